@@ -1,0 +1,1093 @@
+// GENERATED from bosbase.hpp by cmake/sync_single_include.cmake - DO NOT EDIT.
+// bosbase-cpp 0.1.0: header-only C++17 client SDK for BosBase
+// SPDX-License-Identifier: MIT
+// bosbase-cpp: a header-only C++17 client SDK for BosBase (a PocketBase fork).
+// SPDX-License-Identifier: MIT
+//
+// This file is the single source of the SDK. single_include/bosbase/bosbase.hpp
+// is generated from it by cmake/sync_single_include.cmake; edit this file only.
+//
+// Dependencies: nlohmann/json always; cpp-httplib unless BOSBASE_NO_HTTPLIB is
+// defined (then only custom transports are available, see README).
+
+#ifndef BOSBASE_HPP
+#define BOSBASE_HPP
+
+#define BOSBASE_VERSION_MAJOR 0
+#define BOSBASE_VERSION_MINOR 1
+#define BOSBASE_VERSION_PATCH 0
+#define BOSBASE_VERSION "0.1.0"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <ctime>
+#include <exception>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#ifndef BOSBASE_NO_HTTPLIB
+#include <httplib.h>
+#endif
+
+namespace bosbase {
+
+using json = nlohmann::json;
+
+/// @brief Ordered HTTP header list; names compare case-insensitively where it matters.
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+/// @brief Ordered query parameters. Values follow the JS SDK's rules: strings and
+/// numbers as text, booleans as true/false, arrays repeat the key, objects are
+/// sent as JSON, null values are skipped.
+using query_params = std::vector<std::pair<std::string, json>>;
+
+// ---------------------------------------------------------------------------
+// Transport policy
+// ---------------------------------------------------------------------------
+
+/// @brief One HTTP request as the client hands it to a transport.
+struct http_request {
+    std::string method;    ///< "GET", "POST", "PATCH", "DELETE", ...
+    std::string origin;    ///< "scheme://host[:port]", no path
+    std::string target;    ///< path and encoded query, e.g. "/api/health?x=1"
+    header_list headers;   ///< request headers, without Content-Type
+    std::string body;      ///< raw body (empty when there is none)
+    std::string content_type;  ///< empty when body is empty
+    std::chrono::milliseconds connect_timeout{10000};
+    std::chrono::milliseconds read_timeout{30000};
+    std::chrono::milliseconds write_timeout{30000};
+};
+
+/// @brief One HTTP response as a transport returns it.
+struct http_response {
+    int status = 0;
+    header_list headers;
+    std::string body;
+};
+
+/// @brief What a transport throws when no HTTP response could be had.
+class transport_error : public std::runtime_error {
+public:
+    enum class kind { connect, timeout, tls, send, receive, canceled, other };
+
+    transport_error(kind k, const std::string& message) : std::runtime_error(message), kind_(k) {}
+
+    kind error_kind() const noexcept { return kind_; }
+
+private:
+    kind kind_;
+};
+
+namespace detail {
+
+template <class T, class = void>
+struct has_send : std::false_type {};
+
+template <class T>
+struct has_send<T, std::void_t<decltype(std::declval<T&>().send(std::declval<const http_request&>()))>>
+    : std::is_convertible<decltype(std::declval<T&>().send(std::declval<const http_request&>())), http_response> {};
+
+template <class T, class = void>
+struct has_supports_origin : std::false_type {};
+
+template <class T>
+struct has_supports_origin<
+    T, std::void_t<decltype(std::declval<const T&>().supports_origin(std::declval<const std::string&>()))>>
+    : std::true_type {};
+
+}  // namespace detail
+
+/// @brief True when T can be used as a transport: `http_response send(const http_request&)`.
+template <class T>
+inline constexpr bool is_transport_v = detail::has_send<T>::value;
+
+// ---------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------
+
+/// @brief Thrown by every failed request. status() is 0 when no HTTP response
+/// was received (network failure, timeout, TLS error, cancellation).
+///
+/// @code
+/// try { pb.collection("users").auth_with_token(token); }
+/// catch (const bosbase::ClientResponseError& e) {
+///     if (!e.mfa_id().empty()) { /* second factor */ }
+///     std::cerr << e.what() << '\n';   // never contains secrets
+/// }
+/// @endcode
+class ClientResponseError : public std::exception {
+public:
+    ClientResponseError(std::string url, int status, json response, bool is_abort = false,
+                        std::string original_error = {})
+        : url_(std::move(url)),
+          status_(status),
+          response_(std::move(response)),
+          is_abort_(is_abort),
+          original_error_(std::move(original_error)) {
+        if (!response_.is_object()) {
+            response_ = json::object();
+        }
+        what_ = build_what();
+    }
+
+    const char* what() const noexcept override { return what_.c_str(); }
+
+    /// @brief The request URL (query values of secret-looking keys are redacted).
+    const std::string& url() const noexcept { return url_; }
+    /// @brief HTTP status, or 0 when no response was received.
+    int status() const noexcept { return status_; }
+    /// @brief The server's JSON ({status, message, data}); always an object.
+    const json& response() const noexcept { return response_; }
+    /// @brief Alias of response(), as in the JS SDK.
+    const json& data() const noexcept { return response_; }
+    /// @brief True when the transport reported a cancellation.
+    bool is_abort() const noexcept { return is_abort_; }
+    /// @brief Description of the underlying network failure (status 0 only).
+    const std::string& original_error() const noexcept { return original_error_; }
+
+    /// @brief The server's message, or "" when it sent none.
+    std::string message() const {
+        auto it = response_.find("message");
+        return (it != response_.end() && it->is_string()) ? it->get<std::string>() : std::string();
+    }
+
+    /// @brief The MFA session id when the server asked for a second factor, else "".
+    std::string mfa_id() const {
+        auto it = response_.find("mfaId");
+        return (status_ == 401 && it != response_.end() && it->is_string()) ? it->get<std::string>()
+                                                                            : std::string();
+    }
+
+private:
+    std::string build_what() const {
+        std::string out = "bosbase: ";
+        if (status_ == 0) {
+            out += is_abort_ ? "request was cancelled" : "request failed before any response";
+            if (!original_error_.empty()) {
+                out += ": " + original_error_;
+            }
+        } else {
+            out += "HTTP " + std::to_string(status_);
+            std::string msg = message();
+            if (!mfa_id().empty()) {
+                msg = "multi-factor authentication required; pass mfa_id() to a second auth call";
+            }
+            if (!msg.empty()) {
+                out += ": " + msg;
+            }
+            append_field_errors(out);
+        }
+        if (!url_.empty()) {
+            out += " (" + url_ + ")";
+        }
+        return out;
+    }
+
+    // Validation failures carry per-field reasons; they name fields, never values.
+    void append_field_errors(std::string& out) const {
+        auto data = response_.find("data");
+        if (data == response_.end() || !data->is_object() || data->empty()) {
+            return;
+        }
+        std::string fields;
+        for (auto it = data->begin(); it != data->end(); ++it) {
+            if (!it->is_object()) {
+                continue;
+            }
+            auto m = it->find("message");
+            if (m == it->end() || !m->is_string()) {
+                continue;
+            }
+            fields += (fields.empty() ? "" : "; ") + it.key() + ": " + m->get<std::string>();
+        }
+        if (!fields.empty()) {
+            out += " [" + fields + "]";
+        }
+    }
+
+    std::string url_;
+    int status_;
+    json response_;
+    bool is_abort_;
+    std::string original_error_;
+    std::string what_;
+};
+
+// ---------------------------------------------------------------------------
+// Encoding helpers
+// ---------------------------------------------------------------------------
+
+namespace detail {
+
+inline bool ascii_iequal(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i];
+        char y = b[i];
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+        if (x != y) {
+            return false;
+        }
+    }
+    return true;
+}
+
+inline bool has_header(const header_list& headers, std::string_view name) {
+    return std::any_of(headers.begin(), headers.end(),
+                       [&](const auto& h) { return ascii_iequal(h.first, name); });
+}
+
+// Same unreserved set as JS encodeURIComponent, so URLs match the JS SDK byte for byte.
+inline std::string encode_uri_component(std::string_view in) {
+    static const char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(in.size() + in.size() / 2);
+    for (char ch : in) {
+        const auto c = static_cast<unsigned char>(ch);
+        const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                                c == '-' || c == '_' || c == '.' || c == '!' || c == '~' || c == '*' ||
+                                c == '\'' || c == '(' || c == ')';
+        if (unreserved) {
+            out += ch;
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 0x0F];
+        }
+    }
+    return out;
+}
+
+inline std::string query_value_text(const json& v) {
+    if (v.is_string()) {
+        return v.get<std::string>();
+    }
+    return v.dump();  // numbers, booleans and objects: JSON text, like String()/JSON.stringify
+}
+
+inline void append_query(std::string& out, const query_params& query) {
+    for (const auto& param : query) {
+        const std::string& key = param.first;
+        const json& value = param.second;
+        auto emit = [&](const json& v) {
+            if (v.is_null()) {
+                return;
+            }
+            out += out.empty() ? "" : "&";
+            out += encode_uri_component(key) + "=" + encode_uri_component(query_value_text(v));
+        };
+        if (value.is_array()) {
+            for (const auto& item : value) {
+                emit(item);
+            }
+        } else {
+            emit(value);
+        }
+    }
+}
+
+inline bool is_secret_key(std::string_view key) {
+    static const char* const secrets[] = {"token", "password", "passwordConfirm", "oldPassword", "otp"};
+    return std::any_of(std::begin(secrets), std::end(secrets),
+                       [&](const char* s) { return ascii_iequal(key, s); });
+}
+
+// URLs travel into exceptions; a `?token=` (file tokens, or a caller's own) must not.
+inline std::string redact_url(const std::string& url) {
+    const auto q = url.find('?');
+    if (q == std::string::npos) {
+        return url;
+    }
+    std::string out = url.substr(0, q + 1);
+    std::size_t pos = q + 1;
+    while (pos <= url.size()) {
+        auto amp = url.find('&', pos);
+        if (amp == std::string::npos) {
+            amp = url.size();
+        }
+        const std::string part = url.substr(pos, amp - pos);
+        const auto eq = part.find('=');
+        const std::string key = part.substr(0, eq);
+        out += (eq != std::string::npos && is_secret_key(key)) ? key + "=REDACTED" : part;
+        if (amp < url.size()) {
+            out += '&';
+        }
+        pos = amp + 1;
+    }
+    return out;
+}
+
+inline std::optional<std::string> base64url_decode(std::string_view in) {
+    auto value_of = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z') return c - 'A';
+        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+        if (c >= '0' && c <= '9') return c - '0' + 52;
+        if (c == '-' || c == '+') return 62;
+        if (c == '_' || c == '/') return 63;
+        return -1;
+    };
+    while (!in.empty() && in.back() == '=') {
+        in.remove_suffix(1);
+    }
+    if (in.size() % 4 == 1) {
+        return std::nullopt;
+    }
+    std::string out;
+    out.reserve(in.size() * 3 / 4);
+    std::uint32_t buffer = 0;
+    int bits = 0;
+    for (char c : in) {
+        const int v = value_of(c);
+        if (v < 0) {
+            return std::nullopt;
+        }
+        buffer = (buffer << 6) | static_cast<std::uint32_t>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((buffer >> bits) & 0xFFu);
+        }
+    }
+    return out;
+}
+
+/// Parses "scheme://host[:port][/prefix]" into origin and a path prefix without a trailing slash.
+struct parsed_base_url {
+    std::string scheme;
+    std::string origin;
+    std::string prefix;
+};
+
+inline parsed_base_url parse_base_url(std::string_view url) {
+    const auto sep = url.find("://");
+    if (sep == std::string_view::npos) {
+        throw std::invalid_argument("bosbase: base URL must start with http:// or https://, got '" +
+                                    std::string(url) + "'");
+    }
+    parsed_base_url out;
+    for (char c : url.substr(0, sep)) {
+        out.scheme += static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+    }
+    if (out.scheme != "http" && out.scheme != "https") {
+        throw std::invalid_argument("bosbase: base URL scheme must be http or https, got '" + out.scheme + "'");
+    }
+    const auto rest = url.substr(sep + 3);
+    if (rest.find_first_of("?#") != std::string_view::npos) {
+        throw std::invalid_argument("bosbase: base URL must not contain a query or fragment");
+    }
+    const auto slash = rest.find('/');
+    const auto authority = rest.substr(0, slash);
+    if (authority.empty() || authority.find('@') != std::string_view::npos ||
+        authority.find_first_of(" \t\r\n") != std::string_view::npos) {
+        throw std::invalid_argument("bosbase: base URL needs a host (and no user info), got '" +
+                                    std::string(url) + "'");
+    }
+    out.origin = out.scheme + "://" + std::string(authority);
+    if (slash != std::string_view::npos) {
+        out.prefix = std::string(rest.substr(slash));
+        while (!out.prefix.empty() && out.prefix.back() == '/') {
+            out.prefix.pop_back();
+        }
+    }
+    return out;
+}
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------
+// Auth store
+// ---------------------------------------------------------------------------
+
+/// @brief Decodes a JWT's payload without checking its signature; nullopt when it is not a JWT.
+inline std::optional<json> jwt_payload(std::string_view token) {
+    const auto first = token.find('.');
+    if (first == std::string_view::npos) {
+        return std::nullopt;
+    }
+    const auto second = token.find('.', first + 1);
+    if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
+        return std::nullopt;
+    }
+    auto decoded = detail::base64url_decode(token.substr(first + 1, second - first - 1));
+    if (!decoded) {
+        return std::nullopt;
+    }
+    json payload = json::parse(*decoded, nullptr, false);
+    if (payload.is_discarded() || !payload.is_object()) {
+        return std::nullopt;
+    }
+    return payload;
+}
+
+/// @brief True when the token is a JWT whose `exp` lies more than threshold_seconds
+/// ahead. A JWT without `exp` counts as valid (it does not expire), as in the JS SDK.
+inline bool is_token_valid(std::string_view token, std::int64_t threshold_seconds = 0) {
+    const auto payload = jwt_payload(token);
+    if (!payload) {
+        return false;
+    }
+    const auto exp = payload->find("exp");
+    if (exp == payload->end()) {
+        return true;
+    }
+    if (!exp->is_number()) {
+        return false;
+    }
+    const auto now = static_cast<double>(std::time(nullptr));
+    return exp->get<double>() - static_cast<double>(threshold_seconds) > now;
+}
+
+/// @brief Holds the current auth token and record. All members are thread-safe.
+/// Listeners run on the thread that changed the store, after its lock is released.
+class auth_store {
+public:
+    using listener = std::function<void(const std::string& token, const json& record)>;
+    using listener_id = std::uint64_t;
+
+    /// @brief The _superusers collection id, fixed by the server.
+    static constexpr const char* superusers_collection_id = "pbc_3142635823";
+
+    auth_store() = default;
+    auth_store(const auth_store&) = delete;
+    auth_store& operator=(const auth_store&) = delete;
+
+    std::string token() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return token_;
+    }
+
+    json record() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return record_;
+    }
+
+    /// @brief True when the stored token is a JWT that has not expired.
+    bool is_valid() const { return is_token_valid(token()); }
+
+    /// @brief True when the token is an auth token of the _superusers collection.
+    bool is_superuser() const {
+        std::string tok;
+        json rec;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            tok = token_;
+            rec = record_;
+        }
+        const auto payload = jwt_payload(tok);
+        if (!payload || payload->value("type", std::string()) != "auth") {
+            return false;
+        }
+        if (rec.is_object() && rec.contains("collectionName")) {
+            return rec["collectionName"] == "_superusers";
+        }
+        return payload->value("collectionId", std::string()) == superusers_collection_id;
+    }
+
+    void save(std::string token, json record) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            token_ = std::move(token);
+            record_ = std::move(record);
+        }
+        notify();
+    }
+
+    void clear() { save(std::string(), json(nullptr)); }
+
+    /// @brief Registers a change listener; keep the id to remove it again.
+    listener_id on_change(listener fn, bool fire_immediately = false) {
+        listener_id id = 0;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            id = ++last_id_;
+            listeners_.emplace(id, std::make_shared<listener>(std::move(fn)));
+        }
+        if (fire_immediately) {
+            auto [tok, rec] = snapshot();
+            std::shared_ptr<listener> fn_ptr;
+            {
+                std::lock_guard<std::mutex> lock(mutex_);
+                auto it = listeners_.find(id);
+                if (it != listeners_.end()) fn_ptr = it->second;
+            }
+            if (fn_ptr) (*fn_ptr)(tok, rec);
+        }
+        return id;
+    }
+
+    /// @brief Removes a listener; returns false when the id is unknown.
+    bool remove_listener(listener_id id) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return listeners_.erase(id) > 0;
+    }
+
+private:
+    std::pair<std::string, json> snapshot() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return {token_, record_};
+    }
+
+    // Listeners are copied out first so one may add or remove listeners, or read the store.
+    void notify() {
+        std::vector<std::shared_ptr<listener>> fns;
+        std::string tok;
+        json rec;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            fns.reserve(listeners_.size());
+            for (const auto& entry : listeners_) fns.push_back(entry.second);
+            tok = token_;
+            rec = record_;
+        }
+        for (const auto& fn : fns) {
+            (*fn)(tok, rec);
+        }
+    }
+
+    mutable std::mutex mutex_;
+    std::string token_;
+    json record_;
+    std::map<listener_id, std::shared_ptr<listener>> listeners_;
+    listener_id last_id_ = 0;
+};
+
+// ---------------------------------------------------------------------------
+// Options
+// ---------------------------------------------------------------------------
+
+/// @brief Client-wide settings.
+struct client_options {
+    std::string lang = "en-US";  ///< sent as Accept-Language
+    std::chrono::milliseconds connect_timeout{10000};
+    std::chrono::milliseconds timeout{30000};  ///< read and write timeout of each call
+    header_list headers;                       ///< added to every request
+};
+
+/// @brief Per-call settings; every field is optional.
+struct request_options {
+    std::optional<std::string> expand;  ///< `?expand=` relations to expand
+    std::optional<std::string> fields;  ///< `?fields=` projection
+    query_params query;                 ///< more query parameters
+    header_list headers;                ///< more headers; they win over the client's own
+    std::optional<std::chrono::milliseconds> timeout;  ///< read/write timeout of this call
+};
+
+// ---------------------------------------------------------------------------
+// Client
+// ---------------------------------------------------------------------------
+
+template <class Transport>
+class basic_bosbase;
+
+/// @brief Calls on one collection. A light value: keep the client alive while using it.
+template <class Transport>
+class record_service {
+public:
+    record_service(basic_bosbase<Transport>& client, std::string collection)
+        : client_(&client), collection_(std::move(collection)) {
+        if (collection_.empty()) {
+            throw std::invalid_argument("bosbase: collection name or id must not be empty");
+        }
+    }
+
+    const std::string& name() const noexcept { return collection_; }
+
+    /// @brief "/api/collections/<encoded name>" for this collection.
+    std::string base_path() const { return "/api/collections/" + detail::encode_uri_component(collection_); }
+
+    // --- custom tokens (BosBase) -------------------------------------------
+
+    /// @brief Binds `token` to the auth record with this email and password (204 on success).
+    void bind_custom_token(std::string_view email, std::string_view password, std::string_view token,
+                           const json& body = json::object(), const query_params& query = {},
+                           const std::optional<request_options>& options = std::nullopt) {
+        client_->send("POST", base_path() + "/bind-token", credentials_body(body, email, password, token),
+                      with_query(options, query));
+    }
+
+    /// @brief Removes the binding of `token` from the record with this email and password.
+    /// The server answers 204 even when nothing was bound.
+    void unbind_custom_token(std::string_view email, std::string_view password, std::string_view token,
+                             const json& body = json::object(), const query_params& query = {},
+                             const std::optional<request_options>& options = std::nullopt) {
+        client_->send("POST", base_path() + "/unbind-token", credentials_body(body, email, password, token),
+                      with_query(options, query));
+    }
+
+    /// @brief Signs in with a bound custom token; saves {token, record} in the auth store.
+    /// For MFA pass `{{"mfaId", id}}` as body.
+    json auth_with_token(std::string_view token, const json& body = json::object(), const query_params& query = {},
+                         const std::optional<request_options>& options = std::nullopt) {
+        json payload = merged_body(body);
+        payload["token"] = std::string(token);
+        return save_auth(client_->send("POST", base_path() + "/auth-with-token", payload, with_query(options, query)));
+    }
+
+    // --- standard auth -----------------------------------------------------
+
+    /// @brief Password sign-in (identity is usually the email).
+    json auth_with_password(std::string_view identity, std::string_view password,
+                            const json& body = json::object(), const query_params& query = {},
+                            const std::optional<request_options>& options = std::nullopt) {
+        json payload = merged_body(body);
+        payload["identity"] = std::string(identity);
+        payload["password"] = std::string(password);
+        return save_auth(
+            client_->send("POST", base_path() + "/auth-with-password", payload, with_query(options, query)));
+    }
+
+    /// @brief Renews the stored auth. BosBase may hand back the very same token.
+    json auth_refresh(const json& body = json::object(), const query_params& query = {},
+                      const std::optional<request_options>& options = std::nullopt) {
+        return save_auth(
+            client_->send("POST", base_path() + "/auth-refresh", merged_body(body), with_query(options, query)));
+    }
+
+    /// @brief Asks the server to email a one-time password; returns {"otpId": ...}.
+    json request_otp(std::string_view email, const json& body = json::object(), const query_params& query = {},
+                     const std::optional<request_options>& options = std::nullopt) {
+        json payload = merged_body(body);
+        payload["email"] = std::string(email);
+        return client_->send("POST", base_path() + "/request-otp", payload, with_query(options, query));
+    }
+
+    /// @brief Signs in with an OTP id and the emailed password.
+    json auth_with_otp(std::string_view otp_id, std::string_view password, const json& body = json::object(),
+                       const query_params& query = {}, const std::optional<request_options>& options = std::nullopt) {
+        json payload = merged_body(body);
+        payload["otpId"] = std::string(otp_id);
+        payload["password"] = std::string(password);
+        return save_auth(client_->send("POST", base_path() + "/auth-with-otp", payload, with_query(options, query)));
+    }
+
+    /// @brief Lists the auth methods this collection allows.
+    json list_auth_methods(const std::optional<request_options>& options = std::nullopt) {
+        return client_->send("GET", base_path() + "/auth-methods", nullptr, options.value_or(request_options{}));
+    }
+
+    // --- records -----------------------------------------------------------
+
+    /// @brief One page of records: {items, page, perPage, totalItems, totalPages}.
+    json get_list(int page = 1, int per_page = 30, const std::optional<request_options>& options = std::nullopt) {
+        request_options opts = options.value_or(request_options{});
+        query_params q{{"page", page}, {"perPage", per_page}};
+        q.insert(q.end(), opts.query.begin(), opts.query.end());
+        opts.query = std::move(q);
+        return client_->send("GET", base_path() + "/records", nullptr, opts);
+    }
+
+    /// @brief One record by id.
+    json get_one(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
+        return client_->send("GET", record_path(id), nullptr, options.value_or(request_options{}));
+    }
+
+    /// @brief Creates a record from a JSON object.
+    json create(const json& body, const std::optional<request_options>& options = std::nullopt) {
+        return client_->send("POST", base_path() + "/records", merged_body(body), options.value_or(request_options{}));
+    }
+
+    /// @brief Updates a record; refreshes the auth store when it is the signed-in record.
+    json update(std::string_view id, const json& body, const std::optional<request_options>& options = std::nullopt) {
+        json updated = client_->send("PATCH", record_path(id), merged_body(body), options.value_or(request_options{}));
+        auto& store = client_->auth_store();
+        const json current = store.record();
+        if (current.is_object() && current.value("id", std::string()) == id &&
+            current.value("collectionId", std::string()) == updated.value("collectionId", std::string())) {
+            store.save(store.token(), updated);
+        }
+        return updated;
+    }
+
+    /// @brief Deletes a record (204); clears the auth store when it was the signed-in record.
+    void remove(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
+        client_->send("DELETE", record_path(id), nullptr, options.value_or(request_options{}));
+        auto& store = client_->auth_store();
+        const json current = store.record();
+        if (current.is_object() && current.value("id", std::string()) == id &&
+            (current.value("collectionName", std::string()) == collection_ ||
+             current.value("collectionId", std::string()) == collection_)) {
+            store.clear();
+        }
+    }
+
+private:
+    std::string record_path(std::string_view id) const {
+        if (id.empty()) {
+            throw std::invalid_argument("bosbase: record id must not be empty");
+        }
+        return base_path() + "/records/" + detail::encode_uri_component(id);
+    }
+
+    static json merged_body(const json& body) {
+        if (body.is_null()) {
+            return json::object();
+        }
+        if (!body.is_object()) {
+            throw std::invalid_argument("bosbase: an extra request body must be a JSON object, got " +
+                                        std::string(body.type_name()));
+        }
+        return body;
+    }
+
+    static json credentials_body(const json& body, std::string_view email, std::string_view password,
+                                 std::string_view token) {
+        json payload = merged_body(body);
+        payload["email"] = std::string(email);
+        payload["password"] = std::string(password);
+        payload["token"] = std::string(token);
+        return payload;
+    }
+
+    static request_options with_query(const std::optional<request_options>& options, const query_params& query) {
+        request_options opts = options.value_or(request_options{});
+        opts.query.insert(opts.query.begin(), query.begin(), query.end());
+        return opts;
+    }
+
+    json save_auth(json response) {
+        auto token = response.find("token");
+        auto record = response.find("record");
+        if (!response.is_object() || token == response.end() || !token->is_string() || token->empty() ||
+            record == response.end() || !record->is_object()) {
+            throw ClientResponseError(client_->build_url(base_path()), 200,
+                                      json{{"status", 200},
+                                           {"message", "The server answered without a token and record."},
+                                           {"data", json::object()}});
+        }
+        client_->auth_store().save(token->get<std::string>(), *record);
+        return response;
+    }
+
+    basic_bosbase<Transport>* client_;
+    std::string collection_;
+};
+
+/// @brief The BosBase client, templated on a transport policy (see README
+/// "Custom transports"). Safe to share between threads.
+template <class Transport>
+class basic_bosbase {
+    static_assert(is_transport_v<Transport>,
+                  "bosbase: a Transport must have a member `bosbase::http_response send(const "
+                  "bosbase::http_request&)` (see README, section 'Custom transports')");
+
+public:
+    using transport_type = Transport;
+
+    /// @brief Connects to base_url ("http://127.0.0.1:8090", may carry a path prefix).
+    template <class T = Transport, std::enable_if_t<std::is_default_constructible_v<T>, int> = 0>
+    explicit basic_bosbase(std::string_view base_url, client_options options = {})
+        : basic_bosbase(base_url, Transport{}, std::move(options)) {}
+
+    basic_bosbase(std::string_view base_url, Transport transport, client_options options = {})
+        : url_(detail::parse_base_url(base_url)), options_(std::move(options)), transport_(std::move(transport)) {
+        if constexpr (detail::has_supports_origin<Transport>::value) {
+            if (!transport_.supports_origin(url_.origin)) {
+                throw std::invalid_argument("bosbase: this transport cannot reach '" + url_.origin +
+                                            "' (for https:// build cpp-httplib with CPPHTTPLIB_OPENSSL_SUPPORT)");
+            }
+        }
+    }
+
+    basic_bosbase(const basic_bosbase&) = delete;
+    basic_bosbase& operator=(const basic_bosbase&) = delete;
+
+    /// @brief The service for one collection (name or id).
+    record_service<Transport> collection(std::string name) { return record_service<Transport>(*this, std::move(name)); }
+
+    class auth_store& auth_store() noexcept { return store_; }
+    const class auth_store& auth_store() const noexcept { return store_; }
+
+    Transport& transport() noexcept { return transport_; }
+
+    /// @brief The base URL without a trailing slash.
+    std::string base_url() const { return url_.origin + url_.prefix; }
+
+    /// @brief Absolute URL of an API path with an encoded query.
+    std::string build_url(std::string_view path, const query_params& query = {}) const {
+        return url_.origin + target_for(path, query);
+    }
+
+    /// @brief Sends any API request and returns the parsed JSON (an empty object for 204).
+    /// Throws ClientResponseError for status >= 400 and for network failures.
+    json send(std::string_view method, std::string_view path, const json& body = nullptr,
+              const request_options& options = {}) {
+        const http_response res = send_raw(method, path, body, options);
+        if (res.body.empty()) {
+            return json::object();
+        }
+        json parsed = json::parse(res.body, nullptr, false);
+        if (parsed.is_discarded()) {
+            throw ClientResponseError(detail::redact_url(build_url(path, collect_query(options))), res.status,
+                                      json{{"status", res.status},
+                                           {"message", "The server's response is not JSON."},
+                                           {"data", json::object()}});
+        }
+        return parsed;
+    }
+
+    /// @brief Like send() but returns the raw response (for files and other non-JSON bodies).
+    http_response send_raw(std::string_view method, std::string_view path, const json& body = nullptr,
+                           const request_options& options = {}) {
+        http_request req;
+        req.method = std::string(method);
+        req.origin = url_.origin;
+        req.target = target_for(path, collect_query(options));
+        req.connect_timeout = options_.connect_timeout;
+        req.read_timeout = options.timeout.value_or(options_.timeout);
+        req.write_timeout = req.read_timeout;
+        if (!body.is_null()) {
+            req.body = body.dump();
+            req.content_type = "application/json";
+        }
+        req.headers = build_headers(options);
+        const std::string url = detail::redact_url(url_.origin + req.target);
+
+        http_response res;
+        try {
+            res = transport_.send(req);
+        } catch (const transport_error& e) {
+            throw ClientResponseError(url, 0, json::object(), e.error_kind() == transport_error::kind::canceled,
+                                      e.what());
+        } catch (const std::exception& e) {
+            throw ClientResponseError(url, 0, json::object(), false, e.what());
+        }
+        if (res.status >= 400 || res.status < 100) {
+            throw ClientResponseError(url, res.status, error_body(res));
+        }
+        return res;
+    }
+
+private:
+    static query_params collect_query(const request_options& options) {
+        query_params q = options.query;
+        if (options.expand) q.emplace_back("expand", *options.expand);
+        if (options.fields) q.emplace_back("fields", *options.fields);
+        return q;
+    }
+
+    std::string target_for(std::string_view path, const query_params& query) const {
+        std::string target = url_.prefix;
+        if (path.empty() || path.front() != '/') {
+            target += '/';
+        }
+        target += path;
+        std::string qs;
+        detail::append_query(qs, query);
+        if (!qs.empty()) {
+            target += (target.find('?') == std::string::npos ? "?" : "&") + qs;
+        }
+        return target;
+    }
+
+    header_list build_headers(const request_options& options) const {
+        header_list headers = options.headers;
+        auto add_default = [&](const std::string& name, const std::string& value) {
+            if (!value.empty() && !detail::has_header(headers, name)) {
+                headers.emplace_back(name, value);
+            }
+        };
+        for (const auto& h : options_.headers) add_default(h.first, h.second);
+        add_default("Accept", "application/json");
+        add_default("Accept-Language", options_.lang);
+        add_default("Authorization", store_.token());
+        return headers;
+    }
+
+    // The server's envelope is kept as is; anything else is wrapped so response() is always an object.
+    static json error_body(const http_response& res) {
+        json parsed = res.body.empty() ? json() : json::parse(res.body, nullptr, false);
+        if (!parsed.is_discarded() && parsed.is_object()) {
+            return parsed;
+        }
+        constexpr std::size_t max_body = 512;
+        return json{{"status", res.status},
+                    {"message", res.body.empty() ? "The server sent an empty error response."
+                                                 : "The server sent a non-JSON error response."},
+                    {"data", json::object()},
+                    {"body", res.body.substr(0, max_body)}};
+    }
+
+    detail::parsed_base_url url_;
+    client_options options_;
+    Transport transport_;
+    class auth_store store_;
+};
+
+// ---------------------------------------------------------------------------
+// Default transport: cpp-httplib
+// ---------------------------------------------------------------------------
+
+#ifndef BOSBASE_NO_HTTPLIB
+
+/// @brief TLS and pooling settings of httplib_transport.
+struct httplib_transport_options {
+    bool verify_certificate = true;  ///< check the server's certificate (https only)
+    std::string ca_cert_file;        ///< PEM bundle to trust instead of the system's
+    std::string ca_cert_dir;         ///< directory of CA certificates
+    std::size_t max_idle_connections = 4;  ///< kept-alive connections per origin
+};
+
+/// @brief Transport over cpp-httplib with keep-alive. Connections are pooled per origin,
+/// so concurrent calls from several threads each get their own connection.
+class httplib_transport {
+public:
+    httplib_transport() : httplib_transport(httplib_transport_options{}) {}
+
+    explicit httplib_transport(httplib_transport_options options)
+        : state_(std::make_shared<state>(std::move(options))) {}
+
+    /// @brief False for https:// origins when cpp-httplib was built without TLS.
+    bool supports_origin(const std::string& origin) const {
+#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
+        (void)origin;
+        return true;
+#else
+        return origin.rfind("https://", 0) != 0;
+#endif
+    }
+
+    http_response send(const http_request& req) {
+        if (!supports_origin(req.origin)) {
+            throw transport_error(transport_error::kind::tls,
+                                  "https:// needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
+        }
+        auto client = acquire(req.origin);
+        configure(*client, req);
+
+        httplib::Request hreq;
+        hreq.method = req.method;
+        hreq.path = req.target;
+        for (const auto& h : req.headers) {
+            hreq.headers.emplace(h.first, h.second);
+        }
+        if (!req.content_type.empty()) {
+            hreq.headers.emplace("Content-Type", req.content_type);
+        }
+        hreq.body = req.body;
+
+        const auto started = std::chrono::steady_clock::now();
+        auto result = client->send(hreq);
+        if (!result) {
+            // A failed connection is not reused: its socket state is unknown.
+            throw describe(result.error(), req, std::chrono::steady_clock::now() - started);
+        }
+        http_response res;
+        res.status = result->status;
+        for (const auto& h : result->headers) {
+            res.headers.emplace_back(h.first, h.second);
+        }
+        res.body = std::move(result->body);
+        release(req.origin, std::move(client));
+        return res;
+    }
+
+private:
+    struct state {
+        explicit state(httplib_transport_options o) : options(std::move(o)) {}
+        httplib_transport_options options;
+        std::mutex mutex;
+        std::map<std::string, std::vector<std::unique_ptr<httplib::Client>>> idle;
+    };
+
+    std::unique_ptr<httplib::Client> acquire(const std::string& origin) {
+        {
+            std::lock_guard<std::mutex> lock(state_->mutex);
+            auto& pool = state_->idle[origin];
+            if (!pool.empty()) {
+                auto client = std::move(pool.back());
+                pool.pop_back();
+                return client;
+            }
+        }
+        auto client = std::make_unique<httplib::Client>(origin);
+        client->set_keep_alive(true);
+        client->set_url_encode(false);  // the SDK already encodes paths and queries
+#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
+        const auto& o = state_->options;
+        client->enable_server_certificate_verification(o.verify_certificate);
+        if (!o.ca_cert_file.empty() || !o.ca_cert_dir.empty()) {
+            client->set_ca_cert_path(o.ca_cert_file, o.ca_cert_dir);
+        }
+#endif
+        return client;
+    }
+
+    void release(const std::string& origin, std::unique_ptr<httplib::Client> client) {
+        std::lock_guard<std::mutex> lock(state_->mutex);
+        auto& pool = state_->idle[origin];
+        if (pool.size() < state_->options.max_idle_connections) {
+            pool.push_back(std::move(client));
+        }
+    }
+
+    static void configure(httplib::Client& client, const http_request& req) {
+        auto split = [](std::chrono::milliseconds ms, auto&& setter) {
+            const auto total = std::max<std::int64_t>(ms.count(), 1);
+            setter(static_cast<time_t>(total / 1000), static_cast<time_t>((total % 1000) * 1000));
+        };
+        split(req.connect_timeout, [&](time_t s, time_t us) { client.set_connection_timeout(s, us); });
+        split(req.read_timeout, [&](time_t s, time_t us) { client.set_read_timeout(s, us); });
+        split(req.write_timeout, [&](time_t s, time_t us) { client.set_write_timeout(s, us); });
+    }
+
+    template <class Duration>
+    static transport_error describe(httplib::Error error, const http_request& req, Duration elapsed) {
+        using kind = transport_error::kind;
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed);
+        const std::string where = req.method + " " + req.origin;
+        switch (error) {
+        case httplib::Error::Connection:
+            return {kind::connect, "could not connect to " + req.origin + " (connection refused or unreachable)"};
+        case httplib::Error::ConnectionTimeout:
+            return {kind::timeout,
+                    "connecting to " + req.origin + " timed out after " + std::to_string(ms.count()) + " ms"};
+        case httplib::Error::Read:
+            if (ms >= req.read_timeout) {
+                return {kind::timeout, "no response from " + req.origin + " within " +
+                                           std::to_string(req.read_timeout.count()) + " ms (read timeout)"};
+            }
+            return {kind::receive, "connection to " + req.origin + " closed before a full response arrived"};
+        case httplib::Error::Write:
+            return {kind::send, "could not send the request to " + req.origin};
+        case httplib::Error::Canceled:
+            return {kind::canceled, where + " was cancelled"};
+        case httplib::Error::SSLConnection:
+            return {kind::tls, "TLS handshake with " + req.origin + " failed"};
+        case httplib::Error::SSLLoadingCerts:
+            return {kind::tls, "could not load CA certificates for " + req.origin};
+        case httplib::Error::SSLServerVerification:
+            return {kind::tls, "certificate of " + req.origin + " could not be verified"};
+        default:
+            return {kind::other, where + " failed: " + httplib::to_string(error)};
+        }
+    }
+
+    // Shared so the client stays movable while the pool and its mutex stay in place.
+    std::shared_ptr<state> state_;
+};
+
+/// @brief The client most programs want: cpp-httplib transport with keep-alive.
+using BosBase = basic_bosbase<httplib_transport>;
+
+#endif  // BOSBASE_NO_HTTPLIB
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_HPP
