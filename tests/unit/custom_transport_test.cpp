@@ -1,0 +1,91 @@
+// A user-written transport (not the default one) carries a whole
+// bind / auth-with-token / unbind flow. This one is a tiny in-memory server.
+#include <doctest/doctest.h>
+#include <fake_transport.hpp>
+
+#include <map>
+
+using bosbase::json;
+
+namespace {
+
+// Knows one account per collection and keeps token bindings per collection,
+// answering the way the protocol sheet says the real server does.
+class in_memory_server {
+public:
+    bosbase::http_response send(const bosbase::http_request& req) {
+        ++calls;
+        const std::string prefix = "/api/collections/";
+        if (req.method != "POST" || req.target.rfind(prefix, 0) != 0) return error(404, "Not found.");
+        const auto rest = req.target.substr(prefix.size());
+        const auto slash = rest.find('/');
+        const std::string collection = rest.substr(0, slash);
+        const std::string action = rest.substr(slash + 1);
+        const auto account = accounts.find(collection);
+        if (account == accounts.end()) return error(404, "Missing or invalid collection context.");
+        const json body = json::parse(req.body);
+
+        if (action == "bind-token" || action == "unbind-token") {
+            const bool bind = action == "bind-token";
+            if (body.value("email", "") != account->second.first || body.value("password", "") != account->second.second) {
+                return error(400, bind ? "Failed to bind token." : "Failed to unbind token.");
+            }
+            if (bind) bindings[collection][body["token"]] = body["email"];
+            else bindings[collection].erase(body["token"].get<std::string>());
+            return {204, {}, ""};
+        }
+        if (action == "auth-with-token") {
+            auto& bound = bindings[collection];
+            auto it = bound.find(body.value("token", ""));
+            if (it == bound.end()) return error(400, "Failed to authenticate.");
+            const std::string id = collection == "_superusers" ? "pbc_3142635823" : "_pb_users_auth_";
+            json record = {{"id", "r-" + collection}, {"collectionId", id}, {"collectionName", collection}, {"email", it->second}};
+            return {200, {{"Content-Type", "application/json"}}, json{{"record", record}, {"token", bosbase_test::valid_auth_token(id)}}.dump()};
+        }
+        return error(404, "Not found.");
+    }
+
+    std::map<std::string, std::pair<std::string, std::string>> accounts{
+        {"users", {"user@example.com", "user-password"}}, {"_superusers", {"admin@example.com", "admin-password"}}};
+    std::map<std::string, std::map<std::string, std::string>> bindings;
+    int calls = 0;
+
+private:
+    static bosbase::http_response error(int status, const std::string& message) {
+        return {status, {}, json{{"data", json::object()}, {"message", message}, {"status", status}}.dump()};
+    }
+};
+
+static_assert(bosbase::is_transport_v<in_memory_server>);
+static_assert(!bosbase::is_transport_v<int>);
+
+}  // namespace
+
+TEST_CASE("a custom transport carries bind, auth-with-token and unbind") {
+    bosbase::basic_bosbase<in_memory_server> pb("http://bosbase.invalid");
+
+    pb.collection("users").bind_custom_token("user@example.com", "user-password", "my-app-token", {}, {});
+    pb.collection("_superusers").bind_custom_token("admin@example.com", "admin-password", "my-app-token", {}, {});
+
+    auto auth = pb.collection("users").auth_with_token("my-app-token", {}, {}, std::nullopt);
+    CHECK(auth["record"]["email"] == "user@example.com");
+    CHECK_FALSE(pb.auth_store().is_superuser());
+
+    auth = pb.collection("_superusers").auth_with_token("my-app-token");
+    CHECK(auth["record"]["email"] == "admin@example.com");
+    CHECK(pb.auth_store().is_superuser());
+
+    pb.collection("users").unbind_custom_token("user@example.com", "user-password", "my-app-token", {}, {});
+    try {
+        pb.collection("users").auth_with_token("my-app-token");
+        FAIL("unbound token still signs in");
+    } catch (const bosbase::ClientResponseError& e) {
+        CHECK(e.status() == 400);
+        CHECK(e.message() == "Failed to authenticate.");
+    }
+    // The superuser binding of the same token value is independent.
+    CHECK(pb.collection("_superusers").auth_with_token("my-app-token")["record"]["email"] == "admin@example.com");
+    CHECK(pb.transport().calls == 7);
+
+    CHECK_THROWS_AS(pb.collection("users").bind_custom_token("user@example.com", "wrong", "t"), bosbase::ClientResponseError);
+}

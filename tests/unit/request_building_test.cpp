@@ -1,0 +1,94 @@
+// URLs: base URL parsing, path prefixes, percent-encoding of names and query values.
+#include <doctest/doctest.h>
+#include <fake_transport.hpp>
+
+using bosbase::json;
+using namespace bosbase_test;
+
+TEST_CASE("collection names and ids are encoded as one path segment") {
+    fake_transport t;
+    fake_client pb("http://127.0.0.1:8090", t);
+    t.reply(204);
+    pb.collection("../settings").bind_custom_token("a@b.io", "pw", "tok");
+    CHECK(t.last().target == "/api/collections/..%2Fsettings/bind-token");
+
+    t.reply(204);
+    pb.collection("a b?c#d&é").bind_custom_token("a@b.io", "pw", "tok");
+    CHECK(t.last().target == "/api/collections/a%20b%3Fc%23d%26%C3%A9/bind-token");
+
+    CHECK_THROWS_AS(pb.collection(""), std::invalid_argument);
+}
+
+TEST_CASE("base URLs: path prefixes and trailing slashes") {
+    for (const auto& [base, target] : std::vector<std::pair<std::string, std::string>>{
+             {"http://127.0.0.1:8090", "/api/collections/users/bind-token"},
+             {"http://127.0.0.1:8090/", "/api/collections/users/bind-token"},
+             {"https://example.test/pb/", "/pb/api/collections/users/bind-token"},
+             {"HTTP://example.test/a/b//", "/a/b/api/collections/users/bind-token"}}) {
+        CAPTURE(base);
+        fake_transport t;
+        fake_client pb(base, t);
+        t.reply(204);
+        pb.collection("users").bind_custom_token("a@b.io", "pw", "tok");
+        CHECK(t.last().target == target);
+    }
+    fake_transport t;
+    CHECK(fake_client("https://example.test/pb/", t).base_url() == "https://example.test/pb");
+    CHECK(fake_client("https://example.test/pb/", t).build_url("/api/health") == "https://example.test/pb/api/health");
+}
+
+TEST_CASE("malformed base URLs are rejected with a clear message") {
+    fake_transport t;
+    CHECK_THROWS_WITH_AS(fake_client("127.0.0.1:8090", t),
+                         "bosbase: base URL must start with http:// or https://, got '127.0.0.1:8090'",
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(fake_client("ftp://host", t), "bosbase: base URL scheme must be http or https, got 'ftp'",
+                         std::invalid_argument);
+    CHECK_THROWS_AS(fake_client("http://", t), std::invalid_argument);
+    CHECK_THROWS_AS(fake_client("http://user:pw@host", t), std::invalid_argument);
+    CHECK_THROWS_AS(fake_client("http://host/?x=1", t), std::invalid_argument);
+}
+
+TEST_CASE("query values follow the JS SDK's serialisation") {
+    fake_transport t;
+    fake_client pb("http://127.0.0.1:8090", t);
+    t.reply_json(200, json::object());
+    bosbase::request_options opts;
+    opts.query = {{"s", "a b&c=d/é"},
+                  {"n", 2},
+                  {"f", 1.5},
+                  {"b", true},
+                  {"skip", nullptr},
+                  {"arr", json::array({"x", nullptr, 3})},
+                  {"obj", {{"k", "v"}}},
+                  {"mark", "-_.!~*'()"}};
+    pb.send("GET", "/api/x", nullptr, opts);
+    CHECK(t.last().target ==
+          "/api/x?s=a%20b%26c%3Dd%2F%C3%A9&n=2&f=1.5&b=true&arr=x&arr=3&obj=%7B%22k%22%3A%22v%22%7D&mark=-_.!~*'()");
+    CHECK(t.last().content_type.empty());
+    CHECK(t.last().body.empty());
+}
+
+TEST_CASE("client options: language, default headers and timeouts") {
+    fake_transport t;
+    bosbase::client_options options;
+    options.lang = "de-DE";
+    options.headers = {{"X-App", "demo"}};
+    options.connect_timeout = std::chrono::milliseconds(250);
+    options.timeout = std::chrono::milliseconds(900);
+    fake_client pb("http://127.0.0.1:8090", t, options);
+    t.reply(204);
+    pb.collection("users").bind_custom_token("a@b.io", "pw", "tok");
+    CHECK(header(t.last(), "Accept-Language") == "de-DE");
+    CHECK(header(t.last(), "X-App") == "demo");
+    CHECK(t.last().connect_timeout == std::chrono::milliseconds(250));
+    CHECK(t.last().read_timeout == std::chrono::milliseconds(900));
+}
+
+TEST_CASE("encode_uri_component matches JS encodeURIComponent") {
+    using bosbase::detail::encode_uri_component;
+    CHECK(encode_uri_component("") == "");
+    CHECK(encode_uri_component("AZaz09-_.!~*'()") == "AZaz09-_.!~*'()");
+    CHECK(encode_uri_component(" /?#[]@$&+,;=%\"") == "%20%2F%3F%23%5B%5D%40%24%26%2B%2C%3B%3D%25%22");
+    CHECK(encode_uri_component(std::string("\0\x7f\xff", 3)) == "%00%7F%FF");
+}
