@@ -1,0 +1,136 @@
+// Server-side facts a client relies on: only a hash is stored, and MFA applies to token sign-in.
+#include <dev_server.hpp>
+#include <doctest/doctest.h>
+#include <openssl/evp.h>
+
+#include <bosbase.hpp>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+
+using bosbase::json;
+using bosbase_test::dev_accounts;
+using bosbase_test::dev_server;
+
+namespace {
+
+std::string sha256_hex(const std::string& in) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    REQUIRE(EVP_Digest(in.data(), in.size(), digest, &len, EVP_sha256(), nullptr) == 1);
+    static const char hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < len; ++i) {
+        out += hex[digest[i] >> 4];
+        out += hex[digest[i] & 0x0F];
+    }
+    return out;
+}
+
+std::string run(const std::string& command) {
+    std::string out;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::array<char, 4096> buffer{};
+    std::size_t n = 0;
+    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
+    REQUIRE(::pclose(pipe) == 0);
+    return out;
+}
+
+std::string file_bytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+TEST_CASE("the server stores only the SHA-256 of a bound token, never the token") {
+    dev_server server;
+    bosbase::BosBase pb(server.url());
+    const std::string token = "raw-token-must-not-be-stored-7f3a";
+    pb.collection("users").bind_custom_token(dev_accounts::user_email, dev_accounts::user_password, token);
+
+    const std::string db = server.data_dir() + "/data.db";
+    const std::string rows =
+        run(std::string(BOSBASE_SQLITE3_PATH) + " -readonly '" + db + "' 'SELECT tokenHash FROM _token_bindings'");
+    CHECK(rows == sha256_hex(token) + "\n");
+
+    for (const char* suffix : {"", "-wal"}) {
+        CHECK(file_bytes(db + suffix).find(token) == std::string::npos);
+    }
+}
+
+TEST_CASE("MFA: token sign-in is a first factor and the mfaId completes it with a password") {
+    dev_server server;
+    bosbase::BosBase admin(server.url());
+    admin.collection("_superusers").auth_with_password(dev_accounts::admin_email, dev_accounts::admin_password);
+    // PocketBase only allows MFA with at least two auth methods enabled.
+    admin.send("PATCH", "/api/collections/users", {{"mfa", {{"enabled", true}}}, {"otp", {{"enabled", true}}}});
+
+    bosbase::BosBase pb(server.url());
+    auto users = pb.collection("users");
+    users.bind_custom_token(dev_accounts::user_email, dev_accounts::user_password, "mfa-token");
+
+    std::string mfa_id;
+    try {
+        users.auth_with_token("mfa-token");
+        FAIL("token sign-in skipped MFA");
+    } catch (const bosbase::ClientResponseError& e) {
+        CHECK(e.status() == 401);
+        mfa_id = e.mfa_id();
+        CHECK(std::string(e.what()).find("multi-factor authentication required") != std::string::npos);
+    }
+    REQUIRE_FALSE(mfa_id.empty());
+    CHECK(pb.auth_store().token().empty());
+
+    SUBCASE("the same method twice is refused") {
+        try {
+            users.auth_with_token("mfa-token", {{"mfaId", mfa_id}});
+            FAIL("token + token passed MFA");
+        } catch (const bosbase::ClientResponseError& e) {
+            CHECK(e.status() == 400);
+            CHECK(e.message() == "A different authentication method is required.");
+        }
+    }
+    SUBCASE("a password second factor completes the sign-in") {
+        auto auth = users.auth_with_password(dev_accounts::user_email, dev_accounts::user_password, {{"mfaId", mfa_id}});
+        CHECK(auth["record"]["email"] == dev_accounts::user_email);
+        CHECK(pb.auth_store().is_valid());
+        CHECK(users.get_one(auth["record"]["id"].get<std::string>())["email"] == dev_accounts::user_email);
+    }
+    SUBCASE("mfaId may also travel as a query parameter") {
+        auto auth = users.auth_with_password(dev_accounts::user_email, dev_accounts::user_password, {},
+                                             {{"mfaId", mfa_id}});
+        CHECK(auth["record"]["email"] == dev_accounts::user_email);
+    }
+}
+
+TEST_CASE("MFA: an OTP request works for the account, and a bogus OTP is refused with the mfaId") {
+    dev_server server;
+    bosbase::BosBase admin(server.url());
+    admin.collection("_superusers").auth_with_password(dev_accounts::admin_email, dev_accounts::admin_password);
+    admin.send("PATCH", "/api/collections/users", {{"mfa", {{"enabled", true}}}, {"otp", {{"enabled", true}}}});
+
+    bosbase::BosBase pb(server.url());
+    auto users = pb.collection("users");
+    users.bind_custom_token(dev_accounts::user_email, dev_accounts::user_password, "otp-token");
+    std::string mfa_id;
+    try {
+        users.auth_with_token("otp-token");
+    } catch (const bosbase::ClientResponseError& e) {
+        mfa_id = e.mfa_id();
+    }
+    REQUIRE_FALSE(mfa_id.empty());
+    auto otp = users.request_otp(dev_accounts::user_email);
+    REQUIRE(otp["otpId"].is_string());
+    try {
+        users.auth_with_otp(otp["otpId"].get<std::string>(), "000000", {{"mfaId", mfa_id}});
+        FAIL("a wrong OTP signed in");
+    } catch (const bosbase::ClientResponseError& e) {
+        CHECK(e.status() == 400);
+    }
+    CHECK(pb.auth_store().token().empty());
+}
