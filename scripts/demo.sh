@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The custom-token demo: builds the examples and the dev server, starts the
+# server on a free loopback port with a throwaway data folder, runs
+# examples/custom_token against it, and stops the server again.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="$repo/build/demo"
+
+bash "$repo/scripts/install_deps.sh"
+
+echo "==> building the SDK examples (build/demo)"
+cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DBOSBASE_BUILD_TESTS=OFF -DBOSBASE_BUILD_EXAMPLES=ON >/dev/null
+cmake --build "$build" --target custom_token >/dev/null
+
+echo "==> building the dev server (PocketBase + BosBase custom-token endpoints)"
+PATH="$PATH:/usr/local/go/bin" bash "$repo/scripts/build_dev_server.sh" "$build/bosbase-dev-server" 2>/dev/null
+
+tmp="$(mktemp -d /tmp/bosbase-demo-XXXXXX)"
+server_pid=""
+cleanup() {
+    if [[ -n "$server_pid" ]]; then
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# The server prints one line, "READY <url>", once it accepts connections.
+mkfifo "$tmp/ready"
+"$build/bosbase-dev-server" --dir "$tmp/data" --http 127.0.0.1:0 >"$tmp/ready" 2>"$tmp/server.log" &
+server_pid=$!
+if ! read -r -t 60 word url <"$tmp/ready" || [[ "$word" != READY ]]; then
+    echo "error: the dev server did not start (port: any free one on 127.0.0.1; log: $tmp/server.log)" >&2
+    cat "$tmp/server.log" >&2 || true
+    trap - EXIT
+    kill "$server_pid" 2>/dev/null || true
+    exit 1
+fi
+echo "==> dev server running at $url (seeded accounts: user@example.com in 'users', admin@example.com in '_superusers')"
+echo
+
+"$build/examples/custom_token" "$url"
+
+echo
+echo "==> stopping the dev server"
