@@ -40,6 +40,28 @@ std::string run(const std::string& command) {
     return out;
 }
 
+// PocketBase only allows MFA with at least two auth methods enabled.
+void require_mfa_for_users(const dev_server& server) {
+    bosbase::BosBase admin(server.url());
+    admin.collection("_superusers").auth_with_password(dev_accounts::admin_email, dev_accounts::admin_password);
+    admin.send("PATCH", "/api/collections/users", {{"mfa", {{"enabled", true}}}, {"otp", {{"enabled", true}}}});
+}
+
+// Binds `token` for the seeded user and signs in with it; returns the mfaId of the 401.
+std::string token_first_factor(bosbase::BosBase& pb, const std::string& token) {
+    auto users = pb.collection("users");
+    users.bind_custom_token(dev_accounts::user_email, dev_accounts::user_password, token);
+    try {
+        users.auth_with_token(token);
+    } catch (const bosbase::ClientResponseError& e) {
+        CHECK(e.status() == 401);
+        CHECK(std::string(e.what()).find("multi-factor authentication required") != std::string::npos);
+        return e.mfa_id();
+    }
+    FAIL("token sign-in skipped MFA");
+    return "";
+}
+
 std::string file_bytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
@@ -65,24 +87,10 @@ TEST_CASE("the server stores only the SHA-256 of a bound token, never the token"
 
 TEST_CASE("MFA: token sign-in is a first factor and the mfaId completes it with a password") {
     dev_server server;
-    bosbase::BosBase admin(server.url());
-    admin.collection("_superusers").auth_with_password(dev_accounts::admin_email, dev_accounts::admin_password);
-    // PocketBase only allows MFA with at least two auth methods enabled.
-    admin.send("PATCH", "/api/collections/users", {{"mfa", {{"enabled", true}}}, {"otp", {{"enabled", true}}}});
-
+    require_mfa_for_users(server);
     bosbase::BosBase pb(server.url());
     auto users = pb.collection("users");
-    users.bind_custom_token(dev_accounts::user_email, dev_accounts::user_password, "mfa-token");
-
-    std::string mfa_id;
-    try {
-        users.auth_with_token("mfa-token");
-        FAIL("token sign-in skipped MFA");
-    } catch (const bosbase::ClientResponseError& e) {
-        CHECK(e.status() == 401);
-        mfa_id = e.mfa_id();
-        CHECK(std::string(e.what()).find("multi-factor authentication required") != std::string::npos);
-    }
+    const std::string mfa_id = token_first_factor(pb, "mfa-token");
     REQUIRE_FALSE(mfa_id.empty());
     CHECK(pb.auth_store().token().empty());
 
@@ -110,19 +118,10 @@ TEST_CASE("MFA: token sign-in is a first factor and the mfaId completes it with 
 
 TEST_CASE("MFA: an OTP request works for the account, and a bogus OTP is refused with the mfaId") {
     dev_server server;
-    bosbase::BosBase admin(server.url());
-    admin.collection("_superusers").auth_with_password(dev_accounts::admin_email, dev_accounts::admin_password);
-    admin.send("PATCH", "/api/collections/users", {{"mfa", {{"enabled", true}}}, {"otp", {{"enabled", true}}}});
-
+    require_mfa_for_users(server);
     bosbase::BosBase pb(server.url());
     auto users = pb.collection("users");
-    users.bind_custom_token(dev_accounts::user_email, dev_accounts::user_password, "otp-token");
-    std::string mfa_id;
-    try {
-        users.auth_with_token("otp-token");
-    } catch (const bosbase::ClientResponseError& e) {
-        mfa_id = e.mfa_id();
-    }
+    const std::string mfa_id = token_first_factor(pb, "otp-token");
     REQUIRE_FALSE(mfa_id.empty());
     auto otp = users.request_otp(dev_accounts::user_email);
     REQUIRE(otp["otpId"].is_string());

@@ -101,6 +101,9 @@ private:
         stdout_fd_ = out_pipe[0];
         if (rc != 0) {
             pid_ = -1;
+            ::close(stdin_fd_);
+            ::close(stdout_fd_);
+            stdin_fd_ = stdout_fd_ = -1;
             throw std::runtime_error("dev_server: cannot start " + binary + ": " + std::strerror(rc) +
                                      " (build it with scripts/build_dev_server.sh)");
         }
