@@ -26,6 +26,12 @@ run_preset clang -L "unit|transport"
 run_preset cxx20 -L "unit|transport"
 run_preset clang-cxx20 -L "unit|transport"
 
+echo
+echo "==> benchmarks (figures only, Release build)"
+cmake --preset bench >/dev/null
+cmake --build --preset bench -j "$jobs" >/dev/null
+build/bench/bench/bosbase_bench
+
 if [[ -f scripts/test_packaging.sh ]]; then
     echo
     echo "==> packaging: copy the header, CMake, pkg-config, vcpkg, Conan"
