@@ -116,20 +116,38 @@ TEST_CASE("MFA: token sign-in is a first factor and the mfaId completes it with 
     }
 }
 
-TEST_CASE("MFA: an OTP request works for the account, and a bogus OTP is refused with the mfaId") {
+TEST_CASE("MFA: an emailed OTP with the mfaId completes a token sign-in") {
     dev_server server;
     require_mfa_for_users(server);
     bosbase::BosBase pb(server.url());
     auto users = pb.collection("users");
     const std::string mfa_id = token_first_factor(pb, "otp-token");
     REQUIRE_FALSE(mfa_id.empty());
+
     auto otp = users.request_otp(dev_accounts::user_email);
     REQUIRE(otp["otpId"].is_string());
-    try {
-        users.auth_with_otp(otp["otpId"].get<std::string>(), "000000", {{"mfaId", mfa_id}});
-        FAIL("a wrong OTP signed in");
-    } catch (const bosbase::ClientResponseError& e) {
-        CHECK(e.status() == 400);
+    const std::string otp_id = otp["otpId"];
+
+    SUBCASE("a wrong code is refused") {
+        try {
+            users.auth_with_otp(otp_id, "not-the-code", {{"mfaId", mfa_id}});
+            FAIL("a wrong OTP signed in");
+        } catch (const bosbase::ClientResponseError& e) {
+            CHECK(e.status() == 400);
+        }
+        CHECK(pb.auth_store().token().empty());
     }
-    CHECK(pb.auth_store().token().empty());
+    SUBCASE("the emailed code signs in") {
+        // The dev server writes codes it would email to <data>/otp_codes.jsonl before answering.
+        std::string code;
+        std::ifstream codes(server.data_dir() + "/otp_codes.jsonl");
+        for (std::string line; std::getline(codes, line);) {
+            const json entry = json::parse(line);
+            if (entry["email"] == dev_accounts::user_email) code = entry["password"];
+        }
+        REQUIRE_FALSE(code.empty());
+        auto auth = users.auth_with_otp(otp_id, code, {{"mfaId", mfa_id}});
+        CHECK(auth["record"]["email"] == dev_accounts::user_email);
+        CHECK(pb.auth_store().is_valid());
+    }
 }

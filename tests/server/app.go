@@ -51,6 +51,7 @@ func setupApp(app core.App, cfg Config) error {
 		return se.Next()
 	})
 	registerTokenCleanupHooks(app)
+	registerMailCapture(app, app.DataDir())
 
 	if err := app.RunAllMigrations(); err != nil {
 		return fmt.Errorf("migrations: %w", err)
