@@ -62,6 +62,20 @@ std::string token_first_factor(bosbase::BosBase& pb, const std::string& token) {
     return "";
 }
 
+// A fresh server whose users collection requires MFA, and a client that has
+// passed the first factor with a custom token.
+struct mfa_session {
+    explicit mfa_session(const std::string& token) {
+        require_mfa_for_users(server);
+        mfa_id = token_first_factor(pb, token);
+        REQUIRE_FALSE(mfa_id.empty());
+    }
+    dev_server server;
+    bosbase::BosBase pb{server.url()};
+    bosbase::record_service<bosbase::httplib_transport> users = pb.collection("users");
+    std::string mfa_id;
+};
+
 std::string file_bytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
@@ -86,12 +100,10 @@ TEST_CASE("the server stores only the SHA-256 of a bound token, never the token"
 }
 
 TEST_CASE("MFA: token sign-in is a first factor and the mfaId completes it with a password") {
-    dev_server server;
-    require_mfa_for_users(server);
-    bosbase::BosBase pb(server.url());
-    auto users = pb.collection("users");
-    const std::string mfa_id = token_first_factor(pb, "mfa-token");
-    REQUIRE_FALSE(mfa_id.empty());
+    mfa_session session("mfa-token");
+    auto& pb = session.pb;
+    auto& users = session.users;
+    const std::string& mfa_id = session.mfa_id;
     CHECK(pb.auth_store().token().empty());
 
     SUBCASE("the same method twice is refused") {
@@ -117,12 +129,10 @@ TEST_CASE("MFA: token sign-in is a first factor and the mfaId completes it with 
 }
 
 TEST_CASE("MFA: an emailed OTP with the mfaId completes a token sign-in") {
-    dev_server server;
-    require_mfa_for_users(server);
-    bosbase::BosBase pb(server.url());
-    auto users = pb.collection("users");
-    const std::string mfa_id = token_first_factor(pb, "otp-token");
-    REQUIRE_FALSE(mfa_id.empty());
+    mfa_session session("otp-token");
+    auto& pb = session.pb;
+    auto& users = session.users;
+    const std::string& mfa_id = session.mfa_id;
 
     auto otp = users.request_otp(dev_accounts::user_email);
     REQUIRE(otp["otpId"].is_string());
@@ -140,7 +150,7 @@ TEST_CASE("MFA: an emailed OTP with the mfaId completes a token sign-in") {
     SUBCASE("the emailed code signs in") {
         // The dev server writes codes it would email to <data>/otp_codes.jsonl before answering.
         std::string code;
-        std::ifstream codes(server.data_dir() + "/otp_codes.jsonl");
+        std::ifstream codes(session.server.data_dir() + "/otp_codes.jsonl");
         for (std::string line; std::getline(codes, line);) {
             const json entry = json::parse(line);
             if (entry["email"] == dev_accounts::user_email) code = entry["password"];

@@ -102,4 +102,12 @@ inline bosbase::json auth_response(const std::string& token, const std::string& 
             {"token", token}};
 }
 
+// Signs the client in through the fake transport; returns the stored auth token.
+inline std::string sign_in(fake_client& pb, fake_transport& t) {
+    const std::string jwt = valid_auth_token();
+    t.reply_json(200, auth_response(jwt));
+    pb.collection("users").auth_with_token("tok");
+    return jwt;
+}
+
 }  // namespace bosbase_test

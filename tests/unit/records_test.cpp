@@ -48,9 +48,7 @@ TEST_CASE("get_one, create, update and remove") {
 TEST_CASE("updating or deleting the signed-in record keeps the auth store in step") {
     fake_transport t;
     fake_client pb("http://127.0.0.1:8090", t);
-    const std::string jwt = valid_auth_token();
-    t.reply_json(200, auth_response(jwt));
-    pb.collection("users").auth_with_token("tok");
+    const std::string jwt = sign_in(pb, t);
 
     t.reply_json(200, {{"id", "r1"}, {"collectionId", "_pb_users_auth_"}, {"collectionName", "users"}, {"name", "New"}});
     pb.collection("users").update("r1", {{"name", "New"}});

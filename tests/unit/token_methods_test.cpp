@@ -121,9 +121,7 @@ TEST_CASE("auth_with_token: options add expand, fields, headers and a timeout") 
 TEST_CASE("every request after sign-in carries the raw token in Authorization") {
     fake_transport t;
     fake_client pb("http://127.0.0.1:8090", t);
-    const std::string jwt = valid_auth_token();
-    t.reply_json(200, auth_response(jwt));
-    pb.collection("users").auth_with_token("tok");
+    const std::string jwt = sign_in(pb, t);
 
     t.reply(204);
     pb.collection("users").bind_custom_token("a@b.io", "pw", "tok2");
