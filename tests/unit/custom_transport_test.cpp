@@ -89,3 +89,20 @@ TEST_CASE("a custom transport carries bind, auth-with-token and unbind") {
 
     CHECK_THROWS_AS(pb.collection("users").bind_custom_token("user@example.com", "wrong", "t"), bosbase::ClientResponseError);
 }
+
+namespace {
+struct http_only_transport {
+    bool supports_origin(const std::string& origin) const { return origin.rfind("http://", 0) == 0; }
+    bosbase::http_response send(const bosbase::http_request&) { return {204, {}, ""}; }
+};
+}  // namespace
+
+TEST_CASE("a transport that cannot reach an origin is refused when the client is made") {
+    // This is how the default transport refuses https:// when cpp-httplib has no TLS.
+    CHECK_THROWS_WITH_AS(bosbase::basic_bosbase<http_only_transport>("https://example.test"),
+                         "bosbase: this transport cannot reach 'https://example.test' (for https:// build cpp-httplib "
+                         "with CPPHTTPLIB_OPENSSL_SUPPORT)",
+                         std::invalid_argument);
+    bosbase::basic_bosbase<http_only_transport> pb("http://example.test");
+    pb.collection("users").bind_custom_token("a@b.io", "pw", "tok");
+}
