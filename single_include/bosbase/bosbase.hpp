@@ -848,13 +848,19 @@ public:
         http_request req;
         req.method = std::string(method);
         req.origin = url_.origin;
-        req.target = target_for(path, collect_query(options));
         req.connect_timeout = options_.connect_timeout;
         req.read_timeout = options.timeout.value_or(options_.timeout);
         req.write_timeout = req.read_timeout;
-        if (!body.is_null()) {
-            req.body = body.dump();
-            req.content_type = "application/json";
+        // nlohmann's own message would quote the offending byte, which may belong to a secret.
+        try {
+            req.target = target_for(path, collect_query(options));
+            if (!body.is_null()) {
+                req.body = body.dump();
+                req.content_type = "application/json";
+            }
+        } catch (const json::type_error&) {
+            throw std::invalid_argument(
+                "bosbase: a request value is not valid UTF-8; JSON bodies and JSON query values must be UTF-8");
         }
         req.headers = build_headers(options);
         const std::string url = detail::redact_url(url_.origin + req.target);

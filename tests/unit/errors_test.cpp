@@ -203,3 +203,20 @@ TEST_CASE("secret query values are redacted from URLs in errors") {
     // The request itself still carries the value.
     CHECK(t.last().target == "/api/files/c/r/f.png?token=" + secret_token + "&thumb=100x100");
 }
+
+TEST_CASE("a value that is not UTF-8 is refused before sending, without quoting it") {
+    fake_transport t;
+    fake_client pb("http://127.0.0.1:8090", t);
+    const std::string bad_token = "secret\xff\xfe";
+    try {
+        pb.collection("users").bind_custom_token("a@b.io", "pw", bad_token);
+        FAIL("no throw");
+    } catch (const std::invalid_argument& e) {
+        CHECK(std::string(e.what()) ==
+              "bosbase: a request value is not valid UTF-8; JSON bodies and JSON query values must be UTF-8");
+    }
+    bosbase::request_options opts;
+    opts.query = {{"where", {{"k", std::string("\xc3")}}}};  // objects travel as JSON text
+    CHECK_THROWS_AS(pb.send("GET", "/api/x", nullptr, opts), std::invalid_argument);
+    CHECK(t.count() == 0);
+}
