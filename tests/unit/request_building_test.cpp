@@ -20,11 +20,13 @@ TEST_CASE("collection names and ids are encoded as one path segment") {
 }
 
 TEST_CASE("base URLs: path prefixes and trailing slashes") {
-    for (const auto& [base, target] : std::vector<std::pair<std::string, std::string>>{
+    for (const auto& base_and_target : std::vector<std::pair<std::string, std::string>>{
              {"http://127.0.0.1:8090", "/api/collections/users/bind-token"},
              {"http://127.0.0.1:8090/", "/api/collections/users/bind-token"},
              {"https://example.test/pb/", "/pb/api/collections/users/bind-token"},
              {"HTTP://example.test/a/b//", "/a/b/api/collections/users/bind-token"}}) {
+        const std::string& base = base_and_target.first;
+        const std::string& target = base_and_target.second;
         CAPTURE(base);
         fake_transport t;
         fake_client pb(base, t);
