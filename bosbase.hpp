@@ -38,6 +38,11 @@
 
 #ifndef BOSBASE_NO_HTTPLIB
 #include <httplib.h>
+// cpp-httplib 0.11 knows only OpenSSL; later releases also offer mbedTLS and
+// wolfSSL and define CPPHTTPLIB_SSL_ENABLED for any of them.
+#if defined(CPPHTTPLIB_OPENSSL_SUPPORT) || defined(CPPHTTPLIB_SSL_ENABLED)
+#define BOSBASE_HTTPLIB_TLS 1
+#endif
 #endif
 
 namespace bosbase {
@@ -958,7 +963,7 @@ public:
 
     /// @brief False for https:// origins when cpp-httplib was built without TLS.
     bool supports_origin(const std::string& origin) const {
-#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
+#ifdef BOSBASE_HTTPLIB_TLS
         (void)origin;
         return true;
 #else
@@ -1024,8 +1029,8 @@ private:
         // Headers and body go out in separate writes; with Nagle on, the body waits
         // for the server's delayed ACK (~40 ms) on every call of a kept-alive connection.
         client->set_tcp_nodelay(true);
-        client->set_url_encode(false);  // the SDK already encodes paths and queries
-#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
+        disable_path_encoding(*client, 0);  // the SDK already encodes paths and queries
+#ifdef BOSBASE_HTTPLIB_TLS
         const auto& o = state_->options;
         client->enable_server_certificate_verification(o.verify_certificate);
         if (!o.ca_cert_file.empty() || !o.ca_cert_dir.empty()) {
@@ -1041,6 +1046,16 @@ private:
         if (pool.size() < state_->options.max_idle_connections) {
             pool.push_back(std::move(client));
         }
+    }
+
+    // cpp-httplib renamed set_url_encode to set_path_encode (and later dropped the old name).
+    template <class Client>
+    static auto disable_path_encoding(Client& client, int) -> decltype(client.set_path_encode(false), void()) {
+        client.set_path_encode(false);
+    }
+    template <class Client>
+    static void disable_path_encoding(Client& client, long) {
+        client.set_url_encode(false);
     }
 
     static void configure(httplib::Client& client, const http_request& req) {
@@ -1080,8 +1095,21 @@ private:
             return {kind::tls, "could not load CA certificates for " + req.origin};
         case httplib::Error::SSLServerVerification:
             return {kind::tls, "certificate of " + req.origin + " could not be verified"};
-        default:
-            return {kind::other, where + " failed: " + httplib::to_string(error)};
+        default: {
+            // Errors that newer cpp-httplib releases added are matched by name,
+            // since 0.11 does not declare them.
+            const std::string name = httplib::to_string(error);
+            if (name == "Timeout") {
+                return {kind::timeout, where + " timed out after " + std::to_string(ms.count()) + " ms"};
+            }
+            if (name == "ConnectionClosed") {
+                return {kind::receive, "connection to " + req.origin + " closed before a full response arrived"};
+            }
+            if (name == "SSLServerHostnameVerification") {
+                return {kind::tls, "certificate of " + req.origin + " does not match its host name"};
+            }
+            return {kind::other, where + " failed: " + name};
+        }
         }
     }
 
