@@ -14,6 +14,7 @@ vcpkg_cmake_configure(
     OPTIONS
         -DBOSBASE_BUILD_TESTS=OFF
         -DBOSBASE_BUILD_EXAMPLES=OFF
+        -DBOSBASE_BUILD_BENCHMARKS=OFF
         -DBOSBASE_INSTALL=ON
 )
 

@@ -88,7 +88,7 @@ set(called "")
 
 function(vcpkg_cmake_configure)
   cmake_parse_arguments(PARSE_ARGV 0 arg "" "SOURCE_PATH" "OPTIONS;OPTIONS_RELEASE;OPTIONS_DEBUG")
-  foreach(opt -DBOSBASE_BUILD_TESTS=OFF -DBOSBASE_BUILD_EXAMPLES=OFF)
+  foreach(opt -DBOSBASE_BUILD_TESTS=OFF -DBOSBASE_BUILD_EXAMPLES=OFF -DBOSBASE_BUILD_BENCHMARKS=OFF)
     if(NOT opt IN_LIST arg_OPTIONS)
       fail("vcpkg_cmake_configure must pass ${opt}")
     endif()
