@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
     auto users = pb.collection("users");
     try {
         auto auth = users.auth_with_token(argv[2]);
-        std::cout << "signed in without MFA as " << auth["record"]["email"] << "\n";
+        std::cout << "signed in without MFA as " << auth["record"]["email"].get<std::string>() << "\n";
         return 0;
     } catch (const bosbase::ClientResponseError& e) {
         if (e.mfa_id().empty()) {
@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
         std::cout << "first factor accepted; MFA required (mfaId " << e.mfa_id() << ")\n";
         try {
             auto auth = users.auth_with_password(argv[3], argv[4], {{"mfaId", e.mfa_id()}});
-            std::cout << "second factor accepted; signed in as " << auth["record"]["email"] << "\n";
+            std::cout << "second factor accepted; signed in as " << auth["record"]["email"].get<std::string>() << "\n";
             return 0;
         } catch (const bosbase::ClientResponseError& second) {
             std::cerr << "second factor failed: " << second.what() << "\n";
