@@ -1,34 +1,20 @@
 // The shipped examples, run for real against a dev server.
 #include <dev_server.hpp>
 #include <doctest/doctest.h>
+#include <integration_helpers.hpp>
 
 #include <bosbase.hpp>
 
-#include <array>
-#include <cstdio>
-#include <sys/wait.h>
 
 using bosbase_test::dev_accounts;
 using bosbase_test::dev_server;
 
+using bosbase_test::run_command;
+
 namespace {
 
-struct run_result {
-    int exit_code = -1;
-    std::string output;  // stdout and stderr
-};
-
-run_result run(const std::string& command) {
-    run_result r;
-    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::array<char, 4096> buffer{};
-    std::size_t n = 0;
-    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.output.append(buffer.data(), n);
-    const int status = ::pclose(pipe);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
+// The example's stdout and stderr together.
+bosbase_test::command_result run(const std::string& command) { return run_command(command + " 2>&1"); }
 
 }  // namespace
 
@@ -67,10 +53,9 @@ TEST_CASE("examples/quick_prototype signs in with a token and prints the own rec
 
 TEST_CASE("examples/mfa_token_login completes MFA with a password") {
     dev_server server;
-    bosbase::BosBase admin(server.url());
-    admin.collection("_superusers").auth_with_password(dev_accounts::admin_email, dev_accounts::admin_password);
-    admin.send("PATCH", "/api/collections/users", {{"mfa", {{"enabled", true}}}, {"otp", {{"enabled", true}}}});
-    admin.collection("users").bind_custom_token(dev_accounts::user_email, dev_accounts::user_password, "mfa-example");
+    bosbase_test::require_mfa_for_users(server);
+    bosbase::BosBase pb(server.url());
+    pb.collection("users").bind_custom_token(dev_accounts::user_email, dev_accounts::user_password, "mfa-example");
 
     const auto r = run(std::string(BOSBASE_EXAMPLE_MFA_TOKEN_LOGIN) + " " + server.url() + " mfa-example " +
                        dev_accounts::user_email + " " + dev_accounts::user_password);

@@ -1,18 +1,18 @@
 // Server-side facts a client relies on: only a hash is stored, and MFA applies to token sign-in.
 #include <dev_server.hpp>
 #include <doctest/doctest.h>
+#include <integration_helpers.hpp>
 #include <openssl/evp.h>
 
 #include <bosbase.hpp>
 
-#include <array>
-#include <cstdio>
 #include <fstream>
 #include <iterator>
 
 using bosbase::json;
 using bosbase_test::dev_accounts;
 using bosbase_test::dev_server;
+using bosbase_test::require_mfa_for_users;
 
 namespace {
 
@@ -27,24 +27,6 @@ std::string sha256_hex(const std::string& in) {
         out += hex[digest[i] & 0x0F];
     }
     return out;
-}
-
-std::string run(const std::string& command) {
-    std::string out;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::array<char, 4096> buffer{};
-    std::size_t n = 0;
-    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
-    REQUIRE(::pclose(pipe) == 0);
-    return out;
-}
-
-// PocketBase only allows MFA with at least two auth methods enabled.
-void require_mfa_for_users(const dev_server& server) {
-    bosbase::BosBase admin(server.url());
-    admin.collection("_superusers").auth_with_password(dev_accounts::admin_email, dev_accounts::admin_password);
-    admin.send("PATCH", "/api/collections/users", {{"mfa", {{"enabled", true}}}, {"otp", {{"enabled", true}}}});
 }
 
 // Binds `token` for the seeded user and signs in with it; returns the mfaId of the 401.
@@ -90,9 +72,10 @@ TEST_CASE("the server stores only the SHA-256 of a bound token, never the token"
     pb.collection("users").bind_custom_token(dev_accounts::user_email, dev_accounts::user_password, token);
 
     const std::string db = server.data_dir() + "/data.db";
-    const std::string rows =
-        run(std::string(BOSBASE_SQLITE3_PATH) + " -readonly '" + db + "' 'SELECT tokenHash FROM _token_bindings'");
-    CHECK(rows == sha256_hex(token) + "\n");
+    const auto rows =
+        bosbase_test::run_command(std::string(BOSBASE_SQLITE3_PATH) + " -readonly '" + db + "' 'SELECT tokenHash FROM _token_bindings'");
+    CHECK(rows.exit_code == 0);
+    CHECK(rows.output == sha256_hex(token) + "\n");
 
     for (const char* suffix : {"", "-wal"}) {
         CHECK(file_bytes(db + suffix).find(token) == std::string::npos);
