@@ -518,21 +518,21 @@ public:
 
     /// @brief Registers a change listener; keep the id to remove it again.
     listener_id on_change(listener fn, bool fire_immediately = false) {
+        auto fn_ptr = std::make_shared<listener>(std::move(fn));
         listener_id id = 0;
+        std::string tok;
+        json rec;
         {
             std::lock_guard<std::mutex> lock(mutex_);
             id = ++last_id_;
-            listeners_.emplace(id, std::make_shared<listener>(std::move(fn)));
+            listeners_.emplace(id, fn_ptr);
+            if (fire_immediately) {
+                tok = token_;
+                rec = record_;
+            }
         }
         if (fire_immediately) {
-            auto [tok, rec] = snapshot();
-            std::shared_ptr<listener> fn_ptr;
-            {
-                std::lock_guard<std::mutex> lock(mutex_);
-                auto it = listeners_.find(id);
-                if (it != listeners_.end()) fn_ptr = it->second;
-            }
-            if (fn_ptr) (*fn_ptr)(tok, rec);
+            (*fn_ptr)(tok, rec);
         }
         return id;
     }
@@ -544,11 +544,6 @@ public:
     }
 
 private:
-    std::pair<std::string, json> snapshot() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return {token_, record_};
-    }
-
     // Listeners are copied out first so one may add or remove listeners, or read the store.
     void notify() {
         std::vector<std::shared_ptr<listener>> fns;
