@@ -634,7 +634,7 @@ public:
                          const std::optional<request_options>& options = std::nullopt) {
         json payload = merged_body(body);
         payload["token"] = std::string(token);
-        return save_auth(client_->send("POST", base_path() + "/auth-with-token", payload, with_query(options, query)));
+        return auth_call("auth-with-token", payload, with_query(options, query));
     }
 
     // --- standard auth -----------------------------------------------------
@@ -646,15 +646,13 @@ public:
         json payload = merged_body(body);
         payload["identity"] = std::string(identity);
         payload["password"] = std::string(password);
-        return save_auth(
-            client_->send("POST", base_path() + "/auth-with-password", payload, with_query(options, query)));
+        return auth_call("auth-with-password", payload, with_query(options, query));
     }
 
     /// @brief Renews the stored auth. BosBase may hand back the very same token.
     json auth_refresh(const json& body = json::object(), const query_params& query = {},
                       const std::optional<request_options>& options = std::nullopt) {
-        return save_auth(
-            client_->send("POST", base_path() + "/auth-refresh", merged_body(body), with_query(options, query)));
+        return auth_call("auth-refresh", merged_body(body), with_query(options, query));
     }
 
     /// @brief Asks the server to email a one-time password; returns {"otpId": ...}.
@@ -671,7 +669,7 @@ public:
         json payload = merged_body(body);
         payload["otpId"] = std::string(otp_id);
         payload["password"] = std::string(password);
-        return save_auth(client_->send("POST", base_path() + "/auth-with-otp", payload, with_query(options, query)));
+        return auth_call("auth-with-otp", payload, with_query(options, query));
     }
 
     /// @brief Lists the auth methods this collection allows.
@@ -758,12 +756,16 @@ private:
         return opts;
     }
 
-    json save_auth(json response) {
+    // Sends an auth request and stores {token, record}. A 2xx without them is an
+    // error, never a silent success.
+    json auth_call(const std::string& action, const json& payload, const request_options& options) {
+        const std::string path = base_path() + "/" + action;
+        json response = client_->send("POST", path, payload, options);
         auto token = response.find("token");
         auto record = response.find("record");
-        if (!response.is_object() || token == response.end() || !token->is_string() || token->empty() ||
-            record == response.end() || !record->is_object()) {
-            throw ClientResponseError(client_->build_url(base_path()), 200,
+        if (token == response.end() || !token->is_string() || token->empty() || record == response.end() ||
+            !record->is_object()) {
+            throw ClientResponseError(detail::redact_url(client_->build_url(path, options)), 200,
                                       json{{"status", 200},
                                            {"message", "The server answered without a token and record."},
                                            {"data", json::object()}});
@@ -821,6 +823,11 @@ public:
         return url_.origin + target_for(path, query);
     }
 
+    /// @brief Absolute URL of an API path with the query a call with these options sends.
+    std::string build_url(std::string_view path, const request_options& options) const {
+        return build_url(path, collect_query(options));
+    }
+
     /// @brief Sends any API request and returns the parsed JSON (an empty object for 204).
     /// Throws ClientResponseError for status >= 400 and for network failures.
     json send(std::string_view method, std::string_view path, const json& body = nullptr,
@@ -831,7 +838,7 @@ public:
         }
         json parsed = json::parse(res.body, nullptr, false);
         if (parsed.is_discarded()) {
-            throw ClientResponseError(detail::redact_url(build_url(path, collect_query(options))), res.status,
+            throw ClientResponseError(detail::redact_url(build_url(path, options)), res.status,
                                       json{{"status", res.status},
                                            {"message", "The server's response is not JSON."},
                                            {"data", json::object()}});

@@ -202,7 +202,14 @@ TEST_CASE("an auth response without a token is an error, not a silent success") 
     fake_transport t;
     fake_client pb("http://127.0.0.1:8090", t);
     t.reply_json(200, {{"record", {{"id", "r1"}}}});
-    CHECK_THROWS_AS(pb.collection("users").auth_with_token("tok"), bosbase::ClientResponseError);
+    try {
+        pb.collection("users").auth_with_token("tok", {}, {{"token", "in-query"}});
+        FAIL("no throw");
+    } catch (const bosbase::ClientResponseError& e) {
+        CHECK(e.status() == 200);
+        CHECK(e.url() == "http://127.0.0.1:8090/api/collections/users/auth-with-token?token=REDACTED");
+        CHECK(e.message() == "The server answered without a token and record.");
+    }
     CHECK(pb.auth_store().token().empty());
 
     t.reply(200, "<html>proxy login</html>");
