@@ -24,9 +24,10 @@ run_preset() {  # run_preset <preset> [ctest args...]
 run_preset default
 run_preset sanitize -E dev_server_go_tests
 run_preset tsan -L "unit|transport"
-run_preset clang -L "unit|transport"
-run_preset cxx20 -L "unit|transport"
-run_preset clang-cxx20 -L "unit|transport"
+# The integration and packaging tests run once, above; these presets leave them out.
+run_preset clang
+run_preset cxx20
+run_preset clang-cxx20
 
 echo
 echo "==> benchmarks (figures only, Release build)"
@@ -34,11 +35,9 @@ cmake --preset bench >/dev/null
 cmake --build --preset bench -j "$jobs" >/dev/null
 build/bench/bench/bosbase_bench
 
-if [[ -f scripts/test_packaging.sh ]]; then
-    echo
-    echo "==> packaging: copy the header, CMake, pkg-config, vcpkg, Conan"
-    bash scripts/test_packaging.sh
-fi
+echo
+echo "==> packaging: copy the header, CMake, pkg-config, vcpkg, Conan"
+bash scripts/test_packaging.sh
 
 echo
 echo "==> all test runs passed"
