@@ -61,8 +61,45 @@ using query_params = std::vector<std::pair<std::string, json>>;
 // Transport policy
 // ---------------------------------------------------------------------------
 
+/// @brief Why a call ended without a usable HTTP response (ClientResponseError::error_kind()).
+enum class error_kind {
+    none,              ///< an HTTP response arrived (status() says which)
+    connect,           ///< the TCP connection was refused or the host is unreachable
+    resolve,           ///< the host name could not be resolved
+    timeout,           ///< one socket read or write waited longer than the per-read timeout
+    deadline,          ///< the whole call took longer than its deadline
+    tls,               ///< TLS handshake or certificate verification failed
+    send,              ///< the request could not be written
+    receive,           ///< the connection broke before a complete response arrived
+    canceled,          ///< the transport reported a cancellation
+    too_large,         ///< the response exceeded max_response_bytes (or its headers a library limit)
+    invalid_response,  ///< the bytes were not a usable HTTP response (bad status line, chunking, 1xx, ...)
+    other              ///< anything else a transport reported
+};
+
+/// @brief Stable lower-case name of an error_kind ("deadline", "too_large", ...).
+inline const char* to_string(error_kind k) noexcept {
+    switch (k) {
+    case error_kind::none: return "none";
+    case error_kind::connect: return "connect";
+    case error_kind::resolve: return "resolve";
+    case error_kind::timeout: return "timeout";
+    case error_kind::deadline: return "deadline";
+    case error_kind::tls: return "tls";
+    case error_kind::send: return "send";
+    case error_kind::receive: return "receive";
+    case error_kind::canceled: return "canceled";
+    case error_kind::too_large: return "too_large";
+    case error_kind::invalid_response: return "invalid_response";
+    case error_kind::other: return "other";
+    }
+    return "other";
+}
+
 /// @brief One HTTP request as the client hands it to a transport.
 struct http_request {
+    using clock = std::chrono::steady_clock;
+
     std::string method;    ///< "GET", "POST", "PATCH", "DELETE", ...
     std::string origin;    ///< "scheme://host[:port]", no path
     std::string target;    ///< path and encoded query, e.g. "/api/health?x=1"
@@ -70,8 +107,15 @@ struct http_request {
     std::string body;      ///< raw body (empty when there is none)
     std::string content_type;  ///< empty when body is empty
     std::chrono::milliseconds connect_timeout{10000};
-    std::chrono::milliseconds read_timeout{30000};
-    std::chrono::milliseconds write_timeout{30000};
+    std::chrono::milliseconds read_timeout{30000};   ///< per socket read
+    std::chrono::milliseconds write_timeout{30000};  ///< per socket write
+    /// The whole call (connect, send, headers, body) must end by then; a transport
+    /// that cannot stop in time should throw transport_error(error_kind::deadline).
+    clock::time_point deadline = clock::time_point::max();
+    /// Largest body to accept, counted after any decompression (error_kind::too_large).
+    std::size_t max_response_bytes = std::size_t(64) << 20;
+    /// Whether the transport may ask for and undo Content-Encoding (gzip, ...).
+    bool decompress = false;
 };
 
 /// @brief One HTTP response as a transport returns it.
@@ -84,11 +128,11 @@ struct http_response {
 /// @brief What a transport throws when no HTTP response could be had.
 class transport_error : public std::runtime_error {
 public:
-    enum class kind { connect, timeout, tls, send, receive, canceled, other };
+    using kind = bosbase::error_kind;
 
     transport_error(kind k, const std::string& message) : std::runtime_error(message), kind_(k) {}
 
-    kind error_kind() const noexcept { return kind_; }
+    bosbase::error_kind error_kind() const noexcept { return kind_; }
 
 private:
     kind kind_;
@@ -133,76 +177,131 @@ inline constexpr bool is_transport_v = detail::has_send<T>::value;
 /// @endcode
 class ClientResponseError : public std::exception {
 public:
-    ClientResponseError(std::string url, int status, json response, bool is_abort = false,
-                        std::string original_error = {})
-        : url_(std::move(url)),
-          status_(status),
-          response_(std::move(response)),
-          is_abort_(is_abort),
-          original_error_(std::move(original_error)) {
-        if (!response_.is_object()) {
-            response_ = json::object();
+    /// @param secrets strings of this call (password, token, ...) to scrub from every text
+    ClientResponseError(std::string url, int status, json response, error_kind kind = error_kind::none,
+                        std::string original_error = {}, const std::vector<std::string_view>& secrets = {}) {
+        auto built = std::make_shared<state>();
+        state& st = *built;
+        st.url = std::move(url);
+        st.status = status;
+        st.kind = kind;
+        st.original_error = std::move(original_error);
+        st.response = response.is_object() ? std::move(response) : json::object();
+        if (!secrets.empty()) {
+            scrub(st.url, secrets);
+            scrub(st.original_error, secrets);
+            scrub_json(st.response, secrets, 0);
         }
-        what_ = build_what();
+        st.what = build_what(st);
+        state_ = std::move(built);
     }
 
-    const char* what() const noexcept override { return what_.c_str(); }
+    // Copies share one immutable state, so copying never throws (like std::runtime_error).
+    ClientResponseError(const ClientResponseError&) noexcept = default;
+    ClientResponseError& operator=(const ClientResponseError&) noexcept = default;
+    ~ClientResponseError() override = default;
+
+    const char* what() const noexcept override { return state_->what.c_str(); }
 
     /// @brief The request URL (query values of secret-looking keys are redacted).
-    const std::string& url() const noexcept { return url_; }
+    const std::string& url() const noexcept { return state_->url; }
     /// @brief HTTP status, or 0 when no response was received.
-    int status() const noexcept { return status_; }
+    int status() const noexcept { return state_->status; }
+    /// @brief Why no usable response came (error_kind::none when status() is an HTTP status).
+    bosbase::error_kind error_kind() const noexcept { return state_->kind; }
     /// @brief The server's JSON ({status, message, data}); always an object.
-    const json& response() const noexcept { return response_; }
+    const json& response() const noexcept { return state_->response; }
     /// @brief Alias of response(), as in the JS SDK.
-    const json& data() const noexcept { return response_; }
+    const json& data() const noexcept { return state_->response; }
     /// @brief True when the transport reported a cancellation.
-    bool is_abort() const noexcept { return is_abort_; }
-    /// @brief Description of the underlying network failure (status 0 only).
-    const std::string& original_error() const noexcept { return original_error_; }
+    bool is_abort() const noexcept { return state_->kind == bosbase::error_kind::canceled; }
+    /// @brief Description of the underlying failure (status 0 only).
+    const std::string& original_error() const noexcept { return state_->original_error; }
 
     /// @brief The server's message, or "" when it sent none.
-    std::string message() const {
-        auto it = response_.find("message");
-        return (it != response_.end() && it->is_string()) ? it->get<std::string>() : std::string();
-    }
+    std::string message() const { return string_field(state_->response, "message"); }
 
     /// @brief The MFA session id when the server asked for a second factor, else "".
     std::string mfa_id() const {
-        auto it = response_.find("mfaId");
-        return (status_ == 401 && it != response_.end() && it->is_string()) ? it->get<std::string>()
-                                                                            : std::string();
+        return state_->status == 401 ? string_field(state_->response, "mfaId") : std::string();
     }
 
 private:
-    std::string build_what() const {
+    struct state {
+        std::string url;
+        int status = 0;
+        bosbase::error_kind kind = bosbase::error_kind::none;
+        json response;
+        std::string original_error;
+        std::string what;
+    };
+
+    static std::string string_field(const json& object, const char* key) {
+        auto it = object.find(key);
+        return (it != object.end() && it->is_string()) ? it->get<std::string>() : std::string();
+    }
+
+    static void scrub(std::string& text, const std::vector<std::string_view>& secrets) {
+        for (std::string_view secret : secrets) {
+            if (secret.empty()) {
+                continue;
+            }
+            for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
+                text.replace(pos, secret.size(), "***");
+            }
+        }
+    }
+
+    // The server may echo a secret anywhere (a message, a field error, a key).
+    static void scrub_json(json& value, const std::vector<std::string_view>& secrets, std::size_t depth) {
+        if (value.is_string()) {
+            scrub(value.get_ref<std::string&>(), secrets);
+        } else if (value.is_array()) {
+            for (auto& item : value) scrub_json(item, secrets, depth + 1);
+        } else if (value.is_object()) {
+            json out = json::object();
+            for (auto it = value.begin(); it != value.end(); ++it) {
+                std::string key = it.key();
+                scrub(key, secrets);
+                scrub_json(it.value(), secrets, depth + 1);
+                out[key] = std::move(it.value());
+            }
+            value = std::move(out);
+        }
+    }
+
+    static std::string build_what(const state& st) {
         std::string out = "bosbase: ";
-        if (status_ == 0) {
-            out += is_abort_ ? "request was cancelled" : "request failed before any response";
-            if (!original_error_.empty()) {
-                out += ": " + original_error_;
+        if (st.status == 0) {
+            out += st.kind == bosbase::error_kind::canceled ? "request was cancelled"
+                                                            : "request failed before any response";
+            if (st.kind != bosbase::error_kind::none && st.kind != bosbase::error_kind::canceled) {
+                out += std::string(" [") + to_string(st.kind) + "]";
+            }
+            if (!st.original_error.empty()) {
+                out += ": " + st.original_error;
             }
         } else {
-            out += "HTTP " + std::to_string(status_);
-            std::string msg = message();
-            if (!mfa_id().empty()) {
+            out += "HTTP " + std::to_string(st.status);
+            std::string msg = string_field(st.response, "message");
+            if (st.status == 401 && !string_field(st.response, "mfaId").empty()) {
                 msg = "multi-factor authentication required; pass mfa_id() to a second auth call";
             }
             if (!msg.empty()) {
                 out += ": " + msg;
             }
-            append_field_errors(out);
+            append_field_errors(st.response, out);
         }
-        if (!url_.empty()) {
-            out += " (" + url_ + ")";
+        if (!st.url.empty()) {
+            out += " (" + st.url + ")";
         }
         return out;
     }
 
     // Validation failures carry per-field reasons; they name fields, never values.
-    void append_field_errors(std::string& out) const {
-        auto data = response_.find("data");
-        if (data == response_.end() || !data->is_object() || data->empty()) {
+    static void append_field_errors(const json& response, std::string& out) {
+        auto data = response.find("data");
+        if (data == response.end() || !data->is_object() || data->empty()) {
             return;
         }
         std::string fields;
@@ -221,12 +320,7 @@ private:
         }
     }
 
-    std::string url_;
-    int status_;
-    json response_;
-    bool is_abort_;
-    std::string original_error_;
-    std::string what_;
+    std::shared_ptr<const state> state_;
 };
 
 // ---------------------------------------------------------------------------
@@ -573,8 +667,15 @@ private:
 struct client_options {
     std::string lang = "en-US";  ///< sent as Accept-Language
     std::chrono::milliseconds connect_timeout{10000};
-    std::chrono::milliseconds timeout{30000};  ///< read and write timeout of each call
-    header_list headers;                       ///< added to every request
+    std::chrono::milliseconds timeout{30000};   ///< per socket read or write of each call
+    std::chrono::milliseconds deadline{60000};  ///< the whole call, connect to last body byte
+    header_list headers;                        ///< added to every request
+    /// Largest response body accepted, counted after any decompression.
+    std::size_t max_response_bytes = std::size_t(64) << 20;
+    /// Deepest JSON nesting accepted in a response; deeper documents are refused.
+    std::size_t max_json_depth = 128;
+    /// Ask for and undo gzip/deflate; off by default so a compression bomb costs nothing.
+    bool decompress = false;
 };
 
 /// @brief Per-call settings; every field is optional.
@@ -583,7 +684,8 @@ struct request_options {
     std::optional<std::string> fields;  ///< `?fields=` projection
     query_params query;                 ///< more query parameters
     header_list headers;                ///< more headers; they win over the client's own
-    std::optional<std::chrono::milliseconds> timeout;  ///< read/write timeout of this call
+    std::optional<std::chrono::milliseconds> timeout;   ///< per-read/write timeout of this call
+    std::optional<std::chrono::milliseconds> deadline;  ///< whole-call deadline of this call
 };
 
 // ---------------------------------------------------------------------------
@@ -873,10 +975,9 @@ public:
         try {
             res = transport_.send(req);
         } catch (const transport_error& e) {
-            throw ClientResponseError(url, 0, json::object(), e.error_kind() == transport_error::kind::canceled,
-                                      e.what());
+            throw ClientResponseError(url, 0, json::object(), e.error_kind(), e.what());
         } catch (const std::exception& e) {
-            throw ClientResponseError(url, 0, json::object(), false, e.what());
+            throw ClientResponseError(url, 0, json::object(), error_kind::other, e.what());
         }
         if (res.status >= 400 || res.status < 100) {
             throw ClientResponseError(url, res.status, error_body(res));

@@ -158,7 +158,7 @@ TEST_CASE("network failures have status 0 and name the cause") {
     CHECK(e.response() == json::object());
     CHECK(e.original_error() == "could not connect to http://127.0.0.1:8090 (connection refused or unreachable)");
     CHECK(std::string(e.what()) ==
-          "bosbase: request failed before any response: could not connect to http://127.0.0.1:8090 (connection "
+          "bosbase: request failed before any response [connect]: could not connect to http://127.0.0.1:8090 (connection "
           "refused or unreachable) (http://127.0.0.1:8090/api/collections/users/bind-token)");
     check_no_secrets(e);
 

@@ -23,7 +23,9 @@ TEST_CASE("get_one, create, update and remove") {
     fake_client pb("http://127.0.0.1:8090", t);
 
     t.reply_json(200, {{"id", "a/b"}});
-    pb.collection("posts").get_one("a/b", bosbase::request_options{std::string("author"), std::nullopt, {}, {}, std::nullopt});
+    bosbase::request_options expand_author;
+    expand_author.expand = "author";
+    pb.collection("posts").get_one("a/b", expand_author);
     CHECK(t.last().target == "/api/collections/posts/records/a%2Fb?expand=author");
     CHECK_THROWS_AS(pb.collection("posts").get_one(""), std::invalid_argument);
 
