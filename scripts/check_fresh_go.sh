@@ -19,6 +19,11 @@ started=$SECONDS
 
 if [[ "${1:-}" != --inside ]]; then
     if [[ $(id -u) -ne 0 ]] || ! command -v unshare >/dev/null 2>&1; then
+        # CI runs as root; a developer's run without root still gets every other test.
+        if [[ "${CI:-}" != true ]]; then
+            echo "fresh-Go check: SKIPPED (it needs root and unshare to hide the machine's Go; CI runs it)"
+            exit 0
+        fi
         echo "error: this check needs root and unshare (util-linux) to hide the machine's Go" >&2
         exit 1
     fi
