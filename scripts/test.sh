@@ -2,12 +2,12 @@
 # The whole test suite, as CI runs it: unit, transport and integration tests
 # (the latter against the Go dev server) with g++, again under ASan+UBSan and
 # (unit and transport) ThreadSanitizer, the
-# examples and unit tests with clang++ and as C++20, and the packaging checks.
+# examples and unit tests with clang++ and as C++20, the packaging checks, and
+# scripts/check_fresh_go.sh (the scripts work when the machine's only Go is Debian's).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-export PATH="$PATH:/usr/local/go/bin"
 jobs="$(nproc)"
 
 bash scripts/install_deps.sh
@@ -22,6 +22,10 @@ run_preset() {  # run_preset <preset> [ctest args...]
 }
 
 run_preset default
+
+echo
+echo "==> the README's Go promise: only Debian's Go (or none) on the machine"
+bash scripts/check_fresh_go.sh
 run_preset sanitize -E dev_server_go_tests
 run_preset tsan -L "unit|transport"
 # The integration and packaging tests run once, above; these presets leave them out.
