@@ -116,7 +116,7 @@ TEST_CASE("get_full_list pages with skipTotal=1 until a page is shorter than the
     CHECK(e.error_kind() == bosbase::error_kind::invalid_response);
 }
 
-TEST_CASE("get_first_list_item: one item with skipTotal=1; nothing matching is a 404 built on the client") {
+TEST_CASE("get_first_list_item: one item with skipTotal=1, and nothing matching is a 404 built on the client") {
     fake_transport t;
     fake_client pb("http://127.0.0.1:8090", t);
     t.reply_json(200, page_of({post_json("p1", "hello")}, 1, 1));
@@ -141,7 +141,7 @@ TEST_CASE("get_first_list_item: one item with skipTotal=1; nothing matching is a
     CHECK(e.error_kind() == bosbase::error_kind::none);
 }
 
-TEST_CASE("get_count: GET .../records/count with the filter; the integer comes back") {
+TEST_CASE("get_count: GET .../records/count with the filter, the integer comes back") {
     fake_transport t;
     fake_client pb("http://127.0.0.1:8090", t);
     t.reply_json(200, {{"count", 42}});

@@ -70,7 +70,7 @@ TEST_CASE("batch: one JSON POST /api/batch with the queued requests in order") {
     CHECK(results[3].body.is_null());
 }
 
-TEST_CASE("batch: bad input is refused before anything is queued; odd answers are invalid_response") {
+TEST_CASE("batch: bad input is refused before anything is queued, odd answers are invalid_response") {
     fake_transport t;
     fake_client pb("http://127.0.0.1:8090", t);
     auto batch = pb.create_batch();
@@ -175,7 +175,7 @@ TEST_CASE("health, collections, settings, logs, backups and crons use the JS SDK
     CHECK_THROWS_AS(pb.settings().update(json::array()), std::invalid_argument);
 }
 
-TEST_CASE("services of a moved-from client refuse clearly; services outlive their client") {
+TEST_CASE("services of a moved-from client refuse clearly, services outlive their client") {
     fake_transport t;
     auto pb = std::make_unique<fake_client>("http://127.0.0.1:8090", t);
     auto health = pb->health();
