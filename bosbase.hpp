@@ -561,21 +561,43 @@ inline std::string to_valid_utf8(std::string_view in) {
     return out;
 }
 
+/// True when valid JSON text would nest deeper than max_depth. Invalid text may
+/// give either answer; the parser rejects it anyway. A plain byte scan is cheaper
+/// than a parser callback and keeps the parse itself identical to a hand-written one.
+inline bool nests_deeper_than(std::string_view text, std::size_t max_depth) {
+    std::size_t depth = 0;
+    const std::size_t n = text.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        switch (text[i]) {
+        case '"':  // skip the string, honouring backslash escapes
+            for (++i; i < n && text[i] != '"'; ++i) {
+                i += text[i] == '\\' ? 1 : 0;
+            }
+            break;
+        case '[':
+        case '{':
+            if (++depth > max_depth) return true;
+            break;
+        case ']':
+        case '}':
+            depth -= depth > 0 ? 1 : 0;
+            break;
+        default:
+            break;
+        }
+    }
+    return false;
+}
+
 /// Parses JSON without exceptions; nullopt when the text is not JSON or nests
 /// deeper than max_depth (a deep document would exhaust the stack of every
 /// recursive copy, comparison or dump later on).
-inline std::optional<json> parse_json(std::string_view text, std::size_t max_depth) {
-    bool too_deep = false;
-    json::parser_callback_t limit = [&](int depth, json::parse_event_t event, json&) {
-        if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
-            static_cast<std::size_t>(depth) >= max_depth) {
-            too_deep = true;
-            return false;
-        }
-        return !too_deep;
-    };
-    json parsed = json::parse(text.begin(), text.end(), limit, false);
-    if (too_deep || parsed.is_discarded()) {
+inline std::optional<json> parse_json(const std::string& text, std::size_t max_depth) {
+    if (nests_deeper_than(text, max_depth)) {
+        return std::nullopt;
+    }
+    json parsed = json::parse(text, nullptr, false);
+    if (parsed.is_discarded()) {
         return std::nullopt;
     }
     return parsed;

@@ -21,7 +21,7 @@ TEST_CASE("a service outlives its client") {
     CHECK(t.last().target == "/api/collections/users/records?page=1&perPage=30");
 }
 
-TEST_CASE("a moved client keeps its identity; the moved-from one refuses clearly") {
+TEST_CASE("a moved client keeps its identity and the moved-from one refuses clearly") {
     fake_transport t;
     fake_client a("http://127.0.0.1:8090", t);
     const std::string jwt = sign_in(a, t);
@@ -68,7 +68,7 @@ TEST_CASE("impersonate: a new client signed in as the record, sharing the transp
     CHECK_THROWS_AS(as_user.collection("users").impersonate("r1", -1), std::invalid_argument);
 }
 
-TEST_CASE("before_send changes what goes out; after_send sees every response") {
+TEST_CASE("before_send changes what goes out and after_send sees every response") {
     fake_transport t;
     fake_client pb("http://127.0.0.1:8090", t);
     pb.before_send([](bosbase::http_request& req) {
