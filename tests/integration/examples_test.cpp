@@ -129,3 +129,15 @@ TEST_CASE("examples/mfa_token_login completes MFA with a password") {
     CHECK(r.output.find("first factor accepted; MFA required") != std::string::npos);
     CHECK(r.output.find("second factor accepted; signed in as user@example.com") != std::string::npos);
 }
+
+TEST_CASE("examples/records_and_files creates, lists, filters, updates and deletes posts") {
+    dev_server server;
+    const auto r = run(std::string(BOSBASE_EXAMPLE_RECORDS_AND_FILES) + " " + server.url());
+    CAPTURE(r.output);
+    CHECK(r.exit_code == 0);
+    CHECK(r.output.find("  It's C++\n  Hello\n  Goodbye\n  (3 in total)") != std::string::npos);
+    CHECK(r.output.find(" is now 'Hello again'") != std::string::npos);
+    CHECK(r.output.find("posts with 'o' in the title: 2") != std::string::npos);
+    CHECK(r.output.find("Done: 0 posts left.") != std::string::npos);
+    CHECK(r.output.find(dev_accounts::admin_password) == std::string::npos);
+}
