@@ -28,15 +28,19 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 
 
-def pin_prefix(core, enabled):
-    if enabled and shutil.which("taskset") and (os.cpu_count() or 1) >= 2:
-        return ["taskset", "-c", str(core)]
-    return []
+PIN = "split"  # set from --pin
+
+
+def pin_prefix(role):
+    """taskset prefix for role "server" or "client" (compiles run as clients)."""
+    if PIN == "none" or not shutil.which("taskset") or (os.cpu_count() or 1) < 2:
+        return []
+    return ["taskset", "-c", "0" if PIN == "same" or role == "server" else "1"]
 
 
 class CannedServer:
-    def __init__(self, binary, pin):
-        self.proc = subprocess.Popen(pin_prefix(0, pin) + [binary], stdout=subprocess.PIPE, text=True)
+    def __init__(self, binary):
+        self.proc = subprocess.Popen(pin_prefix("server") + [binary], stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline().split()
         if len(line) != 2 or line[0] != "READY":
             raise RuntimeError("canned server did not start")
@@ -61,11 +65,11 @@ class Client:
         self.runs = {"auth": [], "list": []}
 
 
-def run_client(client, op, server, pin):
+def run_client(client, op, server):
     server.stats()  # reset the counters
     calls = client.calls[op]
     warmup = max(calls // 10, 50)
-    argv = pin_prefix(1, pin) + client.command + [server.url, op, str(calls), str(warmup)]
+    argv = pin_prefix("client") + client.command + [server.url, op, str(calls), str(warmup)]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=600)
     if out.returncode != 0:
         raise RuntimeError("%s %s failed (%d): %s" % (client.name, op, out.returncode, out.stderr.strip()))
@@ -123,11 +127,38 @@ def runtime_tables(clients):
     return lines
 
 
-def compile_once(cxx, opt, source, pin):
+def callgrind_per_call(client, op, calls, server):
+    """User-space instructions per call in the timed loop: immune to the machine's load."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out_file = os.path.join(tmp, "callgrind.out")
+        argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out_file,
+                "--toggle-collect=*bench_timed_calls*"] + client.command + [server.url, op, str(calls), "20"]
+        res = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+        if res.returncode != 0:
+            raise RuntimeError("callgrind run of %s failed: %s" % (client.name, res.stderr[-2000:]))
+        with open(out_file) as f:
+            for line in f:
+                if line.startswith("summary:") or line.startswith("totals:"):
+                    return int(line.split()[1]) / calls
+    raise RuntimeError("no totals in callgrind output")
+
+
+def callgrind_table(clients, server, calls):
+    lines = ["| client | instructions per auth call | × floor | instructions per list(30) call | × floor |",
+             "|---|---|---|---|---|"]
+    counts = [{op: callgrind_per_call(c, op, calls[op], server) for op in ("auth", "list")} for c in clients]
+    for c, n in zip(clients, counts):
+        lines.append("| %s | %s | %.3f | %s | %.3f |" % (
+            c.name, fmt_count(n["auth"]), n["auth"] / counts[0]["auth"],
+            fmt_count(n["list"]), n["list"] / counts[0]["list"]))
+    return lines
+
+
+def compile_once(cxx, opt, source):
     with tempfile.TemporaryDirectory() as tmp:
         flags = subprocess.run(["pkg-config", "--cflags", "nlohmann_json", "cpp-httplib"], capture_output=True,
                                text=True, check=True).stdout.split()
-        argv = pin_prefix(1, pin) + [cxx, "-std=c++17", opt, "-I", REPO] + flags + \
+        argv = pin_prefix("client") + [cxx, "-std=c++17", opt, "-I", REPO] + flags + \
             ["-c", source, "-o", os.path.join(tmp, "tu.o")]
         start = time.monotonic()
         proc = subprocess.Popen(argv)
@@ -138,7 +169,7 @@ def compile_once(cxx, opt, source, pin):
         return ru.ru_utime + ru.ru_stime, wall, ru.ru_maxrss
 
 
-def compile_tables(cxx_list, opts, repeats, pin):
+def compile_tables(cxx_list, opts, repeats):
     sources = [("floor TU", os.path.join(HERE, "compile_floor.cpp")),
                ("bosbase.hpp TU", os.path.join(HERE, "compile_bosbase.cpp"))]
     lines = ["| compiler | flags | floor TU | bosbase.hpp TU | × floor (CPU) | wall (floor / bosbase) | "
@@ -149,7 +180,7 @@ def compile_tables(cxx_list, opts, repeats, pin):
             for i in range(repeats):
                 order = sources if i % 2 == 0 else list(reversed(sources))
                 for name, src in order:
-                    samples[name].append(compile_once(cxx, opt, src, pin))
+                    samples[name].append(compile_once(cxx, opt, src))
             cpu = {n: [s[0] for s in v] for n, v in samples.items()}
             wall = {n: statistics.median([s[1] for s in v]) for n, v in samples.items()}
             rss = {n: statistics.median([s[2] for s in v]) / 1024 for n, v in samples.items()}
@@ -174,10 +205,13 @@ def main():
     ap.add_argument("--no-compile", action="store_true", help="skip the compile-cost table")
     ap.add_argument("--compile-repeats", type=int, help="compiles per TU and flag set (default 3, quick 1)")
     ap.add_argument("--cxx", action="append", help="compiler for the compile table (repeatable; default g++)")
-    ap.add_argument("--no-pin", action="store_true", help="do not pin server and clients to cores")
+    ap.add_argument("--pin", choices=("split", "same", "none"), default="split",
+                    help="split: server on core 0, clients on core 1 (default); same: both on core 0; none")
+    ap.add_argument("--no-callgrind", action="store_true", help="skip the instruction counts (needs valgrind)")
     args = ap.parse_args()
 
-    pin = not args.no_pin
+    global PIN
+    PIN = args.pin
     rounds = args.rounds or (3 if args.quick else 5)
     auth_calls = args.calls or (2000 if args.quick else 20000)
     list_calls = max(auth_calls // 4, 1)
@@ -198,18 +232,23 @@ def main():
         clients.append(Client("bosbase (PyPI)", [sys.executable, os.path.join(HERE, "peers", "client.py")],
                               max(auth_calls // 20, 1), max(list_calls // 20, 1)))
 
-    server = CannedServer(b("bench_canned_server"), pin)
+    server = CannedServer(b("bench_canned_server"))
+    instructions = None
     try:
         for r in range(rounds):
             order = clients if r % 2 == 0 else list(reversed(clients))
             for c in order:
                 for op in ("auth", "list"):
-                    run_client(c, op, server, pin)
+                    run_client(c, op, server)
             print("round %d/%d done" % (r + 1, rounds), file=sys.stderr)
+        if not args.no_callgrind and shutil.which("valgrind"):
+            n = 400 if args.quick else 2000
+            instructions = callgrind_table(clients[:2], server, {"auth": n, "list": max(n // 4, 1)})
     finally:
         server.stop()
 
-    pinned = "server on core 0, clients on core 1" if pin and pin_prefix(0, True) else "not pinned"
+    pinned = {"split": "server on core 0, clients on core 1", "same": "server and clients on core 0",
+              "none": "not pinned"}[PIN] if pin_prefix("server") else "not pinned"
     print("## Runtime: %d rounds, %s" % (rounds, pinned))
     print()
     for line in runtime_tables(clients):
@@ -221,6 +260,16 @@ def main():
         print("† no custom-token sign-in in these SDKs: their auth row is `authWithPassword` "
               "(same response body from the canned server).")
 
+    if instructions:
+        print()
+        print("## Instructions per call (callgrind, client user space, timed loop only)")
+        print()
+        for line in instructions:
+            print(line)
+        print()
+        print("Counts the client's own code, cpp-httplib and libc included, not the kernel; "
+              "they do not move with the machine's load.")
+
     if not args.no_compile:
         cxx_list = args.cxx or ["g++"]
         opts = ["-O0"] if args.quick else ["-O0", "-O2"]
@@ -229,7 +278,7 @@ def main():
         print("## Compile cost of one TU (%d compile%s each, median compiler CPU user + sys)" %
               (repeats, "" if repeats == 1 else "s"))
         print()
-        for line in compile_tables(cxx_list, opts, repeats, pin):
+        for line in compile_tables(cxx_list, opts, repeats):
             print(line)
     return 0
 

@@ -8,7 +8,7 @@
 #   bash scripts/bench.sh --peers    # also the npm SDKs bosbase and pocketbase and PyPI bosbase
 #
 # Other flags go to bench/run_bench.py (--rounds N, --calls N, --no-compile,
-# --cxx clang++, --no-pin; see --help). The peers are installed into a temp
+# --cxx clang++, --pin split|same|none, --no-callgrind; see --help). The peers are installed into a temp
 # folder that is removed afterwards; nothing of theirs lands in the repo.
 set -euo pipefail
 
