@@ -24,11 +24,16 @@ namespace bosbase_bench {
 /// The token the canned server accepts; a real app would have it from bind_custom_token.
 inline const char* const app_token = "my-app-token";
 
-inline double cpu_seconds() {
+struct cpu_times {
+    double user = 0;
+    double sys = 0;
+};
+
+inline cpu_times cpu_now() {
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
-    return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+    return {static_cast<double>(ru.ru_utime.tv_sec) + static_cast<double>(ru.ru_utime.tv_usec) / 1e6,
+            static_cast<double>(ru.ru_stime.tv_sec) + static_cast<double>(ru.ru_stime.tv_usec) / 1e6};
 }
 
 // VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss across exec, so a
@@ -83,16 +88,18 @@ int bench_client_main(int argc, char** argv, const char* name, Make make, Call c
         bench_warmup_calls(one, warmup);
 
         const auto allocs_before = bosbase_bench::allocations();
-        const double cpu_before = bosbase_bench::cpu_seconds();
+        const auto cpu_before = bosbase_bench::cpu_now();
         const auto wall_before = std::chrono::steady_clock::now();
         bench_timed_calls(one, calls);
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_before).count();
-        const double cpu = bosbase_bench::cpu_seconds() - cpu_before;
+        const auto cpu_after = bosbase_bench::cpu_now();
+        const double user = cpu_after.user - cpu_before.user;
+        const double sys = cpu_after.sys - cpu_before.sys;
         const auto allocs = bosbase_bench::allocations() - allocs_before;
 
-        std::printf("{\"client\":\"%s\",\"op\":\"%s\",\"calls\":%ld,\"cpu_s\":%.6f,\"wall_s\":%.6f,"
-                    "\"allocs\":%zu,\"maxrss_kb\":%ld}\n",
-                    name, op.c_str(), calls, cpu, wall, allocs, bosbase_bench::max_rss_kb());
+        std::printf("{\"client\":\"%s\",\"op\":\"%s\",\"calls\":%ld,\"cpu_s\":%.6f,\"user_s\":%.6f,\"sys_s\":%.6f,"
+                    "\"wall_s\":%.6f,\"allocs\":%zu,\"maxrss_kb\":%ld}\n",
+                    name, op.c_str(), calls, user + sys, user, sys, wall, allocs, bosbase_bench::max_rss_kb());
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "%s: %s\n", name, e.what());

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(g++ clang cmake ninja-build pkg-config git
           libcpp-httplib-dev nlohmann-json3-dev doctest-dev libssl-dev
-          sqlite3 python3 python3-venv)
+          sqlite3 python3 python3-venv valgrind)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -49,6 +49,8 @@ console.log(
         op,
         calls,
         cpu_s: (cpu.user + cpu.system) / 1e6,
+        user_s: cpu.user / 1e6,
+        sys_s: cpu.system / 1e6,
         wall_s: wall,
         allocs: null,
         maxrss_kb: vmHwmKb(),

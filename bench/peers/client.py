@@ -12,9 +12,9 @@ import sys
 import time
 
 
-def cpu_seconds():
+def cpu_times():
     ru = resource.getrusage(resource.RUSAGE_SELF)
-    return ru.ru_utime + ru.ru_stime
+    return ru.ru_utime, ru.ru_stime
 
 
 def vm_hwm_kb():
@@ -45,13 +45,14 @@ def main():
 
     for _ in range(warmup):
         call()
-    cpu_before, wall_before = cpu_seconds(), time.perf_counter()
+    (user0, sys0), wall_before = cpu_times(), time.perf_counter()
     for _ in range(calls):
         call()
     wall = time.perf_counter() - wall_before
-    cpu = cpu_seconds() - cpu_before
+    user1, sys1 = cpu_times()
     print(json.dumps({
-        "client": "bosbase (PyPI)", "op": op, "calls": calls, "cpu_s": cpu, "wall_s": wall,
+        "client": "bosbase (PyPI)", "op": op, "calls": calls, "cpu_s": user1 - user0 + sys1 - sys0,
+        "user_s": user1 - user0, "sys_s": sys1 - sys0, "wall_s": wall,
         "allocs": None, "maxrss_kb": vm_hwm_kb(),
     }))
     return 0
