@@ -8,8 +8,11 @@ on the other (taskset), one client process at a time, clients alternating in
 every round (the order reverses each round so drift hits all alike). Per run a
 client prints CPU (user + sys) over its timed phase; per call figures are
 medians over rounds, with min-max. The server counts the connections each run
-opens. Compile cost: one TU of the floor vs one including bosbase.hpp, compiled
-alternately, median compiler CPU time (user + sys) of several compiles.
+opens. Callgrind then counts the instructions of the C++ clients' timed loops,
+which, unlike CPU time, do not move with the machine's load. Compile cost: one
+TU of the floor vs one including bosbase.hpp (and one seeing the client
+templates as extern), compiled alternately, median compiler CPU time (user +
+sys) of several compiles.
 
 Figures only: nothing here passes or fails on timing.
 """
