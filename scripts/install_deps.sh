@@ -9,7 +9,7 @@ source "$here/lib.sh"
 
 packages=(g++ clang cmake ninja-build pkg-config git
           libcpp-httplib-dev nlohmann-json3-dev doctest-dev libssl-dev
-          sqlite3 python3 python3-venv)
+          sqlite3 python3 python3-venv valgrind)
 
 # The dev server (tests/server) is PocketBase as a Go module and needs Go >= 1.25.
 # Without one, Debian's own Go (1.19) is enough: find_go.sh has it fetch a pinned
