@@ -1,0 +1,216 @@
+// The whole response path: fixed, valid calls answered by a fuzzed server.
+//
+// Input: [op 1][op 2][flags][step 1][step 2]
+//   op % 12 picks the call (see make_call); flags:
+//     bits 0-1 what the auth store holds before (see seed_store)
+//     bits 2-3 max_json_depth = 4 << n;  bit 4: max_response_bytes 256 instead of 2048
+//     bit 5 a listener that throws;      bit 6: make the second call too
+//   a step is [mode] then, for mode < 0xF0, an HTTP response
+//     [status int16][header count % 8]([name length][name][value length][value])*[body length u16][body]
+//   and otherwise a transport failure [message length][message]:
+//     mode & 0x0F < 12: transport_error of that error_kind; 12-13: std::runtime_error; 14-15: a non-std throw
+//   Steps past the end of the input answer 200 with an empty object.
+//
+// Contract: only ClientResponseError escapes (the caller's input is valid, so
+// never std::invalid_argument). A call succeeds only on a 2xx response within
+// max_response_bytes whose JSON nests no deeper than max_json_depth. A failed call
+// reports the server's status when the server sent one outside 2xx, or status 0 and
+// the transport's error_kind; its what(), url(), original_error() and response()
+// (which always dumps) never contain the call's secrets; it leaves the auth store
+// as it was. Whatever the store holds never has CR, LF or NUL, and every request
+// the transport sees could go on the wire unchanged.
+#include "fuzz_support.hpp"
+
+namespace {
+
+using bosbase::json;
+using bosbase_fuzz::fail;
+using client = bosbase::basic_bosbase<bosbase_fuzz::scripted_transport>;
+
+constexpr const char* origin = "http://127.0.0.1:8090";
+constexpr const char* password = "Pw-9sEcret!";
+constexpr const char* custom_token = "Ct-7tOken#x";
+constexpr const char* otp_password = "Otp-5pAss$q";
+// {"type":"auth","id":"r1","collectionId":"_pb_users_auth_","refreshable":false,"exp":4102444800}
+constexpr const char* stored_token =
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+    "eyJ0eXBlIjoiYXV0aCIsImlkIjoicjEiLCJjb2xsZWN0aW9uSWQiOiJfcGJfdXNlcnNfYXV0aF8iLCJyZWZyZXNoYWJsZSI6ZmFsc2UsImV4"
+    "cCI6NDEwMjQ0NDgwMH0.c2lnbmF0dXJl";
+
+enum op : int {
+    bind, unbind, auth_with_token, auth_with_password, get_list, get_one,
+    update, remove, send, list_auth_methods, auth_refresh, auth_with_otp, op_count
+};
+
+bool is_auth_call(int o) {
+    return o == auth_with_token || o == auth_with_password || o == auth_refresh || o == auth_with_otp;
+}
+
+bosbase_fuzz::scripted_step read_step(bosbase_fuzz::byte_reader& in) {
+    bosbase_fuzz::scripted_step step;
+    const std::uint8_t mode = in.byte();
+    if (mode >= 0xF0) {
+        const int k = mode & 0x0F;
+        step.action = k < 12   ? bosbase_fuzz::scripted_step::what::transport_error
+                      : k < 14 ? bosbase_fuzz::scripted_step::what::std_exception
+                               : bosbase_fuzz::scripted_step::what::non_std_exception;
+        step.kind = static_cast<bosbase::error_kind>(k < 12 ? k : 11);
+        step.message = in.str();
+        return step;
+    }
+    step.response.status = static_cast<std::int16_t>(in.u16());
+    for (int n = in.byte() % 8; n > 0; --n) {
+        std::string name = in.str();
+        step.response.headers.emplace_back(std::move(name), in.str());
+    }
+    step.response.body = in.str16();
+    return step;
+}
+
+void seed_store(bosbase::auth_store& store, int variant) {
+    switch (variant) {
+    case 1:
+        store.save(stored_token,
+                   {{"id", "r1"}, {"collectionId", "_pb_users_auth_"}, {"collectionName", "users"}, {"email", "u@x.io"}});
+        break;
+    case 2:  // a server may have handed back a record whose id is not a string
+        store.save(stored_token, {{"id", 42}, {"collectionId", "_pb_users_auth_"}, {"collectionName", "users"}});
+        break;
+    case 3:
+        store.save(stored_token, {{"id", "r1"}, {"collectionId", 7}, {"collectionName", nullptr}});
+        break;
+    default: break;
+    }
+}
+
+// Runs one call; returns its JSON result (an empty object for calls returning void).
+json make_call(client& pb, int o) {
+    auto users = pb.collection("users");
+    switch (o) {
+    case bind: users.bind_custom_token("u@x.io", password, custom_token); return json::object();
+    case unbind: users.unbind_custom_token("u@x.io", password, custom_token); return json::object();
+    case auth_with_token: return users.auth_with_token(custom_token);
+    case auth_with_password: return users.auth_with_password("u@x.io", password);
+    case get_list: return users.get_list(2, 10);
+    case get_one: return users.get_one("r1");
+    case update: return users.update("r1", {{"name", "n"}});
+    case remove: users.remove("r1"); return json::object();
+    case send: return pb.send("GET", "/api/custom");
+    case list_auth_methods: return users.list_auth_methods();
+    case auth_refresh: return users.auth_refresh();
+    default: return users.auth_with_otp("otp-id-1", otp_password);
+    }
+}
+
+std::vector<std::string> secrets_of(int o, const std::string& token_sent) {
+    std::vector<std::string> out;
+    if (o == bind || o == unbind || o == auth_with_password) out.emplace_back(password);
+    if (o == bind || o == unbind || o == auth_with_token) out.emplace_back(custom_token);
+    if (o == auth_with_otp) out.emplace_back(otp_password);
+    if (token_sent == stored_token) out.emplace_back(stored_token);  // sent as Authorization
+    return out;
+}
+
+void check_failure(const bosbase::ClientResponseError& e, const bosbase_fuzz::scripted_step& step,
+                   const bosbase::client_options& settings, const std::vector<std::string>& secrets) {
+    const char* what = e.what();
+    BOSBASE_FUZZ_CHECK(what != nullptr);
+    std::string dumped;
+    try {
+        dumped = e.response().dump();
+    } catch (const std::exception& x) {
+        fail("response().dump() threw", std::string(typeid(x).name()) + ": " + x.what());
+    }
+    BOSBASE_FUZZ_CHECK(e.response().is_object());
+    (void)e.message();
+    (void)e.mfa_id();
+
+    const auto& res = step.response;
+    const int status = res.status;
+    if (step.action != bosbase_fuzz::scripted_step::what::respond) {
+        BOSBASE_FUZZ_CHECK_MSG(e.status() == 0, "a transport failure reported HTTP " + std::to_string(e.status()));
+        if (step.action == bosbase_fuzz::scripted_step::what::transport_error && step.kind != bosbase::error_kind::none) {
+            BOSBASE_FUZZ_CHECK_MSG(e.error_kind() == step.kind, std::string("kind ") + bosbase::to_string(e.error_kind()));
+        }
+    } else if ((status < 200 || status > 299) && status >= 100 && res.body.size() <= settings.max_response_bytes) {
+        BOSBASE_FUZZ_CHECK_MSG(e.status() == status, "server sent " + std::to_string(status) + ", error says " +
+                                                     std::to_string(e.status()) + ": " + what);
+    }
+    for (const auto& secret : secrets) {
+        BOSBASE_FUZZ_CHECK_MSG(!bosbase_fuzz::contains(what, secret), std::string("secret in what(): ") + what);
+        BOSBASE_FUZZ_CHECK_MSG(!bosbase_fuzz::contains(e.url(), secret), "secret in url(): " + e.url());
+        BOSBASE_FUZZ_CHECK_MSG(!bosbase_fuzz::contains(e.original_error(), secret), "secret in original_error()");
+        BOSBASE_FUZZ_CHECK_MSG(!bosbase_fuzz::contains(dumped, secret), "secret in response(): " + dumped);
+    }
+}
+
+void run_call(client& pb, bosbase_fuzz::scripted_transport& transport, const bosbase::client_options& settings,
+              int o, const std::vector<bosbase_fuzz::scripted_step>& steps) {
+    auto& store = pb.auth_store();
+    const std::string token_before = store.token();
+    const json record_before = store.record();
+    const std::size_t index = transport.s->calls;
+    const bosbase_fuzz::scripted_step step =
+        index < steps.size() ? steps[index] : bosbase_fuzz::scripted_step{{}, {}, {}, {200, {}, "{}"}};
+
+    try {
+        const json result = make_call(pb, o);
+        BOSBASE_FUZZ_CHECK_MSG(transport.s->calls == index + 1, "a call did not reach the transport exactly once");
+        BOSBASE_FUZZ_CHECK_MSG(step.action == bosbase_fuzz::scripted_step::what::respond,
+                           "a call succeeded although the transport failed");
+        const int status = step.response.status;
+        BOSBASE_FUZZ_CHECK_MSG(status >= 200 && status <= 299, "a call succeeded on HTTP " + std::to_string(status));
+        BOSBASE_FUZZ_CHECK_MSG(step.response.body.size() <= settings.max_response_bytes,
+                           "a call succeeded with a body over max_response_bytes");
+        BOSBASE_FUZZ_CHECK_MSG(bosbase_fuzz::json_depth(result) <= settings.max_json_depth,
+                           "a result nests deeper than max_json_depth");
+        if (is_auth_call(o)) {
+            BOSBASE_FUZZ_CHECK(result.is_object() && result.contains("token") && result["token"].is_string());
+            BOSBASE_FUZZ_CHECK_MSG(store.token() == result["token"].get<std::string>(), "the store missed the sign-in");
+        } else if (o != update && o != remove) {
+            BOSBASE_FUZZ_CHECK_MSG(store.token() == token_before && store.record() == record_before,
+                               "a call that is not about auth changed the store");
+        }
+    } catch (const bosbase::ClientResponseError& e) {
+        BOSBASE_FUZZ_CHECK_MSG(transport.s->calls == index + 1, std::string("failed before the transport: ") + e.what());
+        check_failure(e, step, settings, secrets_of(o, token_before));
+        BOSBASE_FUZZ_CHECK_MSG(store.token() == token_before && store.record() == record_before,
+                           "a failed call changed the auth store");
+    } catch (const std::invalid_argument& e) {
+        fail("std::invalid_argument for valid caller input", e.what());
+    }
+    BOSBASE_FUZZ_CHECK_MSG(!bosbase_fuzz::has_cr_lf_nul(store.token()), "the auth store holds a token with CR, LF or NUL");
+    BOSBASE_FUZZ_CHECK_MSG(bosbase_fuzz::json_depth(store.record()) <= settings.max_json_depth,
+                       "the auth store holds a record deeper than max_json_depth");
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    return bosbase_fuzz::guarded([&] {
+        bosbase_fuzz::byte_reader in(data, size);
+        const int op1 = in.byte() % op_count;
+        const int op2 = in.byte() % op_count;
+        const std::uint8_t flags = in.byte();
+        std::vector<bosbase_fuzz::scripted_step> steps;
+        steps.push_back(read_step(in));
+        steps.push_back(read_step(in));
+
+        bosbase::client_options options;
+        options.max_json_depth = std::size_t(4) << ((flags >> 2) & 3);
+        options.max_response_bytes = (flags & 0x10) ? 256 : 2048;
+        bosbase_fuzz::scripted_transport transport;
+        transport.s->expected_origin = origin;
+        transport.s->script.assign(steps.begin(), steps.end());
+        client pb(origin, transport, options);
+        seed_store(pb.auth_store(), flags & 3);
+        if (flags & 0x20) {
+            pb.auth_store().on_change([](const std::string&, const json&) { throw std::runtime_error("listener"); });
+        }
+
+        run_call(pb, transport, options, op1, steps);
+        if (flags & 0x40) {
+            run_call(pb, transport, options, op2, steps);
+        }
+    });
+}
