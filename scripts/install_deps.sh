@@ -3,7 +3,8 @@
 # anything already present. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
-packages=(g++ clang cmake ninja-build pkg-config git
+# libclang-rt-14-dev: Debian's libFuzzer runtime for scripts/fuzz.sh.
+packages=(g++ clang libclang-rt-14-dev cmake ninja-build pkg-config git
           libcpp-httplib-dev nlohmann-json3-dev doctest-dev libssl-dev
           sqlite3 python3 python3-venv)
 

@@ -2,7 +2,8 @@
 # The whole test suite, as CI runs it: unit, transport and integration tests
 # (the latter against the Go dev server) with g++, again under ASan+UBSan and
 # (unit and transport) ThreadSanitizer, the
-# examples and unit tests with clang++ and as C++20, and the packaging checks.
+# examples and unit tests with clang++ and as C++20, the libFuzzer harnesses
+# (30 s each), and the packaging checks.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,6 +35,10 @@ echo "==> benchmarks (figures only, Release build)"
 cmake --preset bench >/dev/null
 cmake --build --preset bench -j "$jobs" >/dev/null
 build/bench/bench/bosbase_bench
+
+echo
+echo "==> fuzzing: each libFuzzer harness for 30 s"
+bash scripts/fuzz.sh 30
 
 echo
 echo "==> packaging: copy the header, CMake, pkg-config, vcpkg, Conan"
