@@ -120,6 +120,7 @@ F = 0x01 | (2 << 2)
 write("response_path", {
     "auth_ok_then_get": call(2, 5, F | 0x40, ok(200, AUTH_BODY), ok(200, b'{"id":"r1"}')),
     "auth_204": call(2, 0, F, ok(204, b"")),
+    "auth_302": call(3, 0, F, ok(302, b"", [(b"location", b"/elsewhere")])),
     "bind_302": call(0, 0, F, ok(302, b"", [(b"Location", b"http://evil/?token=abc")])),
     "bind_echo_secrets": call(0, 0, F, ok(400, b'{"message":"bad Pw-9sEcret! Ct-7tOken#x","data":{"token":'
                                              b'{"code":"x","message":"Ct-7tOken#x"}}}')),
