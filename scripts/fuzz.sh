@@ -34,9 +34,11 @@ for h in "${harnesses[@]}"; do
     mkdir -p "$artifacts/$h" "$work/$h"
     cp tests/fuzz/corpus/"$h"/* "$work/$h/"
     log="$artifacts/$h/fuzz.log"
+    dict=()
+    [[ -f tests/fuzz/$h.dict ]] && dict=(-dict="tests/fuzz/$h.dict")
     rc=0
     build/fuzz/tests/fuzz/bosbase_fuzz_"$h" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 \
-        -print_final_stats=1 -artifact_prefix="$artifacts/$h/" "$work/$h" >"$log" 2>&1 || rc=$?
+        "${dict[@]}" -print_final_stats=1 -artifact_prefix="$artifacts/$h/" "$work/$h" >"$log" 2>&1 || rc=$?
     execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)"
     if ((rc != 0)); then
         failed+=("$h")

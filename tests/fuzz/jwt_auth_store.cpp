@@ -42,6 +42,46 @@ bool header_unsafe(const std::string& token) {
     return false;
 }
 
+// A superuser: an auth token, of the _superusers collection by the record's
+// collectionName when the record has one, else by the token's collectionId claim.
+bool expect_superuser(const std::optional<json>& payload, const json& record) {
+    auto claim = [&](const char* key) {
+        auto it = payload->find(key);
+        return it != payload->end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    if (!payload || claim("type") != "auth") return false;
+    if (record.is_object() && record.contains("collectionName")) return record["collectionName"] == "_superusers";
+    return claim("collectionId") == bosbase::auth_store::superusers_collection_id;
+}
+
+std::string base64url(const std::string& in, bool pad) {
+    static const char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string out;
+    std::uint32_t buffer = 0;
+    int bits = 0;
+    for (unsigned char c : in) {
+        buffer = (buffer << 8) | c;
+        bits += 8;
+        while (bits >= 6) {
+            bits -= 6;
+            out += table[(buffer >> bits) & 0x3F];
+        }
+    }
+    if (bits > 0) out += table[(buffer << (6 - bits)) & 0x3F];
+    while (pad && out.size() % 4 != 0) out += '=';
+    return out;
+}
+
+// Any JSON object put in a token's payload comes back out of jwt_payload.
+void check_round_trip(const json& record) {
+    if (!record.is_object()) return;
+    const std::string body = record.dump();
+    for (bool pad : {false, true}) {
+        const auto decoded = bosbase::jwt_payload("e30." + base64url(body, pad) + ".c2ln");
+        BOSBASE_FUZZ_CHECK_MSG(decoded && *decoded == record, "jwt_payload lost the payload " + body);
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -89,8 +129,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                "the listener did not hear the save exactly once");
         }
 
-        (void)store.is_valid();
-        (void)store.is_superuser();
+        if (saved) {
+            BOSBASE_FUZZ_CHECK(store.is_valid() == valid || (flags >> 2) != 0);
+            BOSBASE_FUZZ_CHECK_MSG(store.is_superuser() == expect_superuser(payload, record),
+                                   "is_superuser() disagrees with the token's claims and the record");
+        } else {
+            (void)store.is_valid();
+            (void)store.is_superuser();
+        }
+        check_round_trip(record);
         (void)store.token();
         (void)store.record().dump();
 

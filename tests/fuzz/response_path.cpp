@@ -46,6 +46,8 @@ bool is_auth_call(int o) {
     return o == auth_with_token || o == auth_with_password || o == auth_refresh || o == auth_with_otp;
 }
 
+bool returns_body(int o) { return o != bind && o != unbind && o != remove; }
+
 bosbase_fuzz::scripted_step read_step(bosbase_fuzz::byte_reader& in) {
     bosbase_fuzz::scripted_step step;
     const std::uint8_t mode = in.byte();
@@ -137,6 +139,15 @@ void check_failure(const bosbase::ClientResponseError& e, const bosbase_fuzz::sc
         BOSBASE_FUZZ_CHECK_MSG(e.status() == status, "server sent " + std::to_string(status) + ", error says " +
                                                          std::to_string(e.status()) + ": " + what);
     }
+    if (step.action == bosbase_fuzz::scripted_step::what::respond && status >= 300 && status <= 399 &&
+        res.body.size() <= settings.max_response_bytes) {
+        const bool has_location = std::any_of(res.headers.begin(), res.headers.end(), [](const auto& h) {
+            return bosbase::detail::ascii_iequal(h.first, "Location");
+        });
+        const auto location = e.response().find("location");
+        BOSBASE_FUZZ_CHECK_MSG(!has_location || (location != e.response().end() && location->is_string()),
+                               "a redirect's Location is missing from response(): " + dumped);
+    }
     for (const auto& secret : secrets) {
         BOSBASE_FUZZ_CHECK_MSG(!bosbase_fuzz::contains(what, secret), std::string("secret in what(): ") + what);
         BOSBASE_FUZZ_CHECK_MSG(!bosbase_fuzz::contains(e.url(), secret), "secret in url(): " + e.url());
@@ -165,6 +176,11 @@ void run_call(client& pb, bosbase_fuzz::scripted_transport& transport, const bos
                            "a call succeeded with a body over max_response_bytes");
         BOSBASE_FUZZ_CHECK_MSG(bosbase_fuzz::json_depth(result) <= settings.max_json_depth,
                            "a result nests deeper than max_json_depth");
+        if (returns_body(o)) {
+            // The caller gets the server's JSON as it was sent.
+            const auto sent = json::parse(step.response.body.empty() ? "{}" : step.response.body, nullptr, false);
+            BOSBASE_FUZZ_CHECK_MSG(result == sent, "the result differs from the body: " + step.response.body);
+        }
         if (is_auth_call(o)) {
             BOSBASE_FUZZ_CHECK(result.is_object() && result.contains("token") && result["token"].is_string());
             BOSBASE_FUZZ_CHECK_MSG(store.token() == result["token"].get<std::string>(), "the store missed the sign-in");
