@@ -127,7 +127,7 @@ inline std::size_t json_depth(const bosbase::json& v) {
 
 // One scripted answer: an HTTP response, or a transport failure.
 struct scripted_step {
-    enum class what { respond, transport_error, std_exception, non_std_exception } action = what::respond;
+    enum class what { respond, transport_error, std_exception, bad_alloc, non_std_exception } action = what::respond;
     bosbase::error_kind kind = bosbase::error_kind::other;
     std::string message;
     bosbase::http_response response;
@@ -162,6 +162,7 @@ struct scripted_transport {
         switch (step.action) {
         case scripted_step::what::transport_error: throw bosbase::transport_error(step.kind, step.message);
         case scripted_step::what::std_exception: throw std::runtime_error(step.message);
+        case scripted_step::what::bad_alloc: throw std::bad_alloc();
         case scripted_step::what::non_std_exception: throw 42;
         case scripted_step::what::respond: break;
         }

@@ -134,5 +134,10 @@ write("response_path", {
     "non_std_throw": call(8, 0, F, fail(15, b"")),
     "throwing_listener": call(10, 0, F | 0x20, ok(200, AUTH_BODY)),
     "too_large": call(4, 0, F | 0x10, ok(200, b'{"items":"' + b"x" * 400 + b'"}')),
+    "bad_alloc": call(4, 0, F, fail(13, b"")),
+    "hook_crlf_header": call(5, 0, F | 0x80, ok(200, b"{}"), ok(200, b"{}"))
+                        + s8(b"") + s8(b"") + s8(b"X-Trace") + s8(b"1\r\nX-Evil: 2") + s8(b""),
+    "hook_ok": call(8, 4, F | 0x80 | 0x40, ok(200, b"{}"), ok(404, b"{}"))
+               + s8(b"PUT") + s8(b"/api/other?x=%20") + s8(b"X-Trace") + s8(b"abc\tdef") + s8(b"text/plain"),
     "otp_echo": call(11, 0, F, ok(401, b'{"message":"Otp-5pAss$q","mfaId":"m1"}')),
 })

@@ -5,10 +5,15 @@
 //     bits 0-1 what the auth store holds before (see seed_store)
 //     bits 2-3 max_json_depth = 4 << n;  bit 4: max_response_bytes 256 instead of 2048
 //     bit 5 a listener that throws;      bit 6: make the second call too
+//     bit 7 a before_send hook that rewrites the request: after the steps come
+//           [method][target][header name][header value][content type] (length-prefixed,
+//           empty = leave as is); std::invalid_argument is then allowed, but only
+//           when what the hook made could not go on the wire
 //   a step is [mode] then, for mode < 0xF0, an HTTP response
 //     [status int16][header count % 8]([name length][name][value length][value])*[body length u16][body]
 //   and otherwise a transport failure [message length][message]:
-//     mode & 0x0F < 12: transport_error of that error_kind; 12-13: std::runtime_error; 14-15: a non-std throw
+//     mode & 0x0F < 12: transport_error of that error_kind; 12: std::runtime_error;
+//     13: std::bad_alloc (must reach the caller as it is); 14-15: a non-std throw
 //   Steps past the end of the input answer 200 with an empty object.
 //
 // Contract: only ClientResponseError escapes (the caller's input is valid, so
@@ -46,6 +51,33 @@ bool is_auth_call(int o) {
     return o == auth_with_token || o == auth_with_password || o == auth_refresh || o == auth_with_otp;
 }
 
+// What a before_send hook writes into the request (empty fields are left alone).
+struct hook_edit {
+    std::string method, target, header_name, header_value, content_type;
+
+    void apply(bosbase::http_request& req) const {
+        if (!method.empty()) req.method = method;
+        if (!target.empty()) req.target = target;
+        if (!header_name.empty()) req.headers.emplace_back(header_name, header_value);
+        if (!content_type.empty()) req.content_type = content_type;
+    }
+
+    // The SDK's rules for caller input: a token method, a target starting with '/'
+    // and without spaces, '#', controls or non-ASCII, header values without controls.
+    bool acceptable() const {
+        auto no_controls = [](const std::string& v) {
+            return std::none_of(v.begin(), v.end(), [](char ch) {
+                const auto c = static_cast<unsigned char>(ch);
+                return (c < 0x20 && c != '\t') || c == 0x7F;
+            });
+        };
+        return (method.empty() || bosbase_fuzz::is_token(method)) &&
+               (target.empty() || (target.front() == '/' && bosbase_fuzz::is_wire_safe_target(target))) &&
+               (header_name.empty() || (bosbase_fuzz::is_token(header_name) && no_controls(header_value))) &&
+               no_controls(content_type);
+    }
+};
+
 bool returns_body(int o) { return o != bind && o != unbind && o != remove; }
 
 bosbase_fuzz::scripted_step read_step(bosbase_fuzz::byte_reader& in) {
@@ -53,9 +85,9 @@ bosbase_fuzz::scripted_step read_step(bosbase_fuzz::byte_reader& in) {
     const std::uint8_t mode = in.byte();
     if (mode >= 0xF0) {
         const int k = mode & 0x0F;
-        step.action = k < 12   ? bosbase_fuzz::scripted_step::what::transport_error
-                      : k < 14 ? bosbase_fuzz::scripted_step::what::std_exception
-                               : bosbase_fuzz::scripted_step::what::non_std_exception;
+        using what = bosbase_fuzz::scripted_step::what;
+        step.action = k < 12 ? what::transport_error : k == 12 ? what::std_exception
+                    : k == 13 ? what::bad_alloc : what::non_std_exception;
         step.kind = static_cast<bosbase::error_kind>(k < 12 ? k : 11);
         step.message = in.str();
         return step;
@@ -157,7 +189,7 @@ void check_failure(const bosbase::ClientResponseError& e, const bosbase_fuzz::sc
 }
 
 void run_call(client& pb, bosbase_fuzz::scripted_transport& transport, const bosbase::client_options& settings,
-              int o, const std::vector<bosbase_fuzz::scripted_step>& steps) {
+              int o, const std::vector<bosbase_fuzz::scripted_step>& steps, const std::optional<hook_edit>& hook) {
     auto& store = pb.auth_store();
     const std::string token_before = store.token();
     const json record_before = store.record();
@@ -189,12 +221,19 @@ void run_call(client& pb, bosbase_fuzz::scripted_transport& transport, const bos
                                "a call that is not about auth changed the store");
         }
     } catch (const bosbase::ClientResponseError& e) {
+        BOSBASE_FUZZ_CHECK_MSG(step.action != bosbase_fuzz::scripted_step::what::bad_alloc,
+                               std::string("std::bad_alloc became a ClientResponseError: ") + e.what());
         BOSBASE_FUZZ_CHECK_MSG(transport.s->calls == index + 1, std::string("failed before the transport: ") + e.what());
         check_failure(e, step, settings, secrets_of(o, token_before));
         BOSBASE_FUZZ_CHECK_MSG(store.token() == token_before && store.record() == record_before,
                            "a failed call changed the auth store");
     } catch (const std::invalid_argument& e) {
-        fail("std::invalid_argument for valid caller input", e.what());
+        BOSBASE_FUZZ_CHECK_MSG(hook && !hook->acceptable(), std::string("std::invalid_argument for valid input: ") + e.what());
+        BOSBASE_FUZZ_CHECK_MSG(transport.s->calls == index, "refused after reaching the transport");
+        BOSBASE_FUZZ_CHECK(store.token() == token_before && store.record() == record_before);
+    } catch (const std::bad_alloc&) {
+        if (step.action != bosbase_fuzz::scripted_step::what::bad_alloc) throw;  // a real one
+        BOSBASE_FUZZ_CHECK(store.token() == token_before && store.record() == record_before);
     }
     BOSBASE_FUZZ_CHECK_MSG(!bosbase_fuzz::has_cr_lf_nul(store.token()), "the auth store holds a token with CR, LF or NUL");
     BOSBASE_FUZZ_CHECK_MSG(bosbase_fuzz::json_depth(store.record()) <= settings.max_json_depth,
@@ -212,6 +251,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::vector<bosbase_fuzz::scripted_step> steps;
         steps.push_back(read_step(in));
         steps.push_back(read_step(in));
+        std::optional<hook_edit> hook;
+        if (flags & 0x80) {
+            hook_edit h;
+            h.method = in.str();
+            h.target = in.str();
+            h.header_name = in.str();
+            h.header_value = in.str();
+            h.content_type = in.str();
+            hook = std::move(h);
+        }
 
         bosbase::client_options options;
         options.max_json_depth = std::size_t(4) << ((flags >> 2) & 3);
@@ -225,9 +274,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             pb.auth_store().on_change([](const std::string&, const json&) { throw std::runtime_error("listener"); });
         }
 
-        run_call(pb, transport, options, op1, steps);
+        if (hook) {
+            pb.before_send([edit = *hook](bosbase::http_request& req) { edit.apply(req); });
+        }
+
+        run_call(pb, transport, options, op1, steps, hook);
         if (flags & 0x40) {
-            run_call(pb, transport, options, op2, steps);
+            run_call(pb, transport, options, op2, steps, hook);
         }
     });
 }
