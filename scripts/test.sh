@@ -3,12 +3,12 @@
 # (the latter against the Go dev server) with g++, again under ASan+UBSan and
 # (unit and transport) ThreadSanitizer, the
 # examples and unit tests with clang++ and as C++20, the libFuzzer harnesses
-# (30 s each), and the packaging checks.
+# (30 s each), the packaging checks, and scripts/check_fresh_go.sh (the
+# scripts work when the machine's only Go is Debian's).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-export PATH="$PATH:/usr/local/go/bin"
 jobs="$(nproc)"
 
 bash scripts/install_deps.sh
@@ -23,6 +23,10 @@ run_preset() {  # run_preset <preset> [ctest args...]
 }
 
 run_preset default
+
+echo
+echo "==> the README's Go promise: only Debian's Go (or none) on the machine"
+bash scripts/check_fresh_go.sh
 run_preset sanitize -E dev_server_go_tests
 run_preset tsan -L "unit|transport"
 # The integration and packaging tests run once, above; these presets leave them out.

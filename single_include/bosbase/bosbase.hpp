@@ -23,8 +23,12 @@
 #include <initializer_list>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <exception>
 #include <functional>
@@ -960,14 +964,247 @@ struct client_options {
     bool decompress = false;
 };
 
-/// @brief Per-call settings; every field is optional.
+/// @brief Per-call settings; every field is optional. The named query fields are
+/// sent after `query` and replace an entry of `query` with the same key, as the
+/// JS SDK's options do.
 struct request_options {
     std::optional<std::string> expand;  ///< `?expand=` relations to expand
     std::optional<std::string> fields;  ///< `?fields=` projection
+    std::optional<std::string> filter;  ///< `?filter=` (see bosbase::filter for safe parameters)
+    std::optional<std::string> sort;    ///< `?sort=`, e.g. "-created,title"
+    std::optional<bool> skip_total;     ///< `?skipTotal=true|false`: skip counting (totals are then -1)
     query_params query;                 ///< more query parameters
     header_list headers;                ///< more headers; they win over the client's own
     std::optional<std::chrono::milliseconds> timeout;   ///< per-read/write timeout of this call
     std::optional<std::chrono::milliseconds> deadline;  ///< whole-call deadline of this call
+};
+
+// ---------------------------------------------------------------------------
+// Query building, filter expressions, list results
+// ---------------------------------------------------------------------------
+
+namespace detail {
+
+// A key set again replaces the earlier value in place, like assigning to a JS object key.
+inline void assign_param(query_params& query, std::string_view key, json value) {
+    for (auto& param : query) {
+        if (param.first == key) {
+            param.second = std::move(value);
+            return;
+        }
+    }
+    query.emplace_back(std::string(key), std::move(value));
+}
+
+// JS String(number): shortest round-trip digits, plain notation for exponents
+// from -7 to 20, "1e+21" style beyond (ECMA-262 Number::toString).
+inline std::string js_number(double v) {
+    if (std::isnan(v)) return "NaN";
+    if (std::isinf(v)) return v < 0 ? "-Infinity" : "Infinity";
+    if (v == 0) return "0";  // also -0, as in JS
+    const std::string sign = v < 0 ? "-" : "";
+    const double a = std::fabs(v);
+    std::string digits;
+    int exponent = 0;
+    for (int precision = 1; precision <= 17; ++precision) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.*e", precision - 1, a);
+        if (precision < 17 && std::strtod(buf, nullptr) != a) {
+            continue;
+        }
+        // Digits and exponent only: the decimal separator depends on the locale.
+        const char* e = std::strchr(buf, 'e');
+        for (const char* c = buf; c != e; ++c) {
+            if (*c >= '0' && *c <= '9') digits += *c;
+        }
+        exponent = std::atoi(e + 1);
+        break;
+    }
+    while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+    const int k = static_cast<int>(digits.size());
+    const int n = exponent + 1;  // value = 0.digits * 10^n
+    if (k <= n && n <= 21) return sign + digits + std::string(static_cast<std::size_t>(n - k), '0');
+    if (0 < n && n <= 21) return sign + digits.substr(0, static_cast<std::size_t>(n)) + "." + digits.substr(static_cast<std::size_t>(n));
+    if (-6 < n && n <= 0) return sign + "0." + std::string(static_cast<std::size_t>(-n), '0') + digits;
+    std::string out = sign + digits.substr(0, 1);
+    if (k > 1) out += "." + digits.substr(1);
+    const int e = n - 1;
+    return out + "e" + (e < 0 ? "-" : "+") + std::to_string(e < 0 ? -e : e);
+}
+
+// 'YYYY-MM-DD HH:MM:SS.sssZ' in UTC, the server's datetime format (and JS toISOString with a space).
+inline std::string format_datetime_ms(std::int64_t ms_since_epoch) {
+    auto floor_div = [](std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); };
+    const std::int64_t days = floor_div(ms_since_epoch, 86400000);
+    const std::int64_t ms_of_day = ms_since_epoch - days * 86400000;
+    // Civil date from days since 1970-01-01 (proleptic Gregorian), valid for any int64 day count we can get.
+    const std::int64_t z = days + 719468;
+    const std::int64_t era = floor_div(z, 146097);
+    const std::int64_t doe = z - era * 146097;
+    const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const std::int64_t mp = (5 * doy + 2) / 153;
+    const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;
+    const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
+    const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    char buf[64];
+    const char* year_format = (year >= 0 && year <= 9999) ? "%04lld" : (year < 0 ? "-%06lld" : "+%06lld");
+    int len = std::snprintf(buf, sizeof buf, year_format, static_cast<long long>(year < 0 ? -year : year));
+    std::snprintf(buf + len, sizeof buf - static_cast<std::size_t>(len), "-%02lld-%02lld %02lld:%02lld:%02lld.%03lldZ",
+                  static_cast<long long>(month), static_cast<long long>(day),
+                  static_cast<long long>(ms_of_day / 3600000), static_cast<long long>(ms_of_day / 60000 % 60),
+                  static_cast<long long>(ms_of_day / 1000 % 60), static_cast<long long>(ms_of_day % 1000));
+    return buf;
+}
+
+}  // namespace detail
+
+/// @brief One parameter value of bosbase::filter(): a string, number, bool,
+/// null, date (system_clock time point) or any JSON value.
+class filter_value {
+public:
+    filter_value(std::nullptr_t) : value_(nullptr) {}
+    filter_value(bool b) : value_(b) {}
+    template <class N, std::enable_if_t<std::is_arithmetic_v<N> && !std::is_same_v<N, bool> &&
+                                            !std::is_same_v<N, char>, int> = 0>
+    filter_value(N number) : value_(number) {}
+    filter_value(const char* text) : value_(text == nullptr ? json(nullptr) : json(std::string(text))) {}
+    filter_value(std::string text) : value_(std::move(text)) {}
+    filter_value(std::string_view text) : value_(std::string(text)) {}
+    filter_value(json value) : value_(std::move(value)) {}
+    template <class Duration>
+    filter_value(std::chrono::time_point<std::chrono::system_clock, Duration> time)
+        : value_(nullptr),
+          is_date_(true),
+          ms_(std::chrono::floor<std::chrono::milliseconds>(time).time_since_epoch().count()) {}
+
+    /// @brief The text that replaces the placeholder; `key` only names the parameter in errors.
+    std::string render(std::string_view key) const {
+        if (is_date_) {
+            return "'" + detail::format_datetime_ms(ms_) + "'";
+        }
+        switch (value_.type()) {
+        case json::value_t::null: return "null";
+        case json::value_t::boolean: return value_.get<bool>() ? "true" : "false";
+        case json::value_t::number_integer: return std::to_string(value_.get<std::int64_t>());
+        case json::value_t::number_unsigned: return std::to_string(value_.get<std::uint64_t>());
+        case json::value_t::number_float: return detail::js_number(value_.get<double>());
+        case json::value_t::string: {
+            const auto& text = value_.get_ref<const std::string&>();
+            // The server ends a quoted literal at the first quote not directly after a
+            // backslash and unescapes only \' -- a trailing backslash would swallow our
+            // closing quote and let the rest of the expression change meaning.
+            if (!text.empty() && text.back() == '\\') {
+                throw std::invalid_argument("bosbase: filter parameter '" + std::string(key) +
+                                            "': a string ending in a backslash cannot be written as a filter "
+                                            "literal (the server would not see where it ends)");
+            }
+            return quote(text);
+        }
+        default: {
+            std::string text;
+            try {
+                text = value_.dump();
+            } catch (const json::type_error&) {
+                throw std::invalid_argument("bosbase: filter parameter '" + std::string(key) +
+                                            "': a JSON value is not valid UTF-8");
+            }
+            return quote(text);
+        }
+        }
+    }
+
+private:
+    static std::string quote(const std::string& text) {
+        std::string out = "'";
+        for (char c : text) {
+            if (c == '\'') out += '\\';
+            out += c;
+        }
+        return out + "'";
+    }
+
+    json value_;
+    bool is_date_ = false;
+    std::int64_t ms_ = 0;
+};
+
+/// @brief Named filter parameters, in order: `{{"name", "x"}, {"n", 3}}`.
+using filter_params = std::vector<std::pair<std::string, filter_value>>;
+
+/// @brief Builds a filter expression, replacing each `{:key}` with the value of
+/// that parameter, escaped so that no value can change the expression's structure:
+/// strings become '…' with ' escaped as \', numbers JS-style (`1.5`, `1e+21`,
+/// `NaN`), booleans and null as words, dates as '2024-01-02 03:04:05.678Z' (UTC),
+/// other JSON as its quoted JSON text. One left-to-right pass: substituted text
+/// is never scanned again; a placeholder without a parameter stays as written;
+/// with duplicate keys the first wins.
+///
+/// Throws std::invalid_argument for a string that ends in a backslash (the
+/// server's filter syntax cannot express it) and for non-UTF-8 JSON values.
+inline std::string filter(std::string_view raw, const filter_params& params) {
+    if (params.empty()) {
+        return std::string(raw);
+    }
+    std::vector<std::string> rendered;
+    rendered.reserve(params.size());
+    for (const auto& p : params) rendered.push_back(p.second.render(p.first));
+
+    std::string out;
+    out.reserve(raw.size());
+    std::size_t pos = 0;
+    while (pos < raw.size()) {
+        const auto open = raw.find("{:", pos);
+        if (open == std::string_view::npos) {
+            break;
+        }
+        out.append(raw.substr(pos, open - pos));
+        std::size_t matched = params.size();
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            const std::string& key = params[i].first;
+            if (raw.compare(open + 2, key.size(), key) == 0 && open + 2 + key.size() < raw.size() &&
+                raw[open + 2 + key.size()] == '}') {
+                matched = i;
+                break;
+            }
+        }
+        if (matched == params.size()) {
+            out += raw[open];
+            pos = open + 1;
+        } else {
+            out += rendered[matched];
+            pos = open + 3 + params[matched].first.size();
+        }
+    }
+    if (pos < raw.size()) out.append(raw.substr(pos));
+    return out;
+}
+
+/// @brief A typed page of records (see record_service::get_list<T>).
+template <class T>
+struct list_result {
+    std::vector<T> items;
+    int page = 0;
+    int per_page = 0;
+    std::int64_t total_items = 0;  ///< -1 when the list was fetched with skip_total
+    std::int64_t total_pages = 0;  ///< -1 when the list was fetched with skip_total
+};
+
+/// @brief BosBase vector similarity search on a collection's vector field
+/// (record_service::vector_search). Unset fields are left to the server's defaults.
+struct vector_search_options {
+    std::string field;                ///< the vector field to search
+    std::vector<double> query_vector;  ///< as long as the field's dimension
+    std::optional<int> limit;         ///< server default 20, capped at 200
+    std::optional<std::string> distance;  ///< "cosine", "l2", "inner_product" or "l1"
+    std::optional<std::string> filter;    ///< a record filter applied before the ordering
+    std::optional<bool> include_distance;  ///< add `_distance` and `_score` (server default true)
+};
+
+/// @brief One answer of a batch request, in request order.
+struct batch_result {
+    int status = 0;
+    json body;  ///< null for a 204
 };
 
 // ---------------------------------------------------------------------------
@@ -1152,8 +1389,11 @@ public:
 
     static query_params collect_query(const request_options& options) {
         query_params q = options.query;
-        if (options.expand) q.emplace_back("expand", *options.expand);
-        if (options.fields) q.emplace_back("fields", *options.fields);
+        if (options.filter) assign_param(q, "filter", *options.filter);
+        if (options.sort) assign_param(q, "sort", *options.sort);
+        if (options.skip_total) assign_param(q, "skipTotal", *options.skip_total);
+        if (options.expand) assign_param(q, "expand", *options.expand);
+        if (options.fields) assign_param(q, "fields", *options.fields);
         return q;
     }
 
@@ -1286,6 +1526,176 @@ private:
 }  // namespace detail
 
 
+namespace detail {
+
+// The query of one list page: {page, perPage} first, then the caller's query
+// (which may replace them), as the JS SDK builds it.
+inline request_options list_request(int page, int per_page, const request_options& options) {
+    request_options opts = options;
+    query_params q{{"page", page}, {"perPage", per_page}};
+    for (const auto& p : options.query) assign_param(q, p.first, p.second);
+    opts.query = std::move(q);
+    return opts;
+}
+
+// `first` go ahead of the caller's query; a caller's entry with the same key wins.
+inline request_options with_defaults(query_params first, const request_options& options) {
+    request_options opts = options;
+    for (const auto& p : options.query) assign_param(first, p.first, p.second);
+    opts.query = std::move(first);
+    return opts;
+}
+
+/// A 2xx answer whose content the SDK cannot use: the real status, error_kind::invalid_response.
+template <class Transport>
+ClientResponseError invalid_response(const client_core<Transport>& core, std::string_view path,
+                                     const request_options& options, int status, const std::string& why) {
+    return ClientResponseError(core.error_url(path, options), status,
+                               json{{"status", status}, {"message", why}, {"data", json::object()}},
+                               error_kind::invalid_response);
+}
+
+struct json_reply {
+    json body;
+    int status = 0;
+};
+
+template <class Transport>
+json_reply fetch_json(client_core<Transport>& core, std::string_view method, std::string_view path,
+                      const json& body, const request_options& options, call_secrets secrets = {}) {
+    http_response res = core.perform(method, path, body, options, secrets);
+    json parsed = core.parse_body(res, path, options, secrets);
+    return {std::move(parsed), res.status};
+}
+
+// from_json failures become ClientResponseError: a server answer that does not
+// fit the caller's type is the server's trouble, not a json exception to leak.
+template <class T, class Transport>
+T decode_as(const client_core<Transport>& core, const json& value, int status, std::string_view path,
+            const request_options& options) {
+    try {
+        return value.template get<T>();
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (const json::exception& e) {
+        throw invalid_response(core, path, options, status,
+                               std::string("The server's response does not fit the requested type: ") + e.what());
+    } catch (...) {
+        throw invalid_response(core, path, options, status,
+                               "The server's response does not fit the requested type (from_json threw).");
+    }
+}
+
+// A caller's to_json may throw anything; the call has not started, so it is bad input.
+template <class Body>
+json encode_body(const Body& body) {
+    try {
+        return json(body);
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (...) {
+        throw std::invalid_argument("bosbase: the request body could not be converted to JSON (to_json threw)");
+    }
+}
+
+template <class Transport>
+std::int64_t integer_field(const client_core<Transport>& core, const json& object, const char* key,
+                           std::string_view path, const request_options& options, int status) {
+    auto it = object.is_object() ? object.find(key) : object.end();
+    if (it == object.end() || !it->is_number_integer() ||
+        (it->is_number_unsigned() && it->template get<std::uint64_t>() > std::uint64_t(INT64_MAX))) {
+        throw invalid_response(core, path, options, status,
+                               std::string("The server's response has no integer '") + key + "'.");
+    }
+    return it->template get<std::int64_t>();
+}
+
+template <class Transport>
+const json& items_of(const client_core<Transport>& core, const json& list, std::string_view path,
+                     const request_options& options, int status) {
+    auto it = list.is_object() ? list.find("items") : list.end();
+    if (it == list.end() || !it->is_array()) {
+        throw invalid_response(core, path, options, status, "The server's list response has no 'items' array.");
+    }
+    return *it;
+}
+
+template <class T, class Transport>
+list_result<T> decode_list(const client_core<Transport>& core, const json_reply& reply, std::string_view path,
+                           const request_options& options) {
+    list_result<T> out;
+    const json& items = items_of(core, reply.body, path, options, reply.status);
+    auto narrow = [&](const char* key) {
+        const auto v = integer_field(core, reply.body, key, path, options, reply.status);
+        if (v < INT32_MIN || v > INT32_MAX) {
+            throw invalid_response(core, path, options, reply.status,
+                                   std::string("The server's '") + key + "' is out of range.");
+        }
+        return static_cast<int>(v);
+    };
+    out.page = narrow("page");
+    out.per_page = narrow("perPage");
+    out.total_items = integer_field(core, reply.body, "totalItems", path, options, reply.status);
+    out.total_pages = integer_field(core, reply.body, "totalPages", path, options, reply.status);
+    out.items.reserve(items.size());
+    for (const auto& item : items) out.items.push_back(decode_as<T>(core, item, reply.status, path, options));
+    return out;
+}
+
+// Pages 1, 2, ... of `batch` items with skipTotal=1 until a page is shorter than the
+// perPage the server reports (or empty, so a server answering perPage 0 cannot loop us).
+template <class Transport, class Each>
+void for_each_page(client_core<Transport>& core, const std::string& path, int batch, const request_options& options,
+                   Each&& each) {
+    if (batch < 1) {
+        throw std::invalid_argument("bosbase: the full-list batch size must be at least 1");
+    }
+    const request_options base = with_defaults({{"skipTotal", 1}}, options);
+    for (int page = 1;; ++page) {
+        const request_options opts = list_request(page, batch, base);
+        json_reply reply = fetch_json(core, "GET", path, nullptr, opts);
+        const json& items = items_of(core, reply.body, path, opts, reply.status);
+        const auto per_page = integer_field(core, reply.body, "perPage", path, opts, reply.status);
+        const std::size_t count = items.size();
+        each(reply, opts);
+        if (count == 0 || static_cast<std::int64_t>(count) != per_page || page == INT32_MAX) {
+            return;
+        }
+    }
+}
+
+template <class Transport>
+json full_list(client_core<Transport>& core, const std::string& path, int batch, const request_options& options) {
+    json all = json::array();
+    for_each_page(core, path, batch, options, [&](json_reply& reply, const request_options&) {
+        for (auto& item : reply.body["items"]) all.push_back(std::move(item));
+    });
+    return all;
+}
+
+template <class T, class Transport>
+std::vector<T> full_list_as(client_core<Transport>& core, const std::string& path, int batch,
+                            const request_options& options) {
+    std::vector<T> all;
+    for_each_page(core, path, batch, options, [&](json_reply& reply, const request_options& opts) {
+        for (const auto& item : reply.body["items"]) all.push_back(decode_as<T>(core, item, reply.status, path, opts));
+    });
+    return all;
+}
+
+inline json object_body(const json& body, const char* what) {
+    if (body.is_null()) {
+        return json::object();
+    }
+    if (!body.is_object()) {
+        throw std::invalid_argument(std::string("bosbase: ") + what + " must be a JSON object, got " +
+                                    body.type_name());
+    }
+    return body;
+}
+
+}  // namespace detail
+
 /// @brief Calls on one collection. A light value that shares the client's state:
 /// it stays valid after the client is moved or destroyed.
 ///
@@ -1398,12 +1808,71 @@ public:
     // --- records -----------------------------------------------------------
 
     /// @brief One page of records: {items, page, perPage, totalItems, totalPages}.
+    /// The query is `page`, `perPage`, then options.query, then the named options
+    /// (filter, sort, skip_total, expand, fields).
     json get_list(int page = 1, int per_page = 30, const std::optional<request_options>& options = std::nullopt) {
-        request_options opts = options.value_or(request_options{});
-        query_params q{{"page", page}, {"perPage", per_page}};
-        q.insert(q.end(), opts.query.begin(), opts.query.end());
-        opts.query = std::move(q);
-        return core().send_json("GET", base_path_ + "/records", nullptr, opts, {});
+        return core().send_json("GET", records_path(), nullptr,
+                                detail::list_request(page, per_page, options.value_or(request_options{})), {});
+    }
+
+    /// @brief One page of records decoded with nlohmann's from_json into T.
+    template <class T>
+    list_result<T> get_list(int page = 1, int per_page = 30,
+                            const std::optional<request_options>& options = std::nullopt) {
+        const request_options opts = detail::list_request(page, per_page, options.value_or(request_options{}));
+        return detail::decode_list<T>(core(), detail::fetch_json(core(), "GET", records_path(), nullptr, opts),
+                                      records_path(), opts);
+    }
+
+    /// @brief Every record, fetched `batch` at a time with skipTotal=1, as a JSON array.
+    /// Memory grows with the collection; each page is one call with its own deadline.
+    json get_full_list(int batch = 500, const std::optional<request_options>& options = std::nullopt) {
+        return detail::full_list(core(), records_path(), batch, options.value_or(request_options{}));
+    }
+
+    template <class T>
+    std::vector<T> get_full_list(int batch = 500, const std::optional<request_options>& options = std::nullopt) {
+        return detail::full_list_as<T>(core(), records_path(), batch, options.value_or(request_options{}));
+    }
+
+    /// @brief The first record matching `filter` (one page of one, skipTotal=1). When
+    /// nothing matches: ClientResponseError 404 built on the client (url "", as the JS SDK).
+    json get_first_list_item(std::string_view filter, const std::optional<request_options>& options = std::nullopt) {
+        return first_item(filter, options).first;
+    }
+
+    template <class T>
+    T get_first_list_item(std::string_view filter, const std::optional<request_options>& options = std::nullopt) {
+        auto found = first_item(filter, options);
+        return detail::decode_as<T>(core(), found.first, found.second, records_path(), request_options{});
+    }
+
+    /// @brief BosBase: how many records match `filter` (all visible ones when empty).
+    /// -1 when options.skip_total is true.
+    std::int64_t get_count(std::string_view filter = {}, const std::optional<request_options>& options = std::nullopt) {
+        query_params first;
+        if (!filter.empty()) first.emplace_back("filter", std::string(filter));
+        const request_options opts = detail::with_defaults(std::move(first), options.value_or(request_options{}));
+        const std::string path = records_path() + "/count";
+        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, opts);
+        return detail::integer_field(core(), reply.body, "count", path, opts, reply.status);
+    }
+
+    /// @brief BosBase vector search (POST .../records/search): records nearest to
+    /// `search.query_vector`, as a list {items, page, perPage, totalItems, totalPages}.
+    json vector_search(const vector_search_options& search,
+                       const std::optional<request_options>& options = std::nullopt) {
+        return core().send_json("POST", records_path() + "/search", vector_search_body(search),
+                                options.value_or(request_options{}), {});
+    }
+
+    template <class T>
+    list_result<T> vector_search(const vector_search_options& search,
+                                 const std::optional<request_options>& options = std::nullopt) {
+        const request_options opts = options.value_or(request_options{});
+        const std::string path = records_path() + "/search";
+        return detail::decode_list<T>(core(), detail::fetch_json(core(), "POST", path, vector_search_body(search), opts),
+                                      path, opts);
     }
 
     /// @brief One record by id.
@@ -1411,10 +1880,27 @@ public:
         return core().send_json("GET", record_path(id), nullptr, options.value_or(request_options{}), {});
     }
 
+    template <class T>
+    T get_one(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
+        const request_options opts = options.value_or(request_options{});
+        const std::string path = record_path(id);
+        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, opts);
+        return detail::decode_as<T>(core(), reply.body, reply.status, path, opts);
+    }
+
     /// @brief Creates a record from a JSON object.
     json create(const json& body, const std::optional<request_options>& options = std::nullopt) {
-        return core().send_json("POST", base_path_ + "/records", merged_body(body),
-                                  options.value_or(request_options{}), {});
+        return core().send_json("POST", records_path(), merged_body(body), options.value_or(request_options{}), {});
+    }
+
+    /// @brief Creates a record from any value with to_json (a T by default) and
+    /// returns the stored record as T.
+    template <class T, class Body = T>
+    T create(const Body& body, const std::optional<request_options>& options = std::nullopt) {
+        const request_options opts = options.value_or(request_options{});
+        const detail::json_reply reply =
+            detail::fetch_json(core(), "POST", records_path(), merged_body(detail::encode_body(body)), opts);
+        return detail::decode_as<T>(core(), reply.body, reply.status, records_path(), opts);
     }
 
     /// @brief Updates a record. When it is the signed-in record, the returned fields
@@ -1426,16 +1912,170 @@ public:
         return updated;
     }
 
+    template <class T, class Body = T>
+    T update(std::string_view id, const Body& body, const std::optional<request_options>& options = std::nullopt) {
+        const request_options opts = options.value_or(request_options{});
+        const std::string path = record_path(id);
+        const detail::json_reply reply = detail::fetch_json(core(), "PATCH", path, merged_body(detail::encode_body(body)), opts);
+        core().store.merge_record_if(id, collection_, reply.body);
+        return detail::decode_as<T>(core(), reply.body, reply.status, path, opts);
+    }
+
     /// @brief Deletes a record (204); signs out when it was the signed-in record.
     void remove(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
         core().perform("DELETE", record_path(id), nullptr, options.value_or(request_options{}), {});
         core().store.clear_if(id, collection_);
     }
 
+    // --- account flows -----------------------------------------------------
+
+    /// @brief Emails a password-reset link (204; also for an unknown email).
+    void request_password_reset(std::string_view email, const std::optional<request_options>& options = std::nullopt) {
+        core().perform("POST", base_path_ + "/request-password-reset", json{{"email", std::string(email)}},
+                       options.value_or(request_options{}), {});
+    }
+
+    /// @brief Sets a new password with the emailed reset token (204).
+    void confirm_password_reset(std::string_view reset_token, std::string_view password,
+                                std::string_view password_confirm,
+                                const std::optional<request_options>& options = std::nullopt) {
+        core().perform("POST", base_path_ + "/confirm-password-reset",
+                       json{{"token", std::string(reset_token)},
+                            {"password", std::string(password)},
+                            {"passwordConfirm", std::string(password_confirm)}},
+                       options.value_or(request_options{}), {reset_token, password, password_confirm});
+    }
+
+    /// @brief Emails a verification link (204).
+    void request_verification(std::string_view email, const std::optional<request_options>& options = std::nullopt) {
+        core().perform("POST", base_path_ + "/request-verification", json{{"email", std::string(email)}},
+                       options.value_or(request_options{}), {});
+    }
+
+    /// @brief Verifies with the emailed token (204); marks the stored record verified
+    /// when the token belongs to it.
+    void confirm_verification(std::string_view verification_token,
+                              const std::optional<request_options>& options = std::nullopt) {
+        core().perform("POST", base_path_ + "/confirm-verification",
+                       json{{"token", std::string(verification_token)}}, options.value_or(request_options{}),
+                       {verification_token});
+        std::string id;
+        std::string collection_id;
+        if (token_owner(verification_token, id, collection_id)) {
+            const json record = core().store.record();
+            if (record.is_object() && record.value("verified", json(false)) != json(true)) {
+                core().store.merge_record_if(id, collection_id, json{{"verified", true}});
+            }
+        }
+    }
+
+    /// @brief Emails a confirmation link to `new_email` (204; needs this collection's auth).
+    void request_email_change(std::string_view new_email, const std::optional<request_options>& options = std::nullopt) {
+        core().perform("POST", base_path_ + "/request-email-change", json{{"newEmail", std::string(new_email)}},
+                       options.value_or(request_options{}), {});
+    }
+
+    /// @brief Confirms the change with the emailed token and the account password
+    /// (204); signs out when the token belongs to the stored record, as the JS SDK.
+    void confirm_email_change(std::string_view email_change_token, std::string_view password,
+                              const std::optional<request_options>& options = std::nullopt) {
+        core().perform("POST", base_path_ + "/confirm-email-change",
+                       json{{"token", std::string(email_change_token)}, {"password", std::string(password)}},
+                       options.value_or(request_options{}), {email_change_token, password});
+        std::string id;
+        std::string collection_id;
+        if (token_owner(email_change_token, id, collection_id)) {
+            core().store.clear_if(id, collection_id);
+        }
+    }
+
+    /// @brief Finishes an OAuth2 sign-in with the provider's code (POST auth-with-oauth2
+    /// {provider, code, codeVerifier, redirectURL, createData}); stores {token, record}.
+    /// `create_data` (a JSON object) fills a record created on first sign-in.
+    json auth_with_oauth2_code(std::string_view provider, std::string_view code, std::string_view code_verifier,
+                               std::string_view redirect_url, const json& create_data = nullptr,
+                               const std::optional<request_options>& options = std::nullopt) {
+        json payload{{"provider", std::string(provider)},
+                     {"code", std::string(code)},
+                     {"codeVerifier", std::string(code_verifier)},
+                     {"redirectURL", std::string(redirect_url)}};
+        if (!create_data.is_null()) {
+            payload["createData"] = detail::object_body(create_data, "OAuth2 create_data");
+        }
+        return auth_call("auth-with-oauth2", payload, options.value_or(request_options{}), {code, code_verifier});
+    }
+
+    /// @brief The OAuth2 links of a record: records of `_externalAuths` with recordRef = id.
+    json list_external_auths(std::string_view record_id, const std::optional<request_options>& options = std::nullopt) {
+        detail::require_path_segment(record_id, "record id");
+        request_options opts = options.value_or(request_options{});
+        opts.filter = bosbase::filter("recordRef = {:id}", {{"id", record_id}});
+        return record_service(this->core_ptr(), "_externalAuths").get_full_list(500, opts);
+    }
+
+    /// @brief Removes a record's link to an OAuth2 provider (finds it in `_externalAuths`,
+    /// then deletes it). A 404 ClientResponseError when there is no such link.
+    void unlink_external_auth(std::string_view record_id, std::string_view provider,
+                              const std::optional<request_options>& options = std::nullopt) {
+        detail::require_path_segment(record_id, "record id");
+        record_service external(this->core_ptr(), "_externalAuths");
+        const json link = external.get_first_list_item(bosbase::filter(
+            "recordRef = {:recordId} && provider = {:provider}", {{"recordId", record_id}, {"provider", provider}}));
+        auto id = link.find("id");
+        if (id == link.end() || !id->is_string()) {
+            throw detail::invalid_response(core(), external.records_path(), request_options{}, 200,
+                                           "The server's external auth record has no string 'id'.");
+        }
+        external.remove(id->get<std::string>(), options);
+    }
+
 private:
+    std::string records_path() const { return base_path_ + "/records"; }
+
     std::string record_path(std::string_view id) const {
         detail::require_path_segment(id, "record id");
         return base_path_ + "/records/" + detail::encode_uri_component(id);
+    }
+
+    std::pair<json, int> first_item(std::string_view filter, const std::optional<request_options>& options) {
+        const request_options opts = detail::list_request(
+            1, 1,
+            detail::with_defaults({{"filter", std::string(filter)}, {"skipTotal", 1}},
+                                  options.value_or(request_options{})));
+        detail::json_reply reply = detail::fetch_json(core(), "GET", records_path(), nullptr, opts);
+        const json& items = detail::items_of(core(), reply.body, records_path(), opts, reply.status);
+        if (items.empty()) {
+            throw ClientResponseError(
+                "", 404,
+                json{{"code", 404}, {"message", "The requested resource wasn't found."}, {"data", json::object()}});
+        }
+        return {items.front(), reply.status};
+    }
+
+    static json vector_search_body(const vector_search_options& search) {
+        for (double v : search.query_vector) {
+            if (!std::isfinite(v)) {
+                throw std::invalid_argument("bosbase: vector_search: query_vector values must be finite numbers");
+            }
+        }
+        json body{{"field", search.field}, {"queryVector", search.query_vector}};
+        if (search.limit) body["limit"] = *search.limit;
+        if (search.distance) body["distance"] = *search.distance;
+        if (search.filter) body["filter"] = *search.filter;
+        if (search.include_distance) body["includeDistance"] = *search.include_distance;
+        return body;
+    }
+
+    // The id and collection a verification or email-change token was issued for.
+    static bool token_owner(std::string_view token, std::string& id, std::string& collection_id) {
+        const auto payload = jwt_payload(token);
+        if (!payload) return false;
+        auto i = payload->find("id");
+        auto c = payload->find("collectionId");
+        if (i == payload->end() || c == payload->end() || !i->is_string() || !c->is_string()) return false;
+        id = i->get<std::string>();
+        collection_id = c->get<std::string>();
+        return !id.empty();
     }
 
     static json merged_body(const json& body) {
@@ -1497,6 +2137,319 @@ private:
 
     std::string collection_;
     std::string base_path_;
+};
+
+/// @brief GET /api/health (pb.health()).
+template <class Transport>
+class health_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief {"message","code","data"}; with superuser auth `data` has canBackup etc.
+    json check(const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("GET", "/api/health", nullptr, options.value_or(request_options{}), {});
+    }
+};
+
+/// @brief Superuser calls on collections themselves (pb.collections()).
+template <class Transport>
+class collection_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    json get_list(int page = 1, int per_page = 30, const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("GET", "/api/collections", nullptr,
+                                detail::list_request(page, per_page, options.value_or(request_options{})), {});
+    }
+
+    /// @brief Every collection, `batch` at a time, as a JSON array.
+    json get_full_list(int batch = 500, const std::optional<request_options>& options = std::nullopt) const {
+        return detail::full_list(core(), "/api/collections", batch, options.value_or(request_options{}));
+    }
+
+    json get_one(std::string_view name_or_id, const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("GET", path(name_or_id), nullptr, options.value_or(request_options{}), {});
+    }
+
+    /// @brief Creates a collection from its JSON description ({"name", "type", "fields", ...}).
+    json create(const json& body, const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("POST", "/api/collections", detail::object_body(body, "a collection body"),
+                                options.value_or(request_options{}), {});
+    }
+
+    json update(std::string_view name_or_id, const json& body,
+                const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("PATCH", path(name_or_id), detail::object_body(body, "a collection body"),
+                                options.value_or(request_options{}), {});
+    }
+
+    /// @brief Deletes the collection and all its records (204).
+    void remove(std::string_view name_or_id, const std::optional<request_options>& options = std::nullopt) const {
+        core().perform("DELETE", path(name_or_id), nullptr, options.value_or(request_options{}), {});
+    }
+
+    /// @brief Deletes all records of the collection, keeping the collection (204).
+    void truncate(std::string_view name_or_id, const std::optional<request_options>& options = std::nullopt) const {
+        core().perform("DELETE", path(name_or_id) + "/truncate", nullptr, options.value_or(request_options{}), {});
+    }
+
+    /// @brief Replaces the collections with `collections` (a JSON array); with
+    /// delete_missing, collections not in the list are deleted (204).
+    void import_collections(const json& collections, bool delete_missing = false,
+                            const std::optional<request_options>& options = std::nullopt) const {
+        if (!collections.is_array()) {
+            throw std::invalid_argument("bosbase: import_collections needs a JSON array of collections");
+        }
+        core().perform("PUT", "/api/collections/import",
+                       json{{"collections", collections}, {"deleteMissing", delete_missing}},
+                       options.value_or(request_options{}), {});
+    }
+
+    /// @brief Templates for new collections: {"auth": {...}, "base": {...}, "view": {...}}.
+    json get_scaffolds(const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("GET", "/api/collections/meta/scaffolds", nullptr,
+                                options.value_or(request_options{}), {});
+    }
+
+private:
+    static std::string path(std::string_view name_or_id) {
+        detail::require_path_segment(name_or_id, "collection name or id");
+        return "/api/collections/" + detail::encode_uri_component(name_or_id);
+    }
+};
+
+/// @brief Superuser calls on the application settings (pb.settings()).
+template <class Transport>
+class settings_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief All settings (secrets come back masked).
+    json get_all(const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("GET", "/api/settings", nullptr, options.value_or(request_options{}), {});
+    }
+
+    /// @brief Changes the given settings, e.g. {{"batch", {{"enabled", true}}}}; returns all settings.
+    json update(const json& body, const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("PATCH", "/api/settings", detail::object_body(body, "a settings body"),
+                                options.value_or(request_options{}), {});
+    }
+
+    /// @brief Checks the S3 connection of "storage" or "backups" (204).
+    void test_s3(std::string_view filesystem = "storage",
+                 const std::optional<request_options>& options = std::nullopt) const {
+        core().perform("POST", "/api/settings/test/s3", json{{"filesystem", std::string(filesystem)}},
+                       options.value_or(request_options{}), {});
+    }
+
+    /// @brief Sends a test email of `email_template` ("verification", "password-reset",
+    /// "email-change", "otp", "login-alert") for a collection's templates (204).
+    void test_email(std::string_view collection, std::string_view to_email, std::string_view email_template,
+                    const std::optional<request_options>& options = std::nullopt) const {
+        core().perform("POST", "/api/settings/test/email",
+                       json{{"email", std::string(to_email)},
+                            {"template", std::string(email_template)},
+                            {"collection", std::string(collection)}},
+                       options.value_or(request_options{}), {});
+    }
+};
+
+/// @brief Superuser access to the request logs (pb.logs()).
+template <class Transport>
+class log_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    json get_list(int page = 1, int per_page = 30, const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("GET", "/api/logs", nullptr,
+                                detail::list_request(page, per_page, options.value_or(request_options{})), {});
+    }
+
+    json get_one(std::string_view id, const std::optional<request_options>& options = std::nullopt) const {
+        detail::require_path_segment(id, "log id");
+        return core().send_json("GET", "/api/logs/" + detail::encode_uri_component(id), nullptr,
+                                options.value_or(request_options{}), {});
+    }
+
+    /// @brief Hourly counts [{"total", "date"}, ...]; options.filter narrows them.
+    json get_stats(const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("GET", "/api/logs/stats", nullptr, options.value_or(request_options{}), {});
+    }
+};
+
+/// @brief Superuser calls on backups (pb.backups()).
+template <class Transport>
+class backup_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief [{"key", "size", "modified"}, ...].
+    json get_full_list(const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("GET", "/api/backups", nullptr, options.value_or(request_options{}), {});
+    }
+
+    /// @brief Starts a backup named `name` ("" lets the server pick one) and waits for it (204).
+    void create(std::string_view name = {}, const std::optional<request_options>& options = std::nullopt) const {
+        core().perform("POST", "/api/backups", json{{"name", std::string(name)}}, options.value_or(request_options{}),
+                       {});
+    }
+
+    /// @brief Restores a backup; the server restarts afterwards (204).
+    void restore(std::string_view key, const std::optional<request_options>& options = std::nullopt) const {
+        core().perform("POST", path(key) + "/restore", nullptr, options.value_or(request_options{}), {});
+    }
+
+    void remove(std::string_view key, const std::optional<request_options>& options = std::nullopt) const {
+        core().perform("DELETE", path(key), nullptr, options.value_or(request_options{}), {});
+    }
+
+    /// @brief URL to download a backup with a superuser file token (from POST /api/files/token).
+    /// The URL carries that token: do not log it.
+    std::string download_url(std::string_view file_token, std::string_view key) const {
+        return core().url.origin + core().target_for(path(key), query_params{{"token", std::string(file_token)}});
+    }
+
+private:
+    static std::string path(std::string_view key) {
+        detail::require_path_segment(key, "backup key");
+        return "/api/backups/" + detail::encode_uri_component(key);
+    }
+};
+
+/// @brief Superuser calls on the app's cron jobs (pb.crons()).
+template <class Transport>
+class cron_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief [{"id", "expression"}, ...].
+    json get_full_list(const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("GET", "/api/crons", nullptr, options.value_or(request_options{}), {});
+    }
+
+    /// @brief Runs a job now (204).
+    void run(std::string_view job_id, const std::optional<request_options>& options = std::nullopt) const {
+        detail::require_path_segment(job_id, "cron job id");
+        core().perform("POST", "/api/crons/" + detail::encode_uri_component(job_id), nullptr,
+                       options.value_or(request_options{}), {});
+    }
+};
+
+/// @brief A batch of record writes sent as one transaction (pb.create_batch()).
+/// Queue requests per collection, then send(). The server must have batch
+/// enabled (settings "batch.enabled"); otherwise send() throws ClientResponseError
+/// 403 "Batch requests are not allowed.". Not thread-safe; sending does not clear it.
+template <class Transport>
+class batch_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+    using request_list = std::vector<json>;
+
+public:
+    /// @brief Queues requests for one collection of the batch it came from.
+    class collection_batch {
+    public:
+        collection_batch(std::shared_ptr<request_list> requests, std::string_view collection)
+            : requests_(std::move(requests)) {
+            detail::require_path_segment(collection, "collection name or id");
+            records_url_ = "/api/collections/" + detail::encode_uri_component(collection) + "/records";
+        }
+
+        /// @brief POST .../records. Only options' query, named query fields and headers apply.
+        void create(const json& body, const std::optional<request_options>& options = std::nullopt) {
+            add("POST", records_url_, body, options);
+        }
+
+        /// @brief PUT .../records: updates the record `body["id"]` names, or creates it.
+        void upsert(const json& body, const std::optional<request_options>& options = std::nullopt) {
+            add("PUT", records_url_, body, options);
+        }
+
+        void update(std::string_view id, const json& body, const std::optional<request_options>& options = std::nullopt) {
+            add("PATCH", record_url(id), body, options);
+        }
+
+        void remove(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
+            add("DELETE", record_url(id), json::object(), options);
+        }
+
+    private:
+        std::string record_url(std::string_view id) const {
+            detail::require_path_segment(id, "record id");
+            return records_url_ + "/" + detail::encode_uri_component(id);
+        }
+
+        void add(const char* method, std::string url, const json& body, const std::optional<request_options>& options) {
+            const request_options opts = options.value_or(request_options{});
+            detail::require_headers(opts.headers, "request_options.headers");
+            std::string qs;
+            try {
+                detail::append_query(qs, detail::client_core<Transport>::collect_query(opts));
+            } catch (const json::type_error&) {
+                throw std::invalid_argument("bosbase: a query value is not valid UTF-8");
+            }
+            if (!qs.empty()) url += "?" + qs;
+            json request{{"method", method}, {"url", std::move(url)}};
+            if (!opts.headers.empty()) {
+                json headers = json::object();
+                for (const auto& h : opts.headers) headers[h.first] = h.second;
+                request["headers"] = std::move(headers);
+            }
+            request["body"] = detail::object_body(body, "a batch request body");
+            requests_->push_back(std::move(request));
+        }
+
+        std::shared_ptr<request_list> requests_;
+        std::string records_url_;
+    };
+
+    explicit batch_service(std::shared_ptr<detail::client_core<Transport>> core)
+        : detail::service_base<Transport>(std::move(core)), requests_(std::make_shared<request_list>()) {}
+
+    collection_batch collection(std::string_view name) const { return collection_batch(requests_, name); }
+
+    /// @brief How many requests are queued.
+    std::size_t size() const noexcept { return requests_->size(); }
+
+    /// @brief POST /api/batch with a JSON body {"requests": [...]}; the answers in order.
+    /// Any failed request rolls back all of them: ClientResponseError 400 "Batch
+    /// transaction failed." with response()["data"]["requests"][<index>].
+    std::vector<batch_result> send(const std::optional<request_options>& options = std::nullopt) const {
+        const request_options opts = options.value_or(request_options{});
+        const detail::json_reply reply =
+            detail::fetch_json(core(), "POST", "/api/batch", json{{"requests", *requests_}}, opts);
+        if (!reply.body.is_array()) {
+            throw detail::invalid_response(core(), "/api/batch", opts, reply.status,
+                                           "The server's batch response is not an array.");
+        }
+        std::vector<batch_result> results;
+        results.reserve(reply.body.size());
+        for (const auto& item : reply.body) {
+            auto status = item.is_object() ? item.find("status") : item.end();
+            if (status == item.end() || !status->is_number_integer() || status->get<std::int64_t>() < 0 ||
+                status->get<std::int64_t>() > 999) {
+                throw detail::invalid_response(core(), "/api/batch", opts, reply.status,
+                                               "A batch answer has no HTTP status.");
+            }
+            auto body = item.find("body");
+            results.push_back({status->get<int>(), body == item.end() ? json(nullptr) : *body});
+        }
+        return results;
+    }
+
+private:
+    std::shared_ptr<request_list> requests_;
 };
 
 /// @brief The BosBase client, templated on a transport policy (see README
@@ -1565,6 +2518,32 @@ public:
         return core().perform(method, path, body, options, {});
     }
 
+    /// @brief GET /api/health.
+    health_service<Transport> health() const { return health_service<Transport>(checked_core()); }
+
+    /// @brief Superuser calls on collections (list, create, update, delete, truncate, import, scaffolds).
+    collection_service<Transport> collections() const { return collection_service<Transport>(checked_core()); }
+
+    /// @brief Superuser calls on the application settings.
+    settings_service<Transport> settings() const { return settings_service<Transport>(checked_core()); }
+
+    /// @brief Superuser access to the request logs.
+    log_service<Transport> logs() const { return log_service<Transport>(checked_core()); }
+
+    /// @brief Superuser calls on backups.
+    backup_service<Transport> backups() const { return backup_service<Transport>(checked_core()); }
+
+    /// @brief Superuser calls on cron jobs.
+    cron_service<Transport> crons() const { return cron_service<Transport>(checked_core()); }
+
+    /// @brief A new, empty batch of record writes (see batch_service).
+    batch_service<Transport> create_batch() const { return batch_service<Transport>(checked_core()); }
+
+    /// @brief bosbase::filter(): a filter expression with safely escaped `{:name}` parameters.
+    static std::string filter(std::string_view raw, const filter_params& params) {
+        return bosbase::filter(raw, params);
+    }
+
     /// @brief Sets (or, with nullptr, clears) the hook run before every request.
     /// Exceptions thrown by a hook propagate unchanged.
     void before_send(before_send_hook hook) const {
@@ -1588,6 +2567,11 @@ private:
             throw std::invalid_argument("bosbase: this client was moved from");
         }
         return *core_;
+    }
+
+    const std::shared_ptr<detail::client_core<Transport>>& checked_core() const {
+        core();
+        return core_;
     }
 
     std::shared_ptr<detail::client_core<Transport>> core_;
