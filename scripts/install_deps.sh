@@ -7,7 +7,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 
-packages=(g++ clang cmake ninja-build pkg-config git
+# libclang-rt-14-dev: Debian's libFuzzer runtime for scripts/fuzz.sh.
+packages=(g++ clang libclang-rt-14-dev cmake ninja-build pkg-config git
           libcpp-httplib-dev nlohmann-json3-dev doctest-dev libssl-dev
           sqlite3 python3 python3-venv valgrind)
 

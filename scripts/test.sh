@@ -2,8 +2,9 @@
 # The whole test suite, as CI runs it: unit, transport and integration tests
 # (the latter against the Go dev server) with g++, again under ASan+UBSan and
 # (unit and transport) ThreadSanitizer, the
-# examples and unit tests with clang++ and as C++20, the packaging checks, and
-# scripts/check_fresh_go.sh (the scripts work when the machine's only Go is Debian's).
+# examples and unit tests with clang++ and as C++20, the libFuzzer harnesses
+# (30 s each), the packaging checks, and scripts/check_fresh_go.sh (the
+# scripts work when the machine's only Go is Debian's).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,6 +37,10 @@ run_preset clang-cxx20
 echo
 echo "==> benchmarks, quick mode (figures only; nothing passes or fails on timing)"
 bash scripts/bench.sh --quick
+
+echo
+echo "==> fuzzing: each libFuzzer harness for 30 s"
+bash scripts/fuzz.sh 30
 
 echo
 echo "==> packaging: copy the header, CMake, pkg-config, vcpkg, Conan"
