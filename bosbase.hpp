@@ -171,6 +171,26 @@ inline constexpr bool is_transport_v = detail::has_send<T>::value;
 // Errors
 // ---------------------------------------------------------------------------
 
+namespace detail {
+
+// Real secrets are long (PocketBase passwords and OTPs have 8+ characters,
+// tokens far more); scrubbing shorter ones would mangle ordinary words.
+constexpr std::size_t min_scrubbed_length = 6;
+
+/// Replaces every occurrence of each secret (of at least min_scrubbed_length bytes) with "***".
+inline void scrub_secrets(std::string& text, const std::vector<std::string_view>& secrets) {
+    for (std::string_view secret : secrets) {
+        if (secret.size() < min_scrubbed_length) {
+            continue;
+        }
+        for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
+            text.replace(pos, secret.size(), "***");
+        }
+    }
+}
+
+}  // namespace detail
+
 /// @brief Thrown by every failed request. status() is 0 when no HTTP response
 /// was received (network failure, timeout, TLS error, cancellation).
 ///
@@ -247,19 +267,8 @@ private:
         return (it != object.end() && it->is_string()) ? it->get<std::string>() : std::string();
     }
 
-    // Real secrets are long (PocketBase passwords and OTPs have 8+ characters,
-    // tokens far more); scrubbing shorter ones would mangle ordinary words.
-    static constexpr std::size_t min_scrubbed_length = 6;
-
     static void scrub(std::string& text, const std::vector<std::string_view>& secrets) {
-        for (std::string_view secret : secrets) {
-            if (secret.size() < min_scrubbed_length) {
-                continue;
-            }
-            for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
-                text.replace(pos, secret.size(), "***");
-            }
-        }
+        detail::scrub_secrets(text, secrets);
     }
 
     // The server may echo a secret anywhere (a message, a field error, a key).
@@ -1350,9 +1359,10 @@ public:
                                     secrets);
         }
         if (res.status < 200 || res.status > 299) {
+            const auto secret_list = secrets.to_vector();
             throw ClientResponseError(redact_url(url.origin + req.target), res.status,
-                                      error_body(res, settings.max_json_depth), error_kind::none, {},
-                                      secrets.to_vector());
+                                      error_body(res, settings.max_json_depth, secret_list), error_kind::none, {},
+                                      secret_list);
         }
         return res;
     }
@@ -1465,7 +1475,9 @@ private:
 
     // The server's envelope is kept as is; anything else is wrapped so response() is
     // always an object that dump() can write (raw bytes are made valid UTF-8 first).
-    static json error_body(const http_response& res, std::size_t max_depth) {
+    // `secrets` are scrubbed from a raw body before it is cut, so no part of one survives.
+    static json error_body(const http_response& res, std::size_t max_depth,
+                           const std::vector<std::string_view>& secrets) {
         json out;
         auto parsed = res.body.empty() ? std::nullopt : parse_json(res.body, max_depth);
         if (parsed && parsed->is_object()) {
@@ -1481,7 +1493,9 @@ private:
             }
             out = json{{"status", res.status}, {"message", message}, {"data", json::object()}};
             if (!res.body.empty()) {
-                out["body"] = to_valid_utf8(std::string_view(res.body).substr(0, max_body));
+                std::string raw = res.body;
+                scrub_secrets(raw, secrets);
+                out["body"] = to_valid_utf8(std::string_view(raw).substr(0, max_body));
             }
         }
         if (res.status >= 300 && res.status < 400) {
