@@ -377,6 +377,21 @@ TEST_CASE("decompression: a gzip bomb (100 MiB of zeros in ~100 KiB) stops at th
     CHECK(t.send(req).body == gz.packed);
 }
 
+TEST_CASE("decompression: an encoding this build cannot decode is an invalid_response when decompressing") {
+    raw_server server([](raw_connection& c) {
+        while (c.read_request()) {
+            if (!c.write("HTTP/1.1 200 OK\r\nContent-Encoding: x-unknown\r\nContent-Length: 2\r\n\r\n{}")) return;
+        }
+    });
+    bosbase::httplib_transport t;
+    auto req = get(server.origin());
+    CHECK(t.send(req).body == "{}");  // not decompressing: the bytes as sent
+    req.decompress = true;
+    const auto out = fail(t, req);
+    CHECK(out.kind == error_kind::invalid_response);
+    CHECK(out.message.find("Content-Encoding") != std::string::npos);
+}
+
 TEST_CASE("status: a 302 is returned with its Location, never followed") {
     std::atomic<int> followed{0};
     local_server server;
