@@ -19,6 +19,8 @@
 #define BOSBASE_VERSION "0.1.0"
 
 #include <algorithm>
+#include <array>
+#include <initializer_list>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -244,9 +246,13 @@ private:
         return (it != object.end() && it->is_string()) ? it->get<std::string>() : std::string();
     }
 
+    // Real secrets are long (PocketBase passwords and OTPs have 8+ characters,
+    // tokens far more); scrubbing shorter ones would mangle ordinary words.
+    static constexpr std::size_t min_scrubbed_length = 6;
+
     static void scrub(std::string& text, const std::vector<std::string_view>& secrets) {
         for (std::string_view secret : secrets) {
-            if (secret.empty()) {
+            if (secret.size() < min_scrubbed_length) {
                 continue;
             }
             for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
@@ -467,6 +473,135 @@ inline std::optional<std::string> base64url_decode(std::string_view in) {
     return out;
 }
 
+// --- validation of what goes on the wire ----------------------------------
+
+// RFC 9110 token characters: anything else in a header name could end the header
+// line or smuggle a second one.
+inline bool is_token_char(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+// CR, LF and NUL end or cut a header line; other controls are refused by servers.
+inline bool is_header_value_safe(std::string_view value) {
+    return std::none_of(value.begin(), value.end(), [](char ch) {
+        const auto c = static_cast<unsigned char>(ch);
+        return (c < 0x20 && c != '\t') || c == 0x7F;
+    });
+}
+
+inline bool is_header_name_safe(std::string_view name) {
+    return !name.empty() && std::all_of(name.begin(), name.end(),
+                                        [](char c) { return is_token_char(static_cast<unsigned char>(c)); });
+}
+
+// A request target is sent verbatim: controls, spaces and raw non-ASCII bytes
+// would change the request line, so callers must percent-encode them.
+inline bool is_target_safe(std::string_view target) {
+    return std::none_of(target.begin(), target.end(), [](char ch) {
+        const auto c = static_cast<unsigned char>(ch);
+        return c <= 0x20 || c >= 0x7F || c == '#';
+    });
+}
+
+// `what` names the value's role; the value itself is never quoted (it may be a secret).
+inline void require_header(std::string_view name, std::string_view value, const char* what) {
+    if (!is_header_name_safe(name)) {
+        throw std::invalid_argument(std::string("bosbase: ") + what +
+                                    ": a header name must be a non-empty HTTP token (no spaces, colons or control bytes)");
+    }
+    if (!is_header_value_safe(value)) {
+        throw std::invalid_argument(std::string("bosbase: ") + what +
+                                    ": a header value must not contain CR, LF, NUL or other control bytes");
+    }
+}
+
+inline void require_headers(const header_list& headers, const char* what) {
+    for (const auto& h : headers) require_header(h.first, h.second, what);
+}
+
+// "." and ".." would be resolved as path steps by servers and proxies.
+inline void require_path_segment(std::string_view segment, const char* what) {
+    if (segment.empty()) {
+        throw std::invalid_argument(std::string("bosbase: ") + what + " must not be empty");
+    }
+    if (segment == "." || segment == "..") {
+        throw std::invalid_argument(std::string("bosbase: ") + what + " must not be '.' or '..'");
+    }
+}
+
+// Replaces bytes that are not UTF-8 with U+FFFD, so raw server bytes can live in a json string.
+inline std::string to_valid_utf8(std::string_view in) {
+    std::string out;
+    out.reserve(in.size());
+    std::size_t i = 0;
+    while (i < in.size()) {
+        const auto c = static_cast<unsigned char>(in[i]);
+        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        bool ok = len != 0 && i + len <= in.size();
+        for (std::size_t k = 1; ok && k < len; ++k) {
+            ok = (static_cast<unsigned char>(in[i + k]) & 0xC0) == 0x80;
+        }
+        if (ok && len > 1) {
+            // Reject overlong forms, surrogates and code points above U+10FFFF.
+            std::uint32_t cp = c & (0xFF >> (len + 1));
+            for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(in[i + k]) & 0x3F);
+            static const std::uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+            ok = cp >= min_for_len[len] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
+        }
+        if (ok) {
+            out.append(in.substr(i, len));
+            i += len;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    return out;
+}
+
+/// True when valid JSON text would nest deeper than max_depth. Invalid text may
+/// give either answer; the parser rejects it anyway. A plain byte scan is cheaper
+/// than a parser callback and keeps the parse itself identical to a hand-written one.
+inline bool nests_deeper_than(std::string_view text, std::size_t max_depth) {
+    std::size_t depth = 0;
+    const std::size_t n = text.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        switch (text[i]) {
+        case '"':  // skip the string, honouring backslash escapes
+            for (++i; i < n && text[i] != '"'; ++i) {
+                i += text[i] == '\\' ? 1 : 0;
+            }
+            break;
+        case '[':
+        case '{':
+            if (++depth > max_depth) return true;
+            break;
+        case ']':
+        case '}':
+            depth -= depth > 0 ? 1 : 0;
+            break;
+        default:
+            break;
+        }
+    }
+    return false;
+}
+
+/// Parses JSON without exceptions; nullopt when the text is not JSON or nests
+/// deeper than max_depth (a deep document would exhaust the stack of every
+/// recursive copy, comparison or dump later on).
+inline std::optional<json> parse_json(const std::string& text, std::size_t max_depth) {
+    if (nests_deeper_than(text, max_depth)) {
+        return std::nullopt;
+    }
+    json parsed = json::parse(text, nullptr, false);
+    if (parsed.is_discarded()) {
+        return std::nullopt;
+    }
+    return parsed;
+}
+
 /// Parses "scheme://host[:port][/prefix]" into origin and a path prefix without a trailing slash.
 struct parsed_base_url {
     std::string scheme;
@@ -474,35 +609,74 @@ struct parsed_base_url {
     std::string prefix;
 };
 
+// The URL is never quoted in these messages: it may carry user info or a token.
 inline parsed_base_url parse_base_url(std::string_view url) {
+    auto fail = [](const std::string& why) -> parsed_base_url {
+        throw std::invalid_argument("bosbase: invalid base URL: " + why);
+    };
     const auto sep = url.find("://");
     if (sep == std::string_view::npos) {
-        throw std::invalid_argument("bosbase: base URL must start with http:// or https://, got '" +
-                                    std::string(url) + "'");
+        return fail("it must start with http:// or https://");
     }
     parsed_base_url out;
     for (char c : url.substr(0, sep)) {
         out.scheme += static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
     }
     if (out.scheme != "http" && out.scheme != "https") {
-        throw std::invalid_argument("bosbase: base URL scheme must be http or https, got '" + out.scheme + "'");
+        return fail("the scheme must be http or https");
     }
     const auto rest = url.substr(sep + 3);
     if (rest.find_first_of("?#") != std::string_view::npos) {
-        throw std::invalid_argument("bosbase: base URL must not contain a query or fragment");
+        return fail("it must not contain a query or fragment");
     }
     const auto slash = rest.find('/');
     const auto authority = rest.substr(0, slash);
-    if (authority.empty() || authority.find('@') != std::string_view::npos ||
-        authority.find_first_of(" \t\r\n") != std::string_view::npos) {
-        throw std::invalid_argument("bosbase: base URL needs a host (and no user info), got '" +
-                                    std::string(url) + "'");
+    if (authority.find('@') != std::string_view::npos) {
+        return fail("user info (user:password@) is not supported; sign in through the API instead");
+    }
+    std::string_view host = authority;
+    std::string_view port;
+    if (!host.empty() && host.front() == '[') {  // IPv6 literal
+        const auto close = host.find(']');
+        if (close == std::string_view::npos) {
+            return fail("an IPv6 host must be written as [address]");
+        }
+        if (close + 1 < host.size()) {
+            if (host[close + 1] != ':') {
+                return fail("unexpected characters after the IPv6 host");
+            }
+            port = host.substr(close + 2);
+        }
+        host = host.substr(0, close + 1);
+    } else if (const auto colon = host.find(':'); colon != std::string_view::npos) {
+        port = host.substr(colon + 1);
+        host = host.substr(0, colon);
+    }
+    const bool host_ok = !host.empty() && std::all_of(host.begin(), host.end(), [](char ch) {
+        const auto c = static_cast<unsigned char>(ch);
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+               c == '.' || c == '_' || c == '[' || c == ']' || c == ':' || c == '%';
+    });
+    if (!host_ok) {
+        return fail("the host is empty or has characters a host name cannot have");
+    }
+    if (authority.find(':') != std::string_view::npos && (host.front() != '[' || !port.empty() ||
+                                                          authority.back() == ':')) {
+        const bool digits = !port.empty() && port.size() <= 5 &&
+                            std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+        const long value = digits ? std::stol(std::string(port)) : 0;
+        if (!digits || value < 1 || value > 65535) {
+            return fail("the port must be a number from 1 to 65535");
+        }
     }
     out.origin = out.scheme + "://" + std::string(authority);
     if (slash != std::string_view::npos) {
         out.prefix = std::string(rest.substr(slash));
         while (!out.prefix.empty() && out.prefix.back() == '/') {
             out.prefix.pop_back();
+        }
+        if (!is_target_safe(out.prefix)) {
+            return fail("the path must be percent-encoded (no spaces, control or non-ASCII bytes)");
         }
     }
     return out;
@@ -528,8 +702,9 @@ inline std::optional<json> jwt_payload(std::string_view token) {
     if (!decoded) {
         return std::nullopt;
     }
-    json payload = json::parse(*decoded, nullptr, false);
-    if (payload.is_discarded() || !payload.is_object()) {
+    // Real claims are flat; the cap only keeps a hostile token from nesting deep.
+    auto payload = detail::parse_json(*decoded, 16);
+    if (!payload || !payload->is_object()) {
         return std::nullopt;
     }
     return payload;
@@ -554,7 +729,12 @@ inline bool is_token_valid(std::string_view token, std::int64_t threshold_second
 }
 
 /// @brief Holds the current auth token and record. All members are thread-safe.
-/// Listeners run on the thread that changed the store, after its lock is released.
+///
+/// Listeners run on the thread that changed the store, after the data lock is
+/// released, one notification at a time. A listener that throws is skipped: the
+/// exception is swallowed, the other listeners still run and the change stands.
+/// Once remove_listener() returns, that listener never runs again (unless called
+/// from inside the listener itself, which finishes its current run).
 class auth_store {
 public:
     using listener = std::function<void(const std::string& token, const json& record)>;
@@ -583,23 +763,34 @@ public:
     /// @brief True when the token is an auth token of the _superusers collection.
     bool is_superuser() const {
         std::string tok;
-        json rec;
+        std::string collection_name;
+        bool has_collection_name = false;
         {
             std::lock_guard<std::mutex> lock(mutex_);
             tok = token_;
-            rec = record_;
+            if (record_.is_object()) {
+                auto it = record_.find("collectionName");
+                has_collection_name = it != record_.end();
+                if (has_collection_name && it->is_string()) collection_name = it->get<std::string>();
+            }
         }
         const auto payload = jwt_payload(tok);
-        if (!payload || payload->value("type", std::string()) != "auth") {
+        if (!payload || string_claim(*payload, "type") != "auth") {
             return false;
         }
-        if (rec.is_object() && rec.contains("collectionName")) {
-            return rec["collectionName"] == "_superusers";
+        if (has_collection_name) {
+            return collection_name == "_superusers";
         }
-        return payload->value("collectionId", std::string()) == superusers_collection_id;
+        return string_claim(*payload, "collectionId") == superusers_collection_id;
     }
 
+    /// @brief Replaces token and record. Throws std::invalid_argument when the token
+    /// could not be sent as a header (CR, LF, NUL or other control bytes).
     void save(std::string token, json record) {
+        if (!detail::is_header_value_safe(token)) {
+            throw std::invalid_argument(
+                "bosbase: an auth token must not contain CR, LF, NUL or other control bytes");
+        }
         {
             std::lock_guard<std::mutex> lock(mutex_);
             token_ = std::move(token);
@@ -626,36 +817,124 @@ public:
             }
         }
         if (fire_immediately) {
-            (*fn_ptr)(tok, rec);
+            std::lock_guard<std::recursive_mutex> dispatch(dispatch_mutex_);
+            call(*fn_ptr, tok, rec);
         }
         return id;
     }
 
-    /// @brief Removes a listener; returns false when the id is unknown.
+    /// @brief Removes a listener; returns false when the id is unknown. Waits for a
+    /// notification in progress on another thread, so the listener is not called again.
     bool remove_listener(listener_id id) {
+        std::lock_guard<std::recursive_mutex> dispatch(dispatch_mutex_);
         std::lock_guard<std::mutex> lock(mutex_);
         return listeners_.erase(id) > 0;
     }
 
+    /// @brief Merges `changes` into the stored record (as the JS SDK does, `expand`
+    /// merged too) when the stored record has this id and belongs to `collection`
+    /// (a name or id). Check and write are one step, so a concurrent sign-in is never undone.
+    bool merge_record_if(std::string_view id, std::string_view collection, const json& changes) {
+        if (!changes.is_object()) {
+            return false;
+        }
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (!holds_record(id, collection)) {
+                return false;
+            }
+            json expand = record_.contains("expand") && record_["expand"].is_object() ? record_["expand"]
+                                                                                     : json::object();
+            for (auto it = changes.begin(); it != changes.end(); ++it) {
+                record_[it.key()] = it.value();
+            }
+            auto changed_expand = changes.find("expand");
+            if (changed_expand != changes.end() && changed_expand->is_object()) {
+                expand.update(*changed_expand);
+            }
+            if (!expand.empty()) {
+                record_["expand"] = std::move(expand);
+            }
+        }
+        notify();
+        return true;
+    }
+
+    /// @brief Signs out when the stored record has this id and belongs to `collection`; atomic like merge_record_if.
+    bool clear_if(std::string_view id, std::string_view collection) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (!holds_record(id, collection)) {
+                return false;
+            }
+            token_.clear();
+            record_ = nullptr;
+        }
+        notify();
+        return true;
+    }
+
 private:
-    // Listeners are copied out first so one may add or remove listeners, or read the store.
+    static std::string string_claim(const json& object, const char* key) {
+        auto it = object.find(key);
+        return (it != object.end() && it->is_string()) ? it->get<std::string>() : std::string();
+    }
+
+    bool holds_record(std::string_view id, std::string_view collection) const {
+        if (!record_.is_object()) {
+            return false;
+        }
+        return string_claim(record_, "id") == id &&
+               (string_claim(record_, "collectionId") == collection ||
+                string_claim(record_, "collectionName") == collection);
+    }
+
+    static void call(const listener& fn, const std::string& tok, const json& rec) noexcept {
+        try {
+            fn(tok, rec);
+        } catch (...) {  // a listener must not turn a completed sign-in into a failed call
+        }
+    }
+
+    // Snapshot under the data lock, call outside it, so a listener may read the store.
     void notify() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (listeners_.empty()) {
+                return;  // the common case: no copies at all
+            }
+        }
+        std::lock_guard<std::recursive_mutex> dispatch(dispatch_mutex_);
         std::vector<std::shared_ptr<listener>> fns;
         std::string tok;
         json rec;
         {
             std::lock_guard<std::mutex> lock(mutex_);
+            if (listeners_.empty()) {
+                return;
+            }
             fns.reserve(listeners_.size());
             for (const auto& entry : listeners_) fns.push_back(entry.second);
             tok = token_;
             rec = record_;
         }
-        for (const auto& fn : fns) {
-            (*fn)(tok, rec);
+        for (std::size_t i = 0; i < fns.size(); ++i) {
+            // A listener removed by an earlier one in this round is skipped.
+            if (i > 0 && !still_registered(fns[i])) {
+                continue;
+            }
+            call(*fns[i], tok, rec);
         }
     }
 
+    bool still_registered(const std::shared_ptr<listener>& fn) const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return std::any_of(listeners_.begin(), listeners_.end(), [&](const auto& e) { return e.second == fn; });
+    }
+
     mutable std::mutex mutex_;
+    // Held for a whole notification round; recursive so a listener may save or remove listeners.
+    std::recursive_mutex dispatch_mutex_;
     std::string token_;
     json record_;
     std::map<listener_id, std::shared_ptr<listener>> listeners_;
@@ -698,30 +977,346 @@ struct request_options {
 template <class Transport>
 class basic_bosbase;
 
-/// @brief Calls on one collection. A light value: keep the client alive while using it.
+namespace detail {
+
+/// The secrets one call carries (password, custom token, OTP, auth token): they
+/// are scrubbed from every text an error of that call composes.
+struct call_secrets {
+    std::array<std::string_view, 4> items{};
+    std::size_t count = 0;
+
+    call_secrets() = default;
+    call_secrets(std::initializer_list<std::string_view> list) {
+        for (std::string_view s : list) add(s);
+    }
+    void add(std::string_view s) {
+        if (!s.empty() && count < items.size()) items[count++] = s;
+    }
+    std::vector<std::string_view> to_vector() const { return {items.begin(), items.begin() + count}; }
+};
+
+}  // namespace detail
+
+/// @brief Runs before every request reaches the transport; may change the method,
+/// target, headers and body (they are checked again afterwards).
+using before_send_hook = std::function<void(http_request&)>;
+/// @brief Runs after every HTTP response, 2xx or not, before it is checked; may change it.
+using after_send_hook = std::function<void(const http_request&, http_response&)>;
+
+namespace detail {
+
+/// Everything one client is: base URL, options, transport, auth store and hooks.
+/// Clients and the services they hand out share it, so none can dangle.
 template <class Transport>
-class record_service {
+class client_core {
 public:
-    record_service(basic_bosbase<Transport>& client, std::string collection)
-        : client_(&client), collection_(std::move(collection)) {
-        if (collection_.empty()) {
-            throw std::invalid_argument("bosbase: collection name or id must not be empty");
+    client_core(parsed_base_url u, client_options o, Transport t)
+        : url(std::move(u)), settings(std::move(o)), transport(std::move(t)) {
+        require_headers(settings.headers, "client_options.headers");
+        require_header("Accept-Language", settings.lang, "client_options.lang");
+        if (settings.max_json_depth == 0) {
+            throw std::invalid_argument("bosbase: client_options.max_json_depth must be at least 1");
         }
+        if constexpr (has_supports_origin<Transport>::value) {
+            if (!transport.supports_origin(url.origin)) {
+                throw std::invalid_argument("bosbase: the transport cannot reach '" + url.origin +
+                                            "' (its supports_origin() said no; for https:// the default "
+                                            "transport needs cpp-httplib built with TLS)");
+            }
+        }
+    }
+
+    // A new identity on the same server: same URL, options, hooks and (shared) transport, empty store.
+    explicit client_core(const client_core& other)
+        : url(other.url), settings(other.settings), transport(other.transport) {
+        std::lock_guard<std::mutex> lock(other.hooks_mutex_);
+        before_ = other.before_;
+        after_ = other.after_;
+        has_hooks_ = other.has_hooks_.load();
+    }
+
+    client_core& operator=(const client_core&) = delete;
+
+    const parsed_base_url url;
+    const client_options settings;
+    Transport transport;
+    auth_store store;
+
+    void set_hooks(std::shared_ptr<const before_send_hook> before, std::shared_ptr<const after_send_hook> after,
+                   bool set_before, bool set_after) {
+        std::lock_guard<std::mutex> lock(hooks_mutex_);
+        if (set_before) before_ = std::move(before);
+        if (set_after) after_ = std::move(after);
+        has_hooks_ = before_ || after_;
+    }
+
+    json send_json(std::string_view method, std::string_view path, const json& body, const request_options& options,
+                   call_secrets secrets) {
+        http_response res = perform(method, path, body, options, secrets);
+        return parse_body(res, path, options, secrets);
+    }
+
+    // Every request goes through here: input checks, hooks, the transport, and the
+    // mapping of everything that can go wrong onto ClientResponseError.
+    http_response perform(std::string_view method, std::string_view path, const json& body,
+                          const request_options& options, call_secrets secrets) {
+        require_headers(options.headers, "request_options.headers");
+
+        http_request req;
+        req.method = std::string(method);
+        req.origin = url.origin;
+        req.connect_timeout = settings.connect_timeout;
+        req.read_timeout = options.timeout.value_or(settings.timeout);
+        req.write_timeout = req.read_timeout;
+        req.deadline = http_request::clock::now() + options.deadline.value_or(settings.deadline);
+        req.max_response_bytes = settings.max_response_bytes;
+        req.decompress = settings.decompress;
+        req.target = target_for(path, collect_query(options));
+        if (!body.is_null()) {
+            req.body = dump_json(body);
+            req.content_type = "application/json";
+        }
+        req.headers = build_headers(options);
+
+        std::shared_ptr<const before_send_hook> before;
+        std::shared_ptr<const after_send_hook> after;
+        if (has_hooks_.load(std::memory_order_acquire)) {
+            std::lock_guard<std::mutex> lock(hooks_mutex_);
+            before = before_;
+            after = after_;
+        }
+        if (before) {
+            (*before)(req);
+        }
+        check_request(req);
+        for (const auto& h : req.headers) {
+            if (ascii_iequal(h.first, "Authorization")) secrets.add(h.second);
+        }
+
+        http_response res;
+        try {
+            res = transport.send(req);
+        } catch (const transport_error& e) {
+            throw transport_failure(req, e.error_kind(), e.what(), secrets);
+        } catch (const std::bad_alloc&) {
+            throw;
+        } catch (const std::exception& e) {
+            throw transport_failure(req, error_kind::other, e.what(), secrets);
+        } catch (...) {
+            throw transport_failure(req, error_kind::other, "the transport threw a non-standard exception", secrets);
+        }
+        if (after) {
+            (*after)(req, res);
+        }
+        // The default transport stops at the limit; a custom one may not.
+        if (res.body.size() > req.max_response_bytes) {
+            throw transport_failure(req, error_kind::too_large,
+                                    "the response body is larger than max_response_bytes (" +
+                                        std::to_string(req.max_response_bytes) + " bytes)",
+                                    secrets);
+        }
+        if (res.status < 200 || res.status > 299) {
+            throw ClientResponseError(redact_url(url.origin + req.target), res.status,
+                                      error_body(res, settings.max_json_depth), error_kind::none, {},
+                                      secrets.to_vector());
+        }
+        return res;
+    }
+
+    json parse_body(const http_response& res, std::string_view path, const request_options& options,
+                    const call_secrets& secrets) const {
+        if (res.body.empty()) {
+            return json::object();
+        }
+        auto parsed = parse_json(res.body, settings.max_json_depth);
+        if (!parsed) {
+            throw ClientResponseError(
+                error_url(path, options), res.status,
+                json{{"status", res.status},
+                     {"message", "The server's response is not JSON, or nests deeper than max_json_depth (" +
+                                     std::to_string(settings.max_json_depth) + ")."},
+                     {"data", json::object()}},
+                error_kind::invalid_response, {}, secrets.to_vector());
+        }
+        return std::move(*parsed);
+    }
+
+    // Only failed calls pay for building and redacting the URL.
+    std::string error_url(std::string_view path, const request_options& options) const {
+        try {
+            return redact_url(url.origin + target_for(path, collect_query(options)));
+        } catch (const std::invalid_argument&) {
+            return url.origin;
+        }
+    }
+
+    static query_params collect_query(const request_options& options) {
+        query_params q = options.query;
+        if (options.expand) q.emplace_back("expand", *options.expand);
+        if (options.fields) q.emplace_back("fields", *options.fields);
+        return q;
+    }
+
+    std::string target_for(std::string_view path, const query_params& query) const {
+        if (!is_target_safe(path)) {
+            throw std::invalid_argument(
+                "bosbase: the request path must be percent-encoded (no spaces, '#', control or non-ASCII bytes)");
+        }
+        std::string target = url.prefix;
+        if (path.empty() || path.front() != '/') {
+            target += '/';
+        }
+        target += path;
+        std::string qs;
+        try {
+            append_query(qs, query);
+        } catch (const json::type_error&) {
+            throw std::invalid_argument("bosbase: a query value is not valid UTF-8");
+        }
+        if (!qs.empty()) {
+            target += (target.find('?') == std::string::npos ? "?" : "&") + qs;
+        }
+        return target;
+    }
+
+private:
+    // What a before_send hook hands back is checked like caller input.
+    static void check_request(const http_request& req) {
+        if (!is_header_name_safe(req.method)) {
+            throw std::invalid_argument("bosbase: the HTTP method must be a token such as GET or POST");
+        }
+        if (!is_target_safe(req.target) || req.target.empty() || req.target.front() != '/') {
+            throw std::invalid_argument(
+                "bosbase: the request target must start with '/' and be percent-encoded (no spaces, '#', control "
+                "or non-ASCII bytes)");
+        }
+        require_headers(req.headers, "request headers");
+        if (!is_header_value_safe(req.content_type)) {
+            throw std::invalid_argument("bosbase: the content type must not contain control bytes");
+        }
+    }
+
+    ClientResponseError transport_failure(const http_request& req, error_kind kind, const std::string& what,
+                                          const call_secrets& secrets) const {
+        return ClientResponseError(redact_url(url.origin + req.target), 0, json::object(), kind, what,
+                                   secrets.to_vector());
+    }
+
+    // nlohmann's own message would quote the offending byte, which may belong to a secret.
+    static std::string dump_json(const json& value) {
+        try {
+            return value.dump();
+        } catch (const json::type_error&) {
+            throw std::invalid_argument(
+                "bosbase: a request value is not valid UTF-8; JSON bodies and JSON query values must be UTF-8");
+        }
+    }
+
+    header_list build_headers(const request_options& options) const {
+        header_list headers = options.headers;
+        auto add_default = [&](const std::string& name, const std::string& value) {
+            if (!value.empty() && !has_header(headers, name)) {
+                headers.emplace_back(name, value);
+            }
+        };
+        for (const auto& h : settings.headers) add_default(h.first, h.second);
+        add_default("Accept", "application/json");
+        add_default("Accept-Language", settings.lang);
+        add_default("Authorization", store.token());
+        return headers;
+    }
+
+    // The server's envelope is kept as is; anything else is wrapped so response() is
+    // always an object that dump() can write (raw bytes are made valid UTF-8 first).
+    static json error_body(const http_response& res, std::size_t max_depth) {
+        json out;
+        auto parsed = res.body.empty() ? std::nullopt : parse_json(res.body, max_depth);
+        if (parsed && parsed->is_object()) {
+            out = std::move(*parsed);
+        } else {
+            constexpr std::size_t max_body = 512;
+            const char* message = res.body.empty() ? "The server sent an empty error response."
+                                                   : "The server sent a non-JSON error response.";
+            if (res.status < 200) {
+                message = "The server sent an interim (1xx) response as its final answer.";
+            } else if (res.status >= 300 && res.status < 400) {
+                message = "The server answered with a redirect, which the SDK does not follow.";
+            }
+            out = json{{"status", res.status}, {"message", message}, {"data", json::object()}};
+            if (!res.body.empty()) {
+                out["body"] = to_valid_utf8(std::string_view(res.body).substr(0, max_body));
+            }
+        }
+        if (res.status >= 300 && res.status < 400) {
+            for (const auto& h : res.headers) {
+                if (ascii_iequal(h.first, "Location")) {
+                    out["location"] = redact_url(to_valid_utf8(h.second));
+                }
+            }
+        }
+        return out;
+    }
+
+    mutable std::mutex hooks_mutex_;
+    std::atomic<bool> has_hooks_{false};  // lets calls skip the mutex when no hook is set
+    std::shared_ptr<const before_send_hook> before_;
+    std::shared_ptr<const after_send_hook> after_;
+};
+
+/// Base of every service: a handle on the client's shared state.
+template <class Transport>
+class service_base {
+public:
+    explicit service_base(std::shared_ptr<client_core<Transport>> core) : core_(std::move(core)) {}
+
+protected:
+    client_core<Transport>& core() const {
+        if (!core_) {
+            throw std::invalid_argument("bosbase: this service came from a moved-from client");
+        }
+        return *core_;
+    }
+
+    const std::shared_ptr<client_core<Transport>>& core_ptr() const noexcept { return core_; }
+
+private:
+    std::shared_ptr<client_core<Transport>> core_;
+};
+
+}  // namespace detail
+
+
+/// @brief Calls on one collection. A light value that shares the client's state:
+/// it stays valid after the client is moved or destroyed.
+///
+/// Exceptions, for every call: ClientResponseError when the server answers
+/// anything but 2xx, sends an unusable response, or cannot be reached in time;
+/// std::invalid_argument for input that cannot be sent (checked before any
+/// request); std::bad_alloc. Nothing else.
+template <class Transport>
+class record_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    record_service(std::shared_ptr<detail::client_core<Transport>> core, std::string collection)
+        : detail::service_base<Transport>(std::move(core)), collection_(std::move(collection)) {
+        detail::require_path_segment(collection_, "collection name or id");
+        base_path_ = "/api/collections/" + detail::encode_uri_component(collection_);
     }
 
     const std::string& name() const noexcept { return collection_; }
 
     /// @brief "/api/collections/<encoded name>" for this collection.
-    std::string base_path() const { return "/api/collections/" + detail::encode_uri_component(collection_); }
+    const std::string& base_path() const noexcept { return base_path_; }
 
     // --- custom tokens (BosBase) -------------------------------------------
 
-    /// @brief Binds `token` to the auth record with this email and password (204 on success).
+    /// @brief Binds `token` to the auth record with this email and password (2xx, usually 204).
     void bind_custom_token(std::string_view email, std::string_view password, std::string_view token,
                            const json& body = json::object(), const query_params& query = {},
                            const std::optional<request_options>& options = std::nullopt) {
-        client_->send("POST", base_path() + "/bind-token", credentials_body(body, email, password, token),
-                      with_query(options, query));
+        core().perform("POST", base_path_ + "/bind-token", credentials_body(body, email, password, token),
+                         with_query(options, query), {password, token});
     }
 
     /// @brief Removes the binding of `token` from the record with this email and password.
@@ -729,8 +1324,8 @@ public:
     void unbind_custom_token(std::string_view email, std::string_view password, std::string_view token,
                              const json& body = json::object(), const query_params& query = {},
                              const std::optional<request_options>& options = std::nullopt) {
-        client_->send("POST", base_path() + "/unbind-token", credentials_body(body, email, password, token),
-                      with_query(options, query));
+        core().perform("POST", base_path_ + "/unbind-token", credentials_body(body, email, password, token),
+                         with_query(options, query), {password, token});
     }
 
     /// @brief Signs in with a bound custom token; saves {token, record} in the auth store.
@@ -739,7 +1334,7 @@ public:
                          const std::optional<request_options>& options = std::nullopt) {
         json payload = merged_body(body);
         payload["token"] = std::string(token);
-        return auth_call("auth-with-token", payload, with_query(options, query));
+        return auth_call("auth-with-token", payload, with_query(options, query), {token});
     }
 
     // --- standard auth -----------------------------------------------------
@@ -751,13 +1346,13 @@ public:
         json payload = merged_body(body);
         payload["identity"] = std::string(identity);
         payload["password"] = std::string(password);
-        return auth_call("auth-with-password", payload, with_query(options, query));
+        return auth_call("auth-with-password", payload, with_query(options, query), {password});
     }
 
     /// @brief Renews the stored auth. BosBase may hand back the very same token.
     json auth_refresh(const json& body = json::object(), const query_params& query = {},
                       const std::optional<request_options>& options = std::nullopt) {
-        return auth_call("auth-refresh", merged_body(body), with_query(options, query));
+        return auth_call("auth-refresh", merged_body(body), with_query(options, query), {});
     }
 
     /// @brief Asks the server to email a one-time password; returns {"otpId": ...}.
@@ -765,7 +1360,7 @@ public:
                      const std::optional<request_options>& options = std::nullopt) {
         json payload = merged_body(body);
         payload["email"] = std::string(email);
-        return client_->send("POST", base_path() + "/request-otp", payload, with_query(options, query));
+        return core().send_json("POST", base_path_ + "/request-otp", payload, with_query(options, query), {});
     }
 
     /// @brief Signs in with an OTP id and the emailed password.
@@ -774,12 +1369,30 @@ public:
         json payload = merged_body(body);
         payload["otpId"] = std::string(otp_id);
         payload["password"] = std::string(password);
-        return auth_call("auth-with-otp", payload, with_query(options, query));
+        return auth_call("auth-with-otp", payload, with_query(options, query), {password});
     }
 
     /// @brief Lists the auth methods this collection allows.
     json list_auth_methods(const std::optional<request_options>& options = std::nullopt) {
-        return client_->send("GET", base_path() + "/auth-methods", nullptr, options.value_or(request_options{}));
+        return core().send_json("GET", base_path_ + "/auth-methods", nullptr, options.value_or(request_options{}),
+                                  {});
+    }
+
+    /// @brief Superusers only: a new, independent client signed in as the record `id`
+    /// (POST .../impersonate/{id}). It shares this client's transport and options;
+    /// duration_seconds 0 means the collection's token duration.
+    basic_bosbase<Transport> impersonate(std::string_view id, std::int64_t duration_seconds = 0,
+                                         const std::optional<request_options>& options = std::nullopt) {
+        if (duration_seconds < 0) {
+            throw std::invalid_argument("bosbase: impersonate duration must not be negative");
+        }
+        detail::require_path_segment(id, "record id");
+        auto other = std::make_shared<detail::client_core<Transport>>(core());
+        record_service<Transport> service(other, collection_);
+        service.auth_call(("impersonate/" + detail::encode_uri_component(id)).c_str(),
+                          json{{"duration", duration_seconds}}, options.value_or(request_options{}), {},
+                          &core());
+        return basic_bosbase<Transport>(std::move(other));
     }
 
     // --- records -----------------------------------------------------------
@@ -790,49 +1403,39 @@ public:
         query_params q{{"page", page}, {"perPage", per_page}};
         q.insert(q.end(), opts.query.begin(), opts.query.end());
         opts.query = std::move(q);
-        return client_->send("GET", base_path() + "/records", nullptr, opts);
+        return core().send_json("GET", base_path_ + "/records", nullptr, opts, {});
     }
 
     /// @brief One record by id.
     json get_one(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
-        return client_->send("GET", record_path(id), nullptr, options.value_or(request_options{}));
+        return core().send_json("GET", record_path(id), nullptr, options.value_or(request_options{}), {});
     }
 
     /// @brief Creates a record from a JSON object.
     json create(const json& body, const std::optional<request_options>& options = std::nullopt) {
-        return client_->send("POST", base_path() + "/records", merged_body(body), options.value_or(request_options{}));
+        return core().send_json("POST", base_path_ + "/records", merged_body(body),
+                                  options.value_or(request_options{}), {});
     }
 
-    /// @brief Updates a record; refreshes the auth store when it is the signed-in record.
+    /// @brief Updates a record. When it is the signed-in record, the returned fields
+    /// are merged into the stored record (fields the response leaves out are kept).
     json update(std::string_view id, const json& body, const std::optional<request_options>& options = std::nullopt) {
-        json updated = client_->send("PATCH", record_path(id), merged_body(body), options.value_or(request_options{}));
-        auto& store = client_->auth_store();
-        const json current = store.record();
-        if (current.is_object() && current.value("id", std::string()) == id &&
-            current.value("collectionId", std::string()) == updated.value("collectionId", std::string())) {
-            store.save(store.token(), updated);
-        }
+        json updated = core().send_json("PATCH", record_path(id), merged_body(body),
+                                          options.value_or(request_options{}), {});
+        core().store.merge_record_if(id, collection_, updated);
         return updated;
     }
 
-    /// @brief Deletes a record (204); clears the auth store when it was the signed-in record.
+    /// @brief Deletes a record (204); signs out when it was the signed-in record.
     void remove(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
-        client_->send("DELETE", record_path(id), nullptr, options.value_or(request_options{}));
-        auto& store = client_->auth_store();
-        const json current = store.record();
-        if (current.is_object() && current.value("id", std::string()) == id &&
-            (current.value("collectionName", std::string()) == collection_ ||
-             current.value("collectionId", std::string()) == collection_)) {
-            store.clear();
-        }
+        core().perform("DELETE", record_path(id), nullptr, options.value_or(request_options{}), {});
+        core().store.clear_if(id, collection_);
     }
 
 private:
     std::string record_path(std::string_view id) const {
-        if (id.empty()) {
-            throw std::invalid_argument("bosbase: record id must not be empty");
-        }
-        return base_path() + "/records/" + detail::encode_uri_component(id);
+        detail::require_path_segment(id, "record id");
+        return base_path_ + "/records/" + detail::encode_uri_component(id);
     }
 
     static json merged_body(const json& body) {
@@ -861,30 +1464,45 @@ private:
         return opts;
     }
 
-    // Sends an auth request and stores {token, record}. A 2xx without them is an
-    // error, never a silent success.
-    json auth_call(const std::string& action, const json& payload, const request_options& options) {
-        const std::string path = base_path() + "/" + action;
-        json response = client_->send("POST", path, payload, options);
+    // Sends an auth request and stores {token, record}. Anything but a 2xx JSON
+    // object with a sendable token and a record is an error, and the store is
+    // left as it was.
+    // `sender` is the client whose identity makes the request (impersonate sends
+    // as the superuser and stores into the new client).
+    json auth_call(const std::string& action, const json& payload, const request_options& options,
+                   detail::call_secrets secrets, detail::client_core<Transport>* sender = nullptr) {
+        const std::string path = base_path_ + "/" + action;
+        http_response res = (sender ? *sender : core()).perform("POST", path, payload, options, secrets);
+        json response = core().parse_body(res, path, options, secrets);
+        auto fail = [&](const char* why) {
+            return ClientResponseError(core().error_url(path, options), res.status,
+                                       json{{"status", res.status}, {"message", why}, {"data", json::object()}},
+                                       error_kind::invalid_response, {}, secrets.to_vector());
+        };
+        if (!response.is_object()) {
+            throw fail("The server answered without a token and record.");
+        }
         auto token = response.find("token");
         auto record = response.find("record");
-        if (token == response.end() || !token->is_string() || token->empty() || record == response.end() ||
-            !record->is_object()) {
-            throw ClientResponseError(detail::redact_url(client_->build_url(path, options)), 200,
-                                      json{{"status", 200},
-                                           {"message", "The server answered without a token and record."},
-                                           {"data", json::object()}});
+        if (token == response.end() || !token->is_string() || token->get_ref<const std::string&>().empty() ||
+            record == response.end() || !record->is_object()) {
+            throw fail("The server answered without a token and record.");
         }
-        client_->auth_store().save(token->get<std::string>(), *record);
+        if (!detail::is_header_value_safe(token->get_ref<const std::string&>())) {
+            throw fail("The server returned an auth token with control bytes (CR, LF, NUL); it was not stored.");
+        }
+        core().store.save(token->get<std::string>(), *record);
         return response;
     }
 
-    basic_bosbase<Transport>* client_;
     std::string collection_;
+    std::string base_path_;
 };
 
 /// @brief The BosBase client, templated on a transport policy (see README
-/// "Custom transports"). Safe to share between threads.
+/// "Custom transports"). Safe to share between threads, which then share one
+/// signed-in identity; for several identities make one client each (copies of
+/// one transport share its connection pool). Movable, not copyable.
 template <class Transport>
 class basic_bosbase {
     static_assert(is_transport_v<Transport>,
@@ -900,148 +1518,79 @@ public:
         : basic_bosbase(base_url, Transport{}, std::move(options)) {}
 
     basic_bosbase(std::string_view base_url, Transport transport, client_options options = {})
-        : url_(detail::parse_base_url(base_url)), options_(std::move(options)), transport_(std::move(transport)) {
-        if constexpr (detail::has_supports_origin<Transport>::value) {
-            if (!transport_.supports_origin(url_.origin)) {
-                throw std::invalid_argument("bosbase: this transport cannot reach '" + url_.origin +
-                                            "' (for https:// build cpp-httplib with CPPHTTPLIB_OPENSSL_SUPPORT)");
-            }
-        }
-    }
+        : core_(std::make_shared<detail::client_core<Transport>>(detail::parse_base_url(base_url),
+                                                                  std::move(options), std::move(transport))) {}
 
+    basic_bosbase(basic_bosbase&&) noexcept = default;
+    basic_bosbase& operator=(basic_bosbase&&) noexcept = default;
     basic_bosbase(const basic_bosbase&) = delete;
     basic_bosbase& operator=(const basic_bosbase&) = delete;
 
-    /// @brief The service for one collection (name or id).
-    record_service<Transport> collection(std::string name) { return record_service<Transport>(*this, std::move(name)); }
+    /// @brief The service for one collection (name or id). It shares this client's
+    /// state and stays usable after the client is gone.
+    record_service<Transport> collection(std::string name) const {
+        return record_service<Transport>(core_, std::move(name));
+    }
 
-    class auth_store& auth_store() noexcept { return store_; }
-    const class auth_store& auth_store() const noexcept { return store_; }
+    class auth_store& auth_store() const { return core().store; }
 
-    Transport& transport() noexcept { return transport_; }
+    Transport& transport() const { return core().transport; }
+
+    /// @brief The options the client was made with.
+    const client_options& options() const { return core().settings; }
 
     /// @brief The base URL without a trailing slash.
-    std::string base_url() const { return url_.origin + url_.prefix; }
+    std::string base_url() const { return core().url.origin + core().url.prefix; }
 
     /// @brief Absolute URL of an API path with an encoded query.
     std::string build_url(std::string_view path, const query_params& query = {}) const {
-        return url_.origin + target_for(path, query);
+        return core().url.origin + core().target_for(path, query);
     }
 
     /// @brief Absolute URL of an API path with the query a call with these options sends.
     std::string build_url(std::string_view path, const request_options& options) const {
-        return build_url(path, collect_query(options));
+        return build_url(path, detail::client_core<Transport>::collect_query(options));
     }
 
-    /// @brief Sends any API request and returns the parsed JSON (an empty object for 204).
-    /// Throws ClientResponseError for status >= 400 and for network failures.
+    /// @brief Sends any API request and returns the parsed JSON (an empty object for an empty 2xx body).
+    /// Throws ClientResponseError for anything but 2xx and for network failures.
     json send(std::string_view method, std::string_view path, const json& body = nullptr,
-              const request_options& options = {}) {
-        const http_response res = send_raw(method, path, body, options);
-        if (res.body.empty()) {
-            return json::object();
-        }
-        json parsed = json::parse(res.body, nullptr, false);
-        if (parsed.is_discarded()) {
-            throw ClientResponseError(detail::redact_url(build_url(path, options)), res.status,
-                                      json{{"status", res.status},
-                                           {"message", "The server's response is not JSON."},
-                                           {"data", json::object()}});
-        }
-        return parsed;
+              const request_options& options = {}) const {
+        return core().send_json(method, path, body, options, {});
     }
 
-    /// @brief Like send() but returns the raw response (for files and other non-JSON bodies).
+    /// @brief Like send() but returns the raw 2xx response (for files and other non-JSON bodies).
     http_response send_raw(std::string_view method, std::string_view path, const json& body = nullptr,
-                           const request_options& options = {}) {
-        http_request req;
-        req.method = std::string(method);
-        req.origin = url_.origin;
-        req.connect_timeout = options_.connect_timeout;
-        req.read_timeout = options.timeout.value_or(options_.timeout);
-        req.write_timeout = req.read_timeout;
-        // nlohmann's own message would quote the offending byte, which may belong to a secret.
-        try {
-            req.target = target_for(path, collect_query(options));
-            if (!body.is_null()) {
-                req.body = body.dump();
-                req.content_type = "application/json";
-            }
-        } catch (const json::type_error&) {
-            throw std::invalid_argument(
-                "bosbase: a request value is not valid UTF-8; JSON bodies and JSON query values must be UTF-8");
-        }
-        req.headers = build_headers(options);
-        const std::string url = detail::redact_url(url_.origin + req.target);
+                           const request_options& options = {}) const {
+        return core().perform(method, path, body, options, {});
+    }
 
-        http_response res;
-        try {
-            res = transport_.send(req);
-        } catch (const transport_error& e) {
-            throw ClientResponseError(url, 0, json::object(), e.error_kind(), e.what());
-        } catch (const std::exception& e) {
-            throw ClientResponseError(url, 0, json::object(), error_kind::other, e.what());
-        }
-        if (res.status >= 400 || res.status < 100) {
-            throw ClientResponseError(url, res.status, error_body(res));
-        }
-        return res;
+    /// @brief Sets (or, with nullptr, clears) the hook run before every request.
+    /// Exceptions thrown by a hook propagate unchanged.
+    void before_send(before_send_hook hook) const {
+        core().set_hooks(hook ? std::make_shared<const before_send_hook>(std::move(hook)) : nullptr, nullptr, true,
+                         false);
+    }
+
+    /// @brief Sets (or clears) the hook run after every HTTP response, error statuses included.
+    void after_send(after_send_hook hook) const {
+        core().set_hooks(nullptr, hook ? std::make_shared<const after_send_hook>(std::move(hook)) : nullptr, false,
+                         true);
     }
 
 private:
-    static query_params collect_query(const request_options& options) {
-        query_params q = options.query;
-        if (options.expand) q.emplace_back("expand", *options.expand);
-        if (options.fields) q.emplace_back("fields", *options.fields);
-        return q;
-    }
+    friend class record_service<Transport>;
 
-    std::string target_for(std::string_view path, const query_params& query) const {
-        std::string target = url_.prefix;
-        if (path.empty() || path.front() != '/') {
-            target += '/';
+    explicit basic_bosbase(std::shared_ptr<detail::client_core<Transport>> core) : core_(std::move(core)) {}
+
+    detail::client_core<Transport>& core() const {
+        if (!core_) {
+            throw std::invalid_argument("bosbase: this client was moved from");
         }
-        target += path;
-        std::string qs;
-        detail::append_query(qs, query);
-        if (!qs.empty()) {
-            target += (target.find('?') == std::string::npos ? "?" : "&") + qs;
-        }
-        return target;
+        return *core_;
     }
 
-    header_list build_headers(const request_options& options) const {
-        header_list headers = options.headers;
-        auto add_default = [&](const std::string& name, const std::string& value) {
-            if (!value.empty() && !detail::has_header(headers, name)) {
-                headers.emplace_back(name, value);
-            }
-        };
-        for (const auto& h : options_.headers) add_default(h.first, h.second);
-        add_default("Accept", "application/json");
-        add_default("Accept-Language", options_.lang);
-        add_default("Authorization", store_.token());
-        return headers;
-    }
-
-    // The server's envelope is kept as is; anything else is wrapped so response() is always an object.
-    static json error_body(const http_response& res) {
-        json parsed = res.body.empty() ? json() : json::parse(res.body, nullptr, false);
-        if (!parsed.is_discarded() && parsed.is_object()) {
-            return parsed;
-        }
-        constexpr std::size_t max_body = 512;
-        return json{{"status", res.status},
-                    {"message", res.body.empty() ? "The server sent an empty error response."
-                                                 : "The server sent a non-JSON error response."},
-                    {"data", json::object()},
-                    {"body", res.body.substr(0, max_body)}};
-    }
-
-    detail::parsed_base_url url_;
-    client_options options_;
-    Transport transport_;
-    class auth_store store_;
+    std::shared_ptr<detail::client_core<Transport>> core_;
 };
 
 // ---------------------------------------------------------------------------

@@ -142,7 +142,7 @@ TEST_CASE("a 2xx with a non-JSON body from send() is an error") {
     fake_client pb("http://127.0.0.1:8090", t);
     t.reply(200, "not json");
     CHECK_THROWS_WITH_AS(pb.send("GET", "/api/health"),
-                         "bosbase: HTTP 200: The server's response is not JSON. (http://127.0.0.1:8090/api/health)",
+                         "bosbase: HTTP 200: The server's response is not JSON, or nests deeper than max_json_depth (128). (http://127.0.0.1:8090/api/health)",
                          ClientResponseError);
 }
 

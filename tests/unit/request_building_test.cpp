@@ -42,9 +42,9 @@ TEST_CASE("base URLs: path prefixes and trailing slashes") {
 TEST_CASE("malformed base URLs are rejected with a clear message") {
     fake_transport t;
     CHECK_THROWS_WITH_AS(fake_client("127.0.0.1:8090", t),
-                         "bosbase: base URL must start with http:// or https://, got '127.0.0.1:8090'",
+                         "bosbase: invalid base URL: it must start with http:// or https://",
                          std::invalid_argument);
-    CHECK_THROWS_WITH_AS(fake_client("ftp://host", t), "bosbase: base URL scheme must be http or https, got 'ftp'",
+    CHECK_THROWS_WITH_AS(fake_client("ftp://host", t), "bosbase: invalid base URL: the scheme must be http or https",
                          std::invalid_argument);
     CHECK_THROWS_AS(fake_client("http://", t), std::invalid_argument);
     CHECK_THROWS_AS(fake_client("http://user:pw@host", t), std::invalid_argument);
