@@ -1854,6 +1854,13 @@ private:
                 return false;
             }
             content_encoded = req.decompress && r.has_header("Content-Encoding");
+            if (content_encoded && !decodable(r.get_header_value("Content-Encoding"))) {
+                // 0.11 would pass such a body on still encoded, 0.41 fails it as a read error.
+                failure = transport_error(transport_error::kind::invalid_response,
+                                          "the response from " + req.origin +
+                                              " uses a Content-Encoding this build of cpp-httplib cannot decode");
+                return false;
+            }
             if (!content_encoded && r.has_header("Content-Length")) {
                 // A declared length over the cap fails before any body byte is read.
                 const std::string& value = r.get_header_value("Content-Length");
@@ -2004,6 +2011,21 @@ private:
         }
         const long port = std::stol(digits);
         return port >= 1 && port <= 65535;
+    }
+
+    static bool decodable(const std::string& encoding) {
+#ifdef CPPHTTPLIB_ZLIB_SUPPORT
+        if (encoding == "gzip" || encoding == "deflate") {
+            return true;
+        }
+#endif
+#ifdef CPPHTTPLIB_BROTLI_SUPPORT
+        if (encoding == "br") {
+            return true;
+        }
+#endif
+        (void)encoding;
+        return false;
     }
 
     // What this build of cpp-httplib can decompress, for Accept-Encoding.
