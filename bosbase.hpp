@@ -2599,11 +2599,127 @@ struct httplib_transport_options {
     bool verify_certificate = true;  ///< check the server's certificate (https only)
     std::string ca_cert_file;        ///< PEM bundle to trust instead of the system's
     std::string ca_cert_dir;         ///< directory of CA certificates
-    std::size_t max_idle_connections = 4;  ///< kept-alive connections per origin
+    /// Kept-alive connections per origin. Each call holds one connection, so N threads
+    /// calling at once need N; a smaller pool would close and reopen connections.
+    std::size_t max_idle_connections = 64;
 };
+
+namespace detail {
+
+/// @brief Cuts off cpp-httplib calls that outlive their deadline.
+///
+/// cpp-httplib 0.11 has no whole-call timeout and reads the status line and headers
+/// without any callback, so a server that drips its headers, or never reads a large
+/// request, can only be stopped from another thread: Client::stop() shuts the socket
+/// down, which fails the blocked read or write at once. One thread per transport
+/// state serves every call; it starts with the first call that has a deadline.
+class httplib_watchdog {
+public:
+    using clock = std::chrono::steady_clock;
+
+    /// One watched call. Lives on the calling thread's stack between add() and remove().
+    struct watch {
+        httplib::Client* client = nullptr;
+        std::multimap<clock::time_point, watch*>::iterator position;
+        bool stopping = false;  // the watchdog is inside client->stop() without the mutex
+        bool expired = false;
+    };
+
+    httplib_watchdog() = default;
+    httplib_watchdog(const httplib_watchdog&) = delete;
+    httplib_watchdog& operator=(const httplib_watchdog&) = delete;
+
+    ~httplib_watchdog() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            quit_ = true;
+        }
+        wake_.notify_one();
+        if (thread_.joinable()) {
+            thread_.join();
+        }
+    }
+
+    void add(watch& w, httplib::Client& client, clock::time_point deadline) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (!thread_.joinable()) {
+            thread_ = std::thread([this] { run(); });
+        }
+        w.client = &client;
+        w.position = queue_.emplace(deadline, &w);
+        // The hot path: most calls end long before their deadline, so the thread is
+        // only woken when this deadline comes before the one it already sleeps until.
+        if (deadline < next_wake_) {
+            next_wake_ = deadline;
+            lock.unlock();
+            wake_.notify_one();
+        }
+    }
+
+    /// @brief Ends the watch; afterwards the watchdog never touches the client again.
+    /// @return whether the watchdog stopped the call's connection.
+    bool remove(watch& w) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        stopped_.wait(lock, [&] { return !w.stopping; });
+        queue_.erase(w.position);
+        return w.expired;
+    }
+
+private:
+    // Once a call has expired it is stopped again every retry_interval until it
+    // returns: a stop() that lands before send() has taken its socket only closes
+    // the idle one, and send() would then connect afresh.
+    static constexpr std::chrono::milliseconds retry_interval{20};
+
+    void run() {
+        std::unique_lock<std::mutex> lock(mutex_);
+        while (!quit_) {
+            if (queue_.empty()) {
+                next_wake_ = clock::time_point::max();
+                wake_.wait(lock);
+                continue;
+            }
+            const auto first = queue_.begin();
+            const auto now = clock::now();
+            if (first->first > now) {
+                next_wake_ = first->first;
+                wake_.wait_until(lock, next_wake_);
+                continue;
+            }
+            watch* w = first->second;
+            queue_.erase(first);
+            w->position = queue_.emplace(now + retry_interval, w);
+            w->expired = true;
+            w->stopping = true;
+            // stop() waits for cpp-httplib's socket mutex, which send() holds while it
+            // resolves and connects; other calls must still register meanwhile.
+            lock.unlock();
+            w->client->stop();
+            lock.lock();
+            w->stopping = false;
+            stopped_.notify_all();
+        }
+    }
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::condition_variable stopped_;
+    std::multimap<clock::time_point, watch*> queue_;
+    clock::time_point next_wake_ = clock::time_point::max();
+    bool quit_ = false;
+    std::thread thread_;
+};
+
+}  // namespace detail
 
 /// @brief Transport over cpp-httplib with keep-alive. Connections are pooled per origin,
 /// so concurrent calls from several threads each get their own connection.
+///
+/// Every call ends by http_request::deadline (a watchdog thread stops calls that stall
+/// in the status line, headers or a slow write), reads at most max_response_bytes of
+/// body (counted after decompression, which is off unless http_request::decompress),
+/// never follows redirects and reports a 1xx interim response as invalid_response,
+/// since cpp-httplib hands it over as if it were the final response.
 class httplib_transport {
 public:
     httplib_transport() : httplib_transport(httplib_transport_options{}) {}
@@ -2626,8 +2742,12 @@ public:
             throw transport_error(transport_error::kind::tls,
                                   "https:// needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
         }
-        auto client = acquire(req.origin);
-        configure(*client, req);
+        call c(req);
+        if (c.started >= req.deadline) {
+            throw c.deadline_exceeded();
+        }
+        auto conn = acquire(req.origin);
+        configure(*conn, c);
 
         httplib::Request hreq;
         hreq.method = req.method;
@@ -2638,64 +2758,284 @@ public:
         if (!req.content_type.empty()) {
             hreq.headers.emplace("Content-Type", req.content_type);
         }
-        hreq.body = req.body;
-
-        const auto started = std::chrono::steady_clock::now();
-        auto result = client->send(hreq);
-        if (!result) {
-            // A failed connection is not reused: its socket state is unknown.
-            throw describe(result.error(), req, std::chrono::steady_clock::now() - started);
+        if (req.decompress && !accepted_encodings().empty() && hreq.headers.find("Accept-Encoding") == hreq.headers.end()) {
+            hreq.headers.emplace("Accept-Encoding", accepted_encodings());
         }
+        hreq.body = req.body;
+        // With a content receiver cpp-httplib hands over every body byte (after
+        // decompression) whatever the framing, and 0.41 adds no Accept-Encoding of its own.
+        hreq.response_handler = [&c](const httplib::Response& r) { return c.on_headers(r); };
+        hreq.content_receiver = [&c](const char* data, std::size_t n, auto, auto) { return c.on_body(data, n); };
+        start_clock(hreq, 0);
+
+        const unsigned sockets_before = conn->sockets_opened;
+        auto result = watched_send(*conn, hreq, c);
+        if (c.caught) {
+            std::rethrow_exception(c.caught);  // std::bad_alloc from the body buffer
+        }
+        if (c.failure) {
+            throw *c.failure;
+        }
+        if (!result) {
+            if (c.stopped || clock::now() >= req.deadline) {
+                throw c.deadline_exceeded();
+            }
+            throw describe(result.error(), c, conn->sockets_opened != sockets_before);
+        }
+        // A 204 or a HEAD response skips the response handler.
+        if (auto bad = c.check_status(result->status)) {
+            throw *bad;
+        }
+
         http_response res;
         res.status = result->status;
         for (const auto& h : result->headers) {
             res.headers.emplace_back(h.first, h.second);
         }
-        res.body = std::move(result->body);
-        release(req.origin, std::move(client));
+        res.body = std::move(c.body);
+        // A connection the watchdog stopped is closed; one that failed has an unknown
+        // state. Both are dropped rather than pooled (failures threw above).
+        if (!c.stopped) {
+            release(req.origin, std::move(conn));
+        }
         return res;
     }
 
 private:
+    using clock = std::chrono::steady_clock;
+
+    // One pooled connection. The socket counter tells a failed name lookup (no socket
+    // was ever created) from a refused connection: cpp-httplib reports both as
+    // Error::Connection.
+    struct connection {
+        explicit connection(const std::string& origin) : client(origin) {}
+        httplib::Client client;
+        unsigned sockets_opened = 0;
+    };
+
     struct state {
         explicit state(httplib_transport_options o) : options(std::move(o)) {}
         httplib_transport_options options;
         std::mutex mutex;
-        std::map<std::string, std::vector<std::unique_ptr<httplib::Client>>> idle;
+        std::map<std::string, std::vector<std::unique_ptr<connection>>> idle;
+        // Declared last: destroyed first, so its thread is joined before the pool goes.
+        detail::httplib_watchdog watchdog;
     };
 
-    std::unique_ptr<httplib::Client> acquire(const std::string& origin) {
+    // What one call has seen so far; the callbacks run on the calling thread.
+    struct call {
+        explicit call(const http_request& r) : req(r), started(clock::now()), last_activity(started) {}
+
+        const http_request& req;
+        const clock::time_point started;
+        clock::time_point last_activity;  // request sent out, headers or a body chunk seen
+        std::chrono::milliseconds read_timeout{};   // as configured: at most the time left
+        std::chrono::milliseconds write_timeout{};
+        std::chrono::milliseconds connect_timeout{};
+        std::string body;
+        bool content_encoded = false;
+        bool stopped = false;  // the watchdog shut the connection down
+        std::optional<transport_error> failure;
+        std::exception_ptr caught;
+
+        bool on_headers(const httplib::Response& r) {
+            last_activity = clock::now();
+            if (auto bad = check_status(r.status)) {
+                failure = std::move(bad);
+                return false;
+            }
+            if (last_activity >= req.deadline) {
+                failure = deadline_exceeded();
+                return false;
+            }
+            content_encoded = req.decompress && r.has_header("Content-Encoding");
+            if (content_encoded && !decodable(r.get_header_value("Content-Encoding"))) {
+                // 0.11 would pass such a body on still encoded, 0.41 fails it as a read error.
+                failure = transport_error(transport_error::kind::invalid_response,
+                                          "the response from " + req.origin +
+                                              " uses a Content-Encoding this build of cpp-httplib cannot decode");
+                return false;
+            }
+            if (!content_encoded && r.has_header("Content-Length")) {
+                // A declared length over the cap fails before any body byte is read.
+                const std::string& value = r.get_header_value("Content-Length");
+                char* end = nullptr;
+                const unsigned long long length = std::strtoull(value.c_str(), &end, 10);
+                if (end != value.c_str() && *end == '\0' && length > req.max_response_bytes) {
+                    failure = too_large();
+                    return false;
+                }
+                if (end != value.c_str() && *end == '\0') {
+                    // Reserve only a little: the length is the server's word, not yet bytes.
+                    body.reserve(static_cast<std::size_t>(std::min<unsigned long long>(length, 256u << 10)));
+                }
+            }
+            return true;
+        }
+
+        bool on_body(const char* data, std::size_t n) {
+            last_activity = clock::now();
+            if (n > req.max_response_bytes - body.size()) {
+                failure = too_large();
+                return false;
+            }
+            if (last_activity >= req.deadline) {
+                failure = deadline_exceeded();
+                return false;
+            }
+            try {
+                body.append(data, n);
+            } catch (...) {
+                // Unwinding through cpp-httplib would leave its connection marked busy.
+                caught = std::current_exception();
+                return false;
+            }
+            return true;
+        }
+
+        std::optional<transport_error> check_status(int status) const {
+            if (status >= 100 && status < 200) {
+                return transport_error(
+                    transport_error::kind::invalid_response,
+                    "server sent an interim 1xx response (" + std::to_string(status) + ") that cpp-httplib returns as final; " +
+                        req.method + " " + req.origin + " abandoned");
+            }
+            if (status < 100) {
+                return transport_error(transport_error::kind::invalid_response,
+                                       "server sent an invalid status code (" + std::to_string(status) + ") to " +
+                                           req.method + " " + req.origin);
+            }
+            return std::nullopt;
+        }
+
+        transport_error deadline_exceeded() const {
+            const auto budget = req.deadline > started
+                                    ? std::chrono::ceil<std::chrono::milliseconds>(req.deadline - started)
+                                    : std::chrono::milliseconds(0);
+            const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started);
+            return {transport_error::kind::deadline, req.method + " " + req.origin + " exceeded its deadline of " +
+                                                         std::to_string(budget.count()) + " ms (stopped after " +
+                                                         std::to_string(took.count()) + " ms)"};
+        }
+
+        transport_error too_large() const {
+            return {transport_error::kind::too_large, "the response from " + req.origin +
+                                                          " is larger than the limit of " +
+                                                          std::to_string(req.max_response_bytes) +
+                                                          " bytes (max_response_bytes)"};
+        }
+    };
+
+    httplib::Result watched_send(connection& conn, const httplib::Request& hreq, call& c) {
+        if (c.req.deadline == clock::time_point::max()) {
+            return conn.client.send(hreq);
+        }
+        detail::httplib_watchdog::watch w;
+        state_->watchdog.add(w, conn.client, c.req.deadline);
+        // The watch ends however send() ends, and before the client is pooled or freed.
+        struct unwatch {
+            detail::httplib_watchdog& dog;
+            detail::httplib_watchdog::watch& w;
+            bool& stopped;
+            ~unwatch() { stopped = dog.remove(w); }
+        } guard{state_->watchdog, w, c.stopped};
+        return conn.client.send(hreq);
+    }
+
+    std::unique_ptr<connection> acquire(const std::string& origin) {
         {
             std::lock_guard<std::mutex> lock(state_->mutex);
             auto& pool = state_->idle[origin];
             if (!pool.empty()) {
-                auto client = std::move(pool.back());
+                auto conn = std::move(pool.back());
                 pool.pop_back();
-                return client;
+                return conn;
             }
         }
-        auto client = std::make_unique<httplib::Client>(origin);
-        client->set_keep_alive(true);
+        if (!valid_port(origin)) {
+            throw transport_error(transport_error::kind::other, "invalid origin " + origin + ": port out of range");
+        }
+        auto conn = std::make_unique<connection>(origin);
+        // cpp-httplib 0.41 leaves a Client without implementation for an origin it cannot
+        // parse, and every setter would then dereference null.
+        if (!conn->client.is_valid()) {
+            throw transport_error(transport_error::kind::other,
+                                  "cpp-httplib cannot use the origin " + origin + " (invalid origin or TLS setup)");
+        }
+        auto& client = conn->client;
+        client.set_keep_alive(true);
         // Headers and body go out in separate writes; with Nagle on, the body waits
         // for the server's delayed ACK (~40 ms) on every call of a kept-alive connection.
-        client->set_tcp_nodelay(true);
-        disable_path_encoding(*client, 0);  // the SDK already encodes paths and queries
+        client.set_tcp_nodelay(true);
+        disable_path_encoding(client, 0);  // the SDK already encodes paths and queries
+        client.set_follow_location(false);  // a 3xx is the caller's to see, never followed
+        connection* counted = conn.get();
+        client.set_socket_options([counted](auto) { ++counted->sockets_opened; });
 #ifdef BOSBASE_HTTPLIB_TLS
         const auto& o = state_->options;
-        client->enable_server_certificate_verification(o.verify_certificate);
+        client.enable_server_certificate_verification(o.verify_certificate);
         if (!o.ca_cert_file.empty() || !o.ca_cert_dir.empty()) {
-            client->set_ca_cert_path(o.ca_cert_file, o.ca_cert_dir);
+            client.set_ca_cert_path(o.ca_cert_file, o.ca_cert_dir);
         }
 #endif
-        return client;
+        return conn;
     }
 
-    void release(const std::string& origin, std::unique_ptr<httplib::Client> client) {
+    void release(const std::string& origin, std::unique_ptr<connection> conn) {
         std::lock_guard<std::mutex> lock(state_->mutex);
         auto& pool = state_->idle[origin];
         if (pool.size() < state_->options.max_idle_connections) {
-            pool.push_back(std::move(client));
+            pool.push_back(std::move(conn));
         }
+    }
+
+    // cpp-httplib 0.11 takes any number as port (99999 then fails as an unknown
+    // service, which would read as a name lookup failure); 0.41 builds no client.
+    static bool valid_port(const std::string& origin) {
+        const auto scheme_end = origin.find("://");
+        const auto host_start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+        const auto bracket = origin.find(']', host_start);
+        const auto colon = origin.find(':', bracket == std::string::npos ? host_start : bracket);
+        if (colon == std::string::npos) {
+            return true;
+        }
+        const std::string digits = origin.substr(colon + 1);
+        if (digits.empty() || digits.size() > 5 ||
+            digits.find_first_not_of("0123456789") != std::string::npos) {
+            return false;
+        }
+        const long port = std::stol(digits);
+        return port >= 1 && port <= 65535;
+    }
+
+    static bool decodable(const std::string& encoding) {
+#ifdef CPPHTTPLIB_ZLIB_SUPPORT
+        if (encoding == "gzip" || encoding == "deflate") {
+            return true;
+        }
+#endif
+#ifdef CPPHTTPLIB_BROTLI_SUPPORT
+        if (encoding == "br") {
+            return true;
+        }
+#endif
+        (void)encoding;
+        return false;
+    }
+
+    // What this build of cpp-httplib can decompress, for Accept-Encoding.
+    static const std::string& accepted_encodings() {
+        static const std::string encodings = [] {
+            std::string list;
+#ifdef CPPHTTPLIB_BROTLI_SUPPORT
+            list = "br";
+#endif
+#ifdef CPPHTTPLIB_ZLIB_SUPPORT
+            list += list.empty() ? "gzip, deflate" : ", gzip, deflate";
+#endif
+            return list;
+        }();
+        return encodings;
     }
 
     // cpp-httplib renamed set_url_encode to set_path_encode (and later dropped the old name).
@@ -2708,34 +3048,102 @@ private:
         client.set_url_encode(false);
     }
 
-    static void configure(httplib::Client& client, const http_request& req) {
+    // Newer cpp-httplib (0.41 has them) caps the whole call's reads itself and counts
+    // body bytes, decompressed ones too; 0.11 has neither and relies on the rest.
+    // The max timeout is measured from Request::start_time_, so it is used only
+    // where that can be set too (left unset it is time_point::min()).
+    template <class Request>
+    static auto start_clock(Request& r, int) -> decltype(r.start_time_ = clock::now(), void()) {
+        r.start_time_ = clock::now();
+    }
+    template <class Request>
+    static void start_clock(Request&, long) {}
+
+    template <class Request, class = void>
+    struct has_start_time : std::false_type {};
+    template <class Request>
+    struct has_start_time<Request, std::void_t<decltype(std::declval<Request&>().start_time_ = clock::now())>>
+        : std::true_type {};
+
+    template <class Client>
+    static auto set_max_timeout(Client& client, std::chrono::milliseconds ms, int)
+        -> decltype(client.set_max_timeout(time_t{}), void()) {
+        client.set_max_timeout(has_start_time<httplib::Request>::value ? static_cast<time_t>(ms.count()) : 0);
+    }
+    template <class Client>
+    static void set_max_timeout(Client&, std::chrono::milliseconds, long) {}
+
+    template <class Client>
+    static auto set_payload_limit(Client& client, std::size_t bytes, int)
+        -> decltype(client.set_payload_max_length(bytes), void()) {
+        client.set_payload_max_length(bytes);
+    }
+    template <class Client>
+    static void set_payload_limit(Client&, std::size_t, long) {}
+
+    static void configure(connection& conn, call& c) {
+        auto& client = conn.client;
+        const auto& req = c.req;
+        // Every wait is capped at the time left, so no single read, write or connect
+        // attempt can outlast the deadline even before the watchdog steps in.
+        std::chrono::milliseconds left = std::chrono::milliseconds::max();
+        if (req.deadline != clock::time_point::max()) {
+            left = std::chrono::ceil<std::chrono::milliseconds>(req.deadline - c.started);
+        }
+        c.connect_timeout = std::min(req.connect_timeout, left);
+        c.read_timeout = std::min(req.read_timeout, left);
+        c.write_timeout = std::min(req.write_timeout, left);
         auto split = [](std::chrono::milliseconds ms, auto&& setter) {
             const auto total = std::max<std::int64_t>(ms.count(), 1);
             setter(static_cast<time_t>(total / 1000), static_cast<time_t>((total % 1000) * 1000));
         };
-        split(req.connect_timeout, [&](time_t s, time_t us) { client.set_connection_timeout(s, us); });
-        split(req.read_timeout, [&](time_t s, time_t us) { client.set_read_timeout(s, us); });
-        split(req.write_timeout, [&](time_t s, time_t us) { client.set_write_timeout(s, us); });
+        split(c.connect_timeout, [&](time_t s, time_t us) { client.set_connection_timeout(s, us); });
+        split(c.read_timeout, [&](time_t s, time_t us) { client.set_read_timeout(s, us); });
+        split(c.write_timeout, [&](time_t s, time_t us) { client.set_write_timeout(s, us); });
+        set_max_timeout(client, left == std::chrono::milliseconds::max() ? std::chrono::milliseconds(0) : left, 0);
+        client.set_decompress(req.decompress);
+        // Only a backstop: the content receiver stops at max_response_bytes first and says
+        // so, while cpp-httplib's own limit fails as a plain read error. The margin covers
+        // one receive or decompression buffer and gzip's growth of incompressible data.
+        const std::size_t cap = req.max_response_bytes;
+        const std::size_t margin = cap / 8 + (std::size_t(64) << 10);
+        set_payload_limit(client, cap > std::numeric_limits<std::size_t>::max() - margin
+                                      ? std::numeric_limits<std::size_t>::max()
+                                      : cap + margin,
+                          0);
     }
 
-    template <class Duration>
-    static transport_error describe(httplib::Error error, const http_request& req, Duration elapsed) {
+    static std::string ms_text(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
+
+    static transport_error describe(httplib::Error error, const call& c, bool socket_opened) {
         using kind = transport_error::kind;
-        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed);
+        const auto& req = c.req;
+        // Close enough to the timeout to have been one; cpp-httplib reports a timed-out
+        // read the same way as a closed connection.
+        const auto idle = clock::now() - c.last_activity;
+        const auto slack = std::chrono::milliseconds(5);
         const std::string where = req.method + " " + req.origin;
         switch (error) {
         case httplib::Error::Connection:
+            if (!socket_opened) {
+                return {kind::resolve, "could not resolve the host name of " + req.origin};
+            }
             return {kind::connect, "could not connect to " + req.origin + " (connection refused or unreachable)"};
         case httplib::Error::ConnectionTimeout:
-            return {kind::timeout,
-                    "connecting to " + req.origin + " timed out after " + std::to_string(ms.count()) + " ms"};
+            return {kind::timeout, "connecting to " + req.origin + " timed out after " + ms_text(c.connect_timeout)};
         case httplib::Error::Read:
-            if (ms >= req.read_timeout) {
-                return {kind::timeout, "no response from " + req.origin + " within " +
-                                           std::to_string(req.read_timeout.count()) + " ms (read timeout)"};
+            if (idle + slack >= c.read_timeout) {
+                return {kind::timeout, "no response from " + req.origin + " within " + ms_text(c.read_timeout) +
+                                           " (read timeout)"};
             }
-            return {kind::receive, "connection to " + req.origin + " closed before a full response arrived"};
+            return {kind::receive, "connection to " + req.origin +
+                                       " closed or sent something other than an HTTP response before a full "
+                                       "response arrived"};
         case httplib::Error::Write:
+            if (idle + slack >= c.write_timeout) {
+                return {kind::timeout, "sending the request to " + req.origin + " timed out after " +
+                                           ms_text(c.write_timeout) + " (write timeout)"};
+            }
             return {kind::send, "could not send the request to " + req.origin};
         case httplib::Error::Canceled:
             return {kind::canceled, where + " was cancelled"};
@@ -2745,18 +3153,26 @@ private:
             return {kind::tls, "could not load CA certificates for " + req.origin};
         case httplib::Error::SSLServerVerification:
             return {kind::tls, "certificate of " + req.origin + " could not be verified"};
+        case httplib::Error::Compression:
+            return {kind::invalid_response, "the response body from " + req.origin + " could not be decompressed"};
+        case httplib::Error::ExceedRedirectCount:
+            return {kind::other, where + " was redirected too often"};
         default: {
             // Errors that newer cpp-httplib releases added are matched by name,
             // since 0.11 does not declare them.
             const std::string name = httplib::to_string(error);
-            if (name == "Timeout") {
-                return {kind::timeout, where + " timed out after " + std::to_string(ms.count()) + " ms"};
+            if (name == "Timeout" || name == "Read timeout") {
+                return {kind::timeout, "no response from " + req.origin + " within " + ms_text(c.read_timeout) +
+                                           " (read timeout)"};
             }
-            if (name == "ConnectionClosed") {
+            if (name == "ConnectionClosed" || name == "Connection closed by server") {
                 return {kind::receive, "connection to " + req.origin + " closed before a full response arrived"};
             }
-            if (name == "SSLServerHostnameVerification") {
+            if (name == "SSLServerHostnameVerification" || name == "SSL server hostname verification failed") {
                 return {kind::tls, "certificate of " + req.origin + " does not match its host name"};
+            }
+            if (name == "ExceedMaxPayloadSize" || name == "Exceeded maximum payload size") {
+                return c.too_large();
             }
             return {kind::other, where + " failed: " + name};
         }

@@ -33,6 +33,9 @@ run_preset tsan -L "unit|transport"
 run_preset clang
 run_preset cxx20
 run_preset clang-cxx20
+# Current cpp-httplib (0.41.0, header-only) under ASan+UBSan: unit, transport and fault tests.
+bash scripts/fetch_httplib_current.sh
+run_preset httplib-current
 
 echo
 echo "==> benchmarks, quick mode (figures only; nothing passes or fails on timing)"

@@ -112,7 +112,9 @@ TEST_CASE("the request reaches the server as built: method, path, headers, body"
 
     CHECK(auth["record"]["id"] == "r1");
     CHECK(seen.method == "POST");
-    CHECK(seen.target == "/pb/api/collections/my%20users%2F%C3%BC/auth-with-token?q=a%20b");
+    // cpp-httplib 0.41 re-encodes the query (a space becomes '+'); the path goes out as built.
+    CHECK(seen.target.substr(0, seen.target.find('?')) == "/pb/api/collections/my%20users%2F%C3%BC/auth-with-token");
+    CHECK((seen.target.substr(seen.target.find('?')) == "?q=a%20b" || seen.target.substr(seen.target.find('?')) == "?q=a+b"));
     CHECK(collection == "my users/ü");  // the server decodes it back into one segment
     CHECK(seen.get_param_value("q") == "a b");
     CHECK(seen.get_header_value("Content-Type") == "application/json");
