@@ -1462,15 +1462,19 @@ private:
         }
     }
 
+    // Only what the JS SDK sends: the server needs no Accept header (it always answers JSON).
     header_list build_headers(const request_options& options) const {
-        header_list headers = options.headers;
-        auto add_default = [&](const std::string& name, const std::string& value) {
+        header_list headers;
+        headers.reserve(options.headers.size() + settings.headers.size() + 2);
+        headers = options.headers;
+        auto add_default = [&](const char* name, std::string value) {
             if (!value.empty() && !has_header(headers, name)) {
-                headers.emplace_back(name, value);
+                headers.emplace_back(name, std::move(value));
             }
         };
-        for (const auto& h : settings.headers) add_default(h.first, h.second);
-        add_default("Accept", "application/json");
+        for (const auto& h : settings.headers) {
+            if (!h.second.empty() && !has_header(headers, h.first)) headers.push_back(h);
+        }
         add_default("Accept-Language", settings.lang);
         add_default("Authorization", store.token());
         return headers;
@@ -2772,27 +2776,32 @@ public:
         start_clock(hreq, 0);
 
         const unsigned sockets_before = conn->sockets_opened;
-        auto result = watched_send(*conn, hreq, c);
+        // send(Request&, Response&, Error&) works on our Request in place; the
+        // Result-returning overload copies the whole request first.
+        httplib::Response hres;
+        httplib::Error error = httplib::Error::Success;
+        const bool sent = watched_send(*conn, hreq, hres, error, c);
         if (c.caught) {
             std::rethrow_exception(c.caught);  // std::bad_alloc from the body buffer
         }
         if (c.failure) {
             throw *c.failure;
         }
-        if (!result) {
+        if (!sent) {
             if (c.stopped || clock::now() >= req.deadline) {
                 throw c.deadline_exceeded();
             }
-            throw describe(result.error(), c, conn->sockets_opened != sockets_before);
+            throw describe(error, c, conn->sockets_opened != sockets_before);
         }
         // A 204 or a HEAD response skips the response handler.
-        if (auto bad = c.check_status(result->status)) {
+        if (auto bad = c.check_status(hres.status)) {
             throw *bad;
         }
 
         http_response res;
-        res.status = result->status;
-        for (const auto& h : result->headers) {
+        res.status = hres.status;
+        res.headers.reserve(hres.headers.size());
+        for (const auto& h : hres.headers) {
             res.headers.emplace_back(h.first, h.second);
         }
         res.body = std::move(c.body);
@@ -2929,9 +2938,10 @@ private:
         }
     };
 
-    httplib::Result watched_send(connection& conn, const httplib::Request& hreq, call& c) {
+    bool watched_send(connection& conn, httplib::Request& hreq, httplib::Response& hres, httplib::Error& error,
+                      call& c) {
         if (c.req.deadline == clock::time_point::max()) {
-            return conn.client.send(hreq);
+            return conn.client.send(hreq, hres, error);
         }
         detail::httplib_watchdog::watch w;
         state_->watchdog.add(w, conn.client, c.req.deadline);
@@ -2942,7 +2952,7 @@ private:
             bool& stopped;
             ~unwatch() { stopped = dog.remove(w); }
         } guard{state_->watchdog, w, c.stopped};
-        return conn.client.send(hreq);
+        return conn.client.send(hreq, hres, error);
     }
 
     std::unique_ptr<connection> acquire(const std::string& origin) {

@@ -73,6 +73,7 @@ public:
     explicit Client(const std::string& scheme_host_port);
     bool is_valid() const;
     Result send(const Request& req);
+    bool send(Request& req, Response& res, Error& error);
     void stop();
     void set_keep_alive(bool on);
     void set_follow_location(bool on);
