@@ -1576,6 +1576,7 @@ ClientResponseError invalid_response(const client_core<Transport>& core, std::st
 struct json_reply {
     json body;
     int status = 0;
+    std::size_t bytes = 0;  // size of the raw body, for limits that span several calls
 };
 
 template <class Transport>
@@ -1583,7 +1584,7 @@ json_reply fetch_json(client_core<Transport>& core, std::string_view method, std
                       const json& body, const request_options& options, call_secrets secrets = {}) {
     http_response res = core.perform(method, path, body, options, secrets);
     json parsed = core.parse_body(res, path, options, secrets);
-    return {std::move(parsed), res.status};
+    return {std::move(parsed), res.status, res.body.size()};
 }
 
 // from_json failures become ClientResponseError: a server answer that does not
@@ -1669,9 +1670,19 @@ void for_each_page(client_core<Transport>& core, const std::string& path, int ba
         throw std::invalid_argument("bosbase: the full-list batch size must be at least 1");
     }
     const request_options base = with_defaults({{"skipTotal", 1}}, options);
+    // The whole list is one answer to the caller: max_response_bytes holds for all
+    // pages together, so a server that never sends a short page cannot exhaust memory.
+    std::size_t total_bytes = 0;
     for (int page = 1;; ++page) {
         const request_options opts = list_request(page, batch, base);
         json_reply reply = fetch_json(core, "GET", path, nullptr, opts);
+        total_bytes += reply.bytes;
+        if (total_bytes > core.settings.max_response_bytes) {
+            throw ClientResponseError(core.error_url(path, opts), 0, json::object(), error_kind::too_large,
+                                      "the full list is larger than max_response_bytes (" +
+                                          std::to_string(core.settings.max_response_bytes) +
+                                          " bytes) over all its pages");
+        }
         const json& items = items_of(core, reply.body, path, opts, reply.status);
         const auto per_page = integer_field(core, reply.body, "perPage", path, opts, reply.status);
         const std::size_t count = items.size();

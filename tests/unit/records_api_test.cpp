@@ -371,3 +371,16 @@ TEST_CASE("external auths are records of _externalAuths filtered by recordRef") 
     CHECK_THROWS_AS(pb.collection("users").list_external_auths(""), std::invalid_argument);
     CHECK_THROWS_AS(pb.collection("users").list_external_auths(".."), std::invalid_argument);
 }
+
+TEST_CASE("get_full_list stops a server that never sends a short page at max_response_bytes") {
+    fake_transport t;
+    bosbase::client_options options;
+    options.max_response_bytes = 4096;
+    fake_client pb("http://127.0.0.1:8090", t, options);
+    // Every page is full (perPage 1, one item), forever: the byte budget ends it.
+    for (int page = 1; page <= 200; ++page) t.reply_json(200, page_of({post_json("p" + std::to_string(page))}, page, 1));
+    auto e = catch_error([&] { pb.collection("posts").get_full_list(1); });
+    CHECK(e.status() == 0);
+    CHECK(e.error_kind() == bosbase::error_kind::too_large);
+    CHECK(t.count() < 200);
+}
