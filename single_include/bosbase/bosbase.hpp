@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -31,6 +32,7 @@
 #include <cstring>
 #include <ctime>
 #include <exception>
+#include <filesystem>
 #include <functional>
 #include <initializer_list>
 #include <limits>
@@ -38,9 +40,11 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -116,7 +120,9 @@ struct http_request {
     std::string origin;    ///< "scheme://host[:port]", no path
     std::string target;    ///< path and encoded query, e.g. "/api/health?x=1"
     header_list headers;   ///< request headers, without Content-Type
-    std::string body;      ///< raw body (empty when there is none)
+    /// Raw body (empty when there is none). A transport whose send() takes a
+    /// non-const http_request& may move it out or leave it; the client does not read it again.
+    std::string body;
     std::string content_type;  ///< empty when body is empty
     std::chrono::milliseconds connect_timeout{10000};
     std::chrono::milliseconds read_timeout{30000};   ///< per socket read
@@ -159,6 +165,16 @@ template <class T>
 struct has_send<T, std::void_t<decltype(std::declval<T&>().send(std::declval<const http_request&>()))>>
     : std::is_convertible<decltype(std::declval<T&>().send(std::declval<const http_request&>())), http_response> {};
 
+// Exactly `http_response send(http_request&)`: a transport that may take the body
+// instead of copying it. Overload resolution alone cannot tell it apart, since a
+// non-const request binds to send(const http_request&) just as well.
+template <class T, class = void>
+struct has_mutable_send : std::false_type {};
+
+template <class T>
+struct has_mutable_send<T, std::void_t<decltype(static_cast<http_response (T::*)(http_request&)>(&T::send))>>
+    : std::true_type {};
+
 template <class T, class = void>
 struct has_supports_origin : std::false_type {};
 
@@ -169,9 +185,10 @@ struct has_supports_origin<
 
 }  // namespace detail
 
-/// @brief True when T can be used as a transport: `http_response send(const http_request&)`.
+/// @brief True when T can be used as a transport: `http_response send(const http_request&)`,
+/// or `http_response send(http_request&)` (which may move the body out), or both.
 template <class T>
-inline constexpr bool is_transport_v = detail::has_send<T>::value;
+inline constexpr bool is_transport_v = detail::has_send<T>::value || detail::has_mutable_send<T>::value;
 
 // ---------------------------------------------------------------------------
 // Errors
@@ -974,6 +991,10 @@ struct client_options {
     std::size_t max_json_depth = 128;
     /// Ask for and undo gzip/deflate; off by default so a compression bomb costs nothing.
     bool decompress = false;
+    /// Largest request body the client builds or sends (uploads included): bigger ones are
+    /// std::invalid_argument before any file is read. The server has its own limits
+    /// (PocketBase: 32 MiB for JSON, the file fields' maxSize for uploads).
+    std::size_t max_request_bytes = std::size_t(256) << 20;
 };
 
 /// @brief Per-call settings; every field is optional. The named query fields are
@@ -1220,6 +1241,327 @@ struct batch_result {
 };
 
 // ---------------------------------------------------------------------------
+// Files: parts of a multipart upload
+// ---------------------------------------------------------------------------
+
+/// @brief One file to upload (record_service::create/update with files, backup_service::upload).
+///
+/// from_bytes() holds the bytes; from_path() holds only the path and checks it now:
+/// the file is read when the request is built, straight into the request body (one
+/// read, no further copy), so its size counts against client_options::max_request_bytes.
+/// Both throw std::invalid_argument for a name, type or path that cannot be sent.
+class file_part {
+public:
+    /// @param filename the name the server sees (it stores a sanitised name with a random suffix)
+    static file_part from_bytes(std::string filename, std::string bytes,
+                                std::string content_type = "application/octet-stream") {
+        file_part part;
+        part.filename_ = std::move(filename);
+        part.content_type_ = std::move(content_type);
+        part.bytes_ = std::move(bytes);
+        part.check();
+        return part;
+    }
+
+    /// @param filename defaults to the path's last component
+    /// @param content_type defaults to a guess from the extension, else application/octet-stream
+    static file_part from_path(const std::string& path, std::string filename = {}, std::string content_type = {}) {
+        if (path.empty() || path.find('\0') != std::string::npos) {
+            throw std::invalid_argument("bosbase: file_part::from_path: the path is empty or contains a NUL byte");
+        }
+        std::error_code ec;
+        const auto status = std::filesystem::status(path, ec);
+        if (ec || !std::filesystem::exists(status)) {
+            throw std::invalid_argument("bosbase: file_part::from_path: '" + path + "' does not exist" +
+                                        (ec ? " or cannot be examined (" + ec.message() + ")" : std::string()));
+        }
+        if (!std::filesystem::is_regular_file(status)) {
+            throw std::invalid_argument("bosbase: file_part::from_path: '" + path + "' is not a regular file");
+        }
+        file_part part;
+        part.path_ = path;
+        part.filename_ = filename.empty() ? std::filesystem::path(path).filename().string() : std::move(filename);
+        part.content_type_ = content_type.empty() ? guess_content_type(part.filename_) : std::move(content_type);
+        part.check();
+        return part;
+    }
+
+    const std::string& filename() const noexcept { return filename_; }
+    const std::string& content_type() const noexcept { return content_type_; }
+    /// @brief The file's path for from_path(), else "".
+    const std::string& path() const noexcept { return path_; }
+    /// @brief The bytes for from_bytes(), else "" (a path is read when the request is built).
+    const std::string& bytes() const noexcept { return bytes_; }
+
+    /// @brief A content type from the file name's extension (the common web types), else application/octet-stream.
+    static std::string guess_content_type(std::string_view filename) {
+        static const std::pair<const char*, const char*> types[] = {
+            {"png", "image/png"},        {"jpg", "image/jpeg"},        {"jpeg", "image/jpeg"},
+            {"gif", "image/gif"},        {"webp", "image/webp"},       {"svg", "image/svg+xml"},
+            {"avif", "image/avif"},      {"ico", "image/x-icon"},      {"bmp", "image/bmp"},
+            {"txt", "text/plain"},       {"csv", "text/csv"},          {"html", "text/html"},
+            {"htm", "text/html"},        {"css", "text/css"},          {"md", "text/markdown"},
+            {"js", "text/javascript"},   {"json", "application/json"}, {"xml", "application/xml"},
+            {"pdf", "application/pdf"},  {"zip", "application/zip"},   {"gz", "application/gzip"},
+            {"mp3", "audio/mpeg"},       {"wav", "audio/wav"},         {"mp4", "video/mp4"},
+            {"webm", "video/webm"},
+        };
+        const auto dot = filename.rfind('.');
+        if (dot == std::string_view::npos) {
+            return "application/octet-stream";
+        }
+        const std::string_view ext = filename.substr(dot + 1);
+        for (const auto& t : types) {
+            if (detail::ascii_iequal(ext, t.first)) return t.second;
+        }
+        return "application/octet-stream";
+    }
+
+private:
+    file_part() = default;
+
+    void check() const {
+        if (filename_.empty() || filename_.find('\0') != std::string::npos) {
+            throw std::invalid_argument("bosbase: file_part: the file name is empty or contains a NUL byte");
+        }
+        if (content_type_.empty() || !detail::is_header_value_safe(content_type_)) {
+            throw std::invalid_argument(
+                "bosbase: file_part: the content type is empty or contains CR, LF, NUL or other control bytes");
+        }
+    }
+
+    std::string filename_;
+    std::string content_type_;
+    std::string bytes_;
+    std::string path_;
+};
+
+/// @brief Files of one request, in order: {field, part}. A field may repeat (several
+/// files); `field+` appends to the record's files, `+field` prepends, a plain `field`
+/// replaces them. To remove files by name put `{"field-": ["name.png"]}` in the JSON body.
+using file_list = std::vector<std::pair<std::string, file_part>>;
+
+namespace detail {
+
+struct multipart_body {
+    std::string bytes;
+    std::string content_type;  ///< multipart/form-data; boundary=...
+};
+
+/// Makes a multipart boundary; each call must give one of the same length.
+using boundary_source = std::function<std::string()>;
+
+// 128 random bits. Predictability would not matter for safety (every boundary is
+// checked against the parts), so a missing random device only weakens the seed.
+inline std::string random_boundary() {
+    thread_local std::mt19937_64 engine = [] {
+        std::uint64_t seed = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+        try {
+            std::random_device device;
+            seed ^= (std::uint64_t(device()) << 32) ^ device();
+        } catch (...) {  // std::random_device may throw where no entropy source exists
+        }
+        std::seed_seq seq{seed, static_cast<std::uint64_t>(std::hash<std::thread::id>()(std::this_thread::get_id()))};
+        return std::mt19937_64(seq);
+    }();
+    static const char hex[] = "0123456789abcdef";
+    std::string out = "bosbase-";
+    for (int word = 0; word < 2; ++word) {
+        std::uint64_t bits = engine();
+        for (int i = 0; i < 16; ++i, bits >>= 4) out += hex[bits & 0xF];
+    }
+    return out;
+}
+
+// RFC 2046 allows 1-70 characters; this keeps to the ones that need no quoting.
+inline void require_boundary(std::string_view boundary) {
+    const bool ok = !boundary.empty() && boundary.size() <= 70 &&
+                    std::all_of(boundary.begin(), boundary.end(), [](char ch) {
+                        const auto c = static_cast<unsigned char>(ch);
+                        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                               c == '-' || c == '_' || c == '.';
+                    });
+    if (!ok) {
+        throw std::invalid_argument("bosbase: a multipart boundary must be 1-70 letters, digits, '-', '_' or '.'");
+    }
+}
+
+// A quoted Content-Disposition parameter, escaped as browsers do (" CR LF as %22 %0D
+// %0A, WHATWG HTML form encoding) and a backslash as \\, which is how Go's
+// mime.ParseMediaType (the server's parser) reads a quoted-string. NUL is refused.
+inline std::string disposition_param(std::string_view value, const char* what) {
+    if (value.find('\0') != std::string_view::npos) {
+        throw std::invalid_argument(std::string("bosbase: a multipart ") + what + " must not contain a NUL byte");
+    }
+    std::string out = "\"";
+    out.reserve(value.size() + 2);
+    for (char c : value) {
+        switch (c) {
+        case '"': out += "%22"; break;
+        case '\r': out += "%0D"; break;
+        case '\n': out += "%0A"; break;
+        case '\\': out += "\\\\"; break;
+        default: out += c;
+        }
+    }
+    return out + "\"";
+}
+
+inline void require_file_field(std::string_view field) {
+    if (field.empty() || field == "+") {
+        throw std::invalid_argument("bosbase: a file needs a field name (e.g. \"avatar\", \"avatar+\" or \"+avatar\")");
+    }
+    if (field.back() == '-') {
+        throw std::invalid_argument(
+            "bosbase: '" + std::string(field) +
+            "' cannot carry a file: remove files by name in the JSON body, e.g. {\"avatar-\": [\"old.png\"]}");
+    }
+}
+
+struct file_closer {
+    void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+};
+
+// Appends exactly `size` bytes (the size the body was planned with) of the file, read
+// straight into the body's reserved space.
+inline void read_file_into(std::string& body, const std::string& path, std::size_t size) {
+    std::unique_ptr<std::FILE, file_closer> file(std::fopen(path.c_str(), "rb"));
+    if (!file) {
+        throw std::invalid_argument("bosbase: cannot open '" + path + "': " +
+                                    std::generic_category().message(errno));
+    }
+    const std::size_t start = body.size();
+    body.resize(start + size);  // within the capacity reserved for the whole body
+    const std::size_t got = size == 0 ? 0 : std::fread(&body[start], 1, size, file.get());
+    if (std::ferror(file.get())) {
+        throw std::invalid_argument("bosbase: '" + path + "' could not be read");
+    }
+    if (got != size || std::fgetc(file.get()) != EOF) {
+        throw std::invalid_argument("bosbase: '" + path + "' changed size while it was being read");
+    }
+}
+
+inline std::size_t count_occurrences(std::string_view text, std::string_view needle) {
+    std::size_t n = 0;
+    for (auto pos = text.find(needle); pos != std::string_view::npos; pos = text.find(needle, pos + 1)) ++n;
+    return n;
+}
+
+/// Builds a multipart/form-data body: the JSON object `fields` as one `@jsonPayload`
+/// part (left out when empty; the server unmarshals it without type inference), then
+/// each file. Path parts are read straight into the body, which is allocated once at
+/// its exact size; a total above max_bytes is refused before any file is read.
+inline multipart_body build_multipart(const json& fields, const file_list& files, std::size_t max_bytes,
+                                      const boundary_source& next_boundary = random_boundary) {
+    if (!fields.is_null() && !fields.is_object()) {
+        throw std::invalid_argument("bosbase: the fields of a multipart body must be a JSON object");
+    }
+    std::string payload;
+    if (fields.is_object() && !fields.empty()) {
+        try {
+            payload = fields.dump();
+        } catch (const json::type_error&) {
+            throw std::invalid_argument("bosbase: a request value is not valid UTF-8; JSON bodies must be UTF-8");
+        }
+    }
+
+    struct part {
+        std::string head;           // the part's header lines and the blank line
+        const std::string* bytes;   // the content when it is in memory
+        const std::string* path;    // else the file to read
+        std::size_t size;
+    };
+    std::vector<part> parts;
+    parts.reserve(files.size() + 1);
+    if (!payload.empty()) {
+        parts.push_back({"Content-Disposition: form-data; name=\"@jsonPayload\"\r\n\r\n", &payload, nullptr,
+                         payload.size()});
+    }
+    for (const auto& entry : files) {
+        require_file_field(entry.first);
+        const file_part& file = entry.second;
+        part p{"Content-Disposition: form-data; name=" + disposition_param(entry.first, "field name") +
+                   "; filename=" + disposition_param(file.filename(), "file name") +
+                   "\r\nContent-Type: " + file.content_type() + "\r\n\r\n",
+               &file.bytes(), nullptr, file.bytes().size()};
+        if (!file.path().empty()) {
+            std::error_code ec;
+            const auto size = std::filesystem::file_size(file.path(), ec);
+            if (ec) {
+                throw std::invalid_argument("bosbase: cannot read the size of '" + file.path() + "': " + ec.message());
+            }
+            if (size > max_bytes) {
+                throw std::invalid_argument("bosbase: '" + file.path() + "' has " + std::to_string(size) +
+                                            " bytes, more than client_options::max_request_bytes (" +
+                                            std::to_string(max_bytes) + ")");
+            }
+            p.bytes = nullptr;
+            p.path = &file.path();
+            p.size = static_cast<std::size_t>(size);
+        }
+        parts.push_back(std::move(p));
+    }
+
+    std::string boundary = next_boundary();
+    require_boundary(boundary);
+    const std::size_t delimiter = 2 + boundary.size() + 2;  // "--" boundary CRLF
+    std::size_t total = delimiter + 2;                      // the closing "--" boundary "--" CRLF
+    for (const auto& p : parts) {
+        const std::size_t add = delimiter + p.head.size() + 2;  // the content's trailing CRLF
+        if (p.size > max_bytes || add > max_bytes || total > max_bytes - p.size - add) {
+            throw std::invalid_argument("bosbase: the upload is larger than client_options::max_request_bytes (" +
+                                        std::to_string(max_bytes) + " bytes)");
+        }
+        total += add + p.size;
+    }
+
+    multipart_body out;
+    std::string& body = out.bytes;
+    body.reserve(total);
+    std::vector<std::size_t> marks;  // where each copy of the boundary starts
+    marks.reserve(parts.size() + 1);
+    auto open_part = [&] {
+        body += "--";
+        marks.push_back(body.size());
+        body += boundary;
+        body += "\r\n";
+    };
+    for (const auto& p : parts) {
+        open_part();
+        body += p.head;
+        if (p.bytes != nullptr) {
+            body += *p.bytes;
+        } else {
+            read_file_into(body, *p.path, p.size);
+        }
+        body += "\r\n";
+    }
+    body += "--";
+    marks.push_back(body.size());
+    body += boundary;
+    body += "--\r\n";
+
+    // A part that happens to contain the boundary would end early; pick another of the
+    // same length and write it over the old one, so no file is read twice.
+    for (int attempt = 0; count_occurrences(body, boundary) != marks.size(); ++attempt) {
+        if (attempt == 16) {
+            throw std::invalid_argument("bosbase: no multipart boundary could be found that occurs in none of the parts");
+        }
+        std::string next = next_boundary();
+        require_boundary(next);
+        if (next.size() != boundary.size()) {
+            throw std::invalid_argument("bosbase: the multipart boundary source changed the boundary's length");
+        }
+        boundary = std::move(next);
+        for (std::size_t at : marks) body.replace(at, boundary.size(), boundary);
+    }
+    out.content_type = "multipart/form-data; boundary=" + boundary;
+    return out;
+}
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------
 // Client
 // ---------------------------------------------------------------------------
 
@@ -1305,10 +1647,29 @@ public:
         return parse_body(res, path, options, secrets);
     }
 
-    // Every request goes through here: input checks, hooks, the transport, and the
-    // mapping of everything that can go wrong onto ClientResponseError.
     http_response perform(std::string_view method, std::string_view path, const json& body,
                           const request_options& options, call_secrets secrets) {
+        return perform_impl(method, path, &body, nullptr, {}, options, secrets);
+    }
+
+    /// A request whose body is already built (multipart uploads); it is moved, never copied.
+    http_response perform_body(std::string_view method, std::string_view path, std::string body,
+                               std::string_view content_type, const request_options& options, call_secrets secrets) {
+        return perform_impl(method, path, nullptr, &body, content_type, options, secrets);
+    }
+
+    json send_body_json(std::string_view method, std::string_view path, std::string body,
+                        std::string_view content_type, const request_options& options, call_secrets secrets) {
+        http_response res = perform_body(method, path, std::move(body), content_type, options, secrets);
+        return parse_body(res, path, options, secrets);
+    }
+
+    // Every request goes through here: input checks, hooks, the transport, and the
+    // mapping of everything that can go wrong onto ClientResponseError. The body is
+    // either JSON (json_body) or prebuilt bytes (raw_body, taken by move).
+    http_response perform_impl(std::string_view method, std::string_view path, const json* json_body,
+                               std::string* raw_body, std::string_view raw_content_type,
+                               const request_options& options, call_secrets secrets) {
         require_headers(options.headers, "request_options.headers");
 
         http_request req;
@@ -1321,9 +1682,12 @@ public:
         req.max_response_bytes = settings.max_response_bytes;
         req.decompress = settings.decompress;
         req.target = target_for(path, collect_query(options));
-        if (!body.is_null()) {
-            req.body = dump_json(body);
+        if (json_body != nullptr && !json_body->is_null()) {
+            req.body = dump_json(*json_body);
             req.content_type = "application/json";
+        } else if (raw_body != nullptr && !raw_body->empty()) {
+            req.body = std::move(*raw_body);
+            req.content_type = std::string(raw_content_type);
         }
         req.headers = build_headers(options);
 
@@ -1338,13 +1702,18 @@ public:
             (*before)(req);
         }
         check_request(req);
+        if (req.body.size() > settings.max_request_bytes) {
+            throw std::invalid_argument("bosbase: the request body has " + std::to_string(req.body.size()) +
+                                        " bytes, more than client_options::max_request_bytes (" +
+                                        std::to_string(settings.max_request_bytes) + ")");
+        }
         for (const auto& h : req.headers) {
             if (ascii_iequal(h.first, "Authorization")) secrets.add(h.second);
         }
 
         http_response res;
         try {
-            res = transport.send(req);
+            res = send_to_transport(req, after != nullptr);
         } catch (const transport_error& e) {
             throw transport_failure(req, e.error_kind(), e.what(), secrets);
         } catch (const std::bad_alloc&) {
@@ -1433,6 +1802,22 @@ public:
     }
 
 private:
+    // A transport with send(http_request&) may take the body rather than copy it. An
+    // after_send hook is promised the request as it was sent, so then the body stays.
+    http_response send_to_transport(http_request& req, bool keep_request) {
+        if constexpr (has_mutable_send<Transport>::value && has_send<Transport>::value) {
+            return keep_request ? transport.send(static_cast<const http_request&>(req)) : transport.send(req);
+        } else if constexpr (has_mutable_send<Transport>::value) {
+            if (keep_request) {
+                http_request copy = req;
+                return transport.send(copy);
+            }
+            return transport.send(req);
+        } else {
+            return transport.send(static_cast<const http_request&>(req));
+        }
+    }
+
     // What a before_send hook hands back is checked like caller input.
     static void check_request(const http_request& req) {
         if (!is_header_name_safe(req.method)) {
@@ -1587,6 +1972,14 @@ json_reply fetch_json(client_core<Transport>& core, std::string_view method, std
                       const json& body, const request_options& options, call_secrets secrets = {}) {
     http_response res = core.perform(method, path, body, options, secrets);
     json parsed = core.parse_body(res, path, options, secrets);
+    return {std::move(parsed), res.status, res.body.size()};
+}
+
+template <class Transport>
+json_reply fetch_body_json(client_core<Transport>& core, std::string_view method, std::string_view path,
+                           multipart_body body, const request_options& options) {
+    http_response res = core.perform_body(method, path, std::move(body.bytes), body.content_type, options, {});
+    json parsed = core.parse_body(res, path, options, {});
     return {std::move(parsed), res.status, res.body.size()};
 }
 
@@ -1933,6 +2326,49 @@ public:
         const detail::json_reply reply =
             detail::fetch_json(core(), "POST", records_path(), merged_body(detail::encode_body(body)), opts);
         return detail::decode_as<T>(core(), reply.body, reply.status, records_path(), opts);
+    }
+
+    /// @brief Creates a record with files: one multipart request whose `@jsonPayload`
+    /// part carries `body` (exact JSON types) and one part per file. A field may
+    /// repeat; "field+" appends, "+field" prepends (see bosbase::file_list).
+    json create(const json& body, const file_list& files, const std::optional<request_options>& options = std::nullopt) {
+        auto upload = detail::build_multipart(merged_body(body), files, core().settings.max_request_bytes);
+        return core().send_body_json("POST", records_path(), std::move(upload.bytes), upload.content_type,
+                                     options.value_or(request_options{}), {});
+    }
+
+    template <class T, class Body = T>
+    T create(const Body& body, const file_list& files, const std::optional<request_options>& options = std::nullopt) {
+        const request_options opts = options.value_or(request_options{});
+        auto upload =
+            detail::build_multipart(merged_body(detail::encode_body(body)), files, core().settings.max_request_bytes);
+        const detail::json_reply reply = detail::fetch_body_json(core(), "POST", records_path(),
+                                                                 std::move(upload), opts);
+        return detail::decode_as<T>(core(), reply.body, reply.status, records_path(), opts);
+    }
+
+    /// @brief Updates a record with files (multipart, as create with files). Remove files
+    /// by name with {"field-": ["name.png"]} in `body`; the stored record is merged as by update().
+    json update(std::string_view id, const json& body, const file_list& files,
+                const std::optional<request_options>& options = std::nullopt) {
+        const std::string path = record_path(id);
+        auto upload = detail::build_multipart(merged_body(body), files, core().settings.max_request_bytes);
+        json updated = core().send_body_json("PATCH", path, std::move(upload.bytes), upload.content_type,
+                                             options.value_or(request_options{}), {});
+        core().store.merge_record_if(id, collection_, updated);
+        return updated;
+    }
+
+    template <class T, class Body = T>
+    T update(std::string_view id, const Body& body, const file_list& files,
+             const std::optional<request_options>& options = std::nullopt) {
+        const request_options opts = options.value_or(request_options{});
+        const std::string path = record_path(id);
+        auto upload =
+            detail::build_multipart(merged_body(detail::encode_body(body)), files, core().settings.max_request_bytes);
+        const detail::json_reply reply = detail::fetch_body_json(core(), "PATCH", path, std::move(upload), opts);
+        core().store.merge_record_if(id, collection_, reply.body);
+        return detail::decode_as<T>(core(), reply.body, reply.status, path, opts);
     }
 
     /// @brief Updates a record. When it is the signed-in record, the returned fields
@@ -2351,10 +2787,122 @@ public:
         return core().url.origin + core().target_for(path(key), query_params{{"token", std::string(file_token)}});
     }
 
+    /// @brief The JS SDK's name for download_url().
+    std::string get_download_url(std::string_view file_token, std::string_view key) const {
+        return download_url(file_token, key);
+    }
+
+    /// @brief Uploads a backup archive (a .zip made by the server) as multipart field
+    /// `file` to POST /api/backups/upload (204). The server refuses other types (400).
+    void upload(const file_part& file, const std::optional<request_options>& options = std::nullopt) const {
+        auto upload = detail::build_multipart(json::object(), file_list{{"file", file}},
+                                              core().settings.max_request_bytes);
+        core().perform_body("POST", "/api/backups/upload", std::move(upload.bytes), upload.content_type,
+                            options.value_or(request_options{}), {});
+    }
+
 private:
     static std::string path(std::string_view key) {
         detail::require_path_segment(key, "backup key");
         return "/api/backups/" + detail::encode_uri_component(key);
+    }
+};
+
+/// @brief File URLs and file tokens (pb.files()), as the JS SDK's FileService.
+template <class Transport>
+class file_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief Query of a file URL; unset fields are left out.
+    struct url_options {
+        std::string thumb;                 ///< "WxH", "WxHt", "WxHb", "WxHf", "0xH" or "Wx0" (images only)
+        bool download = false;             ///< ask for Content-Disposition: attachment
+        std::string token;                 ///< file token for protected fields (see get_token())
+        query_params query;                ///< more query parameters, sent first
+    };
+
+    /// @brief `<base>/api/files/<collectionId or collectionName>/<id>/<filename>[?query]`,
+    /// each segment encoded like encodeURIComponent, the query form-encoded like JS
+    /// URLSearchParams (space as '+'). "" when the filename, the record's id or both
+    /// collectionId and collectionName are missing (as the JS SDK). A URL with a token
+    /// carries that token: do not log it.
+    std::string get_url(const json& record, std::string_view filename, const url_options& options = {}) const {
+        const std::string collection = [&] {
+            std::string id = string_field(record, "collectionId");
+            return id.empty() ? string_field(record, "collectionName") : id;
+        }();
+        const std::string id = string_field(record, "id");
+        if (filename.empty() || id.empty() || collection.empty()) {
+            return {};
+        }
+        std::string url = core().url.origin + core().url.prefix + "/api/files/" +
+                          detail::encode_uri_component(collection) + "/" + detail::encode_uri_component(id) + "/" +
+                          detail::encode_uri_component(filename);
+        query_params query = options.query;
+        if (!options.thumb.empty()) detail::assign_param(query, "thumb", options.thumb);
+        if (options.download) detail::assign_param(query, "download", "1");
+        if (!options.token.empty()) detail::assign_param(query, "token", options.token);
+        std::string qs;
+        for (const auto& param : query) {
+            auto emit = [&](const json& v) {
+                if (v.is_null()) return;
+                qs += qs.empty() ? "?" : "&";
+                qs += form_encode(param.first) + "=" + form_encode(text_of(v));
+            };
+            if (param.second.is_array()) {
+                for (const auto& item : param.second) emit(item);
+            } else {
+                emit(param.second);
+            }
+        }
+        return url + qs;
+    }
+
+    /// @brief A short-lived token for protected files (POST /api/files/token); needs auth.
+    /// Returns "" when the server sends none, as the JS SDK.
+    std::string get_token(const std::optional<request_options>& options = std::nullopt) const {
+        const json reply =
+            core().send_json("POST", "/api/files/token", nullptr, options.value_or(request_options{}), {});
+        return string_field(reply, "token");
+    }
+
+private:
+    static std::string string_field(const json& object, const char* key) {
+        auto it = object.is_object() ? object.find(key) : object.end();
+        return (it != object.end() && it->is_string()) ? it->template get<std::string>() : std::string();
+    }
+
+    static std::string text_of(const json& v) {
+        try {
+            return detail::query_value_text(v);
+        } catch (const json::type_error&) {
+            throw std::invalid_argument("bosbase: a file URL query value is not valid UTF-8");
+        }
+    }
+
+    // application/x-www-form-urlencoded as URLSearchParams writes it: only
+    // A-Z a-z 0-9 * - . _ stay, a space becomes '+'.
+    static std::string form_encode(std::string_view in) {
+        static const char hex[] = "0123456789ABCDEF";
+        std::string out;
+        out.reserve(in.size());
+        for (char ch : in) {
+            const auto c = static_cast<unsigned char>(ch);
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '*' || c == '-' ||
+                c == '.' || c == '_') {
+                out += ch;
+            } else if (c == ' ') {
+                out += '+';
+            } else {
+                out += '%';
+                out += hex[c >> 4];
+                out += hex[c & 0x0F];
+            }
+        }
+        return out;
     }
 };
 
@@ -2492,7 +3040,8 @@ template <class Transport>
 class basic_bosbase {
     static_assert(is_transport_v<Transport>,
                   "bosbase: a Transport must have a member `bosbase::http_response send(const "
-                  "bosbase::http_request&)` (see README, section 'Custom transports')");
+                  "bosbase::http_request&)` or `bosbase::http_response send(bosbase::http_request&)` (see README, "
+                  "section 'Custom transports')");
 
 public:
     using transport_type = Transport;
@@ -2567,6 +3116,9 @@ public:
 
     /// @brief Superuser calls on cron jobs.
     cron_service<Transport> crons() const { return cron_service<Transport>(checked_core()); }
+
+    /// @brief File URLs and file tokens.
+    file_service<Transport> files() const { return file_service<Transport>(checked_core()); }
 
     /// @brief A new, empty batch of record writes (see batch_service).
     batch_service<Transport> create_batch() const { return batch_service<Transport>(checked_core()); }
@@ -2758,7 +3310,22 @@ public:
 #endif
     }
 
-    http_response send(const http_request& req) {
+    http_response send(const http_request& req) { return send_body(req, req.body, nullptr); }
+
+    /// @brief Takes the body out of `req` (it is left empty) instead of copying it.
+    http_response send(http_request& req) {
+        std::string body = std::move(req.body);
+        return send_body(req, body, &body);
+    }
+
+private:
+    // Bodies from this size on reach cpp-httplib through a content provider that reads
+    // them in place: a body in Request::body would be copied again, since cpp-httplib
+    // copies the whole Request once per call (ClientImpl::handle_request, 0.11 and 0.41).
+    static constexpr std::size_t provided_body_min = std::size_t(64) << 10;
+
+    // `body` is what to send; `owned` is the same string when it may be moved from.
+    http_response send_body(const http_request& req, const std::string& body, std::string* owned) {
         if (!supports_origin(req.origin)) {
             throw transport_error(transport_error::kind::tls,
                                   "https:// needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
@@ -2782,7 +3349,16 @@ public:
         if (req.decompress && !accepted_encodings().empty() && hreq.headers.find("Accept-Encoding") == hreq.headers.end()) {
             hreq.headers.emplace("Accept-Encoding", accepted_encodings());
         }
-        hreq.body = req.body;
+        if (body.size() < provided_body_min) {
+            hreq.body = owned != nullptr ? std::move(*owned) : body;
+        } else {
+            hreq.content_length_ = body.size();
+            hreq.content_provider_ = [data = body.data(), size = body.size()](std::size_t offset, std::size_t length,
+                                                                               httplib::DataSink& sink) {
+                sink.write(data + offset, std::min(length, size - offset));
+                return true;  // a failed write ends the call as Error::Write, not Canceled
+            };
+        }
         // With a content receiver cpp-httplib hands over every body byte (after
         // decompression) whatever the framing, and 0.41 adds no Accept-Encoding of its own.
         hreq.response_handler = [&c](const httplib::Response& r) { return c.on_headers(r); };
@@ -3232,6 +3808,7 @@ BOSBASE_INSTANTIATE_() class settings_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class log_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class backup_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class cron_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class file_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class batch_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class basic_bosbase<httplib_transport>;
 #undef BOSBASE_INSTANTIATE_

@@ -2,8 +2,9 @@
 // written for this test from their public declarations: set_path_encode instead
 // of set_url_encode, TLS announced by CPPHTTPLIB_SSL_ENABLED (here as if built
 // with mbedTLS), more Error values, set_max_timeout and set_payload_max_length
-// on the client, Request::start_time_. Declarations only: the test compiles
-// bosbase.hpp against it with -fsyntax-only.
+// on the client, Request::start_time_, and Request::content_provider_ with
+// content_length_ (what Client::Post with a ContentProvider sets). Declarations
+// only: the test compiles bosbase.hpp against it with -fsyntax-only.
 #pragma once
 
 // Like the real header, this pulls in what its thread pool and callbacks use.
@@ -38,6 +39,15 @@ using ResponseHandler = std::function<bool(const Response& response)>;
 using ContentReceiverWithProgress =
     std::function<bool(const char* data, std::size_t data_length, std::size_t offset, std::size_t total_length)>;
 
+class DataSink {
+public:
+    std::function<bool(const char* data, std::size_t data_len)> write;
+    std::function<bool()> is_writable;
+    std::function<void()> done;
+};
+
+using ContentProvider = std::function<bool(std::size_t offset, std::size_t length, DataSink& sink)>;
+
 struct Request {
     std::string method;
     std::string path;
@@ -45,6 +55,8 @@ struct Request {
     std::string body;
     ResponseHandler response_handler;
     ContentReceiverWithProgress content_receiver;
+    std::size_t content_length_ = 0;
+    ContentProvider content_provider_;
     std::chrono::time_point<std::chrono::steady_clock> start_time_ = (std::chrono::steady_clock::time_point::min)();
 };
 
