@@ -1261,7 +1261,7 @@ public:
     }
 
     /// @param filename defaults to the path's last component
-    /// @param content_type defaults to a guess from the extension, else application/octet-stream
+    /// @param content_type defaults to a guess from the path's extension, else application/octet-stream
     static file_part from_path(const std::string& path, std::string filename = {}, std::string content_type = {}) {
         if (path.empty() || path.find('\0') != std::string::npos) {
             throw std::invalid_argument("bosbase: file_part::from_path: the path is empty or contains a NUL byte");
@@ -1278,7 +1278,8 @@ public:
         file_part part;
         part.path_ = path;
         part.filename_ = filename.empty() ? std::filesystem::path(path).filename().string() : std::move(filename);
-        part.content_type_ = content_type.empty() ? guess_content_type(part.filename_) : std::move(content_type);
+        part.content_type_ = content_type.empty() ? guess_content_type(std::filesystem::path(path).filename().string())
+                                                  : std::move(content_type);
         part.check();
         return part;
     }
