@@ -1,0 +1,168 @@
+// Large request bodies through the default transport: sent intact, and never copied.
+//
+// This program replaces the global operator new to count large allocations made
+// on the calling thread (the in-process server's own allocations run on its
+// threads and are not counted), so it is a program of its own.
+#include <doctest/doctest.h>
+#include <local_server.hpp>
+
+#include <bosbase.hpp>
+
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <new>
+#include <string>
+#include <unistd.h>
+
+namespace {
+
+constexpr std::size_t large = std::size_t(1) << 20;
+thread_local bool counting = false;
+thread_local std::size_t large_allocations = 0;
+
+// Counts allocations of at least 1 MiB on this thread while alive.
+struct count_large_allocations {
+    count_large_allocations() {
+        large_allocations = 0;
+        counting = true;
+    }
+    ~count_large_allocations() { counting = false; }
+    std::size_t count() const { return large_allocations; }
+};
+
+std::uint64_t fnv1a(const std::string& data) {
+    std::uint64_t h = 14695981039346656037ull;
+    for (unsigned char c : data) h = (h ^ c) * 1099511628211ull;
+    return h;
+}
+
+std::string pattern(std::size_t size) {
+    std::string s(size, '\0');
+    for (std::size_t i = 0; i < size; ++i) s[i] = static_cast<char>((i * 131 + i / 4093) % 256);
+    return s;
+}
+
+}  // namespace
+
+void* operator new(std::size_t size) {
+    if (counting && size >= large) ++large_allocations;
+    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t size) { return ::operator new(size); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+TEST_CASE("an 8 MiB body reaches the server intact and the transport copies it nowhere") {
+    bosbase_test::local_server server;
+    server->Post("/echo", [](const httplib::Request& req, httplib::Response& res) {
+        res.set_content(std::to_string(req.body.size()) + " " + std::to_string(fnv1a(req.body)) + " " +
+                            req.get_header_value("Content-Type"),
+                        "text/plain");
+    });
+    server.start();
+
+    const std::string body = pattern(std::size_t(8) << 20);
+    const std::string expected = std::to_string(body.size()) + " " + std::to_string(fnv1a(body)) + " application/x-test";
+    bosbase::httplib_transport transport;
+    auto make_request = [&] {
+        bosbase::http_request req;
+        req.method = "POST";
+        req.origin = server.url();
+        req.target = "/echo";
+        req.content_type = "application/x-test";
+        req.body = body;
+        req.deadline = bosbase::http_request::clock::now() + std::chrono::seconds(60);
+        return req;
+    };
+
+    SUBCASE("send(http_request&) takes the body") {
+        bosbase::http_request req = make_request();
+        count_large_allocations counter;
+        const auto res = transport.send(req);
+        CHECK(counter.count() == 0);
+        CHECK(res.status == 200);
+        CHECK(res.body == expected);
+        CHECK(req.body.empty());  // taken, not copied
+    }
+    SUBCASE("send(const http_request&) reads the body in place") {
+        const bosbase::http_request req = make_request();
+        count_large_allocations counter;
+        const auto res = transport.send(req);
+        CHECK(counter.count() == 0);
+        CHECK(res.body == expected);
+        CHECK(req.body.size() == body.size());
+    }
+    SUBCASE("a small body is moved into cpp-httplib's request") {
+        bosbase::http_request req = make_request();
+        req.body = "small";
+        const auto res = transport.send(req);
+        CHECK(res.body == "5 " + std::to_string(fnv1a("small")) + " application/x-test");
+        CHECK(req.body.empty());
+    }
+}
+
+TEST_CASE("an upload from a path: one allocation for the whole body, the file read once, parts intact") {
+    char dir_pattern[] = "/tmp/bosbase-upload-XXXXXX";
+    REQUIRE(::mkdtemp(dir_pattern) != nullptr);
+    const std::filesystem::path dir = dir_pattern;
+    const std::string content = pattern(std::size_t(8) << 20);
+    const auto path = dir / "data.bin";
+    std::ofstream(path, std::ios::binary) << content;
+
+    bosbase_test::local_server server;
+    // What cpp-httplib's own streaming multipart parser makes of the body: one line per part.
+    std::mutex mutex;
+    std::string seen;
+    server->Post("/api/collections/docs/records",
+                 [&](const httplib::Request&, httplib::Response& res, const httplib::ContentReader& reader) {
+                     std::string parts;
+                     std::string content;
+                     auto end_part = [&] {
+                         if (parts.empty()) return;
+                         const bool big = content.size() > 1000;
+                         parts += big ? std::to_string(content.size()) + ":" + std::to_string(fnv1a(content)) : content;
+                         parts += "\n";
+                         content.clear();
+                     };
+                     reader(
+                         [&](const auto& part) {
+                             end_part();
+                             parts += part.name + "|" + part.filename + "|" + part.content_type + "|";
+                             return true;
+                         },
+                         [&](const char* data, std::size_t n) {
+                             content.append(data, n);
+                             return true;
+                         });
+                     end_part();
+                     std::lock_guard<std::mutex> lock(mutex);
+                     seen = parts;
+                     res.set_content(R"({"id":"r1","collectionName":"docs"})", "application/json");
+                 });
+    server.start();
+
+    bosbase::BosBase pb(server.url());
+    const auto part = bosbase::file_part::from_path(path.string());
+    const auto small = bosbase::file_part::from_bytes("b.txt", "tiny", "text/plain");
+    bosbase::json record;
+    {
+        count_large_allocations counter;
+        record = pb.collection("docs").create({{"title", "big"}}, {{"files+", part}, {"files+", small}});
+        CHECK(counter.count() == 1);  // the multipart body, reserved at its final size
+    }
+    CHECK(record["id"] == "r1");
+    std::lock_guard<std::mutex> lock(mutex);
+    CHECK(seen == "@jsonPayload|||{\"title\":\"big\"}\n"
+                  "files+|data.bin|application/octet-stream|" + std::to_string(content.size()) + ":" +
+                      std::to_string(fnv1a(content)) + "\n"
+                  "files+|b.txt|text/plain|tiny\n");
+
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
