@@ -2862,6 +2862,13 @@ public:
         return url + qs;
     }
 
+    /// @brief get_url() with the file name as JSON, e.g. record["avatar"]; "" unless it is a string.
+    template <class Name, std::enable_if_t<std::is_same_v<Name, json>, int> = 0>
+    std::string get_url(const json& record, const Name& filename, const url_options& options = {}) const {
+        return filename.is_string() ? get_url(record, filename.template get_ref<const std::string&>(), options)
+                                    : std::string();
+    }
+
     /// @brief A short-lived token for protected files (POST /api/files/token); needs auth.
     /// Returns "" when the server sends none, as the JS SDK.
     std::string get_token(const std::optional<request_options>& options = std::nullopt) const {

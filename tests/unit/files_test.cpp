@@ -312,6 +312,12 @@ TEST_CASE("file URLs: encoded segments, URLSearchParams query, empty when someth
         CAPTURE(r.url);
         CHECK(files.get_url(r.record, r.filename, r.options) == r.url);
     }
+    const json named{{"id", "r"}, {"collectionId", "c"}, {"avatar", "a.png"}, {"many", {"x.png"}}, {"none", nullptr}};
+    CHECK(files.get_url(named, named["avatar"]) == "http://h:8090/base/api/files/c/r/a.png");
+    CHECK(files.get_url(named, named["many"][0]) == "http://h:8090/base/api/files/c/r/x.png");
+    CHECK(files.get_url(named, named["many"]).empty());
+    CHECK(files.get_url(named, named["none"]).empty());
+    CHECK(files.get_url(named, std::string("s.png")) == "http://h:8090/base/api/files/c/r/s.png");
     CHECK(files.get_url(rec, "p.png", {{}, false, {}, {{"q", "\xff"}}}) == "http://h:8090/base/api/files/123/456/p.png?q=%FF");
     CHECK_THROWS_AS(files.get_url(rec, "p.png", {{}, false, {}, {{"q", {{"k", "\xff"}}}}}), std::invalid_argument);
     CHECK(t.count() == 0);

@@ -4,7 +4,11 @@
 #include <doctest/doctest.h>
 #include <fake_transport.hpp>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -55,6 +59,26 @@ void typed(Client& pb) {
 }
 
 template <class Client>
+void files(Client& pb, const std::string& report_path) {
+    // report_path: a file on disk
+    auto docs = pb.collection("docs");
+    bosbase::json doc = docs.create(
+        {{"title", "Report"}, {"tags", {"q3", "draft"}}},                    // the @jsonPayload part
+        {{"files", bosbase::file_part::from_path(report_path)},              // read once, straight into the body
+         {"files", bosbase::file_part::from_bytes("notes.txt", "hello", "text/plain")}});
+    const std::string first = doc["files"][0];                               // stored name, e.g. report_x1y2z3.pdf
+    doc = docs.update(doc["id"].get<std::string>(), {{"files-", {first}}},   // remove by stored name ...
+                      {{"files+", bosbase::file_part::from_bytes("more.txt", "more")}});   // ... and append
+    std::string url = pb.files().get_url(doc, doc["files"][0], {"100x100", false, {}, {}});   // ?thumb=100x100
+    bosbase::http_response file = pb.send_raw("GET", url.substr(pb.base_url().size()));      // the bytes
+    std::string token = pb.files().get_token();         // protected fields: ?token=, valid for about 3 minutes
+    std::string secret = pb.files().get_url(doc, doc["secret"], {{}, false, token, {}});
+    CHECK(url == "http://127.0.0.1:8090/api/files/c1/RECORD_ID/report_x1y2z3.pdf?thumb=100x100");
+    CHECK(file.body == "FILE BYTES");
+    CHECK(secret == "http://127.0.0.1:8090/api/files/c1/RECORD_ID/secret_a1.txt?token=FILE_TOKEN");
+}
+
+template <class Client>
 void batch(Client& pb) {
     pb.settings().update({{"batch", {{"enabled", true}}}});   // superuser; batch is off by default
     auto batch = pb.create_batch();
@@ -98,6 +122,7 @@ Client superuser_services(const std::string& url, typename Client::transport_typ
 [[maybe_unused]] void compile_for_bosbase(bosbase::BosBase& pb) {
     records(pb);
     typed(pb);
+    files(pb, "");
     batch(pb);
     account(pb, "", "", "", "", "", "");
     (void)superuser_services<bosbase::BosBase>("http://127.0.0.1:8090", bosbase::httplib_transport{});
@@ -123,6 +148,14 @@ bosbase::http_response plausible(const bosbase::http_request& req) {
         return ok(auth_response(valid_auth_token()));
     }
     if (path.size() > 6 && path.compare(path.size() - 6, 6, "/count") == 0) return ok({{"count", 2}});
+    if (path == "/api/files/token") return ok({{"token", "FILE_TOKEN"}});
+    if (path.rfind("/api/files/", 0) == 0) return {200, {}, "FILE BYTES"};
+    if (path.rfind("/api/collections/docs/records", 0) == 0) {
+        json doc = record;
+        doc["files"] = {"report_x1y2z3.pdf", "notes_q9.txt"};
+        doc["secret"] = "secret_a1.txt";
+        return ok(doc);
+    }
     if (path == "/api/batch") return ok(json::array({{{"status", 200}, {"body", {{"id", "b1"}}}}}));
     if (req.method == "GET" && path.size() > 8 && path.compare(path.size() - 8, 8, "/records") == 0) {
         return ok({{"items", {record}}, {"page", 1}, {"perPage", 500}, {"totalItems", -1}, {"totalPages", -1}});
@@ -156,6 +189,23 @@ TEST_CASE("README snippets: typed records and batch") {
     readme::typed(pb);
     readme::batch(pb);
     CHECK(t.last().target == "/api/batch");
+}
+
+TEST_CASE("README snippets: files") {
+    char dir[] = "/tmp/bosbase-readme-XXXXXX";
+    REQUIRE(::mkdtemp(dir) != nullptr);
+    const std::string report = std::string(dir) + "/report.pdf";
+    std::ofstream(report, std::ios::binary) << "%PDF-1.4 tiny";
+    auto t = answering();
+    fake_client pb("http://127.0.0.1:8090", t);
+    readme::files(pb, report);
+    REQUIRE(t.count() == 4);
+    CHECK(t.s->requests[0].content_type.rfind("multipart/form-data; boundary=", 0) == 0);
+    CHECK(t.s->requests[0].body.find("filename=\"report.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 tiny\r\n") !=
+          std::string::npos);
+    CHECK(t.s->requests[1].body.find(R"({"files-":["report_x1y2z3.pdf"]})") != std::string::npos);
+    CHECK(t.s->requests[3].target == "/api/files/token");
+    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("README snippets: account emails, OAuth2, external auths, superuser services") {
