@@ -130,7 +130,7 @@ TEST_CASE("examples/mfa_token_login completes MFA with a password") {
     CHECK(r.output.find("second factor accepted; signed in as user@example.com") != std::string::npos);
 }
 
-TEST_CASE("examples/records_and_files creates, lists, filters, updates and deletes posts") {
+TEST_CASE("examples/records_and_files creates, lists, filters, updates and deletes posts, then uploads a file") {
     dev_server server;
     const auto r = run(std::string(BOSBASE_EXAMPLE_RECORDS_AND_FILES) + " " + server.url());
     CAPTURE(r.output);
@@ -138,6 +138,19 @@ TEST_CASE("examples/records_and_files creates, lists, filters, updates and delet
     CHECK(r.output.find("  It's C++\n  Hello\n  Goodbye\n  (3 in total)") != std::string::npos);
     CHECK(r.output.find(" is now 'Hello again'") != std::string::npos);
     CHECK(r.output.find("posts with 'o' in the title: 2") != std::string::npos);
-    CHECK(r.output.find("Done: 0 posts left.") != std::string::npos);
+    CHECK(r.output.find("  0 posts left.") != std::string::npos);
+    CHECK(r.output.find("  stored as hello_") != std::string::npos);
+    CHECK(r.output.find(server.url() + "/api/files/") != std::string::npos);
+    CHECK(r.output.find("downloaded 30 bytes, identical to the upload") != std::string::npos);
+    CHECK(r.output.find("Done.") != std::string::npos);
     CHECK(r.output.find(dev_accounts::admin_password) == std::string::npos);
+    // The example removed its collection again.
+    bosbase::BosBase admin(server.url());
+    admin.collection("_superusers").auth_with_password(dev_accounts::admin_email, dev_accounts::admin_password);
+    try {
+        admin.collections().get_one("records_and_files_docs");
+        FAIL("the example's collection is still there");
+    } catch (const bosbase::ClientResponseError& e) {
+        CHECK(e.status() == 404);
+    }
 }
