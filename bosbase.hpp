@@ -2343,8 +2343,8 @@ private:
         std::chrono::milliseconds limit{};
         {
             std::lock_guard<std::mutex> lock(mutex_);
-            if (client_id_.empty() || stopping_) {
-                return;
+            if (client_id_.empty() || stopping_ || topics_.empty()) {
+                return;  // no topics: the connection is being closed instead
             }
             if (submitted_gen_ >= generation_ && submitted_client_ == client_id_) {
                 return;
