@@ -64,3 +64,17 @@ TEST_CASE("examples/mfa_token_login completes MFA with a password") {
     CHECK(r.output.find("first factor accepted; MFA required") != std::string::npos);
     CHECK(r.output.find("second factor accepted; signed in as user@example.com") != std::string::npos);
 }
+
+TEST_CASE("examples/realtime_feed prints the live changes it makes and exits") {
+    dev_server server;
+    const auto r = run(std::string(BOSBASE_EXAMPLE_REALTIME_FEED) + " " + server.url() + " " +
+                       dev_accounts::admin_email + " " + dev_accounts::admin_password);
+    CAPTURE(r.output);
+    CHECK(r.exit_code == 0);
+    CHECK(r.output.find("create ") != std::string::npos);
+    CHECK(r.output.find("\"hello, realtime\"") != std::string::npos);
+    CHECK(r.output.find("update ") != std::string::npos);
+    CHECK(r.output.find("delete ") != std::string::npos);
+    CHECK(r.output.find("done: 3 live changes received") != std::string::npos);
+    CHECK(r.output.find(dev_accounts::admin_password) == std::string::npos);
+}
