@@ -2116,10 +2116,15 @@ public:
     }
 
     // Removes one callback; its topic leaves the server's set when it was the last one.
+    // Once it returns (on another thread than the realtime one) the callback is not
+    // running and never runs again, so it may capture locals by reference.
     void remove_listener(std::uint64_t id, bool submit = true) noexcept {
         bool topic_gone = false;
         {
-            std::lock_guard<std::mutex> lock(mutex_);
+            std::unique_lock<std::mutex> lock(mutex_);
+            if (std::this_thread::get_id() != worker_id_.load()) {
+                cv_.wait(lock, [&] { return running_listener_ != id; });
+            }
             for (auto it = topics_.begin(); it != topics_.end(); ++it) {
                 auto& ls = it->second.listeners;
                 auto found = std::find_if(ls.begin(), ls.end(), [&](const auto& l) { return l->id == id; });
@@ -2607,9 +2612,24 @@ private:
             if (record != out.data.end() && record->is_object()) out.record = *record;
         }
         for (const auto& l : targets) {
+            {
+                std::lock_guard<std::mutex> lock(mutex_);
+                if (stopping_ || !still_listed(ev.event, l->id)) continue;  // removed meanwhile
+                running_listener_ = l->id;
+            }
             invoke(l->fn, out);
-            if (is_stopping()) return;
+            {
+                std::lock_guard<std::mutex> lock(mutex_);
+                running_listener_ = 0;
+            }
+            cv_.notify_all();
         }
+    }
+
+    bool still_listed(const std::string& topic, std::uint64_t id) const {
+        auto it = topics_.find(topic);
+        return it != topics_.end() && std::any_of(it->second.listeners.begin(), it->second.listeners.end(),
+                                                  [&](const auto& l) { return l->id == id; });
     }
 
     // A callback that throws is skipped: the exception is dropped, the stream and
@@ -2633,6 +2653,7 @@ private:
     std::condition_variable cv_;
     std::map<std::string, topic_entry> topics_;
     std::uint64_t last_listener_id_ = 0;
+    std::uint64_t running_listener_ = 0;  // the callback the realtime thread is in
     std::uint64_t last_order_ = 0;
     std::uint64_t generation_ = 0;     // bumped on every change of the topic set
     std::uint64_t submitted_gen_ = 0;  // newest set the server accepted ...

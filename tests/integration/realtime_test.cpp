@@ -40,8 +40,9 @@ long rss_kib() {
 TEST_CASE("realtime: create, update and delete of a post each arrive within 1 s") {
     dev_server server;
     auto admin = admin_client(server);
-    bosbase::BosBase pb(server.url());
     mailbox<bosbase::realtime_event> got;
+    mailbox<bosbase::realtime_event> mine;
+    bosbase::BosBase pb(server.url());
     auto sub = pb.collection("posts").subscribe("*", [&](const bosbase::realtime_event& e) { got.put(e); });
     CHECK(pb.realtime().is_connected());
     CHECK(pb.realtime().client_id().size() == 40);
@@ -64,7 +65,6 @@ TEST_CASE("realtime: create, update and delete of a post each arrive within 1 s"
     for (const auto& e : items) CHECK(e.topic == "posts/*");
 
     // One record's topic only sees that record.
-    mailbox<bosbase::realtime_event> mine;
     const std::string other = admin.collection("posts").create({{"title", "watched"}})["id"];
     auto one = pb.collection("posts").subscribe(other, [&](const bosbase::realtime_event& e) { mine.put(e); });
     admin.collection("posts").create({{"title", "not watched"}});
@@ -77,8 +77,8 @@ TEST_CASE("realtime: create, update and delete of a post each arrive within 1 s"
 TEST_CASE("realtime: subscription options filter events on the server") {
     dev_server server;
     auto admin = admin_client(server);
-    bosbase::BosBase pb(server.url());
     mailbox<bosbase::realtime_event> got;
+    bosbase::BosBase pb(server.url());
     bosbase::subscribe_options opts;
     opts.filter = "title = 'yes'";
     opts.fields = "id,title";
@@ -97,16 +97,16 @@ TEST_CASE("realtime: subscription options filter events on the server") {
 
 TEST_CASE("realtime: a restarted server is reconnected to by itself and on_reconnect fires") {
     dev_server server;
+    mailbox<std::string> reconnects;
+    mailbox<bosbase::realtime_disconnect> gone;
+    mailbox<bosbase::realtime_event> got;
     bosbase::BosBase pb(server.url());
     bosbase::realtime_options o;
     o.reconnect_delay = std::chrono::milliseconds(50);
     o.max_reconnect_delay = std::chrono::milliseconds(500);
     pb.realtime().set_options(o);
-    mailbox<std::string> reconnects;
-    mailbox<bosbase::realtime_disconnect> gone;
     pb.realtime().on_reconnect([&](const std::string& id) { reconnects.put(id); });
     pb.realtime().on_disconnect([&](const bosbase::realtime_disconnect& d) { gone.put(d); });
-    mailbox<bosbase::realtime_event> got;
     auto sub = pb.collection("posts").subscribe("*", [&](const bosbase::realtime_event& e) { got.put(e); });
     const std::string first_id = pb.realtime().client_id();
 
@@ -129,9 +129,9 @@ TEST_CASE("realtime: a restarted server is reconnected to by itself and on_recon
 TEST_CASE("realtime: 10 clients with 10 subscriptions each all get their events") {
     dev_server server;
     auto admin = admin_client(server);
+    mailbox<std::string> got;
     std::vector<std::unique_ptr<bosbase::BosBase>> clients;
     std::vector<bosbase::subscription> subs;
-    mailbox<std::string> got;
     for (int c = 0; c < 10; ++c) {
         clients.push_back(std::make_unique<bosbase::BosBase>(server.url()));
         for (int k = 0; k < 10; ++k) {
@@ -150,9 +150,9 @@ TEST_CASE("realtime: 10 clients with 10 subscriptions each all get their events"
 
 TEST_CASE("realtime: a flood of 10,000 events keeps memory bounded") {
     dev_server server;
-    bosbase::BosBase pb(server.url());
     std::atomic<int> seen{0};
     mailbox<int> done;
+    bosbase::BosBase pb(server.url());
     constexpr int total = 10000;
     auto sub = pb.collection("posts").subscribe("*", [&](const bosbase::realtime_event&) {
         if (++seen == total) done.put(1);

@@ -165,11 +165,10 @@ using fake_stream_client = bosbase::basic_bosbase<fake_stream_transport>;
 template <class T>
 class mailbox {
 public:
+    // Notifies under the lock: a waiter that saw the item may destroy the mailbox at once.
     void put(T v) {
-        {
-            std::lock_guard<std::mutex> lock(m_);
-            items_.push_back(std::move(v));
-        }
+        std::lock_guard<std::mutex> lock(m_);
+        items_.push_back(std::move(v));
         cv_.notify_all();
     }
 

@@ -150,8 +150,8 @@ TEST_CASE("realtime topic strings carry options exactly as the JS SDK encodes th
 
 TEST_CASE("realtime: subscribe opens one stream without auth and POSTs the whole set") {
     fake_stream_transport t;
-    fake_stream_client pb("http://127.0.0.1:8090/base", t);
     mailbox<bosbase::realtime_event> got;
+    fake_stream_client pb("http://127.0.0.1:8090/base", t);
 
     auto sub = pb.collection("posts").subscribe("*", [&](const bosbase::realtime_event& e) { got.put(e); });
     REQUIRE(t.post_count() == 1);
@@ -200,8 +200,8 @@ TEST_CASE("realtime: subscribe opens one stream without auth and POSTs the whole
 
 TEST_CASE("realtime: the last unsubscribe closes the stream without a POST, and on_disconnect says why") {
     fake_stream_transport t;
-    fake_stream_client pb("http://127.0.0.1:8090", t);
     mailbox<bosbase::realtime_disconnect> gone;
+    fake_stream_client pb("http://127.0.0.1:8090", t);
     pb.realtime().on_disconnect([&](const bosbase::realtime_disconnect& d) { gone.put(d); });
     {
         auto sub = pb.realtime().subscribe("custom", [](const bosbase::realtime_event&) {});
@@ -221,17 +221,17 @@ TEST_CASE("realtime: the last unsubscribe closes the stream without a POST, and 
 
 TEST_CASE("realtime: a closed stream (idle close, server restart) reconnects, resubmits and fires the callbacks") {
     fake_stream_transport t;
+    mailbox<std::string> connects, reconnects;
+    mailbox<bosbase::realtime_disconnect> gone;
+    mailbox<bosbase::realtime_event> got;
     fake_stream_client pb("http://127.0.0.1:8090", t);
     bosbase::realtime_options o;
     o.reconnect_delay = std::chrono::milliseconds(1);
     o.max_reconnect_delay = std::chrono::milliseconds(5);
     pb.realtime().set_options(o);
-    mailbox<std::string> connects, reconnects;
-    mailbox<bosbase::realtime_disconnect> gone;
     pb.realtime().on_connect([&](const std::string& id) { connects.put(id); });
     pb.realtime().on_reconnect([&](const std::string& id) { reconnects.put(id); });
     pb.realtime().on_disconnect([&](const bosbase::realtime_disconnect& d) { gone.put(d); });
-    mailbox<bosbase::realtime_event> got;
     auto sub = pb.collection("posts").subscribe("*", [&](const bosbase::realtime_event& e) { got.put(e); });
     REQUIRE(connects.wait_count(1));
 
@@ -260,8 +260,8 @@ TEST_CASE("realtime: a closed stream (idle close, server restart) reconnects, re
 
 TEST_CASE("realtime: an auth change resubmits with the new token on a new connection, a kept token does not") {
     fake_stream_transport t;
-    fake_stream_client pb("http://127.0.0.1:8090", t);
     mailbox<std::string> reconnects;
+    fake_stream_client pb("http://127.0.0.1:8090", t);
     pb.realtime().on_reconnect([&](const std::string& id) { reconnects.put(id); });
     auto sub = pb.collection("posts").subscribe("*", [](const bosbase::realtime_event&) {});
     CHECK(bosbase_test::header(t.post(0), "Authorization") == "<absent>");
@@ -326,8 +326,8 @@ TEST_CASE("realtime: subscribe fails clearly when there is no connection or the 
 
 TEST_CASE("realtime: a throwing callback does not stop the stream or the other callbacks") {
     fake_stream_transport t;
-    fake_stream_client pb("http://127.0.0.1:8090", t);
     mailbox<std::string> got;
+    fake_stream_client pb("http://127.0.0.1:8090", t);
     auto bad = pb.realtime().subscribe("topic", [](const bosbase::realtime_event&) { throw std::runtime_error("x"); });
     auto good = pb.realtime().subscribe("topic", [&](const bosbase::realtime_event& e) { got.put(e.data.dump()); });
     t.push_event("topic", {{"n", 1}});
@@ -339,13 +339,13 @@ TEST_CASE("realtime: a throwing callback does not stop the stream or the other c
 
 TEST_CASE("realtime: an oversized event ends the connection with too_large and the SDK reconnects") {
     fake_stream_transport t;
+    mailbox<bosbase::realtime_disconnect> gone;
+    mailbox<std::string> reconnects;
     fake_stream_client pb("http://127.0.0.1:8090", t);
     bosbase::realtime_options o;
     o.max_event_bytes = 256;
     o.reconnect_delay = std::chrono::milliseconds(1);
     pb.realtime().set_options(o);
-    mailbox<bosbase::realtime_disconnect> gone;
-    mailbox<std::string> reconnects;
     pb.realtime().on_disconnect([&](const bosbase::realtime_disconnect& d) { gone.put(d); });
     pb.realtime().on_reconnect([&](const std::string& id) { reconnects.put(id); });
     auto sub = pb.realtime().subscribe("topic", [](const bosbase::realtime_event&) {});
@@ -401,6 +401,7 @@ TEST_CASE("realtime: the last handle to the client dying inside a callback ends 
 
 TEST_CASE("realtime: subscribe, unsubscribe and sign-in churn from several threads") {
     fake_stream_transport t;
+    mailbox<int> always;
     fake_stream_client pb("http://127.0.0.1:8090", t);
     bosbase::realtime_options o;
     o.reconnect_delay = std::chrono::milliseconds(1);
@@ -409,7 +410,6 @@ TEST_CASE("realtime: subscribe, unsubscribe and sign-in churn from several threa
     std::atomic<int> delivered{0};
     std::atomic<bool> done{false};
     std::atomic<int> failures{0};
-    mailbox<int> always;
     auto keep = pb.realtime().subscribe("always", [&](const bosbase::realtime_event&) { always.put(1); });
 
     std::vector<std::thread> threads;
