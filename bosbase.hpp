@@ -1451,8 +1451,11 @@ public:
 
     /// @brief Subscribes to "*" (every record) or a record id of this collection;
     /// see realtime_service::subscribe.
+    subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback) const;
+
+    /// @brief The same with options (filter, expand, fields, query, headers) sent as the topic's `?options=`.
     subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback,
-                           const std::optional<subscribe_options>& options = std::nullopt) const;
+                           const subscribe_options& options) const;
 
     /// @brief Ends the subscriptions to `topic` ("*" or a record id), or with "" all of this collection's.
     void unsubscribe(std::string_view topic = {}) const;
@@ -2345,7 +2348,6 @@ private:
         json body;
         std::uint64_t gen = 0;
         std::string client;
-        std::chrono::milliseconds limit{};
         {
             std::lock_guard<std::mutex> lock(mutex_);
             if (client_id_.empty() || stopping_ || topics_.empty()) {
@@ -2702,9 +2704,19 @@ public:
     /// Returns once the server holds the subscription. Throws ClientResponseError
     /// when it cannot (no connection within subscribe_timeout, or the server refused
     /// the set), std::invalid_argument for a bad topic or callback.
+    subscription subscribe(const std::string& topic, realtime_callback callback) const {
+        return add(detail::realtime_topic_key(topic, std::nullopt), std::move(callback));
+    }
+
+    /// @brief The same with options, sent as `?options=` (like the JS SDK); the
+    /// subscription string, and so the event's topic, includes them.
     subscription subscribe(const std::string& topic, realtime_callback callback,
-                           const std::optional<subscribe_options>& options = std::nullopt) const {
-        const std::string key = detail::realtime_topic_key(topic, options);
+                           const subscribe_options& options) const {
+        return add(detail::realtime_topic_key(topic, options), std::move(callback));
+    }
+
+private:
+    subscription add(const std::string& key, realtime_callback callback) const {
         auto state = core().realtime.get();
         std::weak_ptr<detail::client_core<Transport>> weak = this->core_ptr();
         return state->subscribe(key, std::move(callback), [weak](std::uint64_t id) -> std::function<void()> {
@@ -2716,6 +2728,7 @@ public:
         });
     }
 
+public:
     /// @brief Ends every callback of `topic` (with any options), like the JS SDK's unsubscribe(topic).
     void unsubscribe(std::string_view topic) const {
         if (topic.empty()) {
@@ -2773,8 +2786,17 @@ public:
 
 template <class Transport>
 subscription record_service<Transport>::subscribe(const std::string& topic,
+                                                  std::function<void(const realtime_event&)> callback) const {
+    if (topic.empty()) {
+        throw std::invalid_argument("bosbase: a record subscription needs a topic: \"*\" or a record id");
+    }
+    return realtime_service<Transport>(this->core_ptr()).subscribe(collection_ + "/" + topic, std::move(callback));
+}
+
+template <class Transport>
+subscription record_service<Transport>::subscribe(const std::string& topic,
                                                   std::function<void(const realtime_event&)> callback,
-                                                  const std::optional<subscribe_options>& options) const {
+                                                  const subscribe_options& options) const {
     if (topic.empty()) {
         throw std::invalid_argument("bosbase: a record subscription needs a topic: \"*\" or a record id");
     }

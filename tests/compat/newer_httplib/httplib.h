@@ -5,7 +5,9 @@
 // bosbase.hpp against it with -fsyntax-only.
 #pragma once
 
+#include <cstddef>
 #include <ctime>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -38,6 +40,10 @@ enum class Error {
 
 std::string to_string(Error error);
 
+using ResponseHandler = std::function<bool(const Response& response)>;
+using ContentReceiver = std::function<bool(const char* data, size_t data_length)>;
+using DownloadProgress = std::function<bool(size_t current, size_t total)>;
+
 class Result {
 public:
     explicit operator bool() const;
@@ -50,6 +56,11 @@ class Client {
 public:
     explicit Client(const std::string& scheme_host_port);
     Result send(const Request& req);
+    Result Get(const std::string& path, const Headers& headers, ResponseHandler response_handler,
+               ContentReceiver content_receiver, DownloadProgress progress = nullptr);
+    bool is_valid() const;
+    void stop();
+    void set_decompress(bool on);
     void set_keep_alive(bool on);
     void set_tcp_nodelay(bool on);
     void set_path_encode(bool on);
