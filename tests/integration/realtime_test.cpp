@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <iostream>
 #include <thread>
 
 using bosbase::json;
@@ -171,4 +172,38 @@ TEST_CASE("realtime: a flood of 10,000 events keeps memory bounded") {
     MESSAGE("flood: " << total << " events, RSS growth " << grown << " KiB");
     CHECK(seen == total);
     CHECK(grown < 128 * 1024);  // generous: the events are never queued, only parsed and handed on
+}
+
+TEST_CASE("realtime: the README snippet runs against a server") {
+    dev_server server;
+    auto admin = admin_client(server);
+    const std::string record_id = admin.collection("posts").create({{"title", "readme"}})["id"];
+    auto readme = [&](const std::string& url, const std::string& RECORD_ID) {
+        // --- README.md, section "Realtime" (keep in sync; only the URL and RECORD_ID differ) ---
+        bosbase::BosBase pb(url);
+
+        pb.realtime().on_reconnect([](const std::string& client_id) {
+            // The connection was lost and is back: events may have been missed, reload what you show.
+            (void)client_id;
+        });
+        pb.realtime().on_disconnect([](const bosbase::realtime_disconnect& d) {
+            std::cerr << "realtime: " << d.reason << (d.reconnecting ? " (reconnecting)" : "") << "\n";
+        });
+
+        bosbase::subscribe_options options;  // optional: filter, expand, fields, query, headers
+        options.filter = "title != ''";
+        options.fields = "id,title";
+        auto sub = pb.collection("posts").subscribe("*", [](const bosbase::realtime_event& e) {
+            std::cout << e.action << " " << e.record["id"] << "\n";  // "create", "update" or "delete"
+        }, options);
+
+        auto one = pb.collection("posts").subscribe(RECORD_ID, [](const bosbase::realtime_event&) {});
+        auto custom = pb.realtime().subscribe("my-topic", [](const bosbase::realtime_event& e) { (void)e.data; });
+
+        sub.unsubscribe();  // or let `sub` go out of scope
+        // --- end of the README snippet ---
+        CHECK_FALSE(sub.active());
+        CHECK(pb.realtime().topics() == std::vector<std::string>{"posts/" + RECORD_ID, "my-topic"});
+    };
+    readme(server.url(), record_id);
 }
