@@ -370,7 +370,7 @@ TEST_CASE("realtime: the client's destructor interrupts a blocked stream and joi
     CHECK(t.s->cancels >= 1);
 }
 
-TEST_CASE("realtime: a subscription does not keep the client alive; a handle outliving it is inert") {
+TEST_CASE("realtime: a subscription does not keep the client alive and a handle outliving it is inert") {
     fake_stream_transport t;
     bosbase::subscription sub;
     {
