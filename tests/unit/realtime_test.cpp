@@ -14,6 +14,7 @@ using bosbase::json;
 using bosbase_test::fake_stream_client;
 using bosbase_test::fake_stream_transport;
 using bosbase_test::mailbox;
+using namespace std::string_literals;
 
 namespace {
 
@@ -59,7 +60,7 @@ const std::vector<framing>& framings() {
         {"no data, no event", "event:lonely\n\nid:7\n\n", ""},
         {"event name resets after each event", "event:a\ndata:1\n\ndata:2\n\n", "[a|1|][message|2|]"},
         {"id persists across events", "id:1\ndata:a\n\ndata:b\n\n", "[message|a|1][message|b|1]"},
-        {"id with NUL is ignored", std::string("id:1\ndata:a\n\nid:x\0y\ndata:b\n\n", 30),
+        {"id with NUL is ignored", "id:1\ndata:a\n\nid:x\0y\ndata:b\n\n"s,
          "[message|a|1][message|b|1]"},
         {"a field without colon", "data\n\n", "[message||]"},
         {"unknown fields are ignored", "foo:bar\ndata:x\n\n", "[message|x|]"},
