@@ -2843,6 +2843,9 @@ public:
             after_cr_ = chunk[end] == '\r';
             bool keep_going = true;
             if (line_.empty()) {
+                if (!grow(end)) {  // the same cap as for a line that came in pieces
+                    return false;
+                }
                 keep_going = process_line(chunk.substr(0, end), on_event);
             } else {
                 if (!grow(line_.size() + end)) {
