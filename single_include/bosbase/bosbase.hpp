@@ -424,10 +424,29 @@ inline void append_query(std::string& out, const query_params& query) {
     }
 }
 
+// Keys are compared percent-decoded: a server decodes "%74oken" to "token".
 inline bool is_secret_key(std::string_view key) {
+    std::string decoded;
+    decoded.reserve(key.size());
+    auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    for (std::size_t i = 0; i < key.size(); ++i) {
+        if (key[i] == '%' && i + 2 < key.size() && hex(key[i + 1]) >= 0 && hex(key[i + 2]) >= 0) {
+            decoded += static_cast<char>(hex(key[i + 1]) * 16 + hex(key[i + 2]));
+            i += 2;
+        } else {
+            decoded += key[i];
+        }
+    }
     static const char* const secrets[] = {"token", "password", "passwordConfirm", "oldPassword", "otp"};
-    return std::any_of(std::begin(secrets), std::end(secrets),
-                       [&](const char* s) { return ascii_iequal(key, s); });
+    for (const char* secret : secrets) {
+        if (ascii_iequal(decoded, secret)) return true;
+    }
+    return false;
 }
 
 // URLs travel into exceptions; a `?token=` (file tokens, or a caller's own) must not.
