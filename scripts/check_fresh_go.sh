@@ -27,17 +27,6 @@ if [[ "${1:-}" != --inside ]]; then
         echo "error: this check needs root and unshare (util-linux) to hide the machine's Go" >&2
         exit 1
     fi
-    # What to hide: the GOROOT of every Go >= 1.25 that the minimal PATH or
-    # /usr/local/go would offer.
-    hide=()
-    for go_bin in /usr/local/go/bin/go $(PATH="$minimal_path:/usr/local/go/bin" type -P -a go || true); do
-        [[ -x "$go_bin" ]] || continue
-        root="$(cd / && GOTOOLCHAIN=local "$go_bin" env GOROOT 2>/dev/null)" || continue
-        v="$(cd / && GOTOOLCHAIN=local "$go_bin" version | awk '{print $3}')"
-        if [[ "$v" =~ ^go1\.([0-9]+) ]] && ((BASH_REMATCH[1] >= 25)) && [[ " ${hide[*]} " != *" $root "* ]]; then
-            hide+=("$root")
-        fi
-    done
     # The machine's module cache and proxy settings, read with whatever Go is here.
     any_go="$(PATH="$minimal_path:/usr/local/go/bin" type -P go || true)"
     modcache="" proxy="" go_env_file=""
@@ -55,22 +44,27 @@ if [[ "${1:-}" != --inside ]]; then
     if [[ -d "$modcache/cache/download" ]]; then
         proxy="file://$modcache/cache/download${proxy:+,$proxy}"
     fi
-    echo "hiding: ${hide[*]:-(no Go >= 1.25 installed)}; PATH=$minimal_path"
     unshare -m --propagation private env -i PATH="$minimal_path" HOME="$HOME" CI="${CI:-}" \
         TMPDIR="${TMPDIR:-/tmp}" GOENV="$work/go.env" GOMODCACHE="$work/modcache" ${proxy:+GOPROXY="$proxy"} \
-        BOSBASE_FRESH_GO_WORK="$work" BOSBASE_FRESH_GO_HIDE="${hide[*]}" \
+        BOSBASE_FRESH_GO_WORK="$work" \
         bash "$repo/scripts/check_fresh_go.sh" --inside
     exit
 fi
 
 # --- inside the namespace -------------------------------------------------------
 work="$BOSBASE_FRESH_GO_WORK"
-for root in $BOSBASE_FRESH_GO_HIDE; do mount -t tmpfs tmpfs "$root"; done
-
-if go_bin="$(bash "$repo/scripts/find_go.sh" --installed-only 2>/dev/null)"; then
-    echo "error: could not hide the machine's Go: $go_bin is still found" >&2
-    exit 1
-fi
+# Hide each Go >= 1.25 that find_go.sh finds until it finds none.
+hidden=()
+while go_bin="$(bash "$repo/scripts/find_go.sh" --installed-only 2>/dev/null)"; do
+    root="$(cd / && GOTOOLCHAIN=local "$go_bin" env GOROOT)"
+    if [[ " ${hidden[*]} " == *" $root "* ]]; then
+        echo "error: could not hide the machine's Go: $go_bin is still found" >&2
+        exit 1
+    fi
+    mount -t tmpfs tmpfs "$root"
+    hidden+=("$root")
+done
+echo "hidden: ${hidden[*]:-(no Go >= 1.25 was installed)}; PATH=$PATH"
 echo "before: no Go >= 1.25 is reachable; go on PATH: $(type -P go >/dev/null && go version || echo none)"
 echo "        go env file has GOTOOLCHAIN=local; module cache empty ($GOMODCACHE)"
 

@@ -425,10 +425,29 @@ inline void append_query(std::string& out, const query_params& query) {
     }
 }
 
+// Keys are compared percent-decoded: a server decodes "%74oken" to "token".
 inline bool is_secret_key(std::string_view key) {
+    std::string decoded;
+    decoded.reserve(key.size());
+    auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    for (std::size_t i = 0; i < key.size(); ++i) {
+        if (key[i] == '%' && i + 2 < key.size() && hex(key[i + 1]) >= 0 && hex(key[i + 2]) >= 0) {
+            decoded += static_cast<char>(hex(key[i + 1]) * 16 + hex(key[i + 2]));
+            i += 2;
+        } else {
+            decoded += key[i];
+        }
+    }
     static const char* const secrets[] = {"token", "password", "passwordConfirm", "oldPassword", "otp"};
-    return std::any_of(std::begin(secrets), std::end(secrets),
-                       [&](const char* s) { return ascii_iequal(key, s); });
+    for (const char* secret : secrets) {
+        if (ascii_iequal(decoded, secret)) return true;
+    }
+    return false;
 }
 
 // URLs travel into exceptions; a `?token=` (file tokens, or a caller's own) must not.
@@ -1476,15 +1495,19 @@ private:
         }
     }
 
+    // Only what the JS SDK sends: the server needs no Accept header (it always answers JSON).
     header_list build_headers(const request_options& options) const {
-        header_list headers = options.headers;
-        auto add_default = [&](const std::string& name, const std::string& value) {
+        header_list headers;
+        headers.reserve(options.headers.size() + settings.headers.size() + 2);
+        headers = options.headers;
+        auto add_default = [&](const char* name, std::string value) {
             if (!value.empty() && !has_header(headers, name)) {
-                headers.emplace_back(name, value);
+                headers.emplace_back(name, std::move(value));
             }
         };
-        for (const auto& h : settings.headers) add_default(h.first, h.second);
-        add_default("Accept", "application/json");
+        for (const auto& h : settings.headers) {
+            if (!h.second.empty() && !has_header(headers, h.first)) headers.push_back(h);
+        }
         add_default("Accept-Language", settings.lang);
         add_default("Authorization", store.token());
         return headers;
@@ -1591,6 +1614,7 @@ ClientResponseError invalid_response(const client_core<Transport>& core, std::st
 struct json_reply {
     json body;
     int status = 0;
+    std::size_t bytes = 0;  // size of the raw body, for limits that span several calls
 };
 
 template <class Transport>
@@ -1598,7 +1622,7 @@ json_reply fetch_json(client_core<Transport>& core, std::string_view method, std
                       const json& body, const request_options& options, call_secrets secrets = {}) {
     http_response res = core.perform(method, path, body, options, secrets);
     json parsed = core.parse_body(res, path, options, secrets);
-    return {std::move(parsed), res.status};
+    return {std::move(parsed), res.status, res.body.size()};
 }
 
 // from_json failures become ClientResponseError: a server answer that does not
@@ -1684,9 +1708,19 @@ void for_each_page(client_core<Transport>& core, const std::string& path, int ba
         throw std::invalid_argument("bosbase: the full-list batch size must be at least 1");
     }
     const request_options base = with_defaults({{"skipTotal", 1}}, options);
+    // The whole list is one answer to the caller: max_response_bytes holds for all
+    // pages together, so a server that never sends a short page cannot exhaust memory.
+    std::size_t total_bytes = 0;
     for (int page = 1;; ++page) {
         const request_options opts = list_request(page, batch, base);
         json_reply reply = fetch_json(core, "GET", path, nullptr, opts);
+        total_bytes += reply.bytes;
+        if (total_bytes > core.settings.max_response_bytes) {
+            throw ClientResponseError(core.error_url(path, opts), 0, json::object(), error_kind::too_large,
+                                      "the full list is larger than max_response_bytes (" +
+                                          std::to_string(core.settings.max_response_bytes) +
+                                          " bytes) over all its pages");
+        }
         const json& items = items_of(core, reply.body, path, opts, reply.status);
         const auto per_page = integer_field(core, reply.body, "perPage", path, opts, reply.status);
         const std::size_t count = items.size();
@@ -4001,27 +4035,32 @@ public:
         start_clock(hreq, 0);
 
         const unsigned sockets_before = conn->sockets_opened;
-        auto result = watched_send(*conn, hreq, c);
+        // send(Request&, Response&, Error&) works on our Request in place; the
+        // Result-returning overload copies the whole request first.
+        httplib::Response hres;
+        httplib::Error error = httplib::Error::Success;
+        const bool sent = watched_send(*conn, hreq, hres, error, c);
         if (c.caught) {
             std::rethrow_exception(c.caught);  // std::bad_alloc from the body buffer
         }
         if (c.failure) {
             throw *c.failure;
         }
-        if (!result) {
+        if (!sent) {
             if (c.stopped || clock::now() >= req.deadline) {
                 throw c.deadline_exceeded();
             }
-            throw describe(result.error(), c, conn->sockets_opened != sockets_before);
+            throw describe(error, c, conn->sockets_opened != sockets_before);
         }
         // A 204 or a HEAD response skips the response handler.
-        if (auto bad = c.check_status(result->status)) {
+        if (auto bad = c.check_status(hres.status)) {
             throw *bad;
         }
 
         http_response res;
-        res.status = result->status;
-        for (const auto& h : result->headers) {
+        res.status = hres.status;
+        res.headers.reserve(hres.headers.size());
+        for (const auto& h : hres.headers) {
             res.headers.emplace_back(h.first, h.second);
         }
         res.body = std::move(c.body);
@@ -4247,9 +4286,10 @@ private:
         }
     };
 
-    httplib::Result watched_send(connection& conn, const httplib::Request& hreq, call& c) {
+    bool watched_send(connection& conn, httplib::Request& hreq, httplib::Response& hres, httplib::Error& error,
+                      call& c) {
         if (c.req.deadline == clock::time_point::max()) {
-            return conn.client.send(hreq);
+            return conn.client.send(hreq, hres, error);
         }
         detail::httplib_watchdog::watch w;
         state_->watchdog.add(w, conn.client, c.req.deadline);
@@ -4260,7 +4300,7 @@ private:
             bool& stopped;
             ~unwatch() { stopped = dog.remove(w); }
         } guard{state_->watchdog, w, c.stopped};
-        return conn.client.send(hreq);
+        return conn.client.send(hreq, hres, error);
     }
 
     std::unique_ptr<connection> acquire(const std::string& origin) {
@@ -4542,6 +4582,30 @@ private:
 
 /// @brief The client most programs want: cpp-httplib transport with keep-alive.
 using BosBase = basic_bosbase<httplib_transport>;
+
+// Opt-in split compilation (see README "Compile time"): every TU of a program
+// built with BOSBASE_EXTERN_TEMPLATES skips compiling the client for the default
+// transport; the one TU that also defines BOSBASE_IMPLEMENTATION compiles it.
+// Without either macro the header works as a drop-in, as always.
+#if defined(BOSBASE_IMPLEMENTATION)
+#define BOSBASE_INSTANTIATE_(prefix) prefix template
+#elif defined(BOSBASE_EXTERN_TEMPLATES)
+#define BOSBASE_INSTANTIATE_(prefix) prefix extern template
+#endif
+#ifdef BOSBASE_INSTANTIATE_
+BOSBASE_INSTANTIATE_() class detail::client_core<httplib_transport>;
+BOSBASE_INSTANTIATE_() class detail::service_base<httplib_transport>;
+BOSBASE_INSTANTIATE_() class record_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class health_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class collection_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class settings_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class log_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class backup_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class cron_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class batch_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class basic_bosbase<httplib_transport>;
+#undef BOSBASE_INSTANTIATE_
+#endif
 
 #endif  // BOSBASE_NO_HTTPLIB
 

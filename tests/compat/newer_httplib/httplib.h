@@ -78,6 +78,7 @@ public:
     Result send(const Request& req);
     Result Get(const std::string& path, const Headers& headers, ResponseHandler response_handler,
                ContentReceiver content_receiver, DownloadProgress progress = nullptr);
+    bool send(Request& req, Response& res, Error& error);
     void stop();
     void set_keep_alive(bool on);
     void set_follow_location(bool on);
