@@ -441,10 +441,29 @@ inline void append_query(std::string& out, const query_params& query) {
     }
 }
 
+// Keys are compared percent-decoded: a server decodes "%74oken" to "token".
 inline bool is_secret_key(std::string_view key) {
+    std::string decoded;
+    decoded.reserve(key.size());
+    auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    for (std::size_t i = 0; i < key.size(); ++i) {
+        if (key[i] == '%' && i + 2 < key.size() && hex(key[i + 1]) >= 0 && hex(key[i + 2]) >= 0) {
+            decoded += static_cast<char>(hex(key[i + 1]) * 16 + hex(key[i + 2]));
+            i += 2;
+        } else {
+            decoded += key[i];
+        }
+    }
     static const char* const secrets[] = {"token", "password", "passwordConfirm", "oldPassword", "otp"};
-    return std::any_of(std::begin(secrets), std::end(secrets),
-                       [&](const char* s) { return ascii_iequal(key, s); });
+    for (const char* secret : secrets) {
+        if (ascii_iequal(decoded, secret)) return true;
+    }
+    return false;
 }
 
 // URLs travel into exceptions; a `?token=` (file tokens, or a caller's own) must not.
@@ -1569,6 +1588,13 @@ inline multipart_body build_multipart(const json& fields, const file_list& files
 template <class Transport>
 class basic_bosbase;
 
+// Realtime (see the Realtime section further down).
+class subscription;
+struct subscribe_options;
+struct realtime_event;
+template <class Transport>
+class realtime_service;
+
 namespace detail {
 
 /// The secrets one call carries (password, custom token, OTP, auth token): they
@@ -1596,6 +1622,9 @@ using before_send_hook = std::function<void(http_request&)>;
 using after_send_hook = std::function<void(const http_request&, http_response&)>;
 
 namespace detail {
+
+template <class Transport>
+class realtime_slot;
 
 /// Everything one client is: base URL, options, transport, auth store and hooks.
 /// Clients and the services they hand out share it, so none can dangle.
@@ -1908,6 +1937,11 @@ private:
     std::atomic<bool> has_hooks_{false};  // lets calls skip the mutex when no hook is set
     std::shared_ptr<const before_send_hook> before_;
     std::shared_ptr<const after_send_hook> after_;
+
+public:
+    // Keep last: members die in reverse order, so the realtime thread is stopped
+    // and joined while everything it uses is still whole.
+    realtime_slot<Transport> realtime{this};
 };
 
 /// Base of every service: a handle on the client's shared state.
@@ -2396,6 +2430,18 @@ public:
         core().store.clear_if(id, collection_);
     }
 
+    // --- realtime (defined in the Realtime section) -------------------------
+
+    /// @brief Subscribes to "*" (every record) or a record id of this collection;
+    /// see realtime_service::subscribe.
+    subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback) const;
+
+    /// @brief The same with options (filter, expand, fields, query, headers) sent as the topic's `?options=`.
+    subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback,
+                           const subscribe_options& options) const;
+
+    /// @brief Ends the subscriptions to `topic` ("*" or a record id), or with "" all of this collection's.
+    void unsubscribe(std::string_view topic = {}) const;
     // --- account flows -----------------------------------------------------
 
     /// @brief Emails a password-reset link (204; also for an unknown email).
@@ -3078,6 +3124,9 @@ public:
 
     Transport& transport() const { return core().transport; }
 
+    /// @brief Realtime subscriptions (SSE); needs a streaming transport (see README, "Realtime").
+    realtime_service<Transport> realtime() const { return realtime_service<Transport>(core_); }
+
     /// @brief The options the client was made with.
     const client_options& options() const { return core().settings; }
 
@@ -3168,6 +3217,1201 @@ private:
 
     std::shared_ptr<detail::client_core<Transport>> core_;
 };
+
+// ---------------------------------------------------------------------------
+// Realtime: server-sent events (GET/POST /api/realtime)
+// ---------------------------------------------------------------------------
+
+/// @brief Lets one thread stop a transport's stream() call that blocks on another.
+///
+/// The transport registers a stopper while its connection is open; cancel() sets
+/// the flag and runs the stopper (from any thread, as often as needed: a cancel
+/// that lands while the connection is still being opened is repeated by the SDK
+/// until stream() returns).
+class stream_cancel {
+public:
+    stream_cancel() = default;
+    stream_cancel(const stream_cancel&) = delete;
+    stream_cancel& operator=(const stream_cancel&) = delete;
+
+    void cancel() noexcept {
+        std::lock_guard<std::mutex> lock(mutex_);
+        canceled_ = true;
+        if (stopper_) {
+            try {
+                stopper_();
+            } catch (...) {  // a stopper that fails leaves the stream to its read timeout
+            }
+        }
+    }
+
+    bool canceled() const noexcept {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return canceled_;
+    }
+
+    /// @brief Transport side: what cancel() must call while the stream is open.
+    /// Returns false (and keeps nothing) when cancel() came first.
+    bool set_stopper(std::function<void()> stop) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (canceled_) {
+            return false;
+        }
+        stopper_ = std::move(stop);
+        return true;
+    }
+
+    /// @brief Transport side: call before whatever the stopper refers to goes away.
+    void clear_stopper() noexcept {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stopper_ = nullptr;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    bool canceled_ = false;
+    std::function<void()> stopper_;
+};
+
+/// @brief Receives the body of a streamed response chunk by chunk; false stops reading.
+using stream_handler = std::function<bool(std::string_view chunk)>;
+
+namespace detail {
+
+template <class T, class = void>
+struct has_stream : std::false_type {};
+
+template <class T>
+struct has_stream<T, std::void_t<decltype(std::declval<T&>().stream(std::declval<const http_request&>(),
+                                                                    std::declval<const stream_handler&>(),
+                                                                    std::declval<stream_cancel&>()))>>
+    : std::is_convertible<decltype(std::declval<T&>().stream(std::declval<const http_request&>(),
+                                                             std::declval<const stream_handler&>(),
+                                                             std::declval<stream_cancel&>())),
+                          http_response> {};
+
+}  // namespace detail
+
+/// @brief True when T also has the optional streaming call that realtime needs:
+/// `http_response stream(const http_request&, const stream_handler&, stream_cancel&)`.
+template <class T>
+inline constexpr bool is_streaming_transport_v = detail::has_stream<T>::value;
+
+/// @brief One change pushed by the server.
+struct realtime_event {
+    std::string topic;   ///< the subscription string, options included (the SSE event name)
+    std::string action;  ///< "create", "update" or "delete" for record topics; "" otherwise
+    json record;         ///< the record for record topics; null otherwise
+    json data;           ///< the whole event data; {} when it was not JSON (as in the JS SDK)
+};
+
+using realtime_callback = std::function<void(const realtime_event&)>;
+
+/// @brief Options of one subscription, sent as the topic's `?options=` like the JS SDK does.
+struct subscribe_options {
+    std::optional<std::string> filter;
+    std::optional<std::string> expand;
+    std::optional<std::string> fields;
+    query_params query;   ///< more query values (after filter, expand and fields)
+    header_list headers;  ///< seen by the server's rules as @request.headers.*
+};
+
+/// @brief Why a realtime connection ended (on_disconnect).
+struct realtime_disconnect {
+    std::string reason;                       ///< readable, never carries a secret
+    error_kind kind = error_kind::none;       ///< none when the server ended the stream or the SDK closed it
+    bool reconnecting = false;                ///< true when the SDK connects again by itself
+    std::vector<std::string> topics;          ///< the subscriptions at that moment
+};
+
+/// @brief Realtime settings; pb.realtime().set_options() applies them from the next connection on.
+struct realtime_options {
+    std::chrono::milliseconds reconnect_delay{200};       ///< first delay after a lost connection
+    std::chrono::milliseconds max_reconnect_delay{5000};  ///< the delay doubles up to this (with jitter)
+    /// Longest silence on the stream before it counts as dead. The server closes an
+    /// idle stream after 5 minutes itself, so this only catches a vanished peer.
+    std::chrono::milliseconds idle_timeout{330000};
+    /// How long subscribe() waits for the server to confirm the subscription.
+    std::chrono::milliseconds subscribe_timeout{15000};
+    std::size_t max_event_bytes = std::size_t(8) << 20;  ///< larger events end the connection
+};
+
+/// @brief Ends its subscription when destroyed (or on unsubscribe()). Movable.
+/// It does not keep the client alive: once every client handle and service is
+/// gone, the connection ends and unsubscribe() does nothing.
+class subscription {
+public:
+    subscription() = default;
+    subscription(std::string topic, std::function<void()> remove)
+        : topic_(std::move(topic)), remove_(std::move(remove)) {}
+    subscription(subscription&& other) noexcept
+        : topic_(std::move(other.topic_)), remove_(std::exchange(other.remove_, nullptr)) {}
+    subscription& operator=(subscription&& other) noexcept {
+        if (this != &other) {
+            unsubscribe();
+            topic_ = std::move(other.topic_);
+            remove_ = std::exchange(other.remove_, nullptr);
+        }
+        return *this;
+    }
+    subscription(const subscription&) = delete;
+    subscription& operator=(const subscription&) = delete;
+    ~subscription() { unsubscribe(); }
+
+    /// @brief Stops this callback; idempotent. Never throws: a failed request to
+    /// shrink the server's set only means events for it arrive and are dropped.
+    void unsubscribe() noexcept {
+        auto remove = std::exchange(remove_, nullptr);
+        if (remove) {
+            try {
+                remove();
+            } catch (...) {
+            }
+        }
+    }
+
+    /// @brief False after unsubscribe() or a move.
+    bool active() const noexcept { return static_cast<bool>(remove_); }
+
+    /// @brief The subscription string, options included.
+    const std::string& topic() const noexcept { return topic_; }
+
+private:
+    std::string topic_;
+    std::function<void()> remove_;
+};
+
+namespace detail {
+
+/// One parsed server-sent event.
+struct sse_event {
+    std::string event = "message";
+    std::string data;
+    std::string id;  ///< the last event id at dispatch
+};
+
+/// Incremental SSE parser (HTML Living Standard, "event stream interpretation").
+/// One per connection; it keeps no other state. Lines may end in CRLF, LF or CR,
+/// and events may be split anywhere between feed() calls.
+class sse_parser {
+public:
+    explicit sse_parser(std::size_t max_event_bytes) : max_event_bytes_(max_event_bytes) {}
+
+    /// Feeds bytes; on_event(const sse_event&) returns false to stop. Returns false
+    /// when on_event stopped or an event outgrew the cap (error() says so).
+    template <class OnEvent>
+    bool feed(std::string_view chunk, OnEvent&& on_event) {
+        if (!error_.empty()) {
+            return false;
+        }
+        if (at_start_ && !chunk.empty()) {
+            // A UTF-8 byte order mark may open the stream, possibly split across chunks.
+            static constexpr std::string_view bom = "\xEF\xBB\xBF";
+            const std::size_t want = bom.size() - bom_seen_;
+            const std::size_t n = std::min(want, chunk.size());
+            if (chunk.substr(0, n) == bom.substr(bom_seen_, n)) {
+                bom_seen_ += n;
+                chunk.remove_prefix(n);
+                if (bom_seen_ < bom.size()) {
+                    return true;
+                }
+            } else if (bom_seen_ > 0) {
+                line_.assign(bom.substr(0, bom_seen_));  // not a BOM after all: those bytes are text
+            }
+            at_start_ = false;
+        }
+        while (!chunk.empty()) {
+            if (after_cr_) {
+                after_cr_ = false;
+                if (chunk.front() == '\n') {  // the LF of a CRLF split across chunks
+                    chunk.remove_prefix(1);
+                    continue;
+                }
+            }
+            const auto end = chunk.find_first_of("\r\n");
+            if (end == std::string_view::npos) {
+                if (!grow(line_.size() + chunk.size())) {
+                    return false;
+                }
+                line_.append(chunk);
+                return true;
+            }
+            after_cr_ = chunk[end] == '\r';
+            bool keep_going = true;
+            if (line_.empty()) {
+                if (!grow(end)) {  // the same cap as for a line that came in pieces
+                    return false;
+                }
+                keep_going = process_line(chunk.substr(0, end), on_event);
+            } else {
+                if (!grow(line_.size() + end)) {
+                    return false;
+                }
+                line_.append(chunk.substr(0, end));
+                std::string line = std::move(line_);
+                line_.clear();
+                keep_going = process_line(line, on_event);
+            }
+            chunk.remove_prefix(end + 1);
+            if (!keep_going) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// Why feed() failed ("" when it did not).
+    const std::string& error() const noexcept { return error_; }
+
+    /// The last `retry:` value in milliseconds, if the server sent one.
+    std::optional<std::chrono::milliseconds> retry() const noexcept { return retry_; }
+
+private:
+    bool grow(std::size_t line_size) {
+        if (line_size + data_.size() + event_.size() > max_event_bytes_) {
+            error_ = "an event is larger than max_event_bytes (" + std::to_string(max_event_bytes_) + " bytes)";
+            line_.clear();
+            data_.clear();
+            return false;
+        }
+        return true;
+    }
+
+    template <class OnEvent>
+    bool process_line(std::string_view line, OnEvent& on_event) {
+        if (line.empty()) {
+            return dispatch(on_event);
+        }
+        if (line.front() == ':') {
+            return true;  // comment
+        }
+        std::string_view field = line;
+        std::string_view value;
+        const auto colon = line.find(':');
+        if (colon != std::string_view::npos) {
+            field = line.substr(0, colon);
+            value = line.substr(colon + 1);
+            if (!value.empty() && value.front() == ' ') {
+                value.remove_prefix(1);
+            }
+        }
+        if (field == "data") {
+            if (!grow(value.size() + 1)) {
+                return false;
+            }
+            data_.append(value);
+            data_ += '\n';
+            has_data_ = true;
+        } else if (field == "event") {
+            event_.assign(value);
+        } else if (field == "id") {
+            if (value.find('\0') == std::string_view::npos) {
+                last_id_.assign(value);
+            }
+        } else if (field == "retry") {
+            const bool digits = !value.empty() && value.size() <= 9 &&
+                                std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+            if (digits) {
+                retry_ = std::chrono::milliseconds(std::stol(std::string(value)));
+            }
+        }
+        return true;  // other fields are ignored
+    }
+
+    template <class OnEvent>
+    bool dispatch(OnEvent& on_event) {
+        if (!has_data_) {
+            event_.clear();
+            return true;
+        }
+        sse_event ev;
+        data_.pop_back();  // the LF after the last data line
+        ev.data = std::move(data_);
+        ev.event = event_.empty() ? std::string("message") : std::move(event_);
+        ev.id = last_id_;
+        data_.clear();
+        event_.clear();
+        has_data_ = false;
+        return on_event(ev);
+    }
+
+    std::size_t max_event_bytes_;
+    std::string line_;
+    std::string data_;
+    std::string event_;
+    std::string last_id_;
+    std::string error_;
+    std::optional<std::chrono::milliseconds> retry_;
+    std::size_t bom_seen_ = 0;
+    bool has_data_ = false;
+    bool after_cr_ = false;
+    bool at_start_ = true;
+};
+
+/// The subscription string for a topic and options, byte for byte as the JS SDK
+/// builds it: `topic?options=<encodeURIComponent(JSON.stringify({query, headers}))>`.
+inline std::string realtime_topic_key(const std::string& topic, const std::optional<subscribe_options>& options) {
+    if (!options) {
+        return topic;
+    }
+    nlohmann::ordered_json query = nlohmann::ordered_json::object();
+    if (options->filter) query["filter"] = *options->filter;
+    if (options->expand) query["expand"] = *options->expand;
+    if (options->fields) query["fields"] = *options->fields;
+    for (const auto& q : options->query) query[q.first] = nlohmann::ordered_json::parse(q.second.dump());
+    nlohmann::ordered_json serialized = nlohmann::ordered_json::object();
+    serialized["query"] = std::move(query);
+    if (!options->headers.empty()) {
+        nlohmann::ordered_json headers = nlohmann::ordered_json::object();
+        for (const auto& h : options->headers) headers[h.first] = h.second;
+        serialized["headers"] = std::move(headers);
+    }
+    std::string text;
+    try {
+        text = serialized.dump();
+    } catch (const json::type_error&) {
+        throw std::invalid_argument("bosbase: a subscription option is not valid UTF-8");
+    }
+    return topic + (topic.find('?') == std::string::npos ? "?" : "&") + "options=" + encode_uri_component(text);
+}
+
+template <class Transport>
+class realtime_state;
+
+/// Lives inside client_core (its last member, so it is torn down first): makes the
+/// realtime state on first use and stops its thread when the client goes away.
+template <class Transport>
+class realtime_slot {
+public:
+    explicit realtime_slot(client_core<Transport>* core) : core_(core) {}
+    realtime_slot(const realtime_slot&) = delete;
+    realtime_slot& operator=(const realtime_slot&) = delete;
+    ~realtime_slot() {
+        if (state_) state_->shutdown();
+    }
+
+    std::shared_ptr<realtime_state<Transport>> get() {
+        static_assert(is_streaming_transport_v<Transport>,
+                      "bosbase: realtime needs a transport with the streaming call `bosbase::http_response "
+                      "stream(const bosbase::http_request&, const bosbase::stream_handler&, bosbase::stream_cancel&)` "
+                      "(see README, section 'Realtime')");
+        static_assert(std::is_copy_constructible_v<Transport>,
+                      "bosbase: realtime streams through a copy of the transport; make it copyable");
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!state_) {
+            state_ = std::make_shared<realtime_state<Transport>>(core_);
+            state_->attach();
+        }
+        return state_;
+    }
+
+    /// The state if realtime was ever used, else null (no thread is started for it).
+    std::shared_ptr<realtime_state<Transport>> existing() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return state_;
+    }
+
+private:
+    client_core<Transport>* core_;
+    std::mutex mutex_;
+    std::shared_ptr<realtime_state<Transport>> state_;
+};
+
+/// One client's realtime connection: the subscriptions, the background thread
+/// that owns the SSE stream, and the submission of the subscription set.
+///
+/// Locks: mutex_ guards the fields below it; submit_mutex_ orders the POSTs so the
+/// server always ends with the newest set. No user callback runs under either.
+/// The thread holds a shared_ptr to this object, never to the client; the client
+/// (through realtime_slot) stops and joins the thread before it goes away.
+template <class Transport>
+class realtime_state : public std::enable_shared_from_this<realtime_state<Transport>> {
+    using clock = std::chrono::steady_clock;
+    using connect_callback = std::function<void(const std::string& client_id)>;
+    using disconnect_callback = std::function<void(const realtime_disconnect&)>;
+
+    struct listener {
+        std::uint64_t id;
+        realtime_callback fn;
+    };
+    struct topic_entry {
+        std::uint64_t order = 0;  // first-subscribe order: the POST lists topics like the JS SDK
+        std::vector<std::shared_ptr<const listener>> listeners;
+    };
+
+public:
+    explicit realtime_state(client_core<Transport>* core)
+        : core_(core),
+          stream_transport_(core->transport),
+          max_json_depth_(core->settings.max_json_depth),
+          rng_(static_cast<std::uint32_t>(clock::now().time_since_epoch().count() ^
+                                          reinterpret_cast<std::uintptr_t>(this))) {}
+
+    realtime_state(const realtime_state&) = delete;
+    realtime_state& operator=(const realtime_state&) = delete;
+
+    // Resubmits after every auth change: the server binds a realtime client to the
+    // identity of its first subscription and refuses a different one (403), so a
+    // new token means a new connection.
+    void attach() {
+        token_seen_ = core_->store.token();
+        std::weak_ptr<realtime_state> weak = this->shared_from_this();
+        listener_id_ = core_->store.on_change([weak](const std::string& token, const json&) {
+            if (auto self = weak.lock()) self->on_auth_change(token);
+        });
+    }
+
+    // --- caller side -------------------------------------------------------
+
+    subscription subscribe(const std::string& key, realtime_callback fn,
+                           const std::function<std::function<void()>(std::uint64_t)>& make_remover) {
+        if (key.empty()) {
+            throw std::invalid_argument("bosbase: a realtime topic must not be empty");
+        }
+        if (key.size() > max_topic_bytes) {
+            throw std::invalid_argument("bosbase: a realtime topic (options included) must not exceed " +
+                                        std::to_string(max_topic_bytes) + " bytes");
+        }
+        if (!fn) {
+            throw std::invalid_argument("bosbase: a realtime callback must not be empty");
+        }
+        to_utf8_or_throw(key);
+
+        std::uint64_t id = 0;
+        std::uint64_t my_gen = 0;
+        std::uint64_t failures_at_start = 0;
+        std::chrono::milliseconds wait_limit{};
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            if (stopping_) {
+                throw std::invalid_argument("bosbase: the client is shutting down");
+            }
+            if (topics_.find(key) == topics_.end() && topics_.size() >= max_topics) {
+                throw std::invalid_argument("bosbase: the server accepts at most " + std::to_string(max_topics) +
+                                            " realtime topics per client");
+            }
+            id = ++last_listener_id_;
+            auto& entry = topics_[key];
+            if (entry.listeners.empty()) {
+                entry.order = ++last_order_;
+                ++generation_;  // a new topic: the server's set must change
+            }
+            entry.listeners.push_back(std::make_shared<const listener>(listener{id, std::move(fn)}));
+            my_gen = generation_;
+            failures_at_start = failures_;
+            wait_limit = options_.subscribe_timeout;
+            start_thread_locked();
+        }
+        cv_.notify_all();
+
+        const bool on_worker = std::this_thread::get_id() == worker_id_.load();
+        const auto deadline = clock::now() + wait_limit;
+        try {
+            wait_until_submitted(my_gen, failures_at_start, deadline, on_worker);
+        } catch (...) {
+            remove_listener(id, false);
+            throw;
+        }
+        return subscription(key, make_remover(id));
+    }
+
+    // Removes one callback; its topic leaves the server's set when it was the last one.
+    // Once it returns (on another thread than the realtime one) the callback is not
+    // running and never runs again, so it may capture locals by reference.
+    void remove_listener(std::uint64_t id, bool submit = true) noexcept {
+        bool topic_gone = false;
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            if (std::this_thread::get_id() != worker_id_.load()) {
+                cv_.wait(lock, [&] { return running_listener_ != id; });
+            }
+            for (auto it = topics_.begin(); it != topics_.end(); ++it) {
+                auto& ls = it->second.listeners;
+                auto found = std::find_if(ls.begin(), ls.end(), [&](const auto& l) { return l->id == id; });
+                if (found != ls.end()) {
+                    ls.erase(found);
+                    if (ls.empty()) {
+                        topics_.erase(it);
+                        topic_gone = true;
+                    }
+                    break;
+                }
+            }
+        }
+        if (topic_gone) topics_changed(submit);
+    }
+
+    // Every key k where (k + "?") starts with `prefix` (JS unsubscribeByPrefix; also
+    // JS unsubscribe(topic) with prefix = topic + "?" when topic has no '?').
+    void remove_by_prefix(std::string_view prefix) noexcept {
+        bool changed = false;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            for (auto it = topics_.begin(); it != topics_.end();) {
+                if ((it->first + "?").compare(0, prefix.size(), prefix) == 0) {
+                    it = topics_.erase(it);
+                    changed = true;
+                } else {
+                    ++it;
+                }
+            }
+        }
+        if (changed) topics_changed(true);
+    }
+
+    void set_on_connect(connect_callback fn) { set_callback(on_connect_, std::move(fn)); }
+    void set_on_reconnect(connect_callback fn) { set_callback(on_reconnect_, std::move(fn)); }
+    void set_on_disconnect(disconnect_callback fn) { set_callback(on_disconnect_, std::move(fn)); }
+
+    void set_options(const realtime_options& o) {
+        if (o.max_event_bytes == 0 || o.reconnect_delay.count() < 0 || o.max_reconnect_delay.count() < 0 ||
+            o.idle_timeout.count() <= 0 || o.subscribe_timeout.count() < 0) {
+            throw std::invalid_argument(
+                "bosbase: realtime_options: delays must not be negative, idle_timeout and max_event_bytes must be "
+                "positive");
+        }
+        std::lock_guard<std::mutex> lock(mutex_);
+        options_ = o;
+    }
+
+    bool is_connected() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return connected_;
+    }
+
+    std::string client_id() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return connected_ ? client_id_ : std::string();
+    }
+
+    std::vector<std::string> topics() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return topic_list_locked();
+    }
+
+    // Called by realtime_slot while the client is still whole: stop the stream, join.
+    void shutdown() noexcept {
+        std::shared_ptr<stream_cancel> cancel;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            stopping_ = true;
+            cancel = cancel_;
+        }
+        cv_.notify_all();
+        if (listener_id_ != 0) core_->store.remove_listener(listener_id_);
+        if (!worker_.joinable()) {
+            return;
+        }
+        if (worker_.get_id() == std::this_thread::get_id()) {
+            // The last client handle died inside a callback on the realtime thread:
+            // it cannot join itself. It sees stopping_ and ends on its own; it holds
+            // this object alive and touches nothing of the client from here on.
+            worker_.detach();
+            return;
+        }
+        // A cancel can land before the transport has a socket to stop; repeat it.
+        std::unique_lock<std::mutex> lock(mutex_);
+        while (!worker_done_) {
+            if (cancel_ && cancel_ != cancel) cancel = cancel_;
+            lock.unlock();
+            if (cancel) cancel->cancel();
+            lock.lock();
+            cv_.wait_for(lock, std::chrono::milliseconds(20), [&] { return worker_done_; });
+        }
+        lock.unlock();
+        worker_.join();
+    }
+
+private:
+    static constexpr std::size_t max_topic_bytes = 2500;  // the server's limit per subscription
+    static constexpr std::size_t max_topics = 1000;       // and per client
+
+    static void to_utf8_or_throw(const std::string& key) {
+        try {
+            (void)json(key).dump();
+        } catch (const json::type_error&) {
+            throw std::invalid_argument("bosbase: a realtime topic must be valid UTF-8");
+        }
+    }
+
+    template <class Fn>
+    void set_callback(std::shared_ptr<const Fn>& slot, Fn fn) {
+        auto ptr = fn ? std::make_shared<const Fn>(std::move(fn)) : nullptr;
+        std::lock_guard<std::mutex> lock(mutex_);
+        slot = std::move(ptr);
+    }
+
+    std::vector<std::string> topic_list_locked() const {
+        std::vector<std::pair<std::uint64_t, const std::string*>> ordered;
+        ordered.reserve(topics_.size());
+        for (const auto& t : topics_) ordered.emplace_back(t.second.order, &t.first);
+        std::sort(ordered.begin(), ordered.end());
+        std::vector<std::string> out;
+        out.reserve(ordered.size());
+        for (const auto& o : ordered) out.push_back(*o.second);
+        return out;
+    }
+
+    void start_thread_locked() {
+        if (worker_.joinable() || stopping_) {
+            return;
+        }
+        auto self = this->shared_from_this();
+        worker_ = std::thread([self] { self->run(); });
+        worker_id_.store(worker_.get_id());
+    }
+
+    void on_auth_change(const std::string& token) {
+        std::shared_ptr<stream_cancel> cancel;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (token == token_seen_) {
+                return;  // a record merge or a refresh that kept the token
+            }
+            token_seen_ = token;
+            if (!in_stream_) {
+                return;  // the next connection submits with the new token anyway
+            }
+            restart_reason_ = "the auth token changed; reconnecting to subscribe with the new identity";
+            cancel = cancel_;
+        }
+        if (cancel) cancel->cancel();
+    }
+
+    void topics_changed(bool submit) noexcept {
+        std::shared_ptr<stream_cancel> cancel;
+        bool connected = false;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            ++generation_;
+            if (topics_.empty()) {
+                if (in_stream_) {
+                    restart_reason_ = "no subscriptions left";
+                    cancel = cancel_;
+                }
+            } else {
+                connected = connected_;
+            }
+        }
+        if (cancel) cancel->cancel();  // like the JS SDK: no topics, no connection
+        if (submit && connected) {
+            try {
+                submit_current();
+            } catch (...) {  // the topic's events now find no callback and are dropped
+            }
+        }
+    }
+
+    // Blocks until the set of generation `gen` is on the server, or fails.
+    void wait_until_submitted(std::uint64_t gen, std::uint64_t failures_at_start, clock::time_point deadline,
+                              bool on_worker) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        while (true) {
+            if (connected_ && submitted_gen_ >= gen && submitted_client_ == client_id_) {
+                return;
+            }
+            if (stopping_) {
+                throw std::invalid_argument("bosbase: the client is shutting down");
+            }
+            if (failures_ != failures_at_start && last_error_) {
+                throw *last_error_;
+            }
+            if (connected_) {
+                lock.unlock();
+                submit_current();
+                lock.lock();
+                continue;
+            }
+            if (on_worker) {
+                return;  // the realtime thread itself cannot wait for its own connect; it submits on connect
+            }
+            if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && clock::now() >= deadline) {
+                if (connected_ && submitted_gen_ >= gen && submitted_client_ == client_id_) return;
+                const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.subscribe_timeout);
+                throw ClientResponseError(core_->url.origin + core_->url.prefix + "/api/realtime", 0, json::object(),
+                                          error_kind::timeout,
+                                          "no realtime connection within subscribe_timeout (" +
+                                              std::to_string(ms.count()) + " ms)" +
+                                              (last_error_ ? std::string("; last attempt: ") + last_error_->what()
+                                                           : std::string()));
+            }
+        }
+    }
+
+    // POSTs the current set unless a newer or equal one is already on the server.
+    // Throws ClientResponseError (or invalid_argument from a hook's changes).
+    void submit_current() {
+        std::lock_guard<std::mutex> order(submit_mutex_);
+        json body;
+        std::uint64_t gen = 0;
+        std::string client;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (client_id_.empty() || stopping_ || topics_.empty()) {
+                return;  // no topics: the connection is being closed instead
+            }
+            if (submitted_gen_ >= generation_ && submitted_client_ == client_id_) {
+                return;
+            }
+            gen = generation_;
+            client = client_id_;
+            body = json{{"clientId", client_id_}, {"subscriptions", topic_list_locked()}};
+        }
+        request_options opts;
+        // Bounded by the read timeout so the client's destructor, which waits for
+        // this thread, returns within it.
+        opts.deadline = std::min(core_->settings.deadline, core_->settings.timeout);
+        core_->perform("POST", "/api/realtime", body, opts, {});
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (client_id_ == client) {
+                submitted_gen_ = std::max(submitted_gen_, gen);
+                submitted_client_ = client;
+            }
+        }
+        cv_.notify_all();
+    }
+
+    // --- the realtime thread ----------------------------------------------
+
+    struct connection_end {
+        bool connected = false;  // the subscription set was on the server
+        realtime_disconnect info;
+        std::optional<ClientResponseError> error;  // why a connect attempt failed
+        std::optional<std::chrono::milliseconds> retry;
+    };
+
+    void run() noexcept {
+        std::size_t attempt = 0;
+        bool had_connection = false;
+        std::optional<std::chrono::milliseconds> server_retry;
+        while (true) {
+            std::shared_ptr<stream_cancel> cancel;
+            realtime_options opts;
+            {
+                std::unique_lock<std::mutex> lock(mutex_);
+                cv_.wait(lock, [&] { return stopping_ || !topics_.empty(); });
+                if (stopping_) break;
+                cancel = std::make_shared<stream_cancel>();
+                cancel_ = cancel;
+                in_stream_ = true;
+                restart_reason_.clear();
+                opts = options_;
+            }
+            connection_end end = run_connection(*cancel, opts, had_connection);
+            std::shared_ptr<const disconnect_callback> on_disconnect;
+            bool restart_now = false;
+            {
+                std::lock_guard<std::mutex> lock(mutex_);
+                in_stream_ = false;
+                cancel_.reset();
+                connected_ = false;
+                client_id_.clear();
+                if (!restart_reason_.empty()) {
+                    end.info.reason = restart_reason_;
+                    end.info.kind = error_kind::none;
+                    restart_now = true;
+                }
+                if (!end.connected && !restart_now && !stopping_) {
+                    ++failures_;  // what a waiting subscribe() reports
+                    last_error_ = end.error;
+                }
+                if (topics_.empty()) had_connection = false;
+                end.info.reconnecting = !stopping_ && !topics_.empty();
+                end.info.topics = topic_list_locked();
+                // Nothing of the app runs once the client is being destroyed.
+                if (!stopping_) on_disconnect = on_disconnect_;
+            }
+            cv_.notify_all();
+            if (end.retry) server_retry = end.retry;
+            if (end.connected) {
+                had_connection = true;
+                attempt = 0;
+                if (on_disconnect) invoke(*on_disconnect, end.info);
+            }
+            if (restart_now) continue;
+            auto delay = backoff(attempt++, opts, server_retry);
+            std::unique_lock<std::mutex> lock(mutex_);
+            cv_.wait_for(lock, delay, [&] { return stopping_; });
+            if (stopping_) break;
+        }
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            worker_done_ = true;
+        }
+        cv_.notify_all();
+    }
+
+    // Exponential with "equal jitter": half fixed, half random, so many clients
+    // that lost the same server do not come back in step.
+    std::chrono::milliseconds backoff(std::size_t attempt, const realtime_options& opts,
+                                      std::optional<std::chrono::milliseconds> server_retry) {
+        const std::int64_t cap = opts.max_reconnect_delay.count();
+        std::int64_t base = server_retry ? server_retry->count() : opts.reconnect_delay.count();
+        base = std::min(base, cap);
+        for (std::size_t i = 0; i < attempt && base < cap; ++i) base = std::min(cap, base * 2);
+        if (base <= 1) return std::chrono::milliseconds(base);
+        std::uniform_int_distribution<std::int64_t> half(0, base / 2);
+        return std::chrono::milliseconds(base - base / 2 + half(rng_));
+    }
+
+    http_request stream_request(const realtime_options& opts) const {
+        http_request req;
+        req.method = "GET";
+        req.origin = core_->url.origin;
+        req.target = core_->target_for("/api/realtime", {});
+        // Like EventSource: no Authorization (the POST carries it), no hooks.
+        req.headers = core_->settings.headers;
+        auto add_default = [&](const char* name, const std::string& value) {
+            if (!value.empty() && !has_header(req.headers, name)) req.headers.emplace_back(name, value);
+        };
+        add_default("Accept", "text/event-stream");
+        add_default("Cache-Control", "no-store");
+        add_default("Accept-Language", core_->settings.lang);
+        req.connect_timeout = core_->settings.connect_timeout;
+        req.read_timeout = opts.idle_timeout;
+        req.write_timeout = core_->settings.timeout;
+        req.max_response_bytes = std::size_t(64) << 10;  // only error bodies are collected
+        req.decompress = false;
+        return req;
+    }
+
+    connection_end run_connection(stream_cancel& cancel, const realtime_options& opts, bool had_connection) {
+        connection_end end;
+        sse_parser parser(opts.max_event_bytes);
+        std::string stop_reason;
+        http_request req;
+        try {
+            req = stream_request(opts);
+        } catch (const std::exception& e) {
+            end.error.emplace(core_->url.origin, 0, json::object(), error_kind::other, e.what());
+            return end;
+        }
+        const std::string url = redact_url(req.origin + req.target);
+        auto on_event = [&](const sse_event& ev) -> bool {
+            if (is_stopping()) return false;
+            if (ev.event == "PB_CONNECT") {
+                return on_connected(ev, end, stop_reason, had_connection, url);
+            }
+            dispatch(ev);
+            return !is_stopping();
+        };
+        stream_handler on_data = [&](std::string_view chunk) -> bool {
+            return !is_stopping() && parser.feed(chunk, on_event);
+        };
+        try {
+            http_response res = stream_transport_.stream(req, on_data, cancel);
+            if (res.status < 200 || res.status > 299) {
+                end.error.emplace(url, res.status, json{{"status", res.status},
+                                                        {"message", "The realtime stream was refused."},
+                                                        {"data", json::object()}});
+                end.info.reason = "GET /api/realtime answered HTTP " + std::to_string(res.status);
+            } else if (!parser.error().empty()) {
+                end.info.reason = parser.error();
+                end.info.kind = error_kind::too_large;
+            } else if (!stop_reason.empty()) {
+                end.info.reason = stop_reason;
+            } else {
+                end.info.reason = "the server closed the stream";
+            }
+        } catch (const transport_error& e) {
+            end.info.kind = e.error_kind();
+            end.info.reason = e.what();
+        } catch (const std::bad_alloc&) {
+            end.info.kind = error_kind::other;
+            end.info.reason = "out of memory";
+        } catch (const std::exception& e) {
+            end.info.kind = error_kind::other;
+            end.info.reason = e.what();
+        } catch (...) {
+            end.info.kind = error_kind::other;
+            end.info.reason = "the transport threw a non-standard exception";
+        }
+        if (!end.connected && !end.error) {
+            end.error.emplace(url, 0, json::object(), end.info.kind == error_kind::none ? error_kind::receive
+                                                                                        : end.info.kind,
+                              "realtime connection failed: " + end.info.reason);
+        }
+        end.retry = parser.retry();
+        return end;
+    }
+
+    bool is_stopping() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return stopping_;
+    }
+
+    // PB_CONNECT: take the client id, put the whole set on the server, then tell the app.
+    bool on_connected(const sse_event& ev, connection_end& end, std::string& stop_reason, bool had_connection,
+                      const std::string& url) {
+        std::string id = ev.id;
+        if (auto data = parse_json(ev.data, 8); data && data->is_object()) {
+            auto it = data->find("clientId");
+            if (it != data->end() && it->is_string()) id = it->get<std::string>();
+        }
+        if (id.empty()) {
+            stop_reason = "PB_CONNECT carried no client id";
+            return false;
+        }
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            client_id_ = id;
+            connected_ = true;  // lets subscribe() callers submit themselves meanwhile
+        }
+        try {
+            // A subscribe() between snapshot and answer makes the set stale; go again.
+            for (int i = 0; i < 4; ++i) {
+                submit_current();
+                std::lock_guard<std::mutex> lock(mutex_);
+                if (submitted_gen_ >= generation_ || stopping_) break;
+            }
+        } catch (const ClientResponseError& e) {
+            end.error = e;
+            stop_reason = std::string("the subscription request failed: ") + e.what();
+            std::lock_guard<std::mutex> lock(mutex_);
+            connected_ = false;
+            return false;
+        } catch (const std::exception& e) {
+            end.error.emplace(url, 0, json::object(), error_kind::other, e.what());
+            stop_reason = std::string("the subscription request failed: ") + e.what();
+            std::lock_guard<std::mutex> lock(mutex_);
+            connected_ = false;
+            return false;
+        }
+        end.connected = true;
+        std::shared_ptr<const connect_callback> on_connect;
+        std::shared_ptr<const connect_callback> on_reconnect;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            on_connect = on_connect_;
+            on_reconnect = had_connection ? on_reconnect_ : nullptr;
+        }
+        cv_.notify_all();
+        if (on_connect) invoke(*on_connect, id);
+        if (on_reconnect && !is_stopping()) invoke(*on_reconnect, id);
+        return !is_stopping();
+    }
+
+    void dispatch(const sse_event& ev) {
+        std::vector<std::shared_ptr<const listener>> targets;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            auto it = topics_.find(ev.event);
+            if (it == topics_.end()) return;  // unsubscribed meanwhile
+            targets = it->second.listeners;
+        }
+        realtime_event out;
+        out.topic = ev.event;
+        auto parsed = parse_json(ev.data, max_json_depth_);
+        out.data = parsed ? std::move(*parsed) : json::object();
+        if (out.data.is_object()) {
+            auto action = out.data.find("action");
+            auto record = out.data.find("record");
+            if (action != out.data.end() && action->is_string()) out.action = action->get<std::string>();
+            if (record != out.data.end() && record->is_object()) out.record = *record;
+        }
+        for (const auto& l : targets) {
+            {
+                std::lock_guard<std::mutex> lock(mutex_);
+                if (stopping_ || !still_listed(ev.event, l->id)) continue;  // removed meanwhile
+                running_listener_ = l->id;
+            }
+            invoke(l->fn, out);
+            {
+                std::lock_guard<std::mutex> lock(mutex_);
+                running_listener_ = 0;
+            }
+            cv_.notify_all();
+        }
+    }
+
+    bool still_listed(const std::string& topic, std::uint64_t id) const {
+        auto it = topics_.find(topic);
+        return it != topics_.end() && std::any_of(it->second.listeners.begin(), it->second.listeners.end(),
+                                                  [&](const auto& l) { return l->id == id; });
+    }
+
+    // A callback that throws is skipped: the exception is dropped, the stream and
+    // the other callbacks go on (as with auth_store listeners).
+    template <class Fn, class Arg>
+    static void invoke(const Fn& fn, const Arg& arg) noexcept {
+        try {
+            fn(arg);
+        } catch (...) {
+        }
+    }
+
+    client_core<Transport>* core_;  // valid while the thread runs: the client joins it first
+    Transport stream_transport_;    // the thread's own copy, so it never reaches into the client
+    std::size_t max_json_depth_;
+    std::minstd_rand rng_;          // used by the realtime thread only
+    auth_store::listener_id listener_id_ = 0;
+
+    std::mutex submit_mutex_;
+    mutable std::mutex mutex_;
+    std::condition_variable cv_;
+    std::map<std::string, topic_entry> topics_;
+    std::uint64_t last_listener_id_ = 0;
+    std::uint64_t running_listener_ = 0;  // the callback the realtime thread is in
+    std::uint64_t last_order_ = 0;
+    std::uint64_t generation_ = 0;     // bumped on every change of the topic set
+    std::uint64_t submitted_gen_ = 0;  // newest set the server accepted ...
+    std::string submitted_client_;     // ... for this client id
+    std::string client_id_;
+    bool connected_ = false;
+    bool in_stream_ = false;
+    bool stopping_ = false;
+    bool worker_done_ = false;
+    std::string restart_reason_;
+    std::string token_seen_;
+    std::uint64_t failures_ = 0;
+    std::optional<ClientResponseError> last_error_;
+    std::shared_ptr<stream_cancel> cancel_;
+    realtime_options options_;
+    std::shared_ptr<const connect_callback> on_connect_;
+    std::shared_ptr<const connect_callback> on_reconnect_;
+    std::shared_ptr<const disconnect_callback> on_disconnect_;
+    std::thread worker_;
+    std::atomic<std::thread::id> worker_id_{};
+};
+
+}  // namespace detail
+
+/// @brief Realtime subscriptions over one SSE connection per client (pb.realtime()).
+///
+/// The connection lives on a background thread that the client owns: it opens on
+/// the first subscribe(), reconnects by itself after any loss (server restart,
+/// the server's 5-minute idle close, network failure) with exponential backoff
+/// and jitter, resubmits every subscription after each reconnect and after every
+/// change of the auth token, and closes when the last subscription ends.
+/// Callbacks run on that thread, never under the client's locks; one that throws
+/// is skipped (the exception is dropped) and the stream goes on. Inside a callback
+/// you may subscribe, unsubscribe and make calls; do not block it for long (events
+/// wait meanwhile). A callback that captures the client or a service keeps the
+/// client alive until it is unsubscribed.
+template <class Transport>
+class realtime_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    explicit realtime_service(std::shared_ptr<detail::client_core<Transport>> core)
+        : detail::service_base<Transport>(std::move(core)) {}
+
+    /// @brief Subscribes to a topic ("posts/*", "posts/RECORD_ID" or a custom topic).
+    /// Returns once the server holds the subscription. Throws ClientResponseError
+    /// when it cannot (no connection within subscribe_timeout, or the server refused
+    /// the set), std::invalid_argument for a bad topic or callback.
+    subscription subscribe(const std::string& topic, realtime_callback callback) const {
+        return add(detail::realtime_topic_key(topic, std::nullopt), std::move(callback));
+    }
+
+    /// @brief The same with options, sent as `?options=` (like the JS SDK); the
+    /// subscription string, and so the event's topic, includes them.
+    subscription subscribe(const std::string& topic, realtime_callback callback,
+                           const subscribe_options& options) const {
+        return add(detail::realtime_topic_key(topic, options), std::move(callback));
+    }
+
+private:
+    subscription add(const std::string& key, realtime_callback callback) const {
+        auto state = core().realtime.get();
+        std::weak_ptr<detail::client_core<Transport>> weak = this->core_ptr();
+        return state->subscribe(key, std::move(callback), [weak](std::uint64_t id) -> std::function<void()> {
+            return [weak, id] {
+                if (auto c = weak.lock()) {
+                    if (auto s = c->realtime.existing()) s->remove_listener(id);
+                }
+            };
+        });
+    }
+
+public:
+    /// @brief Ends every callback of `topic` (with any options), like the JS SDK's unsubscribe(topic).
+    void unsubscribe(std::string_view topic) const {
+        if (topic.empty()) {
+            unsubscribe_all();
+            return;
+        }
+        const std::string prefix = topic.find('?') == std::string_view::npos ? std::string(topic) + "?"
+                                                                               : std::string(topic);
+        if (auto s = core().realtime.existing()) s->remove_by_prefix(prefix);
+    }
+
+    /// @brief Ends every subscription whose string (+ "?") starts with `prefix`.
+    void unsubscribe_by_prefix(std::string_view prefix) const {
+        if (auto s = core().realtime.existing()) s->remove_by_prefix(prefix);
+    }
+
+    /// @brief Ends every subscription and closes the connection.
+    void unsubscribe_all() const { unsubscribe_by_prefix(""); }
+
+    /// @brief Runs on every connection whose subscriptions are on the server (first and later ones).
+    void on_connect(std::function<void(const std::string& client_id)> fn) const {
+        core().realtime.get()->set_on_connect(std::move(fn));
+    }
+
+    /// @brief Runs on connections after a lost one: events may have been missed, resync now.
+    void on_reconnect(std::function<void(const std::string& client_id)> fn) const {
+        core().realtime.get()->set_on_reconnect(std::move(fn));
+    }
+
+    /// @brief Runs when an established connection ends, with the reason.
+    void on_disconnect(std::function<void(const realtime_disconnect&)> fn) const {
+        core().realtime.get()->set_on_disconnect(std::move(fn));
+    }
+
+    /// @brief Reconnect delays, idle timeout, subscribe timeout and event size cap.
+    void set_options(const realtime_options& options) const { core().realtime.get()->set_options(options); }
+
+    bool is_connected() const {
+        auto s = core().realtime.existing();
+        return s && s->is_connected();
+    }
+
+    /// @brief The server's id of the current connection, "" when not connected.
+    std::string client_id() const {
+        auto s = core().realtime.existing();
+        return s ? s->client_id() : std::string();
+    }
+
+    /// @brief The subscription strings, in the order they were first subscribed.
+    std::vector<std::string> topics() const {
+        auto s = core().realtime.existing();
+        return s ? s->topics() : std::vector<std::string>();
+    }
+};
+
+template <class Transport>
+subscription record_service<Transport>::subscribe(const std::string& topic,
+                                                  std::function<void(const realtime_event&)> callback) const {
+    if (topic.empty()) {
+        throw std::invalid_argument("bosbase: a record subscription needs a topic: \"*\" or a record id");
+    }
+    return realtime_service<Transport>(this->core_ptr()).subscribe(collection_ + "/" + topic, std::move(callback));
+}
+
+template <class Transport>
+subscription record_service<Transport>::subscribe(const std::string& topic,
+                                                  std::function<void(const realtime_event&)> callback,
+                                                  const subscribe_options& options) const {
+    if (topic.empty()) {
+        throw std::invalid_argument("bosbase: a record subscription needs a topic: \"*\" or a record id");
+    }
+    return realtime_service<Transport>(this->core_ptr()).subscribe(collection_ + "/" + topic, std::move(callback),
+                                                                   options);
+}
+
+// Unlike the JS SDK, "" ends only this collection's topics, not those of every
+// collection whose name starts with this one's.
+template <class Transport>
+void record_service<Transport>::unsubscribe(std::string_view topic) const {
+    realtime_service<Transport> rt(this->core_ptr());
+    if (topic.empty()) {
+        rt.unsubscribe_by_prefix(collection_ + "/");
+    } else {
+        rt.unsubscribe(collection_ + "/" + std::string(topic));
+    }
+}
 
 // ---------------------------------------------------------------------------
 // Default transport: cpp-httplib
@@ -3409,6 +4653,95 @@ private:
             release(req.origin, std::move(conn));
         }
         return res;
+    }
+
+    /// @brief The streaming call realtime uses. A dedicated connection (never one
+    /// of the pool), no total deadline, the body handed to on_data as it arrives
+    /// (2xx only; other statuses collect up to max_response_bytes into the result),
+    /// and `cancel` stops a blocking read from another thread via Client::stop().
+    /// Returns when the server ends the body or on_data returns false; throws
+    /// transport_error otherwise (error_kind::canceled after a cancel).
+    http_response stream(const http_request& req, const stream_handler& on_data, stream_cancel& cancel) {
+        if (!supports_origin(req.origin)) {
+            throw transport_error(transport_error::kind::tls,
+                                  "https:// needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
+        }
+        if (!valid_port(req.origin)) {
+            throw transport_error(transport_error::kind::other, "invalid origin " + req.origin + ": port out of range");
+        }
+        connection conn(req.origin);
+        if (!conn.client.is_valid()) {
+            throw transport_error(transport_error::kind::other,
+                                  "cpp-httplib cannot use the origin " + req.origin + " (invalid origin or TLS setup)");
+        }
+        call c(req);
+        configure_stream(conn, c);
+
+        httplib::Headers headers;
+        for (const auto& h : req.headers) headers.emplace(h.first, h.second);
+
+        http_response res;
+        bool handler_stopped = false;
+        bool error_too_large = false;
+        auto is_success = [&] { return res.status >= 200 && res.status <= 299; };
+        if (!cancel.set_stopper([&conn] { conn.client.stop(); })) {
+            throw transport_error(transport_error::kind::canceled, "GET " + req.origin + " was cancelled");
+        }
+        struct stopper_guard {
+            stream_cancel& cancel;
+            ~stopper_guard() { cancel.clear_stopper(); }
+        } guard{cancel};  // declared after `conn`, so it is cleared before the client goes
+
+        auto result = conn.client.Get(
+            req.target, headers,
+            [&](const httplib::Response& r) {
+                c.last_activity = clock::now();
+                if (auto bad = c.check_status(r.status)) {
+                    c.failure = std::move(bad);
+                    return false;
+                }
+                res.status = r.status;
+                for (const auto& h : r.headers) res.headers.emplace_back(h.first, h.second);
+                return !cancel.canceled();
+            },
+            [&](const char* data, std::size_t size) {
+                c.last_activity = clock::now();
+                if (cancel.canceled()) {
+                    return false;
+                }
+                if (is_success()) {
+                    try {
+                        handler_stopped = !on_data(std::string_view(data, size));
+                    } catch (...) {
+                        // Unwinding through cpp-httplib would leave its connection marked busy.
+                        c.caught = std::current_exception();
+                        return false;
+                    }
+                    return !handler_stopped;
+                }
+                if (size > req.max_response_bytes - res.body.size()) {
+                    error_too_large = true;
+                    return false;
+                }
+                res.body.append(data, size);
+                return true;
+            });
+        if (c.caught) {
+            std::rethrow_exception(c.caught);
+        }
+        if (result || handler_stopped) {
+            return res;
+        }
+        if (cancel.canceled()) {
+            throw transport_error(transport_error::kind::canceled, "GET " + req.origin + " was cancelled");
+        }
+        if (c.failure) {
+            throw *c.failure;
+        }
+        if (error_too_large) {
+            throw c.too_large();
+        }
+        throw describe(result.error(), c, conn.sockets_opened > 0);
     }
 
 private:
@@ -3792,6 +5125,42 @@ private:
 
     // Shared so the client stays movable while the pool and its mutex stay in place.
     std::shared_ptr<state> state_;
+
+    // A stream has no whole-call deadline and no size cap (the SSE parser caps each
+    // event); it never decompresses and never follows a redirect.
+    void configure_stream(connection& conn, call& c) const {
+        auto& client = conn.client;
+        c.connect_timeout = c.req.connect_timeout;
+        c.read_timeout = c.req.read_timeout;
+        c.write_timeout = c.req.write_timeout;
+        auto split = [](std::chrono::milliseconds ms, auto&& setter) {
+            const auto total = std::max<std::int64_t>(ms.count(), 1);
+            setter(static_cast<time_t>(total / 1000), static_cast<time_t>((total % 1000) * 1000));
+        };
+        split(c.connect_timeout, [&](time_t s, time_t us) { client.set_connection_timeout(s, us); });
+        split(c.read_timeout, [&](time_t s, time_t us) { client.set_read_timeout(s, us); });
+        split(c.write_timeout, [&](time_t s, time_t us) { client.set_write_timeout(s, us); });
+        client.set_keep_alive(false);
+        client.set_tcp_nodelay(true);
+        client.set_decompress(false);
+        client.set_follow_location(false);
+        disable_path_encoding(client, 0);
+        connection* counted = &conn;
+        client.set_socket_options([counted](auto) { ++counted->sockets_opened; });
+        apply_tls_options(client);
+    }
+
+    void apply_tls_options(httplib::Client& client) const {
+#ifdef BOSBASE_HTTPLIB_TLS
+        const auto& o = state_->options;
+        client.enable_server_certificate_verification(o.verify_certificate);
+        if (!o.ca_cert_file.empty() || !o.ca_cert_dir.empty()) {
+            client.set_ca_cert_path(o.ca_cert_file, o.ca_cert_dir);
+        }
+#else
+        (void)client;
+#endif
+    }
 };
 
 /// @brief The client most programs want: cpp-httplib transport with keep-alive.
@@ -3818,6 +5187,9 @@ BOSBASE_INSTANTIATE_() class backup_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class cron_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class file_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class batch_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class detail::realtime_slot<httplib_transport>;
+BOSBASE_INSTANTIATE_() class detail::realtime_state<httplib_transport>;
+BOSBASE_INSTANTIATE_() class realtime_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class basic_bosbase<httplib_transport>;
 #undef BOSBASE_INSTANTIATE_
 #endif

@@ -141,3 +141,19 @@ write("response_path", {
                + s8(b"PUT") + s8(b"/api/other?x=%20") + s8(b"X-Trace") + s8(b"abc\tdef") + s8(b"text/plain"),
     "otp_echo": call(11, 0, F, ok(401, b'{"message":"Otp-5pAss$q","mfaId":"m1"}')),
 })
+
+
+# sse_parser: [cap: u16][split count][split sizes][stream bytes]
+def sse(cap: int, splits: list, stream: bytes) -> bytes:
+    return struct.pack(">H", cap) + bytes([len(splits)]) + bytes(splits) + stream
+
+
+write("sse_parser", {
+    "pb_connect": sse(4000, [3, 1, 7], b'id:abc\nevent:PB_CONNECT\ndata:{"clientId":"abc"}\n\n'),
+    "line_ends": sse(4000, [1, 1, 1, 1, 1], b"event:a\r\ndata:1\rdata:2\n\r\n:comment\r\n"),
+    "crlf_split": sse(4000, [7], b"data:x\r\n\r\ndata:y\r\n\r\n"),
+    "multi_line": sse(4000, [2, 5], b"data:l1\ndata:l2\ndata:\n\nid:7\nretry:1500\ndata: z\n\n"),
+    "bom": sse(4000, [1, 1], b"\xef\xbb\xbfdata:x\n\n"),
+    "over_cap": sse(0, [9], b"data:" + b"x" * 64 + b"\n\ndata:after\n\n"),
+    "endless_line": sse(8, [3, 3, 3], b"y" * 200),
+})

@@ -130,6 +130,20 @@ TEST_CASE("examples/mfa_token_login completes MFA with a password") {
     CHECK(r.output.find("second factor accepted; signed in as user@example.com") != std::string::npos);
 }
 
+TEST_CASE("examples/realtime_feed prints the live changes it makes and exits") {
+    dev_server server;
+    const auto r = run(std::string(BOSBASE_EXAMPLE_REALTIME_FEED) + " " + server.url() + " " +
+                       dev_accounts::admin_email + " " + dev_accounts::admin_password);
+    CAPTURE(r.output);
+    CHECK(r.exit_code == 0);
+    CHECK(r.output.find("create ") != std::string::npos);
+    CHECK(r.output.find("\"hello, realtime\"") != std::string::npos);
+    CHECK(r.output.find("update ") != std::string::npos);
+    CHECK(r.output.find("delete ") != std::string::npos);
+    CHECK(r.output.find("done: 3 live changes received") != std::string::npos);
+    CHECK(r.output.find(dev_accounts::admin_password) == std::string::npos);
+}
+
 TEST_CASE("examples/records_and_files creates, lists, filters, updates and deletes posts, then uploads a file") {
     dev_server server;
     const auto r = run(std::string(BOSBASE_EXAMPLE_RECORDS_AND_FILES) + " " + server.url());

@@ -41,6 +41,7 @@ public:
         root_ = pattern;
         data_dir_ = root_ + "/data";
         log_path_ = root_ + "/server.log";
+        binary_ = binary;
         spawn(binary);
         url_ = wait_ready();
     }
@@ -57,6 +58,16 @@ public:
     const std::string& url() const { return url_; }
     const std::string& data_dir() const { return data_dir_; }
     const std::string& log_path() const { return log_path_; }
+
+    // Stops the server and starts it again on the same data folder and port, so
+    // clients see a server that went away and came back (realtime reconnects).
+    void restart() {
+        stop();
+        http_addr_ = url_.substr(url_.find("://") + 3);
+        spawn(binary_);
+        const std::string again = wait_ready();
+        if (again != url_) fail("restarted on " + again + " instead of " + url_);
+    }
 
     void stop() {
         if (pid_ <= 0) return;
@@ -87,7 +98,7 @@ private:
         posix_spawn_file_actions_addclose(&actions, in_pipe[1]);
         posix_spawn_file_actions_addclose(&actions, out_pipe[0]);
 
-        std::vector<std::string> args = {binary, "--dir", data_dir_, "--http", "127.0.0.1:0", "--exit-on-stdin-eof"};
+        std::vector<std::string> args = {binary, "--dir", data_dir_, "--http", http_addr_, "--exit-on-stdin-eof"};
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);
@@ -137,6 +148,8 @@ private:
     std::string data_dir_;
     std::string log_path_;
     std::string url_;
+    std::string binary_;
+    std::string http_addr_ = "127.0.0.1:0";
     pid_t pid_ = -1;
     int stdin_fd_ = -1;
     int stdout_fd_ = -1;

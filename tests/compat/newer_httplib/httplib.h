@@ -72,6 +72,9 @@ enum class Error {
 
 std::string to_string(Error error);
 
+using ContentReceiver = std::function<bool(const char* data, size_t data_length)>;
+using DownloadProgress = std::function<bool(size_t current, size_t total)>;
+
 class Result {
 public:
     explicit operator bool() const;
@@ -85,6 +88,8 @@ public:
     explicit Client(const std::string& scheme_host_port);
     bool is_valid() const;
     Result send(const Request& req);
+    Result Get(const std::string& path, const Headers& headers, ResponseHandler response_handler,
+               ContentReceiver content_receiver, DownloadProgress progress = nullptr);
     bool send(Request& req, Response& res, Error& error);
     void stop();
     void set_keep_alive(bool on);

@@ -1,0 +1,131 @@
+// httplib_transport::stream and realtime over it, against an in-process
+// cpp-httplib server that behaves like the realtime endpoint.
+#include <doctest/doctest.h>
+#include <fake_stream_transport.hpp>  // mailbox
+#include <local_server.hpp>
+
+#include <bosbase.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+using bosbase_test::local_server;
+using bosbase_test::mailbox;
+
+namespace {
+
+// A stream that sends `first` and then holds the connection open (silent) until released.
+struct held_stream {
+    std::mutex m;
+    std::condition_variable cv;
+    bool released = false;
+
+    void serve(httplib::Server& server, std::string first) {
+        server.Get("/api/realtime", [this, first](const httplib::Request&, httplib::Response& res) {
+            res.set_chunked_content_provider("text/event-stream", [this, first](std::size_t offset,
+                                                                                httplib::DataSink& sink) {
+                if (offset == 0) {
+                    sink.write(first.data(), first.size());
+                    return true;
+                }
+                std::unique_lock<std::mutex> lock(m);
+                cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return released; });
+                if (released) {
+                    sink.done();
+                    return false;
+                }
+                return true;
+            });
+        });
+    }
+
+    void release() {
+        std::lock_guard<std::mutex> lock(m);
+        released = true;
+        cv.notify_all();
+    }
+};
+
+}  // namespace
+
+TEST_CASE("httplib_transport::stream hands over chunks as they arrive and a cancel ends a silent read at once") {
+    local_server server;
+    held_stream held;
+    held.serve(*server, "data:hello\n\n");
+    server.start();
+
+    bosbase::httplib_transport transport;
+    bosbase::http_request req;
+    req.method = "GET";
+    req.origin = server.url();
+    req.target = "/api/realtime";
+    req.read_timeout = std::chrono::milliseconds(60000);
+    bosbase::stream_cancel cancel;
+    mailbox<std::string> chunks;
+    mailbox<std::string> outcome;
+    std::thread reader([&] {
+        try {
+            transport.stream(req, [&](std::string_view c) { chunks.put(std::string(c)); return true; }, cancel);
+            outcome.put("returned");
+        } catch (const bosbase::transport_error& e) {
+            outcome.put(bosbase::to_string(e.error_kind()));
+        }
+    });
+    REQUIRE(chunks.wait_count(1));
+    CHECK(chunks.items()[0] == "data:hello\n\n");
+    const auto started = std::chrono::steady_clock::now();
+    cancel.cancel();
+    REQUIRE(outcome.wait_count(1, std::chrono::milliseconds(5000)));
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+    CHECK(outcome.items()[0] == "canceled");
+    reader.join();
+    held.release();
+}
+
+TEST_CASE("httplib_transport::stream returns the status and body of a refused stream") {
+    local_server server;
+    server->Get("/api/realtime", [](const httplib::Request&, httplib::Response& res) {
+        res.status = 404;
+        res.set_content(R"({"status":404,"message":"nope"})", "application/json");
+    });
+    server.start();
+    bosbase::httplib_transport transport;
+    bosbase::http_request req;
+    req.method = "GET";
+    req.origin = server.url();
+    req.target = "/api/realtime";
+    bosbase::stream_cancel cancel;
+    bool called = false;
+    const auto res = transport.stream(req, [&](std::string_view) { return called = true; }, cancel);
+    CHECK(res.status == 404);
+    CHECK(res.body.find("nope") != std::string::npos);
+    CHECK_FALSE(called);
+}
+
+TEST_CASE("realtime over httplib_transport: events arrive, and the client's destructor returns promptly") {
+    local_server server;
+    held_stream held;
+    held.serve(*server, "id:c1\nevent:PB_CONNECT\ndata:{\"clientId\":\"c1\"}\n\n");
+    mailbox<std::string> posts;
+    server->Post("/api/realtime", [&](const httplib::Request& req, httplib::Response& res) {
+        posts.put(req.body);
+        res.status = 204;
+    });
+    server.start();
+
+    std::chrono::steady_clock::time_point started;
+    {
+        bosbase::subscription sub;  // outlives the client: the client's destructor alone stops the stream
+        bosbase::BosBase pb(server.url());
+        sub = pb.collection("posts").subscribe("*", [](const bosbase::realtime_event&) {});
+        REQUIRE(posts.wait_count(1));
+        CHECK(bosbase::json::parse(posts.items()[0]) ==
+              bosbase::json{{"clientId", "c1"}, {"subscriptions", {"posts/*"}}});
+        CHECK(pb.realtime().is_connected());
+        started = std::chrono::steady_clock::now();
+    }
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+    held.release();
+}

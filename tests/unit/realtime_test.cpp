@@ -1,0 +1,456 @@
+// Realtime: the SSE parser, the exact subscription requests, reconnects, auth
+// changes and the lifetime rules, all through a fake streaming transport.
+#include <doctest/doctest.h>
+#include <fake_stream_transport.hpp>
+#include <fake_transport.hpp>
+
+#include <bosbase.hpp>
+
+#include <atomic>
+#include <random>
+#include <thread>
+
+using bosbase::json;
+using bosbase_test::fake_stream_client;
+using bosbase_test::fake_stream_transport;
+using bosbase_test::mailbox;
+using namespace std::string_literals;
+
+namespace {
+
+using events = std::vector<bosbase::detail::sse_event>;
+
+events parse_all(const std::vector<std::string>& chunks, std::size_t cap = 1 << 20, std::string* error = nullptr) {
+    bosbase::detail::sse_parser parser(cap);
+    events out;
+    for (const auto& c : chunks) {
+        if (!parser.feed(c, [&](const bosbase::detail::sse_event& e) {
+                out.push_back(e);
+                return true;
+            })) {
+            break;
+        }
+    }
+    if (error) *error = parser.error();
+    return out;
+}
+
+std::string describe(const events& evs) {
+    std::string s;
+    for (const auto& e : evs) s += "[" + e.event + "|" + e.data + "|" + e.id + "]";
+    return s;
+}
+
+struct framing {
+    const char* name;
+    std::string input;
+    std::string expected;
+};
+
+const std::vector<framing>& framings() {
+    static const std::vector<framing> table = {
+        {"PocketBase's own frame, no spaces", "id:abc\nevent:PB_CONNECT\ndata:{\"clientId\":\"abc\"}\n\n",
+         "[PB_CONNECT|{\"clientId\":\"abc\"}|abc]"},
+        {"one space after the colon is dropped, a second kept", "event: x\ndata:  two\n\n", "[x| two|]"},
+        {"CRLF line ends", "event:a\r\ndata:1\r\n\r\n", "[a|1|]"},
+        {"CR line ends", "event:a\rdata:1\r\r", "[a|1|]"},
+        {"mixed line ends", "event:a\r\ndata:1\rdata:2\n\r\n", "[a|1\n2|]"},
+        {"multi-line data", "data:l1\ndata:l2\ndata:\n\n", "[message|l1\nl2\n|]"},
+        {"comments are ignored", ":hello\n: keep-alive\ndata:x\n:c\n\n", "[message|x|]"},
+        {"no data, no event", "event:lonely\n\nid:7\n\n", ""},
+        {"event name resets after each event", "event:a\ndata:1\n\ndata:2\n\n", "[a|1|][message|2|]"},
+        {"id persists across events", "id:1\ndata:a\n\ndata:b\n\n", "[message|a|1][message|b|1]"},
+        {"id with NUL is ignored", "id:1\ndata:a\n\nid:x\0y\ndata:b\n\n"s,
+         "[message|a|1][message|b|1]"},
+        {"a field without colon", "data\n\n", "[message||]"},
+        {"unknown fields are ignored", "foo:bar\ndata:x\n\n", "[message|x|]"},
+        {"BOM at the start", "\xEF\xBB\xBF" "data:x\n\n", "[message|x|]"},
+        {"an unfinished event is not dispatched", "data:x\n\ndata:partial\n", "[message|x|]"},
+        {"retry is parsed, not dispatched", "retry:1500\ndata:x\n\n", "[message|x|]"},
+    };
+    return table;
+}
+
+}  // namespace
+
+TEST_CASE("sse_parser: a table of framings, whole") {
+    for (const auto& f : framings()) {
+        CAPTURE(f.name);
+        CHECK(describe(parse_all({f.input})) == f.expected);
+    }
+}
+
+TEST_CASE("sse_parser: every framing split at every byte and at random points gives the same events") {
+    std::mt19937 rng(12345);
+    for (const auto& f : framings()) {
+        CAPTURE(f.name);
+        for (std::size_t cut = 0; cut <= f.input.size(); ++cut) {
+            CHECK(describe(parse_all({f.input.substr(0, cut), f.input.substr(cut)})) == f.expected);
+        }
+        for (int round = 0; round < 200; ++round) {
+            std::vector<std::string> parts;
+            std::size_t pos = 0;
+            while (pos < f.input.size()) {
+                const std::size_t n = std::uniform_int_distribution<std::size_t>(0, 4)(rng);
+                parts.push_back(f.input.substr(pos, n));
+                pos += n;
+            }
+            CHECK(describe(parse_all(parts)) == f.expected);
+        }
+    }
+}
+
+TEST_CASE("sse_parser: retry and the size cap per event") {
+    bosbase::detail::sse_parser parser(1 << 10);
+    CHECK(parser.feed("retry:1500\nretry:x\n\n", [](const auto&) { return true; }));
+    REQUIRE(parser.retry());
+    CHECK(parser.retry()->count() == 1500);
+
+    std::string error;
+    const auto evs = parse_all({"data:small\n\n", "data:" + std::string(2000, 'x') + "\n\n", "data:after\n\n"}, 1024,
+                               &error);
+    CHECK(describe(evs) == "[message|small|]");
+    CHECK(error.find("max_event_bytes (1024 bytes)") != std::string::npos);
+
+    // A line that never ends is capped too, whatever the chunking.
+    bosbase::detail::sse_parser endless(1024);
+    bool ok = true;
+    for (int i = 0; i < 100 && ok; ++i) ok = endless.feed(std::string(100, 'y'), [](const auto&) { return true; });
+    CHECK_FALSE(ok);
+    CHECK_FALSE(endless.error().empty());
+
+    // Many data lines add up.
+    std::string many;
+    for (int i = 0; i < 200; ++i) many += "data:0123456789\n";
+    CHECK(parse_all({many + "\n"}, 1024, &error).empty());
+    CHECK_FALSE(error.empty());
+}
+
+TEST_CASE("realtime topic strings carry options exactly as the JS SDK encodes them") {
+    using bosbase::detail::realtime_topic_key;
+    CHECK(realtime_topic_key("posts/*", std::nullopt) == "posts/*");
+
+    bosbase::subscribe_options expand;
+    expand.expand = "author";
+    // The example of the protocol sheet, byte for byte.
+    CHECK(realtime_topic_key("posts/r1", expand) ==
+          "posts/r1?options=%7B%22query%22%3A%7B%22expand%22%3A%22author%22%7D%7D");
+
+    bosbase::subscribe_options all;
+    all.filter = "title ~ 'a b'";
+    all.fields = "id,title";
+    all.query = {{"page", 2}};
+    all.headers = {{"X-Token-Like", "v"}};
+    CHECK(realtime_topic_key("t?x=1", all) ==
+          "t?x=1&options=" + bosbase::detail::encode_uri_component(
+                                 R"({"query":{"filter":"title ~ 'a b'","fields":"id,title","page":2},"headers":{"X-Token-Like":"v"}})"));
+
+    CHECK(realtime_topic_key("posts/*", bosbase::subscribe_options{}) ==
+          "posts/*?options=" + bosbase::detail::encode_uri_component(R"({"query":{}})"));
+}
+
+TEST_CASE("realtime: subscribe opens one stream without auth and POSTs the whole set") {
+    fake_stream_transport t;
+    mailbox<bosbase::realtime_event> got;
+    fake_stream_client pb("http://127.0.0.1:8090/base", t);
+
+    auto sub = pb.collection("posts").subscribe("*", [&](const bosbase::realtime_event& e) { got.put(e); });
+    REQUIRE(t.post_count() == 1);
+    const auto first = t.post(0);
+    CHECK(first.method == "POST");
+    CHECK(first.target == "/base/api/realtime");
+    CHECK(json::parse(first.body) == json{{"clientId", "client1"}, {"subscriptions", {"posts/*"}}});
+    {
+        std::lock_guard<std::mutex> lock(t.s->m);
+        REQUIRE(t.s->stream_requests.size() == 1);
+        const auto& get = t.s->stream_requests[0];
+        CHECK(get.method == "GET");
+        CHECK(get.target == "/base/api/realtime");
+        CHECK(bosbase_test::header(get, "Authorization") == "<absent>");
+        CHECK(bosbase_test::header(get, "Accept") == "text/event-stream");
+    }
+    CHECK(pb.realtime().is_connected());
+    CHECK(pb.realtime().client_id() == "client1");
+
+    bosbase::subscribe_options opts;
+    opts.filter = "title != ''";
+    auto one = pb.collection("posts").subscribe("r1", [&](const bosbase::realtime_event& e) { got.put(e); }, opts);
+    REQUIRE(t.post_count() == 2);
+    const std::string key = bosbase::detail::realtime_topic_key("posts/r1", opts);
+    CHECK(json::parse(t.post(1).body) == json{{"clientId", "client1"}, {"subscriptions", {"posts/*", key}}});
+    CHECK(one.topic() == key);
+
+    t.push_event("posts/*", {{"record", {{"id", "r9"}, {"title", "hi"}}}, {"action", "create"}});
+    t.push_event(key, {{"record", {{"id", "r1"}}}, {"action", "update"}});
+    REQUIRE(got.wait_count(2));
+    const auto items = got.items();
+    CHECK(items[0].topic == "posts/*");
+    CHECK(items[0].action == "create");
+    CHECK(items[0].record["title"] == "hi");
+    CHECK(items[1].topic == key);
+    CHECK(items[1].action == "update");
+
+    // A second callback on the same topic adds no POST; dropping one topic shrinks the set.
+    auto again = pb.collection("posts").subscribe("*", [](const bosbase::realtime_event&) {});
+    CHECK(t.post_count() == 2);
+    one.unsubscribe();
+    CHECK_FALSE(one.active());
+    REQUIRE(t.post_count() == 3);
+    CHECK(json::parse(t.last_post().body)["subscriptions"] == json{"posts/*"});
+}
+
+TEST_CASE("realtime: the last unsubscribe closes the stream without a POST, and on_disconnect says why") {
+    fake_stream_transport t;
+    mailbox<bosbase::realtime_disconnect> gone;
+    fake_stream_client pb("http://127.0.0.1:8090", t);
+    pb.realtime().on_disconnect([&](const bosbase::realtime_disconnect& d) { gone.put(d); });
+    {
+        auto sub = pb.realtime().subscribe("custom", [](const bosbase::realtime_event&) {});
+        CHECK(t.post_count() == 1);
+    }
+    REQUIRE(gone.wait_count(1));
+    CHECK(gone.items()[0].reason == "no subscriptions left");
+    CHECK_FALSE(gone.items()[0].reconnecting);
+    CHECK(t.wait_for([](auto& s) { return !s.open; }));
+    CHECK(t.post_count() == 1);
+    CHECK_FALSE(pb.realtime().is_connected());
+
+    // Subscribing again opens a new stream; that is not a reconnect.
+    auto sub = pb.realtime().subscribe("custom", [](const bosbase::realtime_event&) {});
+    CHECK(json::parse(t.last_post().body)["clientId"] == "client2");
+}
+
+TEST_CASE("realtime: a closed stream (idle close, server restart) reconnects, resubmits and fires the callbacks") {
+    fake_stream_transport t;
+    mailbox<std::string> connects, reconnects;
+    mailbox<bosbase::realtime_disconnect> gone;
+    mailbox<bosbase::realtime_event> got;
+    fake_stream_client pb("http://127.0.0.1:8090", t);
+    bosbase::realtime_options o;
+    o.reconnect_delay = std::chrono::milliseconds(1);
+    o.max_reconnect_delay = std::chrono::milliseconds(5);
+    pb.realtime().set_options(o);
+    pb.realtime().on_connect([&](const std::string& id) { connects.put(id); });
+    pb.realtime().on_reconnect([&](const std::string& id) { reconnects.put(id); });
+    pb.realtime().on_disconnect([&](const bosbase::realtime_disconnect& d) { gone.put(d); });
+    auto sub = pb.collection("posts").subscribe("*", [&](const bosbase::realtime_event& e) { got.put(e); });
+    REQUIRE(connects.wait_count(1));
+
+    {
+        std::lock_guard<std::mutex> lock(t.s->m);
+        t.s->refuse_next = 3;  // the server is down for three attempts
+    }
+    t.end_stream();
+    REQUIRE(gone.wait_count(1));
+    CHECK(gone.items()[0].reason == "the server closed the stream");
+    CHECK(gone.items()[0].kind == bosbase::error_kind::none);
+    CHECK(gone.items()[0].reconnecting);
+    CHECK(gone.items()[0].topics == std::vector<std::string>{"posts/*"});
+    REQUIRE(reconnects.wait_count(1));
+    CHECK(reconnects.items()[0] == "client2");
+    CHECK(connects.wait_count(2));
+    CHECK(json::parse(t.last_post().body) == json{{"clientId", "client2"}, {"subscriptions", {"posts/*"}}});
+    {
+        std::lock_guard<std::mutex> lock(t.s->m);
+        CHECK(t.s->stream_requests.size() == 5);  // first, three refused, the one that worked
+    }
+    t.push_event("posts/*", {{"action", "delete"}, {"record", {{"id", "x"}}}});
+    REQUIRE(got.wait_count(1));
+    CHECK(got.items()[0].action == "delete");
+}
+
+TEST_CASE("realtime: an auth change resubmits with the new token on a new connection, a kept token does not") {
+    fake_stream_transport t;
+    mailbox<std::string> reconnects;
+    fake_stream_client pb("http://127.0.0.1:8090", t);
+    pb.realtime().on_reconnect([&](const std::string& id) { reconnects.put(id); });
+    auto sub = pb.collection("posts").subscribe("*", [](const bosbase::realtime_event&) {});
+    CHECK(bosbase_test::header(t.post(0), "Authorization") == "<absent>");
+
+    const std::string token = bosbase_test::valid_auth_token();
+    pb.auth_store().save(token, json{{"id", "r1"}, {"collectionName", "users"}});
+    REQUIRE(reconnects.wait_count(1));
+    REQUIRE(t.wait_for([](auto& s) { return s.posts.size() == 2; }));
+    CHECK(bosbase_test::header(t.post(1), "Authorization") == token);
+    CHECK(json::parse(t.post(1).body)["clientId"] == "client2");
+
+    // Same token (a record merge after update()): nothing happens.
+    pb.auth_store().save(token, json{{"id", "r1"}, {"collectionName", "users"}, {"name", "new"}});
+    // Sign-out: a new connection again, without Authorization.
+    pb.auth_store().clear();
+    REQUIRE(reconnects.wait_count(2));
+    REQUIRE(t.wait_for([](auto& s) { return s.posts.size() == 3; }));
+    CHECK(bosbase_test::header(t.post(2), "Authorization") == "<absent>");
+    CHECK(json::parse(t.post(2).body)["clientId"] == "client3");
+}
+
+TEST_CASE("realtime: subscribe fails clearly when there is no connection or the server refuses the set") {
+    SUBCASE("connection refused") {
+        fake_stream_transport t;
+        t.s->refuse_next = 1;
+        fake_stream_client pb("http://127.0.0.1:8090", t);
+        try {
+            (void)pb.collection("posts").subscribe("*", [](const bosbase::realtime_event&) {});
+            FAIL("subscribe should throw");
+        } catch (const bosbase::ClientResponseError& e) {
+            CHECK(e.status() == 0);
+            CHECK(e.error_kind() == bosbase::error_kind::connect);
+        }
+        CHECK(pb.realtime().topics().empty());
+    }
+    SUBCASE("the POST is refused") {
+        fake_stream_transport t;
+        t.s->on_send = [](const bosbase::http_request&) {
+            return bosbase::http_response{403, {}, R"({"status":403,"message":"The current and the previous request authorization don't match.","data":{}})"};
+        };
+        fake_stream_client pb("http://127.0.0.1:8090", t);
+        try {
+            (void)pb.collection("posts").subscribe("*", [](const bosbase::realtime_event&) {});
+            FAIL("subscribe should throw");
+        } catch (const bosbase::ClientResponseError& e) {
+            CHECK(e.status() == 403);
+        }
+        CHECK(pb.realtime().topics().empty());
+    }
+    SUBCASE("bad input") {
+        fake_stream_transport t;
+        fake_stream_client pb("http://127.0.0.1:8090", t);
+        auto noop = [](const bosbase::realtime_event&) {};
+        CHECK_THROWS_AS(pb.realtime().subscribe("", noop), std::invalid_argument);
+        CHECK_THROWS_AS(pb.realtime().subscribe(std::string(2501, 'a'), noop), std::invalid_argument);
+        CHECK_THROWS_AS(pb.realtime().subscribe("bad\xff", noop), std::invalid_argument);
+        CHECK_THROWS_AS(pb.realtime().subscribe("ok", nullptr), std::invalid_argument);
+        CHECK_THROWS_AS(pb.collection("posts").subscribe("", noop), std::invalid_argument);
+        CHECK(t.post_count() == 0);
+    }
+}
+
+TEST_CASE("realtime: a throwing callback does not stop the stream or the other callbacks") {
+    fake_stream_transport t;
+    mailbox<std::string> got;
+    fake_stream_client pb("http://127.0.0.1:8090", t);
+    auto bad = pb.realtime().subscribe("topic", [](const bosbase::realtime_event&) { throw std::runtime_error("x"); });
+    auto good = pb.realtime().subscribe("topic", [&](const bosbase::realtime_event& e) { got.put(e.data.dump()); });
+    t.push_event("topic", {{"n", 1}});
+    t.push("event:topic\ndata:not json\n\n");
+    t.push_event("topic", {{"n", 2}});
+    REQUIRE(got.wait_count(3));
+    CHECK(got.items() == std::vector<std::string>{R"({"n":1})", "{}", R"({"n":2})"});
+}
+
+TEST_CASE("realtime: an oversized event ends the connection with too_large and the SDK reconnects") {
+    fake_stream_transport t;
+    mailbox<bosbase::realtime_disconnect> gone;
+    mailbox<std::string> reconnects;
+    fake_stream_client pb("http://127.0.0.1:8090", t);
+    bosbase::realtime_options o;
+    o.max_event_bytes = 256;
+    o.reconnect_delay = std::chrono::milliseconds(1);
+    pb.realtime().set_options(o);
+    pb.realtime().on_disconnect([&](const bosbase::realtime_disconnect& d) { gone.put(d); });
+    pb.realtime().on_reconnect([&](const std::string& id) { reconnects.put(id); });
+    auto sub = pb.realtime().subscribe("topic", [](const bosbase::realtime_event&) {});
+    t.push("event:topic\ndata:" + std::string(1000, 'x') + "\n\n");
+    REQUIRE(gone.wait_count(1));
+    CHECK(gone.items()[0].kind == bosbase::error_kind::too_large);
+    CHECK(reconnects.wait_count(1));
+}
+
+TEST_CASE("realtime: the client's destructor interrupts a blocked stream and joins promptly") {
+    fake_stream_transport t;
+    auto started = std::chrono::steady_clock::now();
+    {
+        fake_stream_client pb("http://127.0.0.1:8090", t);
+        auto sub = pb.collection("posts").subscribe("*", [](const bosbase::realtime_event&) {});
+        REQUIRE(t.wait_for([](auto& s) { return s.open; }));
+        started = std::chrono::steady_clock::now();
+    }
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+    std::lock_guard<std::mutex> lock(t.s->m);
+    CHECK_FALSE(t.s->open);
+    CHECK(t.s->cancels >= 1);
+}
+
+TEST_CASE("realtime: a subscription does not keep the client alive and a handle outliving it is inert") {
+    fake_stream_transport t;
+    bosbase::subscription sub;
+    {
+        fake_stream_client pb("http://127.0.0.1:8090", t);
+        sub = pb.collection("posts").subscribe("*", [](const bosbase::realtime_event&) {});
+    }
+    CHECK(t.wait_for([](auto& s) { return !s.open; }));
+    CHECK(sub.active());
+    sub.unsubscribe();  // the client is gone: nothing to do, no throw
+    CHECK_FALSE(sub.active());
+}
+
+TEST_CASE("realtime: the last handle to the client dying inside a callback ends the thread on its own") {
+    fake_stream_transport t;
+    auto holder = std::make_shared<fake_stream_client>("http://127.0.0.1:8090", t);
+    auto sub = std::make_shared<bosbase::subscription>();
+    std::atomic<int> calls{0};
+    // The callback owns the client (a cycle) and breaks it by unsubscribing itself.
+    *sub = holder->realtime().subscribe("topic", [holder, sub, &calls](const bosbase::realtime_event&) {
+        ++calls;
+        sub->unsubscribe();
+    });
+    holder.reset();
+    t.push_event("topic", {{"n", 1}});
+    CHECK(t.wait_for([](auto& s) { return !s.open; }));
+    CHECK(calls == 1);
+}
+
+TEST_CASE("realtime: subscribe, unsubscribe and sign-in churn from several threads") {
+    fake_stream_transport t;
+    mailbox<int> always;
+    fake_stream_client pb("http://127.0.0.1:8090", t);
+    bosbase::realtime_options o;
+    o.reconnect_delay = std::chrono::milliseconds(1);
+    o.max_reconnect_delay = std::chrono::milliseconds(2);
+    pb.realtime().set_options(o);
+    std::atomic<int> delivered{0};
+    std::atomic<bool> done{false};
+    std::atomic<int> failures{0};
+    auto keep = pb.realtime().subscribe("always", [&](const bosbase::realtime_event&) { always.put(1); });
+
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i) {
+        threads.emplace_back([&, i] {
+            for (int k = 0; k < 60; ++k) {
+                try {
+                    auto sub = pb.collection("c" + std::to_string(i)).subscribe(
+                        "*", [&](const bosbase::realtime_event&) { ++delivered; });
+                    if (k % 3 == 0) sub.unsubscribe();
+                } catch (const bosbase::ClientResponseError&) {
+                    ++failures;  // a sign-in can swap the connection under a subscribe
+                }
+            }
+        });
+    }
+    threads.emplace_back([&] {
+        const std::string token = bosbase_test::valid_auth_token();
+        for (int k = 0; k < 40; ++k) {
+            if (k % 2 == 0) pb.auth_store().save(token + std::to_string(k), json::object());
+            else pb.auth_store().clear();
+        }
+    });
+    threads.emplace_back([&] {
+        while (!done) {
+            t.wait_for([](auto& s) { return s.chunks.size() < 16; }, std::chrono::milliseconds(100));
+            t.push_event("always", {{"n", 1}});
+        }
+    });
+    for (std::size_t i = 0; i + 1 < threads.size(); ++i) threads[i].join();
+    done = true;
+    threads.back().join();
+    // Once the churn is over the stream settles and delivers again.
+    bool settled = false;
+    for (int i = 0; i < 100 && !settled; ++i) {
+        const auto before = always.size();
+        t.push_event("always", {{"n", 2}});
+        settled = always.wait_count(before + 1, std::chrono::milliseconds(100));
+    }
+    CHECK(settled);
+    CHECK(failures < 240);
+    CHECK(pb.realtime().topics().front() == "always");
+}
