@@ -4567,91 +4567,6 @@ public:
         return send_body(req, body, &body);
     }
 
-private:
-    // Bodies from this size on reach cpp-httplib through a content provider that reads
-    // them in place: a body in Request::body would be copied again, since cpp-httplib
-    // copies the whole Request once per call (ClientImpl::handle_request, 0.11 and 0.41).
-    static constexpr std::size_t provided_body_min = std::size_t(64) << 10;
-
-    // `body` is what to send; `owned` is the same string when it may be moved from.
-    http_response send_body(const http_request& req, const std::string& body, std::string* owned) {
-        if (!supports_origin(req.origin)) {
-            throw transport_error(transport_error::kind::tls,
-                                  "https:// needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
-        }
-        call c(req);
-        if (c.started >= req.deadline) {
-            throw c.deadline_exceeded();
-        }
-        auto conn = acquire(req.origin);
-        configure(*conn, c);
-
-        httplib::Request hreq;
-        hreq.method = req.method;
-        hreq.path = req.target;
-        for (const auto& h : req.headers) {
-            hreq.headers.emplace(h.first, h.second);
-        }
-        if (!req.content_type.empty()) {
-            hreq.headers.emplace("Content-Type", req.content_type);
-        }
-        if (req.decompress && !accepted_encodings().empty() && hreq.headers.find("Accept-Encoding") == hreq.headers.end()) {
-            hreq.headers.emplace("Accept-Encoding", accepted_encodings());
-        }
-        if (body.size() < provided_body_min) {
-            hreq.body = owned != nullptr ? std::move(*owned) : body;
-        } else {
-            hreq.content_length_ = body.size();
-            hreq.content_provider_ = [data = body.data(), size = body.size()](std::size_t offset, std::size_t length,
-                                                                               httplib::DataSink& sink) {
-                sink.write(data + offset, std::min(length, size - offset));
-                return true;  // a failed write ends the call as Error::Write, not Canceled
-            };
-        }
-        // With a content receiver cpp-httplib hands over every body byte (after
-        // decompression) whatever the framing, and 0.41 adds no Accept-Encoding of its own.
-        hreq.response_handler = [&c](const httplib::Response& r) { return c.on_headers(r); };
-        hreq.content_receiver = [&c](const char* data, std::size_t n, auto, auto) { return c.on_body(data, n); };
-        start_clock(hreq, 0);
-
-        const unsigned sockets_before = conn->sockets_opened;
-        // send(Request&, Response&, Error&) works on our Request in place; the
-        // Result-returning overload copies the whole request first.
-        httplib::Response hres;
-        httplib::Error error = httplib::Error::Success;
-        const bool sent = watched_send(*conn, hreq, hres, error, c);
-        if (c.caught) {
-            std::rethrow_exception(c.caught);  // std::bad_alloc from the body buffer
-        }
-        if (c.failure) {
-            throw *c.failure;
-        }
-        if (!sent) {
-            if (c.stopped || clock::now() >= req.deadline) {
-                throw c.deadline_exceeded();
-            }
-            throw describe(error, c, conn->sockets_opened != sockets_before);
-        }
-        // A 204 or a HEAD response skips the response handler.
-        if (auto bad = c.check_status(hres.status)) {
-            throw *bad;
-        }
-
-        http_response res;
-        res.status = hres.status;
-        res.headers.reserve(hres.headers.size());
-        for (const auto& h : hres.headers) {
-            res.headers.emplace_back(h.first, h.second);
-        }
-        res.body = std::move(c.body);
-        // A connection the watchdog stopped is closed; one that failed has an unknown
-        // state. Both are dropped rather than pooled (failures threw above).
-        if (!c.stopped) {
-            release(req.origin, std::move(conn));
-        }
-        return res;
-    }
-
     /// @brief The streaming call realtime uses. A dedicated connection (never one
     /// of the pool), no total deadline, the body handed to on_data as it arrives
     /// (2xx only; other statuses collect up to max_response_bytes into the result),
@@ -4742,6 +4657,90 @@ private:
     }
 
 private:
+    // Bodies from this size on reach cpp-httplib through a content provider that reads
+    // them in place: a body in Request::body would be copied again, since cpp-httplib
+    // copies the whole Request once per call (ClientImpl::handle_request, 0.11 and 0.41).
+    static constexpr std::size_t provided_body_min = std::size_t(64) << 10;
+
+    // `body` is what to send; `owned` is the same string when it may be moved from.
+    http_response send_body(const http_request& req, const std::string& body, std::string* owned) {
+        if (!supports_origin(req.origin)) {
+            throw transport_error(transport_error::kind::tls,
+                                  "https:// needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
+        }
+        call c(req);
+        if (c.started >= req.deadline) {
+            throw c.deadline_exceeded();
+        }
+        auto conn = acquire(req.origin);
+        configure(*conn, c);
+
+        httplib::Request hreq;
+        hreq.method = req.method;
+        hreq.path = req.target;
+        for (const auto& h : req.headers) {
+            hreq.headers.emplace(h.first, h.second);
+        }
+        if (!req.content_type.empty()) {
+            hreq.headers.emplace("Content-Type", req.content_type);
+        }
+        if (req.decompress && !accepted_encodings().empty() && hreq.headers.find("Accept-Encoding") == hreq.headers.end()) {
+            hreq.headers.emplace("Accept-Encoding", accepted_encodings());
+        }
+        if (body.size() < provided_body_min) {
+            hreq.body = owned != nullptr ? std::move(*owned) : body;
+        } else {
+            hreq.content_length_ = body.size();
+            hreq.content_provider_ = [data = body.data(), size = body.size()](std::size_t offset, std::size_t length,
+                                                                               httplib::DataSink& sink) {
+                sink.write(data + offset, std::min(length, size - offset));
+                return true;  // a failed write ends the call as Error::Write, not Canceled
+            };
+        }
+        // With a content receiver cpp-httplib hands over every body byte (after
+        // decompression) whatever the framing, and 0.41 adds no Accept-Encoding of its own.
+        hreq.response_handler = [&c](const httplib::Response& r) { return c.on_headers(r); };
+        hreq.content_receiver = [&c](const char* data, std::size_t n, auto, auto) { return c.on_body(data, n); };
+        start_clock(hreq, 0);
+
+        const unsigned sockets_before = conn->sockets_opened;
+        // send(Request&, Response&, Error&) works on our Request in place; the
+        // Result-returning overload copies the whole request first.
+        httplib::Response hres;
+        httplib::Error error = httplib::Error::Success;
+        const bool sent = watched_send(*conn, hreq, hres, error, c);
+        if (c.caught) {
+            std::rethrow_exception(c.caught);  // std::bad_alloc from the body buffer
+        }
+        if (c.failure) {
+            throw *c.failure;
+        }
+        if (!sent) {
+            if (c.stopped || clock::now() >= req.deadline) {
+                throw c.deadline_exceeded();
+            }
+            throw describe(error, c, conn->sockets_opened != sockets_before);
+        }
+        // A 204 or a HEAD response skips the response handler.
+        if (auto bad = c.check_status(hres.status)) {
+            throw *bad;
+        }
+
+        http_response res;
+        res.status = hres.status;
+        res.headers.reserve(hres.headers.size());
+        for (const auto& h : hres.headers) {
+            res.headers.emplace_back(h.first, h.second);
+        }
+        res.body = std::move(c.body);
+        // A connection the watchdog stopped is closed; one that failed has an unknown
+        // state. Both are dropped rather than pooled (failures threw above).
+        if (!c.stopped) {
+            release(req.origin, std::move(conn));
+        }
+        return res;
+    }
+
     using clock = std::chrono::steady_clock;
 
     // One pooled connection. The socket counter tells a failed name lookup (no socket
