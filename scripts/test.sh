@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: unit, transport and integration tests
 # (the latter against the Go dev server) with g++, again under ASan+UBSan and
-# (unit and transport) ThreadSanitizer, the
+# (unit, transport and the stress test) ThreadSanitizer, the
 # examples and unit tests with clang++ and as C++20, and the packaging checks.
 set -euo pipefail
 
@@ -23,7 +23,7 @@ run_preset() {  # run_preset <preset> [ctest args...]
 
 run_preset default
 run_preset sanitize -E dev_server_go_tests
-run_preset tsan -L "unit|transport"
+run_preset tsan -L "unit|transport|stress"
 # The integration and packaging tests run once, above; these presets leave them out.
 run_preset clang
 run_preset cxx20
