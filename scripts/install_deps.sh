@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(g++ clang cmake ninja-build pkg-config git
-          libcpp-httplib-dev nlohmann-json3-dev doctest-dev libssl-dev
+          libcpp-httplib-dev nlohmann-json3-dev doctest-dev libssl-dev zlib1g-dev
           sqlite3 python3 python3-venv)
 
 missing=()
