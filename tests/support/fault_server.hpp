@@ -533,7 +533,14 @@ private:
 
     after respond(int fd, fault f, const request& req, std::string& pending) {
         const std::string ok_head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n";
-        auto send_then = [&](const std::string& bytes, after how) { return send_all(fd, bytes) ? how : after::close; };
+        // An answer followed by a close says so, so only keep_alive_then_close tests stale connections.
+        auto send_then = [&](std::string bytes, after how) {
+            const auto keep = bytes.find("Connection: keep-alive\r\n");
+            if (how != after::keep && keep != std::string::npos && keep < bytes.find("\r\n\r\n")) {
+                bytes.replace(keep, 22, "Connection: close");
+            }
+            return send_all(fd, bytes) ? how : after::close;
+        };
         switch (f) {
         case fault::normal: return send_then(normal_answer(req), after::keep);
         case fault::no_content: return send_then(answer(204, ""), after::keep);
