@@ -560,21 +560,43 @@ inline std::string to_valid_utf8(std::string_view in) {
     return out;
 }
 
+/// True when valid JSON text would nest deeper than max_depth. Invalid text may
+/// give either answer; the parser rejects it anyway. A plain byte scan is cheaper
+/// than a parser callback and keeps the parse itself identical to a hand-written one.
+inline bool nests_deeper_than(std::string_view text, std::size_t max_depth) {
+    std::size_t depth = 0;
+    const std::size_t n = text.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        switch (text[i]) {
+        case '"':  // skip the string, honouring backslash escapes
+            for (++i; i < n && text[i] != '"'; ++i) {
+                i += text[i] == '\\' ? 1 : 0;
+            }
+            break;
+        case '[':
+        case '{':
+            if (++depth > max_depth) return true;
+            break;
+        case ']':
+        case '}':
+            depth -= depth > 0 ? 1 : 0;
+            break;
+        default:
+            break;
+        }
+    }
+    return false;
+}
+
 /// Parses JSON without exceptions; nullopt when the text is not JSON or nests
 /// deeper than max_depth (a deep document would exhaust the stack of every
 /// recursive copy, comparison or dump later on).
-inline std::optional<json> parse_json(std::string_view text, std::size_t max_depth) {
-    bool too_deep = false;
-    json::parser_callback_t limit = [&](int depth, json::parse_event_t event, json&) {
-        if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
-            static_cast<std::size_t>(depth) >= max_depth) {
-            too_deep = true;
-            return false;
-        }
-        return !too_deep;
-    };
-    json parsed = json::parse(text.begin(), text.end(), limit, false);
-    if (too_deep || parsed.is_discarded()) {
+inline std::optional<json> parse_json(const std::string& text, std::size_t max_depth) {
+    if (nests_deeper_than(text, max_depth)) {
+        return std::nullopt;
+    }
+    json parsed = json::parse(text, nullptr, false);
+    if (parsed.is_discarded()) {
         return std::nullopt;
     }
     return parsed;
@@ -975,17 +997,309 @@ struct call_secrets {
 
 }  // namespace detail
 
-/// @brief Calls on one collection. A light value: keep the client alive while using it.
+/// @brief Runs before every request reaches the transport; may change the method,
+/// target, headers and body (they are checked again afterwards).
+using before_send_hook = std::function<void(http_request&)>;
+/// @brief Runs after every HTTP response, 2xx or not, before it is checked; may change it.
+using after_send_hook = std::function<void(const http_request&, http_response&)>;
+
+namespace detail {
+
+/// Everything one client is: base URL, options, transport, auth store and hooks.
+/// Clients and the services they hand out share it, so none can dangle.
+template <class Transport>
+class client_core {
+public:
+    client_core(parsed_base_url u, client_options o, Transport t)
+        : url(std::move(u)), settings(std::move(o)), transport(std::move(t)) {
+        require_headers(settings.headers, "client_options.headers");
+        require_header("Accept-Language", settings.lang, "client_options.lang");
+        if (settings.max_json_depth == 0) {
+            throw std::invalid_argument("bosbase: client_options.max_json_depth must be at least 1");
+        }
+        if constexpr (has_supports_origin<Transport>::value) {
+            if (!transport.supports_origin(url.origin)) {
+                throw std::invalid_argument("bosbase: the transport cannot reach '" + url.origin +
+                                            "' (its supports_origin() said no; for https:// the default "
+                                            "transport needs cpp-httplib built with TLS)");
+            }
+        }
+    }
+
+    // A new identity on the same server: same URL, options, hooks and (shared) transport, empty store.
+    explicit client_core(const client_core& other)
+        : url(other.url), settings(other.settings), transport(other.transport) {
+        std::lock_guard<std::mutex> lock(other.hooks_mutex_);
+        before_ = other.before_;
+        after_ = other.after_;
+        has_hooks_ = other.has_hooks_.load();
+    }
+
+    client_core& operator=(const client_core&) = delete;
+
+    const parsed_base_url url;
+    const client_options settings;
+    Transport transport;
+    auth_store store;
+
+    void set_hooks(std::shared_ptr<const before_send_hook> before, std::shared_ptr<const after_send_hook> after,
+                   bool set_before, bool set_after) {
+        std::lock_guard<std::mutex> lock(hooks_mutex_);
+        if (set_before) before_ = std::move(before);
+        if (set_after) after_ = std::move(after);
+        has_hooks_ = before_ || after_;
+    }
+
+    json send_json(std::string_view method, std::string_view path, const json& body, const request_options& options,
+                   call_secrets secrets) {
+        http_response res = perform(method, path, body, options, secrets);
+        return parse_body(res, path, options, secrets);
+    }
+
+    // Every request goes through here: input checks, hooks, the transport, and the
+    // mapping of everything that can go wrong onto ClientResponseError.
+    http_response perform(std::string_view method, std::string_view path, const json& body,
+                          const request_options& options, call_secrets secrets) {
+        require_headers(options.headers, "request_options.headers");
+
+        http_request req;
+        req.method = std::string(method);
+        req.origin = url.origin;
+        req.connect_timeout = settings.connect_timeout;
+        req.read_timeout = options.timeout.value_or(settings.timeout);
+        req.write_timeout = req.read_timeout;
+        req.deadline = http_request::clock::now() + options.deadline.value_or(settings.deadline);
+        req.max_response_bytes = settings.max_response_bytes;
+        req.decompress = settings.decompress;
+        req.target = target_for(path, collect_query(options));
+        if (!body.is_null()) {
+            req.body = dump_json(body);
+            req.content_type = "application/json";
+        }
+        req.headers = build_headers(options);
+
+        std::shared_ptr<const before_send_hook> before;
+        std::shared_ptr<const after_send_hook> after;
+        if (has_hooks_.load(std::memory_order_acquire)) {
+            std::lock_guard<std::mutex> lock(hooks_mutex_);
+            before = before_;
+            after = after_;
+        }
+        if (before) {
+            (*before)(req);
+        }
+        check_request(req);
+        for (const auto& h : req.headers) {
+            if (ascii_iequal(h.first, "Authorization")) secrets.add(h.second);
+        }
+
+        http_response res;
+        try {
+            res = transport.send(req);
+        } catch (const transport_error& e) {
+            throw transport_failure(req, e.error_kind(), e.what(), secrets);
+        } catch (const std::bad_alloc&) {
+            throw;
+        } catch (const std::exception& e) {
+            throw transport_failure(req, error_kind::other, e.what(), secrets);
+        } catch (...) {
+            throw transport_failure(req, error_kind::other, "the transport threw a non-standard exception", secrets);
+        }
+        if (after) {
+            (*after)(req, res);
+        }
+        // The default transport stops at the limit; a custom one may not.
+        if (res.body.size() > req.max_response_bytes) {
+            throw transport_failure(req, error_kind::too_large,
+                                    "the response body is larger than max_response_bytes (" +
+                                        std::to_string(req.max_response_bytes) + " bytes)",
+                                    secrets);
+        }
+        if (res.status < 200 || res.status > 299) {
+            throw ClientResponseError(redact_url(url.origin + req.target), res.status,
+                                      error_body(res, settings.max_json_depth), error_kind::none, {},
+                                      secrets.to_vector());
+        }
+        return res;
+    }
+
+    json parse_body(const http_response& res, std::string_view path, const request_options& options,
+                    const call_secrets& secrets) const {
+        if (res.body.empty()) {
+            return json::object();
+        }
+        auto parsed = parse_json(res.body, settings.max_json_depth);
+        if (!parsed) {
+            throw ClientResponseError(
+                error_url(path, options), res.status,
+                json{{"status", res.status},
+                     {"message", "The server's response is not JSON, or nests deeper than max_json_depth (" +
+                                     std::to_string(settings.max_json_depth) + ")."},
+                     {"data", json::object()}},
+                error_kind::invalid_response, {}, secrets.to_vector());
+        }
+        return std::move(*parsed);
+    }
+
+    // Only failed calls pay for building and redacting the URL.
+    std::string error_url(std::string_view path, const request_options& options) const {
+        try {
+            return redact_url(url.origin + target_for(path, collect_query(options)));
+        } catch (const std::invalid_argument&) {
+            return url.origin;
+        }
+    }
+
+    static query_params collect_query(const request_options& options) {
+        query_params q = options.query;
+        if (options.expand) q.emplace_back("expand", *options.expand);
+        if (options.fields) q.emplace_back("fields", *options.fields);
+        return q;
+    }
+
+    std::string target_for(std::string_view path, const query_params& query) const {
+        if (!is_target_safe(path)) {
+            throw std::invalid_argument(
+                "bosbase: the request path must be percent-encoded (no spaces, '#', control or non-ASCII bytes)");
+        }
+        std::string target = url.prefix;
+        if (path.empty() || path.front() != '/') {
+            target += '/';
+        }
+        target += path;
+        std::string qs;
+        try {
+            append_query(qs, query);
+        } catch (const json::type_error&) {
+            throw std::invalid_argument("bosbase: a query value is not valid UTF-8");
+        }
+        if (!qs.empty()) {
+            target += (target.find('?') == std::string::npos ? "?" : "&") + qs;
+        }
+        return target;
+    }
+
+private:
+    // What a before_send hook hands back is checked like caller input.
+    static void check_request(const http_request& req) {
+        if (!is_header_name_safe(req.method)) {
+            throw std::invalid_argument("bosbase: the HTTP method must be a token such as GET or POST");
+        }
+        if (!is_target_safe(req.target) || req.target.empty() || req.target.front() != '/') {
+            throw std::invalid_argument(
+                "bosbase: the request target must start with '/' and be percent-encoded (no spaces, '#', control "
+                "or non-ASCII bytes)");
+        }
+        require_headers(req.headers, "request headers");
+        if (!is_header_value_safe(req.content_type)) {
+            throw std::invalid_argument("bosbase: the content type must not contain control bytes");
+        }
+    }
+
+    ClientResponseError transport_failure(const http_request& req, error_kind kind, const std::string& what,
+                                          const call_secrets& secrets) const {
+        return ClientResponseError(redact_url(url.origin + req.target), 0, json::object(), kind, what,
+                                   secrets.to_vector());
+    }
+
+    // nlohmann's own message would quote the offending byte, which may belong to a secret.
+    static std::string dump_json(const json& value) {
+        try {
+            return value.dump();
+        } catch (const json::type_error&) {
+            throw std::invalid_argument(
+                "bosbase: a request value is not valid UTF-8; JSON bodies and JSON query values must be UTF-8");
+        }
+    }
+
+    header_list build_headers(const request_options& options) const {
+        header_list headers = options.headers;
+        auto add_default = [&](const std::string& name, const std::string& value) {
+            if (!value.empty() && !has_header(headers, name)) {
+                headers.emplace_back(name, value);
+            }
+        };
+        for (const auto& h : settings.headers) add_default(h.first, h.second);
+        add_default("Accept", "application/json");
+        add_default("Accept-Language", settings.lang);
+        add_default("Authorization", store.token());
+        return headers;
+    }
+
+    // The server's envelope is kept as is; anything else is wrapped so response() is
+    // always an object that dump() can write (raw bytes are made valid UTF-8 first).
+    static json error_body(const http_response& res, std::size_t max_depth) {
+        json out;
+        auto parsed = res.body.empty() ? std::nullopt : parse_json(res.body, max_depth);
+        if (parsed && parsed->is_object()) {
+            out = std::move(*parsed);
+        } else {
+            constexpr std::size_t max_body = 512;
+            const char* message = res.body.empty() ? "The server sent an empty error response."
+                                                   : "The server sent a non-JSON error response.";
+            if (res.status < 200) {
+                message = "The server sent an interim (1xx) response as its final answer.";
+            } else if (res.status >= 300 && res.status < 400) {
+                message = "The server answered with a redirect, which the SDK does not follow.";
+            }
+            out = json{{"status", res.status}, {"message", message}, {"data", json::object()}};
+            if (!res.body.empty()) {
+                out["body"] = to_valid_utf8(std::string_view(res.body).substr(0, max_body));
+            }
+        }
+        if (res.status >= 300 && res.status < 400) {
+            for (const auto& h : res.headers) {
+                if (ascii_iequal(h.first, "Location")) {
+                    out["location"] = redact_url(to_valid_utf8(h.second));
+                }
+            }
+        }
+        return out;
+    }
+
+    mutable std::mutex hooks_mutex_;
+    std::atomic<bool> has_hooks_{false};  // lets calls skip the mutex when no hook is set
+    std::shared_ptr<const before_send_hook> before_;
+    std::shared_ptr<const after_send_hook> after_;
+};
+
+/// Base of every service: a handle on the client's shared state.
+template <class Transport>
+class service_base {
+public:
+    explicit service_base(std::shared_ptr<client_core<Transport>> core) : core_(std::move(core)) {}
+
+protected:
+    client_core<Transport>& core() const {
+        if (!core_) {
+            throw std::invalid_argument("bosbase: this service came from a moved-from client");
+        }
+        return *core_;
+    }
+
+    const std::shared_ptr<client_core<Transport>>& core_ptr() const noexcept { return core_; }
+
+private:
+    std::shared_ptr<client_core<Transport>> core_;
+};
+
+}  // namespace detail
+
+
+/// @brief Calls on one collection. A light value that shares the client's state:
+/// it stays valid after the client is moved or destroyed.
 ///
 /// Exceptions, for every call: ClientResponseError when the server answers
 /// anything but 2xx, sends an unusable response, or cannot be reached in time;
 /// std::invalid_argument for input that cannot be sent (checked before any
 /// request); std::bad_alloc. Nothing else.
 template <class Transport>
-class record_service {
+class record_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
 public:
-    record_service(basic_bosbase<Transport>& client, std::string collection)
-        : client_(&client), collection_(std::move(collection)) {
+    record_service(std::shared_ptr<detail::client_core<Transport>> core, std::string collection)
+        : detail::service_base<Transport>(std::move(core)), collection_(std::move(collection)) {
         detail::require_path_segment(collection_, "collection name or id");
         base_path_ = "/api/collections/" + detail::encode_uri_component(collection_);
     }
@@ -1001,7 +1315,7 @@ public:
     void bind_custom_token(std::string_view email, std::string_view password, std::string_view token,
                            const json& body = json::object(), const query_params& query = {},
                            const std::optional<request_options>& options = std::nullopt) {
-        client_->perform("POST", base_path_ + "/bind-token", credentials_body(body, email, password, token),
+        core().perform("POST", base_path_ + "/bind-token", credentials_body(body, email, password, token),
                          with_query(options, query), {password, token});
     }
 
@@ -1010,7 +1324,7 @@ public:
     void unbind_custom_token(std::string_view email, std::string_view password, std::string_view token,
                              const json& body = json::object(), const query_params& query = {},
                              const std::optional<request_options>& options = std::nullopt) {
-        client_->perform("POST", base_path_ + "/unbind-token", credentials_body(body, email, password, token),
+        core().perform("POST", base_path_ + "/unbind-token", credentials_body(body, email, password, token),
                          with_query(options, query), {password, token});
     }
 
@@ -1046,7 +1360,7 @@ public:
                      const std::optional<request_options>& options = std::nullopt) {
         json payload = merged_body(body);
         payload["email"] = std::string(email);
-        return client_->send_json("POST", base_path_ + "/request-otp", payload, with_query(options, query), {});
+        return core().send_json("POST", base_path_ + "/request-otp", payload, with_query(options, query), {});
     }
 
     /// @brief Signs in with an OTP id and the emailed password.
@@ -1060,8 +1374,25 @@ public:
 
     /// @brief Lists the auth methods this collection allows.
     json list_auth_methods(const std::optional<request_options>& options = std::nullopt) {
-        return client_->send_json("GET", base_path_ + "/auth-methods", nullptr, options.value_or(request_options{}),
+        return core().send_json("GET", base_path_ + "/auth-methods", nullptr, options.value_or(request_options{}),
                                   {});
+    }
+
+    /// @brief Superusers only: a new, independent client signed in as the record `id`
+    /// (POST .../impersonate/{id}). It shares this client's transport and options;
+    /// duration_seconds 0 means the collection's token duration.
+    basic_bosbase<Transport> impersonate(std::string_view id, std::int64_t duration_seconds = 0,
+                                         const std::optional<request_options>& options = std::nullopt) {
+        if (duration_seconds < 0) {
+            throw std::invalid_argument("bosbase: impersonate duration must not be negative");
+        }
+        detail::require_path_segment(id, "record id");
+        auto other = std::make_shared<detail::client_core<Transport>>(core());
+        record_service<Transport> service(other, collection_);
+        service.auth_call(("impersonate/" + detail::encode_uri_component(id)).c_str(),
+                          json{{"duration", duration_seconds}}, options.value_or(request_options{}), {},
+                          &core());
+        return basic_bosbase<Transport>(std::move(other));
     }
 
     // --- records -----------------------------------------------------------
@@ -1072,33 +1403,33 @@ public:
         query_params q{{"page", page}, {"perPage", per_page}};
         q.insert(q.end(), opts.query.begin(), opts.query.end());
         opts.query = std::move(q);
-        return client_->send_json("GET", base_path_ + "/records", nullptr, opts, {});
+        return core().send_json("GET", base_path_ + "/records", nullptr, opts, {});
     }
 
     /// @brief One record by id.
     json get_one(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
-        return client_->send_json("GET", record_path(id), nullptr, options.value_or(request_options{}), {});
+        return core().send_json("GET", record_path(id), nullptr, options.value_or(request_options{}), {});
     }
 
     /// @brief Creates a record from a JSON object.
     json create(const json& body, const std::optional<request_options>& options = std::nullopt) {
-        return client_->send_json("POST", base_path_ + "/records", merged_body(body),
+        return core().send_json("POST", base_path_ + "/records", merged_body(body),
                                   options.value_or(request_options{}), {});
     }
 
     /// @brief Updates a record. When it is the signed-in record, the returned fields
     /// are merged into the stored record (fields the response leaves out are kept).
     json update(std::string_view id, const json& body, const std::optional<request_options>& options = std::nullopt) {
-        json updated = client_->send_json("PATCH", record_path(id), merged_body(body),
+        json updated = core().send_json("PATCH", record_path(id), merged_body(body),
                                           options.value_or(request_options{}), {});
-        client_->auth_store().merge_record_if(id, collection_, updated);
+        core().store.merge_record_if(id, collection_, updated);
         return updated;
     }
 
     /// @brief Deletes a record (204); signs out when it was the signed-in record.
     void remove(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
-        client_->perform("DELETE", record_path(id), nullptr, options.value_or(request_options{}), {});
-        client_->auth_store().clear_if(id, collection_);
+        core().perform("DELETE", record_path(id), nullptr, options.value_or(request_options{}), {});
+        core().store.clear_if(id, collection_);
     }
 
 private:
@@ -1136,13 +1467,15 @@ private:
     // Sends an auth request and stores {token, record}. Anything but a 2xx JSON
     // object with a sendable token and a record is an error, and the store is
     // left as it was.
-    json auth_call(const char* action, const json& payload, const request_options& options,
-                   detail::call_secrets secrets) {
+    // `sender` is the client whose identity makes the request (impersonate sends
+    // as the superuser and stores into the new client).
+    json auth_call(const std::string& action, const json& payload, const request_options& options,
+                   detail::call_secrets secrets, detail::client_core<Transport>* sender = nullptr) {
         const std::string path = base_path_ + "/" + action;
-        http_response res = client_->perform("POST", path, payload, options, secrets);
-        json response = client_->parse_body(res, path, options, secrets);
+        http_response res = (sender ? *sender : core()).perform("POST", path, payload, options, secrets);
+        json response = core().parse_body(res, path, options, secrets);
         auto fail = [&](const char* why) {
-            return ClientResponseError(client_->error_url(path, options), res.status,
+            return ClientResponseError(core().error_url(path, options), res.status,
                                        json{{"status", res.status}, {"message", why}, {"data", json::object()}},
                                        error_kind::invalid_response, {}, secrets.to_vector());
         };
@@ -1158,17 +1491,18 @@ private:
         if (!detail::is_header_value_safe(token->get_ref<const std::string&>())) {
             throw fail("The server returned an auth token with control bytes (CR, LF, NUL); it was not stored.");
         }
-        client_->auth_store().save(token->get<std::string>(), *record);
+        core().store.save(token->get<std::string>(), *record);
         return response;
     }
 
-    basic_bosbase<Transport>* client_;
     std::string collection_;
     std::string base_path_;
 };
 
 /// @brief The BosBase client, templated on a transport policy (see README
-/// "Custom transports"). Safe to share between threads.
+/// "Custom transports"). Safe to share between threads, which then share one
+/// signed-in identity; for several identities make one client each (copies of
+/// one transport share its connection pool). Movable, not copyable.
 template <class Transport>
 class basic_bosbase {
     static_assert(is_transport_v<Transport>,
@@ -1184,242 +1518,79 @@ public:
         : basic_bosbase(base_url, Transport{}, std::move(options)) {}
 
     basic_bosbase(std::string_view base_url, Transport transport, client_options options = {})
-        : url_(detail::parse_base_url(base_url)), options_(std::move(options)), transport_(std::move(transport)) {
-        detail::require_headers(options_.headers, "client_options.headers");
-        detail::require_header("Accept-Language", options_.lang, "client_options.lang");
-        if (options_.max_json_depth == 0) {
-            throw std::invalid_argument("bosbase: client_options.max_json_depth must be at least 1");
-        }
-        if constexpr (detail::has_supports_origin<Transport>::value) {
-            if (!transport_.supports_origin(url_.origin)) {
-                throw std::invalid_argument("bosbase: this transport cannot reach '" + url_.origin +
-                                            "' (for https:// build cpp-httplib with CPPHTTPLIB_OPENSSL_SUPPORT)");
-            }
-        }
-    }
+        : core_(std::make_shared<detail::client_core<Transport>>(detail::parse_base_url(base_url),
+                                                                  std::move(options), std::move(transport))) {}
 
+    basic_bosbase(basic_bosbase&&) noexcept = default;
+    basic_bosbase& operator=(basic_bosbase&&) noexcept = default;
     basic_bosbase(const basic_bosbase&) = delete;
     basic_bosbase& operator=(const basic_bosbase&) = delete;
 
-    /// @brief The service for one collection (name or id).
-    record_service<Transport> collection(std::string name) { return record_service<Transport>(*this, std::move(name)); }
+    /// @brief The service for one collection (name or id). It shares this client's
+    /// state and stays usable after the client is gone.
+    record_service<Transport> collection(std::string name) const {
+        return record_service<Transport>(core_, std::move(name));
+    }
 
-    class auth_store& auth_store() noexcept { return store_; }
-    const class auth_store& auth_store() const noexcept { return store_; }
+    class auth_store& auth_store() const { return core().store; }
 
-    Transport& transport() noexcept { return transport_; }
+    Transport& transport() const { return core().transport; }
+
+    /// @brief The options the client was made with.
+    const client_options& options() const { return core().settings; }
 
     /// @brief The base URL without a trailing slash.
-    std::string base_url() const { return url_.origin + url_.prefix; }
+    std::string base_url() const { return core().url.origin + core().url.prefix; }
 
     /// @brief Absolute URL of an API path with an encoded query.
     std::string build_url(std::string_view path, const query_params& query = {}) const {
-        return url_.origin + target_for(path, query);
+        return core().url.origin + core().target_for(path, query);
     }
 
     /// @brief Absolute URL of an API path with the query a call with these options sends.
     std::string build_url(std::string_view path, const request_options& options) const {
-        return build_url(path, collect_query(options));
+        return build_url(path, detail::client_core<Transport>::collect_query(options));
     }
 
     /// @brief Sends any API request and returns the parsed JSON (an empty object for an empty 2xx body).
     /// Throws ClientResponseError for anything but 2xx and for network failures.
     json send(std::string_view method, std::string_view path, const json& body = nullptr,
-              const request_options& options = {}) {
-        return send_json(method, path, body, options, {});
+              const request_options& options = {}) const {
+        return core().send_json(method, path, body, options, {});
     }
 
     /// @brief Like send() but returns the raw 2xx response (for files and other non-JSON bodies).
     http_response send_raw(std::string_view method, std::string_view path, const json& body = nullptr,
-                           const request_options& options = {}) {
-        return perform(method, path, body, options, {});
+                           const request_options& options = {}) const {
+        return core().perform(method, path, body, options, {});
+    }
+
+    /// @brief Sets (or, with nullptr, clears) the hook run before every request.
+    /// Exceptions thrown by a hook propagate unchanged.
+    void before_send(before_send_hook hook) const {
+        core().set_hooks(hook ? std::make_shared<const before_send_hook>(std::move(hook)) : nullptr, nullptr, true,
+                         false);
+    }
+
+    /// @brief Sets (or clears) the hook run after every HTTP response, error statuses included.
+    void after_send(after_send_hook hook) const {
+        core().set_hooks(nullptr, hook ? std::make_shared<const after_send_hook>(std::move(hook)) : nullptr, false,
+                         true);
     }
 
 private:
     friend class record_service<Transport>;
 
-    json send_json(std::string_view method, std::string_view path, const json& body, const request_options& options,
-                   detail::call_secrets secrets) {
-        http_response res = perform(method, path, body, options, secrets);
-        return parse_body(res, path, options, secrets);
+    explicit basic_bosbase(std::shared_ptr<detail::client_core<Transport>> core) : core_(std::move(core)) {}
+
+    detail::client_core<Transport>& core() const {
+        if (!core_) {
+            throw std::invalid_argument("bosbase: this client was moved from");
+        }
+        return *core_;
     }
 
-    // Every request goes through here: input checks, the transport, and the
-    // mapping of everything that can go wrong onto ClientResponseError.
-    http_response perform(std::string_view method, std::string_view path, const json& body,
-                          const request_options& options, detail::call_secrets secrets) {
-        if (!detail::is_header_name_safe(method)) {
-            throw std::invalid_argument("bosbase: the HTTP method must be a token such as GET or POST");
-        }
-        detail::require_headers(options.headers, "request_options.headers");
-
-        http_request req;
-        req.method = std::string(method);
-        req.origin = url_.origin;
-        req.connect_timeout = options_.connect_timeout;
-        req.read_timeout = options.timeout.value_or(options_.timeout);
-        req.write_timeout = req.read_timeout;
-        req.deadline = http_request::clock::now() + options.deadline.value_or(options_.deadline);
-        req.max_response_bytes = options_.max_response_bytes;
-        req.decompress = options_.decompress;
-        req.target = target_for(path, collect_query(options));
-        if (!body.is_null()) {
-            req.body = dump_json(body);
-            req.content_type = "application/json";
-        }
-        req.headers = build_headers(options);
-        for (const auto& h : req.headers) {
-            if (detail::ascii_iequal(h.first, "Authorization")) secrets.add(h.second);
-        }
-
-        http_response res;
-        try {
-            res = transport_.send(req);
-        } catch (const transport_error& e) {
-            throw transport_failure(req, e.error_kind(), e.what(), secrets);
-        } catch (const std::bad_alloc&) {
-            throw;
-        } catch (const std::exception& e) {
-            throw transport_failure(req, error_kind::other, e.what(), secrets);
-        } catch (...) {
-            throw transport_failure(req, error_kind::other, "the transport threw a non-standard exception", secrets);
-        }
-        // The default transport stops at the limit; a custom one may not.
-        if (res.body.size() > req.max_response_bytes) {
-            throw transport_failure(req, error_kind::too_large,
-                                    "the response body is larger than max_response_bytes (" +
-                                        std::to_string(req.max_response_bytes) + " bytes)",
-                                    secrets);
-        }
-        if (res.status < 200 || res.status > 299) {
-            throw ClientResponseError(detail::redact_url(url_.origin + req.target), res.status,
-                                      error_body(res, options_.max_json_depth), error_kind::none, {},
-                                      secrets.to_vector());
-        }
-        return res;
-    }
-
-    json parse_body(const http_response& res, std::string_view path, const request_options& options,
-                    const detail::call_secrets& secrets) const {
-        if (res.body.empty()) {
-            return json::object();
-        }
-        auto parsed = detail::parse_json(res.body, options_.max_json_depth);
-        if (!parsed) {
-            throw ClientResponseError(
-                error_url(path, options), res.status,
-                json{{"status", res.status},
-                     {"message", "The server's response is not JSON, or nests deeper than max_json_depth (" +
-                                     std::to_string(options_.max_json_depth) + ")."},
-                     {"data", json::object()}},
-                error_kind::invalid_response, {}, secrets.to_vector());
-        }
-        return std::move(*parsed);
-    }
-
-    // Only failed calls pay for building and redacting the URL.
-    std::string error_url(std::string_view path, const request_options& options) const {
-        try {
-            return detail::redact_url(build_url(path, options));
-        } catch (const std::invalid_argument&) {
-            return url_.origin;
-        }
-    }
-
-    ClientResponseError transport_failure(const http_request& req, error_kind kind, const std::string& what,
-                                          const detail::call_secrets& secrets) const {
-        return ClientResponseError(detail::redact_url(url_.origin + req.target), 0, json::object(), kind, what,
-                                   secrets.to_vector());
-    }
-
-    // nlohmann's own message would quote the offending byte, which may belong to a secret.
-    static std::string dump_json(const json& value) {
-        try {
-            return value.dump();
-        } catch (const json::type_error&) {
-            throw std::invalid_argument(
-                "bosbase: a request value is not valid UTF-8; JSON bodies and JSON query values must be UTF-8");
-        }
-    }
-
-    static query_params collect_query(const request_options& options) {
-        query_params q = options.query;
-        if (options.expand) q.emplace_back("expand", *options.expand);
-        if (options.fields) q.emplace_back("fields", *options.fields);
-        return q;
-    }
-
-    std::string target_for(std::string_view path, const query_params& query) const {
-        if (!detail::is_target_safe(path)) {
-            throw std::invalid_argument(
-                "bosbase: the request path must be percent-encoded (no spaces, '#', control or non-ASCII bytes)");
-        }
-        std::string target = url_.prefix;
-        if (path.empty() || path.front() != '/') {
-            target += '/';
-        }
-        target += path;
-        std::string qs;
-        try {
-            detail::append_query(qs, query);
-        } catch (const json::type_error&) {
-            throw std::invalid_argument("bosbase: a query value is not valid UTF-8");
-        }
-        if (!qs.empty()) {
-            target += (target.find('?') == std::string::npos ? "?" : "&") + qs;
-        }
-        return target;
-    }
-
-    header_list build_headers(const request_options& options) const {
-        header_list headers = options.headers;
-        auto add_default = [&](const std::string& name, const std::string& value) {
-            if (!value.empty() && !detail::has_header(headers, name)) {
-                headers.emplace_back(name, value);
-            }
-        };
-        for (const auto& h : options_.headers) add_default(h.first, h.second);
-        add_default("Accept", "application/json");
-        add_default("Accept-Language", options_.lang);
-        add_default("Authorization", store_.token());
-        return headers;
-    }
-
-    // The server's envelope is kept as is; anything else is wrapped so response() is
-    // always an object that dump() can write (raw bytes are made valid UTF-8 first).
-    static json error_body(const http_response& res, std::size_t max_depth) {
-        json out;
-        auto parsed = res.body.empty() ? std::nullopt : detail::parse_json(res.body, max_depth);
-        if (parsed && parsed->is_object()) {
-            out = std::move(*parsed);
-        } else {
-            constexpr std::size_t max_body = 512;
-            const char* message = res.body.empty() ? "The server sent an empty error response."
-                                                   : "The server sent a non-JSON error response.";
-            if (res.status < 200) {
-                message = "The server sent an interim (1xx) response as its final answer.";
-            } else if (res.status >= 300 && res.status < 400) {
-                message = "The server answered with a redirect, which the SDK does not follow.";
-            }
-            out = json{{"status", res.status}, {"message", message}, {"data", json::object()}};
-            if (!res.body.empty()) {
-                out["body"] = detail::to_valid_utf8(std::string_view(res.body).substr(0, max_body));
-            }
-        }
-        if (res.status >= 300 && res.status < 400) {
-            for (const auto& h : res.headers) {
-                if (detail::ascii_iequal(h.first, "Location")) {
-                    out["location"] = detail::redact_url(detail::to_valid_utf8(h.second));
-                }
-            }
-        }
-        return out;
-    }
-
-    detail::parsed_base_url url_;
-    client_options options_;
-    Transport transport_;
-    class auth_store store_;
+    std::shared_ptr<detail::client_core<Transport>> core_;
 };
 
 // ---------------------------------------------------------------------------

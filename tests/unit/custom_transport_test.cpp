@@ -100,8 +100,8 @@ struct http_only_transport {
 TEST_CASE("a transport that cannot reach an origin is refused when the client is made") {
     // This is how the default transport refuses https:// when cpp-httplib has no TLS.
     CHECK_THROWS_WITH_AS(bosbase::basic_bosbase<http_only_transport>("https://example.test"),
-                         "bosbase: this transport cannot reach 'https://example.test' (for https:// build cpp-httplib "
-                         "with CPPHTTPLIB_OPENSSL_SUPPORT)",
+                         "bosbase: the transport cannot reach 'https://example.test' (its supports_origin() said "
+                         "no; for https:// the default transport needs cpp-httplib built with TLS)",
                          std::invalid_argument);
     bosbase::basic_bosbase<http_only_transport> pb("http://example.test");
     pb.collection("users").bind_custom_token("a@b.io", "pw", "tok");

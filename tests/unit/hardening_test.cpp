@@ -207,3 +207,13 @@ TEST_CASE("update() merges into the stored record and remove() signs out, only f
     pb.collection("_pb_users_auth_").remove("r1");  // by collection id
     CHECK(pb.auth_store().token().empty());
 }
+
+TEST_CASE("the depth scan ignores brackets inside strings and escaped quotes") {
+    using bosbase::detail::nests_deeper_than;
+    CHECK_FALSE(nests_deeper_than(R"({"a":"[[[[[[{{{{"})", 1));
+    CHECK_FALSE(nests_deeper_than(R"({"a":"\"[[[[","b":1})", 1));
+    CHECK_FALSE(nests_deeper_than(R"(["\\",[]])", 2));
+    CHECK(nests_deeper_than(R"(["\\",[[]]])", 2));
+    CHECK(nests_deeper_than("[[[", 2));
+    CHECK_FALSE(nests_deeper_than(R"("unterminated \)", 0));
+}
