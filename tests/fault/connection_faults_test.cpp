@@ -70,26 +70,31 @@ TEST_CASE("fault close_mid_body: a body shorter than Content-Length is a receive
     check_next_call_works(c);
 }
 
-TEST_CASE("fault chunk_bad_size: a chunk size that is not hex is refused") {
+namespace {
+
+// A broken chunked body is never a success. cpp-httplib 0.11 stops at a missing CRLF or
+// an over-long chunk and returns what it read so far as if complete (a library bug no
+// client code can see), so the SDK may also meet the truncated body: then it is an
+// unusable 200 (invalid_response), which is a clear error too.
+void check_bad_chunking(fault f) {
     fault_client c;
-    c.server.then(fault::chunk_bad_size);
-    check_no_response(check_failed(run_call([&] { c.list(); })), {error_kind::invalid_response, error_kind::receive});
+    c.server.then(f);
+    const auto e = check_failed(run_call([&] { c.list(); }));
+    if (e.status() == 200) {
+        CHECK(e.error_kind() == error_kind::invalid_response);
+    } else {
+        check_no_response(e, {error_kind::invalid_response, error_kind::receive});
+    }
     check_next_call_works(c);
 }
 
+}  // namespace
+
+TEST_CASE("fault chunk_bad_size: a chunk size that is not hex is refused") { check_bad_chunking(fault::chunk_bad_size); }
 TEST_CASE("fault chunk_missing_crlf: chunk data without its CRLF is refused") {
-    fault_client c;
-    c.server.then(fault::chunk_missing_crlf);
-    check_no_response(check_failed(run_call([&] { c.list(); })), {error_kind::invalid_response, error_kind::receive});
-    check_next_call_works(c);
+    check_bad_chunking(fault::chunk_missing_crlf);
 }
-
-TEST_CASE("fault chunk_too_long: a chunk longer than its size is refused") {
-    fault_client c;
-    c.server.then(fault::chunk_too_long);
-    check_no_response(check_failed(run_call([&] { c.list(); })), {error_kind::invalid_response, error_kind::receive});
-    check_next_call_works(c);
-}
+TEST_CASE("fault chunk_too_long: a chunk longer than its size is refused") { check_bad_chunking(fault::chunk_too_long); }
 
 TEST_CASE("fault keep_alive_then_close: a kept-alive connection the server closed is not a failure") {
     fault_client c;

@@ -57,6 +57,7 @@ enum class fault {
     reset_mid_headers,
     reset_mid_body,
     close_mid_body,          // Content-Length larger than the body, then FIN
+    // Broken chunking; the bytes before each defect are never a whole JSON document.
     chunk_bad_size,          // chunk size that is not hex
     chunk_missing_crlf,      // chunk data not followed by CRLF
     chunk_too_long,          // more data than the chunk size says
@@ -598,13 +599,13 @@ private:
             send_all(fd, ok_head + "Content-Length: 1000\r\n\r\n{\"items\":[");
             return after::close;
         case fault::chunk_bad_size:
-            send_all(fd, ok_head + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n");
+            send_all(fd, ok_head + "Transfer-Encoding: chunked\r\n\r\n9\r\n{\"items\":\r\nzz\r\n[]}\r\n0\r\n\r\n");
             return after::close;
         case fault::chunk_missing_crlf:
-            send_all(fd, ok_head + "Transfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n");
+            send_all(fd, ok_head + "Transfer-Encoding: chunked\r\n\r\n9\r\n{\"items\":XX3\r\n[]}\r\n0\r\n\r\n");
             return after::close;
         case fault::chunk_too_long:
-            send_all(fd, ok_head + "Transfer-Encoding: chunked\r\n\r\n2\r\n{\"items\":[]}\r\n0\r\n\r\n");
+            send_all(fd, ok_head + "Transfer-Encoding: chunked\r\n\r\n9\r\n{\"items\":[]}\r\n0\r\n\r\n");
             return after::close;
         case fault::json_invalid: return send_then(answer(200, "{not json"), after::keep);
         case fault::json_truncated:
