@@ -103,7 +103,9 @@ TEST_CASE("fault status_garbage: a status that is not three digits is an invalid
 
 TEST_CASE("fault status_600 and status_999: beyond 599 is an error with the real status or invalid") {
     fault_client c;
-    for (auto [f, status] : {std::pair<fault, int>{fault::status_600, 600}, {fault::status_999, 999}}) {
+    for (const auto& beyond : {std::pair<fault, int>{fault::status_600, 600}, {fault::status_999, 999}}) {
+        const fault f = beyond.first;
+        const int status = beyond.second;  // a plain variable: clang cannot capture structured bindings
         CAPTURE(status);
         c.server.then(f);
         const auto& e = check_failed(run_call([&] { c.bind(); }));
