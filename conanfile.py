@@ -44,7 +44,7 @@ class BosbaseConan(ConanFile):
     topics = ("bosbase", "pocketbase", "http-client", "header-only")
     package_type = "header-library"
     settings = "os", "arch", "compiler", "build_type"
-    exports_sources = "bosbase.hpp", "LICENSE", "cmake/bosbase_httplib.cmake"
+    exports_sources = "bosbase.hpp", "single_include/bosbase/bosbase.hpp", "LICENSE", "cmake/bosbase_httplib.cmake"
     no_copy_source = True
     # HTTPS needs cpp-httplib built with OpenSSL (Conan's default is without).
     default_options = {"cpp-httplib/*:with_openssl": True}
@@ -74,6 +74,9 @@ class BosbaseConan(ConanFile):
     def package(self):
         copy(self, "LICENSE", self.source_folder, os.path.join(self.package_folder, "licenses"))
         copy(self, "bosbase.hpp", self.source_folder, os.path.join(self.package_folder, "include"))
+        # <bosbase/bosbase.hpp> as well: the generated single_include/ copy, as cmake --install does.
+        copy(self, "bosbase.hpp", os.path.join(self.source_folder, "single_include", "bosbase"),
+             os.path.join(self.package_folder, "include", "bosbase"))
         cmake_dir = os.path.join(self.package_folder, self._cmake_module_dir)
         copy(self, "bosbase_httplib.cmake", os.path.join(self.source_folder, "cmake"), cmake_dir)
         save(self, os.path.join(cmake_dir, "bosbase-system-deps.cmake"), _SYSTEM_DEPS_MODULE)

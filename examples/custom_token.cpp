@@ -5,29 +5,115 @@
 // Accounts come from the environment (defaults match the dev server):
 //   BOSBASE_URL, BOSBASE_USER_EMAIL, BOSBASE_USER_PASSWORD,
 //   BOSBASE_ADMIN_EMAIL, BOSBASE_ADMIN_PASSWORD
+// Tokens: BOSBASE_USER_TOKEN and BOSBASE_ADMIN_TOKEN if set, otherwise a fresh
+// random one each (256 bits from std::random_device). A custom token signs in on its
+// own, so a fixed, well-known one bound on a real server would let anyone in; and
+// every token this program binds is unbound again before it exits, also when a step
+// fails, so a failed run leaves no credential behind.
 #include <bosbase.hpp>
 
 #include <cstdlib>
 #include <iostream>
+#include <random>
 #include <string>
+#include <utility>
 
 namespace {
 
-std::string env_or(const char* name, const char* fallback) {
+std::string env_or(const char* name, const std::string& fallback) {
     const char* value = std::getenv(name);
     return (value != nullptr && *value != '\0') ? value : fallback;
 }
 
-// Auth tokens are secrets: show only enough to recognise one.
-std::string shorten(const std::string& token) { return token.substr(0, 12) + "... (" + std::to_string(token.size()) + " chars)"; }
+// 32 bytes from std::random_device, as 64 hex characters.
+std::string random_token() {
+    std::random_device device;
+    std::uniform_int_distribution<unsigned> byte(0, 255);
+    static const char hex[] = "0123456789abcdef";
+    std::string token;
+    for (int i = 0; i < 32; ++i) {
+        const unsigned b = byte(device);
+        token += hex[b >> 4];
+        token += hex[b & 0xF];
+    }
+    return token;
+}
+
+// Tokens are secrets: show only enough to recognise one.
+std::string shorten(const std::string& token, std::size_t shown, const std::string& note = "") {
+    return token.substr(0, shown) + "... (" + std::to_string(token.size()) + " chars" + note + ")";
+}
+
+// Binds a token on construction and unbinds it in the destructor unless unbind()
+// already did, so that an exception between the two cannot leave the token bound.
+class token_binding {
+public:
+    token_binding(bosbase::BosBase& pb, std::string collection, std::string email, std::string password,
+                  std::string token)
+        : pb_(pb),
+          collection_(std::move(collection)),
+          email_(std::move(email)),
+          password_(std::move(password)),
+          token_(std::move(token)) {
+        try {
+            pb_.collection(collection_).bind_custom_token(email_, password_, token_, {}, {});
+        } catch (const bosbase::ClientResponseError& e) {
+            // No response: the server may have bound it before the answer was lost, so
+            // unbind to be sure. If that gets no answer either, the server is most likely
+            // unreachable, and the error below says so; a second message would only confuse.
+            if (e.status() == 0) {
+                try {
+                    unbind();
+                } catch (const std::exception&) {
+                }
+            }
+            throw;
+        }
+    }
+    token_binding(const token_binding&) = delete;
+    token_binding& operator=(const token_binding&) = delete;
+
+    ~token_binding() {
+        if (bound_) unbind_quietly();
+    }
+
+    void unbind() {
+        pb_.collection(collection_).unbind_custom_token(email_, password_, token_, {}, {});
+        bound_ = false;
+    }
+
+private:
+    // A destructor must not throw: report instead, so the user knows to unbind by hand.
+    void unbind_quietly() noexcept {
+        try {
+            unbind();
+            std::cerr << "  (unbound the token of " << email_ << " in '" << collection_ << "' on the way out)\n";
+        } catch (const std::exception& e) {
+            std::cerr << "warning: could not unbind the token of " << email_ << " in '" << collection_
+                      << "'; it still signs in until unbound: " << e.what() << "\n";
+        }
+    }
+
+    bosbase::BosBase& pb_;
+    std::string collection_;
+    std::string email_;
+    std::string password_;
+    std::string token_;
+    bool bound_ = true;
+};
 
 void sign_in_with(bosbase::BosBase& pb, const std::string& collection, const std::string& token) {
     auto auth = pb.collection(collection).auth_with_token(token, {}, {}, std::nullopt);
     std::cout << "  signed in to '" << collection << "' with the custom token alone\n"
-              << "  auth token: " << shorten(auth["token"].get<std::string>()) << "\n"
+              << "  auth token: " << shorten(auth["token"].get<std::string>(), 12) << "\n"
               << "  record:     " << auth["record"].dump() << "\n"
               << "  auth store holds a valid token: " << std::boolalpha << pb.auth_store().is_valid()
               << ", superuser: " << pb.auth_store().is_superuser() << "\n";
+}
+
+std::string describe(const std::string& token, const char* env_name) {
+    const bool given = std::getenv(env_name) != nullptr && *std::getenv(env_name) != '\0';
+    return shorten(token, 6, given ? std::string(", from ") + env_name : ", random for this run");
 }
 
 }  // namespace
@@ -38,18 +124,20 @@ int main(int argc, char** argv) {
     const std::string user_password = env_or("BOSBASE_USER_PASSWORD", "user-password");
     const std::string admin_email = env_or("BOSBASE_ADMIN_EMAIL", "admin@example.com");
     const std::string admin_password = env_or("BOSBASE_ADMIN_PASSWORD", "admin-password");
-    const std::string user_token = "my-app-token";
-    const std::string admin_token = "admin-app-token";
+    const std::string user_token = env_or("BOSBASE_USER_TOKEN", random_token());
+    const std::string admin_token = env_or("BOSBASE_ADMIN_TOKEN", random_token());
 
     try {
         bosbase::BosBase pb(url);
         std::cout << "Server: " << pb.base_url() << "\n\n";
 
-        std::cout << "1. Bind custom tokens (needs each account's email and password)\n";
-        pb.collection("users").bind_custom_token(user_email, user_password, user_token, {}, {});
-        std::cout << "  bound '" << user_token << "' to " << user_email << " in 'users'\n";
-        pb.collection("_superusers").bind_custom_token(admin_email, admin_password, admin_token, {}, {});
-        std::cout << "  bound '" << admin_token << "' to " << admin_email << " in '_superusers'\n\n";
+        std::cout << "1. Bind custom tokens (needs each account's email and password; unbound again on any exit)\n";
+        token_binding user_binding(pb, "users", user_email, user_password, user_token);
+        std::cout << "  bound " << describe(user_token, "BOSBASE_USER_TOKEN") << " to " << user_email
+                  << " in 'users'\n";
+        token_binding admin_binding(pb, "_superusers", admin_email, admin_password, admin_token);
+        std::cout << "  bound " << describe(admin_token, "BOSBASE_ADMIN_TOKEN") << " to " << admin_email
+                  << " in '_superusers'\n\n";
 
         std::cout << "2. Sign in with the user's token\n";
         sign_in_with(pb, "users", user_token);
@@ -57,8 +145,8 @@ int main(int argc, char** argv) {
         sign_in_with(pb, "_superusers", admin_token);
 
         std::cout << "\n4. Unbind both tokens\n";
-        pb.collection("users").unbind_custom_token(user_email, user_password, user_token, {}, {});
-        pb.collection("_superusers").unbind_custom_token(admin_email, admin_password, admin_token, {}, {});
+        user_binding.unbind();
+        admin_binding.unbind();
         pb.auth_store().clear();
         std::cout << "  unbound; the auth store is cleared\n\n";
 

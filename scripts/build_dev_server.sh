@@ -5,7 +5,8 @@
 # Usage: scripts/build_dev_server.sh [OUTPUT_PATH]
 #   OUTPUT_PATH defaults to build/dev-server/bosbase-dev-server (relative to the
 #   repo root); a relative OUTPUT_PATH is taken relative to the current directory.
-# Works from any directory. Go modules come from the normal module proxy/cache.
+# Works from any directory. Go modules come from the normal module proxy/cache;
+# the Go toolchain is the one scripts/find_go.sh picks (GO=/path/to/go to choose).
 set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,21 +24,15 @@ case "${out}" in
     *) out="$(pwd)/${out}" ;;
 esac
 
-go_bin="${GO:-}"
-if [[ -z "${go_bin}" ]]; then
-    if command -v go >/dev/null 2>&1; then
-        go_bin="$(command -v go)"
-    elif [[ -x /usr/local/go/bin/go ]]; then
-        go_bin=/usr/local/go/bin/go
-    else
-        echo "error: the Go toolchain ('go') was not found; install Go >= 1.25 (https://go.dev/dl/)" >&2
-        echo "       or point the GO environment variable at the go binary." >&2
-        exit 127
-    fi
-fi
+# find_go.sh checks the version (and honours GO=/path/to/go); the go.mod needs 1.25.
+go_bin="$(bash "${script_dir}/find_go.sh")" || {
+    echo "error: no Go >= 1.25 to build the dev server; run: bash scripts/install_deps.sh" >&2
+    exit 127
+}
 
 mkdir -p "$(dirname "${out}")"
-echo "building bosbase-dev-server -> ${out}" >&2
+echo "building bosbase-dev-server with $(cd / && GOTOOLCHAIN=local "${go_bin}" version) -> ${out}" >&2
 cd "${src_dir}"
-"${go_bin}" build -trimpath -o "${out}" .
+# local: build with the Go just checked, whatever GOTOOLCHAIN the user's go env sets.
+GOTOOLCHAIN=local "${go_bin}" build -trimpath -o "${out}" .
 echo "built ${out}" >&2

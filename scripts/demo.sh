@@ -7,15 +7,21 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$repo/build/demo"
 
+# shellcheck source=lib.sh
+source "$repo/scripts/lib.sh"
+
 bash "$repo/scripts/install_deps.sh"
 
 echo "==> building the SDK examples (build/demo)"
-cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-      -DBOSBASE_BUILD_TESTS=OFF -DBOSBASE_BUILD_EXAMPLES=ON >/dev/null
-cmake --build "$build" --target custom_token >/dev/null
+run_logged "$build/logs/cmake-configure.log" "The CMake configure step failed: see the lines above; 'bash scripts/install_deps.sh' installs what the build needs." \
+    cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+          -DBOSBASE_BUILD_TESTS=OFF -DBOSBASE_BUILD_EXAMPLES=ON -DBOSBASE_BUILD_BENCHMARKS=OFF
+run_logged "$build/logs/cmake-build.log" "Building examples/custom_token failed: the compiler's errors are above." \
+    cmake --build "$build" --target custom_token
 
 echo "==> building the dev server (PocketBase + BosBase custom-token endpoints)"
-PATH="$PATH:/usr/local/go/bin" bash "$repo/scripts/build_dev_server.sh" "$build/bosbase-dev-server" 2>/dev/null
+run_logged "$build/logs/dev-server.log" "Building the Go dev server failed: the Go errors are above (scripts/find_go.sh picks the Go; GO=/path/to/go overrides)." \
+    bash "$repo/scripts/build_dev_server.sh" "$build/bosbase-dev-server"
 
 tmp="$(mktemp -d /tmp/bosbase-demo-XXXXXX)"
 server_pid=""

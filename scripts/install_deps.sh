@@ -3,9 +3,21 @@
 # anything already present. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
-packages=(g++ clang cmake ninja-build pkg-config git
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+
+# libclang-rt-14-dev: Debian's libFuzzer runtime for scripts/fuzz.sh.
+packages=(g++ clang libclang-rt-14-dev cmake ninja-build pkg-config git
           libcpp-httplib-dev nlohmann-json3-dev doctest-dev libssl-dev zlib1g-dev
-          sqlite3 python3 python3-venv)
+          sqlite3 python3 python3-venv valgrind)
+
+# The dev server (tests/server) is PocketBase as a Go module and needs Go >= 1.25.
+# Without one, Debian's own Go (1.19) is enough: find_go.sh has it fetch a pinned
+# Go 1.25 from the Go module proxy.
+if ! bash "$here/find_go.sh" --installed-only >/dev/null 2>&1; then
+    packages+=(golang-go ca-certificates)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -17,18 +29,18 @@ if ((${#missing[@]})); then
     sudo_cmd=()
     [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
     export DEBIAN_FRONTEND=noninteractive
-    "${sudo_cmd[@]}" apt-get update -qq
-    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    log="$(mktemp /tmp/bosbase-apt-XXXXXX.log)"
+    run_logged "$log" "Fix the apt error above (network, sources.list, disk space), then run this script again." \
+        "${sudo_cmd[@]}" apt-get update -qq
+    run_logged "$log" "Fix the apt error above, then run this script again." \
+        "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    rm -f "$log"
 else
     echo "==> Debian packages already installed"
 fi
 
-# The dev server (tests/server) is PocketBase as a Go module and needs Go >= 1.25;
-# Debian 12's golang-go (1.19) is too old, so a Go toolchain must already be there.
-go_bin="$(command -v go || true)"
-[[ -n "$go_bin" ]] || { [[ -x /usr/local/go/bin/go ]] && go_bin=/usr/local/go/bin/go; }
-if [[ -z "$go_bin" ]]; then
-    echo "error: Go >= 1.25 is needed to build the dev server (tests/server); none found on PATH or in /usr/local/go" >&2
+go_bin="$(bash "$here/find_go.sh")" || {
+    echo "error: no Go >= 1.25 for the dev server (see above)" >&2
     exit 1
-fi
-echo "==> using $("$go_bin" version)"
+}
+echo "==> using $(cd / && GOTOOLCHAIN=local "$go_bin" version) ($go_bin)"

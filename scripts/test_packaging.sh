@@ -6,7 +6,10 @@
 #   4. vcpkg and Conan      (vcpkg: offline check of the overlay port; Conan: `conan create`
 #                            offline, dependencies from the system through [platform_requires])
 #   5. one version          (header, CMake, bosbase.pc, vcpkg.json, conanfile.py agree)
-# Every build happens in a temporary directory that is removed at the end.
+#   6. a clean checkout     (git status is the same before and after)
+# Every build happens in a temporary directory that is removed at the end. The README's
+# install and Conan blocks are run as written (see readme_block), from that directory
+# with bosbase-cpp linked to the checkout and HOME set to a folder in it.
 #
 # Needs: cmake, ninja (optional), g++ or $CXX, clang++ (optional), pkg-config,
 # libcpp-httplib-dev, nlohmann-json3-dev, and for Conan python3 with venv
@@ -25,6 +28,9 @@ if command -v clang++ >/dev/null 2>&1; then CXX2=clang++; else CXX2="$CXX"; fi
 passed=0
 current=""
 started=$SECONDS
+PREFIX="$WORK/home/.local"   # the README's install prefix, "$HOME/.local"
+git_status() { git -C "$REPO" status --porcelain --ignored 2>/dev/null | grep -vx '!! build/' || true; }
+status_before="$(git_status)"
 
 cleanup() {
     if [[ "${BOSBASE_KEEP_WORK:-0}" == 1 ]]; then
@@ -73,6 +79,27 @@ cmake_consumer() {  # <source dir> <build dir> <cmake args...>
     echo "+ cmake --build $bin"
     cmake --build "$bin" >>"$bin.log" 2>&1 || { cat "$bin.log"; return 1; }
     expect_consumer "$bin/consumer"
+}
+
+# The shell block that follows the README line "<!-- test_packaging.sh runs this block as it is: NAME -->".
+readme_block() {
+    awk -v marker="<!-- test_packaging.sh runs this block as it is: $1 -->" '
+        $0 == marker { found = 1; next }
+        found == 1 && /^```sh$/ { found = 2; next }
+        found == 2 && /^```$/ { exit }
+        found == 2 { print }' "$REPO/README.md"
+}
+# Runs a README block in $WORK, where bosbase-cpp is the checkout, with HOME=$WORK/home.
+run_readme_block() {  # run_readme_block <name> <log>
+    local block
+    block="$(readme_block "$1")"
+    [[ -n "$block" ]] || { echo "README.md has no block marked '$1'" >&2; return 1; }
+    echo "+ the README's $1 block, as written:"
+    sed 's/^/    /' <<<"$block"
+    mkdir -p "$WORK/home"
+    [[ -e "$WORK/bosbase-cpp" ]] || ln -s "$REPO" "$WORK/bosbase-cpp"
+    mkdir -p "$WORK/tmp"  # Conan's $TMP folders land here and go with $WORK
+    (cd "$WORK" && HOME="$WORK/home" TMPDIR="$WORK/tmp" bash -euo pipefail -c "$block") >"$2" 2>&1 || { cat "$2"; return 1; }
 }
 
 VERSION="$(sed -n 's/^#define BOSBASE_VERSION "\([^"]*\)".*/\1/p' "$REPO/bosbase.hpp")"
@@ -128,25 +155,23 @@ cmake_consumer "$REPO/tests/packaging/fetch_content" "$WORK/build-fetch_content_
     -DBOSBASE_URL="file:///nonexistent.tar.gz" -DFETCHCONTENT_SOURCE_DIR_BOSBASE="$REPO"
 ok
 
-step "2d. cmake --install to a prefix"
-echo "+ cmake -S $REPO -B $WORK/build-sdk ${GEN[*]} -DBOSBASE_BUILD_TESTS=OFF -DBOSBASE_BUILD_EXAMPLES=OFF"
-cmake -S "$REPO" -B "$WORK/build-sdk" "${GEN[@]}" -DBOSBASE_BUILD_TESTS=OFF -DBOSBASE_BUILD_EXAMPLES=OFF \
-    >"$WORK/build-sdk.log" 2>&1 || { cat "$WORK/build-sdk.log"; false; }
-run cmake --install "$WORK/build-sdk" --prefix "$WORK/prefix"
-(cd "$WORK/prefix" && find . -type f | sort)
-for f in include/bosbase.hpp share/cmake/bosbase/bosbaseConfig.cmake share/cmake/bosbase/bosbaseConfigVersion.cmake \
+step "2d. cmake --install to a prefix (the README's block)"
+run_readme_block install "$WORK/install.log"
+(cd "$PREFIX" && find . -type f | sort)
+[[ ! -e "$WORK/build/bench" ]] || { echo "the install configure set up the benchmarks, which it does not install" >&2; false; }
+for f in include/bosbase.hpp include/bosbase/bosbase.hpp share/cmake/bosbase/bosbaseConfig.cmake share/cmake/bosbase/bosbaseConfigVersion.cmake \
          share/cmake/bosbase/bosbaseTargets.cmake share/cmake/bosbase/bosbase_httplib.cmake share/pkgconfig/bosbase.pc; do
-    [[ -f "$WORK/prefix/$f" ]] || { echo "missing $f in the install" >&2; false; }
+    [[ -f "$PREFIX/$f" ]] || { echo "missing $f in the install" >&2; false; }
 done
 ok
 
 step "2e. separate project: find_package(bosbase CONFIG REQUIRED) + bosbase::bosbase (tests/packaging/find_package)"
-cmake_consumer "$REPO/tests/packaging/find_package" "$WORK/build-find_package" -DCMAKE_PREFIX_PATH="$WORK/prefix"
+cmake_consumer "$REPO/tests/packaging/find_package" "$WORK/build-find_package" -DCMAKE_PREFIX_PATH="$PREFIX"
 ok
 
 step "2f. find_package(bosbase) without a findable cpp-httplib fails with a clear message"
 if cmake -S "$REPO/tests/packaging/find_package" -B "$WORK/build-no-httplib" "${GEN[@]}" \
-        -DCMAKE_PREFIX_PATH="$WORK/prefix" -DCMAKE_DISABLE_FIND_PACKAGE_PkgConfig=ON >"$WORK/no-httplib.log" 2>&1; then
+        -DCMAKE_PREFIX_PATH="$PREFIX" -DCMAKE_DISABLE_FIND_PACKAGE_PkgConfig=ON >"$WORK/no-httplib.log" 2>&1; then
     cat "$WORK/no-httplib.log"
     echo "configure succeeded without cpp-httplib" >&2
     false
@@ -160,19 +185,19 @@ mkdir -p "$WORK/pkg-config"
 cp "$CONSUMER" "$WORK/pkg-config/"
 (
     cd "$WORK/pkg-config"
-    export PKG_CONFIG_PATH="$WORK/prefix/share/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+    export PKG_CONFIG_PATH="$PREFIX/share/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
     echo "PKG_CONFIG_PATH=$PKG_CONFIG_PATH"
     run pkg-config --modversion bosbase
     [[ "$(pkg-config --modversion bosbase)" == "$VERSION" ]]
     # shellcheck disable=SC2046
-    run "$CXX" -std=c++17 main.cpp $(pkg-config --cflags --libs bosbase) -o consumer
+    run "$CXX" -std=c++17 -DBOSBASE_CONSUMER_BOTH_SPELLINGS main.cpp $(pkg-config --cflags --libs bosbase) -o consumer
     expect_consumer ./consumer
 )
 ok
 
 # --- 4. vcpkg and Conan ---------------------------------------------------------
 step "4a. vcpkg overlay port ports/bosbase: manifest, portfile run with vcpkg-helper stand-ins, package tree"
-run cmake -DPORT_DIR="$REPO/ports/bosbase" -DWORK_DIR="$WORK/vcpkg" -DREFERENCE_PREFIX="$WORK/prefix" \
+run cmake -DPORT_DIR="$REPO/ports/bosbase" -DWORK_DIR="$WORK/vcpkg" -DREFERENCE_PREFIX="$PREFIX" \
     -P "$REPO/tests/packaging/check_vcpkg_port.cmake"
 echo "    find_package(bosbase) from the vcpkg-shaped package tree:"
 cmake_consumer "$REPO/tests/packaging/find_package" "$WORK/build-vcpkg-consumer" \
@@ -195,42 +220,23 @@ else
     fi
     run "$CONAN" --version
     export CONAN_HOME="$WORK/conan-home"
-    "$CONAN" profile detect >/dev/null 2>&1
-    cat >"$WORK/system-deps.profile" <<EOF
-include(default)
-
-[platform_requires]
-cpp-httplib/$(pkg-config --modversion cpp-httplib)
-nlohmann_json/$(pkg-config --modversion nlohmann_json)
-
-[conf]
-tools.build:compiler_executables={"cpp": "$(command -v "$CXX")"}
-EOF
-    if [[ ${#GEN[@]} -gt 0 ]]; then
-        echo 'tools.cmake.cmaketoolchain:generator=Ninja' >>"$WORK/system-deps.profile"
-    fi
-    cat "$WORK/system-deps.profile"
-    # A copy, so test_package/build and CMakeUserPresets.json stay out of the checkout.
-    mkdir -p "$WORK/conan-src/cmake"
-    cp -r "$REPO/conanfile.py" "$REPO/bosbase.hpp" "$REPO/LICENSE" "$REPO/test_package" "$WORK/conan-src/"
-    cp "$REPO/cmake/bosbase_httplib.cmake" "$WORK/conan-src/cmake/"
-    (
-        cd "$WORK/conan-src"
-        echo "+ $CONAN create . -pr:a $WORK/system-deps.profile --no-remote --build=missing"
-        "$CONAN" create . -pr:a "$WORK/system-deps.profile" --no-remote --build=missing >"$WORK/conan.log" 2>&1 ||
-            { cat "$WORK/conan.log"; false; }
-        sed -n '/======== Computing necessary packages ========/,/======== Installing packages/p' "$WORK/conan.log" |
-            grep -E 'bosbase/|cpp-httplib/|nlohmann_json/'
-        grep -E 'Including build module|bosbase .* from Conan' "$WORK/conan.log"
-        grep -q "bosbase $VERSION from Conan: ok" "$WORK/conan.log"
-    )
+    PATH="$(dirname "$CONAN"):$PATH" run_readme_block conan "$WORK/conan.log"
+    grep -A3 '^\[platform_requires\]' "$WORK/system-deps.profile"
+    for dep in cpp-httplib nlohmann_json; do
+        grep -q "^$dep/$(pkg-config --modversion "$dep")\$" "$WORK/system-deps.profile" ||
+            { echo "the README's Conan profile names another $dep than this machine's $(pkg-config --modversion "$dep")" >&2; false; }
+    done
+    sed -n '/======== Computing necessary packages ========/,/======== Installing packages/p' "$WORK/conan.log" |
+        grep -E 'bosbase/|cpp-httplib/|nlohmann_json/'
+    grep -E 'Including build module|bosbase .* from Conan' "$WORK/conan.log"
+    grep -q "bosbase $VERSION from Conan: ok" "$WORK/conan.log"
     ok
 fi
 
 # --- 5. One version -------------------------------------------------------------
 step "5a. header, CMake project, installed bosbase.pc, vcpkg.json and conanfile.py carry one version"
-project_version="$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$WORK/build-sdk/CMakeCache.txt")"
-run cmake -DSOURCE_DIR="$REPO" -DPREFIX="$WORK/prefix" -DPROJECT_VERSION="$project_version" \
+project_version="$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$WORK/build/CMakeCache.txt")"
+run cmake -DSOURCE_DIR="$REPO" -DPREFIX="$PREFIX" -DPROJECT_VERSION="$project_version" \
     ${CONAN:+-DCONAN="$CONAN"} -P "$REPO/tests/packaging/check_versions.cmake"
 ok
 
@@ -239,13 +245,23 @@ mkdir -p "$WORK/mismatch/ports/bosbase" "$WORK/mismatch/single_include/bosbase"
 cp "$REPO/bosbase.hpp" "$REPO/conanfile.py" "$WORK/mismatch/"
 cp "$REPO/single_include/bosbase/bosbase.hpp" "$WORK/mismatch/single_include/bosbase/"
 sed 's/"version": "[^"]*"/"version": "99.0.0"/' "$REPO/ports/bosbase/vcpkg.json" >"$WORK/mismatch/ports/bosbase/vcpkg.json"
-if cmake -DSOURCE_DIR="$WORK/mismatch" -DPREFIX="$WORK/prefix" -P "$REPO/tests/packaging/check_versions.cmake" \
+if cmake -DSOURCE_DIR="$WORK/mismatch" -DPREFIX="$PREFIX" -P "$REPO/tests/packaging/check_versions.cmake" \
         >"$WORK/mismatch.log" 2>&1; then
     cat "$WORK/mismatch.log"
     echo "a wrong vcpkg.json version went unnoticed" >&2
     false
 fi
 grep -E "FAIL|mismatch" "$WORK/mismatch.log"
+ok
+
+# --- 6. A clean checkout -------------------------------------------------------
+step "6. the checkout is as before: git status (ignored files too, build/ aside) did not change"
+status_after="$(git_status)"
+if [[ "$status_after" != "$status_before" ]]; then
+    diff <(echo "$status_before") <(echo "$status_after") >&2 || true
+    echo "the packaging checks left files in the checkout (above)" >&2
+    false
+fi
 ok
 
 echo

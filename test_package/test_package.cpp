@@ -1,5 +1,6 @@
 // Conan test_package: find_package(bosbase), link bosbase::bosbase, run both transports.
 #include <bosbase.hpp>
+#include <bosbase/bosbase.hpp>  // the package offers both spellings
 
 #include <chrono>
 #include <iostream>

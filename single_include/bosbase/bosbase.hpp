@@ -20,14 +20,20 @@
 
 #include <algorithm>
 #include <array>
-#include <initializer_list>
 #include <atomic>
 #include <chrono>
+#include <cmath>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <exception>
 #include <functional>
+#include <initializer_list>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -35,6 +41,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -170,6 +177,26 @@ inline constexpr bool is_transport_v = detail::has_send<T>::value;
 // Errors
 // ---------------------------------------------------------------------------
 
+namespace detail {
+
+// Real secrets are long (PocketBase passwords and OTPs have 8+ characters,
+// tokens far more); scrubbing shorter ones would mangle ordinary words.
+constexpr std::size_t min_scrubbed_length = 6;
+
+/// Replaces every occurrence of each secret (of at least min_scrubbed_length bytes) with "***".
+inline void scrub_secrets(std::string& text, const std::vector<std::string_view>& secrets) {
+    for (std::string_view secret : secrets) {
+        if (secret.size() < min_scrubbed_length) {
+            continue;
+        }
+        for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
+            text.replace(pos, secret.size(), "***");
+        }
+    }
+}
+
+}  // namespace detail
+
 /// @brief Thrown by every failed request. status() is 0 when no HTTP response
 /// was received (network failure, timeout, TLS error, cancellation).
 ///
@@ -246,19 +273,8 @@ private:
         return (it != object.end() && it->is_string()) ? it->get<std::string>() : std::string();
     }
 
-    // Real secrets are long (PocketBase passwords and OTPs have 8+ characters,
-    // tokens far more); scrubbing shorter ones would mangle ordinary words.
-    static constexpr std::size_t min_scrubbed_length = 6;
-
     static void scrub(std::string& text, const std::vector<std::string_view>& secrets) {
-        for (std::string_view secret : secrets) {
-            if (secret.size() < min_scrubbed_length) {
-                continue;
-            }
-            for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
-                text.replace(pos, secret.size(), "***");
-            }
-        }
+        detail::scrub_secrets(text, secrets);
     }
 
     // The server may echo a secret anywhere (a message, a field error, a key).
@@ -408,10 +424,29 @@ inline void append_query(std::string& out, const query_params& query) {
     }
 }
 
+// Keys are compared percent-decoded: a server decodes "%74oken" to "token".
 inline bool is_secret_key(std::string_view key) {
+    std::string decoded;
+    decoded.reserve(key.size());
+    auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    for (std::size_t i = 0; i < key.size(); ++i) {
+        if (key[i] == '%' && i + 2 < key.size() && hex(key[i + 1]) >= 0 && hex(key[i + 2]) >= 0) {
+            decoded += static_cast<char>(hex(key[i + 1]) * 16 + hex(key[i + 2]));
+            i += 2;
+        } else {
+            decoded += key[i];
+        }
+    }
     static const char* const secrets[] = {"token", "password", "passwordConfirm", "oldPassword", "otp"};
-    return std::any_of(std::begin(secrets), std::end(secrets),
-                       [&](const char* s) { return ascii_iequal(key, s); });
+    for (const char* secret : secrets) {
+        if (ascii_iequal(decoded, secret)) return true;
+    }
+    return false;
 }
 
 // URLs travel into exceptions; a `?token=` (file tokens, or a caller's own) must not.
@@ -960,14 +995,247 @@ struct client_options {
     bool decompress = false;
 };
 
-/// @brief Per-call settings; every field is optional.
+/// @brief Per-call settings; every field is optional. The named query fields are
+/// sent after `query` and replace an entry of `query` with the same key, as the
+/// JS SDK's options do.
 struct request_options {
     std::optional<std::string> expand;  ///< `?expand=` relations to expand
     std::optional<std::string> fields;  ///< `?fields=` projection
+    std::optional<std::string> filter;  ///< `?filter=` (see bosbase::filter for safe parameters)
+    std::optional<std::string> sort;    ///< `?sort=`, e.g. "-created,title"
+    std::optional<bool> skip_total;     ///< `?skipTotal=true|false`: skip counting (totals are then -1)
     query_params query;                 ///< more query parameters
     header_list headers;                ///< more headers; they win over the client's own
     std::optional<std::chrono::milliseconds> timeout;   ///< per-read/write timeout of this call
     std::optional<std::chrono::milliseconds> deadline;  ///< whole-call deadline of this call
+};
+
+// ---------------------------------------------------------------------------
+// Query building, filter expressions, list results
+// ---------------------------------------------------------------------------
+
+namespace detail {
+
+// A key set again replaces the earlier value in place, like assigning to a JS object key.
+inline void assign_param(query_params& query, std::string_view key, json value) {
+    for (auto& param : query) {
+        if (param.first == key) {
+            param.second = std::move(value);
+            return;
+        }
+    }
+    query.emplace_back(std::string(key), std::move(value));
+}
+
+// JS String(number): shortest round-trip digits, plain notation for exponents
+// from -7 to 20, "1e+21" style beyond (ECMA-262 Number::toString).
+inline std::string js_number(double v) {
+    if (std::isnan(v)) return "NaN";
+    if (std::isinf(v)) return v < 0 ? "-Infinity" : "Infinity";
+    if (v == 0) return "0";  // also -0, as in JS
+    const std::string sign = v < 0 ? "-" : "";
+    const double a = std::fabs(v);
+    std::string digits;
+    int exponent = 0;
+    for (int precision = 1; precision <= 17; ++precision) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.*e", precision - 1, a);
+        if (precision < 17 && std::strtod(buf, nullptr) != a) {
+            continue;
+        }
+        // Digits and exponent only: the decimal separator depends on the locale.
+        const char* e = std::strchr(buf, 'e');
+        for (const char* c = buf; c != e; ++c) {
+            if (*c >= '0' && *c <= '9') digits += *c;
+        }
+        exponent = std::atoi(e + 1);
+        break;
+    }
+    while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+    const int k = static_cast<int>(digits.size());
+    const int n = exponent + 1;  // value = 0.digits * 10^n
+    if (k <= n && n <= 21) return sign + digits + std::string(static_cast<std::size_t>(n - k), '0');
+    if (0 < n && n <= 21) return sign + digits.substr(0, static_cast<std::size_t>(n)) + "." + digits.substr(static_cast<std::size_t>(n));
+    if (-6 < n && n <= 0) return sign + "0." + std::string(static_cast<std::size_t>(-n), '0') + digits;
+    std::string out = sign + digits.substr(0, 1);
+    if (k > 1) out += "." + digits.substr(1);
+    const int e = n - 1;
+    return out + "e" + (e < 0 ? "-" : "+") + std::to_string(e < 0 ? -e : e);
+}
+
+// 'YYYY-MM-DD HH:MM:SS.sssZ' in UTC, the server's datetime format (and JS toISOString with a space).
+inline std::string format_datetime_ms(std::int64_t ms_since_epoch) {
+    auto floor_div = [](std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); };
+    const std::int64_t days = floor_div(ms_since_epoch, 86400000);
+    const std::int64_t ms_of_day = ms_since_epoch - days * 86400000;
+    // Civil date from days since 1970-01-01 (proleptic Gregorian), valid for any int64 day count we can get.
+    const std::int64_t z = days + 719468;
+    const std::int64_t era = floor_div(z, 146097);
+    const std::int64_t doe = z - era * 146097;
+    const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const std::int64_t mp = (5 * doy + 2) / 153;
+    const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;
+    const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
+    const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    char buf[64];
+    const char* year_format = (year >= 0 && year <= 9999) ? "%04lld" : (year < 0 ? "-%06lld" : "+%06lld");
+    int len = std::snprintf(buf, sizeof buf, year_format, static_cast<long long>(year < 0 ? -year : year));
+    std::snprintf(buf + len, sizeof buf - static_cast<std::size_t>(len), "-%02lld-%02lld %02lld:%02lld:%02lld.%03lldZ",
+                  static_cast<long long>(month), static_cast<long long>(day),
+                  static_cast<long long>(ms_of_day / 3600000), static_cast<long long>(ms_of_day / 60000 % 60),
+                  static_cast<long long>(ms_of_day / 1000 % 60), static_cast<long long>(ms_of_day % 1000));
+    return buf;
+}
+
+}  // namespace detail
+
+/// @brief One parameter value of bosbase::filter(): a string, number, bool,
+/// null, date (system_clock time point) or any JSON value.
+class filter_value {
+public:
+    filter_value(std::nullptr_t) : value_(nullptr) {}
+    filter_value(bool b) : value_(b) {}
+    template <class N, std::enable_if_t<std::is_arithmetic_v<N> && !std::is_same_v<N, bool> &&
+                                            !std::is_same_v<N, char>, int> = 0>
+    filter_value(N number) : value_(number) {}
+    filter_value(const char* text) : value_(text == nullptr ? json(nullptr) : json(std::string(text))) {}
+    filter_value(std::string text) : value_(std::move(text)) {}
+    filter_value(std::string_view text) : value_(std::string(text)) {}
+    filter_value(json value) : value_(std::move(value)) {}
+    template <class Duration>
+    filter_value(std::chrono::time_point<std::chrono::system_clock, Duration> time)
+        : value_(nullptr),
+          is_date_(true),
+          ms_(std::chrono::floor<std::chrono::milliseconds>(time).time_since_epoch().count()) {}
+
+    /// @brief The text that replaces the placeholder; `key` only names the parameter in errors.
+    std::string render(std::string_view key) const {
+        if (is_date_) {
+            return "'" + detail::format_datetime_ms(ms_) + "'";
+        }
+        switch (value_.type()) {
+        case json::value_t::null: return "null";
+        case json::value_t::boolean: return value_.get<bool>() ? "true" : "false";
+        case json::value_t::number_integer: return std::to_string(value_.get<std::int64_t>());
+        case json::value_t::number_unsigned: return std::to_string(value_.get<std::uint64_t>());
+        case json::value_t::number_float: return detail::js_number(value_.get<double>());
+        case json::value_t::string: {
+            const auto& text = value_.get_ref<const std::string&>();
+            // The server ends a quoted literal at the first quote not directly after a
+            // backslash and unescapes only \' -- a trailing backslash would swallow our
+            // closing quote and let the rest of the expression change meaning.
+            if (!text.empty() && text.back() == '\\') {
+                throw std::invalid_argument("bosbase: filter parameter '" + std::string(key) +
+                                            "': a string ending in a backslash cannot be written as a filter "
+                                            "literal (the server would not see where it ends)");
+            }
+            return quote(text);
+        }
+        default: {
+            std::string text;
+            try {
+                text = value_.dump();
+            } catch (const json::type_error&) {
+                throw std::invalid_argument("bosbase: filter parameter '" + std::string(key) +
+                                            "': a JSON value is not valid UTF-8");
+            }
+            return quote(text);
+        }
+        }
+    }
+
+private:
+    static std::string quote(const std::string& text) {
+        std::string out = "'";
+        for (char c : text) {
+            if (c == '\'') out += '\\';
+            out += c;
+        }
+        return out + "'";
+    }
+
+    json value_;
+    bool is_date_ = false;
+    std::int64_t ms_ = 0;
+};
+
+/// @brief Named filter parameters, in order: `{{"name", "x"}, {"n", 3}}`.
+using filter_params = std::vector<std::pair<std::string, filter_value>>;
+
+/// @brief Builds a filter expression, replacing each `{:key}` with the value of
+/// that parameter, escaped so that no value can change the expression's structure:
+/// strings become '…' with ' escaped as \', numbers JS-style (`1.5`, `1e+21`,
+/// `NaN`), booleans and null as words, dates as '2024-01-02 03:04:05.678Z' (UTC),
+/// other JSON as its quoted JSON text. One left-to-right pass: substituted text
+/// is never scanned again; a placeholder without a parameter stays as written;
+/// with duplicate keys the first wins.
+///
+/// Throws std::invalid_argument for a string that ends in a backslash (the
+/// server's filter syntax cannot express it) and for non-UTF-8 JSON values.
+inline std::string filter(std::string_view raw, const filter_params& params) {
+    if (params.empty()) {
+        return std::string(raw);
+    }
+    std::vector<std::string> rendered;
+    rendered.reserve(params.size());
+    for (const auto& p : params) rendered.push_back(p.second.render(p.first));
+
+    std::string out;
+    out.reserve(raw.size());
+    std::size_t pos = 0;
+    while (pos < raw.size()) {
+        const auto open = raw.find("{:", pos);
+        if (open == std::string_view::npos) {
+            break;
+        }
+        out.append(raw.substr(pos, open - pos));
+        std::size_t matched = params.size();
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            const std::string& key = params[i].first;
+            if (raw.compare(open + 2, key.size(), key) == 0 && open + 2 + key.size() < raw.size() &&
+                raw[open + 2 + key.size()] == '}') {
+                matched = i;
+                break;
+            }
+        }
+        if (matched == params.size()) {
+            out += raw[open];
+            pos = open + 1;
+        } else {
+            out += rendered[matched];
+            pos = open + 3 + params[matched].first.size();
+        }
+    }
+    if (pos < raw.size()) out.append(raw.substr(pos));
+    return out;
+}
+
+/// @brief A typed page of records (see record_service::get_list<T>).
+template <class T>
+struct list_result {
+    std::vector<T> items;
+    int page = 0;
+    int per_page = 0;
+    std::int64_t total_items = 0;  ///< -1 when the list was fetched with skip_total
+    std::int64_t total_pages = 0;  ///< -1 when the list was fetched with skip_total
+};
+
+/// @brief BosBase vector similarity search on a collection's vector field
+/// (record_service::vector_search). Unset fields are left to the server's defaults.
+struct vector_search_options {
+    std::string field;                ///< the vector field to search
+    std::vector<double> query_vector;  ///< as long as the field's dimension
+    std::optional<int> limit;         ///< server default 20, capped at 200
+    std::optional<std::string> distance;  ///< "cosine", "l2", "inner_product" or "l1"
+    std::optional<std::string> filter;    ///< a record filter applied before the ordering
+    std::optional<bool> include_distance;  ///< add `_distance` and `_score` (server default true)
+};
+
+/// @brief One answer of a batch request, in request order.
+struct batch_result {
+    int status = 0;
+    json body;  ///< null for a 204
 };
 
 // ---------------------------------------------------------------------------
@@ -1116,9 +1384,10 @@ public:
                                     secrets);
         }
         if (res.status < 200 || res.status > 299) {
+            const auto secret_list = secrets.to_vector();
             throw ClientResponseError(redact_url(url.origin + req.target), res.status,
-                                      error_body(res, settings.max_json_depth), error_kind::none, {},
-                                      secrets.to_vector());
+                                      error_body(res, settings.max_json_depth, secret_list), error_kind::none, {},
+                                      secret_list);
         }
         return res;
     }
@@ -1152,8 +1421,11 @@ public:
 
     static query_params collect_query(const request_options& options) {
         query_params q = options.query;
-        if (options.expand) q.emplace_back("expand", *options.expand);
-        if (options.fields) q.emplace_back("fields", *options.fields);
+        if (options.filter) assign_param(q, "filter", *options.filter);
+        if (options.sort) assign_param(q, "sort", *options.sort);
+        if (options.skip_total) assign_param(q, "skipTotal", *options.skip_total);
+        if (options.expand) assign_param(q, "expand", *options.expand);
+        if (options.fields) assign_param(q, "fields", *options.fields);
         return q;
     }
 
@@ -1212,15 +1484,19 @@ private:
         }
     }
 
+    // Only what the JS SDK sends: the server needs no Accept header (it always answers JSON).
     header_list build_headers(const request_options& options) const {
-        header_list headers = options.headers;
-        auto add_default = [&](const std::string& name, const std::string& value) {
+        header_list headers;
+        headers.reserve(options.headers.size() + settings.headers.size() + 2);
+        headers = options.headers;
+        auto add_default = [&](const char* name, std::string value) {
             if (!value.empty() && !has_header(headers, name)) {
-                headers.emplace_back(name, value);
+                headers.emplace_back(name, std::move(value));
             }
         };
-        for (const auto& h : settings.headers) add_default(h.first, h.second);
-        add_default("Accept", "application/json");
+        for (const auto& h : settings.headers) {
+            if (!h.second.empty() && !has_header(headers, h.first)) headers.push_back(h);
+        }
         add_default("Accept-Language", settings.lang);
         add_default("Authorization", store.token());
         return headers;
@@ -1228,7 +1504,9 @@ private:
 
     // The server's envelope is kept as is; anything else is wrapped so response() is
     // always an object that dump() can write (raw bytes are made valid UTF-8 first).
-    static json error_body(const http_response& res, std::size_t max_depth) {
+    // `secrets` are scrubbed from a raw body before it is cut, so no part of one survives.
+    static json error_body(const http_response& res, std::size_t max_depth,
+                           const std::vector<std::string_view>& secrets) {
         json out;
         auto parsed = res.body.empty() ? std::nullopt : parse_json(res.body, max_depth);
         if (parsed && parsed->is_object()) {
@@ -1244,7 +1522,9 @@ private:
             }
             out = json{{"status", res.status}, {"message", message}, {"data", json::object()}};
             if (!res.body.empty()) {
-                out["body"] = to_valid_utf8(std::string_view(res.body).substr(0, max_body));
+                std::string raw = res.body;
+                scrub_secrets(raw, secrets);
+                out["body"] = to_valid_utf8(std::string_view(raw).substr(0, max_body));
             }
         }
         if (res.status >= 300 && res.status < 400) {
@@ -1285,6 +1565,187 @@ private:
 
 }  // namespace detail
 
+
+namespace detail {
+
+// The query of one list page: {page, perPage} first, then the caller's query
+// (which may replace them), as the JS SDK builds it.
+inline request_options list_request(int page, int per_page, const request_options& options) {
+    request_options opts = options;
+    query_params q{{"page", page}, {"perPage", per_page}};
+    for (const auto& p : options.query) assign_param(q, p.first, p.second);
+    opts.query = std::move(q);
+    return opts;
+}
+
+// `first` go ahead of the caller's query; a caller's entry with the same key wins.
+inline request_options with_defaults(query_params first, const request_options& options) {
+    request_options opts = options;
+    for (const auto& p : options.query) assign_param(first, p.first, p.second);
+    opts.query = std::move(first);
+    return opts;
+}
+
+/// A 2xx answer whose content the SDK cannot use: the real status, error_kind::invalid_response.
+template <class Transport>
+ClientResponseError invalid_response(const client_core<Transport>& core, std::string_view path,
+                                     const request_options& options, int status, const std::string& why) {
+    return ClientResponseError(core.error_url(path, options), status,
+                               json{{"status", status}, {"message", why}, {"data", json::object()}},
+                               error_kind::invalid_response);
+}
+
+struct json_reply {
+    json body;
+    int status = 0;
+    std::size_t bytes = 0;  // size of the raw body, for limits that span several calls
+};
+
+template <class Transport>
+json_reply fetch_json(client_core<Transport>& core, std::string_view method, std::string_view path,
+                      const json& body, const request_options& options, call_secrets secrets = {}) {
+    http_response res = core.perform(method, path, body, options, secrets);
+    json parsed = core.parse_body(res, path, options, secrets);
+    return {std::move(parsed), res.status, res.body.size()};
+}
+
+// from_json failures become ClientResponseError: a server answer that does not
+// fit the caller's type is the server's trouble, not a json exception to leak.
+template <class T, class Transport>
+T decode_as(const client_core<Transport>& core, const json& value, int status, std::string_view path,
+            const request_options& options) {
+    try {
+        return value.template get<T>();
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (const json::exception& e) {
+        throw invalid_response(core, path, options, status,
+                               std::string("The server's response does not fit the requested type: ") + e.what());
+    } catch (...) {
+        throw invalid_response(core, path, options, status,
+                               "The server's response does not fit the requested type (from_json threw).");
+    }
+}
+
+// A caller's to_json may throw anything; the call has not started, so it is bad input.
+template <class Body>
+json encode_body(const Body& body) {
+    try {
+        return json(body);
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (...) {
+        throw std::invalid_argument("bosbase: the request body could not be converted to JSON (to_json threw)");
+    }
+}
+
+template <class Transport>
+std::int64_t integer_field(const client_core<Transport>& core, const json& object, const char* key,
+                           std::string_view path, const request_options& options, int status) {
+    auto it = object.is_object() ? object.find(key) : object.end();
+    if (it == object.end() || !it->is_number_integer() ||
+        (it->is_number_unsigned() && it->template get<std::uint64_t>() > std::uint64_t(INT64_MAX))) {
+        throw invalid_response(core, path, options, status,
+                               std::string("The server's response has no integer '") + key + "'.");
+    }
+    return it->template get<std::int64_t>();
+}
+
+template <class Transport>
+const json& items_of(const client_core<Transport>& core, const json& list, std::string_view path,
+                     const request_options& options, int status) {
+    auto it = list.is_object() ? list.find("items") : list.end();
+    if (it == list.end() || !it->is_array()) {
+        throw invalid_response(core, path, options, status, "The server's list response has no 'items' array.");
+    }
+    return *it;
+}
+
+template <class T, class Transport>
+list_result<T> decode_list(const client_core<Transport>& core, const json_reply& reply, std::string_view path,
+                           const request_options& options) {
+    list_result<T> out;
+    const json& items = items_of(core, reply.body, path, options, reply.status);
+    auto narrow = [&](const char* key) {
+        const auto v = integer_field(core, reply.body, key, path, options, reply.status);
+        if (v < INT32_MIN || v > INT32_MAX) {
+            throw invalid_response(core, path, options, reply.status,
+                                   std::string("The server's '") + key + "' is out of range.");
+        }
+        return static_cast<int>(v);
+    };
+    out.page = narrow("page");
+    out.per_page = narrow("perPage");
+    out.total_items = integer_field(core, reply.body, "totalItems", path, options, reply.status);
+    out.total_pages = integer_field(core, reply.body, "totalPages", path, options, reply.status);
+    out.items.reserve(items.size());
+    for (const auto& item : items) out.items.push_back(decode_as<T>(core, item, reply.status, path, options));
+    return out;
+}
+
+// Pages 1, 2, ... of `batch` items with skipTotal=1 until a page is shorter than the
+// perPage the server reports (or empty, so a server answering perPage 0 cannot loop us).
+template <class Transport, class Each>
+void for_each_page(client_core<Transport>& core, const std::string& path, int batch, const request_options& options,
+                   Each&& each) {
+    if (batch < 1) {
+        throw std::invalid_argument("bosbase: the full-list batch size must be at least 1");
+    }
+    const request_options base = with_defaults({{"skipTotal", 1}}, options);
+    // The whole list is one answer to the caller: max_response_bytes holds for all
+    // pages together, so a server that never sends a short page cannot exhaust memory.
+    std::size_t total_bytes = 0;
+    for (int page = 1;; ++page) {
+        const request_options opts = list_request(page, batch, base);
+        json_reply reply = fetch_json(core, "GET", path, nullptr, opts);
+        total_bytes += reply.bytes;
+        if (total_bytes > core.settings.max_response_bytes) {
+            throw ClientResponseError(core.error_url(path, opts), 0, json::object(), error_kind::too_large,
+                                      "the full list is larger than max_response_bytes (" +
+                                          std::to_string(core.settings.max_response_bytes) +
+                                          " bytes) over all its pages");
+        }
+        const json& items = items_of(core, reply.body, path, opts, reply.status);
+        const auto per_page = integer_field(core, reply.body, "perPage", path, opts, reply.status);
+        const std::size_t count = items.size();
+        each(reply, opts);
+        if (count == 0 || static_cast<std::int64_t>(count) != per_page || page == INT32_MAX) {
+            return;
+        }
+    }
+}
+
+template <class Transport>
+json full_list(client_core<Transport>& core, const std::string& path, int batch, const request_options& options) {
+    json all = json::array();
+    for_each_page(core, path, batch, options, [&](json_reply& reply, const request_options&) {
+        for (auto& item : reply.body["items"]) all.push_back(std::move(item));
+    });
+    return all;
+}
+
+template <class T, class Transport>
+std::vector<T> full_list_as(client_core<Transport>& core, const std::string& path, int batch,
+                            const request_options& options) {
+    std::vector<T> all;
+    for_each_page(core, path, batch, options, [&](json_reply& reply, const request_options& opts) {
+        for (const auto& item : reply.body["items"]) all.push_back(decode_as<T>(core, item, reply.status, path, opts));
+    });
+    return all;
+}
+
+inline json object_body(const json& body, const char* what) {
+    if (body.is_null()) {
+        return json::object();
+    }
+    if (!body.is_object()) {
+        throw std::invalid_argument(std::string("bosbase: ") + what + " must be a JSON object, got " +
+                                    body.type_name());
+    }
+    return body;
+}
+
+}  // namespace detail
 
 /// @brief Calls on one collection. A light value that shares the client's state:
 /// it stays valid after the client is moved or destroyed.
@@ -1398,12 +1859,71 @@ public:
     // --- records -----------------------------------------------------------
 
     /// @brief One page of records: {items, page, perPage, totalItems, totalPages}.
+    /// The query is `page`, `perPage`, then options.query, then the named options
+    /// (filter, sort, skip_total, expand, fields).
     json get_list(int page = 1, int per_page = 30, const std::optional<request_options>& options = std::nullopt) {
-        request_options opts = options.value_or(request_options{});
-        query_params q{{"page", page}, {"perPage", per_page}};
-        q.insert(q.end(), opts.query.begin(), opts.query.end());
-        opts.query = std::move(q);
-        return core().send_json("GET", base_path_ + "/records", nullptr, opts, {});
+        return core().send_json("GET", records_path(), nullptr,
+                                detail::list_request(page, per_page, options.value_or(request_options{})), {});
+    }
+
+    /// @brief One page of records decoded with nlohmann's from_json into T.
+    template <class T>
+    list_result<T> get_list(int page = 1, int per_page = 30,
+                            const std::optional<request_options>& options = std::nullopt) {
+        const request_options opts = detail::list_request(page, per_page, options.value_or(request_options{}));
+        return detail::decode_list<T>(core(), detail::fetch_json(core(), "GET", records_path(), nullptr, opts),
+                                      records_path(), opts);
+    }
+
+    /// @brief Every record, fetched `batch` at a time with skipTotal=1, as a JSON array.
+    /// Memory grows with the collection; each page is one call with its own deadline.
+    json get_full_list(int batch = 500, const std::optional<request_options>& options = std::nullopt) {
+        return detail::full_list(core(), records_path(), batch, options.value_or(request_options{}));
+    }
+
+    template <class T>
+    std::vector<T> get_full_list(int batch = 500, const std::optional<request_options>& options = std::nullopt) {
+        return detail::full_list_as<T>(core(), records_path(), batch, options.value_or(request_options{}));
+    }
+
+    /// @brief The first record matching `filter` (one page of one, skipTotal=1). When
+    /// nothing matches: ClientResponseError 404 built on the client (url "", as the JS SDK).
+    json get_first_list_item(std::string_view filter, const std::optional<request_options>& options = std::nullopt) {
+        return first_item(filter, options).first;
+    }
+
+    template <class T>
+    T get_first_list_item(std::string_view filter, const std::optional<request_options>& options = std::nullopt) {
+        auto found = first_item(filter, options);
+        return detail::decode_as<T>(core(), found.first, found.second, records_path(), request_options{});
+    }
+
+    /// @brief BosBase: how many records match `filter` (all visible ones when empty).
+    /// -1 when options.skip_total is true.
+    std::int64_t get_count(std::string_view filter = {}, const std::optional<request_options>& options = std::nullopt) {
+        query_params first;
+        if (!filter.empty()) first.emplace_back("filter", std::string(filter));
+        const request_options opts = detail::with_defaults(std::move(first), options.value_or(request_options{}));
+        const std::string path = records_path() + "/count";
+        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, opts);
+        return detail::integer_field(core(), reply.body, "count", path, opts, reply.status);
+    }
+
+    /// @brief BosBase vector search (POST .../records/search): records nearest to
+    /// `search.query_vector`, as a list {items, page, perPage, totalItems, totalPages}.
+    json vector_search(const vector_search_options& search,
+                       const std::optional<request_options>& options = std::nullopt) {
+        return core().send_json("POST", records_path() + "/search", vector_search_body(search),
+                                options.value_or(request_options{}), {});
+    }
+
+    template <class T>
+    list_result<T> vector_search(const vector_search_options& search,
+                                 const std::optional<request_options>& options = std::nullopt) {
+        const request_options opts = options.value_or(request_options{});
+        const std::string path = records_path() + "/search";
+        return detail::decode_list<T>(core(), detail::fetch_json(core(), "POST", path, vector_search_body(search), opts),
+                                      path, opts);
     }
 
     /// @brief One record by id.
@@ -1411,10 +1931,27 @@ public:
         return core().send_json("GET", record_path(id), nullptr, options.value_or(request_options{}), {});
     }
 
+    template <class T>
+    T get_one(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
+        const request_options opts = options.value_or(request_options{});
+        const std::string path = record_path(id);
+        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, opts);
+        return detail::decode_as<T>(core(), reply.body, reply.status, path, opts);
+    }
+
     /// @brief Creates a record from a JSON object.
     json create(const json& body, const std::optional<request_options>& options = std::nullopt) {
-        return core().send_json("POST", base_path_ + "/records", merged_body(body),
-                                  options.value_or(request_options{}), {});
+        return core().send_json("POST", records_path(), merged_body(body), options.value_or(request_options{}), {});
+    }
+
+    /// @brief Creates a record from any value with to_json (a T by default) and
+    /// returns the stored record as T.
+    template <class T, class Body = T>
+    T create(const Body& body, const std::optional<request_options>& options = std::nullopt) {
+        const request_options opts = options.value_or(request_options{});
+        const detail::json_reply reply =
+            detail::fetch_json(core(), "POST", records_path(), merged_body(detail::encode_body(body)), opts);
+        return detail::decode_as<T>(core(), reply.body, reply.status, records_path(), opts);
     }
 
     /// @brief Updates a record. When it is the signed-in record, the returned fields
@@ -1426,16 +1963,170 @@ public:
         return updated;
     }
 
+    template <class T, class Body = T>
+    T update(std::string_view id, const Body& body, const std::optional<request_options>& options = std::nullopt) {
+        const request_options opts = options.value_or(request_options{});
+        const std::string path = record_path(id);
+        const detail::json_reply reply = detail::fetch_json(core(), "PATCH", path, merged_body(detail::encode_body(body)), opts);
+        core().store.merge_record_if(id, collection_, reply.body);
+        return detail::decode_as<T>(core(), reply.body, reply.status, path, opts);
+    }
+
     /// @brief Deletes a record (204); signs out when it was the signed-in record.
     void remove(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
         core().perform("DELETE", record_path(id), nullptr, options.value_or(request_options{}), {});
         core().store.clear_if(id, collection_);
     }
 
+    // --- account flows -----------------------------------------------------
+
+    /// @brief Emails a password-reset link (204; also for an unknown email).
+    void request_password_reset(std::string_view email, const std::optional<request_options>& options = std::nullopt) {
+        core().perform("POST", base_path_ + "/request-password-reset", json{{"email", std::string(email)}},
+                       options.value_or(request_options{}), {});
+    }
+
+    /// @brief Sets a new password with the emailed reset token (204).
+    void confirm_password_reset(std::string_view reset_token, std::string_view password,
+                                std::string_view password_confirm,
+                                const std::optional<request_options>& options = std::nullopt) {
+        core().perform("POST", base_path_ + "/confirm-password-reset",
+                       json{{"token", std::string(reset_token)},
+                            {"password", std::string(password)},
+                            {"passwordConfirm", std::string(password_confirm)}},
+                       options.value_or(request_options{}), {reset_token, password, password_confirm});
+    }
+
+    /// @brief Emails a verification link (204).
+    void request_verification(std::string_view email, const std::optional<request_options>& options = std::nullopt) {
+        core().perform("POST", base_path_ + "/request-verification", json{{"email", std::string(email)}},
+                       options.value_or(request_options{}), {});
+    }
+
+    /// @brief Verifies with the emailed token (204); marks the stored record verified
+    /// when the token belongs to it.
+    void confirm_verification(std::string_view verification_token,
+                              const std::optional<request_options>& options = std::nullopt) {
+        core().perform("POST", base_path_ + "/confirm-verification",
+                       json{{"token", std::string(verification_token)}}, options.value_or(request_options{}),
+                       {verification_token});
+        std::string id;
+        std::string collection_id;
+        if (token_owner(verification_token, id, collection_id)) {
+            const json record = core().store.record();
+            if (record.is_object() && record.value("verified", json(false)) != json(true)) {
+                core().store.merge_record_if(id, collection_id, json{{"verified", true}});
+            }
+        }
+    }
+
+    /// @brief Emails a confirmation link to `new_email` (204; needs this collection's auth).
+    void request_email_change(std::string_view new_email, const std::optional<request_options>& options = std::nullopt) {
+        core().perform("POST", base_path_ + "/request-email-change", json{{"newEmail", std::string(new_email)}},
+                       options.value_or(request_options{}), {});
+    }
+
+    /// @brief Confirms the change with the emailed token and the account password
+    /// (204); signs out when the token belongs to the stored record, as the JS SDK.
+    void confirm_email_change(std::string_view email_change_token, std::string_view password,
+                              const std::optional<request_options>& options = std::nullopt) {
+        core().perform("POST", base_path_ + "/confirm-email-change",
+                       json{{"token", std::string(email_change_token)}, {"password", std::string(password)}},
+                       options.value_or(request_options{}), {email_change_token, password});
+        std::string id;
+        std::string collection_id;
+        if (token_owner(email_change_token, id, collection_id)) {
+            core().store.clear_if(id, collection_id);
+        }
+    }
+
+    /// @brief Finishes an OAuth2 sign-in with the provider's code (POST auth-with-oauth2
+    /// {provider, code, codeVerifier, redirectURL, createData}); stores {token, record}.
+    /// `create_data` (a JSON object) fills a record created on first sign-in.
+    json auth_with_oauth2_code(std::string_view provider, std::string_view code, std::string_view code_verifier,
+                               std::string_view redirect_url, const json& create_data = nullptr,
+                               const std::optional<request_options>& options = std::nullopt) {
+        json payload{{"provider", std::string(provider)},
+                     {"code", std::string(code)},
+                     {"codeVerifier", std::string(code_verifier)},
+                     {"redirectURL", std::string(redirect_url)}};
+        if (!create_data.is_null()) {
+            payload["createData"] = detail::object_body(create_data, "OAuth2 create_data");
+        }
+        return auth_call("auth-with-oauth2", payload, options.value_or(request_options{}), {code, code_verifier});
+    }
+
+    /// @brief The OAuth2 links of a record: records of `_externalAuths` with recordRef = id.
+    json list_external_auths(std::string_view record_id, const std::optional<request_options>& options = std::nullopt) {
+        detail::require_path_segment(record_id, "record id");
+        request_options opts = options.value_or(request_options{});
+        opts.filter = bosbase::filter("recordRef = {:id}", {{"id", record_id}});
+        return record_service(this->core_ptr(), "_externalAuths").get_full_list(500, opts);
+    }
+
+    /// @brief Removes a record's link to an OAuth2 provider (finds it in `_externalAuths`,
+    /// then deletes it). A 404 ClientResponseError when there is no such link.
+    void unlink_external_auth(std::string_view record_id, std::string_view provider,
+                              const std::optional<request_options>& options = std::nullopt) {
+        detail::require_path_segment(record_id, "record id");
+        record_service external(this->core_ptr(), "_externalAuths");
+        const json link = external.get_first_list_item(bosbase::filter(
+            "recordRef = {:recordId} && provider = {:provider}", {{"recordId", record_id}, {"provider", provider}}));
+        auto id = link.find("id");
+        if (id == link.end() || !id->is_string()) {
+            throw detail::invalid_response(core(), external.records_path(), request_options{}, 200,
+                                           "The server's external auth record has no string 'id'.");
+        }
+        external.remove(id->get<std::string>(), options);
+    }
+
 private:
+    std::string records_path() const { return base_path_ + "/records"; }
+
     std::string record_path(std::string_view id) const {
         detail::require_path_segment(id, "record id");
         return base_path_ + "/records/" + detail::encode_uri_component(id);
+    }
+
+    std::pair<json, int> first_item(std::string_view filter, const std::optional<request_options>& options) {
+        const request_options opts = detail::list_request(
+            1, 1,
+            detail::with_defaults({{"filter", std::string(filter)}, {"skipTotal", 1}},
+                                  options.value_or(request_options{})));
+        detail::json_reply reply = detail::fetch_json(core(), "GET", records_path(), nullptr, opts);
+        const json& items = detail::items_of(core(), reply.body, records_path(), opts, reply.status);
+        if (items.empty()) {
+            throw ClientResponseError(
+                "", 404,
+                json{{"code", 404}, {"message", "The requested resource wasn't found."}, {"data", json::object()}});
+        }
+        return {items.front(), reply.status};
+    }
+
+    static json vector_search_body(const vector_search_options& search) {
+        for (double v : search.query_vector) {
+            if (!std::isfinite(v)) {
+                throw std::invalid_argument("bosbase: vector_search: query_vector values must be finite numbers");
+            }
+        }
+        json body{{"field", search.field}, {"queryVector", search.query_vector}};
+        if (search.limit) body["limit"] = *search.limit;
+        if (search.distance) body["distance"] = *search.distance;
+        if (search.filter) body["filter"] = *search.filter;
+        if (search.include_distance) body["includeDistance"] = *search.include_distance;
+        return body;
+    }
+
+    // The id and collection a verification or email-change token was issued for.
+    static bool token_owner(std::string_view token, std::string& id, std::string& collection_id) {
+        const auto payload = jwt_payload(token);
+        if (!payload) return false;
+        auto i = payload->find("id");
+        auto c = payload->find("collectionId");
+        if (i == payload->end() || c == payload->end() || !i->is_string() || !c->is_string()) return false;
+        id = i->get<std::string>();
+        collection_id = c->get<std::string>();
+        return !id.empty();
     }
 
     static json merged_body(const json& body) {
@@ -1497,6 +2188,319 @@ private:
 
     std::string collection_;
     std::string base_path_;
+};
+
+/// @brief GET /api/health (pb.health()).
+template <class Transport>
+class health_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief {"message","code","data"}; with superuser auth `data` has canBackup etc.
+    json check(const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("GET", "/api/health", nullptr, options.value_or(request_options{}), {});
+    }
+};
+
+/// @brief Superuser calls on collections themselves (pb.collections()).
+template <class Transport>
+class collection_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    json get_list(int page = 1, int per_page = 30, const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("GET", "/api/collections", nullptr,
+                                detail::list_request(page, per_page, options.value_or(request_options{})), {});
+    }
+
+    /// @brief Every collection, `batch` at a time, as a JSON array.
+    json get_full_list(int batch = 500, const std::optional<request_options>& options = std::nullopt) const {
+        return detail::full_list(core(), "/api/collections", batch, options.value_or(request_options{}));
+    }
+
+    json get_one(std::string_view name_or_id, const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("GET", path(name_or_id), nullptr, options.value_or(request_options{}), {});
+    }
+
+    /// @brief Creates a collection from its JSON description ({"name", "type", "fields", ...}).
+    json create(const json& body, const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("POST", "/api/collections", detail::object_body(body, "a collection body"),
+                                options.value_or(request_options{}), {});
+    }
+
+    json update(std::string_view name_or_id, const json& body,
+                const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("PATCH", path(name_or_id), detail::object_body(body, "a collection body"),
+                                options.value_or(request_options{}), {});
+    }
+
+    /// @brief Deletes the collection and all its records (204).
+    void remove(std::string_view name_or_id, const std::optional<request_options>& options = std::nullopt) const {
+        core().perform("DELETE", path(name_or_id), nullptr, options.value_or(request_options{}), {});
+    }
+
+    /// @brief Deletes all records of the collection, keeping the collection (204).
+    void truncate(std::string_view name_or_id, const std::optional<request_options>& options = std::nullopt) const {
+        core().perform("DELETE", path(name_or_id) + "/truncate", nullptr, options.value_or(request_options{}), {});
+    }
+
+    /// @brief Replaces the collections with `collections` (a JSON array); with
+    /// delete_missing, collections not in the list are deleted (204).
+    void import_collections(const json& collections, bool delete_missing = false,
+                            const std::optional<request_options>& options = std::nullopt) const {
+        if (!collections.is_array()) {
+            throw std::invalid_argument("bosbase: import_collections needs a JSON array of collections");
+        }
+        core().perform("PUT", "/api/collections/import",
+                       json{{"collections", collections}, {"deleteMissing", delete_missing}},
+                       options.value_or(request_options{}), {});
+    }
+
+    /// @brief Templates for new collections: {"auth": {...}, "base": {...}, "view": {...}}.
+    json get_scaffolds(const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("GET", "/api/collections/meta/scaffolds", nullptr,
+                                options.value_or(request_options{}), {});
+    }
+
+private:
+    static std::string path(std::string_view name_or_id) {
+        detail::require_path_segment(name_or_id, "collection name or id");
+        return "/api/collections/" + detail::encode_uri_component(name_or_id);
+    }
+};
+
+/// @brief Superuser calls on the application settings (pb.settings()).
+template <class Transport>
+class settings_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief All settings (secrets come back masked).
+    json get_all(const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("GET", "/api/settings", nullptr, options.value_or(request_options{}), {});
+    }
+
+    /// @brief Changes the given settings, e.g. {{"batch", {{"enabled", true}}}}; returns all settings.
+    json update(const json& body, const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("PATCH", "/api/settings", detail::object_body(body, "a settings body"),
+                                options.value_or(request_options{}), {});
+    }
+
+    /// @brief Checks the S3 connection of "storage" or "backups" (204).
+    void test_s3(std::string_view filesystem = "storage",
+                 const std::optional<request_options>& options = std::nullopt) const {
+        core().perform("POST", "/api/settings/test/s3", json{{"filesystem", std::string(filesystem)}},
+                       options.value_or(request_options{}), {});
+    }
+
+    /// @brief Sends a test email of `email_template` ("verification", "password-reset",
+    /// "email-change", "otp", "login-alert") for a collection's templates (204).
+    void test_email(std::string_view collection, std::string_view to_email, std::string_view email_template,
+                    const std::optional<request_options>& options = std::nullopt) const {
+        core().perform("POST", "/api/settings/test/email",
+                       json{{"email", std::string(to_email)},
+                            {"template", std::string(email_template)},
+                            {"collection", std::string(collection)}},
+                       options.value_or(request_options{}), {});
+    }
+};
+
+/// @brief Superuser access to the request logs (pb.logs()).
+template <class Transport>
+class log_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    json get_list(int page = 1, int per_page = 30, const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("GET", "/api/logs", nullptr,
+                                detail::list_request(page, per_page, options.value_or(request_options{})), {});
+    }
+
+    json get_one(std::string_view id, const std::optional<request_options>& options = std::nullopt) const {
+        detail::require_path_segment(id, "log id");
+        return core().send_json("GET", "/api/logs/" + detail::encode_uri_component(id), nullptr,
+                                options.value_or(request_options{}), {});
+    }
+
+    /// @brief Hourly counts [{"total", "date"}, ...]; options.filter narrows them.
+    json get_stats(const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("GET", "/api/logs/stats", nullptr, options.value_or(request_options{}), {});
+    }
+};
+
+/// @brief Superuser calls on backups (pb.backups()).
+template <class Transport>
+class backup_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief [{"key", "size", "modified"}, ...].
+    json get_full_list(const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("GET", "/api/backups", nullptr, options.value_or(request_options{}), {});
+    }
+
+    /// @brief Starts a backup named `name` ("" lets the server pick one) and waits for it (204).
+    void create(std::string_view name = {}, const std::optional<request_options>& options = std::nullopt) const {
+        core().perform("POST", "/api/backups", json{{"name", std::string(name)}}, options.value_or(request_options{}),
+                       {});
+    }
+
+    /// @brief Restores a backup; the server restarts afterwards (204).
+    void restore(std::string_view key, const std::optional<request_options>& options = std::nullopt) const {
+        core().perform("POST", path(key) + "/restore", nullptr, options.value_or(request_options{}), {});
+    }
+
+    void remove(std::string_view key, const std::optional<request_options>& options = std::nullopt) const {
+        core().perform("DELETE", path(key), nullptr, options.value_or(request_options{}), {});
+    }
+
+    /// @brief URL to download a backup with a superuser file token (from POST /api/files/token).
+    /// The URL carries that token: do not log it.
+    std::string download_url(std::string_view file_token, std::string_view key) const {
+        return core().url.origin + core().target_for(path(key), query_params{{"token", std::string(file_token)}});
+    }
+
+private:
+    static std::string path(std::string_view key) {
+        detail::require_path_segment(key, "backup key");
+        return "/api/backups/" + detail::encode_uri_component(key);
+    }
+};
+
+/// @brief Superuser calls on the app's cron jobs (pb.crons()).
+template <class Transport>
+class cron_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief [{"id", "expression"}, ...].
+    json get_full_list(const std::optional<request_options>& options = std::nullopt) const {
+        return core().send_json("GET", "/api/crons", nullptr, options.value_or(request_options{}), {});
+    }
+
+    /// @brief Runs a job now (204).
+    void run(std::string_view job_id, const std::optional<request_options>& options = std::nullopt) const {
+        detail::require_path_segment(job_id, "cron job id");
+        core().perform("POST", "/api/crons/" + detail::encode_uri_component(job_id), nullptr,
+                       options.value_or(request_options{}), {});
+    }
+};
+
+/// @brief A batch of record writes sent as one transaction (pb.create_batch()).
+/// Queue requests per collection, then send(). The server must have batch
+/// enabled (settings "batch.enabled"); otherwise send() throws ClientResponseError
+/// 403 "Batch requests are not allowed.". Not thread-safe; sending does not clear it.
+template <class Transport>
+class batch_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+    using request_list = std::vector<json>;
+
+public:
+    /// @brief Queues requests for one collection of the batch it came from.
+    class collection_batch {
+    public:
+        collection_batch(std::shared_ptr<request_list> requests, std::string_view collection)
+            : requests_(std::move(requests)) {
+            detail::require_path_segment(collection, "collection name or id");
+            records_url_ = "/api/collections/" + detail::encode_uri_component(collection) + "/records";
+        }
+
+        /// @brief POST .../records. Only options' query, named query fields and headers apply.
+        void create(const json& body, const std::optional<request_options>& options = std::nullopt) {
+            add("POST", records_url_, body, options);
+        }
+
+        /// @brief PUT .../records: updates the record `body["id"]` names, or creates it.
+        void upsert(const json& body, const std::optional<request_options>& options = std::nullopt) {
+            add("PUT", records_url_, body, options);
+        }
+
+        void update(std::string_view id, const json& body, const std::optional<request_options>& options = std::nullopt) {
+            add("PATCH", record_url(id), body, options);
+        }
+
+        void remove(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
+            add("DELETE", record_url(id), json::object(), options);
+        }
+
+    private:
+        std::string record_url(std::string_view id) const {
+            detail::require_path_segment(id, "record id");
+            return records_url_ + "/" + detail::encode_uri_component(id);
+        }
+
+        void add(const char* method, std::string url, const json& body, const std::optional<request_options>& options) {
+            const request_options opts = options.value_or(request_options{});
+            detail::require_headers(opts.headers, "request_options.headers");
+            std::string qs;
+            try {
+                detail::append_query(qs, detail::client_core<Transport>::collect_query(opts));
+            } catch (const json::type_error&) {
+                throw std::invalid_argument("bosbase: a query value is not valid UTF-8");
+            }
+            if (!qs.empty()) url += "?" + qs;
+            json request{{"method", method}, {"url", std::move(url)}};
+            if (!opts.headers.empty()) {
+                json headers = json::object();
+                for (const auto& h : opts.headers) headers[h.first] = h.second;
+                request["headers"] = std::move(headers);
+            }
+            request["body"] = detail::object_body(body, "a batch request body");
+            requests_->push_back(std::move(request));
+        }
+
+        std::shared_ptr<request_list> requests_;
+        std::string records_url_;
+    };
+
+    explicit batch_service(std::shared_ptr<detail::client_core<Transport>> core)
+        : detail::service_base<Transport>(std::move(core)), requests_(std::make_shared<request_list>()) {}
+
+    collection_batch collection(std::string_view name) const { return collection_batch(requests_, name); }
+
+    /// @brief How many requests are queued.
+    std::size_t size() const noexcept { return requests_->size(); }
+
+    /// @brief POST /api/batch with a JSON body {"requests": [...]}; the answers in order.
+    /// Any failed request rolls back all of them: ClientResponseError 400 "Batch
+    /// transaction failed." with response()["data"]["requests"][<index>].
+    std::vector<batch_result> send(const std::optional<request_options>& options = std::nullopt) const {
+        const request_options opts = options.value_or(request_options{});
+        const detail::json_reply reply =
+            detail::fetch_json(core(), "POST", "/api/batch", json{{"requests", *requests_}}, opts);
+        if (!reply.body.is_array()) {
+            throw detail::invalid_response(core(), "/api/batch", opts, reply.status,
+                                           "The server's batch response is not an array.");
+        }
+        std::vector<batch_result> results;
+        results.reserve(reply.body.size());
+        for (const auto& item : reply.body) {
+            auto status = item.is_object() ? item.find("status") : item.end();
+            if (status == item.end() || !status->is_number_integer() || status->get<std::int64_t>() < 0 ||
+                status->get<std::int64_t>() > 999) {
+                throw detail::invalid_response(core(), "/api/batch", opts, reply.status,
+                                               "A batch answer has no HTTP status.");
+            }
+            auto body = item.find("body");
+            results.push_back({status->get<int>(), body == item.end() ? json(nullptr) : *body});
+        }
+        return results;
+    }
+
+private:
+    std::shared_ptr<request_list> requests_;
 };
 
 /// @brief The BosBase client, templated on a transport policy (see README
@@ -1565,6 +2569,32 @@ public:
         return core().perform(method, path, body, options, {});
     }
 
+    /// @brief GET /api/health.
+    health_service<Transport> health() const { return health_service<Transport>(checked_core()); }
+
+    /// @brief Superuser calls on collections (list, create, update, delete, truncate, import, scaffolds).
+    collection_service<Transport> collections() const { return collection_service<Transport>(checked_core()); }
+
+    /// @brief Superuser calls on the application settings.
+    settings_service<Transport> settings() const { return settings_service<Transport>(checked_core()); }
+
+    /// @brief Superuser access to the request logs.
+    log_service<Transport> logs() const { return log_service<Transport>(checked_core()); }
+
+    /// @brief Superuser calls on backups.
+    backup_service<Transport> backups() const { return backup_service<Transport>(checked_core()); }
+
+    /// @brief Superuser calls on cron jobs.
+    cron_service<Transport> crons() const { return cron_service<Transport>(checked_core()); }
+
+    /// @brief A new, empty batch of record writes (see batch_service).
+    batch_service<Transport> create_batch() const { return batch_service<Transport>(checked_core()); }
+
+    /// @brief bosbase::filter(): a filter expression with safely escaped `{:name}` parameters.
+    static std::string filter(std::string_view raw, const filter_params& params) {
+        return bosbase::filter(raw, params);
+    }
+
     /// @brief Sets (or, with nullptr, clears) the hook run before every request.
     /// Exceptions thrown by a hook propagate unchanged.
     void before_send(before_send_hook hook) const {
@@ -1590,6 +2620,11 @@ private:
         return *core_;
     }
 
+    const std::shared_ptr<detail::client_core<Transport>>& checked_core() const {
+        core();
+        return core_;
+    }
+
     std::shared_ptr<detail::client_core<Transport>> core_;
 };
 
@@ -1604,11 +2639,127 @@ struct httplib_transport_options {
     bool verify_certificate = true;  ///< check the server's certificate (https only)
     std::string ca_cert_file;        ///< PEM bundle to trust instead of the system's
     std::string ca_cert_dir;         ///< directory of CA certificates
-    std::size_t max_idle_connections = 4;  ///< kept-alive connections per origin
+    /// Kept-alive connections per origin. Each call holds one connection, so N threads
+    /// calling at once need N; a smaller pool would close and reopen connections.
+    std::size_t max_idle_connections = 64;
 };
+
+namespace detail {
+
+/// @brief Cuts off cpp-httplib calls that outlive their deadline.
+///
+/// cpp-httplib 0.11 has no whole-call timeout and reads the status line and headers
+/// without any callback, so a server that drips its headers, or never reads a large
+/// request, can only be stopped from another thread: Client::stop() shuts the socket
+/// down, which fails the blocked read or write at once. One thread per transport
+/// state serves every call; it starts with the first call that has a deadline.
+class httplib_watchdog {
+public:
+    using clock = std::chrono::steady_clock;
+
+    /// One watched call. Lives on the calling thread's stack between add() and remove().
+    struct watch {
+        httplib::Client* client = nullptr;
+        std::multimap<clock::time_point, watch*>::iterator position;
+        bool stopping = false;  // the watchdog is inside client->stop() without the mutex
+        bool expired = false;
+    };
+
+    httplib_watchdog() = default;
+    httplib_watchdog(const httplib_watchdog&) = delete;
+    httplib_watchdog& operator=(const httplib_watchdog&) = delete;
+
+    ~httplib_watchdog() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            quit_ = true;
+        }
+        wake_.notify_one();
+        if (thread_.joinable()) {
+            thread_.join();
+        }
+    }
+
+    void add(watch& w, httplib::Client& client, clock::time_point deadline) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (!thread_.joinable()) {
+            thread_ = std::thread([this] { run(); });
+        }
+        w.client = &client;
+        w.position = queue_.emplace(deadline, &w);
+        // The hot path: most calls end long before their deadline, so the thread is
+        // only woken when this deadline comes before the one it already sleeps until.
+        if (deadline < next_wake_) {
+            next_wake_ = deadline;
+            lock.unlock();
+            wake_.notify_one();
+        }
+    }
+
+    /// @brief Ends the watch; afterwards the watchdog never touches the client again.
+    /// @return whether the watchdog stopped the call's connection.
+    bool remove(watch& w) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        stopped_.wait(lock, [&] { return !w.stopping; });
+        queue_.erase(w.position);
+        return w.expired;
+    }
+
+private:
+    // Once a call has expired it is stopped again every retry_interval until it
+    // returns: a stop() that lands before send() has taken its socket only closes
+    // the idle one, and send() would then connect afresh.
+    static constexpr std::chrono::milliseconds retry_interval{20};
+
+    void run() {
+        std::unique_lock<std::mutex> lock(mutex_);
+        while (!quit_) {
+            if (queue_.empty()) {
+                next_wake_ = clock::time_point::max();
+                wake_.wait(lock);
+                continue;
+            }
+            const auto first = queue_.begin();
+            const auto now = clock::now();
+            if (first->first > now) {
+                next_wake_ = first->first;
+                wake_.wait_until(lock, next_wake_);
+                continue;
+            }
+            watch* w = first->second;
+            queue_.erase(first);
+            w->position = queue_.emplace(now + retry_interval, w);
+            w->expired = true;
+            w->stopping = true;
+            // stop() waits for cpp-httplib's socket mutex, which send() holds while it
+            // resolves and connects; other calls must still register meanwhile.
+            lock.unlock();
+            w->client->stop();
+            lock.lock();
+            w->stopping = false;
+            stopped_.notify_all();
+        }
+    }
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::condition_variable stopped_;
+    std::multimap<clock::time_point, watch*> queue_;
+    clock::time_point next_wake_ = clock::time_point::max();
+    bool quit_ = false;
+    std::thread thread_;
+};
+
+}  // namespace detail
 
 /// @brief Transport over cpp-httplib with keep-alive. Connections are pooled per origin,
 /// so concurrent calls from several threads each get their own connection.
+///
+/// Every call ends by http_request::deadline (a watchdog thread stops calls that stall
+/// in the status line, headers or a slow write), reads at most max_response_bytes of
+/// body (counted after decompression, which is off unless http_request::decompress),
+/// never follows redirects and reports a 1xx interim response as invalid_response,
+/// since cpp-httplib hands it over as if it were the final response.
 class httplib_transport {
 public:
     httplib_transport() : httplib_transport(httplib_transport_options{}) {}
@@ -1631,8 +2782,12 @@ public:
             throw transport_error(transport_error::kind::tls,
                                   "https:// needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
         }
-        auto client = acquire(req.origin);
-        configure(*client, req);
+        call c(req);
+        if (c.started >= req.deadline) {
+            throw c.deadline_exceeded();
+        }
+        auto conn = acquire(req.origin);
+        configure(*conn, c);
 
         httplib::Request hreq;
         hreq.method = req.method;
@@ -1643,64 +2798,290 @@ public:
         if (!req.content_type.empty()) {
             hreq.headers.emplace("Content-Type", req.content_type);
         }
-        hreq.body = req.body;
-
-        const auto started = std::chrono::steady_clock::now();
-        auto result = client->send(hreq);
-        if (!result) {
-            // A failed connection is not reused: its socket state is unknown.
-            throw describe(result.error(), req, std::chrono::steady_clock::now() - started);
+        if (req.decompress && !accepted_encodings().empty() && hreq.headers.find("Accept-Encoding") == hreq.headers.end()) {
+            hreq.headers.emplace("Accept-Encoding", accepted_encodings());
         }
+        hreq.body = req.body;
+        // With a content receiver cpp-httplib hands over every body byte (after
+        // decompression) whatever the framing, and 0.41 adds no Accept-Encoding of its own.
+        hreq.response_handler = [&c](const httplib::Response& r) { return c.on_headers(r); };
+        hreq.content_receiver = [&c](const char* data, std::size_t n, auto, auto) { return c.on_body(data, n); };
+        start_clock(hreq, 0);
+
+        const unsigned sockets_before = conn->sockets_opened;
+        // send(Request&, Response&, Error&) works on our Request in place; the
+        // Result-returning overload copies the whole request first.
+        httplib::Response hres;
+        httplib::Error error = httplib::Error::Success;
+        const bool sent = watched_send(*conn, hreq, hres, error, c);
+        if (c.caught) {
+            std::rethrow_exception(c.caught);  // std::bad_alloc from the body buffer
+        }
+        if (c.failure) {
+            throw *c.failure;
+        }
+        if (!sent) {
+            if (c.stopped || clock::now() >= req.deadline) {
+                throw c.deadline_exceeded();
+            }
+            throw describe(error, c, conn->sockets_opened != sockets_before);
+        }
+        // A 204 or a HEAD response skips the response handler.
+        if (auto bad = c.check_status(hres.status)) {
+            throw *bad;
+        }
+
         http_response res;
-        res.status = result->status;
-        for (const auto& h : result->headers) {
+        res.status = hres.status;
+        res.headers.reserve(hres.headers.size());
+        for (const auto& h : hres.headers) {
             res.headers.emplace_back(h.first, h.second);
         }
-        res.body = std::move(result->body);
-        release(req.origin, std::move(client));
+        res.body = std::move(c.body);
+        // A connection the watchdog stopped is closed; one that failed has an unknown
+        // state. Both are dropped rather than pooled (failures threw above).
+        if (!c.stopped) {
+            release(req.origin, std::move(conn));
+        }
         return res;
     }
 
 private:
+    using clock = std::chrono::steady_clock;
+
+    // One pooled connection. The socket counter tells a failed name lookup (no socket
+    // was ever created) from a refused connection: cpp-httplib reports both as
+    // Error::Connection.
+    struct connection {
+        explicit connection(const std::string& origin) : client(origin) {}
+        httplib::Client client;
+        unsigned sockets_opened = 0;
+    };
+
     struct state {
         explicit state(httplib_transport_options o) : options(std::move(o)) {}
         httplib_transport_options options;
         std::mutex mutex;
-        std::map<std::string, std::vector<std::unique_ptr<httplib::Client>>> idle;
+        std::map<std::string, std::vector<std::unique_ptr<connection>>> idle;
+        // Declared last: destroyed first, so its thread is joined before the pool goes.
+        detail::httplib_watchdog watchdog;
     };
 
-    std::unique_ptr<httplib::Client> acquire(const std::string& origin) {
+    // What one call has seen so far; the callbacks run on the calling thread.
+    struct call {
+        explicit call(const http_request& r) : req(r), started(clock::now()), last_activity(started) {}
+
+        const http_request& req;
+        const clock::time_point started;
+        clock::time_point last_activity;  // request sent out, headers or a body chunk seen
+        std::chrono::milliseconds read_timeout{};   // as configured: at most the time left
+        std::chrono::milliseconds write_timeout{};
+        std::chrono::milliseconds connect_timeout{};
+        std::string body;
+        bool content_encoded = false;
+        bool stopped = false;  // the watchdog shut the connection down
+        std::optional<transport_error> failure;
+        std::exception_ptr caught;
+
+        bool on_headers(const httplib::Response& r) {
+            last_activity = clock::now();
+            if (auto bad = check_status(r.status)) {
+                failure = std::move(bad);
+                return false;
+            }
+            if (last_activity >= req.deadline) {
+                failure = deadline_exceeded();
+                return false;
+            }
+            content_encoded = req.decompress && r.has_header("Content-Encoding");
+            if (content_encoded && !decodable(r.get_header_value("Content-Encoding"))) {
+                // 0.11 would pass such a body on still encoded, 0.41 fails it as a read error.
+                failure = transport_error(transport_error::kind::invalid_response,
+                                          "the response from " + req.origin +
+                                              " uses a Content-Encoding this build of cpp-httplib cannot decode");
+                return false;
+            }
+            if (!content_encoded && r.has_header("Content-Length")) {
+                // A declared length over the cap fails before any body byte is read.
+                const std::string& value = r.get_header_value("Content-Length");
+                char* end = nullptr;
+                const unsigned long long length = std::strtoull(value.c_str(), &end, 10);
+                if (end != value.c_str() && *end == '\0' && length > req.max_response_bytes) {
+                    failure = too_large();
+                    return false;
+                }
+                if (end != value.c_str() && *end == '\0') {
+                    // Reserve only a little: the length is the server's word, not yet bytes.
+                    body.reserve(static_cast<std::size_t>(std::min<unsigned long long>(length, 256u << 10)));
+                }
+            }
+            return true;
+        }
+
+        bool on_body(const char* data, std::size_t n) {
+            last_activity = clock::now();
+            if (n > req.max_response_bytes - body.size()) {
+                failure = too_large();
+                return false;
+            }
+            if (last_activity >= req.deadline) {
+                failure = deadline_exceeded();
+                return false;
+            }
+            try {
+                body.append(data, n);
+            } catch (...) {
+                // Unwinding through cpp-httplib would leave its connection marked busy.
+                caught = std::current_exception();
+                return false;
+            }
+            return true;
+        }
+
+        std::optional<transport_error> check_status(int status) const {
+            if (status >= 100 && status < 200) {
+                return transport_error(
+                    transport_error::kind::invalid_response,
+                    "server sent an interim 1xx response (" + std::to_string(status) + ") that cpp-httplib returns as final; " +
+                        req.method + " " + req.origin + " abandoned");
+            }
+            if (status < 100) {
+                return transport_error(transport_error::kind::invalid_response,
+                                       "server sent an invalid status code (" + std::to_string(status) + ") to " +
+                                           req.method + " " + req.origin);
+            }
+            return std::nullopt;
+        }
+
+        transport_error deadline_exceeded() const {
+            const auto budget = req.deadline > started
+                                    ? std::chrono::ceil<std::chrono::milliseconds>(req.deadline - started)
+                                    : std::chrono::milliseconds(0);
+            const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started);
+            return {transport_error::kind::deadline, req.method + " " + req.origin + " exceeded its deadline of " +
+                                                         std::to_string(budget.count()) + " ms (stopped after " +
+                                                         std::to_string(took.count()) + " ms)"};
+        }
+
+        transport_error too_large() const {
+            return {transport_error::kind::too_large, "the response from " + req.origin +
+                                                          " is larger than the limit of " +
+                                                          std::to_string(req.max_response_bytes) +
+                                                          " bytes (max_response_bytes)"};
+        }
+    };
+
+    bool watched_send(connection& conn, httplib::Request& hreq, httplib::Response& hres, httplib::Error& error,
+                      call& c) {
+        if (c.req.deadline == clock::time_point::max()) {
+            return conn.client.send(hreq, hres, error);
+        }
+        detail::httplib_watchdog::watch w;
+        state_->watchdog.add(w, conn.client, c.req.deadline);
+        // The watch ends however send() ends, and before the client is pooled or freed.
+        struct unwatch {
+            detail::httplib_watchdog& dog;
+            detail::httplib_watchdog::watch& w;
+            bool& stopped;
+            ~unwatch() { stopped = dog.remove(w); }
+        } guard{state_->watchdog, w, c.stopped};
+        return conn.client.send(hreq, hres, error);
+    }
+
+    std::unique_ptr<connection> acquire(const std::string& origin) {
         {
             std::lock_guard<std::mutex> lock(state_->mutex);
             auto& pool = state_->idle[origin];
             if (!pool.empty()) {
-                auto client = std::move(pool.back());
+                auto conn = std::move(pool.back());
                 pool.pop_back();
-                return client;
+                return conn;
             }
         }
-        auto client = std::make_unique<httplib::Client>(origin);
-        client->set_keep_alive(true);
+        if (!valid_port(origin)) {
+            throw transport_error(transport_error::kind::other, "invalid origin " + origin + ": port out of range");
+        }
+        auto conn = std::make_unique<connection>(origin);
+        // cpp-httplib 0.41 leaves a Client without implementation for an origin it cannot
+        // parse, and every setter would then dereference null.
+        if (!conn->client.is_valid()) {
+            throw transport_error(transport_error::kind::other,
+                                  "cpp-httplib cannot use the origin " + origin + " (invalid origin or TLS setup)");
+        }
+        auto& client = conn->client;
+        client.set_keep_alive(true);
         // Headers and body go out in separate writes; with Nagle on, the body waits
         // for the server's delayed ACK (~40 ms) on every call of a kept-alive connection.
-        client->set_tcp_nodelay(true);
-        disable_path_encoding(*client, 0);  // the SDK already encodes paths and queries
+        client.set_tcp_nodelay(true);
+        disable_path_encoding(client, 0);  // the SDK already encodes paths and queries
+        client.set_follow_location(false);  // a 3xx is the caller's to see, never followed
+        connection* counted = conn.get();
+        client.set_socket_options([counted](auto) { ++counted->sockets_opened; });
 #ifdef BOSBASE_HTTPLIB_TLS
         const auto& o = state_->options;
-        client->enable_server_certificate_verification(o.verify_certificate);
+        client.enable_server_certificate_verification(o.verify_certificate);
         if (!o.ca_cert_file.empty() || !o.ca_cert_dir.empty()) {
-            client->set_ca_cert_path(o.ca_cert_file, o.ca_cert_dir);
+            client.set_ca_cert_path(o.ca_cert_file, o.ca_cert_dir);
         }
 #endif
-        return client;
+        return conn;
     }
 
-    void release(const std::string& origin, std::unique_ptr<httplib::Client> client) {
+    void release(const std::string& origin, std::unique_ptr<connection> conn) {
         std::lock_guard<std::mutex> lock(state_->mutex);
         auto& pool = state_->idle[origin];
         if (pool.size() < state_->options.max_idle_connections) {
-            pool.push_back(std::move(client));
+            pool.push_back(std::move(conn));
         }
+    }
+
+    // cpp-httplib 0.11 takes any number as port (99999 then fails as an unknown
+    // service, which would read as a name lookup failure); 0.41 builds no client.
+    static bool valid_port(const std::string& origin) {
+        const auto scheme_end = origin.find("://");
+        const auto host_start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+        const auto bracket = origin.find(']', host_start);
+        const auto colon = origin.find(':', bracket == std::string::npos ? host_start : bracket);
+        if (colon == std::string::npos) {
+            return true;
+        }
+        const std::string digits = origin.substr(colon + 1);
+        if (digits.empty() || digits.size() > 5 ||
+            digits.find_first_not_of("0123456789") != std::string::npos) {
+            return false;
+        }
+        const long port = std::stol(digits);
+        return port >= 1 && port <= 65535;
+    }
+
+    static bool decodable(const std::string& encoding) {
+#ifdef CPPHTTPLIB_ZLIB_SUPPORT
+        if (encoding == "gzip" || encoding == "deflate") {
+            return true;
+        }
+#endif
+#ifdef CPPHTTPLIB_BROTLI_SUPPORT
+        if (encoding == "br") {
+            return true;
+        }
+#endif
+        (void)encoding;
+        return false;
+    }
+
+    // What this build of cpp-httplib can decompress, for Accept-Encoding.
+    static const std::string& accepted_encodings() {
+        static const std::string encodings = [] {
+            std::string list;
+#ifdef CPPHTTPLIB_BROTLI_SUPPORT
+            list = "br";
+#endif
+#ifdef CPPHTTPLIB_ZLIB_SUPPORT
+            list += list.empty() ? "gzip, deflate" : ", gzip, deflate";
+#endif
+            return list;
+        }();
+        return encodings;
     }
 
     // cpp-httplib renamed set_url_encode to set_path_encode (and later dropped the old name).
@@ -1713,34 +3094,102 @@ private:
         client.set_url_encode(false);
     }
 
-    static void configure(httplib::Client& client, const http_request& req) {
+    // Newer cpp-httplib (0.41 has them) caps the whole call's reads itself and counts
+    // body bytes, decompressed ones too; 0.11 has neither and relies on the rest.
+    // The max timeout is measured from Request::start_time_, so it is used only
+    // where that can be set too (left unset it is time_point::min()).
+    template <class Request>
+    static auto start_clock(Request& r, int) -> decltype(r.start_time_ = clock::now(), void()) {
+        r.start_time_ = clock::now();
+    }
+    template <class Request>
+    static void start_clock(Request&, long) {}
+
+    template <class Request, class = void>
+    struct has_start_time : std::false_type {};
+    template <class Request>
+    struct has_start_time<Request, std::void_t<decltype(std::declval<Request&>().start_time_ = clock::now())>>
+        : std::true_type {};
+
+    template <class Client>
+    static auto set_max_timeout(Client& client, std::chrono::milliseconds ms, int)
+        -> decltype(client.set_max_timeout(time_t{}), void()) {
+        client.set_max_timeout(has_start_time<httplib::Request>::value ? static_cast<time_t>(ms.count()) : 0);
+    }
+    template <class Client>
+    static void set_max_timeout(Client&, std::chrono::milliseconds, long) {}
+
+    template <class Client>
+    static auto set_payload_limit(Client& client, std::size_t bytes, int)
+        -> decltype(client.set_payload_max_length(bytes), void()) {
+        client.set_payload_max_length(bytes);
+    }
+    template <class Client>
+    static void set_payload_limit(Client&, std::size_t, long) {}
+
+    static void configure(connection& conn, call& c) {
+        auto& client = conn.client;
+        const auto& req = c.req;
+        // Every wait is capped at the time left, so no single read, write or connect
+        // attempt can outlast the deadline even before the watchdog steps in.
+        std::chrono::milliseconds left = std::chrono::milliseconds::max();
+        if (req.deadline != clock::time_point::max()) {
+            left = std::chrono::ceil<std::chrono::milliseconds>(req.deadline - c.started);
+        }
+        c.connect_timeout = std::min(req.connect_timeout, left);
+        c.read_timeout = std::min(req.read_timeout, left);
+        c.write_timeout = std::min(req.write_timeout, left);
         auto split = [](std::chrono::milliseconds ms, auto&& setter) {
             const auto total = std::max<std::int64_t>(ms.count(), 1);
             setter(static_cast<time_t>(total / 1000), static_cast<time_t>((total % 1000) * 1000));
         };
-        split(req.connect_timeout, [&](time_t s, time_t us) { client.set_connection_timeout(s, us); });
-        split(req.read_timeout, [&](time_t s, time_t us) { client.set_read_timeout(s, us); });
-        split(req.write_timeout, [&](time_t s, time_t us) { client.set_write_timeout(s, us); });
+        split(c.connect_timeout, [&](time_t s, time_t us) { client.set_connection_timeout(s, us); });
+        split(c.read_timeout, [&](time_t s, time_t us) { client.set_read_timeout(s, us); });
+        split(c.write_timeout, [&](time_t s, time_t us) { client.set_write_timeout(s, us); });
+        set_max_timeout(client, left == std::chrono::milliseconds::max() ? std::chrono::milliseconds(0) : left, 0);
+        client.set_decompress(req.decompress);
+        // Only a backstop: the content receiver stops at max_response_bytes first and says
+        // so, while cpp-httplib's own limit fails as a plain read error. The margin covers
+        // one receive or decompression buffer and gzip's growth of incompressible data.
+        const std::size_t cap = req.max_response_bytes;
+        const std::size_t margin = cap / 8 + (std::size_t(64) << 10);
+        set_payload_limit(client, cap > std::numeric_limits<std::size_t>::max() - margin
+                                      ? std::numeric_limits<std::size_t>::max()
+                                      : cap + margin,
+                          0);
     }
 
-    template <class Duration>
-    static transport_error describe(httplib::Error error, const http_request& req, Duration elapsed) {
+    static std::string ms_text(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
+
+    static transport_error describe(httplib::Error error, const call& c, bool socket_opened) {
         using kind = transport_error::kind;
-        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed);
+        const auto& req = c.req;
+        // Close enough to the timeout to have been one; cpp-httplib reports a timed-out
+        // read the same way as a closed connection.
+        const auto idle = clock::now() - c.last_activity;
+        const auto slack = std::chrono::milliseconds(5);
         const std::string where = req.method + " " + req.origin;
         switch (error) {
         case httplib::Error::Connection:
+            if (!socket_opened) {
+                return {kind::resolve, "could not resolve the host name of " + req.origin};
+            }
             return {kind::connect, "could not connect to " + req.origin + " (connection refused or unreachable)"};
         case httplib::Error::ConnectionTimeout:
-            return {kind::timeout,
-                    "connecting to " + req.origin + " timed out after " + std::to_string(ms.count()) + " ms"};
+            return {kind::timeout, "connecting to " + req.origin + " timed out after " + ms_text(c.connect_timeout)};
         case httplib::Error::Read:
-            if (ms >= req.read_timeout) {
-                return {kind::timeout, "no response from " + req.origin + " within " +
-                                           std::to_string(req.read_timeout.count()) + " ms (read timeout)"};
+            if (idle + slack >= c.read_timeout) {
+                return {kind::timeout, "no response from " + req.origin + " within " + ms_text(c.read_timeout) +
+                                           " (read timeout)"};
             }
-            return {kind::receive, "connection to " + req.origin + " closed before a full response arrived"};
+            return {kind::receive, "connection to " + req.origin +
+                                       " closed or sent something other than an HTTP response before a full "
+                                       "response arrived"};
         case httplib::Error::Write:
+            if (idle + slack >= c.write_timeout) {
+                return {kind::timeout, "sending the request to " + req.origin + " timed out after " +
+                                           ms_text(c.write_timeout) + " (write timeout)"};
+            }
             return {kind::send, "could not send the request to " + req.origin};
         case httplib::Error::Canceled:
             return {kind::canceled, where + " was cancelled"};
@@ -1750,18 +3199,26 @@ private:
             return {kind::tls, "could not load CA certificates for " + req.origin};
         case httplib::Error::SSLServerVerification:
             return {kind::tls, "certificate of " + req.origin + " could not be verified"};
+        case httplib::Error::Compression:
+            return {kind::invalid_response, "the response body from " + req.origin + " could not be decompressed"};
+        case httplib::Error::ExceedRedirectCount:
+            return {kind::other, where + " was redirected too often"};
         default: {
             // Errors that newer cpp-httplib releases added are matched by name,
             // since 0.11 does not declare them.
             const std::string name = httplib::to_string(error);
-            if (name == "Timeout") {
-                return {kind::timeout, where + " timed out after " + std::to_string(ms.count()) + " ms"};
+            if (name == "Timeout" || name == "Read timeout") {
+                return {kind::timeout, "no response from " + req.origin + " within " + ms_text(c.read_timeout) +
+                                           " (read timeout)"};
             }
-            if (name == "ConnectionClosed") {
+            if (name == "ConnectionClosed" || name == "Connection closed by server") {
                 return {kind::receive, "connection to " + req.origin + " closed before a full response arrived"};
             }
-            if (name == "SSLServerHostnameVerification") {
+            if (name == "SSLServerHostnameVerification" || name == "SSL server hostname verification failed") {
                 return {kind::tls, "certificate of " + req.origin + " does not match its host name"};
+            }
+            if (name == "ExceedMaxPayloadSize" || name == "Exceeded maximum payload size") {
+                return c.too_large();
             }
             return {kind::other, where + " failed: " + name};
         }
@@ -1774,6 +3231,30 @@ private:
 
 /// @brief The client most programs want: cpp-httplib transport with keep-alive.
 using BosBase = basic_bosbase<httplib_transport>;
+
+// Opt-in split compilation (see README "Compile time"): every TU of a program
+// built with BOSBASE_EXTERN_TEMPLATES skips compiling the client for the default
+// transport; the one TU that also defines BOSBASE_IMPLEMENTATION compiles it.
+// Without either macro the header works as a drop-in, as always.
+#if defined(BOSBASE_IMPLEMENTATION)
+#define BOSBASE_INSTANTIATE_(prefix) prefix template
+#elif defined(BOSBASE_EXTERN_TEMPLATES)
+#define BOSBASE_INSTANTIATE_(prefix) prefix extern template
+#endif
+#ifdef BOSBASE_INSTANTIATE_
+BOSBASE_INSTANTIATE_() class detail::client_core<httplib_transport>;
+BOSBASE_INSTANTIATE_() class detail::service_base<httplib_transport>;
+BOSBASE_INSTANTIATE_() class record_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class health_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class collection_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class settings_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class log_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class backup_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class cron_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class batch_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class basic_bosbase<httplib_transport>;
+#undef BOSBASE_INSTANTIATE_
+#endif
 
 #endif  // BOSBASE_NO_HTTPLIB
 

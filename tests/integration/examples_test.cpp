@@ -16,6 +16,27 @@ namespace {
 // The example's stdout and stderr together.
 bosbase_test::command_result run(const std::string& command) { return run_command(command + " 2>&1"); }
 
+// How many custom tokens are bound on the server, in any collection, read from its database.
+std::string bound_token_count(const dev_server& server) {
+    const auto r = run_command(std::string(BOSBASE_SQLITE3_PATH) + " -readonly '" + server.data_dir() +
+                               "/data.db' 'SELECT count(*) FROM _token_bindings' 2>&1");
+    CAPTURE(r.output);
+    CHECK(r.exit_code == 0);
+    return r.output;
+}
+
+// The token sign-in fails with the server's "not bound" answer.
+void check_not_bound(const dev_server& server, const std::string& token) {
+    bosbase::BosBase pb(server.url());
+    try {
+        pb.collection("users").auth_with_token(token);
+        FAIL("the token still signs in");
+    } catch (const bosbase::ClientResponseError& e) {
+        CHECK(e.status() == 400);
+        CHECK(e.message() == "Failed to authenticate.");
+    }
+}
+
 }  // namespace
 
 TEST_CASE("examples/custom_token runs the whole flow") {
@@ -26,6 +47,50 @@ TEST_CASE("examples/custom_token runs the whole flow") {
     CHECK(r.output.find("refused as expected: HTTP 400 \"Failed to authenticate.\"") != std::string::npos);
     CHECK(r.output.find("Done: custom tokens bind, sign in, and stop working once unbound.") != std::string::npos);
     CHECK(r.output.find(dev_accounts::user_password) == std::string::npos);
+    // Random tokens, shown only as a short prefix and their length.
+    CHECK(r.output.find("... (64 chars, random for this run) to user@example.com in 'users'") != std::string::npos);
+    CHECK(r.output.find("... (64 chars, random for this run) to admin@example.com in '_superusers'") != std::string::npos);
+    CHECK(r.output.find("my-app-token") == std::string::npos);
+    CHECK(bound_token_count(server) == "0\n");
+}
+
+TEST_CASE("examples/custom_token binds a new random token each run") {
+    dev_server server;
+    const auto first = run(std::string(BOSBASE_EXAMPLE_CUSTOM_TOKEN) + " " + server.url());
+    const auto second = run(std::string(BOSBASE_EXAMPLE_CUSTOM_TOKEN) + " " + server.url());
+    REQUIRE(first.exit_code == 0);
+    REQUIRE(second.exit_code == 0);
+    const std::string marker = "  bound ";
+    const auto prefix_of = [&](const std::string& out) { return out.substr(out.find(marker) + marker.size(), 6); };
+    CHECK(prefix_of(first.output) != prefix_of(second.output));
+}
+
+TEST_CASE("examples/custom_token unbinds the tokens it bound when a later step fails") {
+    dev_server server;
+    const std::string user_token = "examples-test-user-token-5d1c";
+
+    SUBCASE("a given token: it no longer signs in") {
+        // The user's token is bound in step 1, then the superuser's bind is refused.
+        const auto r = run("BOSBASE_USER_TOKEN=" + user_token + " BOSBASE_ADMIN_PASSWORD=wrong-password " +
+                           BOSBASE_EXAMPLE_CUSTOM_TOKEN + " " + server.url());
+        CAPTURE(r.output);
+        CHECK(r.exit_code == 1);
+        CHECK(r.output.find("from BOSBASE_USER_TOKEN) to user@example.com in 'users'") != std::string::npos);
+        CHECK(r.output.find("(unbound the token of user@example.com in 'users' on the way out)") != std::string::npos);
+        CHECK(r.output.find("error: bosbase: HTTP 400: Failed to bind token.") != std::string::npos);
+        CHECK(r.output.find(user_token) == std::string::npos);
+        CHECK(r.output.find("wrong-password") == std::string::npos);
+        check_not_bound(server, user_token);
+    }
+    SUBCASE("random tokens: nothing stays bound") {
+        const auto r = run(std::string("BOSBASE_ADMIN_PASSWORD=wrong-password ") + BOSBASE_EXAMPLE_CUSTOM_TOKEN + " " +
+                           server.url());
+        CAPTURE(r.output);
+        CHECK(r.exit_code == 1);
+        CHECK(r.output.find("random for this run) to user@example.com in 'users'") != std::string::npos);
+        CHECK(r.output.find("on the way out") != std::string::npos);
+    }
+    CHECK(bound_token_count(server) == "0\n");
 }
 
 TEST_CASE("examples/custom_token explains a server that is not there") {
@@ -63,4 +128,16 @@ TEST_CASE("examples/mfa_token_login completes MFA with a password") {
     CHECK(r.exit_code == 0);
     CHECK(r.output.find("first factor accepted; MFA required") != std::string::npos);
     CHECK(r.output.find("second factor accepted; signed in as user@example.com") != std::string::npos);
+}
+
+TEST_CASE("examples/records_and_files creates, lists, filters, updates and deletes posts") {
+    dev_server server;
+    const auto r = run(std::string(BOSBASE_EXAMPLE_RECORDS_AND_FILES) + " " + server.url());
+    CAPTURE(r.output);
+    CHECK(r.exit_code == 0);
+    CHECK(r.output.find("  It's C++\n  Hello\n  Goodbye\n  (3 in total)") != std::string::npos);
+    CHECK(r.output.find(" is now 'Hello again'") != std::string::npos);
+    CHECK(r.output.find("posts with 'o' in the title: 2") != std::string::npos);
+    CHECK(r.output.find("Done: 0 posts left.") != std::string::npos);
+    CHECK(r.output.find(dev_accounts::admin_password) == std::string::npos);
 }

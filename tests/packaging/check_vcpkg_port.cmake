@@ -196,6 +196,7 @@ endforeach()
 tree_of("${CURRENT_PACKAGES_DIR}" final)
 set(want
   include/bosbase.hpp
+  include/bosbase/bosbase.hpp
   share/bosbase/bosbaseConfig.cmake
   share/bosbase/bosbaseConfigVersion.cmake
   share/bosbase/bosbaseTargets.cmake

@@ -48,6 +48,7 @@ func newApp(cfg Config) (*core.BaseApp, error) {
 func setupApp(app core.App, cfg Config) error {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		registerTokenRoutes(se)
+		registerRecordCountRoute(se)
 		return se.Next()
 	})
 	registerTokenCleanupHooks(app)

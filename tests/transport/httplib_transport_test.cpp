@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -37,6 +38,62 @@ TEST_CASE("keep-alive: many calls share one connection") {
     CHECK(client_ports.size() == 1);
 }
 
+TEST_CASE("clients built from copies of one transport keep their own identities on one shared connection") {
+    local_server server;
+    std::mutex m;
+    std::set<int> client_ports;
+    std::vector<std::string> authorizations;  // of the GET calls, in order
+    server->Post("/api/collections/users/auth-with-token", [&](const httplib::Request& req, httplib::Response& res) {
+        std::lock_guard<std::mutex> lock(m);
+        client_ports.insert(req.remote_port);
+        const auto who = json::parse(req.body)["token"].get<std::string>();
+        res.set_content(json{{"token", "auth-" + who}, {"record", {{"id", who}, {"collectionName", "users"}}}}.dump(),
+                        "application/json");
+    });
+    server->Get("/api/collections/users/records/r1", [&](const httplib::Request& req, httplib::Response& res) {
+        std::lock_guard<std::mutex> lock(m);
+        client_ports.insert(req.remote_port);
+        authorizations.push_back(req.get_header_value("Authorization"));
+        res.set_content(R"({"id":"r1"})", "application/json");
+    });
+    server->set_keep_alive_max_count(100);
+    server.start();
+
+    bosbase::httplib_transport transport;
+    bosbase::BosBase alice(server.url(), transport);
+    bosbase::BosBase bob(server.url(), transport);
+    alice.collection("users").auth_with_token("alice");
+    bob.collection("users").auth_with_token("bob");
+    alice.collection("users").get_one("r1");
+    bob.collection("users").get_one("r1");
+
+    CHECK(alice.auth_store().token() == "auth-alice");
+    CHECK(bob.auth_store().token() == "auth-bob");
+    std::lock_guard<std::mutex> lock(m);
+    CHECK(authorizations == std::vector<std::string>{"auth-alice", "auth-bob"});
+    CHECK(client_ports.size() == 1);  // four calls, two clients, one kept-alive connection
+}
+
+TEST_CASE("clients with transports of their own do not share connections") {
+    // The counterpart of the test above: the port count does tell connections apart.
+    local_server server;
+    std::mutex m;
+    std::set<int> client_ports;
+    server->Get("/api/collections/users/records/r1", [&](const httplib::Request& req, httplib::Response& res) {
+        std::lock_guard<std::mutex> lock(m);
+        client_ports.insert(req.remote_port);
+        res.set_content(R"({"id":"r1"})", "application/json");
+    });
+    server.start();
+
+    bosbase::BosBase a(server.url());
+    bosbase::BosBase b(server.url());
+    a.collection("users").get_one("r1");
+    b.collection("users").get_one("r1");
+    std::lock_guard<std::mutex> lock(m);
+    CHECK(client_ports.size() == 2);
+}
+
 TEST_CASE("the request reaches the server as built: method, path, headers, body") {
     local_server server;
     httplib::Request seen;
@@ -55,7 +112,9 @@ TEST_CASE("the request reaches the server as built: method, path, headers, body"
 
     CHECK(auth["record"]["id"] == "r1");
     CHECK(seen.method == "POST");
-    CHECK(seen.target == "/pb/api/collections/my%20users%2F%C3%BC/auth-with-token?q=a%20b");
+    // cpp-httplib 0.41 re-encodes the query (a space becomes '+'); the path goes out as built.
+    CHECK(seen.target.substr(0, seen.target.find('?')) == "/pb/api/collections/my%20users%2F%C3%BC/auth-with-token");
+    CHECK((seen.target.substr(seen.target.find('?')) == "?q=a%20b" || seen.target.substr(seen.target.find('?')) == "?q=a+b"));
     CHECK(collection == "my users/ü");  // the server decodes it back into one segment
     CHECK(seen.get_param_value("q") == "a b");
     CHECK(seen.get_header_value("Content-Type") == "application/json");

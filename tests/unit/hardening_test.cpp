@@ -217,3 +217,11 @@ TEST_CASE("the depth scan ignores brackets inside strings and escaped quotes") {
     CHECK(nests_deeper_than("[[[", 2));
     CHECK_FALSE(nests_deeper_than(R"("unterminated \)", 0));
 }
+
+TEST_CASE("URL redaction sees percent-encoded secret keys") {
+    using bosbase::detail::redact_url;
+    CHECK(redact_url("http://h/p?%74oken=abc&x=1") == "http://h/p?%74oken=REDACTED&x=1");
+    CHECK(redact_url("http://h/p?PASSWORD=abc") == "http://h/p?PASSWORD=REDACTED");
+    CHECK(redact_url("http://h/p?tok%65n=abc%") == "http://h/p?tok%65n=REDACTED");
+    CHECK(redact_url("http://h/p?to%6=abc") == "http://h/p?to%6=abc");  // not a valid escape, not "token"
+}

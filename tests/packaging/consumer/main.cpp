@@ -2,6 +2,10 @@
 // (copied header, add_subdirectory, FetchContent, find_package, pkg-config,
 // Conan's test_package). It needs no server and no network.
 #include <bosbase.hpp>
+// Routes that offer both spellings define this; one include guard covers both.
+#ifdef BOSBASE_CONSUMER_BOTH_SPELLINGS
+#include <bosbase/bosbase.hpp>
+#endif
 
 #include <iostream>
 #include <string>

@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus in tests/fuzz/corpus/<harness>/ (run it after changing a
+harness's input layout; the byte layouts are documented in each harness)."""
+import base64
+import json
+import pathlib
+import struct
+
+root = pathlib.Path(__file__).resolve().parent / "corpus"
+
+PASSWORD = b"Pw-9sEcret!"
+CUSTOM_TOKEN = b"Ct-7tOken#x"
+
+
+def b64(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+def jwt(payload: dict) -> bytes:
+    return (b64(b'{"alg":"HS256","typ":"JWT"}') + b"." + b64(json.dumps(payload).encode()) + b".c2ln")
+
+
+def s8(data: bytes) -> bytes:
+    assert len(data) < 256
+    return bytes([len(data)]) + data
+
+
+def s16(data: bytes) -> bytes:
+    return struct.pack(">H", len(data)) + data
+
+
+def write(harness: str, seeds: dict) -> None:
+    folder = root / harness
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in seeds.items():
+        (folder / name).write_bytes(data)
+
+
+AUTH = {"type": "auth", "id": "r1", "collectionId": "pbc_3142635823", "exp": 4102444800}
+
+write("jwt_auth_store", {
+    "superuser": b"\x00" + s16(jwt(AUTH)) + b'{"id":"r1","collectionName":"_superusers"}',
+    "type_not_string": b"\x02" + s16(jwt({"type": 1, "collectionId": 5, "exp": "soon"})) + b"{}",
+    "crlf_token": b"\x00" + s16(b"abc\r\nX-Evil: 1") + b"null",
+    "nul_token": b"\x00" + s16(jwt(AUTH) + b"\x00x") + b"[]",
+    "throwing_listener": b"\x01" + s16(b"not-a-jwt") + b'{"collectionName":7}',
+    "padding": b"\xfc" + s16(b"a.eyJleHAiOjF9==.b") + b'{"a":[[[[1]]]]}',
+})
+
+write("base_url", {
+    "plain": b"http://127.0.0.1:8090",
+    "prefix": b"https://example.com/pb//",
+    "user_info": b"http://admin:hunter2-secret@example.com/",
+    "ipv6": b"http://[::1]:8090/x",
+    "bad_port": b"http://example.com:99999",
+    "empty_port": b"http://example.com:/a",
+    "space_in_path": b"http://example.com/a b\r\nX: y",
+})
+
+write("redact", {
+    "file_token": b"http://h/api/files/c/r/f.png?token=abc.def&thumb=100x100",
+    "mixed": b"/p?Password=x&otp=1&a=b&token",
+    "empty_and_eq": b"/p?x=1&&TOKEN=&oldPassword=q=r&passwordConfirm=z",
+    "no_query": b"http://h/api/health",
+    "fragment": b"/p?a=1#frag&token=zz",
+})
+
+
+def q_str(text: bytes) -> bytes:
+    return b"\x01" + s8(text)
+
+
+def q_int(value: int, scale: int = 1) -> bytes:
+    return b"\x02" + struct.pack(">h", value) + bytes([scale])
+
+
+def q_double(value: float) -> bytes:
+    return b"\x03" + struct.pack(">d", value)
+
+
+def q_array(*items: bytes) -> bytes:
+    return b"\x05" + bytes([len(items)]) + b"".join(items)
+
+
+def q_object(*pairs) -> bytes:
+    return b"\x06" + bytes([len(pairs)]) + b"".join(s8(k) + v for k, v in pairs)
+
+
+write("query", {
+    "mixed": bytes([3]) + s8(b"filter") + q_str(b"a b&c=d#e") + s8(b"ids") + q_array(q_int(1), q_str(b"x"), b"\x00")
+             + s8(b"obj") + q_object((b"k", b"\x84")) + b"/api/collections/users/records",
+    "non_utf8_in_object": bytes([1]) + s8(b"o") + q_object((b"k", q_str(b"\xff\xfe"))) + b"/api/x",
+    "non_utf8_string": bytes([1]) + s8(b"\xc3(") + q_str(b"\xff") + b"/api/x?already=1",
+    "path_with_space": bytes([1]) + s8(b"a") + q_double(1.5) + b"/api/a b#c",
+    "numbers": bytes([2]) + s8(b"n") + q_double(float("nan")) + s8(b"u") + b"\x07\xff\xff\x20",
+})
+
+
+def ok(status: int, body: bytes, headers=()) -> bytes:
+    out = b"\x00" + struct.pack(">h", status) + bytes([len(headers)])
+    for name, value in headers:
+        out += s8(name) + s8(value)
+    return out + s16(body)
+
+
+def fail(kind: int, message: bytes) -> bytes:
+    return bytes([0xF0 | kind]) + s8(message)
+
+
+def call(op1: int, op2: int, flags: int, *steps: bytes) -> bytes:
+    return bytes([op1, op2, flags]) + b"".join(steps)
+
+
+TOKEN = jwt({"type": "auth", "id": "r1", "collectionId": "_pb_users_auth_", "exp": 4102444800})
+AUTH_BODY = json.dumps({"token": TOKEN.decode(), "record": {"id": "r1", "collectionId": "_pb_users_auth_",
+                                                           "collectionName": "users"}}).encode()
+# flags: store variant 1, max_json_depth 16 (2 << 2), second call on (0x40)
+F = 0x01 | (2 << 2)
+
+write("response_path", {
+    "auth_ok_then_get": call(2, 5, F | 0x40, ok(200, AUTH_BODY), ok(200, b'{"id":"r1"}')),
+    "auth_204": call(2, 0, F, ok(204, b"")),
+    "auth_302": call(3, 0, F, ok(302, b"", [(b"location", b"/elsewhere")])),
+    "bind_302": call(0, 0, F, ok(302, b"", [(b"Location", b"http://evil/?token=abc")])),
+    "bind_echo_secrets": call(0, 0, F, ok(400, b'{"message":"bad Pw-9sEcret! Ct-7tOken#x","data":{"token":'
+                                             b'{"code":"x","message":"Ct-7tOken#x"}}}')),
+    "token_with_crlf": call(3, 4, F | 0x40, ok(200, AUTH_BODY.replace(b"eyJhbGci", b"\\r\\nX: 1eyJ", 1)), ok(200, b"{}")),
+    "transport_echo": call(3, 0, F, fail(1, b"refused; password was " + PASSWORD)),
+    "update_number_id": call(6, 7, 0x02 | (2 << 2) | 0x40, ok(200, b'{"id":"r1","collectionId":"_pb_users_auth_"}'),
+                             ok(204, b"")),
+    "interim_103": call(4, 0, F, ok(103, b"")),
+    "deep_json": call(5, 0, F, ok(200, b"[" * 40 + b"]" * 40)),
+    "non_utf8_error": call(9, 0, F, ok(500, b"\xff\xfe oops")),
+    "non_std_throw": call(8, 0, F, fail(15, b"")),
+    "throwing_listener": call(10, 0, F | 0x20, ok(200, AUTH_BODY)),
+    "too_large": call(4, 0, F | 0x10, ok(200, b'{"items":"' + b"x" * 400 + b'"}')),
+    "bad_alloc": call(4, 0, F, fail(13, b"")),
+    "hook_crlf_header": call(5, 0, F | 0x80, ok(200, b"{}"), ok(200, b"{}"))
+                        + s8(b"") + s8(b"") + s8(b"X-Trace") + s8(b"1\r\nX-Evil: 2") + s8(b""),
+    "hook_ok": call(8, 4, F | 0x80 | 0x40, ok(200, b"{}"), ok(404, b"{}"))
+               + s8(b"PUT") + s8(b"/api/other?x=%20") + s8(b"X-Trace") + s8(b"abc\tdef") + s8(b"text/plain"),
+    "otp_echo": call(11, 0, F, ok(401, b'{"message":"Otp-5pAss$q","mfaId":"m1"}')),
+})

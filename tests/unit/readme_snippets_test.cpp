@@ -1,0 +1,171 @@
+// The README's snippets for records, filters, typed records, batch, account
+// emails and superuser services, compiled for the real client and run against
+// a fake transport that answers every route with a plausible shape.
+#include <doctest/doctest.h>
+#include <fake_transport.hpp>
+
+#include <chrono>
+#include <iostream>
+#include <sstream>
+
+namespace readme {
+
+struct post { std::string id, title; };
+void from_json(const bosbase::json& j, post& p) { j.at("id").get_to(p.id); j.at("title").get_to(p.title); }
+void to_json(bosbase::json& j, const post& p) { j = {{"title", p.title}}; }
+
+template <class Client>
+void records(Client& pb) {
+    auto posts = pb.collection("posts");
+    bosbase::request_options opts;
+    opts.filter = pb.filter("title ~ {:word} && created > {:since}",
+                            {{"word", "C++"}, {"since", std::chrono::system_clock::now() - std::chrono::hours(24)}});
+    opts.sort = "-created";
+    opts.skip_total = true;                                   // totalItems/totalPages come back as -1
+    bosbase::json page = posts.get_list(1, 20, opts);         // {items, page, perPage, totalItems, totalPages}
+    bosbase::json all = posts.get_full_list(500, opts);       // every match, 500 per request (skipTotal=1)
+    bosbase::json first = posts.get_first_list_item("title = 'Hello'");   // 404 ClientResponseError if none
+    std::int64_t n = posts.get_count("title ~ 'o'");          // BosBase: GET .../records/count
+    CHECK(page["items"].size() == 1);
+    CHECK(all.size() == 1);
+    CHECK(first["title"] == "Hello");
+    CHECK(n == 2);
+
+    bosbase::vector_search_options search;
+    search.field = "embedding";
+    search.query_vector = {0.12, -0.5, 0.33};
+    search.limit = 5;
+    search.filter = "status = 'published'";
+    bosbase::json nearest = pb.collection("documents").vector_search(search);   // items carry _distance, _score
+    CHECK(nearest["items"].is_array());
+}
+
+template <class Client>
+void typed(Client& pb) {
+    auto posts = pb.collection("posts");
+    post one = posts.template get_one<post>("RECORD_ID");
+    bosbase::list_result<post> page = posts.template get_list<post>(1, 20);   // items, page, per_page, ...
+    std::vector<post> all = posts.template get_full_list<post>();
+    post made = posts.template create<post>(post{"", "Hello"});                // to_json in, from_json out
+    post changed = posts.template update<post>(made.id, bosbase::json{{"title", "Hi"}});
+    CHECK(one.title == "Hello");
+    CHECK(page.items.size() == 1);
+    CHECK(all.size() == 1);
+    CHECK(changed.id == made.id);
+}
+
+template <class Client>
+void batch(Client& pb) {
+    pb.settings().update({{"batch", {{"enabled", true}}}});   // superuser; batch is off by default
+    auto batch = pb.create_batch();
+    batch.collection("posts").create({{"title", "a"}});
+    batch.collection("posts").update("RECORD_ID", {{"title", "b"}});
+    batch.collection("posts").upsert({{"id", "OTHER_ID"}, {"title", "c"}});
+    batch.collection("posts").remove("OLD_ID");
+    std::ostringstream out;
+    for (const bosbase::batch_result& r : batch.send()) out << r.status << ' ' << r.body << '\n';
+    CHECK(out.str() == "200 {\"id\":\"b1\"}\n");
+}
+
+template <class Client>
+void account(Client& pb, const std::string& reset_token, const std::string& verification_token,
+             const std::string& email_change_token, const std::string& code, const std::string& code_verifier,
+             const std::string& user_id) {
+    auto users = pb.collection("users");
+    users.request_password_reset("user@example.com");                 // all six answer 204
+    users.confirm_password_reset(reset_token, "new-password", "new-password");
+    users.request_verification("user@example.com");
+    users.confirm_verification(verification_token);                    // marks the stored record verified
+    users.request_email_change("new@example.com");                     // needs the user's own auth
+    users.confirm_email_change(email_change_token, "the-password");    // signs that user out here
+    users.auth_with_oauth2_code("google", code, code_verifier, "https://app.example.com/callback");
+    bosbase::json links = users.list_external_auths(user_id);         // records of _externalAuths
+    users.unlink_external_auth(user_id, "google");
+    CHECK(links.size() == 1);
+}
+
+template <class Client>
+Client superuser_services(const std::string& url, typename Client::transport_type transport) {
+    Client admin(url, transport);
+    admin.collection("_superusers").auth_with_password("admin@example.com", "admin-password");
+    admin.collections().create({{"name", "notes"}, {"type", "base"}, {"fields", {{{"name", "text"}, {"type", "text"}}}}});
+    admin.backups().create("nightly.zip");
+    Client as_user = admin.collection("users").impersonate("USER_ID", 3600);  // a second, independent client
+    return as_user;
+}
+
+// The README's snippets must compile for the client people use.
+[[maybe_unused]] void compile_for_bosbase(bosbase::BosBase& pb) {
+    records(pb);
+    typed(pb);
+    batch(pb);
+    account(pb, "", "", "", "", "", "");
+    (void)superuser_services<bosbase::BosBase>("http://127.0.0.1:8090", bosbase::httplib_transport{});
+}
+
+}  // namespace readme
+
+namespace {
+
+using bosbase::json;
+using namespace bosbase_test;
+
+// Answers every route the snippets call with the shape the server would send.
+bosbase::http_response plausible(const bosbase::http_request& req) {
+    const std::string path = req.target.substr(0, req.target.find('?'));
+    const json record{{"id", "RECORD_ID"}, {"title", "Hello"}, {"collectionId", "c1"}, {"collectionName", "x"}};
+    auto ok = [](const json& body) { return bosbase::http_response{200, {}, body.dump()}; };
+    if (req.method != "GET" && (path.find("request-") != std::string::npos || path.find("confirm-") != std::string::npos ||
+                                req.method == "DELETE" || path == "/api/backups")) {
+        return {204, {}, ""};
+    }
+    if (path.find("/auth-with-") != std::string::npos || path.find("/impersonate/") != std::string::npos) {
+        return ok(auth_response(valid_auth_token()));
+    }
+    if (path.size() > 6 && path.compare(path.size() - 6, 6, "/count") == 0) return ok({{"count", 2}});
+    if (path == "/api/batch") return ok(json::array({{{"status", 200}, {"body", {{"id", "b1"}}}}}));
+    if (req.method == "GET" && path.size() > 8 && path.compare(path.size() - 8, 8, "/records") == 0) {
+        return ok({{"items", {record}}, {"page", 1}, {"perPage", 500}, {"totalItems", -1}, {"totalPages", -1}});
+    }
+    if (path.size() > 7 && path.compare(path.size() - 7, 7, "/search") == 0) {
+        return ok({{"items", json::array()}, {"page", 1}, {"perPage", 5}, {"totalItems", -1}, {"totalPages", -1}});
+    }
+    return ok(record);
+}
+
+fake_transport answering() {
+    fake_transport t;
+    for (int i = 0; i < 64; ++i) t.s->script.push_back(plausible);
+    return t;
+}
+
+}  // namespace
+
+TEST_CASE("README snippets: records, filters, vector search") {
+    auto t = answering();
+    fake_client pb("http://127.0.0.1:8090", t);
+    readme::records(pb);
+    CHECK(t.count() == 5);
+    CHECK(t.s->requests[0].target.find("filter=title%20~%20'C%2B%2B'%20%26%26%20created%20%3E%20'") !=
+          std::string::npos);
+}
+
+TEST_CASE("README snippets: typed records and batch") {
+    auto t = answering();
+    fake_client pb("http://127.0.0.1:8090", t);
+    readme::typed(pb);
+    readme::batch(pb);
+    CHECK(t.last().target == "/api/batch");
+}
+
+TEST_CASE("README snippets: account emails, OAuth2, external auths, superuser services") {
+    auto t = answering();
+    fake_client pb("http://127.0.0.1:8090", t);
+    readme::account(pb, "reset-token", "verify-token", "change-token", "oauth-code", "code-verifier", "USER_ID");
+    CHECK(t.last().method == "DELETE");
+    CHECK(t.last().target == "/api/collections/_externalAuths/records/RECORD_ID");
+
+    auto as_user = readme::superuser_services<fake_client>("http://127.0.0.1:8090", t);
+    CHECK(t.last().target == "/api/collections/users/impersonate/USER_ID");
+    CHECK(as_user.auth_store().token() == valid_auth_token());
+}
