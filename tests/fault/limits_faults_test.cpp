@@ -112,8 +112,11 @@ TEST_CASE("fault drip_headers: headers dripped one byte per 100 ms hit the deadl
 TEST_CASE("fault slow_reader: a request body the server never reads hits the deadline") {
     fault_client c;
     c.server.then(fault::slow_reader);
-    const bosbase::json big = {{"blob", std::string(std::size_t(32) << 20, 'a')}};
-    const auto e = check_failed(run_call([&] { c.pb.send("POST", "/api/upload", big, deadline_only()); }));
+    // Far more than the server's 64 KiB receive buffer and the client's send buffer.
+    const bosbase::json big = {{"blob", std::string(std::size_t(16) << 20, 'a')}};
+    const outcome o = run_call([&] { c.pb.send("POST", "/api/upload", big, deadline_only()); });
+    const auto e = check_failed(o);
     check_no_response(e, {error_kind::deadline});
+    CHECK_MESSAGE(c.server.pending_faults() == 0, "the request never reached the server (" << o.elapsed.count() << " ms)");
     check_next_call_works(c);
 }

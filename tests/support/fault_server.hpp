@@ -213,6 +213,12 @@ public:
 
     int connections() const { return accepted_.load(); }
 
+    // Faults queued but not yet met by a request.
+    std::size_t pending_faults() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return queue_.size();
+    }
+
     // Request targets seen so far, in arrival order.
     std::vector<std::string> targets() const {
         std::lock_guard<std::mutex> lock(mutex_);
