@@ -394,6 +394,36 @@ inline std::string encode_uri_component(std::string_view in) {
     return out;
 }
 
+// Length of the well-formed UTF-8 character at in[i], or 0 (overlong forms,
+// surrogates and code points above U+10FFFF are not well-formed).
+inline std::size_t utf8_char_length(std::string_view in, std::size_t i) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || i + len > in.size()) {
+        return 0;
+    }
+    if (len == 1) {
+        return 1;
+    }
+    std::uint32_t cp = c & (0xFF >> (len + 1));
+    for (std::size_t k = 1; k < len; ++k) {
+        const auto cont = static_cast<unsigned char>(in[i + k]);
+        if ((cont & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (cont & 0x3F);
+    }
+    static const std::uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+    return (cp >= min_for_len[len] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF)) ? len : 0;
+}
+
+inline bool is_valid_utf8(std::string_view in) {
+    for (std::size_t i = 0; i < in.size();) {
+        const std::size_t len = utf8_char_length(in, i);
+        if (len == 0) return false;
+        i += len;
+    }
+    return true;
+}
+
 inline std::string query_value_text(const json& v) {
     if (v.is_string()) {
         return v.get<std::string>();
@@ -409,8 +439,13 @@ inline void append_query(std::string& out, const query_params& query) {
             if (v.is_null()) {
                 return;
             }
+            std::string text = query_value_text(v);
+            // The server reads query strings as UTF-8, as JSON would; other bytes are refused like there.
+            if (!is_valid_utf8(key) || !is_valid_utf8(text)) {
+                throw std::invalid_argument("bosbase: a query key or value is not valid UTF-8");
+            }
             out += out.empty() ? "" : "&";
-            out += encode_uri_component(key) + "=" + encode_uri_component(query_value_text(v));
+            out += encode_uri_component(key) + "=" + encode_uri_component(text);
         };
         if (value.is_array()) {
             for (const auto& item : value) {
@@ -567,22 +602,9 @@ inline void require_path_segment(std::string_view segment, const char* what) {
 inline std::string to_valid_utf8(std::string_view in) {
     std::string out;
     out.reserve(in.size());
-    std::size_t i = 0;
-    while (i < in.size()) {
-        const auto c = static_cast<unsigned char>(in[i]);
-        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-        bool ok = len != 0 && i + len <= in.size();
-        for (std::size_t k = 1; ok && k < len; ++k) {
-            ok = (static_cast<unsigned char>(in[i + k]) & 0xC0) == 0x80;
-        }
-        if (ok && len > 1) {
-            // Reject overlong forms, surrogates and code points above U+10FFFF.
-            std::uint32_t cp = c & (0xFF >> (len + 1));
-            for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(in[i + k]) & 0x3F);
-            static const std::uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
-            ok = cp >= min_for_len[len] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
-        }
-        if (ok) {
+    for (std::size_t i = 0; i < in.size();) {
+        const std::size_t len = utf8_char_length(in, i);
+        if (len != 0) {
             out.append(in.substr(i, len));
             i += len;
         } else {
