@@ -4027,68 +4027,86 @@ public:
             throw transport_error(transport_error::kind::tls,
                                   "https:// needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
         }
-        call c(req);
-        if (c.started >= req.deadline) {
-            throw c.deadline_exceeded();
-        }
-        auto conn = acquire(req.origin);
-        configure(*conn, c);
-
-        httplib::Request hreq;
-        hreq.method = req.method;
-        hreq.path = req.target;
-        for (const auto& h : req.headers) {
-            hreq.headers.emplace(h.first, h.second);
-        }
-        if (!req.content_type.empty()) {
-            hreq.headers.emplace("Content-Type", req.content_type);
-        }
-        if (req.decompress && !accepted_encodings().empty() && hreq.headers.find("Accept-Encoding") == hreq.headers.end()) {
-            hreq.headers.emplace("Accept-Encoding", accepted_encodings());
-        }
-        hreq.body = req.body;
-        // With a content receiver cpp-httplib hands over every body byte (after
-        // decompression) whatever the framing, and 0.41 adds no Accept-Encoding of its own.
-        hreq.response_handler = [&c](const httplib::Response& r) { return c.on_headers(r); };
-        hreq.content_receiver = [&c](const char* data, std::size_t n, auto, auto) { return c.on_body(data, n); };
-        start_clock(hreq, 0);
-
-        const unsigned sockets_before = conn->sockets_opened;
-        // send(Request&, Response&, Error&) works on our Request in place; the
-        // Result-returning overload copies the whole request first.
-        httplib::Response hres;
-        httplib::Error error = httplib::Error::Success;
-        const bool sent = watched_send(*conn, hreq, hres, error, c);
-        if (c.caught) {
-            std::rethrow_exception(c.caught);  // std::bad_alloc from the body buffer
-        }
-        if (c.failure) {
-            throw *c.failure;
-        }
-        if (!sent) {
-            if (c.stopped || clock::now() >= req.deadline) {
+        for (int attempt = 0;; ++attempt) {
+            call c(req);
+            if (c.started >= req.deadline) {
                 throw c.deadline_exceeded();
             }
-            throw describe(error, c, conn->sockets_opened != sockets_before);
-        }
-        // A 204 or a HEAD response skips the response handler.
-        if (auto bad = c.check_status(hres.status)) {
-            throw *bad;
-        }
+            // A retry never takes another pooled connection: it may be as stale as the first.
+            auto conn = acquire(req.origin, attempt == 0);
+            configure(*conn, c);
 
-        http_response res;
-        res.status = hres.status;
-        res.headers.reserve(hres.headers.size());
-        for (const auto& h : hres.headers) {
-            res.headers.emplace_back(h.first, h.second);
+            httplib::Request hreq;
+            hreq.method = req.method;
+            hreq.path = req.target;
+            for (const auto& h : req.headers) {
+                hreq.headers.emplace(h.first, h.second);
+            }
+            if (!req.content_type.empty()) {
+                hreq.headers.emplace("Content-Type", req.content_type);
+            }
+            if (req.decompress && !accepted_encodings().empty() && hreq.headers.find("Accept-Encoding") == hreq.headers.end()) {
+                hreq.headers.emplace("Accept-Encoding", accepted_encodings());
+            }
+            hreq.body = req.body;
+            // With a content receiver cpp-httplib hands over every body byte (after
+            // decompression) whatever the framing, and 0.41 adds no Accept-Encoding of its own.
+            hreq.response_handler = [&c](const httplib::Response& r) { return c.on_headers(r); };
+            hreq.content_receiver = [&c](const char* data, std::size_t n, auto, auto) { return c.on_body(data, n); };
+            start_clock(hreq, 0);
+
+            const unsigned sockets_before = conn->sockets_opened;
+            const bool reused = sockets_before > 0;  // it already had a socket: it came from the pool
+            // send(Request&, Response&, Error&) works on our Request in place; the
+            // Result-returning overload copies the whole request first.
+            httplib::Response hres;
+            httplib::Error error = httplib::Error::Success;
+            const bool sent = watched_send(*conn, hreq, hres, error, c);
+            if (c.caught) {
+                std::rethrow_exception(c.caught);  // std::bad_alloc from the body buffer
+            }
+            if (c.failure) {
+                throw *c.failure;
+            }
+            if (!sent) {
+                if (c.stopped || clock::now() >= req.deadline) {
+                    throw c.deadline_exceeded();
+                }
+                const bool new_socket = conn->sockets_opened != sockets_before;
+                transport_error failure = describe(error, c, new_socket);
+                // A kept-alive connection the server closed just as the request went out
+                // fails before any answer; an idempotent request is sent again, once, on
+                // a new connection (as browsers and Go's client do).
+                const bool stale = reused && !new_socket && !c.answer_seen &&
+                                   (failure.error_kind() == transport_error::kind::receive ||
+                                    failure.error_kind() == transport_error::kind::send);
+                if (attempt == 0 && stale && idempotent(req.method)) {
+                    continue;
+                }
+                throw failure;
+            }
+            // A 204 or a HEAD response skips the response handler.
+            if (auto bad = c.check_status(hres.status)) {
+                throw *bad;
+            }
+            if (auto bad = c.check_header_count(hres.headers.size())) {
+                throw *bad;
+            }
+
+            http_response res;
+            res.status = hres.status;
+            res.headers.reserve(hres.headers.size());
+            for (const auto& h : hres.headers) {
+                res.headers.emplace_back(h.first, h.second);
+            }
+            res.body = std::move(c.body);
+            // A connection the watchdog stopped is closed; one that failed has an unknown
+            // state. Both are dropped rather than pooled (failures threw above).
+            if (!c.stopped) {
+                release(req.origin, std::move(conn));
+            }
+            return res;
         }
-        res.body = std::move(c.body);
-        // A connection the watchdog stopped is closed; one that failed has an unknown
-        // state. Both are dropped rather than pooled (failures threw above).
-        if (!c.stopped) {
-            release(req.origin, std::move(conn));
-        }
-        return res;
     }
 
     /// @brief The streaming call realtime uses. A dedicated connection (never one
@@ -4214,11 +4232,17 @@ private:
         std::string body;
         bool content_encoded = false;
         bool stopped = false;  // the watchdog shut the connection down
+        bool answer_seen = false;  // a status line and headers arrived
         std::optional<transport_error> failure;
         std::exception_ptr caught;
 
         bool on_headers(const httplib::Response& r) {
             last_activity = clock::now();
+            answer_seen = true;
+            if (auto bad = check_header_count(r.headers.size())) {
+                failure = std::move(bad);
+                return false;
+            }
             if (auto bad = check_status(r.status)) {
                 failure = std::move(bad);
                 return false;
@@ -4272,6 +4296,18 @@ private:
             return true;
         }
 
+        // cpp-httplib 0.41 stops at 100 header lines; 0.11 has no limit, so the same
+        // cap is applied here once the headers are in.
+        std::optional<transport_error> check_header_count(std::size_t count) const {
+            constexpr std::size_t max_headers = 100;
+            if (count <= max_headers) {
+                return std::nullopt;
+            }
+            return transport_error(transport_error::kind::too_large,
+                                   "the response from " + req.origin + " has more than " +
+                                       std::to_string(max_headers) + " header lines");
+        }
+
         std::optional<transport_error> check_status(int status) const {
             if (status >= 100 && status < 200) {
                 return transport_error(
@@ -4322,8 +4358,12 @@ private:
         return conn.client.send(hreq, hres, error);
     }
 
-    std::unique_ptr<connection> acquire(const std::string& origin) {
-        {
+    static bool idempotent(const std::string& method) {
+        return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" || method == "OPTIONS";
+    }
+
+    std::unique_ptr<connection> acquire(const std::string& origin, bool pooled = true) {
+        if (pooled) {
             std::lock_guard<std::mutex> lock(state_->mutex);
             auto& pool = state_->idle[origin];
             if (!pool.empty()) {
