@@ -9,7 +9,7 @@ source "$here/lib.sh"
 
 # libclang-rt-14-dev: Debian's libFuzzer runtime for scripts/fuzz.sh.
 packages=(g++ clang libclang-rt-14-dev cmake ninja-build pkg-config git
-          libcpp-httplib-dev nlohmann-json3-dev doctest-dev libssl-dev
+          libcpp-httplib-dev nlohmann-json3-dev doctest-dev libssl-dev zlib1g-dev
           sqlite3 python3 python3-venv valgrind)
 
 # The dev server (tests/server) is PocketBase as a Go module and needs Go >= 1.25.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: unit, transport and integration tests
 # (the latter against the Go dev server) with g++, again under ASan+UBSan and
-# (unit and transport) ThreadSanitizer, the
+# (unit, transport and the stress test) ThreadSanitizer, the
 # examples and unit tests with clang++ and as C++20, the libFuzzer harnesses
 # (30 s each), the packaging checks, and scripts/check_fresh_go.sh (the
 # scripts work when the machine's only Go is Debian's).
@@ -28,7 +28,7 @@ echo
 echo "==> the README's Go promise: only Debian's Go (or none) on the machine"
 bash scripts/check_fresh_go.sh
 run_preset sanitize -E dev_server_go_tests
-run_preset tsan -L "unit|transport"
+run_preset tsan -L "unit|transport|stress"
 # The integration and packaging tests run once, above; these presets leave them out.
 run_preset clang
 run_preset cxx20

@@ -413,6 +413,36 @@ inline std::string encode_uri_component(std::string_view in) {
     return out;
 }
 
+// Length of the well-formed UTF-8 character at in[i], or 0 (overlong forms,
+// surrogates and code points above U+10FFFF are not well-formed).
+inline std::size_t utf8_char_length(std::string_view in, std::size_t i) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || i + len > in.size()) {
+        return 0;
+    }
+    if (len == 1) {
+        return 1;
+    }
+    std::uint32_t cp = c & (0xFF >> (len + 1));
+    for (std::size_t k = 1; k < len; ++k) {
+        const auto cont = static_cast<unsigned char>(in[i + k]);
+        if ((cont & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (cont & 0x3F);
+    }
+    static const std::uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+    return (cp >= min_for_len[len] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF)) ? len : 0;
+}
+
+inline bool is_valid_utf8(std::string_view in) {
+    for (std::size_t i = 0; i < in.size();) {
+        const std::size_t len = utf8_char_length(in, i);
+        if (len == 0) return false;
+        i += len;
+    }
+    return true;
+}
+
 inline std::string query_value_text(const json& v) {
     if (v.is_string()) {
         return v.get<std::string>();
@@ -428,8 +458,13 @@ inline void append_query(std::string& out, const query_params& query) {
             if (v.is_null()) {
                 return;
             }
+            std::string text = query_value_text(v);
+            // The server reads query strings as UTF-8, as JSON would; other bytes are refused like there.
+            if (!is_valid_utf8(key) || !is_valid_utf8(text)) {
+                throw std::invalid_argument("bosbase: a query key or value is not valid UTF-8");
+            }
             out += out.empty() ? "" : "&";
-            out += encode_uri_component(key) + "=" + encode_uri_component(query_value_text(v));
+            out += encode_uri_component(key) + "=" + encode_uri_component(text);
         };
         if (value.is_array()) {
             for (const auto& item : value) {
@@ -586,22 +621,9 @@ inline void require_path_segment(std::string_view segment, const char* what) {
 inline std::string to_valid_utf8(std::string_view in) {
     std::string out;
     out.reserve(in.size());
-    std::size_t i = 0;
-    while (i < in.size()) {
-        const auto c = static_cast<unsigned char>(in[i]);
-        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-        bool ok = len != 0 && i + len <= in.size();
-        for (std::size_t k = 1; ok && k < len; ++k) {
-            ok = (static_cast<unsigned char>(in[i + k]) & 0xC0) == 0x80;
-        }
-        if (ok && len > 1) {
-            // Reject overlong forms, surrogates and code points above U+10FFFF.
-            std::uint32_t cp = c & (0xFF >> (len + 1));
-            for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(in[i + k]) & 0x3F);
-            static const std::uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
-            ok = cp >= min_for_len[len] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
-        }
-        if (ok) {
+    for (std::size_t i = 0; i < in.size();) {
+        const std::size_t len = utf8_char_length(in, i);
+        if (len != 0) {
             out.append(in.substr(i, len));
             i += len;
         } else {
@@ -4671,77 +4693,97 @@ private:
             throw transport_error(transport_error::kind::tls,
                                   "https:// needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
         }
-        call c(req);
-        if (c.started >= req.deadline) {
-            throw c.deadline_exceeded();
-        }
-        auto conn = acquire(req.origin);
-        configure(*conn, c);
-
-        httplib::Request hreq;
-        hreq.method = req.method;
-        hreq.path = req.target;
-        for (const auto& h : req.headers) {
-            hreq.headers.emplace(h.first, h.second);
-        }
-        if (!req.content_type.empty()) {
-            hreq.headers.emplace("Content-Type", req.content_type);
-        }
-        if (req.decompress && !accepted_encodings().empty() && hreq.headers.find("Accept-Encoding") == hreq.headers.end()) {
-            hreq.headers.emplace("Accept-Encoding", accepted_encodings());
-        }
-        if (body.size() < provided_body_min) {
-            hreq.body = owned != nullptr ? std::move(*owned) : body;
-        } else {
-            hreq.content_length_ = body.size();
-            hreq.content_provider_ = [data = body.data(), size = body.size()](std::size_t offset, std::size_t length,
-                                                                               httplib::DataSink& sink) {
-                sink.write(data + offset, std::min(length, size - offset));
-                return true;  // a failed write ends the call as Error::Write, not Canceled
-            };
-        }
-        // With a content receiver cpp-httplib hands over every body byte (after
-        // decompression) whatever the framing, and 0.41 adds no Accept-Encoding of its own.
-        hreq.response_handler = [&c](const httplib::Response& r) { return c.on_headers(r); };
-        hreq.content_receiver = [&c](const char* data, std::size_t n, auto, auto) { return c.on_body(data, n); };
-        start_clock(hreq, 0);
-
-        const unsigned sockets_before = conn->sockets_opened;
-        // send(Request&, Response&, Error&) works on our Request in place; the
-        // Result-returning overload copies the whole request first.
-        httplib::Response hres;
-        httplib::Error error = httplib::Error::Success;
-        const bool sent = watched_send(*conn, hreq, hres, error, c);
-        if (c.caught) {
-            std::rethrow_exception(c.caught);  // std::bad_alloc from the body buffer
-        }
-        if (c.failure) {
-            throw *c.failure;
-        }
-        if (!sent) {
-            if (c.stopped || clock::now() >= req.deadline) {
+        for (int attempt = 0;; ++attempt) {
+            call c(req);
+            if (c.started >= req.deadline) {
                 throw c.deadline_exceeded();
             }
-            throw describe(error, c, conn->sockets_opened != sockets_before);
-        }
-        // A 204 or a HEAD response skips the response handler.
-        if (auto bad = c.check_status(hres.status)) {
-            throw *bad;
-        }
+            // A retry never takes another pooled connection: it may be as stale as the first.
+            auto conn = acquire(req.origin, attempt == 0);
+            configure(*conn, c);
 
-        http_response res;
-        res.status = hres.status;
-        res.headers.reserve(hres.headers.size());
-        for (const auto& h : hres.headers) {
-            res.headers.emplace_back(h.first, h.second);
+            httplib::Request hreq;
+            hreq.method = req.method;
+            hreq.path = req.target;
+            for (const auto& h : req.headers) {
+                hreq.headers.emplace(h.first, h.second);
+            }
+            if (!req.content_type.empty()) {
+                hreq.headers.emplace("Content-Type", req.content_type);
+            }
+            if (req.decompress && !accepted_encodings().empty() && hreq.headers.find("Accept-Encoding") == hreq.headers.end()) {
+                hreq.headers.emplace("Accept-Encoding", accepted_encodings());
+            }
+            if (body.size() < provided_body_min) {
+                // Moved only when no retry can follow; a retry sends the same bytes again.
+                const bool may_retry = attempt == 0 && idempotent(req.method);
+                hreq.body = owned != nullptr && !may_retry ? std::move(*owned) : body;
+            } else {
+                hreq.content_length_ = body.size();
+                hreq.content_provider_ = [data = body.data(), size = body.size()](
+                                             std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                    sink.write(data + offset, std::min(length, size - offset));
+                    return true;  // a failed write ends the call as Error::Write, not Canceled
+                };
+            }
+            // With a content receiver cpp-httplib hands over every body byte (after
+            // decompression) whatever the framing, and 0.41 adds no Accept-Encoding of its own.
+            hreq.response_handler = [&c](const httplib::Response& r) { return c.on_headers(r); };
+            hreq.content_receiver = [&c](const char* data, std::size_t n, auto, auto) { return c.on_body(data, n); };
+            start_clock(hreq, 0);
+
+            const unsigned sockets_before = conn->sockets_opened;
+            const bool reused = sockets_before > 0;  // it already had a socket: it came from the pool
+            // send(Request&, Response&, Error&) works on our Request in place; the
+            // Result-returning overload copies the whole request first.
+            httplib::Response hres;
+            httplib::Error error = httplib::Error::Success;
+            const bool sent = watched_send(*conn, hreq, hres, error, c);
+            if (c.caught) {
+                std::rethrow_exception(c.caught);  // std::bad_alloc from the body buffer
+            }
+            if (c.failure) {
+                throw *c.failure;
+            }
+            if (!sent) {
+                if (c.stopped || clock::now() >= req.deadline) {
+                    throw c.deadline_exceeded();
+                }
+                const bool new_socket = conn->sockets_opened != sockets_before;
+                transport_error failure = describe(error, c, new_socket);
+                // A kept-alive connection the server closed just as the request went out
+                // fails before any answer; an idempotent request is sent again, once, on
+                // a new connection (as browsers and Go's client do).
+                const bool stale = reused && !new_socket && !c.answer_seen &&
+                                   (failure.error_kind() == transport_error::kind::receive ||
+                                    failure.error_kind() == transport_error::kind::send);
+                if (attempt == 0 && stale && idempotent(req.method)) {
+                    continue;
+                }
+                throw failure;
+            }
+            // A 204 or a HEAD response skips the response handler.
+            if (auto bad = c.check_status(hres.status)) {
+                throw *bad;
+            }
+            if (auto bad = c.check_header_count(hres.headers.size())) {
+                throw *bad;
+            }
+
+            http_response res;
+            res.status = hres.status;
+            res.headers.reserve(hres.headers.size());
+            for (const auto& h : hres.headers) {
+                res.headers.emplace_back(h.first, h.second);
+            }
+            res.body = std::move(c.body);
+            // A connection the watchdog stopped is closed; one that failed has an unknown
+            // state. Both are dropped rather than pooled (failures threw above).
+            if (!c.stopped) {
+                release(req.origin, std::move(conn));
+            }
+            return res;
         }
-        res.body = std::move(c.body);
-        // A connection the watchdog stopped is closed; one that failed has an unknown
-        // state. Both are dropped rather than pooled (failures threw above).
-        if (!c.stopped) {
-            release(req.origin, std::move(conn));
-        }
-        return res;
     }
 
     using clock = std::chrono::steady_clock;
@@ -4777,11 +4819,17 @@ private:
         std::string body;
         bool content_encoded = false;
         bool stopped = false;  // the watchdog shut the connection down
+        bool answer_seen = false;  // a status line and headers arrived
         std::optional<transport_error> failure;
         std::exception_ptr caught;
 
         bool on_headers(const httplib::Response& r) {
             last_activity = clock::now();
+            answer_seen = true;
+            if (auto bad = check_header_count(r.headers.size())) {
+                failure = std::move(bad);
+                return false;
+            }
             if (auto bad = check_status(r.status)) {
                 failure = std::move(bad);
                 return false;
@@ -4835,6 +4883,18 @@ private:
             return true;
         }
 
+        // cpp-httplib 0.41 stops at 100 header lines; 0.11 has no limit, so the same
+        // cap is applied here once the headers are in.
+        std::optional<transport_error> check_header_count(std::size_t count) const {
+            constexpr std::size_t max_headers = 100;
+            if (count <= max_headers) {
+                return std::nullopt;
+            }
+            return transport_error(transport_error::kind::too_large,
+                                   "the response from " + req.origin + " has more than " +
+                                       std::to_string(max_headers) + " header lines");
+        }
+
         std::optional<transport_error> check_status(int status) const {
             if (status >= 100 && status < 200) {
                 return transport_error(
@@ -4885,8 +4945,12 @@ private:
         return conn.client.send(hreq, hres, error);
     }
 
-    std::unique_ptr<connection> acquire(const std::string& origin) {
-        {
+    static bool idempotent(const std::string& method) {
+        return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" || method == "OPTIONS";
+    }
+
+    std::unique_ptr<connection> acquire(const std::string& origin, bool pooled = true) {
+        if (pooled) {
             std::lock_guard<std::mutex> lock(state_->mutex);
             auto& pool = state_->idle[origin];
             if (!pool.empty()) {

@@ -4,7 +4,7 @@
 // and a value is [type][payload] (see read_value). Nesting is capped at 4.
 //
 // Contract: only std::invalid_argument escapes (for a path that is not
-// percent-encoded, or a JSON value holding non-UTF-8 text); the URL starts with
+// percent-encoded, or a key or value holding non-UTF-8 text); the URL starts with
 // the base URL and is printable ASCII without spaces or '#'; its last query
 // parts, percent-decoded, are exactly the parameters in order: arrays repeat the
 // key, nulls are skipped, strings as they are, everything else as JSON text.
@@ -70,7 +70,8 @@ std::string percent_decode(std::string_view s) {
     return out;
 }
 
-// The key=value pairs the query should carry; nullopt when a value cannot be JSON text.
+// The key=value pairs the query should carry; nullopt when a key or value is not
+// UTF-8 (the SDK refuses those like JSON does; nlohmann's dump is the independent judge).
 std::optional<std::vector<std::pair<std::string, std::string>>> expected_pairs(const bosbase::query_params& q) {
     std::vector<std::pair<std::string, std::string>> out;
     try {
@@ -78,6 +79,8 @@ std::optional<std::vector<std::pair<std::string, std::string>>> expected_pairs(c
             auto emit = [&, &k = key](const json& v) {
                 if (v.is_null()) return;
                 out.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
+                (void)json(out.back().first).dump();   // throws type_error when not UTF-8
+                (void)json(out.back().second).dump();
             };
             if (value.is_array()) {
                 for (const auto& item : value) emit(item);
