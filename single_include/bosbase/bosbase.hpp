@@ -2918,8 +2918,13 @@ public:
         for (const auto& param : query) {
             auto emit = [&](const json& v) {
                 if (v.is_null()) return;
+                const std::string text = text_of(v);
+                // As in every other query: the server reads it as UTF-8.
+                if (!detail::is_valid_utf8(param.first) || !detail::is_valid_utf8(text)) {
+                    throw std::invalid_argument("bosbase: a file URL query key or value is not valid UTF-8");
+                }
                 qs += qs.empty() ? "?" : "&";
-                qs += form_encode(param.first) + "=" + form_encode(text_of(v));
+                qs += form_encode(param.first) + "=" + form_encode(text);
             };
             if (param.second.is_array()) {
                 for (const auto& item : param.second) emit(item);

@@ -318,7 +318,9 @@ TEST_CASE("file URLs: encoded segments, URLSearchParams query, empty when someth
     CHECK(files.get_url(named, named["many"]).empty());
     CHECK(files.get_url(named, named["none"]).empty());
     CHECK(files.get_url(named, std::string("s.png")) == "http://h:8090/base/api/files/c/r/s.png");
-    CHECK(files.get_url(rec, "p.png", {{}, false, {}, {{"q", "\xff"}}}) == "http://h:8090/base/api/files/123/456/p.png?q=%FF");
+    CHECK_THROWS_AS(files.get_url(rec, "p.png", {{}, false, {}, {{"q", "\xff"}}}), std::invalid_argument);
+    CHECK_THROWS_AS(files.get_url(rec, "p.png", {{}, false, {}, {{"\xc3", "v"}}}), std::invalid_argument);
+    CHECK_THROWS_AS(files.get_url(rec, "p.png", {{}, false, "tok\xff", {}}), std::invalid_argument);
     CHECK_THROWS_AS(files.get_url(rec, "p.png", {{}, false, {}, {{"q", {{"k", "\xff"}}}}}), std::invalid_argument);
     CHECK(t.count() == 0);
 }
