@@ -111,7 +111,7 @@ TEST_CASE("update with files: PATCH, removals by name travel in the JSON part, t
     CHECK(pb.auth_store().record()["avatar"] == "new_abc.png");
 }
 
-TEST_CASE("an empty body sends no @jsonPayload part; the auth header and options still apply") {
+TEST_CASE("an empty body sends no @jsonPayload part, and the auth header and options still apply") {
     fake_transport t;
     fake_client pb("http://h", t);
     const std::string jwt = bosbase_test::sign_in(pb, t);
@@ -202,7 +202,7 @@ TEST_CASE("from_path: a missing, unreadable or changed file is std::invalid_argu
     }
 }
 
-TEST_CASE("names in Content-Disposition are escaped like a browser's; NUL and misplaced modifiers are refused") {
+TEST_CASE("names in Content-Disposition are escaped like a browser's, and NUL and misplaced modifiers are refused") {
     const auto part = file_part::from_bytes("a\"b\r\nc\\d.txt", "x");
     const auto built = bosbase::detail::build_multipart(nullptr, {{"fi\"eld\n", part}}, 1 << 20);
     CHECK(built.bytes.find("Content-Disposition: form-data; name=\"fi%22eld%0A\"; filename=\"a%22b%0D%0Ac\\\\d.txt\""
@@ -325,7 +325,7 @@ TEST_CASE("file URLs: encoded segments, URLSearchParams query, empty when someth
     CHECK(t.count() == 0);
 }
 
-TEST_CASE("file token: POST /api/files/token without a body; the token, or \"\" when none came") {
+TEST_CASE("file token: POST /api/files/token without a body returns the token, or \"\" when none came") {
     fake_transport t;
     fake_client pb("http://h", t);
     const std::string jwt = bosbase_test::sign_in(pb, t);
@@ -342,7 +342,7 @@ TEST_CASE("file token: POST /api/files/token without a body; the token, or \"\" 
     CHECK_THROWS_AS(pb.files().get_token(), bosbase::ClientResponseError);
 }
 
-TEST_CASE("backups: upload sends the archive as multipart field `file`; download URLs carry the token") {
+TEST_CASE("backups: upload sends the archive as multipart field `file` and download URLs carry the token") {
     fake_transport t;
     fake_client pb("http://h/p", t);
     t.reply(204);
@@ -402,7 +402,7 @@ TEST_CASE("a transport with send(http_request&) gets the body to take, unless an
     CHECK(seen == "{\"a\":2}");
 }
 
-TEST_CASE("a transport with only send(http_request&) works; an after_send hook then sees a kept body") {
+TEST_CASE("a transport with only send(http_request&) works and an after_send hook then sees a kept body") {
     only_taking_transport t;
     bosbase::basic_bosbase<only_taking_transport> pb("http://h", t);
     pb.collection("docs").create(json{{"t", 1}}, {{"f", file_part::from_bytes("a", "A")}});
