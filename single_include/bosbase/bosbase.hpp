@@ -570,11 +570,14 @@ inline bool is_token_char(unsigned char c) {
 }
 
 // CR, LF and NUL end or cut a header line; other controls are refused by servers.
+// Branch-free, so the compiler can check a long token many bytes at a time.
 inline bool is_header_value_safe(std::string_view value) {
-    return std::none_of(value.begin(), value.end(), [](char ch) {
+    unsigned bad = 0;
+    for (const char ch : value) {
         const auto c = static_cast<unsigned char>(ch);
-        return (c < 0x20 && c != '\t') || c == 0x7F;
-    });
+        bad |= static_cast<unsigned>((c < 0x20) & (c != '\t')) | static_cast<unsigned>(c == 0x7F);
+    }
+    return bad == 0;
 }
 
 inline bool is_header_name_safe(std::string_view name) {
@@ -634,43 +637,76 @@ inline std::string to_valid_utf8(std::string_view in) {
     return out;
 }
 
-/// True when valid JSON text would nest deeper than max_depth. Invalid text may
-/// give either answer; the parser rejects it anyway. A plain byte scan is cheaper
-/// than a parser callback and keeps the parse itself identical to a hand-written one.
-inline bool nests_deeper_than(std::string_view text, std::size_t max_depth) {
-    std::size_t depth = 0;
-    const std::size_t n = text.size();
-    for (std::size_t i = 0; i < n; ++i) {
-        switch (text[i]) {
-        case '"':  // skip the string, honouring backslash escapes
-            for (++i; i < n && text[i] != '"'; ++i) {
-                i += text[i] == '\\' ? 1 : 0;
-            }
-            break;
-        case '[':
-        case '{':
-            if (++depth > max_depth) return true;
-            break;
-        case ']':
-        case '}':
-            depth -= depth > 0 ? 1 : 0;
-            break;
-        default:
-            break;
-        }
+/// Builds the document like nlohmann's own DOM parser (through the public SAX
+/// interface), but stops at nesting deeper than max_depth: a deep document would
+/// exhaust the stack of every recursive copy, comparison or dump later on. Strings
+/// and keys are copied, not moved: the lexer reuses its buffer, and a moved-from
+/// buffer would have to grow again for every token.
+class depth_limited_builder {
+public:
+    depth_limited_builder(json& root, std::size_t max_depth) : root_(root), max_depth_(max_depth) {}
+
+    bool null() { return place(nullptr) != nullptr; }
+    bool boolean(bool v) { return place(v) != nullptr; }
+    bool number_integer(json::number_integer_t v) { return place(v) != nullptr; }
+    bool number_unsigned(json::number_unsigned_t v) { return place(v) != nullptr; }
+    bool number_float(json::number_float_t v, const json::string_t&) { return place(v) != nullptr; }
+    bool string(json::string_t& v) { return place(v) != nullptr; }
+    bool binary(json::binary_t& v) { return place(v) != nullptr; }
+    bool start_object(std::size_t) { return open(json::value_t::object); }
+    bool start_array(std::size_t) { return open(json::value_t::array); }
+    bool key(json::string_t& k) {
+        slot_ = &(*stack_.back())[k];
+        return true;
     }
-    return false;
-}
+    bool end_object() { return close(); }
+    bool end_array() { return close(); }
+    template <class Exception>
+    bool parse_error(std::size_t, const std::string&, const Exception&) {
+        return false;
+    }
+
+private:
+    bool open(json::value_t type) {
+        if (stack_.size() >= max_depth_) {
+            return false;
+        }
+        stack_.push_back(place(type));
+        return true;
+    }
+
+    bool close() {
+        stack_.pop_back();
+        return true;
+    }
+
+    template <class Value>
+    json* place(Value&& v) {
+        if (stack_.empty()) {
+            root_ = json(std::forward<Value>(v));
+            return &root_;
+        }
+        json& parent = *stack_.back();
+        if (parent.is_array()) {
+            parent.emplace_back(std::forward<Value>(v));
+            return &parent.back();
+        }
+        *slot_ = json(std::forward<Value>(v));
+        return slot_;
+    }
+
+    json& root_;
+    std::size_t max_depth_;
+    std::vector<json*> stack_;
+    json* slot_ = nullptr;
+};
 
 /// Parses JSON without exceptions; nullopt when the text is not JSON or nests
-/// deeper than max_depth (a deep document would exhaust the stack of every
-/// recursive copy, comparison or dump later on).
+/// deeper than max_depth.
 inline std::optional<json> parse_json(const std::string& text, std::size_t max_depth) {
-    if (nests_deeper_than(text, max_depth)) {
-        return std::nullopt;
-    }
-    json parsed = json::parse(text, nullptr, false);
-    if (parsed.is_discarded()) {
+    json parsed;
+    depth_limited_builder builder(parsed, max_depth);
+    if (!json::sax_parse(text, &builder)) {
         return std::nullopt;
     }
     return parsed;
@@ -1021,7 +1057,9 @@ private:
 
 /// @brief Client-wide settings.
 struct client_options {
-    std::string lang = "en-US";  ///< sent as Accept-Language
+    /// Sent as Accept-Language when not empty. The server ignores it, so by default
+    /// nothing is sent (the JS SDK sends "en-US").
+    std::string lang;
     std::chrono::milliseconds connect_timeout{10000};
     std::chrono::milliseconds timeout{30000};   ///< per socket read or write of each call
     std::chrono::milliseconds deadline{60000};  ///< the whole call, connect to last body byte
@@ -1752,8 +1790,12 @@ public:
         }
         if (before) {
             (*before)(req);
+            check_request(req);  // what a hook hands back is checked like caller input
+        } else if (!is_header_name_safe(req.method)) {
+            // Everything else was checked as it was built: call headers above, client
+            // headers and lang at construction, the stored token when it was saved.
+            throw std::invalid_argument("bosbase: the HTTP method must be a token such as GET or POST");
         }
-        check_request(req);
         if (req.body.size() > settings.max_request_bytes) {
             throw std::invalid_argument("bosbase: the request body has " + std::to_string(req.body.size()) +
                                         " bytes, more than client_options::max_request_bytes (" +
