@@ -3620,24 +3620,44 @@ inline std::string realtime_topic_key(const std::string& topic, const std::optio
     if (!options) {
         return topic;
     }
-    nlohmann::ordered_json query = nlohmann::ordered_json::object();
-    if (options->filter) query["filter"] = *options->filter;
-    if (options->expand) query["expand"] = *options->expand;
-    if (options->fields) query["fields"] = *options->fields;
-    for (const auto& q : options->query) query[q.first] = nlohmann::ordered_json::parse(q.second.dump());
-    nlohmann::ordered_json serialized = nlohmann::ordered_json::object();
-    serialized["query"] = std::move(query);
-    if (!options->headers.empty()) {
-        nlohmann::ordered_json headers = nlohmann::ordered_json::object();
-        for (const auto& h : options->headers) headers[h.first] = h.second;
-        serialized["headers"] = std::move(headers);
-    }
-    std::string text;
+    // Insertion order matters (JSON.stringify keeps it) and a repeated key keeps its
+    // first place with the last value, as in a JS object. Written by hand rather
+    // than through nlohmann::ordered_json, a second JSON type every TU would compile.
+    using members = std::vector<std::pair<std::string, json>>;
+    auto set = [](members& m, const std::string& key, json value) {
+        for (auto& entry : m) {
+            if (entry.first == key) {
+                entry.second = std::move(value);
+                return;
+            }
+        }
+        m.emplace_back(key, std::move(value));
+    };
+    auto write = [](std::string& out, const members& m) {
+        out += '{';
+        for (std::size_t i = 0; i < m.size(); ++i) {
+            out += (i == 0 ? "" : ",") + json(m[i].first).dump() + ":" + m[i].second.dump();
+        }
+        out += '}';
+    };
+    members query;
+    if (options->filter) set(query, "filter", *options->filter);
+    if (options->expand) set(query, "expand", *options->expand);
+    if (options->fields) set(query, "fields", *options->fields);
+    for (const auto& q : options->query) set(query, q.first, q.second);
+    members headers;
+    for (const auto& h : options->headers) set(headers, h.first, h.second);
+    std::string text = "{\"query\":";
     try {
-        text = serialized.dump();
+        write(text, query);
+        if (!headers.empty()) {
+            text += ",\"headers\":";
+            write(text, headers);
+        }
     } catch (const json::type_error&) {
         throw std::invalid_argument("bosbase: a subscription option is not valid UTF-8");
     }
+    text += '}';
     return topic + (topic.find('?') == std::string::npos ? "?" : "&") + "options=" + encode_uri_component(text);
 }
 
