@@ -13,6 +13,20 @@ namespace {
 
 constexpr long rss_budget_kib = 200 * 1024;
 
+// AddressSanitizer keeps freed blocks in a quarantine (256 MiB by default) instead of
+// reusing them, so a case whose memory is freed and allocated again looks bigger.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr long asan_quarantine_kib = 256 * 1024;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr long asan_quarantine_kib = 256 * 1024;
+#else
+constexpr long asan_quarantine_kib = 0;
+#endif
+#else
+constexpr long asan_quarantine_kib = 0;
+#endif
+
 // "0.11.4" -> {0, 11}; cpp-httplib has always defined CPPHTTPLIB_VERSION as such a string.
 bool httplib_older_than(int major, int minor) {
     int a = 0, b = 0;
@@ -70,7 +84,10 @@ TEST_CASE("fault huge_header_line: a 16 MiB header line is refused in bounded me
     c.server.then(fault::huge_header_line);
     check_no_response(check_failed(run_call([&] { c.list(); })),
                       {error_kind::too_large, error_kind::invalid_response, error_kind::receive});
-    CHECK_MESSAGE(max_rss_kib() - rss_before < rss_budget_kib, "peak RSS grew by " << (max_rss_kib() - rss_before) << " KiB");
+    // cpp-httplib 0.11 reads the whole line, twice here (the retry): freed, then
+    // allocated again, which the ASan quarantine does not give back.
+    CHECK_MESSAGE(max_rss_kib() - rss_before < rss_budget_kib + asan_quarantine_kib,
+                  "peak RSS grew by " << (max_rss_kib() - rss_before) << " KiB");
     check_next_call_works(c);
 }
 
