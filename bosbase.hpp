@@ -51,6 +51,12 @@
 
 #ifndef BOSBASE_NO_HTTPLIB
 #include <httplib.h>
+
+#ifndef _WIN32
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+#endif
 // cpp-httplib 0.11 knows only OpenSSL; later releases also offer mbedTLS and
 // wolfSSL and define CPPHTTPLIB_SSL_ENABLED for any of them.
 #if defined(CPPHTTPLIB_OPENSSL_SUPPORT) || defined(CPPHTTPLIB_SSL_ENABLED)
@@ -4517,6 +4523,47 @@ struct httplib_transport_options {
 
 namespace detail {
 
+/// Writing to a connection the server has closed raises SIGPIPE, whose default
+/// action ends the process, and cpp-httplib's client sends without MSG_NOSIGNAL.
+/// A library must not change the process's signal handling, so the calling thread
+/// blocks SIGPIPE for the duration of the call and swallows one it caused.
+#ifdef _WIN32
+struct sigpipe_guard {};  // no SIGPIPE there
+#else
+class sigpipe_guard {
+public:
+    sigpipe_guard() {
+        sigemptyset(&pipe_);
+        sigaddset(&pipe_, SIGPIPE);
+        sigset_t pending;
+        sigemptyset(&pending);
+        already_pending_ = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
+        blocked_ = pthread_sigmask(SIG_BLOCK, &pipe_, &previous_) == 0;
+    }
+    sigpipe_guard(const sigpipe_guard&) = delete;
+    sigpipe_guard& operator=(const sigpipe_guard&) = delete;
+    ~sigpipe_guard() {
+        if (!blocked_) {
+            return;
+        }
+        sigset_t pending;
+        sigemptyset(&pending);
+        if (!already_pending_ && sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
+            const timespec no_wait{0, 0};
+            while (sigtimedwait(&pipe_, nullptr, &no_wait) == -1 && errno == EINTR) {
+            }
+        }
+        pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+    }
+
+private:
+    sigset_t pipe_{};
+    sigset_t previous_{};
+    bool already_pending_ = false;
+    bool blocked_ = false;
+};
+#endif
+
 /// @brief Cuts off cpp-httplib calls that outlive their deadline.
 ///
 /// cpp-httplib 0.11 has no whole-call timeout and reads the status line and headers
@@ -4670,6 +4717,7 @@ public:
         if (!valid_port(req.origin)) {
             throw transport_error(transport_error::kind::other, "invalid origin " + req.origin + ": port out of range");
         }
+        const detail::sigpipe_guard no_sigpipe;  // held for the whole stream
         connection conn(req.origin);
         if (!conn.client.is_valid()) {
             throw transport_error(transport_error::kind::other,
@@ -4802,7 +4850,11 @@ private:
             // Result-returning overload copies the whole request first.
             httplib::Response hres;
             httplib::Error error = httplib::Error::Success;
-            const bool sent = watched_send(*conn, hreq, hres, error, c);
+            bool sent = false;
+            {
+                detail::sigpipe_guard no_sigpipe;
+                sent = watched_send(*conn, hreq, hres, error, c);
+            }
             if (c.caught) {
                 std::rethrow_exception(c.caught);  // std::bad_alloc from the body buffer
             }

@@ -94,6 +94,10 @@ TEST_CASE("fault huge_header_line: a 16 MiB header line is refused in bounded me
 TEST_CASE("fault many_header_lines: 100,000 header lines are refused") {
     fault_client c;
     c.server.then(fault::many_header_lines);
+    // 0.11 hands the headers over and the transport refuses them (no retry); newer
+    // releases fail the read themselves, which looks like a stale connection, so the
+    // idempotent retry meets the server again.
+    if (!httplib_older_than(0, 19)) c.server.then(fault::many_header_lines);
     check_no_response(check_failed(run_call([&] { c.list(); })),
                       {error_kind::too_large, error_kind::invalid_response, error_kind::receive});
     check_next_call_works(c);
@@ -106,6 +110,7 @@ TEST_CASE("fault long_status_line: a 100 KB status line is an invalid response" 
           doctest::skip(httplib_older_than(0, 19))) {
     fault_client c;
     c.server.then(fault::long_status_line);
+    c.server.then(fault::long_status_line);  // the idempotent retry meets it again
     check_no_response(check_failed(run_call([&] { c.list(); })), {error_kind::invalid_response, error_kind::too_large});
     check_next_call_works(c);
 }
