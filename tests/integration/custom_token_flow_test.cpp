@@ -1,5 +1,6 @@
 // The whole custom-token flow against a real server, for users and _superusers.
 #include <dev_server.hpp>
+#include <integration_helpers.hpp>
 #include <doctest/doctest.h>
 
 #include <bosbase.hpp>
@@ -8,16 +9,10 @@ using bosbase::json;
 using bosbase_test::dev_accounts;
 using bosbase_test::dev_server;
 
-namespace {
+using bosbase_test::status_of;
+using bosbase_test::superuser;
 
-int status_of(const std::function<void()>& call) {
-    try {
-        call();
-    } catch (const bosbase::ClientResponseError& e) {
-        return e.status();
-    }
-    return 200;
-}
+namespace {
 
 }  // namespace
 

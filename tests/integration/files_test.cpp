@@ -1,5 +1,6 @@
 // Uploads, file URLs, protected files, thumbs and backup upload against the dev server.
 #include <dev_server.hpp>
+#include <integration_helpers.hpp>
 #include <doctest/doctest.h>
 
 #include <bosbase.hpp>
@@ -16,22 +17,10 @@ using bosbase::json;
 using bosbase_test::dev_accounts;
 using bosbase_test::dev_server;
 
+using bosbase_test::status_of;
+using bosbase_test::superuser;
+
 namespace {
-
-bosbase::BosBase superuser(const dev_server& server) {
-    bosbase::BosBase admin(server.url());
-    admin.collection("_superusers").auth_with_password(dev_accounts::admin_email, dev_accounts::admin_password);
-    return admin;
-}
-
-int status_of(const std::function<void()>& call) {
-    try {
-        call();
-    } catch (const bosbase::ClientResponseError& e) {
-        return e.status();
-    }
-    return 200;
-}
 
 // GET of a URL get_url() built, through the client's own (default) transport.
 bosbase::http_response download(const bosbase::BosBase& pb, const std::string& url) {

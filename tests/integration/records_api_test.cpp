@@ -1,5 +1,6 @@
 // The record API and the superuser services against the dev server.
 #include <dev_server.hpp>
+#include <integration_helpers.hpp>
 #include <doctest/doctest.h>
 
 #include <bosbase.hpp>
@@ -9,6 +10,9 @@
 using bosbase::json;
 using bosbase_test::dev_accounts;
 using bosbase_test::dev_server;
+
+using bosbase_test::status_of;
+using bosbase_test::superuser;
 
 namespace {
 
@@ -25,21 +29,6 @@ void from_json(const json& j, post& p) {
 }
 
 void to_json(json& j, const post& p) { j = json{{"title", p.title}, {"body", p.body}}; }
-
-bosbase::BosBase superuser(const dev_server& server) {
-    bosbase::BosBase admin(server.url());
-    admin.collection("_superusers").auth_with_password(dev_accounts::admin_email, dev_accounts::admin_password);
-    return admin;
-}
-
-int status_of(const std::function<void()>& call) {
-    try {
-        call();
-    } catch (const bosbase::ClientResponseError& e) {
-        return e.status();
-    }
-    return 200;
-}
 
 }  // namespace
 

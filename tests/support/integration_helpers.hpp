@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdio>
+#include <functional>
 #include <string>
 
 namespace bosbase_test {
@@ -32,10 +33,26 @@ inline command_result run_command(const std::string& command) {
     return r;
 }
 
-// PocketBase only allows MFA with at least two auth methods enabled, so OTP goes on too.
-inline void require_mfa_for_users(const dev_server& server) {
+// A client signed in as the dev server's seeded superuser.
+inline bosbase::BosBase superuser(const dev_server& server) {
     bosbase::BosBase admin(server.url());
     admin.collection("_superusers").auth_with_password(dev_accounts::admin_email, dev_accounts::admin_password);
+    return admin;
+}
+
+// The HTTP status a call ends with: 200 when it succeeds.
+inline int status_of(const std::function<void()>& call) {
+    try {
+        call();
+    } catch (const bosbase::ClientResponseError& e) {
+        return e.status();
+    }
+    return 200;
+}
+
+// PocketBase only allows MFA with at least two auth methods enabled, so OTP goes on too.
+inline void require_mfa_for_users(const dev_server& server) {
+    bosbase::BosBase admin = superuser(server);
     admin.send("PATCH", "/api/collections/users", {{"mfa", {{"enabled", true}}}, {"otp", {{"enabled", true}}}});
 }
 
