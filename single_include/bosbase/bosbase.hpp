@@ -650,7 +650,9 @@ inline std::string to_valid_utf8(std::string_view in) {
 /// buffer would have to grow again for every token.
 class depth_limited_builder {
 public:
-    depth_limited_builder(json& root, std::size_t max_depth) : root_(root), max_depth_(max_depth) {}
+    depth_limited_builder(json& root, std::size_t max_depth) : root_(root), max_depth_(max_depth) {
+        stack_.reserve(8);  // one allocation covers the nesting of real responses
+    }
 
     bool null() { return place(nullptr) != nullptr; }
     bool boolean(bool v) { return place(v) != nullptr; }
@@ -661,8 +663,15 @@ public:
     bool binary(json::binary_t& v) { return place(v) != nullptr; }
     bool start_object(std::size_t) { return open(json::value_t::object); }
     bool start_array(std::size_t) { return open(json::value_t::array); }
+    // Values go straight into the object_t / array_t, as nlohmann's own DOM parser
+    // does: json::operator[] takes the key by value and costs a copy per member.
+    // With JSON_DIAGNOSTICS the json members keep the parent pointers it checks.
     bool key(json::string_t& k) {
+#if JSON_DIAGNOSTICS
         slot_ = &(*stack_.back())[k];
+#else
+        slot_ = &(*stack_.back()->get_ptr<json::object_t*>())[k];
+#endif
         return true;
     }
     bool end_object() { return close(); }
@@ -693,10 +702,17 @@ private:
             return &root_;
         }
         json& parent = *stack_.back();
+#if JSON_DIAGNOSTICS
         if (parent.is_array()) {
             parent.emplace_back(std::forward<Value>(v));
             return &parent.back();
         }
+#else
+        if (auto* array = parent.get_ptr<json::array_t*>()) {
+            array->emplace_back(std::forward<Value>(v));
+            return &array->back();
+        }
+#endif
         *slot_ = json(std::forward<Value>(v));
         return slot_;
     }
@@ -712,7 +728,19 @@ private:
 inline std::optional<json> parse_json(const std::string& text, std::size_t max_depth) {
     json parsed;
     depth_limited_builder builder(parsed, max_depth);
-    if (!json::sax_parse(text, &builder)) {
+#if NLOHMANN_JSON_VERSION_MAJOR == 3 && NLOHMANN_JSON_VERSION_MINOR >= 9 && NLOHMANN_JSON_VERSION_MINOR <= 12 && \
+    !defined(BOSBASE_JSON_PUBLIC_SAX)
+    // json::sax_parse takes the input format at run time, so it also instantiates
+    // the CBOR, MessagePack, UBJSON and BSON readers: about 0.3 s at -O0 and 1 s at
+    // -O2 in every TU that includes this header. Its JSON branch is this parser,
+    // whose interface is the same from 3.9 through 3.12; the input adapter is the one
+    // json::parse(std::string) uses, so a user's own parse shares the lexer.
+    auto input = nlohmann::detail::input_adapter(text);
+    const bool ok = nlohmann::detail::parser<json, decltype(input)>(std::move(input)).sax_parse(&builder, true);
+#else
+    const bool ok = json::sax_parse(text, &builder);
+#endif
+    if (!ok) {
         return std::nullopt;
     }
     return parsed;
@@ -870,7 +898,7 @@ public:
 
     json record() const {
         std::lock_guard<std::mutex> lock(mutex_);
-        return record_;
+        return stored_record();
     }
 
     /// @brief True when the stored token is a JWT that has not expired.
@@ -884,9 +912,10 @@ public:
         {
             std::lock_guard<std::mutex> lock(mutex_);
             tok = token_;
-            if (record_.is_object()) {
-                auto it = record_.find("collectionName");
-                has_collection_name = it != record_.end();
+            const json& rec = stored_record();
+            if (rec.is_object()) {
+                auto it = rec.find("collectionName");
+                has_collection_name = it != rec.end();
                 if (has_collection_name && it->is_string()) collection_name = it->get<std::string>();
             }
         }
@@ -911,6 +940,32 @@ public:
             std::lock_guard<std::mutex> lock(mutex_);
             token_ = std::move(token);
             record_ = std::move(record);
+            response_.clear();
+        }
+        notify();
+    }
+
+    /// @brief Saves a sign-in: `token`, and `record` as parsed from `response`, the
+    /// auth response's JSON text (parsed with max_json_depth). With no listener the
+    /// store keeps the text instead of copying the record, and parses the record out
+    /// of it only when something reads it: a sign-in then costs no copy at all.
+    void save_auth_response(std::string token, const json& record, std::string response,
+                            std::size_t max_json_depth) {
+        if (!detail::is_header_value_safe(token)) {
+            throw std::invalid_argument(
+                "bosbase: an auth token must not contain CR, LF, NUL or other control bytes");
+        }
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            token_ = std::move(token);
+            if (listeners_.empty()) {
+                record_ = nullptr;
+                response_ = std::move(response);
+                response_depth_ = max_json_depth;
+            } else {
+                record_ = record;  // read at once by the listeners anyway
+                response_.clear();
+            }
         }
         notify();
     }
@@ -929,7 +984,7 @@ public:
             listeners_.emplace(id, fn_ptr);
             if (fire_immediately) {
                 tok = token_;
-                rec = record_;
+                rec = stored_record();
             }
         }
         if (fire_immediately) {
@@ -959,6 +1014,7 @@ public:
             if (!holds_record(id, collection)) {
                 return false;
             }
+            // holds_record() parsed any pending sign-in response into record_.
             json expand = record_.contains("expand") && record_["expand"].is_object() ? record_["expand"]
                                                                                      : json::object();
             for (auto it = changes.begin(); it != changes.end(); ++it) {
@@ -985,6 +1041,7 @@ public:
             }
             token_.clear();
             record_ = nullptr;
+            response_.clear();
         }
         notify();
         return true;
@@ -997,12 +1054,27 @@ private:
     }
 
     bool holds_record(std::string_view id, std::string_view collection) const {
-        if (!record_.is_object()) {
+        const json& rec = stored_record();
+        if (!rec.is_object()) {
             return false;
         }
-        return string_claim(record_, "id") == id &&
-               (string_claim(record_, "collectionId") == collection ||
-                string_claim(record_, "collectionName") == collection);
+        return string_claim(rec, "id") == id &&
+               (string_claim(rec, "collectionId") == collection || string_claim(rec, "collectionName") == collection);
+    }
+
+    // The record, parsed out of a pending sign-in response first. Call with mutex_ held.
+    // The text parsed once already with the same depth cap, so it parses again.
+    const json& stored_record() const {
+        if (!response_.empty()) {
+            auto parsed = detail::parse_json(response_, response_depth_);
+            if (parsed && parsed->is_object()) {
+                auto it = parsed->find("record");
+                if (it != parsed->end()) record_ = std::move(*it);
+            }
+            response_.clear();
+            response_.shrink_to_fit();
+        }
+        return record_;
     }
 
     static void call(const listener& fn, const std::string& tok, const json& rec) noexcept {
@@ -1032,7 +1104,7 @@ private:
             fns.reserve(listeners_.size());
             for (const auto& entry : listeners_) fns.push_back(entry.second);
             tok = token_;
-            rec = record_;
+            rec = stored_record();
         }
         for (std::size_t i = 0; i < fns.size(); ++i) {
             // A listener removed by an earlier one in this round is skipped.
@@ -1052,7 +1124,11 @@ private:
     // Held for a whole notification round; recursive so a listener may save or remove listeners.
     std::recursive_mutex dispatch_mutex_;
     std::string token_;
-    json record_;
+    // Either record_ holds the record, or response_ holds a sign-in response it is
+    // still to be parsed from (stored_record()); both change only under mutex_.
+    mutable json record_;
+    mutable std::string response_;
+    std::size_t response_depth_ = 0;
     std::map<listener_id, std::shared_ptr<listener>> listeners_;
     listener_id last_id_ = 0;
 };
@@ -2716,7 +2792,8 @@ private:
         if (!detail::is_header_value_safe(token->get_ref<const std::string&>())) {
             throw fail("The server returned an auth token with control bytes (CR, LF, NUL); it was not stored.");
         }
-        core().store.save(token->get<std::string>(), *record);
+        core().store.save_auth_response(token->get<std::string>(), *record, std::move(res.body),
+                                        core().settings.max_json_depth);
         return response;
     }
 
@@ -4530,40 +4607,62 @@ namespace detail {
 /// action ends the process, and cpp-httplib's client sends without MSG_NOSIGNAL.
 /// A library must not change the process's signal handling, so the calling thread
 /// blocks SIGPIPE for the duration of the call and swallows one it caused.
+///
+/// A SIGPIPE comes only from a write that failed, and cpp-httplib fails the whole
+/// call when any write fails (0.41 still reads an early answer, then reports the
+/// failure). So a call marked succeeded() skips the look for a pending one and
+/// costs two syscalls, the block and the restore.
 #ifdef _WIN32
-struct sigpipe_guard {};  // no SIGPIPE there
+struct sigpipe_guard {
+    void succeeded() {}  // no SIGPIPE there
+};
 #else
 class sigpipe_guard {
 public:
     sigpipe_guard() {
         sigemptyset(&pipe_);
         sigaddset(&pipe_, SIGPIPE);
-        sigset_t pending;
-        sigemptyset(&pending);
-        already_pending_ = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
-        blocked_ = pthread_sigmask(SIG_BLOCK, &pipe_, &previous_) == 0;
+        if (pthread_sigmask(SIG_BLOCK, &pipe_, &previous_) != 0) {
+            return;
+        }
+        active_ = true;
+        // Only while the caller blocks SIGPIPE too can one be pending already; that
+        // one is the caller's and is left alone.
+        if (sigismember(&previous_, SIGPIPE) == 1) {
+            sigset_t pending;
+            sigemptyset(&pending);
+            already_pending_ = sigpending(&pending) != 0 || sigismember(&pending, SIGPIPE) == 1;
+        }
     }
     sigpipe_guard(const sigpipe_guard&) = delete;
     sigpipe_guard& operator=(const sigpipe_guard&) = delete;
     ~sigpipe_guard() {
-        if (!blocked_) {
+        if (!active_) {
             return;
         }
-        sigset_t pending;
-        sigemptyset(&pending);
-        if (!already_pending_ && sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
-            const timespec no_wait{0, 0};
-            while (sigtimedwait(&pipe_, nullptr, &no_wait) == -1 && errno == EINTR) {
+        if (!succeeded_ && !already_pending_) {
+            sigset_t pending;
+            sigemptyset(&pending);
+            if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
+                const timespec no_wait{0, 0};
+                while (sigtimedwait(&pipe_, nullptr, &no_wait) == -1 && errno == EINTR) {
+                }
             }
         }
-        pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+        if (sigismember(&previous_, SIGPIPE) != 1) {
+            pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+        }
     }
+
+    /// Every write of the call succeeded, so none raised SIGPIPE.
+    void succeeded() { succeeded_ = true; }
 
 private:
     sigset_t pipe_{};
     sigset_t previous_{};
+    bool active_ = false;
     bool already_pending_ = false;
-    bool blocked_ = false;
+    bool succeeded_ = false;
 };
 #endif
 
@@ -4857,6 +4956,7 @@ private:
             {
                 detail::sigpipe_guard no_sigpipe;
                 sent = watched_send(*conn, hreq, hres, error, c);
+                if (sent) no_sigpipe.succeeded();
             }
             if (c.caught) {
                 std::rethrow_exception(c.caught);  // std::bad_alloc from the body buffer
@@ -4892,8 +4992,8 @@ private:
             http_response res;
             res.status = hres.status;
             res.headers.reserve(hres.headers.size());
-            for (const auto& h : hres.headers) {
-                res.headers.emplace_back(h.first, h.second);
+            for (auto& h : hres.headers) {
+                res.headers.emplace_back(h.first, std::move(h.second));
             }
             res.body = std::move(c.body);
             // A connection the watchdog stopped is closed; one that failed has an unknown
@@ -4942,6 +5042,14 @@ private:
         std::optional<transport_error> failure;
         std::exception_ptr caught;
 
+        // One lookup where has_header() + get_header_value() make two, each a
+        // case-insensitive walk of the header map.
+        static const std::string* first_value(const httplib::Headers& headers, const char* name) {
+            const std::string key(name);
+            auto it = headers.lower_bound(key);
+            return it != headers.end() && !headers.key_comp()(key, it->first) ? &it->second : nullptr;
+        }
+
         bool on_headers(const httplib::Response& r) {
             last_activity = clock::now();
             answer_seen = true;
@@ -4965,9 +5073,10 @@ private:
                                               " uses a Content-Encoding this build of cpp-httplib cannot decode");
                 return false;
             }
-            if (!content_encoded && r.has_header("Content-Length")) {
+            const std::string* declared = content_encoded ? nullptr : first_value(r.headers, "Content-Length");
+            if (declared != nullptr) {
                 // A declared length over the cap fails before any body byte is read.
-                const std::string& value = r.get_header_value("Content-Length");
+                const std::string& value = *declared;
                 char* end = nullptr;
                 const unsigned long long length = std::strtoull(value.c_str(), &end, 10);
                 if (end != value.c_str() && *end == '\0' && length > req.max_response_bytes) {

@@ -115,3 +115,60 @@ TEST_CASE("auth_store is safe to use from several threads") {
     CHECK(notified == 800);
     CHECK(store.token().rfind("token-", 0) == 0);
 }
+
+TEST_CASE("a sign-in without listeners keeps the response text and parses the record when read") {
+    fake_transport t;
+    fake_client pb("http://127.0.0.1:8090", t);
+    const std::string jwt = valid_auth_token();
+    json record = {{"id", "r1"}, {"collectionId", "_pb_users_auth_"}, {"collectionName", "users"},
+                   {"email", "a@b.io"}, {"expand", {{"team", {{"id", "t1"}}}}}};
+    t.reply_json(200, {{"token", jwt}, {"record", record}, {"meta", {{"x", 1}}}});
+    {
+        auto auth = pb.collection("users").auth_with_token("app-token");
+        CHECK(auth["record"] == record);
+    }  // the returned copy is gone; the store still has its own
+
+    CHECK(pb.auth_store().token() == jwt);
+    CHECK(pb.auth_store().record() == record);
+    CHECK(pb.auth_store().record() == record);  // read twice: parsed once, the same after
+
+    SUBCASE("update() merges into a record that is still unparsed text") {
+        bosbase::auth_store& store = pb.auth_store();
+        auto fresh = pb.collection("users");
+        t.reply_json(200, auth_response(jwt));  // a second sign-in replaces the pending text
+        fresh.auth_with_token("app-token");
+        t.reply_json(200, {{"id", "r1"}, {"collectionId", "_pb_users_auth_"}, {"name", "new"}});
+        fresh.update("r1", {{"name", "new"}});
+        CHECK(store.record()["name"] == "new");
+        CHECK(store.record()["id"] == "r1");
+    }
+    SUBCASE("a listener added later sees the pending record") {
+        json seen;
+        pb.auth_store().on_change([&](const std::string&, const json& rec) { seen = rec; }, true);
+        CHECK(seen == record);
+    }
+    SUBCASE("is_superuser reads the pending record's collectionName") {
+        CHECK_FALSE(pb.auth_store().is_superuser());
+        t.reply_json(200, {{"token", valid_auth_token("pbc_3142635823")},
+                           {"record", {{"id", "s1"}, {"collectionName", "_superusers"}}}});
+        pb.collection("_superusers").auth_with_token("app-token");
+        CHECK(pb.auth_store().is_superuser());
+    }
+    SUBCASE("clear() drops the pending text") {
+        pb.auth_store().clear();
+        CHECK(pb.auth_store().record().is_null());
+        CHECK(pb.auth_store().token().empty());
+    }
+}
+
+TEST_CASE("a sign-in with a listener hands it the record at once") {
+    fake_transport t;
+    fake_client pb("http://127.0.0.1:8090", t);
+    std::vector<json> seen;
+    pb.auth_store().on_change([&](const std::string&, const json& rec) { seen.push_back(rec); });
+    t.reply_json(200, auth_response(valid_auth_token()));
+    auto auth = pb.collection("users").auth_with_token("app-token");
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0] == auth["record"]);
+    CHECK(pb.auth_store().record() == auth["record"]);
+}

@@ -208,26 +208,6 @@ TEST_CASE("update() merges into the stored record and remove() signs out, only f
     CHECK(pb.auth_store().token().empty());
 }
 
-TEST_CASE("the depth-limited parser builds what json::parse builds, and counts only real nesting") {
-    using bosbase::detail::parse_json;
-    const std::string docs[] = {R"({"a":"[[[[{{{{","b":[1,2.5,-3,true,null,{"c":"\"]]"}],"d":{}})", "[]", "{}", "\"s\"",
-                                "42", "[[],[[]],{\"k\":[]}]", R"({"dup":1,"dup":2})", R"({"big":18446744073709551615})"};
-    for (const auto& doc : docs) {
-        CAPTURE(doc);
-        const auto parsed = parse_json(doc, 16);
-        REQUIRE(parsed.has_value());
-        CHECK(*parsed == json::parse(doc));
-    }
-    CHECK(parse_json(R"({"a":"[[[[[[{{{{"})", 1).has_value());  // brackets in strings do not count
-    CHECK(parse_json(R"(["\\",[]])", 2).has_value());
-    CHECK_FALSE(parse_json(R"(["\\",[[]]])", 2).has_value());
-    CHECK_FALSE(parse_json("[[[]]]", 2).has_value());
-    CHECK_FALSE(parse_json("{\"a\":", 8).has_value());  // truncated
-    CHECK_FALSE(parse_json("", 8).has_value());
-    CHECK_FALSE(parse_json("[1,2] trailing", 8).has_value());
-    CHECK_FALSE(parse_json(std::string("\"\xFF\""), 8).has_value());  // not UTF-8
-}
-
 TEST_CASE("URL redaction sees percent-encoded secret keys") {
     using bosbase::detail::redact_url;
     CHECK(redact_url("http://h/p?%74oken=abc&x=1") == "http://h/p?%74oken=REDACTED&x=1");
