@@ -4734,16 +4734,23 @@ private:
     void run() {
         std::unique_lock<std::mutex> lock(mutex_);
         while (!quit_) {
-            if (queue_.empty()) {
-                next_wake_ = clock::time_point::max();
-                wake_.wait(lock);
-                continue;
-            }
-            const auto first = queue_.begin();
             const auto now = clock::now();
-            if (first->first > now) {
-                next_wake_ = first->first;
-                wake_.wait_until(lock, next_wake_);
+            const auto first = queue_.begin();
+            if (first == queue_.end() || first->first > now) {
+                // next_wake_ is when this thread wakes at the latest; add() wakes it only
+                // for an earlier deadline. With the queue empty the planned wake-up
+                // stands: the next call's deadline lies after it (one wake-up per
+                // deadline span, not two context switches per call).
+                if (first != queue_.end()) {
+                    next_wake_ = first->first;
+                } else if (next_wake_ <= now) {
+                    next_wake_ = clock::time_point::max();
+                }
+                if (next_wake_ == clock::time_point::max()) {
+                    wake_.wait(lock);
+                } else {
+                    wake_.wait_until(lock, next_wake_);
+                }
                 continue;
             }
             watch* w = first->second;
