@@ -4711,9 +4711,16 @@ public:
         // only woken when this deadline comes before the one it already sleeps until.
         if (deadline < next_wake_) {
             next_wake_ = deadline;
+            ++wake_requests_;
             lock.unlock();
             wake_.notify_one();
         }
+    }
+
+    /// How often add() had to wake the thread (tests: sequential calls need it once).
+    std::size_t wake_requests() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return wake_requests_;
     }
 
     /// @brief Ends the watch; afterwards the watchdog never touches the client again.
@@ -4768,11 +4775,12 @@ private:
         }
     }
 
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::condition_variable stopped_;
     std::multimap<clock::time_point, watch*> queue_;
     clock::time_point next_wake_ = clock::time_point::max();
+    std::size_t wake_requests_ = 0;
     bool quit_ = false;
     std::thread thread_;
 };
