@@ -67,6 +67,16 @@
 #endif
 #endif
 
+// Opt-in split compilation (see the end of this file): there, the public calls of
+// the client templates stay out of line, so a TU that only calls them neither
+// instantiates nor optimizes the code behind them. `extern template` alone does not
+// stop an optimizing compiler from instantiating inline members it might inline.
+#if (defined(BOSBASE_EXTERN_TEMPLATES) || defined(BOSBASE_IMPLEMENTATION)) && (defined(__GNUC__) || defined(__clang__))
+#define BOSBASE_SPLIT_NOINLINE __attribute__((noinline))
+#else
+#define BOSBASE_SPLIT_NOINLINE
+#endif
+
 namespace bosbase {
 
 using json = nlohmann::json;
@@ -1773,7 +1783,7 @@ class realtime_slot;
 template <class Transport>
 class client_core {
 public:
-    client_core(parsed_base_url u, client_options o, Transport t)
+    BOSBASE_SPLIT_NOINLINE client_core(parsed_base_url u, client_options o, Transport t)
         : url(std::move(u)), settings(std::move(o)), transport(std::move(t)) {
         require_headers(settings.headers, "client_options.headers");
         require_header("Accept-Language", settings.lang, "client_options.lang");
@@ -1790,7 +1800,7 @@ public:
     }
 
     // A new identity on the same server: same URL, options, hooks and (shared) transport, empty store.
-    explicit client_core(const client_core& other)
+    BOSBASE_SPLIT_NOINLINE explicit client_core(const client_core& other)
         : url(other.url), settings(other.settings), transport(other.transport) {
         std::lock_guard<std::mutex> lock(other.hooks_mutex_);
         before_ = other.before_;
@@ -1805,6 +1815,7 @@ public:
     Transport transport;
     auth_store store;
 
+    BOSBASE_SPLIT_NOINLINE
     void set_hooks(std::shared_ptr<const before_send_hook> before, std::shared_ptr<const after_send_hook> after,
                    bool set_before, bool set_after) {
         std::lock_guard<std::mutex> lock(hooks_mutex_);
@@ -1813,24 +1824,25 @@ public:
         has_hooks_ = before_ || after_;
     }
 
+    BOSBASE_SPLIT_NOINLINE
     json send_json(std::string_view method, std::string_view path, const json& body, const request_options& options,
                    call_secrets secrets) {
         http_response res = perform(method, path, body, options, secrets);
         return parse_body(res, path, options, secrets);
     }
 
-    http_response perform(std::string_view method, std::string_view path, const json& body,
+    BOSBASE_SPLIT_NOINLINE http_response perform(std::string_view method, std::string_view path, const json& body,
                           const request_options& options, call_secrets secrets) {
         return perform_impl(method, path, &body, nullptr, {}, options, secrets);
     }
 
     /// A request whose body is already built (multipart uploads); it is moved, never copied.
-    http_response perform_body(std::string_view method, std::string_view path, std::string body,
+    BOSBASE_SPLIT_NOINLINE http_response perform_body(std::string_view method, std::string_view path, std::string body,
                                std::string_view content_type, const request_options& options, call_secrets secrets) {
         return perform_impl(method, path, nullptr, &body, content_type, options, secrets);
     }
 
-    json send_body_json(std::string_view method, std::string_view path, std::string body,
+    BOSBASE_SPLIT_NOINLINE json send_body_json(std::string_view method, std::string_view path, std::string body,
                         std::string_view content_type, const request_options& options, call_secrets secrets) {
         http_response res = perform_body(method, path, std::move(body), content_type, options, secrets);
         return parse_body(res, path, options, secrets);
@@ -1839,6 +1851,7 @@ public:
     // Every request goes through here: input checks, hooks, the transport, and the
     // mapping of everything that can go wrong onto ClientResponseError. The body is
     // either JSON (json_body) or prebuilt bytes (raw_body, taken by move).
+    BOSBASE_SPLIT_NOINLINE
     http_response perform_impl(std::string_view method, std::string_view path, const json* json_body,
                                std::string* raw_body, std::string_view raw_content_type,
                                const request_options& options, call_secrets secrets) {
@@ -1918,6 +1931,7 @@ public:
         return res;
     }
 
+    BOSBASE_SPLIT_NOINLINE
     json parse_body(const http_response& res, std::string_view path, const request_options& options,
                     const call_secrets& secrets) const {
         if (res.body.empty()) {
@@ -1937,7 +1951,7 @@ public:
     }
 
     // Only failed calls pay for building and redacting the URL.
-    std::string error_url(std::string_view path, const request_options& options) const {
+    BOSBASE_SPLIT_NOINLINE std::string error_url(std::string_view path, const request_options& options) const {
         try {
             return redact_url(url.origin + target_for(path, collect_query(options)));
         } catch (const std::invalid_argument&) {
@@ -1945,7 +1959,7 @@ public:
         }
     }
 
-    static query_params collect_query(const request_options& options) {
+    BOSBASE_SPLIT_NOINLINE static query_params collect_query(const request_options& options) {
         query_params q = options.query;
         if (options.filter) assign_param(q, "filter", *options.filter);
         if (options.sort) assign_param(q, "sort", *options.sort);
@@ -1955,7 +1969,7 @@ public:
         return q;
     }
 
-    std::string target_for(std::string_view path, const query_params& query) const {
+    BOSBASE_SPLIT_NOINLINE std::string target_for(std::string_view path, const query_params& query) const {
         if (!is_target_safe(path)) {
             throw std::invalid_argument(
                 "bosbase: the request path must be percent-encoded (no spaces, '#', control or non-ASCII bytes)");
@@ -2094,6 +2108,7 @@ public:
 template <class Transport>
 class service_base {
 public:
+    BOSBASE_SPLIT_NOINLINE
     explicit service_base(std::shared_ptr<client_core<Transport>> core) : core_(std::move(core)) {}
 
 protected:
@@ -2314,20 +2329,21 @@ class record_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
 
 public:
-    record_service(std::shared_ptr<detail::client_core<Transport>> core, std::string collection)
+    BOSBASE_SPLIT_NOINLINE record_service(std::shared_ptr<detail::client_core<Transport>> core, std::string collection)
         : detail::service_base<Transport>(std::move(core)), collection_(std::move(collection)) {
         detail::require_path_segment(collection_, "collection name or id");
         base_path_ = "/api/collections/" + detail::encode_uri_component(collection_);
     }
 
-    const std::string& name() const noexcept { return collection_; }
+    BOSBASE_SPLIT_NOINLINE const std::string& name() const noexcept { return collection_; }
 
     /// @brief "/api/collections/<encoded name>" for this collection.
-    const std::string& base_path() const noexcept { return base_path_; }
+    BOSBASE_SPLIT_NOINLINE const std::string& base_path() const noexcept { return base_path_; }
 
     // --- custom tokens (BosBase) -------------------------------------------
 
     /// @brief Binds `token` to the auth record with this email and password (2xx, usually 204).
+    BOSBASE_SPLIT_NOINLINE
     void bind_custom_token(std::string_view email, std::string_view password, std::string_view token,
                            const json& body = json::object(), const query_params& query = {},
                            const std::optional<request_options>& options = std::nullopt) {
@@ -2337,6 +2353,7 @@ public:
 
     /// @brief Removes the binding of `token` from the record with this email and password.
     /// The server answers 204 even when nothing was bound.
+    BOSBASE_SPLIT_NOINLINE
     void unbind_custom_token(std::string_view email, std::string_view password, std::string_view token,
                              const json& body = json::object(), const query_params& query = {},
                              const std::optional<request_options>& options = std::nullopt) {
@@ -2346,6 +2363,7 @@ public:
 
     /// @brief Signs in with a bound custom token; saves {token, record} in the auth store.
     /// For MFA pass `{{"mfaId", id}}` as body.
+    BOSBASE_SPLIT_NOINLINE
     json auth_with_token(std::string_view token, const json& body = json::object(), const query_params& query = {},
                          const std::optional<request_options>& options = std::nullopt) {
         json payload = merged_body(body);
@@ -2356,7 +2374,7 @@ public:
     // --- standard auth -----------------------------------------------------
 
     /// @brief Password sign-in (identity is usually the email).
-    json auth_with_password(std::string_view identity, std::string_view password,
+    BOSBASE_SPLIT_NOINLINE json auth_with_password(std::string_view identity, std::string_view password,
                             const json& body = json::object(), const query_params& query = {},
                             const std::optional<request_options>& options = std::nullopt) {
         json payload = merged_body(body);
@@ -2366,12 +2384,13 @@ public:
     }
 
     /// @brief Renews the stored auth. BosBase may hand back the very same token.
-    json auth_refresh(const json& body = json::object(), const query_params& query = {},
+    BOSBASE_SPLIT_NOINLINE json auth_refresh(const json& body = json::object(), const query_params& query = {},
                       const std::optional<request_options>& options = std::nullopt) {
         return auth_call("auth-refresh", merged_body(body), with_query(options, query), {});
     }
 
     /// @brief Asks the server to email a one-time password; returns {"otpId": ...}.
+    BOSBASE_SPLIT_NOINLINE
     json request_otp(std::string_view email, const json& body = json::object(), const query_params& query = {},
                      const std::optional<request_options>& options = std::nullopt) {
         json payload = merged_body(body);
@@ -2380,6 +2399,7 @@ public:
     }
 
     /// @brief Signs in with an OTP id and the emailed password.
+    BOSBASE_SPLIT_NOINLINE
     json auth_with_otp(std::string_view otp_id, std::string_view password, const json& body = json::object(),
                        const query_params& query = {}, const std::optional<request_options>& options = std::nullopt) {
         json payload = merged_body(body);
@@ -2389,7 +2409,7 @@ public:
     }
 
     /// @brief Lists the auth methods this collection allows.
-    json list_auth_methods(const std::optional<request_options>& options = std::nullopt) {
+    BOSBASE_SPLIT_NOINLINE json list_auth_methods(const std::optional<request_options>& options = std::nullopt) {
         return core().send_json("GET", base_path_ + "/auth-methods", nullptr, options.value_or(request_options{}),
                                   {});
     }
@@ -2397,7 +2417,7 @@ public:
     /// @brief Superusers only: a new, independent client signed in as the record `id`
     /// (POST .../impersonate/{id}). It shares this client's transport and options;
     /// duration_seconds 0 means the collection's token duration.
-    basic_bosbase<Transport> impersonate(std::string_view id, std::int64_t duration_seconds = 0,
+    BOSBASE_SPLIT_NOINLINE basic_bosbase<Transport> impersonate(std::string_view id, std::int64_t duration_seconds = 0,
                                          const std::optional<request_options>& options = std::nullopt) {
         if (duration_seconds < 0) {
             throw std::invalid_argument("bosbase: impersonate duration must not be negative");
@@ -2416,6 +2436,7 @@ public:
     /// @brief One page of records: {items, page, perPage, totalItems, totalPages}.
     /// The query is `page`, `perPage`, then options.query, then the named options
     /// (filter, sort, skip_total, expand, fields).
+    BOSBASE_SPLIT_NOINLINE
     json get_list(int page = 1, int per_page = 30, const std::optional<request_options>& options = std::nullopt) {
         return core().send_json("GET", records_path(), nullptr,
                                 detail::list_request(page, per_page, options.value_or(request_options{})), {});
@@ -2423,7 +2444,7 @@ public:
 
     /// @brief One page of records decoded with nlohmann's from_json into T.
     template <class T>
-    list_result<T> get_list(int page = 1, int per_page = 30,
+    BOSBASE_SPLIT_NOINLINE list_result<T> get_list(int page = 1, int per_page = 30,
                             const std::optional<request_options>& options = std::nullopt) {
         const request_options opts = detail::list_request(page, per_page, options.value_or(request_options{}));
         return detail::decode_list<T>(core(), detail::fetch_json(core(), "GET", records_path(), nullptr, opts),
@@ -2432,22 +2453,26 @@ public:
 
     /// @brief Every record, fetched `batch` at a time with skipTotal=1, as a JSON array.
     /// Memory grows with the collection; each page is one call with its own deadline.
+    BOSBASE_SPLIT_NOINLINE
     json get_full_list(int batch = 500, const std::optional<request_options>& options = std::nullopt) {
         return detail::full_list(core(), records_path(), batch, options.value_or(request_options{}));
     }
 
     template <class T>
+    BOSBASE_SPLIT_NOINLINE
     std::vector<T> get_full_list(int batch = 500, const std::optional<request_options>& options = std::nullopt) {
         return detail::full_list_as<T>(core(), records_path(), batch, options.value_or(request_options{}));
     }
 
     /// @brief The first record matching `filter` (one page of one, skipTotal=1). When
     /// nothing matches: ClientResponseError 404 built on the client (url "", as the JS SDK).
+    BOSBASE_SPLIT_NOINLINE
     json get_first_list_item(std::string_view filter, const std::optional<request_options>& options = std::nullopt) {
         return first_item(filter, options).first;
     }
 
     template <class T>
+    BOSBASE_SPLIT_NOINLINE
     T get_first_list_item(std::string_view filter, const std::optional<request_options>& options = std::nullopt) {
         auto found = first_item(filter, options);
         return detail::decode_as<T>(core(), found.first, found.second, records_path(), request_options{});
@@ -2455,6 +2480,7 @@ public:
 
     /// @brief BosBase: how many records match `filter` (all visible ones when empty).
     /// -1 when options.skip_total is true.
+    BOSBASE_SPLIT_NOINLINE
     std::int64_t get_count(std::string_view filter = {}, const std::optional<request_options>& options = std::nullopt) {
         query_params first;
         if (!filter.empty()) first.emplace_back("filter", std::string(filter));
@@ -2466,14 +2492,14 @@ public:
 
     /// @brief BosBase vector search (POST .../records/search): records nearest to
     /// `search.query_vector`, as a list {items, page, perPage, totalItems, totalPages}.
-    json vector_search(const vector_search_options& search,
+    BOSBASE_SPLIT_NOINLINE json vector_search(const vector_search_options& search,
                        const std::optional<request_options>& options = std::nullopt) {
         return core().send_json("POST", records_path() + "/search", vector_search_body(search),
                                 options.value_or(request_options{}), {});
     }
 
     template <class T>
-    list_result<T> vector_search(const vector_search_options& search,
+    BOSBASE_SPLIT_NOINLINE list_result<T> vector_search(const vector_search_options& search,
                                  const std::optional<request_options>& options = std::nullopt) {
         const request_options opts = options.value_or(request_options{});
         const std::string path = records_path() + "/search";
@@ -2482,11 +2508,13 @@ public:
     }
 
     /// @brief One record by id.
+    BOSBASE_SPLIT_NOINLINE
     json get_one(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
         return core().send_json("GET", record_path(id), nullptr, options.value_or(request_options{}), {});
     }
 
     template <class T>
+    BOSBASE_SPLIT_NOINLINE
     T get_one(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
         const request_options opts = options.value_or(request_options{});
         const std::string path = record_path(id);
@@ -2495,14 +2523,14 @@ public:
     }
 
     /// @brief Creates a record from a JSON object.
-    json create(const json& body, const std::optional<request_options>& options = std::nullopt) {
+    BOSBASE_SPLIT_NOINLINE json create(const json& body, const std::optional<request_options>& options = std::nullopt) {
         return core().send_json("POST", records_path(), merged_body(body), options.value_or(request_options{}), {});
     }
 
     /// @brief Creates a record from any value with to_json (a T by default) and
     /// returns the stored record as T.
     template <class T, class Body = T>
-    T create(const Body& body, const std::optional<request_options>& options = std::nullopt) {
+    BOSBASE_SPLIT_NOINLINE T create(const Body& body, const std::optional<request_options>& options = std::nullopt) {
         const request_options opts = options.value_or(request_options{});
         const detail::json_reply reply =
             detail::fetch_json(core(), "POST", records_path(), merged_body(detail::encode_body(body)), opts);
@@ -2512,6 +2540,7 @@ public:
     /// @brief Creates a record with files: one multipart request whose `@jsonPayload`
     /// part carries `body` (exact JSON types) and one part per file. A field may
     /// repeat; "field+" appends, "+field" prepends (see bosbase::file_list).
+    BOSBASE_SPLIT_NOINLINE
     json create(const json& body, const file_list& files, const std::optional<request_options>& options = std::nullopt) {
         auto upload = detail::build_multipart(merged_body(body), files, core().settings.max_request_bytes);
         return core().send_body_json("POST", records_path(), std::move(upload.bytes), upload.content_type,
@@ -2519,6 +2548,7 @@ public:
     }
 
     template <class T, class Body = T>
+    BOSBASE_SPLIT_NOINLINE
     T create(const Body& body, const file_list& files, const std::optional<request_options>& options = std::nullopt) {
         const request_options opts = options.value_or(request_options{});
         auto upload =
@@ -2530,7 +2560,7 @@ public:
 
     /// @brief Updates a record with files (multipart, as create with files). Remove files
     /// by name with {"field-": ["name.png"]} in `body`; the stored record is merged as by update().
-    json update(std::string_view id, const json& body, const file_list& files,
+    BOSBASE_SPLIT_NOINLINE json update(std::string_view id, const json& body, const file_list& files,
                 const std::optional<request_options>& options = std::nullopt) {
         const std::string path = record_path(id);
         auto upload = detail::build_multipart(merged_body(body), files, core().settings.max_request_bytes);
@@ -2541,7 +2571,7 @@ public:
     }
 
     template <class T, class Body = T>
-    T update(std::string_view id, const Body& body, const file_list& files,
+    BOSBASE_SPLIT_NOINLINE T update(std::string_view id, const Body& body, const file_list& files,
              const std::optional<request_options>& options = std::nullopt) {
         const request_options opts = options.value_or(request_options{});
         const std::string path = record_path(id);
@@ -2554,6 +2584,7 @@ public:
 
     /// @brief Updates a record. When it is the signed-in record, the returned fields
     /// are merged into the stored record (fields the response leaves out are kept).
+    BOSBASE_SPLIT_NOINLINE
     json update(std::string_view id, const json& body, const std::optional<request_options>& options = std::nullopt) {
         json updated = core().send_json("PATCH", record_path(id), merged_body(body),
                                           options.value_or(request_options{}), {});
@@ -2562,6 +2593,7 @@ public:
     }
 
     template <class T, class Body = T>
+    BOSBASE_SPLIT_NOINLINE
     T update(std::string_view id, const Body& body, const std::optional<request_options>& options = std::nullopt) {
         const request_options opts = options.value_or(request_options{});
         const std::string path = record_path(id);
@@ -2571,6 +2603,7 @@ public:
     }
 
     /// @brief Deletes a record (204); signs out when it was the signed-in record.
+    BOSBASE_SPLIT_NOINLINE
     void remove(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
         core().perform("DELETE", record_path(id), nullptr, options.value_or(request_options{}), {});
         core().store.clear_if(id, collection_);
@@ -2587,17 +2620,18 @@ public:
                            const subscribe_options& options) const;
 
     /// @brief Ends the subscriptions to `topic` ("*" or a record id), or with "" all of this collection's.
-    void unsubscribe(std::string_view topic = {}) const;
+    BOSBASE_SPLIT_NOINLINE void unsubscribe(std::string_view topic = {}) const;
     // --- account flows -----------------------------------------------------
 
     /// @brief Emails a password-reset link (204; also for an unknown email).
+    BOSBASE_SPLIT_NOINLINE
     void request_password_reset(std::string_view email, const std::optional<request_options>& options = std::nullopt) {
         core().perform("POST", base_path_ + "/request-password-reset", json{{"email", std::string(email)}},
                        options.value_or(request_options{}), {});
     }
 
     /// @brief Sets a new password with the emailed reset token (204).
-    void confirm_password_reset(std::string_view reset_token, std::string_view password,
+    BOSBASE_SPLIT_NOINLINE void confirm_password_reset(std::string_view reset_token, std::string_view password,
                                 std::string_view password_confirm,
                                 const std::optional<request_options>& options = std::nullopt) {
         core().perform("POST", base_path_ + "/confirm-password-reset",
@@ -2608,6 +2642,7 @@ public:
     }
 
     /// @brief Emails a verification link (204).
+    BOSBASE_SPLIT_NOINLINE
     void request_verification(std::string_view email, const std::optional<request_options>& options = std::nullopt) {
         core().perform("POST", base_path_ + "/request-verification", json{{"email", std::string(email)}},
                        options.value_or(request_options{}), {});
@@ -2615,7 +2650,7 @@ public:
 
     /// @brief Verifies with the emailed token (204); marks the stored record verified
     /// when the token belongs to it.
-    void confirm_verification(std::string_view verification_token,
+    BOSBASE_SPLIT_NOINLINE void confirm_verification(std::string_view verification_token,
                               const std::optional<request_options>& options = std::nullopt) {
         core().perform("POST", base_path_ + "/confirm-verification",
                        json{{"token", std::string(verification_token)}}, options.value_or(request_options{}),
@@ -2631,6 +2666,7 @@ public:
     }
 
     /// @brief Emails a confirmation link to `new_email` (204; needs this collection's auth).
+    BOSBASE_SPLIT_NOINLINE
     void request_email_change(std::string_view new_email, const std::optional<request_options>& options = std::nullopt) {
         core().perform("POST", base_path_ + "/request-email-change", json{{"newEmail", std::string(new_email)}},
                        options.value_or(request_options{}), {});
@@ -2638,7 +2674,7 @@ public:
 
     /// @brief Confirms the change with the emailed token and the account password
     /// (204); signs out when the token belongs to the stored record, as the JS SDK.
-    void confirm_email_change(std::string_view email_change_token, std::string_view password,
+    BOSBASE_SPLIT_NOINLINE void confirm_email_change(std::string_view email_change_token, std::string_view password,
                               const std::optional<request_options>& options = std::nullopt) {
         core().perform("POST", base_path_ + "/confirm-email-change",
                        json{{"token", std::string(email_change_token)}, {"password", std::string(password)}},
@@ -2653,6 +2689,7 @@ public:
     /// @brief Finishes an OAuth2 sign-in with the provider's code (POST auth-with-oauth2
     /// {provider, code, codeVerifier, redirectURL, createData}); stores {token, record}.
     /// `create_data` (a JSON object) fills a record created on first sign-in.
+    BOSBASE_SPLIT_NOINLINE
     json auth_with_oauth2_code(std::string_view provider, std::string_view code, std::string_view code_verifier,
                                std::string_view redirect_url, const json& create_data = nullptr,
                                const std::optional<request_options>& options = std::nullopt) {
@@ -2667,6 +2704,7 @@ public:
     }
 
     /// @brief The OAuth2 links of a record: records of `_externalAuths` with recordRef = id.
+    BOSBASE_SPLIT_NOINLINE
     json list_external_auths(std::string_view record_id, const std::optional<request_options>& options = std::nullopt) {
         detail::require_path_segment(record_id, "record id");
         request_options opts = options.value_or(request_options{});
@@ -2676,7 +2714,7 @@ public:
 
     /// @brief Removes a record's link to an OAuth2 provider (finds it in `_externalAuths`,
     /// then deletes it). A 404 ClientResponseError when there is no such link.
-    void unlink_external_auth(std::string_view record_id, std::string_view provider,
+    BOSBASE_SPLIT_NOINLINE void unlink_external_auth(std::string_view record_id, std::string_view provider,
                               const std::optional<request_options>& options = std::nullopt) {
         detail::require_path_segment(record_id, "record id");
         record_service external(this->core_ptr(), "_externalAuths");
@@ -2810,7 +2848,7 @@ public:
     using detail::service_base<Transport>::service_base;
 
     /// @brief {"message","code","data"}; with superuser auth `data` has canBackup etc.
-    json check(const std::optional<request_options>& options = std::nullopt) const {
+    BOSBASE_SPLIT_NOINLINE json check(const std::optional<request_options>& options = std::nullopt) const {
         return core().send_json("GET", "/api/health", nullptr, options.value_or(request_options{}), {});
     }
 };
@@ -2823,45 +2861,51 @@ class collection_service : public detail::service_base<Transport> {
 public:
     using detail::service_base<Transport>::service_base;
 
+    BOSBASE_SPLIT_NOINLINE
     json get_list(int page = 1, int per_page = 30, const std::optional<request_options>& options = std::nullopt) const {
         return core().send_json("GET", "/api/collections", nullptr,
                                 detail::list_request(page, per_page, options.value_or(request_options{})), {});
     }
 
     /// @brief Every collection, `batch` at a time, as a JSON array.
+    BOSBASE_SPLIT_NOINLINE
     json get_full_list(int batch = 500, const std::optional<request_options>& options = std::nullopt) const {
         return detail::full_list(core(), "/api/collections", batch, options.value_or(request_options{}));
     }
 
+    BOSBASE_SPLIT_NOINLINE
     json get_one(std::string_view name_or_id, const std::optional<request_options>& options = std::nullopt) const {
         return core().send_json("GET", path(name_or_id), nullptr, options.value_or(request_options{}), {});
     }
 
     /// @brief Creates a collection from its JSON description ({"name", "type", "fields", ...}).
+    BOSBASE_SPLIT_NOINLINE
     json create(const json& body, const std::optional<request_options>& options = std::nullopt) const {
         return core().send_json("POST", "/api/collections", detail::object_body(body, "a collection body"),
                                 options.value_or(request_options{}), {});
     }
 
-    json update(std::string_view name_or_id, const json& body,
+    BOSBASE_SPLIT_NOINLINE json update(std::string_view name_or_id, const json& body,
                 const std::optional<request_options>& options = std::nullopt) const {
         return core().send_json("PATCH", path(name_or_id), detail::object_body(body, "a collection body"),
                                 options.value_or(request_options{}), {});
     }
 
     /// @brief Deletes the collection and all its records (204).
+    BOSBASE_SPLIT_NOINLINE
     void remove(std::string_view name_or_id, const std::optional<request_options>& options = std::nullopt) const {
         core().perform("DELETE", path(name_or_id), nullptr, options.value_or(request_options{}), {});
     }
 
     /// @brief Deletes all records of the collection, keeping the collection (204).
+    BOSBASE_SPLIT_NOINLINE
     void truncate(std::string_view name_or_id, const std::optional<request_options>& options = std::nullopt) const {
         core().perform("DELETE", path(name_or_id) + "/truncate", nullptr, options.value_or(request_options{}), {});
     }
 
     /// @brief Replaces the collections with `collections` (a JSON array); with
     /// delete_missing, collections not in the list are deleted (204).
-    void import_collections(const json& collections, bool delete_missing = false,
+    BOSBASE_SPLIT_NOINLINE void import_collections(const json& collections, bool delete_missing = false,
                             const std::optional<request_options>& options = std::nullopt) const {
         if (!collections.is_array()) {
             throw std::invalid_argument("bosbase: import_collections needs a JSON array of collections");
@@ -2872,7 +2916,7 @@ public:
     }
 
     /// @brief Templates for new collections: {"auth": {...}, "base": {...}, "view": {...}}.
-    json get_scaffolds(const std::optional<request_options>& options = std::nullopt) const {
+    BOSBASE_SPLIT_NOINLINE json get_scaffolds(const std::optional<request_options>& options = std::nullopt) const {
         return core().send_json("GET", "/api/collections/meta/scaffolds", nullptr,
                                 options.value_or(request_options{}), {});
     }
@@ -2893,18 +2937,19 @@ public:
     using detail::service_base<Transport>::service_base;
 
     /// @brief All settings (secrets come back masked).
-    json get_all(const std::optional<request_options>& options = std::nullopt) const {
+    BOSBASE_SPLIT_NOINLINE json get_all(const std::optional<request_options>& options = std::nullopt) const {
         return core().send_json("GET", "/api/settings", nullptr, options.value_or(request_options{}), {});
     }
 
     /// @brief Changes the given settings, e.g. {{"batch", {{"enabled", true}}}}; returns all settings.
+    BOSBASE_SPLIT_NOINLINE
     json update(const json& body, const std::optional<request_options>& options = std::nullopt) const {
         return core().send_json("PATCH", "/api/settings", detail::object_body(body, "a settings body"),
                                 options.value_or(request_options{}), {});
     }
 
     /// @brief Checks the S3 connection of "storage" or "backups" (204).
-    void test_s3(std::string_view filesystem = "storage",
+    BOSBASE_SPLIT_NOINLINE void test_s3(std::string_view filesystem = "storage",
                  const std::optional<request_options>& options = std::nullopt) const {
         core().perform("POST", "/api/settings/test/s3", json{{"filesystem", std::string(filesystem)}},
                        options.value_or(request_options{}), {});
@@ -2912,6 +2957,7 @@ public:
 
     /// @brief Sends a test email of `email_template` ("verification", "password-reset",
     /// "email-change", "otp", "login-alert") for a collection's templates (204).
+    BOSBASE_SPLIT_NOINLINE
     void test_email(std::string_view collection, std::string_view to_email, std::string_view email_template,
                     const std::optional<request_options>& options = std::nullopt) const {
         core().perform("POST", "/api/settings/test/email",
@@ -2930,11 +2976,13 @@ class log_service : public detail::service_base<Transport> {
 public:
     using detail::service_base<Transport>::service_base;
 
+    BOSBASE_SPLIT_NOINLINE
     json get_list(int page = 1, int per_page = 30, const std::optional<request_options>& options = std::nullopt) const {
         return core().send_json("GET", "/api/logs", nullptr,
                                 detail::list_request(page, per_page, options.value_or(request_options{})), {});
     }
 
+    BOSBASE_SPLIT_NOINLINE
     json get_one(std::string_view id, const std::optional<request_options>& options = std::nullopt) const {
         detail::require_path_segment(id, "log id");
         return core().send_json("GET", "/api/logs/" + detail::encode_uri_component(id), nullptr,
@@ -2942,7 +2990,7 @@ public:
     }
 
     /// @brief Hourly counts [{"total", "date"}, ...]; options.filter narrows them.
-    json get_stats(const std::optional<request_options>& options = std::nullopt) const {
+    BOSBASE_SPLIT_NOINLINE json get_stats(const std::optional<request_options>& options = std::nullopt) const {
         return core().send_json("GET", "/api/logs/stats", nullptr, options.value_or(request_options{}), {});
     }
 };
@@ -2956,38 +3004,42 @@ public:
     using detail::service_base<Transport>::service_base;
 
     /// @brief [{"key", "size", "modified"}, ...].
-    json get_full_list(const std::optional<request_options>& options = std::nullopt) const {
+    BOSBASE_SPLIT_NOINLINE json get_full_list(const std::optional<request_options>& options = std::nullopt) const {
         return core().send_json("GET", "/api/backups", nullptr, options.value_or(request_options{}), {});
     }
 
     /// @brief Starts a backup named `name` ("" lets the server pick one) and waits for it (204).
+    BOSBASE_SPLIT_NOINLINE
     void create(std::string_view name = {}, const std::optional<request_options>& options = std::nullopt) const {
         core().perform("POST", "/api/backups", json{{"name", std::string(name)}}, options.value_or(request_options{}),
                        {});
     }
 
     /// @brief Restores a backup; the server restarts afterwards (204).
+    BOSBASE_SPLIT_NOINLINE
     void restore(std::string_view key, const std::optional<request_options>& options = std::nullopt) const {
         core().perform("POST", path(key) + "/restore", nullptr, options.value_or(request_options{}), {});
     }
 
+    BOSBASE_SPLIT_NOINLINE
     void remove(std::string_view key, const std::optional<request_options>& options = std::nullopt) const {
         core().perform("DELETE", path(key), nullptr, options.value_or(request_options{}), {});
     }
 
     /// @brief URL to download a backup with a superuser file token (from POST /api/files/token).
     /// The URL carries that token: do not log it.
-    std::string download_url(std::string_view file_token, std::string_view key) const {
+    BOSBASE_SPLIT_NOINLINE std::string download_url(std::string_view file_token, std::string_view key) const {
         return core().url.origin + core().target_for(path(key), query_params{{"token", std::string(file_token)}});
     }
 
     /// @brief The JS SDK's name for download_url().
-    std::string get_download_url(std::string_view file_token, std::string_view key) const {
+    BOSBASE_SPLIT_NOINLINE std::string get_download_url(std::string_view file_token, std::string_view key) const {
         return download_url(file_token, key);
     }
 
     /// @brief Uploads a backup archive (a .zip made by the server) as multipart field
     /// `file` to POST /api/backups/upload (204). The server refuses other types (400).
+    BOSBASE_SPLIT_NOINLINE
     void upload(const file_part& file, const std::optional<request_options>& options = std::nullopt) const {
         auto upload = detail::build_multipart(json::object(), file_list{{"file", file}},
                                               core().settings.max_request_bytes);
@@ -3023,6 +3075,7 @@ public:
     /// URLSearchParams (space as '+'). "" when the filename, the record's id or both
     /// collectionId and collectionName are missing (as the JS SDK). A URL with a token
     /// carries that token: do not log it.
+    BOSBASE_SPLIT_NOINLINE
     std::string get_url(const json& record, std::string_view filename, const url_options& options = {}) const {
         const std::string collection = [&] {
             std::string id = string_field(record, "collectionId");
@@ -3062,6 +3115,7 @@ public:
 
     /// @brief get_url() with the file name as JSON, e.g. record["avatar"]; "" unless it is a string.
     template <class Name, std::enable_if_t<std::is_same_v<Name, json>, int> = 0>
+    BOSBASE_SPLIT_NOINLINE
     std::string get_url(const json& record, const Name& filename, const url_options& options = {}) const {
         return filename.is_string() ? get_url(record, filename.template get_ref<const std::string&>(), options)
                                     : std::string();
@@ -3069,7 +3123,7 @@ public:
 
     /// @brief A short-lived token for protected files (POST /api/files/token); needs auth.
     /// Returns "" when the server sends none, as the JS SDK.
-    std::string get_token(const std::optional<request_options>& options = std::nullopt) const {
+    BOSBASE_SPLIT_NOINLINE std::string get_token(const std::optional<request_options>& options = std::nullopt) const {
         const json reply =
             core().send_json("POST", "/api/files/token", nullptr, options.value_or(request_options{}), {});
         return string_field(reply, "token");
@@ -3121,11 +3175,12 @@ public:
     using detail::service_base<Transport>::service_base;
 
     /// @brief [{"id", "expression"}, ...].
-    json get_full_list(const std::optional<request_options>& options = std::nullopt) const {
+    BOSBASE_SPLIT_NOINLINE json get_full_list(const std::optional<request_options>& options = std::nullopt) const {
         return core().send_json("GET", "/api/crons", nullptr, options.value_or(request_options{}), {});
     }
 
     /// @brief Runs a job now (204).
+    BOSBASE_SPLIT_NOINLINE
     void run(std::string_view job_id, const std::optional<request_options>& options = std::nullopt) const {
         detail::require_path_segment(job_id, "cron job id");
         core().perform("POST", "/api/crons/" + detail::encode_uri_component(job_id), nullptr,
@@ -3200,17 +3255,19 @@ public:
         std::string records_url_;
     };
 
-    explicit batch_service(std::shared_ptr<detail::client_core<Transport>> core)
+    BOSBASE_SPLIT_NOINLINE explicit batch_service(std::shared_ptr<detail::client_core<Transport>> core)
         : detail::service_base<Transport>(std::move(core)), requests_(std::make_shared<request_list>()) {}
 
+    BOSBASE_SPLIT_NOINLINE
     collection_batch collection(std::string_view name) const { return collection_batch(requests_, name); }
 
     /// @brief How many requests are queued.
-    std::size_t size() const noexcept { return requests_->size(); }
+    BOSBASE_SPLIT_NOINLINE std::size_t size() const noexcept { return requests_->size(); }
 
     /// @brief POST /api/batch with a JSON body {"requests": [...]}; the answers in order.
     /// Any failed request rolls back all of them: ClientResponseError 400 "Batch
     /// transaction failed." with response()["data"]["requests"][<index>].
+    BOSBASE_SPLIT_NOINLINE
     std::vector<batch_result> send(const std::optional<request_options>& options = std::nullopt) const {
         const request_options opts = options.value_or(request_options{});
         const detail::json_reply reply =
@@ -3254,10 +3311,10 @@ public:
 
     /// @brief Connects to base_url ("http://127.0.0.1:8090", may carry a path prefix).
     template <class T = Transport, std::enable_if_t<std::is_default_constructible_v<T>, int> = 0>
-    explicit basic_bosbase(std::string_view base_url, client_options options = {})
+    BOSBASE_SPLIT_NOINLINE explicit basic_bosbase(std::string_view base_url, client_options options = {})
         : basic_bosbase(base_url, Transport{}, std::move(options)) {}
 
-    basic_bosbase(std::string_view base_url, Transport transport, client_options options = {})
+    BOSBASE_SPLIT_NOINLINE basic_bosbase(std::string_view base_url, Transport transport, client_options options = {})
         : core_(std::make_shared<detail::client_core<Transport>>(detail::parse_base_url(base_url),
                                                                   std::move(options), std::move(transport))) {}
 
@@ -3268,84 +3325,90 @@ public:
 
     /// @brief The service for one collection (name or id). It shares this client's
     /// state and stays usable after the client is gone.
-    record_service<Transport> collection(std::string name) const {
+    BOSBASE_SPLIT_NOINLINE record_service<Transport> collection(std::string name) const {
         return record_service<Transport>(core_, std::move(name));
     }
 
     class auth_store& auth_store() const { return core().store; }
 
-    Transport& transport() const { return core().transport; }
+    BOSBASE_SPLIT_NOINLINE Transport& transport() const { return core().transport; }
 
     /// @brief Realtime subscriptions (SSE); needs a streaming transport (see README, "Realtime").
-    realtime_service<Transport> realtime() const { return realtime_service<Transport>(core_); }
+    BOSBASE_SPLIT_NOINLINE realtime_service<Transport> realtime() const { return realtime_service<Transport>(core_); }
 
     /// @brief The options the client was made with.
-    const client_options& options() const { return core().settings; }
+    BOSBASE_SPLIT_NOINLINE const client_options& options() const { return core().settings; }
 
     /// @brief The base URL without a trailing slash.
-    std::string base_url() const { return core().url.origin + core().url.prefix; }
+    BOSBASE_SPLIT_NOINLINE std::string base_url() const { return core().url.origin + core().url.prefix; }
 
     /// @brief Absolute URL of an API path with an encoded query.
-    std::string build_url(std::string_view path, const query_params& query = {}) const {
+    BOSBASE_SPLIT_NOINLINE std::string build_url(std::string_view path, const query_params& query = {}) const {
         return core().url.origin + core().target_for(path, query);
     }
 
     /// @brief Absolute URL of an API path with the query a call with these options sends.
-    std::string build_url(std::string_view path, const request_options& options) const {
+    BOSBASE_SPLIT_NOINLINE std::string build_url(std::string_view path, const request_options& options) const {
         return build_url(path, detail::client_core<Transport>::collect_query(options));
     }
 
     /// @brief Sends any API request and returns the parsed JSON (an empty object for an empty 2xx body).
     /// Throws ClientResponseError for anything but 2xx and for network failures.
-    json send(std::string_view method, std::string_view path, const json& body = nullptr,
+    BOSBASE_SPLIT_NOINLINE json send(std::string_view method, std::string_view path, const json& body = nullptr,
               const request_options& options = {}) const {
         return core().send_json(method, path, body, options, {});
     }
 
     /// @brief Like send() but returns the raw 2xx response (for files and other non-JSON bodies).
+    BOSBASE_SPLIT_NOINLINE
     http_response send_raw(std::string_view method, std::string_view path, const json& body = nullptr,
                            const request_options& options = {}) const {
         return core().perform(method, path, body, options, {});
     }
 
     /// @brief GET /api/health.
+    BOSBASE_SPLIT_NOINLINE
     health_service<Transport> health() const { return health_service<Transport>(checked_core()); }
 
     /// @brief Superuser calls on collections (list, create, update, delete, truncate, import, scaffolds).
+    BOSBASE_SPLIT_NOINLINE
     collection_service<Transport> collections() const { return collection_service<Transport>(checked_core()); }
 
     /// @brief Superuser calls on the application settings.
+    BOSBASE_SPLIT_NOINLINE
     settings_service<Transport> settings() const { return settings_service<Transport>(checked_core()); }
 
     /// @brief Superuser access to the request logs.
-    log_service<Transport> logs() const { return log_service<Transport>(checked_core()); }
+    BOSBASE_SPLIT_NOINLINE log_service<Transport> logs() const { return log_service<Transport>(checked_core()); }
 
     /// @brief Superuser calls on backups.
+    BOSBASE_SPLIT_NOINLINE
     backup_service<Transport> backups() const { return backup_service<Transport>(checked_core()); }
 
     /// @brief Superuser calls on cron jobs.
-    cron_service<Transport> crons() const { return cron_service<Transport>(checked_core()); }
+    BOSBASE_SPLIT_NOINLINE cron_service<Transport> crons() const { return cron_service<Transport>(checked_core()); }
 
     /// @brief File URLs and file tokens.
-    file_service<Transport> files() const { return file_service<Transport>(checked_core()); }
+    BOSBASE_SPLIT_NOINLINE file_service<Transport> files() const { return file_service<Transport>(checked_core()); }
 
     /// @brief A new, empty batch of record writes (see batch_service).
+    BOSBASE_SPLIT_NOINLINE
     batch_service<Transport> create_batch() const { return batch_service<Transport>(checked_core()); }
 
     /// @brief bosbase::filter(): a filter expression with safely escaped `{:name}` parameters.
-    static std::string filter(std::string_view raw, const filter_params& params) {
+    BOSBASE_SPLIT_NOINLINE static std::string filter(std::string_view raw, const filter_params& params) {
         return bosbase::filter(raw, params);
     }
 
     /// @brief Sets (or, with nullptr, clears) the hook run before every request.
     /// Exceptions thrown by a hook propagate unchanged.
-    void before_send(before_send_hook hook) const {
+    BOSBASE_SPLIT_NOINLINE void before_send(before_send_hook hook) const {
         core().set_hooks(hook ? std::make_shared<const before_send_hook>(std::move(hook)) : nullptr, nullptr, true,
                          false);
     }
 
     /// @brief Sets (or clears) the hook run after every HTTP response, error statuses included.
-    void after_send(after_send_hook hook) const {
+    BOSBASE_SPLIT_NOINLINE void after_send(after_send_hook hook) const {
         core().set_hooks(nullptr, hook ? std::make_shared<const after_send_hook>(std::move(hook)) : nullptr, false,
                          true);
     }
@@ -3755,14 +3818,14 @@ class realtime_state;
 template <class Transport>
 class realtime_slot {
 public:
-    explicit realtime_slot(client_core<Transport>* core) : core_(core) {}
+    BOSBASE_SPLIT_NOINLINE explicit realtime_slot(client_core<Transport>* core) : core_(core) {}
     realtime_slot(const realtime_slot&) = delete;
     realtime_slot& operator=(const realtime_slot&) = delete;
     ~realtime_slot() {
         if (state_) state_->shutdown();
     }
 
-    std::shared_ptr<realtime_state<Transport>> get() {
+    BOSBASE_SPLIT_NOINLINE std::shared_ptr<realtime_state<Transport>> get() {
         static_assert(is_streaming_transport_v<Transport>,
                       "bosbase: realtime needs a transport with the streaming call `bosbase::http_response "
                       "stream(const bosbase::http_request&, const bosbase::stream_handler&, bosbase::stream_cancel&)` "
@@ -3778,7 +3841,7 @@ public:
     }
 
     /// The state if realtime was ever used, else null (no thread is started for it).
-    std::shared_ptr<realtime_state<Transport>> existing() {
+    BOSBASE_SPLIT_NOINLINE std::shared_ptr<realtime_state<Transport>> existing() {
         std::lock_guard<std::mutex> lock(mutex_);
         return state_;
     }
@@ -3812,7 +3875,7 @@ class realtime_state : public std::enable_shared_from_this<realtime_state<Transp
     };
 
 public:
-    explicit realtime_state(client_core<Transport>* core)
+    BOSBASE_SPLIT_NOINLINE explicit realtime_state(client_core<Transport>* core)
         : core_(core),
           stream_transport_(core->transport),
           max_json_depth_(core->settings.max_json_depth),
@@ -3825,7 +3888,7 @@ public:
     // Resubmits after every auth change: the server binds a realtime client to the
     // identity of its first subscription and refuses a different one (403), so a
     // new token means a new connection.
-    void attach() {
+    BOSBASE_SPLIT_NOINLINE void attach() {
         token_seen_ = core_->store.token();
         std::weak_ptr<realtime_state> weak = this->shared_from_this();
         listener_id_ = core_->store.on_change([weak](const std::string& token, const json&) {
@@ -3835,7 +3898,7 @@ public:
 
     // --- caller side -------------------------------------------------------
 
-    subscription subscribe(const std::string& key, realtime_callback fn,
+    BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& key, realtime_callback fn,
                            const std::function<std::function<void()>(std::uint64_t)>& make_remover) {
         if (key.empty()) {
             throw std::invalid_argument("bosbase: a realtime topic must not be empty");
@@ -3890,7 +3953,7 @@ public:
     // Removes one callback; its topic leaves the server's set when it was the last one.
     // Once it returns (on another thread than the realtime one) the callback is not
     // running and never runs again, so it may capture locals by reference.
-    void remove_listener(std::uint64_t id, bool submit = true) noexcept {
+    BOSBASE_SPLIT_NOINLINE void remove_listener(std::uint64_t id, bool submit = true) noexcept {
         bool topic_gone = false;
         {
             std::unique_lock<std::mutex> lock(mutex_);
@@ -3915,7 +3978,7 @@ public:
 
     // Every key k where (k + "?") starts with `prefix` (JS unsubscribeByPrefix; also
     // JS unsubscribe(topic) with prefix = topic + "?" when topic has no '?').
-    void remove_by_prefix(std::string_view prefix) noexcept {
+    BOSBASE_SPLIT_NOINLINE void remove_by_prefix(std::string_view prefix) noexcept {
         bool changed = false;
         {
             std::lock_guard<std::mutex> lock(mutex_);
@@ -3931,11 +3994,12 @@ public:
         if (changed) topics_changed(true);
     }
 
-    void set_on_connect(connect_callback fn) { set_callback(on_connect_, std::move(fn)); }
-    void set_on_reconnect(connect_callback fn) { set_callback(on_reconnect_, std::move(fn)); }
+    BOSBASE_SPLIT_NOINLINE void set_on_connect(connect_callback fn) { set_callback(on_connect_, std::move(fn)); }
+    BOSBASE_SPLIT_NOINLINE void set_on_reconnect(connect_callback fn) { set_callback(on_reconnect_, std::move(fn)); }
+    BOSBASE_SPLIT_NOINLINE
     void set_on_disconnect(disconnect_callback fn) { set_callback(on_disconnect_, std::move(fn)); }
 
-    void set_options(const realtime_options& o) {
+    BOSBASE_SPLIT_NOINLINE void set_options(const realtime_options& o) {
         if (o.max_event_bytes == 0 || o.reconnect_delay.count() < 0 || o.max_reconnect_delay.count() < 0 ||
             o.idle_timeout.count() <= 0 || o.subscribe_timeout.count() < 0) {
             throw std::invalid_argument(
@@ -3946,23 +4010,23 @@ public:
         options_ = o;
     }
 
-    bool is_connected() const {
+    BOSBASE_SPLIT_NOINLINE bool is_connected() const {
         std::lock_guard<std::mutex> lock(mutex_);
         return connected_;
     }
 
-    std::string client_id() const {
+    BOSBASE_SPLIT_NOINLINE std::string client_id() const {
         std::lock_guard<std::mutex> lock(mutex_);
         return connected_ ? client_id_ : std::string();
     }
 
-    std::vector<std::string> topics() const {
+    BOSBASE_SPLIT_NOINLINE std::vector<std::string> topics() const {
         std::lock_guard<std::mutex> lock(mutex_);
         return topic_list_locked();
     }
 
     // Called by realtime_slot while the client is still whole: stop the stream, join.
-    void shutdown() noexcept {
+    BOSBASE_SPLIT_NOINLINE void shutdown() noexcept {
         std::shared_ptr<stream_cancel> cancel;
         {
             std::lock_guard<std::mutex> lock(mutex_);
@@ -4466,20 +4530,20 @@ class realtime_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
 
 public:
-    explicit realtime_service(std::shared_ptr<detail::client_core<Transport>> core)
+    BOSBASE_SPLIT_NOINLINE explicit realtime_service(std::shared_ptr<detail::client_core<Transport>> core)
         : detail::service_base<Transport>(std::move(core)) {}
 
     /// @brief Subscribes to a topic ("posts/*", "posts/RECORD_ID" or a custom topic).
     /// Returns once the server holds the subscription. Throws ClientResponseError
     /// when it cannot (no connection within subscribe_timeout, or the server refused
     /// the set), std::invalid_argument for a bad topic or callback.
-    subscription subscribe(const std::string& topic, realtime_callback callback) const {
+    BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, realtime_callback callback) const {
         return add(detail::realtime_topic_key(topic, std::nullopt), std::move(callback));
     }
 
     /// @brief The same with options, sent as `?options=` (like the JS SDK); the
     /// subscription string, and so the event's topic, includes them.
-    subscription subscribe(const std::string& topic, realtime_callback callback,
+    BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, realtime_callback callback,
                            const subscribe_options& options) const {
         return add(detail::realtime_topic_key(topic, options), std::move(callback));
     }
@@ -4499,7 +4563,7 @@ private:
 
 public:
     /// @brief Ends every callback of `topic` (with any options), like the JS SDK's unsubscribe(topic).
-    void unsubscribe(std::string_view topic) const {
+    BOSBASE_SPLIT_NOINLINE void unsubscribe(std::string_view topic) const {
         if (topic.empty()) {
             unsubscribe_all();
             return;
@@ -4510,44 +4574,45 @@ public:
     }
 
     /// @brief Ends every subscription whose string (+ "?") starts with `prefix`.
-    void unsubscribe_by_prefix(std::string_view prefix) const {
+    BOSBASE_SPLIT_NOINLINE void unsubscribe_by_prefix(std::string_view prefix) const {
         if (auto s = core().realtime.existing()) s->remove_by_prefix(prefix);
     }
 
     /// @brief Ends every subscription and closes the connection.
-    void unsubscribe_all() const { unsubscribe_by_prefix(""); }
+    BOSBASE_SPLIT_NOINLINE void unsubscribe_all() const { unsubscribe_by_prefix(""); }
 
     /// @brief Runs on every connection whose subscriptions are on the server (first and later ones).
-    void on_connect(std::function<void(const std::string& client_id)> fn) const {
+    BOSBASE_SPLIT_NOINLINE void on_connect(std::function<void(const std::string& client_id)> fn) const {
         core().realtime.get()->set_on_connect(std::move(fn));
     }
 
     /// @brief Runs on connections after a lost one: events may have been missed, resync now.
-    void on_reconnect(std::function<void(const std::string& client_id)> fn) const {
+    BOSBASE_SPLIT_NOINLINE void on_reconnect(std::function<void(const std::string& client_id)> fn) const {
         core().realtime.get()->set_on_reconnect(std::move(fn));
     }
 
     /// @brief Runs when an established connection ends, with the reason.
-    void on_disconnect(std::function<void(const realtime_disconnect&)> fn) const {
+    BOSBASE_SPLIT_NOINLINE void on_disconnect(std::function<void(const realtime_disconnect&)> fn) const {
         core().realtime.get()->set_on_disconnect(std::move(fn));
     }
 
     /// @brief Reconnect delays, idle timeout, subscribe timeout and event size cap.
+    BOSBASE_SPLIT_NOINLINE
     void set_options(const realtime_options& options) const { core().realtime.get()->set_options(options); }
 
-    bool is_connected() const {
+    BOSBASE_SPLIT_NOINLINE bool is_connected() const {
         auto s = core().realtime.existing();
         return s && s->is_connected();
     }
 
     /// @brief The server's id of the current connection, "" when not connected.
-    std::string client_id() const {
+    BOSBASE_SPLIT_NOINLINE std::string client_id() const {
         auto s = core().realtime.existing();
         return s ? s->client_id() : std::string();
     }
 
     /// @brief The subscription strings, in the order they were first subscribed.
-    std::vector<std::string> topics() const {
+    BOSBASE_SPLIT_NOINLINE std::vector<std::string> topics() const {
         auto s = core().realtime.existing();
         return s ? s->topics() : std::vector<std::string>();
     }
@@ -5497,10 +5562,14 @@ BOSBASE_INSTANTIATE_() class detail::realtime_slot<httplib_transport>;
 BOSBASE_INSTANTIATE_() class detail::realtime_state<httplib_transport>;
 BOSBASE_INSTANTIATE_() class realtime_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class basic_bosbase<httplib_transport>;
+// A member template is not part of the class's instantiation: named on its own.
+BOSBASE_INSTANTIATE_() basic_bosbase<httplib_transport>::basic_bosbase(std::string_view, client_options);
 #undef BOSBASE_INSTANTIATE_
 #endif
 
 #endif  // BOSBASE_NO_HTTPLIB
+
+#undef BOSBASE_SPLIT_NOINLINE
 
 }  // namespace bosbase
 
