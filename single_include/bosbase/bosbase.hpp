@@ -4675,8 +4675,9 @@ namespace detail {
 ///
 /// A SIGPIPE comes only from a write that failed, and cpp-httplib fails the whole
 /// call when any write fails (0.41 still reads an early answer, then reports the
-/// failure). So a call marked succeeded() skips the look for a pending one and
-/// costs two syscalls, the block and the restore.
+/// failure). So a plain-HTTP call marked succeeded() skips the look for a pending
+/// one and costs two syscalls, the block and the restore. (Over TLS, closing a
+/// connection writes an alert after the answer, so those calls always look.)
 #ifdef _WIN32
 struct sigpipe_guard {
     void succeeded() {}  // no SIGPIPE there
@@ -5036,7 +5037,9 @@ private:
             {
                 detail::sigpipe_guard no_sigpipe;
                 sent = watched_send(*conn, hreq, hres, error, c);
-                if (sent) no_sigpipe.succeeded();
+                // Over TLS a closing connection still writes after the answer (the
+                // close_notify alert), so only plain HTTP skips the check.
+                if (sent && !is_tls(req.origin)) no_sigpipe.succeeded();
             }
             if (c.caught) {
                 std::rethrow_exception(c.caught);  // std::bad_alloc from the body buffer
@@ -5251,6 +5254,10 @@ private:
             ~unwatch() { stopped = dog.remove(w); }
         } guard{state_->watchdog, w, c.stopped};
         return conn.client.send(hreq, hres, error);
+    }
+
+    static bool is_tls(const std::string& origin) {
+        return origin.size() >= 8 && detail::ascii_iequal(std::string_view(origin).substr(0, 8), "https://");
     }
 
     static bool idempotent(const std::string& method) {

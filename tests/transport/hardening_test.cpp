@@ -9,6 +9,8 @@
 #include <bosbase.hpp>
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <zlib.h>
 
 #include <atomic>
@@ -106,6 +108,43 @@ std::string gzip(const std::string& text, std::size_t zeros = 0) {
 }
 
 }  // namespace
+
+TEST_CASE("sigpipe_guard: a SIGPIPE raised during an unfinished call is swallowed and the mask restored") {
+    sigset_t before;
+    pthread_sigmask(SIG_SETMASK, nullptr, &before);
+    REQUIRE(sigismember(&before, SIGPIPE) == 0);
+    {
+        bosbase::detail::sigpipe_guard guard;  // never marked succeeded(): a failed call
+        pthread_kill(pthread_self(), SIGPIPE);  // what a write to a closed socket raises
+    }  // a SIGPIPE left pending here would end the process once unblocked
+    sigset_t after;
+    pthread_sigmask(SIG_SETMASK, nullptr, &after);
+    CHECK(sigismember(&after, SIGPIPE) == 0);
+    sigset_t pending;
+    sigpending(&pending);
+    CHECK(sigismember(&pending, SIGPIPE) == 0);
+}
+
+TEST_CASE("sigpipe_guard: a caller that blocks SIGPIPE itself keeps its own pending one") {
+    sigset_t pipe_set;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    sigset_t original;
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &original);
+    pthread_kill(pthread_self(), SIGPIPE);
+    {
+        bosbase::detail::sigpipe_guard guard;
+    }
+    sigset_t pending;
+    sigpending(&pending);
+    CHECK(sigismember(&pending, SIGPIPE) == 1);  // the caller's, left alone
+    sigset_t still;
+    pthread_sigmask(SIG_SETMASK, nullptr, &still);
+    CHECK(sigismember(&still, SIGPIPE) == 1);  // and its mask too
+    const timespec no_wait{0, 0};
+    CHECK(sigtimedwait(&pipe_set, nullptr, &no_wait) == SIGPIPE);
+    pthread_sigmask(SIG_SETMASK, &original, nullptr);
+}
 
 TEST_CASE("watchdog: sequential calls, each with a later deadline, wake its thread once, not once per call") {
     // Waking it per call cost two context switches a request (about 3% of an auth call).
