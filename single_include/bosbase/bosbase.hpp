@@ -5126,11 +5126,12 @@ private:
         std::exception_ptr caught;
 
         // One lookup where has_header() + get_header_value() make two, each a
-        // case-insensitive walk of the header map.
+        // case-insensitive search. Headers is a multimap in 0.11 and an unordered
+        // multimap in 0.41; find() works on both. (Only a size hint and an early
+        // too-large check depend on it; a repeated header is the server's problem.)
         static const std::string* first_value(const httplib::Headers& headers, const char* name) {
-            const std::string key(name);
-            auto it = headers.lower_bound(key);
-            return it != headers.end() && !headers.key_comp()(key, it->first) ? &it->second : nullptr;
+            auto it = headers.find(name);
+            return it != headers.end() ? &it->second : nullptr;
         }
 
         bool on_headers(const httplib::Response& r) {
