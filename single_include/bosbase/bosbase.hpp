@@ -942,10 +942,7 @@ public:
     /// @brief Replaces token and record. Throws std::invalid_argument when the token
     /// could not be sent as a header (CR, LF, NUL or other control bytes).
     void save(std::string token, json record) {
-        if (!detail::is_header_value_safe(token)) {
-            throw std::invalid_argument(
-                "bosbase: an auth token must not contain CR, LF, NUL or other control bytes");
-        }
+        require_sendable(token);
         {
             std::lock_guard<std::mutex> lock(mutex_);
             token_ = std::move(token);
@@ -961,10 +958,7 @@ public:
     /// of it only when something reads it: a sign-in then costs no copy at all.
     void save_auth_response(std::string token, const json& record, std::string response,
                             std::size_t max_json_depth) {
-        if (!detail::is_header_value_safe(token)) {
-            throw std::invalid_argument(
-                "bosbase: an auth token must not contain CR, LF, NUL or other control bytes");
-        }
+        require_sendable(token);
         {
             std::lock_guard<std::mutex> lock(mutex_);
             token_ = std::move(token);
@@ -1058,6 +1052,14 @@ public:
     }
 
 private:
+    // A stored token goes out as a header on every call.
+    static void require_sendable(const std::string& token) {
+        if (!detail::is_header_value_safe(token)) {
+            throw std::invalid_argument(
+                "bosbase: an auth token must not contain CR, LF, NUL or other control bytes");
+        }
+    }
+
     static std::string string_claim(const json& object, const char* key) {
         auto it = object.find(key);
         return (it != object.end() && it->is_string()) ? it->get<std::string>() : std::string();
@@ -1081,8 +1083,7 @@ private:
                 auto it = parsed->find("record");
                 if (it != parsed->end()) record_ = std::move(*it);
             }
-            response_.clear();
-            response_.shrink_to_fit();
+            response_ = std::string();  // releases the text, not just empties it
         }
         return record_;
     }
@@ -4874,7 +4875,7 @@ public:
         (void)origin;
         return true;
 #else
-        return origin.rfind("https://", 0) != 0;
+        return !is_tls(origin);
 #endif
     }
 

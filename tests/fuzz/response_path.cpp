@@ -216,6 +216,7 @@ void run_call(client& pb, bosbase_fuzz::scripted_transport& transport, const bos
         if (is_auth_call(o)) {
             BOSBASE_FUZZ_CHECK(result.is_object() && result.contains("token") && result["token"].is_string());
             BOSBASE_FUZZ_CHECK_MSG(store.token() == result["token"].get<std::string>(), "the store missed the sign-in");
+            BOSBASE_FUZZ_CHECK_MSG(store.record() == result["record"], "the stored record is not the one returned");
         } else if (o != update && o != remove) {
             BOSBASE_FUZZ_CHECK_MSG(store.token() == token_before && store.record() == record_before,
                                "a call that is not about auth changed the store");

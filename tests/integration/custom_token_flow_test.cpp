@@ -12,10 +12,6 @@ using bosbase_test::dev_server;
 using bosbase_test::status_of;
 using bosbase_test::superuser;
 
-namespace {
-
-}  // namespace
-
 TEST_CASE("users: bind, sign in with the token alone, use the session, unbind") {
     dev_server server;
     bosbase::BosBase pb(server.url());

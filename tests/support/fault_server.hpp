@@ -14,6 +14,8 @@
 
 #include <zlib.h>
 
+#include "deflate_pump.hpp"
+
 #include <atomic>
 #include <cctype>
 #include <cstdint>
@@ -238,15 +240,7 @@ public:
             }
             auto deflate_all = [&z](const std::string& in, int flush) {
                 std::string out;
-                char buf[65536];
-                z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-                z.avail_in = static_cast<uInt>(in.size());
-                do {
-                    z.next_out = reinterpret_cast<Bytef*>(buf);
-                    z.avail_out = sizeof buf;
-                    deflate(&z, flush);
-                    out.append(buf, sizeof buf - z.avail_out);
-                } while (z.avail_out == 0);
+                deflate_pump(z, in.data(), in.size(), flush, out);
                 return out;
             };
             const std::string block = deflate_all(chunk, Z_FULL_FLUSH);

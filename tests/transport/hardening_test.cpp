@@ -5,6 +5,7 @@
 #include <local_server.hpp>
 
 #include "raw_server.hpp"
+#include <deflate_pump.hpp>
 
 #include <bosbase.hpp>
 
@@ -88,21 +89,10 @@ std::string gzip(const std::string& text, std::size_t zeros = 0) {
     REQUIRE(deflateInit2(&z, 9, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY) == Z_OK);
     std::string out;
     std::vector<char> chunk(1 << 20, '\0');
-    char buf[65536];
-    auto pump = [&](const char* data, std::size_t n, int flush) {
-        z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
-        z.avail_in = static_cast<uInt>(n);
-        do {
-            z.next_out = reinterpret_cast<Bytef*>(buf);
-            z.avail_out = sizeof buf;
-            deflate(&z, flush);
-            out.append(buf, sizeof buf - z.avail_out);
-        } while (z.avail_out == 0);
-    };
     for (std::size_t done = 0; done < zeros; done += chunk.size()) {
-        pump(chunk.data(), std::min(chunk.size(), zeros - done), Z_NO_FLUSH);
+        bosbase_test::deflate_pump(z, chunk.data(), std::min(chunk.size(), zeros - done), Z_NO_FLUSH, out);
     }
-    pump(text.data(), text.size(), Z_FINISH);
+    bosbase_test::deflate_pump(z, text.data(), text.size(), Z_FINISH, out);
     deflateEnd(&z);
     return out;
 }
