@@ -53,9 +53,17 @@
 #include <httplib.h>
 
 #ifndef _WIN32
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
+#include <unistd.h>
+#endif
+#ifdef __linux__
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #endif
 // cpp-httplib 0.11 knows only OpenSSL; later releases also offer mbedTLS and
 // wolfSSL and define CPPHTTPLIB_SSL_ENABLED for any of them.
@@ -1861,7 +1869,8 @@ public:
         req.connect_timeout = settings.connect_timeout;
         req.read_timeout = options.timeout.value_or(settings.timeout);
         req.write_timeout = req.read_timeout;
-        req.deadline = http_request::clock::now() + options.deadline.value_or(settings.deadline);
+        const auto started = http_request::clock::now();
+        req.deadline = started + options.deadline.value_or(settings.deadline);
         req.max_response_bytes = settings.max_response_bytes;
         req.decompress = settings.decompress;
         req.target = target_for(path, collect_query(options));
@@ -1902,6 +1911,10 @@ public:
         try {
             res = send_to_transport(req, after != nullptr);
         } catch (const transport_error& e) {
+            if (e.error_kind() == error_kind::deadline) {
+                // The transport only sees a point in time; the caller set a duration.
+                throw transport_failure(req, error_kind::deadline, deadline_text(req, options, started), secrets);
+            }
             throw transport_failure(req, e.error_kind(), e.what(), secrets);
         } catch (const std::bad_alloc&) {
             throw;
@@ -2020,6 +2033,15 @@ private:
         if (!is_header_value_safe(req.content_type)) {
             throw std::invalid_argument("bosbase: the content type must not contain control bytes");
         }
+    }
+
+    std::string deadline_text(const http_request& req, const request_options& options,
+                              http_request::clock::time_point started) const {
+        using std::chrono::milliseconds;
+        const auto took = std::chrono::duration_cast<milliseconds>(http_request::clock::now() - started);
+        return req.method + " " + url.origin + " exceeded its deadline of " +
+               std::to_string(options.deadline.value_or(settings.deadline).count()) + " ms (stopped after " +
+               std::to_string(took.count()) + " ms)";
     }
 
     ClientResponseError transport_failure(const http_request& req, error_kind kind, const std::string& what,
@@ -4662,6 +4684,10 @@ struct httplib_transport_options {
     /// Kept-alive connections per origin. Each call holds one connection, so N threads
     /// calling at once need N; a smaller pool would close and reopen connections.
     std::size_t max_idle_connections = 64;
+    /// Send an idempotent call (GET, HEAD, PUT, DELETE, OPTIONS) once more, on a new
+    /// connection and within the same deadline, when the kept-alive connection it went
+    /// out on was closed by the server before any byte of an answer came back.
+    bool retry_stale_connections = true;
 };
 
 namespace detail {
@@ -4729,6 +4755,84 @@ private:
     bool succeeded_ = false;
 };
 #endif
+
+/// @brief Whether bytes (or the peer's close) are waiting on an idle connection. An
+/// HTTP/1.1 server never speaks first, so whatever is there is either its close or
+/// something the framing of the last answer did not account for, which the next
+/// call on that connection would read as its own answer.
+inline bool input_pending(::socket_t sock) {
+#ifdef _WIN32
+    if (sock == INVALID_SOCKET) return false;
+    WSAPOLLFD p{};
+    p.fd = sock;
+    p.events = POLLRDNORM;
+    return WSAPoll(&p, 1, 0) != 0;  // readable, or an error: either way not reusable
+#else
+    if (sock < 0) return false;
+    pollfd p{sock, POLLIN, 0};
+    while (true) {
+        const int n = ::poll(&p, 1, 0);
+        if (n >= 0 || errno != EINTR) return n != 0;
+    }
+#endif
+}
+
+/// @brief How long ago the connection last received data, asked of the kernel.
+///
+/// cpp-httplib reports a read that timed out and a connection the server closed
+/// alike (Error::Read), and it reads the status line and headers without any
+/// callback, so only the socket knows whether data kept arriving. cpp-httplib
+/// closes its socket when a call fails, so a duplicate of the descriptor is kept
+/// for the post-mortem. Linux has the figure (TCP_INFO's tcpi_last_data_recv);
+/// elsewhere since_last_data() has no answer and the caller falls back on timing.
+class socket_watch {
+public:
+    /// Kernel timestamps count in jiffies (up to 10 ms each), so only differences
+    /// larger than this mean something.
+    static constexpr std::chrono::milliseconds resolution{20};
+
+    socket_watch() = default;
+    socket_watch(const socket_watch&) = delete;
+    socket_watch& operator=(const socket_watch&) = delete;
+    ~socket_watch() { reset(); }
+
+    /// Called with every socket the connection opens.
+    void watch(::socket_t sock) {
+        reset();
+#ifdef __linux__
+        fd_ = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);
+#else
+        (void)sock;
+#endif
+    }
+
+    void reset() {
+#ifdef __linux__
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+#endif
+    }
+
+    std::optional<std::chrono::milliseconds> since_last_data() const {
+#ifdef __linux__
+        if (fd_ < 0) return std::nullopt;
+        tcp_info info{};
+        socklen_t size = sizeof info;
+        if (::getsockopt(fd_, IPPROTO_TCP, TCP_INFO, &info, &size) != 0 ||
+            size < offsetof(tcp_info, tcpi_last_data_recv) + sizeof info.tcpi_last_data_recv) {
+            return std::nullopt;
+        }
+        return std::chrono::milliseconds(info.tcpi_last_data_recv);
+#else
+        return std::nullopt;
+#endif
+    }
+
+private:
+#ifdef __linux__
+    int fd_ = -1;
+#endif
+};
 
 /// @brief Cuts off cpp-httplib calls that outlive their deadline.
 ///
@@ -4876,6 +4980,9 @@ public:
 #endif
     }
 
+    /// @brief Whether httplib_transport_options::retry_stale_connections is on.
+    bool retries_stale_connections() const noexcept { return state_->options.retry_stale_connections; }
+
     http_response send(const http_request& req) { return send_body(req, req.body, nullptr); }
 
     /// @brief Takes the body out of `req` (it is left empty) instead of copying it.
@@ -4971,7 +5078,7 @@ public:
         if (error_too_large) {
             throw c.too_large();
         }
-        throw describe(result.error(), c, conn.sockets_opened > 0);
+        throw describe(result.error(), c, conn, conn.sockets_opened > 0);
     }
 
 private:
@@ -4986,8 +5093,9 @@ private:
             throw transport_error(transport_error::kind::tls,
                                   "https:// needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
         }
+        const auto first_attempt = clock::now();
         for (int attempt = 0;; ++attempt) {
-            call c(req);
+            call c(req, first_attempt);
             if (c.started >= req.deadline) {
                 throw c.deadline_exceeded();
             }
@@ -5009,7 +5117,7 @@ private:
             }
             if (body.size() < provided_body_min) {
                 // Moved only when no retry can follow; a retry sends the same bytes again.
-                const bool may_retry = attempt == 0 && idempotent(req.method);
+                const bool may_retry = attempt == 0 && retries(req.method);
                 hreq.body = owned != nullptr && !may_retry ? std::move(*owned) : body;
             } else {
                 hreq.content_length_ = body.size();
@@ -5050,14 +5158,19 @@ private:
                     throw c.deadline_exceeded();
                 }
                 const bool new_socket = conn->sockets_opened != sockets_before;
-                transport_error failure = describe(error, c, new_socket);
+                transport_error failure = describe(error, c, *conn, new_socket);
                 // A kept-alive connection the server closed just as the request went out
                 // fails before any answer; an idempotent request is sent again, once, on
-                // a new connection (as browsers and Go's client do).
-                const bool stale = reused && !new_socket && !c.answer_seen &&
+                // a new connection (as browsers and Go's client do). Where the kernel
+                // tells that bytes arrived during this attempt, the server did answer
+                // (partly, or with garbage) and the connection was not stale.
+                const auto quiet = conn->watch.since_last_data();
+                const bool answered = c.answer_seen || (quiet && *quiet + detail::socket_watch::resolution <
+                                                                      clock::now() - c.started);
+                const bool stale = reused && !new_socket && !answered &&
                                    (failure.error_kind() == transport_error::kind::receive ||
                                     failure.error_kind() == transport_error::kind::send);
-                if (attempt == 0 && stale && idempotent(req.method)) {
+                if (attempt == 0 && stale && retries(req.method)) {
                     continue;
                 }
                 throw failure;
@@ -5070,6 +5183,9 @@ private:
                 throw *bad;
             }
 
+            // Read before the header values are moved out below.
+            const bool framed = framed_exactly(req.method, hres);
+
             http_response res;
             res.status = hres.status;
             res.headers.reserve(hres.headers.size());
@@ -5078,8 +5194,10 @@ private:
             }
             res.body = std::move(c.body);
             // A connection the watchdog stopped is closed; one that failed has an unknown
-            // state. Both are dropped rather than pooled (failures threw above).
-            if (!c.stopped) {
+            // state; one whose answer was not framed exactly as HTTP/1.1 allows may get
+            // bytes the next call would take for its own answer. All are dropped rather
+            // than pooled (failures threw above); acquire() checks the rest.
+            if (!c.stopped && framed) {
                 release(req.origin, std::move(conn));
             }
             return res;
@@ -5093,8 +5211,14 @@ private:
     // Error::Connection.
     struct connection {
         explicit connection(const std::string& origin) : client(origin) {}
+        // Called by cpp-httplib with each new socket, on the calling thread.
+        void opened(::socket_t sock) {
+            ++sockets_opened;
+            watch.watch(sock);
+        }
         httplib::Client client;
         unsigned sockets_opened = 0;
+        detail::socket_watch watch;
     };
 
     struct state {
@@ -5108,10 +5232,12 @@ private:
 
     // What one call has seen so far; the callbacks run on the calling thread.
     struct call {
-        explicit call(const http_request& r) : req(r), started(clock::now()), last_activity(started) {}
+        call(const http_request& r, clock::time_point first_attempt)
+            : req(r), started(clock::now()), last_activity(started), first_attempt(first_attempt) {}
+        explicit call(const http_request& r) : call(r, clock::now()) {}
 
         const http_request& req;
-        const clock::time_point started;
+        const clock::time_point started;  // of this attempt
         clock::time_point last_activity;  // request sent out, headers or a body chunk seen
         std::chrono::milliseconds read_timeout{};   // as configured: at most the time left
         std::chrono::milliseconds write_timeout{};
@@ -5120,6 +5246,7 @@ private:
         bool content_encoded = false;
         bool stopped = false;  // the watchdog shut the connection down
         bool answer_seen = false;  // a status line and headers arrived
+        const clock::time_point first_attempt;  // a retry shares its call's deadline
         std::optional<transport_error> failure;
         std::exception_ptr caught;
 
@@ -5221,10 +5348,10 @@ private:
         }
 
         transport_error deadline_exceeded() const {
-            const auto budget = req.deadline > started
-                                    ? std::chrono::ceil<std::chrono::milliseconds>(req.deadline - started)
+            const auto budget = req.deadline > first_attempt
+                                    ? std::chrono::ceil<std::chrono::milliseconds>(req.deadline - first_attempt)
                                     : std::chrono::milliseconds(0);
-            const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started);
+            const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - first_attempt);
             return {transport_error::kind::deadline, req.method + " " + req.origin + " exceeded its deadline of " +
                                                          std::to_string(budget.count()) + " ms (stopped after " +
                                                          std::to_string(took.count()) + " ms)"};
@@ -5259,19 +5386,45 @@ private:
         return origin.size() >= 8 && detail::ascii_iequal(std::string_view(origin).substr(0, 8), "https://");
     }
 
-    static bool idempotent(const std::string& method) {
-        return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" || method == "OPTIONS";
+    // RFC 9112 6.3: an answer to HEAD and a 1xx, 204 or 304 answer end with their
+    // headers, whatever Content-Length or Transfer-Encoding says, and cpp-httplib reads
+    // no body for them (0.41 also skips one for 304). A 1xx or 204 must not declare a
+    // body at all; from a 304 one is dropped too, as for HEAD only actual bytes count
+    // (input_pending). An answer with both Content-Length and Transfer-Encoding, or with
+    // Content-Length values that disagree, was framed one way by the server and may be
+    // read another way by the client. None of these connections is used again.
+    static bool framed_exactly(const std::string& method, const httplib::Response& res) {
+        const auto& h = res.headers;
+        const bool encoded = h.find("Transfer-Encoding") != h.end();
+        const auto lengths = h.equal_range("Content-Length");
+        const bool has_length = lengths.first != lengths.second;
+        if (encoded && has_length) return false;
+        for (auto it = lengths.first; it != lengths.second; ++it) {
+            if (it->second != lengths.first->second) return false;
+        }
+        if (method == "HEAD" || (res.status >= 200 && res.status != 204 && res.status != 304)) return true;
+        return !encoded && (!has_length || lengths.first->second == "0");
+    }
+
+    bool retries(const std::string& method) const {
+        return state_->options.retry_stale_connections &&
+               (method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" || method == "OPTIONS");
     }
 
     std::unique_ptr<connection> acquire(const std::string& origin, bool pooled = true) {
-        if (pooled) {
-            std::lock_guard<std::mutex> lock(state_->mutex);
-            auto& pool = state_->idle[origin];
-            if (!pool.empty()) {
-                auto conn = std::move(pool.back());
+        while (pooled) {
+            std::unique_ptr<connection> conn;
+            {
+                std::lock_guard<std::mutex> lock(state_->mutex);
+                auto& pool = state_->idle[origin];
+                if (pool.empty()) break;
+                conn = std::move(pool.back());
                 pool.pop_back();
-                return conn;
             }
+            // Bytes, or the server's close, waiting on an idle connection: the server closed
+            // it (so a POST on it would fail), or it sent something the last answer's
+            // framing did not account for (which the next call would read as its answer).
+            if (!detail::input_pending(conn->client.socket())) return conn;
         }
         if (!valid_port(origin)) {
             throw transport_error(transport_error::kind::other, "invalid origin " + origin + ": port out of range");
@@ -5291,7 +5444,7 @@ private:
         disable_path_encoding(client, 0);  // the SDK already encodes paths and queries
         client.set_follow_location(false);  // a 3xx is the caller's to see, never followed
         connection* counted = conn.get();
-        client.set_socket_options([counted](auto) { ++counted->sockets_opened; });
+        client.set_socket_options([counted](::socket_t sock) { counted->opened(sock); });
 #ifdef BOSBASE_HTTPLIB_TLS
         const auto& o = state_->options;
         client.enable_server_certificate_verification(o.verify_certificate);
@@ -5436,13 +5589,20 @@ private:
 
     static std::string ms_text(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
 
-    static transport_error describe(httplib::Error error, const call& c, bool socket_opened) {
+    static transport_error describe(httplib::Error error, const call& c, const connection& conn, bool socket_opened) {
         using kind = transport_error::kind;
         const auto& req = c.req;
-        // Close enough to the timeout to have been one; cpp-httplib reports a timed-out
-        // read the same way as a closed connection.
-        const auto idle = clock::now() - c.last_activity;
         const auto slack = std::chrono::milliseconds(5);
+        // cpp-httplib reports a timed-out read the same way as a closed connection. A
+        // read can only have timed out once the call saw nothing for the read timeout;
+        // but a status line and headers that trickle in are invisible to the call, so
+        // the kernel, where it tells when data last arrived, has the last word (without
+        // it, a close after trickled headers may read as a timeout).
+        const auto idle = clock::now() - c.last_activity;
+        bool read_timed_out = idle + slack >= c.read_timeout;
+        if (const auto quiet = conn.watch.since_last_data(); quiet && read_timed_out) {
+            read_timed_out = *quiet + detail::socket_watch::resolution >= c.read_timeout;
+        }
         const std::string where = req.method + " " + req.origin;
         switch (error) {
         case httplib::Error::Connection:
@@ -5453,7 +5613,7 @@ private:
         case httplib::Error::ConnectionTimeout:
             return {kind::timeout, "connecting to " + req.origin + " timed out after " + ms_text(c.connect_timeout)};
         case httplib::Error::Read:
-            if (idle + slack >= c.read_timeout) {
+            if (read_timed_out) {
                 return {kind::timeout, "no response from " + req.origin + " within " + ms_text(c.read_timeout) +
                                            " (read timeout)"};
             }
@@ -5523,7 +5683,7 @@ private:
         client.set_follow_location(false);
         disable_path_encoding(client, 0);
         connection* counted = &conn;
-        client.set_socket_options([counted](auto) { ++counted->sockets_opened; });
+        client.set_socket_options([counted](::socket_t sock) { counted->opened(sock); });
         apply_tls_options(client);
     }
 
