@@ -3564,7 +3564,9 @@ struct realtime_disconnect {
 
 /// @brief Realtime settings; pb.realtime().set_options() applies them from the next connection on.
 struct realtime_options {
-    std::chrono::milliseconds reconnect_delay{200};       ///< first delay after a lost connection
+    /// First delay after a lost connection. A server's SSE `retry:` may raise it (up to
+    /// max_reconnect_delay), never lower it.
+    std::chrono::milliseconds reconnect_delay{200};
     std::chrono::milliseconds max_reconnect_delay{5000};  ///< the delay doubles up to this (with jitter)
     /// Longest silence on the stream before it counts as dead. The server closes an
     /// idle stream after 5 minutes itself, so this only catches a vanished peer.
@@ -4302,11 +4304,15 @@ private:
     }
 
     // Exponential with "equal jitter": half fixed, half random, so many clients
-    // that lost the same server do not come back in step.
+    // that lost the same server do not come back in step. The server's `retry:` may
+    // lengthen the first delay up to max_reconnect_delay but never shorten it below
+    // reconnect_delay: `retry: 0` from a server that closes every stream at once
+    // would otherwise reconnect as fast as the network allows.
     std::chrono::milliseconds backoff(std::size_t attempt, const realtime_options& opts,
                                       std::optional<std::chrono::milliseconds> server_retry) {
         const std::int64_t cap = opts.max_reconnect_delay.count();
-        std::int64_t base = server_retry ? server_retry->count() : opts.reconnect_delay.count();
+        std::int64_t base = opts.reconnect_delay.count();
+        if (server_retry) base = std::max(base, server_retry->count());
         base = std::min(base, cap);
         for (std::size_t i = 0; i < attempt && base < cap; ++i) base = std::min(cap, base * 2);
         if (base <= 1) return std::chrono::milliseconds(base);
