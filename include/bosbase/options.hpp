@@ -1,0 +1,53 @@
+// bosbase-cpp: Client-wide and per-call options.
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_OPTIONS_HPP
+#define BOSBASE_OPTIONS_HPP
+
+#include "config.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace bosbase {
+
+/// @brief Client-wide settings.
+struct client_options {
+    /// Sent as Accept-Language when not empty. The server ignores it, so by default
+    /// nothing is sent (the JS SDK sends "en-US").
+    std::string lang;
+    std::chrono::milliseconds connect_timeout{10000};
+    std::chrono::milliseconds timeout{30000};   ///< per socket read or write of each call
+    std::chrono::milliseconds deadline{60000};  ///< the whole call, connect to last body byte
+    header_list headers;                        ///< added to every request
+    /// Largest response body accepted, counted after any decompression.
+    std::size_t max_response_bytes = std::size_t(64) << 20;
+    /// Deepest JSON nesting accepted in a response; deeper documents are refused.
+    std::size_t max_json_depth = 128;
+    /// Ask for and undo gzip/deflate; off by default so a compression bomb costs nothing.
+    bool decompress = false;
+    /// Largest request body the client builds or sends (uploads included): bigger ones are
+    /// std::invalid_argument before any file is read. The server has its own limits
+    /// (PocketBase: 32 MiB for JSON, the file fields' maxSize for uploads).
+    std::size_t max_request_bytes = std::size_t(256) << 20;
+};
+
+/// @brief Per-call settings; every field is optional. The named query fields are
+/// sent after `query` and replace an entry of `query` with the same key, as the
+/// JS SDK's options do.
+struct request_options {
+    std::optional<std::string> expand;  ///< `?expand=` relations to expand
+    std::optional<std::string> fields;  ///< `?fields=` projection
+    std::optional<std::string> filter;  ///< `?filter=` (see bosbase::filter for safe parameters)
+    std::optional<std::string> sort;    ///< `?sort=`, e.g. "-created,title"
+    std::optional<bool> skip_total;     ///< `?skipTotal=true|false`: skip counting (totals are then -1)
+    query_params query;                 ///< more query parameters
+    header_list headers;                ///< more headers; they win over the client's own
+    std::optional<std::chrono::milliseconds> timeout;   ///< per-read/write timeout of this call
+    std::optional<std::chrono::milliseconds> deadline;  ///< whole-call deadline of this call
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_OPTIONS_HPP
