@@ -66,7 +66,170 @@ using query_params = std::vector<std::pair<std::string, json>>;
 #ifndef BOSBASE_TRANSPORT_HPP
 #define BOSBASE_TRANSPORT_HPP
 
+// ---- bosbase/cancel.hpp: cancel_token, the one way to stop a call from another thread.
+#ifndef BOSBASE_CANCEL_HPP
+#define BOSBASE_CANCEL_HPP
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace bosbase {
+
+namespace detail {
+
+// What copies of one cancel_token share. Callbacks are how a blocked call is woken:
+// the transport registers one that shuts its connection down while the call runs.
+class cancel_state {
+public:
+    bool canceled() const noexcept { return canceled_.load(std::memory_order_acquire); }
+
+    void cancel() {
+        std::map<std::uint64_t, std::function<void()>> run;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (canceled_.load(std::memory_order_relaxed)) return;
+            canceled_.store(true, std::memory_order_release);
+            run.swap(callbacks_);
+            running_thread_ = std::this_thread::get_id();
+        }
+        for (auto& entry : run) {
+            try {
+                entry.second();
+            } catch (...) {
+                // A callback only wakes a call; its failure must not stop the others.
+            }
+        }
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            running_thread_ = std::thread::id();
+        }
+        done_.notify_all();
+    }
+
+    // Runs `fn` at once (on this thread) when already cancelled; returns 0 then.
+    std::uint64_t add(std::function<void()> fn) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (!canceled_.load(std::memory_order_relaxed)) {
+                callbacks_.emplace(++next_id_, std::move(fn));
+                return next_id_;
+            }
+        }
+        fn();
+        return 0;
+    }
+
+    // Once this returns, the callback is not running and never runs (unless it is
+    // the caller itself, inside cancel(): then it has already been taken).
+    void remove(std::uint64_t id) {
+        if (id == 0) return;
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (callbacks_.erase(id) != 0) return;
+        done_.wait(lock, [&] {
+            return running_thread_ == std::thread::id() || running_thread_ == std::this_thread::get_id();
+        });
+    }
+
+private:
+    std::atomic<bool> canceled_{false};
+    std::mutex mutex_;
+    std::condition_variable done_;
+    std::map<std::uint64_t, std::function<void()>> callbacks_;
+    std::uint64_t next_id_ = 0;
+    std::thread::id running_thread_;
+};
+
+}  // namespace detail
+
+/// @brief A cancellation signal. Copies share it; cancel() may be called from any
+/// thread, any number of times. Put it in request_options::cancel (or pass it to an
+/// async call) and every call given it ends promptly with a ClientResponseError whose
+/// is_abort() is true, whatever the call is doing: connecting, sending, waiting for
+/// the answer, reading it, paging, or waiting for a realtime subscription. One token
+/// may stop many calls; once cancelled it stays cancelled (make a new one to go on).
+class cancel_token {
+public:
+    cancel_token() : state_(std::make_shared<detail::cancel_state>()) {}
+
+    /// @brief Cancels every call that has this token, now and later.
+    void cancel() const { state_->cancel(); }
+
+    [[nodiscard]] bool is_canceled() const noexcept { return state_->canceled(); }
+
+    /// @brief Runs `fn` once when the token is cancelled (at once, on this thread, if it
+    /// already is) for as long as the returned registration lives. Destroying the
+    /// registration waits for a running `fn` to return, so `fn` may use what the
+    /// registration's owner holds. For transports that block on something cancel()
+    /// must interrupt.
+    class registration {
+    public:
+        registration() = default;
+        registration(registration&& other) noexcept
+            : state_(std::move(other.state_)), id_(std::exchange(other.id_, 0)) {}
+        registration& operator=(registration&& other) noexcept {
+            if (this != &other) {
+                reset();
+                state_ = std::move(other.state_);
+                id_ = std::exchange(other.id_, 0);
+            }
+            return *this;
+        }
+        registration(const registration&) = delete;
+        registration& operator=(const registration&) = delete;
+        ~registration() { reset(); }
+
+        void reset() {
+            if (state_) state_->remove(id_);
+            state_.reset();
+            id_ = 0;
+        }
+
+    private:
+        friend class cancel_token;
+        registration(std::shared_ptr<detail::cancel_state> state, std::uint64_t id)
+            : state_(std::move(state)), id_(id) {}
+        std::shared_ptr<detail::cancel_state> state_;
+        std::uint64_t id_ = 0;
+    };
+
+    [[nodiscard]] registration on_cancel(std::function<void()> fn) const {
+        const std::uint64_t id = state_->add(std::move(fn));
+        return registration(id == 0 ? nullptr : state_, id);
+    }
+
+    /// @brief True when both are copies of one token.
+    friend bool operator==(const cancel_token& a, const cancel_token& b) noexcept { return a.state_ == b.state_; }
+    friend bool operator!=(const cancel_token& a, const cancel_token& b) noexcept { return !(a == b); }
+
+private:
+    std::shared_ptr<detail::cancel_state> state_;
+};
+
+namespace detail {
+
+/// The token of the async job running on this thread (async.hpp sets it around each
+/// job); every call the job makes obeys it besides its own request_options::cancel.
+inline const cancel_token*& job_cancel_slot() noexcept {
+    static thread_local const cancel_token* slot = nullptr;
+    return slot;
+}
+
+inline const cancel_token* current_job_cancel() noexcept { return job_cancel_slot(); }
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_CANCEL_HPP
+
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <type_traits>
 
@@ -129,6 +292,10 @@ struct http_request {
     std::size_t max_response_bytes = std::size_t(64) << 20;
     /// Whether the transport may ask for and undo Content-Encoding (gzip, ...).
     bool decompress = false;
+    /// Set when the call can be cancelled: a transport should end the call promptly
+    /// once it is (cancel_token::on_cancel can wake a blocked wait) and throw
+    /// transport_error(error_kind::canceled). The client checks it before and after.
+    std::optional<cancel_token> cancel;
 };
 
 /// @brief One HTTP response as a transport returns it.
@@ -193,8 +360,6 @@ inline constexpr bool is_transport_v = detail::has_send<T>::value || detail::has
 #define BOSBASE_DETAIL_TEXT_HPP
 
 #include <cstddef>
-#include <cstdint>
-#include <optional>
 #include <string_view>
 
 namespace bosbase {
@@ -488,7 +653,6 @@ inline std::string to_valid_utf8(std::string_view in) {
 #define BOSBASE_ERRORS_HPP
 
 #include <exception>
-#include <memory>
 
 namespace bosbase {
 
@@ -879,10 +1043,7 @@ inline parsed_base_url parse_base_url(std::string_view url) {
 #ifndef BOSBASE_AUTH_STORE_HPP
 #define BOSBASE_AUTH_STORE_HPP
 
-#include <atomic>
 #include <ctime>
-#include <functional>
-#include <mutex>
 
 namespace bosbase {
 
@@ -1216,12 +1377,20 @@ struct client_options {
     /// std::invalid_argument before any file is read. The server has its own limits
     /// (PocketBase: 32 MiB for JSON, the file fields' maxSize for uploads).
     std::size_t max_request_bytes = std::size_t(256) << 20;
+    /// Threads of the client's executor for async calls (pb.async()), started on the
+    /// first one. Calls beyond it wait in order.
+    std::size_t async_threads = 2;
 };
 
-/// @brief Per-call settings; every field is optional. The named query fields are
-/// sent after `query` and replace an entry of `query` with the same key, as the
-/// JS SDK's options do.
+/// @brief Per-call settings, the last parameter of every call; every field is optional.
+/// `{}` and `std::nullopt` both mean "no options". The query goes out as: the call's
+/// own parameters (page, perPage, ...), then `query`, then the named fields below; a
+/// key set again replaces the earlier value in place, so each key is sent once.
 struct request_options {
+    request_options() = default;
+    /// The seed API passed `std::nullopt` for "no options"; it still means that.
+    request_options(std::nullopt_t) {}
+
     std::optional<std::string> expand;  ///< `?expand=` relations to expand
     std::optional<std::string> fields;  ///< `?fields=` projection
     std::optional<std::string> filter;  ///< `?filter=` (see bosbase::filter for safe parameters)
@@ -1231,6 +1400,8 @@ struct request_options {
     header_list headers;                ///< more headers; they win over the client's own
     std::optional<std::chrono::milliseconds> timeout;   ///< per-read/write timeout of this call
     std::optional<std::chrono::milliseconds> deadline;  ///< whole-call deadline of this call
+    /// Ends the call (is_abort()) when cancelled, from any thread, at any stage.
+    std::optional<cancel_token> cancel;
 };
 
 }  // namespace bosbase
@@ -1479,7 +1650,6 @@ struct batch_result {
 #include <filesystem>
 #include <random>
 #include <system_error>
-#include <thread>
 
 namespace bosbase {
 
@@ -1888,21 +2058,18 @@ inline constexpr bool is_streaming_transport_v = detail::has_stream<T>::value;
 }  // namespace bosbase
 
 #endif  // BOSBASE_STREAM_HPP
-// ---- bosbase/client_core.hpp: The state one client and its services share, and the single path every request takes.
+// ---- bosbase/client_core.hpp: the state one client and its services share, and the single path every request takes.
 #ifndef BOSBASE_CLIENT_CORE_HPP
 #define BOSBASE_CLIENT_CORE_HPP
 
+// ---- bosbase/detail/request.hpp: building a request and reading an error answer, for every call alike.
+#ifndef BOSBASE_DETAIL_REQUEST_HPP
+#define BOSBASE_DETAIL_REQUEST_HPP
+
+#include <array>
+#include <initializer_list>
+
 namespace bosbase {
-
-template <class Transport>
-class basic_bosbase;
-
-// Realtime (see the Realtime section further down).
-class subscription;
-struct subscribe_options;
-struct realtime_event;
-template <class Transport>
-class realtime_service;
 
 namespace detail {
 
@@ -1922,7 +2089,94 @@ struct call_secrets {
     std::vector<std::string_view> to_vector() const { return {items.begin(), items.begin() + count}; }
 };
 
+/// The one precedence rule for a call's query: `first` (a call's own parameters, such
+/// as page and perPage, or the positional query of the custom-token calls), then
+/// options.query, then the named options (filter, sort, skipTotal, expand, fields).
+/// A key set by a later source replaces the earlier value in place, so each key goes
+/// out once.
+inline query_params collect_query(const request_options& options, const query_params& first = {}) {
+    query_params q = first;
+    for (const auto& param : options.query) assign_param(q, param.first, param.second);
+    if (options.filter) assign_param(q, "filter", *options.filter);
+    if (options.sort) assign_param(q, "sort", *options.sort);
+    if (options.skip_total) assign_param(q, "skipTotal", *options.skip_total);
+    if (options.expand) assign_param(q, "expand", *options.expand);
+    if (options.fields) assign_param(q, "fields", *options.fields);
+    return q;
+}
+
+// nlohmann's own message would quote the offending byte, which may belong to a secret.
+inline std::string dump_json(const json& value) {
+    try {
+        return value.dump();
+    } catch (const json::type_error&) {
+        throw std::invalid_argument(
+            "bosbase: a request value is not valid UTF-8; JSON bodies and JSON query values must be UTF-8");
+    }
+}
+
+// What a before_send hook hands back is checked like caller input.
+inline void check_request(const http_request& req) {
+    if (!is_header_name_safe(req.method)) {
+        throw std::invalid_argument("bosbase: the HTTP method must be a token such as GET or POST");
+    }
+    if (!is_target_safe(req.target) || req.target.empty() || req.target.front() != '/') {
+        throw std::invalid_argument(
+            "bosbase: the request target must start with '/' and be percent-encoded (no spaces, '#', control "
+            "or non-ASCII bytes)");
+    }
+    require_headers(req.headers, "request headers");
+    if (!is_header_value_safe(req.content_type)) {
+        throw std::invalid_argument("bosbase: the content type must not contain control bytes");
+    }
+}
+
+// The server's envelope is kept as is; anything else is wrapped so response() is
+// always an object that dump() can write (raw bytes are made valid UTF-8 first).
+// `secrets` are scrubbed from a raw body before it is cut, so no part of one survives.
+inline json error_body(const http_response& res, std::size_t max_depth, const std::vector<std::string_view>& secrets) {
+    json out;
+    auto parsed = res.body.empty() ? std::nullopt : parse_json(res.body, max_depth);
+    if (parsed && parsed->is_object()) {
+        out = std::move(*parsed);
+    } else {
+        constexpr std::size_t max_body = 512;
+        const char* message = res.body.empty() ? "The server sent an empty error response."
+                                               : "The server sent a non-JSON error response.";
+        if (res.status < 200) {
+            message = "The server sent an interim (1xx) response as its final answer.";
+        } else if (res.status >= 300 && res.status < 400) {
+            message = "The server answered with a redirect, which the SDK does not follow.";
+        }
+        out = json{{"status", res.status}, {"message", message}, {"data", json::object()}};
+        if (!res.body.empty()) {
+            std::string raw = res.body;
+            scrub_secrets(raw, secrets);
+            out["body"] = to_valid_utf8(std::string_view(raw).substr(0, max_body));
+        }
+    }
+    if (res.status >= 300 && res.status < 400) {
+        for (const auto& h : res.headers) {
+            if (ascii_iequal(h.first, "Location")) {
+                out["location"] = redact_url(to_valid_utf8(h.second));
+            }
+        }
+    }
+    return out;
+}
+
 }  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_DETAIL_REQUEST_HPP
+
+#include <algorithm>
+
+namespace bosbase {
+
+template <class Transport>
+class basic_bosbase;
 
 /// @brief Runs before every request reaches the transport; may change the method,
 /// target, headers and body (they are checked again afterwards).
@@ -1932,24 +2186,38 @@ using after_send_hook = std::function<void(const http_request&, http_response&)>
 
 namespace detail {
 
-template <class Transport>
-class realtime_slot;
+/// Something an upper layer (realtime, the async executor) keeps in a client core.
+/// The core knows nothing else of it: it shuts every extension down first thing in
+/// its destructor, while all the core's members are still whole.
+class core_extension {
+public:
+    virtual ~core_extension() = default;
+    /// Stops what the extension runs (threads, connections); must not throw.
+    virtual void shutdown() noexcept = 0;
+};
+
+// One address per extension type: a key without RTTI.
+template <class Extension>
+struct extension_key {
+    static constexpr char id = 0;
+};
 
 /// Everything one client is: base URL, options, transport, auth store and hooks.
-/// Clients and the services they hand out share it, so none can dangle.
+/// Clients and the services they hand out share it, so none can dangle. Its
+/// interface is all the services see: the request path, and the store and settings.
 template <class Transport>
 class client_core {
 public:
     BOSBASE_SPLIT_NOINLINE client_core(parsed_base_url u, client_options o, Transport t)
-        : url(std::move(u)), settings(std::move(o)), transport(std::move(t)) {
-        require_headers(settings.headers, "client_options.headers");
-        require_header("Accept-Language", settings.lang, "client_options.lang");
-        if (settings.max_json_depth == 0) {
+        : url_(std::move(u)), settings_(std::move(o)), transport_(std::move(t)) {
+        require_headers(settings_.headers, "client_options.headers");
+        require_header("Accept-Language", settings_.lang, "client_options.lang");
+        if (settings_.max_json_depth == 0) {
             throw std::invalid_argument("bosbase: client_options.max_json_depth must be at least 1");
         }
         if constexpr (has_supports_origin<Transport>::value) {
-            if (!transport.supports_origin(url.origin)) {
-                throw std::invalid_argument("bosbase: the transport cannot reach '" + url.origin +
+            if (!transport_.supports_origin(url_.origin)) {
+                throw std::invalid_argument("bosbase: the transport cannot reach '" + url_.origin +
                                             "' (its supports_origin() said no; for https:// the default "
                                             "transport needs cpp-httplib built with TLS)");
             }
@@ -1958,7 +2226,7 @@ public:
 
     // A new identity on the same server: same URL, options, hooks and (shared) transport, empty store.
     BOSBASE_SPLIT_NOINLINE explicit client_core(const client_core& other)
-        : url(other.url), settings(other.settings), transport(other.transport) {
+        : url_(other.url_), settings_(other.settings_), transport_(other.transport_) {
         std::lock_guard<std::mutex> lock(other.hooks_mutex_);
         before_ = other.before_;
         after_ = other.after_;
@@ -1967,10 +2235,44 @@ public:
 
     client_core& operator=(const client_core&) = delete;
 
-    const parsed_base_url url;
-    const client_options settings;
-    Transport transport;
-    auth_store store;
+    ~client_core() {
+        std::vector<std::shared_ptr<core_extension>> extensions;
+        {
+            std::lock_guard<std::mutex> lock(extensions_mutex_);
+            extensions.swap(extensions_);
+        }
+        for (auto it = extensions.rbegin(); it != extensions.rend(); ++it) (*it)->shutdown();
+    }
+
+    const parsed_base_url& url() const noexcept { return url_; }
+    const client_options& settings() const noexcept { return settings_; }
+    Transport& transport() noexcept { return transport_; }
+    auth_store& store() noexcept { return store_; }
+
+    /// The extension of this type, made by `make` on first use.
+    template <class Extension, class Make>
+    std::shared_ptr<Extension> extension(Make&& make) {
+        std::lock_guard<std::mutex> lock(extensions_mutex_);
+        const void* key = &extension_key<Extension>::id;
+        for (std::size_t i = 0; i < keys_.size(); ++i) {
+            if (keys_[i] == key) return std::static_pointer_cast<Extension>(extensions_[i]);
+        }
+        std::shared_ptr<Extension> made = make();
+        keys_.push_back(key);
+        extensions_.push_back(made);
+        return made;
+    }
+
+    /// The extension of this type if it was ever made, else null.
+    template <class Extension>
+    std::shared_ptr<Extension> existing_extension() const {
+        std::lock_guard<std::mutex> lock(extensions_mutex_);
+        const void* key = &extension_key<Extension>::id;
+        for (std::size_t i = 0; i < keys_.size(); ++i) {
+            if (keys_[i] == key) return std::static_pointer_cast<Extension>(extensions_[i]);
+        }
+        return nullptr;
+    }
 
     BOSBASE_SPLIT_NOINLINE
     void set_hooks(std::shared_ptr<const before_send_hook> before, std::shared_ptr<const after_send_hook> after,
@@ -2013,18 +2315,23 @@ public:
                                std::string* raw_body, std::string_view raw_content_type,
                                const request_options& options, call_secrets secrets) {
         require_headers(options.headers, "request_options.headers");
+        const cancel_scope cancel(options);
+        if (cancel.token && cancel.token->is_canceled()) {
+            throw canceled(method, path, options, secrets);
+        }
 
         http_request req;
         req.method = std::string(method);
-        req.origin = url.origin;
-        req.connect_timeout = settings.connect_timeout;
-        req.read_timeout = options.timeout.value_or(settings.timeout);
+        req.origin = url_.origin;
+        req.connect_timeout = settings_.connect_timeout;
+        req.read_timeout = options.timeout.value_or(settings_.timeout);
         req.write_timeout = req.read_timeout;
         const auto started = http_request::clock::now();
-        req.deadline = started + options.deadline.value_or(settings.deadline);
-        req.max_response_bytes = settings.max_response_bytes;
-        req.decompress = settings.decompress;
+        req.deadline = started + options.deadline.value_or(settings_.deadline);
+        req.max_response_bytes = settings_.max_response_bytes;
+        req.decompress = settings_.decompress;
         req.target = target_for(path, collect_query(options));
+        req.cancel = cancel.token;
         if (json_body != nullptr && !json_body->is_null()) {
             req.body = dump_json(*json_body);
             req.content_type = "application/json";
@@ -2049,10 +2356,10 @@ public:
             // headers and lang at construction, the stored token when it was saved.
             throw std::invalid_argument("bosbase: the HTTP method must be a token such as GET or POST");
         }
-        if (req.body.size() > settings.max_request_bytes) {
+        if (req.body.size() > settings_.max_request_bytes) {
             throw std::invalid_argument("bosbase: the request body has " + std::to_string(req.body.size()) +
                                         " bytes, more than client_options::max_request_bytes (" +
-                                        std::to_string(settings.max_request_bytes) + ")");
+                                        std::to_string(settings_.max_request_bytes) + ")");
         }
         for (const auto& h : req.headers) {
             if (ascii_iequal(h.first, "Authorization")) secrets.add(h.second);
@@ -2061,7 +2368,17 @@ public:
         http_response res;
         try {
             res = send_to_transport(req, after != nullptr);
+            // A transport that knows no cancellation may still have answered; the call
+            // is over for the caller all the same, and nothing of it is kept.
+            if (cancel.token && cancel.token->is_canceled()) {
+                throw transport_error(error_kind::canceled, req.method + " " + url_.origin + " was cancelled");
+            }
         } catch (const transport_error& e) {
+            // A connection stopped by a cancel may fail in any way; the cancel is what happened.
+            if (cancel.token && cancel.token->is_canceled()) {
+                throw transport_failure(req, error_kind::canceled, req.method + " " + url_.origin + " was cancelled",
+                                        secrets);
+            }
             if (e.error_kind() == error_kind::deadline) {
                 // The transport only sees a point in time; the caller set a duration.
                 throw transport_failure(req, error_kind::deadline, deadline_text(req, options, started), secrets);
@@ -2070,6 +2387,10 @@ public:
         } catch (const std::bad_alloc&) {
             throw;
         } catch (const std::exception& e) {
+            if (cancel.token && cancel.token->is_canceled()) {
+                throw transport_failure(req, error_kind::canceled, req.method + " " + url_.origin + " was cancelled",
+                                        secrets);
+            }
             throw transport_failure(req, error_kind::other, e.what(), secrets);
         } catch (...) {
             throw transport_failure(req, error_kind::other, "the transport threw a non-standard exception", secrets);
@@ -2086,8 +2407,8 @@ public:
         }
         if (res.status < 200 || res.status > 299) {
             const auto secret_list = secrets.to_vector();
-            throw ClientResponseError(redact_url(url.origin + req.target), res.status,
-                                      error_body(res, settings.max_json_depth, secret_list), error_kind::none, {},
+            throw ClientResponseError(redact_url(url_.origin + req.target), res.status,
+                                      error_body(res, settings_.max_json_depth, secret_list), error_kind::none, {},
                                       secret_list);
         }
         return res;
@@ -2099,13 +2420,13 @@ public:
         if (res.body.empty()) {
             return json::object();
         }
-        auto parsed = parse_json(res.body, settings.max_json_depth);
+        auto parsed = parse_json(res.body, settings_.max_json_depth);
         if (!parsed) {
             throw ClientResponseError(
                 error_url(path, options), res.status,
                 json{{"status", res.status},
                      {"message", "The server's response is not JSON, or nests deeper than max_json_depth (" +
-                                     std::to_string(settings.max_json_depth) + ")."},
+                                     std::to_string(settings_.max_json_depth) + ")."},
                      {"data", json::object()}},
                 error_kind::invalid_response, {}, secrets.to_vector());
         }
@@ -2115,20 +2436,10 @@ public:
     // Only failed calls pay for building and redacting the URL.
     BOSBASE_SPLIT_NOINLINE std::string error_url(std::string_view path, const request_options& options) const {
         try {
-            return redact_url(url.origin + target_for(path, collect_query(options)));
+            return redact_url(url_.origin + target_for(path, collect_query(options)));
         } catch (const std::invalid_argument&) {
-            return url.origin;
+            return url_.origin;
         }
-    }
-
-    BOSBASE_SPLIT_NOINLINE static query_params collect_query(const request_options& options) {
-        query_params q = options.query;
-        if (options.filter) assign_param(q, "filter", *options.filter);
-        if (options.sort) assign_param(q, "sort", *options.sort);
-        if (options.skip_total) assign_param(q, "skipTotal", *options.skip_total);
-        if (options.expand) assign_param(q, "expand", *options.expand);
-        if (options.fields) assign_param(q, "fields", *options.fields);
-        return q;
     }
 
     BOSBASE_SPLIT_NOINLINE std::string target_for(std::string_view path, const query_params& query) const {
@@ -2136,7 +2447,7 @@ public:
             throw std::invalid_argument(
                 "bosbase: the request path must be percent-encoded (no spaces, '#', control or non-ASCII bytes)");
         }
-        std::string target = url.prefix;
+        std::string target = url_.prefix;
         if (path.empty() || path.front() != '/') {
             target += '/';
         }
@@ -2154,35 +2465,45 @@ public:
     }
 
 private:
+    // The call's own token, else the one of the async job it runs in. With both, a
+    // token that either cancels (made only then).
+    struct cancel_scope {
+        explicit cancel_scope(const request_options& options) {
+            const cancel_token* ambient = current_job_cancel();
+            if (options.cancel && ambient && *options.cancel != *ambient) {
+                token.emplace();
+                links[0] = options.cancel->on_cancel([t = *token] { t.cancel(); });
+                links[1] = ambient->on_cancel([t = *token] { t.cancel(); });
+            } else if (options.cancel) {
+                token = options.cancel;
+            } else if (ambient) {
+                token = *ambient;
+            }
+        }
+        std::optional<cancel_token> token;
+        cancel_token::registration links[2];
+    };
+
+    ClientResponseError canceled(std::string_view method, std::string_view path, const request_options& options,
+                                 const call_secrets& secrets) const {
+        return ClientResponseError(error_url(path, options), 0, json::object(), error_kind::canceled,
+                                   std::string(method) + " " + url_.origin + " was cancelled before it was sent",
+                                   secrets.to_vector());
+    }
+
     // A transport with send(http_request&) may take the body rather than copy it. An
     // after_send hook is promised the request as it was sent, so then the body stays.
     http_response send_to_transport(http_request& req, bool keep_request) {
         if constexpr (has_mutable_send<Transport>::value && has_send<Transport>::value) {
-            return keep_request ? transport.send(static_cast<const http_request&>(req)) : transport.send(req);
+            return keep_request ? transport_.send(static_cast<const http_request&>(req)) : transport_.send(req);
         } else if constexpr (has_mutable_send<Transport>::value) {
             if (keep_request) {
                 http_request copy = req;
-                return transport.send(copy);
+                return transport_.send(copy);
             }
-            return transport.send(req);
+            return transport_.send(req);
         } else {
-            return transport.send(static_cast<const http_request&>(req));
-        }
-    }
-
-    // What a before_send hook hands back is checked like caller input.
-    static void check_request(const http_request& req) {
-        if (!is_header_name_safe(req.method)) {
-            throw std::invalid_argument("bosbase: the HTTP method must be a token such as GET or POST");
-        }
-        if (!is_target_safe(req.target) || req.target.empty() || req.target.front() != '/') {
-            throw std::invalid_argument(
-                "bosbase: the request target must start with '/' and be percent-encoded (no spaces, '#', control "
-                "or non-ASCII bytes)");
-        }
-        require_headers(req.headers, "request headers");
-        if (!is_header_value_safe(req.content_type)) {
-            throw std::invalid_argument("bosbase: the content type must not contain control bytes");
+            return transport_.send(static_cast<const http_request&>(req));
         }
     }
 
@@ -2190,89 +2511,48 @@ private:
                               http_request::clock::time_point started) const {
         using std::chrono::milliseconds;
         const auto took = std::chrono::duration_cast<milliseconds>(http_request::clock::now() - started);
-        return req.method + " " + url.origin + " exceeded its deadline of " +
-               std::to_string(options.deadline.value_or(settings.deadline).count()) + " ms (stopped after " +
+        return req.method + " " + url_.origin + " exceeded its deadline of " +
+               std::to_string(options.deadline.value_or(settings_.deadline).count()) + " ms (stopped after " +
                std::to_string(took.count()) + " ms)";
     }
 
     ClientResponseError transport_failure(const http_request& req, error_kind kind, const std::string& what,
                                           const call_secrets& secrets) const {
-        return ClientResponseError(redact_url(url.origin + req.target), 0, json::object(), kind, what,
+        return ClientResponseError(redact_url(url_.origin + req.target), 0, json::object(), kind, what,
                                    secrets.to_vector());
-    }
-
-    // nlohmann's own message would quote the offending byte, which may belong to a secret.
-    static std::string dump_json(const json& value) {
-        try {
-            return value.dump();
-        } catch (const json::type_error&) {
-            throw std::invalid_argument(
-                "bosbase: a request value is not valid UTF-8; JSON bodies and JSON query values must be UTF-8");
-        }
     }
 
     // Only what the JS SDK sends: the server needs no Accept header (it always answers JSON).
     header_list build_headers(const request_options& options) const {
         header_list headers;
-        headers.reserve(options.headers.size() + settings.headers.size() + 2);
+        headers.reserve(options.headers.size() + settings_.headers.size() + 2);
         headers = options.headers;
         auto add_default = [&](const char* name, std::string value) {
             if (!value.empty() && !has_header(headers, name)) {
                 headers.emplace_back(name, std::move(value));
             }
         };
-        for (const auto& h : settings.headers) {
+        for (const auto& h : settings_.headers) {
             if (!h.second.empty() && !has_header(headers, h.first)) headers.push_back(h);
         }
-        add_default("Accept-Language", settings.lang);
-        add_default("Authorization", store.token());
+        add_default("Accept-Language", settings_.lang);
+        add_default("Authorization", store_.token());
         return headers;
     }
 
-    // The server's envelope is kept as is; anything else is wrapped so response() is
-    // always an object that dump() can write (raw bytes are made valid UTF-8 first).
-    // `secrets` are scrubbed from a raw body before it is cut, so no part of one survives.
-    static json error_body(const http_response& res, std::size_t max_depth,
-                           const std::vector<std::string_view>& secrets) {
-        json out;
-        auto parsed = res.body.empty() ? std::nullopt : parse_json(res.body, max_depth);
-        if (parsed && parsed->is_object()) {
-            out = std::move(*parsed);
-        } else {
-            constexpr std::size_t max_body = 512;
-            const char* message = res.body.empty() ? "The server sent an empty error response."
-                                                   : "The server sent a non-JSON error response.";
-            if (res.status < 200) {
-                message = "The server sent an interim (1xx) response as its final answer.";
-            } else if (res.status >= 300 && res.status < 400) {
-                message = "The server answered with a redirect, which the SDK does not follow.";
-            }
-            out = json{{"status", res.status}, {"message", message}, {"data", json::object()}};
-            if (!res.body.empty()) {
-                std::string raw = res.body;
-                scrub_secrets(raw, secrets);
-                out["body"] = to_valid_utf8(std::string_view(raw).substr(0, max_body));
-            }
-        }
-        if (res.status >= 300 && res.status < 400) {
-            for (const auto& h : res.headers) {
-                if (ascii_iequal(h.first, "Location")) {
-                    out["location"] = redact_url(to_valid_utf8(h.second));
-                }
-            }
-        }
-        return out;
-    }
+    const parsed_base_url url_;
+    const client_options settings_;
+    Transport transport_;
+    auth_store store_;
 
     mutable std::mutex hooks_mutex_;
     std::atomic<bool> has_hooks_{false};  // lets calls skip the mutex when no hook is set
     std::shared_ptr<const before_send_hook> before_;
     std::shared_ptr<const after_send_hook> after_;
 
-public:
-    // Keep last: members die in reverse order, so the realtime thread is stopped
-    // and joined while everything it uses is still whole.
-    realtime_slot<Transport> realtime{this};
+    mutable std::mutex extensions_mutex_;
+    std::vector<const void*> keys_;
+    std::vector<std::shared_ptr<core_extension>> extensions_;
 };
 
 /// Base of every service: a handle on the client's shared state.
@@ -2285,7 +2565,7 @@ public:
 protected:
     client_core<Transport>& core() const {
         if (!core_) {
-            throw std::invalid_argument("bosbase: this service came from a moved-from client");
+            throw std::logic_error("bosbase: this service came from a moved-from client");
         }
         return *core_;
     }
@@ -2448,10 +2728,10 @@ void for_each_page(client_core<Transport>& core, const std::string& path, int ba
         const request_options opts = list_request(page, batch, base);
         json_reply reply = fetch_json(core, "GET", path, nullptr, opts);
         total_bytes += reply.bytes;
-        if (total_bytes > core.settings.max_response_bytes) {
+        if (total_bytes > core.settings().max_response_bytes) {
             throw ClientResponseError(core.error_url(path, opts), 0, json::object(), error_kind::too_large,
                                       "the full list is larger than max_response_bytes (" +
-                                          std::to_string(core.settings.max_response_bytes) +
+                                          std::to_string(core.settings().max_response_bytes) +
                                           " bytes) over all its pages");
         }
         const json& items = items_of(core, reply.body, path, opts, reply.status);
@@ -2503,1016 +2783,6 @@ inline json object_body(const json& body, const char* what) {
 #ifndef BOSBASE_SERVICES_RECORDS_HPP
 #define BOSBASE_SERVICES_RECORDS_HPP
 
-namespace bosbase {
-
-/// @brief Calls on one collection. A light value that shares the client's state:
-/// it stays valid after the client is moved or destroyed.
-///
-/// Exceptions, for every call: ClientResponseError when the server answers
-/// anything but 2xx, sends an unusable response, or cannot be reached in time;
-/// std::invalid_argument for input that cannot be sent (checked before any
-/// request); std::bad_alloc. Nothing else.
-template <class Transport>
-class record_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-
-public:
-    BOSBASE_SPLIT_NOINLINE record_service(std::shared_ptr<detail::client_core<Transport>> core, std::string collection)
-        : detail::service_base<Transport>(std::move(core)), collection_(std::move(collection)) {
-        detail::require_path_segment(collection_, "collection name or id");
-        base_path_ = "/api/collections/" + detail::encode_uri_component(collection_);
-    }
-
-    BOSBASE_SPLIT_NOINLINE const std::string& name() const noexcept { return collection_; }
-
-    /// @brief "/api/collections/<encoded name>" for this collection.
-    BOSBASE_SPLIT_NOINLINE const std::string& base_path() const noexcept { return base_path_; }
-
-    // --- custom tokens (BosBase) -------------------------------------------
-
-    /// @brief Binds `token` to the auth record with this email and password (2xx, usually 204).
-    BOSBASE_SPLIT_NOINLINE
-    void bind_custom_token(std::string_view email, std::string_view password, std::string_view token,
-                           const json& body = json::object(), const query_params& query = {},
-                           const std::optional<request_options>& options = std::nullopt) {
-        core().perform("POST", base_path_ + "/bind-token", credentials_body(body, email, password, token),
-                         with_query(options, query), {password, token});
-    }
-
-    /// @brief Removes the binding of `token` from the record with this email and password.
-    /// The server answers 204 even when nothing was bound.
-    BOSBASE_SPLIT_NOINLINE
-    void unbind_custom_token(std::string_view email, std::string_view password, std::string_view token,
-                             const json& body = json::object(), const query_params& query = {},
-                             const std::optional<request_options>& options = std::nullopt) {
-        core().perform("POST", base_path_ + "/unbind-token", credentials_body(body, email, password, token),
-                         with_query(options, query), {password, token});
-    }
-
-    /// @brief Signs in with a bound custom token; saves {token, record} in the auth store.
-    /// For MFA pass `{{"mfaId", id}}` as body.
-    BOSBASE_SPLIT_NOINLINE
-    json auth_with_token(std::string_view token, const json& body = json::object(), const query_params& query = {},
-                         const std::optional<request_options>& options = std::nullopt) {
-        json payload = merged_body(body);
-        payload["token"] = std::string(token);
-        return auth_call("auth-with-token", payload, with_query(options, query), {token});
-    }
-
-    // --- standard auth -----------------------------------------------------
-
-    /// @brief Password sign-in (identity is usually the email).
-    BOSBASE_SPLIT_NOINLINE json auth_with_password(std::string_view identity, std::string_view password,
-                            const json& body = json::object(), const query_params& query = {},
-                            const std::optional<request_options>& options = std::nullopt) {
-        json payload = merged_body(body);
-        payload["identity"] = std::string(identity);
-        payload["password"] = std::string(password);
-        return auth_call("auth-with-password", payload, with_query(options, query), {password});
-    }
-
-    /// @brief Renews the stored auth. BosBase may hand back the very same token.
-    BOSBASE_SPLIT_NOINLINE json auth_refresh(const json& body = json::object(), const query_params& query = {},
-                      const std::optional<request_options>& options = std::nullopt) {
-        return auth_call("auth-refresh", merged_body(body), with_query(options, query), {});
-    }
-
-    /// @brief Asks the server to email a one-time password; returns {"otpId": ...}.
-    BOSBASE_SPLIT_NOINLINE
-    json request_otp(std::string_view email, const json& body = json::object(), const query_params& query = {},
-                     const std::optional<request_options>& options = std::nullopt) {
-        json payload = merged_body(body);
-        payload["email"] = std::string(email);
-        return core().send_json("POST", base_path_ + "/request-otp", payload, with_query(options, query), {});
-    }
-
-    /// @brief Signs in with an OTP id and the emailed password.
-    BOSBASE_SPLIT_NOINLINE
-    json auth_with_otp(std::string_view otp_id, std::string_view password, const json& body = json::object(),
-                       const query_params& query = {}, const std::optional<request_options>& options = std::nullopt) {
-        json payload = merged_body(body);
-        payload["otpId"] = std::string(otp_id);
-        payload["password"] = std::string(password);
-        return auth_call("auth-with-otp", payload, with_query(options, query), {password});
-    }
-
-    /// @brief Lists the auth methods this collection allows.
-    BOSBASE_SPLIT_NOINLINE json list_auth_methods(const std::optional<request_options>& options = std::nullopt) {
-        return core().send_json("GET", base_path_ + "/auth-methods", nullptr, options.value_or(request_options{}),
-                                  {});
-    }
-
-    /// @brief Superusers only: a new, independent client signed in as the record `id`
-    /// (POST .../impersonate/{id}). It shares this client's transport and options;
-    /// duration_seconds 0 means the collection's token duration.
-    BOSBASE_SPLIT_NOINLINE basic_bosbase<Transport> impersonate(std::string_view id, std::int64_t duration_seconds = 0,
-                                         const std::optional<request_options>& options = std::nullopt) {
-        if (duration_seconds < 0) {
-            throw std::invalid_argument("bosbase: impersonate duration must not be negative");
-        }
-        detail::require_path_segment(id, "record id");
-        auto other = std::make_shared<detail::client_core<Transport>>(core());
-        record_service<Transport> service(other, collection_);
-        service.auth_call(("impersonate/" + detail::encode_uri_component(id)).c_str(),
-                          json{{"duration", duration_seconds}}, options.value_or(request_options{}), {},
-                          &core());
-        return basic_bosbase<Transport>(std::move(other));
-    }
-
-    // --- records -----------------------------------------------------------
-
-    /// @brief One page of records: {items, page, perPage, totalItems, totalPages}.
-    /// The query is `page`, `perPage`, then options.query, then the named options
-    /// (filter, sort, skip_total, expand, fields).
-    BOSBASE_SPLIT_NOINLINE
-    json get_list(int page = 1, int per_page = 30, const std::optional<request_options>& options = std::nullopt) {
-        return core().send_json("GET", records_path(), nullptr,
-                                detail::list_request(page, per_page, options.value_or(request_options{})), {});
-    }
-
-    /// @brief One page of records decoded with nlohmann's from_json into T.
-    template <class T>
-    BOSBASE_SPLIT_NOINLINE list_result<T> get_list(int page = 1, int per_page = 30,
-                            const std::optional<request_options>& options = std::nullopt) {
-        const request_options opts = detail::list_request(page, per_page, options.value_or(request_options{}));
-        return detail::decode_list<T>(core(), detail::fetch_json(core(), "GET", records_path(), nullptr, opts),
-                                      records_path(), opts);
-    }
-
-    /// @brief Every record, fetched `batch` at a time with skipTotal=1, as a JSON array.
-    /// Memory grows with the collection; each page is one call with its own deadline.
-    BOSBASE_SPLIT_NOINLINE
-    json get_full_list(int batch = 500, const std::optional<request_options>& options = std::nullopt) {
-        return detail::full_list(core(), records_path(), batch, options.value_or(request_options{}));
-    }
-
-    template <class T>
-    BOSBASE_SPLIT_NOINLINE
-    std::vector<T> get_full_list(int batch = 500, const std::optional<request_options>& options = std::nullopt) {
-        return detail::full_list_as<T>(core(), records_path(), batch, options.value_or(request_options{}));
-    }
-
-    /// @brief The first record matching `filter` (one page of one, skipTotal=1). When
-    /// nothing matches: ClientResponseError 404 built on the client (url "", as the JS SDK).
-    BOSBASE_SPLIT_NOINLINE
-    json get_first_list_item(std::string_view filter, const std::optional<request_options>& options = std::nullopt) {
-        return first_item(filter, options).first;
-    }
-
-    template <class T>
-    BOSBASE_SPLIT_NOINLINE
-    T get_first_list_item(std::string_view filter, const std::optional<request_options>& options = std::nullopt) {
-        auto found = first_item(filter, options);
-        return detail::decode_as<T>(core(), found.first, found.second, records_path(), request_options{});
-    }
-
-    /// @brief BosBase: how many records match `filter` (all visible ones when empty).
-    /// -1 when options.skip_total is true.
-    BOSBASE_SPLIT_NOINLINE
-    std::int64_t get_count(std::string_view filter = {}, const std::optional<request_options>& options = std::nullopt) {
-        query_params first;
-        if (!filter.empty()) first.emplace_back("filter", std::string(filter));
-        const request_options opts = detail::with_defaults(std::move(first), options.value_or(request_options{}));
-        const std::string path = records_path() + "/count";
-        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, opts);
-        return detail::integer_field(core(), reply.body, "count", path, opts, reply.status);
-    }
-
-    /// @brief BosBase vector search (POST .../records/search): records nearest to
-    /// `search.query_vector`, as a list {items, page, perPage, totalItems, totalPages}.
-    BOSBASE_SPLIT_NOINLINE json vector_search(const vector_search_options& search,
-                       const std::optional<request_options>& options = std::nullopt) {
-        return core().send_json("POST", records_path() + "/search", vector_search_body(search),
-                                options.value_or(request_options{}), {});
-    }
-
-    template <class T>
-    BOSBASE_SPLIT_NOINLINE list_result<T> vector_search(const vector_search_options& search,
-                                 const std::optional<request_options>& options = std::nullopt) {
-        const request_options opts = options.value_or(request_options{});
-        const std::string path = records_path() + "/search";
-        return detail::decode_list<T>(core(), detail::fetch_json(core(), "POST", path, vector_search_body(search), opts),
-                                      path, opts);
-    }
-
-    /// @brief One record by id.
-    BOSBASE_SPLIT_NOINLINE
-    json get_one(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
-        return core().send_json("GET", record_path(id), nullptr, options.value_or(request_options{}), {});
-    }
-
-    template <class T>
-    BOSBASE_SPLIT_NOINLINE
-    T get_one(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
-        const request_options opts = options.value_or(request_options{});
-        const std::string path = record_path(id);
-        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, opts);
-        return detail::decode_as<T>(core(), reply.body, reply.status, path, opts);
-    }
-
-    /// @brief Creates a record from a JSON object.
-    BOSBASE_SPLIT_NOINLINE json create(const json& body, const std::optional<request_options>& options = std::nullopt) {
-        return core().send_json("POST", records_path(), merged_body(body), options.value_or(request_options{}), {});
-    }
-
-    /// @brief Creates a record from any value with to_json (a T by default) and
-    /// returns the stored record as T.
-    template <class T, class Body = T>
-    BOSBASE_SPLIT_NOINLINE T create(const Body& body, const std::optional<request_options>& options = std::nullopt) {
-        const request_options opts = options.value_or(request_options{});
-        const detail::json_reply reply =
-            detail::fetch_json(core(), "POST", records_path(), merged_body(detail::encode_body(body)), opts);
-        return detail::decode_as<T>(core(), reply.body, reply.status, records_path(), opts);
-    }
-
-    /// @brief Creates a record with files: one multipart request whose `@jsonPayload`
-    /// part carries `body` (exact JSON types) and one part per file. A field may
-    /// repeat; "field+" appends, "+field" prepends (see bosbase::file_list).
-    BOSBASE_SPLIT_NOINLINE
-    json create(const json& body, const file_list& files, const std::optional<request_options>& options = std::nullopt) {
-        auto upload = detail::build_multipart(merged_body(body), files, core().settings.max_request_bytes);
-        return core().send_body_json("POST", records_path(), std::move(upload.bytes), upload.content_type,
-                                     options.value_or(request_options{}), {});
-    }
-
-    template <class T, class Body = T>
-    BOSBASE_SPLIT_NOINLINE
-    T create(const Body& body, const file_list& files, const std::optional<request_options>& options = std::nullopt) {
-        const request_options opts = options.value_or(request_options{});
-        auto upload =
-            detail::build_multipart(merged_body(detail::encode_body(body)), files, core().settings.max_request_bytes);
-        const detail::json_reply reply = detail::fetch_body_json(core(), "POST", records_path(),
-                                                                 std::move(upload), opts);
-        return detail::decode_as<T>(core(), reply.body, reply.status, records_path(), opts);
-    }
-
-    /// @brief Updates a record with files (multipart, as create with files). Remove files
-    /// by name with {"field-": ["name.png"]} in `body`; the stored record is merged as by update().
-    BOSBASE_SPLIT_NOINLINE json update(std::string_view id, const json& body, const file_list& files,
-                const std::optional<request_options>& options = std::nullopt) {
-        const std::string path = record_path(id);
-        auto upload = detail::build_multipart(merged_body(body), files, core().settings.max_request_bytes);
-        json updated = core().send_body_json("PATCH", path, std::move(upload.bytes), upload.content_type,
-                                             options.value_or(request_options{}), {});
-        core().store.merge_record_if(id, collection_, updated);
-        return updated;
-    }
-
-    template <class T, class Body = T>
-    BOSBASE_SPLIT_NOINLINE T update(std::string_view id, const Body& body, const file_list& files,
-             const std::optional<request_options>& options = std::nullopt) {
-        const request_options opts = options.value_or(request_options{});
-        const std::string path = record_path(id);
-        auto upload =
-            detail::build_multipart(merged_body(detail::encode_body(body)), files, core().settings.max_request_bytes);
-        const detail::json_reply reply = detail::fetch_body_json(core(), "PATCH", path, std::move(upload), opts);
-        core().store.merge_record_if(id, collection_, reply.body);
-        return detail::decode_as<T>(core(), reply.body, reply.status, path, opts);
-    }
-
-    /// @brief Updates a record. When it is the signed-in record, the returned fields
-    /// are merged into the stored record (fields the response leaves out are kept).
-    BOSBASE_SPLIT_NOINLINE
-    json update(std::string_view id, const json& body, const std::optional<request_options>& options = std::nullopt) {
-        json updated = core().send_json("PATCH", record_path(id), merged_body(body),
-                                          options.value_or(request_options{}), {});
-        core().store.merge_record_if(id, collection_, updated);
-        return updated;
-    }
-
-    template <class T, class Body = T>
-    BOSBASE_SPLIT_NOINLINE
-    T update(std::string_view id, const Body& body, const std::optional<request_options>& options = std::nullopt) {
-        const request_options opts = options.value_or(request_options{});
-        const std::string path = record_path(id);
-        const detail::json_reply reply = detail::fetch_json(core(), "PATCH", path, merged_body(detail::encode_body(body)), opts);
-        core().store.merge_record_if(id, collection_, reply.body);
-        return detail::decode_as<T>(core(), reply.body, reply.status, path, opts);
-    }
-
-    /// @brief Deletes a record (204); signs out when it was the signed-in record.
-    BOSBASE_SPLIT_NOINLINE
-    void remove(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
-        core().perform("DELETE", record_path(id), nullptr, options.value_or(request_options{}), {});
-        core().store.clear_if(id, collection_);
-    }
-
-    // --- realtime (defined in the Realtime section) -------------------------
-
-    /// @brief Subscribes to "*" (every record) or a record id of this collection;
-    /// see realtime_service::subscribe.
-    subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback) const;
-
-    /// @brief The same with options (filter, expand, fields, query, headers) sent as the topic's `?options=`.
-    subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback,
-                           const subscribe_options& options) const;
-
-    /// @brief Ends the subscriptions to `topic` ("*" or a record id), or with "" all of this collection's.
-    BOSBASE_SPLIT_NOINLINE void unsubscribe(std::string_view topic = {}) const;
-    // --- account flows -----------------------------------------------------
-
-    /// @brief Emails a password-reset link (204; also for an unknown email).
-    BOSBASE_SPLIT_NOINLINE
-    void request_password_reset(std::string_view email, const std::optional<request_options>& options = std::nullopt) {
-        core().perform("POST", base_path_ + "/request-password-reset", json{{"email", std::string(email)}},
-                       options.value_or(request_options{}), {});
-    }
-
-    /// @brief Sets a new password with the emailed reset token (204).
-    BOSBASE_SPLIT_NOINLINE void confirm_password_reset(std::string_view reset_token, std::string_view password,
-                                std::string_view password_confirm,
-                                const std::optional<request_options>& options = std::nullopt) {
-        core().perform("POST", base_path_ + "/confirm-password-reset",
-                       json{{"token", std::string(reset_token)},
-                            {"password", std::string(password)},
-                            {"passwordConfirm", std::string(password_confirm)}},
-                       options.value_or(request_options{}), {reset_token, password, password_confirm});
-    }
-
-    /// @brief Emails a verification link (204).
-    BOSBASE_SPLIT_NOINLINE
-    void request_verification(std::string_view email, const std::optional<request_options>& options = std::nullopt) {
-        core().perform("POST", base_path_ + "/request-verification", json{{"email", std::string(email)}},
-                       options.value_or(request_options{}), {});
-    }
-
-    /// @brief Verifies with the emailed token (204); marks the stored record verified
-    /// when the token belongs to it.
-    BOSBASE_SPLIT_NOINLINE void confirm_verification(std::string_view verification_token,
-                              const std::optional<request_options>& options = std::nullopt) {
-        core().perform("POST", base_path_ + "/confirm-verification",
-                       json{{"token", std::string(verification_token)}}, options.value_or(request_options{}),
-                       {verification_token});
-        std::string id;
-        std::string collection_id;
-        if (token_owner(verification_token, id, collection_id)) {
-            const json record = core().store.record();
-            if (record.is_object() && record.value("verified", json(false)) != json(true)) {
-                core().store.merge_record_if(id, collection_id, json{{"verified", true}});
-            }
-        }
-    }
-
-    /// @brief Emails a confirmation link to `new_email` (204; needs this collection's auth).
-    BOSBASE_SPLIT_NOINLINE
-    void request_email_change(std::string_view new_email, const std::optional<request_options>& options = std::nullopt) {
-        core().perform("POST", base_path_ + "/request-email-change", json{{"newEmail", std::string(new_email)}},
-                       options.value_or(request_options{}), {});
-    }
-
-    /// @brief Confirms the change with the emailed token and the account password
-    /// (204); signs out when the token belongs to the stored record, as the JS SDK.
-    BOSBASE_SPLIT_NOINLINE void confirm_email_change(std::string_view email_change_token, std::string_view password,
-                              const std::optional<request_options>& options = std::nullopt) {
-        core().perform("POST", base_path_ + "/confirm-email-change",
-                       json{{"token", std::string(email_change_token)}, {"password", std::string(password)}},
-                       options.value_or(request_options{}), {email_change_token, password});
-        std::string id;
-        std::string collection_id;
-        if (token_owner(email_change_token, id, collection_id)) {
-            core().store.clear_if(id, collection_id);
-        }
-    }
-
-    /// @brief Finishes an OAuth2 sign-in with the provider's code (POST auth-with-oauth2
-    /// {provider, code, codeVerifier, redirectURL, createData}); stores {token, record}.
-    /// `create_data` (a JSON object) fills a record created on first sign-in.
-    BOSBASE_SPLIT_NOINLINE
-    json auth_with_oauth2_code(std::string_view provider, std::string_view code, std::string_view code_verifier,
-                               std::string_view redirect_url, const json& create_data = nullptr,
-                               const std::optional<request_options>& options = std::nullopt) {
-        json payload{{"provider", std::string(provider)},
-                     {"code", std::string(code)},
-                     {"codeVerifier", std::string(code_verifier)},
-                     {"redirectURL", std::string(redirect_url)}};
-        if (!create_data.is_null()) {
-            payload["createData"] = detail::object_body(create_data, "OAuth2 create_data");
-        }
-        return auth_call("auth-with-oauth2", payload, options.value_or(request_options{}), {code, code_verifier});
-    }
-
-    /// @brief The OAuth2 links of a record: records of `_externalAuths` with recordRef = id.
-    BOSBASE_SPLIT_NOINLINE
-    json list_external_auths(std::string_view record_id, const std::optional<request_options>& options = std::nullopt) {
-        detail::require_path_segment(record_id, "record id");
-        request_options opts = options.value_or(request_options{});
-        opts.filter = bosbase::filter("recordRef = {:id}", {{"id", record_id}});
-        return record_service(this->core_ptr(), "_externalAuths").get_full_list(500, opts);
-    }
-
-    /// @brief Removes a record's link to an OAuth2 provider (finds it in `_externalAuths`,
-    /// then deletes it). A 404 ClientResponseError when there is no such link.
-    BOSBASE_SPLIT_NOINLINE void unlink_external_auth(std::string_view record_id, std::string_view provider,
-                              const std::optional<request_options>& options = std::nullopt) {
-        detail::require_path_segment(record_id, "record id");
-        record_service external(this->core_ptr(), "_externalAuths");
-        const json link = external.get_first_list_item(bosbase::filter(
-            "recordRef = {:recordId} && provider = {:provider}", {{"recordId", record_id}, {"provider", provider}}));
-        auto id = link.find("id");
-        if (id == link.end() || !id->is_string()) {
-            throw detail::invalid_response(core(), external.records_path(), request_options{}, 200,
-                                           "The server's external auth record has no string 'id'.");
-        }
-        external.remove(id->get<std::string>(), options);
-    }
-
-private:
-    std::string records_path() const { return base_path_ + "/records"; }
-
-    std::string record_path(std::string_view id) const {
-        detail::require_path_segment(id, "record id");
-        return base_path_ + "/records/" + detail::encode_uri_component(id);
-    }
-
-    std::pair<json, int> first_item(std::string_view filter, const std::optional<request_options>& options) {
-        const request_options opts = detail::list_request(
-            1, 1,
-            detail::with_defaults({{"filter", std::string(filter)}, {"skipTotal", 1}},
-                                  options.value_or(request_options{})));
-        detail::json_reply reply = detail::fetch_json(core(), "GET", records_path(), nullptr, opts);
-        const json& items = detail::items_of(core(), reply.body, records_path(), opts, reply.status);
-        if (items.empty()) {
-            throw ClientResponseError(
-                "", 404,
-                json{{"code", 404}, {"message", "The requested resource wasn't found."}, {"data", json::object()}});
-        }
-        return {items.front(), reply.status};
-    }
-
-    static json vector_search_body(const vector_search_options& search) {
-        for (double v : search.query_vector) {
-            if (!std::isfinite(v)) {
-                throw std::invalid_argument("bosbase: vector_search: query_vector values must be finite numbers");
-            }
-        }
-        json body{{"field", search.field}, {"queryVector", search.query_vector}};
-        if (search.limit) body["limit"] = *search.limit;
-        if (search.distance) body["distance"] = *search.distance;
-        if (search.filter) body["filter"] = *search.filter;
-        if (search.include_distance) body["includeDistance"] = *search.include_distance;
-        return body;
-    }
-
-    // The id and collection a verification or email-change token was issued for.
-    static bool token_owner(std::string_view token, std::string& id, std::string& collection_id) {
-        const auto payload = jwt_payload(token);
-        if (!payload) return false;
-        auto i = payload->find("id");
-        auto c = payload->find("collectionId");
-        if (i == payload->end() || c == payload->end() || !i->is_string() || !c->is_string()) return false;
-        id = i->get<std::string>();
-        collection_id = c->get<std::string>();
-        return !id.empty();
-    }
-
-    static json merged_body(const json& body) {
-        if (body.is_null()) {
-            return json::object();
-        }
-        if (!body.is_object()) {
-            throw std::invalid_argument("bosbase: an extra request body must be a JSON object, got " +
-                                        std::string(body.type_name()));
-        }
-        return body;
-    }
-
-    static json credentials_body(const json& body, std::string_view email, std::string_view password,
-                                 std::string_view token) {
-        json payload = merged_body(body);
-        payload["email"] = std::string(email);
-        payload["password"] = std::string(password);
-        payload["token"] = std::string(token);
-        return payload;
-    }
-
-    static request_options with_query(const std::optional<request_options>& options, const query_params& query) {
-        request_options opts = options.value_or(request_options{});
-        opts.query.insert(opts.query.begin(), query.begin(), query.end());
-        return opts;
-    }
-
-    // Sends an auth request and stores {token, record}. Anything but a 2xx JSON
-    // object with a sendable token and a record is an error, and the store is
-    // left as it was.
-    // `sender` is the client whose identity makes the request (impersonate sends
-    // as the superuser and stores into the new client).
-    json auth_call(const std::string& action, const json& payload, const request_options& options,
-                   detail::call_secrets secrets, detail::client_core<Transport>* sender = nullptr) {
-        const std::string path = base_path_ + "/" + action;
-        http_response res = (sender ? *sender : core()).perform("POST", path, payload, options, secrets);
-        json response = core().parse_body(res, path, options, secrets);
-        auto fail = [&](const char* why) {
-            return ClientResponseError(core().error_url(path, options), res.status,
-                                       json{{"status", res.status}, {"message", why}, {"data", json::object()}},
-                                       error_kind::invalid_response, {}, secrets.to_vector());
-        };
-        if (!response.is_object()) {
-            throw fail("The server answered without a token and record.");
-        }
-        auto token = response.find("token");
-        auto record = response.find("record");
-        if (token == response.end() || !token->is_string() || token->get_ref<const std::string&>().empty() ||
-            record == response.end() || !record->is_object()) {
-            throw fail("The server answered without a token and record.");
-        }
-        if (!detail::is_header_value_safe(token->get_ref<const std::string&>())) {
-            throw fail("The server returned an auth token with control bytes (CR, LF, NUL); it was not stored.");
-        }
-        core().store.save_auth_response(token->get<std::string>(), *record, std::move(res.body),
-                                        core().settings.max_json_depth);
-        return response;
-    }
-
-    std::string collection_;
-    std::string base_path_;
-};
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_SERVICES_RECORDS_HPP
-// ---- bosbase/services/admin.hpp: Superuser services: health, collections, settings, logs, backups, crons.
-#ifndef BOSBASE_SERVICES_ADMIN_HPP
-#define BOSBASE_SERVICES_ADMIN_HPP
-
-namespace bosbase {
-
-/// @brief GET /api/health (pb.health()).
-template <class Transport>
-class health_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-
-public:
-    using detail::service_base<Transport>::service_base;
-
-    /// @brief {"message","code","data"}; with superuser auth `data` has canBackup etc.
-    BOSBASE_SPLIT_NOINLINE json check(const std::optional<request_options>& options = std::nullopt) const {
-        return core().send_json("GET", "/api/health", nullptr, options.value_or(request_options{}), {});
-    }
-};
-
-/// @brief Superuser calls on collections themselves (pb.collections()).
-template <class Transport>
-class collection_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-
-public:
-    using detail::service_base<Transport>::service_base;
-
-    BOSBASE_SPLIT_NOINLINE
-    json get_list(int page = 1, int per_page = 30, const std::optional<request_options>& options = std::nullopt) const {
-        return core().send_json("GET", "/api/collections", nullptr,
-                                detail::list_request(page, per_page, options.value_or(request_options{})), {});
-    }
-
-    /// @brief Every collection, `batch` at a time, as a JSON array.
-    BOSBASE_SPLIT_NOINLINE
-    json get_full_list(int batch = 500, const std::optional<request_options>& options = std::nullopt) const {
-        return detail::full_list(core(), "/api/collections", batch, options.value_or(request_options{}));
-    }
-
-    BOSBASE_SPLIT_NOINLINE
-    json get_one(std::string_view name_or_id, const std::optional<request_options>& options = std::nullopt) const {
-        return core().send_json("GET", path(name_or_id), nullptr, options.value_or(request_options{}), {});
-    }
-
-    /// @brief Creates a collection from its JSON description ({"name", "type", "fields", ...}).
-    BOSBASE_SPLIT_NOINLINE
-    json create(const json& body, const std::optional<request_options>& options = std::nullopt) const {
-        return core().send_json("POST", "/api/collections", detail::object_body(body, "a collection body"),
-                                options.value_or(request_options{}), {});
-    }
-
-    BOSBASE_SPLIT_NOINLINE json update(std::string_view name_or_id, const json& body,
-                const std::optional<request_options>& options = std::nullopt) const {
-        return core().send_json("PATCH", path(name_or_id), detail::object_body(body, "a collection body"),
-                                options.value_or(request_options{}), {});
-    }
-
-    /// @brief Deletes the collection and all its records (204).
-    BOSBASE_SPLIT_NOINLINE
-    void remove(std::string_view name_or_id, const std::optional<request_options>& options = std::nullopt) const {
-        core().perform("DELETE", path(name_or_id), nullptr, options.value_or(request_options{}), {});
-    }
-
-    /// @brief Deletes all records of the collection, keeping the collection (204).
-    BOSBASE_SPLIT_NOINLINE
-    void truncate(std::string_view name_or_id, const std::optional<request_options>& options = std::nullopt) const {
-        core().perform("DELETE", path(name_or_id) + "/truncate", nullptr, options.value_or(request_options{}), {});
-    }
-
-    /// @brief Replaces the collections with `collections` (a JSON array); with
-    /// delete_missing, collections not in the list are deleted (204).
-    BOSBASE_SPLIT_NOINLINE void import_collections(const json& collections, bool delete_missing = false,
-                            const std::optional<request_options>& options = std::nullopt) const {
-        if (!collections.is_array()) {
-            throw std::invalid_argument("bosbase: import_collections needs a JSON array of collections");
-        }
-        core().perform("PUT", "/api/collections/import",
-                       json{{"collections", collections}, {"deleteMissing", delete_missing}},
-                       options.value_or(request_options{}), {});
-    }
-
-    /// @brief Templates for new collections: {"auth": {...}, "base": {...}, "view": {...}}.
-    BOSBASE_SPLIT_NOINLINE json get_scaffolds(const std::optional<request_options>& options = std::nullopt) const {
-        return core().send_json("GET", "/api/collections/meta/scaffolds", nullptr,
-                                options.value_or(request_options{}), {});
-    }
-
-private:
-    static std::string path(std::string_view name_or_id) {
-        detail::require_path_segment(name_or_id, "collection name or id");
-        return "/api/collections/" + detail::encode_uri_component(name_or_id);
-    }
-};
-
-/// @brief Superuser calls on the application settings (pb.settings()).
-template <class Transport>
-class settings_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-
-public:
-    using detail::service_base<Transport>::service_base;
-
-    /// @brief All settings (secrets come back masked).
-    BOSBASE_SPLIT_NOINLINE json get_all(const std::optional<request_options>& options = std::nullopt) const {
-        return core().send_json("GET", "/api/settings", nullptr, options.value_or(request_options{}), {});
-    }
-
-    /// @brief Changes the given settings, e.g. {{"batch", {{"enabled", true}}}}; returns all settings.
-    BOSBASE_SPLIT_NOINLINE
-    json update(const json& body, const std::optional<request_options>& options = std::nullopt) const {
-        return core().send_json("PATCH", "/api/settings", detail::object_body(body, "a settings body"),
-                                options.value_or(request_options{}), {});
-    }
-
-    /// @brief Checks the S3 connection of "storage" or "backups" (204).
-    BOSBASE_SPLIT_NOINLINE void test_s3(std::string_view filesystem = "storage",
-                 const std::optional<request_options>& options = std::nullopt) const {
-        core().perform("POST", "/api/settings/test/s3", json{{"filesystem", std::string(filesystem)}},
-                       options.value_or(request_options{}), {});
-    }
-
-    /// @brief Sends a test email of `email_template` ("verification", "password-reset",
-    /// "email-change", "otp", "login-alert") for a collection's templates (204).
-    BOSBASE_SPLIT_NOINLINE
-    void test_email(std::string_view collection, std::string_view to_email, std::string_view email_template,
-                    const std::optional<request_options>& options = std::nullopt) const {
-        core().perform("POST", "/api/settings/test/email",
-                       json{{"email", std::string(to_email)},
-                            {"template", std::string(email_template)},
-                            {"collection", std::string(collection)}},
-                       options.value_or(request_options{}), {});
-    }
-};
-
-/// @brief Superuser access to the request logs (pb.logs()).
-template <class Transport>
-class log_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-
-public:
-    using detail::service_base<Transport>::service_base;
-
-    BOSBASE_SPLIT_NOINLINE
-    json get_list(int page = 1, int per_page = 30, const std::optional<request_options>& options = std::nullopt) const {
-        return core().send_json("GET", "/api/logs", nullptr,
-                                detail::list_request(page, per_page, options.value_or(request_options{})), {});
-    }
-
-    BOSBASE_SPLIT_NOINLINE
-    json get_one(std::string_view id, const std::optional<request_options>& options = std::nullopt) const {
-        detail::require_path_segment(id, "log id");
-        return core().send_json("GET", "/api/logs/" + detail::encode_uri_component(id), nullptr,
-                                options.value_or(request_options{}), {});
-    }
-
-    /// @brief Hourly counts [{"total", "date"}, ...]; options.filter narrows them.
-    BOSBASE_SPLIT_NOINLINE json get_stats(const std::optional<request_options>& options = std::nullopt) const {
-        return core().send_json("GET", "/api/logs/stats", nullptr, options.value_or(request_options{}), {});
-    }
-};
-
-/// @brief Superuser calls on backups (pb.backups()).
-template <class Transport>
-class backup_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-
-public:
-    using detail::service_base<Transport>::service_base;
-
-    /// @brief [{"key", "size", "modified"}, ...].
-    BOSBASE_SPLIT_NOINLINE json get_full_list(const std::optional<request_options>& options = std::nullopt) const {
-        return core().send_json("GET", "/api/backups", nullptr, options.value_or(request_options{}), {});
-    }
-
-    /// @brief Starts a backup named `name` ("" lets the server pick one) and waits for it (204).
-    BOSBASE_SPLIT_NOINLINE
-    void create(std::string_view name = {}, const std::optional<request_options>& options = std::nullopt) const {
-        core().perform("POST", "/api/backups", json{{"name", std::string(name)}}, options.value_or(request_options{}),
-                       {});
-    }
-
-    /// @brief Restores a backup; the server restarts afterwards (204).
-    BOSBASE_SPLIT_NOINLINE
-    void restore(std::string_view key, const std::optional<request_options>& options = std::nullopt) const {
-        core().perform("POST", path(key) + "/restore", nullptr, options.value_or(request_options{}), {});
-    }
-
-    BOSBASE_SPLIT_NOINLINE
-    void remove(std::string_view key, const std::optional<request_options>& options = std::nullopt) const {
-        core().perform("DELETE", path(key), nullptr, options.value_or(request_options{}), {});
-    }
-
-    /// @brief URL to download a backup with a superuser file token (from POST /api/files/token).
-    /// The URL carries that token: do not log it.
-    BOSBASE_SPLIT_NOINLINE std::string download_url(std::string_view file_token, std::string_view key) const {
-        return core().url.origin + core().target_for(path(key), query_params{{"token", std::string(file_token)}});
-    }
-
-    /// @brief The JS SDK's name for download_url().
-    BOSBASE_SPLIT_NOINLINE std::string get_download_url(std::string_view file_token, std::string_view key) const {
-        return download_url(file_token, key);
-    }
-
-    /// @brief Uploads a backup archive (a .zip made by the server) as multipart field
-    /// `file` to POST /api/backups/upload (204). The server refuses other types (400).
-    BOSBASE_SPLIT_NOINLINE
-    void upload(const file_part& file, const std::optional<request_options>& options = std::nullopt) const {
-        auto upload = detail::build_multipart(json::object(), file_list{{"file", file}},
-                                              core().settings.max_request_bytes);
-        core().perform_body("POST", "/api/backups/upload", std::move(upload.bytes), upload.content_type,
-                            options.value_or(request_options{}), {});
-    }
-
-private:
-    static std::string path(std::string_view key) {
-        detail::require_path_segment(key, "backup key");
-        return "/api/backups/" + detail::encode_uri_component(key);
-    }
-};
-
-/// @brief Superuser calls on the app's cron jobs (pb.crons()).
-template <class Transport>
-class cron_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-
-public:
-    using detail::service_base<Transport>::service_base;
-
-    /// @brief [{"id", "expression"}, ...].
-    BOSBASE_SPLIT_NOINLINE json get_full_list(const std::optional<request_options>& options = std::nullopt) const {
-        return core().send_json("GET", "/api/crons", nullptr, options.value_or(request_options{}), {});
-    }
-
-    /// @brief Runs a job now (204).
-    BOSBASE_SPLIT_NOINLINE
-    void run(std::string_view job_id, const std::optional<request_options>& options = std::nullopt) const {
-        detail::require_path_segment(job_id, "cron job id");
-        core().perform("POST", "/api/crons/" + detail::encode_uri_component(job_id), nullptr,
-                       options.value_or(request_options{}), {});
-    }
-};
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_SERVICES_ADMIN_HPP
-// ---- bosbase/services/files.hpp: file_service: file URLs and file tokens.
-#ifndef BOSBASE_SERVICES_FILES_HPP
-#define BOSBASE_SERVICES_FILES_HPP
-
-namespace bosbase {
-
-/// @brief File URLs and file tokens (pb.files()), as the JS SDK's FileService.
-template <class Transport>
-class file_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-
-public:
-    using detail::service_base<Transport>::service_base;
-
-    /// @brief Query of a file URL; unset fields are left out.
-    struct url_options {
-        std::string thumb;                 ///< "WxH", "WxHt", "WxHb", "WxHf", "0xH" or "Wx0" (images only)
-        bool download = false;             ///< ask for Content-Disposition: attachment
-        std::string token;                 ///< file token for protected fields (see get_token())
-        query_params query;                ///< more query parameters, sent first
-    };
-
-    /// @brief `<base>/api/files/<collectionId or collectionName>/<id>/<filename>[?query]`,
-    /// each segment encoded like encodeURIComponent, the query form-encoded like JS
-    /// URLSearchParams (space as '+'). "" when the filename, the record's id or both
-    /// collectionId and collectionName are missing (as the JS SDK). A URL with a token
-    /// carries that token: do not log it.
-    BOSBASE_SPLIT_NOINLINE
-    std::string get_url(const json& record, std::string_view filename, const url_options& options = {}) const {
-        const std::string collection = [&] {
-            std::string id = string_field(record, "collectionId");
-            return id.empty() ? string_field(record, "collectionName") : id;
-        }();
-        const std::string id = string_field(record, "id");
-        if (filename.empty() || id.empty() || collection.empty()) {
-            return {};
-        }
-        std::string url = core().url.origin + core().url.prefix + "/api/files/" +
-                          detail::encode_uri_component(collection) + "/" + detail::encode_uri_component(id) + "/" +
-                          detail::encode_uri_component(filename);
-        query_params query = options.query;
-        if (!options.thumb.empty()) detail::assign_param(query, "thumb", options.thumb);
-        if (options.download) detail::assign_param(query, "download", "1");
-        if (!options.token.empty()) detail::assign_param(query, "token", options.token);
-        std::string qs;
-        for (const auto& param : query) {
-            auto emit = [&](const json& v) {
-                if (v.is_null()) return;
-                const std::string text = text_of(v);
-                // As in every other query: the server reads it as UTF-8.
-                if (!detail::is_valid_utf8(param.first) || !detail::is_valid_utf8(text)) {
-                    throw std::invalid_argument("bosbase: a file URL query key or value is not valid UTF-8");
-                }
-                qs += qs.empty() ? "?" : "&";
-                qs += form_encode(param.first) + "=" + form_encode(text);
-            };
-            if (param.second.is_array()) {
-                for (const auto& item : param.second) emit(item);
-            } else {
-                emit(param.second);
-            }
-        }
-        return url + qs;
-    }
-
-    /// @brief get_url() with the file name as JSON, e.g. record["avatar"]; "" unless it is a string.
-    template <class Name, std::enable_if_t<std::is_same_v<Name, json>, int> = 0>
-    BOSBASE_SPLIT_NOINLINE
-    std::string get_url(const json& record, const Name& filename, const url_options& options = {}) const {
-        return filename.is_string() ? get_url(record, filename.template get_ref<const std::string&>(), options)
-                                    : std::string();
-    }
-
-    /// @brief A short-lived token for protected files (POST /api/files/token); needs auth.
-    /// Returns "" when the server sends none, as the JS SDK.
-    BOSBASE_SPLIT_NOINLINE std::string get_token(const std::optional<request_options>& options = std::nullopt) const {
-        const json reply =
-            core().send_json("POST", "/api/files/token", nullptr, options.value_or(request_options{}), {});
-        return string_field(reply, "token");
-    }
-
-private:
-    static std::string string_field(const json& object, const char* key) {
-        auto it = object.is_object() ? object.find(key) : object.end();
-        return (it != object.end() && it->is_string()) ? it->template get<std::string>() : std::string();
-    }
-
-    static std::string text_of(const json& v) {
-        try {
-            return detail::query_value_text(v);
-        } catch (const json::type_error&) {
-            throw std::invalid_argument("bosbase: a file URL query value is not valid UTF-8");
-        }
-    }
-
-    // application/x-www-form-urlencoded as URLSearchParams writes it: only
-    // A-Z a-z 0-9 * - . _ stay, a space becomes '+'.
-    static std::string form_encode(std::string_view in) {
-        static const char hex[] = "0123456789ABCDEF";
-        std::string out;
-        out.reserve(in.size());
-        for (char ch : in) {
-            const auto c = static_cast<unsigned char>(ch);
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '*' || c == '-' ||
-                c == '.' || c == '_') {
-                out += ch;
-            } else if (c == ' ') {
-                out += '+';
-            } else {
-                out += '%';
-                out += hex[c >> 4];
-                out += hex[c & 0x0F];
-            }
-        }
-        return out;
-    }
-};
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_SERVICES_FILES_HPP
-// ---- bosbase/services/batch.hpp: batch_service: several record writes in one transaction.
-#ifndef BOSBASE_SERVICES_BATCH_HPP
-#define BOSBASE_SERVICES_BATCH_HPP
-
-namespace bosbase {
-
-/// @brief A batch of record writes sent as one transaction (pb.create_batch()).
-/// Queue requests per collection, then send(). The server must have batch
-/// enabled (settings "batch.enabled"); otherwise send() throws ClientResponseError
-/// 403 "Batch requests are not allowed.". Not thread-safe; sending does not clear it.
-template <class Transport>
-class batch_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using request_list = std::vector<json>;
-
-public:
-    /// @brief Queues requests for one collection of the batch it came from.
-    class collection_batch {
-    public:
-        collection_batch(std::shared_ptr<request_list> requests, std::string_view collection)
-            : requests_(std::move(requests)) {
-            detail::require_path_segment(collection, "collection name or id");
-            records_url_ = "/api/collections/" + detail::encode_uri_component(collection) + "/records";
-        }
-
-        /// @brief POST .../records. Only options' query, named query fields and headers apply.
-        void create(const json& body, const std::optional<request_options>& options = std::nullopt) {
-            add("POST", records_url_, body, options);
-        }
-
-        /// @brief PUT .../records: updates the record `body["id"]` names, or creates it.
-        void upsert(const json& body, const std::optional<request_options>& options = std::nullopt) {
-            add("PUT", records_url_, body, options);
-        }
-
-        void update(std::string_view id, const json& body, const std::optional<request_options>& options = std::nullopt) {
-            add("PATCH", record_url(id), body, options);
-        }
-
-        void remove(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
-            add("DELETE", record_url(id), json::object(), options);
-        }
-
-    private:
-        std::string record_url(std::string_view id) const {
-            detail::require_path_segment(id, "record id");
-            return records_url_ + "/" + detail::encode_uri_component(id);
-        }
-
-        void add(const char* method, std::string url, const json& body, const std::optional<request_options>& options) {
-            const request_options opts = options.value_or(request_options{});
-            detail::require_headers(opts.headers, "request_options.headers");
-            std::string qs;
-            try {
-                detail::append_query(qs, detail::client_core<Transport>::collect_query(opts));
-            } catch (const json::type_error&) {
-                throw std::invalid_argument("bosbase: a query value is not valid UTF-8");
-            }
-            if (!qs.empty()) url += "?" + qs;
-            json request{{"method", method}, {"url", std::move(url)}};
-            if (!opts.headers.empty()) {
-                json headers = json::object();
-                for (const auto& h : opts.headers) headers[h.first] = h.second;
-                request["headers"] = std::move(headers);
-            }
-            request["body"] = detail::object_body(body, "a batch request body");
-            requests_->push_back(std::move(request));
-        }
-
-        std::shared_ptr<request_list> requests_;
-        std::string records_url_;
-    };
-
-    BOSBASE_SPLIT_NOINLINE explicit batch_service(std::shared_ptr<detail::client_core<Transport>> core)
-        : detail::service_base<Transport>(std::move(core)), requests_(std::make_shared<request_list>()) {}
-
-    BOSBASE_SPLIT_NOINLINE
-    collection_batch collection(std::string_view name) const { return collection_batch(requests_, name); }
-
-    /// @brief How many requests are queued.
-    BOSBASE_SPLIT_NOINLINE std::size_t size() const noexcept { return requests_->size(); }
-
-    /// @brief POST /api/batch with a JSON body {"requests": [...]}; the answers in order.
-    /// Any failed request rolls back all of them: ClientResponseError 400 "Batch
-    /// transaction failed." with response()["data"]["requests"][<index>].
-    BOSBASE_SPLIT_NOINLINE
-    std::vector<batch_result> send(const std::optional<request_options>& options = std::nullopt) const {
-        const request_options opts = options.value_or(request_options{});
-        const detail::json_reply reply =
-            detail::fetch_json(core(), "POST", "/api/batch", json{{"requests", *requests_}}, opts);
-        if (!reply.body.is_array()) {
-            throw detail::invalid_response(core(), "/api/batch", opts, reply.status,
-                                           "The server's batch response is not an array.");
-        }
-        std::vector<batch_result> results;
-        results.reserve(reply.body.size());
-        for (const auto& item : reply.body) {
-            auto status = item.is_object() ? item.find("status") : item.end();
-            if (status == item.end() || !status->is_number_integer() || status->get<std::int64_t>() < 0 ||
-                status->get<std::int64_t>() > 999) {
-                throw detail::invalid_response(core(), "/api/batch", opts, reply.status,
-                                               "A batch answer has no HTTP status.");
-            }
-            auto body = item.find("body");
-            results.push_back({status->get<int>(), body == item.end() ? json(nullptr) : *body});
-        }
-        return results;
-    }
-
-private:
-    std::shared_ptr<request_list> requests_;
-};
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_SERVICES_BATCH_HPP
 // ---- bosbase/realtime/events.hpp: What realtime hands the app: events, disconnect reasons, options, subscription handles.
 #ifndef BOSBASE_REALTIME_EVENTS_HPP
 #define BOSBASE_REALTIME_EVENTS_HPP
@@ -3608,11 +2878,1020 @@ private:
 }  // namespace bosbase
 
 #endif  // BOSBASE_REALTIME_EVENTS_HPP
+
+namespace bosbase {
+
+/// @brief Calls on one collection. A light value that shares the client's state:
+/// it stays valid after the client is moved or destroyed.
+///
+/// Exceptions, for every call: ClientResponseError when the server answers
+/// anything but 2xx, sends an unusable response, or cannot be reached in time;
+/// std::invalid_argument for input that cannot be sent (checked before any
+/// request); std::bad_alloc. Nothing else.
+template <class Transport>
+class record_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    BOSBASE_SPLIT_NOINLINE record_service(std::shared_ptr<detail::client_core<Transport>> core, std::string collection)
+        : detail::service_base<Transport>(std::move(core)), collection_(std::move(collection)) {
+        detail::require_path_segment(collection_, "collection name or id");
+        base_path_ = "/api/collections/" + detail::encode_uri_component(collection_);
+    }
+
+    BOSBASE_SPLIT_NOINLINE const std::string& name() const noexcept { return collection_; }
+
+    /// @brief "/api/collections/<encoded name>" for this collection.
+    BOSBASE_SPLIT_NOINLINE const std::string& base_path() const noexcept { return base_path_; }
+
+    // --- custom tokens (BosBase) -------------------------------------------
+
+    /// @brief Binds `token` to the auth record with this email and password (2xx, usually 204).
+    BOSBASE_SPLIT_NOINLINE
+    void bind_custom_token(std::string_view email, std::string_view password, std::string_view token,
+                           const json& body = json::object(), const query_params& query = {},
+                           const request_options& options = {}) {
+        core().perform("POST", base_path_ + "/bind-token", credentials_body(body, email, password, token),
+                         detail::with_defaults(query, options), {password, token});
+    }
+
+    /// @brief Removes the binding of `token` from the record with this email and password.
+    /// The server answers 204 even when nothing was bound.
+    BOSBASE_SPLIT_NOINLINE
+    void unbind_custom_token(std::string_view email, std::string_view password, std::string_view token,
+                             const json& body = json::object(), const query_params& query = {},
+                             const request_options& options = {}) {
+        core().perform("POST", base_path_ + "/unbind-token", credentials_body(body, email, password, token),
+                         detail::with_defaults(query, options), {password, token});
+    }
+
+    /// @brief Signs in with a bound custom token; saves {token, record} in the auth store.
+    /// For MFA pass `{{"mfaId", id}}` as body.
+    BOSBASE_SPLIT_NOINLINE
+    json auth_with_token(std::string_view token, const json& body = json::object(), const query_params& query = {},
+                         const request_options& options = {}) {
+        json payload = merged_body(body);
+        payload["token"] = std::string(token);
+        return auth_call("auth-with-token", payload, detail::with_defaults(query, options), {token});
+    }
+
+    // --- standard auth -----------------------------------------------------
+
+    /// @brief Password sign-in (identity is usually the email).
+    BOSBASE_SPLIT_NOINLINE json auth_with_password(std::string_view identity, std::string_view password,
+                            const json& body = json::object(), const query_params& query = {},
+                            const request_options& options = {}) {
+        json payload = merged_body(body);
+        payload["identity"] = std::string(identity);
+        payload["password"] = std::string(password);
+        return auth_call("auth-with-password", payload, detail::with_defaults(query, options), {password});
+    }
+
+    /// @brief Renews the stored auth. BosBase may hand back the very same token.
+    BOSBASE_SPLIT_NOINLINE json auth_refresh(const json& body = json::object(), const query_params& query = {},
+                      const request_options& options = {}) {
+        return auth_call("auth-refresh", merged_body(body), detail::with_defaults(query, options), {});
+    }
+
+    /// @brief Asks the server to email a one-time password; returns {"otpId": ...}.
+    BOSBASE_SPLIT_NOINLINE
+    json request_otp(std::string_view email, const json& body = json::object(), const query_params& query = {},
+                     const request_options& options = {}) {
+        json payload = merged_body(body);
+        payload["email"] = std::string(email);
+        return core().send_json("POST", base_path_ + "/request-otp", payload, detail::with_defaults(query, options), {});
+    }
+
+    /// @brief Signs in with an OTP id and the emailed password.
+    BOSBASE_SPLIT_NOINLINE
+    json auth_with_otp(std::string_view otp_id, std::string_view password, const json& body = json::object(),
+                       const query_params& query = {}, const request_options& options = {}) {
+        json payload = merged_body(body);
+        payload["otpId"] = std::string(otp_id);
+        payload["password"] = std::string(password);
+        return auth_call("auth-with-otp", payload, detail::with_defaults(query, options), {password});
+    }
+
+    /// @brief Lists the auth methods this collection allows.
+    BOSBASE_SPLIT_NOINLINE json list_auth_methods(const request_options& options = {}) {
+        return core().send_json("GET", base_path_ + "/auth-methods", nullptr, options,
+                                  {});
+    }
+
+    /// @brief Superusers only: a new, independent client signed in as the record `id`
+    /// (POST .../impersonate/{id}). It shares this client's transport and options;
+    /// duration_seconds 0 means the collection's token duration.
+    BOSBASE_SPLIT_NOINLINE basic_bosbase<Transport> impersonate(std::string_view id, std::int64_t duration_seconds = 0,
+                                         const request_options& options = {}) {
+        if (duration_seconds < 0) {
+            throw std::invalid_argument("bosbase: impersonate duration must not be negative");
+        }
+        detail::require_path_segment(id, "record id");
+        auto other = std::make_shared<detail::client_core<Transport>>(core());
+        record_service<Transport> service(other, collection_);
+        service.auth_call(("impersonate/" + detail::encode_uri_component(id)).c_str(),
+                          json{{"duration", duration_seconds}}, options, {},
+                          &core());
+        return basic_bosbase<Transport>(std::move(other));
+    }
+
+    // --- records -----------------------------------------------------------
+
+    /// @brief One page of records: {items, page, perPage, totalItems, totalPages}.
+    /// The query is `page`, `perPage`, then options.query, then the named options
+    /// (filter, sort, skip_total, expand, fields).
+    BOSBASE_SPLIT_NOINLINE
+    json get_list(int page = 1, int per_page = 30, const request_options& options = {}) {
+        return core().send_json("GET", records_path(), nullptr,
+                                detail::list_request(page, per_page, options), {});
+    }
+
+    /// @brief One page of records decoded with nlohmann's from_json into T.
+    template <class T>
+    BOSBASE_SPLIT_NOINLINE list_result<T> get_list(int page = 1, int per_page = 30,
+                            const request_options& options = {}) {
+        const request_options opts = detail::list_request(page, per_page, options);
+        return detail::decode_list<T>(core(), detail::fetch_json(core(), "GET", records_path(), nullptr, opts),
+                                      records_path(), opts);
+    }
+
+    /// @brief Every record, fetched `batch` at a time with skipTotal=1, as a JSON array.
+    /// Memory grows with the collection; each page is one call with its own deadline.
+    BOSBASE_SPLIT_NOINLINE
+    json get_full_list(int batch = 500, const request_options& options = {}) {
+        return detail::full_list(core(), records_path(), batch, options);
+    }
+
+    template <class T>
+    BOSBASE_SPLIT_NOINLINE
+    std::vector<T> get_full_list(int batch = 500, const request_options& options = {}) {
+        return detail::full_list_as<T>(core(), records_path(), batch, options);
+    }
+
+    /// @brief The first record matching `filter` (one page of one, skipTotal=1). When
+    /// nothing matches: ClientResponseError 404 built on the client (url "", as the JS SDK).
+    BOSBASE_SPLIT_NOINLINE
+    json get_first_list_item(std::string_view filter, const request_options& options = {}) {
+        return first_item(filter, options).first;
+    }
+
+    template <class T>
+    BOSBASE_SPLIT_NOINLINE
+    T get_first_list_item(std::string_view filter, const request_options& options = {}) {
+        auto found = first_item(filter, options);
+        return detail::decode_as<T>(core(), found.first, found.second, records_path(), request_options{});
+    }
+
+    /// @brief BosBase: how many records match `filter` (all visible ones when empty).
+    /// -1 when options.skip_total is true.
+    BOSBASE_SPLIT_NOINLINE
+    std::int64_t get_count(std::string_view filter = {}, const request_options& options = {}) {
+        query_params first;
+        if (!filter.empty()) first.emplace_back("filter", std::string(filter));
+        const request_options opts = detail::with_defaults(std::move(first), options);
+        const std::string path = records_path() + "/count";
+        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, opts);
+        return detail::integer_field(core(), reply.body, "count", path, opts, reply.status);
+    }
+
+    /// @brief BosBase vector search (POST .../records/search): records nearest to
+    /// `search.query_vector`, as a list {items, page, perPage, totalItems, totalPages}.
+    BOSBASE_SPLIT_NOINLINE json vector_search(const vector_search_options& search,
+                       const request_options& options = {}) {
+        return core().send_json("POST", records_path() + "/search", vector_search_body(search),
+                                options, {});
+    }
+
+    template <class T>
+    BOSBASE_SPLIT_NOINLINE list_result<T> vector_search(const vector_search_options& search,
+                                 const request_options& options = {}) {
+        const request_options opts = options;
+        const std::string path = records_path() + "/search";
+        return detail::decode_list<T>(core(), detail::fetch_json(core(), "POST", path, vector_search_body(search), opts),
+                                      path, opts);
+    }
+
+    /// @brief One record by id.
+    BOSBASE_SPLIT_NOINLINE
+    json get_one(std::string_view id, const request_options& options = {}) {
+        return core().send_json("GET", record_path(id), nullptr, options, {});
+    }
+
+    template <class T>
+    BOSBASE_SPLIT_NOINLINE
+    T get_one(std::string_view id, const request_options& options = {}) {
+        const request_options opts = options;
+        const std::string path = record_path(id);
+        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, opts);
+        return detail::decode_as<T>(core(), reply.body, reply.status, path, opts);
+    }
+
+    /// @brief Creates a record from a JSON object.
+    BOSBASE_SPLIT_NOINLINE json create(const json& body, const request_options& options = {}) {
+        return core().send_json("POST", records_path(), merged_body(body), options, {});
+    }
+
+    /// @brief Creates a record from any value with to_json (a T by default) and
+    /// returns the stored record as T.
+    template <class T, class Body = T>
+    BOSBASE_SPLIT_NOINLINE T create(const Body& body, const request_options& options = {}) {
+        const request_options opts = options;
+        const detail::json_reply reply =
+            detail::fetch_json(core(), "POST", records_path(), merged_body(detail::encode_body(body)), opts);
+        return detail::decode_as<T>(core(), reply.body, reply.status, records_path(), opts);
+    }
+
+    /// @brief Creates a record with files: one multipart request whose `@jsonPayload`
+    /// part carries `body` (exact JSON types) and one part per file. A field may
+    /// repeat; "field+" appends, "+field" prepends (see bosbase::file_list).
+    BOSBASE_SPLIT_NOINLINE
+    json create(const json& body, const file_list& files, const request_options& options = {}) {
+        auto upload = detail::build_multipart(merged_body(body), files, core().settings().max_request_bytes);
+        return core().send_body_json("POST", records_path(), std::move(upload.bytes), upload.content_type,
+                                     options, {});
+    }
+
+    template <class T, class Body = T>
+    BOSBASE_SPLIT_NOINLINE
+    T create(const Body& body, const file_list& files, const request_options& options = {}) {
+        const request_options opts = options;
+        auto upload =
+            detail::build_multipart(merged_body(detail::encode_body(body)), files, core().settings().max_request_bytes);
+        const detail::json_reply reply = detail::fetch_body_json(core(), "POST", records_path(),
+                                                                 std::move(upload), opts);
+        return detail::decode_as<T>(core(), reply.body, reply.status, records_path(), opts);
+    }
+
+    /// @brief Updates a record with files (multipart, as create with files). Remove files
+    /// by name with {"field-": ["name.png"]} in `body`; the stored record is merged as by update().
+    BOSBASE_SPLIT_NOINLINE json update(std::string_view id, const json& body, const file_list& files,
+                const request_options& options = {}) {
+        const std::string path = record_path(id);
+        auto upload = detail::build_multipart(merged_body(body), files, core().settings().max_request_bytes);
+        json updated = core().send_body_json("PATCH", path, std::move(upload.bytes), upload.content_type,
+                                             options, {});
+        core().store().merge_record_if(id, collection_, updated);
+        return updated;
+    }
+
+    template <class T, class Body = T>
+    BOSBASE_SPLIT_NOINLINE T update(std::string_view id, const Body& body, const file_list& files,
+             const request_options& options = {}) {
+        const request_options opts = options;
+        const std::string path = record_path(id);
+        auto upload =
+            detail::build_multipart(merged_body(detail::encode_body(body)), files, core().settings().max_request_bytes);
+        const detail::json_reply reply = detail::fetch_body_json(core(), "PATCH", path, std::move(upload), opts);
+        core().store().merge_record_if(id, collection_, reply.body);
+        return detail::decode_as<T>(core(), reply.body, reply.status, path, opts);
+    }
+
+    /// @brief Updates a record. When it is the signed-in record, the returned fields
+    /// are merged into the stored record (fields the response leaves out are kept).
+    BOSBASE_SPLIT_NOINLINE
+    json update(std::string_view id, const json& body, const request_options& options = {}) {
+        json updated = core().send_json("PATCH", record_path(id), merged_body(body),
+                                          options, {});
+        core().store().merge_record_if(id, collection_, updated);
+        return updated;
+    }
+
+    template <class T, class Body = T>
+    BOSBASE_SPLIT_NOINLINE
+    T update(std::string_view id, const Body& body, const request_options& options = {}) {
+        const request_options opts = options;
+        const std::string path = record_path(id);
+        const detail::json_reply reply = detail::fetch_json(core(), "PATCH", path, merged_body(detail::encode_body(body)), opts);
+        core().store().merge_record_if(id, collection_, reply.body);
+        return detail::decode_as<T>(core(), reply.body, reply.status, path, opts);
+    }
+
+    /// @brief Deletes a record (204); signs out when it was the signed-in record.
+    BOSBASE_SPLIT_NOINLINE
+    void remove(std::string_view id, const request_options& options = {}) {
+        core().perform("DELETE", record_path(id), nullptr, options, {});
+        core().store().clear_if(id, collection_);
+    }
+
+    // --- realtime (defined in the Realtime section) -------------------------
+
+    /// @brief Subscribes to "*" (every record) or a record id of this collection;
+    /// see realtime_service::subscribe.
+    subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback) const;
+
+    /// @brief The same with options (filter, expand, fields, query, headers) sent as the topic's `?options=`.
+    subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback,
+                           const subscribe_options& options) const;
+
+    /// @brief Ends the subscriptions to `topic` ("*" or a record id), or with "" all of this collection's.
+    BOSBASE_SPLIT_NOINLINE void unsubscribe(std::string_view topic = {}) const;
+    // --- account flows -----------------------------------------------------
+
+    /// @brief Emails a password-reset link (204; also for an unknown email).
+    BOSBASE_SPLIT_NOINLINE
+    void request_password_reset(std::string_view email, const request_options& options = {}) {
+        core().perform("POST", base_path_ + "/request-password-reset", json{{"email", std::string(email)}},
+                       options, {});
+    }
+
+    /// @brief Sets a new password with the emailed reset token (204).
+    BOSBASE_SPLIT_NOINLINE void confirm_password_reset(std::string_view reset_token, std::string_view password,
+                                std::string_view password_confirm,
+                                const request_options& options = {}) {
+        core().perform("POST", base_path_ + "/confirm-password-reset",
+                       json{{"token", std::string(reset_token)},
+                            {"password", std::string(password)},
+                            {"passwordConfirm", std::string(password_confirm)}},
+                       options, {reset_token, password, password_confirm});
+    }
+
+    /// @brief Emails a verification link (204).
+    BOSBASE_SPLIT_NOINLINE
+    void request_verification(std::string_view email, const request_options& options = {}) {
+        core().perform("POST", base_path_ + "/request-verification", json{{"email", std::string(email)}},
+                       options, {});
+    }
+
+    /// @brief Verifies with the emailed token (204); marks the stored record verified
+    /// when the token belongs to it.
+    BOSBASE_SPLIT_NOINLINE void confirm_verification(std::string_view verification_token,
+                              const request_options& options = {}) {
+        core().perform("POST", base_path_ + "/confirm-verification",
+                       json{{"token", std::string(verification_token)}}, options,
+                       {verification_token});
+        std::string id;
+        std::string collection_id;
+        if (token_owner(verification_token, id, collection_id)) {
+            const json record = core().store().record();
+            if (record.is_object() && record.value("verified", json(false)) != json(true)) {
+                core().store().merge_record_if(id, collection_id, json{{"verified", true}});
+            }
+        }
+    }
+
+    /// @brief Emails a confirmation link to `new_email` (204; needs this collection's auth).
+    BOSBASE_SPLIT_NOINLINE
+    void request_email_change(std::string_view new_email, const request_options& options = {}) {
+        core().perform("POST", base_path_ + "/request-email-change", json{{"newEmail", std::string(new_email)}},
+                       options, {});
+    }
+
+    /// @brief Confirms the change with the emailed token and the account password
+    /// (204); signs out when the token belongs to the stored record, as the JS SDK.
+    BOSBASE_SPLIT_NOINLINE void confirm_email_change(std::string_view email_change_token, std::string_view password,
+                              const request_options& options = {}) {
+        core().perform("POST", base_path_ + "/confirm-email-change",
+                       json{{"token", std::string(email_change_token)}, {"password", std::string(password)}},
+                       options, {email_change_token, password});
+        std::string id;
+        std::string collection_id;
+        if (token_owner(email_change_token, id, collection_id)) {
+            core().store().clear_if(id, collection_id);
+        }
+    }
+
+    /// @brief Finishes an OAuth2 sign-in with the provider's code (POST auth-with-oauth2
+    /// {provider, code, codeVerifier, redirectURL, createData}); stores {token, record}.
+    /// `create_data` (a JSON object) fills a record created on first sign-in.
+    BOSBASE_SPLIT_NOINLINE
+    json auth_with_oauth2_code(std::string_view provider, std::string_view code, std::string_view code_verifier,
+                               std::string_view redirect_url, const json& create_data = nullptr,
+                               const request_options& options = {}) {
+        json payload{{"provider", std::string(provider)},
+                     {"code", std::string(code)},
+                     {"codeVerifier", std::string(code_verifier)},
+                     {"redirectURL", std::string(redirect_url)}};
+        if (!create_data.is_null()) {
+            payload["createData"] = detail::object_body(create_data, "OAuth2 create_data");
+        }
+        return auth_call("auth-with-oauth2", payload, options, {code, code_verifier});
+    }
+
+    /// @brief The OAuth2 links of a record: records of `_externalAuths` with recordRef = id.
+    BOSBASE_SPLIT_NOINLINE
+    json list_external_auths(std::string_view record_id, const request_options& options = {}) {
+        detail::require_path_segment(record_id, "record id");
+        request_options opts = options;
+        opts.filter = bosbase::filter("recordRef = {:id}", {{"id", record_id}});
+        return record_service(this->core_ptr(), "_externalAuths").get_full_list(500, opts);
+    }
+
+    /// @brief Removes a record's link to an OAuth2 provider (finds it in `_externalAuths`,
+    /// then deletes it). A 404 ClientResponseError when there is no such link.
+    BOSBASE_SPLIT_NOINLINE void unlink_external_auth(std::string_view record_id, std::string_view provider,
+                              const request_options& options = {}) {
+        detail::require_path_segment(record_id, "record id");
+        record_service external(this->core_ptr(), "_externalAuths");
+        const json link = external.get_first_list_item(bosbase::filter(
+            "recordRef = {:recordId} && provider = {:provider}", {{"recordId", record_id}, {"provider", provider}}));
+        auto id = link.find("id");
+        if (id == link.end() || !id->is_string()) {
+            throw detail::invalid_response(core(), external.records_path(), request_options{}, 200,
+                                           "The server's external auth record has no string 'id'.");
+        }
+        external.remove(id->get<std::string>(), options);
+    }
+
+private:
+    std::string records_path() const { return base_path_ + "/records"; }
+
+    std::string record_path(std::string_view id) const {
+        detail::require_path_segment(id, "record id");
+        return base_path_ + "/records/" + detail::encode_uri_component(id);
+    }
+
+    std::pair<json, int> first_item(std::string_view filter, const request_options& options) {
+        const request_options opts = detail::list_request(
+            1, 1,
+            detail::with_defaults({{"filter", std::string(filter)}, {"skipTotal", 1}},
+                                  options));
+        detail::json_reply reply = detail::fetch_json(core(), "GET", records_path(), nullptr, opts);
+        const json& items = detail::items_of(core(), reply.body, records_path(), opts, reply.status);
+        if (items.empty()) {
+            throw ClientResponseError(
+                "", 404,
+                json{{"code", 404}, {"message", "The requested resource wasn't found."}, {"data", json::object()}});
+        }
+        return {items.front(), reply.status};
+    }
+
+    static json vector_search_body(const vector_search_options& search) {
+        for (double v : search.query_vector) {
+            if (!std::isfinite(v)) {
+                throw std::invalid_argument("bosbase: vector_search: query_vector values must be finite numbers");
+            }
+        }
+        json body{{"field", search.field}, {"queryVector", search.query_vector}};
+        if (search.limit) body["limit"] = *search.limit;
+        if (search.distance) body["distance"] = *search.distance;
+        if (search.filter) body["filter"] = *search.filter;
+        if (search.include_distance) body["includeDistance"] = *search.include_distance;
+        return body;
+    }
+
+    // The id and collection a verification or email-change token was issued for.
+    static bool token_owner(std::string_view token, std::string& id, std::string& collection_id) {
+        const auto payload = jwt_payload(token);
+        if (!payload) return false;
+        auto i = payload->find("id");
+        auto c = payload->find("collectionId");
+        if (i == payload->end() || c == payload->end() || !i->is_string() || !c->is_string()) return false;
+        id = i->get<std::string>();
+        collection_id = c->get<std::string>();
+        return !id.empty();
+    }
+
+    static json merged_body(const json& body) {
+        if (body.is_null()) {
+            return json::object();
+        }
+        if (!body.is_object()) {
+            throw std::invalid_argument("bosbase: an extra request body must be a JSON object, got " +
+                                        std::string(body.type_name()));
+        }
+        return body;
+    }
+
+    static json credentials_body(const json& body, std::string_view email, std::string_view password,
+                                 std::string_view token) {
+        json payload = merged_body(body);
+        payload["email"] = std::string(email);
+        payload["password"] = std::string(password);
+        payload["token"] = std::string(token);
+        return payload;
+    }
+
+    static request_options with_query(const request_options& options, const query_params& query) {
+        request_options opts = options;
+        opts.query.insert(opts.query.begin(), query.begin(), query.end());
+        return opts;
+    }
+
+    // Sends an auth request and stores {token, record}. Anything but a 2xx JSON
+    // object with a sendable token and a record is an error, and the store is
+    // left as it was.
+    // `sender` is the client whose identity makes the request (impersonate sends
+    // as the superuser and stores into the new client).
+    json auth_call(const std::string& action, const json& payload, const request_options& options,
+                   detail::call_secrets secrets, detail::client_core<Transport>* sender = nullptr) {
+        const std::string path = base_path_ + "/" + action;
+        http_response res = (sender ? *sender : core()).perform("POST", path, payload, options, secrets);
+        json response = core().parse_body(res, path, options, secrets);
+        auto fail = [&](const char* why) {
+            return ClientResponseError(core().error_url(path, options), res.status,
+                                       json{{"status", res.status}, {"message", why}, {"data", json::object()}},
+                                       error_kind::invalid_response, {}, secrets.to_vector());
+        };
+        if (!response.is_object()) {
+            throw fail("The server answered without a token and record.");
+        }
+        auto token = response.find("token");
+        auto record = response.find("record");
+        if (token == response.end() || !token->is_string() || token->get_ref<const std::string&>().empty() ||
+            record == response.end() || !record->is_object()) {
+            throw fail("The server answered without a token and record.");
+        }
+        if (!detail::is_header_value_safe(token->get_ref<const std::string&>())) {
+            throw fail("The server returned an auth token with control bytes (CR, LF, NUL); it was not stored.");
+        }
+        core().store().save_auth_response(token->get<std::string>(), *record, std::move(res.body),
+                                        core().settings().max_json_depth);
+        return response;
+    }
+
+    std::string collection_;
+    std::string base_path_;
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_RECORDS_HPP
+// ---- bosbase/services/admin.hpp: Superuser services: health, collections, settings, logs, backups, crons.
+#ifndef BOSBASE_SERVICES_ADMIN_HPP
+#define BOSBASE_SERVICES_ADMIN_HPP
+
+namespace bosbase {
+
+/// @brief GET /api/health (pb.health()).
+template <class Transport>
+class health_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief {"message","code","data"}; with superuser auth `data` has canBackup etc.
+    BOSBASE_SPLIT_NOINLINE json check(const request_options& options = {}) const {
+        return core().send_json("GET", "/api/health", nullptr, options, {});
+    }
+};
+
+/// @brief Superuser calls on collections themselves (pb.collections()).
+template <class Transport>
+class collection_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    BOSBASE_SPLIT_NOINLINE
+    json get_list(int page = 1, int per_page = 30, const request_options& options = {}) const {
+        return core().send_json("GET", "/api/collections", nullptr,
+                                detail::list_request(page, per_page, options), {});
+    }
+
+    /// @brief Every collection, `batch` at a time, as a JSON array.
+    BOSBASE_SPLIT_NOINLINE
+    json get_full_list(int batch = 500, const request_options& options = {}) const {
+        return detail::full_list(core(), "/api/collections", batch, options);
+    }
+
+    BOSBASE_SPLIT_NOINLINE
+    json get_one(std::string_view name_or_id, const request_options& options = {}) const {
+        return core().send_json("GET", path(name_or_id), nullptr, options, {});
+    }
+
+    /// @brief Creates a collection from its JSON description ({"name", "type", "fields", ...}).
+    BOSBASE_SPLIT_NOINLINE
+    json create(const json& body, const request_options& options = {}) const {
+        return core().send_json("POST", "/api/collections", detail::object_body(body, "a collection body"),
+                                options, {});
+    }
+
+    BOSBASE_SPLIT_NOINLINE json update(std::string_view name_or_id, const json& body,
+                const request_options& options = {}) const {
+        return core().send_json("PATCH", path(name_or_id), detail::object_body(body, "a collection body"),
+                                options, {});
+    }
+
+    /// @brief Deletes the collection and all its records (204).
+    BOSBASE_SPLIT_NOINLINE
+    void remove(std::string_view name_or_id, const request_options& options = {}) const {
+        core().perform("DELETE", path(name_or_id), nullptr, options, {});
+    }
+
+    /// @brief Deletes all records of the collection, keeping the collection (204).
+    BOSBASE_SPLIT_NOINLINE
+    void truncate(std::string_view name_or_id, const request_options& options = {}) const {
+        core().perform("DELETE", path(name_or_id) + "/truncate", nullptr, options, {});
+    }
+
+    /// @brief Replaces the collections with `collections` (a JSON array); with
+    /// delete_missing, collections not in the list are deleted (204).
+    BOSBASE_SPLIT_NOINLINE void import_collections(const json& collections, bool delete_missing = false,
+                            const request_options& options = {}) const {
+        if (!collections.is_array()) {
+            throw std::invalid_argument("bosbase: import_collections needs a JSON array of collections");
+        }
+        core().perform("PUT", "/api/collections/import",
+                       json{{"collections", collections}, {"deleteMissing", delete_missing}},
+                       options, {});
+    }
+
+    /// @brief Templates for new collections: {"auth": {...}, "base": {...}, "view": {...}}.
+    BOSBASE_SPLIT_NOINLINE json get_scaffolds(const request_options& options = {}) const {
+        return core().send_json("GET", "/api/collections/meta/scaffolds", nullptr,
+                                options, {});
+    }
+
+private:
+    static std::string path(std::string_view name_or_id) {
+        detail::require_path_segment(name_or_id, "collection name or id");
+        return "/api/collections/" + detail::encode_uri_component(name_or_id);
+    }
+};
+
+/// @brief Superuser calls on the application settings (pb.settings()).
+template <class Transport>
+class settings_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief All settings (secrets come back masked).
+    BOSBASE_SPLIT_NOINLINE json get_all(const request_options& options = {}) const {
+        return core().send_json("GET", "/api/settings", nullptr, options, {});
+    }
+
+    /// @brief Changes the given settings, e.g. {{"batch", {{"enabled", true}}}}; returns all settings.
+    BOSBASE_SPLIT_NOINLINE
+    json update(const json& body, const request_options& options = {}) const {
+        return core().send_json("PATCH", "/api/settings", detail::object_body(body, "a settings body"),
+                                options, {});
+    }
+
+    /// @brief Checks the S3 connection of "storage" or "backups" (204).
+    BOSBASE_SPLIT_NOINLINE void test_s3(std::string_view filesystem = "storage",
+                 const request_options& options = {}) const {
+        core().perform("POST", "/api/settings/test/s3", json{{"filesystem", std::string(filesystem)}},
+                       options, {});
+    }
+
+    /// @brief Sends a test email of `email_template` ("verification", "password-reset",
+    /// "email-change", "otp", "login-alert") for a collection's templates (204).
+    BOSBASE_SPLIT_NOINLINE
+    void test_email(std::string_view collection, std::string_view to_email, std::string_view email_template,
+                    const request_options& options = {}) const {
+        core().perform("POST", "/api/settings/test/email",
+                       json{{"email", std::string(to_email)},
+                            {"template", std::string(email_template)},
+                            {"collection", std::string(collection)}},
+                       options, {});
+    }
+};
+
+/// @brief Superuser access to the request logs (pb.logs()).
+template <class Transport>
+class log_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    BOSBASE_SPLIT_NOINLINE
+    json get_list(int page = 1, int per_page = 30, const request_options& options = {}) const {
+        return core().send_json("GET", "/api/logs", nullptr,
+                                detail::list_request(page, per_page, options), {});
+    }
+
+    BOSBASE_SPLIT_NOINLINE
+    json get_one(std::string_view id, const request_options& options = {}) const {
+        detail::require_path_segment(id, "log id");
+        return core().send_json("GET", "/api/logs/" + detail::encode_uri_component(id), nullptr,
+                                options, {});
+    }
+
+    /// @brief Hourly counts [{"total", "date"}, ...]; options.filter narrows them.
+    BOSBASE_SPLIT_NOINLINE json get_stats(const request_options& options = {}) const {
+        return core().send_json("GET", "/api/logs/stats", nullptr, options, {});
+    }
+};
+
+/// @brief Superuser calls on backups (pb.backups()).
+template <class Transport>
+class backup_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief [{"key", "size", "modified"}, ...].
+    BOSBASE_SPLIT_NOINLINE json get_full_list(const request_options& options = {}) const {
+        return core().send_json("GET", "/api/backups", nullptr, options, {});
+    }
+
+    /// @brief Starts a backup named `name` ("" lets the server pick one) and waits for it (204).
+    BOSBASE_SPLIT_NOINLINE
+    void create(std::string_view name = {}, const request_options& options = {}) const {
+        core().perform("POST", "/api/backups", json{{"name", std::string(name)}}, options,
+                       {});
+    }
+
+    /// @brief Restores a backup; the server restarts afterwards (204).
+    BOSBASE_SPLIT_NOINLINE
+    void restore(std::string_view key, const request_options& options = {}) const {
+        core().perform("POST", path(key) + "/restore", nullptr, options, {});
+    }
+
+    BOSBASE_SPLIT_NOINLINE
+    void remove(std::string_view key, const request_options& options = {}) const {
+        core().perform("DELETE", path(key), nullptr, options, {});
+    }
+
+    /// @brief URL to download a backup with a superuser file token (from POST /api/files/token).
+    /// The URL carries that token: do not log it.
+    BOSBASE_SPLIT_NOINLINE std::string download_url(std::string_view file_token, std::string_view key) const {
+        return core().url().origin + core().target_for(path(key), query_params{{"token", std::string(file_token)}});
+    }
+
+    /// @brief The JS SDK's name for download_url().
+    BOSBASE_SPLIT_NOINLINE std::string get_download_url(std::string_view file_token, std::string_view key) const {
+        return download_url(file_token, key);
+    }
+
+    /// @brief Uploads a backup archive (a .zip made by the server) as multipart field
+    /// `file` to POST /api/backups/upload (204). The server refuses other types (400).
+    BOSBASE_SPLIT_NOINLINE
+    void upload(const file_part& file, const request_options& options = {}) const {
+        auto upload = detail::build_multipart(json::object(), file_list{{"file", file}},
+                                              core().settings().max_request_bytes);
+        core().perform_body("POST", "/api/backups/upload", std::move(upload.bytes), upload.content_type,
+                            options, {});
+    }
+
+private:
+    static std::string path(std::string_view key) {
+        detail::require_path_segment(key, "backup key");
+        return "/api/backups/" + detail::encode_uri_component(key);
+    }
+};
+
+/// @brief Superuser calls on the app's cron jobs (pb.crons()).
+template <class Transport>
+class cron_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief [{"id", "expression"}, ...].
+    BOSBASE_SPLIT_NOINLINE json get_full_list(const request_options& options = {}) const {
+        return core().send_json("GET", "/api/crons", nullptr, options, {});
+    }
+
+    /// @brief Runs a job now (204).
+    BOSBASE_SPLIT_NOINLINE
+    void run(std::string_view job_id, const request_options& options = {}) const {
+        detail::require_path_segment(job_id, "cron job id");
+        core().perform("POST", "/api/crons/" + detail::encode_uri_component(job_id), nullptr,
+                       options, {});
+    }
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_ADMIN_HPP
+// ---- bosbase/services/files.hpp: file_service: file URLs and file tokens.
+#ifndef BOSBASE_SERVICES_FILES_HPP
+#define BOSBASE_SERVICES_FILES_HPP
+
+namespace bosbase {
+
+/// @brief File URLs and file tokens (pb.files()), as the JS SDK's FileService.
+template <class Transport>
+class file_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief Query of a file URL; unset fields are left out.
+    struct url_options {
+        std::string thumb;                 ///< "WxH", "WxHt", "WxHb", "WxHf", "0xH" or "Wx0" (images only)
+        bool download = false;             ///< ask for Content-Disposition: attachment
+        std::string token;                 ///< file token for protected fields (see get_token())
+        query_params query;                ///< more query parameters, sent first
+    };
+
+    /// @brief `<base>/api/files/<collectionId or collectionName>/<id>/<filename>[?query]`,
+    /// each segment encoded like encodeURIComponent, the query form-encoded like JS
+    /// URLSearchParams (space as '+'). "" when the filename, the record's id or both
+    /// collectionId and collectionName are missing (as the JS SDK). A URL with a token
+    /// carries that token: do not log it.
+    BOSBASE_SPLIT_NOINLINE
+    std::string get_url(const json& record, std::string_view filename, const url_options& options = {}) const {
+        const std::string collection = [&] {
+            std::string id = string_field(record, "collectionId");
+            return id.empty() ? string_field(record, "collectionName") : id;
+        }();
+        const std::string id = string_field(record, "id");
+        if (filename.empty() || id.empty() || collection.empty()) {
+            return {};
+        }
+        std::string url = core().url().origin + core().url().prefix + "/api/files/" +
+                          detail::encode_uri_component(collection) + "/" + detail::encode_uri_component(id) + "/" +
+                          detail::encode_uri_component(filename);
+        query_params query = options.query;
+        if (!options.thumb.empty()) detail::assign_param(query, "thumb", options.thumb);
+        if (options.download) detail::assign_param(query, "download", "1");
+        if (!options.token.empty()) detail::assign_param(query, "token", options.token);
+        std::string qs;
+        for (const auto& param : query) {
+            auto emit = [&](const json& v) {
+                if (v.is_null()) return;
+                const std::string text = text_of(v);
+                // As in every other query: the server reads it as UTF-8.
+                if (!detail::is_valid_utf8(param.first) || !detail::is_valid_utf8(text)) {
+                    throw std::invalid_argument("bosbase: a file URL query key or value is not valid UTF-8");
+                }
+                qs += qs.empty() ? "?" : "&";
+                qs += form_encode(param.first) + "=" + form_encode(text);
+            };
+            if (param.second.is_array()) {
+                for (const auto& item : param.second) emit(item);
+            } else {
+                emit(param.second);
+            }
+        }
+        return url + qs;
+    }
+
+    /// @brief get_url() with the file name as JSON, e.g. record["avatar"]; "" unless it is a string.
+    template <class Name, std::enable_if_t<std::is_same_v<Name, json>, int> = 0>
+    BOSBASE_SPLIT_NOINLINE
+    std::string get_url(const json& record, const Name& filename, const url_options& options = {}) const {
+        return filename.is_string() ? get_url(record, filename.template get_ref<const std::string&>(), options)
+                                    : std::string();
+    }
+
+    /// @brief A short-lived token for protected files (POST /api/files/token); needs auth.
+    /// Returns "" when the server sends none, as the JS SDK.
+    BOSBASE_SPLIT_NOINLINE std::string get_token(const request_options& options = {}) const {
+        const json reply =
+            core().send_json("POST", "/api/files/token", nullptr, options, {});
+        return string_field(reply, "token");
+    }
+
+private:
+    static std::string string_field(const json& object, const char* key) {
+        auto it = object.is_object() ? object.find(key) : object.end();
+        return (it != object.end() && it->is_string()) ? it->template get<std::string>() : std::string();
+    }
+
+    static std::string text_of(const json& v) {
+        try {
+            return detail::query_value_text(v);
+        } catch (const json::type_error&) {
+            throw std::invalid_argument("bosbase: a file URL query value is not valid UTF-8");
+        }
+    }
+
+    // application/x-www-form-urlencoded as URLSearchParams writes it: only
+    // A-Z a-z 0-9 * - . _ stay, a space becomes '+'.
+    static std::string form_encode(std::string_view in) {
+        static const char hex[] = "0123456789ABCDEF";
+        std::string out;
+        out.reserve(in.size());
+        for (char ch : in) {
+            const auto c = static_cast<unsigned char>(ch);
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '*' || c == '-' ||
+                c == '.' || c == '_') {
+                out += ch;
+            } else if (c == ' ') {
+                out += '+';
+            } else {
+                out += '%';
+                out += hex[c >> 4];
+                out += hex[c & 0x0F];
+            }
+        }
+        return out;
+    }
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_FILES_HPP
+// ---- bosbase/services/batch.hpp: batch_service: several record writes in one transaction.
+#ifndef BOSBASE_SERVICES_BATCH_HPP
+#define BOSBASE_SERVICES_BATCH_HPP
+
+namespace bosbase {
+
+/// @brief A batch of record writes sent as one transaction (pb.create_batch()).
+/// Queue requests per collection, then send(). The server must have batch
+/// enabled (settings "batch.enabled"); otherwise send() throws ClientResponseError
+/// 403 "Batch requests are not allowed.". Not thread-safe; sending does not clear it.
+template <class Transport>
+class batch_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+    using request_list = std::vector<json>;
+
+public:
+    /// @brief Queues requests for one collection of the batch it came from.
+    class collection_batch {
+    public:
+        collection_batch(std::shared_ptr<request_list> requests, std::string_view collection)
+            : requests_(std::move(requests)) {
+            detail::require_path_segment(collection, "collection name or id");
+            records_url_ = "/api/collections/" + detail::encode_uri_component(collection) + "/records";
+        }
+
+        /// @brief POST .../records. Only options' query, named query fields and headers apply.
+        void create(const json& body, const request_options& options = {}) {
+            add("POST", records_url_, body, options);
+        }
+
+        /// @brief PUT .../records: updates the record `body["id"]` names, or creates it.
+        void upsert(const json& body, const request_options& options = {}) {
+            add("PUT", records_url_, body, options);
+        }
+
+        void update(std::string_view id, const json& body, const request_options& options = {}) {
+            add("PATCH", record_url(id), body, options);
+        }
+
+        void remove(std::string_view id, const request_options& options = {}) {
+            add("DELETE", record_url(id), json::object(), options);
+        }
+
+    private:
+        std::string record_url(std::string_view id) const {
+            detail::require_path_segment(id, "record id");
+            return records_url_ + "/" + detail::encode_uri_component(id);
+        }
+
+        void add(const char* method, std::string url, const json& body, const request_options& options) {
+            const request_options opts = options;
+            detail::require_headers(opts.headers, "request_options.headers");
+            std::string qs;
+            try {
+                detail::append_query(qs, detail::collect_query(opts));
+            } catch (const json::type_error&) {
+                throw std::invalid_argument("bosbase: a query value is not valid UTF-8");
+            }
+            if (!qs.empty()) url += "?" + qs;
+            json request{{"method", method}, {"url", std::move(url)}};
+            if (!opts.headers.empty()) {
+                json headers = json::object();
+                for (const auto& h : opts.headers) headers[h.first] = h.second;
+                request["headers"] = std::move(headers);
+            }
+            request["body"] = detail::object_body(body, "a batch request body");
+            requests_->push_back(std::move(request));
+        }
+
+        std::shared_ptr<request_list> requests_;
+        std::string records_url_;
+    };
+
+    BOSBASE_SPLIT_NOINLINE explicit batch_service(std::shared_ptr<detail::client_core<Transport>> core)
+        : detail::service_base<Transport>(std::move(core)), requests_(std::make_shared<request_list>()) {}
+
+    BOSBASE_SPLIT_NOINLINE
+    collection_batch collection(std::string_view name) const { return collection_batch(requests_, name); }
+
+    /// @brief How many requests are queued.
+    BOSBASE_SPLIT_NOINLINE std::size_t size() const noexcept { return requests_->size(); }
+
+    /// @brief POST /api/batch with a JSON body {"requests": [...]}; the answers in order.
+    /// Any failed request rolls back all of them: ClientResponseError 400 "Batch
+    /// transaction failed." with response()["data"]["requests"][<index>].
+    BOSBASE_SPLIT_NOINLINE
+    std::vector<batch_result> send(const request_options& options = {}) const {
+        const request_options opts = options;
+        const detail::json_reply reply =
+            detail::fetch_json(core(), "POST", "/api/batch", json{{"requests", *requests_}}, opts);
+        if (!reply.body.is_array()) {
+            throw detail::invalid_response(core(), "/api/batch", opts, reply.status,
+                                           "The server's batch response is not an array.");
+        }
+        std::vector<batch_result> results;
+        results.reserve(reply.body.size());
+        for (const auto& item : reply.body) {
+            auto status = item.is_object() ? item.find("status") : item.end();
+            if (status == item.end() || !status->is_number_integer() || status->get<std::int64_t>() < 0 ||
+                status->get<std::int64_t>() > 999) {
+                throw detail::invalid_response(core(), "/api/batch", opts, reply.status,
+                                               "A batch answer has no HTTP status.");
+            }
+            auto body = item.find("body");
+            results.push_back({status->get<int>(), body == item.end() ? json(nullptr) : *body});
+        }
+        return results;
+    }
+
+private:
+    std::shared_ptr<request_list> requests_;
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_BATCH_HPP
 // ---- bosbase/realtime/sse_parser.hpp: An incremental parser for server-sent events with a per-event cap.
 #ifndef BOSBASE_REALTIME_SSE_PARSER_HPP
 #define BOSBASE_REALTIME_SSE_PARSER_HPP
-
-#include <algorithm>
 
 namespace bosbase {
 
@@ -3792,9 +4071,6 @@ private:
 #ifndef BOSBASE_REALTIME_STATE_HPP
 #define BOSBASE_REALTIME_STATE_HPP
 
-#include <condition_variable>
-#include <map>
-
 namespace bosbase {
 
 namespace detail {
@@ -3846,57 +4122,15 @@ inline std::string realtime_topic_key(const std::string& topic, const std::optio
     return topic + (topic.find('?') == std::string::npos ? "?" : "&") + "options=" + encode_uri_component(text);
 }
 
-template <class Transport>
-class realtime_state;
-
-/// Lives inside client_core (its last member, so it is torn down first): makes the
-/// realtime state on first use and stops its thread when the client goes away.
-template <class Transport>
-class realtime_slot {
-public:
-    BOSBASE_SPLIT_NOINLINE explicit realtime_slot(client_core<Transport>* core) : core_(core) {}
-    realtime_slot(const realtime_slot&) = delete;
-    realtime_slot& operator=(const realtime_slot&) = delete;
-    ~realtime_slot() {
-        if (state_) state_->shutdown();
-    }
-
-    BOSBASE_SPLIT_NOINLINE std::shared_ptr<realtime_state<Transport>> get() {
-        static_assert(is_streaming_transport_v<Transport>,
-                      "bosbase: realtime needs a transport with the streaming call `bosbase::http_response "
-                      "stream(const bosbase::http_request&, const bosbase::stream_handler&, bosbase::stream_cancel&)` "
-                      "(see README, section 'Realtime')");
-        static_assert(std::is_copy_constructible_v<Transport>,
-                      "bosbase: realtime streams through a copy of the transport; make it copyable");
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (!state_) {
-            state_ = std::make_shared<realtime_state<Transport>>(core_);
-            state_->attach();
-        }
-        return state_;
-    }
-
-    /// The state if realtime was ever used, else null (no thread is started for it).
-    BOSBASE_SPLIT_NOINLINE std::shared_ptr<realtime_state<Transport>> existing() {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return state_;
-    }
-
-private:
-    client_core<Transport>* core_;
-    std::mutex mutex_;
-    std::shared_ptr<realtime_state<Transport>> state_;
-};
-
 /// One client's realtime connection: the subscriptions, the background thread
 /// that owns the SSE stream, and the submission of the subscription set.
 ///
 /// Locks: mutex_ guards the fields below it; submit_mutex_ orders the POSTs so the
 /// server always ends with the newest set. No user callback runs under either.
 /// The thread holds a shared_ptr to this object, never to the client; the client
-/// (through realtime_slot) stops and joins the thread before it goes away.
+/// (as a core_extension) stops and joins the thread before it goes away.
 template <class Transport>
-class realtime_state : public std::enable_shared_from_this<realtime_state<Transport>> {
+class realtime_state : public core_extension, public std::enable_shared_from_this<realtime_state<Transport>> {
     using clock = std::chrono::steady_clock;
     using connect_callback = std::function<void(const std::string& client_id)>;
     using disconnect_callback = std::function<void(const realtime_disconnect&)>;
@@ -3913,8 +4147,8 @@ class realtime_state : public std::enable_shared_from_this<realtime_state<Transp
 public:
     BOSBASE_SPLIT_NOINLINE explicit realtime_state(client_core<Transport>* core)
         : core_(core),
-          stream_transport_(core->transport),
-          max_json_depth_(core->settings.max_json_depth),
+          stream_transport_(core->transport()),
+          max_json_depth_(core->settings().max_json_depth),
           rng_(static_cast<std::uint32_t>(clock::now().time_since_epoch().count() ^
                                           reinterpret_cast<std::uintptr_t>(this))) {}
 
@@ -3925,9 +4159,9 @@ public:
     // identity of its first subscription and refuses a different one (403), so a
     // new token means a new connection.
     BOSBASE_SPLIT_NOINLINE void attach() {
-        token_seen_ = core_->store.token();
+        token_seen_ = core_->store().token();
         std::weak_ptr<realtime_state> weak = this->shared_from_this();
-        listener_id_ = core_->store.on_change([weak](const std::string& token, const json&) {
+        listener_id_ = core_->store().on_change([weak](const std::string& token, const json&) {
             if (auto self = weak.lock()) self->on_auth_change(token);
         });
     }
@@ -4061,8 +4295,8 @@ public:
         return topic_list_locked();
     }
 
-    // Called by realtime_slot while the client is still whole: stop the stream, join.
-    BOSBASE_SPLIT_NOINLINE void shutdown() noexcept {
+    // Called by the client core while it is still whole: stop the stream, join.
+    BOSBASE_SPLIT_NOINLINE void shutdown() noexcept override {
         std::shared_ptr<stream_cancel> cancel;
         {
             std::lock_guard<std::mutex> lock(mutex_);
@@ -4070,7 +4304,7 @@ public:
             cancel = cancel_;
         }
         cv_.notify_all();
-        if (listener_id_ != 0) core_->store.remove_listener(listener_id_);
+        if (listener_id_ != 0) core_->store().remove_listener(listener_id_);
         if (!worker_.joinable()) {
             return;
         }
@@ -4200,7 +4434,7 @@ private:
             if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && clock::now() >= deadline) {
                 if (connected_ && submitted_gen_ >= gen && submitted_client_ == client_id_) return;
                 const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.subscribe_timeout);
-                throw ClientResponseError(core_->url.origin + core_->url.prefix + "/api/realtime", 0, json::object(),
+                throw ClientResponseError(core_->url().origin + core_->url().prefix + "/api/realtime", 0, json::object(),
                                           error_kind::timeout,
                                           "no realtime connection within subscribe_timeout (" +
                                               std::to_string(ms.count()) + " ms)" +
@@ -4232,7 +4466,7 @@ private:
         request_options opts;
         // Bounded by the read timeout so the client's destructor, which waits for
         // this thread, returns within it.
-        opts.deadline = std::min(core_->settings.deadline, core_->settings.timeout);
+        opts.deadline = std::min(core_->settings().deadline, core_->settings().timeout);
         core_->perform("POST", "/api/realtime", body, opts, {});
         {
             std::lock_guard<std::mutex> lock(mutex_);
@@ -4334,19 +4568,19 @@ private:
     http_request stream_request(const realtime_options& opts) const {
         http_request req;
         req.method = "GET";
-        req.origin = core_->url.origin;
+        req.origin = core_->url().origin;
         req.target = core_->target_for("/api/realtime", {});
         // Like EventSource: no Authorization (the POST carries it), no hooks.
-        req.headers = core_->settings.headers;
+        req.headers = core_->settings().headers;
         auto add_default = [&](const char* name, const std::string& value) {
             if (!value.empty() && !has_header(req.headers, name)) req.headers.emplace_back(name, value);
         };
         add_default("Accept", "text/event-stream");
         add_default("Cache-Control", "no-store");
-        add_default("Accept-Language", core_->settings.lang);
-        req.connect_timeout = core_->settings.connect_timeout;
+        add_default("Accept-Language", core_->settings().lang);
+        req.connect_timeout = core_->settings().connect_timeout;
         req.read_timeout = opts.idle_timeout;
-        req.write_timeout = core_->settings.timeout;
+        req.write_timeout = core_->settings().timeout;
         req.max_response_bytes = std::size_t(64) << 10;  // only error bodies are collected
         req.decompress = false;
         return req;
@@ -4360,7 +4594,7 @@ private:
         try {
             req = stream_request(opts);
         } catch (const std::exception& e) {
-            end.error.emplace(core_->url.origin, 0, json::object(), error_kind::other, e.what());
+            end.error.emplace(core_->url().origin, 0, json::object(), error_kind::other, e.what());
             return end;
         }
         const std::string url = redact_url(req.origin + req.target);
@@ -4599,12 +4833,14 @@ public:
 
 private:
     subscription add(const std::string& key, realtime_callback callback) const {
-        auto state = core().realtime.get();
+        auto shared = state();
         std::weak_ptr<detail::client_core<Transport>> weak = this->core_ptr();
-        return state->subscribe(key, std::move(callback), [weak](std::uint64_t id) -> std::function<void()> {
+        return shared->subscribe(key, std::move(callback), [weak](std::uint64_t id) -> std::function<void()> {
             return [weak, id] {
                 if (auto c = weak.lock()) {
-                    if (auto s = c->realtime.existing()) s->remove_listener(id);
+                    if (auto s = c->template existing_extension<detail::realtime_state<Transport>>()) {
+                        s->remove_listener(id);
+                    }
                 }
             };
         });
@@ -4619,12 +4855,12 @@ public:
         }
         const std::string prefix = topic.find('?') == std::string_view::npos ? std::string(topic) + "?"
                                                                                : std::string(topic);
-        if (auto s = core().realtime.existing()) s->remove_by_prefix(prefix);
+        if (auto s = existing_state()) s->remove_by_prefix(prefix);
     }
 
     /// @brief Ends every subscription whose string (+ "?") starts with `prefix`.
     BOSBASE_SPLIT_NOINLINE void unsubscribe_by_prefix(std::string_view prefix) const {
-        if (auto s = core().realtime.existing()) s->remove_by_prefix(prefix);
+        if (auto s = existing_state()) s->remove_by_prefix(prefix);
     }
 
     /// @brief Ends every subscription and closes the connection.
@@ -4632,38 +4868,59 @@ public:
 
     /// @brief Runs on every connection whose subscriptions are on the server (first and later ones).
     BOSBASE_SPLIT_NOINLINE void on_connect(std::function<void(const std::string& client_id)> fn) const {
-        core().realtime.get()->set_on_connect(std::move(fn));
+        state()->set_on_connect(std::move(fn));
     }
 
     /// @brief Runs on connections after a lost one: events may have been missed, resync now.
     BOSBASE_SPLIT_NOINLINE void on_reconnect(std::function<void(const std::string& client_id)> fn) const {
-        core().realtime.get()->set_on_reconnect(std::move(fn));
+        state()->set_on_reconnect(std::move(fn));
     }
 
     /// @brief Runs when an established connection ends, with the reason.
     BOSBASE_SPLIT_NOINLINE void on_disconnect(std::function<void(const realtime_disconnect&)> fn) const {
-        core().realtime.get()->set_on_disconnect(std::move(fn));
+        state()->set_on_disconnect(std::move(fn));
     }
 
     /// @brief Reconnect delays, idle timeout, subscribe timeout and event size cap.
     BOSBASE_SPLIT_NOINLINE
-    void set_options(const realtime_options& options) const { core().realtime.get()->set_options(options); }
+    void set_options(const realtime_options& options) const { state()->set_options(options); }
 
     BOSBASE_SPLIT_NOINLINE bool is_connected() const {
-        auto s = core().realtime.existing();
+        auto s = existing_state();
         return s && s->is_connected();
     }
 
     /// @brief The server's id of the current connection, "" when not connected.
     BOSBASE_SPLIT_NOINLINE std::string client_id() const {
-        auto s = core().realtime.existing();
+        auto s = existing_state();
         return s ? s->client_id() : std::string();
     }
 
     /// @brief The subscription strings, in the order they were first subscribed.
     BOSBASE_SPLIT_NOINLINE std::vector<std::string> topics() const {
-        auto s = core().realtime.existing();
+        auto s = existing_state();
         return s ? s->topics() : std::vector<std::string>();
+    }
+
+private:
+    // The client's realtime state, made (and its thread prepared) on first use.
+    std::shared_ptr<detail::realtime_state<Transport>> state() const {
+        static_assert(is_streaming_transport_v<Transport>,
+                      "bosbase: realtime needs a transport with the streaming call `bosbase::http_response "
+                      "stream(const bosbase::http_request&, const bosbase::stream_handler&, bosbase::stream_cancel&)` "
+                      "(see README, section 'Realtime')");
+        static_assert(std::is_copy_constructible_v<Transport>,
+                      "bosbase: realtime streams through a copy of the transport; make it copyable");
+        auto& core = this->core();
+        return core.template extension<detail::realtime_state<Transport>>([&core] {
+            auto made = std::make_shared<detail::realtime_state<Transport>>(&core);
+            made->attach();
+            return made;
+        });
+    }
+
+    std::shared_ptr<detail::realtime_state<Transport>> existing_state() const {
+        return this->core().template existing_extension<detail::realtime_state<Transport>>();
     }
 };
 
@@ -4742,27 +4999,27 @@ public:
         return record_service<Transport>(core_, std::move(name));
     }
 
-    class auth_store& auth_store() const { return core().store; }
+    class auth_store& auth_store() const { return core().store(); }
 
-    BOSBASE_SPLIT_NOINLINE Transport& transport() const { return core().transport; }
+    BOSBASE_SPLIT_NOINLINE Transport& transport() const { return core().transport(); }
 
     /// @brief Realtime subscriptions (SSE); needs a streaming transport (see README, "Realtime").
     BOSBASE_SPLIT_NOINLINE realtime_service<Transport> realtime() const { return realtime_service<Transport>(core_); }
 
     /// @brief The options the client was made with.
-    BOSBASE_SPLIT_NOINLINE const client_options& options() const { return core().settings; }
+    BOSBASE_SPLIT_NOINLINE const client_options& options() const { return core().settings(); }
 
     /// @brief The base URL without a trailing slash.
-    BOSBASE_SPLIT_NOINLINE std::string base_url() const { return core().url.origin + core().url.prefix; }
+    BOSBASE_SPLIT_NOINLINE std::string base_url() const { return core().url().origin + core().url().prefix; }
 
     /// @brief Absolute URL of an API path with an encoded query.
     BOSBASE_SPLIT_NOINLINE std::string build_url(std::string_view path, const query_params& query = {}) const {
-        return core().url.origin + core().target_for(path, query);
+        return core().url().origin + core().target_for(path, query);
     }
 
     /// @brief Absolute URL of an API path with the query a call with these options sends.
     BOSBASE_SPLIT_NOINLINE std::string build_url(std::string_view path, const request_options& options) const {
-        return build_url(path, detail::client_core<Transport>::collect_query(options));
+        return build_url(path, detail::collect_query(options));
     }
 
     /// @brief Sends any API request and returns the parsed JSON (an empty object for an empty 2xx body).
@@ -5980,7 +6237,6 @@ BOSBASE_INSTANTIATE_() class backup_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class cron_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class file_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class batch_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class detail::realtime_slot<httplib_transport>;
 BOSBASE_INSTANTIATE_() class detail::realtime_state<httplib_transport>;
 BOSBASE_INSTANTIATE_() class realtime_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class basic_bosbase<httplib_transport>;

@@ -50,27 +50,27 @@ public:
         return record_service<Transport>(core_, std::move(name));
     }
 
-    class auth_store& auth_store() const { return core().store; }
+    class auth_store& auth_store() const { return core().store(); }
 
-    BOSBASE_SPLIT_NOINLINE Transport& transport() const { return core().transport; }
+    BOSBASE_SPLIT_NOINLINE Transport& transport() const { return core().transport(); }
 
     /// @brief Realtime subscriptions (SSE); needs a streaming transport (see README, "Realtime").
     BOSBASE_SPLIT_NOINLINE realtime_service<Transport> realtime() const { return realtime_service<Transport>(core_); }
 
     /// @brief The options the client was made with.
-    BOSBASE_SPLIT_NOINLINE const client_options& options() const { return core().settings; }
+    BOSBASE_SPLIT_NOINLINE const client_options& options() const { return core().settings(); }
 
     /// @brief The base URL without a trailing slash.
-    BOSBASE_SPLIT_NOINLINE std::string base_url() const { return core().url.origin + core().url.prefix; }
+    BOSBASE_SPLIT_NOINLINE std::string base_url() const { return core().url().origin + core().url().prefix; }
 
     /// @brief Absolute URL of an API path with an encoded query.
     BOSBASE_SPLIT_NOINLINE std::string build_url(std::string_view path, const query_params& query = {}) const {
-        return core().url.origin + core().target_for(path, query);
+        return core().url().origin + core().target_for(path, query);
     }
 
     /// @brief Absolute URL of an API path with the query a call with these options sends.
     BOSBASE_SPLIT_NOINLINE std::string build_url(std::string_view path, const request_options& options) const {
-        return build_url(path, detail::client_core<Transport>::collect_query(options));
+        return build_url(path, detail::collect_query(options));
     }
 
     /// @brief Sends any API request and returns the parsed JSON (an empty object for an empty 2xx body).

@@ -1,21 +1,25 @@
-// bosbase-cpp: The state one client and its services share, and the single path every request takes.
+// bosbase-cpp: the state one client and its services share, and the single path every request takes.
 // SPDX-License-Identifier: MIT
 #ifndef BOSBASE_CLIENT_CORE_HPP
 #define BOSBASE_CLIENT_CORE_HPP
 
-#include "transport.hpp"
-#include "errors.hpp"
-#include "detail/text.hpp"
-#include "detail/json_parse.hpp"
-#include "detail/base_url.hpp"
 #include "auth_store.hpp"
+#include "cancel.hpp"
+#include "detail/base_url.hpp"
+#include "detail/json_parse.hpp"
+#include "detail/request.hpp"
+#include "detail/text.hpp"
+#include "errors.hpp"
 #include "options.hpp"
+#include "transport.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -27,33 +31,6 @@ namespace bosbase {
 template <class Transport>
 class basic_bosbase;
 
-// Realtime (see the Realtime section further down).
-class subscription;
-struct subscribe_options;
-struct realtime_event;
-template <class Transport>
-class realtime_service;
-
-namespace detail {
-
-/// The secrets one call carries (password, custom token, OTP, auth token): they
-/// are scrubbed from every text an error of that call composes.
-struct call_secrets {
-    std::array<std::string_view, 4> items{};
-    std::size_t count = 0;
-
-    call_secrets() = default;
-    call_secrets(std::initializer_list<std::string_view> list) {
-        for (std::string_view s : list) add(s);
-    }
-    void add(std::string_view s) {
-        if (!s.empty() && count < items.size()) items[count++] = s;
-    }
-    std::vector<std::string_view> to_vector() const { return {items.begin(), items.begin() + count}; }
-};
-
-}  // namespace detail
-
 /// @brief Runs before every request reaches the transport; may change the method,
 /// target, headers and body (they are checked again afterwards).
 using before_send_hook = std::function<void(http_request&)>;
@@ -62,24 +39,38 @@ using after_send_hook = std::function<void(const http_request&, http_response&)>
 
 namespace detail {
 
-template <class Transport>
-class realtime_slot;
+/// Something an upper layer (realtime, the async executor) keeps in a client core.
+/// The core knows nothing else of it: it shuts every extension down first thing in
+/// its destructor, while all the core's members are still whole.
+class core_extension {
+public:
+    virtual ~core_extension() = default;
+    /// Stops what the extension runs (threads, connections); must not throw.
+    virtual void shutdown() noexcept = 0;
+};
+
+// One address per extension type: a key without RTTI.
+template <class Extension>
+struct extension_key {
+    static constexpr char id = 0;
+};
 
 /// Everything one client is: base URL, options, transport, auth store and hooks.
-/// Clients and the services they hand out share it, so none can dangle.
+/// Clients and the services they hand out share it, so none can dangle. Its
+/// interface is all the services see: the request path, and the store and settings.
 template <class Transport>
 class client_core {
 public:
     BOSBASE_SPLIT_NOINLINE client_core(parsed_base_url u, client_options o, Transport t)
-        : url(std::move(u)), settings(std::move(o)), transport(std::move(t)) {
-        require_headers(settings.headers, "client_options.headers");
-        require_header("Accept-Language", settings.lang, "client_options.lang");
-        if (settings.max_json_depth == 0) {
+        : url_(std::move(u)), settings_(std::move(o)), transport_(std::move(t)) {
+        require_headers(settings_.headers, "client_options.headers");
+        require_header("Accept-Language", settings_.lang, "client_options.lang");
+        if (settings_.max_json_depth == 0) {
             throw std::invalid_argument("bosbase: client_options.max_json_depth must be at least 1");
         }
         if constexpr (has_supports_origin<Transport>::value) {
-            if (!transport.supports_origin(url.origin)) {
-                throw std::invalid_argument("bosbase: the transport cannot reach '" + url.origin +
+            if (!transport_.supports_origin(url_.origin)) {
+                throw std::invalid_argument("bosbase: the transport cannot reach '" + url_.origin +
                                             "' (its supports_origin() said no; for https:// the default "
                                             "transport needs cpp-httplib built with TLS)");
             }
@@ -88,7 +79,7 @@ public:
 
     // A new identity on the same server: same URL, options, hooks and (shared) transport, empty store.
     BOSBASE_SPLIT_NOINLINE explicit client_core(const client_core& other)
-        : url(other.url), settings(other.settings), transport(other.transport) {
+        : url_(other.url_), settings_(other.settings_), transport_(other.transport_) {
         std::lock_guard<std::mutex> lock(other.hooks_mutex_);
         before_ = other.before_;
         after_ = other.after_;
@@ -97,10 +88,44 @@ public:
 
     client_core& operator=(const client_core&) = delete;
 
-    const parsed_base_url url;
-    const client_options settings;
-    Transport transport;
-    auth_store store;
+    ~client_core() {
+        std::vector<std::shared_ptr<core_extension>> extensions;
+        {
+            std::lock_guard<std::mutex> lock(extensions_mutex_);
+            extensions.swap(extensions_);
+        }
+        for (auto it = extensions.rbegin(); it != extensions.rend(); ++it) (*it)->shutdown();
+    }
+
+    const parsed_base_url& url() const noexcept { return url_; }
+    const client_options& settings() const noexcept { return settings_; }
+    Transport& transport() noexcept { return transport_; }
+    auth_store& store() noexcept { return store_; }
+
+    /// The extension of this type, made by `make` on first use.
+    template <class Extension, class Make>
+    std::shared_ptr<Extension> extension(Make&& make) {
+        std::lock_guard<std::mutex> lock(extensions_mutex_);
+        const void* key = &extension_key<Extension>::id;
+        for (std::size_t i = 0; i < keys_.size(); ++i) {
+            if (keys_[i] == key) return std::static_pointer_cast<Extension>(extensions_[i]);
+        }
+        std::shared_ptr<Extension> made = make();
+        keys_.push_back(key);
+        extensions_.push_back(made);
+        return made;
+    }
+
+    /// The extension of this type if it was ever made, else null.
+    template <class Extension>
+    std::shared_ptr<Extension> existing_extension() const {
+        std::lock_guard<std::mutex> lock(extensions_mutex_);
+        const void* key = &extension_key<Extension>::id;
+        for (std::size_t i = 0; i < keys_.size(); ++i) {
+            if (keys_[i] == key) return std::static_pointer_cast<Extension>(extensions_[i]);
+        }
+        return nullptr;
+    }
 
     BOSBASE_SPLIT_NOINLINE
     void set_hooks(std::shared_ptr<const before_send_hook> before, std::shared_ptr<const after_send_hook> after,
@@ -143,18 +168,23 @@ public:
                                std::string* raw_body, std::string_view raw_content_type,
                                const request_options& options, call_secrets secrets) {
         require_headers(options.headers, "request_options.headers");
+        const cancel_scope cancel(options);
+        if (cancel.token && cancel.token->is_canceled()) {
+            throw canceled(method, path, options, secrets);
+        }
 
         http_request req;
         req.method = std::string(method);
-        req.origin = url.origin;
-        req.connect_timeout = settings.connect_timeout;
-        req.read_timeout = options.timeout.value_or(settings.timeout);
+        req.origin = url_.origin;
+        req.connect_timeout = settings_.connect_timeout;
+        req.read_timeout = options.timeout.value_or(settings_.timeout);
         req.write_timeout = req.read_timeout;
         const auto started = http_request::clock::now();
-        req.deadline = started + options.deadline.value_or(settings.deadline);
-        req.max_response_bytes = settings.max_response_bytes;
-        req.decompress = settings.decompress;
+        req.deadline = started + options.deadline.value_or(settings_.deadline);
+        req.max_response_bytes = settings_.max_response_bytes;
+        req.decompress = settings_.decompress;
         req.target = target_for(path, collect_query(options));
+        req.cancel = cancel.token;
         if (json_body != nullptr && !json_body->is_null()) {
             req.body = dump_json(*json_body);
             req.content_type = "application/json";
@@ -179,10 +209,10 @@ public:
             // headers and lang at construction, the stored token when it was saved.
             throw std::invalid_argument("bosbase: the HTTP method must be a token such as GET or POST");
         }
-        if (req.body.size() > settings.max_request_bytes) {
+        if (req.body.size() > settings_.max_request_bytes) {
             throw std::invalid_argument("bosbase: the request body has " + std::to_string(req.body.size()) +
                                         " bytes, more than client_options::max_request_bytes (" +
-                                        std::to_string(settings.max_request_bytes) + ")");
+                                        std::to_string(settings_.max_request_bytes) + ")");
         }
         for (const auto& h : req.headers) {
             if (ascii_iequal(h.first, "Authorization")) secrets.add(h.second);
@@ -191,7 +221,17 @@ public:
         http_response res;
         try {
             res = send_to_transport(req, after != nullptr);
+            // A transport that knows no cancellation may still have answered; the call
+            // is over for the caller all the same, and nothing of it is kept.
+            if (cancel.token && cancel.token->is_canceled()) {
+                throw transport_error(error_kind::canceled, req.method + " " + url_.origin + " was cancelled");
+            }
         } catch (const transport_error& e) {
+            // A connection stopped by a cancel may fail in any way; the cancel is what happened.
+            if (cancel.token && cancel.token->is_canceled()) {
+                throw transport_failure(req, error_kind::canceled, req.method + " " + url_.origin + " was cancelled",
+                                        secrets);
+            }
             if (e.error_kind() == error_kind::deadline) {
                 // The transport only sees a point in time; the caller set a duration.
                 throw transport_failure(req, error_kind::deadline, deadline_text(req, options, started), secrets);
@@ -200,6 +240,10 @@ public:
         } catch (const std::bad_alloc&) {
             throw;
         } catch (const std::exception& e) {
+            if (cancel.token && cancel.token->is_canceled()) {
+                throw transport_failure(req, error_kind::canceled, req.method + " " + url_.origin + " was cancelled",
+                                        secrets);
+            }
             throw transport_failure(req, error_kind::other, e.what(), secrets);
         } catch (...) {
             throw transport_failure(req, error_kind::other, "the transport threw a non-standard exception", secrets);
@@ -216,8 +260,8 @@ public:
         }
         if (res.status < 200 || res.status > 299) {
             const auto secret_list = secrets.to_vector();
-            throw ClientResponseError(redact_url(url.origin + req.target), res.status,
-                                      error_body(res, settings.max_json_depth, secret_list), error_kind::none, {},
+            throw ClientResponseError(redact_url(url_.origin + req.target), res.status,
+                                      error_body(res, settings_.max_json_depth, secret_list), error_kind::none, {},
                                       secret_list);
         }
         return res;
@@ -229,13 +273,13 @@ public:
         if (res.body.empty()) {
             return json::object();
         }
-        auto parsed = parse_json(res.body, settings.max_json_depth);
+        auto parsed = parse_json(res.body, settings_.max_json_depth);
         if (!parsed) {
             throw ClientResponseError(
                 error_url(path, options), res.status,
                 json{{"status", res.status},
                      {"message", "The server's response is not JSON, or nests deeper than max_json_depth (" +
-                                     std::to_string(settings.max_json_depth) + ")."},
+                                     std::to_string(settings_.max_json_depth) + ")."},
                      {"data", json::object()}},
                 error_kind::invalid_response, {}, secrets.to_vector());
         }
@@ -245,20 +289,10 @@ public:
     // Only failed calls pay for building and redacting the URL.
     BOSBASE_SPLIT_NOINLINE std::string error_url(std::string_view path, const request_options& options) const {
         try {
-            return redact_url(url.origin + target_for(path, collect_query(options)));
+            return redact_url(url_.origin + target_for(path, collect_query(options)));
         } catch (const std::invalid_argument&) {
-            return url.origin;
+            return url_.origin;
         }
-    }
-
-    BOSBASE_SPLIT_NOINLINE static query_params collect_query(const request_options& options) {
-        query_params q = options.query;
-        if (options.filter) assign_param(q, "filter", *options.filter);
-        if (options.sort) assign_param(q, "sort", *options.sort);
-        if (options.skip_total) assign_param(q, "skipTotal", *options.skip_total);
-        if (options.expand) assign_param(q, "expand", *options.expand);
-        if (options.fields) assign_param(q, "fields", *options.fields);
-        return q;
     }
 
     BOSBASE_SPLIT_NOINLINE std::string target_for(std::string_view path, const query_params& query) const {
@@ -266,7 +300,7 @@ public:
             throw std::invalid_argument(
                 "bosbase: the request path must be percent-encoded (no spaces, '#', control or non-ASCII bytes)");
         }
-        std::string target = url.prefix;
+        std::string target = url_.prefix;
         if (path.empty() || path.front() != '/') {
             target += '/';
         }
@@ -284,35 +318,45 @@ public:
     }
 
 private:
+    // The call's own token, else the one of the async job it runs in. With both, a
+    // token that either cancels (made only then).
+    struct cancel_scope {
+        explicit cancel_scope(const request_options& options) {
+            const cancel_token* ambient = current_job_cancel();
+            if (options.cancel && ambient && *options.cancel != *ambient) {
+                token.emplace();
+                links[0] = options.cancel->on_cancel([t = *token] { t.cancel(); });
+                links[1] = ambient->on_cancel([t = *token] { t.cancel(); });
+            } else if (options.cancel) {
+                token = options.cancel;
+            } else if (ambient) {
+                token = *ambient;
+            }
+        }
+        std::optional<cancel_token> token;
+        cancel_token::registration links[2];
+    };
+
+    ClientResponseError canceled(std::string_view method, std::string_view path, const request_options& options,
+                                 const call_secrets& secrets) const {
+        return ClientResponseError(error_url(path, options), 0, json::object(), error_kind::canceled,
+                                   std::string(method) + " " + url_.origin + " was cancelled before it was sent",
+                                   secrets.to_vector());
+    }
+
     // A transport with send(http_request&) may take the body rather than copy it. An
     // after_send hook is promised the request as it was sent, so then the body stays.
     http_response send_to_transport(http_request& req, bool keep_request) {
         if constexpr (has_mutable_send<Transport>::value && has_send<Transport>::value) {
-            return keep_request ? transport.send(static_cast<const http_request&>(req)) : transport.send(req);
+            return keep_request ? transport_.send(static_cast<const http_request&>(req)) : transport_.send(req);
         } else if constexpr (has_mutable_send<Transport>::value) {
             if (keep_request) {
                 http_request copy = req;
-                return transport.send(copy);
+                return transport_.send(copy);
             }
-            return transport.send(req);
+            return transport_.send(req);
         } else {
-            return transport.send(static_cast<const http_request&>(req));
-        }
-    }
-
-    // What a before_send hook hands back is checked like caller input.
-    static void check_request(const http_request& req) {
-        if (!is_header_name_safe(req.method)) {
-            throw std::invalid_argument("bosbase: the HTTP method must be a token such as GET or POST");
-        }
-        if (!is_target_safe(req.target) || req.target.empty() || req.target.front() != '/') {
-            throw std::invalid_argument(
-                "bosbase: the request target must start with '/' and be percent-encoded (no spaces, '#', control "
-                "or non-ASCII bytes)");
-        }
-        require_headers(req.headers, "request headers");
-        if (!is_header_value_safe(req.content_type)) {
-            throw std::invalid_argument("bosbase: the content type must not contain control bytes");
+            return transport_.send(static_cast<const http_request&>(req));
         }
     }
 
@@ -320,89 +364,48 @@ private:
                               http_request::clock::time_point started) const {
         using std::chrono::milliseconds;
         const auto took = std::chrono::duration_cast<milliseconds>(http_request::clock::now() - started);
-        return req.method + " " + url.origin + " exceeded its deadline of " +
-               std::to_string(options.deadline.value_or(settings.deadline).count()) + " ms (stopped after " +
+        return req.method + " " + url_.origin + " exceeded its deadline of " +
+               std::to_string(options.deadline.value_or(settings_.deadline).count()) + " ms (stopped after " +
                std::to_string(took.count()) + " ms)";
     }
 
     ClientResponseError transport_failure(const http_request& req, error_kind kind, const std::string& what,
                                           const call_secrets& secrets) const {
-        return ClientResponseError(redact_url(url.origin + req.target), 0, json::object(), kind, what,
+        return ClientResponseError(redact_url(url_.origin + req.target), 0, json::object(), kind, what,
                                    secrets.to_vector());
-    }
-
-    // nlohmann's own message would quote the offending byte, which may belong to a secret.
-    static std::string dump_json(const json& value) {
-        try {
-            return value.dump();
-        } catch (const json::type_error&) {
-            throw std::invalid_argument(
-                "bosbase: a request value is not valid UTF-8; JSON bodies and JSON query values must be UTF-8");
-        }
     }
 
     // Only what the JS SDK sends: the server needs no Accept header (it always answers JSON).
     header_list build_headers(const request_options& options) const {
         header_list headers;
-        headers.reserve(options.headers.size() + settings.headers.size() + 2);
+        headers.reserve(options.headers.size() + settings_.headers.size() + 2);
         headers = options.headers;
         auto add_default = [&](const char* name, std::string value) {
             if (!value.empty() && !has_header(headers, name)) {
                 headers.emplace_back(name, std::move(value));
             }
         };
-        for (const auto& h : settings.headers) {
+        for (const auto& h : settings_.headers) {
             if (!h.second.empty() && !has_header(headers, h.first)) headers.push_back(h);
         }
-        add_default("Accept-Language", settings.lang);
-        add_default("Authorization", store.token());
+        add_default("Accept-Language", settings_.lang);
+        add_default("Authorization", store_.token());
         return headers;
     }
 
-    // The server's envelope is kept as is; anything else is wrapped so response() is
-    // always an object that dump() can write (raw bytes are made valid UTF-8 first).
-    // `secrets` are scrubbed from a raw body before it is cut, so no part of one survives.
-    static json error_body(const http_response& res, std::size_t max_depth,
-                           const std::vector<std::string_view>& secrets) {
-        json out;
-        auto parsed = res.body.empty() ? std::nullopt : parse_json(res.body, max_depth);
-        if (parsed && parsed->is_object()) {
-            out = std::move(*parsed);
-        } else {
-            constexpr std::size_t max_body = 512;
-            const char* message = res.body.empty() ? "The server sent an empty error response."
-                                                   : "The server sent a non-JSON error response.";
-            if (res.status < 200) {
-                message = "The server sent an interim (1xx) response as its final answer.";
-            } else if (res.status >= 300 && res.status < 400) {
-                message = "The server answered with a redirect, which the SDK does not follow.";
-            }
-            out = json{{"status", res.status}, {"message", message}, {"data", json::object()}};
-            if (!res.body.empty()) {
-                std::string raw = res.body;
-                scrub_secrets(raw, secrets);
-                out["body"] = to_valid_utf8(std::string_view(raw).substr(0, max_body));
-            }
-        }
-        if (res.status >= 300 && res.status < 400) {
-            for (const auto& h : res.headers) {
-                if (ascii_iequal(h.first, "Location")) {
-                    out["location"] = redact_url(to_valid_utf8(h.second));
-                }
-            }
-        }
-        return out;
-    }
+    const parsed_base_url url_;
+    const client_options settings_;
+    Transport transport_;
+    auth_store store_;
 
     mutable std::mutex hooks_mutex_;
     std::atomic<bool> has_hooks_{false};  // lets calls skip the mutex when no hook is set
     std::shared_ptr<const before_send_hook> before_;
     std::shared_ptr<const after_send_hook> after_;
 
-public:
-    // Keep last: members die in reverse order, so the realtime thread is stopped
-    // and joined while everything it uses is still whole.
-    realtime_slot<Transport> realtime{this};
+    mutable std::mutex extensions_mutex_;
+    std::vector<const void*> keys_;
+    std::vector<std::shared_ptr<core_extension>> extensions_;
 };
 
 /// Base of every service: a handle on the client's shared state.
@@ -415,7 +418,7 @@ public:
 protected:
     client_core<Transport>& core() const {
         if (!core_) {
-            throw std::invalid_argument("bosbase: this service came from a moved-from client");
+            throw std::logic_error("bosbase: this service came from a moved-from client");
         }
         return *core_;
     }

@@ -34,7 +34,6 @@ BOSBASE_INSTANTIATE_() class backup_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class cron_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class file_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class batch_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class detail::realtime_slot<httplib_transport>;
 BOSBASE_INSTANTIATE_() class detail::realtime_state<httplib_transport>;
 BOSBASE_INSTANTIATE_() class realtime_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class basic_bosbase<httplib_transport>;

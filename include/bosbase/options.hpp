@@ -3,6 +3,7 @@
 #ifndef BOSBASE_OPTIONS_HPP
 #define BOSBASE_OPTIONS_HPP
 
+#include "cancel.hpp"
 #include "config.hpp"
 
 #include <chrono>
@@ -31,12 +32,20 @@ struct client_options {
     /// std::invalid_argument before any file is read. The server has its own limits
     /// (PocketBase: 32 MiB for JSON, the file fields' maxSize for uploads).
     std::size_t max_request_bytes = std::size_t(256) << 20;
+    /// Threads of the client's executor for async calls (pb.async()), started on the
+    /// first one. Calls beyond it wait in order.
+    std::size_t async_threads = 2;
 };
 
-/// @brief Per-call settings; every field is optional. The named query fields are
-/// sent after `query` and replace an entry of `query` with the same key, as the
-/// JS SDK's options do.
+/// @brief Per-call settings, the last parameter of every call; every field is optional.
+/// `{}` and `std::nullopt` both mean "no options". The query goes out as: the call's
+/// own parameters (page, perPage, ...), then `query`, then the named fields below; a
+/// key set again replaces the earlier value in place, so each key is sent once.
 struct request_options {
+    request_options() = default;
+    /// The seed API passed `std::nullopt` for "no options"; it still means that.
+    request_options(std::nullopt_t) {}
+
     std::optional<std::string> expand;  ///< `?expand=` relations to expand
     std::optional<std::string> fields;  ///< `?fields=` projection
     std::optional<std::string> filter;  ///< `?filter=` (see bosbase::filter for safe parameters)
@@ -46,6 +55,8 @@ struct request_options {
     header_list headers;                ///< more headers; they win over the client's own
     std::optional<std::chrono::milliseconds> timeout;   ///< per-read/write timeout of this call
     std::optional<std::chrono::milliseconds> deadline;  ///< whole-call deadline of this call
+    /// Ends the call (is_abort()) when cancelled, from any thread, at any stage.
+    std::optional<cancel_token> cancel;
 };
 
 }  // namespace bosbase

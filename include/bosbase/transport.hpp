@@ -3,9 +3,11 @@
 #ifndef BOSBASE_TRANSPORT_HPP
 #define BOSBASE_TRANSPORT_HPP
 
+#include "cancel.hpp"
 #include "config.hpp"
 
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -70,6 +72,10 @@ struct http_request {
     std::size_t max_response_bytes = std::size_t(64) << 20;
     /// Whether the transport may ask for and undo Content-Encoding (gzip, ...).
     bool decompress = false;
+    /// Set when the call can be cancelled: a transport should end the call promptly
+    /// once it is (cancel_token::on_cancel can wake a blocked wait) and throw
+    /// transport_error(error_kind::canceled). The client checks it before and after.
+    std::optional<cancel_token> cancel;
 };
 
 /// @brief One HTTP response as a transport returns it.

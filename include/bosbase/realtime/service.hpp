@@ -50,12 +50,14 @@ public:
 
 private:
     subscription add(const std::string& key, realtime_callback callback) const {
-        auto state = core().realtime.get();
+        auto shared = state();
         std::weak_ptr<detail::client_core<Transport>> weak = this->core_ptr();
-        return state->subscribe(key, std::move(callback), [weak](std::uint64_t id) -> std::function<void()> {
+        return shared->subscribe(key, std::move(callback), [weak](std::uint64_t id) -> std::function<void()> {
             return [weak, id] {
                 if (auto c = weak.lock()) {
-                    if (auto s = c->realtime.existing()) s->remove_listener(id);
+                    if (auto s = c->template existing_extension<detail::realtime_state<Transport>>()) {
+                        s->remove_listener(id);
+                    }
                 }
             };
         });
@@ -70,12 +72,12 @@ public:
         }
         const std::string prefix = topic.find('?') == std::string_view::npos ? std::string(topic) + "?"
                                                                                : std::string(topic);
-        if (auto s = core().realtime.existing()) s->remove_by_prefix(prefix);
+        if (auto s = existing_state()) s->remove_by_prefix(prefix);
     }
 
     /// @brief Ends every subscription whose string (+ "?") starts with `prefix`.
     BOSBASE_SPLIT_NOINLINE void unsubscribe_by_prefix(std::string_view prefix) const {
-        if (auto s = core().realtime.existing()) s->remove_by_prefix(prefix);
+        if (auto s = existing_state()) s->remove_by_prefix(prefix);
     }
 
     /// @brief Ends every subscription and closes the connection.
@@ -83,38 +85,59 @@ public:
 
     /// @brief Runs on every connection whose subscriptions are on the server (first and later ones).
     BOSBASE_SPLIT_NOINLINE void on_connect(std::function<void(const std::string& client_id)> fn) const {
-        core().realtime.get()->set_on_connect(std::move(fn));
+        state()->set_on_connect(std::move(fn));
     }
 
     /// @brief Runs on connections after a lost one: events may have been missed, resync now.
     BOSBASE_SPLIT_NOINLINE void on_reconnect(std::function<void(const std::string& client_id)> fn) const {
-        core().realtime.get()->set_on_reconnect(std::move(fn));
+        state()->set_on_reconnect(std::move(fn));
     }
 
     /// @brief Runs when an established connection ends, with the reason.
     BOSBASE_SPLIT_NOINLINE void on_disconnect(std::function<void(const realtime_disconnect&)> fn) const {
-        core().realtime.get()->set_on_disconnect(std::move(fn));
+        state()->set_on_disconnect(std::move(fn));
     }
 
     /// @brief Reconnect delays, idle timeout, subscribe timeout and event size cap.
     BOSBASE_SPLIT_NOINLINE
-    void set_options(const realtime_options& options) const { core().realtime.get()->set_options(options); }
+    void set_options(const realtime_options& options) const { state()->set_options(options); }
 
     BOSBASE_SPLIT_NOINLINE bool is_connected() const {
-        auto s = core().realtime.existing();
+        auto s = existing_state();
         return s && s->is_connected();
     }
 
     /// @brief The server's id of the current connection, "" when not connected.
     BOSBASE_SPLIT_NOINLINE std::string client_id() const {
-        auto s = core().realtime.existing();
+        auto s = existing_state();
         return s ? s->client_id() : std::string();
     }
 
     /// @brief The subscription strings, in the order they were first subscribed.
     BOSBASE_SPLIT_NOINLINE std::vector<std::string> topics() const {
-        auto s = core().realtime.existing();
+        auto s = existing_state();
         return s ? s->topics() : std::vector<std::string>();
+    }
+
+private:
+    // The client's realtime state, made (and its thread prepared) on first use.
+    std::shared_ptr<detail::realtime_state<Transport>> state() const {
+        static_assert(is_streaming_transport_v<Transport>,
+                      "bosbase: realtime needs a transport with the streaming call `bosbase::http_response "
+                      "stream(const bosbase::http_request&, const bosbase::stream_handler&, bosbase::stream_cancel&)` "
+                      "(see README, section 'Realtime')");
+        static_assert(std::is_copy_constructible_v<Transport>,
+                      "bosbase: realtime streams through a copy of the transport; make it copyable");
+        auto& core = this->core();
+        return core.template extension<detail::realtime_state<Transport>>([&core] {
+            auto made = std::make_shared<detail::realtime_state<Transport>>(&core);
+            made->attach();
+            return made;
+        });
+    }
+
+    std::shared_ptr<detail::realtime_state<Transport>> existing_state() const {
+        return this->core().template existing_extension<detail::realtime_state<Transport>>();
     }
 };
 

@@ -74,57 +74,15 @@ inline std::string realtime_topic_key(const std::string& topic, const std::optio
     return topic + (topic.find('?') == std::string::npos ? "?" : "&") + "options=" + encode_uri_component(text);
 }
 
-template <class Transport>
-class realtime_state;
-
-/// Lives inside client_core (its last member, so it is torn down first): makes the
-/// realtime state on first use and stops its thread when the client goes away.
-template <class Transport>
-class realtime_slot {
-public:
-    BOSBASE_SPLIT_NOINLINE explicit realtime_slot(client_core<Transport>* core) : core_(core) {}
-    realtime_slot(const realtime_slot&) = delete;
-    realtime_slot& operator=(const realtime_slot&) = delete;
-    ~realtime_slot() {
-        if (state_) state_->shutdown();
-    }
-
-    BOSBASE_SPLIT_NOINLINE std::shared_ptr<realtime_state<Transport>> get() {
-        static_assert(is_streaming_transport_v<Transport>,
-                      "bosbase: realtime needs a transport with the streaming call `bosbase::http_response "
-                      "stream(const bosbase::http_request&, const bosbase::stream_handler&, bosbase::stream_cancel&)` "
-                      "(see README, section 'Realtime')");
-        static_assert(std::is_copy_constructible_v<Transport>,
-                      "bosbase: realtime streams through a copy of the transport; make it copyable");
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (!state_) {
-            state_ = std::make_shared<realtime_state<Transport>>(core_);
-            state_->attach();
-        }
-        return state_;
-    }
-
-    /// The state if realtime was ever used, else null (no thread is started for it).
-    BOSBASE_SPLIT_NOINLINE std::shared_ptr<realtime_state<Transport>> existing() {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return state_;
-    }
-
-private:
-    client_core<Transport>* core_;
-    std::mutex mutex_;
-    std::shared_ptr<realtime_state<Transport>> state_;
-};
-
 /// One client's realtime connection: the subscriptions, the background thread
 /// that owns the SSE stream, and the submission of the subscription set.
 ///
 /// Locks: mutex_ guards the fields below it; submit_mutex_ orders the POSTs so the
 /// server always ends with the newest set. No user callback runs under either.
 /// The thread holds a shared_ptr to this object, never to the client; the client
-/// (through realtime_slot) stops and joins the thread before it goes away.
+/// (as a core_extension) stops and joins the thread before it goes away.
 template <class Transport>
-class realtime_state : public std::enable_shared_from_this<realtime_state<Transport>> {
+class realtime_state : public core_extension, public std::enable_shared_from_this<realtime_state<Transport>> {
     using clock = std::chrono::steady_clock;
     using connect_callback = std::function<void(const std::string& client_id)>;
     using disconnect_callback = std::function<void(const realtime_disconnect&)>;
@@ -141,8 +99,8 @@ class realtime_state : public std::enable_shared_from_this<realtime_state<Transp
 public:
     BOSBASE_SPLIT_NOINLINE explicit realtime_state(client_core<Transport>* core)
         : core_(core),
-          stream_transport_(core->transport),
-          max_json_depth_(core->settings.max_json_depth),
+          stream_transport_(core->transport()),
+          max_json_depth_(core->settings().max_json_depth),
           rng_(static_cast<std::uint32_t>(clock::now().time_since_epoch().count() ^
                                           reinterpret_cast<std::uintptr_t>(this))) {}
 
@@ -153,9 +111,9 @@ public:
     // identity of its first subscription and refuses a different one (403), so a
     // new token means a new connection.
     BOSBASE_SPLIT_NOINLINE void attach() {
-        token_seen_ = core_->store.token();
+        token_seen_ = core_->store().token();
         std::weak_ptr<realtime_state> weak = this->shared_from_this();
-        listener_id_ = core_->store.on_change([weak](const std::string& token, const json&) {
+        listener_id_ = core_->store().on_change([weak](const std::string& token, const json&) {
             if (auto self = weak.lock()) self->on_auth_change(token);
         });
     }
@@ -289,8 +247,8 @@ public:
         return topic_list_locked();
     }
 
-    // Called by realtime_slot while the client is still whole: stop the stream, join.
-    BOSBASE_SPLIT_NOINLINE void shutdown() noexcept {
+    // Called by the client core while it is still whole: stop the stream, join.
+    BOSBASE_SPLIT_NOINLINE void shutdown() noexcept override {
         std::shared_ptr<stream_cancel> cancel;
         {
             std::lock_guard<std::mutex> lock(mutex_);
@@ -298,7 +256,7 @@ public:
             cancel = cancel_;
         }
         cv_.notify_all();
-        if (listener_id_ != 0) core_->store.remove_listener(listener_id_);
+        if (listener_id_ != 0) core_->store().remove_listener(listener_id_);
         if (!worker_.joinable()) {
             return;
         }
@@ -428,7 +386,7 @@ private:
             if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && clock::now() >= deadline) {
                 if (connected_ && submitted_gen_ >= gen && submitted_client_ == client_id_) return;
                 const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.subscribe_timeout);
-                throw ClientResponseError(core_->url.origin + core_->url.prefix + "/api/realtime", 0, json::object(),
+                throw ClientResponseError(core_->url().origin + core_->url().prefix + "/api/realtime", 0, json::object(),
                                           error_kind::timeout,
                                           "no realtime connection within subscribe_timeout (" +
                                               std::to_string(ms.count()) + " ms)" +
@@ -460,7 +418,7 @@ private:
         request_options opts;
         // Bounded by the read timeout so the client's destructor, which waits for
         // this thread, returns within it.
-        opts.deadline = std::min(core_->settings.deadline, core_->settings.timeout);
+        opts.deadline = std::min(core_->settings().deadline, core_->settings().timeout);
         core_->perform("POST", "/api/realtime", body, opts, {});
         {
             std::lock_guard<std::mutex> lock(mutex_);
@@ -562,19 +520,19 @@ private:
     http_request stream_request(const realtime_options& opts) const {
         http_request req;
         req.method = "GET";
-        req.origin = core_->url.origin;
+        req.origin = core_->url().origin;
         req.target = core_->target_for("/api/realtime", {});
         // Like EventSource: no Authorization (the POST carries it), no hooks.
-        req.headers = core_->settings.headers;
+        req.headers = core_->settings().headers;
         auto add_default = [&](const char* name, const std::string& value) {
             if (!value.empty() && !has_header(req.headers, name)) req.headers.emplace_back(name, value);
         };
         add_default("Accept", "text/event-stream");
         add_default("Cache-Control", "no-store");
-        add_default("Accept-Language", core_->settings.lang);
-        req.connect_timeout = core_->settings.connect_timeout;
+        add_default("Accept-Language", core_->settings().lang);
+        req.connect_timeout = core_->settings().connect_timeout;
         req.read_timeout = opts.idle_timeout;
-        req.write_timeout = core_->settings.timeout;
+        req.write_timeout = core_->settings().timeout;
         req.max_response_bytes = std::size_t(64) << 10;  // only error bodies are collected
         req.decompress = false;
         return req;
@@ -588,7 +546,7 @@ private:
         try {
             req = stream_request(opts);
         } catch (const std::exception& e) {
-            end.error.emplace(core_->url.origin, 0, json::object(), error_kind::other, e.what());
+            end.error.emplace(core_->url().origin, 0, json::object(), error_kind::other, e.what());
             return end;
         }
         const std::string url = redact_url(req.origin + req.target);

@@ -21,8 +21,8 @@ public:
     using detail::service_base<Transport>::service_base;
 
     /// @brief {"message","code","data"}; with superuser auth `data` has canBackup etc.
-    BOSBASE_SPLIT_NOINLINE json check(const std::optional<request_options>& options = std::nullopt) const {
-        return core().send_json("GET", "/api/health", nullptr, options.value_or(request_options{}), {});
+    BOSBASE_SPLIT_NOINLINE json check(const request_options& options = {}) const {
+        return core().send_json("GET", "/api/health", nullptr, options, {});
     }
 };
 
@@ -35,63 +35,63 @@ public:
     using detail::service_base<Transport>::service_base;
 
     BOSBASE_SPLIT_NOINLINE
-    json get_list(int page = 1, int per_page = 30, const std::optional<request_options>& options = std::nullopt) const {
+    json get_list(int page = 1, int per_page = 30, const request_options& options = {}) const {
         return core().send_json("GET", "/api/collections", nullptr,
-                                detail::list_request(page, per_page, options.value_or(request_options{})), {});
+                                detail::list_request(page, per_page, options), {});
     }
 
     /// @brief Every collection, `batch` at a time, as a JSON array.
     BOSBASE_SPLIT_NOINLINE
-    json get_full_list(int batch = 500, const std::optional<request_options>& options = std::nullopt) const {
-        return detail::full_list(core(), "/api/collections", batch, options.value_or(request_options{}));
+    json get_full_list(int batch = 500, const request_options& options = {}) const {
+        return detail::full_list(core(), "/api/collections", batch, options);
     }
 
     BOSBASE_SPLIT_NOINLINE
-    json get_one(std::string_view name_or_id, const std::optional<request_options>& options = std::nullopt) const {
-        return core().send_json("GET", path(name_or_id), nullptr, options.value_or(request_options{}), {});
+    json get_one(std::string_view name_or_id, const request_options& options = {}) const {
+        return core().send_json("GET", path(name_or_id), nullptr, options, {});
     }
 
     /// @brief Creates a collection from its JSON description ({"name", "type", "fields", ...}).
     BOSBASE_SPLIT_NOINLINE
-    json create(const json& body, const std::optional<request_options>& options = std::nullopt) const {
+    json create(const json& body, const request_options& options = {}) const {
         return core().send_json("POST", "/api/collections", detail::object_body(body, "a collection body"),
-                                options.value_or(request_options{}), {});
+                                options, {});
     }
 
     BOSBASE_SPLIT_NOINLINE json update(std::string_view name_or_id, const json& body,
-                const std::optional<request_options>& options = std::nullopt) const {
+                const request_options& options = {}) const {
         return core().send_json("PATCH", path(name_or_id), detail::object_body(body, "a collection body"),
-                                options.value_or(request_options{}), {});
+                                options, {});
     }
 
     /// @brief Deletes the collection and all its records (204).
     BOSBASE_SPLIT_NOINLINE
-    void remove(std::string_view name_or_id, const std::optional<request_options>& options = std::nullopt) const {
-        core().perform("DELETE", path(name_or_id), nullptr, options.value_or(request_options{}), {});
+    void remove(std::string_view name_or_id, const request_options& options = {}) const {
+        core().perform("DELETE", path(name_or_id), nullptr, options, {});
     }
 
     /// @brief Deletes all records of the collection, keeping the collection (204).
     BOSBASE_SPLIT_NOINLINE
-    void truncate(std::string_view name_or_id, const std::optional<request_options>& options = std::nullopt) const {
-        core().perform("DELETE", path(name_or_id) + "/truncate", nullptr, options.value_or(request_options{}), {});
+    void truncate(std::string_view name_or_id, const request_options& options = {}) const {
+        core().perform("DELETE", path(name_or_id) + "/truncate", nullptr, options, {});
     }
 
     /// @brief Replaces the collections with `collections` (a JSON array); with
     /// delete_missing, collections not in the list are deleted (204).
     BOSBASE_SPLIT_NOINLINE void import_collections(const json& collections, bool delete_missing = false,
-                            const std::optional<request_options>& options = std::nullopt) const {
+                            const request_options& options = {}) const {
         if (!collections.is_array()) {
             throw std::invalid_argument("bosbase: import_collections needs a JSON array of collections");
         }
         core().perform("PUT", "/api/collections/import",
                        json{{"collections", collections}, {"deleteMissing", delete_missing}},
-                       options.value_or(request_options{}), {});
+                       options, {});
     }
 
     /// @brief Templates for new collections: {"auth": {...}, "base": {...}, "view": {...}}.
-    BOSBASE_SPLIT_NOINLINE json get_scaffolds(const std::optional<request_options>& options = std::nullopt) const {
+    BOSBASE_SPLIT_NOINLINE json get_scaffolds(const request_options& options = {}) const {
         return core().send_json("GET", "/api/collections/meta/scaffolds", nullptr,
-                                options.value_or(request_options{}), {});
+                                options, {});
     }
 
 private:
@@ -110,34 +110,34 @@ public:
     using detail::service_base<Transport>::service_base;
 
     /// @brief All settings (secrets come back masked).
-    BOSBASE_SPLIT_NOINLINE json get_all(const std::optional<request_options>& options = std::nullopt) const {
-        return core().send_json("GET", "/api/settings", nullptr, options.value_or(request_options{}), {});
+    BOSBASE_SPLIT_NOINLINE json get_all(const request_options& options = {}) const {
+        return core().send_json("GET", "/api/settings", nullptr, options, {});
     }
 
     /// @brief Changes the given settings, e.g. {{"batch", {{"enabled", true}}}}; returns all settings.
     BOSBASE_SPLIT_NOINLINE
-    json update(const json& body, const std::optional<request_options>& options = std::nullopt) const {
+    json update(const json& body, const request_options& options = {}) const {
         return core().send_json("PATCH", "/api/settings", detail::object_body(body, "a settings body"),
-                                options.value_or(request_options{}), {});
+                                options, {});
     }
 
     /// @brief Checks the S3 connection of "storage" or "backups" (204).
     BOSBASE_SPLIT_NOINLINE void test_s3(std::string_view filesystem = "storage",
-                 const std::optional<request_options>& options = std::nullopt) const {
+                 const request_options& options = {}) const {
         core().perform("POST", "/api/settings/test/s3", json{{"filesystem", std::string(filesystem)}},
-                       options.value_or(request_options{}), {});
+                       options, {});
     }
 
     /// @brief Sends a test email of `email_template` ("verification", "password-reset",
     /// "email-change", "otp", "login-alert") for a collection's templates (204).
     BOSBASE_SPLIT_NOINLINE
     void test_email(std::string_view collection, std::string_view to_email, std::string_view email_template,
-                    const std::optional<request_options>& options = std::nullopt) const {
+                    const request_options& options = {}) const {
         core().perform("POST", "/api/settings/test/email",
                        json{{"email", std::string(to_email)},
                             {"template", std::string(email_template)},
                             {"collection", std::string(collection)}},
-                       options.value_or(request_options{}), {});
+                       options, {});
     }
 };
 
@@ -150,21 +150,21 @@ public:
     using detail::service_base<Transport>::service_base;
 
     BOSBASE_SPLIT_NOINLINE
-    json get_list(int page = 1, int per_page = 30, const std::optional<request_options>& options = std::nullopt) const {
+    json get_list(int page = 1, int per_page = 30, const request_options& options = {}) const {
         return core().send_json("GET", "/api/logs", nullptr,
-                                detail::list_request(page, per_page, options.value_or(request_options{})), {});
+                                detail::list_request(page, per_page, options), {});
     }
 
     BOSBASE_SPLIT_NOINLINE
-    json get_one(std::string_view id, const std::optional<request_options>& options = std::nullopt) const {
+    json get_one(std::string_view id, const request_options& options = {}) const {
         detail::require_path_segment(id, "log id");
         return core().send_json("GET", "/api/logs/" + detail::encode_uri_component(id), nullptr,
-                                options.value_or(request_options{}), {});
+                                options, {});
     }
 
     /// @brief Hourly counts [{"total", "date"}, ...]; options.filter narrows them.
-    BOSBASE_SPLIT_NOINLINE json get_stats(const std::optional<request_options>& options = std::nullopt) const {
-        return core().send_json("GET", "/api/logs/stats", nullptr, options.value_or(request_options{}), {});
+    BOSBASE_SPLIT_NOINLINE json get_stats(const request_options& options = {}) const {
+        return core().send_json("GET", "/api/logs/stats", nullptr, options, {});
     }
 };
 
@@ -177,32 +177,32 @@ public:
     using detail::service_base<Transport>::service_base;
 
     /// @brief [{"key", "size", "modified"}, ...].
-    BOSBASE_SPLIT_NOINLINE json get_full_list(const std::optional<request_options>& options = std::nullopt) const {
-        return core().send_json("GET", "/api/backups", nullptr, options.value_or(request_options{}), {});
+    BOSBASE_SPLIT_NOINLINE json get_full_list(const request_options& options = {}) const {
+        return core().send_json("GET", "/api/backups", nullptr, options, {});
     }
 
     /// @brief Starts a backup named `name` ("" lets the server pick one) and waits for it (204).
     BOSBASE_SPLIT_NOINLINE
-    void create(std::string_view name = {}, const std::optional<request_options>& options = std::nullopt) const {
-        core().perform("POST", "/api/backups", json{{"name", std::string(name)}}, options.value_or(request_options{}),
+    void create(std::string_view name = {}, const request_options& options = {}) const {
+        core().perform("POST", "/api/backups", json{{"name", std::string(name)}}, options,
                        {});
     }
 
     /// @brief Restores a backup; the server restarts afterwards (204).
     BOSBASE_SPLIT_NOINLINE
-    void restore(std::string_view key, const std::optional<request_options>& options = std::nullopt) const {
-        core().perform("POST", path(key) + "/restore", nullptr, options.value_or(request_options{}), {});
+    void restore(std::string_view key, const request_options& options = {}) const {
+        core().perform("POST", path(key) + "/restore", nullptr, options, {});
     }
 
     BOSBASE_SPLIT_NOINLINE
-    void remove(std::string_view key, const std::optional<request_options>& options = std::nullopt) const {
-        core().perform("DELETE", path(key), nullptr, options.value_or(request_options{}), {});
+    void remove(std::string_view key, const request_options& options = {}) const {
+        core().perform("DELETE", path(key), nullptr, options, {});
     }
 
     /// @brief URL to download a backup with a superuser file token (from POST /api/files/token).
     /// The URL carries that token: do not log it.
     BOSBASE_SPLIT_NOINLINE std::string download_url(std::string_view file_token, std::string_view key) const {
-        return core().url.origin + core().target_for(path(key), query_params{{"token", std::string(file_token)}});
+        return core().url().origin + core().target_for(path(key), query_params{{"token", std::string(file_token)}});
     }
 
     /// @brief The JS SDK's name for download_url().
@@ -213,11 +213,11 @@ public:
     /// @brief Uploads a backup archive (a .zip made by the server) as multipart field
     /// `file` to POST /api/backups/upload (204). The server refuses other types (400).
     BOSBASE_SPLIT_NOINLINE
-    void upload(const file_part& file, const std::optional<request_options>& options = std::nullopt) const {
+    void upload(const file_part& file, const request_options& options = {}) const {
         auto upload = detail::build_multipart(json::object(), file_list{{"file", file}},
-                                              core().settings.max_request_bytes);
+                                              core().settings().max_request_bytes);
         core().perform_body("POST", "/api/backups/upload", std::move(upload.bytes), upload.content_type,
-                            options.value_or(request_options{}), {});
+                            options, {});
     }
 
 private:
@@ -236,16 +236,16 @@ public:
     using detail::service_base<Transport>::service_base;
 
     /// @brief [{"id", "expression"}, ...].
-    BOSBASE_SPLIT_NOINLINE json get_full_list(const std::optional<request_options>& options = std::nullopt) const {
-        return core().send_json("GET", "/api/crons", nullptr, options.value_or(request_options{}), {});
+    BOSBASE_SPLIT_NOINLINE json get_full_list(const request_options& options = {}) const {
+        return core().send_json("GET", "/api/crons", nullptr, options, {});
     }
 
     /// @brief Runs a job now (204).
     BOSBASE_SPLIT_NOINLINE
-    void run(std::string_view job_id, const std::optional<request_options>& options = std::nullopt) const {
+    void run(std::string_view job_id, const request_options& options = {}) const {
         detail::require_path_segment(job_id, "cron job id");
         core().perform("POST", "/api/crons/" + detail::encode_uri_component(job_id), nullptr,
-                       options.value_or(request_options{}), {});
+                       options, {});
     }
 };
 

@@ -33,20 +33,20 @@ public:
         }
 
         /// @brief POST .../records. Only options' query, named query fields and headers apply.
-        void create(const json& body, const std::optional<request_options>& options = std::nullopt) {
+        void create(const json& body, const request_options& options = {}) {
             add("POST", records_url_, body, options);
         }
 
         /// @brief PUT .../records: updates the record `body["id"]` names, or creates it.
-        void upsert(const json& body, const std::optional<request_options>& options = std::nullopt) {
+        void upsert(const json& body, const request_options& options = {}) {
             add("PUT", records_url_, body, options);
         }
 
-        void update(std::string_view id, const json& body, const std::optional<request_options>& options = std::nullopt) {
+        void update(std::string_view id, const json& body, const request_options& options = {}) {
             add("PATCH", record_url(id), body, options);
         }
 
-        void remove(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
+        void remove(std::string_view id, const request_options& options = {}) {
             add("DELETE", record_url(id), json::object(), options);
         }
 
@@ -56,12 +56,12 @@ public:
             return records_url_ + "/" + detail::encode_uri_component(id);
         }
 
-        void add(const char* method, std::string url, const json& body, const std::optional<request_options>& options) {
-            const request_options opts = options.value_or(request_options{});
+        void add(const char* method, std::string url, const json& body, const request_options& options) {
+            const request_options opts = options;
             detail::require_headers(opts.headers, "request_options.headers");
             std::string qs;
             try {
-                detail::append_query(qs, detail::client_core<Transport>::collect_query(opts));
+                detail::append_query(qs, detail::collect_query(opts));
             } catch (const json::type_error&) {
                 throw std::invalid_argument("bosbase: a query value is not valid UTF-8");
             }
@@ -93,8 +93,8 @@ public:
     /// Any failed request rolls back all of them: ClientResponseError 400 "Batch
     /// transaction failed." with response()["data"]["requests"][<index>].
     BOSBASE_SPLIT_NOINLINE
-    std::vector<batch_result> send(const std::optional<request_options>& options = std::nullopt) const {
-        const request_options opts = options.value_or(request_options{});
+    std::vector<batch_result> send(const request_options& options = {}) const {
+        const request_options opts = options;
         const detail::json_reply reply =
             detail::fetch_json(core(), "POST", "/api/batch", json{{"requests", *requests_}}, opts);
         if (!reply.body.is_array()) {

@@ -157,10 +157,10 @@ void for_each_page(client_core<Transport>& core, const std::string& path, int ba
         const request_options opts = list_request(page, batch, base);
         json_reply reply = fetch_json(core, "GET", path, nullptr, opts);
         total_bytes += reply.bytes;
-        if (total_bytes > core.settings.max_response_bytes) {
+        if (total_bytes > core.settings().max_response_bytes) {
             throw ClientResponseError(core.error_url(path, opts), 0, json::object(), error_kind::too_large,
                                       "the full list is larger than max_response_bytes (" +
-                                          std::to_string(core.settings.max_response_bytes) +
+                                          std::to_string(core.settings().max_response_bytes) +
                                           " bytes) over all its pages");
         }
         const json& items = items_of(core, reply.body, path, opts, reply.status);

@@ -42,7 +42,7 @@ public:
         if (filename.empty() || id.empty() || collection.empty()) {
             return {};
         }
-        std::string url = core().url.origin + core().url.prefix + "/api/files/" +
+        std::string url = core().url().origin + core().url().prefix + "/api/files/" +
                           detail::encode_uri_component(collection) + "/" + detail::encode_uri_component(id) + "/" +
                           detail::encode_uri_component(filename);
         query_params query = options.query;
@@ -80,9 +80,9 @@ public:
 
     /// @brief A short-lived token for protected files (POST /api/files/token); needs auth.
     /// Returns "" when the server sends none, as the JS SDK.
-    BOSBASE_SPLIT_NOINLINE std::string get_token(const std::optional<request_options>& options = std::nullopt) const {
+    BOSBASE_SPLIT_NOINLINE std::string get_token(const request_options& options = {}) const {
         const json reply =
-            core().send_json("POST", "/api/files/token", nullptr, options.value_or(request_options{}), {});
+            core().send_json("POST", "/api/files/token", nullptr, options, {});
         return string_field(reply, "token");
     }
 

@@ -5,6 +5,7 @@
 
 #include "common.hpp"
 #include "../multipart.hpp"
+#include "../realtime/events.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -45,9 +46,9 @@ public:
     BOSBASE_SPLIT_NOINLINE
     void bind_custom_token(std::string_view email, std::string_view password, std::string_view token,
                            const json& body = json::object(), const query_params& query = {},
-                           const std::optional<request_options>& options = std::nullopt) {
+                           const request_options& options = {}) {
         core().perform("POST", base_path_ + "/bind-token", credentials_body(body, email, password, token),
-                         with_query(options, query), {password, token});
+                         detail::with_defaults(query, options), {password, token});
     }
 
     /// @brief Removes the binding of `token` from the record with this email and password.
@@ -55,19 +56,19 @@ public:
     BOSBASE_SPLIT_NOINLINE
     void unbind_custom_token(std::string_view email, std::string_view password, std::string_view token,
                              const json& body = json::object(), const query_params& query = {},
-                             const std::optional<request_options>& options = std::nullopt) {
+                             const request_options& options = {}) {
         core().perform("POST", base_path_ + "/unbind-token", credentials_body(body, email, password, token),
-                         with_query(options, query), {password, token});
+                         detail::with_defaults(query, options), {password, token});
     }
 
     /// @brief Signs in with a bound custom token; saves {token, record} in the auth store.
     /// For MFA pass `{{"mfaId", id}}` as body.
     BOSBASE_SPLIT_NOINLINE
     json auth_with_token(std::string_view token, const json& body = json::object(), const query_params& query = {},
-                         const std::optional<request_options>& options = std::nullopt) {
+                         const request_options& options = {}) {
         json payload = merged_body(body);
         payload["token"] = std::string(token);
-        return auth_call("auth-with-token", payload, with_query(options, query), {token});
+        return auth_call("auth-with-token", payload, detail::with_defaults(query, options), {token});
     }
 
     // --- standard auth -----------------------------------------------------
@@ -75,41 +76,41 @@ public:
     /// @brief Password sign-in (identity is usually the email).
     BOSBASE_SPLIT_NOINLINE json auth_with_password(std::string_view identity, std::string_view password,
                             const json& body = json::object(), const query_params& query = {},
-                            const std::optional<request_options>& options = std::nullopt) {
+                            const request_options& options = {}) {
         json payload = merged_body(body);
         payload["identity"] = std::string(identity);
         payload["password"] = std::string(password);
-        return auth_call("auth-with-password", payload, with_query(options, query), {password});
+        return auth_call("auth-with-password", payload, detail::with_defaults(query, options), {password});
     }
 
     /// @brief Renews the stored auth. BosBase may hand back the very same token.
     BOSBASE_SPLIT_NOINLINE json auth_refresh(const json& body = json::object(), const query_params& query = {},
-                      const std::optional<request_options>& options = std::nullopt) {
-        return auth_call("auth-refresh", merged_body(body), with_query(options, query), {});
+                      const request_options& options = {}) {
+        return auth_call("auth-refresh", merged_body(body), detail::with_defaults(query, options), {});
     }
 
     /// @brief Asks the server to email a one-time password; returns {"otpId": ...}.
     BOSBASE_SPLIT_NOINLINE
     json request_otp(std::string_view email, const json& body = json::object(), const query_params& query = {},
-                     const std::optional<request_options>& options = std::nullopt) {
+                     const request_options& options = {}) {
         json payload = merged_body(body);
         payload["email"] = std::string(email);
-        return core().send_json("POST", base_path_ + "/request-otp", payload, with_query(options, query), {});
+        return core().send_json("POST", base_path_ + "/request-otp", payload, detail::with_defaults(query, options), {});
     }
 
     /// @brief Signs in with an OTP id and the emailed password.
     BOSBASE_SPLIT_NOINLINE
     json auth_with_otp(std::string_view otp_id, std::string_view password, const json& body = json::object(),
-                       const query_params& query = {}, const std::optional<request_options>& options = std::nullopt) {
+                       const query_params& query = {}, const request_options& options = {}) {
         json payload = merged_body(body);
         payload["otpId"] = std::string(otp_id);
         payload["password"] = std::string(password);
-        return auth_call("auth-with-otp", payload, with_query(options, query), {password});
+        return auth_call("auth-with-otp", payload, detail::with_defaults(query, options), {password});
     }
 
     /// @brief Lists the auth methods this collection allows.
-    BOSBASE_SPLIT_NOINLINE json list_auth_methods(const std::optional<request_options>& options = std::nullopt) {
-        return core().send_json("GET", base_path_ + "/auth-methods", nullptr, options.value_or(request_options{}),
+    BOSBASE_SPLIT_NOINLINE json list_auth_methods(const request_options& options = {}) {
+        return core().send_json("GET", base_path_ + "/auth-methods", nullptr, options,
                                   {});
     }
 
@@ -117,7 +118,7 @@ public:
     /// (POST .../impersonate/{id}). It shares this client's transport and options;
     /// duration_seconds 0 means the collection's token duration.
     BOSBASE_SPLIT_NOINLINE basic_bosbase<Transport> impersonate(std::string_view id, std::int64_t duration_seconds = 0,
-                                         const std::optional<request_options>& options = std::nullopt) {
+                                         const request_options& options = {}) {
         if (duration_seconds < 0) {
             throw std::invalid_argument("bosbase: impersonate duration must not be negative");
         }
@@ -125,7 +126,7 @@ public:
         auto other = std::make_shared<detail::client_core<Transport>>(core());
         record_service<Transport> service(other, collection_);
         service.auth_call(("impersonate/" + detail::encode_uri_component(id)).c_str(),
-                          json{{"duration", duration_seconds}}, options.value_or(request_options{}), {},
+                          json{{"duration", duration_seconds}}, options, {},
                           &core());
         return basic_bosbase<Transport>(std::move(other));
     }
@@ -136,16 +137,16 @@ public:
     /// The query is `page`, `perPage`, then options.query, then the named options
     /// (filter, sort, skip_total, expand, fields).
     BOSBASE_SPLIT_NOINLINE
-    json get_list(int page = 1, int per_page = 30, const std::optional<request_options>& options = std::nullopt) {
+    json get_list(int page = 1, int per_page = 30, const request_options& options = {}) {
         return core().send_json("GET", records_path(), nullptr,
-                                detail::list_request(page, per_page, options.value_or(request_options{})), {});
+                                detail::list_request(page, per_page, options), {});
     }
 
     /// @brief One page of records decoded with nlohmann's from_json into T.
     template <class T>
     BOSBASE_SPLIT_NOINLINE list_result<T> get_list(int page = 1, int per_page = 30,
-                            const std::optional<request_options>& options = std::nullopt) {
-        const request_options opts = detail::list_request(page, per_page, options.value_or(request_options{}));
+                            const request_options& options = {}) {
+        const request_options opts = detail::list_request(page, per_page, options);
         return detail::decode_list<T>(core(), detail::fetch_json(core(), "GET", records_path(), nullptr, opts),
                                       records_path(), opts);
     }
@@ -153,26 +154,26 @@ public:
     /// @brief Every record, fetched `batch` at a time with skipTotal=1, as a JSON array.
     /// Memory grows with the collection; each page is one call with its own deadline.
     BOSBASE_SPLIT_NOINLINE
-    json get_full_list(int batch = 500, const std::optional<request_options>& options = std::nullopt) {
-        return detail::full_list(core(), records_path(), batch, options.value_or(request_options{}));
+    json get_full_list(int batch = 500, const request_options& options = {}) {
+        return detail::full_list(core(), records_path(), batch, options);
     }
 
     template <class T>
     BOSBASE_SPLIT_NOINLINE
-    std::vector<T> get_full_list(int batch = 500, const std::optional<request_options>& options = std::nullopt) {
-        return detail::full_list_as<T>(core(), records_path(), batch, options.value_or(request_options{}));
+    std::vector<T> get_full_list(int batch = 500, const request_options& options = {}) {
+        return detail::full_list_as<T>(core(), records_path(), batch, options);
     }
 
     /// @brief The first record matching `filter` (one page of one, skipTotal=1). When
     /// nothing matches: ClientResponseError 404 built on the client (url "", as the JS SDK).
     BOSBASE_SPLIT_NOINLINE
-    json get_first_list_item(std::string_view filter, const std::optional<request_options>& options = std::nullopt) {
+    json get_first_list_item(std::string_view filter, const request_options& options = {}) {
         return first_item(filter, options).first;
     }
 
     template <class T>
     BOSBASE_SPLIT_NOINLINE
-    T get_first_list_item(std::string_view filter, const std::optional<request_options>& options = std::nullopt) {
+    T get_first_list_item(std::string_view filter, const request_options& options = {}) {
         auto found = first_item(filter, options);
         return detail::decode_as<T>(core(), found.first, found.second, records_path(), request_options{});
     }
@@ -180,10 +181,10 @@ public:
     /// @brief BosBase: how many records match `filter` (all visible ones when empty).
     /// -1 when options.skip_total is true.
     BOSBASE_SPLIT_NOINLINE
-    std::int64_t get_count(std::string_view filter = {}, const std::optional<request_options>& options = std::nullopt) {
+    std::int64_t get_count(std::string_view filter = {}, const request_options& options = {}) {
         query_params first;
         if (!filter.empty()) first.emplace_back("filter", std::string(filter));
-        const request_options opts = detail::with_defaults(std::move(first), options.value_or(request_options{}));
+        const request_options opts = detail::with_defaults(std::move(first), options);
         const std::string path = records_path() + "/count";
         const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, opts);
         return detail::integer_field(core(), reply.body, "count", path, opts, reply.status);
@@ -192,15 +193,15 @@ public:
     /// @brief BosBase vector search (POST .../records/search): records nearest to
     /// `search.query_vector`, as a list {items, page, perPage, totalItems, totalPages}.
     BOSBASE_SPLIT_NOINLINE json vector_search(const vector_search_options& search,
-                       const std::optional<request_options>& options = std::nullopt) {
+                       const request_options& options = {}) {
         return core().send_json("POST", records_path() + "/search", vector_search_body(search),
-                                options.value_or(request_options{}), {});
+                                options, {});
     }
 
     template <class T>
     BOSBASE_SPLIT_NOINLINE list_result<T> vector_search(const vector_search_options& search,
-                                 const std::optional<request_options>& options = std::nullopt) {
-        const request_options opts = options.value_or(request_options{});
+                                 const request_options& options = {}) {
+        const request_options opts = options;
         const std::string path = records_path() + "/search";
         return detail::decode_list<T>(core(), detail::fetch_json(core(), "POST", path, vector_search_body(search), opts),
                                       path, opts);
@@ -208,29 +209,29 @@ public:
 
     /// @brief One record by id.
     BOSBASE_SPLIT_NOINLINE
-    json get_one(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
-        return core().send_json("GET", record_path(id), nullptr, options.value_or(request_options{}), {});
+    json get_one(std::string_view id, const request_options& options = {}) {
+        return core().send_json("GET", record_path(id), nullptr, options, {});
     }
 
     template <class T>
     BOSBASE_SPLIT_NOINLINE
-    T get_one(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
-        const request_options opts = options.value_or(request_options{});
+    T get_one(std::string_view id, const request_options& options = {}) {
+        const request_options opts = options;
         const std::string path = record_path(id);
         const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, opts);
         return detail::decode_as<T>(core(), reply.body, reply.status, path, opts);
     }
 
     /// @brief Creates a record from a JSON object.
-    BOSBASE_SPLIT_NOINLINE json create(const json& body, const std::optional<request_options>& options = std::nullopt) {
-        return core().send_json("POST", records_path(), merged_body(body), options.value_or(request_options{}), {});
+    BOSBASE_SPLIT_NOINLINE json create(const json& body, const request_options& options = {}) {
+        return core().send_json("POST", records_path(), merged_body(body), options, {});
     }
 
     /// @brief Creates a record from any value with to_json (a T by default) and
     /// returns the stored record as T.
     template <class T, class Body = T>
-    BOSBASE_SPLIT_NOINLINE T create(const Body& body, const std::optional<request_options>& options = std::nullopt) {
-        const request_options opts = options.value_or(request_options{});
+    BOSBASE_SPLIT_NOINLINE T create(const Body& body, const request_options& options = {}) {
+        const request_options opts = options;
         const detail::json_reply reply =
             detail::fetch_json(core(), "POST", records_path(), merged_body(detail::encode_body(body)), opts);
         return detail::decode_as<T>(core(), reply.body, reply.status, records_path(), opts);
@@ -240,18 +241,18 @@ public:
     /// part carries `body` (exact JSON types) and one part per file. A field may
     /// repeat; "field+" appends, "+field" prepends (see bosbase::file_list).
     BOSBASE_SPLIT_NOINLINE
-    json create(const json& body, const file_list& files, const std::optional<request_options>& options = std::nullopt) {
-        auto upload = detail::build_multipart(merged_body(body), files, core().settings.max_request_bytes);
+    json create(const json& body, const file_list& files, const request_options& options = {}) {
+        auto upload = detail::build_multipart(merged_body(body), files, core().settings().max_request_bytes);
         return core().send_body_json("POST", records_path(), std::move(upload.bytes), upload.content_type,
-                                     options.value_or(request_options{}), {});
+                                     options, {});
     }
 
     template <class T, class Body = T>
     BOSBASE_SPLIT_NOINLINE
-    T create(const Body& body, const file_list& files, const std::optional<request_options>& options = std::nullopt) {
-        const request_options opts = options.value_or(request_options{});
+    T create(const Body& body, const file_list& files, const request_options& options = {}) {
+        const request_options opts = options;
         auto upload =
-            detail::build_multipart(merged_body(detail::encode_body(body)), files, core().settings.max_request_bytes);
+            detail::build_multipart(merged_body(detail::encode_body(body)), files, core().settings().max_request_bytes);
         const detail::json_reply reply = detail::fetch_body_json(core(), "POST", records_path(),
                                                                  std::move(upload), opts);
         return detail::decode_as<T>(core(), reply.body, reply.status, records_path(), opts);
@@ -260,52 +261,52 @@ public:
     /// @brief Updates a record with files (multipart, as create with files). Remove files
     /// by name with {"field-": ["name.png"]} in `body`; the stored record is merged as by update().
     BOSBASE_SPLIT_NOINLINE json update(std::string_view id, const json& body, const file_list& files,
-                const std::optional<request_options>& options = std::nullopt) {
+                const request_options& options = {}) {
         const std::string path = record_path(id);
-        auto upload = detail::build_multipart(merged_body(body), files, core().settings.max_request_bytes);
+        auto upload = detail::build_multipart(merged_body(body), files, core().settings().max_request_bytes);
         json updated = core().send_body_json("PATCH", path, std::move(upload.bytes), upload.content_type,
-                                             options.value_or(request_options{}), {});
-        core().store.merge_record_if(id, collection_, updated);
+                                             options, {});
+        core().store().merge_record_if(id, collection_, updated);
         return updated;
     }
 
     template <class T, class Body = T>
     BOSBASE_SPLIT_NOINLINE T update(std::string_view id, const Body& body, const file_list& files,
-             const std::optional<request_options>& options = std::nullopt) {
-        const request_options opts = options.value_or(request_options{});
+             const request_options& options = {}) {
+        const request_options opts = options;
         const std::string path = record_path(id);
         auto upload =
-            detail::build_multipart(merged_body(detail::encode_body(body)), files, core().settings.max_request_bytes);
+            detail::build_multipart(merged_body(detail::encode_body(body)), files, core().settings().max_request_bytes);
         const detail::json_reply reply = detail::fetch_body_json(core(), "PATCH", path, std::move(upload), opts);
-        core().store.merge_record_if(id, collection_, reply.body);
+        core().store().merge_record_if(id, collection_, reply.body);
         return detail::decode_as<T>(core(), reply.body, reply.status, path, opts);
     }
 
     /// @brief Updates a record. When it is the signed-in record, the returned fields
     /// are merged into the stored record (fields the response leaves out are kept).
     BOSBASE_SPLIT_NOINLINE
-    json update(std::string_view id, const json& body, const std::optional<request_options>& options = std::nullopt) {
+    json update(std::string_view id, const json& body, const request_options& options = {}) {
         json updated = core().send_json("PATCH", record_path(id), merged_body(body),
-                                          options.value_or(request_options{}), {});
-        core().store.merge_record_if(id, collection_, updated);
+                                          options, {});
+        core().store().merge_record_if(id, collection_, updated);
         return updated;
     }
 
     template <class T, class Body = T>
     BOSBASE_SPLIT_NOINLINE
-    T update(std::string_view id, const Body& body, const std::optional<request_options>& options = std::nullopt) {
-        const request_options opts = options.value_or(request_options{});
+    T update(std::string_view id, const Body& body, const request_options& options = {}) {
+        const request_options opts = options;
         const std::string path = record_path(id);
         const detail::json_reply reply = detail::fetch_json(core(), "PATCH", path, merged_body(detail::encode_body(body)), opts);
-        core().store.merge_record_if(id, collection_, reply.body);
+        core().store().merge_record_if(id, collection_, reply.body);
         return detail::decode_as<T>(core(), reply.body, reply.status, path, opts);
     }
 
     /// @brief Deletes a record (204); signs out when it was the signed-in record.
     BOSBASE_SPLIT_NOINLINE
-    void remove(std::string_view id, const std::optional<request_options>& options = std::nullopt) {
-        core().perform("DELETE", record_path(id), nullptr, options.value_or(request_options{}), {});
-        core().store.clear_if(id, collection_);
+    void remove(std::string_view id, const request_options& options = {}) {
+        core().perform("DELETE", record_path(id), nullptr, options, {});
+        core().store().clear_if(id, collection_);
     }
 
     // --- realtime (defined in the Realtime section) -------------------------
@@ -324,64 +325,64 @@ public:
 
     /// @brief Emails a password-reset link (204; also for an unknown email).
     BOSBASE_SPLIT_NOINLINE
-    void request_password_reset(std::string_view email, const std::optional<request_options>& options = std::nullopt) {
+    void request_password_reset(std::string_view email, const request_options& options = {}) {
         core().perform("POST", base_path_ + "/request-password-reset", json{{"email", std::string(email)}},
-                       options.value_or(request_options{}), {});
+                       options, {});
     }
 
     /// @brief Sets a new password with the emailed reset token (204).
     BOSBASE_SPLIT_NOINLINE void confirm_password_reset(std::string_view reset_token, std::string_view password,
                                 std::string_view password_confirm,
-                                const std::optional<request_options>& options = std::nullopt) {
+                                const request_options& options = {}) {
         core().perform("POST", base_path_ + "/confirm-password-reset",
                        json{{"token", std::string(reset_token)},
                             {"password", std::string(password)},
                             {"passwordConfirm", std::string(password_confirm)}},
-                       options.value_or(request_options{}), {reset_token, password, password_confirm});
+                       options, {reset_token, password, password_confirm});
     }
 
     /// @brief Emails a verification link (204).
     BOSBASE_SPLIT_NOINLINE
-    void request_verification(std::string_view email, const std::optional<request_options>& options = std::nullopt) {
+    void request_verification(std::string_view email, const request_options& options = {}) {
         core().perform("POST", base_path_ + "/request-verification", json{{"email", std::string(email)}},
-                       options.value_or(request_options{}), {});
+                       options, {});
     }
 
     /// @brief Verifies with the emailed token (204); marks the stored record verified
     /// when the token belongs to it.
     BOSBASE_SPLIT_NOINLINE void confirm_verification(std::string_view verification_token,
-                              const std::optional<request_options>& options = std::nullopt) {
+                              const request_options& options = {}) {
         core().perform("POST", base_path_ + "/confirm-verification",
-                       json{{"token", std::string(verification_token)}}, options.value_or(request_options{}),
+                       json{{"token", std::string(verification_token)}}, options,
                        {verification_token});
         std::string id;
         std::string collection_id;
         if (token_owner(verification_token, id, collection_id)) {
-            const json record = core().store.record();
+            const json record = core().store().record();
             if (record.is_object() && record.value("verified", json(false)) != json(true)) {
-                core().store.merge_record_if(id, collection_id, json{{"verified", true}});
+                core().store().merge_record_if(id, collection_id, json{{"verified", true}});
             }
         }
     }
 
     /// @brief Emails a confirmation link to `new_email` (204; needs this collection's auth).
     BOSBASE_SPLIT_NOINLINE
-    void request_email_change(std::string_view new_email, const std::optional<request_options>& options = std::nullopt) {
+    void request_email_change(std::string_view new_email, const request_options& options = {}) {
         core().perform("POST", base_path_ + "/request-email-change", json{{"newEmail", std::string(new_email)}},
-                       options.value_or(request_options{}), {});
+                       options, {});
     }
 
     /// @brief Confirms the change with the emailed token and the account password
     /// (204); signs out when the token belongs to the stored record, as the JS SDK.
     BOSBASE_SPLIT_NOINLINE void confirm_email_change(std::string_view email_change_token, std::string_view password,
-                              const std::optional<request_options>& options = std::nullopt) {
+                              const request_options& options = {}) {
         core().perform("POST", base_path_ + "/confirm-email-change",
                        json{{"token", std::string(email_change_token)}, {"password", std::string(password)}},
-                       options.value_or(request_options{}), {email_change_token, password});
+                       options, {email_change_token, password});
         std::string id;
         std::string collection_id;
         if (token_owner(email_change_token, id, collection_id)) {
-            core().store.clear_if(id, collection_id);
+            core().store().clear_if(id, collection_id);
         }
     }
 
@@ -391,7 +392,7 @@ public:
     BOSBASE_SPLIT_NOINLINE
     json auth_with_oauth2_code(std::string_view provider, std::string_view code, std::string_view code_verifier,
                                std::string_view redirect_url, const json& create_data = nullptr,
-                               const std::optional<request_options>& options = std::nullopt) {
+                               const request_options& options = {}) {
         json payload{{"provider", std::string(provider)},
                      {"code", std::string(code)},
                      {"codeVerifier", std::string(code_verifier)},
@@ -399,14 +400,14 @@ public:
         if (!create_data.is_null()) {
             payload["createData"] = detail::object_body(create_data, "OAuth2 create_data");
         }
-        return auth_call("auth-with-oauth2", payload, options.value_or(request_options{}), {code, code_verifier});
+        return auth_call("auth-with-oauth2", payload, options, {code, code_verifier});
     }
 
     /// @brief The OAuth2 links of a record: records of `_externalAuths` with recordRef = id.
     BOSBASE_SPLIT_NOINLINE
-    json list_external_auths(std::string_view record_id, const std::optional<request_options>& options = std::nullopt) {
+    json list_external_auths(std::string_view record_id, const request_options& options = {}) {
         detail::require_path_segment(record_id, "record id");
-        request_options opts = options.value_or(request_options{});
+        request_options opts = options;
         opts.filter = bosbase::filter("recordRef = {:id}", {{"id", record_id}});
         return record_service(this->core_ptr(), "_externalAuths").get_full_list(500, opts);
     }
@@ -414,7 +415,7 @@ public:
     /// @brief Removes a record's link to an OAuth2 provider (finds it in `_externalAuths`,
     /// then deletes it). A 404 ClientResponseError when there is no such link.
     BOSBASE_SPLIT_NOINLINE void unlink_external_auth(std::string_view record_id, std::string_view provider,
-                              const std::optional<request_options>& options = std::nullopt) {
+                              const request_options& options = {}) {
         detail::require_path_segment(record_id, "record id");
         record_service external(this->core_ptr(), "_externalAuths");
         const json link = external.get_first_list_item(bosbase::filter(
@@ -435,11 +436,11 @@ private:
         return base_path_ + "/records/" + detail::encode_uri_component(id);
     }
 
-    std::pair<json, int> first_item(std::string_view filter, const std::optional<request_options>& options) {
+    std::pair<json, int> first_item(std::string_view filter, const request_options& options) {
         const request_options opts = detail::list_request(
             1, 1,
             detail::with_defaults({{"filter", std::string(filter)}, {"skipTotal", 1}},
-                                  options.value_or(request_options{})));
+                                  options));
         detail::json_reply reply = detail::fetch_json(core(), "GET", records_path(), nullptr, opts);
         const json& items = detail::items_of(core(), reply.body, records_path(), opts, reply.status);
         if (items.empty()) {
@@ -496,8 +497,8 @@ private:
         return payload;
     }
 
-    static request_options with_query(const std::optional<request_options>& options, const query_params& query) {
-        request_options opts = options.value_or(request_options{});
+    static request_options with_query(const request_options& options, const query_params& query) {
+        request_options opts = options;
         opts.query.insert(opts.query.begin(), query.begin(), query.end());
         return opts;
     }
@@ -529,8 +530,8 @@ private:
         if (!detail::is_header_value_safe(token->get_ref<const std::string&>())) {
             throw fail("The server returned an auth token with control bytes (CR, LF, NUL); it was not stored.");
         }
-        core().store.save_auth_response(token->get<std::string>(), *record, std::move(res.body),
-                                        core().settings.max_json_depth);
+        core().store().save_auth_response(token->get<std::string>(), *record, std::move(res.body),
+                                        core().settings().max_json_depth);
         return response;
     }
 
