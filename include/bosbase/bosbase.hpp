@@ -15,11 +15,13 @@
 // the order in which they appear in the generated single file.
 #include "version.hpp"
 #include "config.hpp"
+#include "cancel.hpp"
 #include "transport.hpp"
 #include "detail/text.hpp"
 #include "errors.hpp"
 #include "detail/json_parse.hpp"
 #include "detail/base_url.hpp"
+#include "detail/request.hpp"
 #include "auth_store.hpp"
 #include "options.hpp"
 #include "filter.hpp"
@@ -36,6 +38,7 @@
 #include "realtime/sse_parser.hpp"
 #include "realtime/state.hpp"
 #include "realtime/service.hpp"
+#include "async.hpp"
 #include "client.hpp"
 
 #ifndef BOSBASE_NO_HTTPLIB

@@ -8,8 +8,13 @@
 #include "services/files.hpp"
 #include "services/batch.hpp"
 #include "realtime/service.hpp"
+#include "async.hpp"
 
+#include <exception>
+#include <future>
 #include <memory>
+#include <optional>
+#include <type_traits>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -134,14 +139,100 @@ public:
                          true);
     }
 
-private:
-    friend class record_service<Transport>;
+    // --- async ---------------------------------------------------------------
 
+    /// @brief Runs `fn(client)` on the client's executor (client_options::async_threads
+    /// threads, started on first use) and returns its result as a std::future. Every
+    /// call `fn` makes obeys `cancel`, as if each had it in request_options::cancel;
+    /// `fn` gets a view of this client, valid while `fn` runs. Destroying the client
+    /// cancels what is running, fails what has not started (is_abort()) and waits for
+    /// the executor's threads. Exceptions of `fn` arrive through the future.
+    ///
+    /// @code
+    /// std::future<bosbase::json> page = pb.async([](const bosbase::BosBase& c) {
+    ///     return c.collection("posts").get_list(1, 50);
+    /// });
+    /// @endcode
+    template <class F>
+    [[nodiscard]] std::future<std::invoke_result_t<F&, const basic_bosbase&>> async(
+        F fn, std::optional<cancel_token> cancel = std::nullopt) const {
+        using R = std::invoke_result_t<F&, const basic_bosbase&>;
+        auto promise = std::make_shared<std::promise<R>>();
+        std::future<R> future = promise->get_future();
+        submit([fn = std::move(fn), promise](const basic_bosbase& view) mutable { fulfil(*promise, fn, view); },
+               [promise](std::exception_ptr e) { promise->set_exception(std::move(e)); }, std::move(cancel));
+        return future;
+    }
+
+    /// @brief Like async(), but hands the finished result to `done(std::future<R>)` on the
+    /// executor thread instead of returning it; `future.get()` returns or rethrows. An
+    /// exception `done` throws is dropped. `done` is also called, with a failed future,
+    /// when the call never runs (cancelled first, or the client destroyed).
+    template <class F, class Done>
+    void async_callback(F fn, Done done, std::optional<cancel_token> cancel = std::nullopt) const {
+        using R = std::invoke_result_t<F&, const basic_bosbase&>;
+        auto shared_done = std::make_shared<Done>(std::move(done));
+        auto deliver = [shared_done](std::promise<R>& promise) {
+            try {
+                (*shared_done)(promise.get_future());
+            } catch (...) {
+                // The caller's callback; nothing above it could handle this.
+            }
+        };
+        submit(
+            [fn = std::move(fn), deliver](const basic_bosbase& view) mutable {
+                std::promise<R> promise;
+                fulfil(promise, fn, view);
+                deliver(promise);
+            },
+            [deliver](std::exception_ptr e) {
+                std::promise<R> promise;
+                promise.set_exception(std::move(e));
+                deliver(promise);
+            },
+            std::move(cancel));
+    }
+
+    /// @brief A client on the same shared state (for impersonate and the async views):
+    /// not for direct use.
     explicit basic_bosbase(std::shared_ptr<detail::client_core<Transport>> core) : core_(std::move(core)) {}
+
+private:
+    template <class R, class F>
+    static void fulfil(std::promise<R>& promise, F& fn, const basic_bosbase& view) {
+        try {
+            if constexpr (std::is_void_v<R>) {
+                fn(view);
+                promise.set_value();
+            } else {
+                promise.set_value(fn(view));
+            }
+        } catch (...) {
+            promise.set_exception(std::current_exception());
+        }
+    }
+
+    template <class Run, class Abandon>
+    void submit(Run run, Abandon abandon, std::optional<cancel_token> cancel) const {
+        auto& c = core();
+        auto executor = c.template extension<detail::async_executor>(
+            [&c] { return std::make_shared<detail::async_executor>(c.settings().async_threads); });
+        detail::async_executor::job job;
+        job.token = cancel ? std::move(*cancel) : cancel_token();
+        // The view does not own the core: the core joins the executor before it goes,
+        // so a running job never outlives it.
+        detail::client_core<Transport>* raw = &c;
+        job.run = [run = std::move(run), raw]() mutable {
+            const basic_bosbase view(std::shared_ptr<detail::client_core<Transport>>(std::shared_ptr<void>(), raw));
+            run(view);
+        };
+        job.abandon = [abandon = std::move(abandon), token = job.token]() mutable { abandon(detail::job_not_run(token)); };
+        executor->submit(std::move(job));
+    }
 
     detail::client_core<Transport>& core() const {
         if (!core_) {
-            throw std::invalid_argument("bosbase: this client was moved from");
+            throw std::logic_error("bosbase: this client was moved from");
         }
         return *core_;
     }

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
+#include <mutex>
 #include <optional>
 
 #ifndef BOSBASE_NO_HTTPLIB
@@ -136,11 +137,14 @@ public:
     socket_watch& operator=(const socket_watch&) = delete;
     ~socket_watch() { reset(); }
 
-    /// Called with every socket the connection opens.
+    /// Called with every socket the connection opens (on the calling thread, before
+    /// cpp-httplib connects it).
     void watch(::socket_t sock) {
-        reset();
 #ifdef __linux__
-        fd_ = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);
+        const int dup = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = dup;
 #else
         (void)sock;
 #endif
@@ -148,13 +152,26 @@ public:
 
     void reset() {
 #ifdef __linux__
+        std::lock_guard<std::mutex> lock(mutex_);
         if (fd_ >= 0) ::close(fd_);
         fd_ = -1;
 #endif
     }
 
+    /// From the watchdog thread: ends whatever the socket is doing, a connect in
+    /// progress included (Linux aborts a SYN_SENT socket on shutdown), which
+    /// Client::stop() cannot reach: cpp-httplib holds the socket to itself until
+    /// connected. Elsewhere a connect ends at its connect timeout.
+    void interrupt() noexcept {
+#ifdef __linux__
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+#endif
+    }
+
     std::optional<std::chrono::milliseconds> since_last_data() const {
 #ifdef __linux__
+        std::lock_guard<std::mutex> lock(mutex_);
         if (fd_ < 0) return std::nullopt;
         tcp_info info{};
         socklen_t size = sizeof info;
@@ -170,6 +187,7 @@ public:
 
 private:
 #ifdef __linux__
+    mutable std::mutex mutex_;  // the watchdog's interrupt() meets the caller's watch()/reset()
     int fd_ = -1;
 #endif
 };

@@ -62,10 +62,6 @@ using query_params = std::vector<std::pair<std::string, json>>;
 }  // namespace bosbase
 
 #endif  // BOSBASE_CONFIG_HPP
-// ---- bosbase/transport.hpp: The transport policy: what a client hands a transport, what it gets back, and how a transport fails.
-#ifndef BOSBASE_TRANSPORT_HPP
-#define BOSBASE_TRANSPORT_HPP
-
 // ---- bosbase/cancel.hpp: cancel_token, the one way to stop a call from another thread.
 #ifndef BOSBASE_CANCEL_HPP
 #define BOSBASE_CANCEL_HPP
@@ -227,6 +223,9 @@ inline const cancel_token* current_job_cancel() noexcept { return job_cancel_slo
 }  // namespace bosbase
 
 #endif  // BOSBASE_CANCEL_HPP
+// ---- bosbase/transport.hpp: The transport policy: what a client hands a transport, what it gets back, and how a transport fails.
+#ifndef BOSBASE_TRANSPORT_HPP
+#define BOSBASE_TRANSPORT_HPP
 
 #include <chrono>
 #include <optional>
@@ -1039,6 +1038,170 @@ inline parsed_base_url parse_base_url(std::string_view url) {
 }  // namespace bosbase
 
 #endif  // BOSBASE_DETAIL_BASE_URL_HPP
+// ---- bosbase/detail/request.hpp: building a request and reading an error answer, for every call alike.
+#ifndef BOSBASE_DETAIL_REQUEST_HPP
+#define BOSBASE_DETAIL_REQUEST_HPP
+
+// ---- bosbase/options.hpp: Client-wide and per-call options.
+#ifndef BOSBASE_OPTIONS_HPP
+#define BOSBASE_OPTIONS_HPP
+
+namespace bosbase {
+
+/// @brief Client-wide settings.
+struct client_options {
+    /// Sent as Accept-Language when not empty. The server ignores it, so by default
+    /// nothing is sent (the JS SDK sends "en-US").
+    std::string lang;
+    std::chrono::milliseconds connect_timeout{10000};
+    std::chrono::milliseconds timeout{30000};   ///< per socket read or write of each call
+    std::chrono::milliseconds deadline{60000};  ///< the whole call, connect to last body byte
+    header_list headers;                        ///< added to every request
+    /// Largest response body accepted, counted after any decompression.
+    std::size_t max_response_bytes = std::size_t(64) << 20;
+    /// Deepest JSON nesting accepted in a response; deeper documents are refused.
+    std::size_t max_json_depth = 128;
+    /// Ask for and undo gzip/deflate; off by default so a compression bomb costs nothing.
+    bool decompress = false;
+    /// Largest request body the client builds or sends (uploads included): bigger ones are
+    /// std::invalid_argument before any file is read. The server has its own limits
+    /// (PocketBase: 32 MiB for JSON, the file fields' maxSize for uploads).
+    std::size_t max_request_bytes = std::size_t(256) << 20;
+    /// Threads of the client's executor for async calls (pb.async()), started on the
+    /// first one. Calls beyond it wait in order.
+    std::size_t async_threads = 2;
+};
+
+/// @brief Per-call settings, the last parameter of every call; every field is optional.
+/// `{}` and `std::nullopt` both mean "no options". The query goes out as: the call's
+/// own parameters (page, perPage, ...), then `query`, then the named fields below; a
+/// key set again replaces the earlier value in place, so each key is sent once.
+struct request_options {
+    request_options() = default;
+    /// The seed API passed `std::nullopt` for "no options"; it still means that.
+    request_options(std::nullopt_t) {}
+
+    std::optional<std::string> expand;  ///< `?expand=` relations to expand
+    std::optional<std::string> fields;  ///< `?fields=` projection
+    std::optional<std::string> filter;  ///< `?filter=` (see bosbase::filter for safe parameters)
+    std::optional<std::string> sort;    ///< `?sort=`, e.g. "-created,title"
+    std::optional<bool> skip_total;     ///< `?skipTotal=true|false`: skip counting (totals are then -1)
+    query_params query;                 ///< more query parameters
+    header_list headers;                ///< more headers; they win over the client's own
+    std::optional<std::chrono::milliseconds> timeout;   ///< per-read/write timeout of this call
+    std::optional<std::chrono::milliseconds> deadline;  ///< whole-call deadline of this call
+    /// Ends the call (is_abort()) when cancelled, from any thread, at any stage.
+    std::optional<cancel_token> cancel;
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_OPTIONS_HPP
+
+#include <array>
+#include <initializer_list>
+
+namespace bosbase {
+
+namespace detail {
+
+/// The secrets one call carries (password, custom token, OTP, auth token): they
+/// are scrubbed from every text an error of that call composes.
+struct call_secrets {
+    std::array<std::string_view, 4> items{};
+    std::size_t count = 0;
+
+    call_secrets() = default;
+    call_secrets(std::initializer_list<std::string_view> list) {
+        for (std::string_view s : list) add(s);
+    }
+    void add(std::string_view s) {
+        if (!s.empty() && count < items.size()) items[count++] = s;
+    }
+    std::vector<std::string_view> to_vector() const { return {items.begin(), items.begin() + count}; }
+};
+
+/// The one precedence rule for a call's query: `first` (a call's own parameters, such
+/// as page and perPage, or the positional query of the custom-token calls), then
+/// options.query, then the named options (filter, sort, skipTotal, expand, fields).
+/// A key set by a later source replaces the earlier value in place, so each key goes
+/// out once.
+inline query_params collect_query(const request_options& options, const query_params& first = {}) {
+    query_params q = first;
+    for (const auto& param : options.query) assign_param(q, param.first, param.second);
+    if (options.filter) assign_param(q, "filter", *options.filter);
+    if (options.sort) assign_param(q, "sort", *options.sort);
+    if (options.skip_total) assign_param(q, "skipTotal", *options.skip_total);
+    if (options.expand) assign_param(q, "expand", *options.expand);
+    if (options.fields) assign_param(q, "fields", *options.fields);
+    return q;
+}
+
+// nlohmann's own message would quote the offending byte, which may belong to a secret.
+inline std::string dump_json(const json& value) {
+    try {
+        return value.dump();
+    } catch (const json::type_error&) {
+        throw std::invalid_argument(
+            "bosbase: a request value is not valid UTF-8; JSON bodies and JSON query values must be UTF-8");
+    }
+}
+
+// What a before_send hook hands back is checked like caller input.
+inline void check_request(const http_request& req) {
+    if (!is_header_name_safe(req.method)) {
+        throw std::invalid_argument("bosbase: the HTTP method must be a token such as GET or POST");
+    }
+    if (!is_target_safe(req.target) || req.target.empty() || req.target.front() != '/') {
+        throw std::invalid_argument(
+            "bosbase: the request target must start with '/' and be percent-encoded (no spaces, '#', control "
+            "or non-ASCII bytes)");
+    }
+    require_headers(req.headers, "request headers");
+    if (!is_header_value_safe(req.content_type)) {
+        throw std::invalid_argument("bosbase: the content type must not contain control bytes");
+    }
+}
+
+// The server's envelope is kept as is; anything else is wrapped so response() is
+// always an object that dump() can write (raw bytes are made valid UTF-8 first).
+// `secrets` are scrubbed from a raw body before it is cut, so no part of one survives.
+inline json error_body(const http_response& res, std::size_t max_depth, const std::vector<std::string_view>& secrets) {
+    json out;
+    auto parsed = res.body.empty() ? std::nullopt : parse_json(res.body, max_depth);
+    if (parsed && parsed->is_object()) {
+        out = std::move(*parsed);
+    } else {
+        constexpr std::size_t max_body = 512;
+        const char* message = res.body.empty() ? "The server sent an empty error response."
+                                               : "The server sent a non-JSON error response.";
+        if (res.status < 200) {
+            message = "The server sent an interim (1xx) response as its final answer.";
+        } else if (res.status >= 300 && res.status < 400) {
+            message = "The server answered with a redirect, which the SDK does not follow.";
+        }
+        out = json{{"status", res.status}, {"message", message}, {"data", json::object()}};
+        if (!res.body.empty()) {
+            std::string raw = res.body;
+            scrub_secrets(raw, secrets);
+            out["body"] = to_valid_utf8(std::string_view(raw).substr(0, max_body));
+        }
+    }
+    if (res.status >= 300 && res.status < 400) {
+        for (const auto& h : res.headers) {
+            if (ascii_iequal(h.first, "Location")) {
+                out["location"] = redact_url(to_valid_utf8(h.second));
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_DETAIL_REQUEST_HPP
 // ---- bosbase/auth_store.hpp: The auth store: the signed-in token and record, thread-safe, with listeners.
 #ifndef BOSBASE_AUTH_STORE_HPP
 #define BOSBASE_AUTH_STORE_HPP
@@ -1352,61 +1515,6 @@ private:
 }  // namespace bosbase
 
 #endif  // BOSBASE_AUTH_STORE_HPP
-// ---- bosbase/options.hpp: Client-wide and per-call options.
-#ifndef BOSBASE_OPTIONS_HPP
-#define BOSBASE_OPTIONS_HPP
-
-namespace bosbase {
-
-/// @brief Client-wide settings.
-struct client_options {
-    /// Sent as Accept-Language when not empty. The server ignores it, so by default
-    /// nothing is sent (the JS SDK sends "en-US").
-    std::string lang;
-    std::chrono::milliseconds connect_timeout{10000};
-    std::chrono::milliseconds timeout{30000};   ///< per socket read or write of each call
-    std::chrono::milliseconds deadline{60000};  ///< the whole call, connect to last body byte
-    header_list headers;                        ///< added to every request
-    /// Largest response body accepted, counted after any decompression.
-    std::size_t max_response_bytes = std::size_t(64) << 20;
-    /// Deepest JSON nesting accepted in a response; deeper documents are refused.
-    std::size_t max_json_depth = 128;
-    /// Ask for and undo gzip/deflate; off by default so a compression bomb costs nothing.
-    bool decompress = false;
-    /// Largest request body the client builds or sends (uploads included): bigger ones are
-    /// std::invalid_argument before any file is read. The server has its own limits
-    /// (PocketBase: 32 MiB for JSON, the file fields' maxSize for uploads).
-    std::size_t max_request_bytes = std::size_t(256) << 20;
-    /// Threads of the client's executor for async calls (pb.async()), started on the
-    /// first one. Calls beyond it wait in order.
-    std::size_t async_threads = 2;
-};
-
-/// @brief Per-call settings, the last parameter of every call; every field is optional.
-/// `{}` and `std::nullopt` both mean "no options". The query goes out as: the call's
-/// own parameters (page, perPage, ...), then `query`, then the named fields below; a
-/// key set again replaces the earlier value in place, so each key is sent once.
-struct request_options {
-    request_options() = default;
-    /// The seed API passed `std::nullopt` for "no options"; it still means that.
-    request_options(std::nullopt_t) {}
-
-    std::optional<std::string> expand;  ///< `?expand=` relations to expand
-    std::optional<std::string> fields;  ///< `?fields=` projection
-    std::optional<std::string> filter;  ///< `?filter=` (see bosbase::filter for safe parameters)
-    std::optional<std::string> sort;    ///< `?sort=`, e.g. "-created,title"
-    std::optional<bool> skip_total;     ///< `?skipTotal=true|false`: skip counting (totals are then -1)
-    query_params query;                 ///< more query parameters
-    header_list headers;                ///< more headers; they win over the client's own
-    std::optional<std::chrono::milliseconds> timeout;   ///< per-read/write timeout of this call
-    std::optional<std::chrono::milliseconds> deadline;  ///< whole-call deadline of this call
-    /// Ends the call (is_abort()) when cancelled, from any thread, at any stage.
-    std::optional<cancel_token> cancel;
-};
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_OPTIONS_HPP
 // ---- bosbase/filter.hpp: Filter expressions with safely escaped parameters, and the query-building helpers they share.
 #ifndef BOSBASE_FILTER_HPP
 #define BOSBASE_FILTER_HPP
@@ -1974,62 +2082,11 @@ inline multipart_body build_multipart(const json& fields, const file_list& files
 }  // namespace bosbase
 
 #endif  // BOSBASE_MULTIPART_HPP
-// ---- bosbase/stream.hpp: The optional streaming call of a transport, which realtime uses.
+// ---- bosbase/stream.hpp: the optional streaming call of a transport, which realtime uses.
 #ifndef BOSBASE_STREAM_HPP
 #define BOSBASE_STREAM_HPP
 
 namespace bosbase {
-
-/// @brief Lets one thread stop a transport's stream() call that blocks on another.
-///
-/// The transport registers a stopper while its connection is open; cancel() sets
-/// the flag and runs the stopper (from any thread, as often as needed: a cancel
-/// that lands while the connection is still being opened is repeated by the SDK
-/// until stream() returns).
-class stream_cancel {
-public:
-    stream_cancel() = default;
-    stream_cancel(const stream_cancel&) = delete;
-    stream_cancel& operator=(const stream_cancel&) = delete;
-
-    void cancel() noexcept {
-        std::lock_guard<std::mutex> lock(mutex_);
-        canceled_ = true;
-        if (stopper_) {
-            try {
-                stopper_();
-            } catch (...) {  // a stopper that fails leaves the stream to its read timeout
-            }
-        }
-    }
-
-    bool canceled() const noexcept {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return canceled_;
-    }
-
-    /// @brief Transport side: what cancel() must call while the stream is open.
-    /// Returns false (and keeps nothing) when cancel() came first.
-    bool set_stopper(std::function<void()> stop) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (canceled_) {
-            return false;
-        }
-        stopper_ = std::move(stop);
-        return true;
-    }
-
-    /// @brief Transport side: call before whatever the stopper refers to goes away.
-    void clear_stopper() noexcept {
-        std::lock_guard<std::mutex> lock(mutex_);
-        stopper_ = nullptr;
-    }
-
-private:
-    mutable std::mutex mutex_;
-    bool canceled_ = false;
-    std::function<void()> stopper_;
-};
 
 /// @brief Receives the body of a streamed response chunk by chunk; false stops reading.
 using stream_handler = std::function<bool(std::string_view chunk)>;
@@ -2041,17 +2098,17 @@ struct has_stream : std::false_type {};
 
 template <class T>
 struct has_stream<T, std::void_t<decltype(std::declval<T&>().stream(std::declval<const http_request&>(),
-                                                                    std::declval<const stream_handler&>(),
-                                                                    std::declval<stream_cancel&>()))>>
+                                                                    std::declval<const stream_handler&>()))>>
     : std::is_convertible<decltype(std::declval<T&>().stream(std::declval<const http_request&>(),
-                                                             std::declval<const stream_handler&>(),
-                                                             std::declval<stream_cancel&>())),
+                                                             std::declval<const stream_handler&>())),
                           http_response> {};
 
 }  // namespace detail
 
 /// @brief True when T also has the optional streaming call that realtime needs:
-/// `http_response stream(const http_request&, const stream_handler&, stream_cancel&)`.
+/// `http_response stream(const http_request&, const stream_handler&)`. It returns when
+/// the server ends the body or the handler returns false, and ends promptly with
+/// transport_error(error_kind::canceled) once http_request::cancel is cancelled.
 template <class T>
 inline constexpr bool is_streaming_transport_v = detail::has_stream<T>::value;
 
@@ -2061,115 +2118,6 @@ inline constexpr bool is_streaming_transport_v = detail::has_stream<T>::value;
 // ---- bosbase/client_core.hpp: the state one client and its services share, and the single path every request takes.
 #ifndef BOSBASE_CLIENT_CORE_HPP
 #define BOSBASE_CLIENT_CORE_HPP
-
-// ---- bosbase/detail/request.hpp: building a request and reading an error answer, for every call alike.
-#ifndef BOSBASE_DETAIL_REQUEST_HPP
-#define BOSBASE_DETAIL_REQUEST_HPP
-
-#include <array>
-#include <initializer_list>
-
-namespace bosbase {
-
-namespace detail {
-
-/// The secrets one call carries (password, custom token, OTP, auth token): they
-/// are scrubbed from every text an error of that call composes.
-struct call_secrets {
-    std::array<std::string_view, 4> items{};
-    std::size_t count = 0;
-
-    call_secrets() = default;
-    call_secrets(std::initializer_list<std::string_view> list) {
-        for (std::string_view s : list) add(s);
-    }
-    void add(std::string_view s) {
-        if (!s.empty() && count < items.size()) items[count++] = s;
-    }
-    std::vector<std::string_view> to_vector() const { return {items.begin(), items.begin() + count}; }
-};
-
-/// The one precedence rule for a call's query: `first` (a call's own parameters, such
-/// as page and perPage, or the positional query of the custom-token calls), then
-/// options.query, then the named options (filter, sort, skipTotal, expand, fields).
-/// A key set by a later source replaces the earlier value in place, so each key goes
-/// out once.
-inline query_params collect_query(const request_options& options, const query_params& first = {}) {
-    query_params q = first;
-    for (const auto& param : options.query) assign_param(q, param.first, param.second);
-    if (options.filter) assign_param(q, "filter", *options.filter);
-    if (options.sort) assign_param(q, "sort", *options.sort);
-    if (options.skip_total) assign_param(q, "skipTotal", *options.skip_total);
-    if (options.expand) assign_param(q, "expand", *options.expand);
-    if (options.fields) assign_param(q, "fields", *options.fields);
-    return q;
-}
-
-// nlohmann's own message would quote the offending byte, which may belong to a secret.
-inline std::string dump_json(const json& value) {
-    try {
-        return value.dump();
-    } catch (const json::type_error&) {
-        throw std::invalid_argument(
-            "bosbase: a request value is not valid UTF-8; JSON bodies and JSON query values must be UTF-8");
-    }
-}
-
-// What a before_send hook hands back is checked like caller input.
-inline void check_request(const http_request& req) {
-    if (!is_header_name_safe(req.method)) {
-        throw std::invalid_argument("bosbase: the HTTP method must be a token such as GET or POST");
-    }
-    if (!is_target_safe(req.target) || req.target.empty() || req.target.front() != '/') {
-        throw std::invalid_argument(
-            "bosbase: the request target must start with '/' and be percent-encoded (no spaces, '#', control "
-            "or non-ASCII bytes)");
-    }
-    require_headers(req.headers, "request headers");
-    if (!is_header_value_safe(req.content_type)) {
-        throw std::invalid_argument("bosbase: the content type must not contain control bytes");
-    }
-}
-
-// The server's envelope is kept as is; anything else is wrapped so response() is
-// always an object that dump() can write (raw bytes are made valid UTF-8 first).
-// `secrets` are scrubbed from a raw body before it is cut, so no part of one survives.
-inline json error_body(const http_response& res, std::size_t max_depth, const std::vector<std::string_view>& secrets) {
-    json out;
-    auto parsed = res.body.empty() ? std::nullopt : parse_json(res.body, max_depth);
-    if (parsed && parsed->is_object()) {
-        out = std::move(*parsed);
-    } else {
-        constexpr std::size_t max_body = 512;
-        const char* message = res.body.empty() ? "The server sent an empty error response."
-                                               : "The server sent a non-JSON error response.";
-        if (res.status < 200) {
-            message = "The server sent an interim (1xx) response as its final answer.";
-        } else if (res.status >= 300 && res.status < 400) {
-            message = "The server answered with a redirect, which the SDK does not follow.";
-        }
-        out = json{{"status", res.status}, {"message", message}, {"data", json::object()}};
-        if (!res.body.empty()) {
-            std::string raw = res.body;
-            scrub_secrets(raw, secrets);
-            out["body"] = to_valid_utf8(std::string_view(raw).substr(0, max_body));
-        }
-    }
-    if (res.status >= 300 && res.status < 400) {
-        for (const auto& h : res.headers) {
-            if (ascii_iequal(h.first, "Location")) {
-                out["location"] = redact_url(to_valid_utf8(h.second));
-            }
-        }
-    }
-    return out;
-}
-
-}  // namespace detail
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_DETAIL_REQUEST_HPP
 
 #include <algorithm>
 
@@ -4297,7 +4245,7 @@ public:
 
     // Called by the client core while it is still whole: stop the stream, join.
     BOSBASE_SPLIT_NOINLINE void shutdown() noexcept override {
-        std::shared_ptr<stream_cancel> cancel;
+        std::optional<cancel_token> cancel;
         {
             std::lock_guard<std::mutex> lock(mutex_);
             stopping_ = true;
@@ -4368,7 +4316,7 @@ private:
     }
 
     void on_auth_change(const std::string& token) {
-        std::shared_ptr<stream_cancel> cancel;
+        std::optional<cancel_token> cancel;
         {
             std::lock_guard<std::mutex> lock(mutex_);
             if (token == token_seen_) {
@@ -4385,7 +4333,7 @@ private:
     }
 
     void topics_changed(bool submit) noexcept {
-        std::shared_ptr<stream_cancel> cancel;
+        std::optional<cancel_token> cancel;
         bool connected = false;
         {
             std::lock_guard<std::mutex> lock(mutex_);
@@ -4492,13 +4440,13 @@ private:
         bool had_connection = false;
         std::optional<std::chrono::milliseconds> server_retry;
         while (true) {
-            std::shared_ptr<stream_cancel> cancel;
+            std::optional<cancel_token> cancel;
             realtime_options opts;
             {
                 std::unique_lock<std::mutex> lock(mutex_);
                 cv_.wait(lock, [&] { return stopping_ || !topics_.empty(); });
                 if (stopping_) break;
-                cancel = std::make_shared<stream_cancel>();
+                cancel.emplace();
                 cancel_ = cancel;
                 in_stream_ = true;
                 restart_reason_.clear();
@@ -4586,7 +4534,7 @@ private:
         return req;
     }
 
-    connection_end run_connection(stream_cancel& cancel, const realtime_options& opts, bool had_connection) {
+    connection_end run_connection(const cancel_token& cancel, const realtime_options& opts, bool had_connection) {
         connection_end end;
         sse_parser parser(opts.max_event_bytes);
         std::string stop_reason;
@@ -4610,7 +4558,8 @@ private:
             return !is_stopping() && parser.feed(chunk, on_event);
         };
         try {
-            http_response res = stream_transport_.stream(req, on_data, cancel);
+            req.cancel = cancel;
+            http_response res = stream_transport_.stream(req, on_data);
             if (res.status < 200 || res.status > 299) {
                 end.error.emplace(url, res.status, json{{"status", res.status},
                                                         {"message", "The realtime stream was refused."},
@@ -4776,7 +4725,7 @@ private:
     std::string token_seen_;
     std::uint64_t failures_ = 0;
     std::optional<ClientResponseError> last_error_;
-    std::shared_ptr<stream_cancel> cancel_;
+    std::optional<cancel_token> cancel_;
     realtime_options options_;
     std::shared_ptr<const connect_callback> on_connect_;
     std::shared_ptr<const connect_callback> on_reconnect_;
@@ -4907,7 +4856,7 @@ private:
     std::shared_ptr<detail::realtime_state<Transport>> state() const {
         static_assert(is_streaming_transport_v<Transport>,
                       "bosbase: realtime needs a transport with the streaming call `bosbase::http_response "
-                      "stream(const bosbase::http_request&, const bosbase::stream_handler&, bosbase::stream_cancel&)` "
+                      "stream(const bosbase::http_request&, const bosbase::stream_handler&)` "
                       "(see README, section 'Realtime')");
         static_assert(std::is_copy_constructible_v<Transport>,
                       "bosbase: realtime streams through a copy of the transport; make it copyable");
@@ -4959,6 +4908,126 @@ void record_service<Transport>::unsubscribe(std::string_view topic) const {
 }  // namespace bosbase
 
 #endif  // BOSBASE_REALTIME_SERVICE_HPP
+// ---- bosbase/async.hpp: the client's small executor for calls made without blocking the caller.
+#ifndef BOSBASE_ASYNC_HPP
+#define BOSBASE_ASYNC_HPP
+
+#include <deque>
+#include <future>
+
+namespace bosbase {
+
+namespace detail {
+
+/// A fixed number of threads, started on the first job, that run the jobs of one
+/// client in order of submission. Each job has a cancel token that every call it
+/// makes obeys (cancel.hpp, job_cancel_slot). Shutting down (the client's core going
+/// away) cancels the running jobs, abandons the queued ones and joins the threads.
+class async_executor : public core_extension {
+public:
+    struct job {
+        std::function<void()> run;      // never throws: it reports to the job's future
+        std::function<void()> abandon;  // instead of run, when the job cannot run
+        cancel_token token;
+    };
+
+    explicit async_executor(std::size_t threads) : state_(std::make_shared<state>()), size_(threads) {
+        if (threads == 0) {
+            throw std::invalid_argument("bosbase: client_options::async_threads must be at least 1");
+        }
+    }
+
+    ~async_executor() override { shutdown(); }
+
+    void submit(job j) {
+        {
+            std::lock_guard<std::mutex> lock(state_->mutex);
+            if (state_->stopping) {
+                throw std::logic_error("bosbase: the client is shutting down; no new async calls");
+            }
+            state_->queue.push_back(std::move(j));
+            while (threads_.size() < size_ && threads_.size() < state_->queue.size() + state_->running.size()) {
+                threads_.emplace_back([s = state_] { work(*s); });
+            }
+        }
+        state_->wake.notify_one();
+    }
+
+    void shutdown() noexcept override {
+        std::deque<job> abandoned;
+        std::vector<std::thread> threads;
+        {
+            std::lock_guard<std::mutex> lock(state_->mutex);
+            if (state_->stopping && threads_.empty()) return;
+            state_->stopping = true;
+            abandoned.swap(state_->queue);
+            for (const cancel_token& t : state_->running) t.cancel();
+            threads.swap(threads_);
+        }
+        state_->wake.notify_all();
+        for (job& j : abandoned) j.abandon();
+        abandoned.clear();
+        for (std::thread& t : threads) {
+            // The last handle of a client may go inside one of its own jobs: that thread
+            // cannot join itself; it finishes on its own (its state is shared).
+            if (t.get_id() == std::this_thread::get_id()) {
+                t.detach();
+            } else {
+                t.join();
+            }
+        }
+    }
+
+private:
+    struct state {
+        std::mutex mutex;
+        std::condition_variable wake;
+        std::deque<job> queue;
+        std::vector<cancel_token> running;
+        bool stopping = false;
+    };
+
+    static void work(state& s) {
+        std::unique_lock<std::mutex> lock(s.mutex);
+        while (true) {
+            s.wake.wait(lock, [&] { return s.stopping || !s.queue.empty(); });
+            if (s.queue.empty()) return;  // stopping
+            job j = std::move(s.queue.front());
+            s.queue.pop_front();
+            s.running.push_back(j.token);
+            lock.unlock();
+            if (j.token.is_canceled()) {
+                j.abandon();
+            } else {
+                job_cancel_slot() = &j.token;
+                j.run();
+                job_cancel_slot() = nullptr;
+            }
+            const cancel_token token = j.token;
+            j = job{};  // what the job captured goes now, outside the lock
+            lock.lock();
+            s.running.erase(std::find(s.running.begin(), s.running.end(), token));
+        }
+    }
+
+    std::shared_ptr<state> state_;
+    std::vector<std::thread> threads_;  // guarded by state_->mutex
+    const std::size_t size_;
+};
+
+// What a job that never ran reports through its future.
+inline std::exception_ptr job_not_run(const cancel_token& token) {
+    return std::make_exception_ptr(ClientResponseError(
+        "", 0, json::object(), error_kind::canceled,
+        token.is_canceled() ? "the async call was cancelled before it started"
+                            : "the client was destroyed before the async call started"));
+}
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_ASYNC_HPP
 // ---- bosbase/client.hpp: basic_bosbase: the client, which hands out every service.
 #ifndef BOSBASE_CLIENT_HPP
 #define BOSBASE_CLIENT_HPP
@@ -5083,14 +5152,100 @@ public:
                          true);
     }
 
-private:
-    friend class record_service<Transport>;
+    // --- async ---------------------------------------------------------------
 
+    /// @brief Runs `fn(client)` on the client's executor (client_options::async_threads
+    /// threads, started on first use) and returns its result as a std::future. Every
+    /// call `fn` makes obeys `cancel`, as if each had it in request_options::cancel;
+    /// `fn` gets a view of this client, valid while `fn` runs. Destroying the client
+    /// cancels what is running, fails what has not started (is_abort()) and waits for
+    /// the executor's threads. Exceptions of `fn` arrive through the future.
+    ///
+    /// @code
+    /// std::future<bosbase::json> page = pb.async([](const bosbase::BosBase& c) {
+    ///     return c.collection("posts").get_list(1, 50);
+    /// });
+    /// @endcode
+    template <class F>
+    [[nodiscard]] std::future<std::invoke_result_t<F&, const basic_bosbase&>> async(
+        F fn, std::optional<cancel_token> cancel = std::nullopt) const {
+        using R = std::invoke_result_t<F&, const basic_bosbase&>;
+        auto promise = std::make_shared<std::promise<R>>();
+        std::future<R> future = promise->get_future();
+        submit([fn = std::move(fn), promise](const basic_bosbase& view) mutable { fulfil(*promise, fn, view); },
+               [promise](std::exception_ptr e) { promise->set_exception(std::move(e)); }, std::move(cancel));
+        return future;
+    }
+
+    /// @brief Like async(), but hands the finished result to `done(std::future<R>)` on the
+    /// executor thread instead of returning it; `future.get()` returns or rethrows. An
+    /// exception `done` throws is dropped. `done` is also called, with a failed future,
+    /// when the call never runs (cancelled first, or the client destroyed).
+    template <class F, class Done>
+    void async_callback(F fn, Done done, std::optional<cancel_token> cancel = std::nullopt) const {
+        using R = std::invoke_result_t<F&, const basic_bosbase&>;
+        auto shared_done = std::make_shared<Done>(std::move(done));
+        auto deliver = [shared_done](std::promise<R>& promise) {
+            try {
+                (*shared_done)(promise.get_future());
+            } catch (...) {
+                // The caller's callback; nothing above it could handle this.
+            }
+        };
+        submit(
+            [fn = std::move(fn), deliver](const basic_bosbase& view) mutable {
+                std::promise<R> promise;
+                fulfil(promise, fn, view);
+                deliver(promise);
+            },
+            [deliver](std::exception_ptr e) {
+                std::promise<R> promise;
+                promise.set_exception(std::move(e));
+                deliver(promise);
+            },
+            std::move(cancel));
+    }
+
+    /// @brief A client on the same shared state (for impersonate and the async views):
+    /// not for direct use.
     explicit basic_bosbase(std::shared_ptr<detail::client_core<Transport>> core) : core_(std::move(core)) {}
+
+private:
+    template <class R, class F>
+    static void fulfil(std::promise<R>& promise, F& fn, const basic_bosbase& view) {
+        try {
+            if constexpr (std::is_void_v<R>) {
+                fn(view);
+                promise.set_value();
+            } else {
+                promise.set_value(fn(view));
+            }
+        } catch (...) {
+            promise.set_exception(std::current_exception());
+        }
+    }
+
+    template <class Run, class Abandon>
+    void submit(Run run, Abandon abandon, std::optional<cancel_token> cancel) const {
+        auto& c = core();
+        auto executor = c.template extension<detail::async_executor>(
+            [&c] { return std::make_shared<detail::async_executor>(c.settings().async_threads); });
+        detail::async_executor::job job;
+        job.token = cancel ? std::move(*cancel) : cancel_token();
+        // The view does not own the core: the core joins the executor before it goes,
+        // so a running job never outlives it.
+        detail::client_core<Transport>* raw = &c;
+        job.run = [run = std::move(run), raw]() mutable {
+            const basic_bosbase view(std::shared_ptr<detail::client_core<Transport>>(std::shared_ptr<void>(), raw));
+            run(view);
+        };
+        job.abandon = [abandon = std::move(abandon), token = job.token]() mutable { abandon(detail::job_not_run(token)); };
+        executor->submit(std::move(job));
+    }
 
     detail::client_core<Transport>& core() const {
         if (!core_) {
-            throw std::invalid_argument("bosbase: this client was moved from");
+            throw std::logic_error("bosbase: this client was moved from");
         }
         return *core_;
     }
@@ -5240,11 +5395,14 @@ public:
     socket_watch& operator=(const socket_watch&) = delete;
     ~socket_watch() { reset(); }
 
-    /// Called with every socket the connection opens.
+    /// Called with every socket the connection opens (on the calling thread, before
+    /// cpp-httplib connects it).
     void watch(::socket_t sock) {
-        reset();
 #ifdef __linux__
-        fd_ = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);
+        const int dup = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = dup;
 #else
         (void)sock;
 #endif
@@ -5252,13 +5410,26 @@ public:
 
     void reset() {
 #ifdef __linux__
+        std::lock_guard<std::mutex> lock(mutex_);
         if (fd_ >= 0) ::close(fd_);
         fd_ = -1;
 #endif
     }
 
+    /// From the watchdog thread: ends whatever the socket is doing, a connect in
+    /// progress included (Linux aborts a SYN_SENT socket on shutdown), which
+    /// Client::stop() cannot reach: cpp-httplib holds the socket to itself until
+    /// connected. Elsewhere a connect ends at its connect timeout.
+    void interrupt() noexcept {
+#ifdef __linux__
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+#endif
+    }
+
     std::optional<std::chrono::milliseconds> since_last_data() const {
 #ifdef __linux__
+        std::lock_guard<std::mutex> lock(mutex_);
         if (fd_ < 0) return std::nullopt;
         tcp_info info{};
         socklen_t size = sizeof info;
@@ -5274,6 +5445,7 @@ public:
 
 private:
 #ifdef __linux__
+    mutable std::mutex mutex_;  // the watchdog's interrupt() meets the caller's watch()/reset()
     int fd_ = -1;
 #endif
 };
@@ -5311,6 +5483,7 @@ public:
     /// One watched call. Lives on the calling thread's stack between add() and remove().
     struct watch {
         httplib::Client* client = nullptr;
+        socket_watch* socket = nullptr;  // the connection's own view of its socket, if any
         std::multimap<clock::time_point, watch*>::iterator position;
         bool stopping = false;  // the watchdog is inside client->stop() without the mutex
         bool expired = false;
@@ -5331,12 +5504,13 @@ public:
         }
     }
 
-    void add(watch& w, httplib::Client& client, clock::time_point deadline) {
+    void add(watch& w, httplib::Client& client, socket_watch* socket, clock::time_point deadline) {
         std::unique_lock<std::mutex> lock(mutex_);
         if (!thread_.joinable()) {
             thread_ = std::thread([this] { run(); });
         }
         w.client = &client;
+        w.socket = socket;
         w.position = queue_.emplace(deadline, &w);
         // The hot path: most calls end long before their deadline, so the thread is
         // only woken when this deadline comes before the one it already sleeps until.
@@ -5352,6 +5526,20 @@ public:
     std::size_t wake_requests() const {
         std::lock_guard<std::mutex> lock(mutex_);
         return wake_requests_;
+    }
+
+    /// @brief Stops the watched call now, and again every retry_interval until
+    /// remove() (a cancel): the same path as a deadline that has passed.
+    void expire_now(watch& w) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (w.expired) return;  // already being stopped
+            const auto now = clock::now();
+            queue_.erase(w.position);
+            w.position = queue_.emplace(now, &w);
+            next_wake_ = now;
+        }
+        wake_.notify_one();
     }
 
     /// @brief Ends the watch; afterwards the watchdog never touches the client again.
@@ -5397,8 +5585,10 @@ private:
             w->expired = true;
             w->stopping = true;
             // stop() waits for cpp-httplib's socket mutex, which send() holds while it
-            // resolves and connects; other calls must still register meanwhile.
+            // resolves and connects; other calls must still register meanwhile. The
+            // socket's own shutdown comes first: it ends a connect in progress.
             lock.unlock();
+            if (w->socket != nullptr) w->socket->interrupt();
             w->client->stop();
             lock.lock();
             w->stopping = false;
@@ -5493,11 +5683,11 @@ public:
 
     /// @brief The streaming call realtime uses. A dedicated connection (never one
     /// of the pool), no total deadline, the body handed to on_data as it arrives
-    /// (2xx only; other statuses collect up to max_response_bytes into the result),
-    /// and `cancel` stops a blocking read from another thread via Client::stop().
-    /// Returns when the server ends the body or on_data returns false; throws
-    /// transport_error otherwise (error_kind::canceled after a cancel).
-    http_response stream(const http_request& req, const stream_handler& on_data, stream_cancel& cancel) {
+    /// (2xx only; other statuses collect up to max_response_bytes into the result);
+    /// req.cancel stops it from another thread, at any stage. Returns when the server
+    /// ends the body or on_data returns false; throws transport_error otherwise
+    /// (error_kind::canceled after a cancel).
+    http_response stream(const http_request& req, const stream_handler& on_data) {
         if (!supports_origin(req.origin)) {
             throw transport_error(transport_error::kind::tls,
                                   "https:// needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
@@ -5521,56 +5711,53 @@ public:
         bool handler_stopped = false;
         bool error_too_large = false;
         auto is_success = [&] { return res.status >= 200 && res.status <= 299; };
-        if (!cancel.set_stopper([&conn] { conn.client.stop(); })) {
-            throw transport_error(transport_error::kind::canceled, "GET " + req.origin + " was cancelled");
+        if (c.canceled()) {
+            throw c.canceled_error();
         }
-        struct stopper_guard {
-            stream_cancel& cancel;
-            ~stopper_guard() { cancel.clear_stopper(); }
-        } guard{cancel};  // declared after `conn`, so it is cleared before the client goes
-
-        auto result = conn.client.Get(
-            req.target, headers,
-            [&](const httplib::Response& r) {
-                c.last_activity = clock::now();
-                if (auto bad = c.check_status(r.status)) {
-                    c.failure = std::move(bad);
-                    return false;
-                }
-                res.status = r.status;
-                for (const auto& h : r.headers) res.headers.emplace_back(h.first, h.second);
-                return !cancel.canceled();
-            },
-            [&](const char* data, std::size_t size) {
-                c.last_activity = clock::now();
-                if (cancel.canceled()) {
-                    return false;
-                }
-                if (is_success()) {
-                    try {
-                        handler_stopped = !on_data(std::string_view(data, size));
-                    } catch (...) {
-                        // Unwinding through cpp-httplib would leave its connection marked busy.
-                        c.caught = std::current_exception();
+        auto result = watched(conn, c, [&] {
+            return conn.client.Get(
+                req.target, headers,
+                [&](const httplib::Response& r) {
+                    c.last_activity = clock::now();
+                    if (auto bad = c.check_status(r.status)) {
+                        c.failure = std::move(bad);
                         return false;
                     }
-                    return !handler_stopped;
-                }
-                if (size > req.max_response_bytes - res.body.size()) {
-                    error_too_large = true;
-                    return false;
-                }
-                res.body.append(data, size);
-                return true;
-            });
+                    res.status = r.status;
+                    for (const auto& h : r.headers) res.headers.emplace_back(h.first, h.second);
+                    return !c.canceled();
+                },
+                [&](const char* data, std::size_t size) {
+                    c.last_activity = clock::now();
+                    if (c.canceled()) {
+                        return false;
+                    }
+                    if (is_success()) {
+                        try {
+                            handler_stopped = !on_data(std::string_view(data, size));
+                        } catch (...) {
+                            // Unwinding through cpp-httplib would leave its connection marked busy.
+                            c.caught = std::current_exception();
+                            return false;
+                        }
+                        return !handler_stopped;
+                    }
+                    if (size > req.max_response_bytes - res.body.size()) {
+                        error_too_large = true;
+                        return false;
+                    }
+                    res.body.append(data, size);
+                    return true;
+                });
+        });
         if (c.caught) {
             std::rethrow_exception(c.caught);
         }
-        if (result || handler_stopped) {
+        if (handler_stopped || (result && !c.canceled())) {
             return res;
         }
-        if (cancel.canceled()) {
-            throw transport_error(transport_error::kind::canceled, "GET " + req.origin + " was cancelled");
+        if (c.canceled()) {
+            throw c.canceled_error();
         }
         if (c.failure) {
             throw *c.failure;
@@ -5596,6 +5783,9 @@ private:
         const auto first_attempt = clock::now();
         for (int attempt = 0;; ++attempt) {
             call c(req, first_attempt);
+            if (c.canceled()) {
+                throw c.canceled_error();
+            }
             if (c.started >= req.deadline) {
                 throw c.deadline_exceeded();
             }
@@ -5621,8 +5811,9 @@ private:
                 hreq.body = owned != nullptr && !may_retry ? std::move(*owned) : body;
             } else {
                 hreq.content_length_ = body.size();
-                hreq.content_provider_ = [data = body.data(), size = body.size()](
+                hreq.content_provider_ = [data = body.data(), size = body.size(), &c](
                                              std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                    if (c.canceled()) return false;  // an upload stops between chunks
                     sink.write(data + offset, std::min(length, size - offset));
                     return true;  // a failed write ends the call as Error::Write, not Canceled
                 };
@@ -5642,13 +5833,16 @@ private:
             bool sent = false;
             {
                 detail::sigpipe_guard no_sigpipe;
-                sent = watched_send(*conn, hreq, hres, error, c);
+                sent = watched(*conn, c, [&] { return conn->client.send(hreq, hres, error); });
                 // Over TLS a closing connection still writes after the answer (the
                 // close_notify alert), so only plain HTTP skips the check.
                 if (sent && !is_tls(req.origin)) no_sigpipe.succeeded();
             }
             if (c.caught) {
                 std::rethrow_exception(c.caught);  // std::bad_alloc from the body buffer
+            }
+            if (c.canceled()) {
+                throw c.canceled_error();  // whatever the stopped connection reported
             }
             if (c.failure) {
                 throw *c.failure;
@@ -5759,9 +5953,16 @@ private:
             return it != headers.end() ? &it->second : nullptr;
         }
 
+        bool canceled() const noexcept { return req.cancel && req.cancel->is_canceled(); }
+
+        transport_error canceled_error() const {
+            return {transport_error::kind::canceled, req.method + " " + req.origin + " was cancelled"};
+        }
+
         bool on_headers(const httplib::Response& r) {
             last_activity = clock::now();
             answer_seen = true;
+            if (canceled()) return false;
             if (auto bad = check_header_count(r.headers.size())) {
                 failure = std::move(bad);
                 return false;
@@ -5802,6 +6003,7 @@ private:
 
         bool on_body(const char* data, std::size_t n) {
             last_activity = clock::now();
+            if (canceled()) return false;
             if (n > req.max_response_bytes - body.size()) {
                 failure = too_large();
                 return false;
@@ -5865,21 +6067,27 @@ private:
         }
     };
 
-    bool watched_send(connection& conn, httplib::Request& hreq, httplib::Response& hres, httplib::Error& error,
-                      call& c) {
-        if (c.req.deadline == clock::time_point::max()) {
-            return conn.client.send(hreq, hres, error);
+    // Runs `send` (a blocking cpp-httplib call on `conn`) under the watchdog when the call
+    // has a deadline or can be cancelled: past the deadline, or once cancelled, the
+    // watchdog stops the connection (and again until `send` returns).
+    template <class Send>
+    auto watched(connection& conn, call& c, Send&& send) -> decltype(send()) {
+        if (c.req.deadline == clock::time_point::max() && !c.req.cancel) {
+            return send();
         }
+        auto& dog = state_->watchdog;
         detail::httplib_watchdog::watch w;
-        state_->watchdog.add(w, conn.client, c.req.deadline);
+        dog.add(w, conn.client, &conn.watch, c.req.deadline);
         // The watch ends however send() ends, and before the client is pooled or freed.
         struct unwatch {
             detail::httplib_watchdog& dog;
             detail::httplib_watchdog::watch& w;
             bool& stopped;
             ~unwatch() { stopped = dog.remove(w); }
-        } guard{state_->watchdog, w, c.stopped};
-        return conn.client.send(hreq, hres, error);
+        } guard{dog, w, c.stopped};
+        cancel_token::registration on_cancel;  // destroyed first: no expire_now after remove()
+        if (c.req.cancel) on_cancel = c.req.cancel->on_cancel([&dog, &w] { dog.expire_now(w); });
+        return send();
     }
 
     static bool is_tls(const std::string& origin) {

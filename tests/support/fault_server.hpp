@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <mutex>
@@ -105,6 +106,8 @@ enum class fault {
     drip_headers_then_close,       // 20 bytes of status line and headers, one per drip interval, then FIN
     // --- realtime (GET /api/realtime); other requests get the normal answer
     realtime_retry_zero,           // `retry: 0` and PB_CONNECT, then FIN
+    // --- lists
+    list_page_of_one,              // a healthy list page whose perPage is 1 (so a full list asks for more)
     // --- secrets
     echo_secrets,            // 400 whose message echoes the request body and Authorization
     location_with_secret,    // 302 whose Location carries the request body
@@ -141,6 +144,7 @@ inline const char* fault_name(fault f) {
         BOSBASE_FAULT_NAME(length_and_chunked_smuggle) BOSBASE_FAULT_NAME(no_content_then_junk)
         BOSBASE_FAULT_NAME(head_with_body) BOSBASE_FAULT_NAME(short_body_held)
         BOSBASE_FAULT_NAME(drip_headers_then_close) BOSBASE_FAULT_NAME(realtime_retry_zero)
+        BOSBASE_FAULT_NAME(list_page_of_one)
         BOSBASE_FAULT_NAME(echo_secrets) BOSBASE_FAULT_NAME(location_with_secret)
 #undef BOSBASE_FAULT_NAME
     }
@@ -245,6 +249,12 @@ public:
     std::size_t pending_faults() const {
         std::lock_guard<std::mutex> lock(mutex_);
         return queue_.size();
+    }
+
+    // Waits (bounded) until `n` requests have arrived in all; false on timeout.
+    bool wait_for_requests(std::size_t n, std::chrono::milliseconds limit = std::chrono::seconds(10)) const {
+        std::unique_lock<std::mutex> lock(mutex_);
+        return arrived_.wait_for(lock, limit, [&] { return targets_.size() >= n; });
     }
 
     // Request targets seen so far, in arrival order.
@@ -352,6 +362,7 @@ private:
                 std::lock_guard<std::mutex> lock(mutex_);
                 targets_.push_back(req.target);
             }
+            arrived_.notify_all();
             how = respond(fd, f, req, pending);
             smuggle = how == after::keep && smuggles(f);
         }
@@ -778,6 +789,9 @@ private:
                 return after::close;
             }
             return send_then(normal_answer(req), after::keep);
+        case fault::list_page_of_one:
+            return send_then(answer(200, R"({"items":[{"id":"r1"}],"page":1,"perPage":1,"totalItems":-1,"totalPages":-1})"),
+                             after::keep);
         case fault::close_on_next_request:
             // The race every pooled client meets: the server drops an idle connection just
             // as the next request goes out on it.
@@ -815,6 +829,7 @@ private:
     std::atomic<bool> stopping_{false};
     std::atomic<int> accepted_{0};
     mutable std::mutex mutex_;
+    mutable std::condition_variable arrived_;
     std::deque<fault> queue_;
     std::set<int> open_fds_;
     std::vector<std::thread> threads_;

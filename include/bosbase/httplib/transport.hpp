@@ -88,11 +88,11 @@ public:
 
     /// @brief The streaming call realtime uses. A dedicated connection (never one
     /// of the pool), no total deadline, the body handed to on_data as it arrives
-    /// (2xx only; other statuses collect up to max_response_bytes into the result),
-    /// and `cancel` stops a blocking read from another thread via Client::stop().
-    /// Returns when the server ends the body or on_data returns false; throws
-    /// transport_error otherwise (error_kind::canceled after a cancel).
-    http_response stream(const http_request& req, const stream_handler& on_data, stream_cancel& cancel) {
+    /// (2xx only; other statuses collect up to max_response_bytes into the result);
+    /// req.cancel stops it from another thread, at any stage. Returns when the server
+    /// ends the body or on_data returns false; throws transport_error otherwise
+    /// (error_kind::canceled after a cancel).
+    http_response stream(const http_request& req, const stream_handler& on_data) {
         if (!supports_origin(req.origin)) {
             throw transport_error(transport_error::kind::tls,
                                   "https:// needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
@@ -116,56 +116,53 @@ public:
         bool handler_stopped = false;
         bool error_too_large = false;
         auto is_success = [&] { return res.status >= 200 && res.status <= 299; };
-        if (!cancel.set_stopper([&conn] { conn.client.stop(); })) {
-            throw transport_error(transport_error::kind::canceled, "GET " + req.origin + " was cancelled");
+        if (c.canceled()) {
+            throw c.canceled_error();
         }
-        struct stopper_guard {
-            stream_cancel& cancel;
-            ~stopper_guard() { cancel.clear_stopper(); }
-        } guard{cancel};  // declared after `conn`, so it is cleared before the client goes
-
-        auto result = conn.client.Get(
-            req.target, headers,
-            [&](const httplib::Response& r) {
-                c.last_activity = clock::now();
-                if (auto bad = c.check_status(r.status)) {
-                    c.failure = std::move(bad);
-                    return false;
-                }
-                res.status = r.status;
-                for (const auto& h : r.headers) res.headers.emplace_back(h.first, h.second);
-                return !cancel.canceled();
-            },
-            [&](const char* data, std::size_t size) {
-                c.last_activity = clock::now();
-                if (cancel.canceled()) {
-                    return false;
-                }
-                if (is_success()) {
-                    try {
-                        handler_stopped = !on_data(std::string_view(data, size));
-                    } catch (...) {
-                        // Unwinding through cpp-httplib would leave its connection marked busy.
-                        c.caught = std::current_exception();
+        auto result = watched(conn, c, [&] {
+            return conn.client.Get(
+                req.target, headers,
+                [&](const httplib::Response& r) {
+                    c.last_activity = clock::now();
+                    if (auto bad = c.check_status(r.status)) {
+                        c.failure = std::move(bad);
                         return false;
                     }
-                    return !handler_stopped;
-                }
-                if (size > req.max_response_bytes - res.body.size()) {
-                    error_too_large = true;
-                    return false;
-                }
-                res.body.append(data, size);
-                return true;
-            });
+                    res.status = r.status;
+                    for (const auto& h : r.headers) res.headers.emplace_back(h.first, h.second);
+                    return !c.canceled();
+                },
+                [&](const char* data, std::size_t size) {
+                    c.last_activity = clock::now();
+                    if (c.canceled()) {
+                        return false;
+                    }
+                    if (is_success()) {
+                        try {
+                            handler_stopped = !on_data(std::string_view(data, size));
+                        } catch (...) {
+                            // Unwinding through cpp-httplib would leave its connection marked busy.
+                            c.caught = std::current_exception();
+                            return false;
+                        }
+                        return !handler_stopped;
+                    }
+                    if (size > req.max_response_bytes - res.body.size()) {
+                        error_too_large = true;
+                        return false;
+                    }
+                    res.body.append(data, size);
+                    return true;
+                });
+        });
         if (c.caught) {
             std::rethrow_exception(c.caught);
         }
-        if (result || handler_stopped) {
+        if (handler_stopped || (result && !c.canceled())) {
             return res;
         }
-        if (cancel.canceled()) {
-            throw transport_error(transport_error::kind::canceled, "GET " + req.origin + " was cancelled");
+        if (c.canceled()) {
+            throw c.canceled_error();
         }
         if (c.failure) {
             throw *c.failure;
@@ -191,6 +188,9 @@ private:
         const auto first_attempt = clock::now();
         for (int attempt = 0;; ++attempt) {
             call c(req, first_attempt);
+            if (c.canceled()) {
+                throw c.canceled_error();
+            }
             if (c.started >= req.deadline) {
                 throw c.deadline_exceeded();
             }
@@ -216,8 +216,9 @@ private:
                 hreq.body = owned != nullptr && !may_retry ? std::move(*owned) : body;
             } else {
                 hreq.content_length_ = body.size();
-                hreq.content_provider_ = [data = body.data(), size = body.size()](
+                hreq.content_provider_ = [data = body.data(), size = body.size(), &c](
                                              std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                    if (c.canceled()) return false;  // an upload stops between chunks
                     sink.write(data + offset, std::min(length, size - offset));
                     return true;  // a failed write ends the call as Error::Write, not Canceled
                 };
@@ -237,13 +238,16 @@ private:
             bool sent = false;
             {
                 detail::sigpipe_guard no_sigpipe;
-                sent = watched_send(*conn, hreq, hres, error, c);
+                sent = watched(*conn, c, [&] { return conn->client.send(hreq, hres, error); });
                 // Over TLS a closing connection still writes after the answer (the
                 // close_notify alert), so only plain HTTP skips the check.
                 if (sent && !is_tls(req.origin)) no_sigpipe.succeeded();
             }
             if (c.caught) {
                 std::rethrow_exception(c.caught);  // std::bad_alloc from the body buffer
+            }
+            if (c.canceled()) {
+                throw c.canceled_error();  // whatever the stopped connection reported
             }
             if (c.failure) {
                 throw *c.failure;
@@ -354,9 +358,16 @@ private:
             return it != headers.end() ? &it->second : nullptr;
         }
 
+        bool canceled() const noexcept { return req.cancel && req.cancel->is_canceled(); }
+
+        transport_error canceled_error() const {
+            return {transport_error::kind::canceled, req.method + " " + req.origin + " was cancelled"};
+        }
+
         bool on_headers(const httplib::Response& r) {
             last_activity = clock::now();
             answer_seen = true;
+            if (canceled()) return false;
             if (auto bad = check_header_count(r.headers.size())) {
                 failure = std::move(bad);
                 return false;
@@ -397,6 +408,7 @@ private:
 
         bool on_body(const char* data, std::size_t n) {
             last_activity = clock::now();
+            if (canceled()) return false;
             if (n > req.max_response_bytes - body.size()) {
                 failure = too_large();
                 return false;
@@ -460,21 +472,27 @@ private:
         }
     };
 
-    bool watched_send(connection& conn, httplib::Request& hreq, httplib::Response& hres, httplib::Error& error,
-                      call& c) {
-        if (c.req.deadline == clock::time_point::max()) {
-            return conn.client.send(hreq, hres, error);
+    // Runs `send` (a blocking cpp-httplib call on `conn`) under the watchdog when the call
+    // has a deadline or can be cancelled: past the deadline, or once cancelled, the
+    // watchdog stops the connection (and again until `send` returns).
+    template <class Send>
+    auto watched(connection& conn, call& c, Send&& send) -> decltype(send()) {
+        if (c.req.deadline == clock::time_point::max() && !c.req.cancel) {
+            return send();
         }
+        auto& dog = state_->watchdog;
         detail::httplib_watchdog::watch w;
-        state_->watchdog.add(w, conn.client, c.req.deadline);
+        dog.add(w, conn.client, &conn.watch, c.req.deadline);
         // The watch ends however send() ends, and before the client is pooled or freed.
         struct unwatch {
             detail::httplib_watchdog& dog;
             detail::httplib_watchdog::watch& w;
             bool& stopped;
             ~unwatch() { stopped = dog.remove(w); }
-        } guard{state_->watchdog, w, c.stopped};
-        return conn.client.send(hreq, hres, error);
+        } guard{dog, w, c.stopped};
+        cancel_token::registration on_cancel;  // destroyed first: no expire_now after remove()
+        if (c.req.cancel) on_cancel = c.req.cancel->on_cancel([&dog, &w] { dog.expire_now(w); });
+        return send();
     }
 
     static bool is_tls(const std::string& origin) {

@@ -3,7 +3,7 @@
 #ifndef BOSBASE_HTTPLIB_WATCHDOG_HPP
 #define BOSBASE_HTTPLIB_WATCHDOG_HPP
 
-#include "../config.hpp"
+#include "../platform.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -34,6 +34,7 @@ public:
     /// One watched call. Lives on the calling thread's stack between add() and remove().
     struct watch {
         httplib::Client* client = nullptr;
+        socket_watch* socket = nullptr;  // the connection's own view of its socket, if any
         std::multimap<clock::time_point, watch*>::iterator position;
         bool stopping = false;  // the watchdog is inside client->stop() without the mutex
         bool expired = false;
@@ -54,12 +55,13 @@ public:
         }
     }
 
-    void add(watch& w, httplib::Client& client, clock::time_point deadline) {
+    void add(watch& w, httplib::Client& client, socket_watch* socket, clock::time_point deadline) {
         std::unique_lock<std::mutex> lock(mutex_);
         if (!thread_.joinable()) {
             thread_ = std::thread([this] { run(); });
         }
         w.client = &client;
+        w.socket = socket;
         w.position = queue_.emplace(deadline, &w);
         // The hot path: most calls end long before their deadline, so the thread is
         // only woken when this deadline comes before the one it already sleeps until.
@@ -75,6 +77,20 @@ public:
     std::size_t wake_requests() const {
         std::lock_guard<std::mutex> lock(mutex_);
         return wake_requests_;
+    }
+
+    /// @brief Stops the watched call now, and again every retry_interval until
+    /// remove() (a cancel): the same path as a deadline that has passed.
+    void expire_now(watch& w) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (w.expired) return;  // already being stopped
+            const auto now = clock::now();
+            queue_.erase(w.position);
+            w.position = queue_.emplace(now, &w);
+            next_wake_ = now;
+        }
+        wake_.notify_one();
     }
 
     /// @brief Ends the watch; afterwards the watchdog never touches the client again.
@@ -120,8 +136,10 @@ private:
             w->expired = true;
             w->stopping = true;
             // stop() waits for cpp-httplib's socket mutex, which send() holds while it
-            // resolves and connects; other calls must still register meanwhile.
+            // resolves and connects; other calls must still register meanwhile. The
+            // socket's own shutdown comes first: it ends a connect in progress.
             lock.unlock();
+            if (w->socket != nullptr) w->socket->interrupt();
             w->client->stop();
             lock.lock();
             w->stopping = false;

@@ -124,7 +124,7 @@ private:
     std::shared_ptr<detail::realtime_state<Transport>> state() const {
         static_assert(is_streaming_transport_v<Transport>,
                       "bosbase: realtime needs a transport with the streaming call `bosbase::http_response "
-                      "stream(const bosbase::http_request&, const bosbase::stream_handler&, bosbase::stream_cancel&)` "
+                      "stream(const bosbase::http_request&, const bosbase::stream_handler&)` "
                       "(see README, section 'Realtime')");
         static_assert(std::is_copy_constructible_v<Transport>,
                       "bosbase: realtime streams through a copy of the transport; make it copyable");

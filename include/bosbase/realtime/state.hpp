@@ -249,7 +249,7 @@ public:
 
     // Called by the client core while it is still whole: stop the stream, join.
     BOSBASE_SPLIT_NOINLINE void shutdown() noexcept override {
-        std::shared_ptr<stream_cancel> cancel;
+        std::optional<cancel_token> cancel;
         {
             std::lock_guard<std::mutex> lock(mutex_);
             stopping_ = true;
@@ -320,7 +320,7 @@ private:
     }
 
     void on_auth_change(const std::string& token) {
-        std::shared_ptr<stream_cancel> cancel;
+        std::optional<cancel_token> cancel;
         {
             std::lock_guard<std::mutex> lock(mutex_);
             if (token == token_seen_) {
@@ -337,7 +337,7 @@ private:
     }
 
     void topics_changed(bool submit) noexcept {
-        std::shared_ptr<stream_cancel> cancel;
+        std::optional<cancel_token> cancel;
         bool connected = false;
         {
             std::lock_guard<std::mutex> lock(mutex_);
@@ -444,13 +444,13 @@ private:
         bool had_connection = false;
         std::optional<std::chrono::milliseconds> server_retry;
         while (true) {
-            std::shared_ptr<stream_cancel> cancel;
+            std::optional<cancel_token> cancel;
             realtime_options opts;
             {
                 std::unique_lock<std::mutex> lock(mutex_);
                 cv_.wait(lock, [&] { return stopping_ || !topics_.empty(); });
                 if (stopping_) break;
-                cancel = std::make_shared<stream_cancel>();
+                cancel.emplace();
                 cancel_ = cancel;
                 in_stream_ = true;
                 restart_reason_.clear();
@@ -538,7 +538,7 @@ private:
         return req;
     }
 
-    connection_end run_connection(stream_cancel& cancel, const realtime_options& opts, bool had_connection) {
+    connection_end run_connection(const cancel_token& cancel, const realtime_options& opts, bool had_connection) {
         connection_end end;
         sse_parser parser(opts.max_event_bytes);
         std::string stop_reason;
@@ -562,7 +562,8 @@ private:
             return !is_stopping() && parser.feed(chunk, on_event);
         };
         try {
-            http_response res = stream_transport_.stream(req, on_data, cancel);
+            req.cancel = cancel;
+            http_response res = stream_transport_.stream(req, on_data);
             if (res.status < 200 || res.status > 299) {
                 end.error.emplace(url, res.status, json{{"status", res.status},
                                                         {"message", "The realtime stream was refused."},
@@ -728,7 +729,7 @@ private:
     std::string token_seen_;
     std::uint64_t failures_ = 0;
     std::optional<ClientResponseError> last_error_;
-    std::shared_ptr<stream_cancel> cancel_;
+    std::optional<cancel_token> cancel_;
     realtime_options options_;
     std::shared_ptr<const connect_callback> on_connect_;
     std::shared_ptr<const connect_callback> on_reconnect_;
