@@ -105,8 +105,9 @@ TEST_CASE("MFA: token sign-in is a first factor and the mfaId completes it with 
         CHECK(users.get_one(auth["record"]["id"].get<std::string>())["email"] == dev_accounts::user_email);
     }
     SUBCASE("mfaId may also travel as a query parameter") {
-        auto auth = users.auth_with_password(dev_accounts::user_email, dev_accounts::user_password, {},
-                                             {{"mfaId", mfa_id}});
+        bosbase::request_options query;
+        query.query = {{"mfaId", mfa_id}};
+        auto auth = users.auth_with_password(dev_accounts::user_email, dev_accounts::user_password, {}, query);
         CHECK(auth["record"]["email"] == dev_accounts::user_email);
     }
 }
