@@ -1,6 +1,6 @@
 // Realtime against the dev server (real PocketBase): events arrive, options
 // filter, a restarted server is reconnected to by itself, many clients, a flood.
-#include <dev_server.hpp>
+#include <test_server.hpp>
 #include <doctest/doctest.h>
 #include <fake_stream_transport.hpp>  // mailbox
 
@@ -15,7 +15,7 @@
 
 using bosbase::json;
 using bosbase_test::dev_accounts;
-using bosbase_test::dev_server;
+using bosbase_test::test_server;
 using bosbase_test::mailbox;
 
 namespace {
@@ -23,7 +23,7 @@ namespace {
 constexpr auto within_1s = std::chrono::milliseconds(1000);
 
 // posts can only be written by superusers (createRule is unset).
-bosbase::BosBase admin_client(const dev_server& server) {
+bosbase::BosBase admin_client(const test_server& server) {
     bosbase::BosBase admin(server.url());
     admin.collection("_superusers").auth_with_password(dev_accounts::admin_email, dev_accounts::admin_password);
     return admin;
@@ -39,7 +39,7 @@ long rss_kib() {
 }  // namespace
 
 TEST_CASE("realtime: create, update and delete of a post each arrive within 1 s") {
-    dev_server server;
+    test_server server;
     auto admin = admin_client(server);
     mailbox<bosbase::realtime_event> got;
     mailbox<bosbase::realtime_event> mine;
@@ -76,7 +76,7 @@ TEST_CASE("realtime: create, update and delete of a post each arrive within 1 s"
 }
 
 TEST_CASE("realtime: subscription options filter events on the server") {
-    dev_server server;
+    test_server server;
     auto admin = admin_client(server);
     mailbox<bosbase::realtime_event> got;
     bosbase::BosBase pb(server.url());
@@ -97,7 +97,7 @@ TEST_CASE("realtime: subscription options filter events on the server") {
 }
 
 TEST_CASE("realtime: a restarted server is reconnected to by itself and on_reconnect fires") {
-    dev_server server;
+    test_server server;
     mailbox<std::string> reconnects;
     mailbox<bosbase::realtime_disconnect> gone;
     mailbox<bosbase::realtime_event> got;
@@ -128,7 +128,7 @@ TEST_CASE("realtime: a restarted server is reconnected to by itself and on_recon
 }
 
 TEST_CASE("realtime: 10 clients with 10 subscriptions each all get their events") {
-    dev_server server;
+    test_server server;
     auto admin = admin_client(server);
     mailbox<std::string> got;
     std::vector<std::unique_ptr<bosbase::BosBase>> clients;
@@ -150,7 +150,7 @@ TEST_CASE("realtime: 10 clients with 10 subscriptions each all get their events"
 }
 
 TEST_CASE("realtime: a flood of 10,000 events keeps memory bounded") {
-    dev_server server;
+    test_server server;
     std::atomic<int> seen{0};
     mailbox<int> done;
     bosbase::BosBase pb(server.url());
@@ -188,7 +188,7 @@ TEST_CASE("realtime: a flood of 10,000 events keeps memory bounded") {
 }
 
 TEST_CASE("realtime: the README snippet runs against a server") {
-    dev_server server;
+    test_server server;
     auto admin = admin_client(server);
     const std::string record_id = admin.collection("posts").create({{"title", "readme"}})["id"];
     auto readme = [&](const std::string& url, const std::string& RECORD_ID) {
