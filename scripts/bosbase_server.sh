@@ -164,8 +164,9 @@ else
     run_logged "$work/logs/server-build.log" \
         "Building BosBase failed (the Go errors are above). Is BOSBASE_SRC a BosBase server source? The Go module proxy must be reachable for the first build." \
         env -C "$build/bosbase" CGO_ENABLED=0 GOFLAGS=-mod=mod GOTOOLCHAIN=local "$go_bin" build -trimpath \
-            -o "$server_bin.tmp" ./examples/base
-    mv "$server_bin.tmp" "$server_bin"
+            -o "$server_bin.tmp.$$" ./examples/base
+    # Renamed into place: another run building the same source at once never sees half a file.
+    mv "$server_bin.tmp.$$" "$server_bin"
     rm -rf "$build"
     say "built $server_bin in $((SECONDS - started)) s"
 fi
@@ -187,7 +188,10 @@ else
         fi
         vector_dir="$cache/pgvector-$(echo "$vector_hash $pg_full_version" | sha256sum | cut -c1-16)"
     else
-        vector_dir="$(ls -d "$cache"/pgvector-* 2>/dev/null | head -n 1 || true)"
+        vector_dir=""
+        for d in "$cache"/pgvector-*; do
+            if [[ "$d" != *.tmp.* && -f "$d/lib/vector.so" ]]; then vector_dir="$d"; break; fi
+        done
         [[ -n "$vector_dir" ]] || die "pgvector is needed and not built yet: set PGVECTOR_SRC to its source (a tree or a tarball of https://github.com/pgvector/pgvector)"
     fi
     if [[ ! -f "$vector_dir/lib/vector.so" ]]; then
@@ -204,11 +208,11 @@ else
             "${pgv_make[@]}" -j "$(nproc)"
         run_logged "$work/logs/pgvector-build.log" "Installing pgvector into $pgv/dest failed." \
             "${pgv_make[@]}" install DESTDIR="$pgv/dest"
-        mkdir -p "$vector_dir.tmp/lib" "$vector_dir.tmp/extension"
-        cp "$pgv/dest$pg_libdir/lib/vector.so" "$vector_dir.tmp/lib/"
-        cp "$pgv/dest$pg_sharedir/extension/"vector* "$vector_dir.tmp/extension/"
+        mkdir -p "$vector_dir.tmp.$$/lib" "$vector_dir.tmp.$$/extension"
+        cp "$pgv/dest$pg_libdir/lib/vector.so" "$vector_dir.tmp.$$/lib/"
+        cp "$pgv/dest$pg_sharedir/extension/"vector* "$vector_dir.tmp.$$/extension/"
         rm -rf "$vector_dir"
-        mv "$vector_dir.tmp" "$vector_dir"
+        mv "$vector_dir.tmp.$$" "$vector_dir"
     fi
 fi
 if ((build_only)); then exit 0; fi
@@ -242,7 +246,7 @@ run_logged "$work/logs/pg_ctl.log" "PostgreSQL did not start; its log: $work/pg/
     -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $work/pg/socket -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400"
 pg_url="postgres://postgres@127.0.0.1:$pg_port"
 psql_cmd() { "$pg_libdir/bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres "$@"; }
-say "PostgreSQL $pg_full_version on 127.0.0.1:$pg_port (private cluster, pgvector ${vector_dir:+from $vector_dir})"
+say "PostgreSQL $pg_full_version on 127.0.0.1:$pg_port (private cluster, pgvector ${vector_dir:+from $vector_dir}${vector_dir:-installed in the system})"
 
 # --- optional parts ------------------------------------------------------------------
 if ((with_redis)); then

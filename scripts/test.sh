@@ -21,24 +21,47 @@ jobs="$(nproc)"
 
 stage_names=()
 stage_times=()
+stage_cpu=()
 current_stage=""
 stage_started=0
+stage_cpu_started=0
 run_started=$SECONDS
+
+# CPU seconds (user + sys) of every finished child so far, from bash's `times`, into
+# cpu_now: beside the wall time it shows what a stage costs when the machine is shared.
+# (`times` must run in this shell, not in a $(...) subshell, which has no children.)
+cpu_file="$(mktemp)"
+read_cpu() {
+    local user sys m
+    times >"$cpu_file"
+    { read -r _ _; read -r user sys; } <"$cpu_file"
+    cpu_now=0
+    for m in "$user" "$sys"; do
+        local min="${m%%m*}" sec="${m#*m}"
+        sec="${sec%s}"
+        cpu_now=$((cpu_now + 10#$min * 60 + 10#${sec%.*}))
+    done
+}
 
 print_times() {
     local rc=$?
+    [[ -z "${bosbase_build_pid:-}" ]] || { kill "$bosbase_build_pid" 2>/dev/null || true; wait "$bosbase_build_pid" 2>/dev/null || true; }
     if [[ -n "$current_stage" ]]; then
         stage_names+=("$current_stage (failed)")
         stage_times+=($((SECONDS - stage_started)))
+        read_cpu
+        stage_cpu+=($((cpu_now - stage_cpu_started)))
     fi
     echo
-    echo "==> stage times"
+    echo "==> stage times (wall; CPU = user + sys of the stage's processes, on $(nproc) cores)"
+    printf '  %-66s %7s %7s\n' "stage" "wall" "CPU"
     local i
     for i in "${!stage_names[@]}"; do
-        printf '  %-58s %5d s\n' "${stage_names[$i]}" "${stage_times[$i]}"
+        printf '  %-66s %5d s %5d s\n' "${stage_names[$i]}" "${stage_times[$i]}" "${stage_cpu[$i]}"
     done
-    printf '  %-58s %5d s\n' "total" $((SECONDS - run_started))
-    [[ -z "${bosbase_build_pid:-}" ]] || { kill "$bosbase_build_pid" 2>/dev/null || true; wait "$bosbase_build_pid" 2>/dev/null || true; }
+    read_cpu
+    printf '  %-66s %5d s %5d s\n' "total" $((SECONDS - run_started)) "$cpu_now"
+    rm -f "$cpu_file"
     exit "$rc"
 }
 trap print_times EXIT
@@ -47,11 +70,15 @@ stage() {  # stage <name> <command...>: runs the command and records how long it
     current_stage="$1"
     shift
     stage_started=$SECONDS
+    read_cpu
+    stage_cpu_started=$cpu_now
     echo
     echo "==> [$current_stage]"
     "$@"
     stage_names+=("$current_stage")
     stage_times+=($((SECONDS - stage_started)))
+    read_cpu
+    stage_cpu+=($((cpu_now - stage_cpu_started)))
     current_stage=""
 }
 
