@@ -11,7 +11,9 @@
 # (Debian's cpp-httplib 0.11.4 is in the g++ trees and, with clang++, in the packaging
 # checks; presets clang and httplib-current remain for developers.)
 # and the quick benchmarks, the packaging checks and scripts/check_fresh_go.sh (the scripts
-# work when the machine's only Go is Debian's). The real BosBase server is built in the
+# work when the machine's only Go is Debian's). The three test trees keep only line tables
+# (-g1): sanitizer reports still name file and line, and debug info was a good part of
+# each file's compile time. The real BosBase server is built in the
 # background meanwhile (its binary is cached by source hash). Ends with each stage's time.
 set -euo pipefail
 
