@@ -126,7 +126,7 @@ if [[ -n "$bosbase_build_pid" ]]; then
     stage "real BosBase: integration tests (sanitize build)" env BOSBASE_PRESET=sanitize bash scripts/test_real_bosbase.sh
 else
     echo
-    echo "==> real BosBase stage SKIPPED: set BOSBASE_SRC (and PGVECTOR_SRC) to the BosBase server source to run it (see README, Testing)"
+    echo "==> real BosBase stage SKIPPED: set BOSBASE_SRC (and PGVECTOR_SRC) to the BosBase server source to run it (README, 'Against the real BosBase server')"
 fi
 
 stage "tsan: build (g++, C++20, ThreadSanitizer)" preset_build tsan
