@@ -3,6 +3,7 @@
 #include "fault_checks.hpp"
 
 #include <algorithm>
+#include <thread>
 
 using namespace bosbase_test;
 using bosbase::error_kind;
@@ -114,4 +115,40 @@ TEST_CASE("fault close_on_next_request: a pooled connection dropped under a GET 
     // Proves the second call really met the dropped connection.
     CHECK(std::count(targets.begin(), targets.end(), "(dropped request)") == 1);
     CHECK(c.server.connections() == 2);
+}
+
+TEST_CASE("fault drip_headers_then_close: a close after headers that trickled in is a receive error, not a timeout") {
+    // Each byte comes 100 ms after the last, so no read waits anywhere near the 1 s read
+    // timeout, yet the call has seen no complete headers for 2 s when the server closes.
+    bosbase::client_options o = small_limits();
+    o.deadline = ms(4000);
+    fault_client c(o);
+    c.server.then(fault::drip_headers_then_close);
+    const outcome out = run_call([&] { c.list(); });
+    const auto e = check_failed(out, ms(4000));
+    check_no_response(e, {error_kind::receive});
+    CHECK(out.elapsed >= ms(1900));  // the close came after the read timeout had passed
+    check_next_call_works(c);
+}
+
+TEST_CASE("fault hang: the deadline message quotes the deadline the caller set, not the time left for the transport") {
+    fault_client c;
+    c.server.then(fault::hang);
+    // A slow before_send hook uses up part of the deadline before the transport starts.
+    c.pb.before_send([](bosbase::http_request&) { std::this_thread::sleep_for(ms(300)); });
+    const auto e = check_failed(run_call([&] { c.list(deadline_only()); }));
+    check_no_response(e, {error_kind::deadline});
+    CHECK_MESSAGE(contains(e.what(), "exceeded its deadline of 1500 ms"), e.what());
+}
+
+TEST_CASE("fault close_on_next_request: with retry_stale_connections off, the dropped GET fails as receive") {
+    fault_server server;
+    bosbase::httplib_transport_options to;
+    to.retry_stale_connections = false;
+    bosbase::BosBase pb(server.url(), bosbase::httplib_transport(to), small_limits());
+    server.then(fault::close_on_next_request);
+    CHECK(pb.collection("users").get_list(1, 30)["items"].size() == 1);
+    const auto e = check_failed(run_call([&] { pb.collection("users").get_list(1, 30); }));
+    check_no_response(e, {error_kind::receive});
+    CHECK(server.connections() == 1);
 }

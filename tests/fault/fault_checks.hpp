@@ -83,7 +83,7 @@ struct fault_client {
     void bind() { pb.collection("users").bind_custom_token(fault_email, fault_password, fault_custom_token); }
     void unbind() { pb.collection("users").unbind_custom_token(fault_email, fault_password, fault_custom_token); }
     bosbase::json auth() { return pb.collection("users").auth_with_token(fault_custom_token); }
-    bosbase::json list(const std::optional<bosbase::request_options>& o = std::nullopt) {
+    bosbase::json list(const bosbase::request_options& o = {}) {
         return pb.collection("users").get_list(1, 30, o);
     }
 

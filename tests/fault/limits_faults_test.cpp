@@ -34,6 +34,15 @@ bool httplib_older_than(int major, int minor) {
     return a < major || (a == major && b < minor);
 }
 
+// A GET that fails on a kept-alive connection before any answer is sent once more
+// (README "Retry on a stale connection"). Garbage that takes a while to arrive is
+// known as an answer and not retried; garbage that arrives at once may be. So such
+// a fault is queued twice, and whatever the retry left over is dropped afterwards.
+void queue_twice(fault_client& c, fault f) {
+    c.server.then(f);
+    c.server.then(f);
+}
+
 }  // namespace
 
 TEST_CASE("fault huge_body: a 512 MiB body stops at max_response_bytes, in little memory") {
@@ -80,12 +89,12 @@ TEST_CASE("fault gzip_bomb: with decompress on, the cap counts inflated bytes") 
 TEST_CASE("fault huge_header_line: a 16 MiB header line is refused in bounded memory") {
     fault_client c;
     const long rss_before = max_rss_kib();
-    c.server.then(fault::huge_header_line);
-    c.server.then(fault::huge_header_line);
+    queue_twice(c, fault::huge_header_line);
     check_no_response(check_failed(run_call([&] { c.list(); })),
                       {error_kind::too_large, error_kind::invalid_response, error_kind::receive});
-    // cpp-httplib 0.11 reads the whole line, twice here (the retry): freed, then
-    // allocated again, which the ASan quarantine does not give back.
+    c.server.clear();
+    // cpp-httplib 0.11 reads the whole line (twice where the call is retried): freed,
+    // then allocated again, which the ASan quarantine does not give back.
     CHECK_MESSAGE(max_rss_kib() - rss_before < rss_budget_kib + asan_quarantine_kib,
                   "peak RSS grew by " << (max_rss_kib() - rss_before) << " KiB");
     check_next_call_works(c);
@@ -95,11 +104,11 @@ TEST_CASE("fault many_header_lines: 100,000 header lines are refused") {
     fault_client c;
     c.server.then(fault::many_header_lines);
     // 0.11 hands the headers over and the transport refuses them (no retry); newer
-    // releases fail the read themselves, which looks like a stale connection, so the
-    // idempotent retry meets the server again.
-    if (!httplib_older_than(0, 19)) c.server.then(fault::many_header_lines);
+    // releases fail the read themselves, which may look like a stale connection.
+    queue_twice(c, fault::many_header_lines);
     check_no_response(check_failed(run_call([&] { c.list(); })),
                       {error_kind::too_large, error_kind::invalid_response, error_kind::receive});
+    c.server.clear();
     check_next_call_works(c);
 }
 
@@ -109,12 +118,12 @@ TEST_CASE("fault many_header_lines: 100,000 header lines are refused") {
 TEST_CASE("fault long_status_line: a 100 KB status line is an invalid response" *
           doctest::skip(httplib_older_than(0, 19))) {
     fault_client c;
-    c.server.then(fault::long_status_line);
-    c.server.then(fault::long_status_line);  // the idempotent retry meets it again
+    queue_twice(c, fault::long_status_line);
     // cpp-httplib reports the refused line as a read error, which the transport
     // cannot tell from a broken connection: receive is as honest as it gets.
     check_no_response(check_failed(run_call([&] { c.list(); })),
                       {error_kind::invalid_response, error_kind::too_large, error_kind::receive});
+    c.server.clear();
     check_next_call_works(c);
 }
 

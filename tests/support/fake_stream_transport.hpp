@@ -49,8 +49,7 @@ struct fake_stream_transport {
         return bosbase::http_response{204, {}, {}};
     }
 
-    bosbase::http_response stream(const bosbase::http_request& req, const bosbase::stream_handler& on_data,
-                                  bosbase::stream_cancel& cancel) {
+    bosbase::http_response stream(const bosbase::http_request& req, const bosbase::stream_handler& on_data) {
         auto st = s;
         {
             std::lock_guard<std::mutex> lock(st->m);
@@ -71,19 +70,16 @@ struct fake_stream_transport {
             }
         }
         st->cv.notify_all();
-        if (!cancel.set_stopper([st] {
+        // A token cancelled already runs the stopper at once: the loop below then ends.
+        bosbase::cancel_token::registration stopper;
+        if (req.cancel) {
+            stopper = req.cancel->on_cancel([st] {
                 std::lock_guard<std::mutex> lock(st->m);
                 st->stop_requested = true;
                 ++st->cancels;
                 st->cv.notify_all();
-            })) {
-            close();
-            throw bosbase::transport_error(bosbase::error_kind::canceled, "cancelled before connecting");
+            });
         }
-        struct guard_t {
-            bosbase::stream_cancel& c;
-            ~guard_t() { c.clear_stopper(); }
-        } guard{cancel};
         std::unique_lock<std::mutex> lock(st->m);
         while (true) {
             st->cv.wait(lock, [&] { return st->stop_requested || st->end_requested || !st->chunks.empty(); });

@@ -110,4 +110,18 @@ inline std::string sign_in(fake_client& pb, fake_transport& t) {
     return jwt;
 }
 
+// Misuse (a moved-from client) is a std::logic_error, and deliberately not a
+// std::invalid_argument: the arguments are fine, the object is not.
+template <class F>
+std::string misuse_error(F&& call) {
+    try {
+        call();
+    } catch (const std::invalid_argument& e) {
+        return std::string("invalid_argument: ") + e.what();
+    } catch (const std::logic_error& e) {
+        return "logic_error";
+    }
+    return "no exception";
+}
+
 }  // namespace bosbase_test

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <mutex>
@@ -91,6 +92,22 @@ enum class fault {
     // --- keep-alive
     keep_alive_then_close,   // answers with keep-alive, then closes the connection
     close_on_next_request,   // answers with keep-alive, then closes when the next request arrives
+    // --- framing that leaves bytes on a kept-alive connection. The *_smuggle answers
+    // declare a body the client must not read; the server then sends that "body", a
+    // complete fake answer, as soon as the next request arrives on the same connection.
+    no_content_length_smuggle,     // 204 with Content-Length
+    no_content_chunked_smuggle,    // 204 with Transfer-Encoding: chunked
+    not_modified_length_smuggle,   // 304 with Content-Length
+    early_hints_length_smuggle,    // 103 with Content-Length as the only answer
+    length_and_chunked_smuggle,    // 200 with both Content-Length and Transfer-Encoding
+    no_content_then_junk,          // 204, then 16 KiB of junk in the same write
+    head_with_body,                // an answer to HEAD followed by 16 KiB of body
+    short_body_held,               // Content-Length 1000, 10 bytes, then silence on an open connection
+    drip_headers_then_close,       // 20 bytes of status line and headers, one per drip interval, then FIN
+    // --- realtime (GET /api/realtime); other requests get the normal answer
+    realtime_retry_zero,           // `retry: 0` and PB_CONNECT, then FIN
+    // --- lists
+    list_page_of_one,              // a healthy list page whose perPage is 1 (so a full list asks for more)
     // --- secrets
     echo_secrets,            // 400 whose message echoes the request body and Authorization
     location_with_secret,    // 302 whose Location carries the request body
@@ -122,6 +139,12 @@ inline const char* fault_name(fault f) {
         BOSBASE_FAULT_NAME(long_status_line) BOSBASE_FAULT_NAME(huge_body) BOSBASE_FAULT_NAME(gzip_bomb)
         BOSBASE_FAULT_NAME(drip_body) BOSBASE_FAULT_NAME(drip_headers) BOSBASE_FAULT_NAME(slow_reader)
         BOSBASE_FAULT_NAME(keep_alive_then_close) BOSBASE_FAULT_NAME(close_on_next_request)
+        BOSBASE_FAULT_NAME(no_content_length_smuggle) BOSBASE_FAULT_NAME(no_content_chunked_smuggle)
+        BOSBASE_FAULT_NAME(not_modified_length_smuggle) BOSBASE_FAULT_NAME(early_hints_length_smuggle)
+        BOSBASE_FAULT_NAME(length_and_chunked_smuggle) BOSBASE_FAULT_NAME(no_content_then_junk)
+        BOSBASE_FAULT_NAME(head_with_body) BOSBASE_FAULT_NAME(short_body_held)
+        BOSBASE_FAULT_NAME(drip_headers_then_close) BOSBASE_FAULT_NAME(realtime_retry_zero)
+        BOSBASE_FAULT_NAME(list_page_of_one)
         BOSBASE_FAULT_NAME(echo_secrets) BOSBASE_FAULT_NAME(location_with_secret)
 #undef BOSBASE_FAULT_NAME
     }
@@ -156,6 +179,7 @@ class fault_server {
 public:
     struct options {
         std::chrono::milliseconds drip_interval{100};  // pause between dripped bytes
+        fault fallback = fault::normal;                // what requests get once the queue is empty
     };
 
     fault_server() : fault_server(options{}) {}
@@ -215,10 +239,22 @@ public:
 
     int connections() const { return accepted_.load(); }
 
+    // Drops the faults no request has met yet.
+    void clear() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        queue_.clear();
+    }
+
     // Faults queued but not yet met by a request.
     std::size_t pending_faults() const {
         std::lock_guard<std::mutex> lock(mutex_);
         return queue_.size();
+    }
+
+    // Waits (bounded) until `n` requests have arrived in all; false on timeout.
+    bool wait_for_requests(std::size_t n, std::chrono::milliseconds limit = std::chrono::seconds(10)) const {
+        std::unique_lock<std::mutex> lock(mutex_);
+        return arrived_.wait_for(lock, limit, [&] { return targets_.size() >= n; });
     }
 
     // Request targets seen so far, in arrival order.
@@ -292,7 +328,7 @@ private:
 
     fault next_fault() {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (queue_.empty()) return fault::normal;
+        if (queue_.empty()) return options_.fallback;
         const fault f = queue_.front();
         queue_.pop_front();
         return f;
@@ -301,8 +337,20 @@ private:
     void serve(int fd) {
         std::string pending;  // bytes read past the end of the previous request
         after how = after::keep;
+        bool smuggle = false;  // the last answer declared a body that the next request gets instead
         while (how == after::keep && !stopping_) {
             if (pending.empty() && !wait_for_data(fd)) break;
+            if (smuggle) {
+                request req;
+                if (!read_request(fd, pending, req)) break;
+                {
+                    std::lock_guard<std::mutex> lock(mutex_);
+                    targets_.push_back("(smuggled answer) " + req.target);
+                }
+                smuggle = false;
+                if (!send_all(fd, smuggled_answer())) break;
+                continue;
+            }
             const fault f = next_fault();
             if (f == fault::slow_reader) {
                 wait_until_gone(fd, false);
@@ -314,7 +362,9 @@ private:
                 std::lock_guard<std::mutex> lock(mutex_);
                 targets_.push_back(req.target);
             }
+            arrived_.notify_all();
             how = respond(fd, f, req, pending);
+            smuggle = how == after::keep && smuggles(f);
         }
         if (how == after::reset) {
             const linger abort_now{1, 0};  // close() then sends RST instead of FIN
@@ -509,8 +559,31 @@ private:
 
     static std::string nested(std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
 
+    static bool smuggles(fault f) {
+        return f == fault::no_content_length_smuggle || f == fault::no_content_chunked_smuggle ||
+               f == fault::not_modified_length_smuggle || f == fault::early_hints_length_smuggle ||
+               f == fault::length_and_chunked_smuggle;
+    }
+
+public:
+    // What a client that reuses a badly framed connection reads as its next answer: it
+    // fits every call (a list page, a sign-in) and says "smuggled" everywhere.
+    static std::string smuggled_answer() {
+        return answer(200, R"({"items":[{"id":"smuggled"}],"page":1,"perPage":30,"totalItems":1,"totalPages":1,)"
+                           R"("token":"smuggled.token.x","record":{"id":"smuggled"}})");
+    }
+
+    // A 204 that declares a body of exactly the smuggled answer's size.
+    static std::string declared_length() { return "Content-Length: " + std::to_string(smuggled_answer().size()) + "\r\n"; }
+
+private:
+
     // What a healthy BosBase answers, by path.
     std::string normal_answer(const request& req) const {
+        if (req.method == "HEAD") {  // what a GET would get, without its body
+            return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+                   "Connection: keep-alive\r\n\r\n";
+        }
         const std::string path = req.target.substr(0, req.target.find('?'));
         auto ends_with = [&](const std::string& s) {
             return path.size() >= s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0;
@@ -674,6 +747,51 @@ private:
         case fault::drip_headers: drip(fd, normal_answer(req)); return after::close;
         case fault::slow_reader: return after::close;  // handled before the request is read
         case fault::keep_alive_then_close: send_all(fd, normal_answer(req)); return after::close;
+        case fault::no_content_length_smuggle:
+            return send_then("HTTP/1.1 204 No Content\r\n" + declared_length() + "Connection: keep-alive\r\n\r\n",
+                             after::keep);
+        case fault::no_content_chunked_smuggle:
+            return send_then("HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n",
+                             after::keep);
+        case fault::not_modified_length_smuggle:
+            return send_then("HTTP/1.1 304 Not Modified\r\n" + declared_length() + "Connection: keep-alive\r\n\r\n",
+                             after::keep);
+        case fault::early_hints_length_smuggle:
+            return send_then("HTTP/1.1 103 Early Hints\r\n" + declared_length() + "Connection: keep-alive\r\n\r\n",
+                             after::keep);
+        case fault::length_and_chunked_smuggle:
+            // Framed as chunked (a whole body), with a Content-Length that says more follows.
+            return send_then(ok_head + "Content-Length: " + std::to_string(13 + smuggled_answer().size()) +
+                                 "\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n"
+                                 "2\r\n{}\r\n0\r\n\r\n",
+                             after::keep);
+        case fault::no_content_then_junk:
+            return send_then("HTTP/1.1 204 No Content\r\nConnection: keep-alive\r\n\r\n" + std::string(16 << 10, 'j'),
+                             after::keep);
+        case fault::head_with_body: {
+            const std::string body(16 << 10, 'b');
+            return send_then(ok_head + "Content-Length: " + std::to_string(body.size()) +
+                                 "\r\nConnection: keep-alive\r\n\r\n" + body,
+                             after::keep);
+        }
+        case fault::short_body_held:
+            if (send_all(fd, ok_head + "Content-Length: 1000\r\nConnection: keep-alive\r\n\r\n{\"items\":")) {
+                wait_until_gone(fd, true);
+            }
+            return after::close;
+        case fault::drip_headers_then_close:
+            drip(fd, "HTTP/1.1 200 OK\r\nX-A");  // 20 bytes
+            return after::close;
+        case fault::realtime_retry_zero:
+            if (req.method == "GET" && req.target.rfind("/api/realtime", 0) == 0) {
+                send_all(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n"
+                             "retry: 0\n\nid:c1\nevent:PB_CONNECT\ndata:{\"clientId\":\"c1\"}\n\n");
+                return after::close;
+            }
+            return send_then(normal_answer(req), after::keep);
+        case fault::list_page_of_one:
+            return send_then(answer(200, R"({"items":[{"id":"r1"}],"page":1,"perPage":1,"totalItems":-1,"totalPages":-1})"),
+                             after::keep);
         case fault::close_on_next_request:
             // The race every pooled client meets: the server drops an idle connection just
             // as the next request goes out on it.
@@ -711,6 +829,7 @@ private:
     std::atomic<bool> stopping_{false};
     std::atomic<int> accepted_{0};
     mutable std::mutex mutex_;
+    mutable std::condition_variable arrived_;
     std::deque<fault> queue_;
     std::set<int> open_fds_;
     std::vector<std::thread> threads_;

@@ -143,7 +143,7 @@ TEST_CASE("watchdog: sequential calls, each with a later deadline, wake its thre
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < 200; ++i) {
         bosbase::detail::httplib_watchdog::watch w;
-        dog.add(w, client, start + std::chrono::seconds(60) + std::chrono::milliseconds(i));
+        dog.add(w, client, nullptr, start + std::chrono::seconds(60) + std::chrono::milliseconds(i));
         CHECK_FALSE(dog.remove(w));
         std::this_thread::yield();  // lets the thread run and see the empty queue, as between real calls
     }
@@ -151,7 +151,7 @@ TEST_CASE("watchdog: sequential calls, each with a later deadline, wake its thre
 
     // An earlier deadline than the one it sleeps until still wakes it.
     bosbase::detail::httplib_watchdog::watch w;
-    dog.add(w, client, start + std::chrono::seconds(30));
+    dog.add(w, client, nullptr, start + std::chrono::seconds(30));
     CHECK(dog.remove(w) == false);
     CHECK(dog.wake_requests() == 2);
 }

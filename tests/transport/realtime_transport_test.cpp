@@ -62,12 +62,13 @@ TEST_CASE("httplib_transport::stream hands over chunks as they arrive and a canc
     req.origin = server.url();
     req.target = "/api/realtime";
     req.read_timeout = std::chrono::milliseconds(60000);
-    bosbase::stream_cancel cancel;
+    bosbase::cancel_token cancel;
+    req.cancel = cancel;
     mailbox<std::string> chunks;
     mailbox<std::string> outcome;
     std::thread reader([&] {
         try {
-            transport.stream(req, [&](std::string_view c) { chunks.put(std::string(c)); return true; }, cancel);
+            transport.stream(req, [&](std::string_view c) { chunks.put(std::string(c)); return true; });
             outcome.put("returned");
         } catch (const bosbase::transport_error& e) {
             outcome.put(bosbase::to_string(e.error_kind()));
@@ -96,9 +97,8 @@ TEST_CASE("httplib_transport::stream returns the status and body of a refused st
     req.method = "GET";
     req.origin = server.url();
     req.target = "/api/realtime";
-    bosbase::stream_cancel cancel;
     bool called = false;
-    const auto res = transport.stream(req, [&](std::string_view) { return called = true; }, cancel);
+    const auto res = transport.stream(req, [&](std::string_view) { return called = true; });
     CHECK(res.status == 404);
     CHECK(res.body.find("nope") != std::string::npos);
     CHECK_FALSE(called);

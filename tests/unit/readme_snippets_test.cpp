@@ -128,6 +128,14 @@ Client superuser_services(const std::string& url, typename Client::transport_typ
     (void)superuser_services<bosbase::BosBase>("http://127.0.0.1:8090", bosbase::httplib_transport{});
 }
 
+// "Retry on a stale connection": the snippet builds a real client; it sends nothing.
+inline bosbase::BosBase no_stale_retry(const std::string& url) {
+    bosbase::httplib_transport_options transport_options;
+    transport_options.retry_stale_connections = false;
+    bosbase::BosBase pb(url, bosbase::httplib_transport(transport_options));
+    return pb;
+}
+
 }  // namespace readme
 
 namespace {
@@ -218,4 +226,9 @@ TEST_CASE("README snippets: account emails, OAuth2, external auths, superuser se
     auto as_user = readme::superuser_services<fake_client>("http://127.0.0.1:8090", t);
     CHECK(t.last().target == "/api/collections/users/impersonate/USER_ID");
     CHECK(as_user.auth_store().token() == valid_auth_token());
+}
+
+TEST_CASE("README snippets: turning off the stale-connection retry") {
+    auto pb = readme::no_stale_retry("http://127.0.0.1:8090");
+    CHECK_FALSE(pb.transport().retries_stale_connections());
 }

@@ -21,10 +21,12 @@
 #define CPPHTTPLIB_MBEDTLS_SUPPORT
 #define CPPHTTPLIB_SSL_ENABLED
 
+// As in the real header: global, next to the platform includes.
+using socket_t = int;
+
 namespace httplib {
 
 using Headers = std::multimap<std::string, std::string>;
-using socket_t = int;
 using SocketOptions = std::function<void(socket_t sock)>;
 
 struct Response {
@@ -92,6 +94,7 @@ public:
                ContentReceiver content_receiver, DownloadProgress progress = nullptr);
     bool send(Request& req, Response& res, Error& error);
     void stop();
+    socket_t socket() const;
     void set_keep_alive(bool on);
     void set_follow_location(bool on);
     void set_decompress(bool on);

@@ -1,0 +1,53 @@
+// bosbase-cpp: a header-only C++17 client SDK for BosBase (a PocketBase fork).
+// SPDX-License-Identifier: MIT
+//
+// The SDK is developed in the parts under include/bosbase/, one concern each; this
+// file includes all of them. The single-file headers (bosbase.hpp at the top of the
+// repository and single_include/bosbase/bosbase.hpp) are generated from it by
+// scripts/amalgamate.py: edit the parts, then regenerate.
+//
+// Dependencies: nlohmann/json always; cpp-httplib unless BOSBASE_NO_HTTPLIB is
+// defined (then only custom transports are available, see README).
+#ifndef BOSBASE_HPP
+#define BOSBASE_HPP
+
+// The parts, bottom layer first. Each includes what it uses, so this list only fixes
+// the order in which they appear in the generated single file.
+#include "version.hpp"
+#include "config.hpp"
+#include "cancel.hpp"
+#include "transport.hpp"
+#include "detail/text.hpp"
+#include "errors.hpp"
+#include "detail/json_parse.hpp"
+#include "detail/base_url.hpp"
+#include "detail/request.hpp"
+#include "auth_store.hpp"
+#include "options.hpp"
+#include "filter.hpp"
+#include "results.hpp"
+#include "multipart.hpp"
+#include "stream.hpp"
+#include "client_core.hpp"
+#include "services/common.hpp"
+#include "services/records.hpp"
+#include "services/admin.hpp"
+#include "services/files.hpp"
+#include "services/batch.hpp"
+#include "realtime/events.hpp"
+#include "realtime/sse_parser.hpp"
+#include "realtime/state.hpp"
+#include "realtime/service.hpp"
+#include "async.hpp"
+#include "client.hpp"
+
+#ifndef BOSBASE_NO_HTTPLIB
+#include "platform.hpp"
+#include "httplib/watchdog.hpp"
+#include "httplib/transport.hpp"
+#include "default_client.hpp"
+#endif
+
+#undef BOSBASE_SPLIT_NOINLINE
+
+#endif  // BOSBASE_HPP

@@ -1,0 +1,250 @@
+// bosbase-cpp: basic_bosbase: the client, which hands out every service.
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_CLIENT_HPP
+#define BOSBASE_CLIENT_HPP
+
+#include "services/records.hpp"
+#include "services/admin.hpp"
+#include "services/files.hpp"
+#include "services/batch.hpp"
+#include "realtime/service.hpp"
+#include "async.hpp"
+
+#include <exception>
+#include <future>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace bosbase {
+
+/// @brief The BosBase client, templated on a transport policy (see README
+/// "Custom transports"). Safe to share between threads, which then share one
+/// signed-in identity; for several identities make one client each (copies of
+/// one transport share its connection pool). Movable, not copyable.
+template <class Transport>
+class basic_bosbase {
+    static_assert(is_transport_v<Transport>,
+                  "bosbase: a Transport must have a member `bosbase::http_response send(const "
+                  "bosbase::http_request&)` or `bosbase::http_response send(bosbase::http_request&)` (see README, "
+                  "section 'Custom transports')");
+
+public:
+    using transport_type = Transport;
+
+    /// @brief Connects to base_url ("http://127.0.0.1:8090", may carry a path prefix).
+    template <class T = Transport, std::enable_if_t<std::is_default_constructible_v<T>, int> = 0>
+    BOSBASE_SPLIT_NOINLINE explicit basic_bosbase(std::string_view base_url, client_options options = {})
+        : basic_bosbase(base_url, Transport{}, std::move(options)) {}
+
+    BOSBASE_SPLIT_NOINLINE basic_bosbase(std::string_view base_url, Transport transport, client_options options = {})
+        : core_(std::make_shared<detail::client_core<Transport>>(detail::parse_base_url(base_url),
+                                                                  std::move(options), std::move(transport))) {}
+
+    basic_bosbase(basic_bosbase&&) noexcept = default;
+    basic_bosbase& operator=(basic_bosbase&&) noexcept = default;
+    basic_bosbase(const basic_bosbase&) = delete;
+    basic_bosbase& operator=(const basic_bosbase&) = delete;
+
+    /// @brief The service for one collection (name or id). It shares this client's
+    /// state and stays usable after the client is gone.
+    BOSBASE_SPLIT_NOINLINE record_service<Transport> collection(std::string name) const {
+        return record_service<Transport>(core_, std::move(name));
+    }
+
+    class auth_store& auth_store() const { return core().store(); }
+
+    BOSBASE_SPLIT_NOINLINE Transport& transport() const { return core().transport(); }
+
+    /// @brief Realtime subscriptions (SSE); needs a streaming transport (see README, "Realtime").
+    BOSBASE_SPLIT_NOINLINE realtime_service<Transport> realtime() const { return realtime_service<Transport>(core_); }
+
+    /// @brief The options the client was made with.
+    BOSBASE_SPLIT_NOINLINE const client_options& options() const { return core().settings(); }
+
+    /// @brief The base URL without a trailing slash.
+    BOSBASE_SPLIT_NOINLINE std::string base_url() const { return core().url().origin + core().url().prefix; }
+
+    /// @brief Absolute URL of an API path with an encoded query.
+    BOSBASE_SPLIT_NOINLINE std::string build_url(std::string_view path, const query_params& query = {}) const {
+        return core().url().origin + core().target_for(path, query);
+    }
+
+    /// @brief Absolute URL of an API path with the query a call with these options sends.
+    BOSBASE_SPLIT_NOINLINE std::string build_url(std::string_view path, const request_options& options) const {
+        return build_url(path, detail::collect_query(options));
+    }
+
+    /// @brief Sends any API request and returns the parsed JSON (an empty object for an empty 2xx body).
+    /// Throws ClientResponseError for anything but 2xx and for network failures.
+    BOSBASE_SPLIT_NOINLINE json send(std::string_view method, std::string_view path, const json& body = nullptr,
+              const request_options& options = {}) const {
+        return core().send_json(method, path, body, options, {});
+    }
+
+    /// @brief Like send() but returns the raw 2xx response (for files and other non-JSON bodies).
+    BOSBASE_SPLIT_NOINLINE
+    http_response send_raw(std::string_view method, std::string_view path, const json& body = nullptr,
+                           const request_options& options = {}) const {
+        return core().perform(method, path, body, options, {});
+    }
+
+    /// @brief GET /api/health.
+    BOSBASE_SPLIT_NOINLINE
+    health_service<Transport> health() const { return health_service<Transport>(checked_core()); }
+
+    /// @brief Superuser calls on collections (list, create, update, delete, truncate, import, scaffolds).
+    BOSBASE_SPLIT_NOINLINE
+    collection_service<Transport> collections() const { return collection_service<Transport>(checked_core()); }
+
+    /// @brief Superuser calls on the application settings.
+    BOSBASE_SPLIT_NOINLINE
+    settings_service<Transport> settings() const { return settings_service<Transport>(checked_core()); }
+
+    /// @brief Superuser access to the request logs.
+    BOSBASE_SPLIT_NOINLINE log_service<Transport> logs() const { return log_service<Transport>(checked_core()); }
+
+    /// @brief Superuser calls on backups.
+    BOSBASE_SPLIT_NOINLINE
+    backup_service<Transport> backups() const { return backup_service<Transport>(checked_core()); }
+
+    /// @brief Superuser calls on cron jobs.
+    BOSBASE_SPLIT_NOINLINE cron_service<Transport> crons() const { return cron_service<Transport>(checked_core()); }
+
+    /// @brief File URLs and file tokens.
+    BOSBASE_SPLIT_NOINLINE file_service<Transport> files() const { return file_service<Transport>(checked_core()); }
+
+    /// @brief A new, empty batch of record writes (see batch_service).
+    BOSBASE_SPLIT_NOINLINE
+    batch_service<Transport> create_batch() const { return batch_service<Transport>(checked_core()); }
+
+    /// @brief bosbase::filter(): a filter expression with safely escaped `{:name}` parameters.
+    BOSBASE_SPLIT_NOINLINE static std::string filter(std::string_view raw, const filter_params& params) {
+        return bosbase::filter(raw, params);
+    }
+
+    /// @brief Sets (or, with nullptr, clears) the hook run before every request.
+    /// Exceptions thrown by a hook propagate unchanged.
+    BOSBASE_SPLIT_NOINLINE void before_send(before_send_hook hook) const {
+        core().set_hooks(hook ? std::make_shared<const before_send_hook>(std::move(hook)) : nullptr, nullptr, true,
+                         false);
+    }
+
+    /// @brief Sets (or clears) the hook run after every HTTP response, error statuses included.
+    BOSBASE_SPLIT_NOINLINE void after_send(after_send_hook hook) const {
+        core().set_hooks(nullptr, hook ? std::make_shared<const after_send_hook>(std::move(hook)) : nullptr, false,
+                         true);
+    }
+
+    // --- async ---------------------------------------------------------------
+
+    /// @brief Runs `fn(client)` on the client's executor (client_options::async_threads
+    /// threads, started on first use) and returns its result as a std::future. Every
+    /// call `fn` makes obeys `cancel`, as if each had it in request_options::cancel;
+    /// `fn` gets a view of this client, valid while `fn` runs. Destroying the client
+    /// cancels what is running, fails what has not started (is_abort()) and waits for
+    /// the executor's threads. Exceptions of `fn` arrive through the future.
+    ///
+    /// @code
+    /// std::future<bosbase::json> page = pb.async([](const bosbase::BosBase& c) {
+    ///     return c.collection("posts").get_list(1, 50);
+    /// });
+    /// @endcode
+    template <class F>
+    [[nodiscard]] std::future<std::invoke_result_t<F&, const basic_bosbase&>> async(
+        F fn, std::optional<cancel_token> cancel = std::nullopt) const {
+        using R = std::invoke_result_t<F&, const basic_bosbase&>;
+        auto promise = std::make_shared<std::promise<R>>();
+        std::future<R> future = promise->get_future();
+        submit([fn = std::move(fn), promise](const basic_bosbase& view) mutable { fulfil(*promise, fn, view); },
+               [promise](std::exception_ptr e) { promise->set_exception(std::move(e)); }, std::move(cancel));
+        return future;
+    }
+
+    /// @brief Like async(), but hands the finished result to `done(std::future<R>)` on the
+    /// executor thread instead of returning it; `future.get()` returns or rethrows. An
+    /// exception `done` throws is dropped. `done` is also called, with a failed future,
+    /// when the call never runs (cancelled first, or the client destroyed).
+    template <class F, class Done>
+    void async_callback(F fn, Done done, std::optional<cancel_token> cancel = std::nullopt) const {
+        using R = std::invoke_result_t<F&, const basic_bosbase&>;
+        auto shared_done = std::make_shared<Done>(std::move(done));
+        auto deliver = [shared_done](std::promise<R>& promise) {
+            try {
+                (*shared_done)(promise.get_future());
+            } catch (...) {
+                // The caller's callback; nothing above it could handle this.
+            }
+        };
+        submit(
+            [fn = std::move(fn), deliver](const basic_bosbase& view) mutable {
+                std::promise<R> promise;
+                fulfil(promise, fn, view);
+                deliver(promise);
+            },
+            [deliver](std::exception_ptr e) {
+                std::promise<R> promise;
+                promise.set_exception(std::move(e));
+                deliver(promise);
+            },
+            std::move(cancel));
+    }
+
+    /// @brief A client on the same shared state (for impersonate and the async views):
+    /// not for direct use.
+    explicit basic_bosbase(std::shared_ptr<detail::client_core<Transport>> core) : core_(std::move(core)) {}
+
+private:
+    template <class R, class F>
+    static void fulfil(std::promise<R>& promise, F& fn, const basic_bosbase& view) {
+        try {
+            if constexpr (std::is_void_v<R>) {
+                fn(view);
+                promise.set_value();
+            } else {
+                promise.set_value(fn(view));
+            }
+        } catch (...) {
+            promise.set_exception(std::current_exception());
+        }
+    }
+
+    template <class Run, class Abandon>
+    void submit(Run run, Abandon abandon, std::optional<cancel_token> cancel) const {
+        auto& c = core();
+        auto executor = c.template extension<detail::async_executor>(
+            [&c] { return std::make_shared<detail::async_executor>(c.settings().async_threads); });
+        detail::async_executor::job job;
+        job.token = cancel ? std::move(*cancel) : cancel_token();
+        // The view does not own the core: the core joins the executor before it goes,
+        // so a running job never outlives it.
+        detail::client_core<Transport>* raw = &c;
+        job.run = [run = std::move(run), raw]() mutable {
+            const basic_bosbase view(std::shared_ptr<detail::client_core<Transport>>(std::shared_ptr<void>(), raw));
+            run(view);
+        };
+        job.abandon = [abandon = std::move(abandon), token = job.token]() mutable { abandon(detail::job_not_run(token)); };
+        executor->submit(std::move(job));
+    }
+
+    detail::client_core<Transport>& core() const {
+        if (!core_) {
+            throw std::logic_error("bosbase: this client was moved from");
+        }
+        return *core_;
+    }
+
+    const std::shared_ptr<detail::client_core<Transport>>& checked_core() const {
+        core();
+        return core_;
+    }
+
+    std::shared_ptr<detail::client_core<Transport>> core_;
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_CLIENT_HPP

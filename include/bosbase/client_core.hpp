@@ -1,0 +1,436 @@
+// bosbase-cpp: the state one client and its services share, and the single path every request takes.
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_CLIENT_CORE_HPP
+#define BOSBASE_CLIENT_CORE_HPP
+
+#include "auth_store.hpp"
+#include "cancel.hpp"
+#include "detail/base_url.hpp"
+#include "detail/json_parse.hpp"
+#include "detail/request.hpp"
+#include "detail/text.hpp"
+#include "errors.hpp"
+#include "options.hpp"
+#include "transport.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace bosbase {
+
+template <class Transport>
+class basic_bosbase;
+
+/// @brief Runs before every request reaches the transport; may change the method,
+/// target, headers and body (they are checked again afterwards).
+using before_send_hook = std::function<void(http_request&)>;
+/// @brief Runs after every HTTP response, 2xx or not, before it is checked; may change it.
+using after_send_hook = std::function<void(const http_request&, http_response&)>;
+
+namespace detail {
+
+/// Something an upper layer (realtime, the async executor) keeps in a client core.
+/// The core knows nothing else of it: it shuts every extension down first thing in
+/// its destructor, while all the core's members are still whole.
+class core_extension {
+public:
+    virtual ~core_extension() = default;
+    /// Stops what the extension runs (threads, connections); must not throw.
+    virtual void shutdown() noexcept = 0;
+};
+
+// One address per extension type: a key without RTTI.
+template <class Extension>
+struct extension_key {
+    static constexpr char id = 0;
+};
+
+/// Everything one client is: base URL, options, transport, auth store and hooks.
+/// Clients and the services they hand out share it, so none can dangle. Its
+/// interface is all the services see: the request path, and the store and settings.
+template <class Transport>
+class client_core {
+public:
+    BOSBASE_SPLIT_NOINLINE client_core(parsed_base_url u, client_options o, Transport t)
+        : url_(std::move(u)), settings_(std::move(o)), transport_(std::move(t)) {
+        require_headers(settings_.headers, "client_options.headers");
+        require_header("Accept-Language", settings_.lang, "client_options.lang");
+        if (settings_.max_json_depth == 0) {
+            throw std::invalid_argument("bosbase: client_options.max_json_depth must be at least 1");
+        }
+        if constexpr (has_supports_origin<Transport>::value) {
+            if (!transport_.supports_origin(url_.origin)) {
+                throw std::invalid_argument("bosbase: the transport cannot reach '" + url_.origin +
+                                            "' (its supports_origin() said no; for https:// the default "
+                                            "transport needs cpp-httplib built with TLS)");
+            }
+        }
+    }
+
+    // A new identity on the same server: same URL, options, hooks and (shared) transport, empty store.
+    BOSBASE_SPLIT_NOINLINE explicit client_core(const client_core& other)
+        : url_(other.url_), settings_(other.settings_), transport_(other.transport_) {
+        std::lock_guard<std::mutex> lock(other.hooks_mutex_);
+        before_ = other.before_;
+        after_ = other.after_;
+        has_hooks_ = other.has_hooks_.load();
+    }
+
+    client_core& operator=(const client_core&) = delete;
+
+    ~client_core() {
+        std::vector<std::shared_ptr<core_extension>> extensions;
+        {
+            std::lock_guard<std::mutex> lock(extensions_mutex_);
+            extensions.swap(extensions_);
+        }
+        for (auto it = extensions.rbegin(); it != extensions.rend(); ++it) (*it)->shutdown();
+    }
+
+    const parsed_base_url& url() const noexcept { return url_; }
+    const client_options& settings() const noexcept { return settings_; }
+    Transport& transport() noexcept { return transport_; }
+    auth_store& store() noexcept { return store_; }
+
+    /// The extension of this type, made by `make` on first use.
+    template <class Extension, class Make>
+    std::shared_ptr<Extension> extension(Make&& make) {
+        std::lock_guard<std::mutex> lock(extensions_mutex_);
+        const void* key = &extension_key<Extension>::id;
+        for (std::size_t i = 0; i < keys_.size(); ++i) {
+            if (keys_[i] == key) return std::static_pointer_cast<Extension>(extensions_[i]);
+        }
+        std::shared_ptr<Extension> made = make();
+        keys_.push_back(key);
+        extensions_.push_back(made);
+        return made;
+    }
+
+    /// The extension of this type if it was ever made, else null.
+    template <class Extension>
+    std::shared_ptr<Extension> existing_extension() const {
+        std::lock_guard<std::mutex> lock(extensions_mutex_);
+        const void* key = &extension_key<Extension>::id;
+        for (std::size_t i = 0; i < keys_.size(); ++i) {
+            if (keys_[i] == key) return std::static_pointer_cast<Extension>(extensions_[i]);
+        }
+        return nullptr;
+    }
+
+    BOSBASE_SPLIT_NOINLINE
+    void set_hooks(std::shared_ptr<const before_send_hook> before, std::shared_ptr<const after_send_hook> after,
+                   bool set_before, bool set_after) {
+        std::lock_guard<std::mutex> lock(hooks_mutex_);
+        if (set_before) before_ = std::move(before);
+        if (set_after) after_ = std::move(after);
+        has_hooks_ = before_ || after_;
+    }
+
+    BOSBASE_SPLIT_NOINLINE
+    json send_json(std::string_view method, std::string_view path, const json& body, const request_options& options,
+                   call_secrets secrets) {
+        http_response res = perform(method, path, body, options, secrets);
+        return parse_body(res, path, options, secrets);
+    }
+
+    BOSBASE_SPLIT_NOINLINE http_response perform(std::string_view method, std::string_view path, const json& body,
+                          const request_options& options, call_secrets secrets) {
+        return perform_impl(method, path, &body, nullptr, {}, options, secrets);
+    }
+
+    /// A request whose body is already built (multipart uploads); it is moved, never copied.
+    BOSBASE_SPLIT_NOINLINE http_response perform_body(std::string_view method, std::string_view path, std::string body,
+                               std::string_view content_type, const request_options& options, call_secrets secrets) {
+        return perform_impl(method, path, nullptr, &body, content_type, options, secrets);
+    }
+
+    BOSBASE_SPLIT_NOINLINE json send_body_json(std::string_view method, std::string_view path, std::string body,
+                        std::string_view content_type, const request_options& options, call_secrets secrets) {
+        http_response res = perform_body(method, path, std::move(body), content_type, options, secrets);
+        return parse_body(res, path, options, secrets);
+    }
+
+    // Every request goes through here: input checks, hooks, the transport, and the
+    // mapping of everything that can go wrong onto ClientResponseError. The body is
+    // either JSON (json_body) or prebuilt bytes (raw_body, taken by move).
+    BOSBASE_SPLIT_NOINLINE
+    http_response perform_impl(std::string_view method, std::string_view path, const json* json_body,
+                               std::string* raw_body, std::string_view raw_content_type,
+                               const request_options& options, call_secrets secrets) {
+        require_headers(options.headers, "request_options.headers");
+        const cancel_scope cancel(options);
+        if (cancel.token && cancel.token->is_canceled()) {
+            throw canceled(method, path, options, secrets);
+        }
+
+        http_request req;
+        req.method = std::string(method);
+        req.origin = url_.origin;
+        req.connect_timeout = settings_.connect_timeout;
+        req.read_timeout = options.timeout.value_or(settings_.timeout);
+        req.write_timeout = req.read_timeout;
+        const auto started = http_request::clock::now();
+        req.deadline = started + options.deadline.value_or(settings_.deadline);
+        req.max_response_bytes = settings_.max_response_bytes;
+        req.decompress = settings_.decompress;
+        req.target = target_for(path, collect_query(options));
+        req.cancel = cancel.token;
+        if (json_body != nullptr && !json_body->is_null()) {
+            req.body = dump_json(*json_body);
+            req.content_type = "application/json";
+        } else if (raw_body != nullptr && !raw_body->empty()) {
+            req.body = std::move(*raw_body);
+            req.content_type = std::string(raw_content_type);
+        }
+        req.headers = build_headers(options);
+
+        std::shared_ptr<const before_send_hook> before;
+        std::shared_ptr<const after_send_hook> after;
+        if (has_hooks_.load(std::memory_order_acquire)) {
+            std::lock_guard<std::mutex> lock(hooks_mutex_);
+            before = before_;
+            after = after_;
+        }
+        if (before) {
+            (*before)(req);
+            check_request(req);  // what a hook hands back is checked like caller input
+        } else if (!is_header_name_safe(req.method)) {
+            // Everything else was checked as it was built: call headers above, client
+            // headers and lang at construction, the stored token when it was saved.
+            throw std::invalid_argument("bosbase: the HTTP method must be a token such as GET or POST");
+        }
+        if (req.body.size() > settings_.max_request_bytes) {
+            throw std::invalid_argument("bosbase: the request body has " + std::to_string(req.body.size()) +
+                                        " bytes, more than client_options::max_request_bytes (" +
+                                        std::to_string(settings_.max_request_bytes) + ")");
+        }
+        for (const auto& h : req.headers) {
+            if (ascii_iequal(h.first, "Authorization")) secrets.add(h.second);
+        }
+
+        http_response res;
+        try {
+            res = send_to_transport(req, after != nullptr);
+            // A transport that knows no cancellation may still have answered; the call
+            // is over for the caller all the same, and nothing of it is kept.
+            if (cancel.token && cancel.token->is_canceled()) {
+                throw transport_error(error_kind::canceled, req.method + " " + url_.origin + " was cancelled");
+            }
+        } catch (const transport_error& e) {
+            // A connection stopped by a cancel may fail in any way; the cancel is what happened.
+            if (cancel.token && cancel.token->is_canceled()) {
+                throw transport_failure(req, error_kind::canceled, req.method + " " + url_.origin + " was cancelled",
+                                        secrets);
+            }
+            if (e.error_kind() == error_kind::deadline) {
+                // The transport only sees a point in time; the caller set a duration.
+                throw transport_failure(req, error_kind::deadline, deadline_text(req, options, started), secrets);
+            }
+            throw transport_failure(req, e.error_kind(), e.what(), secrets);
+        } catch (const std::bad_alloc&) {
+            throw;
+        } catch (const std::exception& e) {
+            if (cancel.token && cancel.token->is_canceled()) {
+                throw transport_failure(req, error_kind::canceled, req.method + " " + url_.origin + " was cancelled",
+                                        secrets);
+            }
+            throw transport_failure(req, error_kind::other, e.what(), secrets);
+        } catch (...) {
+            throw transport_failure(req, error_kind::other, "the transport threw a non-standard exception", secrets);
+        }
+        if (after) {
+            (*after)(req, res);
+        }
+        // The default transport stops at the limit; a custom one may not.
+        if (res.body.size() > req.max_response_bytes) {
+            throw transport_failure(req, error_kind::too_large,
+                                    "the response body is larger than max_response_bytes (" +
+                                        std::to_string(req.max_response_bytes) + " bytes)",
+                                    secrets);
+        }
+        if (res.status < 200 || res.status > 299) {
+            const auto secret_list = secrets.to_vector();
+            throw ClientResponseError(redact_url(url_.origin + req.target), res.status,
+                                      error_body(res, settings_.max_json_depth, secret_list), error_kind::none, {},
+                                      secret_list);
+        }
+        return res;
+    }
+
+    BOSBASE_SPLIT_NOINLINE
+    json parse_body(const http_response& res, std::string_view path, const request_options& options,
+                    const call_secrets& secrets) const {
+        if (res.body.empty()) {
+            return json::object();
+        }
+        auto parsed = parse_json(res.body, settings_.max_json_depth);
+        if (!parsed) {
+            throw ClientResponseError(
+                error_url(path, options), res.status,
+                json{{"status", res.status},
+                     {"message", "The server's response is not JSON, or nests deeper than max_json_depth (" +
+                                     std::to_string(settings_.max_json_depth) + ")."},
+                     {"data", json::object()}},
+                error_kind::invalid_response, {}, secrets.to_vector());
+        }
+        return std::move(*parsed);
+    }
+
+    // Only failed calls pay for building and redacting the URL.
+    BOSBASE_SPLIT_NOINLINE std::string error_url(std::string_view path, const request_options& options) const {
+        try {
+            return redact_url(url_.origin + target_for(path, collect_query(options)));
+        } catch (const std::invalid_argument&) {
+            return url_.origin;
+        }
+    }
+
+    BOSBASE_SPLIT_NOINLINE std::string target_for(std::string_view path, const query_params& query) const {
+        if (!is_target_safe(path)) {
+            throw std::invalid_argument(
+                "bosbase: the request path must be percent-encoded (no spaces, '#', control or non-ASCII bytes)");
+        }
+        std::string target = url_.prefix;
+        if (path.empty() || path.front() != '/') {
+            target += '/';
+        }
+        target += path;
+        std::string qs;
+        try {
+            append_query(qs, query);
+        } catch (const json::type_error&) {
+            throw std::invalid_argument("bosbase: a query value is not valid UTF-8");
+        }
+        if (!qs.empty()) {
+            target += (target.find('?') == std::string::npos ? "?" : "&") + qs;
+        }
+        return target;
+    }
+
+private:
+    // The call's own token, else the one of the async job it runs in. With both, a
+    // token that either cancels (made only then).
+    struct cancel_scope {
+        explicit cancel_scope(const request_options& options) {
+            const cancel_token* ambient = current_job_cancel();
+            if (options.cancel && ambient && *options.cancel != *ambient) {
+                token.emplace();
+                links[0] = options.cancel->on_cancel([t = *token] { t.cancel(); });
+                links[1] = ambient->on_cancel([t = *token] { t.cancel(); });
+            } else if (options.cancel) {
+                token = options.cancel;
+            } else if (ambient) {
+                token = *ambient;
+            }
+        }
+        std::optional<cancel_token> token;
+        cancel_token::registration links[2];
+    };
+
+    ClientResponseError canceled(std::string_view method, std::string_view path, const request_options& options,
+                                 const call_secrets& secrets) const {
+        return ClientResponseError(error_url(path, options), 0, json::object(), error_kind::canceled,
+                                   std::string(method) + " " + url_.origin + " was cancelled before it was sent",
+                                   secrets.to_vector());
+    }
+
+    // A transport with send(http_request&) may take the body rather than copy it. An
+    // after_send hook is promised the request as it was sent, so then the body stays.
+    http_response send_to_transport(http_request& req, bool keep_request) {
+        if constexpr (has_mutable_send<Transport>::value && has_send<Transport>::value) {
+            return keep_request ? transport_.send(static_cast<const http_request&>(req)) : transport_.send(req);
+        } else if constexpr (has_mutable_send<Transport>::value) {
+            if (keep_request) {
+                http_request copy = req;
+                return transport_.send(copy);
+            }
+            return transport_.send(req);
+        } else {
+            return transport_.send(static_cast<const http_request&>(req));
+        }
+    }
+
+    std::string deadline_text(const http_request& req, const request_options& options,
+                              http_request::clock::time_point started) const {
+        using std::chrono::milliseconds;
+        const auto took = std::chrono::duration_cast<milliseconds>(http_request::clock::now() - started);
+        return req.method + " " + url_.origin + " exceeded its deadline of " +
+               std::to_string(options.deadline.value_or(settings_.deadline).count()) + " ms (stopped after " +
+               std::to_string(took.count()) + " ms)";
+    }
+
+    ClientResponseError transport_failure(const http_request& req, error_kind kind, const std::string& what,
+                                          const call_secrets& secrets) const {
+        return ClientResponseError(redact_url(url_.origin + req.target), 0, json::object(), kind, what,
+                                   secrets.to_vector());
+    }
+
+    // Only what the JS SDK sends: the server needs no Accept header (it always answers JSON).
+    header_list build_headers(const request_options& options) const {
+        header_list headers;
+        headers.reserve(options.headers.size() + settings_.headers.size() + 2);
+        headers = options.headers;
+        auto add_default = [&](const char* name, std::string value) {
+            if (!value.empty() && !has_header(headers, name)) {
+                headers.emplace_back(name, std::move(value));
+            }
+        };
+        for (const auto& h : settings_.headers) {
+            if (!h.second.empty() && !has_header(headers, h.first)) headers.push_back(h);
+        }
+        add_default("Accept-Language", settings_.lang);
+        add_default("Authorization", store_.token());
+        return headers;
+    }
+
+    const parsed_base_url url_;
+    const client_options settings_;
+    Transport transport_;
+    auth_store store_;
+
+    mutable std::mutex hooks_mutex_;
+    std::atomic<bool> has_hooks_{false};  // lets calls skip the mutex when no hook is set
+    std::shared_ptr<const before_send_hook> before_;
+    std::shared_ptr<const after_send_hook> after_;
+
+    mutable std::mutex extensions_mutex_;
+    std::vector<const void*> keys_;
+    std::vector<std::shared_ptr<core_extension>> extensions_;
+};
+
+/// Base of every service: a handle on the client's shared state.
+template <class Transport>
+class service_base {
+public:
+    BOSBASE_SPLIT_NOINLINE
+    explicit service_base(std::shared_ptr<client_core<Transport>> core) : core_(std::move(core)) {}
+
+protected:
+    client_core<Transport>& core() const {
+        if (!core_) {
+            throw std::logic_error("bosbase: this service came from a moved-from client");
+        }
+        return *core_;
+    }
+
+    const std::shared_ptr<client_core<Transport>>& core_ptr() const noexcept { return core_; }
+
+private:
+    std::shared_ptr<client_core<Transport>> core_;
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_CLIENT_CORE_HPP

@@ -1,0 +1,40 @@
+// bosbase-cpp: what every part uses: nlohmann/json, the basic aliases, the split-mode macro.
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_CONFIG_HPP
+#define BOSBASE_CONFIG_HPP
+
+#include "version.hpp"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+// Opt-in split compilation (see default_client.hpp): there, the public calls of the
+// client templates stay out of line, so a TU that only calls them neither
+// instantiates nor optimizes the code behind them. `extern template` alone does not
+// stop an optimizing compiler from instantiating inline members it might inline.
+#ifndef BOSBASE_SPLIT_NOINLINE
+#if (defined(BOSBASE_EXTERN_TEMPLATES) || defined(BOSBASE_IMPLEMENTATION)) && (defined(__GNUC__) || defined(__clang__))
+#define BOSBASE_SPLIT_NOINLINE __attribute__((noinline))
+#else
+#define BOSBASE_SPLIT_NOINLINE
+#endif
+#endif
+
+namespace bosbase {
+
+using json = nlohmann::json;
+
+/// @brief Ordered HTTP header list; names compare case-insensitively where it matters.
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+/// @brief Ordered query parameters. Values follow the JS SDK's rules: strings and
+/// numbers as text, booleans as true/false, arrays repeat the key, objects are
+/// sent as JSON, null values are skipped.
+using query_params = std::vector<std::pair<std::string, json>>;
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_CONFIG_HPP

@@ -1,0 +1,49 @@
+// bosbase-cpp: bosbase::BosBase, the client over the default transport, and opt-in split compilation.
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_DEFAULT_CLIENT_HPP
+#define BOSBASE_DEFAULT_CLIENT_HPP
+
+#include "client.hpp"
+#include "httplib/transport.hpp"
+
+#ifndef BOSBASE_NO_HTTPLIB
+
+namespace bosbase {
+
+/// @brief The client most programs want: cpp-httplib transport with keep-alive.
+using BosBase = basic_bosbase<httplib_transport>;
+
+// Opt-in split compilation (see README "Compile time"): every TU of a program
+// built with BOSBASE_EXTERN_TEMPLATES skips compiling the client for the default
+// transport; the one TU that also defines BOSBASE_IMPLEMENTATION compiles it.
+// Without either macro the header works as a drop-in, as always.
+#if defined(BOSBASE_IMPLEMENTATION)
+#define BOSBASE_INSTANTIATE_(prefix) prefix template
+#elif defined(BOSBASE_EXTERN_TEMPLATES)
+#define BOSBASE_INSTANTIATE_(prefix) prefix extern template
+#endif
+#ifdef BOSBASE_INSTANTIATE_
+BOSBASE_INSTANTIATE_() class detail::client_core<httplib_transport>;
+BOSBASE_INSTANTIATE_() class detail::service_base<httplib_transport>;
+BOSBASE_INSTANTIATE_() class record_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class health_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class collection_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class settings_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class log_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class backup_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class cron_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class file_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class batch_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class detail::realtime_state<httplib_transport>;
+BOSBASE_INSTANTIATE_() class realtime_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class basic_bosbase<httplib_transport>;
+// A member template is not part of the class's instantiation: named on its own.
+BOSBASE_INSTANTIATE_() basic_bosbase<httplib_transport>::basic_bosbase(std::string_view, client_options);
+#undef BOSBASE_INSTANTIATE_
+#endif
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_NO_HTTPLIB
+
+#endif  // BOSBASE_DEFAULT_CLIENT_HPP

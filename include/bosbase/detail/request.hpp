@@ -1,0 +1,121 @@
+// bosbase-cpp: building a request and reading an error answer, for every call alike.
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_DETAIL_REQUEST_HPP
+#define BOSBASE_DETAIL_REQUEST_HPP
+
+#include "../errors.hpp"
+#include "../options.hpp"
+#include "../transport.hpp"
+#include "json_parse.hpp"
+#include "text.hpp"
+
+#include <array>
+#include <cstddef>
+#include <initializer_list>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bosbase {
+
+namespace detail {
+
+/// The secrets one call carries (password, custom token, OTP, auth token): they
+/// are scrubbed from every text an error of that call composes.
+struct call_secrets {
+    std::array<std::string_view, 4> items{};
+    std::size_t count = 0;
+
+    call_secrets() = default;
+    call_secrets(std::initializer_list<std::string_view> list) {
+        for (std::string_view s : list) add(s);
+    }
+    void add(std::string_view s) {
+        if (!s.empty() && count < items.size()) items[count++] = s;
+    }
+    std::vector<std::string_view> to_vector() const { return {items.begin(), items.begin() + count}; }
+};
+
+/// The one precedence rule for a call's query: `first` (a call's own parameters, such
+/// as page and perPage, or the positional query of the custom-token calls), then
+/// options.query, then the named options (filter, sort, skipTotal, expand, fields).
+/// A key set by a later source replaces the earlier value in place, so each key goes
+/// out once.
+inline query_params collect_query(const request_options& options, const query_params& first = {}) {
+    query_params q = first;
+    for (const auto& param : options.query) assign_param(q, param.first, param.second);
+    if (options.filter) assign_param(q, "filter", *options.filter);
+    if (options.sort) assign_param(q, "sort", *options.sort);
+    if (options.skip_total) assign_param(q, "skipTotal", *options.skip_total);
+    if (options.expand) assign_param(q, "expand", *options.expand);
+    if (options.fields) assign_param(q, "fields", *options.fields);
+    return q;
+}
+
+// nlohmann's own message would quote the offending byte, which may belong to a secret.
+inline std::string dump_json(const json& value) {
+    try {
+        return value.dump();
+    } catch (const json::type_error&) {
+        throw std::invalid_argument(
+            "bosbase: a request value is not valid UTF-8; JSON bodies and JSON query values must be UTF-8");
+    }
+}
+
+// What a before_send hook hands back is checked like caller input.
+inline void check_request(const http_request& req) {
+    if (!is_header_name_safe(req.method)) {
+        throw std::invalid_argument("bosbase: the HTTP method must be a token such as GET or POST");
+    }
+    if (!is_target_safe(req.target) || req.target.empty() || req.target.front() != '/') {
+        throw std::invalid_argument(
+            "bosbase: the request target must start with '/' and be percent-encoded (no spaces, '#', control "
+            "or non-ASCII bytes)");
+    }
+    require_headers(req.headers, "request headers");
+    if (!is_header_value_safe(req.content_type)) {
+        throw std::invalid_argument("bosbase: the content type must not contain control bytes");
+    }
+}
+
+// The server's envelope is kept as is; anything else is wrapped so response() is
+// always an object that dump() can write (raw bytes are made valid UTF-8 first).
+// `secrets` are scrubbed from a raw body before it is cut, so no part of one survives.
+inline json error_body(const http_response& res, std::size_t max_depth, const std::vector<std::string_view>& secrets) {
+    json out;
+    auto parsed = res.body.empty() ? std::nullopt : parse_json(res.body, max_depth);
+    if (parsed && parsed->is_object()) {
+        out = std::move(*parsed);
+    } else {
+        constexpr std::size_t max_body = 512;
+        const char* message = res.body.empty() ? "The server sent an empty error response."
+                                               : "The server sent a non-JSON error response.";
+        if (res.status < 200) {
+            message = "The server sent an interim (1xx) response as its final answer.";
+        } else if (res.status >= 300 && res.status < 400) {
+            message = "The server answered with a redirect, which the SDK does not follow.";
+        }
+        out = json{{"status", res.status}, {"message", message}, {"data", json::object()}};
+        if (!res.body.empty()) {
+            std::string raw = res.body;
+            scrub_secrets(raw, secrets);
+            out["body"] = to_valid_utf8(std::string_view(raw).substr(0, max_body));
+        }
+    }
+    if (res.status >= 300 && res.status < 400) {
+        for (const auto& h : res.headers) {
+            if (ascii_iequal(h.first, "Location")) {
+                out["location"] = redact_url(to_valid_utf8(h.second));
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_DETAIL_REQUEST_HPP

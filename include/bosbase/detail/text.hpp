@@ -1,0 +1,300 @@
+// bosbase-cpp: Text helpers: header and path checks, percent-encoding, UTF-8, query strings, URL redaction, base64url.
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_DETAIL_TEXT_HPP
+#define BOSBASE_DETAIL_TEXT_HPP
+
+#include "../config.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace bosbase {
+
+namespace detail {
+
+inline bool ascii_iequal(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i];
+        char y = b[i];
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+        if (x != y) {
+            return false;
+        }
+    }
+    return true;
+}
+
+inline bool has_header(const header_list& headers, std::string_view name) {
+    return std::any_of(headers.begin(), headers.end(),
+                       [&](const auto& h) { return ascii_iequal(h.first, name); });
+}
+
+// Same unreserved set as JS encodeURIComponent, so URLs match the JS SDK byte for byte.
+inline std::string encode_uri_component(std::string_view in) {
+    static const char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(in.size() + in.size() / 2);
+    for (char ch : in) {
+        const auto c = static_cast<unsigned char>(ch);
+        const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                                c == '-' || c == '_' || c == '.' || c == '!' || c == '~' || c == '*' ||
+                                c == '\'' || c == '(' || c == ')';
+        if (unreserved) {
+            out += ch;
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 0x0F];
+        }
+    }
+    return out;
+}
+
+// Length of the well-formed UTF-8 character at in[i], or 0 (overlong forms,
+// surrogates and code points above U+10FFFF are not well-formed).
+inline std::size_t utf8_char_length(std::string_view in, std::size_t i) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || i + len > in.size()) {
+        return 0;
+    }
+    if (len == 1) {
+        return 1;
+    }
+    std::uint32_t cp = c & (0xFF >> (len + 1));
+    for (std::size_t k = 1; k < len; ++k) {
+        const auto cont = static_cast<unsigned char>(in[i + k]);
+        if ((cont & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (cont & 0x3F);
+    }
+    static const std::uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+    return (cp >= min_for_len[len] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF)) ? len : 0;
+}
+
+inline bool is_valid_utf8(std::string_view in) {
+    for (std::size_t i = 0; i < in.size();) {
+        const std::size_t len = utf8_char_length(in, i);
+        if (len == 0) return false;
+        i += len;
+    }
+    return true;
+}
+
+inline std::string query_value_text(const json& v) {
+    if (v.is_string()) {
+        return v.get<std::string>();
+    }
+    return v.dump();  // numbers, booleans and objects: JSON text, like String()/JSON.stringify
+}
+
+// A key set again replaces the earlier value in place, like assigning to a JS object key.
+inline void assign_param(query_params& query, std::string_view key, json value) {
+    for (auto& param : query) {
+        if (param.first == key) {
+            param.second = std::move(value);
+            return;
+        }
+    }
+    query.emplace_back(std::string(key), std::move(value));
+}
+
+inline void append_query(std::string& out, const query_params& query) {
+    for (const auto& param : query) {
+        const std::string& key = param.first;
+        const json& value = param.second;
+        auto emit = [&](const json& v) {
+            if (v.is_null()) {
+                return;
+            }
+            std::string text = query_value_text(v);
+            // The server reads query strings as UTF-8, as JSON would; other bytes are refused like there.
+            if (!is_valid_utf8(key) || !is_valid_utf8(text)) {
+                throw std::invalid_argument("bosbase: a query key or value is not valid UTF-8");
+            }
+            out += out.empty() ? "" : "&";
+            out += encode_uri_component(key) + "=" + encode_uri_component(text);
+        };
+        if (value.is_array()) {
+            for (const auto& item : value) {
+                emit(item);
+            }
+        } else {
+            emit(value);
+        }
+    }
+}
+
+// Keys are compared percent-decoded: a server decodes "%74oken" to "token".
+inline bool is_secret_key(std::string_view key) {
+    std::string decoded;
+    decoded.reserve(key.size());
+    auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    for (std::size_t i = 0; i < key.size(); ++i) {
+        if (key[i] == '%' && i + 2 < key.size() && hex(key[i + 1]) >= 0 && hex(key[i + 2]) >= 0) {
+            decoded += static_cast<char>(hex(key[i + 1]) * 16 + hex(key[i + 2]));
+            i += 2;
+        } else {
+            decoded += key[i];
+        }
+    }
+    static const char* const secrets[] = {"token", "password", "passwordConfirm", "oldPassword", "otp"};
+    for (const char* secret : secrets) {
+        if (ascii_iequal(decoded, secret)) return true;
+    }
+    return false;
+}
+
+// URLs travel into exceptions; a `?token=` (file tokens, or a caller's own) must not.
+inline std::string redact_url(const std::string& url) {
+    const auto q = url.find('?');
+    if (q == std::string::npos) {
+        return url;
+    }
+    std::string out = url.substr(0, q + 1);
+    std::size_t pos = q + 1;
+    while (pos <= url.size()) {
+        auto amp = url.find('&', pos);
+        if (amp == std::string::npos) {
+            amp = url.size();
+        }
+        const std::string part = url.substr(pos, amp - pos);
+        const auto eq = part.find('=');
+        const std::string key = part.substr(0, eq);
+        out += (eq != std::string::npos && is_secret_key(key)) ? key + "=REDACTED" : part;
+        if (amp < url.size()) {
+            out += '&';
+        }
+        pos = amp + 1;
+    }
+    return out;
+}
+
+inline std::optional<std::string> base64url_decode(std::string_view in) {
+    auto value_of = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z') return c - 'A';
+        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+        if (c >= '0' && c <= '9') return c - '0' + 52;
+        if (c == '-' || c == '+') return 62;
+        if (c == '_' || c == '/') return 63;
+        return -1;
+    };
+    while (!in.empty() && in.back() == '=') {
+        in.remove_suffix(1);
+    }
+    if (in.size() % 4 == 1) {
+        return std::nullopt;
+    }
+    std::string out;
+    out.reserve(in.size() * 3 / 4);
+    std::uint32_t buffer = 0;
+    int bits = 0;
+    for (char c : in) {
+        const int v = value_of(c);
+        if (v < 0) {
+            return std::nullopt;
+        }
+        buffer = (buffer << 6) | static_cast<std::uint32_t>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((buffer >> bits) & 0xFFu);
+        }
+    }
+    return out;
+}
+
+// --- validation of what goes on the wire ----------------------------------
+
+// RFC 9110 token characters: anything else in a header name could end the header
+// line or smuggle a second one.
+inline bool is_token_char(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+// CR, LF and NUL end or cut a header line; other controls are refused by servers.
+// Branch-free, so the compiler can check a long token many bytes at a time.
+inline bool is_header_value_safe(std::string_view value) {
+    unsigned bad = 0;
+    for (const char ch : value) {
+        const auto c = static_cast<unsigned char>(ch);
+        bad |= static_cast<unsigned>((c < 0x20) & (c != '\t')) | static_cast<unsigned>(c == 0x7F);
+    }
+    return bad == 0;
+}
+
+inline bool is_header_name_safe(std::string_view name) {
+    return !name.empty() && std::all_of(name.begin(), name.end(),
+                                        [](char c) { return is_token_char(static_cast<unsigned char>(c)); });
+}
+
+// A request target is sent verbatim: controls, spaces and raw non-ASCII bytes
+// would change the request line, so callers must percent-encode them.
+inline bool is_target_safe(std::string_view target) {
+    return std::none_of(target.begin(), target.end(), [](char ch) {
+        const auto c = static_cast<unsigned char>(ch);
+        return c <= 0x20 || c >= 0x7F || c == '#';
+    });
+}
+
+// `what` names the value's role; the value itself is never quoted (it may be a secret).
+inline void require_header(std::string_view name, std::string_view value, const char* what) {
+    if (!is_header_name_safe(name)) {
+        throw std::invalid_argument(std::string("bosbase: ") + what +
+                                    ": a header name must be a non-empty HTTP token (no spaces, colons or control bytes)");
+    }
+    if (!is_header_value_safe(value)) {
+        throw std::invalid_argument(std::string("bosbase: ") + what +
+                                    ": a header value must not contain CR, LF, NUL or other control bytes");
+    }
+}
+
+inline void require_headers(const header_list& headers, const char* what) {
+    for (const auto& h : headers) require_header(h.first, h.second, what);
+}
+
+// "." and ".." would be resolved as path steps by servers and proxies.
+inline void require_path_segment(std::string_view segment, const char* what) {
+    if (segment.empty()) {
+        throw std::invalid_argument(std::string("bosbase: ") + what + " must not be empty");
+    }
+    if (segment == "." || segment == "..") {
+        throw std::invalid_argument(std::string("bosbase: ") + what + " must not be '.' or '..'");
+    }
+}
+
+// Replaces bytes that are not UTF-8 with U+FFFD, so raw server bytes can live in a json string.
+inline std::string to_valid_utf8(std::string_view in) {
+    std::string out;
+    out.reserve(in.size());
+    for (std::size_t i = 0; i < in.size();) {
+        const std::size_t len = utf8_char_length(in, i);
+        if (len != 0) {
+            out.append(in.substr(i, len));
+            i += len;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    return out;
+}
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_DETAIL_TEXT_HPP

@@ -1,0 +1,820 @@
+// bosbase-cpp: httplib_transport: the default transport over cpp-httplib, pooled and hardened.
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_HTTPLIB_TRANSPORT_HPP
+#define BOSBASE_HTTPLIB_TRANSPORT_HPP
+
+#include "../transport.hpp"
+#include "../stream.hpp"
+#include "../detail/text.hpp"
+#include "../platform.hpp"
+#include "watchdog.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <exception>
+#include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#ifndef BOSBASE_NO_HTTPLIB
+
+#include <httplib.h>
+
+// cpp-httplib 0.11 knows only OpenSSL; later releases also offer mbedTLS and
+// wolfSSL and define CPPHTTPLIB_SSL_ENABLED for any of them.
+#if defined(CPPHTTPLIB_OPENSSL_SUPPORT) || defined(CPPHTTPLIB_SSL_ENABLED)
+#define BOSBASE_HTTPLIB_TLS 1
+#endif
+
+namespace bosbase {
+
+/// @brief TLS and pooling settings of httplib_transport.
+struct httplib_transport_options {
+    bool verify_certificate = true;  ///< check the server's certificate (https only)
+    std::string ca_cert_file;        ///< PEM bundle to trust instead of the system's
+    std::string ca_cert_dir;         ///< directory of CA certificates
+    /// Kept-alive connections per origin. Each call holds one connection, so N threads
+    /// calling at once need N; a smaller pool would close and reopen connections.
+    std::size_t max_idle_connections = 64;
+    /// Send an idempotent call (GET, HEAD, PUT, DELETE, OPTIONS) once more, on a new
+    /// connection and within the same deadline, when the kept-alive connection it went
+    /// out on was closed by the server before any byte of an answer came back.
+    bool retry_stale_connections = true;
+};
+
+/// @brief Transport over cpp-httplib with keep-alive. Connections are pooled per origin,
+/// so concurrent calls from several threads each get their own connection.
+///
+/// Every call ends by http_request::deadline (a watchdog thread stops calls that stall
+/// in the status line, headers or a slow write), reads at most max_response_bytes of
+/// body (counted after decompression, which is off unless http_request::decompress),
+/// never follows redirects and reports a 1xx interim response as invalid_response,
+/// since cpp-httplib hands it over as if it were the final response.
+class httplib_transport {
+public:
+    httplib_transport() : httplib_transport(httplib_transport_options{}) {}
+
+    explicit httplib_transport(httplib_transport_options options)
+        : state_(std::make_shared<state>(std::move(options))) {}
+
+    /// @brief False for https:// origins when cpp-httplib was built without TLS.
+    bool supports_origin(const std::string& origin) const {
+#ifdef BOSBASE_HTTPLIB_TLS
+        (void)origin;
+        return true;
+#else
+        return !is_tls(origin);
+#endif
+    }
+
+    /// @brief Whether httplib_transport_options::retry_stale_connections is on.
+    bool retries_stale_connections() const noexcept { return state_->options.retry_stale_connections; }
+
+    http_response send(const http_request& req) { return send_body(req, req.body, nullptr); }
+
+    /// @brief Takes the body out of `req` (it is left empty) instead of copying it.
+    http_response send(http_request& req) {
+        std::string body = std::move(req.body);
+        return send_body(req, body, &body);
+    }
+
+    /// @brief The streaming call realtime uses. A dedicated connection (never one
+    /// of the pool), no total deadline, the body handed to on_data as it arrives
+    /// (2xx only; other statuses collect up to max_response_bytes into the result);
+    /// req.cancel stops it from another thread, at any stage. Returns when the server
+    /// ends the body or on_data returns false; throws transport_error otherwise
+    /// (error_kind::canceled after a cancel).
+    http_response stream(const http_request& req, const stream_handler& on_data) {
+        if (!supports_origin(req.origin)) {
+            throw transport_error(transport_error::kind::tls,
+                                  "https:// needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
+        }
+        if (!valid_port(req.origin)) {
+            throw transport_error(transport_error::kind::other, "invalid origin " + req.origin + ": port out of range");
+        }
+        const detail::sigpipe_guard no_sigpipe;  // held for the whole stream
+        connection conn(req.origin);
+        if (!conn.client.is_valid()) {
+            throw transport_error(transport_error::kind::other,
+                                  "cpp-httplib cannot use the origin " + req.origin + " (invalid origin or TLS setup)");
+        }
+        call c(req);
+        configure_stream(conn, c);
+
+        httplib::Headers headers;
+        for (const auto& h : req.headers) headers.emplace(h.first, h.second);
+
+        http_response res;
+        bool handler_stopped = false;
+        bool error_too_large = false;
+        auto is_success = [&] { return res.status >= 200 && res.status <= 299; };
+        if (c.canceled()) {
+            throw c.canceled_error();
+        }
+        auto result = watched(conn, c, [&] {
+            return conn.client.Get(
+                req.target, headers,
+                [&](const httplib::Response& r) {
+                    c.last_activity = clock::now();
+                    if (auto bad = c.check_status(r.status)) {
+                        c.failure = std::move(bad);
+                        return false;
+                    }
+                    res.status = r.status;
+                    for (const auto& h : r.headers) res.headers.emplace_back(h.first, h.second);
+                    return !c.canceled();
+                },
+                [&](const char* data, std::size_t size) {
+                    c.last_activity = clock::now();
+                    if (c.canceled()) {
+                        return false;
+                    }
+                    if (is_success()) {
+                        try {
+                            handler_stopped = !on_data(std::string_view(data, size));
+                        } catch (...) {
+                            // Unwinding through cpp-httplib would leave its connection marked busy.
+                            c.caught = std::current_exception();
+                            return false;
+                        }
+                        return !handler_stopped;
+                    }
+                    if (size > req.max_response_bytes - res.body.size()) {
+                        error_too_large = true;
+                        return false;
+                    }
+                    res.body.append(data, size);
+                    return true;
+                });
+        });
+        if (c.caught) {
+            std::rethrow_exception(c.caught);
+        }
+        if (handler_stopped || (result && !c.canceled())) {
+            return res;
+        }
+        if (c.canceled()) {
+            throw c.canceled_error();
+        }
+        if (c.failure) {
+            throw *c.failure;
+        }
+        if (error_too_large) {
+            throw c.too_large();
+        }
+        throw describe(result.error(), c, conn, conn.sockets_opened > 0);
+    }
+
+private:
+    // Bodies from this size on reach cpp-httplib through a content provider that reads
+    // them in place: a body in Request::body would be copied again, since cpp-httplib
+    // copies the whole Request once per call (ClientImpl::handle_request, 0.11 and 0.41).
+    static constexpr std::size_t provided_body_min = std::size_t(64) << 10;
+
+    // `body` is what to send; `owned` is the same string when it may be moved from.
+    http_response send_body(const http_request& req, const std::string& body, std::string* owned) {
+        if (!supports_origin(req.origin)) {
+            throw transport_error(transport_error::kind::tls,
+                                  "https:// needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
+        }
+        const auto first_attempt = clock::now();
+        for (int attempt = 0;; ++attempt) {
+            call c(req, first_attempt);
+            if (c.canceled()) {
+                throw c.canceled_error();
+            }
+            if (c.started >= req.deadline) {
+                throw c.deadline_exceeded();
+            }
+            // A retry never takes another pooled connection: it may be as stale as the first.
+            auto conn = acquire(req.origin, attempt == 0);
+            configure(*conn, c);
+
+            httplib::Request hreq;
+            hreq.method = req.method;
+            hreq.path = req.target;
+            for (const auto& h : req.headers) {
+                hreq.headers.emplace(h.first, h.second);
+            }
+            if (!req.content_type.empty()) {
+                hreq.headers.emplace("Content-Type", req.content_type);
+            }
+            if (req.decompress && !accepted_encodings().empty() && hreq.headers.find("Accept-Encoding") == hreq.headers.end()) {
+                hreq.headers.emplace("Accept-Encoding", accepted_encodings());
+            }
+            if (body.size() < provided_body_min) {
+                // Moved only when no retry can follow; a retry sends the same bytes again.
+                const bool may_retry = attempt == 0 && retries(req.method);
+                hreq.body = owned != nullptr && !may_retry ? std::move(*owned) : body;
+            } else {
+                hreq.content_length_ = body.size();
+                hreq.content_provider_ = [data = body.data(), size = body.size(), &c](
+                                             std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                    if (c.canceled()) return false;  // an upload stops between chunks
+                    sink.write(data + offset, std::min(length, size - offset));
+                    return true;  // a failed write ends the call as Error::Write, not Canceled
+                };
+            }
+            // With a content receiver cpp-httplib hands over every body byte (after
+            // decompression) whatever the framing, and 0.41 adds no Accept-Encoding of its own.
+            hreq.response_handler = [&c](const httplib::Response& r) { return c.on_headers(r); };
+            hreq.content_receiver = [&c](const char* data, std::size_t n, auto, auto) { return c.on_body(data, n); };
+            start_clock(hreq, 0);
+
+            const unsigned sockets_before = conn->sockets_opened;
+            const bool reused = sockets_before > 0;  // it already had a socket: it came from the pool
+            // send(Request&, Response&, Error&) works on our Request in place; the
+            // Result-returning overload copies the whole request first.
+            httplib::Response hres;
+            httplib::Error error = httplib::Error::Success;
+            bool sent = false;
+            {
+                detail::sigpipe_guard no_sigpipe;
+                sent = watched(*conn, c, [&] { return conn->client.send(hreq, hres, error); });
+                // Over TLS a closing connection still writes after the answer (the
+                // close_notify alert), so only plain HTTP skips the check.
+                if (sent && !is_tls(req.origin)) no_sigpipe.succeeded();
+            }
+            if (c.caught) {
+                std::rethrow_exception(c.caught);  // std::bad_alloc from the body buffer
+            }
+            if (c.canceled()) {
+                throw c.canceled_error();  // whatever the stopped connection reported
+            }
+            if (c.failure) {
+                throw *c.failure;
+            }
+            if (!sent) {
+                if (c.stopped || clock::now() >= req.deadline) {
+                    throw c.deadline_exceeded();
+                }
+                const bool new_socket = conn->sockets_opened != sockets_before;
+                transport_error failure = describe(error, c, *conn, new_socket);
+                // A kept-alive connection the server closed just as the request went out
+                // fails before any answer; an idempotent request is sent again, once, on
+                // a new connection (as browsers and Go's client do). Where the kernel
+                // tells that bytes arrived during this attempt, the server did answer
+                // (partly, or with garbage) and the connection was not stale.
+                const auto quiet = conn->watch.since_last_data();
+                const bool answered = c.answer_seen || (quiet && *quiet + detail::socket_watch::resolution <
+                                                                      clock::now() - c.started);
+                const bool stale = reused && !new_socket && !answered &&
+                                   (failure.error_kind() == transport_error::kind::receive ||
+                                    failure.error_kind() == transport_error::kind::send);
+                if (attempt == 0 && stale && retries(req.method)) {
+                    continue;
+                }
+                throw failure;
+            }
+            // A 204 or a HEAD response skips the response handler.
+            if (auto bad = c.check_status(hres.status)) {
+                throw *bad;
+            }
+            if (auto bad = c.check_header_count(hres.headers.size())) {
+                throw *bad;
+            }
+
+            // Read before the header values are moved out below.
+            const bool framed = framed_exactly(req.method, hres);
+
+            http_response res;
+            res.status = hres.status;
+            res.headers.reserve(hres.headers.size());
+            for (auto& h : hres.headers) {
+                res.headers.emplace_back(h.first, std::move(h.second));
+            }
+            res.body = std::move(c.body);
+            // A connection the watchdog stopped is closed; one that failed has an unknown
+            // state; one whose answer was not framed exactly as HTTP/1.1 allows may get
+            // bytes the next call would take for its own answer. All are dropped rather
+            // than pooled (failures threw above); acquire() checks the rest.
+            if (!c.stopped && framed) {
+                release(req.origin, std::move(conn));
+            }
+            return res;
+        }
+    }
+
+    using clock = std::chrono::steady_clock;
+
+    // One pooled connection. The socket counter tells a failed name lookup (no socket
+    // was ever created) from a refused connection: cpp-httplib reports both as
+    // Error::Connection.
+    struct connection {
+        explicit connection(const std::string& origin) : client(origin) {}
+        // Called by cpp-httplib with each new socket, on the calling thread.
+        void opened(::socket_t sock) {
+            ++sockets_opened;
+            watch.watch(sock);
+        }
+        httplib::Client client;
+        unsigned sockets_opened = 0;
+        detail::socket_watch watch;
+    };
+
+    struct state {
+        explicit state(httplib_transport_options o) : options(std::move(o)) {}
+        httplib_transport_options options;
+        std::mutex mutex;
+        std::map<std::string, std::vector<std::unique_ptr<connection>>> idle;
+        // Declared last: destroyed first, so its thread is joined before the pool goes.
+        detail::httplib_watchdog watchdog;
+    };
+
+    // What one call has seen so far; the callbacks run on the calling thread.
+    struct call {
+        call(const http_request& r, clock::time_point first_attempt)
+            : req(r), started(clock::now()), last_activity(started), first_attempt(first_attempt) {}
+        explicit call(const http_request& r) : call(r, clock::now()) {}
+
+        const http_request& req;
+        const clock::time_point started;  // of this attempt
+        clock::time_point last_activity;  // request sent out, headers or a body chunk seen
+        std::chrono::milliseconds read_timeout{};   // as configured: at most the time left
+        std::chrono::milliseconds write_timeout{};
+        std::chrono::milliseconds connect_timeout{};
+        std::string body;
+        bool content_encoded = false;
+        bool stopped = false;  // the watchdog shut the connection down
+        bool answer_seen = false;  // a status line and headers arrived
+        const clock::time_point first_attempt;  // a retry shares its call's deadline
+        std::optional<transport_error> failure;
+        std::exception_ptr caught;
+
+        // One lookup where has_header() + get_header_value() make two, each a
+        // case-insensitive search. Headers is a multimap in 0.11 and an unordered
+        // multimap in 0.41; find() works on both. (Only a size hint and an early
+        // too-large check depend on it; a repeated header is the server's problem.)
+        static const std::string* first_value(const httplib::Headers& headers, const char* name) {
+            auto it = headers.find(name);
+            return it != headers.end() ? &it->second : nullptr;
+        }
+
+        bool canceled() const noexcept { return req.cancel && req.cancel->is_canceled(); }
+
+        transport_error canceled_error() const {
+            return {transport_error::kind::canceled, req.method + " " + req.origin + " was cancelled"};
+        }
+
+        bool on_headers(const httplib::Response& r) {
+            last_activity = clock::now();
+            answer_seen = true;
+            if (canceled()) return false;
+            if (auto bad = check_header_count(r.headers.size())) {
+                failure = std::move(bad);
+                return false;
+            }
+            if (auto bad = check_status(r.status)) {
+                failure = std::move(bad);
+                return false;
+            }
+            if (last_activity >= req.deadline) {
+                failure = deadline_exceeded();
+                return false;
+            }
+            content_encoded = req.decompress && r.has_header("Content-Encoding");
+            if (content_encoded && !decodable(r.get_header_value("Content-Encoding"))) {
+                // 0.11 would pass such a body on still encoded, 0.41 fails it as a read error.
+                failure = transport_error(transport_error::kind::invalid_response,
+                                          "the response from " + req.origin +
+                                              " uses a Content-Encoding this build of cpp-httplib cannot decode");
+                return false;
+            }
+            const std::string* declared = content_encoded ? nullptr : first_value(r.headers, "Content-Length");
+            if (declared != nullptr) {
+                // A declared length over the cap fails before any body byte is read.
+                const std::string& value = *declared;
+                char* end = nullptr;
+                const unsigned long long length = std::strtoull(value.c_str(), &end, 10);
+                if (end != value.c_str() && *end == '\0' && length > req.max_response_bytes) {
+                    failure = too_large();
+                    return false;
+                }
+                if (end != value.c_str() && *end == '\0') {
+                    // Reserve only a little: the length is the server's word, not yet bytes.
+                    body.reserve(static_cast<std::size_t>(std::min<unsigned long long>(length, 256u << 10)));
+                }
+            }
+            return true;
+        }
+
+        bool on_body(const char* data, std::size_t n) {
+            last_activity = clock::now();
+            if (canceled()) return false;
+            if (n > req.max_response_bytes - body.size()) {
+                failure = too_large();
+                return false;
+            }
+            if (last_activity >= req.deadline) {
+                failure = deadline_exceeded();
+                return false;
+            }
+            try {
+                body.append(data, n);
+            } catch (...) {
+                // Unwinding through cpp-httplib would leave its connection marked busy.
+                caught = std::current_exception();
+                return false;
+            }
+            return true;
+        }
+
+        // cpp-httplib 0.41 stops at 100 header lines; 0.11 has no limit, so the same
+        // cap is applied here once the headers are in.
+        std::optional<transport_error> check_header_count(std::size_t count) const {
+            constexpr std::size_t max_headers = 100;
+            if (count <= max_headers) {
+                return std::nullopt;
+            }
+            return transport_error(transport_error::kind::too_large,
+                                   "the response from " + req.origin + " has more than " +
+                                       std::to_string(max_headers) + " header lines");
+        }
+
+        std::optional<transport_error> check_status(int status) const {
+            if (status >= 100 && status < 200) {
+                return transport_error(
+                    transport_error::kind::invalid_response,
+                    "server sent an interim 1xx response (" + std::to_string(status) + ") that cpp-httplib returns as final; " +
+                        req.method + " " + req.origin + " abandoned");
+            }
+            if (status < 100) {
+                return transport_error(transport_error::kind::invalid_response,
+                                       "server sent an invalid status code (" + std::to_string(status) + ") to " +
+                                           req.method + " " + req.origin);
+            }
+            return std::nullopt;
+        }
+
+        transport_error deadline_exceeded() const {
+            const auto budget = req.deadline > first_attempt
+                                    ? std::chrono::ceil<std::chrono::milliseconds>(req.deadline - first_attempt)
+                                    : std::chrono::milliseconds(0);
+            const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - first_attempt);
+            return {transport_error::kind::deadline, req.method + " " + req.origin + " exceeded its deadline of " +
+                                                         std::to_string(budget.count()) + " ms (stopped after " +
+                                                         std::to_string(took.count()) + " ms)"};
+        }
+
+        transport_error too_large() const {
+            return {transport_error::kind::too_large, "the response from " + req.origin +
+                                                          " is larger than the limit of " +
+                                                          std::to_string(req.max_response_bytes) +
+                                                          " bytes (max_response_bytes)"};
+        }
+    };
+
+    // Runs `send` (a blocking cpp-httplib call on `conn`) under the watchdog when the call
+    // has a deadline or can be cancelled: past the deadline, or once cancelled, the
+    // watchdog stops the connection (and again until `send` returns).
+    template <class Send>
+    auto watched(connection& conn, call& c, Send&& send) -> decltype(send()) {
+        if (c.req.deadline == clock::time_point::max() && !c.req.cancel) {
+            return send();
+        }
+        auto& dog = state_->watchdog;
+        detail::httplib_watchdog::watch w;
+        dog.add(w, conn.client, &conn.watch, c.req.deadline);
+        // The watch ends however send() ends, and before the client is pooled or freed.
+        struct unwatch {
+            detail::httplib_watchdog& dog;
+            detail::httplib_watchdog::watch& w;
+            bool& stopped;
+            ~unwatch() { stopped = dog.remove(w); }
+        } guard{dog, w, c.stopped};
+        cancel_token::registration on_cancel;  // destroyed first: no expire_now after remove()
+        if (c.req.cancel) on_cancel = c.req.cancel->on_cancel([&dog, &w] { dog.expire_now(w); });
+        return send();
+    }
+
+    static bool is_tls(const std::string& origin) {
+        return origin.size() >= 8 && detail::ascii_iequal(std::string_view(origin).substr(0, 8), "https://");
+    }
+
+    // RFC 9112 6.3: an answer to HEAD and a 1xx, 204 or 304 answer end with their
+    // headers, whatever Content-Length or Transfer-Encoding says, and cpp-httplib reads
+    // no body for them (0.41 also skips one for 304). A 1xx or 204 must not declare a
+    // body at all; from a 304 one is dropped too, as for HEAD only actual bytes count
+    // (input_pending). An answer with both Content-Length and Transfer-Encoding, or with
+    // Content-Length values that disagree, was framed one way by the server and may be
+    // read another way by the client. None of these connections is used again.
+    static bool framed_exactly(const std::string& method, const httplib::Response& res) {
+        const auto& h = res.headers;
+        const bool encoded = h.find("Transfer-Encoding") != h.end();
+        const auto lengths = h.equal_range("Content-Length");
+        const bool has_length = lengths.first != lengths.second;
+        if (encoded && has_length) return false;
+        for (auto it = lengths.first; it != lengths.second; ++it) {
+            if (it->second != lengths.first->second) return false;
+        }
+        if (method == "HEAD" || (res.status >= 200 && res.status != 204 && res.status != 304)) return true;
+        return !encoded && (!has_length || lengths.first->second == "0");
+    }
+
+    bool retries(const std::string& method) const {
+        return state_->options.retry_stale_connections &&
+               (method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" || method == "OPTIONS");
+    }
+
+    std::unique_ptr<connection> acquire(const std::string& origin, bool pooled = true) {
+        while (pooled) {
+            std::unique_ptr<connection> conn;
+            {
+                std::lock_guard<std::mutex> lock(state_->mutex);
+                auto& pool = state_->idle[origin];
+                if (pool.empty()) break;
+                conn = std::move(pool.back());
+                pool.pop_back();
+            }
+            // Bytes, or the server's close, waiting on an idle connection: the server closed
+            // it (so a POST on it would fail), or it sent something the last answer's
+            // framing did not account for (which the next call would read as its answer).
+            if (!detail::input_pending(conn->client.socket())) return conn;
+        }
+        if (!valid_port(origin)) {
+            throw transport_error(transport_error::kind::other, "invalid origin " + origin + ": port out of range");
+        }
+        auto conn = std::make_unique<connection>(origin);
+        // cpp-httplib 0.41 leaves a Client without implementation for an origin it cannot
+        // parse, and every setter would then dereference null.
+        if (!conn->client.is_valid()) {
+            throw transport_error(transport_error::kind::other,
+                                  "cpp-httplib cannot use the origin " + origin + " (invalid origin or TLS setup)");
+        }
+        auto& client = conn->client;
+        client.set_keep_alive(true);
+        // Headers and body go out in separate writes; with Nagle on, the body waits
+        // for the server's delayed ACK (~40 ms) on every call of a kept-alive connection.
+        client.set_tcp_nodelay(true);
+        disable_path_encoding(client, 0);  // the SDK already encodes paths and queries
+        client.set_follow_location(false);  // a 3xx is the caller's to see, never followed
+        connection* counted = conn.get();
+        client.set_socket_options([counted](::socket_t sock) { counted->opened(sock); });
+#ifdef BOSBASE_HTTPLIB_TLS
+        const auto& o = state_->options;
+        client.enable_server_certificate_verification(o.verify_certificate);
+        if (!o.ca_cert_file.empty() || !o.ca_cert_dir.empty()) {
+            client.set_ca_cert_path(o.ca_cert_file, o.ca_cert_dir);
+        }
+#endif
+        return conn;
+    }
+
+    void release(const std::string& origin, std::unique_ptr<connection> conn) {
+        std::lock_guard<std::mutex> lock(state_->mutex);
+        auto& pool = state_->idle[origin];
+        if (pool.size() < state_->options.max_idle_connections) {
+            pool.push_back(std::move(conn));
+        }
+    }
+
+    // cpp-httplib 0.11 takes any number as port (99999 then fails as an unknown
+    // service, which would read as a name lookup failure); 0.41 builds no client.
+    static bool valid_port(const std::string& origin) {
+        const auto scheme_end = origin.find("://");
+        const auto host_start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+        const auto bracket = origin.find(']', host_start);
+        const auto colon = origin.find(':', bracket == std::string::npos ? host_start : bracket);
+        if (colon == std::string::npos) {
+            return true;
+        }
+        const std::string digits = origin.substr(colon + 1);
+        if (digits.empty() || digits.size() > 5 ||
+            digits.find_first_not_of("0123456789") != std::string::npos) {
+            return false;
+        }
+        const long port = std::stol(digits);
+        return port >= 1 && port <= 65535;
+    }
+
+    static bool decodable(const std::string& encoding) {
+#ifdef CPPHTTPLIB_ZLIB_SUPPORT
+        if (encoding == "gzip" || encoding == "deflate") {
+            return true;
+        }
+#endif
+#ifdef CPPHTTPLIB_BROTLI_SUPPORT
+        if (encoding == "br") {
+            return true;
+        }
+#endif
+        (void)encoding;
+        return false;
+    }
+
+    // What this build of cpp-httplib can decompress, for Accept-Encoding.
+    static const std::string& accepted_encodings() {
+        static const std::string encodings = [] {
+            std::string list;
+#ifdef CPPHTTPLIB_BROTLI_SUPPORT
+            list = "br";
+#endif
+#ifdef CPPHTTPLIB_ZLIB_SUPPORT
+            list += list.empty() ? "gzip, deflate" : ", gzip, deflate";
+#endif
+            return list;
+        }();
+        return encodings;
+    }
+
+    // cpp-httplib renamed set_url_encode to set_path_encode (and later dropped the old name).
+    template <class Client>
+    static auto disable_path_encoding(Client& client, int) -> decltype(client.set_path_encode(false), void()) {
+        client.set_path_encode(false);
+    }
+    template <class Client>
+    static void disable_path_encoding(Client& client, long) {
+        client.set_url_encode(false);
+    }
+
+    // Newer cpp-httplib (0.41 has them) caps the whole call's reads itself and counts
+    // body bytes, decompressed ones too; 0.11 has neither and relies on the rest.
+    // The max timeout is measured from Request::start_time_, so it is used only
+    // where that can be set too (left unset it is time_point::min()).
+    template <class Request>
+    static auto start_clock(Request& r, int) -> decltype(r.start_time_ = clock::now(), void()) {
+        r.start_time_ = clock::now();
+    }
+    template <class Request>
+    static void start_clock(Request&, long) {}
+
+    template <class Request, class = void>
+    struct has_start_time : std::false_type {};
+    template <class Request>
+    struct has_start_time<Request, std::void_t<decltype(std::declval<Request&>().start_time_ = clock::now())>>
+        : std::true_type {};
+
+    template <class Client>
+    static auto set_max_timeout(Client& client, std::chrono::milliseconds ms, int)
+        -> decltype(client.set_max_timeout(time_t{}), void()) {
+        client.set_max_timeout(has_start_time<httplib::Request>::value ? static_cast<time_t>(ms.count()) : 0);
+    }
+    template <class Client>
+    static void set_max_timeout(Client&, std::chrono::milliseconds, long) {}
+
+    template <class Client>
+    static auto set_payload_limit(Client& client, std::size_t bytes, int)
+        -> decltype(client.set_payload_max_length(bytes), void()) {
+        client.set_payload_max_length(bytes);
+    }
+    template <class Client>
+    static void set_payload_limit(Client&, std::size_t, long) {}
+
+    static void configure(connection& conn, call& c) {
+        auto& client = conn.client;
+        const auto& req = c.req;
+        // Every wait is capped at the time left, so no single read, write or connect
+        // attempt can outlast the deadline even before the watchdog steps in.
+        std::chrono::milliseconds left = std::chrono::milliseconds::max();
+        if (req.deadline != clock::time_point::max()) {
+            left = std::chrono::ceil<std::chrono::milliseconds>(req.deadline - c.started);
+        }
+        c.connect_timeout = std::min(req.connect_timeout, left);
+        c.read_timeout = std::min(req.read_timeout, left);
+        c.write_timeout = std::min(req.write_timeout, left);
+        auto split = [](std::chrono::milliseconds ms, auto&& setter) {
+            const auto total = std::max<std::int64_t>(ms.count(), 1);
+            setter(static_cast<time_t>(total / 1000), static_cast<time_t>((total % 1000) * 1000));
+        };
+        split(c.connect_timeout, [&](time_t s, time_t us) { client.set_connection_timeout(s, us); });
+        split(c.read_timeout, [&](time_t s, time_t us) { client.set_read_timeout(s, us); });
+        split(c.write_timeout, [&](time_t s, time_t us) { client.set_write_timeout(s, us); });
+        set_max_timeout(client, left == std::chrono::milliseconds::max() ? std::chrono::milliseconds(0) : left, 0);
+        client.set_decompress(req.decompress);
+        // Only a backstop: the content receiver stops at max_response_bytes first and says
+        // so, while cpp-httplib's own limit fails as a plain read error. The margin covers
+        // one receive or decompression buffer and gzip's growth of incompressible data.
+        const std::size_t cap = req.max_response_bytes;
+        const std::size_t margin = cap / 8 + (std::size_t(64) << 10);
+        set_payload_limit(client, cap > std::numeric_limits<std::size_t>::max() - margin
+                                      ? std::numeric_limits<std::size_t>::max()
+                                      : cap + margin,
+                          0);
+    }
+
+    static std::string ms_text(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
+
+    static transport_error describe(httplib::Error error, const call& c, const connection& conn, bool socket_opened) {
+        using kind = transport_error::kind;
+        const auto& req = c.req;
+        const auto slack = std::chrono::milliseconds(5);
+        // cpp-httplib reports a timed-out read the same way as a closed connection. A
+        // read can only have timed out once the call saw nothing for the read timeout;
+        // but a status line and headers that trickle in are invisible to the call, so
+        // the kernel, where it tells when data last arrived, has the last word (without
+        // it, a close after trickled headers may read as a timeout).
+        const auto idle = clock::now() - c.last_activity;
+        bool read_timed_out = idle + slack >= c.read_timeout;
+        if (const auto quiet = conn.watch.since_last_data(); quiet && read_timed_out) {
+            read_timed_out = *quiet + detail::socket_watch::resolution >= c.read_timeout;
+        }
+        const std::string where = req.method + " " + req.origin;
+        switch (error) {
+        case httplib::Error::Connection:
+            if (!socket_opened) {
+                return {kind::resolve, "could not resolve the host name of " + req.origin};
+            }
+            return {kind::connect, "could not connect to " + req.origin + " (connection refused or unreachable)"};
+        case httplib::Error::ConnectionTimeout:
+            return {kind::timeout, "connecting to " + req.origin + " timed out after " + ms_text(c.connect_timeout)};
+        case httplib::Error::Read:
+            if (read_timed_out) {
+                return {kind::timeout, "no response from " + req.origin + " within " + ms_text(c.read_timeout) +
+                                           " (read timeout)"};
+            }
+            return {kind::receive, "connection to " + req.origin +
+                                       " closed or sent something other than an HTTP response before a full "
+                                       "response arrived"};
+        case httplib::Error::Write:
+            if (idle + slack >= c.write_timeout) {
+                return {kind::timeout, "sending the request to " + req.origin + " timed out after " +
+                                           ms_text(c.write_timeout) + " (write timeout)"};
+            }
+            return {kind::send, "could not send the request to " + req.origin};
+        case httplib::Error::Canceled:
+            return {kind::canceled, where + " was cancelled"};
+        case httplib::Error::SSLConnection:
+            return {kind::tls, "TLS handshake with " + req.origin + " failed"};
+        case httplib::Error::SSLLoadingCerts:
+            return {kind::tls, "could not load CA certificates for " + req.origin};
+        case httplib::Error::SSLServerVerification:
+            return {kind::tls, "certificate of " + req.origin + " could not be verified"};
+        case httplib::Error::Compression:
+            return {kind::invalid_response, "the response body from " + req.origin + " could not be decompressed"};
+        case httplib::Error::ExceedRedirectCount:
+            return {kind::other, where + " was redirected too often"};
+        default: {
+            // Errors that newer cpp-httplib releases added are matched by name,
+            // since 0.11 does not declare them.
+            const std::string name = httplib::to_string(error);
+            if (name == "Timeout" || name == "Read timeout") {
+                return {kind::timeout, "no response from " + req.origin + " within " + ms_text(c.read_timeout) +
+                                           " (read timeout)"};
+            }
+            if (name == "ConnectionClosed" || name == "Connection closed by server") {
+                return {kind::receive, "connection to " + req.origin + " closed before a full response arrived"};
+            }
+            if (name == "SSLServerHostnameVerification" || name == "SSL server hostname verification failed") {
+                return {kind::tls, "certificate of " + req.origin + " does not match its host name"};
+            }
+            if (name == "ExceedMaxPayloadSize" || name == "Exceeded maximum payload size") {
+                return c.too_large();
+            }
+            return {kind::other, where + " failed: " + name};
+        }
+        }
+    }
+
+    // Shared so the client stays movable while the pool and its mutex stay in place.
+    std::shared_ptr<state> state_;
+
+    // A stream has no whole-call deadline and no size cap (the SSE parser caps each
+    // event); it never decompresses and never follows a redirect.
+    void configure_stream(connection& conn, call& c) const {
+        auto& client = conn.client;
+        c.connect_timeout = c.req.connect_timeout;
+        c.read_timeout = c.req.read_timeout;
+        c.write_timeout = c.req.write_timeout;
+        auto split = [](std::chrono::milliseconds ms, auto&& setter) {
+            const auto total = std::max<std::int64_t>(ms.count(), 1);
+            setter(static_cast<time_t>(total / 1000), static_cast<time_t>((total % 1000) * 1000));
+        };
+        split(c.connect_timeout, [&](time_t s, time_t us) { client.set_connection_timeout(s, us); });
+        split(c.read_timeout, [&](time_t s, time_t us) { client.set_read_timeout(s, us); });
+        split(c.write_timeout, [&](time_t s, time_t us) { client.set_write_timeout(s, us); });
+        client.set_keep_alive(false);
+        client.set_tcp_nodelay(true);
+        client.set_decompress(false);
+        client.set_follow_location(false);
+        disable_path_encoding(client, 0);
+        connection* counted = &conn;
+        client.set_socket_options([counted](::socket_t sock) { counted->opened(sock); });
+        apply_tls_options(client);
+    }
+
+    void apply_tls_options(httplib::Client& client) const {
+#ifdef BOSBASE_HTTPLIB_TLS
+        const auto& o = state_->options;
+        client.enable_server_certificate_verification(o.verify_certificate);
+        if (!o.ca_cert_file.empty() || !o.ca_cert_dir.empty()) {
+            client.set_ca_cert_path(o.ca_cert_file, o.ca_cert_dir);
+        }
+#else
+        (void)client;
+#endif
+    }
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_NO_HTTPLIB
+
+#endif  // BOSBASE_HTTPLIB_TRANSPORT_HPP

@@ -1,0 +1,344 @@
+// bosbase-cpp: Files for uploads and the multipart/form-data bodies that carry them.
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_MULTIPART_HPP
+#define BOSBASE_MULTIPART_HPP
+
+#include "detail/text.hpp"
+
+#include <cstddef>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace bosbase {
+
+/// @brief One file to upload (record_service::create/update with files, backup_service::upload).
+///
+/// from_bytes() holds the bytes; from_path() holds only the path and checks it now:
+/// the file is read when the request is built, straight into the request body (one
+/// read, no further copy), so its size counts against client_options::max_request_bytes.
+/// Both throw std::invalid_argument for a name, type or path that cannot be sent.
+class file_part {
+public:
+    /// @param filename the name the server sees (it stores a sanitised name with a random suffix)
+    static file_part from_bytes(std::string filename, std::string bytes,
+                                std::string content_type = "application/octet-stream") {
+        file_part part;
+        part.filename_ = std::move(filename);
+        part.content_type_ = std::move(content_type);
+        part.bytes_ = std::move(bytes);
+        part.check();
+        return part;
+    }
+
+    /// @param filename defaults to the path's last component
+    /// @param content_type defaults to a guess from the path's extension, else application/octet-stream
+    static file_part from_path(const std::string& path, std::string filename = {}, std::string content_type = {}) {
+        if (path.empty() || path.find('\0') != std::string::npos) {
+            throw std::invalid_argument("bosbase: file_part::from_path: the path is empty or contains a NUL byte");
+        }
+        std::error_code ec;
+        const auto status = std::filesystem::status(path, ec);
+        if (ec || !std::filesystem::exists(status)) {
+            throw std::invalid_argument("bosbase: file_part::from_path: '" + path + "' does not exist" +
+                                        (ec ? " or cannot be examined (" + ec.message() + ")" : std::string()));
+        }
+        if (!std::filesystem::is_regular_file(status)) {
+            throw std::invalid_argument("bosbase: file_part::from_path: '" + path + "' is not a regular file");
+        }
+        file_part part;
+        part.path_ = path;
+        part.filename_ = filename.empty() ? std::filesystem::path(path).filename().string() : std::move(filename);
+        part.content_type_ = content_type.empty() ? guess_content_type(std::filesystem::path(path).filename().string())
+                                                  : std::move(content_type);
+        part.check();
+        return part;
+    }
+
+    const std::string& filename() const noexcept { return filename_; }
+    const std::string& content_type() const noexcept { return content_type_; }
+    /// @brief The file's path for from_path(), else "".
+    const std::string& path() const noexcept { return path_; }
+    /// @brief The bytes for from_bytes(), else "" (a path is read when the request is built).
+    const std::string& bytes() const noexcept { return bytes_; }
+
+    /// @brief A content type from the file name's extension (the common web types), else application/octet-stream.
+    static std::string guess_content_type(std::string_view filename) {
+        static const std::pair<const char*, const char*> types[] = {
+            {"png", "image/png"},        {"jpg", "image/jpeg"},        {"jpeg", "image/jpeg"},
+            {"gif", "image/gif"},        {"webp", "image/webp"},       {"svg", "image/svg+xml"},
+            {"avif", "image/avif"},      {"ico", "image/x-icon"},      {"bmp", "image/bmp"},
+            {"txt", "text/plain"},       {"csv", "text/csv"},          {"html", "text/html"},
+            {"htm", "text/html"},        {"css", "text/css"},          {"md", "text/markdown"},
+            {"js", "text/javascript"},   {"json", "application/json"}, {"xml", "application/xml"},
+            {"pdf", "application/pdf"},  {"zip", "application/zip"},   {"gz", "application/gzip"},
+            {"mp3", "audio/mpeg"},       {"wav", "audio/wav"},         {"mp4", "video/mp4"},
+            {"webm", "video/webm"},
+        };
+        const auto dot = filename.rfind('.');
+        if (dot == std::string_view::npos) {
+            return "application/octet-stream";
+        }
+        const std::string_view ext = filename.substr(dot + 1);
+        for (const auto& t : types) {
+            if (detail::ascii_iequal(ext, t.first)) return t.second;
+        }
+        return "application/octet-stream";
+    }
+
+private:
+    file_part() = default;
+
+    void check() const {
+        if (filename_.empty() || filename_.find('\0') != std::string::npos) {
+            throw std::invalid_argument("bosbase: file_part: the file name is empty or contains a NUL byte");
+        }
+        if (content_type_.empty() || !detail::is_header_value_safe(content_type_)) {
+            throw std::invalid_argument(
+                "bosbase: file_part: the content type is empty or contains CR, LF, NUL or other control bytes");
+        }
+    }
+
+    std::string filename_;
+    std::string content_type_;
+    std::string bytes_;
+    std::string path_;
+};
+
+/// @brief Files of one request, in order: {field, part}. A field may repeat (several
+/// files); `field+` appends to the record's files, `+field` prepends, a plain `field`
+/// replaces them. To remove files by name put `{"field-": ["name.png"]}` in the JSON body.
+using file_list = std::vector<std::pair<std::string, file_part>>;
+
+namespace detail {
+
+struct multipart_body {
+    std::string bytes;
+    std::string content_type;  ///< multipart/form-data; boundary=...
+};
+
+/// Makes a multipart boundary; each call must give one of the same length.
+using boundary_source = std::function<std::string()>;
+
+// 128 random bits. Predictability would not matter for safety (every boundary is
+// checked against the parts), so a missing random device only weakens the seed.
+inline std::string random_boundary() {
+    thread_local std::mt19937_64 engine = [] {
+        std::uint64_t seed = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+        try {
+            std::random_device device;
+            seed ^= (std::uint64_t(device()) << 32) ^ device();
+        } catch (...) {  // std::random_device may throw where no entropy source exists
+        }
+        std::seed_seq seq{seed, static_cast<std::uint64_t>(std::hash<std::thread::id>()(std::this_thread::get_id()))};
+        return std::mt19937_64(seq);
+    }();
+    static const char hex[] = "0123456789abcdef";
+    std::string out = "bosbase-";
+    for (int word = 0; word < 2; ++word) {
+        std::uint64_t bits = engine();
+        for (int i = 0; i < 16; ++i, bits >>= 4) out += hex[bits & 0xF];
+    }
+    return out;
+}
+
+// RFC 2046 allows 1-70 characters; this keeps to the ones that need no quoting.
+inline void require_boundary(std::string_view boundary) {
+    const bool ok = !boundary.empty() && boundary.size() <= 70 &&
+                    std::all_of(boundary.begin(), boundary.end(), [](char ch) {
+                        const auto c = static_cast<unsigned char>(ch);
+                        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                               c == '-' || c == '_' || c == '.';
+                    });
+    if (!ok) {
+        throw std::invalid_argument("bosbase: a multipart boundary must be 1-70 letters, digits, '-', '_' or '.'");
+    }
+}
+
+// A quoted Content-Disposition parameter, escaped as browsers do (" CR LF as %22 %0D
+// %0A, WHATWG HTML form encoding) and a backslash as \\, which is how Go's
+// mime.ParseMediaType (the server's parser) reads a quoted-string. NUL is refused.
+inline std::string disposition_param(std::string_view value, const char* what) {
+    if (value.find('\0') != std::string_view::npos) {
+        throw std::invalid_argument(std::string("bosbase: a multipart ") + what + " must not contain a NUL byte");
+    }
+    std::string out = "\"";
+    out.reserve(value.size() + 2);
+    for (char c : value) {
+        switch (c) {
+        case '"': out += "%22"; break;
+        case '\r': out += "%0D"; break;
+        case '\n': out += "%0A"; break;
+        case '\\': out += "\\\\"; break;
+        default: out += c;
+        }
+    }
+    return out + "\"";
+}
+
+inline void require_file_field(std::string_view field) {
+    if (field.empty() || field == "+") {
+        throw std::invalid_argument("bosbase: a file needs a field name (e.g. \"avatar\", \"avatar+\" or \"+avatar\")");
+    }
+    if (field.back() == '-') {
+        throw std::invalid_argument(
+            "bosbase: '" + std::string(field) +
+            "' cannot carry a file: remove files by name in the JSON body, e.g. {\"avatar-\": [\"old.png\"]}");
+    }
+}
+
+struct file_closer {
+    void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+};
+
+// Appends exactly `size` bytes (the size the body was planned with) of the file, read
+// straight into the body's reserved space.
+inline void read_file_into(std::string& body, const std::string& path, std::size_t size) {
+    std::unique_ptr<std::FILE, file_closer> file(std::fopen(path.c_str(), "rb"));
+    if (!file) {
+        throw std::invalid_argument("bosbase: cannot open '" + path + "': " +
+                                    std::generic_category().message(errno));
+    }
+    const std::size_t start = body.size();
+    body.resize(start + size);  // within the capacity reserved for the whole body
+    const std::size_t got = size == 0 ? 0 : std::fread(&body[start], 1, size, file.get());
+    if (std::ferror(file.get())) {
+        throw std::invalid_argument("bosbase: '" + path + "' could not be read");
+    }
+    if (got != size || std::fgetc(file.get()) != EOF) {
+        throw std::invalid_argument("bosbase: '" + path + "' changed size while it was being read");
+    }
+}
+
+inline std::size_t count_occurrences(std::string_view text, std::string_view needle) {
+    std::size_t n = 0;
+    for (auto pos = text.find(needle); pos != std::string_view::npos; pos = text.find(needle, pos + 1)) ++n;
+    return n;
+}
+
+/// Builds a multipart/form-data body: the JSON object `fields` as one `@jsonPayload`
+/// part (left out when empty; the server unmarshals it without type inference), then
+/// each file. Path parts are read straight into the body, which is allocated once at
+/// its exact size; a total above max_bytes is refused before any file is read.
+inline multipart_body build_multipart(const json& fields, const file_list& files, std::size_t max_bytes,
+                                      const boundary_source& next_boundary = random_boundary) {
+    if (!fields.is_null() && !fields.is_object()) {
+        throw std::invalid_argument("bosbase: the fields of a multipart body must be a JSON object");
+    }
+    std::string payload;
+    if (fields.is_object() && !fields.empty()) {
+        try {
+            payload = fields.dump();
+        } catch (const json::type_error&) {
+            throw std::invalid_argument("bosbase: a request value is not valid UTF-8; JSON bodies must be UTF-8");
+        }
+    }
+
+    struct part {
+        std::string head;           // the part's header lines and the blank line
+        const std::string* bytes;   // the content when it is in memory
+        const std::string* path;    // else the file to read
+        std::size_t size;
+    };
+    std::vector<part> parts;
+    parts.reserve(files.size() + 1);
+    if (!payload.empty()) {
+        parts.push_back({"Content-Disposition: form-data; name=\"@jsonPayload\"\r\n\r\n", &payload, nullptr,
+                         payload.size()});
+    }
+    for (const auto& entry : files) {
+        require_file_field(entry.first);
+        const file_part& file = entry.second;
+        part p{"Content-Disposition: form-data; name=" + disposition_param(entry.first, "field name") +
+                   "; filename=" + disposition_param(file.filename(), "file name") +
+                   "\r\nContent-Type: " + file.content_type() + "\r\n\r\n",
+               &file.bytes(), nullptr, file.bytes().size()};
+        if (!file.path().empty()) {
+            std::error_code ec;
+            const auto size = std::filesystem::file_size(file.path(), ec);
+            if (ec) {
+                throw std::invalid_argument("bosbase: cannot read the size of '" + file.path() + "': " + ec.message());
+            }
+            if (size > max_bytes) {
+                throw std::invalid_argument("bosbase: '" + file.path() + "' has " + std::to_string(size) +
+                                            " bytes, more than client_options::max_request_bytes (" +
+                                            std::to_string(max_bytes) + ")");
+            }
+            p.bytes = nullptr;
+            p.path = &file.path();
+            p.size = static_cast<std::size_t>(size);
+        }
+        parts.push_back(std::move(p));
+    }
+
+    std::string boundary = next_boundary();
+    require_boundary(boundary);
+    const std::size_t delimiter = 2 + boundary.size() + 2;  // "--" boundary CRLF
+    std::size_t total = delimiter + 2;                      // the closing "--" boundary "--" CRLF
+    for (const auto& p : parts) {
+        const std::size_t add = delimiter + p.head.size() + 2;  // the content's trailing CRLF
+        if (p.size > max_bytes || add > max_bytes || total > max_bytes - p.size - add) {
+            throw std::invalid_argument("bosbase: the upload is larger than client_options::max_request_bytes (" +
+                                        std::to_string(max_bytes) + " bytes)");
+        }
+        total += add + p.size;
+    }
+
+    multipart_body out;
+    std::string& body = out.bytes;
+    body.reserve(total);
+    std::vector<std::size_t> marks;  // where each copy of the boundary starts
+    marks.reserve(parts.size() + 1);
+    auto open_part = [&] {
+        body += "--";
+        marks.push_back(body.size());
+        body += boundary;
+        body += "\r\n";
+    };
+    for (const auto& p : parts) {
+        open_part();
+        body += p.head;
+        if (p.bytes != nullptr) {
+            body += *p.bytes;
+        } else {
+            read_file_into(body, *p.path, p.size);
+        }
+        body += "\r\n";
+    }
+    body += "--";
+    marks.push_back(body.size());
+    body += boundary;
+    body += "--\r\n";
+
+    // A part that happens to contain the boundary would end early; pick another of the
+    // same length and write it over the old one, so no file is read twice.
+    for (int attempt = 0; count_occurrences(body, boundary) != marks.size(); ++attempt) {
+        if (attempt == 16) {
+            throw std::invalid_argument("bosbase: no multipart boundary could be found that occurs in none of the parts");
+        }
+        std::string next = next_boundary();
+        require_boundary(next);
+        if (next.size() != boundary.size()) {
+            throw std::invalid_argument("bosbase: the multipart boundary source changed the boundary's length");
+        }
+        boundary = std::move(next);
+        for (std::size_t at : marks) body.replace(at, boundary.size(), boundary);
+    }
+    out.content_type = "multipart/form-data; boundary=" + boundary;
+    return out;
+}
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_MULTIPART_HPP

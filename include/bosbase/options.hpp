@@ -1,0 +1,64 @@
+// bosbase-cpp: Client-wide and per-call options.
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_OPTIONS_HPP
+#define BOSBASE_OPTIONS_HPP
+
+#include "cancel.hpp"
+#include "config.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace bosbase {
+
+/// @brief Client-wide settings.
+struct client_options {
+    /// Sent as Accept-Language when not empty. The server ignores it, so by default
+    /// nothing is sent (the JS SDK sends "en-US").
+    std::string lang;
+    std::chrono::milliseconds connect_timeout{10000};
+    std::chrono::milliseconds timeout{30000};   ///< per socket read or write of each call
+    std::chrono::milliseconds deadline{60000};  ///< the whole call, connect to last body byte
+    header_list headers;                        ///< added to every request
+    /// Largest response body accepted, counted after any decompression.
+    std::size_t max_response_bytes = std::size_t(64) << 20;
+    /// Deepest JSON nesting accepted in a response; deeper documents are refused.
+    std::size_t max_json_depth = 128;
+    /// Ask for and undo gzip/deflate; off by default so a compression bomb costs nothing.
+    bool decompress = false;
+    /// Largest request body the client builds or sends (uploads included): bigger ones are
+    /// std::invalid_argument before any file is read. The server has its own limits
+    /// (PocketBase: 32 MiB for JSON, the file fields' maxSize for uploads).
+    std::size_t max_request_bytes = std::size_t(256) << 20;
+    /// Threads of the client's executor for async calls (pb.async()), started on the
+    /// first one. Calls beyond it wait in order.
+    std::size_t async_threads = 2;
+};
+
+/// @brief Per-call settings, the last parameter of every call; every field is optional.
+/// `{}` and `std::nullopt` both mean "no options". The query goes out as: the call's
+/// own parameters (page, perPage, ...), then `query`, then the named fields below; a
+/// key set again replaces the earlier value in place, so each key is sent once.
+struct request_options {
+    request_options() = default;
+    /// The seed API passed `std::nullopt` for "no options"; it still means that.
+    request_options(std::nullopt_t) {}
+
+    std::optional<std::string> expand;  ///< `?expand=` relations to expand
+    std::optional<std::string> fields;  ///< `?fields=` projection
+    std::optional<std::string> filter;  ///< `?filter=` (see bosbase::filter for safe parameters)
+    std::optional<std::string> sort;    ///< `?sort=`, e.g. "-created,title"
+    std::optional<bool> skip_total;     ///< `?skipTotal=true|false`: skip counting (totals are then -1)
+    query_params query;                 ///< more query parameters
+    header_list headers;                ///< more headers; they win over the client's own
+    std::optional<std::chrono::milliseconds> timeout;   ///< per-read/write timeout of this call
+    std::optional<std::chrono::milliseconds> deadline;  ///< whole-call deadline of this call
+    /// Ends the call (is_abort()) when cancelled, from any thread, at any stage.
+    std::optional<cancel_token> cancel;
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_OPTIONS_HPP

@@ -1,0 +1,201 @@
+// bosbase-cpp: Platform calls of the default transport: SIGPIPE, socket readiness, kernel socket facts.
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_PLATFORM_HPP
+#define BOSBASE_PLATFORM_HPP
+
+#include "config.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <cstddef>
+#include <mutex>
+#include <optional>
+
+#ifndef BOSBASE_NO_HTTPLIB
+
+#include <httplib.h>  // socket_t, and on Windows winsock2.h in the order it needs
+
+#ifndef _WIN32
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+#endif
+#ifdef __linux__
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#endif
+
+namespace bosbase {
+
+namespace detail {
+
+/// Writing to a connection the server has closed raises SIGPIPE, whose default
+/// action ends the process, and cpp-httplib's client sends without MSG_NOSIGNAL.
+/// A library must not change the process's signal handling, so the calling thread
+/// blocks SIGPIPE for the duration of the call and swallows one it caused.
+///
+/// A SIGPIPE comes only from a write that failed, and cpp-httplib fails the whole
+/// call when any write fails (0.41 still reads an early answer, then reports the
+/// failure). So a plain-HTTP call marked succeeded() skips the look for a pending
+/// one and costs two syscalls, the block and the restore. (Over TLS, closing a
+/// connection writes an alert after the answer, so those calls always look.)
+#ifdef _WIN32
+struct sigpipe_guard {
+    void succeeded() {}  // no SIGPIPE there
+};
+#else
+class sigpipe_guard {
+public:
+    sigpipe_guard() {
+        sigemptyset(&pipe_);
+        sigaddset(&pipe_, SIGPIPE);
+        if (pthread_sigmask(SIG_BLOCK, &pipe_, &previous_) != 0) {
+            return;
+        }
+        active_ = true;
+        // Only while the caller blocks SIGPIPE too can one be pending already; that
+        // one is the caller's and is left alone.
+        if (sigismember(&previous_, SIGPIPE) == 1) {
+            sigset_t pending;
+            sigemptyset(&pending);
+            already_pending_ = sigpending(&pending) != 0 || sigismember(&pending, SIGPIPE) == 1;
+        }
+    }
+    sigpipe_guard(const sigpipe_guard&) = delete;
+    sigpipe_guard& operator=(const sigpipe_guard&) = delete;
+    ~sigpipe_guard() {
+        if (!active_) {
+            return;
+        }
+        if (!succeeded_ && !already_pending_) {
+            sigset_t pending;
+            sigemptyset(&pending);
+            if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
+                const timespec no_wait{0, 0};
+                while (sigtimedwait(&pipe_, nullptr, &no_wait) == -1 && errno == EINTR) {
+                }
+            }
+        }
+        if (sigismember(&previous_, SIGPIPE) != 1) {
+            pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+        }
+    }
+
+    /// Every write of the call succeeded, so none raised SIGPIPE.
+    void succeeded() { succeeded_ = true; }
+
+private:
+    sigset_t pipe_{};
+    sigset_t previous_{};
+    bool active_ = false;
+    bool already_pending_ = false;
+    bool succeeded_ = false;
+};
+#endif
+
+/// @brief Whether bytes (or the peer's close) are waiting on an idle connection. An
+/// HTTP/1.1 server never speaks first, so whatever is there is either its close or
+/// something the framing of the last answer did not account for, which the next
+/// call on that connection would read as its own answer.
+inline bool input_pending(::socket_t sock) {
+#ifdef _WIN32
+    if (sock == INVALID_SOCKET) return false;
+    WSAPOLLFD p{};
+    p.fd = sock;
+    p.events = POLLRDNORM;
+    return WSAPoll(&p, 1, 0) != 0;  // readable, or an error: either way not reusable
+#else
+    if (sock < 0) return false;
+    pollfd p{sock, POLLIN, 0};
+    while (true) {
+        const int n = ::poll(&p, 1, 0);
+        if (n >= 0 || errno != EINTR) return n != 0;
+    }
+#endif
+}
+
+/// @brief How long ago the connection last received data, asked of the kernel.
+///
+/// cpp-httplib reports a read that timed out and a connection the server closed
+/// alike (Error::Read), and it reads the status line and headers without any
+/// callback, so only the socket knows whether data kept arriving. cpp-httplib
+/// closes its socket when a call fails, so a duplicate of the descriptor is kept
+/// for the post-mortem. Linux has the figure (TCP_INFO's tcpi_last_data_recv);
+/// elsewhere since_last_data() has no answer and the caller falls back on timing.
+class socket_watch {
+public:
+    /// Kernel timestamps count in jiffies (up to 10 ms each), so only differences
+    /// larger than this mean something.
+    static constexpr std::chrono::milliseconds resolution{20};
+
+    socket_watch() = default;
+    socket_watch(const socket_watch&) = delete;
+    socket_watch& operator=(const socket_watch&) = delete;
+    ~socket_watch() { reset(); }
+
+    /// Called with every socket the connection opens (on the calling thread, before
+    /// cpp-httplib connects it).
+    void watch(::socket_t sock) {
+#ifdef __linux__
+        const int dup = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = dup;
+#else
+        (void)sock;
+#endif
+    }
+
+    void reset() {
+#ifdef __linux__
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+#endif
+    }
+
+    /// From the watchdog thread: ends whatever the socket is doing, a connect in
+    /// progress included (Linux aborts a SYN_SENT socket on shutdown), which
+    /// Client::stop() cannot reach: cpp-httplib holds the socket to itself until
+    /// connected. Elsewhere a connect ends at its connect timeout.
+    void interrupt() noexcept {
+#ifdef __linux__
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+#endif
+    }
+
+    std::optional<std::chrono::milliseconds> since_last_data() const {
+#ifdef __linux__
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (fd_ < 0) return std::nullopt;
+        tcp_info info{};
+        socklen_t size = sizeof info;
+        if (::getsockopt(fd_, IPPROTO_TCP, TCP_INFO, &info, &size) != 0 ||
+            size < offsetof(tcp_info, tcpi_last_data_recv) + sizeof info.tcpi_last_data_recv) {
+            return std::nullopt;
+        }
+        return std::chrono::milliseconds(info.tcpi_last_data_recv);
+#else
+        return std::nullopt;
+#endif
+    }
+
+private:
+#ifdef __linux__
+    mutable std::mutex mutex_;  // the watchdog's interrupt() meets the caller's watch()/reset()
+    int fd_ = -1;
+#endif
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_NO_HTTPLIB
+
+#endif  // BOSBASE_PLATFORM_HPP

@@ -1,0 +1,178 @@
+// bosbase-cpp: realtime_service: pb.realtime(), subscriptions over server-sent events.
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_REALTIME_SERVICE_HPP
+#define BOSBASE_REALTIME_SERVICE_HPP
+
+#include "state.hpp"
+#include "../services/records.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace bosbase {
+
+/// @brief Realtime subscriptions over one SSE connection per client (pb.realtime()).
+///
+/// The connection lives on a background thread that the client owns: it opens on
+/// the first subscribe(), reconnects by itself after any loss (server restart,
+/// the server's 5-minute idle close, network failure) with exponential backoff
+/// and jitter, resubmits every subscription after each reconnect and after every
+/// change of the auth token, and closes when the last subscription ends.
+/// Callbacks run on that thread, never under the client's locks; one that throws
+/// is skipped (the exception is dropped) and the stream goes on. Inside a callback
+/// you may subscribe, unsubscribe and make calls; do not block it for long (events
+/// wait meanwhile). A callback that captures the client or a service keeps the
+/// client alive until it is unsubscribed.
+template <class Transport>
+class realtime_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    BOSBASE_SPLIT_NOINLINE explicit realtime_service(std::shared_ptr<detail::client_core<Transport>> core)
+        : detail::service_base<Transport>(std::move(core)) {}
+
+    /// @brief Subscribes to a topic ("posts/*", "posts/RECORD_ID" or a custom topic).
+    /// Returns once the server holds the subscription. Throws ClientResponseError
+    /// when it cannot (no connection within subscribe_timeout, or the server refused
+    /// the set), std::invalid_argument for a bad topic or callback.
+    BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, realtime_callback callback) const {
+        return add(detail::realtime_topic_key(topic, std::nullopt), std::move(callback));
+    }
+
+    /// @brief The same with options, sent as `?options=` (like the JS SDK); the
+    /// subscription string, and so the event's topic, includes them.
+    BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, realtime_callback callback,
+                           const subscribe_options& options) const {
+        return add(detail::realtime_topic_key(topic, options), std::move(callback));
+    }
+
+private:
+    subscription add(const std::string& key, realtime_callback callback) const {
+        auto shared = state();
+        std::weak_ptr<detail::client_core<Transport>> weak = this->core_ptr();
+        return shared->subscribe(key, std::move(callback), [weak](std::uint64_t id) -> std::function<void()> {
+            return [weak, id] {
+                if (auto c = weak.lock()) {
+                    if (auto s = c->template existing_extension<detail::realtime_state<Transport>>()) {
+                        s->remove_listener(id);
+                    }
+                }
+            };
+        });
+    }
+
+public:
+    /// @brief Ends every callback of `topic` (with any options), like the JS SDK's unsubscribe(topic).
+    BOSBASE_SPLIT_NOINLINE void unsubscribe(std::string_view topic) const {
+        if (topic.empty()) {
+            unsubscribe_all();
+            return;
+        }
+        const std::string prefix = topic.find('?') == std::string_view::npos ? std::string(topic) + "?"
+                                                                               : std::string(topic);
+        if (auto s = existing_state()) s->remove_by_prefix(prefix);
+    }
+
+    /// @brief Ends every subscription whose string (+ "?") starts with `prefix`.
+    BOSBASE_SPLIT_NOINLINE void unsubscribe_by_prefix(std::string_view prefix) const {
+        if (auto s = existing_state()) s->remove_by_prefix(prefix);
+    }
+
+    /// @brief Ends every subscription and closes the connection.
+    BOSBASE_SPLIT_NOINLINE void unsubscribe_all() const { unsubscribe_by_prefix(""); }
+
+    /// @brief Runs on every connection whose subscriptions are on the server (first and later ones).
+    BOSBASE_SPLIT_NOINLINE void on_connect(std::function<void(const std::string& client_id)> fn) const {
+        state()->set_on_connect(std::move(fn));
+    }
+
+    /// @brief Runs on connections after a lost one: events may have been missed, resync now.
+    BOSBASE_SPLIT_NOINLINE void on_reconnect(std::function<void(const std::string& client_id)> fn) const {
+        state()->set_on_reconnect(std::move(fn));
+    }
+
+    /// @brief Runs when an established connection ends, with the reason.
+    BOSBASE_SPLIT_NOINLINE void on_disconnect(std::function<void(const realtime_disconnect&)> fn) const {
+        state()->set_on_disconnect(std::move(fn));
+    }
+
+    /// @brief Reconnect delays, idle timeout, subscribe timeout and event size cap.
+    BOSBASE_SPLIT_NOINLINE
+    void set_options(const realtime_options& options) const { state()->set_options(options); }
+
+    BOSBASE_SPLIT_NOINLINE bool is_connected() const {
+        auto s = existing_state();
+        return s && s->is_connected();
+    }
+
+    /// @brief The server's id of the current connection, "" when not connected.
+    BOSBASE_SPLIT_NOINLINE std::string client_id() const {
+        auto s = existing_state();
+        return s ? s->client_id() : std::string();
+    }
+
+    /// @brief The subscription strings, in the order they were first subscribed.
+    BOSBASE_SPLIT_NOINLINE std::vector<std::string> topics() const {
+        auto s = existing_state();
+        return s ? s->topics() : std::vector<std::string>();
+    }
+
+private:
+    // The client's realtime state, made (and its thread prepared) on first use.
+    std::shared_ptr<detail::realtime_state<Transport>> state() const {
+        static_assert(is_streaming_transport_v<Transport>,
+                      "bosbase: realtime needs a transport with the streaming call `bosbase::http_response "
+                      "stream(const bosbase::http_request&, const bosbase::stream_handler&)` "
+                      "(see README, section 'Realtime')");
+        static_assert(std::is_copy_constructible_v<Transport>,
+                      "bosbase: realtime streams through a copy of the transport; make it copyable");
+        auto& core = this->core();
+        return core.template extension<detail::realtime_state<Transport>>([&core] {
+            auto made = std::make_shared<detail::realtime_state<Transport>>(&core);
+            made->attach();
+            return made;
+        });
+    }
+
+    std::shared_ptr<detail::realtime_state<Transport>> existing_state() const {
+        return this->core().template existing_extension<detail::realtime_state<Transport>>();
+    }
+};
+
+template <class Transport>
+subscription record_service<Transport>::subscribe(const std::string& topic,
+                                                  std::function<void(const realtime_event&)> callback) const {
+    if (topic.empty()) {
+        throw std::invalid_argument("bosbase: a record subscription needs a topic: \"*\" or a record id");
+    }
+    return realtime_service<Transport>(this->core_ptr()).subscribe(collection_ + "/" + topic, std::move(callback));
+}
+
+template <class Transport>
+subscription record_service<Transport>::subscribe(const std::string& topic,
+                                                  std::function<void(const realtime_event&)> callback,
+                                                  const subscribe_options& options) const {
+    if (topic.empty()) {
+        throw std::invalid_argument("bosbase: a record subscription needs a topic: \"*\" or a record id");
+    }
+    return realtime_service<Transport>(this->core_ptr()).subscribe(collection_ + "/" + topic, std::move(callback),
+                                                                   options);
+}
+
+// Unlike the JS SDK, "" ends only this collection's topics, not those of every
+// collection whose name starts with this one's.
+template <class Transport>
+void record_service<Transport>::unsubscribe(std::string_view topic) const {
+    realtime_service<Transport> rt(this->core_ptr());
+    if (topic.empty()) {
+        rt.unsubscribe_by_prefix(collection_ + "/");
+    } else {
+        rt.unsubscribe(collection_ + "/" + std::string(topic));
+    }
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_REALTIME_SERVICE_HPP

@@ -1,0 +1,125 @@
+// bosbase-cpp: batch_service: several record writes in one transaction.
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_SERVICES_BATCH_HPP
+#define BOSBASE_SERVICES_BATCH_HPP
+
+#include "common.hpp"
+#include "../multipart.hpp"
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace bosbase {
+
+/// @brief A batch of record writes sent as one transaction (pb.create_batch()).
+/// Queue requests per collection, then send(). The server must have batch
+/// enabled (settings "batch.enabled"); otherwise send() throws ClientResponseError
+/// 403 "Batch requests are not allowed.". Not thread-safe; sending does not clear it.
+template <class Transport>
+class batch_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+    using request_list = std::vector<json>;
+
+public:
+    /// @brief Queues requests for one collection of the batch it came from.
+    class collection_batch {
+    public:
+        collection_batch(std::shared_ptr<request_list> requests, std::string_view collection)
+            : requests_(std::move(requests)) {
+            detail::require_path_segment(collection, "collection name or id");
+            records_url_ = "/api/collections/" + detail::encode_uri_component(collection) + "/records";
+        }
+
+        /// @brief POST .../records. Only options' query, named query fields and headers apply.
+        void create(const json& body, const request_options& options = {}) {
+            add("POST", records_url_, body, options);
+        }
+
+        /// @brief PUT .../records: updates the record `body["id"]` names, or creates it.
+        void upsert(const json& body, const request_options& options = {}) {
+            add("PUT", records_url_, body, options);
+        }
+
+        void update(std::string_view id, const json& body, const request_options& options = {}) {
+            add("PATCH", record_url(id), body, options);
+        }
+
+        void remove(std::string_view id, const request_options& options = {}) {
+            add("DELETE", record_url(id), json::object(), options);
+        }
+
+    private:
+        std::string record_url(std::string_view id) const {
+            detail::require_path_segment(id, "record id");
+            return records_url_ + "/" + detail::encode_uri_component(id);
+        }
+
+        void add(const char* method, std::string url, const json& body, const request_options& options) {
+            const request_options opts = options;
+            detail::require_headers(opts.headers, "request_options.headers");
+            std::string qs;
+            try {
+                detail::append_query(qs, detail::collect_query(opts));
+            } catch (const json::type_error&) {
+                throw std::invalid_argument("bosbase: a query value is not valid UTF-8");
+            }
+            if (!qs.empty()) url += "?" + qs;
+            json request{{"method", method}, {"url", std::move(url)}};
+            if (!opts.headers.empty()) {
+                json headers = json::object();
+                for (const auto& h : opts.headers) headers[h.first] = h.second;
+                request["headers"] = std::move(headers);
+            }
+            request["body"] = detail::object_body(body, "a batch request body");
+            requests_->push_back(std::move(request));
+        }
+
+        std::shared_ptr<request_list> requests_;
+        std::string records_url_;
+    };
+
+    BOSBASE_SPLIT_NOINLINE explicit batch_service(std::shared_ptr<detail::client_core<Transport>> core)
+        : detail::service_base<Transport>(std::move(core)), requests_(std::make_shared<request_list>()) {}
+
+    BOSBASE_SPLIT_NOINLINE
+    collection_batch collection(std::string_view name) const { return collection_batch(requests_, name); }
+
+    /// @brief How many requests are queued.
+    BOSBASE_SPLIT_NOINLINE std::size_t size() const noexcept { return requests_->size(); }
+
+    /// @brief POST /api/batch with a JSON body {"requests": [...]}; the answers in order.
+    /// Any failed request rolls back all of them: ClientResponseError 400 "Batch
+    /// transaction failed." with response()["data"]["requests"][<index>].
+    BOSBASE_SPLIT_NOINLINE
+    std::vector<batch_result> send(const request_options& options = {}) const {
+        const request_options opts = options;
+        const detail::json_reply reply =
+            detail::fetch_json(core(), "POST", "/api/batch", json{{"requests", *requests_}}, opts);
+        if (!reply.body.is_array()) {
+            throw detail::invalid_response(core(), "/api/batch", opts, reply.status,
+                                           "The server's batch response is not an array.");
+        }
+        std::vector<batch_result> results;
+        results.reserve(reply.body.size());
+        for (const auto& item : reply.body) {
+            auto status = item.is_object() ? item.find("status") : item.end();
+            if (status == item.end() || !status->is_number_integer() || status->get<std::int64_t>() < 0 ||
+                status->get<std::int64_t>() > 999) {
+                throw detail::invalid_response(core(), "/api/batch", opts, reply.status,
+                                               "A batch answer has no HTTP status.");
+            }
+            auto body = item.find("body");
+            results.push_back({status->get<int>(), body == item.end() ? json(nullptr) : *body});
+        }
+        return results;
+    }
+
+private:
+    std::shared_ptr<request_list> requests_;
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_BATCH_HPP

@@ -1,0 +1,210 @@
+// bosbase-cpp: What the services share: list paging, typed decoding, body checks.
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_SERVICES_COMMON_HPP
+#define BOSBASE_SERVICES_COMMON_HPP
+
+#include "../client_core.hpp"
+#include "../filter.hpp"
+#include "../multipart.hpp"
+#include "../results.hpp"
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace bosbase {
+
+namespace detail {
+
+// The query of one list page: {page, perPage} first, then the caller's query
+// (which may replace them), as the JS SDK builds it.
+inline request_options list_request(int page, int per_page, const request_options& options) {
+    request_options opts = options;
+    query_params q{{"page", page}, {"perPage", per_page}};
+    for (const auto& p : options.query) assign_param(q, p.first, p.second);
+    opts.query = std::move(q);
+    return opts;
+}
+
+// `first` go ahead of the caller's query; a caller's entry with the same key wins.
+inline request_options with_defaults(query_params first, const request_options& options) {
+    request_options opts = options;
+    for (const auto& p : options.query) assign_param(first, p.first, p.second);
+    opts.query = std::move(first);
+    return opts;
+}
+
+/// A 2xx answer whose content the SDK cannot use: the real status, error_kind::invalid_response.
+template <class Transport>
+ClientResponseError invalid_response(const client_core<Transport>& core, std::string_view path,
+                                     const request_options& options, int status, const std::string& why) {
+    return ClientResponseError(core.error_url(path, options), status,
+                               json{{"status", status}, {"message", why}, {"data", json::object()}},
+                               error_kind::invalid_response);
+}
+
+struct json_reply {
+    json body;
+    int status = 0;
+    std::size_t bytes = 0;  // size of the raw body, for limits that span several calls
+};
+
+template <class Transport>
+json_reply fetch_json(client_core<Transport>& core, std::string_view method, std::string_view path,
+                      const json& body, const request_options& options, call_secrets secrets = {}) {
+    http_response res = core.perform(method, path, body, options, secrets);
+    json parsed = core.parse_body(res, path, options, secrets);
+    return {std::move(parsed), res.status, res.body.size()};
+}
+
+template <class Transport>
+json_reply fetch_body_json(client_core<Transport>& core, std::string_view method, std::string_view path,
+                           multipart_body body, const request_options& options) {
+    http_response res = core.perform_body(method, path, std::move(body.bytes), body.content_type, options, {});
+    json parsed = core.parse_body(res, path, options, {});
+    return {std::move(parsed), res.status, res.body.size()};
+}
+
+// from_json failures become ClientResponseError: a server answer that does not
+// fit the caller's type is the server's trouble, not a json exception to leak.
+template <class T, class Transport>
+T decode_as(const client_core<Transport>& core, const json& value, int status, std::string_view path,
+            const request_options& options) {
+    try {
+        return value.template get<T>();
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (const json::exception& e) {
+        throw invalid_response(core, path, options, status,
+                               std::string("The server's response does not fit the requested type: ") + e.what());
+    } catch (...) {
+        throw invalid_response(core, path, options, status,
+                               "The server's response does not fit the requested type (from_json threw).");
+    }
+}
+
+// A caller's to_json may throw anything; the call has not started, so it is bad input.
+template <class Body>
+json encode_body(const Body& body) {
+    try {
+        return json(body);
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (...) {
+        throw std::invalid_argument("bosbase: the request body could not be converted to JSON (to_json threw)");
+    }
+}
+
+template <class Transport>
+std::int64_t integer_field(const client_core<Transport>& core, const json& object, const char* key,
+                           std::string_view path, const request_options& options, int status) {
+    auto it = object.is_object() ? object.find(key) : object.end();
+    if (it == object.end() || !it->is_number_integer() ||
+        (it->is_number_unsigned() && it->template get<std::uint64_t>() > std::uint64_t(INT64_MAX))) {
+        throw invalid_response(core, path, options, status,
+                               std::string("The server's response has no integer '") + key + "'.");
+    }
+    return it->template get<std::int64_t>();
+}
+
+template <class Transport>
+const json& items_of(const client_core<Transport>& core, const json& list, std::string_view path,
+                     const request_options& options, int status) {
+    auto it = list.is_object() ? list.find("items") : list.end();
+    if (it == list.end() || !it->is_array()) {
+        throw invalid_response(core, path, options, status, "The server's list response has no 'items' array.");
+    }
+    return *it;
+}
+
+template <class T, class Transport>
+list_result<T> decode_list(const client_core<Transport>& core, const json_reply& reply, std::string_view path,
+                           const request_options& options) {
+    list_result<T> out;
+    const json& items = items_of(core, reply.body, path, options, reply.status);
+    auto narrow = [&](const char* key) {
+        const auto v = integer_field(core, reply.body, key, path, options, reply.status);
+        if (v < INT32_MIN || v > INT32_MAX) {
+            throw invalid_response(core, path, options, reply.status,
+                                   std::string("The server's '") + key + "' is out of range.");
+        }
+        return static_cast<int>(v);
+    };
+    out.page = narrow("page");
+    out.per_page = narrow("perPage");
+    out.total_items = integer_field(core, reply.body, "totalItems", path, options, reply.status);
+    out.total_pages = integer_field(core, reply.body, "totalPages", path, options, reply.status);
+    out.items.reserve(items.size());
+    for (const auto& item : items) out.items.push_back(decode_as<T>(core, item, reply.status, path, options));
+    return out;
+}
+
+// Pages 1, 2, ... of `batch` items with skipTotal=1 until a page is shorter than the
+// perPage the server reports (or empty, so a server answering perPage 0 cannot loop us).
+template <class Transport, class Each>
+void for_each_page(client_core<Transport>& core, const std::string& path, int batch, const request_options& options,
+                   Each&& each) {
+    if (batch < 1) {
+        throw std::invalid_argument("bosbase: the full-list batch size must be at least 1");
+    }
+    const request_options base = with_defaults({{"skipTotal", 1}}, options);
+    // The whole list is one answer to the caller: max_response_bytes holds for all
+    // pages together, so a server that never sends a short page cannot exhaust memory.
+    std::size_t total_bytes = 0;
+    for (int page = 1;; ++page) {
+        const request_options opts = list_request(page, batch, base);
+        json_reply reply = fetch_json(core, "GET", path, nullptr, opts);
+        total_bytes += reply.bytes;
+        if (total_bytes > core.settings().max_response_bytes) {
+            throw ClientResponseError(core.error_url(path, opts), 0, json::object(), error_kind::too_large,
+                                      "the full list is larger than max_response_bytes (" +
+                                          std::to_string(core.settings().max_response_bytes) +
+                                          " bytes) over all its pages");
+        }
+        const json& items = items_of(core, reply.body, path, opts, reply.status);
+        const auto per_page = integer_field(core, reply.body, "perPage", path, opts, reply.status);
+        const std::size_t count = items.size();
+        each(reply, opts);
+        if (count == 0 || static_cast<std::int64_t>(count) != per_page || page == INT32_MAX) {
+            return;
+        }
+    }
+}
+
+template <class Transport>
+json full_list(client_core<Transport>& core, const std::string& path, int batch, const request_options& options) {
+    json all = json::array();
+    for_each_page(core, path, batch, options, [&](json_reply& reply, const request_options&) {
+        for (auto& item : reply.body["items"]) all.push_back(std::move(item));
+    });
+    return all;
+}
+
+template <class T, class Transport>
+std::vector<T> full_list_as(client_core<Transport>& core, const std::string& path, int batch,
+                            const request_options& options) {
+    std::vector<T> all;
+    for_each_page(core, path, batch, options, [&](json_reply& reply, const request_options& opts) {
+        for (const auto& item : reply.body["items"]) all.push_back(decode_as<T>(core, item, reply.status, path, opts));
+    });
+    return all;
+}
+
+inline json object_body(const json& body, const char* what) {
+    if (body.is_null()) {
+        return json::object();
+    }
+    if (!body.is_object()) {
+        throw std::invalid_argument(std::string("bosbase: ") + what + " must be a JSON object, got " +
+                                    body.type_name());
+    }
+    return body;
+}
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_COMMON_HPP

@@ -1,0 +1,128 @@
+// bosbase-cpp: file_service: file URLs and file tokens.
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_SERVICES_FILES_HPP
+#define BOSBASE_SERVICES_FILES_HPP
+
+#include "common.hpp"
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace bosbase {
+
+/// @brief File URLs and file tokens (pb.files()), as the JS SDK's FileService.
+template <class Transport>
+class file_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief Query of a file URL; unset fields are left out.
+    struct url_options {
+        std::string thumb;                 ///< "WxH", "WxHt", "WxHb", "WxHf", "0xH" or "Wx0" (images only)
+        bool download = false;             ///< ask for Content-Disposition: attachment
+        std::string token;                 ///< file token for protected fields (see get_token())
+        query_params query;                ///< more query parameters, sent first
+    };
+
+    /// @brief `<base>/api/files/<collectionId or collectionName>/<id>/<filename>[?query]`,
+    /// each segment encoded like encodeURIComponent, the query form-encoded like JS
+    /// URLSearchParams (space as '+'). "" when the filename, the record's id or both
+    /// collectionId and collectionName are missing (as the JS SDK). A URL with a token
+    /// carries that token: do not log it.
+    BOSBASE_SPLIT_NOINLINE
+    std::string get_url(const json& record, std::string_view filename, const url_options& options = {}) const {
+        const std::string collection = [&] {
+            std::string id = string_field(record, "collectionId");
+            return id.empty() ? string_field(record, "collectionName") : id;
+        }();
+        const std::string id = string_field(record, "id");
+        if (filename.empty() || id.empty() || collection.empty()) {
+            return {};
+        }
+        std::string url = core().url().origin + core().url().prefix + "/api/files/" +
+                          detail::encode_uri_component(collection) + "/" + detail::encode_uri_component(id) + "/" +
+                          detail::encode_uri_component(filename);
+        query_params query = options.query;
+        if (!options.thumb.empty()) detail::assign_param(query, "thumb", options.thumb);
+        if (options.download) detail::assign_param(query, "download", "1");
+        if (!options.token.empty()) detail::assign_param(query, "token", options.token);
+        std::string qs;
+        for (const auto& param : query) {
+            auto emit = [&](const json& v) {
+                if (v.is_null()) return;
+                const std::string text = text_of(v);
+                // As in every other query: the server reads it as UTF-8.
+                if (!detail::is_valid_utf8(param.first) || !detail::is_valid_utf8(text)) {
+                    throw std::invalid_argument("bosbase: a file URL query key or value is not valid UTF-8");
+                }
+                qs += qs.empty() ? "?" : "&";
+                qs += form_encode(param.first) + "=" + form_encode(text);
+            };
+            if (param.second.is_array()) {
+                for (const auto& item : param.second) emit(item);
+            } else {
+                emit(param.second);
+            }
+        }
+        return url + qs;
+    }
+
+    /// @brief get_url() with the file name as JSON, e.g. record["avatar"]; "" unless it is a string.
+    template <class Name, std::enable_if_t<std::is_same_v<Name, json>, int> = 0>
+    BOSBASE_SPLIT_NOINLINE
+    std::string get_url(const json& record, const Name& filename, const url_options& options = {}) const {
+        return filename.is_string() ? get_url(record, filename.template get_ref<const std::string&>(), options)
+                                    : std::string();
+    }
+
+    /// @brief A short-lived token for protected files (POST /api/files/token); needs auth.
+    /// Returns "" when the server sends none, as the JS SDK.
+    BOSBASE_SPLIT_NOINLINE std::string get_token(const request_options& options = {}) const {
+        const json reply =
+            core().send_json("POST", "/api/files/token", nullptr, options, {});
+        return string_field(reply, "token");
+    }
+
+private:
+    static std::string string_field(const json& object, const char* key) {
+        auto it = object.is_object() ? object.find(key) : object.end();
+        return (it != object.end() && it->is_string()) ? it->template get<std::string>() : std::string();
+    }
+
+    static std::string text_of(const json& v) {
+        try {
+            return detail::query_value_text(v);
+        } catch (const json::type_error&) {
+            throw std::invalid_argument("bosbase: a file URL query value is not valid UTF-8");
+        }
+    }
+
+    // application/x-www-form-urlencoded as URLSearchParams writes it: only
+    // A-Z a-z 0-9 * - . _ stay, a space becomes '+'.
+    static std::string form_encode(std::string_view in) {
+        static const char hex[] = "0123456789ABCDEF";
+        std::string out;
+        out.reserve(in.size());
+        for (char ch : in) {
+            const auto c = static_cast<unsigned char>(ch);
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '*' || c == '-' ||
+                c == '.' || c == '_') {
+                out += ch;
+            } else if (c == ' ') {
+                out += '+';
+            } else {
+                out += '%';
+                out += hex[c >> 4];
+                out += hex[c & 0x0F];
+            }
+        }
+        return out;
+    }
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_FILES_HPP
