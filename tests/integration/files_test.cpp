@@ -1,5 +1,5 @@
 // Uploads, file URLs, protected files, thumbs and backup upload against the dev server.
-#include <dev_server.hpp>
+#include <test_server.hpp>
 #include <integration_helpers.hpp>
 #include <doctest/doctest.h>
 
@@ -15,7 +15,7 @@
 using bosbase::file_part;
 using bosbase::json;
 using bosbase_test::dev_accounts;
-using bosbase_test::dev_server;
+using bosbase_test::test_server;
 
 using bosbase_test::status_of;
 using bosbase_test::superuser;
@@ -106,7 +106,7 @@ std::vector<std::string> names(const json& record, const char* field) {
 }  // namespace
 
 TEST_CASE("files: upload from bytes and a path, download by URL, append, prepend, remove, protected, thumb") {
-    dev_server server;
+    test_server server;
     auto admin = superuser(server);
     admin.collections().create(
         {{"name", "docs"},
@@ -206,7 +206,7 @@ TEST_CASE("files: upload from bytes and a path, download by URL, append, prepend
 }
 
 TEST_CASE("files: a backup downloaded by URL uploads again under a new name") {
-    dev_server server;
+    test_server server;
     auto admin = superuser(server);
     auto backups = admin.backups();
     backups.create("files_test.zip");
