@@ -134,8 +134,15 @@ public:
 
     test_server() : test_server(selected_server_kind(), "") {}
 
+    // Extra NAME=value settings for the real BosBase process of this test (what its
+    // services read from the environment: OPENAI_BASE_URL, FUNCTION_URL, ...); a name
+    // given here replaces the one the test process has. The dev server ignores them.
+    explicit test_server(std::vector<std::string> bosbase_env)
+        : test_server(selected_server_kind(), "", std::move(bosbase_env)) {}
+
     // `binary` empty: the kind's own server (tests of the harness pass another).
-    test_server(server_kind kind, const std::string& binary) : kind_(kind) {
+    test_server(server_kind kind, const std::string& binary, std::vector<std::string> bosbase_env = {})
+        : kind_(kind), extra_env_(std::move(bosbase_env)) {
         char pattern[] = "/tmp/bosbase-it-XXXXXX";
         if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("test_server: mkdtemp failed");
         root_ = pattern;
@@ -323,11 +330,20 @@ private:
     void spawn_bosbase() {
         std::vector<std::string> args = {binary_, "--dir", data_dir_, "--encryptionEnv", "BOSBASE_SERVER_ENCRYPTION_KEY",
                                          "--dev=false", "serve", "--http=127.0.0.1:" + std::to_string(port_)};
+        std::vector<std::string> own = extra_env_;
+        own.push_back("SASSPB_POSTGRES_URL=" + db_url());
+        auto overridden = [&](const char* entry) {
+            for (const auto& o : own) {
+                const auto eq = o.find('=');
+                if (std::strncmp(entry, o.c_str(), eq + 1) == 0) return true;
+            }
+            return false;
+        };
         std::vector<std::string> env;
         for (char** e = environ; *e != nullptr; ++e) {
-            if (std::strncmp(*e, "SASSPB_POSTGRES_URL=", 20) != 0) env.emplace_back(*e);
+            if (!overridden(*e)) env.emplace_back(*e);
         }
-        env.push_back("SASSPB_POSTGRES_URL=" + db_url());
+        env.insert(env.end(), own.begin(), own.end());
         std::vector<char*> argv, envp;
         for (auto& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);
@@ -483,6 +499,7 @@ private:
     }
 
     server_kind kind_;
+    std::vector<std::string> extra_env_;  // NAME=value for the real BosBase process
     std::string root_;
     std::string data_dir_;
     std::string log_path_;
