@@ -7,6 +7,10 @@
 #include "services/admin.hpp"
 #include "services/files.hpp"
 #include "services/batch.hpp"
+#include "services/redis.hpp"
+#include "services/graphql.hpp"
+#include "services/scripts.hpp"
+#include "services/script_permissions.hpp"
 #include "realtime/service.hpp"
 #include "async.hpp"
 
@@ -116,6 +120,31 @@ public:
 
     /// @brief File URLs and file tokens.
     BOSBASE_SPLIT_NOINLINE file_service<Transport> files() const { return file_service<Transport>(checked_core()); }
+
+    /// @brief BosBase: Redis keys (superuser; the server needs REDIS_URL).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE redis_service<Transport> redis() const {
+        return redis_service<Transport>(checked_core());
+    }
+
+    /// @brief BosBase: GraphQL over the records (superuser).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE graphql_service<Transport> graphql() const {
+        return graphql_service<Transport>(checked_core());
+    }
+
+    /// @brief BosBase: SQL on the server's database (superuser).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE sql_service<Transport> sql() const {
+        return sql_service<Transport>(checked_core());
+    }
+
+    /// @brief BosBase: stored scripts, commands, uploads and WASM, and waiting for their jobs.
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE scripts_service<Transport> scripts() const {
+        return scripts_service<Transport>(checked_core());
+    }
+
+    /// @brief BosBase: the stored execution permissions of scripts (superuser).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script_permissions_service<Transport> script_permissions() const {
+        return script_permissions_service<Transport>(checked_core());
+    }
 
     /// @brief A new, empty batch of record writes (see batch_service).
     BOSBASE_SPLIT_NOINLINE

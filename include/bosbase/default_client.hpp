@@ -34,6 +34,11 @@ BOSBASE_INSTANTIATE_() class backup_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class cron_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class file_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class batch_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class redis_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class graphql_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class sql_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class scripts_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class script_permissions_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class detail::realtime_state<httplib_transport>;
 BOSBASE_INSTANTIATE_() class realtime_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class basic_bosbase<httplib_transport>;
@@ -56,6 +61,11 @@ json record_service<httplib_transport>::update<json, json>(std::string_view, con
 BOSBASE_INSTANTIATE_()
 json record_service<httplib_transport>::update_with_files<json, json>(std::string_view, const json&, const file_list&,
                                                                       const request_options&) const;
+BOSBASE_INSTANTIATE_()
+script_output scripts_service<httplib_transport>::execute_sse<httplib_transport>(std::string_view,
+                                                                                const std::vector<std::string>&,
+                                                                                std::string_view,
+                                                                                const request_options&) const;
 #undef BOSBASE_INSTANTIATE_
 #endif
 

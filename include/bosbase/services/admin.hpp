@@ -4,13 +4,86 @@
 #define BOSBASE_SERVICES_ADMIN_HPP
 
 #include "common.hpp"
+#include "shapes.hpp"
 #include "../multipart.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace bosbase {
+
+/// @brief One field of a collection_schema.
+struct collection_field_schema {
+    std::string name;
+    std::string type;  ///< "text", "number", "relation", "vector", ...
+    bool required = false;
+    bool system = false;
+    bool hidden = false;
+    json raw;  ///< the field as the server sent it
+};
+
+/// @brief A collection's fields in short (BosBase: collection_service::get_schema).
+struct collection_schema {
+    std::string name;
+    std::string type;  ///< "base", "auth" or "view"
+    std::vector<collection_field_schema> fields;
+    json raw;  ///< the schema as the server sent it
+};
+
+/// @brief A table for collection_service::import_sql_tables: `sql` (when not empty) is
+/// run first, then the table `name` is registered as a collection.
+struct sql_table_definition {
+    std::string name;
+    std::string sql;
+};
+
+/// @brief What collection_service::import_sql_tables answers.
+struct sql_import_result {
+    json created;                      ///< the new collections (a JSON array of collection models)
+    std::vector<std::string> skipped;  ///< tables that already had a collection
+    json raw;                          ///< the answer as the server sent it
+};
+
+template <class J>
+void from_json(const J& j, collection_field_schema& out) {
+    detail::shape_object(j, "a schema field");
+    out.name = detail::shape_string(j, "name");
+    out.type = detail::shape_string(j, "type");
+    out.required = detail::shape_optional_bool(j, "required");
+    out.system = detail::shape_optional_bool(j, "system");
+    out.hidden = detail::shape_optional_bool(j, "hidden");
+    out.raw = j;
+}
+
+template <class J>
+void from_json(const J& j, collection_schema& out) {
+    detail::shape_object(j, "a collection schema");
+    out.name = detail::shape_string(j, "name");
+    out.type = detail::shape_string(j, "type");
+    const J* fields = detail::shape_member(j, "fields");
+    if (fields == nullptr || !fields->is_array()) {
+        throw detail::shape_error("'fields' is missing or not an array");
+    }
+    out.fields.clear();
+    out.fields.reserve(fields->size());
+    for (const auto& f : *fields) out.fields.push_back(f.template get<collection_field_schema>());
+    out.raw = j;
+}
+
+template <class J>
+void from_json(const J& j, sql_import_result& out) {
+    detail::shape_object(j, "an SQL import result");
+    const J* created = detail::shape_member(j, "created");
+    if (created == nullptr || !created->is_array()) {
+        throw detail::shape_error("'created' is missing or not an array");
+    }
+    out.created = *created;
+    out.skipped = detail::shape_optional_strings(j, "skipped");
+    out.raw = j;
+}
 
 /// @brief GET /api/health (pb.health()).
 template <class Transport>
@@ -94,6 +167,64 @@ public:
                                 options, {});
     }
 
+    // --- BosBase: schemas and SQL tables ----------------------------------
+
+    /// @brief The collection's fields in short: GET /api/collections/{name}/schema (404 for
+    /// an unknown collection). Base collections also list createdBy and updatedBy.
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE collection_schema get_schema(std::string_view name_or_id,
+                                                                      const request_options& options = {}) const {
+        return detail::fetch_shape<collection_schema>(core(), "GET", path(name_or_id) + "/schema", nullptr, options);
+    }
+
+    /// @brief Every collection's schema: GET /api/collections/schemas ({collections: [...]}).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::vector<collection_schema> get_all_schemas(
+        const request_options& options = {}) const {
+        auto& c = core();
+        const std::string route = "/api/collections/schemas";
+        detail::json_reply reply = detail::fetch_json(c, "GET", route, nullptr, options);
+        const auto it = reply.body.is_object() ? reply.body.find("collections") : reply.body.end();
+        if (it == reply.body.end() || !it->is_array()) {
+            throw detail::invalid_response(c, route, options, reply.status,
+                                           "The server's response has no 'collections' array.");
+        }
+        std::vector<collection_schema> out;
+        out.reserve(it->size());
+        for (const auto& item : *it) {
+            out.push_back(detail::decode_shape<collection_schema>(c, item, reply.status, route, options));
+        }
+        return out;
+    }
+
+    /// @brief Registers existing database tables as collections: POST
+    /// /api/collections/sql/tables {tables}. Returns the new collections (a JSON array;
+    /// tables already registered are left out). The server adds the columns created,
+    /// updated, createdBy and updatedBy to each table.
+    BOSBASE_SPLIT_NOINLINE json register_sql_tables(const std::vector<std::string>& tables,
+                                                    const request_options& options = {}) const {
+        auto& c = core();
+        const std::string route = "/api/collections/sql/tables";
+        detail::json_reply reply = detail::fetch_json(c, "POST", route, json{{"tables", tables}}, options);
+        if (!reply.body.is_array()) {
+            throw detail::invalid_response(c, route, options, reply.status,
+                                           "The server's response is not an array of collections.");
+        }
+        return std::move(reply.body);
+    }
+
+    /// @brief Runs each definition's `sql` (when not empty), then registers table `name`
+    /// as a collection, all in one transaction: POST /api/collections/sql/import.
+    BOSBASE_SPLIT_NOINLINE sql_import_result import_sql_tables(const std::vector<sql_table_definition>& tables,
+                                                               const request_options& options = {}) const {
+        json list = json::array();
+        for (const auto& t : tables) {
+            json entry{{"name", t.name}};
+            if (!t.sql.empty()) entry["sql"] = t.sql;
+            list.push_back(std::move(entry));
+        }
+        return detail::fetch_shape<sql_import_result>(core(), "POST", "/api/collections/sql/import",
+                                                      json{{"tables", std::move(list)}}, options);
+    }
+
 private:
     static std::string path(std::string_view name_or_id) {
         detail::require_path_segment(name_or_id, "collection name or id");
@@ -126,6 +257,31 @@ public:
                  const request_options& options = {}) const {
         core().perform("POST", "/api/settings/test/s3", json{{"filesystem", std::string(filesystem)}},
                        options, {});
+    }
+
+    /// @brief Signs an Apple "Sign in with Apple" client secret (a JWT, ES256) and returns
+    /// it: POST /api/settings/apple/generate-client-secret. `private_key` is the PKCS #8
+    /// PEM of the key `key_id` (10 characters) of team `team_id` (10 characters); it is
+    /// scrubbed from every error text. `duration_seconds` is 1 to 15777000 (about 6 months).
+    BOSBASE_SPLIT_NOINLINE std::string generate_apple_client_secret(std::string_view client_id,
+                                                                    std::string_view team_id,
+                                                                    std::string_view key_id,
+                                                                    std::string_view private_key,
+                                                                    std::int64_t duration_seconds,
+                                                                    const request_options& options = {}) const {
+        auto& c = core();
+        const std::string route = "/api/settings/apple/generate-client-secret";
+        const json body{{"clientId", std::string(client_id)},
+                        {"teamId", std::string(team_id)},
+                        {"keyId", std::string(key_id)},
+                        {"privateKey", std::string(private_key)},
+                        {"duration", duration_seconds}};
+        detail::json_reply reply = detail::fetch_json(c, "POST", route, body, options, {private_key});
+        const auto it = reply.body.is_object() ? reply.body.find("secret") : reply.body.end();
+        if (it == reply.body.end() || !it->is_string()) {
+            throw detail::invalid_response(c, route, options, reply.status, "The server's response has no 'secret'.");
+        }
+        return it->template get<std::string>();
     }
 
     /// @brief Sends a test email of `email_template` ("verification", "password-reset",

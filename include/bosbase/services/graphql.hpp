@@ -1,0 +1,165 @@
+// bosbase-cpp: graphql_service and sql_service: BosBase's superuser query routes (pb.graphql(), pb.sql()).
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_SERVICES_GRAPHQL_HPP
+#define BOSBASE_SERVICES_GRAPHQL_HPP
+
+#include "shapes.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bosbase {
+
+/// @brief Where in the query a GraphQL error is (1-based).
+struct graphql_location {
+    std::int64_t line = 0;
+    std::int64_t column = 0;
+};
+
+/// @brief One entry of a GraphQL answer's `errors`.
+struct graphql_error {
+    std::string message;
+    std::vector<graphql_location> locations;  ///< empty when the server sent none
+    json path;                                ///< the field path (an array), or null
+    json raw;                                 ///< the error as the server sent it (extensions etc.)
+};
+
+/// @brief A GraphQL answer. GraphQL reports its own errors inside a 200 answer, so
+/// query() returns them here instead of throwing: check ok() (or errors) before
+/// trusting data, which may be null or hold partial results next to errors.
+struct graphql_result {
+    json data;                         ///< null when the server sent none
+    std::vector<graphql_error> errors;
+    json extensions;                   ///< null when the server sent none
+    json raw;                          ///< the answer as the server sent it
+
+    /// @brief True when the answer has no errors.
+    [[nodiscard]] bool ok() const noexcept { return errors.empty(); }
+};
+
+/// @brief What sql_service::execute returns. Every value is text: NULL comes back as
+/// "NULL", times as RFC 3339.
+struct sql_result {
+    std::vector<std::string> columns;  ///< empty when the server sent none
+    /// The rows; absent when a row-returning statement matched none. A statement that
+    /// returns no rows gives one row with the affected count as text.
+    std::optional<std::vector<std::vector<std::string>>> rows;
+    std::optional<std::int64_t> rows_affected;  ///< set for statements that return no rows
+    json raw;                                   ///< the answer as the server sent it
+};
+
+template <class J>
+void from_json(const J& j, graphql_location& out) {
+    detail::shape_object(j, "a GraphQL error location");
+    out.line = detail::shape_integer(j, "line");
+    out.column = detail::shape_integer(j, "column");
+}
+
+template <class J>
+void from_json(const J& j, graphql_error& out) {
+    detail::shape_object(j, "a GraphQL error");
+    out.message = detail::shape_string(j, "message");
+    out.locations.clear();
+    if (const J* locations = detail::shape_member(j, "locations")) {
+        if (!locations->is_array()) {
+            throw detail::shape_error("'locations' is not an array");
+        }
+        for (const auto& l : *locations) out.locations.push_back(l.template get<graphql_location>());
+    }
+    const J* path = detail::shape_member(j, "path");
+    if (path != nullptr && !path->is_array()) {
+        throw detail::shape_error("'path' is not an array");
+    }
+    out.path = path != nullptr ? *path : J();
+    out.raw = j;
+}
+
+template <class J>
+void from_json(const J& j, graphql_result& out) {
+    detail::shape_object(j, "a GraphQL answer");
+    const J* data = detail::shape_member(j, "data");
+    out.data = data != nullptr ? *data : J();
+    out.errors.clear();
+    if (const J* errors = detail::shape_member(j, "errors")) {
+        if (!errors->is_array()) {
+            throw detail::shape_error("'errors' is not an array");
+        }
+        for (const auto& e : *errors) out.errors.push_back(e.template get<graphql_error>());
+    }
+    const J* extensions = detail::shape_member(j, "extensions");
+    out.extensions = extensions != nullptr ? *extensions : J();
+    out.raw = j;
+}
+
+template <class J>
+void from_json(const J& j, sql_result& out) {
+    detail::shape_object(j, "an SQL result");
+    out.columns = detail::shape_optional_strings(j, "columns");
+    out.rows.reset();
+    if (const J* rows = detail::shape_member(j, "rows")) {
+        if (!rows->is_array()) {
+            throw detail::shape_error("'rows' is not an array");
+        }
+        std::vector<std::vector<std::string>> all;
+        all.reserve(rows->size());
+        for (const auto& row : *rows) all.push_back(detail::shape_strings(row, "a row"));
+        out.rows = std::move(all);
+    }
+    out.rows_affected = detail::shape_optional_integer(j, "rowsAffected");
+    out.raw = j;
+}
+
+/// @brief GraphQL over the records (pb.graphql(); superusers only: any other caller,
+/// anonymous included, gets 403). The schema has one query, `records(collection, page,
+/// perPage, sort, filter, expand, skipTotal)`, and the mutations createRecord,
+/// updateRecord and deleteRecord.
+template <class Transport>
+class graphql_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief POST /api/graphql {query, variables, operationName?}. GraphQL errors come
+    /// back in the result (graphql_result::ok()), not as exceptions; HTTP errors (403,
+    /// network, ...) throw ClientResponseError as every call does. `variables` must be
+    /// a JSON object (null sends {}); an empty operation_name is left out.
+    BOSBASE_SPLIT_NOINLINE graphql_result query(std::string_view query, const json& variables = json::object(),
+                                                std::string_view operation_name = {},
+                                                const request_options& options = {}) const {
+        json body{{"query", std::string(query)}, {"variables", detail::object_body(variables, "GraphQL variables")}};
+        if (!operation_name.empty()) body["operationName"] = std::string(operation_name);
+        return detail::fetch_shape<graphql_result>(core(), "POST", "/api/graphql", body, options);
+    }
+};
+
+/// @brief Runs SQL on the server's database (pb.sql(); superusers only). Whatever the
+/// statement is, the server runs it as it is.
+template <class Transport>
+class sql_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief POST /api/sql/execute {query}, the statement trimmed. An empty or
+    /// whitespace-only statement is std::invalid_argument (as in the JS SDK). A statement
+    /// the database refuses is 400 "Failed to execute SQL statement.".
+    BOSBASE_SPLIT_NOINLINE sql_result execute(std::string_view query, const request_options& options = {}) const {
+        const auto first = query.find_first_not_of(" \t\r\n\f\v");
+        if (first == std::string_view::npos) {
+            throw std::invalid_argument("bosbase: the SQL query must not be empty");
+        }
+        const auto last = query.find_last_not_of(" \t\r\n\f\v");
+        const json body{{"query", std::string(query.substr(first, last - first + 1))}};
+        return detail::fetch_shape<sql_result>(core(), "POST", "/api/sql/execute", body, options);
+    }
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_GRAPHQL_HPP

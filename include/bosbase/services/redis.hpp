@@ -1,0 +1,147 @@
+// bosbase-cpp: redis_service: BosBase's superuser access to Redis keys (pb.redis()).
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_SERVICES_REDIS_HPP
+#define BOSBASE_SERVICES_REDIS_HPP
+
+#include "shapes.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bosbase {
+
+/// @brief One key of a redis_key_page.
+struct redis_key {
+    std::string key;
+    json raw;  ///< the item as the server sent it
+};
+
+/// @brief One SCAN step over the whole Redis database (redis_service::list_keys).
+struct redis_key_page {
+    /// Where the next step starts; "0" when the scan is complete. Redis may return
+    /// fewer keys than `count` (even none) before the scan is complete.
+    std::string cursor;
+    std::vector<redis_key> items;
+    json raw;  ///< the answer as the server sent it
+
+    /// @brief True when this was the last step of the scan (cursor "0").
+    [[nodiscard]] bool done() const noexcept { return cursor == "0"; }
+};
+
+/// @brief A key, its value and its time to live.
+struct redis_entry {
+    std::string key;
+    json value;                               ///< any JSON, as stored
+    std::optional<std::int64_t> ttl_seconds;  ///< absent when the key does not expire
+    json raw;                                 ///< the answer as the server sent it
+};
+
+/// @brief The query of redis_service::list_keys; unset fields are left out.
+struct redis_list_options {
+    std::optional<std::string> cursor;    ///< where to go on ("0" or unset: from the start)
+    std::optional<std::string> pattern;   ///< a SCAN MATCH glob, e.g. "session:*"
+    std::optional<std::int64_t> count;    ///< a SCAN COUNT hint; the server caps it at 1000, refuses < 1
+};
+
+template <class J>
+void from_json(const J& j, redis_key& out) {
+    detail::shape_object(j, "a Redis key item");
+    out.key = detail::shape_string(j, "key");
+    out.raw = j;
+}
+
+template <class J>
+void from_json(const J& j, redis_key_page& out) {
+    detail::shape_object(j, "a Redis key page");
+    out.cursor = detail::shape_string(j, "cursor");
+    const J* items = detail::shape_member(j, "items");
+    if (items == nullptr || !items->is_array()) {
+        throw detail::shape_error("'items' is missing or not an array");
+    }
+    out.items.clear();
+    out.items.reserve(items->size());
+    for (const auto& item : *items) out.items.push_back(item.template get<redis_key>());
+    out.raw = j;
+}
+
+template <class J>
+void from_json(const J& j, redis_entry& out) {
+    detail::shape_object(j, "a Redis entry");
+    out.key = detail::shape_string(j, "key");
+    const auto value = j.find("value");
+    if (value == j.end()) {
+        throw detail::shape_error("'value' is missing");
+    }
+    out.value = *value;
+    out.ttl_seconds = detail::shape_optional_integer(j, "ttlSeconds");
+    out.raw = j;
+}
+
+/// @brief Redis keys through BosBase (pb.redis(); superuser only). The server has these
+/// routes only when it was started with REDIS_URL; without it every call is a 404.
+/// Values are any JSON, stored as JSON text under the plain key.
+template <class Transport>
+class redis_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief One SCAN step: GET /api/redis/keys?cursor=&pattern=&count=. Start with no
+    /// cursor and go on with page.cursor until page.done().
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE redis_key_page list_keys(const redis_list_options& query = {},
+                                                                  const request_options& options = {}) const {
+        query_params first;
+        if (query.cursor) first.emplace_back("cursor", *query.cursor);
+        if (query.pattern) first.emplace_back("pattern", *query.pattern);
+        if (query.count) first.emplace_back("count", *query.count);
+        return detail::fetch_shape<redis_key_page>(core(), "GET", keys_path(), nullptr,
+                                                   detail::with_defaults(std::move(first), options));
+    }
+
+    /// @brief Creates a key that does not exist yet (201); 409 "Key already exists." otherwise.
+    /// Without a TTL the key does not expire.
+    BOSBASE_SPLIT_NOINLINE redis_entry create_key(std::string_view key, const json& value,
+                                                  std::optional<std::int64_t> ttl_seconds = std::nullopt,
+                                                  const request_options& options = {}) const {
+        json body{{"key", std::string(key)}, {"value", value}};
+        if (ttl_seconds) body["ttlSeconds"] = *ttl_seconds;
+        return detail::fetch_shape<redis_entry>(core(), "POST", keys_path(), body, options);
+    }
+
+    /// @brief The key's value and TTL; 404 "Key not found.".
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE redis_entry get_key(std::string_view key,
+                                                             const request_options& options = {}) const {
+        return detail::fetch_shape<redis_entry>(core(), "GET", key_path(key), nullptr, options);
+    }
+
+    /// @brief Replaces the value of an existing key (no upsert: 404 "Key not found.").
+    /// Without a TTL the key keeps the one it has; 0 makes it persistent.
+    BOSBASE_SPLIT_NOINLINE redis_entry update_key(std::string_view key, const json& value,
+                                                  std::optional<std::int64_t> ttl_seconds = std::nullopt,
+                                                  const request_options& options = {}) const {
+        json body{{"value", value}};
+        if (ttl_seconds) body["ttlSeconds"] = *ttl_seconds;
+        return detail::fetch_shape<redis_entry>(core(), "PUT", key_path(key), body, options);
+    }
+
+    /// @brief Deletes the key (204); 404 "Key not found.".
+    BOSBASE_SPLIT_NOINLINE void delete_key(std::string_view key, const request_options& options = {}) const {
+        core().perform("DELETE", key_path(key), nullptr, options, {});
+    }
+
+private:
+    static std::string keys_path() { return "/api/redis/keys"; }
+
+    static std::string key_path(std::string_view key) {
+        detail::require_path_segment(key, "Redis key");
+        return "/api/redis/keys/" + detail::encode_uri_component(key);
+    }
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_REDIS_HPP

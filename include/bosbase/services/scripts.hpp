@@ -1,0 +1,518 @@
+// bosbase-cpp: scripts_service: BosBase's stored scripts, commands, uploads and WASM (pb.scripts()).
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_SERVICES_SCRIPTS_HPP
+#define BOSBASE_SERVICES_SCRIPTS_HPP
+
+#include "script_types.hpp"
+#include "../multipart.hpp"
+#include "../stream.hpp"
+#include "../realtime/sse_parser.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace bosbase {
+
+/// @brief Stored scripts and what runs them (pb.scripts()).
+///
+/// At BosBase d8bc341 every route here is superuser-only (script permissions are stored
+/// but not applied): a signed-in user gets 403, an anonymous caller 401. The SDK does not
+/// refuse any call because of who is signed in; the server decides.
+///
+/// What the server needs: execute* a BosBase function service at FUNCTION_URL that reads
+/// the files the server writes under EXECUTE_PATH; command and upload `bash` and
+/// EXECUTE_PATH; wasm* a CGO build with WasmEdge (others answer 500 "Failed to get WASM
+/// manager.").
+template <class Transport>
+class scripts_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+    using clock = std::chrono::steady_clock;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    // --- stored scripts ------------------------------------------------------
+
+    /// @brief Every script, sorted by name (GET /api/scripts).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::vector<script> list(const request_options& options = {}) const {
+        auto& c = core();
+        const std::string path = "/api/scripts";
+        detail::json_reply reply = detail::fetch_json(c, "GET", path, nullptr, options);
+        const json& items = detail::items_of(c, reply.body, path, options, reply.status);
+        std::vector<script> out;
+        out.reserve(items.size());
+        for (const auto& item : items) out.push_back(detail::decode_shape<script>(c, item, reply.status, path, options));
+        return out;
+    }
+
+    /// @brief Stores a script (201, version 1). `content` is Python source; the server
+    /// removes characters other than letters, digits and `_.-:` from the name.
+    /// 400 "Script already exists." / "Script content is required.".
+    BOSBASE_SPLIT_NOINLINE script create(std::string_view name, std::string_view content,
+                                         std::string_view description = {},
+                                         const request_options& options = {}) const {
+        const json body{{"name", std::string(name)},
+                        {"content", std::string(content)},
+                        {"description", std::string(description)}};
+        return detail::fetch_shape<script>(core(), "POST", "/api/scripts", body, options);
+    }
+
+    /// @brief One script by name; 404 "Script not found.".
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script get(std::string_view name, const request_options& options = {}) const {
+        return detail::fetch_shape<script>(core(), "GET", script_path(name), nullptr, options);
+    }
+
+    /// @brief Changes the set fields (PATCH); the version goes up by one. With none set
+    /// the server answers 400 "At least one of content or description must be provided.".
+    BOSBASE_SPLIT_NOINLINE script update(std::string_view name, const script_update& changes,
+                                         const request_options& options = {}) const {
+        json body = json::object();
+        if (changes.content) body["content"] = *changes.content;
+        if (changes.description) body["description"] = *changes.description;
+        return detail::fetch_shape<script>(core(), "PATCH", script_path(name), body, options);
+    }
+
+    /// @brief Deletes a script (204); 404 "Script not found.".
+    BOSBASE_SPLIT_NOINLINE void remove(std::string_view name, const request_options& options = {}) const {
+        core().perform("DELETE", script_path(name), nullptr, options, {});
+    }
+
+    // --- running scripts -----------------------------------------------------
+
+    /// @brief Runs `function_name` (default "main") of the script with the arguments as
+    /// positional strings and waits for it: POST /api/scripts/{name}/execute. `output` is
+    /// the function's return value (JSON text unless it returned a string). A failing
+    /// script is 500 "Script execution failed.".
+    BOSBASE_SPLIT_NOINLINE script_output execute(std::string_view name, const std::vector<std::string>& arguments = {},
+                                                 std::string_view function_name = {},
+                                                 const request_options& options = {}) const {
+        return detail::fetch_shape<script_output>(core(), "POST", script_path(name) + "/execute",
+                                                  execute_body(arguments, function_name), options);
+    }
+
+    /// @brief Starts the script without waiting (202 {id, status:"running"}): POST
+    /// /api/scripts/async/{name}/execute. Follow it with wait() or execute_async_status().
+    BOSBASE_SPLIT_NOINLINE script_job execute_async(std::string_view name,
+                                                    const std::vector<std::string>& arguments = {},
+                                                    std::string_view function_name = {},
+                                                    const request_options& options = {}) const {
+        detail::require_path_segment(name, "script name");
+        return start_job("/api/scripts/async/" + detail::encode_uri_component(name) + "/execute",
+                         execute_body(arguments, function_name), script_job_kind::execute, options);
+    }
+
+    /// @brief The status of an execute_async job; 404 "Job not found.".
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script_job_status execute_async_status(
+        std::string_view id, const request_options& options = {}) const {
+        return job_status(script_job_kind::execute, id, options);
+    }
+
+    /// @brief Runs the script like execute(), streamed as server-sent events: GET
+    /// /api/scripts/{name}/execute/sse?arguments=…&function_name=…&token=…, which sends
+    /// one `{output}` event and closes. Authenticates with `?token=` like the JS SDK's
+    /// EventSource (the token is redacted from error texts); the before/after-send hooks
+    /// do not run for it. Needs a streaming transport (the default one is). The call's
+    /// deadline and cancel token hold for the whole stream.
+    template <class T = Transport>
+    BOSBASE_SPLIT_NOINLINE script_output execute_sse(std::string_view name,
+                                                     const std::vector<std::string>& arguments = {},
+                                                     std::string_view function_name = {},
+                                                     const request_options& options = {}) const {
+        static_assert(is_streaming_transport_v<T>,
+                      "bosbase: execute_sse needs a transport with the streaming call "
+                      "`http_response stream(const http_request&, const stream_handler&)` (see README, 'Realtime')");
+        return sse_call<T>(script_path(name) + "/execute/sse", arguments, function_name, options);
+    }
+
+    // --- WASM ----------------------------------------------------------------
+
+    /// @brief Runs a WASM module under EXECUTE_PATH and waits: POST /api/scripts/wasm
+    /// {options, wasm, params}. `cli_options` picks the function ("--func=name", "-f name"
+    /// or a bare name; default _start), `params` are space-separated arguments.
+    BOSBASE_SPLIT_NOINLINE wasm_result wasm(std::string_view cli_options, std::string_view wasm_name,
+                                            std::string_view params = {}, const request_options& options = {}) const {
+        return detail::fetch_shape<wasm_result>(core(), "POST", "/api/scripts/wasm",
+                                                wasm_body(cli_options, wasm_name, params), options);
+    }
+
+    /// @brief Starts a WASM run without waiting (202): POST /api/scripts/wasm/async.
+    BOSBASE_SPLIT_NOINLINE script_job wasm_async(std::string_view cli_options, std::string_view wasm_name,
+                                                 std::string_view params = {},
+                                                 const request_options& options = {}) const {
+        return start_job("/api/scripts/wasm/async", wasm_body(cli_options, wasm_name, params), script_job_kind::wasm,
+                         options);
+    }
+
+    /// @brief The status of a wasm_async job; 404 "Job not found.".
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script_job_status wasm_async_status(std::string_view id,
+                                                                          const request_options& options = {}) const {
+        return job_status(script_job_kind::wasm, id, options);
+    }
+
+    // --- shell commands and files -----------------------------------------
+
+    /// @brief Runs `bash -c command` on the server host in EXECUTE_PATH and waits (up to the
+    /// server's 30 minutes): `output` is stdout and stderr. A non-zero exit is 500
+    /// "Failed to execute command.".
+    BOSBASE_SPLIT_NOINLINE script_output command(std::string_view command, const request_options& options = {}) const {
+        return detail::fetch_shape<script_output>(core(), "POST", "/api/scripts/command",
+                                                  json{{"command", std::string(command)}}, options);
+    }
+
+    /// @brief Starts the command without waiting (the server answers 200, not 202).
+    BOSBASE_SPLIT_NOINLINE script_job command_async(std::string_view command,
+                                                    const request_options& options = {}) const {
+        return start_job("/api/scripts/command", json{{"command", std::string(command)}, {"async", true}},
+                         script_job_kind::command, options);
+    }
+
+    /// @brief The status of a command_async job; 404 "Command not found.".
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script_job_status command_status(std::string_view id,
+                                                                       const request_options& options = {}) const {
+        return job_status(script_job_kind::command, id, options);
+    }
+
+    /// @brief Writes `file` into EXECUTE_PATH on the server (replacing what is there):
+    /// multipart POST /api/scripts/upload with the file as `file` and, when given, the
+    /// target `path` (relative; default the file's name; `..` is 400 "Invalid path.").
+    BOSBASE_SPLIT_NOINLINE script_upload_result upload(const file_part& file, std::string_view path = {},
+                                                       const request_options& options = {}) const {
+        json fields = json::object();
+        if (!path.empty()) fields["path"] = std::string(path);
+        auto& c = core();
+        const std::string route = "/api/scripts/upload";
+        auto body = detail::build_multipart(fields, file_list{{"file", file}}, c.settings().max_request_bytes);
+        detail::json_reply reply = detail::fetch_body_json(c, "POST", route, std::move(body), options);
+        return detail::decode_shape<script_upload_result>(c, reply.body, reply.status, route, options);
+    }
+
+    // --- waiting for a job ---------------------------------------------------
+
+    /// @brief Polls the job's status route (by job.kind) until the job is "done" or
+    /// "error" and returns that last status; a job that ends in "error" is returned, not
+    /// thrown. It polls at once, then every `poll_interval` (at least 1 ms).
+    ///
+    /// The call's deadline (request_options::deadline, else client_options::deadline)
+    /// bounds the whole wait, polls and pauses together: when it passes, the wait ends
+    /// with ClientResponseError error_kind::deadline. A cancel
+    /// (request_options::cancel, or the token of the pb.async() job it runs in) ends it at
+    /// once, during a poll or a pause, with is_abort(). Errors of a poll (404, 403, network)
+    /// end it as they are.
+    BOSBASE_SPLIT_NOINLINE script_job_status wait(const script_job& job,
+                                                  std::chrono::milliseconds poll_interval = std::chrono::milliseconds(500),
+                                                  const request_options& options = {}) const {
+        if (poll_interval.count() < 1) {
+            throw std::invalid_argument("bosbase: the poll interval of wait() must be at least 1 ms");
+        }
+        auto& c = core();
+        const std::string path = status_path(job.kind, job.id);
+        const std::chrono::milliseconds budget = options.deadline.value_or(c.settings().deadline);
+        const auto started = clock::now();
+        const auto end = started + std::clamp(budget, std::chrono::milliseconds(0), max_budget());
+        cancel_waiter waiter(options);
+        request_options poll = options;
+        std::string last_status = job.status;
+        for (std::size_t polls = 0;; ++polls) {
+            if (waiter.canceled()) {
+                throw wait_ended(path, options, error_kind::canceled, job, "was cancelled", budget, polls, last_status);
+            }
+            const auto now = clock::now();
+            if (now >= end) {
+                throw wait_ended(path, options, error_kind::deadline, job, "exceeded its deadline", budget, polls,
+                                 last_status);
+            }
+            poll.deadline = std::chrono::ceil<std::chrono::milliseconds>(end - now);
+            script_job_status status;
+            try {
+                status = detail::fetch_shape<script_job_status>(c, "GET", path, nullptr, poll);
+            } catch (const ClientResponseError& e) {
+                // A poll cut short by what is left of the budget: the wait's deadline passed.
+                if (e.error_kind() == error_kind::deadline && clock::now() >= end) {
+                    throw wait_ended(path, options, error_kind::deadline, job, "exceeded its deadline", budget,
+                                     polls + 1, last_status);
+                }
+                throw;
+            }
+            if (status.finished()) {
+                return status;
+            }
+            last_status = status.status;
+            if (waiter.sleep_until(std::min(clock::now() + poll_interval, end))) {
+                throw wait_ended(path, options, error_kind::canceled, job, "was cancelled", budget, polls + 1,
+                                 last_status);
+            }
+        }
+    }
+
+private:
+    static std::string script_path(std::string_view name) {
+        detail::require_path_segment(name, "script name");
+        return "/api/scripts/" + detail::encode_uri_component(name);
+    }
+
+    static std::string status_path(script_job_kind kind, std::string_view id) {
+        detail::require_path_segment(id, "job id");
+        const std::string encoded = detail::encode_uri_component(id);
+        switch (kind) {
+        case script_job_kind::wasm: return "/api/scripts/wasm/async/" + encoded;
+        case script_job_kind::command: return "/api/scripts/command/" + encoded;
+        case script_job_kind::execute: break;
+        }
+        return "/api/scripts/async/" + encoded;
+    }
+
+    static const char* kind_name(script_job_kind kind) {
+        switch (kind) {
+        case script_job_kind::wasm: return "WASM";
+        case script_job_kind::command: return "command";
+        case script_job_kind::execute: break;
+        }
+        return "script";
+    }
+
+    // A duration far beyond any wait, so that adding it to now() cannot overflow.
+    static constexpr std::chrono::milliseconds max_budget() { return std::chrono::hours(24 * 365 * 100); }
+
+    static json execute_body(const std::vector<std::string>& arguments, std::string_view function_name) {
+        json body = json::object();
+        if (!arguments.empty()) body["arguments"] = arguments;
+        if (!function_name.empty()) body["function_name"] = std::string(function_name);
+        return body;
+    }
+
+    static json wasm_body(std::string_view cli_options, std::string_view wasm_name, std::string_view params) {
+        return json{{"options", std::string(cli_options)}, {"wasm", std::string(wasm_name)}, {"params", std::string(params)}};
+    }
+
+    script_job start_job(const std::string& path, const json& body, script_job_kind kind,
+                         const request_options& options) const {
+        script_job job = detail::fetch_shape<script_job>(core(), "POST", path, body, options);
+        job.kind = kind;
+        return job;
+    }
+
+    script_job_status job_status(script_job_kind kind, std::string_view id, const request_options& options) const {
+        return detail::fetch_shape<script_job_status>(core(), "GET", status_path(kind, id), nullptr, options);
+    }
+
+    ClientResponseError wait_ended(const std::string& path, const request_options& options, error_kind kind,
+                                   const script_job& job, const char* how, std::chrono::milliseconds budget,
+                                   std::size_t polls, const std::string& last_status) const {
+        std::string text = std::string("waiting for the ") + kind_name(job.kind) + " job " + job.id + " " + how;
+        if (kind == error_kind::deadline) text += " of " + std::to_string(budget.count()) + " ms";
+        text += " (" + std::to_string(polls) + (polls == 1 ? " poll" : " polls") + ", last status '" + last_status + "')";
+        return ClientResponseError(core().error_url(path, options), 0, json::object(), kind, text);
+    }
+
+    // Wakes a pause of wait() when the call's token, or the token of the async job the
+    // call runs in, is cancelled: the pause waits on a condition, never a plain sleep.
+    class cancel_waiter {
+    public:
+        explicit cancel_waiter(const request_options& options) : state_(std::make_shared<shared>()) {
+            auto fire = [s = state_] {
+                {
+                    std::lock_guard<std::mutex> lock(s->mutex);
+                    s->fired = true;
+                }
+                s->cv.notify_all();
+            };
+            if (options.cancel) own_ = options.cancel->on_cancel(fire);
+            if (const cancel_token* job = detail::current_job_cancel()) job_ = job->on_cancel(fire);
+        }
+
+        bool canceled() {
+            std::lock_guard<std::mutex> lock(state_->mutex);
+            return state_->fired;
+        }
+
+        // True when cancelled before `until`.
+        bool sleep_until(clock::time_point until) {
+            std::unique_lock<std::mutex> lock(state_->mutex);
+            return state_->cv.wait_until(lock, until, [&] { return state_->fired; });
+        }
+
+    private:
+        struct shared {
+            std::mutex mutex;
+            std::condition_variable cv;
+            bool fired = false;
+        };
+        std::shared_ptr<shared> state_;
+        cancel_token::registration own_;
+        cancel_token::registration job_;
+    };
+
+    // Cancels `target` when the deadline passes first. A stream has no whole-call deadline
+    // of its own (the transport bounds each read), so a thread keeps this one.
+    class deadline_guard {
+    public:
+        deadline_guard(cancel_token target, clock::time_point when) : state_(std::make_shared<shared>()) {
+            thread_ = std::thread([s = state_, target, when] {
+                std::unique_lock<std::mutex> lock(s->mutex);
+                if (!s->cv.wait_until(lock, when, [&] { return s->done; })) {
+                    s->fired = true;
+                    lock.unlock();
+                    target.cancel();
+                }
+            });
+        }
+        deadline_guard(const deadline_guard&) = delete;
+        deadline_guard& operator=(const deadline_guard&) = delete;
+        ~deadline_guard() { stop(); }
+
+        void stop() {
+            {
+                std::lock_guard<std::mutex> lock(state_->mutex);
+                state_->done = true;
+            }
+            state_->cv.notify_all();
+            if (thread_.joinable()) thread_.join();
+        }
+
+        bool fired() {
+            std::lock_guard<std::mutex> lock(state_->mutex);
+            return state_->fired;
+        }
+
+    private:
+        struct shared {
+            std::mutex mutex;
+            std::condition_variable cv;
+            bool done = false;
+            bool fired = false;
+        };
+        std::shared_ptr<shared> state_;
+        std::thread thread_;
+    };
+
+    template <class T>
+    script_output sse_call(const std::string& path, const std::vector<std::string>& arguments,
+                           std::string_view function_name, const request_options& options) const {
+        auto& c = core();
+        const auto& settings = c.settings();
+        detail::require_headers(options.headers, "request_options.headers");
+        query_params first;
+        if (!arguments.empty()) first.emplace_back("arguments", arguments);
+        if (!function_name.empty()) first.emplace_back("function_name", std::string(function_name));
+        query_params query = detail::collect_query(options, first);
+        const std::string token = c.store().token();
+        const bool caller_token = std::any_of(query.begin(), query.end(), [](const auto& p) { return p.first == "token"; });
+        if (!token.empty() && !caller_token) query.emplace_back("token", token);
+        const detail::call_secrets secrets{token};
+
+        http_request req;
+        req.method = "GET";
+        req.origin = c.url().origin;
+        req.target = c.target_for(path, query);
+        req.headers = options.headers;
+        for (const auto& h : settings.headers) {
+            if (!h.second.empty() && !detail::has_header(req.headers, h.first)) req.headers.push_back(h);
+        }
+        if (!detail::has_header(req.headers, "Accept")) req.headers.emplace_back("Accept", "text/event-stream");
+        if (!settings.lang.empty() && !detail::has_header(req.headers, "Accept-Language")) {
+            req.headers.emplace_back("Accept-Language", settings.lang);
+        }
+        req.connect_timeout = settings.connect_timeout;
+        req.read_timeout = options.timeout.value_or(settings.timeout);
+        req.write_timeout = req.read_timeout;
+        const std::chrono::milliseconds budget = options.deadline.value_or(settings.deadline);
+        const auto started = clock::now();
+        req.deadline = started + std::clamp(budget, std::chrono::milliseconds(0), max_budget());
+        req.max_response_bytes = settings.max_response_bytes;
+        req.decompress = false;
+        const std::string url = detail::redact_url(req.origin + req.target);
+
+        // One token the transport obeys: the caller's, the async job's, or the deadline.
+        cancel_token stop;
+        cancel_token::registration links[2];
+        if (options.cancel) links[0] = options.cancel->on_cancel([stop] { stop.cancel(); });
+        if (const cancel_token* job = detail::current_job_cancel()) links[1] = job->on_cancel([stop] { stop.cancel(); });
+        auto failure = [&](error_kind kind, const std::string& what) {
+            return ClientResponseError(url, 0, json::object(), kind, what, secrets.to_vector());
+        };
+        if (stop.is_canceled()) {
+            throw failure(error_kind::canceled, "GET " + req.origin + " was cancelled before it was sent");
+        }
+        req.cancel = stop;
+
+        detail::sse_parser parser(settings.max_response_bytes);
+        std::optional<std::string> event_data;
+        std::size_t received = 0;
+        bool too_large = false;
+        stream_handler on_data = [&](std::string_view chunk) -> bool {
+            received += chunk.size();
+            if (received > settings.max_response_bytes) {
+                too_large = true;
+                return false;
+            }
+            return parser.feed(chunk, [&](const detail::sse_event& ev) {
+                event_data = ev.data;
+                return false;  // the one event is all there is
+            });
+        };
+
+        http_response res;
+        {
+            deadline_guard guard(stop, req.deadline);
+            auto ended = [&](error_kind kind, const std::string& what) {
+                guard.stop();
+                if (guard.fired()) {
+                    return failure(error_kind::deadline, "GET " + req.origin + " exceeded its deadline of " +
+                                                             std::to_string(budget.count()) + " ms");
+                }
+                if (stop.is_canceled()) return failure(error_kind::canceled, "GET " + req.origin + " was cancelled");
+                return failure(kind, what);
+            };
+            try {
+                T transport = c.transport();  // a copy, as realtime uses: copies share the connection pool
+                res = transport.stream(req, on_data);
+            } catch (const transport_error& e) {
+                throw ended(e.error_kind(), e.what());
+            } catch (const std::bad_alloc&) {
+                throw;
+            } catch (const std::exception& e) {
+                throw ended(error_kind::other, e.what());
+            } catch (...) {
+                throw ended(error_kind::other, "the transport threw a non-standard exception");
+            }
+            guard.stop();
+            if (stop.is_canceled() && !guard.fired()) {
+                throw failure(error_kind::canceled, "GET " + req.origin + " was cancelled");
+            }
+        }
+        if (res.status < 200 || res.status > 299) {
+            const auto list = secrets.to_vector();
+            throw ClientResponseError(url, res.status, detail::error_body(res, settings.max_json_depth, list),
+                                      error_kind::none, {}, list);
+        }
+        if (too_large || !parser.error().empty()) {
+            throw failure(error_kind::too_large, "the event stream is larger than max_response_bytes (" +
+                                                     std::to_string(settings.max_response_bytes) + " bytes)");
+        }
+        if (!event_data) {
+            throw detail::invalid_response(c, path, options, res.status,
+                                           "The script's event stream ended without an event.");
+        }
+        auto parsed = detail::parse_json(*event_data, settings.max_json_depth);
+        if (!parsed) {
+            throw detail::invalid_response(c, path, options, res.status,
+                                           "The script's event is not JSON, or nests deeper than max_json_depth.");
+        }
+        return detail::decode_shape<script_output>(c, *parsed, res.status, path, options);
+    }
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_SCRIPTS_HPP
