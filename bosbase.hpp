@@ -3349,11 +3349,217 @@ private:
 }  // namespace bosbase
 
 #endif  // BOSBASE_SERVICES_RECORDS_HPP
+// ---- bosbase/services/shapes.hpp: Reading the fixed answer shapes of BosBase's own services into typed results.
+#ifndef BOSBASE_SERVICES_SHAPES_HPP
+#define BOSBASE_SERVICES_SHAPES_HPP
+
+namespace bosbase {
+
+namespace detail {
+
+/// What a typed result's from_json throws for an answer of the wrong shape. A call
+/// turns it into ClientResponseError (error_kind::invalid_response, the real status);
+/// outside a call (json::get on your own data) it arrives as it is.
+class shape_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Everything here is a template on the json type: a translation unit that never
+// decodes these shapes only parses them, which keeps the header cheap to include.
+
+template <class J>
+const J& shape_object(const J& j, const char* what) {
+    if (!j.is_object()) {
+        throw shape_error(std::string(what) + " is not a JSON object");
+    }
+    return j;
+}
+
+// The member, or nullptr when it is absent or null (the server leaves empty fields out).
+template <class J>
+const J* shape_member(const J& j, const char* key) {
+    const auto it = j.find(key);
+    return (it == j.end() || it->is_null()) ? nullptr : &*it;
+}
+
+template <class J>
+std::string shape_string(const J& j, const char* key) {
+    const J* v = shape_member(j, key);
+    if (v == nullptr || !v->is_string()) {
+        throw shape_error(std::string("'") + key + "' is missing or not a string");
+    }
+    return v->template get<std::string>();
+}
+
+template <class J>
+std::string shape_optional_string(const J& j, const char* key) {
+    const J* v = shape_member(j, key);
+    if (v == nullptr) return {};
+    if (!v->is_string()) {
+        throw shape_error(std::string("'") + key + "' is not a string");
+    }
+    return v->template get<std::string>();
+}
+
+template <class J>
+std::optional<std::int64_t> shape_optional_integer(const J& j, const char* key) {
+    const J* v = shape_member(j, key);
+    if (v == nullptr) return std::nullopt;
+    if (!v->is_number_integer() ||
+        (v->is_number_unsigned() && v->template get<std::uint64_t>() > std::uint64_t(INT64_MAX))) {
+        throw shape_error(std::string("'") + key + "' is not an integer");
+    }
+    return v->template get<std::int64_t>();
+}
+
+template <class J>
+std::int64_t shape_integer(const J& j, const char* key) {
+    const auto v = shape_optional_integer(j, key);
+    if (!v) {
+        throw shape_error(std::string("'") + key + "' is missing");
+    }
+    return *v;
+}
+
+template <class J>
+bool shape_optional_bool(const J& j, const char* key) {
+    const J* v = shape_member(j, key);
+    if (v == nullptr) return false;
+    if (!v->is_boolean()) {
+        throw shape_error(std::string("'") + key + "' is not a boolean");
+    }
+    return v->template get<bool>();
+}
+
+template <class J>
+std::vector<std::string> shape_strings(const J& array, const char* what) {
+    if (!array.is_array()) {
+        throw shape_error(std::string(what) + " is not an array");
+    }
+    std::vector<std::string> out;
+    out.reserve(array.size());
+    for (const auto& item : array) {
+        if (!item.is_string()) {
+            throw shape_error(std::string(what) + " holds a value that is not a string");
+        }
+        out.push_back(item.template get<std::string>());
+    }
+    return out;
+}
+
+template <class J>
+std::vector<std::string> shape_optional_strings(const J& j, const char* key) {
+    const J* v = shape_member(j, key);
+    return v == nullptr ? std::vector<std::string>{} : shape_strings(*v, key);
+}
+
+/// A 2xx answer decoded into T; the wrong shape is ClientResponseError
+/// (error_kind::invalid_response, the real status), never a json exception.
+template <class T, class Transport>
+T decode_shape(const client_core<Transport>& core, const json& value, int status, std::string_view path,
+               const request_options& options) {
+    try {
+        return value.template get<T>();
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (const shape_error& e) {
+        throw invalid_response(core, path, options, status,
+                               std::string("The server's response does not have the expected shape: ") + e.what() + ".");
+    } catch (const json::exception& e) {
+        throw invalid_response(core, path, options, status,
+                               std::string("The server's response does not have the expected shape: ") + e.what());
+    }
+}
+
+/// One call whose 2xx answer is a T.
+template <class T, class Transport>
+T fetch_shape(client_core<Transport>& core, std::string_view method, const std::string& path, const json& body,
+              const request_options& options, call_secrets secrets = {}) {
+    json_reply reply = fetch_json(core, method, path, body, options, secrets);
+    return decode_shape<T>(core, reply.body, reply.status, path, options);
+}
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_SHAPES_HPP
 // ---- bosbase/services/admin.hpp: Superuser services: health, collections, settings, logs, backups, crons.
 #ifndef BOSBASE_SERVICES_ADMIN_HPP
 #define BOSBASE_SERVICES_ADMIN_HPP
 
 namespace bosbase {
+
+/// @brief One field of a collection_schema.
+struct collection_field_schema {
+    std::string name;
+    std::string type;  ///< "text", "number", "relation", "vector", ...
+    bool required = false;
+    bool system = false;
+    bool hidden = false;
+    json raw;  ///< the field as the server sent it
+};
+
+/// @brief A collection's fields in short (BosBase: collection_service::get_schema).
+struct collection_schema {
+    std::string name;
+    std::string type;  ///< "base", "auth" or "view"
+    std::vector<collection_field_schema> fields;
+    json raw;  ///< the schema as the server sent it
+};
+
+/// @brief A table for collection_service::import_sql_tables: `sql` (when not empty) is
+/// run first, then the table `name` is registered as a collection.
+struct sql_table_definition {
+    std::string name;
+    std::string sql;
+};
+
+/// @brief What collection_service::import_sql_tables answers.
+struct sql_import_result {
+    json created;                      ///< the new collections (a JSON array of collection models)
+    std::vector<std::string> skipped;  ///< tables that already had a collection
+    json raw;                          ///< the answer as the server sent it
+};
+
+template <class J>
+void from_json(const J& j, collection_field_schema& out) {
+    detail::shape_object(j, "a schema field");
+    out.name = detail::shape_string(j, "name");
+    out.type = detail::shape_string(j, "type");
+    out.required = detail::shape_optional_bool(j, "required");
+    out.system = detail::shape_optional_bool(j, "system");
+    out.hidden = detail::shape_optional_bool(j, "hidden");
+    out.raw = j;
+}
+
+template <class J>
+void from_json(const J& j, collection_schema& out) {
+    detail::shape_object(j, "a collection schema");
+    out.name = detail::shape_string(j, "name");
+    out.type = detail::shape_string(j, "type");
+    const J* fields = detail::shape_member(j, "fields");
+    if (fields == nullptr || !fields->is_array()) {
+        throw detail::shape_error("'fields' is missing or not an array");
+    }
+    out.fields.clear();
+    out.fields.reserve(fields->size());
+    for (const auto& f : *fields) out.fields.push_back(f.template get<collection_field_schema>());
+    out.raw = j;
+}
+
+template <class J>
+void from_json(const J& j, sql_import_result& out) {
+    detail::shape_object(j, "an SQL import result");
+    const J* created = detail::shape_member(j, "created");
+    if (created == nullptr || !created->is_array()) {
+        throw detail::shape_error("'created' is missing or not an array");
+    }
+    out.created = *created;
+    out.skipped = detail::shape_optional_strings(j, "skipped");
+    out.raw = j;
+}
 
 /// @brief GET /api/health (pb.health()).
 template <class Transport>
@@ -3437,6 +3643,64 @@ public:
                                 options, {});
     }
 
+    // --- BosBase: schemas and SQL tables ----------------------------------
+
+    /// @brief The collection's fields in short: GET /api/collections/{name}/schema (404 for
+    /// an unknown collection). Base collections also list createdBy and updatedBy.
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE collection_schema get_schema(std::string_view name_or_id,
+                                                                      const request_options& options = {}) const {
+        return detail::fetch_shape<collection_schema>(core(), "GET", path(name_or_id) + "/schema", nullptr, options);
+    }
+
+    /// @brief Every collection's schema: GET /api/collections/schemas ({collections: [...]}).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::vector<collection_schema> get_all_schemas(
+        const request_options& options = {}) const {
+        auto& c = core();
+        const std::string route = "/api/collections/schemas";
+        detail::json_reply reply = detail::fetch_json(c, "GET", route, nullptr, options);
+        const auto it = reply.body.is_object() ? reply.body.find("collections") : reply.body.end();
+        if (it == reply.body.end() || !it->is_array()) {
+            throw detail::invalid_response(c, route, options, reply.status,
+                                           "The server's response has no 'collections' array.");
+        }
+        std::vector<collection_schema> out;
+        out.reserve(it->size());
+        for (const auto& item : *it) {
+            out.push_back(detail::decode_shape<collection_schema>(c, item, reply.status, route, options));
+        }
+        return out;
+    }
+
+    /// @brief Registers existing database tables as collections: POST
+    /// /api/collections/sql/tables {tables}. Returns the new collections (a JSON array;
+    /// tables already registered are left out). The server adds the columns created,
+    /// updated, createdBy and updatedBy to each table.
+    BOSBASE_SPLIT_NOINLINE json register_sql_tables(const std::vector<std::string>& tables,
+                                                    const request_options& options = {}) const {
+        auto& c = core();
+        const std::string route = "/api/collections/sql/tables";
+        detail::json_reply reply = detail::fetch_json(c, "POST", route, json{{"tables", tables}}, options);
+        if (!reply.body.is_array()) {
+            throw detail::invalid_response(c, route, options, reply.status,
+                                           "The server's response is not an array of collections.");
+        }
+        return std::move(reply.body);
+    }
+
+    /// @brief Runs each definition's `sql` (when not empty), then registers table `name`
+    /// as a collection, all in one transaction: POST /api/collections/sql/import.
+    BOSBASE_SPLIT_NOINLINE sql_import_result import_sql_tables(const std::vector<sql_table_definition>& tables,
+                                                               const request_options& options = {}) const {
+        json list = json::array();
+        for (const auto& t : tables) {
+            json entry{{"name", t.name}};
+            if (!t.sql.empty()) entry["sql"] = t.sql;
+            list.push_back(std::move(entry));
+        }
+        return detail::fetch_shape<sql_import_result>(core(), "POST", "/api/collections/sql/import",
+                                                      json{{"tables", std::move(list)}}, options);
+    }
+
 private:
     static std::string path(std::string_view name_or_id) {
         detail::require_path_segment(name_or_id, "collection name or id");
@@ -3469,6 +3733,31 @@ public:
                  const request_options& options = {}) const {
         core().perform("POST", "/api/settings/test/s3", json{{"filesystem", std::string(filesystem)}},
                        options, {});
+    }
+
+    /// @brief Signs an Apple "Sign in with Apple" client secret (a JWT, ES256) and returns
+    /// it: POST /api/settings/apple/generate-client-secret. `private_key` is the PKCS #8
+    /// PEM of the key `key_id` (10 characters) of team `team_id` (10 characters); it is
+    /// scrubbed from every error text. `duration_seconds` is 1 to 15777000 (about 6 months).
+    BOSBASE_SPLIT_NOINLINE std::string generate_apple_client_secret(std::string_view client_id,
+                                                                    std::string_view team_id,
+                                                                    std::string_view key_id,
+                                                                    std::string_view private_key,
+                                                                    std::int64_t duration_seconds,
+                                                                    const request_options& options = {}) const {
+        auto& c = core();
+        const std::string route = "/api/settings/apple/generate-client-secret";
+        const json body{{"clientId", std::string(client_id)},
+                        {"teamId", std::string(team_id)},
+                        {"keyId", std::string(key_id)},
+                        {"privateKey", std::string(private_key)},
+                        {"duration", duration_seconds}};
+        detail::json_reply reply = detail::fetch_json(c, "POST", route, body, options, {private_key});
+        const auto it = reply.body.is_object() ? reply.body.find("secret") : reply.body.end();
+        if (it == reply.body.end() || !it->is_string()) {
+            throw detail::invalid_response(c, route, options, reply.status, "The server's response has no 'secret'.");
+        }
+        return it->template get<std::string>();
     }
 
     /// @brief Sends a test email of `email_template` ("verification", "password-reset",
@@ -3832,6 +4121,495 @@ private:
 }  // namespace bosbase
 
 #endif  // BOSBASE_SERVICES_BATCH_HPP
+// ---- bosbase/services/redis.hpp: redis_service: BosBase's superuser access to Redis keys (pb.redis()).
+#ifndef BOSBASE_SERVICES_REDIS_HPP
+#define BOSBASE_SERVICES_REDIS_HPP
+
+namespace bosbase {
+
+/// @brief One key of a redis_key_page.
+struct redis_key {
+    std::string key;
+    json raw;  ///< the item as the server sent it
+};
+
+/// @brief One SCAN step over the whole Redis database (redis_service::list_keys).
+struct redis_key_page {
+    /// Where the next step starts; "0" when the scan is complete. Redis may return
+    /// fewer keys than `count` (even none) before the scan is complete.
+    std::string cursor;
+    std::vector<redis_key> items;
+    json raw;  ///< the answer as the server sent it
+
+    /// @brief True when this was the last step of the scan (cursor "0").
+    [[nodiscard]] bool done() const noexcept { return cursor == "0"; }
+};
+
+/// @brief A key, its value and its time to live.
+struct redis_entry {
+    std::string key;
+    json value;                               ///< any JSON, as stored
+    std::optional<std::int64_t> ttl_seconds;  ///< absent when the key does not expire
+    json raw;                                 ///< the answer as the server sent it
+};
+
+/// @brief The query of redis_service::list_keys; unset fields are left out.
+struct redis_list_options {
+    std::optional<std::string> cursor;    ///< where to go on ("0" or unset: from the start)
+    std::optional<std::string> pattern;   ///< a SCAN MATCH glob, e.g. "session:*"
+    std::optional<std::int64_t> count;    ///< a SCAN COUNT hint; the server caps it at 1000, refuses < 1
+};
+
+template <class J>
+void from_json(const J& j, redis_key& out) {
+    detail::shape_object(j, "a Redis key item");
+    out.key = detail::shape_string(j, "key");
+    out.raw = j;
+}
+
+template <class J>
+void from_json(const J& j, redis_key_page& out) {
+    detail::shape_object(j, "a Redis key page");
+    out.cursor = detail::shape_string(j, "cursor");
+    const J* items = detail::shape_member(j, "items");
+    if (items == nullptr || !items->is_array()) {
+        throw detail::shape_error("'items' is missing or not an array");
+    }
+    out.items.clear();
+    out.items.reserve(items->size());
+    for (const auto& item : *items) out.items.push_back(item.template get<redis_key>());
+    out.raw = j;
+}
+
+template <class J>
+void from_json(const J& j, redis_entry& out) {
+    detail::shape_object(j, "a Redis entry");
+    out.key = detail::shape_string(j, "key");
+    const auto value = j.find("value");
+    if (value == j.end()) {
+        throw detail::shape_error("'value' is missing");
+    }
+    out.value = *value;
+    out.ttl_seconds = detail::shape_optional_integer(j, "ttlSeconds");
+    out.raw = j;
+}
+
+/// @brief Redis keys through BosBase (pb.redis(); superuser only). The server has these
+/// routes only when it was started with REDIS_URL; without it every call is a 404.
+/// Values are any JSON, stored as JSON text under the plain key.
+template <class Transport>
+class redis_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief One SCAN step: GET /api/redis/keys?cursor=&pattern=&count=. Start with no
+    /// cursor and go on with page.cursor until page.done().
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE redis_key_page list_keys(const redis_list_options& query = {},
+                                                                  const request_options& options = {}) const {
+        query_params first;
+        if (query.cursor) first.emplace_back("cursor", *query.cursor);
+        if (query.pattern) first.emplace_back("pattern", *query.pattern);
+        if (query.count) first.emplace_back("count", *query.count);
+        return detail::fetch_shape<redis_key_page>(core(), "GET", keys_path(), nullptr,
+                                                   detail::with_defaults(std::move(first), options));
+    }
+
+    /// @brief Creates a key that does not exist yet (201); 409 "Key already exists." otherwise.
+    /// Without a TTL the key does not expire.
+    BOSBASE_SPLIT_NOINLINE redis_entry create_key(std::string_view key, const json& value,
+                                                  std::optional<std::int64_t> ttl_seconds = std::nullopt,
+                                                  const request_options& options = {}) const {
+        json body{{"key", std::string(key)}, {"value", value}};
+        if (ttl_seconds) body["ttlSeconds"] = *ttl_seconds;
+        return detail::fetch_shape<redis_entry>(core(), "POST", keys_path(), body, options);
+    }
+
+    /// @brief The key's value and TTL; 404 "Key not found.".
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE redis_entry get_key(std::string_view key,
+                                                             const request_options& options = {}) const {
+        return detail::fetch_shape<redis_entry>(core(), "GET", key_path(key), nullptr, options);
+    }
+
+    /// @brief Replaces the value of an existing key (no upsert: 404 "Key not found.").
+    /// Without a TTL the key keeps the one it has; 0 makes it persistent.
+    BOSBASE_SPLIT_NOINLINE redis_entry update_key(std::string_view key, const json& value,
+                                                  std::optional<std::int64_t> ttl_seconds = std::nullopt,
+                                                  const request_options& options = {}) const {
+        json body{{"value", value}};
+        if (ttl_seconds) body["ttlSeconds"] = *ttl_seconds;
+        return detail::fetch_shape<redis_entry>(core(), "PUT", key_path(key), body, options);
+    }
+
+    /// @brief Deletes the key (204); 404 "Key not found.".
+    BOSBASE_SPLIT_NOINLINE void delete_key(std::string_view key, const request_options& options = {}) const {
+        core().perform("DELETE", key_path(key), nullptr, options, {});
+    }
+
+private:
+    static std::string keys_path() { return "/api/redis/keys"; }
+
+    static std::string key_path(std::string_view key) {
+        detail::require_path_segment(key, "Redis key");
+        return "/api/redis/keys/" + detail::encode_uri_component(key);
+    }
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_REDIS_HPP
+// ---- bosbase/services/graphql.hpp: graphql_service and sql_service: BosBase's superuser query routes (pb.graphql(), pb.sql()).
+#ifndef BOSBASE_SERVICES_GRAPHQL_HPP
+#define BOSBASE_SERVICES_GRAPHQL_HPP
+
+namespace bosbase {
+
+/// @brief Where in the query a GraphQL error is (1-based).
+struct graphql_location {
+    std::int64_t line = 0;
+    std::int64_t column = 0;
+};
+
+/// @brief One entry of a GraphQL answer's `errors`.
+struct graphql_error {
+    std::string message;
+    std::vector<graphql_location> locations;  ///< empty when the server sent none
+    json path;                                ///< the field path (an array), or null
+    json raw;                                 ///< the error as the server sent it (extensions etc.)
+};
+
+/// @brief A GraphQL answer. GraphQL reports its own errors inside a 200 answer, so
+/// query() returns them here instead of throwing: check ok() (or errors) before
+/// trusting data, which may be null or hold partial results next to errors.
+struct graphql_result {
+    json data;                         ///< null when the server sent none
+    std::vector<graphql_error> errors;
+    json extensions;                   ///< null when the server sent none
+    json raw;                          ///< the answer as the server sent it
+
+    /// @brief True when the answer has no errors.
+    [[nodiscard]] bool ok() const noexcept { return errors.empty(); }
+};
+
+/// @brief What sql_service::execute returns. Every value is text: NULL comes back as
+/// "NULL", times as RFC 3339.
+struct sql_result {
+    std::vector<std::string> columns;  ///< empty when the server sent none
+    /// The rows; absent when a row-returning statement matched none. A statement that
+    /// returns no rows gives one row with the affected count as text.
+    std::optional<std::vector<std::vector<std::string>>> rows;
+    std::optional<std::int64_t> rows_affected;  ///< set for statements that return no rows
+    json raw;                                   ///< the answer as the server sent it
+};
+
+template <class J>
+void from_json(const J& j, graphql_location& out) {
+    detail::shape_object(j, "a GraphQL error location");
+    out.line = detail::shape_integer(j, "line");
+    out.column = detail::shape_integer(j, "column");
+}
+
+template <class J>
+void from_json(const J& j, graphql_error& out) {
+    detail::shape_object(j, "a GraphQL error");
+    out.message = detail::shape_string(j, "message");
+    out.locations.clear();
+    if (const J* locations = detail::shape_member(j, "locations")) {
+        if (!locations->is_array()) {
+            throw detail::shape_error("'locations' is not an array");
+        }
+        for (const auto& l : *locations) out.locations.push_back(l.template get<graphql_location>());
+    }
+    const J* path = detail::shape_member(j, "path");
+    if (path != nullptr && !path->is_array()) {
+        throw detail::shape_error("'path' is not an array");
+    }
+    out.path = path != nullptr ? *path : J();
+    out.raw = j;
+}
+
+template <class J>
+void from_json(const J& j, graphql_result& out) {
+    detail::shape_object(j, "a GraphQL answer");
+    const J* data = detail::shape_member(j, "data");
+    out.data = data != nullptr ? *data : J();
+    out.errors.clear();
+    if (const J* errors = detail::shape_member(j, "errors")) {
+        if (!errors->is_array()) {
+            throw detail::shape_error("'errors' is not an array");
+        }
+        for (const auto& e : *errors) out.errors.push_back(e.template get<graphql_error>());
+    }
+    const J* extensions = detail::shape_member(j, "extensions");
+    out.extensions = extensions != nullptr ? *extensions : J();
+    out.raw = j;
+}
+
+template <class J>
+void from_json(const J& j, sql_result& out) {
+    detail::shape_object(j, "an SQL result");
+    out.columns = detail::shape_optional_strings(j, "columns");
+    out.rows.reset();
+    if (const J* rows = detail::shape_member(j, "rows")) {
+        if (!rows->is_array()) {
+            throw detail::shape_error("'rows' is not an array");
+        }
+        std::vector<std::vector<std::string>> all;
+        all.reserve(rows->size());
+        for (const auto& row : *rows) all.push_back(detail::shape_strings(row, "a row"));
+        out.rows = std::move(all);
+    }
+    out.rows_affected = detail::shape_optional_integer(j, "rowsAffected");
+    out.raw = j;
+}
+
+/// @brief GraphQL over the records (pb.graphql(); superusers only: any other caller,
+/// anonymous included, gets 403). The schema has one query, `records(collection, page,
+/// perPage, sort, filter, expand, skipTotal)`, and the mutations createRecord,
+/// updateRecord and deleteRecord.
+template <class Transport>
+class graphql_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief POST /api/graphql {query, variables, operationName?}. GraphQL errors come
+    /// back in the result (graphql_result::ok()), not as exceptions; HTTP errors (403,
+    /// network, ...) throw ClientResponseError as every call does. `variables` must be
+    /// a JSON object (null sends {}); an empty operation_name is left out.
+    BOSBASE_SPLIT_NOINLINE graphql_result query(std::string_view query, const json& variables = json::object(),
+                                                std::string_view operation_name = {},
+                                                const request_options& options = {}) const {
+        json body{{"query", std::string(query)}, {"variables", detail::object_body(variables, "GraphQL variables")}};
+        if (!operation_name.empty()) body["operationName"] = std::string(operation_name);
+        return detail::fetch_shape<graphql_result>(core(), "POST", "/api/graphql", body, options);
+    }
+};
+
+/// @brief Runs SQL on the server's database (pb.sql(); superusers only). Whatever the
+/// statement is, the server runs it as it is.
+template <class Transport>
+class sql_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief POST /api/sql/execute {query}, the statement trimmed. An empty or
+    /// whitespace-only statement is std::invalid_argument (as in the JS SDK). A statement
+    /// the database refuses is 400 "Failed to execute SQL statement.".
+    BOSBASE_SPLIT_NOINLINE sql_result execute(std::string_view query, const request_options& options = {}) const {
+        const auto first = query.find_first_not_of(" \t\r\n\f\v");
+        if (first == std::string_view::npos) {
+            throw std::invalid_argument("bosbase: the SQL query must not be empty");
+        }
+        const auto last = query.find_last_not_of(" \t\r\n\f\v");
+        const json body{{"query", std::string(query.substr(first, last - first + 1))}};
+        return detail::fetch_shape<sql_result>(core(), "POST", "/api/sql/execute", body, options);
+    }
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_GRAPHQL_HPP
+// ---- bosbase/services/script_types.hpp: The typed results of the script and script-permission services.
+#ifndef BOSBASE_SERVICES_SCRIPT_TYPES_HPP
+#define BOSBASE_SERVICES_SCRIPT_TYPES_HPP
+
+namespace bosbase {
+
+/// @brief A stored script (Python source, run by BosBase's function service).
+struct script {
+    std::string id;
+    std::string name;
+    std::string content;
+    std::string description;  ///< "" when the script has none
+    std::int64_t version = 0;  ///< 1 on create, one more on every update
+    std::string created;
+    std::string updated;
+    json raw;  ///< the script as the server sent it
+};
+
+/// @brief The changes of scripts_service::update; at least one must be set.
+struct script_update {
+    std::optional<std::string> content;
+    std::optional<std::string> description;
+};
+
+/// @brief What a script, a command or an upload printed or returned.
+struct script_output {
+    std::string output;
+    json raw;  ///< the answer as the server sent it
+};
+
+/// @brief What scripts_service::upload answers.
+struct script_upload_result {
+    std::string output;  ///< "uploaded <path> to <EXECUTE_PATH>"
+    std::string path;    ///< the file's absolute path on the server
+    json raw;            ///< the answer as the server sent it
+};
+
+/// @brief What scripts_service::wasm answers.
+struct wasm_result {
+    std::string output;    ///< stdout (and stderr after it), else the function's return values
+    std::string stdout_text;  ///< `stdout` (named so as not to collide with the C macro)
+    std::string stderr_text;  ///< `stderr`
+    std::string duration;  ///< a Go duration, e.g. "1.2ms"
+    json raw;              ///< the answer as the server sent it
+};
+
+/// @brief Which kind of asynchronous job a script_job is: it decides the status route.
+enum class script_job_kind {
+    execute,  ///< scripts_service::execute_async, status at GET /api/scripts/async/{id}
+    wasm,     ///< scripts_service::wasm_async, status at GET /api/scripts/wasm/async/{id}
+    command   ///< scripts_service::command_async, status at GET /api/scripts/command/{id}
+};
+
+/// @brief A job that an *_async call started. Hand it to scripts_service::wait, or ask
+/// for its status yourself. `kind` is set by the call that started it.
+struct script_job {
+    std::string id;
+    std::string status;  ///< "running" when it was started
+    script_job_kind kind = script_job_kind::execute;
+    json raw;  ///< the answer as the server sent it
+};
+
+/// @brief The status of an asynchronous script, WASM or command job. Fields a kind
+/// does not have stay empty; times are RFC 3339 text.
+struct script_job_status {
+    std::string id;
+    std::string status;       ///< "running", "done" or "error"
+    std::string output;       ///< set once the job is "done" or "error"
+    std::string error;        ///< set when it is "error"
+    std::string started_at;
+    std::string finished_at;  ///< "" while it runs
+    std::string script_name;  ///< execute jobs
+    std::string command;      ///< command jobs
+    std::string wasm_name;    ///< WASM jobs, with function, options, parameters, stdout, stderr, duration
+    std::string function;
+    std::string options;
+    std::string parameters;
+    std::string stdout_text;
+    std::string stderr_text;
+    std::string duration;
+    json raw;  ///< the answer as the server sent it
+
+    /// @brief True once the job is "done" or "error" (any other status is still going).
+    [[nodiscard]] bool finished() const noexcept { return status == "done" || status == "error"; }
+    /// @brief True when the job ended with "error".
+    [[nodiscard]] bool failed() const noexcept { return status == "error"; }
+};
+
+/// @brief Who may run a script, as stored by pb.script_permissions(). BosBase d8bc341
+/// stores these but does not apply them (every script route is superuser-only there).
+struct script_permission {
+    std::string id;
+    std::string script_id;    ///< "" until a script of that name exists
+    std::string script_name;
+    std::string content;      ///< "anonymous", "user" or "superuser"
+    std::int64_t version = 0;
+    std::string created;
+    std::string updated;
+    json raw;  ///< the permission as the server sent it
+};
+
+/// @brief The changes of script_permissions_service::update; at least one must be set.
+struct script_permission_update {
+    std::optional<std::string> script_name;
+    std::optional<std::string> content;
+    std::optional<std::string> script_id;
+};
+
+template <class J>
+void from_json(const J& j, script& out) {
+    detail::shape_object(j, "a script");
+    out.id = detail::shape_string(j, "id");
+    out.name = detail::shape_string(j, "name");
+    out.content = detail::shape_string(j, "content");
+    out.description = detail::shape_optional_string(j, "description");
+    out.version = detail::shape_integer(j, "version");
+    out.created = detail::shape_optional_string(j, "created");
+    out.updated = detail::shape_optional_string(j, "updated");
+    out.raw = j;
+}
+
+template <class J>
+void from_json(const J& j, script_output& out) {
+    detail::shape_object(j, "a script output");
+    out.output = detail::shape_string(j, "output");
+    out.raw = j;
+}
+
+template <class J>
+void from_json(const J& j, script_upload_result& out) {
+    detail::shape_object(j, "an upload result");
+    out.output = detail::shape_string(j, "output");
+    out.path = detail::shape_optional_string(j, "path");
+    out.raw = j;
+}
+
+template <class J>
+void from_json(const J& j, wasm_result& out) {
+    detail::shape_object(j, "a WASM result");
+    out.output = detail::shape_string(j, "output");
+    out.stdout_text = detail::shape_optional_string(j, "stdout");
+    out.stderr_text = detail::shape_optional_string(j, "stderr");
+    out.duration = detail::shape_optional_string(j, "duration");
+    out.raw = j;
+}
+
+// `kind` is not in the answer: the call that started the job sets it.
+template <class J>
+void from_json(const J& j, script_job& out) {
+    detail::shape_object(j, "a job");
+    out.id = detail::shape_string(j, "id");
+    out.status = detail::shape_string(j, "status");
+    out.raw = j;
+}
+
+template <class J>
+void from_json(const J& j, script_job_status& out) {
+    detail::shape_object(j, "a job status");
+    out.id = detail::shape_string(j, "id");
+    out.status = detail::shape_string(j, "status");
+    out.output = detail::shape_optional_string(j, "output");
+    out.error = detail::shape_optional_string(j, "error");
+    out.started_at = detail::shape_optional_string(j, "startedAt");
+    out.finished_at = detail::shape_optional_string(j, "finishedAt");
+    out.script_name = detail::shape_optional_string(j, "scriptName");
+    out.command = detail::shape_optional_string(j, "command");
+    out.wasm_name = detail::shape_optional_string(j, "wasmName");
+    out.function = detail::shape_optional_string(j, "function");
+    out.options = detail::shape_optional_string(j, "options");
+    out.parameters = detail::shape_optional_string(j, "parameters");
+    out.stdout_text = detail::shape_optional_string(j, "stdout");
+    out.stderr_text = detail::shape_optional_string(j, "stderr");
+    out.duration = detail::shape_optional_string(j, "duration");
+    out.raw = j;
+}
+
+template <class J>
+void from_json(const J& j, script_permission& out) {
+    detail::shape_object(j, "a script permission");
+    out.id = detail::shape_string(j, "id");
+    out.script_id = detail::shape_optional_string(j, "scriptId");
+    out.script_name = detail::shape_string(j, "scriptName");
+    out.content = detail::shape_string(j, "content");
+    out.version = detail::shape_integer(j, "version");
+    out.created = detail::shape_optional_string(j, "created");
+    out.updated = detail::shape_optional_string(j, "updated");
+    out.raw = j;
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_SCRIPT_TYPES_HPP
+// ---- bosbase/services/scripts.hpp: scripts_service: BosBase's stored scripts, commands, uploads and WASM (pb.scripts()).
+#ifndef BOSBASE_SERVICES_SCRIPTS_HPP
+#define BOSBASE_SERVICES_SCRIPTS_HPP
+
 // ---- bosbase/realtime/sse_parser.hpp: An incremental parser for server-sent events with a per-event cap.
 #ifndef BOSBASE_REALTIME_SSE_PARSER_HPP
 #define BOSBASE_REALTIME_SSE_PARSER_HPP
@@ -4010,6 +4788,562 @@ private:
 }  // namespace bosbase
 
 #endif  // BOSBASE_REALTIME_SSE_PARSER_HPP
+
+namespace bosbase {
+
+/// @brief Stored scripts and what runs them (pb.scripts()).
+///
+/// At BosBase d8bc341 every route here is superuser-only (script permissions are stored
+/// but not applied): a signed-in user gets 403, an anonymous caller 401. The SDK does not
+/// refuse any call because of who is signed in; the server decides.
+///
+/// What the server needs: execute* a BosBase function service at FUNCTION_URL that reads
+/// the files the server writes under EXECUTE_PATH; command and upload `bash` and
+/// EXECUTE_PATH; wasm* a CGO build with WasmEdge (others answer 500 "Failed to get WASM
+/// manager.").
+template <class Transport>
+class scripts_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+    using clock = std::chrono::steady_clock;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    // --- stored scripts ------------------------------------------------------
+
+    /// @brief Every script, sorted by name (GET /api/scripts).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::vector<script> list(const request_options& options = {}) const {
+        auto& c = core();
+        const std::string path = "/api/scripts";
+        detail::json_reply reply = detail::fetch_json(c, "GET", path, nullptr, options);
+        const json& items = detail::items_of(c, reply.body, path, options, reply.status);
+        std::vector<script> out;
+        out.reserve(items.size());
+        for (const auto& item : items) out.push_back(detail::decode_shape<script>(c, item, reply.status, path, options));
+        return out;
+    }
+
+    /// @brief Stores a script (201, version 1). `content` is Python source; the server
+    /// removes characters other than letters, digits and `_.-:` from the name.
+    /// 400 "Script already exists." / "Script content is required.".
+    BOSBASE_SPLIT_NOINLINE script create(std::string_view name, std::string_view content,
+                                         std::string_view description = {},
+                                         const request_options& options = {}) const {
+        const json body{{"name", std::string(name)},
+                        {"content", std::string(content)},
+                        {"description", std::string(description)}};
+        return detail::fetch_shape<script>(core(), "POST", "/api/scripts", body, options);
+    }
+
+    /// @brief One script by name; 404 "Script not found.".
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script get(std::string_view name, const request_options& options = {}) const {
+        return detail::fetch_shape<script>(core(), "GET", script_path(name), nullptr, options);
+    }
+
+    /// @brief Changes the set fields (PATCH); the version goes up by one. With none set
+    /// the server answers 400 "At least one of content or description must be provided.".
+    BOSBASE_SPLIT_NOINLINE script update(std::string_view name, const script_update& changes,
+                                         const request_options& options = {}) const {
+        json body = json::object();
+        if (changes.content) body["content"] = *changes.content;
+        if (changes.description) body["description"] = *changes.description;
+        return detail::fetch_shape<script>(core(), "PATCH", script_path(name), body, options);
+    }
+
+    /// @brief Deletes a script (204); 404 "Script not found.".
+    BOSBASE_SPLIT_NOINLINE void remove(std::string_view name, const request_options& options = {}) const {
+        core().perform("DELETE", script_path(name), nullptr, options, {});
+    }
+
+    // --- running scripts -----------------------------------------------------
+
+    /// @brief Runs `function_name` (default "main") of the script with the arguments as
+    /// positional strings and waits for it: POST /api/scripts/{name}/execute. `output` is
+    /// the function's return value (JSON text unless it returned a string). A failing
+    /// script is 500 "Script execution failed.".
+    BOSBASE_SPLIT_NOINLINE script_output execute(std::string_view name, const std::vector<std::string>& arguments = {},
+                                                 std::string_view function_name = {},
+                                                 const request_options& options = {}) const {
+        return detail::fetch_shape<script_output>(core(), "POST", script_path(name) + "/execute",
+                                                  execute_body(arguments, function_name), options);
+    }
+
+    /// @brief Starts the script without waiting (202 {id, status:"running"}): POST
+    /// /api/scripts/async/{name}/execute. Follow it with wait() or execute_async_status().
+    BOSBASE_SPLIT_NOINLINE script_job execute_async(std::string_view name,
+                                                    const std::vector<std::string>& arguments = {},
+                                                    std::string_view function_name = {},
+                                                    const request_options& options = {}) const {
+        detail::require_path_segment(name, "script name");
+        return start_job("/api/scripts/async/" + detail::encode_uri_component(name) + "/execute",
+                         execute_body(arguments, function_name), script_job_kind::execute, options);
+    }
+
+    /// @brief The status of an execute_async job; 404 "Job not found.".
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script_job_status execute_async_status(
+        std::string_view id, const request_options& options = {}) const {
+        return job_status(script_job_kind::execute, id, options);
+    }
+
+    /// @brief Runs the script like execute(), streamed as server-sent events: GET
+    /// /api/scripts/{name}/execute/sse?arguments=…&function_name=…&token=…, which sends
+    /// one `{output}` event and closes. Authenticates with `?token=` like the JS SDK's
+    /// EventSource (the token is redacted from error texts); the before/after-send hooks
+    /// do not run for it. Needs a streaming transport (the default one is). The call's
+    /// deadline and cancel token hold for the whole stream.
+    template <class T = Transport>
+    BOSBASE_SPLIT_NOINLINE script_output execute_sse(std::string_view name,
+                                                     const std::vector<std::string>& arguments = {},
+                                                     std::string_view function_name = {},
+                                                     const request_options& options = {}) const {
+        static_assert(is_streaming_transport_v<T>,
+                      "bosbase: execute_sse needs a transport with the streaming call "
+                      "`http_response stream(const http_request&, const stream_handler&)` (see README, 'Realtime')");
+        return sse_call<T>(script_path(name) + "/execute/sse", arguments, function_name, options);
+    }
+
+    // --- WASM ----------------------------------------------------------------
+
+    /// @brief Runs a WASM module under EXECUTE_PATH and waits: POST /api/scripts/wasm
+    /// {options, wasm, params}. `cli_options` picks the function ("--func=name", "-f name"
+    /// or a bare name; default _start), `params` are space-separated arguments.
+    BOSBASE_SPLIT_NOINLINE wasm_result wasm(std::string_view cli_options, std::string_view wasm_name,
+                                            std::string_view params = {}, const request_options& options = {}) const {
+        return detail::fetch_shape<wasm_result>(core(), "POST", "/api/scripts/wasm",
+                                                wasm_body(cli_options, wasm_name, params), options);
+    }
+
+    /// @brief Starts a WASM run without waiting (202): POST /api/scripts/wasm/async.
+    BOSBASE_SPLIT_NOINLINE script_job wasm_async(std::string_view cli_options, std::string_view wasm_name,
+                                                 std::string_view params = {},
+                                                 const request_options& options = {}) const {
+        return start_job("/api/scripts/wasm/async", wasm_body(cli_options, wasm_name, params), script_job_kind::wasm,
+                         options);
+    }
+
+    /// @brief The status of a wasm_async job; 404 "Job not found.".
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script_job_status wasm_async_status(std::string_view id,
+                                                                          const request_options& options = {}) const {
+        return job_status(script_job_kind::wasm, id, options);
+    }
+
+    // --- shell commands and files -----------------------------------------
+
+    /// @brief Runs `bash -c command` on the server host in EXECUTE_PATH and waits (up to the
+    /// server's 30 minutes): `output` is stdout and stderr. A non-zero exit is 500
+    /// "Failed to execute command.".
+    BOSBASE_SPLIT_NOINLINE script_output command(std::string_view command, const request_options& options = {}) const {
+        return detail::fetch_shape<script_output>(core(), "POST", "/api/scripts/command",
+                                                  json{{"command", std::string(command)}}, options);
+    }
+
+    /// @brief Starts the command without waiting (the server answers 200, not 202).
+    BOSBASE_SPLIT_NOINLINE script_job command_async(std::string_view command,
+                                                    const request_options& options = {}) const {
+        return start_job("/api/scripts/command", json{{"command", std::string(command)}, {"async", true}},
+                         script_job_kind::command, options);
+    }
+
+    /// @brief The status of a command_async job; 404 "Command not found.".
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script_job_status command_status(std::string_view id,
+                                                                       const request_options& options = {}) const {
+        return job_status(script_job_kind::command, id, options);
+    }
+
+    /// @brief Writes `file` into EXECUTE_PATH on the server (replacing what is there):
+    /// multipart POST /api/scripts/upload with the file as `file` and, when given, the
+    /// target `path` (relative; default the file's name; `..` is 400 "Invalid path.").
+    BOSBASE_SPLIT_NOINLINE script_upload_result upload(const file_part& file, std::string_view path = {},
+                                                       const request_options& options = {}) const {
+        json fields = json::object();
+        if (!path.empty()) fields["path"] = std::string(path);
+        auto& c = core();
+        const std::string route = "/api/scripts/upload";
+        auto body = detail::build_multipart(fields, file_list{{"file", file}}, c.settings().max_request_bytes);
+        detail::json_reply reply = detail::fetch_body_json(c, "POST", route, std::move(body), options);
+        return detail::decode_shape<script_upload_result>(c, reply.body, reply.status, route, options);
+    }
+
+    // --- waiting for a job ---------------------------------------------------
+
+    /// @brief Polls the job's status route (by job.kind) until the job is "done" or
+    /// "error" and returns that last status; a job that ends in "error" is returned, not
+    /// thrown. It polls at once, then every `poll_interval` (at least 1 ms).
+    ///
+    /// The call's deadline (request_options::deadline, else client_options::deadline)
+    /// bounds the whole wait, polls and pauses together: when it passes, the wait ends
+    /// with ClientResponseError error_kind::deadline. A cancel
+    /// (request_options::cancel, or the token of the pb.async() job it runs in) ends it at
+    /// once, during a poll or a pause, with is_abort(). Errors of a poll (404, 403, network)
+    /// end it as they are.
+    BOSBASE_SPLIT_NOINLINE script_job_status wait(const script_job& job,
+                                                  std::chrono::milliseconds poll_interval = std::chrono::milliseconds(500),
+                                                  const request_options& options = {}) const {
+        if (poll_interval.count() < 1) {
+            throw std::invalid_argument("bosbase: the poll interval of wait() must be at least 1 ms");
+        }
+        auto& c = core();
+        const std::string path = status_path(job.kind, job.id);
+        const std::chrono::milliseconds budget = options.deadline.value_or(c.settings().deadline);
+        const auto started = clock::now();
+        const auto end = started + std::clamp(budget, std::chrono::milliseconds(0), max_budget());
+        cancel_waiter waiter(options);
+        request_options poll = options;
+        std::string last_status = job.status;
+        for (std::size_t polls = 0;; ++polls) {
+            if (waiter.canceled()) {
+                throw wait_ended(path, options, error_kind::canceled, job, "was cancelled", budget, polls, last_status);
+            }
+            const auto now = clock::now();
+            if (now >= end) {
+                throw wait_ended(path, options, error_kind::deadline, job, "exceeded its deadline", budget, polls,
+                                 last_status);
+            }
+            poll.deadline = std::chrono::ceil<std::chrono::milliseconds>(end - now);
+            script_job_status status;
+            try {
+                status = detail::fetch_shape<script_job_status>(c, "GET", path, nullptr, poll);
+            } catch (const ClientResponseError& e) {
+                // A poll cut short by what is left of the budget: the wait's deadline passed.
+                if (e.error_kind() == error_kind::deadline && clock::now() >= end) {
+                    throw wait_ended(path, options, error_kind::deadline, job, "exceeded its deadline", budget,
+                                     polls + 1, last_status);
+                }
+                throw;
+            }
+            if (status.finished()) {
+                return status;
+            }
+            last_status = status.status;
+            if (waiter.sleep_until(std::min(clock::now() + poll_interval, end))) {
+                throw wait_ended(path, options, error_kind::canceled, job, "was cancelled", budget, polls + 1,
+                                 last_status);
+            }
+        }
+    }
+
+private:
+    static std::string script_path(std::string_view name) {
+        detail::require_path_segment(name, "script name");
+        return "/api/scripts/" + detail::encode_uri_component(name);
+    }
+
+    static std::string status_path(script_job_kind kind, std::string_view id) {
+        detail::require_path_segment(id, "job id");
+        const std::string encoded = detail::encode_uri_component(id);
+        switch (kind) {
+        case script_job_kind::wasm: return "/api/scripts/wasm/async/" + encoded;
+        case script_job_kind::command: return "/api/scripts/command/" + encoded;
+        case script_job_kind::execute: break;
+        }
+        return "/api/scripts/async/" + encoded;
+    }
+
+    static const char* kind_name(script_job_kind kind) {
+        switch (kind) {
+        case script_job_kind::wasm: return "WASM";
+        case script_job_kind::command: return "command";
+        case script_job_kind::execute: break;
+        }
+        return "script";
+    }
+
+    // A duration far beyond any wait, so that adding it to now() cannot overflow.
+    static constexpr std::chrono::milliseconds max_budget() { return std::chrono::hours(24 * 365 * 100); }
+
+    static json execute_body(const std::vector<std::string>& arguments, std::string_view function_name) {
+        json body = json::object();
+        if (!arguments.empty()) body["arguments"] = arguments;
+        if (!function_name.empty()) body["function_name"] = std::string(function_name);
+        return body;
+    }
+
+    static json wasm_body(std::string_view cli_options, std::string_view wasm_name, std::string_view params) {
+        return json{{"options", std::string(cli_options)}, {"wasm", std::string(wasm_name)}, {"params", std::string(params)}};
+    }
+
+    script_job start_job(const std::string& path, const json& body, script_job_kind kind,
+                         const request_options& options) const {
+        script_job job = detail::fetch_shape<script_job>(core(), "POST", path, body, options);
+        job.kind = kind;
+        return job;
+    }
+
+    script_job_status job_status(script_job_kind kind, std::string_view id, const request_options& options) const {
+        return detail::fetch_shape<script_job_status>(core(), "GET", status_path(kind, id), nullptr, options);
+    }
+
+    ClientResponseError wait_ended(const std::string& path, const request_options& options, error_kind kind,
+                                   const script_job& job, const char* how, std::chrono::milliseconds budget,
+                                   std::size_t polls, const std::string& last_status) const {
+        std::string text = std::string("waiting for the ") + kind_name(job.kind) + " job " + job.id + " " + how;
+        if (kind == error_kind::deadline) text += " of " + std::to_string(budget.count()) + " ms";
+        text += " (" + std::to_string(polls) + (polls == 1 ? " poll" : " polls") + ", last status '" + last_status + "')";
+        return ClientResponseError(core().error_url(path, options), 0, json::object(), kind, text);
+    }
+
+    // Wakes a pause of wait() when the call's token, or the token of the async job the
+    // call runs in, is cancelled: the pause waits on a condition, never a plain sleep.
+    class cancel_waiter {
+    public:
+        explicit cancel_waiter(const request_options& options) : state_(std::make_shared<shared>()) {
+            auto fire = [s = state_] {
+                {
+                    std::lock_guard<std::mutex> lock(s->mutex);
+                    s->fired = true;
+                }
+                s->cv.notify_all();
+            };
+            if (options.cancel) own_ = options.cancel->on_cancel(fire);
+            if (const cancel_token* job = detail::current_job_cancel()) job_ = job->on_cancel(fire);
+        }
+
+        bool canceled() {
+            std::lock_guard<std::mutex> lock(state_->mutex);
+            return state_->fired;
+        }
+
+        // True when cancelled before `until`.
+        bool sleep_until(clock::time_point until) {
+            std::unique_lock<std::mutex> lock(state_->mutex);
+            return state_->cv.wait_until(lock, until, [&] { return state_->fired; });
+        }
+
+    private:
+        struct shared {
+            std::mutex mutex;
+            std::condition_variable cv;
+            bool fired = false;
+        };
+        std::shared_ptr<shared> state_;
+        cancel_token::registration own_;
+        cancel_token::registration job_;
+    };
+
+    // Cancels `target` when the deadline passes first. A stream has no whole-call deadline
+    // of its own (the transport bounds each read), so a thread keeps this one.
+    class deadline_guard {
+    public:
+        deadline_guard(cancel_token target, clock::time_point when) : state_(std::make_shared<shared>()) {
+            thread_ = std::thread([s = state_, target, when] {
+                std::unique_lock<std::mutex> lock(s->mutex);
+                if (!s->cv.wait_until(lock, when, [&] { return s->done; })) {
+                    s->fired = true;
+                    lock.unlock();
+                    target.cancel();
+                }
+            });
+        }
+        deadline_guard(const deadline_guard&) = delete;
+        deadline_guard& operator=(const deadline_guard&) = delete;
+        ~deadline_guard() { stop(); }
+
+        void stop() {
+            {
+                std::lock_guard<std::mutex> lock(state_->mutex);
+                state_->done = true;
+            }
+            state_->cv.notify_all();
+            if (thread_.joinable()) thread_.join();
+        }
+
+        bool fired() {
+            std::lock_guard<std::mutex> lock(state_->mutex);
+            return state_->fired;
+        }
+
+    private:
+        struct shared {
+            std::mutex mutex;
+            std::condition_variable cv;
+            bool done = false;
+            bool fired = false;
+        };
+        std::shared_ptr<shared> state_;
+        std::thread thread_;
+    };
+
+    template <class T>
+    script_output sse_call(const std::string& path, const std::vector<std::string>& arguments,
+                           std::string_view function_name, const request_options& options) const {
+        auto& c = core();
+        const auto& settings = c.settings();
+        detail::require_headers(options.headers, "request_options.headers");
+        query_params first;
+        if (!arguments.empty()) first.emplace_back("arguments", arguments);
+        if (!function_name.empty()) first.emplace_back("function_name", std::string(function_name));
+        query_params query = detail::collect_query(options, first);
+        const std::string token = c.store().token();
+        const bool caller_token = std::any_of(query.begin(), query.end(), [](const auto& p) { return p.first == "token"; });
+        if (!token.empty() && !caller_token) query.emplace_back("token", token);
+        const detail::call_secrets secrets{token};
+
+        http_request req;
+        req.method = "GET";
+        req.origin = c.url().origin;
+        req.target = c.target_for(path, query);
+        req.headers = options.headers;
+        for (const auto& h : settings.headers) {
+            if (!h.second.empty() && !detail::has_header(req.headers, h.first)) req.headers.push_back(h);
+        }
+        if (!detail::has_header(req.headers, "Accept")) req.headers.emplace_back("Accept", "text/event-stream");
+        if (!settings.lang.empty() && !detail::has_header(req.headers, "Accept-Language")) {
+            req.headers.emplace_back("Accept-Language", settings.lang);
+        }
+        req.connect_timeout = settings.connect_timeout;
+        req.read_timeout = options.timeout.value_or(settings.timeout);
+        req.write_timeout = req.read_timeout;
+        const std::chrono::milliseconds budget = options.deadline.value_or(settings.deadline);
+        const auto started = clock::now();
+        req.deadline = started + std::clamp(budget, std::chrono::milliseconds(0), max_budget());
+        req.max_response_bytes = settings.max_response_bytes;
+        req.decompress = false;
+        const std::string url = detail::redact_url(req.origin + req.target);
+
+        // One token the transport obeys: the caller's, the async job's, or the deadline.
+        cancel_token stop;
+        cancel_token::registration links[2];
+        if (options.cancel) links[0] = options.cancel->on_cancel([stop] { stop.cancel(); });
+        if (const cancel_token* job = detail::current_job_cancel()) links[1] = job->on_cancel([stop] { stop.cancel(); });
+        auto failure = [&](error_kind kind, const std::string& what) {
+            return ClientResponseError(url, 0, json::object(), kind, what, secrets.to_vector());
+        };
+        if (stop.is_canceled()) {
+            throw failure(error_kind::canceled, "GET " + req.origin + " was cancelled before it was sent");
+        }
+        req.cancel = stop;
+
+        detail::sse_parser parser(settings.max_response_bytes);
+        std::optional<std::string> event_data;
+        std::size_t received = 0;
+        bool too_large = false;
+        stream_handler on_data = [&](std::string_view chunk) -> bool {
+            received += chunk.size();
+            if (received > settings.max_response_bytes) {
+                too_large = true;
+                return false;
+            }
+            return parser.feed(chunk, [&](const detail::sse_event& ev) {
+                event_data = ev.data;
+                return false;  // the one event is all there is
+            });
+        };
+
+        http_response res;
+        {
+            deadline_guard guard(stop, req.deadline);
+            auto ended = [&](error_kind kind, const std::string& what) {
+                guard.stop();
+                if (guard.fired()) {
+                    return failure(error_kind::deadline, "GET " + req.origin + " exceeded its deadline of " +
+                                                             std::to_string(budget.count()) + " ms");
+                }
+                if (stop.is_canceled()) return failure(error_kind::canceled, "GET " + req.origin + " was cancelled");
+                return failure(kind, what);
+            };
+            try {
+                T transport = c.transport();  // a copy, as realtime uses: copies share the connection pool
+                res = transport.stream(req, on_data);
+            } catch (const transport_error& e) {
+                throw ended(e.error_kind(), e.what());
+            } catch (const std::bad_alloc&) {
+                throw;
+            } catch (const std::exception& e) {
+                throw ended(error_kind::other, e.what());
+            } catch (...) {
+                throw ended(error_kind::other, "the transport threw a non-standard exception");
+            }
+            guard.stop();
+            if (stop.is_canceled() && !guard.fired()) {
+                throw failure(error_kind::canceled, "GET " + req.origin + " was cancelled");
+            }
+        }
+        if (res.status < 200 || res.status > 299) {
+            const auto list = secrets.to_vector();
+            throw ClientResponseError(url, res.status, detail::error_body(res, settings.max_json_depth, list),
+                                      error_kind::none, {}, list);
+        }
+        if (too_large || !parser.error().empty()) {
+            throw failure(error_kind::too_large, "the event stream is larger than max_response_bytes (" +
+                                                     std::to_string(settings.max_response_bytes) + " bytes)");
+        }
+        if (!event_data) {
+            throw detail::invalid_response(c, path, options, res.status,
+                                           "The script's event stream ended without an event.");
+        }
+        auto parsed = detail::parse_json(*event_data, settings.max_json_depth);
+        if (!parsed) {
+            throw detail::invalid_response(c, path, options, res.status,
+                                           "The script's event is not JSON, or nests deeper than max_json_depth.");
+        }
+        return detail::decode_shape<script_output>(c, *parsed, res.status, path, options);
+    }
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_SCRIPTS_HPP
+// ---- bosbase/services/script_permissions.hpp: script_permissions_service: who may run which script (pb.script_permissions()).
+#ifndef BOSBASE_SERVICES_SCRIPT_PERMISSIONS_HPP
+#define BOSBASE_SERVICES_SCRIPT_PERMISSIONS_HPP
+
+namespace bosbase {
+
+/// @brief The stored execution permission of a script, by script name (superuser only).
+/// `content` is "anonymous", "user" (records of `users`) or "superuser". The server
+/// has no list route. At BosBase d8bc341 the stored permissions have no effect: every
+/// /api/scripts route requires a superuser whatever they say.
+template <class Transport>
+class script_permissions_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief POST /api/script-permissions {script_name, content, script_id?} (201). The
+    /// script need not exist yet. 400 "Permission already exists for this script." /
+    /// "Invalid content value." / "Script_name is required.".
+    BOSBASE_SPLIT_NOINLINE script_permission create(std::string_view script_name, std::string_view content,
+                                                    std::string_view script_id = {},
+                                                    const request_options& options = {}) const {
+        json body{{"script_name", std::string(script_name)}, {"content", std::string(content)}};
+        if (!script_id.empty()) body["script_id"] = std::string(script_id);
+        return detail::fetch_shape<script_permission>(core(), "POST", "/api/script-permissions", body, options);
+    }
+
+    /// @brief The permission of a script; 404 "Permission not found.".
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script_permission get(std::string_view script_name,
+                                                               const request_options& options = {}) const {
+        return detail::fetch_shape<script_permission>(core(), "GET", path(script_name), nullptr, options);
+    }
+
+    /// @brief Changes the set fields (PATCH, snake_case keys); the version goes up by one.
+    /// With none set the server answers 400 "At least one field must be provided.".
+    BOSBASE_SPLIT_NOINLINE script_permission update(std::string_view script_name,
+                                                    const script_permission_update& changes,
+                                                    const request_options& options = {}) const {
+        json body = json::object();
+        if (changes.script_name) body["script_name"] = *changes.script_name;
+        if (changes.content) body["content"] = *changes.content;
+        if (changes.script_id) body["script_id"] = *changes.script_id;
+        return detail::fetch_shape<script_permission>(core(), "PATCH", path(script_name), body, options);
+    }
+
+    /// @brief Deletes the permission (204); 404 "Permission not found.".
+    BOSBASE_SPLIT_NOINLINE void remove(std::string_view script_name, const request_options& options = {}) const {
+        core().perform("DELETE", path(script_name), nullptr, options, {});
+    }
+
+private:
+    static std::string path(std::string_view script_name) {
+        detail::require_path_segment(script_name, "script name");
+        return "/api/script-permissions/" + detail::encode_uri_component(script_name);
+    }
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_SCRIPT_PERMISSIONS_HPP
 // ---- bosbase/realtime/state.hpp: One client's realtime connection: subscriptions, the background thread, reconnects.
 #ifndef BOSBASE_REALTIME_STATE_HPP
 #define BOSBASE_REALTIME_STATE_HPP
@@ -5124,6 +6458,31 @@ public:
 
     /// @brief File URLs and file tokens.
     BOSBASE_SPLIT_NOINLINE file_service<Transport> files() const { return file_service<Transport>(checked_core()); }
+
+    /// @brief BosBase: Redis keys (superuser; the server needs REDIS_URL).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE redis_service<Transport> redis() const {
+        return redis_service<Transport>(checked_core());
+    }
+
+    /// @brief BosBase: GraphQL over the records (superuser).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE graphql_service<Transport> graphql() const {
+        return graphql_service<Transport>(checked_core());
+    }
+
+    /// @brief BosBase: SQL on the server's database (superuser).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE sql_service<Transport> sql() const {
+        return sql_service<Transport>(checked_core());
+    }
+
+    /// @brief BosBase: stored scripts, commands, uploads and WASM, and waiting for their jobs.
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE scripts_service<Transport> scripts() const {
+        return scripts_service<Transport>(checked_core());
+    }
+
+    /// @brief BosBase: the stored execution permissions of scripts (superuser).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script_permissions_service<Transport> script_permissions() const {
+        return script_permissions_service<Transport>(checked_core());
+    }
 
     /// @brief A new, empty batch of record writes (see batch_service).
     BOSBASE_SPLIT_NOINLINE
@@ -6440,6 +7799,11 @@ BOSBASE_INSTANTIATE_() class backup_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class cron_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class file_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class batch_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class redis_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class graphql_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class sql_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class scripts_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class script_permissions_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class detail::realtime_state<httplib_transport>;
 BOSBASE_INSTANTIATE_() class realtime_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class basic_bosbase<httplib_transport>;
@@ -6462,6 +7826,11 @@ json record_service<httplib_transport>::update<json, json>(std::string_view, con
 BOSBASE_INSTANTIATE_()
 json record_service<httplib_transport>::update_with_files<json, json>(std::string_view, const json&, const file_list&,
                                                                       const request_options&) const;
+BOSBASE_INSTANTIATE_()
+script_output scripts_service<httplib_transport>::execute_sse<httplib_transport>(std::string_view,
+                                                                                const std::vector<std::string>&,
+                                                                                std::string_view,
+                                                                                const request_options&) const;
 #undef BOSBASE_INSTANTIATE_
 #endif
 
