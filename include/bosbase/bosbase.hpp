@@ -34,6 +34,7 @@
 #include "services/admin.hpp"
 #include "services/files.hpp"
 #include "services/batch.hpp"
+#include "services/decode.hpp"
 #include "realtime/events.hpp"
 #include "realtime/sse_parser.hpp"
 #include "realtime/state.hpp"
