@@ -31,6 +31,7 @@
 #include "client_core.hpp"
 #include "services/common.hpp"
 #include "services/records.hpp"
+#include "services/decode.hpp"
 #include "services/shapes.hpp"
 #include "services/admin.hpp"
 #include "services/files.hpp"

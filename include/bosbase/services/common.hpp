@@ -80,6 +80,9 @@ T decode_as(const client_core<Transport>& core, const json& value, int status, s
     } catch (const json::exception& e) {
         throw invalid_response(core, path, options, status,
                                std::string("The server's response does not fit the requested type: ") + e.what());
+    } catch (const std::exception& e) {
+        throw invalid_response(core, path, options, status,
+                               std::string("The server's response does not fit the requested type: ") + e.what());
     } catch (...) {
         throw invalid_response(core, path, options, status,
                                "The server's response does not fit the requested type (from_json threw).");
