@@ -3608,7 +3608,9 @@ void from_json(const J& j, document_page<Document>& page) {
 }  // namespace bosbase
 
 #endif  // BOSBASE_SERVICES_DECODE_HPP
-// ---- bosbase/services/shapes.hpp: Reading the fixed answer shapes of BosBase's own services into typed results.
+// ---- bosbase/services/shapes.hpp: The few decode helpers of the admin-side BosBase services that decode.hpp has no
+// counterpart for (one call decoded whole; an array of strings that is not a member).
+// SPDX-License-Identifier: MIT
 #ifndef BOSBASE_SERVICES_SHAPES_HPP
 #define BOSBASE_SERVICES_SHAPES_HPP
 
@@ -3616,127 +3618,30 @@ namespace bosbase {
 
 namespace detail {
 
-/// What a typed result's from_json throws for an answer of the wrong shape. A call
-/// turns it into ClientResponseError (error_kind::invalid_response, the real status);
-/// outside a call (json::get on your own data) it arrives as it is.
-class shape_error : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
-
-// Everything here is a template on the json type: a translation unit that never
-// decodes these shapes only parses them, which keeps the header cheap to include.
-
-template <class J>
-const J& shape_object(const J& j, const char* what) {
-    if (!j.is_object()) {
-        throw shape_error(std::string(what) + " is not a JSON object");
-    }
-    return j;
+/// One call whose 2xx answer is a T; the wrong shape is ClientResponseError
+/// (error_kind::invalid_response, the real status).
+template <class T, class Transport>
+T fetch_as(client_core<Transport>& core, std::string_view method, const std::string& path, const json& body,
+           const request_options& options, call_secrets secrets = {}) {
+    json_reply reply = fetch_json(core, method, path, body, options, secrets);
+    return decode_as<T>(core, reply.body, reply.status, path, options);
 }
 
-// The member, or nullptr when it is absent or null (the server leaves empty fields out).
+/// A JSON array of strings that is not a member of an object (an SQL row).
 template <class J>
-const J* shape_member(const J& j, const char* key) {
-    const auto it = j.find(key);
-    return (it == j.end() || it->is_null()) ? nullptr : &*it;
-}
-
-template <class J>
-std::string shape_string(const J& j, const char* key) {
-    const J* v = shape_member(j, key);
-    if (v == nullptr || !v->is_string()) {
-        throw shape_error(std::string("'") + key + "' is missing or not a string");
-    }
-    return v->template get<std::string>();
-}
-
-template <class J>
-std::string shape_optional_string(const J& j, const char* key) {
-    const J* v = shape_member(j, key);
-    if (v == nullptr) return {};
-    if (!v->is_string()) {
-        throw shape_error(std::string("'") + key + "' is not a string");
-    }
-    return v->template get<std::string>();
-}
-
-template <class J>
-std::optional<std::int64_t> shape_optional_integer(const J& j, const char* key) {
-    const J* v = shape_member(j, key);
-    if (v == nullptr) return std::nullopt;
-    if (!v->is_number_integer() ||
-        (v->is_number_unsigned() && v->template get<std::uint64_t>() > std::uint64_t(INT64_MAX))) {
-        throw shape_error(std::string("'") + key + "' is not an integer");
-    }
-    return v->template get<std::int64_t>();
-}
-
-template <class J>
-std::int64_t shape_integer(const J& j, const char* key) {
-    const auto v = shape_optional_integer(j, key);
-    if (!v) {
-        throw shape_error(std::string("'") + key + "' is missing");
-    }
-    return *v;
-}
-
-template <class J>
-bool shape_optional_bool(const J& j, const char* key) {
-    const J* v = shape_member(j, key);
-    if (v == nullptr) return false;
-    if (!v->is_boolean()) {
-        throw shape_error(std::string("'") + key + "' is not a boolean");
-    }
-    return v->template get<bool>();
-}
-
-template <class J>
-std::vector<std::string> shape_strings(const J& array, const char* what) {
+std::vector<std::string> string_array(const J& array, const char* what) {
     if (!array.is_array()) {
-        throw shape_error(std::string(what) + " is not an array");
+        throw response_shape_error(std::string(what) + " is not an array");
     }
     std::vector<std::string> out;
     out.reserve(array.size());
     for (const auto& item : array) {
         if (!item.is_string()) {
-            throw shape_error(std::string(what) + " holds a value that is not a string");
+            throw response_shape_error(std::string(what) + " holds a value that is not a string");
         }
         out.push_back(item.template get<std::string>());
     }
     return out;
-}
-
-template <class J>
-std::vector<std::string> shape_optional_strings(const J& j, const char* key) {
-    const J* v = shape_member(j, key);
-    return v == nullptr ? std::vector<std::string>{} : shape_strings(*v, key);
-}
-
-/// A 2xx answer decoded into T; the wrong shape is ClientResponseError
-/// (error_kind::invalid_response, the real status), never a json exception.
-template <class T, class Transport>
-T decode_shape(const client_core<Transport>& core, const json& value, int status, std::string_view path,
-               const request_options& options) {
-    try {
-        return value.template get<T>();
-    } catch (const std::bad_alloc&) {
-        throw;
-    } catch (const shape_error& e) {
-        throw invalid_response(core, path, options, status,
-                               std::string("The server's response does not have the expected shape: ") + e.what() + ".");
-    } catch (const json::exception& e) {
-        throw invalid_response(core, path, options, status,
-                               std::string("The server's response does not have the expected shape: ") + e.what());
-    }
-}
-
-/// One call whose 2xx answer is a T.
-template <class T, class Transport>
-T fetch_shape(client_core<Transport>& core, std::string_view method, const std::string& path, const json& body,
-              const request_options& options, call_secrets secrets = {}) {
-    json_reply reply = fetch_json(core, method, path, body, options, secrets);
-    return decode_shape<T>(core, reply.body, reply.status, path, options);
 }
 
 }  // namespace detail
@@ -3765,7 +3670,7 @@ struct collection_schema {
     std::string name;
     std::string type;  ///< "base", "auth" or "view"
     std::vector<collection_field_schema> fields;
-    json raw;  ///< the schema as the server sent it
+    json raw;  ///< the schema as the server sent it, without `fields` (each has its own raw)
 };
 
 /// @brief A table for collection_service::import_sql_tables: `sql` (when not empty) is
@@ -3782,41 +3687,35 @@ struct sql_import_result {
     json raw;                          ///< the answer as the server sent it
 };
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, collection_field_schema& out) {
-    detail::shape_object(j, "a schema field");
-    out.name = detail::shape_string(j, "name");
-    out.type = detail::shape_string(j, "type");
-    out.required = detail::shape_optional_bool(j, "required");
-    out.system = detail::shape_optional_bool(j, "system");
-    out.hidden = detail::shape_optional_bool(j, "hidden");
+    const detail::object_reader<J> r(j, "a schema field");
+    out.name = r.string("name");
+    out.type = r.string("type");
+    // The server leaves these out when false.
+    out.required = r.find("required") != nullptr && r.boolean("required");
+    out.system = r.find("system") != nullptr && r.boolean("system");
+    out.hidden = r.find("hidden") != nullptr && r.boolean("hidden");
     out.raw = j;
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, collection_schema& out) {
-    detail::shape_object(j, "a collection schema");
-    out.name = detail::shape_string(j, "name");
-    out.type = detail::shape_string(j, "type");
-    const J* fields = detail::shape_member(j, "fields");
-    if (fields == nullptr || !fields->is_array()) {
-        throw detail::shape_error("'fields' is missing or not an array");
-    }
+    const detail::object_reader<J> r(j, "a collection schema");
+    out.name = r.string("name");
+    out.type = r.string("type");
+    const J& fields = r.array("fields", true);
     out.fields.clear();
-    out.fields.reserve(fields->size());
-    for (const auto& f : *fields) out.fields.push_back(f.template get<collection_field_schema>());
-    out.raw = j;
+    out.fields.reserve(fields.size());
+    for (const auto& f : fields) out.fields.push_back(f.template get<collection_field_schema>());
+    out.raw = detail::raw_without(j, {"fields"});
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, sql_import_result& out) {
-    detail::shape_object(j, "an SQL import result");
-    const J* created = detail::shape_member(j, "created");
-    if (created == nullptr || !created->is_array()) {
-        throw detail::shape_error("'created' is missing or not an array");
-    }
-    out.created = *created;
-    out.skipped = detail::shape_optional_strings(j, "skipped");
+    const detail::object_reader<J> r(j, "an SQL import result");
+    out.created = r.array("created", true);
+    out.skipped = r.strings("skipped");
     out.raw = j;
 }
 
@@ -3908,7 +3807,7 @@ public:
     /// an unknown collection). Base collections also list createdBy and updatedBy.
     [[nodiscard]] BOSBASE_SPLIT_NOINLINE collection_schema get_schema(std::string_view name_or_id,
                                                                       const request_options& options = {}) const {
-        return detail::fetch_shape<collection_schema>(core(), "GET", path(name_or_id) + "/schema", nullptr, options);
+        return detail::fetch_as<collection_schema>(core(), "GET", path(name_or_id) + "/schema", nullptr, options);
     }
 
     /// @brief Every collection's schema: GET /api/collections/schemas ({collections: [...]}).
@@ -3925,7 +3824,7 @@ public:
         std::vector<collection_schema> out;
         out.reserve(it->size());
         for (const auto& item : *it) {
-            out.push_back(detail::decode_shape<collection_schema>(c, item, reply.status, route, options));
+            out.push_back(detail::decode_as<collection_schema>(c, item, reply.status, route, options));
         }
         return out;
     }
@@ -3956,7 +3855,7 @@ public:
             if (!t.sql.empty()) entry["sql"] = t.sql;
             list.push_back(std::move(entry));
         }
-        return detail::fetch_shape<sql_import_result>(core(), "POST", "/api/collections/sql/import",
+        return detail::fetch_as<sql_import_result>(core(), "POST", "/api/collections/sql/import",
                                                       json{{"tables", std::move(list)}}, options);
     }
 
@@ -4398,7 +4297,7 @@ struct redis_key_page {
     /// fewer keys than `count` (even none) before the scan is complete.
     std::string cursor;
     std::vector<redis_key> items;
-    json raw;  ///< the answer as the server sent it
+    json raw;  ///< the answer as the server sent it, without `items` (each has its own raw)
 
     /// @brief True when this was the last step of the scan (cursor "0").
     [[nodiscard]] bool done() const noexcept { return cursor == "0"; }
@@ -4419,37 +4318,33 @@ struct redis_list_options {
     std::optional<std::int64_t> count;    ///< a SCAN COUNT hint; the server caps it at 1000, refuses < 1
 };
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, redis_key& out) {
-    detail::shape_object(j, "a Redis key item");
-    out.key = detail::shape_string(j, "key");
+    const detail::object_reader<J> r(j, "a Redis key item");
+    out.key = r.string("key");
     out.raw = j;
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, redis_key_page& out) {
-    detail::shape_object(j, "a Redis key page");
-    out.cursor = detail::shape_string(j, "cursor");
-    const J* items = detail::shape_member(j, "items");
-    if (items == nullptr || !items->is_array()) {
-        throw detail::shape_error("'items' is missing or not an array");
-    }
+    const detail::object_reader<J> r(j, "a Redis key page");
+    out.cursor = r.string("cursor");
+    const J& items = r.array("items", true);
     out.items.clear();
-    out.items.reserve(items->size());
-    for (const auto& item : *items) out.items.push_back(item.template get<redis_key>());
-    out.raw = j;
+    out.items.reserve(items.size());
+    for (const auto& item : items) out.items.push_back(item.template get<redis_key>());
+    out.raw = detail::raw_without(j, {"items"});
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, redis_entry& out) {
-    detail::shape_object(j, "a Redis entry");
-    out.key = detail::shape_string(j, "key");
+    const detail::object_reader<J> r(j, "a Redis entry");
+    out.key = r.string("key");
+    // Any JSON, null included, so only a missing member is wrong.
     const auto value = j.find("value");
-    if (value == j.end()) {
-        throw detail::shape_error("'value' is missing");
-    }
+    if (value == j.end()) r.fail("value", "present");
     out.value = *value;
-    out.ttl_seconds = detail::shape_optional_integer(j, "ttlSeconds");
+    out.ttl_seconds = r.optional_integer("ttlSeconds");
     out.raw = j;
 }
 
@@ -4471,7 +4366,7 @@ public:
         if (query.cursor) first.emplace_back("cursor", *query.cursor);
         if (query.pattern) first.emplace_back("pattern", *query.pattern);
         if (query.count) first.emplace_back("count", *query.count);
-        return detail::fetch_shape<redis_key_page>(core(), "GET", keys_path(), nullptr,
+        return detail::fetch_as<redis_key_page>(core(), "GET", keys_path(), nullptr,
                                                    detail::with_defaults(std::move(first), options));
     }
 
@@ -4482,13 +4377,13 @@ public:
                                                   const request_options& options = {}) const {
         json body{{"key", std::string(key)}, {"value", value}};
         if (ttl_seconds) body["ttlSeconds"] = *ttl_seconds;
-        return detail::fetch_shape<redis_entry>(core(), "POST", keys_path(), body, options);
+        return detail::fetch_as<redis_entry>(core(), "POST", keys_path(), body, options);
     }
 
     /// @brief The key's value and TTL; 404 "Key not found.".
     [[nodiscard]] BOSBASE_SPLIT_NOINLINE redis_entry get_key(std::string_view key,
                                                              const request_options& options = {}) const {
-        return detail::fetch_shape<redis_entry>(core(), "GET", key_path(key), nullptr, options);
+        return detail::fetch_as<redis_entry>(core(), "GET", key_path(key), nullptr, options);
     }
 
     /// @brief Replaces the value of an existing key (no upsert: 404 "Key not found.").
@@ -4498,7 +4393,7 @@ public:
                                                   const request_options& options = {}) const {
         json body{{"value", value}};
         if (ttl_seconds) body["ttlSeconds"] = *ttl_seconds;
-        return detail::fetch_shape<redis_entry>(core(), "PUT", key_path(key), body, options);
+        return detail::fetch_as<redis_entry>(core(), "PUT", key_path(key), body, options);
     }
 
     /// @brief Deletes the key (204); 404 "Key not found.".
@@ -4545,7 +4440,7 @@ struct graphql_result {
     json data;                         ///< null when the server sent none
     std::vector<graphql_error> errors;
     json extensions;                   ///< null when the server sent none
-    json raw;                          ///< the answer as the server sent it
+    json raw;                          ///< the answer as the server sent it, without `errors`
 
     /// @brief True when the answer has no errors.
     [[nodiscard]] bool ok() const noexcept { return errors.empty(); }
@@ -4562,64 +4457,50 @@ struct sql_result {
     json raw;                                   ///< the answer as the server sent it
 };
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, graphql_location& out) {
-    detail::shape_object(j, "a GraphQL error location");
-    out.line = detail::shape_integer(j, "line");
-    out.column = detail::shape_integer(j, "column");
+    const detail::object_reader<J> r(j, "a GraphQL error location");
+    out.line = r.integer("line");
+    out.column = r.integer("column");
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, graphql_error& out) {
-    detail::shape_object(j, "a GraphQL error");
-    out.message = detail::shape_string(j, "message");
+    const detail::object_reader<J> r(j, "a GraphQL error");
+    out.message = r.string("message");
     out.locations.clear();
-    if (const J* locations = detail::shape_member(j, "locations")) {
-        if (!locations->is_array()) {
-            throw detail::shape_error("'locations' is not an array");
-        }
-        for (const auto& l : *locations) out.locations.push_back(l.template get<graphql_location>());
-    }
-    const J* path = detail::shape_member(j, "path");
-    if (path != nullptr && !path->is_array()) {
-        throw detail::shape_error("'path' is not an array");
-    }
+    for (const auto& l : r.array("locations", false)) out.locations.push_back(l.template get<graphql_location>());
+    const J* path = r.find("path");
+    if (path != nullptr && !path->is_array()) r.fail("path", "an array");
     out.path = path != nullptr ? *path : J();
     out.raw = j;
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, graphql_result& out) {
-    detail::shape_object(j, "a GraphQL answer");
-    const J* data = detail::shape_member(j, "data");
+    const detail::object_reader<J> r(j, "a GraphQL answer");
+    const J* data = r.find("data");
     out.data = data != nullptr ? *data : J();
     out.errors.clear();
-    if (const J* errors = detail::shape_member(j, "errors")) {
-        if (!errors->is_array()) {
-            throw detail::shape_error("'errors' is not an array");
-        }
-        for (const auto& e : *errors) out.errors.push_back(e.template get<graphql_error>());
-    }
-    const J* extensions = detail::shape_member(j, "extensions");
+    for (const auto& e : r.array("errors", false)) out.errors.push_back(e.template get<graphql_error>());
+    const J* extensions = r.find("extensions");
     out.extensions = extensions != nullptr ? *extensions : J();
-    out.raw = j;
+    out.raw = detail::raw_without(j, {"errors"});
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, sql_result& out) {
-    detail::shape_object(j, "an SQL result");
-    out.columns = detail::shape_optional_strings(j, "columns");
+    const detail::object_reader<J> r(j, "an SQL result");
+    out.columns = r.strings("columns");
     out.rows.reset();
-    if (const J* rows = detail::shape_member(j, "rows")) {
-        if (!rows->is_array()) {
-            throw detail::shape_error("'rows' is not an array");
-        }
+    if (const J* rows = r.find("rows")) {
+        if (!rows->is_array()) r.fail("rows", "an array");
         std::vector<std::vector<std::string>> all;
         all.reserve(rows->size());
-        for (const auto& row : *rows) all.push_back(detail::shape_strings(row, "a row"));
+        for (const auto& row : *rows) all.push_back(detail::string_array(row, "an SQL row"));
         out.rows = std::move(all);
     }
-    out.rows_affected = detail::shape_optional_integer(j, "rowsAffected");
+    out.rows_affected = r.optional_integer("rowsAffected");
     out.raw = j;
 }
 
@@ -4643,7 +4524,7 @@ public:
                                                 const request_options& options = {}) const {
         json body{{"query", std::string(query)}, {"variables", detail::object_body(variables, "GraphQL variables")}};
         if (!operation_name.empty()) body["operationName"] = std::string(operation_name);
-        return detail::fetch_shape<graphql_result>(core(), "POST", "/api/graphql", body, options);
+        return detail::fetch_as<graphql_result>(core(), "POST", "/api/graphql", body, options);
     }
 };
 
@@ -4666,7 +4547,7 @@ public:
         }
         const auto last = query.find_last_not_of(" \t\r\n\f\v");
         const json body{{"query", std::string(query.substr(first, last - first + 1))}};
-        return detail::fetch_shape<sql_result>(core(), "POST", "/api/sql/execute", body, options);
+        return detail::fetch_as<sql_result>(core(), "POST", "/api/sql/execute", body, options);
     }
 };
 
@@ -4781,84 +4662,84 @@ struct script_permission_update {
     std::optional<std::string> script_id;
 };
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, script& out) {
-    detail::shape_object(j, "a script");
-    out.id = detail::shape_string(j, "id");
-    out.name = detail::shape_string(j, "name");
-    out.content = detail::shape_string(j, "content");
-    out.description = detail::shape_optional_string(j, "description");
-    out.version = detail::shape_integer(j, "version");
-    out.created = detail::shape_optional_string(j, "created");
-    out.updated = detail::shape_optional_string(j, "updated");
+    const detail::object_reader<J> r(j, "a script");
+    out.id = r.string("id");
+    out.name = r.string("name");
+    out.content = r.string("content");
+    out.description = r.string_or_empty("description");
+    out.version = r.integer("version");
+    out.created = r.string_or_empty("created");
+    out.updated = r.string_or_empty("updated");
     out.raw = j;
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, script_output& out) {
-    detail::shape_object(j, "a script output");
-    out.output = detail::shape_string(j, "output");
+    const detail::object_reader<J> r(j, "a script output");
+    out.output = r.string("output");
     out.raw = j;
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, script_upload_result& out) {
-    detail::shape_object(j, "an upload result");
-    out.output = detail::shape_string(j, "output");
-    out.path = detail::shape_optional_string(j, "path");
+    const detail::object_reader<J> r(j, "an upload result");
+    out.output = r.string("output");
+    out.path = r.string_or_empty("path");
     out.raw = j;
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, wasm_result& out) {
-    detail::shape_object(j, "a WASM result");
-    out.output = detail::shape_string(j, "output");
-    out.stdout_text = detail::shape_optional_string(j, "stdout");
-    out.stderr_text = detail::shape_optional_string(j, "stderr");
-    out.duration = detail::shape_optional_string(j, "duration");
+    const detail::object_reader<J> r(j, "a WASM result");
+    out.output = r.string("output");
+    out.stdout_text = r.string_or_empty("stdout");
+    out.stderr_text = r.string_or_empty("stderr");
+    out.duration = r.string_or_empty("duration");
     out.raw = j;
 }
 
 // `kind` is not in the answer: the call that started the job sets it.
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, script_job& out) {
-    detail::shape_object(j, "a job");
-    out.id = detail::shape_string(j, "id");
-    out.status = detail::shape_string(j, "status");
+    const detail::object_reader<J> r(j, "a job");
+    out.id = r.string("id");
+    out.status = r.string("status");
     out.raw = j;
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, script_job_status& out) {
-    detail::shape_object(j, "a job status");
-    out.id = detail::shape_string(j, "id");
-    out.status = detail::shape_string(j, "status");
-    out.output = detail::shape_optional_string(j, "output");
-    out.error = detail::shape_optional_string(j, "error");
-    out.started_at = detail::shape_optional_string(j, "startedAt");
-    out.finished_at = detail::shape_optional_string(j, "finishedAt");
-    out.script_name = detail::shape_optional_string(j, "scriptName");
-    out.command = detail::shape_optional_string(j, "command");
-    out.wasm_name = detail::shape_optional_string(j, "wasmName");
-    out.function = detail::shape_optional_string(j, "function");
-    out.options = detail::shape_optional_string(j, "options");
-    out.parameters = detail::shape_optional_string(j, "parameters");
-    out.stdout_text = detail::shape_optional_string(j, "stdout");
-    out.stderr_text = detail::shape_optional_string(j, "stderr");
-    out.duration = detail::shape_optional_string(j, "duration");
+    const detail::object_reader<J> r(j, "a job status");
+    out.id = r.string("id");
+    out.status = r.string("status");
+    out.output = r.string_or_empty("output");
+    out.error = r.string_or_empty("error");
+    out.started_at = r.string_or_empty("startedAt");
+    out.finished_at = r.string_or_empty("finishedAt");
+    out.script_name = r.string_or_empty("scriptName");
+    out.command = r.string_or_empty("command");
+    out.wasm_name = r.string_or_empty("wasmName");
+    out.function = r.string_or_empty("function");
+    out.options = r.string_or_empty("options");
+    out.parameters = r.string_or_empty("parameters");
+    out.stdout_text = r.string_or_empty("stdout");
+    out.stderr_text = r.string_or_empty("stderr");
+    out.duration = r.string_or_empty("duration");
     out.raw = j;
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, script_permission& out) {
-    detail::shape_object(j, "a script permission");
-    out.id = detail::shape_string(j, "id");
-    out.script_id = detail::shape_optional_string(j, "scriptId");
-    out.script_name = detail::shape_string(j, "scriptName");
-    out.content = detail::shape_string(j, "content");
-    out.version = detail::shape_integer(j, "version");
-    out.created = detail::shape_optional_string(j, "created");
-    out.updated = detail::shape_optional_string(j, "updated");
+    const detail::object_reader<J> r(j, "a script permission");
+    out.id = r.string("id");
+    out.script_id = r.string_or_empty("scriptId");
+    out.script_name = r.string("scriptName");
+    out.content = r.string("content");
+    out.version = r.integer("version");
+    out.created = r.string_or_empty("created");
+    out.updated = r.string_or_empty("updated");
     out.raw = j;
 }
 
@@ -5078,7 +4959,7 @@ public:
         const json& items = detail::items_of(c, reply.body, path, options, reply.status);
         std::vector<script> out;
         out.reserve(items.size());
-        for (const auto& item : items) out.push_back(detail::decode_shape<script>(c, item, reply.status, path, options));
+        for (const auto& item : items) out.push_back(detail::decode_as<script>(c, item, reply.status, path, options));
         return out;
     }
 
@@ -5091,12 +4972,12 @@ public:
         const json body{{"name", std::string(name)},
                         {"content", std::string(content)},
                         {"description", std::string(description)}};
-        return detail::fetch_shape<script>(core(), "POST", "/api/scripts", body, options);
+        return detail::fetch_as<script>(core(), "POST", "/api/scripts", body, options);
     }
 
     /// @brief One script by name; 404 "Script not found.".
     [[nodiscard]] BOSBASE_SPLIT_NOINLINE script get(std::string_view name, const request_options& options = {}) const {
-        return detail::fetch_shape<script>(core(), "GET", script_path(name), nullptr, options);
+        return detail::fetch_as<script>(core(), "GET", script_path(name), nullptr, options);
     }
 
     /// @brief Changes the set fields (PATCH); the version goes up by one. With none set
@@ -5106,7 +4987,7 @@ public:
         json body = json::object();
         if (changes.content) body["content"] = *changes.content;
         if (changes.description) body["description"] = *changes.description;
-        return detail::fetch_shape<script>(core(), "PATCH", script_path(name), body, options);
+        return detail::fetch_as<script>(core(), "PATCH", script_path(name), body, options);
     }
 
     /// @brief Deletes a script (204); 404 "Script not found.".
@@ -5123,7 +5004,7 @@ public:
     BOSBASE_SPLIT_NOINLINE script_output execute(std::string_view name, const std::vector<std::string>& arguments = {},
                                                  std::string_view function_name = {},
                                                  const request_options& options = {}) const {
-        return detail::fetch_shape<script_output>(core(), "POST", script_path(name) + "/execute",
+        return detail::fetch_as<script_output>(core(), "POST", script_path(name) + "/execute",
                                                   execute_body(arguments, function_name), options);
     }
 
@@ -5168,7 +5049,7 @@ public:
     /// or a bare name; default _start), `params` are space-separated arguments.
     BOSBASE_SPLIT_NOINLINE wasm_result wasm(std::string_view cli_options, std::string_view wasm_name,
                                             std::string_view params = {}, const request_options& options = {}) const {
-        return detail::fetch_shape<wasm_result>(core(), "POST", "/api/scripts/wasm",
+        return detail::fetch_as<wasm_result>(core(), "POST", "/api/scripts/wasm",
                                                 wasm_body(cli_options, wasm_name, params), options);
     }
 
@@ -5192,7 +5073,7 @@ public:
     /// server's 30 minutes): `output` is stdout and stderr. A non-zero exit is 500
     /// "Failed to execute command.".
     BOSBASE_SPLIT_NOINLINE script_output command(std::string_view command, const request_options& options = {}) const {
-        return detail::fetch_shape<script_output>(core(), "POST", "/api/scripts/command",
+        return detail::fetch_as<script_output>(core(), "POST", "/api/scripts/command",
                                                   json{{"command", std::string(command)}}, options);
     }
 
@@ -5220,7 +5101,7 @@ public:
         const std::string route = "/api/scripts/upload";
         auto body = detail::build_multipart(fields, file_list{{"file", file}}, c.settings().max_request_bytes);
         detail::json_reply reply = detail::fetch_body_json(c, "POST", route, std::move(body), options);
-        return detail::decode_shape<script_upload_result>(c, reply.body, reply.status, route, options);
+        return detail::decode_as<script_upload_result>(c, reply.body, reply.status, route, options);
     }
 
     // --- waiting for a job ---------------------------------------------------
@@ -5261,7 +5142,7 @@ public:
             poll.deadline = std::chrono::ceil<std::chrono::milliseconds>(end - now);
             script_job_status status;
             try {
-                status = detail::fetch_shape<script_job_status>(c, "GET", path, nullptr, poll);
+                status = detail::fetch_as<script_job_status>(c, "GET", path, nullptr, poll);
             } catch (const ClientResponseError& e) {
                 // A poll cut short by what is left of the budget: the wait's deadline passed.
                 if (e.error_kind() == error_kind::deadline && clock::now() >= end) {
@@ -5323,13 +5204,13 @@ private:
 
     script_job start_job(const std::string& path, const json& body, script_job_kind kind,
                          const request_options& options) const {
-        script_job job = detail::fetch_shape<script_job>(core(), "POST", path, body, options);
+        script_job job = detail::fetch_as<script_job>(core(), "POST", path, body, options);
         job.kind = kind;
         return job;
     }
 
     script_job_status job_status(script_job_kind kind, std::string_view id, const request_options& options) const {
-        return detail::fetch_shape<script_job_status>(core(), "GET", status_path(kind, id), nullptr, options);
+        return detail::fetch_as<script_job_status>(core(), "GET", status_path(kind, id), nullptr, options);
     }
 
     ClientResponseError wait_ended(const std::string& path, const request_options& options, error_kind kind,
@@ -5535,7 +5416,7 @@ private:
             throw detail::invalid_response(c, path, options, res.status,
                                            "The script's event is not JSON, or nests deeper than max_json_depth.");
         }
-        return detail::decode_shape<script_output>(c, *parsed, res.status, path, options);
+        return detail::decode_as<script_output>(c, *parsed, res.status, path, options);
     }
 };
 
@@ -5567,13 +5448,13 @@ public:
                                                     const request_options& options = {}) const {
         json body{{"script_name", std::string(script_name)}, {"content", std::string(content)}};
         if (!script_id.empty()) body["script_id"] = std::string(script_id);
-        return detail::fetch_shape<script_permission>(core(), "POST", "/api/script-permissions", body, options);
+        return detail::fetch_as<script_permission>(core(), "POST", "/api/script-permissions", body, options);
     }
 
     /// @brief The permission of a script; 404 "Permission not found.".
     [[nodiscard]] BOSBASE_SPLIT_NOINLINE script_permission get(std::string_view script_name,
                                                                const request_options& options = {}) const {
-        return detail::fetch_shape<script_permission>(core(), "GET", path(script_name), nullptr, options);
+        return detail::fetch_as<script_permission>(core(), "GET", path(script_name), nullptr, options);
     }
 
     /// @brief Changes the set fields (PATCH, snake_case keys); the version goes up by one.
@@ -5585,7 +5466,7 @@ public:
         if (changes.script_name) body["script_name"] = *changes.script_name;
         if (changes.content) body["content"] = *changes.content;
         if (changes.script_id) body["script_id"] = *changes.script_id;
-        return detail::fetch_shape<script_permission>(core(), "PATCH", path(script_name), body, options);
+        return detail::fetch_as<script_permission>(core(), "PATCH", path(script_name), body, options);
     }
 
     /// @brief Deletes the permission (204); 404 "Permission not found.".

@@ -30,7 +30,7 @@ struct collection_schema {
     std::string name;
     std::string type;  ///< "base", "auth" or "view"
     std::vector<collection_field_schema> fields;
-    json raw;  ///< the schema as the server sent it
+    json raw;  ///< the schema as the server sent it, without `fields` (each has its own raw)
 };
 
 /// @brief A table for collection_service::import_sql_tables: `sql` (when not empty) is
@@ -47,41 +47,35 @@ struct sql_import_result {
     json raw;                          ///< the answer as the server sent it
 };
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, collection_field_schema& out) {
-    detail::shape_object(j, "a schema field");
-    out.name = detail::shape_string(j, "name");
-    out.type = detail::shape_string(j, "type");
-    out.required = detail::shape_optional_bool(j, "required");
-    out.system = detail::shape_optional_bool(j, "system");
-    out.hidden = detail::shape_optional_bool(j, "hidden");
+    const detail::object_reader<J> r(j, "a schema field");
+    out.name = r.string("name");
+    out.type = r.string("type");
+    // The server leaves these out when false.
+    out.required = r.find("required") != nullptr && r.boolean("required");
+    out.system = r.find("system") != nullptr && r.boolean("system");
+    out.hidden = r.find("hidden") != nullptr && r.boolean("hidden");
     out.raw = j;
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, collection_schema& out) {
-    detail::shape_object(j, "a collection schema");
-    out.name = detail::shape_string(j, "name");
-    out.type = detail::shape_string(j, "type");
-    const J* fields = detail::shape_member(j, "fields");
-    if (fields == nullptr || !fields->is_array()) {
-        throw detail::shape_error("'fields' is missing or not an array");
-    }
+    const detail::object_reader<J> r(j, "a collection schema");
+    out.name = r.string("name");
+    out.type = r.string("type");
+    const J& fields = r.array("fields", true);
     out.fields.clear();
-    out.fields.reserve(fields->size());
-    for (const auto& f : *fields) out.fields.push_back(f.template get<collection_field_schema>());
-    out.raw = j;
+    out.fields.reserve(fields.size());
+    for (const auto& f : fields) out.fields.push_back(f.template get<collection_field_schema>());
+    out.raw = detail::raw_without(j, {"fields"});
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, sql_import_result& out) {
-    detail::shape_object(j, "an SQL import result");
-    const J* created = detail::shape_member(j, "created");
-    if (created == nullptr || !created->is_array()) {
-        throw detail::shape_error("'created' is missing or not an array");
-    }
-    out.created = *created;
-    out.skipped = detail::shape_optional_strings(j, "skipped");
+    const detail::object_reader<J> r(j, "an SQL import result");
+    out.created = r.array("created", true);
+    out.skipped = r.strings("skipped");
     out.raw = j;
 }
 
@@ -173,7 +167,7 @@ public:
     /// an unknown collection). Base collections also list createdBy and updatedBy.
     [[nodiscard]] BOSBASE_SPLIT_NOINLINE collection_schema get_schema(std::string_view name_or_id,
                                                                       const request_options& options = {}) const {
-        return detail::fetch_shape<collection_schema>(core(), "GET", path(name_or_id) + "/schema", nullptr, options);
+        return detail::fetch_as<collection_schema>(core(), "GET", path(name_or_id) + "/schema", nullptr, options);
     }
 
     /// @brief Every collection's schema: GET /api/collections/schemas ({collections: [...]}).
@@ -190,7 +184,7 @@ public:
         std::vector<collection_schema> out;
         out.reserve(it->size());
         for (const auto& item : *it) {
-            out.push_back(detail::decode_shape<collection_schema>(c, item, reply.status, route, options));
+            out.push_back(detail::decode_as<collection_schema>(c, item, reply.status, route, options));
         }
         return out;
     }
@@ -221,7 +215,7 @@ public:
             if (!t.sql.empty()) entry["sql"] = t.sql;
             list.push_back(std::move(entry));
         }
-        return detail::fetch_shape<sql_import_result>(core(), "POST", "/api/collections/sql/import",
+        return detail::fetch_as<sql_import_result>(core(), "POST", "/api/collections/sql/import",
                                                       json{{"tables", std::move(list)}}, options);
     }
 

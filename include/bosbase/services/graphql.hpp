@@ -35,7 +35,7 @@ struct graphql_result {
     json data;                         ///< null when the server sent none
     std::vector<graphql_error> errors;
     json extensions;                   ///< null when the server sent none
-    json raw;                          ///< the answer as the server sent it
+    json raw;                          ///< the answer as the server sent it, without `errors`
 
     /// @brief True when the answer has no errors.
     [[nodiscard]] bool ok() const noexcept { return errors.empty(); }
@@ -52,64 +52,50 @@ struct sql_result {
     json raw;                                   ///< the answer as the server sent it
 };
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, graphql_location& out) {
-    detail::shape_object(j, "a GraphQL error location");
-    out.line = detail::shape_integer(j, "line");
-    out.column = detail::shape_integer(j, "column");
+    const detail::object_reader<J> r(j, "a GraphQL error location");
+    out.line = r.integer("line");
+    out.column = r.integer("column");
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, graphql_error& out) {
-    detail::shape_object(j, "a GraphQL error");
-    out.message = detail::shape_string(j, "message");
+    const detail::object_reader<J> r(j, "a GraphQL error");
+    out.message = r.string("message");
     out.locations.clear();
-    if (const J* locations = detail::shape_member(j, "locations")) {
-        if (!locations->is_array()) {
-            throw detail::shape_error("'locations' is not an array");
-        }
-        for (const auto& l : *locations) out.locations.push_back(l.template get<graphql_location>());
-    }
-    const J* path = detail::shape_member(j, "path");
-    if (path != nullptr && !path->is_array()) {
-        throw detail::shape_error("'path' is not an array");
-    }
+    for (const auto& l : r.array("locations", false)) out.locations.push_back(l.template get<graphql_location>());
+    const J* path = r.find("path");
+    if (path != nullptr && !path->is_array()) r.fail("path", "an array");
     out.path = path != nullptr ? *path : J();
     out.raw = j;
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, graphql_result& out) {
-    detail::shape_object(j, "a GraphQL answer");
-    const J* data = detail::shape_member(j, "data");
+    const detail::object_reader<J> r(j, "a GraphQL answer");
+    const J* data = r.find("data");
     out.data = data != nullptr ? *data : J();
     out.errors.clear();
-    if (const J* errors = detail::shape_member(j, "errors")) {
-        if (!errors->is_array()) {
-            throw detail::shape_error("'errors' is not an array");
-        }
-        for (const auto& e : *errors) out.errors.push_back(e.template get<graphql_error>());
-    }
-    const J* extensions = detail::shape_member(j, "extensions");
+    for (const auto& e : r.array("errors", false)) out.errors.push_back(e.template get<graphql_error>());
+    const J* extensions = r.find("extensions");
     out.extensions = extensions != nullptr ? *extensions : J();
-    out.raw = j;
+    out.raw = detail::raw_without(j, {"errors"});
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, sql_result& out) {
-    detail::shape_object(j, "an SQL result");
-    out.columns = detail::shape_optional_strings(j, "columns");
+    const detail::object_reader<J> r(j, "an SQL result");
+    out.columns = r.strings("columns");
     out.rows.reset();
-    if (const J* rows = detail::shape_member(j, "rows")) {
-        if (!rows->is_array()) {
-            throw detail::shape_error("'rows' is not an array");
-        }
+    if (const J* rows = r.find("rows")) {
+        if (!rows->is_array()) r.fail("rows", "an array");
         std::vector<std::vector<std::string>> all;
         all.reserve(rows->size());
-        for (const auto& row : *rows) all.push_back(detail::shape_strings(row, "a row"));
+        for (const auto& row : *rows) all.push_back(detail::string_array(row, "an SQL row"));
         out.rows = std::move(all);
     }
-    out.rows_affected = detail::shape_optional_integer(j, "rowsAffected");
+    out.rows_affected = r.optional_integer("rowsAffected");
     out.raw = j;
 }
 
@@ -133,7 +119,7 @@ public:
                                                 const request_options& options = {}) const {
         json body{{"query", std::string(query)}, {"variables", detail::object_body(variables, "GraphQL variables")}};
         if (!operation_name.empty()) body["operationName"] = std::string(operation_name);
-        return detail::fetch_shape<graphql_result>(core(), "POST", "/api/graphql", body, options);
+        return detail::fetch_as<graphql_result>(core(), "POST", "/api/graphql", body, options);
     }
 };
 
@@ -156,7 +142,7 @@ public:
         }
         const auto last = query.find_last_not_of(" \t\r\n\f\v");
         const json body{{"query", std::string(query.substr(first, last - first + 1))}};
-        return detail::fetch_shape<sql_result>(core(), "POST", "/api/sql/execute", body, options);
+        return detail::fetch_as<sql_result>(core(), "POST", "/api/sql/execute", body, options);
     }
 };
 

@@ -25,7 +25,7 @@ struct redis_key_page {
     /// fewer keys than `count` (even none) before the scan is complete.
     std::string cursor;
     std::vector<redis_key> items;
-    json raw;  ///< the answer as the server sent it
+    json raw;  ///< the answer as the server sent it, without `items` (each has its own raw)
 
     /// @brief True when this was the last step of the scan (cursor "0").
     [[nodiscard]] bool done() const noexcept { return cursor == "0"; }
@@ -46,37 +46,33 @@ struct redis_list_options {
     std::optional<std::int64_t> count;    ///< a SCAN COUNT hint; the server caps it at 1000, refuses < 1
 };
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, redis_key& out) {
-    detail::shape_object(j, "a Redis key item");
-    out.key = detail::shape_string(j, "key");
+    const detail::object_reader<J> r(j, "a Redis key item");
+    out.key = r.string("key");
     out.raw = j;
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, redis_key_page& out) {
-    detail::shape_object(j, "a Redis key page");
-    out.cursor = detail::shape_string(j, "cursor");
-    const J* items = detail::shape_member(j, "items");
-    if (items == nullptr || !items->is_array()) {
-        throw detail::shape_error("'items' is missing or not an array");
-    }
+    const detail::object_reader<J> r(j, "a Redis key page");
+    out.cursor = r.string("cursor");
+    const J& items = r.array("items", true);
     out.items.clear();
-    out.items.reserve(items->size());
-    for (const auto& item : *items) out.items.push_back(item.template get<redis_key>());
-    out.raw = j;
+    out.items.reserve(items.size());
+    for (const auto& item : items) out.items.push_back(item.template get<redis_key>());
+    out.raw = detail::raw_without(j, {"items"});
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, redis_entry& out) {
-    detail::shape_object(j, "a Redis entry");
-    out.key = detail::shape_string(j, "key");
+    const detail::object_reader<J> r(j, "a Redis entry");
+    out.key = r.string("key");
+    // Any JSON, null included, so only a missing member is wrong.
     const auto value = j.find("value");
-    if (value == j.end()) {
-        throw detail::shape_error("'value' is missing");
-    }
+    if (value == j.end()) r.fail("value", "present");
     out.value = *value;
-    out.ttl_seconds = detail::shape_optional_integer(j, "ttlSeconds");
+    out.ttl_seconds = r.optional_integer("ttlSeconds");
     out.raw = j;
 }
 
@@ -98,7 +94,7 @@ public:
         if (query.cursor) first.emplace_back("cursor", *query.cursor);
         if (query.pattern) first.emplace_back("pattern", *query.pattern);
         if (query.count) first.emplace_back("count", *query.count);
-        return detail::fetch_shape<redis_key_page>(core(), "GET", keys_path(), nullptr,
+        return detail::fetch_as<redis_key_page>(core(), "GET", keys_path(), nullptr,
                                                    detail::with_defaults(std::move(first), options));
     }
 
@@ -109,13 +105,13 @@ public:
                                                   const request_options& options = {}) const {
         json body{{"key", std::string(key)}, {"value", value}};
         if (ttl_seconds) body["ttlSeconds"] = *ttl_seconds;
-        return detail::fetch_shape<redis_entry>(core(), "POST", keys_path(), body, options);
+        return detail::fetch_as<redis_entry>(core(), "POST", keys_path(), body, options);
     }
 
     /// @brief The key's value and TTL; 404 "Key not found.".
     [[nodiscard]] BOSBASE_SPLIT_NOINLINE redis_entry get_key(std::string_view key,
                                                              const request_options& options = {}) const {
-        return detail::fetch_shape<redis_entry>(core(), "GET", key_path(key), nullptr, options);
+        return detail::fetch_as<redis_entry>(core(), "GET", key_path(key), nullptr, options);
     }
 
     /// @brief Replaces the value of an existing key (no upsert: 404 "Key not found.").
@@ -125,7 +121,7 @@ public:
                                                   const request_options& options = {}) const {
         json body{{"value", value}};
         if (ttl_seconds) body["ttlSeconds"] = *ttl_seconds;
-        return detail::fetch_shape<redis_entry>(core(), "PUT", key_path(key), body, options);
+        return detail::fetch_as<redis_entry>(core(), "PUT", key_path(key), body, options);
     }
 
     /// @brief Deletes the key (204); 404 "Key not found.".

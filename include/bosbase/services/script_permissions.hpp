@@ -29,13 +29,13 @@ public:
                                                     const request_options& options = {}) const {
         json body{{"script_name", std::string(script_name)}, {"content", std::string(content)}};
         if (!script_id.empty()) body["script_id"] = std::string(script_id);
-        return detail::fetch_shape<script_permission>(core(), "POST", "/api/script-permissions", body, options);
+        return detail::fetch_as<script_permission>(core(), "POST", "/api/script-permissions", body, options);
     }
 
     /// @brief The permission of a script; 404 "Permission not found.".
     [[nodiscard]] BOSBASE_SPLIT_NOINLINE script_permission get(std::string_view script_name,
                                                                const request_options& options = {}) const {
-        return detail::fetch_shape<script_permission>(core(), "GET", path(script_name), nullptr, options);
+        return detail::fetch_as<script_permission>(core(), "GET", path(script_name), nullptr, options);
     }
 
     /// @brief Changes the set fields (PATCH, snake_case keys); the version goes up by one.
@@ -47,7 +47,7 @@ public:
         if (changes.script_name) body["script_name"] = *changes.script_name;
         if (changes.content) body["content"] = *changes.content;
         if (changes.script_id) body["script_id"] = *changes.script_id;
-        return detail::fetch_shape<script_permission>(core(), "PATCH", path(script_name), body, options);
+        return detail::fetch_as<script_permission>(core(), "PATCH", path(script_name), body, options);
     }
 
     /// @brief Deletes the permission (204); 404 "Permission not found.".

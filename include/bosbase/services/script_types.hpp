@@ -113,84 +113,84 @@ struct script_permission_update {
     std::optional<std::string> script_id;
 };
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, script& out) {
-    detail::shape_object(j, "a script");
-    out.id = detail::shape_string(j, "id");
-    out.name = detail::shape_string(j, "name");
-    out.content = detail::shape_string(j, "content");
-    out.description = detail::shape_optional_string(j, "description");
-    out.version = detail::shape_integer(j, "version");
-    out.created = detail::shape_optional_string(j, "created");
-    out.updated = detail::shape_optional_string(j, "updated");
+    const detail::object_reader<J> r(j, "a script");
+    out.id = r.string("id");
+    out.name = r.string("name");
+    out.content = r.string("content");
+    out.description = r.string_or_empty("description");
+    out.version = r.integer("version");
+    out.created = r.string_or_empty("created");
+    out.updated = r.string_or_empty("updated");
     out.raw = j;
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, script_output& out) {
-    detail::shape_object(j, "a script output");
-    out.output = detail::shape_string(j, "output");
+    const detail::object_reader<J> r(j, "a script output");
+    out.output = r.string("output");
     out.raw = j;
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, script_upload_result& out) {
-    detail::shape_object(j, "an upload result");
-    out.output = detail::shape_string(j, "output");
-    out.path = detail::shape_optional_string(j, "path");
+    const detail::object_reader<J> r(j, "an upload result");
+    out.output = r.string("output");
+    out.path = r.string_or_empty("path");
     out.raw = j;
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, wasm_result& out) {
-    detail::shape_object(j, "a WASM result");
-    out.output = detail::shape_string(j, "output");
-    out.stdout_text = detail::shape_optional_string(j, "stdout");
-    out.stderr_text = detail::shape_optional_string(j, "stderr");
-    out.duration = detail::shape_optional_string(j, "duration");
+    const detail::object_reader<J> r(j, "a WASM result");
+    out.output = r.string("output");
+    out.stdout_text = r.string_or_empty("stdout");
+    out.stderr_text = r.string_or_empty("stderr");
+    out.duration = r.string_or_empty("duration");
     out.raw = j;
 }
 
 // `kind` is not in the answer: the call that started the job sets it.
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, script_job& out) {
-    detail::shape_object(j, "a job");
-    out.id = detail::shape_string(j, "id");
-    out.status = detail::shape_string(j, "status");
+    const detail::object_reader<J> r(j, "a job");
+    out.id = r.string("id");
+    out.status = r.string("status");
     out.raw = j;
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, script_job_status& out) {
-    detail::shape_object(j, "a job status");
-    out.id = detail::shape_string(j, "id");
-    out.status = detail::shape_string(j, "status");
-    out.output = detail::shape_optional_string(j, "output");
-    out.error = detail::shape_optional_string(j, "error");
-    out.started_at = detail::shape_optional_string(j, "startedAt");
-    out.finished_at = detail::shape_optional_string(j, "finishedAt");
-    out.script_name = detail::shape_optional_string(j, "scriptName");
-    out.command = detail::shape_optional_string(j, "command");
-    out.wasm_name = detail::shape_optional_string(j, "wasmName");
-    out.function = detail::shape_optional_string(j, "function");
-    out.options = detail::shape_optional_string(j, "options");
-    out.parameters = detail::shape_optional_string(j, "parameters");
-    out.stdout_text = detail::shape_optional_string(j, "stdout");
-    out.stderr_text = detail::shape_optional_string(j, "stderr");
-    out.duration = detail::shape_optional_string(j, "duration");
+    const detail::object_reader<J> r(j, "a job status");
+    out.id = r.string("id");
+    out.status = r.string("status");
+    out.output = r.string_or_empty("output");
+    out.error = r.string_or_empty("error");
+    out.started_at = r.string_or_empty("startedAt");
+    out.finished_at = r.string_or_empty("finishedAt");
+    out.script_name = r.string_or_empty("scriptName");
+    out.command = r.string_or_empty("command");
+    out.wasm_name = r.string_or_empty("wasmName");
+    out.function = r.string_or_empty("function");
+    out.options = r.string_or_empty("options");
+    out.parameters = r.string_or_empty("parameters");
+    out.stdout_text = r.string_or_empty("stdout");
+    out.stderr_text = r.string_or_empty("stderr");
+    out.duration = r.string_or_empty("duration");
     out.raw = j;
 }
 
-template <class J>
+template <class J, detail::if_json<J> = 0>
 void from_json(const J& j, script_permission& out) {
-    detail::shape_object(j, "a script permission");
-    out.id = detail::shape_string(j, "id");
-    out.script_id = detail::shape_optional_string(j, "scriptId");
-    out.script_name = detail::shape_string(j, "scriptName");
-    out.content = detail::shape_string(j, "content");
-    out.version = detail::shape_integer(j, "version");
-    out.created = detail::shape_optional_string(j, "created");
-    out.updated = detail::shape_optional_string(j, "updated");
+    const detail::object_reader<J> r(j, "a script permission");
+    out.id = r.string("id");
+    out.script_id = r.string_or_empty("scriptId");
+    out.script_name = r.string("scriptName");
+    out.content = r.string("content");
+    out.version = r.integer("version");
+    out.created = r.string_or_empty("created");
+    out.updated = r.string_or_empty("updated");
     out.raw = j;
 }
 

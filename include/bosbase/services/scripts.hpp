@@ -52,7 +52,7 @@ public:
         const json& items = detail::items_of(c, reply.body, path, options, reply.status);
         std::vector<script> out;
         out.reserve(items.size());
-        for (const auto& item : items) out.push_back(detail::decode_shape<script>(c, item, reply.status, path, options));
+        for (const auto& item : items) out.push_back(detail::decode_as<script>(c, item, reply.status, path, options));
         return out;
     }
 
@@ -65,12 +65,12 @@ public:
         const json body{{"name", std::string(name)},
                         {"content", std::string(content)},
                         {"description", std::string(description)}};
-        return detail::fetch_shape<script>(core(), "POST", "/api/scripts", body, options);
+        return detail::fetch_as<script>(core(), "POST", "/api/scripts", body, options);
     }
 
     /// @brief One script by name; 404 "Script not found.".
     [[nodiscard]] BOSBASE_SPLIT_NOINLINE script get(std::string_view name, const request_options& options = {}) const {
-        return detail::fetch_shape<script>(core(), "GET", script_path(name), nullptr, options);
+        return detail::fetch_as<script>(core(), "GET", script_path(name), nullptr, options);
     }
 
     /// @brief Changes the set fields (PATCH); the version goes up by one. With none set
@@ -80,7 +80,7 @@ public:
         json body = json::object();
         if (changes.content) body["content"] = *changes.content;
         if (changes.description) body["description"] = *changes.description;
-        return detail::fetch_shape<script>(core(), "PATCH", script_path(name), body, options);
+        return detail::fetch_as<script>(core(), "PATCH", script_path(name), body, options);
     }
 
     /// @brief Deletes a script (204); 404 "Script not found.".
@@ -97,7 +97,7 @@ public:
     BOSBASE_SPLIT_NOINLINE script_output execute(std::string_view name, const std::vector<std::string>& arguments = {},
                                                  std::string_view function_name = {},
                                                  const request_options& options = {}) const {
-        return detail::fetch_shape<script_output>(core(), "POST", script_path(name) + "/execute",
+        return detail::fetch_as<script_output>(core(), "POST", script_path(name) + "/execute",
                                                   execute_body(arguments, function_name), options);
     }
 
@@ -142,7 +142,7 @@ public:
     /// or a bare name; default _start), `params` are space-separated arguments.
     BOSBASE_SPLIT_NOINLINE wasm_result wasm(std::string_view cli_options, std::string_view wasm_name,
                                             std::string_view params = {}, const request_options& options = {}) const {
-        return detail::fetch_shape<wasm_result>(core(), "POST", "/api/scripts/wasm",
+        return detail::fetch_as<wasm_result>(core(), "POST", "/api/scripts/wasm",
                                                 wasm_body(cli_options, wasm_name, params), options);
     }
 
@@ -166,7 +166,7 @@ public:
     /// server's 30 minutes): `output` is stdout and stderr. A non-zero exit is 500
     /// "Failed to execute command.".
     BOSBASE_SPLIT_NOINLINE script_output command(std::string_view command, const request_options& options = {}) const {
-        return detail::fetch_shape<script_output>(core(), "POST", "/api/scripts/command",
+        return detail::fetch_as<script_output>(core(), "POST", "/api/scripts/command",
                                                   json{{"command", std::string(command)}}, options);
     }
 
@@ -194,7 +194,7 @@ public:
         const std::string route = "/api/scripts/upload";
         auto body = detail::build_multipart(fields, file_list{{"file", file}}, c.settings().max_request_bytes);
         detail::json_reply reply = detail::fetch_body_json(c, "POST", route, std::move(body), options);
-        return detail::decode_shape<script_upload_result>(c, reply.body, reply.status, route, options);
+        return detail::decode_as<script_upload_result>(c, reply.body, reply.status, route, options);
     }
 
     // --- waiting for a job ---------------------------------------------------
@@ -235,7 +235,7 @@ public:
             poll.deadline = std::chrono::ceil<std::chrono::milliseconds>(end - now);
             script_job_status status;
             try {
-                status = detail::fetch_shape<script_job_status>(c, "GET", path, nullptr, poll);
+                status = detail::fetch_as<script_job_status>(c, "GET", path, nullptr, poll);
             } catch (const ClientResponseError& e) {
                 // A poll cut short by what is left of the budget: the wait's deadline passed.
                 if (e.error_kind() == error_kind::deadline && clock::now() >= end) {
@@ -297,13 +297,13 @@ private:
 
     script_job start_job(const std::string& path, const json& body, script_job_kind kind,
                          const request_options& options) const {
-        script_job job = detail::fetch_shape<script_job>(core(), "POST", path, body, options);
+        script_job job = detail::fetch_as<script_job>(core(), "POST", path, body, options);
         job.kind = kind;
         return job;
     }
 
     script_job_status job_status(script_job_kind kind, std::string_view id, const request_options& options) const {
-        return detail::fetch_shape<script_job_status>(core(), "GET", status_path(kind, id), nullptr, options);
+        return detail::fetch_as<script_job_status>(core(), "GET", status_path(kind, id), nullptr, options);
     }
 
     ClientResponseError wait_ended(const std::string& path, const request_options& options, error_kind kind,
@@ -509,7 +509,7 @@ private:
             throw detail::invalid_response(c, path, options, res.status,
                                            "The script's event is not JSON, or nests deeper than max_json_depth.");
         }
-        return detail::decode_shape<script_output>(c, *parsed, res.status, path, options);
+        return detail::decode_as<script_output>(c, *parsed, res.status, path, options);
     }
 };
 
