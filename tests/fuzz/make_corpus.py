@@ -143,6 +143,50 @@ write("response_path", {
 })
 
 
+# BosBase's admin-side services (ops ADMIN + 0 to ADMIN + 14; 12-22 are the AI half's).
+ADMIN = 23
+write("response_path", {
+    "redis_page_then_entry": call(ADMIN + 0, ADMIN + 1, F | 0x40,
+                                  ok(200, b'{"cursor":"17","items":[{"key":"session:1"},{"key":"session:2"}]}'),
+                                  ok(200, b'{"key":"session:1","value":{"n":[1,null]},"ttlSeconds":60}')),
+    "redis_cursor_number": call(ADMIN + 0, 0, F, ok(200, b'{"cursor":0,"items":[]}')),
+    "redis_entry_no_value": call(ADMIN + 1, 0, F, ok(200, b'{"key":"session:1","ttlSeconds":1e400}')),
+    "graphql_errors_in_200": call(ADMIN + 2, 0, F, ok(200, b'{"data":null,"errors":[{"message":"Cannot query field",'
+                                                         b'"locations":[{"line":1,"column":3}],"path":["records"]}]}')),
+    "graphql_bad_location": call(ADMIN + 2, 0, F, ok(200, b'{"errors":[{"message":"x","locations":[{"line":"1"}]}]}')),
+    "graphql_403": call(ADMIN + 2, 0, F, ok(403, b'{"status":403,"message":"Only superusers can access the GraphQL API.",'
+                                                 b'"data":{}}')),
+    "sql_rows_then_schema": call(ADMIN + 3, ADMIN + 4, F | 0x40,
+                                 ok(200, b'{"columns":["id","n"],"rows":[["1","NULL"]]}'),
+                                 ok(200, b'{"name":"posts","type":"base","fields":[{"name":"id","type":"text",'
+                                         b'"required":true,"system":true}]}')),
+    "sql_row_number": call(ADMIN + 3, 0, F, ok(200, b'{"columns":["id"],"rows":[[1]],"rowsAffected":-1}')),
+    "schema_fields_object": call(ADMIN + 4, 0, F, ok(200, b'{"name":"posts","type":"base","fields":{}}')),
+    "schemas_not_array": call(ADMIN + 5, 0, F, ok(200, b'{"collections":{"posts":{}}}')),
+    "register_then_import": call(ADMIN + 6, ADMIN + 7, F | 0x40, ok(200, b'[{"id":"c1","name":"legacy"}]'),
+                                 ok(200, b'{"created":[],"skipped":["notes"]}')),
+    "import_skipped_numbers": call(ADMIN + 7, 0, F, ok(200, b'{"created":[],"skipped":[1]}')),
+    "apple_echoes_key": call(ADMIN + 8, 0, F, ok(400, b'{"message":"Failed to generate client secret. Raw error: \\n'
+                                                      b'-----BEGIN PRIVATE KEY-----\\nPk-8pRiv^k\\n-----END PRIVATE KEY'
+                                                      b'-----\\n","data":{}}')),
+    "apple_secret_number": call(ADMIN + 8, 0, F, ok(200, b'{"secret":7}')),
+    "scripts_then_execute": call(ADMIN + 9, ADMIN + 10, F | 0x40,
+                                 ok(200, b'{"items":[{"id":"s1","name":"greet","content":"x","version":1}]}'),
+                                 ok(200, b'{"output":"[\\"a\\"]"}')),
+    "script_version_text": call(ADMIN + 9, 0, F, ok(200, b'{"items":[{"id":"s1","name":"g","content":"x","version":"1"}]}')),
+    "job_done_then_upload": call(ADMIN + 11, ADMIN + 12, F | 0x40,
+                                 ok(200, b'{"id":"job-1","scriptName":"greet","status":"done","output":"x",'
+                                         b'"startedAt":"2026-01-01T00:00:00Z","finishedAt":"2026-01-01T00:00:01Z"}'),
+                                 ok(200, b'{"output":"uploaded in/a.txt to /pb/functions","path":"/pb/functions/in/a.txt"}')),
+    "job_status_null": call(ADMIN + 11, 0, F, ok(200, b'{"id":"job-1","status":null}')),
+    "wasm_then_permission": call(ADMIN + 13, ADMIN + 14, F | 0x40,
+                                 ok(200, b'{"output":"3","stdout":"","stderr":"","duration":"1.2ms"}'),
+                                 ok(200, b'{"id":"p1","scriptName":"greet","content":"user","version":2}')),
+    "wasm_500": call(ADMIN + 13, 0, F, ok(500, b'{"status":500,"message":"Failed to get WASM manager.","data":{}}')),
+    "permission_no_name": call(ADMIN + 14, 0, F, ok(200, b'{"id":"p1","content":"user","version":1}')),
+})
+
+
 # sse_parser: [cap: u16][split count][split sizes][stream bytes]
 def sse(cap: int, splits: list, stream: bytes) -> bytes:
     return struct.pack(">H", cap) + bytes([len(splits)]) + bytes(splits) + stream

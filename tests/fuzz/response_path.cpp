@@ -1,7 +1,8 @@
 // The whole response path: fixed, valid calls answered by a fuzzed server.
 //
 // Input: [op 1][op 2][flags][step 1][step 2]
-//   op % 12 picks the call (see make_call); flags:
+//   op % op_count picks the call (see make_call; 12 and up are BosBase's own services,
+//   23 and up its admin side: Redis, GraphQL, SQL, schemas, scripts); flags:
 //     bits 0-1 what the auth store holds before (see seed_store)
 //     bits 2-3 max_json_depth = 4 << n;  bit 4: max_response_bytes 256 instead of 2048
 //     bit 5 a listener that throws;      bit 6: make the second call too
@@ -36,6 +37,7 @@ constexpr const char* origin = "http://127.0.0.1:8090";
 constexpr const char* password = "Pw-9sEcret!";
 constexpr const char* custom_token = "Ct-7tOken#x";
 constexpr const char* otp_password = "Otp-5pAss$q";
+constexpr const char* apple_key = "-----BEGIN PRIVATE KEY-----\nPk-8pRiv^k\n-----END PRIVATE KEY-----\n";
 // {"type":"auth","id":"r1","collectionId":"_pb_users_auth_","refreshable":false,"exp":4102444800}
 constexpr const char* stored_token =
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
@@ -44,7 +46,13 @@ constexpr const char* stored_token =
 
 enum op : int {
     bind, unbind, auth_with_token, auth_with_password, get_list, get_one,
-    update, remove, send, list_auth_methods, auth_refresh, auth_with_otp, op_count
+    update, remove, send, list_auth_methods, auth_refresh, auth_with_otp,
+    // 12-22: the AI half of BosBase's services (vectors, LLM documents, LangChaingo, caches),
+    // kept free here so that both halves keep their corpus numbers once merged.
+    // BosBase's admin-side services, decoded into typed results:
+    redis_list_keys = 23, redis_get_key, graphql_query, sql_execute, collection_get_schema, collection_all_schemas,
+    register_sql_tables, import_sql_tables, apple_client_secret, scripts_list, script_execute, script_job_status,
+    script_upload, script_wasm, script_permission_get, op_count
 };
 
 bool is_auth_call(int o) {
@@ -78,7 +86,16 @@ struct hook_edit {
     }
 };
 
-bool returns_body(int o) { return o != bind && o != unbind && o != remove; }
+// The calls whose result is the server's JSON as it was sent (for the typed ones: their `raw`).
+bool returns_body(int o) {
+    switch (o) {
+    case bind: case unbind: case remove:
+    case redis_list_keys: case graphql_query: case collection_get_schema: case collection_all_schemas:
+    case apple_client_secret: case scripts_list:
+        return false;
+    default: return o < 12 || o >= redis_list_keys;
+    }
+}
 
 bosbase_fuzz::scripted_step read_step(bosbase_fuzz::byte_reader& in) {
     bosbase_fuzz::scripted_step step;
@@ -117,8 +134,43 @@ void seed_store(bosbase::auth_store& store, int variant) {
     }
 }
 
+// The calls of BosBase's admin-side services. A typed result whose `raw` is not the whole
+// answer gives an object with its sizes instead (returns_body() says which).
+json make_admin_service_call(client& pb, int o) {
+    switch (o) {
+    case redis_list_keys: {
+        bosbase::redis_list_options q;
+        q.pattern = "session:*";
+        const auto page = pb.redis().list_keys(q);
+        return {{"cursor", page.cursor}, {"items", page.items.size()}};
+    }
+    case redis_get_key: return pb.redis().get_key("session:1").raw;
+    case graphql_query: {
+        const auto r = pb.graphql().query("query($c: String!) { records(collection: $c) { totalItems } }",
+                                          {{"c", "posts"}}, "Q");
+        return {{"errors", r.errors.size()}, {"data", r.data}};
+    }
+    case sql_execute: return pb.sql().execute("SELECT 1").raw;
+    case collection_get_schema: return {{"fields", pb.collections().get_schema("posts").fields.size()}};
+    case collection_all_schemas: return {{"collections", pb.collections().get_all_schemas().size()}};
+    case register_sql_tables: return pb.collections().register_sql_tables({"legacy"});
+    case import_sql_tables: return pb.collections().import_sql_tables({{"notes", "CREATE TABLE notes (id TEXT)"}}).raw;
+    case apple_client_secret:
+        return {{"secret", pb.settings().generate_apple_client_secret("com.x", "TEAM123456", "KEY1234567", apple_key,
+                                                                        60)}};
+    case scripts_list: return {{"scripts", pb.scripts().list().size()}};
+    case script_execute: return pb.scripts().execute("greet", {"a"}, "main").raw;
+    case script_job_status: return pb.scripts().execute_async_status("job-1").raw;
+    case script_upload: return pb.scripts().upload(bosbase::file_part::from_bytes("a.txt", "x"), "in/a.txt").raw;
+    case script_wasm: return pb.scripts().wasm("--func=add", "math.wasm", "1 2").raw;
+    default: return pb.script_permissions().get("greet").raw;
+    }
+}
+
 // Runs one call; returns its JSON result (an empty object for calls returning void).
 json make_call(client& pb, int o) {
+    if (o >= redis_list_keys) return make_admin_service_call(pb, o);
+    if (o >= 12) o = send;  // the AI half's calls, on its own branch
     auto users = pb.collection("users");
     switch (o) {
     case bind: users.bind_custom_token("u@x.io", password, custom_token); return json::object();
@@ -141,6 +193,7 @@ std::vector<std::string> secrets_of(int o, const std::string& token_sent) {
     if (o == bind || o == unbind || o == auth_with_password) out.emplace_back(password);
     if (o == bind || o == unbind || o == auth_with_token) out.emplace_back(custom_token);
     if (o == auth_with_otp) out.emplace_back(otp_password);
+    if (o == apple_client_secret) out.emplace_back(apple_key);
     if (token_sent == stored_token) out.emplace_back(stored_token);  // sent as Authorization
     return out;
 }
