@@ -124,11 +124,12 @@ void data_services(Client& pb, const std::string& private_key_pem) {
     // Redis: values are any JSON; one SCAN step per list_keys call.
     pb.redis().create_key("session:42", {{"user", "u1"}}, 3600);      // 409 when it exists
     bosbase::redis_entry entry = pb.redis().get_key("session:42");    // entry.value, entry.ttl_seconds
+    std::vector<std::string> keys;
     bosbase::redis_list_options scan;
     scan.pattern = "session:*";
     for (;;) {
         bosbase::redis_key_page page = pb.redis().list_keys(scan);
-        for (const auto& k : page.items) std::cout << k.key << '\n';
+        for (const auto& k : page.items) keys.push_back(k.key);
         if (page.done()) break;
         scan.cursor = page.cursor;
     }
@@ -150,6 +151,7 @@ void data_services(Client& pb, const std::string& private_key_pem) {
     std::string apple_secret = pb.settings().generate_apple_client_secret(
         "com.example.app", "TEAMID1234", "KEYID12345", private_key_pem, 15777000);
     CHECK(entry.value["user"] == "u1");
+    CHECK(keys == std::vector<std::string>{"session:42"});
     CHECK(r.ok());
     CHECK(rows.columns.size() == 2);
     CHECK(schema.fields.size() == 1);
@@ -255,7 +257,7 @@ bosbase::http_response service_answer(const bosbase::http_request& req) {
     if (path == "/api/redis/keys") return ok({{"cursor", "0"}, {"items", {{{"key", "session:42"}}}}});
     if (path.rfind("/api/redis/keys/", 0) == 0) return ok({{"key", "session:42"}, {"value", {{"user", "u1"}}}});
     if (path == "/api/graphql") return ok({{"data", {{"records", {{"items", json::array()}}}}}});
-    if (path == "/api/sql/execute") return ok({{"columns", {"id", "title"}}, {"rows", {{"r1", "Hello"}}}});
+    if (path == "/api/sql/execute") return ok({{"columns", {"id", "title"}}, {"rows", json::array({json::array({"r1", "Hello"})})}});
     if (path == "/api/collections/posts/schema") {
         return ok({{"name", "posts"}, {"type", "base"}, {"fields", {{{"name", "title"}, {"type", "text"}}}}});
     }

@@ -2,6 +2,7 @@
 // shapes, wait() (polls, deadline over the whole wait, cancel during a pause) and
 // execute_sse over the streaming call.
 #include <doctest/doctest.h>
+#include <error_of.hpp>
 #include <fake_transport.hpp>
 
 #include <chrono>
@@ -20,17 +21,6 @@ using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
-
-template <class F>
-bosbase::ClientResponseError error_of(F&& call) {
-    try {
-        call();
-    } catch (const bosbase::ClientResponseError& e) {
-        return e;
-    }
-    FAIL("no ClientResponseError");
-    return bosbase::ClientResponseError("", 0, json::object());
-}
 
 template <class F>
 void check_invalid(fake_transport& t, int status, const std::string& body, F&& call) {
