@@ -420,6 +420,7 @@ TEST_CASE("scripts: commands, async commands with wait, uploads into EXECUTE_PAT
     check_error(500, "Failed to get WASM manager.", [&] { (void)scripts.wasm("", "mod.wasm"); });
     check_error(500, "Failed to get WASM manager.", [&] { (void)scripts.wasm_async("", "mod.wasm"); });
     check_error(400, "Wasm is required.", [&] { (void)scripts.wasm("", ""); });
+    check_error(404, "Job not found.", [&] { (void)scripts.wasm_async_status("no-such-job"); });
 
     check_superuser_only(server, [&](const bosbase::BosBase& c) { (void)c.scripts().command("true"); });
     check_superuser_only(server, [&](const bosbase::BosBase& c) {
