@@ -59,6 +59,18 @@ using header_list = std::vector<std::pair<std::string, std::string>>;
 /// sent as JSON, null values are skipped.
 using query_params = std::vector<std::pair<std::string, json>>;
 
+namespace detail {
+
+/// `T`, spelt so that it depends on `Dependency`. Inside a class template, code written
+/// with it is only checked when that member is instantiated: a TU pays only for the
+/// calls it makes, not for analysing every body of every service it includes.
+template <class T, class Dependency>
+struct deferred {
+    using type = T;
+};
+
+}  // namespace detail
+
 }  // namespace bosbase
 
 #endif  // BOSBASE_CONFIG_HPP
@@ -2900,6 +2912,8 @@ namespace bosbase {
 template <class Transport>
 class record_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    // Bodies below are checked only for the calls a TU makes (see detail::deferred).
+    using json = typename detail::deferred<bosbase::json, Transport>::type;
 
 public:
     BOSBASE_SPLIT_NOINLINE record_service(std::shared_ptr<detail::client_core<Transport>> core, std::string collection)
@@ -3253,7 +3267,7 @@ public:
             throw detail::invalid_response(core(), external.records_path(), request_options{}, 200,
                                            "The server's external auth record has no string 'id'.");
         }
-        external.remove(id->get<std::string>(), options);
+        external.remove(id->template get<std::string>(), options);
     }
 
 private:
@@ -3285,8 +3299,8 @@ private:
         auto i = payload->find("id");
         auto c = payload->find("collectionId");
         if (i == payload->end() || c == payload->end() || !i->is_string() || !c->is_string()) return false;
-        id = i->get<std::string>();
-        collection_id = c->get<std::string>();
+        id = i->template get<std::string>();
+        collection_id = c->template get<std::string>();
         return !id.empty();
     }
 
@@ -3330,14 +3344,14 @@ private:
         }
         auto token = response.find("token");
         auto record = response.find("record");
-        if (token == response.end() || !token->is_string() || token->get_ref<const std::string&>().empty() ||
+        if (token == response.end() || !token->is_string() || token->template get_ref<const std::string&>().empty() ||
             record == response.end() || !record->is_object()) {
             throw fail("The server answered without a token and record.");
         }
-        if (!detail::is_header_value_safe(token->get_ref<const std::string&>())) {
+        if (!detail::is_header_value_safe(token->template get_ref<const std::string&>())) {
             throw fail("The server returned an auth token with control bytes (CR, LF, NUL); it was not stored.");
         }
-        core().store().save_auth_response(token->get<std::string>(), *record, std::move(res.body),
+        core().store().save_auth_response(token->template get<std::string>(), *record, std::move(res.body),
                                         core().settings().max_json_depth);
         return response;
     }
@@ -3359,6 +3373,7 @@ namespace bosbase {
 template <class Transport>
 class health_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -3373,6 +3388,7 @@ public:
 template <class Transport>
 class collection_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -3448,6 +3464,7 @@ private:
 template <class Transport>
 class settings_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -3488,6 +3505,7 @@ public:
 template <class Transport>
 class log_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -3515,6 +3533,7 @@ public:
 template <class Transport>
 class backup_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -3574,6 +3593,7 @@ private:
 template <class Transport>
 class cron_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -3605,6 +3625,7 @@ namespace bosbase {
 template <class Transport>
 class file_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -3685,7 +3706,7 @@ private:
     static std::string text_of(const json& v) {
         try {
             return detail::query_value_text(v);
-        } catch (const json::type_error&) {
+        } catch (const bosbase::json::type_error&) {
             throw std::invalid_argument("bosbase: a file URL query value is not valid UTF-8");
         }
     }
@@ -3729,6 +3750,7 @@ namespace bosbase {
 template <class Transport>
 class batch_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
     using request_list = std::vector<json>;
 
 public:
@@ -3771,7 +3793,7 @@ public:
             std::string qs;
             try {
                 detail::append_query(qs, detail::collect_query(opts));
-            } catch (const json::type_error&) {
+            } catch (const bosbase::json::type_error&) {
                 throw std::invalid_argument("bosbase: a query value is not valid UTF-8");
             }
             if (!qs.empty()) url += "?" + qs;
@@ -3814,13 +3836,13 @@ public:
         results.reserve(reply.body.size());
         for (const auto& item : reply.body) {
             auto status = item.is_object() ? item.find("status") : item.end();
-            if (status == item.end() || !status->is_number_integer() || status->get<std::int64_t>() < 0 ||
-                status->get<std::int64_t>() > 999) {
+            if (status == item.end() || !status->is_number_integer() || status->template get<std::int64_t>() < 0 ||
+                status->template get<std::int64_t>() > 999) {
                 throw detail::invalid_response(core(), "/api/batch", opts, reply.status,
                                                "A batch answer has no HTTP status.");
             }
             auto body = item.find("body");
-            results.push_back({status->get<int>(), body == item.end() ? json(nullptr) : *body});
+            results.push_back({status->template get<int>(), body == item.end() ? json(nullptr) : *body});
         }
         return results;
     }
