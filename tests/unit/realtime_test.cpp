@@ -693,3 +693,30 @@ TEST_CASE("realtime: the last client handle going while the realtime thread POST
     CHECK(connects.size() == 1);  // nothing of the app ran after the client was gone
     sub.unsubscribe();
 }
+
+TEST_CASE("realtime: the README's cancellable subscribe compiles and behaves as it says") {
+    fake_stream_transport t;
+    fake_stream_client pb("http://127.0.0.1:8090", t);
+    mailbox<std::string> outcome;
+    auto on_post = [](const bosbase::realtime_event&) {};
+    auto readme = [&](bosbase::cancel_token cancel) {
+        // --- README.md, section "Realtime", "Cancelling a subscribe" (keep in sync) ---
+        bosbase::request_options call;
+        call.cancel = cancel;
+        call.deadline = std::chrono::seconds(5);   // this call only, instead of subscribe_timeout
+        try {
+            auto live = pb.collection("posts").subscribe("*", on_post, call);
+            // ... or with subscribe_options: subscribe("*", on_post, options, call)
+            outcome.put("subscribed");
+        } catch (const bosbase::ClientResponseError& e) {
+            if (e.is_abort()) { outcome.put("cancelled"); }
+        }
+        // --- end of the README snippet ---
+    };
+    readme(bosbase::cancel_token());
+    bosbase::cancel_token spent;
+    spent.cancel();
+    readme(spent);
+    CHECK(outcome.items() == std::vector<std::string>{"subscribed", "cancelled"});
+    CHECK(pb.realtime().topics().empty());
+}
