@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
             if (auth) {
                 pb->collection("users").auth_with_token(bosbase_bench::app_token);
             } else {
-                pb->collection("posts").get_list(1, 30);
+                (void)pb->collection("posts").get_list(1, 30);
             }
         });
 }

@@ -69,7 +69,7 @@ void files(const bosbase::BosBase& pb) {
     std::cout << "\n7. Upload a file with the record\n";
     const std::string content = "Hello from records_and_files.\n";
     const bosbase::json doc = pb.collection(files_collection)
-                                  .create({{"title", "greeting"}},
+                                  .create_with_files({{"title", "greeting"}},
                                           {{"attachment", bosbase::file_part::from_bytes("hello.txt", content,
                                                                                          "text/plain")}});
     std::cout << "  stored as " << doc["attachment"].get<std::string>() << "\n";

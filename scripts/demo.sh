@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The custom-token demo: builds the examples and the dev server, starts the
-# server on a free loopback port with a throwaway data folder, runs
-# examples/custom_token against it, and stops the server again.
+# The custom-token demo: builds examples/custom_token and a server, starts the
+# server on a free loopback port with a throwaway data folder, runs the example
+# against it, and stops the server again. The server is the dev server, or with
+# BOSBASE_SRC set (a BosBase source tree or tarball) the real BosBase, through
+# scripts/bosbase_server.sh.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,6 +20,12 @@ run_logged "$build/logs/cmake-configure.log" "The CMake configure step failed: s
           -DBOSBASE_BUILD_TESTS=OFF -DBOSBASE_BUILD_EXAMPLES=ON -DBOSBASE_BUILD_BENCHMARKS=OFF
 run_logged "$build/logs/cmake-build.log" "Building examples/custom_token failed: the compiler's errors are above." \
     cmake --build "$build" --target custom_token
+
+if [[ -n "${BOSBASE_SRC:-}" ]]; then
+    echo "==> the real BosBase server from BOSBASE_SRC=$BOSBASE_SRC"
+    # The example takes the URL as its argument; the wrapper has it in BOSBASE_URL.
+    exec bash "$repo/scripts/bosbase_server.sh" -- bash -c 'echo; "$0" "$BOSBASE_URL"' "$build/examples/custom_token"
+fi
 
 echo "==> building the dev server (PocketBase + BosBase custom-token endpoints)"
 run_logged "$build/logs/dev-server.log" "Building the Go dev server failed: the Go errors are above (scripts/find_go.sh picks the Go; GO=/path/to/go overrides)." \

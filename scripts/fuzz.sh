@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses (preset fuzz: clang++, ASan + UBSan) and runs
-# each for N seconds (default 30) on a copy of its seed corpus, so the corpus in
+# each for N seconds (default 30), as many at a time as there are cores
+# (BOSBASE_FUZZ_JOBS=N to change), on a copy of its seed corpus, so the corpus in
 # the repository is never modified. Crash inputs land in build/fuzz-artifacts/<harness>/.
 # Exits non-zero when any harness finds a crash, leak, timeout or memory blow-up.
 #
@@ -25,20 +26,32 @@ artifacts="$repo/build/fuzz-artifacts"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-failed=()
-summary=()
-for h in "${harnesses[@]}"; do
-    echo
-    echo "==> [fuzz] $h for ${seconds}s"
+# One harness per core at a time: each still gets its own core for its whole run.
+parallel="${BOSBASE_FUZZ_JOBS:-$(nproc)}"
+fuzz_one() {  # fuzz_one <harness>: exit status is the harness's
+    local h="$1"
     rm -rf "${artifacts:?}/$h"
     mkdir -p "$artifacts/$h" "$work/$h"
     cp tests/fuzz/corpus/"$h"/* "$work/$h/"
-    log="$artifacts/$h/fuzz.log"
-    dict=()
+    local dict=()
     [[ -f tests/fuzz/$h.dict ]] && dict=(-dict="tests/fuzz/$h.dict")
-    rc=0
     build/fuzz/tests/fuzz/bosbase_fuzz_"$h" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 \
-        "${dict[@]}" -print_final_stats=1 -artifact_prefix="$artifacts/$h/" "$work/$h" >"$log" 2>&1 || rc=$?
+        "${dict[@]}" -print_final_stats=1 -artifact_prefix="$artifacts/$h/" "$work/$h" >"$artifacts/$h/fuzz.log" 2>&1
+}
+
+for h in "${harnesses[@]}"; do
+    while (($(jobs -rp | wc -l) >= parallel)); do wait -n || true; done
+    echo "==> [fuzz] $h for ${seconds}s"
+    # The status goes to a file: a job reaped by `wait -n` above has no status left to wait for.
+    { rc=0; fuzz_one "$h" || rc=$?; echo "$rc" >"$work/$h.status"; } &
+done
+wait
+
+failed=()
+summary=()
+for h in "${harnesses[@]}"; do
+    rc="$(cat "$work/$h.status")"
+    log="$artifacts/$h/fuzz.log"
     execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)"
     if ((rc != 0)); then
         failed+=("$h")

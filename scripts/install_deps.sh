@@ -12,6 +12,12 @@ packages=(g++ clang libclang-rt-14-dev cmake ninja-build pkg-config git
           libcpp-httplib-dev nlohmann-json3-dev doctest-dev libssl-dev zlib1g-dev
           sqlite3 python3 python3-venv valgrind)
 
+# The real BosBase server (scripts/bosbase_server.sh, when BOSBASE_SRC is set): PostgreSQL 15
+# (Debian 12 has no pgvector package, so its headers build pgvector), Redis, curl.
+if [[ -n "${BOSBASE_SRC:-}" ]]; then
+    packages+=(postgresql-15 postgresql-client-15 postgresql-server-dev-15 make redis-server curl)
+fi
+
 # The dev server (tests/server) is PocketBase as a Go module and needs Go >= 1.25.
 # Without one, Debian's own Go (1.19) is enough: find_go.sh has it fetch a pinned
 # Go 1.25 from the Go module proxy.

@@ -37,8 +37,25 @@ BOSBASE_INSTANTIATE_() class batch_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class detail::realtime_state<httplib_transport>;
 BOSBASE_INSTANTIATE_() class realtime_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class basic_bosbase<httplib_transport>;
-// A member template is not part of the class's instantiation: named on its own.
+// A member template is not part of the class's instantiation: each is named on its
+// own, for the JSON flavour every record call has (T = json).
 BOSBASE_INSTANTIATE_() basic_bosbase<httplib_transport>::basic_bosbase(std::string_view, client_options);
+BOSBASE_INSTANTIATE_() json record_service<httplib_transport>::get_list<json>(int, int, const request_options&) const;
+BOSBASE_INSTANTIATE_() json record_service<httplib_transport>::get_full_list<json>(int, const request_options&) const;
+BOSBASE_INSTANTIATE_()
+json record_service<httplib_transport>::get_first_list_item<json>(std::string_view, const request_options&) const;
+BOSBASE_INSTANTIATE_()
+json record_service<httplib_transport>::vector_search<json>(const vector_search_options&, const request_options&) const;
+BOSBASE_INSTANTIATE_() json record_service<httplib_transport>::get_one<json>(std::string_view, const request_options&) const;
+BOSBASE_INSTANTIATE_() json record_service<httplib_transport>::create<json, json>(const json&, const request_options&) const;
+BOSBASE_INSTANTIATE_()
+json record_service<httplib_transport>::create_with_files<json, json>(const json&, const file_list&,
+                                                                      const request_options&) const;
+BOSBASE_INSTANTIATE_()
+json record_service<httplib_transport>::update<json, json>(std::string_view, const json&, const request_options&) const;
+BOSBASE_INSTANTIATE_()
+json record_service<httplib_transport>::update_with_files<json, json>(std::string_view, const json&, const file_list&,
+                                                                      const request_options&) const;
 #undef BOSBASE_INSTANTIATE_
 #endif
 

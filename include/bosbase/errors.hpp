@@ -82,8 +82,34 @@ public:
     const json& response() const noexcept { return state_->response; }
     /// @brief Alias of response(), as in the JS SDK.
     const json& data() const noexcept { return state_->response; }
-    /// @brief True when the transport reported a cancellation.
-    bool is_abort() const noexcept { return state_->kind == bosbase::error_kind::canceled; }
+    /// @brief True when the call was cancelled (request_options::cancel, an async call's
+    /// token, or its client going away).
+    [[nodiscard]] bool is_abort() const noexcept { return state_->kind == bosbase::error_kind::canceled; }
+    /// @brief True when no usable HTTP answer came because of the network or the peer:
+    /// connect, resolve, timeout, deadline, tls, send or receive. Such a call may not
+    /// have reached the server, or may have been done there; a cancel is not one.
+    [[nodiscard]] bool is_network() const noexcept {
+        switch (state_->kind) {
+        case bosbase::error_kind::connect:
+        case bosbase::error_kind::resolve:
+        case bosbase::error_kind::timeout:
+        case bosbase::error_kind::deadline:
+        case bosbase::error_kind::tls:
+        case bosbase::error_kind::send:
+        case bosbase::error_kind::receive: return true;
+        default: return false;
+        }
+    }
+    /// @brief The server answered 404 (no such record, collection or route).
+    [[nodiscard]] bool is_not_found() const noexcept { return state_->status == 404; }
+    /// @brief The server answered 401 or 403: not signed in, or not allowed.
+    [[nodiscard]] bool is_unauthorized() const noexcept { return state_->status == 401 || state_->status == 403; }
+    /// @brief The server wants a second factor: pass mfa_id() to the next sign-in.
+    [[nodiscard]] bool is_mfa_required() const noexcept {
+        if (state_->status != 401) return false;
+        const auto it = state_->response.find("mfaId");
+        return it != state_->response.end() && it->is_string() && !it->get_ref<const std::string&>().empty();
+    }
     /// @brief Description of the underlying failure (status 0 only).
     const std::string& original_error() const noexcept { return state_->original_error; }
 

@@ -723,8 +723,34 @@ public:
     const json& response() const noexcept { return state_->response; }
     /// @brief Alias of response(), as in the JS SDK.
     const json& data() const noexcept { return state_->response; }
-    /// @brief True when the transport reported a cancellation.
-    bool is_abort() const noexcept { return state_->kind == bosbase::error_kind::canceled; }
+    /// @brief True when the call was cancelled (request_options::cancel, an async call's
+    /// token, or its client going away).
+    [[nodiscard]] bool is_abort() const noexcept { return state_->kind == bosbase::error_kind::canceled; }
+    /// @brief True when no usable HTTP answer came because of the network or the peer:
+    /// connect, resolve, timeout, deadline, tls, send or receive. Such a call may not
+    /// have reached the server, or may have been done there; a cancel is not one.
+    [[nodiscard]] bool is_network() const noexcept {
+        switch (state_->kind) {
+        case bosbase::error_kind::connect:
+        case bosbase::error_kind::resolve:
+        case bosbase::error_kind::timeout:
+        case bosbase::error_kind::deadline:
+        case bosbase::error_kind::tls:
+        case bosbase::error_kind::send:
+        case bosbase::error_kind::receive: return true;
+        default: return false;
+        }
+    }
+    /// @brief The server answered 404 (no such record, collection or route).
+    [[nodiscard]] bool is_not_found() const noexcept { return state_->status == 404; }
+    /// @brief The server answered 401 or 403: not signed in, or not allowed.
+    [[nodiscard]] bool is_unauthorized() const noexcept { return state_->status == 401 || state_->status == 403; }
+    /// @brief The server wants a second factor: pass mfa_id() to the next sign-in.
+    [[nodiscard]] bool is_mfa_required() const noexcept {
+        if (state_->status != 401) return false;
+        const auto it = state_->response.find("mfaId");
+        return it != state_->response.end() && it->is_string() && !it->get_ref<const std::string&>().empty();
+    }
     /// @brief Description of the underlying failure (status 0 only).
     const std::string& original_error() const noexcept { return state_->original_error; }
 
@@ -2695,21 +2721,56 @@ void for_each_page(client_core<Transport>& core, const std::string& path, int ba
     }
 }
 
-template <class Transport>
-json full_list(client_core<Transport>& core, const std::string& path, int batch, const request_options& options) {
-    json all = json::array();
-    for_each_page(core, path, batch, options, [&](json_reply& reply, const request_options&) {
-        for (auto& item : reply.body["items"]) all.push_back(std::move(item));
-    });
-    return all;
+/// What a record call returns for T: the JSON as the server sent it (T = json), or
+/// T decoded with nlohmann's from_json (a page becomes list_result<T>, a full list a
+/// std::vector<T>). Every record call is written once, for both.
+template <class T>
+struct typed {
+    using page = list_result<T>;
+    using list = std::vector<T>;
+};
+template <>
+struct typed<json> {
+    using page = json;
+    using list = json;
+};
+
+template <class T, class Transport>
+T decode_reply(const client_core<Transport>& core, json_reply& reply, std::string_view path,
+               const request_options& options) {
+    if constexpr (std::is_same_v<T, json>) {
+        (void)core, (void)path, (void)options;
+        return std::move(reply.body);
+    } else {
+        return decode_as<T>(core, reply.body, reply.status, path, options);
+    }
 }
 
 template <class T, class Transport>
-std::vector<T> full_list_as(client_core<Transport>& core, const std::string& path, int batch,
-                            const request_options& options) {
-    std::vector<T> all;
+typename typed<T>::page decode_page(const client_core<Transport>& core, json_reply& reply, std::string_view path,
+                                    const request_options& options) {
+    if constexpr (std::is_same_v<T, json>) {
+        (void)core, (void)path, (void)options;
+        return std::move(reply.body);
+    } else {
+        return decode_list<T>(core, reply, path, options);
+    }
+}
+
+template <class T, class Transport>
+typename typed<T>::list full_list(client_core<Transport>& core, const std::string& path, int batch,
+                                  const request_options& options) {
+    typename typed<T>::list all;
+    if constexpr (std::is_same_v<T, json>) all = json::array();
     for_each_page(core, path, batch, options, [&](json_reply& reply, const request_options& opts) {
-        for (const auto& item : reply.body["items"]) all.push_back(decode_as<T>(core, item, reply.status, path, opts));
+        for (auto& item : reply.body["items"]) {
+            if constexpr (std::is_same_v<T, json>) {
+                (void)opts;
+                all.push_back(std::move(item));
+            } else {
+                all.push_back(decode_as<T>(core, item, reply.status, path, opts));
+            }
+        }
     });
     return all;
 }
@@ -2856,14 +2917,18 @@ public:
     BOSBASE_SPLIT_NOINLINE const std::string& base_path() const noexcept { return base_path_; }
 
     // --- custom tokens (BosBase) -------------------------------------------
+    //
+    // These three keep the seed's shape (…, body, query, options): `body` adds fields
+    // to the JSON body, and `query` goes out before options.query under the one rule
+    // of request_options (a key set again replaces the earlier value).
 
     /// @brief Binds `token` to the auth record with this email and password (2xx, usually 204).
     BOSBASE_SPLIT_NOINLINE
     void bind_custom_token(std::string_view email, std::string_view password, std::string_view token,
                            const json& body = json::object(), const query_params& query = {},
-                           const request_options& options = {}) {
+                           const request_options& options = {}) const {
         core().perform("POST", base_path_ + "/bind-token", credentials_body(body, email, password, token),
-                         detail::with_defaults(query, options), {password, token});
+                       detail::with_defaults(query, options), {password, token});
     }
 
     /// @brief Removes the binding of `token` from the record with this email and password.
@@ -2871,132 +2936,131 @@ public:
     BOSBASE_SPLIT_NOINLINE
     void unbind_custom_token(std::string_view email, std::string_view password, std::string_view token,
                              const json& body = json::object(), const query_params& query = {},
-                             const request_options& options = {}) {
+                             const request_options& options = {}) const {
         core().perform("POST", base_path_ + "/unbind-token", credentials_body(body, email, password, token),
-                         detail::with_defaults(query, options), {password, token});
+                       detail::with_defaults(query, options), {password, token});
     }
 
-    /// @brief Signs in with a bound custom token; saves {token, record} in the auth store.
-    /// For MFA pass `{{"mfaId", id}}` as body.
+    /// @brief Signs in with a bound custom token; saves {token, record} in the auth store
+    /// and returns the answer ({token, record}). For MFA pass `{{"mfaId", id}}` as body.
     BOSBASE_SPLIT_NOINLINE
     json auth_with_token(std::string_view token, const json& body = json::object(), const query_params& query = {},
-                         const request_options& options = {}) {
+                         const request_options& options = {}) const {
         json payload = merged_body(body);
         payload["token"] = std::string(token);
         return auth_call("auth-with-token", payload, detail::with_defaults(query, options), {token});
     }
 
     // --- standard auth -----------------------------------------------------
+    //
+    // `body` adds fields to the request's JSON (e.g. {"mfaId": id} for the second factor).
 
     /// @brief Password sign-in (identity is usually the email).
     BOSBASE_SPLIT_NOINLINE json auth_with_password(std::string_view identity, std::string_view password,
-                            const json& body = json::object(), const query_params& query = {},
-                            const request_options& options = {}) {
+                                                   const json& body = json::object(),
+                                                   const request_options& options = {}) const {
         json payload = merged_body(body);
         payload["identity"] = std::string(identity);
         payload["password"] = std::string(password);
-        return auth_call("auth-with-password", payload, detail::with_defaults(query, options), {password});
+        return auth_call("auth-with-password", payload, options, {password});
     }
 
     /// @brief Renews the stored auth. BosBase may hand back the very same token.
-    BOSBASE_SPLIT_NOINLINE json auth_refresh(const json& body = json::object(), const query_params& query = {},
-                      const request_options& options = {}) {
-        return auth_call("auth-refresh", merged_body(body), detail::with_defaults(query, options), {});
+    BOSBASE_SPLIT_NOINLINE json auth_refresh(const json& body = json::object(),
+                                             const request_options& options = {}) const {
+        return auth_call("auth-refresh", merged_body(body), options, {});
     }
 
     /// @brief Asks the server to email a one-time password; returns {"otpId": ...}.
     BOSBASE_SPLIT_NOINLINE
-    json request_otp(std::string_view email, const json& body = json::object(), const query_params& query = {},
-                     const request_options& options = {}) {
+    json request_otp(std::string_view email, const json& body = json::object(), const request_options& options = {}) const {
         json payload = merged_body(body);
         payload["email"] = std::string(email);
-        return core().send_json("POST", base_path_ + "/request-otp", payload, detail::with_defaults(query, options), {});
+        return core().send_json("POST", base_path_ + "/request-otp", payload, options, {});
     }
 
     /// @brief Signs in with an OTP id and the emailed password.
     BOSBASE_SPLIT_NOINLINE
     json auth_with_otp(std::string_view otp_id, std::string_view password, const json& body = json::object(),
-                       const query_params& query = {}, const request_options& options = {}) {
+                       const request_options& options = {}) const {
         json payload = merged_body(body);
         payload["otpId"] = std::string(otp_id);
         payload["password"] = std::string(password);
-        return auth_call("auth-with-otp", payload, detail::with_defaults(query, options), {password});
+        return auth_call("auth-with-otp", payload, options, {password});
     }
 
     /// @brief Lists the auth methods this collection allows.
-    BOSBASE_SPLIT_NOINLINE json list_auth_methods(const request_options& options = {}) {
-        return core().send_json("GET", base_path_ + "/auth-methods", nullptr, options,
-                                  {});
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE json list_auth_methods(const request_options& options = {}) const {
+        return core().send_json("GET", base_path_ + "/auth-methods", nullptr, options, {});
     }
 
     /// @brief Superusers only: a new, independent client signed in as the record `id`
     /// (POST .../impersonate/{id}). It shares this client's transport and options;
     /// duration_seconds 0 means the collection's token duration.
-    BOSBASE_SPLIT_NOINLINE basic_bosbase<Transport> impersonate(std::string_view id, std::int64_t duration_seconds = 0,
-                                         const request_options& options = {}) {
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE basic_bosbase<Transport> impersonate(std::string_view id,
+                                                                           std::int64_t duration_seconds = 0,
+                                                                           const request_options& options = {}) const {
         if (duration_seconds < 0) {
             throw std::invalid_argument("bosbase: impersonate duration must not be negative");
         }
         detail::require_path_segment(id, "record id");
         auto other = std::make_shared<detail::client_core<Transport>>(core());
         record_service<Transport> service(other, collection_);
-        service.auth_call(("impersonate/" + detail::encode_uri_component(id)).c_str(),
-                          json{{"duration", duration_seconds}}, options, {},
-                          &core());
+        service.auth_call("impersonate/" + detail::encode_uri_component(id), json{{"duration", duration_seconds}},
+                          options, {}, &core());
         return basic_bosbase<Transport>(std::move(other));
     }
 
     // --- records -----------------------------------------------------------
+    //
+    // Each call is one template: with T = json (the default) it returns the JSON the
+    // server sent; with your own T it decodes with nlohmann's from_json (a page as
+    // list_result<T>, a full list as std::vector<T>). Bodies may be JSON or any value
+    // with to_json (Body defaults to T).
 
     /// @brief One page of records: {items, page, perPage, totalItems, totalPages}.
     /// The query is `page`, `perPage`, then options.query, then the named options
     /// (filter, sort, skip_total, expand, fields).
-    BOSBASE_SPLIT_NOINLINE
-    json get_list(int page = 1, int per_page = 30, const request_options& options = {}) {
-        return core().send_json("GET", records_path(), nullptr,
-                                detail::list_request(page, per_page, options), {});
-    }
-
-    /// @brief One page of records decoded with nlohmann's from_json into T.
-    template <class T>
-    BOSBASE_SPLIT_NOINLINE list_result<T> get_list(int page = 1, int per_page = 30,
-                            const request_options& options = {}) {
+    template <class T = json>
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE typename detail::typed<T>::page get_list(
+        int page = 1, int per_page = 30, const request_options& options = {}) const {
         const request_options opts = detail::list_request(page, per_page, options);
-        return detail::decode_list<T>(core(), detail::fetch_json(core(), "GET", records_path(), nullptr, opts),
-                                      records_path(), opts);
+        detail::json_reply reply = detail::fetch_json(core(), "GET", records_path(), nullptr, opts);
+        return detail::decode_page<T>(core(), reply, records_path(), opts);
     }
 
-    /// @brief Every record, fetched `batch` at a time with skipTotal=1, as a JSON array.
-    /// Memory grows with the collection; each page is one call with its own deadline.
-    BOSBASE_SPLIT_NOINLINE
-    json get_full_list(int batch = 500, const request_options& options = {}) {
-        return detail::full_list(core(), records_path(), batch, options);
-    }
-
-    template <class T>
-    BOSBASE_SPLIT_NOINLINE
-    std::vector<T> get_full_list(int batch = 500, const request_options& options = {}) {
-        return detail::full_list_as<T>(core(), records_path(), batch, options);
+    /// @brief Every record, fetched `batch` at a time with skipTotal=1 (a JSON array, or
+    /// std::vector<T>). Memory grows with the collection; each page is one call with its
+    /// own deadline, and max_response_bytes holds for all pages together.
+    template <class T = json>
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE typename detail::typed<T>::list get_full_list(
+        int batch = 500, const request_options& options = {}) const {
+        return detail::full_list<T>(core(), records_path(), batch, options);
     }
 
     /// @brief The first record matching `filter` (one page of one, skipTotal=1). When
     /// nothing matches: ClientResponseError 404 built on the client (url "", as the JS SDK).
-    BOSBASE_SPLIT_NOINLINE
-    json get_first_list_item(std::string_view filter, const request_options& options = {}) {
-        return first_item(filter, options).first;
-    }
-
-    template <class T>
-    BOSBASE_SPLIT_NOINLINE
-    T get_first_list_item(std::string_view filter, const request_options& options = {}) {
-        auto found = first_item(filter, options);
-        return detail::decode_as<T>(core(), found.first, found.second, records_path(), request_options{});
+    template <class T = json>
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE T get_first_list_item(std::string_view filter,
+                                                              const request_options& options = {}) const {
+        const request_options opts = detail::list_request(
+            1, 1, detail::with_defaults({{"filter", std::string(filter)}, {"skipTotal", 1}}, options));
+        detail::json_reply reply = detail::fetch_json(core(), "GET", records_path(), nullptr, opts);
+        detail::items_of(core(), reply.body, records_path(), opts, reply.status);  // checks the shape
+        json& items = reply.body["items"];
+        if (items.empty()) {
+            throw ClientResponseError(
+                "", 404,
+                json{{"code", 404}, {"message", "The requested resource wasn't found."}, {"data", json::object()}});
+        }
+        detail::json_reply first{std::move(items.front()), reply.status, reply.bytes};
+        return detail::decode_reply<T>(core(), first, records_path(), opts);
     }
 
     /// @brief BosBase: how many records match `filter` (all visible ones when empty).
     /// -1 when options.skip_total is true.
-    BOSBASE_SPLIT_NOINLINE
-    std::int64_t get_count(std::string_view filter = {}, const request_options& options = {}) {
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::int64_t get_count(std::string_view filter = {},
+                                                              const request_options& options = {}) const {
         query_params first;
         if (!filter.empty()) first.emplace_back("filter", std::string(filter));
         const request_options opts = detail::with_defaults(std::move(first), options);
@@ -3007,119 +3071,71 @@ public:
 
     /// @brief BosBase vector search (POST .../records/search): records nearest to
     /// `search.query_vector`, as a list {items, page, perPage, totalItems, totalPages}.
-    BOSBASE_SPLIT_NOINLINE json vector_search(const vector_search_options& search,
-                       const request_options& options = {}) {
-        return core().send_json("POST", records_path() + "/search", vector_search_body(search),
-                                options, {});
-    }
-
-    template <class T>
-    BOSBASE_SPLIT_NOINLINE list_result<T> vector_search(const vector_search_options& search,
-                                 const request_options& options = {}) {
-        const request_options opts = options;
+    template <class T = json>
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE typename detail::typed<T>::page vector_search(
+        const vector_search_options& search, const request_options& options = {}) const {
         const std::string path = records_path() + "/search";
-        return detail::decode_list<T>(core(), detail::fetch_json(core(), "POST", path, vector_search_body(search), opts),
-                                      path, opts);
+        detail::json_reply reply = detail::fetch_json(core(), "POST", path, vector_search_body(search), options);
+        return detail::decode_page<T>(core(), reply, path, options);
     }
 
     /// @brief One record by id.
-    BOSBASE_SPLIT_NOINLINE
-    json get_one(std::string_view id, const request_options& options = {}) {
-        return core().send_json("GET", record_path(id), nullptr, options, {});
-    }
-
-    template <class T>
-    BOSBASE_SPLIT_NOINLINE
-    T get_one(std::string_view id, const request_options& options = {}) {
-        const request_options opts = options;
+    template <class T = json>
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE T get_one(std::string_view id, const request_options& options = {}) const {
         const std::string path = record_path(id);
-        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, opts);
-        return detail::decode_as<T>(core(), reply.body, reply.status, path, opts);
+        detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
+        return detail::decode_reply<T>(core(), reply, path, options);
     }
 
-    /// @brief Creates a record from a JSON object.
-    BOSBASE_SPLIT_NOINLINE json create(const json& body, const request_options& options = {}) {
-        return core().send_json("POST", records_path(), merged_body(body), options, {});
-    }
-
-    /// @brief Creates a record from any value with to_json (a T by default) and
-    /// returns the stored record as T.
-    template <class T, class Body = T>
-    BOSBASE_SPLIT_NOINLINE T create(const Body& body, const request_options& options = {}) {
-        const request_options opts = options;
-        const detail::json_reply reply =
-            detail::fetch_json(core(), "POST", records_path(), merged_body(detail::encode_body(body)), opts);
-        return detail::decode_as<T>(core(), reply.body, reply.status, records_path(), opts);
+    /// @brief Creates a record from a JSON object (or any value with to_json) and returns
+    /// the stored record.
+    template <class T = json, class Body = T>
+    BOSBASE_SPLIT_NOINLINE T create(const Body& body, const request_options& options = {}) const {
+        detail::json_reply reply =
+            detail::fetch_json(core(), "POST", records_path(), merged_body(detail::encode_body(body)), options);
+        return detail::decode_reply<T>(core(), reply, records_path(), options);
     }
 
     /// @brief Creates a record with files: one multipart request whose `@jsonPayload`
     /// part carries `body` (exact JSON types) and one part per file. A field may
-    /// repeat; "field+" appends, "+field" prepends (see bosbase::file_list).
-    BOSBASE_SPLIT_NOINLINE
-    json create(const json& body, const file_list& files, const request_options& options = {}) {
-        auto upload = detail::build_multipart(merged_body(body), files, core().settings().max_request_bytes);
-        return core().send_body_json("POST", records_path(), std::move(upload.bytes), upload.content_type,
-                                     options, {});
-    }
-
-    template <class T, class Body = T>
-    BOSBASE_SPLIT_NOINLINE
-    T create(const Body& body, const file_list& files, const request_options& options = {}) {
-        const request_options opts = options;
-        auto upload =
-            detail::build_multipart(merged_body(detail::encode_body(body)), files, core().settings().max_request_bytes);
-        const detail::json_reply reply = detail::fetch_body_json(core(), "POST", records_path(),
-                                                                 std::move(upload), opts);
-        return detail::decode_as<T>(core(), reply.body, reply.status, records_path(), opts);
-    }
-
-    /// @brief Updates a record with files (multipart, as create with files). Remove files
-    /// by name with {"field-": ["name.png"]} in `body`; the stored record is merged as by update().
-    BOSBASE_SPLIT_NOINLINE json update(std::string_view id, const json& body, const file_list& files,
-                const request_options& options = {}) {
-        const std::string path = record_path(id);
-        auto upload = detail::build_multipart(merged_body(body), files, core().settings().max_request_bytes);
-        json updated = core().send_body_json("PATCH", path, std::move(upload.bytes), upload.content_type,
-                                             options, {});
-        core().store().merge_record_if(id, collection_, updated);
-        return updated;
-    }
-
-    template <class T, class Body = T>
-    BOSBASE_SPLIT_NOINLINE T update(std::string_view id, const Body& body, const file_list& files,
-             const request_options& options = {}) {
-        const request_options opts = options;
-        const std::string path = record_path(id);
-        auto upload =
-            detail::build_multipart(merged_body(detail::encode_body(body)), files, core().settings().max_request_bytes);
-        const detail::json_reply reply = detail::fetch_body_json(core(), "PATCH", path, std::move(upload), opts);
-        core().store().merge_record_if(id, collection_, reply.body);
-        return detail::decode_as<T>(core(), reply.body, reply.status, path, opts);
+    /// repeat; "field+" appends, "+field" prepends (see bosbase::file_list). A name of
+    /// its own, so that `create(body, {})` can only mean options.
+    template <class T = json, class Body = T>
+    BOSBASE_SPLIT_NOINLINE T create_with_files(const Body& body, const file_list& files,
+                                               const request_options& options = {}) const {
+        auto upload = detail::build_multipart(merged_body(detail::encode_body(body)), files,
+                                              core().settings().max_request_bytes);
+        detail::json_reply reply = detail::fetch_body_json(core(), "POST", records_path(), std::move(upload), options);
+        return detail::decode_reply<T>(core(), reply, records_path(), options);
     }
 
     /// @brief Updates a record. When it is the signed-in record, the returned fields
     /// are merged into the stored record (fields the response leaves out are kept).
-    BOSBASE_SPLIT_NOINLINE
-    json update(std::string_view id, const json& body, const request_options& options = {}) {
-        json updated = core().send_json("PATCH", record_path(id), merged_body(body),
-                                          options, {});
-        core().store().merge_record_if(id, collection_, updated);
-        return updated;
+    template <class T = json, class Body = T>
+    BOSBASE_SPLIT_NOINLINE T update(std::string_view id, const Body& body, const request_options& options = {}) const {
+        const std::string path = record_path(id);
+        detail::json_reply reply =
+            detail::fetch_json(core(), "PATCH", path, merged_body(detail::encode_body(body)), options);
+        core().store().merge_record_if(id, collection_, reply.body);
+        return detail::decode_reply<T>(core(), reply, path, options);
     }
 
-    template <class T, class Body = T>
-    BOSBASE_SPLIT_NOINLINE
-    T update(std::string_view id, const Body& body, const request_options& options = {}) {
-        const request_options opts = options;
+    /// @brief Updates a record with files (multipart, as create_with_files). Remove files
+    /// by name with {"field-": ["name.png"]} in `body`; the stored record is merged as by update().
+    template <class T = json, class Body = T>
+    BOSBASE_SPLIT_NOINLINE T update_with_files(std::string_view id, const Body& body, const file_list& files,
+                                               const request_options& options = {}) const {
         const std::string path = record_path(id);
-        const detail::json_reply reply = detail::fetch_json(core(), "PATCH", path, merged_body(detail::encode_body(body)), opts);
+        auto upload = detail::build_multipart(merged_body(detail::encode_body(body)), files,
+                                              core().settings().max_request_bytes);
+        detail::json_reply reply = detail::fetch_body_json(core(), "PATCH", path, std::move(upload), options);
         core().store().merge_record_if(id, collection_, reply.body);
-        return detail::decode_as<T>(core(), reply.body, reply.status, path, opts);
+        return detail::decode_reply<T>(core(), reply, path, options);
     }
 
     /// @brief Deletes a record (204); signs out when it was the signed-in record.
     BOSBASE_SPLIT_NOINLINE
-    void remove(std::string_view id, const request_options& options = {}) {
+    void remove(std::string_view id, const request_options& options = {}) const {
         core().perform("DELETE", record_path(id), nullptr, options, {});
         core().store().clear_if(id, collection_);
     }
@@ -3141,7 +3157,7 @@ public:
 
     /// @brief Emails a password-reset link (204; also for an unknown email).
     BOSBASE_SPLIT_NOINLINE
-    void request_password_reset(std::string_view email, const request_options& options = {}) {
+    void request_password_reset(std::string_view email, const request_options& options = {}) const {
         core().perform("POST", base_path_ + "/request-password-reset", json{{"email", std::string(email)}},
                        options, {});
     }
@@ -3149,7 +3165,7 @@ public:
     /// @brief Sets a new password with the emailed reset token (204).
     BOSBASE_SPLIT_NOINLINE void confirm_password_reset(std::string_view reset_token, std::string_view password,
                                 std::string_view password_confirm,
-                                const request_options& options = {}) {
+                                const request_options& options = {}) const {
         core().perform("POST", base_path_ + "/confirm-password-reset",
                        json{{"token", std::string(reset_token)},
                             {"password", std::string(password)},
@@ -3159,7 +3175,7 @@ public:
 
     /// @brief Emails a verification link (204).
     BOSBASE_SPLIT_NOINLINE
-    void request_verification(std::string_view email, const request_options& options = {}) {
+    void request_verification(std::string_view email, const request_options& options = {}) const {
         core().perform("POST", base_path_ + "/request-verification", json{{"email", std::string(email)}},
                        options, {});
     }
@@ -3167,7 +3183,7 @@ public:
     /// @brief Verifies with the emailed token (204); marks the stored record verified
     /// when the token belongs to it.
     BOSBASE_SPLIT_NOINLINE void confirm_verification(std::string_view verification_token,
-                              const request_options& options = {}) {
+                              const request_options& options = {}) const {
         core().perform("POST", base_path_ + "/confirm-verification",
                        json{{"token", std::string(verification_token)}}, options,
                        {verification_token});
@@ -3183,7 +3199,7 @@ public:
 
     /// @brief Emails a confirmation link to `new_email` (204; needs this collection's auth).
     BOSBASE_SPLIT_NOINLINE
-    void request_email_change(std::string_view new_email, const request_options& options = {}) {
+    void request_email_change(std::string_view new_email, const request_options& options = {}) const {
         core().perform("POST", base_path_ + "/request-email-change", json{{"newEmail", std::string(new_email)}},
                        options, {});
     }
@@ -3191,7 +3207,7 @@ public:
     /// @brief Confirms the change with the emailed token and the account password
     /// (204); signs out when the token belongs to the stored record, as the JS SDK.
     BOSBASE_SPLIT_NOINLINE void confirm_email_change(std::string_view email_change_token, std::string_view password,
-                              const request_options& options = {}) {
+                              const request_options& options = {}) const {
         core().perform("POST", base_path_ + "/confirm-email-change",
                        json{{"token", std::string(email_change_token)}, {"password", std::string(password)}},
                        options, {email_change_token, password});
@@ -3208,7 +3224,7 @@ public:
     BOSBASE_SPLIT_NOINLINE
     json auth_with_oauth2_code(std::string_view provider, std::string_view code, std::string_view code_verifier,
                                std::string_view redirect_url, const json& create_data = nullptr,
-                               const request_options& options = {}) {
+                               const request_options& options = {}) const {
         json payload{{"provider", std::string(provider)},
                      {"code", std::string(code)},
                      {"codeVerifier", std::string(code_verifier)},
@@ -3221,7 +3237,7 @@ public:
 
     /// @brief The OAuth2 links of a record: records of `_externalAuths` with recordRef = id.
     BOSBASE_SPLIT_NOINLINE
-    json list_external_auths(std::string_view record_id, const request_options& options = {}) {
+    json list_external_auths(std::string_view record_id, const request_options& options = {}) const {
         detail::require_path_segment(record_id, "record id");
         request_options opts = options;
         opts.filter = bosbase::filter("recordRef = {:id}", {{"id", record_id}});
@@ -3231,7 +3247,7 @@ public:
     /// @brief Removes a record's link to an OAuth2 provider (finds it in `_externalAuths`,
     /// then deletes it). A 404 ClientResponseError when there is no such link.
     BOSBASE_SPLIT_NOINLINE void unlink_external_auth(std::string_view record_id, std::string_view provider,
-                              const request_options& options = {}) {
+                              const request_options& options = {}) const {
         detail::require_path_segment(record_id, "record id");
         record_service external(this->core_ptr(), "_externalAuths");
         const json link = external.get_first_list_item(bosbase::filter(
@@ -3250,21 +3266,6 @@ private:
     std::string record_path(std::string_view id) const {
         detail::require_path_segment(id, "record id");
         return base_path_ + "/records/" + detail::encode_uri_component(id);
-    }
-
-    std::pair<json, int> first_item(std::string_view filter, const request_options& options) {
-        const request_options opts = detail::list_request(
-            1, 1,
-            detail::with_defaults({{"filter", std::string(filter)}, {"skipTotal", 1}},
-                                  options));
-        detail::json_reply reply = detail::fetch_json(core(), "GET", records_path(), nullptr, opts);
-        const json& items = detail::items_of(core(), reply.body, records_path(), opts, reply.status);
-        if (items.empty()) {
-            throw ClientResponseError(
-                "", 404,
-                json{{"code", 404}, {"message", "The requested resource wasn't found."}, {"data", json::object()}});
-        }
-        return {items.front(), reply.status};
     }
 
     static json vector_search_body(const vector_search_options& search) {
@@ -3313,19 +3314,13 @@ private:
         return payload;
     }
 
-    static request_options with_query(const request_options& options, const query_params& query) {
-        request_options opts = options;
-        opts.query.insert(opts.query.begin(), query.begin(), query.end());
-        return opts;
-    }
-
     // Sends an auth request and stores {token, record}. Anything but a 2xx JSON
     // object with a sendable token and a record is an error, and the store is
     // left as it was.
     // `sender` is the client whose identity makes the request (impersonate sends
     // as the superuser and stores into the new client).
     json auth_call(const std::string& action, const json& payload, const request_options& options,
-                   detail::call_secrets secrets, detail::client_core<Transport>* sender = nullptr) {
+                   detail::call_secrets secrets, detail::client_core<Transport>* sender = nullptr) const {
         const std::string path = base_path_ + "/" + action;
         http_response res = (sender ? *sender : core()).perform("POST", path, payload, options, secrets);
         json response = core().parse_body(res, path, options, secrets);
@@ -3395,7 +3390,7 @@ public:
     /// @brief Every collection, `batch` at a time, as a JSON array.
     BOSBASE_SPLIT_NOINLINE
     json get_full_list(int batch = 500, const request_options& options = {}) const {
-        return detail::full_list(core(), "/api/collections", batch, options);
+        return detail::full_list<json>(core(), "/api/collections", batch, options);
     }
 
     BOSBASE_SPLIT_NOINLINE
@@ -6671,8 +6666,25 @@ BOSBASE_INSTANTIATE_() class batch_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class detail::realtime_state<httplib_transport>;
 BOSBASE_INSTANTIATE_() class realtime_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class basic_bosbase<httplib_transport>;
-// A member template is not part of the class's instantiation: named on its own.
+// A member template is not part of the class's instantiation: each is named on its
+// own, for the JSON flavour every record call has (T = json).
 BOSBASE_INSTANTIATE_() basic_bosbase<httplib_transport>::basic_bosbase(std::string_view, client_options);
+BOSBASE_INSTANTIATE_() json record_service<httplib_transport>::get_list<json>(int, int, const request_options&) const;
+BOSBASE_INSTANTIATE_() json record_service<httplib_transport>::get_full_list<json>(int, const request_options&) const;
+BOSBASE_INSTANTIATE_()
+json record_service<httplib_transport>::get_first_list_item<json>(std::string_view, const request_options&) const;
+BOSBASE_INSTANTIATE_()
+json record_service<httplib_transport>::vector_search<json>(const vector_search_options&, const request_options&) const;
+BOSBASE_INSTANTIATE_() json record_service<httplib_transport>::get_one<json>(std::string_view, const request_options&) const;
+BOSBASE_INSTANTIATE_() json record_service<httplib_transport>::create<json, json>(const json&, const request_options&) const;
+BOSBASE_INSTANTIATE_()
+json record_service<httplib_transport>::create_with_files<json, json>(const json&, const file_list&,
+                                                                      const request_options&) const;
+BOSBASE_INSTANTIATE_()
+json record_service<httplib_transport>::update<json, json>(std::string_view, const json&, const request_options&) const;
+BOSBASE_INSTANTIATE_()
+json record_service<httplib_transport>::update_with_files<json, json>(std::string_view, const json&, const file_list&,
+                                                                      const request_options&) const;
 #undef BOSBASE_INSTANTIATE_
 #endif
 

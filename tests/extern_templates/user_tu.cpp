@@ -9,6 +9,6 @@
 std::string split_mode_sign_in(const std::string& url, const std::string& app_token) {
     bosbase::BosBase pb(url);
     auto users = pb.collection("users");
-    users.get_list(1, 30);
+    (void)users.get_list(1, 30);
     return users.auth_with_token(app_token)["token"].get<std::string>();
 }

@@ -1,5 +1,5 @@
 // The whole custom-token flow against a real server, for users and _superusers.
-#include <dev_server.hpp>
+#include <test_server.hpp>
 #include <integration_helpers.hpp>
 #include <doctest/doctest.h>
 
@@ -7,13 +7,13 @@
 
 using bosbase::json;
 using bosbase_test::dev_accounts;
-using bosbase_test::dev_server;
+using bosbase_test::test_server;
 
 using bosbase_test::status_of;
 using bosbase_test::superuser;
 
 TEST_CASE("users: bind, sign in with the token alone, use the session, unbind") {
-    dev_server server;
+    test_server server;
     bosbase::BosBase pb(server.url());
     auto users = pb.collection("users");
 
@@ -44,7 +44,7 @@ TEST_CASE("users: bind, sign in with the token alone, use the session, unbind") 
 }
 
 TEST_CASE("_superusers: bind, sign in, call a superuser-only API, unbind") {
-    dev_server server;
+    test_server server;
     bosbase::BosBase pb(server.url());
     auto admins = pb.collection("_superusers");
 
@@ -65,7 +65,7 @@ TEST_CASE("_superusers: bind, sign in, call a superuser-only API, unbind") {
 }
 
 TEST_CASE("the collection is enforced: a users token does not sign in to _superusers, and the reverse") {
-    dev_server server;
+    test_server server;
     bosbase::BosBase pb(server.url());
     pb.collection("users").bind_custom_token(dev_accounts::user_email, dev_accounts::user_password, "user-only");
     pb.collection("_superusers").bind_custom_token(dev_accounts::admin_email, dev_accounts::admin_password, "admin-only");
@@ -83,7 +83,7 @@ TEST_CASE("the collection is enforced: a users token does not sign in to _superu
 }
 
 TEST_CASE("binding the same token twice is fine and a token bound by two accounts belongs to the last one") {
-    dev_server server;
+    test_server server;
     bosbase::BosBase pb(server.url());
     auto users = pb.collection("users");
     users.bind_custom_token(dev_accounts::user_email, dev_accounts::user_password, "twice");
@@ -100,7 +100,7 @@ TEST_CASE("binding the same token twice is fine and a token bound by two account
 }
 
 TEST_CASE("a collection can be addressed by id, and bound tokens survive sign-in elsewhere") {
-    dev_server server;
+    test_server server;
     bosbase::BosBase pb(server.url());
     pb.collection("_pb_users_auth_").bind_custom_token(dev_accounts::user_email, dev_accounts::user_password, "by-id");
     CHECK(pb.collection("users").auth_with_token("by-id")["record"]["collectionId"] == "_pb_users_auth_");

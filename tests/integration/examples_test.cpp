@@ -1,5 +1,5 @@
 // The shipped examples, run for real against a dev server.
-#include <dev_server.hpp>
+#include <test_server.hpp>
 #include <doctest/doctest.h>
 #include <integration_helpers.hpp>
 
@@ -7,7 +7,7 @@
 
 
 using bosbase_test::dev_accounts;
-using bosbase_test::dev_server;
+using bosbase_test::test_server;
 
 using bosbase_test::run_command;
 
@@ -17,16 +17,10 @@ namespace {
 bosbase_test::command_result run(const std::string& command) { return run_command(command + " 2>&1"); }
 
 // How many custom tokens are bound on the server, in any collection, read from its database.
-std::string bound_token_count(const dev_server& server) {
-    const auto r = run_command(std::string(BOSBASE_SQLITE3_PATH) + " -readonly '" + server.data_dir() +
-                               "/data.db' 'SELECT count(*) FROM _token_bindings' 2>&1");
-    CAPTURE(r.output);
-    CHECK(r.exit_code == 0);
-    return r.output;
-}
+std::string bound_token_count(const test_server& server) { return server.query("SELECT count(*) FROM _token_bindings"); }
 
 // The token sign-in fails with the server's "not bound" answer.
-void check_not_bound(const dev_server& server, const std::string& token) {
+void check_not_bound(const test_server& server, const std::string& token) {
     bosbase::BosBase pb(server.url());
     try {
         pb.collection("users").auth_with_token(token);
@@ -40,7 +34,7 @@ void check_not_bound(const dev_server& server, const std::string& token) {
 }  // namespace
 
 TEST_CASE("examples/custom_token runs the whole flow") {
-    dev_server server;
+    test_server server;
     const auto r = run(std::string(BOSBASE_EXAMPLE_CUSTOM_TOKEN) + " " + server.url());
     CAPTURE(r.output);
     CHECK(r.exit_code == 0);
@@ -55,7 +49,7 @@ TEST_CASE("examples/custom_token runs the whole flow") {
 }
 
 TEST_CASE("examples/custom_token binds a new random token each run") {
-    dev_server server;
+    test_server server;
     const auto first = run(std::string(BOSBASE_EXAMPLE_CUSTOM_TOKEN) + " " + server.url());
     const auto second = run(std::string(BOSBASE_EXAMPLE_CUSTOM_TOKEN) + " " + server.url());
     REQUIRE(first.exit_code == 0);
@@ -66,7 +60,7 @@ TEST_CASE("examples/custom_token binds a new random token each run") {
 }
 
 TEST_CASE("examples/custom_token unbinds the tokens it bound when a later step fails") {
-    dev_server server;
+    test_server server;
     const std::string user_token = "examples-test-user-token-5d1c";
 
     SUBCASE("a given token: it no longer signs in") {
@@ -96,7 +90,7 @@ TEST_CASE("examples/custom_token unbinds the tokens it bound when a later step f
 TEST_CASE("examples/custom_token explains a server that is not there") {
     int port = 0;
     {
-        dev_server gone;
+        test_server gone;
         port = std::stoi(gone.url().substr(gone.url().rfind(':') + 1));
     }
     const auto r = run(std::string(BOSBASE_EXAMPLE_CUSTOM_TOKEN) + " http://127.0.0.1:" + std::to_string(port));
@@ -107,7 +101,7 @@ TEST_CASE("examples/custom_token explains a server that is not there") {
 }
 
 TEST_CASE("examples/quick_prototype signs in with a token and prints the own record") {
-    dev_server server;
+    test_server server;
     bosbase::BosBase pb(server.url());
     pb.collection("users").bind_custom_token(dev_accounts::user_email, dev_accounts::user_password, "proto-token");
     const auto r = run(std::string(BOSBASE_EXAMPLE_QUICK_PROTOTYPE) + " " + server.url() + " proto-token");
@@ -117,7 +111,7 @@ TEST_CASE("examples/quick_prototype signs in with a token and prints the own rec
 }
 
 TEST_CASE("examples/mfa_token_login completes MFA with a password") {
-    dev_server server;
+    test_server server;
     bosbase_test::require_mfa_for_users(server);
     bosbase::BosBase pb(server.url());
     pb.collection("users").bind_custom_token(dev_accounts::user_email, dev_accounts::user_password, "mfa-example");
@@ -131,7 +125,7 @@ TEST_CASE("examples/mfa_token_login completes MFA with a password") {
 }
 
 TEST_CASE("examples/realtime_feed prints the live changes it makes and exits") {
-    dev_server server;
+    test_server server;
     const auto r = run(std::string(BOSBASE_EXAMPLE_REALTIME_FEED) + " " + server.url() + " " +
                        dev_accounts::admin_email + " " + dev_accounts::admin_password);
     CAPTURE(r.output);
@@ -145,7 +139,7 @@ TEST_CASE("examples/realtime_feed prints the live changes it makes and exits") {
 }
 
 TEST_CASE("examples/records_and_files creates, lists, filters, updates and deletes posts, then uploads a file") {
-    dev_server server;
+    test_server server;
     const auto r = run(std::string(BOSBASE_EXAMPLE_RECORDS_AND_FILES) + " " + server.url());
     CAPTURE(r.output);
     CHECK(r.exit_code == 0);

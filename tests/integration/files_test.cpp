@@ -1,5 +1,5 @@
 // Uploads, file URLs, protected files, thumbs and backup upload against the dev server.
-#include <dev_server.hpp>
+#include <test_server.hpp>
 #include <integration_helpers.hpp>
 #include <doctest/doctest.h>
 
@@ -15,7 +15,7 @@
 using bosbase::file_part;
 using bosbase::json;
 using bosbase_test::dev_accounts;
-using bosbase_test::dev_server;
+using bosbase_test::test_server;
 
 using bosbase_test::status_of;
 using bosbase_test::superuser;
@@ -106,7 +106,7 @@ std::vector<std::string> names(const json& record, const char* field) {
 }  // namespace
 
 TEST_CASE("files: upload from bytes and a path, download by URL, append, prepend, remove, protected, thumb") {
-    dev_server server;
+    test_server server;
     auto admin = superuser(server);
     admin.collections().create(
         {{"name", "docs"},
@@ -129,7 +129,7 @@ TEST_CASE("files: upload from bytes and a path, download by URL, append, prepend
     const std::string binary("\0\x01\x02\xff\xfe", 5);
     const std::string png = tiny_png();
     auto docs = admin.collection("docs");
-    json rec = docs.create({{"title", "0001"}},
+    json rec = docs.create_with_files({{"title", "0001"}},
                            {{"files", file_part::from_bytes("note \"1\".txt", text, "text/plain")},
                             {"files", file_part::from_bytes("raw.bin", binary)},
                             {"files", file_part::from_path((dir / "big data.bin").string())},
@@ -160,7 +160,7 @@ TEST_CASE("files: upload from bytes and a path, download by URL, append, prepend
 
     // A fourth file is one too many; the error names the field.
     try {
-        docs.update(rec["id"].get<std::string>(), nullptr, {{"files+", file_part::from_bytes("x.txt", "x")}});
+        docs.update_with_files(rec["id"].get<std::string>(), nullptr, {{"files+", file_part::from_bytes("x.txt", "x")}});
         FAIL("no error");
     } catch (const bosbase::ClientResponseError& e) {
         CHECK(e.status() == 400);
@@ -169,13 +169,13 @@ TEST_CASE("files: upload from bytes and a path, download by URL, append, prepend
 
     // Remove by name (JSON part), then append and prepend in one request each.
     const std::string id = rec["id"].get<std::string>();
-    rec = docs.update(id, {{"files-", {stored[1]}}}, {{"files+", file_part::from_bytes("appended.txt", "A")}});
+    rec = docs.update_with_files(id, {{"files-", {stored[1]}}}, {{"files+", file_part::from_bytes("appended.txt", "A")}});
     auto now = names(rec, "files");
     REQUIRE(now.size() == 3);
     CHECK(now[0] == stored[0]);
     CHECK(now[1] == stored[2]);
     CHECK(now[2].rfind("appended", 0) == 0);
-    rec = docs.update(id, {{"files-", {stored[0]}}}, {{"+files", file_part::from_bytes("first.png", png, "image/png")}});
+    rec = docs.update_with_files(id, {{"files-", {stored[0]}}}, {{"+files", file_part::from_bytes("first.png", png, "image/png")}});
     now = names(rec, "files");
     REQUIRE(now.size() == 3);
     CHECK(now[0].rfind("first", 0) == 0);
@@ -206,7 +206,7 @@ TEST_CASE("files: upload from bytes and a path, download by URL, append, prepend
 }
 
 TEST_CASE("files: a backup downloaded by URL uploads again under a new name") {
-    dev_server server;
+    test_server server;
     auto admin = superuser(server);
     auto backups = admin.backups();
     backups.create("files_test.zip");

@@ -1,12 +1,12 @@
 // What the server answers to bad input, and how the SDK reports it.
-#include <dev_server.hpp>
+#include <test_server.hpp>
 #include <doctest/doctest.h>
 
 #include <bosbase.hpp>
 
 using bosbase::json;
 using bosbase_test::dev_accounts;
-using bosbase_test::dev_server;
+using bosbase_test::test_server;
 
 namespace {
 
@@ -28,7 +28,7 @@ std::string field_code(const bosbase::ClientResponseError& e, const std::string&
 }  // namespace
 
 TEST_CASE("wrong password or unknown email: 400, nothing bound, no secret in the error") {
-    dev_server server;
+    test_server server;
     bosbase::BosBase pb(server.url());
     auto users = pb.collection("users");
 
@@ -54,7 +54,7 @@ TEST_CASE("wrong password or unknown email: 400, nothing bound, no secret in the
 }
 
 TEST_CASE("unknown tokens are refused, and unbinding a token that is not bound succeeds") {
-    dev_server server;
+    test_server server;
     bosbase::BosBase pb(server.url());
     auto users = pb.collection("users");
     auto e = error_of([&] { users.auth_with_token("never-bound"); });
@@ -64,7 +64,7 @@ TEST_CASE("unknown tokens are refused, and unbinding a token that is not bound s
 }
 
 TEST_CASE("validation: token and email limits are checked by the server, in bytes") {
-    dev_server server;
+    test_server server;
     bosbase::BosBase pb(server.url());
     auto users = pb.collection("users");
 
@@ -102,7 +102,7 @@ TEST_CASE("validation: token and email limits are checked by the server, in byte
 }
 
 TEST_CASE("a non-auth collection and a missing collection give the documented 404s") {
-    dev_server server;
+    test_server server;
     bosbase::BosBase pb(server.url());
 
     auto e = error_of([&] { pb.collection("posts").bind_custom_token(dev_accounts::user_email, "pw", "t"); });
@@ -118,7 +118,7 @@ TEST_CASE("a non-auth collection and a missing collection give the documented 40
 }
 
 TEST_CASE("password auth disabled: bind is refused with 403, token sign-in still works") {
-    dev_server server;
+    test_server server;
     bosbase::BosBase pb(server.url());
     auto users = pb.collection("users");
     users.bind_custom_token(dev_accounts::user_email, dev_accounts::user_password, "before-disable");

@@ -1,5 +1,5 @@
 // Server-side facts a client relies on: only a hash is stored, and MFA applies to token sign-in.
-#include <dev_server.hpp>
+#include <test_server.hpp>
 #include <doctest/doctest.h>
 #include <integration_helpers.hpp>
 #include <openssl/evp.h>
@@ -11,7 +11,7 @@
 
 using bosbase::json;
 using bosbase_test::dev_accounts;
-using bosbase_test::dev_server;
+using bosbase_test::test_server;
 using bosbase_test::require_mfa_for_users;
 
 namespace {
@@ -52,10 +52,11 @@ struct mfa_session {
         mfa_id = token_first_factor(pb, token);
         REQUIRE_FALSE(mfa_id.empty());
     }
-    dev_server server;
+    test_server server;
     bosbase::BosBase pb{server.url()};
     bosbase::record_service<bosbase::httplib_transport> users = pb.collection("users");
     std::string mfa_id;
+    bosbase_test::otp_inbox inbox{server};
 };
 
 std::string file_bytes(const std::string& path) {
@@ -66,19 +67,23 @@ std::string file_bytes(const std::string& path) {
 }  // namespace
 
 TEST_CASE("the server stores only the SHA-256 of a bound token, never the token") {
-    dev_server server;
+    test_server server;
     bosbase::BosBase pb(server.url());
     const std::string token = "raw-token-must-not-be-stored-7f3a";
     pb.collection("users").bind_custom_token(dev_accounts::user_email, dev_accounts::user_password, token);
 
-    const std::string db = server.data_dir() + "/data.db";
-    const auto rows =
-        bosbase_test::run_command(std::string(BOSBASE_SQLITE3_PATH) + " -readonly '" + db + "' 'SELECT tokenHash FROM _token_bindings'");
-    CHECK(rows.exit_code == 0);
-    CHECK(rows.output == sha256_hex(token) + "\n");
+    // The same table on both servers: SQLite for the dev server, PostgreSQL for BosBase.
+    CHECK(server.query("SELECT \"tokenHash\" FROM _token_bindings") == sha256_hex(token) + "\n");
+    const std::string dump = server.dump();
+    CHECK(dump.find(sha256_hex(token)) != std::string::npos);  // the dump does show stored values
+    CHECK(dump.find(token) == std::string::npos);
 
-    for (const char* suffix : {"", "-wal"}) {
-        CHECK(file_bytes(db + suffix).find(token) == std::string::npos);
+    if (!server.is_bosbase()) {
+        // SQLite's files too (the write-ahead log holds recent writes).
+        const std::string db = server.data_dir() + "/data.db";
+        for (const char* suffix : {"", "-wal"}) {
+            CHECK(file_bytes(db + suffix).find(token) == std::string::npos);
+        }
     }
 }
 
@@ -105,8 +110,9 @@ TEST_CASE("MFA: token sign-in is a first factor and the mfaId completes it with 
         CHECK(users.get_one(auth["record"]["id"].get<std::string>())["email"] == dev_accounts::user_email);
     }
     SUBCASE("mfaId may also travel as a query parameter") {
-        auto auth = users.auth_with_password(dev_accounts::user_email, dev_accounts::user_password, {},
-                                             {{"mfaId", mfa_id}});
+        bosbase::request_options query;
+        query.query = {{"mfaId", mfa_id}};
+        auto auth = users.auth_with_password(dev_accounts::user_email, dev_accounts::user_password, {}, query);
         CHECK(auth["record"]["email"] == dev_accounts::user_email);
     }
 }
@@ -131,13 +137,7 @@ TEST_CASE("MFA: an emailed OTP with the mfaId completes a token sign-in") {
         CHECK(pb.auth_store().token().empty());
     }
     SUBCASE("the emailed code signs in") {
-        // The dev server writes codes it would email to <data>/otp_codes.jsonl before answering.
-        std::string code;
-        std::ifstream codes(session.server.data_dir() + "/otp_codes.jsonl");
-        for (std::string line; std::getline(codes, line);) {
-            const json entry = json::parse(line);
-            if (entry["email"] == dev_accounts::user_email) code = entry["password"];
-        }
+        const std::string code = session.inbox.code_for(dev_accounts::user_email);
         REQUIRE_FALSE(code.empty());
         auto auth = users.auth_with_otp(otp_id, code, {{"mfaId", mfa_id}});
         CHECK(auth["record"]["email"] == dev_accounts::user_email);

@@ -64,8 +64,8 @@ TEST_CASE("clients built from copies of one transport keep their own identities 
     bosbase::BosBase bob(server.url(), transport);
     alice.collection("users").auth_with_token("alice");
     bob.collection("users").auth_with_token("bob");
-    alice.collection("users").get_one("r1");
-    bob.collection("users").get_one("r1");
+    (void)alice.collection("users").get_one("r1");
+    (void)bob.collection("users").get_one("r1");
 
     CHECK(alice.auth_store().token() == "auth-alice");
     CHECK(bob.auth_store().token() == "auth-bob");
@@ -88,8 +88,8 @@ TEST_CASE("clients with transports of their own do not share connections") {
 
     bosbase::BosBase a(server.url());
     bosbase::BosBase b(server.url());
-    a.collection("users").get_one("r1");
-    b.collection("users").get_one("r1");
+    (void)a.collection("users").get_one("r1");
+    (void)b.collection("users").get_one("r1");
     std::lock_guard<std::mutex> lock(m);
     CHECK(client_ports.size() == 2);
 }

@@ -153,7 +153,7 @@ TEST_CASE("an upload from a path: one allocation for the whole body, the file re
     bosbase::json record;
     {
         count_large_allocations counter;
-        record = pb.collection("docs").create({{"title", "big"}}, {{"files+", part}, {"files+", small}});
+        record = pb.collection("docs").create_with_files({{"title", "big"}}, {{"files+", part}, {"files+", small}});
         CHECK(counter.count() == 1);  // the multipart body, reserved at its final size
     }
     CHECK(record["id"] == "r1");

@@ -77,12 +77,12 @@ std::vector<input_case> refused_inputs() {
         bad_base_url("http://127.0.0.1:8090/?token=url-token-secret", "url-token-secret"),
         bad_base_url("http://127.0.0.1:8090/#frag"),
         // collection names and record ids
-        bad_call("collection ''", [](fake_client& pb) { pb.collection("").get_list(); }),
-        bad_call("collection '.'", [](fake_client& pb) { pb.collection(".").get_list(); }),
+        bad_call("collection ''", [](fake_client& pb) { (void)pb.collection("").get_list(); }),
+        bad_call("collection '.'", [](fake_client& pb) { (void)pb.collection(".").get_list(); }),
         bad_call("collection '..'", [](fake_client& pb) { pb.collection("..").auth_with_token("tok-secret-1"); },
                  "tok-secret-1"),
-        bad_call("record id ''", [](fake_client& pb) { pb.collection("users").get_one(""); }),
-        bad_call("record id '.'", [](fake_client& pb) { pb.collection("users").get_one("."); }),
+        bad_call("record id ''", [](fake_client& pb) { (void)pb.collection("users").get_one(""); }),
+        bad_call("record id '.'", [](fake_client& pb) { (void)pb.collection("users").get_one("."); }),
         bad_call("record id '..' (update)", [](fake_client& pb) { pb.collection("users").update("..", json::object()); }),
         bad_call("record id '..' (remove)", [](fake_client& pb) { pb.collection("users").remove(".."); }),
         // client headers and lang
@@ -102,18 +102,18 @@ std::vector<input_case> refused_inputs() {
         bad_options("lang with NUL", [](auto& o) { o.lang = "en\0"s; }),
         // call headers
         bad_call("call header name with CR LF",
-                 [](fake_client& pb) { pb.collection("users").get_list(1, 30, with_header("X\r\nY", "v")); }),
+                 [](fake_client& pb) { (void)pb.collection("users").get_list(1, 30, with_header("X\r\nY", "v")); }),
         bad_call("call header name with NUL",
-                 [](fake_client& pb) { pb.collection("users").get_list(1, 30, with_header("X\0Y"s, "v")); }),
+                 [](fake_client& pb) { (void)pb.collection("users").get_list(1, 30, with_header("X\0Y"s, "v")); }),
         bad_call("call header name with space",
-                 [](fake_client& pb) { pb.collection("users").get_list(1, 30, with_header("X Y", "v")); }),
+                 [](fake_client& pb) { (void)pb.collection("users").get_list(1, 30, with_header("X Y", "v")); }),
         bad_call("call header name with colon",
-                 [](fake_client& pb) { pb.collection("users").get_list(1, 30, with_header("X:Y", "v")); }),
+                 [](fake_client& pb) { (void)pb.collection("users").get_list(1, 30, with_header("X:Y", "v")); }),
         bad_call("empty call header name",
-                 [](fake_client& pb) { pb.collection("users").get_list(1, 30, with_header("", "v")); }),
+                 [](fake_client& pb) { (void)pb.collection("users").get_list(1, 30, with_header("", "v")); }),
         bad_call("call Authorization value with CR LF",
                  [](fake_client& pb) {
-                     pb.collection("users").get_list(1, 30, with_header("Authorization", "call-auth-secret\r\nX: 1"));
+                     (void)pb.collection("users").get_list(1, 30, with_header("Authorization", "call-auth-secret\r\nX: 1"));
                  },
                  "call-auth-secret"),
         bad_call("call header value with NUL",
@@ -130,14 +130,14 @@ std::vector<input_case> refused_inputs() {
                  [](fake_client& pb) {
                      bosbase::request_options o;
                      o.query = {{"filter", "q-secret-value-\xff"}};
-                     pb.collection("users").get_list(1, 30, o);
+                     (void)pb.collection("users").get_list(1, 30, o);
                  },
                  "q-secret-value-"),
         bad_call("query key not UTF-8",
                  [](fake_client& pb) {
                      bosbase::request_options o;
                      o.query = {{"k\xfe", "v"}};
-                     pb.collection("users").get_list(1, 30, o);
+                     (void)pb.collection("users").get_list(1, 30, o);
                  }),
         // bodies
         bad_call("extra body that is an array",
@@ -211,7 +211,7 @@ TEST_CASE("control bytes that percent-encoding makes safe are sent, encoded") {
     bosbase::request_options o;
     o.query = {{"a\r\nb", "c\r\n\0d"s}};
     o.expand = "x\r\ny";
-    pb.collection("us\r\ners\0"s).get_list(1, 30, o);
+    (void)pb.collection("us\r\ners\0"s).get_list(1, 30, o);
     REQUIRE(t.count() == 1);
     const std::string target = t.last().target;
     CHECK(target.find_first_of("\r\n"s + '\0') == std::string::npos);
@@ -220,6 +220,6 @@ TEST_CASE("control bytes that percent-encoding makes safe are sent, encoded") {
     CHECK(target.find("expand=x%0D%0Ay") != std::string::npos);
 
     t.reply_json(200, {{"id", "a\nb"}});
-    pb.collection("users").get_one("a\r\n\0b"s);
+    (void)pb.collection("users").get_one("a\r\n\0b"s);
     CHECK(t.last().target == "/api/collections/users/records/a%0D%0A%00b");
 }

@@ -220,3 +220,32 @@ TEST_CASE("a value that is not UTF-8 is refused before sending, without quoting 
     CHECK_THROWS_AS(pb.send("GET", "/api/x", nullptr, opts), std::invalid_argument);
     CHECK(t.count() == 0);
 }
+
+TEST_CASE("error predicates: not found, unauthorized, MFA, network, abort") {
+    using bosbase::ClientResponseError;
+    using bosbase::error_kind;
+    const ClientResponseError not_found("u", 404, {{"status", 404}, {"message", "Missing."}});
+    CHECK(not_found.is_not_found());
+    CHECK_FALSE(not_found.is_unauthorized());
+    CHECK_FALSE(not_found.is_network());
+    CHECK_FALSE(not_found.is_abort());
+
+    const ClientResponseError mfa("u", 401, {{"mfaId", "m1"}});
+    CHECK(mfa.is_mfa_required());
+    CHECK(mfa.is_unauthorized());
+    CHECK_FALSE(ClientResponseError("u", 401, {{"mfaId", ""}}).is_mfa_required());
+    CHECK_FALSE(ClientResponseError("u", 401, {{"mfaId", 5}}).is_mfa_required());
+    CHECK_FALSE(ClientResponseError("u", 400, {{"mfaId", "m1"}}).is_mfa_required());
+    CHECK(ClientResponseError("u", 403, {}).is_unauthorized());
+
+    for (auto kind : {error_kind::connect, error_kind::resolve, error_kind::timeout, error_kind::deadline,
+                      error_kind::tls, error_kind::send, error_kind::receive}) {
+        const ClientResponseError e("u", 0, {}, kind, "x");
+        CHECK_MESSAGE(e.is_network(), bosbase::to_string(kind));
+        CHECK_FALSE(e.is_abort());
+    }
+    for (auto kind : {error_kind::canceled, error_kind::too_large, error_kind::invalid_response, error_kind::other}) {
+        CHECK_FALSE_MESSAGE(ClientResponseError("u", 0, {}, kind, "x").is_network(), bosbase::to_string(kind));
+    }
+    CHECK(ClientResponseError("u", 0, {}, error_kind::canceled, "x").is_abort());
+}

@@ -69,7 +69,7 @@ TEST_CASE("create with files: one @jsonPayload part with exact types, then every
 
     const json body{{"title", "a \"quoted\" title"}, {"count", 7}, {"flag", false}, {"tags", {"x", "y"}},
                     {"meta", {{"k", nullptr}}}, {"code", "0001"}};
-    const json created = pb.collection("docs").create(
+    const json created = pb.collection("docs").create_with_files(
         body, {{"files", file_part::from_bytes("one.txt", "first\r\n--not-a-boundary", "text/plain")},
                {"files", file_part::from_bytes("two.bin", std::string("\0\x01\xff", 3))},
                {"files+", file_part::from_bytes("three.png", "PNG", "image/png")},
@@ -100,7 +100,7 @@ TEST_CASE("update with files: PATCH, removals by name travel in the JSON part, t
     bosbase_test::sign_in(pb, t);  // record r1 of users
     t.reply_json(200, {{"id", "r1"}, {"collectionId", "_pb_users_auth_"}, {"avatar", "new_abc.png"}});
 
-    pb.collection("users").update("r1", {{"avatar-", {"old_1.png", "old_2.png"}}},
+    pb.collection("users").update_with_files("r1", {{"avatar-", {"old_1.png", "old_2.png"}}},
                                   {{"avatar+", file_part::from_bytes("new.png", "x", "image/png")}});
     const auto& req = t.last();
     CHECK(req.method == "PATCH");
@@ -119,7 +119,7 @@ TEST_CASE("an empty body sends no @jsonPayload part, and the auth header and opt
     bosbase::request_options opts;
     opts.expand = "owner";
     opts.headers = {{"X-Trace", "1"}};
-    pb.collection("docs").create(nullptr, {{"doc", file_part::from_bytes("a", "A")}}, opts);
+    pb.collection("docs").create_with_files(nullptr, {{"doc", file_part::from_bytes("a", "A")}}, opts);
     const auto& req = t.last();
     CHECK(req.target == "/api/collections/docs/records?expand=owner");
     CHECK(header(req, "Authorization") == jwt);
@@ -134,10 +134,10 @@ TEST_CASE("typed create and update with files") {
     t.reply_json(200, {{"id", "r9"}, {"title", "T"}});
     t.reply_json(200, {{"id", "r9"}, {"title", "U"}});
     auto docs = pb.collection("docs");
-    const json created = docs.create<json>(json{{"title", "T"}}, {{"f", file_part::from_bytes("a.txt", "1")}});
+    const json created = docs.create_with_files<json>(json{{"title", "T"}}, {{"f", file_part::from_bytes("a.txt", "1")}});
     CHECK(created["title"] == "T");
     CHECK(t.last().body.find(R"({"title":"T"})") != std::string::npos);
-    const json updated = docs.update<json>("r9", json{{"title", "U"}}, {{"f+", file_part::from_bytes("b.txt", "2")}});
+    const json updated = docs.update_with_files<json>("r9", json{{"title", "U"}}, {{"f+", file_part::from_bytes("b.txt", "2")}});
     CHECK(updated["title"] == "U");
     CHECK(t.last().method == "PATCH");
     CHECK(t.last().body.find("name=\"f+\"; filename=\"b.txt\"\r\nContent-Type: application/octet-stream\r\n\r\n2\r\n") !=
@@ -190,14 +190,14 @@ TEST_CASE("from_path: a missing, unreadable or changed file is std::invalid_argu
     std::filesystem::remove(file.path);
     fake_transport t;
     fake_client pb("http://h", t);
-    CHECK_THROWS_WITH_AS(pb.collection("docs").create(nullptr, {{"f", part}}), doctest::Contains(file.path.string().c_str()),
+    CHECK_THROWS_WITH_AS(pb.collection("docs").create_with_files(nullptr, {{"f", part}}), doctest::Contains(file.path.string().c_str()),
                          std::invalid_argument);
     CHECK(t.count() == 0);
 
     if (::geteuid() != 0) {  // root reads anything
         std::ofstream(file.path) << "abc";
         std::filesystem::permissions(file.path, std::filesystem::perms::none);
-        CHECK_THROWS_WITH_AS(pb.collection("docs").create(nullptr, {{"f", file_part::from_path(file.path.string())}}),
+        CHECK_THROWS_WITH_AS(pb.collection("docs").create_with_files(nullptr, {{"f", file_part::from_path(file.path.string())}}),
                              doctest::Contains("cannot open"), std::invalid_argument);
     }
 }
@@ -217,13 +217,13 @@ TEST_CASE("names in Content-Disposition are escaped like a browser's, and NUL an
     fake_client pb("http://h", t);
     auto docs = pb.collection("docs");
     const auto ok = file_part::from_bytes("a", "x");
-    CHECK_THROWS_AS(docs.create(nullptr, {{std::string("f\0g", 3), ok}}), std::invalid_argument);
-    CHECK_THROWS_AS(docs.create(nullptr, {{"", ok}}), std::invalid_argument);
-    CHECK_THROWS_AS(docs.create(nullptr, {{"+", ok}}), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(docs.update("r1", nullptr, {{"avatar-", ok}}), doctest::Contains("{\"avatar-\""),
+    CHECK_THROWS_AS(docs.create_with_files(nullptr, {{std::string("f\0g", 3), ok}}), std::invalid_argument);
+    CHECK_THROWS_AS(docs.create_with_files(nullptr, {{"", ok}}), std::invalid_argument);
+    CHECK_THROWS_AS(docs.create_with_files(nullptr, {{"+", ok}}), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(docs.update_with_files("r1", nullptr, {{"avatar-", ok}}), doctest::Contains("{\"avatar-\""),
                          std::invalid_argument);
-    CHECK_THROWS_AS(docs.create(json::array(), {{"f", ok}}), std::invalid_argument);
-    CHECK_THROWS_AS(docs.create(json{{"bad", "\xff"}}, {{"f", ok}}), std::invalid_argument);
+    CHECK_THROWS_AS(docs.create_with_files(json::array(), {{"f", ok}}), std::invalid_argument);
+    CHECK_THROWS_AS(docs.create_with_files(json{{"bad", "\xff"}}, {{"f", ok}}), std::invalid_argument);
     CHECK(t.count() == 0);
 }
 
@@ -261,15 +261,15 @@ TEST_CASE("max_request_bytes: an upload over the limit is refused before any fil
     o.max_request_bytes = 1000;
     fake_client pb("http://h", t, o);
     auto docs = pb.collection("docs");
-    CHECK_THROWS_WITH_AS(docs.create(nullptr, {{"f", file_part::from_path(file.path.string())}}),
+    CHECK_THROWS_WITH_AS(docs.create_with_files(nullptr, {{"f", file_part::from_path(file.path.string())}}),
                          doctest::Contains("max_request_bytes (1000)"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(docs.create(nullptr, {{"f", file_part::from_bytes("a", std::string(999, 'a'))}}),
+    CHECK_THROWS_WITH_AS(docs.create_with_files(nullptr, {{"f", file_part::from_bytes("a", std::string(999, 'a'))}}),
                          doctest::Contains("max_request_bytes"), std::invalid_argument);
     CHECK_THROWS_WITH_AS(docs.create(json{{"text", std::string(2000, 'a')}}), doctest::Contains("max_request_bytes"),
                          std::invalid_argument);
     CHECK(t.count() == 0);
     t.reply_json(200, stored_record);
-    docs.create(nullptr, {{"f", file_part::from_bytes("a", std::string(100, 'a'))}});
+    docs.create_with_files(nullptr, {{"f", file_part::from_bytes("a", std::string(100, 'a'))}});
     CHECK(t.count() == 1);
 }
 
@@ -405,7 +405,7 @@ TEST_CASE("a transport with send(http_request&) gets the body to take, unless an
 TEST_CASE("a transport with only send(http_request&) works and an after_send hook then sees a kept body") {
     only_taking_transport t;
     bosbase::basic_bosbase<only_taking_transport> pb("http://h", t);
-    pb.collection("docs").create(json{{"t", 1}}, {{"f", file_part::from_bytes("a", "A")}});
+    pb.collection("docs").create_with_files(json{{"t", 1}}, {{"f", file_part::from_bytes("a", "A")}});
     REQUIRE(t.calls->size() == 1);
     CHECK(t.calls->back().find("filename=\"a\"") != std::string::npos);
 

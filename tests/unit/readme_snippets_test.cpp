@@ -62,12 +62,12 @@ template <class Client>
 void files(Client& pb, const std::string& report_path) {
     // report_path: a file on disk
     auto docs = pb.collection("docs");
-    bosbase::json doc = docs.create(
+    bosbase::json doc = docs.create_with_files(
         {{"title", "Report"}, {"tags", {"q3", "draft"}}},                    // the @jsonPayload part
         {{"files", bosbase::file_part::from_path(report_path)},              // read once, straight into the body
          {"files", bosbase::file_part::from_bytes("notes.txt", "hello", "text/plain")}});
     const std::string first = doc["files"][0];                               // stored name, e.g. report_x1y2z3.pdf
-    doc = docs.update(doc["id"].get<std::string>(), {{"files-", {first}}},   // remove by stored name ...
+    doc = docs.update_with_files(doc["id"].get<std::string>(), {{"files-", {first}}},   // remove by stored name ...
                       {{"files+", bosbase::file_part::from_bytes("more.txt", "more")}});   // ... and append
     std::string url = pb.files().get_url(doc, doc["files"][0], {"100x100", false, {}, {}});   // ?thumb=100x100
     bosbase::http_response file = pb.send_raw("GET", url.substr(pb.base_url().size()));      // the bytes

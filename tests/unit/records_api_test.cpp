@@ -68,7 +68,7 @@ TEST_CASE("get_list: page and perPage, then the caller's query, then the named o
     opts.skip_total = true;
     opts.expand = "author";
     opts.fields = "id,title";
-    pb.collection("posts").get_list(2, 5, opts);
+    (void)pb.collection("posts").get_list(2, 5, opts);
     CHECK(t.last().method == "GET");
     CHECK(t.last().target ==
           "/api/collections/posts/records?page=2&perPage=7&x=1&sort=-created&filter=title%20!%3D%20''"
@@ -78,7 +78,7 @@ TEST_CASE("get_list: page and perPage, then the caller's query, then the named o
     t.reply_json(200, page_of(json::array(), 1, 30));
     bosbase::request_options no_skip;
     no_skip.skip_total = false;
-    pb.collection("posts").get_list(1, 30, no_skip);
+    (void)pb.collection("posts").get_list(1, 30, no_skip);
     CHECK(t.last().target == "/api/collections/posts/records?page=1&perPage=30&skipTotal=false");
 }
 
@@ -116,7 +116,7 @@ TEST_CASE("get_full_list pages with skipTotal=1 until a page is shorter than the
     CHECK_THROWS_AS(pb.collection("posts").get_full_list(0), std::invalid_argument);
 
     t.reply_json(200, json{{"items", json::array({post_json("a")})}});  // no perPage
-    auto e = catch_error([&] { pb.collection("posts").get_full_list(); });
+    auto e = catch_error([&] { (void)pb.collection("posts").get_full_list(); });
     CHECK(e.status() == 200);
     CHECK(e.error_kind() == bosbase::error_kind::invalid_response);
 }
@@ -138,7 +138,7 @@ TEST_CASE("get_first_list_item: one item with skipTotal=1, and nothing matching 
           "/api/collections/posts/records?page=1&perPage=1&filter=likes%20%3E%200&skipTotal=1&expand=author");
 
     t.reply_json(200, page_of(json::array(), 1, 1));
-    auto e = catch_error([&] { pb.collection("posts").get_first_list_item("title = 'none'"); });
+    auto e = catch_error([&] { (void)pb.collection("posts").get_first_list_item("title = 'none'"); });
     CHECK(e.status() == 404);
     CHECK(e.url().empty());
     CHECK(e.response() ==
@@ -163,7 +163,7 @@ TEST_CASE("get_count: GET .../records/count with the filter, the integer comes b
     for (const json& bad : {json{{"count", 1.5}}, json{{"count", "3"}}, json{{"total", 3}}, json::array({3}),
                             json{{"count", std::numeric_limits<std::uint64_t>::max()}}}) {
         t.reply_json(200, bad);
-        auto e = catch_error([&] { pb.collection("posts").get_count(); });
+        auto e = catch_error([&] { (void)pb.collection("posts").get_count(); });
         CHECK(e.status() == 200);
         CHECK(e.error_kind() == bosbase::error_kind::invalid_response);
         CHECK(e.url() == "http://127.0.0.1:8090/api/collections/posts/records/count");
@@ -177,7 +177,7 @@ TEST_CASE("vector_search: POST .../records/search with only the fields that were
     search.field = "embedding";
     search.query_vector = {0.5, -1, 2.25};
     t.reply_json(200, page_of({post_json("a")}, 1, 20));
-    pb.collection("docs").vector_search(search);
+    (void)pb.collection("docs").vector_search(search);
     CHECK(t.last().method == "POST");
     CHECK(t.last().target == "/api/collections/docs/records/search");
     CHECK(t.last().content_type == "application/json");
@@ -245,18 +245,18 @@ TEST_CASE("typed records: from_json and to_json beside the raw calls") {
 
     // A response that does not fit the type is the server's trouble, with the real status.
     t.reply_json(201, json{{"id", 5}});
-    auto e = catch_error([&] { pb.collection("posts").get_one<post>("p1"); });
+    auto e = catch_error([&] { (void)pb.collection("posts").get_one<post>("p1"); });
     CHECK(e.status() == 201);
     CHECK(e.error_kind() == bosbase::error_kind::invalid_response);
     CHECK(e.url() == "http://127.0.0.1:8090/api/collections/posts/records/p1");
     CHECK(e.message().find("does not fit the requested type") != std::string::npos);
 
     t.reply_json(200, json{{"items", json::array()}, {"page", "1"}});
-    e = catch_error([&] { pb.collection("posts").get_list<post>(); });
+    e = catch_error([&] { (void)pb.collection("posts").get_list<post>(); });
     CHECK(e.error_kind() == bosbase::error_kind::invalid_response);
 
     t.reply_json(200, page_of({post_json("a"), json{{"id", "b"}}}, 1, 30));
-    e = catch_error([&] { pb.collection("posts").get_list<post>(); });
+    e = catch_error([&] { (void)pb.collection("posts").get_list<post>(); });
     CHECK(e.error_kind() == bosbase::error_kind::invalid_response);
 }
 
@@ -384,7 +384,7 @@ TEST_CASE("get_full_list stops a server that never sends a short page at max_res
     fake_client pb("http://127.0.0.1:8090", t, options);
     // Every page is full (perPage 1, one item), forever: the byte budget ends it.
     for (int page = 1; page <= 200; ++page) t.reply_json(200, page_of({post_json("p" + std::to_string(page))}, page, 1));
-    auto e = catch_error([&] { pb.collection("posts").get_full_list(1); });
+    auto e = catch_error([&] { (void)pb.collection("posts").get_full_list(1); });
     CHECK(e.status() == 0);
     CHECK(e.error_kind() == bosbase::error_kind::too_large);
     CHECK(t.count() < 200);

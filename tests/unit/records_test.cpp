@@ -25,7 +25,7 @@ TEST_CASE("get_one, create, update and remove") {
     t.reply_json(200, {{"id", "a/b"}});
     bosbase::request_options expand_author;
     expand_author.expand = "author";
-    pb.collection("posts").get_one("a/b", expand_author);
+    (void)pb.collection("posts").get_one("a/b", expand_author);
     CHECK(t.last().target == "/api/collections/posts/records/a%2Fb?expand=author");
     CHECK_THROWS_AS(pb.collection("posts").get_one(""), std::invalid_argument);
 

@@ -43,7 +43,7 @@ public:
     /// @brief Every collection, `batch` at a time, as a JSON array.
     BOSBASE_SPLIT_NOINLINE
     json get_full_list(int batch = 500, const request_options& options = {}) const {
-        return detail::full_list(core(), "/api/collections", batch, options);
+        return detail::full_list<json>(core(), "/api/collections", batch, options);
     }
 
     BOSBASE_SPLIT_NOINLINE

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -173,21 +174,56 @@ void for_each_page(client_core<Transport>& core, const std::string& path, int ba
     }
 }
 
-template <class Transport>
-json full_list(client_core<Transport>& core, const std::string& path, int batch, const request_options& options) {
-    json all = json::array();
-    for_each_page(core, path, batch, options, [&](json_reply& reply, const request_options&) {
-        for (auto& item : reply.body["items"]) all.push_back(std::move(item));
-    });
-    return all;
+/// What a record call returns for T: the JSON as the server sent it (T = json), or
+/// T decoded with nlohmann's from_json (a page becomes list_result<T>, a full list a
+/// std::vector<T>). Every record call is written once, for both.
+template <class T>
+struct typed {
+    using page = list_result<T>;
+    using list = std::vector<T>;
+};
+template <>
+struct typed<json> {
+    using page = json;
+    using list = json;
+};
+
+template <class T, class Transport>
+T decode_reply(const client_core<Transport>& core, json_reply& reply, std::string_view path,
+               const request_options& options) {
+    if constexpr (std::is_same_v<T, json>) {
+        (void)core, (void)path, (void)options;
+        return std::move(reply.body);
+    } else {
+        return decode_as<T>(core, reply.body, reply.status, path, options);
+    }
 }
 
 template <class T, class Transport>
-std::vector<T> full_list_as(client_core<Transport>& core, const std::string& path, int batch,
-                            const request_options& options) {
-    std::vector<T> all;
+typename typed<T>::page decode_page(const client_core<Transport>& core, json_reply& reply, std::string_view path,
+                                    const request_options& options) {
+    if constexpr (std::is_same_v<T, json>) {
+        (void)core, (void)path, (void)options;
+        return std::move(reply.body);
+    } else {
+        return decode_list<T>(core, reply, path, options);
+    }
+}
+
+template <class T, class Transport>
+typename typed<T>::list full_list(client_core<Transport>& core, const std::string& path, int batch,
+                                  const request_options& options) {
+    typename typed<T>::list all;
+    if constexpr (std::is_same_v<T, json>) all = json::array();
     for_each_page(core, path, batch, options, [&](json_reply& reply, const request_options& opts) {
-        for (const auto& item : reply.body["items"]) all.push_back(decode_as<T>(core, item, reply.status, path, opts));
+        for (auto& item : reply.body["items"]) {
+            if constexpr (std::is_same_v<T, json>) {
+                (void)opts;
+                all.push_back(std::move(item));
+            } else {
+                all.push_back(decode_as<T>(core, item, reply.status, path, opts));
+            }
+        }
     });
     return all;
 }

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole integration suite (label `integration`) against the real BosBase server, built
+# from your BosBase source, through CTest. Each test gets its own server process on a fresh
+# copy of a seeded PostgreSQL database (scripts/bosbase_server.sh; tests/support/test_server.hpp).
+#
+# Usage: BOSBASE_SRC=<tree or .tar.gz> [PGVECTOR_SRC=<tree or .tar.gz>] bash scripts/test_real_bosbase.sh [ctest args...]
+#   BOSBASE_PRESET  the CMake preset whose build runs the tests (default: default). An existing
+#                   build is reused; only what is out of date is rebuilt.
+# Leaves no server, Redis or PostgreSQL cluster running.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+preset="${BOSBASE_PRESET:-default}"
+
+if [[ -z "${BOSBASE_SRC:-}" ]]; then
+    exec bash scripts/bosbase_server.sh  # says what is missing and how to give it
+fi
+
+bash scripts/install_deps.sh
+
+echo "==> [$preset] building the integration tests and examples"
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset" -j "$(nproc)" --target bosbase_integration_tests
+
+# Redis and an execution folder too, so that the server runs with every part the
+# services need; the dev server's own Go tests are not about BosBase.
+echo "==> the integration tests against the real BosBase"
+bash scripts/bosbase_server.sh --redis --execute-path -- \
+    ctest --preset "$preset" -L integration -E dev_server_go_tests -j "$(nproc)" --timeout 300 "$@"
