@@ -3144,11 +3144,11 @@ public:
 
     /// @brief Subscribes to "*" (every record) or a record id of this collection;
     /// see realtime_service::subscribe.
-    subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback,
+    [[nodiscard]] subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback,
                            const request_options& options = {}) const;
 
     /// @brief The same with options (filter, expand, fields, query, headers) sent as the topic's `?options=`.
-    subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback,
+    [[nodiscard]] subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback,
                            const subscribe_options& subscription_options, const request_options& options = {}) const;
 
     /// @brief Ends the subscriptions to `topic` ("*" or a record id), or with "" all of this collection's.
@@ -4993,13 +4993,14 @@ public:
         : detail::service_base<Transport>(std::move(core)) {}
 
     /// @brief Subscribes to a topic ("posts/*", "posts/RECORD_ID" or a custom topic).
-    /// Returns once the server holds the subscription. Throws ClientResponseError when
+    /// Returns once the server holds the subscription; the handle ends it when it goes
+    /// (so a discarded one unsubscribes at once). Throws ClientResponseError when
     /// it cannot: no confirmed subscription within realtime_options::subscribe_timeout
     /// (or `options.deadline`), the server refused the set, or `options.cancel` was
     /// cancelled (is_abort()); then nothing of the subscription is left behind.
     /// std::invalid_argument for a bad topic or callback, and for request_options
     /// fields other than cancel, timeout and deadline (use subscribe_options).
-    BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, realtime_callback callback,
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, realtime_callback callback,
                                                   const request_options& options = {}) const {
         return state()->subscribe(this->core(), detail::realtime_topic_key(topic, std::nullopt), std::move(callback),
                                   options);
@@ -5007,7 +5008,7 @@ public:
 
     /// @brief The same with subscription options, sent as `?options=` (like the JS SDK);
     /// the subscription string, and so the event's topic, includes them.
-    BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, realtime_callback callback,
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, realtime_callback callback,
                                                   const subscribe_options& subscription_options,
                                                   const request_options& options = {}) const {
         return state()->subscribe(this->core(), detail::realtime_topic_key(topic, subscription_options),

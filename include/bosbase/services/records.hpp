@@ -268,11 +268,11 @@ public:
 
     /// @brief Subscribes to "*" (every record) or a record id of this collection;
     /// see realtime_service::subscribe.
-    subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback,
+    [[nodiscard]] subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback,
                            const request_options& options = {}) const;
 
     /// @brief The same with options (filter, expand, fields, query, headers) sent as the topic's `?options=`.
-    subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback,
+    [[nodiscard]] subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback,
                            const subscribe_options& subscription_options, const request_options& options = {}) const;
 
     /// @brief Ends the subscriptions to `topic` ("*" or a record id), or with "" all of this collection's.
