@@ -43,6 +43,8 @@
 #include "services/script_permissions.hpp"
 #include "realtime/events.hpp"
 #include "realtime/sse_parser.hpp"
+#include "realtime/registry.hpp"
+#include "realtime/connection.hpp"
 #include "realtime/state.hpp"
 #include "realtime/service.hpp"
 #include "async.hpp"

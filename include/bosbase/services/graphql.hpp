@@ -106,6 +106,7 @@ void from_json(const J& j, sql_result& out) {
 template <class Transport>
 class graphql_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -128,6 +129,7 @@ public:
 template <class Transport>
 class sql_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;

@@ -82,6 +82,7 @@ void from_json(const J& j, redis_entry& out) {
 template <class Transport>
 class redis_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;

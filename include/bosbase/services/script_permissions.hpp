@@ -17,6 +17,7 @@ namespace bosbase {
 template <class Transport>
 class script_permissions_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;

@@ -37,6 +37,7 @@ namespace bosbase {
 template <class Transport>
 class scripts_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
     using clock = std::chrono::steady_clock;
 
 public:
