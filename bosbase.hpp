@@ -5179,6 +5179,11 @@ public:
                     throw wait_ended(path, options, error_kind::deadline, job, "exceeded its deadline", budget,
                                      polls + 1, last_status);
                 }
+                // Cancelled during a poll: the same answer as during a pause.
+                if (e.error_kind() == error_kind::canceled) {
+                    throw wait_ended(path, options, error_kind::canceled, job, "was cancelled", budget, polls + 1,
+                                     last_status);
+                }
                 throw;
             }
             if (status.finished()) {

@@ -80,7 +80,7 @@ std::string execute_path() {
 
 }  // namespace
 
-TEST_CASE("redis: keys are created once, read, replaced, scanned and deleted; superuser only") {
+TEST_CASE("redis: keys are created once, read, replaced, scanned and deleted, superuser only") {
     test_server server;
     if (dev_server_without(server, "GET", "/api/redis/keys")) return;
     bosbase::BosBase pb = superuser(server);
@@ -140,7 +140,7 @@ TEST_CASE("redis: keys are created once, read, replaced, scanned and deleted; su
     redis.delete_key(prefix + "b");
 }
 
-TEST_CASE("graphql: data and GraphQL errors come back in a 200 without throwing; anyone but a superuser gets 403") {
+TEST_CASE("graphql: data and GraphQL errors come back in a 200 without throwing, anyone but a superuser gets 403") {
     test_server server;
     if (dev_server_without(server, "POST", "/api/graphql")) return;
     bosbase::BosBase pb = superuser(server);
@@ -175,7 +175,7 @@ TEST_CASE("graphql: data and GraphQL errors come back in a 200 without throwing;
     CHECK_THROWS_AS(pb.graphql().query("{ x }", json::array()), std::invalid_argument);
 }
 
-TEST_CASE("sql: rows as text, the affected count, refused statements; superuser only") {
+TEST_CASE("sql: rows as text, the affected count, refused statements, superuser only") {
     test_server server;
     if (dev_server_without(server, "POST", "/api/sql/execute")) return;
     bosbase::BosBase pb = superuser(server);
@@ -211,7 +211,7 @@ TEST_CASE("sql: rows as text, the affected count, refused statements; superuser 
     check_superuser_only(server, [&](const bosbase::BosBase& c) { (void)c.sql().execute("SELECT 1"); });
 }
 
-TEST_CASE("collections: schemas, and SQL tables registered or imported as collections; superuser only") {
+TEST_CASE("collections: schemas, and SQL tables registered or imported as collections, superuser only") {
     test_server server;
     if (dev_server_without(server, "GET", "/api/collections/posts/schema")) return;
     bosbase::BosBase pb = superuser(server);
@@ -279,7 +279,7 @@ TEST_CASE("collections: schemas, and SQL tables registered or imported as collec
     });
 }
 
-TEST_CASE("settings: generate_apple_client_secret signs an ES256 JWT; bad input is 400; superuser only") {
+TEST_CASE("settings: generate_apple_client_secret signs an ES256 JWT, bad input is 400, superuser only") {
     test_server server;
     bosbase::BosBase pb = superuser(server);
     // A P-256 key made for this test only.
@@ -316,7 +316,7 @@ TEST_CASE("settings: generate_apple_client_secret signs an ES256 JWT; bad input 
     });
 }
 
-TEST_CASE("scripts: stored scripts, run through the function service (plain, async with wait, SSE); superuser only") {
+TEST_CASE("scripts: stored scripts, run through the function service (plain, async with wait, SSE), superuser only") {
     bosbase_test::fake_function_service functions;
     test_server server({"FUNCTION_URL=" + functions.url()});
     if (dev_server_without(server, "GET", "/api/scripts")) return;
@@ -445,7 +445,7 @@ TEST_CASE("scripts: commands, async commands with wait, uploads into EXECUTE_PAT
     std::filesystem::remove_all(std::filesystem::path(root) / "bbcpp-dir");
 }
 
-TEST_CASE("script permissions: stored and versioned, but without effect at d8bc341; superuser only") {
+TEST_CASE("script permissions: stored and versioned, but without effect at d8bc341, superuser only") {
     bosbase_test::fake_function_service functions;
     test_server server({"FUNCTION_URL=" + functions.url()});
     if (dev_server_without(server, "GET", "/api/script-permissions/x")) return;

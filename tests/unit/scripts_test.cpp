@@ -370,7 +370,9 @@ TEST_CASE("scripts: the call's deadline bounds the whole wait, not one poll") {
     for (const auto& poll : t.s->requests) CHECK(poll.deadline <= started + 300ms + 50ms);
 }
 
-TEST_CASE("scripts: a cancel during the pause between polls ends the wait at once") {
+// The cancel lands during the first poll or in the pause after it (the canceller cannot tell
+// which): either way the wait ends at once, with the same answer.
+TEST_CASE("scripts: a cancel during a poll or the pause between polls ends the wait at once") {
     fake_transport t;
     fake_client pb("http://127.0.0.1:8090", t);
     beacon polled;
@@ -404,6 +406,19 @@ TEST_CASE("scripts: a cancel during the pause between polls ends the wait at onc
     const auto e2 = error_of([&] { (void)pb.scripts().wait(job, 1ms, options); });
     CHECK(e2.is_abort());
     CHECK(t.count() == 1);
+
+    // Cancelled inside a poll (the transport cancels it): the wait's own answer too.
+    bosbase::cancel_token inside;
+    options.cancel = inside;
+    t.s->script.clear();
+    t.s->script.push_back([inside](const bosbase::http_request&) mutable {
+        inside.cancel();
+        return bosbase::http_response{200, {}, running("j").dump()};
+    });
+    const auto e3 = error_of([&] { (void)pb.scripts().wait(job, 30s, options); });
+    CHECK(e3.is_abort());
+    CHECK(std::string(e3.what()).find("waiting for the script job j was cancelled") != std::string::npos);
+    CHECK(t.count() == 2);
 }
 
 TEST_CASE("scripts: wait inside pb.async() obeys the job's token") {
@@ -517,7 +532,7 @@ TEST_CASE("scripts: execute_sse sends the arguments and ?token= and returns the 
     CHECK(t.s->streams.back().target == "/api/scripts/greet/execute/sse?token=mine");
 }
 
-TEST_CASE("scripts: execute_sse errors: HTTP, no event, not JSON, too large; the token never shows") {
+TEST_CASE("scripts: execute_sse errors: HTTP, no event, not JSON, too large, the token never shows") {
     sse_transport t;
     bosbase::client_options o;
     o.max_response_bytes = 256;
