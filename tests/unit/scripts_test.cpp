@@ -23,7 +23,7 @@ using clock_type = std::chrono::steady_clock;
 namespace {
 
 template <class F>
-void check_invalid(fake_transport& t, int status, const std::string& body, F&& call) {
+void check_bad_script_answer(fake_transport& t, int status, const std::string& body, F&& call) {
     CAPTURE(body);
     t.reply(status, body);
     const auto e = error_of(call);
@@ -31,7 +31,7 @@ void check_invalid(fake_transport& t, int status, const std::string& body, F&& c
     CHECK(e.error_kind() == bosbase::error_kind::invalid_response);
 }
 
-void check_request(fake_transport& t, const std::string& method, const std::string& target,
+void check_script_request(fake_transport& t, const std::string& method, const std::string& target,
                    const std::string& body = {}) {
     CHECK(t.last().method == method);
     CHECK(t.last().target == target);
@@ -69,7 +69,7 @@ TEST_CASE("scripts: list, create, get, update and remove") {
     t.reply_json(200, {{"items", {script_json, {{"id", "s2"}, {"name", "b"}, {"content", "x"}, {"version", 3},
                                                  {"description", "d"}}}}});
     auto all = pb.scripts().list();
-    check_request(t, "GET", "/api/scripts");
+    check_script_request(t, "GET", "/api/scripts");
     REQUIRE(all.size() == 2);
     CHECK(all[0].name == "greet");
     CHECK(all[0].description.empty());
@@ -80,45 +80,45 @@ TEST_CASE("scripts: list, create, get, update and remove") {
 
     t.reply_json(201, script_json);
     auto made = pb.scripts().create("greet", "def main(*args):\n    return 'hi'\n");
-    check_request(t, "POST", "/api/scripts",
+    check_script_request(t, "POST", "/api/scripts",
                   R"({"content":"def main(*args):\n    return 'hi'\n","description":"","name":"greet"})");
     CHECK(made.id == "s1");
     CHECK(made.version == 1);
 
     t.reply_json(201, script_json);
     (void)pb.scripts().create("greet", "x", "says hi");
-    check_request(t, "POST", "/api/scripts", R"({"content":"x","description":"says hi","name":"greet"})");
+    check_script_request(t, "POST", "/api/scripts", R"({"content":"x","description":"says hi","name":"greet"})");
 
     t.reply_json(200, script_json);
     (void)pb.scripts().get("my script");
-    check_request(t, "GET", "/api/scripts/my%20script");
+    check_script_request(t, "GET", "/api/scripts/my%20script");
 
     t.reply_json(200, script_json);
     bosbase::script_update changes;
     changes.description = "new";
     (void)pb.scripts().update("greet", changes);
-    check_request(t, "PATCH", "/api/scripts/greet", R"({"description":"new"})");
+    check_script_request(t, "PATCH", "/api/scripts/greet", R"({"description":"new"})");
     changes.content = "c";
     t.reply_json(200, script_json);
     (void)pb.scripts().update("greet", changes);
-    check_request(t, "PATCH", "/api/scripts/greet", R"({"content":"c","description":"new"})");
+    check_script_request(t, "PATCH", "/api/scripts/greet", R"({"content":"c","description":"new"})");
     t.reply_json(400, {{"status", 400}, {"message", "At least one of content or description must be provided."}});
     CHECK(error_of([&] { (void)pb.scripts().update("greet", {}); }).status() == 400);  // the server decides
-    check_request(t, "PATCH", "/api/scripts/greet", "{}");
+    check_script_request(t, "PATCH", "/api/scripts/greet", "{}");
 
     t.reply(204);
     pb.scripts().remove("greet");
-    check_request(t, "DELETE", "/api/scripts/greet");
+    check_script_request(t, "DELETE", "/api/scripts/greet");
 
     for (const char* bad : {R"({"name":"a","content":"c","version":1})", R"({"id":"i","content":"c","version":1})",
                             R"({"id":"i","name":"a","version":1})", R"({"id":"i","name":"a","content":"c"})",
                             R"({"id":"i","name":"a","content":"c","version":"1"})",
                             R"({"id":"i","name":"a","content":"c","version":1,"description":5})"}) {
-        check_invalid(t, 200, bad, [&] { (void)pb.scripts().get("a"); });
-        check_invalid(t, 200, std::string(R"({"items":[)") + bad + "]}", [&] { (void)pb.scripts().list(); });
+        check_bad_script_answer(t, 200, bad, [&] { (void)pb.scripts().get("a"); });
+        check_bad_script_answer(t, 200, std::string(R"({"items":[)") + bad + "]}", [&] { (void)pb.scripts().list(); });
     }
-    check_invalid(t, 200, R"({"items":{}})", [&] { (void)pb.scripts().list(); });
-    check_invalid(t, 200, R"([])", [&] { (void)pb.scripts().list(); });
+    check_bad_script_answer(t, 200, R"({"items":{}})", [&] { (void)pb.scripts().list(); });
+    check_bad_script_answer(t, 200, R"([])", [&] { (void)pb.scripts().list(); });
 
     const auto sent = t.count();
     CHECK_THROWS_AS((void)pb.scripts().get(""), std::invalid_argument);
@@ -139,17 +139,17 @@ TEST_CASE("scripts: execute, the async starts and their status routes") {
 
     t.reply_json(200, {{"output", "hello"}});
     auto out = pb.scripts().execute("greet");
-    check_request(t, "POST", "/api/scripts/greet/execute", "{}");
+    check_script_request(t, "POST", "/api/scripts/greet/execute", "{}");
     CHECK(out.output == "hello");
 
     t.reply_json(200, {{"output", "{\"n\":2}"}});
     out = pb.scripts().execute("greet", {"a", "b c"}, "stats");
-    check_request(t, "POST", "/api/scripts/greet/execute", R"({"arguments":["a","b c"],"function_name":"stats"})");
+    check_script_request(t, "POST", "/api/scripts/greet/execute", R"({"arguments":["a","b c"],"function_name":"stats"})");
     CHECK(out.output == "{\"n\":2}");
 
     t.reply_json(202, {{"id", "job-1"}, {"status", "running"}});
     auto job = pb.scripts().execute_async("greet", {"x"});
-    check_request(t, "POST", "/api/scripts/async/greet/execute", R"({"arguments":["x"]})");
+    check_script_request(t, "POST", "/api/scripts/async/greet/execute", R"({"arguments":["x"]})");
     CHECK(job.id == "job-1");
     CHECK(job.status == "running");
     CHECK(job.kind == bosbase::script_job_kind::execute);
@@ -158,7 +158,7 @@ TEST_CASE("scripts: execute, the async starts and their status routes") {
                     {"output", "hi x"},      {"startedAt", "2026-01-01T10:00:00Z"}, {"finishedAt", "2026-01-01T10:00:01Z"}};
     t.reply_json(200, done);
     auto status = pb.scripts().execute_async_status("job-1");
-    check_request(t, "GET", "/api/scripts/async/job-1");
+    check_script_request(t, "GET", "/api/scripts/async/job-1");
     CHECK(status.finished());
     CHECK_FALSE(status.failed());
     CHECK(status.output == "hi x");
@@ -169,39 +169,39 @@ TEST_CASE("scripts: execute, the async starts and their status routes") {
 
     t.reply_json(200, {{"output", "x\n"}});
     out = pb.scripts().command("echo x");
-    check_request(t, "POST", "/api/scripts/command", R"({"command":"echo x"})");
+    check_script_request(t, "POST", "/api/scripts/command", R"({"command":"echo x"})");
     CHECK(out.output == "x\n");
 
     t.reply_json(200, {{"id", "cmd-1"}, {"status", "running"}});  // 200, not 202, for commands
     job = pb.scripts().command_async("sleep 1");
-    check_request(t, "POST", "/api/scripts/command", R"({"async":true,"command":"sleep 1"})");
+    check_script_request(t, "POST", "/api/scripts/command", R"({"async":true,"command":"sleep 1"})");
     CHECK(job.kind == bosbase::script_job_kind::command);
 
     t.reply_json(200, {{"id", "cmd-1"}, {"status", "error"}, {"command", "sleep 1"}, {"output", "o"},
                        {"error", "exit status 3"}, {"startedAt", "s"}, {"finishedAt", "f"}});
     status = pb.scripts().command_status("cmd/1");
-    check_request(t, "GET", "/api/scripts/command/cmd%2F1");
+    check_script_request(t, "GET", "/api/scripts/command/cmd%2F1");
     CHECK(status.failed());
     CHECK(status.command == "sleep 1");
     CHECK(status.error == "exit status 3");
 
     t.reply_json(200, {{"output", "3"}, {"stdout", ""}, {"stderr", "warn"}, {"duration", "1.2ms"}});
     auto w = pb.scripts().wasm("--func=add", "math.wasm", "1 2");
-    check_request(t, "POST", "/api/scripts/wasm", R"({"options":"--func=add","params":"1 2","wasm":"math.wasm"})");
+    check_script_request(t, "POST", "/api/scripts/wasm", R"({"options":"--func=add","params":"1 2","wasm":"math.wasm"})");
     CHECK(w.output == "3");
     CHECK(w.stderr_text == "warn");
     CHECK(w.duration == "1.2ms");
 
     t.reply_json(202, {{"id", "w-1"}, {"status", "running"}});
     job = pb.scripts().wasm_async("", "math.wasm");
-    check_request(t, "POST", "/api/scripts/wasm/async", R"({"options":"","params":"","wasm":"math.wasm"})");
+    check_script_request(t, "POST", "/api/scripts/wasm/async", R"({"options":"","params":"","wasm":"math.wasm"})");
     CHECK(job.kind == bosbase::script_job_kind::wasm);
 
     t.reply_json(200, {{"id", "w-1"}, {"wasmName", "math.wasm"}, {"status", "done"}, {"function", "add"},
                        {"options", "--func=add"}, {"parameters", "1 2"}, {"output", "3"}, {"stdout", "3"},
                        {"stderr", ""}, {"duration", "2ms"}, {"startedAt", "s"}});
     status = pb.scripts().wasm_async_status("w-1");
-    check_request(t, "GET", "/api/scripts/wasm/async/w-1");
+    check_script_request(t, "GET", "/api/scripts/wasm/async/w-1");
     CHECK(status.wasm_name == "math.wasm");
     CHECK(status.function == "add");
     CHECK(status.parameters == "1 2");
@@ -209,16 +209,16 @@ TEST_CASE("scripts: execute, the async starts and their status routes") {
     CHECK(status.duration == "2ms");
 
     for (const char* bad : {R"({})", R"({"output":1})", R"([])"}) {
-        check_invalid(t, 200, bad, [&] { (void)pb.scripts().execute("a"); });
-        check_invalid(t, 200, bad, [&] { (void)pb.scripts().command("a"); });
-        check_invalid(t, 200, bad, [&] { (void)pb.scripts().wasm("", "a"); });
+        check_bad_script_answer(t, 200, bad, [&] { (void)pb.scripts().execute("a"); });
+        check_bad_script_answer(t, 200, bad, [&] { (void)pb.scripts().command("a"); });
+        check_bad_script_answer(t, 200, bad, [&] { (void)pb.scripts().wasm("", "a"); });
     }
     for (const char* bad : {R"({"status":"running"})", R"({"id":"j"})", R"({"id":1,"status":"running"})"}) {
-        check_invalid(t, 202, bad, [&] { (void)pb.scripts().execute_async("a"); });
-        check_invalid(t, 200, bad, [&] { (void)pb.scripts().execute_async_status("j"); });
+        check_bad_script_answer(t, 202, bad, [&] { (void)pb.scripts().execute_async("a"); });
+        check_bad_script_answer(t, 200, bad, [&] { (void)pb.scripts().execute_async_status("j"); });
     }
-    check_invalid(t, 200, R"({"id":"j","status":"done","output":5})", [&] { (void)pb.scripts().command_status("j"); });
-    check_invalid(t, 200, R"({"output":"o","stdout":1})", [&] { (void)pb.scripts().wasm("", "a"); });
+    check_bad_script_answer(t, 200, R"({"id":"j","status":"done","output":5})", [&] { (void)pb.scripts().command_status("j"); });
+    check_bad_script_answer(t, 200, R"({"output":"o","stdout":1})", [&] { (void)pb.scripts().wasm("", "a"); });
 }
 
 TEST_CASE("scripts: upload sends the file and the optional path as multipart") {
@@ -244,7 +244,7 @@ TEST_CASE("scripts: upload sends the file and the optional path as multipart") {
     CHECK(t.last().body.find("@jsonPayload") == std::string::npos);  // no path: the server takes the file's name
     CHECK(up.path.empty());
 
-    check_invalid(t, 200, R"({"path":"/x"})", [&] { (void)pb.scripts().upload(bosbase::file_part::from_bytes("a", "b")); });
+    check_bad_script_answer(t, 200, R"({"path":"/x"})", [&] { (void)pb.scripts().upload(bosbase::file_part::from_bytes("a", "b")); });
 }
 
 TEST_CASE("script permissions: create, get, update and remove with snake_case bodies") {
@@ -255,7 +255,7 @@ TEST_CASE("script permissions: create, get, update and remove with snake_case bo
 
     t.reply_json(201, perm);
     auto made = pb.script_permissions().create("greet", "user");
-    check_request(t, "POST", "/api/script-permissions", R"({"content":"user","script_name":"greet"})");
+    check_script_request(t, "POST", "/api/script-permissions", R"({"content":"user","script_name":"greet"})");
     CHECK(made.script_id == "s1");
     CHECK(made.script_name == "greet");
     CHECK(made.content == "user");
@@ -263,12 +263,12 @@ TEST_CASE("script permissions: create, get, update and remove with snake_case bo
 
     t.reply_json(201, {{"id", "p2"}, {"scriptName", "later"}, {"content", "anonymous"}, {"version", 1}});
     made = pb.script_permissions().create("later", "anonymous", "s9");
-    check_request(t, "POST", "/api/script-permissions", R"({"content":"anonymous","script_id":"s9","script_name":"later"})");
+    check_script_request(t, "POST", "/api/script-permissions", R"({"content":"anonymous","script_id":"s9","script_name":"later"})");
     CHECK(made.script_id.empty());
 
     t.reply_json(200, perm);
     (void)pb.script_permissions().get("my script");
-    check_request(t, "GET", "/api/script-permissions/my%20script");
+    check_script_request(t, "GET", "/api/script-permissions/my%20script");
 
     t.reply_json(200, perm);
     bosbase::script_permission_update changes;
@@ -276,17 +276,17 @@ TEST_CASE("script permissions: create, get, update and remove with snake_case bo
     changes.script_name = "greet2";
     changes.script_id = "";
     (void)pb.script_permissions().update("greet", changes);
-    check_request(t, "PATCH", "/api/script-permissions/greet",
+    check_script_request(t, "PATCH", "/api/script-permissions/greet",
                   R"({"content":"superuser","script_id":"","script_name":"greet2"})");
 
     t.reply(204);
     pb.script_permissions().remove("greet");
-    check_request(t, "DELETE", "/api/script-permissions/greet");
+    check_script_request(t, "DELETE", "/api/script-permissions/greet");
 
     for (const char* bad : {R"({"scriptName":"a","content":"user","version":1})", R"({"id":"p","content":"user","version":1})",
                             R"({"id":"p","scriptName":"a","version":1})", R"({"id":"p","scriptName":"a","content":"user"})",
                             R"({"id":"p","scriptName":"a","content":"user","version":1,"scriptId":2})"}) {
-        check_invalid(t, 200, bad, [&] { (void)pb.script_permissions().get("a"); });
+        check_bad_script_answer(t, 200, bad, [&] { (void)pb.script_permissions().get("a"); });
     }
     const auto sent = t.count();
     CHECK_THROWS_AS((void)pb.script_permissions().get(""), std::invalid_argument);
@@ -335,7 +335,7 @@ TEST_CASE("scripts: wait polls the job's own status route until it is done or er
     // Errors of a poll end the wait as they are.
     t.reply_json(404, {{"status", 404}, {"message", "Job not found."}, {"data", json::object()}});
     CHECK(error_of([&] { (void)pb.scripts().wait(job, 1ms); }).status() == 404);
-    check_invalid(t, 200, R"({"id":"j"})", [&] { (void)pb.scripts().wait(job, 1ms); });
+    check_bad_script_answer(t, 200, R"({"id":"j"})", [&] { (void)pb.scripts().wait(job, 1ms); });
 
     const auto sent = t.count();
     CHECK_THROWS_AS((void)pb.scripts().wait(job, 0ms), std::invalid_argument);
