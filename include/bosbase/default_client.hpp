@@ -34,6 +34,10 @@ BOSBASE_INSTANTIATE_() class backup_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class cron_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class file_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class batch_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class vector_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class llm_document_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class langchaingo_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class cache_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class detail::realtime_state<httplib_transport>;
 BOSBASE_INSTANTIATE_() class realtime_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class basic_bosbase<httplib_transport>;
@@ -56,6 +60,9 @@ json record_service<httplib_transport>::update<json, json>(std::string_view, con
 BOSBASE_INSTANTIATE_()
 json record_service<httplib_transport>::update_with_files<json, json>(std::string_view, const json&, const file_list&,
                                                                       const request_options&) const;
+BOSBASE_INSTANTIATE_()
+cache_entry cache_service<httplib_transport>::set_entry<json>(std::string_view, std::string_view, const json&,
+                                                             std::optional<std::int64_t>, const request_options&) const;
 #undef BOSBASE_INSTANTIATE_
 #endif
 
