@@ -1,7 +1,7 @@
 // The whole response path: fixed, valid calls answered by a fuzzed server.
 //
 // Input: [op 1][op 2][flags][step 1][step 2]
-//   op % 12 picks the call (see make_call); flags:
+//   op % 23 picks the call (see make_call; 12 and up are BosBase's own services); flags:
 //     bits 0-1 what the auth store holds before (see seed_store)
 //     bits 2-3 max_json_depth = 4 << n;  bit 4: max_response_bytes 256 instead of 2048
 //     bit 5 a listener that throws;      bit 6: make the second call too
@@ -36,6 +36,7 @@ constexpr const char* origin = "http://127.0.0.1:8090";
 constexpr const char* password = "Pw-9sEcret!";
 constexpr const char* custom_token = "Ct-7tOken#x";
 constexpr const char* otp_password = "Otp-5pAss$q";
+constexpr const char* model_key = "Ak-3kEy%z";  // a LangChaingo model.api_key, sent in the body
 // {"type":"auth","id":"r1","collectionId":"_pb_users_auth_","refreshable":false,"exp":4102444800}
 constexpr const char* stored_token =
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
@@ -44,7 +45,10 @@ constexpr const char* stored_token =
 
 enum op : int {
     bind, unbind, auth_with_token, auth_with_password, get_list, get_one,
-    update, remove, send, list_auth_methods, auth_refresh, auth_with_otp, op_count
+    update, remove, send, list_auth_methods, auth_refresh, auth_with_otp,
+    // BosBase's own services, decoded into typed results
+    vector_batch_insert, vector_search, vector_list, vector_list_collections, llm_get, llm_query,
+    langchaingo_completions, langchaingo_rag, langchaingo_sql, cache_get_entry, cache_list, op_count
 };
 
 bool is_auth_call(int o) {
@@ -78,7 +82,15 @@ struct hook_edit {
     }
 };
 
-bool returns_body(int o) { return o != bind && o != unbind && o != remove; }
+// The calls whose result is the server's JSON as it was sent (for the typed ones: their `raw`).
+bool returns_body(int o) {
+    switch (o) {
+    case bind: case unbind: case remove:
+    case vector_search: case vector_list: case vector_list_collections: case llm_query: case cache_list:
+        return false;
+    default: return true;
+    }
+}
 
 bosbase_fuzz::scripted_step read_step(bosbase_fuzz::byte_reader& in) {
     bosbase_fuzz::scripted_step step;
@@ -117,6 +129,57 @@ void seed_store(bosbase::auth_store& store, int variant) {
     }
 }
 
+// The calls of BosBase's own services. A typed result whose `raw` is not the whole answer
+// gives an object with its sizes instead (returns_body() says which).
+json make_service_call(client& pb, int o) {
+    bosbase::langchaingo_model model;
+    model.api_key = model_key;
+    switch (o) {
+    case vector_batch_insert: {
+        bosbase::vector_document d;
+        d.vector = {1, 0, 0.5};
+        return pb.vectors().batch_insert("docs", {d, d}).raw;
+    }
+    case vector_search: {
+        bosbase::vector_search_request q;
+        q.query_vector = {1, 0, 0.5};
+        q.include_distance = true;
+        const auto r = pb.vectors().search("docs", q);
+        return {{"results", r.results.size()}};
+    }
+    case vector_list: return {{"items", pb.vectors().list("docs").items.size()}};
+    case vector_list_collections: return {{"collections", pb.vectors().list_collections().size()}};
+    case llm_get: return pb.llm_documents().get("notes", "n1").raw;
+    case llm_query: {
+        bosbase::llm_query_options q;
+        q.query_text = "rivers";
+        return {{"results", pb.llm_documents().query("notes", q).size()}};
+    }
+    case langchaingo_completions: {
+        bosbase::langchaingo_completion_request r;
+        r.model = model;
+        r.prompt = "hi";
+        return pb.langchaingo().completions(r).raw;
+    }
+    case langchaingo_rag: {
+        bosbase::langchaingo_rag_request r;
+        r.model = model;
+        r.collection = "notes";
+        r.question = "why?";
+        r.return_sources = true;
+        return pb.langchaingo().rag(r).raw;
+    }
+    case langchaingo_sql: {
+        bosbase::langchaingo_sql_request r;
+        r.model = model;
+        r.query = "how many?";
+        return pb.langchaingo().sql(r).raw;
+    }
+    case cache_get_entry: return pb.caches().get_entry("answers", "k1").raw;
+    default: return {{"caches", pb.caches().list().size()}};
+    }
+}
+
 // Runs one call; returns its JSON result (an empty object for calls returning void).
 json make_call(client& pb, int o) {
     auto users = pb.collection("users");
@@ -132,7 +195,8 @@ json make_call(client& pb, int o) {
     case send: return pb.send("GET", "/api/custom");
     case list_auth_methods: return users.list_auth_methods();
     case auth_refresh: return users.auth_refresh();
-    default: return users.auth_with_otp("otp-id-1", otp_password);
+    case auth_with_otp: return users.auth_with_otp("otp-id-1", otp_password);
+    default: return make_service_call(pb, o);
     }
 }
 
@@ -141,6 +205,7 @@ std::vector<std::string> secrets_of(int o, const std::string& token_sent) {
     if (o == bind || o == unbind || o == auth_with_password) out.emplace_back(password);
     if (o == bind || o == unbind || o == auth_with_token) out.emplace_back(custom_token);
     if (o == auth_with_otp) out.emplace_back(otp_password);
+    if (o == langchaingo_completions || o == langchaingo_rag || o == langchaingo_sql) out.emplace_back(model_key);
     if (token_sent == stored_token) out.emplace_back(stored_token);  // sent as Authorization
     return out;
 }
