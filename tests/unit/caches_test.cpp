@@ -148,7 +148,7 @@ TEST_CASE("caches: entries") {
     check_refused(t, [&] { caches.delete_entry("answers", ".."); });
 }
 
-TEST_CASE("services of a moved-from client refuse clearly; they outlive their client") {
+TEST_CASE("services of a moved-from client refuse clearly, and outlive their client") {
     fake_transport t;
     auto pb = std::make_unique<fake_client>("http://127.0.0.1:8090", t);
     auto caches = pb->caches();
