@@ -7,8 +7,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 
-# libclang-rt-14-dev: Debian's libFuzzer runtime for scripts/fuzz.sh.
-packages=(g++ clang libclang-rt-14-dev cmake ninja-build pkg-config git
+# libclang-rt-14-dev: Debian's libFuzzer runtime for scripts/fuzz.sh; ccache: a second run of
+# the suite rebuilds only what changed (scripts/lib.sh, use_compiler_cache).
+packages=(g++ clang libclang-rt-14-dev cmake ninja-build pkg-config git ccache
           libcpp-httplib-dev nlohmann-json3-dev doctest-dev libssl-dev zlib1g-dev
           sqlite3 python3 python3-venv valgrind)
 

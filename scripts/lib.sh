@@ -17,3 +17,22 @@ run_logged() {
     fi
     return "$rc"
 }
+
+# use_compiler_cache: every C++ compile of the scripts goes through ccache when it is installed,
+# with the cache beside the server binary's (${XDG_CACHE_HOME:-~/.cache}/bosbase-cpp/ccache), so a
+# second run of the suite on one machine (CI's clean clone included) rebuilds only what changed.
+# The cache is keyed without the checkout's path, so two clones share it. Precompiled headers stay
+# cacheable through the sloppiness ccache documents for them. BOSBASE_NO_CCACHE=1 turns it off.
+use_compiler_cache() {
+    [[ -z "${BOSBASE_NO_CCACHE:-}" ]] || return 0
+    command -v ccache >/dev/null 2>&1 || return 0
+    local repo="$1"
+    export CCACHE_DIR="${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/bosbase-cpp/ccache}"
+    export CCACHE_BASEDIR="$repo"
+    export CCACHE_NOHASHDIR=true
+    export CCACHE_SLOPPINESS="pch_defines,time_macros,include_file_mtime,include_file_ctime"
+    export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-8G}"
+    export CMAKE_CXX_COMPILER_LAUNCHER=ccache
+    export CMAKE_C_COMPILER_LAUNCHER=ccache
+    echo "==> compiler cache: ccache in $CCACHE_DIR"
+}

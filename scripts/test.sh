@@ -95,6 +95,9 @@ preset_test() {  # preset_test <preset> [ctest args...]
 }
 
 stage "install dependencies" bash scripts/install_deps.sh
+# shellcheck source=lib.sh
+source "$repo/scripts/lib.sh"
+use_compiler_cache "$repo"
 
 # The real BosBase server's Go build takes minutes the first time (then it is cached): it
 # runs at the lowest priority beside the C++ builds and is waited for when it is needed.

@@ -41,6 +41,8 @@
 #include "services/caches.hpp"
 #include "realtime/events.hpp"
 #include "realtime/sse_parser.hpp"
+#include "realtime/registry.hpp"
+#include "realtime/connection.hpp"
 #include "realtime/state.hpp"
 #include "realtime/service.hpp"
 #include "async.hpp"

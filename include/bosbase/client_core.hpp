@@ -58,8 +58,10 @@ struct extension_key {
 /// Everything one client is: base URL, options, transport, auth store and hooks.
 /// Clients and the services they hand out share it, so none can dangle. Its
 /// interface is all the services see: the request path, and the store and settings.
+/// An extension that outlives a call (realtime's thread) keeps weak_from_this(), which
+/// works however the caller reached the core (the async views hold it unowned).
 template <class Transport>
-class client_core {
+class client_core : public std::enable_shared_from_this<client_core<Transport>> {
 public:
     BOSBASE_SPLIT_NOINLINE client_core(parsed_base_url u, client_options o, Transport t)
         : url_(std::move(u)), settings_(std::move(o)), transport_(std::move(t)) {
@@ -79,7 +81,8 @@ public:
 
     // A new identity on the same server: same URL, options, hooks and (shared) transport, empty store.
     BOSBASE_SPLIT_NOINLINE explicit client_core(const client_core& other)
-        : url_(other.url_), settings_(other.settings_), transport_(other.transport_) {
+        : std::enable_shared_from_this<client_core>(),  // a new object: its own owners
+          url_(other.url_), settings_(other.settings_), transport_(other.transport_) {
         std::lock_guard<std::mutex> lock(other.hooks_mutex_);
         before_ = other.before_;
         after_ = other.after_;

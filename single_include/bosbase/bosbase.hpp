@@ -59,6 +59,18 @@ using header_list = std::vector<std::pair<std::string, std::string>>;
 /// sent as JSON, null values are skipped.
 using query_params = std::vector<std::pair<std::string, json>>;
 
+namespace detail {
+
+/// `T`, spelt so that it depends on `Dependency`. Inside a class template, code written
+/// with it is only checked when that member is instantiated: a TU pays only for the
+/// calls it makes, not for analysing every body of every service it includes.
+template <class T, class Dependency>
+struct deferred {
+    using type = T;
+};
+
+}  // namespace detail
+
 }  // namespace bosbase
 
 #endif  // BOSBASE_CONFIG_HPP
@@ -2179,8 +2191,10 @@ struct extension_key {
 /// Everything one client is: base URL, options, transport, auth store and hooks.
 /// Clients and the services they hand out share it, so none can dangle. Its
 /// interface is all the services see: the request path, and the store and settings.
+/// An extension that outlives a call (realtime's thread) keeps weak_from_this(), which
+/// works however the caller reached the core (the async views hold it unowned).
 template <class Transport>
-class client_core {
+class client_core : public std::enable_shared_from_this<client_core<Transport>> {
 public:
     BOSBASE_SPLIT_NOINLINE client_core(parsed_base_url u, client_options o, Transport t)
         : url_(std::move(u)), settings_(std::move(o)), transport_(std::move(t)) {
@@ -2200,7 +2214,8 @@ public:
 
     // A new identity on the same server: same URL, options, hooks and (shared) transport, empty store.
     BOSBASE_SPLIT_NOINLINE explicit client_core(const client_core& other)
-        : url_(other.url_), settings_(other.settings_), transport_(other.transport_) {
+        : std::enable_shared_from_this<client_core>(),  // a new object: its own owners
+          url_(other.url_), settings_(other.settings_), transport_(other.transport_) {
         std::lock_guard<std::mutex> lock(other.hooks_mutex_);
         before_ = other.before_;
         after_ = other.after_;
@@ -2903,6 +2918,8 @@ namespace bosbase {
 template <class Transport>
 class record_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    // Bodies below are checked only for the calls a TU makes (see detail::deferred).
+    using json = typename detail::deferred<bosbase::json, Transport>::type;
 
 public:
     BOSBASE_SPLIT_NOINLINE record_service(std::shared_ptr<detail::client_core<Transport>> core, std::string collection)
@@ -3144,11 +3161,12 @@ public:
 
     /// @brief Subscribes to "*" (every record) or a record id of this collection;
     /// see realtime_service::subscribe.
-    subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback) const;
+    [[nodiscard]] subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback,
+                           const request_options& options = {}) const;
 
     /// @brief The same with options (filter, expand, fields, query, headers) sent as the topic's `?options=`.
-    subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback,
-                           const subscribe_options& options) const;
+    [[nodiscard]] subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback,
+                           const subscribe_options& subscription_options, const request_options& options = {}) const;
 
     /// @brief Ends the subscriptions to `topic` ("*" or a record id), or with "" all of this collection's.
     BOSBASE_SPLIT_NOINLINE void unsubscribe(std::string_view topic = {}) const;
@@ -3256,7 +3274,7 @@ public:
             throw detail::invalid_response(core(), external.records_path(), request_options{}, 200,
                                            "The server's external auth record has no string 'id'.");
         }
-        external.remove(id->get<std::string>(), options);
+        external.remove(id->template get<std::string>(), options);
     }
 
 private:
@@ -3288,8 +3306,8 @@ private:
         auto i = payload->find("id");
         auto c = payload->find("collectionId");
         if (i == payload->end() || c == payload->end() || !i->is_string() || !c->is_string()) return false;
-        id = i->get<std::string>();
-        collection_id = c->get<std::string>();
+        id = i->template get<std::string>();
+        collection_id = c->template get<std::string>();
         return !id.empty();
     }
 
@@ -3333,14 +3351,14 @@ private:
         }
         auto token = response.find("token");
         auto record = response.find("record");
-        if (token == response.end() || !token->is_string() || token->get_ref<const std::string&>().empty() ||
+        if (token == response.end() || !token->is_string() || token->template get_ref<const std::string&>().empty() ||
             record == response.end() || !record->is_object()) {
             throw fail("The server answered without a token and record.");
         }
-        if (!detail::is_header_value_safe(token->get_ref<const std::string&>())) {
+        if (!detail::is_header_value_safe(token->template get_ref<const std::string&>())) {
             throw fail("The server returned an auth token with control bytes (CR, LF, NUL); it was not stored.");
         }
-        core().store().save_auth_response(token->get<std::string>(), *record, std::move(res.body),
+        core().store().save_auth_response(token->template get<std::string>(), *record, std::move(res.body),
                                         core().settings().max_json_depth);
         return response;
     }
@@ -3362,6 +3380,7 @@ namespace bosbase {
 template <class Transport>
 class health_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -3376,6 +3395,7 @@ public:
 template <class Transport>
 class collection_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -3451,6 +3471,7 @@ private:
 template <class Transport>
 class settings_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -3491,6 +3512,7 @@ public:
 template <class Transport>
 class log_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -3518,6 +3540,7 @@ public:
 template <class Transport>
 class backup_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -3577,6 +3600,7 @@ private:
 template <class Transport>
 class cron_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -3608,6 +3632,7 @@ namespace bosbase {
 template <class Transport>
 class file_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -3688,7 +3713,7 @@ private:
     static std::string text_of(const json& v) {
         try {
             return detail::query_value_text(v);
-        } catch (const json::type_error&) {
+        } catch (const bosbase::json::type_error&) {
             throw std::invalid_argument("bosbase: a file URL query value is not valid UTF-8");
         }
     }
@@ -3732,6 +3757,7 @@ namespace bosbase {
 template <class Transport>
 class batch_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
     using request_list = std::vector<json>;
 
 public:
@@ -3774,7 +3800,7 @@ public:
             std::string qs;
             try {
                 detail::append_query(qs, detail::collect_query(opts));
-            } catch (const json::type_error&) {
+            } catch (const bosbase::json::type_error&) {
                 throw std::invalid_argument("bosbase: a query value is not valid UTF-8");
             }
             if (!qs.empty()) url += "?" + qs;
@@ -3817,13 +3843,13 @@ public:
         results.reserve(reply.body.size());
         for (const auto& item : reply.body) {
             auto status = item.is_object() ? item.find("status") : item.end();
-            if (status == item.end() || !status->is_number_integer() || status->get<std::int64_t>() < 0 ||
-                status->get<std::int64_t>() > 999) {
+            if (status == item.end() || !status->is_number_integer() || status->template get<std::int64_t>() < 0 ||
+                status->template get<std::int64_t>() > 999) {
                 throw detail::invalid_response(core(), "/api/batch", opts, reply.status,
                                                "A batch answer has no HTTP status.");
             }
             auto body = item.find("body");
-            results.push_back({status->get<int>(), body == item.end() ? json(nullptr) : *body});
+            results.push_back({status->template get<int>(), body == item.end() ? json(nullptr) : *body});
         }
         return results;
     }
@@ -5331,9 +5357,9 @@ private:
 }  // namespace bosbase
 
 #endif  // BOSBASE_REALTIME_SSE_PARSER_HPP
-// ---- bosbase/realtime/state.hpp: One client's realtime connection: subscriptions, the background thread, reconnects.
-#ifndef BOSBASE_REALTIME_STATE_HPP
-#define BOSBASE_REALTIME_STATE_HPP
+// ---- bosbase/realtime/registry.hpp: The subscriptions of one realtime connection: topic strings, callbacks, what the server holds.
+#ifndef BOSBASE_REALTIME_REGISTRY_HPP
+#define BOSBASE_REALTIME_REGISTRY_HPP
 
 namespace bosbase {
 
@@ -5386,54 +5412,28 @@ inline std::string realtime_topic_key(const std::string& topic, const std::optio
     return topic + (topic.find('?') == std::string::npos ? "?" : "&") + "options=" + encode_uri_component(text);
 }
 
-/// One client's realtime connection: the subscriptions, the background thread
-/// that owns the SSE stream, and the submission of the subscription set.
-///
-/// Locks: mutex_ guards the fields below it; submit_mutex_ orders the POSTs so the
-/// server always ends with the newest set. No user callback runs under either.
-/// The thread holds a shared_ptr to this object, never to the client; the client
-/// (as a core_extension) stops and joins the thread before it goes away.
-template <class Transport>
-class realtime_state : public core_extension, public std::enable_shared_from_this<realtime_state<Transport>> {
-    using clock = std::chrono::steady_clock;
-    using connect_callback = std::function<void(const std::string& client_id)>;
-    using disconnect_callback = std::function<void(const realtime_disconnect&)>;
+/// One callback of one topic. The subscription handle reaches it through a weak_ptr,
+/// so its address is its identity and no id counter is needed.
+struct realtime_listener {
+    realtime_listener(std::string k, realtime_callback f) : key(std::move(k)), fn(std::move(f)) {}
+    const std::string key;
+    const realtime_callback fn;
+    bool removed = false;  // guarded by the lock of the registry's owner
+};
 
-    struct listener {
-        std::uint64_t id;
-        realtime_callback fn;
-    };
-    struct topic_entry {
-        std::uint64_t order = 0;  // first-subscribe order: the POST lists topics like the JS SDK
-        std::vector<std::shared_ptr<const listener>> listeners;
-    };
-
+/// The topics of one client in first-subscribe order (the order the POST lists them
+/// in, like the JS SDK), their callbacks, and how the local set relates to the one
+/// the server holds for the current connection. Not synchronised: realtime_state
+/// calls it under its one lock. Removed listeners are handed back to the caller,
+/// which destroys them after unlocking (a callback's captures may own the client).
+class realtime_registry {
 public:
-    BOSBASE_SPLIT_NOINLINE explicit realtime_state(client_core<Transport>* core)
-        : core_(core),
-          stream_transport_(core->transport()),
-          max_json_depth_(core->settings().max_json_depth),
-          rng_(static_cast<std::uint32_t>(clock::now().time_since_epoch().count() ^
-                                          reinterpret_cast<std::uintptr_t>(this))) {}
+    static constexpr std::size_t max_topic_bytes = 2500;  // the server's limit per subscription
+    static constexpr std::size_t max_topics = 1000;       // and per client
 
-    realtime_state(const realtime_state&) = delete;
-    realtime_state& operator=(const realtime_state&) = delete;
+    using listener_ptr = std::shared_ptr<realtime_listener>;
 
-    // Resubmits after every auth change: the server binds a realtime client to the
-    // identity of its first subscription and refuses a different one (403), so a
-    // new token means a new connection.
-    BOSBASE_SPLIT_NOINLINE void attach() {
-        token_seen_ = core_->store().token();
-        std::weak_ptr<realtime_state> weak = this->shared_from_this();
-        listener_id_ = core_->store().on_change([weak](const std::string& token, const json&) {
-            if (auto self = weak.lock()) self->on_auth_change(token);
-        });
-    }
-
-    // --- caller side -------------------------------------------------------
-
-    BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& key, realtime_callback fn,
-                           const std::function<std::function<void()>(std::uint64_t)>& make_remover) {
+    static void check_key(const std::string& key) {
         if (key.empty()) {
             throw std::invalid_argument("bosbase: a realtime topic must not be empty");
         }
@@ -5441,91 +5441,472 @@ public:
             throw std::invalid_argument("bosbase: a realtime topic (options included) must not exceed " +
                                         std::to_string(max_topic_bytes) + " bytes");
         }
-        if (!fn) {
-            throw std::invalid_argument("bosbase: a realtime callback must not be empty");
-        }
-        to_utf8_or_throw(key);
-
-        std::uint64_t id = 0;
-        std::uint64_t my_gen = 0;
-        std::uint64_t failures_at_start = 0;
-        std::chrono::milliseconds wait_limit{};
-        {
-            std::unique_lock<std::mutex> lock(mutex_);
-            if (stopping_) {
-                throw std::invalid_argument("bosbase: the client is shutting down");
-            }
-            if (topics_.find(key) == topics_.end() && topics_.size() >= max_topics) {
-                throw std::invalid_argument("bosbase: the server accepts at most " + std::to_string(max_topics) +
-                                            " realtime topics per client");
-            }
-            id = ++last_listener_id_;
-            auto& entry = topics_[key];
-            if (entry.listeners.empty()) {
-                entry.order = ++last_order_;
-                ++generation_;  // a new topic: the server's set must change
-            }
-            entry.listeners.push_back(std::make_shared<const listener>(listener{id, std::move(fn)}));
-            my_gen = generation_;
-            failures_at_start = failures_;
-            wait_limit = options_.subscribe_timeout;
-            start_thread_locked();
-        }
-        cv_.notify_all();
-
-        const bool on_worker = std::this_thread::get_id() == worker_id_.load();
-        const auto deadline = clock::now() + wait_limit;
         try {
-            wait_until_submitted(my_gen, failures_at_start, deadline, on_worker);
+            (void)json(key).dump();
+        } catch (const json::type_error&) {
+            throw std::invalid_argument("bosbase: a realtime topic must be valid UTF-8");
+        }
+    }
+
+    bool empty() const noexcept { return topics_.empty(); }
+
+    /// Adds a callback; a new topic is neither on the server nor on its way there.
+    listener_ptr add(const std::string& key, realtime_callback fn) {
+        auto it = find(key);
+        if (it == topics_.end() && topics_.size() >= max_topics) {
+            throw std::invalid_argument("bosbase: the server accepts at most " + std::to_string(max_topics) +
+                                        " realtime topics per client");
+        }
+        auto made = std::make_shared<realtime_listener>(key, std::move(fn));
+        if (it == topics_.end()) {
+            topics_.push_back(topic{key, false, false, {}});
+            it = std::prev(topics_.end());
+        }
+        it->listeners.push_back(made);
+        return made;
+    }
+
+    /// Removes one listener (moved into `dropped`). True when its topic went away
+    /// while the server may still hold it: the server's set is then larger than ours.
+    bool remove(const realtime_listener* l, std::vector<listener_ptr>& dropped) {
+        if (l == nullptr || l->removed) return false;
+        auto it = find(l->key);
+        if (it == topics_.end()) return false;
+        auto& ls = it->listeners;
+        auto found = std::find_if(ls.begin(), ls.end(), [&](const listener_ptr& p) { return p.get() == l; });
+        if (found == ls.end()) return false;
+        (*found)->removed = true;
+        dropped.push_back(std::move(*found));
+        ls.erase(found);
+        return ls.empty() && erase_topic(it);
+    }
+
+    /// Removes every topic whose string + "?" starts with `prefix` (the JS SDK's
+    /// unsubscribeByPrefix). True as for remove().
+    bool remove_by_prefix(std::string_view prefix, std::vector<listener_ptr>& dropped) {
+        bool server_may_hold = false;
+        for (auto it = topics_.begin(); it != topics_.end();) {
+            if ((it->key + "?").compare(0, prefix.size(), prefix) == 0) {
+                for (auto& l : it->listeners) {
+                    l->removed = true;
+                    dropped.push_back(std::move(l));
+                }
+                it->listeners.clear();
+                server_may_hold = erase_topic(it) || server_may_hold;
+            } else {
+                ++it;
+            }
+        }
+        return server_may_hold;
+    }
+
+    std::vector<listener_ptr> listeners(const std::string& topic) const {
+        auto it = find(topic);
+        return it == topics_.end() ? std::vector<listener_ptr>() : it->listeners;
+    }
+
+    std::vector<std::string> keys() const {
+        std::vector<std::string> out;
+        out.reserve(topics_.size());
+        for (const auto& t : topics_) out.push_back(t.key);
+        return out;
+    }
+
+    /// The server confirmed a set that held this topic (on the current connection).
+    bool on_server(const std::string& key) const {
+        auto it = find(key);
+        return it != topics_.end() && it->on_server;
+    }
+
+    /// The server's set is not (or may not be) ours: something to POST.
+    bool dirty() const {
+        return stale_ || std::any_of(topics_.begin(), topics_.end(), [](const topic& t) { return !t.on_server; });
+    }
+
+    /// The whole set for a POST; every topic in it is on its way to the server.
+    json begin_post() {
+        json list = json::array();
+        for (auto& t : topics_) {
+            t.in_flight = true;
+            list.push_back(t.key);
+        }
+        stale_ = false;  // the server will hold exactly this list, unless it changes meanwhile
+        return list;
+    }
+
+    /// The POST begun last ended. Accepted: what it carried is on the server. Failed:
+    /// the server kept its old set or took the new one; topics confirmed before are in
+    /// both, but it may hold topics we have dropped since.
+    void end_post(bool accepted) {
+        for (auto& t : topics_) {
+            if (accepted && t.in_flight) t.on_server = true;
+            t.in_flight = false;
+        }
+        if (!accepted) stale_ = true;
+    }
+
+    /// A new connection: the server holds nothing for it yet.
+    void connection_lost() {
+        for (auto& t : topics_) t.on_server = t.in_flight = false;
+        stale_ = false;
+    }
+
+private:
+    struct topic {
+        std::string key;
+        bool in_flight;  // in the POST under way
+        bool on_server;  // in a set the server accepted on this connection
+        std::vector<listener_ptr> listeners;
+    };
+
+    std::vector<topic>::iterator find(const std::string& key) {
+        return std::find_if(topics_.begin(), topics_.end(), [&](const topic& t) { return t.key == key; });
+    }
+    std::vector<topic>::const_iterator find(const std::string& key) const {
+        return std::find_if(topics_.begin(), topics_.end(), [&](const topic& t) { return t.key == key; });
+    }
+
+    bool erase_topic(std::vector<topic>::iterator& it) {
+        const bool held = it->on_server || it->in_flight;
+        stale_ = stale_ || held;
+        it = topics_.erase(it);
+        return held;
+    }
+
+    std::vector<topic> topics_;  // a linear search: at most max_topics, usually a handful
+    bool stale_ = false;         // the server may hold topics that are no longer here
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_REALTIME_REGISTRY_HPP
+// ---- bosbase/realtime/connection.hpp: One realtime connection: the stream request, reading it, how it ended, and the delay before the next.
+#ifndef BOSBASE_REALTIME_CONNECTION_HPP
+#define BOSBASE_REALTIME_CONNECTION_HPP
+
+#include <new>
+
+namespace bosbase {
+
+namespace detail {
+
+/// How one connection ended, for the state machine and on_disconnect.
+struct realtime_connection_end {
+    bool subscribed = false;  // the set was on the server: a lost connection, not a failed attempt
+    realtime_disconnect info;
+    std::optional<ClientResponseError> error;  // why an attempt failed
+    std::optional<std::chrono::milliseconds> retry;  // the server's SSE `retry:`
+    std::string stop_reason;  // set by the event handler when it ends the stream itself
+};
+
+/// The GET that opens a stream, without the per-connection read timeout and cancel.
+/// Like EventSource: no Authorization (the POST carries it) and no hooks.
+inline http_request realtime_stream_request(const parsed_base_url& url, std::string target,
+                                            const client_options& settings) {
+    http_request req;
+    req.method = "GET";
+    req.origin = url.origin;
+    req.target = std::move(target);
+    req.headers = settings.headers;
+    auto add_default = [&](const char* name, const std::string& value) {
+        if (!value.empty() && !has_header(req.headers, name)) req.headers.emplace_back(name, value);
+    };
+    add_default("Accept", "text/event-stream");
+    add_default("Cache-Control", "no-store");
+    add_default("Accept-Language", settings.lang);
+    req.connect_timeout = settings.connect_timeout;
+    req.write_timeout = settings.timeout;
+    req.max_response_bytes = std::size_t(64) << 10;  // only error bodies are collected
+    req.decompress = false;
+    return req;
+}
+
+/// Opens the stream through `transport` and feeds `on_event(const sse_event&,
+/// realtime_connection_end&) -> bool` until the stream ends, fails, or on_event returns
+/// false; then says why. Never throws (what the transport throws is the reason).
+template <class Transport, class OnEvent>
+realtime_connection_end run_realtime_stream(Transport& transport, const http_request& req,
+                                            std::size_t max_event_bytes, OnEvent&& on_event) {
+    realtime_connection_end end;
+    sse_parser parser(max_event_bytes);
+    const std::string url = redact_url(req.origin + req.target);
+    try {
+        const http_response res = transport.stream(req, [&](std::string_view chunk) {
+            return parser.feed(chunk, [&](const sse_event& ev) { return on_event(ev, end); });
+        });
+        if (res.status < 200 || res.status > 299) {
+            end.error.emplace(url, res.status, json{{"status", res.status},
+                                                    {"message", "The realtime stream was refused."},
+                                                    {"data", json::object()}});
+            end.info.reason = "GET /api/realtime answered HTTP " + std::to_string(res.status);
+        } else if (!parser.error().empty()) {
+            end.info.reason = parser.error();
+            end.info.kind = error_kind::too_large;
+        } else if (!end.stop_reason.empty()) {
+            end.info.reason = end.stop_reason;
+        } else {
+            end.info.reason = "the server closed the stream";
+        }
+    } catch (const transport_error& e) {
+        end.info.kind = e.error_kind();
+        end.info.reason = e.what();
+    } catch (const std::bad_alloc&) {
+        end.info.kind = error_kind::other;
+        end.info.reason = "out of memory";
+    } catch (const std::exception& e) {
+        end.info.kind = error_kind::other;
+        end.info.reason = e.what();
+    } catch (...) {
+        end.info.kind = error_kind::other;
+        end.info.reason = "the transport threw a non-standard exception";
+    }
+    if (!end.subscribed && !end.error) {
+        end.error.emplace(url, 0, json::object(), end.info.kind == error_kind::none ? error_kind::receive : end.info.kind,
+                          "realtime connection failed: " + end.info.reason);
+    }
+    end.retry = parser.retry();
+    return end;
+}
+
+/// The client id a PB_CONNECT event carries ("" when none).
+inline std::string realtime_client_id(const sse_event& ev) {
+    if (auto data = parse_json(ev.data, 8); data && data->is_object()) {
+        auto it = data->find("clientId");
+        if (it != data->end() && it->is_string()) return it->get<std::string>();
+    }
+    return ev.id;
+}
+
+/// What the callbacks of `ev.event` get: data that is not JSON becomes {} (as in the JS SDK).
+inline realtime_event to_realtime_event(const sse_event& ev, std::size_t max_json_depth) {
+    realtime_event out;
+    out.topic = ev.event;
+    auto parsed = parse_json(ev.data, max_json_depth);
+    out.data = parsed ? std::move(*parsed) : json::object();
+    if (out.data.is_object()) {
+        auto action = out.data.find("action");
+        auto record = out.data.find("record");
+        if (action != out.data.end() && action->is_string()) out.action = action->get<std::string>();
+        if (record != out.data.end() && record->is_object()) out.record = *record;
+    }
+    return out;
+}
+
+/// Exponential with "equal jitter": half fixed, half random, so many clients that lost
+/// the same server do not come back in step. The server's `retry:` may lengthen the
+/// first delay up to max_reconnect_delay but never shorten it below reconnect_delay:
+/// `retry: 0` from a server that closes every stream at once would otherwise reconnect
+/// as fast as the network allows.
+inline std::chrono::milliseconds realtime_backoff(std::size_t attempt, const realtime_options& opts,
+                                                  std::optional<std::chrono::milliseconds> server_retry,
+                                                  std::minstd_rand& rng) {
+    const std::int64_t cap = opts.max_reconnect_delay.count();
+    std::int64_t base = opts.reconnect_delay.count();
+    if (server_retry) base = std::max(base, static_cast<std::int64_t>(server_retry->count()));
+    base = std::min(base, cap);
+    for (std::size_t i = 0; i < attempt && base < cap; ++i) base = std::min(cap, base * 2);
+    if (base <= 1) return std::chrono::milliseconds(base);
+    std::uniform_int_distribution<std::int64_t> half(0, base / 2);
+    return std::chrono::milliseconds(base - base / 2 + half(rng));
+}
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_REALTIME_CONNECTION_HPP
+// ---- bosbase/realtime/state.hpp: One client's realtime connection: a small state machine on a background thread.
+#ifndef BOSBASE_REALTIME_STATE_HPP
+#define BOSBASE_REALTIME_STATE_HPP
+
+namespace bosbase {
+
+namespace detail {
+
+/// One client's realtime connection, kept in the client core as an extension.
+///
+/// The connection is a state machine. `phase_` says where it is; the realtime thread
+/// makes every move out of idle, connecting, submitting and backing_off, other threads
+/// only the moves marked (caller):
+///
+///   idle ───────── a topic is subscribed ──────────────────────────────> connecting
+///   connecting ─── PB_CONNECT (the thread POSTs the whole set) ─────────> submitting
+///   submitting ─── the server accepted the set; on_connect, on_reconnect > subscribed
+///   subscribed ─── PB_CONNECT again (a new client id) ──────────────────> submitting
+///   connecting, submitting, subscribed:
+///       the last topic unsubscribed (caller) ──────────────────────────> closing
+///       the auth token changed (caller, via the auth store) ───────────> closing
+///       the stream ended or failed, or the set was refused ────────────> backing_off
+///         (before subscribed, that is a failed attempt: the subscribes
+///          waiting for it fail with its error; after, on_disconnect)
+///   closing ────── the stream returned; on_disconnect if it was subscribed ─> connecting
+///                  (at once, with the new identity) or idle (no topics left)
+///   backing_off ── the delay passed ───> connecting, or idle when no topics are left
+///   any ────────── the client core is destroyed (shutdown) ────────────> stopping (final)
+///
+/// In subscribed, a change of the set is POSTed by the thread that made it, one POST at
+/// a time (`posting_`); a subscribe() returns once its topic is in a set the server
+/// accepted on the current connection (registry.hpp keeps that per topic). Events are
+/// dispatched in connecting, submitting and subscribed.
+///
+/// One mutex and one condition variable guard all of it; no user callback (event,
+/// on_connect, on_disconnect, hooks of the POST) runs under them. The core is reached
+/// through a weak_ptr, locked only for the short subscription POST: the thread keeps
+/// its own copies of what the stream needs, so it holds no reference to the core while
+/// it blocks in stream(), and the last client handle going away ends the connection.
+/// When the core dies on the realtime thread itself (a callback held the last handle,
+/// or the POST did), shutdown() detaches the thread, which sees `stopping`, touches
+/// nothing of the client, and keeps this object alive through its own shared_ptr.
+template <class Transport>
+class realtime_state : public core_extension, public std::enable_shared_from_this<realtime_state<Transport>> {
+    using clock = std::chrono::steady_clock;
+    using core_type = client_core<Transport>;
+    using listener_ptr = realtime_registry::listener_ptr;
+    using connect_callback = std::function<void(const std::string& client_id)>;
+    using disconnect_callback = std::function<void(const realtime_disconnect&)>;
+
+public:
+    enum class phase { idle, connecting, submitting, subscribed, closing, backing_off, stopping };
+
+    /// Made through make() only: the auth store listener needs a weak_ptr to it.
+    BOSBASE_SPLIT_NOINLINE explicit realtime_state(core_type& core)
+        : core_(core.weak_from_this()),
+          stream_transport_(core.transport()),
+          stream_request_(realtime_stream_request(core.url(), core.target_for("/api/realtime", {}), core.settings())),
+          url_(core.url().origin + core.url().prefix + "/api/realtime"),
+          post_deadline_(std::min(core.settings().deadline, core.settings().timeout)),
+          max_json_depth_(core.settings().max_json_depth),
+          rng_(static_cast<std::uint32_t>(clock::now().time_since_epoch().count() ^
+                                          reinterpret_cast<std::uintptr_t>(this))) {}
+
+    realtime_state(const realtime_state&) = delete;
+    realtime_state& operator=(const realtime_state&) = delete;
+
+    ~realtime_state() override {
+        if (worker_.joinable()) worker_.detach();  // shutdown() has run; this only keeps ~thread quiet
+    }
+
+    // The server binds a realtime client to the identity of its first subscription and
+    // refuses another (403), so every new token means a new connection.
+    BOSBASE_SPLIT_NOINLINE static std::shared_ptr<realtime_state> make(core_type& core) {
+        auto made = std::make_shared<realtime_state>(core);
+        std::weak_ptr<realtime_state> weak = made;
+        core.store().on_change(
+            [weak](const std::string& token, const json&) {
+                if (auto self = weak.lock()) self->on_auth_change(token);
+            },
+            true);
+        return made;
+    }
+
+    // --- callers -------------------------------------------------------------
+
+    /// Adds `fn` under `key` and returns once the server holds the key on the current
+    /// connection. `core` is the caller's (its service keeps it alive meanwhile).
+    BOSBASE_SPLIT_NOINLINE subscription subscribe(core_type& core, const std::string& key, realtime_callback fn,
+                                                  const request_options& options) {
+        realtime_registry::check_key(key);
+        if (!fn) throw std::invalid_argument("bosbase: a realtime callback must not be empty");
+        check_subscribe_options(options);
+        const cancel_token* tokens[2] = {options.cancel ? &*options.cancel : nullptr, current_job_cancel()};
+        auto canceled = [&] {
+            return (tokens[0] && tokens[0]->is_canceled()) || (tokens[1] && tokens[1]->is_canceled());
+        };
+        if (canceled()) throw aborted("before it started");
+
+        // Declared before the lock, so destroyed after it is released: a registration's
+        // callback takes the lock, and a listener's captures may own the client.
+        cancel_token::registration wake[2];
+        for (int i = 0; i < 2; ++i) {
+            if (tokens[i]) wake[i] = tokens[i]->on_cancel([this] { notify(); });
+        }
+        std::vector<listener_ptr> dropped;
+        listener_ptr l;
+        std::optional<cancel_token> close;
+        waiter w;
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (phase_ == phase::stopping) throw destroyed();
+        const auto limit = options.deadline.value_or(options_.subscribe_timeout);
+        const auto deadline = clock::now() + limit;
+        const bool on_thread = std::this_thread::get_id() == worker_id_;
+        waiters_.push_back(&w);
+        try {
+            l = registry_.add(key, std::move(fn));
+            start_thread_locked();
+            cv_.notify_all();
+            while (!l->removed) {  // unsubscribe_all() meanwhile: an inert handle
+                if (phase_ == phase::subscribed && registry_.on_server(key)) break;
+                if (phase_ == phase::stopping) throw destroyed();
+                if (w.error) throw *w.error;
+                if (canceled()) throw aborted("while it waited for the server");
+                if (phase_ == phase::subscribed && !posting_) {
+                    post_set(lock, core, caller_post_options(options, deadline));
+                    continue;
+                }
+                // The realtime thread cannot wait for its own connection (in on_disconnect,
+                // say): the topic goes to the server with the next one.
+                if (on_thread && phase_ != phase::subscribed) break;
+                if (clock::now() >= deadline) throw timed_out(options, limit);
+                cv_.wait_until(lock, deadline);
+            }
         } catch (...) {
-            remove_listener(id, false);
+            waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &w));
+            // Nothing is left behind; a topic the server may hold goes with the next POST.
+            if (l) registry_.remove(l.get(), dropped);
+            close = topics_removed_locked();
+            lock.unlock();
+            if (close) close->cancel();
             throw;
         }
-        return subscription(key, make_remover(id));
+        waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &w));
+        lock.unlock();
+        std::weak_ptr<realtime_state> self = this->shared_from_this();
+        return subscription(key, [self, core = core_, weak_l = std::weak_ptr<realtime_listener>(l)] {
+            const auto state = self.lock();
+            const auto listener = weak_l.lock();
+            if (!state || !listener) return;  // gone with the client, or already removed
+            const auto owner = core.lock();   // null once the client is gone: then no POST
+            state->remove(owner.get(), listener.get());
+        });
     }
 
-    // Removes one callback; its topic leaves the server's set when it was the last one.
-    // Once it returns (on another thread than the realtime one) the callback is not
-    // running and never runs again, so it may capture locals by reference.
-    BOSBASE_SPLIT_NOINLINE void remove_listener(std::uint64_t id, bool submit = true) noexcept {
-        bool topic_gone = false;
+    /// Removes one callback. Once it returns (on another thread than the realtime one)
+    /// the callback is not running and never runs again, so it may capture locals by
+    /// reference. A topic that goes away leaves the server's set with a POST (waiting
+    /// for one under way), or with the connection when it was the last.
+    BOSBASE_SPLIT_NOINLINE void remove(core_type* core, const realtime_listener* l) noexcept {
+        std::vector<listener_ptr> dropped;
+        std::optional<cancel_token> close;
         {
             std::unique_lock<std::mutex> lock(mutex_);
-            if (std::this_thread::get_id() != worker_id_.load()) {
-                cv_.wait(lock, [&] { return running_listener_ != id; });
-            }
-            for (auto it = topics_.begin(); it != topics_.end(); ++it) {
-                auto& ls = it->second.listeners;
-                auto found = std::find_if(ls.begin(), ls.end(), [&](const auto& l) { return l->id == id; });
-                if (found != ls.end()) {
-                    ls.erase(found);
-                    if (ls.empty()) {
-                        topics_.erase(it);
-                        topic_gone = true;
-                    }
-                    break;
-                }
-            }
+            const bool shrunk = registry_.remove(l, dropped);
+            if (std::this_thread::get_id() != worker_id_) cv_.wait(lock, [&] { return running_ != l; });
+            close = topics_removed_locked();
+            if (shrunk && core && !close) post_shrunk_set(lock, *core);
         }
-        if (topic_gone) topics_changed(submit);
+        if (close) close->cancel();
     }
 
-    // Every key k where (k + "?") starts with `prefix` (JS unsubscribeByPrefix; also
-    // JS unsubscribe(topic) with prefix = topic + "?" when topic has no '?').
-    BOSBASE_SPLIT_NOINLINE void remove_by_prefix(std::string_view prefix) noexcept {
-        bool changed = false;
+    /// Every topic whose string + "?" starts with `prefix` (the JS SDK's
+    /// unsubscribeByPrefix; its unsubscribe(topic) is prefix = topic + "?").
+    BOSBASE_SPLIT_NOINLINE void remove_by_prefix(core_type& core, std::string_view prefix) noexcept {
+        std::vector<listener_ptr> dropped;
+        std::optional<cancel_token> close;
         {
-            std::lock_guard<std::mutex> lock(mutex_);
-            for (auto it = topics_.begin(); it != topics_.end();) {
-                if ((it->first + "?").compare(0, prefix.size(), prefix) == 0) {
-                    it = topics_.erase(it);
-                    changed = true;
-                } else {
-                    ++it;
-                }
+            std::unique_lock<std::mutex> lock(mutex_);
+            const bool shrunk = registry_.remove_by_prefix(prefix, dropped);
+            if (std::this_thread::get_id() != worker_id_) {
+                cv_.wait(lock, [&] {
+                    return std::none_of(dropped.begin(), dropped.end(),
+                                        [&](const listener_ptr& p) { return p.get() == running_; });
+                });
             }
+            close = topics_removed_locked();
+            if (shrunk && !close) post_shrunk_set(lock, core);
         }
-        if (changed) topics_changed(true);
+        if (close) close->cancel();
     }
 
     BOSBASE_SPLIT_NOINLINE void set_on_connect(connect_callback fn) { set_callback(on_connect_, std::move(fn)); }
@@ -5546,62 +5927,91 @@ public:
 
     BOSBASE_SPLIT_NOINLINE bool is_connected() const {
         std::lock_guard<std::mutex> lock(mutex_);
-        return connected_;
+        return phase_ == phase::subscribed;
     }
 
     BOSBASE_SPLIT_NOINLINE std::string client_id() const {
         std::lock_guard<std::mutex> lock(mutex_);
-        return connected_ ? client_id_ : std::string();
+        return phase_ == phase::subscribed ? client_id_ : std::string();
     }
 
     BOSBASE_SPLIT_NOINLINE std::vector<std::string> topics() const {
         std::lock_guard<std::mutex> lock(mutex_);
-        return topic_list_locked();
+        return registry_.keys();
     }
 
-    // Called by the client core while it is still whole: stop the stream, join.
+    /// The client core is going away (its destructor, while it is still whole): stop.
     BOSBASE_SPLIT_NOINLINE void shutdown() noexcept override {
+        std::thread worker;
         std::optional<cancel_token> cancel;
+        bool on_thread = false;
         {
             std::lock_guard<std::mutex> lock(mutex_);
-            stopping_ = true;
-            cancel = cancel_;
+            phase_ = phase::stopping;
+            cancel = conn_cancel_;
+            worker = std::move(worker_);
+            on_thread = std::this_thread::get_id() == worker_id_;
         }
         cv_.notify_all();
-        if (listener_id_ != 0) core_->store().remove_listener(listener_id_);
-        if (!worker_.joinable()) {
+        if (!worker.joinable()) return;
+        if (on_thread) {
+            // Inside a callback or the POST: the stack above returns to a loop that sees
+            // `stopping`; it cannot join itself.
+            worker.detach();
             return;
         }
-        if (worker_.get_id() == std::this_thread::get_id()) {
-            // The last client handle died inside a callback on the realtime thread:
-            // it cannot join itself. It sees stopping_ and ends on its own; it holds
-            // this object alive and touches nothing of the client from here on.
-            worker_.detach();
-            return;
-        }
-        // A cancel can land before the transport has a socket to stop; repeat it.
-        std::unique_lock<std::mutex> lock(mutex_);
-        while (!worker_done_) {
-            if (cancel_ && cancel_ != cancel) cancel = cancel_;
-            lock.unlock();
-            if (cancel) cancel->cancel();
-            lock.lock();
-            cv_.wait_for(lock, std::chrono::milliseconds(20), [&] { return worker_done_; });
-        }
-        lock.unlock();
-        worker_.join();
+        // A cancel that lands before the transport has a connection still stops it: the
+        // transport registers with the token, which runs late registrations at once.
+        if (cancel) cancel->cancel();
+        worker.join();
     }
 
 private:
-    static constexpr std::size_t max_topic_bytes = 2500;  // the server's limit per subscription
-    static constexpr std::size_t max_topics = 1000;       // and per client
+    // What a subscribe() waiting for a connection learns from the thread.
+    struct waiter {
+        std::optional<ClientResponseError> error;  // the attempt it waited for failed
+    };
 
-    static void to_utf8_or_throw(const std::string& key) {
-        try {
-            (void)json(key).dump();
-        } catch (const json::type_error&) {
-            throw std::invalid_argument("bosbase: a realtime topic must be valid UTF-8");
+    // The subscription string already carries query and headers; the call takes only
+    // what bounds it. Anything else would be silently dropped, so it is refused.
+    static void check_subscribe_options(const request_options& o) {
+        if (o.expand || o.fields || o.filter || o.sort || o.skip_total || !o.query.empty() || !o.headers.empty()) {
+            throw std::invalid_argument(
+                "bosbase: realtime subscribe takes only cancel, timeout and deadline from request_options; put "
+                "filter, expand, fields, query and headers in subscribe_options");
         }
+    }
+
+    ClientResponseError aborted(const char* when) const {
+        return ClientResponseError(url_, 0, json::object(), error_kind::canceled,
+                                   std::string("the realtime subscribe was cancelled ") + when);
+    }
+
+    ClientResponseError destroyed() const {
+        return ClientResponseError(url_, 0, json::object(), error_kind::canceled,
+                                   "the client was destroyed while the realtime subscribe waited");
+    }
+
+    ClientResponseError timed_out(const request_options& options, std::chrono::milliseconds limit) const {
+        const std::string what = options.deadline ? "its deadline" : "subscribe_timeout";
+        return ClientResponseError(url_, 0, json::object(), options.deadline ? error_kind::deadline : error_kind::timeout,
+                                   "no confirmed realtime subscription within " + what + " (" +
+                                       std::to_string(limit.count()) + " ms)" +
+                                       (last_failure_.empty() ? std::string() : "; last attempt: " + last_failure_));
+    }
+
+    request_options caller_post_options(const request_options& options, clock::time_point deadline) const {
+        request_options o;
+        o.cancel = options.cancel;
+        o.timeout = options.timeout;
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+        o.deadline = std::max(std::chrono::milliseconds(1), std::min(left, post_deadline_));
+        return o;
+    }
+
+    void notify() {
+        { std::lock_guard<std::mutex> lock(mutex_); }  // a waiter is either before its check or in wait()
+        cv_.notify_all();
     }
 
     template <class Fn>
@@ -5611,403 +6021,252 @@ private:
         slot = std::move(ptr);
     }
 
-    std::vector<std::string> topic_list_locked() const {
-        std::vector<std::pair<std::uint64_t, const std::string*>> ordered;
-        ordered.reserve(topics_.size());
-        for (const auto& t : topics_) ordered.emplace_back(t.second.order, &t.first);
-        std::sort(ordered.begin(), ordered.end());
-        std::vector<std::string> out;
-        out.reserve(ordered.size());
-        for (const auto& o : ordered) out.push_back(*o.second);
-        return out;
+    bool streaming() const {
+        return phase_ == phase::connecting || phase_ == phase::submitting || phase_ == phase::subscribed;
     }
 
     void start_thread_locked() {
-        if (worker_.joinable() || stopping_) {
-            return;
-        }
+        if (worker_id_ != std::thread::id() || phase_ == phase::stopping) return;
         auto self = this->shared_from_this();
         worker_ = std::thread([self] { self->run(); });
-        worker_id_.store(worker_.get_id());
+        worker_id_ = worker_.get_id();
+    }
+
+    // After topics went away. No topics, no connection (like the JS SDK): returns the
+    // stream's token, for the caller to cancel once it has unlocked.
+    std::optional<cancel_token> topics_removed_locked() {
+        if (!registry_.empty() || !streaming()) return std::nullopt;
+        phase_ = phase::closing;
+        close_reason_ = "no subscriptions left";
+        cv_.notify_all();
+        return conn_cancel_;
     }
 
     void on_auth_change(const std::string& token) {
         std::optional<cancel_token> cancel;
         {
             std::lock_guard<std::mutex> lock(mutex_);
-            if (token == token_seen_) {
-                return;  // a record merge or a refresh that kept the token
-            }
+            if (token == token_seen_) return;  // a record merge or a refresh that kept the token
             token_seen_ = token;
-            if (!in_stream_) {
-                return;  // the next connection submits with the new token anyway
-            }
-            restart_reason_ = "the auth token changed; reconnecting to subscribe with the new identity";
-            cancel = cancel_;
+            if (!streaming()) return;  // the next connection submits with the new token anyway
+            phase_ = phase::closing;
+            close_reason_ = "the auth token changed; reconnecting to subscribe with the new identity";
+            cancel = conn_cancel_;
         }
+        cv_.notify_all();
         if (cancel) cancel->cancel();
     }
 
-    void topics_changed(bool submit) noexcept {
-        std::optional<cancel_token> cancel;
-        bool connected = false;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            ++generation_;
-            if (topics_.empty()) {
-                if (in_stream_) {
-                    restart_reason_ = "no subscriptions left";
-                    cancel = cancel_;
-                }
-            } else {
-                connected = connected_;
-            }
+    // POSTs the whole set on behalf of every waiter; the lock is held on entry and on
+    // every exit. Throws what the request threw.
+    void post_set(std::unique_lock<std::mutex>& lock, core_type& core, const request_options& options) {
+        posting_ = true;
+        const std::string client = client_id_;
+        const json body = {{"clientId", client}, {"subscriptions", registry_.begin_post()}};
+        lock.unlock();
+        bool accepted = false;
+        try {
+            core.perform("POST", "/api/realtime", body, options, {});
+            accepted = true;
+        } catch (...) {
+            lock.lock();
+            end_post(client, false);
+            throw;
         }
-        if (cancel) cancel->cancel();  // like the JS SDK: no topics, no connection
-        if (submit && connected) {
-            try {
-                submit_current();
-            } catch (...) {  // the topic's events now find no callback and are dropped
-            }
-        }
+        lock.lock();
+        end_post(client, accepted);
     }
 
-    // Blocks until the set of generation `gen` is on the server, or fails.
-    void wait_until_submitted(std::uint64_t gen, std::uint64_t failures_at_start, clock::time_point deadline,
-                              bool on_worker) {
-        std::unique_lock<std::mutex> lock(mutex_);
-        while (true) {
-            if (connected_ && submitted_gen_ >= gen && submitted_client_ == client_id_) {
-                return;
-            }
-            if (stopping_) {
-                throw std::invalid_argument("bosbase: the client is shutting down");
-            }
-            if (failures_ != failures_at_start && last_error_) {
-                throw *last_error_;
-            }
-            if (connected_) {
-                lock.unlock();
-                submit_current();
-                lock.lock();
-                continue;
-            }
-            if (on_worker) {
-                return;  // the realtime thread itself cannot wait for its own connect; it submits on connect
-            }
-            if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && clock::now() >= deadline) {
-                if (connected_ && submitted_gen_ >= gen && submitted_client_ == client_id_) return;
-                const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.subscribe_timeout);
-                throw ClientResponseError(core_->url().origin + core_->url().prefix + "/api/realtime", 0, json::object(),
-                                          error_kind::timeout,
-                                          "no realtime connection within subscribe_timeout (" +
-                                              std::to_string(ms.count()) + " ms)" +
-                                              (last_error_ ? std::string("; last attempt: ") + last_error_->what()
-                                                           : std::string()));
-            }
-        }
-    }
-
-    // POSTs the current set unless a newer or equal one is already on the server.
-    // Throws ClientResponseError (or invalid_argument from a hook's changes).
-    void submit_current() {
-        std::lock_guard<std::mutex> order(submit_mutex_);
-        json body;
-        std::uint64_t gen = 0;
-        std::string client;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (client_id_.empty() || stopping_ || topics_.empty()) {
-                return;  // no topics: the connection is being closed instead
-            }
-            if (submitted_gen_ >= generation_ && submitted_client_ == client_id_) {
-                return;
-            }
-            gen = generation_;
-            client = client_id_;
-            body = json{{"clientId", client_id_}, {"subscriptions", topic_list_locked()}};
-        }
-        request_options opts;
-        // Bounded by the read timeout so the client's destructor, which waits for
-        // this thread, returns within it.
-        opts.deadline = std::min(core_->settings().deadline, core_->settings().timeout);
-        core_->perform("POST", "/api/realtime", body, opts, {});
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (client_id_ == client) {
-                submitted_gen_ = std::max(submitted_gen_, gen);
-                submitted_client_ = client;
-            }
+    void end_post(const std::string& client, bool accepted) {
+        // A POST for a connection that has ended since touches nothing of the new one.
+        if (client_id_ == client && posting_) {
+            posting_ = false;
+            registry_.end_post(accepted);
         }
         cv_.notify_all();
     }
 
-    // --- the realtime thread ----------------------------------------------
+    // Our set lost a topic the server may hold. A failure only means its events still
+    // arrive and find no callback.
+    void post_shrunk_set(std::unique_lock<std::mutex>& lock, core_type& core) noexcept {
+        cv_.wait(lock, [&] { return !posting_; });
+        if (phase_ != phase::subscribed || !registry_.dirty()) return;  // a new connection submits it all
+        request_options o;
+        o.deadline = post_deadline_;
+        try {
+            post_set(lock, core, o);
+        } catch (...) {
+        }
+    }
 
-    struct connection_end {
-        bool connected = false;  // the subscription set was on the server
-        realtime_disconnect info;
-        std::optional<ClientResponseError> error;  // why a connect attempt failed
-        std::optional<std::chrono::milliseconds> retry;
-    };
+    // --- the realtime thread ---------------------------------------------------
 
     void run() noexcept {
         std::size_t attempt = 0;
         bool had_connection = false;
         std::optional<std::chrono::milliseconds> server_retry;
-        while (true) {
-            std::optional<cancel_token> cancel;
-            realtime_options opts;
-            {
-                std::unique_lock<std::mutex> lock(mutex_);
-                cv_.wait(lock, [&] { return stopping_ || !topics_.empty(); });
-                if (stopping_) break;
-                cancel.emplace();
-                cancel_ = cancel;
-                in_stream_ = true;
-                restart_reason_.clear();
-                opts = options_;
+        std::unique_lock<std::mutex> lock(mutex_);
+        while (phase_ != phase::stopping) {
+            if (registry_.empty()) {
+                phase_ = phase::idle;
+                had_connection = false;
+                cv_.wait(lock, [&] { return phase_ == phase::stopping || !registry_.empty(); });
+                continue;
             }
-            connection_end end = run_connection(*cancel, opts, had_connection);
-            std::shared_ptr<const disconnect_callback> on_disconnect;
-            bool restart_now = false;
-            {
-                std::lock_guard<std::mutex> lock(mutex_);
-                in_stream_ = false;
-                cancel_.reset();
-                connected_ = false;
-                client_id_.clear();
-                if (!restart_reason_.empty()) {
-                    end.info.reason = restart_reason_;
-                    end.info.kind = error_kind::none;
-                    restart_now = true;
+            phase_ = phase::connecting;
+            close_reason_.clear();
+            const cancel_token cancel;
+            conn_cancel_ = cancel;
+            const realtime_options opts = options_;
+            lock.unlock();
+            http_request req = stream_request_;
+            req.read_timeout = opts.idle_timeout;
+            req.cancel = cancel;
+            realtime_connection_end end =
+                run_realtime_stream(stream_transport_, req, opts.max_event_bytes,
+                                    [&](const sse_event& ev, realtime_connection_end& e) {
+                                        return on_event(ev, cancel, e, had_connection);
+                                    });
+            lock.lock();
+
+            const bool stopping = phase_ == phase::stopping;
+            const bool closed_here = phase_ == phase::closing;
+            if (closed_here) {
+                end.info.reason = close_reason_;
+                end.info.kind = error_kind::none;
+            } else if (!end.subscribed && !stopping) {
+                for (waiter* w : waiters_) {
+                    if (!w->error) w->error = end.error;
                 }
-                if (!end.connected && !restart_now && !stopping_) {
-                    ++failures_;  // what a waiting subscribe() reports
-                    last_error_ = end.error;
-                }
-                if (topics_.empty()) had_connection = false;
-                end.info.reconnecting = !stopping_ && !topics_.empty();
-                end.info.topics = topic_list_locked();
-                // Nothing of the app runs once the client is being destroyed.
-                if (!stopping_) on_disconnect = on_disconnect_;
+                last_failure_ = end.error ? end.error->what() : end.info.reason;
             }
+            if (end.subscribed) last_failure_.clear();
+            conn_cancel_.reset();
+            client_id_.clear();
+            posting_ = false;
+            registry_.connection_lost();
+            if (!stopping) phase_ = closed_here ? phase::connecting : phase::backing_off;
+            end.info.reconnecting = !stopping && !registry_.empty();
+            end.info.topics = registry_.keys();
+            const auto on_disconnect = !stopping && end.subscribed ? on_disconnect_ : nullptr;
             cv_.notify_all();
             if (end.retry) server_retry = end.retry;
-            if (end.connected) {
+            if (end.subscribed) {
                 had_connection = true;
                 attempt = 0;
-                if (on_disconnect) invoke(*on_disconnect, end.info);
             }
-            if (restart_now) continue;
-            auto delay = backoff(attempt++, opts, server_retry);
-            std::unique_lock<std::mutex> lock(mutex_);
-            cv_.wait_for(lock, delay, [&] { return stopping_; });
-            if (stopping_) break;
-        }
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            worker_done_ = true;
-        }
-        cv_.notify_all();
-    }
-
-    // Exponential with "equal jitter": half fixed, half random, so many clients
-    // that lost the same server do not come back in step. The server's `retry:` may
-    // lengthen the first delay up to max_reconnect_delay but never shorten it below
-    // reconnect_delay: `retry: 0` from a server that closes every stream at once
-    // would otherwise reconnect as fast as the network allows.
-    std::chrono::milliseconds backoff(std::size_t attempt, const realtime_options& opts,
-                                      std::optional<std::chrono::milliseconds> server_retry) {
-        const std::int64_t cap = opts.max_reconnect_delay.count();
-        std::int64_t base = opts.reconnect_delay.count();
-        if (server_retry) base = std::max(base, server_retry->count());
-        base = std::min(base, cap);
-        for (std::size_t i = 0; i < attempt && base < cap; ++i) base = std::min(cap, base * 2);
-        if (base <= 1) return std::chrono::milliseconds(base);
-        std::uniform_int_distribution<std::int64_t> half(0, base / 2);
-        return std::chrono::milliseconds(base - base / 2 + half(rng_));
-    }
-
-    http_request stream_request(const realtime_options& opts) const {
-        http_request req;
-        req.method = "GET";
-        req.origin = core_->url().origin;
-        req.target = core_->target_for("/api/realtime", {});
-        // Like EventSource: no Authorization (the POST carries it), no hooks.
-        req.headers = core_->settings().headers;
-        auto add_default = [&](const char* name, const std::string& value) {
-            if (!value.empty() && !has_header(req.headers, name)) req.headers.emplace_back(name, value);
-        };
-        add_default("Accept", "text/event-stream");
-        add_default("Cache-Control", "no-store");
-        add_default("Accept-Language", core_->settings().lang);
-        req.connect_timeout = core_->settings().connect_timeout;
-        req.read_timeout = opts.idle_timeout;
-        req.write_timeout = core_->settings().timeout;
-        req.max_response_bytes = std::size_t(64) << 10;  // only error bodies are collected
-        req.decompress = false;
-        return req;
-    }
-
-    connection_end run_connection(const cancel_token& cancel, const realtime_options& opts, bool had_connection) {
-        connection_end end;
-        sse_parser parser(opts.max_event_bytes);
-        std::string stop_reason;
-        http_request req;
-        try {
-            req = stream_request(opts);
-        } catch (const std::exception& e) {
-            end.error.emplace(core_->url().origin, 0, json::object(), error_kind::other, e.what());
-            return end;
-        }
-        const std::string url = redact_url(req.origin + req.target);
-        auto on_event = [&](const sse_event& ev) -> bool {
-            if (is_stopping()) return false;
-            if (ev.event == "PB_CONNECT") {
-                return on_connected(ev, end, stop_reason, had_connection, url);
+            if (on_disconnect) {
+                lock.unlock();
+                invoke(*on_disconnect, end.info);
+                lock.lock();
             }
-            dispatch(ev);
-            return !is_stopping();
-        };
-        stream_handler on_data = [&](std::string_view chunk) -> bool {
-            return !is_stopping() && parser.feed(chunk, on_event);
-        };
-        try {
-            req.cancel = cancel;
-            http_response res = stream_transport_.stream(req, on_data);
-            if (res.status < 200 || res.status > 299) {
-                end.error.emplace(url, res.status, json{{"status", res.status},
-                                                        {"message", "The realtime stream was refused."},
-                                                        {"data", json::object()}});
-                end.info.reason = "GET /api/realtime answered HTTP " + std::to_string(res.status);
-            } else if (!parser.error().empty()) {
-                end.info.reason = parser.error();
-                end.info.kind = error_kind::too_large;
-            } else if (!stop_reason.empty()) {
-                end.info.reason = stop_reason;
-            } else {
-                end.info.reason = "the server closed the stream";
-            }
-        } catch (const transport_error& e) {
-            end.info.kind = e.error_kind();
-            end.info.reason = e.what();
-        } catch (const std::bad_alloc&) {
-            end.info.kind = error_kind::other;
-            end.info.reason = "out of memory";
-        } catch (const std::exception& e) {
-            end.info.kind = error_kind::other;
-            end.info.reason = e.what();
-        } catch (...) {
-            end.info.kind = error_kind::other;
-            end.info.reason = "the transport threw a non-standard exception";
+            if (phase_ != phase::backing_off) continue;  // idle, a new identity, or stopping
+            // Neither a subscribe nor the last unsubscribe cuts the delay short: a caller
+            // that retries subscribe() in a loop is paced like the reconnects.
+            const auto delay = realtime_backoff(attempt++, opts, server_retry, rng_);
+            cv_.wait_for(lock, delay, [&] { return phase_ == phase::stopping; });
         }
-        if (!end.connected && !end.error) {
-            end.error.emplace(url, 0, json::object(), end.info.kind == error_kind::none ? error_kind::receive
-                                                                                        : end.info.kind,
-                              "realtime connection failed: " + end.info.reason);
-        }
-        end.retry = parser.retry();
-        return end;
     }
 
-    bool is_stopping() {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return stopping_;
+    // Runs on the realtime thread inside stream(), unlocked, without the core; false ends the stream.
+    bool on_event(const sse_event& ev, const cancel_token& cancel, realtime_connection_end& end,
+                  bool had_connection) {
+        if (ev.event == "PB_CONNECT") return on_connected(ev, cancel, end, had_connection);
+        dispatch(ev);
+        return still_streaming();
     }
 
     // PB_CONNECT: take the client id, put the whole set on the server, then tell the app.
-    bool on_connected(const sse_event& ev, connection_end& end, std::string& stop_reason, bool had_connection,
-                      const std::string& url) {
-        std::string id = ev.id;
-        if (auto data = parse_json(ev.data, 8); data && data->is_object()) {
-            auto it = data->find("clientId");
-            if (it != data->end() && it->is_string()) id = it->get<std::string>();
-        }
+    bool on_connected(const sse_event& ev, const cancel_token& cancel, realtime_connection_end& end,
+                      bool had_connection) {
+        const std::string id = realtime_client_id(ev);
         if (id.empty()) {
-            stop_reason = "PB_CONNECT carried no client id";
+            end.stop_reason = "PB_CONNECT carried no client id";
             return false;
         }
+        json body;
         {
             std::lock_guard<std::mutex> lock(mutex_);
+            if (phase_ != phase::connecting && phase_ != phase::subscribed) return false;  // closing or stopping
+            registry_.connection_lost();  // the server holds nothing for a new client id
             client_id_ = id;
-            connected_ = true;  // lets subscribe() callers submit themselves meanwhile
+            phase_ = phase::submitting;
+            posting_ = true;
+            body = json{{"clientId", id}, {"subscriptions", registry_.begin_post()}};
         }
-        try {
-            // A subscribe() between snapshot and answer makes the set stale; go again.
-            for (int i = 0; i < 4; ++i) {
-                submit_current();
-                std::lock_guard<std::mutex> lock(mutex_);
-                if (submitted_gen_ >= generation_ || stopping_) break;
+        std::optional<ClientResponseError> failure;
+        {
+            request_options o;
+            o.deadline = post_deadline_;
+            o.cancel = cancel;  // closing the connection ends its POST too
+            const auto core = core_.lock();
+            if (!core) {
+                end.stop_reason = "the client is going away";
+                return false;
             }
-        } catch (const ClientResponseError& e) {
-            end.error = e;
-            stop_reason = std::string("the subscription request failed: ") + e.what();
-            std::lock_guard<std::mutex> lock(mutex_);
-            connected_ = false;
-            return false;
-        } catch (const std::exception& e) {
-            end.error.emplace(url, 0, json::object(), error_kind::other, e.what());
-            stop_reason = std::string("the subscription request failed: ") + e.what();
-            std::lock_guard<std::mutex> lock(mutex_);
-            connected_ = false;
-            return false;
-        }
-        end.connected = true;
+            try {
+                core->perform("POST", "/api/realtime", body, o, {});
+            } catch (const ClientResponseError& e) {
+                failure = e;
+            } catch (const std::exception& e) {
+                failure.emplace(url_, 0, json::object(), error_kind::other, e.what());
+            }
+        }  // The last reference to the core may go here: then shutdown() ran on this thread.
         std::shared_ptr<const connect_callback> on_connect;
         std::shared_ptr<const connect_callback> on_reconnect;
         {
             std::lock_guard<std::mutex> lock(mutex_);
+            if (phase_ != phase::submitting || client_id_ != id) return false;  // closing or stopping
+            posting_ = false;
+            registry_.end_post(!failure);
+            if (failure) {
+                end.error = failure;
+                end.stop_reason = std::string("the subscription request failed: ") + failure->what();
+                cv_.notify_all();
+                return false;
+            }
+            phase_ = phase::subscribed;
+            end.subscribed = true;
             on_connect = on_connect_;
             on_reconnect = had_connection ? on_reconnect_ : nullptr;
         }
         cv_.notify_all();
         if (on_connect) invoke(*on_connect, id);
-        if (on_reconnect && !is_stopping()) invoke(*on_reconnect, id);
-        return !is_stopping();
+        if (on_reconnect && still_streaming()) invoke(*on_reconnect, id);
+        return still_streaming();
+    }
+
+    bool still_streaming() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return streaming();
     }
 
     void dispatch(const sse_event& ev) {
-        std::vector<std::shared_ptr<const listener>> targets;
+        std::vector<listener_ptr> targets;  // destroyed unlocked, at the end
         {
             std::lock_guard<std::mutex> lock(mutex_);
-            auto it = topics_.find(ev.event);
-            if (it == topics_.end()) return;  // unsubscribed meanwhile
-            targets = it->second.listeners;
+            if (!streaming()) return;
+            targets = registry_.listeners(ev.event);
         }
-        realtime_event out;
-        out.topic = ev.event;
-        auto parsed = parse_json(ev.data, max_json_depth_);
-        out.data = parsed ? std::move(*parsed) : json::object();
-        if (out.data.is_object()) {
-            auto action = out.data.find("action");
-            auto record = out.data.find("record");
-            if (action != out.data.end() && action->is_string()) out.action = action->get<std::string>();
-            if (record != out.data.end() && record->is_object()) out.record = *record;
-        }
+        if (targets.empty()) return;  // unsubscribed meanwhile
+        const realtime_event out = to_realtime_event(ev, max_json_depth_);
         for (const auto& l : targets) {
             {
                 std::lock_guard<std::mutex> lock(mutex_);
-                if (stopping_ || !still_listed(ev.event, l->id)) continue;  // removed meanwhile
-                running_listener_ = l->id;
+                if (phase_ == phase::stopping || l->removed) continue;  // removed meanwhile
+                running_ = l.get();
             }
             invoke(l->fn, out);
             {
                 std::lock_guard<std::mutex> lock(mutex_);
-                running_listener_ = 0;
+                running_ = nullptr;
             }
             cv_.notify_all();
         }
     }
 
-    bool still_listed(const std::string& topic, std::uint64_t id) const {
-        auto it = topics_.find(topic);
-        return it != topics_.end() && std::any_of(it->second.listeners.begin(), it->second.listeners.end(),
-                                                  [&](const auto& l) { return l->id == id; });
-    }
-
-    // A callback that throws is skipped: the exception is dropped, the stream and
-    // the other callbacks go on (as with auth_store listeners).
+    // A callback that throws is skipped: the exception is dropped, the stream and the
+    // other callbacks go on (as with auth_store listeners).
     template <class Fn, class Arg>
     static void invoke(const Fn& fn, const Arg& arg) noexcept {
         try {
@@ -6016,38 +6275,33 @@ private:
         }
     }
 
-    client_core<Transport>* core_;  // valid while the thread runs: the client joins it first
-    Transport stream_transport_;    // the thread's own copy, so it never reaches into the client
-    std::size_t max_json_depth_;
-    std::minstd_rand rng_;          // used by the realtime thread only
-    auth_store::listener_id listener_id_ = 0;
+    // Fixed at construction: the thread never reaches into the client for them.
+    const std::weak_ptr<core_type> core_;
+    Transport stream_transport_;  // the thread's own copy (copies share configuration)
+    const http_request stream_request_;
+    const std::string url_;  // for errors
+    const std::chrono::milliseconds post_deadline_;
+    const std::size_t max_json_depth_;
+    std::minstd_rand rng_;  // the realtime thread's only
 
-    std::mutex submit_mutex_;
-    mutable std::mutex mutex_;
+    mutable std::mutex mutex_;  // guards everything below
     std::condition_variable cv_;
-    std::map<std::string, topic_entry> topics_;
-    std::uint64_t last_listener_id_ = 0;
-    std::uint64_t running_listener_ = 0;  // the callback the realtime thread is in
-    std::uint64_t last_order_ = 0;
-    std::uint64_t generation_ = 0;     // bumped on every change of the topic set
-    std::uint64_t submitted_gen_ = 0;  // newest set the server accepted ...
-    std::string submitted_client_;     // ... for this client id
+    phase phase_ = phase::idle;
+    realtime_registry registry_;
+    std::vector<waiter*> waiters_;                // subscribe() calls waiting for a connection
+    bool posting_ = false;                        // a POST of the set is under way on this connection
+    const realtime_listener* running_ = nullptr;  // the callback the realtime thread is in
     std::string client_id_;
-    bool connected_ = false;
-    bool in_stream_ = false;
-    bool stopping_ = false;
-    bool worker_done_ = false;
-    std::string restart_reason_;
+    std::string close_reason_;  // why the SDK is closing the stream (phase closing)
+    std::string last_failure_;  // of the last failed attempt, for a subscribe that times out
     std::string token_seen_;
-    std::uint64_t failures_ = 0;
-    std::optional<ClientResponseError> last_error_;
-    std::optional<cancel_token> cancel_;
+    std::optional<cancel_token> conn_cancel_;  // stops the current stream and its POST
     realtime_options options_;
     std::shared_ptr<const connect_callback> on_connect_;
     std::shared_ptr<const connect_callback> on_reconnect_;
     std::shared_ptr<const disconnect_callback> on_disconnect_;
     std::thread worker_;
-    std::atomic<std::thread::id> worker_id_{};
+    std::thread::id worker_id_;  // stays set after shutdown: a detached thread is still this one
 };
 
 }  // namespace detail
@@ -6082,36 +6336,28 @@ public:
         : detail::service_base<Transport>(std::move(core)) {}
 
     /// @brief Subscribes to a topic ("posts/*", "posts/RECORD_ID" or a custom topic).
-    /// Returns once the server holds the subscription. Throws ClientResponseError
-    /// when it cannot (no connection within subscribe_timeout, or the server refused
-    /// the set), std::invalid_argument for a bad topic or callback.
-    BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, realtime_callback callback) const {
-        return add(detail::realtime_topic_key(topic, std::nullopt), std::move(callback));
+    /// Returns once the server holds the subscription; the handle ends it when it goes
+    /// (so a discarded one unsubscribes at once). Throws ClientResponseError when
+    /// it cannot: no confirmed subscription within realtime_options::subscribe_timeout
+    /// (or `options.deadline`), the server refused the set, or `options.cancel` was
+    /// cancelled (is_abort()); then nothing of the subscription is left behind.
+    /// std::invalid_argument for a bad topic or callback, and for request_options
+    /// fields other than cancel, timeout and deadline (use subscribe_options).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, realtime_callback callback,
+                                                  const request_options& options = {}) const {
+        return state()->subscribe(this->core(), detail::realtime_topic_key(topic, std::nullopt), std::move(callback),
+                                  options);
     }
 
-    /// @brief The same with options, sent as `?options=` (like the JS SDK); the
-    /// subscription string, and so the event's topic, includes them.
-    BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, realtime_callback callback,
-                           const subscribe_options& options) const {
-        return add(detail::realtime_topic_key(topic, options), std::move(callback));
+    /// @brief The same with subscription options, sent as `?options=` (like the JS SDK);
+    /// the subscription string, and so the event's topic, includes them.
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, realtime_callback callback,
+                                                  const subscribe_options& subscription_options,
+                                                  const request_options& options = {}) const {
+        return state()->subscribe(this->core(), detail::realtime_topic_key(topic, subscription_options),
+                                  std::move(callback), options);
     }
 
-private:
-    subscription add(const std::string& key, realtime_callback callback) const {
-        auto shared = state();
-        std::weak_ptr<detail::client_core<Transport>> weak = this->core_ptr();
-        return shared->subscribe(key, std::move(callback), [weak](std::uint64_t id) -> std::function<void()> {
-            return [weak, id] {
-                if (auto c = weak.lock()) {
-                    if (auto s = c->template existing_extension<detail::realtime_state<Transport>>()) {
-                        s->remove_listener(id);
-                    }
-                }
-            };
-        });
-    }
-
-public:
     /// @brief Ends every callback of `topic` (with any options), like the JS SDK's unsubscribe(topic).
     BOSBASE_SPLIT_NOINLINE void unsubscribe(std::string_view topic) const {
         if (topic.empty()) {
@@ -6120,12 +6366,12 @@ public:
         }
         const std::string prefix = topic.find('?') == std::string_view::npos ? std::string(topic) + "?"
                                                                                : std::string(topic);
-        if (auto s = existing_state()) s->remove_by_prefix(prefix);
+        if (auto s = existing_state()) s->remove_by_prefix(this->core(), prefix);
     }
 
     /// @brief Ends every subscription whose string (+ "?") starts with `prefix`.
     BOSBASE_SPLIT_NOINLINE void unsubscribe_by_prefix(std::string_view prefix) const {
-        if (auto s = existing_state()) s->remove_by_prefix(prefix);
+        if (auto s = existing_state()) s->remove_by_prefix(this->core(), prefix);
     }
 
     /// @brief Ends every subscription and closes the connection.
@@ -6177,11 +6423,8 @@ private:
         static_assert(std::is_copy_constructible_v<Transport>,
                       "bosbase: realtime streams through a copy of the transport; make it copyable");
         auto& core = this->core();
-        return core.template extension<detail::realtime_state<Transport>>([&core] {
-            auto made = std::make_shared<detail::realtime_state<Transport>>(&core);
-            made->attach();
-            return made;
-        });
+        return core.template extension<detail::realtime_state<Transport>>(
+            [&core] { return detail::realtime_state<Transport>::make(core); });
     }
 
     std::shared_ptr<detail::realtime_state<Transport>> existing_state() const {
@@ -6191,22 +6434,25 @@ private:
 
 template <class Transport>
 subscription record_service<Transport>::subscribe(const std::string& topic,
-                                                  std::function<void(const realtime_event&)> callback) const {
+                                                  std::function<void(const realtime_event&)> callback,
+                                                  const request_options& options) const {
     if (topic.empty()) {
         throw std::invalid_argument("bosbase: a record subscription needs a topic: \"*\" or a record id");
     }
-    return realtime_service<Transport>(this->core_ptr()).subscribe(collection_ + "/" + topic, std::move(callback));
+    return realtime_service<Transport>(this->core_ptr())
+        .subscribe(collection_ + "/" + topic, std::move(callback), options);
 }
 
 template <class Transport>
 subscription record_service<Transport>::subscribe(const std::string& topic,
                                                   std::function<void(const realtime_event&)> callback,
-                                                  const subscribe_options& options) const {
+                                                  const subscribe_options& subscription_options,
+                                                  const request_options& options) const {
     if (topic.empty()) {
         throw std::invalid_argument("bosbase: a record subscription needs a topic: \"*\" or a record id");
     }
-    return realtime_service<Transport>(this->core_ptr()).subscribe(collection_ + "/" + topic, std::move(callback),
-                                                                   options);
+    return realtime_service<Transport>(this->core_ptr())
+        .subscribe(collection_ + "/" + topic, std::move(callback), subscription_options, options);
 }
 
 // Unlike the JS SDK, "" ends only this collection's topics, not those of every

@@ -5,13 +5,17 @@
 
 #include <bosbase.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace bosbase_test {
@@ -33,20 +37,64 @@ struct fake_stream_transport {
         int refuse_next = 0;             // stream() calls that fail to connect
         int opened = 0;
         int cancels = 0;
+        bool hold_posts = false;   // send() waits until this is false again (or its cancel or deadline)
+        int held = 0;              // sends waiting now
+        bool copies_gone = false;  // the last copy of the transport was destroyed
+    };
+
+    // Tells the test when the last copy of this transport is gone: the client's and
+    // realtime's own copies die with their owners, so this shows that they did.
+    struct copy_tracker {
+        std::shared_ptr<state> s;
+        ~copy_tracker() {
+            std::lock_guard<std::mutex> lock(s->m);
+            s->copies_gone = true;
+            s->cv.notify_all();
+        }
     };
 
     std::shared_ptr<state> s = std::make_shared<state>();
+    std::shared_ptr<copy_tracker> copies{new copy_tracker{s}};
 
     bosbase::http_response send(const bosbase::http_request& req) {
         std::function<bosbase::http_response(const bosbase::http_request&)> answer;
         {
-            std::lock_guard<std::mutex> lock(s->m);
+            std::unique_lock<std::mutex> lock(s->m);
             s->posts.push_back(req);
             answer = s->on_send;
+            s->cv.notify_all();
+            if (s->hold_posts) wait_while_held(lock, req);
         }
-        s->cv.notify_all();
         if (answer) return answer(req);
         return bosbase::http_response{204, {}, {}};
+    }
+
+    // A server that takes the request and does not answer: the wait ends when the test
+    // releases it, the request's cancel token fires, or its deadline passes.
+    void wait_while_held(std::unique_lock<std::mutex>& lock, const bosbase::http_request& req) {
+        auto st = s;
+        auto canceled = std::make_shared<bool>(false);
+        ++st->held;
+        st->cv.notify_all();
+        lock.unlock();
+        bosbase::cancel_token::registration wake;
+        if (req.cancel) {
+            wake = req.cancel->on_cancel([st, canceled] {
+                std::lock_guard<std::mutex> inner(st->m);
+                *canceled = true;
+                st->cv.notify_all();
+            });
+        }
+        lock.lock();
+        const bool released = st->cv.wait_until(lock, req.deadline, [&] { return !st->hold_posts || *canceled; });
+        const bool was_canceled = *canceled;
+        --st->held;
+        st->cv.notify_all();
+        lock.unlock();
+        wake.reset();  // unlocked: a cancel callback running now takes the lock
+        lock.lock();
+        if (was_canceled) throw bosbase::transport_error(bosbase::error_kind::canceled, "POST cancelled (fake)");
+        if (!released) throw bosbase::transport_error(bosbase::error_kind::deadline, "POST past its deadline (fake)");
     }
 
     bosbase::http_response stream(const bosbase::http_request& req, const bosbase::stream_handler& on_data) {
@@ -135,8 +183,21 @@ struct fake_stream_transport {
 
     template <class Pred>
     bool wait_for(Pred pred, std::chrono::milliseconds limit = std::chrono::milliseconds(5000)) {
-        std::unique_lock<std::mutex> lock(s->m);
-        return s->cv.wait_for(lock, limit, [&] { return pred(*s); });
+        return wait_on(s, pred, limit);
+    }
+
+    // For a test that handed its transport to the client and kept only the state.
+    template <class Pred>
+    static bool wait_on(const std::shared_ptr<state>& st, Pred pred,
+                        std::chrono::milliseconds limit = std::chrono::milliseconds(5000)) {
+        std::unique_lock<std::mutex> lock(st->m);
+        return st->cv.wait_for(lock, limit, [&] { return pred(*st); });
+    }
+
+    void hold_posts(bool hold) {
+        std::lock_guard<std::mutex> lock(s->m);
+        s->hold_posts = hold;
+        s->cv.notify_all();
     }
 
     std::size_t post_count() {
@@ -188,5 +249,54 @@ private:
     std::condition_variable cv_;
     std::vector<T> items_;
 };
+
+struct cancel_outcome {
+    bool aborted = false;              // it threw ClientResponseError with is_abort()
+    bool ended_before_cancel = false;  // or the scenario's state was never reached
+    std::string what;
+    std::chrono::milliseconds after_cancel{0};
+};
+
+// Runs `call(token)` on a thread of its own and, once `ready()` holds (a bounded wait
+// for the state under test) and `runs_for` has passed since the start, cancels the
+// token from this thread and measures how long the call took to end after that.
+template <class Call, class Ready>
+cancel_outcome cancel_while_running(Call call, Ready ready,
+                                    std::chrono::milliseconds runs_for = std::chrono::milliseconds(100)) {
+    using steady = std::chrono::steady_clock;
+    bosbase::cancel_token token;
+    std::promise<cancel_outcome> result;
+    auto done = result.get_future();
+    std::atomic<bool> ended{false};
+    steady::time_point ended_at;
+    const auto started = steady::now();
+    std::thread caller([&] {
+        cancel_outcome o;
+        try {
+            call(token);
+            o.what = "returned normally";
+        } catch (const bosbase::ClientResponseError& e) {
+            o.aborted = e.is_abort();
+            o.what = e.what();
+        } catch (const std::exception& e) {
+            o.what = std::string("escaped: ") + e.what();
+        }
+        ended_at = steady::now();
+        ended = true;
+        result.set_value(o);
+    });
+    const bool was_ready = ready();
+    std::this_thread::sleep_until(started + runs_for);  // the scenario: cancel a call that has been running
+    const bool early = ended.load();
+    const auto cancelled_at = steady::now();
+    token.cancel();
+    const bool finished = done.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+    caller.join();
+    cancel_outcome o = finished ? done.get() : cancel_outcome{};
+    if (!was_ready) o.what += " (the state under test was never reached)";
+    o.ended_before_cancel = early || !was_ready;
+    o.after_cancel = std::chrono::duration_cast<std::chrono::milliseconds>(ended_at - cancelled_at);
+    return o;
+}
 
 }  // namespace bosbase_test

@@ -13,6 +13,7 @@
 
 using bosbase_test::local_server;
 using bosbase_test::mailbox;
+using ms = std::chrono::milliseconds;
 
 namespace {
 
@@ -48,11 +49,56 @@ struct held_stream {
     }
 };
 
+// POST /api/realtime handlers that take the set and answer only once released (or
+// after 20 s): a server that never confirms the subscription.
+struct held_posts {
+    std::mutex m;
+    std::condition_variable cv;
+    bool released = false;
+    int answer_first = 0;  // POSTs answered at once before the holding starts
+    mailbox<std::string> bodies;
+
+    void serve(httplib::Server& server) {
+        server.Post("/api/realtime", [this](const httplib::Request& req, httplib::Response& res) {
+            bodies.put(req.body);
+            std::unique_lock<std::mutex> lock(m);
+            if (answer_first > 0) {
+                --answer_first;
+            } else {
+                cv.wait_for(lock, std::chrono::seconds(20), [&] { return released; });
+            }
+            res.status = 204;
+        });
+    }
+
+    void release() {
+        std::lock_guard<std::mutex> lock(m);
+        released = true;
+        cv.notify_all();
+    }
+};
+
+constexpr ms promptly{100};  // a cancelled subscribe must end this soon (sanitizer builds included)
+
+void check_prompt_abort(const bosbase_test::cancel_outcome& o) {
+    INFO("what(): " << o.what);
+    CHECK_FALSE(o.ended_before_cancel);
+    CHECK(o.aborted);
+    CHECK_MESSAGE(o.after_cancel <= promptly, "ended " << o.after_cancel.count() << " ms after cancel()");
+    MESSAGE("subscribe ended " << o.after_cancel.count() << " ms after cancel()");
+}
+
+bosbase::request_options with(const bosbase::cancel_token& token) {
+    bosbase::request_options o;
+    o.cancel = token;
+    return o;
+}
+
 }  // namespace
 
 TEST_CASE("httplib_transport::stream hands over chunks as they arrive and a cancel ends a silent read at once") {
+    held_stream held;  // before the server, whose destructor joins the handler that uses it
     local_server server;
-    held_stream held;
     held.serve(*server, "data:hello\n\n");
     server.start();
 
@@ -105,10 +151,10 @@ TEST_CASE("httplib_transport::stream returns the status and body of a refused st
 }
 
 TEST_CASE("realtime over httplib_transport: events arrive, and the client's destructor returns promptly") {
-    local_server server;
-    held_stream held;
-    held.serve(*server, "id:c1\nevent:PB_CONNECT\ndata:{\"clientId\":\"c1\"}\n\n");
+    held_stream held;  // before the server, whose destructor joins the handlers that use them
     mailbox<std::string> posts;
+    local_server server;
+    held.serve(*server, "id:c1\nevent:PB_CONNECT\ndata:{\"clientId\":\"c1\"}\n\n");
     server->Post("/api/realtime", [&](const httplib::Request& req, httplib::Response& res) {
         posts.put(req.body);
         res.status = 204;
@@ -128,4 +174,79 @@ TEST_CASE("realtime over httplib_transport: events arrive, and the client's dest
     }
     CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
     held.release();
+}
+
+TEST_CASE("realtime over httplib_transport: a subscribe cancelled while the stream never sends PB_CONNECT") {
+    // Declared before the server, whose destructor joins the handlers that use them.
+    held_stream held;
+    mailbox<std::string> opened;
+    held_posts posts;
+    local_server server;
+    held.serve(*server, ": no PB_CONNECT will follow\n\n");
+    server->set_pre_routing_handler([&](const httplib::Request& req, httplib::Response&) {
+        if (req.method == "GET") opened.put(req.path);
+        return httplib::Server::HandlerResponse::Unhandled;
+    });
+    posts.serve(*server);
+    server.start();
+    {
+        bosbase::BosBase pb(server.url());
+        check_prompt_abort(bosbase_test::cancel_while_running(
+            [&](const bosbase::cancel_token& token) {
+                (void)pb.collection("posts").subscribe("*", [](const bosbase::realtime_event&) {}, with(token));
+            },
+            [&] { return opened.wait_count(1); }));
+        CHECK(pb.realtime().topics().empty());
+        CHECK(posts.bodies.size() == 0);
+    }
+    held.release();
+}
+
+TEST_CASE("realtime over httplib_transport: a subscribe cancelled while the server does not confirm the set") {
+    SUBCASE("the first subscription: the realtime thread's POST is stopped with it") {
+        held_stream held;
+        held_posts posts;
+        local_server server;
+        held.serve(*server, "id:c1\nevent:PB_CONNECT\ndata:{\"clientId\":\"c1\"}\n\n");
+        posts.serve(*server);
+        server.start();
+        std::chrono::steady_clock::time_point destroying;
+        {
+            bosbase::BosBase pb(server.url());
+            check_prompt_abort(bosbase_test::cancel_while_running(
+                [&](const bosbase::cancel_token& token) {
+                    (void)pb.realtime().subscribe("topic", [](const bosbase::realtime_event&) {}, with(token));
+                },
+                [&] { return posts.bodies.wait_count(1); }));
+            CHECK(pb.realtime().topics().empty());
+            CHECK_FALSE(pb.realtime().is_connected());
+            destroying = std::chrono::steady_clock::now();
+        }
+        // Nothing of the subscription is still waiting on the server: the client goes at once.
+        CHECK(std::chrono::steady_clock::now() - destroying < ms(500));
+        posts.release();
+        held.release();
+    }
+    SUBCASE("a later subscription: the caller's own POST is stopped, the first one stays") {
+        held_stream held;
+        held_posts posts;
+        local_server server;
+        held.serve(*server, "id:c1\nevent:PB_CONNECT\ndata:{\"clientId\":\"c1\"}\n\n");
+        posts.answer_first = 1;
+        posts.serve(*server);
+        server.start();
+        {
+            bosbase::BosBase pb(server.url());
+            auto first = pb.realtime().subscribe("first", [](const bosbase::realtime_event&) {});
+            check_prompt_abort(bosbase_test::cancel_while_running(
+                [&](const bosbase::cancel_token& token) {
+                    (void)pb.realtime().subscribe("second", [](const bosbase::realtime_event&) {}, with(token));
+                },
+                [&] { return posts.bodies.wait_count(2); }));
+            CHECK(pb.realtime().topics() == std::vector<std::string>{"first"});
+            CHECK(pb.realtime().is_connected());
+            posts.release();
+        }
+        held.release();
+    }
 }

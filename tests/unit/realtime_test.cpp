@@ -19,6 +19,27 @@ using namespace std::string_literals;
 namespace {
 
 using events = std::vector<bosbase::detail::sse_event>;
+using ms = std::chrono::milliseconds;
+using steady = std::chrono::steady_clock;
+
+constexpr ms promptly{100};  // a cancelled subscribe must end this soon (sanitizer builds included)
+
+using bosbase_test::cancel_outcome;
+using bosbase_test::cancel_while_running;
+
+void check_prompt_abort(const cancel_outcome& o) {
+    INFO("what(): " << o.what);
+    CHECK_FALSE(o.ended_before_cancel);
+    CHECK(o.aborted);
+    CHECK_MESSAGE(o.after_cancel <= promptly, "ended " << o.after_cancel.count() << " ms after cancel()");
+    MESSAGE("subscribe ended " << o.after_cancel.count() << " ms after cancel()");
+}
+
+bosbase::request_options with(const bosbase::cancel_token& token) {
+    bosbase::request_options o;
+    o.cancel = token;
+    return o;
+}
 
 events parse_all(const std::vector<std::string>& chunks, std::size_t cap = 1 << 20, std::string* error = nullptr) {
     bosbase::detail::sse_parser parser(cap);
@@ -398,6 +419,12 @@ TEST_CASE("realtime: the last handle to the client dying inside a callback ends 
     t.push_event("topic", {{"n", 1}});
     CHECK(t.wait_for([](auto& s) { return !s.open; }));
     CHECK(calls == 1);
+    // The client died on the realtime thread, which detached itself and ended: the
+    // realtime state and the client's transport are gone (only `t` is left).
+    std::weak_ptr<fake_stream_transport::copy_tracker> copies = t.copies;
+    t.copies.reset();
+    CHECK(t.wait_for([](auto& s) { return s.copies_gone; }));
+    CHECK(copies.expired());
 }
 
 TEST_CASE("realtime: subscribe, unsubscribe and sign-in churn from several threads") {
@@ -453,4 +480,243 @@ TEST_CASE("realtime: subscribe, unsubscribe and sign-in churn from several threa
     CHECK(settled);
     CHECK(failures < 240);
     CHECK(pb.realtime().topics().front() == "always");
+}
+
+TEST_CASE("realtime: a subscribe cancelled while the stream never sends PB_CONNECT ends at once, leaving nothing") {
+    fake_stream_transport t;
+    t.s->auto_connect = false;
+    fake_stream_client pb("http://127.0.0.1:8090", t);
+    check_prompt_abort(cancel_while_running(
+        [&](const bosbase::cancel_token& token) {
+            (void)pb.collection("posts").subscribe("*", [](const bosbase::realtime_event&) {}, with(token));
+        },
+        [&] { return t.wait_for([](auto& s) { return s.open; }); }));
+    CHECK(pb.realtime().topics().empty());
+    CHECK(t.wait_for([](auto& s) { return !s.open; }));  // its connection goes with it
+    CHECK(t.post_count() == 0);
+}
+
+TEST_CASE("realtime: a subscribe cancelled while the server does not confirm the set ends at once") {
+    SUBCASE("the first subscription: the realtime thread's POST is stopped too") {
+        fake_stream_transport t;
+        t.hold_posts(true);
+        fake_stream_client pb("http://127.0.0.1:8090", t);
+        check_prompt_abort(cancel_while_running(
+            [&](const bosbase::cancel_token& token) {
+                (void)pb.realtime().subscribe("topic", [](const bosbase::realtime_event&) {}, with(token));
+            },
+            [&] { return t.wait_for([](auto& s) { return s.held == 1; }); }));
+        CHECK(pb.realtime().topics().empty());
+        CHECK(t.wait_for([](auto& s) { return s.held == 0 && !s.open; }));
+        CHECK_FALSE(pb.realtime().is_connected());
+    }
+    SUBCASE("a later subscription: the caller's own POST is stopped, the others stay") {
+        fake_stream_transport t;
+        mailbox<std::string> got;
+        fake_stream_client pb("http://127.0.0.1:8090", t);
+        auto first = pb.realtime().subscribe("first", [&](const bosbase::realtime_event& e) { got.put(e.topic); });
+        t.hold_posts(true);
+        check_prompt_abort(cancel_while_running(
+            [&](const bosbase::cancel_token& token) {
+                (void)pb.realtime().subscribe("second", [](const bosbase::realtime_event&) {}, with(token));
+            },
+            [&] { return t.wait_for([](auto& s) { return s.held == 1; }); }));
+        t.hold_posts(false);
+        CHECK(pb.realtime().topics() == std::vector<std::string>{"first"});
+        CHECK(pb.realtime().is_connected());
+        CHECK(json::parse(t.last_post().body)["subscriptions"] == json{"first", "second"});  // the one cancelled
+        // The next change puts the server's set right again, on the same connection.
+        auto third = pb.realtime().subscribe("third", [](const bosbase::realtime_event&) {});
+        CHECK(json::parse(t.last_post().body) == json{{"clientId", "client1"}, {"subscriptions", {"first", "third"}}});
+        t.push_event("first", {{"n", 1}});
+        CHECK(got.wait_count(1));
+    }
+}
+
+TEST_CASE("realtime: a subscribe's deadline and subscribe_timeout bound its wait, and a spent token refuses it") {
+    fake_stream_transport t;
+    t.s->auto_connect = false;
+    fake_stream_client pb("http://127.0.0.1:8090", t);
+    auto noop = [](const bosbase::realtime_event&) {};
+
+    bosbase::request_options call;
+    call.deadline = ms(50);
+    const auto started = steady::now();
+    try {
+        (void)pb.realtime().subscribe("a", noop, call);
+        FAIL("subscribe should throw");
+    } catch (const bosbase::ClientResponseError& e) {
+        CHECK(e.error_kind() == bosbase::error_kind::deadline);
+        CHECK(std::string(e.what()).find("its deadline (50 ms)") != std::string::npos);
+    }
+    CHECK(steady::now() - started < std::chrono::seconds(2));
+
+    bosbase::realtime_options o;
+    o.subscribe_timeout = ms(50);
+    pb.realtime().set_options(o);
+    try {
+        (void)pb.realtime().subscribe("b", noop);
+        FAIL("subscribe should throw");
+    } catch (const bosbase::ClientResponseError& e) {
+        CHECK(e.error_kind() == bosbase::error_kind::timeout);
+        CHECK(std::string(e.what()).find("subscribe_timeout (50 ms)") != std::string::npos);
+    }
+    CHECK(pb.realtime().topics().empty());
+
+    bosbase::cancel_token spent;
+    spent.cancel();
+    try {
+        (void)pb.realtime().subscribe("c", noop, with(spent));
+        FAIL("subscribe should throw");
+    } catch (const bosbase::ClientResponseError& e) {
+        CHECK(e.is_abort());
+    }
+    CHECK(pb.realtime().topics().empty());
+}
+
+TEST_CASE("realtime: subscribe refuses request options it cannot honour") {
+    fake_stream_transport t;
+    fake_stream_client pb("http://127.0.0.1:8090", t);
+    auto noop = [](const bosbase::realtime_event&) {};
+    bosbase::request_options filter;
+    filter.filter = "a = 1";
+    CHECK_THROWS_AS(pb.realtime().subscribe("a", noop, filter), std::invalid_argument);
+    bosbase::request_options headers;
+    headers.headers = {{"X-A", "1"}};
+    CHECK_THROWS_AS(pb.collection("posts").subscribe("*", noop, bosbase::subscribe_options{}, headers),
+                    std::invalid_argument);
+    CHECK(t.post_count() == 0);
+    // Every spelling compiles: none, std::nullopt, subscribe_options, both.
+    auto a = pb.realtime().subscribe("a", noop, std::nullopt);
+    auto b = pb.collection("posts").subscribe("*", noop, bosbase::subscribe_options{}, bosbase::request_options{});
+    CHECK(pb.realtime().topics() ==
+          std::vector<std::string>{"a", bosbase::detail::realtime_topic_key("posts/*", bosbase::subscribe_options{})});
+}
+
+TEST_CASE("realtime: inside an async call, subscribe obeys the call's token and its handle still unsubscribes") {
+    fake_stream_transport t;
+    fake_stream_client pb("http://127.0.0.1:8090", t);
+    auto noop = [](const bosbase::realtime_event&) {};
+    // The async view reaches the core without owning it; the handle must still find it.
+    auto sub = pb.async([&](const fake_stream_client& c) { return c.realtime().subscribe("topic", noop); }).get();
+    CHECK(pb.realtime().topics() == std::vector<std::string>{"topic"});
+    sub.unsubscribe();
+    CHECK(pb.realtime().topics().empty());
+
+    t.s->auto_connect = false;
+    check_prompt_abort(cancel_while_running(
+        [&](const bosbase::cancel_token& token) {
+            (void)pb.async([&](const fake_stream_client& c) { return c.realtime().subscribe("other", noop); }, token)
+                .get();
+        },
+        [&] { return t.wait_for([](auto& s) { return s.open && s.opened == 2; }); }));
+    CHECK(pb.realtime().topics().empty());
+}
+
+TEST_CASE("realtime: unsubscribe() waits for its callback to return, and the callback never runs again") {
+    fake_stream_transport t;
+    mailbox<int> entered, others;
+    std::atomic<bool> finished{false};
+    std::atomic<int> calls{0};
+    fake_stream_client pb("http://127.0.0.1:8090", t);
+    auto sub = pb.realtime().subscribe("topic", [&](const bosbase::realtime_event&) {
+        ++calls;
+        entered.put(1);
+        // Long enough that an unsubscribe() which did not wait would return first.
+        std::this_thread::sleep_for(ms(200));
+        finished = true;
+    });
+    auto other = pb.realtime().subscribe("topic", [&](const bosbase::realtime_event&) { others.put(1); });
+    t.push_event("topic", {{"n", 1}});
+    REQUIRE(entered.wait_count(1));
+    sub.unsubscribe();
+    CHECK(finished);
+    REQUIRE(others.wait_count(1));
+    t.push_event("topic", {{"n", 2}});
+    REQUIRE(others.wait_count(2));  // the event was dispatched: the removed callback was skipped
+    CHECK(calls == 1);
+}
+
+TEST_CASE("realtime: the realtime thread holds no reference to the client while it streams") {
+    fake_stream_transport t;
+    auto core = std::make_shared<bosbase::detail::client_core<fake_stream_transport>>(
+        bosbase::detail::parse_base_url("http://127.0.0.1:8090"), bosbase::client_options{}, t);
+    std::weak_ptr<bosbase::detail::client_core<fake_stream_transport>> weak = core;
+    bosbase::subscription sub;  // outlives the client
+    auto pb = std::make_unique<fake_stream_client>(std::move(core));
+    sub = pb->collection("posts").subscribe("*", [](const bosbase::realtime_event&) {});
+    REQUIRE(t.wait_for([](auto& s) { return s.open; }));
+    CHECK(weak.use_count() == 1);  // the client alone: the thread, blocked in stream(), has none
+
+    const auto started = steady::now();
+    pb.reset();
+    CHECK(steady::now() - started < ms(500));
+    CHECK(weak.expired());
+    CHECK(t.wait_for([](auto& s) { return !s.open; }));
+    CHECK(sub.active());
+    sub.unsubscribe();  // nothing to do, no throw
+}
+
+TEST_CASE("realtime: the last client handle going while the realtime thread POSTs ends the client on that thread") {
+    std::shared_ptr<fake_stream_transport::state> s;
+    mailbox<std::string> connects;
+    bosbase::subscription sub;  // outlives the client
+    {
+        fake_stream_transport t;
+        s = t.s;
+        auto pb = std::make_unique<fake_stream_client>("http://127.0.0.1:8090", std::move(t));
+        bosbase::realtime_options o;
+        o.reconnect_delay = ms(1);
+        pb->realtime().set_options(o);
+        pb->realtime().on_connect([&](const std::string& id) { connects.put(id); });
+        sub = pb->realtime().subscribe("topic", [](const bosbase::realtime_event&) {});
+        REQUIRE(connects.wait_count(1));
+        {
+            std::lock_guard<std::mutex> lock(s->m);
+            s->hold_posts = true;
+            s->end_requested = true;  // the server restarts: the thread reconnects and POSTs the set
+        }
+        s->cv.notify_all();
+        REQUIRE(fake_stream_transport::wait_on(s, [](auto& st) { return st.held == 1; }));
+        const auto started = steady::now();
+        pb.reset();  // the realtime thread, in its POST, now holds the only reference
+        CHECK(steady::now() - started < ms(500));
+        {
+            std::lock_guard<std::mutex> lock(s->m);
+            s->hold_posts = false;  // the POST returns; the client's destructor runs on the realtime thread
+        }
+        s->cv.notify_all();
+    }
+    // It detaches itself, ends the stream and frees everything, its own copy of the
+    // transport included: no copy is left once the thread is gone.
+    CHECK(fake_stream_transport::wait_on(s, [](auto& st) { return st.copies_gone && !st.open; }));
+    CHECK(connects.size() == 1);  // nothing of the app ran after the client was gone
+    sub.unsubscribe();
+}
+
+TEST_CASE("realtime: the README's cancellable subscribe compiles and behaves as it says") {
+    fake_stream_transport t;
+    fake_stream_client pb("http://127.0.0.1:8090", t);
+    mailbox<std::string> outcome;
+    auto on_post = [](const bosbase::realtime_event&) {};
+    auto readme = [&](bosbase::cancel_token cancel) {
+        // --- README.md, section "Realtime", "Cancelling a subscribe" (keep in sync) ---
+        bosbase::request_options call;
+        call.cancel = cancel;
+        call.deadline = std::chrono::seconds(5);   // this call only, instead of subscribe_timeout
+        try {
+            auto live = pb.collection("posts").subscribe("*", on_post, call);
+            // ... or with subscribe_options: subscribe("*", on_post, options, call)
+            outcome.put("subscribed");
+        } catch (const bosbase::ClientResponseError& e) {
+            if (e.is_abort()) { outcome.put("cancelled"); }
+        }
+        // --- end of the README snippet ---
+    };
+    readme(bosbase::cancel_token());
+    bosbase::cancel_token spent;
+    spent.cancel();
+    readme(spent);
+    CHECK(outcome.items() == std::vector<std::string>{"subscribed", "cancelled"});
+    CHECK(pb.realtime().topics().empty());
 }

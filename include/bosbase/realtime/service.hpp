@@ -34,36 +34,28 @@ public:
         : detail::service_base<Transport>(std::move(core)) {}
 
     /// @brief Subscribes to a topic ("posts/*", "posts/RECORD_ID" or a custom topic).
-    /// Returns once the server holds the subscription. Throws ClientResponseError
-    /// when it cannot (no connection within subscribe_timeout, or the server refused
-    /// the set), std::invalid_argument for a bad topic or callback.
-    BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, realtime_callback callback) const {
-        return add(detail::realtime_topic_key(topic, std::nullopt), std::move(callback));
+    /// Returns once the server holds the subscription; the handle ends it when it goes
+    /// (so a discarded one unsubscribes at once). Throws ClientResponseError when
+    /// it cannot: no confirmed subscription within realtime_options::subscribe_timeout
+    /// (or `options.deadline`), the server refused the set, or `options.cancel` was
+    /// cancelled (is_abort()); then nothing of the subscription is left behind.
+    /// std::invalid_argument for a bad topic or callback, and for request_options
+    /// fields other than cancel, timeout and deadline (use subscribe_options).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, realtime_callback callback,
+                                                  const request_options& options = {}) const {
+        return state()->subscribe(this->core(), detail::realtime_topic_key(topic, std::nullopt), std::move(callback),
+                                  options);
     }
 
-    /// @brief The same with options, sent as `?options=` (like the JS SDK); the
-    /// subscription string, and so the event's topic, includes them.
-    BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, realtime_callback callback,
-                           const subscribe_options& options) const {
-        return add(detail::realtime_topic_key(topic, options), std::move(callback));
+    /// @brief The same with subscription options, sent as `?options=` (like the JS SDK);
+    /// the subscription string, and so the event's topic, includes them.
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, realtime_callback callback,
+                                                  const subscribe_options& subscription_options,
+                                                  const request_options& options = {}) const {
+        return state()->subscribe(this->core(), detail::realtime_topic_key(topic, subscription_options),
+                                  std::move(callback), options);
     }
 
-private:
-    subscription add(const std::string& key, realtime_callback callback) const {
-        auto shared = state();
-        std::weak_ptr<detail::client_core<Transport>> weak = this->core_ptr();
-        return shared->subscribe(key, std::move(callback), [weak](std::uint64_t id) -> std::function<void()> {
-            return [weak, id] {
-                if (auto c = weak.lock()) {
-                    if (auto s = c->template existing_extension<detail::realtime_state<Transport>>()) {
-                        s->remove_listener(id);
-                    }
-                }
-            };
-        });
-    }
-
-public:
     /// @brief Ends every callback of `topic` (with any options), like the JS SDK's unsubscribe(topic).
     BOSBASE_SPLIT_NOINLINE void unsubscribe(std::string_view topic) const {
         if (topic.empty()) {
@@ -72,12 +64,12 @@ public:
         }
         const std::string prefix = topic.find('?') == std::string_view::npos ? std::string(topic) + "?"
                                                                                : std::string(topic);
-        if (auto s = existing_state()) s->remove_by_prefix(prefix);
+        if (auto s = existing_state()) s->remove_by_prefix(this->core(), prefix);
     }
 
     /// @brief Ends every subscription whose string (+ "?") starts with `prefix`.
     BOSBASE_SPLIT_NOINLINE void unsubscribe_by_prefix(std::string_view prefix) const {
-        if (auto s = existing_state()) s->remove_by_prefix(prefix);
+        if (auto s = existing_state()) s->remove_by_prefix(this->core(), prefix);
     }
 
     /// @brief Ends every subscription and closes the connection.
@@ -129,11 +121,8 @@ private:
         static_assert(std::is_copy_constructible_v<Transport>,
                       "bosbase: realtime streams through a copy of the transport; make it copyable");
         auto& core = this->core();
-        return core.template extension<detail::realtime_state<Transport>>([&core] {
-            auto made = std::make_shared<detail::realtime_state<Transport>>(&core);
-            made->attach();
-            return made;
-        });
+        return core.template extension<detail::realtime_state<Transport>>(
+            [&core] { return detail::realtime_state<Transport>::make(core); });
     }
 
     std::shared_ptr<detail::realtime_state<Transport>> existing_state() const {
@@ -143,22 +132,25 @@ private:
 
 template <class Transport>
 subscription record_service<Transport>::subscribe(const std::string& topic,
-                                                  std::function<void(const realtime_event&)> callback) const {
+                                                  std::function<void(const realtime_event&)> callback,
+                                                  const request_options& options) const {
     if (topic.empty()) {
         throw std::invalid_argument("bosbase: a record subscription needs a topic: \"*\" or a record id");
     }
-    return realtime_service<Transport>(this->core_ptr()).subscribe(collection_ + "/" + topic, std::move(callback));
+    return realtime_service<Transport>(this->core_ptr())
+        .subscribe(collection_ + "/" + topic, std::move(callback), options);
 }
 
 template <class Transport>
 subscription record_service<Transport>::subscribe(const std::string& topic,
                                                   std::function<void(const realtime_event&)> callback,
-                                                  const subscribe_options& options) const {
+                                                  const subscribe_options& subscription_options,
+                                                  const request_options& options) const {
     if (topic.empty()) {
         throw std::invalid_argument("bosbase: a record subscription needs a topic: \"*\" or a record id");
     }
-    return realtime_service<Transport>(this->core_ptr()).subscribe(collection_ + "/" + topic, std::move(callback),
-                                                                   options);
+    return realtime_service<Transport>(this->core_ptr())
+        .subscribe(collection_ + "/" + topic, std::move(callback), subscription_options, options);
 }
 
 // Unlike the JS SDK, "" ends only this collection's topics, not those of every

@@ -1,24 +1,27 @@
-// bosbase-cpp: One client's realtime connection: subscriptions, the background thread, reconnects.
+// bosbase-cpp: One client's realtime connection: a small state machine on a background thread.
 // SPDX-License-Identifier: MIT
 #ifndef BOSBASE_REALTIME_STATE_HPP
 #define BOSBASE_REALTIME_STATE_HPP
 
+#include "connection.hpp"
 #include "events.hpp"
-#include "sse_parser.hpp"
-#include "../stream.hpp"
+#include "registry.hpp"
+#include "../cancel.hpp"
 #include "../client_core.hpp"
+#include "../stream.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -27,193 +30,188 @@ namespace bosbase {
 
 namespace detail {
 
-/// The subscription string for a topic and options, byte for byte as the JS SDK
-/// builds it: `topic?options=<encodeURIComponent(JSON.stringify({query, headers}))>`.
-inline std::string realtime_topic_key(const std::string& topic, const std::optional<subscribe_options>& options) {
-    if (!options) {
-        return topic;
-    }
-    // Insertion order matters (JSON.stringify keeps it) and a repeated key keeps its
-    // first place with the last value, as in a JS object. Written by hand rather
-    // than through nlohmann::ordered_json, a second JSON type every TU would compile.
-    using members = std::vector<std::pair<std::string, json>>;
-    auto set = [](members& m, const std::string& key, json value) {
-        for (auto& entry : m) {
-            if (entry.first == key) {
-                entry.second = std::move(value);
-                return;
-            }
-        }
-        m.emplace_back(key, std::move(value));
-    };
-    auto write = [](std::string& out, const members& m) {
-        out += '{';
-        for (std::size_t i = 0; i < m.size(); ++i) {
-            out += (i == 0 ? "" : ",") + json(m[i].first).dump() + ":" + m[i].second.dump();
-        }
-        out += '}';
-    };
-    members query;
-    if (options->filter) set(query, "filter", *options->filter);
-    if (options->expand) set(query, "expand", *options->expand);
-    if (options->fields) set(query, "fields", *options->fields);
-    for (const auto& q : options->query) set(query, q.first, q.second);
-    members headers;
-    for (const auto& h : options->headers) set(headers, h.first, h.second);
-    std::string text = "{\"query\":";
-    try {
-        write(text, query);
-        if (!headers.empty()) {
-            text += ",\"headers\":";
-            write(text, headers);
-        }
-    } catch (const json::type_error&) {
-        throw std::invalid_argument("bosbase: a subscription option is not valid UTF-8");
-    }
-    text += '}';
-    return topic + (topic.find('?') == std::string::npos ? "?" : "&") + "options=" + encode_uri_component(text);
-}
-
-/// One client's realtime connection: the subscriptions, the background thread
-/// that owns the SSE stream, and the submission of the subscription set.
+/// One client's realtime connection, kept in the client core as an extension.
 ///
-/// Locks: mutex_ guards the fields below it; submit_mutex_ orders the POSTs so the
-/// server always ends with the newest set. No user callback runs under either.
-/// The thread holds a shared_ptr to this object, never to the client; the client
-/// (as a core_extension) stops and joins the thread before it goes away.
+/// The connection is a state machine. `phase_` says where it is; the realtime thread
+/// makes every move out of idle, connecting, submitting and backing_off, other threads
+/// only the moves marked (caller):
+///
+///   idle ───────── a topic is subscribed ──────────────────────────────> connecting
+///   connecting ─── PB_CONNECT (the thread POSTs the whole set) ─────────> submitting
+///   submitting ─── the server accepted the set; on_connect, on_reconnect > subscribed
+///   subscribed ─── PB_CONNECT again (a new client id) ──────────────────> submitting
+///   connecting, submitting, subscribed:
+///       the last topic unsubscribed (caller) ──────────────────────────> closing
+///       the auth token changed (caller, via the auth store) ───────────> closing
+///       the stream ended or failed, or the set was refused ────────────> backing_off
+///         (before subscribed, that is a failed attempt: the subscribes
+///          waiting for it fail with its error; after, on_disconnect)
+///   closing ────── the stream returned; on_disconnect if it was subscribed ─> connecting
+///                  (at once, with the new identity) or idle (no topics left)
+///   backing_off ── the delay passed ───> connecting, or idle when no topics are left
+///   any ────────── the client core is destroyed (shutdown) ────────────> stopping (final)
+///
+/// In subscribed, a change of the set is POSTed by the thread that made it, one POST at
+/// a time (`posting_`); a subscribe() returns once its topic is in a set the server
+/// accepted on the current connection (registry.hpp keeps that per topic). Events are
+/// dispatched in connecting, submitting and subscribed.
+///
+/// One mutex and one condition variable guard all of it; no user callback (event,
+/// on_connect, on_disconnect, hooks of the POST) runs under them. The core is reached
+/// through a weak_ptr, locked only for the short subscription POST: the thread keeps
+/// its own copies of what the stream needs, so it holds no reference to the core while
+/// it blocks in stream(), and the last client handle going away ends the connection.
+/// When the core dies on the realtime thread itself (a callback held the last handle,
+/// or the POST did), shutdown() detaches the thread, which sees `stopping`, touches
+/// nothing of the client, and keeps this object alive through its own shared_ptr.
 template <class Transport>
 class realtime_state : public core_extension, public std::enable_shared_from_this<realtime_state<Transport>> {
     using clock = std::chrono::steady_clock;
+    using core_type = client_core<Transport>;
+    using listener_ptr = realtime_registry::listener_ptr;
     using connect_callback = std::function<void(const std::string& client_id)>;
     using disconnect_callback = std::function<void(const realtime_disconnect&)>;
 
-    struct listener {
-        std::uint64_t id;
-        realtime_callback fn;
-    };
-    struct topic_entry {
-        std::uint64_t order = 0;  // first-subscribe order: the POST lists topics like the JS SDK
-        std::vector<std::shared_ptr<const listener>> listeners;
-    };
-
 public:
-    BOSBASE_SPLIT_NOINLINE explicit realtime_state(client_core<Transport>* core)
-        : core_(core),
-          stream_transport_(core->transport()),
-          max_json_depth_(core->settings().max_json_depth),
+    enum class phase { idle, connecting, submitting, subscribed, closing, backing_off, stopping };
+
+    /// Made through make() only: the auth store listener needs a weak_ptr to it.
+    BOSBASE_SPLIT_NOINLINE explicit realtime_state(core_type& core)
+        : core_(core.weak_from_this()),
+          stream_transport_(core.transport()),
+          stream_request_(realtime_stream_request(core.url(), core.target_for("/api/realtime", {}), core.settings())),
+          url_(core.url().origin + core.url().prefix + "/api/realtime"),
+          post_deadline_(std::min(core.settings().deadline, core.settings().timeout)),
+          max_json_depth_(core.settings().max_json_depth),
           rng_(static_cast<std::uint32_t>(clock::now().time_since_epoch().count() ^
                                           reinterpret_cast<std::uintptr_t>(this))) {}
 
     realtime_state(const realtime_state&) = delete;
     realtime_state& operator=(const realtime_state&) = delete;
 
-    // Resubmits after every auth change: the server binds a realtime client to the
-    // identity of its first subscription and refuses a different one (403), so a
-    // new token means a new connection.
-    BOSBASE_SPLIT_NOINLINE void attach() {
-        token_seen_ = core_->store().token();
-        std::weak_ptr<realtime_state> weak = this->shared_from_this();
-        listener_id_ = core_->store().on_change([weak](const std::string& token, const json&) {
-            if (auto self = weak.lock()) self->on_auth_change(token);
+    ~realtime_state() override {
+        if (worker_.joinable()) worker_.detach();  // shutdown() has run; this only keeps ~thread quiet
+    }
+
+    // The server binds a realtime client to the identity of its first subscription and
+    // refuses another (403), so every new token means a new connection.
+    BOSBASE_SPLIT_NOINLINE static std::shared_ptr<realtime_state> make(core_type& core) {
+        auto made = std::make_shared<realtime_state>(core);
+        std::weak_ptr<realtime_state> weak = made;
+        core.store().on_change(
+            [weak](const std::string& token, const json&) {
+                if (auto self = weak.lock()) self->on_auth_change(token);
+            },
+            true);
+        return made;
+    }
+
+    // --- callers -------------------------------------------------------------
+
+    /// Adds `fn` under `key` and returns once the server holds the key on the current
+    /// connection. `core` is the caller's (its service keeps it alive meanwhile).
+    BOSBASE_SPLIT_NOINLINE subscription subscribe(core_type& core, const std::string& key, realtime_callback fn,
+                                                  const request_options& options) {
+        realtime_registry::check_key(key);
+        if (!fn) throw std::invalid_argument("bosbase: a realtime callback must not be empty");
+        check_subscribe_options(options);
+        const cancel_token* tokens[2] = {options.cancel ? &*options.cancel : nullptr, current_job_cancel()};
+        auto canceled = [&] {
+            return (tokens[0] && tokens[0]->is_canceled()) || (tokens[1] && tokens[1]->is_canceled());
+        };
+        if (canceled()) throw aborted("before it started");
+
+        // Declared before the lock, so destroyed after it is released: a registration's
+        // callback takes the lock, and a listener's captures may own the client.
+        cancel_token::registration wake[2];
+        for (int i = 0; i < 2; ++i) {
+            if (tokens[i]) wake[i] = tokens[i]->on_cancel([this] { notify(); });
+        }
+        std::vector<listener_ptr> dropped;
+        listener_ptr l;
+        std::optional<cancel_token> close;
+        waiter w;
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (phase_ == phase::stopping) throw destroyed();
+        const auto limit = options.deadline.value_or(options_.subscribe_timeout);
+        const auto deadline = clock::now() + limit;
+        const bool on_thread = std::this_thread::get_id() == worker_id_;
+        waiters_.push_back(&w);
+        try {
+            l = registry_.add(key, std::move(fn));
+            start_thread_locked();
+            cv_.notify_all();
+            while (!l->removed) {  // unsubscribe_all() meanwhile: an inert handle
+                if (phase_ == phase::subscribed && registry_.on_server(key)) break;
+                if (phase_ == phase::stopping) throw destroyed();
+                if (w.error) throw *w.error;
+                if (canceled()) throw aborted("while it waited for the server");
+                if (phase_ == phase::subscribed && !posting_) {
+                    post_set(lock, core, caller_post_options(options, deadline));
+                    continue;
+                }
+                // The realtime thread cannot wait for its own connection (in on_disconnect,
+                // say): the topic goes to the server with the next one.
+                if (on_thread && phase_ != phase::subscribed) break;
+                if (clock::now() >= deadline) throw timed_out(options, limit);
+                cv_.wait_until(lock, deadline);
+            }
+        } catch (...) {
+            waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &w));
+            // Nothing is left behind; a topic the server may hold goes with the next POST.
+            if (l) registry_.remove(l.get(), dropped);
+            close = topics_removed_locked();
+            lock.unlock();
+            if (close) close->cancel();
+            throw;
+        }
+        waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &w));
+        lock.unlock();
+        std::weak_ptr<realtime_state> self = this->shared_from_this();
+        return subscription(key, [self, core = core_, weak_l = std::weak_ptr<realtime_listener>(l)] {
+            const auto state = self.lock();
+            const auto listener = weak_l.lock();
+            if (!state || !listener) return;  // gone with the client, or already removed
+            const auto owner = core.lock();   // null once the client is gone: then no POST
+            state->remove(owner.get(), listener.get());
         });
     }
 
-    // --- caller side -------------------------------------------------------
-
-    BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& key, realtime_callback fn,
-                           const std::function<std::function<void()>(std::uint64_t)>& make_remover) {
-        if (key.empty()) {
-            throw std::invalid_argument("bosbase: a realtime topic must not be empty");
-        }
-        if (key.size() > max_topic_bytes) {
-            throw std::invalid_argument("bosbase: a realtime topic (options included) must not exceed " +
-                                        std::to_string(max_topic_bytes) + " bytes");
-        }
-        if (!fn) {
-            throw std::invalid_argument("bosbase: a realtime callback must not be empty");
-        }
-        to_utf8_or_throw(key);
-
-        std::uint64_t id = 0;
-        std::uint64_t my_gen = 0;
-        std::uint64_t failures_at_start = 0;
-        std::chrono::milliseconds wait_limit{};
+    /// Removes one callback. Once it returns (on another thread than the realtime one)
+    /// the callback is not running and never runs again, so it may capture locals by
+    /// reference. A topic that goes away leaves the server's set with a POST (waiting
+    /// for one under way), or with the connection when it was the last.
+    BOSBASE_SPLIT_NOINLINE void remove(core_type* core, const realtime_listener* l) noexcept {
+        std::vector<listener_ptr> dropped;
+        std::optional<cancel_token> close;
         {
             std::unique_lock<std::mutex> lock(mutex_);
-            if (stopping_) {
-                throw std::invalid_argument("bosbase: the client is shutting down");
-            }
-            if (topics_.find(key) == topics_.end() && topics_.size() >= max_topics) {
-                throw std::invalid_argument("bosbase: the server accepts at most " + std::to_string(max_topics) +
-                                            " realtime topics per client");
-            }
-            id = ++last_listener_id_;
-            auto& entry = topics_[key];
-            if (entry.listeners.empty()) {
-                entry.order = ++last_order_;
-                ++generation_;  // a new topic: the server's set must change
-            }
-            entry.listeners.push_back(std::make_shared<const listener>(listener{id, std::move(fn)}));
-            my_gen = generation_;
-            failures_at_start = failures_;
-            wait_limit = options_.subscribe_timeout;
-            start_thread_locked();
+            const bool shrunk = registry_.remove(l, dropped);
+            if (std::this_thread::get_id() != worker_id_) cv_.wait(lock, [&] { return running_ != l; });
+            close = topics_removed_locked();
+            if (shrunk && core && !close) post_shrunk_set(lock, *core);
         }
-        cv_.notify_all();
-
-        const bool on_worker = std::this_thread::get_id() == worker_id_.load();
-        const auto deadline = clock::now() + wait_limit;
-        try {
-            wait_until_submitted(my_gen, failures_at_start, deadline, on_worker);
-        } catch (...) {
-            remove_listener(id, false);
-            throw;
-        }
-        return subscription(key, make_remover(id));
+        if (close) close->cancel();
     }
 
-    // Removes one callback; its topic leaves the server's set when it was the last one.
-    // Once it returns (on another thread than the realtime one) the callback is not
-    // running and never runs again, so it may capture locals by reference.
-    BOSBASE_SPLIT_NOINLINE void remove_listener(std::uint64_t id, bool submit = true) noexcept {
-        bool topic_gone = false;
+    /// Every topic whose string + "?" starts with `prefix` (the JS SDK's
+    /// unsubscribeByPrefix; its unsubscribe(topic) is prefix = topic + "?").
+    BOSBASE_SPLIT_NOINLINE void remove_by_prefix(core_type& core, std::string_view prefix) noexcept {
+        std::vector<listener_ptr> dropped;
+        std::optional<cancel_token> close;
         {
             std::unique_lock<std::mutex> lock(mutex_);
-            if (std::this_thread::get_id() != worker_id_.load()) {
-                cv_.wait(lock, [&] { return running_listener_ != id; });
+            const bool shrunk = registry_.remove_by_prefix(prefix, dropped);
+            if (std::this_thread::get_id() != worker_id_) {
+                cv_.wait(lock, [&] {
+                    return std::none_of(dropped.begin(), dropped.end(),
+                                        [&](const listener_ptr& p) { return p.get() == running_; });
+                });
             }
-            for (auto it = topics_.begin(); it != topics_.end(); ++it) {
-                auto& ls = it->second.listeners;
-                auto found = std::find_if(ls.begin(), ls.end(), [&](const auto& l) { return l->id == id; });
-                if (found != ls.end()) {
-                    ls.erase(found);
-                    if (ls.empty()) {
-                        topics_.erase(it);
-                        topic_gone = true;
-                    }
-                    break;
-                }
-            }
+            close = topics_removed_locked();
+            if (shrunk && !close) post_shrunk_set(lock, core);
         }
-        if (topic_gone) topics_changed(submit);
-    }
-
-    // Every key k where (k + "?") starts with `prefix` (JS unsubscribeByPrefix; also
-    // JS unsubscribe(topic) with prefix = topic + "?" when topic has no '?').
-    BOSBASE_SPLIT_NOINLINE void remove_by_prefix(std::string_view prefix) noexcept {
-        bool changed = false;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            for (auto it = topics_.begin(); it != topics_.end();) {
-                if ((it->first + "?").compare(0, prefix.size(), prefix) == 0) {
-                    it = topics_.erase(it);
-                    changed = true;
-                } else {
-                    ++it;
-                }
-            }
-        }
-        if (changed) topics_changed(true);
+        if (close) close->cancel();
     }
 
     BOSBASE_SPLIT_NOINLINE void set_on_connect(connect_callback fn) { set_callback(on_connect_, std::move(fn)); }
@@ -234,62 +232,91 @@ public:
 
     BOSBASE_SPLIT_NOINLINE bool is_connected() const {
         std::lock_guard<std::mutex> lock(mutex_);
-        return connected_;
+        return phase_ == phase::subscribed;
     }
 
     BOSBASE_SPLIT_NOINLINE std::string client_id() const {
         std::lock_guard<std::mutex> lock(mutex_);
-        return connected_ ? client_id_ : std::string();
+        return phase_ == phase::subscribed ? client_id_ : std::string();
     }
 
     BOSBASE_SPLIT_NOINLINE std::vector<std::string> topics() const {
         std::lock_guard<std::mutex> lock(mutex_);
-        return topic_list_locked();
+        return registry_.keys();
     }
 
-    // Called by the client core while it is still whole: stop the stream, join.
+    /// The client core is going away (its destructor, while it is still whole): stop.
     BOSBASE_SPLIT_NOINLINE void shutdown() noexcept override {
+        std::thread worker;
         std::optional<cancel_token> cancel;
+        bool on_thread = false;
         {
             std::lock_guard<std::mutex> lock(mutex_);
-            stopping_ = true;
-            cancel = cancel_;
+            phase_ = phase::stopping;
+            cancel = conn_cancel_;
+            worker = std::move(worker_);
+            on_thread = std::this_thread::get_id() == worker_id_;
         }
         cv_.notify_all();
-        if (listener_id_ != 0) core_->store().remove_listener(listener_id_);
-        if (!worker_.joinable()) {
+        if (!worker.joinable()) return;
+        if (on_thread) {
+            // Inside a callback or the POST: the stack above returns to a loop that sees
+            // `stopping`; it cannot join itself.
+            worker.detach();
             return;
         }
-        if (worker_.get_id() == std::this_thread::get_id()) {
-            // The last client handle died inside a callback on the realtime thread:
-            // it cannot join itself. It sees stopping_ and ends on its own; it holds
-            // this object alive and touches nothing of the client from here on.
-            worker_.detach();
-            return;
-        }
-        // A cancel can land before the transport has a socket to stop; repeat it.
-        std::unique_lock<std::mutex> lock(mutex_);
-        while (!worker_done_) {
-            if (cancel_ && cancel_ != cancel) cancel = cancel_;
-            lock.unlock();
-            if (cancel) cancel->cancel();
-            lock.lock();
-            cv_.wait_for(lock, std::chrono::milliseconds(20), [&] { return worker_done_; });
-        }
-        lock.unlock();
-        worker_.join();
+        // A cancel that lands before the transport has a connection still stops it: the
+        // transport registers with the token, which runs late registrations at once.
+        if (cancel) cancel->cancel();
+        worker.join();
     }
 
 private:
-    static constexpr std::size_t max_topic_bytes = 2500;  // the server's limit per subscription
-    static constexpr std::size_t max_topics = 1000;       // and per client
+    // What a subscribe() waiting for a connection learns from the thread.
+    struct waiter {
+        std::optional<ClientResponseError> error;  // the attempt it waited for failed
+    };
 
-    static void to_utf8_or_throw(const std::string& key) {
-        try {
-            (void)json(key).dump();
-        } catch (const json::type_error&) {
-            throw std::invalid_argument("bosbase: a realtime topic must be valid UTF-8");
+    // The subscription string already carries query and headers; the call takes only
+    // what bounds it. Anything else would be silently dropped, so it is refused.
+    static void check_subscribe_options(const request_options& o) {
+        if (o.expand || o.fields || o.filter || o.sort || o.skip_total || !o.query.empty() || !o.headers.empty()) {
+            throw std::invalid_argument(
+                "bosbase: realtime subscribe takes only cancel, timeout and deadline from request_options; put "
+                "filter, expand, fields, query and headers in subscribe_options");
         }
+    }
+
+    ClientResponseError aborted(const char* when) const {
+        return ClientResponseError(url_, 0, json::object(), error_kind::canceled,
+                                   std::string("the realtime subscribe was cancelled ") + when);
+    }
+
+    ClientResponseError destroyed() const {
+        return ClientResponseError(url_, 0, json::object(), error_kind::canceled,
+                                   "the client was destroyed while the realtime subscribe waited");
+    }
+
+    ClientResponseError timed_out(const request_options& options, std::chrono::milliseconds limit) const {
+        const std::string what = options.deadline ? "its deadline" : "subscribe_timeout";
+        return ClientResponseError(url_, 0, json::object(), options.deadline ? error_kind::deadline : error_kind::timeout,
+                                   "no confirmed realtime subscription within " + what + " (" +
+                                       std::to_string(limit.count()) + " ms)" +
+                                       (last_failure_.empty() ? std::string() : "; last attempt: " + last_failure_));
+    }
+
+    request_options caller_post_options(const request_options& options, clock::time_point deadline) const {
+        request_options o;
+        o.cancel = options.cancel;
+        o.timeout = options.timeout;
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+        o.deadline = std::max(std::chrono::milliseconds(1), std::min(left, post_deadline_));
+        return o;
+    }
+
+    void notify() {
+        { std::lock_guard<std::mutex> lock(mutex_); }  // a waiter is either before its check or in wait()
+        cv_.notify_all();
     }
 
     template <class Fn>
@@ -299,403 +326,252 @@ private:
         slot = std::move(ptr);
     }
 
-    std::vector<std::string> topic_list_locked() const {
-        std::vector<std::pair<std::uint64_t, const std::string*>> ordered;
-        ordered.reserve(topics_.size());
-        for (const auto& t : topics_) ordered.emplace_back(t.second.order, &t.first);
-        std::sort(ordered.begin(), ordered.end());
-        std::vector<std::string> out;
-        out.reserve(ordered.size());
-        for (const auto& o : ordered) out.push_back(*o.second);
-        return out;
+    bool streaming() const {
+        return phase_ == phase::connecting || phase_ == phase::submitting || phase_ == phase::subscribed;
     }
 
     void start_thread_locked() {
-        if (worker_.joinable() || stopping_) {
-            return;
-        }
+        if (worker_id_ != std::thread::id() || phase_ == phase::stopping) return;
         auto self = this->shared_from_this();
         worker_ = std::thread([self] { self->run(); });
-        worker_id_.store(worker_.get_id());
+        worker_id_ = worker_.get_id();
+    }
+
+    // After topics went away. No topics, no connection (like the JS SDK): returns the
+    // stream's token, for the caller to cancel once it has unlocked.
+    std::optional<cancel_token> topics_removed_locked() {
+        if (!registry_.empty() || !streaming()) return std::nullopt;
+        phase_ = phase::closing;
+        close_reason_ = "no subscriptions left";
+        cv_.notify_all();
+        return conn_cancel_;
     }
 
     void on_auth_change(const std::string& token) {
         std::optional<cancel_token> cancel;
         {
             std::lock_guard<std::mutex> lock(mutex_);
-            if (token == token_seen_) {
-                return;  // a record merge or a refresh that kept the token
-            }
+            if (token == token_seen_) return;  // a record merge or a refresh that kept the token
             token_seen_ = token;
-            if (!in_stream_) {
-                return;  // the next connection submits with the new token anyway
-            }
-            restart_reason_ = "the auth token changed; reconnecting to subscribe with the new identity";
-            cancel = cancel_;
+            if (!streaming()) return;  // the next connection submits with the new token anyway
+            phase_ = phase::closing;
+            close_reason_ = "the auth token changed; reconnecting to subscribe with the new identity";
+            cancel = conn_cancel_;
         }
+        cv_.notify_all();
         if (cancel) cancel->cancel();
     }
 
-    void topics_changed(bool submit) noexcept {
-        std::optional<cancel_token> cancel;
-        bool connected = false;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            ++generation_;
-            if (topics_.empty()) {
-                if (in_stream_) {
-                    restart_reason_ = "no subscriptions left";
-                    cancel = cancel_;
-                }
-            } else {
-                connected = connected_;
-            }
+    // POSTs the whole set on behalf of every waiter; the lock is held on entry and on
+    // every exit. Throws what the request threw.
+    void post_set(std::unique_lock<std::mutex>& lock, core_type& core, const request_options& options) {
+        posting_ = true;
+        const std::string client = client_id_;
+        const json body = {{"clientId", client}, {"subscriptions", registry_.begin_post()}};
+        lock.unlock();
+        bool accepted = false;
+        try {
+            core.perform("POST", "/api/realtime", body, options, {});
+            accepted = true;
+        } catch (...) {
+            lock.lock();
+            end_post(client, false);
+            throw;
         }
-        if (cancel) cancel->cancel();  // like the JS SDK: no topics, no connection
-        if (submit && connected) {
-            try {
-                submit_current();
-            } catch (...) {  // the topic's events now find no callback and are dropped
-            }
-        }
+        lock.lock();
+        end_post(client, accepted);
     }
 
-    // Blocks until the set of generation `gen` is on the server, or fails.
-    void wait_until_submitted(std::uint64_t gen, std::uint64_t failures_at_start, clock::time_point deadline,
-                              bool on_worker) {
-        std::unique_lock<std::mutex> lock(mutex_);
-        while (true) {
-            if (connected_ && submitted_gen_ >= gen && submitted_client_ == client_id_) {
-                return;
-            }
-            if (stopping_) {
-                throw std::invalid_argument("bosbase: the client is shutting down");
-            }
-            if (failures_ != failures_at_start && last_error_) {
-                throw *last_error_;
-            }
-            if (connected_) {
-                lock.unlock();
-                submit_current();
-                lock.lock();
-                continue;
-            }
-            if (on_worker) {
-                return;  // the realtime thread itself cannot wait for its own connect; it submits on connect
-            }
-            if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && clock::now() >= deadline) {
-                if (connected_ && submitted_gen_ >= gen && submitted_client_ == client_id_) return;
-                const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.subscribe_timeout);
-                throw ClientResponseError(core_->url().origin + core_->url().prefix + "/api/realtime", 0, json::object(),
-                                          error_kind::timeout,
-                                          "no realtime connection within subscribe_timeout (" +
-                                              std::to_string(ms.count()) + " ms)" +
-                                              (last_error_ ? std::string("; last attempt: ") + last_error_->what()
-                                                           : std::string()));
-            }
-        }
-    }
-
-    // POSTs the current set unless a newer or equal one is already on the server.
-    // Throws ClientResponseError (or invalid_argument from a hook's changes).
-    void submit_current() {
-        std::lock_guard<std::mutex> order(submit_mutex_);
-        json body;
-        std::uint64_t gen = 0;
-        std::string client;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (client_id_.empty() || stopping_ || topics_.empty()) {
-                return;  // no topics: the connection is being closed instead
-            }
-            if (submitted_gen_ >= generation_ && submitted_client_ == client_id_) {
-                return;
-            }
-            gen = generation_;
-            client = client_id_;
-            body = json{{"clientId", client_id_}, {"subscriptions", topic_list_locked()}};
-        }
-        request_options opts;
-        // Bounded by the read timeout so the client's destructor, which waits for
-        // this thread, returns within it.
-        opts.deadline = std::min(core_->settings().deadline, core_->settings().timeout);
-        core_->perform("POST", "/api/realtime", body, opts, {});
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (client_id_ == client) {
-                submitted_gen_ = std::max(submitted_gen_, gen);
-                submitted_client_ = client;
-            }
+    void end_post(const std::string& client, bool accepted) {
+        // A POST for a connection that has ended since touches nothing of the new one.
+        if (client_id_ == client && posting_) {
+            posting_ = false;
+            registry_.end_post(accepted);
         }
         cv_.notify_all();
     }
 
-    // --- the realtime thread ----------------------------------------------
+    // Our set lost a topic the server may hold. A failure only means its events still
+    // arrive and find no callback.
+    void post_shrunk_set(std::unique_lock<std::mutex>& lock, core_type& core) noexcept {
+        cv_.wait(lock, [&] { return !posting_; });
+        if (phase_ != phase::subscribed || !registry_.dirty()) return;  // a new connection submits it all
+        request_options o;
+        o.deadline = post_deadline_;
+        try {
+            post_set(lock, core, o);
+        } catch (...) {
+        }
+    }
 
-    struct connection_end {
-        bool connected = false;  // the subscription set was on the server
-        realtime_disconnect info;
-        std::optional<ClientResponseError> error;  // why a connect attempt failed
-        std::optional<std::chrono::milliseconds> retry;
-    };
+    // --- the realtime thread ---------------------------------------------------
 
     void run() noexcept {
         std::size_t attempt = 0;
         bool had_connection = false;
         std::optional<std::chrono::milliseconds> server_retry;
-        while (true) {
-            std::optional<cancel_token> cancel;
-            realtime_options opts;
-            {
-                std::unique_lock<std::mutex> lock(mutex_);
-                cv_.wait(lock, [&] { return stopping_ || !topics_.empty(); });
-                if (stopping_) break;
-                cancel.emplace();
-                cancel_ = cancel;
-                in_stream_ = true;
-                restart_reason_.clear();
-                opts = options_;
+        std::unique_lock<std::mutex> lock(mutex_);
+        while (phase_ != phase::stopping) {
+            if (registry_.empty()) {
+                phase_ = phase::idle;
+                had_connection = false;
+                cv_.wait(lock, [&] { return phase_ == phase::stopping || !registry_.empty(); });
+                continue;
             }
-            connection_end end = run_connection(*cancel, opts, had_connection);
-            std::shared_ptr<const disconnect_callback> on_disconnect;
-            bool restart_now = false;
-            {
-                std::lock_guard<std::mutex> lock(mutex_);
-                in_stream_ = false;
-                cancel_.reset();
-                connected_ = false;
-                client_id_.clear();
-                if (!restart_reason_.empty()) {
-                    end.info.reason = restart_reason_;
-                    end.info.kind = error_kind::none;
-                    restart_now = true;
+            phase_ = phase::connecting;
+            close_reason_.clear();
+            const cancel_token cancel;
+            conn_cancel_ = cancel;
+            const realtime_options opts = options_;
+            lock.unlock();
+            http_request req = stream_request_;
+            req.read_timeout = opts.idle_timeout;
+            req.cancel = cancel;
+            realtime_connection_end end =
+                run_realtime_stream(stream_transport_, req, opts.max_event_bytes,
+                                    [&](const sse_event& ev, realtime_connection_end& e) {
+                                        return on_event(ev, cancel, e, had_connection);
+                                    });
+            lock.lock();
+
+            const bool stopping = phase_ == phase::stopping;
+            const bool closed_here = phase_ == phase::closing;
+            if (closed_here) {
+                end.info.reason = close_reason_;
+                end.info.kind = error_kind::none;
+            } else if (!end.subscribed && !stopping) {
+                for (waiter* w : waiters_) {
+                    if (!w->error) w->error = end.error;
                 }
-                if (!end.connected && !restart_now && !stopping_) {
-                    ++failures_;  // what a waiting subscribe() reports
-                    last_error_ = end.error;
-                }
-                if (topics_.empty()) had_connection = false;
-                end.info.reconnecting = !stopping_ && !topics_.empty();
-                end.info.topics = topic_list_locked();
-                // Nothing of the app runs once the client is being destroyed.
-                if (!stopping_) on_disconnect = on_disconnect_;
+                last_failure_ = end.error ? end.error->what() : end.info.reason;
             }
+            if (end.subscribed) last_failure_.clear();
+            conn_cancel_.reset();
+            client_id_.clear();
+            posting_ = false;
+            registry_.connection_lost();
+            if (!stopping) phase_ = closed_here ? phase::connecting : phase::backing_off;
+            end.info.reconnecting = !stopping && !registry_.empty();
+            end.info.topics = registry_.keys();
+            const auto on_disconnect = !stopping && end.subscribed ? on_disconnect_ : nullptr;
             cv_.notify_all();
             if (end.retry) server_retry = end.retry;
-            if (end.connected) {
+            if (end.subscribed) {
                 had_connection = true;
                 attempt = 0;
-                if (on_disconnect) invoke(*on_disconnect, end.info);
             }
-            if (restart_now) continue;
-            auto delay = backoff(attempt++, opts, server_retry);
-            std::unique_lock<std::mutex> lock(mutex_);
-            cv_.wait_for(lock, delay, [&] { return stopping_; });
-            if (stopping_) break;
-        }
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            worker_done_ = true;
-        }
-        cv_.notify_all();
-    }
-
-    // Exponential with "equal jitter": half fixed, half random, so many clients
-    // that lost the same server do not come back in step. The server's `retry:` may
-    // lengthen the first delay up to max_reconnect_delay but never shorten it below
-    // reconnect_delay: `retry: 0` from a server that closes every stream at once
-    // would otherwise reconnect as fast as the network allows.
-    std::chrono::milliseconds backoff(std::size_t attempt, const realtime_options& opts,
-                                      std::optional<std::chrono::milliseconds> server_retry) {
-        const std::int64_t cap = opts.max_reconnect_delay.count();
-        std::int64_t base = opts.reconnect_delay.count();
-        if (server_retry) base = std::max(base, server_retry->count());
-        base = std::min(base, cap);
-        for (std::size_t i = 0; i < attempt && base < cap; ++i) base = std::min(cap, base * 2);
-        if (base <= 1) return std::chrono::milliseconds(base);
-        std::uniform_int_distribution<std::int64_t> half(0, base / 2);
-        return std::chrono::milliseconds(base - base / 2 + half(rng_));
-    }
-
-    http_request stream_request(const realtime_options& opts) const {
-        http_request req;
-        req.method = "GET";
-        req.origin = core_->url().origin;
-        req.target = core_->target_for("/api/realtime", {});
-        // Like EventSource: no Authorization (the POST carries it), no hooks.
-        req.headers = core_->settings().headers;
-        auto add_default = [&](const char* name, const std::string& value) {
-            if (!value.empty() && !has_header(req.headers, name)) req.headers.emplace_back(name, value);
-        };
-        add_default("Accept", "text/event-stream");
-        add_default("Cache-Control", "no-store");
-        add_default("Accept-Language", core_->settings().lang);
-        req.connect_timeout = core_->settings().connect_timeout;
-        req.read_timeout = opts.idle_timeout;
-        req.write_timeout = core_->settings().timeout;
-        req.max_response_bytes = std::size_t(64) << 10;  // only error bodies are collected
-        req.decompress = false;
-        return req;
-    }
-
-    connection_end run_connection(const cancel_token& cancel, const realtime_options& opts, bool had_connection) {
-        connection_end end;
-        sse_parser parser(opts.max_event_bytes);
-        std::string stop_reason;
-        http_request req;
-        try {
-            req = stream_request(opts);
-        } catch (const std::exception& e) {
-            end.error.emplace(core_->url().origin, 0, json::object(), error_kind::other, e.what());
-            return end;
-        }
-        const std::string url = redact_url(req.origin + req.target);
-        auto on_event = [&](const sse_event& ev) -> bool {
-            if (is_stopping()) return false;
-            if (ev.event == "PB_CONNECT") {
-                return on_connected(ev, end, stop_reason, had_connection, url);
+            if (on_disconnect) {
+                lock.unlock();
+                invoke(*on_disconnect, end.info);
+                lock.lock();
             }
-            dispatch(ev);
-            return !is_stopping();
-        };
-        stream_handler on_data = [&](std::string_view chunk) -> bool {
-            return !is_stopping() && parser.feed(chunk, on_event);
-        };
-        try {
-            req.cancel = cancel;
-            http_response res = stream_transport_.stream(req, on_data);
-            if (res.status < 200 || res.status > 299) {
-                end.error.emplace(url, res.status, json{{"status", res.status},
-                                                        {"message", "The realtime stream was refused."},
-                                                        {"data", json::object()}});
-                end.info.reason = "GET /api/realtime answered HTTP " + std::to_string(res.status);
-            } else if (!parser.error().empty()) {
-                end.info.reason = parser.error();
-                end.info.kind = error_kind::too_large;
-            } else if (!stop_reason.empty()) {
-                end.info.reason = stop_reason;
-            } else {
-                end.info.reason = "the server closed the stream";
-            }
-        } catch (const transport_error& e) {
-            end.info.kind = e.error_kind();
-            end.info.reason = e.what();
-        } catch (const std::bad_alloc&) {
-            end.info.kind = error_kind::other;
-            end.info.reason = "out of memory";
-        } catch (const std::exception& e) {
-            end.info.kind = error_kind::other;
-            end.info.reason = e.what();
-        } catch (...) {
-            end.info.kind = error_kind::other;
-            end.info.reason = "the transport threw a non-standard exception";
+            if (phase_ != phase::backing_off) continue;  // idle, a new identity, or stopping
+            // Neither a subscribe nor the last unsubscribe cuts the delay short: a caller
+            // that retries subscribe() in a loop is paced like the reconnects.
+            const auto delay = realtime_backoff(attempt++, opts, server_retry, rng_);
+            cv_.wait_for(lock, delay, [&] { return phase_ == phase::stopping; });
         }
-        if (!end.connected && !end.error) {
-            end.error.emplace(url, 0, json::object(), end.info.kind == error_kind::none ? error_kind::receive
-                                                                                        : end.info.kind,
-                              "realtime connection failed: " + end.info.reason);
-        }
-        end.retry = parser.retry();
-        return end;
     }
 
-    bool is_stopping() {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return stopping_;
+    // Runs on the realtime thread inside stream(), unlocked, without the core; false ends the stream.
+    bool on_event(const sse_event& ev, const cancel_token& cancel, realtime_connection_end& end,
+                  bool had_connection) {
+        if (ev.event == "PB_CONNECT") return on_connected(ev, cancel, end, had_connection);
+        dispatch(ev);
+        return still_streaming();
     }
 
     // PB_CONNECT: take the client id, put the whole set on the server, then tell the app.
-    bool on_connected(const sse_event& ev, connection_end& end, std::string& stop_reason, bool had_connection,
-                      const std::string& url) {
-        std::string id = ev.id;
-        if (auto data = parse_json(ev.data, 8); data && data->is_object()) {
-            auto it = data->find("clientId");
-            if (it != data->end() && it->is_string()) id = it->get<std::string>();
-        }
+    bool on_connected(const sse_event& ev, const cancel_token& cancel, realtime_connection_end& end,
+                      bool had_connection) {
+        const std::string id = realtime_client_id(ev);
         if (id.empty()) {
-            stop_reason = "PB_CONNECT carried no client id";
+            end.stop_reason = "PB_CONNECT carried no client id";
             return false;
         }
+        json body;
         {
             std::lock_guard<std::mutex> lock(mutex_);
+            if (phase_ != phase::connecting && phase_ != phase::subscribed) return false;  // closing or stopping
+            registry_.connection_lost();  // the server holds nothing for a new client id
             client_id_ = id;
-            connected_ = true;  // lets subscribe() callers submit themselves meanwhile
+            phase_ = phase::submitting;
+            posting_ = true;
+            body = json{{"clientId", id}, {"subscriptions", registry_.begin_post()}};
         }
-        try {
-            // A subscribe() between snapshot and answer makes the set stale; go again.
-            for (int i = 0; i < 4; ++i) {
-                submit_current();
-                std::lock_guard<std::mutex> lock(mutex_);
-                if (submitted_gen_ >= generation_ || stopping_) break;
+        std::optional<ClientResponseError> failure;
+        {
+            request_options o;
+            o.deadline = post_deadline_;
+            o.cancel = cancel;  // closing the connection ends its POST too
+            const auto core = core_.lock();
+            if (!core) {
+                end.stop_reason = "the client is going away";
+                return false;
             }
-        } catch (const ClientResponseError& e) {
-            end.error = e;
-            stop_reason = std::string("the subscription request failed: ") + e.what();
-            std::lock_guard<std::mutex> lock(mutex_);
-            connected_ = false;
-            return false;
-        } catch (const std::exception& e) {
-            end.error.emplace(url, 0, json::object(), error_kind::other, e.what());
-            stop_reason = std::string("the subscription request failed: ") + e.what();
-            std::lock_guard<std::mutex> lock(mutex_);
-            connected_ = false;
-            return false;
-        }
-        end.connected = true;
+            try {
+                core->perform("POST", "/api/realtime", body, o, {});
+            } catch (const ClientResponseError& e) {
+                failure = e;
+            } catch (const std::exception& e) {
+                failure.emplace(url_, 0, json::object(), error_kind::other, e.what());
+            }
+        }  // The last reference to the core may go here: then shutdown() ran on this thread.
         std::shared_ptr<const connect_callback> on_connect;
         std::shared_ptr<const connect_callback> on_reconnect;
         {
             std::lock_guard<std::mutex> lock(mutex_);
+            if (phase_ != phase::submitting || client_id_ != id) return false;  // closing or stopping
+            posting_ = false;
+            registry_.end_post(!failure);
+            if (failure) {
+                end.error = failure;
+                end.stop_reason = std::string("the subscription request failed: ") + failure->what();
+                cv_.notify_all();
+                return false;
+            }
+            phase_ = phase::subscribed;
+            end.subscribed = true;
             on_connect = on_connect_;
             on_reconnect = had_connection ? on_reconnect_ : nullptr;
         }
         cv_.notify_all();
         if (on_connect) invoke(*on_connect, id);
-        if (on_reconnect && !is_stopping()) invoke(*on_reconnect, id);
-        return !is_stopping();
+        if (on_reconnect && still_streaming()) invoke(*on_reconnect, id);
+        return still_streaming();
+    }
+
+    bool still_streaming() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return streaming();
     }
 
     void dispatch(const sse_event& ev) {
-        std::vector<std::shared_ptr<const listener>> targets;
+        std::vector<listener_ptr> targets;  // destroyed unlocked, at the end
         {
             std::lock_guard<std::mutex> lock(mutex_);
-            auto it = topics_.find(ev.event);
-            if (it == topics_.end()) return;  // unsubscribed meanwhile
-            targets = it->second.listeners;
+            if (!streaming()) return;
+            targets = registry_.listeners(ev.event);
         }
-        realtime_event out;
-        out.topic = ev.event;
-        auto parsed = parse_json(ev.data, max_json_depth_);
-        out.data = parsed ? std::move(*parsed) : json::object();
-        if (out.data.is_object()) {
-            auto action = out.data.find("action");
-            auto record = out.data.find("record");
-            if (action != out.data.end() && action->is_string()) out.action = action->get<std::string>();
-            if (record != out.data.end() && record->is_object()) out.record = *record;
-        }
+        if (targets.empty()) return;  // unsubscribed meanwhile
+        const realtime_event out = to_realtime_event(ev, max_json_depth_);
         for (const auto& l : targets) {
             {
                 std::lock_guard<std::mutex> lock(mutex_);
-                if (stopping_ || !still_listed(ev.event, l->id)) continue;  // removed meanwhile
-                running_listener_ = l->id;
+                if (phase_ == phase::stopping || l->removed) continue;  // removed meanwhile
+                running_ = l.get();
             }
             invoke(l->fn, out);
             {
                 std::lock_guard<std::mutex> lock(mutex_);
-                running_listener_ = 0;
+                running_ = nullptr;
             }
             cv_.notify_all();
         }
     }
 
-    bool still_listed(const std::string& topic, std::uint64_t id) const {
-        auto it = topics_.find(topic);
-        return it != topics_.end() && std::any_of(it->second.listeners.begin(), it->second.listeners.end(),
-                                                  [&](const auto& l) { return l->id == id; });
-    }
-
-    // A callback that throws is skipped: the exception is dropped, the stream and
-    // the other callbacks go on (as with auth_store listeners).
+    // A callback that throws is skipped: the exception is dropped, the stream and the
+    // other callbacks go on (as with auth_store listeners).
     template <class Fn, class Arg>
     static void invoke(const Fn& fn, const Arg& arg) noexcept {
         try {
@@ -704,38 +580,33 @@ private:
         }
     }
 
-    client_core<Transport>* core_;  // valid while the thread runs: the client joins it first
-    Transport stream_transport_;    // the thread's own copy, so it never reaches into the client
-    std::size_t max_json_depth_;
-    std::minstd_rand rng_;          // used by the realtime thread only
-    auth_store::listener_id listener_id_ = 0;
+    // Fixed at construction: the thread never reaches into the client for them.
+    const std::weak_ptr<core_type> core_;
+    Transport stream_transport_;  // the thread's own copy (copies share configuration)
+    const http_request stream_request_;
+    const std::string url_;  // for errors
+    const std::chrono::milliseconds post_deadline_;
+    const std::size_t max_json_depth_;
+    std::minstd_rand rng_;  // the realtime thread's only
 
-    std::mutex submit_mutex_;
-    mutable std::mutex mutex_;
+    mutable std::mutex mutex_;  // guards everything below
     std::condition_variable cv_;
-    std::map<std::string, topic_entry> topics_;
-    std::uint64_t last_listener_id_ = 0;
-    std::uint64_t running_listener_ = 0;  // the callback the realtime thread is in
-    std::uint64_t last_order_ = 0;
-    std::uint64_t generation_ = 0;     // bumped on every change of the topic set
-    std::uint64_t submitted_gen_ = 0;  // newest set the server accepted ...
-    std::string submitted_client_;     // ... for this client id
+    phase phase_ = phase::idle;
+    realtime_registry registry_;
+    std::vector<waiter*> waiters_;                // subscribe() calls waiting for a connection
+    bool posting_ = false;                        // a POST of the set is under way on this connection
+    const realtime_listener* running_ = nullptr;  // the callback the realtime thread is in
     std::string client_id_;
-    bool connected_ = false;
-    bool in_stream_ = false;
-    bool stopping_ = false;
-    bool worker_done_ = false;
-    std::string restart_reason_;
+    std::string close_reason_;  // why the SDK is closing the stream (phase closing)
+    std::string last_failure_;  // of the last failed attempt, for a subscribe that times out
     std::string token_seen_;
-    std::uint64_t failures_ = 0;
-    std::optional<ClientResponseError> last_error_;
-    std::optional<cancel_token> cancel_;
+    std::optional<cancel_token> conn_cancel_;  // stops the current stream and its POST
     realtime_options options_;
     std::shared_ptr<const connect_callback> on_connect_;
     std::shared_ptr<const connect_callback> on_reconnect_;
     std::shared_ptr<const disconnect_callback> on_disconnect_;
     std::thread worker_;
-    std::atomic<std::thread::id> worker_id_{};
+    std::thread::id worker_id_;  // stays set after shutdown: a detached thread is still this one
 };
 
 }  // namespace detail

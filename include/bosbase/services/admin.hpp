@@ -16,6 +16,7 @@ namespace bosbase {
 template <class Transport>
 class health_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -30,6 +31,7 @@ public:
 template <class Transport>
 class collection_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -105,6 +107,7 @@ private:
 template <class Transport>
 class settings_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -145,6 +148,7 @@ public:
 template <class Transport>
 class log_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -172,6 +176,7 @@ public:
 template <class Transport>
 class backup_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -231,6 +236,7 @@ private:
 template <class Transport>
 class cron_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;

@@ -20,6 +20,7 @@ namespace bosbase {
 template <class Transport>
 class batch_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
     using request_list = std::vector<json>;
 
 public:
@@ -62,7 +63,7 @@ public:
             std::string qs;
             try {
                 detail::append_query(qs, detail::collect_query(opts));
-            } catch (const json::type_error&) {
+            } catch (const bosbase::json::type_error&) {
                 throw std::invalid_argument("bosbase: a query value is not valid UTF-8");
             }
             if (!qs.empty()) url += "?" + qs;
@@ -105,13 +106,13 @@ public:
         results.reserve(reply.body.size());
         for (const auto& item : reply.body) {
             auto status = item.is_object() ? item.find("status") : item.end();
-            if (status == item.end() || !status->is_number_integer() || status->get<std::int64_t>() < 0 ||
-                status->get<std::int64_t>() > 999) {
+            if (status == item.end() || !status->is_number_integer() || status->template get<std::int64_t>() < 0 ||
+                status->template get<std::int64_t>() > 999) {
                 throw detail::invalid_response(core(), "/api/batch", opts, reply.status,
                                                "A batch answer has no HTTP status.");
             }
             auto body = item.find("body");
-            results.push_back({status->get<int>(), body == item.end() ? json(nullptr) : *body});
+            results.push_back({status->template get<int>(), body == item.end() ? json(nullptr) : *body});
         }
         return results;
     }

@@ -15,6 +15,7 @@ namespace bosbase {
 template <class Transport>
 class file_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -95,7 +96,7 @@ private:
     static std::string text_of(const json& v) {
         try {
             return detail::query_value_text(v);
-        } catch (const json::type_error&) {
+        } catch (const bosbase::json::type_error&) {
             throw std::invalid_argument("bosbase: a file URL query value is not valid UTF-8");
         }
     }

@@ -27,6 +27,8 @@ namespace bosbase {
 template <class Transport>
 class record_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
+    // Bodies below are checked only for the calls a TU makes (see detail::deferred).
+    using json = typename detail::deferred<bosbase::json, Transport>::type;
 
 public:
     BOSBASE_SPLIT_NOINLINE record_service(std::shared_ptr<detail::client_core<Transport>> core, std::string collection)
@@ -268,11 +270,12 @@ public:
 
     /// @brief Subscribes to "*" (every record) or a record id of this collection;
     /// see realtime_service::subscribe.
-    subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback) const;
+    [[nodiscard]] subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback,
+                           const request_options& options = {}) const;
 
     /// @brief The same with options (filter, expand, fields, query, headers) sent as the topic's `?options=`.
-    subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback,
-                           const subscribe_options& options) const;
+    [[nodiscard]] subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback,
+                           const subscribe_options& subscription_options, const request_options& options = {}) const;
 
     /// @brief Ends the subscriptions to `topic` ("*" or a record id), or with "" all of this collection's.
     BOSBASE_SPLIT_NOINLINE void unsubscribe(std::string_view topic = {}) const;
@@ -380,7 +383,7 @@ public:
             throw detail::invalid_response(core(), external.records_path(), request_options{}, 200,
                                            "The server's external auth record has no string 'id'.");
         }
-        external.remove(id->get<std::string>(), options);
+        external.remove(id->template get<std::string>(), options);
     }
 
 private:
@@ -412,8 +415,8 @@ private:
         auto i = payload->find("id");
         auto c = payload->find("collectionId");
         if (i == payload->end() || c == payload->end() || !i->is_string() || !c->is_string()) return false;
-        id = i->get<std::string>();
-        collection_id = c->get<std::string>();
+        id = i->template get<std::string>();
+        collection_id = c->template get<std::string>();
         return !id.empty();
     }
 
@@ -457,14 +460,14 @@ private:
         }
         auto token = response.find("token");
         auto record = response.find("record");
-        if (token == response.end() || !token->is_string() || token->get_ref<const std::string&>().empty() ||
+        if (token == response.end() || !token->is_string() || token->template get_ref<const std::string&>().empty() ||
             record == response.end() || !record->is_object()) {
             throw fail("The server answered without a token and record.");
         }
-        if (!detail::is_header_value_safe(token->get_ref<const std::string&>())) {
+        if (!detail::is_header_value_safe(token->template get_ref<const std::string&>())) {
             throw fail("The server returned an auth token with control bytes (CR, LF, NUL); it was not stored.");
         }
-        core().store().save_auth_response(token->get<std::string>(), *record, std::move(res.body),
+        core().store().save_auth_response(token->template get<std::string>(), *record, std::move(res.body),
                                         core().settings().max_json_depth);
         return response;
     }

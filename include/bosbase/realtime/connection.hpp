@@ -1,0 +1,155 @@
+// bosbase-cpp: One realtime connection: the stream request, reading it, how it ended, and the delay before the next.
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_REALTIME_CONNECTION_HPP
+#define BOSBASE_REALTIME_CONNECTION_HPP
+
+#include "events.hpp"
+#include "sse_parser.hpp"
+#include "../detail/base_url.hpp"
+#include "../detail/json_parse.hpp"
+#include "../detail/text.hpp"
+#include "../errors.hpp"
+#include "../options.hpp"
+#include "../stream.hpp"
+#include "../transport.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace bosbase {
+
+namespace detail {
+
+/// How one connection ended, for the state machine and on_disconnect.
+struct realtime_connection_end {
+    bool subscribed = false;  // the set was on the server: a lost connection, not a failed attempt
+    realtime_disconnect info;
+    std::optional<ClientResponseError> error;  // why an attempt failed
+    std::optional<std::chrono::milliseconds> retry;  // the server's SSE `retry:`
+    std::string stop_reason;  // set by the event handler when it ends the stream itself
+};
+
+/// The GET that opens a stream, without the per-connection read timeout and cancel.
+/// Like EventSource: no Authorization (the POST carries it) and no hooks.
+inline http_request realtime_stream_request(const parsed_base_url& url, std::string target,
+                                            const client_options& settings) {
+    http_request req;
+    req.method = "GET";
+    req.origin = url.origin;
+    req.target = std::move(target);
+    req.headers = settings.headers;
+    auto add_default = [&](const char* name, const std::string& value) {
+        if (!value.empty() && !has_header(req.headers, name)) req.headers.emplace_back(name, value);
+    };
+    add_default("Accept", "text/event-stream");
+    add_default("Cache-Control", "no-store");
+    add_default("Accept-Language", settings.lang);
+    req.connect_timeout = settings.connect_timeout;
+    req.write_timeout = settings.timeout;
+    req.max_response_bytes = std::size_t(64) << 10;  // only error bodies are collected
+    req.decompress = false;
+    return req;
+}
+
+/// Opens the stream through `transport` and feeds `on_event(const sse_event&,
+/// realtime_connection_end&) -> bool` until the stream ends, fails, or on_event returns
+/// false; then says why. Never throws (what the transport throws is the reason).
+template <class Transport, class OnEvent>
+realtime_connection_end run_realtime_stream(Transport& transport, const http_request& req,
+                                            std::size_t max_event_bytes, OnEvent&& on_event) {
+    realtime_connection_end end;
+    sse_parser parser(max_event_bytes);
+    const std::string url = redact_url(req.origin + req.target);
+    try {
+        const http_response res = transport.stream(req, [&](std::string_view chunk) {
+            return parser.feed(chunk, [&](const sse_event& ev) { return on_event(ev, end); });
+        });
+        if (res.status < 200 || res.status > 299) {
+            end.error.emplace(url, res.status, json{{"status", res.status},
+                                                    {"message", "The realtime stream was refused."},
+                                                    {"data", json::object()}});
+            end.info.reason = "GET /api/realtime answered HTTP " + std::to_string(res.status);
+        } else if (!parser.error().empty()) {
+            end.info.reason = parser.error();
+            end.info.kind = error_kind::too_large;
+        } else if (!end.stop_reason.empty()) {
+            end.info.reason = end.stop_reason;
+        } else {
+            end.info.reason = "the server closed the stream";
+        }
+    } catch (const transport_error& e) {
+        end.info.kind = e.error_kind();
+        end.info.reason = e.what();
+    } catch (const std::bad_alloc&) {
+        end.info.kind = error_kind::other;
+        end.info.reason = "out of memory";
+    } catch (const std::exception& e) {
+        end.info.kind = error_kind::other;
+        end.info.reason = e.what();
+    } catch (...) {
+        end.info.kind = error_kind::other;
+        end.info.reason = "the transport threw a non-standard exception";
+    }
+    if (!end.subscribed && !end.error) {
+        end.error.emplace(url, 0, json::object(), end.info.kind == error_kind::none ? error_kind::receive : end.info.kind,
+                          "realtime connection failed: " + end.info.reason);
+    }
+    end.retry = parser.retry();
+    return end;
+}
+
+/// The client id a PB_CONNECT event carries ("" when none).
+inline std::string realtime_client_id(const sse_event& ev) {
+    if (auto data = parse_json(ev.data, 8); data && data->is_object()) {
+        auto it = data->find("clientId");
+        if (it != data->end() && it->is_string()) return it->get<std::string>();
+    }
+    return ev.id;
+}
+
+/// What the callbacks of `ev.event` get: data that is not JSON becomes {} (as in the JS SDK).
+inline realtime_event to_realtime_event(const sse_event& ev, std::size_t max_json_depth) {
+    realtime_event out;
+    out.topic = ev.event;
+    auto parsed = parse_json(ev.data, max_json_depth);
+    out.data = parsed ? std::move(*parsed) : json::object();
+    if (out.data.is_object()) {
+        auto action = out.data.find("action");
+        auto record = out.data.find("record");
+        if (action != out.data.end() && action->is_string()) out.action = action->get<std::string>();
+        if (record != out.data.end() && record->is_object()) out.record = *record;
+    }
+    return out;
+}
+
+/// Exponential with "equal jitter": half fixed, half random, so many clients that lost
+/// the same server do not come back in step. The server's `retry:` may lengthen the
+/// first delay up to max_reconnect_delay but never shorten it below reconnect_delay:
+/// `retry: 0` from a server that closes every stream at once would otherwise reconnect
+/// as fast as the network allows.
+inline std::chrono::milliseconds realtime_backoff(std::size_t attempt, const realtime_options& opts,
+                                                  std::optional<std::chrono::milliseconds> server_retry,
+                                                  std::minstd_rand& rng) {
+    const std::int64_t cap = opts.max_reconnect_delay.count();
+    std::int64_t base = opts.reconnect_delay.count();
+    if (server_retry) base = std::max(base, static_cast<std::int64_t>(server_retry->count()));
+    base = std::min(base, cap);
+    for (std::size_t i = 0; i < attempt && base < cap; ++i) base = std::min(cap, base * 2);
+    if (base <= 1) return std::chrono::milliseconds(base);
+    std::uniform_int_distribution<std::int64_t> half(0, base / 2);
+    return std::chrono::milliseconds(base - base / 2 + half(rng));
+}
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_REALTIME_CONNECTION_HPP
