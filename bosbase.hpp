@@ -3884,14 +3884,6 @@ struct document_page {
 
 namespace detail {
 
-/// `T`, but as a type that depends on `Dependent`: a service template that names its
-/// JSON type through it has its request-building code analysed only when a call is
-/// used, so a translation unit that never calls these services pays no more than the parse.
-template <class T, class Dependent>
-struct as_dependent {
-    using type = T;
-};
-
 /// What the from_json of one of the SDK's result types throws for an answer of the
 /// wrong shape; the service calls turn it into a ClientResponseError
 /// (error_kind::invalid_response, the real status) like every other unusable answer.
@@ -4271,7 +4263,7 @@ void from_json(const J& j, vector_search_result& s) {
 template <class Transport>
 class vector_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
-    using json = typename detail::as_dependent<bosbase::json, Transport>::type;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -4551,7 +4543,7 @@ void from_json(const J& j, llm_query_result& q) {
 template <class Transport>
 class llm_document_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
-    using json = typename detail::as_dependent<bosbase::json, Transport>::type;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -4880,7 +4872,7 @@ void from_json(const J& j, langchaingo_sql_result& s) {
 template <class Transport>
 class langchaingo_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
-    using json = typename detail::as_dependent<bosbase::json, Transport>::type;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
@@ -5058,7 +5050,7 @@ void from_json(const J& j, cache_entry& e) {
 template <class Transport>
 class cache_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
-    using json = typename detail::as_dependent<bosbase::json, Transport>::type;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;

@@ -91,7 +91,7 @@ void from_json(const J& j, cache_entry& e) {
 template <class Transport>
 class cache_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
-    using json = typename detail::as_dependent<bosbase::json, Transport>::type;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;

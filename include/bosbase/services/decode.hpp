@@ -35,14 +35,6 @@ struct document_page {
 
 namespace detail {
 
-/// `T`, but as a type that depends on `Dependent`: a service template that names its
-/// JSON type through it has its request-building code analysed only when a call is
-/// used, so a translation unit that never calls these services pays no more than the parse.
-template <class T, class Dependent>
-struct as_dependent {
-    using type = T;
-};
-
 /// What the from_json of one of the SDK's result types throws for an answer of the
 /// wrong shape; the service calls turn it into a ClientResponseError
 /// (error_kind::invalid_response, the real status) like every other unusable answer.

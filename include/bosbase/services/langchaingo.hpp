@@ -191,7 +191,7 @@ void from_json(const J& j, langchaingo_sql_result& s) {
 template <class Transport>
 class langchaingo_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
-    using json = typename detail::as_dependent<bosbase::json, Transport>::type;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;

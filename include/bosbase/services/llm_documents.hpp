@@ -110,7 +110,7 @@ void from_json(const J& j, llm_query_result& q) {
 template <class Transport>
 class llm_document_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
-    using json = typename detail::as_dependent<bosbase::json, Transport>::type;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
 
 public:
     using detail::service_base<Transport>::service_base;
