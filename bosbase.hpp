@@ -4305,6 +4305,1060 @@ private:
 }  // namespace bosbase
 
 #endif  // BOSBASE_SERVICES_BATCH_HPP
+// ---- bosbase/services/vectors.hpp: pb.vectors(): BosBase's pgvector document store (/api/vectors, superusers).
+#ifndef BOSBASE_SERVICES_VECTORS_HPP
+#define BOSBASE_SERVICES_VECTORS_HPP
+
+namespace bosbase {
+
+/// @brief A vector collection as GET /api/vectors/collections lists it.
+struct vector_collection_info {
+    std::string id;
+    std::string name;
+    int dimension = 0;
+    std::string distance;    ///< "cosine", "l2", "inner_product" or "l1"
+    std::int64_t count = 0;  ///< documents in the collection
+    json raw;                ///< the object as the server sent it
+};
+
+/// @brief A new collection (create_collection). Unset fields are the server's defaults.
+struct vector_collection_config {
+    std::optional<int> dimension;         ///< default 384; fixed once the collection exists
+    std::optional<std::string> distance;  ///< "cosine" (default), "l2", "inner_product" or "l1"
+    json options;                         ///< a JSON object stored with the collection; null: none
+};
+
+/// @brief What update_collection may change: the metric (the index is rebuilt) and the options.
+struct vector_collection_update {
+    std::optional<std::string> distance;
+    json options;  ///< a JSON object that replaces the stored one; null: unchanged
+};
+
+/// @brief A document of a vector collection: what insert() sends and what the server reads back.
+struct vector_document {
+    std::string id;               ///< empty on insert: the server makes one (15 characters)
+    std::vector<double> vector;   ///< exactly the collection's dimension
+    json metadata = json::object();  ///< a JSON object; search filters compare its values as text
+    std::string content;
+    json raw;                     ///< as the server sent it (empty for documents you build)
+};
+
+/// @brief A partial update: only the fields that are set are sent.
+struct vector_document_update {
+    std::optional<std::vector<double>> vector;
+    std::optional<json> metadata;  ///< replaces the whole metadata object
+    std::optional<std::string> content;  ///< not empty: the server ignores an empty content
+};
+
+/// @brief What batch_insert() reports. With skip_duplicates the documents left alone are
+/// still counted in inserted_count and listed in ids (the server counts them so).
+struct vector_batch_insert_result {
+    std::int64_t inserted_count = 0;
+    std::int64_t failed_count = 0;
+    std::vector<std::string> ids;
+    std::vector<std::string> errors;  ///< one text per failed document ("Document 2: ...")
+    json raw;
+};
+
+/// @brief A similarity search (search()). Unset fields are the server's defaults.
+struct vector_search_request {
+    std::vector<double> query_vector;  ///< exactly the collection's dimension
+    std::optional<int> limit;          ///< default 10, at most 100
+    json filter;                       ///< {key: value}: metadata equality, compared as text; null: none
+    std::optional<double> min_score;
+    std::optional<double> max_distance;  ///< for cosine, compared with the similarity (the server's rule)
+    std::optional<bool> include_distance;
+    std::optional<bool> include_content;
+};
+
+/// @brief One search result. `score` depends on the metric: cosine 1 - distance,
+/// l2 and l1 1/(1+d), inner_product pgvector's raw `<#>` value.
+struct vector_search_hit {
+    vector_document document;
+    double score = 0;
+    std::optional<double> distance;  ///< with include_distance
+    json raw;                        ///< the hit without `document` (which has its own raw)
+};
+
+struct vector_search_result {
+    std::vector<vector_search_hit> results;  ///< nearest first
+    std::optional<std::int64_t> query_time;  ///< milliseconds, as the server measured them
+    json raw;                                ///< the answer without `results`
+};
+
+template <class J, detail::if_json<J> = 0>
+void from_json(const J& j, vector_collection_info& c) {
+    const detail::object_reader<J> r(j, "a vector collection");
+    c.id = r.string_or_empty("id");
+    c.name = r.string("name");
+    c.dimension = r.small_integer("dimension");
+    c.distance = r.string_or_empty("distance");
+    c.count = r.integer("count");
+    c.raw = j;
+}
+
+template <class J, detail::if_json<J> = 0>
+void from_json(const J& j, vector_document& d) {
+    const detail::object_reader<J> r(j, "a vector document");
+    d.id = r.string("id");
+    // A vector the server failed to parse back comes as null.
+    d.vector = r.numbers("vector", false);
+    d.metadata = r.object_or_empty("metadata");
+    d.content = r.string_or_empty("content");
+    d.raw = j;
+}
+
+template <class J, detail::if_json<J> = 0>
+void from_json(const J& j, vector_batch_insert_result& b) {
+    const detail::object_reader<J> r(j, "a vector batch insert result");
+    b.inserted_count = r.integer("insertedCount");
+    b.failed_count = r.integer("failedCount");
+    b.ids = r.strings("ids");  // null when nothing was inserted
+    b.errors = r.strings("errors");
+    b.raw = j;
+}
+
+template <class J, detail::if_json<J> = 0>
+void from_json(const J& j, vector_search_hit& h) {
+    const detail::object_reader<J> r(j, "a vector search hit");
+    const J* document = r.find("document");
+    if (document == nullptr) r.fail("document", "a vector document");
+    h.document = document->template get<vector_document>();
+    h.score = r.number("score");
+    h.distance = r.optional_number("distance");
+    h.raw = detail::raw_without(j, {"document"});
+}
+
+template <class J, detail::if_json<J> = 0>
+void from_json(const J& j, vector_search_result& s) {
+    const detail::object_reader<J> r(j, "a vector search result");
+    const J& results = r.array("results", true);
+    s.results.clear();
+    s.results.reserve(results.size());
+    for (const auto& hit : results) s.results.push_back(hit.template get<vector_search_hit>());
+    s.query_time = r.optional_integer("queryTime");
+    s.raw = detail::raw_without(j, {"results"});
+}
+
+/// @brief BosBase's vector store (pb.vectors()): collections of documents with a
+/// pgvector embedding, JSON metadata and text content. Superusers only (others get
+/// 403, anonymous callers 401).
+///
+/// A collection name becomes a PostgreSQL table name and part of an index name:
+/// use letters, digits and '_' (other names make the server answer 500 "Failed to
+/// create vector table."). Exceptions as for every call: ClientResponseError,
+/// std::invalid_argument for input that cannot be sent (checked before any request).
+template <class Transport>
+class vector_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    // --- collections -------------------------------------------------------
+
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::vector<vector_collection_info> list_collections(
+        const request_options& options = {}) const {
+        const std::string path = "/api/vectors/collections";
+        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
+        return detail::decode_array<vector_collection_info>(core(), reply, path, options);
+    }
+
+    /// @brief Creates a collection (201); 400 "Collection already exists." when it does.
+    BOSBASE_SPLIT_NOINLINE void create_collection(std::string_view name, const vector_collection_config& config = {},
+                                                  const request_options& options = {}) const {
+        json body = json::object();
+        if (config.dimension) body["dimension"] = *config.dimension;
+        if (config.distance) body["distance"] = *config.distance;
+        if (!config.options.is_null()) body["options"] = detail::object_body(config.options, "vector collection options");
+        core().perform("POST", collection_admin_path(name), body, options, {});
+    }
+
+    /// @brief Changes the metric or the options. The server answers 400 "No fields to
+    /// update." when nothing changes (the same metric and no options).
+    BOSBASE_SPLIT_NOINLINE void update_collection(std::string_view name, const vector_collection_update& update,
+                                                  const request_options& options = {}) const {
+        json body = json::object();
+        if (update.distance) body["distance"] = *update.distance;
+        if (!update.options.is_null()) body["options"] = detail::object_body(update.options, "vector collection options");
+        core().perform("PATCH", collection_admin_path(name), body, options, {});
+    }
+
+    /// @brief Drops the collection and its documents (204).
+    BOSBASE_SPLIT_NOINLINE void delete_collection(std::string_view name, const request_options& options = {}) const {
+        core().perform("DELETE", collection_admin_path(name), nullptr, options, {});
+    }
+
+    // --- documents ---------------------------------------------------------
+
+    /// @brief Inserts a document and returns its id. A document with an existing id
+    /// replaces it (upsert).
+    BOSBASE_SPLIT_NOINLINE std::string insert(std::string_view collection, const vector_document& document,
+                                              const request_options& options = {}) const {
+        const std::string path = documents_path(collection);
+        const detail::json_reply reply = detail::fetch_json(core(), "POST", path, document_body(document), options);
+        return id_of(reply, path, options);
+    }
+
+    /// @brief Inserts several documents in one request. A document the server refuses
+    /// (a wrong dimension, say) only adds to `errors`; the rest are inserted. Existing
+    /// ids are replaced, or with skip_duplicates left alone.
+    BOSBASE_SPLIT_NOINLINE vector_batch_insert_result batch_insert(std::string_view collection,
+                                                                   const std::vector<vector_document>& documents,
+                                                                   bool skip_duplicates = false,
+                                                                   const request_options& options = {}) const {
+        json list = json::array();
+        for (const auto& d : documents) list.push_back(document_body(d));
+        json body{{"documents", std::move(list)}};
+        if (skip_duplicates) body["skipDuplicates"] = true;
+        const std::string path = documents_path(collection) + "/documents/batch";
+        const detail::json_reply reply = detail::fetch_json(core(), "POST", path, body, options);
+        return detail::decode_as<vector_batch_insert_result>(core(), reply.body, reply.status, path, options);
+    }
+
+    /// @brief One page of documents, newest first (per_page at most 1000). At BosBase
+    /// d8bc341 the items carry id and vector only: metadata and content are never filled.
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE document_page<vector_document> list(
+        std::string_view collection, int page = 1, int per_page = 100, const request_options& options = {}) const {
+        const std::string path = documents_path(collection);
+        const request_options opts = detail::list_request(page, per_page, options);
+        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, opts);
+        return detail::decode_as<document_page<vector_document>>(core(), reply.body, reply.status, path, opts);
+    }
+
+    /// @brief One document. At BosBase d8bc341 the server answers 404 "Vector document
+    /// not found." for every id, existing or not (its query does not map the row).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE vector_document get(std::string_view collection, std::string_view id,
+                                                             const request_options& options = {}) const {
+        const std::string path = document_path(collection, id);
+        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
+        return detail::decode_as<vector_document>(core(), reply.body, reply.status, path, options);
+    }
+
+    /// @brief Changes the fields that are set and returns the id; 404 for an unknown id.
+    BOSBASE_SPLIT_NOINLINE std::string update(std::string_view collection, std::string_view id,
+                                              const vector_document_update& update,
+                                              const request_options& options = {}) const {
+        json body = json::object();
+        if (update.vector) {
+            // An empty vector, like an empty content, is silently ignored by the server.
+            if (update.vector->empty()) {
+                throw std::invalid_argument("bosbase: a vector document update's vector must not be empty");
+            }
+            detail::require_finite(*update.vector, "vector document");
+            body["vector"] = *update.vector;
+        }
+        if (update.metadata) body["metadata"] = detail::object_body(*update.metadata, "vector document metadata");
+        if (update.content) {
+            if (update.content->empty()) {
+                throw std::invalid_argument(
+                    "bosbase: a vector document's content cannot be cleared (the server ignores an empty content)");
+            }
+            body["content"] = *update.content;
+        }
+        const std::string path = document_path(collection, id);
+        const detail::json_reply reply = detail::fetch_json(core(), "PATCH", path, body, options);
+        return id_of(reply, path, options);
+    }
+
+    /// @brief Deletes a document (204, also for an id that does not exist).
+    BOSBASE_SPLIT_NOINLINE void remove(std::string_view collection, std::string_view id,
+                                       const request_options& options = {}) const {
+        core().perform("DELETE", document_path(collection, id), nullptr, options, {});
+    }
+
+    /// @brief The documents nearest to `search.query_vector`. The search is approximate
+    /// (an ivfflat index with pgvector's default probes), so it can miss rows; at BosBase
+    /// d8bc341 the documents carry id and vector only, even with include_content.
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE vector_search_result search(std::string_view collection,
+                                                                     const vector_search_request& search,
+                                                                     const request_options& options = {}) const {
+        detail::require_finite(search.query_vector, "vector search query_vector");
+        json body{{"queryVector", search.query_vector}};
+        if (search.limit) body["limit"] = *search.limit;
+        if (!search.filter.is_null()) body["filter"] = detail::object_body(search.filter, "a vector search filter");
+        if (search.min_score) body["minScore"] = detail::finite_number(*search.min_score, "vector search min_score");
+        if (search.max_distance) body["maxDistance"] = detail::finite_number(*search.max_distance, "vector search max_distance");
+        if (search.include_distance) body["includeDistance"] = *search.include_distance;
+        if (search.include_content) body["includeContent"] = *search.include_content;
+        const std::string path = documents_path(collection) + "/documents/search";
+        const detail::json_reply reply = detail::fetch_json(core(), "POST", path, body, options);
+        return detail::decode_as<vector_search_result>(core(), reply.body, reply.status, path, options);
+    }
+
+private:
+    static std::string collection_admin_path(std::string_view name) {
+        detail::require_path_segment(name, "vector collection name");
+        return "/api/vectors/collections/" + detail::encode_uri_component(name);
+    }
+
+    static std::string documents_path(std::string_view collection) {
+        detail::require_path_segment(collection, "vector collection name");
+        return "/api/vectors/" + detail::encode_uri_component(collection);
+    }
+
+    static std::string document_path(std::string_view collection, std::string_view id) {
+        detail::require_path_segment(id, "vector document id");
+        return documents_path(collection) + "/" + detail::encode_uri_component(id);
+    }
+
+    // Only what is set goes out: the server treats an absent id, metadata or content
+    // as "none" and an empty one alike.
+    static json document_body(const vector_document& d) {
+        detail::require_finite(d.vector, "vector document");
+        json body = json::object();
+        if (!d.id.empty()) body["id"] = d.id;
+        body["vector"] = d.vector;
+        const json metadata = detail::object_body(d.metadata, "vector document metadata");
+        if (!metadata.empty()) body["metadata"] = metadata;
+        if (!d.content.empty()) body["content"] = d.content;
+        return body;
+    }
+
+    // {id, success}: the id of the document written.
+    std::string id_of(const detail::json_reply& reply, const std::string& path, const request_options& options) const {
+        auto it = reply.body.is_object() ? reply.body.find("id") : reply.body.end();
+        if (it == reply.body.end() || !it->is_string()) {
+            throw detail::invalid_response(core(), path, options, reply.status,
+                                           "The server's response has no string 'id'.");
+        }
+        return it->template get<std::string>();
+    }
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_VECTORS_HPP
+// ---- bosbase/services/llm_documents.hpp: pb.llm_documents(): BosBase's LLM document store (/api/llm-documents, superusers).
+#ifndef BOSBASE_SERVICES_LLM_DOCUMENTS_HPP
+#define BOSBASE_SERVICES_LLM_DOCUMENTS_HPP
+
+namespace bosbase {
+
+/// @brief Metadata of LLM documents and collections: text values only.
+using llm_metadata = std::map<std::string, std::string>;
+
+/// @brief An LLM document collection as GET /api/llm-documents/collections lists it.
+struct llm_collection_info {
+    std::string id;
+    std::string name;
+    llm_metadata metadata;
+    std::int64_t count = 0;  ///< documents in the collection
+    json raw;
+};
+
+/// @brief A document: what insert() sends and what get(), list() read back.
+struct llm_document {
+    std::string id;          ///< empty on insert: the server makes one (32 hex characters)
+    std::string content;     ///< without an embedding, the server embeds it (OPENAI_* on the server)
+    llm_metadata metadata;   ///< `where` filters of query() match these
+    std::vector<double> embedding;  ///< stored normalized to unit length
+    json raw;
+};
+
+/// @brief A partial update: only the fields that are set are sent. A new content
+/// without an embedding is embedded again by the server.
+struct llm_document_update {
+    std::optional<std::string> content;
+    std::optional<llm_metadata> metadata;  ///< replaces the whole metadata
+    std::optional<std::vector<double>> embedding;
+};
+
+/// @brief Steers query() away from a text or embedding.
+struct llm_negative_query {
+    std::optional<std::string> text;
+    std::optional<std::vector<double>> embedding;
+    std::optional<std::string> mode;  ///< server default "subtract"
+    std::optional<double> filter_threshold;
+};
+
+/// @brief A similarity query (query()): a text (embedded by the server) or an embedding.
+struct llm_query_options {
+    std::optional<std::string> query_text;
+    std::optional<std::vector<double>> query_embedding;
+    std::optional<int> limit;              ///< default 5, at most the number of documents
+    std::optional<llm_metadata> where;     ///< metadata that must match exactly
+    std::optional<llm_negative_query> negative;
+};
+
+/// @brief One query result, most similar first.
+struct llm_query_result {
+    std::string id;
+    std::string content;
+    llm_metadata metadata;
+    double similarity = 0;
+    json raw;
+};
+
+template <class J, detail::if_json<J> = 0>
+void from_json(const J& j, llm_collection_info& c) {
+    const detail::object_reader<J> r(j, "an LLM document collection");
+    c.id = r.string_or_empty("id");
+    c.name = r.string("name");
+    c.metadata = r.string_map("metadata");
+    c.count = r.integer("count");
+    c.raw = j;
+}
+
+template <class J, detail::if_json<J> = 0>
+void from_json(const J& j, llm_document& d) {
+    const detail::object_reader<J> r(j, "an LLM document");
+    d.id = r.string("id");
+    d.content = r.string_or_empty("content");
+    d.metadata = r.string_map("metadata");
+    d.embedding = r.numbers("embedding", false);
+    d.raw = j;
+}
+
+template <class J, detail::if_json<J> = 0>
+void from_json(const J& j, llm_query_result& q) {
+    const detail::object_reader<J> r(j, "an LLM query result");
+    q.id = r.string("id");
+    q.content = r.string_or_empty("content");
+    q.metadata = r.string_map("metadata");
+    q.similarity = r.number("similarity");
+    q.raw = j;
+}
+
+/// @brief BosBase's LLM document store (pb.llm_documents()): collections of text
+/// documents with metadata and embeddings, queried by similarity. Superusers only.
+///
+/// Documents without an embedding, and text queries, are embedded by the server
+/// through an OpenAI-compatible endpoint of its own environment (OPENAI_API_KEY,
+/// OPENAI_BASE_URL; model text-embedding-3-small), never through anything in the
+/// request. When that fails the server answers 500.
+template <class Transport>
+class llm_document_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    // --- collections -------------------------------------------------------
+
+    /// @brief Every collection, sorted by name.
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::vector<llm_collection_info> list_collections(
+        const request_options& options = {}) const {
+        const std::string path = "/api/llm-documents/collections";
+        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
+        return detail::decode_array<llm_collection_info>(core(), reply, path, options);
+    }
+
+    /// @brief Creates a collection (201); 400 "Collection already exists." when it does.
+    BOSBASE_SPLIT_NOINLINE void create_collection(std::string_view name, const llm_metadata& metadata = {},
+                                                  const request_options& options = {}) const {
+        json body = json::object();
+        if (!metadata.empty()) body["metadata"] = metadata;
+        core().perform("POST", collection_admin_path(name), body, options, {});
+    }
+
+    /// @brief Deletes a collection and its documents (204, also for an unknown name).
+    BOSBASE_SPLIT_NOINLINE void delete_collection(std::string_view name, const request_options& options = {}) const {
+        core().perform("DELETE", collection_admin_path(name), nullptr, options, {});
+    }
+
+    // --- documents ---------------------------------------------------------
+
+    /// @brief Inserts a document (content or embedding, or both) and returns its id. A
+    /// document with an existing id replaces it whole.
+    BOSBASE_SPLIT_NOINLINE std::string insert(std::string_view collection, const llm_document& document,
+                                              const request_options& options = {}) const {
+        detail::require_finite(document.embedding, "LLM document embedding");
+        json body = json::object();
+        if (!document.id.empty()) body["id"] = document.id;
+        if (!document.content.empty()) body["content"] = document.content;
+        if (!document.metadata.empty()) body["metadata"] = document.metadata;
+        if (!document.embedding.empty()) body["embedding"] = document.embedding;
+        const std::string path = documents_path(collection);
+        const detail::json_reply reply = detail::fetch_json(core(), "POST", path, body, options);
+        auto it = reply.body.is_object() ? reply.body.find("id") : reply.body.end();
+        if (it == reply.body.end() || !it->is_string()) {
+            throw detail::invalid_response(core(), path, options, reply.status,
+                                           "The server's response has no string 'id'.");
+        }
+        return it->template get<std::string>();
+    }
+
+    /// @brief One page of documents, sorted by id (per_page at most 500). The page has
+    /// no total_pages: the server sends none.
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE document_page<llm_document> list(std::string_view collection, int page = 1,
+                                                                          int per_page = 50,
+                                                                          const request_options& options = {}) const {
+        const std::string path = documents_path(collection);
+        const request_options opts = detail::list_request(page, per_page, options);
+        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, opts);
+        return detail::decode_as<document_page<llm_document>>(core(), reply.body, reply.status, path, opts);
+    }
+
+    /// @brief One document; 404 "Document not found." for an unknown id.
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE llm_document get(std::string_view collection, std::string_view id,
+                                                          const request_options& options = {}) const {
+        const std::string path = document_path(collection, id);
+        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
+        return detail::decode_as<llm_document>(core(), reply.body, reply.status, path, options);
+    }
+
+    /// @brief The JS SDK's other name for get().
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE llm_document get_one(std::string_view collection, std::string_view id,
+                                                              const request_options& options = {}) const {
+        return get(collection, id, options);
+    }
+
+    /// @brief Changes the fields that are set ({success: true}); 404 for an unknown id.
+    BOSBASE_SPLIT_NOINLINE void update(std::string_view collection, std::string_view id,
+                                       const llm_document_update& update, const request_options& options = {}) const {
+        json body = json::object();
+        if (update.content) body["content"] = *update.content;
+        if (update.metadata) body["metadata"] = *update.metadata;
+        if (update.embedding) {
+            detail::require_finite(*update.embedding, "LLM document embedding");
+            body["embedding"] = *update.embedding;
+        }
+        core().perform("PATCH", document_path(collection, id), body, options, {});
+    }
+
+    /// @brief Deletes a document (204); 404 for an unknown id.
+    BOSBASE_SPLIT_NOINLINE void remove(std::string_view collection, std::string_view id,
+                                       const request_options& options = {}) const {
+        core().perform("DELETE", document_path(collection, id), nullptr, options, {});
+    }
+
+    /// @brief The documents most similar to a text or an embedding. An empty collection
+    /// gives no results; neither a text nor an embedding (or one of the wrong length)
+    /// makes the server answer 500 "Failed to execute query.".
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::vector<llm_query_result> query(
+        std::string_view collection, const llm_query_options& query, const request_options& options = {}) const {
+        json body = json::object();
+        if (query.query_text) body["queryText"] = *query.query_text;
+        if (query.query_embedding) {
+            detail::require_finite(*query.query_embedding, "LLM query_embedding");
+            body["queryEmbedding"] = *query.query_embedding;
+        }
+        if (query.limit) body["limit"] = *query.limit;
+        if (query.where) body["where"] = *query.where;
+        if (query.negative) {
+            const llm_negative_query& n = *query.negative;
+            json negative = json::object();
+            if (n.text) negative["text"] = *n.text;
+            if (n.embedding) {
+                detail::require_finite(*n.embedding, "LLM negative query embedding");
+                negative["embedding"] = *n.embedding;
+            }
+            if (n.mode) negative["mode"] = *n.mode;
+            if (n.filter_threshold) {
+                negative["filterThreshold"] = detail::finite_number(*n.filter_threshold, "LLM negative filter_threshold");
+            }
+            body["negative"] = std::move(negative);
+        }
+        const std::string path = documents_path(collection) + "/documents/query";
+        const detail::json_reply reply = detail::fetch_json(core(), "POST", path, body, options);
+        return detail::decode_results<llm_query_result>(core(), reply, path, options);
+    }
+
+private:
+    static std::string collection_admin_path(std::string_view name) {
+        detail::require_path_segment(name, "LLM document collection name");
+        return "/api/llm-documents/collections/" + detail::encode_uri_component(name);
+    }
+
+    static std::string documents_path(std::string_view collection) {
+        detail::require_path_segment(collection, "LLM document collection name");
+        return "/api/llm-documents/" + detail::encode_uri_component(collection);
+    }
+
+    static std::string document_path(std::string_view collection, std::string_view id) {
+        detail::require_path_segment(id, "LLM document id");
+        return documents_path(collection) + "/" + detail::encode_uri_component(id);
+    }
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_LLM_DOCUMENTS_HPP
+// ---- bosbase/services/langchaingo.hpp: pb.langchaingo(): completions, RAG and text-to-SQL through BosBase (/api/langchaingo).
+#ifndef BOSBASE_SERVICES_LANGCHAINGO_HPP
+#define BOSBASE_SERVICES_LANGCHAINGO_HPP
+
+namespace bosbase {
+
+/// @brief The chat model the server calls. Empty fields are left to the server, which
+/// then uses its environment (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL).
+struct langchaingo_model {
+    std::string provider;  ///< "openai" (default) or "ollama"
+    std::string model;     ///< default OPENAI_MODEL, else "gpt-4o-mini"; required for ollama
+    std::string api_key;   ///< a secret: scrubbed from every error text of the call
+    std::string base_url;  ///< OpenAI-compatible: including "/v1"; ollama: the server URL
+};
+
+struct langchaingo_message {
+    std::string role;  ///< "system", "assistant" (or "ai"), "user" (or "human"); others count as user
+    std::string content;
+};
+
+/// @brief POST /api/langchaingo/completions. Unset fields are not sent.
+struct langchaingo_completion_request {
+    langchaingo_model model;
+    std::string prompt;                         ///< used when `messages` is empty
+    std::vector<langchaingo_message> messages;
+    std::optional<double> temperature;          ///< the server sends 0 when unset
+    std::optional<int> max_tokens;              ///< reaches the model as max_completion_tokens
+    std::optional<double> top_p;                ///< not forwarded to the model by BosBase d8bc341
+    std::optional<int> candidate_count;         ///< not forwarded to the model by BosBase d8bc341
+    std::vector<std::string> stop;
+    bool json_mode = false;                     ///< "json": true, the model's JSON object mode
+};
+
+struct langchaingo_function_call {
+    std::string name;
+    std::string arguments;  ///< JSON text, as the model wrote it
+};
+
+struct langchaingo_tool_call {
+    std::string id;
+    std::string type;
+    std::optional<langchaingo_function_call> function_call;
+};
+
+/// @brief The model's answer to a completion request.
+struct langchaingo_completion {
+    std::string content;
+    std::string stop_reason;  ///< e.g. "stop", "length", "tool_calls"; empty when not sent
+    json generation_info;     ///< langchaingo's map (PromptTokens, CompletionTokens, ...); {} when not sent
+    std::optional<langchaingo_function_call> function_call;
+    std::vector<langchaingo_tool_call> tool_calls;
+    json raw;
+};
+
+/// @brief What rag() and query_documents() share: the collection to retrieve from
+/// (an LLM document collection, see pb.llm_documents()) and how.
+struct langchaingo_retrieval {
+    langchaingo_model model;
+    std::string collection;
+    std::optional<int> top_k;               ///< default 4, at most 20
+    std::optional<double> score_threshold;  ///< sources below this similarity are left out
+    std::optional<llm_metadata> where;      ///< filters.where: metadata that must match
+    std::optional<llm_metadata> where_document;  ///< filters.whereDocument
+    /// A Go text/template with {{.context}} and {{.question}}; empty: the server's own.
+    std::string prompt_template;
+    bool return_sources = false;
+};
+
+/// @brief POST /api/langchaingo/rag: answer `question` from the collection's documents.
+struct langchaingo_rag_request : langchaingo_retrieval {
+    std::string question;
+};
+
+/// @brief POST /api/langchaingo/documents/query: the same, with the text named `query`.
+struct langchaingo_document_query : langchaingo_retrieval {
+    std::string query;
+};
+
+struct langchaingo_source {
+    std::string content;
+    llm_metadata metadata;
+    std::optional<double> score;  ///< the similarity of the document to the question
+};
+
+/// @brief The answer of rag() and query_documents(). `sources` is filled with
+/// return_sources, and left empty when no document matched.
+struct langchaingo_rag_answer {
+    std::string answer;
+    std::vector<langchaingo_source> sources;
+    json raw;
+};
+
+/// @brief POST /api/langchaingo/sql (superusers only: the server runs the SQL the model
+/// writes as it is, with no read-only guard).
+struct langchaingo_sql_request {
+    langchaingo_model model;
+    std::string query;                ///< the question in words
+    std::vector<std::string> tables;  ///< collections to describe to the model; empty: all
+    std::optional<int> top_k;         ///< rows at most (default 10, at most 100)
+};
+
+struct langchaingo_sql_result {
+    std::string sql;     ///< the statement the model wrote and the server ran
+    std::string answer;  ///< the model's answer in words
+    std::vector<std::string> columns;
+    std::vector<std::vector<std::string>> rows;  ///< values as text ("NULL" for NULL)
+    std::string raw_result;  ///< the server's summary, e.g. "completed with 2 returned row(s)"
+    json raw;
+};
+
+namespace detail {
+
+template <class J>
+langchaingo_function_call function_call_from(const J& j, const char* what) {
+    const object_reader<J> r(j, what);
+    return {r.string_or_empty("name"), r.string_or_empty("arguments")};
+}
+
+}  // namespace detail
+
+template <class J, detail::if_json<J> = 0>
+void from_json(const J& j, langchaingo_completion& c) {
+    const detail::object_reader<J> r(j, "a LangChaingo completion");
+    c.content = r.string_or_empty("content");
+    c.stop_reason = r.string_or_empty("stopReason");
+    c.generation_info = r.object_or_empty("generationInfo");
+    c.function_call.reset();
+    if (const J* call = r.find("functionCall")) c.function_call = detail::function_call_from(*call, "a function call");
+    c.tool_calls.clear();
+    for (const auto& t : r.array("toolCalls", false)) {
+        const detail::object_reader<J> tool(t, "a tool call");
+        langchaingo_tool_call out{tool.string_or_empty("id"), tool.string_or_empty("type"), std::nullopt};
+        if (const J* call = tool.find("functionCall")) out.function_call = detail::function_call_from(*call, "a function call");
+        c.tool_calls.push_back(std::move(out));
+    }
+    c.raw = j;
+}
+
+template <class J, detail::if_json<J> = 0>
+void from_json(const J& j, langchaingo_rag_answer& a) {
+    const detail::object_reader<J> r(j, "a LangChaingo answer");
+    a.answer = r.string_or_empty("answer");
+    a.sources.clear();
+    for (const auto& s : r.array("sources", false)) {
+        const detail::object_reader<J> source(s, "a LangChaingo source");
+        a.sources.push_back({source.string_or_empty("content"), source.string_map("metadata"),
+                             source.optional_number("score")});
+    }
+    a.raw = j;
+}
+
+template <class J, detail::if_json<J> = 0>
+void from_json(const J& j, langchaingo_sql_result& s) {
+    const detail::object_reader<J> r(j, "a LangChaingo SQL result");
+    s.sql = r.string("sql");
+    s.answer = r.string_or_empty("answer");
+    s.columns = r.strings("columns");
+    s.rows.clear();
+    for (const auto& row : r.array("rows", false)) {
+        if (!row.is_array()) r.fail("rows", "an array of arrays of strings");
+        std::vector<std::string> values;
+        values.reserve(row.size());
+        for (const auto& v : row) {
+            if (!v.is_string()) r.fail("rows", "an array of arrays of strings");
+            values.push_back(v.template get<std::string>());
+        }
+        s.rows.push_back(std::move(values));
+    }
+    s.raw_result = r.string_or_empty("rawResult");
+    s.raw = j;
+}
+
+/// @brief LangChaingo through BosBase (pb.langchaingo()): chat completions, answers
+/// from an LLM document collection (RAG), and text-to-SQL. Any signed-in record may
+/// call completions, rag and query_documents (anonymous callers get 401); sql is for
+/// superusers (other records get 401 "The request requires a superuser auth record.").
+///
+/// The server calls the model; `model.api_key` travels in the request body and is
+/// scrubbed from the texts of any error of the call. Questions and documents are
+/// embedded with the server's own provider (see pb.llm_documents()), not `model`.
+template <class Transport>
+class langchaingo_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    BOSBASE_SPLIT_NOINLINE langchaingo_completion completions(const langchaingo_completion_request& request,
+                                                              const request_options& options = {}) const {
+        json body = json::object();
+        put_model(body, request.model);
+        if (!request.prompt.empty()) body["prompt"] = request.prompt;
+        if (!request.messages.empty()) {
+            json messages = json::array();
+            for (const auto& m : request.messages) {
+                json message{{"content", m.content}};
+                if (!m.role.empty()) message["role"] = m.role;
+                messages.push_back(std::move(message));
+            }
+            body["messages"] = std::move(messages);
+        }
+        if (request.temperature) body["temperature"] = detail::finite_number(*request.temperature, "temperature");
+        if (request.max_tokens) body["maxTokens"] = *request.max_tokens;
+        if (request.top_p) body["topP"] = detail::finite_number(*request.top_p, "top_p");
+        if (request.candidate_count) body["candidateCount"] = *request.candidate_count;
+        if (!request.stop.empty()) body["stop"] = request.stop;
+        if (request.json_mode) body["json"] = true;
+        return call<langchaingo_completion>("/api/langchaingo/completions", body, request.model, options);
+    }
+
+    /// @brief Answers `request.question` from the collection's most similar documents.
+    /// 404 "Collection not found." for an unknown collection.
+    BOSBASE_SPLIT_NOINLINE langchaingo_rag_answer rag(const langchaingo_rag_request& request,
+                                                      const request_options& options = {}) const {
+        json body = retrieval_body(request);
+        body["question"] = request.question;
+        return call<langchaingo_rag_answer>("/api/langchaingo/rag", body, request.model, options);
+    }
+
+    /// @brief rag() under the name `query` (POST /api/langchaingo/documents/query).
+    BOSBASE_SPLIT_NOINLINE langchaingo_rag_answer query_documents(const langchaingo_document_query& request,
+                                                                  const request_options& options = {}) const {
+        json body = retrieval_body(request);
+        body["query"] = request.query;
+        return call<langchaingo_rag_answer>("/api/langchaingo/documents/query", body, request.model, options);
+    }
+
+    /// @brief Text to SQL: the model writes one statement from the tables' columns and
+    /// sample rows, the server runs it and returns at most top_k rows.
+    BOSBASE_SPLIT_NOINLINE langchaingo_sql_result sql(const langchaingo_sql_request& request,
+                                                      const request_options& options = {}) const {
+        json body = json::object();
+        put_model(body, request.model);
+        body["query"] = request.query;
+        if (!request.tables.empty()) body["tables"] = request.tables;
+        if (request.top_k) body["topK"] = *request.top_k;
+        return call<langchaingo_sql_result>("/api/langchaingo/sql", body, request.model, options);
+    }
+
+private:
+    template <class Result>
+    Result call(const char* path, const json& body, const langchaingo_model& model,
+                const request_options& options) const {
+        const detail::json_reply reply = detail::fetch_json(core(), "POST", path, body, options, {model.api_key});
+        return detail::decode_as<Result>(core(), reply.body, reply.status, path, options);
+    }
+
+    // {"model": {provider, model, apiKey, baseUrl}} with the fields that are set, or nothing.
+    static void put_model(json& body, const langchaingo_model& m) {
+        json model = json::object();
+        if (!m.provider.empty()) model["provider"] = m.provider;
+        if (!m.model.empty()) model["model"] = m.model;
+        if (!m.api_key.empty()) model["apiKey"] = m.api_key;
+        if (!m.base_url.empty()) model["baseUrl"] = m.base_url;
+        if (!model.empty()) body["model"] = std::move(model);
+    }
+
+    static json retrieval_body(const langchaingo_retrieval& r) {
+        json body = json::object();
+        put_model(body, r.model);
+        body["collection"] = r.collection;
+        if (r.top_k) body["topK"] = *r.top_k;
+        if (r.score_threshold) body["scoreThreshold"] = detail::finite_number(*r.score_threshold, "score_threshold");
+        if (r.where || r.where_document) {
+            json filters = json::object();
+            if (r.where) filters["where"] = *r.where;
+            if (r.where_document) filters["whereDocument"] = *r.where_document;
+            body["filters"] = std::move(filters);
+        }
+        if (!r.prompt_template.empty()) body["promptTemplate"] = r.prompt_template;
+        if (r.return_sources) body["returnSources"] = true;
+        return body;
+    }
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_LANGCHAINGO_HPP
+// ---- bosbase/services/caches.hpp: pb.caches(): BosBase's managed caches (/api/cache, superusers).
+#ifndef BOSBASE_SERVICES_CACHES_HPP
+#define BOSBASE_SERVICES_CACHES_HPP
+
+namespace bosbase {
+
+/// @brief A cache's settings as the server reports them. list() adds the statistics.
+struct cache_summary {
+    std::string name;
+    std::int64_t size_bytes = 0;
+    std::int64_t default_ttl_seconds = 0;  ///< 0: entries do not expire
+    std::int64_t read_timeout_ms = 0;
+    std::string created;  ///< "2006-01-02 15:04:05.000Z"
+    std::string updated;
+    std::optional<std::int64_t> entry_count;  ///< entries in memory
+    std::optional<double> hit_rate;           ///< 0 to 1
+    std::optional<std::int64_t> hit_count;
+    std::optional<std::int64_t> miss_count;
+    std::optional<std::int64_t> database_entry_count;
+    json raw;
+};
+
+/// @brief Settings of create() and update(); unset fields are not sent.
+struct cache_settings {
+    /// Memory for the cache: the server's default 8 MiB, clamped to 512 KiB ... 512 MiB.
+    /// An entry's JSON may have at most size_bytes / 1024 bytes (8 KiB by default).
+    std::optional<std::int64_t> size_bytes;
+    std::optional<std::int64_t> default_ttl_seconds;  ///< default 300, at most 86400; 0: no expiry
+    std::optional<std::int64_t> read_timeout_ms;      ///< default 25, at most 1000
+};
+
+/// @brief One entry, as set_entry(), get_entry() and renew_entry() return it.
+struct cache_entry {
+    std::string cache;
+    std::string key;
+    json value;
+    std::string source;  ///< "cache" (memory) or "database"
+    std::optional<std::string> expires_at;  ///< absent when the entry does not expire
+    json raw;
+};
+
+template <class J, detail::if_json<J> = 0>
+void from_json(const J& j, cache_summary& c) {
+    const detail::object_reader<J> r(j, "a cache");
+    c.name = r.string("name");
+    c.size_bytes = r.integer("sizeBytes");
+    c.default_ttl_seconds = r.integer("defaultTTLSeconds");
+    c.read_timeout_ms = r.integer("readTimeoutMs");
+    c.created = r.string_or_empty("created");
+    c.updated = r.string_or_empty("updated");
+    c.entry_count = r.optional_integer("entryCount");
+    c.hit_rate = r.optional_number("hitRate");
+    c.hit_count = r.optional_integer("hitCount");
+    c.miss_count = r.optional_integer("missCount");
+    c.database_entry_count = r.optional_integer("databaseEntryCount");
+    c.raw = j;
+}
+
+template <class J, detail::if_json<J> = 0>
+void from_json(const J& j, cache_entry& e) {
+    const detail::object_reader<J> r(j, "a cache entry");
+    e.cache = r.string("cache");
+    e.key = r.string("key");
+    auto value = j.find("value");
+    if (value == j.end()) r.fail("value", "present");
+    e.value = *value;
+    e.source = r.string_or_empty("source");
+    e.expires_at = r.optional_string("expiresAt");
+    e.raw = j;
+}
+
+/// @brief BosBase's managed caches (pb.caches()): named caches of JSON values, in
+/// memory and in the database. Superusers only.
+///
+/// The server's rules (BosBase d8bc341): a cache name matches
+/// `^[a-zA-Z0-9_.-]{3,64}$` (others: 400 on create and update, 500 on the entry
+/// routes); a key has at most 512 bytes; names and keys are trimmed of spaces.
+/// **update() and every entry call create a cache that does not exist** (with the
+/// default settings), so a misspelt name makes a new cache rather than a 404.
+template <class Transport>
+class cache_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief Every cache, sorted by name, with its statistics.
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::vector<cache_summary> list(const request_options& options = {}) const {
+        const std::string path = "/api/cache";
+        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
+        auto items = reply.body.is_object() ? reply.body.find("items") : reply.body.end();
+        if (items == reply.body.end() || !items->is_array()) {
+            throw detail::invalid_response(core(), path, options, reply.status,
+                                           "The server's list response has no 'items' array.");
+        }
+        std::vector<cache_summary> out;
+        out.reserve(items->size());
+        for (const auto& item : *items) {
+            out.push_back(detail::decode_as<cache_summary>(core(), item, reply.status, path, options));
+        }
+        return out;
+    }
+
+    /// @brief Creates a cache (201); 400 "Failed to create cache." when the name exists
+    /// or does not match the server's pattern.
+    BOSBASE_SPLIT_NOINLINE cache_summary create(std::string_view name, const cache_settings& settings = {},
+                                                const request_options& options = {}) const {
+        json body = settings_body(settings);
+        body["name"] = std::string(name);
+        const std::string path = "/api/cache";
+        const detail::json_reply reply = detail::fetch_json(core(), "POST", path, body, options);
+        return detail::decode_as<cache_summary>(core(), reply.body, reply.status, path, options);
+    }
+
+    /// @brief Changes the settings that are set (at least one, or the server answers 400).
+    /// Creates the cache when it does not exist.
+    BOSBASE_SPLIT_NOINLINE cache_summary update(std::string_view name, const cache_settings& settings,
+                                                const request_options& options = {}) const {
+        const std::string path = cache_path(name);
+        const detail::json_reply reply = detail::fetch_json(core(), "PATCH", path, settings_body(settings), options);
+        return detail::decode_as<cache_summary>(core(), reply.body, reply.status, path, options);
+    }
+
+    /// @brief Deletes a cache and its entries (204); 404 "Cache not found.".
+    BOSBASE_SPLIT_NOINLINE void remove(std::string_view name, const request_options& options = {}) const {
+        core().perform("DELETE", cache_path(name), nullptr, options, {});
+    }
+
+    /// @brief Stores `value` (JSON, or any type with to_json) under `key`. ttl_seconds:
+    /// unset for the cache's default, 0 for no expiry. A value whose JSON is larger than
+    /// the cache's entry limit gets 400 "The provided value exceeds the cache entry size limit.".
+    template <class Value = json>
+    BOSBASE_SPLIT_NOINLINE cache_entry set_entry(std::string_view cache, std::string_view key, const Value& value,
+                                                 std::optional<std::int64_t> ttl_seconds = std::nullopt,
+                                                 const request_options& options = {}) const {
+        json body{{"value", detail::encode_body(value)}};
+        if (ttl_seconds) body["ttlSeconds"] = non_negative(*ttl_seconds, "cache entry ttl_seconds");
+        return entry_call("PUT", cache, key, body, options);
+    }
+
+    /// @brief The entry; 404 "Cache entry not found." (also once it expired).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE cache_entry get_entry(std::string_view cache, std::string_view key,
+                                                               const request_options& options = {}) const {
+        return entry_call("GET", cache, key, nullptr, options);
+    }
+
+    /// @brief Gives the entry a new lifetime without changing its value: ttl_seconds from
+    /// now (unset: the cache's default, 0: no expiry); 404 for an unknown entry.
+    BOSBASE_SPLIT_NOINLINE cache_entry renew_entry(std::string_view cache, std::string_view key,
+                                                   std::optional<std::int64_t> ttl_seconds = std::nullopt,
+                                                   const request_options& options = {}) const {
+        json body = json::object();
+        if (ttl_seconds) body["ttlSeconds"] = non_negative(*ttl_seconds, "cache entry ttl_seconds");
+        return entry_call("PATCH", cache, key, body, options);
+    }
+
+    /// @brief Deletes the entry (204); 404 "Cache entry not found.".
+    BOSBASE_SPLIT_NOINLINE void delete_entry(std::string_view cache, std::string_view key,
+                                             const request_options& options = {}) const {
+        core().perform("DELETE", entry_path(cache, key), nullptr, options, {});
+    }
+
+private:
+    static std::string cache_path(std::string_view name) {
+        detail::require_path_segment(name, "cache name");
+        return "/api/cache/" + detail::encode_uri_component(name);
+    }
+
+    static std::string entry_path(std::string_view cache, std::string_view key) {
+        detail::require_path_segment(key, "cache key");
+        return cache_path(cache) + "/entries/" + detail::encode_uri_component(key);
+    }
+
+    // The server reads a negative number as "the default": a TTL of -1 would not mean
+    // "forever" as it does elsewhere (0 does), so negative numbers are refused.
+    static std::int64_t non_negative(std::int64_t value, const char* what) {
+        if (value < 0) {
+            throw std::invalid_argument(std::string("bosbase: ") + what +
+                                        " must not be negative (leave it unset for the server's default)");
+        }
+        return value;
+    }
+
+    static json settings_body(const cache_settings& s) {
+        json body = json::object();
+        if (s.size_bytes) body["sizeBytes"] = non_negative(*s.size_bytes, "cache size_bytes");
+        if (s.default_ttl_seconds) body["defaultTTLSeconds"] = non_negative(*s.default_ttl_seconds, "cache default_ttl_seconds");
+        if (s.read_timeout_ms) body["readTimeoutMs"] = non_negative(*s.read_timeout_ms, "cache read_timeout_ms");
+        return body;
+    }
+
+    cache_entry entry_call(const char* method, std::string_view cache, std::string_view key, const json& body,
+                           const request_options& options) const {
+        const std::string path = entry_path(cache, key);
+        const detail::json_reply reply = detail::fetch_json(core(), method, path, body, options);
+        return detail::decode_as<cache_entry>(core(), reply.body, reply.status, path, options);
+    }
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_CACHES_HPP
 // ---- bosbase/services/redis.hpp: redis_service: BosBase's superuser access to Redis keys (pb.redis()).
 #ifndef BOSBASE_SERVICES_REDIS_HPP
 #define BOSBASE_SERVICES_REDIS_HPP
@@ -6884,6 +7938,23 @@ public:
     BOSBASE_SPLIT_NOINLINE
     batch_service<Transport> create_batch() const { return batch_service<Transport>(checked_core()); }
 
+    /// @brief BosBase's vector store: collections and documents (superusers).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE
+    vector_service<Transport> vectors() const { return vector_service<Transport>(checked_core()); }
+
+    /// @brief BosBase's LLM document store: collections, documents, similarity queries (superusers).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE llm_document_service<Transport> llm_documents() const {
+        return llm_document_service<Transport>(checked_core());
+    }
+
+    /// @brief LangChaingo through BosBase: completions, RAG, text-to-SQL (signed-in records).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE
+    langchaingo_service<Transport> langchaingo() const { return langchaingo_service<Transport>(checked_core()); }
+
+    /// @brief BosBase's managed caches and their entries (superusers).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE
+    cache_service<Transport> caches() const { return cache_service<Transport>(checked_core()); }
+
     /// @brief bosbase::filter(): a filter expression with safely escaped `{:name}` parameters.
     BOSBASE_SPLIT_NOINLINE static std::string filter(std::string_view raw, const filter_params& params) {
         return bosbase::filter(raw, params);
@@ -8195,6 +9266,10 @@ BOSBASE_INSTANTIATE_() class backup_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class cron_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class file_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class batch_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class vector_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class llm_document_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class langchaingo_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class cache_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class redis_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class graphql_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class sql_service<httplib_transport>;
@@ -8222,6 +9297,9 @@ json record_service<httplib_transport>::update<json, json>(std::string_view, con
 BOSBASE_INSTANTIATE_()
 json record_service<httplib_transport>::update_with_files<json, json>(std::string_view, const json&, const file_list&,
                                                                       const request_options&) const;
+BOSBASE_INSTANTIATE_()
+cache_entry cache_service<httplib_transport>::set_entry<json>(std::string_view, std::string_view, const json&,
+                                                             std::optional<std::int64_t>, const request_options&) const;
 BOSBASE_INSTANTIATE_()
 script_output scripts_service<httplib_transport>::execute_sse<httplib_transport>(std::string_view,
                                                                                 const std::vector<std::string>&,

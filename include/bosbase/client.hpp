@@ -7,6 +7,10 @@
 #include "services/admin.hpp"
 #include "services/files.hpp"
 #include "services/batch.hpp"
+#include "services/vectors.hpp"
+#include "services/llm_documents.hpp"
+#include "services/langchaingo.hpp"
+#include "services/caches.hpp"
 #include "services/redis.hpp"
 #include "services/graphql.hpp"
 #include "services/scripts.hpp"
@@ -149,6 +153,23 @@ public:
     /// @brief A new, empty batch of record writes (see batch_service).
     BOSBASE_SPLIT_NOINLINE
     batch_service<Transport> create_batch() const { return batch_service<Transport>(checked_core()); }
+
+    /// @brief BosBase's vector store: collections and documents (superusers).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE
+    vector_service<Transport> vectors() const { return vector_service<Transport>(checked_core()); }
+
+    /// @brief BosBase's LLM document store: collections, documents, similarity queries (superusers).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE llm_document_service<Transport> llm_documents() const {
+        return llm_document_service<Transport>(checked_core());
+    }
+
+    /// @brief LangChaingo through BosBase: completions, RAG, text-to-SQL (signed-in records).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE
+    langchaingo_service<Transport> langchaingo() const { return langchaingo_service<Transport>(checked_core()); }
+
+    /// @brief BosBase's managed caches and their entries (superusers).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE
+    cache_service<Transport> caches() const { return cache_service<Transport>(checked_core()); }
 
     /// @brief bosbase::filter(): a filter expression with safely escaped `{:name}` parameters.
     BOSBASE_SPLIT_NOINLINE static std::string filter(std::string_view raw, const filter_params& params) {

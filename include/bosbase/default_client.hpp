@@ -34,6 +34,10 @@ BOSBASE_INSTANTIATE_() class backup_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class cron_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class file_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class batch_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class vector_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class llm_document_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class langchaingo_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class cache_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class redis_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class graphql_service<httplib_transport>;
 BOSBASE_INSTANTIATE_() class sql_service<httplib_transport>;
@@ -61,6 +65,9 @@ json record_service<httplib_transport>::update<json, json>(std::string_view, con
 BOSBASE_INSTANTIATE_()
 json record_service<httplib_transport>::update_with_files<json, json>(std::string_view, const json&, const file_list&,
                                                                       const request_options&) const;
+BOSBASE_INSTANTIATE_()
+cache_entry cache_service<httplib_transport>::set_entry<json>(std::string_view, std::string_view, const json&,
+                                                             std::optional<std::int64_t>, const request_options&) const;
 BOSBASE_INSTANTIATE_()
 script_output scripts_service<httplib_transport>::execute_sse<httplib_transport>(std::string_view,
                                                                                 const std::vector<std::string>&,

@@ -142,6 +142,43 @@ write("response_path", {
     "otp_echo": call(11, 0, F, ok(401, b'{"message":"Otp-5pAss$q","mfaId":"m1"}')),
 })
 
+# BosBase's own services (ops 12-22): their answers, right and wrong, decoded into typed results.
+write("response_path", {
+    "vector_batch_ok": call(12, 13, F | 0x40, ok(200, b'{"insertedCount":2,"failedCount":0,"ids":["a","b"]}'),
+                            ok(200, b'{"results":[{"document":{"id":"a","vector":[1,0,0.5]},"score":1,'
+                                    b'"distance":1}],"queryTime":3}')),
+    "vector_batch_null_ids": call(12, 0, F, ok(200, b'{"insertedCount":0,"failedCount":2,"ids":null,'
+                                                    b'"errors":["Document 0: x","Document 1: y"]}')),
+    "vector_batch_huge_count": call(12, 0, F, ok(200, b'{"insertedCount":18446744073709551615,"failedCount":0}')),
+    "vector_search_bad_hit": call(13, 0, F, ok(200, b'{"results":[{"document":null,"score":"1"}]}')),
+    "vector_list_page": call(14, 15, F | 0x40, ok(200, b'{"items":[{"id":"a","vector":[1,2,3]}],"page":1,'
+                                                       b'"perPage":100,"totalItems":1,"totalPages":1}'),
+                             ok(200, b'[{"id":"c1","name":"docs","dimension":3,"distance":"cosine","count":1}]')),
+    "vector_list_page_overflow": call(14, 0, F, ok(200, b'{"items":[],"page":4294967296,"perPage":1,"totalItems":0}')),
+    "vector_collections_object": call(15, 0, F, ok(200, b'{"items":[]}')),
+    "llm_get_ok": call(16, 17, F | 0x40, ok(200, b'{"id":"n1","content":"c","metadata":{"k":"v"},"embedding":[0.5]}'),
+                       ok(200, b'{"results":[{"id":"n1","content":"c","metadata":null,"similarity":0.9}]}')),
+    "llm_get_metadata_number": call(16, 0, F, ok(200, b'{"id":"n1","metadata":{"k":1}}')),
+    "llm_query_no_results": call(17, 0, F, ok(200, b'{"result":[]}')),
+    "completion_tool_call": call(18, 0, F, ok(200, b'{"content":"","stopReason":"tool_calls","toolCalls":[{"id":"t",'
+                                                   b'"type":"function","functionCall":{"name":"f","arguments":"{}"}}],'
+                                                   b'"generationInfo":{"TotalTokens":3}}')),
+    "completion_echoes_key": call(18, 0, F, ok(500, b'{"message":"bad key Ak-3kEy%z","data":{"apiKey":"Ak-3kEy%z"}}')),
+    "completion_bad_tool_calls": call(18, 0, F, ok(200, b'{"content":"x","toolCalls":{"id":"t"}}')),
+    "rag_sources": call(19, 20, F | 0x40, ok(200, b'{"answer":"a","sources":[{"content":"c","metadata":{"k":"v"},'
+                                                  b'"score":0.8}]}'),
+                        ok(200, b'{"sql":"SELECT 1","answer":"one","columns":["x"],"rows":[["1"],["NULL"]],'
+                                b'"rawResult":"completed with 2 returned row(s)"}')),
+    "rag_source_not_object": call(19, 0, F, ok(200, b'{"answer":"a","sources":["c"]}')),
+    "sql_rows_numbers": call(20, 0, F, ok(200, b'{"sql":"SELECT 1","rows":[[1]]}')),
+    "cache_entry_ok": call(21, 22, F | 0x40, ok(200, b'{"cache":"answers","key":"k1","value":{"a":[1]},'
+                                                     b'"source":"cache","expiresAt":"2030-01-01 00:00:00.000Z"}'),
+                           ok(200, b'{"items":[{"name":"answers","sizeBytes":8388608,"defaultTTLSeconds":300,'
+                                   b'"readTimeoutMs":25,"entryCount":1,"hitRate":0.5}]}')),
+    "cache_entry_no_value": call(21, 0, F, ok(200, b'{"cache":"answers","key":"k1"}')),
+    "cache_list_not_items": call(22, 0, F, ok(200, b'[{"name":"answers"}]')),
+})
+
 
 # BosBase's admin-side services (ops ADMIN + 0 to ADMIN + 14; 12-22 are the AI half's).
 ADMIN = 23

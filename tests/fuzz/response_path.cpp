@@ -1,7 +1,7 @@
 // The whole response path: fixed, valid calls answered by a fuzzed server.
 //
 // Input: [op 1][op 2][flags][step 1][step 2]
-//   op % op_count picks the call (see make_call; 12 and up are BosBase's own services,
+//   op % op_count picks the call (see make_call; 12-22 are BosBase's AI/data services,
 //   23 and up its admin side: Redis, GraphQL, SQL, schemas, scripts); flags:
 //     bits 0-1 what the auth store holds before (see seed_store)
 //     bits 2-3 max_json_depth = 4 << n;  bit 4: max_response_bytes 256 instead of 2048
@@ -37,6 +37,7 @@ constexpr const char* origin = "http://127.0.0.1:8090";
 constexpr const char* password = "Pw-9sEcret!";
 constexpr const char* custom_token = "Ct-7tOken#x";
 constexpr const char* otp_password = "Otp-5pAss$q";
+constexpr const char* model_key = "Ak-3kEy%z";  // a LangChaingo model.api_key, sent in the body
 constexpr const char* apple_key = "-----BEGIN PRIVATE KEY-----\nPk-8pRiv^k\n-----END PRIVATE KEY-----\n";
 // {"type":"auth","id":"r1","collectionId":"_pb_users_auth_","refreshable":false,"exp":4102444800}
 constexpr const char* stored_token =
@@ -47,13 +48,16 @@ constexpr const char* stored_token =
 enum op : int {
     bind, unbind, auth_with_token, auth_with_password, get_list, get_one,
     update, remove, send, list_auth_methods, auth_refresh, auth_with_otp,
-    // 12-22: the AI half of BosBase's services (vectors, LLM documents, LangChaingo, caches),
-    // kept free here so that both halves keep their corpus numbers once merged.
+    // BosBase's own services, decoded into typed results
+    vector_batch_insert, vector_search, vector_list, vector_list_collections, llm_get, llm_query,
+    langchaingo_completions, langchaingo_rag, langchaingo_sql, cache_get_entry, cache_list,
     // BosBase's admin-side services, decoded into typed results:
-    redis_list_keys = 23, redis_get_key, graphql_query, sql_execute, collection_get_schema, collection_all_schemas,
+    redis_list_keys, redis_get_key, graphql_query, sql_execute, collection_get_schema, collection_all_schemas,
     register_sql_tables, import_sql_tables, apple_client_secret, scripts_list, script_execute, script_job_status,
     script_upload, script_wasm, script_permission_get, op_count
 };
+// tests/fuzz/make_corpus.py numbers the seeds so (ADMIN = 23).
+static_assert(vector_batch_insert == 12 && redis_list_keys == 23, "the corpus's op numbers changed");
 
 bool is_auth_call(int o) {
     return o == auth_with_token || o == auth_with_password || o == auth_refresh || o == auth_with_otp;
@@ -90,10 +94,11 @@ struct hook_edit {
 bool returns_body(int o) {
     switch (o) {
     case bind: case unbind: case remove:
+    case vector_search: case vector_list: case vector_list_collections: case llm_query: case cache_list:
     case redis_list_keys: case graphql_query: case collection_get_schema: case collection_all_schemas:
     case apple_client_secret: case scripts_list:
         return false;
-    default: return o < 12 || o >= redis_list_keys;
+    default: return true;
     }
 }
 
@@ -167,10 +172,60 @@ json make_admin_service_call(client& pb, int o) {
     }
 }
 
+// The calls of BosBase's own services. A typed result whose `raw` is not the whole answer
+// gives an object with its sizes instead (returns_body() says which).
+json make_service_call(client& pb, int o) {
+    bosbase::langchaingo_model model;
+    model.api_key = model_key;
+    switch (o) {
+    case vector_batch_insert: {
+        bosbase::vector_document d;
+        d.vector = {1, 0, 0.5};
+        return pb.vectors().batch_insert("docs", {d, d}).raw;
+    }
+    case vector_search: {
+        bosbase::vector_search_request q;
+        q.query_vector = {1, 0, 0.5};
+        q.include_distance = true;
+        const auto r = pb.vectors().search("docs", q);
+        return {{"results", r.results.size()}};
+    }
+    case vector_list: return {{"items", pb.vectors().list("docs").items.size()}};
+    case vector_list_collections: return {{"collections", pb.vectors().list_collections().size()}};
+    case llm_get: return pb.llm_documents().get("notes", "n1").raw;
+    case llm_query: {
+        bosbase::llm_query_options q;
+        q.query_text = "rivers";
+        return {{"results", pb.llm_documents().query("notes", q).size()}};
+    }
+    case langchaingo_completions: {
+        bosbase::langchaingo_completion_request r;
+        r.model = model;
+        r.prompt = "hi";
+        return pb.langchaingo().completions(r).raw;
+    }
+    case langchaingo_rag: {
+        bosbase::langchaingo_rag_request r;
+        r.model = model;
+        r.collection = "notes";
+        r.question = "why?";
+        r.return_sources = true;
+        return pb.langchaingo().rag(r).raw;
+    }
+    case langchaingo_sql: {
+        bosbase::langchaingo_sql_request r;
+        r.model = model;
+        r.query = "how many?";
+        return pb.langchaingo().sql(r).raw;
+    }
+    case cache_get_entry: return pb.caches().get_entry("answers", "k1").raw;
+    default: return {{"caches", pb.caches().list().size()}};
+    }
+}
+
 // Runs one call; returns its JSON result (an empty object for calls returning void).
 json make_call(client& pb, int o) {
     if (o >= redis_list_keys) return make_admin_service_call(pb, o);
-    if (o >= 12) o = send;  // the AI half's calls, on its own branch
     auto users = pb.collection("users");
     switch (o) {
     case bind: users.bind_custom_token("u@x.io", password, custom_token); return json::object();
@@ -184,7 +239,8 @@ json make_call(client& pb, int o) {
     case send: return pb.send("GET", "/api/custom");
     case list_auth_methods: return users.list_auth_methods();
     case auth_refresh: return users.auth_refresh();
-    default: return users.auth_with_otp("otp-id-1", otp_password);
+    case auth_with_otp: return users.auth_with_otp("otp-id-1", otp_password);
+    default: return make_service_call(pb, o);
     }
 }
 
@@ -193,6 +249,7 @@ std::vector<std::string> secrets_of(int o, const std::string& token_sent) {
     if (o == bind || o == unbind || o == auth_with_password) out.emplace_back(password);
     if (o == bind || o == unbind || o == auth_with_token) out.emplace_back(custom_token);
     if (o == auth_with_otp) out.emplace_back(otp_password);
+    if (o == langchaingo_completions || o == langchaingo_rag || o == langchaingo_sql) out.emplace_back(model_key);
     if (o == apple_client_secret) out.emplace_back(apple_key);
     if (token_sent == stored_token) out.emplace_back(stored_token);  // sent as Authorization
     return out;

@@ -352,3 +352,74 @@ TEST_CASE("README snippets: BosBase Redis, GraphQL, SQL, schemas and scripts") {
     readme::scripts_tour(pb);
     CHECK(t.last().target == "/api/script-permissions");
 }
+
+// "Vectors, LLM documents, LangChaingo and caches (BosBase)".
+namespace readme {
+
+template <class Client>
+void ai_services(Client& pb) {
+    auto vectors = pb.vectors();
+    vectors.create_collection("products", {3, std::string("cosine"), nullptr});   // dimension, metric, options
+    bosbase::vector_document doc{"p1", {0.9, 0.1, 0.0}, {{"kind", "fruit"}}, "An apple.", nullptr};
+    std::string id = vectors.insert("products", doc);                              // upsert: an existing id is replaced
+    bosbase::vector_search_request search;
+    search.query_vector = {0.9, 0.1, 0.0};
+    search.limit = 5;
+    search.filter = {{"kind", "fruit"}};                                           // metadata equality, as text
+    for (const auto& hit : vectors.search("products", search).results) std::cout << hit.document.id << ' ' << hit.score << '\n';
+    CHECK(id == "p1");
+
+    auto llm = pb.llm_documents();
+    llm.create_collection("manual", {{"product", "bosbase"}});
+    bosbase::llm_document page;
+    page.content = "BosBase stores vectors in PostgreSQL with pgvector.";
+    page.metadata = {{"chapter", "storage"}};
+    std::string page_id = llm.insert("manual", page);                              // the server embeds the content
+    bosbase::llm_query_options query;
+    query.query_text = "Where are vectors stored?";
+    query.limit = 3;
+    for (const auto& r : llm.query("manual", query)) std::cout << r.similarity << ' ' << r.content << '\n';
+    CHECK(page_id == "p1");
+
+    bosbase::langchaingo_rag_request rag;
+    rag.collection = "manual";
+    rag.question = "Where does BosBase store vectors?";
+    rag.top_k = 2;
+    rag.return_sources = true;
+    // rag.model.api_key = "...";   // optional: otherwise the server's OPENAI_API_KEY; scrubbed from error texts
+    bosbase::langchaingo_rag_answer answer = pb.langchaingo().rag(rag);
+    std::cout << answer.answer << " (" << answer.sources.size() << " sources)\n";
+
+    auto caches = pb.caches();
+    caches.create("answers", bosbase::cache_settings{std::nullopt, 3600, std::nullopt});   // size, TTL (s), read timeout (ms)
+    caches.set_entry("answers", "where-vectors", answer.answer);         // the cache's TTL; 0 = no expiry
+    bosbase::cache_entry hit = caches.get_entry("answers", "where-vectors");   // 404 once it expired
+    std::cout << hit.value << " from " << hit.source << '\n';             // "cache" (memory) or "database"
+    CHECK(hit.value == "In PostgreSQL.");
+}
+
+[[maybe_unused]] void compile_ai_services_for_bosbase(bosbase::BosBase& pb) { ai_services(pb); }
+
+}  // namespace readme
+
+TEST_CASE("README snippets: vectors, LLM documents, LangChaingo and caches") {
+    const bosbase::json summary{{"name", "answers"}, {"sizeBytes", 8388608}, {"defaultTTLSeconds", 3600},
+                                {"readTimeoutMs", 25}};
+    const bosbase::json entry{{"cache", "answers"}, {"key", "where-vectors"}, {"value", "In PostgreSQL."}, {"source", "cache"}};
+    fake_transport t;
+    t.reply(201);
+    t.reply_json(200, {{"id", "p1"}, {"success", true}});
+    t.reply_json(200, {{"results", {{{"document", {{"id", "p1"}, {"vector", {0.9, 0.1, 0.0}}}}, {"score", 1.0}}}}, {"queryTime", 1}});
+    t.reply_json(201, {{"id", "c1"}, {"name", "manual"}});
+    t.reply_json(200, {{"id", "p1"}, {"success", true}});
+    t.reply_json(200, {{"results", {{{"id", "p1"}, {"content", "x"}, {"metadata", {{"chapter", "storage"}}}, {"similarity", 0.8}}}}});
+    t.reply_json(200, {{"answer", "In PostgreSQL."}, {"sources", {{{"content", "x"}, {"score", 0.8}}}}});
+    t.reply_json(201, summary);
+    t.reply_json(200, entry);
+    t.reply_json(200, entry);
+    fake_client pb("http://127.0.0.1:8090", t);
+    readme::ai_services(pb);
+    REQUIRE(t.count() == 10);
+    CHECK(t.s->requests[6].target == "/api/langchaingo/rag");
+    CHECK(t.last().target == "/api/cache/answers/entries/where-vectors");
+}

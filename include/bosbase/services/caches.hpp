@@ -1,0 +1,214 @@
+// bosbase-cpp: pb.caches(): BosBase's managed caches (/api/cache, superusers).
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_SERVICES_CACHES_HPP
+#define BOSBASE_SERVICES_CACHES_HPP
+
+#include "common.hpp"
+#include "decode.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bosbase {
+
+/// @brief A cache's settings as the server reports them. list() adds the statistics.
+struct cache_summary {
+    std::string name;
+    std::int64_t size_bytes = 0;
+    std::int64_t default_ttl_seconds = 0;  ///< 0: entries do not expire
+    std::int64_t read_timeout_ms = 0;
+    std::string created;  ///< "2006-01-02 15:04:05.000Z"
+    std::string updated;
+    std::optional<std::int64_t> entry_count;  ///< entries in memory
+    std::optional<double> hit_rate;           ///< 0 to 1
+    std::optional<std::int64_t> hit_count;
+    std::optional<std::int64_t> miss_count;
+    std::optional<std::int64_t> database_entry_count;
+    json raw;
+};
+
+/// @brief Settings of create() and update(); unset fields are not sent.
+struct cache_settings {
+    /// Memory for the cache: the server's default 8 MiB, clamped to 512 KiB ... 512 MiB.
+    /// An entry's JSON may have at most size_bytes / 1024 bytes (8 KiB by default).
+    std::optional<std::int64_t> size_bytes;
+    std::optional<std::int64_t> default_ttl_seconds;  ///< default 300, at most 86400; 0: no expiry
+    std::optional<std::int64_t> read_timeout_ms;      ///< default 25, at most 1000
+};
+
+/// @brief One entry, as set_entry(), get_entry() and renew_entry() return it.
+struct cache_entry {
+    std::string cache;
+    std::string key;
+    json value;
+    std::string source;  ///< "cache" (memory) or "database"
+    std::optional<std::string> expires_at;  ///< absent when the entry does not expire
+    json raw;
+};
+
+template <class J, detail::if_json<J> = 0>
+void from_json(const J& j, cache_summary& c) {
+    const detail::object_reader<J> r(j, "a cache");
+    c.name = r.string("name");
+    c.size_bytes = r.integer("sizeBytes");
+    c.default_ttl_seconds = r.integer("defaultTTLSeconds");
+    c.read_timeout_ms = r.integer("readTimeoutMs");
+    c.created = r.string_or_empty("created");
+    c.updated = r.string_or_empty("updated");
+    c.entry_count = r.optional_integer("entryCount");
+    c.hit_rate = r.optional_number("hitRate");
+    c.hit_count = r.optional_integer("hitCount");
+    c.miss_count = r.optional_integer("missCount");
+    c.database_entry_count = r.optional_integer("databaseEntryCount");
+    c.raw = j;
+}
+
+template <class J, detail::if_json<J> = 0>
+void from_json(const J& j, cache_entry& e) {
+    const detail::object_reader<J> r(j, "a cache entry");
+    e.cache = r.string("cache");
+    e.key = r.string("key");
+    auto value = j.find("value");
+    if (value == j.end()) r.fail("value", "present");
+    e.value = *value;
+    e.source = r.string_or_empty("source");
+    e.expires_at = r.optional_string("expiresAt");
+    e.raw = j;
+}
+
+/// @brief BosBase's managed caches (pb.caches()): named caches of JSON values, in
+/// memory and in the database. Superusers only.
+///
+/// The server's rules (BosBase d8bc341): a cache name matches
+/// `^[a-zA-Z0-9_.-]{3,64}$` (others: 400 on create and update, 500 on the entry
+/// routes); a key has at most 512 bytes; names and keys are trimmed of spaces.
+/// **update() and every entry call create a cache that does not exist** (with the
+/// default settings), so a misspelt name makes a new cache rather than a 404.
+template <class Transport>
+class cache_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    /// @brief Every cache, sorted by name, with its statistics.
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::vector<cache_summary> list(const request_options& options = {}) const {
+        const std::string path = "/api/cache";
+        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
+        auto items = reply.body.is_object() ? reply.body.find("items") : reply.body.end();
+        if (items == reply.body.end() || !items->is_array()) {
+            throw detail::invalid_response(core(), path, options, reply.status,
+                                           "The server's list response has no 'items' array.");
+        }
+        std::vector<cache_summary> out;
+        out.reserve(items->size());
+        for (const auto& item : *items) {
+            out.push_back(detail::decode_as<cache_summary>(core(), item, reply.status, path, options));
+        }
+        return out;
+    }
+
+    /// @brief Creates a cache (201); 400 "Failed to create cache." when the name exists
+    /// or does not match the server's pattern.
+    BOSBASE_SPLIT_NOINLINE cache_summary create(std::string_view name, const cache_settings& settings = {},
+                                                const request_options& options = {}) const {
+        json body = settings_body(settings);
+        body["name"] = std::string(name);
+        const std::string path = "/api/cache";
+        const detail::json_reply reply = detail::fetch_json(core(), "POST", path, body, options);
+        return detail::decode_as<cache_summary>(core(), reply.body, reply.status, path, options);
+    }
+
+    /// @brief Changes the settings that are set (at least one, or the server answers 400).
+    /// Creates the cache when it does not exist.
+    BOSBASE_SPLIT_NOINLINE cache_summary update(std::string_view name, const cache_settings& settings,
+                                                const request_options& options = {}) const {
+        const std::string path = cache_path(name);
+        const detail::json_reply reply = detail::fetch_json(core(), "PATCH", path, settings_body(settings), options);
+        return detail::decode_as<cache_summary>(core(), reply.body, reply.status, path, options);
+    }
+
+    /// @brief Deletes a cache and its entries (204); 404 "Cache not found.".
+    BOSBASE_SPLIT_NOINLINE void remove(std::string_view name, const request_options& options = {}) const {
+        core().perform("DELETE", cache_path(name), nullptr, options, {});
+    }
+
+    /// @brief Stores `value` (JSON, or any type with to_json) under `key`. ttl_seconds:
+    /// unset for the cache's default, 0 for no expiry. A value whose JSON is larger than
+    /// the cache's entry limit gets 400 "The provided value exceeds the cache entry size limit.".
+    template <class Value = json>
+    BOSBASE_SPLIT_NOINLINE cache_entry set_entry(std::string_view cache, std::string_view key, const Value& value,
+                                                 std::optional<std::int64_t> ttl_seconds = std::nullopt,
+                                                 const request_options& options = {}) const {
+        json body{{"value", detail::encode_body(value)}};
+        if (ttl_seconds) body["ttlSeconds"] = non_negative(*ttl_seconds, "cache entry ttl_seconds");
+        return entry_call("PUT", cache, key, body, options);
+    }
+
+    /// @brief The entry; 404 "Cache entry not found." (also once it expired).
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE cache_entry get_entry(std::string_view cache, std::string_view key,
+                                                               const request_options& options = {}) const {
+        return entry_call("GET", cache, key, nullptr, options);
+    }
+
+    /// @brief Gives the entry a new lifetime without changing its value: ttl_seconds from
+    /// now (unset: the cache's default, 0: no expiry); 404 for an unknown entry.
+    BOSBASE_SPLIT_NOINLINE cache_entry renew_entry(std::string_view cache, std::string_view key,
+                                                   std::optional<std::int64_t> ttl_seconds = std::nullopt,
+                                                   const request_options& options = {}) const {
+        json body = json::object();
+        if (ttl_seconds) body["ttlSeconds"] = non_negative(*ttl_seconds, "cache entry ttl_seconds");
+        return entry_call("PATCH", cache, key, body, options);
+    }
+
+    /// @brief Deletes the entry (204); 404 "Cache entry not found.".
+    BOSBASE_SPLIT_NOINLINE void delete_entry(std::string_view cache, std::string_view key,
+                                             const request_options& options = {}) const {
+        core().perform("DELETE", entry_path(cache, key), nullptr, options, {});
+    }
+
+private:
+    static std::string cache_path(std::string_view name) {
+        detail::require_path_segment(name, "cache name");
+        return "/api/cache/" + detail::encode_uri_component(name);
+    }
+
+    static std::string entry_path(std::string_view cache, std::string_view key) {
+        detail::require_path_segment(key, "cache key");
+        return cache_path(cache) + "/entries/" + detail::encode_uri_component(key);
+    }
+
+    // The server reads a negative number as "the default": a TTL of -1 would not mean
+    // "forever" as it does elsewhere (0 does), so negative numbers are refused.
+    static std::int64_t non_negative(std::int64_t value, const char* what) {
+        if (value < 0) {
+            throw std::invalid_argument(std::string("bosbase: ") + what +
+                                        " must not be negative (leave it unset for the server's default)");
+        }
+        return value;
+    }
+
+    static json settings_body(const cache_settings& s) {
+        json body = json::object();
+        if (s.size_bytes) body["sizeBytes"] = non_negative(*s.size_bytes, "cache size_bytes");
+        if (s.default_ttl_seconds) body["defaultTTLSeconds"] = non_negative(*s.default_ttl_seconds, "cache default_ttl_seconds");
+        if (s.read_timeout_ms) body["readTimeoutMs"] = non_negative(*s.read_timeout_ms, "cache read_timeout_ms");
+        return body;
+    }
+
+    cache_entry entry_call(const char* method, std::string_view cache, std::string_view key, const json& body,
+                           const request_options& options) const {
+        const std::string path = entry_path(cache, key);
+        const detail::json_reply reply = detail::fetch_json(core(), method, path, body, options);
+        return detail::decode_as<cache_entry>(core(), reply.body, reply.status, path, options);
+    }
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_CACHES_HPP

@@ -1,0 +1,258 @@
+// bosbase-cpp: pb.llm_documents(): BosBase's LLM document store (/api/llm-documents, superusers).
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_SERVICES_LLM_DOCUMENTS_HPP
+#define BOSBASE_SERVICES_LLM_DOCUMENTS_HPP
+
+#include "common.hpp"
+#include "decode.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bosbase {
+
+/// @brief Metadata of LLM documents and collections: text values only.
+using llm_metadata = std::map<std::string, std::string>;
+
+/// @brief An LLM document collection as GET /api/llm-documents/collections lists it.
+struct llm_collection_info {
+    std::string id;
+    std::string name;
+    llm_metadata metadata;
+    std::int64_t count = 0;  ///< documents in the collection
+    json raw;
+};
+
+/// @brief A document: what insert() sends and what get(), list() read back.
+struct llm_document {
+    std::string id;          ///< empty on insert: the server makes one (32 hex characters)
+    std::string content;     ///< without an embedding, the server embeds it (OPENAI_* on the server)
+    llm_metadata metadata;   ///< `where` filters of query() match these
+    std::vector<double> embedding;  ///< stored normalized to unit length
+    json raw;
+};
+
+/// @brief A partial update: only the fields that are set are sent. A new content
+/// without an embedding is embedded again by the server.
+struct llm_document_update {
+    std::optional<std::string> content;
+    std::optional<llm_metadata> metadata;  ///< replaces the whole metadata
+    std::optional<std::vector<double>> embedding;
+};
+
+/// @brief Steers query() away from a text or embedding.
+struct llm_negative_query {
+    std::optional<std::string> text;
+    std::optional<std::vector<double>> embedding;
+    std::optional<std::string> mode;  ///< server default "subtract"
+    std::optional<double> filter_threshold;
+};
+
+/// @brief A similarity query (query()): a text (embedded by the server) or an embedding.
+struct llm_query_options {
+    std::optional<std::string> query_text;
+    std::optional<std::vector<double>> query_embedding;
+    std::optional<int> limit;              ///< default 5, at most the number of documents
+    std::optional<llm_metadata> where;     ///< metadata that must match exactly
+    std::optional<llm_negative_query> negative;
+};
+
+/// @brief One query result, most similar first.
+struct llm_query_result {
+    std::string id;
+    std::string content;
+    llm_metadata metadata;
+    double similarity = 0;
+    json raw;
+};
+
+template <class J, detail::if_json<J> = 0>
+void from_json(const J& j, llm_collection_info& c) {
+    const detail::object_reader<J> r(j, "an LLM document collection");
+    c.id = r.string_or_empty("id");
+    c.name = r.string("name");
+    c.metadata = r.string_map("metadata");
+    c.count = r.integer("count");
+    c.raw = j;
+}
+
+template <class J, detail::if_json<J> = 0>
+void from_json(const J& j, llm_document& d) {
+    const detail::object_reader<J> r(j, "an LLM document");
+    d.id = r.string("id");
+    d.content = r.string_or_empty("content");
+    d.metadata = r.string_map("metadata");
+    d.embedding = r.numbers("embedding", false);
+    d.raw = j;
+}
+
+template <class J, detail::if_json<J> = 0>
+void from_json(const J& j, llm_query_result& q) {
+    const detail::object_reader<J> r(j, "an LLM query result");
+    q.id = r.string("id");
+    q.content = r.string_or_empty("content");
+    q.metadata = r.string_map("metadata");
+    q.similarity = r.number("similarity");
+    q.raw = j;
+}
+
+/// @brief BosBase's LLM document store (pb.llm_documents()): collections of text
+/// documents with metadata and embeddings, queried by similarity. Superusers only.
+///
+/// Documents without an embedding, and text queries, are embedded by the server
+/// through an OpenAI-compatible endpoint of its own environment (OPENAI_API_KEY,
+/// OPENAI_BASE_URL; model text-embedding-3-small), never through anything in the
+/// request. When that fails the server answers 500.
+template <class Transport>
+class llm_document_service : public detail::service_base<Transport> {
+    using detail::service_base<Transport>::core;
+    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+
+public:
+    using detail::service_base<Transport>::service_base;
+
+    // --- collections -------------------------------------------------------
+
+    /// @brief Every collection, sorted by name.
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::vector<llm_collection_info> list_collections(
+        const request_options& options = {}) const {
+        const std::string path = "/api/llm-documents/collections";
+        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
+        return detail::decode_array<llm_collection_info>(core(), reply, path, options);
+    }
+
+    /// @brief Creates a collection (201); 400 "Collection already exists." when it does.
+    BOSBASE_SPLIT_NOINLINE void create_collection(std::string_view name, const llm_metadata& metadata = {},
+                                                  const request_options& options = {}) const {
+        json body = json::object();
+        if (!metadata.empty()) body["metadata"] = metadata;
+        core().perform("POST", collection_admin_path(name), body, options, {});
+    }
+
+    /// @brief Deletes a collection and its documents (204, also for an unknown name).
+    BOSBASE_SPLIT_NOINLINE void delete_collection(std::string_view name, const request_options& options = {}) const {
+        core().perform("DELETE", collection_admin_path(name), nullptr, options, {});
+    }
+
+    // --- documents ---------------------------------------------------------
+
+    /// @brief Inserts a document (content or embedding, or both) and returns its id. A
+    /// document with an existing id replaces it whole.
+    BOSBASE_SPLIT_NOINLINE std::string insert(std::string_view collection, const llm_document& document,
+                                              const request_options& options = {}) const {
+        detail::require_finite(document.embedding, "LLM document embedding");
+        json body = json::object();
+        if (!document.id.empty()) body["id"] = document.id;
+        if (!document.content.empty()) body["content"] = document.content;
+        if (!document.metadata.empty()) body["metadata"] = document.metadata;
+        if (!document.embedding.empty()) body["embedding"] = document.embedding;
+        const std::string path = documents_path(collection);
+        const detail::json_reply reply = detail::fetch_json(core(), "POST", path, body, options);
+        auto it = reply.body.is_object() ? reply.body.find("id") : reply.body.end();
+        if (it == reply.body.end() || !it->is_string()) {
+            throw detail::invalid_response(core(), path, options, reply.status,
+                                           "The server's response has no string 'id'.");
+        }
+        return it->template get<std::string>();
+    }
+
+    /// @brief One page of documents, sorted by id (per_page at most 500). The page has
+    /// no total_pages: the server sends none.
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE document_page<llm_document> list(std::string_view collection, int page = 1,
+                                                                          int per_page = 50,
+                                                                          const request_options& options = {}) const {
+        const std::string path = documents_path(collection);
+        const request_options opts = detail::list_request(page, per_page, options);
+        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, opts);
+        return detail::decode_as<document_page<llm_document>>(core(), reply.body, reply.status, path, opts);
+    }
+
+    /// @brief One document; 404 "Document not found." for an unknown id.
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE llm_document get(std::string_view collection, std::string_view id,
+                                                          const request_options& options = {}) const {
+        const std::string path = document_path(collection, id);
+        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
+        return detail::decode_as<llm_document>(core(), reply.body, reply.status, path, options);
+    }
+
+    /// @brief The JS SDK's other name for get().
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE llm_document get_one(std::string_view collection, std::string_view id,
+                                                              const request_options& options = {}) const {
+        return get(collection, id, options);
+    }
+
+    /// @brief Changes the fields that are set ({success: true}); 404 for an unknown id.
+    BOSBASE_SPLIT_NOINLINE void update(std::string_view collection, std::string_view id,
+                                       const llm_document_update& update, const request_options& options = {}) const {
+        json body = json::object();
+        if (update.content) body["content"] = *update.content;
+        if (update.metadata) body["metadata"] = *update.metadata;
+        if (update.embedding) {
+            detail::require_finite(*update.embedding, "LLM document embedding");
+            body["embedding"] = *update.embedding;
+        }
+        core().perform("PATCH", document_path(collection, id), body, options, {});
+    }
+
+    /// @brief Deletes a document (204); 404 for an unknown id.
+    BOSBASE_SPLIT_NOINLINE void remove(std::string_view collection, std::string_view id,
+                                       const request_options& options = {}) const {
+        core().perform("DELETE", document_path(collection, id), nullptr, options, {});
+    }
+
+    /// @brief The documents most similar to a text or an embedding. An empty collection
+    /// gives no results; neither a text nor an embedding (or one of the wrong length)
+    /// makes the server answer 500 "Failed to execute query.".
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::vector<llm_query_result> query(
+        std::string_view collection, const llm_query_options& query, const request_options& options = {}) const {
+        json body = json::object();
+        if (query.query_text) body["queryText"] = *query.query_text;
+        if (query.query_embedding) {
+            detail::require_finite(*query.query_embedding, "LLM query_embedding");
+            body["queryEmbedding"] = *query.query_embedding;
+        }
+        if (query.limit) body["limit"] = *query.limit;
+        if (query.where) body["where"] = *query.where;
+        if (query.negative) {
+            const llm_negative_query& n = *query.negative;
+            json negative = json::object();
+            if (n.text) negative["text"] = *n.text;
+            if (n.embedding) {
+                detail::require_finite(*n.embedding, "LLM negative query embedding");
+                negative["embedding"] = *n.embedding;
+            }
+            if (n.mode) negative["mode"] = *n.mode;
+            if (n.filter_threshold) {
+                negative["filterThreshold"] = detail::finite_number(*n.filter_threshold, "LLM negative filter_threshold");
+            }
+            body["negative"] = std::move(negative);
+        }
+        const std::string path = documents_path(collection) + "/documents/query";
+        const detail::json_reply reply = detail::fetch_json(core(), "POST", path, body, options);
+        return detail::decode_results<llm_query_result>(core(), reply, path, options);
+    }
+
+private:
+    static std::string collection_admin_path(std::string_view name) {
+        detail::require_path_segment(name, "LLM document collection name");
+        return "/api/llm-documents/collections/" + detail::encode_uri_component(name);
+    }
+
+    static std::string documents_path(std::string_view collection) {
+        detail::require_path_segment(collection, "LLM document collection name");
+        return "/api/llm-documents/" + detail::encode_uri_component(collection);
+    }
+
+    static std::string document_path(std::string_view collection, std::string_view id) {
+        detail::require_path_segment(id, "LLM document id");
+        return documents_path(collection) + "/" + detail::encode_uri_component(id);
+    }
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_LLM_DOCUMENTS_HPP
