@@ -38,42 +38,42 @@ using namespace std::chrono_literals;
 namespace {
 
 // True on the dev server, after checking that it lacks the route (a test then stops there).
-bool dev_server_without(const test_server& server, const char* method, const char* path) {
+bool dev_server_lacks_route(const test_server& server, const char* method, const char* path) {
     if (server.is_bosbase()) return false;
     bosbase::BosBase pb = superuser(server);
     CHECK(status_of([&] { (void)pb.send(method, path); }) == 404);
     return true;
 }
 
-bosbase::BosBase signed_in_user(const test_server& server) {
+bosbase::BosBase admin_services_user(const test_server& server) {
     bosbase::BosBase pb(server.url());
     pb.collection("users").auth_with_password(dev_accounts::user_email, dev_accounts::user_password);
     return pb;
 }
 
 template <class F>
-void check_error(int status, const std::string& message, F&& call) {
+void check_admin_error(int status, const std::string& message, F&& call) {
     const auto e = error_of(call);
     CHECK(e.status() == status);
     CHECK(e.message() == message);
 }
 
-constexpr const char* su_anonymous = "The request requires valid record authorization token.";
-constexpr const char* su_record = "The authorized record is not allowed to perform this action.";
+constexpr const char* su_anonymous_message = "The request requires valid record authorization token.";
+constexpr const char* su_record_message = "The authorized record is not allowed to perform this action.";
 
 // A superuser-only call: 401 anonymously, 403 as a users record.
 template <class Call>
-void check_superuser_only(const test_server& server, Call&& call) {
+void check_admin_route_su_only(const test_server& server, Call&& call) {
     bosbase::BosBase anonymous(server.url());
-    check_error(401, su_anonymous, [&] { call(anonymous); });
-    bosbase::BosBase user = signed_in_user(server);
-    check_error(403, su_record, [&] { call(user); });
+    check_admin_error(401, su_anonymous_message, [&] { call(anonymous); });
+    bosbase::BosBase user = admin_services_user(server);
+    check_admin_error(403, su_record_message, [&] { call(user); });
 }
 
 // The servers of one run share one Redis and one EXECUTE_PATH: names of a test carry its port.
-std::string port_of(const test_server& server) { return server.url().substr(server.url().rfind(':') + 1); }
+std::string admin_test_port(const test_server& server) { return server.url().substr(server.url().rfind(':') + 1); }
 
-std::string execute_path() {
+std::string admin_execute_path() {
     const char* p = std::getenv("EXECUTE_PATH");
     return p != nullptr ? p : "";
 }
@@ -82,10 +82,10 @@ std::string execute_path() {
 
 TEST_CASE("redis: keys are created once, read, replaced, scanned and deleted, superuser only") {
     test_server server;
-    if (dev_server_without(server, "GET", "/api/redis/keys")) return;
+    if (dev_server_lacks_route(server, "GET", "/api/redis/keys")) return;
     bosbase::BosBase pb = superuser(server);
     auto redis = pb.redis();
-    const std::string prefix = "bbcpp:" + port_of(server) + ":";
+    const std::string prefix = "bbcpp:" + admin_test_port(server) + ":";
 
     const auto created = redis.create_key(prefix + "a", json{{"n", 1}}, 600);
     CHECK(created.key == prefix + "a");
@@ -93,7 +93,7 @@ TEST_CASE("redis: keys are created once, read, replaced, scanned and deleted, su
     REQUIRE(created.ttl_seconds.has_value());
     CHECK(*created.ttl_seconds > 590);
     CHECK(*created.ttl_seconds <= 600);
-    check_error(409, "Key already exists.", [&] { (void)redis.create_key(prefix + "a", 2); });
+    check_admin_error(409, "Key already exists.", [&] { (void)redis.create_key(prefix + "a", 2); });
     (void)redis.create_key(prefix + "b", "text");
 
     const auto got = redis.get_key(prefix + "b");
@@ -107,7 +107,7 @@ TEST_CASE("redis: keys are created once, read, replaced, scanned and deleted, su
     updated = redis.update_key(prefix + "a", 3, 0);
     CHECK(updated.value == 3);
     CHECK_FALSE(updated.ttl_seconds.has_value());
-    check_error(404, "Key not found.", [&] { (void)redis.update_key(prefix + "missing", 1); });  // no upsert
+    check_admin_error(404, "Key not found.", [&] { (void)redis.update_key(prefix + "missing", 1); });  // no upsert
 
     // SCAN until the cursor is back at "0": both keys, whatever the steps.
     std::vector<std::string> seen;
@@ -125,24 +125,24 @@ TEST_CASE("redis: keys are created once, read, replaced, scanned and deleted, su
 
     bosbase::redis_list_options bad;
     bad.count = 0;
-    check_error(400, "Invalid count value.", [&] { (void)redis.list_keys(bad); });
+    check_admin_error(400, "Invalid count value.", [&] { (void)redis.list_keys(bad); });
     bad = {};
     bad.cursor = "x";
-    check_error(400, "Invalid cursor value.", [&] { (void)redis.list_keys(bad); });
-    check_error(400, "Key is required.", [&] { (void)redis.create_key("", 1); });
+    check_admin_error(400, "Invalid cursor value.", [&] { (void)redis.list_keys(bad); });
+    check_admin_error(400, "Key is required.", [&] { (void)redis.create_key("", 1); });
 
     redis.delete_key(prefix + "a");
-    check_error(404, "Key not found.", [&] { redis.delete_key(prefix + "a"); });
-    check_error(404, "Key not found.", [&] { (void)redis.get_key(prefix + "a"); });
+    check_admin_error(404, "Key not found.", [&] { redis.delete_key(prefix + "a"); });
+    check_admin_error(404, "Key not found.", [&] { (void)redis.get_key(prefix + "a"); });
     CHECK_THROWS_AS(redis.get_key(""), std::invalid_argument);
 
-    check_superuser_only(server, [&](const bosbase::BosBase& c) { (void)c.redis().get_key(prefix + "b"); });
+    check_admin_route_su_only(server, [&](const bosbase::BosBase& c) { (void)c.redis().get_key(prefix + "b"); });
     redis.delete_key(prefix + "b");
 }
 
 TEST_CASE("graphql: data and GraphQL errors come back in a 200 without throwing, anyone but a superuser gets 403") {
     test_server server;
-    if (dev_server_without(server, "POST", "/api/graphql")) return;
+    if (dev_server_lacks_route(server, "POST", "/api/graphql")) return;
     bosbase::BosBase pb = superuser(server);
     (void)pb.collection("posts").create(json{{"title", "first"}});
 
@@ -169,15 +169,15 @@ TEST_CASE("graphql: data and GraphQL errors come back in a 200 without throwing,
     // Not the usual SU answers: the handler refuses everyone else itself, anonymous included.
     const std::string refused = "Only superusers can access the GraphQL API.";
     bosbase::BosBase anonymous(server.url());
-    check_error(403, refused, [&] { (void)anonymous.graphql().query("{ __typename }"); });
-    bosbase::BosBase user = signed_in_user(server);
-    check_error(403, refused, [&] { (void)user.graphql().query("{ __typename }"); });
+    check_admin_error(403, refused, [&] { (void)anonymous.graphql().query("{ __typename }"); });
+    bosbase::BosBase user = admin_services_user(server);
+    check_admin_error(403, refused, [&] { (void)user.graphql().query("{ __typename }"); });
     CHECK_THROWS_AS(pb.graphql().query("{ x }", json::array()), std::invalid_argument);
 }
 
 TEST_CASE("sql: rows as text, the affected count, refused statements, superuser only") {
     test_server server;
-    if (dev_server_without(server, "POST", "/api/sql/execute")) return;
+    if (dev_server_lacks_route(server, "POST", "/api/sql/execute")) return;
     bosbase::BosBase pb = superuser(server);
     auto sql = pb.sql();
 
@@ -206,14 +206,14 @@ TEST_CASE("sql: rows as text, the affected count, refused statements, superuser 
     CHECK(none.columns == std::vector<std::string>{"id"});
     CHECK_FALSE(none.rows.has_value());
 
-    check_error(400, "Failed to execute SQL statement.", [&] { (void)sql.execute("SELEC 1"); });
+    check_admin_error(400, "Failed to execute SQL statement.", [&] { (void)sql.execute("SELEC 1"); });
     CHECK_THROWS_AS(sql.execute(" \n\t"), std::invalid_argument);
-    check_superuser_only(server, [&](const bosbase::BosBase& c) { (void)c.sql().execute("SELECT 1"); });
+    check_admin_route_su_only(server, [&](const bosbase::BosBase& c) { (void)c.sql().execute("SELECT 1"); });
 }
 
 TEST_CASE("collections: schemas, and SQL tables registered or imported as collections, superuser only") {
     test_server server;
-    if (dev_server_without(server, "GET", "/api/collections/posts/schema")) return;
+    if (dev_server_lacks_route(server, "GET", "/api/collections/posts/schema")) return;
     bosbase::BosBase pb = superuser(server);
     auto collections = pb.collections();
 
@@ -227,7 +227,7 @@ TEST_CASE("collections: schemas, and SQL tables registered or imported as collec
     const auto title =
         std::find_if(posts.fields.begin(), posts.fields.end(), [](const auto& f) { return f.name == "title"; });
     CHECK(title != posts.fields.end());
-    check_error(404, "The requested resource wasn't found.", [&] { (void)collections.get_schema("nope"); });
+    check_admin_error(404, "The requested resource wasn't found.", [&] { (void)collections.get_schema("nope"); });
 
     const auto all = collections.get_all_schemas();
     CHECK(std::any_of(all.begin(), all.end(), [](const auto& s) { return s.name == "users" && s.type == "auth"; }));
@@ -247,7 +247,7 @@ TEST_CASE("collections: schemas, and SQL tables registered or imported as collec
         CHECK(std::any_of(columns.fields.begin(), columns.fields.end(),
                           [&](const auto& f) { return f.name == name; }));
     }
-    check_error(400, "At least one table name must be provided.", [&] { (void)collections.register_sql_tables({}); });
+    check_admin_error(400, "At least one table name must be provided.", [&] { (void)collections.register_sql_tables({}); });
     {
         const auto e = error_of([&] { (void)collections.register_sql_tables({"bbcpp_missing"}); });
         CHECK(e.status() == 400);
@@ -272,9 +272,9 @@ TEST_CASE("collections: schemas, and SQL tables registered or imported as collec
         CHECK((*stray.rows)[0][0] == "NULL");
     }
 
-    check_superuser_only(server, [&](const bosbase::BosBase& c) { (void)c.collections().get_schema("posts"); });
-    check_superuser_only(server, [&](const bosbase::BosBase& c) { (void)c.collections().get_all_schemas(); });
-    check_superuser_only(server, [&](const bosbase::BosBase& c) {
+    check_admin_route_su_only(server, [&](const bosbase::BosBase& c) { (void)c.collections().get_schema("posts"); });
+    check_admin_route_su_only(server, [&](const bosbase::BosBase& c) { (void)c.collections().get_all_schemas(); });
+    check_admin_route_su_only(server, [&](const bosbase::BosBase& c) {
         (void)c.collections().register_sql_tables({"bbcpp_plain"});
     });
 }
@@ -311,7 +311,7 @@ TEST_CASE("settings: generate_apple_client_secret signs an ES256 JWT, bad input 
     CHECK(e.message() == "Invalid client secret data.");
     CHECK(e.data()["data"].contains("teamId"));
     CHECK(std::string(e.what()).find("MIGHAgEAMBMG") == std::string::npos);
-    check_superuser_only(server, [&](const bosbase::BosBase& c) {
+    check_admin_route_su_only(server, [&](const bosbase::BosBase& c) {
         (void)c.settings().generate_apple_client_secret("com.example.app", "TEAM123456", "KEY1234567", key, 60);
     });
 }
@@ -319,7 +319,7 @@ TEST_CASE("settings: generate_apple_client_secret signs an ES256 JWT, bad input 
 TEST_CASE("scripts: stored scripts, run through the function service (plain, async with wait, SSE), superuser only") {
     bosbase_test::fake_function_service functions;
     test_server server({"FUNCTION_URL=" + functions.url()});
-    if (dev_server_without(server, "GET", "/api/scripts")) return;
+    if (dev_server_lacks_route(server, "GET", "/api/scripts")) return;
     bosbase::BosBase pb = superuser(server);
     auto scripts = pb.scripts();
 
@@ -328,8 +328,8 @@ TEST_CASE("scripts: stored scripts, run through the function service (plain, asy
     CHECK(created.name == "bbcpp_greet");
     CHECK(created.version == 1);
     CHECK(created.description == "says hello");
-    check_error(400, "Script already exists.", [&] { (void)scripts.create("bbcpp_greet", source); });
-    check_error(400, "Script content is required.", [&] { (void)scripts.create("bbcpp_empty", ""); });
+    check_admin_error(400, "Script already exists.", [&] { (void)scripts.create("bbcpp_greet", source); });
+    check_admin_error(400, "Script content is required.", [&] { (void)scripts.create("bbcpp_empty", ""); });
     const auto listed = scripts.list();
     REQUIRE(listed.size() == 1);
     CHECK(listed[0].content == source);
@@ -340,9 +340,9 @@ TEST_CASE("scripts: stored scripts, run through the function service (plain, asy
     CHECK(updated.version == 2);
     CHECK(updated.content == source);
     CHECK(scripts.get("bbcpp_greet").description == "greets");
-    check_error(400, "At least one of content or description must be provided.",
+    check_admin_error(400, "At least one of content or description must be provided.",
                 [&] { (void)scripts.update("bbcpp_greet", {}); });
-    check_error(404, "Script not found.", [&] { (void)scripts.get("bbcpp_nope"); });
+    check_admin_error(404, "Script not found.", [&] { (void)scripts.get("bbcpp_nope"); });
 
     // The server writes the content to EXECUTE_PATH/scripts/<name>.py and calls the service.
     const auto out = scripts.execute("bbcpp_greet", {"a", "b c"});
@@ -351,8 +351,8 @@ TEST_CASE("scripts: stored scripts, run through the function service (plain, asy
     CHECK(result["args"] == json::array({"a", "b c"}));
     CHECK(result["source"] == source);
     CHECK(scripts.execute("bbcpp_greet", {"x", "y"}, "text").output == "x y");
-    check_error(500, "Script execution failed.", [&] { (void)scripts.execute("bbcpp_greet", {}, "fail"); });
-    check_error(404, "Script not found.", [&] { (void)scripts.execute("bbcpp_nope"); });
+    check_admin_error(500, "Script execution failed.", [&] { (void)scripts.execute("bbcpp_greet", {}, "fail"); });
+    check_admin_error(404, "Script not found.", [&] { (void)scripts.execute("bbcpp_nope"); });
 
     // Async: running until the service answers, then done; wait() polls it there.
     const auto job = scripts.execute_async("bbcpp_greet", {"q"}, "hold");
@@ -378,42 +378,42 @@ TEST_CASE("scripts: stored scripts, run through the function service (plain, asy
     const auto failed = scripts.wait(scripts.execute_async("bbcpp_greet", {}, "fail"), 50ms, bounded);
     CHECK(failed.failed());
     CHECK(failed.error == "boom");
-    check_error(404, "Job not found.", [&] { (void)scripts.execute_async_status("no-such-job"); });
+    check_admin_error(404, "Job not found.", [&] { (void)scripts.execute_async_status("no-such-job"); });
 
     // SSE: one {output} event, authenticated by ?token=.
     CHECK(scripts.execute_sse("bbcpp_greet", {"s", "t"}, "text").output == "s t");
-    check_error(404, "Script not found.", [&] { (void)scripts.execute_sse("bbcpp_nope"); });
+    check_admin_error(404, "Script not found.", [&] { (void)scripts.execute_sse("bbcpp_nope"); });
 
-    check_superuser_only(server, [&](const bosbase::BosBase& c) { (void)c.scripts().list(); });
-    check_superuser_only(server, [&](const bosbase::BosBase& c) { (void)c.scripts().execute("bbcpp_greet"); });
-    check_superuser_only(server, [&](const bosbase::BosBase& c) { (void)c.scripts().execute_sse("bbcpp_greet"); });
+    check_admin_route_su_only(server, [&](const bosbase::BosBase& c) { (void)c.scripts().list(); });
+    check_admin_route_su_only(server, [&](const bosbase::BosBase& c) { (void)c.scripts().execute("bbcpp_greet"); });
+    check_admin_route_su_only(server, [&](const bosbase::BosBase& c) { (void)c.scripts().execute_sse("bbcpp_greet"); });
 
     scripts.remove("bbcpp_greet");
-    check_error(404, "Script not found.", [&] { scripts.remove("bbcpp_greet"); });
+    check_admin_error(404, "Script not found.", [&] { scripts.remove("bbcpp_greet"); });
 }
 
 TEST_CASE("scripts: commands, async commands with wait, uploads into EXECUTE_PATH, and WASM without WasmEdge") {
     test_server server;
-    if (dev_server_without(server, "POST", "/api/scripts/command")) return;
+    if (dev_server_lacks_route(server, "POST", "/api/scripts/command")) return;
     bosbase::BosBase pb = superuser(server);
     auto scripts = pb.scripts();
-    const std::string root = execute_path();
+    const std::string root = admin_execute_path();
     REQUIRE_FALSE(root.empty());
 
-    const std::string name = "bbcpp-" + port_of(server) + ".txt";
+    const std::string name = "bbcpp-" + admin_test_port(server) + ".txt";
     const auto uploaded = scripts.upload(bosbase::file_part::from_bytes(name, "uploaded bytes\n"));
     CHECK(uploaded.path == (std::filesystem::path(root) / name).string());
     CHECK(uploaded.output.find(name) != std::string::npos);
     const auto nested = scripts.upload(bosbase::file_part::from_bytes("x.txt", "nested\n"), "bbcpp-dir/" + name);
     CHECK(nested.path == (std::filesystem::path(root) / "bbcpp-dir" / name).string());
-    check_error(400, "Invalid path.",
+    check_admin_error(400, "Invalid path.",
                 [&] { (void)scripts.upload(bosbase::file_part::from_bytes("x.txt", "x"), "../escape.txt"); });
 
     // Commands run in EXECUTE_PATH.
     CHECK(scripts.command("cat " + name).output == "uploaded bytes\n");
     CHECK(scripts.command("echo out; echo err >&2").output == "out\nerr\n");
-    check_error(500, "Failed to execute command.", [&] { (void)scripts.command("exit 3"); });
-    check_error(400, "Command is required.", [&] { (void)scripts.command(""); });
+    check_admin_error(500, "Failed to execute command.", [&] { (void)scripts.command("exit 3"); });
+    check_admin_error(400, "Command is required.", [&] { (void)scripts.command(""); });
 
     const auto job = scripts.command_async("cat bbcpp-dir/" + name);
     CHECK(job.status == "running");
@@ -428,19 +428,19 @@ TEST_CASE("scripts: commands, async commands with wait, uploads into EXECUTE_PAT
     CHECK(failed.failed());
     CHECK_FALSE(failed.error.empty());
     CHECK(scripts.command_status(job.id).status == "done");
-    check_error(404, "Command not found.", [&] { (void)scripts.command_status("no-such-command"); });
+    check_admin_error(404, "Command not found.", [&] { (void)scripts.command_status("no-such-command"); });
 
     // This build has no WasmEdge (CGO_ENABLED=0): both WASM routes fail before they run.
-    check_error(500, "Failed to get WASM manager.", [&] { (void)scripts.wasm("", "mod.wasm"); });
-    check_error(500, "Failed to get WASM manager.", [&] { (void)scripts.wasm_async("", "mod.wasm"); });
-    check_error(400, "Wasm is required.", [&] { (void)scripts.wasm("", ""); });
-    check_error(404, "Job not found.", [&] { (void)scripts.wasm_async_status("no-such-job"); });
+    check_admin_error(500, "Failed to get WASM manager.", [&] { (void)scripts.wasm("", "mod.wasm"); });
+    check_admin_error(500, "Failed to get WASM manager.", [&] { (void)scripts.wasm_async("", "mod.wasm"); });
+    check_admin_error(400, "Wasm is required.", [&] { (void)scripts.wasm("", ""); });
+    check_admin_error(404, "Job not found.", [&] { (void)scripts.wasm_async_status("no-such-job"); });
 
-    check_superuser_only(server, [&](const bosbase::BosBase& c) { (void)c.scripts().command("true"); });
-    check_superuser_only(server, [&](const bosbase::BosBase& c) {
+    check_admin_route_su_only(server, [&](const bosbase::BosBase& c) { (void)c.scripts().command("true"); });
+    check_admin_route_su_only(server, [&](const bosbase::BosBase& c) {
         (void)c.scripts().upload(bosbase::file_part::from_bytes("x.txt", "x"));
     });
-    check_superuser_only(server, [&](const bosbase::BosBase& c) { (void)c.scripts().wasm("", "mod.wasm"); });
+    check_admin_route_su_only(server, [&](const bosbase::BosBase& c) { (void)c.scripts().wasm("", "mod.wasm"); });
     std::filesystem::remove(std::filesystem::path(root) / name);
     std::filesystem::remove_all(std::filesystem::path(root) / "bbcpp-dir");
 }
@@ -448,7 +448,7 @@ TEST_CASE("scripts: commands, async commands with wait, uploads into EXECUTE_PAT
 TEST_CASE("script permissions: stored and versioned, but without effect at d8bc341, superuser only") {
     bosbase_test::fake_function_service functions;
     test_server server({"FUNCTION_URL=" + functions.url()});
-    if (dev_server_without(server, "GET", "/api/script-permissions/x")) return;
+    if (dev_server_lacks_route(server, "GET", "/api/script-permissions/x")) return;
     bosbase::BosBase pb = superuser(server);
     auto permissions = pb.script_permissions();
 
@@ -458,10 +458,10 @@ TEST_CASE("script permissions: stored and versioned, but without effect at d8bc3
     CHECK(created.content == "user");
     CHECK(created.version == 1);
     CHECK(created.script_id.empty());
-    check_error(400, "Permission already exists for this script.",
+    check_admin_error(400, "Permission already exists for this script.",
                 [&] { (void)permissions.create("bbcpp_open", "anonymous"); });
-    check_error(400, "Invalid content value.", [&] { (void)permissions.create("bbcpp_other", "everyone"); });
-    check_error(400, "Script_name is required.", [&] { (void)permissions.create("", "user"); });
+    check_admin_error(400, "Invalid content value.", [&] { (void)permissions.create("bbcpp_other", "everyone"); });
+    check_admin_error(400, "Script_name is required.", [&] { (void)permissions.create("", "user"); });
 
     const auto script = pb.scripts().create("bbcpp_open", "def main():\n    return 'ok'\n");
     CHECK(permissions.get("bbcpp_open").script_id == script.id);
@@ -471,15 +471,15 @@ TEST_CASE("script permissions: stored and versioned, but without effect at d8bc3
     const auto updated = permissions.update("bbcpp_open", change);
     CHECK(updated.content == "anonymous");
     CHECK(updated.version == 2);
-    check_error(400, "At least one field must be provided.", [&] { (void)permissions.update("bbcpp_open", {}); });
-    check_error(404, "Permission not found.", [&] { (void)permissions.get("bbcpp_nope"); });
+    check_admin_error(400, "At least one field must be provided.", [&] { (void)permissions.update("bbcpp_open", {}); });
+    check_admin_error(404, "Permission not found.", [&] { (void)permissions.get("bbcpp_nope"); });
 
     // The server ignores the stored permission: "anonymous" still gets the generic SU answers
     // (the shared /scripts group requires a superuser). Turns red when permissions apply.
-    check_superuser_only(server, [&](const bosbase::BosBase& c) { (void)c.scripts().execute("bbcpp_open"); });
+    check_admin_route_su_only(server, [&](const bosbase::BosBase& c) { (void)c.scripts().execute("bbcpp_open"); });
     CHECK(json::parse(pb.scripts().execute("bbcpp_open").output)["source"] == "def main():\n    return 'ok'\n");
 
-    check_superuser_only(server, [&](const bosbase::BosBase& c) { (void)c.script_permissions().get("bbcpp_open"); });
+    check_admin_route_su_only(server, [&](const bosbase::BosBase& c) { (void)c.script_permissions().get("bbcpp_open"); });
     permissions.remove("bbcpp_open");
-    check_error(404, "Permission not found.", [&] { permissions.remove("bbcpp_open"); });
+    check_admin_error(404, "Permission not found.", [&] { permissions.remove("bbcpp_open"); });
 }

@@ -118,7 +118,7 @@ Client superuser_services(const std::string& url, typename Client::transport_typ
     return as_user;
 }
 
-// "BosBase: Redis, GraphQL, SQL, schemas and scripts".
+// "Redis, GraphQL, SQL, schemas and scripts (BosBase)".
 template <class Client>
 void data_services(Client& pb, const std::string& private_key_pem) {
     // Redis: values are any JSON; one SCAN step per list_keys call.
