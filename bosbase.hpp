@@ -8278,6 +8278,123 @@ private:
 #endif  // BOSBASE_NO_HTTPLIB
 
 #endif  // BOSBASE_PLATFORM_HPP
+// ---- bosbase/httplib/compat.hpp: What differs between cpp-httplib releases, for the default transport.
+//
+// In one place, so the default transport never calls a release-specific name itself. Each overload
+// pair picks the newer call when the library has it (the `int` overload wins when its expression
+// is valid), the older one otherwise.
+// Checked on Debian 12's 0.11.4 and on 0.41.0.
+#ifndef BOSBASE_HTTPLIB_COMPAT_HPP
+#define BOSBASE_HTTPLIB_COMPAT_HPP
+
+#ifndef BOSBASE_NO_HTTPLIB
+
+#include <httplib.h>
+
+namespace bosbase {
+namespace detail {
+namespace httplib_compat {
+
+// cpp-httplib 0.11 takes any number as port (99999 then fails as an unknown
+// service, which would read as a name lookup failure); 0.41 builds no client.
+inline bool valid_port(const std::string& origin) {
+    const auto scheme_end = origin.find("://");
+    const auto host_start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+    const auto bracket = origin.find(']', host_start);
+    const auto colon = origin.find(':', bracket == std::string::npos ? host_start : bracket);
+    if (colon == std::string::npos) {
+        return true;
+    }
+    const std::string digits = origin.substr(colon + 1);
+    if (digits.empty() || digits.size() > 5 ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
+        return false;
+    }
+    const long port = std::stol(digits);
+    return port >= 1 && port <= 65535;
+}
+
+inline bool decodable(const std::string& encoding) {
+#ifdef CPPHTTPLIB_ZLIB_SUPPORT
+    if (encoding == "gzip" || encoding == "deflate") {
+        return true;
+    }
+#endif
+#ifdef CPPHTTPLIB_BROTLI_SUPPORT
+    if (encoding == "br") {
+        return true;
+    }
+#endif
+    (void)encoding;
+    return false;
+}
+
+// What this build of cpp-httplib can decompress, for Accept-Encoding.
+inline const std::string& accepted_encodings() {
+    static const std::string encodings = [] {
+        std::string list;
+#ifdef CPPHTTPLIB_BROTLI_SUPPORT
+        list = "br";
+#endif
+#ifdef CPPHTTPLIB_ZLIB_SUPPORT
+        list += list.empty() ? "gzip, deflate" : ", gzip, deflate";
+#endif
+        return list;
+    }();
+    return encodings;
+}
+
+// cpp-httplib renamed set_url_encode to set_path_encode (and later dropped the old name).
+template <class Client>
+auto disable_path_encoding(Client& client, int) -> decltype(client.set_path_encode(false), void()) {
+    client.set_path_encode(false);
+}
+template <class Client>
+void disable_path_encoding(Client& client, long) {
+    client.set_url_encode(false);
+}
+
+// Newer cpp-httplib (0.41 has them) caps the whole call's reads itself and counts
+// body bytes, decompressed ones too; 0.11 has neither and relies on the rest.
+// The max timeout is measured from Request::start_time_, so it is used only
+// where that can be set too (left unset it is time_point::min()).
+template <class Request>
+auto start_clock(Request& r, int) -> decltype(r.start_time_ = std::chrono::steady_clock::now(), void()) {
+    r.start_time_ = std::chrono::steady_clock::now();
+}
+template <class Request>
+void start_clock(Request&, long) {}
+
+template <class Request, class = void>
+struct has_start_time : std::false_type {};
+template <class Request>
+struct has_start_time<
+    Request, std::void_t<decltype(std::declval<Request&>().start_time_ = std::chrono::steady_clock::now())>>
+    : std::true_type {};
+
+template <class Client>
+auto set_max_timeout(Client& client, std::chrono::milliseconds ms, int)
+    -> decltype(client.set_max_timeout(time_t{}), void()) {
+    const bool measurable = has_start_time<httplib::Request>::value;
+    client.set_max_timeout(measurable ? static_cast<time_t>(ms.count()) : 0);
+}
+template <class Client>
+void set_max_timeout(Client&, std::chrono::milliseconds, long) {}
+
+template <class Client>
+auto set_payload_limit(Client& client, std::size_t bytes, int)
+    -> decltype(client.set_payload_max_length(bytes), void()) {
+    client.set_payload_max_length(bytes);
+}
+template <class Client>
+void set_payload_limit(Client&, std::size_t, long) {}
+
+}  // namespace httplib_compat
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_NO_HTTPLIB
+#endif  // BOSBASE_HTTPLIB_COMPAT_HPP
 // ---- bosbase/httplib/watchdog.hpp: The watchdog thread that stops cpp-httplib calls at their deadline.
 #ifndef BOSBASE_HTTPLIB_WATCHDOG_HPP
 #define BOSBASE_HTTPLIB_WATCHDOG_HPP
@@ -8513,7 +8630,7 @@ public:
             throw transport_error(transport_error::kind::tls,
                                   "https:// needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
         }
-        if (!valid_port(req.origin)) {
+        if (!detail::httplib_compat::valid_port(req.origin)) {
             throw transport_error(transport_error::kind::other, "invalid origin " + req.origin + ": port out of range");
         }
         const detail::sigpipe_guard no_sigpipe;  // held for the whole stream
@@ -8623,8 +8740,9 @@ private:
             if (!req.content_type.empty()) {
                 hreq.headers.emplace("Content-Type", req.content_type);
             }
-            if (req.decompress && !accepted_encodings().empty() && hreq.headers.find("Accept-Encoding") == hreq.headers.end()) {
-                hreq.headers.emplace("Accept-Encoding", accepted_encodings());
+            const auto& encodings = detail::httplib_compat::accepted_encodings();
+            if (req.decompress && !encodings.empty() && hreq.headers.find("Accept-Encoding") == hreq.headers.end()) {
+                hreq.headers.emplace("Accept-Encoding", encodings);
             }
             if (body.size() < provided_body_min) {
                 // Moved only when no retry can follow; a retry sends the same bytes again.
@@ -8643,7 +8761,7 @@ private:
             // decompression) whatever the framing, and 0.41 adds no Accept-Encoding of its own.
             hreq.response_handler = [&c](const httplib::Response& r) { return c.on_headers(r); };
             hreq.content_receiver = [&c](const char* data, std::size_t n, auto, auto) { return c.on_body(data, n); };
-            start_clock(hreq, 0);
+            detail::httplib_compat::start_clock(hreq, 0);
 
             const unsigned sockets_before = conn->sockets_opened;
             const bool reused = sockets_before > 0;  // it already had a socket: it came from the pool
@@ -8797,7 +8915,7 @@ private:
                 return false;
             }
             content_encoded = req.decompress && r.has_header("Content-Encoding");
-            if (content_encoded && !decodable(r.get_header_value("Content-Encoding"))) {
+            if (content_encoded && !detail::httplib_compat::decodable(r.get_header_value("Content-Encoding"))) {
                 // 0.11 would pass such a body on still encoded, 0.41 fails it as a read error.
                 failure = transport_error(transport_error::kind::invalid_response,
                                           "the response from " + req.origin +
@@ -8955,7 +9073,7 @@ private:
             // framing did not account for (which the next call would read as its answer).
             if (!detail::input_pending(conn->client.socket())) return conn;
         }
-        if (!valid_port(origin)) {
+        if (!detail::httplib_compat::valid_port(origin)) {
             throw transport_error(transport_error::kind::other, "invalid origin " + origin + ": port out of range");
         }
         auto conn = std::make_unique<connection>(origin);
@@ -8970,7 +9088,7 @@ private:
         // Headers and body go out in separate writes; with Nagle on, the body waits
         // for the server's delayed ACK (~40 ms) on every call of a kept-alive connection.
         client.set_tcp_nodelay(true);
-        disable_path_encoding(client, 0);  // the SDK already encodes paths and queries
+        detail::httplib_compat::disable_path_encoding(client, 0);  // the SDK already encodes paths and queries
         client.set_follow_location(false);  // a 3xx is the caller's to see, never followed
         connection* counted = conn.get();
         client.set_socket_options([counted](::socket_t sock) { counted->opened(sock); });
@@ -8992,98 +9110,6 @@ private:
         }
     }
 
-    // cpp-httplib 0.11 takes any number as port (99999 then fails as an unknown
-    // service, which would read as a name lookup failure); 0.41 builds no client.
-    static bool valid_port(const std::string& origin) {
-        const auto scheme_end = origin.find("://");
-        const auto host_start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
-        const auto bracket = origin.find(']', host_start);
-        const auto colon = origin.find(':', bracket == std::string::npos ? host_start : bracket);
-        if (colon == std::string::npos) {
-            return true;
-        }
-        const std::string digits = origin.substr(colon + 1);
-        if (digits.empty() || digits.size() > 5 ||
-            digits.find_first_not_of("0123456789") != std::string::npos) {
-            return false;
-        }
-        const long port = std::stol(digits);
-        return port >= 1 && port <= 65535;
-    }
-
-    static bool decodable(const std::string& encoding) {
-#ifdef CPPHTTPLIB_ZLIB_SUPPORT
-        if (encoding == "gzip" || encoding == "deflate") {
-            return true;
-        }
-#endif
-#ifdef CPPHTTPLIB_BROTLI_SUPPORT
-        if (encoding == "br") {
-            return true;
-        }
-#endif
-        (void)encoding;
-        return false;
-    }
-
-    // What this build of cpp-httplib can decompress, for Accept-Encoding.
-    static const std::string& accepted_encodings() {
-        static const std::string encodings = [] {
-            std::string list;
-#ifdef CPPHTTPLIB_BROTLI_SUPPORT
-            list = "br";
-#endif
-#ifdef CPPHTTPLIB_ZLIB_SUPPORT
-            list += list.empty() ? "gzip, deflate" : ", gzip, deflate";
-#endif
-            return list;
-        }();
-        return encodings;
-    }
-
-    // cpp-httplib renamed set_url_encode to set_path_encode (and later dropped the old name).
-    template <class Client>
-    static auto disable_path_encoding(Client& client, int) -> decltype(client.set_path_encode(false), void()) {
-        client.set_path_encode(false);
-    }
-    template <class Client>
-    static void disable_path_encoding(Client& client, long) {
-        client.set_url_encode(false);
-    }
-
-    // Newer cpp-httplib (0.41 has them) caps the whole call's reads itself and counts
-    // body bytes, decompressed ones too; 0.11 has neither and relies on the rest.
-    // The max timeout is measured from Request::start_time_, so it is used only
-    // where that can be set too (left unset it is time_point::min()).
-    template <class Request>
-    static auto start_clock(Request& r, int) -> decltype(r.start_time_ = clock::now(), void()) {
-        r.start_time_ = clock::now();
-    }
-    template <class Request>
-    static void start_clock(Request&, long) {}
-
-    template <class Request, class = void>
-    struct has_start_time : std::false_type {};
-    template <class Request>
-    struct has_start_time<Request, std::void_t<decltype(std::declval<Request&>().start_time_ = clock::now())>>
-        : std::true_type {};
-
-    template <class Client>
-    static auto set_max_timeout(Client& client, std::chrono::milliseconds ms, int)
-        -> decltype(client.set_max_timeout(time_t{}), void()) {
-        client.set_max_timeout(has_start_time<httplib::Request>::value ? static_cast<time_t>(ms.count()) : 0);
-    }
-    template <class Client>
-    static void set_max_timeout(Client&, std::chrono::milliseconds, long) {}
-
-    template <class Client>
-    static auto set_payload_limit(Client& client, std::size_t bytes, int)
-        -> decltype(client.set_payload_max_length(bytes), void()) {
-        client.set_payload_max_length(bytes);
-    }
-    template <class Client>
-    static void set_payload_limit(Client&, std::size_t, long) {}
-
     static void configure(connection& conn, call& c) {
         auto& client = conn.client;
         const auto& req = c.req;
@@ -9103,17 +9129,18 @@ private:
         split(c.connect_timeout, [&](time_t s, time_t us) { client.set_connection_timeout(s, us); });
         split(c.read_timeout, [&](time_t s, time_t us) { client.set_read_timeout(s, us); });
         split(c.write_timeout, [&](time_t s, time_t us) { client.set_write_timeout(s, us); });
-        set_max_timeout(client, left == std::chrono::milliseconds::max() ? std::chrono::milliseconds(0) : left, 0);
+        detail::httplib_compat::set_max_timeout(
+            client, left == std::chrono::milliseconds::max() ? std::chrono::milliseconds(0) : left, 0);
         client.set_decompress(req.decompress);
         // Only a backstop: the content receiver stops at max_response_bytes first and says
         // so, while cpp-httplib's own limit fails as a plain read error. The margin covers
         // one receive or decompression buffer and gzip's growth of incompressible data.
         const std::size_t cap = req.max_response_bytes;
         const std::size_t margin = cap / 8 + (std::size_t(64) << 10);
-        set_payload_limit(client, cap > std::numeric_limits<std::size_t>::max() - margin
+        const std::size_t limit = cap > std::numeric_limits<std::size_t>::max() - margin
                                       ? std::numeric_limits<std::size_t>::max()
-                                      : cap + margin,
-                          0);
+                                      : cap + margin;
+        detail::httplib_compat::set_payload_limit(client, limit, 0);
     }
 
     static std::string ms_text(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
@@ -9210,7 +9237,7 @@ private:
         client.set_tcp_nodelay(true);
         client.set_decompress(false);
         client.set_follow_location(false);
-        disable_path_encoding(client, 0);
+        detail::httplib_compat::disable_path_encoding(client, 0);
         connection* counted = &conn;
         client.set_socket_options([counted](::socket_t sock) { counted->opened(sock); });
         apply_tls_options(client);

@@ -56,6 +56,7 @@
 
 #ifndef BOSBASE_NO_HTTPLIB
 #include "platform.hpp"
+#include "httplib/compat.hpp"
 #include "httplib/watchdog.hpp"
 #include "httplib/transport.hpp"
 #include "default_client.hpp"
