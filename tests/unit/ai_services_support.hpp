@@ -3,6 +3,7 @@
 #pragma once
 
 #include <doctest/doctest.h>
+#include <error_of.hpp>  // error_of: the ClientResponseError a call ends with
 #include <fake_transport.hpp>
 
 #include <functional>
@@ -20,16 +21,6 @@ inline void check_sent(const fake_transport& t, const std::string& method, const
     CHECK(req.content_type == (body.empty() ? "" : "application/json"));
 }
 
-// The ClientResponseError a call ends with (FAIL when it ends otherwise).
-inline bosbase::ClientResponseError error_of(const std::function<void()>& call) {
-    try {
-        call();
-    } catch (const bosbase::ClientResponseError& e) {
-        return e;
-    }
-    FAIL("no ClientResponseError");
-    return bosbase::ClientResponseError("", 0, bosbase::json::object());
-}
 
 // An answer of the wrong shape: invalid_response with the status the server sent.
 inline void check_invalid(fake_transport& t, int status, const bosbase::json& body,
