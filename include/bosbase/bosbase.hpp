@@ -51,6 +51,11 @@
 #include "realtime/connection.hpp"
 #include "realtime/state.hpp"
 #include "realtime/service.hpp"
+#include "websocket.hpp"
+#include "pubsub/events.hpp"
+#include "pubsub/protocol.hpp"
+#include "pubsub/state.hpp"
+#include "pubsub/service.hpp"
 #include "async.hpp"
 #include "client.hpp"
 
@@ -58,6 +63,7 @@
 #include "platform.hpp"
 #include "httplib/compat.hpp"
 #include "httplib/watchdog.hpp"
+#include "httplib/websocket.hpp"
 #include "httplib/transport.hpp"
 #include "default_client.hpp"
 #endif

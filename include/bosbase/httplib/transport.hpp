@@ -8,6 +8,8 @@
 #include "../detail/text.hpp"
 #include "../platform.hpp"
 #include "watchdog.hpp"
+#include "websocket.hpp"
+#include "../websocket.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -17,6 +19,7 @@
 #include <exception>
 #include <limits>
 #include <map>
+#include <type_traits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -174,6 +177,20 @@ public:
         }
         throw describe(result.error(), c, conn, conn.sockets_opened > 0);
     }
+
+#if BOSBASE_HTTPLIB_WEBSOCKET
+    /// @brief The WebSocket call pub/sub uses, with cpp-httplib 0.39.0 or later; ws:// only
+    /// (see README, "Pub/sub"). Throws transport_error when no socket opens.
+    template <class Ws = httplib::ws::WebSocketClient,
+              std::enable_if_t<detail::httplib_compat::websocket_usable<Ws>::value, int> = 0>
+    std::unique_ptr<websocket_connection> connect_websocket(const websocket_request& req) {
+        const auto scheme_end = req.url.find("://");
+        if (scheme_end != std::string::npos && !detail::httplib_compat::valid_port(req.url.substr(0, req.url.find('/', scheme_end + 3)))) {
+            throw transport_error(transport_error::kind::other, "invalid WebSocket URL: port out of range");
+        }
+        return std::make_unique<detail::httplib_websocket<Ws>>(req);
+    }
+#endif
 
 private:
     // Bodies from this size on reach cpp-httplib through a content provider that reads
