@@ -54,6 +54,7 @@
 #include "websocket.hpp"
 #include "pubsub/events.hpp"
 #include "pubsub/protocol.hpp"
+#include "pubsub/machine.hpp"
 #include "pubsub/state.hpp"
 #include "pubsub/service.hpp"
 #include "async.hpp"

@@ -7,20 +7,22 @@
 
 #if BOSBASE_HTTPLIB_WEBSOCKET
 
+#include "error_of.hpp"
 #include "ws_fault_server.hpp"
 
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
+using bosbase_test::error_of;
 using bosbase_test::ws_fault_server;
 using namespace std::chrono_literals;
 
 namespace {
 
-using clock_type = std::chrono::steady_clock;
+using pubsub_clock = std::chrono::steady_clock;
 
-bosbase::pubsub_options quick() {
+bosbase::pubsub_options pubsub_quick() {
     bosbase::pubsub_options o;
     o.connect_timeout = 500ms;
     o.ack_timeout = 300ms;
@@ -30,14 +32,14 @@ bosbase::pubsub_options quick() {
 }
 
 // What the client's callbacks reported, waited for with a bound.
-struct reports {
+struct pubsub_reports {
     std::mutex m;
     std::condition_variable cv;
     std::vector<bosbase::pubsub_disconnect> disconnects;
     std::vector<std::string> errors;
     std::vector<bosbase::pubsub_message> messages;
 
-    explicit reports(const bosbase::BosBase& pb) {
+    explicit pubsub_reports(const bosbase::BosBase& pb) {
         pb.pubsub().on_disconnect([this](const bosbase::pubsub_disconnect& d) { add([&] { disconnects.push_back(d); }); });
         pb.pubsub().on_error([this](const bosbase::ClientResponseError& e) { add([&] { errors.push_back(e.what()); }); });
     }
@@ -59,35 +61,25 @@ struct reports {
 
 // For what only the server sees: checked every 5 ms, up to `limit`.
 template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = 5s) {
-    const auto end = clock_type::now() + limit;
+bool pubsub_eventually(Pred pred, std::chrono::milliseconds limit = 5s) {
+    const auto end = pubsub_clock::now() + limit;
     while (!pred()) {
-        if (clock_type::now() >= end) return false;
+        if (pubsub_clock::now() >= end) return false;
         std::this_thread::sleep_for(5ms);
     }
     return true;
 }
 
-template <class Fn>
-bosbase::ClientResponseError error_of(Fn&& fn) {
-    try {
-        fn();
-    } catch (const bosbase::ClientResponseError& e) {
-        return e;
-    }
-    FAIL("no ClientResponseError was thrown");
-    throw std::logic_error("unreachable");
-}
 
 }  // namespace
 
 TEST_CASE("fault pubsub never_ready: subscribe fails with kind timeout after connect_timeout") {
     ws_fault_server server(ws_fault_server::mode::never_ready);
     bosbase::BosBase pb(server.url());
-    pb.pubsub().set_options(quick());
-    const auto started = clock_type::now();
+    pb.pubsub().set_options(pubsub_quick());
+    const auto started = pubsub_clock::now();
     const auto e = error_of([&] { (void)pb.pubsub().subscribe("t", [](const bosbase::pubsub_message&) {}); });
-    const auto took = clock_type::now() - started;
+    const auto took = pubsub_clock::now() - started;
     CHECK(e.error_kind() == bosbase::error_kind::timeout);
     CHECK(std::string(e.what()).find("no pub/sub connection") != std::string::npos);
     CHECK(took >= 500ms);
@@ -98,10 +90,10 @@ TEST_CASE("fault pubsub never_ack and wrong_ack: publish fails with kind timeout
     for (auto m : {ws_fault_server::mode::never_ack, ws_fault_server::mode::wrong_ack}) {
         ws_fault_server server(m);
         bosbase::BosBase pb(server.url());
-        pb.pubsub().set_options(quick());
-        const auto started = clock_type::now();
+        pb.pubsub().set_options(pubsub_quick());
+        const auto started = pubsub_clock::now();
         const auto e = error_of([&] { pb.pubsub().publish("t", {{"n", 1}}); });
-        const auto took = clock_type::now() - started;
+        const auto took = pubsub_clock::now() - started;
         CHECK(e.error_kind() == bosbase::error_kind::timeout);
         CHECK(std::string(e.what()).find("no acknowledgement of the publish") != std::string::npos);
         CHECK(took >= 300ms);
@@ -116,16 +108,16 @@ TEST_CASE("fault pubsub never_ack and wrong_ack: publish fails with kind timeout
 TEST_CASE("fault pubsub flood: the bounded queue overflows into a reconnect, reading never stalls") {
     ws_fault_server server(ws_fault_server::mode::flood);
     bosbase::BosBase pb(server.url());
-    auto o = quick();
+    auto o = pubsub_quick();
     o.max_queued_messages = 64;
     pb.pubsub().set_options(o);
-    reports r(pb);
+    pubsub_reports r(pb);
     std::mutex gate;
     bosbase::subscription sub;  // before `hold`: a failed REQUIRE unblocks the callback first
     std::unique_lock<std::mutex> hold(gate);  // the callback blocks until the overflow is seen
     sub = pb.pubsub().subscribe("t", [&](const bosbase::pubsub_message&) { std::lock_guard<std::mutex> l(gate); });
-    // The reports come through the blocked dispatcher too: the server sees the reconnect first.
-    REQUIRE(eventually([&] { return server.connections() >= 2; }));
+    // The pubsub_reports come through the blocked dispatcher too: the server sees the reconnect first.
+    REQUIRE(pubsub_eventually([&] { return server.connections() >= 2; }));
     hold.unlock();
     REQUIRE(r.wait([&] { return !r.disconnects.empty(); }));
     CHECK(r.disconnects[0].kind == bosbase::error_kind::too_large);
@@ -136,8 +128,8 @@ TEST_CASE("fault pubsub flood: the bounded queue overflows into a reconnect, rea
 TEST_CASE("fault pubsub oversize: a frame over max_message_bytes ends the connection with kind too_large") {
     ws_fault_server server(ws_fault_server::mode::oversize);
     bosbase::BosBase pb(server.url());
-    pb.pubsub().set_options(quick());
-    reports r(pb);
+    pb.pubsub().set_options(pubsub_quick());
+    pubsub_reports r(pb);
     auto sub = pb.pubsub().subscribe("t", r.collect());
     REQUIRE(r.wait([&] { return !r.disconnects.empty(); }));
     CHECK(r.disconnects[0].kind == bosbase::error_kind::too_large);
@@ -147,8 +139,8 @@ TEST_CASE("fault pubsub oversize: a frame over max_message_bytes ends the connec
 TEST_CASE("fault pubsub binary and malformed frames: reported to on_error and skipped") {
     ws_fault_server server(ws_fault_server::mode::binary_and_garbage);
     bosbase::BosBase pb(server.url());
-    pb.pubsub().set_options(quick());
-    reports r(pb);
+    pb.pubsub().set_options(pubsub_quick());
+    pubsub_reports r(pb);
     auto sub = pb.pubsub().subscribe("t", r.collect());
     REQUIRE(r.wait([&] { return !r.messages.empty() && r.errors.size() >= 2; }));
     CHECK(r.messages[0].data == "ok");
@@ -161,30 +153,30 @@ TEST_CASE("fault pubsub cut_mid_frame and close_after_ready: calls fail in time,
     for (auto m : {ws_fault_server::mode::cut_mid_frame, ws_fault_server::mode::close_after_ready}) {
         ws_fault_server server(m);
         bosbase::BosBase pb(server.url());
-        pb.pubsub().set_options(quick());
-        reports r(pb);
-        const auto started = clock_type::now();
+        pb.pubsub().set_options(pubsub_quick());
+        pubsub_reports r(pb);
+        const auto started = pubsub_clock::now();
         const auto e = error_of([&] { pb.pubsub().publish("t", 1); });
-        CHECK(clock_type::now() - started < 2s);
+        CHECK(pubsub_clock::now() - started < 2s);
         CHECK((e.error_kind() == bosbase::error_kind::receive || e.error_kind() == bosbase::error_kind::timeout));
         // Every connection is lost at once; still no more than one per reconnect_delay.
-        const auto window = clock_type::now();
+        const auto window = pubsub_clock::now();
         const int before = server.connections();
         REQUIRE(r.wait([&] { return server.connections() >= before + 6; }, 10s));
-        CHECK(clock_type::now() - window >= 5 * 50ms);
+        CHECK(pubsub_clock::now() - window >= 5 * 50ms);
     }
 }
 
 TEST_CASE("fault pubsub: the client goes away while connected to a silent server, promptly") {
     ws_fault_server server(ws_fault_server::mode::never_ack);
-    const auto started = clock_type::now();
+    const auto started = pubsub_clock::now();
     {
         bosbase::BosBase pb(server.url());
-        pb.pubsub().set_options(quick());
+        pb.pubsub().set_options(pubsub_quick());
         auto sub = error_of([&] { (void)pb.pubsub().subscribe("t", [](const bosbase::pubsub_message&) {}); });
         CHECK(sub.error_kind() == bosbase::error_kind::timeout);
     }
-    CHECK(clock_type::now() - started < 3s);
+    CHECK(pubsub_clock::now() - started < 3s);
 }
 
 #endif  // BOSBASE_HTTPLIB_WEBSOCKET

@@ -2,6 +2,7 @@
 // reconnects, auth changes, limits and timeouts.
 #include <doctest/doctest.h>
 
+#include "error_of.hpp"
 #include "fake_websocket_transport.hpp"
 
 #include <atomic>
@@ -10,15 +11,16 @@
 #include <set>
 #include <thread>
 
+using bosbase_test::error_of;
 using bosbase_test::fake_websocket_transport;
 using namespace std::chrono_literals;
 
 namespace {
 
-using client = bosbase::basic_bosbase<fake_websocket_transport>;
+using pubsub_fake_client = bosbase::basic_bosbase<fake_websocket_transport>;
 
 // What the callbacks saw, waited for without sleeping.
-struct inbox {
+struct pubsub_inbox {
     std::mutex m;
     std::condition_variable cv;
     std::vector<bosbase::pubsub_message> messages;
@@ -37,7 +39,7 @@ struct inbox {
         std::unique_lock<std::mutex> lock(m);
         return cv.wait_for(lock, limit, pred);
     }
-    void watch(const client& pb) {
+    void watch(const pubsub_fake_client& pb) {
         pb.pubsub().on_reconnect([this](const bosbase::pubsub_reconnect& r) { add([&] { reconnects.push_back(r); }); });
         pb.pubsub().on_disconnect(
             [this](const bosbase::pubsub_disconnect& d) { add([&] { disconnects.push_back(d); }); });
@@ -48,7 +50,7 @@ struct inbox {
     }
 };
 
-bosbase::pubsub_options fast_options() {
+bosbase::pubsub_options pubsub_fast_options() {
     bosbase::pubsub_options o;
     o.connect_timeout = 2s;
     o.ack_timeout = 2s;
@@ -57,24 +59,21 @@ bosbase::pubsub_options fast_options() {
     return o;
 }
 
-template <class Fn>
-bosbase::ClientResponseError error_of(Fn&& fn) {
-    try {
-        fn();
-    } catch (const bosbase::ClientResponseError& e) {
-        return e;
-    }
-    FAIL("no ClientResponseError was thrown");
-    throw std::logic_error("unreachable");
-}
 
 }  // namespace
 
+#ifndef BOSBASE_NO_HTTPLIB
+// With Debian 12's cpp-httplib 0.11.4 pb.pubsub() does not compile (tests/compile_fail
+// shows the message); from 0.39.0 on the default transport has the WebSocket call.
+static_assert(bosbase::is_websocket_transport_v<bosbase::httplib_transport> == bool(BOSBASE_HTTPLIB_WEBSOCKET),
+              "the default transport has the WebSocket call exactly when cpp-httplib has a usable client");
+#endif
+
 TEST_CASE("pubsub: subscribe and publish send exactly the JS SDK's frames, on ws:// with ?token=") {
     fake_websocket_transport t;
-    client pb("http://127.0.0.1:8090/base", t);
+    pubsub_fake_client pb("http://127.0.0.1:8090/base", t);
     pb.auth_store().save("tok.en+1", bosbase::json::object());
-    inbox in;
+    pubsub_inbox in;
     auto sub = pb.pubsub().subscribe("chat/general", in.collect());
     const auto ack = pb.pubsub().publish("chat/general", {{"text", "hi"}});
 
@@ -99,8 +98,8 @@ TEST_CASE("pubsub: subscribe and publish send exactly the JS SDK's frames, on ws
 
 TEST_CASE("pubsub: the handle unsubscribes; a discarded one at once, and delivery stops") {
     fake_websocket_transport t;
-    client pb("http://127.0.0.1:8090", t);
-    inbox in;
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
+    pubsub_inbox in;
     pb.pubsub().publish("keep", 1);  // keeps the socket open without topics
     {
         auto sub = pb.pubsub().subscribe("a", in.collect());
@@ -121,8 +120,8 @@ TEST_CASE("pubsub: the handle unsubscribes; a discarded one at once, and deliver
 TEST_CASE("pubsub: an acknowledgement matches only its own requestId") {
     fake_websocket_transport t;
     t.with([](auto& s) { return s.auto_ack = false; });
-    client pb("http://127.0.0.1:8090", t);
-    auto o = fast_options();
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
+    auto o = pubsub_fast_options();
     pb.pubsub().set_options(o);
     auto f = std::async(std::launch::async, [&] { return pb.pubsub().publish("x", nullptr); });
     REQUIRE(t.wait([](auto& s) { return !s.sent.empty(); }));
@@ -138,8 +137,8 @@ TEST_CASE("pubsub: an acknowledgement matches only its own requestId") {
 TEST_CASE("pubsub: no acknowledgement within ack_timeout throws kind timeout, in time") {
     fake_websocket_transport t;
     t.with([](auto& s) { return s.auto_ack = false; });
-    client pb("http://127.0.0.1:8090", t);
-    auto o = fast_options();
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
+    auto o = pubsub_fast_options();
     o.ack_timeout = 150ms;
     pb.pubsub().set_options(o);
     const auto started = std::chrono::steady_clock::now();
@@ -158,13 +157,13 @@ TEST_CASE("pubsub: no acknowledgement within ack_timeout throws kind timeout, in
 TEST_CASE("pubsub: an error frame fails its call with the server's message; anonymous publish is refused") {
     fake_websocket_transport t;
     t.with([](auto& s) { return s.refuse_publish = true; });
-    client pb("http://127.0.0.1:8090", t);
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
     const auto e = error_of([&] { pb.pubsub().publish("x", 1); });
     CHECK(e.status() == 400);
     CHECK(e.response()["message"] == "authentication required to publish");
     CHECK(std::string(e.what()).find("authentication required to publish") != std::string::npos);
     // One without requestId goes to on_error.
-    inbox in;
+    pubsub_inbox in;
     in.watch(pb);
     t.push(R"({"type":"error","message":"invalid message format"})");
     REQUIRE(in.wait([&] { return !in.errors.empty(); }));
@@ -173,9 +172,9 @@ TEST_CASE("pubsub: an error frame fails its call with the server's message; anon
 
 TEST_CASE("pubsub: a lost socket reconnects, resubscribes every topic and reports the gap") {
     fake_websocket_transport t;
-    client pb("http://127.0.0.1:8090", t);
-    pb.pubsub().set_options(fast_options());
-    inbox in;
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
+    pb.pubsub().set_options(pubsub_fast_options());
+    pubsub_inbox in;
     in.watch(pb);
     auto a = pb.pubsub().subscribe("a", in.collect());
     auto b = pb.pubsub().subscribe("b", in.collect());
@@ -201,9 +200,9 @@ TEST_CASE("pubsub: a lost socket reconnects, resubscribes every topic and report
 
 TEST_CASE("pubsub: a new auth token reconnects at once under the new identity") {
     fake_websocket_transport t;
-    client pb("http://127.0.0.1:8090", t);
-    pb.pubsub().set_options(fast_options());
-    inbox in;
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
+    pb.pubsub().set_options(pubsub_fast_options());
+    pubsub_inbox in;
     in.watch(pb);
     auto a = pb.pubsub().subscribe("a", in.collect());
     CHECK(t.with([](auto& s) { return s.connects.back().url; }) == "ws://127.0.0.1:8090/api/pubsub");
@@ -236,11 +235,11 @@ TEST_CASE("pubsub: reconnect delays stay within [reconnect_delay, max_reconnect_
 
 TEST_CASE("pubsub: message size cap both ways") {
     fake_websocket_transport t;
-    client pb("http://127.0.0.1:8090", t);
-    auto o = fast_options();
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
+    auto o = pubsub_fast_options();
     o.max_message_bytes = 64;
     pb.pubsub().set_options(o);
-    inbox in;
+    pubsub_inbox in;
     in.watch(pb);
     const auto e = error_of([&] { pb.pubsub().publish("x", std::string(100, 'a')); });
     CHECK(e.error_kind() == bosbase::error_kind::too_large);
@@ -255,8 +254,8 @@ TEST_CASE("pubsub: message size cap both ways") {
 TEST_CASE("pubsub: no ready within connect_timeout fails the call in time, and the reader tries again") {
     fake_websocket_transport t;
     t.with([](auto& s) { return s.auto_ready = false; });
-    client pb("http://127.0.0.1:8090", t);
-    auto o = fast_options();
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
+    auto o = pubsub_fast_options();
     o.connect_timeout = 150ms;
     pb.pubsub().set_options(o);
     const auto started = std::chrono::steady_clock::now();
@@ -273,7 +272,7 @@ TEST_CASE("pubsub: no ready within connect_timeout fails the call in time, and t
 TEST_CASE("pubsub: cancel_token ends a waiting publish at once") {
     fake_websocket_transport t;
     t.with([](auto& s) { return s.auto_ack = false; });
-    client pb("http://127.0.0.1:8090", t);
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
     bosbase::cancel_token token;
     bosbase::request_options ro;
     ro.cancel = token;
@@ -286,11 +285,11 @@ TEST_CASE("pubsub: cancel_token ends a waiting publish at once") {
 
 TEST_CASE("pubsub: a slow callback does not stall reading; a full queue reconnects and reports the gap") {
     fake_websocket_transport t;
-    client pb("http://127.0.0.1:8090", t);
-    auto o = fast_options();
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
+    auto o = pubsub_fast_options();
     o.max_queued_messages = 2;
     pb.pubsub().set_options(o);
-    inbox in;
+    pubsub_inbox in;
     in.watch(pb);
     std::promise<void> release;
     std::promise<void> entered;
@@ -323,8 +322,8 @@ TEST_CASE("pubsub: a slow callback does not stall reading; a full queue reconnec
 
 TEST_CASE("pubsub: binary and malformed frames are skipped and reported; the socket goes on") {
     fake_websocket_transport t;
-    client pb("http://127.0.0.1:8090", t);
-    inbox in;
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
+    pubsub_inbox in;
     in.watch(pb);
     auto sub = pb.pubsub().subscribe("x", in.collect());
     t.push("\x01\x02", bosbase::websocket_frame::binary);
@@ -338,8 +337,8 @@ TEST_CASE("pubsub: binary and malformed frames are skipped and reported; the soc
 
 TEST_CASE("pubsub: subscribe<T>, realtime_publish and realtime_subscribe") {
     fake_websocket_transport t;
-    client pb("http://127.0.0.1:8090", t);
-    inbox in;
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
+    pubsub_inbox in;
     in.watch(pb);
     std::vector<int> ints;
     std::vector<bosbase::pubsub_realtime_message> rt;
@@ -372,7 +371,7 @@ TEST_CASE("pubsub: subscribe<T>, realtime_publish and realtime_subscribe") {
 TEST_CASE("pubsub: disconnect() fails what waits, ends the subscriptions and closes the socket") {
     fake_websocket_transport t;
     t.with([](auto& s) { return s.auto_ack = false; });
-    client pb("http://127.0.0.1:8090", t);
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
     auto f = std::async(std::launch::async, [&] { return error_of([&] { pb.pubsub().publish("x", 1); }); });
     REQUIRE(t.wait([](auto& s) { return !s.sent.empty(); }));
     pb.pubsub().disconnect();
@@ -386,7 +385,7 @@ TEST_CASE("pubsub: disconnect() fails what waits, ends the subscriptions and clo
 
 TEST_CASE("pubsub: bad input is refused before anything is sent") {
     fake_websocket_transport t;
-    client pb("http://127.0.0.1:8090", t);
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
     CHECK_THROWS_AS((void)pb.pubsub().publish("  ", 1), std::invalid_argument);
     CHECK_THROWS_AS((void)pb.pubsub().subscribe("", [](const bosbase::pubsub_message&) {}), std::invalid_argument);
     CHECK_THROWS_AS((void)pb.pubsub().subscribe("x", nullptr), std::invalid_argument);
@@ -401,7 +400,7 @@ TEST_CASE("pubsub: the client going away ends everything; a handle kept longer i
     fake_websocket_transport t;
     bosbase::subscription sub;
     {
-        client pb("http://127.0.0.1:8090", t);
+        pubsub_fake_client pb("http://127.0.0.1:8090", t);
         sub = pb.pubsub().subscribe("x", [](const bosbase::pubsub_message&) {});
     }
     CHECK(t.wait([](auto& s) { return !s.open; }));
