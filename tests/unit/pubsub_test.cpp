@@ -96,7 +96,7 @@ TEST_CASE("pubsub: subscribe and publish send exactly the JS SDK's frames, on ws
     CHECK(in.messages[0].data == bosbase::json{{"text", "hi"}});
 }
 
-TEST_CASE("pubsub: the handle unsubscribes; a discarded one at once, and delivery stops") {
+TEST_CASE("pubsub: the handle unsubscribes - a discarded one at once, and delivery stops") {
     fake_websocket_transport t;
     pubsub_fake_client pb("http://127.0.0.1:8090", t);
     pubsub_inbox in;
@@ -154,7 +154,7 @@ TEST_CASE("pubsub: no acknowledgement within ack_timeout throws kind timeout, in
     CHECK(error_of([&] { pb.pubsub().publish("x", 1, ro); }).error_kind() == bosbase::error_kind::deadline);
 }
 
-TEST_CASE("pubsub: an error frame fails its call with the server's message; anonymous publish is refused") {
+TEST_CASE("pubsub: an error frame fails its call with the server's message - anonymous publish is refused") {
     fake_websocket_transport t;
     t.with([](auto& s) { return s.refuse_publish = true; });
     pubsub_fake_client pb("http://127.0.0.1:8090", t);
@@ -283,7 +283,7 @@ TEST_CASE("pubsub: cancel_token ends a waiting publish at once") {
     CHECK(f.get().is_abort());
 }
 
-TEST_CASE("pubsub: a slow callback does not stall reading; a full queue reconnects and reports the gap") {
+TEST_CASE("pubsub: a slow callback does not stall reading - a full queue reconnects and reports the gap") {
     fake_websocket_transport t;
     pubsub_fake_client pb("http://127.0.0.1:8090", t);
     auto o = pubsub_fast_options();
@@ -320,7 +320,7 @@ TEST_CASE("pubsub: a slow callback does not stall reading; a full queue reconnec
     CHECK(in.messages[2].data == 3);
 }
 
-TEST_CASE("pubsub: binary and malformed frames are skipped and reported; the socket goes on") {
+TEST_CASE("pubsub: binary and malformed frames are skipped and reported - the socket goes on") {
     fake_websocket_transport t;
     pubsub_fake_client pb("http://127.0.0.1:8090", t);
     pubsub_inbox in;
@@ -396,7 +396,7 @@ TEST_CASE("pubsub: bad input is refused before anything is sent") {
     CHECK(t.with([](auto& s) { return s.connects.size(); }) == 0);
 }
 
-TEST_CASE("pubsub: the client going away ends everything; a handle kept longer is inert") {
+TEST_CASE("pubsub: the client going away ends everything - a handle kept longer is inert") {
     fake_websocket_transport t;
     bosbase::subscription sub;
     {
