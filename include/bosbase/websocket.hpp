@@ -19,7 +19,7 @@ namespace bosbase {
 /// @brief What a transport needs to open one WebSocket.
 struct websocket_request {
     std::string url;     ///< ws://host:port/path?query (wss:// for TLS)
-    header_list headers; ///< sent with the upgrade request
+    header_list headers; ///< sent with the upgrade request (pub/sub puts the token in Authorization)
     /// The TCP connect and the upgrade handshake together.
     std::chrono::milliseconds connect_timeout{15000};
     /// Longest silence on an open socket before read() gives up (the SDK pings well within it).

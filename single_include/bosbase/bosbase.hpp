@@ -7696,7 +7696,7 @@ namespace bosbase {
 /// @brief What a transport needs to open one WebSocket.
 struct websocket_request {
     std::string url;     ///< ws://host:port/path?query (wss:// for TLS)
-    header_list headers; ///< sent with the upgrade request
+    header_list headers; ///< sent with the upgrade request (pub/sub puts the token in Authorization)
     /// The TCP connect and the upgrade handshake together.
     std::chrono::milliseconds connect_timeout{15000};
     /// Longest silence on an open socket before read() gives up (the SDK pings well within it).
@@ -7878,17 +7878,18 @@ inline std::string pubsub_request_frame(std::string_view type, const std::string
     return out;
 }
 
-/// ws(s)://host/prefix/api/pubsub?token=… for the base URL (http → ws, https → wss).
-inline std::string pubsub_url(const parsed_base_url& url, const std::string& token) {
+/// ws(s)://host/prefix/api/pubsub for the base URL (http → ws, https → wss). The token
+/// goes in the Authorization header, which the server reads first: unlike ?token= (what
+/// browsers must use) it stays out of access logs, and cpp-httplib's WebSocket client
+/// before 0.47.0 drops a URL's query string.
+inline std::string pubsub_url(const parsed_base_url& url) {
     std::string origin = url.origin;
     if (origin.compare(0, 8, "https://") == 0) {
         origin = "wss://" + origin.substr(8);
     } else if (origin.compare(0, 7, "http://") == 0) {
         origin = "ws://" + origin.substr(7);
     }
-    std::string out = origin + url.prefix + "/api/pubsub";
-    if (!token.empty()) out += "?token=" + encode_uri_component(token);
-    return out;
+    return origin + url.prefix + "/api/pubsub";
 }
 
 /// A topic the server would take: not blank (it trims), valid UTF-8.
@@ -8203,8 +8204,11 @@ protected:
                 auto current = token_();
                 if (!current) throw transport_error(error_kind::canceled, "the client is going away");
                 token = std::move(*current);
-                req.url = pubsub_url(base_, token);
+                req.url = pubsub_url(base_);
                 req.headers = headers_;
+                if (!token.empty() && !has_header(req.headers, "Authorization")) {
+                    req.headers.emplace_back("Authorization", token);
+                }
                 req.connect_timeout = opts.connect_timeout;
                 req.read_timeout = opts.ping_interval * 3;
                 req.write_timeout = opts.ack_timeout;

@@ -69,7 +69,7 @@ static_assert(bosbase::is_websocket_transport_v<bosbase::httplib_transport> == b
               "the default transport has the WebSocket call exactly when cpp-httplib has a usable client");
 #endif
 
-TEST_CASE("pubsub: subscribe and publish send exactly the JS SDK's frames, on ws:// with ?token=") {
+TEST_CASE("pubsub: subscribe and publish send exactly the JS SDK's frames, on ws:// with the token as Authorization") {
     fake_websocket_transport t;
     pubsub_fake_client pb("http://127.0.0.1:8090/base", t);
     pb.auth_store().save("tok.en+1", bosbase::json::object());
@@ -84,8 +84,9 @@ TEST_CASE("pubsub: subscribe and publish send exactly the JS SDK's frames, on ws
     CHECK(ack.id == "m1");
     CHECK(ack.topic == "chat/general");
     CHECK(ack.created == "2026-12-05 01:00:00.000Z");
-    const auto url = t.with([](auto& s) { return s.connects.at(0).url; });
-    CHECK(url == "ws://127.0.0.1:8090/base/api/pubsub?token=tok.en%2B1");
+    const auto req = t.with([](auto& s) { return s.connects.at(0); });
+    CHECK(req.url == "ws://127.0.0.1:8090/base/api/pubsub");
+    CHECK(req.headers == bosbase::header_list{{"Authorization", "tok.en+1"}});
     CHECK(pb.pubsub().is_connected());
     CHECK(pb.pubsub().client_id() == "client1");
     CHECK(pb.pubsub().topics() == std::vector<std::string>{"chat/general"});
@@ -205,10 +206,11 @@ TEST_CASE("pubsub: a new auth token reconnects at once under the new identity") 
     pubsub_inbox in;
     in.watch(pb);
     auto a = pb.pubsub().subscribe("a", in.collect());
-    CHECK(t.with([](auto& s) { return s.connects.back().url; }) == "ws://127.0.0.1:8090/api/pubsub");
+    CHECK(t.with([](auto& s) { return s.connects.back().headers.empty(); }));
     pb.auth_store().save("new-token-123", bosbase::json::object());
     REQUIRE(in.wait([&] { return !in.reconnects.empty(); }));
-    CHECK(t.with([](auto& s) { return s.connects.back().url; }) == "ws://127.0.0.1:8090/api/pubsub?token=new-token-123");
+    CHECK(t.with([](auto& s) { return s.connects.back().headers; }) ==
+          bosbase::header_list{{"Authorization", "new-token-123"}});
     REQUIRE(!in.disconnects.empty());
     CHECK(in.disconnects[0].reason.find("auth token changed") != std::string::npos);
     CHECK(in.disconnects[0].reason.find("new-token-123") == std::string::npos);

@@ -298,8 +298,11 @@ protected:
                 auto current = token_();
                 if (!current) throw transport_error(error_kind::canceled, "the client is going away");
                 token = std::move(*current);
-                req.url = pubsub_url(base_, token);
+                req.url = pubsub_url(base_);
                 req.headers = headers_;
+                if (!token.empty() && !has_header(req.headers, "Authorization")) {
+                    req.headers.emplace_back("Authorization", token);
+                }
                 req.connect_timeout = opts.connect_timeout;
                 req.read_timeout = opts.ping_interval * 3;
                 req.write_timeout = opts.ack_timeout;

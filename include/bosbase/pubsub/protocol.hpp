@@ -67,17 +67,18 @@ inline std::string pubsub_request_frame(std::string_view type, const std::string
     return out;
 }
 
-/// ws(s)://host/prefix/api/pubsub?token=… for the base URL (http → ws, https → wss).
-inline std::string pubsub_url(const parsed_base_url& url, const std::string& token) {
+/// ws(s)://host/prefix/api/pubsub for the base URL (http → ws, https → wss). The token
+/// goes in the Authorization header, which the server reads first: unlike ?token= (what
+/// browsers must use) it stays out of access logs, and cpp-httplib's WebSocket client
+/// before 0.47.0 drops a URL's query string.
+inline std::string pubsub_url(const parsed_base_url& url) {
     std::string origin = url.origin;
     if (origin.compare(0, 8, "https://") == 0) {
         origin = "wss://" + origin.substr(8);
     } else if (origin.compare(0, 7, "http://") == 0) {
         origin = "ws://" + origin.substr(7);
     }
-    std::string out = origin + url.prefix + "/api/pubsub";
-    if (!token.empty()) out += "?token=" + encode_uri_component(token);
-    return out;
+    return origin + url.prefix + "/api/pubsub";
 }
 
 /// A topic the server would take: not blank (it trims), valid UTF-8.
