@@ -32,7 +32,6 @@ using pubsub_callback = std::function<void(const pubsub_message&)>;
 
 namespace detail {
 
-
 /// Between reconnect_delay and max_reconnect_delay: the n-th delay is drawn from
 /// [b/2, b] with b = reconnect_delay * 2^n capped, and never below reconnect_delay,
 /// so a server that drops every connection at once cannot make the SDK spin.
@@ -73,7 +72,6 @@ public:
     using connector = std::function<std::unique_ptr<websocket_connection>(const websocket_request&)>;
     /// The current token; nullopt once the client is gone.
     using token_source = std::function<std::optional<std::string>()>;
-
 
     struct listener {
         listener(std::string t, pubsub_callback f) : topic(std::move(t)), fn(std::move(f)) {}
@@ -348,7 +346,14 @@ protected:
                    bool& was_ready) {
         std::string text;
         for (;;) {
-            const websocket_frame got = conn.read(text);
+            websocket_frame got = websocket_frame::closed;
+            try {
+                got = conn.read(text);
+            } catch (const std::exception& e) {
+                reason = std::string("reading the pub/sub socket failed: ") + e.what();
+                kind = error_kind::receive;
+                return;
+            }
             if (got == websocket_frame::closed) {
                 reason = "the pub/sub socket was closed";
                 kind = error_kind::receive;
@@ -401,8 +406,12 @@ protected:
             cv_.notify_all();
             std::unique_lock<std::mutex> sending(send_mutex_);
             lock.unlock();
-            for (const auto& frame : frames) {
-                if (!conn.send_text(frame)) break;  // the next read says closed
+            try {
+                for (const auto& frame : frames) {
+                    if (!conn.send_text(frame)) break;  // the next read says closed
+                }
+            } catch (...) {
+                conn.shutdown();  // a transport that throws has lost the socket: the next read says so
             }
             return true;
         }

@@ -118,6 +118,7 @@ public:
             t = &topics_.back();
         }
         t->listeners.push_back(l);
+        t->failed.reset();  // a refused topic gets a fresh try
         try {
             wait_ready(lock, c);
             std::optional<clock::time_point> ack_deadline;
