@@ -8148,10 +8148,11 @@ protected:
     }
 
     // Ends the current connection (lock held on entry and exit). `again`: connect anew at once.
-    void close_locked(std::unique_lock<std::mutex>& lock, const std::string& reason, bool again) {
+    void close_locked(std::unique_lock<std::mutex>& lock, const std::string& reason, bool again,
+                      error_kind kind = error_kind::none) {
         if (phase_ != phase::connecting && phase_ != phase::ready) return;
         close_reason_ = reason;
-        close_kind_ = error_kind::none;
+        close_kind_ = kind;
         reconnect_now_ = again;
         auto conn = conn_;
         auto cancel = conn_cancel_;
@@ -8254,7 +8255,14 @@ protected:
                    bool& was_ready) {
         std::string text;
         for (;;) {
-            const websocket_frame got = conn.read(text);
+            websocket_frame got = websocket_frame::closed;
+            try {
+                got = conn.read(text);
+            } catch (const std::exception& e) {
+                reason = std::string("reading the pub/sub socket failed: ") + e.what();
+                kind = error_kind::receive;
+                return;
+            }
             if (got == websocket_frame::closed) {
                 reason = "the pub/sub socket was closed";
                 kind = error_kind::receive;
@@ -8307,8 +8315,12 @@ protected:
             cv_.notify_all();
             std::unique_lock<std::mutex> sending(send_mutex_);
             lock.unlock();
-            for (const auto& frame : frames) {
-                if (!conn.send_text(frame)) break;  // the next read says closed
+            try {
+                for (const auto& frame : frames) {
+                    if (!conn.send_text(frame)) break;  // the next read says closed
+                }
+            } catch (...) {
+                conn.shutdown();  // a transport that throws has lost the socket: the next read says so
             }
             return true;
         }
@@ -8459,14 +8471,7 @@ protected:
             if (phase_ == phase::connecting && now >= ready_deadline_) {
                 // Fired once per attempt: run() sets the deadline anew for the next.
                 ready_deadline_ = clock::time_point::max();
-                close_reason_ = "no ready from the server within connect_timeout";
-                close_kind_ = error_kind::timeout;
-                auto conn = conn_;
-                auto cancel = conn_cancel_;
-                lock.unlock();
-                if (conn) conn->shutdown();
-                if (cancel) cancel->cancel();
-                lock.lock();
+                close_locked(lock, "no ready from the server within connect_timeout", false, error_kind::timeout);
                 continue;
             }
             if (phase_ == phase::connecting) wake = ready_deadline_;
@@ -8544,7 +8549,6 @@ class pubsub_state : public pubsub_machine,
     using core_type = client_core<Transport>;
 
 public:
-
     BOSBASE_SPLIT_NOINLINE explicit pubsub_state(core_type& core)
         : pubsub_machine(
               core.url(), core.settings().headers, core.settings().max_json_depth,
@@ -8631,6 +8635,7 @@ public:
             t = &topics_.back();
         }
         t->listeners.push_back(l);
+        t->failed.reset();  // a refused topic gets a fresh try
         try {
             wait_ready(lock, c);
             std::optional<clock::time_point> ack_deadline;

@@ -8,6 +8,7 @@
 #if BOSBASE_HTTPLIB_WEBSOCKET
 
 #include "error_of.hpp"
+#include "pubsub_checks.hpp"
 #include "ws_fault_server.hpp"
 
 #include <condition_variable>
@@ -91,17 +92,7 @@ TEST_CASE("fault pubsub never_ack and wrong_ack: publish fails with kind timeout
         ws_fault_server server(m);
         bosbase::BosBase pb(server.url());
         pb.pubsub().set_options(pubsub_quick());
-        const auto started = pubsub_clock::now();
-        const auto e = error_of([&] { pb.pubsub().publish("t", {{"n", 1}}); });
-        const auto took = pubsub_clock::now() - started;
-        CHECK(e.error_kind() == bosbase::error_kind::timeout);
-        CHECK(std::string(e.what()).find("no acknowledgement of the publish") != std::string::npos);
-        CHECK(took >= 300ms);
-        CHECK(took < 2s);
-        // A caller's own deadline wins over ack_timeout.
-        bosbase::request_options ro;
-        ro.deadline = 100ms;
-        CHECK(error_of([&] { pb.pubsub().publish("t", 1, ro); }).error_kind() == bosbase::error_kind::deadline);
+        bosbase_test::check_publish_unacknowledged(pb, pubsub_quick().ack_timeout);
     }
 }
 

@@ -54,15 +54,24 @@ void require_bosbase(const test_server& server) {
     REQUIRE_MESSAGE(server.is_bosbase(), "pub/sub needs the real BosBase: run scripts/test_real_bosbase.sh");
 }
 
+// A server and two signed-in users, each on a client (and so a socket) of their own.
+struct two_users {
+    test_server server;
+    bosbase::BosBase ann{server.url()};
+    bosbase::BosBase bob{server.url()};
+    two_users() {
+        require_bosbase(server);
+        sign_in(ann, dev_accounts::user_email, dev_accounts::user_password);
+        sign_in(bob, dev_accounts::other_email, dev_accounts::other_password);
+    }
+};
+
 }  // namespace
 
 TEST_CASE("pub/sub: two clients, messages in order, the publisher hears its own") {
-    test_server server;
-    require_bosbase(server);
-    bosbase::BosBase ann(server.url());
-    bosbase::BosBase bob(server.url());
-    sign_in(ann, dev_accounts::user_email, dev_accounts::user_password);
-    sign_in(bob, dev_accounts::other_email, dev_accounts::other_password);
+    two_users users;
+    auto& ann = users.ann;
+    auto& bob = users.bob;
     heard at_ann;
     heard at_bob;
     auto a = ann.pubsub().subscribe("room", at_ann.collect());
@@ -134,12 +143,10 @@ TEST_CASE("pub/sub: anonymous and unrecognised clients may subscribe but the ser
 }
 
 TEST_CASE("pub/sub: a server restart mid-subscription resumes delivery and reports the gap") {
-    test_server server;
-    require_bosbase(server);
-    bosbase::BosBase ann(server.url());
-    bosbase::BosBase bob(server.url());
-    sign_in(ann, dev_accounts::user_email, dev_accounts::user_password);
-    sign_in(bob, dev_accounts::other_email, dev_accounts::other_password);
+    two_users users;
+    auto& server = users.server;
+    auto& ann = users.ann;
+    auto& bob = users.bob;
     heard at_bob;
     bob.pubsub().on_reconnect([&](const bosbase::pubsub_reconnect& r) {
         std::lock_guard<std::mutex> lock(at_bob.m);

@@ -240,10 +240,11 @@ protected:
     }
 
     // Ends the current connection (lock held on entry and exit). `again`: connect anew at once.
-    void close_locked(std::unique_lock<std::mutex>& lock, const std::string& reason, bool again) {
+    void close_locked(std::unique_lock<std::mutex>& lock, const std::string& reason, bool again,
+                      error_kind kind = error_kind::none) {
         if (phase_ != phase::connecting && phase_ != phase::ready) return;
         close_reason_ = reason;
-        close_kind_ = error_kind::none;
+        close_kind_ = kind;
         reconnect_now_ = again;
         auto conn = conn_;
         auto cancel = conn_cancel_;
@@ -562,14 +563,7 @@ protected:
             if (phase_ == phase::connecting && now >= ready_deadline_) {
                 // Fired once per attempt: run() sets the deadline anew for the next.
                 ready_deadline_ = clock::time_point::max();
-                close_reason_ = "no ready from the server within connect_timeout";
-                close_kind_ = error_kind::timeout;
-                auto conn = conn_;
-                auto cancel = conn_cancel_;
-                lock.unlock();
-                if (conn) conn->shutdown();
-                if (cancel) cancel->cancel();
-                lock.lock();
+                close_locked(lock, "no ready from the server within connect_timeout", false, error_kind::timeout);
                 continue;
             }
             if (phase_ == phase::connecting) wake = ready_deadline_;

@@ -31,7 +31,6 @@ class pubsub_state : public pubsub_machine,
     using core_type = client_core<Transport>;
 
 public:
-
     BOSBASE_SPLIT_NOINLINE explicit pubsub_state(core_type& core)
         : pubsub_machine(
               core.url(), core.settings().headers, core.settings().max_json_depth,
