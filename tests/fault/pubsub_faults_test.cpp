@@ -32,32 +32,9 @@ bosbase::pubsub_options pubsub_quick() {
     return o;
 }
 
-// What the client's callbacks reported, waited for with a bound.
-struct pubsub_reports {
-    std::mutex m;
-    std::condition_variable cv;
-    std::vector<bosbase::pubsub_disconnect> disconnects;
-    std::vector<std::string> errors;
-    std::vector<bosbase::pubsub_message> messages;
-
-    explicit pubsub_reports(const bosbase::BosBase& pb) {
-        pb.pubsub().on_disconnect([this](const bosbase::pubsub_disconnect& d) { add([&] { disconnects.push_back(d); }); });
-        pb.pubsub().on_error([this](const bosbase::ClientResponseError& e) { add([&] { errors.push_back(e.what()); }); });
-    }
-    template <class Fn>
-    void add(Fn fn) {
-        std::lock_guard<std::mutex> lock(m);
-        fn();
-        cv.notify_all();
-    }
-    template <class Pred>
-    bool wait(Pred pred, std::chrono::milliseconds limit = 5s) {
-        std::unique_lock<std::mutex> lock(m);
-        return cv.wait_for(lock, limit, pred);
-    }
-    bosbase::pubsub_callback collect() {
-        return [this](const bosbase::pubsub_message& msg) { add([&] { messages.push_back(msg); }); };
-    }
+// The inbox of a client over the fault server, watching from the start.
+struct pubsub_reports : bosbase_test::pubsub_inbox {
+    explicit pubsub_reports(const bosbase::BosBase& pb) { watch(pb); }
 };
 
 // For what only the server sees: checked every 5 ms, up to `limit`.
@@ -70,7 +47,6 @@ bool pubsub_eventually(Pred pred, std::chrono::milliseconds limit = 5s) {
     }
     return true;
 }
-
 
 }  // namespace
 

@@ -15,42 +15,12 @@
 
 using bosbase_test::error_of;
 using bosbase_test::fake_websocket_transport;
+using bosbase_test::pubsub_inbox;
 using namespace std::chrono_literals;
 
 namespace {
 
 using pubsub_fake_client = bosbase::basic_bosbase<fake_websocket_transport>;
-
-// What the callbacks saw, waited for without sleeping.
-struct pubsub_inbox {
-    std::mutex m;
-    std::condition_variable cv;
-    std::vector<bosbase::pubsub_message> messages;
-    std::vector<bosbase::pubsub_reconnect> reconnects;
-    std::vector<bosbase::pubsub_disconnect> disconnects;
-    std::vector<std::string> errors;
-
-    template <class Fn>
-    void add(Fn fn) {
-        std::lock_guard<std::mutex> lock(m);
-        fn();
-        cv.notify_all();
-    }
-    template <class Pred>
-    bool wait(Pred pred, std::chrono::milliseconds limit = 5s) {
-        std::unique_lock<std::mutex> lock(m);
-        return cv.wait_for(lock, limit, pred);
-    }
-    void watch(const pubsub_fake_client& pb) {
-        pb.pubsub().on_reconnect([this](const bosbase::pubsub_reconnect& r) { add([&] { reconnects.push_back(r); }); });
-        pb.pubsub().on_disconnect(
-            [this](const bosbase::pubsub_disconnect& d) { add([&] { disconnects.push_back(d); }); });
-        pb.pubsub().on_error([this](const bosbase::ClientResponseError& e) { add([&] { errors.push_back(e.what()); }); });
-    }
-    bosbase::pubsub_callback collect() {
-        return [this](const bosbase::pubsub_message& msg) { add([&] { messages.push_back(msg); }); };
-    }
-};
 
 bosbase::pubsub_options pubsub_fast_options() {
     bosbase::pubsub_options o;
@@ -60,7 +30,6 @@ bosbase::pubsub_options pubsub_fast_options() {
     o.max_reconnect_delay = 40ms;
     return o;
 }
-
 
 }  // namespace
 
