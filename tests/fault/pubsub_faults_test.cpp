@@ -32,10 +32,6 @@ bosbase::pubsub_options pubsub_quick() {
     return o;
 }
 
-// The inbox of a client over the fault server, watching from the start.
-struct pubsub_reports : bosbase_test::pubsub_inbox {
-    explicit pubsub_reports(const bosbase::BosBase& pb) { watch(pb); }
-};
 
 // For what only the server sees: checked every 5 ms, up to `limit`.
 template <class Pred>
@@ -74,16 +70,17 @@ TEST_CASE("fault pubsub never_ack and wrong_ack: publish fails with kind timeout
 
 TEST_CASE("fault pubsub flood: the bounded queue overflows into a reconnect, reading never stalls") {
     ws_fault_server server(ws_fault_server::mode::flood);
+    bosbase_test::pubsub_inbox r;  // before the client: its callbacks write here until the client is gone
     bosbase::BosBase pb(server.url());
     auto o = pubsub_quick();
     o.max_queued_messages = 64;
     pb.pubsub().set_options(o);
-    pubsub_reports r(pb);
+    r.watch(pb);
     std::mutex gate;
     bosbase::subscription sub;  // before `hold`: a failed REQUIRE unblocks the callback first
     std::unique_lock<std::mutex> hold(gate);  // the callback blocks until the overflow is seen
     sub = pb.pubsub().subscribe("t", [&](const bosbase::pubsub_message&) { std::lock_guard<std::mutex> l(gate); });
-    // The pubsub_reports come through the blocked dispatcher too: the server sees the reconnect first.
+    // The reports come through the blocked dispatcher too: the server sees the reconnect first.
     REQUIRE(pubsub_eventually([&] { return server.connections() >= 2; }));
     hold.unlock();
     REQUIRE(r.wait([&] { return !r.disconnects.empty(); }));
@@ -94,9 +91,10 @@ TEST_CASE("fault pubsub flood: the bounded queue overflows into a reconnect, rea
 
 TEST_CASE("fault pubsub oversize: a frame over max_message_bytes ends the connection with kind too_large") {
     ws_fault_server server(ws_fault_server::mode::oversize);
+    bosbase_test::pubsub_inbox r;  // before the client: its callbacks write here until the client is gone
     bosbase::BosBase pb(server.url());
     pb.pubsub().set_options(pubsub_quick());
-    pubsub_reports r(pb);
+    r.watch(pb);
     auto sub = pb.pubsub().subscribe("t", r.collect());
     REQUIRE(r.wait([&] { return !r.disconnects.empty(); }));
     CHECK(r.disconnects[0].kind == bosbase::error_kind::too_large);
@@ -105,9 +103,10 @@ TEST_CASE("fault pubsub oversize: a frame over max_message_bytes ends the connec
 
 TEST_CASE("fault pubsub binary and malformed frames: reported to on_error and skipped") {
     ws_fault_server server(ws_fault_server::mode::binary_and_garbage);
+    bosbase_test::pubsub_inbox r;  // before the client: its callbacks write here until the client is gone
     bosbase::BosBase pb(server.url());
     pb.pubsub().set_options(pubsub_quick());
-    pubsub_reports r(pb);
+    r.watch(pb);
     auto sub = pb.pubsub().subscribe("t", r.collect());
     REQUIRE(r.wait([&] { return !r.messages.empty() && r.errors.size() >= 2; }));
     CHECK(r.messages[0].data == "ok");
@@ -119,9 +118,10 @@ TEST_CASE("fault pubsub binary and malformed frames: reported to on_error and sk
 TEST_CASE("fault pubsub cut_mid_frame and close_after_ready: calls fail in time, reconnects keep the floor") {
     for (auto m : {ws_fault_server::mode::cut_mid_frame, ws_fault_server::mode::close_after_ready}) {
         ws_fault_server server(m);
+        bosbase_test::pubsub_inbox r;  // before the client: its callbacks write here until the client is gone
         bosbase::BosBase pb(server.url());
         pb.pubsub().set_options(pubsub_quick());
-        pubsub_reports r(pb);
+        r.watch(pb);
         const auto started = pubsub_clock::now();
         const auto e = error_of([&] { pb.pubsub().publish("t", 1); });
         CHECK(pubsub_clock::now() - started < 2s);

@@ -42,9 +42,9 @@ static_assert(bosbase::is_websocket_transport_v<bosbase::httplib_transport> == b
 
 TEST_CASE("pubsub: subscribe and publish send exactly the JS SDK's frames, on ws:// with the token as Authorization") {
     fake_websocket_transport t;
+    pubsub_inbox in;  // before the client: its callbacks write here until the client is gone
     pubsub_fake_client pb("http://127.0.0.1:8090/base", t);
     pb.auth_store().save("tok.en+1", bosbase::json::object());
-    pubsub_inbox in;
     auto sub = pb.pubsub().subscribe("chat/general", in.collect());
     const auto ack = pb.pubsub().publish("chat/general", {{"text", "hi"}});
 
@@ -70,8 +70,8 @@ TEST_CASE("pubsub: subscribe and publish send exactly the JS SDK's frames, on ws
 
 TEST_CASE("pubsub: the handle unsubscribes - a discarded one at once, and delivery stops") {
     fake_websocket_transport t;
+    pubsub_inbox in;  // before the client: its callbacks write here until the client is gone
     pubsub_fake_client pb("http://127.0.0.1:8090", t);
-    pubsub_inbox in;
     pb.pubsub().publish("keep", 1);  // keeps the socket open without topics
     {
         auto sub = pb.pubsub().subscribe("a", in.collect());
@@ -119,13 +119,13 @@ TEST_CASE("pubsub: no acknowledgement within ack_timeout throws kind timeout, in
 TEST_CASE("pubsub: an error frame fails its call with the server's message - anonymous publish is refused") {
     fake_websocket_transport t;
     t.with([](auto& s) { return s.refuse_publish = true; });
+    pubsub_inbox in;  // before the client: its callbacks write here until the client is gone
     pubsub_fake_client pb("http://127.0.0.1:8090", t);
     const auto e = error_of([&] { pb.pubsub().publish("x", 1); });
     CHECK(e.status() == 400);
     CHECK(e.response()["message"] == "authentication required to publish");
     CHECK(std::string(e.what()).find("authentication required to publish") != std::string::npos);
     // One without requestId goes to on_error.
-    pubsub_inbox in;
     in.watch(pb);
     t.push(R"({"type":"error","message":"invalid message format"})");
     REQUIRE(in.wait([&] { return !in.errors.empty(); }));
@@ -134,9 +134,9 @@ TEST_CASE("pubsub: an error frame fails its call with the server's message - ano
 
 TEST_CASE("pubsub: a lost socket reconnects, resubscribes every topic and reports the gap") {
     fake_websocket_transport t;
+    pubsub_inbox in;  // before the client: its callbacks write here until the client is gone
     pubsub_fake_client pb("http://127.0.0.1:8090", t);
     pb.pubsub().set_options(pubsub_fast_options());
-    pubsub_inbox in;
     in.watch(pb);
     auto a = pb.pubsub().subscribe("a", in.collect());
     auto b = pb.pubsub().subscribe("b", in.collect());
@@ -162,9 +162,9 @@ TEST_CASE("pubsub: a lost socket reconnects, resubscribes every topic and report
 
 TEST_CASE("pubsub: a new auth token reconnects at once under the new identity") {
     fake_websocket_transport t;
+    pubsub_inbox in;  // before the client: its callbacks write here until the client is gone
     pubsub_fake_client pb("http://127.0.0.1:8090", t);
     pb.pubsub().set_options(pubsub_fast_options());
-    pubsub_inbox in;
     in.watch(pb);
     auto a = pb.pubsub().subscribe("a", in.collect());
     CHECK(t.with([](auto& s) { return s.connects.back().headers.empty(); }));
@@ -198,11 +198,11 @@ TEST_CASE("pubsub: reconnect delays stay within [reconnect_delay, max_reconnect_
 
 TEST_CASE("pubsub: message size cap both ways") {
     fake_websocket_transport t;
+    pubsub_inbox in;  // before the client: its callbacks write here until the client is gone
     pubsub_fake_client pb("http://127.0.0.1:8090", t);
     auto o = pubsub_fast_options();
     o.max_message_bytes = 64;
     pb.pubsub().set_options(o);
-    pubsub_inbox in;
     in.watch(pb);
     const auto e = error_of([&] { pb.pubsub().publish("x", std::string(100, 'a')); });
     CHECK(e.error_kind() == bosbase::error_kind::too_large);
@@ -248,11 +248,11 @@ TEST_CASE("pubsub: cancel_token ends a waiting publish at once") {
 
 TEST_CASE("pubsub: a slow callback does not stall reading - a full queue reconnects and reports the gap") {
     fake_websocket_transport t;
+    pubsub_inbox in;  // before the client: its callbacks write here until the client is gone
     pubsub_fake_client pb("http://127.0.0.1:8090", t);
     auto o = pubsub_fast_options();
     o.max_queued_messages = 2;
     pb.pubsub().set_options(o);
-    pubsub_inbox in;
     in.watch(pb);
     std::promise<void> release;
     std::promise<void> entered;
@@ -285,8 +285,8 @@ TEST_CASE("pubsub: a slow callback does not stall reading - a full queue reconne
 
 TEST_CASE("pubsub: binary and malformed frames are skipped and reported - the socket goes on") {
     fake_websocket_transport t;
+    pubsub_inbox in;  // before the client: its callbacks write here until the client is gone
     pubsub_fake_client pb("http://127.0.0.1:8090", t);
-    pubsub_inbox in;
     in.watch(pb);
     auto sub = pb.pubsub().subscribe("x", in.collect());
     t.push("\x01\x02", bosbase::websocket_frame::binary);
@@ -300,8 +300,8 @@ TEST_CASE("pubsub: binary and malformed frames are skipped and reported - the so
 
 TEST_CASE("pubsub: subscribe<T>, realtime_publish and realtime_subscribe") {
     fake_websocket_transport t;
+    pubsub_inbox in;  // before the client: its callbacks write here until the client is gone
     pubsub_fake_client pb("http://127.0.0.1:8090", t);
-    pubsub_inbox in;
     in.watch(pb);
     std::vector<int> ints;
     std::vector<bosbase::pubsub_realtime_message> rt;
