@@ -9868,12 +9868,10 @@ private:
 
 #include <httplib.h>
 
-#if BOSBASE_HTTPLIB_WEBSOCKET
+#if BOSBASE_HTTPLIB_WEBSOCKET && !defined(_WIN32)
 
-#ifndef _WIN32
 #include <sys/socket.h>
 #include <unistd.h>
-#endif
 
 namespace bosbase {
 
@@ -9888,30 +9886,22 @@ public:
     websocket_socket_handle(const websocket_socket_handle&) = delete;
     websocket_socket_handle& operator=(const websocket_socket_handle&) = delete;
     ~websocket_socket_handle() {
-#ifndef _WIN32
         if (fd_ >= 0) ::close(fd_);
-#endif
     }
 
     // cpp-httplib calls this with each new socket, before it connects.
     void opened(::socket_t sock) {
         std::lock_guard<std::mutex> lock(mutex_);
         ++sockets_;
-#ifndef _WIN32
         if (fd_ >= 0) ::close(fd_);
         fd_ = ::dup(sock);
         if (shut_ && fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
-#else
-        (void)sock;
-#endif
     }
 
     void shut() noexcept {
         std::lock_guard<std::mutex> lock(mutex_);
         shut_ = true;
-#ifndef _WIN32
         if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
-#endif
     }
 
     bool was_shut() const {
@@ -9925,13 +9915,9 @@ public:
     // The TCP connection was made (the upgrade is what failed).
     bool connected() const {
         std::lock_guard<std::mutex> lock(mutex_);
-#ifndef _WIN32
         sockaddr_storage peer{};
         socklen_t len = sizeof(peer);
         return fd_ >= 0 && ::getpeername(fd_, reinterpret_cast<sockaddr*>(&peer), &len) == 0;
-#else
-        return false;
-#endif
     }
 
 private:
@@ -10043,7 +10029,7 @@ private:
 
 }  // namespace bosbase
 
-#endif  // BOSBASE_HTTPLIB_WEBSOCKET
+#endif  // BOSBASE_HTTPLIB_WEBSOCKET && !_WIN32
 #endif  // BOSBASE_NO_HTTPLIB
 #endif  // BOSBASE_HTTPLIB_WEBSOCKET_HPP
 // ---- bosbase/httplib/transport.hpp: httplib_transport: the default transport over cpp-httplib, pooled and hardened.
@@ -10201,7 +10187,9 @@ public:
         throw describe(result.error(), c, conn, conn.sockets_opened > 0);
     }
 
-#if BOSBASE_HTTPLIB_WEBSOCKET
+// POSIX only: on Windows nothing here could wake a read blocked in cpp-httplib's client
+// (a second descriptor of a socket, which shutdown() goes through, is a POSIX thing).
+#if BOSBASE_HTTPLIB_WEBSOCKET && !defined(_WIN32)
     /// @brief The WebSocket call pub/sub uses, with cpp-httplib 0.39.0 or later; ws:// only
     /// (see README, "Pub/sub"). Throws transport_error when no socket opens.
     template <class Ws = httplib::ws::WebSocketClient,

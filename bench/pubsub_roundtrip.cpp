@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#if BOSBASE_HTTPLIB_WEBSOCKET
+#if BOSBASE_HTTPLIB_WEBSOCKET && !defined(_WIN32)
 
 int main(int argc, char** argv) {
     if (argc < 5) {

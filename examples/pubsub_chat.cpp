@@ -13,7 +13,7 @@
 #include <mutex>
 #include <string>
 
-#if BOSBASE_HTTPLIB_WEBSOCKET
+#if BOSBASE_HTTPLIB_WEBSOCKET && !defined(_WIN32)
 
 int main(int argc, char** argv) {
     if (argc < 6) {

@@ -5,7 +5,7 @@
 
 #include <bosbase.hpp>
 
-#if BOSBASE_HTTPLIB_WEBSOCKET
+#if BOSBASE_HTTPLIB_WEBSOCKET && !defined(_WIN32)
 
 #include "error_of.hpp"
 #include "pubsub_checks.hpp"

@@ -7,7 +7,7 @@
 
 #include <bosbase.hpp>
 
-#if BOSBASE_HTTPLIB_WEBSOCKET
+#if BOSBASE_HTTPLIB_WEBSOCKET && !defined(_WIN32)
 
 #include <algorithm>
 #include <chrono>

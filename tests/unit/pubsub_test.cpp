@@ -36,8 +36,12 @@ bosbase::pubsub_options pubsub_fast_options() {
 #ifndef BOSBASE_NO_HTTPLIB
 // With Debian 12's cpp-httplib 0.11.4 pb.pubsub() does not compile (tests/compile_fail
 // shows the message); from 0.39.0 on the default transport has the WebSocket call.
+#ifdef _WIN32
+static_assert(!bosbase::is_websocket_transport_v<bosbase::httplib_transport>, "POSIX only");
+#else
 static_assert(bosbase::is_websocket_transport_v<bosbase::httplib_transport> == bool(BOSBASE_HTTPLIB_WEBSOCKET),
               "the default transport has the WebSocket call exactly when cpp-httplib has a usable client");
+#endif
 #endif
 
 TEST_CASE("pubsub: subscribe and publish send exactly the JS SDK's frames, on ws:// with the token as Authorization") {

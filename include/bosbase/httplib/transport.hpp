@@ -178,7 +178,9 @@ public:
         throw describe(result.error(), c, conn, conn.sockets_opened > 0);
     }
 
-#if BOSBASE_HTTPLIB_WEBSOCKET
+// POSIX only: on Windows nothing here could wake a read blocked in cpp-httplib's client
+// (a second descriptor of a socket, which shutdown() goes through, is a POSIX thing).
+#if BOSBASE_HTTPLIB_WEBSOCKET && !defined(_WIN32)
     /// @brief The WebSocket call pub/sub uses, with cpp-httplib 0.39.0 or later; ws:// only
     /// (see README, "Pub/sub"). Throws transport_error when no socket opens.
     template <class Ws = httplib::ws::WebSocketClient,
