@@ -43,6 +43,7 @@
 #include "services/redis.hpp"
 #include "services/graphql.hpp"
 #include "services/script_types.hpp"
+#include "services/script_ws.hpp"
 #include "services/scripts.hpp"
 #include "services/script_permissions.hpp"
 #include "realtime/events.hpp"

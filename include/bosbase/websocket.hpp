@@ -50,6 +50,13 @@ public:
 
 namespace detail {
 
+/// The WebSocket origin of an HTTP origin: http:// becomes ws://, https:// wss://.
+inline std::string websocket_origin(const std::string& origin) {
+    if (origin.compare(0, 8, "https://") == 0) return "wss://" + origin.substr(8);
+    if (origin.compare(0, 7, "http://") == 0) return "ws://" + origin.substr(7);
+    return origin;
+}
+
 template <class T, class = void>
 struct has_websocket : std::false_type {};
 

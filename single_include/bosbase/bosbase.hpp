@@ -5829,6 +5829,267 @@ void from_json(const J& j, script_permission& out) {
 }  // namespace bosbase
 
 #endif  // BOSBASE_SERVICES_SCRIPT_TYPES_HPP
+// ---- bosbase/services/script_ws.hpp: scripts().execute_ws(): one script run over a WebSocket, and the deadline timer of the streamed calls.
+#ifndef BOSBASE_SERVICES_SCRIPT_WS_HPP
+#define BOSBASE_SERVICES_SCRIPT_WS_HPP
+
+// ---- bosbase/websocket.hpp: the optional WebSocket call of a transport, which pub/sub uses.
+#ifndef BOSBASE_WEBSOCKET_HPP
+#define BOSBASE_WEBSOCKET_HPP
+
+namespace bosbase {
+
+/// @brief What a transport needs to open one WebSocket.
+struct websocket_request {
+    std::string url;     ///< ws://host:port/path?query (wss:// for TLS)
+    header_list headers; ///< sent with the upgrade request (pub/sub puts the token in Authorization)
+    /// The TCP connect and the upgrade handshake together.
+    std::chrono::milliseconds connect_timeout{15000};
+    /// Longest silence on an open socket before read() gives up (the SDK pings well within it).
+    std::chrono::milliseconds read_timeout{60000};
+    std::chrono::milliseconds write_timeout{10000};
+    /// Frames larger than this may be refused by the transport (read() then reports closed);
+    /// the SDK checks the size of what it gets again.
+    std::size_t max_message_bytes = std::size_t(1) << 20;
+    /// Cancelling it makes a connect in progress throw transport_error(error_kind::canceled).
+    std::optional<cancel_token> cancel;
+};
+
+/// @brief What read() got.
+enum class websocket_frame { text, binary, closed };
+
+/// @brief One open WebSocket. One thread reads while others send; shutdown() may come from any thread.
+class websocket_connection {
+public:
+    virtual ~websocket_connection() = default;
+    /// @brief Blocks for the next whole message. `closed` once the peer closed, the socket
+    /// failed, read_timeout passed without a byte, or shutdown() was called; then for good.
+    virtual websocket_frame read(std::string& message) = 0;
+    /// @brief Sends one text message; false when the connection is gone. Callers serialise sends.
+    virtual bool send_text(std::string_view message) = 0;
+    /// @brief Ends the connection now: a blocked read() returns `closed`. Idempotent, never throws.
+    virtual void shutdown() noexcept = 0;
+};
+
+namespace detail {
+
+/// The WebSocket origin of an HTTP origin: http:// becomes ws://, https:// wss://.
+inline std::string websocket_origin(const std::string& origin) {
+    if (origin.compare(0, 8, "https://") == 0) return "wss://" + origin.substr(8);
+    if (origin.compare(0, 7, "http://") == 0) return "ws://" + origin.substr(7);
+    return origin;
+}
+
+template <class T, class = void>
+struct has_websocket : std::false_type {};
+
+template <class T>
+struct has_websocket<T, std::void_t<decltype(std::declval<T&>().connect_websocket(
+                            std::declval<const websocket_request&>()))>>
+    : std::is_convertible<decltype(std::declval<T&>().connect_websocket(std::declval<const websocket_request&>())),
+                          std::unique_ptr<websocket_connection>> {};
+
+}  // namespace detail
+
+/// @brief True when T also has the optional WebSocket call that pub/sub needs:
+/// `std::unique_ptr<bosbase::websocket_connection> connect_websocket(const bosbase::websocket_request&)`.
+/// It returns an open connection (the upgrade accepted) or throws transport_error.
+template <class T>
+inline constexpr bool is_websocket_transport_v = detail::has_websocket<T>::value;
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_WEBSOCKET_HPP
+
+#include <new>
+
+namespace bosbase {
+
+namespace detail {
+
+// Cancels `target` when the deadline passes first. A stream has no whole-call deadline
+// of its own (the transport bounds each read), so a thread keeps this one.
+class deadline_guard {
+public:
+    using clock = std::chrono::steady_clock;
+
+    deadline_guard(cancel_token target, clock::time_point when) : state_(std::make_shared<shared>()) {
+        thread_ = std::thread([s = state_, target, when] {
+            std::unique_lock<std::mutex> lock(s->mutex);
+            if (!s->cv.wait_until(lock, when, [&] { return s->done; })) {
+                s->fired = true;
+                lock.unlock();
+                target.cancel();
+            }
+        });
+    }
+    deadline_guard(const deadline_guard&) = delete;
+    deadline_guard& operator=(const deadline_guard&) = delete;
+    ~deadline_guard() { stop(); }
+
+    void stop() {
+        {
+            std::lock_guard<std::mutex> lock(state_->mutex);
+            state_->done = true;
+        }
+        state_->cv.notify_all();
+        if (thread_.joinable()) thread_.join();
+    }
+
+    bool fired() {
+        std::lock_guard<std::mutex> lock(state_->mutex);
+        return state_->fired;
+    }
+
+private:
+    struct shared {
+        std::mutex mutex;
+        std::condition_variable cv;
+        bool done = false;
+        bool fired = false;
+    };
+    std::shared_ptr<shared> state_;
+    std::thread thread_;
+};
+
+// GET /api/scripts/{name}/execute/ws: the server checks the script and the caller's
+// permission before the upgrade, reads one client message with the arguments, and
+// answers with one text message, {output} or {status, message, data}. The token goes in
+// the Authorization header, never in the URL.
+template <class Transport>
+script_output execute_script_ws(client_core<Transport>& c, const std::string& path,
+                                const std::vector<std::string>& arguments, std::string_view function_name,
+                                const request_options& options) {
+    using clock = std::chrono::steady_clock;
+    const auto& settings = c.settings();
+    require_headers(options.headers, "request_options.headers");
+    const std::string token = c.store().token();
+    const call_secrets secrets{token};
+
+    websocket_request req;
+    req.url = websocket_origin(c.url().origin) + c.target_for(path, collect_query(options, {}));
+    req.headers = options.headers;
+    for (const auto& h : settings.headers) {
+        if (!h.second.empty() && !has_header(req.headers, h.first)) req.headers.push_back(h);
+    }
+    if (!settings.lang.empty() && !has_header(req.headers, "Accept-Language")) {
+        req.headers.emplace_back("Accept-Language", settings.lang);
+    }
+    if (!token.empty() && !has_header(req.headers, "Authorization")) req.headers.emplace_back("Authorization", token);
+    req.connect_timeout = settings.connect_timeout;
+    req.read_timeout = options.timeout.value_or(settings.timeout);
+    req.write_timeout = req.read_timeout;
+    req.max_message_bytes = settings.max_response_bytes;
+    const std::chrono::milliseconds budget = options.deadline.value_or(settings.deadline);
+    const auto deadline =
+        clock::now() + std::clamp(budget, std::chrono::milliseconds(0), std::chrono::milliseconds(std::chrono::hours(24 * 365 * 100)));
+    const std::string url = redact_url(req.url);
+    const std::string what = "GET " + redact_url(c.url().origin + c.url().prefix + path) + " (WebSocket)";
+
+    // One token the transport and the socket obey: the caller's, the async job's, or the deadline.
+    cancel_token stop;
+    cancel_token::registration links[2];
+    if (options.cancel) links[0] = options.cancel->on_cancel([stop] { stop.cancel(); });
+    if (const cancel_token* job = current_job_cancel()) links[1] = job->on_cancel([stop] { stop.cancel(); });
+    auto failure = [&](error_kind kind, const std::string& why) {
+        return ClientResponseError(url, 0, json::object(), kind, why, secrets.to_vector());
+    };
+    if (stop.is_canceled()) throw failure(error_kind::canceled, what + " was cancelled before it was sent");
+    req.cancel = stop;
+
+    deadline_guard guard(stop, deadline);
+    auto ended = [&](error_kind kind, const std::string& why) {
+        guard.stop();
+        if (guard.fired()) {
+            return failure(error_kind::deadline, what + " exceeded its deadline of " + std::to_string(budget.count()) + " ms");
+        }
+        if (stop.is_canceled()) return failure(error_kind::canceled, what + " was cancelled");
+        return failure(kind, why);
+    };
+
+    std::unique_ptr<websocket_connection> conn;
+    bool refused = false;
+    try {
+        Transport transport = c.transport();  // a copy: copies share what the transport keeps
+        conn = transport.connect_websocket(req);
+    } catch (const transport_error& e) {
+        if (e.error_kind() != error_kind::invalid_response || stop.is_canceled()) throw ended(e.error_kind(), e.what());
+        refused = true;
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw ended(error_kind::other, e.what());
+    } catch (...) {
+        throw ended(error_kind::other, "the transport threw a non-standard exception");
+    }
+    if (refused) {
+        // The server answered the upgrade with an error (no script, no permission, not
+        // signed in), which a WebSocket client does not pass on. The same route asked
+        // over plain HTTP gives that answer before it would upgrade, and runs nothing.
+        guard.stop();
+        (void)fetch_json(c, "GET", path, nullptr, options, secrets);
+        throw failure(error_kind::invalid_response, "the server refused the WebSocket upgrade");
+    }
+    if (!conn) throw ended(error_kind::other, "the transport returned no WebSocket");
+
+    std::string message;
+    websocket_frame frame = websocket_frame::closed;
+    {
+        // Declared after conn, so gone before it: a cancel or the deadline ends a blocked read.
+        cancel_token::registration wake = stop.on_cancel([&conn] { conn->shutdown(); });
+        json first = json::object();
+        if (!arguments.empty()) first["arguments"] = arguments;
+        if (!function_name.empty()) first["function_name"] = std::string(function_name);
+        try {
+            if (!conn->send_text(first.dump())) {
+                throw ended(error_kind::send, "the WebSocket closed before the script's arguments were sent");
+            }
+            frame = conn->read(message);
+        } catch (const ClientResponseError&) {
+            throw;
+        } catch (const json::exception&) {
+            throw std::invalid_argument("bosbase: script arguments and function name must be valid UTF-8");
+        } catch (const std::bad_alloc&) {
+            throw;
+        } catch (const std::exception& e) {
+            throw ended(error_kind::receive, e.what());
+        }
+    }
+    conn->shutdown();
+    guard.stop();
+    if (guard.fired() || stop.is_canceled()) throw ended(error_kind::canceled, {});
+    if (frame == websocket_frame::closed) {
+        throw failure(error_kind::receive, "the server closed the WebSocket without the script's answer");
+    }
+    constexpr int switched = 101;  // the status of the upgrade that carried the answer
+    if (frame != websocket_frame::text) {
+        throw invalid_response(c, path, options, switched, "The script's answer is a binary WebSocket message.");
+    }
+    if (message.size() > settings.max_response_bytes) {
+        throw failure(error_kind::too_large, "the script's answer is larger than max_response_bytes (" +
+                                                 std::to_string(settings.max_response_bytes) + " bytes)");
+    }
+    const std::optional<json> parsed = parse_json(message, settings.max_json_depth);
+    if (!parsed || !parsed->is_object()) {
+        throw invalid_response(c, path, options, switched,
+                               "The script's answer is not a JSON object, or nests deeper than max_json_depth.");
+    }
+    const auto status = parsed->find("status");
+    if (parsed->find("output") == parsed->end() && status != parsed->end() && status->is_number_integer()) {
+        // A failure after the upgrade (the script raised, bad arguments) comes as a message.
+        const auto code = status->get<std::int64_t>();
+        const int http = code >= 100 && code <= 599 ? static_cast<int>(code) : 500;
+        const auto list = secrets.to_vector();
+        throw ClientResponseError(url, http, *parsed, error_kind::none, {}, list);
+    }
+    return decode_as<script_output>(c, *parsed, switched, path, options);
+}
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_SCRIPT_WS_HPP
 // ---- bosbase/services/scripts.hpp: scripts_service: BosBase's stored scripts, commands, uploads and WASM (pb.scripts()).
 #ifndef BOSBASE_SERVICES_SCRIPTS_HPP
 #define BOSBASE_SERVICES_SCRIPTS_HPP
@@ -6126,6 +6387,27 @@ public:
         return sse_call<T>(script_path(name) + "/execute/sse", arguments, function_name, options);
     }
 
+    /// @brief Runs the script like execute(), over a WebSocket: GET
+    /// /api/scripts/{name}/execute/ws, the arguments sent as the first message, the
+    /// answer one message back. Authenticates with the Authorization header (no token in
+    /// the URL). A missing script or permission is the server's 404/403/401 as for
+    /// execute() (asked again over HTTP, since a refused upgrade carries no status); a
+    /// script that fails is the status and message the server sends on the socket.
+    /// Needs a transport with the WebSocket call (the default one with cpp-httplib 0.41
+    /// or newer, ws:// only). The call's deadline and cancel token hold throughout.
+    template <class T = Transport>
+    BOSBASE_SPLIT_NOINLINE script_output execute_ws(std::string_view name,
+                                                    const std::vector<std::string>& arguments = {},
+                                                    std::string_view function_name = {},
+                                                    const request_options& options = {}) const {
+        static_assert(is_websocket_transport_v<T>,
+                      "bosbase: execute_ws needs a transport with the WebSocket call "
+                      "`std::unique_ptr<bosbase::websocket_connection> connect_websocket(const "
+                      "bosbase::websocket_request&)`; the default transport has it with cpp-httplib 0.41 or newer "
+                      "(see README, 'Pub/sub')");
+        return detail::execute_script_ws(core(), script_path(name) + "/execute/ws", arguments, function_name, options);
+    }
+
     // --- WASM ----------------------------------------------------------------
 
     /// @brief Runs a WASM module under EXECUTE_PATH and waits: POST /api/scripts/wasm
@@ -6349,49 +6631,6 @@ private:
         cancel_token::registration job_;
     };
 
-    // Cancels `target` when the deadline passes first. A stream has no whole-call deadline
-    // of its own (the transport bounds each read), so a thread keeps this one.
-    class deadline_guard {
-    public:
-        deadline_guard(cancel_token target, clock::time_point when) : state_(std::make_shared<shared>()) {
-            thread_ = std::thread([s = state_, target, when] {
-                std::unique_lock<std::mutex> lock(s->mutex);
-                if (!s->cv.wait_until(lock, when, [&] { return s->done; })) {
-                    s->fired = true;
-                    lock.unlock();
-                    target.cancel();
-                }
-            });
-        }
-        deadline_guard(const deadline_guard&) = delete;
-        deadline_guard& operator=(const deadline_guard&) = delete;
-        ~deadline_guard() { stop(); }
-
-        void stop() {
-            {
-                std::lock_guard<std::mutex> lock(state_->mutex);
-                state_->done = true;
-            }
-            state_->cv.notify_all();
-            if (thread_.joinable()) thread_.join();
-        }
-
-        bool fired() {
-            std::lock_guard<std::mutex> lock(state_->mutex);
-            return state_->fired;
-        }
-
-    private:
-        struct shared {
-            std::mutex mutex;
-            std::condition_variable cv;
-            bool done = false;
-            bool fired = false;
-        };
-        std::shared_ptr<shared> state_;
-        std::thread thread_;
-    };
-
     template <class T>
     script_output sse_call(const std::string& path, const std::vector<std::string>& arguments,
                            std::string_view function_name, const request_options& options) const {
@@ -6460,7 +6699,7 @@ private:
 
         http_response res;
         {
-            deadline_guard guard(stop, req.deadline);
+            detail::deadline_guard guard(stop, req.deadline);
             auto ended = [&](error_kind kind, const std::string& what) {
                 guard.stop();
                 if (guard.fired()) {
@@ -6802,8 +7041,6 @@ private:
 // ---- bosbase/realtime/connection.hpp: One realtime connection: the stream request, reading it, how it ended, and the delay before the next.
 #ifndef BOSBASE_REALTIME_CONNECTION_HPP
 #define BOSBASE_REALTIME_CONNECTION_HPP
-
-#include <new>
 
 namespace bosbase {
 
@@ -7687,66 +7924,6 @@ void record_service<Transport>::unsubscribe(std::string_view topic) const {
 }  // namespace bosbase
 
 #endif  // BOSBASE_REALTIME_SERVICE_HPP
-// ---- bosbase/websocket.hpp: the optional WebSocket call of a transport, which pub/sub uses.
-#ifndef BOSBASE_WEBSOCKET_HPP
-#define BOSBASE_WEBSOCKET_HPP
-
-namespace bosbase {
-
-/// @brief What a transport needs to open one WebSocket.
-struct websocket_request {
-    std::string url;     ///< ws://host:port/path?query (wss:// for TLS)
-    header_list headers; ///< sent with the upgrade request (pub/sub puts the token in Authorization)
-    /// The TCP connect and the upgrade handshake together.
-    std::chrono::milliseconds connect_timeout{15000};
-    /// Longest silence on an open socket before read() gives up (the SDK pings well within it).
-    std::chrono::milliseconds read_timeout{60000};
-    std::chrono::milliseconds write_timeout{10000};
-    /// Frames larger than this may be refused by the transport (read() then reports closed);
-    /// the SDK checks the size of what it gets again.
-    std::size_t max_message_bytes = std::size_t(1) << 20;
-    /// Cancelling it makes a connect in progress throw transport_error(error_kind::canceled).
-    std::optional<cancel_token> cancel;
-};
-
-/// @brief What read() got.
-enum class websocket_frame { text, binary, closed };
-
-/// @brief One open WebSocket. One thread reads while others send; shutdown() may come from any thread.
-class websocket_connection {
-public:
-    virtual ~websocket_connection() = default;
-    /// @brief Blocks for the next whole message. `closed` once the peer closed, the socket
-    /// failed, read_timeout passed without a byte, or shutdown() was called; then for good.
-    virtual websocket_frame read(std::string& message) = 0;
-    /// @brief Sends one text message; false when the connection is gone. Callers serialise sends.
-    virtual bool send_text(std::string_view message) = 0;
-    /// @brief Ends the connection now: a blocked read() returns `closed`. Idempotent, never throws.
-    virtual void shutdown() noexcept = 0;
-};
-
-namespace detail {
-
-template <class T, class = void>
-struct has_websocket : std::false_type {};
-
-template <class T>
-struct has_websocket<T, std::void_t<decltype(std::declval<T&>().connect_websocket(
-                            std::declval<const websocket_request&>()))>>
-    : std::is_convertible<decltype(std::declval<T&>().connect_websocket(std::declval<const websocket_request&>())),
-                          std::unique_ptr<websocket_connection>> {};
-
-}  // namespace detail
-
-/// @brief True when T also has the optional WebSocket call that pub/sub needs:
-/// `std::unique_ptr<bosbase::websocket_connection> connect_websocket(const bosbase::websocket_request&)`.
-/// It returns an open connection (the upgrade accepted) or throws transport_error.
-template <class T>
-inline constexpr bool is_websocket_transport_v = detail::has_websocket<T>::value;
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_WEBSOCKET_HPP
 // ---- bosbase/pubsub/events.hpp: What pub/sub hands the app: messages, acknowledgements, connection reports, options.
 #ifndef BOSBASE_PUBSUB_EVENTS_HPP
 #define BOSBASE_PUBSUB_EVENTS_HPP
@@ -7883,13 +8060,7 @@ inline std::string pubsub_request_frame(std::string_view type, const std::string
 /// browsers must use) it stays out of access logs, and cpp-httplib's WebSocket client
 /// before 0.47.0 drops a URL's query string.
 inline std::string pubsub_url(const parsed_base_url& url) {
-    std::string origin = url.origin;
-    if (origin.compare(0, 8, "https://") == 0) {
-        origin = "wss://" + origin.substr(8);
-    } else if (origin.compare(0, 7, "http://") == 0) {
-        origin = "ws://" + origin.substr(7);
-    }
-    return origin + url.prefix + "/api/pubsub";
+    return websocket_origin(url.origin) + url.prefix + "/api/pubsub";
 }
 
 /// A topic the server would take: not blank (it trims), valid UTF-8.

@@ -8,6 +8,7 @@
 #include "../detail/json_parse.hpp"
 #include "../detail/text.hpp"
 #include "../transport.hpp"
+#include "../websocket.hpp"
 
 #include <cstddef>
 #include <optional>
@@ -72,13 +73,7 @@ inline std::string pubsub_request_frame(std::string_view type, const std::string
 /// browsers must use) it stays out of access logs, and cpp-httplib's WebSocket client
 /// before 0.47.0 drops a URL's query string.
 inline std::string pubsub_url(const parsed_base_url& url) {
-    std::string origin = url.origin;
-    if (origin.compare(0, 8, "https://") == 0) {
-        origin = "wss://" + origin.substr(8);
-    } else if (origin.compare(0, 7, "http://") == 0) {
-        origin = "ws://" + origin.substr(7);
-    }
-    return origin + url.prefix + "/api/pubsub";
+    return websocket_origin(url.origin) + url.prefix + "/api/pubsub";
 }
 
 /// A topic the server would take: not blank (it trims), valid UTF-8.
