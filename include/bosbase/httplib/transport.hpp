@@ -16,7 +16,6 @@
 #include <cstdlib>
 #include <exception>
 #include <limits>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -327,7 +326,21 @@ private:
         explicit state(httplib_transport_options o) : options(std::move(o)) {}
         httplib_transport_options options;
         std::mutex mutex;
-        std::map<std::string, std::vector<std::unique_ptr<connection>>> idle;
+        // Idle connections per origin. A client talks to one origin, rarely a few, so a
+        // list searched in order costs less than a map, here and in compile time.
+        struct origin_pool {
+            std::string origin;
+            std::vector<std::unique_ptr<connection>> connections;
+        };
+        std::vector<origin_pool> idle;
+
+        std::vector<std::unique_ptr<connection>>& pool_of(const std::string& origin) {
+            for (auto& p : idle) {
+                if (p.origin == origin) return p.connections;
+            }
+            idle.push_back({origin, {}});
+            return idle.back().connections;
+        }
         // Declared last: destroyed first, so its thread is joined before the pool goes.
         detail::httplib_watchdog watchdog;
     };
@@ -538,7 +551,7 @@ private:
             std::unique_ptr<connection> conn;
             {
                 std::lock_guard<std::mutex> lock(state_->mutex);
-                auto& pool = state_->idle[origin];
+                auto& pool = state_->pool_of(origin);
                 if (pool.empty()) break;
                 conn = std::move(pool.back());
                 pool.pop_back();
@@ -579,7 +592,7 @@ private:
 
     void release(const std::string& origin, std::unique_ptr<connection> conn) {
         std::lock_guard<std::mutex> lock(state_->mutex);
-        auto& pool = state_->idle[origin];
+        auto& pool = state_->pool_of(origin);
         if (pool.size() < state_->options.max_idle_connections) {
             pool.push_back(std::move(conn));
         }
