@@ -78,11 +78,11 @@ struct deferred {
 #ifndef BOSBASE_CANCEL_HPP
 #define BOSBASE_CANCEL_HPP
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -98,7 +98,7 @@ public:
     bool canceled() const noexcept { return canceled_.load(std::memory_order_acquire); }
 
     void cancel() {
-        std::map<std::uint64_t, std::function<void()>> run;
+        callback_list run;
         {
             std::lock_guard<std::mutex> lock(mutex_);
             if (canceled_.load(std::memory_order_relaxed)) return;
@@ -125,7 +125,7 @@ public:
         {
             std::lock_guard<std::mutex> lock(mutex_);
             if (!canceled_.load(std::memory_order_relaxed)) {
-                callbacks_.emplace(++next_id_, std::move(fn));
+                callbacks_.emplace_back(++next_id_, std::move(fn));
                 return next_id_;
             }
         }
@@ -138,17 +138,27 @@ public:
     void remove(std::uint64_t id) {
         if (id == 0) return;
         std::unique_lock<std::mutex> lock(mutex_);
-        if (callbacks_.erase(id) != 0) return;
+        const auto it = std::find_if(callbacks_.begin(), callbacks_.end(),
+                                     [id](const callback_list::value_type& entry) { return entry.first == id; });
+        if (it != callbacks_.end()) {
+            callbacks_.erase(it);
+            return;
+        }
         done_.wait(lock, [&] {
             return running_thread_ == std::thread::id() || running_thread_ == std::this_thread::get_id();
         });
     }
 
 private:
+    // In the order added (ids only grow). A vector, not a map: a token holds a callback
+    // per call it is watching, a handful, and every program that includes the header
+    // compiles this class.
+    using callback_list = std::vector<std::pair<std::uint64_t, std::function<void()>>>;
+
     std::atomic<bool> canceled_{false};
     std::mutex mutex_;
     std::condition_variable done_;
-    std::map<std::uint64_t, std::function<void()>> callbacks_;
+    callback_list callbacks_;
     std::uint64_t next_id_ = 0;
     std::thread::id running_thread_;
 };
@@ -1391,7 +1401,7 @@ public:
         {
             std::lock_guard<std::mutex> lock(mutex_);
             id = ++last_id_;
-            listeners_.emplace(id, fn_ptr);
+            listeners_.emplace_back(id, fn_ptr);
             if (fire_immediately) {
                 tok = token_;
                 rec = stored_record();
@@ -1409,7 +1419,11 @@ public:
     bool remove_listener(listener_id id) {
         std::lock_guard<std::recursive_mutex> dispatch(dispatch_mutex_);
         std::lock_guard<std::mutex> lock(mutex_);
-        return listeners_.erase(id) > 0;
+        const auto it = std::find_if(listeners_.begin(), listeners_.end(),
+                                     [id](const auto& entry) { return entry.first == id; });
+        if (it == listeners_.end()) return false;
+        listeners_.erase(it);
+        return true;
     }
 
     /// @brief Merges `changes` into the stored record (as the JS SDK does, `expand`
@@ -1546,7 +1560,9 @@ private:
     mutable json record_;
     mutable std::string response_;
     std::size_t response_depth_ = 0;
-    std::map<listener_id, std::shared_ptr<listener>> listeners_;
+    // In the order added (ids only grow); an app has a few listeners, and a map would
+    // be one more tree instantiated in every program that includes the header.
+    std::vector<std::pair<listener_id, std::shared_ptr<listener>>> listeners_;
     listener_id last_id_ = 0;
 };
 
@@ -2156,8 +2172,6 @@ inline constexpr bool is_streaming_transport_v = detail::has_stream<T>::value;
 // ---- bosbase/client_core.hpp: the state one client and its services share, and the single path every request takes.
 #ifndef BOSBASE_CLIENT_CORE_HPP
 #define BOSBASE_CLIENT_CORE_HPP
-
-#include <algorithm>
 
 namespace bosbase {
 
@@ -3373,6 +3387,8 @@ private:
 // ---- bosbase/services/decode.hpp: Typed answers of BosBase's own services: the page type and the shape checks.
 #ifndef BOSBASE_SERVICES_DECODE_HPP
 #define BOSBASE_SERVICES_DECODE_HPP
+
+#include <map>
 
 namespace bosbase {
 
@@ -9902,7 +9918,7 @@ public:
     struct watch {
         httplib::Client* client = nullptr;
         socket_watch* socket = nullptr;  // the connection's own view of its socket, if any
-        std::multimap<clock::time_point, watch*>::iterator position;
+        clock::time_point deadline;  // when the watchdog stops the call (next)
         bool stopping = false;  // the watchdog is inside client->stop() without the mutex
         bool expired = false;
     };
@@ -9929,7 +9945,8 @@ public:
         }
         w.client = &client;
         w.socket = socket;
-        w.position = queue_.emplace(deadline, &w);
+        w.deadline = deadline;
+        queue_.push_back(&w);
         // The hot path: most calls end long before their deadline, so the thread is
         // only woken when this deadline comes before the one it already sleeps until.
         if (deadline < next_wake_) {
@@ -9953,8 +9970,7 @@ public:
             std::lock_guard<std::mutex> lock(mutex_);
             if (w.expired) return;  // already being stopped
             const auto now = clock::now();
-            queue_.erase(w.position);
-            w.position = queue_.emplace(now, &w);
+            w.deadline = now;
             next_wake_ = now;
         }
         wake_.notify_one();
@@ -9965,7 +9981,9 @@ public:
     bool remove(watch& w) {
         std::unique_lock<std::mutex> lock(mutex_);
         stopped_.wait(lock, [&] { return !w.stopping; });
-        queue_.erase(w.position);
+        const auto it = std::find(queue_.begin(), queue_.end(), &w);
+        *it = queue_.back();
+        queue_.pop_back();
         return w.expired;
     }
 
@@ -9979,14 +9997,15 @@ private:
         std::unique_lock<std::mutex> lock(mutex_);
         while (!quit_) {
             const auto now = clock::now();
-            const auto first = queue_.begin();
-            if (first == queue_.end() || first->first > now) {
+            const auto first = std::min_element(queue_.begin(), queue_.end(),
+                                                [](const watch* a, const watch* b) { return a->deadline < b->deadline; });
+            if (first == queue_.end() || (*first)->deadline > now) {
                 // next_wake_ is when this thread wakes at the latest; add() wakes it only
                 // for an earlier deadline. With the queue empty the planned wake-up
                 // stands: the next call's deadline lies after it (one wake-up per
                 // deadline span, not two context switches per call).
                 if (first != queue_.end()) {
-                    next_wake_ = first->first;
+                    next_wake_ = (*first)->deadline;
                 } else if (next_wake_ <= now) {
                     next_wake_ = clock::time_point::max();
                 }
@@ -9997,9 +10016,8 @@ private:
                 }
                 continue;
             }
-            watch* w = first->second;
-            queue_.erase(first);
-            w->position = queue_.emplace(now + retry_interval, w);
+            watch* w = *first;
+            w->deadline = now + retry_interval;
             w->expired = true;
             w->stopping = true;
             // stop() waits for cpp-httplib's socket mutex, which send() holds while it
@@ -10017,7 +10035,10 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::condition_variable stopped_;
-    std::multimap<clock::time_point, watch*> queue_;
+    // The watched calls, unordered: they are as many as the calls in flight, each
+    // added and removed once while the thread scans them only when it wakes, so a
+    // vector (no allocation per call once it has grown) beats a sorted tree.
+    std::vector<watch*> queue_;
     clock::time_point next_wake_ = clock::time_point::max();
     std::size_t wake_requests_ = 0;
     bool quit_ = false;
@@ -10526,7 +10547,21 @@ private:
         explicit state(httplib_transport_options o) : options(std::move(o)) {}
         httplib_transport_options options;
         std::mutex mutex;
-        std::map<std::string, std::vector<std::unique_ptr<connection>>> idle;
+        // Idle connections per origin. A client talks to one origin, rarely a few, so a
+        // list searched in order costs less than a map, here and in compile time.
+        struct origin_pool {
+            std::string origin;
+            std::vector<std::unique_ptr<connection>> connections;
+        };
+        std::vector<origin_pool> idle;
+
+        std::vector<std::unique_ptr<connection>>& pool_of(const std::string& origin) {
+            for (auto& p : idle) {
+                if (p.origin == origin) return p.connections;
+            }
+            idle.push_back({origin, {}});
+            return idle.back().connections;
+        }
         // Declared last: destroyed first, so its thread is joined before the pool goes.
         detail::httplib_watchdog watchdog;
     };
@@ -10709,16 +10744,22 @@ private:
     // Content-Length values that disagree, was framed one way by the server and may be
     // read another way by the client. None of these connections is used again.
     static bool framed_exactly(const std::string& method, const httplib::Response& res) {
-        const auto& h = res.headers;
-        const bool encoded = h.find("Transfer-Encoding") != h.end();
-        const auto lengths = h.equal_range("Content-Length");
-        const bool has_length = lengths.first != lengths.second;
-        if (encoded && has_length) return false;
-        for (auto it = lengths.first; it != lengths.second; ++it) {
-            if (it->second != lengths.first->second) return false;
+        // One pass over the few headers an answer has, comparing lengths before
+        // letters: three case-insensitive tree lookups cost 2% of a sign-in call.
+        bool encoded = false;
+        const std::string* length = nullptr;
+        for (const auto& header : res.headers) {
+            const std::string& name = header.first;
+            if (name.size() == 17 && detail::ascii_iequal(name, "Transfer-Encoding")) {
+                encoded = true;
+            } else if (name.size() == 14 && detail::ascii_iequal(name, "Content-Length")) {
+                if (length != nullptr && header.second != *length) return false;
+                length = &header.second;
+            }
         }
+        if (encoded && length != nullptr) return false;
         if (method == "HEAD" || (res.status >= 200 && res.status != 204 && res.status != 304)) return true;
-        return !encoded && (!has_length || lengths.first->second == "0");
+        return !encoded && (length == nullptr || *length == "0");
     }
 
     bool retries(const std::string& method) const {
@@ -10731,7 +10772,7 @@ private:
             std::unique_ptr<connection> conn;
             {
                 std::lock_guard<std::mutex> lock(state_->mutex);
-                auto& pool = state_->idle[origin];
+                auto& pool = state_->pool_of(origin);
                 if (pool.empty()) break;
                 conn = std::move(pool.back());
                 pool.pop_back();
@@ -10772,7 +10813,7 @@ private:
 
     void release(const std::string& origin, std::unique_ptr<connection> conn) {
         std::lock_guard<std::mutex> lock(state_->mutex);
-        auto& pool = state_->idle[origin];
+        auto& pool = state_->pool_of(origin);
         if (pool.size() < state_->options.max_idle_connections) {
             pool.push_back(std::move(conn));
         }

@@ -6,6 +6,7 @@
 #include "detail/text.hpp"
 #include "detail/json_parse.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -164,7 +165,7 @@ public:
         {
             std::lock_guard<std::mutex> lock(mutex_);
             id = ++last_id_;
-            listeners_.emplace(id, fn_ptr);
+            listeners_.emplace_back(id, fn_ptr);
             if (fire_immediately) {
                 tok = token_;
                 rec = stored_record();
@@ -182,7 +183,11 @@ public:
     bool remove_listener(listener_id id) {
         std::lock_guard<std::recursive_mutex> dispatch(dispatch_mutex_);
         std::lock_guard<std::mutex> lock(mutex_);
-        return listeners_.erase(id) > 0;
+        const auto it = std::find_if(listeners_.begin(), listeners_.end(),
+                                     [id](const auto& entry) { return entry.first == id; });
+        if (it == listeners_.end()) return false;
+        listeners_.erase(it);
+        return true;
     }
 
     /// @brief Merges `changes` into the stored record (as the JS SDK does, `expand`
@@ -319,7 +324,9 @@ private:
     mutable json record_;
     mutable std::string response_;
     std::size_t response_depth_ = 0;
-    std::map<listener_id, std::shared_ptr<listener>> listeners_;
+    // In the order added (ids only grow); an app has a few listeners, and a map would
+    // be one more tree instantiated in every program that includes the header.
+    std::vector<std::pair<listener_id, std::shared_ptr<listener>>> listeners_;
     listener_id last_id_ = 0;
 };
 

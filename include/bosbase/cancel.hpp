@@ -3,15 +3,16 @@
 #ifndef BOSBASE_CANCEL_HPP
 #define BOSBASE_CANCEL_HPP
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <utility>
+#include <vector>
 
 namespace bosbase {
 
@@ -24,7 +25,7 @@ public:
     bool canceled() const noexcept { return canceled_.load(std::memory_order_acquire); }
 
     void cancel() {
-        std::map<std::uint64_t, std::function<void()>> run;
+        callback_list run;
         {
             std::lock_guard<std::mutex> lock(mutex_);
             if (canceled_.load(std::memory_order_relaxed)) return;
@@ -51,7 +52,7 @@ public:
         {
             std::lock_guard<std::mutex> lock(mutex_);
             if (!canceled_.load(std::memory_order_relaxed)) {
-                callbacks_.emplace(++next_id_, std::move(fn));
+                callbacks_.emplace_back(++next_id_, std::move(fn));
                 return next_id_;
             }
         }
@@ -64,17 +65,27 @@ public:
     void remove(std::uint64_t id) {
         if (id == 0) return;
         std::unique_lock<std::mutex> lock(mutex_);
-        if (callbacks_.erase(id) != 0) return;
+        const auto it = std::find_if(callbacks_.begin(), callbacks_.end(),
+                                     [id](const callback_list::value_type& entry) { return entry.first == id; });
+        if (it != callbacks_.end()) {
+            callbacks_.erase(it);
+            return;
+        }
         done_.wait(lock, [&] {
             return running_thread_ == std::thread::id() || running_thread_ == std::this_thread::get_id();
         });
     }
 
 private:
+    // In the order added (ids only grow). A vector, not a map: a token holds a callback
+    // per call it is watching, a handful, and every program that includes the header
+    // compiles this class.
+    using callback_list = std::vector<std::pair<std::uint64_t, std::function<void()>>>;
+
     std::atomic<bool> canceled_{false};
     std::mutex mutex_;
     std::condition_variable done_;
-    std::map<std::uint64_t, std::function<void()>> callbacks_;
+    callback_list callbacks_;
     std::uint64_t next_id_ = 0;
     std::thread::id running_thread_;
 };

@@ -2,6 +2,7 @@
 // 100 ms after it started, ends within 100 ms of cancel() with is_abort(), whatever it
 // is doing, and leaves nothing behind (no half sign-in, no pooled connection).
 #include <doctest/doctest.h>
+#include <cancel_while_running.hpp>
 #include <fault_server.hpp>
 
 #include <bosbase.hpp>
@@ -26,60 +27,20 @@ using steady = std::chrono::steady_clock;
 namespace {
 
 constexpr ms runs_for{100};  // the call is under way this long when it is cancelled
-constexpr ms promptly{100};  // ... and must end this soon after (sanitizer builds included)
 
-struct outcome {
-    bool aborted = false;
-    bool ended_before_cancel = false;
-    std::string what;
-    ms after_cancel{0};
-};
+using outcome = bosbase_test::cancel_outcome;
 
-// Runs `call(token)` on a thread of its own and cancels the token from this one,
-// `runs_for` after `started` is ready (by default: at once).
+// Cancels `call` from this thread once `started` is ready (the server has the request;
+// by default at once) and `runs_for` has passed since the call began.
 template <class Call>
 outcome cancel_while_running(Call call, std::shared_future<void> started = {}) {
-    bosbase::cancel_token token;
-    std::atomic<bool> ended{false};
-    std::promise<outcome> result;
-    std::future<outcome> done = result.get_future();
-    steady::time_point ended_at;
-    std::thread caller([&] {
-        outcome o;
-        try {
-            call(token);
-            o.what = "returned normally";
-        } catch (const bosbase::ClientResponseError& e) {
-            o.aborted = e.is_abort();
-            o.what = e.what();
-        } catch (const std::exception& e) {
-            o.what = std::string("escaped: ") + e.what();
-        }
-        ended_at = steady::now();
-        ended = true;
-        result.set_value(o);
-    });
-    if (started.valid()) REQUIRE(started.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
-    std::this_thread::sleep_for(runs_for);  // the scenario: cancel a call that has been running
-    const bool early = ended.load();
-    const auto cancelled_at = steady::now();
-    token.cancel();
-    // Every client below has a deadline, so the call ends even if the cancel does not work.
-    const bool finished = done.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
-    caller.join();
-    outcome o = finished ? done.get() : outcome{};
-    o.ended_before_cancel = early;
-    o.after_cancel = std::chrono::duration_cast<ms>(ended_at - cancelled_at);
-    return o;
+    return bosbase_test::cancel_while_running(
+        call,
+        [started] { return !started.valid() || started.wait_for(std::chrono::seconds(30)) == std::future_status::ready; },
+        runs_for);
 }
 
-void check_prompt_abort(const outcome& o) {
-    INFO("what(): " << o.what);
-    CHECK_FALSE(o.ended_before_cancel);
-    CHECK(o.aborted);
-    CHECK_MESSAGE(o.after_cancel <= promptly, "ended " << o.after_cancel.count() << " ms after cancel()");
-    MESSAGE("ended " << o.after_cancel.count() << " ms after cancel()");
-}
+using bosbase_test::check_prompt_abort;
 
 bosbase::client_options slow_limits() {
     bosbase::client_options o;

@@ -8,9 +8,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
-#include <map>
+#include <algorithm>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #ifndef BOSBASE_NO_HTTPLIB
 
@@ -35,7 +36,7 @@ public:
     struct watch {
         httplib::Client* client = nullptr;
         socket_watch* socket = nullptr;  // the connection's own view of its socket, if any
-        std::multimap<clock::time_point, watch*>::iterator position;
+        clock::time_point deadline;  // when the watchdog stops the call (next)
         bool stopping = false;  // the watchdog is inside client->stop() without the mutex
         bool expired = false;
     };
@@ -62,7 +63,8 @@ public:
         }
         w.client = &client;
         w.socket = socket;
-        w.position = queue_.emplace(deadline, &w);
+        w.deadline = deadline;
+        queue_.push_back(&w);
         // The hot path: most calls end long before their deadline, so the thread is
         // only woken when this deadline comes before the one it already sleeps until.
         if (deadline < next_wake_) {
@@ -86,8 +88,7 @@ public:
             std::lock_guard<std::mutex> lock(mutex_);
             if (w.expired) return;  // already being stopped
             const auto now = clock::now();
-            queue_.erase(w.position);
-            w.position = queue_.emplace(now, &w);
+            w.deadline = now;
             next_wake_ = now;
         }
         wake_.notify_one();
@@ -98,7 +99,9 @@ public:
     bool remove(watch& w) {
         std::unique_lock<std::mutex> lock(mutex_);
         stopped_.wait(lock, [&] { return !w.stopping; });
-        queue_.erase(w.position);
+        const auto it = std::find(queue_.begin(), queue_.end(), &w);
+        *it = queue_.back();
+        queue_.pop_back();
         return w.expired;
     }
 
@@ -112,14 +115,15 @@ private:
         std::unique_lock<std::mutex> lock(mutex_);
         while (!quit_) {
             const auto now = clock::now();
-            const auto first = queue_.begin();
-            if (first == queue_.end() || first->first > now) {
+            const auto first = std::min_element(queue_.begin(), queue_.end(),
+                                                [](const watch* a, const watch* b) { return a->deadline < b->deadline; });
+            if (first == queue_.end() || (*first)->deadline > now) {
                 // next_wake_ is when this thread wakes at the latest; add() wakes it only
                 // for an earlier deadline. With the queue empty the planned wake-up
                 // stands: the next call's deadline lies after it (one wake-up per
                 // deadline span, not two context switches per call).
                 if (first != queue_.end()) {
-                    next_wake_ = first->first;
+                    next_wake_ = (*first)->deadline;
                 } else if (next_wake_ <= now) {
                     next_wake_ = clock::time_point::max();
                 }
@@ -130,9 +134,8 @@ private:
                 }
                 continue;
             }
-            watch* w = first->second;
-            queue_.erase(first);
-            w->position = queue_.emplace(now + retry_interval, w);
+            watch* w = *first;
+            w->deadline = now + retry_interval;
             w->expired = true;
             w->stopping = true;
             // stop() waits for cpp-httplib's socket mutex, which send() holds while it
@@ -150,7 +153,10 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::condition_variable stopped_;
-    std::multimap<clock::time_point, watch*> queue_;
+    // The watched calls, unordered: they are as many as the calls in flight, each
+    // added and removed once while the thread scans them only when it wakes, so a
+    // vector (no allocation per call once it has grown) beats a sorted tree.
+    std::vector<watch*> queue_;
     clock::time_point next_wake_ = clock::time_point::max();
     std::size_t wake_requests_ = 0;
     bool quit_ = false;
