@@ -124,13 +124,16 @@ script_output execute_script_ws(client_core<Transport>& c, const std::string& pa
     };
 
     std::unique_ptr<websocket_connection> conn;
-    bool refused = false;
+    std::optional<transport_error> refused;
     try {
         Transport transport = c.transport();  // a copy: copies share what the transport keeps
         conn = transport.connect_websocket(req);
     } catch (const transport_error& e) {
-        if (e.error_kind() != error_kind::invalid_response || stop.is_canceled()) throw ended(e.error_kind(), e.what());
-        refused = true;
+        // A server that answers the upgrade with an error and closes looks like a refused
+        // connect to cpp-httplib's client when the close comes first.
+        const bool maybe_refused = e.error_kind() == error_kind::invalid_response || e.error_kind() == error_kind::connect;
+        if (!maybe_refused || stop.is_canceled()) throw ended(e.error_kind(), e.what());
+        refused = e;
     } catch (const std::bad_alloc&) {
         throw;
     } catch (const std::exception& e) {
@@ -141,10 +144,11 @@ script_output execute_script_ws(client_core<Transport>& c, const std::string& pa
     if (refused) {
         // The server answered the upgrade with an error (no script, no permission, not
         // signed in), which a WebSocket client does not pass on. The same route asked
-        // over plain HTTP gives that answer before it would upgrade, and runs nothing.
+        // over plain HTTP gives that answer before it would upgrade, and runs nothing; a
+        // server that is not there fails that request alike.
         guard.stop();
         (void)fetch_json(c, "GET", path, nullptr, options, secrets);
-        throw failure(error_kind::invalid_response, "the server refused the WebSocket upgrade");
+        throw failure(refused->error_kind(), refused->what());
     }
     if (!conn) throw ended(error_kind::other, "the transport returned no WebSocket");
 
