@@ -5845,6 +5845,271 @@ void from_json(const J& j, script_permission& out) {
 }  // namespace bosbase
 
 #endif  // BOSBASE_SERVICES_SCRIPT_TYPES_HPP
+// ---- bosbase/services/script_ws.hpp: scripts().execute_ws(): one script run over a WebSocket, and the deadline timer of the streamed calls.
+#ifndef BOSBASE_SERVICES_SCRIPT_WS_HPP
+#define BOSBASE_SERVICES_SCRIPT_WS_HPP
+
+// ---- bosbase/websocket.hpp: the optional WebSocket call of a transport, which pub/sub uses.
+#ifndef BOSBASE_WEBSOCKET_HPP
+#define BOSBASE_WEBSOCKET_HPP
+
+namespace bosbase {
+
+/// @brief What a transport needs to open one WebSocket.
+struct websocket_request {
+    std::string url;     ///< ws://host:port/path?query (wss:// for TLS)
+    header_list headers; ///< sent with the upgrade request (pub/sub puts the token in Authorization)
+    /// The TCP connect and the upgrade handshake together.
+    std::chrono::milliseconds connect_timeout{15000};
+    /// Longest silence on an open socket before read() gives up (the SDK pings well within it).
+    std::chrono::milliseconds read_timeout{60000};
+    std::chrono::milliseconds write_timeout{10000};
+    /// Frames larger than this may be refused by the transport (read() then reports closed);
+    /// the SDK checks the size of what it gets again.
+    std::size_t max_message_bytes = std::size_t(1) << 20;
+    /// Cancelling it makes a connect in progress throw transport_error(error_kind::canceled).
+    std::optional<cancel_token> cancel;
+};
+
+/// @brief What read() got.
+enum class websocket_frame { text, binary, closed };
+
+/// @brief One open WebSocket. One thread reads while others send; shutdown() may come from any thread.
+class websocket_connection {
+public:
+    virtual ~websocket_connection() = default;
+    /// @brief Blocks for the next whole message. `closed` once the peer closed, the socket
+    /// failed, read_timeout passed without a byte, or shutdown() was called; then for good.
+    virtual websocket_frame read(std::string& message) = 0;
+    /// @brief Sends one text message; false when the connection is gone. Callers serialise sends.
+    virtual bool send_text(std::string_view message) = 0;
+    /// @brief Ends the connection now: a blocked read() returns `closed`. Idempotent, never throws.
+    virtual void shutdown() noexcept = 0;
+};
+
+namespace detail {
+
+/// The WebSocket origin of an HTTP origin: http:// becomes ws://, https:// wss://.
+inline std::string websocket_origin(const std::string& origin) {
+    if (origin.compare(0, 8, "https://") == 0) return "wss://" + origin.substr(8);
+    if (origin.compare(0, 7, "http://") == 0) return "ws://" + origin.substr(7);
+    return origin;
+}
+
+template <class T, class = void>
+struct has_websocket : std::false_type {};
+
+template <class T>
+struct has_websocket<T, std::void_t<decltype(std::declval<T&>().connect_websocket(
+                            std::declval<const websocket_request&>()))>>
+    : std::is_convertible<decltype(std::declval<T&>().connect_websocket(std::declval<const websocket_request&>())),
+                          std::unique_ptr<websocket_connection>> {};
+
+}  // namespace detail
+
+/// @brief True when T also has the optional WebSocket call that pub/sub needs:
+/// `std::unique_ptr<bosbase::websocket_connection> connect_websocket(const bosbase::websocket_request&)`.
+/// It returns an open connection (the upgrade accepted) or throws transport_error.
+template <class T>
+inline constexpr bool is_websocket_transport_v = detail::has_websocket<T>::value;
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_WEBSOCKET_HPP
+
+#include <new>
+
+namespace bosbase {
+
+namespace detail {
+
+// Cancels `target` when the deadline passes first. A stream has no whole-call deadline
+// of its own (the transport bounds each read), so a thread keeps this one.
+class deadline_guard {
+public:
+    using clock = std::chrono::steady_clock;
+
+    deadline_guard(cancel_token target, clock::time_point when) : state_(std::make_shared<shared>()) {
+        thread_ = std::thread([s = state_, target, when] {
+            std::unique_lock<std::mutex> lock(s->mutex);
+            if (!s->cv.wait_until(lock, when, [&] { return s->done; })) {
+                s->fired = true;
+                lock.unlock();
+                target.cancel();
+            }
+        });
+    }
+    deadline_guard(const deadline_guard&) = delete;
+    deadline_guard& operator=(const deadline_guard&) = delete;
+    ~deadline_guard() { stop(); }
+
+    void stop() {
+        {
+            std::lock_guard<std::mutex> lock(state_->mutex);
+            state_->done = true;
+        }
+        state_->cv.notify_all();
+        if (thread_.joinable()) thread_.join();
+    }
+
+    bool fired() {
+        std::lock_guard<std::mutex> lock(state_->mutex);
+        return state_->fired;
+    }
+
+private:
+    struct shared {
+        std::mutex mutex;
+        std::condition_variable cv;
+        bool done = false;
+        bool fired = false;
+    };
+    std::shared_ptr<shared> state_;
+    std::thread thread_;
+};
+
+// GET /api/scripts/{name}/execute/ws: the server checks the script and the caller's
+// permission before the upgrade, reads one client message with the arguments, and
+// answers with one text message, {output} or {status, message, data}. The token goes in
+// the Authorization header, never in the URL.
+template <class Transport>
+script_output execute_script_ws(client_core<Transport>& c, const std::string& path,
+                                const std::vector<std::string>& arguments, std::string_view function_name,
+                                const request_options& options) {
+    using clock = std::chrono::steady_clock;
+    const auto& settings = c.settings();
+    require_headers(options.headers, "request_options.headers");
+    const std::string token = c.store().token();
+    const call_secrets secrets{token};
+
+    websocket_request req;
+    req.url = websocket_origin(c.url().origin) + c.target_for(path, collect_query(options, {}));
+    req.headers = options.headers;
+    for (const auto& h : settings.headers) {
+        if (!h.second.empty() && !has_header(req.headers, h.first)) req.headers.push_back(h);
+    }
+    if (!settings.lang.empty() && !has_header(req.headers, "Accept-Language")) {
+        req.headers.emplace_back("Accept-Language", settings.lang);
+    }
+    if (!token.empty() && !has_header(req.headers, "Authorization")) req.headers.emplace_back("Authorization", token);
+    req.connect_timeout = settings.connect_timeout;
+    req.read_timeout = options.timeout.value_or(settings.timeout);
+    req.write_timeout = req.read_timeout;
+    req.max_message_bytes = settings.max_response_bytes;
+    const std::chrono::milliseconds budget = options.deadline.value_or(settings.deadline);
+    const auto deadline =
+        clock::now() + std::clamp(budget, std::chrono::milliseconds(0), std::chrono::milliseconds(std::chrono::hours(24 * 365 * 100)));
+    const std::string url = redact_url(req.url);
+    const std::string what = "GET " + redact_url(c.url().origin + c.url().prefix + path) + " (WebSocket)";
+
+    // One token the transport and the socket obey: the caller's, the async job's, or the deadline.
+    cancel_token stop;
+    cancel_token::registration links[2];
+    if (options.cancel) links[0] = options.cancel->on_cancel([stop] { stop.cancel(); });
+    if (const cancel_token* job = current_job_cancel()) links[1] = job->on_cancel([stop] { stop.cancel(); });
+    auto failure = [&](error_kind kind, const std::string& why) {
+        return ClientResponseError(url, 0, json::object(), kind, why, secrets.to_vector());
+    };
+    if (stop.is_canceled()) throw failure(error_kind::canceled, what + " was cancelled before it was sent");
+    req.cancel = stop;
+
+    deadline_guard guard(stop, deadline);
+    auto ended = [&](error_kind kind, const std::string& why) {
+        guard.stop();
+        if (guard.fired()) {
+            return failure(error_kind::deadline, what + " exceeded its deadline of " + std::to_string(budget.count()) + " ms");
+        }
+        if (stop.is_canceled()) return failure(error_kind::canceled, what + " was cancelled");
+        return failure(kind, why);
+    };
+
+    std::unique_ptr<websocket_connection> conn;
+    std::optional<transport_error> refused;
+    try {
+        Transport transport = c.transport();  // a copy: copies share what the transport keeps
+        conn = transport.connect_websocket(req);
+    } catch (const transport_error& e) {
+        // A server that answers the upgrade with an error and closes looks like a refused
+        // connect to cpp-httplib's client when the close comes first.
+        const bool maybe_refused = e.error_kind() == error_kind::invalid_response || e.error_kind() == error_kind::connect;
+        if (!maybe_refused || stop.is_canceled()) throw ended(e.error_kind(), e.what());
+        refused = e;
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw ended(error_kind::other, e.what());
+    } catch (...) {
+        throw ended(error_kind::other, "the transport threw a non-standard exception");
+    }
+    if (refused) {
+        // The server answered the upgrade with an error (no script, no permission, not
+        // signed in), which a WebSocket client does not pass on. The same route asked
+        // over plain HTTP gives that answer before it would upgrade, and runs nothing; a
+        // server that is not there fails that request alike.
+        guard.stop();
+        (void)fetch_json(c, "GET", path, nullptr, options, secrets);
+        throw failure(refused->error_kind(), refused->what());
+    }
+    if (!conn) throw ended(error_kind::other, "the transport returned no WebSocket");
+
+    std::string message;
+    websocket_frame frame = websocket_frame::closed;
+    {
+        // Declared after conn, so gone before it: a cancel or the deadline ends a blocked read.
+        cancel_token::registration wake = stop.on_cancel([&conn] { conn->shutdown(); });
+        json first = json::object();
+        if (!arguments.empty()) first["arguments"] = arguments;
+        if (!function_name.empty()) first["function_name"] = std::string(function_name);
+        try {
+            if (!conn->send_text(first.dump())) {
+                throw ended(error_kind::send, "the WebSocket closed before the script's arguments were sent");
+            }
+            frame = conn->read(message);
+        } catch (const ClientResponseError&) {
+            throw;
+        } catch (const json::exception&) {
+            throw std::invalid_argument("bosbase: script arguments and function name must be valid UTF-8");
+        } catch (const std::bad_alloc&) {
+            throw;
+        } catch (const std::exception& e) {
+            throw ended(error_kind::receive, e.what());
+        }
+    }
+    conn->shutdown();
+    guard.stop();
+    if (guard.fired() || stop.is_canceled()) throw ended(error_kind::canceled, {});
+    if (frame == websocket_frame::closed) {
+        throw failure(error_kind::receive, "the server closed the WebSocket without the script's answer");
+    }
+    constexpr int switched = 101;  // the status of the upgrade that carried the answer
+    if (frame != websocket_frame::text) {
+        throw invalid_response(c, path, options, switched, "The script's answer is a binary WebSocket message.");
+    }
+    if (message.size() > settings.max_response_bytes) {
+        throw failure(error_kind::too_large, "the script's answer is larger than max_response_bytes (" +
+                                                 std::to_string(settings.max_response_bytes) + " bytes)");
+    }
+    const std::optional<json> parsed = parse_json(message, settings.max_json_depth);
+    if (!parsed || !parsed->is_object()) {
+        throw invalid_response(c, path, options, switched,
+                               "The script's answer is not a JSON object, or nests deeper than max_json_depth.");
+    }
+    const auto status = parsed->find("status");
+    if (parsed->find("output") == parsed->end() && status != parsed->end() && status->is_number_integer()) {
+        // A failure after the upgrade (the script raised, bad arguments) comes as a message.
+        const auto code = status->get<std::int64_t>();
+        const int http = code >= 100 && code <= 599 ? static_cast<int>(code) : 500;
+        const auto list = secrets.to_vector();
+        throw ClientResponseError(url, http, *parsed, error_kind::none, {}, list);
+    }
+    return decode_as<script_output>(c, *parsed, switched, path, options);
+}
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_SCRIPT_WS_HPP
 // ---- bosbase/services/scripts.hpp: scripts_service: BosBase's stored scripts, commands, uploads and WASM (pb.scripts()).
 #ifndef BOSBASE_SERVICES_SCRIPTS_HPP
 #define BOSBASE_SERVICES_SCRIPTS_HPP
@@ -6142,6 +6407,27 @@ public:
         return sse_call<T>(script_path(name) + "/execute/sse", arguments, function_name, options);
     }
 
+    /// @brief Runs the script like execute(), over a WebSocket: GET
+    /// /api/scripts/{name}/execute/ws, the arguments sent as the first message, the
+    /// answer one message back. Authenticates with the Authorization header (no token in
+    /// the URL). A missing script or permission is the server's 404/403/401 as for
+    /// execute() (asked again over HTTP, since a refused upgrade carries no status); a
+    /// script that fails is the status and message the server sends on the socket.
+    /// Needs a transport with the WebSocket call (the default one with cpp-httplib 0.41
+    /// or newer, ws:// only). The call's deadline and cancel token hold throughout.
+    template <class T = Transport>
+    BOSBASE_SPLIT_NOINLINE script_output execute_ws(std::string_view name,
+                                                    const std::vector<std::string>& arguments = {},
+                                                    std::string_view function_name = {},
+                                                    const request_options& options = {}) const {
+        static_assert(is_websocket_transport_v<T>,
+                      "bosbase: execute_ws needs a transport with the WebSocket call "
+                      "`std::unique_ptr<bosbase::websocket_connection> connect_websocket(const "
+                      "bosbase::websocket_request&)`; the default transport has it with cpp-httplib 0.41 or newer "
+                      "(see README, 'Pub/sub')");
+        return detail::execute_script_ws(core(), script_path(name) + "/execute/ws", arguments, function_name, options);
+    }
+
     // --- WASM ----------------------------------------------------------------
 
     /// @brief Runs a WASM module under EXECUTE_PATH and waits: POST /api/scripts/wasm
@@ -6365,49 +6651,6 @@ private:
         cancel_token::registration job_;
     };
 
-    // Cancels `target` when the deadline passes first. A stream has no whole-call deadline
-    // of its own (the transport bounds each read), so a thread keeps this one.
-    class deadline_guard {
-    public:
-        deadline_guard(cancel_token target, clock::time_point when) : state_(std::make_shared<shared>()) {
-            thread_ = std::thread([s = state_, target, when] {
-                std::unique_lock<std::mutex> lock(s->mutex);
-                if (!s->cv.wait_until(lock, when, [&] { return s->done; })) {
-                    s->fired = true;
-                    lock.unlock();
-                    target.cancel();
-                }
-            });
-        }
-        deadline_guard(const deadline_guard&) = delete;
-        deadline_guard& operator=(const deadline_guard&) = delete;
-        ~deadline_guard() { stop(); }
-
-        void stop() {
-            {
-                std::lock_guard<std::mutex> lock(state_->mutex);
-                state_->done = true;
-            }
-            state_->cv.notify_all();
-            if (thread_.joinable()) thread_.join();
-        }
-
-        bool fired() {
-            std::lock_guard<std::mutex> lock(state_->mutex);
-            return state_->fired;
-        }
-
-    private:
-        struct shared {
-            std::mutex mutex;
-            std::condition_variable cv;
-            bool done = false;
-            bool fired = false;
-        };
-        std::shared_ptr<shared> state_;
-        std::thread thread_;
-    };
-
     template <class T>
     script_output sse_call(const std::string& path, const std::vector<std::string>& arguments,
                            std::string_view function_name, const request_options& options) const {
@@ -6476,7 +6719,7 @@ private:
 
         http_response res;
         {
-            deadline_guard guard(stop, req.deadline);
+            detail::deadline_guard guard(stop, req.deadline);
             auto ended = [&](error_kind kind, const std::string& what) {
                 guard.stop();
                 if (guard.fired()) {
@@ -6818,8 +7061,6 @@ private:
 // ---- bosbase/realtime/connection.hpp: One realtime connection: the stream request, reading it, how it ended, and the delay before the next.
 #ifndef BOSBASE_REALTIME_CONNECTION_HPP
 #define BOSBASE_REALTIME_CONNECTION_HPP
-
-#include <new>
 
 namespace bosbase {
 
@@ -7703,11 +7944,1222 @@ void record_service<Transport>::unsubscribe(std::string_view topic) const {
 }  // namespace bosbase
 
 #endif  // BOSBASE_REALTIME_SERVICE_HPP
+// ---- bosbase/pubsub/events.hpp: What pub/sub hands the app: messages, acknowledgements, connection reports, options.
+#ifndef BOSBASE_PUBSUB_EVENTS_HPP
+#define BOSBASE_PUBSUB_EVENTS_HPP
+
+namespace bosbase {
+
+/// @brief One message of a subscribed topic, as the server fanned it out.
+struct pubsub_message {
+    std::string id;       ///< the server's id of the stored message
+    std::string topic;
+    std::string created;  ///< the server's time, e.g. "2026-12-04 18:12:38.148Z"
+    json data;            ///< what the publisher sent (null when it sent none)
+};
+
+/// @brief The server's acknowledgement of a publish.
+struct publish_ack {
+    std::string id;
+    std::string topic;
+    std::string created;
+};
+
+/// @brief The JS SDK's realtime envelope `{event, payload, ref}` as realtime_subscribe hands it on.
+struct pubsub_realtime_message {
+    std::string topic;
+    std::string event;  ///< "" when the data had no string `event`
+    json payload;       ///< data.payload, or the whole data when it has none
+    std::optional<std::string> ref;
+    std::string id;
+    std::string created;
+};
+
+/// @brief A connection after a lost one: messages published meanwhile were not delivered.
+struct pubsub_reconnect {
+    std::string client_id;  ///< the server's id of the new connection
+    /// The `created` of the last message received before the loss ("" when none came):
+    /// messages after it may have been missed. The server keeps them for 24 h in
+    /// `_pubsub_messages` (without REDIS_URL), so an app can resync from there.
+    std::string missed_since;
+    /// When the SDK saw the old connection end (this machine's clock).
+    std::chrono::system_clock::time_point disconnected_at;
+    std::vector<std::string> topics;  ///< resubscribed on the new connection
+};
+
+/// @brief Why a pub/sub connection ended (on_disconnect).
+struct pubsub_disconnect {
+    std::string reason;                  ///< readable, never carries the token
+    error_kind kind = error_kind::none;  ///< none when the server or the SDK closed it
+    bool reconnecting = false;           ///< the SDK connects again by itself
+};
+
+/// @brief Pub/sub settings; pb.pubsub().set_options() applies them from the next connection on.
+struct pubsub_options {
+    /// TCP connect, upgrade and the server's `ready` together (the JS SDK's 15 s).
+    std::chrono::milliseconds connect_timeout{15000};
+    /// How long publish() and subscribe() wait for the server's acknowledgement (the JS SDK's 10 s).
+    std::chrono::milliseconds ack_timeout{10000};
+    /// First delay after a lost connection; it doubles up to max_reconnect_delay, with jitter.
+    /// Delays are never shorter than this, whatever happens on the wire.
+    std::chrono::milliseconds reconnect_delay{200};
+    std::chrono::milliseconds max_reconnect_delay{2000};
+    /// The SDK pings this often; a connection silent for three times as long is dead.
+    std::chrono::milliseconds ping_interval{20000};
+    /// Larger incoming frames end the connection; larger `data` is refused before sending.
+    /// The server's own limit is 262144 bytes of JSON `data`.
+    std::size_t max_message_bytes = std::size_t(256) << 10;
+    /// Messages waiting for the callbacks. When a slow callback lets it fill up, the
+    /// message that does not fit is dropped, the connection is closed and opened again,
+    /// and on_reconnect tells from which `created` on messages may be missing. Reading
+    /// (and so acknowledgements) never waits for a callback.
+    std::size_t max_queued_messages = 1024;
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_PUBSUB_EVENTS_HPP
+// ---- bosbase/pubsub/protocol.hpp: The /api/pubsub wire format: frames out, frames in, and the socket URL.
+#ifndef BOSBASE_PUBSUB_PROTOCOL_HPP
+#define BOSBASE_PUBSUB_PROTOCOL_HPP
+
+namespace bosbase {
+
+namespace detail {
+
+/// One server frame, as apis/pubsub.go's serverEnvelope has it. Fields the frame lacks stay empty.
+struct pubsub_frame {
+    std::string type;  // ready, message, published, subscribed, unsubscribed, pong, error
+    std::string request_id;
+    std::string client_id;
+    std::string id;
+    std::string topic;
+    std::string created;
+    std::string message;  // of an error frame
+    json data;            // null when absent
+};
+
+/// Parses one text frame; nullopt when it is not a JSON object with a string `type`, or
+/// nests deeper than `max_depth`. Members of the wrong type read as absent (the server
+/// omits empty ones), so no frame can make this throw (but std::bad_alloc).
+inline std::optional<pubsub_frame> parse_pubsub_frame(const std::string& text, std::size_t max_depth) {
+    auto parsed = parse_json(text, max_depth);
+    if (!parsed || !parsed->is_object()) return std::nullopt;
+    json& obj = *parsed;
+    auto string_of = [&](const char* key) {
+        auto it = obj.find(key);
+        return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    auto type = obj.find("type");
+    if (type == obj.end() || !type->is_string()) return std::nullopt;
+    pubsub_frame f;
+    f.type = type->get<std::string>();
+    f.request_id = string_of("requestId");
+    f.client_id = string_of("clientId");
+    f.id = string_of("id");
+    f.topic = string_of("topic");
+    f.created = string_of("created");
+    f.message = string_of("message");
+    auto data = obj.find("data");
+    if (data != obj.end()) f.data = std::move(*data);
+    return f;
+}
+
+/// `{"type":…,"topic":…,"requestId":…}` (and `data` for publish), as the JS SDK sends them.
+inline std::string pubsub_request_frame(std::string_view type, const std::string* topic, const std::string& request_id,
+                                        const std::string* data_json = nullptr) {
+    std::string out = "{\"type\":" + json(std::string(type)).dump();
+    if (topic) out += ",\"topic\":" + json(*topic).dump();
+    if (data_json) out += ",\"data\":" + *data_json;
+    out += ",\"requestId\":" + json(request_id).dump() + "}";
+    return out;
+}
+
+/// ws(s)://host/prefix/api/pubsub for the base URL (http → ws, https → wss). The token
+/// goes in the Authorization header, which the server reads first: unlike ?token= (what
+/// browsers must use) it stays out of access logs, and cpp-httplib's WebSocket client
+/// before 0.47.0 drops a URL's query string.
+inline std::string pubsub_url(const parsed_base_url& url) {
+    return websocket_origin(url.origin) + url.prefix + "/api/pubsub";
+}
+
+/// A topic the server would take: not blank (it trims), valid UTF-8.
+inline void check_pubsub_topic(const std::string& topic) {
+    if (topic.find_first_not_of(" \t\r\n") == std::string::npos) {
+        throw std::invalid_argument("bosbase: a pub/sub topic must not be empty");
+    }
+    try {
+        (void)json(topic).dump();
+    } catch (const json::type_error&) {
+        throw std::invalid_argument("bosbase: a pub/sub topic must be valid UTF-8");
+    }
+}
+
+/// The JS SDK's realtimeSubscribe normalisation of one message.
+inline pubsub_realtime_message to_realtime_message(const pubsub_message& m) {
+    pubsub_realtime_message out;
+    out.topic = m.topic;
+    out.id = m.id;
+    out.created = m.created;
+    if (m.data.is_object()) {
+        auto ev = m.data.find("event");
+        if (ev != m.data.end() && ev->is_string()) out.event = ev->get<std::string>();
+        auto ref = m.data.find("ref");
+        if (ref != m.data.end() && ref->is_string()) out.ref = ref->get<std::string>();
+        auto payload = m.data.find("payload");
+        out.payload = payload != m.data.end() ? *payload : m.data;
+    } else {
+        out.payload = m.data;
+    }
+    return out;
+}
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_PUBSUB_PROTOCOL_HPP
+// ---- bosbase/pubsub/machine.hpp: The pub/sub connection's machinery: the reader, dispatcher and keeper threads and their state.
+#ifndef BOSBASE_PUBSUB_MACHINE_HPP
+#define BOSBASE_PUBSUB_MACHINE_HPP
+
+#include <deque>
+
+namespace bosbase {
+
+using pubsub_callback = std::function<void(const pubsub_message&)>;
+
+namespace detail {
+
+/// Between reconnect_delay and max_reconnect_delay: the n-th delay is drawn from
+/// [b/2, b] with b = reconnect_delay * 2^n capped, and never below reconnect_delay,
+/// so a server that drops every connection at once cannot make the SDK spin.
+inline std::chrono::milliseconds pubsub_backoff(std::size_t attempt, const pubsub_options& o, std::minstd_rand& rng) {
+    const std::int64_t floor = o.reconnect_delay.count();
+    const std::int64_t cap = std::max(floor, static_cast<std::int64_t>(o.max_reconnect_delay.count()));
+    std::int64_t base = floor;
+    for (std::size_t i = 0; i < attempt && base < cap; ++i) base = std::min(cap, base * 2);
+    std::uniform_int_distribution<std::int64_t> pick(base / 2, base);
+    return std::chrono::milliseconds(std::max(floor, pick(rng)));
+}
+
+/// One client's pub/sub connection (pubsub_state adds the calls and ties it to the client).
+/// Not a template: it reaches the transport and the auth token through two functions.
+///
+///   idle ──────── a subscribe or publish wants the socket ──────────> connecting
+///   connecting ── the upgrade succeeded and `ready` came ───────────> ready (every topic resubscribed)
+///   connecting, ready:
+///       the socket failed or closed, no `ready` in connect_timeout ─> backing_off
+///       the auth token changed (caller) ──────────────────────────> connecting (at once, new identity)
+///       the callback queue overflowed ─────────────────────────────> backing_off
+///       disconnect(), or the last topic ended and no publish used it (caller) ──> idle
+///   backing_off ── the delay passed ──> connecting, or idle when nothing wants the socket
+///   any ───────── the client core is destroyed ─────────────────────> stopping (final)
+///
+/// The reader thread owns the socket: it connects, reads, and answers frames; it never
+/// runs user code. Callbacks run on the dispatcher thread from a bounded queue, so a
+/// slow one never stalls reading (and so acknowledgements). The keeper thread pings
+/// and ends a connection that sends no `ready` in time. One mutex guards the state;
+/// sends are serialised by a second one, taken while the first is still held so frames
+/// leave in the order the state decided them, and no callback runs under either.
+class pubsub_machine {
+protected:
+    using clock = std::chrono::steady_clock;
+
+public:
+    enum class phase { idle, connecting, ready, backing_off, stopping };
+    using connector = std::function<std::unique_ptr<websocket_connection>(const websocket_request&)>;
+    /// The current token; nullopt once the client is gone.
+    using token_source = std::function<std::optional<std::string>()>;
+
+    struct listener {
+        listener(std::string t, pubsub_callback f) : topic(std::move(t)), fn(std::move(f)) {}
+        const std::string topic;
+        const pubsub_callback fn;
+        bool removed = false;  // guarded by mutex_
+    };
+    using listener_ptr = std::shared_ptr<listener>;
+
+    pubsub_machine(const parsed_base_url& base, header_list headers, std::size_t max_json_depth, connector connect,
+                   token_source token)
+        : connect_(std::move(connect)),
+          token_(std::move(token)),
+          headers_(std::move(headers)),
+          base_(base),
+          url_(base.origin + base.prefix + "/api/pubsub"),
+          max_json_depth_(max_json_depth),
+          rng_(static_cast<std::uint32_t>(clock::now().time_since_epoch().count() ^
+                                          reinterpret_cast<std::uintptr_t>(this))) {}
+
+    pubsub_machine(const pubsub_machine&) = delete;
+    pubsub_machine& operator=(const pubsub_machine&) = delete;
+    virtual ~pubsub_machine() {
+        for (auto* t : {&reader_, &dispatcher_, &keeper_}) {
+            if (t->joinable()) t->detach();  // stop() has run; this only keeps ~thread quiet
+        }
+    }
+
+    template <class Fn>
+    void set_callback(std::shared_ptr<const Fn>& slot, Fn fn) {
+        auto ptr = fn ? std::make_shared<const Fn>(std::move(fn)) : nullptr;
+        std::lock_guard<std::mutex> lock(mutex_);
+        slot = std::move(ptr);
+    }
+
+    void set_options(const pubsub_options& o) {
+        if (o.max_message_bytes == 0 || o.max_queued_messages == 0 || o.connect_timeout.count() <= 0 ||
+            o.ack_timeout.count() <= 0 || o.reconnect_delay.count() <= 0 || o.max_reconnect_delay.count() < 0 ||
+            o.ping_interval.count() <= 0) {
+            throw std::invalid_argument(
+                "bosbase: pubsub_options: timeouts, reconnect_delay, ping_interval and the limits must be positive");
+        }
+        std::lock_guard<std::mutex> lock(mutex_);
+        options_ = o;
+    }
+
+    bool is_connected() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return phase_ == phase::ready;
+    }
+
+    std::string client_id() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return phase_ == phase::ready ? client_id_ : std::string();
+    }
+
+    std::vector<std::string> topics() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        std::vector<std::string> out;
+        for (const auto& t : topics_) out.push_back(t.name);
+        return out;
+    }
+
+    /// Stops the threads for good (the client core is going away).
+    void stop() noexcept {
+        std::vector<std::thread> threads;
+        std::shared_ptr<websocket_connection> conn;
+        std::optional<cancel_token> cancel;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            phase_ = phase::stopping;
+            conn = conn_;
+            cancel = conn_cancel_;
+            for (auto* t : {&reader_, &dispatcher_, &keeper_}) threads.push_back(std::move(*t));
+        }
+        cv_.notify_all();
+        if (conn) conn->shutdown();
+        if (cancel) cancel->cancel();
+        for (auto& t : threads) {
+            if (!t.joinable()) continue;
+            // The last client handle may go inside a callback (dispatcher) or while the
+            // reader fetches the token: that thread cannot join itself; it sees `stopping`.
+            if (t.get_id() == std::this_thread::get_id()) {
+                t.detach();
+            } else {
+                t.join();
+            }
+        }
+    }
+
+    /// subscribe<T> could not decode a message: on_error hears of it.
+    void report_decode_failure(const pubsub_message& m, const std::string& what) {
+        report(error(error_kind::invalid_response,
+                     "a pub/sub message on " + m.topic + " does not fit the requested type: " + what));
+    }
+
+    std::shared_ptr<const std::function<void(const std::string&)>> on_connect_;
+    std::shared_ptr<const std::function<void(const pubsub_reconnect&)>> on_reconnect_;
+    std::shared_ptr<const std::function<void(const pubsub_disconnect&)>> on_disconnect_;
+    std::shared_ptr<const std::function<void(const ClientResponseError&)>> on_error_;
+
+protected:
+    struct pending {
+        std::optional<pubsub_frame> reply;
+        std::optional<ClientResponseError> error;
+    };
+
+    struct topic_entry {
+        std::string name;
+        std::vector<listener_ptr> listeners;
+        std::string request;  // the subscribe in flight on this connection
+        bool confirmed;       // acknowledged on this connection
+        std::optional<ClientResponseError> failed;
+    };
+
+    struct job {
+        std::optional<pubsub_message> message;
+        std::function<void()> event;
+    };
+
+    ClientResponseError error(error_kind kind, const std::string& text) const {
+        return ClientResponseError(url_, 0, json::object(), kind, text);
+    }
+    ClientResponseError aborted(const char* when) const {
+        return error(error_kind::canceled, std::string("the pub/sub call was cancelled ") + when);
+    }
+    ClientResponseError destroyed() const {
+        return error(error_kind::canceled, "the client was destroyed while the pub/sub call waited");
+    }
+    // The socket has no status; a refusal is reported with the one the HTTP API uses for refused input.
+    ClientResponseError refused(const std::string& message) const {
+        const std::string text = message.empty() ? "pubsub error" : message;
+        return ClientResponseError(url_, 400, json{{"status", 400}, {"message", text}, {"data", json::object()}});
+    }
+
+    void notify() {
+        { std::lock_guard<std::mutex> lock(mutex_); }  // a waiter is either before its check or in wait()
+        cv_.notify_all();
+    }
+
+    std::string next_id() { return "cpp" + std::to_string(++request_seq_); }
+
+    topic_entry* find(const std::string& name) {
+        for (auto& t : topics_) {
+            if (t.name == name) return &t;
+        }
+        return nullptr;
+    }
+
+    bool wanted() const { return keep_open_ || !topics_.empty(); }
+
+    // Sends one frame on the current connection, in the order the state decided it.
+    void send_locked(std::unique_lock<std::mutex>& lock, const std::string& frame) {
+        auto conn = conn_;
+        std::unique_lock<std::mutex> sending(send_mutex_);
+        lock.unlock();
+        bool sent = false;
+        try {
+            sent = conn && conn->send_text(frame);
+        } catch (...) {
+            // A transport that throws here has lost the socket as surely as one returning false.
+        }
+        sending.unlock();
+        if (!sent && conn) conn->shutdown();  // the reader notices and fails what waits
+        lock.lock();
+    }
+
+    // Ends the current connection (lock held on entry and exit). `again`: connect anew at once.
+    void close_locked(std::unique_lock<std::mutex>& lock, const std::string& reason, bool again,
+                      error_kind kind = error_kind::none) {
+        if (phase_ != phase::connecting && phase_ != phase::ready) return;
+        close_reason_ = reason;
+        close_kind_ = kind;
+        reconnect_now_ = again;
+        auto conn = conn_;
+        auto cancel = conn_cancel_;
+        lock.unlock();
+        if (conn) conn->shutdown();
+        if (cancel) cancel->cancel();
+        lock.lock();
+    }
+
+    void enqueue_locked(job j) {
+        queue_.push_back(std::move(j));
+        cv_.notify_all();
+    }
+
+    template <class Fn, class Arg>
+    void enqueue_event_locked(const std::shared_ptr<const Fn>& fn, Arg arg) {
+        if (fn) enqueue_locked(job{std::nullopt, [fn, arg = std::move(arg)] { (*fn)(arg); }});
+    }
+
+    // --- the reader thread -------------------------------------------------------
+
+    void run() noexcept {
+        std::size_t attempt = 0;
+        std::unique_lock<std::mutex> lock(mutex_);
+        while (phase_ != phase::stopping) {
+            if (!wanted()) {
+                phase_ = phase::idle;
+                had_ready_ = false;
+                last_created_.clear();
+                cv_.notify_all();
+                cv_.wait(lock, [&] { return phase_ == phase::stopping || wanted(); });
+                continue;
+            }
+            phase_ = phase::connecting;
+            close_reason_.clear();
+            reconnect_now_ = false;
+            const cancel_token cancel;
+            conn_cancel_ = cancel;
+            const pubsub_options opts = options_;
+            ready_deadline_ = clock::now() + opts.connect_timeout;
+            cv_.notify_all();
+            lock.unlock();
+            std::string end_reason;
+            error_kind end_kind = error_kind::none;
+            bool was_ready = false;
+            std::string token;
+            try {
+                websocket_request req;
+                // The last reference to the client may go in here: then stop() ran on this thread.
+                auto current = token_();
+                if (!current) throw transport_error(error_kind::canceled, "the client is going away");
+                token = std::move(*current);
+                req.url = pubsub_url(base_);
+                req.headers = headers_;
+                if (!token.empty() && !has_header(req.headers, "Authorization")) {
+                    req.headers.emplace_back("Authorization", token);
+                }
+                req.connect_timeout = opts.connect_timeout;
+                req.read_timeout = opts.ping_interval * 3;
+                req.write_timeout = opts.ack_timeout;
+                req.max_message_bytes = opts.max_message_bytes;
+                req.cancel = cancel;
+                std::shared_ptr<websocket_connection> conn(connect_(req));
+                if (!conn) throw transport_error(error_kind::other, "the transport returned no connection");
+                lock.lock();
+                conn_ = conn;
+                const bool go_on = phase_ == phase::connecting;
+                lock.unlock();
+                if (!go_on) conn->shutdown();
+                read_loop(*conn, opts, end_reason, end_kind, was_ready);
+                conn->shutdown();
+                lock.lock();
+                conn_.reset();  // the socket itself goes with `conn`, unlocked
+                lock.unlock();
+            } catch (const transport_error& e) {
+                end_kind = e.error_kind();
+                end_reason = std::string("could not open the pub/sub socket: ") + e.what();
+            } catch (const std::exception& e) {
+                end_kind = error_kind::other;
+                end_reason = std::string("could not open the pub/sub socket: ") + e.what();
+            }
+            scrub_secrets(end_reason, {token});
+            lock.lock();
+            if (phase_ == phase::stopping) break;
+            if (!close_reason_.empty()) {
+                end_reason = close_reason_;
+                end_kind = close_kind_;
+            }
+            after_connection_locked(end_reason, end_kind, was_ready);
+            if (was_ready) attempt = 0;
+            if (reconnect_now_ || !wanted()) continue;
+            phase_ = phase::backing_off;
+            cv_.notify_all();
+            const auto delay = pubsub_backoff(attempt++, opts, rng_);
+            cv_.wait_for(lock, delay, [&] { return phase_ == phase::stopping || reconnect_now_; });
+        }
+    }
+
+    void read_loop(websocket_connection& conn, const pubsub_options& opts, std::string& reason, error_kind& kind,
+                   bool& was_ready) {
+        std::string text;
+        for (;;) {
+            websocket_frame got = websocket_frame::closed;
+            try {
+                got = conn.read(text);
+            } catch (const std::exception& e) {
+                reason = std::string("reading the pub/sub socket failed: ") + e.what();
+                kind = error_kind::receive;
+                return;
+            }
+            if (got == websocket_frame::closed) {
+                reason = "the pub/sub socket was closed";
+                kind = error_kind::receive;
+                return;
+            }
+            if (text.size() > opts.max_message_bytes) {
+                reason = "a pub/sub frame of " + std::to_string(text.size()) + " bytes exceeds max_message_bytes (" +
+                         std::to_string(opts.max_message_bytes) + ")";
+                kind = error_kind::too_large;
+                return;
+            }
+            std::optional<pubsub_frame> frame;
+            if (got == websocket_frame::text) frame = parse_pubsub_frame(text, max_json_depth_);
+            if (!frame) {
+                report(error(error_kind::invalid_response, got == websocket_frame::binary
+                                                               ? "the server sent a binary pub/sub frame; skipped"
+                                                               : "the server sent a pub/sub frame that is not a JSON "
+                                                                 "object with a type; skipped"));
+                continue;
+            }
+            if (!on_frame(conn, std::move(*frame), opts, was_ready)) {
+                reason = "the pub/sub callback queue is full (max_queued_messages); reconnecting";
+                kind = error_kind::too_large;
+                return;
+            }
+        }
+    }
+
+    void report(ClientResponseError e) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        enqueue_event_locked(on_error_, std::move(e));
+    }
+
+    // False when the connection must end (the queue overflowed).
+    bool on_frame(websocket_connection& conn, pubsub_frame f, const pubsub_options& opts, bool& was_ready) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (f.type == "ready") {
+            if (phase_ != phase::connecting || was_ready) return true;
+            phase_ = phase::ready;
+            was_ready = true;
+            client_id_ = f.client_id;
+            next_ping_ = clock::now() + opts.ping_interval;
+            std::vector<std::string> frames;
+            for (auto& t : topics_) {
+                t.request = next_id();
+                frames.push_back(pubsub_request_frame("subscribe", &t.name, t.request));
+            }
+            announce_pending_ = true;
+            maybe_announce_locked();
+            cv_.notify_all();
+            std::unique_lock<std::mutex> sending(send_mutex_);
+            lock.unlock();
+            try {
+                for (const auto& frame : frames) {
+                    if (!conn.send_text(frame)) break;  // the next read says closed
+                }
+            } catch (...) {
+                conn.shutdown();  // a transport that throws has lost the socket: the next read says so
+            }
+            return true;
+        }
+        if (f.type == "message") {
+            topic_entry* t = find(f.topic);
+            if (!t || t->listeners.empty()) return true;
+            if (queued_messages_ >= opts.max_queued_messages) return false;
+            ++queued_messages_;
+            last_created_ = f.created;
+            enqueue_locked(job{pubsub_message{std::move(f.id), std::move(f.topic), std::move(f.created),
+                                              std::move(f.data)},
+                               nullptr});
+            return true;
+        }
+        if (f.type == "error") {
+            auto p = f.request_id.empty() ? pending_.end() : pending_.find(f.request_id);
+            if (p != pending_.end()) {
+                p->second->error = refused(f.message);
+            } else if (topic_entry* t = by_request(f.request_id)) {
+                t->failed = refused(f.message);
+                t->request.clear();
+                enqueue_event_locked(on_error_, refused("subscribe " + t->name + ": " + f.message));
+            } else {
+                enqueue_event_locked(on_error_, refused(f.message));
+            }
+            cv_.notify_all();
+            return true;
+        }
+        if (f.type == "subscribed") {
+            if (topic_entry* t = by_request(f.request_id)) {
+                t->confirmed = true;
+                t->failed.reset();
+                maybe_announce_locked();
+            }
+        }
+        auto p = f.request_id.empty() ? pending_.end() : pending_.find(f.request_id);
+        if (p != pending_.end() && f.type == "published") p->second->reply = std::move(f);
+        cv_.notify_all();  // an acknowledgement of someone else's or an unknown requestId changes nothing
+        return true;
+    }
+
+    topic_entry* by_request(const std::string& id) {
+        if (id.empty()) return nullptr;
+        for (auto& t : topics_) {
+            if (t.request == id) return &t;
+        }
+        return nullptr;
+    }
+
+    // on_connect (and on_reconnect) once every topic is back on the server: a resync
+    // started then misses nothing that arrives later.
+    void maybe_announce_locked() {
+        if (!announce_pending_ || phase_ != phase::ready) return;
+        for (const auto& t : topics_) {
+            if (!t.confirmed) return;
+        }
+        announce_pending_ = false;
+        enqueue_event_locked(on_connect_, client_id_);
+        if (had_ready_) {
+            pubsub_reconnect info;
+            info.client_id = client_id_;
+            info.missed_since = last_created_;
+            info.disconnected_at = disconnected_at_;
+            for (const auto& t : topics_) info.topics.push_back(t.name);
+            enqueue_event_locked(on_reconnect_, std::move(info));
+        }
+        had_ready_ = true;
+    }
+
+    void after_connection_locked(const std::string& reason, error_kind kind, bool was_ready) {
+        conn_.reset();
+        conn_cancel_.reset();
+        client_id_.clear();
+        announce_pending_ = false;
+        for (auto& t : topics_) {
+            t.request.clear();
+            t.confirmed = false;
+        }
+        const std::string lost = was_ready ? "the pub/sub connection ended before the acknowledgement (" + reason +
+                                                 "); the request may or may not have taken effect"
+                                           : reason;
+        for (auto& p : pending_) {
+            if (!p.second->reply && !p.second->error) p.second->error = error(error_kind::receive, lost);
+        }
+        if (was_ready) {
+            disconnected_at_ = std::chrono::system_clock::now();
+            last_failure_.clear();
+            enqueue_event_locked(on_disconnect_, pubsub_disconnect{reason, kind, wanted()});
+        } else {
+            last_failure_ = reason;
+        }
+        cv_.notify_all();
+    }
+
+    // --- the dispatcher thread -----------------------------------------------------
+
+    void dispatch_loop() noexcept {
+        std::unique_lock<std::mutex> lock(mutex_);
+        dispatcher_id_ = std::this_thread::get_id();
+        while (phase_ != phase::stopping) {
+            if (queue_.empty()) {
+                cv_.wait(lock, [&] { return phase_ == phase::stopping || !queue_.empty(); });
+                continue;
+            }
+            job j = std::move(queue_.front());
+            queue_.pop_front();
+            if (!j.message) {
+                lock.unlock();
+                invoke([&] { j.event(); });
+                j = job{};  // its captures go unlocked
+                lock.lock();
+                continue;
+            }
+            --queued_messages_;
+            std::vector<listener_ptr> targets;
+            if (topic_entry* t = find(j.message->topic)) targets = t->listeners;
+            for (const auto& l : targets) {
+                if (phase_ == phase::stopping || l->removed) continue;
+                running_ = l.get();
+                lock.unlock();
+                invoke([&] { l->fn(*j.message); });
+                lock.lock();
+                running_ = nullptr;
+                cv_.notify_all();
+            }
+            lock.unlock();
+            targets.clear();
+            lock.lock();
+        }
+    }
+
+    // A callback that throws is skipped, as with realtime; the queue goes on.
+    template <class Fn>
+    static void invoke(Fn&& fn) noexcept {
+        try {
+            fn();
+        } catch (...) {
+        }
+    }
+
+    // --- the keeper thread: pings and the `ready` deadline ---------------------------
+
+    void keep_loop() noexcept {
+        std::unique_lock<std::mutex> lock(mutex_);
+        while (phase_ != phase::stopping) {
+            const auto now = clock::now();
+            auto wake = clock::time_point::max();
+            if (phase_ == phase::connecting && now >= ready_deadline_) {
+                // Fired once per attempt: run() sets the deadline anew for the next.
+                ready_deadline_ = clock::time_point::max();
+                close_locked(lock, "no ready from the server within connect_timeout", false, error_kind::timeout);
+                continue;
+            }
+            if (phase_ == phase::connecting) wake = ready_deadline_;
+            if (phase_ == phase::ready) {
+                if (now >= next_ping_) {
+                    next_ping_ = now + options_.ping_interval;
+                    send_locked(lock, pubsub_request_frame("ping", nullptr, next_id()));
+                    continue;
+                }
+                wake = next_ping_;
+            }
+            cv_.wait_until(lock, wake);
+        }
+    }
+
+    const connector connect_;   // the reader's only
+    const token_source token_;
+    const header_list headers_;
+    const parsed_base_url base_;
+    const std::string url_;  // for errors: never with the token
+    const std::size_t max_json_depth_;
+    std::minstd_rand rng_;  // the reader's only
+    mutable std::mutex mutex_;  // guards everything below
+    std::mutex send_mutex_;     // one frame at a time on the socket
+    std::condition_variable cv_;
+    phase phase_ = phase::idle;
+    pubsub_options options_;
+    std::vector<topic_entry> topics_;  // first-subscribe order: resubscribed in it
+    std::map<std::string, pending*> pending_;  // publishes waiting, by requestId
+    std::shared_ptr<websocket_connection> conn_;
+    std::optional<cancel_token> conn_cancel_;  // stops a connect in progress
+    std::string client_id_;
+    std::string close_reason_;  // why the SDK ends the connection
+    error_kind close_kind_ = error_kind::none;
+    std::string last_failure_;  // of the last failed attempt, for a caller that times out
+    std::string token_seen_;
+    std::string last_created_;  // of the last message queued for the callbacks
+    std::chrono::system_clock::time_point disconnected_at_;
+    clock::time_point ready_deadline_;
+    clock::time_point next_ping_;
+    std::deque<job> queue_;
+    std::size_t queued_messages_ = 0;
+    const listener* running_ = nullptr;  // the callback the dispatcher is in
+    std::uint64_t request_seq_ = 0;
+    bool keep_open_ = false;  // a publish used the socket: it stays until disconnect()
+    bool reconnect_now_ = false;
+    bool had_ready_ = false;  // a connection was ready before: the next one is a reconnect
+    bool announce_pending_ = false;
+    bool threads_started_ = false;
+    std::thread reader_;
+    std::thread dispatcher_;
+    std::thread keeper_;
+    std::thread::id dispatcher_id_;
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_PUBSUB_MACHINE_HPP
+// ---- bosbase/pubsub/state.hpp: One client's pub/sub WebSocket: the calls, on the machinery of machine.hpp.
+#ifndef BOSBASE_PUBSUB_STATE_HPP
+#define BOSBASE_PUBSUB_STATE_HPP
+
+namespace bosbase {
+
+namespace detail {
+
+/// One client's pub/sub connection, kept in the client core as an extension: what the
+/// service calls, and the link to the client (its transport, its auth token).
+template <class Transport>
+class pubsub_state : public pubsub_machine,
+                     public core_extension,
+                     public std::enable_shared_from_this<pubsub_state<Transport>> {
+    using core_type = client_core<Transport>;
+
+public:
+    BOSBASE_SPLIT_NOINLINE explicit pubsub_state(core_type& core)
+        : pubsub_machine(
+              core.url(), core.settings().headers, core.settings().max_json_depth,
+              [transport = core.transport()](const websocket_request& req) mutable
+              -> std::unique_ptr<websocket_connection> {
+                  // Only pb.pubsub()'s static_assert speaks when the transport has no WebSocket call.
+                  if constexpr (is_websocket_transport_v<Transport>) {
+                      return transport.connect_websocket(req);
+                  } else {
+                      (void)req;
+                      return nullptr;
+                  }
+              },
+              [weak = core.weak_from_this()]() -> std::optional<std::string> {
+                  const auto core = weak.lock();
+                  if (!core) return std::nullopt;
+                  return core->store().token();
+              }) {}
+
+    BOSBASE_SPLIT_NOINLINE static std::shared_ptr<pubsub_state> make(core_type& core) {
+        auto made = std::make_shared<pubsub_state>(core);
+        std::weak_ptr<pubsub_state> weak = made;
+        core.store().on_change(
+            [weak](const std::string& token, const json&) {
+                if (auto self = weak.lock()) self->on_auth_change(token);
+            },
+            true);
+        return made;
+    }
+
+    // --- callers ---------------------------------------------------------------
+
+    BOSBASE_SPLIT_NOINLINE publish_ack publish(const std::string& topic, const json& data,
+                                               const request_options& options) {
+        check_pubsub_topic(topic);
+        std::string body;
+        try {
+            body = data.dump();
+        } catch (const json::type_error&) {
+            throw std::invalid_argument("bosbase: pub/sub data must be valid UTF-8");
+        }
+        call c(*this, options);
+        if (body.size() > c.opts.max_message_bytes) {
+            throw error(error_kind::too_large, "the message data is " + std::to_string(body.size()) +
+                                                   " bytes of JSON; max_message_bytes is " +
+                                                   std::to_string(c.opts.max_message_bytes));
+        }
+        std::unique_lock<std::mutex> lock(mutex_);
+        keep_open_ = true;
+        wait_ready(lock, c);
+        pending p;
+        const std::string id = next_id();
+        pending_[id] = &p;
+        const std::string frame = pubsub_request_frame("publish", &topic, id, &body);
+        send_locked(lock, frame);
+        const auto ack_deadline = std::min(c.deadline, clock::now() + c.opts.ack_timeout);
+        while (!p.reply && !p.error) {
+            if (phase_ == phase::stopping) fail_pending(lock, id, destroyed());
+            if (c.canceled()) fail_pending(lock, id, aborted("while it waited for the acknowledgement"));
+            if (clock::now() >= ack_deadline) {
+                fail_pending(lock, id, c.late(ack_deadline, "no acknowledgement of the publish", c.opts.ack_timeout));
+            }
+            cv_.wait_until(lock, ack_deadline);
+        }
+        pending_.erase(id);
+        if (p.error) throw *p.error;
+        return publish_ack{p.reply->id, p.reply->topic.empty() ? topic : p.reply->topic, p.reply->created};
+    }
+
+    /// Returns once the server acknowledged the topic on the current connection.
+    BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, pubsub_callback fn,
+                                                  const request_options& options) {
+        check_pubsub_topic(topic);
+        if (!fn) throw std::invalid_argument("bosbase: a pub/sub callback must not be empty");
+        call c(*this, options);
+        // Before the lock, so destroyed after it: a callback's captures may own the client.
+        std::vector<listener_ptr> dropped;
+        auto l = std::make_shared<listener>(topic, std::move(fn));
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (phase_ == phase::stopping) throw destroyed();
+        topic_entry* t = find(topic);
+        if (!t) {
+            topics_.push_back(topic_entry{topic, {}, {}, false, std::nullopt});
+            t = &topics_.back();
+        }
+        t->listeners.push_back(l);
+        t->failed.reset();  // a refused topic gets a fresh try
+        try {
+            wait_ready(lock, c);
+            std::optional<clock::time_point> ack_deadline;
+            while (!l->removed) {
+                t = find(topic);
+                if (!t || t->confirmed) break;
+                if (t->failed) throw *t->failed;
+                if (phase_ == phase::ready && t->request.empty()) {
+                    t->request = next_id();
+                    send_locked(lock, pubsub_request_frame("subscribe", &topic, t->request));
+                    continue;
+                }
+                if (phase_ == phase::ready && !ack_deadline) {
+                    ack_deadline = std::min(c.deadline, clock::now() + c.opts.ack_timeout);
+                }
+                if (phase_ != phase::ready) wait_ready(lock, c);  // lost meanwhile: the reader resubscribes
+                if (phase_ == phase::stopping) throw destroyed();
+                if (c.canceled()) throw aborted("while it waited for the acknowledgement");
+                if (ack_deadline && clock::now() >= *ack_deadline) {
+                    throw c.late(*ack_deadline, "no acknowledgement of the subscribe", c.opts.ack_timeout);
+                }
+                cv_.wait_until(lock, ack_deadline.value_or(c.deadline));
+            }
+        } catch (...) {
+            drop_locked(lock, l.get(), dropped);
+            throw;
+        }
+        lock.unlock();
+        std::weak_ptr<pubsub_state> self = this->shared_from_this();
+        return subscription(topic, [self, weak_l = std::weak_ptr<listener>(l)] {
+            const auto state = self.lock();
+            const auto target = weak_l.lock();
+            if (state && target) state->remove(target.get());
+        });
+    }
+
+    /// Once it returns (off the dispatcher thread) the callback is not running and never runs again.
+    BOSBASE_SPLIT_NOINLINE void remove(const listener* l) noexcept {
+        std::vector<listener_ptr> dropped;  // destroyed unlocked: a callback's captures may own the client
+        std::unique_lock<std::mutex> lock(mutex_);
+        drop_locked(lock, l, dropped);
+    }
+
+    /// Every callback of `topic` ("" for all topics).
+    BOSBASE_SPLIT_NOINLINE void unsubscribe(const std::string& topic) noexcept {
+        std::vector<listener_ptr> dropped;
+        std::unique_lock<std::mutex> lock(mutex_);
+        std::vector<listener_ptr> targets;
+        for (auto& t : topics_) {
+            if (topic.empty() || t.name == topic) targets.insert(targets.end(), t.listeners.begin(), t.listeners.end());
+        }
+        for (auto& l : targets) drop_locked(lock, l.get(), dropped);
+    }
+
+    /// Ends every subscription and closes the socket; pending calls fail. The next call opens a new one.
+    BOSBASE_SPLIT_NOINLINE void disconnect() noexcept {
+        std::vector<listener_ptr> dropped;
+        std::unique_lock<std::mutex> lock(mutex_);
+        keep_open_ = false;
+        std::vector<listener_ptr> targets;
+        for (auto& t : topics_) targets.insert(targets.end(), t.listeners.begin(), t.listeners.end());
+        for (auto& l : targets) drop_locked(lock, l.get(), dropped);
+        close_locked(lock, "disconnect() was called", false);
+    }
+
+    BOSBASE_SPLIT_NOINLINE void shutdown() noexcept override { stop(); }
+
+private:
+    // One caller's limits: the options of the moment, its tokens and its deadline.
+    struct call {
+        call(pubsub_state& s, const request_options& o) : state(s), has_deadline(o.deadline.has_value()) {
+            {
+                std::lock_guard<std::mutex> lock(s.mutex_);
+                opts = s.options_;
+            }
+            tokens[0] = o.cancel ? &*o.cancel : nullptr;
+            tokens[1] = current_job_cancel();
+            if (canceled()) throw s.aborted("before it started");
+            deadline = o.deadline ? clock::now() + *o.deadline : clock::time_point::max();
+            for (int i = 0; i < 2; ++i) {
+                if (tokens[i]) wake[i] = tokens[i]->on_cancel([&s] { s.notify(); });
+            }
+        }
+        bool canceled() const {
+            return (tokens[0] && tokens[0]->is_canceled()) || (tokens[1] && tokens[1]->is_canceled());
+        }
+        ClientResponseError late(clock::time_point limit, const std::string& what,
+                                 std::chrono::milliseconds stage) const {
+            const bool caller = has_deadline && limit == deadline;
+            return state.error(caller ? error_kind::deadline : error_kind::timeout,
+                               what + " within " + (caller ? "its deadline" : std::to_string(stage.count()) + " ms") +
+                                   (state.last_failure_.empty() ? "" : "; last attempt: " + state.last_failure_));
+        }
+        pubsub_state& state;
+        pubsub_options opts;
+        const cancel_token* tokens[2] = {nullptr, nullptr};
+        cancel_token::registration wake[2];  // before the lock, so released after it
+        clock::time_point deadline;
+        bool has_deadline;
+    };
+
+    [[noreturn]] void fail_pending(std::unique_lock<std::mutex>&, const std::string& id, ClientResponseError e) {
+        pending_.erase(id);
+        throw e;
+    }
+
+    void start_threads_locked() {
+        if (reader_.joinable() || phase_ == phase::stopping || threads_started_) return;
+        threads_started_ = true;
+        auto self = this->shared_from_this();
+        reader_ = std::thread([self] { self->run(); });
+        dispatcher_ = std::thread([self] { self->dispatch_loop(); });
+        keeper_ = std::thread([self] { self->keep_loop(); });
+    }
+
+    // Waits (lock held) for a ready connection within connect_timeout and the caller's deadline.
+    void wait_ready(std::unique_lock<std::mutex>& lock, const call& c) {
+        start_threads_locked();
+        cv_.notify_all();
+        const auto limit = std::min(c.deadline, clock::now() + c.opts.connect_timeout);
+        while (phase_ != phase::ready) {
+            if (phase_ == phase::stopping) throw destroyed();
+            if (c.canceled()) throw aborted("while it waited for the connection");
+            if (clock::now() >= limit) throw c.late(limit, "no pub/sub connection", c.opts.connect_timeout);
+            cv_.wait_until(lock, limit);
+        }
+    }
+
+    void drop_locked(std::unique_lock<std::mutex>& lock, const listener* l, std::vector<listener_ptr>& dropped) {
+        if (!l || l->removed) return;
+        topic_entry* t = find(l->topic);
+        if (!t) return;
+        auto& ls = t->listeners;
+        auto it = std::find_if(ls.begin(), ls.end(), [&](const listener_ptr& p) { return p.get() == l; });
+        if (it == ls.end()) return;
+        (*it)->removed = true;
+        dropped.push_back(std::move(*it));
+        ls.erase(it);
+        if (std::this_thread::get_id() != dispatcher_id_) cv_.wait(lock, [&] { return running_ != l; });
+        t = find(l->topic);
+        if (!t || !t->listeners.empty()) return;
+        const bool held = t->confirmed || !t->request.empty();
+        const std::string name = t->name;
+        topics_.erase(topics_.begin() + (t - topics_.data()));
+        cv_.notify_all();
+        if (!wanted()) {
+            close_locked(lock, "no subscriptions left", false);
+        } else if (held && phase_ == phase::ready) {
+            send_locked(lock, pubsub_request_frame("unsubscribe", &name, next_id()));  // its ack is not awaited
+        }
+    }
+
+    void on_auth_change(const std::string& token) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (token == token_seen_) return;
+        token_seen_ = token;
+        close_locked(lock, "the auth token changed; reconnecting under the new identity", true);
+    }
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_PUBSUB_STATE_HPP
+// ---- bosbase/pubsub/service.hpp: pubsub_service: pb.pubsub(), publish and subscribe over BosBase's WebSocket.
+#ifndef BOSBASE_PUBSUB_SERVICE_HPP
+#define BOSBASE_PUBSUB_SERVICE_HPP
+
+namespace bosbase {
+
+/// @brief Client-to-client messages over one WebSocket per client (pb.pubsub()).
+///
+/// The socket opens on first use with the current auth token, reconnects by itself
+/// after any loss (jittered backoff between pubsub_options::reconnect_delay and
+/// max_reconnect_delay), resubscribes every topic, and reconnects at once when the
+/// token changes. It closes on disconnect(), or when the last subscription ends and
+/// no publish used it. Callbacks run on one thread of the client, one at a time and
+/// never under the client's locks; one that throws is skipped. They are queued
+/// (pubsub_options::max_queued_messages) so a slow callback never stalls reading:
+/// see that option for what happens when the queue is full. Anyone may subscribe;
+/// only a signed-in record may publish (the server refuses anonymous publishes with
+/// an error the call throws). Needs a transport with the WebSocket call
+/// (is_websocket_transport_v): the default one has it with cpp-httplib 0.39.0 or later.
+template <class Transport>
+class pubsub_service : public detail::service_base<Transport> {
+public:
+    BOSBASE_SPLIT_NOINLINE explicit pubsub_service(std::shared_ptr<detail::client_core<Transport>> core)
+        : detail::service_base<Transport>(std::move(core)) {}
+
+    /// @brief Publishes `data` (any JSON) to `topic` and returns the server's acknowledgement.
+    /// Throws ClientResponseError: no connection within connect_timeout, no acknowledgement
+    /// within ack_timeout (kind timeout; `options.deadline` caps both, kind deadline), the
+    /// connection lost before the acknowledgement (kind receive: it may or may not have been
+    /// published), the server refused it (status 400 and its message, e.g. "authentication
+    /// required to publish"), `data` over max_message_bytes (kind too_large, nothing sent),
+    /// or `options.cancel` (is_abort()).
+    BOSBASE_SPLIT_NOINLINE publish_ack publish(const std::string& topic, const json& data,
+                                               const request_options& options = {}) const {
+        return state()->publish(topic, data, options);
+    }
+
+    /// @brief Subscribes to `topic`; returns once the server acknowledged it. The handle ends
+    /// the subscription when it goes (a discarded one at once). Throws as publish() does.
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, pubsub_callback callback,
+                                                                const request_options& options = {}) const {
+        return state()->subscribe(topic, std::move(callback), options);
+    }
+
+    /// @brief The same, with each message's data decoded once as a `T` (from_json). A message
+    /// that does not decode is skipped and reported to on_error (kind invalid_response).
+    template <class T>
+    [[nodiscard]] subscription subscribe(const std::string& topic,
+                                         std::function<void(const T& data, const pubsub_message& message)> callback,
+                                         const request_options& options = {}) const {
+        if (!callback) throw std::invalid_argument("bosbase: a pub/sub callback must not be empty");
+        std::weak_ptr<detail::pubsub_state<Transport>> weak = state();
+        return subscribe(
+            topic,
+            [weak, callback = std::move(callback)](const pubsub_message& m) {
+                std::optional<T> value;
+                try {
+                    value.emplace(m.data.template get<T>());
+                } catch (const std::exception& e) {
+                    if (auto s = weak.lock()) s->report_decode_failure(m, e.what());
+                    return;
+                }
+                callback(*value, m);
+            },
+            options);
+    }
+
+    /// @brief The JS SDK's realtimePublish: publishes `{event, payload, ref}`; an empty `ref`
+    /// becomes a random one, as there.
+    BOSBASE_SPLIT_NOINLINE publish_ack realtime_publish(const std::string& topic, const std::string& event,
+                                                        const json& payload, std::string ref = {},
+                                                        const request_options& options = {}) const {
+        if (event.empty()) throw std::invalid_argument("bosbase: a realtime_publish event must not be empty");
+        if (ref.empty()) ref = random_ref();
+        return publish(topic, json{{"event", event}, {"payload", payload}, {"ref", ref}}, options);
+    }
+
+    /// @brief The JS SDK's realtimeSubscribe: each message as {topic, event, payload, ref, id, created}.
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE subscription
+    realtime_subscribe(const std::string& topic, std::function<void(const pubsub_realtime_message&)> callback,
+                       const request_options& options = {}) const {
+        if (!callback) throw std::invalid_argument("bosbase: a pub/sub callback must not be empty");
+        return subscribe(
+            topic, [callback = std::move(callback)](const pubsub_message& m) { callback(detail::to_realtime_message(m)); },
+            options);
+    }
+
+    /// @brief Ends every callback of `topic`; "" ends all (the socket then closes unless a publish used it).
+    BOSBASE_SPLIT_NOINLINE void unsubscribe(const std::string& topic = {}) const {
+        if (auto s = existing_state()) s->unsubscribe(topic);
+    }
+
+    /// @brief Ends every subscription and closes the socket; calls waiting fail. Later calls reconnect.
+    BOSBASE_SPLIT_NOINLINE void disconnect() const {
+        if (auto s = existing_state()) s->disconnect();
+    }
+
+    /// @brief Runs when a connection has every topic on the server (first and later ones).
+    BOSBASE_SPLIT_NOINLINE void on_connect(std::function<void(const std::string& client_id)> fn) const {
+        state()->set_callback(state()->on_connect_, std::move(fn));
+    }
+
+    /// @brief Runs, after on_connect, on connections that replace a lost one: resync from
+    /// pubsub_reconnect::missed_since.
+    BOSBASE_SPLIT_NOINLINE void on_reconnect(std::function<void(const pubsub_reconnect&)> fn) const {
+        state()->set_callback(state()->on_reconnect_, std::move(fn));
+    }
+
+    /// @brief Runs when a connection that was ready ends, with the reason.
+    BOSBASE_SPLIT_NOINLINE void on_disconnect(std::function<void(const pubsub_disconnect&)> fn) const {
+        state()->set_callback(state()->on_disconnect_, std::move(fn));
+    }
+
+    /// @brief Runs for errors no call waits for: the server's error frames without a
+    /// requestId (e.g. "invalid message format"), a resubscribe it refused, frames that are
+    /// not JSON or binary (skipped), messages subscribe<T> could not decode.
+    BOSBASE_SPLIT_NOINLINE void on_error(std::function<void(const ClientResponseError&)> fn) const {
+        state()->set_callback(state()->on_error_, std::move(fn));
+    }
+
+    BOSBASE_SPLIT_NOINLINE void set_options(const pubsub_options& options) const { state()->set_options(options); }
+
+    BOSBASE_SPLIT_NOINLINE bool is_connected() const {
+        auto s = existing_state();
+        return s && s->is_connected();
+    }
+
+    /// @brief The server's id of the current connection, "" when not connected.
+    BOSBASE_SPLIT_NOINLINE std::string client_id() const {
+        auto s = existing_state();
+        return s ? s->client_id() : std::string();
+    }
+
+    /// @brief The subscribed topics, in the order they were first subscribed.
+    BOSBASE_SPLIT_NOINLINE std::vector<std::string> topics() const {
+        auto s = existing_state();
+        return s ? s->topics() : std::vector<std::string>();
+    }
+
+private:
+    std::shared_ptr<detail::pubsub_state<Transport>> state() const {
+        static_assert(std::is_copy_constructible_v<Transport>,
+                      "bosbase: pub/sub connects through a copy of the transport; make it copyable");
+        auto& core = this->core();
+        return core.template extension<detail::pubsub_state<Transport>>(
+            [&core] { return detail::pubsub_state<Transport>::make(core); });
+    }
+
+    std::shared_ptr<detail::pubsub_state<Transport>> existing_state() const {
+        return this->core().template existing_extension<detail::pubsub_state<Transport>>();
+    }
+
+    static std::string random_ref() {
+        static thread_local std::mt19937_64 rng(std::random_device{}());
+        static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+        std::string out;
+        for (int i = 0; i < 16; ++i) out += digits[rng() % 36];
+        return out;
+    }
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_PUBSUB_SERVICE_HPP
 // ---- bosbase/async.hpp: the client's small executor for calls made without blocking the caller.
 #ifndef BOSBASE_ASYNC_HPP
 #define BOSBASE_ASYNC_HPP
 
-#include <deque>
 #include <future>
 
 namespace bosbase {
@@ -7869,6 +9321,17 @@ public:
 
     /// @brief Realtime subscriptions (SSE); needs a streaming transport (see README, "Realtime").
     BOSBASE_SPLIT_NOINLINE realtime_service<Transport> realtime() const { return realtime_service<Transport>(core_); }
+
+    /// @brief BosBase pub/sub over a WebSocket (see README, "Pub/sub"); needs a transport with
+    /// the WebSocket call, which the default transport has with cpp-httplib 0.39.0 or later.
+    template <class T = Transport>
+    [[nodiscard]] pubsub_service<T> pubsub() const {
+        static_assert(is_websocket_transport_v<T>,
+                      "bosbase: pub/sub needs a transport with the WebSocket call `std::unique_ptr<bosbase::"
+                      "websocket_connection> connect_websocket(const bosbase::websocket_request&)`; the default "
+                      "transport has it only with cpp-httplib 0.39.0 or later (see README, section 'Pub/sub')");
+        return pubsub_service<T>(checked_core());
+    }
 
     /// @brief The options the client was made with.
     BOSBASE_SPLIT_NOINLINE const client_options& options() const { return core().settings(); }
@@ -8307,6 +9770,16 @@ private:
 
 #include <httplib.h>
 
+// httplib::ws::WebSocketClient came with cpp-httplib 0.33.0, together with these tunables
+// (0.11 has neither). Define BOSBASE_HTTPLIB_WEBSOCKET to 0 to leave it unused.
+#ifndef BOSBASE_HTTPLIB_WEBSOCKET
+#if defined(CPPHTTPLIB_WEBSOCKET_MAX_PAYLOAD_LENGTH) && defined(CPPHTTPLIB_WEBSOCKET_READ_TIMEOUT_SECOND)
+#define BOSBASE_HTTPLIB_WEBSOCKET 1
+#else
+#define BOSBASE_HTTPLIB_WEBSOCKET 0
+#endif
+#endif
+
 namespace bosbase {
 namespace detail {
 namespace httplib_compat {
@@ -8404,6 +9877,17 @@ auto set_payload_limit(Client& client, std::size_t bytes, int)
 }
 template <class Client>
 void set_payload_limit(Client&, std::size_t, long) {}
+
+// The WebSocket client reaches its socket (set_socket_options), bounds its connect and can
+// leave out its own ping thread only from 0.39.0 on; without the socket a blocked read
+// could not be stopped from another thread, so older clients are not used.
+template <class Ws, class = void>
+struct websocket_usable : std::false_type {};
+template <class Ws>
+struct websocket_usable<Ws, std::void_t<decltype(std::declval<Ws&>().set_socket_options(nullptr)),
+                                        decltype(std::declval<Ws&>().set_connection_timeout(time_t{}, time_t{})),
+                                        decltype(std::declval<Ws&>().set_websocket_ping_interval(time_t{}))>>
+    : std::true_type {};
 
 }  // namespace httplib_compat
 }  // namespace detail
@@ -8572,6 +10056,178 @@ private:
 #endif  // BOSBASE_NO_HTTPLIB
 
 #endif  // BOSBASE_HTTPLIB_WATCHDOG_HPP
+// ---- bosbase/httplib/websocket.hpp: The default transport's WebSocket, over cpp-httplib's httplib::ws::WebSocketClient.
+#ifndef BOSBASE_HTTPLIB_WEBSOCKET_HPP
+#define BOSBASE_HTTPLIB_WEBSOCKET_HPP
+
+#ifndef BOSBASE_NO_HTTPLIB
+
+#include <httplib.h>
+
+#if BOSBASE_HTTPLIB_WEBSOCKET && !defined(_WIN32)
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace bosbase {
+
+namespace detail {
+
+// A second descriptor of the client's socket. shutdown() through it wakes a read blocked
+// on the first, from any thread, and since the socket stays open while this one does,
+// the number can never be another socket's by the time it is used.
+class websocket_socket_handle {
+public:
+    websocket_socket_handle() = default;
+    websocket_socket_handle(const websocket_socket_handle&) = delete;
+    websocket_socket_handle& operator=(const websocket_socket_handle&) = delete;
+    ~websocket_socket_handle() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+
+    // cpp-httplib calls this with each new socket, before it connects.
+    void opened(::socket_t sock) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++sockets_;
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = ::dup(sock);
+        if (shut_ && fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+    }
+
+    void shut() noexcept {
+        std::lock_guard<std::mutex> lock(mutex_);
+        shut_ = true;
+        if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+    }
+
+    bool was_shut() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return shut_;
+    }
+    unsigned sockets() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return sockets_;
+    }
+    // The TCP connection was made (the upgrade is what failed).
+    bool connected() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        sockaddr_storage peer{};
+        socklen_t len = sizeof(peer);
+        return fd_ >= 0 && ::getpeername(fd_, reinterpret_cast<sockaddr*>(&peer), &len) == 0;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    int fd_ = -1;
+    unsigned sockets_ = 0;
+    bool shut_ = false;
+};
+
+/// One WebSocket through cpp-httplib's client `Ws` (a template so that releases whose client
+/// lacks what this needs never compile it). The library's own ping thread is left out (pub/sub
+/// pings in its protocol), and the socket is shut down before the client is destroyed,
+/// so the library never writes a close frame at teardown: 0.33.0 to 0.50.0 free a TLS
+/// session before that write (a use-after-free), and a peer that never answers the
+/// close would hold the teardown for CPPHTTPLIB_WEBSOCKET_CLOSE_TIMEOUT_SECOND.
+template <class Ws>
+class httplib_websocket final : public websocket_connection {
+public:
+    explicit httplib_websocket(const websocket_request& req) {
+        const bool tls = req.url.compare(0, 6, "wss://") == 0;
+        if (tls) {
+            // cpp-httplib reads a TLS WebSocket on one thread while another writes to it,
+            // without a lock; OpenSSL does not allow that for one session.
+            throw transport_error(error_kind::tls,
+                                  "the default transport does not open wss:// WebSockets: cpp-httplib's WebSocket "
+                                  "client reads and writes one TLS session from two threads without a lock; use "
+                                  "ws:// to a TLS terminator on the same host, or a transport of your own");
+        }
+        if (req.url.compare(0, 5, "ws://") != 0) {
+            throw transport_error(error_kind::other, "not a ws:// URL");
+        }
+        httplib::Headers headers;
+        for (const auto& h : req.headers) headers.emplace(h.first, h.second);
+        try {
+            client_ = std::make_unique<Ws>(req.url, headers);
+        } catch (const std::exception& e) {
+            throw transport_error(error_kind::other, std::string("cpp-httplib refused the WebSocket URL: ") + e.what());
+        }
+        if (!client_->is_valid()) throw transport_error(error_kind::other, "cpp-httplib cannot use the WebSocket URL");
+        auto split = [](std::chrono::milliseconds ms, auto&& setter) {
+            const auto total = std::max<std::int64_t>(ms.count(), 1);
+            setter(static_cast<time_t>(total / 1000), static_cast<time_t>((total % 1000) * 1000));
+        };
+        split(req.connect_timeout, [&](time_t s, time_t us) { client_->set_connection_timeout(s, us); });
+        // The upgrade's answer is read with the read timeout too; the caller's cancel (the
+        // pub/sub connect deadline) bounds connect and upgrade together.
+        split(req.read_timeout, [&](time_t s, time_t us) { client_->set_read_timeout(s, us); });
+        split(req.write_timeout, [&](time_t s, time_t us) { client_->set_write_timeout(s, us); });
+        client_->set_websocket_ping_interval(0);
+        client_->set_tcp_nodelay(true);
+        websocket_socket_handle* handle = &handle_;
+        client_->set_socket_options([handle](::socket_t sock) { handle->opened(sock); });
+
+        cancel_token::registration wake;
+        if (req.cancel) wake = req.cancel->on_cancel([handle] { handle->shut(); });
+        const auto started = std::chrono::steady_clock::now();
+        bool ok = false;
+        {
+            const sigpipe_guard no_sigpipe;
+            ok = client_->connect();
+        }
+        wake.reset();
+        if (ok) return;
+        if (handle_.was_shut()) throw transport_error(error_kind::canceled, "the WebSocket connect was cancelled");
+        if (handle_.sockets() == 0) {
+            throw transport_error(error_kind::resolve, "could not resolve the host of the WebSocket");
+        }
+        if (std::chrono::steady_clock::now() - started >= req.connect_timeout) {
+            throw transport_error(error_kind::timeout, "the WebSocket connect timed out");
+        }
+        if (handle_.connected()) {
+            throw transport_error(error_kind::invalid_response,
+                                  "the server did not accept the WebSocket upgrade (no 101 Switching Protocols)");
+        }
+        throw transport_error(error_kind::connect, "could not connect the WebSocket (refused or unreachable)");
+    }
+
+    ~httplib_websocket() override {
+        // On the shut socket close() fails its write and its wait for the peer's answer at
+        // once, and leaves the client marked closed, so its destructor writes nothing.
+        const sigpipe_guard no_sigpipe;
+        handle_.shut();
+        if (client_) client_->close();
+        client_.reset();
+    }
+
+    websocket_frame read(std::string& message) override {
+        const sigpipe_guard no_sigpipe;  // a ping's pong is written from inside read()
+        switch (client_->read(message)) {
+        case httplib::ws::ReadResult::Text: return websocket_frame::text;
+        case httplib::ws::ReadResult::Binary: return websocket_frame::binary;
+        default: return websocket_frame::closed;
+        }
+    }
+
+    bool send_text(std::string_view message) override {
+        const sigpipe_guard no_sigpipe;
+        return client_->send(std::string(message));
+    }
+
+    void shutdown() noexcept override { handle_.shut(); }
+
+private:
+    websocket_socket_handle handle_;  // declared first: the client's callback points at it
+    std::unique_ptr<Ws> client_;
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_HTTPLIB_WEBSOCKET && !_WIN32
+#endif  // BOSBASE_NO_HTTPLIB
+#endif  // BOSBASE_HTTPLIB_WEBSOCKET_HPP
 // ---- bosbase/httplib/transport.hpp: httplib_transport: the default transport over cpp-httplib, pooled and hardened.
 #ifndef BOSBASE_HTTPLIB_TRANSPORT_HPP
 #define BOSBASE_HTTPLIB_TRANSPORT_HPP
@@ -8726,6 +10382,22 @@ public:
         }
         throw describe(result.error(), c, conn, conn.sockets_opened > 0);
     }
+
+// POSIX only: on Windows nothing here could wake a read blocked in cpp-httplib's client
+// (a second descriptor of a socket, which shutdown() goes through, is a POSIX thing).
+#if BOSBASE_HTTPLIB_WEBSOCKET && !defined(_WIN32)
+    /// @brief The WebSocket call pub/sub uses, with cpp-httplib 0.39.0 or later; ws:// only
+    /// (see README, "Pub/sub"). Throws transport_error when no socket opens.
+    template <class Ws = httplib::ws::WebSocketClient,
+              std::enable_if_t<detail::httplib_compat::websocket_usable<Ws>::value, int> = 0>
+    std::unique_ptr<websocket_connection> connect_websocket(const websocket_request& req) {
+        const auto scheme_end = req.url.find("://");
+        if (scheme_end != std::string::npos && !detail::httplib_compat::valid_port(req.url.substr(0, req.url.find('/', scheme_end + 3)))) {
+            throw transport_error(transport_error::kind::other, "invalid WebSocket URL: port out of range");
+        }
+        return std::make_unique<detail::httplib_websocket<Ws>>(req);
+    }
+#endif
 
 private:
     // Bodies from this size on reach cpp-httplib through a content provider that reads

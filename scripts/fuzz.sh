@@ -14,7 +14,7 @@ cd "$repo"
 seconds="${1:-30}"
 shift || true
 harnesses=("$@")
-((${#harnesses[@]})) || harnesses=(jwt_auth_store base_url redact query response_path sse_parser)
+((${#harnesses[@]})) || harnesses=(jwt_auth_store base_url redact query response_path sse_parser pubsub_frame)
 
 echo "==> [fuzz] configure and build the harnesses"
 cmake --preset fuzz >/dev/null

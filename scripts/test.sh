@@ -6,7 +6,8 @@
 #                    the dev server, then against the real BosBase (when BOSBASE_SRC is set)
 #   tsan             g++, C++20, ThreadSanitizer: unit, transport, stress
 #   clang-current    clang++, C++20, ASan+UBSan, cpp-httplib 0.41.0: unit, transport, fault,
-#                    stress; the examples compile
+#                    stress; the examples compile; pub/sub against the real BosBase (when
+#                    BOSBASE_SRC is set), as only this build has a WebSocket
 #   fuzz             the libFuzzer harnesses, 30 s each, one per core at a time
 # (Debian's cpp-httplib 0.11.4 is in the g++ trees and, with clang++, in the packaging
 # checks; presets clang and httplib-current remain for developers.)
@@ -138,7 +139,14 @@ stage "tsan: unit, transport, stress" preset_test tsan -L "unit|transport|stress
 stage "clang-current: fetch cpp-httplib 0.41.0" bash scripts/fetch_httplib_current.sh
 stage "clang-current: build (clang++, C++20, ASan+UBSan, httplib 0.41.0)" preset_build clang-current
 # Each part compiling alone (label parts) is checked once, in sanitize.
-stage "clang-current: unit, transport, fault, stress" preset_test clang-current -LE parts
+stage "clang-current: unit, transport, fault, stress" preset_test clang-current -LE "parts|real_pubsub"
+# Pub/sub needs cpp-httplib 0.39.0 or later, so its real-server tests run on this build; the
+# server binary and its seeded database are the ones the sanitize stage already made.
+if [[ -n "${BOSBASE_SRC:-}" ]]; then
+    stage "real BosBase: pub/sub (clang-current build)" env BOSBASE_PRESET=clang-current \
+        BOSBASE_REAL_TARGETS="bosbase_pubsub_real_tests pubsub_chat" BOSBASE_REAL_LABEL=real_pubsub \
+        bash scripts/test_real_bosbase.sh
+fi
 
 stage "fuzz: build, each harness 30 s" bash scripts/fuzz.sh 30
 

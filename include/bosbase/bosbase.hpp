@@ -43,6 +43,7 @@
 #include "services/redis.hpp"
 #include "services/graphql.hpp"
 #include "services/script_types.hpp"
+#include "services/script_ws.hpp"
 #include "services/scripts.hpp"
 #include "services/script_permissions.hpp"
 #include "realtime/events.hpp"
@@ -51,6 +52,12 @@
 #include "realtime/connection.hpp"
 #include "realtime/state.hpp"
 #include "realtime/service.hpp"
+#include "websocket.hpp"
+#include "pubsub/events.hpp"
+#include "pubsub/protocol.hpp"
+#include "pubsub/machine.hpp"
+#include "pubsub/state.hpp"
+#include "pubsub/service.hpp"
 #include "async.hpp"
 #include "client.hpp"
 
@@ -58,6 +65,7 @@
 #include "platform.hpp"
 #include "httplib/compat.hpp"
 #include "httplib/watchdog.hpp"
+#include "httplib/websocket.hpp"
 #include "httplib/transport.hpp"
 #include "default_client.hpp"
 #endif

@@ -16,6 +16,7 @@
 #include "services/scripts.hpp"
 #include "services/script_permissions.hpp"
 #include "realtime/service.hpp"
+#include "pubsub/service.hpp"
 #include "async.hpp"
 
 #include <exception>
@@ -69,6 +70,17 @@ public:
 
     /// @brief Realtime subscriptions (SSE); needs a streaming transport (see README, "Realtime").
     BOSBASE_SPLIT_NOINLINE realtime_service<Transport> realtime() const { return realtime_service<Transport>(core_); }
+
+    /// @brief BosBase pub/sub over a WebSocket (see README, "Pub/sub"); needs a transport with
+    /// the WebSocket call, which the default transport has with cpp-httplib 0.39.0 or later.
+    template <class T = Transport>
+    [[nodiscard]] pubsub_service<T> pubsub() const {
+        static_assert(is_websocket_transport_v<T>,
+                      "bosbase: pub/sub needs a transport with the WebSocket call `std::unique_ptr<bosbase::"
+                      "websocket_connection> connect_websocket(const bosbase::websocket_request&)`; the default "
+                      "transport has it only with cpp-httplib 0.39.0 or later (see README, section 'Pub/sub')");
+        return pubsub_service<T>(checked_core());
+    }
 
     /// @brief The options the client was made with.
     BOSBASE_SPLIT_NOINLINE const client_options& options() const { return core().settings(); }

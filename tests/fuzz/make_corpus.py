@@ -238,3 +238,24 @@ write("sse_parser", {
     "over_cap": sse(0, [9], b"data:" + b"x" * 64 + b"\n\ndata:after\n\n"),
     "endless_line": sse(8, [3, 3, 3], b"y" * 200),
 })
+
+
+# pubsub_frame: [max depth - 1][topic: s8][frame text]
+def pubsub(depth: int, topic: bytes, text: bytes) -> bytes:
+    return bytes([depth - 1]) + s8(topic) + text
+
+
+write("pubsub_frame", {
+    "ready": pubsub(16, b"chat", b'{"type":"ready","clientId":"abc"}'),
+    "message": pubsub(16, b"chat/general", b'{"type":"message","id":"m1","topic":"chat","data":{"event":"join",'
+                                          b'"payload":{"u":1},"ref":"r"},"created":"2026-12-04 18:12:38.148Z"}'),
+    "published": pubsub(16, b"t", b'{"type":"published","requestId":"cpp2","id":"x","topic":"t","created":"c"}'),
+    "error_no_id": pubsub(16, b"t", b'{"type":"error","message":"invalid message format"}'),
+    "wrong_types": pubsub(16, b"t", b'{"type":"message","id":7,"topic":null,"data":[1,2],"created":{}}'),
+    "no_type": pubsub(16, b"t", b'{"clientId":"abc"}'),
+    "not_object": pubsub(16, b"t", b'["type","ready"]'),
+    "too_deep": pubsub(2, b"t", b'{"type":"message","data":{"a":{"b":{"c":1}}}}'),
+    "blank_topic": pubsub(16, b"  ", b'{"type":"pong","requestId":"1"}'),
+    "bad_utf8_topic": pubsub(16, b"\xff\xfe", b'{"type":"pong"}'),
+    "garbage": pubsub(16, b"t", b'{not json'),
+})

@@ -45,30 +45,9 @@ bool dev_server_lacks_route(const test_server& server, const char* method, const
     return true;
 }
 
-bosbase::BosBase admin_services_user(const test_server& server) {
-    bosbase::BosBase pb(server.url());
-    pb.collection("users").auth_with_password(dev_accounts::user_email, dev_accounts::user_password);
-    return pb;
-}
-
-template <class F>
-void check_admin_error(int status, const std::string& message, F&& call) {
-    const auto e = error_of(call);
-    CHECK(e.status() == status);
-    CHECK(e.message() == message);
-}
-
-constexpr const char* su_anonymous_message = "The request requires valid record authorization token.";
-constexpr const char* su_record_message = "The authorized record is not allowed to perform this action.";
-
-// A superuser-only call: 401 anonymously, 403 as a users record.
-template <class Call>
-void check_admin_route_su_only(const test_server& server, Call&& call) {
-    bosbase::BosBase anonymous(server.url());
-    check_admin_error(401, su_anonymous_message, [&] { call(anonymous); });
-    bosbase::BosBase user = admin_services_user(server);
-    check_admin_error(403, su_record_message, [&] { call(user); });
-}
+using bosbase_test::admin_services_user;
+using bosbase_test::check_admin_error;
+using bosbase_test::check_admin_route_su_only;
 
 // The servers of one run share one Redis and one EXECUTE_PATH: names of a test carry its port.
 std::string admin_test_port(const test_server& server) { return server.url().substr(server.url().rfind(':') + 1); }

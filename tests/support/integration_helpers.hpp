@@ -2,6 +2,7 @@
 // an emailed one-time password, and riding out BosBase's table cache.
 #pragma once
 
+#include <error_of.hpp>
 #include <smtp_catcher.hpp>
 #include <test_server.hpp>
 #include <doctest/doctest.h>
@@ -45,6 +46,32 @@ inline bosbase::BosBase superuser(const test_server& server) {
     bosbase::BosBase admin(server.url());
     admin.collection("_superusers").auth_with_password(dev_accounts::admin_email, dev_accounts::admin_password);
     return admin;
+}
+
+// BosBase's own superuser routes: the error a call gets, and 401 anonymously, 403 as a users record.
+inline bosbase::BosBase admin_services_user(const test_server& server) {
+    bosbase::BosBase pb(server.url());
+    pb.collection("users").auth_with_password(dev_accounts::user_email, dev_accounts::user_password);
+    return pb;
+}
+
+template <class F>
+void check_admin_error(int status, const std::string& message, F&& call) {
+    const auto e = error_of(call);
+    CHECK(e.status() == status);
+    CHECK(e.message() == message);
+}
+
+inline constexpr const char* su_anonymous_message = "The request requires valid record authorization token.";
+inline constexpr const char* su_record_message = "The authorized record is not allowed to perform this action.";
+
+// A superuser-only call: 401 anonymously, 403 as a users record.
+template <class Call>
+void check_admin_route_su_only(const test_server& server, Call&& call) {
+    bosbase::BosBase anonymous(server.url());
+    check_admin_error(401, su_anonymous_message, [&] { call(anonymous); });
+    bosbase::BosBase user = admin_services_user(server);
+    check_admin_error(403, su_record_message, [&] { call(user); });
 }
 
 // The HTTP status a call ends with: 200 when it succeeds.

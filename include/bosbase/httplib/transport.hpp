@@ -8,6 +8,8 @@
 #include "../detail/text.hpp"
 #include "../platform.hpp"
 #include "watchdog.hpp"
+#include "websocket.hpp"
+#include "../websocket.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -16,6 +18,7 @@
 #include <cstdlib>
 #include <exception>
 #include <limits>
+#include <type_traits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -173,6 +176,22 @@ public:
         }
         throw describe(result.error(), c, conn, conn.sockets_opened > 0);
     }
+
+// POSIX only: on Windows nothing here could wake a read blocked in cpp-httplib's client
+// (a second descriptor of a socket, which shutdown() goes through, is a POSIX thing).
+#if BOSBASE_HTTPLIB_WEBSOCKET && !defined(_WIN32)
+    /// @brief The WebSocket call pub/sub uses, with cpp-httplib 0.39.0 or later; ws:// only
+    /// (see README, "Pub/sub"). Throws transport_error when no socket opens.
+    template <class Ws = httplib::ws::WebSocketClient,
+              std::enable_if_t<detail::httplib_compat::websocket_usable<Ws>::value, int> = 0>
+    std::unique_ptr<websocket_connection> connect_websocket(const websocket_request& req) {
+        const auto scheme_end = req.url.find("://");
+        if (scheme_end != std::string::npos && !detail::httplib_compat::valid_port(req.url.substr(0, req.url.find('/', scheme_end + 3)))) {
+            throw transport_error(transport_error::kind::other, "invalid WebSocket URL: port out of range");
+        }
+        return std::make_unique<detail::httplib_websocket<Ws>>(req);
+    }
+#endif
 
 private:
     // Bodies from this size on reach cpp-httplib through a content provider that reads

@@ -7,6 +7,7 @@
 #include "../multipart.hpp"
 #include "../stream.hpp"
 #include "../realtime/sse_parser.hpp"
+#include "script_ws.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -134,6 +135,27 @@ public:
                       "bosbase: execute_sse needs a transport with the streaming call "
                       "`http_response stream(const http_request&, const stream_handler&)` (see README, 'Realtime')");
         return sse_call<T>(script_path(name) + "/execute/sse", arguments, function_name, options);
+    }
+
+    /// @brief Runs the script like execute(), over a WebSocket: GET
+    /// /api/scripts/{name}/execute/ws, the arguments sent as the first message, the
+    /// answer one message back. Authenticates with the Authorization header (no token in
+    /// the URL). A missing script or permission is the server's 404/403/401 as for
+    /// execute() (asked again over HTTP, since a refused upgrade carries no status); a
+    /// script that fails is the status and message the server sends on the socket.
+    /// Needs a transport with the WebSocket call (the default one with cpp-httplib 0.41
+    /// or newer, ws:// only). The call's deadline and cancel token hold throughout.
+    template <class T = Transport>
+    BOSBASE_SPLIT_NOINLINE script_output execute_ws(std::string_view name,
+                                                    const std::vector<std::string>& arguments = {},
+                                                    std::string_view function_name = {},
+                                                    const request_options& options = {}) const {
+        static_assert(is_websocket_transport_v<T>,
+                      "bosbase: execute_ws needs a transport with the WebSocket call "
+                      "`std::unique_ptr<bosbase::websocket_connection> connect_websocket(const "
+                      "bosbase::websocket_request&)`; the default transport has it with cpp-httplib 0.41 or newer "
+                      "(see README, 'Pub/sub')");
+        return detail::execute_script_ws(core(), script_path(name) + "/execute/ws", arguments, function_name, options);
     }
 
     // --- WASM ----------------------------------------------------------------
@@ -359,49 +381,6 @@ private:
         cancel_token::registration job_;
     };
 
-    // Cancels `target` when the deadline passes first. A stream has no whole-call deadline
-    // of its own (the transport bounds each read), so a thread keeps this one.
-    class deadline_guard {
-    public:
-        deadline_guard(cancel_token target, clock::time_point when) : state_(std::make_shared<shared>()) {
-            thread_ = std::thread([s = state_, target, when] {
-                std::unique_lock<std::mutex> lock(s->mutex);
-                if (!s->cv.wait_until(lock, when, [&] { return s->done; })) {
-                    s->fired = true;
-                    lock.unlock();
-                    target.cancel();
-                }
-            });
-        }
-        deadline_guard(const deadline_guard&) = delete;
-        deadline_guard& operator=(const deadline_guard&) = delete;
-        ~deadline_guard() { stop(); }
-
-        void stop() {
-            {
-                std::lock_guard<std::mutex> lock(state_->mutex);
-                state_->done = true;
-            }
-            state_->cv.notify_all();
-            if (thread_.joinable()) thread_.join();
-        }
-
-        bool fired() {
-            std::lock_guard<std::mutex> lock(state_->mutex);
-            return state_->fired;
-        }
-
-    private:
-        struct shared {
-            std::mutex mutex;
-            std::condition_variable cv;
-            bool done = false;
-            bool fired = false;
-        };
-        std::shared_ptr<shared> state_;
-        std::thread thread_;
-    };
-
     template <class T>
     script_output sse_call(const std::string& path, const std::vector<std::string>& arguments,
                            std::string_view function_name, const request_options& options) const {
@@ -470,7 +449,7 @@ private:
 
         http_response res;
         {
-            deadline_guard guard(stop, req.deadline);
+            detail::deadline_guard guard(stop, req.deadline);
             auto ended = [&](error_kind kind, const std::string& what) {
                 guard.stop();
                 if (guard.fired()) {

@@ -1,0 +1,626 @@
+// bosbase-cpp: The pub/sub connection's machinery: the reader, dispatcher and keeper threads and their state.
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_PUBSUB_MACHINE_HPP
+#define BOSBASE_PUBSUB_MACHINE_HPP
+
+#include "events.hpp"
+#include "protocol.hpp"
+#include "../cancel.hpp"
+#include "../errors.hpp"
+#include "../websocket.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace bosbase {
+
+using pubsub_callback = std::function<void(const pubsub_message&)>;
+
+namespace detail {
+
+/// Between reconnect_delay and max_reconnect_delay: the n-th delay is drawn from
+/// [b/2, b] with b = reconnect_delay * 2^n capped, and never below reconnect_delay,
+/// so a server that drops every connection at once cannot make the SDK spin.
+inline std::chrono::milliseconds pubsub_backoff(std::size_t attempt, const pubsub_options& o, std::minstd_rand& rng) {
+    const std::int64_t floor = o.reconnect_delay.count();
+    const std::int64_t cap = std::max(floor, static_cast<std::int64_t>(o.max_reconnect_delay.count()));
+    std::int64_t base = floor;
+    for (std::size_t i = 0; i < attempt && base < cap; ++i) base = std::min(cap, base * 2);
+    std::uniform_int_distribution<std::int64_t> pick(base / 2, base);
+    return std::chrono::milliseconds(std::max(floor, pick(rng)));
+}
+
+/// One client's pub/sub connection (pubsub_state adds the calls and ties it to the client).
+/// Not a template: it reaches the transport and the auth token through two functions.
+///
+///   idle ──────── a subscribe or publish wants the socket ──────────> connecting
+///   connecting ── the upgrade succeeded and `ready` came ───────────> ready (every topic resubscribed)
+///   connecting, ready:
+///       the socket failed or closed, no `ready` in connect_timeout ─> backing_off
+///       the auth token changed (caller) ──────────────────────────> connecting (at once, new identity)
+///       the callback queue overflowed ─────────────────────────────> backing_off
+///       disconnect(), or the last topic ended and no publish used it (caller) ──> idle
+///   backing_off ── the delay passed ──> connecting, or idle when nothing wants the socket
+///   any ───────── the client core is destroyed ─────────────────────> stopping (final)
+///
+/// The reader thread owns the socket: it connects, reads, and answers frames; it never
+/// runs user code. Callbacks run on the dispatcher thread from a bounded queue, so a
+/// slow one never stalls reading (and so acknowledgements). The keeper thread pings
+/// and ends a connection that sends no `ready` in time. One mutex guards the state;
+/// sends are serialised by a second one, taken while the first is still held so frames
+/// leave in the order the state decided them, and no callback runs under either.
+class pubsub_machine {
+protected:
+    using clock = std::chrono::steady_clock;
+
+public:
+    enum class phase { idle, connecting, ready, backing_off, stopping };
+    using connector = std::function<std::unique_ptr<websocket_connection>(const websocket_request&)>;
+    /// The current token; nullopt once the client is gone.
+    using token_source = std::function<std::optional<std::string>()>;
+
+    struct listener {
+        listener(std::string t, pubsub_callback f) : topic(std::move(t)), fn(std::move(f)) {}
+        const std::string topic;
+        const pubsub_callback fn;
+        bool removed = false;  // guarded by mutex_
+    };
+    using listener_ptr = std::shared_ptr<listener>;
+
+    pubsub_machine(const parsed_base_url& base, header_list headers, std::size_t max_json_depth, connector connect,
+                   token_source token)
+        : connect_(std::move(connect)),
+          token_(std::move(token)),
+          headers_(std::move(headers)),
+          base_(base),
+          url_(base.origin + base.prefix + "/api/pubsub"),
+          max_json_depth_(max_json_depth),
+          rng_(static_cast<std::uint32_t>(clock::now().time_since_epoch().count() ^
+                                          reinterpret_cast<std::uintptr_t>(this))) {}
+
+    pubsub_machine(const pubsub_machine&) = delete;
+    pubsub_machine& operator=(const pubsub_machine&) = delete;
+    virtual ~pubsub_machine() {
+        for (auto* t : {&reader_, &dispatcher_, &keeper_}) {
+            if (t->joinable()) t->detach();  // stop() has run; this only keeps ~thread quiet
+        }
+    }
+
+    template <class Fn>
+    void set_callback(std::shared_ptr<const Fn>& slot, Fn fn) {
+        auto ptr = fn ? std::make_shared<const Fn>(std::move(fn)) : nullptr;
+        std::lock_guard<std::mutex> lock(mutex_);
+        slot = std::move(ptr);
+    }
+
+    void set_options(const pubsub_options& o) {
+        if (o.max_message_bytes == 0 || o.max_queued_messages == 0 || o.connect_timeout.count() <= 0 ||
+            o.ack_timeout.count() <= 0 || o.reconnect_delay.count() <= 0 || o.max_reconnect_delay.count() < 0 ||
+            o.ping_interval.count() <= 0) {
+            throw std::invalid_argument(
+                "bosbase: pubsub_options: timeouts, reconnect_delay, ping_interval and the limits must be positive");
+        }
+        std::lock_guard<std::mutex> lock(mutex_);
+        options_ = o;
+    }
+
+    bool is_connected() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return phase_ == phase::ready;
+    }
+
+    std::string client_id() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return phase_ == phase::ready ? client_id_ : std::string();
+    }
+
+    std::vector<std::string> topics() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        std::vector<std::string> out;
+        for (const auto& t : topics_) out.push_back(t.name);
+        return out;
+    }
+
+    /// Stops the threads for good (the client core is going away).
+    void stop() noexcept {
+        std::vector<std::thread> threads;
+        std::shared_ptr<websocket_connection> conn;
+        std::optional<cancel_token> cancel;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            phase_ = phase::stopping;
+            conn = conn_;
+            cancel = conn_cancel_;
+            for (auto* t : {&reader_, &dispatcher_, &keeper_}) threads.push_back(std::move(*t));
+        }
+        cv_.notify_all();
+        if (conn) conn->shutdown();
+        if (cancel) cancel->cancel();
+        for (auto& t : threads) {
+            if (!t.joinable()) continue;
+            // The last client handle may go inside a callback (dispatcher) or while the
+            // reader fetches the token: that thread cannot join itself; it sees `stopping`.
+            if (t.get_id() == std::this_thread::get_id()) {
+                t.detach();
+            } else {
+                t.join();
+            }
+        }
+    }
+
+    /// subscribe<T> could not decode a message: on_error hears of it.
+    void report_decode_failure(const pubsub_message& m, const std::string& what) {
+        report(error(error_kind::invalid_response,
+                     "a pub/sub message on " + m.topic + " does not fit the requested type: " + what));
+    }
+
+    std::shared_ptr<const std::function<void(const std::string&)>> on_connect_;
+    std::shared_ptr<const std::function<void(const pubsub_reconnect&)>> on_reconnect_;
+    std::shared_ptr<const std::function<void(const pubsub_disconnect&)>> on_disconnect_;
+    std::shared_ptr<const std::function<void(const ClientResponseError&)>> on_error_;
+
+protected:
+    struct pending {
+        std::optional<pubsub_frame> reply;
+        std::optional<ClientResponseError> error;
+    };
+
+    struct topic_entry {
+        std::string name;
+        std::vector<listener_ptr> listeners;
+        std::string request;  // the subscribe in flight on this connection
+        bool confirmed;       // acknowledged on this connection
+        std::optional<ClientResponseError> failed;
+    };
+
+    struct job {
+        std::optional<pubsub_message> message;
+        std::function<void()> event;
+    };
+
+    ClientResponseError error(error_kind kind, const std::string& text) const {
+        return ClientResponseError(url_, 0, json::object(), kind, text);
+    }
+    ClientResponseError aborted(const char* when) const {
+        return error(error_kind::canceled, std::string("the pub/sub call was cancelled ") + when);
+    }
+    ClientResponseError destroyed() const {
+        return error(error_kind::canceled, "the client was destroyed while the pub/sub call waited");
+    }
+    // The socket has no status; a refusal is reported with the one the HTTP API uses for refused input.
+    ClientResponseError refused(const std::string& message) const {
+        const std::string text = message.empty() ? "pubsub error" : message;
+        return ClientResponseError(url_, 400, json{{"status", 400}, {"message", text}, {"data", json::object()}});
+    }
+
+    void notify() {
+        { std::lock_guard<std::mutex> lock(mutex_); }  // a waiter is either before its check or in wait()
+        cv_.notify_all();
+    }
+
+    std::string next_id() { return "cpp" + std::to_string(++request_seq_); }
+
+    topic_entry* find(const std::string& name) {
+        for (auto& t : topics_) {
+            if (t.name == name) return &t;
+        }
+        return nullptr;
+    }
+
+    bool wanted() const { return keep_open_ || !topics_.empty(); }
+
+    // Sends one frame on the current connection, in the order the state decided it.
+    void send_locked(std::unique_lock<std::mutex>& lock, const std::string& frame) {
+        auto conn = conn_;
+        std::unique_lock<std::mutex> sending(send_mutex_);
+        lock.unlock();
+        bool sent = false;
+        try {
+            sent = conn && conn->send_text(frame);
+        } catch (...) {
+            // A transport that throws here has lost the socket as surely as one returning false.
+        }
+        sending.unlock();
+        if (!sent && conn) conn->shutdown();  // the reader notices and fails what waits
+        lock.lock();
+    }
+
+    // Ends the current connection (lock held on entry and exit). `again`: connect anew at once.
+    void close_locked(std::unique_lock<std::mutex>& lock, const std::string& reason, bool again,
+                      error_kind kind = error_kind::none) {
+        if (phase_ != phase::connecting && phase_ != phase::ready) return;
+        close_reason_ = reason;
+        close_kind_ = kind;
+        reconnect_now_ = again;
+        auto conn = conn_;
+        auto cancel = conn_cancel_;
+        lock.unlock();
+        if (conn) conn->shutdown();
+        if (cancel) cancel->cancel();
+        lock.lock();
+    }
+
+    void enqueue_locked(job j) {
+        queue_.push_back(std::move(j));
+        cv_.notify_all();
+    }
+
+    template <class Fn, class Arg>
+    void enqueue_event_locked(const std::shared_ptr<const Fn>& fn, Arg arg) {
+        if (fn) enqueue_locked(job{std::nullopt, [fn, arg = std::move(arg)] { (*fn)(arg); }});
+    }
+
+    // --- the reader thread -------------------------------------------------------
+
+    void run() noexcept {
+        std::size_t attempt = 0;
+        std::unique_lock<std::mutex> lock(mutex_);
+        while (phase_ != phase::stopping) {
+            if (!wanted()) {
+                phase_ = phase::idle;
+                had_ready_ = false;
+                last_created_.clear();
+                cv_.notify_all();
+                cv_.wait(lock, [&] { return phase_ == phase::stopping || wanted(); });
+                continue;
+            }
+            phase_ = phase::connecting;
+            close_reason_.clear();
+            reconnect_now_ = false;
+            const cancel_token cancel;
+            conn_cancel_ = cancel;
+            const pubsub_options opts = options_;
+            ready_deadline_ = clock::now() + opts.connect_timeout;
+            cv_.notify_all();
+            lock.unlock();
+            std::string end_reason;
+            error_kind end_kind = error_kind::none;
+            bool was_ready = false;
+            std::string token;
+            try {
+                websocket_request req;
+                // The last reference to the client may go in here: then stop() ran on this thread.
+                auto current = token_();
+                if (!current) throw transport_error(error_kind::canceled, "the client is going away");
+                token = std::move(*current);
+                req.url = pubsub_url(base_);
+                req.headers = headers_;
+                if (!token.empty() && !has_header(req.headers, "Authorization")) {
+                    req.headers.emplace_back("Authorization", token);
+                }
+                req.connect_timeout = opts.connect_timeout;
+                req.read_timeout = opts.ping_interval * 3;
+                req.write_timeout = opts.ack_timeout;
+                req.max_message_bytes = opts.max_message_bytes;
+                req.cancel = cancel;
+                std::shared_ptr<websocket_connection> conn(connect_(req));
+                if (!conn) throw transport_error(error_kind::other, "the transport returned no connection");
+                lock.lock();
+                conn_ = conn;
+                const bool go_on = phase_ == phase::connecting;
+                lock.unlock();
+                if (!go_on) conn->shutdown();
+                read_loop(*conn, opts, end_reason, end_kind, was_ready);
+                conn->shutdown();
+                lock.lock();
+                conn_.reset();  // the socket itself goes with `conn`, unlocked
+                lock.unlock();
+            } catch (const transport_error& e) {
+                end_kind = e.error_kind();
+                end_reason = std::string("could not open the pub/sub socket: ") + e.what();
+            } catch (const std::exception& e) {
+                end_kind = error_kind::other;
+                end_reason = std::string("could not open the pub/sub socket: ") + e.what();
+            }
+            scrub_secrets(end_reason, {token});
+            lock.lock();
+            if (phase_ == phase::stopping) break;
+            if (!close_reason_.empty()) {
+                end_reason = close_reason_;
+                end_kind = close_kind_;
+            }
+            after_connection_locked(end_reason, end_kind, was_ready);
+            if (was_ready) attempt = 0;
+            if (reconnect_now_ || !wanted()) continue;
+            phase_ = phase::backing_off;
+            cv_.notify_all();
+            const auto delay = pubsub_backoff(attempt++, opts, rng_);
+            cv_.wait_for(lock, delay, [&] { return phase_ == phase::stopping || reconnect_now_; });
+        }
+    }
+
+    void read_loop(websocket_connection& conn, const pubsub_options& opts, std::string& reason, error_kind& kind,
+                   bool& was_ready) {
+        std::string text;
+        for (;;) {
+            websocket_frame got = websocket_frame::closed;
+            try {
+                got = conn.read(text);
+            } catch (const std::exception& e) {
+                reason = std::string("reading the pub/sub socket failed: ") + e.what();
+                kind = error_kind::receive;
+                return;
+            }
+            if (got == websocket_frame::closed) {
+                reason = "the pub/sub socket was closed";
+                kind = error_kind::receive;
+                return;
+            }
+            if (text.size() > opts.max_message_bytes) {
+                reason = "a pub/sub frame of " + std::to_string(text.size()) + " bytes exceeds max_message_bytes (" +
+                         std::to_string(opts.max_message_bytes) + ")";
+                kind = error_kind::too_large;
+                return;
+            }
+            std::optional<pubsub_frame> frame;
+            if (got == websocket_frame::text) frame = parse_pubsub_frame(text, max_json_depth_);
+            if (!frame) {
+                report(error(error_kind::invalid_response, got == websocket_frame::binary
+                                                               ? "the server sent a binary pub/sub frame; skipped"
+                                                               : "the server sent a pub/sub frame that is not a JSON "
+                                                                 "object with a type; skipped"));
+                continue;
+            }
+            if (!on_frame(conn, std::move(*frame), opts, was_ready)) {
+                reason = "the pub/sub callback queue is full (max_queued_messages); reconnecting";
+                kind = error_kind::too_large;
+                return;
+            }
+        }
+    }
+
+    void report(ClientResponseError e) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        enqueue_event_locked(on_error_, std::move(e));
+    }
+
+    // False when the connection must end (the queue overflowed).
+    bool on_frame(websocket_connection& conn, pubsub_frame f, const pubsub_options& opts, bool& was_ready) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (f.type == "ready") {
+            if (phase_ != phase::connecting || was_ready) return true;
+            phase_ = phase::ready;
+            was_ready = true;
+            client_id_ = f.client_id;
+            next_ping_ = clock::now() + opts.ping_interval;
+            std::vector<std::string> frames;
+            for (auto& t : topics_) {
+                t.request = next_id();
+                frames.push_back(pubsub_request_frame("subscribe", &t.name, t.request));
+            }
+            announce_pending_ = true;
+            maybe_announce_locked();
+            cv_.notify_all();
+            std::unique_lock<std::mutex> sending(send_mutex_);
+            lock.unlock();
+            try {
+                for (const auto& frame : frames) {
+                    if (!conn.send_text(frame)) break;  // the next read says closed
+                }
+            } catch (...) {
+                conn.shutdown();  // a transport that throws has lost the socket: the next read says so
+            }
+            return true;
+        }
+        if (f.type == "message") {
+            topic_entry* t = find(f.topic);
+            if (!t || t->listeners.empty()) return true;
+            if (queued_messages_ >= opts.max_queued_messages) return false;
+            ++queued_messages_;
+            last_created_ = f.created;
+            enqueue_locked(job{pubsub_message{std::move(f.id), std::move(f.topic), std::move(f.created),
+                                              std::move(f.data)},
+                               nullptr});
+            return true;
+        }
+        if (f.type == "error") {
+            auto p = f.request_id.empty() ? pending_.end() : pending_.find(f.request_id);
+            if (p != pending_.end()) {
+                p->second->error = refused(f.message);
+            } else if (topic_entry* t = by_request(f.request_id)) {
+                t->failed = refused(f.message);
+                t->request.clear();
+                enqueue_event_locked(on_error_, refused("subscribe " + t->name + ": " + f.message));
+            } else {
+                enqueue_event_locked(on_error_, refused(f.message));
+            }
+            cv_.notify_all();
+            return true;
+        }
+        if (f.type == "subscribed") {
+            if (topic_entry* t = by_request(f.request_id)) {
+                t->confirmed = true;
+                t->failed.reset();
+                maybe_announce_locked();
+            }
+        }
+        auto p = f.request_id.empty() ? pending_.end() : pending_.find(f.request_id);
+        if (p != pending_.end() && f.type == "published") p->second->reply = std::move(f);
+        cv_.notify_all();  // an acknowledgement of someone else's or an unknown requestId changes nothing
+        return true;
+    }
+
+    topic_entry* by_request(const std::string& id) {
+        if (id.empty()) return nullptr;
+        for (auto& t : topics_) {
+            if (t.request == id) return &t;
+        }
+        return nullptr;
+    }
+
+    // on_connect (and on_reconnect) once every topic is back on the server: a resync
+    // started then misses nothing that arrives later.
+    void maybe_announce_locked() {
+        if (!announce_pending_ || phase_ != phase::ready) return;
+        for (const auto& t : topics_) {
+            if (!t.confirmed) return;
+        }
+        announce_pending_ = false;
+        enqueue_event_locked(on_connect_, client_id_);
+        if (had_ready_) {
+            pubsub_reconnect info;
+            info.client_id = client_id_;
+            info.missed_since = last_created_;
+            info.disconnected_at = disconnected_at_;
+            for (const auto& t : topics_) info.topics.push_back(t.name);
+            enqueue_event_locked(on_reconnect_, std::move(info));
+        }
+        had_ready_ = true;
+    }
+
+    void after_connection_locked(const std::string& reason, error_kind kind, bool was_ready) {
+        conn_.reset();
+        conn_cancel_.reset();
+        client_id_.clear();
+        announce_pending_ = false;
+        for (auto& t : topics_) {
+            t.request.clear();
+            t.confirmed = false;
+        }
+        const std::string lost = was_ready ? "the pub/sub connection ended before the acknowledgement (" + reason +
+                                                 "); the request may or may not have taken effect"
+                                           : reason;
+        for (auto& p : pending_) {
+            if (!p.second->reply && !p.second->error) p.second->error = error(error_kind::receive, lost);
+        }
+        if (was_ready) {
+            disconnected_at_ = std::chrono::system_clock::now();
+            last_failure_.clear();
+            enqueue_event_locked(on_disconnect_, pubsub_disconnect{reason, kind, wanted()});
+        } else {
+            last_failure_ = reason;
+        }
+        cv_.notify_all();
+    }
+
+    // --- the dispatcher thread -----------------------------------------------------
+
+    void dispatch_loop() noexcept {
+        std::unique_lock<std::mutex> lock(mutex_);
+        dispatcher_id_ = std::this_thread::get_id();
+        while (phase_ != phase::stopping) {
+            if (queue_.empty()) {
+                cv_.wait(lock, [&] { return phase_ == phase::stopping || !queue_.empty(); });
+                continue;
+            }
+            job j = std::move(queue_.front());
+            queue_.pop_front();
+            if (!j.message) {
+                lock.unlock();
+                invoke([&] { j.event(); });
+                j = job{};  // its captures go unlocked
+                lock.lock();
+                continue;
+            }
+            --queued_messages_;
+            std::vector<listener_ptr> targets;
+            if (topic_entry* t = find(j.message->topic)) targets = t->listeners;
+            for (const auto& l : targets) {
+                if (phase_ == phase::stopping || l->removed) continue;
+                running_ = l.get();
+                lock.unlock();
+                invoke([&] { l->fn(*j.message); });
+                lock.lock();
+                running_ = nullptr;
+                cv_.notify_all();
+            }
+            lock.unlock();
+            targets.clear();
+            lock.lock();
+        }
+    }
+
+    // A callback that throws is skipped, as with realtime; the queue goes on.
+    template <class Fn>
+    static void invoke(Fn&& fn) noexcept {
+        try {
+            fn();
+        } catch (...) {
+        }
+    }
+
+    // --- the keeper thread: pings and the `ready` deadline ---------------------------
+
+    void keep_loop() noexcept {
+        std::unique_lock<std::mutex> lock(mutex_);
+        while (phase_ != phase::stopping) {
+            const auto now = clock::now();
+            auto wake = clock::time_point::max();
+            if (phase_ == phase::connecting && now >= ready_deadline_) {
+                // Fired once per attempt: run() sets the deadline anew for the next.
+                ready_deadline_ = clock::time_point::max();
+                close_locked(lock, "no ready from the server within connect_timeout", false, error_kind::timeout);
+                continue;
+            }
+            if (phase_ == phase::connecting) wake = ready_deadline_;
+            if (phase_ == phase::ready) {
+                if (now >= next_ping_) {
+                    next_ping_ = now + options_.ping_interval;
+                    send_locked(lock, pubsub_request_frame("ping", nullptr, next_id()));
+                    continue;
+                }
+                wake = next_ping_;
+            }
+            cv_.wait_until(lock, wake);
+        }
+    }
+
+    const connector connect_;   // the reader's only
+    const token_source token_;
+    const header_list headers_;
+    const parsed_base_url base_;
+    const std::string url_;  // for errors: never with the token
+    const std::size_t max_json_depth_;
+    std::minstd_rand rng_;  // the reader's only
+    mutable std::mutex mutex_;  // guards everything below
+    std::mutex send_mutex_;     // one frame at a time on the socket
+    std::condition_variable cv_;
+    phase phase_ = phase::idle;
+    pubsub_options options_;
+    std::vector<topic_entry> topics_;  // first-subscribe order: resubscribed in it
+    std::map<std::string, pending*> pending_;  // publishes waiting, by requestId
+    std::shared_ptr<websocket_connection> conn_;
+    std::optional<cancel_token> conn_cancel_;  // stops a connect in progress
+    std::string client_id_;
+    std::string close_reason_;  // why the SDK ends the connection
+    error_kind close_kind_ = error_kind::none;
+    std::string last_failure_;  // of the last failed attempt, for a caller that times out
+    std::string token_seen_;
+    std::string last_created_;  // of the last message queued for the callbacks
+    std::chrono::system_clock::time_point disconnected_at_;
+    clock::time_point ready_deadline_;
+    clock::time_point next_ping_;
+    std::deque<job> queue_;
+    std::size_t queued_messages_ = 0;
+    const listener* running_ = nullptr;  // the callback the dispatcher is in
+    std::uint64_t request_seq_ = 0;
+    bool keep_open_ = false;  // a publish used the socket: it stays until disconnect()
+    bool reconnect_now_ = false;
+    bool had_ready_ = false;  // a connection was ready before: the next one is a reconnect
+    bool announce_pending_ = false;
+    bool threads_started_ = false;
+    std::thread reader_;
+    std::thread dispatcher_;
+    std::thread keeper_;
+    std::thread::id dispatcher_id_;
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_PUBSUB_MACHINE_HPP

@@ -1,0 +1,114 @@
+// bosbase-cpp: The /api/pubsub wire format: frames out, frames in, and the socket URL.
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_PUBSUB_PROTOCOL_HPP
+#define BOSBASE_PUBSUB_PROTOCOL_HPP
+
+#include "events.hpp"
+#include "../detail/base_url.hpp"
+#include "../detail/json_parse.hpp"
+#include "../detail/text.hpp"
+#include "../transport.hpp"
+#include "../websocket.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace bosbase {
+
+namespace detail {
+
+/// One server frame, as apis/pubsub.go's serverEnvelope has it. Fields the frame lacks stay empty.
+struct pubsub_frame {
+    std::string type;  // ready, message, published, subscribed, unsubscribed, pong, error
+    std::string request_id;
+    std::string client_id;
+    std::string id;
+    std::string topic;
+    std::string created;
+    std::string message;  // of an error frame
+    json data;            // null when absent
+};
+
+/// Parses one text frame; nullopt when it is not a JSON object with a string `type`, or
+/// nests deeper than `max_depth`. Members of the wrong type read as absent (the server
+/// omits empty ones), so no frame can make this throw (but std::bad_alloc).
+inline std::optional<pubsub_frame> parse_pubsub_frame(const std::string& text, std::size_t max_depth) {
+    auto parsed = parse_json(text, max_depth);
+    if (!parsed || !parsed->is_object()) return std::nullopt;
+    json& obj = *parsed;
+    auto string_of = [&](const char* key) {
+        auto it = obj.find(key);
+        return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    auto type = obj.find("type");
+    if (type == obj.end() || !type->is_string()) return std::nullopt;
+    pubsub_frame f;
+    f.type = type->get<std::string>();
+    f.request_id = string_of("requestId");
+    f.client_id = string_of("clientId");
+    f.id = string_of("id");
+    f.topic = string_of("topic");
+    f.created = string_of("created");
+    f.message = string_of("message");
+    auto data = obj.find("data");
+    if (data != obj.end()) f.data = std::move(*data);
+    return f;
+}
+
+/// `{"type":…,"topic":…,"requestId":…}` (and `data` for publish), as the JS SDK sends them.
+inline std::string pubsub_request_frame(std::string_view type, const std::string* topic, const std::string& request_id,
+                                        const std::string* data_json = nullptr) {
+    std::string out = "{\"type\":" + json(std::string(type)).dump();
+    if (topic) out += ",\"topic\":" + json(*topic).dump();
+    if (data_json) out += ",\"data\":" + *data_json;
+    out += ",\"requestId\":" + json(request_id).dump() + "}";
+    return out;
+}
+
+/// ws(s)://host/prefix/api/pubsub for the base URL (http → ws, https → wss). The token
+/// goes in the Authorization header, which the server reads first: unlike ?token= (what
+/// browsers must use) it stays out of access logs, and cpp-httplib's WebSocket client
+/// before 0.47.0 drops a URL's query string.
+inline std::string pubsub_url(const parsed_base_url& url) {
+    return websocket_origin(url.origin) + url.prefix + "/api/pubsub";
+}
+
+/// A topic the server would take: not blank (it trims), valid UTF-8.
+inline void check_pubsub_topic(const std::string& topic) {
+    if (topic.find_first_not_of(" \t\r\n") == std::string::npos) {
+        throw std::invalid_argument("bosbase: a pub/sub topic must not be empty");
+    }
+    try {
+        (void)json(topic).dump();
+    } catch (const json::type_error&) {
+        throw std::invalid_argument("bosbase: a pub/sub topic must be valid UTF-8");
+    }
+}
+
+/// The JS SDK's realtimeSubscribe normalisation of one message.
+inline pubsub_realtime_message to_realtime_message(const pubsub_message& m) {
+    pubsub_realtime_message out;
+    out.topic = m.topic;
+    out.id = m.id;
+    out.created = m.created;
+    if (m.data.is_object()) {
+        auto ev = m.data.find("event");
+        if (ev != m.data.end() && ev->is_string()) out.event = ev->get<std::string>();
+        auto ref = m.data.find("ref");
+        if (ref != m.data.end() && ref->is_string()) out.ref = ref->get<std::string>();
+        auto payload = m.data.find("payload");
+        out.payload = payload != m.data.end() ? *payload : m.data;
+    } else {
+        out.payload = m.data;
+    }
+    return out;
+}
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_PUBSUB_PROTOCOL_HPP

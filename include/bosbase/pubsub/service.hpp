@@ -1,0 +1,175 @@
+// bosbase-cpp: pubsub_service: pb.pubsub(), publish and subscribe over BosBase's WebSocket.
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_PUBSUB_SERVICE_HPP
+#define BOSBASE_PUBSUB_SERVICE_HPP
+
+#include "state.hpp"
+#include "../services/common.hpp"
+
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace bosbase {
+
+/// @brief Client-to-client messages over one WebSocket per client (pb.pubsub()).
+///
+/// The socket opens on first use with the current auth token, reconnects by itself
+/// after any loss (jittered backoff between pubsub_options::reconnect_delay and
+/// max_reconnect_delay), resubscribes every topic, and reconnects at once when the
+/// token changes. It closes on disconnect(), or when the last subscription ends and
+/// no publish used it. Callbacks run on one thread of the client, one at a time and
+/// never under the client's locks; one that throws is skipped. They are queued
+/// (pubsub_options::max_queued_messages) so a slow callback never stalls reading:
+/// see that option for what happens when the queue is full. Anyone may subscribe;
+/// only a signed-in record may publish (the server refuses anonymous publishes with
+/// an error the call throws). Needs a transport with the WebSocket call
+/// (is_websocket_transport_v): the default one has it with cpp-httplib 0.39.0 or later.
+template <class Transport>
+class pubsub_service : public detail::service_base<Transport> {
+public:
+    BOSBASE_SPLIT_NOINLINE explicit pubsub_service(std::shared_ptr<detail::client_core<Transport>> core)
+        : detail::service_base<Transport>(std::move(core)) {}
+
+    /// @brief Publishes `data` (any JSON) to `topic` and returns the server's acknowledgement.
+    /// Throws ClientResponseError: no connection within connect_timeout, no acknowledgement
+    /// within ack_timeout (kind timeout; `options.deadline` caps both, kind deadline), the
+    /// connection lost before the acknowledgement (kind receive: it may or may not have been
+    /// published), the server refused it (status 400 and its message, e.g. "authentication
+    /// required to publish"), `data` over max_message_bytes (kind too_large, nothing sent),
+    /// or `options.cancel` (is_abort()).
+    BOSBASE_SPLIT_NOINLINE publish_ack publish(const std::string& topic, const json& data,
+                                               const request_options& options = {}) const {
+        return state()->publish(topic, data, options);
+    }
+
+    /// @brief Subscribes to `topic`; returns once the server acknowledged it. The handle ends
+    /// the subscription when it goes (a discarded one at once). Throws as publish() does.
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, pubsub_callback callback,
+                                                                const request_options& options = {}) const {
+        return state()->subscribe(topic, std::move(callback), options);
+    }
+
+    /// @brief The same, with each message's data decoded once as a `T` (from_json). A message
+    /// that does not decode is skipped and reported to on_error (kind invalid_response).
+    template <class T>
+    [[nodiscard]] subscription subscribe(const std::string& topic,
+                                         std::function<void(const T& data, const pubsub_message& message)> callback,
+                                         const request_options& options = {}) const {
+        if (!callback) throw std::invalid_argument("bosbase: a pub/sub callback must not be empty");
+        std::weak_ptr<detail::pubsub_state<Transport>> weak = state();
+        return subscribe(
+            topic,
+            [weak, callback = std::move(callback)](const pubsub_message& m) {
+                std::optional<T> value;
+                try {
+                    value.emplace(m.data.template get<T>());
+                } catch (const std::exception& e) {
+                    if (auto s = weak.lock()) s->report_decode_failure(m, e.what());
+                    return;
+                }
+                callback(*value, m);
+            },
+            options);
+    }
+
+    /// @brief The JS SDK's realtimePublish: publishes `{event, payload, ref}`; an empty `ref`
+    /// becomes a random one, as there.
+    BOSBASE_SPLIT_NOINLINE publish_ack realtime_publish(const std::string& topic, const std::string& event,
+                                                        const json& payload, std::string ref = {},
+                                                        const request_options& options = {}) const {
+        if (event.empty()) throw std::invalid_argument("bosbase: a realtime_publish event must not be empty");
+        if (ref.empty()) ref = random_ref();
+        return publish(topic, json{{"event", event}, {"payload", payload}, {"ref", ref}}, options);
+    }
+
+    /// @brief The JS SDK's realtimeSubscribe: each message as {topic, event, payload, ref, id, created}.
+    [[nodiscard]] BOSBASE_SPLIT_NOINLINE subscription
+    realtime_subscribe(const std::string& topic, std::function<void(const pubsub_realtime_message&)> callback,
+                       const request_options& options = {}) const {
+        if (!callback) throw std::invalid_argument("bosbase: a pub/sub callback must not be empty");
+        return subscribe(
+            topic, [callback = std::move(callback)](const pubsub_message& m) { callback(detail::to_realtime_message(m)); },
+            options);
+    }
+
+    /// @brief Ends every callback of `topic`; "" ends all (the socket then closes unless a publish used it).
+    BOSBASE_SPLIT_NOINLINE void unsubscribe(const std::string& topic = {}) const {
+        if (auto s = existing_state()) s->unsubscribe(topic);
+    }
+
+    /// @brief Ends every subscription and closes the socket; calls waiting fail. Later calls reconnect.
+    BOSBASE_SPLIT_NOINLINE void disconnect() const {
+        if (auto s = existing_state()) s->disconnect();
+    }
+
+    /// @brief Runs when a connection has every topic on the server (first and later ones).
+    BOSBASE_SPLIT_NOINLINE void on_connect(std::function<void(const std::string& client_id)> fn) const {
+        state()->set_callback(state()->on_connect_, std::move(fn));
+    }
+
+    /// @brief Runs, after on_connect, on connections that replace a lost one: resync from
+    /// pubsub_reconnect::missed_since.
+    BOSBASE_SPLIT_NOINLINE void on_reconnect(std::function<void(const pubsub_reconnect&)> fn) const {
+        state()->set_callback(state()->on_reconnect_, std::move(fn));
+    }
+
+    /// @brief Runs when a connection that was ready ends, with the reason.
+    BOSBASE_SPLIT_NOINLINE void on_disconnect(std::function<void(const pubsub_disconnect&)> fn) const {
+        state()->set_callback(state()->on_disconnect_, std::move(fn));
+    }
+
+    /// @brief Runs for errors no call waits for: the server's error frames without a
+    /// requestId (e.g. "invalid message format"), a resubscribe it refused, frames that are
+    /// not JSON or binary (skipped), messages subscribe<T> could not decode.
+    BOSBASE_SPLIT_NOINLINE void on_error(std::function<void(const ClientResponseError&)> fn) const {
+        state()->set_callback(state()->on_error_, std::move(fn));
+    }
+
+    BOSBASE_SPLIT_NOINLINE void set_options(const pubsub_options& options) const { state()->set_options(options); }
+
+    BOSBASE_SPLIT_NOINLINE bool is_connected() const {
+        auto s = existing_state();
+        return s && s->is_connected();
+    }
+
+    /// @brief The server's id of the current connection, "" when not connected.
+    BOSBASE_SPLIT_NOINLINE std::string client_id() const {
+        auto s = existing_state();
+        return s ? s->client_id() : std::string();
+    }
+
+    /// @brief The subscribed topics, in the order they were first subscribed.
+    BOSBASE_SPLIT_NOINLINE std::vector<std::string> topics() const {
+        auto s = existing_state();
+        return s ? s->topics() : std::vector<std::string>();
+    }
+
+private:
+    std::shared_ptr<detail::pubsub_state<Transport>> state() const {
+        static_assert(std::is_copy_constructible_v<Transport>,
+                      "bosbase: pub/sub connects through a copy of the transport; make it copyable");
+        auto& core = this->core();
+        return core.template extension<detail::pubsub_state<Transport>>(
+            [&core] { return detail::pubsub_state<Transport>::make(core); });
+    }
+
+    std::shared_ptr<detail::pubsub_state<Transport>> existing_state() const {
+        return this->core().template existing_extension<detail::pubsub_state<Transport>>();
+    }
+
+    static std::string random_ref() {
+        static thread_local std::mt19937_64 rng(std::random_device{}());
+        static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+        std::string out;
+        for (int i = 0; i < 16; ++i) out += digits[rng() % 36];
+        return out;
+    }
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_PUBSUB_SERVICE_HPP

@@ -1,0 +1,79 @@
+// bosbase-cpp: the optional WebSocket call of a transport, which pub/sub uses.
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_WEBSOCKET_HPP
+#define BOSBASE_WEBSOCKET_HPP
+
+#include "cancel.hpp"
+#include "transport.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace bosbase {
+
+/// @brief What a transport needs to open one WebSocket.
+struct websocket_request {
+    std::string url;     ///< ws://host:port/path?query (wss:// for TLS)
+    header_list headers; ///< sent with the upgrade request (pub/sub puts the token in Authorization)
+    /// The TCP connect and the upgrade handshake together.
+    std::chrono::milliseconds connect_timeout{15000};
+    /// Longest silence on an open socket before read() gives up (the SDK pings well within it).
+    std::chrono::milliseconds read_timeout{60000};
+    std::chrono::milliseconds write_timeout{10000};
+    /// Frames larger than this may be refused by the transport (read() then reports closed);
+    /// the SDK checks the size of what it gets again.
+    std::size_t max_message_bytes = std::size_t(1) << 20;
+    /// Cancelling it makes a connect in progress throw transport_error(error_kind::canceled).
+    std::optional<cancel_token> cancel;
+};
+
+/// @brief What read() got.
+enum class websocket_frame { text, binary, closed };
+
+/// @brief One open WebSocket. One thread reads while others send; shutdown() may come from any thread.
+class websocket_connection {
+public:
+    virtual ~websocket_connection() = default;
+    /// @brief Blocks for the next whole message. `closed` once the peer closed, the socket
+    /// failed, read_timeout passed without a byte, or shutdown() was called; then for good.
+    virtual websocket_frame read(std::string& message) = 0;
+    /// @brief Sends one text message; false when the connection is gone. Callers serialise sends.
+    virtual bool send_text(std::string_view message) = 0;
+    /// @brief Ends the connection now: a blocked read() returns `closed`. Idempotent, never throws.
+    virtual void shutdown() noexcept = 0;
+};
+
+namespace detail {
+
+/// The WebSocket origin of an HTTP origin: http:// becomes ws://, https:// wss://.
+inline std::string websocket_origin(const std::string& origin) {
+    if (origin.compare(0, 8, "https://") == 0) return "wss://" + origin.substr(8);
+    if (origin.compare(0, 7, "http://") == 0) return "ws://" + origin.substr(7);
+    return origin;
+}
+
+template <class T, class = void>
+struct has_websocket : std::false_type {};
+
+template <class T>
+struct has_websocket<T, std::void_t<decltype(std::declval<T&>().connect_websocket(
+                            std::declval<const websocket_request&>()))>>
+    : std::is_convertible<decltype(std::declval<T&>().connect_websocket(std::declval<const websocket_request&>())),
+                          std::unique_ptr<websocket_connection>> {};
+
+}  // namespace detail
+
+/// @brief True when T also has the optional WebSocket call that pub/sub needs:
+/// `std::unique_ptr<bosbase::websocket_connection> connect_websocket(const bosbase::websocket_request&)`.
+/// It returns an open connection (the upgrade accepted) or throws transport_error.
+template <class T>
+inline constexpr bool is_websocket_transport_v = detail::has_websocket<T>::value;
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_WEBSOCKET_HPP

@@ -1,0 +1,186 @@
+// Pub/sub against the real BosBase server (the dev server has no /api/pubsub). Built with
+// every cpp-httplib, but has tests only where the default transport has its WebSocket
+// (the clang-current preset); run through scripts/test_real_bosbase.sh (label real_pubsub).
+#include <test_server.hpp>
+#include <doctest/doctest.h>
+#include <integration_helpers.hpp>
+
+#include <bosbase.hpp>
+
+#if BOSBASE_HTTPLIB_WEBSOCKET && !defined(_WIN32)
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <vector>
+
+using bosbase_test::dev_accounts;
+using bosbase_test::test_server;
+
+namespace {
+
+// Every message a client's subscriptions saw, in arrival order, waited for with a bound.
+struct heard {
+    std::mutex m;
+    std::condition_variable cv;
+    std::vector<bosbase::pubsub_message> messages;
+    std::vector<bosbase::pubsub_reconnect> reconnects;
+
+    bosbase::pubsub_callback collect() {
+        return [this](const bosbase::pubsub_message& msg) {
+            std::lock_guard<std::mutex> lock(m);
+            messages.push_back(msg);
+            cv.notify_all();
+        };
+    }
+    template <class Pred>
+    bool wait(Pred pred, std::chrono::seconds limit = std::chrono::seconds(20)) {
+        std::unique_lock<std::mutex> lock(m);
+        return cv.wait_for(lock, limit, pred);
+    }
+    std::size_t count(const std::string& topic) {
+        return static_cast<std::size_t>(std::count_if(messages.begin(), messages.end(),
+                                                      [&](const bosbase::pubsub_message& x) { return x.topic == topic; }));
+    }
+};
+
+void sign_in(const bosbase::BosBase& pb, const char* email, const char* password) {
+    pb.collection("users").auth_with_password(email, password);
+}
+
+void require_bosbase(const test_server& server) {
+    REQUIRE_MESSAGE(server.is_bosbase(), "pub/sub needs the real BosBase: run scripts/test_real_bosbase.sh");
+}
+
+// A server and two signed-in users, each on a client (and so a socket) of their own.
+struct two_users {
+    test_server server;
+    bosbase::BosBase ann{server.url()};
+    bosbase::BosBase bob{server.url()};
+    two_users() {
+        require_bosbase(server);
+        sign_in(ann, dev_accounts::user_email, dev_accounts::user_password);
+        sign_in(bob, dev_accounts::other_email, dev_accounts::other_password);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("pub/sub: two clients, messages in order, the publisher hears its own") {
+    two_users users;
+    auto& ann = users.ann;
+    auto& bob = users.bob;
+    heard at_ann;
+    heard at_bob;
+    auto a = ann.pubsub().subscribe("room", at_ann.collect());
+    auto b = bob.pubsub().subscribe("room", at_bob.collect());
+    CHECK(ann.pubsub().is_connected());
+    CHECK(!bob.pubsub().client_id().empty());
+
+    std::vector<bosbase::publish_ack> acks;
+    for (int i = 0; i < 20; ++i) acks.push_back(ann.pubsub().publish("room", {{"n", i}}));
+    CHECK(acks[0].topic == "room");
+    CHECK(!acks[0].id.empty());
+    CHECK(acks[0].created.size() >= 20);  // "2026-12-04 18:12:38.148Z"
+    REQUIRE(at_bob.wait([&] { return at_bob.messages.size() >= 20; }));
+    REQUIRE(at_ann.wait([&] { return at_ann.messages.size() >= 20; }));
+    for (int i = 0; i < 20; ++i) {
+        CHECK(at_bob.messages[i].data == bosbase::json{{"n", i}});
+        CHECK(at_bob.messages[i].id == acks[i].id);
+        CHECK(at_ann.messages[i].data == bosbase::json{{"n", i}});
+    }
+}
+
+TEST_CASE("pub/sub: unsubscribing stops delivery") {
+    test_server server;
+    require_bosbase(server);
+    bosbase::BosBase ann(server.url());
+    bosbase::BosBase bob(server.url());
+    sign_in(ann, dev_accounts::user_email, dev_accounts::user_password);
+    heard at_bob;
+    auto room = bob.pubsub().subscribe("room", at_bob.collect());
+    auto control = bob.pubsub().subscribe("control", at_bob.collect());
+    ann.pubsub().publish("room", "before");
+    REQUIRE(at_bob.wait([&] { return at_bob.count("room") == 1; }));
+    room.unsubscribe();
+    // One node fans out in publish order, so once "control" arrives a "room" message
+    // published before it would have arrived too, had bob still been subscribed.
+    ann.pubsub().publish("room", "after");
+    ann.pubsub().publish("control", "marker");
+    REQUIRE(at_bob.wait([&] { return at_bob.count("control") == 1; }));
+    CHECK(at_bob.count("room") == 1);
+    CHECK(bob.pubsub().topics() == std::vector<std::string>{"control"});
+}
+
+TEST_CASE("pub/sub: anonymous and unrecognised clients may subscribe but the server refuses their publish") {
+    test_server server;
+    require_bosbase(server);
+    bosbase::BosBase anonymous(server.url());
+    heard at_anon;
+    auto sub = anonymous.pubsub().subscribe("room", at_anon.collect());
+    auto refused = [](const bosbase::BosBase& pb) {
+        try {
+            pb.pubsub().publish("room", "x");
+        } catch (const bosbase::ClientResponseError& e) {
+            CHECK(e.status() == 400);
+            CHECK(e.response().value("message", "") == "authentication required to publish");
+            return;
+        }
+        FAIL("the publish was accepted");
+    };
+    refused(anonymous);
+    bosbase::BosBase forged(server.url());
+    forged.auth_store().save("not.a.token", bosbase::json::object());  // connects as anonymous
+    refused(forged);
+    // Still subscribed: a signed-in publisher reaches the anonymous subscriber.
+    bosbase::BosBase ann(server.url());
+    sign_in(ann, dev_accounts::user_email, dev_accounts::user_password);
+    ann.pubsub().publish("room", "to everyone");
+    REQUIRE(at_anon.wait([&] { return at_anon.messages.size() == 1; }));
+    CHECK(at_anon.messages[0].data == "to everyone");
+}
+
+TEST_CASE("pub/sub: a server restart mid-subscription resumes delivery and reports the gap") {
+    two_users users;
+    auto& server = users.server;
+    auto& ann = users.ann;
+    auto& bob = users.bob;
+    heard at_bob;
+    bob.pubsub().on_reconnect([&](const bosbase::pubsub_reconnect& r) {
+        std::lock_guard<std::mutex> lock(at_bob.m);
+        at_bob.reconnects.push_back(r);
+        at_bob.cv.notify_all();
+    });
+    auto sub = bob.pubsub().subscribe("room", at_bob.collect());
+    const auto before = ann.pubsub().publish("room", "before restart");
+    REQUIRE(at_bob.wait([&] { return at_bob.messages.size() == 1; }));
+
+    server.restart();
+    REQUIRE(at_bob.wait([&] { return !at_bob.reconnects.empty(); }, std::chrono::seconds(60)));
+    CHECK(at_bob.reconnects[0].missed_since == before.created);
+    CHECK(at_bob.reconnects[0].topics == std::vector<std::string>{"room"});
+    // ann's socket went too: its publish waits for the new one.
+    ann.pubsub().publish("room", "after restart");
+    REQUIRE(at_bob.wait([&] { return at_bob.messages.size() == 2; }));
+    CHECK(at_bob.messages[1].data == "after restart");
+}
+
+#ifdef BOSBASE_EXAMPLE_PUBSUB_CHAT
+TEST_CASE("examples/pubsub_chat: two users chat in one program") {
+    test_server server;
+    require_bosbase(server);
+    const auto r = bosbase_test::run_command(std::string(BOSBASE_EXAMPLE_PUBSUB_CHAT) + " " + server.url() + " " +
+                                             dev_accounts::user_email + " " + dev_accounts::user_password + " " +
+                                             dev_accounts::other_email + " " + dev_accounts::other_password + " 2>&1");
+    CAPTURE(r.output);
+    CHECK(r.exit_code == 0);
+    CHECK(r.output.find("bob hears ann: hi bob") != std::string::npos);
+    CHECK(r.output.find("ann hears bob: bye") != std::string::npos);
+    CHECK(r.output.find("done: both heard all 4 lines") != std::string::npos);
+    CHECK(r.output.find(dev_accounts::user_password) == std::string::npos);
+}
+#endif
+
+#endif  // BOSBASE_HTTPLIB_WEBSOCKET

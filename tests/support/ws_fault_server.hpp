@@ -1,0 +1,221 @@
+// A misbehaving /api/pubsub on 127.0.0.1 for fault tests: raw POSIX sockets, so it can
+// send what no WebSocket library would (frames over any cap, a frame cut off, binary
+// frames, garbage). One misbehaviour per server; the handshake borrows cpp-httplib's
+// accept-key helper (0.33.0 on), so this header is only for WebSocket-capable builds.
+#pragma once
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace bosbase_test {
+
+class ws_fault_server {
+public:
+    enum class mode {
+        never_ready,        // upgrade, then silence
+        never_ack,          // ready, then no answer to anything
+        wrong_ack,          // every answer carries another requestId
+        flood,              // after the subscribe's ack, 20000 messages as fast as the socket takes them
+        oversize,           // after the subscribe's ack, one 300 KiB text frame
+        binary_and_garbage, // after the subscribe's ack: a binary frame, non-JSON text, then a real message
+        cut_mid_frame,      // ready, then half a frame and close
+        close_after_ready,  // ready, then close: every connection
+    };
+
+    explicit ws_fault_server(mode m) : mode_(m) {
+        listen_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        int one = 1;
+        ::setsockopt(listen_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        addr.sin_port = 0;
+        if (::bind(listen_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || ::listen(listen_, 16) != 0) {
+            throw std::runtime_error("ws_fault_server: cannot listen");
+        }
+        socklen_t len = sizeof(addr);
+        ::getsockname(listen_, reinterpret_cast<sockaddr*>(&addr), &len);
+        port_ = ntohs(addr.sin_port);
+        acceptor_ = std::thread([this] { accept_loop(); });
+    }
+
+    ~ws_fault_server() {
+        stop_ = true;
+        ::shutdown(listen_, SHUT_RDWR);
+        ::close(listen_);
+        acceptor_.join();
+        std::vector<std::thread> threads;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            for (int fd : fds_) ::shutdown(fd, SHUT_RDWR);
+            threads.swap(threads_);
+        }
+        for (auto& t : threads) t.join();
+        for (int fd : fds_) ::close(fd);
+    }
+
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    int connections() const { return connections_.load(); }
+
+private:
+    void accept_loop() {
+        while (!stop_) {
+            const int fd = ::accept(listen_, nullptr, nullptr);
+            if (fd < 0) {
+                if (stop_) return;
+                continue;
+            }
+            std::lock_guard<std::mutex> lock(mutex_);
+            fds_.push_back(fd);
+            threads_.emplace_back([this, fd] { serve(fd); });
+        }
+    }
+
+    static bool read_exact(int fd, char* out, std::size_t n) {
+        while (n > 0) {
+            const auto got = ::recv(fd, out, n, 0);
+            if (got <= 0) return false;
+            out += got;
+            n -= static_cast<std::size_t>(got);
+        }
+        return true;
+    }
+
+    static bool write_all(int fd, const std::string& bytes) {
+        std::size_t done = 0;
+        while (done < bytes.size()) {
+            const auto put = ::send(fd, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+            if (put <= 0) return false;
+            done += static_cast<std::size_t>(put);
+        }
+        return true;
+    }
+
+    static std::string frame(int opcode, const std::string& payload) {
+        std::string out(1, static_cast<char>(0x80 | opcode));
+        const std::uint64_t n = payload.size();
+        if (n < 126) {
+            out += static_cast<char>(n);
+        } else if (n < 65536) {
+            out += static_cast<char>(126);
+            out += static_cast<char>(n >> 8);
+            out += static_cast<char>(n & 0xff);
+        } else {
+            out += static_cast<char>(127);
+            for (int i = 7; i >= 0; --i) out += static_cast<char>((n >> (8 * i)) & 0xff);
+        }
+        return out + payload;
+    }
+
+    // One client frame (masked), as JSON; null when it was not JSON. False when the socket ended.
+    static bool read_request(int fd, nlohmann::json& out) {
+        unsigned char h[2];
+        if (!read_exact(fd, reinterpret_cast<char*>(h), 2)) return false;
+        std::uint64_t n = h[1] & 0x7f;
+        if (n == 126 || n == 127) {
+            unsigned char ext[8];
+            const std::size_t len = n == 126 ? 2 : 8;
+            if (!read_exact(fd, reinterpret_cast<char*>(ext), len)) return false;
+            n = 0;
+            for (std::size_t i = 0; i < len; ++i) n = (n << 8) | ext[i];
+        }
+        unsigned char mask[4] = {0, 0, 0, 0};
+        if ((h[1] & 0x80) && !read_exact(fd, reinterpret_cast<char*>(mask), 4)) return false;
+        std::string payload(static_cast<std::size_t>(n), '\0');
+        if (n > 0 && !read_exact(fd, &payload[0], payload.size())) return false;
+        for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>(payload[i] ^ mask[i % 4]);
+        const int opcode = h[0] & 0x0f;
+        if (opcode == 0x8) return false;  // close
+        out = nlohmann::json::parse(payload, nullptr, false);
+        if (out.is_discarded()) out = nullptr;
+        return true;
+    }
+
+    bool handshake(int fd) {
+        std::string head;
+        char c;
+        while (head.size() < 8192 && head.find("\r\n\r\n") == std::string::npos) {
+            if (::recv(fd, &c, 1, 0) != 1) return false;
+            head += c;
+        }
+        const std::string name = "Sec-WebSocket-Key: ";
+        const auto at = head.find(name);
+        if (at == std::string::npos) return false;
+        const auto end = head.find("\r\n", at);
+        const std::string key = head.substr(at + name.size(), end - at - name.size());
+        return write_all(fd, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                             "Sec-WebSocket-Accept: " +
+                                 httplib::detail::websocket_accept_key(key) + "\r\n\r\n");
+    }
+
+    static std::string text(const nlohmann::json& j) { return frame(0x1, j.dump()); }
+
+    void serve(int fd) {
+        ++connections_;
+        if (!handshake(fd)) return;
+        if (mode_ != mode::never_ready && !write_all(fd, text({{"type", "ready"}, {"clientId", "fault"}}))) return;
+        if (mode_ == mode::close_after_ready) {
+            ::shutdown(fd, SHUT_RDWR);
+            return;
+        }
+        if (mode_ == mode::cut_mid_frame) {
+            write_all(fd, frame(0x1, std::string(100, 'x')).substr(0, 12));
+            ::shutdown(fd, SHUT_RDWR);
+            return;
+        }
+        nlohmann::json req;
+        while (!stop_ && read_request(fd, req)) {
+            if (!req.is_object() || mode_ == mode::never_ready || mode_ == mode::never_ack) continue;
+            const std::string type = req.value("type", "");
+            std::string id = req.value("requestId", "");
+            if (mode_ == mode::wrong_ack) id = "not-" + id;
+            const std::string answer = type == "subscribe" ? "subscribed"
+                                       : type == "publish" ? "published"
+                                       : type == "ping"    ? "pong"
+                                                           : "unsubscribed";
+            if (!write_all(fd, text({{"type", answer}, {"requestId", id}, {"id", "p"}, {"created", "c"}}))) return;
+            if (type != "subscribe") continue;
+            const std::string topic = req.value("topic", "");
+            auto message = [&](const nlohmann::json& data, const std::string& created) {
+                return text({{"type", "message"}, {"id", "m"}, {"topic", topic}, {"data", data}, {"created", created}});
+            };
+            if (mode_ == mode::flood) {
+                std::string burst;
+                for (int i = 0; i < 20000 && !stop_; ++i) {
+                    burst += message(i, "c" + std::to_string(i));
+                    if (burst.size() > 65536 && !write_all(fd, std::exchange(burst, {}))) return;
+                }
+                if (!write_all(fd, burst)) return;
+            } else if (mode_ == mode::oversize) {
+                if (!write_all(fd, message(std::string(300 << 10, 'o'), "big"))) return;
+            } else if (mode_ == mode::binary_and_garbage) {
+                if (!write_all(fd, frame(0x2, "\x01\x02\x03") + frame(0x1, "{not json") + message("ok", "c1"))) return;
+            }
+        }
+    }
+
+    const mode mode_;
+    int listen_ = -1;
+    int port_ = 0;
+    std::atomic<bool> stop_{false};
+    std::atomic<int> connections_{0};
+    std::thread acceptor_;
+    std::mutex mutex_;
+    std::vector<int> fds_;
+    std::vector<std::thread> threads_;
+};
+
+}  // namespace bosbase_test
