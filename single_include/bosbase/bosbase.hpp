@@ -8162,7 +8162,8 @@ inline std::chrono::milliseconds pubsub_backoff(std::size_t attempt, const pubsu
 /// and ends a connection that sends no `ready` in time. One mutex guards the state;
 /// sends are serialised by a second one, taken while the first is still held so frames
 /// leave in the order the state decided them, and no callback runs under either.
-class pubsub_machine {
+template <class Dependent = void>
+class basic_pubsub_machine {
 protected:
     using clock = std::chrono::steady_clock;
 
@@ -8180,7 +8181,7 @@ public:
     };
     using listener_ptr = std::shared_ptr<listener>;
 
-    pubsub_machine(const parsed_base_url& base, header_list headers, std::size_t max_json_depth, connector connect,
+    basic_pubsub_machine(const parsed_base_url& base, header_list headers, std::size_t max_json_depth, connector connect,
                    token_source token)
         : connect_(std::move(connect)),
           token_(std::move(token)),
@@ -8191,9 +8192,9 @@ public:
           rng_(static_cast<std::uint32_t>(clock::now().time_since_epoch().count() ^
                                           reinterpret_cast<std::uintptr_t>(this))) {}
 
-    pubsub_machine(const pubsub_machine&) = delete;
-    pubsub_machine& operator=(const pubsub_machine&) = delete;
-    virtual ~pubsub_machine() {
+    basic_pubsub_machine(const basic_pubsub_machine&) = delete;
+    basic_pubsub_machine& operator=(const basic_pubsub_machine&) = delete;
+    virtual ~basic_pubsub_machine() {
         for (auto* t : {&reader_, &dispatcher_, &keeper_}) {
             if (t->joinable()) t->detach();  // stop() has run; this only keeps ~thread quiet
         }
@@ -8717,6 +8718,8 @@ protected:
     std::thread keeper_;
     std::thread::id dispatcher_id_;
 };
+
+using pubsub_machine = basic_pubsub_machine<>;
 
 }  // namespace detail
 
