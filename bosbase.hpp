@@ -6902,7 +6902,8 @@ struct realtime_listener {
 /// the server holds for the current connection. Not synchronised: realtime_state
 /// calls it under its one lock. Removed listeners are handed back to the caller,
 /// which destroys them after unlocking (a callback's captures may own the client).
-class realtime_registry {
+template <class Dependent = void>
+class basic_realtime_registry {
 public:
     static constexpr std::size_t max_topic_bytes = 2500;  // the server's limit per subscription
     static constexpr std::size_t max_topics = 1000;       // and per client
@@ -7035,14 +7036,14 @@ private:
         std::vector<listener_ptr> listeners;
     };
 
-    std::vector<topic>::iterator find(const std::string& key) {
+    typename std::vector<topic>::iterator find(const std::string& key) {
         return std::find_if(topics_.begin(), topics_.end(), [&](const topic& t) { return t.key == key; });
     }
-    std::vector<topic>::const_iterator find(const std::string& key) const {
+    typename std::vector<topic>::const_iterator find(const std::string& key) const {
         return std::find_if(topics_.begin(), topics_.end(), [&](const topic& t) { return t.key == key; });
     }
 
-    bool erase_topic(std::vector<topic>::iterator& it) {
+    bool erase_topic(typename std::vector<topic>::iterator& it) {
         const bool held = it->on_server || it->in_flight;
         stale_ = stale_ || held;
         it = topics_.erase(it);
@@ -7052,6 +7053,9 @@ private:
     std::vector<topic> topics_;  // a linear search: at most max_topics, usually a handful
     bool stale_ = false;         // the server may hold topics that are no longer here
 };
+
+// A template only so that a TU which never uses it does not analyse it.
+using realtime_registry = basic_realtime_registry<>;
 
 }  // namespace detail
 
@@ -8719,6 +8723,7 @@ protected:
     std::thread::id dispatcher_id_;
 };
 
+// A template only so that a TU which never calls pb.pubsub() does not analyse it.
 using pubsub_machine = basic_pubsub_machine<>;
 
 }  // namespace detail
@@ -9173,7 +9178,8 @@ namespace detail {
 /// client in order of submission. Each job has a cancel token that every call it
 /// makes obeys (cancel.hpp, job_cancel_slot). Shutting down (the client's core going
 /// away) cancels the running jobs, abandons the queued ones and joins the threads.
-class async_executor : public core_extension {
+template <class Dependent = void>
+class basic_async_executor : public core_extension {
 public:
     struct job {
         std::function<void()> run;      // never throws: it reports to the job's future
@@ -9181,13 +9187,13 @@ public:
         cancel_token token;
     };
 
-    explicit async_executor(std::size_t threads) : state_(std::make_shared<state>()), size_(threads) {
+    explicit basic_async_executor(std::size_t threads) : state_(std::make_shared<state>()), size_(threads) {
         if (threads == 0) {
             throw std::invalid_argument("bosbase: client_options::async_threads must be at least 1");
         }
     }
 
-    ~async_executor() override { shutdown(); }
+    ~basic_async_executor() override { shutdown(); }
 
     void submit(job j) {
         {
@@ -9272,6 +9278,9 @@ inline std::exception_ptr job_not_run(const cancel_token& token) {
         token.is_canceled() ? "the async call was cancelled before it started"
                             : "the client was destroyed before the async call started"));
 }
+
+// A template only so that a TU which never uses it does not analyse it.
+using async_executor = basic_async_executor<>;
 
 }  // namespace detail
 

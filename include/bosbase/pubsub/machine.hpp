@@ -620,6 +620,7 @@ protected:
     std::thread::id dispatcher_id_;
 };
 
+// A template only so that a TU which never calls pb.pubsub() does not analyse it.
 using pubsub_machine = basic_pubsub_machine<>;
 
 }  // namespace detail

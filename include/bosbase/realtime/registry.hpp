@@ -82,7 +82,8 @@ struct realtime_listener {
 /// the server holds for the current connection. Not synchronised: realtime_state
 /// calls it under its one lock. Removed listeners are handed back to the caller,
 /// which destroys them after unlocking (a callback's captures may own the client).
-class realtime_registry {
+template <class Dependent = void>
+class basic_realtime_registry {
 public:
     static constexpr std::size_t max_topic_bytes = 2500;  // the server's limit per subscription
     static constexpr std::size_t max_topics = 1000;       // and per client
@@ -215,14 +216,14 @@ private:
         std::vector<listener_ptr> listeners;
     };
 
-    std::vector<topic>::iterator find(const std::string& key) {
+    typename std::vector<topic>::iterator find(const std::string& key) {
         return std::find_if(topics_.begin(), topics_.end(), [&](const topic& t) { return t.key == key; });
     }
-    std::vector<topic>::const_iterator find(const std::string& key) const {
+    typename std::vector<topic>::const_iterator find(const std::string& key) const {
         return std::find_if(topics_.begin(), topics_.end(), [&](const topic& t) { return t.key == key; });
     }
 
-    bool erase_topic(std::vector<topic>::iterator& it) {
+    bool erase_topic(typename std::vector<topic>::iterator& it) {
         const bool held = it->on_server || it->in_flight;
         stale_ = stale_ || held;
         it = topics_.erase(it);
@@ -232,6 +233,9 @@ private:
     std::vector<topic> topics_;  // a linear search: at most max_topics, usually a handful
     bool stale_ = false;         // the server may hold topics that are no longer here
 };
+
+// A template only so that a TU which never uses it does not analyse it.
+using realtime_registry = basic_realtime_registry<>;
 
 }  // namespace detail
 
