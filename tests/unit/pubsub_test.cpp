@@ -414,3 +414,19 @@ TEST_CASE("pubsub: the README snippet runs") {
     readme_pubsub::snippet(pb);
     CHECK(t.sent_of("publish").size() == 2);
 }
+
+TEST_CASE("pubsub: a callback may publish and wait for its acknowledgement") {
+    fake_websocket_transport t;
+    pubsub_inbox in;  // before the client: its callbacks write here until the client is gone
+    std::vector<std::string> acks;
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
+    // The acknowledgement is read by the reader thread while this callback blocks the
+    // dispatcher: a design that read and dispatched on one thread would wait forever here.
+    auto echo = pb.pubsub().subscribe("ping", [&](const bosbase::pubsub_message& m) {
+        const auto ack = pb.pubsub().publish("pong", m.data);
+        in.add([&] { acks.push_back(ack.id); });
+    });
+    t.message("ping", 1, "t1");
+    REQUIRE(in.wait([&] { return !acks.empty(); }));
+    CHECK(acks[0] == "m1");
+}
