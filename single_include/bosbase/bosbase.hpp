@@ -8163,9 +8163,10 @@ inline std::chrono::milliseconds pubsub_backoff(std::size_t attempt, const pubsu
 /// The reader thread owns the socket: it connects, reads, and answers frames; it never
 /// runs user code. Callbacks run on the dispatcher thread from a bounded queue, so a
 /// slow one never stalls reading (and so acknowledgements). The keeper thread pings
-/// and ends a connection that sends no `ready` in time. One mutex guards the state;
-/// sends are serialised by a second one, taken while the first is still held so frames
-/// leave in the order the state decided them, and no callback runs under either.
+/// and ends a connection that sends no `ready` in time. One mutex guards the state; a
+/// frame takes a ticket under it and goes out in ticket order without it, so frames leave
+/// in the order the state decided them and a stalled socket blocks no one else; no
+/// callback runs under a lock of the SDK.
 template <class Dependent = void>
 class basic_pubsub_machine {
 protected:
@@ -8327,20 +8328,39 @@ protected:
 
     bool wanted() const { return keep_open_ || !topics_.empty(); }
 
-    // Sends one frame on the current connection, in the order the state decided it.
+    // Sends one frame on the current connection, in the order the state decided it (lock
+    // held on entry and exit, released while the frame waits for its turn and goes out).
     void send_locked(std::unique_lock<std::mutex>& lock, const std::string& frame) {
+        const std::uint64_t ticket = send_tickets_++;
         auto conn = conn_;
-        std::unique_lock<std::mutex> sending(send_mutex_);
         lock.unlock();
-        bool sent = false;
-        try {
-            sent = conn && conn->send_text(frame);
-        } catch (...) {
-            // A transport that throws here has lost the socket as surely as one returning false.
-        }
-        sending.unlock();
-        if (!sent && conn) conn->shutdown();  // the reader notices and fails what waits
+        send_in_turn(ticket, conn.get(), {frame});
         lock.lock();
+    }
+
+    // Frames leave in the order their tickets were taken under mutex_, one sender at a
+    // time, and nobody holds mutex_ meanwhile: a socket that does not drain holds up
+    // only the frames behind it, never the reader, the callbacks or is_connected().
+    void send_in_turn(std::uint64_t ticket, websocket_connection* conn, const std::vector<std::string>& frames) {
+        std::unique_lock<std::mutex> turn(send_mutex_);
+        send_cv_.wait(turn, [&] { return send_serving_ == ticket; });
+        turn.unlock();
+        bool sent = conn != nullptr;
+        try {
+            for (const auto& frame : frames) {
+                if (!sent || !conn->send_text(frame)) {
+                    sent = false;
+                    break;
+                }
+            }
+        } catch (...) {
+            sent = false;  // a transport that throws here has lost the socket as surely as one returning false
+        }
+        if (!sent && conn) conn->shutdown();  // the reader notices and fails what waits
+        turn.lock();
+        ++send_serving_;
+        turn.unlock();
+        send_cv_.notify_all();
     }
 
     // Ends the current connection (lock held on entry and exit). `again`: connect anew at once.
@@ -8509,15 +8529,9 @@ protected:
             announce_pending_ = true;
             maybe_announce_locked();
             cv_.notify_all();
-            std::unique_lock<std::mutex> sending(send_mutex_);
+            const std::uint64_t ticket = send_tickets_++;
             lock.unlock();
-            try {
-                for (const auto& frame : frames) {
-                    if (!conn.send_text(frame)) break;  // the next read says closed
-                }
-            } catch (...) {
-                conn.shutdown();  // a transport that throws has lost the socket: the next read says so
-            }
+            send_in_turn(ticket, &conn, frames);
             return true;
         }
         if (f.type == "message") {
@@ -8691,7 +8705,10 @@ protected:
     const std::size_t max_json_depth_;
     std::minstd_rand rng_;  // the reader's only
     mutable std::mutex mutex_;  // guards everything below
-    std::mutex send_mutex_;     // one frame at a time on the socket
+    std::mutex send_mutex_;     // guards send_serving_
+    std::condition_variable send_cv_;
+    std::uint64_t send_serving_ = 0;  // the ticket whose frames go out now
+    std::uint64_t send_tickets_ = 0;  // guarded by mutex_: the next ticket
     std::condition_variable cv_;
     phase phase_ = phase::idle;
     pubsub_options options_;

@@ -35,6 +35,8 @@ struct fake_websocket_transport {
         bool auto_ready = true;  // `ready` as soon as a socket opens
         bool auto_ack = true;    // acknowledge subscribe, unsubscribe, publish, ping
         bool refuse_publish = false;  // answer publishes as to an anonymous client
+        bool stall_publish = false;   // a publish frame's send blocks until this is false (or shutdown)
+        int stalled = 0;              // sends blocked by stall_publish now
         int published = 0;
         int shutdowns = 0;
     };
@@ -58,7 +60,13 @@ struct fake_websocket_transport {
         }
 
         bool send_text(std::string_view message) override {
-            std::lock_guard<std::mutex> lock(s_->m);
+            std::unique_lock<std::mutex> lock(s_->m);
+            if (s_->stall_publish && message.find(R"("type":"publish")") != std::string_view::npos) {
+                ++s_->stalled;
+                s_->cv.notify_all();
+                s_->cv.wait(lock, [&] { return !s_->stall_publish || shut_; });
+                --s_->stalled;
+            }
             if (shut_ || stale()) return false;
             s_->sent.emplace_back(message);
             if (s_->auto_ack) answer_locked(std::string(message));

@@ -414,3 +414,46 @@ TEST_CASE("pubsub: the README snippet runs") {
     readme_pubsub::snippet(pb);
     CHECK(t.sent_of("publish").size() == 2);
 }
+
+TEST_CASE("pubsub: a callback may publish and wait for its acknowledgement") {
+    fake_websocket_transport t;
+    pubsub_inbox in;  // before the client: its callbacks write here until the client is gone
+    std::vector<std::string> acks;
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
+    // The acknowledgement is read by the reader thread while this callback blocks the
+    // dispatcher: a design that read and dispatched on one thread would wait forever here.
+    auto echo = pb.pubsub().subscribe("ping", [&](const bosbase::pubsub_message& m) {
+        const auto ack = pb.pubsub().publish("pong", m.data);
+        in.add([&] { acks.push_back(ack.id); });
+    });
+    t.message("ping", 1, "t1");
+    REQUIRE(in.wait([&] { return !acks.empty(); }));
+    CHECK(acks[0] == "m1");
+}
+
+TEST_CASE("pubsub: a send that stalls holds up no one but the frames behind it") {
+    fake_websocket_transport t;
+    pubsub_inbox in;  // before the client: its callbacks write here until the client is gone
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
+    auto sub = pb.pubsub().subscribe("x", in.collect());
+    t.with([](auto& s) { return s.stall_publish = true; });
+    auto stuck = std::async(std::launch::async, [&] { return pb.pubsub().publish("x", "first"); });
+    REQUIRE(t.wait([](auto& s) { return s.stalled == 1; }));
+    // A second frame queues behind the stalled one...
+    auto behind = std::async(std::launch::async, [&] { return pb.pubsub().publish("x", "second"); });
+    REQUIRE(behind.wait_for(100ms) == std::future_status::timeout);
+    // ...while the reader still reads and the state still answers.
+    CHECK(pb.pubsub().is_connected());
+    t.message("x", "meanwhile", "t1");
+    REQUIRE(in.wait([&] { return in.messages.size() == 1; }));
+    CHECK(in.messages[0].data == "meanwhile");
+    t.with([](auto& s) {
+        s.stall_publish = false;
+        s.cv.notify_all();
+        return 0;
+    });
+    REQUIRE(stuck.wait_for(5s) == std::future_status::ready);
+    REQUIRE(behind.wait_for(5s) == std::future_status::ready);
+    CHECK(stuck.get().id == "m1");
+    CHECK(behind.get().id == "m2");  // in the order they were decided
+}
