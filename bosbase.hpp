@@ -1250,6 +1250,452 @@ inline json error_body(const http_response& res, std::size_t max_depth, const st
 }  // namespace bosbase
 
 #endif  // BOSBASE_DETAIL_REQUEST_HPP
+// ---- bosbase/session_store.hpp: Sessions that survive a restart: the session_store interface and the file-backed store.
+#ifndef BOSBASE_SESSION_STORE_HPP
+#define BOSBASE_SESSION_STORE_HPP
+
+// ---- bosbase/platform.hpp: Platform calls: replacing a file atomically; for the default transport SIGPIPE, socket readiness, kernel socket facts.
+#ifndef BOSBASE_PLATFORM_HPP
+#define BOSBASE_PLATFORM_HPP
+
+#include <cerrno>
+#include <filesystem>
+#include <system_error>
+
+#ifdef _WIN32
+#include <fcntl.h>
+#include <io.h>
+#include <process.h>
+#include <share.h>
+#include <sys/stat.h>
+#include <windows.h>
+#else
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+namespace bosbase {
+
+namespace detail {
+
+/// @brief Replaces the file at `target` with `bytes`, so that a crash or power loss
+/// at any moment leaves either the old file or the new one, never a mix: the bytes go
+/// to a new file in the same directory (created owner-only: 0600 on POSIX; on Windows
+/// it inherits the directory's ACL), are flushed to the disk, and the new file is
+/// renamed over the old one, which replaces it in one step. Returns "" on success,
+/// else what failed, naming the step and the OS's reason (never the bytes).
+inline std::string replace_file_atomically(const std::filesystem::path& target, std::string_view bytes) {
+    namespace fs = std::filesystem;
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    // Unique among this process's writers by the counter and among processes by the
+    // pid; a file left by a crashed process with a reused pid is stepped over (O_EXCL).
+    static std::atomic<unsigned long> counter{0};
+#ifdef _WIN32
+    const unsigned long pid = static_cast<unsigned long>(::_getpid());
+#else
+    const unsigned long pid = static_cast<unsigned long>(::getpid());
+#endif
+    auto os_text = [](int err) { return std::generic_category().message(err); };
+    fs::path temp;
+    int fd = -1;
+    for (int attempt = 0; attempt < 64 && fd < 0; ++attempt) {
+        temp = dir / ("." + target.filename().string() + ".tmp-" + std::to_string(pid) + "-" +
+                      std::to_string(counter.fetch_add(1)));
+#ifdef _WIN32
+        if (::_wsopen_s(&fd, temp.c_str(), _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY | _O_NOINHERIT, _SH_DENYRW,
+                        _S_IREAD | _S_IWRITE) != 0) {
+            fd = -1;
+        }
+#else
+        fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+#endif
+        if (fd < 0 && errno != EEXIST) {
+            return "cannot create a file in '" + dir.string() + "': " + os_text(errno);
+        }
+    }
+    if (fd < 0) {
+        return "cannot create a temporary file in '" + dir.string() + "': too many left over";
+    }
+    auto fail = [&](const char* step, int err) {
+#ifdef _WIN32
+        ::_close(fd);
+        ::_wunlink(temp.c_str());
+#else
+        ::close(fd);
+        ::unlink(temp.c_str());
+#endif
+        return std::string(step) + " '" + temp.string() + "' failed: " + os_text(err);
+    };
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const std::size_t chunk = std::min<std::size_t>(bytes.size() - done, std::size_t(1) << 30);
+#ifdef _WIN32
+        const int n = ::_write(fd, bytes.data() + done, static_cast<unsigned>(chunk));
+#else
+        const ::ssize_t n = ::write(fd, bytes.data() + done, chunk);
+#endif
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail("writing", errno);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+#ifdef _WIN32
+    if (::_commit(fd) != 0) return fail("flushing", errno);
+    if (::_close(fd) != 0) {
+        const int err = errno;
+        ::_wunlink(temp.c_str());
+        return "closing '" + temp.string() + "' failed: " + os_text(err);
+    }
+    if (!::MoveFileExW(temp.c_str(), target.c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+        const auto err = ::GetLastError();
+        ::_wunlink(temp.c_str());
+        return "replacing '" + target.string() + "' failed: " + std::system_category().message(static_cast<int>(err));
+    }
+#else
+    if (::fsync(fd) != 0) return fail("flushing", errno);
+    // Network file systems may report a failed write only here.
+    if (::close(fd) != 0) {
+        const int err = errno;
+        ::unlink(temp.c_str());
+        return "closing '" + temp.string() + "' failed: " + os_text(err);
+    }
+    if (::rename(temp.c_str(), target.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(temp.c_str());
+        return "replacing '" + target.string() + "' failed: " + os_text(err);
+    }
+    // The rename is an entry in the directory: flushing the directory makes it survive a power loss.
+    const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd >= 0) {
+        ::fsync(dir_fd);
+        ::close(dir_fd);
+    }
+#endif
+    return {};
+}
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#ifndef BOSBASE_NO_HTTPLIB
+
+#include <httplib.h>  // socket_t, and on Windows winsock2.h in the order it needs
+
+#ifndef _WIN32
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+#endif
+#ifdef __linux__
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#endif
+
+namespace bosbase {
+
+namespace detail {
+
+/// Writing to a connection the server has closed raises SIGPIPE, whose default
+/// action ends the process, and cpp-httplib's client sends without MSG_NOSIGNAL.
+/// A library must not change the process's signal handling, so the calling thread
+/// blocks SIGPIPE for the duration of the call and swallows one it caused.
+///
+/// A SIGPIPE comes only from a write that failed, and cpp-httplib fails the whole
+/// call when any write fails (0.41 still reads an early answer, then reports the
+/// failure). So a plain-HTTP call marked succeeded() skips the look for a pending
+/// one and costs two syscalls, the block and the restore. (Over TLS, closing a
+/// connection writes an alert after the answer, so those calls always look.)
+#ifdef _WIN32
+struct sigpipe_guard {
+    void succeeded() {}  // no SIGPIPE there
+};
+#else
+class sigpipe_guard {
+public:
+    sigpipe_guard() {
+        sigemptyset(&pipe_);
+        sigaddset(&pipe_, SIGPIPE);
+        if (pthread_sigmask(SIG_BLOCK, &pipe_, &previous_) != 0) {
+            return;
+        }
+        active_ = true;
+        // Only while the caller blocks SIGPIPE too can one be pending already; that
+        // one is the caller's and is left alone.
+        if (sigismember(&previous_, SIGPIPE) == 1) {
+            sigset_t pending;
+            sigemptyset(&pending);
+            already_pending_ = sigpending(&pending) != 0 || sigismember(&pending, SIGPIPE) == 1;
+        }
+    }
+    sigpipe_guard(const sigpipe_guard&) = delete;
+    sigpipe_guard& operator=(const sigpipe_guard&) = delete;
+    ~sigpipe_guard() {
+        if (!active_) {
+            return;
+        }
+        if (!succeeded_ && !already_pending_) {
+            sigset_t pending;
+            sigemptyset(&pending);
+            if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
+                const timespec no_wait{0, 0};
+                while (sigtimedwait(&pipe_, nullptr, &no_wait) == -1 && errno == EINTR) {
+                }
+            }
+        }
+        if (sigismember(&previous_, SIGPIPE) != 1) {
+            pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+        }
+    }
+
+    /// Every write of the call succeeded, so none raised SIGPIPE.
+    void succeeded() { succeeded_ = true; }
+
+private:
+    sigset_t pipe_{};
+    sigset_t previous_{};
+    bool active_ = false;
+    bool already_pending_ = false;
+    bool succeeded_ = false;
+};
+#endif
+
+/// @brief Whether bytes (or the peer's close) are waiting on an idle connection. An
+/// HTTP/1.1 server never speaks first, so whatever is there is either its close or
+/// something the framing of the last answer did not account for, which the next
+/// call on that connection would read as its own answer.
+inline bool input_pending(::socket_t sock) {
+#ifdef _WIN32
+    if (sock == INVALID_SOCKET) return false;
+    WSAPOLLFD p{};
+    p.fd = sock;
+    p.events = POLLRDNORM;
+    return WSAPoll(&p, 1, 0) != 0;  // readable, or an error: either way not reusable
+#else
+    if (sock < 0) return false;
+    pollfd p{sock, POLLIN, 0};
+    while (true) {
+        const int n = ::poll(&p, 1, 0);
+        if (n >= 0 || errno != EINTR) return n != 0;
+    }
+#endif
+}
+
+/// @brief How long ago the connection last received data, asked of the kernel.
+///
+/// cpp-httplib reports a read that timed out and a connection the server closed
+/// alike (Error::Read), and it reads the status line and headers without any
+/// callback, so only the socket knows whether data kept arriving. cpp-httplib
+/// closes its socket when a call fails, so a duplicate of the descriptor is kept
+/// for the post-mortem. Linux has the figure (TCP_INFO's tcpi_last_data_recv);
+/// elsewhere since_last_data() has no answer and the caller falls back on timing.
+class socket_watch {
+public:
+    /// Kernel timestamps count in jiffies (up to 10 ms each), so only differences
+    /// larger than this mean something.
+    static constexpr std::chrono::milliseconds resolution{20};
+
+    socket_watch() = default;
+    socket_watch(const socket_watch&) = delete;
+    socket_watch& operator=(const socket_watch&) = delete;
+    ~socket_watch() { reset(); }
+
+    /// Called with every socket the connection opens (on the calling thread, before
+    /// cpp-httplib connects it).
+    void watch(::socket_t sock) {
+#ifdef __linux__
+        const int dup = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = dup;
+#else
+        (void)sock;
+#endif
+    }
+
+    void reset() {
+#ifdef __linux__
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+#endif
+    }
+
+    /// From the watchdog thread: ends whatever the socket is doing, a connect in
+    /// progress included (Linux aborts a SYN_SENT socket on shutdown), which
+    /// Client::stop() cannot reach: cpp-httplib holds the socket to itself until
+    /// connected. Elsewhere a connect ends at its connect timeout.
+    void interrupt() noexcept {
+#ifdef __linux__
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+#endif
+    }
+
+    std::optional<std::chrono::milliseconds> since_last_data() const {
+#ifdef __linux__
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (fd_ < 0) return std::nullopt;
+        tcp_info info{};
+        socklen_t size = sizeof info;
+        if (::getsockopt(fd_, IPPROTO_TCP, TCP_INFO, &info, &size) != 0 ||
+            size < offsetof(tcp_info, tcpi_last_data_recv) + sizeof info.tcpi_last_data_recv) {
+            return std::nullopt;
+        }
+        return std::chrono::milliseconds(info.tcpi_last_data_recv);
+#else
+        return std::nullopt;
+#endif
+    }
+
+private:
+#ifdef __linux__
+    mutable std::mutex mutex_;  // the watchdog's interrupt() meets the caller's watch()/reset()
+    int fd_ = -1;
+#endif
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_NO_HTTPLIB
+
+#endif  // BOSBASE_PLATFORM_HPP
+
+#include <fstream>
+#include <iterator>
+
+namespace bosbase {
+
+/// @brief A signed-in session as a session_store keeps it.
+struct saved_session {
+    std::string token;
+    json record;  ///< the auth record (an object), or null
+};
+
+/// @brief Where an auth_store keeps its session between runs (auth_store::persist()).
+/// Implement it to keep the session in a keychain, a database or Qt settings.
+///
+/// The auth_store calls it one call at a time, in the order of the changes, on the
+/// thread that changed the store; it must not change the auth_store itself. What it
+/// throws (any std::exception) becomes the auth_store's diagnostic, so keep secrets
+/// out of the message.
+class session_store {
+public:
+    virtual ~session_store() = default;
+    /// @brief The saved session, or nullopt when none is saved. Throws when something
+    /// is saved that cannot be read (the auth_store then starts signed out).
+    virtual std::optional<saved_session> load() = 0;
+    /// @brief Replaces the saved session (a sign-in, a refresh, a changed record).
+    virtual void save(const saved_session& session) = 0;
+    /// @brief Forgets the saved session (sign-out); nothing saved is not an error.
+    virtual void remove() = 0;
+};
+
+/// @brief A session_store in one JSON file, written atomically
+/// (detail::replace_file_atomically: a crash leaves the old or the new session, never
+/// a torn one) and created owner-only (0600 on POSIX). Processes sharing the file never
+/// corrupt it: each write replaces the whole file, so it always holds one complete
+/// session, the one written last ("last writer wins"). A process reads the file only
+/// when it attaches (auth_store::persist_to()); it does not see another's later sign-in.
+class file_session_store final : public session_store {
+public:
+    /// Bigger files are not sessions (a record is a few KiB).
+    static constexpr std::uintmax_t max_file_bytes = std::uintmax_t(4) << 20;
+    /// What the file says it is, so another program's JSON is never taken for a session.
+    static constexpr const char* format = "bosbase-session/1";
+
+    /// @param max_json_depth deepest nesting accepted in the file
+    explicit file_session_store(std::filesystem::path path, std::size_t max_json_depth = 128)
+        : path_(std::move(path)), max_json_depth_(max_json_depth) {
+        if (path_.empty() || path_.filename().empty()) {
+            throw std::invalid_argument("bosbase: file_session_store needs the path of a file");
+        }
+    }
+
+    const std::filesystem::path& path() const noexcept { return path_; }
+
+    /// @brief nullopt when there is no file; throws std::runtime_error when the path is
+    /// not a readable file or the file is not a session this SDK wrote.
+    std::optional<saved_session> load() override {
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        const auto status = fs::status(path_, ec);
+        if (!fs::exists(status)) {
+            if (ec && ec != std::errc::no_such_file_or_directory) problem("cannot be examined: " + ec.message());
+            return std::nullopt;
+        }
+        if (!fs::is_regular_file(status)) problem("is not a regular file");
+        const auto size = fs::file_size(path_, ec);
+        if (ec) problem("cannot be examined: " + ec.message());
+        if (size > max_file_bytes) problem("is larger than a session file can be (" + std::to_string(size) + " bytes)");
+        std::ifstream in(path_, std::ios::binary);
+        if (!in) problem("cannot be opened for reading");
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (in.bad()) problem("could not be read");
+        // The text holds the token: nothing of it goes into a message.
+        auto parsed = detail::parse_json(text, max_json_depth_);
+        if (!parsed || !parsed->is_object()) problem("is not a bosbase session file (not a JSON object)");
+        const auto fmt = parsed->find("format");
+        if (fmt == parsed->end() || *fmt != format) problem("is not a bosbase session file (no \"format\": \"" +
+                                                            std::string(format) + "\")");
+        auto token = parsed->find("token");
+        auto record = parsed->find("record");
+        if (token == parsed->end() || !token->is_string() || token->get_ref<const std::string&>().empty() ||
+            (record != parsed->end() && !record->is_object() && !record->is_null())) {
+            problem("is a damaged session file (no token, or a record that is not an object)");
+        }
+        if (!detail::is_header_value_safe(token->get_ref<const std::string&>())) {
+            problem("holds a token with control bytes, which cannot be sent");
+        }
+        saved_session session;
+        session.token = std::move(token->get_ref<std::string&>());
+        if (record != parsed->end()) session.record = std::move(*record);
+        return session;
+    }
+
+    /// @brief Replaces the file; throws std::runtime_error (naming the path and the OS's reason) when it cannot.
+    void save(const saved_session& session) override {
+        json doc{{"format", format}, {"token", session.token}, {"record", session.record}};
+        std::string text;
+        try {
+            text = doc.dump();
+        } catch (const json::type_error&) {
+            problem("was not written: the record holds text that is not UTF-8");
+        }
+        const std::string failed = detail::replace_file_atomically(path_, text);
+        if (!failed.empty()) {
+            throw std::runtime_error("bosbase: the session file '" + path_.string() + "' was not written: " + failed);
+        }
+    }
+
+    /// @brief Deletes the file; throws std::runtime_error when it exists and cannot be deleted.
+    void remove() override {
+        std::error_code ec;
+        if (std::filesystem::is_directory(path_, ec)) problem("is a directory and was left alone");
+        std::filesystem::remove(path_, ec);
+        if (ec && ec != std::errc::no_such_file_or_directory) problem("could not be deleted: " + ec.message());
+    }
+
+private:
+    [[noreturn]] void problem(const std::string& what) const {
+        throw std::runtime_error("bosbase: the session file '" + path_.string() + "' " + what);
+    }
+
+    std::filesystem::path path_;
+    std::size_t max_json_depth_;
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SESSION_STORE_HPP
 // ---- bosbase/auth_store.hpp: The auth store: the signed-in token and record, thread-safe, with listeners.
 #ifndef BOSBASE_AUTH_STORE_HPP
 #define BOSBASE_AUTH_STORE_HPP
@@ -1309,6 +1755,8 @@ class auth_store {
 public:
     using listener = std::function<void(const std::string& token, const json& record)>;
     using listener_id = std::uint64_t;
+    /// Told what went wrong with the saved session (persist()); the text never holds the token.
+    using persist_handler = std::function<void(const std::string& problem)>;
 
     /// @brief The _superusers collection id, fixed by the server.
     static constexpr const char* superusers_collection_id = "pbc_3142635823";
@@ -1365,7 +1813,7 @@ public:
             record_ = std::move(record);
             response_.clear();
         }
-        notify();
+        changed();
     }
 
     /// @brief Saves a sign-in: `token`, and `record` as parsed from `response`, the
@@ -1387,7 +1835,7 @@ public:
                 response_.clear();
             }
         }
-        notify();
+        changed();
     }
 
     void clear() { save(std::string(), json(nullptr)); }
@@ -1452,7 +1900,7 @@ public:
                 record_["expand"] = std::move(expand);
             }
         }
-        notify();
+        changed();
         return true;
     }
 
@@ -1467,8 +1915,67 @@ public:
             record_ = nullptr;
             response_.clear();
         }
-        notify();
+        changed();
         return true;
+    }
+
+    /// @brief Keeps the session in `store` from now on, and first reads it back: a saved
+    /// session replaces the one in memory (listeners are told); with none saved, the
+    /// session in memory (if any) is saved. Every later change is saved (or, on sign-out,
+    /// removed) before listeners run. `nullptr` stops saving.
+    ///
+    /// Never throws for what the store does: a saved session that cannot be read leaves
+    /// the store as it was (signed out, at start), and a change that cannot be saved still
+    /// stands in memory; either way `on_problem` is told and persist_problem() says what.
+    void persist(std::shared_ptr<session_store> store, persist_handler on_problem = {}) {
+        std::string problem;
+        bool loaded = false;
+        {
+            std::lock_guard<std::mutex> persist_lock(persist_mutex_);
+            persistence_ = std::move(store);
+            on_problem_ = std::move(on_problem);
+            has_persistence_.store(persistence_ != nullptr, std::memory_order_release);
+            if (!persistence_) {
+                set_problem({});
+                return;
+            }
+            std::optional<saved_session> saved;
+            try {
+                saved = persistence_->load();
+            } catch (const std::exception& e) {
+                problem = e.what();
+            } catch (...) {
+                problem = "bosbase: the session store failed with a non-standard exception";
+            }
+            if (saved && !detail::is_header_value_safe(saved->token)) {
+                problem = "bosbase: the saved session's token has control bytes and was not used";
+                saved.reset();
+            }
+            if (saved) {
+                std::lock_guard<std::mutex> lock(mutex_);
+                token_ = std::move(saved->token);
+                record_ = std::move(saved->record);
+                response_.clear();
+                loaded = true;
+            } else if (problem.empty() && !token().empty()) {
+                problem = write_session();
+            }
+            set_problem(problem);
+        }
+        if (!problem.empty()) report(problem);
+        if (loaded) notify();
+    }
+
+    /// @brief persist() to a file_session_store at `path`: one line to keep a sign-in
+    /// across restarts. The file is created owner-only and replaced atomically.
+    void persist_to(const std::filesystem::path& path, persist_handler on_problem = {}) {
+        persist(std::make_shared<file_session_store>(path), std::move(on_problem));
+    }
+
+    /// @brief What went wrong the last time the session was read or saved; "" when it worked.
+    std::string persist_problem() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return persist_problem_;
     }
 
 private:
@@ -1512,6 +2019,63 @@ private:
         try {
             fn(tok, rec);
         } catch (...) {  // a listener must not turn a completed sign-in into a failed call
+        }
+    }
+
+    // After every change: save it, then tell the listeners.
+    void changed() {
+        if (has_persistence_.load(std::memory_order_acquire)) {
+            std::string problem;
+            {
+                // Each write takes the state as it is when the write starts, and writes run
+                // one at a time: whichever runs last writes the latest state.
+                std::lock_guard<std::mutex> persist_lock(persist_mutex_);
+                if (persistence_) {
+                    problem = write_session();
+                    set_problem(problem);
+                }
+            }
+            if (!problem.empty()) report(problem);
+        }
+        notify();
+    }
+
+    // Call with persist_mutex_ held. Returns the problem, "" when saved.
+    std::string write_session() {
+        saved_session session;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            session.token = token_;
+            if (!session.token.empty()) session.record = stored_record();
+        }
+        try {
+            if (session.token.empty()) {
+                persistence_->remove();
+            } else {
+                persistence_->save(session);
+            }
+        } catch (const std::exception& e) {
+            return e.what();
+        } catch (...) {
+            return "bosbase: the session store failed with a non-standard exception";
+        }
+        return {};
+    }
+
+    void set_problem(std::string problem) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        persist_problem_ = std::move(problem);
+    }
+
+    void report(const std::string& problem) noexcept {
+        try {
+            persist_handler handler;
+            {
+                std::lock_guard<std::mutex> persist_lock(persist_mutex_);
+                handler = on_problem_;
+            }
+            if (handler) handler(problem);
+        } catch (...) {  // as with listeners: a diagnostic must not fail a finished sign-in
         }
     }
 
@@ -1564,6 +2128,13 @@ private:
     // be one more tree instantiated in every program that includes the header.
     std::vector<std::pair<listener_id, std::shared_ptr<listener>>> listeners_;
     listener_id last_id_ = 0;
+
+    // Held while the session store runs, so writes happen one at a time and in order.
+    std::mutex persist_mutex_;
+    std::atomic<bool> has_persistence_{false};  // lets changes skip persist_mutex_ when nothing is saved
+    std::shared_ptr<session_store> persistence_;
+    persist_handler on_problem_;
+    std::string persist_problem_;  // under mutex_
 };
 
 }  // namespace bosbase
@@ -1809,9 +2380,7 @@ struct batch_result {
 #ifndef BOSBASE_MULTIPART_HPP
 #define BOSBASE_MULTIPART_HPP
 
-#include <filesystem>
 #include <random>
-#include <system_error>
 
 namespace bosbase {
 
@@ -8100,200 +8669,6 @@ private:
 #endif  // BOSBASE_CLIENT_HPP
 
 #ifndef BOSBASE_NO_HTTPLIB
-// ---- bosbase/platform.hpp: Platform calls of the default transport: SIGPIPE, socket readiness, kernel socket facts.
-#ifndef BOSBASE_PLATFORM_HPP
-#define BOSBASE_PLATFORM_HPP
-
-#include <cerrno>
-
-#ifndef BOSBASE_NO_HTTPLIB
-
-#include <httplib.h>  // socket_t, and on Windows winsock2.h in the order it needs
-
-#ifndef _WIN32
-#include <fcntl.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
-#include <time.h>
-#include <unistd.h>
-#endif
-#ifdef __linux__
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#endif
-
-namespace bosbase {
-
-namespace detail {
-
-/// Writing to a connection the server has closed raises SIGPIPE, whose default
-/// action ends the process, and cpp-httplib's client sends without MSG_NOSIGNAL.
-/// A library must not change the process's signal handling, so the calling thread
-/// blocks SIGPIPE for the duration of the call and swallows one it caused.
-///
-/// A SIGPIPE comes only from a write that failed, and cpp-httplib fails the whole
-/// call when any write fails (0.41 still reads an early answer, then reports the
-/// failure). So a plain-HTTP call marked succeeded() skips the look for a pending
-/// one and costs two syscalls, the block and the restore. (Over TLS, closing a
-/// connection writes an alert after the answer, so those calls always look.)
-#ifdef _WIN32
-struct sigpipe_guard {
-    void succeeded() {}  // no SIGPIPE there
-};
-#else
-class sigpipe_guard {
-public:
-    sigpipe_guard() {
-        sigemptyset(&pipe_);
-        sigaddset(&pipe_, SIGPIPE);
-        if (pthread_sigmask(SIG_BLOCK, &pipe_, &previous_) != 0) {
-            return;
-        }
-        active_ = true;
-        // Only while the caller blocks SIGPIPE too can one be pending already; that
-        // one is the caller's and is left alone.
-        if (sigismember(&previous_, SIGPIPE) == 1) {
-            sigset_t pending;
-            sigemptyset(&pending);
-            already_pending_ = sigpending(&pending) != 0 || sigismember(&pending, SIGPIPE) == 1;
-        }
-    }
-    sigpipe_guard(const sigpipe_guard&) = delete;
-    sigpipe_guard& operator=(const sigpipe_guard&) = delete;
-    ~sigpipe_guard() {
-        if (!active_) {
-            return;
-        }
-        if (!succeeded_ && !already_pending_) {
-            sigset_t pending;
-            sigemptyset(&pending);
-            if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
-                const timespec no_wait{0, 0};
-                while (sigtimedwait(&pipe_, nullptr, &no_wait) == -1 && errno == EINTR) {
-                }
-            }
-        }
-        if (sigismember(&previous_, SIGPIPE) != 1) {
-            pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
-        }
-    }
-
-    /// Every write of the call succeeded, so none raised SIGPIPE.
-    void succeeded() { succeeded_ = true; }
-
-private:
-    sigset_t pipe_{};
-    sigset_t previous_{};
-    bool active_ = false;
-    bool already_pending_ = false;
-    bool succeeded_ = false;
-};
-#endif
-
-/// @brief Whether bytes (or the peer's close) are waiting on an idle connection. An
-/// HTTP/1.1 server never speaks first, so whatever is there is either its close or
-/// something the framing of the last answer did not account for, which the next
-/// call on that connection would read as its own answer.
-inline bool input_pending(::socket_t sock) {
-#ifdef _WIN32
-    if (sock == INVALID_SOCKET) return false;
-    WSAPOLLFD p{};
-    p.fd = sock;
-    p.events = POLLRDNORM;
-    return WSAPoll(&p, 1, 0) != 0;  // readable, or an error: either way not reusable
-#else
-    if (sock < 0) return false;
-    pollfd p{sock, POLLIN, 0};
-    while (true) {
-        const int n = ::poll(&p, 1, 0);
-        if (n >= 0 || errno != EINTR) return n != 0;
-    }
-#endif
-}
-
-/// @brief How long ago the connection last received data, asked of the kernel.
-///
-/// cpp-httplib reports a read that timed out and a connection the server closed
-/// alike (Error::Read), and it reads the status line and headers without any
-/// callback, so only the socket knows whether data kept arriving. cpp-httplib
-/// closes its socket when a call fails, so a duplicate of the descriptor is kept
-/// for the post-mortem. Linux has the figure (TCP_INFO's tcpi_last_data_recv);
-/// elsewhere since_last_data() has no answer and the caller falls back on timing.
-class socket_watch {
-public:
-    /// Kernel timestamps count in jiffies (up to 10 ms each), so only differences
-    /// larger than this mean something.
-    static constexpr std::chrono::milliseconds resolution{20};
-
-    socket_watch() = default;
-    socket_watch(const socket_watch&) = delete;
-    socket_watch& operator=(const socket_watch&) = delete;
-    ~socket_watch() { reset(); }
-
-    /// Called with every socket the connection opens (on the calling thread, before
-    /// cpp-httplib connects it).
-    void watch(::socket_t sock) {
-#ifdef __linux__
-        const int dup = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = dup;
-#else
-        (void)sock;
-#endif
-    }
-
-    void reset() {
-#ifdef __linux__
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = -1;
-#endif
-    }
-
-    /// From the watchdog thread: ends whatever the socket is doing, a connect in
-    /// progress included (Linux aborts a SYN_SENT socket on shutdown), which
-    /// Client::stop() cannot reach: cpp-httplib holds the socket to itself until
-    /// connected. Elsewhere a connect ends at its connect timeout.
-    void interrupt() noexcept {
-#ifdef __linux__
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
-#endif
-    }
-
-    std::optional<std::chrono::milliseconds> since_last_data() const {
-#ifdef __linux__
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (fd_ < 0) return std::nullopt;
-        tcp_info info{};
-        socklen_t size = sizeof info;
-        if (::getsockopt(fd_, IPPROTO_TCP, TCP_INFO, &info, &size) != 0 ||
-            size < offsetof(tcp_info, tcpi_last_data_recv) + sizeof info.tcpi_last_data_recv) {
-            return std::nullopt;
-        }
-        return std::chrono::milliseconds(info.tcpi_last_data_recv);
-#else
-        return std::nullopt;
-#endif
-    }
-
-private:
-#ifdef __linux__
-    mutable std::mutex mutex_;  // the watchdog's interrupt() meets the caller's watch()/reset()
-    int fd_ = -1;
-#endif
-};
-
-}  // namespace detail
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_NO_HTTPLIB
-
-#endif  // BOSBASE_PLATFORM_HPP
 // ---- bosbase/httplib/compat.hpp: What differs between cpp-httplib releases, for the default transport.
 //
 // In one place, so the default transport never calls a release-specific name itself. Each overload
