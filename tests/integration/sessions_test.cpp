@@ -43,3 +43,64 @@ TEST_CASE("sessions: a session saved by one client is the next client's sign-in;
     third.auth_store().persist_to(path);
     CHECK(third.auth_store().token().empty());
 }
+
+namespace {
+
+// GET of a URL files().get_url() built, through the client's own transport.
+std::string download(const bosbase::BosBase& pb, const std::string& url) {
+    const std::string base = pb.base_url();
+    REQUIRE(url.rfind(base, 0) == 0);
+    return pb.send_raw("GET", url.substr(base.size())).body;
+}
+
+}  // namespace
+
+TEST_CASE("batch with files: files of several requests land in one transaction, or in none") {
+    test_server server;
+    auto admin = bosbase_test::superuser(server);
+    admin.settings().update({{"batch", {{"enabled", true}, {"maxRequests", 10}}}});
+    admin.collections().create({{"name", "docs"},
+                                {"type", "base"},
+                                {"fields",
+                                 {{{"name", "title"}, {"type", "text"}, {"required", true}},
+                                  {{"name", "files"}, {"type", "file"}, {"maxSelect", 3}, {"maxSize", 1 << 20}}}}});
+    const json existing = admin.collection("docs").create_with_files(
+        {{"title", "existing"}}, {{"files", bosbase::file_part::from_bytes("old.txt", "old", "text/plain")}});
+
+    auto batch = admin.create_batch();
+    batch.collection("docs").create_with_files(
+        {{"title", "two"}}, {{"files", bosbase::file_part::from_bytes("a.txt", "alpha", "text/plain")},
+                             {"files", bosbase::file_part::from_bytes("b.txt", std::string("b\0b", 3), "text/plain")}});
+    batch.collection("docs").create({{"title", "none"}});
+    batch.collection("docs").update_with_files(existing["id"].get<std::string>(), {{"title", "appended"}},
+                                               {{"files+", bosbase::file_part::from_bytes("c.txt", "gamma", "text/plain")}});
+    const auto results = batch.send();
+    REQUIRE(results.size() == 3);
+    for (const auto& r : results) CHECK(r.status == 200);
+
+    const json two = results[0].body;
+    REQUIRE(two["files"].size() == 2);
+    CHECK(download(admin, admin.files().get_url(two, two["files"][0].get<std::string>())) == "alpha");
+    CHECK(download(admin, admin.files().get_url(two, two["files"][1].get<std::string>())) == std::string("b\0b", 3));
+    CHECK(results[1].body["files"].empty());
+    const json appended = admin.collection("docs").get_one(existing["id"].get<std::string>());
+    CHECK(appended["title"] == "appended");
+    REQUIRE(appended["files"].size() == 2);
+    CHECK(download(admin, admin.files().get_url(appended, appended["files"][1].get<std::string>())) == "gamma");
+
+    // One request fails (no title): nothing of the batch is kept, its file neither.
+    const auto before = admin.collection("docs").get_full_list().size();
+    auto failing = admin.create_batch();
+    failing.collection("docs").create_with_files({{"title", "kept?"}},
+                                                 {{"files", bosbase::file_part::from_bytes("d.txt", "d", "text/plain")}});
+    failing.collection("docs").create_with_files(json::object(),
+                                                 {{"files", bosbase::file_part::from_bytes("e.txt", "e", "text/plain")}});
+    try {
+        (void)failing.send();
+        FAIL("the batch succeeded");
+    } catch (const bosbase::ClientResponseError& e) {
+        CHECK(e.status() == 400);
+        CHECK(e.response()["data"]["requests"].contains("1"));
+    }
+    CHECK(admin.collection("docs").get_full_list().size() == before);
+}
