@@ -7,14 +7,16 @@
 
 #include <bosbase.hpp>
 
+#include <ctime>
 #include <string>
+#include <vector>
 
 using bosbase::json;
 using bosbase_test::dev_accounts;
 using bosbase_test::temp_dir;
 using bosbase_test::test_server;
 
-TEST_CASE("sessions: a session saved by one client is the next client's sign-in; sign-out removes it") {
+TEST_CASE("sessions: a session saved by one client signs in the next client and sign-out removes it") {
     test_server server;
     temp_dir dir;
     const auto path = dir / "session.json";
@@ -103,4 +105,62 @@ TEST_CASE("batch with files: files of several requests land in one transaction, 
         CHECK(e.response()["data"]["requests"].contains("1"));
     }
     CHECK(admin.collection("docs").get_full_list().size() == before);
+}
+
+TEST_CASE("auto-refresh: a short-lived superuser token is refreshed before calls, and replaced when the server refuses it") {
+    // BosBase gives superusers tokens of PB_SUPERUSER_STATIC_TOKEN_DURATION (100 years unless
+    // set); the dev server (PocketBase) the collection's authToken duration, set below.
+    test_server server({"PB_SUPERUSER_STATIC_TOKEN_DURATION=60"});
+    auto admin = bosbase_test::superuser(server);
+    const std::string keeper_email = "keeper@example.com";
+    const std::string keeper_password = "keeper-password-1";
+    (void)admin.collection("_superusers")
+                            .create({{"email", keeper_email},
+                                     {"password", keeper_password},
+                                     {"passwordConfirm", keeper_password}});
+    // Tokens of _superusers now last 60 s (the server's minimum is 10).
+    admin.collections().update("_superusers", {{"authToken", {{"duration", 60}}}});
+
+    bosbase::BosBase kept(server.url());
+    std::vector<std::string> log;  // one thread: no lock needed
+    kept.after_send([&](const bosbase::http_request& req, bosbase::http_response& res) {
+        log.push_back(req.method + " " + req.target.substr(0, req.target.find('?')) + " " + std::to_string(res.status));
+    });
+    bosbase::request_options keep_alive;
+    keep_alive.auto_refresh_threshold = std::chrono::seconds(3600);  // every 60 s token is within it
+    kept.collection("_superusers").auth_with_password(keeper_email, keeper_password, json::object(), keep_alive);
+    const auto exp = bosbase::jwt_payload(kept.auth_store().token()).value()["exp"].get<long long>();
+    CHECK(exp - static_cast<long long>(std::time(nullptr)) <= 61);
+
+    log.clear();
+    CHECK(kept.collections().get_one("_superusers")["name"] == "_superusers");
+    CHECK(log == std::vector<std::string>{"POST /api/collections/_superusers/auth-refresh 200",
+                                          "GET /api/collections/_superusers 200"});
+
+    // A new token secret for the collection (what "invalidate all tokens" does): the stored
+    // token is refused from now on, though it has not expired. (A password change would do
+    // on PocketBase; BosBase's token cache keeps accepting the old token after one.)
+    admin.collections().update("_superusers",
+                               {{"authToken", {{"duration", 60}, {"secret", std::string(50, 'k') + "-rotated"}}}});
+    log.clear();
+    CHECK(kept.collections().get_one("_superusers")["name"] == "_superusers");
+    std::string joined;
+    for (const auto& line : log) joined += line + "\n";
+    CAPTURE(joined);
+    REQUIRE(log.size() == 3);
+    CHECK(log[0].rfind("POST /api/collections/_superusers/auth-refresh 4", 0) == 0);  // 401 or 403
+    CHECK(log[1] == "POST /api/collections/_superusers/auth-with-password 200");
+    CHECK(log[2] == "GET /api/collections/_superusers 200");
+    CHECK(kept.auth_store().is_superuser());
+
+    // With a threshold shorter than the token's life nothing extra is sent.
+    bosbase::BosBase relaxed(server.url());
+    std::vector<std::string> relaxed_log;
+    relaxed.after_send([&](const bosbase::http_request& req, bosbase::http_response&) { relaxed_log.push_back(req.target); });
+    bosbase::request_options short_threshold;
+    short_threshold.auto_refresh_threshold = std::chrono::seconds(10);
+    relaxed.collection("_superusers").auth_with_password(keeper_email, keeper_password, json::object(), short_threshold);
+    relaxed_log.clear();
+    CHECK(relaxed.collections().get_one("_superusers")["name"] == "_superusers");
+    CHECK(relaxed_log.size() == 1);
 }
