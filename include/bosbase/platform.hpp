@@ -23,7 +23,6 @@
 #include <process.h>
 #include <share.h>
 #include <sys/stat.h>
-#include <windows.h>
 #else
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -103,10 +102,13 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
         ::_wunlink(temp.c_str());
         return "closing '" + temp.string() + "' failed: " + os_text(err);
     }
-    if (!::MoveFileExW(temp.c_str(), target.c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
-        const auto err = ::GetLastError();
+    // MSVC's std::filesystem::rename is MoveFileExW with MOVEFILE_REPLACE_EXISTING: one
+    // step, as rename(2) is, without <windows.h> in every including TU.
+    std::error_code renamed;
+    fs::rename(temp, target, renamed);
+    if (renamed) {
         ::_wunlink(temp.c_str());
-        return "replacing '" + target.string() + "' failed: " + std::system_category().message(static_cast<int>(err));
+        return "replacing '" + target.string() + "' failed: " + renamed.message();
     }
 #else
     if (::fsync(fd) != 0) return fail("flushing", errno);

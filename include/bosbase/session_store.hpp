@@ -46,13 +46,28 @@ public:
     virtual void remove() = 0;
 };
 
+namespace detail {
+
+/// @brief The file store; use it as bosbase::file_session_store. A template only so that a
+/// TU that never makes one never compiles it (Json is always bosbase::json).
+template <class Json>
+class basic_file_session_store;
+
+}  // namespace detail
+
+/// @brief A session_store in one JSON file (see detail::basic_file_session_store).
+using file_session_store = detail::basic_file_session_store<json>;
+
+namespace detail {
+
 /// @brief A session_store in one JSON file, written atomically
 /// (detail::replace_file_atomically: a crash leaves the old or the new session, never
 /// a torn one) and created owner-only (0600 on POSIX). Processes sharing the file never
 /// corrupt it: each write replaces the whole file, so it always holds one complete
 /// session, the one written last ("last writer wins"). A process reads the file only
 /// when it attaches (auth_store::persist_to()); it does not see another's later sign-in.
-class file_session_store final : public session_store {
+template <class Json>
+class basic_file_session_store final : public session_store {
 public:
     /// Bigger files are not sessions (a record is a few KiB).
     static constexpr std::uintmax_t max_file_bytes = std::uintmax_t(4) << 20;
@@ -60,7 +75,7 @@ public:
     static constexpr const char* format = "bosbase-session/1";
 
     /// @param max_json_depth deepest nesting accepted in the file
-    explicit file_session_store(std::filesystem::path path, std::size_t max_json_depth = 128)
+    explicit basic_file_session_store(std::filesystem::path path, std::size_t max_json_depth = 128)
         : path_(std::move(path)), max_json_depth_(max_json_depth) {
         if (path_.empty() || path_.filename().empty()) {
             throw std::invalid_argument("bosbase: file_session_store needs the path of a file");
@@ -110,11 +125,11 @@ public:
 
     /// @brief Replaces the file; throws std::runtime_error (naming the path and the OS's reason) when it cannot.
     void save(const saved_session& session) override {
-        json doc{{"format", format}, {"token", session.token}, {"record", session.record}};
+        Json doc{{"format", format}, {"token", session.token}, {"record", session.record}};
         std::string text;
         try {
             text = doc.dump();
-        } catch (const json::type_error&) {
+        } catch (const typename Json::type_error&) {
             problem("was not written: the record holds text that is not UTF-8");
         }
         const std::string failed = detail::replace_file_atomically(path_, text);
@@ -139,6 +154,8 @@ private:
     std::filesystem::path path_;
     std::size_t max_json_depth_;
 };
+
+}  // namespace detail
 
 }  // namespace bosbase
 

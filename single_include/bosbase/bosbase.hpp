@@ -1274,7 +1274,6 @@ inline json error_body(const http_response& res, std::size_t max_depth, const st
 #include <process.h>
 #include <share.h>
 #include <sys/stat.h>
-#include <windows.h>
 #else
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -1354,10 +1353,13 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
         ::_wunlink(temp.c_str());
         return "closing '" + temp.string() + "' failed: " + os_text(err);
     }
-    if (!::MoveFileExW(temp.c_str(), target.c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
-        const auto err = ::GetLastError();
+    // MSVC's std::filesystem::rename is MoveFileExW with MOVEFILE_REPLACE_EXISTING: one
+    // step, as rename(2) is, without <windows.h> in every including TU.
+    std::error_code renamed;
+    fs::rename(temp, target, renamed);
+    if (renamed) {
         ::_wunlink(temp.c_str());
-        return "replacing '" + target.string() + "' failed: " + std::system_category().message(static_cast<int>(err));
+        return "replacing '" + target.string() + "' failed: " + renamed.message();
     }
 #else
     if (::fsync(fd) != 0) return fail("flushing", errno);
@@ -1605,13 +1607,28 @@ public:
     virtual void remove() = 0;
 };
 
+namespace detail {
+
+/// @brief The file store; use it as bosbase::file_session_store. A template only so that a
+/// TU that never makes one never compiles it (Json is always bosbase::json).
+template <class Json>
+class basic_file_session_store;
+
+}  // namespace detail
+
+/// @brief A session_store in one JSON file (see detail::basic_file_session_store).
+using file_session_store = detail::basic_file_session_store<json>;
+
+namespace detail {
+
 /// @brief A session_store in one JSON file, written atomically
 /// (detail::replace_file_atomically: a crash leaves the old or the new session, never
 /// a torn one) and created owner-only (0600 on POSIX). Processes sharing the file never
 /// corrupt it: each write replaces the whole file, so it always holds one complete
 /// session, the one written last ("last writer wins"). A process reads the file only
 /// when it attaches (auth_store::persist_to()); it does not see another's later sign-in.
-class file_session_store final : public session_store {
+template <class Json>
+class basic_file_session_store final : public session_store {
 public:
     /// Bigger files are not sessions (a record is a few KiB).
     static constexpr std::uintmax_t max_file_bytes = std::uintmax_t(4) << 20;
@@ -1619,7 +1636,7 @@ public:
     static constexpr const char* format = "bosbase-session/1";
 
     /// @param max_json_depth deepest nesting accepted in the file
-    explicit file_session_store(std::filesystem::path path, std::size_t max_json_depth = 128)
+    explicit basic_file_session_store(std::filesystem::path path, std::size_t max_json_depth = 128)
         : path_(std::move(path)), max_json_depth_(max_json_depth) {
         if (path_.empty() || path_.filename().empty()) {
             throw std::invalid_argument("bosbase: file_session_store needs the path of a file");
@@ -1669,11 +1686,11 @@ public:
 
     /// @brief Replaces the file; throws std::runtime_error (naming the path and the OS's reason) when it cannot.
     void save(const saved_session& session) override {
-        json doc{{"format", format}, {"token", session.token}, {"record", session.record}};
+        Json doc{{"format", format}, {"token", session.token}, {"record", session.record}};
         std::string text;
         try {
             text = doc.dump();
-        } catch (const json::type_error&) {
+        } catch (const typename Json::type_error&) {
             problem("was not written: the record holds text that is not UTF-8");
         }
         const std::string failed = detail::replace_file_atomically(path_, text);
@@ -1698,6 +1715,8 @@ private:
     std::filesystem::path path_;
     std::size_t max_json_depth_;
 };
+
+}  // namespace detail
 
 }  // namespace bosbase
 
@@ -1972,10 +1991,14 @@ public:
         if (loaded) notify();
     }
 
-    /// @brief persist() to a file_session_store at `path`: one line to keep a sign-in
-    /// across restarts. The file is created owner-only and replaced atomically.
-    void persist_to(const std::filesystem::path& path, persist_handler on_problem = {}) {
-        persist(std::make_shared<file_session_store>(path), std::move(on_problem));
+    /// @brief persist() to a file_session_store at `path` (a std::filesystem::path or
+    /// anything one is made from): one line to keep a sign-in across restarts. The file
+    /// is created owner-only and replaced atomically. (A template so that a TU that never
+    /// calls it never compiles the file store.)
+    template <class Path, std::enable_if_t<std::is_constructible_v<std::filesystem::path, const Path&>, int> = 0>
+    void persist_to(const Path& path, persist_handler on_problem = {}) {
+        persist(std::make_shared<detail::basic_file_session_store<typename detail::deferred<json, Path>::type>>(path),
+                std::move(on_problem));
     }
 
     /// @brief What went wrong the last time the session was read or saved; "" when it worked.
