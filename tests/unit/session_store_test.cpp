@@ -91,7 +91,9 @@ TEST_CASE("file_session_store: files that are not sessions throw with the path a
         {"{\"format\":\"bosbase-session/1\",\"token\":\"" + jwt + "\",\"record\":[1]}", "damaged"},
         {"{\"format\":\"bosbase-session/1\",\"token\":\"" + jwt + "\\r\\nX: 1\"}", "control bytes"},
     };
-    for (const auto& [content, why] : bad) {
+    for (const auto& entry : bad) {
+        const std::string& content = entry.first;  // not a structured binding: CAPTURE's lambda takes it
+        const std::string& why = entry.second;
         CAPTURE(content);
         write_text(path, content);
         try {
