@@ -1140,6 +1140,12 @@ struct request_options {
     std::optional<std::chrono::milliseconds> deadline;  ///< whole-call deadline of this call
     /// Ends the call (is_abort()) when cancelled, from any thread, at any stage.
     std::optional<cancel_token> cancel;
+    /// Read only by auth_with_password() and auth_with_token() of `_superusers`, as the JS
+    /// SDK's autoRefreshThreshold: from then on, before each call of the client, a stored
+    /// token that expires within this many seconds is refreshed (auth-refresh), and one
+    /// that is expired or refused is replaced by signing in again the same way. Stops when
+    /// the client signs out or someone else signs in. Other calls ignore it.
+    std::optional<std::chrono::seconds> auto_refresh_threshold;
 };
 
 }  // namespace bosbase
@@ -1250,6 +1256,471 @@ inline json error_body(const http_response& res, std::size_t max_depth, const st
 }  // namespace bosbase
 
 #endif  // BOSBASE_DETAIL_REQUEST_HPP
+// ---- bosbase/session_store.hpp: Sessions that survive a restart: the session_store interface and the file-backed store.
+#ifndef BOSBASE_SESSION_STORE_HPP
+#define BOSBASE_SESSION_STORE_HPP
+
+// ---- bosbase/platform.hpp: Platform calls: replacing a file atomically; for the default transport SIGPIPE, socket readiness, kernel socket facts.
+#ifndef BOSBASE_PLATFORM_HPP
+#define BOSBASE_PLATFORM_HPP
+
+#include <cerrno>
+#include <filesystem>
+#include <system_error>
+
+#ifdef _WIN32
+#include <fcntl.h>
+#include <io.h>
+#include <process.h>
+#include <share.h>
+#include <sys/stat.h>
+#else
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+namespace bosbase {
+
+namespace detail {
+
+/// @brief Replaces the file at `target` with `bytes`, so that a crash or power loss
+/// at any moment leaves either the old file or the new one, never a mix: the bytes go
+/// to a new file in the same directory (created owner-only: 0600 on POSIX; on Windows
+/// it inherits the directory's ACL), are flushed to the disk, and the new file is
+/// renamed over the old one, which replaces it in one step. Returns "" on success,
+/// else what failed, naming the step and the OS's reason (never the bytes).
+inline std::string replace_file_atomically(const std::filesystem::path& target, std::string_view bytes) {
+    namespace fs = std::filesystem;
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    // Unique among this process's writers by the counter and among processes by the
+    // pid; a file left by a crashed process with a reused pid is stepped over (O_EXCL).
+    static std::atomic<unsigned long> counter{0};
+#ifdef _WIN32
+    const unsigned long pid = static_cast<unsigned long>(::_getpid());
+#else
+    const unsigned long pid = static_cast<unsigned long>(::getpid());
+#endif
+    auto os_text = [](int err) { return std::generic_category().message(err); };
+    fs::path temp;
+    int fd = -1;
+    for (int attempt = 0; attempt < 64 && fd < 0; ++attempt) {
+        temp = dir / ("." + target.filename().string() + ".tmp-" + std::to_string(pid) + "-" +
+                      std::to_string(counter.fetch_add(1)));
+#ifdef _WIN32
+        if (::_wsopen_s(&fd, temp.c_str(), _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY | _O_NOINHERIT, _SH_DENYRW,
+                        _S_IREAD | _S_IWRITE) != 0) {
+            fd = -1;
+        }
+#else
+        fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+#endif
+        if (fd < 0 && errno != EEXIST) {
+            return "cannot create a file in '" + dir.string() + "': " + os_text(errno);
+        }
+    }
+    if (fd < 0) {
+        return "cannot create a temporary file in '" + dir.string() + "': too many left over";
+    }
+    auto fail = [&](const char* step, int err) {
+#ifdef _WIN32
+        ::_close(fd);
+        ::_wunlink(temp.c_str());
+#else
+        ::close(fd);
+        ::unlink(temp.c_str());
+#endif
+        return std::string(step) + " '" + temp.string() + "' failed: " + os_text(err);
+    };
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const std::size_t chunk = std::min<std::size_t>(bytes.size() - done, std::size_t(1) << 30);
+#ifdef _WIN32
+        const int n = ::_write(fd, bytes.data() + done, static_cast<unsigned>(chunk));
+#else
+        const ::ssize_t n = ::write(fd, bytes.data() + done, chunk);
+#endif
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail("writing", errno);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+#ifdef _WIN32
+    if (::_commit(fd) != 0) return fail("flushing", errno);
+    if (::_close(fd) != 0) {
+        const int err = errno;
+        ::_wunlink(temp.c_str());
+        return "closing '" + temp.string() + "' failed: " + os_text(err);
+    }
+    // MSVC's std::filesystem::rename is MoveFileExW with MOVEFILE_REPLACE_EXISTING: one
+    // step, as rename(2) is, without <windows.h> in every including TU.
+    std::error_code renamed;
+    fs::rename(temp, target, renamed);
+    if (renamed) {
+        ::_wunlink(temp.c_str());
+        return "replacing '" + target.string() + "' failed: " + renamed.message();
+    }
+#else
+    if (::fsync(fd) != 0) return fail("flushing", errno);
+    // Network file systems may report a failed write only here.
+    if (::close(fd) != 0) {
+        const int err = errno;
+        ::unlink(temp.c_str());
+        return "closing '" + temp.string() + "' failed: " + os_text(err);
+    }
+    if (::rename(temp.c_str(), target.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(temp.c_str());
+        return "replacing '" + target.string() + "' failed: " + os_text(err);
+    }
+    // The rename is an entry in the directory: flushing the directory makes it survive a power loss.
+    const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd >= 0) {
+        ::fsync(dir_fd);
+        ::close(dir_fd);
+    }
+#endif
+    return {};
+}
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#ifndef BOSBASE_NO_HTTPLIB
+
+#include <httplib.h>  // socket_t, and on Windows winsock2.h in the order it needs
+
+#ifndef _WIN32
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+#endif
+#ifdef __linux__
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#endif
+
+namespace bosbase {
+
+namespace detail {
+
+/// Writing to a connection the server has closed raises SIGPIPE, whose default
+/// action ends the process, and cpp-httplib's client sends without MSG_NOSIGNAL.
+/// A library must not change the process's signal handling, so the calling thread
+/// blocks SIGPIPE for the duration of the call and swallows one it caused.
+///
+/// A SIGPIPE comes only from a write that failed, and cpp-httplib fails the whole
+/// call when any write fails (0.41 still reads an early answer, then reports the
+/// failure). So a plain-HTTP call marked succeeded() skips the look for a pending
+/// one and costs two syscalls, the block and the restore. (Over TLS, closing a
+/// connection writes an alert after the answer, so those calls always look.)
+#ifdef _WIN32
+struct sigpipe_guard {
+    void succeeded() {}  // no SIGPIPE there
+};
+#else
+class sigpipe_guard {
+public:
+    sigpipe_guard() {
+        sigemptyset(&pipe_);
+        sigaddset(&pipe_, SIGPIPE);
+        if (pthread_sigmask(SIG_BLOCK, &pipe_, &previous_) != 0) {
+            return;
+        }
+        active_ = true;
+        // Only while the caller blocks SIGPIPE too can one be pending already; that
+        // one is the caller's and is left alone.
+        if (sigismember(&previous_, SIGPIPE) == 1) {
+            sigset_t pending;
+            sigemptyset(&pending);
+            already_pending_ = sigpending(&pending) != 0 || sigismember(&pending, SIGPIPE) == 1;
+        }
+    }
+    sigpipe_guard(const sigpipe_guard&) = delete;
+    sigpipe_guard& operator=(const sigpipe_guard&) = delete;
+    ~sigpipe_guard() {
+        if (!active_) {
+            return;
+        }
+        if (!succeeded_ && !already_pending_) {
+            sigset_t pending;
+            sigemptyset(&pending);
+            if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
+                const timespec no_wait{0, 0};
+                while (sigtimedwait(&pipe_, nullptr, &no_wait) == -1 && errno == EINTR) {
+                }
+            }
+        }
+        if (sigismember(&previous_, SIGPIPE) != 1) {
+            pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+        }
+    }
+
+    /// Every write of the call succeeded, so none raised SIGPIPE.
+    void succeeded() { succeeded_ = true; }
+
+private:
+    sigset_t pipe_{};
+    sigset_t previous_{};
+    bool active_ = false;
+    bool already_pending_ = false;
+    bool succeeded_ = false;
+};
+#endif
+
+/// @brief Whether bytes (or the peer's close) are waiting on an idle connection. An
+/// HTTP/1.1 server never speaks first, so whatever is there is either its close or
+/// something the framing of the last answer did not account for, which the next
+/// call on that connection would read as its own answer.
+inline bool input_pending(::socket_t sock) {
+#ifdef _WIN32
+    if (sock == INVALID_SOCKET) return false;
+    WSAPOLLFD p{};
+    p.fd = sock;
+    p.events = POLLRDNORM;
+    return WSAPoll(&p, 1, 0) != 0;  // readable, or an error: either way not reusable
+#else
+    if (sock < 0) return false;
+    pollfd p{sock, POLLIN, 0};
+    while (true) {
+        const int n = ::poll(&p, 1, 0);
+        if (n >= 0 || errno != EINTR) return n != 0;
+    }
+#endif
+}
+
+/// @brief How long ago the connection last received data, asked of the kernel.
+///
+/// cpp-httplib reports a read that timed out and a connection the server closed
+/// alike (Error::Read), and it reads the status line and headers without any
+/// callback, so only the socket knows whether data kept arriving. cpp-httplib
+/// closes its socket when a call fails, so a duplicate of the descriptor is kept
+/// for the post-mortem. Linux has the figure (TCP_INFO's tcpi_last_data_recv);
+/// elsewhere since_last_data() has no answer and the caller falls back on timing.
+class socket_watch {
+public:
+    /// Kernel timestamps count in jiffies (up to 10 ms each), so only differences
+    /// larger than this mean something.
+    static constexpr std::chrono::milliseconds resolution{20};
+
+    socket_watch() = default;
+    socket_watch(const socket_watch&) = delete;
+    socket_watch& operator=(const socket_watch&) = delete;
+    ~socket_watch() { reset(); }
+
+    /// Called with every socket the connection opens (on the calling thread, before
+    /// cpp-httplib connects it).
+    void watch(::socket_t sock) {
+#ifdef __linux__
+        const int dup = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = dup;
+#else
+        (void)sock;
+#endif
+    }
+
+    void reset() {
+#ifdef __linux__
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+#endif
+    }
+
+    /// From the watchdog thread: ends whatever the socket is doing, a connect in
+    /// progress included (Linux aborts a SYN_SENT socket on shutdown), which
+    /// Client::stop() cannot reach: cpp-httplib holds the socket to itself until
+    /// connected. Elsewhere a connect ends at its connect timeout.
+    void interrupt() noexcept {
+#ifdef __linux__
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+#endif
+    }
+
+    std::optional<std::chrono::milliseconds> since_last_data() const {
+#ifdef __linux__
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (fd_ < 0) return std::nullopt;
+        tcp_info info{};
+        socklen_t size = sizeof info;
+        if (::getsockopt(fd_, IPPROTO_TCP, TCP_INFO, &info, &size) != 0 ||
+            size < offsetof(tcp_info, tcpi_last_data_recv) + sizeof info.tcpi_last_data_recv) {
+            return std::nullopt;
+        }
+        return std::chrono::milliseconds(info.tcpi_last_data_recv);
+#else
+        return std::nullopt;
+#endif
+    }
+
+private:
+#ifdef __linux__
+    mutable std::mutex mutex_;  // the watchdog's interrupt() meets the caller's watch()/reset()
+    int fd_ = -1;
+#endif
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_NO_HTTPLIB
+
+#endif  // BOSBASE_PLATFORM_HPP
+
+#include <fstream>
+#include <iterator>
+
+namespace bosbase {
+
+/// @brief A signed-in session as a session_store keeps it.
+struct saved_session {
+    std::string token;
+    json record;  ///< the auth record (an object), or null
+};
+
+/// @brief Where an auth_store keeps its session between runs (auth_store::persist()).
+/// Implement it to keep the session in a keychain, a database or Qt settings.
+///
+/// The auth_store calls it one call at a time, in the order of the changes, on the
+/// thread that changed the store; it must not change the auth_store itself. What it
+/// throws (any std::exception) becomes the auth_store's diagnostic, so keep secrets
+/// out of the message.
+class session_store {
+public:
+    virtual ~session_store() = default;
+    /// @brief The saved session, or nullopt when none is saved. Throws when something
+    /// is saved that cannot be read (the auth_store then starts signed out).
+    virtual std::optional<saved_session> load() = 0;
+    /// @brief Replaces the saved session (a sign-in, a refresh, a changed record).
+    virtual void save(const saved_session& session) = 0;
+    /// @brief Forgets the saved session (sign-out); nothing saved is not an error.
+    virtual void remove() = 0;
+};
+
+namespace detail {
+
+/// @brief The file store; use it as bosbase::file_session_store. A template only so that a
+/// TU that never makes one never compiles it (Json is always bosbase::json).
+template <class Json>
+class basic_file_session_store;
+
+}  // namespace detail
+
+/// @brief A session_store in one JSON file (see detail::basic_file_session_store).
+using file_session_store = detail::basic_file_session_store<json>;
+
+namespace detail {
+
+/// @brief A session_store in one JSON file, written atomically
+/// (detail::replace_file_atomically: a crash leaves the old or the new session, never
+/// a torn one) and created owner-only (0600 on POSIX). Processes sharing the file never
+/// corrupt it: each write replaces the whole file, so it always holds one complete
+/// session, the one written last ("last writer wins"). A process reads the file only
+/// when it attaches (auth_store::persist_to()); it does not see another's later sign-in.
+template <class Json>
+class basic_file_session_store final : public session_store {
+public:
+    /// Bigger files are not sessions (a record is a few KiB).
+    static constexpr std::uintmax_t max_file_bytes = std::uintmax_t(4) << 20;
+    /// What the file says it is, so another program's JSON is never taken for a session.
+    static constexpr const char* format = "bosbase-session/1";
+
+    /// @param max_json_depth deepest nesting accepted in the file
+    explicit basic_file_session_store(std::filesystem::path path, std::size_t max_json_depth = 128)
+        : path_(std::move(path)), max_json_depth_(max_json_depth) {
+        if (path_.empty() || path_.filename().empty()) {
+            throw std::invalid_argument("bosbase: file_session_store needs the path of a file");
+        }
+    }
+
+    const std::filesystem::path& path() const noexcept { return path_; }
+
+    /// @brief nullopt when there is no file; throws std::runtime_error when the path is
+    /// not a readable file or the file is not a session this SDK wrote.
+    std::optional<saved_session> load() override {
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        const auto status = fs::status(path_, ec);
+        if (!fs::exists(status)) {
+            if (ec && ec != std::errc::no_such_file_or_directory) problem("cannot be examined: " + ec.message());
+            return std::nullopt;
+        }
+        if (!fs::is_regular_file(status)) problem("is not a regular file");
+        const auto size = fs::file_size(path_, ec);
+        if (ec) problem("cannot be examined: " + ec.message());
+        if (size > max_file_bytes) problem("is larger than a session file can be (" + std::to_string(size) + " bytes)");
+        std::ifstream in(path_, std::ios::binary);
+        if (!in) problem("cannot be opened for reading");
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (in.bad()) problem("could not be read");
+        // The text holds the token: nothing of it goes into a message.
+        auto parsed = detail::parse_json(text, max_json_depth_);
+        if (!parsed || !parsed->is_object()) problem("is not a bosbase session file (not a JSON object)");
+        const auto fmt = parsed->find("format");
+        if (fmt == parsed->end() || *fmt != format) problem("is not a bosbase session file (no \"format\": \"" +
+                                                            std::string(format) + "\")");
+        auto token = parsed->find("token");
+        auto record = parsed->find("record");
+        if (token == parsed->end() || !token->is_string() || token->get_ref<const std::string&>().empty() ||
+            (record != parsed->end() && !record->is_object() && !record->is_null())) {
+            problem("is a damaged session file (no token, or a record that is not an object)");
+        }
+        if (!detail::is_header_value_safe(token->get_ref<const std::string&>())) {
+            problem("holds a token with control bytes, which cannot be sent");
+        }
+        saved_session session;
+        session.token = std::move(token->get_ref<std::string&>());
+        if (record != parsed->end()) session.record = std::move(*record);
+        return session;
+    }
+
+    /// @brief Replaces the file; throws std::runtime_error (naming the path and the OS's reason) when it cannot.
+    void save(const saved_session& session) override {
+        Json doc{{"format", format}, {"token", session.token}, {"record", session.record}};
+        std::string text;
+        try {
+            text = doc.dump();
+        } catch (const typename Json::type_error&) {
+            problem("was not written: the record holds text that is not UTF-8");
+        }
+        const std::string failed = detail::replace_file_atomically(path_, text);
+        if (!failed.empty()) {
+            throw std::runtime_error("bosbase: the session file '" + path_.string() + "' was not written: " + failed);
+        }
+    }
+
+    /// @brief Deletes the file; throws std::runtime_error when it exists and cannot be deleted.
+    void remove() override {
+        std::error_code ec;
+        if (std::filesystem::is_directory(path_, ec)) problem("is a directory and was left alone");
+        std::filesystem::remove(path_, ec);
+        if (ec && ec != std::errc::no_such_file_or_directory) problem("could not be deleted: " + ec.message());
+    }
+
+private:
+    [[noreturn]] void problem(const std::string& what) const {
+        throw std::runtime_error("bosbase: the session file '" + path_.string() + "' " + what);
+    }
+
+    std::filesystem::path path_;
+    std::size_t max_json_depth_;
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SESSION_STORE_HPP
 // ---- bosbase/auth_store.hpp: The auth store: the signed-in token and record, thread-safe, with listeners.
 #ifndef BOSBASE_AUTH_STORE_HPP
 #define BOSBASE_AUTH_STORE_HPP
@@ -1309,6 +1780,8 @@ class auth_store {
 public:
     using listener = std::function<void(const std::string& token, const json& record)>;
     using listener_id = std::uint64_t;
+    /// Told what went wrong with the saved session (persist()); the text never holds the token.
+    using persist_handler = std::function<void(const std::string& problem)>;
 
     /// @brief The _superusers collection id, fixed by the server.
     static constexpr const char* superusers_collection_id = "pbc_3142635823";
@@ -1365,7 +1838,7 @@ public:
             record_ = std::move(record);
             response_.clear();
         }
-        notify();
+        changed();
     }
 
     /// @brief Saves a sign-in: `token`, and `record` as parsed from `response`, the
@@ -1387,7 +1860,7 @@ public:
                 response_.clear();
             }
         }
-        notify();
+        changed();
     }
 
     void clear() { save(std::string(), json(nullptr)); }
@@ -1452,7 +1925,7 @@ public:
                 record_["expand"] = std::move(expand);
             }
         }
-        notify();
+        changed();
         return true;
     }
 
@@ -1467,8 +1940,71 @@ public:
             record_ = nullptr;
             response_.clear();
         }
-        notify();
+        changed();
         return true;
+    }
+
+    /// @brief Keeps the session in `store` from now on, and first reads it back: a saved
+    /// session replaces the one in memory (listeners are told); with none saved, the
+    /// session in memory (if any) is saved. Every later change is saved (or, on sign-out,
+    /// removed) before listeners run. `nullptr` stops saving.
+    ///
+    /// Never throws for what the store does: a saved session that cannot be read leaves
+    /// the store as it was (signed out, at start), and a change that cannot be saved still
+    /// stands in memory; either way `on_problem` is told and persist_problem() says what.
+    void persist(std::shared_ptr<session_store> store, persist_handler on_problem = {}) {
+        std::string problem;
+        bool loaded = false;
+        {
+            std::lock_guard<std::mutex> persist_lock(persist_mutex_);
+            persistence_ = std::move(store);
+            on_problem_ = std::move(on_problem);
+            has_persistence_.store(persistence_ != nullptr, std::memory_order_release);
+            if (!persistence_) {
+                set_problem({});
+                return;
+            }
+            std::optional<saved_session> saved;
+            try {
+                saved = persistence_->load();
+            } catch (const std::exception& e) {
+                problem = e.what();
+            } catch (...) {
+                problem = "bosbase: the session store failed with a non-standard exception";
+            }
+            if (saved && !detail::is_header_value_safe(saved->token)) {
+                problem = "bosbase: the saved session's token has control bytes and was not used";
+                saved.reset();
+            }
+            if (saved) {
+                std::lock_guard<std::mutex> lock(mutex_);
+                token_ = std::move(saved->token);
+                record_ = std::move(saved->record);
+                response_.clear();
+                loaded = true;
+            } else if (problem.empty() && !token().empty()) {
+                problem = write_session();
+            }
+            set_problem(problem);
+        }
+        if (!problem.empty()) report(problem);
+        if (loaded) notify();
+    }
+
+    /// @brief persist() to a file_session_store at `path` (a std::filesystem::path or
+    /// anything one is made from): one line to keep a sign-in across restarts. The file
+    /// is created owner-only and replaced atomically. (A template so that a TU that never
+    /// calls it never compiles the file store.)
+    template <class Path, std::enable_if_t<std::is_constructible_v<std::filesystem::path, const Path&>, int> = 0>
+    void persist_to(const Path& path, persist_handler on_problem = {}) {
+        persist(std::make_shared<detail::basic_file_session_store<typename detail::deferred<json, Path>::type>>(path),
+                std::move(on_problem));
+    }
+
+    /// @brief What went wrong the last time the session was read or saved; "" when it worked.
+    std::string persist_problem() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return persist_problem_;
     }
 
 private:
@@ -1512,6 +2048,63 @@ private:
         try {
             fn(tok, rec);
         } catch (...) {  // a listener must not turn a completed sign-in into a failed call
+        }
+    }
+
+    // After every change: save it, then tell the listeners.
+    void changed() {
+        if (has_persistence_.load(std::memory_order_acquire)) {
+            std::string problem;
+            {
+                // Each write takes the state as it is when the write starts, and writes run
+                // one at a time: whichever runs last writes the latest state.
+                std::lock_guard<std::mutex> persist_lock(persist_mutex_);
+                if (persistence_) {
+                    problem = write_session();
+                    set_problem(problem);
+                }
+            }
+            if (!problem.empty()) report(problem);
+        }
+        notify();
+    }
+
+    // Call with persist_mutex_ held. Returns the problem, "" when saved.
+    std::string write_session() {
+        saved_session session;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            session.token = token_;
+            if (!session.token.empty()) session.record = stored_record();
+        }
+        try {
+            if (session.token.empty()) {
+                persistence_->remove();
+            } else {
+                persistence_->save(session);
+            }
+        } catch (const std::exception& e) {
+            return e.what();
+        } catch (...) {
+            return "bosbase: the session store failed with a non-standard exception";
+        }
+        return {};
+    }
+
+    void set_problem(std::string problem) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        persist_problem_ = std::move(problem);
+    }
+
+    void report(const std::string& problem) noexcept {
+        try {
+            persist_handler handler;
+            {
+                std::lock_guard<std::mutex> persist_lock(persist_mutex_);
+                handler = on_problem_;
+            }
+            if (handler) handler(problem);
+        } catch (...) {  // as with listeners: a diagnostic must not fail a finished sign-in
         }
     }
 
@@ -1564,6 +2157,13 @@ private:
     // be one more tree instantiated in every program that includes the header.
     std::vector<std::pair<listener_id, std::shared_ptr<listener>>> listeners_;
     listener_id last_id_ = 0;
+
+    // Held while the session store runs, so writes happen one at a time and in order.
+    std::mutex persist_mutex_;
+    std::atomic<bool> has_persistence_{false};  // lets changes skip persist_mutex_ when nothing is saved
+    std::shared_ptr<session_store> persistence_;
+    persist_handler on_problem_;
+    std::string persist_problem_;  // under mutex_
 };
 
 }  // namespace bosbase
@@ -1809,9 +2409,7 @@ struct batch_result {
 #ifndef BOSBASE_MULTIPART_HPP
 #define BOSBASE_MULTIPART_HPP
 
-#include <filesystem>
 #include <random>
-#include <system_error>
 
 namespace bosbase {
 
@@ -2186,6 +2784,28 @@ using after_send_hook = std::function<void(const http_request&, http_response&)>
 
 namespace detail {
 
+/// Runs before a call takes the stored token (the auto-refresh of services/records.hpp),
+/// with the call's options; it may make calls of its own, which do not run it again.
+using pre_call_hook = std::function<void(const request_options&)>;
+
+/// While one lives on a thread, that thread's calls skip the pre-call hook: inside the
+/// hook (so it never recurses) and around sign-ins (which replace the token anyway).
+class pre_call_pause {
+public:
+    pre_call_pause() noexcept : previous_(paused()) { paused() = true; }
+    pre_call_pause(const pre_call_pause&) = delete;
+    pre_call_pause& operator=(const pre_call_pause&) = delete;
+    ~pre_call_pause() { paused() = previous_; }
+
+    static bool& paused() noexcept {
+        static thread_local bool flag = false;
+        return flag;
+    }
+
+private:
+    bool previous_;
+};
+
 /// Something an upper layer (realtime, the async executor) keeps in a client core.
 /// The core knows nothing else of it: it shuts every extension down first thing in
 /// its destructor, while all the core's members are still whole.
@@ -2286,6 +2906,23 @@ public:
         has_hooks_ = before_ || after_;
     }
 
+    /// Sets (or, with nullptr, clears) the pre-call hook; `owner` names who set it.
+    void set_pre_call(std::shared_ptr<const pre_call_hook> hook, const void* owner) {
+        std::lock_guard<std::mutex> lock(hooks_mutex_);
+        pre_call_ = std::move(hook);
+        pre_call_owner_ = pre_call_ ? owner : nullptr;
+        has_pre_call_.store(pre_call_ != nullptr, std::memory_order_release);
+    }
+
+    /// Clears the pre-call hook if `owner` set it (a later one stays).
+    void clear_pre_call(const void* owner) {
+        std::lock_guard<std::mutex> lock(hooks_mutex_);
+        if (pre_call_owner_ != owner) return;
+        pre_call_ = nullptr;
+        pre_call_owner_ = nullptr;
+        has_pre_call_.store(false, std::memory_order_release);
+    }
+
     BOSBASE_SPLIT_NOINLINE
     json send_json(std::string_view method, std::string_view path, const json& body, const request_options& options,
                    call_secrets secrets) {
@@ -2321,6 +2958,10 @@ public:
         const cancel_scope cancel(options);
         if (cancel.token && cancel.token->is_canceled()) {
             throw canceled(method, path, options, secrets);
+        }
+
+        if (has_pre_call_.load(std::memory_order_acquire) && !pre_call_pause::paused()) {
+            run_pre_call(options);
         }
 
         http_request req;
@@ -2487,6 +3128,17 @@ private:
         cancel_token::registration links[2];
     };
 
+    BOSBASE_SPLIT_NOINLINE void run_pre_call(const request_options& options) {
+        std::shared_ptr<const pre_call_hook> hook;
+        {
+            std::lock_guard<std::mutex> lock(hooks_mutex_);
+            hook = pre_call_;
+        }
+        if (!hook) return;
+        const pre_call_pause pause;
+        (*hook)(options);
+    }
+
     ClientResponseError canceled(std::string_view method, std::string_view path, const request_options& options,
                                  const call_secrets& secrets) const {
         return ClientResponseError(error_url(path, options), 0, json::object(), error_kind::canceled,
@@ -2552,6 +3204,9 @@ private:
     std::atomic<bool> has_hooks_{false};  // lets calls skip the mutex when no hook is set
     std::shared_ptr<const before_send_hook> before_;
     std::shared_ptr<const after_send_hook> after_;
+    std::atomic<bool> has_pre_call_{false};
+    std::shared_ptr<const pre_call_hook> pre_call_;
+    const void* pre_call_owner_ = nullptr;
 
     mutable std::mutex extensions_mutex_;
     std::vector<const void*> keys_;
@@ -2977,9 +3632,18 @@ public:
     BOSBASE_SPLIT_NOINLINE
     json auth_with_token(std::string_view token, const json& body = json::object(), const query_params& query = {},
                          const request_options& options = {}) const {
+        require_auto_refresh(options);
         json payload = merged_body(body);
         payload["token"] = std::string(token);
-        return auth_call("auth-with-token", payload, detail::with_defaults(query, options), {token});
+        json response = auth_call("auth-with-token", payload, detail::with_defaults(query, options), {token});
+        if (options.auto_refresh_threshold) {
+            keep_alive(*options.auto_refresh_threshold,
+                       [token = std::string(token), body = json(body), query, options](
+                           const record_service& self, const request_options& call) {
+                           self.auth_with_token(token, body, query, for_renewal(options, call));
+                       });
+        }
+        return response;
     }
 
     // --- standard auth -----------------------------------------------------
@@ -2990,10 +3654,20 @@ public:
     BOSBASE_SPLIT_NOINLINE json auth_with_password(std::string_view identity, std::string_view password,
                                                    const json& body = json::object(),
                                                    const request_options& options = {}) const {
+        require_auto_refresh(options);
         json payload = merged_body(body);
         payload["identity"] = std::string(identity);
         payload["password"] = std::string(password);
-        return auth_call("auth-with-password", payload, options, {password});
+        json response = auth_call("auth-with-password", payload, options, {password});
+        if (options.auto_refresh_threshold) {
+            // The password stays in memory for as long as the session is kept alive, as in the JS SDK.
+            keep_alive(*options.auto_refresh_threshold,
+                       [identity = std::string(identity), password = std::string(password), body = json(body),
+                        options](const record_service& self, const request_options& call) {
+                           self.auth_with_password(identity, password, body, for_renewal(options, call));
+                       });
+        }
+        return response;
     }
 
     /// @brief Renews the stored auth. BosBase may hand back the very same token.
@@ -3345,6 +4019,76 @@ private:
         return payload;
     }
 
+    // --- auto-refresh of superuser sessions (request_options::auto_refresh_threshold) ---
+
+    void require_auto_refresh(const request_options& options) const {
+        if (!options.auto_refresh_threshold) return;
+        if (options.auto_refresh_threshold->count() < 0) {
+            throw std::invalid_argument("bosbase: auto_refresh_threshold must not be negative");
+        }
+        if (collection_ != "_superusers" && collection_ != auth_store::superusers_collection_id) {
+            throw std::invalid_argument("bosbase: auto_refresh_threshold is only for _superusers sign-ins, not '" +
+                                        collection_ + "'");
+        }
+    }
+
+    // The sign-in's own options for signing in again: without the threshold (the session
+    // is kept alive already) or its cancel token (long done), with the triggering call's.
+    static request_options for_renewal(const request_options& sign_in, const request_options& call) {
+        request_options o = sign_in;
+        o.auto_refresh_threshold.reset();
+        o.cancel = call.cancel;
+        o.timeout = call.timeout ? call.timeout : sign_in.timeout;
+        o.deadline = call.deadline ? call.deadline : sign_in.deadline;
+        return o;
+    }
+
+    static std::string claim_of(const std::optional<json>& payload, const char* key) {
+        if (!payload) return {};
+        auto it = payload->find(key);
+        return it != payload->end() && it->is_string() ? it->template get<std::string>() : std::string();
+    }
+
+    // Registers the client's pre-call hook for the session just stored. Before each call
+    // it runs one at a time (a mutex; the calls it makes skip it, see pre_call_pause): a
+    // token further than `threshold` from expiry is left alone, a nearer one refreshed,
+    // and an expired one, or one auth-refresh refuses, replaced by `sign_in_again`. A
+    // sign-out or another identity's token ends it, as in the JS SDK.
+    template <class SignIn>
+    void keep_alive(std::chrono::seconds threshold, SignIn sign_in_again) const {
+        const auto claims = jwt_payload(core().store().token());
+        auto one_at_a_time = std::make_shared<std::mutex>();
+        const void* owner = one_at_a_time.get();
+        detail::client_core<Transport>* raw = &core();  // the hook lives in the core: never dangles
+        auto hook = std::make_shared<const detail::pre_call_hook>(
+            [raw, owner, threshold, one_at_a_time, sign_in_again = std::move(sign_in_again),
+             name = collection_, id = claim_of(claims, "id"),
+             collection_id = claim_of(claims, "collectionId")](const request_options& call) {
+                std::lock_guard<std::mutex> lock(*one_at_a_time);
+                const std::string token = raw->store().token();
+                const auto payload = jwt_payload(token);
+                if (!payload || claim_of(payload, "id") != id || claim_of(payload, "collectionId") != collection_id) {
+                    raw->clear_pre_call(owner);
+                    return;
+                }
+                if (is_token_valid(token, threshold.count())) return;
+                // A service on the core without owning it, as the async views do.
+                const record_service self(
+                    std::shared_ptr<detail::client_core<Transport>>(std::shared_ptr<void>(), raw), name);
+                const request_options renewal = for_renewal(request_options(), call);
+                if (is_token_valid(token)) {
+                    try {
+                        self.auth_refresh(json::object(), renewal);
+                        return;
+                    } catch (const ClientResponseError& e) {
+                        if (e.is_abort()) throw;  // cancelled: not a reason to sign in again
+                    }
+                }
+                sign_in_again(self, call);
+            });
+        core().set_pre_call(std::move(hook), owner);
+    }
+
     // Sends an auth request and stores {token, record}. Anything but a 2xx JSON
     // object with a sendable token and a record is an error, and the store is
     // left as it was.
@@ -3352,6 +4096,7 @@ private:
     // as the superuser and stores into the new client).
     json auth_call(const std::string& action, const json& payload, const request_options& options,
                    detail::call_secrets secrets, detail::client_core<Transport>* sender = nullptr) const {
+        const detail::pre_call_pause pause;  // a sign-in replaces the token; refreshing it first is waste
         const std::string path = base_path_ + "/" + action;
         http_response res = (sender ? *sender : core()).perform("POST", path, payload, options, secrets);
         json response = core().parse_body(res, path, options, secrets);
@@ -4218,14 +4963,19 @@ template <class Transport>
 class batch_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
     using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
-    using request_list = std::vector<json>;
+
+    // The queued requests, and the files of all of them, each already named
+    // `requests.{index}.{field}` as the server reads them (so sending copies no file).
+    struct queue {
+        std::vector<json> requests;
+        file_list files;
+    };
 
 public:
     /// @brief Queues requests for one collection of the batch it came from.
     class collection_batch {
     public:
-        collection_batch(std::shared_ptr<request_list> requests, std::string_view collection)
-            : requests_(std::move(requests)) {
+        collection_batch(std::shared_ptr<queue> queued, std::string_view collection) : queue_(std::move(queued)) {
             detail::require_path_segment(collection, "collection name or id");
             records_url_ = "/api/collections/" + detail::encode_uri_component(collection) + "/records";
         }
@@ -4248,14 +4998,35 @@ public:
             add("DELETE", record_url(id), json::object(), options);
         }
 
+        /// @brief create() with files. Any request with files makes send() one multipart
+        /// request, as record_service::create_with_files; `field+`, `+field` work as there.
+        void create_with_files(const json& body, const file_list& files, const request_options& options = {}) {
+            add("POST", records_url_, body, options, &files);
+        }
+
+        /// @brief upsert() with files (see create_with_files).
+        void upsert_with_files(const json& body, const file_list& files, const request_options& options = {}) {
+            add("PUT", records_url_, body, options, &files);
+        }
+
+        /// @brief update() with files (see create_with_files); remove files with {"field-": [names]} in `body`.
+        void update_with_files(std::string_view id, const json& body, const file_list& files,
+                               const request_options& options = {}) {
+            add("PATCH", record_url(id), body, options, &files);
+        }
+
     private:
         std::string record_url(std::string_view id) const {
             detail::require_path_segment(id, "record id");
             return records_url_ + "/" + detail::encode_uri_component(id);
         }
 
-        void add(const char* method, std::string url, const json& body, const request_options& options) {
+        void add(const char* method, std::string url, const json& body, const request_options& options,
+                 const file_list* files = nullptr) {
             const request_options opts = options;
+            if (files != nullptr) {
+                for (const auto& f : *files) detail::require_file_field(f.first);
+            }
             detail::require_headers(opts.headers, "request_options.headers");
             std::string qs;
             try {
@@ -4271,30 +5042,44 @@ public:
                 request["headers"] = std::move(headers);
             }
             request["body"] = detail::object_body(body, "a batch request body");
-            requests_->push_back(std::move(request));
+            if (files != nullptr && !files->empty()) {
+                const std::string prefix = "requests." + std::to_string(queue_->requests.size()) + ".";
+                queue_->files.reserve(queue_->files.size() + files->size());
+                for (const auto& f : *files) queue_->files.emplace_back(prefix + f.first, f.second);
+            }
+            queue_->requests.push_back(std::move(request));
         }
 
-        std::shared_ptr<request_list> requests_;
+        std::shared_ptr<queue> queue_;
         std::string records_url_;
     };
 
     BOSBASE_SPLIT_NOINLINE explicit batch_service(std::shared_ptr<detail::client_core<Transport>> core)
-        : detail::service_base<Transport>(std::move(core)), requests_(std::make_shared<request_list>()) {}
+        : detail::service_base<Transport>(std::move(core)), queue_(std::make_shared<queue>()) {}
 
     BOSBASE_SPLIT_NOINLINE
-    collection_batch collection(std::string_view name) const { return collection_batch(requests_, name); }
+    collection_batch collection(std::string_view name) const { return collection_batch(queue_, name); }
 
     /// @brief How many requests are queued.
-    BOSBASE_SPLIT_NOINLINE std::size_t size() const noexcept { return requests_->size(); }
+    BOSBASE_SPLIT_NOINLINE std::size_t size() const noexcept { return queue_->requests.size(); }
 
     /// @brief POST /api/batch with a JSON body {"requests": [...]}; the answers in order.
+    /// With files queued it is one multipart/form-data request instead, as the JS SDK
+    /// sends it: a `@jsonPayload` part with {"requests": [...]} and one part per file
+    /// named `requests.{index}.{field}`; the whole body counts against max_request_bytes.
     /// Any failed request rolls back all of them: ClientResponseError 400 "Batch
     /// transaction failed." with response()["data"]["requests"][<index>].
     BOSBASE_SPLIT_NOINLINE
     std::vector<batch_result> send(const request_options& options = {}) const {
         const request_options opts = options;
+        json payload{{"requests", queue_->requests}};
         const detail::json_reply reply =
-            detail::fetch_json(core(), "POST", "/api/batch", json{{"requests", *requests_}}, opts);
+            queue_->files.empty()
+                ? detail::fetch_json(core(), "POST", "/api/batch", payload, opts)
+                : detail::fetch_body_json(core(), "POST", "/api/batch",
+                                          detail::build_multipart(payload, queue_->files,
+                                                                  core().settings().max_request_bytes),
+                                          opts);
         if (!reply.body.is_array()) {
             throw detail::invalid_response(core(), "/api/batch", opts, reply.status,
                                            "The server's batch response is not an array.");
@@ -4315,7 +5100,7 @@ public:
     }
 
 private:
-    std::shared_ptr<request_list> requests_;
+    std::shared_ptr<queue> queue_;
 };
 
 }  // namespace bosbase
@@ -9592,200 +10377,6 @@ private:
 #endif  // BOSBASE_CLIENT_HPP
 
 #ifndef BOSBASE_NO_HTTPLIB
-// ---- bosbase/platform.hpp: Platform calls of the default transport: SIGPIPE, socket readiness, kernel socket facts.
-#ifndef BOSBASE_PLATFORM_HPP
-#define BOSBASE_PLATFORM_HPP
-
-#include <cerrno>
-
-#ifndef BOSBASE_NO_HTTPLIB
-
-#include <httplib.h>  // socket_t, and on Windows winsock2.h in the order it needs
-
-#ifndef _WIN32
-#include <fcntl.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
-#include <time.h>
-#include <unistd.h>
-#endif
-#ifdef __linux__
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#endif
-
-namespace bosbase {
-
-namespace detail {
-
-/// Writing to a connection the server has closed raises SIGPIPE, whose default
-/// action ends the process, and cpp-httplib's client sends without MSG_NOSIGNAL.
-/// A library must not change the process's signal handling, so the calling thread
-/// blocks SIGPIPE for the duration of the call and swallows one it caused.
-///
-/// A SIGPIPE comes only from a write that failed, and cpp-httplib fails the whole
-/// call when any write fails (0.41 still reads an early answer, then reports the
-/// failure). So a plain-HTTP call marked succeeded() skips the look for a pending
-/// one and costs two syscalls, the block and the restore. (Over TLS, closing a
-/// connection writes an alert after the answer, so those calls always look.)
-#ifdef _WIN32
-struct sigpipe_guard {
-    void succeeded() {}  // no SIGPIPE there
-};
-#else
-class sigpipe_guard {
-public:
-    sigpipe_guard() {
-        sigemptyset(&pipe_);
-        sigaddset(&pipe_, SIGPIPE);
-        if (pthread_sigmask(SIG_BLOCK, &pipe_, &previous_) != 0) {
-            return;
-        }
-        active_ = true;
-        // Only while the caller blocks SIGPIPE too can one be pending already; that
-        // one is the caller's and is left alone.
-        if (sigismember(&previous_, SIGPIPE) == 1) {
-            sigset_t pending;
-            sigemptyset(&pending);
-            already_pending_ = sigpending(&pending) != 0 || sigismember(&pending, SIGPIPE) == 1;
-        }
-    }
-    sigpipe_guard(const sigpipe_guard&) = delete;
-    sigpipe_guard& operator=(const sigpipe_guard&) = delete;
-    ~sigpipe_guard() {
-        if (!active_) {
-            return;
-        }
-        if (!succeeded_ && !already_pending_) {
-            sigset_t pending;
-            sigemptyset(&pending);
-            if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
-                const timespec no_wait{0, 0};
-                while (sigtimedwait(&pipe_, nullptr, &no_wait) == -1 && errno == EINTR) {
-                }
-            }
-        }
-        if (sigismember(&previous_, SIGPIPE) != 1) {
-            pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
-        }
-    }
-
-    /// Every write of the call succeeded, so none raised SIGPIPE.
-    void succeeded() { succeeded_ = true; }
-
-private:
-    sigset_t pipe_{};
-    sigset_t previous_{};
-    bool active_ = false;
-    bool already_pending_ = false;
-    bool succeeded_ = false;
-};
-#endif
-
-/// @brief Whether bytes (or the peer's close) are waiting on an idle connection. An
-/// HTTP/1.1 server never speaks first, so whatever is there is either its close or
-/// something the framing of the last answer did not account for, which the next
-/// call on that connection would read as its own answer.
-inline bool input_pending(::socket_t sock) {
-#ifdef _WIN32
-    if (sock == INVALID_SOCKET) return false;
-    WSAPOLLFD p{};
-    p.fd = sock;
-    p.events = POLLRDNORM;
-    return WSAPoll(&p, 1, 0) != 0;  // readable, or an error: either way not reusable
-#else
-    if (sock < 0) return false;
-    pollfd p{sock, POLLIN, 0};
-    while (true) {
-        const int n = ::poll(&p, 1, 0);
-        if (n >= 0 || errno != EINTR) return n != 0;
-    }
-#endif
-}
-
-/// @brief How long ago the connection last received data, asked of the kernel.
-///
-/// cpp-httplib reports a read that timed out and a connection the server closed
-/// alike (Error::Read), and it reads the status line and headers without any
-/// callback, so only the socket knows whether data kept arriving. cpp-httplib
-/// closes its socket when a call fails, so a duplicate of the descriptor is kept
-/// for the post-mortem. Linux has the figure (TCP_INFO's tcpi_last_data_recv);
-/// elsewhere since_last_data() has no answer and the caller falls back on timing.
-class socket_watch {
-public:
-    /// Kernel timestamps count in jiffies (up to 10 ms each), so only differences
-    /// larger than this mean something.
-    static constexpr std::chrono::milliseconds resolution{20};
-
-    socket_watch() = default;
-    socket_watch(const socket_watch&) = delete;
-    socket_watch& operator=(const socket_watch&) = delete;
-    ~socket_watch() { reset(); }
-
-    /// Called with every socket the connection opens (on the calling thread, before
-    /// cpp-httplib connects it).
-    void watch(::socket_t sock) {
-#ifdef __linux__
-        const int dup = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = dup;
-#else
-        (void)sock;
-#endif
-    }
-
-    void reset() {
-#ifdef __linux__
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = -1;
-#endif
-    }
-
-    /// From the watchdog thread: ends whatever the socket is doing, a connect in
-    /// progress included (Linux aborts a SYN_SENT socket on shutdown), which
-    /// Client::stop() cannot reach: cpp-httplib holds the socket to itself until
-    /// connected. Elsewhere a connect ends at its connect timeout.
-    void interrupt() noexcept {
-#ifdef __linux__
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
-#endif
-    }
-
-    std::optional<std::chrono::milliseconds> since_last_data() const {
-#ifdef __linux__
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (fd_ < 0) return std::nullopt;
-        tcp_info info{};
-        socklen_t size = sizeof info;
-        if (::getsockopt(fd_, IPPROTO_TCP, TCP_INFO, &info, &size) != 0 ||
-            size < offsetof(tcp_info, tcpi_last_data_recv) + sizeof info.tcpi_last_data_recv) {
-            return std::nullopt;
-        }
-        return std::chrono::milliseconds(info.tcpi_last_data_recv);
-#else
-        return std::nullopt;
-#endif
-    }
-
-private:
-#ifdef __linux__
-    mutable std::mutex mutex_;  // the watchdog's interrupt() meets the caller's watch()/reset()
-    int fd_ = -1;
-#endif
-};
-
-}  // namespace detail
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_NO_HTTPLIB
-
-#endif  // BOSBASE_PLATFORM_HPP
 // ---- bosbase/httplib/compat.hpp: What differs between cpp-httplib releases, for the default transport.
 //
 // In one place, so the default transport never calls a release-specific name itself. Each overload

@@ -5,18 +5,22 @@
 
 #include "detail/text.hpp"
 #include "detail/json_parse.hpp"
+#include "session_store.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <ctime>
+#include <exception>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -73,6 +77,8 @@ class auth_store {
 public:
     using listener = std::function<void(const std::string& token, const json& record)>;
     using listener_id = std::uint64_t;
+    /// Told what went wrong with the saved session (persist()); the text never holds the token.
+    using persist_handler = std::function<void(const std::string& problem)>;
 
     /// @brief The _superusers collection id, fixed by the server.
     static constexpr const char* superusers_collection_id = "pbc_3142635823";
@@ -129,7 +135,7 @@ public:
             record_ = std::move(record);
             response_.clear();
         }
-        notify();
+        changed();
     }
 
     /// @brief Saves a sign-in: `token`, and `record` as parsed from `response`, the
@@ -151,7 +157,7 @@ public:
                 response_.clear();
             }
         }
-        notify();
+        changed();
     }
 
     void clear() { save(std::string(), json(nullptr)); }
@@ -216,7 +222,7 @@ public:
                 record_["expand"] = std::move(expand);
             }
         }
-        notify();
+        changed();
         return true;
     }
 
@@ -231,8 +237,71 @@ public:
             record_ = nullptr;
             response_.clear();
         }
-        notify();
+        changed();
         return true;
+    }
+
+    /// @brief Keeps the session in `store` from now on, and first reads it back: a saved
+    /// session replaces the one in memory (listeners are told); with none saved, the
+    /// session in memory (if any) is saved. Every later change is saved (or, on sign-out,
+    /// removed) before listeners run. `nullptr` stops saving.
+    ///
+    /// Never throws for what the store does: a saved session that cannot be read leaves
+    /// the store as it was (signed out, at start), and a change that cannot be saved still
+    /// stands in memory; either way `on_problem` is told and persist_problem() says what.
+    void persist(std::shared_ptr<session_store> store, persist_handler on_problem = {}) {
+        std::string problem;
+        bool loaded = false;
+        {
+            std::lock_guard<std::mutex> persist_lock(persist_mutex_);
+            persistence_ = std::move(store);
+            on_problem_ = std::move(on_problem);
+            has_persistence_.store(persistence_ != nullptr, std::memory_order_release);
+            if (!persistence_) {
+                set_problem({});
+                return;
+            }
+            std::optional<saved_session> saved;
+            try {
+                saved = persistence_->load();
+            } catch (const std::exception& e) {
+                problem = e.what();
+            } catch (...) {
+                problem = "bosbase: the session store failed with a non-standard exception";
+            }
+            if (saved && !detail::is_header_value_safe(saved->token)) {
+                problem = "bosbase: the saved session's token has control bytes and was not used";
+                saved.reset();
+            }
+            if (saved) {
+                std::lock_guard<std::mutex> lock(mutex_);
+                token_ = std::move(saved->token);
+                record_ = std::move(saved->record);
+                response_.clear();
+                loaded = true;
+            } else if (problem.empty() && !token().empty()) {
+                problem = write_session();
+            }
+            set_problem(problem);
+        }
+        if (!problem.empty()) report(problem);
+        if (loaded) notify();
+    }
+
+    /// @brief persist() to a file_session_store at `path` (a std::filesystem::path or
+    /// anything one is made from): one line to keep a sign-in across restarts. The file
+    /// is created owner-only and replaced atomically. (A template so that a TU that never
+    /// calls it never compiles the file store.)
+    template <class Path, std::enable_if_t<std::is_constructible_v<std::filesystem::path, const Path&>, int> = 0>
+    void persist_to(const Path& path, persist_handler on_problem = {}) {
+        persist(std::make_shared<detail::basic_file_session_store<typename detail::deferred<json, Path>::type>>(path),
+                std::move(on_problem));
+    }
+
+    /// @brief What went wrong the last time the session was read or saved; "" when it worked.
+    std::string persist_problem() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return persist_problem_;
     }
 
 private:
@@ -276,6 +345,63 @@ private:
         try {
             fn(tok, rec);
         } catch (...) {  // a listener must not turn a completed sign-in into a failed call
+        }
+    }
+
+    // After every change: save it, then tell the listeners.
+    void changed() {
+        if (has_persistence_.load(std::memory_order_acquire)) {
+            std::string problem;
+            {
+                // Each write takes the state as it is when the write starts, and writes run
+                // one at a time: whichever runs last writes the latest state.
+                std::lock_guard<std::mutex> persist_lock(persist_mutex_);
+                if (persistence_) {
+                    problem = write_session();
+                    set_problem(problem);
+                }
+            }
+            if (!problem.empty()) report(problem);
+        }
+        notify();
+    }
+
+    // Call with persist_mutex_ held. Returns the problem, "" when saved.
+    std::string write_session() {
+        saved_session session;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            session.token = token_;
+            if (!session.token.empty()) session.record = stored_record();
+        }
+        try {
+            if (session.token.empty()) {
+                persistence_->remove();
+            } else {
+                persistence_->save(session);
+            }
+        } catch (const std::exception& e) {
+            return e.what();
+        } catch (...) {
+            return "bosbase: the session store failed with a non-standard exception";
+        }
+        return {};
+    }
+
+    void set_problem(std::string problem) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        persist_problem_ = std::move(problem);
+    }
+
+    void report(const std::string& problem) noexcept {
+        try {
+            persist_handler handler;
+            {
+                std::lock_guard<std::mutex> persist_lock(persist_mutex_);
+                handler = on_problem_;
+            }
+            if (handler) handler(problem);
+        } catch (...) {  // as with listeners: a diagnostic must not fail a finished sign-in
         }
     }
 
@@ -328,6 +454,13 @@ private:
     // be one more tree instantiated in every program that includes the header.
     std::vector<std::pair<listener_id, std::shared_ptr<listener>>> listeners_;
     listener_id last_id_ = 0;
+
+    // Held while the session store runs, so writes happen one at a time and in order.
+    std::mutex persist_mutex_;
+    std::atomic<bool> has_persistence_{false};  // lets changes skip persist_mutex_ when nothing is saved
+    std::shared_ptr<session_store> persistence_;
+    persist_handler on_problem_;
+    std::string persist_problem_;  // under mutex_
 };
 
 }  // namespace bosbase

@@ -22,6 +22,7 @@
 #include "detail/json_parse.hpp"
 #include "detail/base_url.hpp"
 #include "detail/request.hpp"
+#include "session_store.hpp"
 #include "auth_store.hpp"
 #include "options.hpp"
 #include "filter.hpp"

@@ -39,6 +39,28 @@ using after_send_hook = std::function<void(const http_request&, http_response&)>
 
 namespace detail {
 
+/// Runs before a call takes the stored token (the auto-refresh of services/records.hpp),
+/// with the call's options; it may make calls of its own, which do not run it again.
+using pre_call_hook = std::function<void(const request_options&)>;
+
+/// While one lives on a thread, that thread's calls skip the pre-call hook: inside the
+/// hook (so it never recurses) and around sign-ins (which replace the token anyway).
+class pre_call_pause {
+public:
+    pre_call_pause() noexcept : previous_(paused()) { paused() = true; }
+    pre_call_pause(const pre_call_pause&) = delete;
+    pre_call_pause& operator=(const pre_call_pause&) = delete;
+    ~pre_call_pause() { paused() = previous_; }
+
+    static bool& paused() noexcept {
+        static thread_local bool flag = false;
+        return flag;
+    }
+
+private:
+    bool previous_;
+};
+
 /// Something an upper layer (realtime, the async executor) keeps in a client core.
 /// The core knows nothing else of it: it shuts every extension down first thing in
 /// its destructor, while all the core's members are still whole.
@@ -139,6 +161,23 @@ public:
         has_hooks_ = before_ || after_;
     }
 
+    /// Sets (or, with nullptr, clears) the pre-call hook; `owner` names who set it.
+    void set_pre_call(std::shared_ptr<const pre_call_hook> hook, const void* owner) {
+        std::lock_guard<std::mutex> lock(hooks_mutex_);
+        pre_call_ = std::move(hook);
+        pre_call_owner_ = pre_call_ ? owner : nullptr;
+        has_pre_call_.store(pre_call_ != nullptr, std::memory_order_release);
+    }
+
+    /// Clears the pre-call hook if `owner` set it (a later one stays).
+    void clear_pre_call(const void* owner) {
+        std::lock_guard<std::mutex> lock(hooks_mutex_);
+        if (pre_call_owner_ != owner) return;
+        pre_call_ = nullptr;
+        pre_call_owner_ = nullptr;
+        has_pre_call_.store(false, std::memory_order_release);
+    }
+
     BOSBASE_SPLIT_NOINLINE
     json send_json(std::string_view method, std::string_view path, const json& body, const request_options& options,
                    call_secrets secrets) {
@@ -174,6 +213,10 @@ public:
         const cancel_scope cancel(options);
         if (cancel.token && cancel.token->is_canceled()) {
             throw canceled(method, path, options, secrets);
+        }
+
+        if (has_pre_call_.load(std::memory_order_acquire) && !pre_call_pause::paused()) {
+            run_pre_call(options);
         }
 
         http_request req;
@@ -340,6 +383,17 @@ private:
         cancel_token::registration links[2];
     };
 
+    BOSBASE_SPLIT_NOINLINE void run_pre_call(const request_options& options) {
+        std::shared_ptr<const pre_call_hook> hook;
+        {
+            std::lock_guard<std::mutex> lock(hooks_mutex_);
+            hook = pre_call_;
+        }
+        if (!hook) return;
+        const pre_call_pause pause;
+        (*hook)(options);
+    }
+
     ClientResponseError canceled(std::string_view method, std::string_view path, const request_options& options,
                                  const call_secrets& secrets) const {
         return ClientResponseError(error_url(path, options), 0, json::object(), error_kind::canceled,
@@ -405,6 +459,9 @@ private:
     std::atomic<bool> has_hooks_{false};  // lets calls skip the mutex when no hook is set
     std::shared_ptr<const before_send_hook> before_;
     std::shared_ptr<const after_send_hook> after_;
+    std::atomic<bool> has_pre_call_{false};
+    std::shared_ptr<const pre_call_hook> pre_call_;
+    const void* pre_call_owner_ = nullptr;
 
     mutable std::mutex extensions_mutex_;
     std::vector<const void*> keys_;

@@ -57,6 +57,12 @@ struct request_options {
     std::optional<std::chrono::milliseconds> deadline;  ///< whole-call deadline of this call
     /// Ends the call (is_abort()) when cancelled, from any thread, at any stage.
     std::optional<cancel_token> cancel;
+    /// Read only by auth_with_password() and auth_with_token() of `_superusers`, as the JS
+    /// SDK's autoRefreshThreshold: from then on, before each call of the client, a stored
+    /// token that expires within this many seconds is refreshed (auth-refresh), and one
+    /// that is expired or refused is replaced by signing in again the same way. Stops when
+    /// the client signs out or someone else signs in. Other calls ignore it.
+    std::optional<std::chrono::seconds> auto_refresh_threshold;
 };
 
 }  // namespace bosbase

@@ -1,15 +1,141 @@
-// bosbase-cpp: Platform calls of the default transport: SIGPIPE, socket readiness, kernel socket facts.
+// bosbase-cpp: Platform calls: replacing a file atomically; for the default transport SIGPIPE, socket readiness, kernel socket facts.
 // SPDX-License-Identifier: MIT
 #ifndef BOSBASE_PLATFORM_HPP
 #define BOSBASE_PLATFORM_HPP
 
 #include "config.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
+#include <filesystem>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#ifdef _WIN32
+#include <fcntl.h>
+#include <io.h>
+#include <process.h>
+#include <share.h>
+#include <sys/stat.h>
+#else
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+namespace bosbase {
+
+namespace detail {
+
+/// @brief Replaces the file at `target` with `bytes`, so that a crash or power loss
+/// at any moment leaves either the old file or the new one, never a mix: the bytes go
+/// to a new file in the same directory (created owner-only: 0600 on POSIX; on Windows
+/// it inherits the directory's ACL), are flushed to the disk, and the new file is
+/// renamed over the old one, which replaces it in one step. Returns "" on success,
+/// else what failed, naming the step and the OS's reason (never the bytes).
+inline std::string replace_file_atomically(const std::filesystem::path& target, std::string_view bytes) {
+    namespace fs = std::filesystem;
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    // Unique among this process's writers by the counter and among processes by the
+    // pid; a file left by a crashed process with a reused pid is stepped over (O_EXCL).
+    static std::atomic<unsigned long> counter{0};
+#ifdef _WIN32
+    const unsigned long pid = static_cast<unsigned long>(::_getpid());
+#else
+    const unsigned long pid = static_cast<unsigned long>(::getpid());
+#endif
+    auto os_text = [](int err) { return std::generic_category().message(err); };
+    fs::path temp;
+    int fd = -1;
+    for (int attempt = 0; attempt < 64 && fd < 0; ++attempt) {
+        temp = dir / ("." + target.filename().string() + ".tmp-" + std::to_string(pid) + "-" +
+                      std::to_string(counter.fetch_add(1)));
+#ifdef _WIN32
+        if (::_wsopen_s(&fd, temp.c_str(), _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY | _O_NOINHERIT, _SH_DENYRW,
+                        _S_IREAD | _S_IWRITE) != 0) {
+            fd = -1;
+        }
+#else
+        fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+#endif
+        if (fd < 0 && errno != EEXIST) {
+            return "cannot create a file in '" + dir.string() + "': " + os_text(errno);
+        }
+    }
+    if (fd < 0) {
+        return "cannot create a temporary file in '" + dir.string() + "': too many left over";
+    }
+    auto fail = [&](const char* step, int err) {
+#ifdef _WIN32
+        ::_close(fd);
+        ::_wunlink(temp.c_str());
+#else
+        ::close(fd);
+        ::unlink(temp.c_str());
+#endif
+        return std::string(step) + " '" + temp.string() + "' failed: " + os_text(err);
+    };
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const std::size_t chunk = std::min<std::size_t>(bytes.size() - done, std::size_t(1) << 30);
+#ifdef _WIN32
+        const int n = ::_write(fd, bytes.data() + done, static_cast<unsigned>(chunk));
+#else
+        const ::ssize_t n = ::write(fd, bytes.data() + done, chunk);
+#endif
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail("writing", errno);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+#ifdef _WIN32
+    if (::_commit(fd) != 0) return fail("flushing", errno);
+    if (::_close(fd) != 0) {
+        const int err = errno;
+        ::_wunlink(temp.c_str());
+        return "closing '" + temp.string() + "' failed: " + os_text(err);
+    }
+    // MSVC's std::filesystem::rename is MoveFileExW with MOVEFILE_REPLACE_EXISTING: one
+    // step, as rename(2) is, without <windows.h> in every including TU.
+    std::error_code renamed;
+    fs::rename(temp, target, renamed);
+    if (renamed) {
+        ::_wunlink(temp.c_str());
+        return "replacing '" + target.string() + "' failed: " + renamed.message();
+    }
+#else
+    if (::fsync(fd) != 0) return fail("flushing", errno);
+    // Network file systems may report a failed write only here.
+    if (::close(fd) != 0) {
+        const int err = errno;
+        ::unlink(temp.c_str());
+        return "closing '" + temp.string() + "' failed: " + os_text(err);
+    }
+    if (::rename(temp.c_str(), target.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(temp.c_str());
+        return "replacing '" + target.string() + "' failed: " + os_text(err);
+    }
+    // The rename is an entry in the directory: flushing the directory makes it survive a power loss.
+    const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd >= 0) {
+        ::fsync(dir_fd);
+        ::close(dir_fd);
+    }
+#endif
+    return {};
+}
+
+}  // namespace detail
+
+}  // namespace bosbase
 
 #ifndef BOSBASE_NO_HTTPLIB
 

@@ -106,6 +106,77 @@ TEST_CASE("batch: bad input is refused before anything is queued, odd answers ar
     }
 }
 
+TEST_CASE("batch with files: one multipart POST, @jsonPayload with the requests, files as requests.{i}.{field}") {
+    fake_transport t;
+    fake_client pb("http://127.0.0.1:8090", t);
+    auto batch = pb.create_batch();
+    batch.collection("posts").create({{"title", "no files"}});
+    batch.collection("docs").create_with_files(
+        {{"title", "two files"}, {"n", 7}},
+        {{"files", bosbase::file_part::from_bytes("a.txt", "alpha", "text/plain")},
+         {"files+", bosbase::file_part::from_bytes("b.bin", std::string("b\0\r\n", 4))}});
+    batch.collection("docs").update_with_files("d1", {{"files-", {"old.png"}}},
+                                               {{"+cover", bosbase::file_part::from_bytes("c.png", "PNG", "image/png")}});
+    batch.collection("docs").upsert_with_files({{"id", "d2"}}, {});  // no files: plain JSON in the payload
+    CHECK(batch.size() == 4);
+
+    t.reply_json(200, json::array({{{"status", 200}, {"body", {{"id", "p"}}}},
+                                   {{"status", 200}, {"body", {{"id", "d"}}}},
+                                   {{"status", 200}, {"body", {{"id", "d1"}}}},
+                                   {{"status", 200}, {"body", {{"id", "d2"}}}}}));
+    const auto results = batch.send();
+    REQUIRE(results.size() == 4);
+    CHECK(results[2].body["id"] == "d1");
+
+    const auto& req = t.last();
+    CHECK(req.method == "POST");
+    CHECK(req.target == "/api/batch");
+    const std::string prefix = "multipart/form-data; boundary=";
+    REQUIRE(req.content_type.rfind(prefix, 0) == 0);
+    const std::string b = req.content_type.substr(prefix.size());
+    const json payload{
+        {"requests",
+         {{{"method", "POST"}, {"url", "/api/collections/posts/records"}, {"body", {{"title", "no files"}}}},
+          {{"method", "POST"}, {"url", "/api/collections/docs/records"}, {"body", {{"n", 7}, {"title", "two files"}}}},
+          {{"method", "PATCH"}, {"url", "/api/collections/docs/records/d1"}, {"body", {{"files-", {"old.png"}}}}},
+          {{"method", "PUT"}, {"url", "/api/collections/docs/records"}, {"body", {{"id", "d2"}}}}}}};
+    const std::string expected =
+        "--" + b + "\r\nContent-Disposition: form-data; name=\"@jsonPayload\"\r\n\r\n" + payload.dump() + "\r\n" +
+        "--" + b + "\r\nContent-Disposition: form-data; name=\"requests.1.files\"; filename=\"a.txt\"\r\n" +
+        "Content-Type: text/plain\r\n\r\nalpha\r\n" +
+        "--" + b + "\r\nContent-Disposition: form-data; name=\"requests.1.files+\"; filename=\"b.bin\"\r\n" +
+        "Content-Type: application/octet-stream\r\n\r\n" + std::string("b\0\r\n", 4) + "\r\n" +
+        "--" + b + "\r\nContent-Disposition: form-data; name=\"requests.2.+cover\"; filename=\"c.png\"\r\n" +
+        "Content-Type: image/png\r\n\r\nPNG\r\n" +
+        "--" + b + "--\r\n";
+    CHECK(req.body == expected);
+
+    SUBCASE("a batch without files stays JSON") {
+        auto plain = pb.create_batch();
+        plain.collection("posts").create_with_files({{"title", "x"}}, {});
+        t.reply_json(200, json::array({{{"status", 200}, {"body", nullptr}}}));
+        CHECK(plain.send().size() == 1);
+        CHECK(t.last().content_type == "application/json");
+    }
+    SUBCASE("a file field that cannot carry a file is refused when queued") {
+        auto bad = pb.create_batch();
+        const auto f = bosbase::file_part::from_bytes("x", "x");
+        CHECK_THROWS_AS(bad.collection("docs").create_with_files({}, {{"files-", f}}), std::invalid_argument);
+        CHECK_THROWS_AS(bad.collection("docs").create_with_files({}, {{"", f}}), std::invalid_argument);
+        CHECK(bad.size() == 0);
+    }
+    SUBCASE("the multipart body counts against max_request_bytes before anything is sent") {
+        bosbase::client_options small;
+        small.max_request_bytes = 256;
+        fake_client tight("http://127.0.0.1:8090", t, small);
+        auto big = tight.create_batch();
+        big.collection("docs").create_with_files({}, {{"files", bosbase::file_part::from_bytes("x", std::string(300, 'x'))}});
+        const auto sent = t.count();
+        CHECK_THROWS_AS(big.send(), std::invalid_argument);
+        CHECK(t.count() == sent);
+    }
+}
+
 TEST_CASE("health, collections, settings, logs, backups and crons use the JS SDK's routes and bodies") {
     fake_transport t;
     fake_client pb("http://127.0.0.1:8090", t);

@@ -21,14 +21,19 @@ template <class Transport>
 class batch_service : public detail::service_base<Transport> {
     using detail::service_base<Transport>::core;
     using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
-    using request_list = std::vector<json>;
+
+    // The queued requests, and the files of all of them, each already named
+    // `requests.{index}.{field}` as the server reads them (so sending copies no file).
+    struct queue {
+        std::vector<json> requests;
+        file_list files;
+    };
 
 public:
     /// @brief Queues requests for one collection of the batch it came from.
     class collection_batch {
     public:
-        collection_batch(std::shared_ptr<request_list> requests, std::string_view collection)
-            : requests_(std::move(requests)) {
+        collection_batch(std::shared_ptr<queue> queued, std::string_view collection) : queue_(std::move(queued)) {
             detail::require_path_segment(collection, "collection name or id");
             records_url_ = "/api/collections/" + detail::encode_uri_component(collection) + "/records";
         }
@@ -51,14 +56,35 @@ public:
             add("DELETE", record_url(id), json::object(), options);
         }
 
+        /// @brief create() with files. Any request with files makes send() one multipart
+        /// request, as record_service::create_with_files; `field+`, `+field` work as there.
+        void create_with_files(const json& body, const file_list& files, const request_options& options = {}) {
+            add("POST", records_url_, body, options, &files);
+        }
+
+        /// @brief upsert() with files (see create_with_files).
+        void upsert_with_files(const json& body, const file_list& files, const request_options& options = {}) {
+            add("PUT", records_url_, body, options, &files);
+        }
+
+        /// @brief update() with files (see create_with_files); remove files with {"field-": [names]} in `body`.
+        void update_with_files(std::string_view id, const json& body, const file_list& files,
+                               const request_options& options = {}) {
+            add("PATCH", record_url(id), body, options, &files);
+        }
+
     private:
         std::string record_url(std::string_view id) const {
             detail::require_path_segment(id, "record id");
             return records_url_ + "/" + detail::encode_uri_component(id);
         }
 
-        void add(const char* method, std::string url, const json& body, const request_options& options) {
+        void add(const char* method, std::string url, const json& body, const request_options& options,
+                 const file_list* files = nullptr) {
             const request_options opts = options;
+            if (files != nullptr) {
+                for (const auto& f : *files) detail::require_file_field(f.first);
+            }
             detail::require_headers(opts.headers, "request_options.headers");
             std::string qs;
             try {
@@ -74,30 +100,44 @@ public:
                 request["headers"] = std::move(headers);
             }
             request["body"] = detail::object_body(body, "a batch request body");
-            requests_->push_back(std::move(request));
+            if (files != nullptr && !files->empty()) {
+                const std::string prefix = "requests." + std::to_string(queue_->requests.size()) + ".";
+                queue_->files.reserve(queue_->files.size() + files->size());
+                for (const auto& f : *files) queue_->files.emplace_back(prefix + f.first, f.second);
+            }
+            queue_->requests.push_back(std::move(request));
         }
 
-        std::shared_ptr<request_list> requests_;
+        std::shared_ptr<queue> queue_;
         std::string records_url_;
     };
 
     BOSBASE_SPLIT_NOINLINE explicit batch_service(std::shared_ptr<detail::client_core<Transport>> core)
-        : detail::service_base<Transport>(std::move(core)), requests_(std::make_shared<request_list>()) {}
+        : detail::service_base<Transport>(std::move(core)), queue_(std::make_shared<queue>()) {}
 
     BOSBASE_SPLIT_NOINLINE
-    collection_batch collection(std::string_view name) const { return collection_batch(requests_, name); }
+    collection_batch collection(std::string_view name) const { return collection_batch(queue_, name); }
 
     /// @brief How many requests are queued.
-    BOSBASE_SPLIT_NOINLINE std::size_t size() const noexcept { return requests_->size(); }
+    BOSBASE_SPLIT_NOINLINE std::size_t size() const noexcept { return queue_->requests.size(); }
 
     /// @brief POST /api/batch with a JSON body {"requests": [...]}; the answers in order.
+    /// With files queued it is one multipart/form-data request instead, as the JS SDK
+    /// sends it: a `@jsonPayload` part with {"requests": [...]} and one part per file
+    /// named `requests.{index}.{field}`; the whole body counts against max_request_bytes.
     /// Any failed request rolls back all of them: ClientResponseError 400 "Batch
     /// transaction failed." with response()["data"]["requests"][<index>].
     BOSBASE_SPLIT_NOINLINE
     std::vector<batch_result> send(const request_options& options = {}) const {
         const request_options opts = options;
+        json payload{{"requests", queue_->requests}};
         const detail::json_reply reply =
-            detail::fetch_json(core(), "POST", "/api/batch", json{{"requests", *requests_}}, opts);
+            queue_->files.empty()
+                ? detail::fetch_json(core(), "POST", "/api/batch", payload, opts)
+                : detail::fetch_body_json(core(), "POST", "/api/batch",
+                                          detail::build_multipart(payload, queue_->files,
+                                                                  core().settings().max_request_bytes),
+                                          opts);
         if (!reply.body.is_array()) {
             throw detail::invalid_response(core(), "/api/batch", opts, reply.status,
                                            "The server's batch response is not an array.");
@@ -118,7 +158,7 @@ public:
     }
 
 private:
-    std::shared_ptr<request_list> requests_;
+    std::shared_ptr<queue> queue_;
 };
 
 }  // namespace bosbase

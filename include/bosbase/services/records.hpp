@@ -7,8 +7,10 @@
 #include "../multipart.hpp"
 #include "../realtime/events.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,9 +74,18 @@ public:
     BOSBASE_SPLIT_NOINLINE
     json auth_with_token(std::string_view token, const json& body = json::object(), const query_params& query = {},
                          const request_options& options = {}) const {
+        require_auto_refresh(options);
         json payload = merged_body(body);
         payload["token"] = std::string(token);
-        return auth_call("auth-with-token", payload, detail::with_defaults(query, options), {token});
+        json response = auth_call("auth-with-token", payload, detail::with_defaults(query, options), {token});
+        if (options.auto_refresh_threshold) {
+            keep_alive(*options.auto_refresh_threshold,
+                       [token = std::string(token), body = json(body), query, options](
+                           const record_service& self, const request_options& call) {
+                           self.auth_with_token(token, body, query, for_renewal(options, call));
+                       });
+        }
+        return response;
     }
 
     // --- standard auth -----------------------------------------------------
@@ -85,10 +96,20 @@ public:
     BOSBASE_SPLIT_NOINLINE json auth_with_password(std::string_view identity, std::string_view password,
                                                    const json& body = json::object(),
                                                    const request_options& options = {}) const {
+        require_auto_refresh(options);
         json payload = merged_body(body);
         payload["identity"] = std::string(identity);
         payload["password"] = std::string(password);
-        return auth_call("auth-with-password", payload, options, {password});
+        json response = auth_call("auth-with-password", payload, options, {password});
+        if (options.auto_refresh_threshold) {
+            // The password stays in memory for as long as the session is kept alive, as in the JS SDK.
+            keep_alive(*options.auto_refresh_threshold,
+                       [identity = std::string(identity), password = std::string(password), body = json(body),
+                        options](const record_service& self, const request_options& call) {
+                           self.auth_with_password(identity, password, body, for_renewal(options, call));
+                       });
+        }
+        return response;
     }
 
     /// @brief Renews the stored auth. BosBase may hand back the very same token.
@@ -440,6 +461,76 @@ private:
         return payload;
     }
 
+    // --- auto-refresh of superuser sessions (request_options::auto_refresh_threshold) ---
+
+    void require_auto_refresh(const request_options& options) const {
+        if (!options.auto_refresh_threshold) return;
+        if (options.auto_refresh_threshold->count() < 0) {
+            throw std::invalid_argument("bosbase: auto_refresh_threshold must not be negative");
+        }
+        if (collection_ != "_superusers" && collection_ != auth_store::superusers_collection_id) {
+            throw std::invalid_argument("bosbase: auto_refresh_threshold is only for _superusers sign-ins, not '" +
+                                        collection_ + "'");
+        }
+    }
+
+    // The sign-in's own options for signing in again: without the threshold (the session
+    // is kept alive already) or its cancel token (long done), with the triggering call's.
+    static request_options for_renewal(const request_options& sign_in, const request_options& call) {
+        request_options o = sign_in;
+        o.auto_refresh_threshold.reset();
+        o.cancel = call.cancel;
+        o.timeout = call.timeout ? call.timeout : sign_in.timeout;
+        o.deadline = call.deadline ? call.deadline : sign_in.deadline;
+        return o;
+    }
+
+    static std::string claim_of(const std::optional<json>& payload, const char* key) {
+        if (!payload) return {};
+        auto it = payload->find(key);
+        return it != payload->end() && it->is_string() ? it->template get<std::string>() : std::string();
+    }
+
+    // Registers the client's pre-call hook for the session just stored. Before each call
+    // it runs one at a time (a mutex; the calls it makes skip it, see pre_call_pause): a
+    // token further than `threshold` from expiry is left alone, a nearer one refreshed,
+    // and an expired one, or one auth-refresh refuses, replaced by `sign_in_again`. A
+    // sign-out or another identity's token ends it, as in the JS SDK.
+    template <class SignIn>
+    void keep_alive(std::chrono::seconds threshold, SignIn sign_in_again) const {
+        const auto claims = jwt_payload(core().store().token());
+        auto one_at_a_time = std::make_shared<std::mutex>();
+        const void* owner = one_at_a_time.get();
+        detail::client_core<Transport>* raw = &core();  // the hook lives in the core: never dangles
+        auto hook = std::make_shared<const detail::pre_call_hook>(
+            [raw, owner, threshold, one_at_a_time, sign_in_again = std::move(sign_in_again),
+             name = collection_, id = claim_of(claims, "id"),
+             collection_id = claim_of(claims, "collectionId")](const request_options& call) {
+                std::lock_guard<std::mutex> lock(*one_at_a_time);
+                const std::string token = raw->store().token();
+                const auto payload = jwt_payload(token);
+                if (!payload || claim_of(payload, "id") != id || claim_of(payload, "collectionId") != collection_id) {
+                    raw->clear_pre_call(owner);
+                    return;
+                }
+                if (is_token_valid(token, threshold.count())) return;
+                // A service on the core without owning it, as the async views do.
+                const record_service self(
+                    std::shared_ptr<detail::client_core<Transport>>(std::shared_ptr<void>(), raw), name);
+                const request_options renewal = for_renewal(request_options(), call);
+                if (is_token_valid(token)) {
+                    try {
+                        self.auth_refresh(json::object(), renewal);
+                        return;
+                    } catch (const ClientResponseError& e) {
+                        if (e.is_abort()) throw;  // cancelled: not a reason to sign in again
+                    }
+                }
+                sign_in_again(self, call);
+            });
+        core().set_pre_call(std::move(hook), owner);
+    }
+
     // Sends an auth request and stores {token, record}. Anything but a 2xx JSON
     // object with a sendable token and a record is an error, and the store is
     // left as it was.
@@ -447,6 +538,7 @@ private:
     // as the superuser and stores into the new client).
     json auth_call(const std::string& action, const json& payload, const request_options& options,
                    detail::call_secrets secrets, detail::client_core<Transport>* sender = nullptr) const {
+        const detail::pre_call_pause pause;  // a sign-in replaces the token; refreshing it first is waste
         const std::string path = base_path_ + "/" + action;
         http_response res = (sender ? *sender : core()).perform("POST", path, payload, options, secrets);
         json response = core().parse_body(res, path, options, secrets);
