@@ -405,6 +405,7 @@ private:
         }
         const std::string head = pending.substr(0, head_end);
         pending.erase(0, head_end + 4);
+        bool expect_continue = false;
         const auto sp1 = head.find(' ');
         const auto sp2 = head.find(' ', sp1 + 1);
         if (sp1 == std::string::npos || sp2 == std::string::npos) return false;
@@ -429,9 +430,18 @@ private:
                 }
             } else if (name == "authorization") {
                 req.authorization = value;
+            } else if (name == "expect") {
+                for (auto& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                expect_continue = value == "100-continue";
             }
         }
         if (req.content_length > (std::size_t(256) << 20)) return false;
+        // As Go's net/http (BosBase) does when a handler reads the body: cpp-httplib 0.41
+        // sends a body of 1 KiB or more only after this, or after waiting 1 s for it.
+        if (expect_continue && pending.size() < req.content_length &&
+            !send_all(fd, "HTTP/1.1 100 Continue\r\n\r\n")) {
+            return false;
+        }
         while (pending.size() < req.content_length) {
             if (!read_some(fd, pending)) return false;
         }
