@@ -478,7 +478,8 @@ private:
                 const std::string& value = *declared;
                 char* end = nullptr;
                 const unsigned long long length = std::strtoull(value.c_str(), &end, 10);
-                if (end != value.c_str() && *end == '\0' && length > req.max_response_bytes) {
+                // A download's sink makes this check itself, naming the caller's cap.
+                if (end != value.c_str() && *end == '\0' && length > req.max_response_bytes && sink == nullptr) {
                     failure = too_large();
                     return false;
                 }
