@@ -3940,6 +3940,7 @@ std::uint64_t download_to_path(client_core<Transport>& core, std::string_view pa
     struct temp_file {
         fs::path path;
         std::FILE* file = nullptr;
+        std::unique_ptr<char[]> buffer;  // the file's; freed after the file is closed
         bool keep = false;
         ~temp_file() {
             if (file != nullptr) std::fclose(file);
@@ -3960,6 +3961,11 @@ std::uint64_t download_to_path(client_core<Transport>& core, std::string_view pa
         }
     }
     if (temp.file == nullptr) throw fail("cannot create a temporary file in '" + dir.string() + "' for the download");
+    // cpp-httplib hands the body over in pieces of a few KiB; a larger buffer makes one
+    // write of many (with the default one, every piece was a write of its own).
+    // (glibc ignores the size unless it is given the buffer.)
+    temp.buffer.reset(new char[std::size_t(512) << 10]);
+    std::setvbuf(temp.file, temp.buffer.get(), _IOFBF, std::size_t(512) << 10);
     const std::string shown = temp.path.string();
     const auto done = stream_download(
         core, path, options, max_bytes,
