@@ -1267,7 +1267,7 @@ inline json error_body(const http_response& res, std::size_t max_depth, const st
 #ifndef BOSBASE_SESSION_STORE_HPP
 #define BOSBASE_SESSION_STORE_HPP
 
-// ---- bosbase/platform.hpp: Platform calls: replacing a file atomically; for the default transport SIGPIPE, socket readiness, kernel socket facts.
+// ---- bosbase/platform.hpp: Platform calls: replacing a file atomically; for the default transport SIGPIPE, socket readiness, bytes pending, kernel socket facts.
 #ifndef BOSBASE_PLATFORM_HPP
 #define BOSBASE_PLATFORM_HPP
 
@@ -1404,6 +1404,7 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 #endif
@@ -1499,6 +1500,20 @@ inline bool input_pending(::socket_t sock) {
         const int n = ::poll(&p, 1, 0);
         if (n >= 0 || errno != EINTR) return n != 0;
     }
+#endif
+}
+
+/// @brief Whether bytes (not only the peer's close) are waiting to be read on a socket:
+/// after a body of announced length, bytes the server sent beyond it.
+inline bool bytes_pending(::socket_t sock) {
+#ifdef _WIN32
+    if (sock == INVALID_SOCKET) return false;
+    u_long n = 0;
+    return ::ioctlsocket(sock, FIONREAD, &n) == 0 && n > 0;
+#else
+    if (sock < 0) return false;
+    int n = 0;
+    return ::ioctl(sock, FIONREAD, &n) == 0 && n > 0;
 #endif
 }
 
@@ -11556,7 +11571,8 @@ public:
 
     /// @brief send() with the answer's body handed to `sink` as it arrives (see transfer.hpp).
     /// A server that sends more than its Content-Length announced is invalid_response
-    /// when the surplus is still waiting on the socket (the sink has had the announced bytes).
+    /// when the surplus is already waiting on the socket (plain HTTP; the sink has had the
+    /// announced bytes), and its connection is not used again.
     http_response download(const http_request& req, response_sink& sink) {
         return send_body(req, req.body, nullptr, nullptr, &sink);
     }
@@ -11807,7 +11823,8 @@ private:
                 res.headers.emplace_back(h.first, std::move(h.second));
             }
             res.body = std::move(c.body);
-            if (sink != nullptr && detail::input_pending(conn->client.socket())) {
+            // Over TLS the bytes may be the server's close_notify, so only plain HTTP is checked.
+            if (sink != nullptr && !is_tls(req.origin) && detail::bytes_pending(conn->client.socket())) {
                 throw transport_error(transport_error::kind::invalid_response,
                                       "the response from " + req.origin +
                                           " has more body bytes than its Content-Length announced");

@@ -162,3 +162,17 @@ TEST_CASE("an unwritable target: no request is sent, the error names the folder"
     CHECK(c.server.connections() == before);
     check_next_call_works(c);
 }
+
+TEST_CASE("fault keep_alive_then_close: a complete download whose server then closes is a success, not surplus") {
+    fault_client c;
+    temp_dir dir;
+    c.server.then(fault::keep_alive_then_close);
+    std::uint64_t bytes = 0;
+    const auto o = run_call([&] { bytes = c.pb.files().download(record, "f.bin", dir / "out.bin"); });
+    REQUIRE_MESSAGE(!o.error, std::string(o.error ? o.error->what() : ""));
+    REQUIRE(o.other_exception.empty());
+    CHECK(bytes > 0);
+    CHECK(std::filesystem::file_size(dir / "out.bin") == bytes);
+    CHECK(dir.listing() == "out.bin");
+    check_next_call_works(c);
+}

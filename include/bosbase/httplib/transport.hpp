@@ -98,7 +98,8 @@ public:
 
     /// @brief send() with the answer's body handed to `sink` as it arrives (see transfer.hpp).
     /// A server that sends more than its Content-Length announced is invalid_response
-    /// when the surplus is still waiting on the socket (the sink has had the announced bytes).
+    /// when the surplus is already waiting on the socket (plain HTTP; the sink has had the
+    /// announced bytes), and its connection is not used again.
     http_response download(const http_request& req, response_sink& sink) {
         return send_body(req, req.body, nullptr, nullptr, &sink);
     }
@@ -349,7 +350,8 @@ private:
                 res.headers.emplace_back(h.first, std::move(h.second));
             }
             res.body = std::move(c.body);
-            if (sink != nullptr && detail::input_pending(conn->client.socket())) {
+            // Over TLS the bytes may be the server's close_notify, so only plain HTTP is checked.
+            if (sink != nullptr && !is_tls(req.origin) && detail::bytes_pending(conn->client.socket())) {
                 throw transport_error(transport_error::kind::invalid_response,
                                       "the response from " + req.origin +
                                           " has more body bytes than its Content-Length announced");
