@@ -47,7 +47,7 @@ struct file_size_limit {
 
 }  // namespace
 
-TEST_CASE("fault close_mid_body: a download cut short of its Content-Length is receive; the target is untouched") {
+TEST_CASE("fault close_mid_body: a download cut short of its Content-Length is receive, the target untouched") {
     fault_client c;
     temp_dir dir;
     { std::ofstream(dir / "out.bin") << "old"; }

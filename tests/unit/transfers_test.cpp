@@ -152,7 +152,7 @@ TEST_CASE("a download that breaks off leaves the target as it was and no partial
     CHECK(dir.listing() == "out.bin");
 }
 
-TEST_CASE("max_bytes: an announced length over the cap fails before any byte; an unannounced one at the cap") {
+TEST_CASE("max_bytes: an announced length over the cap fails before any byte, an unannounced one at the cap") {
     client pb("http://h");
     auto& t = pb.transport();
     bosbase::download_options d;
