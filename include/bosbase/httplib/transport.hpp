@@ -248,7 +248,7 @@ private:
                 hreq.headers.emplace("Accept-Encoding", encodings);
             }
             std::vector<char> buffer;
-            if (source != nullptr) {
+            if (source != nullptr && source->size > 0) {  // an empty one is sent as an empty body
                 buffer.resize(static_cast<std::size_t>(std::min<std::uint64_t>(source->size, provided_body_min)));
                 hreq.content_length_ = static_cast<std::size_t>(source->size);
                 hreq.content_provider_ = [source, &buffer, &c](std::size_t offset, std::size_t length,
