@@ -247,3 +247,50 @@ TEST_CASE("downloads of 8 MiB to a path and to a stream: byte-exact, no buffer o
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
 }
+
+TEST_CASE("an upload from a path reports progress up to the body's size, and progress returning false cancels it") {
+    char dir_pattern[] = "/tmp/bosbase-upload-progress-XXXXXX";
+    REQUIRE(::mkdtemp(dir_pattern) != nullptr);
+    const std::filesystem::path dir = dir_pattern;
+    const std::string content = pattern(std::size_t(4) << 20);
+    std::ofstream(dir / "data.bin", std::ios::binary) << content;
+
+    bosbase_test::local_server server;
+    server->Post("/api/collections/docs/records",
+                 [](const httplib::Request& req, httplib::Response& res) {
+                     res.set_content("{\"id\":\"r1\",\"length\":" + req.get_header_value("Content-Length") + "}",
+                                     "application/json");
+                 });
+    server.start();
+    bosbase::BosBase pb(server.url());
+    const auto part = bosbase::file_part::from_path((dir / "data.bin").string());
+
+    std::uint64_t last_done = 0;
+    std::optional<std::uint64_t> last_total;
+    bosbase::request_options options;
+    options.progress = [&](std::uint64_t done, std::optional<std::uint64_t> total) {
+        last_done = done;
+        last_total = total;
+        return true;
+    };
+    const auto record = pb.collection("docs").create_with_files(nullptr, {{"f", part}}, options);
+    REQUIRE(last_total.has_value());
+    CHECK(last_done == *last_total);
+    CHECK(record["length"] == *last_total);  // the server got exactly the body progress counted
+    CHECK(*last_total > content.size());
+
+    options.progress = [](std::uint64_t done, std::optional<std::uint64_t>) { return done < (std::uint64_t(1) << 20); };
+    try {
+        pb.collection("docs").create_with_files(nullptr, {{"f", part}}, options);
+        FAIL("no error");
+    } catch (const bosbase::ClientResponseError& e) {
+        CHECK(e.is_abort());
+        CHECK(e.status() == 0);
+    }
+    // The client goes on working after the cancelled upload.
+    options.progress = nullptr;
+    CHECK(pb.collection("docs").create_with_files(nullptr, {{"f", part}}, options)["id"] == "r1");
+
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
