@@ -291,6 +291,24 @@ TEST_CASE("an upload from a path reports progress up to the body's size, and pro
     options.progress = nullptr;
     CHECK(pb.collection("docs").create_with_files(nullptr, {{"f", part}}, options)["id"] == "r1");
 
+    // A file cut short while it is sent: the read fails inside the transport, the call ends
+    // with that error (not a hang or a half body taken for whole), and the client works on.
+    options.progress = [&](std::uint64_t done, std::optional<std::uint64_t>) {
+        if (done > (std::uint64_t(1) << 20)) std::filesystem::resize_file(dir / "data.bin", 1000);
+        return true;
+    };
+    try {
+        pb.collection("docs").create_with_files(nullptr, {{"f", part}}, options);
+        FAIL("no error");
+    } catch (const bosbase::ClientResponseError& e) {
+        CHECK(e.status() == 0);
+        CHECK(e.error_kind() == bosbase::error_kind::other);
+        CHECK(std::string(e.what()).find("changed size while it was being uploaded") != std::string::npos);
+    }
+    std::ofstream(dir / "data.bin", std::ios::binary | std::ios::trunc) << content;
+    options.progress = nullptr;
+    CHECK(pb.collection("docs").create_with_files(nullptr, {{"f", part}}, options)["id"] == "r1");
+
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
 }
