@@ -89,6 +89,9 @@ public:
 
     fake_oidc() {
         auto& s = *server_;
+        // The server's Go client keeps its connection alive, and a stop() would wait out the
+        // keep-alive timeout (5 s) for it: one request per connection.
+        s.set_keep_alive_max_count(1);
         s.Get("/authorize", [this](const httplib::Request& req, httplib::Response& res) {
             const std::string redirect = req.get_param_value("redirect_uri");
             if (req.get_param_value("client_id") != client_id || req.get_param_value("response_type") != "code" ||
