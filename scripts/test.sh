@@ -8,6 +8,8 @@
 #   clang-current    clang++, C++20, ASan+UBSan, cpp-httplib 0.41.0: unit, transport, fault,
 #                    stress; the examples compile; pub/sub against the real BosBase (when
 #                    BOSBASE_SRC is set), as only this build has a WebSocket
+#   tsan-current     g++, C++20, ThreadSanitizer, cpp-httplib 0.41.0: only the pub/sub fault
+#                    tests, whose WebSocket threads the tsan tree (0.11.4) cannot build
 #   fuzz             the libFuzzer harnesses, 30 s each, one per core at a time
 # (Debian's cpp-httplib 0.11.4 is in the g++ trees and, with clang++, in the packaging
 # checks; presets clang and httplib-current remain for developers.)
@@ -147,6 +149,9 @@ if [[ -n "${BOSBASE_SRC:-}" ]]; then
         BOSBASE_REAL_TARGETS="bosbase_pubsub_real_tests pubsub_chat" BOSBASE_REAL_LABEL=real_pubsub \
         bash scripts/test_real_bosbase.sh
 fi
+
+stage "tsan-current: build the pub/sub fault tests (g++, TSan, httplib 0.41.0)" preset_build tsan-current
+stage "tsan-current: pub/sub faults" preset_test tsan-current
 
 stage "fuzz: build, each harness 30 s" bash scripts/fuzz.sh 30
 
