@@ -47,6 +47,17 @@
 #endif
 #endif
 
+// Kept out of line everywhere: rare or bookkeeping-only code on the call path. Inlined,
+// it spends the optimizer's per-unit inlining budget (GCC's inline-unit-growth) that
+// the JSON lexer's per-character get() needs, which then costs every parse.
+#if defined(__GNUC__) || defined(__clang__)
+#define BOSBASE_NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define BOSBASE_NOINLINE __declspec(noinline)
+#else
+#define BOSBASE_NOINLINE
+#endif
+
 namespace bosbase {
 
 using json = nlohmann::json;
@@ -97,7 +108,7 @@ class cancel_state {
 public:
     bool canceled() const noexcept { return canceled_.load(std::memory_order_acquire); }
 
-    void cancel() {
+    BOSBASE_NOINLINE void cancel() {
         callback_list run;
         {
             std::lock_guard<std::mutex> lock(mutex_);
@@ -121,7 +132,7 @@ public:
     }
 
     // Runs `fn` at once (on this thread) when already cancelled; returns 0 then.
-    std::uint64_t add(std::function<void()> fn) {
+    BOSBASE_NOINLINE std::uint64_t add(std::function<void()> fn) {
         {
             std::lock_guard<std::mutex> lock(mutex_);
             if (!canceled_.load(std::memory_order_relaxed)) {
@@ -135,7 +146,7 @@ public:
 
     // Once this returns, the callback is not running and never runs (unless it is
     // the caller itself, inside cancel(): then it has already been taken).
-    void remove(std::uint64_t id) {
+    BOSBASE_NOINLINE void remove(std::uint64_t id) {
         if (id == 0) return;
         std::unique_lock<std::mutex> lock(mutex_);
         const auto it = std::find_if(callbacks_.begin(), callbacks_.end(),
@@ -202,7 +213,7 @@ public:
         registration& operator=(const registration&) = delete;
         ~registration() { reset(); }
 
-        void reset() {
+        BOSBASE_NOINLINE void reset() {
             if (state_) state_->remove(id_);
             state_.reset();
             id_ = 0;
@@ -1659,9 +1670,11 @@ public:
         const auto size = fs::file_size(path_, ec);
         if (ec) problem("cannot be examined: " + ec.message());
         if (size > max_file_bytes) problem("is larger than a session file can be (" + std::to_string(size) + " bytes)");
-        std::ifstream in(path_, std::ios::binary);
+        // Spelt through Json so that the body is only compiled where a file store is made.
+        using text_type = typename Json::string_t;
+        std::basic_ifstream<typename text_type::value_type> in(path_, std::ios::binary);
         if (!in) problem("cannot be opened for reading");
-        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        text_type text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         if (in.bad()) problem("could not be read");
         // The text holds the token: nothing of it goes into a message.
         auto parsed = detail::parse_json(text, max_json_depth_);
@@ -1671,15 +1684,15 @@ public:
                                                             std::string(format) + "\")");
         auto token = parsed->find("token");
         auto record = parsed->find("record");
-        if (token == parsed->end() || !token->is_string() || token->get_ref<const std::string&>().empty() ||
+        if (token == parsed->end() || !token->is_string() || token->template get_ref<const std::string&>().empty() ||
             (record != parsed->end() && !record->is_object() && !record->is_null())) {
             problem("is a damaged session file (no token, or a record that is not an object)");
         }
-        if (!detail::is_header_value_safe(token->get_ref<const std::string&>())) {
+        if (!detail::is_header_value_safe(token->template get_ref<const std::string&>())) {
             problem("holds a token with control bytes, which cannot be sent");
         }
         saved_session session;
-        session.token = std::move(token->get_ref<std::string&>());
+        session.token = std::move(token->template get_ref<std::string&>());
         if (record != parsed->end()) session.record = std::move(*record);
         return session;
     }
