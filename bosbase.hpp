@@ -47,6 +47,17 @@
 #endif
 #endif
 
+// Kept out of line everywhere: rare or bookkeeping-only code on the call path. Inlined,
+// it spends the optimizer's per-unit inlining budget (GCC's inline-unit-growth) that
+// the JSON lexer's per-character get() needs, which then costs every parse.
+#if defined(__GNUC__) || defined(__clang__)
+#define BOSBASE_NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define BOSBASE_NOINLINE __declspec(noinline)
+#else
+#define BOSBASE_NOINLINE
+#endif
+
 namespace bosbase {
 
 using json = nlohmann::json;
@@ -97,7 +108,7 @@ class cancel_state {
 public:
     bool canceled() const noexcept { return canceled_.load(std::memory_order_acquire); }
 
-    void cancel() {
+    BOSBASE_NOINLINE void cancel() {
         callback_list run;
         {
             std::lock_guard<std::mutex> lock(mutex_);
@@ -121,7 +132,7 @@ public:
     }
 
     // Runs `fn` at once (on this thread) when already cancelled; returns 0 then.
-    std::uint64_t add(std::function<void()> fn) {
+    BOSBASE_NOINLINE std::uint64_t add(std::function<void()> fn) {
         {
             std::lock_guard<std::mutex> lock(mutex_);
             if (!canceled_.load(std::memory_order_relaxed)) {
@@ -135,7 +146,7 @@ public:
 
     // Once this returns, the callback is not running and never runs (unless it is
     // the caller itself, inside cancel(): then it has already been taken).
-    void remove(std::uint64_t id) {
+    BOSBASE_NOINLINE void remove(std::uint64_t id) {
         if (id == 0) return;
         std::unique_lock<std::mutex> lock(mutex_);
         const auto it = std::find_if(callbacks_.begin(), callbacks_.end(),
@@ -202,7 +213,7 @@ public:
         registration& operator=(const registration&) = delete;
         ~registration() { reset(); }
 
-        void reset() {
+        BOSBASE_NOINLINE void reset() {
             if (state_) state_->remove(id_);
             state_.reset();
             id_ = 0;
@@ -1681,9 +1692,11 @@ public:
         const auto size = fs::file_size(path_, ec);
         if (ec) problem("cannot be examined: " + ec.message());
         if (size > max_file_bytes) problem("is larger than a session file can be (" + std::to_string(size) + " bytes)");
-        std::ifstream in(path_, std::ios::binary);
+        // Spelt through Json so that the body is only compiled where a file store is made.
+        using text_type = typename Json::string_t;
+        std::basic_ifstream<typename text_type::value_type> in(path_, std::ios::binary);
         if (!in) problem("cannot be opened for reading");
-        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        text_type text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         if (in.bad()) problem("could not be read");
         // The text holds the token: nothing of it goes into a message.
         auto parsed = detail::parse_json(text, max_json_depth_);
@@ -1693,15 +1706,15 @@ public:
                                                             std::string(format) + "\")");
         auto token = parsed->find("token");
         auto record = parsed->find("record");
-        if (token == parsed->end() || !token->is_string() || token->get_ref<const std::string&>().empty() ||
+        if (token == parsed->end() || !token->is_string() || token->template get_ref<const std::string&>().empty() ||
             (record != parsed->end() && !record->is_object() && !record->is_null())) {
             problem("is a damaged session file (no token, or a record that is not an object)");
         }
-        if (!detail::is_header_value_safe(token->get_ref<const std::string&>())) {
+        if (!detail::is_header_value_safe(token->template get_ref<const std::string&>())) {
             problem("holds a token with control bytes, which cannot be sent");
         }
         saved_session session;
-        session.token = std::move(token->get_ref<std::string&>());
+        session.token = std::move(token->template get_ref<std::string&>());
         if (record != parsed->end()) session.record = std::move(*record);
         return session;
     }
@@ -4046,6 +4059,31 @@ json_reply fetch_multipart_json(client_core<Transport>& core, std::string_view m
 }  // namespace bosbase
 
 #endif  // BOSBASE_SERVICES_TRANSFERS_HPP
+// ---- bosbase/services/oauth2_options.hpp: What record_service::auth_with_oauth2 takes besides the provider (the flow is in oauth2.hpp).
+#ifndef BOSBASE_SERVICES_OAUTH2_OPTIONS_HPP
+#define BOSBASE_SERVICES_OAUTH2_OPTIONS_HPP
+
+namespace bosbase {
+
+/// @brief Hands the provider's sign-in URL to the app, which opens it in the system
+/// browser (or follows it some other way) and returns. It runs on the calling thread;
+/// what it throws ends the sign-in and reaches the caller unchanged.
+using oauth2_url_callback = std::function<void(const std::string& url)>;
+
+/// @brief The OAuth2 parts of auth_with_oauth2 (request_options bound and cancel the call).
+struct oauth2_options {
+    /// Replaces the provider's scopes (sent as `scope`, space-separated) when not empty.
+    std::vector<std::string> scopes;
+    /// Fields of a record created on the first sign-in (a JSON object, or null for none).
+    json create_data = nullptr;
+    /// The longest the whole sign-in may take, the user's time in the browser included,
+    /// when request_options::deadline is not set.
+    std::chrono::milliseconds default_deadline = std::chrono::minutes(5);
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_OAUTH2_OPTIONS_HPP
 // ---- bosbase/services/records.hpp: record_service: auth, custom tokens, CRUD and lists on one collection.
 #ifndef BOSBASE_SERVICES_RECORDS_HPP
 #define BOSBASE_SERVICES_RECORDS_HPP
@@ -4508,6 +4546,13 @@ public:
         }
         return auth_call("auth-with-oauth2", payload, options, {code, code_verifier});
     }
+
+    /// @brief The whole OAuth2 sign-in for desktop and command-line apps (defined in
+    /// services/oauth2.hpp; needs a streaming transport): the provider's URL goes to
+    /// `url_callback`, the browser's redirect comes back over realtime, and the code is
+    /// exchanged and the session stored. See README, section 'OAuth2 sign-in'.
+    auto auth_with_oauth2(std::string_view provider, oauth2_url_callback url_callback,
+                          const oauth2_options& oauth2 = {}, const request_options& options = {}) const -> json;
 
     /// @brief The OAuth2 links of a record: records of `_externalAuths` with recordRef = id.
     BOSBASE_SPLIT_NOINLINE
@@ -9384,6 +9429,324 @@ void record_service<Transport>::unsubscribe(std::string_view topic) const {
 }  // namespace bosbase
 
 #endif  // BOSBASE_REALTIME_SERVICE_HPP
+// ---- bosbase/services/oauth2.hpp: record_service::auth_with_oauth2: the OAuth2 sign-in of desktop and command-line apps.
+#ifndef BOSBASE_SERVICES_OAUTH2_HPP
+#define BOSBASE_SERVICES_OAUTH2_HPP
+
+namespace bosbase {
+
+namespace detail {
+
+inline std::string oauth2_query_decode(std::string_view in) {
+    auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    std::string out;
+    out.reserve(in.size());
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        if (in[i] == '+') {
+            out += ' ';
+        } else if (in[i] == '%' && i + 2 < in.size() && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
+            out += static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2]));
+            i += 2;
+        } else {
+            out += in[i];
+        }
+    }
+    return out;
+}
+
+/// The JS SDK's _replaceQueryParams: the query is decoded, each key in `replacements`
+/// replaces its value in place (or is appended), and every key and value is encoded
+/// again as encodeURIComponent does. The server's authURL ends in "redirect_uri=", so
+/// the redirect URL appended to it is encoded here.
+inline std::string oauth2_replace_query(std::string_view url,
+                                        const std::vector<std::pair<std::string, std::string>>& replacements) {
+    const std::size_t q = url.find('?');
+    std::string out(url.substr(0, q));
+    std::vector<std::pair<std::string, std::string>> params;
+    auto set = [&params](std::string key, std::string value) {
+        for (auto& p : params) {
+            if (p.first == key) {
+                p.second = std::move(value);
+                return;
+            }
+        }
+        params.emplace_back(std::move(key), std::move(value));
+    };
+    if (q != std::string_view::npos) {
+        std::string_view query = url.substr(q + 1);
+        while (!query.empty()) {
+            const std::size_t amp = query.find('&');
+            const std::string_view part = query.substr(0, amp);
+            query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+            if (part.empty()) continue;
+            const std::size_t eq = part.find('=');
+            set(oauth2_query_decode(part.substr(0, eq)),
+                eq == std::string_view::npos ? std::string() : oauth2_query_decode(part.substr(eq + 1)));
+        }
+    }
+    for (const auto& r : replacements) set(r.first, r.second);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        out += i == 0 ? '?' : '&';
+        out += encode_uri_component(params[i].first) + "=" + encode_uri_component(params[i].second);
+    }
+    return out;
+}
+
+/// A provider's `error` is text from the browser's redirect: shown only when it is a
+/// short printable ASCII word list (RFC 6749 error codes are), so it cannot smuggle
+/// anything into logs.
+inline std::string oauth2_printable_error(const json& message) {
+    auto it = message.find("error");
+    if (it == message.end() || !it->is_string()) return {};
+    const std::string& text = it->get_ref<const std::string&>();
+    const bool plain = text.size() <= 200 && std::all_of(text.begin(), text.end(), [](char c) {
+                           return c >= 0x20 && c < 0x7f;
+                       });
+    return plain ? text : std::string("(an error text that is not short printable ASCII)");
+}
+
+inline std::string oauth2_string_field(const json& object, const char* key) {
+    if (!object.is_object()) return {};
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+/// What the realtime thread hands the waiting caller: the @oauth2 message or the loss
+/// of the connection whose client id went out as the state.
+struct oauth2_mailbox {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::optional<json> message;
+    std::optional<std::string> lost;  // why the connection ended (never a secret)
+
+    void notify() {
+        { std::lock_guard<std::mutex> lock(mutex); }  // a waiter is either before its check or in wait()
+        cv.notify_all();
+    }
+};
+
+/// One sign-in: its deadline and cancel tokens, and a realtime connection of its own.
+/// Like the JS SDK's one-off RealtimeService, the connection belongs to this call alone:
+/// the state handed to the browser is its client id, so no reconnect of the app's own
+/// realtime (after a token change, say) can invalidate it, and the app's on_disconnect
+/// stays the app's. The connection is a guest's: @oauth2 needs no identity.
+template <class Transport>
+class oauth2_sign_in {
+    using clock = std::chrono::steady_clock;
+
+public:
+    oauth2_sign_in(client_core<Transport>& core, const oauth2_options& oauth2, const request_options& options)
+        : core_(core),
+          options_(options),
+          end_(clock::now() + options.deadline.value_or(oauth2.default_deadline)),
+          limit_(options.deadline.value_or(oauth2.default_deadline)),
+          redirect_url_(core.url().origin + core.url().prefix + "/api/oauth2-redirect"),
+          box_(std::make_shared<oauth2_mailbox>()) {
+        tokens_[0] = options.cancel ? &*options.cancel : nullptr;
+        tokens_[1] = current_job_cancel();
+        for (int i = 0; i < 2; ++i) {
+            if (tokens_[i]) wake_[i] = tokens_[i]->on_cancel([box = box_] { box->notify(); });
+        }
+    }
+
+    oauth2_sign_in(const oauth2_sign_in&) = delete;
+    oauth2_sign_in& operator=(const oauth2_sign_in&) = delete;
+
+    // The subscription goes first, then the connection's core (which joins its thread).
+    ~oauth2_sign_in() { close(); }
+
+    const std::string& redirect_url() const noexcept { return redirect_url_; }
+
+    /// The caller's options for one request of the flow, within what is left of the whole.
+    request_options step(request_options o) const {
+        check();
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end_ - clock::now());
+        const auto own = options_.deadline ? left : std::min(left, core_.settings().deadline);
+        o.deadline = std::max(std::chrono::milliseconds(1), own);
+        o.auto_refresh_threshold.reset();
+        return o;
+    }
+
+    /// Subscribes to @oauth2 on a new connection; returns its client id, the state.
+    std::string listen() {
+        realtime_core_ = std::make_shared<client_core<Transport>>(core_);
+        realtime_service<Transport> realtime(realtime_core_);
+        realtime.on_disconnect([box = box_](const realtime_disconnect& d) {
+            {
+                std::lock_guard<std::mutex> lock(box->mutex);
+                if (!box->lost) box->lost = d.reason;
+            }
+            box->cv.notify_all();
+        });
+        request_options sub;
+        sub.cancel = options_.cancel;
+        sub.timeout = options_.timeout;
+        sub = step(sub);
+        subscription_ = realtime.subscribe(
+            "@oauth2",
+            [box = box_](const realtime_event& e) {
+                {
+                    std::lock_guard<std::mutex> lock(box->mutex);
+                    if (!box->message) box->message = e.data;
+                }
+                box->cv.notify_all();
+            },
+            sub);
+        std::string state = realtime.client_id();
+        std::lock_guard<std::mutex> lock(box_->mutex);
+        if (state.empty() || box_->lost) throw connection_lost(box_->lost.value_or("it closed"));
+        return state;
+    }
+
+    /// Waits for the redirect's message; ends it on a cancel, the deadline or a lost connection.
+    json wait() {
+        std::unique_lock<std::mutex> lock(box_->mutex);
+        box_->cv.wait_until(lock, end_, [&] { return box_->message || box_->lost || canceled(); });
+        if (box_->message) return *box_->message;  // it came: a later cancel is too late to matter
+        if (canceled()) throw aborted();
+        if (box_->lost) throw connection_lost(*box_->lost);
+        throw timed_out();
+    }
+
+    /// Ends the subscription and the connection.
+    void close() noexcept {
+        subscription_.unsubscribe();
+        realtime_core_.reset();
+    }
+
+    void check() const {
+        if (canceled()) throw aborted();
+        if (clock::now() >= end_) throw timed_out();
+    }
+
+    ClientResponseError failure(const std::string& why, const std::vector<std::string_view>& secrets) const {
+        return ClientResponseError(redirect_url_, 0, json{{"message", why}}, error_kind::other, why, secrets);
+    }
+
+private:
+    bool canceled() const {
+        return (tokens_[0] && tokens_[0]->is_canceled()) || (tokens_[1] && tokens_[1]->is_canceled());
+    }
+
+    ClientResponseError aborted() const {
+        return ClientResponseError(redirect_url_, 0, json::object(), error_kind::canceled,
+                                   "the OAuth2 sign-in was cancelled");
+    }
+
+    ClientResponseError timed_out() const {
+        return ClientResponseError(redirect_url_, 0, json::object(), error_kind::deadline,
+                                   "no OAuth2 redirect within the sign-in's deadline (" +
+                                       std::to_string(limit_.count()) + " ms)");
+    }
+
+    ClientResponseError connection_lost(const std::string& reason) const {
+        return ClientResponseError(redirect_url_, 0, json::object(), error_kind::receive,
+                                   "the realtime connection that waited for the OAuth2 redirect ended (" + reason +
+                                       "); its client id was the sign-in's state, so start the sign-in again");
+    }
+
+    client_core<Transport>& core_;
+    const request_options& options_;
+    const clock::time_point end_;
+    const std::chrono::milliseconds limit_;
+    const std::string redirect_url_;
+    std::shared_ptr<oauth2_mailbox> box_;
+    const cancel_token* tokens_[2] = {nullptr, nullptr};
+    cancel_token::registration wake_[2];
+    std::shared_ptr<client_core<Transport>> realtime_core_;
+    subscription subscription_;
+};
+
+}  // namespace detail
+
+template <class Transport>
+auto record_service<Transport>::auth_with_oauth2(std::string_view provider, oauth2_url_callback url_callback,
+                                                 const oauth2_options& oauth2, const request_options& options) const
+    -> json {
+    static_assert(is_streaming_transport_v<Transport>,
+                  "bosbase: auth_with_oauth2 needs a transport with the streaming call `bosbase::http_response "
+                  "stream(const bosbase::http_request&, const bosbase::stream_handler&)`: the browser's redirect "
+                  "comes back over realtime (see README, section 'OAuth2 sign-in')");
+    if (provider.empty()) {
+        throw std::invalid_argument("bosbase: auth_with_oauth2 needs a provider name (see list_auth_methods())");
+    }
+    if (!url_callback) {
+        throw std::invalid_argument("bosbase: auth_with_oauth2 needs a url_callback that opens the sign-in URL");
+    }
+    if (oauth2.default_deadline.count() <= 0 || (options.deadline && options.deadline->count() <= 0)) {
+        throw std::invalid_argument("bosbase: auth_with_oauth2: the deadline must be positive");
+    }
+    if (!oauth2.create_data.is_null() && !oauth2.create_data.is_object()) {
+        throw std::invalid_argument("bosbase: OAuth2 create_data must be a JSON object, got " +
+                                    std::string(oauth2.create_data.type_name()));
+    }
+    detail::oauth2_sign_in<Transport> flow(core(), oauth2, options);
+
+    request_options lookup;
+    lookup.headers = options.headers;
+    lookup.cancel = options.cancel;
+    lookup.timeout = options.timeout;
+    const json methods = list_auth_methods(flow.step(lookup));
+    json entry;
+    std::string enabled;
+    const auto oauth2_methods = methods.find("oauth2");
+    if (oauth2_methods != methods.end() && oauth2_methods->is_object()) {
+        const auto providers = oauth2_methods->find("providers");
+        if (providers != oauth2_methods->end() && providers->is_array()) {
+            for (const json& p : *providers) {
+                const std::string name = detail::oauth2_string_field(p, "name");
+                if (name == provider && entry.is_null()) entry = p;
+                if (!name.empty()) enabled += (enabled.empty() ? "" : ", ") + name;
+            }
+        }
+    }
+    if (entry.is_null()) {
+        throw flow.failure("the collection '" + collection_ + "' has no OAuth2 provider '" + std::string(provider) +
+                               "' (enabled: " + (enabled.empty() ? std::string("none") : enabled) + ")",
+                           {});
+    }
+    const std::string auth_url = detail::oauth2_string_field(entry, "authURL");
+    const std::string code_verifier = detail::oauth2_string_field(entry, "codeVerifier");
+    if (auth_url.empty()) {
+        throw detail::invalid_response(core(), base_path_ + "/auth-methods", options, 200,
+                                       "The server's OAuth2 provider '" + std::string(provider) + "' has no authURL.");
+    }
+
+    const std::string state = flow.listen();
+    std::vector<std::pair<std::string, std::string>> replacements{{"state", state}};
+    if (!oauth2.scopes.empty()) {
+        std::string scope;
+        for (const auto& s : oauth2.scopes) scope += (scope.empty() ? "" : " ") + s;
+        replacements.emplace_back("scope", std::move(scope));
+    }
+    url_callback(detail::oauth2_replace_query(auth_url + flow.redirect_url(), replacements));
+    flow.check();  // the callback may have taken the whole deadline, or been cancelled meanwhile
+
+    const json message = flow.wait();
+    flow.close();
+    const std::string code = detail::oauth2_string_field(message, "code");
+    const std::string got_state = detail::oauth2_string_field(message, "state");
+    if (got_state.empty() || got_state != state) {
+        throw flow.failure("the OAuth2 redirect's state does not match this sign-in's", {state, got_state, code});
+    }
+    const std::string provider_error = detail::oauth2_printable_error(message);
+    if (!provider_error.empty() || code.empty()) {
+        throw flow.failure(provider_error.empty() ? "the OAuth2 redirect carried no code"
+                                                  : "the OAuth2 provider refused the sign-in: " + provider_error,
+                           {state, code});
+    }
+    return auth_with_oauth2_code(provider, code, code_verifier, flow.redirect_url(), oauth2.create_data,
+                                 flow.step(options));
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_OAUTH2_HPP
 // ---- bosbase/pubsub/events.hpp: What pub/sub hands the app: messages, acknowledgements, connection reports, options.
 #ifndef BOSBASE_PUBSUB_EVENTS_HPP
 #define BOSBASE_PUBSUB_EVENTS_HPP

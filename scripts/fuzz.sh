@@ -14,7 +14,7 @@ cd "$repo"
 seconds="${1:-30}"
 shift || true
 harnesses=("$@")
-((${#harnesses[@]})) || harnesses=(jwt_auth_store base_url redact query response_path sse_parser pubsub_frame)
+((${#harnesses[@]})) || harnesses=(jwt_auth_store base_url redact query response_path sse_parser pubsub_frame session_file)
 
 echo "==> [fuzz] configure and build the harnesses"
 cmake --preset fuzz >/dev/null

@@ -3,6 +3,8 @@
 #ifndef BOSBASE_CANCEL_HPP
 #define BOSBASE_CANCEL_HPP
 
+#include "config.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -24,7 +26,7 @@ class cancel_state {
 public:
     bool canceled() const noexcept { return canceled_.load(std::memory_order_acquire); }
 
-    void cancel() {
+    BOSBASE_NOINLINE void cancel() {
         callback_list run;
         {
             std::lock_guard<std::mutex> lock(mutex_);
@@ -48,7 +50,7 @@ public:
     }
 
     // Runs `fn` at once (on this thread) when already cancelled; returns 0 then.
-    std::uint64_t add(std::function<void()> fn) {
+    BOSBASE_NOINLINE std::uint64_t add(std::function<void()> fn) {
         {
             std::lock_guard<std::mutex> lock(mutex_);
             if (!canceled_.load(std::memory_order_relaxed)) {
@@ -62,7 +64,7 @@ public:
 
     // Once this returns, the callback is not running and never runs (unless it is
     // the caller itself, inside cancel(): then it has already been taken).
-    void remove(std::uint64_t id) {
+    BOSBASE_NOINLINE void remove(std::uint64_t id) {
         if (id == 0) return;
         std::unique_lock<std::mutex> lock(mutex_);
         const auto it = std::find_if(callbacks_.begin(), callbacks_.end(),
@@ -129,7 +131,7 @@ public:
         registration& operator=(const registration&) = delete;
         ~registration() { reset(); }
 
-        void reset() {
+        BOSBASE_NOINLINE void reset() {
             if (state_) state_->remove(id_);
             state_.reset();
             id_ = 0;

@@ -23,6 +23,17 @@
 #endif
 #endif
 
+// Kept out of line everywhere: rare or bookkeeping-only code on the call path. Inlined,
+// it spends the optimizer's per-unit inlining budget (GCC's inline-unit-growth) that
+// the JSON lexer's per-character get() needs, which then costs every parse.
+#if defined(__GNUC__) || defined(__clang__)
+#define BOSBASE_NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define BOSBASE_NOINLINE __declspec(noinline)
+#else
+#define BOSBASE_NOINLINE
+#endif
+
 namespace bosbase {
 
 using json = nlohmann::json;

@@ -98,9 +98,11 @@ public:
         const auto size = fs::file_size(path_, ec);
         if (ec) problem("cannot be examined: " + ec.message());
         if (size > max_file_bytes) problem("is larger than a session file can be (" + std::to_string(size) + " bytes)");
-        std::ifstream in(path_, std::ios::binary);
+        // Spelt through Json so that the body is only compiled where a file store is made.
+        using text_type = typename Json::string_t;
+        std::basic_ifstream<typename text_type::value_type> in(path_, std::ios::binary);
         if (!in) problem("cannot be opened for reading");
-        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        text_type text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         if (in.bad()) problem("could not be read");
         // The text holds the token: nothing of it goes into a message.
         auto parsed = detail::parse_json(text, max_json_depth_);
@@ -110,15 +112,15 @@ public:
                                                             std::string(format) + "\")");
         auto token = parsed->find("token");
         auto record = parsed->find("record");
-        if (token == parsed->end() || !token->is_string() || token->get_ref<const std::string&>().empty() ||
+        if (token == parsed->end() || !token->is_string() || token->template get_ref<const std::string&>().empty() ||
             (record != parsed->end() && !record->is_object() && !record->is_null())) {
             problem("is a damaged session file (no token, or a record that is not an object)");
         }
-        if (!detail::is_header_value_safe(token->get_ref<const std::string&>())) {
+        if (!detail::is_header_value_safe(token->template get_ref<const std::string&>())) {
             problem("holds a token with control bytes, which cannot be sent");
         }
         saved_session session;
-        session.token = std::move(token->get_ref<std::string&>());
+        session.token = std::move(token->template get_ref<std::string&>());
         if (record != parsed->end()) session.record = std::move(*record);
         return session;
     }

@@ -259,3 +259,29 @@ write("pubsub_frame", {
     "bad_utf8_topic": pubsub(16, b"\xff\xfe", b'{"type":"pong"}'),
     "garbage": pubsub(16, b"t", b'{not json'),
 })
+
+
+# session_file: [max depth - 1][file bytes]
+def session(depth: int, text: bytes) -> bytes:
+    return bytes([depth - 1]) + text
+
+
+SESSION_TOKEN = jwt(AUTH).decode()
+write("session_file", {
+    "valid": session(16, json.dumps({"format": "bosbase-session/1", "token": SESSION_TOKEN,
+                                     "record": {"id": "r1", "collectionName": "users"}}).encode()),
+    "null_record": session(16, json.dumps({"format": "bosbase-session/1", "token": SESSION_TOKEN,
+                                           "record": None}).encode()),
+    "no_format": session(16, json.dumps({"token": SESSION_TOKEN}).encode()),
+    "foreign_format": session(16, json.dumps({"format": "other/1", "token": SESSION_TOKEN}).encode()),
+    "empty_token": session(16, b'{"format":"bosbase-session/1","token":""}'),
+    "crlf_token": session(16, b'{"format":"bosbase-session/1","token":"abc\\r\\nX-Evil: 1"}'),
+    "record_array": session(16, json.dumps({"format": "bosbase-session/1", "token": SESSION_TOKEN,
+                                            "record": [1, 2]}).encode()),
+    "too_deep": session(2, json.dumps({"format": "bosbase-session/1", "token": SESSION_TOKEN,
+                                       "record": {"a": {"b": {"c": 1}}}}).encode()),
+    "torn": session(16, b'{"format":"bosbase-session/1","token":"eyJhbGciOiJIUzI1NiJ9.e30.c2ln","rec'),
+    "not_object": session(16, b'["bosbase-session/1"]'),
+    "empty": session(16, b""),
+    "bad_utf8": session(16, b'{"format":"bosbase-session/1","token":"\xff\xfe"}'),
+})

@@ -7,6 +7,7 @@
 #include "../multipart.hpp"
 #include "transfers.hpp"
 #include "../realtime/events.hpp"
+#include "oauth2_options.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -380,6 +381,13 @@ public:
         }
         return auth_call("auth-with-oauth2", payload, options, {code, code_verifier});
     }
+
+    /// @brief The whole OAuth2 sign-in for desktop and command-line apps (defined in
+    /// services/oauth2.hpp; needs a streaming transport): the provider's URL goes to
+    /// `url_callback`, the browser's redirect comes back over realtime, and the code is
+    /// exchanged and the session stored. See README, section 'OAuth2 sign-in'.
+    auto auth_with_oauth2(std::string_view provider, oauth2_url_callback url_callback,
+                          const oauth2_options& oauth2 = {}, const request_options& options = {}) const -> json;
 
     /// @brief The OAuth2 links of a record: records of `_externalAuths` with recordRef = id.
     BOSBASE_SPLIT_NOINLINE
