@@ -11,12 +11,14 @@
 #include "detail/text.hpp"
 #include "errors.hpp"
 #include "options.hpp"
+#include "transfer.hpp"
 #include "transport.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -196,6 +198,14 @@ public:
         return perform_impl(method, path, nullptr, &body, content_type, options, secrets);
     }
 
+    /// A request whose body, answer or both are streamed (see transfer.hpp): through the
+    /// transport's upload() or download() when it has them, else held in memory.
+    BOSBASE_SPLIT_NOINLINE http_response perform_transfer(std::string_view method, std::string_view path,
+                                                          std::string_view content_type, const request_options& options,
+                                                          call_secrets secrets, transfer& io) {
+        return perform_impl(method, path, nullptr, nullptr, content_type, options, secrets, &io);
+    }
+
     BOSBASE_SPLIT_NOINLINE json send_body_json(std::string_view method, std::string_view path, std::string body,
                         std::string_view content_type, const request_options& options, call_secrets secrets) {
         http_response res = perform_body(method, path, std::move(body), content_type, options, secrets);
@@ -208,7 +218,7 @@ public:
     BOSBASE_SPLIT_NOINLINE
     http_response perform_impl(std::string_view method, std::string_view path, const json* json_body,
                                std::string* raw_body, std::string_view raw_content_type,
-                               const request_options& options, call_secrets secrets) {
+                               const request_options& options, call_secrets secrets, transfer* io = nullptr) {
         require_headers(options.headers, "request_options.headers");
         const cancel_scope cancel(options);
         if (cancel.token && cancel.token->is_canceled()) {
@@ -238,6 +248,13 @@ public:
             req.body = std::move(*raw_body);
             req.content_type = std::string(raw_content_type);
         }
+        if (io != nullptr) {
+            if (io->source != nullptr) req.content_type = std::string(raw_content_type);
+            if (io->sink != nullptr && io->max_body) {
+                req.max_response_bytes = static_cast<std::size_t>(
+                    std::min<std::uint64_t>(*io->max_body, std::numeric_limits<std::size_t>::max()));
+            }
+        }
         req.headers = build_headers(options);
 
         std::shared_ptr<const before_send_hook> before;
@@ -255,8 +272,9 @@ public:
             // headers and lang at construction, the stored token when it was saved.
             throw std::invalid_argument("bosbase: the HTTP method must be a token such as GET or POST");
         }
-        if (req.body.size() > settings_.max_request_bytes) {
-            throw std::invalid_argument("bosbase: the request body has " + std::to_string(req.body.size()) +
+        const std::uint64_t body_size = io != nullptr && io->source != nullptr ? io->source->size : req.body.size();
+        if (body_size > settings_.max_request_bytes) {
+            throw std::invalid_argument("bosbase: the request body has " + std::to_string(body_size) +
                                         " bytes, more than client_options::max_request_bytes (" +
                                         std::to_string(settings_.max_request_bytes) + ")");
         }
@@ -266,12 +284,13 @@ public:
 
         http_response res;
         try {
-            res = send_to_transport(req, after != nullptr);
+            res = io != nullptr ? transfer_with_transport(req, *io) : send_to_transport(req, after != nullptr);
             // A transport that knows no cancellation may still have answered; the call
             // is over for the caller all the same, and nothing of it is kept.
             if (cancel.token && cancel.token->is_canceled()) {
                 throw transport_error(error_kind::canceled, req.method + " " + url_.origin + " was cancelled");
             }
+            if (io != nullptr && io->failure) throw transport_error(*io->failure);
         } catch (const transport_error& e) {
             // A connection stopped by a cancel may fail in any way; the cancel is what happened.
             if (cancel.token && cancel.token->is_canceled()) {
@@ -293,6 +312,9 @@ public:
             throw transport_failure(req, error_kind::other, e.what(), secrets);
         } catch (...) {
             throw transport_failure(req, error_kind::other, "the transport threw a non-standard exception", secrets);
+        }
+        if (io != nullptr && io->sink != nullptr && (res.status < 200 || res.status > 299)) {
+            res.body = std::move(io->error_body);
         }
         if (after) {
             (*after)(req, res);
@@ -414,6 +436,36 @@ private:
             return transport_.send(req);
         } else {
             return transport_.send(static_cast<const http_request&>(req));
+        }
+    }
+
+    // A transport without upload() gets the body read into memory (within
+    // max_request_bytes, checked before); one without download() reads the answer into
+    // memory, within max_response_bytes, before the sink sees it.
+    http_response transfer_with_transport(http_request& req, transfer& io) {
+        if (io.source != nullptr) {
+            if constexpr (has_upload<Transport>::value) {
+                return transport_.upload(static_cast<const http_request&>(req), *io.source);
+            } else {
+                req.body.resize(static_cast<std::size_t>(io.source->size));
+                for (std::size_t at = 0; at < req.body.size();) {
+                    const std::size_t got = io.source->read(at, &req.body[at], req.body.size() - at);
+                    if (got == 0) {
+                        throw transport_error(error_kind::canceled, req.method + " " + url_.origin + " was cancelled");
+                    }
+                    at += got;
+                }
+            }
+        }
+        if (io.sink == nullptr) return send_to_transport(req, true);
+        if constexpr (has_download<Transport>::value) {
+            return transport_.download(static_cast<const http_request&>(req), *io.sink);
+        } else {
+            req.max_response_bytes = std::min(req.max_response_bytes, settings_.max_response_bytes);
+            http_response res = send_to_transport(req, true);
+            if (io.sink->on_head(res.status, res.headers) && !res.body.empty()) io.sink->on_body(res.body);
+            res.body.clear();
+            return res;
         }
     }
 

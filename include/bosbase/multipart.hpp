@@ -5,9 +5,12 @@
 
 #include "detail/text.hpp"
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <random>
@@ -336,6 +339,162 @@ inline multipart_body build_multipart(const json& fields, const file_list& files
     out.content_type = "multipart/form-data; boundary=" + boundary;
     return out;
 }
+
+
+/// A multipart body as build_multipart() would make it, but not read: pieces in memory
+/// and files, read only as the body is sent (multipart_reader).
+struct multipart_plan {
+    struct piece {
+        std::string bytes;  ///< in memory, when path is empty
+        std::string path;   ///< else the file, of `size` bytes
+        std::uint64_t size = 0;
+    };
+    std::vector<piece> pieces;
+    std::string boundary;
+    std::string content_type;
+    std::uint64_t size = 0;
+};
+
+// What build_multipart() writes, with each file left as a piece to read later. The
+// boundary is checked here against what is in memory; files are searched as they are read.
+inline multipart_plan plan_multipart(const json& fields, const file_list& files, std::uint64_t max_bytes,
+                                     const boundary_source& next_boundary = random_boundary) {
+    if (!fields.is_null() && !fields.is_object()) {
+        throw std::invalid_argument("bosbase: the fields of a multipart body must be a JSON object");
+    }
+    std::string payload;
+    if (fields.is_object() && !fields.empty()) {
+        try {
+            payload = fields.dump();
+        } catch (const json::type_error&) {
+            throw std::invalid_argument("bosbase: a request value is not valid UTF-8; JSON bodies must be UTF-8");
+        }
+    }
+    for (int attempt = 0; attempt < 16; ++attempt) {
+        multipart_plan plan;
+        plan.boundary = next_boundary();
+        require_boundary(plan.boundary);
+        const std::string open = "--" + plan.boundary + "\r\n";
+        std::string text;  // the memory piece being built
+        bool collides = false;
+        auto memory = [&](std::string_view bytes) {
+            collides = collides || bytes.find(plan.boundary) != std::string_view::npos;
+            text += bytes;
+        };
+        if (!payload.empty()) {
+            text += open + "Content-Disposition: form-data; name=\"@jsonPayload\"\r\n\r\n";
+            memory(payload);
+            text += "\r\n";
+        }
+        for (const auto& entry : files) {
+            require_file_field(entry.first);
+            const file_part& file = entry.second;
+            text += open + "Content-Disposition: form-data; name=" + disposition_param(entry.first, "field name") +
+                    "; filename=" + disposition_param(file.filename(), "file name") +
+                    "\r\nContent-Type: " + file.content_type() + "\r\n\r\n";
+            if (file.path().empty()) {
+                memory(file.bytes());
+            } else {
+                std::error_code ec;
+                const std::uint64_t size = std::filesystem::file_size(file.path(), ec);
+                if (ec) {
+                    throw std::invalid_argument("bosbase: cannot read the size of '" + file.path() + "': " +
+                                                ec.message());
+                }
+                plan.pieces.push_back({std::move(text), {}, 0});
+                plan.pieces.push_back({{}, file.path(), size});
+                text.clear();
+            }
+            text += "\r\n";
+        }
+        text += "--" + plan.boundary + "--\r\n";
+        plan.pieces.push_back({std::move(text), {}, 0});
+        if (collides) continue;
+        for (auto& piece : plan.pieces) {
+            if (piece.path.empty()) piece.size = piece.bytes.size();
+            if (piece.size > max_bytes - std::min(max_bytes, plan.size)) {
+                throw std::invalid_argument("bosbase: the upload is larger than client_options::max_request_bytes (" +
+                                            std::to_string(max_bytes) + " bytes)");
+            }
+            plan.size += piece.size;
+        }
+        plan.content_type = "multipart/form-data; boundary=" + plan.boundary;
+        return plan;
+    }
+    throw std::invalid_argument("bosbase: no multipart boundary could be found that occurs in none of the parts");
+}
+
+/// Reads a planned body at any offset (a body_source's read): memory pieces are copied,
+/// files read from disk in place. A file that changed size since the plan, or that holds
+/// the boundary, ends the upload with an exception.
+class multipart_reader {
+public:
+    explicit multipart_reader(multipart_plan plan) : plan_(std::move(plan)) {}
+
+    std::uint64_t size() const noexcept { return plan_.size; }
+
+    std::size_t read(std::uint64_t offset, char* buffer, std::size_t capacity) {
+        std::uint64_t start = 0;
+        for (std::size_t i = 0; i < plan_.pieces.size(); ++i) {
+            const auto& piece = plan_.pieces[i];
+            if (offset >= start + piece.size) {
+                start += piece.size;
+                continue;
+            }
+            const std::uint64_t at = offset - start;
+            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(capacity, piece.size - at));
+            if (piece.path.empty()) {
+                std::copy_n(piece.bytes.data() + at, n, buffer);
+                return n;
+            }
+            return read_file(i, at, buffer, n);
+        }
+        return 0;
+    }
+
+private:
+    std::size_t read_file(std::size_t index, std::uint64_t at, char* buffer, std::size_t n) {
+        const auto& piece = plan_.pieces[index];
+        if (index != open_index_ || at != position_) {
+            file_.close();
+            file_.clear();
+            file_.open(piece.path, std::ios::binary);
+            if (!file_ || !file_.seekg(static_cast<std::streamoff>(at))) {
+                throw std::runtime_error("bosbase: cannot read '" + piece.path + "' for the upload");
+            }
+            open_index_ = index;
+            carry_.clear();
+        }
+        file_.read(buffer, static_cast<std::streamsize>(n));
+        if (static_cast<std::size_t>(file_.gcount()) != n) {
+            throw std::runtime_error("bosbase: '" + piece.path + "' changed size while it was being uploaded");
+        }
+        position_ = at + n;
+        if (position_ == piece.size && file_.peek() != std::char_traits<char>::eof()) {
+            throw std::runtime_error("bosbase: '" + piece.path + "' changed size while it was being uploaded");
+        }
+        // The boundary may straddle two reads: the end of the last one is searched too.
+        const std::string_view data(buffer, n);
+        const std::size_t keep = plan_.boundary.size() - 1;
+        carry_.append(data.substr(0, std::min(n, keep)));
+        if (carry_.find(plan_.boundary) != std::string::npos || data.find(plan_.boundary) != std::string_view::npos) {
+            throw std::runtime_error("bosbase: '" + piece.path +
+                                     "' contains the multipart boundary; the upload was abandoned");
+        }
+        if (n >= keep) {
+            carry_.assign(data.substr(n - keep));
+        } else {  // all of data was appended: keep the tail
+            carry_.erase(0, carry_.size() - std::min(carry_.size(), keep));
+        }
+        return n;
+    }
+
+    multipart_plan plan_;
+    std::ifstream file_;
+    std::size_t open_index_ = static_cast<std::size_t>(-1);
+    std::uint64_t position_ = 0;
+    std::string carry_;  // the last bytes read of the file, up to the boundary's length - 1
+};
 
 }  // namespace detail
 

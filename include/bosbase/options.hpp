@@ -8,10 +8,16 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
 namespace bosbase {
+
+/// @brief Called as a file goes up or down: bytes so far and the total when known.
+/// Returning false cancels the call (ClientResponseError::is_abort()).
+using progress_callback = std::function<bool(std::uint64_t done, std::optional<std::uint64_t> total)>;
 
 /// @brief Client-wide settings.
 struct client_options {
@@ -63,6 +69,9 @@ struct request_options {
     /// that is expired or refused is replaced by signing in again the same way. Stops when
     /// the client signs out or someone else signs in. Other calls ignore it.
     std::optional<std::chrono::seconds> auto_refresh_threshold;
+    /// Read by the calls that stream a file (files().download, backups().download, and
+    /// uploads of file_part::from_path files): called on the calling thread as bytes go.
+    progress_callback progress;
 };
 
 }  // namespace bosbase

@@ -1,4 +1,4 @@
-// bosbase-cpp: Platform calls: replacing a file atomically; for the default transport SIGPIPE, socket readiness, kernel socket facts.
+// bosbase-cpp: Platform calls: replacing a file atomically; for the default transport SIGPIPE, socket readiness, bytes pending, kernel socket facts.
 // SPDX-License-Identifier: MIT
 #ifndef BOSBASE_PLATFORM_HPP
 #define BOSBASE_PLATFORM_HPP
@@ -146,6 +146,7 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 #endif
@@ -241,6 +242,20 @@ inline bool input_pending(::socket_t sock) {
         const int n = ::poll(&p, 1, 0);
         if (n >= 0 || errno != EINTR) return n != 0;
     }
+#endif
+}
+
+/// @brief Whether bytes (not only the peer's close) are waiting to be read on a socket:
+/// after a body of announced length, bytes the server sent beyond it.
+inline bool bytes_pending(::socket_t sock) {
+#ifdef _WIN32
+    if (sock == INVALID_SOCKET) return false;
+    u_long n = 0;
+    return ::ioctlsocket(sock, FIONREAD, &n) == 0 && n > 0;
+#else
+    if (sock < 0) return false;
+    int n = 0;
+    return ::ioctl(sock, FIONREAD, &n) == 0 && n > 0;
 #endif
 }
 

@@ -1107,6 +1107,10 @@ inline parsed_base_url parse_base_url(std::string_view url) {
 
 namespace bosbase {
 
+/// @brief Called as a file goes up or down: bytes so far and the total when known.
+/// Returning false cancels the call (ClientResponseError::is_abort()).
+using progress_callback = std::function<bool(std::uint64_t done, std::optional<std::uint64_t> total)>;
+
 /// @brief Client-wide settings.
 struct client_options {
     /// Sent as Accept-Language when not empty. The server ignores it, so by default
@@ -1157,6 +1161,9 @@ struct request_options {
     /// that is expired or refused is replaced by signing in again the same way. Stops when
     /// the client signs out or someone else signs in. Other calls ignore it.
     std::optional<std::chrono::seconds> auto_refresh_threshold;
+    /// Read by the calls that stream a file (files().download, backups().download, and
+    /// uploads of file_part::from_path files): called on the calling thread as bytes go.
+    progress_callback progress;
 };
 
 }  // namespace bosbase
@@ -1271,7 +1278,7 @@ inline json error_body(const http_response& res, std::size_t max_depth, const st
 #ifndef BOSBASE_SESSION_STORE_HPP
 #define BOSBASE_SESSION_STORE_HPP
 
-// ---- bosbase/platform.hpp: Platform calls: replacing a file atomically; for the default transport SIGPIPE, socket readiness, kernel socket facts.
+// ---- bosbase/platform.hpp: Platform calls: replacing a file atomically; for the default transport SIGPIPE, socket readiness, bytes pending, kernel socket facts.
 #ifndef BOSBASE_PLATFORM_HPP
 #define BOSBASE_PLATFORM_HPP
 
@@ -1408,6 +1415,7 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 #endif
@@ -1503,6 +1511,20 @@ inline bool input_pending(::socket_t sock) {
         const int n = ::poll(&p, 1, 0);
         if (n >= 0 || errno != EINTR) return n != 0;
     }
+#endif
+}
+
+/// @brief Whether bytes (not only the peer's close) are waiting to be read on a socket:
+/// after a body of announced length, bytes the server sent beyond it.
+inline bool bytes_pending(::socket_t sock) {
+#ifdef _WIN32
+    if (sock == INVALID_SOCKET) return false;
+    u_long n = 0;
+    return ::ioctlsocket(sock, FIONREAD, &n) == 0 && n > 0;
+#else
+    if (sock < 0) return false;
+    int n = 0;
+    return ::ioctl(sock, FIONREAD, &n) == 0 && n > 0;
 #endif
 }
 
@@ -2742,6 +2764,161 @@ inline multipart_body build_multipart(const json& fields, const file_list& files
     return out;
 }
 
+/// A multipart body as build_multipart() would make it, but not read: pieces in memory
+/// and files, read only as the body is sent (multipart_reader).
+struct multipart_plan {
+    struct piece {
+        std::string bytes;  ///< in memory, when path is empty
+        std::string path;   ///< else the file, of `size` bytes
+        std::uint64_t size = 0;
+    };
+    std::vector<piece> pieces;
+    std::string boundary;
+    std::string content_type;
+    std::uint64_t size = 0;
+};
+
+// What build_multipart() writes, with each file left as a piece to read later. The
+// boundary is checked here against what is in memory; files are searched as they are read.
+inline multipart_plan plan_multipart(const json& fields, const file_list& files, std::uint64_t max_bytes,
+                                     const boundary_source& next_boundary = random_boundary) {
+    if (!fields.is_null() && !fields.is_object()) {
+        throw std::invalid_argument("bosbase: the fields of a multipart body must be a JSON object");
+    }
+    std::string payload;
+    if (fields.is_object() && !fields.empty()) {
+        try {
+            payload = fields.dump();
+        } catch (const json::type_error&) {
+            throw std::invalid_argument("bosbase: a request value is not valid UTF-8; JSON bodies must be UTF-8");
+        }
+    }
+    for (int attempt = 0; attempt < 16; ++attempt) {
+        multipart_plan plan;
+        plan.boundary = next_boundary();
+        require_boundary(plan.boundary);
+        const std::string open = "--" + plan.boundary + "\r\n";
+        std::string text;  // the memory piece being built
+        bool collides = false;
+        auto memory = [&](std::string_view bytes) {
+            collides = collides || bytes.find(plan.boundary) != std::string_view::npos;
+            text += bytes;
+        };
+        if (!payload.empty()) {
+            text += open + "Content-Disposition: form-data; name=\"@jsonPayload\"\r\n\r\n";
+            memory(payload);
+            text += "\r\n";
+        }
+        for (const auto& entry : files) {
+            require_file_field(entry.first);
+            const file_part& file = entry.second;
+            text += open + "Content-Disposition: form-data; name=" + disposition_param(entry.first, "field name") +
+                    "; filename=" + disposition_param(file.filename(), "file name") +
+                    "\r\nContent-Type: " + file.content_type() + "\r\n\r\n";
+            if (file.path().empty()) {
+                memory(file.bytes());
+            } else {
+                std::error_code ec;
+                const std::uint64_t size = std::filesystem::file_size(file.path(), ec);
+                if (ec) {
+                    throw std::invalid_argument("bosbase: cannot read the size of '" + file.path() + "': " +
+                                                ec.message());
+                }
+                plan.pieces.push_back({std::move(text), {}, 0});
+                plan.pieces.push_back({{}, file.path(), size});
+                text.clear();
+            }
+            text += "\r\n";
+        }
+        text += "--" + plan.boundary + "--\r\n";
+        plan.pieces.push_back({std::move(text), {}, 0});
+        if (collides) continue;
+        for (auto& piece : plan.pieces) {
+            if (piece.path.empty()) piece.size = piece.bytes.size();
+            if (piece.size > max_bytes - std::min(max_bytes, plan.size)) {
+                throw std::invalid_argument("bosbase: the upload is larger than client_options::max_request_bytes (" +
+                                            std::to_string(max_bytes) + " bytes)");
+            }
+            plan.size += piece.size;
+        }
+        plan.content_type = "multipart/form-data; boundary=" + plan.boundary;
+        return plan;
+    }
+    throw std::invalid_argument("bosbase: no multipart boundary could be found that occurs in none of the parts");
+}
+
+/// Reads a planned body at any offset (a body_source's read): memory pieces are copied,
+/// files read from disk in place. A file that changed size since the plan, or that holds
+/// the boundary, ends the upload with an exception.
+class multipart_reader {
+public:
+    explicit multipart_reader(multipart_plan plan) : plan_(std::move(plan)) {}
+
+    std::uint64_t size() const noexcept { return plan_.size; }
+
+    std::size_t read(std::uint64_t offset, char* buffer, std::size_t capacity) {
+        std::uint64_t start = 0;
+        for (std::size_t i = 0; i < plan_.pieces.size(); ++i) {
+            const auto& piece = plan_.pieces[i];
+            if (offset >= start + piece.size) {
+                start += piece.size;
+                continue;
+            }
+            const std::uint64_t at = offset - start;
+            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(capacity, piece.size - at));
+            if (piece.path.empty()) {
+                std::copy_n(piece.bytes.data() + at, n, buffer);
+                return n;
+            }
+            return read_file(i, at, buffer, n);
+        }
+        return 0;
+    }
+
+private:
+    std::size_t read_file(std::size_t index, std::uint64_t at, char* buffer, std::size_t n) {
+        const auto& piece = plan_.pieces[index];
+        if (index != open_index_ || at != position_) {
+            file_.close();
+            file_.clear();
+            file_.open(piece.path, std::ios::binary);
+            if (!file_ || !file_.seekg(static_cast<std::streamoff>(at))) {
+                throw std::runtime_error("bosbase: cannot read '" + piece.path + "' for the upload");
+            }
+            open_index_ = index;
+            carry_.clear();
+        }
+        file_.read(buffer, static_cast<std::streamsize>(n));
+        if (static_cast<std::size_t>(file_.gcount()) != n) {
+            throw std::runtime_error("bosbase: '" + piece.path + "' changed size while it was being uploaded");
+        }
+        position_ = at + n;
+        if (position_ == piece.size && file_.peek() != std::char_traits<char>::eof()) {
+            throw std::runtime_error("bosbase: '" + piece.path + "' changed size while it was being uploaded");
+        }
+        // The boundary may straddle two reads: the end of the last one is searched too.
+        const std::string_view data(buffer, n);
+        const std::size_t keep = plan_.boundary.size() - 1;
+        carry_.append(data.substr(0, std::min(n, keep)));
+        if (carry_.find(plan_.boundary) != std::string::npos || data.find(plan_.boundary) != std::string_view::npos) {
+            throw std::runtime_error("bosbase: '" + piece.path +
+                                     "' contains the multipart boundary; the upload was abandoned");
+        }
+        if (n >= keep) {
+            carry_.assign(data.substr(n - keep));
+        } else {  // all of data was appended: keep the tail
+            carry_.erase(0, carry_.size() - std::min(carry_.size(), keep));
+        }
+        return n;
+    }
+
+    multipart_plan plan_;
+    std::ifstream file_;
+    std::size_t open_index_ = static_cast<std::size_t>(-1);
+    std::uint64_t position_ = 0;
+    std::string carry_;  // the last bytes read of the file, up to the boundary's length - 1
+};
+
 }  // namespace detail
 
 }  // namespace bosbase
@@ -2780,9 +2957,95 @@ inline constexpr bool is_streaming_transport_v = detail::has_stream<T>::value;
 }  // namespace bosbase
 
 #endif  // BOSBASE_STREAM_HPP
+// ---- bosbase/transfer.hpp: the optional transport calls for bodies that never sit whole in memory: upload and download.
+#ifndef BOSBASE_TRANSFER_HPP
+#define BOSBASE_TRANSFER_HPP
+
+namespace bosbase {
+
+/// @brief A request body produced in pieces, of a length known before it is sent.
+struct body_source {
+    /// Exactly how many bytes read() produces in all (sent as Content-Length).
+    std::uint64_t size = 0;
+    /// Copies up to `capacity` bytes of the body, starting at `offset`, into `buffer` and
+    /// returns how many. A transport reads forward, but may start again at 0 (a retry).
+    /// 0 before `size` ends the call (a cancel); a failure throws, and the transport ends
+    /// the call and lets the exception through.
+    std::function<std::size_t(std::uint64_t offset, char* buffer, std::size_t capacity)> read;
+};
+
+/// @brief Where a transport's download() hands a response as it arrives.
+struct response_sink {
+    /// Once, with the status and headers, before any body byte; false ends the call.
+    std::function<bool(int status, const header_list& headers)> on_head;
+    /// Each piece of the body, whatever the status; false ends the call.
+    std::function<bool(std::string_view piece)> on_body;
+};
+
+namespace detail {
+
+template <class T, class = void>
+struct has_upload : std::false_type {};
+
+template <class T>
+struct has_upload<T, std::void_t<decltype(std::declval<T&>().upload(std::declval<const http_request&>(),
+                                                                    std::declval<body_source&>()))>>
+    : std::is_convertible<decltype(std::declval<T&>().upload(std::declval<const http_request&>(),
+                                                             std::declval<body_source&>())),
+                          http_response> {};
+
+template <class T, class = void>
+struct has_download : std::false_type {};
+
+template <class T>
+struct has_download<T, std::void_t<decltype(std::declval<T&>().download(std::declval<const http_request&>(),
+                                                                        std::declval<response_sink&>()))>>
+    : std::is_convertible<decltype(std::declval<T&>().download(std::declval<const http_request&>(),
+                                                               std::declval<response_sink&>())),
+                          http_response> {};
+
+}  // namespace detail
+
+/// @brief True when T can send a body it reads piece by piece:
+/// `http_response upload(const http_request&, body_source&)`, like send() but with the
+/// body (req.body is empty) taken from the source as it goes out. Without it, uploads
+/// of files from disk are read into memory first.
+template <class T>
+inline constexpr bool is_upload_transport_v = detail::has_upload<T>::value;
+
+/// @brief True when T can hand a response body over piece by piece:
+/// `http_response download(const http_request&, response_sink&)`, like send() (deadline,
+/// cancel, max_response_bytes as the cap on the body) but every body byte goes to the
+/// sink and the returned body is empty. When the sink returns false it returns what it
+/// has (status and headers). Without it, downloads are held in memory first, within
+/// client_options::max_response_bytes.
+template <class T>
+inline constexpr bool is_download_transport_v = detail::has_download<T>::value;
+
+namespace detail {
+
+/// One call's streamed body or streamed answer, set up by a service for client_core.
+struct transfer {
+    body_source* source = nullptr;   ///< the request body, when it is streamed
+    response_sink* sink = nullptr;   ///< where the answer goes, when it is streamed
+    /// The body cap of a streamed answer (max_response_bytes otherwise).
+    std::optional<std::uint64_t> max_body;
+    /// Set by a source or sink that ended the call for a reason of its own.
+    std::optional<transport_error> failure;
+    /// A non-2xx answer collected by the sink (the error JSON), within max_response_bytes.
+    std::string error_body;
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_TRANSFER_HPP
 // ---- bosbase/client_core.hpp: the state one client and its services share, and the single path every request takes.
 #ifndef BOSBASE_CLIENT_CORE_HPP
 #define BOSBASE_CLIENT_CORE_HPP
+
+#include <limits>
 
 namespace bosbase {
 
@@ -2954,6 +3217,14 @@ public:
         return perform_impl(method, path, nullptr, &body, content_type, options, secrets);
     }
 
+    /// A request whose body, answer or both are streamed (see transfer.hpp): through the
+    /// transport's upload() or download() when it has them, else held in memory.
+    BOSBASE_SPLIT_NOINLINE http_response perform_transfer(std::string_view method, std::string_view path,
+                                                          std::string_view content_type, const request_options& options,
+                                                          call_secrets secrets, transfer& io) {
+        return perform_impl(method, path, nullptr, nullptr, content_type, options, secrets, &io);
+    }
+
     BOSBASE_SPLIT_NOINLINE json send_body_json(std::string_view method, std::string_view path, std::string body,
                         std::string_view content_type, const request_options& options, call_secrets secrets) {
         http_response res = perform_body(method, path, std::move(body), content_type, options, secrets);
@@ -2966,7 +3237,7 @@ public:
     BOSBASE_SPLIT_NOINLINE
     http_response perform_impl(std::string_view method, std::string_view path, const json* json_body,
                                std::string* raw_body, std::string_view raw_content_type,
-                               const request_options& options, call_secrets secrets) {
+                               const request_options& options, call_secrets secrets, transfer* io = nullptr) {
         require_headers(options.headers, "request_options.headers");
         const cancel_scope cancel(options);
         if (cancel.token && cancel.token->is_canceled()) {
@@ -2996,6 +3267,13 @@ public:
             req.body = std::move(*raw_body);
             req.content_type = std::string(raw_content_type);
         }
+        if (io != nullptr) {
+            if (io->source != nullptr) req.content_type = std::string(raw_content_type);
+            if (io->sink != nullptr && io->max_body) {
+                req.max_response_bytes = static_cast<std::size_t>(
+                    std::min<std::uint64_t>(*io->max_body, std::numeric_limits<std::size_t>::max()));
+            }
+        }
         req.headers = build_headers(options);
 
         std::shared_ptr<const before_send_hook> before;
@@ -3013,8 +3291,9 @@ public:
             // headers and lang at construction, the stored token when it was saved.
             throw std::invalid_argument("bosbase: the HTTP method must be a token such as GET or POST");
         }
-        if (req.body.size() > settings_.max_request_bytes) {
-            throw std::invalid_argument("bosbase: the request body has " + std::to_string(req.body.size()) +
+        const std::uint64_t body_size = io != nullptr && io->source != nullptr ? io->source->size : req.body.size();
+        if (body_size > settings_.max_request_bytes) {
+            throw std::invalid_argument("bosbase: the request body has " + std::to_string(body_size) +
                                         " bytes, more than client_options::max_request_bytes (" +
                                         std::to_string(settings_.max_request_bytes) + ")");
         }
@@ -3024,12 +3303,13 @@ public:
 
         http_response res;
         try {
-            res = send_to_transport(req, after != nullptr);
+            res = io != nullptr ? transfer_with_transport(req, *io) : send_to_transport(req, after != nullptr);
             // A transport that knows no cancellation may still have answered; the call
             // is over for the caller all the same, and nothing of it is kept.
             if (cancel.token && cancel.token->is_canceled()) {
                 throw transport_error(error_kind::canceled, req.method + " " + url_.origin + " was cancelled");
             }
+            if (io != nullptr && io->failure) throw transport_error(*io->failure);
         } catch (const transport_error& e) {
             // A connection stopped by a cancel may fail in any way; the cancel is what happened.
             if (cancel.token && cancel.token->is_canceled()) {
@@ -3051,6 +3331,9 @@ public:
             throw transport_failure(req, error_kind::other, e.what(), secrets);
         } catch (...) {
             throw transport_failure(req, error_kind::other, "the transport threw a non-standard exception", secrets);
+        }
+        if (io != nullptr && io->sink != nullptr && (res.status < 200 || res.status > 299)) {
+            res.body = std::move(io->error_body);
         }
         if (after) {
             (*after)(req, res);
@@ -3172,6 +3455,36 @@ private:
             return transport_.send(req);
         } else {
             return transport_.send(static_cast<const http_request&>(req));
+        }
+    }
+
+    // A transport without upload() gets the body read into memory (within
+    // max_request_bytes, checked before); one without download() reads the answer into
+    // memory, within max_response_bytes, before the sink sees it.
+    http_response transfer_with_transport(http_request& req, transfer& io) {
+        if (io.source != nullptr) {
+            if constexpr (has_upload<Transport>::value) {
+                return transport_.upload(static_cast<const http_request&>(req), *io.source);
+            } else {
+                req.body.resize(static_cast<std::size_t>(io.source->size));
+                for (std::size_t at = 0; at < req.body.size();) {
+                    const std::size_t got = io.source->read(at, &req.body[at], req.body.size() - at);
+                    if (got == 0) {
+                        throw transport_error(error_kind::canceled, req.method + " " + url_.origin + " was cancelled");
+                    }
+                    at += got;
+                }
+            }
+        }
+        if (io.sink == nullptr) return send_to_transport(req, true);
+        if constexpr (has_download<Transport>::value) {
+            return transport_.download(static_cast<const http_request&>(req), *io.sink);
+        } else {
+            req.max_response_bytes = std::min(req.max_response_bytes, settings_.max_response_bytes);
+            http_response res = send_to_transport(req, true);
+            if (io.sink->on_head(res.status, res.headers) && !res.body.empty()) io.sink->on_body(res.body);
+            res.body.clear();
+            return res;
         }
     }
 
@@ -3488,6 +3801,264 @@ inline json object_body(const json& body, const char* what) {
 }  // namespace bosbase
 
 #endif  // BOSBASE_SERVICES_COMMON_HPP
+// ---- bosbase/services/transfers.hpp: Files of any size: downloads to a file or stream and uploads from disk, never whole in memory.
+#ifndef BOSBASE_SERVICES_TRANSFERS_HPP
+#define BOSBASE_SERVICES_TRANSFERS_HPP
+
+#include <ostream>
+
+namespace bosbase {
+
+/// @brief Options of files().download() and backups().download().
+struct download_options {
+    /// Largest body accepted, in bytes (error_kind::too_large, before any byte when the
+    /// server announces more). Unset: no cap, since the bytes go to the caller's file or
+    /// stream, not to memory; bound the time with request_options::deadline instead.
+    std::optional<std::uint64_t> max_bytes;
+    /// File token (files().get_token()) for protected files; sent in the query, never shown
+    /// in errors. backups().download() fetches one itself when it is empty.
+    std::string token;
+    std::string thumb;  ///< files only: "WxH" etc., as file_service::url_options::thumb
+};
+
+namespace detail {
+
+// The caller's cancel, plus one that a progress callback returning false pulls.
+struct transfer_cancel {
+    explicit transfer_cancel(const request_options& options) : opts(options) {
+        if (options.cancel) {
+            link = options.cancel->on_cancel([t = stop] { t.cancel(); });
+        }
+        opts.cancel = stop;
+    }
+    cancel_token stop;
+    request_options opts;
+    cancel_token::registration link;
+};
+
+inline std::optional<std::uint64_t> declared_length(const header_list& headers) {
+    std::optional<std::uint64_t> length;
+    for (const auto& h : headers) {
+        // A decoded body has another length than the announced one.
+        if (ascii_iequal(h.first, "Content-Encoding") || ascii_iequal(h.first, "Transfer-Encoding")) {
+            return std::nullopt;
+        }
+        if (ascii_iequal(h.first, "Content-Length")) {
+            char* end = nullptr;
+            errno = 0;
+            const unsigned long long n = std::strtoull(h.second.c_str(), &end, 10);
+            if (end == h.second.c_str() || *end != '\0' || errno == ERANGE) return std::nullopt;
+            length = n;
+        }
+    }
+    return length;
+}
+
+/// Writes one piece of a 2xx body; returns "" or why it failed (no secrets).
+using piece_writer = std::function<std::string(std::string_view piece)>;
+
+// GET `path` with the body going to `write` piece by piece: counted against the cap,
+// checked against Content-Length, reported to options.progress. Returns the bytes written.
+template <class Transport>
+std::uint64_t stream_download(client_core<Transport>& core, std::string_view path, const request_options& options,
+                              std::optional<std::uint64_t> max_bytes, const piece_writer& write,
+                              call_secrets secrets) {
+    transfer_cancel cancel(options);
+    transfer io;
+    io.max_body = max_bytes.value_or(std::numeric_limits<std::uint64_t>::max());
+    const std::uint64_t cap = *io.max_body;
+    const std::size_t error_cap = core.settings().max_response_bytes;
+    const progress_callback& progress = options.progress;
+    int status = 0;
+    std::uint64_t done = 0;
+    std::optional<std::uint64_t> total;
+    auto ok = [&] { return status >= 200 && status <= 299; };
+    auto too_large = [&](std::uint64_t limit, const char* what) {
+        io.failure = transport_error(error_kind::too_large, "the download is larger than " + std::string(what) + " (" +
+                                                                std::to_string(limit) + " bytes)");
+        return false;
+    };
+    auto report = [&] {
+        if (progress && !progress(done, total)) {
+            cancel.stop.cancel();
+            return false;
+        }
+        return true;
+    };
+    response_sink sink;
+    sink.on_head = [&](int s, const header_list& headers) {
+        status = s;
+        if (!ok()) return true;
+        total = declared_length(headers);
+        if (total && *total > cap) return too_large(cap, "download_options::max_bytes");
+        return report();
+    };
+    sink.on_body = [&](std::string_view piece) {
+        if (!ok()) {
+            if (piece.size() > error_cap - io.error_body.size()) return too_large(error_cap, "max_response_bytes");
+            io.error_body.append(piece.data(), piece.size());
+            return true;
+        }
+        if (piece.size() > cap - done) return too_large(cap, "download_options::max_bytes");
+        if (total && piece.size() > *total - done) {
+            io.failure = transport_error(error_kind::invalid_response,
+                                         "the server sent more body bytes than its Content-Length announced");
+            return false;
+        }
+        std::string failed = write(piece);
+        if (!failed.empty()) {
+            io.failure = transport_error(error_kind::other, failed);
+            return false;
+        }
+        done += piece.size();
+        return report();
+    };
+    io.sink = &sink;
+    core.perform_transfer("GET", path, {}, cancel.opts, secrets, io);
+    if (total && done != *total) {
+        // The default transport reports a short body itself; another may not.
+        throw ClientResponseError(core.error_url(path, cancel.opts), 0, json::object(), error_kind::receive,
+                                  "the download ended after " + std::to_string(done) + " of the " +
+                                      std::to_string(*total) + " bytes its Content-Length announced",
+                                  secrets.to_vector());
+    }
+    return done;
+}
+
+template <class Transport>
+std::uint64_t download_to_stream(client_core<Transport>& core, std::string_view path, const request_options& options,
+                                 std::optional<std::uint64_t> max_bytes, std::ostream& out, call_secrets secrets) {
+    if (!out) {
+        throw std::invalid_argument("bosbase: the stream to download into is already in a failed state");
+    }
+    const auto done = stream_download(
+        core, path, options, max_bytes,
+        [&out](std::string_view piece) -> std::string {
+            out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+            return out ? std::string() : std::string("writing the download to the stream failed");
+        },
+        secrets);
+    if (!out.flush()) {
+        throw ClientResponseError(core.error_url(path, options), 0, json::object(), error_kind::other,
+                                  "flushing the download to the stream failed", secrets.to_vector());
+    }
+    return done;
+}
+
+// Into a new file beside `target`, renamed over it only once complete and flushed, so a
+// failed download leaves `target` as it was and no partial file behind.
+template <class Transport>
+std::uint64_t download_to_path(client_core<Transport>& core, std::string_view path, const request_options& options,
+                               std::optional<std::uint64_t> max_bytes, const std::filesystem::path& target,
+                               call_secrets secrets) {
+    namespace fs = std::filesystem;
+    if (target.empty() || !target.has_filename()) {
+        throw std::invalid_argument("bosbase: the download target must be a file path");
+    }
+    std::error_code ec;
+    if (fs::is_directory(target, ec)) {
+        throw std::invalid_argument("bosbase: the download target '" + target.string() + "' is a directory");
+    }
+    auto fail = [&](const std::string& why) {
+        return ClientResponseError(core.error_url(path, options), 0, json::object(), error_kind::other, why,
+                                   secrets.to_vector());
+    };
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    // Closed before it is removed: Windows removes no open file.
+    struct temp_file {
+        fs::path path;
+        std::FILE* file = nullptr;
+        std::unique_ptr<char[]> buffer;  // the file's; freed after the file is closed
+        bool keep = false;
+        ~temp_file() {
+            if (file != nullptr) std::fclose(file);
+            std::error_code ignored;
+            if (!keep && !path.empty()) fs::remove(path, ignored);
+        }
+    } temp;
+    for (int attempt = 0; attempt < 16 && temp.file == nullptr; ++attempt) {
+        const fs::path name = dir / ("." + target.filename().string() + ".part-" + random_boundary().substr(8, 16));
+        errno = 0;
+        // "x": created new or not at all (C11), so no one else's file is ever written.
+        temp.file = std::fopen(name.string().c_str(), "wbx");
+        const int err = errno;
+        if (temp.file != nullptr) temp.path = name;
+        if (temp.file == nullptr && err != EEXIST) {
+            throw fail("cannot create a file in '" + dir.string() + "' for the download: " +
+                       std::generic_category().message(err));
+        }
+    }
+    if (temp.file == nullptr) throw fail("cannot create a temporary file in '" + dir.string() + "' for the download");
+    // cpp-httplib hands the body over in pieces of a few KiB; a larger buffer makes one
+    // write of many (with glibc's 4 KiB one, every piece was a write of its own). 64 KiB
+    // stays in the CPU's cache: 512 KiB measured slower, 2 GiB at 220-500 MiB/s against
+    // 700-800 (bench_files.sh). glibc ignores the size unless it is given the buffer.
+    temp.buffer.reset(new char[std::size_t(64) << 10]);
+    std::setvbuf(temp.file, temp.buffer.get(), _IOFBF, std::size_t(64) << 10);
+    const std::string shown = temp.path.string();
+    const auto done = stream_download(
+        core, path, options, max_bytes,
+        [&](std::string_view piece) -> std::string {
+            errno = 0;
+            if (std::fwrite(piece.data(), 1, piece.size(), temp.file) == piece.size()) return {};
+            return "writing '" + shown + "' failed: " + std::generic_category().message(errno);
+        },
+        secrets);
+    errno = 0;
+    const bool flushed = std::fflush(temp.file) == 0;
+    const int flush_error = errno;
+    errno = 0;
+    const bool closed = std::fclose(temp.file) == 0;
+    const int close_error = errno;
+    temp.file = nullptr;
+    if (!flushed || !closed) {
+        throw fail("writing '" + shown + "' failed: " + std::generic_category().message(flushed ? close_error : flush_error));
+    }
+    fs::rename(temp.path, target, ec);
+    if (ec) throw fail("moving the download to '" + target.string() + "' failed: " + ec.message());
+    temp.keep = true;
+    return done;
+}
+
+// A multipart request whose files from disk are read as they are sent, when the
+// transport can (is_upload_transport_v); otherwise built in memory as before.
+template <class Transport>
+json_reply fetch_multipart_json(client_core<Transport>& core, std::string_view method, std::string_view path,
+                                const json& fields, const file_list& files, const request_options& options) {
+    bool from_disk = false;
+    for (const auto& f : files) from_disk = from_disk || !f.second.path().empty();
+    if (!is_upload_transport_v<Transport> || !from_disk) {
+        return fetch_body_json(core, method, path, build_multipart(fields, files, core.settings().max_request_bytes),
+                               options);
+    }
+    transfer_cancel cancel(options);
+    multipart_plan plan = plan_multipart(fields, files, core.settings().max_request_bytes);
+    const std::string content_type = plan.content_type;
+    multipart_reader reader(std::move(plan));
+    body_source source;
+    source.size = reader.size();
+    std::uint64_t done = 0;
+    source.read = [&](std::uint64_t offset, char* buffer, std::size_t capacity) -> std::size_t {
+        const std::size_t got = reader.read(offset, buffer, capacity);
+        done = std::max(done, offset + got);
+        if (options.progress && !options.progress(done, reader.size())) {
+            cancel.stop.cancel();
+            return 0;
+        }
+        return got;
+    };
+    transfer io;
+    io.source = &source;
+    http_response res = core.perform_transfer(method, path, content_type, cancel.opts, {}, io);
+    json parsed = core.parse_body(res, path, options, {});
+    return {std::move(parsed), res.status, res.body.size()};
+}
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_TRANSFERS_HPP
 // ---- bosbase/services/oauth2_options.hpp: What record_service::auth_with_oauth2 takes besides the provider (the flow is in oauth2.hpp).
 #ifndef BOSBASE_SERVICES_OAUTH2_OPTIONS_HPP
 #define BOSBASE_SERVICES_OAUTH2_OPTIONS_HPP
@@ -3846,9 +4417,8 @@ public:
     template <class T = json, class Body = T>
     BOSBASE_SPLIT_NOINLINE T create_with_files(const Body& body, const file_list& files,
                                                const request_options& options = {}) const {
-        auto upload = detail::build_multipart(merged_body(detail::encode_body(body)), files,
-                                              core().settings().max_request_bytes);
-        detail::json_reply reply = detail::fetch_body_json(core(), "POST", records_path(), std::move(upload), options);
+        detail::json_reply reply = detail::fetch_multipart_json(core(), "POST", records_path(),
+                                                                merged_body(detail::encode_body(body)), files, options);
         return detail::decode_reply<T>(core(), reply, records_path(), options);
     }
 
@@ -3869,9 +4439,8 @@ public:
     BOSBASE_SPLIT_NOINLINE T update_with_files(std::string_view id, const Body& body, const file_list& files,
                                                const request_options& options = {}) const {
         const std::string path = record_path(id);
-        auto upload = detail::build_multipart(merged_body(detail::encode_body(body)), files,
-                                              core().settings().max_request_bytes);
-        detail::json_reply reply = detail::fetch_body_json(core(), "PATCH", path, std::move(upload), options);
+        detail::json_reply reply =
+            detail::fetch_multipart_json(core(), "PATCH", path, merged_body(detail::encode_body(body)), files, options);
         core().store().merge_record_if(id, collection_, reply.body);
         return detail::decode_reply<T>(core(), reply, path, options);
     }
@@ -4833,13 +5402,53 @@ public:
     /// `file` to POST /api/backups/upload (204). The server refuses other types (400).
     BOSBASE_SPLIT_NOINLINE
     void upload(const file_part& file, const request_options& options = {}) const {
-        auto upload = detail::build_multipart(json::object(), file_list{{"file", file}},
-                                              core().settings().max_request_bytes);
-        core().perform_body("POST", "/api/backups/upload", std::move(upload.bytes), upload.content_type,
-                            options, {});
+        // A file from disk is read as it is sent, when the transport can (is_upload_transport_v).
+        detail::fetch_multipart_json(core(), "POST", "/api/backups/upload", json::object(),
+                                     file_list{{"file", file}}, options);
+    }
+
+    /// @brief Downloads a backup archive into `to` as files().download() does (a new file
+    /// renamed into place once complete). Fetches a superuser file token first when
+    /// download_options::token is empty. Returns the bytes written.
+    BOSBASE_SPLIT_NOINLINE
+    std::uint64_t download(std::string_view key, const std::filesystem::path& to, const download_options& download = {},
+                           const request_options& options = {}) const {
+        const std::string token = token_for(download, options);
+        return detail::download_to_path(core(), path(key), with_token(token, options), download.max_bytes, to,
+                                        {token});
+    }
+
+    /// @brief download() into a caller's stream.
+    BOSBASE_SPLIT_NOINLINE
+    std::uint64_t download(std::string_view key, std::ostream& to, const download_options& download = {},
+                           const request_options& options = {}) const {
+        const std::string token = token_for(download, options);
+        return detail::download_to_stream(core(), path(key), with_token(token, options), download.max_bytes, to,
+                                          {token});
     }
 
 private:
+    std::string token_for(const download_options& download, const request_options& options) const {
+        if (!download.token.empty()) return download.token;
+        request_options plain;  // the token call needs none of the download's query or progress
+        plain.headers = options.headers;
+        plain.timeout = options.timeout;
+        plain.deadline = options.deadline;
+        plain.cancel = options.cancel;
+        const json reply = core().send_json("POST", "/api/files/token", nullptr, plain, {});
+        auto it = reply.find("token");
+        if (it == reply.end() || !it->is_string() || it->template get_ref<const std::string&>().empty()) {
+            throw detail::invalid_response(core(), "/api/files/token", plain, 200, "The server sent no file token.");
+        }
+        return it->template get<std::string>();
+    }
+
+    static request_options with_token(const std::string& token, const request_options& options) {
+        request_options opts = options;
+        detail::assign_param(opts.query, "token", token);
+        return opts;
+    }
+
     static std::string path(std::string_view key) {
         detail::require_path_segment(key, "backup key");
         return "/api/backups/" + detail::encode_uri_component(key);
@@ -4954,7 +5563,49 @@ public:
         return string_field(reply, "token");
     }
 
+    /// @brief Downloads a record's file into `to`, never holding it in memory: the bytes go
+    /// to a new file beside `to`, which replaces `to` only once complete, so a failed or
+    /// cancelled download leaves `to` untouched. Returns the bytes written. Sizes,
+    /// cancel and progress (request_options::progress) as in the README, "Files of any size".
+    BOSBASE_SPLIT_NOINLINE
+    std::uint64_t download(const json& record, std::string_view filename, const std::filesystem::path& to,
+                           const download_options& download = {}, const request_options& options = {}) const {
+        const request_options opts = with_download_query(download, options);
+        return detail::download_to_path(core(), file_path(record, filename), opts, download.max_bytes, to,
+                                        {download.token});
+    }
+
+    /// @brief download() into a caller's stream, written piece by piece as it arrives; on
+    /// failure the stream holds what arrived before it. Returns the bytes written.
+    BOSBASE_SPLIT_NOINLINE
+    std::uint64_t download(const json& record, std::string_view filename, std::ostream& to,
+                           const download_options& download = {}, const request_options& options = {}) const {
+        const request_options opts = with_download_query(download, options);
+        return detail::download_to_stream(core(), file_path(record, filename), opts, download.max_bytes, to,
+                                          {download.token});
+    }
+
 private:
+    static std::string file_path(const json& record, std::string_view filename) {
+        std::string collection = string_field(record, "collectionId");
+        if (collection.empty()) collection = string_field(record, "collectionName");
+        const std::string id = string_field(record, "id");
+        if (filename.empty() || id.empty() || collection.empty()) {
+            throw std::invalid_argument(
+                "bosbase: files().download needs a file name and a record with an id and a collectionId or "
+                "collectionName");
+        }
+        return "/api/files/" + detail::encode_uri_component(collection) + "/" + detail::encode_uri_component(id) +
+               "/" + detail::encode_uri_component(filename);
+    }
+
+    static request_options with_download_query(const download_options& download, const request_options& options) {
+        request_options opts = options;
+        if (!download.thumb.empty()) detail::assign_param(opts.query, "thumb", download.thumb);
+        if (!download.token.empty()) detail::assign_param(opts.query, "token", download.token);
+        return opts;
+    }
+
     static std::string string_field(const json& object, const char* key) {
         auto it = object.is_object() ? object.find(key) : object.end();
         return (it != object.end() && it->is_string()) ? it->template get<std::string>() : std::string();
@@ -11215,8 +11866,6 @@ private:
 #ifndef BOSBASE_HTTPLIB_TRANSPORT_HPP
 #define BOSBASE_HTTPLIB_TRANSPORT_HPP
 
-#include <limits>
-
 #ifndef BOSBASE_NO_HTTPLIB
 
 #include <httplib.h>
@@ -11277,6 +11926,19 @@ public:
     http_response send(http_request& req) {
         std::string body = std::move(req.body);
         return send_body(req, body, &body);
+    }
+
+    /// @brief send() with the body read from `source` as it goes out (see transfer.hpp).
+    http_response upload(const http_request& req, body_source& source) {
+        return send_body(req, req.body, nullptr, &source);
+    }
+
+    /// @brief send() with the answer's body handed to `sink` as it arrives (see transfer.hpp).
+    /// A server that sends more than its Content-Length announced is invalid_response
+    /// when the surplus is already waiting on the socket (plain HTTP; the sink has had the
+    /// announced bytes), and its connection is not used again.
+    http_response download(const http_request& req, response_sink& sink) {
+        return send_body(req, req.body, nullptr, nullptr, &sink);
     }
 
     /// @brief The streaming call realtime uses. A dedicated connection (never one
@@ -11389,7 +12051,8 @@ private:
     static constexpr std::size_t provided_body_min = std::size_t(64) << 10;
 
     // `body` is what to send; `owned` is the same string when it may be moved from.
-    http_response send_body(const http_request& req, const std::string& body, std::string* owned) {
+    http_response send_body(const http_request& req, const std::string& body, std::string* owned,
+                            body_source* source = nullptr, response_sink* sink = nullptr) {
         if (!supports_origin(req.origin)) {
             throw transport_error(transport_error::kind::tls,
                                   "https:// needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
@@ -11397,6 +12060,7 @@ private:
         const auto first_attempt = clock::now();
         for (int attempt = 0;; ++attempt) {
             call c(req, first_attempt);
+            c.sink = sink;
             if (c.canceled()) {
                 throw c.canceled_error();
             }
@@ -11420,7 +12084,25 @@ private:
             if (req.decompress && !encodings.empty() && hreq.headers.find("Accept-Encoding") == hreq.headers.end()) {
                 hreq.headers.emplace("Accept-Encoding", encodings);
             }
-            if (body.size() < provided_body_min) {
+            std::vector<char> buffer;
+            if (source != nullptr && source->size > 0) {  // an empty one is sent as an empty body
+                buffer.resize(static_cast<std::size_t>(std::min<std::uint64_t>(source->size, provided_body_min)));
+                hreq.content_length_ = static_cast<std::size_t>(source->size);
+                hreq.content_provider_ = [source, &buffer, &c](std::size_t offset, std::size_t length,
+                                                               httplib::DataSink& out) {
+                    if (c.canceled()) return false;
+                    try {
+                        const std::size_t got = source->read(offset, buffer.data(), std::min(length, buffer.size()));
+                        if (got == 0) return false;  // the source gave up: a cancel
+                        out.write(buffer.data(), got);
+                        return true;
+                    } catch (...) {
+                        // Unwinding through cpp-httplib would leave its connection marked busy.
+                        c.caught = std::current_exception();
+                        return false;
+                    }
+                };
+            } else if (body.size() < provided_body_min) {
                 // Moved only when no retry can follow; a retry sends the same bytes again.
                 const bool may_retry = attempt == 0 && retries(req.method);
                 hreq.body = owned != nullptr && !may_retry ? std::move(*owned) : body;
@@ -11462,6 +12144,9 @@ private:
             if (c.failure) {
                 throw *c.failure;
             }
+            if (!sent && c.sink_stopped) {
+                return c.head;  // the sink ended the call; the connection is dropped
+            }
             if (!sent) {
                 if (c.stopped || clock::now() >= req.deadline) {
                     throw c.deadline_exceeded();
@@ -11502,6 +12187,12 @@ private:
                 res.headers.emplace_back(h.first, std::move(h.second));
             }
             res.body = std::move(c.body);
+            // Over TLS the bytes may be the server's close_notify, so only plain HTTP is checked.
+            if (sink != nullptr && !is_tls(req.origin) && detail::bytes_pending(conn->client.socket())) {
+                throw transport_error(transport_error::kind::invalid_response,
+                                      "the response from " + req.origin +
+                                          " has more body bytes than its Content-Length announced");
+            }
             // A connection the watchdog stopped is closed; one that failed has an unknown
             // state; one whose answer was not framed exactly as HTTP/1.1 allows may get
             // bytes the next call would take for its own answer. All are dropped rather
@@ -11572,6 +12263,10 @@ private:
         const clock::time_point first_attempt;  // a retry shares its call's deadline
         std::optional<transport_error> failure;
         std::exception_ptr caught;
+        response_sink* sink = nullptr;  // a download: the body goes here, not into `body`
+        http_response head;             // a download's status and headers
+        std::uint64_t received = 0;
+        bool sink_stopped = false;
 
         // One lookup where has_header() + get_header_value() make two, each a
         // case-insensitive search. Headers is a multimap in 0.11 and an unordered
@@ -11612,27 +12307,56 @@ private:
                                               " uses a Content-Encoding this build of cpp-httplib cannot decode");
                 return false;
             }
+            if (sink != nullptr) {
+                head.status = r.status;
+                for (const auto& h : r.headers) head.headers.emplace_back(h.first, h.second);
+            }
             const std::string* declared = content_encoded ? nullptr : first_value(r.headers, "Content-Length");
             if (declared != nullptr) {
                 // A declared length over the cap fails before any body byte is read.
                 const std::string& value = *declared;
                 char* end = nullptr;
                 const unsigned long long length = std::strtoull(value.c_str(), &end, 10);
-                if (end != value.c_str() && *end == '\0' && length > req.max_response_bytes) {
+                // A download's sink makes this check itself, naming the caller's cap.
+                if (end != value.c_str() && *end == '\0' && length > req.max_response_bytes && sink == nullptr) {
                     failure = too_large();
                     return false;
                 }
-                if (end != value.c_str() && *end == '\0') {
+                if (end != value.c_str() && *end == '\0' && sink == nullptr) {
                     // Reserve only a little: the length is the server's word, not yet bytes.
                     body.reserve(static_cast<std::size_t>(std::min<unsigned long long>(length, 256u << 10)));
                 }
             }
-            return true;
+            return sink == nullptr || to_sink([&] { return sink->on_head(head.status, head.headers); });
+        }
+
+        // A sink that throws or says stop ends the call without unwinding through cpp-httplib.
+        template <class F>
+        bool to_sink(F&& f) {
+            try {
+                sink_stopped = !f();
+            } catch (...) {
+                caught = std::current_exception();
+                return false;
+            }
+            return !sink_stopped;
         }
 
         bool on_body(const char* data, std::size_t n) {
             last_activity = clock::now();
             if (canceled()) return false;
+            if (sink != nullptr) {
+                if (n > req.max_response_bytes - received) {
+                    failure = too_large();
+                    return false;
+                }
+                if (last_activity >= req.deadline) {
+                    failure = deadline_exceeded();
+                    return false;
+                }
+                received += n;
+                return to_sink([&] { return sink->on_body(std::string_view(data, n)); });
+            }
             if (n > req.max_response_bytes - body.size()) {
                 failure = too_large();
                 return false;

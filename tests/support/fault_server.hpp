@@ -103,6 +103,7 @@ enum class fault {
     no_content_then_junk,          // 204, then 16 KiB of junk in the same write
     head_with_body,                // an answer to HEAD followed by 16 KiB of body
     short_body_held,               // Content-Length 1000, 10 bytes, then silence on an open connection
+    long_body_held,                // Content-Length 20000, 50000 bytes in the same write, connection kept
     drip_headers_then_close,       // 20 bytes of status line and headers, one per drip interval, then FIN
     // --- realtime (GET /api/realtime); other requests get the normal answer
     realtime_retry_zero,           // `retry: 0` and PB_CONNECT, then FIN
@@ -142,7 +143,7 @@ inline const char* fault_name(fault f) {
         BOSBASE_FAULT_NAME(no_content_length_smuggle) BOSBASE_FAULT_NAME(no_content_chunked_smuggle)
         BOSBASE_FAULT_NAME(not_modified_length_smuggle) BOSBASE_FAULT_NAME(early_hints_length_smuggle)
         BOSBASE_FAULT_NAME(length_and_chunked_smuggle) BOSBASE_FAULT_NAME(no_content_then_junk)
-        BOSBASE_FAULT_NAME(head_with_body) BOSBASE_FAULT_NAME(short_body_held)
+        BOSBASE_FAULT_NAME(head_with_body) BOSBASE_FAULT_NAME(short_body_held) BOSBASE_FAULT_NAME(long_body_held)
         BOSBASE_FAULT_NAME(drip_headers_then_close) BOSBASE_FAULT_NAME(realtime_retry_zero)
         BOSBASE_FAULT_NAME(list_page_of_one)
         BOSBASE_FAULT_NAME(echo_secrets) BOSBASE_FAULT_NAME(location_with_secret)
@@ -789,6 +790,11 @@ private:
                 wait_until_gone(fd, true);
             }
             return after::close;
+        case fault::long_body_held:
+            // One write under 64 KiB: the surplus is on the client's socket with the last announced byte.
+            return send_then("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 20000\r\n"
+                             "Connection: keep-alive\r\n\r\n" + std::string(50000, 'z'),
+                             after::keep);
         case fault::drip_headers_then_close:
             drip(fd, "HTTP/1.1 200 OK\r\nX-A");  // 20 bytes
             return after::close;

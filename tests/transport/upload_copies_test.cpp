@@ -1,4 +1,5 @@
-// Large request bodies through the default transport: sent intact, and never copied.
+// Large bodies through the default transport: requests sent intact and never copied,
+// uploads from disk and downloads streamed without ever holding the file.
 //
 // This program replaces the global operator new to count large allocations made
 // on the calling thread (the in-process server's own allocations run on its
@@ -12,6 +13,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <optional>
+#include <sstream>
 #include <mutex>
 #include <new>
 #include <string>
@@ -107,7 +111,7 @@ TEST_CASE("an 8 MiB body reaches the server intact and the transport copies it n
     }
 }
 
-TEST_CASE("an upload from a path: one allocation for the whole body, the file read once, parts intact") {
+TEST_CASE("an upload from a path: read from disk as it is sent (no buffer of 1 MiB or more), parts intact") {
     char dir_pattern[] = "/tmp/bosbase-upload-XXXXXX";
     REQUIRE(::mkdtemp(dir_pattern) != nullptr);
     const std::filesystem::path dir = dir_pattern;
@@ -154,7 +158,7 @@ TEST_CASE("an upload from a path: one allocation for the whole body, the file re
     {
         count_large_allocations counter;
         record = pb.collection("docs").create_with_files({{"title", "big"}}, {{"files+", part}, {"files+", small}});
-        CHECK(counter.count() == 1);  // the multipart body, reserved at its final size
+        CHECK(counter.count() == 0);  // streamed through upload(): the file is never whole in memory
     }
     CHECK(record["id"] == "r1");
     std::lock_guard<std::mutex> lock(mutex);
@@ -162,6 +166,148 @@ TEST_CASE("an upload from a path: one allocation for the whole body, the file re
                   "files+|data.bin|application/octet-stream|" + std::to_string(content.size()) + ":" +
                       std::to_string(fnv1a(content)) + "\n"
                   "files+|b.txt|text/plain|tiny\n");
+
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
+
+TEST_CASE("downloads of 8 MiB to a path and to a stream: byte-exact, no buffer of 1 MiB or more, progress to the end") {
+    char dir_pattern[] = "/tmp/bosbase-download-XXXXXX";
+    REQUIRE(::mkdtemp(dir_pattern) != nullptr);
+    const std::filesystem::path dir = dir_pattern;
+    const std::string content = pattern(std::size_t(8) << 20);
+
+    bosbase_test::local_server server;
+    server->Get("/api/files/docs/r1/big.bin", [&](const httplib::Request& req, httplib::Response& res) {
+        if (req.get_param_value("token") != "file-token") {
+            res.status = 404;
+            res.set_content(R"({"status":404,"message":"Not found.","data":{}})", "application/json");
+            return;
+        }
+        res.set_content(content, "application/octet-stream");
+    });
+    server->Get("/api/files/docs/r1/chunked.bin", [&](const httplib::Request&, httplib::Response& res) {
+        // No Content-Length: the total is unknown to progress.
+        res.set_chunked_content_provider("application/octet-stream", [&](std::size_t offset, httplib::DataSink& sink) {
+            if (offset == content.size()) {
+                sink.done();
+                return true;
+            }
+            sink.write(content.data() + offset, std::min<std::size_t>(100000, content.size() - offset));
+            return true;
+        });
+    });
+    server.start();
+
+    bosbase::BosBase pb(server.url());
+    const bosbase::json record = {{"collectionName", "docs"}, {"id", "r1"}};
+    bosbase::download_options d;
+    d.token = "file-token";
+    std::uint64_t last_done = 0;
+    std::optional<std::uint64_t> last_total;
+    bool monotone = true;
+    bosbase::request_options options;
+    options.progress = [&](std::uint64_t done, std::optional<std::uint64_t> total) {
+        monotone = monotone && done >= last_done;
+        last_done = done;
+        last_total = total;
+        return true;
+    };
+    {
+        count_large_allocations counter;
+        CHECK(pb.files().download(record, "big.bin", dir / "big.bin", d, options) == content.size());
+        CHECK(counter.count() == 0);
+    }
+    CHECK(monotone);
+    CHECK(last_done == content.size());
+    CHECK(last_total == std::optional<std::uint64_t>(content.size()));
+    {
+        std::ifstream in(dir / "big.bin", std::ios::binary);
+        const std::string got{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+        CHECK(got.size() == content.size());
+        CHECK(fnv1a(got) == fnv1a(content));
+    }
+
+    std::ostringstream out;
+    last_done = 0;
+    CHECK(pb.files().download(record, "chunked.bin", out, {}, options) == content.size());
+    CHECK(fnv1a(out.str()) == fnv1a(content));
+    CHECK(!last_total.has_value());
+
+    // Without the token: the server's 404, and the earlier file is still whole.
+    try {
+        pb.files().download(record, "big.bin", dir / "big.bin");
+        FAIL("no error");
+    } catch (const bosbase::ClientResponseError& e) {
+        CHECK(e.status() == 404);
+        CHECK(e.response()["message"] == "Not found.");
+    }
+    CHECK(std::filesystem::file_size(dir / "big.bin") == content.size());
+
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
+
+TEST_CASE("an upload from a path reports progress up to the body's size, and progress returning false cancels it") {
+    char dir_pattern[] = "/tmp/bosbase-upload-progress-XXXXXX";
+    REQUIRE(::mkdtemp(dir_pattern) != nullptr);
+    const std::filesystem::path dir = dir_pattern;
+    const std::string content = pattern(std::size_t(4) << 20);
+    std::ofstream(dir / "data.bin", std::ios::binary) << content;
+
+    bosbase_test::local_server server;
+    server->Post("/api/collections/docs/records",
+                 [](const httplib::Request& req, httplib::Response& res) {
+                     res.set_content("{\"id\":\"r1\",\"length\":" + req.get_header_value("Content-Length") + "}",
+                                     "application/json");
+                 });
+    server.start();
+    bosbase::BosBase pb(server.url());
+    const auto part = bosbase::file_part::from_path((dir / "data.bin").string());
+
+    std::uint64_t last_done = 0;
+    std::optional<std::uint64_t> last_total;
+    bosbase::request_options options;
+    options.progress = [&](std::uint64_t done, std::optional<std::uint64_t> total) {
+        last_done = done;
+        last_total = total;
+        return true;
+    };
+    const auto record = pb.collection("docs").create_with_files(nullptr, {{"f", part}}, options);
+    REQUIRE(last_total.has_value());
+    CHECK(last_done == *last_total);
+    CHECK(record["length"] == *last_total);  // the server got exactly the body progress counted
+    CHECK(*last_total > content.size());
+
+    options.progress = [](std::uint64_t done, std::optional<std::uint64_t>) { return done < (std::uint64_t(1) << 20); };
+    try {
+        pb.collection("docs").create_with_files(nullptr, {{"f", part}}, options);
+        FAIL("no error");
+    } catch (const bosbase::ClientResponseError& e) {
+        CHECK(e.is_abort());
+        CHECK(e.status() == 0);
+    }
+    // The client goes on working after the cancelled upload.
+    options.progress = nullptr;
+    CHECK(pb.collection("docs").create_with_files(nullptr, {{"f", part}}, options)["id"] == "r1");
+
+    // A file cut short while it is sent: the read fails inside the transport, the call ends
+    // with that error (not a hang or a half body taken for whole), and the client works on.
+    options.progress = [&](std::uint64_t done, std::optional<std::uint64_t>) {
+        if (done > (std::uint64_t(1) << 20)) std::filesystem::resize_file(dir / "data.bin", 1000);
+        return true;
+    };
+    try {
+        pb.collection("docs").create_with_files(nullptr, {{"f", part}}, options);
+        FAIL("no error");
+    } catch (const bosbase::ClientResponseError& e) {
+        CHECK(e.status() == 0);
+        CHECK(e.error_kind() == bosbase::error_kind::other);
+        CHECK(std::string(e.what()).find("changed size while it was being uploaded") != std::string::npos);
+    }
+    std::ofstream(dir / "data.bin", std::ios::binary | std::ios::trunc) << content;
+    options.progress = nullptr;
+    CHECK(pb.collection("docs").create_with_files(nullptr, {{"f", part}}, options)["id"] == "r1");
 
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);

@@ -5,6 +5,7 @@
 
 #include "../transport.hpp"
 #include "../stream.hpp"
+#include "../transfer.hpp"
 #include "../detail/text.hpp"
 #include "../platform.hpp"
 #include "watchdog.hpp"
@@ -88,6 +89,19 @@ public:
     http_response send(http_request& req) {
         std::string body = std::move(req.body);
         return send_body(req, body, &body);
+    }
+
+    /// @brief send() with the body read from `source` as it goes out (see transfer.hpp).
+    http_response upload(const http_request& req, body_source& source) {
+        return send_body(req, req.body, nullptr, &source);
+    }
+
+    /// @brief send() with the answer's body handed to `sink` as it arrives (see transfer.hpp).
+    /// A server that sends more than its Content-Length announced is invalid_response
+    /// when the surplus is already waiting on the socket (plain HTTP; the sink has had the
+    /// announced bytes), and its connection is not used again.
+    http_response download(const http_request& req, response_sink& sink) {
+        return send_body(req, req.body, nullptr, nullptr, &sink);
     }
 
     /// @brief The streaming call realtime uses. A dedicated connection (never one
@@ -200,7 +214,8 @@ private:
     static constexpr std::size_t provided_body_min = std::size_t(64) << 10;
 
     // `body` is what to send; `owned` is the same string when it may be moved from.
-    http_response send_body(const http_request& req, const std::string& body, std::string* owned) {
+    http_response send_body(const http_request& req, const std::string& body, std::string* owned,
+                            body_source* source = nullptr, response_sink* sink = nullptr) {
         if (!supports_origin(req.origin)) {
             throw transport_error(transport_error::kind::tls,
                                   "https:// needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
@@ -208,6 +223,7 @@ private:
         const auto first_attempt = clock::now();
         for (int attempt = 0;; ++attempt) {
             call c(req, first_attempt);
+            c.sink = sink;
             if (c.canceled()) {
                 throw c.canceled_error();
             }
@@ -231,7 +247,25 @@ private:
             if (req.decompress && !encodings.empty() && hreq.headers.find("Accept-Encoding") == hreq.headers.end()) {
                 hreq.headers.emplace("Accept-Encoding", encodings);
             }
-            if (body.size() < provided_body_min) {
+            std::vector<char> buffer;
+            if (source != nullptr && source->size > 0) {  // an empty one is sent as an empty body
+                buffer.resize(static_cast<std::size_t>(std::min<std::uint64_t>(source->size, provided_body_min)));
+                hreq.content_length_ = static_cast<std::size_t>(source->size);
+                hreq.content_provider_ = [source, &buffer, &c](std::size_t offset, std::size_t length,
+                                                               httplib::DataSink& out) {
+                    if (c.canceled()) return false;
+                    try {
+                        const std::size_t got = source->read(offset, buffer.data(), std::min(length, buffer.size()));
+                        if (got == 0) return false;  // the source gave up: a cancel
+                        out.write(buffer.data(), got);
+                        return true;
+                    } catch (...) {
+                        // Unwinding through cpp-httplib would leave its connection marked busy.
+                        c.caught = std::current_exception();
+                        return false;
+                    }
+                };
+            } else if (body.size() < provided_body_min) {
                 // Moved only when no retry can follow; a retry sends the same bytes again.
                 const bool may_retry = attempt == 0 && retries(req.method);
                 hreq.body = owned != nullptr && !may_retry ? std::move(*owned) : body;
@@ -273,6 +307,9 @@ private:
             if (c.failure) {
                 throw *c.failure;
             }
+            if (!sent && c.sink_stopped) {
+                return c.head;  // the sink ended the call; the connection is dropped
+            }
             if (!sent) {
                 if (c.stopped || clock::now() >= req.deadline) {
                     throw c.deadline_exceeded();
@@ -313,6 +350,12 @@ private:
                 res.headers.emplace_back(h.first, std::move(h.second));
             }
             res.body = std::move(c.body);
+            // Over TLS the bytes may be the server's close_notify, so only plain HTTP is checked.
+            if (sink != nullptr && !is_tls(req.origin) && detail::bytes_pending(conn->client.socket())) {
+                throw transport_error(transport_error::kind::invalid_response,
+                                      "the response from " + req.origin +
+                                          " has more body bytes than its Content-Length announced");
+            }
             // A connection the watchdog stopped is closed; one that failed has an unknown
             // state; one whose answer was not framed exactly as HTTP/1.1 allows may get
             // bytes the next call would take for its own answer. All are dropped rather
@@ -383,6 +426,10 @@ private:
         const clock::time_point first_attempt;  // a retry shares its call's deadline
         std::optional<transport_error> failure;
         std::exception_ptr caught;
+        response_sink* sink = nullptr;  // a download: the body goes here, not into `body`
+        http_response head;             // a download's status and headers
+        std::uint64_t received = 0;
+        bool sink_stopped = false;
 
         // One lookup where has_header() + get_header_value() make two, each a
         // case-insensitive search. Headers is a multimap in 0.11 and an unordered
@@ -423,27 +470,56 @@ private:
                                               " uses a Content-Encoding this build of cpp-httplib cannot decode");
                 return false;
             }
+            if (sink != nullptr) {
+                head.status = r.status;
+                for (const auto& h : r.headers) head.headers.emplace_back(h.first, h.second);
+            }
             const std::string* declared = content_encoded ? nullptr : first_value(r.headers, "Content-Length");
             if (declared != nullptr) {
                 // A declared length over the cap fails before any body byte is read.
                 const std::string& value = *declared;
                 char* end = nullptr;
                 const unsigned long long length = std::strtoull(value.c_str(), &end, 10);
-                if (end != value.c_str() && *end == '\0' && length > req.max_response_bytes) {
+                // A download's sink makes this check itself, naming the caller's cap.
+                if (end != value.c_str() && *end == '\0' && length > req.max_response_bytes && sink == nullptr) {
                     failure = too_large();
                     return false;
                 }
-                if (end != value.c_str() && *end == '\0') {
+                if (end != value.c_str() && *end == '\0' && sink == nullptr) {
                     // Reserve only a little: the length is the server's word, not yet bytes.
                     body.reserve(static_cast<std::size_t>(std::min<unsigned long long>(length, 256u << 10)));
                 }
             }
-            return true;
+            return sink == nullptr || to_sink([&] { return sink->on_head(head.status, head.headers); });
+        }
+
+        // A sink that throws or says stop ends the call without unwinding through cpp-httplib.
+        template <class F>
+        bool to_sink(F&& f) {
+            try {
+                sink_stopped = !f();
+            } catch (...) {
+                caught = std::current_exception();
+                return false;
+            }
+            return !sink_stopped;
         }
 
         bool on_body(const char* data, std::size_t n) {
             last_activity = clock::now();
             if (canceled()) return false;
+            if (sink != nullptr) {
+                if (n > req.max_response_bytes - received) {
+                    failure = too_large();
+                    return false;
+                }
+                if (last_activity >= req.deadline) {
+                    failure = deadline_exceeded();
+                    return false;
+                }
+                received += n;
+                return to_sink([&] { return sink->on_body(std::string_view(data, n)); });
+            }
             if (n > req.max_response_bytes - body.size()) {
                 failure = too_large();
                 return false;

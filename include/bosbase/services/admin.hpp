@@ -6,9 +6,12 @@
 #include "common.hpp"
 #include "shapes.hpp"
 #include "../multipart.hpp"
+#include "transfers.hpp"
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -369,13 +372,53 @@ public:
     /// `file` to POST /api/backups/upload (204). The server refuses other types (400).
     BOSBASE_SPLIT_NOINLINE
     void upload(const file_part& file, const request_options& options = {}) const {
-        auto upload = detail::build_multipart(json::object(), file_list{{"file", file}},
-                                              core().settings().max_request_bytes);
-        core().perform_body("POST", "/api/backups/upload", std::move(upload.bytes), upload.content_type,
-                            options, {});
+        // A file from disk is read as it is sent, when the transport can (is_upload_transport_v).
+        detail::fetch_multipart_json(core(), "POST", "/api/backups/upload", json::object(),
+                                     file_list{{"file", file}}, options);
+    }
+
+    /// @brief Downloads a backup archive into `to` as files().download() does (a new file
+    /// renamed into place once complete). Fetches a superuser file token first when
+    /// download_options::token is empty. Returns the bytes written.
+    BOSBASE_SPLIT_NOINLINE
+    std::uint64_t download(std::string_view key, const std::filesystem::path& to, const download_options& download = {},
+                           const request_options& options = {}) const {
+        const std::string token = token_for(download, options);
+        return detail::download_to_path(core(), path(key), with_token(token, options), download.max_bytes, to,
+                                        {token});
+    }
+
+    /// @brief download() into a caller's stream.
+    BOSBASE_SPLIT_NOINLINE
+    std::uint64_t download(std::string_view key, std::ostream& to, const download_options& download = {},
+                           const request_options& options = {}) const {
+        const std::string token = token_for(download, options);
+        return detail::download_to_stream(core(), path(key), with_token(token, options), download.max_bytes, to,
+                                          {token});
     }
 
 private:
+    std::string token_for(const download_options& download, const request_options& options) const {
+        if (!download.token.empty()) return download.token;
+        request_options plain;  // the token call needs none of the download's query or progress
+        plain.headers = options.headers;
+        plain.timeout = options.timeout;
+        plain.deadline = options.deadline;
+        plain.cancel = options.cancel;
+        const json reply = core().send_json("POST", "/api/files/token", nullptr, plain, {});
+        auto it = reply.find("token");
+        if (it == reply.end() || !it->is_string() || it->template get_ref<const std::string&>().empty()) {
+            throw detail::invalid_response(core(), "/api/files/token", plain, 200, "The server sent no file token.");
+        }
+        return it->template get<std::string>();
+    }
+
+    static request_options with_token(const std::string& token, const request_options& options) {
+        request_options opts = options;
+        detail::assign_param(opts.query, "token", token);
+        return opts;
+    }
+
     static std::string path(std::string_view key) {
         detail::require_path_segment(key, "backup key");
         return "/api/backups/" + detail::encode_uri_component(key);

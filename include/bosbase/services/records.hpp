@@ -5,6 +5,7 @@
 
 #include "common.hpp"
 #include "../multipart.hpp"
+#include "transfers.hpp"
 #include "../realtime/events.hpp"
 #include "oauth2_options.hpp"
 
@@ -251,9 +252,8 @@ public:
     template <class T = json, class Body = T>
     BOSBASE_SPLIT_NOINLINE T create_with_files(const Body& body, const file_list& files,
                                                const request_options& options = {}) const {
-        auto upload = detail::build_multipart(merged_body(detail::encode_body(body)), files,
-                                              core().settings().max_request_bytes);
-        detail::json_reply reply = detail::fetch_body_json(core(), "POST", records_path(), std::move(upload), options);
+        detail::json_reply reply = detail::fetch_multipart_json(core(), "POST", records_path(),
+                                                                merged_body(detail::encode_body(body)), files, options);
         return detail::decode_reply<T>(core(), reply, records_path(), options);
     }
 
@@ -274,9 +274,8 @@ public:
     BOSBASE_SPLIT_NOINLINE T update_with_files(std::string_view id, const Body& body, const file_list& files,
                                                const request_options& options = {}) const {
         const std::string path = record_path(id);
-        auto upload = detail::build_multipart(merged_body(detail::encode_body(body)), files,
-                                              core().settings().max_request_bytes);
-        detail::json_reply reply = detail::fetch_body_json(core(), "PATCH", path, std::move(upload), options);
+        detail::json_reply reply =
+            detail::fetch_multipart_json(core(), "PATCH", path, merged_body(detail::encode_body(body)), files, options);
         core().store().merge_record_if(id, collection_, reply.body);
         return detail::decode_reply<T>(core(), reply, path, options);
     }
