@@ -8,15 +8,16 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/lib.sh"
 
 # libclang-rt-14-dev: Debian's libFuzzer runtime for scripts/fuzz.sh; ccache: a second run of
-# the suite rebuilds only what changed (scripts/lib.sh, use_compiler_cache).
+# the suite rebuilds only what changed (scripts/lib.sh, use_compiler_cache); curl and time: the
+# files bench runs curl beside the SDK and reads peak RSS with /usr/bin/time.
 packages=(g++ clang libclang-rt-14-dev cmake ninja-build pkg-config git ccache
           libcpp-httplib-dev nlohmann-json3-dev doctest-dev libssl-dev zlib1g-dev
-          sqlite3 python3 python3-venv valgrind)
+          sqlite3 python3 python3-venv valgrind curl time)
 
 # The real BosBase server (scripts/bosbase_server.sh, when BOSBASE_SRC is set): PostgreSQL 15
-# (Debian 12 has no pgvector package, so its headers build pgvector), Redis, curl.
+# (Debian 12 has no pgvector package, so its headers build pgvector), Redis.
 if [[ -n "${BOSBASE_SRC:-}" ]]; then
-    packages+=(postgresql-15 postgresql-client-15 postgresql-server-dev-15 make redis-server curl)
+    packages+=(postgresql-15 postgresql-client-15 postgresql-server-dev-15 make redis-server)
 fi
 
 # The dev server (tests/server) is PocketBase as a Go module and needs Go >= 1.25.

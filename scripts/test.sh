@@ -160,6 +160,7 @@ stage "fuzz: build, each harness 25 s" bash scripts/fuzz.sh 25
 stage "fresh Go: demo with the machine's Go hidden" bash scripts/check_fresh_go.sh
 
 stage "benchmarks, quick (figures only)" bash scripts/bench.sh --quick
+stage "benchmarks, files of 256 MiB beside curl (figures only)" bash scripts/bench_files.sh 256 1
 
 stage "packaging: header copy, CMake, pkg-config, vcpkg, Conan" bash scripts/test_packaging.sh
 
