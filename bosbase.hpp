@@ -1260,11 +1260,36 @@ inline json error_body(const http_response& res, std::size_t max_depth, const st
 #ifndef BOSBASE_SESSION_STORE_HPP
 #define BOSBASE_SESSION_STORE_HPP
 
-// ---- bosbase/platform.hpp: Platform calls: replacing a file atomically; for the default transport SIGPIPE, socket readiness, kernel socket facts.
+// ---- bosbase/platform.hpp: Platform calls: files by path, replacing a file atomically; for the default transport SIGPIPE, socket readiness, kernel socket facts.
 #ifndef BOSBASE_PLATFORM_HPP
 #define BOSBASE_PLATFORM_HPP
 
+// Every call the SDK makes to the operating system is in this file, in three flavours:
+//   Windows (_WIN32)   the CRT's wide-character calls (_wfopen, _wsopen_s, _wunlink), Winsock's WSAPoll.
+//   POSIX              only calls macOS and the BSDs have as well: open/write/fsync/close/
+//                      unlink/rename/getpid, fcntl(F_DUPFD_CLOEXEC), O_DIRECTORY and O_CLOEXEC
+//                      (POSIX.1-2008), poll, shutdown, pthread_sigmask, sigpending, sigwait.
+//   Linux only         sigtimedwait (a non-blocking take of a pending signal) and TCP_INFO (when the
+//                      socket last received data), each behind BOSBASE_PLATFORM_LINUX.
+// BOSBASE_PLATFORM_APPLE_LIKE selects what macOS and the BSDs take: it is 1 there, and defining
+// it to 1 on Linux (the tests' macOS stand-in does) compiles and runs those paths where the
+// calls exist on both. Neither flavour changes what a caller sees, only how the SDK gets it.
+#ifndef BOSBASE_PLATFORM_APPLE_LIKE
+#if defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) || \
+    defined(__DragonFly__)
+#define BOSBASE_PLATFORM_APPLE_LIKE 1
+#else
+#define BOSBASE_PLATFORM_APPLE_LIKE 0
+#endif
+#endif
+#if defined(__linux__) && !BOSBASE_PLATFORM_APPLE_LIKE
+#define BOSBASE_PLATFORM_LINUX 1
+#else
+#define BOSBASE_PLATFORM_LINUX 0
+#endif
+
 #include <cerrno>
+#include <cstdio>
 #include <filesystem>
 #include <system_error>
 
@@ -1283,6 +1308,38 @@ inline json error_body(const http_response& res, std::size_t max_depth, const st
 namespace bosbase {
 
 namespace detail {
+
+/// @brief A path as UTF-8 text, for messages: path::string() is the narrow native form, which on
+/// Windows is the ANSI code page and throws for a name it cannot spell.
+inline std::string path_text(const std::filesystem::path& path) {
+#if defined(__cpp_char8_t) && __cpp_char8_t >= 201811L
+    const std::u8string text = path.u8string();
+    return std::string(text.begin(), text.end());
+#else
+    return path.u8string();
+#endif
+}
+
+/// @brief A path from UTF-8 text, the SDK's encoding for every string. On POSIX it is the bytes as
+/// they are; on Windows it is converted to the wide native form (a plain std::string would be
+/// read in the ANSI code page there, which cannot spell most names).
+inline std::filesystem::path path_from_utf8(std::string_view utf8) {
+#if defined(__cpp_char8_t) && __cpp_char8_t >= 201811L
+    return std::filesystem::path(std::u8string(utf8.begin(), utf8.end()));
+#else
+    return std::filesystem::u8path(utf8.begin(), utf8.end());
+#endif
+}
+
+/// @brief Opens a file to read its bytes, by its native path (wide on Windows, where fopen would
+/// take the ANSI code page). nullptr with errno set when it cannot.
+inline std::FILE* open_file_for_reading(const std::filesystem::path& path) {
+#ifdef _WIN32
+    return ::_wfopen(path.c_str(), L"rb");
+#else
+    return std::fopen(path.c_str(), "rb");
+#endif
+}
 
 /// @brief Replaces the file at `target` with `bytes`, so that a crash or power loss
 /// at any moment leaves either the old file or the new one, never a mix: the bytes go
@@ -1305,8 +1362,9 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
     fs::path temp;
     int fd = -1;
     for (int attempt = 0; attempt < 64 && fd < 0; ++attempt) {
-        temp = dir / ("." + target.filename().string() + ".tmp-" + std::to_string(pid) + "-" +
-                      std::to_string(counter.fetch_add(1)));
+        temp = dir / ".";
+        temp += target.filename();  // as a path: a name's text is native, wide on Windows
+        temp += ".tmp-" + std::to_string(pid) + "-" + std::to_string(counter.fetch_add(1));
 #ifdef _WIN32
         if (::_wsopen_s(&fd, temp.c_str(), _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY | _O_NOINHERIT, _SH_DENYRW,
                         _S_IREAD | _S_IWRITE) != 0) {
@@ -1316,11 +1374,11 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
         fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 #endif
         if (fd < 0 && errno != EEXIST) {
-            return "cannot create a file in '" + dir.string() + "': " + os_text(errno);
+            return "cannot create a file in '" + path_text(dir) + "': " + os_text(errno);
         }
     }
     if (fd < 0) {
-        return "cannot create a temporary file in '" + dir.string() + "': too many left over";
+        return "cannot create a temporary file in '" + path_text(dir) + "': too many left over";
     }
     auto fail = [&](const char* step, int err) {
 #ifdef _WIN32
@@ -1330,7 +1388,7 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
         ::close(fd);
         ::unlink(temp.c_str());
 #endif
-        return std::string(step) + " '" + temp.string() + "' failed: " + os_text(err);
+        return std::string(step) + " '" + path_text(temp) + "' failed: " + os_text(err);
     };
     std::size_t done = 0;
     while (done < bytes.size()) {
@@ -1351,7 +1409,7 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
     if (::_close(fd) != 0) {
         const int err = errno;
         ::_wunlink(temp.c_str());
-        return "closing '" + temp.string() + "' failed: " + os_text(err);
+        return "closing '" + path_text(temp) + "' failed: " + os_text(err);
     }
     // MSVC's std::filesystem::rename is MoveFileExW with MOVEFILE_REPLACE_EXISTING: one
     // step, as rename(2) is, without <windows.h> in every including TU.
@@ -1359,7 +1417,7 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
     fs::rename(temp, target, renamed);
     if (renamed) {
         ::_wunlink(temp.c_str());
-        return "replacing '" + target.string() + "' failed: " + renamed.message();
+        return "replacing '" + path_text(target) + "' failed: " + renamed.message();
     }
 #else
     if (::fsync(fd) != 0) return fail("flushing", errno);
@@ -1367,12 +1425,12 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
     if (::close(fd) != 0) {
         const int err = errno;
         ::unlink(temp.c_str());
-        return "closing '" + temp.string() + "' failed: " + os_text(err);
+        return "closing '" + path_text(temp) + "' failed: " + os_text(err);
     }
     if (::rename(temp.c_str(), target.c_str()) != 0) {
         const int err = errno;
         ::unlink(temp.c_str());
-        return "replacing '" + target.string() + "' failed: " + os_text(err);
+        return "replacing '" + path_text(target) + "' failed: " + os_text(err);
     }
     // The rename is an entry in the directory: flushing the directory makes it survive a power loss.
     const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -1400,10 +1458,12 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
 #include <time.h>
 #include <unistd.h>
 #endif
-#ifdef __linux__
+#ifndef _WIN32
+#include <sys/socket.h>
+#endif
+#if BOSBASE_PLATFORM_LINUX
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/socket.h>
 #endif
 
 namespace bosbase {
@@ -1420,9 +1480,19 @@ namespace detail {
 /// failure). So a plain-HTTP call marked succeeded() skips the look for a pending
 /// one and costs two syscalls, the block and the restore. (Over TLS, closing a
 /// connection writes an alert after the answer, so those calls always look.)
+///
+/// Taking the pending one: Linux has sigtimedwait with a zero timeout, which never
+/// blocks. macOS and the BSDs lack it (and macOS sets SO_NOSIGPIPE on the socket, see
+/// socket_watch::watch), so there sigwait takes it, called only once sigpending has
+/// shown one. A write's SIGPIPE is sent to the thread that wrote, and this thread
+/// blocks it, so no other thread can take it between the two calls.
 #ifdef _WIN32
-struct sigpipe_guard {
-    void succeeded() {}  // no SIGPIPE there
+class sigpipe_guard {  // no SIGPIPE there
+public:
+    sigpipe_guard() noexcept {}  // user-provided, as the POSIX one's: a guard held only for its scope is not "unused"
+    sigpipe_guard(const sigpipe_guard&) = delete;
+    sigpipe_guard& operator=(const sigpipe_guard&) = delete;
+    void succeeded() noexcept {}
 };
 #else
 class sigpipe_guard {
@@ -1452,9 +1522,14 @@ public:
             sigset_t pending;
             sigemptyset(&pending);
             if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
+#if BOSBASE_PLATFORM_LINUX
                 const timespec no_wait{0, 0};
                 while (sigtimedwait(&pipe_, nullptr, &no_wait) == -1 && errno == EINTR) {
                 }
+#else
+                int taken = 0;
+                sigwait(&pipe_, &taken);
+#endif
             }
         }
         if (sigismember(&previous_, SIGPIPE) != 1) {
@@ -1503,6 +1578,8 @@ inline bool input_pending(::socket_t sock) {
 /// closes its socket when a call fails, so a duplicate of the descriptor is kept
 /// for the post-mortem. Linux has the figure (TCP_INFO's tcpi_last_data_recv);
 /// elsewhere since_last_data() has no answer and the caller falls back on timing.
+/// On Windows nothing is watched: interrupt() does nothing and a connect ends at
+/// its connect timeout.
 class socket_watch {
 public:
     /// Kernel timestamps count in jiffies (up to 10 ms each), so only differences
@@ -1517,7 +1594,13 @@ public:
     /// Called with every socket the connection opens (on the calling thread, before
     /// cpp-httplib connects it).
     void watch(::socket_t sock) {
-#ifdef __linux__
+#ifndef _WIN32
+#ifdef SO_NOSIGPIPE
+        // macOS and the BSDs: a write to a closed connection fails with EPIPE and raises no
+        // signal (Linux has only the per-call MSG_NOSIGNAL, which cpp-httplib does not pass).
+        const int on = 1;
+        ::setsockopt(sock, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on);
+#endif
         const int dup = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);
         std::lock_guard<std::mutex> lock(mutex_);
         if (fd_ >= 0) ::close(fd_);
@@ -1528,7 +1611,7 @@ public:
     }
 
     void reset() {
-#ifdef __linux__
+#ifndef _WIN32
         std::lock_guard<std::mutex> lock(mutex_);
         if (fd_ >= 0) ::close(fd_);
         fd_ = -1;
@@ -1538,16 +1621,17 @@ public:
     /// From the watchdog thread: ends whatever the socket is doing, a connect in
     /// progress included (Linux aborts a SYN_SENT socket on shutdown), which
     /// Client::stop() cannot reach: cpp-httplib holds the socket to itself until
-    /// connected. Elsewhere a connect ends at its connect timeout.
+    /// connected. Where shutdown() of a connecting socket fails (ENOTCONN: the BSDs
+    /// and macOS), a connect ends at its connect timeout.
     void interrupt() noexcept {
-#ifdef __linux__
+#ifndef _WIN32
         std::lock_guard<std::mutex> lock(mutex_);
         if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
 #endif
     }
 
     std::optional<std::chrono::milliseconds> since_last_data() const {
-#ifdef __linux__
+#if BOSBASE_PLATFORM_LINUX
         std::lock_guard<std::mutex> lock(mutex_);
         if (fd_ < 0) return std::nullopt;
         tcp_info info{};
@@ -1563,7 +1647,7 @@ public:
     }
 
 private:
-#ifdef __linux__
+#ifndef _WIN32
     mutable std::mutex mutex_;  // the watchdog's interrupt() meets the caller's watch()/reset()
     int fd_ = -1;
 #endif
@@ -1643,6 +1727,13 @@ public:
         }
     }
 
+    /// @brief The same with the path as UTF-8 text, the SDK's encoding for every string (on
+    /// Windows converted to the wide native form, so any name works).
+    explicit basic_file_session_store(const std::string& utf8_path, std::size_t max_json_depth = 128)
+        : basic_file_session_store(detail::path_from_utf8(utf8_path), max_json_depth) {}
+    explicit basic_file_session_store(const char* utf8_path, std::size_t max_json_depth = 128)
+        : basic_file_session_store(std::string(utf8_path != nullptr ? utf8_path : ""), max_json_depth) {}
+
     const std::filesystem::path& path() const noexcept { return path_; }
 
     /// @brief nullopt when there is no file; throws std::runtime_error when the path is
@@ -1695,7 +1786,7 @@ public:
         }
         const std::string failed = detail::replace_file_atomically(path_, text);
         if (!failed.empty()) {
-            throw std::runtime_error("bosbase: the session file '" + path_.string() + "' was not written: " + failed);
+            throw std::runtime_error("bosbase: the session file '" + detail::path_text(path_) + "' was not written: " + failed);
         }
     }
 
@@ -1709,7 +1800,7 @@ public:
 
 private:
     [[noreturn]] void problem(const std::string& what) const {
-        throw std::runtime_error("bosbase: the session file '" + path_.string() + "' " + what);
+        throw std::runtime_error("bosbase: the session file '" + detail::path_text(path_) + "' " + what);
     }
 
     std::filesystem::path path_;
@@ -2174,7 +2265,6 @@ private:
 #define BOSBASE_FILTER_HPP
 
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -2432,34 +2522,52 @@ public:
         return part;
     }
 
-    /// @param filename defaults to the path's last component
+    /// @param path the file, as the platform names it (wide on Windows: e.g. L"Grüße.txt", or a
+    ///        std::filesystem::path from a directory listing)
+    /// @param filename defaults to the path's last component, as UTF-8
     /// @param content_type defaults to a guess from the path's extension, else application/octet-stream
-    static file_part from_path(const std::string& path, std::string filename = {}, std::string content_type = {}) {
-        if (path.empty() || path.find('\0') != std::string::npos) {
+    static file_part from_path(const std::filesystem::path& path, std::string filename = {},
+                               std::string content_type = {}) {
+        if (path.empty() || path.native().find(std::filesystem::path::value_type()) != std::string::npos) {
             throw std::invalid_argument("bosbase: file_part::from_path: the path is empty or contains a NUL byte");
         }
         std::error_code ec;
         const auto status = std::filesystem::status(path, ec);
         if (ec || !std::filesystem::exists(status)) {
-            throw std::invalid_argument("bosbase: file_part::from_path: '" + path + "' does not exist" +
+            throw std::invalid_argument("bosbase: file_part::from_path: '" + detail::path_text(path) + "' does not exist" +
                                         (ec ? " or cannot be examined (" + ec.message() + ")" : std::string()));
         }
         if (!std::filesystem::is_regular_file(status)) {
-            throw std::invalid_argument("bosbase: file_part::from_path: '" + path + "' is not a regular file");
+            throw std::invalid_argument("bosbase: file_part::from_path: '" + detail::path_text(path) +
+                                        "' is not a regular file");
         }
         file_part part;
         part.path_ = path;
-        part.filename_ = filename.empty() ? std::filesystem::path(path).filename().string() : std::move(filename);
-        part.content_type_ = content_type.empty() ? guess_content_type(std::filesystem::path(path).filename().string())
-                                                  : std::move(content_type);
+        const std::string last = detail::path_text(path.filename());
+        part.filename_ = filename.empty() ? last : std::move(filename);
+        part.content_type_ = content_type.empty() ? guess_content_type(last) : std::move(content_type);
         part.check();
         return part;
     }
 
+    /// @brief The same with the path as UTF-8 text, the SDK's encoding for every string (on
+    /// Windows it is converted to the wide form, so any name works; see detail::path_from_utf8).
+    static file_part from_path(const std::string& utf8_path, std::string filename = {},
+                               std::string content_type = {}) {
+        if (utf8_path.empty() || utf8_path.find('\0') != std::string::npos) {
+            throw std::invalid_argument("bosbase: file_part::from_path: the path is empty or contains a NUL byte");
+        }
+        return from_path(detail::path_from_utf8(utf8_path), std::move(filename), std::move(content_type));
+    }
+    static file_part from_path(const char* utf8_path, std::string filename = {}, std::string content_type = {}) {
+        return from_path(std::string(utf8_path != nullptr ? utf8_path : ""), std::move(filename),
+                         std::move(content_type));
+    }
+
     const std::string& filename() const noexcept { return filename_; }
     const std::string& content_type() const noexcept { return content_type_; }
-    /// @brief The file's path for from_path(), else "".
-    const std::string& path() const noexcept { return path_; }
+    /// @brief The file's path for from_path(), else empty.
+    const std::filesystem::path& path() const noexcept { return path_; }
     /// @brief The bytes for from_bytes(), else "" (a path is read when the request is built).
     const std::string& bytes() const noexcept { return bytes_; }
 
@@ -2503,7 +2611,7 @@ private:
     std::string filename_;
     std::string content_type_;
     std::string bytes_;
-    std::string path_;
+    std::filesystem::path path_;
 };
 
 /// @brief Files of one request, in order: {field, part}. A field may repeat (several
@@ -2594,20 +2702,20 @@ struct file_closer {
 
 // Appends exactly `size` bytes (the size the body was planned with) of the file, read
 // straight into the body's reserved space.
-inline void read_file_into(std::string& body, const std::string& path, std::size_t size) {
-    std::unique_ptr<std::FILE, file_closer> file(std::fopen(path.c_str(), "rb"));
+inline void read_file_into(std::string& body, const std::filesystem::path& path, std::size_t size) {
+    std::unique_ptr<std::FILE, file_closer> file(open_file_for_reading(path));
     if (!file) {
-        throw std::invalid_argument("bosbase: cannot open '" + path + "': " +
+        throw std::invalid_argument("bosbase: cannot open '" + path_text(path) + "': " +
                                     std::generic_category().message(errno));
     }
     const std::size_t start = body.size();
     body.resize(start + size);  // within the capacity reserved for the whole body
     const std::size_t got = size == 0 ? 0 : std::fread(&body[start], 1, size, file.get());
     if (std::ferror(file.get())) {
-        throw std::invalid_argument("bosbase: '" + path + "' could not be read");
+        throw std::invalid_argument("bosbase: '" + path_text(path) + "' could not be read");
     }
     if (got != size || std::fgetc(file.get()) != EOF) {
-        throw std::invalid_argument("bosbase: '" + path + "' changed size while it was being read");
+        throw std::invalid_argument("bosbase: '" + path_text(path) + "' changed size while it was being read");
     }
 }
 
@@ -2638,7 +2746,7 @@ inline multipart_body build_multipart(const json& fields, const file_list& files
     struct part {
         std::string head;           // the part's header lines and the blank line
         const std::string* bytes;   // the content when it is in memory
-        const std::string* path;    // else the file to read
+        const std::filesystem::path* path;  // else the file to read
         std::size_t size;
     };
     std::vector<part> parts;
@@ -2658,10 +2766,10 @@ inline multipart_body build_multipart(const json& fields, const file_list& files
             std::error_code ec;
             const auto size = std::filesystem::file_size(file.path(), ec);
             if (ec) {
-                throw std::invalid_argument("bosbase: cannot read the size of '" + file.path() + "': " + ec.message());
+                throw std::invalid_argument("bosbase: cannot read the size of '" + path_text(file.path()) + "': " + ec.message());
             }
             if (size > max_bytes) {
-                throw std::invalid_argument("bosbase: '" + file.path() + "' has " + std::to_string(size) +
+                throw std::invalid_argument("bosbase: '" + path_text(file.path()) + "' has " + std::to_string(size) +
                                             " bytes, more than client_options::max_request_bytes (" +
                                             std::to_string(max_bytes) + ")");
             }
