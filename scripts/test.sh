@@ -148,6 +148,8 @@ if [[ -n "${BOSBASE_SRC:-}" ]]; then
         bash scripts/test_real_bosbase.sh
 fi
 
+stage "windows: mingw-w64 build, unit tests and examples under wine" bash scripts/test_windows.sh
+
 stage "fuzz: build, each harness 30 s" bash scripts/fuzz.sh 30
 
 # Only Debian's Go (or none) on the machine: the README's Go promise.

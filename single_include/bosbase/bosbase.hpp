@@ -1260,15 +1260,17 @@ inline json error_body(const http_response& res, std::size_t max_depth, const st
 #ifndef BOSBASE_SESSION_STORE_HPP
 #define BOSBASE_SESSION_STORE_HPP
 
-// ---- bosbase/platform.hpp: Platform calls: files by path, replacing a file atomically; for the default transport SIGPIPE, socket readiness, kernel socket facts.
+// ---- bosbase/platform.hpp: Platform calls: files by path, replacing a file atomically; for the default transport SIGPIPE, socket readiness, kernel socket facts, the WebSocket's socket handle.
 #ifndef BOSBASE_PLATFORM_HPP
 #define BOSBASE_PLATFORM_HPP
 
 // Every call the SDK makes to the operating system is in this file, in three flavours:
 //   Windows (_WIN32)   the CRT's wide-character calls (_wfopen, _wsopen_s, _wunlink), Winsock's WSAPoll.
 //   POSIX              only calls macOS and the BSDs have as well: open/write/fsync/close/
-//                      unlink/rename/getpid, fcntl(F_DUPFD_CLOEXEC), O_DIRECTORY and O_CLOEXEC
-//                      (POSIX.1-2008), poll, shutdown, pthread_sigmask, sigpending, sigwait.
+//                      unlink/rename/getpid (files), fcntl(F_DUPFD_CLOEXEC), O_DIRECTORY and
+//                      O_CLOEXEC (POSIX.1-2008), poll, shutdown, getpeername (sockets),
+//                      pthread_sigmask, sigpending, sigwait (SIGPIPE); setsockopt(SO_NOSIGPIPE)
+//                      where the system defines it (macOS, the BSDs).
 //   Linux only         sigtimedwait (a non-blocking take of a pending signal) and TCP_INFO (when the
 //                      socket last received data), each behind BOSBASE_PLATFORM_LINUX.
 // BOSBASE_PLATFORM_APPLE_LIKE selects what macOS and the BSDs take: it is 1 there, and defining
@@ -1652,6 +1654,58 @@ private:
     int fd_ = -1;
 #endif
 };
+
+#ifndef _WIN32
+// The default transport's WebSocket (POSIX only): a second descriptor of the client's socket. shutdown() through it wakes a read blocked
+// on the first, from any thread, and since the socket stays open while this one does,
+// the number can never be another socket's by the time it is used.
+class websocket_socket_handle {
+public:
+    websocket_socket_handle() = default;
+    websocket_socket_handle(const websocket_socket_handle&) = delete;
+    websocket_socket_handle& operator=(const websocket_socket_handle&) = delete;
+    ~websocket_socket_handle() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+
+    // cpp-httplib calls this with each new socket, before it connects.
+    void opened(::socket_t sock) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++sockets_;
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);  // not inherited by a child process
+        if (shut_ && fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+    }
+
+    void shut() noexcept {
+        std::lock_guard<std::mutex> lock(mutex_);
+        shut_ = true;
+        if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+    }
+
+    bool was_shut() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return shut_;
+    }
+    unsigned sockets() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return sockets_;
+    }
+    // The TCP connection was made (the upgrade is what failed).
+    bool connected() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        sockaddr_storage peer{};
+        socklen_t len = sizeof(peer);
+        return fd_ >= 0 && ::getpeername(fd_, reinterpret_cast<sockaddr*>(&peer), &len) == 0;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    int fd_ = -1;
+    unsigned sockets_ = 0;
+    bool shut_ = false;
+};
+#endif
 
 }  // namespace detail
 
@@ -10794,62 +10848,9 @@ private:
 
 #if BOSBASE_HTTPLIB_WEBSOCKET && !defined(_WIN32)
 
-#include <sys/socket.h>
-#include <unistd.h>
-
 namespace bosbase {
 
 namespace detail {
-
-// A second descriptor of the client's socket. shutdown() through it wakes a read blocked
-// on the first, from any thread, and since the socket stays open while this one does,
-// the number can never be another socket's by the time it is used.
-class websocket_socket_handle {
-public:
-    websocket_socket_handle() = default;
-    websocket_socket_handle(const websocket_socket_handle&) = delete;
-    websocket_socket_handle& operator=(const websocket_socket_handle&) = delete;
-    ~websocket_socket_handle() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-
-    // cpp-httplib calls this with each new socket, before it connects.
-    void opened(::socket_t sock) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        ++sockets_;
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = ::dup(sock);
-        if (shut_ && fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
-    }
-
-    void shut() noexcept {
-        std::lock_guard<std::mutex> lock(mutex_);
-        shut_ = true;
-        if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
-    }
-
-    bool was_shut() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return shut_;
-    }
-    unsigned sockets() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return sockets_;
-    }
-    // The TCP connection was made (the upgrade is what failed).
-    bool connected() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        sockaddr_storage peer{};
-        socklen_t len = sizeof(peer);
-        return fd_ >= 0 && ::getpeername(fd_, reinterpret_cast<sockaddr*>(&peer), &len) == 0;
-    }
-
-private:
-    mutable std::mutex mutex_;
-    int fd_ = -1;
-    unsigned sockets_ = 0;
-    bool shut_ = false;
-};
 
 /// One WebSocket through cpp-httplib's client `Ws` (a template so that releases whose client
 /// lacks what this needs never compile it). The library's own ping thread is left out (pub/sub
