@@ -17,6 +17,7 @@
 // BOSBASE_PLATFORM_APPLE_LIKE selects what macOS and the BSDs take: it is 1 there, and defining
 // it to 1 on Linux (the tests' macOS stand-in does) compiles and runs those paths where the
 // calls exist on both. Neither flavour changes what a caller sees, only how the SDK gets it.
+// Like every configuration macro, it must be the same in every file of a program.
 #ifndef BOSBASE_PLATFORM_APPLE_LIKE
 #if defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) || \
     defined(__DragonFly__)
