@@ -13,6 +13,9 @@ source "$here/lib.sh"
 packages=(g++ clang libclang-rt-14-dev cmake ninja-build pkg-config git ccache
           libcpp-httplib-dev nlohmann-json3-dev doctest-dev libssl-dev zlib1g-dev
           sqlite3 python3 python3-venv valgrind curl time)
+# The Windows stage (scripts/test_windows.sh): mingw-w64's g++ with the posix thread model
+# (std::thread, std::mutex) and wine to run what it builds.
+packages+=(g++-mingw-w64-x86-64-posix wine wine64)
 
 # The real BosBase server (scripts/bosbase_server.sh, when BOSBASE_SRC is set): PostgreSQL 15
 # (Debian 12 has no pgvector package, so its headers build pgvector), Redis.

@@ -153,6 +153,8 @@ fi
 stage "tsan-current: build the pub/sub fault tests (g++, TSan, httplib 0.41.0)" preset_build tsan-current
 stage "tsan-current: pub/sub faults" preset_test tsan-current
 
+stage "windows: mingw-w64 build, unit tests and examples under wine" bash scripts/test_windows.sh
+
 # Nine harnesses, two at a time: 25 s each keeps the stage where eight at 30 s had it.
 stage "fuzz: build, each harness 25 s" bash scripts/fuzz.sh 25
 

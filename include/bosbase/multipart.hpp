@@ -4,6 +4,7 @@
 #define BOSBASE_MULTIPART_HPP
 
 #include "detail/text.hpp"
+#include "platform.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -43,34 +44,52 @@ public:
         return part;
     }
 
-    /// @param filename defaults to the path's last component
+    /// @param path the file, as the platform names it (wide on Windows: e.g. L"Grüße.txt", or a
+    ///        std::filesystem::path from a directory listing)
+    /// @param filename defaults to the path's last component, as UTF-8
     /// @param content_type defaults to a guess from the path's extension, else application/octet-stream
-    static file_part from_path(const std::string& path, std::string filename = {}, std::string content_type = {}) {
-        if (path.empty() || path.find('\0') != std::string::npos) {
+    static file_part from_path(const std::filesystem::path& path, std::string filename = {},
+                               std::string content_type = {}) {
+        if (path.empty() || path.native().find(std::filesystem::path::value_type()) != std::string::npos) {
             throw std::invalid_argument("bosbase: file_part::from_path: the path is empty or contains a NUL byte");
         }
         std::error_code ec;
         const auto status = std::filesystem::status(path, ec);
         if (ec || !std::filesystem::exists(status)) {
-            throw std::invalid_argument("bosbase: file_part::from_path: '" + path + "' does not exist" +
+            throw std::invalid_argument("bosbase: file_part::from_path: '" + detail::path_text(path) + "' does not exist" +
                                         (ec ? " or cannot be examined (" + ec.message() + ")" : std::string()));
         }
         if (!std::filesystem::is_regular_file(status)) {
-            throw std::invalid_argument("bosbase: file_part::from_path: '" + path + "' is not a regular file");
+            throw std::invalid_argument("bosbase: file_part::from_path: '" + detail::path_text(path) +
+                                        "' is not a regular file");
         }
         file_part part;
         part.path_ = path;
-        part.filename_ = filename.empty() ? std::filesystem::path(path).filename().string() : std::move(filename);
-        part.content_type_ = content_type.empty() ? guess_content_type(std::filesystem::path(path).filename().string())
-                                                  : std::move(content_type);
+        const std::string last = detail::path_text(path.filename());
+        part.filename_ = filename.empty() ? last : std::move(filename);
+        part.content_type_ = content_type.empty() ? guess_content_type(last) : std::move(content_type);
         part.check();
         return part;
     }
 
+    /// @brief The same with the path as UTF-8 text, the SDK's encoding for every string (on
+    /// Windows it is converted to the wide form, so any name works; see detail::path_from_utf8).
+    static file_part from_path(const std::string& utf8_path, std::string filename = {},
+                               std::string content_type = {}) {
+        if (utf8_path.empty() || utf8_path.find('\0') != std::string::npos) {
+            throw std::invalid_argument("bosbase: file_part::from_path: the path is empty or contains a NUL byte");
+        }
+        return from_path(detail::path_from_utf8(utf8_path), std::move(filename), std::move(content_type));
+    }
+    static file_part from_path(const char* utf8_path, std::string filename = {}, std::string content_type = {}) {
+        return from_path(std::string(utf8_path != nullptr ? utf8_path : ""), std::move(filename),
+                         std::move(content_type));
+    }
+
     const std::string& filename() const noexcept { return filename_; }
     const std::string& content_type() const noexcept { return content_type_; }
-    /// @brief The file's path for from_path(), else "".
-    const std::string& path() const noexcept { return path_; }
+    /// @brief The file's path for from_path(), else empty.
+    const std::filesystem::path& path() const noexcept { return path_; }
     /// @brief The bytes for from_bytes(), else "" (a path is read when the request is built).
     const std::string& bytes() const noexcept { return bytes_; }
 
@@ -114,7 +133,7 @@ private:
     std::string filename_;
     std::string content_type_;
     std::string bytes_;
-    std::string path_;
+    std::filesystem::path path_;
 };
 
 /// @brief Files of one request, in order: {field, part}. A field may repeat (several
@@ -205,20 +224,20 @@ struct file_closer {
 
 // Appends exactly `size` bytes (the size the body was planned with) of the file, read
 // straight into the body's reserved space.
-inline void read_file_into(std::string& body, const std::string& path, std::size_t size) {
-    std::unique_ptr<std::FILE, file_closer> file(std::fopen(path.c_str(), "rb"));
+inline void read_file_into(std::string& body, const std::filesystem::path& path, std::size_t size) {
+    std::unique_ptr<std::FILE, file_closer> file(open_file_for_reading(path));
     if (!file) {
-        throw std::invalid_argument("bosbase: cannot open '" + path + "': " +
+        throw std::invalid_argument("bosbase: cannot open '" + path_text(path) + "': " +
                                     std::generic_category().message(errno));
     }
     const std::size_t start = body.size();
     body.resize(start + size);  // within the capacity reserved for the whole body
     const std::size_t got = size == 0 ? 0 : std::fread(&body[start], 1, size, file.get());
     if (std::ferror(file.get())) {
-        throw std::invalid_argument("bosbase: '" + path + "' could not be read");
+        throw std::invalid_argument("bosbase: '" + path_text(path) + "' could not be read");
     }
     if (got != size || std::fgetc(file.get()) != EOF) {
-        throw std::invalid_argument("bosbase: '" + path + "' changed size while it was being read");
+        throw std::invalid_argument("bosbase: '" + path_text(path) + "' changed size while it was being read");
     }
 }
 
@@ -249,7 +268,7 @@ inline multipart_body build_multipart(const json& fields, const file_list& files
     struct part {
         std::string head;           // the part's header lines and the blank line
         const std::string* bytes;   // the content when it is in memory
-        const std::string* path;    // else the file to read
+        const std::filesystem::path* path;  // else the file to read
         std::size_t size;
     };
     std::vector<part> parts;
@@ -269,10 +288,10 @@ inline multipart_body build_multipart(const json& fields, const file_list& files
             std::error_code ec;
             const auto size = std::filesystem::file_size(file.path(), ec);
             if (ec) {
-                throw std::invalid_argument("bosbase: cannot read the size of '" + file.path() + "': " + ec.message());
+                throw std::invalid_argument("bosbase: cannot read the size of '" + path_text(file.path()) + "': " + ec.message());
             }
             if (size > max_bytes) {
-                throw std::invalid_argument("bosbase: '" + file.path() + "' has " + std::to_string(size) +
+                throw std::invalid_argument("bosbase: '" + path_text(file.path()) + "' has " + std::to_string(size) +
                                             " bytes, more than client_options::max_request_bytes (" +
                                             std::to_string(max_bytes) + ")");
             }
@@ -346,7 +365,7 @@ inline multipart_body build_multipart(const json& fields, const file_list& files
 struct multipart_plan {
     struct piece {
         std::string bytes;  ///< in memory, when path is empty
-        std::string path;   ///< else the file, of `size` bytes
+        std::filesystem::path path;  ///< else the file, of `size` bytes
         std::uint64_t size = 0;
     };
     std::vector<piece> pieces;
@@ -398,7 +417,7 @@ inline multipart_plan plan_multipart(const json& fields, const file_list& files,
                 std::error_code ec;
                 const std::uint64_t size = std::filesystem::file_size(file.path(), ec);
                 if (ec) {
-                    throw std::invalid_argument("bosbase: cannot read the size of '" + file.path() + "': " +
+                    throw std::invalid_argument("bosbase: cannot read the size of '" + path_text(file.path()) + "': " +
                                                 ec.message());
                 }
                 plan.pieces.push_back({std::move(text), {}, 0});
@@ -460,25 +479,25 @@ private:
             file_.clear();
             file_.open(piece.path, std::ios::binary);
             if (!file_ || !file_.seekg(static_cast<std::streamoff>(at))) {
-                throw std::runtime_error("bosbase: cannot read '" + piece.path + "' for the upload");
+                throw std::runtime_error("bosbase: cannot read '" + path_text(piece.path) + "' for the upload");
             }
             open_index_ = index;
             carry_.clear();
         }
         file_.read(buffer, static_cast<std::streamsize>(n));
         if (static_cast<std::size_t>(file_.gcount()) != n) {
-            throw std::runtime_error("bosbase: '" + piece.path + "' changed size while it was being uploaded");
+            throw std::runtime_error("bosbase: '" + path_text(piece.path) + "' changed size while it was being uploaded");
         }
         position_ = at + n;
         if (position_ == piece.size && file_.peek() != std::char_traits<char>::eof()) {
-            throw std::runtime_error("bosbase: '" + piece.path + "' changed size while it was being uploaded");
+            throw std::runtime_error("bosbase: '" + path_text(piece.path) + "' changed size while it was being uploaded");
         }
         // The boundary may straddle two reads: the end of the last one is searched too.
         const std::string_view data(buffer, n);
         const std::size_t keep = plan_.boundary.size() - 1;
         carry_.append(data.substr(0, std::min(n, keep)));
         if (carry_.find(plan_.boundary) != std::string::npos || data.find(plan_.boundary) != std::string_view::npos) {
-            throw std::runtime_error("bosbase: '" + piece.path +
+            throw std::runtime_error("bosbase: '" + path_text(piece.path) +
                                      "' contains the multipart boundary; the upload was abandoned");
         }
         if (n >= keep) {

@@ -1,15 +1,44 @@
-// bosbase-cpp: Platform calls: replacing a file atomically; for the default transport SIGPIPE, socket readiness, bytes pending, kernel socket facts.
+// bosbase-cpp: Platform calls: files by path, replacing a file atomically; for the default transport SIGPIPE, socket readiness, bytes pending, kernel socket facts, the WebSocket's socket handle.
 // SPDX-License-Identifier: MIT
 #ifndef BOSBASE_PLATFORM_HPP
 #define BOSBASE_PLATFORM_HPP
 
 #include "config.hpp"
 
+// Every call the SDK makes to the operating system is in this file, in three flavours:
+//   Windows (_WIN32)   the CRT's wide-character calls (_wfopen, _wsopen_s, _wunlink), Winsock's WSAPoll
+//                      and ioctlsocket(FIONREAD).
+//   POSIX              only calls macOS and the BSDs have as well: open/write/fsync/close/
+//                      unlink/rename/getpid (files), fcntl(F_DUPFD_CLOEXEC), O_DIRECTORY and
+//                      O_CLOEXEC (POSIX.1-2008), poll, shutdown, getpeername, ioctl(FIONREAD) (sockets),
+//                      pthread_sigmask, sigpending, sigwait (SIGPIPE); setsockopt(SO_NOSIGPIPE)
+//                      where the system defines it (macOS, the BSDs).
+//   Linux only         sigtimedwait (a non-blocking take of a pending signal) and TCP_INFO (when the
+//                      socket last received data), each behind BOSBASE_PLATFORM_LINUX.
+// BOSBASE_PLATFORM_APPLE_LIKE selects what macOS and the BSDs take: it is 1 there, and defining
+// it to 1 on Linux (the tests' macOS stand-in does) compiles and runs those paths where the
+// calls exist on both. Neither flavour changes what a caller sees, only how the SDK gets it.
+// Like every configuration macro, it must be the same in every file of a program.
+#ifndef BOSBASE_PLATFORM_APPLE_LIKE
+#if defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) || \
+    defined(__DragonFly__)
+#define BOSBASE_PLATFORM_APPLE_LIKE 1
+#else
+#define BOSBASE_PLATFORM_APPLE_LIKE 0
+#endif
+#endif
+#if defined(__linux__) && !BOSBASE_PLATFORM_APPLE_LIKE
+#define BOSBASE_PLATFORM_LINUX 1
+#else
+#define BOSBASE_PLATFORM_LINUX 0
+#endif
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
+#include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -33,6 +62,59 @@ namespace bosbase {
 
 namespace detail {
 
+/// @brief A path as UTF-8 text, for messages: path::string() is the narrow native form, which on
+/// Windows is the ANSI code page and throws for a name it cannot spell.
+inline std::string path_text(const std::filesystem::path& path) {
+#if defined(__cpp_char8_t) && __cpp_char8_t >= 201811L
+    const std::u8string text = path.u8string();
+    return std::string(text.begin(), text.end());
+#else
+    return path.u8string();
+#endif
+}
+
+/// @brief A path from UTF-8 text, the SDK's encoding for every string. On POSIX it is the bytes as
+/// they are; on Windows it is converted to the wide native form (a plain std::string would be
+/// read in the ANSI code page there, which cannot spell most names).
+inline std::filesystem::path path_from_utf8(std::string_view utf8) {
+#if defined(__cpp_char8_t) && __cpp_char8_t >= 201811L
+    return std::filesystem::path(std::u8string(utf8.begin(), utf8.end()));
+#else
+    return std::filesystem::u8path(utf8.begin(), utf8.end());
+#endif
+}
+
+/// @brief Opens a file to read its bytes, by its native path (wide on Windows, where fopen would
+/// take the ANSI code page). nullptr with errno set when it cannot.
+inline std::FILE* open_file_for_reading(const std::filesystem::path& path) {
+#ifdef _WIN32
+    return ::_wfopen(path.c_str(), L"rb");
+#else
+    return std::fopen(path.c_str(), "rb");
+#endif
+}
+
+/// @brief Creates a new file to write, by its native path; nullptr with errno set (EEXIST when
+/// the name is taken) when it cannot. Never opens a file that exists, so a name the SDK chose
+/// never overwrites anyone's file.
+inline std::FILE* create_file_for_writing(const std::filesystem::path& path) {
+#ifdef _WIN32
+    // _wsopen_s rather than _wfopen's "x": msvcrt.dll (mingw-w64's default runtime) has no "x".
+    int fd = -1;
+    const errno_t err = ::_wsopen_s(&fd, path.c_str(), _O_CREAT | _O_EXCL | _O_WRONLY | _O_BINARY, _SH_DENYNO,
+                                    _S_IREAD | _S_IWRITE);
+    if (err != 0) {
+        errno = err;
+        return nullptr;
+    }
+    std::FILE* file = ::_fdopen(fd, "wb");
+    if (file == nullptr) ::_close(fd);
+    return file;
+#else
+    return std::fopen(path.c_str(), "wbx");  // C11's "x" (O_EXCL): glibc, macOS, the BSDs
+#endif
+}
+
 /// @brief Replaces the file at `target` with `bytes`, so that a crash or power loss
 /// at any moment leaves either the old file or the new one, never a mix: the bytes go
 /// to a new file in the same directory (created owner-only: 0600 on POSIX; on Windows
@@ -54,8 +136,9 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
     fs::path temp;
     int fd = -1;
     for (int attempt = 0; attempt < 64 && fd < 0; ++attempt) {
-        temp = dir / ("." + target.filename().string() + ".tmp-" + std::to_string(pid) + "-" +
-                      std::to_string(counter.fetch_add(1)));
+        temp = dir / ".";
+        temp += target.filename();  // as a path: a name's text is native, wide on Windows
+        temp += ".tmp-" + std::to_string(pid) + "-" + std::to_string(counter.fetch_add(1));
 #ifdef _WIN32
         if (::_wsopen_s(&fd, temp.c_str(), _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY | _O_NOINHERIT, _SH_DENYRW,
                         _S_IREAD | _S_IWRITE) != 0) {
@@ -65,11 +148,11 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
         fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 #endif
         if (fd < 0 && errno != EEXIST) {
-            return "cannot create a file in '" + dir.string() + "': " + os_text(errno);
+            return "cannot create a file in '" + path_text(dir) + "': " + os_text(errno);
         }
     }
     if (fd < 0) {
-        return "cannot create a temporary file in '" + dir.string() + "': too many left over";
+        return "cannot create a temporary file in '" + path_text(dir) + "': too many left over";
     }
     auto fail = [&](const char* step, int err) {
 #ifdef _WIN32
@@ -79,7 +162,7 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
         ::close(fd);
         ::unlink(temp.c_str());
 #endif
-        return std::string(step) + " '" + temp.string() + "' failed: " + os_text(err);
+        return std::string(step) + " '" + path_text(temp) + "' failed: " + os_text(err);
     };
     std::size_t done = 0;
     while (done < bytes.size()) {
@@ -100,7 +183,7 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
     if (::_close(fd) != 0) {
         const int err = errno;
         ::_wunlink(temp.c_str());
-        return "closing '" + temp.string() + "' failed: " + os_text(err);
+        return "closing '" + path_text(temp) + "' failed: " + os_text(err);
     }
     // MSVC's std::filesystem::rename is MoveFileExW with MOVEFILE_REPLACE_EXISTING: one
     // step, as rename(2) is, without <windows.h> in every including TU.
@@ -108,7 +191,7 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
     fs::rename(temp, target, renamed);
     if (renamed) {
         ::_wunlink(temp.c_str());
-        return "replacing '" + target.string() + "' failed: " + renamed.message();
+        return "replacing '" + path_text(target) + "' failed: " + renamed.message();
     }
 #else
     if (::fsync(fd) != 0) return fail("flushing", errno);
@@ -116,12 +199,12 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
     if (::close(fd) != 0) {
         const int err = errno;
         ::unlink(temp.c_str());
-        return "closing '" + temp.string() + "' failed: " + os_text(err);
+        return "closing '" + path_text(temp) + "' failed: " + os_text(err);
     }
     if (::rename(temp.c_str(), target.c_str()) != 0) {
         const int err = errno;
         ::unlink(temp.c_str());
-        return "replacing '" + target.string() + "' failed: " + os_text(err);
+        return "replacing '" + path_text(target) + "' failed: " + os_text(err);
     }
     // The rename is an entry in the directory: flushing the directory makes it survive a power loss.
     const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -147,13 +230,13 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
 #include <pthread.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #endif
-#ifdef __linux__
+#if BOSBASE_PLATFORM_LINUX
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/socket.h>
 #endif
 
 namespace bosbase {
@@ -170,9 +253,19 @@ namespace detail {
 /// failure). So a plain-HTTP call marked succeeded() skips the look for a pending
 /// one and costs two syscalls, the block and the restore. (Over TLS, closing a
 /// connection writes an alert after the answer, so those calls always look.)
+///
+/// Taking the pending one: Linux has sigtimedwait with a zero timeout, which never
+/// blocks. macOS and the BSDs lack it (and macOS sets SO_NOSIGPIPE on the socket, see
+/// socket_watch::watch), so there sigwait takes it, called only once sigpending has
+/// shown one. A write's SIGPIPE is sent to the thread that wrote, and this thread
+/// blocks it, so no other thread can take it between the two calls.
 #ifdef _WIN32
-struct sigpipe_guard {
-    void succeeded() {}  // no SIGPIPE there
+class sigpipe_guard {  // no SIGPIPE there
+public:
+    sigpipe_guard() noexcept {}  // user-provided, as the POSIX one's: a guard held only for its scope is not "unused"
+    sigpipe_guard(const sigpipe_guard&) = delete;
+    sigpipe_guard& operator=(const sigpipe_guard&) = delete;
+    void succeeded() noexcept {}
 };
 #else
 class sigpipe_guard {
@@ -202,9 +295,14 @@ public:
             sigset_t pending;
             sigemptyset(&pending);
             if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
+#if BOSBASE_PLATFORM_LINUX
                 const timespec no_wait{0, 0};
                 while (sigtimedwait(&pipe_, nullptr, &no_wait) == -1 && errno == EINTR) {
                 }
+#else
+                int taken = 0;
+                sigwait(&pipe_, &taken);
+#endif
             }
         }
         if (sigismember(&previous_, SIGPIPE) != 1) {
@@ -267,6 +365,8 @@ inline bool bytes_pending(::socket_t sock) {
 /// closes its socket when a call fails, so a duplicate of the descriptor is kept
 /// for the post-mortem. Linux has the figure (TCP_INFO's tcpi_last_data_recv);
 /// elsewhere since_last_data() has no answer and the caller falls back on timing.
+/// On Windows nothing is watched: interrupt() does nothing and a connect ends at
+/// its connect timeout.
 class socket_watch {
 public:
     /// Kernel timestamps count in jiffies (up to 10 ms each), so only differences
@@ -281,7 +381,13 @@ public:
     /// Called with every socket the connection opens (on the calling thread, before
     /// cpp-httplib connects it).
     void watch(::socket_t sock) {
-#ifdef __linux__
+#ifndef _WIN32
+#ifdef SO_NOSIGPIPE
+        // macOS and the BSDs: a write to a closed connection fails with EPIPE and raises no
+        // signal (Linux has only the per-call MSG_NOSIGNAL, which cpp-httplib does not pass).
+        const int on = 1;
+        ::setsockopt(sock, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on);
+#endif
         const int dup = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);
         std::lock_guard<std::mutex> lock(mutex_);
         if (fd_ >= 0) ::close(fd_);
@@ -292,7 +398,7 @@ public:
     }
 
     void reset() {
-#ifdef __linux__
+#ifndef _WIN32
         std::lock_guard<std::mutex> lock(mutex_);
         if (fd_ >= 0) ::close(fd_);
         fd_ = -1;
@@ -302,16 +408,17 @@ public:
     /// From the watchdog thread: ends whatever the socket is doing, a connect in
     /// progress included (Linux aborts a SYN_SENT socket on shutdown), which
     /// Client::stop() cannot reach: cpp-httplib holds the socket to itself until
-    /// connected. Elsewhere a connect ends at its connect timeout.
+    /// connected. Where shutdown() of a connecting socket fails (ENOTCONN: the BSDs
+    /// and macOS), a connect ends at its connect timeout.
     void interrupt() noexcept {
-#ifdef __linux__
+#ifndef _WIN32
         std::lock_guard<std::mutex> lock(mutex_);
         if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
 #endif
     }
 
     std::optional<std::chrono::milliseconds> since_last_data() const {
-#ifdef __linux__
+#if BOSBASE_PLATFORM_LINUX
         std::lock_guard<std::mutex> lock(mutex_);
         if (fd_ < 0) return std::nullopt;
         tcp_info info{};
@@ -327,11 +434,63 @@ public:
     }
 
 private:
-#ifdef __linux__
+#ifndef _WIN32
     mutable std::mutex mutex_;  // the watchdog's interrupt() meets the caller's watch()/reset()
     int fd_ = -1;
 #endif
 };
+
+#ifndef _WIN32
+// The default transport's WebSocket (POSIX only): a second descriptor of the client's socket. shutdown() through it wakes a read blocked
+// on the first, from any thread, and since the socket stays open while this one does,
+// the number can never be another socket's by the time it is used.
+class websocket_socket_handle {
+public:
+    websocket_socket_handle() = default;
+    websocket_socket_handle(const websocket_socket_handle&) = delete;
+    websocket_socket_handle& operator=(const websocket_socket_handle&) = delete;
+    ~websocket_socket_handle() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+
+    // cpp-httplib calls this with each new socket, before it connects.
+    void opened(::socket_t sock) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++sockets_;
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);  // not inherited by a child process
+        if (shut_ && fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+    }
+
+    void shut() noexcept {
+        std::lock_guard<std::mutex> lock(mutex_);
+        shut_ = true;
+        if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+    }
+
+    bool was_shut() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return shut_;
+    }
+    unsigned sockets() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return sockets_;
+    }
+    // The TCP connection was made (the upgrade is what failed).
+    bool connected() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        sockaddr_storage peer{};
+        socklen_t len = sizeof(peer);
+        return fd_ >= 0 && ::getpeername(fd_, reinterpret_cast<sockaddr*>(&peer), &len) == 0;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    int fd_ = -1;
+    unsigned sockets_ = 0;
+    bool shut_ = false;
+};
+#endif
 
 }  // namespace detail
 

@@ -82,6 +82,13 @@ public:
         }
     }
 
+    /// @brief The same with the path as UTF-8 text, the SDK's encoding for every string (on
+    /// Windows converted to the wide native form, so any name works).
+    explicit basic_file_session_store(const std::string& utf8_path, std::size_t max_json_depth = 128)
+        : basic_file_session_store(detail::path_from_utf8(utf8_path), max_json_depth) {}
+    explicit basic_file_session_store(const char* utf8_path, std::size_t max_json_depth = 128)
+        : basic_file_session_store(std::string(utf8_path != nullptr ? utf8_path : ""), max_json_depth) {}
+
     const std::filesystem::path& path() const noexcept { return path_; }
 
     /// @brief nullopt when there is no file; throws std::runtime_error when the path is
@@ -136,7 +143,7 @@ public:
         }
         const std::string failed = detail::replace_file_atomically(path_, text);
         if (!failed.empty()) {
-            throw std::runtime_error("bosbase: the session file '" + path_.string() + "' was not written: " + failed);
+            throw std::runtime_error("bosbase: the session file '" + detail::path_text(path_) + "' was not written: " + failed);
         }
     }
 
@@ -150,7 +157,7 @@ public:
 
 private:
     [[noreturn]] void problem(const std::string& what) const {
-        throw std::runtime_error("bosbase: the session file '" + path_.string() + "' " + what);
+        throw std::runtime_error("bosbase: the session file '" + detail::path_text(path_) + "' " + what);
     }
 
     std::filesystem::path path_;

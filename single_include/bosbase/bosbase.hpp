@@ -1278,11 +1278,40 @@ inline json error_body(const http_response& res, std::size_t max_depth, const st
 #ifndef BOSBASE_SESSION_STORE_HPP
 #define BOSBASE_SESSION_STORE_HPP
 
-// ---- bosbase/platform.hpp: Platform calls: replacing a file atomically; for the default transport SIGPIPE, socket readiness, bytes pending, kernel socket facts.
+// ---- bosbase/platform.hpp: Platform calls: files by path, replacing a file atomically; for the default transport SIGPIPE, socket readiness, bytes pending, kernel socket facts, the WebSocket's socket handle.
 #ifndef BOSBASE_PLATFORM_HPP
 #define BOSBASE_PLATFORM_HPP
 
+// Every call the SDK makes to the operating system is in this file, in three flavours:
+//   Windows (_WIN32)   the CRT's wide-character calls (_wfopen, _wsopen_s, _wunlink), Winsock's WSAPoll
+//                      and ioctlsocket(FIONREAD).
+//   POSIX              only calls macOS and the BSDs have as well: open/write/fsync/close/
+//                      unlink/rename/getpid (files), fcntl(F_DUPFD_CLOEXEC), O_DIRECTORY and
+//                      O_CLOEXEC (POSIX.1-2008), poll, shutdown, getpeername, ioctl(FIONREAD) (sockets),
+//                      pthread_sigmask, sigpending, sigwait (SIGPIPE); setsockopt(SO_NOSIGPIPE)
+//                      where the system defines it (macOS, the BSDs).
+//   Linux only         sigtimedwait (a non-blocking take of a pending signal) and TCP_INFO (when the
+//                      socket last received data), each behind BOSBASE_PLATFORM_LINUX.
+// BOSBASE_PLATFORM_APPLE_LIKE selects what macOS and the BSDs take: it is 1 there, and defining
+// it to 1 on Linux (the tests' macOS stand-in does) compiles and runs those paths where the
+// calls exist on both. Neither flavour changes what a caller sees, only how the SDK gets it.
+// Like every configuration macro, it must be the same in every file of a program.
+#ifndef BOSBASE_PLATFORM_APPLE_LIKE
+#if defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) || \
+    defined(__DragonFly__)
+#define BOSBASE_PLATFORM_APPLE_LIKE 1
+#else
+#define BOSBASE_PLATFORM_APPLE_LIKE 0
+#endif
+#endif
+#if defined(__linux__) && !BOSBASE_PLATFORM_APPLE_LIKE
+#define BOSBASE_PLATFORM_LINUX 1
+#else
+#define BOSBASE_PLATFORM_LINUX 0
+#endif
+
 #include <cerrno>
+#include <cstdio>
 #include <filesystem>
 #include <system_error>
 
@@ -1301,6 +1330,59 @@ inline json error_body(const http_response& res, std::size_t max_depth, const st
 namespace bosbase {
 
 namespace detail {
+
+/// @brief A path as UTF-8 text, for messages: path::string() is the narrow native form, which on
+/// Windows is the ANSI code page and throws for a name it cannot spell.
+inline std::string path_text(const std::filesystem::path& path) {
+#if defined(__cpp_char8_t) && __cpp_char8_t >= 201811L
+    const std::u8string text = path.u8string();
+    return std::string(text.begin(), text.end());
+#else
+    return path.u8string();
+#endif
+}
+
+/// @brief A path from UTF-8 text, the SDK's encoding for every string. On POSIX it is the bytes as
+/// they are; on Windows it is converted to the wide native form (a plain std::string would be
+/// read in the ANSI code page there, which cannot spell most names).
+inline std::filesystem::path path_from_utf8(std::string_view utf8) {
+#if defined(__cpp_char8_t) && __cpp_char8_t >= 201811L
+    return std::filesystem::path(std::u8string(utf8.begin(), utf8.end()));
+#else
+    return std::filesystem::u8path(utf8.begin(), utf8.end());
+#endif
+}
+
+/// @brief Opens a file to read its bytes, by its native path (wide on Windows, where fopen would
+/// take the ANSI code page). nullptr with errno set when it cannot.
+inline std::FILE* open_file_for_reading(const std::filesystem::path& path) {
+#ifdef _WIN32
+    return ::_wfopen(path.c_str(), L"rb");
+#else
+    return std::fopen(path.c_str(), "rb");
+#endif
+}
+
+/// @brief Creates a new file to write, by its native path; nullptr with errno set (EEXIST when
+/// the name is taken) when it cannot. Never opens a file that exists, so a name the SDK chose
+/// never overwrites anyone's file.
+inline std::FILE* create_file_for_writing(const std::filesystem::path& path) {
+#ifdef _WIN32
+    // _wsopen_s rather than _wfopen's "x": msvcrt.dll (mingw-w64's default runtime) has no "x".
+    int fd = -1;
+    const errno_t err = ::_wsopen_s(&fd, path.c_str(), _O_CREAT | _O_EXCL | _O_WRONLY | _O_BINARY, _SH_DENYNO,
+                                    _S_IREAD | _S_IWRITE);
+    if (err != 0) {
+        errno = err;
+        return nullptr;
+    }
+    std::FILE* file = ::_fdopen(fd, "wb");
+    if (file == nullptr) ::_close(fd);
+    return file;
+#else
+    return std::fopen(path.c_str(), "wbx");  // C11's "x" (O_EXCL): glibc, macOS, the BSDs
+#endif
+}
 
 /// @brief Replaces the file at `target` with `bytes`, so that a crash or power loss
 /// at any moment leaves either the old file or the new one, never a mix: the bytes go
@@ -1323,8 +1405,9 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
     fs::path temp;
     int fd = -1;
     for (int attempt = 0; attempt < 64 && fd < 0; ++attempt) {
-        temp = dir / ("." + target.filename().string() + ".tmp-" + std::to_string(pid) + "-" +
-                      std::to_string(counter.fetch_add(1)));
+        temp = dir / ".";
+        temp += target.filename();  // as a path: a name's text is native, wide on Windows
+        temp += ".tmp-" + std::to_string(pid) + "-" + std::to_string(counter.fetch_add(1));
 #ifdef _WIN32
         if (::_wsopen_s(&fd, temp.c_str(), _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY | _O_NOINHERIT, _SH_DENYRW,
                         _S_IREAD | _S_IWRITE) != 0) {
@@ -1334,11 +1417,11 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
         fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 #endif
         if (fd < 0 && errno != EEXIST) {
-            return "cannot create a file in '" + dir.string() + "': " + os_text(errno);
+            return "cannot create a file in '" + path_text(dir) + "': " + os_text(errno);
         }
     }
     if (fd < 0) {
-        return "cannot create a temporary file in '" + dir.string() + "': too many left over";
+        return "cannot create a temporary file in '" + path_text(dir) + "': too many left over";
     }
     auto fail = [&](const char* step, int err) {
 #ifdef _WIN32
@@ -1348,7 +1431,7 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
         ::close(fd);
         ::unlink(temp.c_str());
 #endif
-        return std::string(step) + " '" + temp.string() + "' failed: " + os_text(err);
+        return std::string(step) + " '" + path_text(temp) + "' failed: " + os_text(err);
     };
     std::size_t done = 0;
     while (done < bytes.size()) {
@@ -1369,7 +1452,7 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
     if (::_close(fd) != 0) {
         const int err = errno;
         ::_wunlink(temp.c_str());
-        return "closing '" + temp.string() + "' failed: " + os_text(err);
+        return "closing '" + path_text(temp) + "' failed: " + os_text(err);
     }
     // MSVC's std::filesystem::rename is MoveFileExW with MOVEFILE_REPLACE_EXISTING: one
     // step, as rename(2) is, without <windows.h> in every including TU.
@@ -1377,7 +1460,7 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
     fs::rename(temp, target, renamed);
     if (renamed) {
         ::_wunlink(temp.c_str());
-        return "replacing '" + target.string() + "' failed: " + renamed.message();
+        return "replacing '" + path_text(target) + "' failed: " + renamed.message();
     }
 #else
     if (::fsync(fd) != 0) return fail("flushing", errno);
@@ -1385,12 +1468,12 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
     if (::close(fd) != 0) {
         const int err = errno;
         ::unlink(temp.c_str());
-        return "closing '" + temp.string() + "' failed: " + os_text(err);
+        return "closing '" + path_text(temp) + "' failed: " + os_text(err);
     }
     if (::rename(temp.c_str(), target.c_str()) != 0) {
         const int err = errno;
         ::unlink(temp.c_str());
-        return "replacing '" + target.string() + "' failed: " + os_text(err);
+        return "replacing '" + path_text(target) + "' failed: " + os_text(err);
     }
     // The rename is an entry in the directory: flushing the directory makes it survive a power loss.
     const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -1416,13 +1499,13 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
 #include <pthread.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #endif
-#ifdef __linux__
+#if BOSBASE_PLATFORM_LINUX
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/socket.h>
 #endif
 
 namespace bosbase {
@@ -1439,9 +1522,19 @@ namespace detail {
 /// failure). So a plain-HTTP call marked succeeded() skips the look for a pending
 /// one and costs two syscalls, the block and the restore. (Over TLS, closing a
 /// connection writes an alert after the answer, so those calls always look.)
+///
+/// Taking the pending one: Linux has sigtimedwait with a zero timeout, which never
+/// blocks. macOS and the BSDs lack it (and macOS sets SO_NOSIGPIPE on the socket, see
+/// socket_watch::watch), so there sigwait takes it, called only once sigpending has
+/// shown one. A write's SIGPIPE is sent to the thread that wrote, and this thread
+/// blocks it, so no other thread can take it between the two calls.
 #ifdef _WIN32
-struct sigpipe_guard {
-    void succeeded() {}  // no SIGPIPE there
+class sigpipe_guard {  // no SIGPIPE there
+public:
+    sigpipe_guard() noexcept {}  // user-provided, as the POSIX one's: a guard held only for its scope is not "unused"
+    sigpipe_guard(const sigpipe_guard&) = delete;
+    sigpipe_guard& operator=(const sigpipe_guard&) = delete;
+    void succeeded() noexcept {}
 };
 #else
 class sigpipe_guard {
@@ -1471,9 +1564,14 @@ public:
             sigset_t pending;
             sigemptyset(&pending);
             if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
+#if BOSBASE_PLATFORM_LINUX
                 const timespec no_wait{0, 0};
                 while (sigtimedwait(&pipe_, nullptr, &no_wait) == -1 && errno == EINTR) {
                 }
+#else
+                int taken = 0;
+                sigwait(&pipe_, &taken);
+#endif
             }
         }
         if (sigismember(&previous_, SIGPIPE) != 1) {
@@ -1536,6 +1634,8 @@ inline bool bytes_pending(::socket_t sock) {
 /// closes its socket when a call fails, so a duplicate of the descriptor is kept
 /// for the post-mortem. Linux has the figure (TCP_INFO's tcpi_last_data_recv);
 /// elsewhere since_last_data() has no answer and the caller falls back on timing.
+/// On Windows nothing is watched: interrupt() does nothing and a connect ends at
+/// its connect timeout.
 class socket_watch {
 public:
     /// Kernel timestamps count in jiffies (up to 10 ms each), so only differences
@@ -1550,7 +1650,13 @@ public:
     /// Called with every socket the connection opens (on the calling thread, before
     /// cpp-httplib connects it).
     void watch(::socket_t sock) {
-#ifdef __linux__
+#ifndef _WIN32
+#ifdef SO_NOSIGPIPE
+        // macOS and the BSDs: a write to a closed connection fails with EPIPE and raises no
+        // signal (Linux has only the per-call MSG_NOSIGNAL, which cpp-httplib does not pass).
+        const int on = 1;
+        ::setsockopt(sock, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on);
+#endif
         const int dup = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);
         std::lock_guard<std::mutex> lock(mutex_);
         if (fd_ >= 0) ::close(fd_);
@@ -1561,7 +1667,7 @@ public:
     }
 
     void reset() {
-#ifdef __linux__
+#ifndef _WIN32
         std::lock_guard<std::mutex> lock(mutex_);
         if (fd_ >= 0) ::close(fd_);
         fd_ = -1;
@@ -1571,16 +1677,17 @@ public:
     /// From the watchdog thread: ends whatever the socket is doing, a connect in
     /// progress included (Linux aborts a SYN_SENT socket on shutdown), which
     /// Client::stop() cannot reach: cpp-httplib holds the socket to itself until
-    /// connected. Elsewhere a connect ends at its connect timeout.
+    /// connected. Where shutdown() of a connecting socket fails (ENOTCONN: the BSDs
+    /// and macOS), a connect ends at its connect timeout.
     void interrupt() noexcept {
-#ifdef __linux__
+#ifndef _WIN32
         std::lock_guard<std::mutex> lock(mutex_);
         if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
 #endif
     }
 
     std::optional<std::chrono::milliseconds> since_last_data() const {
-#ifdef __linux__
+#if BOSBASE_PLATFORM_LINUX
         std::lock_guard<std::mutex> lock(mutex_);
         if (fd_ < 0) return std::nullopt;
         tcp_info info{};
@@ -1596,11 +1703,63 @@ public:
     }
 
 private:
-#ifdef __linux__
+#ifndef _WIN32
     mutable std::mutex mutex_;  // the watchdog's interrupt() meets the caller's watch()/reset()
     int fd_ = -1;
 #endif
 };
+
+#ifndef _WIN32
+// The default transport's WebSocket (POSIX only): a second descriptor of the client's socket. shutdown() through it wakes a read blocked
+// on the first, from any thread, and since the socket stays open while this one does,
+// the number can never be another socket's by the time it is used.
+class websocket_socket_handle {
+public:
+    websocket_socket_handle() = default;
+    websocket_socket_handle(const websocket_socket_handle&) = delete;
+    websocket_socket_handle& operator=(const websocket_socket_handle&) = delete;
+    ~websocket_socket_handle() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+
+    // cpp-httplib calls this with each new socket, before it connects.
+    void opened(::socket_t sock) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++sockets_;
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);  // not inherited by a child process
+        if (shut_ && fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+    }
+
+    void shut() noexcept {
+        std::lock_guard<std::mutex> lock(mutex_);
+        shut_ = true;
+        if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+    }
+
+    bool was_shut() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return shut_;
+    }
+    unsigned sockets() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return sockets_;
+    }
+    // The TCP connection was made (the upgrade is what failed).
+    bool connected() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        sockaddr_storage peer{};
+        socklen_t len = sizeof(peer);
+        return fd_ >= 0 && ::getpeername(fd_, reinterpret_cast<sockaddr*>(&peer), &len) == 0;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    int fd_ = -1;
+    unsigned sockets_ = 0;
+    bool shut_ = false;
+};
+#endif
 
 }  // namespace detail
 
@@ -1676,6 +1835,13 @@ public:
         }
     }
 
+    /// @brief The same with the path as UTF-8 text, the SDK's encoding for every string (on
+    /// Windows converted to the wide native form, so any name works).
+    explicit basic_file_session_store(const std::string& utf8_path, std::size_t max_json_depth = 128)
+        : basic_file_session_store(detail::path_from_utf8(utf8_path), max_json_depth) {}
+    explicit basic_file_session_store(const char* utf8_path, std::size_t max_json_depth = 128)
+        : basic_file_session_store(std::string(utf8_path != nullptr ? utf8_path : ""), max_json_depth) {}
+
     const std::filesystem::path& path() const noexcept { return path_; }
 
     /// @brief nullopt when there is no file; throws std::runtime_error when the path is
@@ -1730,7 +1896,7 @@ public:
         }
         const std::string failed = detail::replace_file_atomically(path_, text);
         if (!failed.empty()) {
-            throw std::runtime_error("bosbase: the session file '" + path_.string() + "' was not written: " + failed);
+            throw std::runtime_error("bosbase: the session file '" + detail::path_text(path_) + "' was not written: " + failed);
         }
     }
 
@@ -1744,7 +1910,7 @@ public:
 
 private:
     [[noreturn]] void problem(const std::string& what) const {
-        throw std::runtime_error("bosbase: the session file '" + path_.string() + "' " + what);
+        throw std::runtime_error("bosbase: the session file '" + detail::path_text(path_) + "' " + what);
     }
 
     std::filesystem::path path_;
@@ -2209,7 +2375,6 @@ private:
 #define BOSBASE_FILTER_HPP
 
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -2467,34 +2632,52 @@ public:
         return part;
     }
 
-    /// @param filename defaults to the path's last component
+    /// @param path the file, as the platform names it (wide on Windows: e.g. L"Grüße.txt", or a
+    ///        std::filesystem::path from a directory listing)
+    /// @param filename defaults to the path's last component, as UTF-8
     /// @param content_type defaults to a guess from the path's extension, else application/octet-stream
-    static file_part from_path(const std::string& path, std::string filename = {}, std::string content_type = {}) {
-        if (path.empty() || path.find('\0') != std::string::npos) {
+    static file_part from_path(const std::filesystem::path& path, std::string filename = {},
+                               std::string content_type = {}) {
+        if (path.empty() || path.native().find(std::filesystem::path::value_type()) != std::string::npos) {
             throw std::invalid_argument("bosbase: file_part::from_path: the path is empty or contains a NUL byte");
         }
         std::error_code ec;
         const auto status = std::filesystem::status(path, ec);
         if (ec || !std::filesystem::exists(status)) {
-            throw std::invalid_argument("bosbase: file_part::from_path: '" + path + "' does not exist" +
+            throw std::invalid_argument("bosbase: file_part::from_path: '" + detail::path_text(path) + "' does not exist" +
                                         (ec ? " or cannot be examined (" + ec.message() + ")" : std::string()));
         }
         if (!std::filesystem::is_regular_file(status)) {
-            throw std::invalid_argument("bosbase: file_part::from_path: '" + path + "' is not a regular file");
+            throw std::invalid_argument("bosbase: file_part::from_path: '" + detail::path_text(path) +
+                                        "' is not a regular file");
         }
         file_part part;
         part.path_ = path;
-        part.filename_ = filename.empty() ? std::filesystem::path(path).filename().string() : std::move(filename);
-        part.content_type_ = content_type.empty() ? guess_content_type(std::filesystem::path(path).filename().string())
-                                                  : std::move(content_type);
+        const std::string last = detail::path_text(path.filename());
+        part.filename_ = filename.empty() ? last : std::move(filename);
+        part.content_type_ = content_type.empty() ? guess_content_type(last) : std::move(content_type);
         part.check();
         return part;
     }
 
+    /// @brief The same with the path as UTF-8 text, the SDK's encoding for every string (on
+    /// Windows it is converted to the wide form, so any name works; see detail::path_from_utf8).
+    static file_part from_path(const std::string& utf8_path, std::string filename = {},
+                               std::string content_type = {}) {
+        if (utf8_path.empty() || utf8_path.find('\0') != std::string::npos) {
+            throw std::invalid_argument("bosbase: file_part::from_path: the path is empty or contains a NUL byte");
+        }
+        return from_path(detail::path_from_utf8(utf8_path), std::move(filename), std::move(content_type));
+    }
+    static file_part from_path(const char* utf8_path, std::string filename = {}, std::string content_type = {}) {
+        return from_path(std::string(utf8_path != nullptr ? utf8_path : ""), std::move(filename),
+                         std::move(content_type));
+    }
+
     const std::string& filename() const noexcept { return filename_; }
     const std::string& content_type() const noexcept { return content_type_; }
-    /// @brief The file's path for from_path(), else "".
-    const std::string& path() const noexcept { return path_; }
+    /// @brief The file's path for from_path(), else empty.
+    const std::filesystem::path& path() const noexcept { return path_; }
     /// @brief The bytes for from_bytes(), else "" (a path is read when the request is built).
     const std::string& bytes() const noexcept { return bytes_; }
 
@@ -2538,7 +2721,7 @@ private:
     std::string filename_;
     std::string content_type_;
     std::string bytes_;
-    std::string path_;
+    std::filesystem::path path_;
 };
 
 /// @brief Files of one request, in order: {field, part}. A field may repeat (several
@@ -2629,20 +2812,20 @@ struct file_closer {
 
 // Appends exactly `size` bytes (the size the body was planned with) of the file, read
 // straight into the body's reserved space.
-inline void read_file_into(std::string& body, const std::string& path, std::size_t size) {
-    std::unique_ptr<std::FILE, file_closer> file(std::fopen(path.c_str(), "rb"));
+inline void read_file_into(std::string& body, const std::filesystem::path& path, std::size_t size) {
+    std::unique_ptr<std::FILE, file_closer> file(open_file_for_reading(path));
     if (!file) {
-        throw std::invalid_argument("bosbase: cannot open '" + path + "': " +
+        throw std::invalid_argument("bosbase: cannot open '" + path_text(path) + "': " +
                                     std::generic_category().message(errno));
     }
     const std::size_t start = body.size();
     body.resize(start + size);  // within the capacity reserved for the whole body
     const std::size_t got = size == 0 ? 0 : std::fread(&body[start], 1, size, file.get());
     if (std::ferror(file.get())) {
-        throw std::invalid_argument("bosbase: '" + path + "' could not be read");
+        throw std::invalid_argument("bosbase: '" + path_text(path) + "' could not be read");
     }
     if (got != size || std::fgetc(file.get()) != EOF) {
-        throw std::invalid_argument("bosbase: '" + path + "' changed size while it was being read");
+        throw std::invalid_argument("bosbase: '" + path_text(path) + "' changed size while it was being read");
     }
 }
 
@@ -2673,7 +2856,7 @@ inline multipart_body build_multipart(const json& fields, const file_list& files
     struct part {
         std::string head;           // the part's header lines and the blank line
         const std::string* bytes;   // the content when it is in memory
-        const std::string* path;    // else the file to read
+        const std::filesystem::path* path;  // else the file to read
         std::size_t size;
     };
     std::vector<part> parts;
@@ -2693,10 +2876,10 @@ inline multipart_body build_multipart(const json& fields, const file_list& files
             std::error_code ec;
             const auto size = std::filesystem::file_size(file.path(), ec);
             if (ec) {
-                throw std::invalid_argument("bosbase: cannot read the size of '" + file.path() + "': " + ec.message());
+                throw std::invalid_argument("bosbase: cannot read the size of '" + path_text(file.path()) + "': " + ec.message());
             }
             if (size > max_bytes) {
-                throw std::invalid_argument("bosbase: '" + file.path() + "' has " + std::to_string(size) +
+                throw std::invalid_argument("bosbase: '" + path_text(file.path()) + "' has " + std::to_string(size) +
                                             " bytes, more than client_options::max_request_bytes (" +
                                             std::to_string(max_bytes) + ")");
             }
@@ -2769,7 +2952,7 @@ inline multipart_body build_multipart(const json& fields, const file_list& files
 struct multipart_plan {
     struct piece {
         std::string bytes;  ///< in memory, when path is empty
-        std::string path;   ///< else the file, of `size` bytes
+        std::filesystem::path path;  ///< else the file, of `size` bytes
         std::uint64_t size = 0;
     };
     std::vector<piece> pieces;
@@ -2821,7 +3004,7 @@ inline multipart_plan plan_multipart(const json& fields, const file_list& files,
                 std::error_code ec;
                 const std::uint64_t size = std::filesystem::file_size(file.path(), ec);
                 if (ec) {
-                    throw std::invalid_argument("bosbase: cannot read the size of '" + file.path() + "': " +
+                    throw std::invalid_argument("bosbase: cannot read the size of '" + path_text(file.path()) + "': " +
                                                 ec.message());
                 }
                 plan.pieces.push_back({std::move(text), {}, 0});
@@ -2883,25 +3066,25 @@ private:
             file_.clear();
             file_.open(piece.path, std::ios::binary);
             if (!file_ || !file_.seekg(static_cast<std::streamoff>(at))) {
-                throw std::runtime_error("bosbase: cannot read '" + piece.path + "' for the upload");
+                throw std::runtime_error("bosbase: cannot read '" + path_text(piece.path) + "' for the upload");
             }
             open_index_ = index;
             carry_.clear();
         }
         file_.read(buffer, static_cast<std::streamsize>(n));
         if (static_cast<std::size_t>(file_.gcount()) != n) {
-            throw std::runtime_error("bosbase: '" + piece.path + "' changed size while it was being uploaded");
+            throw std::runtime_error("bosbase: '" + path_text(piece.path) + "' changed size while it was being uploaded");
         }
         position_ = at + n;
         if (position_ == piece.size && file_.peek() != std::char_traits<char>::eof()) {
-            throw std::runtime_error("bosbase: '" + piece.path + "' changed size while it was being uploaded");
+            throw std::runtime_error("bosbase: '" + path_text(piece.path) + "' changed size while it was being uploaded");
         }
         // The boundary may straddle two reads: the end of the last one is searched too.
         const std::string_view data(buffer, n);
         const std::size_t keep = plan_.boundary.size() - 1;
         carry_.append(data.substr(0, std::min(n, keep)));
         if (carry_.find(plan_.boundary) != std::string::npos || data.find(plan_.boundary) != std::string_view::npos) {
-            throw std::runtime_error("bosbase: '" + piece.path +
+            throw std::runtime_error("bosbase: '" + path_text(piece.path) +
                                      "' contains the multipart boundary; the upload was abandoned");
         }
         if (n >= keep) {
@@ -3957,7 +4140,7 @@ std::uint64_t download_to_path(client_core<Transport>& core, std::string_view pa
     }
     std::error_code ec;
     if (fs::is_directory(target, ec)) {
-        throw std::invalid_argument("bosbase: the download target '" + target.string() + "' is a directory");
+        throw std::invalid_argument("bosbase: the download target '" + path_text(target) + "' is a directory");
     }
     auto fail = [&](const std::string& why) {
         return ClientResponseError(core.error_url(path, options), 0, json::object(), error_kind::other, why,
@@ -3977,25 +4160,27 @@ std::uint64_t download_to_path(client_core<Transport>& core, std::string_view pa
         }
     } temp;
     for (int attempt = 0; attempt < 16 && temp.file == nullptr; ++attempt) {
-        const fs::path name = dir / ("." + target.filename().string() + ".part-" + random_boundary().substr(8, 16));
+        fs::path name = dir / ".";
+        name += target.filename();
+        name += ".part-" + random_boundary().substr(8, 16);
         errno = 0;
-        // "x": created new or not at all (C11), so no one else's file is ever written.
-        temp.file = std::fopen(name.string().c_str(), "wbx");
+        // Created new or not at all, so no one else's file is ever written.
+        temp.file = create_file_for_writing(name);
         const int err = errno;
         if (temp.file != nullptr) temp.path = name;
         if (temp.file == nullptr && err != EEXIST) {
-            throw fail("cannot create a file in '" + dir.string() + "' for the download: " +
+            throw fail("cannot create a file in '" + path_text(dir) + "' for the download: " +
                        std::generic_category().message(err));
         }
     }
-    if (temp.file == nullptr) throw fail("cannot create a temporary file in '" + dir.string() + "' for the download");
+    if (temp.file == nullptr) throw fail("cannot create a temporary file in '" + path_text(dir) + "' for the download");
     // cpp-httplib hands the body over in pieces of a few KiB; a larger buffer makes one
     // write of many (with glibc's 4 KiB one, every piece was a write of its own). 64 KiB
     // stays in the CPU's cache: 512 KiB measured slower, 2 GiB at 220-500 MiB/s against
     // 700-800 (bench_files.sh). glibc ignores the size unless it is given the buffer.
     temp.buffer.reset(new char[std::size_t(64) << 10]);
     std::setvbuf(temp.file, temp.buffer.get(), _IOFBF, std::size_t(64) << 10);
-    const std::string shown = temp.path.string();
+    const std::string shown = path_text(temp.path);
     const auto done = stream_download(
         core, path, options, max_bytes,
         [&](std::string_view piece) -> std::string {
@@ -4015,7 +4200,7 @@ std::uint64_t download_to_path(client_core<Transport>& core, std::string_view pa
         throw fail("writing '" + shown + "' failed: " + std::generic_category().message(flushed ? close_error : flush_error));
     }
     fs::rename(temp.path, target, ec);
-    if (ec) throw fail("moving the download to '" + target.string() + "' failed: " + ec.message());
+    if (ec) throw fail("moving the download to '" + path_text(target) + "' failed: " + ec.message());
     temp.keep = true;
     return done;
 }
@@ -11700,62 +11885,9 @@ private:
 
 #if BOSBASE_HTTPLIB_WEBSOCKET && !defined(_WIN32)
 
-#include <sys/socket.h>
-#include <unistd.h>
-
 namespace bosbase {
 
 namespace detail {
-
-// A second descriptor of the client's socket. shutdown() through it wakes a read blocked
-// on the first, from any thread, and since the socket stays open while this one does,
-// the number can never be another socket's by the time it is used.
-class websocket_socket_handle {
-public:
-    websocket_socket_handle() = default;
-    websocket_socket_handle(const websocket_socket_handle&) = delete;
-    websocket_socket_handle& operator=(const websocket_socket_handle&) = delete;
-    ~websocket_socket_handle() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-
-    // cpp-httplib calls this with each new socket, before it connects.
-    void opened(::socket_t sock) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        ++sockets_;
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = ::dup(sock);
-        if (shut_ && fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
-    }
-
-    void shut() noexcept {
-        std::lock_guard<std::mutex> lock(mutex_);
-        shut_ = true;
-        if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
-    }
-
-    bool was_shut() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return shut_;
-    }
-    unsigned sockets() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return sockets_;
-    }
-    // The TCP connection was made (the upgrade is what failed).
-    bool connected() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        sockaddr_storage peer{};
-        socklen_t len = sizeof(peer);
-        return fd_ >= 0 && ::getpeername(fd_, reinterpret_cast<sockaddr*>(&peer), &len) == 0;
-    }
-
-private:
-    mutable std::mutex mutex_;
-    int fd_ = -1;
-    unsigned sockets_ = 0;
-    bool shut_ = false;
-};
 
 /// One WebSocket through cpp-httplib's client `Ws` (a template so that releases whose client
 /// lacks what this needs never compile it). The library's own ping thread is left out (pub/sub

@@ -2,12 +2,12 @@
 // and how the client hands bodies to transports that may take them.
 #include <doctest/doctest.h>
 #include <fake_transport.hpp>
+#include <temp_dir.hpp>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 
 using bosbase::file_part;
 using bosbase::json;
@@ -46,9 +46,7 @@ struct temp_file {
     std::filesystem::path path;
 
     temp_file(const std::string& name, const std::string& content) {
-        char pattern[] = "/tmp/bosbase-files-XXXXXX";
-        REQUIRE(::mkdtemp(pattern) != nullptr);
-        dir = pattern;
+        dir = bosbase_test::make_temp_dir("bosbase-files");
         path = dir / name;
         std::ofstream(path, std::ios::binary) << content;
     }
@@ -170,6 +168,43 @@ TEST_CASE("from_path: the file is read once into a body allocated at its exact s
     CHECK(file_part::guess_content_type("photo.JpEg") == "image/jpeg");
 }
 
+// "Grüße-файл-文件.txt" in UTF-8: Latin, Cyrillic and CJK, none of it in one ANSI code page, so on
+// Windows only the wide path opens it.
+const std::string unicode_name = "Gr\xc3\xbc\xc3\x9f" "e-\xd1\x84\xd0\xb0\xd0\xb9\xd0\xbb-\xe6\x96\x87\xe4\xbb\xb6.txt";
+
+TEST_CASE("from_path: a non-ASCII file name, given as UTF-8 text or as a path, is read and sent by that name") {
+    const auto dir = bosbase_test::make_temp_dir("bosbase-unicode");
+    const std::filesystem::path path = dir / bosbase::detail::path_from_utf8(unicode_name);
+    const std::string content("line 1\r\nline 2\n\x1a\0end", 20);  // CR LF, Ctrl-Z, NUL: a text-mode read would change them
+    std::ofstream(path, std::ios::binary) << content;
+    REQUIRE(std::filesystem::file_size(path) == content.size());
+    // The name on disk is the one meant (on Windows: stored wide, not in the ANSI code page).
+    std::string listed;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) listed = bosbase::detail::path_text(entry.path().filename());
+    CHECK(listed == unicode_name);
+
+    for (const auto& part : {file_part::from_path(path), file_part::from_path(bosbase::detail::path_text(path)),
+                             file_part::from_path(bosbase::detail::path_text(path).c_str())}) {
+        CHECK(part.filename() == unicode_name);
+        CHECK(part.content_type() == "text/plain");
+        CHECK(part.path() == path);
+        const auto built = bosbase::detail::build_multipart(nullptr, {{"doc", part}}, std::size_t(1) << 20);
+        CHECK(built.bytes.find("\r\n\r\n" + content + "\r\n--") != std::string::npos);
+    }
+
+    // A message names the path as UTF-8 whatever the platform's narrow encoding.
+    const auto missing = dir / bosbase::detail::path_from_utf8("\xd0\xbd\xd0\xb5\xd1\x82.txt");  // "нет.txt"
+    CHECK_THROWS_WITH_AS(file_part::from_path(missing), doctest::Contains("\xd0\xbd\xd0\xb5\xd1\x82.txt' does not exist"),
+                         std::invalid_argument);
+
+    // The session file takes the same kinds of path.
+    const auto session = dir / bosbase::detail::path_from_utf8("\xd1\x81\xd0\xb5\xd0\xb0\xd0\xbd\xd1\x81.json");  // "сеанс.json"
+    bosbase::file_session_store(bosbase::detail::path_text(session)).save({"t0ken", {{"id", "r1"}}});
+    REQUIRE(std::filesystem::exists(session));
+    CHECK(bosbase::file_session_store(session).load()->token == "t0ken");
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("from_path: a missing, unreadable or changed file is std::invalid_argument naming it") {
     temp_file file("a.txt", "abc");
     const std::string missing = (file.dir / "missing.txt").string();
@@ -194,7 +229,8 @@ TEST_CASE("from_path: a missing, unreadable or changed file is std::invalid_argu
                          std::invalid_argument);
     CHECK(t.count() == 0);
 
-    if (::geteuid() != 0) {  // root reads anything
+    // Root reads anything; Windows has no mode bits to take the owner's reading away.
+    if (bosbase_test::posix_modes && !bosbase_test::running_as_root()) {
         std::ofstream(file.path) << "abc";
         std::filesystem::permissions(file.path, std::filesystem::perms::none);
         CHECK_THROWS_WITH_AS(pb.collection("docs").create_with_files(nullptr, {{"f", file_part::from_path(file.path.string())}}),

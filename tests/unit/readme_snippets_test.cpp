@@ -5,8 +5,7 @@
 // they can run and be checked.
 #include <doctest/doctest.h>
 #include <fake_transport.hpp>
-
-#include <unistd.h>
+#include <temp_dir.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -312,9 +311,8 @@ TEST_CASE("README snippets: typed records and batch") {
 }
 
 TEST_CASE("README snippets: files") {
-    char dir[] = "/tmp/bosbase-readme-XXXXXX";
-    REQUIRE(::mkdtemp(dir) != nullptr);
-    const std::string report = std::string(dir) + "/report.pdf";
+    const auto dir = bosbase_test::make_temp_dir("bosbase-readme");
+    const std::string report = bosbase::detail::path_text(dir / "report.pdf");
     std::ofstream(report, std::ios::binary) << "%PDF-1.4 tiny";
     auto t = answering();
     fake_client pb("http://127.0.0.1:8090", t);

@@ -23,62 +23,9 @@
 
 #if BOSBASE_HTTPLIB_WEBSOCKET && !defined(_WIN32)
 
-#include <sys/socket.h>
-#include <unistd.h>
-
 namespace bosbase {
 
 namespace detail {
-
-// A second descriptor of the client's socket. shutdown() through it wakes a read blocked
-// on the first, from any thread, and since the socket stays open while this one does,
-// the number can never be another socket's by the time it is used.
-class websocket_socket_handle {
-public:
-    websocket_socket_handle() = default;
-    websocket_socket_handle(const websocket_socket_handle&) = delete;
-    websocket_socket_handle& operator=(const websocket_socket_handle&) = delete;
-    ~websocket_socket_handle() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-
-    // cpp-httplib calls this with each new socket, before it connects.
-    void opened(::socket_t sock) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        ++sockets_;
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = ::dup(sock);
-        if (shut_ && fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
-    }
-
-    void shut() noexcept {
-        std::lock_guard<std::mutex> lock(mutex_);
-        shut_ = true;
-        if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
-    }
-
-    bool was_shut() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return shut_;
-    }
-    unsigned sockets() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return sockets_;
-    }
-    // The TCP connection was made (the upgrade is what failed).
-    bool connected() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        sockaddr_storage peer{};
-        socklen_t len = sizeof(peer);
-        return fd_ >= 0 && ::getpeername(fd_, reinterpret_cast<sockaddr*>(&peer), &len) == 0;
-    }
-
-private:
-    mutable std::mutex mutex_;
-    int fd_ = -1;
-    unsigned sockets_ = 0;
-    bool shut_ = false;
-};
 
 /// One WebSocket through cpp-httplib's client `Ws` (a template so that releases whose client
 /// lacks what this needs never compile it). The library's own ping thread is left out (pub/sub

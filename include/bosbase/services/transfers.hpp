@@ -5,6 +5,7 @@
 
 #include "common.hpp"
 #include "../multipart.hpp"
+#include "../platform.hpp"
 #include "../transfer.hpp"
 
 #include <algorithm>
@@ -173,7 +174,7 @@ std::uint64_t download_to_path(client_core<Transport>& core, std::string_view pa
     }
     std::error_code ec;
     if (fs::is_directory(target, ec)) {
-        throw std::invalid_argument("bosbase: the download target '" + target.string() + "' is a directory");
+        throw std::invalid_argument("bosbase: the download target '" + path_text(target) + "' is a directory");
     }
     auto fail = [&](const std::string& why) {
         return ClientResponseError(core.error_url(path, options), 0, json::object(), error_kind::other, why,
@@ -193,25 +194,27 @@ std::uint64_t download_to_path(client_core<Transport>& core, std::string_view pa
         }
     } temp;
     for (int attempt = 0; attempt < 16 && temp.file == nullptr; ++attempt) {
-        const fs::path name = dir / ("." + target.filename().string() + ".part-" + random_boundary().substr(8, 16));
+        fs::path name = dir / ".";
+        name += target.filename();
+        name += ".part-" + random_boundary().substr(8, 16);
         errno = 0;
-        // "x": created new or not at all (C11), so no one else's file is ever written.
-        temp.file = std::fopen(name.string().c_str(), "wbx");
+        // Created new or not at all, so no one else's file is ever written.
+        temp.file = create_file_for_writing(name);
         const int err = errno;
         if (temp.file != nullptr) temp.path = name;
         if (temp.file == nullptr && err != EEXIST) {
-            throw fail("cannot create a file in '" + dir.string() + "' for the download: " +
+            throw fail("cannot create a file in '" + path_text(dir) + "' for the download: " +
                        std::generic_category().message(err));
         }
     }
-    if (temp.file == nullptr) throw fail("cannot create a temporary file in '" + dir.string() + "' for the download");
+    if (temp.file == nullptr) throw fail("cannot create a temporary file in '" + path_text(dir) + "' for the download");
     // cpp-httplib hands the body over in pieces of a few KiB; a larger buffer makes one
     // write of many (with glibc's 4 KiB one, every piece was a write of its own). 64 KiB
     // stays in the CPU's cache: 512 KiB measured slower, 2 GiB at 220-500 MiB/s against
     // 700-800 (bench_files.sh). glibc ignores the size unless it is given the buffer.
     temp.buffer.reset(new char[std::size_t(64) << 10]);
     std::setvbuf(temp.file, temp.buffer.get(), _IOFBF, std::size_t(64) << 10);
-    const std::string shown = temp.path.string();
+    const std::string shown = path_text(temp.path);
     const auto done = stream_download(
         core, path, options, max_bytes,
         [&](std::string_view piece) -> std::string {
@@ -231,7 +234,7 @@ std::uint64_t download_to_path(client_core<Transport>& core, std::string_view pa
         throw fail("writing '" + shown + "' failed: " + std::generic_category().message(flushed ? close_error : flush_error));
     }
     fs::rename(temp.path, target, ec);
-    if (ec) throw fail("moving the download to '" + target.string() + "' failed: " + ec.message());
+    if (ec) throw fail("moving the download to '" + path_text(target) + "' failed: " + ec.message());
     temp.keep = true;
     return done;
 }

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# The Windows stage: cross-compiles the unit tests (fake transport), the examples and a round trip
+# of a file with a non-ASCII name with Debian's mingw-w64 against cpp-httplib 0.41.0
+# (tests/windows, cmake/toolchains/mingw-w64.cmake), then runs them under Debian's wine: the unit
+# tests alone, the examples and the round trip against the Go dev server on 127.0.0.1 and, when
+# BOSBASE_SRC is set, custom_token and the round trip against the real BosBase too.
+#
+# The wine prefix is made once and kept in ${XDG_CACHE_HOME:-~/.cache}/bosbase-cpp/wineprefix
+# (a first start of wine takes tens of seconds); compiles go through ccache (scripts/lib.sh).
+# No display is needed. BOSBASE_WINDOWS_BUILD (default build/windows) is the build tree.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+# shellcheck source=lib.sh
+source "$repo/scripts/lib.sh"
+use_compiler_cache "$repo"
+build="${BOSBASE_WINDOWS_BUILD:-$repo/build/windows}"
+logs="$build/logs"
+mkdir -p "$logs"
+
+for tool in x86_64-w64-mingw32-g++-posix wine; do
+    command -v "$tool" >/dev/null 2>&1 || {
+        echo "error: $tool is missing: bash scripts/install_deps.sh installs it (g++-mingw-w64-x86-64-posix, wine, wine64)" >&2
+        exit 1
+    }
+done
+
+bash "$repo/scripts/fetch_httplib_current.sh" >/dev/null
+httplib_dir="$(dirname "$(ls "$repo"/build/deps/cpp-httplib-0.41.0/httplib.h)")"
+# Debian's nlohmann/json and doctest are header-only and target-neutral, but /usr/include also
+# holds glibc's headers, which must not reach the mingw compiler: only these two folders go in.
+headers="$build/headers"
+mkdir -p "$headers"
+ln -sfn /usr/include/nlohmann "$headers/nlohmann"
+ln -sfn /usr/include/doctest "$headers/doctest"
+
+echo "==> cross-compiling for Windows (mingw-w64 $(x86_64-w64-mingw32-g++-posix -dumpversion), cpp-httplib 0.41.0): $build"
+# -O1 without -g: at -O0 the uninlined templates leave GNU ld minutes of COMDAT sections to
+# merge per program (2.5 min for custom_token alone, 0.6 s at -O1).
+run_logged "$logs/configure.log" "Configuring the Windows build failed (tests/windows/CMakeLists.txt)." \
+    cmake -S "$repo/tests/windows" -B "$build" -G Ninja \
+        -DCMAKE_TOOLCHAIN_FILE="$repo/cmake/toolchains/mingw-w64.cmake" \
+        -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O1 \
+        -DBOSBASE_HTTPLIB_DIR="$httplib_dir" -DBOSBASE_WINDOWS_HEADERS="$headers"
+run_logged "$logs/build.log" "The Windows build failed: the compiler's errors are above." \
+    cmake --build "$build" -j "$(nproc)"
+
+export WINEPREFIX="${XDG_CACHE_HOME:-$HOME/.cache}/bosbase-cpp/wineprefix"
+export WINEDEBUG=-all
+# No Mono or Gecko: nothing here is .NET or HTML, and wine would offer to download them.
+export WINEDLLOVERRIDES="mscoree,mshtml="
+if [[ ! -f "$WINEPREFIX/system.reg" ]]; then
+    echo "==> making the wine prefix $WINEPREFIX (once)"
+    mkdir -p "$(dirname "$WINEPREFIX")"
+    run_logged "$logs/wineboot.log" "wine could not make its prefix; remove $WINEPREFIX and try again." \
+        wine wineboot --init
+fi
+
+tmp="$(mktemp -d /tmp/bosbase-windows-XXXXXX)"
+server_pid=""
+cleanup() {
+    if [[ -n "$server_pid" ]]; then
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    # Only this prefix's wineserver: the one this script's wine calls started.
+    wineserver -k 2>/dev/null || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+run_wine() {  # run_wine <log> <program.exe> [args...]: the program's output into <log>, shown on failure
+    local log="$1" rc=0
+    shift
+    wine "$@" >"$log" 2>&1 </dev/null || rc=$?
+    if ((rc != 0)); then
+        echo "error: 'wine $*' failed (exit $rc):" >&2
+        tail -n 60 "$log" | sed 's/^/    /' >&2
+        return "$rc"
+    fi
+}
+
+expect() {  # expect <log> <text>: the text is in the program's output
+    grep -qF -- "$2" "$1" || {
+        echo "error: '$2' not in the output of $(basename "$1" .log):" >&2
+        sed 's/^/    /' "$1" >&2
+        return 1
+    }
+}
+
+echo "==> unit tests under wine"
+run_wine "$logs/unit.log" "$build/bosbase_windows_unit_tests.exe"
+tail -n 3 "$logs/unit.log" | sed 's/^/    /'
+
+# The examples and the round trip against a server at $1.
+against_server() {
+    local url="$1" name="$2"
+    echo "==> examples and the non-ASCII file round trip under wine against $name ($url)"
+    run_wine "$logs/custom_token-$name.log" "$build/custom_token.exe" "$url"
+    expect "$logs/custom_token-$name.log" "Done: custom tokens bind, sign in, and stop working once unbound."
+    BOSBASE_URL="$url" run_wine "$logs/roundtrip-$name.log" "$build/bosbase_windows_roundtrip_tests.exe"
+    expect "$logs/roundtrip-$name.log" "Status: SUCCESS!"
+    echo "    custom_token: done; roundtrip: $(grep -F 'assertions:' "$logs/roundtrip-$name.log" | tr -s ' ')"
+}
+
+echo "==> building the dev server"
+run_logged "$logs/dev-server-build.log" "Building the Go dev server failed (scripts/find_go.sh picks the Go)." \
+    bash "$repo/scripts/build_dev_server.sh" "$build/bosbase-dev-server"
+mkfifo "$tmp/ready"
+"$build/bosbase-dev-server" --dir "$tmp/data" --http 127.0.0.1:0 >"$tmp/ready" 2>"$tmp/server.log" &
+server_pid=$!
+if ! read -r -t 60 word url <"$tmp/ready" || [[ "$word" != READY ]]; then
+    echo "error: the dev server did not start:" >&2
+    cat "$tmp/server.log" >&2 || true
+    exit 1
+fi
+against_server "$url" dev-server
+run_wine "$logs/records_and_files.log" "$build/records_and_files.exe" "$url"
+expect "$logs/records_and_files.log" "identical to the upload"
+run_wine "$logs/realtime_feed.log" "$build/realtime_feed.exe" "$url" admin@example.com admin-password
+expect "$logs/realtime_feed.log" "done: 3 live changes received"
+echo "    records_and_files, realtime_feed: done"
+kill "$server_pid" 2>/dev/null || true
+wait "$server_pid" 2>/dev/null || true
+server_pid=""
+
+if [[ -n "${BOSBASE_SRC:-}" ]]; then
+    export -f against_server run_wine expect
+    export build logs
+    bash "$repo/scripts/bosbase_server.sh" -- bash -c 'against_server "$BOSBASE_URL" real-bosbase'
+else
+    echo "==> real BosBase under wine SKIPPED: set BOSBASE_SRC (README, 'Against the real BosBase server')"
+fi
+echo "==> Windows build: all passed"
