@@ -69,6 +69,7 @@
 #ifndef BOSBASE_NO_HTTPLIB
 #include "platform.hpp"
 #include "httplib/compat.hpp"
+#include "httplib/call.hpp"
 #include "httplib/watchdog.hpp"
 #include "httplib/websocket.hpp"
 #include "httplib/transport.hpp"
