@@ -2835,23 +2835,26 @@ inline std::size_t count_occurrences(std::string_view text, std::string_view nee
     return n;
 }
 
+// The `@jsonPayload` part's text: the JSON object `fields`, or "" when there are none.
+inline std::string multipart_payload(const json& fields) {
+    if (!fields.is_null() && !fields.is_object()) {
+        throw std::invalid_argument("bosbase: the fields of a multipart body must be a JSON object");
+    }
+    if (!fields.is_object() || fields.empty()) return {};
+    try {
+        return fields.dump();
+    } catch (const json::type_error&) {
+        throw std::invalid_argument("bosbase: a request value is not valid UTF-8; JSON bodies must be UTF-8");
+    }
+}
+
 /// Builds a multipart/form-data body: the JSON object `fields` as one `@jsonPayload`
 /// part (left out when empty; the server unmarshals it without type inference), then
 /// each file. Path parts are read straight into the body, which is allocated once at
 /// its exact size; a total above max_bytes is refused before any file is read.
 inline multipart_body build_multipart(const json& fields, const file_list& files, std::size_t max_bytes,
                                       const boundary_source& next_boundary = random_boundary) {
-    if (!fields.is_null() && !fields.is_object()) {
-        throw std::invalid_argument("bosbase: the fields of a multipart body must be a JSON object");
-    }
-    std::string payload;
-    if (fields.is_object() && !fields.empty()) {
-        try {
-            payload = fields.dump();
-        } catch (const json::type_error&) {
-            throw std::invalid_argument("bosbase: a request value is not valid UTF-8; JSON bodies must be UTF-8");
-        }
-    }
+    const std::string payload = multipart_payload(fields);
 
     struct part {
         std::string head;           // the part's header lines and the blank line
@@ -2965,17 +2968,7 @@ struct multipart_plan {
 // boundary is checked here against what is in memory; files are searched as they are read.
 inline multipart_plan plan_multipart(const json& fields, const file_list& files, std::uint64_t max_bytes,
                                      const boundary_source& next_boundary = random_boundary) {
-    if (!fields.is_null() && !fields.is_object()) {
-        throw std::invalid_argument("bosbase: the fields of a multipart body must be a JSON object");
-    }
-    std::string payload;
-    if (fields.is_object() && !fields.empty()) {
-        try {
-            payload = fields.dump();
-        } catch (const json::type_error&) {
-            throw std::invalid_argument("bosbase: a request value is not valid UTF-8; JSON bodies must be UTF-8");
-        }
-    }
+    const std::string payload = multipart_payload(fields);
     for (int attempt = 0; attempt < 16; ++attempt) {
         multipart_plan plan;
         plan.boundary = next_boundary();
