@@ -10,10 +10,13 @@
 #                    BOSBASE_SRC is set), as only this build has a WebSocket
 #   tsan-current     g++, C++20, ThreadSanitizer, cpp-httplib 0.41.0: only the pub/sub fault
 #                    tests, whose WebSocket threads the tsan tree (0.11.4) cannot build
+#   windows          mingw-w64 g++, cpp-httplib 0.41.0 (scripts/test_windows.sh): the unit tests and
+#                    the examples cross-compiled and run under wine against the dev server (and the
+#                    real BosBase when BOSBASE_SRC is set)
 #   fuzz             the libFuzzer harnesses, 25 s each, one per core at a time
 # (Debian's cpp-httplib 0.11.4 is in the g++ trees and, with clang++, in the packaging
 # checks; presets clang and httplib-current remain for developers.)
-# and the quick benchmarks, the packaging checks and scripts/check_fresh_go.sh (the scripts
+# and the quick benchmarks (calls, and files beside curl), the packaging checks and scripts/check_fresh_go.sh (the scripts
 # work when the machine's only Go is Debian's). The three test trees keep only line tables
 # (-g1): sanitizer reports still name file and line, and debug info was a good part of
 # each file's compile time. The real BosBase server is built in the
