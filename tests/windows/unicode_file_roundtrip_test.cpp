@@ -1,5 +1,5 @@
 // A file with a non-ASCII name, uploaded from its path to a running server and downloaded back
-// byte for byte: what a Windows user's files go through. scripts/test_windows.sh runs it under wine
+// byte for byte, into memory and to a path of the same name: what a Windows user's files go through. scripts/test_windows.sh runs it under wine
 // against the dev server and the real BosBase (BOSBASE_URL; BOSBASE_ADMIN_EMAIL and
 // BOSBASE_ADMIN_PASSWORD for the superuser, defaults the seeded dev-server account's).
 #include <doctest/doctest.h>
@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 namespace {
@@ -85,6 +86,18 @@ TEST_CASE("server round trip: a file with a non-ASCII name uploads from its path
         CHECK(file.status == 200);
         CHECK(file.body.size() == content.size());
         CHECK(file.body == content);
+
+        // files().download to a target with the same non-ASCII name, in another folder: the
+        // temporary file and the rename go through the wide path too.
+        const auto target_dir = dir / "downloads";
+        std::filesystem::create_directories(target_dir);
+        const std::filesystem::path target = target_dir / bosbase::detail::path_from_utf8(name);
+        std::filesystem::remove(target);
+        CHECK(pb.files().download(record, stored, target) == content.size());
+        std::ifstream in(target, std::ios::binary);
+        const std::string saved((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        CHECK(saved == content);
+        CHECK(std::distance(std::filesystem::directory_iterator(target_dir), std::filesystem::directory_iterator()) == 1);
     }
     std::filesystem::remove_all(dir);
 }
