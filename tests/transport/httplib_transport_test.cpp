@@ -142,10 +142,12 @@ TEST_CASE("server errors come back as ClientResponseError with the JSON body") {
 }
 
 TEST_CASE("a read timeout fires and reports status 0") {
-    local_server server;
+    // Declared before the server, so they outlive it: the handler still waits on them
+    // after the client has given up, until the server's destructor joins it.
     std::mutex m;
     std::condition_variable cv;
     bool release = false;
+    local_server server;
     server->Post("/api/collections/users/auth-with-token", [&](const httplib::Request&, httplib::Response& res) {
         std::unique_lock<std::mutex> lock(m);
         cv.wait(lock, [&] { return release; });  // held until the client has given up
