@@ -690,6 +690,14 @@ namespace bosbase {
 
 namespace detail {
 
+/// The string member `key` of a JSON object; "" when it is missing, not a string, or
+/// `object` is no object.
+inline std::string string_field(const json& object, const char* key) {
+    if (!object.is_object()) return {};
+    auto it = object.find(key);
+    return (it != object.end() && it->is_string()) ? it->get<std::string>() : std::string();
+}
+
 // Real secrets are long (PocketBase passwords and OTPs have 8+ characters,
 // tokens far more); scrubbing shorter ones would mangle ordinary words.
 constexpr std::size_t min_scrubbed_length = 6;
@@ -788,11 +796,11 @@ public:
     const std::string& original_error() const noexcept { return state_->original_error; }
 
     /// @brief The server's message, or "" when it sent none.
-    std::string message() const { return string_field(state_->response, "message"); }
+    std::string message() const { return detail::string_field(state_->response, "message"); }
 
     /// @brief The MFA session id when the server asked for a second factor, else "".
     std::string mfa_id() const {
-        return state_->status == 401 ? string_field(state_->response, "mfaId") : std::string();
+        return state_->status == 401 ? detail::string_field(state_->response, "mfaId") : std::string();
     }
 
 private:
@@ -804,11 +812,6 @@ private:
         std::string original_error;
         std::string what;
     };
-
-    static std::string string_field(const json& object, const char* key) {
-        auto it = object.find(key);
-        return (it != object.end() && it->is_string()) ? it->get<std::string>() : std::string();
-    }
 
     static void scrub(std::string& text, const std::vector<std::string_view>& secrets) {
         detail::scrub_secrets(text, secrets);
@@ -845,8 +848,8 @@ private:
             }
         } else {
             out += "HTTP " + std::to_string(st.status);
-            std::string msg = string_field(st.response, "message");
-            if (st.status == 401 && !string_field(st.response, "mfaId").empty()) {
+            std::string msg = detail::string_field(st.response, "message");
+            if (st.status == 401 && !detail::string_field(st.response, "mfaId").empty()) {
                 msg = "multi-factor authentication required; pass mfa_id() to a second auth call";
             }
             if (!msg.empty()) {
@@ -9688,12 +9691,6 @@ inline std::string oauth2_printable_error(const json& message) {
     return plain ? text : std::string("(an error text that is not short printable ASCII)");
 }
 
-inline std::string oauth2_string_field(const json& object, const char* key) {
-    if (!object.is_object()) return {};
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 /// What the realtime thread hands the waiting caller: the @oauth2 message or the loss
 /// of the connection whose client id went out as the state.
 struct oauth2_mailbox {
@@ -9877,7 +9874,7 @@ auto record_service<Transport>::auth_with_oauth2(std::string_view provider, oaut
         const auto providers = oauth2_methods->find("providers");
         if (providers != oauth2_methods->end() && providers->is_array()) {
             for (const json& p : *providers) {
-                const std::string name = detail::oauth2_string_field(p, "name");
+                const std::string name = detail::string_field(p, "name");
                 if (name == provider && entry.is_null()) entry = p;
                 if (!name.empty()) enabled += (enabled.empty() ? "" : ", ") + name;
             }
@@ -9888,8 +9885,8 @@ auto record_service<Transport>::auth_with_oauth2(std::string_view provider, oaut
                                "' (enabled: " + (enabled.empty() ? std::string("none") : enabled) + ")",
                            {});
     }
-    const std::string auth_url = detail::oauth2_string_field(entry, "authURL");
-    const std::string code_verifier = detail::oauth2_string_field(entry, "codeVerifier");
+    const std::string auth_url = detail::string_field(entry, "authURL");
+    const std::string code_verifier = detail::string_field(entry, "codeVerifier");
     if (auth_url.empty()) {
         throw detail::invalid_response(core(), base_path_ + "/auth-methods", options, 200,
                                        "The server's OAuth2 provider '" + std::string(provider) + "' has no authURL.");
@@ -9907,8 +9904,8 @@ auto record_service<Transport>::auth_with_oauth2(std::string_view provider, oaut
 
     const json message = flow.wait();
     flow.close();
-    const std::string code = detail::oauth2_string_field(message, "code");
-    const std::string got_state = detail::oauth2_string_field(message, "state");
+    const std::string code = detail::string_field(message, "code");
+    const std::string got_state = detail::string_field(message, "state");
     if (got_state.empty() || got_state != state) {
         throw flow.failure("the OAuth2 redirect's state does not match this sign-in's", {state, got_state, code});
     }

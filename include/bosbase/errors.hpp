@@ -16,6 +16,14 @@ namespace bosbase {
 
 namespace detail {
 
+/// The string member `key` of a JSON object; "" when it is missing, not a string, or
+/// `object` is no object.
+inline std::string string_field(const json& object, const char* key) {
+    if (!object.is_object()) return {};
+    auto it = object.find(key);
+    return (it != object.end() && it->is_string()) ? it->get<std::string>() : std::string();
+}
+
 // Real secrets are long (PocketBase passwords and OTPs have 8+ characters,
 // tokens far more); scrubbing shorter ones would mangle ordinary words.
 constexpr std::size_t min_scrubbed_length = 6;
@@ -114,11 +122,11 @@ public:
     const std::string& original_error() const noexcept { return state_->original_error; }
 
     /// @brief The server's message, or "" when it sent none.
-    std::string message() const { return string_field(state_->response, "message"); }
+    std::string message() const { return detail::string_field(state_->response, "message"); }
 
     /// @brief The MFA session id when the server asked for a second factor, else "".
     std::string mfa_id() const {
-        return state_->status == 401 ? string_field(state_->response, "mfaId") : std::string();
+        return state_->status == 401 ? detail::string_field(state_->response, "mfaId") : std::string();
     }
 
 private:
@@ -130,11 +138,6 @@ private:
         std::string original_error;
         std::string what;
     };
-
-    static std::string string_field(const json& object, const char* key) {
-        auto it = object.find(key);
-        return (it != object.end() && it->is_string()) ? it->get<std::string>() : std::string();
-    }
 
     static void scrub(std::string& text, const std::vector<std::string_view>& secrets) {
         detail::scrub_secrets(text, secrets);
@@ -171,8 +174,8 @@ private:
             }
         } else {
             out += "HTTP " + std::to_string(st.status);
-            std::string msg = string_field(st.response, "message");
-            if (st.status == 401 && !string_field(st.response, "mfaId").empty()) {
+            std::string msg = detail::string_field(st.response, "message");
+            if (st.status == 401 && !detail::string_field(st.response, "mfaId").empty()) {
                 msg = "multi-factor authentication required; pass mfa_id() to a second auth call";
             }
             if (!msg.empty()) {

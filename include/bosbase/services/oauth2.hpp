@@ -97,12 +97,6 @@ inline std::string oauth2_printable_error(const json& message) {
     return plain ? text : std::string("(an error text that is not short printable ASCII)");
 }
 
-inline std::string oauth2_string_field(const json& object, const char* key) {
-    if (!object.is_object()) return {};
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 /// What the realtime thread hands the waiting caller: the @oauth2 message or the loss
 /// of the connection whose client id went out as the state.
 struct oauth2_mailbox {
@@ -286,7 +280,7 @@ auto record_service<Transport>::auth_with_oauth2(std::string_view provider, oaut
         const auto providers = oauth2_methods->find("providers");
         if (providers != oauth2_methods->end() && providers->is_array()) {
             for (const json& p : *providers) {
-                const std::string name = detail::oauth2_string_field(p, "name");
+                const std::string name = detail::string_field(p, "name");
                 if (name == provider && entry.is_null()) entry = p;
                 if (!name.empty()) enabled += (enabled.empty() ? "" : ", ") + name;
             }
@@ -297,8 +291,8 @@ auto record_service<Transport>::auth_with_oauth2(std::string_view provider, oaut
                                "' (enabled: " + (enabled.empty() ? std::string("none") : enabled) + ")",
                            {});
     }
-    const std::string auth_url = detail::oauth2_string_field(entry, "authURL");
-    const std::string code_verifier = detail::oauth2_string_field(entry, "codeVerifier");
+    const std::string auth_url = detail::string_field(entry, "authURL");
+    const std::string code_verifier = detail::string_field(entry, "codeVerifier");
     if (auth_url.empty()) {
         throw detail::invalid_response(core(), base_path_ + "/auth-methods", options, 200,
                                        "The server's OAuth2 provider '" + std::string(provider) + "' has no authURL.");
@@ -316,8 +310,8 @@ auto record_service<Transport>::auth_with_oauth2(std::string_view provider, oaut
 
     const json message = flow.wait();
     flow.close();
-    const std::string code = detail::oauth2_string_field(message, "code");
-    const std::string got_state = detail::oauth2_string_field(message, "state");
+    const std::string code = detail::string_field(message, "code");
+    const std::string got_state = detail::string_field(message, "state");
     if (got_state.empty() || got_state != state) {
         throw flow.failure("the OAuth2 redirect's state does not match this sign-in's", {state, got_state, code});
     }
