@@ -4,7 +4,8 @@
 #   sanitize         g++, C++17, ASan+UBSan: every test (unit, transport, fault, stress,
 #                    packaging, the dev server's Go tests) and the integration tests against
 #                    the dev server, then against the real BosBase (when BOSBASE_SRC is set)
-#   tsan             g++, C++20, ThreadSanitizer: unit, transport, stress
+#   tsan             g++, C++20, ThreadSanitizer: unit, transport, stress (without the programs
+#                    that have no threads of their own; docs/testing.md, "Which tree builds what")
 #   clang-current    clang++, C++20, ASan+UBSan, cpp-httplib 0.41.0: unit, transport, fault,
 #                    stress; the examples compile; pub/sub against the real BosBase (when
 #                    BOSBASE_SRC is set), as only this build has a WebSocket
@@ -13,7 +14,7 @@
 #   windows          mingw-w64 g++, cpp-httplib 0.41.0 (scripts/test_windows.sh): the unit tests and
 #                    the examples cross-compiled and run under wine against the dev server (and the
 #                    real BosBase when BOSBASE_SRC is set)
-#   fuzz             the libFuzzer harnesses, 25 s each, one per core at a time
+#   fuzz             the libFuzzer harnesses, 20 s each, one per core at a time
 # (Debian's cpp-httplib 0.11.4 is in the g++ trees and, with clang++, in the packaging
 # checks; presets clang and httplib-current remain for developers.)
 # and the quick benchmarks (calls, and files beside curl), the packaging checks and scripts/check_fresh_go.sh (the scripts
@@ -158,8 +159,8 @@ stage "tsan-current: pub/sub faults" preset_test tsan-current
 
 stage "windows: mingw-w64 build, unit tests and examples under wine" bash scripts/test_windows.sh
 
-# Nine harnesses, two at a time: 25 s each keeps the stage where eight at 30 s had it.
-stage "fuzz: build, each harness 25 s" bash scripts/fuzz.sh 25
+# Nine harnesses, two at a time, 20 s each: about 100 s of fuzzing in the stage.
+stage "fuzz: build, each harness 20 s" bash scripts/fuzz.sh 20
 
 # Only Debian's Go (or none) on the machine: the README's Go promise.
 stage "fresh Go: demo with the machine's Go hidden" bash scripts/check_fresh_go.sh
