@@ -165,11 +165,11 @@ def callgrind_table(clients, server, calls):
     return lines
 
 
-def compile_once(cxx, opt, source):
+def compile_once(cxx, opt, source, tree=REPO):
     with tempfile.TemporaryDirectory() as tmp:
         flags = subprocess.run(["pkg-config", "--cflags", "nlohmann_json", "cpp-httplib"], capture_output=True,
                                text=True, check=True).stdout.split()
-        argv = pin_prefix("client") + [cxx, "-std=c++17", opt, "-I", REPO] + flags + \
+        argv = pin_prefix("client") + [cxx, "-std=c++17", opt, "-I", tree] + flags + \
             ["-c", source, "-o", os.path.join(tmp, "tu.o")]
         start = time.monotonic()
         proc = subprocess.Popen(argv)
@@ -187,18 +187,29 @@ COMPILE_TUS = [
 ]
 
 
-def compile_tables(cxx_list, opts, repeats):
+def compile_tuples(baseline):
+    """(row name, source file, tree it includes): ours, and the baseline's TUs beside them."""
+    tus = [(name, os.path.join(HERE, src), REPO) for name, src in COMPILE_TUS]
+    if baseline:
+        label, tree = baseline
+        tus += [("%s at %s" % (name, label), os.path.join(tree, "bench", src), tree)
+                for name, src in COMPILE_TUS[1:]]
+    return tus
+
+
+def compile_tables(cxx_list, opts, repeats, baseline=None):
+    tus = compile_tuples(baseline)
     lines = ["| compiler | flags | TU | compiler CPU | × floor | wall | compiler peak RSS |",
              "|---|---|---|---|---|---|---|"]
     for cxx in cxx_list:
         for opt in opts:
-            samples = {name: [] for name, _ in COMPILE_TUS}
+            samples = {name: [] for name, _, _ in tus}
             for i in range(repeats):
-                order = COMPILE_TUS if i % 2 == 0 else list(reversed(COMPILE_TUS))
-                for name, src in order:
-                    samples[name].append(compile_once(cxx, opt, os.path.join(HERE, src)))
+                order = tus if i % 2 == 0 else list(reversed(tus))
+                for name, src, tree in order:
+                    samples[name].append(compile_once(cxx, opt, src, tree))
             floor_cpu = statistics.median([s[0] for s in samples["floor TU"]])
-            for name, _ in COMPILE_TUS:
+            for name, _, _ in tus:
                 cpu = [s[0] for s in samples[name]]
                 lines.append("| %s | %s | %s | %.2f s (%.2f–%.2f) | %.2f | %.2f s | %.0f MB |" % (
                     os.path.basename(cxx), opt, name, statistics.median(cpu), min(cpu), max(cpu),
@@ -222,6 +233,9 @@ def main():
     ap.add_argument("--pin", choices=("split", "same", "none"), default="split",
                     help="split: server on core 0, clients on core 1 (default); same: both on core 0; none")
     ap.add_argument("--no-callgrind", action="store_true", help="skip the instruction counts (needs valgrind)")
+    ap.add_argument("--baseline", nargs=3, metavar=("LABEL", "BIN_DIR", "TREE"),
+                    help="also an earlier bosbase-cpp, measured in the same rounds: its bench client in BIN_DIR "
+                         "and its source tree (for the compile TUs); scripts/bench.sh --baseline REV sets this")
     args = ap.parse_args()
 
     global PIN
@@ -235,6 +249,13 @@ def main():
         Client("floor (raw cpp-httplib + nlohmann)", [b("bench_client_floor")], auth_calls, list_calls),
         Client("bosbase-cpp", [b("bench_client_bosbase")], auth_calls, list_calls),
     ]
+    baseline = None
+    if args.baseline:
+        label, bin_dir, tree = args.baseline
+        baseline = (label, tree)
+        clients.append(Client("bosbase-cpp at %s" % label, [os.path.join(bin_dir, "bench_client_bosbase")],
+                              auth_calls, list_calls))
+    cpp_clients = clients[:3] if baseline else clients[:2]
     if args.js_modules:
         # Fewer calls: per call they cost several times more, and the figures are per call.
         for sdk in ("bosbase", "pocketbase"):
@@ -257,7 +278,7 @@ def main():
             print("round %d/%d done" % (r + 1, rounds), file=sys.stderr)
         if not args.no_callgrind and shutil.which("valgrind"):
             n = 400 if args.quick else 2000
-            instructions = callgrind_table(clients[:2], server, {"auth": n, "list": max(n // 4, 1)})
+            instructions = callgrind_table(cpp_clients, server, {"auth": n, "list": max(n // 4, 1)})
     finally:
         server.stop()
 
@@ -296,7 +317,7 @@ def main():
         print("The extern-template row declares the client templates as instantiated in another TU: what a "
               "user TU would pay in an opt-in split mode (bench/compile_bosbase_extern.cpp).")
         print()
-        for line in compile_tables(cxx_list, opts, repeats):
+        for line in compile_tables(cxx_list, opts, repeats, baseline):
             print(line)
     return 0
 
