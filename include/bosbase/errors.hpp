@@ -164,10 +164,16 @@ private:
     static std::string build_what(const state& st) {
         std::string out = "bosbase: ";
         if (st.status == 0) {
-            out += st.kind == bosbase::error_kind::canceled ? "request was cancelled"
-                                                            : "request failed before any response";
-            if (st.kind != bosbase::error_kind::none && st.kind != bosbase::error_kind::canceled) {
-                out += std::string(" [") + to_string(st.kind) + "]";
+            // `other` is a failure of the call itself (a provider's refusal, a local file that
+            // cannot be written), where the server may well have answered; the rest are the
+            // connection's, which may have ended after some bytes (receive, too_large).
+            if (st.kind == bosbase::error_kind::canceled) {
+                out += "request was cancelled";
+            } else if (st.kind == bosbase::error_kind::other) {
+                out += "call failed";
+            } else {
+                out += "request failed without a usable response";
+                if (st.kind != bosbase::error_kind::none) out += std::string(" [") + to_string(st.kind) + "]";
             }
             if (!st.original_error.empty()) {
                 out += ": " + st.original_error;

@@ -158,7 +158,7 @@ TEST_CASE("network failures have status 0 and name the cause") {
     CHECK(e.response() == json::object());
     CHECK(e.original_error() == "could not connect to http://127.0.0.1:8090 (connection refused or unreachable)");
     CHECK(std::string(e.what()) ==
-          "bosbase: request failed before any response [connect]: could not connect to http://127.0.0.1:8090 (connection "
+          "bosbase: request failed without a usable response [connect]: could not connect to http://127.0.0.1:8090 (connection "
           "refused or unreachable) (http://127.0.0.1:8090/api/collections/users/bind-token)");
     check_no_secrets(e);
 
@@ -175,6 +175,8 @@ TEST_CASE("network failures have status 0 and name the cause") {
         e = bind_error(pb);
         CHECK(e.status() == 0);
         CHECK(e.original_error() == "socket exploded");
+        CHECK(e.error_kind() == bosbase::error_kind::other);
+        CHECK(std::string(e.what()).rfind("bosbase: call failed: socket exploded (http://", 0) == 0);
     }
 }
 
