@@ -16,8 +16,8 @@
 //         bit 7: the transport stops at req.max_response_bytes itself, as cpp-httplib does
 //   flags2 bit 0: the target file exists before the call (with other bytes)
 //   length mode % 5: 0 no Content-Length, 1 the body's length, 2 `length`, 3 `length text`,
-//     4 the body's length plus a Content-Encoding header (the announced length is then not
-//     the body's, so it is not checked)
+//     4 `length` plus a Content-Encoding header (the announced length is then not the body's,
+//     so it is not checked); the fuzzed headers may add more Content-Lengths
 //   piece sizes are 1 + byte, used in turn; `fail at` 0: no failure, 1: the transport fails
 //   before the head, n: before piece n - 1; fail mode & 0x0F < 12 a transport_error of that
 //   error_kind, otherwise a std::runtime_error; the failure's message may echo the secrets.
@@ -28,7 +28,8 @@
 // of plain digits says (when no Content-Encoding or Transfer-Encoding makes it another length);
 // then it returns the body's size and the stream or file holds exactly the body. A failure into
 // a path leaves the target as it was (absent, or its old bytes) and no other file in the
-// folder. A call stopped by progress or a cancel reports is_abort(), and only those (or a
+// folder; into a stream, it leaves a prefix of a 2xx body and nothing of an error answer.
+// Progress never reports bytes the transport has not handed over. A call stopped by progress or a cancel reports is_abort(), and only those (or a
 // transport that reports a cancel) do. The stored token and the file token (when the call
 // sends them) never appear in what(), url(), original_error() or response().dump(); the
 // stored token never in a request target.
