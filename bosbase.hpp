@@ -4021,20 +4021,37 @@ struct transfer_cancel {
     cancel_token::registration link;
 };
 
-inline std::optional<std::uint64_t> declared_length(const header_list& headers) {
+// `conflicting` is set when the headers announce more than one length (values that differ,
+// or one that is no number beside another): such framing is invalid (RFC 9112, 6.3), and
+// checking the body against only one of them would let a body the other contradicts through.
+inline std::optional<std::uint64_t> declared_length(const header_list& headers, bool& conflicting) {
+    conflicting = false;
     std::optional<std::uint64_t> length;
+    bool unreadable = false;
+    std::size_t seen = 0;
     for (const auto& h : headers) {
         // A decoded body has another length than the announced one.
         if (ascii_iequal(h.first, "Content-Encoding") || ascii_iequal(h.first, "Transfer-Encoding")) {
+            conflicting = false;
             return std::nullopt;
         }
         if (ascii_iequal(h.first, "Content-Length")) {
+            ++seen;
             char* end = nullptr;
             errno = 0;
             const unsigned long long n = std::strtoull(h.second.c_str(), &end, 10);
-            if (end == h.second.c_str() || *end != '\0' || errno == ERANGE) return std::nullopt;
-            length = n;
+            if (end == h.second.c_str() || *end != '\0' || errno == ERANGE) {
+                unreadable = true;
+            } else if (length && *length != n) {
+                conflicting = true;
+            } else {
+                length = n;
+            }
         }
+    }
+    if (unreadable) {
+        conflicting = conflicting || seen > 1;
+        return std::nullopt;
     }
     return length;
 }
@@ -4074,7 +4091,13 @@ std::uint64_t stream_download(client_core<Transport>& core, std::string_view pat
     sink.on_head = [&](int s, const header_list& headers) {
         status = s;
         if (!ok()) return true;
-        total = declared_length(headers);
+        bool conflicting = false;
+        total = declared_length(headers, conflicting);
+        if (conflicting) {
+            io.failure = transport_error(error_kind::invalid_response,
+                                         "the server announced Content-Lengths that disagree");
+            return false;
+        }
         if (total && *total > cap) return too_large(cap, "download_options::max_bytes");
         return report();
     };
@@ -4724,14 +4747,8 @@ public:
     json auth_with_oauth2_code(std::string_view provider, std::string_view code, std::string_view code_verifier,
                                std::string_view redirect_url, const json& create_data = nullptr,
                                const request_options& options = {}) const {
-        json payload{{"provider", std::string(provider)},
-                     {"code", std::string(code)},
-                     {"codeVerifier", std::string(code_verifier)},
-                     {"redirectURL", std::string(redirect_url)}};
-        if (!create_data.is_null()) {
-            payload["createData"] = detail::object_body(create_data, "OAuth2 create_data");
-        }
-        return auth_call("auth-with-oauth2", payload, options, {code, code_verifier});
+        return exchange_oauth2_code(provider, code, code_verifier, redirect_url, create_data, options,
+                                    {code, code_verifier});
     }
 
     /// @brief The whole OAuth2 sign-in for desktop and command-line apps (defined in
@@ -4888,6 +4905,21 @@ private:
                 sign_in_again(self, call);
             });
         core().set_pre_call(std::move(hook), owner);
+    }
+
+    // auth_with_oauth2_code with the call's secrets: auth_with_oauth2 adds its state, which
+    // the server knows (its realtime client id) and may repeat in an error.
+    json exchange_oauth2_code(std::string_view provider, std::string_view code, std::string_view code_verifier,
+                              std::string_view redirect_url, const json& create_data, const request_options& options,
+                              detail::call_secrets secrets) const {
+        json payload{{"provider", std::string(provider)},
+                     {"code", std::string(code)},
+                     {"codeVerifier", std::string(code_verifier)},
+                     {"redirectURL", std::string(redirect_url)}};
+        if (!create_data.is_null()) {
+            payload["createData"] = detail::object_body(create_data, "OAuth2 create_data");
+        }
+        return auth_call("auth-with-oauth2", payload, options, secrets);
     }
 
     // Sends an auth request and stores {token, record}. Anything but a 2xx JSON
@@ -9921,8 +9953,8 @@ auto record_service<Transport>::auth_with_oauth2(std::string_view provider, oaut
                                                   : "the OAuth2 provider refused the sign-in: " + provider_error,
                            {state, code});
     }
-    return auth_with_oauth2_code(provider, code, code_verifier, flow.redirect_url(), oauth2.create_data,
-                                 flow.step(options));
+    return exchange_oauth2_code(provider, code, code_verifier, flow.redirect_url(), oauth2.create_data,
+                                flow.step(options), {code, code_verifier, state});
 }
 
 }  // namespace bosbase

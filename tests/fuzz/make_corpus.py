@@ -285,3 +285,103 @@ write("session_file", {
     "empty": session(16, b""),
     "bad_utf8": session(16, b'{"format":"bosbase-session/1","token":"\xff\xfe"}'),
 })
+
+
+# download: see tests/fuzz/download.cpp for the layout.
+FILE_TOKEN = b"Ft-6fIle~tOk"
+STORED = (b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0eXBlIjoiYXV0aCIsImlkIjoicjEiLCJjb2xsZWN0aW9uSWQiOiJfcGJfdXNlcnNf"
+          b"YXV0aF8iLCJyZWZyZXNoYWJsZSI6ZmFsc2UsImV4cCI6NDEwMjQ0NDgwMH0.c2lnbmF0dXJl")
+TO_PATH, BACKUP, WITH_TOKEN, CAPPED, PROGRESS, CANCEL, SIGNED_IN, OWN_CAP = (1 << n for n in range(8))
+RECEIVE, CANCELED, TOO_LARGE, RUNTIME_ERROR = 7, 8, 9, 12
+
+
+def dl(flags: int, status: int, body: bytes, length_mode: int = 1, length: int = 0, length_text: bytes = b"",
+       headers=(), pieces=(7, 64), fail_at: int = 0, fail_mode: int = 0, message: bytes = b"", cap: int = 0,
+       stop_at: int = 0, cancel_at: int = 0, existing: bool = False) -> bytes:
+    out = bytes([flags, 1 if existing else 0]) + struct.pack(">H", status) + bytes([len(headers)])
+    for name, value in headers:
+        out += s8(name) + s8(value)
+    out += bytes([length_mode]) + struct.pack(">H", length) + s8(length_text) + s16(body)
+    out += bytes([len(pieces)]) + bytes(p - 1 for p in pieces)
+    return out + bytes([fail_at, fail_mode]) + s8(message) + struct.pack(">H", cap) + bytes([stop_at, cancel_at])
+
+
+FILE_BYTES = bytes((i * 7 + i // 13) % 251 for i in range(300))
+write("download", {
+    "ok_stream": dl(WITH_TOKEN | SIGNED_IN, 200, FILE_BYTES, headers=[(b"Content-Type", b"application/pdf")]),
+    "ok_path_replaces": dl(TO_PATH | WITH_TOKEN | PROGRESS, 200, FILE_BYTES, existing=True),
+    "backup_fetches_token": dl(TO_PATH | BACKUP | SIGNED_IN, 200, FILE_BYTES, length_mode=0, pieces=(1, 100)),
+    "short_body_path": dl(TO_PATH | WITH_TOKEN, 200, FILE_BYTES, length_mode=2, length=310, existing=True),
+    "long_body_stream": dl(WITH_TOKEN, 200, FILE_BYTES, length_mode=2, length=200),
+    "garbage_length": dl(TO_PATH, 200, FILE_BYTES, length_mode=3, length_text=b"12abc"),
+    "two_lengths": dl(0, 200, FILE_BYTES, headers=[(b"content-length", b"299")]),
+    "encoded": dl(TO_PATH, 200, FILE_BYTES, length_mode=4, length=17),
+    "over_cap": dl(TO_PATH | CAPPED, 200, FILE_BYTES, cap=100),
+    "over_cap_announced": dl(CAPPED | OWN_CAP, 200, FILE_BYTES, cap=299, pieces=(255,)),
+    "fails_mid_body": dl(TO_PATH | WITH_TOKEN | SIGNED_IN, 200, FILE_BYTES, fail_at=3, fail_mode=RECEIVE,
+                         message=b"reset; url was /api/files/x?token=" + FILE_TOKEN, existing=True),
+    "throws_mid_body": dl(WITH_TOKEN | SIGNED_IN, 200, FILE_BYTES, fail_at=2, fail_mode=RUNTIME_ERROR,
+                          message=b"Bearer " + STORED),
+    "fails_before_head": dl(TO_PATH | BACKUP, 200, FILE_BYTES, fail_at=1, fail_mode=CANCELED),
+    "progress_stops": dl(TO_PATH | PROGRESS, 200, FILE_BYTES, stop_at=3),
+    "cancel_from_progress": dl(CANCEL | WITH_TOKEN, 200, FILE_BYTES, cancel_at=2),
+    "cancel_on_last_piece": dl(TO_PATH | CANCEL, 200, FILE_BYTES, pieces=(255, 255), cancel_at=3),
+    "not_found_echo": dl(TO_PATH | WITH_TOKEN | SIGNED_IN, 404,
+                         b'{"status":404,"message":"no file for token Ft-6fIle~tOk","data":{}}', existing=True),
+    "redirect": dl(BACKUP | WITH_TOKEN, 302, b"", headers=[(b"Location", b"/api/backups/b1.zip?token=Ft-6fIle~tOk")]),
+})
+
+
+# oauth2_redirect: see tests/fuzz/oauth2_redirect.cpp for the layout.
+def o2_push(event=0, state=0, code=0, error=0, shape=0, wrong=b"", tail=b"", error_text=b"", depth=0, padding=0,
+            raw=b"") -> bytes:
+    out = bytes([event, state]) + (s8(wrong) if state == 1 else b"")
+    out += bytes([code]) + (s8(tail) if code == 1 else b"")
+    out += bytes([error]) + (s8(error_text) if error == 2 else b"")
+    out += bytes([shape])
+    if shape == 1:
+        out += bytes([depth])
+    elif shape == 2:
+        out += struct.pack(">H", padding)
+    elif shape == 3:
+        out += s8(raw)
+    return out
+
+
+def o2(flags=0, methods=b"\x00\x00\x00", connect=b"\x00", junk=b":hello\n", post=0, pushes=(o2_push(),),
+       exchange_status=200, exchange=b"\x00") -> bytes:
+    return (bytes([flags]) + methods + connect + s8(junk) + struct.pack(">H", post) + bytes([len(pushes)])
+            + b"".join(pushes) + struct.pack(">H", exchange_status) + exchange)
+
+
+O2_SIGNED_IN, O2_CANCEL, O2_SCOPES, O2_FAIL_AFTER = 1, 2, 4, 8
+write("oauth2_redirect", {
+    "happy": o2(),
+    "happy_signed_in_scopes": o2(flags=O2_SIGNED_IN | O2_SCOPES, pushes=(o2_push(event=1), o2_push())),
+    "fuzzed_client_id": o2(connect=b"\x01" + s8(b"zz-9"), exchange=b"\x01" + s16(b'{"token":"a.b.c","record":{}}')),
+    "id_field_client_id": o2(connect=b"\x03" + s8(b"Cid-fromIdField")),
+    "no_client_id": o2(connect=b"\x04" + s8(b"not json")),
+    "number_client_id": o2(connect=b"\x05", junk=b"id:Cid-lastEventId\ndata:x\n\n"),
+    "subscription_refused": o2(post=404),
+    "wrong_state": o2(pushes=(o2_push(state=1, wrong=b"Cid-4fQz9Lw2X"),)),
+    "no_state": o2(pushes=(o2_push(state=2),)),
+    "provider_error": o2(pushes=(o2_push(code=2, error=1),)),
+    "provider_error_echoes": o2(pushes=(o2_push(code=1, tail=b"Zq81", error=2,
+                                                error_text=b"denied Cid-4fQz9Lw2Xb Code-Zq81"),)),
+    "error_number": o2(pushes=(o2_push(error=3),)),
+    "code_number": o2(pushes=(o2_push(code=3),)),
+    "too_deep": o2(pushes=(o2_push(shape=1, depth=40), o2_push())),
+    "huge": o2(pushes=(o2_push(shape=2, padding=4000),)),
+    "not_json": o2(pushes=(o2_push(shape=3, raw=b'{"state":"Cid-4fQz9Lw2Xb","code":"Code-8xJw3RtQ"}'),)),
+    "only_other_events": o2(flags=O2_FAIL_AFTER, pushes=(o2_push(event=1),)),
+    "no_pushes": o2(pushes=()),
+    "cancel_in_callback": o2(flags=O2_CANCEL),
+    "exchange_refused_echoes": o2(flags=O2_SIGNED_IN, exchange_status=400, exchange=b"\x02"),
+    "exchange_no_token": o2(exchange=b"\x01" + s16(b'{"record":{"id":"r2"}}')),
+    "methods_500": o2(methods=b"\x01" + struct.pack(">H", 500) + s16(b'{"message":"boom"}')),
+    "unknown_provider": o2(methods=b"\x02\x02" + s8(b"github") + s8(b"https://gh/?x=") + s8(b"") + s8(b"")),
+    "methods_fail": o2(methods=b"\x03\x07"),
+    "odd_auth_url": o2(methods=b"\x00\x01" + s8(b"https://idp/a?state=1&&st%61te=2&x=%zz#frag?y=\xff") + b"\x01"
+                       + s8(b"v")),
+    "no_auth_url": o2(methods=b"\x00\x02\x02"),
+})

@@ -335,6 +335,24 @@ TEST_CASE("oauth2: a refused exchange is the server's error, without the code or
     CHECK(pb.auth_store().token().empty());
 }
 
+// Found by the oauth2_redirect fuzz harness: the exchange scrubbed the code and the verifier
+// but not the state, which the server knows (its realtime client id).
+TEST_CASE("oauth2: a refused exchange that repeats the state does not show it") {
+    server srv;
+    srv.exchange_status = 400;
+    srv.exchange_answer = {{"status", 400},
+                           {"message", "Failed for client1 with VERIFIER"},
+                           {"data", {{"state", {{"code", "x"}, {"message", "client1"}}}}}};
+    fake_stream_client pb("http://127.0.0.1:8090", srv.t);
+    const auto e = bosbase_test::error_of(
+        [&] { (void)pb.collection("users").auth_with_oauth2("oidc", redirect_with(srv, json::object())); });
+    CHECK(e.status() == 400);
+    CHECK(std::string(e.what()).find("client1") == std::string::npos);
+    CHECK(std::string(e.what()).find("VERIFIER") == std::string::npos);
+    CHECK(e.response().dump().find("client1") == std::string::npos);
+    CHECK(pb.auth_store().token().empty());
+}
+
 TEST_CASE("oauth2: bad input is refused before any request") {
     server srv;
     fake_stream_client pb("http://127.0.0.1:8090", srv.t);

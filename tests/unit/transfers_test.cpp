@@ -209,6 +209,38 @@ TEST_CASE("Content-Length against what arrived: short is receive, long is invali
     CHECK(e.error_kind() == error_kind::invalid_response);
 }
 
+// Found by the download fuzz harness: only the last Content-Length was checked, so a body
+// that contradicted an earlier one (or one beside a length that is no number) was a whole file.
+TEST_CASE("Content-Lengths that disagree are invalid_response, and nothing is written") {
+    temp_dir dir;
+    client pb("http://h");
+    auto& t = pb.transport();
+    auto with_lengths = [&](std::string body, std::vector<std::string> lengths) {
+        t.s->script.push_back([body, lengths](const bosbase::http_request&) {
+            auto res = answer(body, false);
+            for (const auto& l : lengths) res.headers.emplace_back("Content-Length", l);
+            return res;
+        });
+    };
+    with_lengths(pattern(300), {"299", "300"});
+    auto e = error_of([&] { pb.files().download(record, "f.bin", dir / "out.bin"); });
+    CHECK(e.error_kind() == error_kind::invalid_response);
+    CHECK(std::string(e.what()).find("Content-Lengths that disagree") != std::string::npos);
+    CHECK(dir.listing().empty());
+
+    with_lengths(pattern(3), {"x", "10"});
+    e = error_of([&] { pb.files().download(record, "f.bin", dir / "out.bin"); });
+    CHECK(e.error_kind() == error_kind::invalid_response);
+    CHECK(dir.listing().empty());
+
+    // The same length twice, or a lone one that is no number, are as before.
+    with_lengths(pattern(300), {"300", "300"});
+    CHECK(pb.files().download(record, "f.bin", dir / "out.bin") == 300);
+    with_lengths(pattern(5), {"five"});
+    std::ostringstream out;
+    CHECK(pb.files().download(record, "f.bin", out) == 5);
+}
+
 TEST_CASE("an error status is a ClientResponseError with the server's JSON, and nothing is written") {
     temp_dir dir;
     client pb("http://h");

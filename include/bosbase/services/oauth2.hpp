@@ -321,8 +321,8 @@ auto record_service<Transport>::auth_with_oauth2(std::string_view provider, oaut
                                                   : "the OAuth2 provider refused the sign-in: " + provider_error,
                            {state, code});
     }
-    return auth_with_oauth2_code(provider, code, code_verifier, flow.redirect_url(), oauth2.create_data,
-                                 flow.step(options));
+    return exchange_oauth2_code(provider, code, code_verifier, flow.redirect_url(), oauth2.create_data,
+                                flow.step(options), {code, code_verifier, state});
 }
 
 }  // namespace bosbase

@@ -372,14 +372,8 @@ public:
     json auth_with_oauth2_code(std::string_view provider, std::string_view code, std::string_view code_verifier,
                                std::string_view redirect_url, const json& create_data = nullptr,
                                const request_options& options = {}) const {
-        json payload{{"provider", std::string(provider)},
-                     {"code", std::string(code)},
-                     {"codeVerifier", std::string(code_verifier)},
-                     {"redirectURL", std::string(redirect_url)}};
-        if (!create_data.is_null()) {
-            payload["createData"] = detail::object_body(create_data, "OAuth2 create_data");
-        }
-        return auth_call("auth-with-oauth2", payload, options, {code, code_verifier});
+        return exchange_oauth2_code(provider, code, code_verifier, redirect_url, create_data, options,
+                                    {code, code_verifier});
     }
 
     /// @brief The whole OAuth2 sign-in for desktop and command-line apps (defined in
@@ -536,6 +530,21 @@ private:
                 sign_in_again(self, call);
             });
         core().set_pre_call(std::move(hook), owner);
+    }
+
+    // auth_with_oauth2_code with the call's secrets: auth_with_oauth2 adds its state, which
+    // the server knows (its realtime client id) and may repeat in an error.
+    json exchange_oauth2_code(std::string_view provider, std::string_view code, std::string_view code_verifier,
+                              std::string_view redirect_url, const json& create_data, const request_options& options,
+                              detail::call_secrets secrets) const {
+        json payload{{"provider", std::string(provider)},
+                     {"code", std::string(code)},
+                     {"codeVerifier", std::string(code_verifier)},
+                     {"redirectURL", std::string(redirect_url)}};
+        if (!create_data.is_null()) {
+            payload["createData"] = detail::object_body(create_data, "OAuth2 create_data");
+        }
+        return auth_call("auth-with-oauth2", payload, options, secrets);
     }
 
     // Sends an auth request and stores {token, record}. Anything but a 2xx JSON

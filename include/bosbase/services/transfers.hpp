@@ -53,20 +53,37 @@ struct transfer_cancel {
     cancel_token::registration link;
 };
 
-inline std::optional<std::uint64_t> declared_length(const header_list& headers) {
+// `conflicting` is set when the headers announce more than one length (values that differ,
+// or one that is no number beside another): such framing is invalid (RFC 9112, 6.3), and
+// checking the body against only one of them would let a body the other contradicts through.
+inline std::optional<std::uint64_t> declared_length(const header_list& headers, bool& conflicting) {
+    conflicting = false;
     std::optional<std::uint64_t> length;
+    bool unreadable = false;
+    std::size_t seen = 0;
     for (const auto& h : headers) {
         // A decoded body has another length than the announced one.
         if (ascii_iequal(h.first, "Content-Encoding") || ascii_iequal(h.first, "Transfer-Encoding")) {
+            conflicting = false;
             return std::nullopt;
         }
         if (ascii_iequal(h.first, "Content-Length")) {
+            ++seen;
             char* end = nullptr;
             errno = 0;
             const unsigned long long n = std::strtoull(h.second.c_str(), &end, 10);
-            if (end == h.second.c_str() || *end != '\0' || errno == ERANGE) return std::nullopt;
-            length = n;
+            if (end == h.second.c_str() || *end != '\0' || errno == ERANGE) {
+                unreadable = true;
+            } else if (length && *length != n) {
+                conflicting = true;
+            } else {
+                length = n;
+            }
         }
+    }
+    if (unreadable) {
+        conflicting = conflicting || seen > 1;
+        return std::nullopt;
     }
     return length;
 }
@@ -106,7 +123,13 @@ std::uint64_t stream_download(client_core<Transport>& core, std::string_view pat
     sink.on_head = [&](int s, const header_list& headers) {
         status = s;
         if (!ok()) return true;
-        total = declared_length(headers);
+        bool conflicting = false;
+        total = declared_length(headers, conflicting);
+        if (conflicting) {
+            io.failure = transport_error(error_kind::invalid_response,
+                                         "the server announced Content-Lengths that disagree");
+            return false;
+        }
         if (total && *total > cap) return too_large(cap, "download_options::max_bytes");
         return report();
     };
