@@ -159,7 +159,7 @@ stage "tsan-current: pub/sub faults" preset_test tsan-current
 
 stage "windows: mingw-w64 build, unit tests and examples under wine" bash scripts/test_windows.sh
 
-# Nine harnesses, two at a time, 20 s each: about 100 s of fuzzing in the stage.
+# Ten harnesses, two at a time, 20 s each: about 100 s of fuzzing in the stage.
 stage "fuzz: build, each harness 20 s" bash scripts/fuzz.sh 20
 
 # Only Debian's Go (or none) on the machine: the README's Go promise.
