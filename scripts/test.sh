@@ -7,14 +7,15 @@
 #   tsan             g++, C++20, ThreadSanitizer: unit, transport, stress (without the programs
 #                    that have no threads of their own; docs/testing.md, "Which tree builds what")
 #   clang-current    clang++, C++20, ASan+UBSan, cpp-httplib 0.41.0: unit, transport, fault,
-#                    stress; the examples compile; pub/sub against the real BosBase (when
+#                    stress; pub/sub against the real BosBase (when
 #                    BOSBASE_SRC is set), as only this build has a WebSocket
 #   tsan-current     g++, C++20, ThreadSanitizer, cpp-httplib 0.41.0: only the pub/sub fault
 #                    tests, whose WebSocket threads the tsan tree (0.11.4) cannot build
 #   windows          mingw-w64 g++, cpp-httplib 0.41.0 (scripts/test_windows.sh): the unit tests and
 #                    the examples cross-compiled and run under wine against the dev server (and the
 #                    real BosBase when BOSBASE_SRC is set)
-#   fuzz             the libFuzzer harnesses, 20 s each, one per core at a time
+#   fuzz             the libFuzzer harnesses, 15 s each, one per core at a time (each runs its seeds
+#                    first, which the test trees therefore do not replay)
 # (Debian's cpp-httplib 0.11.4 is in the g++ trees and, with clang++, in the packaging
 # checks; presets clang and httplib-current remain for developers.)
 # and the quick benchmarks (calls, and files beside curl), the packaging checks and scripts/check_fresh_go.sh (the scripts
@@ -159,8 +160,8 @@ stage "tsan-current: pub/sub faults" preset_test tsan-current
 
 stage "windows: mingw-w64 build, unit tests and examples under wine" bash scripts/test_windows.sh
 
-# Ten harnesses, two at a time, 20 s each: about 100 s of fuzzing in the stage.
-stage "fuzz: build, each harness 20 s" bash scripts/fuzz.sh 20
+# Ten harnesses, two at a time, 15 s each: about 75 s of fuzzing in the stage, every seed first.
+stage "fuzz: build, each harness 15 s" bash scripts/fuzz.sh 15
 
 # Only Debian's Go (or none) on the machine: the README's Go promise.
 stage "fresh Go: demo with the machine's Go hidden" bash scripts/check_fresh_go.sh
