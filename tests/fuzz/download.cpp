@@ -58,23 +58,9 @@ constexpr const char* stored_token =
 constexpr std::size_t error_cap = 4096;  // client_options::max_response_bytes
 
 // One folder per process, removed at exit, emptied before each input.
-struct scratch {
-    fs::path dir;
-    scratch() {
-        std::error_code ec;
-        dir = fs::temp_directory_path(ec) / ("bosbase-fuzz-download-" + std::to_string(std::random_device{}()));
-        fs::create_directories(dir, ec);
-        if (ec) fail("the fuzz scratch folder could be created", ec.message());
-    }
-    ~scratch() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
-};
-
 const fs::path& folder() {
-    static scratch s;
-    return s.dir;
+    static const bosbase_fuzz::scratch_folder scratch("download");
+    return scratch.path();
 }
 
 void empty_folder() {
@@ -82,7 +68,7 @@ void empty_folder() {
     std::vector<fs::path> entries;
     for (const auto& entry : fs::directory_iterator(folder(), ec)) entries.push_back(entry.path());
     for (const auto& p : entries) fs::remove_all(p, ec);
-    if (ec) fail("the fuzz scratch folder could be emptied", ec.message());
+    if (ec) fail("the fuzz scratch folder could not be emptied", ec.message());
 }
 
 std::vector<std::string> folder_names() {

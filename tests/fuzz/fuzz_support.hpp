@@ -13,11 +13,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <filesystem>
 #include <memory>
 #include <new>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <typeinfo>
 #include <vector>
 
@@ -29,6 +32,28 @@ namespace bosbase_fuzz {
     std::fflush(stderr);
     std::abort();
 }
+
+// A private folder for a harness that writes files: made at its first use, removed at exit.
+class scratch_folder {
+public:
+    explicit scratch_folder(const std::string& name) {
+        std::error_code ec;
+        path_ = std::filesystem::temp_directory_path(ec) /
+                ("bosbase-fuzz-" + name + "-" + std::to_string(std::random_device{}()));
+        std::filesystem::create_directories(path_, ec);
+        if (ec) fail("the fuzz scratch folder could not be created", ec.message());
+    }
+    scratch_folder(const scratch_folder&) = delete;
+    scratch_folder& operator=(const scratch_folder&) = delete;
+    ~scratch_folder() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
 
 // The detail text is built only when the check fails.
 #define BOSBASE_FUZZ_CHECK(cond)                  \

@@ -22,29 +22,15 @@ namespace {
 namespace fs = std::filesystem;
 
 // One folder per process, removed at exit; each iteration rewrites the same file.
-struct scratch {
-    fs::path dir;
-    scratch() {
-        std::error_code ec;
-        dir = fs::temp_directory_path(ec) / ("bosbase-fuzz-session-" + std::to_string(std::random_device{}()));
-        fs::create_directories(dir, ec);
-        if (ec) bosbase_fuzz::fail("the fuzz scratch folder could be created", ec.message());
-    }
-    ~scratch() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
-};
-
 const fs::path& folder() {
-    static scratch s;
-    return s.dir;
+    static const bosbase_fuzz::scratch_folder scratch("session");
+    return scratch.path();
 }
 
 void write_file(const fs::path& path, const std::string& bytes) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out) bosbase_fuzz::fail("the fuzz input could be written to the scratch file");
+    if (!out) bosbase_fuzz::fail("the fuzz input could not be written to the scratch file");
 }
 
 // The file's own token, when it has one worth looking for in a message.
