@@ -7571,8 +7571,26 @@ struct websocket_request {
     std::optional<cancel_token> cancel;
 };
 
-/// @brief What read() got.
-enum class websocket_frame { text, binary, closed };
+/// @brief What read() got. `too_large`: a message over max_message_bytes was read past and
+/// dropped whole (`message` is left empty); the connection goes on with the next message.
+enum class websocket_frame { text, binary, closed, too_large };
+
+/// @brief Thrown by connect_websocket() when the server answered the upgrade with an HTTP
+/// status instead of 101 Switching Protocols: callers tell a final answer (401, 403, 404)
+/// from one worth retrying (5xx) by status(). body() is what the server sent with it (at
+/// most max_message_bytes), usually BosBase's JSON error.
+class websocket_refused : public transport_error {
+public:
+    websocket_refused(int status, std::string body, const std::string& message)
+        : transport_error(error_kind::invalid_response, message), status_(status), body_(std::move(body)) {}
+
+    int status() const noexcept { return status_; }
+    const std::string& body() const noexcept { return body_; }
+
+private:
+    int status_;
+    std::string body_;
+};
 
 /// @brief One open WebSocket. One thread reads while others send; shutdown() may come from any thread.
 class websocket_connection {
