@@ -514,7 +514,11 @@ inline void append_query(std::string& out, const query_params& query) {
     }
 }
 
-// Keys are compared percent-decoded: a server decodes "%74oken" to "token".
+// Keys are compared percent-decoded and case-blind: a server decodes "%74oken" to "token".
+// Besides the SDK's own secrets, URLs from elsewhere (a redirect's Location, a presigned
+// file URL) carry credentials under many names: OAuth2's code and state, access and refresh
+// tokens, S3's X-Amz-Signature and X-Amz-Credential, api keys. A name that merely contains
+// one of the stems counts, so a new spelling of an old credential is still covered.
 inline bool is_secret_key(std::string_view key) {
     std::string decoded;
     decoded.reserve(key.size());
@@ -525,41 +529,87 @@ inline bool is_secret_key(std::string_view key) {
         return -1;
     };
     for (std::size_t i = 0; i < key.size(); ++i) {
-        if (key[i] == '%' && i + 2 < key.size() && hex(key[i + 1]) >= 0 && hex(key[i + 2]) >= 0) {
-            decoded += static_cast<char>(hex(key[i + 1]) * 16 + hex(key[i + 2]));
+        char c = key[i];
+        if (c == '%' && i + 2 < key.size() && hex(key[i + 1]) >= 0 && hex(key[i + 2]) >= 0) {
+            c = static_cast<char>(hex(key[i + 1]) * 16 + hex(key[i + 2]));
             i += 2;
-        } else {
-            decoded += key[i];
         }
+        decoded += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
     }
-    static const char* const secrets[] = {"token", "password", "passwordConfirm", "oldPassword", "otp"};
-    for (const char* secret : secrets) {
-        if (ascii_iequal(decoded, secret)) return true;
+    static const char* const whole[] = {"otp", "code", "state", "key", "apikey", "sig", "auth", "jwt", "session", "pass"};
+    for (const char* secret : whole) {
+        if (decoded == secret) return true;
+    }
+    static const char* const stems[] = {"token", "password", "secret", "signature", "credential", "api_key", "authorization"};
+    for (const char* stem : stems) {
+        if (decoded.find(stem) != std::string::npos) return true;
     }
     return false;
 }
 
-// URLs travel into exceptions; a `?token=` (file tokens, or a caller's own) must not.
-inline std::string redact_url(const std::string& url) {
-    const auto q = url.find('?');
-    if (q == std::string::npos) {
-        return url;
+// Three base64url segments whose first is a JSON object ("eyJ" is `{"` encoded): a JWT, a
+// credential whatever name it travels under.
+inline bool looks_like_jwt(std::string_view value) {
+    if (value.size() < 10 || value.compare(0, 3, "eyJ") != 0) return false;
+    int dots = 0;
+    for (const char c : value) {
+        if (c == '.') {
+            ++dots;
+        } else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                     c == '_' || c == '%' || c == '=')) {
+            return false;
+        }
     }
-    std::string out = url.substr(0, q + 1);
-    std::size_t pos = q + 1;
-    while (pos <= url.size()) {
-        auto amp = url.find('&', pos);
-        if (amp == std::string::npos) {
-            amp = url.size();
+    return dots == 2;
+}
+
+/// The marker a redacted value becomes.
+inline constexpr std::string_view redacted_text = "REDACTED";
+
+// URLs travel into exceptions: the SDK's own (`?token=` of file URLs, a caller's own) and
+// the server's (a redirect's Location). Redacted: the user-info before the host
+// (user:password@), and in the query and the fragment (OAuth2's implicit flow puts tokens
+// there) every value under a secret name or that is a JWT. Everything else is kept byte for
+// byte, and redacting again changes nothing.
+inline std::string redact_url(const std::string& url) {
+    std::string out;
+    out.reserve(url.size());
+    std::size_t pos = 0;
+    const auto scheme = url.find("://");
+    const auto first_mark = url.find_first_of("?#");
+    if (scheme != std::string::npos && scheme < first_mark) {
+        const std::size_t host_begin = scheme + 3;
+        const std::size_t authority_end = std::min(url.find_first_of("/?#", host_begin), url.size());
+        const auto at = url.rfind('@', authority_end == 0 ? 0 : authority_end - 1);
+        out += url.substr(0, host_begin);
+        if (at != std::string::npos && at >= host_begin && at < authority_end) {
+            out += redacted_text;
+            pos = at;  // from the '@' on
+        } else {
+            pos = host_begin;
         }
-        const std::string part = url.substr(pos, amp - pos);
+    }
+    if (first_mark == std::string::npos) return out + url.substr(pos);
+    out += url.substr(pos, first_mark - pos);
+    pos = first_mark;
+    // Each part of the query and of the fragment, after its '?', '#' or '&'.
+    bool fragment = false;
+    while (pos < url.size()) {
+        if (url[pos] == '#') fragment = true;
+        out += url[pos];
+        const std::size_t begin = pos + 1;
+        std::size_t end = url.find_first_of(fragment ? "&" : "&#", begin);
+        if (end == std::string::npos) end = url.size();
+        const std::string_view part(url.data() + begin, end - begin);
         const auto eq = part.find('=');
-        const std::string key = part.substr(0, eq);
-        out += (eq != std::string::npos && is_secret_key(key)) ? key + "=REDACTED" : part;
-        if (amp < url.size()) {
-            out += '&';
+        if (eq != std::string_view::npos &&
+            (is_secret_key(part.substr(0, eq)) || looks_like_jwt(part.substr(eq + 1)))) {
+            out.append(part.data(), eq + 1);
+            out += redacted_text;
+        } else {
+            out.append(part.data(), part.size());
         }
-        pos = amp + 1;
+        pos = end;
     }
     return out;
 }

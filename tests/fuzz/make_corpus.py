@@ -63,6 +63,8 @@ write("redact", {
     "empty_and_eq": b"/p?x=1&&TOKEN=&oldPassword=q=r&passwordConfirm=z",
     "no_query": b"http://h/api/health",
     "fragment": b"/p?a=1#frag&token=zz",
+    "user_info": b"https://user:pw@h:8443/cb?code=c1&state=s1&X-Amz-Signature=sig#access_token=t&x=1",
+    "jwt_value": b"http://h/p?t=eyJhbGciOiJIUzI1NiJ9.eyJpZCI6InIxIn0.c2ln&page=2",
 })
 
 

@@ -4,6 +4,9 @@
 #include <fake_transport.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <ctime>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -214,4 +217,106 @@ TEST_CASE("URL redaction sees percent-encoded secret keys") {
     CHECK(redact_url("http://h/p?PASSWORD=abc") == "http://h/p?PASSWORD=REDACTED");
     CHECK(redact_url("http://h/p?tok%65n=abc%") == "http://h/p?tok%65n=REDACTED");
     CHECK(redact_url("http://h/p?to%6=abc") == "http://h/p?to%6=abc");  // not a valid escape, not "token"
+}
+
+// The core checks the token before it builds anything, so this holds for a transport that
+// ignores http_request::cancel too (this fake never looks at it).
+TEST_CASE("a call whose cancel token is already cancelled sends nothing: no request, no hook, no auto-refresh") {
+    fake_transport t;
+    fake_client pb("http://127.0.0.1:8090", t);
+    // A superuser session within the auto-refresh threshold: any call would refresh it first.
+    const std::string soon = make_jwt({{"type", "auth"},
+                                       {"id", "r1"},
+                                       {"collectionId", "pbc_3142635823"},
+                                       {"exp", static_cast<long long>(std::time(nullptr)) + 60}});
+    bosbase::request_options keep;
+    keep.auto_refresh_threshold = std::chrono::seconds(3600);
+    t.reply_json(200, auth_response(soon, "_superusers"));
+    pb.collection("_superusers").auth_with_password("admin@x.io", "admin-password-1", json::object(), keep);
+    const std::size_t sent = t.count();
+
+    int hooked = 0;
+    pb.before_send([&hooked](bosbase::http_request&) { ++hooked; });
+    bosbase::cancel_token token;
+    token.cancel();
+    bosbase::request_options options;
+    options.cancel = token;
+
+    auto check_canceled = [&](const std::string& what, auto&& call) {
+        CAPTURE(what);
+        const ClientResponseError e = catch_error(call);
+        CHECK(e.status() == 0);
+        CHECK(e.error_kind() == bosbase::error_kind::canceled);
+        CHECK(t.count() == sent);
+        CHECK(hooked == 0);
+    };
+    check_canceled("get_one", [&] { (void)pb.collection("posts").get_one("p1", options); });
+    check_canceled("create", [&] { pb.collection("posts").create(json{{"title", "x"}}, options); });
+    check_canceled("multipart create", [&] {
+        pb.collection("posts").create_with_files(json{{"title", "x"}},
+                                                 {{"doc", bosbase::file_part::from_bytes("a.txt", "hello")}}, options);
+    });
+    check_canceled("auth_with_token", [&] { pb.collection("users").auth_with_token("custom", {}, {}, options); });
+    check_canceled("download", [&] {
+        std::ostringstream out;
+        pb.files().download(json{{"id", "p1"}, {"collectionName", "posts"}}, "a.txt", out, {}, options);
+    });
+    check_canceled("async", [&] {
+        pb.async([](const fake_client& c) { return c.collection("posts").get_one("p1"); }, token).get();
+    });
+    CHECK(pb.auth_store().token() == soon);  // no refresh ran, nothing changed the session
+}
+
+TEST_CASE("a secret that straddles the cut of a non-JSON error body leaves no part of itself") {
+    fake_transport t;
+    fake_client pb("http://127.0.0.1:8090", t);
+    const std::string password = "straddling-Password-0123456789";
+    // Starts at byte 500 of the body; the body kept in response() is cut at 512 bytes.
+    t.reply(400, std::string(500, 'x') + password + " was refused");
+    const ClientResponseError e = catch_error([&] { pb.collection("users").auth_with_password("u@x.io", password); });
+    CHECK(e.status() == 400);
+    const std::string body = e.response().value("body", std::string());
+    CHECK(body.size() <= 512);
+    CHECK(body.compare(0, 500, std::string(500, 'x')) == 0);
+    CHECK(body.find(password.substr(0, 8)) == std::string::npos);
+    CHECK(e.response().dump().find(password.substr(0, 8)) == std::string::npos);
+    CHECK(std::string(e.what()).find(password.substr(0, 8)) == std::string::npos);
+}
+
+TEST_CASE("a redirect's Location is redacted of credentials that are not the call's own") {
+    fake_transport t;
+    fake_client pb("http://127.0.0.1:8090", t);
+    const std::string other_jwt = make_jwt({{"type", "auth"}, {"id", "someone-else"}});
+    const std::string location = "https://sso-user:sso-pass@login.example/cb?t=" + other_jwt +
+                                 "&code=oauth-code-123&state=st-456&X-Amz-Signature=abcdef&page=2#access_token=frag-tok";
+    t.s->script.push_back([&](const bosbase::http_request&) {
+        return bosbase::http_response{302, {{"Location", location}}, ""};
+    });
+    const ClientResponseError e = catch_error([&] { (void)pb.collection("posts").get_one("p1"); });
+    CHECK(e.status() == 302);
+    const std::string got = e.response().value("location", std::string());
+    CHECK(got == "https://REDACTED@login.example/cb?t=REDACTED&code=REDACTED&state=REDACTED&X-Amz-Signature=REDACTED"
+                 "&page=2#access_token=REDACTED");
+    for (const std::string& secret : {other_jwt, std::string("oauth-code-123"), std::string("st-456"),
+                                      std::string("abcdef"), std::string("frag-tok"), std::string("sso-pass")}) {
+        CAPTURE(secret);
+        CHECK(e.response().dump().find(secret) == std::string::npos);
+        CHECK(std::string(e.what()).find(secret) == std::string::npos);
+    }
+}
+
+TEST_CASE("URL redaction: user-info, the fragment, JWT values under any name; the rest byte for byte") {
+    using bosbase::detail::redact_url;
+    CHECK(redact_url("http://u:p@h:1/x?a=1") == "http://REDACTED@h:1/x?a=1");
+    CHECK(redact_url("http://h/x@y?a=1") == "http://h/x@y?a=1");  // an '@' in the path is no user-info
+    CHECK(redact_url("/p?page=2&perPage=30&filter=a%3D1") == "/p?page=2&perPage=30&filter=a%3D1");
+    CHECK(redact_url("/p?x=eyJhbGciOi.eyJpZCI6.sig") == "/p?x=REDACTED");
+    CHECK(redact_url("/p?x=eyJhbGciOi") == "/p?x=eyJhbGciOi");  // one segment: not a JWT
+    CHECK(redact_url("/p#a=1&refresh_token=r") == "/p#a=1&refresh_token=REDACTED");
+    CHECK(redact_url("/p?q=1#frag") == "/p?q=1#frag");
+    CHECK(redact_url("/p?API_KEY=k&clientSecret=s&sessionId=1") == "/p?API_KEY=REDACTED&clientSecret=REDACTED&sessionId=1");
+    for (const char* url : {"http://u:p@h/x?token=a#b=eyJa.b.c", "/p?&&==&token", "http://@h", "?#&#&"}) {
+        CAPTURE(url);
+        CHECK(redact_url(redact_url(url)) == redact_url(url));
+    }
 }
