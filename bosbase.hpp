@@ -12816,7 +12816,16 @@ private:
 
     static std::string ms_text(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
 
-    static transport_error describe(httplib::Error error, const call& c, const connection& conn, bool socket_opened) {
+    // A TLS-only server drops a plain-HTTP request on a fresh connection without a word, which
+    // reads like any broken connection; the likely cause is worth saying then (an https://
+    // URL to a plain server fails the handshake instead, and says so).
+    static std::string tls_hint(const http_request& req, bool fresh_connection) {
+        if (!fresh_connection || is_tls(req.origin)) return {};
+        return " (a server that speaks only TLS closes a plain-HTTP connection so: if it is an HTTPS server, use "
+               "an https:// URL)";
+    }
+
+    transport_error describe(httplib::Error error, const call& c, const connection& conn, bool socket_opened) const {
         using kind = transport_error::kind;
         const auto& req = c.req;
         const auto slack = std::chrono::milliseconds(5);
@@ -12846,19 +12855,19 @@ private:
             }
             return {kind::receive, "connection to " + req.origin +
                                        " closed or sent something other than an HTTP response before a full "
-                                       "response arrived"};
+                                       "response arrived" + tls_hint(req, socket_opened)};
         case httplib::Error::Write:
             if (idle + slack >= c.write_timeout) {
                 return {kind::timeout, "sending the request to " + req.origin + " timed out after " +
                                            ms_text(c.write_timeout) + " (write timeout)"};
             }
-            return {kind::send, "could not send the request to " + req.origin};
+            return {kind::send, "could not send the request to " + req.origin + tls_hint(req, socket_opened)};
         case httplib::Error::Canceled:
             return {kind::canceled, where + " was cancelled"};
         case httplib::Error::SSLConnection:
             return {kind::tls, "TLS handshake with " + req.origin + " failed"};
         case httplib::Error::SSLLoadingCerts:
-            return {kind::tls, "could not load CA certificates for " + req.origin};
+            return {kind::tls, "could not load CA certificates for " + req.origin + ca_source_text()};
         case httplib::Error::SSLServerVerification:
             return {kind::tls, "certificate of " + req.origin + " could not be verified"};
         case httplib::Error::Compression:
@@ -12912,6 +12921,30 @@ private:
         connection* counted = &conn;
         client.set_socket_options([counted](::socket_t sock) { counted->opened(sock); });
         apply_tls_options(client);
+    }
+
+    // Which configured CA source failed to load, and why when it is plain (a path that is not
+    // there is the usual mistake); empty for the system's store.
+    std::string ca_source_text() const {
+        const auto& o = state_->options;
+        std::string out;
+        auto describe = [&out](const char* what, const std::string& path, bool want_dir) {
+            if (path.empty()) return;
+            std::error_code ec;
+            const auto status = std::filesystem::status(detail::path_from_utf8(path), ec);
+            std::string why;
+            if (!std::filesystem::exists(status)) {
+                why = "no such file or directory";
+            } else if (want_dir != std::filesystem::is_directory(status)) {
+                why = want_dir ? "not a directory" : "a directory, not a PEM file";
+            } else {
+                why = want_dir ? "no usable certificates in it" : "not a readable PEM file of certificates";
+            }
+            out += std::string(out.empty() ? ": " : "; ") + what + " '" + path + "': " + why;
+        };
+        describe("ca_cert_file", o.ca_cert_file, false);
+        describe("ca_cert_dir", o.ca_cert_dir, true);
+        return out;
     }
 
     void apply_tls_options(httplib::Client& client) const {

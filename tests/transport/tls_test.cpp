@@ -15,25 +15,33 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <string>
+
+#include <unistd.h>
 
 namespace {
 
-// A self-signed certificate for IP 127.0.0.1, also usable as its own CA.
+// A self-signed certificate, also usable as its own CA: by default for IP 127.0.0.1 and valid
+// for an hour; `san` and `valid_for` make one for another name or one that has expired.
 class test_certificate {
 public:
-    test_certificate() {
+    explicit test_certificate(const char* san = "IP:127.0.0.1", long valid_for = 3600) {
         key_ = EVP_EC_gen("P-256");
         REQUIRE(key_ != nullptr);
         cert_ = X509_new();
         X509_set_version(cert_, 2);
         ASN1_INTEGER_set(X509_get_serialNumber(cert_), 1);
-        X509_gmtime_adj(X509_getm_notBefore(cert_), -60);
-        X509_gmtime_adj(X509_getm_notAfter(cert_), 3600);
+        X509_gmtime_adj(X509_getm_notBefore(cert_), valid_for > 0 ? -60 : 2 * valid_for);
+        X509_gmtime_adj(X509_getm_notAfter(cert_), valid_for);
         X509_set_pubkey(cert_, key_);
         X509_NAME* name = X509_get_subject_name(cert_);
-        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
+        // The common name repeats the one subject alternative name: a client that falls back to
+        // the common name must not find another match there.
+        const std::string common_name = std::string(san).substr(std::string(san).find(':') + 1);
+        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name.c_str()),
+                                   -1, -1, 0);
         X509_set_issuer_name(cert_, name);
-        add_extension(NID_subject_alt_name, "IP:127.0.0.1");
+        add_extension(NID_subject_alt_name, san);
         add_extension(NID_basic_constraints, "critical,CA:TRUE");
         REQUIRE(X509_sign(cert_, key_, EVP_sha256()) > 0);
 
@@ -79,7 +87,7 @@ private:
 struct tls_fixture {
     test_certificate certificate;
     bosbase_test::local_server server{std::make_unique<httplib::SSLServer>(certificate.cert(), certificate.key())};
-    tls_fixture() {
+    explicit tls_fixture(const char* san = "IP:127.0.0.1", long valid_for = 3600) : certificate(san, valid_for) {
         server->Post("/api/collections/users/bind-token", [](const httplib::Request&, httplib::Response& res) {
             res.status = 204;
         });
@@ -127,7 +135,53 @@ TEST_CASE("https: a plain-http server behind an https URL fails the handshake wi
         FAIL("no throw");
     } catch (const bosbase::ClientResponseError& e) {
         CHECK(e.status() == 0);
+        CHECK(e.error_kind() == bosbase::error_kind::tls);
         CHECK(e.original_error().find("TLS") != std::string::npos);
+    }
+}
+
+// Every way the server's certificate or the caller's CA can be wrong ends the call with
+// error_kind::tls on its first attempt, with a message that says which.
+TEST_CASE("https: certificate and CA failures are error_kind::tls, each with its own reason") {
+    struct failing {
+        const char* name;
+        const char* san;
+        long valid_for;
+        std::string ca_file;  // "" trusts nothing but the system's store; "<cert>" the test's certificate
+        std::string says;
+    };
+    const std::string missing = "/nonexistent/bosbase-ca-" + std::to_string(::getpid()) + ".pem";
+    for (const failing& c : {failing{"untrusted", "IP:127.0.0.1", 3600, "", "could not be verified"},
+                             failing{"wrong host name", "DNS:other.example", 3600, "<cert>", "certificate of"},
+                             failing{"expired", "IP:127.0.0.1", -3600, "<cert>", "could not be verified"},
+                             failing{"missing CA file", "IP:127.0.0.1", 3600, missing,
+                                     "ca_cert_file '" + missing + "': no such file or directory"}}) {
+        CAPTURE(std::string(c.name));
+        tls_fixture f(c.san, c.valid_for);
+        bosbase::httplib_transport_options tls;
+        tls.ca_cert_file = c.ca_file == "<cert>" ? f.certificate.pem_path() : c.ca_file;
+        bosbase::BosBase pb(f.server.url("https"), bosbase::httplib_transport(tls));
+        try {
+            pb.collection("users").bind_custom_token("a@b.io", "pw", "tok");
+            FAIL("the call succeeded");
+        } catch (const bosbase::ClientResponseError& e) {
+            CHECK(e.status() == 0);
+            CHECK(e.error_kind() == bosbase::error_kind::tls);
+            CHECK_MESSAGE(e.original_error().find(c.says) != std::string::npos, e.original_error());
+        }
+    }
+}
+
+TEST_CASE("https: a TLS server asked over http:// is a clear error, not a hang") {
+    tls_fixture f;
+    bosbase::BosBase pb(f.server.url("http"));
+    try {
+        pb.collection("users").bind_custom_token("a@b.io", "pw", "tok");
+        FAIL("no throw");
+    } catch (const bosbase::ClientResponseError& e) {
+        CHECK(e.status() == 0);
+        CHECK(e.error_kind() != bosbase::error_kind::timeout);
+        CHECK_MESSAGE(e.original_error().find("use an https:// URL") != std::string::npos, e.original_error());
     }
 }
 
