@@ -70,12 +70,26 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# What wine prints when a program dies of an exception it did not handle (wine's own
+# "wine: Unhandled page fault|illegal instruction|stack overflow|... at address", then the
+# debugger's "Unhandled exception: ..." and backtrace) or calls a function wine lacks. Wine 8 can
+# exit with status 0 after such a crash (one at exit, after main returned, is the usual case),
+# so the status alone does not say a program worked.
+wine_crash_markers='^wine: Unhandled |^Unhandled exception: |^wine: Call from .* to unimplemented function|starting debugger\.\.\.'
+
 run_wine() {  # run_wine <log> <program.exe> [args...]: the program's output into <log>, shown on failure
-    local log="$1" rc=0
+    local log="$1" rc=0 program
     shift
+    program="$(basename "$1")"
     wine "$@" >"$log" 2>&1 </dev/null || rc=$?
+    if grep -qE -- "$wine_crash_markers" "$log"; then
+        echo "error: $program crashed under wine (exit status $rc), output and wine's backtrace in $log:" >&2
+        # The crash report starts at the first marker; the program's own lines before it matter too.
+        grep -m1 -B 10 -A 50 -E -- "$wine_crash_markers" "$log" | sed 's/^/    /' >&2
+        return $((rc != 0 ? rc : 1))
+    fi
     if ((rc != 0)); then
-        echo "error: 'wine $*' failed (exit $rc):" >&2
+        echo "error: $program failed under wine (exit $rc), 'wine $*':" >&2
         tail -n 60 "$log" | sed 's/^/    /' >&2
         return "$rc"
     fi
@@ -127,7 +141,7 @@ server_pid=""
 
 if [[ -n "${BOSBASE_SRC:-}" ]]; then
     export -f against_server run_wine expect
-    export build logs
+    export build logs wine_crash_markers
     bash "$repo/scripts/bosbase_server.sh" -- bash -c 'against_server "$BOSBASE_URL" real-bosbase'
 else
     echo "==> real BosBase under wine SKIPPED: set BOSBASE_SRC (README, 'Against the real BosBase server')"
