@@ -2,8 +2,10 @@
 # The Windows stage: cross-compiles the unit tests (fake transport), the examples and a round trip
 # of a file with a non-ASCII name with Debian's mingw-w64 against cpp-httplib 0.41.0
 # (tests/windows, cmake/toolchains/mingw-w64.cmake), then runs them under Debian's wine: the unit
-# tests alone, the examples and the round trip against the Go dev server on 127.0.0.1 and, when
-# BOSBASE_SRC is set, custom_token and the round trip against the real BosBase too.
+# tests alone, the examples, the round trip and realtime with overlapping subscriptions against the
+# Go dev server on 127.0.0.1 and, when BOSBASE_SRC is set, custom_token and the round trip against
+# the real BosBase too. A program fails the stage when it exits non-zero or when wine reports a
+# crash in its output (wine can exit 0 after one), with wine's heap checks on.
 #
 # The wine prefix is made once and kept in ${XDG_CACHE_HOME:-~/.cache}/bosbase-cpp/wineprefix
 # (a first start of wine takes tens of seconds); compiles go through ccache (scripts/lib.sh).
@@ -47,7 +49,9 @@ run_logged "$logs/build.log" "The Windows build failed: the compiler's errors ar
     cmake --build "$build" -j "$(nproc)"
 
 export WINEPREFIX="${XDG_CACHE_HOME:-$HOME/.cache}/bosbase-cpp/wineprefix"
-export WINEDEBUG=-all
+# Quiet, but with wine's heap checks (the heap channel's warnings): freed blocks are filled and
+# checked, so a program that uses freed memory crashes every time instead of now and then.
+export WINEDEBUG=-all,warn+heap
 # No Mono or Gecko: nothing here is .NET or HTML, and wine would offer to download them.
 export WINEDLLOVERRIDES="mscoree,mshtml="
 if [[ ! -f "$WINEPREFIX/system.reg" ]]; then
@@ -134,7 +138,10 @@ run_wine "$logs/records_and_files.log" "$build/records_and_files.exe" "$url"
 expect "$logs/records_and_files.log" "identical to the upload"
 run_wine "$logs/realtime_feed.log" "$build/realtime_feed.exe" "$url" admin@example.com admin-password
 expect "$logs/realtime_feed.log" "done: 3 live changes received"
-echo "    records_and_files, realtime_feed: done"
+run_wine "$logs/realtime_overlap.log" "$build/bosbase_windows_realtime_overlap.exe" "$url"
+expect "$logs/realtime_overlap.log" "thread_local destructors run before their storage is freed"
+expect "$logs/realtime_overlap.log" "done: create and delete arrived"
+echo "    records_and_files, realtime_feed, realtime_overlap: done"
 kill "$server_pid" 2>/dev/null || true
 wait "$server_pid" 2>/dev/null || true
 server_pid=""
