@@ -1293,7 +1293,8 @@ inline json error_body(const http_response& res, std::size_t max_depth, const st
 
 // Every call the SDK makes to the operating system is in this file, in three flavours:
 //   Windows (_WIN32)   the CRT's wide-character calls (_wfopen, _wsopen_s, _wunlink), Winsock's WSAPoll
-//                      and ioctlsocket(FIONREAD).
+//                      and ioctlsocket(FIONREAD); with mingw-w64's GCC one libstdc++ call at start-up,
+//                      __cxa_thread_atexit (mingw_make_thread_exit_key_first: thread-exit order).
 //   POSIX              only calls macOS and the BSDs have as well: open/write/fsync/close/
 //                      unlink/rename/getpid (files), fcntl(F_DUPFD_CLOEXEC), O_DIRECTORY and
 //                      O_CLOEXEC (POSIX.1-2008), poll, shutdown, getpeername, ioctl(FIONREAD) (sockets),
