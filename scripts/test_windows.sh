@@ -2,8 +2,10 @@
 # The Windows stage: cross-compiles the unit tests (fake transport), the examples and a round trip
 # of a file with a non-ASCII name with Debian's mingw-w64 against cpp-httplib 0.41.0
 # (tests/windows, cmake/toolchains/mingw-w64.cmake), then runs them under Debian's wine: the unit
-# tests alone, the examples and the round trip against the Go dev server on 127.0.0.1 and, when
-# BOSBASE_SRC is set, custom_token and the round trip against the real BosBase too.
+# tests alone, the examples, the round trip and realtime with overlapping subscriptions against the
+# Go dev server on 127.0.0.1 and, when BOSBASE_SRC is set, custom_token and the round trip against
+# the real BosBase too. A program fails the stage when it exits non-zero or when wine reports a
+# crash in its output (wine can exit 0 after one), with wine's heap checks on.
 #
 # The wine prefix is made once and kept in ${XDG_CACHE_HOME:-~/.cache}/bosbase-cpp/wineprefix
 # (a first start of wine takes tens of seconds); compiles go through ccache (scripts/lib.sh).
@@ -47,7 +49,9 @@ run_logged "$logs/build.log" "The Windows build failed: the compiler's errors ar
     cmake --build "$build" -j "$(nproc)"
 
 export WINEPREFIX="${XDG_CACHE_HOME:-$HOME/.cache}/bosbase-cpp/wineprefix"
-export WINEDEBUG=-all
+# Quiet, but with wine's heap checks (the heap channel's warnings): freed blocks are filled and
+# checked, so a program that uses freed memory crashes every time instead of now and then.
+export WINEDEBUG=-all,warn+heap
 # No Mono or Gecko: nothing here is .NET or HTML, and wine would offer to download them.
 export WINEDLLOVERRIDES="mscoree,mshtml="
 if [[ ! -f "$WINEPREFIX/system.reg" ]]; then
@@ -70,12 +74,26 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# What wine prints when a program dies of an exception it did not handle (wine's own
+# "wine: Unhandled page fault|illegal instruction|stack overflow|... at address", then the
+# debugger's "Unhandled exception: ..." and backtrace) or calls a function wine lacks. Wine 8 can
+# exit with status 0 after such a crash (one at exit, after main returned, is the usual case),
+# so the status alone does not say a program worked.
+wine_crash_markers='^wine: Unhandled |^Unhandled exception: |^wine: Call from .* to unimplemented function|starting debugger\.\.\.'
+
 run_wine() {  # run_wine <log> <program.exe> [args...]: the program's output into <log>, shown on failure
-    local log="$1" rc=0
+    local log="$1" rc=0 program
     shift
+    program="$(basename "$1")"
     wine "$@" >"$log" 2>&1 </dev/null || rc=$?
+    if grep -qE -- "$wine_crash_markers" "$log"; then
+        echo "error: $program crashed under wine (exit status $rc), output and wine's backtrace in $log:" >&2
+        # The crash report starts at the first marker; the program's own lines before it matter too.
+        grep -m1 -B 10 -A 50 -E -- "$wine_crash_markers" "$log" | sed 's/^/    /' >&2
+        return $((rc != 0 ? rc : 1))
+    fi
     if ((rc != 0)); then
-        echo "error: 'wine $*' failed (exit $rc):" >&2
+        echo "error: $program failed under wine (exit $rc), 'wine $*':" >&2
         tail -n 60 "$log" | sed 's/^/    /' >&2
         return "$rc"
     fi
@@ -120,14 +138,17 @@ run_wine "$logs/records_and_files.log" "$build/records_and_files.exe" "$url"
 expect "$logs/records_and_files.log" "identical to the upload"
 run_wine "$logs/realtime_feed.log" "$build/realtime_feed.exe" "$url" admin@example.com admin-password
 expect "$logs/realtime_feed.log" "done: 3 live changes received"
-echo "    records_and_files, realtime_feed: done"
+run_wine "$logs/realtime_overlap.log" "$build/bosbase_windows_realtime_overlap.exe" "$url"
+expect "$logs/realtime_overlap.log" "thread_local destructors run before their storage is freed"
+expect "$logs/realtime_overlap.log" "done: create and delete arrived"
+echo "    records_and_files, realtime_feed, realtime_overlap: done"
 kill "$server_pid" 2>/dev/null || true
 wait "$server_pid" 2>/dev/null || true
 server_pid=""
 
 if [[ -n "${BOSBASE_SRC:-}" ]]; then
     export -f against_server run_wine expect
-    export build logs
+    export build logs wine_crash_markers
     bash "$repo/scripts/bosbase_server.sh" -- bash -c 'against_server "$BOSBASE_URL" real-bosbase'
 else
     echo "==> real BosBase under wine SKIPPED: set BOSBASE_SRC (README, 'Against the real BosBase server')"

@@ -1343,7 +1343,8 @@ inline json error_body(const http_response& res, std::size_t max_depth, const st
 
 // Every call the SDK makes to the operating system is in this file, in three flavours:
 //   Windows (_WIN32)   the CRT's wide-character calls (_wfopen, _wsopen_s, _wunlink), Winsock's WSAPoll
-//                      and ioctlsocket(FIONREAD).
+//                      and ioctlsocket(FIONREAD); with mingw-w64's GCC one libstdc++ call at start-up,
+//                      __cxa_thread_atexit (mingw_make_thread_exit_key_first: thread-exit order).
 //   POSIX              only calls macOS and the BSDs have as well: open/write/fsync/close/
 //                      unlink/rename/getpid (files), fcntl(F_DUPFD_CLOEXEC), O_DIRECTORY and
 //                      O_CLOEXEC (POSIX.1-2008), poll, shutdown, getpeername, ioctl(FIONREAD) (sockets),
@@ -1374,6 +1375,9 @@ inline json error_body(const http_response& res, std::size_t max_depth, const st
 #include <filesystem>
 #include <system_error>
 
+#if defined(__MINGW32__) && defined(__GNUC__) && !defined(__clang__)
+#include <cxxabi.h>  // __cxa_thread_atexit (see mingw_make_thread_exit_key_first)
+#endif
 #ifdef _WIN32
 #include <fcntl.h>
 #include <io.h>
@@ -1543,6 +1547,30 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
 #endif
     return {};
 }
+
+#if defined(__MINGW32__) && defined(__GNUC__) && !defined(__clang__)
+// mingw-w64's GCC (12 here, Debian 12) keeps thread_local variables in emulated TLS (libgcc's
+// emutls) and, with the posix thread model, runs their destructors through libstdc++'s fallback
+// __cxa_thread_atexit. Both hang their per-thread work on a winpthreads key, and winpthreads runs
+// key destructors at thread exit in the order the keys were made. The first thread_local access
+// makes emutls's key, before the first thread_local destructor makes libstdc++'s, so by default
+// emutls frees a thread's storage first and the destructors run on freed memory (GCC bug 80816,
+// mingw-w64 bug 527). cpp-httplib keeps std::regex objects in thread_local variables (the status
+// line's), built on every thread that makes a call: each realtime or async thread that ended
+// corrupted the heap, and the program crashed later in an unrelated free (issue 27, item 10).
+// Making libstdc++'s key first, before any other initialiser can touch a thread_local, turns the
+// order around: destructors, then the storage. Priority 101 is the earliest a program may take.
+inline void mingw_no_thread_exit_work(void*) noexcept {}
+inline bool mingw_thread_exit_key_made = false;  // constant-initialised: set before any initialiser
+
+// One per translation unit that includes this file; the first one to run does the work. It
+// registers nothing that runs at a thread's exit, only one no-op for the main thread at exit().
+[[gnu::constructor(101)]] static void mingw_make_thread_exit_key_first() noexcept {
+    if (mingw_thread_exit_key_made) return;
+    mingw_thread_exit_key_made = true;
+    __cxxabiv1::__cxa_thread_atexit(&mingw_no_thread_exit_work, nullptr, nullptr);
+}
+#endif
 
 }  // namespace detail
 
