@@ -9,10 +9,11 @@ source "$here/lib.sh"
 
 # libclang-rt-14-dev: Debian's libFuzzer runtime for scripts/fuzz.sh; ccache: a second run of
 # the suite rebuilds only what changed (scripts/lib.sh, use_compiler_cache); curl and time: the
-# files bench runs curl beside the SDK and reads peak RSS with /usr/bin/time.
+# files bench runs curl beside the SDK and reads peak RSS with /usr/bin/time; tinyproxy: the
+# transport tests' real HTTP proxy (tests/transport/proxy_test.cpp).
 packages=(g++ clang libclang-rt-14-dev cmake ninja-build pkg-config git ccache
           libcpp-httplib-dev nlohmann-json3-dev doctest-dev libssl-dev zlib1g-dev
-          sqlite3 python3 python3-venv valgrind curl time)
+          sqlite3 python3 python3-venv valgrind curl time tinyproxy)
 # The Windows stage (scripts/test_windows.sh): mingw-w64's g++ with the posix thread model
 # (std::thread, std::mutex) and wine to run what it builds.
 packages+=(g++-mingw-w64-x86-64-posix wine wine64)

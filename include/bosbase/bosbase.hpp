@@ -68,6 +68,7 @@
 
 #ifndef BOSBASE_NO_HTTPLIB
 #include "platform.hpp"
+#include "proxy.hpp"
 #include "httplib/compat.hpp"
 #include "httplib/call.hpp"
 #include "httplib/watchdog.hpp"

@@ -40,6 +40,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -85,6 +86,23 @@ inline std::filesystem::path path_from_utf8(std::string_view utf8) {
     return std::filesystem::path(std::u8string(utf8.begin(), utf8.end()));
 #else
     return std::filesystem::u8path(utf8.begin(), utf8.end());
+#endif
+}
+
+/// @brief An environment variable's value, or nullopt when it is unset. (The proxy variables
+/// are ASCII, so the narrow form serves on Windows too; MSVC deprecates getenv for _dupenv_s.)
+inline std::optional<std::string> environment_variable(const char* name) {
+#if defined(_MSC_VER)
+    char* value = nullptr;
+    std::size_t size = 0;
+    if (_dupenv_s(&value, &size, name) != 0 || value == nullptr) return std::nullopt;
+    std::string out(value);
+    std::free(value);
+    return out;
+#else
+    const char* value = std::getenv(name);
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
 #endif
 }
 

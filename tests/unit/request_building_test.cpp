@@ -2,6 +2,11 @@
 #include <doctest/doctest.h>
 #include <fake_transport.hpp>
 
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
 using bosbase::json;
 using namespace bosbase_test;
 
@@ -93,4 +98,74 @@ TEST_CASE("encode_uri_component matches JS encodeURIComponent") {
     CHECK(encode_uri_component("AZaz09-_.!~*'()") == "AZaz09-_.!~*'()");
     CHECK(encode_uri_component(" /?#[]@$&+,;=%\"") == "%20%2F%3F%23%5B%5D%40%24%26%2B%2C%3B%3D%25%22");
     CHECK(encode_uri_component(std::string("\0\x7f\xff", 3)) == "%00%7F%FF");
+}
+
+TEST_CASE("proxy URLs as curl takes them; anything but http:// is refused without quoting the URL") {
+    using bosbase::detail::parse_proxy_url;
+    auto p = parse_proxy_url("http://user%40corp:p%3Ass@proxy.corp:3128/", "options");
+    CHECK(p.host == "proxy.corp");
+    CHECK(p.port == 3128);
+    CHECK(p.username == "user@corp");
+    CHECK(p.password == "p:ss");
+    p = parse_proxy_url("10.0.0.1", "options");
+    CHECK(p.host == "10.0.0.1");
+    CHECK(p.port == 1080);
+    CHECK(p.username.empty());
+    p = parse_proxy_url("HTTP://[::1]:8080", "options");
+    CHECK(p.host == "::1");
+    CHECK(p.port == 8080);
+    for (const char* bad : {"socks5://u:secret-pw@h:1080", "https://h:443", "http://u:secret-pw@:3128", "http://h:0",
+                            "http://h:65536", "http://h:12a", "http://h/path", "http://[::1", "http://h h:1"}) {
+        CAPTURE(std::string(bad));
+        try {
+            (void)parse_proxy_url(bad, "HTTPS_PROXY");
+            FAIL("accepted");
+        } catch (const std::invalid_argument& e) {
+            CHECK(std::string(e.what()).find("HTTPS_PROXY") != std::string::npos);
+            CHECK(std::string(e.what()).find("secret-pw") == std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("no_proxy by curl's rules: names and their subdomains, addresses, IPv4 ranges, '*'") {
+    using bosbase::detail::bypasses_proxy;
+    CHECK(bypasses_proxy("example.com", "example.com"));
+    CHECK(bypasses_proxy("api.example.com", " other.org , .example.com"));
+    CHECK(bypasses_proxy("API.Example.COM.", "example.com"));
+    CHECK_FALSE(bypasses_proxy("badexample.com", "example.com"));
+    CHECK_FALSE(bypasses_proxy("example.com", "api.example.com"));
+    CHECK(bypasses_proxy("10.1.2.3", "10.0.0.0/8"));
+    CHECK_FALSE(bypasses_proxy("11.1.2.3", "10.0.0.0/8"));
+    CHECK(bypasses_proxy("127.0.0.1", "127.0.0.1"));
+    CHECK_FALSE(bypasses_proxy("127.0.0.2", "127.0.0.1"));
+    CHECK(bypasses_proxy("::1", "[::1]"));
+    CHECK(bypasses_proxy("anything", "*"));
+    CHECK_FALSE(bypasses_proxy("anything", ""));
+    CHECK_FALSE(bypasses_proxy("anything", ",, ,"));
+    CHECK_FALSE(bypasses_proxy("10.1.2.3", "10.0.0.0/33"));
+}
+
+TEST_CASE("the proxy from the environment: which variable for which scheme, no_proxy first") {
+    using bosbase::detail::proxy_from_environment;
+    static std::map<std::string, std::string> env;
+    auto lookup = [](const char* name) -> std::optional<std::string> {
+        const auto it = env.find(name);
+        if (it == env.end()) return std::nullopt;
+        return it->second;
+    };
+    env = {{"HTTP_PROXY", "http://upper:1"}};
+    CHECK_FALSE(proxy_from_environment("http://h", lookup));  // curl ignores the upper-case one for http
+    env = {{"http_proxy", "http://lower:2"}, {"HTTPS_PROXY", "http://secure:3"}};
+    CHECK(proxy_from_environment("http://h", lookup)->host == "lower");
+    CHECK(proxy_from_environment("https://h:8443", lookup)->host == "secure");
+    env = {{"https_proxy", "http://a:1"}, {"HTTPS_PROXY", "http://b:1"}};
+    CHECK(proxy_from_environment("https://h", lookup)->host == "a");
+    env = {{"ALL_PROXY", "http://all:4"}, {"NO_PROXY", "h,.internal"}};
+    CHECK(proxy_from_environment("http://x", lookup)->host == "all");
+    CHECK_FALSE(proxy_from_environment("http://h:8090", lookup));
+    CHECK_FALSE(proxy_from_environment("https://db.internal", lookup));
+    env = {{"http_proxy", ""}};
+    CHECK_FALSE(proxy_from_environment("http://h", lookup));
+    env = {{"http_proxy", "socks5://x:1"}};
+    CHECK_THROWS_AS(proxy_from_environment("http://h", lookup), std::invalid_argument);
 }

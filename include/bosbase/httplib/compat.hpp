@@ -52,6 +52,16 @@ inline bool valid_port(const std::string& origin) {
     return port >= 1 && port <= 65535;
 }
 
+// A proxy's refusal of a CONNECT tunnel (407, 403, its answers with Connection: close) is
+// httplib::Error::ProxyConnection in the releases that have it (0.41 does). 0.11 instead
+// locks the client's socket mutex a second time on that answer and never returns, which no
+// deadline or cancel can end: there the default transport refuses https:// through a proxy.
+template <class E, class = void>
+struct has_proxy_connection_error : std::false_type {};
+template <class E>
+struct has_proxy_connection_error<E, std::void_t<decltype(E::ProxyConnection)>> : std::true_type {};
+inline constexpr bool proxy_tunnel_usable = has_proxy_connection_error<httplib::Error>::value;
+
 inline bool decodable(const std::string& encoding) {
 #ifdef CPPHTTPLIB_ZLIB_SUPPORT
     if (encoding == "gzip" || encoding == "deflate") {

@@ -8,6 +8,7 @@
 #include "../transfer.hpp"
 #include "../detail/text.hpp"
 #include "../platform.hpp"
+#include "../proxy.hpp"
 #include "call.hpp"
 #include "watchdog.hpp"
 #include "websocket.hpp"
@@ -55,6 +56,15 @@ struct httplib_transport_options {
     /// connection and within the same deadline, when the kept-alive connection it went
     /// out on was closed by the server before any byte of an answer came back.
     bool retry_stale_connections = true;
+    /// An HTTP proxy for every origin whose host is not in no_proxy: plain HTTP through it,
+    /// https:// through a CONNECT tunnel (README, "HTTPS and proxies").
+    std::optional<http_proxy> proxy;
+    /// Hosts reached without the proxy, in NO_PROXY's form: "localhost,.internal,10.0.0.0/8".
+    std::string no_proxy;
+    /// When `proxy` is unset, take it from the environment as curl does (https_proxy /
+    /// HTTPS_PROXY, http_proxy, all_proxy / ALL_PROXY, no_proxy / NO_PROXY), read whenever a
+    /// new connection opens. Off by default: where a library's calls go is the program's choice.
+    bool proxy_from_environment = false;
 };
 
 /// @brief Transport over cpp-httplib with keep-alive. Connections are pooled per origin,
@@ -384,6 +394,7 @@ private:
         httplib::Client client;
         unsigned sockets_opened = 0;
         detail::socket_watch watch;
+        std::string proxy;  // "host:port" of the proxy it goes through, for errors; "" when direct
     };
 
     struct state {
@@ -503,13 +514,8 @@ private:
         client.set_follow_location(false);  // a 3xx is the caller's to see, never followed
         connection* counted = conn.get();
         client.set_socket_options([counted](::socket_t sock) { counted->opened(sock); });
-#ifdef BOSBASE_HTTPLIB_TLS
-        const auto& o = state_->options;
-        client.enable_server_certificate_verification(o.verify_certificate);
-        if (!o.ca_cert_file.empty() || !o.ca_cert_dir.empty()) {
-            client.set_ca_cert_path(o.ca_cert_file, o.ca_cert_dir);
-        }
-#endif
+        apply_tls_options(client);
+        apply_proxy(*conn, origin);
         return conn;
     }
 
@@ -582,6 +588,14 @@ private:
         const std::string where = req.method + " " + req.origin;
         switch (error) {
         case httplib::Error::Connection:
+            if (!conn.proxy.empty()) {
+                if (!socket_opened) {
+                    return {kind::resolve, "could not resolve the host name of the proxy " + conn.proxy + " (for " +
+                                               req.origin + ")"};
+                }
+                return {kind::connect, "could not connect to the proxy " + conn.proxy + " (for " + req.origin +
+                                           "): connection refused or unreachable"};
+            }
             if (!socket_opened) {
                 return {kind::resolve, "could not resolve the host name of " + req.origin};
             }
@@ -631,6 +645,11 @@ private:
             if (name == "ExceedMaxPayloadSize" || name == "Exceeded maximum payload size") {
                 return c.too_large();
             }
+            if (name == "ProxyConnection" || name == "Proxy connection failed") {
+                return {kind::connect, "the proxy " + conn.proxy + " did not open a tunnel to " + req.origin +
+                                           " (it refused the CONNECT: wrong or missing proxy credentials, 407, or "
+                                           "a port it does not allow)"};
+            }
             return {kind::other, where + " failed: " + name};
         }
         }
@@ -661,6 +680,7 @@ private:
         connection* counted = &conn;
         client.set_socket_options([counted](::socket_t sock) { counted->opened(sock); });
         apply_tls_options(client);
+        apply_proxy(conn, c.req.origin);
     }
 
     // Which configured CA source failed to load, and why when it is plain (a path that is not
@@ -685,6 +705,30 @@ private:
         describe("ca_cert_file", o.ca_cert_file, false);
         describe("ca_cert_dir", o.ca_cert_dir, true);
         return out;
+    }
+
+    // The proxy, if any, for a new connection to `conn`'s origin.
+    void apply_proxy(connection& conn, const std::string& origin) const {
+        const auto& o = state_->options;
+        std::optional<http_proxy> proxy;
+        if (o.proxy) {
+            if (!detail::bypasses_proxy(detail::origin_host(origin), o.no_proxy)) proxy = o.proxy;
+        } else if (o.proxy_from_environment) {
+            proxy = detail::proxy_from_environment(origin, &detail::process_environment);
+        }
+        if (!proxy) return;
+        if (!detail::httplib_compat::proxy_tunnel_usable && is_tls(origin)) {
+            throw transport_error(transport_error::kind::other,
+                                  "https:// through a proxy needs a cpp-httplib whose client reports a refused "
+                                  "CONNECT tunnel (httplib::Error::ProxyConnection, as 0.41.0 does); this one "
+                                  "would hang on a refusal. Plain http:// through the proxy works");
+        }
+        conn.client.set_proxy(proxy->host, proxy->port);
+        if (!proxy->username.empty() || !proxy->password.empty()) {
+            conn.client.set_proxy_basic_auth(proxy->username, proxy->password);
+        }
+        conn.proxy = (proxy->host.find(':') != std::string::npos ? "[" + proxy->host + "]" : proxy->host) + ":" +
+                     std::to_string(proxy->port);
     }
 
     void apply_tls_options(httplib::Client& client) const {
