@@ -10079,6 +10079,32 @@ auto record_service<Transport>::auth_with_oauth2(std::string_view provider, oaut
 
 namespace bosbase {
 
+/// @brief The most JSON text of `data` one publish may carry: the server refuses more
+/// ("payload too large"; apis/pubsub.go, pubSubMaxPayloadBytes), counted as the bytes it
+/// receives. publish() refuses larger `data` before sending (error_kind::too_large).
+inline constexpr std::size_t pubsub_max_data_bytes = std::size_t(256) << 10;
+
+/// @brief pubsub_options::max_message_bytes by default: every message the server can fan out
+/// for a publish it accepted, on a topic of up to 87,000 bytes (docs/limits.md, Pub/sub).
+///
+/// The server (apis/pubsub.go, broadcast) sends each subscriber
+///   {"type":"message","id":ID,"topic":TOPIC,"data":DATA,"created":CREATED}
+/// through Go's json.Marshal: 58 bytes of names and punctuation, an id of 16 characters (15
+/// without REDIS_URL), `created` of 24 ("2026-12-04 18:12:38.148Z"). DATA is what the
+/// publisher sent, at most pubsub_max_data_bytes of JSON text (the limit counts the encoded
+/// form as received), re-encoded: compacted, with <, > and & escaped to \u003c, \u003e,
+/// \u0026 (6 bytes for 1) and U+2028/U+2029 to \u2028 (6 for 3); control characters arrive
+/// escaped already and stay as long. So DATA <= 6 * 262,144 = 1,572,864 bytes, seen on the
+/// wire for a string of 262,142 '<'. TOPIC is escaped the same way: <= 6 bytes per byte.
+/// Frame <= 58 + 16 + 24 + 1,572,864 + 6 * topic = 1,572,962 + 6 * topic bytes; 2 MiB leaves
+/// 524,190 bytes, a topic of 87,365 bytes even when every byte is escaped.
+///
+/// Not covered: numbers. Without REDIS_URL the server stores DATA as PostgreSQL jsonb and
+/// sends jsonb's text, which writes numbers out in full (1e1000 becomes 1,001 digits, up to
+/// 131,072 digits before the point), so a publisher can make a frame of hundreds of MB. Such
+/// a message is dropped and reported to on_error; the connection goes on.
+inline constexpr std::size_t pubsub_default_max_message_bytes = std::size_t(2) << 20;
+
 /// @brief One message of a subscribed topic, as the server fanned it out.
 struct pubsub_message {
     std::string id;       ///< the server's id of the stored message
@@ -10107,9 +10133,9 @@ struct pubsub_realtime_message {
 /// @brief A connection after a lost one: messages published meanwhile were not delivered.
 struct pubsub_reconnect {
     std::string client_id;  ///< the server's id of the new connection
-    /// The `created` of the last message received before the loss ("" when none came):
-    /// messages after it may have been missed. The server keeps them for 24 h in
-    /// `_pubsub_messages` (without REDIS_URL), so an app can resync from there.
+    /// The `created` of the last message received before the loss ("" when none came), as
+    /// the server sent it: messages after it may have been missed. The server keeps them for
+    /// 24 h in `_pubsub_messages` (without REDIS_URL), so an app can resync from there.
     std::string missed_since;
     /// When the SDK saw the old connection end (this machine's clock).
     std::chrono::system_clock::time_point disconnected_at;
@@ -10135,9 +10161,12 @@ struct pubsub_options {
     std::chrono::milliseconds max_reconnect_delay{2000};
     /// The SDK pings this often; a connection silent for three times as long is dead.
     std::chrono::milliseconds ping_interval{20000};
-    /// Larger incoming frames end the connection; larger `data` is refused before sending.
-    /// The server's own limit is 262144 bytes of JSON `data`.
-    std::size_t max_message_bytes = std::size_t(256) << 10;
+    /// The largest incoming message. One over it is dropped whole and reported to on_error
+    /// (error_kind::too_large, naming this limit); the connection and the messages behind it
+    /// go on. The default takes every message the server can send for a publish it accepts
+    /// (pubsub_default_max_message_bytes says how it is computed and what it leaves out).
+    /// Outgoing `data` is checked against the server's own limit, pubsub_max_data_bytes.
+    std::size_t max_message_bytes = pubsub_default_max_message_bytes;
     /// Messages waiting for the callbacks. When a slow callback lets it fill up, the
     /// message that does not fit is dropped, the connection is closed and opened again,
     /// and on_reconnect tells from which `created` on messages may be missing. Reading
@@ -10151,6 +10180,9 @@ struct pubsub_options {
 // ---- bosbase/pubsub/protocol.hpp: The /api/pubsub wire format: frames out, frames in, and the socket URL.
 #ifndef BOSBASE_PUBSUB_PROTOCOL_HPP
 #define BOSBASE_PUBSUB_PROTOCOL_HPP
+
+#include <deque>
+#include <unordered_set>
 
 namespace bosbase {
 
@@ -10224,6 +10256,40 @@ inline void check_pubsub_topic(const std::string& topic) {
     }
 }
 
+/// A final answer to the upgrade (the same request gets it again): the calls waiting end with it.
+/// Other statuses (5xx, 429, a proxy's 502) and network failures are retried.
+inline bool pubsub_refusal_is_final(int status) { return status == 401 || status == 403 || status == 404; }
+
+/// The ids of the last `capacity` messages delivered, to deliver each id at most once.
+///
+/// The server may send a message again, and not only across a reconnect: its poller (without
+/// REDIS_URL) binds the cursor of the newest stored row with milliseconds (types.DateTime's
+/// text) against a column with microseconds, so a new server process re-sends the newest row
+/// stored before it, every 350 ms, until a newer row is stored; a subscriber that reconnects
+/// to it after a restart gets the last message again, behind newer ones. The protocol has no
+/// cursor of the client's to correct (the client sends type, topic, data and requestId only),
+/// so the SDK drops repeats by id. Memory is bounded; 1024 ids cover what is repeated, which
+/// is only ever the newest stored message, and only until any newer one is stored.
+class pubsub_recent_ids {
+public:
+    static constexpr std::size_t capacity = 1024;
+
+    bool contains(const std::string& id) const { return !id.empty() && ids_.count(id) != 0; }
+
+    void add(const std::string& id) {
+        if (id.empty() || !ids_.insert(id).second) return;
+        order_.push_back(id);
+        if (order_.size() > capacity) {
+            ids_.erase(order_.front());
+            order_.pop_front();
+        }
+    }
+
+private:
+    std::unordered_set<std::string> ids_;
+    std::deque<std::string> order_;  // oldest first
+};
+
 /// The JS SDK's realtimeSubscribe normalisation of one message.
 inline pubsub_realtime_message to_realtime_message(const pubsub_message& m) {
     pubsub_realtime_message out;
@@ -10252,8 +10318,6 @@ inline pubsub_realtime_message to_realtime_message(const pubsub_message& m) {
 #ifndef BOSBASE_PUBSUB_MACHINE_HPP
 #define BOSBASE_PUBSUB_MACHINE_HPP
 
-#include <deque>
-
 namespace bosbase {
 
 using pubsub_callback = std::function<void(const pubsub_message&)>;
@@ -10278,12 +10342,18 @@ inline std::chrono::milliseconds pubsub_backoff(std::size_t attempt, const pubsu
 ///   idle ──────── a subscribe or publish wants the socket ──────────> connecting
 ///   connecting ── the upgrade succeeded and `ready` came ───────────> ready (every topic resubscribed)
 ///   connecting, ready:
+///       the SDK ends the socket (any reason below) ────────────────> closing
 ///       the socket failed or closed, no `ready` in connect_timeout ─> backing_off
-///       the auth token changed (caller) ──────────────────────────> connecting (at once, new identity)
-///       the callback queue overflowed ─────────────────────────────> backing_off
-///       disconnect(), or the last topic ended and no publish used it (caller) ──> idle
+///       the upgrade refused with 401, 403 or 404 ──────────────────> backing_off (waiting calls fail)
+///   closing ────── the reader saw the socket end ───────────────────> then as follows:
+///       the auth token changed, or a call came for a socket closed for want of use ─> connecting (at once)
+///       the callback queue overflowed, no `ready` in connect_timeout ─> backing_off
+///       disconnect(), or the last topic ended and no publish used it ──> idle
 ///   backing_off ── the delay passed ──> connecting, or idle when nothing wants the socket
 ///   any ───────── the client core is destroyed ─────────────────────> stopping (final)
+///
+/// `closing` is what makes a call right after the last unsubscribe safe: the socket being
+/// shut down is never `ready` again, so nothing is sent on it; the call waits for the next.
 ///
 /// The reader thread owns the socket: it connects, reads, and answers frames; it never
 /// runs user code. Callbacks run on the dispatcher thread from a bounded queue, so a
@@ -10298,7 +10368,7 @@ protected:
     using clock = std::chrono::steady_clock;
 
 public:
-    enum class phase { idle, connecting, ready, backing_off, stopping };
+    enum class phase { idle, connecting, ready, closing, backing_off, stopping };
     using connector = std::function<std::unique_ptr<websocket_connection>(const websocket_request&)>;
     /// The current token; nullopt once the client is gone.
     using token_source = std::function<std::optional<std::string>()>;
@@ -10491,10 +10561,21 @@ protected:
     // Ends the current connection (lock held on entry and exit). `again`: connect anew at once.
     void close_locked(std::unique_lock<std::mutex>& lock, const std::string& reason, bool again,
                       error_kind kind = error_kind::none) {
+        if (phase_ == phase::closing) {  // already shut: the last reason is the one reported
+            close_reason_ = reason;
+            close_kind_ = kind;
+            if (again) reconnect_now_ = true;
+            return;
+        }
         if (phase_ != phase::connecting && phase_ != phase::ready) return;
+        // Out of `ready` under the lock, before the socket is shut: a call deciding after this
+        // waits for the next connection instead of sending on the one going away.
+        phase_ = phase::closing;
+        close_idle_ = !wanted();
         close_reason_ = reason;
         close_kind_ = kind;
         reconnect_now_ = again;
+        cv_.notify_all();
         auto conn = conn_;
         auto cancel = conn_cancel_;
         lock.unlock();
@@ -10540,6 +10621,7 @@ protected:
             error_kind end_kind = error_kind::none;
             bool was_ready = false;
             std::string token;
+            std::optional<ClientResponseError> refusal;
             try {
                 websocket_request req;
                 // The last reference to the client may go in here: then stop() ran on this thread.
@@ -10566,8 +10648,22 @@ protected:
                 read_loop(*conn, opts, end_reason, end_kind, was_ready);
                 conn->shutdown();
                 lock.lock();
+                if (phase_ == phase::ready || phase_ == phase::connecting) {
+                    phase_ = phase::closing;  // no call sends on it from here on
+                    close_idle_ = false;
+                }
                 conn_.reset();  // the socket itself goes with `conn`, unlocked
                 lock.unlock();
+            } catch (const websocket_refused& e) {
+                end_kind = e.error_kind();
+                end_reason = std::string("could not open the pub/sub socket: ") + e.what();
+                if (pubsub_refusal_is_final(e.status())) {
+                    http_response answer;
+                    answer.status = e.status();
+                    answer.body = e.body();
+                    refusal.emplace(url_, e.status(), error_body(answer, max_json_depth_, {token}), error_kind::none,
+                                    std::string(), std::vector<std::string_view>{token});
+                }
             } catch (const transport_error& e) {
                 end_kind = e.error_kind();
                 end_reason = std::string("could not open the pub/sub socket: ") + e.what();
@@ -10583,6 +10679,7 @@ protected:
                 end_kind = close_kind_;
             }
             after_connection_locked(end_reason, end_kind, was_ready);
+            if (refusal) refused_locked(std::move(*refusal));
             if (was_ready) attempt = 0;
             if (reconnect_now_ || !wanted()) continue;
             phase_ = phase::backing_off;
@@ -10609,11 +10706,17 @@ protected:
                 kind = error_kind::receive;
                 return;
             }
-            if (text.size() > opts.max_message_bytes) {
-                reason = "a pub/sub frame of " + std::to_string(text.size()) + " bytes exceeds max_message_bytes (" +
-                         std::to_string(opts.max_message_bytes) + ")";
-                kind = error_kind::too_large;
-                return;
+            // One message too large costs that message, never the socket and those behind it:
+            // the transport read past it (too_large), or one that does not cap handed it over.
+            if (got == websocket_frame::too_large || text.size() > opts.max_message_bytes) {
+                const std::string size =
+                    got == websocket_frame::too_large ? std::string() : " of " + std::to_string(text.size()) + " bytes";
+                text.clear();
+                text.shrink_to_fit();
+                report(error(error_kind::too_large, "a pub/sub message" + size + " was over max_message_bytes (" +
+                                                        std::to_string(opts.max_message_bytes) +
+                                                        " bytes) and was dropped; the connection goes on"));
+                continue;
             }
             std::optional<pubsub_frame> frame;
             if (got == websocket_frame::text) frame = parse_pubsub_frame(text, max_json_depth_);
@@ -10644,6 +10747,7 @@ protected:
             if (phase_ != phase::connecting || was_ready) return true;
             phase_ = phase::ready;
             was_ready = true;
+            last_refusal_status_ = 0;
             client_id_ = f.client_id;
             next_ping_ = clock::now() + opts.ping_interval;
             std::vector<std::string> frames;
@@ -10662,7 +10766,9 @@ protected:
         if (f.type == "message") {
             topic_entry* t = find(f.topic);
             if (!t || t->listeners.empty()) return true;
+            if (delivered_.contains(f.id)) return true;  // a repeat (pubsub_recent_ids says why)
             if (queued_messages_ >= opts.max_queued_messages) return false;
+            delivered_.add(f.id);
             ++queued_messages_;
             last_created_ = f.created;
             enqueue_locked(job{pubsub_message{std::move(f.id), std::move(f.topic), std::move(f.created),
@@ -10695,6 +10801,21 @@ protected:
         if (p != pending_.end() && f.type == "published") p->second->reply = std::move(f);
         cv_.notify_all();  // an acknowledgement of someone else's or an unknown requestId changes nothing
         return true;
+    }
+
+    // A final refusal of the upgrade (401, 403, 404): the calls waiting for a socket end with it
+    // at once (wait_ready); a publish no longer holds the socket open, so nothing retries for it.
+    // Subscriptions that live on keep retrying with backoff; on_error hears of each new status.
+    void refused_locked(ClientResponseError e) {
+        keep_open_ = false;
+        const int status = e.status();
+        if (status != last_refusal_status_) {
+            last_refusal_status_ = status;
+            enqueue_event_locked(on_error_, e);
+        }
+        refusal_.emplace(std::move(e));
+        ++refusal_seq_;
+        cv_.notify_all();
     }
 
     topic_entry* by_request(const std::string& id) {
@@ -10856,6 +10977,11 @@ protected:
     std::uint64_t request_seq_ = 0;
     bool keep_open_ = false;  // a publish used the socket: it stays until disconnect()
     bool reconnect_now_ = false;
+    bool close_idle_ = false;  // the socket is closing because nothing wanted it
+    std::optional<ClientResponseError> refusal_;  // the last final refusal of the upgrade
+    std::uint64_t refusal_seq_ = 0;               // counts them: a waiting call fails on a new one
+    int last_refusal_status_ = 0;                 // reported to on_error; 0 once a socket is ready
+    pubsub_recent_ids delivered_;                 // for the machine's lifetime, reconnects included
     bool had_ready_ = false;  // a connection was ready before: the next one is a reconnect
     bool announce_pending_ = false;
     bool threads_started_ = false;
@@ -10931,12 +11057,14 @@ public:
         } catch (const json::type_error&) {
             throw std::invalid_argument("bosbase: pub/sub data must be valid UTF-8");
         }
-        call c(*this, options);
-        if (body.size() > c.opts.max_message_bytes) {
+        // The server's own limit, on the JSON text it receives: what it would refuse is not sent.
+        // max_message_bytes caps what this client receives, not what others may.
+        if (body.size() > pubsub_max_data_bytes) {
             throw error(error_kind::too_large, "the message data is " + std::to_string(body.size()) +
-                                                   " bytes of JSON; max_message_bytes is " +
-                                                   std::to_string(c.opts.max_message_bytes));
+                                                   " bytes of JSON; the server takes at most " +
+                                                   std::to_string(pubsub_max_data_bytes));
         }
+        call c(*this, options);
         std::unique_lock<std::mutex> lock(mutex_);
         keep_open_ = true;
         wait_ready(lock, c);
@@ -11093,12 +11221,20 @@ private:
     }
 
     // Waits (lock held) for a ready connection within connect_timeout and the caller's deadline.
+    // A final refusal of the upgrade (401, 403, 404) ends the wait at once with its status.
     void wait_ready(std::unique_lock<std::mutex>& lock, const call& c) {
         start_threads_locked();
         cv_.notify_all();
         const auto limit = std::min(c.deadline, clock::now() + c.opts.connect_timeout);
+        const std::uint64_t refusals = refusal_seq_;
         while (phase_ != phase::ready) {
             if (phase_ == phase::stopping) throw destroyed();
+            if (refusal_seq_ != refusals && refusal_) throw *refusal_;
+            if (phase_ == phase::closing && close_idle_ && !reconnect_now_) {
+                // Closed for want of use, and now wanted: a new socket at once, no backoff.
+                reconnect_now_ = true;
+                cv_.notify_all();
+            }
             if (c.canceled()) throw aborted("while it waited for the connection");
             if (clock::now() >= limit) throw c.late(limit, "no pub/sub connection", c.opts.connect_timeout);
             cv_.wait_until(lock, limit);
@@ -11168,12 +11304,14 @@ public:
         : detail::service_base<Transport>(std::move(core)) {}
 
     /// @brief Publishes `data` (any JSON) to `topic` and returns the server's acknowledgement.
-    /// Throws ClientResponseError: no connection within connect_timeout, no acknowledgement
-    /// within ack_timeout (kind timeout; `options.deadline` caps both, kind deadline), the
-    /// connection lost before the acknowledgement (kind receive: it may or may not have been
-    /// published), the server refused it (status 400 and its message, e.g. "authentication
-    /// required to publish"), `data` over max_message_bytes (kind too_large, nothing sent),
-    /// or `options.cancel` (is_abort()).
+    /// Works in any state: with no socket, or one closing because the last subscription just
+    /// ended, it goes out on a new one. Throws ClientResponseError: no connection within
+    /// connect_timeout, no acknowledgement within ack_timeout (kind timeout; `options.deadline`
+    /// caps both, kind deadline), the upgrade refused with 401, 403 or 404 (at once, that status
+    /// and the server's JSON), the connection lost before the acknowledgement (kind receive: it
+    /// may or may not have been published), the server refused it (status 400 and its message,
+    /// e.g. "authentication required to publish"), `data` over pubsub_max_data_bytes of JSON
+    /// (kind too_large, nothing sent), or `options.cancel` (is_abort()).
     BOSBASE_SPLIT_NOINLINE publish_ack publish(const std::string& topic, const json& data,
                                                const request_options& options = {}) const {
         return state()->publish(topic, data, options);
@@ -11257,7 +11395,9 @@ public:
 
     /// @brief Runs for errors no call waits for: the server's error frames without a
     /// requestId (e.g. "invalid message format"), a resubscribe it refused, frames that are
-    /// not JSON or binary (skipped), messages subscribe<T> could not decode.
+    /// not JSON or binary (skipped), messages subscribe<T> could not decode, a message over
+    /// max_message_bytes (dropped, kind too_large; the connection goes on), a reconnect whose
+    /// upgrade was refused with 401, 403 or 404 (that status; retried with backoff).
     BOSBASE_SPLIT_NOINLINE void on_error(std::function<void(const ClientResponseError&)> fn) const {
         state()->set_callback(state()->on_error_, std::move(fn));
     }

@@ -89,16 +89,21 @@ TEST_CASE("fault pubsub flood: the bounded queue overflows into a reconnect, rea
     CHECK(r.disconnects[0].reconnecting);
 }
 
-TEST_CASE("fault pubsub oversize: a frame over max_message_bytes ends the connection with kind too_large") {
+TEST_CASE("fault pubsub oversize: a frame over max_message_bytes is dropped with kind too_large, the socket goes on") {
     ws_fault_server server(ws_fault_server::mode::oversize);
     bosbase_test::pubsub_inbox r;  // before the client: its callbacks write here until the client is gone
     bosbase::BosBase pb(server.url());
-    pb.pubsub().set_options(pubsub_quick());
+    auto o = pubsub_quick();
+    o.max_message_bytes = 256 << 10;
+    pb.pubsub().set_options(o);
     r.watch(pb);
     auto sub = pb.pubsub().subscribe("t", r.collect());
-    REQUIRE(r.wait([&] { return !r.disconnects.empty(); }));
-    CHECK(r.disconnects[0].kind == bosbase::error_kind::too_large);
-    CHECK(r.messages.empty());
+    REQUIRE(r.wait([&] { return !r.messages.empty(); }));
+    CHECK(r.messages[0].data == "after");
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.errors[0].find("max_message_bytes (262144 bytes)") != std::string::npos);
+    CHECK(r.disconnects.empty());
+    CHECK(server.connections() == 1);
 }
 
 TEST_CASE("fault pubsub binary and malformed frames: reported to on_error and skipped") {

@@ -3,6 +3,7 @@
 // (the clang-current preset); run through scripts/test_real_bosbase.sh (label real_pubsub).
 #include <test_server.hpp>
 #include <doctest/doctest.h>
+#include <error_of.hpp>
 #include <integration_helpers.hpp>
 
 #include <bosbase.hpp>
@@ -165,6 +166,56 @@ TEST_CASE("pub/sub: a server restart mid-subscription resumes delivery and repor
     ann.pubsub().publish("room", "after restart");
     REQUIRE(at_bob.wait([&] { return at_bob.messages.size() == 2; }));
     CHECK(at_bob.messages[1].data == "after restart");
+}
+
+TEST_CASE("pub/sub: a publish of the server's largest data reaches a subscriber with the default limit") {
+    two_users users;
+    heard at_bob;
+    auto sub = users.bob.pubsub().subscribe("big", at_bob.collect());
+    // 262,142 '<' in quotes: the 262,144 bytes of JSON the server takes at most. It sends each
+    // '<' on as \u003c, so the frame bob gets is 1.57 MB, six times the data.
+    const std::string largest(bosbase::pubsub_max_data_bytes - 2, '<');
+    const auto ack = users.ann.pubsub().publish("big", largest);
+    REQUIRE(at_bob.wait([&] { return !at_bob.messages.empty(); }));
+    CHECK(at_bob.messages[0].id == ack.id);
+    CHECK(at_bob.messages[0].data == largest);
+    CHECK(users.bob.pubsub().is_connected());
+    // A byte more is refused before sending, as the server would refuse it.
+    const auto e = bosbase_test::error_of(
+        [&] { users.ann.pubsub().publish("big", std::string(bosbase::pubsub_max_data_bytes - 1, '<')); });
+    CHECK(e.error_kind() == bosbase::error_kind::too_large);
+}
+
+TEST_CASE("pub/sub: without REDIS_URL a restart does not deliver the last message again") {
+    // The restarted server's poller sends its newest stored row again every 350 ms until a
+    // newer one is stored (its cursor has milliseconds, the column microseconds).
+    test_server server(std::vector<std::string>{"REDIS_URL="});
+    require_bosbase(server);
+    bosbase::BosBase ann(server.url());
+    bosbase::BosBase bob(server.url());
+    sign_in(ann, dev_accounts::user_email, dev_accounts::user_password);
+    heard at_bob;
+    bob.pubsub().on_reconnect([&](const bosbase::pubsub_reconnect& r) {
+        std::lock_guard<std::mutex> lock(at_bob.m);
+        at_bob.reconnects.push_back(r);
+        at_bob.cv.notify_all();
+    });
+    auto sub = bob.pubsub().subscribe("room", at_bob.collect());
+    const auto before = ann.pubsub().publish("room", "before restart");
+    REQUIRE(at_bob.wait([&] { return at_bob.messages.size() == 1; }));
+
+    server.restart();
+    REQUIRE(at_bob.wait([&] { return !at_bob.reconnects.empty(); }, std::chrono::seconds(60)));
+    const auto after = ann.pubsub().publish("room", "after restart");  // ann reconnects first
+    // A row of another node: the poller sends it in the same pass as, or a pass after, the
+    // repeat, so once it arrives the repeat has been sent.
+    server.query("INSERT INTO _pubsub_messages (topic, payload, origin) VALUES ('room', '\"marker\"', 'elsewhere')");
+    REQUIRE(at_bob.wait([&] { return at_bob.messages.back().data == "marker"; }));
+    std::vector<std::string> seen;
+    for (const auto& m : at_bob.messages) seen.push_back(m.data.get<std::string>());
+    CHECK(seen == std::vector<std::string>{"before restart", "after restart", "marker"});
+    CHECK(at_bob.messages[0].id == before.id);
+    CHECK(at_bob.messages[1].id == after.id);
 }
 
 #ifdef BOSBASE_EXAMPLE_PUBSUB_CHAT

@@ -32,6 +32,11 @@ struct fake_websocket_transport {
         bool open = false;
         bool closing = false;    // the "server" closes the open socket once inbound is read
         int refuse_next = 0;     // connects that fail with error_kind::connect
+        int refuse_status = 0;   // when set, connects throw websocket_refused with it and refuse_body...
+        std::string refuse_body;
+        int refuse_times = -1;   // ...this many times (-1: every time)
+        bool hold_shut_reads = false;  // a read() on a socket shut by the SDK waits until this is false
+        int sends_refused = 0;         // send_text() calls on a socket already gone
         bool auto_ready = true;  // `ready` as soon as a socket opens
         bool auto_ack = true;    // acknowledge subscribe, unsubscribe, publish, ping
         bool refuse_publish = false;  // answer publishes as to an anonymous client
@@ -39,6 +44,7 @@ struct fake_websocket_transport {
         int stalled = 0;              // sends blocked by stall_publish now
         int published = 0;
         int shutdowns = 0;
+        int messages = 0;  // pushed by message() without an id
     };
 
     class connection final : public bosbase::websocket_connection {
@@ -48,7 +54,10 @@ struct fake_websocket_transport {
 
         bosbase::websocket_frame read(std::string& message) override {
             std::unique_lock<std::mutex> lock(s_->m);
-            s_->cv.wait(lock, [&] { return shut_ || stale() || !s_->inbound.empty() || s_->closing; });
+            s_->cv.wait(lock, [&] {
+                if (shut_) return !s_->hold_shut_reads;
+                return stale() || !s_->inbound.empty() || s_->closing;
+            });
             if (shut_ || stale() || s_->inbound.empty()) {
                 end_locked();
                 return bosbase::websocket_frame::closed;
@@ -67,7 +76,11 @@ struct fake_websocket_transport {
                 s_->cv.wait(lock, [&] { return !s_->stall_publish || shut_; });
                 --s_->stalled;
             }
-            if (shut_ || stale()) return false;
+            if (shut_ || stale()) {
+                ++s_->sends_refused;
+                s_->cv.notify_all();
+                return false;
+            }
             s_->sent.emplace_back(message);
             if (s_->auto_ack) answer_locked(std::string(message));
             s_->cv.notify_all();
@@ -130,6 +143,12 @@ struct fake_websocket_transport {
             --s->refuse_next;
             throw bosbase::transport_error(bosbase::error_kind::connect, "refused by the fake");
         }
+        if (s->refuse_status != 0 && s->refuse_times != 0) {
+            if (s->refuse_times > 0) --s->refuse_times;
+            throw bosbase::websocket_refused(s->refuse_status, s->refuse_body,
+                                             "the server answered the upgrade with HTTP " +
+                                                 std::to_string(s->refuse_status));
+        }
         ++s->generation;
         s->open = true;
         s->closing = false;
@@ -149,8 +168,14 @@ struct fake_websocket_transport {
         s->cv.notify_all();
     }
 
+    // Without an id, one of its own ("x1", "x2", ...): the server's ids are unique, and the SDK
+    // delivers each once.
     void message(const std::string& topic, const bosbase::json& data, const std::string& created,
-                 const std::string& id = "x") const {
+                 std::string id = {}) const {
+        if (id.empty()) {
+            std::lock_guard<std::mutex> lock(s->m);
+            id = "x" + std::to_string(++s->messages);
+        }
         push(bosbase::json{{"type", "message"}, {"id", id}, {"topic", topic}, {"data", data}, {"created", created}}
                  .dump());
     }

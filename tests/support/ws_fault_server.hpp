@@ -29,7 +29,7 @@ public:
         never_ack,          // ready, then no answer to anything
         wrong_ack,          // every answer carries another requestId
         flood,              // after the subscribe's ack, 20000 messages as fast as the socket takes them
-        oversize,           // after the subscribe's ack, one 300 KiB text frame
+        oversize,           // after the subscribe's ack, one 300 KiB text frame, then a small message
         binary_and_garbage, // after the subscribe's ack: a binary frame, non-JSON text, then a real message
         cut_mid_frame,      // ready, then half a frame and close
         close_after_ready,  // ready, then close: every connection
@@ -189,8 +189,10 @@ private:
             if (!write_all(fd, text({{"type", answer}, {"requestId", id}, {"id", "p"}, {"created", "c"}}))) return;
             if (type != "subscribe") continue;
             const std::string topic = req.value("topic", "");
+            // Each its own id, as the server's: the SDK delivers an id once.
             auto message = [&](const nlohmann::json& data, const std::string& created) {
-                return text({{"type", "message"}, {"id", "m"}, {"topic", topic}, {"data", data}, {"created", created}});
+                return text(
+                    {{"type", "message"}, {"id", "m-" + created}, {"topic", topic}, {"data", data}, {"created", created}});
             };
             if (mode_ == mode::flood) {
                 std::string burst;
@@ -200,7 +202,7 @@ private:
                 }
                 if (!write_all(fd, burst)) return;
             } else if (mode_ == mode::oversize) {
-                if (!write_all(fd, message(std::string(300 << 10, 'o'), "big"))) return;
+                if (!write_all(fd, message(std::string(300 << 10, 'o'), "big") + message("after", "c1"))) return;
             } else if (mode_ == mode::binary_and_garbage) {
                 if (!write_all(fd, frame(0x2, "\x01\x02\x03") + frame(0x1, "{not json") + message("ok", "c1"))) return;
             }

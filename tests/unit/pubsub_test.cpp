@@ -200,22 +200,167 @@ TEST_CASE("pubsub: reconnect delays stay within [reconnect_delay, max_reconnect_
     CHECK(bosbase::detail::pubsub_backoff(9, o, rng) == 200ms);
 }
 
-TEST_CASE("pubsub: message size cap both ways") {
+TEST_CASE("pubsub: a message over max_message_bytes costs that message only - on_error names the limit") {
     fake_websocket_transport t;
     pubsub_inbox in;  // before the client: its callbacks write here until the client is gone
     pubsub_fake_client pb("http://127.0.0.1:8090", t);
     auto o = pubsub_fast_options();
-    o.max_message_bytes = 64;
+    o.max_message_bytes = 128;  // takes the acknowledgements and "next", not "big"
     pb.pubsub().set_options(o);
     in.watch(pb);
-    const auto e = error_of([&] { pb.pubsub().publish("x", std::string(100, 'a')); });
-    CHECK(e.error_kind() == bosbase::error_kind::too_large);
-    CHECK(t.sent_of("publish").empty());
     auto sub = pb.pubsub().subscribe("x", in.collect());
-    t.message("x", std::string(100, 'b'), "t");
-    REQUIRE(in.wait([&] { return !in.disconnects.empty(); }));
-    CHECK(in.disconnects[0].kind == bosbase::error_kind::too_large);
-    CHECK(in.messages.empty());
+    t.push("", bosbase::websocket_frame::too_large);  // the transport read past one
+    t.message("x", std::string(100, 'b'), "t1", "big");  // one a transport that does not cap handed over
+    t.message("x", "small", "t2", "next");
+    REQUIRE(in.wait([&] { return in.messages.size() == 1 && in.errors.size() == 2; }));
+    CHECK(in.messages[0].id == "next");
+    for (const auto& e : in.errors) CHECK(e.find("over max_message_bytes (128 bytes)") != std::string::npos);
+    CHECK(in.disconnects.empty());
+    CHECK(t.with([](auto& s) { return s.connects.size(); }) == 1);
+    // Outgoing data is held to the server's limit, not to what this client takes in.
+    CHECK(pb.pubsub().publish("x", std::string(100, 'a')).id == "m1");
+    const auto e = error_of([&] { pb.pubsub().publish("x", std::string(bosbase::pubsub_max_data_bytes - 1, 'a')); });
+    CHECK(e.error_kind() == bosbase::error_kind::too_large);
+    CHECK(std::string(e.what()).find("262145 bytes") != std::string::npos);
+    CHECK(t.sent_of("publish").size() == 1);
+}
+
+TEST_CASE("pubsub: by default the largest message the server sends for an accepted publish is received") {
+    fake_websocket_transport t;
+    pubsub_inbox in;  // before the client: its callbacks write here until the client is gone
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
+    in.watch(pb);
+    // The publisher's data: a JSON string of 262,142 '<', exactly the server's 262,144 bytes.
+    // The server fans it out through Go's json.Marshal, which escapes each '<' to \u003c.
+    const std::string data(bosbase::pubsub_max_data_bytes - 2, '<');
+    std::string escaped;
+    for (std::size_t i = 0; i < data.size(); ++i) escaped += "\\u003c";
+    const std::string topic(1000, '&');  // escaped the same way
+    std::string escaped_topic;
+    for (std::size_t i = 0; i < topic.size(); ++i) escaped_topic += "\\u0026";
+    auto sub = pb.pubsub().subscribe(topic, in.collect());
+    const std::string frame = R"({"type":"message","id":"gZ0rJ9y8kQ2w5XnV","topic":")" + escaped_topic +
+                              R"(","data":")" + escaped + R"(","created":"2026-12-07 13:51:08.752Z"})";
+    // 82 bytes of envelope with `created`, the id, the topic and the data: 1,578,952 bytes.
+    CHECK(frame.size() == 82 + 16 + 6 * topic.size() + 2 + 6 * data.size());
+    CHECK(frame.size() <= bosbase::pubsub_options{}.max_message_bytes);
+    t.push(frame);
+    REQUIRE(in.wait([&] { return in.messages.size() == 1; }));
+    CHECK(in.messages[0].data == data);
+    CHECK(in.messages[0].topic == topic);
+    CHECK(in.errors.empty());
+    CHECK(in.disconnects.empty());
+}
+
+TEST_CASE("pubsub: a publish right after the last unsubscribe goes out on a new socket") {
+    fake_websocket_transport t;
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
+    pb.pubsub().set_options(pubsub_fast_options());
+    auto sub = pb.pubsub().subscribe("a", [](const bosbase::pubsub_message&) {});
+    struct release_reads {  // also when a check below throws: the reader must not stay held
+        const fake_websocket_transport& t;
+        ~release_reads() {
+            t.with([](auto& s) {
+                s.hold_shut_reads = false;
+                s.cv.notify_all();
+                return 0;
+            });
+        }
+    } release{t};
+    // The reader does not see the socket end until released: the race's window stays open.
+    t.with([](auto& s) { return s.hold_shut_reads = true; });
+    sub.unsubscribe();  // the last subscription: the SDK shuts the idle socket
+    auto f = std::async(std::launch::async, [&]() -> std::string {
+        try {
+            return "ack " + pb.pubsub().publish("a", 1).id;
+        } catch (const bosbase::ClientResponseError& e) {
+            return e.what();
+        }
+    });
+    if (pb.pubsub().is_connected()) {
+        // The state still calls the closing socket ready: the publish goes out on it.
+        REQUIRE(t.wait([](auto& s) { return s.sends_refused > 0; }));
+    }
+    t.with([](auto& s) {
+        s.hold_shut_reads = false;
+        s.cv.notify_all();
+        return 0;
+    });
+    REQUIRE(f.wait_for(5s) == std::future_status::ready);
+    CHECK(f.get() == "ack m1");
+    CHECK(t.with([](auto& s) { return s.connects.size(); }) == 2);
+    CHECK(t.with([](auto& s) { return s.sends_refused; }) == 0);
+    CHECK(t.sent_of("publish").size() == 1);
+}
+
+TEST_CASE("pubsub: an upgrade refused with 401, 403 or 404 ends the waiting call at once; 503 is retried") {
+    for (const int status : {401, 403, 404}) {
+        CAPTURE(status);
+        fake_websocket_transport t;
+        const std::string body = R"({"status":)" + std::to_string(status) + R"(,"message":"Not for you.","data":{}})";
+        t.with([&](auto& s) {
+            s.refuse_status = status;
+            s.refuse_body = body;
+            return 0;
+        });
+        pubsub_fake_client pb("http://127.0.0.1:8090", t);
+        auto o = pubsub_fast_options();
+        o.connect_timeout = 3s;
+        pb.pubsub().set_options(o);
+        const auto started = std::chrono::steady_clock::now();
+        const auto e = error_of([&] { pb.pubsub().publish("x", 1); });
+        CHECK(e.status() == status);
+        CHECK(e.response().value("message", "") == "Not for you.");
+        CHECK(e.error_kind() == bosbase::error_kind::none);
+        const auto s = error_of([&] { (void)pb.pubsub().subscribe("x", [](const bosbase::pubsub_message&) {}); });
+        CHECK(s.status() == status);
+        CHECK(std::chrono::steady_clock::now() - started < 1500ms);  // not after connect_timeout
+        CHECK(pb.pubsub().topics().empty());
+        CHECK(t.with([](auto& st) { return st.connects.size(); }) == 2);  // one attempt per call
+    }
+    fake_websocket_transport t;
+    t.with([](auto& s) {
+        s.refuse_status = 503;
+        s.refuse_body = R"({"status":503,"message":"Try later.","data":{}})";
+        s.refuse_times = 2;
+        return 0;
+    });
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
+    pb.pubsub().set_options(pubsub_fast_options());
+    auto sub = pb.pubsub().subscribe("x", [](const bosbase::pubsub_message&) {});
+    CHECK(pb.pubsub().is_connected());
+    CHECK(t.with([](auto& s) { return s.connects.size(); }) == 3);
+}
+
+TEST_CASE("pubsub: a message id is delivered once, across reconnects; the server's created is handed on as sent") {
+    fake_websocket_transport t;
+    pubsub_inbox in;  // before the client: its callbacks write here until the client is gone
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
+    pb.pubsub().set_options(pubsub_fast_options());
+    in.watch(pb);
+    auto sub = pb.pubsub().subscribe("a", in.collect());
+    const std::string created = "2026-12-07 13:52:29.354939Z";  // finer than the server's own format
+    t.message("a", 1, created, "r1");
+    t.message("a", 1, created, "r1");  // the server's poller repeats its newest row
+    t.message("a", 2, "2026-12-07 13:52:30.000Z", "r2");
+    REQUIRE(in.wait([&] { return in.messages.size() >= 2; }));
+    t.close();  // the server restarts...
+    REQUIRE(in.wait([&] { return !in.reconnects.empty(); }));
+    CHECK(in.reconnects[0].missed_since == "2026-12-07 13:52:30.000Z");
+    t.message("a", 1, created, "r1");  // ...and its new poller sends the rows stored before again
+    t.message("a", 2, "2026-12-07 13:52:30.000Z", "r2");
+    t.message("a", 3, "2026-12-07 13:52:31.000Z", "r3");
+    REQUIRE(in.wait([&] { return !in.messages.empty() && in.messages.back().id == "r3"; }));
+    std::vector<std::string> ids;
+    for (const auto& m : in.messages) ids.push_back(m.id);
+    CHECK(ids == std::vector<std::string>{"r1", "r2", "r3"});
+    CHECK(in.messages[0].created == created);  // byte for byte
+    // The protocol has no cursor: the SDK sends none back, before or after the reconnect.
+    for (const auto& f : t.sent_of("subscribe")) {
+        CHECK(f.size() == 3);
+        CHECK(f.contains("requestId"));
+        CHECK(f.contains("topic"));
+    }
 }
 
 TEST_CASE("pubsub: no ready within connect_timeout fails the call in time, and the reader tries again") {

@@ -14,6 +14,32 @@
 
 namespace bosbase {
 
+/// @brief The most JSON text of `data` one publish may carry: the server refuses more
+/// ("payload too large"; apis/pubsub.go, pubSubMaxPayloadBytes), counted as the bytes it
+/// receives. publish() refuses larger `data` before sending (error_kind::too_large).
+inline constexpr std::size_t pubsub_max_data_bytes = std::size_t(256) << 10;
+
+/// @brief pubsub_options::max_message_bytes by default: every message the server can fan out
+/// for a publish it accepted, on a topic of up to 87,000 bytes (docs/limits.md, Pub/sub).
+///
+/// The server (apis/pubsub.go, broadcast) sends each subscriber
+///   {"type":"message","id":ID,"topic":TOPIC,"data":DATA,"created":CREATED}
+/// through Go's json.Marshal: 58 bytes of names and punctuation, an id of 16 characters (15
+/// without REDIS_URL), `created` of 24 ("2026-12-04 18:12:38.148Z"). DATA is what the
+/// publisher sent, at most pubsub_max_data_bytes of JSON text (the limit counts the encoded
+/// form as received), re-encoded: compacted, with <, > and & escaped to \u003c, \u003e,
+/// \u0026 (6 bytes for 1) and U+2028/U+2029 to \u2028 (6 for 3); control characters arrive
+/// escaped already and stay as long. So DATA <= 6 * 262,144 = 1,572,864 bytes, seen on the
+/// wire for a string of 262,142 '<'. TOPIC is escaped the same way: <= 6 bytes per byte.
+/// Frame <= 58 + 16 + 24 + 1,572,864 + 6 * topic = 1,572,962 + 6 * topic bytes; 2 MiB leaves
+/// 524,190 bytes, a topic of 87,365 bytes even when every byte is escaped.
+///
+/// Not covered: numbers. Without REDIS_URL the server stores DATA as PostgreSQL jsonb and
+/// sends jsonb's text, which writes numbers out in full (1e1000 becomes 1,001 digits, up to
+/// 131,072 digits before the point), so a publisher can make a frame of hundreds of MB. Such
+/// a message is dropped and reported to on_error; the connection goes on.
+inline constexpr std::size_t pubsub_default_max_message_bytes = std::size_t(2) << 20;
+
 /// @brief One message of a subscribed topic, as the server fanned it out.
 struct pubsub_message {
     std::string id;       ///< the server's id of the stored message
@@ -42,9 +68,9 @@ struct pubsub_realtime_message {
 /// @brief A connection after a lost one: messages published meanwhile were not delivered.
 struct pubsub_reconnect {
     std::string client_id;  ///< the server's id of the new connection
-    /// The `created` of the last message received before the loss ("" when none came):
-    /// messages after it may have been missed. The server keeps them for 24 h in
-    /// `_pubsub_messages` (without REDIS_URL), so an app can resync from there.
+    /// The `created` of the last message received before the loss ("" when none came), as
+    /// the server sent it: messages after it may have been missed. The server keeps them for
+    /// 24 h in `_pubsub_messages` (without REDIS_URL), so an app can resync from there.
     std::string missed_since;
     /// When the SDK saw the old connection end (this machine's clock).
     std::chrono::system_clock::time_point disconnected_at;
@@ -70,9 +96,12 @@ struct pubsub_options {
     std::chrono::milliseconds max_reconnect_delay{2000};
     /// The SDK pings this often; a connection silent for three times as long is dead.
     std::chrono::milliseconds ping_interval{20000};
-    /// Larger incoming frames end the connection; larger `data` is refused before sending.
-    /// The server's own limit is 262144 bytes of JSON `data`.
-    std::size_t max_message_bytes = std::size_t(256) << 10;
+    /// The largest incoming message. One over it is dropped whole and reported to on_error
+    /// (error_kind::too_large, naming this limit); the connection and the messages behind it
+    /// go on. The default takes every message the server can send for a publish it accepts
+    /// (pubsub_default_max_message_bytes says how it is computed and what it leaves out).
+    /// Outgoing `data` is checked against the server's own limit, pubsub_max_data_bytes.
+    std::size_t max_message_bytes = pubsub_default_max_message_bytes;
     /// Messages waiting for the callbacks. When a slow callback lets it fill up, the
     /// message that does not fit is dropped, the connection is closed and opened again,
     /// and on_reconnect tells from which `created` on messages may be missing. Reading

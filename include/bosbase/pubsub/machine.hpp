@@ -6,6 +6,7 @@
 #include "events.hpp"
 #include "protocol.hpp"
 #include "../cancel.hpp"
+#include "../detail/request.hpp"
 #include "../errors.hpp"
 #include "../websocket.hpp"
 
@@ -50,12 +51,18 @@ inline std::chrono::milliseconds pubsub_backoff(std::size_t attempt, const pubsu
 ///   idle ──────── a subscribe or publish wants the socket ──────────> connecting
 ///   connecting ── the upgrade succeeded and `ready` came ───────────> ready (every topic resubscribed)
 ///   connecting, ready:
+///       the SDK ends the socket (any reason below) ────────────────> closing
 ///       the socket failed or closed, no `ready` in connect_timeout ─> backing_off
-///       the auth token changed (caller) ──────────────────────────> connecting (at once, new identity)
-///       the callback queue overflowed ─────────────────────────────> backing_off
-///       disconnect(), or the last topic ended and no publish used it (caller) ──> idle
+///       the upgrade refused with 401, 403 or 404 ──────────────────> backing_off (waiting calls fail)
+///   closing ────── the reader saw the socket end ───────────────────> then as follows:
+///       the auth token changed, or a call came for a socket closed for want of use ─> connecting (at once)
+///       the callback queue overflowed, no `ready` in connect_timeout ─> backing_off
+///       disconnect(), or the last topic ended and no publish used it ──> idle
 ///   backing_off ── the delay passed ──> connecting, or idle when nothing wants the socket
 ///   any ───────── the client core is destroyed ─────────────────────> stopping (final)
+///
+/// `closing` is what makes a call right after the last unsubscribe safe: the socket being
+/// shut down is never `ready` again, so nothing is sent on it; the call waits for the next.
 ///
 /// The reader thread owns the socket: it connects, reads, and answers frames; it never
 /// runs user code. Callbacks run on the dispatcher thread from a bounded queue, so a
@@ -70,7 +77,7 @@ protected:
     using clock = std::chrono::steady_clock;
 
 public:
-    enum class phase { idle, connecting, ready, backing_off, stopping };
+    enum class phase { idle, connecting, ready, closing, backing_off, stopping };
     using connector = std::function<std::unique_ptr<websocket_connection>(const websocket_request&)>;
     /// The current token; nullopt once the client is gone.
     using token_source = std::function<std::optional<std::string>()>;
@@ -263,10 +270,21 @@ protected:
     // Ends the current connection (lock held on entry and exit). `again`: connect anew at once.
     void close_locked(std::unique_lock<std::mutex>& lock, const std::string& reason, bool again,
                       error_kind kind = error_kind::none) {
+        if (phase_ == phase::closing) {  // already shut: the last reason is the one reported
+            close_reason_ = reason;
+            close_kind_ = kind;
+            if (again) reconnect_now_ = true;
+            return;
+        }
         if (phase_ != phase::connecting && phase_ != phase::ready) return;
+        // Out of `ready` under the lock, before the socket is shut: a call deciding after this
+        // waits for the next connection instead of sending on the one going away.
+        phase_ = phase::closing;
+        close_idle_ = !wanted();
         close_reason_ = reason;
         close_kind_ = kind;
         reconnect_now_ = again;
+        cv_.notify_all();
         auto conn = conn_;
         auto cancel = conn_cancel_;
         lock.unlock();
@@ -312,6 +330,7 @@ protected:
             error_kind end_kind = error_kind::none;
             bool was_ready = false;
             std::string token;
+            std::optional<ClientResponseError> refusal;
             try {
                 websocket_request req;
                 // The last reference to the client may go in here: then stop() ran on this thread.
@@ -338,8 +357,22 @@ protected:
                 read_loop(*conn, opts, end_reason, end_kind, was_ready);
                 conn->shutdown();
                 lock.lock();
+                if (phase_ == phase::ready || phase_ == phase::connecting) {
+                    phase_ = phase::closing;  // no call sends on it from here on
+                    close_idle_ = false;
+                }
                 conn_.reset();  // the socket itself goes with `conn`, unlocked
                 lock.unlock();
+            } catch (const websocket_refused& e) {
+                end_kind = e.error_kind();
+                end_reason = std::string("could not open the pub/sub socket: ") + e.what();
+                if (pubsub_refusal_is_final(e.status())) {
+                    http_response answer;
+                    answer.status = e.status();
+                    answer.body = e.body();
+                    refusal.emplace(url_, e.status(), error_body(answer, max_json_depth_, {token}), error_kind::none,
+                                    std::string(), std::vector<std::string_view>{token});
+                }
             } catch (const transport_error& e) {
                 end_kind = e.error_kind();
                 end_reason = std::string("could not open the pub/sub socket: ") + e.what();
@@ -355,6 +388,7 @@ protected:
                 end_kind = close_kind_;
             }
             after_connection_locked(end_reason, end_kind, was_ready);
+            if (refusal) refused_locked(std::move(*refusal));
             if (was_ready) attempt = 0;
             if (reconnect_now_ || !wanted()) continue;
             phase_ = phase::backing_off;
@@ -381,11 +415,17 @@ protected:
                 kind = error_kind::receive;
                 return;
             }
-            if (text.size() > opts.max_message_bytes) {
-                reason = "a pub/sub frame of " + std::to_string(text.size()) + " bytes exceeds max_message_bytes (" +
-                         std::to_string(opts.max_message_bytes) + ")";
-                kind = error_kind::too_large;
-                return;
+            // One message too large costs that message, never the socket and those behind it:
+            // the transport read past it (too_large), or one that does not cap handed it over.
+            if (got == websocket_frame::too_large || text.size() > opts.max_message_bytes) {
+                const std::string size =
+                    got == websocket_frame::too_large ? std::string() : " of " + std::to_string(text.size()) + " bytes";
+                text.clear();
+                text.shrink_to_fit();
+                report(error(error_kind::too_large, "a pub/sub message" + size + " was over max_message_bytes (" +
+                                                        std::to_string(opts.max_message_bytes) +
+                                                        " bytes) and was dropped; the connection goes on"));
+                continue;
             }
             std::optional<pubsub_frame> frame;
             if (got == websocket_frame::text) frame = parse_pubsub_frame(text, max_json_depth_);
@@ -416,6 +456,7 @@ protected:
             if (phase_ != phase::connecting || was_ready) return true;
             phase_ = phase::ready;
             was_ready = true;
+            last_refusal_status_ = 0;
             client_id_ = f.client_id;
             next_ping_ = clock::now() + opts.ping_interval;
             std::vector<std::string> frames;
@@ -434,7 +475,9 @@ protected:
         if (f.type == "message") {
             topic_entry* t = find(f.topic);
             if (!t || t->listeners.empty()) return true;
+            if (delivered_.contains(f.id)) return true;  // a repeat (pubsub_recent_ids says why)
             if (queued_messages_ >= opts.max_queued_messages) return false;
+            delivered_.add(f.id);
             ++queued_messages_;
             last_created_ = f.created;
             enqueue_locked(job{pubsub_message{std::move(f.id), std::move(f.topic), std::move(f.created),
@@ -467,6 +510,21 @@ protected:
         if (p != pending_.end() && f.type == "published") p->second->reply = std::move(f);
         cv_.notify_all();  // an acknowledgement of someone else's or an unknown requestId changes nothing
         return true;
+    }
+
+    // A final refusal of the upgrade (401, 403, 404): the calls waiting for a socket end with it
+    // at once (wait_ready); a publish no longer holds the socket open, so nothing retries for it.
+    // Subscriptions that live on keep retrying with backoff; on_error hears of each new status.
+    void refused_locked(ClientResponseError e) {
+        keep_open_ = false;
+        const int status = e.status();
+        if (status != last_refusal_status_) {
+            last_refusal_status_ = status;
+            enqueue_event_locked(on_error_, e);
+        }
+        refusal_.emplace(std::move(e));
+        ++refusal_seq_;
+        cv_.notify_all();
     }
 
     topic_entry* by_request(const std::string& id) {
@@ -628,6 +686,11 @@ protected:
     std::uint64_t request_seq_ = 0;
     bool keep_open_ = false;  // a publish used the socket: it stays until disconnect()
     bool reconnect_now_ = false;
+    bool close_idle_ = false;  // the socket is closing because nothing wanted it
+    std::optional<ClientResponseError> refusal_;  // the last final refusal of the upgrade
+    std::uint64_t refusal_seq_ = 0;               // counts them: a waiting call fails on a new one
+    int last_refusal_status_ = 0;                 // reported to on_error; 0 once a socket is ready
+    pubsub_recent_ids delivered_;                 // for the machine's lifetime, reconnects included
     bool had_ready_ = false;  // a connection was ready before: the next one is a reconnect
     bool announce_pending_ = false;
     bool threads_started_ = false;

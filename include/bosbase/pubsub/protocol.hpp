@@ -11,10 +11,12 @@
 #include "../websocket.hpp"
 
 #include <cstddef>
+#include <deque>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 namespace bosbase {
 
@@ -87,6 +89,40 @@ inline void check_pubsub_topic(const std::string& topic) {
         throw std::invalid_argument("bosbase: a pub/sub topic must be valid UTF-8");
     }
 }
+
+/// A final answer to the upgrade (the same request gets it again): the calls waiting end with it.
+/// Other statuses (5xx, 429, a proxy's 502) and network failures are retried.
+inline bool pubsub_refusal_is_final(int status) { return status == 401 || status == 403 || status == 404; }
+
+/// The ids of the last `capacity` messages delivered, to deliver each id at most once.
+///
+/// The server may send a message again, and not only across a reconnect: its poller (without
+/// REDIS_URL) binds the cursor of the newest stored row with milliseconds (types.DateTime's
+/// text) against a column with microseconds, so a new server process re-sends the newest row
+/// stored before it, every 350 ms, until a newer row is stored; a subscriber that reconnects
+/// to it after a restart gets the last message again, behind newer ones. The protocol has no
+/// cursor of the client's to correct (the client sends type, topic, data and requestId only),
+/// so the SDK drops repeats by id. Memory is bounded; 1024 ids cover what is repeated, which
+/// is only ever the newest stored message, and only until any newer one is stored.
+class pubsub_recent_ids {
+public:
+    static constexpr std::size_t capacity = 1024;
+
+    bool contains(const std::string& id) const { return !id.empty() && ids_.count(id) != 0; }
+
+    void add(const std::string& id) {
+        if (id.empty() || !ids_.insert(id).second) return;
+        order_.push_back(id);
+        if (order_.size() > capacity) {
+            ids_.erase(order_.front());
+            order_.pop_front();
+        }
+    }
+
+private:
+    std::unordered_set<std::string> ids_;
+    std::deque<std::string> order_;  // oldest first
+};
 
 /// The JS SDK's realtimeSubscribe normalisation of one message.
 inline pubsub_realtime_message to_realtime_message(const pubsub_message& m) {

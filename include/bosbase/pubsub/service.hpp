@@ -35,12 +35,14 @@ public:
         : detail::service_base<Transport>(std::move(core)) {}
 
     /// @brief Publishes `data` (any JSON) to `topic` and returns the server's acknowledgement.
-    /// Throws ClientResponseError: no connection within connect_timeout, no acknowledgement
-    /// within ack_timeout (kind timeout; `options.deadline` caps both, kind deadline), the
-    /// connection lost before the acknowledgement (kind receive: it may or may not have been
-    /// published), the server refused it (status 400 and its message, e.g. "authentication
-    /// required to publish"), `data` over max_message_bytes (kind too_large, nothing sent),
-    /// or `options.cancel` (is_abort()).
+    /// Works in any state: with no socket, or one closing because the last subscription just
+    /// ended, it goes out on a new one. Throws ClientResponseError: no connection within
+    /// connect_timeout, no acknowledgement within ack_timeout (kind timeout; `options.deadline`
+    /// caps both, kind deadline), the upgrade refused with 401, 403 or 404 (at once, that status
+    /// and the server's JSON), the connection lost before the acknowledgement (kind receive: it
+    /// may or may not have been published), the server refused it (status 400 and its message,
+    /// e.g. "authentication required to publish"), `data` over pubsub_max_data_bytes of JSON
+    /// (kind too_large, nothing sent), or `options.cancel` (is_abort()).
     BOSBASE_SPLIT_NOINLINE publish_ack publish(const std::string& topic, const json& data,
                                                const request_options& options = {}) const {
         return state()->publish(topic, data, options);
@@ -124,7 +126,9 @@ public:
 
     /// @brief Runs for errors no call waits for: the server's error frames without a
     /// requestId (e.g. "invalid message format"), a resubscribe it refused, frames that are
-    /// not JSON or binary (skipped), messages subscribe<T> could not decode.
+    /// not JSON or binary (skipped), messages subscribe<T> could not decode, a message over
+    /// max_message_bytes (dropped, kind too_large; the connection goes on), a reconnect whose
+    /// upgrade was refused with 401, 403 or 404 (that status; retried with backoff).
     BOSBASE_SPLIT_NOINLINE void on_error(std::function<void(const ClientResponseError&)> fn) const {
         state()->set_callback(state()->on_error_, std::move(fn));
     }

@@ -72,12 +72,14 @@ public:
         } catch (const json::type_error&) {
             throw std::invalid_argument("bosbase: pub/sub data must be valid UTF-8");
         }
-        call c(*this, options);
-        if (body.size() > c.opts.max_message_bytes) {
+        // The server's own limit, on the JSON text it receives: what it would refuse is not sent.
+        // max_message_bytes caps what this client receives, not what others may.
+        if (body.size() > pubsub_max_data_bytes) {
             throw error(error_kind::too_large, "the message data is " + std::to_string(body.size()) +
-                                                   " bytes of JSON; max_message_bytes is " +
-                                                   std::to_string(c.opts.max_message_bytes));
+                                                   " bytes of JSON; the server takes at most " +
+                                                   std::to_string(pubsub_max_data_bytes));
         }
+        call c(*this, options);
         std::unique_lock<std::mutex> lock(mutex_);
         keep_open_ = true;
         wait_ready(lock, c);
@@ -234,12 +236,20 @@ private:
     }
 
     // Waits (lock held) for a ready connection within connect_timeout and the caller's deadline.
+    // A final refusal of the upgrade (401, 403, 404) ends the wait at once with its status.
     void wait_ready(std::unique_lock<std::mutex>& lock, const call& c) {
         start_threads_locked();
         cv_.notify_all();
         const auto limit = std::min(c.deadline, clock::now() + c.opts.connect_timeout);
+        const std::uint64_t refusals = refusal_seq_;
         while (phase_ != phase::ready) {
             if (phase_ == phase::stopping) throw destroyed();
+            if (refusal_seq_ != refusals && refusal_) throw *refusal_;
+            if (phase_ == phase::closing && close_idle_ && !reconnect_now_) {
+                // Closed for want of use, and now wanted: a new socket at once, no backoff.
+                reconnect_now_ = true;
+                cv_.notify_all();
+            }
             if (c.canceled()) throw aborted("while it waited for the connection");
             if (clock::now() >= limit) throw c.late(limit, "no pub/sub connection", c.opts.connect_timeout);
             cv_.wait_until(lock, limit);
