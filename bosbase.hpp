@@ -9978,6 +9978,497 @@ auto record_service<Transport>::auth_with_oauth2(std::string_view provider, oaut
 }  // namespace bosbase
 
 #endif  // BOSBASE_SERVICES_OAUTH2_HPP
+// ---- bosbase/detail/ws_frame.hpp: The RFC 6455 frame codec of the default WebSocket: bytes in any pieces to messages, and masked client frames.
+#ifndef BOSBASE_DETAIL_WS_FRAME_HPP
+#define BOSBASE_DETAIL_WS_FRAME_HPP
+
+namespace bosbase {
+
+namespace detail {
+
+// No sockets here: the connection feeds whatever each read returned (TCP splits a frame
+// anywhere, and a TLS session will hand over its records the same way), so one codec
+// serves every transport and can be tested and fuzzed byte by byte.
+
+enum class ws_opcode : unsigned char {
+    continuation = 0x0,
+    text = 0x1,
+    binary = 0x2,
+    close = 0x8,
+    ping = 0x9,
+    pong = 0xA,
+};
+
+/// @brief One thing the decoder found. `payload` is the message (text, binary), the control
+/// frame's payload (ping, pong, close) or what was wrong (error).
+struct ws_event {
+    enum class kind { none, text, binary, too_large, ping, pong, close, error };
+    kind what = kind::none;
+    std::string payload;
+};
+
+/// @brief Decodes the frames a server sends (RFC 6455, client side: unmasked, no extensions).
+///
+/// feed() takes bytes in pieces of any size and stops at the first whole event, returning
+/// how many bytes it used; the caller feeds the rest again. Data messages are reassembled
+/// from their continuation frames, with control frames allowed in between. A message whose
+/// frames add up to more than the cap is read past without being kept and reported once,
+/// as too_large, when its last frame ends: what it holds at any time is at most the cap,
+/// one control frame (125 bytes) and one frame header (14 bytes). After a close or a
+/// protocol error every call reports it again and uses nothing.
+class ws_decoder {
+public:
+    static constexpr std::size_t max_header_bytes = 14;
+    static constexpr std::size_t max_control_bytes = 125;
+
+    explicit ws_decoder(std::size_t max_message_bytes) : cap_(max_message_bytes) {}
+
+    std::size_t feed(const char* data, std::size_t size, ws_event& out) {
+        out = ws_event{};
+        if (stage_ == stage::ended) {
+            out.what = end_kind_;
+            out.payload = end_payload_;
+            return 0;
+        }
+        std::size_t used = 0;
+        while (out.what == ws_event::kind::none) {
+            if (stage_ == stage::header) {
+                if (used == size) break;
+                const std::size_t want = header_need_ - header_have_;
+                const std::size_t take = std::min(want, size - used);
+                std::copy(data + used, data + used + take, header_.begin() + static_cast<std::ptrdiff_t>(header_have_));
+                header_have_ += take;
+                used += take;
+                if (header_have_ < header_need_) break;
+                if (header_need_ == 2) {
+                    if (!first_two_bytes(out)) break;
+                    if (header_have_ < header_need_) continue;
+                }
+                start_payload(out);
+            } else {
+                const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, size - used));
+                if (take == 0 && remaining_ != 0) break;
+                if (control_frame()) {
+                    control_.append(data + used, take);
+                } else if (!skipping_) {
+                    message_.append(data + used, take);
+                }
+                used += take;
+                remaining_ -= take;
+                if (remaining_ == 0) end_frame(out);
+            }
+        }
+        return used;
+    }
+
+    /// Bytes held for messages and frames not yet whole (the fuzzer checks the bound).
+    std::size_t buffered() const noexcept { return message_.size() + control_.size() + header_have_; }
+
+private:
+    enum class stage { header, payload, ended };
+
+    bool control_frame() const noexcept { return (static_cast<unsigned>(opcode_) & 0x8) != 0; }
+
+    void fail(ws_event& out, std::string why) {
+        end(out, ws_event::kind::error, std::move(why));
+    }
+
+    void end(ws_event& out, ws_event::kind kind, std::string payload) {
+        stage_ = stage::ended;
+        end_kind_ = kind;
+        end_payload_ = payload;
+        message_ = std::string();
+        control_ = std::string();
+        out.what = kind;
+        out.payload = std::move(payload);
+    }
+
+    // The first two bytes tell the rules that need no length, and how long the header is.
+    bool first_two_bytes(ws_event& out) {
+        const unsigned b0 = static_cast<unsigned char>(header_[0]);
+        const unsigned b1 = static_cast<unsigned char>(header_[1]);
+        fin_ = (b0 & 0x80) != 0;
+        const unsigned op = b0 & 0x0F;
+        if ((b0 & 0x70) != 0) {
+            fail(out, "a WebSocket frame sets reserved bits (no extension was agreed)");
+            return false;
+        }
+        if (op != 0x0 && op != 0x1 && op != 0x2 && op != 0x8 && op != 0x9 && op != 0xA) {
+            fail(out, "a WebSocket frame has an unknown opcode " + std::to_string(op));
+            return false;
+        }
+        opcode_ = static_cast<ws_opcode>(op);
+        if ((b1 & 0x80) != 0) {
+            fail(out, "the server sent a masked WebSocket frame");
+            return false;
+        }
+        const unsigned len7 = b1 & 0x7F;
+        if (control_frame() && (!fin_ || len7 > max_control_bytes)) {
+            fail(out, fin_ ? "a WebSocket control frame is longer than 125 bytes"
+                           : "a WebSocket control frame is fragmented");
+            return false;
+        }
+        header_need_ = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0);
+        return true;
+    }
+
+    void start_payload(ws_event& out) {
+        const unsigned len7 = static_cast<unsigned char>(header_[1]) & 0x7F;
+        std::uint64_t length = len7;
+        if (len7 >= 126) {
+            length = 0;
+            for (std::size_t i = 2; i < header_need_; ++i) length = (length << 8) | static_cast<unsigned char>(header_[i]);
+            if ((length >> 63) != 0) return fail(out, "a WebSocket frame length has its top bit set");
+        }
+        header_have_ = 0;
+        header_need_ = 2;
+        remaining_ = length;
+        if (!control_frame()) {
+            if (opcode_ == ws_opcode::continuation && !in_message_) {
+                return fail(out, "a WebSocket continuation frame without a message to continue");
+            }
+            if (opcode_ != ws_opcode::continuation) {
+                if (in_message_) return fail(out, "a new WebSocket message began inside a fragmented one");
+                in_message_ = true;
+                message_kind_ = opcode_ == ws_opcode::text ? ws_event::kind::text : ws_event::kind::binary;
+                skipping_ = false;
+            }
+            if (!skipping_ && length > cap_ - std::min(cap_, message_.size())) {
+                skipping_ = true;
+                message_ = std::string();  // freed now: the rest of this message is read past
+            }
+        }
+        stage_ = stage::payload;
+        if (remaining_ == 0) end_frame(out);
+    }
+
+    void end_frame(ws_event& out) {
+        stage_ = stage::header;
+        if (control_frame()) {
+            if (opcode_ == ws_opcode::close) {
+                if (control_.size() == 1) return fail(out, "a WebSocket close frame with a one-byte payload");
+                return end(out, ws_event::kind::close, std::exchange(control_, std::string()));
+            }
+            out.what = opcode_ == ws_opcode::ping ? ws_event::kind::ping : ws_event::kind::pong;
+            out.payload = std::exchange(control_, std::string());
+            return;
+        }
+        if (!fin_) return;
+        in_message_ = false;
+        if (skipping_) {
+            skipping_ = false;
+            out.what = ws_event::kind::too_large;
+            return;
+        }
+        out.what = message_kind_;
+        out.payload = std::exchange(message_, std::string());
+    }
+
+    std::size_t cap_;
+    stage stage_ = stage::header;
+    std::array<char, max_header_bytes> header_{};
+    std::size_t header_have_ = 0;
+    std::size_t header_need_ = 2;
+    bool fin_ = false;
+    ws_opcode opcode_ = ws_opcode::continuation;
+    std::uint64_t remaining_ = 0;
+    bool in_message_ = false;
+    bool skipping_ = false;
+    ws_event::kind message_kind_ = ws_event::kind::text;
+    std::string message_;
+    std::string control_;
+    ws_event::kind end_kind_ = ws_event::kind::none;
+    std::string end_payload_;
+};
+
+/// @brief One frame as bytes: `mask` set for a client's frame (RFC 6455 requires it of every
+/// frame a client sends), unset for a server's (the tests and the fuzzer play the server).
+inline std::string ws_encode_frame(ws_opcode opcode, std::string_view payload, bool fin,
+                                   const std::array<unsigned char, 4>* mask) {
+    std::string out;
+    out.reserve(payload.size() + ws_decoder::max_header_bytes);
+    out += static_cast<char>((fin ? 0x80 : 0x00) | static_cast<unsigned>(opcode));
+    const unsigned masked = mask ? 0x80 : 0x00;
+    const std::uint64_t n = payload.size();
+    if (n < 126) {
+        out += static_cast<char>(masked | static_cast<unsigned>(n));
+    } else if (n <= 0xFFFF) {
+        out += static_cast<char>(masked | 126);
+        out += static_cast<char>((n >> 8) & 0xFF);
+        out += static_cast<char>(n & 0xFF);
+    } else {
+        out += static_cast<char>(masked | 127);
+        for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((n >> shift) & 0xFF);
+    }
+    if (!mask) return out.append(payload.data(), payload.size());
+    for (unsigned char b : *mask) out += static_cast<char>(b);
+    const std::size_t start = out.size();
+    out.append(payload.data(), payload.size());
+    for (std::size_t i = 0; i < payload.size(); ++i) {
+        out[start + i] = static_cast<char>(static_cast<unsigned char>(out[start + i]) ^ (*mask)[i % 4]);
+    }
+    return out;
+}
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_DETAIL_WS_FRAME_HPP
+// ---- bosbase/detail/ws_handshake.hpp: The WebSocket opening handshake as text: the upgrade request, its answer's head, Sec-WebSocket-Accept (SHA-1, base64).
+#ifndef BOSBASE_DETAIL_WS_HANDSHAKE_HPP
+#define BOSBASE_DETAIL_WS_HANDSHAKE_HPP
+
+namespace bosbase {
+
+namespace detail {
+
+// SHA-1 is needed for nothing but Sec-WebSocket-Accept (RFC 6455 4.2.2), which proves the
+// server read this upgrade; it guards no secret, so a small implementation of our own does.
+inline std::array<unsigned char, 20> sha1(std::string_view data) {
+    std::uint32_t h[5] = {0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u};
+    auto rotl = [](std::uint32_t x, int n) { return static_cast<std::uint32_t>((x << n) | (x >> (32 - n))); };
+    std::string msg(data);
+    const std::uint64_t bits = static_cast<std::uint64_t>(data.size()) * 8;
+    msg += static_cast<char>(0x80);
+    while (msg.size() % 64 != 56) msg += '\0';
+    for (int shift = 56; shift >= 0; shift -= 8) msg += static_cast<char>((bits >> shift) & 0xFF);
+    for (std::size_t block = 0; block < msg.size(); block += 64) {
+        std::uint32_t w[80];
+        for (int i = 0; i < 16; ++i) {
+            const auto* p = reinterpret_cast<const unsigned char*>(msg.data() + block + 4 * static_cast<std::size_t>(i));
+            w[i] = (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
+        }
+        for (int i = 16; i < 80; ++i) w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+        std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+        for (int i = 0; i < 80; ++i) {
+            std::uint32_t f = 0, k = 0;
+            if (i < 20) {
+                f = (b & c) | (~b & d);
+                k = 0x5A827999u;
+            } else if (i < 40) {
+                f = b ^ c ^ d;
+                k = 0x6ED9EBA1u;
+            } else if (i < 60) {
+                f = (b & c) | (b & d) | (c & d);
+                k = 0x8F1BBCDCu;
+            } else {
+                f = b ^ c ^ d;
+                k = 0xCA62C1D6u;
+            }
+            const std::uint32_t t = rotl(a, 5) + f + e + k + w[i];
+            e = d;
+            d = c;
+            c = rotl(b, 30);
+            b = a;
+            a = t;
+        }
+        h[0] += a;
+        h[1] += b;
+        h[2] += c;
+        h[3] += d;
+        h[4] += e;
+    }
+    std::array<unsigned char, 20> out{};
+    for (std::size_t i = 0; i < 20; ++i) out[i] = static_cast<unsigned char>((h[i / 4] >> (24 - 8 * (i % 4))) & 0xFF);
+    return out;
+}
+
+/// Standard base64 with padding (RFC 4648 section 4), as the handshake's headers use.
+inline std::string base64_encode(const unsigned char* data, std::size_t size) {
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((size + 2) / 3 * 4);
+    for (std::size_t i = 0; i < size; i += 3) {
+        const std::uint32_t n = (std::uint32_t(data[i]) << 16) | (i + 1 < size ? std::uint32_t(data[i + 1]) << 8 : 0) |
+                                (i + 2 < size ? std::uint32_t(data[i + 2]) : 0);
+        out += alphabet[(n >> 18) & 63];
+        out += alphabet[(n >> 12) & 63];
+        out += i + 1 < size ? alphabet[(n >> 6) & 63] : '=';
+        out += i + 2 < size ? alphabet[n & 63] : '=';
+    }
+    return out;
+}
+
+/// What the server must answer in Sec-WebSocket-Accept to the key `key`.
+inline std::string websocket_accept_for(std::string_view key) {
+    const auto digest = sha1(std::string(key) + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+    return base64_encode(digest.data(), digest.size());
+}
+
+/// A ws:// URL taken apart for the socket and the request line.
+struct ws_url {
+    std::string host;         ///< without brackets, for getaddrinfo
+    std::string port = "80";  ///< digits
+    std::string host_header;  ///< as the URL spells it, for Host
+    std::string target = "/"; ///< path and query
+};
+
+/// nullopt when it is not ws://host[:port][/target].
+inline std::optional<ws_url> parse_ws_url(std::string_view url) {
+    constexpr std::string_view scheme = "ws://";
+    if (url.size() < scheme.size() || !ascii_iequal(url.substr(0, scheme.size()), scheme)) return std::nullopt;
+    const std::string_view rest = url.substr(scheme.size());
+    const auto end = rest.find_first_of("/?#");
+    const std::string_view authority = rest.substr(0, end);
+    ws_url out;
+    if (end != std::string_view::npos) {
+        std::string_view target = rest.substr(end);
+        target = target.substr(0, target.find('#'));
+        out.target = std::string(target);
+        if (out.target.front() == '?') out.target.insert(0, "/");
+    }
+    if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
+    out.host_header = std::string(authority);
+    std::string_view host = authority;
+    std::string_view port;
+    if (host.front() == '[') {
+        const auto close = host.find(']');
+        if (close == std::string_view::npos) return std::nullopt;
+        if (close + 1 < host.size()) {
+            if (host[close + 1] != ':') return std::nullopt;
+            port = host.substr(close + 2);
+        }
+        host = host.substr(1, close - 1);
+    } else if (const auto colon = host.find(':'); colon != std::string_view::npos) {
+        port = host.substr(colon + 1);
+        host = host.substr(0, colon);
+    }
+    if (host.empty() || !is_target_safe(out.target) || !is_header_value_safe(out.host_header)) return std::nullopt;
+    if (!port.empty() || authority.back() == ':') {
+        if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos) {
+            return std::nullopt;
+        }
+        const long n = std::stol(std::string(port));
+        if (n < 1 || n > 65535) return std::nullopt;
+        out.port = std::string(port);
+    }
+    out.host = std::string(host);
+    return out;
+}
+
+/// The upgrade request. The caller's headers go along, except those the handshake sets
+/// itself; a header that could end its line is refused (empty result).
+inline std::string websocket_upgrade_request(const ws_url& url, const header_list& headers, std::string_view key) {
+    std::string out = "GET " + url.target + " HTTP/1.1\r\nHost: " + url.host_header +
+                      "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + std::string(key) +
+                      "\r\nSec-WebSocket-Version: 13\r\n";
+    auto own = [](std::string_view name) {
+        for (std::string_view set : {"Host", "Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Version",
+                                     "Sec-WebSocket-Extensions", "Content-Length", "Transfer-Encoding"}) {
+            if (ascii_iequal(name, set)) return true;
+        }
+        return false;
+    };
+    for (const auto& h : headers) {
+        if (!is_header_name_safe(h.first) || !is_header_value_safe(h.second)) return {};
+        if (!own(h.first)) out += h.first + ": " + h.second + "\r\n";
+    }
+    return out + "\r\n";
+}
+
+/// The status line and headers of the answer to the upgrade.
+struct http_head {
+    int status = 0;
+    std::vector<std::pair<std::string, std::string>> headers;
+
+    const std::string* find(std::string_view name) const {
+        for (const auto& h : headers) {
+            if (ascii_iequal(h.first, name)) return &h.second;
+        }
+        return nullptr;
+    }
+};
+
+/// Parses "HTTP/1.x NNN reason\r\n" and the header lines, `head` without its blank line;
+/// nullopt when it is not HTTP/1.
+inline std::optional<http_head> parse_http_head(std::string_view head) {
+    auto next_line = [&head]() {
+        const auto eol = head.find("\r\n");
+        std::string_view line = head.substr(0, eol);
+        head = eol == std::string_view::npos ? std::string_view() : head.substr(eol + 2);
+        return line;
+    };
+    const std::string_view status_line = next_line();
+    if (status_line.size() < 12 || status_line.substr(0, 7) != "HTTP/1." || status_line[8] != ' ' ||
+        (status_line.size() > 12 && status_line[12] != ' ')) {
+        return std::nullopt;
+    }
+    http_head out;
+    for (std::size_t i = 9; i < 12; ++i) {
+        if (status_line[i] < '0' || status_line[i] > '9') return std::nullopt;
+        out.status = out.status * 10 + (status_line[i] - '0');
+    }
+    while (!head.empty()) {
+        const std::string_view line = next_line();
+        const auto colon = line.find(':');
+        if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+        std::string_view value = line.substr(colon + 1);
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+        out.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
+    }
+    return out;
+}
+
+/// Whether a comma-separated header value lists `token` (any case): Connection may say "keep-alive, Upgrade".
+inline bool header_lists(const std::string* value, std::string_view token) {
+    if (!value) return false;
+    std::string_view rest = *value;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        std::string_view item = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        if (ascii_iequal(item, token)) return true;
+    }
+    return false;
+}
+
+/// What is wrong with a 101 answer, or "" when it accepts the upgrade that sent `key`.
+inline std::string check_websocket_accept(const http_head& head, std::string_view key) {
+    if (!header_lists(head.find("Upgrade"), "websocket")) return "the upgrade's answer lacks Upgrade: websocket";
+    if (!header_lists(head.find("Connection"), "Upgrade")) return "the upgrade's answer lacks Connection: Upgrade";
+    const std::string* accept = head.find("Sec-WebSocket-Accept");
+    if (!accept || *accept != websocket_accept_for(key)) {
+        return "the upgrade's answer has a wrong Sec-WebSocket-Accept (not an answer to this request)";
+    }
+    if (head.find("Sec-WebSocket-Extensions")) return "the server chose a WebSocket extension that was not offered";
+    return {};
+}
+
+/// Decodes what of a chunked body has arrived, at most `cap` bytes of it; true once it is
+/// whole, `cap` bytes are out, or the chunking is broken (then what came before stands).
+inline bool http_dechunk(std::string_view raw, std::string& out, std::size_t cap) {
+    out.clear();
+    for (;;) {
+        const auto eol = raw.find("\r\n");
+        if (eol == std::string_view::npos) return false;
+        std::uint64_t size = 0;
+        std::size_t digits = 0;
+        for (; digits < eol && digits < 16; ++digits) {
+            const char c = raw[digits];
+            const int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (v < 0) break;
+            size = size * 16 + static_cast<std::uint64_t>(v);
+        }
+        if (digits == 0 || digits == 16) return true;
+        if (size == 0) return true;
+        raw.remove_prefix(eol + 2);
+        const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>({size, raw.size(), cap - out.size()}));
+        out.append(raw.data(), take);
+        if (out.size() >= cap) return true;
+        if (raw.size() < size + 2) return false;
+        raw.remove_prefix(static_cast<std::size_t>(size) + 2);
+    }
+}
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_DETAIL_WS_HANDSHAKE_HPP
 // ---- bosbase/pubsub/events.hpp: What pub/sub hands the app: messages, acknowledgements, connection reports, options.
 #ifndef BOSBASE_PUBSUB_EVENTS_HPP
 #define BOSBASE_PUBSUB_EVENTS_HPP
