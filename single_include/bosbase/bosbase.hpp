@@ -1296,7 +1296,9 @@ inline json error_body(const http_response& res, std::size_t max_depth, const st
 //                      and ioctlsocket(FIONREAD).
 //   POSIX              only calls macOS and the BSDs have as well: open/write/fsync/close/
 //                      unlink/rename/getpid (files), fcntl(F_DUPFD_CLOEXEC), O_DIRECTORY and
-//                      O_CLOEXEC (POSIX.1-2008), poll, shutdown, getpeername, ioctl(FIONREAD) (sockets),
+//                      O_CLOEXEC (POSIX.1-2008), poll, shutdown, ioctl(FIONREAD) (sockets),
+//                      getaddrinfo, socket, connect, fcntl(O_NONBLOCK), setsockopt(TCP_NODELAY),
+//                      recv, send with MSG_NOSIGNAL where defined (the WebSocket's own socket),
 //                      pthread_sigmask, sigpending, sigwait (SIGPIPE); setsockopt(SO_NOSIGPIPE)
 //                      where the system defines it (macOS, the BSDs).
 //   Linux only         sigtimedwait (a non-blocking take of a pending signal) and TCP_INFO (when the
@@ -1511,8 +1513,7 @@ inline std::string replace_file_atomically(const std::filesystem::path& target, 
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#endif
-#if BOSBASE_PLATFORM_LINUX
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #endif
@@ -1719,11 +1720,18 @@ private:
 };
 
 #ifndef _WIN32
-// The default transport's WebSocket (POSIX only): a second descriptor of the client's socket. shutdown() through it wakes a read blocked
-// on the first, from any thread, and since the socket stays open while this one does,
-// the number can never be another socket's by the time it is used.
+/// @brief The default transport's WebSocket socket (POSIX only): it resolves and connects
+/// itself, waits with poll, and never blocks in a call that shutdown() cannot end. shut()
+/// from any thread wakes a connect or a read at once (Linux aborts a connecting socket on
+/// shutdown; macOS and the BSDs refuse that, so there a connect ends at its deadline). The
+/// descriptor stays open until this object goes, so its number is never another socket's
+/// when shut() uses it.
 class websocket_socket_handle {
 public:
+    using clock = std::chrono::steady_clock;
+    enum class connected_as { ok, resolve, connect, timeout, canceled };
+    enum class io { ok, timeout, closed };
+
     websocket_socket_handle() = default;
     websocket_socket_handle(const websocket_socket_handle&) = delete;
     websocket_socket_handle& operator=(const websocket_socket_handle&) = delete;
@@ -1731,13 +1739,101 @@ public:
         if (fd_ >= 0) ::close(fd_);
     }
 
-    // cpp-httplib calls this with each new socket, before it connects.
-    void opened(::socket_t sock) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        ++sockets_;
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);  // not inherited by a child process
-        if (shut_ && fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+    /// Tries each address of host:port until one connects or `deadline` passes; `why` says
+    /// what the system reported.
+    connected_as connect(const std::string& host, const std::string& port, clock::time_point deadline,
+                         std::string& why) {
+        addrinfo hints{};
+        hints.ai_family = AF_UNSPEC;
+        hints.ai_socktype = SOCK_STREAM;
+        hints.ai_flags = AI_NUMERICSERV;
+        addrinfo* list = nullptr;
+        const int found = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &list);
+        if (was_shut()) {
+            if (list) ::freeaddrinfo(list);
+            return connected_as::canceled;
+        }
+        if (found != 0) {
+            why = found == EAI_SYSTEM ? std::generic_category().message(errno) : ::gai_strerror(found);
+            return connected_as::resolve;
+        }
+        const std::unique_ptr<addrinfo, void (*)(addrinfo*)> owned(list, ::freeaddrinfo);
+        for (const addrinfo* ai = list; ai; ai = ai->ai_next) {
+            const int sock = ::socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+            if (sock < 0) {
+                why = std::generic_category().message(errno);
+                continue;
+            }
+            ::fcntl(sock, F_SETFD, FD_CLOEXEC);  // not inherited by a child process
+            ::fcntl(sock, F_SETFL, ::fcntl(sock, F_GETFL, 0) | O_NONBLOCK);
+            const int on = 1;
+#ifdef SO_NOSIGPIPE
+            ::setsockopt(sock, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on);  // macOS, the BSDs: no MSG_NOSIGNAL
+#endif
+            ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+            {
+                std::lock_guard<std::mutex> lock(mutex_);
+                if (shut_) {
+                    ::close(sock);
+                    return connected_as::canceled;
+                }
+                fd_ = sock;
+            }
+            int err = ::connect(sock, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
+            if (err == EINPROGRESS || err == EINTR) {
+                const io waited = wait(POLLOUT, deadline);
+                if (waited == io::timeout) return was_shut() ? connected_as::canceled : connected_as::timeout;
+                socklen_t len = sizeof err;
+                if (::getsockopt(sock, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+            }
+            if (was_shut()) return connected_as::canceled;
+            if (err == 0) return connected_as::ok;
+            why = std::generic_category().message(err);
+            std::lock_guard<std::mutex> lock(mutex_);
+            ::close(fd_);
+            fd_ = -1;
+        }
+        if (clock::now() >= deadline) return connected_as::timeout;
+        return connected_as::connect;
+    }
+
+    /// Waits up to `timeout` for bytes and reads what is there: ok with `got` > 0, timeout
+    /// after that much silence, closed when the peer closed, the socket failed or shut() came.
+    io receive(char* out, std::size_t size, std::size_t& got, std::chrono::milliseconds timeout) {
+        const auto deadline = clock::now() + timeout;
+        for (;;) {
+            if (was_shut()) return io::closed;  // bytes already queued are not read after shut()
+            const io waited = wait(POLLIN, deadline);
+            if (waited != io::ok) return waited;
+            const ::ssize_t n = ::recv(fd_, out, size, 0);
+            if (n > 0) {
+                got = static_cast<std::size_t>(n);
+                return io::ok;
+            }
+            if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return io::closed;
+        }
+    }
+
+    /// Writes all of `data`; false when the socket failed, shut() came, or `timeout` passed
+    /// without the peer taking a byte.
+    bool send_all(std::string_view data, std::chrono::milliseconds timeout) {
+#ifdef MSG_NOSIGNAL
+        constexpr int flags = MSG_NOSIGNAL;  // a closed peer fails the write, raising no SIGPIPE
+#else
+        constexpr int flags = 0;  // SO_NOSIGPIPE, set in connect()
+#endif
+        while (!data.empty()) {
+            if (was_shut()) return false;
+            const ::ssize_t n = ::send(fd_, data.data(), data.size(), flags);
+            if (n > 0) {
+                data.remove_prefix(static_cast<std::size_t>(n));
+                continue;
+            }
+            if (n < 0 && errno == EINTR) continue;
+            if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return false;
+            if (wait(POLLOUT, clock::now() + timeout) != io::ok) return false;
+        }
+        return true;
     }
 
     void shut() noexcept {
@@ -1750,22 +1846,23 @@ public:
         std::lock_guard<std::mutex> lock(mutex_);
         return shut_;
     }
-    unsigned sockets() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return sockets_;
-    }
-    // The TCP connection was made (the upgrade is what failed).
-    bool connected() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        sockaddr_storage peer{};
-        socklen_t len = sizeof(peer);
-        return fd_ >= 0 && ::getpeername(fd_, reinterpret_cast<sockaddr*>(&peer), &len) == 0;
-    }
 
 private:
-    mutable std::mutex mutex_;
+    // ok when the socket is ready for `events` (or failed: the next call says how).
+    io wait(short events, clock::time_point deadline) {
+        for (;;) {
+            // Rounded up: poll may wake a little early, never a whole millisecond before the deadline.
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
+            if (left <= 0) return io::timeout;
+            pollfd p{fd_, events, 0};
+            const int n = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 3600 * 1000)));
+            if (n > 0) return io::ok;
+            if (n < 0 && errno != EINTR) return io::closed;
+        }
+    }
+
+    mutable std::mutex mutex_;  // shut() from any thread meets connect()'s change of socket
     int fd_ = -1;
-    unsigned sockets_ = 0;
     bool shut_ = false;
 };
 #endif
@@ -12623,7 +12720,7 @@ private:
 #endif  // BOSBASE_NO_HTTPLIB
 
 #endif  // BOSBASE_HTTPLIB_WATCHDOG_HPP
-// ---- bosbase/httplib/websocket.hpp: The default transport's WebSocket, over cpp-httplib's httplib::ws::WebSocketClient.
+// ---- bosbase/httplib/websocket.hpp: The default transport's WebSocket: its own socket, upgrade and frame reader (detail/ws_frame.hpp).
 #ifndef BOSBASE_HTTPLIB_WEBSOCKET_HPP
 #define BOSBASE_HTTPLIB_WEBSOCKET_HPP
 
@@ -12637,102 +12734,199 @@ namespace bosbase {
 
 namespace detail {
 
-/// One WebSocket through cpp-httplib's client `Ws` (a template so that releases whose client
-/// lacks what this needs never compile it). The library's own ping thread is left out (pub/sub
-/// pings in its protocol), and the socket is shut down before the client is destroyed,
-/// so the library never writes a close frame at teardown: 0.33.0 to 0.50.0 free a TLS
-/// session before that write (a use-after-free), and a peer that never answers the
-/// close would hold the teardown for CPPHTTPLIB_WEBSOCKET_CLOSE_TIMEOUT_SECOND.
-template <class Ws>
-class httplib_websocket final : public websocket_connection {
+/// One WebSocket over a socket of its own. cpp-httplib's client (0.41.0) reads a frame
+/// header with one read and takes a short read for a broken frame, so a header that TCP
+/// split ended the connection; here every byte goes through ws_decoder, which takes any
+/// split. The reading thread answers pings; sends from other threads and those pongs
+/// share one lock. Teardown writes no close frame: shutting the socket ends a blocked read
+/// at once and never waits for a peer that does not answer.
+class default_websocket final : public websocket_connection {
 public:
-    explicit httplib_websocket(const websocket_request& req) {
-        const bool tls = req.url.compare(0, 6, "wss://") == 0;
-        if (tls) {
-            // cpp-httplib reads a TLS WebSocket on one thread while another writes to it,
-            // without a lock; OpenSSL does not allow that for one session.
+    using clock = std::chrono::steady_clock;
+
+    explicit default_websocket(const websocket_request& req)
+        : read_timeout_(std::max(req.read_timeout, std::chrono::milliseconds(1))),
+          write_timeout_(std::max(req.write_timeout, std::chrono::milliseconds(1))),
+          decoder_(req.max_message_bytes),
+          random_(std::random_device{}()) {
+        if (req.url.size() >= 6 && ascii_iequal(std::string_view(req.url).substr(0, 6), "wss://")) {
             throw transport_error(error_kind::tls,
-                                  "the default transport does not open wss:// WebSockets: cpp-httplib's WebSocket "
-                                  "client reads and writes one TLS session from two threads without a lock; use "
-                                  "ws:// to a TLS terminator on the same host, or a transport of your own");
+                                  "the default transport does not open wss:// WebSockets yet; use ws:// to a TLS "
+                                  "terminator on the same host, or a transport of your own");
         }
-        if (req.url.compare(0, 5, "ws://") != 0) {
-            throw transport_error(error_kind::other, "not a ws:// URL");
+        const auto url = parse_ws_url(req.url);
+        if (!url) throw transport_error(error_kind::other, "not a ws:// URL (ws://host[:port]/path)");
+        std::array<unsigned char, 16> nonce{};
+        for (auto& b : nonce) b = static_cast<unsigned char>(random_() & 0xFF);
+        const std::string key = base64_encode(nonce.data(), nonce.size());
+        const std::string request = websocket_upgrade_request(*url, req.headers, key);
+        if (request.empty()) {
+            throw transport_error(error_kind::other, "a WebSocket request header has a character that would end its line");
         }
-        httplib::Headers headers;
-        for (const auto& h : req.headers) headers.emplace(h.first, h.second);
-        try {
-            client_ = std::make_unique<Ws>(req.url, headers);
-        } catch (const std::exception& e) {
-            throw transport_error(error_kind::other, std::string("cpp-httplib refused the WebSocket URL: ") + e.what());
-        }
-        if (!client_->is_valid()) throw transport_error(error_kind::other, "cpp-httplib cannot use the WebSocket URL");
-        auto split = [](std::chrono::milliseconds ms, auto&& setter) {
-            const auto total = std::max<std::int64_t>(ms.count(), 1);
-            setter(static_cast<time_t>(total / 1000), static_cast<time_t>((total % 1000) * 1000));
-        };
-        split(req.connect_timeout, [&](time_t s, time_t us) { client_->set_connection_timeout(s, us); });
-        // The upgrade's answer is read with the read timeout too; the caller's cancel (the
-        // pub/sub connect deadline) bounds connect and upgrade together.
-        split(req.read_timeout, [&](time_t s, time_t us) { client_->set_read_timeout(s, us); });
-        split(req.write_timeout, [&](time_t s, time_t us) { client_->set_write_timeout(s, us); });
-        client_->set_websocket_ping_interval(0);
-        client_->set_tcp_nodelay(true);
-        websocket_socket_handle* handle = &handle_;
-        client_->set_socket_options([handle](::socket_t sock) { handle->opened(sock); });
 
+        const auto deadline = clock::now() + std::max(req.connect_timeout, std::chrono::milliseconds(1));
+        websocket_socket_handle* socket = &socket_;
         cancel_token::registration wake;
-        if (req.cancel) wake = req.cancel->on_cancel([handle] { handle->shut(); });
-        const auto started = std::chrono::steady_clock::now();
-        bool ok = false;
-        {
-            const sigpipe_guard no_sigpipe;
-            ok = client_->connect();
-        }
-        wake.reset();
-        if (ok) return;
-        if (handle_.was_shut()) throw transport_error(error_kind::canceled, "the WebSocket connect was cancelled");
-        if (handle_.sockets() == 0) {
-            throw transport_error(error_kind::resolve, "could not resolve the host of the WebSocket");
-        }
-        if (std::chrono::steady_clock::now() - started >= req.connect_timeout) {
+        if (req.cancel) wake = req.cancel->on_cancel([socket] { socket->shut(); });
+        auto canceled = [] { return transport_error(error_kind::canceled, "the WebSocket connect was cancelled"); };
+        std::string why;
+        switch (socket_.connect(url->host, url->port, deadline, why)) {
+        case websocket_socket_handle::connected_as::ok: break;
+        case websocket_socket_handle::connected_as::resolve:
+            throw transport_error(error_kind::resolve, "could not resolve the host of the WebSocket: " + why);
+        case websocket_socket_handle::connected_as::timeout:
             throw transport_error(error_kind::timeout, "the WebSocket connect timed out");
+        case websocket_socket_handle::connected_as::canceled: throw canceled();
+        case websocket_socket_handle::connected_as::connect:
+            throw transport_error(error_kind::connect, "could not connect the WebSocket (" + why + ")");
         }
-        if (handle_.connected()) {
-            throw transport_error(error_kind::invalid_response,
-                                  "the server did not accept the WebSocket upgrade (no 101 Switching Protocols)");
+        const auto left = [&] {
+            return std::max(std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()),
+                            std::chrono::milliseconds(0));
+        };
+        if (!socket_.send_all(request, left())) {
+            if (socket_.was_shut()) throw canceled();
+            if (clock::now() >= deadline) throw transport_error(error_kind::timeout, "the WebSocket connect timed out");
+            throw transport_error(error_kind::send, "could not send the WebSocket upgrade request");
         }
-        throw transport_error(error_kind::connect, "could not connect the WebSocket (refused or unreachable)");
+
+        // The answer's head, within the connect deadline: a server that accepts the TCP
+        // connection and never answers is a connect that timed out.
+        constexpr std::size_t max_head = 16 << 10;
+        std::string got;
+        std::size_t head_end = std::string::npos;
+        while ((head_end = got.find("\r\n\r\n")) == std::string::npos) {
+            if (got.size() > max_head) {
+                throw transport_error(error_kind::invalid_response, "the WebSocket upgrade's answer has headers over 16 KiB");
+            }
+            const auto r = fill(got, left());
+            if (r == websocket_socket_handle::io::ok) continue;
+            if (socket_.was_shut()) throw canceled();
+            if (r == websocket_socket_handle::io::timeout) {
+                throw transport_error(error_kind::timeout, "the WebSocket upgrade got no answer within connect_timeout");
+            }
+            throw transport_error(error_kind::receive, "the server closed the connection before answering the WebSocket upgrade");
+        }
+        const auto head = parse_http_head(std::string_view(got).substr(0, head_end));
+        if (!head) throw transport_error(error_kind::invalid_response, "the WebSocket upgrade's answer is not HTTP/1.x");
+        got.erase(0, head_end + 4);
+        if (head->status != 101) {
+            std::string body = refusal_body(*head, std::move(got), req.max_message_bytes);
+            if (socket_.was_shut()) throw canceled();
+            throw websocket_refused(head->status, std::move(body),
+                                    "the server refused the WebSocket upgrade with HTTP " + std::to_string(head->status));
+        }
+        const std::string wrong = check_websocket_accept(*head, key);
+        if (!wrong.empty()) throw transport_error(error_kind::invalid_response, wrong);
+        pending_ = std::move(got);  // frames the server sent right behind its answer
     }
 
-    ~httplib_websocket() override {
-        // On the shut socket close() fails its write and its wait for the peer's answer at
-        // once, and leaves the client marked closed, so its destructor writes nothing.
-        const sigpipe_guard no_sigpipe;
-        handle_.shut();
-        if (client_) client_->close();
-        client_.reset();
-    }
+    ~default_websocket() override { socket_.shut(); }
 
     websocket_frame read(std::string& message) override {
-        const sigpipe_guard no_sigpipe;  // a ping's pong is written from inside read()
-        switch (client_->read(message)) {
-        case httplib::ws::ReadResult::Text: return websocket_frame::text;
-        case httplib::ws::ReadResult::Binary: return websocket_frame::binary;
-        default: return websocket_frame::closed;
+        message.clear();
+        while (!closed_) {
+            while (pending_at_ < pending_.size()) {
+                ws_event ev;
+                pending_at_ += decoder_.feed(pending_.data() + pending_at_, pending_.size() - pending_at_, ev);
+                switch (ev.what) {
+                case ws_event::kind::none: break;
+                case ws_event::kind::text: message = std::move(ev.payload); return websocket_frame::text;
+                case ws_event::kind::binary: message = std::move(ev.payload); return websocket_frame::binary;
+                case ws_event::kind::too_large: return websocket_frame::too_large;
+                case ws_event::kind::ping: {
+                    std::lock_guard<std::mutex> lock(write_mutex_);
+                    write_locked(ws_opcode::pong, ev.payload);
+                    break;
+                }
+                case ws_event::kind::pong: break;
+                case ws_event::kind::close: {
+                    closed_ = true;
+                    std::lock_guard<std::mutex> lock(write_mutex_);
+                    write_locked(ws_opcode::close, std::string_view(ev.payload).substr(0, 2));  // its status code back
+                    socket_.shut();
+                    return websocket_frame::closed;
+                }
+                case ws_event::kind::error: {
+                    closed_ = true;
+                    {
+                        std::lock_guard<std::mutex> lock(write_mutex_);
+                        write_locked(ws_opcode::close, std::string("\x03\xEA", 2));  // 1002, protocol error
+                    }
+                    socket_.shut();
+                    throw transport_error(error_kind::receive, "the server broke the WebSocket protocol: " + ev.payload);
+                }
+                }
+            }
+            pending_.clear();
+            pending_at_ = 0;
+            if (fill(pending_, read_timeout_) != websocket_socket_handle::io::ok) {
+                closed_ = true;
+                socket_.shut();
+            }
         }
+        return websocket_frame::closed;
     }
 
     bool send_text(std::string_view message) override {
-        const sigpipe_guard no_sigpipe;
-        return client_->send(std::string(message));
+        std::lock_guard<std::mutex> lock(write_mutex_);
+        return write_locked(ws_opcode::text, message);
     }
 
-    void shutdown() noexcept override { handle_.shut(); }
+    void shutdown() noexcept override { socket_.shut(); }
 
 private:
-    websocket_socket_handle handle_;  // declared first: the client's callback points at it
-    std::unique_ptr<Ws> client_;
+    // Appends what one read brings.
+    websocket_socket_handle::io fill(std::string& to, std::chrono::milliseconds timeout) {
+        std::size_t got = 0;
+        const auto r = socket_.receive(buffer_.data(), buffer_.size(), got, timeout);
+        if (r == websocket_socket_handle::io::ok) to.append(buffer_.data(), got);
+        return r;
+    }
+
+    // A failed write ends the connection, so the reader stops too.
+    bool write_locked(ws_opcode opcode, std::string_view payload) {
+        if (socket_.was_shut()) return false;
+        std::array<unsigned char, 4> mask{};
+        const std::uint32_t bits = random_();
+        for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = static_cast<unsigned char>((bits >> (8 * i)) & 0xFF);
+        if (socket_.send_all(ws_encode_frame(opcode, payload, true, &mask), write_timeout_)) return true;
+        socket_.shut();
+        return false;
+    }
+
+    // The body of a refused upgrade (BosBase's JSON error), up to `cap` bytes; what came
+    // within the read timeout when the server neither ends nor frames it.
+    std::string refusal_body(const http_head& head, std::string got, std::size_t cap) {
+        if (head.status < 200 || head.status == 204 || head.status == 304) return {};
+        const bool chunked = header_lists(head.find("Transfer-Encoding"), "chunked");
+        std::uint64_t length = cap;
+        if (const std::string* cl = head.find("Content-Length"); cl && !chunked) {
+            if (cl->empty() || cl->size() > 18 || cl->find_first_not_of("0123456789") != std::string::npos) return {};
+            length = std::min<std::uint64_t>(std::stoull(*cl), cap);
+        }
+        std::string body;
+        for (;;) {
+            if (chunked ? http_dechunk(got, body, cap) : got.size() >= length) break;
+            if (fill(got, read_timeout_) != websocket_socket_handle::io::ok) {
+                if (chunked) http_dechunk(got, body, cap);
+                break;
+            }
+        }
+        if (!chunked) body = got.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(length, got.size())));
+        return body;
+    }
+
+    const std::chrono::milliseconds read_timeout_;
+    const std::chrono::milliseconds write_timeout_;
+    websocket_socket_handle socket_;
+    ws_decoder decoder_;  // the reading thread's, as are pending_ and closed_
+    std::string pending_;
+    std::size_t pending_at_ = 0;
+    bool closed_ = false;
+    std::array<char, 16 << 10> buffer_{};
+    std::mutex write_mutex_;  // a frame is written whole: send_text's and the reader's pongs
+    std::mt19937 random_;     // masking keys (RFC 6455 5.3); under write_mutex_ once connected
 };
 
 }  // namespace detail
@@ -12908,11 +13102,13 @@ public:
         throw describe(result.error(), c, conn, conn.sockets_opened > 0);
     }
 
-// POSIX only: on Windows nothing here could wake a read blocked in cpp-httplib's client
-// (a second descriptor of a socket, which shutdown() goes through, is a POSIX thing).
+// POSIX only for now (its socket calls in platform.hpp are). The WebSocket is the SDK's own
+// (detail::default_websocket); its availability still follows cpp-httplib 0.39.0's client,
+// so the builds that test it stay the ones that did.
 #if BOSBASE_HTTPLIB_WEBSOCKET && !defined(_WIN32)
     /// @brief The WebSocket call pub/sub uses, with cpp-httplib 0.39.0 or later; ws:// only
-    /// (see README, "Pub/sub"). Throws transport_error when no socket opens.
+    /// (see README, "Pub/sub"). Throws transport_error when no socket opens, and
+    /// websocket_refused when the server answers the upgrade with an HTTP status.
     template <class Ws = httplib::ws::WebSocketClient,
               std::enable_if_t<detail::httplib_compat::websocket_usable<Ws>::value, int> = 0>
     std::unique_ptr<websocket_connection> connect_websocket(const websocket_request& req) {
@@ -12920,7 +13116,7 @@ public:
         if (scheme_end != std::string::npos && !detail::httplib_compat::valid_port(req.url.substr(0, req.url.find('/', scheme_end + 3)))) {
             throw transport_error(transport_error::kind::other, "invalid WebSocket URL: port out of range");
         }
-        return std::make_unique<detail::httplib_websocket<Ws>>(req);
+        return std::make_unique<detail::default_websocket>(req);
     }
 #endif
 
