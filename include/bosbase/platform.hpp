@@ -39,6 +39,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdio>
 #include <filesystem>
@@ -48,6 +49,8 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <thread>
+#include <utility>
 
 #ifdef _WIN32
 #include <fcntl.h>
@@ -466,20 +469,9 @@ public:
     /// what the system reported.
     connected_as connect(const std::string& host, const std::string& port, clock::time_point deadline,
                          std::string& why) {
-        addrinfo hints{};
-        hints.ai_family = AF_UNSPEC;
-        hints.ai_socktype = SOCK_STREAM;
-        hints.ai_flags = AI_NUMERICSERV;
         addrinfo* list = nullptr;
-        const int found = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &list);
-        if (was_shut()) {
-            if (list) ::freeaddrinfo(list);
-            return connected_as::canceled;
-        }
-        if (found != 0) {
-            why = found == EAI_SYSTEM ? std::generic_category().message(errno) : ::gai_strerror(found);
-            return connected_as::resolve;
-        }
+        const connected_as resolved = resolve(host, port, deadline, list, why);
+        if (resolved != connected_as::ok) return resolved;
         const std::unique_ptr<addrinfo, void (*)(addrinfo*)> owned(list, ::freeaddrinfo);
         for (const addrinfo* ai = list; ai; ai = ai->ai_next) {
             const int sock = ::socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
@@ -563,6 +555,11 @@ public:
         std::lock_guard<std::mutex> lock(mutex_);
         shut_ = true;
         if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+        if (lookup_) {
+            std::lock_guard<std::mutex> waiting(lookup_->mutex);
+            lookup_->shut = true;
+            lookup_->done_or_shut.notify_all();
+        }
     }
 
     bool was_shut() const {
@@ -571,6 +568,69 @@ public:
     }
 
 private:
+    // One lookup, on a thread of its own: getaddrinfo cannot be interrupted, and a name server
+    // that never answers must not hold a connect past its deadline or a cancel. A lookup given up
+    // on finishes alone and frees what it found.
+    struct lookup {
+        std::mutex mutex;
+        std::condition_variable done_or_shut;
+        bool done = false;
+        bool shut = false;
+        bool abandoned = false;
+        int found = 0;
+        int error = 0;
+        addrinfo* list = nullptr;
+    };
+
+    connected_as resolve(const std::string& host, const std::string& port, clock::time_point deadline,
+                         addrinfo*& list, std::string& why) {
+        auto job = std::make_shared<lookup>();
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (shut_) return connected_as::canceled;
+            lookup_ = job;
+        }
+        try {
+            std::thread([job, host, port] {
+                addrinfo hints{};
+                hints.ai_family = AF_UNSPEC;
+                hints.ai_socktype = SOCK_STREAM;
+                hints.ai_flags = AI_NUMERICSERV;
+                addrinfo* found = nullptr;
+                const int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found);
+                const int err = errno;
+                std::lock_guard<std::mutex> lock(job->mutex);
+                if (job->abandoned) {
+                    if (found) ::freeaddrinfo(found);
+                    return;
+                }
+                job->found = rc;
+                job->error = err;
+                job->list = found;
+                job->done = true;
+                job->done_or_shut.notify_all();
+            }).detach();
+        } catch (const std::system_error& e) {
+            why = e.what();
+            return connected_as::resolve;
+        }
+        std::unique_lock<std::mutex> lock(job->mutex);
+        job->done_or_shut.wait_until(lock, deadline, [&] { return job->done || job->shut; });
+        if (!job->done || job->shut) {
+            job->abandoned = true;
+            if (job->list) ::freeaddrinfo(std::exchange(job->list, nullptr));
+            if (job->shut) return connected_as::canceled;
+            why = "no answer from the name service within connect_timeout";
+            return connected_as::resolve;
+        }
+        if (job->found != 0) {
+            why = job->found == EAI_SYSTEM ? std::generic_category().message(job->error) : ::gai_strerror(job->found);
+            return connected_as::resolve;
+        }
+        list = std::exchange(job->list, nullptr);
+        return connected_as::ok;
+    }
+
     // ok when the socket is ready for `events` (or failed: the next call says how).
     io wait(short events, clock::time_point deadline) {
         for (;;) {
@@ -587,6 +647,7 @@ private:
     mutable std::mutex mutex_;  // shut() from any thread meets connect()'s change of socket
     int fd_ = -1;
     bool shut_ = false;
+    std::shared_ptr<lookup> lookup_;  // the name lookup of connect(), which shut() ends
 };
 #endif
 

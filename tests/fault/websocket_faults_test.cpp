@@ -231,4 +231,16 @@ TEST_CASE("fault websocket: an upgrade never answered ends at connect_timeout, o
     CHECK(server.requests().size() == 2);
 }
 
+TEST_CASE("fault websocket: a host that does not resolve is kind resolve, within connect_timeout") {
+    bosbase::httplib_transport t;
+    bosbase::websocket_request req;
+    req.url = "ws://no-such-host.invalid/api/pubsub";  // RFC 2606: never resolves
+    req.connect_timeout = 1s;
+    const auto started = ws_clock::now();
+    const auto e = connect_error([&] { (void)t.connect_websocket(req); });
+    CHECK(ws_clock::now() - started < 3s);
+    REQUIRE(e);
+    CHECK(e->error_kind() == bosbase::error_kind::resolve);
+}
+
 #endif  // BOSBASE_HTTPLIB_WEBSOCKET
