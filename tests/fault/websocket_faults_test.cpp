@@ -181,7 +181,7 @@ TEST_CASE("fault websocket: execute_ws reports the refused upgrade's status and 
     }
 }
 
-TEST_CASE("fault websocket: a wrong Sec-WebSocket-Accept is invalid_response; wss:// is refused at once") {
+TEST_CASE("fault websocket: a wrong Sec-WebSocket-Accept is invalid_response, and wss:// is refused at once") {
     ws_fault_server server(ws_fault_server::mode::bad_accept);
     bosbase::httplib_transport t;
     const auto e = connect_error([&] { (void)t.connect_websocket(ws_request(server)); });

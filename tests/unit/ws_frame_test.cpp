@@ -104,7 +104,7 @@ TEST_CASE("ws_frame: continuation frames make one message, with control frames b
     }
 }
 
-TEST_CASE("ws_frame: a message over the cap is read past whole and reported once; the next one arrives") {
+TEST_CASE("ws_frame: a message over the cap is read past whole and reported once, and the next one arrives") {
     const std::string big(5000, 'x');
     const std::string bytes = server_frame(ws_opcode::text, big.substr(0, 60), false) +
                               server_frame(ws_opcode::continuation, big.substr(60), true) +
