@@ -58,6 +58,8 @@
 #include "realtime/service.hpp"
 #include "services/oauth2.hpp"
 #include "websocket.hpp"
+#include "detail/ws_frame.hpp"
+#include "detail/ws_handshake.hpp"
 #include "pubsub/events.hpp"
 #include "pubsub/protocol.hpp"
 #include "pubsub/machine.hpp"

@@ -1347,7 +1347,9 @@ inline json error_body(const http_response& res, std::size_t max_depth, const st
 //                      __cxa_thread_atexit (mingw_make_thread_exit_key_first: thread-exit order).
 //   POSIX              only calls macOS and the BSDs have as well: open/write/fsync/close/
 //                      unlink/rename/getpid (files), fcntl(F_DUPFD_CLOEXEC), O_DIRECTORY and
-//                      O_CLOEXEC (POSIX.1-2008), poll, shutdown, getpeername, ioctl(FIONREAD) (sockets),
+//                      O_CLOEXEC (POSIX.1-2008), poll, shutdown, ioctl(FIONREAD) (sockets),
+//                      getaddrinfo, socket, connect, fcntl(O_NONBLOCK), setsockopt(TCP_NODELAY),
+//                      recv, send with MSG_NOSIGNAL where defined (the WebSocket's own socket),
 //                      pthread_sigmask, sigpending, sigwait (SIGPIPE); setsockopt(SO_NOSIGPIPE)
 //                      where the system defines it (macOS, the BSDs).
 //   Linux only         sigtimedwait (a non-blocking take of a pending signal) and TCP_INFO (when the
@@ -1607,8 +1609,7 @@ inline bool mingw_thread_exit_key_made = false;  // constant-initialised: set be
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#endif
-#if BOSBASE_PLATFORM_LINUX
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #endif
@@ -1815,11 +1816,18 @@ private:
 };
 
 #ifndef _WIN32
-// The default transport's WebSocket (POSIX only): a second descriptor of the client's socket. shutdown() through it wakes a read blocked
-// on the first, from any thread, and since the socket stays open while this one does,
-// the number can never be another socket's by the time it is used.
+/// @brief The default transport's WebSocket socket (POSIX only): it resolves and connects
+/// itself, waits with poll, and never blocks in a call that shutdown() cannot end. shut()
+/// from any thread wakes a connect or a read at once (Linux aborts a connecting socket on
+/// shutdown; macOS and the BSDs refuse that, so there a connect ends at its deadline). The
+/// descriptor stays open until this object goes, so its number is never another socket's
+/// when shut() uses it.
 class websocket_socket_handle {
 public:
+    using clock = std::chrono::steady_clock;
+    enum class connected_as { ok, resolve, connect, timeout, canceled };
+    enum class io { ok, timeout, closed };
+
     websocket_socket_handle() = default;
     websocket_socket_handle(const websocket_socket_handle&) = delete;
     websocket_socket_handle& operator=(const websocket_socket_handle&) = delete;
@@ -1827,42 +1835,189 @@ public:
         if (fd_ >= 0) ::close(fd_);
     }
 
-    // cpp-httplib calls this with each new socket, before it connects.
-    void opened(::socket_t sock) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        ++sockets_;
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);  // not inherited by a child process
-        if (shut_ && fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+    /// Tries each address of host:port until one connects or `deadline` passes; `why` says
+    /// what the system reported.
+    connected_as connect(const std::string& host, const std::string& port, clock::time_point deadline,
+                         std::string& why) {
+        addrinfo* list = nullptr;
+        const connected_as resolved = resolve(host, port, deadline, list, why);
+        if (resolved != connected_as::ok) return resolved;
+        const std::unique_ptr<addrinfo, void (*)(addrinfo*)> owned(list, ::freeaddrinfo);
+        for (const addrinfo* ai = list; ai; ai = ai->ai_next) {
+            const int sock = ::socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+            if (sock < 0) {
+                why = std::generic_category().message(errno);
+                continue;
+            }
+            ::fcntl(sock, F_SETFD, FD_CLOEXEC);  // not inherited by a child process
+            ::fcntl(sock, F_SETFL, ::fcntl(sock, F_GETFL, 0) | O_NONBLOCK);
+            const int on = 1;
+#ifdef SO_NOSIGPIPE
+            ::setsockopt(sock, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on);  // macOS, the BSDs: no MSG_NOSIGNAL
+#endif
+            ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+            {
+                std::lock_guard<std::mutex> lock(mutex_);
+                if (shut_) {
+                    ::close(sock);
+                    return connected_as::canceled;
+                }
+                fd_ = sock;
+            }
+            int err = ::connect(sock, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
+            if (err == EINPROGRESS || err == EINTR) {
+                const io waited = wait(POLLOUT, deadline);
+                if (waited == io::timeout) return was_shut() ? connected_as::canceled : connected_as::timeout;
+                socklen_t len = sizeof err;
+                if (::getsockopt(sock, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+            }
+            if (was_shut()) return connected_as::canceled;
+            if (err == 0) return connected_as::ok;
+            why = std::generic_category().message(err);
+            std::lock_guard<std::mutex> lock(mutex_);
+            ::close(fd_);
+            fd_ = -1;
+        }
+        if (clock::now() >= deadline) return connected_as::timeout;
+        return connected_as::connect;
+    }
+
+    /// Waits up to `timeout` for bytes and reads what is there: ok with `got` > 0, timeout
+    /// after that much silence, closed when the peer closed, the socket failed or shut() came.
+    io receive(char* out, std::size_t size, std::size_t& got, std::chrono::milliseconds timeout) {
+        const auto deadline = clock::now() + timeout;
+        for (;;) {
+            if (was_shut()) return io::closed;  // bytes already queued are not read after shut()
+            const io waited = wait(POLLIN, deadline);
+            if (waited != io::ok) return waited;
+            const ::ssize_t n = ::recv(fd_, out, size, 0);
+            if (n > 0) {
+                got = static_cast<std::size_t>(n);
+                return io::ok;
+            }
+            if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return io::closed;
+        }
+    }
+
+    /// Writes all of `data`; false when the socket failed, shut() came, or `timeout` passed
+    /// without the peer taking a byte.
+    bool send_all(std::string_view data, std::chrono::milliseconds timeout) {
+#ifdef MSG_NOSIGNAL
+        constexpr int flags = MSG_NOSIGNAL;  // a closed peer fails the write, raising no SIGPIPE
+#else
+        constexpr int flags = 0;  // SO_NOSIGPIPE, set in connect()
+#endif
+        while (!data.empty()) {
+            if (was_shut()) return false;
+            const ::ssize_t n = ::send(fd_, data.data(), data.size(), flags);
+            if (n > 0) {
+                data.remove_prefix(static_cast<std::size_t>(n));
+                continue;
+            }
+            if (n < 0 && errno == EINTR) continue;
+            if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return false;
+            if (wait(POLLOUT, clock::now() + timeout) != io::ok) return false;
+        }
+        return true;
     }
 
     void shut() noexcept {
         std::lock_guard<std::mutex> lock(mutex_);
         shut_ = true;
         if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+        if (lookup_) {
+            std::lock_guard<std::mutex> waiting(lookup_->mutex);
+            lookup_->shut = true;
+            lookup_->done_or_shut.notify_all();
+        }
     }
 
     bool was_shut() const {
         std::lock_guard<std::mutex> lock(mutex_);
         return shut_;
     }
-    unsigned sockets() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return sockets_;
-    }
-    // The TCP connection was made (the upgrade is what failed).
-    bool connected() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        sockaddr_storage peer{};
-        socklen_t len = sizeof(peer);
-        return fd_ >= 0 && ::getpeername(fd_, reinterpret_cast<sockaddr*>(&peer), &len) == 0;
-    }
 
 private:
-    mutable std::mutex mutex_;
+    // One lookup, on a thread of its own: getaddrinfo cannot be interrupted, and a name server
+    // that never answers must not hold a connect past its deadline or a cancel. A lookup given up
+    // on finishes alone and frees what it found.
+    struct lookup {
+        std::mutex mutex;
+        std::condition_variable done_or_shut;
+        bool done = false;
+        bool shut = false;
+        bool abandoned = false;
+        int found = 0;
+        int error = 0;
+        addrinfo* list = nullptr;
+    };
+
+    connected_as resolve(const std::string& host, const std::string& port, clock::time_point deadline,
+                         addrinfo*& list, std::string& why) {
+        auto job = std::make_shared<lookup>();
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (shut_) return connected_as::canceled;
+            lookup_ = job;
+        }
+        try {
+            std::thread([job, host, port] {
+                addrinfo hints{};
+                hints.ai_family = AF_UNSPEC;
+                hints.ai_socktype = SOCK_STREAM;
+                hints.ai_flags = AI_NUMERICSERV;
+                addrinfo* found = nullptr;
+                const int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found);
+                const int err = errno;
+                std::lock_guard<std::mutex> lock(job->mutex);
+                if (job->abandoned) {
+                    if (found) ::freeaddrinfo(found);
+                    return;
+                }
+                job->found = rc;
+                job->error = err;
+                job->list = found;
+                job->done = true;
+                job->done_or_shut.notify_all();
+            }).detach();
+        } catch (const std::system_error& e) {
+            why = e.what();
+            return connected_as::resolve;
+        }
+        std::unique_lock<std::mutex> lock(job->mutex);
+        job->done_or_shut.wait_until(lock, deadline, [&] { return job->done || job->shut; });
+        if (!job->done || job->shut) {
+            job->abandoned = true;
+            if (job->list) ::freeaddrinfo(std::exchange(job->list, nullptr));
+            if (job->shut) return connected_as::canceled;
+            why = "no answer from the name service within connect_timeout";
+            return connected_as::resolve;
+        }
+        if (job->found != 0) {
+            why = job->found == EAI_SYSTEM ? std::generic_category().message(job->error) : ::gai_strerror(job->found);
+            return connected_as::resolve;
+        }
+        list = std::exchange(job->list, nullptr);
+        return connected_as::ok;
+    }
+
+    // ok when the socket is ready for `events` (or failed: the next call says how).
+    io wait(short events, clock::time_point deadline) {
+        for (;;) {
+            // Rounded up: poll may wake a little early, never a whole millisecond before the deadline.
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
+            if (left <= 0) return io::timeout;
+            pollfd p{fd_, events, 0};
+            const int n = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 3600 * 1000)));
+            if (n > 0) return io::ok;
+            if (n < 0 && errno != EINTR) return io::closed;
+        }
+    }
+
+    mutable std::mutex mutex_;  // shut() from any thread meets connect()'s change of socket
     int fd_ = -1;
-    unsigned sockets_ = 0;
     bool shut_ = false;
+    std::shared_ptr<lookup> lookup_;  // the name lookup of connect(), which shut() ends
 };
 #endif
 
@@ -7841,9 +7996,20 @@ script_output execute_script_ws(client_core<Transport>& c, const std::string& pa
     try {
         Transport transport = c.transport();  // a copy: copies share what the transport keeps
         conn = transport.connect_websocket(req);
+    } catch (const websocket_refused& e) {
+        // The server's own answer to the upgrade (no script, no permission, not signed
+        // in): its status and JSON, as execute() would report them.
+        if (stop.is_canceled()) throw ended(error_kind::canceled, e.what());
+        guard.stop();
+        http_response res;
+        res.status = e.status();
+        res.body = e.body();
+        const auto list = secrets.to_vector();
+        throw ClientResponseError(url, e.status(), error_body(res, settings.max_json_depth, list), error_kind::none, {},
+                                  list);
     } catch (const transport_error& e) {
-        // A server that answers the upgrade with an error and closes looks like a refused
-        // connect to cpp-httplib's client when the close comes first.
+        // A transport that does not tell the upgrade's status: a server that answers the
+        // upgrade with an error and closes may look like a refused connect to it.
         const bool maybe_refused = e.error_kind() == error_kind::invalid_response || e.error_kind() == error_kind::connect;
         if (!maybe_refused || stop.is_canceled()) throw ended(e.error_kind(), e.what());
         refused = e;
@@ -7855,8 +8021,8 @@ script_output execute_script_ws(client_core<Transport>& c, const std::string& pa
         throw ended(error_kind::other, "the transport threw a non-standard exception");
     }
     if (refused) {
-        // The server answered the upgrade with an error (no script, no permission, not
-        // signed in), which a WebSocket client does not pass on. The same route asked
+        // Perhaps the server answered the upgrade with an error the transport did not pass
+        // on (one that throws websocket_refused never comes here). The same route asked
         // over plain HTTP gives that answer before it would upgrade, and runs nothing; a
         // server that is not there fails that request alike.
         guard.stop();
@@ -7895,12 +8061,14 @@ script_output execute_script_ws(client_core<Transport>& c, const std::string& pa
         throw failure(error_kind::receive, "the server closed the WebSocket without the script's answer");
     }
     constexpr int switched = 101;  // the status of the upgrade that carried the answer
-    if (frame != websocket_frame::text) {
-        throw invalid_response(c, path, options, switched, "The script's answer is a binary WebSocket message.");
-    }
-    if (message.size() > settings.max_response_bytes) {
+    // A transport that reads past an answer over the cap says too_large; one that hands it over whole, its size.
+    if (frame == websocket_frame::too_large ||
+        (frame == websocket_frame::text && message.size() > settings.max_response_bytes)) {
         throw failure(error_kind::too_large, "the script's answer is larger than max_response_bytes (" +
                                                  std::to_string(settings.max_response_bytes) + " bytes)");
+    }
+    if (frame != websocket_frame::text) {
+        throw invalid_response(c, path, options, switched, "The script's answer is a binary WebSocket message.");
     }
     const std::optional<json> parsed = parse_json(message, settings.max_json_depth);
     if (!parsed || !parsed->is_object()) {
@@ -8223,9 +8391,10 @@ public:
     /// @brief Runs the script like execute(), over a WebSocket: GET
     /// /api/scripts/{name}/execute/ws, the arguments sent as the first message, the
     /// answer one message back. Authenticates with the Authorization header (no token in
-    /// the URL). A missing script or permission is the server's 404/403/401 as for
-    /// execute() (asked again over HTTP, since a refused upgrade carries no status); a
-    /// script that fails is the status and message the server sends on the socket.
+    /// the URL). A missing script or permission is the server's 404/403/401 and JSON as
+    /// for execute(), taken from its answer to the upgrade (a transport that does not
+    /// throw websocket_refused: asked again over HTTP); a script that fails is the status
+    /// and message the server sends on the socket.
     /// Needs a transport with the WebSocket call (the default one with cpp-httplib 0.41
     /// or newer, ws:// only). The call's deadline and cancel token hold throughout.
     template <class T = Transport>
@@ -10073,6 +10242,497 @@ auto record_service<Transport>::auth_with_oauth2(std::string_view provider, oaut
 }  // namespace bosbase
 
 #endif  // BOSBASE_SERVICES_OAUTH2_HPP
+// ---- bosbase/detail/ws_frame.hpp: The RFC 6455 frame codec of the default WebSocket: bytes in any pieces to messages, and masked client frames.
+#ifndef BOSBASE_DETAIL_WS_FRAME_HPP
+#define BOSBASE_DETAIL_WS_FRAME_HPP
+
+namespace bosbase {
+
+namespace detail {
+
+// No sockets here: the connection feeds whatever each read returned (TCP splits a frame
+// anywhere, and a TLS session will hand over its records the same way), so one codec
+// serves every transport and can be tested and fuzzed byte by byte.
+
+enum class ws_opcode : unsigned char {
+    continuation = 0x0,
+    text = 0x1,
+    binary = 0x2,
+    close = 0x8,
+    ping = 0x9,
+    pong = 0xA,
+};
+
+/// @brief One thing the decoder found. `payload` is the message (text, binary), the control
+/// frame's payload (ping, pong, close) or what was wrong (error).
+struct ws_event {
+    enum class kind { none, text, binary, too_large, ping, pong, close, error };
+    kind what = kind::none;
+    std::string payload;
+};
+
+/// @brief Decodes the frames a server sends (RFC 6455, client side: unmasked, no extensions).
+///
+/// feed() takes bytes in pieces of any size and stops at the first whole event, returning
+/// how many bytes it used; the caller feeds the rest again. Data messages are reassembled
+/// from their continuation frames, with control frames allowed in between. A message whose
+/// frames add up to more than the cap is read past without being kept and reported once,
+/// as too_large, when its last frame ends: what it holds at any time is at most the cap,
+/// one control frame (125 bytes) and one frame header (14 bytes). After a close or a
+/// protocol error every call reports it again and uses nothing.
+class ws_decoder {
+public:
+    static constexpr std::size_t max_header_bytes = 14;
+    static constexpr std::size_t max_control_bytes = 125;
+
+    explicit ws_decoder(std::size_t max_message_bytes) : cap_(max_message_bytes) {}
+
+    std::size_t feed(const char* data, std::size_t size, ws_event& out) {
+        out = ws_event{};
+        if (stage_ == stage::ended) {
+            out.what = end_kind_;
+            out.payload = end_payload_;
+            return 0;
+        }
+        std::size_t used = 0;
+        while (out.what == ws_event::kind::none) {
+            if (stage_ == stage::header) {
+                if (used == size) break;
+                const std::size_t want = header_need_ - header_have_;
+                const std::size_t take = std::min(want, size - used);
+                std::copy(data + used, data + used + take, header_.begin() + static_cast<std::ptrdiff_t>(header_have_));
+                header_have_ += take;
+                used += take;
+                if (header_have_ < header_need_) break;
+                if (header_need_ == 2) {
+                    if (!first_two_bytes(out)) break;
+                    if (header_have_ < header_need_) continue;
+                }
+                start_payload(out);
+            } else {
+                const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, size - used));
+                if (take == 0 && remaining_ != 0) break;
+                if (control_frame()) {
+                    control_.append(data + used, take);
+                } else if (!skipping_) {
+                    message_.append(data + used, take);
+                }
+                used += take;
+                remaining_ -= take;
+                if (remaining_ == 0) end_frame(out);
+            }
+        }
+        return used;
+    }
+
+    /// Bytes held for messages and frames not yet whole (the fuzzer checks the bound).
+    std::size_t buffered() const noexcept { return message_.size() + control_.size() + header_have_; }
+
+private:
+    enum class stage { header, payload, ended };
+
+    bool control_frame() const noexcept { return (static_cast<unsigned>(opcode_) & 0x8) != 0; }
+
+    void fail(ws_event& out, std::string why) {
+        end(out, ws_event::kind::error, std::move(why));
+    }
+
+    void end(ws_event& out, ws_event::kind kind, std::string payload) {
+        stage_ = stage::ended;
+        end_kind_ = kind;
+        end_payload_ = payload;
+        message_ = std::string();
+        control_ = std::string();
+        out.what = kind;
+        out.payload = std::move(payload);
+    }
+
+    // The first two bytes tell the rules that need no length, and how long the header is.
+    bool first_two_bytes(ws_event& out) {
+        const unsigned b0 = static_cast<unsigned char>(header_[0]);
+        const unsigned b1 = static_cast<unsigned char>(header_[1]);
+        fin_ = (b0 & 0x80) != 0;
+        const unsigned op = b0 & 0x0F;
+        if ((b0 & 0x70) != 0) {
+            fail(out, "a WebSocket frame sets reserved bits (no extension was agreed)");
+            return false;
+        }
+        if (op != 0x0 && op != 0x1 && op != 0x2 && op != 0x8 && op != 0x9 && op != 0xA) {
+            fail(out, "a WebSocket frame has an unknown opcode " + std::to_string(op));
+            return false;
+        }
+        opcode_ = static_cast<ws_opcode>(op);
+        if ((b1 & 0x80) != 0) {
+            fail(out, "the server sent a masked WebSocket frame");
+            return false;
+        }
+        const unsigned len7 = b1 & 0x7F;
+        if (control_frame() && (!fin_ || len7 > max_control_bytes)) {
+            fail(out, fin_ ? "a WebSocket control frame is longer than 125 bytes"
+                           : "a WebSocket control frame is fragmented");
+            return false;
+        }
+        header_need_ = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0);
+        return true;
+    }
+
+    void start_payload(ws_event& out) {
+        const unsigned len7 = static_cast<unsigned char>(header_[1]) & 0x7F;
+        std::uint64_t length = len7;
+        if (len7 >= 126) {
+            length = 0;
+            for (std::size_t i = 2; i < header_need_; ++i) length = (length << 8) | static_cast<unsigned char>(header_[i]);
+            if ((length >> 63) != 0) return fail(out, "a WebSocket frame length has its top bit set");
+        }
+        header_have_ = 0;
+        header_need_ = 2;
+        remaining_ = length;
+        if (!control_frame()) {
+            if (opcode_ == ws_opcode::continuation && !in_message_) {
+                return fail(out, "a WebSocket continuation frame without a message to continue");
+            }
+            if (opcode_ != ws_opcode::continuation) {
+                if (in_message_) return fail(out, "a new WebSocket message began inside a fragmented one");
+                in_message_ = true;
+                message_kind_ = opcode_ == ws_opcode::text ? ws_event::kind::text : ws_event::kind::binary;
+                skipping_ = false;
+            }
+            if (!skipping_ && length > cap_ - std::min(cap_, message_.size())) {
+                skipping_ = true;
+                message_ = std::string();  // freed now: the rest of this message is read past
+            }
+        }
+        stage_ = stage::payload;
+        if (remaining_ == 0) end_frame(out);
+    }
+
+    void end_frame(ws_event& out) {
+        stage_ = stage::header;
+        if (control_frame()) {
+            if (opcode_ == ws_opcode::close) {
+                if (control_.size() == 1) return fail(out, "a WebSocket close frame with a one-byte payload");
+                return end(out, ws_event::kind::close, std::exchange(control_, std::string()));
+            }
+            out.what = opcode_ == ws_opcode::ping ? ws_event::kind::ping : ws_event::kind::pong;
+            out.payload = std::exchange(control_, std::string());
+            return;
+        }
+        if (!fin_) return;
+        in_message_ = false;
+        if (skipping_) {
+            skipping_ = false;
+            out.what = ws_event::kind::too_large;
+            return;
+        }
+        out.what = message_kind_;
+        out.payload = std::exchange(message_, std::string());
+    }
+
+    std::size_t cap_;
+    stage stage_ = stage::header;
+    std::array<char, max_header_bytes> header_{};
+    std::size_t header_have_ = 0;
+    std::size_t header_need_ = 2;
+    bool fin_ = false;
+    ws_opcode opcode_ = ws_opcode::continuation;
+    std::uint64_t remaining_ = 0;
+    bool in_message_ = false;
+    bool skipping_ = false;
+    ws_event::kind message_kind_ = ws_event::kind::text;
+    std::string message_;
+    std::string control_;
+    ws_event::kind end_kind_ = ws_event::kind::none;
+    std::string end_payload_;
+};
+
+/// @brief One frame as bytes: `mask` set for a client's frame (RFC 6455 requires it of every
+/// frame a client sends), unset for a server's (the tests and the fuzzer play the server).
+inline std::string ws_encode_frame(ws_opcode opcode, std::string_view payload, bool fin,
+                                   const std::array<unsigned char, 4>* mask) {
+    std::string out;
+    out.reserve(payload.size() + ws_decoder::max_header_bytes);
+    out += static_cast<char>((fin ? 0x80 : 0x00) | static_cast<unsigned>(opcode));
+    const unsigned masked = mask ? 0x80 : 0x00;
+    const std::uint64_t n = payload.size();
+    if (n < 126) {
+        out += static_cast<char>(masked | static_cast<unsigned>(n));
+    } else if (n <= 0xFFFF) {
+        out += static_cast<char>(masked | 126);
+        out += static_cast<char>((n >> 8) & 0xFF);
+        out += static_cast<char>(n & 0xFF);
+    } else {
+        out += static_cast<char>(masked | 127);
+        for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((n >> shift) & 0xFF);
+    }
+    if (!mask) return out.append(payload.data(), payload.size());
+    for (unsigned char b : *mask) out += static_cast<char>(b);
+    const std::size_t start = out.size();
+    out.append(payload.data(), payload.size());
+    for (std::size_t i = 0; i < payload.size(); ++i) {
+        out[start + i] = static_cast<char>(static_cast<unsigned char>(out[start + i]) ^ (*mask)[i % 4]);
+    }
+    return out;
+}
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_DETAIL_WS_FRAME_HPP
+// ---- bosbase/detail/ws_handshake.hpp: The WebSocket opening handshake as text: the upgrade request, its answer's head, Sec-WebSocket-Accept (SHA-1, base64).
+#ifndef BOSBASE_DETAIL_WS_HANDSHAKE_HPP
+#define BOSBASE_DETAIL_WS_HANDSHAKE_HPP
+
+namespace bosbase {
+
+namespace detail {
+
+// SHA-1 is needed for nothing but Sec-WebSocket-Accept (RFC 6455 4.2.2), which proves the
+// server read this upgrade; it guards no secret, so a small implementation of our own does.
+inline std::array<unsigned char, 20> sha1(std::string_view data) {
+    std::uint32_t h[5] = {0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u};
+    auto rotl = [](std::uint32_t x, int n) { return static_cast<std::uint32_t>((x << n) | (x >> (32 - n))); };
+    std::string msg(data);
+    const std::uint64_t bits = static_cast<std::uint64_t>(data.size()) * 8;
+    msg += static_cast<char>(0x80);
+    while (msg.size() % 64 != 56) msg += '\0';
+    for (int shift = 56; shift >= 0; shift -= 8) msg += static_cast<char>((bits >> shift) & 0xFF);
+    for (std::size_t block = 0; block < msg.size(); block += 64) {
+        std::uint32_t w[80];
+        for (int i = 0; i < 16; ++i) {
+            const auto* p = reinterpret_cast<const unsigned char*>(msg.data() + block + 4 * static_cast<std::size_t>(i));
+            w[i] = (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
+        }
+        for (int i = 16; i < 80; ++i) w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+        std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+        for (int i = 0; i < 80; ++i) {
+            std::uint32_t f = 0, k = 0;
+            if (i < 20) {
+                f = (b & c) | (~b & d);
+                k = 0x5A827999u;
+            } else if (i < 40) {
+                f = b ^ c ^ d;
+                k = 0x6ED9EBA1u;
+            } else if (i < 60) {
+                f = (b & c) | (b & d) | (c & d);
+                k = 0x8F1BBCDCu;
+            } else {
+                f = b ^ c ^ d;
+                k = 0xCA62C1D6u;
+            }
+            const std::uint32_t t = rotl(a, 5) + f + e + k + w[i];
+            e = d;
+            d = c;
+            c = rotl(b, 30);
+            b = a;
+            a = t;
+        }
+        h[0] += a;
+        h[1] += b;
+        h[2] += c;
+        h[3] += d;
+        h[4] += e;
+    }
+    std::array<unsigned char, 20> out{};
+    for (std::size_t i = 0; i < 20; ++i) out[i] = static_cast<unsigned char>((h[i / 4] >> (24 - 8 * (i % 4))) & 0xFF);
+    return out;
+}
+
+/// Standard base64 with padding (RFC 4648 section 4), as the handshake's headers use.
+inline std::string base64_encode(const unsigned char* data, std::size_t size) {
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((size + 2) / 3 * 4);
+    for (std::size_t i = 0; i < size; i += 3) {
+        const std::uint32_t n = (std::uint32_t(data[i]) << 16) | (i + 1 < size ? std::uint32_t(data[i + 1]) << 8 : 0) |
+                                (i + 2 < size ? std::uint32_t(data[i + 2]) : 0);
+        out += alphabet[(n >> 18) & 63];
+        out += alphabet[(n >> 12) & 63];
+        out += i + 1 < size ? alphabet[(n >> 6) & 63] : '=';
+        out += i + 2 < size ? alphabet[n & 63] : '=';
+    }
+    return out;
+}
+
+/// What the server must answer in Sec-WebSocket-Accept to the key `key`.
+inline std::string websocket_accept_for(std::string_view key) {
+    const auto digest = sha1(std::string(key) + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+    return base64_encode(digest.data(), digest.size());
+}
+
+/// A ws:// URL taken apart for the socket and the request line.
+struct ws_url {
+    std::string host;         ///< without brackets, for getaddrinfo
+    std::string port = "80";  ///< digits
+    std::string host_header;  ///< as the URL spells it, for Host
+    std::string target = "/"; ///< path and query
+};
+
+/// nullopt when it is not ws://host[:port][/target].
+inline std::optional<ws_url> parse_ws_url(std::string_view url) {
+    constexpr std::string_view scheme = "ws://";
+    if (url.size() < scheme.size() || !ascii_iequal(url.substr(0, scheme.size()), scheme)) return std::nullopt;
+    const std::string_view rest = url.substr(scheme.size());
+    const auto end = rest.find_first_of("/?#");
+    const std::string_view authority = rest.substr(0, end);
+    ws_url out;
+    if (end != std::string_view::npos) {
+        std::string_view target = rest.substr(end);
+        target = target.substr(0, target.find('#'));
+        out.target = std::string(target);
+        if (out.target.front() == '?') out.target.insert(0, "/");
+    }
+    if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
+    out.host_header = std::string(authority);
+    std::string_view host = authority;
+    std::string_view port;
+    if (host.front() == '[') {
+        const auto close = host.find(']');
+        if (close == std::string_view::npos) return std::nullopt;
+        if (close + 1 < host.size()) {
+            if (host[close + 1] != ':') return std::nullopt;
+            port = host.substr(close + 2);
+        }
+        host = host.substr(1, close - 1);
+    } else if (const auto colon = host.find(':'); colon != std::string_view::npos) {
+        port = host.substr(colon + 1);
+        host = host.substr(0, colon);
+    }
+    if (host.empty() || !is_target_safe(out.target) || !is_header_value_safe(out.host_header)) return std::nullopt;
+    if (!port.empty() || authority.back() == ':') {
+        if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos) {
+            return std::nullopt;
+        }
+        const long n = std::stol(std::string(port));
+        if (n < 1 || n > 65535) return std::nullopt;
+        out.port = std::string(port);
+    }
+    out.host = std::string(host);
+    return out;
+}
+
+/// The upgrade request. The caller's headers go along, except those the handshake sets
+/// itself; a header that could end its line is refused (empty result).
+inline std::string websocket_upgrade_request(const ws_url& url, const header_list& headers, std::string_view key) {
+    std::string out = "GET " + url.target + " HTTP/1.1\r\nHost: " + url.host_header +
+                      "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + std::string(key) +
+                      "\r\nSec-WebSocket-Version: 13\r\n";
+    auto own = [](std::string_view name) {
+        for (std::string_view set : {"Host", "Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Version",
+                                     "Sec-WebSocket-Extensions", "Content-Length", "Transfer-Encoding"}) {
+            if (ascii_iequal(name, set)) return true;
+        }
+        return false;
+    };
+    for (const auto& h : headers) {
+        if (!is_header_name_safe(h.first) || !is_header_value_safe(h.second)) return {};
+        if (!own(h.first)) out += h.first + ": " + h.second + "\r\n";
+    }
+    return out + "\r\n";
+}
+
+/// The status line and headers of the answer to the upgrade.
+struct http_head {
+    int status = 0;
+    std::vector<std::pair<std::string, std::string>> headers;
+
+    const std::string* find(std::string_view name) const {
+        for (const auto& h : headers) {
+            if (ascii_iequal(h.first, name)) return &h.second;
+        }
+        return nullptr;
+    }
+};
+
+/// Parses "HTTP/1.x NNN reason\r\n" and the header lines, `head` without its blank line;
+/// nullopt when it is not HTTP/1.
+inline std::optional<http_head> parse_http_head(std::string_view head) {
+    auto next_line = [&head]() {
+        const auto eol = head.find("\r\n");
+        std::string_view line = head.substr(0, eol);
+        head = eol == std::string_view::npos ? std::string_view() : head.substr(eol + 2);
+        return line;
+    };
+    const std::string_view status_line = next_line();
+    if (status_line.size() < 12 || status_line.substr(0, 7) != "HTTP/1." || status_line[8] != ' ' ||
+        (status_line.size() > 12 && status_line[12] != ' ')) {
+        return std::nullopt;
+    }
+    http_head out;
+    for (std::size_t i = 9; i < 12; ++i) {
+        if (status_line[i] < '0' || status_line[i] > '9') return std::nullopt;
+        out.status = out.status * 10 + (status_line[i] - '0');
+    }
+    while (!head.empty()) {
+        const std::string_view line = next_line();
+        const auto colon = line.find(':');
+        if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+        std::string_view value = line.substr(colon + 1);
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+        out.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
+    }
+    return out;
+}
+
+/// Whether a comma-separated header value lists `token` (any case): Connection may say "keep-alive, Upgrade".
+inline bool header_lists(const std::string* value, std::string_view token) {
+    if (!value) return false;
+    std::string_view rest = *value;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        std::string_view item = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        if (ascii_iequal(item, token)) return true;
+    }
+    return false;
+}
+
+/// What is wrong with a 101 answer, or "" when it accepts the upgrade that sent `key`.
+inline std::string check_websocket_accept(const http_head& head, std::string_view key) {
+    if (!header_lists(head.find("Upgrade"), "websocket")) return "the upgrade's answer lacks Upgrade: websocket";
+    if (!header_lists(head.find("Connection"), "Upgrade")) return "the upgrade's answer lacks Connection: Upgrade";
+    const std::string* accept = head.find("Sec-WebSocket-Accept");
+    if (!accept || *accept != websocket_accept_for(key)) {
+        return "the upgrade's answer has a wrong Sec-WebSocket-Accept (not an answer to this request)";
+    }
+    if (head.find("Sec-WebSocket-Extensions")) return "the server chose a WebSocket extension that was not offered";
+    return {};
+}
+
+/// Decodes what of a chunked body has arrived, at most `cap` bytes of it; true once it is
+/// whole, `cap` bytes are out, or the chunking is broken (then what came before stands).
+inline bool http_dechunk(std::string_view raw, std::string& out, std::size_t cap) {
+    out.clear();
+    for (;;) {
+        const auto eol = raw.find("\r\n");
+        if (eol == std::string_view::npos) return false;
+        std::uint64_t size = 0;
+        std::size_t digits = 0;
+        for (; digits < eol && digits < 16; ++digits) {
+            const char c = raw[digits];
+            const int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (v < 0) break;
+            size = size * 16 + static_cast<std::uint64_t>(v);
+        }
+        if (digits == 0 || digits == 16) return true;
+        if (size == 0) return true;
+        raw.remove_prefix(eol + 2);
+        const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>({size, raw.size(), cap - out.size()}));
+        out.append(raw.data(), take);
+        if (out.size() >= cap) return true;
+        if (raw.size() < size + 2) return false;
+        raw.remove_prefix(static_cast<std::size_t>(size) + 2);
+    }
+}
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_DETAIL_WS_HANDSHAKE_HPP
 // ---- bosbase/pubsub/events.hpp: What pub/sub hands the app: messages, acknowledgements, connection reports, options.
 #ifndef BOSBASE_PUBSUB_EVENTS_HPP
 #define BOSBASE_PUBSUB_EVENTS_HPP
@@ -12578,7 +13238,7 @@ private:
 #endif  // BOSBASE_NO_HTTPLIB
 
 #endif  // BOSBASE_HTTPLIB_WATCHDOG_HPP
-// ---- bosbase/httplib/websocket.hpp: The default transport's WebSocket, over cpp-httplib's httplib::ws::WebSocketClient.
+// ---- bosbase/httplib/websocket.hpp: The default transport's WebSocket: its own socket, upgrade and frame reader (detail/ws_frame.hpp).
 #ifndef BOSBASE_HTTPLIB_WEBSOCKET_HPP
 #define BOSBASE_HTTPLIB_WEBSOCKET_HPP
 
@@ -12592,102 +13252,199 @@ namespace bosbase {
 
 namespace detail {
 
-/// One WebSocket through cpp-httplib's client `Ws` (a template so that releases whose client
-/// lacks what this needs never compile it). The library's own ping thread is left out (pub/sub
-/// pings in its protocol), and the socket is shut down before the client is destroyed,
-/// so the library never writes a close frame at teardown: 0.33.0 to 0.50.0 free a TLS
-/// session before that write (a use-after-free), and a peer that never answers the
-/// close would hold the teardown for CPPHTTPLIB_WEBSOCKET_CLOSE_TIMEOUT_SECOND.
-template <class Ws>
-class httplib_websocket final : public websocket_connection {
+/// One WebSocket over a socket of its own. cpp-httplib's client (0.41.0) reads a frame
+/// header with one read and takes a short read for a broken frame, so a header that TCP
+/// split ended the connection; here every byte goes through ws_decoder, which takes any
+/// split. The reading thread answers pings; sends from other threads and those pongs
+/// share one lock. Teardown writes no close frame: shutting the socket ends a blocked read
+/// at once and never waits for a peer that does not answer.
+class default_websocket final : public websocket_connection {
 public:
-    explicit httplib_websocket(const websocket_request& req) {
-        const bool tls = req.url.compare(0, 6, "wss://") == 0;
-        if (tls) {
-            // cpp-httplib reads a TLS WebSocket on one thread while another writes to it,
-            // without a lock; OpenSSL does not allow that for one session.
+    using clock = std::chrono::steady_clock;
+
+    explicit default_websocket(const websocket_request& req)
+        : read_timeout_(std::max(req.read_timeout, std::chrono::milliseconds(1))),
+          write_timeout_(std::max(req.write_timeout, std::chrono::milliseconds(1))),
+          decoder_(req.max_message_bytes),
+          random_(std::random_device{}()) {
+        if (req.url.size() >= 6 && ascii_iequal(std::string_view(req.url).substr(0, 6), "wss://")) {
             throw transport_error(error_kind::tls,
-                                  "the default transport does not open wss:// WebSockets: cpp-httplib's WebSocket "
-                                  "client reads and writes one TLS session from two threads without a lock; use "
-                                  "ws:// to a TLS terminator on the same host, or a transport of your own");
+                                  "the default transport does not open wss:// WebSockets yet; use ws:// to a TLS "
+                                  "terminator on the same host, or a transport of your own");
         }
-        if (req.url.compare(0, 5, "ws://") != 0) {
-            throw transport_error(error_kind::other, "not a ws:// URL");
+        const auto url = parse_ws_url(req.url);
+        if (!url) throw transport_error(error_kind::other, "not a ws:// URL (ws://host[:port]/path)");
+        std::array<unsigned char, 16> nonce{};
+        for (auto& b : nonce) b = static_cast<unsigned char>(random_() & 0xFF);
+        const std::string key = base64_encode(nonce.data(), nonce.size());
+        const std::string request = websocket_upgrade_request(*url, req.headers, key);
+        if (request.empty()) {
+            throw transport_error(error_kind::other, "a WebSocket request header has a character that would end its line");
         }
-        httplib::Headers headers;
-        for (const auto& h : req.headers) headers.emplace(h.first, h.second);
-        try {
-            client_ = std::make_unique<Ws>(req.url, headers);
-        } catch (const std::exception& e) {
-            throw transport_error(error_kind::other, std::string("cpp-httplib refused the WebSocket URL: ") + e.what());
-        }
-        if (!client_->is_valid()) throw transport_error(error_kind::other, "cpp-httplib cannot use the WebSocket URL");
-        auto split = [](std::chrono::milliseconds ms, auto&& setter) {
-            const auto total = std::max<std::int64_t>(ms.count(), 1);
-            setter(static_cast<time_t>(total / 1000), static_cast<time_t>((total % 1000) * 1000));
-        };
-        split(req.connect_timeout, [&](time_t s, time_t us) { client_->set_connection_timeout(s, us); });
-        // The upgrade's answer is read with the read timeout too; the caller's cancel (the
-        // pub/sub connect deadline) bounds connect and upgrade together.
-        split(req.read_timeout, [&](time_t s, time_t us) { client_->set_read_timeout(s, us); });
-        split(req.write_timeout, [&](time_t s, time_t us) { client_->set_write_timeout(s, us); });
-        client_->set_websocket_ping_interval(0);
-        client_->set_tcp_nodelay(true);
-        websocket_socket_handle* handle = &handle_;
-        client_->set_socket_options([handle](::socket_t sock) { handle->opened(sock); });
 
+        const auto deadline = clock::now() + std::max(req.connect_timeout, std::chrono::milliseconds(1));
+        websocket_socket_handle* socket = &socket_;
         cancel_token::registration wake;
-        if (req.cancel) wake = req.cancel->on_cancel([handle] { handle->shut(); });
-        const auto started = std::chrono::steady_clock::now();
-        bool ok = false;
-        {
-            const sigpipe_guard no_sigpipe;
-            ok = client_->connect();
-        }
-        wake.reset();
-        if (ok) return;
-        if (handle_.was_shut()) throw transport_error(error_kind::canceled, "the WebSocket connect was cancelled");
-        if (handle_.sockets() == 0) {
-            throw transport_error(error_kind::resolve, "could not resolve the host of the WebSocket");
-        }
-        if (std::chrono::steady_clock::now() - started >= req.connect_timeout) {
+        if (req.cancel) wake = req.cancel->on_cancel([socket] { socket->shut(); });
+        auto canceled = [] { return transport_error(error_kind::canceled, "the WebSocket connect was cancelled"); };
+        std::string why;
+        switch (socket_.connect(url->host, url->port, deadline, why)) {
+        case websocket_socket_handle::connected_as::ok: break;
+        case websocket_socket_handle::connected_as::resolve:
+            throw transport_error(error_kind::resolve, "could not resolve the host of the WebSocket: " + why);
+        case websocket_socket_handle::connected_as::timeout:
             throw transport_error(error_kind::timeout, "the WebSocket connect timed out");
+        case websocket_socket_handle::connected_as::canceled: throw canceled();
+        case websocket_socket_handle::connected_as::connect:
+            throw transport_error(error_kind::connect, "could not connect the WebSocket (" + why + ")");
         }
-        if (handle_.connected()) {
-            throw transport_error(error_kind::invalid_response,
-                                  "the server did not accept the WebSocket upgrade (no 101 Switching Protocols)");
+        const auto left = [&] {
+            return std::max(std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()),
+                            std::chrono::milliseconds(0));
+        };
+        if (!socket_.send_all(request, left())) {
+            if (socket_.was_shut()) throw canceled();
+            if (clock::now() >= deadline) throw transport_error(error_kind::timeout, "the WebSocket connect timed out");
+            throw transport_error(error_kind::send, "could not send the WebSocket upgrade request");
         }
-        throw transport_error(error_kind::connect, "could not connect the WebSocket (refused or unreachable)");
+
+        // The answer's head, within the connect deadline: a server that accepts the TCP
+        // connection and never answers is a connect that timed out.
+        constexpr std::size_t max_head = 16 << 10;
+        std::string got;
+        std::size_t head_end = std::string::npos;
+        while ((head_end = got.find("\r\n\r\n")) == std::string::npos) {
+            if (got.size() > max_head) {
+                throw transport_error(error_kind::invalid_response, "the WebSocket upgrade's answer has headers over 16 KiB");
+            }
+            const auto r = fill(got, left());
+            if (r == websocket_socket_handle::io::ok) continue;
+            if (socket_.was_shut()) throw canceled();
+            if (r == websocket_socket_handle::io::timeout) {
+                throw transport_error(error_kind::timeout, "the WebSocket upgrade got no answer within connect_timeout");
+            }
+            throw transport_error(error_kind::receive, "the server closed the connection before answering the WebSocket upgrade");
+        }
+        const auto head = parse_http_head(std::string_view(got).substr(0, head_end));
+        if (!head) throw transport_error(error_kind::invalid_response, "the WebSocket upgrade's answer is not HTTP/1.x");
+        got.erase(0, head_end + 4);
+        if (head->status != 101) {
+            std::string body = refusal_body(*head, std::move(got), req.max_message_bytes);
+            if (socket_.was_shut()) throw canceled();
+            throw websocket_refused(head->status, std::move(body),
+                                    "the server refused the WebSocket upgrade with HTTP " + std::to_string(head->status));
+        }
+        const std::string wrong = check_websocket_accept(*head, key);
+        if (!wrong.empty()) throw transport_error(error_kind::invalid_response, wrong);
+        pending_ = std::move(got);  // frames the server sent right behind its answer
     }
 
-    ~httplib_websocket() override {
-        // On the shut socket close() fails its write and its wait for the peer's answer at
-        // once, and leaves the client marked closed, so its destructor writes nothing.
-        const sigpipe_guard no_sigpipe;
-        handle_.shut();
-        if (client_) client_->close();
-        client_.reset();
-    }
+    ~default_websocket() override { socket_.shut(); }
 
     websocket_frame read(std::string& message) override {
-        const sigpipe_guard no_sigpipe;  // a ping's pong is written from inside read()
-        switch (client_->read(message)) {
-        case httplib::ws::ReadResult::Text: return websocket_frame::text;
-        case httplib::ws::ReadResult::Binary: return websocket_frame::binary;
-        default: return websocket_frame::closed;
+        message.clear();
+        while (!closed_) {
+            while (pending_at_ < pending_.size()) {
+                ws_event ev;
+                pending_at_ += decoder_.feed(pending_.data() + pending_at_, pending_.size() - pending_at_, ev);
+                switch (ev.what) {
+                case ws_event::kind::none: break;
+                case ws_event::kind::text: message = std::move(ev.payload); return websocket_frame::text;
+                case ws_event::kind::binary: message = std::move(ev.payload); return websocket_frame::binary;
+                case ws_event::kind::too_large: return websocket_frame::too_large;
+                case ws_event::kind::ping: {
+                    std::lock_guard<std::mutex> lock(write_mutex_);
+                    write_locked(ws_opcode::pong, ev.payload);
+                    break;
+                }
+                case ws_event::kind::pong: break;
+                case ws_event::kind::close: {
+                    closed_ = true;
+                    std::lock_guard<std::mutex> lock(write_mutex_);
+                    write_locked(ws_opcode::close, std::string_view(ev.payload).substr(0, 2));  // its status code back
+                    socket_.shut();
+                    return websocket_frame::closed;
+                }
+                case ws_event::kind::error: {
+                    closed_ = true;
+                    {
+                        std::lock_guard<std::mutex> lock(write_mutex_);
+                        write_locked(ws_opcode::close, std::string("\x03\xEA", 2));  // 1002, protocol error
+                    }
+                    socket_.shut();
+                    throw transport_error(error_kind::receive, "the server broke the WebSocket protocol: " + ev.payload);
+                }
+                }
+            }
+            pending_.clear();
+            pending_at_ = 0;
+            if (fill(pending_, read_timeout_) != websocket_socket_handle::io::ok) {
+                closed_ = true;
+                socket_.shut();
+            }
         }
+        return websocket_frame::closed;
     }
 
     bool send_text(std::string_view message) override {
-        const sigpipe_guard no_sigpipe;
-        return client_->send(std::string(message));
+        std::lock_guard<std::mutex> lock(write_mutex_);
+        return write_locked(ws_opcode::text, message);
     }
 
-    void shutdown() noexcept override { handle_.shut(); }
+    void shutdown() noexcept override { socket_.shut(); }
 
 private:
-    websocket_socket_handle handle_;  // declared first: the client's callback points at it
-    std::unique_ptr<Ws> client_;
+    // Appends what one read brings.
+    websocket_socket_handle::io fill(std::string& to, std::chrono::milliseconds timeout) {
+        std::size_t got = 0;
+        const auto r = socket_.receive(buffer_.data(), buffer_.size(), got, timeout);
+        if (r == websocket_socket_handle::io::ok) to.append(buffer_.data(), got);
+        return r;
+    }
+
+    // A failed write ends the connection, so the reader stops too.
+    bool write_locked(ws_opcode opcode, std::string_view payload) {
+        if (socket_.was_shut()) return false;
+        std::array<unsigned char, 4> mask{};
+        const std::uint32_t bits = random_();
+        for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = static_cast<unsigned char>((bits >> (8 * i)) & 0xFF);
+        if (socket_.send_all(ws_encode_frame(opcode, payload, true, &mask), write_timeout_)) return true;
+        socket_.shut();
+        return false;
+    }
+
+    // The body of a refused upgrade (BosBase's JSON error), up to `cap` bytes; what came
+    // within the read timeout when the server neither ends nor frames it.
+    std::string refusal_body(const http_head& head, std::string got, std::size_t cap) {
+        if (head.status < 200 || head.status == 204 || head.status == 304) return {};
+        const bool chunked = header_lists(head.find("Transfer-Encoding"), "chunked");
+        std::uint64_t length = cap;
+        if (const std::string* cl = head.find("Content-Length"); cl && !chunked) {
+            if (cl->empty() || cl->size() > 18 || cl->find_first_not_of("0123456789") != std::string::npos) return {};
+            length = std::min<std::uint64_t>(std::stoull(*cl), cap);
+        }
+        std::string body;
+        for (;;) {
+            if (chunked ? http_dechunk(got, body, cap) : got.size() >= length) break;
+            if (fill(got, read_timeout_) != websocket_socket_handle::io::ok) {
+                if (chunked) http_dechunk(got, body, cap);
+                break;
+            }
+        }
+        if (!chunked) body = got.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(length, got.size())));
+        return body;
+    }
+
+    const std::chrono::milliseconds read_timeout_;
+    const std::chrono::milliseconds write_timeout_;
+    websocket_socket_handle socket_;
+    ws_decoder decoder_;  // the reading thread's, as are pending_ and closed_
+    std::string pending_;
+    std::size_t pending_at_ = 0;
+    bool closed_ = false;
+    std::array<char, 16 << 10> buffer_{};
+    std::mutex write_mutex_;  // a frame is written whole: send_text's and the reader's pongs
+    std::mt19937 random_;     // masking keys (RFC 6455 5.3); under write_mutex_ once connected
 };
 
 }  // namespace detail
@@ -12872,11 +13629,13 @@ public:
         throw describe(result.error(), c, conn, conn.sockets_opened > 0);
     }
 
-// POSIX only: on Windows nothing here could wake a read blocked in cpp-httplib's client
-// (a second descriptor of a socket, which shutdown() goes through, is a POSIX thing).
+// POSIX only for now (its socket calls in platform.hpp are). The WebSocket is the SDK's own
+// (detail::default_websocket); its availability still follows cpp-httplib 0.39.0's client,
+// so the builds that test it stay the ones that did.
 #if BOSBASE_HTTPLIB_WEBSOCKET && !defined(_WIN32)
     /// @brief The WebSocket call pub/sub uses, with cpp-httplib 0.39.0 or later; ws:// only
-    /// (see README, "Pub/sub"). Throws transport_error when no socket opens.
+    /// (see README, "Pub/sub"). Throws transport_error when no socket opens, and
+    /// websocket_refused when the server answers the upgrade with an HTTP status.
     template <class Ws = httplib::ws::WebSocketClient,
               std::enable_if_t<detail::httplib_compat::websocket_usable<Ws>::value, int> = 0>
     std::unique_ptr<websocket_connection> connect_websocket(const websocket_request& req) {
@@ -12884,7 +13643,7 @@ public:
         if (scheme_end != std::string::npos && !detail::httplib_compat::valid_port(req.url.substr(0, req.url.find('/', scheme_end + 3)))) {
             throw transport_error(transport_error::kind::other, "invalid WebSocket URL: port out of range");
         }
-        return std::make_unique<detail::httplib_websocket<Ws>>(req);
+        return std::make_unique<detail::default_websocket>(req);
     }
 #endif
 

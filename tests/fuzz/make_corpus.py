@@ -387,3 +387,51 @@ write("oauth2_redirect", {
                        + s8(b"v")),
     "no_auth_url": o2(methods=b"\x00\x02\x02"),
 })
+
+
+# ws_frame: [cap: 2 bytes][mode][piece seed][rest]; mode odd: [flags][s8 or s16 payload]...
+def ws_raw(cap: int, seed: int, data: bytes) -> bytes:
+    return struct.pack(">H", cap) + b"\x00" + bytes([seed]) + data
+
+
+def ws_script(cap: int, seed: int, *messages) -> bytes:
+    out = struct.pack(">H", cap) + b"\x01" + bytes([seed])
+    for flags, payload in messages:
+        out += bytes([flags]) + (s16(payload) if flags & 16 else s8(payload))
+    return out
+
+
+def ws_frame(opcode: int, payload: bytes, fin: bool = True, mask: bytes = b"") -> bytes:
+    n = len(payload)
+    head = bytes([(0x80 if fin else 0) | opcode])
+    bit = 0x80 if mask else 0
+    if n < 126:
+        head += bytes([bit | n])
+    elif n < 65536:
+        head += bytes([bit | 126]) + struct.pack(">H", n)
+    else:
+        head += bytes([bit | 127]) + struct.pack(">Q", n)
+    if mask:
+        payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    return head + mask + payload
+
+
+write("ws_frame", {
+    "text_and_binary": ws_raw(1024, 3, ws_frame(1, b'{"type":"ready","clientId":"a"}') + ws_frame(2, b"\x00\x01")),
+    "lengths_16_and_64": ws_raw(0xFFFF, 7, ws_frame(1, b"x" * 300) + ws_frame(2, b"y" * 65536)),
+    "fragments_and_ping": ws_raw(100, 0, ws_frame(1, b"hel", False) + ws_frame(9, b"p") + ws_frame(0, b"lo", False)
+                                 + ws_frame(0, b"!", True) + ws_frame(10, b"")),
+    "over_cap_then_small": ws_raw(10, 1, ws_frame(1, b"z" * 50, False) + ws_frame(0, b"z" * 50) + ws_frame(1, b"ok")),
+    "close": ws_raw(10, 2, ws_frame(8, b"\x03\xe8bye") + ws_frame(1, b"late")),
+    "masked": ws_raw(10, 2, ws_frame(1, b"hi", mask=b"\x01\x02\x03\x04")),
+    "control_fragmented": ws_raw(10, 5, ws_frame(9, b"p", False)),
+    "control_too_long": ws_raw(200, 5, ws_frame(10, b"q" * 126)),
+    "reserved_bits": ws_raw(10, 5, b"\xc1\x01a"),
+    "huge_length": ws_raw(10, 9, b"\x82\x7f\x7f\xff\xff\xff\xff\xff\xff\xff" + b"a" * 64),
+    "top_bit_length": ws_raw(10, 9, b"\x82\x7f\x80\x00\x00\x00\x00\x00\x00\x00"),
+    "orphan_continuation": ws_raw(10, 4, ws_frame(0, b"x")),
+    "script_mixed": ws_script(64, 11, (0, b"hello"), (1, b"\x00\xff"), (2 | 8, b"split in two"),
+                              (6, b"four fragments here"), (16, b"w" * 300), (0, b"")),
+    "script_over_cap": ws_script(16, 200, (4 | 8, b"x" * 40), (0, b"fits"), (17, b"b" * 1000)),
+    "script_zero_cap": ws_script(0, 1, (0, b""), (0, b"a"), (8, b"")),
+})

@@ -31,6 +31,8 @@ struct script_ws_transport {
         std::deque<std::pair<bosbase::websocket_frame, std::string>> answers;
         bool refuse_upgrade = false;  // connect fails as when the server answers the upgrade with an error
         bool refuse_connect = false;  // connect fails as when nothing listens
+        int refuse_status = 0;        // connect throws websocket_refused with this status and refuse_body
+        std::string refuse_body;
         bool hold = false;            // read() blocks until shutdown
         int shutdowns = 0;
         bosbase::http_response http_answer{404, {}, R"({"status":404,"message":"Script not found.","data":{}})"};
@@ -82,6 +84,9 @@ struct script_ws_transport {
             throw bosbase::transport_error(bosbase::error_kind::invalid_response, "no 101 Switching Protocols");
         }
         if (s->refuse_connect) throw bosbase::transport_error(bosbase::error_kind::connect, "refused");
+        if (s->refuse_status != 0) {
+            throw bosbase::websocket_refused(s->refuse_status, s->refuse_body, "refused with a status");
+        }
         return std::make_unique<connection>(s);
     }
 
@@ -161,6 +166,29 @@ TEST_CASE("scripts execute_ws: a refused upgrade reports the server's own answer
     CHECK(error_of([&] { (void)pb.scripts().execute_ws("gone"); }).status() == 404);
 }
 
+TEST_CASE("scripts execute_ws: an upgrade refused with a status is that status and JSON at once, not asked again") {
+    script_ws_transport t;
+    auto pb = signed_in(t);
+    for (int status : {401, 403, 404, 503}) {
+        CAPTURE(status);
+        t.s->refuse_status = status;
+        t.s->refuse_body = R"({"status":)" + std::to_string(status) + R"(,"message":"No.","data":{"x":1}})";
+        const auto e = error_of([&] { (void)pb.scripts().execute_ws("nope"); });
+        CHECK(e.status() == status);
+        CHECK(e.error_kind() == bosbase::error_kind::none);
+        CHECK(e.response()["message"] == "No.");
+        CHECK(e.response()["data"]["x"] == 1);
+        CHECK(std::string(e.what()).find(jwt) == std::string::npos);
+    }
+    // A body that is not JSON is wrapped, as for execute().
+    t.s->refuse_status = 502;
+    t.s->refuse_body = "<html>bad gateway</html>";
+    const auto e = error_of([&] { (void)pb.scripts().execute_ws("nope"); });
+    CHECK(e.status() == 502);
+    CHECK(e.response()["body"] == "<html>bad gateway</html>");
+    CHECK(t.s->http.empty());
+}
+
 TEST_CASE("scripts execute_ws: the server's failure message, a close, a binary or a non-JSON answer") {
     script_ws_transport t;
     auto pb = signed_in(t);
@@ -197,6 +225,12 @@ TEST_CASE("scripts execute_ws: an answer over max_response_bytes is too_large") 
     t.answer(R"({"output":")" + std::string(100, 'x') + "\"}");
     const auto e = error_of([&] { (void)pb.scripts().execute_ws("big"); });
     CHECK(e.error_kind() == bosbase::error_kind::too_large);
+
+    // A transport that read past it says so, and the message stays empty.
+    t.answer("", bosbase::websocket_frame::too_large);
+    const auto skipped = error_of([&] { (void)pb.scripts().execute_ws("big"); });
+    CHECK(skipped.error_kind() == bosbase::error_kind::too_large);
+    CHECK(std::string(skipped.what()).find("max_response_bytes") != std::string::npos);
 }
 
 TEST_CASE("scripts execute_ws: a cancel ends a call waiting for the answer, so does the deadline") {

@@ -29,4 +29,5 @@ set(BOSBASE_UNIT_TEST_FILES
   session_store_test.cpp
   auto_refresh_test.cpp
   oauth2_test.cpp
-  transfers_test.cpp)
+  transfers_test.cpp
+  ws_frame_test.cpp)

@@ -203,11 +203,13 @@ public:
         throw describe(result.error(), c, conn, conn.sockets_opened > 0);
     }
 
-// POSIX only: on Windows nothing here could wake a read blocked in cpp-httplib's client
-// (a second descriptor of a socket, which shutdown() goes through, is a POSIX thing).
+// POSIX only for now (its socket calls in platform.hpp are). The WebSocket is the SDK's own
+// (detail::default_websocket); its availability still follows cpp-httplib 0.39.0's client,
+// so the builds that test it stay the ones that did.
 #if BOSBASE_HTTPLIB_WEBSOCKET && !defined(_WIN32)
     /// @brief The WebSocket call pub/sub uses, with cpp-httplib 0.39.0 or later; ws:// only
-    /// (see README, "Pub/sub"). Throws transport_error when no socket opens.
+    /// (see README, "Pub/sub"). Throws transport_error when no socket opens, and
+    /// websocket_refused when the server answers the upgrade with an HTTP status.
     template <class Ws = httplib::ws::WebSocketClient,
               std::enable_if_t<detail::httplib_compat::websocket_usable<Ws>::value, int> = 0>
     std::unique_ptr<websocket_connection> connect_websocket(const websocket_request& req) {
@@ -215,7 +217,7 @@ public:
         if (scheme_end != std::string::npos && !detail::httplib_compat::valid_port(req.url.substr(0, req.url.find('/', scheme_end + 3)))) {
             throw transport_error(transport_error::kind::other, "invalid WebSocket URL: port out of range");
         }
-        return std::make_unique<detail::httplib_websocket<Ws>>(req);
+        return std::make_unique<detail::default_websocket>(req);
     }
 #endif
 

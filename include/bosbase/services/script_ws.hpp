@@ -128,9 +128,20 @@ script_output execute_script_ws(client_core<Transport>& c, const std::string& pa
     try {
         Transport transport = c.transport();  // a copy: copies share what the transport keeps
         conn = transport.connect_websocket(req);
+    } catch (const websocket_refused& e) {
+        // The server's own answer to the upgrade (no script, no permission, not signed
+        // in): its status and JSON, as execute() would report them.
+        if (stop.is_canceled()) throw ended(error_kind::canceled, e.what());
+        guard.stop();
+        http_response res;
+        res.status = e.status();
+        res.body = e.body();
+        const auto list = secrets.to_vector();
+        throw ClientResponseError(url, e.status(), error_body(res, settings.max_json_depth, list), error_kind::none, {},
+                                  list);
     } catch (const transport_error& e) {
-        // A server that answers the upgrade with an error and closes looks like a refused
-        // connect to cpp-httplib's client when the close comes first.
+        // A transport that does not tell the upgrade's status: a server that answers the
+        // upgrade with an error and closes may look like a refused connect to it.
         const bool maybe_refused = e.error_kind() == error_kind::invalid_response || e.error_kind() == error_kind::connect;
         if (!maybe_refused || stop.is_canceled()) throw ended(e.error_kind(), e.what());
         refused = e;
@@ -142,8 +153,8 @@ script_output execute_script_ws(client_core<Transport>& c, const std::string& pa
         throw ended(error_kind::other, "the transport threw a non-standard exception");
     }
     if (refused) {
-        // The server answered the upgrade with an error (no script, no permission, not
-        // signed in), which a WebSocket client does not pass on. The same route asked
+        // Perhaps the server answered the upgrade with an error the transport did not pass
+        // on (one that throws websocket_refused never comes here). The same route asked
         // over plain HTTP gives that answer before it would upgrade, and runs nothing; a
         // server that is not there fails that request alike.
         guard.stop();
@@ -182,12 +193,14 @@ script_output execute_script_ws(client_core<Transport>& c, const std::string& pa
         throw failure(error_kind::receive, "the server closed the WebSocket without the script's answer");
     }
     constexpr int switched = 101;  // the status of the upgrade that carried the answer
-    if (frame != websocket_frame::text) {
-        throw invalid_response(c, path, options, switched, "The script's answer is a binary WebSocket message.");
-    }
-    if (message.size() > settings.max_response_bytes) {
+    // A transport that reads past an answer over the cap says too_large; one that hands it over whole, its size.
+    if (frame == websocket_frame::too_large ||
+        (frame == websocket_frame::text && message.size() > settings.max_response_bytes)) {
         throw failure(error_kind::too_large, "the script's answer is larger than max_response_bytes (" +
                                                  std::to_string(settings.max_response_bytes) + " bytes)");
+    }
+    if (frame != websocket_frame::text) {
+        throw invalid_response(c, path, options, switched, "The script's answer is a binary WebSocket message.");
     }
     const std::optional<json> parsed = parse_json(message, settings.max_json_depth);
     if (!parsed || !parsed->is_object()) {

@@ -140,9 +140,10 @@ public:
     /// @brief Runs the script like execute(), over a WebSocket: GET
     /// /api/scripts/{name}/execute/ws, the arguments sent as the first message, the
     /// answer one message back. Authenticates with the Authorization header (no token in
-    /// the URL). A missing script or permission is the server's 404/403/401 as for
-    /// execute() (asked again over HTTP, since a refused upgrade carries no status); a
-    /// script that fails is the status and message the server sends on the socket.
+    /// the URL). A missing script or permission is the server's 404/403/401 and JSON as
+    /// for execute(), taken from its answer to the upgrade (a transport that does not
+    /// throw websocket_refused: asked again over HTTP); a script that fails is the status
+    /// and message the server sends on the socket.
     /// Needs a transport with the WebSocket call (the default one with cpp-httplib 0.41
     /// or newer, ws:// only). The call's deadline and cancel token hold throughout.
     template <class T = Transport>
