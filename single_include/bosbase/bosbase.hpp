@@ -11327,6 +11327,11 @@ protected:
             } catch (const transport_error& e) {
                 end_kind = e.error_kind();
                 end_reason = std::string("could not open the pub/sub socket: ") + e.what();
+                // An untrusted certificate or a wrong host name does not mend itself: as final as a 401.
+                if (end_kind == error_kind::tls) {
+                    refusal.emplace(url_, 0, json::object(), error_kind::tls, end_reason,
+                                    std::vector<std::string_view>{token});
+                }
             } catch (const std::exception& e) {
                 end_kind = error_kind::other;
                 end_reason = std::string("could not open the pub/sub socket: ") + e.what();

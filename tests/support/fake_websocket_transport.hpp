@@ -31,7 +31,8 @@ struct fake_websocket_transport {
         int generation = 0;      // of the open socket (connects that succeeded)
         bool open = false;
         bool closing = false;    // the "server" closes the open socket once inbound is read
-        int refuse_next = 0;     // connects that fail with error_kind::connect
+        int refuse_next = 0;     // connects that fail with refuse_kind
+        bosbase::error_kind refuse_kind = bosbase::error_kind::connect;
         int refuse_status = 0;   // when set, connects throw websocket_refused with it and refuse_body...
         std::string refuse_body;
         int refuse_times = -1;   // ...this many times (-1: every time)
@@ -141,7 +142,7 @@ struct fake_websocket_transport {
         }
         if (s->refuse_next > 0) {
             --s->refuse_next;
-            throw bosbase::transport_error(bosbase::error_kind::connect, "refused by the fake");
+            throw bosbase::transport_error(s->refuse_kind, "refused by the fake");
         }
         if (s->refuse_status != 0 && s->refuse_times != 0) {
             if (s->refuse_times > 0) --s->refuse_times;

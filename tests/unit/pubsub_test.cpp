@@ -332,6 +332,24 @@ TEST_CASE("pubsub: an upgrade refused with 401, 403 or 404 ends the waiting call
     CHECK(t.with([](auto& s) { return s.connects.size(); }) == 3);
 }
 
+TEST_CASE("pubsub: a TLS failure of the upgrade ends the waiting call at once with error_kind::tls") {
+    fake_websocket_transport t;
+    t.with([](auto& s) {
+        s.refuse_next = 1000;
+        s.refuse_kind = bosbase::error_kind::tls;
+        return 0;
+    });
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
+    auto o = pubsub_fast_options();
+    o.connect_timeout = 3s;
+    pb.pubsub().set_options(o);
+    const auto e = error_of([&] { pb.pubsub().publish("x", 1); });
+    CHECK(e.status() == 0);
+    CHECK(e.error_kind() == bosbase::error_kind::tls);
+    CHECK(std::string(e.what()).find("refused by the fake") != std::string::npos);
+    CHECK(t.with([](auto& s) { return s.connects.size(); }) == 1);  // not retried until connect_timeout
+}
+
 TEST_CASE("pubsub: a message id is delivered once, across reconnects; the server's created is handed on as sent") {
     fake_websocket_transport t;
     pubsub_inbox in;  // before the client: its callbacks write here until the client is gone
