@@ -514,27 +514,40 @@ inline void append_query(std::string& out, const query_params& query) {
     }
 }
 
+inline int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// %XX escapes decoded (a '%' not followed by two hex digits stays as it is); with
+// plus_is_space, '+' is a space as in an HTML form's query.
+inline std::string percent_decode(std::string_view in, bool plus_is_space = false) {
+    std::string out;
+    out.reserve(in.size());
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        if (plus_is_space && in[i] == '+') {
+            out += ' ';
+        } else if (in[i] == '%' && i + 2 < in.size() && hex_digit(in[i + 1]) >= 0 && hex_digit(in[i + 2]) >= 0) {
+            out += static_cast<char>(hex_digit(in[i + 1]) * 16 + hex_digit(in[i + 2]));
+            i += 2;
+        } else {
+            out += in[i];
+        }
+    }
+    return out;
+}
+
 // Keys are compared percent-decoded and case-blind: a server decodes "%74oken" to "token".
 // Besides the SDK's own secrets, URLs from elsewhere (a redirect's Location, a presigned
 // file URL) carry credentials under many names: OAuth2's code and state, access and refresh
 // tokens, S3's X-Amz-Signature and X-Amz-Credential, api keys. A name that merely contains
 // one of the stems counts, so a new spelling of an old credential is still covered.
 inline bool is_secret_key(std::string_view key) {
-    std::string decoded;
-    decoded.reserve(key.size());
-    auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    for (std::size_t i = 0; i < key.size(); ++i) {
-        char c = key[i];
-        if (c == '%' && i + 2 < key.size() && hex(key[i + 1]) >= 0 && hex(key[i + 2]) >= 0) {
-            c = static_cast<char>(hex(key[i + 1]) * 16 + hex(key[i + 2]));
-            i += 2;
-        }
-        decoded += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    std::string decoded = percent_decode(key);
+    for (char& c : decoded) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     }
     static const char* const whole[] = {"otp", "code", "state", "key", "apikey", "sig", "auth", "jwt", "session", "pass"};
     for (const char* secret : whole) {
@@ -9938,28 +9951,6 @@ namespace bosbase {
 
 namespace detail {
 
-inline std::string oauth2_query_decode(std::string_view in) {
-    auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    std::string out;
-    out.reserve(in.size());
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        if (in[i] == '+') {
-            out += ' ';
-        } else if (in[i] == '%' && i + 2 < in.size() && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
-            out += static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2]));
-            i += 2;
-        } else {
-            out += in[i];
-        }
-    }
-    return out;
-}
-
 /// The JS SDK's _replaceQueryParams: the query is decoded, each key in `replacements`
 /// replaces its value in place (or is appended), and every key and value is encoded
 /// again as encodeURIComponent does. The server's authURL ends in "redirect_uri=", so
@@ -9986,8 +9977,8 @@ inline std::string oauth2_replace_query(std::string_view url,
             query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
             if (part.empty()) continue;
             const std::size_t eq = part.find('=');
-            set(oauth2_query_decode(part.substr(0, eq)),
-                eq == std::string_view::npos ? std::string() : oauth2_query_decode(part.substr(eq + 1)));
+            set(percent_decode(part.substr(0, eq), true),
+                eq == std::string_view::npos ? std::string() : percent_decode(part.substr(eq + 1), true));
         }
     }
     for (const auto& r : replacements) set(r.first, r.second);
@@ -12540,26 +12531,6 @@ struct http_proxy {
 
 namespace detail {
 
-inline int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-inline std::string percent_decoded(std::string_view in) {
-    std::string out;
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        if (in[i] == '%' && i + 2 < in.size() && hex_digit(in[i + 1]) >= 0 && hex_digit(in[i + 2]) >= 0) {
-            out += static_cast<char>(hex_digit(in[i + 1]) * 16 + hex_digit(in[i + 2]));
-            i += 2;
-        } else {
-            out += in[i];
-        }
-    }
-    return out;
-}
-
 /// A proxy URL as curl takes it: `[http://][user[:password]@]host[:port][/]`. Only HTTP
 /// proxies (the scheme cpp-httplib speaks to a proxy); anything else is std::invalid_argument,
 /// whose message never quotes the URL (it may hold the password).
@@ -12588,8 +12559,8 @@ inline http_proxy parse_proxy_url(std::string_view url, std::string_view setting
     if (at != std::string_view::npos) {
         const std::string_view user_info = rest.substr(0, at);
         const auto colon = user_info.find(':');
-        proxy.username = percent_decoded(user_info.substr(0, colon));
-        if (colon != std::string_view::npos) proxy.password = percent_decoded(user_info.substr(colon + 1));
+        proxy.username = percent_decode(user_info.substr(0, colon));
+        if (colon != std::string_view::npos) proxy.password = percent_decode(user_info.substr(colon + 1));
         rest.remove_prefix(at + 1);
     }
     std::string_view host = rest;

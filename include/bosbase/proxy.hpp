@@ -27,26 +27,6 @@ struct http_proxy {
 
 namespace detail {
 
-inline int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-inline std::string percent_decoded(std::string_view in) {
-    std::string out;
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        if (in[i] == '%' && i + 2 < in.size() && hex_digit(in[i + 1]) >= 0 && hex_digit(in[i + 2]) >= 0) {
-            out += static_cast<char>(hex_digit(in[i + 1]) * 16 + hex_digit(in[i + 2]));
-            i += 2;
-        } else {
-            out += in[i];
-        }
-    }
-    return out;
-}
-
 /// A proxy URL as curl takes it: `[http://][user[:password]@]host[:port][/]`. Only HTTP
 /// proxies (the scheme cpp-httplib speaks to a proxy); anything else is std::invalid_argument,
 /// whose message never quotes the URL (it may hold the password).
@@ -75,8 +55,8 @@ inline http_proxy parse_proxy_url(std::string_view url, std::string_view setting
     if (at != std::string_view::npos) {
         const std::string_view user_info = rest.substr(0, at);
         const auto colon = user_info.find(':');
-        proxy.username = percent_decoded(user_info.substr(0, colon));
-        if (colon != std::string_view::npos) proxy.password = percent_decoded(user_info.substr(colon + 1));
+        proxy.username = percent_decode(user_info.substr(0, colon));
+        if (colon != std::string_view::npos) proxy.password = percent_decode(user_info.substr(colon + 1));
         rest.remove_prefix(at + 1);
     }
     std::string_view host = rest;

@@ -170,8 +170,8 @@ std::string query_value(const std::string& url, const std::string& key) {
         if (amp == std::string::npos) amp = url.size();
         const std::string part = url.substr(pos, amp - pos);
         const auto eq = part.find('=');
-        if (bosbase::detail::oauth2_query_decode(part.substr(0, eq)) == key) {
-            return bosbase::detail::oauth2_query_decode(eq == std::string::npos ? "" : part.substr(eq + 1));
+        if (bosbase::detail::percent_decode(part.substr(0, eq), true) == key) {
+            return bosbase::detail::percent_decode(eq == std::string::npos ? "" : part.substr(eq + 1), true);
         }
         pos = amp + 1;
     }

@@ -3,6 +3,7 @@
 // stream, a download; a proxy that asks for credentials (407) and one that is down; the
 // proxy taken from the environment by curl's rules. scripts/install_deps.sh installs tinyproxy.
 #include <doctest/doctest.h>
+#include <error_of.hpp>
 #include <local_server.hpp>
 
 #include <bosbase.hpp>
@@ -30,6 +31,8 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+using bosbase_test::error_of;
 
 namespace {
 
@@ -199,17 +202,6 @@ bosbase::httplib_transport_options through(const tinyproxy& proxy, std::string u
     bosbase::httplib_transport_options o;
     o.proxy = bosbase::http_proxy{"127.0.0.1", proxy.port(), std::move(user), std::move(password)};
     return o;
-}
-
-template <class F>
-bosbase::ClientResponseError error_of(F&& f) {
-    try {
-        f();
-    } catch (const bosbase::ClientResponseError& e) {
-        return e;
-    }
-    FAIL("the call succeeded");
-    return bosbase::ClientResponseError("", -1, bosbase::json());
 }
 
 // Sets an environment variable for one test and puts back what was there.

@@ -46,7 +46,7 @@ json auth_methods() {
                              {"codeChallengeMethod", "S256"}}})}}}};
 }
 
-std::string percent_decode(const std::string& in) { return bosbase::detail::oauth2_query_decode(in); }
+std::string percent_decode(const std::string& in) { return bosbase::detail::percent_decode(in, true); }
 
 // The value of `key` in the URL's query, decoded.
 std::string query_value(const std::string& url, const std::string& key) {

@@ -133,27 +133,40 @@ inline void append_query(std::string& out, const query_params& query) {
     }
 }
 
+inline int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// %XX escapes decoded (a '%' not followed by two hex digits stays as it is); with
+// plus_is_space, '+' is a space as in an HTML form's query.
+inline std::string percent_decode(std::string_view in, bool plus_is_space = false) {
+    std::string out;
+    out.reserve(in.size());
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        if (plus_is_space && in[i] == '+') {
+            out += ' ';
+        } else if (in[i] == '%' && i + 2 < in.size() && hex_digit(in[i + 1]) >= 0 && hex_digit(in[i + 2]) >= 0) {
+            out += static_cast<char>(hex_digit(in[i + 1]) * 16 + hex_digit(in[i + 2]));
+            i += 2;
+        } else {
+            out += in[i];
+        }
+    }
+    return out;
+}
+
 // Keys are compared percent-decoded and case-blind: a server decodes "%74oken" to "token".
 // Besides the SDK's own secrets, URLs from elsewhere (a redirect's Location, a presigned
 // file URL) carry credentials under many names: OAuth2's code and state, access and refresh
 // tokens, S3's X-Amz-Signature and X-Amz-Credential, api keys. A name that merely contains
 // one of the stems counts, so a new spelling of an old credential is still covered.
 inline bool is_secret_key(std::string_view key) {
-    std::string decoded;
-    decoded.reserve(key.size());
-    auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    for (std::size_t i = 0; i < key.size(); ++i) {
-        char c = key[i];
-        if (c == '%' && i + 2 < key.size() && hex(key[i + 1]) >= 0 && hex(key[i + 2]) >= 0) {
-            c = static_cast<char>(hex(key[i + 1]) * 16 + hex(key[i + 2]));
-            i += 2;
-        }
-        decoded += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    std::string decoded = percent_decode(key);
+    for (char& c : decoded) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     }
     static const char* const whole[] = {"otp", "code", "state", "key", "apikey", "sig", "auth", "jwt", "session", "pass"};
     for (const char* secret : whole) {

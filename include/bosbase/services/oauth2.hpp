@@ -24,28 +24,6 @@ namespace bosbase {
 
 namespace detail {
 
-inline std::string oauth2_query_decode(std::string_view in) {
-    auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    std::string out;
-    out.reserve(in.size());
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        if (in[i] == '+') {
-            out += ' ';
-        } else if (in[i] == '%' && i + 2 < in.size() && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
-            out += static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2]));
-            i += 2;
-        } else {
-            out += in[i];
-        }
-    }
-    return out;
-}
-
 /// The JS SDK's _replaceQueryParams: the query is decoded, each key in `replacements`
 /// replaces its value in place (or is appended), and every key and value is encoded
 /// again as encodeURIComponent does. The server's authURL ends in "redirect_uri=", so
@@ -72,8 +50,8 @@ inline std::string oauth2_replace_query(std::string_view url,
             query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
             if (part.empty()) continue;
             const std::size_t eq = part.find('=');
-            set(oauth2_query_decode(part.substr(0, eq)),
-                eq == std::string_view::npos ? std::string() : oauth2_query_decode(part.substr(eq + 1)));
+            set(percent_decode(part.substr(0, eq), true),
+                eq == std::string_view::npos ? std::string() : percent_decode(part.substr(eq + 1), true));
         }
     }
     for (const auto& r : replacements) set(r.first, r.second);
