@@ -8438,9 +8438,12 @@ private:
         http_response res;
         {
             detail::deadline_guard guard(stop, req.deadline);
+            // Past the deadline the deadline is the reason, however the stream ended: a
+            // transport may stop it there on its own timer (the default one does), before
+            // this call's fires, and report it as ended or failed.
             auto ended = [&](error_kind kind, const std::string& what) {
                 guard.stop();
-                if (guard.fired()) {
+                if (guard.fired() || kind == error_kind::deadline || clock::now() >= req.deadline) {
                     return failure(error_kind::deadline, "GET " + req.origin + " exceeded its deadline of " +
                                                              std::to_string(budget.count()) + " ms");
                 }
@@ -8460,8 +8463,8 @@ private:
                 throw ended(error_kind::other, "the transport threw a non-standard exception");
             }
             guard.stop();
-            if (stop.is_canceled() && !guard.fired()) {
-                throw failure(error_kind::canceled, "GET " + req.origin + " was cancelled");
+            if (guard.fired() || stop.is_canceled() || clock::now() >= req.deadline) {
+                throw ended(error_kind::canceled, "GET " + req.origin + " was cancelled");
             }
         }
         if (res.status < 200 || res.status > 299) {
@@ -12317,11 +12320,12 @@ public:
     }
 
     /// @brief The streaming call realtime uses. A dedicated connection (never one
-    /// of the pool), no total deadline, the body handed to on_data as it arrives
+    /// of the pool), no size cap, the body handed to on_data as it arrives
     /// (2xx only; other statuses collect up to max_response_bytes into the result);
-    /// req.cancel stops it from another thread, at any stage. Returns when the server
-    /// ends the body or on_data returns false; throws transport_error otherwise
-    /// (error_kind::canceled after a cancel).
+    /// req.cancel stops it from another thread, at any stage, and so does req.deadline
+    /// when one is set. Returns when the server ends the body or on_data returns false;
+    /// throws transport_error otherwise (error_kind::canceled after a cancel,
+    /// error_kind::deadline at the deadline).
     http_response stream(const http_request& req, const stream_handler& on_data) {
         if (!supports_origin(req.origin)) {
             throw transport_error(transport_error::kind::tls,
@@ -12388,7 +12392,9 @@ public:
         if (c.caught) {
             std::rethrow_exception(c.caught);
         }
-        if (handler_stopped || (result && !c.canceled())) {
+        // A stream stopped at its deadline may look complete: a body read until the
+        // connection closes ends without an error when the watchdog shuts the socket.
+        if (handler_stopped || (result && !c.canceled() && !c.stopped)) {
             return res;
         }
         if (c.canceled()) {
@@ -12399,6 +12405,9 @@ public:
         }
         if (error_too_large) {
             throw c.too_large();
+        }
+        if (c.stopped) {
+            throw c.deadline_exceeded();
         }
         throw describe(result.error(), c, conn, conn.sockets_opened > 0);
     }

@@ -106,11 +106,12 @@ public:
     }
 
     /// @brief The streaming call realtime uses. A dedicated connection (never one
-    /// of the pool), no total deadline, the body handed to on_data as it arrives
+    /// of the pool), no size cap, the body handed to on_data as it arrives
     /// (2xx only; other statuses collect up to max_response_bytes into the result);
-    /// req.cancel stops it from another thread, at any stage. Returns when the server
-    /// ends the body or on_data returns false; throws transport_error otherwise
-    /// (error_kind::canceled after a cancel).
+    /// req.cancel stops it from another thread, at any stage, and so does req.deadline
+    /// when one is set. Returns when the server ends the body or on_data returns false;
+    /// throws transport_error otherwise (error_kind::canceled after a cancel,
+    /// error_kind::deadline at the deadline).
     http_response stream(const http_request& req, const stream_handler& on_data) {
         if (!supports_origin(req.origin)) {
             throw transport_error(transport_error::kind::tls,
@@ -177,7 +178,9 @@ public:
         if (c.caught) {
             std::rethrow_exception(c.caught);
         }
-        if (handler_stopped || (result && !c.canceled())) {
+        // A stream stopped at its deadline may look complete: a body read until the
+        // connection closes ends without an error when the watchdog shuts the socket.
+        if (handler_stopped || (result && !c.canceled() && !c.stopped)) {
             return res;
         }
         if (c.canceled()) {
@@ -188,6 +191,9 @@ public:
         }
         if (error_too_large) {
             throw c.too_large();
+        }
+        if (c.stopped) {
+            throw c.deadline_exceeded();
         }
         throw describe(result.error(), c, conn, conn.sockets_opened > 0);
     }
