@@ -11802,13 +11802,16 @@ struct httplib_call {
     std::uint64_t received = 0;
     bool sink_stopped = false;
 
-    // One lookup where has_header() + get_header_value() make two, each a
-    // case-insensitive search. Headers is a multimap in 0.11 and an unordered
-    // multimap in 0.41; find() works on both. (Only a size hint and an early
-    // too-large check depend on it; a repeated header is the server's problem.)
-    static const std::string* first_value(const httplib::Headers& headers, const char* name) {
-        auto it = headers.find(name);
-        return it != headers.end() ? &it->second : nullptr;
+    // RFC 9110 8.6, RFC 9112 6.3: with Content-Length values that disagree no one can tell
+    // where the body ends. `lengths` is equal_range("Content-Length") of cpp-httplib's
+    // Headers (a multimap in 0.11, an unordered multimap in 0.41, both case-insensitive).
+    template <class Range>
+    static bool lengths_disagree(const Range& lengths) {
+        if (lengths.first == lengths.second) return false;
+        for (auto it = std::next(lengths.first); it != lengths.second; ++it) {
+            if (it->second != lengths.first->second) return true;
+        }
+        return false;
     }
 
     bool canceled() const noexcept { return req.cancel && req.cancel->is_canceled(); }
@@ -11829,6 +11832,12 @@ struct httplib_call {
             failure = std::move(bad);
             return false;
         }
+        // One lookup where has_header() + get_header_value() make two.
+        const auto lengths = r.headers.equal_range("Content-Length");
+        if (lengths_disagree(lengths)) {  // 0.41 fails such headers before this handler runs
+            failure = conflicting_lengths();
+            return false;
+        }
         if (last_activity >= req.deadline) {
             failure = deadline_exceeded();
             return false;
@@ -11845,7 +11854,7 @@ struct httplib_call {
             head.status = r.status;
             for (const auto& h : r.headers) head.headers.emplace_back(h.first, h.second);
         }
-        const std::string* declared = content_encoded ? nullptr : first_value(r.headers, "Content-Length");
+        const std::string* declared = content_encoded || lengths.first == lengths.second ? nullptr : &lengths.first->second;
         if (declared != nullptr) {
             // A declared length over the cap fails before any body byte is read.
             const std::string& value = *declared;
@@ -11944,6 +11953,11 @@ struct httplib_call {
         return {transport_error::kind::deadline, req.method + " " + req.origin + " exceeded its deadline of " +
                                                      std::to_string(budget.count()) + " ms (stopped after " +
                                                      std::to_string(took.count()) + " ms)"};
+    }
+
+    transport_error conflicting_lengths() const {
+        return {transport_error::kind::invalid_response,
+                "the response from " + req.origin + " has Content-Length headers that disagree"};
     }
 
     transport_error too_large() const {
@@ -12535,6 +12549,12 @@ private:
                 if (c.stopped || clock::now() >= req.deadline) {
                     throw c.deadline_exceeded();
                 }
+                // 0.41 fails Content-Lengths that disagree as a read error while reading the
+                // headers, before the response handler that reports them on 0.11; the
+                // headers it read are in hres.
+                if (call::lengths_disagree(hres.headers.equal_range("Content-Length"))) {
+                    throw c.conflicting_lengths();
+                }
                 const bool new_socket = conn->sockets_opened != sockets_before;
                 transport_error failure = describe(error, c, *conn, new_socket);
                 // A kept-alive connection the server closed just as the request went out
@@ -12553,12 +12573,16 @@ private:
                 }
                 throw failure;
             }
-            // A 204 or a HEAD response skips the response handler.
+            // A 204 or a HEAD response skips the response handler and its checks.
             if (auto bad = c.check_status(hres.status)) {
                 throw *bad;
             }
             if (auto bad = c.check_header_count(hres.headers.size())) {
                 throw *bad;
+            }
+            if ((hres.status == 204 || req.method == "HEAD") &&
+                call::lengths_disagree(hres.headers.equal_range("Content-Length"))) {
+                throw c.conflicting_lengths();
             }
 
             // Read before the header values are moved out below.
@@ -12661,9 +12685,9 @@ private:
     // headers, whatever Content-Length or Transfer-Encoding says, and cpp-httplib reads
     // no body for them (0.41 also skips one for 304). A 1xx or 204 must not declare a
     // body at all; from a 304 one is dropped too, as for HEAD only actual bytes count
-    // (input_pending). An answer with both Content-Length and Transfer-Encoding, or with
-    // Content-Length values that disagree, was framed one way by the server and may be
-    // read another way by the client. None of these connections is used again.
+    // (input_pending). An answer with both Content-Length and Transfer-Encoding was framed
+    // one way by the server and may be read another way by the client. None of these
+    // connections is used again. (Content-Length values that disagree fail the call.)
     static bool framed_exactly(const std::string& method, const httplib::Response& res) {
         // One pass over the few headers an answer has, comparing lengths before
         // letters: three case-insensitive tree lookups cost 2% of a sign-in call.
@@ -12674,7 +12698,6 @@ private:
             if (name.size() == 17 && detail::ascii_iequal(name, "Transfer-Encoding")) {
                 encoded = true;
             } else if (name.size() == 14 && detail::ascii_iequal(name, "Content-Length")) {
-                if (length != nullptr && header.second != *length) return false;
                 length = &header.second;
             }
         }

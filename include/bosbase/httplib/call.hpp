@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,13 +52,16 @@ struct httplib_call {
     std::uint64_t received = 0;
     bool sink_stopped = false;
 
-    // One lookup where has_header() + get_header_value() make two, each a
-    // case-insensitive search. Headers is a multimap in 0.11 and an unordered
-    // multimap in 0.41; find() works on both. (Only a size hint and an early
-    // too-large check depend on it; a repeated header is the server's problem.)
-    static const std::string* first_value(const httplib::Headers& headers, const char* name) {
-        auto it = headers.find(name);
-        return it != headers.end() ? &it->second : nullptr;
+    // RFC 9110 8.6, RFC 9112 6.3: with Content-Length values that disagree no one can tell
+    // where the body ends. `lengths` is equal_range("Content-Length") of cpp-httplib's
+    // Headers (a multimap in 0.11, an unordered multimap in 0.41, both case-insensitive).
+    template <class Range>
+    static bool lengths_disagree(const Range& lengths) {
+        if (lengths.first == lengths.second) return false;
+        for (auto it = std::next(lengths.first); it != lengths.second; ++it) {
+            if (it->second != lengths.first->second) return true;
+        }
+        return false;
     }
 
     bool canceled() const noexcept { return req.cancel && req.cancel->is_canceled(); }
@@ -78,6 +82,12 @@ struct httplib_call {
             failure = std::move(bad);
             return false;
         }
+        // One lookup where has_header() + get_header_value() make two.
+        const auto lengths = r.headers.equal_range("Content-Length");
+        if (lengths_disagree(lengths)) {  // 0.41 fails such headers before this handler runs
+            failure = conflicting_lengths();
+            return false;
+        }
         if (last_activity >= req.deadline) {
             failure = deadline_exceeded();
             return false;
@@ -94,7 +104,7 @@ struct httplib_call {
             head.status = r.status;
             for (const auto& h : r.headers) head.headers.emplace_back(h.first, h.second);
         }
-        const std::string* declared = content_encoded ? nullptr : first_value(r.headers, "Content-Length");
+        const std::string* declared = content_encoded || lengths.first == lengths.second ? nullptr : &lengths.first->second;
         if (declared != nullptr) {
             // A declared length over the cap fails before any body byte is read.
             const std::string& value = *declared;
@@ -193,6 +203,11 @@ struct httplib_call {
         return {transport_error::kind::deadline, req.method + " " + req.origin + " exceeded its deadline of " +
                                                      std::to_string(budget.count()) + " ms (stopped after " +
                                                      std::to_string(took.count()) + " ms)"};
+    }
+
+    transport_error conflicting_lengths() const {
+        return {transport_error::kind::invalid_response,
+                "the response from " + req.origin + " has Content-Length headers that disagree"};
     }
 
     transport_error too_large() const {

@@ -321,6 +321,12 @@ private:
                 if (c.stopped || clock::now() >= req.deadline) {
                     throw c.deadline_exceeded();
                 }
+                // 0.41 fails Content-Lengths that disagree as a read error while reading the
+                // headers, before the response handler that reports them on 0.11; the
+                // headers it read are in hres.
+                if (call::lengths_disagree(hres.headers.equal_range("Content-Length"))) {
+                    throw c.conflicting_lengths();
+                }
                 const bool new_socket = conn->sockets_opened != sockets_before;
                 transport_error failure = describe(error, c, *conn, new_socket);
                 // A kept-alive connection the server closed just as the request went out
@@ -339,12 +345,16 @@ private:
                 }
                 throw failure;
             }
-            // A 204 or a HEAD response skips the response handler.
+            // A 204 or a HEAD response skips the response handler and its checks.
             if (auto bad = c.check_status(hres.status)) {
                 throw *bad;
             }
             if (auto bad = c.check_header_count(hres.headers.size())) {
                 throw *bad;
+            }
+            if ((hres.status == 204 || req.method == "HEAD") &&
+                call::lengths_disagree(hres.headers.equal_range("Content-Length"))) {
+                throw c.conflicting_lengths();
             }
 
             // Read before the header values are moved out below.
@@ -447,9 +457,9 @@ private:
     // headers, whatever Content-Length or Transfer-Encoding says, and cpp-httplib reads
     // no body for them (0.41 also skips one for 304). A 1xx or 204 must not declare a
     // body at all; from a 304 one is dropped too, as for HEAD only actual bytes count
-    // (input_pending). An answer with both Content-Length and Transfer-Encoding, or with
-    // Content-Length values that disagree, was framed one way by the server and may be
-    // read another way by the client. None of these connections is used again.
+    // (input_pending). An answer with both Content-Length and Transfer-Encoding was framed
+    // one way by the server and may be read another way by the client. None of these
+    // connections is used again. (Content-Length values that disagree fail the call.)
     static bool framed_exactly(const std::string& method, const httplib::Response& res) {
         // One pass over the few headers an answer has, comparing lengths before
         // letters: three case-insensitive tree lookups cost 2% of a sign-in call.
@@ -460,7 +470,6 @@ private:
             if (name.size() == 17 && detail::ascii_iequal(name, "Transfer-Encoding")) {
                 encoded = true;
             } else if (name.size() == 14 && detail::ascii_iequal(name, "Content-Length")) {
-                if (length != nullptr && header.second != *length) return false;
                 length = &header.second;
             }
         }
