@@ -11801,6 +11801,9 @@ struct httplib_call {
     http_response head;             // a download's status and headers
     std::uint64_t received = 0;
     bool sink_stopped = false;
+    std::optional<std::uint64_t> announced;  // Content-Length, when it is the size of the bytes handed over
+    // A plain-HTTP download's client, whose socket is asked for bytes beyond the announced ones.
+    const httplib::Client* surplus_probe = nullptr;
 
     // RFC 9110 8.6, RFC 9112 6.3: with Content-Length values that disagree no one can tell
     // where the body ends. `lengths` is equal_range("Content-Length") of cpp-httplib's
@@ -11854,7 +11857,8 @@ struct httplib_call {
             head.status = r.status;
             for (const auto& h : r.headers) head.headers.emplace_back(h.first, h.second);
         }
-        const std::string* declared = content_encoded || lengths.first == lengths.second ? nullptr : &lengths.first->second;
+        const std::string* declared =
+            content_encoded || lengths.first == lengths.second ? nullptr : &lengths.first->second;
         if (declared != nullptr) {
             // A declared length over the cap fails before any body byte is read.
             const std::string& value = *declared;
@@ -11865,9 +11869,12 @@ struct httplib_call {
                 failure = too_large();
                 return false;
             }
-            if (end != value.c_str() && *end == '\0' && sink == nullptr) {
+            if (end != value.c_str() && *end == '\0') {
+                announced = length;
                 // Reserve only a little: the length is the server's word, not yet bytes.
-                body.reserve(static_cast<std::size_t>(std::min<unsigned long long>(length, 256u << 10)));
+                if (sink == nullptr) {
+                    body.reserve(static_cast<std::size_t>(std::min<unsigned long long>(length, 256u << 10)));
+                }
             }
         }
         return sink == nullptr || to_sink([&] { return sink->on_head(head.status, head.headers); });
@@ -11898,7 +11905,17 @@ struct httplib_call {
                 return false;
             }
             received += n;
-            return to_sink([&] { return sink->on_body(std::string_view(data, n)); });
+            if (!to_sink([&] { return sink->on_body(std::string_view(data, n)); })) return false;
+            // Bytes beyond the announced ones arrive with the last of them. They are looked for
+            // now, while the socket is open: on a Connection: close answer cpp-httplib closes
+            // it before the call returns (the one after-the-call check sees only kept-alive
+            // connections). Bytes cpp-httplib has already buffered stay unseen.
+            if (surplus_probe != nullptr && announced && received == *announced &&
+                bytes_pending(surplus_probe->socket())) {
+                failure = surplus();
+                return false;
+            }
+            return true;
         }
         if (n > req.max_response_bytes - body.size()) {
             failure = too_large();
@@ -11958,6 +11975,11 @@ struct httplib_call {
     transport_error conflicting_lengths() const {
         return {transport_error::kind::invalid_response,
                 "the response from " + req.origin + " has Content-Length headers that disagree"};
+    }
+
+    transport_error surplus() const {
+        return {transport_error::kind::invalid_response,
+                "the response from " + req.origin + " has more body bytes than its Content-Length announced"};
     }
 
     transport_error too_large() const {
@@ -12327,8 +12349,9 @@ public:
 
     /// @brief send() with the answer's body handed to `sink` as it arrives (see transfer.hpp).
     /// A server that sends more than its Content-Length announced is invalid_response
-    /// when the surplus is already waiting on the socket (plain HTTP; the sink has had the
-    /// announced bytes), and its connection is not used again.
+    /// when the surplus is already waiting on the socket with the last announced byte
+    /// (plain HTTP; the sink has had the announced bytes), whether or not the server
+    /// closes the connection, and the connection is not used again.
     http_response download(const http_request& req, response_sink& sink) {
         return send_body(req, req.body, nullptr, nullptr, &sink);
     }
@@ -12468,6 +12491,8 @@ private:
             // A retry never takes another pooled connection: it may be as stale as the first.
             auto conn = acquire(req.origin, attempt == 0);
             configure(*conn, c);
+            // Over TLS the bytes may be the server's close_notify, so only plain HTTP is checked.
+            if (sink != nullptr && !is_tls(req.origin)) c.surplus_probe = &conn->client;
 
             httplib::Request hreq;
             hreq.method = req.method;
@@ -12595,11 +12620,10 @@ private:
                 res.headers.emplace_back(h.first, std::move(h.second));
             }
             res.body = std::move(c.body);
-            // Over TLS the bytes may be the server's close_notify, so only plain HTTP is checked.
-            if (sink != nullptr && !is_tls(req.origin) && detail::bytes_pending(conn->client.socket())) {
-                throw transport_error(transport_error::kind::invalid_response,
-                                      "the response from " + req.origin +
-                                          " has more body bytes than its Content-Length announced");
+            // Surplus that arrived after the last announced byte (on_body looked then), on a
+            // connection cpp-httplib kept open.
+            if (c.surplus_probe != nullptr && detail::bytes_pending(conn->client.socket())) {
+                throw c.surplus();
             }
             // A connection the watchdog stopped is closed; one that failed has an unknown
             // state; one whose answer was not framed exactly as HTTP/1.1 allows may get

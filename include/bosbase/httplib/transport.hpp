@@ -99,8 +99,9 @@ public:
 
     /// @brief send() with the answer's body handed to `sink` as it arrives (see transfer.hpp).
     /// A server that sends more than its Content-Length announced is invalid_response
-    /// when the surplus is already waiting on the socket (plain HTTP; the sink has had the
-    /// announced bytes), and its connection is not used again.
+    /// when the surplus is already waiting on the socket with the last announced byte
+    /// (plain HTTP; the sink has had the announced bytes), whether or not the server
+    /// closes the connection, and the connection is not used again.
     http_response download(const http_request& req, response_sink& sink) {
         return send_body(req, req.body, nullptr, nullptr, &sink);
     }
@@ -240,6 +241,8 @@ private:
             // A retry never takes another pooled connection: it may be as stale as the first.
             auto conn = acquire(req.origin, attempt == 0);
             configure(*conn, c);
+            // Over TLS the bytes may be the server's close_notify, so only plain HTTP is checked.
+            if (sink != nullptr && !is_tls(req.origin)) c.surplus_probe = &conn->client;
 
             httplib::Request hreq;
             hreq.method = req.method;
@@ -367,11 +370,10 @@ private:
                 res.headers.emplace_back(h.first, std::move(h.second));
             }
             res.body = std::move(c.body);
-            // Over TLS the bytes may be the server's close_notify, so only plain HTTP is checked.
-            if (sink != nullptr && !is_tls(req.origin) && detail::bytes_pending(conn->client.socket())) {
-                throw transport_error(transport_error::kind::invalid_response,
-                                      "the response from " + req.origin +
-                                          " has more body bytes than its Content-Length announced");
+            // Surplus that arrived after the last announced byte (on_body looked then), on a
+            // connection cpp-httplib kept open.
+            if (c.surplus_probe != nullptr && detail::bytes_pending(conn->client.socket())) {
+                throw c.surplus();
             }
             // A connection the watchdog stopped is closed; one that failed has an unknown
             // state; one whose answer was not framed exactly as HTTP/1.1 allows may get
