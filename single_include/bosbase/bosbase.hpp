@@ -8715,9 +8715,12 @@ private:
         http_response res;
         {
             detail::deadline_guard guard(stop, req.deadline);
+            // Past the deadline the deadline is the reason, however the stream ended: a
+            // transport may stop it there on its own timer (the default one does), before
+            // this call's fires, and report it as ended or failed.
             auto ended = [&](error_kind kind, const std::string& what) {
                 guard.stop();
-                if (guard.fired()) {
+                if (guard.fired() || kind == error_kind::deadline || clock::now() >= req.deadline) {
                     return failure(error_kind::deadline, "GET " + req.origin + " exceeded its deadline of " +
                                                              std::to_string(budget.count()) + " ms");
                 }
@@ -8737,8 +8740,8 @@ private:
                 throw ended(error_kind::other, "the transport threw a non-standard exception");
             }
             guard.stop();
-            if (stop.is_canceled() && !guard.fired()) {
-                throw failure(error_kind::canceled, "GET " + req.origin + " was cancelled");
+            if (guard.fired() || stop.is_canceled() || clock::now() >= req.deadline) {
+                throw ended(error_kind::canceled, "GET " + req.origin + " was cancelled");
             }
         }
         if (res.status < 200 || res.status > 299) {
@@ -12894,14 +12897,20 @@ struct httplib_call {
     http_response head;             // a download's status and headers
     std::uint64_t received = 0;
     bool sink_stopped = false;
+    std::optional<std::uint64_t> announced;  // Content-Length, when it is the size of the bytes handed over
+    // A plain-HTTP download's client, whose socket is asked for bytes beyond the announced ones.
+    const httplib::Client* surplus_probe = nullptr;
 
-    // One lookup where has_header() + get_header_value() make two, each a
-    // case-insensitive search. Headers is a multimap in 0.11 and an unordered
-    // multimap in 0.41; find() works on both. (Only a size hint and an early
-    // too-large check depend on it; a repeated header is the server's problem.)
-    static const std::string* first_value(const httplib::Headers& headers, const char* name) {
-        auto it = headers.find(name);
-        return it != headers.end() ? &it->second : nullptr;
+    // RFC 9110 8.6, RFC 9112 6.3: with Content-Length values that disagree no one can tell
+    // where the body ends. `lengths` is equal_range("Content-Length") of cpp-httplib's
+    // Headers (a multimap in 0.11, an unordered multimap in 0.41, both case-insensitive).
+    template <class Range>
+    static bool lengths_disagree(const Range& lengths) {
+        if (lengths.first == lengths.second) return false;
+        for (auto it = std::next(lengths.first); it != lengths.second; ++it) {
+            if (it->second != lengths.first->second) return true;
+        }
+        return false;
     }
 
     bool canceled() const noexcept { return req.cancel && req.cancel->is_canceled(); }
@@ -12922,6 +12931,12 @@ struct httplib_call {
             failure = std::move(bad);
             return false;
         }
+        // One lookup where has_header() + get_header_value() make two.
+        const auto lengths = r.headers.equal_range("Content-Length");
+        if (lengths_disagree(lengths)) {  // 0.41 fails such headers before this handler runs
+            failure = conflicting_lengths();
+            return false;
+        }
         if (last_activity >= req.deadline) {
             failure = deadline_exceeded();
             return false;
@@ -12938,7 +12953,8 @@ struct httplib_call {
             head.status = r.status;
             for (const auto& h : r.headers) head.headers.emplace_back(h.first, h.second);
         }
-        const std::string* declared = content_encoded ? nullptr : first_value(r.headers, "Content-Length");
+        const std::string* declared =
+            content_encoded || lengths.first == lengths.second ? nullptr : &lengths.first->second;
         if (declared != nullptr) {
             // A declared length over the cap fails before any body byte is read.
             const std::string& value = *declared;
@@ -12949,9 +12965,12 @@ struct httplib_call {
                 failure = too_large();
                 return false;
             }
-            if (end != value.c_str() && *end == '\0' && sink == nullptr) {
+            if (end != value.c_str() && *end == '\0') {
+                announced = length;
                 // Reserve only a little: the length is the server's word, not yet bytes.
-                body.reserve(static_cast<std::size_t>(std::min<unsigned long long>(length, 256u << 10)));
+                if (sink == nullptr) {
+                    body.reserve(static_cast<std::size_t>(std::min<unsigned long long>(length, 256u << 10)));
+                }
             }
         }
         return sink == nullptr || to_sink([&] { return sink->on_head(head.status, head.headers); });
@@ -12982,7 +13001,17 @@ struct httplib_call {
                 return false;
             }
             received += n;
-            return to_sink([&] { return sink->on_body(std::string_view(data, n)); });
+            if (!to_sink([&] { return sink->on_body(std::string_view(data, n)); })) return false;
+            // Bytes beyond the announced ones arrive with the last of them. They are looked for
+            // now, while the socket is open: on a Connection: close answer cpp-httplib closes
+            // it before the call returns (the one after-the-call check sees only kept-alive
+            // connections). Bytes cpp-httplib has already buffered stay unseen.
+            if (surplus_probe != nullptr && announced && received == *announced &&
+                bytes_pending(surplus_probe->socket())) {
+                failure = surplus();
+                return false;
+            }
+            return true;
         }
         if (n > req.max_response_bytes - body.size()) {
             failure = too_large();
@@ -13037,6 +13066,16 @@ struct httplib_call {
         return {transport_error::kind::deadline, req.method + " " + req.origin + " exceeded its deadline of " +
                                                      std::to_string(budget.count()) + " ms (stopped after " +
                                                      std::to_string(took.count()) + " ms)"};
+    }
+
+    transport_error conflicting_lengths() const {
+        return {transport_error::kind::invalid_response,
+                "the response from " + req.origin + " has Content-Length headers that disagree"};
+    }
+
+    transport_error surplus() const {
+        return {transport_error::kind::invalid_response,
+                "the response from " + req.origin + " has more body bytes than its Content-Length announced"};
     }
 
     transport_error too_large() const {
@@ -13512,18 +13551,20 @@ public:
 
     /// @brief send() with the answer's body handed to `sink` as it arrives (see transfer.hpp).
     /// A server that sends more than its Content-Length announced is invalid_response
-    /// when the surplus is already waiting on the socket (plain HTTP; the sink has had the
-    /// announced bytes), and its connection is not used again.
+    /// when the surplus is already waiting on the socket with the last announced byte
+    /// (plain HTTP; the sink has had the announced bytes), whether or not the server
+    /// closes the connection, and the connection is not used again.
     http_response download(const http_request& req, response_sink& sink) {
         return send_body(req, req.body, nullptr, nullptr, &sink);
     }
 
     /// @brief The streaming call realtime uses. A dedicated connection (never one
-    /// of the pool), no total deadline, the body handed to on_data as it arrives
+    /// of the pool), no size cap, the body handed to on_data as it arrives
     /// (2xx only; other statuses collect up to max_response_bytes into the result);
-    /// req.cancel stops it from another thread, at any stage. Returns when the server
-    /// ends the body or on_data returns false; throws transport_error otherwise
-    /// (error_kind::canceled after a cancel).
+    /// req.cancel stops it from another thread, at any stage, and so does req.deadline
+    /// when one is set. Returns when the server ends the body or on_data returns false;
+    /// throws transport_error otherwise (error_kind::canceled after a cancel,
+    /// error_kind::deadline at the deadline).
     http_response stream(const http_request& req, const stream_handler& on_data) {
         if (!supports_origin(req.origin)) {
             throw transport_error(transport_error::kind::tls,
@@ -13590,7 +13631,9 @@ public:
         if (c.caught) {
             std::rethrow_exception(c.caught);
         }
-        if (handler_stopped || (result && !c.canceled())) {
+        // A stream stopped at its deadline may look complete: a body read until the
+        // connection closes ends without an error when the watchdog shuts the socket.
+        if (handler_stopped || (result && !c.canceled() && !c.stopped)) {
             return res;
         }
         if (c.canceled()) {
@@ -13601,6 +13644,9 @@ public:
         }
         if (error_too_large) {
             throw c.too_large();
+        }
+        if (c.stopped) {
+            throw c.deadline_exceeded();
         }
         throw describe(result.error(), c, conn, conn.sockets_opened > 0);
     }
@@ -13649,6 +13695,8 @@ private:
             // A retry never takes another pooled connection: it may be as stale as the first.
             auto conn = acquire(req.origin, attempt == 0);
             configure(*conn, c);
+            // Over TLS the bytes may be the server's close_notify, so only plain HTTP is checked.
+            if (sink != nullptr && !is_tls(req.origin)) c.surplus_probe = &conn->client;
 
             httplib::Request hreq;
             hreq.method = req.method;
@@ -13730,6 +13778,12 @@ private:
                 if (c.stopped || clock::now() >= req.deadline) {
                     throw c.deadline_exceeded();
                 }
+                // 0.41 fails Content-Lengths that disagree as a read error while reading the
+                // headers, before the response handler that reports them on 0.11; the
+                // headers it read are in hres.
+                if (call::lengths_disagree(hres.headers.equal_range("Content-Length"))) {
+                    throw c.conflicting_lengths();
+                }
                 const bool new_socket = conn->sockets_opened != sockets_before;
                 transport_error failure = describe(error, c, *conn, new_socket);
                 // A kept-alive connection the server closed just as the request went out
@@ -13748,12 +13802,16 @@ private:
                 }
                 throw failure;
             }
-            // A 204 or a HEAD response skips the response handler.
+            // A 204 or a HEAD response skips the response handler and its checks.
             if (auto bad = c.check_status(hres.status)) {
                 throw *bad;
             }
             if (auto bad = c.check_header_count(hres.headers.size())) {
                 throw *bad;
+            }
+            if ((hres.status == 204 || req.method == "HEAD") &&
+                call::lengths_disagree(hres.headers.equal_range("Content-Length"))) {
+                throw c.conflicting_lengths();
             }
 
             // Read before the header values are moved out below.
@@ -13766,11 +13824,10 @@ private:
                 res.headers.emplace_back(h.first, std::move(h.second));
             }
             res.body = std::move(c.body);
-            // Over TLS the bytes may be the server's close_notify, so only plain HTTP is checked.
-            if (sink != nullptr && !is_tls(req.origin) && detail::bytes_pending(conn->client.socket())) {
-                throw transport_error(transport_error::kind::invalid_response,
-                                      "the response from " + req.origin +
-                                          " has more body bytes than its Content-Length announced");
+            // Surplus that arrived after the last announced byte (on_body looked then), on a
+            // connection cpp-httplib kept open.
+            if (c.surplus_probe != nullptr && detail::bytes_pending(conn->client.socket())) {
+                throw c.surplus();
             }
             // A connection the watchdog stopped is closed; one that failed has an unknown
             // state; one whose answer was not framed exactly as HTTP/1.1 allows may get
@@ -13857,9 +13914,9 @@ private:
     // headers, whatever Content-Length or Transfer-Encoding says, and cpp-httplib reads
     // no body for them (0.41 also skips one for 304). A 1xx or 204 must not declare a
     // body at all; from a 304 one is dropped too, as for HEAD only actual bytes count
-    // (input_pending). An answer with both Content-Length and Transfer-Encoding, or with
-    // Content-Length values that disagree, was framed one way by the server and may be
-    // read another way by the client. None of these connections is used again.
+    // (input_pending). An answer with both Content-Length and Transfer-Encoding was framed
+    // one way by the server and may be read another way by the client. None of these
+    // connections is used again. (Content-Length values that disagree fail the call.)
     static bool framed_exactly(const std::string& method, const httplib::Response& res) {
         // One pass over the few headers an answer has, comparing lengths before
         // letters: three case-insensitive tree lookups cost 2% of a sign-in call.
@@ -13870,7 +13927,6 @@ private:
             if (name.size() == 17 && detail::ascii_iequal(name, "Transfer-Encoding")) {
                 encoded = true;
             } else if (name.size() == 14 && detail::ascii_iequal(name, "Content-Length")) {
-                if (length != nullptr && header.second != *length) return false;
                 length = &header.second;
             }
         }

@@ -47,6 +47,19 @@ TEST_CASE("fault json_invalid on a list: the real status and invalid_response") 
     check_next_call_works(c);
 }
 
+TEST_CASE("fault lengths_disagree: Content-Lengths that disagree are invalid_response with no status, on every cpp-httplib") {
+    fault_client c;
+    c.server.then(fault::lengths_disagree);
+    const auto e = check_failed(run_call([&] { c.list(); }));
+    check_no_response(e, {error_kind::invalid_response});
+    CHECK(contains(e.what(), "Content-Length"));
+    // An answer to HEAD has no body, and cpp-httplib no response handler for it.
+    c.server.then(fault::lengths_disagree);
+    const auto head = check_failed(run_call([&] { (void)c.pb.send_raw("HEAD", "/api/health"); }));
+    check_no_response(head, {error_kind::invalid_response});
+    check_next_call_works(c);
+}
+
 TEST_CASE("fault error_deep_body: a 400 nested 100,000 levels keeps its status and dumps") {
     fault_client c;
     c.server.then(fault::error_deep_body);

@@ -4,7 +4,10 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <cstdio>
+#include <optional>
+#include <string_view>
 
 using namespace bosbase_test;
 using bosbase::error_kind;
@@ -155,5 +158,46 @@ TEST_CASE("fault slow_reader: a request body the server never reads hits the dea
     const auto e = check_failed(o);
     check_no_response(e, {error_kind::deadline});
     CHECK_MESSAGE(c.server.pending_faults() == 0, "the request never reached the server (" << o.elapsed.count() << " ms)");
+    check_next_call_works(c);
+}
+
+TEST_CASE("fault event_stream_silent: the default transport's stream() stopped at its deadline throws deadline") {
+    // No cancel token: only the transport's own watchdog ends the stream, which cpp-httplib
+    // then reports as the end of a body read until the connection closes.
+    fault_server server;
+    server.then(fault::event_stream_silent);
+    bosbase::httplib_transport transport;
+    bosbase::http_request req;
+    req.method = "GET";
+    req.origin = server.url();
+    req.target = "/api/scripts/silent/execute/sse";
+    req.read_timeout = ms(20000);
+    req.deadline = std::chrono::steady_clock::now() + ms(300);
+    std::size_t bytes = 0;
+    std::optional<bosbase::transport_error> failed;
+    try {
+        const auto res = transport.stream(req, [&](std::string_view chunk) {
+            bytes += chunk.size();
+            return true;
+        });
+        FAIL("stream() returned status " << res.status << " after " << bytes << " bytes");
+    } catch (const bosbase::transport_error& e) {
+        failed = e;
+    }
+    REQUIRE(failed);
+    CHECK_MESSAGE(failed->error_kind() == error_kind::deadline, "what(): " << failed->what());
+    CHECK(std::chrono::steady_clock::now() >= req.deadline);
+    CHECK(bytes == 0);
+}
+
+TEST_CASE("fault event_stream_silent: execute_sse on a stream that never sends an event ends as deadline") {
+    fault_client c;
+    c.server.then(fault::event_stream_silent);
+    bosbase::request_options options;
+    options.timeout = ms(20000);
+    options.deadline = ms(300);
+    const auto e = check_failed(run_call([&] { (void)c.pb.scripts().execute_sse("silent", {}, {}, options); }));
+    check_no_response(e, {error_kind::deadline});
+    CHECK(contains(e.what(), "exceeded its deadline of 300 ms"));
     check_next_call_works(c);
 }

@@ -84,6 +84,36 @@ TEST_CASE("fault long_body_held: more body than Content-Length announced is inva
     check_next_call_works(c);
 }
 
+TEST_CASE("fault long_body_then_close: more body than announced, then a close, is invalid_response to a stream or a path") {
+    fault_client c;
+    temp_dir dir;
+    c.server.then(fault::long_body_then_close);
+    std::ostringstream sink;
+    auto e = check_failed(run_call([&] { c.pb.files().download(record, "f.bin", sink); }));
+    check_no_response(e, {error_kind::invalid_response});
+    CHECK(contains(e.what(), "more body bytes than its Content-Length"));
+
+    { std::ofstream(dir / "out.bin") << "old"; }
+    c.server.then(fault::long_body_then_close);
+    e = check_failed(run_call([&] { c.pb.files().download(record, "f.bin", dir / "out.bin"); }));
+    check_no_response(e, {error_kind::invalid_response});
+    CHECK(read_all(dir / "out.bin") == "old");
+    CHECK(dir.listing() == "out.bin");
+    check_next_call_works(c);
+}
+
+TEST_CASE("fault lengths_disagree: a download whose Content-Lengths disagree is invalid_response, the target untouched") {
+    fault_client c;
+    temp_dir dir;
+    { std::ofstream(dir / "out.bin") << "old"; }
+    c.server.then(fault::lengths_disagree);
+    const auto e = check_failed(run_call([&] { c.pb.files().download(record, "f.bin", dir / "out.bin"); }));
+    check_no_response(e, {error_kind::invalid_response});
+    CHECK(read_all(dir / "out.bin") == "old");
+    CHECK(dir.listing() == "out.bin");
+    check_next_call_works(c);
+}
+
 TEST_CASE("fault huge_body: a download stops at download_options::max_bytes before reading the body") {
     fault_client c;
     temp_dir dir;

@@ -105,6 +105,10 @@ enum class fault {
     short_body_held,               // Content-Length 1000, 10 bytes, then silence on an open connection
     long_body_held,                // Content-Length 20000, 50000 bytes in the same write, connection kept
     drip_headers_then_close,       // 20 bytes of status line and headers, one per drip interval, then FIN
+    long_body_then_close,          // as long_body_held, but with Connection: close and FIN after the write
+    lengths_disagree,              // Content-Length: 2 and Content-Length: 20, body {}, then FIN
+    // --- event streams (any GET)
+    event_stream_silent,           // 200 text/event-stream headers, then nothing until the client leaves
     // --- realtime (GET /api/realtime); other requests get the normal answer
     realtime_retry_zero,           // `retry: 0` and PB_CONNECT, then FIN
     // --- lists
@@ -144,7 +148,9 @@ inline const char* fault_name(fault f) {
         BOSBASE_FAULT_NAME(not_modified_length_smuggle) BOSBASE_FAULT_NAME(early_hints_length_smuggle)
         BOSBASE_FAULT_NAME(length_and_chunked_smuggle) BOSBASE_FAULT_NAME(no_content_then_junk)
         BOSBASE_FAULT_NAME(head_with_body) BOSBASE_FAULT_NAME(short_body_held) BOSBASE_FAULT_NAME(long_body_held)
-        BOSBASE_FAULT_NAME(drip_headers_then_close) BOSBASE_FAULT_NAME(realtime_retry_zero)
+        BOSBASE_FAULT_NAME(drip_headers_then_close) BOSBASE_FAULT_NAME(long_body_then_close)
+        BOSBASE_FAULT_NAME(lengths_disagree) BOSBASE_FAULT_NAME(event_stream_silent)
+        BOSBASE_FAULT_NAME(realtime_retry_zero)
         BOSBASE_FAULT_NAME(list_page_of_one)
         BOSBASE_FAULT_NAME(echo_secrets) BOSBASE_FAULT_NAME(location_with_secret)
 #undef BOSBASE_FAULT_NAME
@@ -797,6 +803,20 @@ private:
                              after::keep);
         case fault::drip_headers_then_close:
             drip(fd, "HTTP/1.1 200 OK\r\nX-A");  // 20 bytes
+            return after::close;
+        case fault::long_body_then_close:
+            // cpp-httplib closes its socket once it has read the announced bytes, before the call returns.
+            send_all(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 20000\r\n"
+                         "Connection: close\r\n\r\n" + std::string(50000, 'z'));
+            return after::close;
+        case fault::lengths_disagree:
+            send_all(fd, ok_head + "Content-Length: 2\r\nContent-Length: 20\r\nConnection: close\r\n\r\n{}");
+            return after::close;
+        case fault::event_stream_silent:
+            if (send_all(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                             "Connection: close\r\n\r\n")) {
+                wait_until_gone(fd, true);
+            }
             return after::close;
         case fault::realtime_retry_zero:
             if (req.method == "GET" && req.target.rfind("/api/realtime", 0) == 0) {

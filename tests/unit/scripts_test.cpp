@@ -620,3 +620,34 @@ TEST_CASE("scripts: execute_sse obeys the deadline and the cancel token for the 
     CHECK(e.is_abort());
     CHECK(t.s->streams.size() == streams);
 }
+
+TEST_CASE("scripts: execute_sse whose stream ends without an event at or after its deadline is deadline") {
+    sse_transport t;
+    sse_client pb("http://127.0.0.1:8090", t);
+    bosbase::request_options options;
+
+    // The stream returns as if the server had closed it, once the SDK's own timer has
+    // fired (its cancel token says so).
+    t.s->on_stream = [](const bosbase::http_request& req, const bosbase::stream_handler&) {
+        auto done = std::make_shared<beacon>();
+        bosbase::cancel_token::registration r;
+        if (req.cancel) r = req.cancel->on_cancel([done] { done->fire(); });
+        if (!done->wait_for(1, 10s)) throw std::logic_error("never cancelled");
+        return bosbase::http_response{200, {{"Content-Type", "text/event-stream"}}, {}};
+    };
+    options.deadline = 50ms;
+    auto e = error_of([&] { (void)pb.scripts().execute_sse("silent", {}, {}, options); });
+    CHECK(e.status() == 0);
+    CHECK_MESSAGE(e.error_kind() == bosbase::error_kind::deadline, std::string(e.what()));
+    CHECK(std::string(e.what()).find("exceeded its deadline of 50 ms") != std::string::npos);
+
+    // The transport's own timer ended it at the deadline, perhaps before the SDK's fired.
+    t.s->on_stream = [](const bosbase::http_request& req, const bosbase::stream_handler&) {
+        while (clock_type::now() < req.deadline) std::this_thread::yield();
+        return bosbase::http_response{200, {{"Content-Type", "text/event-stream"}}, {}};
+    };
+    options.deadline = 1ms;
+    e = error_of([&] { (void)pb.scripts().execute_sse("silent", {}, {}, options); });
+    CHECK(e.status() == 0);
+    CHECK_MESSAGE(e.error_kind() == bosbase::error_kind::deadline, std::string(e.what()));
+}

@@ -3,6 +3,7 @@
 #ifndef BOSBASE_HTTPLIB_CALL_HPP
 #define BOSBASE_HTTPLIB_CALL_HPP
 
+#include "../platform.hpp"
 #include "../transfer.hpp"
 #include "../transport.hpp"
 #include "compat.hpp"
@@ -12,6 +13,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,14 +52,20 @@ struct httplib_call {
     http_response head;             // a download's status and headers
     std::uint64_t received = 0;
     bool sink_stopped = false;
+    std::optional<std::uint64_t> announced;  // Content-Length, when it is the size of the bytes handed over
+    // A plain-HTTP download's client, whose socket is asked for bytes beyond the announced ones.
+    const httplib::Client* surplus_probe = nullptr;
 
-    // One lookup where has_header() + get_header_value() make two, each a
-    // case-insensitive search. Headers is a multimap in 0.11 and an unordered
-    // multimap in 0.41; find() works on both. (Only a size hint and an early
-    // too-large check depend on it; a repeated header is the server's problem.)
-    static const std::string* first_value(const httplib::Headers& headers, const char* name) {
-        auto it = headers.find(name);
-        return it != headers.end() ? &it->second : nullptr;
+    // RFC 9110 8.6, RFC 9112 6.3: with Content-Length values that disagree no one can tell
+    // where the body ends. `lengths` is equal_range("Content-Length") of cpp-httplib's
+    // Headers (a multimap in 0.11, an unordered multimap in 0.41, both case-insensitive).
+    template <class Range>
+    static bool lengths_disagree(const Range& lengths) {
+        if (lengths.first == lengths.second) return false;
+        for (auto it = std::next(lengths.first); it != lengths.second; ++it) {
+            if (it->second != lengths.first->second) return true;
+        }
+        return false;
     }
 
     bool canceled() const noexcept { return req.cancel && req.cancel->is_canceled(); }
@@ -78,6 +86,12 @@ struct httplib_call {
             failure = std::move(bad);
             return false;
         }
+        // One lookup where has_header() + get_header_value() make two.
+        const auto lengths = r.headers.equal_range("Content-Length");
+        if (lengths_disagree(lengths)) {  // 0.41 fails such headers before this handler runs
+            failure = conflicting_lengths();
+            return false;
+        }
         if (last_activity >= req.deadline) {
             failure = deadline_exceeded();
             return false;
@@ -94,7 +108,8 @@ struct httplib_call {
             head.status = r.status;
             for (const auto& h : r.headers) head.headers.emplace_back(h.first, h.second);
         }
-        const std::string* declared = content_encoded ? nullptr : first_value(r.headers, "Content-Length");
+        const std::string* declared =
+            content_encoded || lengths.first == lengths.second ? nullptr : &lengths.first->second;
         if (declared != nullptr) {
             // A declared length over the cap fails before any body byte is read.
             const std::string& value = *declared;
@@ -105,9 +120,12 @@ struct httplib_call {
                 failure = too_large();
                 return false;
             }
-            if (end != value.c_str() && *end == '\0' && sink == nullptr) {
+            if (end != value.c_str() && *end == '\0') {
+                announced = length;
                 // Reserve only a little: the length is the server's word, not yet bytes.
-                body.reserve(static_cast<std::size_t>(std::min<unsigned long long>(length, 256u << 10)));
+                if (sink == nullptr) {
+                    body.reserve(static_cast<std::size_t>(std::min<unsigned long long>(length, 256u << 10)));
+                }
             }
         }
         return sink == nullptr || to_sink([&] { return sink->on_head(head.status, head.headers); });
@@ -138,7 +156,17 @@ struct httplib_call {
                 return false;
             }
             received += n;
-            return to_sink([&] { return sink->on_body(std::string_view(data, n)); });
+            if (!to_sink([&] { return sink->on_body(std::string_view(data, n)); })) return false;
+            // Bytes beyond the announced ones arrive with the last of them. They are looked for
+            // now, while the socket is open: on a Connection: close answer cpp-httplib closes
+            // it before the call returns (the one after-the-call check sees only kept-alive
+            // connections). Bytes cpp-httplib has already buffered stay unseen.
+            if (surplus_probe != nullptr && announced && received == *announced &&
+                bytes_pending(surplus_probe->socket())) {
+                failure = surplus();
+                return false;
+            }
+            return true;
         }
         if (n > req.max_response_bytes - body.size()) {
             failure = too_large();
@@ -193,6 +221,16 @@ struct httplib_call {
         return {transport_error::kind::deadline, req.method + " " + req.origin + " exceeded its deadline of " +
                                                      std::to_string(budget.count()) + " ms (stopped after " +
                                                      std::to_string(took.count()) + " ms)"};
+    }
+
+    transport_error conflicting_lengths() const {
+        return {transport_error::kind::invalid_response,
+                "the response from " + req.origin + " has Content-Length headers that disagree"};
+    }
+
+    transport_error surplus() const {
+        return {transport_error::kind::invalid_response,
+                "the response from " + req.origin + " has more body bytes than its Content-Length announced"};
     }
 
     transport_error too_large() const {

@@ -451,9 +451,12 @@ private:
         http_response res;
         {
             detail::deadline_guard guard(stop, req.deadline);
+            // Past the deadline the deadline is the reason, however the stream ended: a
+            // transport may stop it there on its own timer (the default one does), before
+            // this call's fires, and report it as ended or failed.
             auto ended = [&](error_kind kind, const std::string& what) {
                 guard.stop();
-                if (guard.fired()) {
+                if (guard.fired() || kind == error_kind::deadline || clock::now() >= req.deadline) {
                     return failure(error_kind::deadline, "GET " + req.origin + " exceeded its deadline of " +
                                                              std::to_string(budget.count()) + " ms");
                 }
@@ -473,8 +476,8 @@ private:
                 throw ended(error_kind::other, "the transport threw a non-standard exception");
             }
             guard.stop();
-            if (stop.is_canceled() && !guard.fired()) {
-                throw failure(error_kind::canceled, "GET " + req.origin + " was cancelled");
+            if (guard.fired() || stop.is_canceled() || clock::now() >= req.deadline) {
+                throw ended(error_kind::canceled, "GET " + req.origin + " was cancelled");
             }
         }
         if (res.status < 200 || res.status > 299) {
