@@ -305,7 +305,7 @@ TEST_CASE("a redirect's Location is redacted of credentials that are not the cal
     }
 }
 
-TEST_CASE("URL redaction: user-info, the fragment, JWT values under any name; the rest byte for byte") {
+TEST_CASE("URL redaction: user-info, the fragment, JWT values under any name, the rest byte for byte") {
     using bosbase::detail::redact_url;
     CHECK(redact_url("http://u:p@h:1/x?a=1") == "http://REDACTED@h:1/x?a=1");
     CHECK(redact_url("http://h/x@y?a=1") == "http://h/x@y?a=1");  // an '@' in the path is no user-info

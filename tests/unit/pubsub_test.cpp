@@ -293,7 +293,7 @@ TEST_CASE("pubsub: a publish right after the last unsubscribe goes out on a new 
     CHECK(t.sent_of("publish").size() == 1);
 }
 
-TEST_CASE("pubsub: an upgrade refused with 401, 403 or 404 ends the waiting call at once; 503 is retried") {
+TEST_CASE("pubsub: an upgrade refused with 401, 403 or 404 ends the waiting call at once, 503 is retried") {
     for (const int status : {401, 403, 404}) {
         CAPTURE(status);
         fake_websocket_transport t;
@@ -350,7 +350,7 @@ TEST_CASE("pubsub: a TLS failure of the upgrade ends the waiting call at once wi
     CHECK(t.with([](auto& s) { return s.connects.size(); }) == 1);  // not retried until connect_timeout
 }
 
-TEST_CASE("pubsub: a message id is delivered once, across reconnects; the server's created is handed on as sent") {
+TEST_CASE("pubsub: a message id is delivered once, across reconnects, and the server's created is handed on as sent") {
     fake_websocket_transport t;
     pubsub_inbox in;  // before the client: its callbacks write here until the client is gone
     pubsub_fake_client pb("http://127.0.0.1:8090", t);

@@ -100,7 +100,7 @@ TEST_CASE("encode_uri_component matches JS encodeURIComponent") {
     CHECK(encode_uri_component(std::string("\0\x7f\xff", 3)) == "%00%7F%FF");
 }
 
-TEST_CASE("proxy URLs as curl takes them; anything but http:// is refused without quoting the URL") {
+TEST_CASE("proxy URLs as curl takes them, anything but http:// refused without quoting the URL") {
     using bosbase::detail::parse_proxy_url;
     auto p = parse_proxy_url("http://user%40corp:p%3Ass@proxy.corp:3128/", "options");
     CHECK(p.host == "proxy.corp");

@@ -2,7 +2,7 @@
 // written for this test from their public declarations: set_path_encode instead
 // of set_url_encode, TLS announced by CPPHTTPLIB_SSL_ENABLED (here as if built
 // with mbedTLS), more Error values, set_max_timeout and set_payload_max_length
-// on the client, Request::start_time_, and Request::content_provider_ with
+// on the client, set_proxy and set_proxy_basic_auth, Request::start_time_, and Request::content_provider_ with
 // content_length_ (what Client::Post with a ContentProvider sets). Declarations
 // only: the test compiles bosbase.hpp against it with -fsyntax-only.
 #pragma once
@@ -106,6 +106,8 @@ public:
     void set_connection_timeout(time_t sec, time_t usec = 0);
     void set_read_timeout(time_t sec, time_t usec = 0);
     void set_write_timeout(time_t sec, time_t usec = 0);
+    void set_proxy(const std::string& host, int port);
+    void set_proxy_basic_auth(const std::string& username, const std::string& password);
 #ifdef CPPHTTPLIB_SSL_ENABLED
     void set_ca_cert_path(const std::string& ca_cert_file_path, const std::string& ca_cert_dir_path = std::string());
     void enable_server_certificate_verification(bool enabled);
