@@ -5,7 +5,7 @@
 # when it exits, also on failure or Ctrl-C.
 #
 # Usage:
-#   BOSBASE_SRC=<tree or .tar.gz> scripts/bosbase_server.sh [--redis] [--execute-path] [-- command [args...]]
+#   BOSBASE_SRC=<tree or .tar.gz> scripts/bosbase_server.sh [--redis] [--execute-path] [--tls] [-- command [args...]]
 #   BOSBASE_SRC=<tree or .tar.gz> scripts/bosbase_server.sh --build-only
 #
 #   Without a command it prints the server's URL and runs until Ctrl-C. With one, it runs
@@ -18,6 +18,9 @@
 #                                 (BOSBASE_TEST_PG_URL, client programs in BOSBASE_TEST_PG_BIN),
 #                                 with BOSBASE_SERVER_BIN and the key in BOSBASE_SERVER_ENCRYPTION_KEY
 #     REDIS_URL, EXECUTE_PATH     with --redis and --execute-path (the server gets them too)
+#     BOSBASE_TLS_URL, BOSBASE_TLS_CA  with --tls: https://127.0.0.1:<port>, nginx terminating TLS
+#                                 in front of BOSBASE_URL's server (scripts/tls_proxy.sh), and the
+#                                 PEM file of the CA made for this run that signed its certificate
 #
 # Inputs:
 #   BOSBASE_SRC   the BosBase server source: an extracted tree (with go.mod) or a tarball whose
@@ -53,12 +56,13 @@ usage() {
     exit 2
 }
 
-with_redis=0 with_execute=0 build_only=0
+with_redis=0 with_execute=0 with_tls=0 build_only=0
 command_args=()
 while (($#)); do
     case "$1" in
         --redis) with_redis=1 ;;
         --execute-path) with_execute=1 ;;
+        --tls) with_tls=1 ;;
         --build-only) build_only=1 ;;
         --) shift; command_args=("$@"); break ;;
         -h|--help) usage ;;
@@ -99,11 +103,12 @@ done
 work="$(mktemp -d /tmp/bosbase-server-XXXXXX)"
 pg_user=""
 pg_data="$work/pg/data"
-server_pid="" redis_pid="" command_pid=""
+server_pid="" redis_pid="" tls_pid="" command_pid=""
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     if [[ -n "$command_pid" ]]; then kill "$command_pid" 2>/dev/null || true; wait "$command_pid" 2>/dev/null || true; fi
+    if [[ -n "$tls_pid" ]]; then kill "$tls_pid" 2>/dev/null || true; wait "$tls_pid" 2>/dev/null || true; fi
     if [[ -n "$server_pid" ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
     if [[ -n "$redis_pid" ]]; then kill "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || true; fi
     if [[ -f "$pg_data/postmaster.pid" ]]; then
@@ -360,6 +365,25 @@ cp -a "$template_dir" "$work/data"
 start_server bosbase "$work/data" "$port"
 
 export BOSBASE_URL="$url"
+
+# --- optional: nginx terminating TLS in front of that server ---------------------------
+if ((with_tls)); then
+    tls_port="$(free_port)"
+    bash "$repo/scripts/tls_proxy.sh" "$work/tls" "$tls_port" "127.0.0.1:$port" >>"$work/logs/tls.log" 2>&1 &
+    tls_pid=$!
+    export BOSBASE_TLS_URL="https://127.0.0.1:$tls_port" BOSBASE_TLS_CA="$work/tls/ca.pem"
+    # Ready when the health check passes through it with the run's CA, which also proves the chain.
+    deadline=$((SECONDS + 20))
+    until [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 --cacert "$BOSBASE_TLS_CA" "$BOSBASE_TLS_URL/api/health" 2>/dev/null)" == 200 ]]; do
+        if ! kill -0 "$tls_pid" 2>/dev/null; then
+            tls_pid=""
+            cat "$work/logs/tls.log" "$work/tls/error.log" "$work/tls/openssl.log" >&2 2>/dev/null || true
+            die "the TLS proxy (nginx) exited during startup (its output above)"
+        fi
+        ((SECONDS < deadline)) || { cat "$work/tls/error.log" >&2 2>/dev/null || true; die "no 200 from $BOSBASE_TLS_URL/api/health within 20 s"; }
+        sleep 0.1
+    done
+fi
 export BOSBASE_TEST_SERVER=bosbase
 export BOSBASE_SERVER_BIN="$server_bin"
 export BOSBASE_TEST_PG_URL="$pg_url"
@@ -368,6 +392,7 @@ export BOSBASE_TEST_TEMPLATE_DB="$template_db"
 export BOSBASE_TEST_TEMPLATE_DIR="$template_dir"
 
 say "BosBase running at $url (PostgreSQL database 'bosbase', data folder $work/data${REDIS_URL:+, Redis $REDIS_URL}${EXECUTE_PATH:+, EXECUTE_PATH=$EXECUTE_PATH})"
+((with_tls == 0)) || say "and through nginx at $BOSBASE_TLS_URL (trust $BOSBASE_TLS_CA, a CA made for this run)"
 say "seeded accounts: user@example.com / user-password and other@example.com / other-password in 'users', admin@example.com / admin-password in '_superusers'"
 
 if ((${#command_args[@]})); then

@@ -19,9 +19,10 @@ packages=(g++ clang libclang-rt-14-dev cmake ninja-build pkg-config git ccache
 packages+=(g++-mingw-w64-x86-64-posix wine wine64)
 
 # The real BosBase server (scripts/bosbase_server.sh, when BOSBASE_SRC is set): PostgreSQL 15
-# (Debian 12 has no pgvector package, so its headers build pgvector), Redis.
+# (Debian 12 has no pgvector package, so its headers build pgvector), Redis, and nginx with the
+# openssl command for --tls (scripts/tls_proxy.sh; it runs its own nginx, never the system's).
 if [[ -n "${BOSBASE_SRC:-}" ]]; then
-    packages+=(postgresql-15 postgresql-client-15 postgresql-server-dev-15 make redis-server)
+    packages+=(postgresql-15 postgresql-client-15 postgresql-server-dev-15 make redis-server nginx-light openssl)
 fi
 
 # The dev server (tests/server) is PocketBase as a Go module and needs Go >= 1.25.

@@ -3,7 +3,8 @@
 # nothing runs twice:
 #   sanitize         g++, C++17, ASan+UBSan: every test (unit, transport, fault, stress,
 #                    packaging, the dev server's Go tests) and the integration tests against
-#                    the dev server, then against the real BosBase (when BOSBASE_SRC is set)
+#                    the dev server, then against the real BosBase (when BOSBASE_SRC is set),
+#                    with a few of them (label real_tls) over https:// through nginx
 #   tsan             g++, C++20, ThreadSanitizer: unit, transport, stress (without the programs
 #                    that have no threads of their own; docs/testing.md, "Which tree builds what")
 #   clang-current    clang++, C++20, ASan+UBSan, cpp-httplib 0.41.0: unit, transport, fault,
@@ -119,7 +120,8 @@ if [[ -n "${BOSBASE_SRC:-}" ]]; then
 fi
 
 stage "sanitize: build (g++, C++17, ASan+UBSan)" preset_build sanitize
-stage "sanitize: all tests, integration against the dev server" preset_test sanitize
+# real_tls needs the real BosBase behind nginx: the real-BosBase stage runs it.
+stage "sanitize: all tests, integration against the dev server" preset_test sanitize -LE real_tls
 
 if [[ -n "$bosbase_build_pid" ]]; then
     wait_for_bosbase_build() {
@@ -146,7 +148,7 @@ stage "tsan: unit, transport, stress" preset_test tsan -L "unit|transport|stress
 stage "clang-current: fetch cpp-httplib 0.41.0" bash scripts/fetch_httplib_current.sh
 stage "clang-current: build (clang++, C++20, ASan+UBSan, httplib 0.41.0)" preset_build clang-current
 # Each part compiling alone (label parts) is checked once, in sanitize.
-stage "clang-current: unit, transport, fault, stress" preset_test clang-current -LE "parts|real_pubsub"
+stage "clang-current: unit, transport, fault, stress" preset_test clang-current -LE "parts|real_pubsub|real_tls"
 # Pub/sub needs cpp-httplib 0.39.0 or later, so its real-server tests run on this build; the
 # server binary and its seeded database are the ones the sanitize stage already made.
 if [[ -n "${BOSBASE_SRC:-}" ]]; then

@@ -638,6 +638,12 @@ private:
         case httplib::Error::Canceled:
             return {kind::canceled, where + " was cancelled"};
         case httplib::Error::SSLConnection:
+            // cpp-httplib bounds the handshake by the connect timeout and reports a server
+            // that went quiet in it like one that broke it.
+            if (idle + slack >= c.connect_timeout) {
+                return {kind::timeout, "the TLS handshake with " + req.origin + " timed out after " +
+                                           ms_text(c.connect_timeout) + " (connect timeout)"};
+            }
             return {kind::tls, "TLS handshake with " + req.origin + " failed"};
         case httplib::Error::SSLLoadingCerts:
             return {kind::tls, "could not load CA certificates for " + req.origin + ca_source_text()};
