@@ -122,14 +122,16 @@ TEST_CASE("fault websocket: a message over max_message_bytes costs that message 
     ws_fault_server server(ws_fault_server::mode::oversize);
     bosbase_test::pubsub_inbox r;
     bosbase::BosBase pb(server.url());
-    pb.pubsub().set_options(ws_patient());  // max_message_bytes 256 KiB; the big one is 300 KiB
+    auto o = ws_patient();
+    o.max_message_bytes = 256 << 10;  // the big one is 300 KiB
+    pb.pubsub().set_options(o);
     r.watch(pb);
     auto sub = pb.pubsub().subscribe("t", r.collect());
     REQUIRE(r.wait([&] { return !r.messages.empty() || !r.disconnects.empty(); }));
     {
         std::lock_guard<std::mutex> lock(r.m);
         REQUIRE(r.messages.size() == 1);
-        CHECK(r.messages[0].data == "after");
+        CHECK((r.messages[0].data == "after"));  // parenthesised: a failure would print a 300 KiB value
         CHECK(r.disconnects.empty());
     }
     CHECK(server.connections() == 1);
