@@ -28,6 +28,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -88,6 +89,8 @@ public:
             const pid_t pid = ::fork();
             REQUIRE(pid >= 0);
             if (pid == 0) {
+                // Ends with the test program however that ends, so no proxy outlives a crashed run.
+                ::prctl(PR_SET_PDEATHSIG, SIGTERM);
                 const std::string conf = dir_ + "/tinyproxy.conf";
                 ::execl(binary.c_str(), "tinyproxy", "-d", "-c", conf.c_str(), static_cast<char*>(nullptr));
                 ::_exit(127);
