@@ -70,10 +70,12 @@
 
 #ifndef BOSBASE_NO_HTTPLIB
 #include "platform.hpp"
+#include "platform_socket.hpp"
 #include "proxy.hpp"
 #include "httplib/compat.hpp"
 #include "httplib/call.hpp"
 #include "httplib/watchdog.hpp"
+#include "httplib/ws_stream.hpp"
 #include "httplib/websocket.hpp"
 #include "httplib/transport.hpp"
 #include "default_client.hpp"

@@ -1,19 +1,18 @@
-// bosbase-cpp: Platform calls: files by path, replacing a file atomically; for the default transport SIGPIPE, socket readiness, bytes pending, kernel socket facts, the WebSocket's socket handle.
+// bosbase-cpp: Platform calls: files by path, replacing a file atomically; for the default transport SIGPIPE, socket readiness, bytes pending, kernel socket facts (the WebSocket's socket: platform_socket.hpp).
 // SPDX-License-Identifier: MIT
 #ifndef BOSBASE_PLATFORM_HPP
 #define BOSBASE_PLATFORM_HPP
 
 #include "config.hpp"
 
-// Every call the SDK makes to the operating system is in this file, in three flavours:
+// Every call the SDK makes to the operating system is in this file or, for the WebSocket's own
+// socket, in platform_socket.hpp, in three flavours:
 //   Windows (_WIN32)   the CRT's wide-character calls (_wfopen, _wsopen_s, _wunlink), Winsock's WSAPoll
 //                      and ioctlsocket(FIONREAD); with mingw-w64's GCC one libstdc++ call at start-up,
 //                      __cxa_thread_atexit (mingw_make_thread_exit_key_first: thread-exit order).
 //   POSIX              only calls macOS and the BSDs have as well: open/write/fsync/close/
 //                      unlink/rename/getpid (files), fcntl(F_DUPFD_CLOEXEC), O_DIRECTORY and
 //                      O_CLOEXEC (POSIX.1-2008), poll, shutdown, ioctl(FIONREAD) (sockets),
-//                      getaddrinfo, socket, connect, fcntl(O_NONBLOCK), setsockopt(TCP_NODELAY),
-//                      recv, send with MSG_NOSIGNAL where defined (the WebSocket's own socket),
 //                      pthread_sigmask, sigpending, sigwait (SIGPIPE); setsockopt(SO_NOSIGPIPE)
 //                      where the system defines it (macOS, the BSDs).
 //   Linux only         sigtimedwait (a non-blocking take of a pending signal) and TCP_INFO (when the
@@ -491,211 +490,6 @@ private:
 #endif
 };
 
-#ifndef _WIN32
-/// @brief The default transport's WebSocket socket (POSIX only): it resolves and connects
-/// itself, waits with poll, and never blocks in a call that shutdown() cannot end. shut()
-/// from any thread wakes a connect or a read at once (Linux aborts a connecting socket on
-/// shutdown; macOS and the BSDs refuse that, so there a connect ends at its deadline). The
-/// descriptor stays open until this object goes, so its number is never another socket's
-/// when shut() uses it.
-class websocket_socket_handle {
-public:
-    using clock = std::chrono::steady_clock;
-    enum class connected_as { ok, resolve, connect, timeout, canceled };
-    enum class io { ok, timeout, closed };
-
-    websocket_socket_handle() = default;
-    websocket_socket_handle(const websocket_socket_handle&) = delete;
-    websocket_socket_handle& operator=(const websocket_socket_handle&) = delete;
-    ~websocket_socket_handle() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-
-    /// Tries each address of host:port until one connects or `deadline` passes; `why` says
-    /// what the system reported.
-    connected_as connect(const std::string& host, const std::string& port, clock::time_point deadline,
-                         std::string& why) {
-        addrinfo* list = nullptr;
-        const connected_as resolved = resolve(host, port, deadline, list, why);
-        if (resolved != connected_as::ok) return resolved;
-        const std::unique_ptr<addrinfo, void (*)(addrinfo*)> owned(list, ::freeaddrinfo);
-        for (const addrinfo* ai = list; ai; ai = ai->ai_next) {
-            const int sock = ::socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-            if (sock < 0) {
-                why = std::generic_category().message(errno);
-                continue;
-            }
-            ::fcntl(sock, F_SETFD, FD_CLOEXEC);  // not inherited by a child process
-            ::fcntl(sock, F_SETFL, ::fcntl(sock, F_GETFL, 0) | O_NONBLOCK);
-            const int on = 1;
-#ifdef SO_NOSIGPIPE
-            ::setsockopt(sock, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on);  // macOS, the BSDs: no MSG_NOSIGNAL
-#endif
-            ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-            {
-                std::lock_guard<std::mutex> lock(mutex_);
-                if (shut_) {
-                    ::close(sock);
-                    return connected_as::canceled;
-                }
-                fd_ = sock;
-            }
-            int err = ::connect(sock, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
-            if (err == EINPROGRESS || err == EINTR) {
-                const io waited = wait(POLLOUT, deadline);
-                if (waited == io::timeout) return was_shut() ? connected_as::canceled : connected_as::timeout;
-                socklen_t len = sizeof err;
-                if (::getsockopt(sock, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-            }
-            if (was_shut()) return connected_as::canceled;
-            if (err == 0) return connected_as::ok;
-            why = std::generic_category().message(err);
-            std::lock_guard<std::mutex> lock(mutex_);
-            ::close(fd_);
-            fd_ = -1;
-        }
-        if (clock::now() >= deadline) return connected_as::timeout;
-        return connected_as::connect;
-    }
-
-    /// Waits up to `timeout` for bytes and reads what is there: ok with `got` > 0, timeout
-    /// after that much silence, closed when the peer closed, the socket failed or shut() came.
-    io receive(char* out, std::size_t size, std::size_t& got, std::chrono::milliseconds timeout) {
-        const auto deadline = clock::now() + timeout;
-        for (;;) {
-            if (was_shut()) return io::closed;  // bytes already queued are not read after shut()
-            const io waited = wait(POLLIN, deadline);
-            if (waited != io::ok) return waited;
-            const ::ssize_t n = ::recv(fd_, out, size, 0);
-            if (n > 0) {
-                got = static_cast<std::size_t>(n);
-                return io::ok;
-            }
-            if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return io::closed;
-        }
-    }
-
-    /// Writes all of `data`; false when the socket failed, shut() came, or `timeout` passed
-    /// without the peer taking a byte.
-    bool send_all(std::string_view data, std::chrono::milliseconds timeout) {
-#ifdef MSG_NOSIGNAL
-        constexpr int flags = MSG_NOSIGNAL;  // a closed peer fails the write, raising no SIGPIPE
-#else
-        constexpr int flags = 0;  // SO_NOSIGPIPE, set in connect()
-#endif
-        while (!data.empty()) {
-            if (was_shut()) return false;
-            const ::ssize_t n = ::send(fd_, data.data(), data.size(), flags);
-            if (n > 0) {
-                data.remove_prefix(static_cast<std::size_t>(n));
-                continue;
-            }
-            if (n < 0 && errno == EINTR) continue;
-            if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return false;
-            if (wait(POLLOUT, clock::now() + timeout) != io::ok) return false;
-        }
-        return true;
-    }
-
-    void shut() noexcept {
-        std::lock_guard<std::mutex> lock(mutex_);
-        shut_ = true;
-        if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
-        if (lookup_) {
-            std::lock_guard<std::mutex> waiting(lookup_->mutex);
-            lookup_->shut = true;
-            lookup_->done_or_shut.notify_all();
-        }
-    }
-
-    bool was_shut() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return shut_;
-    }
-
-private:
-    // One lookup, on a thread of its own: getaddrinfo cannot be interrupted, and a name server
-    // that never answers must not hold a connect past its deadline or a cancel. A lookup given up
-    // on finishes alone and frees what it found.
-    struct lookup {
-        std::mutex mutex;
-        std::condition_variable done_or_shut;
-        bool done = false;
-        bool shut = false;
-        bool abandoned = false;
-        int found = 0;
-        int error = 0;
-        addrinfo* list = nullptr;
-    };
-
-    connected_as resolve(const std::string& host, const std::string& port, clock::time_point deadline,
-                         addrinfo*& list, std::string& why) {
-        auto job = std::make_shared<lookup>();
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (shut_) return connected_as::canceled;
-            lookup_ = job;
-        }
-        try {
-            std::thread([job, host, port] {
-                addrinfo hints{};
-                hints.ai_family = AF_UNSPEC;
-                hints.ai_socktype = SOCK_STREAM;
-                hints.ai_flags = AI_NUMERICSERV;
-                addrinfo* found = nullptr;
-                const int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found);
-                const int err = errno;
-                std::lock_guard<std::mutex> lock(job->mutex);
-                if (job->abandoned) {
-                    if (found) ::freeaddrinfo(found);
-                    return;
-                }
-                job->found = rc;
-                job->error = err;
-                job->list = found;
-                job->done = true;
-                job->done_or_shut.notify_all();
-            }).detach();
-        } catch (const std::system_error& e) {
-            why = e.what();
-            return connected_as::resolve;
-        }
-        std::unique_lock<std::mutex> lock(job->mutex);
-        job->done_or_shut.wait_until(lock, deadline, [&] { return job->done || job->shut; });
-        if (!job->done || job->shut) {
-            job->abandoned = true;
-            if (job->list) ::freeaddrinfo(std::exchange(job->list, nullptr));
-            if (job->shut) return connected_as::canceled;
-            why = "no answer from the name service within connect_timeout";
-            return connected_as::resolve;
-        }
-        if (job->found != 0) {
-            why = job->found == EAI_SYSTEM ? std::generic_category().message(job->error) : ::gai_strerror(job->found);
-            return connected_as::resolve;
-        }
-        list = std::exchange(job->list, nullptr);
-        return connected_as::ok;
-    }
-
-    // ok when the socket is ready for `events` (or failed: the next call says how).
-    io wait(short events, clock::time_point deadline) {
-        for (;;) {
-            // Rounded up: poll may wake a little early, never a whole millisecond before the deadline.
-            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
-            if (left <= 0) return io::timeout;
-            pollfd p{fd_, events, 0};
-            const int n = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 3600 * 1000)));
-            if (n > 0) return io::ok;
-            if (n < 0 && errno != EINTR) return io::closed;
-        }
-    }
-
-    mutable std::mutex mutex_;  // shut() from any thread meets connect()'s change of socket
-    int fd_ = -1;
-    bool shut_ = false;
-    std::shared_ptr<lookup> lookup_;  // the name lookup of connect(), which shut() ends
-};
-#endif
 
 }  // namespace detail
 

@@ -1350,19 +1350,18 @@ inline json error_body(const http_response& res, std::size_t max_depth, const st
 #ifndef BOSBASE_SESSION_STORE_HPP
 #define BOSBASE_SESSION_STORE_HPP
 
-// ---- bosbase/platform.hpp: Platform calls: files by path, replacing a file atomically; for the default transport SIGPIPE, socket readiness, bytes pending, kernel socket facts, the WebSocket's socket handle.
+// ---- bosbase/platform.hpp: Platform calls: files by path, replacing a file atomically; for the default transport SIGPIPE, socket readiness, bytes pending, kernel socket facts (the WebSocket's socket: platform_socket.hpp).
 #ifndef BOSBASE_PLATFORM_HPP
 #define BOSBASE_PLATFORM_HPP
 
-// Every call the SDK makes to the operating system is in this file, in three flavours:
+// Every call the SDK makes to the operating system is in this file or, for the WebSocket's own
+// socket, in platform_socket.hpp, in three flavours:
 //   Windows (_WIN32)   the CRT's wide-character calls (_wfopen, _wsopen_s, _wunlink), Winsock's WSAPoll
 //                      and ioctlsocket(FIONREAD); with mingw-w64's GCC one libstdc++ call at start-up,
 //                      __cxa_thread_atexit (mingw_make_thread_exit_key_first: thread-exit order).
 //   POSIX              only calls macOS and the BSDs have as well: open/write/fsync/close/
 //                      unlink/rename/getpid (files), fcntl(F_DUPFD_CLOEXEC), O_DIRECTORY and
 //                      O_CLOEXEC (POSIX.1-2008), poll, shutdown, ioctl(FIONREAD) (sockets),
-//                      getaddrinfo, socket, connect, fcntl(O_NONBLOCK), setsockopt(TCP_NODELAY),
-//                      recv, send with MSG_NOSIGNAL where defined (the WebSocket's own socket),
 //                      pthread_sigmask, sigpending, sigwait (SIGPIPE); setsockopt(SO_NOSIGPIPE)
 //                      where the system defines it (macOS, the BSDs).
 //   Linux only         sigtimedwait (a non-blocking take of a pending signal) and TCP_INFO (when the
@@ -1827,212 +1826,6 @@ private:
     int fd_ = -1;
 #endif
 };
-
-#ifndef _WIN32
-/// @brief The default transport's WebSocket socket (POSIX only): it resolves and connects
-/// itself, waits with poll, and never blocks in a call that shutdown() cannot end. shut()
-/// from any thread wakes a connect or a read at once (Linux aborts a connecting socket on
-/// shutdown; macOS and the BSDs refuse that, so there a connect ends at its deadline). The
-/// descriptor stays open until this object goes, so its number is never another socket's
-/// when shut() uses it.
-class websocket_socket_handle {
-public:
-    using clock = std::chrono::steady_clock;
-    enum class connected_as { ok, resolve, connect, timeout, canceled };
-    enum class io { ok, timeout, closed };
-
-    websocket_socket_handle() = default;
-    websocket_socket_handle(const websocket_socket_handle&) = delete;
-    websocket_socket_handle& operator=(const websocket_socket_handle&) = delete;
-    ~websocket_socket_handle() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-
-    /// Tries each address of host:port until one connects or `deadline` passes; `why` says
-    /// what the system reported.
-    connected_as connect(const std::string& host, const std::string& port, clock::time_point deadline,
-                         std::string& why) {
-        addrinfo* list = nullptr;
-        const connected_as resolved = resolve(host, port, deadline, list, why);
-        if (resolved != connected_as::ok) return resolved;
-        const std::unique_ptr<addrinfo, void (*)(addrinfo*)> owned(list, ::freeaddrinfo);
-        for (const addrinfo* ai = list; ai; ai = ai->ai_next) {
-            const int sock = ::socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-            if (sock < 0) {
-                why = std::generic_category().message(errno);
-                continue;
-            }
-            ::fcntl(sock, F_SETFD, FD_CLOEXEC);  // not inherited by a child process
-            ::fcntl(sock, F_SETFL, ::fcntl(sock, F_GETFL, 0) | O_NONBLOCK);
-            const int on = 1;
-#ifdef SO_NOSIGPIPE
-            ::setsockopt(sock, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on);  // macOS, the BSDs: no MSG_NOSIGNAL
-#endif
-            ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-            {
-                std::lock_guard<std::mutex> lock(mutex_);
-                if (shut_) {
-                    ::close(sock);
-                    return connected_as::canceled;
-                }
-                fd_ = sock;
-            }
-            int err = ::connect(sock, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
-            if (err == EINPROGRESS || err == EINTR) {
-                const io waited = wait(POLLOUT, deadline);
-                if (waited == io::timeout) return was_shut() ? connected_as::canceled : connected_as::timeout;
-                socklen_t len = sizeof err;
-                if (::getsockopt(sock, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-            }
-            if (was_shut()) return connected_as::canceled;
-            if (err == 0) return connected_as::ok;
-            why = std::generic_category().message(err);
-            std::lock_guard<std::mutex> lock(mutex_);
-            ::close(fd_);
-            fd_ = -1;
-        }
-        if (clock::now() >= deadline) return connected_as::timeout;
-        return connected_as::connect;
-    }
-
-    /// Waits up to `timeout` for bytes and reads what is there: ok with `got` > 0, timeout
-    /// after that much silence, closed when the peer closed, the socket failed or shut() came.
-    io receive(char* out, std::size_t size, std::size_t& got, std::chrono::milliseconds timeout) {
-        const auto deadline = clock::now() + timeout;
-        for (;;) {
-            if (was_shut()) return io::closed;  // bytes already queued are not read after shut()
-            const io waited = wait(POLLIN, deadline);
-            if (waited != io::ok) return waited;
-            const ::ssize_t n = ::recv(fd_, out, size, 0);
-            if (n > 0) {
-                got = static_cast<std::size_t>(n);
-                return io::ok;
-            }
-            if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return io::closed;
-        }
-    }
-
-    /// Writes all of `data`; false when the socket failed, shut() came, or `timeout` passed
-    /// without the peer taking a byte.
-    bool send_all(std::string_view data, std::chrono::milliseconds timeout) {
-#ifdef MSG_NOSIGNAL
-        constexpr int flags = MSG_NOSIGNAL;  // a closed peer fails the write, raising no SIGPIPE
-#else
-        constexpr int flags = 0;  // SO_NOSIGPIPE, set in connect()
-#endif
-        while (!data.empty()) {
-            if (was_shut()) return false;
-            const ::ssize_t n = ::send(fd_, data.data(), data.size(), flags);
-            if (n > 0) {
-                data.remove_prefix(static_cast<std::size_t>(n));
-                continue;
-            }
-            if (n < 0 && errno == EINTR) continue;
-            if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return false;
-            if (wait(POLLOUT, clock::now() + timeout) != io::ok) return false;
-        }
-        return true;
-    }
-
-    void shut() noexcept {
-        std::lock_guard<std::mutex> lock(mutex_);
-        shut_ = true;
-        if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
-        if (lookup_) {
-            std::lock_guard<std::mutex> waiting(lookup_->mutex);
-            lookup_->shut = true;
-            lookup_->done_or_shut.notify_all();
-        }
-    }
-
-    bool was_shut() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return shut_;
-    }
-
-private:
-    // One lookup, on a thread of its own: getaddrinfo cannot be interrupted, and a name server
-    // that never answers must not hold a connect past its deadline or a cancel. A lookup given up
-    // on finishes alone and frees what it found.
-    struct lookup {
-        std::mutex mutex;
-        std::condition_variable done_or_shut;
-        bool done = false;
-        bool shut = false;
-        bool abandoned = false;
-        int found = 0;
-        int error = 0;
-        addrinfo* list = nullptr;
-    };
-
-    connected_as resolve(const std::string& host, const std::string& port, clock::time_point deadline,
-                         addrinfo*& list, std::string& why) {
-        auto job = std::make_shared<lookup>();
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (shut_) return connected_as::canceled;
-            lookup_ = job;
-        }
-        try {
-            std::thread([job, host, port] {
-                addrinfo hints{};
-                hints.ai_family = AF_UNSPEC;
-                hints.ai_socktype = SOCK_STREAM;
-                hints.ai_flags = AI_NUMERICSERV;
-                addrinfo* found = nullptr;
-                const int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found);
-                const int err = errno;
-                std::lock_guard<std::mutex> lock(job->mutex);
-                if (job->abandoned) {
-                    if (found) ::freeaddrinfo(found);
-                    return;
-                }
-                job->found = rc;
-                job->error = err;
-                job->list = found;
-                job->done = true;
-                job->done_or_shut.notify_all();
-            }).detach();
-        } catch (const std::system_error& e) {
-            why = e.what();
-            return connected_as::resolve;
-        }
-        std::unique_lock<std::mutex> lock(job->mutex);
-        job->done_or_shut.wait_until(lock, deadline, [&] { return job->done || job->shut; });
-        if (!job->done || job->shut) {
-            job->abandoned = true;
-            if (job->list) ::freeaddrinfo(std::exchange(job->list, nullptr));
-            if (job->shut) return connected_as::canceled;
-            why = "no answer from the name service within connect_timeout";
-            return connected_as::resolve;
-        }
-        if (job->found != 0) {
-            why = job->found == EAI_SYSTEM ? std::generic_category().message(job->error) : ::gai_strerror(job->found);
-            return connected_as::resolve;
-        }
-        list = std::exchange(job->list, nullptr);
-        return connected_as::ok;
-    }
-
-    // ok when the socket is ready for `events` (or failed: the next call says how).
-    io wait(short events, clock::time_point deadline) {
-        for (;;) {
-            // Rounded up: poll may wake a little early, never a whole millisecond before the deadline.
-            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
-            if (left <= 0) return io::timeout;
-            pollfd p{fd_, events, 0};
-            const int n = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 3600 * 1000)));
-            if (n > 0) return io::ok;
-            if (n < 0 && errno != EINTR) return io::closed;
-        }
-    }
-
-    mutable std::mutex mutex_;  // shut() from any thread meets connect()'s change of socket
-    int fd_ = -1;
-    bool shut_ = false;
-    std::shared_ptr<lookup> lookup_;  // the name lookup of connect(), which shut() ends
-};
-#endif
 
 }  // namespace detail
 
@@ -10560,16 +10353,22 @@ struct ws_url {
     std::string port = "80";  ///< digits
     std::string host_header;  ///< as the URL spells it, for Host
     std::string target = "/"; ///< path and query
+    bool secure = false;      ///< wss://: TLS, port 443 unless given
 };
 
-/// nullopt when it is not ws://host[:port][/target].
+/// nullopt when it is not ws://host[:port][/target] or wss://host[:port][/target].
 inline std::optional<ws_url> parse_ws_url(std::string_view url) {
-    constexpr std::string_view scheme = "ws://";
+    ws_url out;
+    std::string_view scheme = "ws://";
+    if (url.size() >= 6 && ascii_iequal(url.substr(0, 6), "wss://")) {
+        scheme = "wss://";
+        out.secure = true;
+        out.port = "443";
+    }
     if (url.size() < scheme.size() || !ascii_iequal(url.substr(0, scheme.size()), scheme)) return std::nullopt;
     const std::string_view rest = url.substr(scheme.size());
     const auto end = rest.find_first_of("/?#");
     const std::string_view authority = rest.substr(0, end);
-    ws_url out;
     if (end != std::string_view::npos) {
         std::string_view target = rest.substr(end);
         target = target.substr(0, target.find('#'));
@@ -10912,7 +10711,7 @@ inline void check_pubsub_topic(const std::string& topic) {
 
 /// A final answer to the upgrade (the same request gets it again): the calls waiting end with it.
 /// Other statuses (5xx, 429, a proxy's 502) and network failures are retried.
-inline bool pubsub_refusal_is_final(int status) { return status == 401 || status == 403 || status == 404; }
+inline bool pubsub_refusal_is_final(int status) { return status == 401 || status == 403 || status == 404 || status == 407; }
 
 /// The ids of the last `capacity` messages delivered, to deliver each id at most once.
 ///
@@ -12516,6 +12315,457 @@ private:
 #endif  // BOSBASE_CLIENT_HPP
 
 #ifndef BOSBASE_NO_HTTPLIB
+// ---- bosbase/platform_socket.hpp: Platform calls of the WebSocket's own socket: name lookup, non-blocking connect, readiness with a wake-up, one-shot reads and writes.
+#ifndef BOSBASE_PLATFORM_SOCKET_HPP
+#define BOSBASE_PLATFORM_SOCKET_HPP
+
+// The calls, beside those platform.hpp lists:
+//   POSIX     getaddrinfo, socket, connect, fcntl(O_NONBLOCK, FD_CLOEXEC), setsockopt(TCP_NODELAY),
+//             poll, recv, send with MSG_NOSIGNAL where defined (SO_NOSIGPIPE elsewhere), shutdown,
+//             pipe (the wake-up).
+//   Windows   the same through Winsock (ioctlsocket(FIONBIO), WSAPoll, select for a connect, whose
+//             failure WSAPoll does not report before Windows 10 2004), SetHandleInformation (not
+//             inherited), and a UDP socket on 127.0.0.1 that sends to itself as the wake-up:
+//             Windows has no pipe that WSAPoll can wait on.
+
+#ifndef BOSBASE_NO_HTTPLIB
+
+#include <httplib.h>  // socket_t, and on Windows winsock2.h in the order it needs
+
+#ifndef _WIN32
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#endif
+
+namespace bosbase {
+
+namespace detail {
+
+#ifdef _WIN32
+inline constexpr ::socket_t no_socket = INVALID_SOCKET;
+inline int last_socket_error() noexcept { return ::WSAGetLastError(); }
+inline bool would_block(int err) noexcept { return err == WSAEWOULDBLOCK || err == WSAEINPROGRESS || err == WSAEINTR; }
+inline void close_socket(::socket_t s) noexcept { ::closesocket(s); }
+inline void set_non_blocking(::socket_t s) noexcept {
+    u_long on = 1;
+    ::ioctlsocket(s, FIONBIO, &on);
+    ::SetHandleInformation(reinterpret_cast<HANDLE>(s), HANDLE_FLAG_INHERIT, 0);  // not a child process's
+}
+inline constexpr short poll_in = POLLRDNORM;  // WSAPoll refuses POLLPRI, which POLLIN may include
+inline constexpr short poll_out = POLLWRNORM;
+using poll_entry = WSAPOLLFD;
+inline int poll_sockets(poll_entry* p, unsigned n, int ms) noexcept { return ::WSAPoll(p, n, ms); }
+#else
+inline constexpr ::socket_t no_socket = -1;
+inline int last_socket_error() noexcept { return errno; }
+inline bool would_block(int err) noexcept { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == EINPROGRESS; }
+inline void close_socket(::socket_t s) noexcept { ::close(s); }
+inline void set_non_blocking(::socket_t s) noexcept {
+    ::fcntl(s, F_SETFD, FD_CLOEXEC);  // not inherited by a child process
+    ::fcntl(s, F_SETFL, ::fcntl(s, F_GETFL, 0) | O_NONBLOCK);
+}
+inline constexpr short poll_in = POLLIN;
+inline constexpr short poll_out = POLLOUT;
+using poll_entry = pollfd;
+inline int poll_sockets(poll_entry* p, unsigned n, int ms) noexcept { return ::poll(p, n, ms); }
+#endif
+
+/// @brief A wake-up another thread can give a thread waiting in websocket_socket_handle::wait():
+/// the read end of a pipe (POSIX) or a loopback UDP socket that sends to itself (Windows).
+/// signal() is cheap and never blocks; a signal already waiting is not doubled.
+class wake_signal {
+public:
+    wake_signal() {
+#ifdef _WIN32
+        const ::socket_t s = ::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+        if (s == no_socket) return;
+        sockaddr_in at{};
+        at.sin_family = AF_INET;
+        at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        int size = sizeof at;
+        if (::bind(s, reinterpret_cast<const sockaddr*>(&at), size) != 0 ||
+            ::getsockname(s, reinterpret_cast<sockaddr*>(&at), &size) != 0 ||
+            ::connect(s, reinterpret_cast<const sockaddr*>(&at), size) != 0) {
+            close_socket(s);
+            return;
+        }
+        set_non_blocking(s);
+        read_ = write_ = s;
+#else
+        int fds[2];
+        if (::pipe(fds) != 0) return;
+        for (const int fd : fds) set_non_blocking(fd);
+        read_ = fds[0];
+        write_ = fds[1];
+#endif
+    }
+    wake_signal(const wake_signal&) = delete;
+    wake_signal& operator=(const wake_signal&) = delete;
+    ~wake_signal() {
+        if (read_ != no_socket) close_socket(read_);
+#ifndef _WIN32
+        if (write_ != no_socket) close_socket(write_);
+#endif
+    }
+
+    bool usable() const noexcept { return read_ != no_socket; }
+    ::socket_t waitable() const noexcept { return read_; }
+
+    void signal() noexcept {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (signalled_ || write_ == no_socket) return;
+        signalled_ = true;
+        const char byte = 1;
+#ifdef _WIN32
+        ::send(write_, &byte, 1, 0);
+#else
+        [[maybe_unused]] const auto n = ::write(write_, &byte, 1);
+#endif
+    }
+
+    /// Called by the waiting thread once woken, before it looks at what it was woken for.
+    void clear() noexcept {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!signalled_) return;
+        signalled_ = false;
+        char bytes[16];
+#ifdef _WIN32
+        while (::recv(read_, bytes, sizeof bytes, 0) > 0) {
+        }
+#else
+        while (::read(read_, bytes, sizeof bytes) > 0) {
+        }
+#endif
+    }
+
+private:
+    std::mutex mutex_;
+    bool signalled_ = false;
+    ::socket_t read_ = no_socket;
+    ::socket_t write_ = no_socket;
+};
+
+/// @brief The default transport's WebSocket socket: it resolves and connects itself, never
+/// blocks (every call is one non-blocking attempt or a wait with a deadline), and a wait ends
+/// when shut() or the wake signal comes from another thread. shut() also ends a connect in
+/// progress (Linux aborts a connecting socket on shutdown; elsewhere the wake-up ends the
+/// wait). The socket stays open until this object goes, so its number is never another
+/// socket's when shut() uses it.
+class websocket_socket_handle {
+public:
+    using clock = std::chrono::steady_clock;
+    enum class connected_as { ok, resolve, connect, timeout, canceled };
+    enum class io { ok, would_block, timeout, closed };
+    /// What wait() saw: any of them may be set at once.
+    struct readiness {
+        bool readable = false;
+        bool writable = false;
+        bool woken = false;
+        bool timed_out = false;
+        bool failed = false;  // shut(), or the wait itself failed
+    };
+
+    websocket_socket_handle() = default;
+    websocket_socket_handle(const websocket_socket_handle&) = delete;
+    websocket_socket_handle& operator=(const websocket_socket_handle&) = delete;
+    ~websocket_socket_handle() {
+        if (fd_ != no_socket) close_socket(fd_);
+    }
+
+    /// Tries each address of host:port until one connects or `deadline` passes; `why` says
+    /// what the system reported.
+    connected_as connect(const std::string& host, const std::string& port, clock::time_point deadline,
+                         std::string& why) {
+        addrinfo* list = nullptr;
+        const connected_as resolved = resolve(host, port, deadline, list, why);
+        if (resolved != connected_as::ok) return resolved;
+        const std::unique_ptr<addrinfo, void (*)(addrinfo*)> owned(list, [](addrinfo* l) { ::freeaddrinfo(l); });
+        for (const addrinfo* ai = list; ai; ai = ai->ai_next) {
+            const ::socket_t sock = ::socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+            if (sock == no_socket) {
+                why = std::system_category().message(last_socket_error());
+                continue;
+            }
+            set_non_blocking(sock);
+            const int on = 1;
+#ifdef SO_NOSIGPIPE
+            ::setsockopt(sock, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on);  // macOS, the BSDs: no MSG_NOSIGNAL
+#endif
+            ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<const char*>(&on), sizeof on);
+            {
+                std::lock_guard<std::mutex> lock(mutex_);
+                if (shut_) {
+                    close_socket(sock);
+                    return connected_as::canceled;
+                }
+                fd_ = sock;
+            }
+            #ifdef _WIN32
+            const int length = static_cast<int>(ai->ai_addrlen);
+#else
+            const socklen_t length = ai->ai_addrlen;
+#endif
+            int err = ::connect(sock, ai->ai_addr, length) == 0 ? 0 : last_socket_error();
+            if (would_block(err)) {
+                const readiness r = wait_connected(deadline);
+                if (was_shut()) return connected_as::canceled;
+                if (r.timed_out) return connected_as::timeout;
+                err = socket_error();
+            }
+            if (was_shut()) return connected_as::canceled;
+            if (err == 0) return connected_as::ok;
+            why = std::system_category().message(err);
+            std::lock_guard<std::mutex> lock(mutex_);
+            close_socket(fd_);
+            fd_ = no_socket;
+        }
+        if (clock::now() >= deadline) return connected_as::timeout;
+        return connected_as::connect;
+    }
+
+    /// One non-blocking read: ok with `got` > 0, would_block, or closed (the peer closed, the
+    /// socket failed, or shut() came: bytes already queued are not read after shut()).
+    io try_receive(char* out, std::size_t size, std::size_t& got) {
+        if (was_shut()) return io::closed;
+        const auto n = ::recv(fd_, out, static_cast<int>(std::min<std::size_t>(size, 1 << 30)), 0);
+        if (n > 0) {
+            got = static_cast<std::size_t>(n);
+            return io::ok;
+        }
+        if (n < 0 && would_block(last_socket_error())) return io::would_block;
+        return io::closed;
+    }
+
+    /// One non-blocking write: ok with `sent` > 0, would_block, or closed.
+    io try_send(const char* data, std::size_t size, std::size_t& sent) {
+        if (was_shut()) return io::closed;
+#ifdef MSG_NOSIGNAL
+        constexpr int flags = MSG_NOSIGNAL;  // a closed peer fails the write, raising no SIGPIPE
+#else
+        constexpr int flags = 0;  // SO_NOSIGPIPE (set in connect()), or Windows: no signals
+#endif
+        const auto n = ::send(fd_, data, static_cast<int>(std::min<std::size_t>(size, 1 << 30)), flags);
+        if (n > 0) {
+            sent = static_cast<std::size_t>(n);
+            return io::ok;
+        }
+        if (n < 0 && would_block(last_socket_error())) return io::would_block;
+        return io::closed;
+    }
+
+    /// Waits until the socket is readable (`read`), writable (`write`), `wake` is signalled,
+    /// shut() comes or `deadline` passes. `wake` may be null.
+    readiness wait(bool read, bool write, wake_signal* wake, clock::time_point deadline) {
+        readiness r;
+        for (;;) {
+            if (was_shut()) {
+                r.failed = true;
+                return r;
+            }
+            // Rounded up: poll may wake a little early, never a whole millisecond before the deadline.
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
+            if (left <= 0) {
+                r.timed_out = true;
+                return r;
+            }
+            poll_entry p[3]{};
+            unsigned n = 0;
+            p[n].fd = fd_;
+            p[n++].events = static_cast<short>((read ? poll_in : 0) | (write ? poll_out : 0));
+            if (wake_.usable()) {  // shut()'s: on Windows a shutdown alone does not end a wait
+                p[n].fd = wake_.waitable();
+                p[n++].events = poll_in;
+            }
+            const unsigned theirs = n;
+            if (wake && wake->usable()) {
+                p[n].fd = wake->waitable();
+                p[n++].events = poll_in;
+            }
+            const int got = poll_sockets(p, n, static_cast<int>(std::min<long long>(left, 3600 * 1000)));
+            if (got < 0) {
+                if (would_block(last_socket_error())) continue;  // EINTR
+                r.failed = true;
+                return r;
+            }
+            if (got == 0 || was_shut()) continue;
+            const short ev = p[0].revents;
+            const bool ended = (ev & (POLLHUP | POLLERR | POLLNVAL)) != 0;  // the next call says how
+            r.readable = read && ((ev & poll_in) != 0 || ended);
+            r.writable = write && ((ev & poll_out) != 0 || ended);
+            r.woken = theirs < n && p[theirs].revents != 0;
+            if (ended && !read && !write) {
+                r.failed = true;
+                return r;
+            }
+            if (r.readable || r.writable || r.woken) return r;
+        }
+    }
+
+    /// Ends what the socket does and every wait on it, from any thread.
+    void shut() noexcept {
+        std::lock_guard<std::mutex> lock(mutex_);
+        shut_ = true;
+#ifdef _WIN32
+        if (fd_ != no_socket) ::shutdown(fd_, SD_BOTH);
+#else
+        if (fd_ != no_socket) ::shutdown(fd_, SHUT_RDWR);
+#endif
+        wake_.signal();
+        if (lookup_) {
+            std::lock_guard<std::mutex> waiting(lookup_->mutex);
+            lookup_->shut = true;
+            lookup_->done_or_shut.notify_all();
+        }
+    }
+
+    bool was_shut() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return shut_;
+    }
+
+    /// The connected socket, for a TLS layer that reads and writes it itself.
+    ::socket_t native() const noexcept { return fd_; }
+
+private:
+    // One lookup, on a thread of its own: getaddrinfo cannot be interrupted, and a name server
+    // that never answers must not hold a connect past its deadline or a cancel. A lookup given up
+    // on finishes alone and frees what it found.
+    struct lookup {
+        std::mutex mutex;
+        std::condition_variable done_or_shut;
+        bool done = false;
+        bool shut = false;
+        bool abandoned = false;
+        int found = 0;
+        int error = 0;
+        addrinfo* list = nullptr;
+    };
+
+    connected_as resolve(const std::string& host, const std::string& port, clock::time_point deadline,
+                         addrinfo*& list, std::string& why) {
+        auto job = std::make_shared<lookup>();
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (shut_) return connected_as::canceled;
+            lookup_ = job;
+        }
+        try {
+            std::thread([job, host, port] {
+                addrinfo hints{};
+                hints.ai_family = AF_UNSPEC;
+                hints.ai_socktype = SOCK_STREAM;
+                hints.ai_flags = AI_NUMERICSERV;
+                addrinfo* found = nullptr;
+                const int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found);
+                const int err = errno;
+                std::lock_guard<std::mutex> lock(job->mutex);
+                if (job->abandoned) {
+                    if (found) ::freeaddrinfo(found);
+                    return;
+                }
+                job->found = rc;
+                job->error = err;
+                job->list = found;
+                job->done = true;
+                job->done_or_shut.notify_all();
+            }).detach();
+        } catch (const std::system_error& e) {
+            why = e.what();
+            return connected_as::resolve;
+        }
+        std::unique_lock<std::mutex> lock(job->mutex);
+        job->done_or_shut.wait_until(lock, deadline, [&] { return job->done || job->shut; });
+        if (!job->done || job->shut) {
+            job->abandoned = true;
+            if (job->list) ::freeaddrinfo(std::exchange(job->list, nullptr));
+            if (job->shut) return connected_as::canceled;
+            why = "no answer from the name service within connect_timeout";
+            return connected_as::resolve;
+        }
+        if (job->found != 0) {
+#ifdef EAI_SYSTEM
+            if (job->found == EAI_SYSTEM) {
+                why = std::generic_category().message(job->error);
+                return connected_as::resolve;
+            }
+#endif
+            why = ::gai_strerror(job->found);
+            return connected_as::resolve;
+        }
+        list = std::exchange(job->list, nullptr);
+        return connected_as::ok;
+    }
+
+    // A non-blocking connect's end: writable (connected or failed; SO_ERROR says which).
+    readiness wait_connected(clock::time_point deadline) {
+#ifdef _WIN32
+        // WSAPoll does not report a refused connect before Windows 10 2004; select's except set does.
+        readiness r;
+        for (;;) {
+            if (was_shut()) {
+                r.failed = true;
+                return r;
+            }
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
+            if (left <= 0) {
+                r.timed_out = true;
+                return r;
+            }
+            fd_set writable, failed, woken;
+            FD_ZERO(&writable);
+            FD_ZERO(&failed);
+            FD_ZERO(&woken);
+            FD_SET(fd_, &writable);
+            FD_SET(fd_, &failed);
+            if (wake_.usable()) FD_SET(wake_.waitable(), &woken);
+            const long slice = static_cast<long>(std::min<long long>(left, 3600 * 1000));
+            timeval tv{slice / 1000, (slice % 1000) * 1000};
+            const int n = ::select(0, &woken, &writable, &failed, &tv);
+            if (n < 0) {
+                r.failed = true;
+                return r;
+            }
+            if (n > 0 && (FD_ISSET(fd_, &writable) || FD_ISSET(fd_, &failed))) {
+                r.writable = true;
+                return r;
+            }
+        }
+#else
+        return wait(false, true, nullptr, deadline);
+#endif
+    }
+
+    int socket_error() const {
+        int err = 0;
+#ifdef _WIN32
+        int len = sizeof err;
+#else
+        socklen_t len = sizeof err;
+#endif
+        if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, reinterpret_cast<char*>(&err), &len) != 0) {
+            err = last_socket_error();
+        }
+        return err;
+    }
+
+    mutable std::mutex mutex_;  // shut() from any thread meets connect()'s change of socket
+    ::socket_t fd_ = no_socket;
+    bool shut_ = false;
+    wake_signal wake_;                // shut()'s: a wait on Windows does not end at shutdown alone
+    std::shared_ptr<lookup> lookup_;  // the name lookup of connect(), which shut() ends
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_NO_HTTPLIB
+#endif  // BOSBASE_PLATFORM_SOCKET_HPP
 // ---- bosbase/proxy.hpp: HTTP proxies: the settings, proxy URLs, and curl's rules for the proxy environment variables.
 #ifndef BOSBASE_PROXY_HPP
 #define BOSBASE_PROXY_HPP
@@ -13253,7 +13503,201 @@ private:
 #endif  // BOSBASE_NO_HTTPLIB
 
 #endif  // BOSBASE_HTTPLIB_WATCHDOG_HPP
-// ---- bosbase/httplib/websocket.hpp: The default transport's WebSocket: its own socket, upgrade and frame reader (detail/ws_frame.hpp).
+// ---- bosbase/httplib/ws_stream.hpp: The WebSocket's byte stream: its socket as is (ws://) or through a TLS session (wss://) of cpp-httplib's TLS layer.
+#ifndef BOSBASE_HTTPLIB_WS_STREAM_HPP
+#define BOSBASE_HTTPLIB_WS_STREAM_HPP
+
+#ifndef BOSBASE_NO_HTTPLIB
+
+#include <httplib.h>
+
+// cpp-httplib's TLS layer (httplib::tls: one set of calls over OpenSSL, Mbed TLS or wolfSSL)
+// came after 0.11, which has only its SSLClient; the WebSocket's wss:// needs the layer, since
+// it owns its socket. Checked on 0.41.0, whose WebSocket client (BOSBASE_HTTPLIB_WEBSOCKET) is how
+// a release that has the layer is told apart; BOSBASE_WS_TLS 0 leaves it unused (wss:// refused).
+#ifndef BOSBASE_WS_TLS
+#if defined(CPPHTTPLIB_SSL_ENABLED) && BOSBASE_HTTPLIB_WEBSOCKET
+#define BOSBASE_WS_TLS 1
+#else
+#define BOSBASE_WS_TLS 0
+#endif
+#endif
+
+namespace bosbase {
+
+namespace detail {
+
+/// What the default transport's TLS options say, for a wss:// connection.
+struct ws_tls_settings {
+    bool verify = true;
+    std::string ca_cert_file;
+    std::string ca_cert_dir;
+    std::string ca_description;  // what a failed load says about the configured CA sources
+};
+
+/// @brief One connection's bytes, plain or through TLS. Every call is one non-blocking attempt;
+/// the caller waits on the socket for what step says. Not thread-safe: one thread at a time
+/// (default_websocket's owner) is inside it, which is what a TLS session requires.
+class ws_stream {
+public:
+    using clock = std::chrono::steady_clock;
+    enum class step { ok, want_read, want_write, closed };
+
+    explicit ws_stream(websocket_socket_handle& socket) : socket_(socket) {}
+    ws_stream(const ws_stream&) = delete;
+    ws_stream& operator=(const ws_stream&) = delete;
+    ~ws_stream() {
+#if BOSBASE_WS_TLS
+        if (session_) httplib::tls::free_session(session_);
+        if (context_) httplib::tls::free_context(context_);
+#endif
+    }
+
+    bool secure() const noexcept {
+#if BOSBASE_WS_TLS
+        return session_ != nullptr;
+#else
+        return false;
+#endif
+    }
+
+    /// The TLS handshake and the server's certificate check, within `deadline`. Throws
+    /// transport_error: tls for every refusal, timeout, canceled (the socket shut).
+    void start_tls(const std::string& host, const ws_tls_settings& settings, clock::time_point deadline) {
+#if BOSBASE_WS_TLS
+        namespace tls = httplib::tls;
+        context_ = tls::create_client_context();
+        if (!context_) throw transport_error(error_kind::tls, "could not make a TLS context");
+        if (settings.verify) {
+            const bool loaded = !settings.ca_cert_file.empty() ? tls::load_ca_file(context_, settings.ca_cert_file.c_str())
+                                : !settings.ca_cert_dir.empty() ? tls::load_ca_dir(context_, settings.ca_cert_dir.c_str())
+                                                                : (tls::load_system_certs(context_), true);
+            if (!loaded) throw transport_error(error_kind::tls, "could not load the CA certificates" + settings.ca_description);
+        }
+        const bool is_ip = httplib::detail::is_ip_address(host);
+#if !defined(CPPHTTPLIB_OPENSSL_SUPPORT)
+        // Mbed TLS and wolfSSL check during the handshake only when told to; an IP address has
+        // no name for them to check, so there the check below is the one that counts.
+        tls::set_verify_client(context_, settings.verify && !is_ip);
+#endif
+        session_ = tls::create_session(context_, socket_.native());
+        if (!session_) throw transport_error(error_kind::tls, "could not start a TLS session");
+        if (!is_ip && !tls::set_sni(session_, host.c_str())) {
+            throw transport_error(error_kind::tls, "could not set the TLS server name");
+        }
+        for (;;) {
+            const tls::TlsError err = tls::connect(session_);
+            if (err.code == tls::ErrorCode::Success) break;
+            if (err.code == tls::ErrorCode::WantRead || err.code == tls::ErrorCode::WantWrite) {
+                const auto r = socket_.wait(err.code == tls::ErrorCode::WantRead, err.code == tls::ErrorCode::WantWrite,
+                                            nullptr, deadline);
+                if (socket_.was_shut()) throw transport_error(error_kind::canceled, "the WebSocket connect was cancelled");
+                if (r.timed_out) {
+                    throw transport_error(error_kind::timeout, "the TLS handshake of the WebSocket did not finish within connect_timeout");
+                }
+                continue;
+            }
+            if (socket_.was_shut()) throw transport_error(error_kind::canceled, "the WebSocket connect was cancelled");
+            if (err.code == tls::ErrorCode::CertVerifyFailed || err.code == tls::ErrorCode::HostnameMismatch) {
+                throw transport_error(error_kind::tls, refusal(err.code == tls::ErrorCode::HostnameMismatch));
+            }
+            throw transport_error(error_kind::tls,
+                                  err.code == tls::ErrorCode::PeerClosed || err.code == tls::ErrorCode::SyscallError
+                                      ? "the server closed the connection during the TLS handshake (is it a TLS server? "
+                                        "ws:// is the plain one)"
+                                      : "the TLS handshake failed (is it a TLS server? ws:// is the plain one): " +
+                                            tls::error_string(err.backend_code));
+        }
+        if (!settings.verify) return;
+        if (tls::get_verify_result(session_) != 0) throw transport_error(error_kind::tls, refusal(false));
+        const tls::cert_t cert = tls::get_peer_cert(session_);
+        if (!cert) throw transport_error(error_kind::tls, "the server sent no certificate");
+        const bool matches = tls::verify_hostname(cert, host.c_str());
+        tls::free_cert(cert);
+        if (!matches) throw transport_error(error_kind::tls, refusal(true));
+#else
+        (void)host;
+        (void)settings;
+        (void)deadline;
+        throw transport_error(error_kind::tls,
+                              "wss:// needs cpp-httplib 0.41.0 or later built with a TLS backend (its httplib::tls layer; "
+                              "CPPHTTPLIB_OPENSSL_SUPPORT or CPPHTTPLIB_MBEDTLS_SUPPORT); use ws:// or a transport of your own");
+#endif
+    }
+
+    step read_some(char* out, std::size_t size, std::size_t& got) {
+        ++calls_;
+#if BOSBASE_WS_TLS
+        if (session_) {
+            httplib::tls::TlsError err;
+            const auto n = httplib::tls::read(session_, out, size, err);
+            if (n > 0) {
+                got = static_cast<std::size_t>(n);
+                return step::ok;
+            }
+            return tls_step(err);
+        }
+#endif
+        switch (socket_.try_receive(out, size, got)) {
+        case websocket_socket_handle::io::ok: return step::ok;
+        case websocket_socket_handle::io::would_block: return step::want_read;
+        default: return step::closed;
+        }
+    }
+
+    step write_some(const char* data, std::size_t size, std::size_t& sent) {
+        ++calls_;
+#if BOSBASE_WS_TLS
+        if (session_) {
+            httplib::tls::TlsError err;
+            const auto n = httplib::tls::write(session_, data, size, err);
+            if (n > 0) {
+                sent = static_cast<std::size_t>(n);
+                return step::ok;
+            }
+            return tls_step(err);
+        }
+#endif
+        switch (socket_.try_send(data, size, sent)) {
+        case websocket_socket_handle::io::ok: return step::ok;
+        case websocket_socket_handle::io::would_block: return step::want_write;
+        default: return step::closed;
+        }
+    }
+
+private:
+#if BOSBASE_WS_TLS
+    static step tls_step(const httplib::tls::TlsError& err) {
+        if (err.code == httplib::tls::ErrorCode::WantRead) return step::want_read;
+        if (err.code == httplib::tls::ErrorCode::WantWrite) return step::want_write;
+        return step::closed;
+    }
+
+    std::string refusal(bool wrong_name) const {
+        if (wrong_name) return "the server's certificate is not for this host name";
+        const long code = httplib::tls::get_verify_result(session_);
+        return "the server's certificate was not accepted (" +
+               (code != 0 ? httplib::tls::verify_error_string(code) : std::string("verification failed")) +
+               "); pass its CA as ca_cert_file or ca_cert_dir";
+    }
+
+    httplib::tls::ctx_t context_ = nullptr;
+    httplib::tls::session_t session_ = nullptr;
+#endif
+    websocket_socket_handle& socket_;
+    // Counted in plain memory on purpose: two threads inside the session without an order
+    // between them (which TLS forbids) is then a data race ThreadSanitizer reports, even though
+    // the TLS library itself is not instrumented (tests/fault/wss_test.cpp).
+    std::size_t calls_ = 0;
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_NO_HTTPLIB
+#endif  // BOSBASE_HTTPLIB_WS_STREAM_HPP
+// ---- bosbase/httplib/websocket.hpp: The default transport's WebSocket: its own socket, proxy tunnel, TLS session, upgrade and frame reader, with one thread at a time inside the connection.
 #ifndef BOSBASE_HTTPLIB_WEBSOCKET_HPP
 #define BOSBASE_HTTPLIB_WEBSOCKET_HPP
 
@@ -13261,34 +13705,36 @@ private:
 
 #include <httplib.h>
 
-#if BOSBASE_HTTPLIB_WEBSOCKET && !defined(_WIN32)
+#if BOSBASE_HTTPLIB_WEBSOCKET
 
 namespace bosbase {
 
 namespace detail {
 
-/// One WebSocket over a socket of its own. cpp-httplib's client (0.41.0) reads a frame
-/// header with one read and takes a short read for a broken frame, so a header that TCP
-/// split ended the connection; here every byte goes through ws_decoder, which takes any
-/// split. The reading thread answers pings; sends from other threads and those pongs
-/// share one lock. Teardown writes no close frame: shutting the socket ends a blocked read
-/// at once and never waits for a peer that does not answer.
+/// One WebSocket over a socket of its own, plain (ws://) or through TLS (wss://), directly
+/// or through an HTTP proxy's CONNECT tunnel.
+///
+/// One thread at a time is inside the connection (its socket's reads and its TLS session,
+/// which OpenSSL and Mbed TLS require): the owner. A thread in read() is the owner while it
+/// waits, and it also writes what other threads queued, woken through wake_; a send_text()
+/// with no reader in the connection becomes the owner itself for its write. So a publish
+/// from another thread costs one wake-up, and nothing else changes hands per message.
+/// Every byte read goes through ws_decoder, which takes any split. Teardown writes no close
+/// frame: shutting the socket ends every wait at once and never waits for a peer that does
+/// not answer.
 class default_websocket final : public websocket_connection {
 public:
     using clock = std::chrono::steady_clock;
 
-    explicit default_websocket(const websocket_request& req)
+    explicit default_websocket(const websocket_request& req, const ws_tls_settings& tls = {},
+                               const std::optional<http_proxy>& proxy = std::nullopt)
         : read_timeout_(std::max(req.read_timeout, std::chrono::milliseconds(1))),
           write_timeout_(std::max(req.write_timeout, std::chrono::milliseconds(1))),
           decoder_(req.max_message_bytes),
+          stream_(socket_),
           random_(std::random_device{}()) {
-        if (req.url.size() >= 6 && ascii_iequal(std::string_view(req.url).substr(0, 6), "wss://")) {
-            throw transport_error(error_kind::tls,
-                                  "the default transport does not open wss:// WebSockets yet; use ws:// to a TLS "
-                                  "terminator on the same host, or a transport of your own");
-        }
         const auto url = parse_ws_url(req.url);
-        if (!url) throw transport_error(error_kind::other, "not a ws:// URL (ws://host[:port]/path)");
+        if (!url) throw transport_error(error_kind::other, "not a WebSocket URL (ws://host[:port]/path or wss://...)");
         std::array<unsigned char, 16> nonce{};
         for (auto& b : nonce) b = static_cast<unsigned char>(random_() & 0xFF);
         const std::string key = base64_encode(nonce.data(), nonce.size());
@@ -13301,55 +13747,35 @@ public:
         websocket_socket_handle* socket = &socket_;
         cancel_token::registration wake;
         if (req.cancel) wake = req.cancel->on_cancel([socket] { socket->shut(); });
-        auto canceled = [] { return transport_error(error_kind::canceled, "the WebSocket connect was cancelled"); };
         std::string why;
-        switch (socket_.connect(url->host, url->port, deadline, why)) {
+        const std::string& host = proxy ? proxy->host : url->host;
+        switch (socket_.connect(host, proxy ? std::to_string(proxy->port) : url->port, deadline, why)) {
         case websocket_socket_handle::connected_as::ok: break;
         case websocket_socket_handle::connected_as::resolve:
-            throw transport_error(error_kind::resolve, "could not resolve the host of the WebSocket: " + why);
+            throw transport_error(error_kind::resolve, std::string("could not resolve the host of the ") +
+                                                           (proxy ? "proxy" : "WebSocket") + ": " + why);
         case websocket_socket_handle::connected_as::timeout:
             throw transport_error(error_kind::timeout, "the WebSocket connect timed out");
         case websocket_socket_handle::connected_as::canceled: throw canceled();
         case websocket_socket_handle::connected_as::connect:
-            throw transport_error(error_kind::connect, "could not connect the WebSocket (" + why + ")");
+            throw transport_error(error_kind::connect,
+                                  std::string("could not connect ") + (proxy ? "to the proxy" : "the WebSocket") + " (" + why + ")");
         }
-        const auto left = [&] {
-            return std::max(std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()),
-                            std::chrono::milliseconds(0));
-        };
-        if (!socket_.send_all(request, left())) {
-            if (socket_.was_shut()) throw canceled();
-            if (clock::now() >= deadline) throw transport_error(error_kind::timeout, "the WebSocket connect timed out");
-            throw transport_error(error_kind::send, "could not send the WebSocket upgrade request");
-        }
+        if (proxy) open_tunnel(*url, *proxy, deadline);
+        if (url->secure) stream_.start_tls(url->host, tls, deadline);
+        check(write_all(request, deadline), deadline, "could not send the WebSocket upgrade request");
 
         // The answer's head, within the connect deadline: a server that accepts the TCP
         // connection and never answers is a connect that timed out.
-        constexpr std::size_t max_head = 16 << 10;
         std::string got;
-        std::size_t head_end = std::string::npos;
-        while ((head_end = got.find("\r\n\r\n")) == std::string::npos) {
-            if (got.size() > max_head) {
-                throw transport_error(error_kind::invalid_response, "the WebSocket upgrade's answer has headers over 16 KiB");
-            }
-            const auto r = fill(got, left());
-            if (r == websocket_socket_handle::io::ok) continue;
+        const auto head = read_head(got, deadline, "WebSocket upgrade");
+        if (head.status != 101) {
+            std::string body = refusal_body(head, std::move(got), req.max_message_bytes);
             if (socket_.was_shut()) throw canceled();
-            if (r == websocket_socket_handle::io::timeout) {
-                throw transport_error(error_kind::timeout, "the WebSocket upgrade got no answer within connect_timeout");
-            }
-            throw transport_error(error_kind::receive, "the server closed the connection before answering the WebSocket upgrade");
+            throw websocket_refused(head.status, std::move(body),
+                                    "the server refused the WebSocket upgrade with HTTP " + std::to_string(head.status));
         }
-        const auto head = parse_http_head(std::string_view(got).substr(0, head_end));
-        if (!head) throw transport_error(error_kind::invalid_response, "the WebSocket upgrade's answer is not HTTP/1.x");
-        got.erase(0, head_end + 4);
-        if (head->status != 101) {
-            std::string body = refusal_body(*head, std::move(got), req.max_message_bytes);
-            if (socket_.was_shut()) throw canceled();
-            throw websocket_refused(head->status, std::move(body),
-                                    "the server refused the WebSocket upgrade with HTTP " + std::to_string(head->status));
-        }
-        const std::string wrong = check_websocket_accept(*head, key);
+        const std::string wrong = check_websocket_accept(head, key);
         if (!wrong.empty()) throw transport_error(error_kind::invalid_response, wrong);
         pending_ = std::move(got);  // frames the server sent right behind its answer
     }
@@ -13358,7 +13784,13 @@ public:
 
     websocket_frame read(std::string& message) override {
         message.clear();
-        while (!closed_) {
+        if (!become_owner(owner_kind::reader)) return websocket_frame::closed;
+        struct release {
+            default_websocket& ws;
+            ~release() { ws.give_up_ownership(); }
+        } released{*this};
+        auto heard = clock::now();
+        for (;;) {
             while (pending_at_ < pending_.size()) {
                 ws_event ev;
                 pending_at_ += decoder_.feed(pending_.data() + pending_at_, pending_.size() - pending_at_, ev);
@@ -13367,65 +13799,156 @@ public:
                 case ws_event::kind::text: message = std::move(ev.payload); return websocket_frame::text;
                 case ws_event::kind::binary: message = std::move(ev.payload); return websocket_frame::binary;
                 case ws_event::kind::too_large: return websocket_frame::too_large;
-                case ws_event::kind::ping: {
-                    std::lock_guard<std::mutex> lock(write_mutex_);
-                    write_locked(ws_opcode::pong, ev.payload);
-                    break;
-                }
+                case ws_event::kind::ping: queue_frame(ws_opcode::pong, ev.payload); break;
                 case ws_event::kind::pong: break;
-                case ws_event::kind::close: {
-                    closed_ = true;
-                    std::lock_guard<std::mutex> lock(write_mutex_);
-                    write_locked(ws_opcode::close, std::string_view(ev.payload).substr(0, 2));  // its status code back
-                    socket_.shut();
+                case ws_event::kind::close:
+                    // Its status code back, then the socket goes.
+                    say_goodbye(std::string_view(ev.payload).substr(0, 2));
                     return websocket_frame::closed;
-                }
-                case ws_event::kind::error: {
-                    closed_ = true;
-                    {
-                        std::lock_guard<std::mutex> lock(write_mutex_);
-                        write_locked(ws_opcode::close, std::string("\x03\xEA", 2));  // 1002, protocol error
-                    }
-                    socket_.shut();
+                case ws_event::kind::error:
+                    say_goodbye(std::string("\x03\xEA", 2));  // 1002, protocol error
                     throw transport_error(error_kind::receive, "the server broke the WebSocket protocol: " + ev.payload);
-                }
                 }
             }
             pending_.clear();
             pending_at_ = 0;
-            if (fill(pending_, read_timeout_) != websocket_socket_handle::io::ok) {
-                closed_ = true;
-                socket_.shut();
+
+            // A sender's wake-up that comes after this sees its frame written below or, if it
+            // queued after that, ends the wait: none is lost.
+            wake_.clear();
+            const flushed sent = flush();
+            if (sent == flushed::failed) return broken();
+            std::size_t got = 0;
+            const ws_stream::step st = stream_.read_some(buffer_.data(), buffer_.size(), got);
+            if (st == ws_stream::step::ok) {
+                pending_.append(buffer_.data(), got);
+                heard = clock::now();
+                continue;
             }
+            if (st == ws_stream::step::closed) return broken();
+            const auto r = socket_.wait(st == ws_stream::step::want_read || sent == flushed::blocked_on_read,
+                                        st == ws_stream::step::want_write || sent == flushed::blocked_on_write, &wake_,
+                                        heard + read_timeout_);
+            if (r.failed || r.timed_out) return broken();  // shut, or silent past read_timeout
         }
-        return websocket_frame::closed;
     }
 
     bool send_text(std::string_view message) override {
-        std::lock_guard<std::mutex> lock(write_mutex_);
-        return write_locked(ws_opcode::text, message);
-    }
-
-    void shutdown() noexcept override { socket_.shut(); }
-
-private:
-    // Appends what one read brings.
-    websocket_socket_handle::io fill(std::string& to, std::chrono::milliseconds timeout) {
-        std::size_t got = 0;
-        const auto r = socket_.receive(buffer_.data(), buffer_.size(), got, timeout);
-        if (r == websocket_socket_handle::io::ok) to.append(buffer_.data(), got);
-        return r;
-    }
-
-    // A failed write ends the connection, so the reader stops too.
-    bool write_locked(ws_opcode opcode, std::string_view payload) {
-        if (socket_.was_shut()) return false;
-        std::array<unsigned char, 4> mask{};
-        const std::uint32_t bits = random_();
-        for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = static_cast<unsigned char>((bits >> (8 * i)) & 0xFF);
-        if (socket_.send_all(ws_encode_frame(opcode, payload, true, &mask), write_timeout_)) return true;
+        auto item = std::make_shared<outgoing>();
+        const auto deadline = clock::now() + write_timeout_;
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (broken_) return false;
+        item->bytes = masked_frame_locked(ws_opcode::text, message);
+        queue_.push_back(item);
+        for (;;) {
+            if (item->finished) return item->ok;
+            if (broken_) return false;
+            if (owner_ == owner_kind::none) {
+                owner_ = owner_kind::writer;
+                lock.unlock();
+                const bool ok = drain(deadline);
+                lock.lock();
+                owner_ = owner_kind::none;
+                changed_.notify_all();
+                if (!ok) {
+                    fail_all_locked();
+                    break;
+                }
+                continue;
+            }
+            if (owner_ == owner_kind::reader) wake_.signal();
+            if (changed_.wait_until(lock, deadline) == std::cv_status::timeout && !item->finished) {
+                fail_all_locked();  // a frame half written cannot be taken back: the connection ends
+                break;
+            }
+        }
+        lock.unlock();
         socket_.shut();
         return false;
+    }
+
+    void shutdown() noexcept override {
+        socket_.shut();
+        std::lock_guard<std::mutex> lock(mutex_);
+        fail_all_locked();
+    }
+
+private:
+    enum class owner_kind { none, reader, writer };
+    enum class flushed { idle, blocked_on_read, blocked_on_write, failed };
+    enum class outcome { ok, timeout, closed };
+
+    struct outgoing {
+        std::string bytes;
+        std::size_t written = 0;  // the owner's alone
+        bool finished = false;    // under mutex_, as ok
+        bool ok = false;
+    };
+
+    static transport_error canceled() { return transport_error(error_kind::canceled, "the WebSocket connect was cancelled"); }
+
+    // --- connecting: the constructor's thread alone -----------------------------------
+
+    void check(outcome o, clock::time_point deadline, const char* failed) {
+        if (o == outcome::ok) return;
+        if (socket_.was_shut()) throw canceled();
+        if (o == outcome::timeout || clock::now() >= deadline) throw transport_error(error_kind::timeout, "the WebSocket connect timed out");
+        throw transport_error(error_kind::send, failed);
+    }
+
+    // A proxy's CONNECT tunnel to the WebSocket's host: what follows (TLS, the upgrade) goes
+    // through it unchanged. The proxy's credentials never reach an error's text.
+    void open_tunnel(const ws_url& url, const http_proxy& proxy, clock::time_point deadline) {
+        const std::string authority =
+            (url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host) + ":" + url.port;
+        std::string request = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n";
+        if (!proxy.username.empty() || !proxy.password.empty()) {
+            const std::string pair = proxy.username + ":" + proxy.password;
+            request += "Proxy-Authorization: Basic " +
+                       base64_encode(reinterpret_cast<const unsigned char*>(pair.data()), pair.size()) + "\r\n";
+        }
+        request += "\r\n";
+        check(write_all(request, deadline), deadline, "could not send the CONNECT request to the proxy");
+        std::string got;
+        const auto head = read_head(got, deadline, "proxy's CONNECT");
+        if (head.status < 200 || head.status > 299) {
+            std::string body = refusal_body(head, std::move(got), 64 << 10);
+            if (socket_.was_shut()) throw canceled();
+            throw websocket_refused(head.status, std::move(body),
+                                    "the proxy refused the tunnel to the WebSocket's host with HTTP " +
+                                        std::to_string(head.status));
+        }
+        if (!got.empty()) throw transport_error(error_kind::invalid_response, "the proxy sent bytes behind its CONNECT answer");
+    }
+
+    http_head read_head(std::string& got, clock::time_point deadline, const char* what) {
+        constexpr std::size_t max_head = 16 << 10;
+        std::size_t head_end = std::string::npos;
+        while ((head_end = got.find("\r\n\r\n")) == std::string::npos) {
+            if (got.size() > max_head) {
+                throw transport_error(error_kind::invalid_response, std::string("the ") + what + "'s answer has headers over 16 KiB");
+            }
+            const outcome r = fill(got, deadline);
+            if (r == outcome::ok) continue;
+            if (socket_.was_shut()) throw canceled();
+            if (r == outcome::timeout) {
+                throw transport_error(error_kind::timeout, std::string("the ") + what + " got no answer within connect_timeout");
+            }
+            // A TLS server closes on plain text, mostly without a word (OpenSSL's "http request").
+            throw transport_error(error_kind::receive,
+                                  std::string("the server closed the connection before answering the ") + what +
+                                      (got.empty() && !stream_.secure() ? " (a TLS server does that to plain text: is it wss://?)" : ""));
+        }
+        auto head = parse_http_head(std::string_view(got).substr(0, head_end));
+        if (!head) {
+            // 0x15 0x03: a TLS alert, the answer of a TLS server to plain text.
+            const bool speaks_tls = got.size() >= 2 && got[0] == '\x15' && got[1] == '\x03';
+            throw transport_error(speaks_tls ? error_kind::tls : error_kind::invalid_response,
+                                  std::string("the ") + what + "'s answer is not HTTP/1.x" +
+                                      (speaks_tls ? " but TLS: the server wants wss://" : ""));
+        }
+        got.erase(0, head_end + 4);
+        return std::move(*head);
     }
 
     // The body of a refused upgrade (BosBase's JSON error), up to `cap` bytes; what came
@@ -13439,9 +13962,10 @@ private:
             length = std::min<std::uint64_t>(std::stoull(*cl), cap);
         }
         std::string body;
+        const auto deadline = clock::now() + read_timeout_;
         for (;;) {
             if (chunked ? http_dechunk(got, body, cap) : got.size() >= length) break;
-            if (fill(got, read_timeout_) != websocket_socket_handle::io::ok) {
+            if (fill(got, deadline) != outcome::ok) {
                 if (chunked) http_dechunk(got, body, cap);
                 break;
             }
@@ -13450,23 +13974,153 @@ private:
         return body;
     }
 
+    // --- the owner's I/O -----------------------------------------------------------
+
+    outcome write_all(std::string_view data, clock::time_point deadline) {
+        while (!data.empty()) {
+            std::size_t sent = 0;
+            const ws_stream::step st = stream_.write_some(data.data(), data.size(), sent);
+            if (st == ws_stream::step::ok) {
+                data.remove_prefix(sent);
+                continue;
+            }
+            if (st == ws_stream::step::closed) return outcome::closed;
+            const auto r = socket_.wait(st == ws_stream::step::want_read, st == ws_stream::step::want_write, nullptr, deadline);
+            if (r.failed) return outcome::closed;
+            if (r.timed_out) return outcome::timeout;
+        }
+        return outcome::ok;
+    }
+
+    // Appends what one read brings.
+    outcome fill(std::string& to, clock::time_point deadline) {
+        for (;;) {
+            std::size_t got = 0;
+            const ws_stream::step st = stream_.read_some(buffer_.data(), buffer_.size(), got);
+            if (st == ws_stream::step::ok) {
+                to.append(buffer_.data(), got);
+                return outcome::ok;
+            }
+            if (st == ws_stream::step::closed) return outcome::closed;
+            const auto r = socket_.wait(st == ws_stream::step::want_read, st == ws_stream::step::want_write, nullptr, deadline);
+            if (r.failed) return outcome::closed;
+            if (r.timed_out) return outcome::timeout;
+        }
+    }
+
+    // Writes the queued frames as far as the socket takes them now, in order.
+    flushed flush() {
+        for (;;) {
+            std::shared_ptr<outgoing> item;
+            {
+                std::lock_guard<std::mutex> lock(mutex_);
+                if (queue_.empty()) return flushed::idle;
+                item = queue_.front();
+            }
+            while (item->written < item->bytes.size()) {
+                std::size_t sent = 0;
+                // A TLS write that could not finish is retried with the same bytes, as TLS requires.
+                const ws_stream::step st =
+                    stream_.write_some(item->bytes.data() + item->written, item->bytes.size() - item->written, sent);
+                if (st == ws_stream::step::ok) {
+                    item->written += sent;
+                    continue;
+                }
+                if (st == ws_stream::step::want_write) return flushed::blocked_on_write;
+                if (st == ws_stream::step::want_read) return flushed::blocked_on_read;
+                return flushed::failed;
+            }
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (!queue_.empty() && queue_.front() == item) queue_.pop_front();
+            item->finished = true;
+            item->ok = true;
+            changed_.notify_all();
+        }
+    }
+
+    // A sender that owns the connection: everything queued, within its deadline.
+    bool drain(clock::time_point deadline) {
+        for (;;) {
+            const flushed f = flush();
+            if (f == flushed::idle) return true;
+            if (f == flushed::failed) return false;
+            const auto r = socket_.wait(f == flushed::blocked_on_read, f == flushed::blocked_on_write, nullptr, deadline);
+            if (r.failed || r.timed_out) return false;
+        }
+    }
+
+    bool become_owner(owner_kind who) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        changed_.wait(lock, [&] { return owner_ == owner_kind::none || broken_; });
+        if (broken_) return false;
+        owner_ = who;
+        return true;
+    }
+
+    void give_up_ownership() noexcept {
+        std::lock_guard<std::mutex> lock(mutex_);
+        owner_ = owner_kind::none;
+        changed_.notify_all();
+    }
+
+    void queue_frame(ws_opcode opcode, std::string_view payload) {
+        auto item = std::make_shared<outgoing>();
+        std::lock_guard<std::mutex> lock(mutex_);
+        item->bytes = masked_frame_locked(opcode, payload);
+        queue_.push_back(std::move(item));
+    }
+
+    // The reader's close frame, written within write_timeout, then the socket goes.
+    void say_goodbye(std::string_view code) {
+        queue_frame(ws_opcode::close, code);
+        drain(clock::now() + write_timeout_);
+        broken();
+    }
+
+    websocket_frame broken() {
+        socket_.shut();
+        std::lock_guard<std::mutex> lock(mutex_);
+        fail_all_locked();
+        return websocket_frame::closed;
+    }
+
+    void fail_all_locked() {
+        broken_ = true;
+        for (auto& item : queue_) item->finished = true;  // ok stays false
+        queue_.clear();
+        changed_.notify_all();
+    }
+
+    std::string masked_frame_locked(ws_opcode opcode, std::string_view payload) {
+        std::array<unsigned char, 4> mask{};
+        const std::uint32_t bits = random_();
+        for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = static_cast<unsigned char>((bits >> (8 * i)) & 0xFF);
+        return ws_encode_frame(opcode, payload, true, &mask);
+    }
+
     const std::chrono::milliseconds read_timeout_;
     const std::chrono::milliseconds write_timeout_;
     websocket_socket_handle socket_;
-    ws_decoder decoder_;  // the reading thread's, as are pending_ and closed_
+    ws_decoder decoder_;  // the reading thread's, as are pending_ and buffer_
     std::string pending_;
     std::size_t pending_at_ = 0;
-    bool closed_ = false;
     std::array<char, 16 << 10> buffer_{};
-    std::mutex write_mutex_;  // a frame is written whole: send_text's and the reader's pongs
-    std::mt19937 random_;     // masking keys (RFC 6455 5.3); under write_mutex_ once connected
+    ws_stream stream_;  // the owner's alone; goes before socket_, which it reads and writes
+    wake_signal wake_;  // a sender's wake-up for the owner waiting in read()
+
+    std::mutex mutex_;  // the queue, who owns the connection, broken_, random_
+    std::condition_variable changed_;
+    std::deque<std::shared_ptr<outgoing>> queue_;
+    owner_kind owner_ = owner_kind::none;
+    bool broken_ = false;
+    std::mt19937 random_;  // masking keys (RFC 6455 5.3)
 };
 
 }  // namespace detail
 
 }  // namespace bosbase
 
-#endif  // BOSBASE_HTTPLIB_WEBSOCKET && !_WIN32
+#endif  // BOSBASE_HTTPLIB_WEBSOCKET
 #endif  // BOSBASE_NO_HTTPLIB
 #endif  // BOSBASE_HTTPLIB_WEBSOCKET_HPP
 // ---- bosbase/httplib/transport.hpp: httplib_transport: the default transport over cpp-httplib, pooled and hardened.
@@ -13651,13 +14305,14 @@ public:
         throw describe(result.error(), c, conn, conn.sockets_opened > 0);
     }
 
-// POSIX only for now (its socket calls in platform.hpp are). The WebSocket is the SDK's own
-// (detail::default_websocket); its availability still follows cpp-httplib 0.39.0's client,
-// so the builds that test it stay the ones that did.
-#if BOSBASE_HTTPLIB_WEBSOCKET && !defined(_WIN32)
-    /// @brief The WebSocket call pub/sub uses, with cpp-httplib 0.39.0 or later; ws:// only
-    /// (see README, "Pub/sub"). Throws transport_error when no socket opens, and
-    /// websocket_refused when the server answers the upgrade with an HTTP status.
+// The WebSocket is the SDK's own (detail::default_websocket); its availability still follows
+// cpp-httplib 0.39.0's client, so the builds that test it stay the ones that did.
+#if BOSBASE_HTTPLIB_WEBSOCKET
+    /// @brief The WebSocket call pub/sub uses, with cpp-httplib 0.39.0 or later: ws:// and,
+    /// where cpp-httplib has its TLS layer (0.41.0 with a TLS backend), wss:// with this
+    /// transport's TLS options; through the proxy this transport uses for the host (a CONNECT
+    /// tunnel). Throws transport_error when no socket opens, and websocket_refused when the
+    /// server (or the proxy) answers with an HTTP status.
     template <class Ws = httplib::ws::WebSocketClient,
               std::enable_if_t<detail::httplib_compat::websocket_usable<Ws>::value, int> = 0>
     std::unique_ptr<websocket_connection> connect_websocket(const websocket_request& req) {
@@ -13665,7 +14320,22 @@ public:
         if (scheme_end != std::string::npos && !detail::httplib_compat::valid_port(req.url.substr(0, req.url.find('/', scheme_end + 3)))) {
             throw transport_error(transport_error::kind::other, "invalid WebSocket URL: port out of range");
         }
-        return std::make_unique<detail::default_websocket>(req);
+        const auto& o = state_->options;
+        detail::ws_tls_settings tls;
+        tls.verify = o.verify_certificate;
+        tls.ca_cert_file = o.ca_cert_file;
+        tls.ca_cert_dir = o.ca_cert_dir;
+        tls.ca_description = ca_source_text();
+        // The proxy follows the origin the WebSocket's URL stands for: ws is http, wss is https.
+        std::string origin;
+        if (scheme_end != std::string::npos) {
+            const std::string scheme = req.url.substr(0, scheme_end);
+            const auto authority_end = req.url.find_first_of("/?#", scheme_end + 3);
+            origin = (detail::ascii_iequal(scheme, "wss") ? "https://" : "http://") +
+                     req.url.substr(scheme_end + 3, authority_end == std::string::npos ? std::string::npos
+                                                                                       : authority_end - scheme_end - 3);
+        }
+        return std::make_unique<detail::default_websocket>(req, tls, proxy_for(origin));
     }
 #endif
 
@@ -14173,15 +14843,20 @@ private:
         return out;
     }
 
+    // The proxy, if any, for a connection to `origin`.
+    std::optional<http_proxy> proxy_for(const std::string& origin) const {
+        const auto& o = state_->options;
+        if (o.proxy) {
+            if (!detail::bypasses_proxy(detail::origin_host(origin), o.no_proxy)) return o.proxy;
+            return std::nullopt;
+        }
+        if (o.proxy_from_environment) return detail::proxy_from_environment(origin, &detail::process_environment);
+        return std::nullopt;
+    }
+
     // The proxy, if any, for a new connection to `conn`'s origin.
     void apply_proxy(connection& conn, const std::string& origin) const {
-        const auto& o = state_->options;
-        std::optional<http_proxy> proxy;
-        if (o.proxy) {
-            if (!detail::bypasses_proxy(detail::origin_host(origin), o.no_proxy)) proxy = o.proxy;
-        } else if (o.proxy_from_environment) {
-            proxy = detail::proxy_from_environment(origin, &detail::process_environment);
-        }
+        const std::optional<http_proxy> proxy = proxy_for(origin);
         if (!proxy) return;
         if (!detail::httplib_compat::proxy_tunnel_usable && is_tls(origin)) {
             throw transport_error(transport_error::kind::other,

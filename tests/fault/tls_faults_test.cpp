@@ -48,10 +48,10 @@ public:
 
     std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
 
-    // Waits (bounded) until a whole ClientHello arrived: the call is inside its handshake.
-    bool wait_for_client_hello(ms limit = ms(10000)) {
+    // Waits (bounded) until `count` whole ClientHellos arrived: the call is inside its handshake.
+    bool wait_for_client_hello(ms limit = ms(10000), int count = 1) {
         std::unique_lock<std::mutex> lock(m_);
-        return cv_.wait_for(lock, limit, [&] { return hellos_ > 0; });
+        return cv_.wait_for(lock, limit, [&] { return hellos_ >= count; });
     }
     int client_hellos() {
         std::lock_guard<std::mutex> lock(m_);
@@ -211,5 +211,71 @@ TEST_CASE("fault tls garbage: bytes that are no ServerHello fail the call as tls
     CHECK_MESSAGE(o.elapsed < ms(1000), "took " << o.elapsed.count() << " ms");
     CHECK(server.client_hellos() == 1);
 }
+
+#if BOSBASE_HTTPLIB_WEBSOCKET && BOSBASE_WS_TLS
+
+// The same three servers under wss://: pub/sub's and execute_ws's socket does its own handshake.
+namespace {
+
+bosbase::websocket_request wss_request(const tls_fault_server& server, ms connect_timeout) {
+    bosbase::websocket_request req;
+    req.url = "wss" + server.url().substr(5) + "/api/pubsub";
+    req.connect_timeout = connect_timeout;
+    return req;
+}
+
+// How connecting ended, and when.
+struct ws_outcome {
+    error_kind kind = error_kind::none;
+    std::string what;
+    ms elapsed{0};
+};
+
+ws_outcome connect_ws(const bosbase::websocket_request& req) {
+    bosbase::httplib_transport t;
+    ws_outcome o;
+    const auto started = std::chrono::steady_clock::now();
+    try {
+        (void)t.connect_websocket(req);
+    } catch (const bosbase::transport_error& e) {
+        o.kind = e.error_kind();
+        o.what = e.what();
+    }
+    o.elapsed = std::chrono::duration_cast<ms>(std::chrono::steady_clock::now() - started);
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("fault tls wss: a stalled handshake ends at connect_timeout as a timeout, and at once when cancelled") {
+    tls_fault_server server(tls_mode::stall);
+    const ws_outcome timed_out = connect_ws(wss_request(server, ms(500)));
+    CHECK(timed_out.kind == error_kind::timeout);
+    CHECK_MESSAGE(contains(timed_out.what, "TLS handshake"), timed_out.what);
+    CHECK(timed_out.elapsed >= ms(450));
+
+    bosbase::cancel_token token;
+    auto req = wss_request(server, ms(20000));
+    req.cancel = token;
+    std::thread canceller([&] {
+        if (server.wait_for_client_hello(ms(10000), 2)) token.cancel();  // the second connection's
+    });
+    const ws_outcome cancelled = connect_ws(req);
+    canceller.join();
+    CHECK(cancelled.kind == error_kind::canceled);
+    CHECK_MESSAGE(cancelled.elapsed < ms(5000), "took " << cancelled.elapsed.count() << " ms");
+}
+
+TEST_CASE("fault tls wss: a close during the handshake and bytes that are no ServerHello are tls, at once") {
+    for (const tls_mode mode : {tls_mode::close, tls_mode::garbage}) {
+        tls_fault_server server(mode);
+        const ws_outcome o = connect_ws(wss_request(server, ms(20000)));
+        CHECK(o.kind == error_kind::tls);
+        CHECK_MESSAGE(o.elapsed < ms(1000), "took " << o.elapsed.count() << " ms");
+        CHECK(server.client_hellos() == 1);
+    }
+}
+
+#endif  // BOSBASE_HTTPLIB_WEBSOCKET && BOSBASE_WS_TLS
 
 #endif  // CPPHTTPLIB_OPENSSL_SUPPORT

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -216,6 +217,41 @@ TEST_CASE("pub/sub: without REDIS_URL a restart does not deliver the last messag
     CHECK(seen == std::vector<std::string>{"before restart", "after restart", "marker"});
     CHECK(at_bob.messages[0].id == before.id);
     CHECK(at_bob.messages[1].id == after.id);
+}
+
+// scripts/bosbase_server.sh --tls (which scripts/test_real_bosbase.sh always passes) puts nginx
+// terminating TLS in front of the run's seeded server, with a CA made for the run.
+TEST_CASE("pub/sub: over wss:// through a TLS terminator, with the run's CA as the only trust") {
+    const char* url = std::getenv("BOSBASE_TLS_URL");
+    const char* ca = std::getenv("BOSBASE_TLS_CA");
+    REQUIRE_MESSAGE((url && *url && ca && *ca),
+                    "needs BOSBASE_TLS_URL and BOSBASE_TLS_CA: run scripts/test_real_bosbase.sh (bosbase_server.sh --tls)");
+    bosbase::httplib_transport_options o;
+    o.ca_cert_file = ca;
+    bosbase::BosBase ann(url, bosbase::httplib_transport(o));
+    bosbase::BosBase bob(url, bosbase::httplib_transport(o));
+    sign_in(ann, dev_accounts::user_email, dev_accounts::user_password);
+    sign_in(bob, dev_accounts::other_email, dev_accounts::other_password);
+    const std::string topic = "tls-room-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+    heard at_bob;
+    auto sub = bob.pubsub().subscribe(topic, at_bob.collect());
+    std::vector<bosbase::publish_ack> acks;
+    for (int i = 0; i < 20; ++i) acks.push_back(ann.pubsub().publish(topic, {{"n", i}}));
+    // The largest data the server takes: a 1.57 MB frame through nginx and TLS records.
+    const std::string largest(bosbase::pubsub_max_data_bytes - 2, '<');
+    acks.push_back(ann.pubsub().publish(topic, largest));
+    REQUIRE(at_bob.wait([&] { return at_bob.messages.size() >= 21; }));
+    for (int i = 0; i < 20; ++i) {
+        CHECK(at_bob.messages[i].data == bosbase::json{{"n", i}});
+        CHECK(at_bob.messages[i].id == acks[i].id);
+    }
+    CHECK(at_bob.messages[20].data == largest);
+
+    // Without the CA the same server is refused as tls, at once and for good (no retries).
+    bosbase::BosBase stranger(url);
+    const auto e = bosbase_test::error_of([&] { stranger.pubsub().publish(topic, "x"); });
+    CHECK(e.status() == 0);
+    CHECK(e.error_kind() == bosbase::error_kind::tls);
 }
 
 #ifdef BOSBASE_EXAMPLE_PUBSUB_CHAT

@@ -417,3 +417,101 @@ TEST_CASE("proxy: https:// goes through the proxy's CONNECT tunnel, with the cer
     CHECK(e.error_kind() == bosbase::error_kind::tls);
 }
 #endif
+
+#if BOSBASE_HTTPLIB_WEBSOCKET
+// Pub/sub's and execute_ws's WebSocket is the SDK's own socket: it opens the CONNECT tunnel itself.
+namespace {
+
+void echo_websocket(httplib::Server& server) {
+    server.set_websocket_ping_interval(0);
+    server.WebSocket("/ws", [](const httplib::Request&, httplib::ws::WebSocket& ws) {
+        std::string message;
+        while (ws.read(message) == httplib::ws::ReadResult::Text && ws.send(message)) {
+        }
+    });
+}
+
+bosbase::websocket_request ws_request(const std::string& url) {
+    bosbase::websocket_request req;
+    req.url = url;
+    req.connect_timeout = std::chrono::seconds(10);
+    return req;
+}
+
+std::string echoed(bosbase::websocket_connection& ws, const std::string& text) {
+    REQUIRE(ws.send_text(text));
+    std::string got;
+    REQUIRE(ws.read(got) == bosbase::websocket_frame::text);
+    return got;
+}
+
+}  // namespace
+
+TEST_CASE("proxy: a WebSocket goes through the proxy's CONNECT tunnel, ws:// and wss://") {
+    tinyproxy proxy;
+    bosbase_test::local_server plain;
+    echo_websocket(*plain);
+    plain.start();
+    bosbase::httplib_transport t(through(proxy));
+    auto ws = t.connect_websocket(ws_request("ws://127.0.0.1:" + std::to_string(plain.port()) + "/ws"));
+    CHECK(echoed(*ws, "through the tunnel") == "through the tunnel");
+    CHECK(proxy.log().find("CONNECT 127.0.0.1:" + std::to_string(plain.port())) != std::string::npos);
+
+#if BOSBASE_WS_TLS && defined(CPPHTTPLIB_OPENSSL_SUPPORT)
+    bosbase_test::test_certificate certificate;
+    bosbase_test::local_server secure(std::make_unique<httplib::SSLServer>(certificate.cert(), certificate.key()));
+    echo_websocket(*secure);
+    secure.start();
+    auto o = through(proxy);
+    o.ca_cert_file = certificate.pem_path();
+    bosbase::httplib_transport tls(o);
+    auto wss = tls.connect_websocket(ws_request("wss://127.0.0.1:" + std::to_string(secure.port()) + "/ws"));
+    CHECK(echoed(*wss, "TLS inside the tunnel") == "TLS inside the tunnel");
+    CHECK(proxy.log().find("CONNECT 127.0.0.1:" + std::to_string(secure.port())) != std::string::npos);
+    // The certificate at the end of the tunnel is still checked.
+    bosbase::httplib_transport untrusting(through(proxy));
+    try {
+        (void)untrusting.connect_websocket(ws_request("wss://127.0.0.1:" + std::to_string(secure.port()) + "/ws"));
+        FAIL("an untrusted certificate was taken through the tunnel");
+    } catch (const bosbase::transport_error& e) {
+        CHECK(e.error_kind() == bosbase::error_kind::tls);
+    }
+#endif
+}
+
+TEST_CASE("proxy: a WebSocket through a proxy that refuses (407) or is down is a clear error without its credentials") {
+    tinyproxy proxy("proxyuser proxy-secret-2");
+    bosbase_test::local_server plain;
+    echo_websocket(*plain);
+    plain.start();
+    const std::string url = "ws://127.0.0.1:" + std::to_string(plain.port()) + "/ws";
+    {
+        bosbase::httplib_transport t(through(proxy, "proxyuser", "wrong-secret-3"));
+        try {
+            (void)t.connect_websocket(ws_request(url));
+            FAIL("a proxy that refused the tunnel was taken for the server");
+        } catch (const bosbase::websocket_refused& e) {
+            // tinyproxy answers wrong credentials with 401 (no credentials with 407): its status.
+            CHECK(e.status() == 401);
+            CHECK(std::string(e.what()).find("proxy") != std::string::npos);
+            CHECK(std::string(e.what()).find("wrong-secret-3") == std::string::npos);
+        }
+    }
+    bosbase::httplib_transport t(through(proxy, "proxyuser", "proxy-secret-2"));
+    auto ws = t.connect_websocket(ws_request(url));
+    CHECK(echoed(*ws, "with credentials") == "with credentials");
+
+    const int down = free_port();
+    bosbase::httplib_transport_options o;
+    o.proxy = bosbase::http_proxy{"127.0.0.1", down, "proxyuser", "proxy-secret-4"};
+    bosbase::httplib_transport nowhere(o);
+    try {
+        (void)nowhere.connect_websocket(ws_request(url));
+        FAIL("connected through a proxy that is down");
+    } catch (const bosbase::transport_error& e) {
+        CHECK(e.error_kind() == bosbase::error_kind::connect);
+        CHECK(std::string(e.what()).find("proxy") != std::string::npos);
+        CHECK(std::string(e.what()).find("proxy-secret-4") == std::string::npos);
+    }
+}
+#endif  // BOSBASE_HTTPLIB_WEBSOCKET

@@ -214,7 +214,11 @@ TEST_CASE("ws_handshake: Sec-WebSocket-Accept, SHA-1, URLs, the request and the 
     CHECK(url->target == "/api/pubsub?x=1");
     CHECK(parse_ws_url("ws://h")->target == "/");
     CHECK(parse_ws_url("ws://h")->port == "80");
-    CHECK_FALSE(parse_ws_url("wss://h/"));
+    CHECK_FALSE(parse_ws_url("ws://h")->secure);
+    CHECK(parse_ws_url("wss://h/")->secure);
+    CHECK(parse_ws_url("WSS://h/")->port == "443");
+    CHECK(parse_ws_url("wss://h:8443/x")->port == "8443");
+    CHECK_FALSE(parse_ws_url("http://h/"));
     CHECK_FALSE(parse_ws_url("ws://h:0/"));
     CHECK_FALSE(parse_ws_url("ws://h:99999/"));
     CHECK_FALSE(parse_ws_url("ws://u@h/"));

@@ -99,16 +99,22 @@ struct ws_url {
     std::string port = "80";  ///< digits
     std::string host_header;  ///< as the URL spells it, for Host
     std::string target = "/"; ///< path and query
+    bool secure = false;      ///< wss://: TLS, port 443 unless given
 };
 
-/// nullopt when it is not ws://host[:port][/target].
+/// nullopt when it is not ws://host[:port][/target] or wss://host[:port][/target].
 inline std::optional<ws_url> parse_ws_url(std::string_view url) {
-    constexpr std::string_view scheme = "ws://";
+    ws_url out;
+    std::string_view scheme = "ws://";
+    if (url.size() >= 6 && ascii_iequal(url.substr(0, 6), "wss://")) {
+        scheme = "wss://";
+        out.secure = true;
+        out.port = "443";
+    }
     if (url.size() < scheme.size() || !ascii_iequal(url.substr(0, scheme.size()), scheme)) return std::nullopt;
     const std::string_view rest = url.substr(scheme.size());
     const auto end = rest.find_first_of("/?#");
     const std::string_view authority = rest.substr(0, end);
-    ws_url out;
     if (end != std::string_view::npos) {
         std::string_view target = rest.substr(end);
         target = target.substr(0, target.find('#'));

@@ -210,13 +210,14 @@ public:
         throw describe(result.error(), c, conn, conn.sockets_opened > 0);
     }
 
-// POSIX only for now (its socket calls in platform.hpp are). The WebSocket is the SDK's own
-// (detail::default_websocket); its availability still follows cpp-httplib 0.39.0's client,
-// so the builds that test it stay the ones that did.
-#if BOSBASE_HTTPLIB_WEBSOCKET && !defined(_WIN32)
-    /// @brief The WebSocket call pub/sub uses, with cpp-httplib 0.39.0 or later; ws:// only
-    /// (see README, "Pub/sub"). Throws transport_error when no socket opens, and
-    /// websocket_refused when the server answers the upgrade with an HTTP status.
+// The WebSocket is the SDK's own (detail::default_websocket); its availability still follows
+// cpp-httplib 0.39.0's client, so the builds that test it stay the ones that did.
+#if BOSBASE_HTTPLIB_WEBSOCKET
+    /// @brief The WebSocket call pub/sub uses, with cpp-httplib 0.39.0 or later: ws:// and,
+    /// where cpp-httplib has its TLS layer (0.41.0 with a TLS backend), wss:// with this
+    /// transport's TLS options; through the proxy this transport uses for the host (a CONNECT
+    /// tunnel). Throws transport_error when no socket opens, and websocket_refused when the
+    /// server (or the proxy) answers with an HTTP status.
     template <class Ws = httplib::ws::WebSocketClient,
               std::enable_if_t<detail::httplib_compat::websocket_usable<Ws>::value, int> = 0>
     std::unique_ptr<websocket_connection> connect_websocket(const websocket_request& req) {
@@ -224,7 +225,22 @@ public:
         if (scheme_end != std::string::npos && !detail::httplib_compat::valid_port(req.url.substr(0, req.url.find('/', scheme_end + 3)))) {
             throw transport_error(transport_error::kind::other, "invalid WebSocket URL: port out of range");
         }
-        return std::make_unique<detail::default_websocket>(req);
+        const auto& o = state_->options;
+        detail::ws_tls_settings tls;
+        tls.verify = o.verify_certificate;
+        tls.ca_cert_file = o.ca_cert_file;
+        tls.ca_cert_dir = o.ca_cert_dir;
+        tls.ca_description = ca_source_text();
+        // The proxy follows the origin the WebSocket's URL stands for: ws is http, wss is https.
+        std::string origin;
+        if (scheme_end != std::string::npos) {
+            const std::string scheme = req.url.substr(0, scheme_end);
+            const auto authority_end = req.url.find_first_of("/?#", scheme_end + 3);
+            origin = (detail::ascii_iequal(scheme, "wss") ? "https://" : "http://") +
+                     req.url.substr(scheme_end + 3, authority_end == std::string::npos ? std::string::npos
+                                                                                       : authority_end - scheme_end - 3);
+        }
+        return std::make_unique<detail::default_websocket>(req, tls, proxy_for(origin));
     }
 #endif
 
@@ -732,15 +748,20 @@ private:
         return out;
     }
 
+    // The proxy, if any, for a connection to `origin`.
+    std::optional<http_proxy> proxy_for(const std::string& origin) const {
+        const auto& o = state_->options;
+        if (o.proxy) {
+            if (!detail::bypasses_proxy(detail::origin_host(origin), o.no_proxy)) return o.proxy;
+            return std::nullopt;
+        }
+        if (o.proxy_from_environment) return detail::proxy_from_environment(origin, &detail::process_environment);
+        return std::nullopt;
+    }
+
     // The proxy, if any, for a new connection to `conn`'s origin.
     void apply_proxy(connection& conn, const std::string& origin) const {
-        const auto& o = state_->options;
-        std::optional<http_proxy> proxy;
-        if (o.proxy) {
-            if (!detail::bypasses_proxy(detail::origin_host(origin), o.no_proxy)) proxy = o.proxy;
-        } else if (o.proxy_from_environment) {
-            proxy = detail::proxy_from_environment(origin, &detail::process_environment);
-        }
+        const std::optional<http_proxy> proxy = proxy_for(origin);
         if (!proxy) return;
         if (!detail::httplib_compat::proxy_tunnel_usable && is_tls(origin)) {
             throw transport_error(transport_error::kind::other,

@@ -92,7 +92,7 @@ inline void check_pubsub_topic(const std::string& topic) {
 
 /// A final answer to the upgrade (the same request gets it again): the calls waiting end with it.
 /// Other statuses (5xx, 429, a proxy's 502) and network failures are retried.
-inline bool pubsub_refusal_is_final(int status) { return status == 401 || status == 403 || status == 404; }
+inline bool pubsub_refusal_is_final(int status) { return status == 401 || status == 403 || status == 404 || status == 407; }
 
 /// The ids of the last `capacity` messages delivered, to deliver each id at most once.
 ///

@@ -1,0 +1,203 @@
+// bosbase-cpp: The WebSocket's byte stream: its socket as is (ws://) or through a TLS session (wss://) of cpp-httplib's TLS layer.
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_HTTPLIB_WS_STREAM_HPP
+#define BOSBASE_HTTPLIB_WS_STREAM_HPP
+
+#include "../platform_socket.hpp"
+#include "../transport.hpp"
+#include "compat.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#ifndef BOSBASE_NO_HTTPLIB
+
+#include <httplib.h>
+
+// cpp-httplib's TLS layer (httplib::tls: one set of calls over OpenSSL, Mbed TLS or wolfSSL)
+// came after 0.11, which has only its SSLClient; the WebSocket's wss:// needs the layer, since
+// it owns its socket. Checked on 0.41.0, whose WebSocket client (BOSBASE_HTTPLIB_WEBSOCKET) is how
+// a release that has the layer is told apart; BOSBASE_WS_TLS 0 leaves it unused (wss:// refused).
+#ifndef BOSBASE_WS_TLS
+#if defined(CPPHTTPLIB_SSL_ENABLED) && BOSBASE_HTTPLIB_WEBSOCKET
+#define BOSBASE_WS_TLS 1
+#else
+#define BOSBASE_WS_TLS 0
+#endif
+#endif
+
+namespace bosbase {
+
+namespace detail {
+
+/// What the default transport's TLS options say, for a wss:// connection.
+struct ws_tls_settings {
+    bool verify = true;
+    std::string ca_cert_file;
+    std::string ca_cert_dir;
+    std::string ca_description;  // what a failed load says about the configured CA sources
+};
+
+/// @brief One connection's bytes, plain or through TLS. Every call is one non-blocking attempt;
+/// the caller waits on the socket for what step says. Not thread-safe: one thread at a time
+/// (default_websocket's owner) is inside it, which is what a TLS session requires.
+class ws_stream {
+public:
+    using clock = std::chrono::steady_clock;
+    enum class step { ok, want_read, want_write, closed };
+
+    explicit ws_stream(websocket_socket_handle& socket) : socket_(socket) {}
+    ws_stream(const ws_stream&) = delete;
+    ws_stream& operator=(const ws_stream&) = delete;
+    ~ws_stream() {
+#if BOSBASE_WS_TLS
+        if (session_) httplib::tls::free_session(session_);
+        if (context_) httplib::tls::free_context(context_);
+#endif
+    }
+
+    bool secure() const noexcept {
+#if BOSBASE_WS_TLS
+        return session_ != nullptr;
+#else
+        return false;
+#endif
+    }
+
+    /// The TLS handshake and the server's certificate check, within `deadline`. Throws
+    /// transport_error: tls for every refusal, timeout, canceled (the socket shut).
+    void start_tls(const std::string& host, const ws_tls_settings& settings, clock::time_point deadline) {
+#if BOSBASE_WS_TLS
+        namespace tls = httplib::tls;
+        context_ = tls::create_client_context();
+        if (!context_) throw transport_error(error_kind::tls, "could not make a TLS context");
+        if (settings.verify) {
+            const bool loaded = !settings.ca_cert_file.empty() ? tls::load_ca_file(context_, settings.ca_cert_file.c_str())
+                                : !settings.ca_cert_dir.empty() ? tls::load_ca_dir(context_, settings.ca_cert_dir.c_str())
+                                                                : (tls::load_system_certs(context_), true);
+            if (!loaded) throw transport_error(error_kind::tls, "could not load the CA certificates" + settings.ca_description);
+        }
+        const bool is_ip = httplib::detail::is_ip_address(host);
+#if !defined(CPPHTTPLIB_OPENSSL_SUPPORT)
+        // Mbed TLS and wolfSSL check during the handshake only when told to; an IP address has
+        // no name for them to check, so there the check below is the one that counts.
+        tls::set_verify_client(context_, settings.verify && !is_ip);
+#endif
+        session_ = tls::create_session(context_, socket_.native());
+        if (!session_) throw transport_error(error_kind::tls, "could not start a TLS session");
+        if (!is_ip && !tls::set_sni(session_, host.c_str())) {
+            throw transport_error(error_kind::tls, "could not set the TLS server name");
+        }
+        for (;;) {
+            const tls::TlsError err = tls::connect(session_);
+            if (err.code == tls::ErrorCode::Success) break;
+            if (err.code == tls::ErrorCode::WantRead || err.code == tls::ErrorCode::WantWrite) {
+                const auto r = socket_.wait(err.code == tls::ErrorCode::WantRead, err.code == tls::ErrorCode::WantWrite,
+                                            nullptr, deadline);
+                if (socket_.was_shut()) throw transport_error(error_kind::canceled, "the WebSocket connect was cancelled");
+                if (r.timed_out) {
+                    throw transport_error(error_kind::timeout, "the TLS handshake of the WebSocket did not finish within connect_timeout");
+                }
+                continue;
+            }
+            if (socket_.was_shut()) throw transport_error(error_kind::canceled, "the WebSocket connect was cancelled");
+            if (err.code == tls::ErrorCode::CertVerifyFailed || err.code == tls::ErrorCode::HostnameMismatch) {
+                throw transport_error(error_kind::tls, refusal(err.code == tls::ErrorCode::HostnameMismatch));
+            }
+            throw transport_error(error_kind::tls,
+                                  err.code == tls::ErrorCode::PeerClosed || err.code == tls::ErrorCode::SyscallError
+                                      ? "the server closed the connection during the TLS handshake (is it a TLS server? "
+                                        "ws:// is the plain one)"
+                                      : "the TLS handshake failed (is it a TLS server? ws:// is the plain one): " +
+                                            tls::error_string(err.backend_code));
+        }
+        if (!settings.verify) return;
+        if (tls::get_verify_result(session_) != 0) throw transport_error(error_kind::tls, refusal(false));
+        const tls::cert_t cert = tls::get_peer_cert(session_);
+        if (!cert) throw transport_error(error_kind::tls, "the server sent no certificate");
+        const bool matches = tls::verify_hostname(cert, host.c_str());
+        tls::free_cert(cert);
+        if (!matches) throw transport_error(error_kind::tls, refusal(true));
+#else
+        (void)host;
+        (void)settings;
+        (void)deadline;
+        throw transport_error(error_kind::tls,
+                              "wss:// needs cpp-httplib 0.41.0 or later built with a TLS backend (its httplib::tls layer; "
+                              "CPPHTTPLIB_OPENSSL_SUPPORT or CPPHTTPLIB_MBEDTLS_SUPPORT); use ws:// or a transport of your own");
+#endif
+    }
+
+    step read_some(char* out, std::size_t size, std::size_t& got) {
+        ++calls_;
+#if BOSBASE_WS_TLS
+        if (session_) {
+            httplib::tls::TlsError err;
+            const auto n = httplib::tls::read(session_, out, size, err);
+            if (n > 0) {
+                got = static_cast<std::size_t>(n);
+                return step::ok;
+            }
+            return tls_step(err);
+        }
+#endif
+        switch (socket_.try_receive(out, size, got)) {
+        case websocket_socket_handle::io::ok: return step::ok;
+        case websocket_socket_handle::io::would_block: return step::want_read;
+        default: return step::closed;
+        }
+    }
+
+    step write_some(const char* data, std::size_t size, std::size_t& sent) {
+        ++calls_;
+#if BOSBASE_WS_TLS
+        if (session_) {
+            httplib::tls::TlsError err;
+            const auto n = httplib::tls::write(session_, data, size, err);
+            if (n > 0) {
+                sent = static_cast<std::size_t>(n);
+                return step::ok;
+            }
+            return tls_step(err);
+        }
+#endif
+        switch (socket_.try_send(data, size, sent)) {
+        case websocket_socket_handle::io::ok: return step::ok;
+        case websocket_socket_handle::io::would_block: return step::want_write;
+        default: return step::closed;
+        }
+    }
+
+private:
+#if BOSBASE_WS_TLS
+    static step tls_step(const httplib::tls::TlsError& err) {
+        if (err.code == httplib::tls::ErrorCode::WantRead) return step::want_read;
+        if (err.code == httplib::tls::ErrorCode::WantWrite) return step::want_write;
+        return step::closed;
+    }
+
+    std::string refusal(bool wrong_name) const {
+        if (wrong_name) return "the server's certificate is not for this host name";
+        const long code = httplib::tls::get_verify_result(session_);
+        return "the server's certificate was not accepted (" +
+               (code != 0 ? httplib::tls::verify_error_string(code) : std::string("verification failed")) +
+               "); pass its CA as ca_cert_file or ca_cert_dir";
+    }
+
+    httplib::tls::ctx_t context_ = nullptr;
+    httplib::tls::session_t session_ = nullptr;
+#endif
+    websocket_socket_handle& socket_;
+    // Counted in plain memory on purpose: two threads inside the session without an order
+    // between them (which TLS forbids) is then a data race ThreadSanitizer reports, even though
+    // the TLS library itself is not instrumented (tests/fault/wss_test.cpp).
+    std::size_t calls_ = 0;
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_NO_HTTPLIB
+#endif  // BOSBASE_HTTPLIB_WS_STREAM_HPP
