@@ -26,8 +26,8 @@ use_compiler_cache "$repo" >/dev/null
 out="$repo/build/bench-pubsub"
 mkdir -p "$out"
 echo "==> building bench/pubsub_roundtrip.cpp (-O2, cpp-httplib 0.41.0)" >&2
-"${CXX:-c++}" -std=c++17 -O2 -DNDEBUG -Iinclude -Ibuild/deps/cpp-httplib-0.41.0 bench/pubsub_roundtrip.cpp \
-    -o "$out/pubsub_roundtrip" -pthread
+"${CXX:-c++}" -std=c++17 -O2 -DNDEBUG -DCPPHTTPLIB_OPENSSL_SUPPORT -Iinclude -isystem build/deps/cpp-httplib-0.41.0 \
+    bench/pubsub_roundtrip.cpp -o "$out/pubsub_roundtrip" -pthread -lssl -lcrypto
 
 peer_dir="$(mktemp -d)"
 trap 'rm -rf "$peer_dir"' EXIT
@@ -36,9 +36,15 @@ npm install --silent --no-audit --no-fund --no-save --prefix "$peer_dir" "$js_pe
 
 # One server for all rounds; without REDIS_URL messages go through its _pubsub_messages table.
 export BENCH_N="$n" BENCH_ROUNDS="$rounds" BENCH_BIN="$out/pubsub_roundtrip" BENCH_JS="$peer_dir/node_modules"
-bash scripts/bosbase_server.sh -- bash -c '
+# With nginx in front (--tls): the same SDK over ws:// through nginx without TLS and over wss://
+# through it, so the TLS session's own cost shows apart from the proxy hop's.
+bash scripts/bosbase_server.sh --tls -- bash -c '
     for ((r = 1; r <= BENCH_ROUNDS; r++)); do
         "$BENCH_BIN" "$BOSBASE_URL" user@example.com user-password "$BENCH_N"
         node --experimental-websocket bench/peers/pubsub.mjs "$BENCH_JS" "$BOSBASE_URL" \
             user@example.com user-password "$BENCH_N"
+        printf "via nginx, ws://  "
+        "$BENCH_BIN" "$BOSBASE_TLS_PLAIN_URL" user@example.com user-password "$BENCH_N"
+        printf "via nginx, wss:// "
+        "$BENCH_BIN" "$BOSBASE_TLS_URL" user@example.com user-password "$BENCH_N" "$BOSBASE_TLS_CA"
     done'

@@ -20,7 +20,8 @@
 #     REDIS_URL, EXECUTE_PATH     with --redis and --execute-path (the server gets them too)
 #     BOSBASE_TLS_URL, BOSBASE_TLS_CA  with --tls: https://127.0.0.1:<port>, nginx terminating TLS
 #                                 in front of BOSBASE_URL's server (scripts/tls_proxy.sh), and the
-#                                 PEM file of the CA made for this run that signed its certificate
+#                                 PEM file of the CA made for this run that signed its certificate;
+#     BOSBASE_TLS_PLAIN_URL       and http://127.0.0.1:<port>, the same nginx without TLS (for figures)
 #
 # Inputs:
 #   BOSBASE_SRC   the BosBase server source: an extracted tree (with go.mod) or a tarball whose
@@ -369,9 +370,12 @@ export BOSBASE_URL="$url"
 # --- optional: nginx terminating TLS in front of that server ---------------------------
 if ((with_tls)); then
     tls_port="$(free_port)"
-    bash "$repo/scripts/tls_proxy.sh" "$work/tls" "$tls_port" "127.0.0.1:$port" >>"$work/logs/tls.log" 2>&1 &
+    tls_plain_port="$(free_port)"
+    while [[ "$tls_plain_port" == "$tls_port" ]]; do tls_plain_port="$(free_port)"; done
+    bash "$repo/scripts/tls_proxy.sh" "$work/tls" "$tls_port" "127.0.0.1:$port" "$tls_plain_port" >>"$work/logs/tls.log" 2>&1 &
     tls_pid=$!
     export BOSBASE_TLS_URL="https://127.0.0.1:$tls_port" BOSBASE_TLS_CA="$work/tls/ca.pem"
+    export BOSBASE_TLS_PLAIN_URL="http://127.0.0.1:$tls_plain_port"
     # Ready when the health check passes through it with the run's CA, which also proves the chain.
     deadline=$((SECONDS + 20))
     until [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 --cacert "$BOSBASE_TLS_CA" "$BOSBASE_TLS_URL/api/health" 2>/dev/null)" == 200 ]]; do

@@ -4,19 +4,20 @@
 # It proxies plain calls, server-sent events and streamed bodies without buffering, and
 # WebSocket upgrades. scripts/bosbase_server.sh --tls runs it in front of the real BosBase.
 #
-# Usage: scripts/tls_proxy.sh <folder> <port> <upstream host:port>
-#   Writes <folder>/ca.pem (the CA to trust), the server's key and certificate, nginx.conf and
+# Usage: scripts/tls_proxy.sh <folder> <port> <upstream host:port> [<plain port>]
+#   With <plain port>, the same proxy also listens there without TLS: the same path minus TLS,
+#   for comparing figures (scripts/bench_pubsub.sh). Writes <folder>/ca.pem (the CA to trust), the server's key and certificate, nginx.conf and
 #   nginx's logs and temporary files, all inside <folder>, then becomes nginx in the
 #   foreground (one process, no daemon): its process id is this script's, and stopping it
 #   stops the proxy. Needs the openssl command and nginx (scripts/install_deps.sh installs
 #   nginx-light when BOSBASE_SRC is set); root is not needed.
 set -euo pipefail
 
-if (($# != 3)); then
+if (($# != 3 && $# != 4)); then
     sed -n '/^# Usage:/,/^set -e/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2
     exit 2
 fi
-dir="$1" port="$2" upstream="$3"
+dir="$1" port="$2" upstream="$3" plain_port="${4:-}"
 nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
 [[ -x "$nginx_bin" ]] || { echo "error: nginx is missing; run: bash scripts/install_deps.sh (with BOSBASE_SRC set it installs nginx-light)" >&2; exit 1; }
 command -v openssl >/dev/null || { echo "error: the openssl command is missing (apt-get install openssl)" >&2; exit 1; }
@@ -58,6 +59,7 @@ http {
     map \$http_upgrade \$connection_upgrade { default upgrade; '' close; }
     server {
         listen 127.0.0.1:$port ssl;
+        ${plain_port:+listen 127.0.0.1:$plain_port;}
         ssl_certificate $dir/server.pem;
         ssl_certificate_key $dir/server.key;
         ssl_protocols TLSv1.2 TLSv1.3;
