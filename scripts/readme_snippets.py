@@ -62,6 +62,8 @@ inline const std::string token, email, password, admin_email, admin_password, re
     verification_token, email_change_token, code, code_verifier, code_from_email, user_id,
     report_path, private_key_pem;
 inline bosbase::langchaingo_rag_answer answer;
+inline const std::string alice_token, bob_token;
+inline const auto on_post = [](const bosbase::realtime_event&) {};
 inline std::string random_hex_token() { return std::string(64, 'a'); }
 struct library_response {
     bool ok = false;
@@ -127,8 +129,9 @@ inline const bosbase::file_list files;
 }  // namespace call_args
 """
 
-FENCE_OPEN = re.compile(r"^```cpp\s*$")
-FENCE_CLOSE = re.compile(r"^```\s*$")
+# A fence may be indented (a block inside a list item); its lines lose that indent.
+FENCE_OPEN = re.compile(r"^( *)```cpp\s*$")
+FENCE_CLOSE = re.compile(r"^ *```\s*$")
 # A definition that belongs at namespace scope: a class, or a function whose body opens
 # on its first line (`void from_json(const json& j, post& p) { ... }`).
 TYPE_DEF = re.compile(r"^(struct|class)\s+\w+")
@@ -139,7 +142,9 @@ def blocks(path):
     lines = path.read_text(encoding="utf-8").split("\n")
     i = 0
     while i < len(lines):
-        if FENCE_OPEN.match(lines[i]):
+        fence = FENCE_OPEN.match(lines[i])
+        if fence:
+            indent = len(fence.group(1))
             start = i + 1
             j = start
             while j < len(lines) and not FENCE_CLOSE.match(lines[j]):
@@ -148,7 +153,8 @@ def blocks(path):
                 sys.exit(f"{path}:{i + 1}: a ```cpp block that never closes")
             previous = next((l for l in reversed(lines[:i]) if l.strip()), "")
             mark = MARK.match(previous.strip())
-            yield start + 1, lines[start:j], mark.group(1) if mark else None
+            body = [l[indent:] if l[:indent].strip() == "" else l.lstrip() for l in lines[start:j]]
+            yield start + 1, body, mark.group(1) if mark else None
             i = j
         i += 1
 
