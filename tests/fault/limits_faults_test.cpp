@@ -38,7 +38,7 @@ bool httplib_older_than(int major, int minor) {
 }
 
 // A GET that fails on a kept-alive connection before any answer is sent once more
-// (README "Retry on a stale connection"). Garbage that takes a while to arrive is
+// (docs/limits.md, "Retry on a stale connection"). Garbage that takes a while to arrive is
 // known as an answer and not retried; garbage that arrives at once may be. So such
 // a fault is queued twice, and whatever the retry left over is dropped afterwards.
 void queue_twice(fault_client& c, fault f) {

@@ -199,7 +199,7 @@ TEST_CASE("realtime: the README snippet runs against a server") {
     auto admin = admin_client(server);
     const std::string record_id = admin.collection("posts").create({{"title", "readme"}})["id"];
     auto readme = [&](const std::string& url, const std::string& RECORD_ID) {
-        // --- README.md, section "Realtime" (keep in sync; only the URL and RECORD_ID differ) ---
+        // --- docs/services/realtime.md, first snippet (keep in sync; only the URL and RECORD_ID differ) ---
         bosbase::BosBase pb(url);
 
         pb.realtime().on_reconnect([](const std::string& client_id) {
@@ -221,7 +221,7 @@ TEST_CASE("realtime: the README snippet runs against a server") {
         auto custom = pb.realtime().subscribe("my-topic", [](const bosbase::realtime_event& e) { (void)e.data; });
 
         sub.unsubscribe();  // or let `sub` go out of scope
-        // --- end of the README snippet ---
+        // --- end of the snippet ---
         CHECK_FALSE(sub.active());
         CHECK(pb.realtime().topics() == std::vector<std::string>{"posts/" + RECORD_ID, "my-topic"});
     };

@@ -540,8 +540,9 @@ TEST_CASE("pubsub: the client going away ends everything - a handle kept longer 
 
 namespace readme_pubsub {
 
-// README "Pub/sub", from the first subscribe on (the fake has no users to sign in). Not a
-// template: the snippet's subscribe<int> must read as it does in an app.
+// docs/services/pubsub.md's snippet, from the first subscribe on (the fake has no users to sign
+// in; the README's shorter one makes the same calls). Not a template: the snippet's
+// subscribe<int> must read as it does in an app.
 void snippet(const pubsub_fake_client& pb) {
     auto sub = pb.pubsub().subscribe("chat/general", [](const bosbase::pubsub_message& m) {
         std::cout << m.topic << " " << m.created << ": " << m.data.dump() << "\n";

@@ -1,8 +1,8 @@
-// What the README's snippets for records, filters, typed records, batch, account
-// emails and superuser services do, run against a fake transport that answers every
-// route with a plausible shape. That the README's text itself compiles is checked by
-// the build (scripts/readme_snippets.py); these are the same calls, written where
-// they can run and be checked.
+// What the guide's snippets (README.md and docs/services/) for records, filters, typed
+// records, batch, account emails and superuser services do, run against a fake transport
+// that answers every route with a plausible shape. That the guide's text itself compiles is
+// checked by the build (scripts/readme_snippets.py); these are the same calls, written
+// where they can run and be checked.
 #include <doctest/doctest.h>
 #include <fake_transport.hpp>
 #include <temp_dir.hpp>

@@ -693,7 +693,7 @@ TEST_CASE("realtime: the README's cancellable subscribe compiles and behaves as 
     mailbox<std::string> outcome;
     auto on_post = [](const bosbase::realtime_event&) {};
     auto readme = [&](bosbase::cancel_token cancel) {
-        // --- README.md, section "Realtime", "Cancelling a subscribe" (keep in sync) ---
+        // --- docs/services/realtime.md, "Cancelling a subscribe" (keep in sync) ---
         bosbase::request_options call;
         call.cancel = cancel;
         call.deadline = std::chrono::seconds(5);   // this call only, instead of subscribe_timeout
@@ -704,7 +704,7 @@ TEST_CASE("realtime: the README's cancellable subscribe compiles and behaves as 
         } catch (const bosbase::ClientResponseError& e) {
             if (e.is_abort()) { outcome.put("cancelled"); }
         }
-        // --- end of the README snippet ---
+        // --- end of the snippet ---
     };
     readme(bosbase::cancel_token());
     bosbase::cancel_token spent;
