@@ -11754,7 +11754,7 @@ namespace bosbase {
 /// see that option for what happens when the queue is full. Anyone may subscribe;
 /// only a signed-in record may publish (the server refuses anonymous publishes with
 /// an error the call throws). Needs a transport with the WebSocket call
-/// (is_websocket_transport_v): the default one has it with cpp-httplib 0.39.0 or later.
+/// (is_websocket_transport_v): the default one has it (BOSBASE_HTTPLIB_WEBSOCKET, on by default).
 template <class Transport>
 class pubsub_service : public detail::service_base<Transport> {
 public:
@@ -12075,13 +12075,13 @@ public:
     BOSBASE_SPLIT_NOINLINE realtime_service<Transport> realtime() const { return realtime_service<Transport>(core_); }
 
     /// @brief BosBase pub/sub over a WebSocket (see README, "Pub/sub"); needs a transport with
-    /// the WebSocket call, which the default transport has with cpp-httplib 0.39.0 or later.
+    /// the WebSocket call, which the default transport has (BOSBASE_HTTPLIB_WEBSOCKET).
     template <class T = Transport>
     [[nodiscard]] pubsub_service<T> pubsub() const {
         static_assert(is_websocket_transport_v<T>,
                       "bosbase: pub/sub needs a transport with the WebSocket call `std::unique_ptr<bosbase::"
                       "websocket_connection> connect_websocket(const bosbase::websocket_request&)`; the default "
-                      "transport has it only with cpp-httplib 0.39.0 or later (see README, section 'Pub/sub')");
+                      "transport has it unless BOSBASE_HTTPLIB_WEBSOCKET is 0 (see README, section 'Pub/sub')");
         return pubsub_service<T>(checked_core());
     }
 
@@ -12974,14 +12974,17 @@ inline std::optional<std::string> process_environment(const char* name) { return
 
 #include <httplib.h>
 
-// httplib::ws::WebSocketClient came with cpp-httplib 0.33.0, together with these tunables
-// (0.11 has neither). Define BOSBASE_HTTPLIB_WEBSOCKET to 0 to leave it unused.
+// The default transport's WebSocket (pub/sub, execute_ws) is the SDK's own socket, so it is there
+// with every cpp-httplib; define BOSBASE_HTTPLIB_WEBSOCKET to 0 to leave it out.
 #ifndef BOSBASE_HTTPLIB_WEBSOCKET
-#if defined(CPPHTTPLIB_WEBSOCKET_MAX_PAYLOAD_LENGTH) && defined(CPPHTTPLIB_WEBSOCKET_READ_TIMEOUT_SECOND)
 #define BOSBASE_HTTPLIB_WEBSOCKET 1
-#else
-#define BOSBASE_HTTPLIB_WEBSOCKET 0
 #endif
+// httplib::ws (its WebSocket client and server) came with cpp-httplib 0.33.0, with these tunables;
+// the tests' WebSocket servers need it, the SDK does not.
+#if defined(CPPHTTPLIB_WEBSOCKET_MAX_PAYLOAD_LENGTH) && defined(CPPHTTPLIB_WEBSOCKET_READ_TIMEOUT_SECOND)
+#define BOSBASE_HTTPLIB_HAS_WS 1
+#else
+#define BOSBASE_HTTPLIB_HAS_WS 0
 #endif
 
 namespace bosbase {
@@ -13091,17 +13094,6 @@ auto set_payload_limit(Client& client, std::size_t bytes, int)
 }
 template <class Client>
 void set_payload_limit(Client&, std::size_t, long) {}
-
-// The WebSocket client reaches its socket (set_socket_options), bounds its connect and can
-// leave out its own ping thread only from 0.39.0 on; without the socket a blocked read
-// could not be stopped from another thread, so older clients are not used.
-template <class Ws, class = void>
-struct websocket_usable : std::false_type {};
-template <class Ws>
-struct websocket_usable<Ws, std::void_t<decltype(std::declval<Ws&>().set_socket_options(nullptr)),
-                                        decltype(std::declval<Ws&>().set_connection_timeout(time_t{}, time_t{})),
-                                        decltype(std::declval<Ws&>().set_websocket_ping_interval(time_t{}))>>
-    : std::true_type {};
 
 }  // namespace httplib_compat
 }  // namespace detail
@@ -13511,13 +13503,18 @@ private:
 
 #include <httplib.h>
 
-// cpp-httplib's TLS layer (httplib::tls: one set of calls over OpenSSL, Mbed TLS or wolfSSL)
-// came after 0.11, which has only its SSLClient; the WebSocket's wss:// needs the layer, since
-// it owns its socket. Checked on 0.41.0, whose WebSocket client (BOSBASE_HTTPLIB_WEBSOCKET) is how
-// a release that has the layer is told apart; BOSBASE_WS_TLS 0 leaves it unused (wss:// refused).
+// wss:// needs a TLS session on the WebSocket's own socket. BOSBASE_WS_TLS says whose:
+//   1  cpp-httplib's TLS layer (httplib::tls: one set of calls over OpenSSL, Mbed TLS or wolfSSL),
+//      which came after 0.11; a release with it also has httplib::ws (BOSBASE_HTTPLIB_HAS_WS),
+//      which is how it is told apart. Checked on 0.41.0.
+//   2  OpenSSL's own calls, when cpp-httplib is built with CPPHTTPLIB_OPENSSL_SUPPORT but has no
+//      such layer (0.11.4, Debian 12's), whose header includes OpenSSL's.
+//   0  none: wss:// is refused at once (error_kind::tls).
 #ifndef BOSBASE_WS_TLS
-#if defined(CPPHTTPLIB_SSL_ENABLED) && BOSBASE_HTTPLIB_WEBSOCKET
+#if defined(CPPHTTPLIB_SSL_ENABLED) && BOSBASE_HTTPLIB_HAS_WS
 #define BOSBASE_WS_TLS 1
+#elif defined(CPPHTTPLIB_OPENSSL_SUPPORT)
+#define BOSBASE_WS_TLS 2
 #else
 #define BOSBASE_WS_TLS 0
 #endif
@@ -13547,9 +13544,12 @@ public:
     ws_stream(const ws_stream&) = delete;
     ws_stream& operator=(const ws_stream&) = delete;
     ~ws_stream() {
-#if BOSBASE_WS_TLS
+#if BOSBASE_WS_TLS == 1
         if (session_) httplib::tls::free_session(session_);
         if (context_) httplib::tls::free_context(context_);
+#elif BOSBASE_WS_TLS == 2
+        if (session_) SSL_free(session_);
+        if (context_) SSL_CTX_free(context_);
 #endif
     }
 
@@ -13564,7 +13564,7 @@ public:
     /// The TLS handshake and the server's certificate check, within `deadline`. Throws
     /// transport_error: tls for every refusal, timeout, canceled (the socket shut).
     void start_tls(const std::string& host, const ws_tls_settings& settings, clock::time_point deadline) {
-#if BOSBASE_WS_TLS
+#if BOSBASE_WS_TLS == 1
         namespace tls = httplib::tls;
         context_ = tls::create_client_context();
         if (!context_) throw transport_error(error_kind::tls, "could not make a TLS context");
@@ -13615,19 +13615,31 @@ public:
         const bool matches = tls::verify_hostname(cert, host.c_str());
         tls::free_cert(cert);
         if (!matches) throw transport_error(error_kind::tls, refusal(true));
+#elif BOSBASE_WS_TLS == 2
+        start_openssl(host, settings, deadline);
 #else
         (void)host;
         (void)settings;
         (void)deadline;
         throw transport_error(error_kind::tls,
-                              "wss:// needs cpp-httplib 0.41.0 or later built with a TLS backend (its httplib::tls layer; "
-                              "CPPHTTPLIB_OPENSSL_SUPPORT or CPPHTTPLIB_MBEDTLS_SUPPORT); use ws:// or a transport of your own");
+                              "wss:// needs cpp-httplib built with TLS (CPPHTTPLIB_OPENSSL_SUPPORT, or 0.41.0's TLS layer "
+                              "with CPPHTTPLIB_MBEDTLS_SUPPORT); use ws:// or a transport of your own");
 #endif
     }
 
     step read_some(char* out, std::size_t size, std::size_t& got) {
         ++calls_;
-#if BOSBASE_WS_TLS
+#if BOSBASE_WS_TLS == 2
+        if (session_) {
+            ERR_clear_error();
+            const int n = SSL_read(session_, out, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
+            if (n > 0) {
+                got = static_cast<std::size_t>(n);
+                return step::ok;
+            }
+            return openssl_step(n);
+        }
+#elif BOSBASE_WS_TLS
         if (session_) {
             httplib::tls::TlsError err;
             const auto n = httplib::tls::read(session_, out, size, err);
@@ -13647,7 +13659,17 @@ public:
 
     step write_some(const char* data, std::size_t size, std::size_t& sent) {
         ++calls_;
-#if BOSBASE_WS_TLS
+#if BOSBASE_WS_TLS == 2
+        if (session_) {
+            ERR_clear_error();
+            const int n = SSL_write(session_, data, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
+            if (n > 0) {
+                sent = static_cast<std::size_t>(n);
+                return step::ok;
+            }
+            return openssl_step(n);
+        }
+#elif BOSBASE_WS_TLS
         if (session_) {
             httplib::tls::TlsError err;
             const auto n = httplib::tls::write(session_, data, size, err);
@@ -13666,7 +13688,7 @@ public:
     }
 
 private:
-#if BOSBASE_WS_TLS
+#if BOSBASE_WS_TLS == 1
     static step tls_step(const httplib::tls::TlsError& err) {
         if (err.code == httplib::tls::ErrorCode::WantRead) return step::want_read;
         if (err.code == httplib::tls::ErrorCode::WantWrite) return step::want_write;
@@ -13683,6 +13705,80 @@ private:
 
     httplib::tls::ctx_t context_ = nullptr;
     httplib::tls::session_t session_ = nullptr;
+#elif BOSBASE_WS_TLS == 2
+    // As the TLS layer does it, with OpenSSL's calls: verification (chain and name) during the
+    // handshake, so a refusal ends it with the reason in SSL_get_verify_result.
+    void start_openssl(const std::string& host, const ws_tls_settings& settings, clock::time_point deadline) {
+        context_ = SSL_CTX_new(TLS_client_method());
+        if (!context_) throw transport_error(error_kind::tls, "could not make a TLS context");
+        SSL_CTX_set_min_proto_version(context_, TLS1_2_VERSION);
+        if (settings.verify) {
+            const bool loaded = settings.ca_cert_file.empty() && settings.ca_cert_dir.empty()
+                                    ? (SSL_CTX_set_default_verify_paths(context_), true)
+                                    : SSL_CTX_load_verify_locations(context_,
+                                                                    settings.ca_cert_file.empty() ? nullptr : settings.ca_cert_file.c_str(),
+                                                                    settings.ca_cert_dir.empty() ? nullptr : settings.ca_cert_dir.c_str()) == 1;
+            if (!loaded) throw transport_error(error_kind::tls, "could not load the CA certificates" + settings.ca_description);
+        }
+        session_ = SSL_new(context_);
+        if (!session_ || SSL_set_fd(session_, static_cast<int>(socket_.native())) != 1) {
+            throw transport_error(error_kind::tls, "could not start a TLS session");
+        }
+        const bool is_ip = host.find(':') != std::string::npos || host.find_first_not_of("0123456789.") == std::string::npos;
+        // SSL_set_tlsext_host_name is a macro with a C cast; its call, as cpp-httplib makes it.
+        if (!is_ip && SSL_ctrl(session_, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                               static_cast<void*>(const_cast<char*>(host.c_str()))) != 1) {
+            throw transport_error(error_kind::tls, "could not set the TLS server name");
+        }
+        if (settings.verify) {
+            X509_VERIFY_PARAM* param = SSL_get0_param(session_);
+            const int named = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
+                                    : X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0);
+            if (named != 1) throw transport_error(error_kind::tls, "could not set the host name to verify");
+            SSL_set_verify(session_, SSL_VERIFY_PEER, nullptr);
+        }
+        for (;;) {
+            ERR_clear_error();
+            const int r = SSL_connect(session_);
+            if (r == 1) return;
+            const int e = SSL_get_error(session_, r);
+            if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+                const auto w = socket_.wait(e == SSL_ERROR_WANT_READ, e == SSL_ERROR_WANT_WRITE, nullptr, deadline);
+                if (socket_.was_shut()) throw transport_error(error_kind::canceled, "the WebSocket connect was cancelled");
+                if (w.timed_out) {
+                    throw transport_error(error_kind::timeout, "the TLS handshake of the WebSocket did not finish within connect_timeout");
+                }
+                continue;
+            }
+            if (socket_.was_shut()) throw transport_error(error_kind::canceled, "the WebSocket connect was cancelled");
+            const long verified = SSL_get_verify_result(session_);
+            if (settings.verify && verified != X509_V_OK) {
+                if (verified == X509_V_ERR_HOSTNAME_MISMATCH || verified == X509_V_ERR_IP_ADDRESS_MISMATCH) {
+                    throw transport_error(error_kind::tls, "the server's certificate is not for this host name");
+                }
+                throw transport_error(error_kind::tls, std::string("the server's certificate was not accepted (") +
+                                                           X509_verify_cert_error_string(verified) +
+                                                           "); pass its CA as ca_cert_file or ca_cert_dir");
+            }
+            char why[256] = "";
+            ERR_error_string_n(ERR_peek_last_error(), why, sizeof why);
+            throw transport_error(error_kind::tls,
+                                  e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN
+                                      ? std::string("the server closed the connection during the TLS handshake (is it a TLS "
+                                                    "server? ws:// is the plain one)")
+                                      : std::string("the TLS handshake failed (is it a TLS server? ws:// is the plain one): ") + why);
+        }
+    }
+
+    step openssl_step(int result) const {
+        const int e = SSL_get_error(session_, result);
+        if (e == SSL_ERROR_WANT_READ) return step::want_read;
+        if (e == SSL_ERROR_WANT_WRITE) return step::want_write;
+        return step::closed;
+    }
+
+    SSL_CTX* context_ = nullptr;
+    SSL* session_ = nullptr;
 #endif
     websocket_socket_handle& socket_;
     // Counted in plain memory on purpose: two threads inside the session without an order
@@ -14305,16 +14401,13 @@ public:
         throw describe(result.error(), c, conn, conn.sockets_opened > 0);
     }
 
-// The WebSocket is the SDK's own (detail::default_websocket); its availability still follows
-// cpp-httplib 0.39.0's client, so the builds that test it stay the ones that did.
+// The WebSocket is the SDK's own (detail::default_websocket), with every cpp-httplib.
 #if BOSBASE_HTTPLIB_WEBSOCKET
-    /// @brief The WebSocket call pub/sub uses, with cpp-httplib 0.39.0 or later: ws:// and,
-    /// where cpp-httplib has its TLS layer (0.41.0 with a TLS backend), wss:// with this
-    /// transport's TLS options; through the proxy this transport uses for the host (a CONNECT
-    /// tunnel). Throws transport_error when no socket opens, and websocket_refused when the
-    /// server (or the proxy) answers with an HTTP status.
-    template <class Ws = httplib::ws::WebSocketClient,
-              std::enable_if_t<detail::httplib_compat::websocket_usable<Ws>::value, int> = 0>
+    /// @brief The WebSocket call pub/sub uses: ws:// and, where cpp-httplib has its TLS layer
+    /// (0.41.0 with a TLS backend), wss:// with this transport's TLS options; through the
+    /// proxy this transport uses for the host (a CONNECT tunnel). Throws transport_error when
+    /// no socket opens, and websocket_refused when the server (or the proxy) answers with an
+    /// HTTP status.
     std::unique_ptr<websocket_connection> connect_websocket(const websocket_request& req) {
         const auto scheme_end = req.url.find("://");
         if (scheme_end != std::string::npos && !detail::httplib_compat::valid_port(req.url.substr(0, req.url.find('/', scheme_end + 3)))) {

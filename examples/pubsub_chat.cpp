@@ -3,7 +3,7 @@
 // own lines too: the server hands a publisher its own messages). Exits once both
 // have heard all four lines.
 //   pubsub_chat BASE_URL EMAIL_1 PASSWORD_1 EMAIL_2 PASSWORD_2
-// Needs cpp-httplib 0.39.0 or later (pub/sub runs over its WebSocket client).
+// Over wss:// for an https:// BASE_URL when cpp-httplib is built with TLS; ws:// otherwise.
 #include <bosbase.hpp>
 
 #include <chrono>
@@ -13,7 +13,7 @@
 #include <mutex>
 #include <string>
 
-#if BOSBASE_HTTPLIB_WEBSOCKET && !defined(_WIN32)
+#if BOSBASE_HTTPLIB_WEBSOCKET
 
 int main(int argc, char** argv) {
     if (argc < 6) {
@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
 #else
 
 int main() {
-    std::cerr << "pubsub_chat needs cpp-httplib 0.39.0 or later: pub/sub runs over its WebSocket client\n";
+    std::cerr << "pubsub_chat needs the default transport's WebSocket (built with BOSBASE_HTTPLIB_WEBSOCKET=0)\n";
     return 2;
 }
 

@@ -9,9 +9,9 @@
 #                    that have no threads of their own; docs/testing.md, "Which tree builds what")
 #   clang-current    clang++, C++20, ASan+UBSan, cpp-httplib 0.41.0: unit, transport, fault,
 #                    stress; pub/sub against the real BosBase (when
-#                    BOSBASE_SRC is set), as only this build has a WebSocket
+#                    BOSBASE_SRC is set), ws:// and wss:// (0.41.0's TLS layer)
 #   tsan-current     g++, C++20, ThreadSanitizer, cpp-httplib 0.41.0: only the pub/sub fault
-#                    tests, whose WebSocket threads the tsan tree (0.11.4) cannot build
+#                    tests and wss:// with four senders (the real TLS code under TSan)
 #   windows          mingw-w64 g++, cpp-httplib 0.41.0 (scripts/test_windows.sh): the unit tests and
 #                    the examples cross-compiled and run under wine against the dev server (and the
 #                    real BosBase when BOSBASE_SRC is set)
@@ -149,7 +149,7 @@ stage "clang-current: fetch cpp-httplib 0.41.0" bash scripts/fetch_httplib_curre
 stage "clang-current: build (clang++, C++20, ASan+UBSan, httplib 0.41.0)" preset_build clang-current
 # Each part compiling alone (label parts) is checked once, in sanitize.
 stage "clang-current: unit, transport, fault, stress" preset_test clang-current -LE "parts|real_pubsub|real_tls"
-# Pub/sub needs cpp-httplib 0.39.0 or later, so its real-server tests run on this build; the
+# Pub/sub's real-server tests run on this build, whose cpp-httplib has the TLS layer wss:// needs; the
 # server binary and its seeded database are the ones the sanitize stage already made.
 if [[ -n "${BOSBASE_SRC:-}" ]]; then
     stage "real BosBase: pub/sub (clang-current build)" env BOSBASE_PRESET=clang-current \

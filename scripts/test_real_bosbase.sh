@@ -10,8 +10,8 @@
 #   BOSBASE_PRESET  the CMake preset whose build runs the tests (default: default). An existing
 #                   build is reused; only what is out of date is rebuilt.
 #   BOSBASE_REAL_TARGETS, BOSBASE_REAL_LABEL  what to build and which CTest label to run
-#                   (default: bosbase_integration_tests, integration|real_tls). Pub/sub needs cpp-httplib
-#                   0.39.0 or later: BOSBASE_PRESET=clang-current BOSBASE_REAL_TARGETS=bosbase_pubsub_real_tests
+#                   (default: bosbase_integration_tests, integration|real_tls). Pub/sub (its wss:// case
+#                   needs cpp-httplib 0.41.0): BOSBASE_PRESET=clang-current BOSBASE_REAL_TARGETS=bosbase_pubsub_real_tests
 #                   BOSBASE_REAL_LABEL=real_pubsub (scripts/test.sh runs it so).
 # Leaves no server, Redis or PostgreSQL cluster running.
 set -euo pipefail

@@ -72,13 +72,13 @@ public:
     BOSBASE_SPLIT_NOINLINE realtime_service<Transport> realtime() const { return realtime_service<Transport>(core_); }
 
     /// @brief BosBase pub/sub over a WebSocket (see README, "Pub/sub"); needs a transport with
-    /// the WebSocket call, which the default transport has with cpp-httplib 0.39.0 or later.
+    /// the WebSocket call, which the default transport has (BOSBASE_HTTPLIB_WEBSOCKET).
     template <class T = Transport>
     [[nodiscard]] pubsub_service<T> pubsub() const {
         static_assert(is_websocket_transport_v<T>,
                       "bosbase: pub/sub needs a transport with the WebSocket call `std::unique_ptr<bosbase::"
                       "websocket_connection> connect_websocket(const bosbase::websocket_request&)`; the default "
-                      "transport has it only with cpp-httplib 0.39.0 or later (see README, section 'Pub/sub')");
+                      "transport has it unless BOSBASE_HTTPLIB_WEBSOCKET is 0 (see README, section 'Pub/sub')");
         return pubsub_service<T>(checked_core());
     }
 

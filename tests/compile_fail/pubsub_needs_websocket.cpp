@@ -1,7 +1,7 @@
 // Pub/sub with a transport that has no WebSocket call must fail to compile with the
 // readable static_assert text (CTest test pubsub_needs_websocket_transport), while the
-// rest of the client, realtime included, builds. The default transport over Debian 12's
-// cpp-httplib 0.11.4 is such a transport (unit test "pubsub: the default transport ...").
+// rest of the client, realtime included, builds. The default transport built with
+// BOSBASE_HTTPLIB_WEBSOCKET=0 is such a transport.
 #include <bosbase.hpp>
 
 struct stream_only_transport {

@@ -2,13 +2,13 @@
 // SSLServer, a certificate made for the test): verification, every refusal as tls at once, and four
 // threads sending while the reader takes the echoes, which ThreadSanitizer watches in the
 // tsan-current tree (the real TLS code: one thread at a time inside the session). Built where the
-// default transport has its WebSocket and cpp-httplib's TLS layer (0.41.0 with OpenSSL).
+// default transport has its WebSocket and cpp-httplib has its own WebSocket server (0.41.0, with OpenSSL).
 #include <doctest/doctest.h>
 #include <local_server.hpp>
 
 #include <bosbase.hpp>
 
-#if BOSBASE_HTTPLIB_WEBSOCKET && BOSBASE_WS_TLS && defined(CPPHTTPLIB_OPENSSL_SUPPORT) && !defined(_WIN32)
+#if BOSBASE_HTTPLIB_WEBSOCKET && BOSBASE_WS_TLS && BOSBASE_HTTPLIB_HAS_WS && defined(CPPHTTPLIB_OPENSSL_SUPPORT) && !defined(_WIN32)
 
 #include <test_certificate.hpp>
 

@@ -204,4 +204,33 @@ TEST_CASE("real_tls: a realtime subscription receives a create event") {
     admin.collection("posts").remove(id);
 }
 
+#if BOSBASE_HTTPLIB_WEBSOCKET && BOSBASE_WS_TLS
+TEST_CASE("real_tls: pub/sub over wss:// with the run's CA, and refused as tls without it") {
+    auto ann = tls_client();
+    auto bob = tls_client();
+    ann.collection("users").auth_with_password(dev_accounts::user_email, dev_accounts::user_password);
+    bob.collection("users").auth_with_password(dev_accounts::other_email, dev_accounts::other_password);
+    const std::string topic = unique("tls-topic-");
+    bosbase_test::mailbox<bosbase::pubsub_message> got;
+    auto sub = bob.pubsub().subscribe(topic, [&](const bosbase::pubsub_message& m) { got.put(m); });
+    std::vector<std::string> ids;
+    for (int i = 0; i < 5; ++i) ids.push_back(ann.pubsub().publish(topic, json{{"n", i}}).id);
+    REQUIRE(got.wait_count(5, std::chrono::milliseconds(10000)));
+    const auto items = got.items();
+    for (int i = 0; i < 5; ++i) {
+        CHECK(items[static_cast<std::size_t>(i)].data == json{{"n", i}});
+        CHECK(items[static_cast<std::size_t>(i)].id == ids[static_cast<std::size_t>(i)]);
+    }
+
+    bosbase::BosBase stranger(tls_url());  // the system's store, which has no idea of the run's CA
+    try {
+        (void)stranger.pubsub().publish(topic, "x");
+        FAIL("a publish over an unverified wss:// connection succeeded");
+    } catch (const bosbase::ClientResponseError& e) {
+        CHECK(e.status() == 0);
+        CHECK(e.error_kind() == bosbase::error_kind::tls);
+    }
+}
+#endif
+
 }  // TEST_SUITE

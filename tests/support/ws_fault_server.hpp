@@ -193,7 +193,7 @@ private:
         const std::string key = head.substr(at + name.size(), end - at - name.size());
         return write_all(fd, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                              "Sec-WebSocket-Accept: " +
-                                 httplib::detail::websocket_accept_key(mode_ == mode::bad_accept ? key + "x" : key) +
+                                 bosbase::detail::websocket_accept_for(mode_ == mode::bad_accept ? key + "x" : key) +
                                  "\r\n\r\n");
     }
 

@@ -418,7 +418,7 @@ TEST_CASE("proxy: https:// goes through the proxy's CONNECT tunnel, with the cer
 }
 #endif
 
-#if BOSBASE_HTTPLIB_WEBSOCKET
+#if BOSBASE_HTTPLIB_WEBSOCKET && BOSBASE_HTTPLIB_HAS_WS  // its servers are cpp-httplib's (0.33.0 on)
 // Pub/sub's and execute_ws's WebSocket is the SDK's own socket: it opens the CONNECT tunnel itself.
 namespace {
 

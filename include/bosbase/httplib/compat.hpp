@@ -19,14 +19,17 @@
 
 #include <httplib.h>
 
-// httplib::ws::WebSocketClient came with cpp-httplib 0.33.0, together with these tunables
-// (0.11 has neither). Define BOSBASE_HTTPLIB_WEBSOCKET to 0 to leave it unused.
+// The default transport's WebSocket (pub/sub, execute_ws) is the SDK's own socket, so it is there
+// with every cpp-httplib; define BOSBASE_HTTPLIB_WEBSOCKET to 0 to leave it out.
 #ifndef BOSBASE_HTTPLIB_WEBSOCKET
-#if defined(CPPHTTPLIB_WEBSOCKET_MAX_PAYLOAD_LENGTH) && defined(CPPHTTPLIB_WEBSOCKET_READ_TIMEOUT_SECOND)
 #define BOSBASE_HTTPLIB_WEBSOCKET 1
-#else
-#define BOSBASE_HTTPLIB_WEBSOCKET 0
 #endif
+// httplib::ws (its WebSocket client and server) came with cpp-httplib 0.33.0, with these tunables;
+// the tests' WebSocket servers need it, the SDK does not.
+#if defined(CPPHTTPLIB_WEBSOCKET_MAX_PAYLOAD_LENGTH) && defined(CPPHTTPLIB_WEBSOCKET_READ_TIMEOUT_SECOND)
+#define BOSBASE_HTTPLIB_HAS_WS 1
+#else
+#define BOSBASE_HTTPLIB_HAS_WS 0
 #endif
 
 namespace bosbase {
@@ -136,17 +139,6 @@ auto set_payload_limit(Client& client, std::size_t bytes, int)
 }
 template <class Client>
 void set_payload_limit(Client&, std::size_t, long) {}
-
-// The WebSocket client reaches its socket (set_socket_options), bounds its connect and can
-// leave out its own ping thread only from 0.39.0 on; without the socket a blocked read
-// could not be stopped from another thread, so older clients are not used.
-template <class Ws, class = void>
-struct websocket_usable : std::false_type {};
-template <class Ws>
-struct websocket_usable<Ws, std::void_t<decltype(std::declval<Ws&>().set_socket_options(nullptr)),
-                                        decltype(std::declval<Ws&>().set_connection_timeout(time_t{}, time_t{})),
-                                        decltype(std::declval<Ws&>().set_websocket_ping_interval(time_t{}))>>
-    : std::true_type {};
 
 }  // namespace httplib_compat
 }  // namespace detail

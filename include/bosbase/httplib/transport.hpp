@@ -210,16 +210,13 @@ public:
         throw describe(result.error(), c, conn, conn.sockets_opened > 0);
     }
 
-// The WebSocket is the SDK's own (detail::default_websocket); its availability still follows
-// cpp-httplib 0.39.0's client, so the builds that test it stay the ones that did.
+// The WebSocket is the SDK's own (detail::default_websocket), with every cpp-httplib.
 #if BOSBASE_HTTPLIB_WEBSOCKET
-    /// @brief The WebSocket call pub/sub uses, with cpp-httplib 0.39.0 or later: ws:// and,
-    /// where cpp-httplib has its TLS layer (0.41.0 with a TLS backend), wss:// with this
-    /// transport's TLS options; through the proxy this transport uses for the host (a CONNECT
-    /// tunnel). Throws transport_error when no socket opens, and websocket_refused when the
-    /// server (or the proxy) answers with an HTTP status.
-    template <class Ws = httplib::ws::WebSocketClient,
-              std::enable_if_t<detail::httplib_compat::websocket_usable<Ws>::value, int> = 0>
+    /// @brief The WebSocket call pub/sub uses: ws:// and, where cpp-httplib has its TLS layer
+    /// (0.41.0 with a TLS backend), wss:// with this transport's TLS options; through the
+    /// proxy this transport uses for the host (a CONNECT tunnel). Throws transport_error when
+    /// no socket opens, and websocket_refused when the server (or the proxy) answers with an
+    /// HTTP status.
     std::unique_ptr<websocket_connection> connect_websocket(const websocket_request& req) {
         const auto scheme_end = req.url.find("://");
         if (scheme_end != std::string::npos && !detail::httplib_compat::valid_port(req.url.substr(0, req.url.find('/', scheme_end + 3)))) {

@@ -7,6 +7,7 @@
 #include "../transport.hpp"
 #include "compat.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -15,13 +16,18 @@
 
 #include <httplib.h>
 
-// cpp-httplib's TLS layer (httplib::tls: one set of calls over OpenSSL, Mbed TLS or wolfSSL)
-// came after 0.11, which has only its SSLClient; the WebSocket's wss:// needs the layer, since
-// it owns its socket. Checked on 0.41.0, whose WebSocket client (BOSBASE_HTTPLIB_WEBSOCKET) is how
-// a release that has the layer is told apart; BOSBASE_WS_TLS 0 leaves it unused (wss:// refused).
+// wss:// needs a TLS session on the WebSocket's own socket. BOSBASE_WS_TLS says whose:
+//   1  cpp-httplib's TLS layer (httplib::tls: one set of calls over OpenSSL, Mbed TLS or wolfSSL),
+//      which came after 0.11; a release with it also has httplib::ws (BOSBASE_HTTPLIB_HAS_WS),
+//      which is how it is told apart. Checked on 0.41.0.
+//   2  OpenSSL's own calls, when cpp-httplib is built with CPPHTTPLIB_OPENSSL_SUPPORT but has no
+//      such layer (0.11.4, Debian 12's), whose header includes OpenSSL's.
+//   0  none: wss:// is refused at once (error_kind::tls).
 #ifndef BOSBASE_WS_TLS
-#if defined(CPPHTTPLIB_SSL_ENABLED) && BOSBASE_HTTPLIB_WEBSOCKET
+#if defined(CPPHTTPLIB_SSL_ENABLED) && BOSBASE_HTTPLIB_HAS_WS
 #define BOSBASE_WS_TLS 1
+#elif defined(CPPHTTPLIB_OPENSSL_SUPPORT)
+#define BOSBASE_WS_TLS 2
 #else
 #define BOSBASE_WS_TLS 0
 #endif
@@ -51,9 +57,12 @@ public:
     ws_stream(const ws_stream&) = delete;
     ws_stream& operator=(const ws_stream&) = delete;
     ~ws_stream() {
-#if BOSBASE_WS_TLS
+#if BOSBASE_WS_TLS == 1
         if (session_) httplib::tls::free_session(session_);
         if (context_) httplib::tls::free_context(context_);
+#elif BOSBASE_WS_TLS == 2
+        if (session_) SSL_free(session_);
+        if (context_) SSL_CTX_free(context_);
 #endif
     }
 
@@ -68,7 +77,7 @@ public:
     /// The TLS handshake and the server's certificate check, within `deadline`. Throws
     /// transport_error: tls for every refusal, timeout, canceled (the socket shut).
     void start_tls(const std::string& host, const ws_tls_settings& settings, clock::time_point deadline) {
-#if BOSBASE_WS_TLS
+#if BOSBASE_WS_TLS == 1
         namespace tls = httplib::tls;
         context_ = tls::create_client_context();
         if (!context_) throw transport_error(error_kind::tls, "could not make a TLS context");
@@ -119,19 +128,31 @@ public:
         const bool matches = tls::verify_hostname(cert, host.c_str());
         tls::free_cert(cert);
         if (!matches) throw transport_error(error_kind::tls, refusal(true));
+#elif BOSBASE_WS_TLS == 2
+        start_openssl(host, settings, deadline);
 #else
         (void)host;
         (void)settings;
         (void)deadline;
         throw transport_error(error_kind::tls,
-                              "wss:// needs cpp-httplib 0.41.0 or later built with a TLS backend (its httplib::tls layer; "
-                              "CPPHTTPLIB_OPENSSL_SUPPORT or CPPHTTPLIB_MBEDTLS_SUPPORT); use ws:// or a transport of your own");
+                              "wss:// needs cpp-httplib built with TLS (CPPHTTPLIB_OPENSSL_SUPPORT, or 0.41.0's TLS layer "
+                              "with CPPHTTPLIB_MBEDTLS_SUPPORT); use ws:// or a transport of your own");
 #endif
     }
 
     step read_some(char* out, std::size_t size, std::size_t& got) {
         ++calls_;
-#if BOSBASE_WS_TLS
+#if BOSBASE_WS_TLS == 2
+        if (session_) {
+            ERR_clear_error();
+            const int n = SSL_read(session_, out, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
+            if (n > 0) {
+                got = static_cast<std::size_t>(n);
+                return step::ok;
+            }
+            return openssl_step(n);
+        }
+#elif BOSBASE_WS_TLS
         if (session_) {
             httplib::tls::TlsError err;
             const auto n = httplib::tls::read(session_, out, size, err);
@@ -151,7 +172,17 @@ public:
 
     step write_some(const char* data, std::size_t size, std::size_t& sent) {
         ++calls_;
-#if BOSBASE_WS_TLS
+#if BOSBASE_WS_TLS == 2
+        if (session_) {
+            ERR_clear_error();
+            const int n = SSL_write(session_, data, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
+            if (n > 0) {
+                sent = static_cast<std::size_t>(n);
+                return step::ok;
+            }
+            return openssl_step(n);
+        }
+#elif BOSBASE_WS_TLS
         if (session_) {
             httplib::tls::TlsError err;
             const auto n = httplib::tls::write(session_, data, size, err);
@@ -170,7 +201,7 @@ public:
     }
 
 private:
-#if BOSBASE_WS_TLS
+#if BOSBASE_WS_TLS == 1
     static step tls_step(const httplib::tls::TlsError& err) {
         if (err.code == httplib::tls::ErrorCode::WantRead) return step::want_read;
         if (err.code == httplib::tls::ErrorCode::WantWrite) return step::want_write;
@@ -187,6 +218,80 @@ private:
 
     httplib::tls::ctx_t context_ = nullptr;
     httplib::tls::session_t session_ = nullptr;
+#elif BOSBASE_WS_TLS == 2
+    // As the TLS layer does it, with OpenSSL's calls: verification (chain and name) during the
+    // handshake, so a refusal ends it with the reason in SSL_get_verify_result.
+    void start_openssl(const std::string& host, const ws_tls_settings& settings, clock::time_point deadline) {
+        context_ = SSL_CTX_new(TLS_client_method());
+        if (!context_) throw transport_error(error_kind::tls, "could not make a TLS context");
+        SSL_CTX_set_min_proto_version(context_, TLS1_2_VERSION);
+        if (settings.verify) {
+            const bool loaded = settings.ca_cert_file.empty() && settings.ca_cert_dir.empty()
+                                    ? (SSL_CTX_set_default_verify_paths(context_), true)
+                                    : SSL_CTX_load_verify_locations(context_,
+                                                                    settings.ca_cert_file.empty() ? nullptr : settings.ca_cert_file.c_str(),
+                                                                    settings.ca_cert_dir.empty() ? nullptr : settings.ca_cert_dir.c_str()) == 1;
+            if (!loaded) throw transport_error(error_kind::tls, "could not load the CA certificates" + settings.ca_description);
+        }
+        session_ = SSL_new(context_);
+        if (!session_ || SSL_set_fd(session_, static_cast<int>(socket_.native())) != 1) {
+            throw transport_error(error_kind::tls, "could not start a TLS session");
+        }
+        const bool is_ip = host.find(':') != std::string::npos || host.find_first_not_of("0123456789.") == std::string::npos;
+        // SSL_set_tlsext_host_name is a macro with a C cast; its call, as cpp-httplib makes it.
+        if (!is_ip && SSL_ctrl(session_, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                               static_cast<void*>(const_cast<char*>(host.c_str()))) != 1) {
+            throw transport_error(error_kind::tls, "could not set the TLS server name");
+        }
+        if (settings.verify) {
+            X509_VERIFY_PARAM* param = SSL_get0_param(session_);
+            const int named = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
+                                    : X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0);
+            if (named != 1) throw transport_error(error_kind::tls, "could not set the host name to verify");
+            SSL_set_verify(session_, SSL_VERIFY_PEER, nullptr);
+        }
+        for (;;) {
+            ERR_clear_error();
+            const int r = SSL_connect(session_);
+            if (r == 1) return;
+            const int e = SSL_get_error(session_, r);
+            if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+                const auto w = socket_.wait(e == SSL_ERROR_WANT_READ, e == SSL_ERROR_WANT_WRITE, nullptr, deadline);
+                if (socket_.was_shut()) throw transport_error(error_kind::canceled, "the WebSocket connect was cancelled");
+                if (w.timed_out) {
+                    throw transport_error(error_kind::timeout, "the TLS handshake of the WebSocket did not finish within connect_timeout");
+                }
+                continue;
+            }
+            if (socket_.was_shut()) throw transport_error(error_kind::canceled, "the WebSocket connect was cancelled");
+            const long verified = SSL_get_verify_result(session_);
+            if (settings.verify && verified != X509_V_OK) {
+                if (verified == X509_V_ERR_HOSTNAME_MISMATCH || verified == X509_V_ERR_IP_ADDRESS_MISMATCH) {
+                    throw transport_error(error_kind::tls, "the server's certificate is not for this host name");
+                }
+                throw transport_error(error_kind::tls, std::string("the server's certificate was not accepted (") +
+                                                           X509_verify_cert_error_string(verified) +
+                                                           "); pass its CA as ca_cert_file or ca_cert_dir");
+            }
+            char why[256] = "";
+            ERR_error_string_n(ERR_peek_last_error(), why, sizeof why);
+            throw transport_error(error_kind::tls,
+                                  e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN
+                                      ? std::string("the server closed the connection during the TLS handshake (is it a TLS "
+                                                    "server? ws:// is the plain one)")
+                                      : std::string("the TLS handshake failed (is it a TLS server? ws:// is the plain one): ") + why);
+        }
+    }
+
+    step openssl_step(int result) const {
+        const int e = SSL_get_error(session_, result);
+        if (e == SSL_ERROR_WANT_READ) return step::want_read;
+        if (e == SSL_ERROR_WANT_WRITE) return step::want_write;
+        return step::closed;
+    }
+
+    SSL_CTX* context_ = nullptr;
+    SSL* session_ = nullptr;
 #endif
     websocket_socket_handle& socket_;
     // Counted in plain memory on purpose: two threads inside the session without an order

@@ -27,7 +27,7 @@ namespace bosbase {
 /// see that option for what happens when the queue is full. Anyone may subscribe;
 /// only a signed-in record may publish (the server refuses anonymous publishes with
 /// an error the call throws). Needs a transport with the WebSocket call
-/// (is_websocket_transport_v): the default one has it with cpp-httplib 0.39.0 or later.
+/// (is_websocket_transport_v): the default one has it (BOSBASE_HTTPLIB_WEBSOCKET, on by default).
 template <class Transport>
 class pubsub_service : public detail::service_base<Transport> {
 public:
