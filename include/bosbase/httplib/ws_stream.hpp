@@ -89,9 +89,11 @@ public:
         }
         const bool is_ip = httplib::detail::is_ip_address(host);
 #if !defined(CPPHTTPLIB_OPENSSL_SUPPORT)
-        // Mbed TLS and wolfSSL check during the handshake only when told to; an IP address has
-        // no name for them to check, so there the check below is the one that counts.
-        tls::set_verify_client(context_, settings.verify && !is_ip);
+        // Mbed TLS and wolfSSL check during the handshake only when told to. cpp-httplib's own
+        // client turns the check off for an IP address (which they cannot match to a name) and so
+        // takes any certificate there; here the chain is always checked, the address below. (Mbed
+        // TLS 3.6 refuses a required check without a host name: there use a host name, not an IP.)
+        tls::set_verify_client(context_, settings.verify);
 #endif
         session_ = tls::create_session(context_, socket_.native());
         if (!session_) throw transport_error(error_kind::tls, "could not start a TLS session");
