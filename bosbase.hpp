@@ -4720,14 +4720,19 @@ public:
 
     // --- realtime (defined in the Realtime section) -------------------------
 
-    /// @brief Subscribes to "*" (every record) or a record id of this collection;
-    /// see realtime_service::subscribe.
+    /// @brief Subscribes to "*" (every record) or a record id of this collection; the options'
+    /// filter, expand, fields, query and headers are the subscription's (its `?options=`), the
+    /// rest bounds the call; see realtime_service::subscribe.
     [[nodiscard]] subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback,
                            const request_options& options = {}) const;
 
-    /// @brief The same with options (filter, expand, fields, query, headers) sent as the topic's `?options=`.
+    /// @brief The earlier spelling, the subscription's options apart; a template only so that
+    /// `subscribe(topic, cb, {})` means the overload above.
+    template <class Options, std::enable_if_t<std::is_same_v<Options, subscribe_options>, int> = 0>
     [[nodiscard]] subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback,
-                           const subscribe_options& subscription_options, const request_options& options = {}) const;
+                                         const Options& subscription_options, const request_options& options = {}) const {
+        return subscribe_with(topic, std::move(callback), subscription_options, options);
+    }
 
     /// @brief Ends the subscriptions to `topic` ("*" or a record id), or with "" all of this collection's.
     BOSBASE_SPLIT_NOINLINE void unsubscribe(std::string_view topic = {}) const;
@@ -4840,6 +4845,9 @@ public:
     }
 
 private:
+    subscription subscribe_with(const std::string& topic, std::function<void(const realtime_event&)> callback,
+                                const subscribe_options& subscription_options, const request_options& options) const;
+
     std::string records_path() const { return base_path_ + "/records"; }
 
     std::string record_path(std::string_view id) const {
@@ -8634,6 +8642,27 @@ namespace detail {
 
 /// The subscription string for a topic and options, byte for byte as the JS SDK
 /// builds it: `topic?options=<encodeURIComponent(JSON.stringify({query, headers}))>`.
+/// A subscribe call's request_options apart: filter, expand, fields, query and headers are the
+/// subscription's own (none of them: no `?options=`), the rest bounds the call.
+inline std::pair<std::optional<subscribe_options>, request_options> split_subscribe_options(const request_options& o) {
+    std::pair<std::optional<subscribe_options>, request_options> out{std::nullopt, o};
+    if (o.filter || o.expand || o.fields || !o.query.empty() || !o.headers.empty()) {
+        subscribe_options s;
+        s.filter = o.filter;
+        s.expand = o.expand;
+        s.fields = o.fields;
+        s.query = o.query;
+        s.headers = o.headers;
+        out.first = std::move(s);
+        out.second.filter.reset();
+        out.second.expand.reset();
+        out.second.fields.reset();
+        out.second.query.clear();
+        out.second.headers.clear();
+    }
+    return out;
+}
+
 inline std::string realtime_topic_key(const std::string& topic, const std::optional<subscribe_options>& options) {
     if (!options) {
         return topic;
@@ -9246,8 +9275,9 @@ private:
     static void check_subscribe_options(const request_options& o) {
         if (o.expand || o.fields || o.filter || o.sort || o.skip_total || !o.query.empty() || !o.headers.empty()) {
             throw std::invalid_argument(
-                "bosbase: realtime subscribe takes only cancel, timeout and deadline from request_options; put "
-                "filter, expand, fields, query and headers in subscribe_options");
+                "bosbase: a realtime subscription takes filter, expand, fields, query and headers once (in "
+                "request_options, or in subscribe_options with request_options bounding the call only), and "
+                "sort or skip_total not at all");
         }
     }
 
@@ -9610,19 +9640,23 @@ public:
     /// it cannot: no confirmed subscription within realtime_options::subscribe_timeout
     /// (or `options.deadline`), the server refused the set, or `options.cancel` was
     /// cancelled (is_abort()); then nothing of the subscription is left behind.
-    /// std::invalid_argument for a bad topic or callback, and for request_options
-    /// fields other than cancel, timeout and deadline (use subscribe_options).
+    /// The options' filter, expand, fields, query and headers are the subscription's, sent
+    /// as `?options=` (like the JS SDK; the subscription string, and so the event's topic,
+    /// includes them); cancel, timeout and deadline bound the call. std::invalid_argument for
+    /// a bad topic or callback, and for sort or skip_total (nothing to a subscription).
     [[nodiscard]] BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, realtime_callback callback,
                                                   const request_options& options = {}) const {
-        return state()->subscribe(this->core(), detail::realtime_topic_key(topic, std::nullopt), std::move(callback),
-                                  options);
+        auto split = detail::split_subscribe_options(options);
+        return state()->subscribe(this->core(), detail::realtime_topic_key(topic, split.first), std::move(callback),
+                                  split.second);
     }
 
-    /// @brief The same with subscription options, sent as `?options=` (like the JS SDK);
-    /// the subscription string, and so the event's topic, includes them.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, realtime_callback callback,
-                                                  const subscribe_options& subscription_options,
-                                                  const request_options& options = {}) const {
+    /// @brief The earlier spelling, still taken: the subscription's options apart, and
+    /// `options` then only bounds the call. A template only so that `subscribe(topic, cb, {})`
+    /// means the overload above.
+    template <class Options, std::enable_if_t<std::is_same_v<Options, subscribe_options>, int> = 0>
+    [[nodiscard]] subscription subscribe(const std::string& topic, realtime_callback callback,
+                                         const Options& subscription_options, const request_options& options = {}) const {
         return state()->subscribe(this->core(), detail::realtime_topic_key(topic, subscription_options),
                                   std::move(callback), options);
     }
@@ -9713,10 +9747,10 @@ subscription record_service<Transport>::subscribe(const std::string& topic,
 }
 
 template <class Transport>
-subscription record_service<Transport>::subscribe(const std::string& topic,
-                                                  std::function<void(const realtime_event&)> callback,
-                                                  const subscribe_options& subscription_options,
-                                                  const request_options& options) const {
+subscription record_service<Transport>::subscribe_with(const std::string& topic,
+                                                       std::function<void(const realtime_event&)> callback,
+                                                       const subscribe_options& subscription_options,
+                                                       const request_options& options) const {
     if (topic.empty()) {
         throw std::invalid_argument("bosbase: a record subscription needs a topic: \"*\" or a record id");
     }

@@ -567,23 +567,38 @@ TEST_CASE("realtime: a subscribe's deadline and subscribe_timeout bound its wait
     CHECK(pb.realtime().topics().empty());
 }
 
-TEST_CASE("realtime: subscribe refuses request options it cannot honour") {
+TEST_CASE("realtime: subscribe takes the subscription's options from request_options, and refuses what it cannot honour") {
     fake_stream_transport t;
     fake_stream_client pb("http://127.0.0.1:8090", t);
     auto noop = [](const bosbase::realtime_event&) {};
-    bosbase::request_options filter;
-    filter.filter = "a = 1";
-    CHECK_THROWS_AS(pb.realtime().subscribe("a", noop, filter), std::invalid_argument);
+    bosbase::request_options sorted;
+    sorted.sort = "-created";
+    CHECK_THROWS_AS(pb.realtime().subscribe("a", noop, sorted), std::invalid_argument);
     bosbase::request_options headers;
     headers.headers = {{"X-A", "1"}};
+    // Two places for the subscription's options at once: refused, not merged.
     CHECK_THROWS_AS(pb.collection("posts").subscribe("*", noop, bosbase::subscribe_options{}, headers),
                     std::invalid_argument);
     CHECK(t.post_count() == 0);
-    // Every spelling compiles: none, std::nullopt, subscribe_options, both.
-    auto a = pb.realtime().subscribe("a", noop, std::nullopt);
-    auto b = pb.collection("posts").subscribe("*", noop, bosbase::subscribe_options{}, bosbase::request_options{});
-    CHECK(pb.realtime().topics() ==
-          std::vector<std::string>{"a", bosbase::detail::realtime_topic_key("posts/*", bosbase::subscribe_options{})});
+
+    // filter, expand, fields, query and headers in request_options are the subscription's own,
+    // the same key as the subscribe_options spelling; the call's bounds stay the call's.
+    bosbase::request_options one;
+    one.filter = "a = 1";
+    one.headers = {{"X-A", "1"}};
+    one.deadline = std::chrono::milliseconds(5000);
+    bosbase::subscribe_options same;
+    same.filter = "a = 1";
+    same.headers = {{"X-A", "1"}};
+    auto a = pb.collection("posts").subscribe("*", noop, one);
+    CHECK(a.topic() == bosbase::detail::realtime_topic_key("posts/*", same));
+    // Every spelling compiles: {} (no longer ambiguous), std::nullopt, subscribe_options, both.
+    auto b = pb.realtime().subscribe("b", noop, {});
+    auto c = pb.realtime().subscribe("c", noop, std::nullopt);
+    auto d = pb.collection("posts").subscribe("r1", noop, same, bosbase::request_options{});
+    CHECK(b.topic() == "b");
+    CHECK(c.topic() == "c");
+    CHECK(d.topic() == bosbase::detail::realtime_topic_key("posts/r1", same));
 }
 
 TEST_CASE("realtime: inside an async call, subscribe obeys the call's token and its handle still unsubscribes") {

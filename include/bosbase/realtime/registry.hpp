@@ -5,6 +5,7 @@
 
 #include "events.hpp"
 #include "../detail/text.hpp"
+#include "../options.hpp"
 #include "../transport.hpp"
 
 #include <algorithm>
@@ -23,6 +24,27 @@ namespace detail {
 
 /// The subscription string for a topic and options, byte for byte as the JS SDK
 /// builds it: `topic?options=<encodeURIComponent(JSON.stringify({query, headers}))>`.
+/// A subscribe call's request_options apart: filter, expand, fields, query and headers are the
+/// subscription's own (none of them: no `?options=`), the rest bounds the call.
+inline std::pair<std::optional<subscribe_options>, request_options> split_subscribe_options(const request_options& o) {
+    std::pair<std::optional<subscribe_options>, request_options> out{std::nullopt, o};
+    if (o.filter || o.expand || o.fields || !o.query.empty() || !o.headers.empty()) {
+        subscribe_options s;
+        s.filter = o.filter;
+        s.expand = o.expand;
+        s.fields = o.fields;
+        s.query = o.query;
+        s.headers = o.headers;
+        out.first = std::move(s);
+        out.second.filter.reset();
+        out.second.expand.reset();
+        out.second.fields.reset();
+        out.second.query.clear();
+        out.second.headers.clear();
+    }
+    return out;
+}
+
 inline std::string realtime_topic_key(const std::string& topic, const std::optional<subscribe_options>& options) {
     if (!options) {
         return topic;

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <string_view>
 
 namespace bosbase {
@@ -39,19 +40,23 @@ public:
     /// it cannot: no confirmed subscription within realtime_options::subscribe_timeout
     /// (or `options.deadline`), the server refused the set, or `options.cancel` was
     /// cancelled (is_abort()); then nothing of the subscription is left behind.
-    /// std::invalid_argument for a bad topic or callback, and for request_options
-    /// fields other than cancel, timeout and deadline (use subscribe_options).
+    /// The options' filter, expand, fields, query and headers are the subscription's, sent
+    /// as `?options=` (like the JS SDK; the subscription string, and so the event's topic,
+    /// includes them); cancel, timeout and deadline bound the call. std::invalid_argument for
+    /// a bad topic or callback, and for sort or skip_total (nothing to a subscription).
     [[nodiscard]] BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, realtime_callback callback,
                                                   const request_options& options = {}) const {
-        return state()->subscribe(this->core(), detail::realtime_topic_key(topic, std::nullopt), std::move(callback),
-                                  options);
+        auto split = detail::split_subscribe_options(options);
+        return state()->subscribe(this->core(), detail::realtime_topic_key(topic, split.first), std::move(callback),
+                                  split.second);
     }
 
-    /// @brief The same with subscription options, sent as `?options=` (like the JS SDK);
-    /// the subscription string, and so the event's topic, includes them.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, realtime_callback callback,
-                                                  const subscribe_options& subscription_options,
-                                                  const request_options& options = {}) const {
+    /// @brief The earlier spelling, still taken: the subscription's options apart, and
+    /// `options` then only bounds the call. A template only so that `subscribe(topic, cb, {})`
+    /// means the overload above.
+    template <class Options, std::enable_if_t<std::is_same_v<Options, subscribe_options>, int> = 0>
+    [[nodiscard]] subscription subscribe(const std::string& topic, realtime_callback callback,
+                                         const Options& subscription_options, const request_options& options = {}) const {
         return state()->subscribe(this->core(), detail::realtime_topic_key(topic, subscription_options),
                                   std::move(callback), options);
     }
@@ -142,10 +147,10 @@ subscription record_service<Transport>::subscribe(const std::string& topic,
 }
 
 template <class Transport>
-subscription record_service<Transport>::subscribe(const std::string& topic,
-                                                  std::function<void(const realtime_event&)> callback,
-                                                  const subscribe_options& subscription_options,
-                                                  const request_options& options) const {
+subscription record_service<Transport>::subscribe_with(const std::string& topic,
+                                                       std::function<void(const realtime_event&)> callback,
+                                                       const subscribe_options& subscription_options,
+                                                       const request_options& options) const {
     if (topic.empty()) {
         throw std::invalid_argument("bosbase: a record subscription needs a topic: \"*\" or a record id");
     }

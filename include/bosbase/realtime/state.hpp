@@ -282,8 +282,9 @@ private:
     static void check_subscribe_options(const request_options& o) {
         if (o.expand || o.fields || o.filter || o.sort || o.skip_total || !o.query.empty() || !o.headers.empty()) {
             throw std::invalid_argument(
-                "bosbase: realtime subscribe takes only cancel, timeout and deadline from request_options; put "
-                "filter, expand, fields, query and headers in subscribe_options");
+                "bosbase: a realtime subscription takes filter, expand, fields, query and headers once (in "
+                "request_options, or in subscribe_options with request_options bounding the call only), and "
+                "sort or skip_total not at all");
         }
     }
 

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -289,14 +290,19 @@ public:
 
     // --- realtime (defined in the Realtime section) -------------------------
 
-    /// @brief Subscribes to "*" (every record) or a record id of this collection;
-    /// see realtime_service::subscribe.
+    /// @brief Subscribes to "*" (every record) or a record id of this collection; the options'
+    /// filter, expand, fields, query and headers are the subscription's (its `?options=`), the
+    /// rest bounds the call; see realtime_service::subscribe.
     [[nodiscard]] subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback,
                            const request_options& options = {}) const;
 
-    /// @brief The same with options (filter, expand, fields, query, headers) sent as the topic's `?options=`.
+    /// @brief The earlier spelling, the subscription's options apart; a template only so that
+    /// `subscribe(topic, cb, {})` means the overload above.
+    template <class Options, std::enable_if_t<std::is_same_v<Options, subscribe_options>, int> = 0>
     [[nodiscard]] subscription subscribe(const std::string& topic, std::function<void(const realtime_event&)> callback,
-                           const subscribe_options& subscription_options, const request_options& options = {}) const;
+                                         const Options& subscription_options, const request_options& options = {}) const {
+        return subscribe_with(topic, std::move(callback), subscription_options, options);
+    }
 
     /// @brief Ends the subscriptions to `topic` ("*" or a record id), or with "" all of this collection's.
     BOSBASE_SPLIT_NOINLINE void unsubscribe(std::string_view topic = {}) const;
@@ -409,6 +415,9 @@ public:
     }
 
 private:
+    subscription subscribe_with(const std::string& topic, std::function<void(const realtime_event&)> callback,
+                                const subscribe_options& subscription_options, const request_options& options) const;
+
     std::string records_path() const { return base_path_ + "/records"; }
 
     std::string record_path(std::string_view id) const {
