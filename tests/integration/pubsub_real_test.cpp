@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <error_of.hpp>
 #include <integration_helpers.hpp>
+#include <tinyproxy.hpp>
 
 #include <bosbase.hpp>
 
@@ -252,6 +253,36 @@ TEST_CASE("pub/sub: over wss:// through a TLS terminator, with the run's CA as t
     const auto e = bosbase_test::error_of([&] { stranger.pubsub().publish(topic, "x"); });
     CHECK(e.status() == 0);
     CHECK(e.error_kind() == bosbase::error_kind::tls);
+}
+
+TEST_CASE("pub/sub: through an HTTP proxy's CONNECT tunnel, to the server and to the TLS terminator") {
+    const char* tls_url = std::getenv("BOSBASE_TLS_URL");
+    const char* ca = std::getenv("BOSBASE_TLS_CA");
+    REQUIRE_MESSAGE((tls_url && *tls_url && ca && *ca),
+                    "needs BOSBASE_TLS_URL and BOSBASE_TLS_CA: run scripts/test_real_bosbase.sh (bosbase_server.sh --tls)");
+    bosbase_test::tinyproxy proxy;
+    bosbase::httplib_transport_options o;
+    o.proxy = bosbase::http_proxy{"127.0.0.1", proxy.port(), {}, {}};
+    o.ca_cert_file = ca;
+    test_server server;
+    require_bosbase(server);
+    for (const std::string& url : {server.url(), std::string(tls_url)}) {
+        CAPTURE(url);
+        bosbase::BosBase ann(url, bosbase::httplib_transport(o));  // sign-in, then its WebSocket, through the proxy
+        bosbase::BosBase bob(url, bosbase::httplib_transport(o));
+        sign_in(ann, dev_accounts::user_email, dev_accounts::user_password);
+        sign_in(bob, dev_accounts::other_email, dev_accounts::other_password);
+        heard at_bob;
+        auto sub = bob.pubsub().subscribe("proxied", at_bob.collect());
+        const auto ack = ann.pubsub().publish("proxied", "through the tunnel");
+        REQUIRE(at_bob.wait([&] { return !at_bob.messages.empty(); }));
+        CHECK(at_bob.messages[0].id == ack.id);
+        CHECK(at_bob.messages[0].data == "through the tunnel");
+    }
+    const std::string log = proxy.log();
+    CHECK(log.find("CONNECT 127.0.0.1:" + server.url().substr(server.url().rfind(':') + 1)) != std::string::npos);
+    CHECK(log.find("CONNECT 127.0.0.1:" + std::string(tls_url).substr(std::string(tls_url).rfind(':') + 1)) !=
+          std::string::npos);
 }
 
 #ifdef BOSBASE_EXAMPLE_PUBSUB_CHAT
