@@ -10159,14 +10159,6 @@ void read_value(const J& v, const char* key, std::optional<record_time>& out) {
     }
 }
 
-template <class J, class T>
-void read_value(const J& v, const char* key, std::vector<T>& out) {
-    if (!v.is_array()) detail_io::mismatch(key, "an array", v);
-    std::vector<T> items(v.size());
-    for (std::size_t i = 0; i < items.size(); ++i) read_value(v[i], key, items[i]);
-    out = std::move(items);
-}
-
 /// A select field's value: enum types with `bool from_string(std::string_view, E&)` found by ADL.
 template <class J, class E, std::enable_if_t<std::is_enum<E>::value, int> = 0>
 void read_value(const J& v, const char* key, E& out) {
@@ -10189,6 +10181,16 @@ void read_value(const J& v, const char* key, std::optional<E>& out) {
     E e{};
     read_value(v, key, e);
     out = e;
+}
+
+/// A multiple select, file or relation, or a vector (declared after the element overloads,
+/// which it calls).
+template <class J, class T>
+void read_value(const J& v, const char* key, std::vector<T>& out) {
+    if (!v.is_array()) detail_io::mismatch(key, "an array", v);
+    std::vector<T> items(v.size());
+    for (std::size_t i = 0; i < items.size(); ++i) read_value(v[i], key, items[i]);
+    out = std::move(items);
 }
 
 /// A json field: any JSON.
