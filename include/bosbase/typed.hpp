@@ -53,6 +53,12 @@ struct realtime_event_of {
 /// ClientResponseError with error_kind::invalid_response).
 namespace record_io {
 
+/// @brief The generated from_json and to_json are templates on the JSON type (bosbase::json
+/// only), so that a translation unit pays for the records it converts, not for every record
+/// the header declares.
+template <class J>
+using if_json = std::enable_if_t<std::is_same<J, json>::value, int>;
+
 namespace detail_io {
 
 template <class J>

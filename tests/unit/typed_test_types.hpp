@@ -45,11 +45,11 @@ struct typed_all {
         static constexpr const char* updatedBy = "updatedBy";
     };
 
-    /// The values of the select field "status".
-    enum class status_value { draft, in_progress, done, default_ };
+    /// The values of the select field "status"; none_ is no selection ("").
+    enum class status_value { none_, draft, in_progress, done, default_ };
 
-    /// The values of the select field "tags".
-    enum class tags_value { a, b, c };
+    /// The values of the select field "tags"; none_ is no selection ("").
+    enum class tags_value { none_, a, b, c };
 
     ::std::string id;  ///< text
     ::std::string title;  ///< text
@@ -60,7 +60,7 @@ struct typed_all {
     ::std::int64_t count = 0;  ///< number, onlyInt
     bool flag = false;  ///< bool
     ::std::optional<::bosbase::record_time> due;  ///< date
-    ::std::optional<status_value> status;  ///< select
+    status_value status = status_value::none_;  ///< select
     ::std::vector<tags_value> tags;  ///< select
     ::std::string attachment;  ///< file, read only
     ::std::vector<::std::string> attachments;  ///< file, read only
@@ -75,39 +75,46 @@ struct typed_all {
     ::std::string updatedBy;  ///< text, read only
 };
 
-inline const char* to_string(typed_all::status_value v) noexcept {
+template <class = void>
+const char* to_string(typed_all::status_value v) noexcept {
     switch (v) {
         case typed_all::status_value::draft: return "draft";
         case typed_all::status_value::in_progress: return "in-progress";
         case typed_all::status_value::done: return "done";
         case typed_all::status_value::default_: return "default";
+        case typed_all::status_value::none_: return "";
     }
     return "";
 }
-inline bool from_string(::std::string_view s, typed_all::status_value& out) noexcept {
+template <class = void>
+bool from_string(::std::string_view s, typed_all::status_value& out) noexcept {
     if (s == "draft") { out = typed_all::status_value::draft; return true; }
     if (s == "in-progress") { out = typed_all::status_value::in_progress; return true; }
     if (s == "done") { out = typed_all::status_value::done; return true; }
     if (s == "default") { out = typed_all::status_value::default_; return true; }
-    (void)s, (void)out;
+    if (s.empty()) { out = typed_all::status_value::none_; return true; }
     return false;
 }
-inline const char* to_string(typed_all::tags_value v) noexcept {
+template <class = void>
+const char* to_string(typed_all::tags_value v) noexcept {
     switch (v) {
         case typed_all::tags_value::a: return "a";
         case typed_all::tags_value::b: return "b";
         case typed_all::tags_value::c: return "c";
+        case typed_all::tags_value::none_: return "";
     }
     return "";
 }
-inline bool from_string(::std::string_view s, typed_all::tags_value& out) noexcept {
+template <class = void>
+bool from_string(::std::string_view s, typed_all::tags_value& out) noexcept {
     if (s == "a") { out = typed_all::tags_value::a; return true; }
     if (s == "b") { out = typed_all::tags_value::b; return true; }
     if (s == "c") { out = typed_all::tags_value::c; return true; }
-    (void)s, (void)out;
+    if (s.empty()) { out = typed_all::tags_value::none_; return true; }
     return false;
 }
-inline void from_json(const ::bosbase::json& j, typed_all& r) {
+template <class J, ::bosbase::record_io::if_json<J> = 0>
+void from_json(const J& j, typed_all& r) {
     ::bosbase::record_io::require_object(j, "typed_all");
     ::bosbase::record_io::read(j, "id", r.id);
     ::bosbase::record_io::read(j, "title", r.title);
@@ -132,8 +139,9 @@ inline void from_json(const ::bosbase::json& j, typed_all& r) {
     ::bosbase::record_io::read(j, "createdBy", r.createdBy);
     ::bosbase::record_io::read(j, "updatedBy", r.updatedBy);
 }
-inline void to_json(::bosbase::json& j, const typed_all& r) {
-    j = ::bosbase::json::object();
+template <class J, ::bosbase::record_io::if_json<J> = 0>
+void to_json(J& j, const typed_all& r) {
+    j = J::object();
     if (!r.id.empty()) ::bosbase::record_io::write(j, "id", r.id);
     ::bosbase::record_io::write(j, "title", r.title);
     ::bosbase::record_io::write(j, "body", r.body);
@@ -182,7 +190,8 @@ struct typed_authors {
     ::std::optional<::std::string> old_password;  ///< password, write only: sent when set, never read
 };
 
-inline void from_json(const ::bosbase::json& j, typed_authors& r) {
+template <class J, ::bosbase::record_io::if_json<J> = 0>
+void from_json(const J& j, typed_authors& r) {
     ::bosbase::record_io::require_object(j, "typed_authors");
     ::bosbase::record_io::read(j, "id", r.id);
     ::bosbase::record_io::read(j, "name", r.name);
@@ -192,8 +201,9 @@ inline void from_json(const ::bosbase::json& j, typed_authors& r) {
     ::bosbase::record_io::read(j, "emailVisibility", r.emailVisibility);
     ::bosbase::record_io::read(j, "verified", r.verified);
 }
-inline void to_json(::bosbase::json& j, const typed_authors& r) {
-    j = ::bosbase::json::object();
+template <class J, ::bosbase::record_io::if_json<J> = 0>
+void to_json(J& j, const typed_authors& r) {
+    j = J::object();
     if (!r.id.empty()) ::bosbase::record_io::write(j, "id", r.id);
     ::bosbase::record_io::write(j, "name", r.name);
     ::bosbase::record_io::write_if_set(j, "password", r.password);
@@ -219,34 +229,38 @@ struct typed_view {
         static constexpr const char* status = "status";
     };
 
-    /// The values of the select field "status".
-    enum class status_value { draft, in_progress, done, default_ };
+    /// The values of the select field "status"; none_ is no selection ("").
+    enum class status_value { none_, draft, in_progress, done, default_ };
 
     ::std::string id;  ///< text, read only
     ::std::string title;  ///< text, read only
     double score = 0;  ///< number, read only
     ::std::int64_t count = 0;  ///< number, onlyInt, read only
-    ::std::optional<status_value> status;  ///< select, read only
+    status_value status = status_value::none_;  ///< select, read only
 };
 
-inline const char* to_string(typed_view::status_value v) noexcept {
+template <class = void>
+const char* to_string(typed_view::status_value v) noexcept {
     switch (v) {
         case typed_view::status_value::draft: return "draft";
         case typed_view::status_value::in_progress: return "in-progress";
         case typed_view::status_value::done: return "done";
         case typed_view::status_value::default_: return "default";
+        case typed_view::status_value::none_: return "";
     }
     return "";
 }
-inline bool from_string(::std::string_view s, typed_view::status_value& out) noexcept {
+template <class = void>
+bool from_string(::std::string_view s, typed_view::status_value& out) noexcept {
     if (s == "draft") { out = typed_view::status_value::draft; return true; }
     if (s == "in-progress") { out = typed_view::status_value::in_progress; return true; }
     if (s == "done") { out = typed_view::status_value::done; return true; }
     if (s == "default") { out = typed_view::status_value::default_; return true; }
-    (void)s, (void)out;
+    if (s.empty()) { out = typed_view::status_value::none_; return true; }
     return false;
 }
-inline void from_json(const ::bosbase::json& j, typed_view& r) {
+template <class J, ::bosbase::record_io::if_json<J> = 0>
+void from_json(const J& j, typed_view& r) {
     ::bosbase::record_io::require_object(j, "typed_view");
     ::bosbase::record_io::read(j, "id", r.id);
     ::bosbase::record_io::read(j, "title", r.title);

@@ -121,6 +121,8 @@ TEST_CASE("typegen names: two names with one C++ name are an error naming both; 
         error_of(json::array({collection("c", "base", {field("s", "select", {{"values", {"a b", "a_b"}}})})}));
     CHECK(contains(values_clash, "'a b'"));
     CHECK(contains(values_clash, "'a_b'"));
+    CHECK(contains(error_of(json::array({collection("c", "base", {field("s", "select", {{"values", {"none_"}}})})})),
+                   "the empty selection"));
     const std::string enum_clash = error_of(
         json::array({collection("c", "base", {field("s", "select", {{"values", {"x"}}}), field("s_value", "text")})}));
     CHECK(contains(enum_clash, "'s_value'"));
@@ -197,7 +199,7 @@ TEST_CASE("typegen mapping: every field type and option") {
     CHECK(contains(header, "    ::std::int64_t i = 0;"));
     CHECK(contains(header, "    bool b = false;"));
     CHECK(contains(header, "    ::std::optional<::bosbase::record_time> d;"));
-    CHECK(contains(header, "    ::std::optional<s1_value> s1;"));
+    CHECK(contains(header, "    s1_value s1 = s1_value::none_;"));
     CHECK(contains(header, "    ::std::vector<s2_value> s2;"));
     CHECK(contains(header, "    ::std::string f1;"));
     CHECK(contains(header, "    ::std::vector<::std::string> f2;"));
@@ -206,7 +208,7 @@ TEST_CASE("typegen mapping: every field type and option") {
     CHECK(contains(header, "    ::bosbase::geo_point g;"));
     CHECK(contains(header, "    ::std::vector<double> v;"));
     CHECK(contains(header, "    ::bosbase::json future;  ///< hologram, a type bosbase-typegen does not know"));
-    CHECK(contains(header, "enum class s1_value { x, y };"));
+    CHECK(contains(header, "enum class s1_value { none_, x, y };"));
     CHECK(contains(header, "static constexpr const char* collection_id = \"pbc_all\";"));
     CHECK(contains(header, "if (!r.id.empty()) ::bosbase::record_io::write(j, \"id\", r.id);"));
     CHECK(contains(header, "::bosbase::record_io::write_if_set(j, \"pw\", r.pw);"));
@@ -354,6 +356,8 @@ TEST_CASE("record_io: reading what the server sends, leniently for absent and st
                          doctest::Contains("not a date the SDK reads"), std::runtime_error);
 
     using status = typed_test::typed_all::status_value;
+    CHECK(read_one<status>("in-progress") == status::in_progress);
+    CHECK(read_one<status>("", status::done) == status::none_);  // "": no selection
     CHECK(read_one<std::optional<status>>("in-progress") == status::in_progress);
     CHECK_FALSE(read_one<std::optional<status>>("").has_value());
     CHECK_THROWS_WITH_AS((void)read_one<std::optional<status>>("archived"),
@@ -371,6 +375,8 @@ TEST_CASE("record_io: writing what a create or update may send") {
     using tags = typed_test::typed_all::tags_value;
     CHECK(write_one(std::vector<tags>{tags::c, tags::a}) == json::array({"c", "a"}));
     CHECK(write_one(std::optional<typed_test::typed_all::status_value>()) == "");
+    CHECK(write_one(typed_test::typed_all::status_value::none_) == "");
+    CHECK(write_one(typed_test::typed_all::status_value::default_) == "default");
 
     typed_test::typed_all r;
     r.title = "t";

@@ -62,7 +62,7 @@ inline std::string cpp_type(const collection_model& c, const field_model& f) {
         case field_kind::integer: return "::std::int64_t";
         case field_kind::boolean: return "bool";
         case field_kind::date: return "::std::optional<::bosbase::record_time>";
-        case field_kind::select: return "::std::optional<" + f.enum_ident + ">";
+        case field_kind::select: return f.enum_ident;
         case field_kind::select_multiple: return "::std::vector<" + f.enum_ident + ">";
         case field_kind::id_single: return "::std::string";
         case field_kind::id_multiple: return "::std::vector<::std::string>";
@@ -73,11 +73,12 @@ inline std::string cpp_type(const collection_model& c, const field_model& f) {
     return "::bosbase::json";
 }
 
-inline const char* initializer(field_kind k) {
-    switch (k) {
+inline std::string initializer(const field_model& f) {
+    switch (f.kind) {
         case field_kind::number: return " = 0";
         case field_kind::integer: return " = 0";
         case field_kind::boolean: return " = false";
+        case field_kind::select: return " = " + f.enum_ident + "::none_";
         default: return "";
     }
 }
@@ -93,16 +94,16 @@ inline std::string note(const field_model& f) {
 
 inline void emit_enum_functions(std::string& out, const collection_model& c, const field_model& f) {
     const std::string type = c.ident + "::" + f.enum_ident;
-    out += "inline const char* to_string(" + type + " v) noexcept {\n    switch (v) {\n";
+    out += "template <class = void>\nconst char* to_string(" + type + " v) noexcept {\n    switch (v) {\n";
     for (const auto& v : f.values) {
         out += "        case " + type + "::" + v.ident + ": return " + literal(v.value) + ";\n";
     }
-    out += "    }\n    return \"\";\n}\n";
-    out += "inline bool from_string(::std::string_view s, " + type + "& out) noexcept {\n";
+    out += "        case " + type + "::none_: return \"\";\n    }\n    return \"\";\n}\n";
+    out += "template <class = void>\nbool from_string(::std::string_view s, " + type + "& out) noexcept {\n";
     for (const auto& v : f.values) {
         out += "    if (s == " + literal(v.value) + ") { out = " + type + "::" + v.ident + "; return true; }\n";
     }
-    out += "    (void)s, (void)out;\n    return false;\n}\n";
+    out += "    if (s.empty()) { out = " + type + "::none_; return true; }\n    return false;\n}\n";
 }
 
 inline void emit_collection(std::string& out, const collection_model& c) {
@@ -117,14 +118,15 @@ inline void emit_collection(std::string& out, const collection_model& c) {
     out += "    };\n";
     for (const auto& f : c.fields) {
         if (f.enum_ident.empty()) continue;
-        out += "\n    /// The values of the select field " + literal(f.name) + ".\n    enum class " + f.enum_ident + " {";
-        for (std::size_t i = 0; i < f.values.size(); ++i) out += (i ? ", " : " ") + f.values[i].ident;
-        out += f.values.empty() ? "};\n" : " };\n";
+        out += "\n    /// The values of the select field " + literal(f.name) + "; none_ is no selection (\"\").\n    enum class " +
+               f.enum_ident + " { none_";
+        for (const auto& v : f.values) out += ", " + v.ident;
+        out += " };\n";
     }
     out += "\n";
     for (const auto* list : {&c.fields, &c.extra_members}) {
         for (const auto& f : *list) {
-            out += "    " + cpp_type(c, f) + " " + f.ident + initializer(f.kind) + ";  ///< " + note(f) + "\n";
+            out += "    " + cpp_type(c, f) + " " + f.ident + initializer(f) + ";  ///< " + note(f) + "\n";
         }
     }
     out += "};\n\n";
@@ -133,7 +135,7 @@ inline void emit_collection(std::string& out, const collection_model& c) {
         if (!f.enum_ident.empty()) emit_enum_functions(out, c, f);
     }
 
-    out += "inline void from_json(const ::bosbase::json& j, " + c.ident + "& r) {\n";
+    out += "template <class J, ::bosbase::record_io::if_json<J> = 0>\nvoid from_json(const J& j, " + c.ident + "& r) {\n";
     out += "    ::bosbase::record_io::require_object(j, " + literal(c.name) + ");\n";
     for (const auto& f : c.fields) {
         if (!f.read) continue;
@@ -145,8 +147,8 @@ inline void emit_collection(std::string& out, const collection_model& c) {
         out += "// No to_json: the records of a view cannot be created or updated.\n\n";
         return;
     }
-    out += "inline void to_json(::bosbase::json& j, const " + c.ident + "& r) {\n";
-    out += "    j = ::bosbase::json::object();\n";
+    out += "template <class J, ::bosbase::record_io::if_json<J> = 0>\nvoid to_json(J& j, const " + c.ident + "& r) {\n";
+    out += "    j = J::object();\n";
     for (const auto* list : {&c.fields, &c.extra_members}) {
         for (const auto& f : *list) {
             const std::string key = literal(f.name);

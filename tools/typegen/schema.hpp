@@ -33,7 +33,7 @@ enum class field_kind {
     integer,         ///< number with onlyInt: std::int64_t
     boolean,         ///< bool
     date,            ///< date, autodate: std::optional<bosbase::record_time>
-    select,          ///< maxSelect <= 1: std::optional<enum>
+    select,          ///< maxSelect <= 1: the enum, none_ for no selection ("")
     select_multiple, ///< std::vector<enum>
     id_single,       ///< file or relation with maxSelect <= 1: std::string
     id_multiple,     ///< file or relation with maxSelect > 1: std::vector<std::string>
@@ -222,6 +222,7 @@ inline void classify(field_model& f, const bosbase::json& field, const std::stri
             throw schema_error("bosbase-typegen: " + where + ": 'values' is not an array");
         }
         name_scope scope(where + ": the select values ");
+        scope.claim("none_", "the empty selection (enumerator none_)");
         for (const auto& v : values ? *values : bosbase::json::array()) {
             if (!v.is_string()) throw schema_error("bosbase-typegen: " + where + ": a select value is not a string");
             select_value sv{v.get<std::string>(), {}};
