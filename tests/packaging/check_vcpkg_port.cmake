@@ -203,6 +203,7 @@ set(want
   share/bosbase/bosbaseConfigVersion.cmake
   share/bosbase/bosbaseTargets.cmake
   share/bosbase/bosbase_httplib.cmake
+  share/bosbase/bosbase_typegen.cmake
   share/bosbase/copyright
   share/bosbase/usage)
 list(SORT want)
