@@ -11,7 +11,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -152,10 +151,31 @@ inline std::string format_time(record_time t) {
     unsigned m = 0;
     unsigned d = 0;
     detail_io::civil_from_days(days, y, m, d);
-    char out[48];
-    std::snprintf(out, sizeof out, "%04lld-%02u-%02u %02d:%02d:%02d.%03dZ", static_cast<long long>(y), m, d,
-                  static_cast<int>(rest / 3600000), static_cast<int>(rest / 60000 % 60),
-                  static_cast<int>(rest / 1000 % 60), static_cast<int>(rest % 1000));
+    // By hand rather than with snprintf: mingw's printf family does not know every length modifier.
+    std::string out;
+    auto put = [&out](std::int64_t v, int width) {
+        std::string digits;
+        for (; v > 0 || static_cast<int>(digits.size()) < width; v /= 10) digits.insert(0, 1, char('0' + v % 10));
+        out += digits;
+    };
+    if (y < 0) {
+        out += '-';
+        y = -y;
+    }
+    put(y, 4);
+    out += '-';
+    put(m, 2);
+    out += '-';
+    put(d, 2);
+    out += ' ';
+    put(rest / 3600000, 2);
+    out += ':';
+    put(rest / 60000 % 60, 2);
+    out += ':';
+    put(rest / 1000 % 60, 2);
+    out += '.';
+    put(rest % 1000, 3);
+    out += 'Z';
     return out;
 }
 
