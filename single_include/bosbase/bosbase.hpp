@@ -10289,6 +10289,14 @@ struct has_collection_name : std::false_type {};
 template <class T>
 struct has_collection_name<T, std::void_t<decltype(std::string(T::collection_name))>> : std::true_type {};
 
+// nlohmann's json constructor takes a T only when a to_json for it exists.
+template <class T>
+constexpr void require_to_json() {
+    static_assert(std::is_constructible<json, const T&>::value,
+                  "bosbase: creating or updating records needs a to_json for the record type; the struct "
+                  "bosbase-typegen writes for a view collection has none (its records cannot be written)");
+}
+
 }  // namespace detail
 
 /// @brief pb.collection<T>(): the record calls of T's collection (T::collection_name), taking
@@ -10337,20 +10345,24 @@ public:
 
     /// @brief Creates the record from what T's to_json writes; returns it as stored.
     T create(const T& record, const request_options& options = {}) const {
+        detail::require_to_json<T>();
         return records_.template create<T>(record, options);
     }
 
     /// @brief create with file uploads (multipart; see record_service::create_with_files).
     T create_with_files(const T& record, const file_list& files, const request_options& options = {}) const {
+        detail::require_to_json<T>();
         return records_.template create_with_files<T>(record, files, options);
     }
 
     T update(std::string_view id, const T& record, const request_options& options = {}) const {
+        detail::require_to_json<T>();
         return records_.template update<T>(id, record, options);
     }
 
     T update_with_files(std::string_view id, const T& record, const file_list& files,
                         const request_options& options = {}) const {
+        detail::require_to_json<T>();
         return records_.template update_with_files<T>(id, record, files, options);
     }
 
