@@ -9773,6 +9773,461 @@ void record_service<Transport>::unsubscribe(std::string_view topic) const {
 }  // namespace bosbase
 
 #endif  // BOSBASE_REALTIME_SERVICE_HPP
+// ---- bosbase/typed.hpp: Typed records: pb.collection<T>(), typed realtime events, and the field reading
+// and writing that bosbase-typegen's generated structs (or your own) use.
+// SPDX-License-Identifier: MIT
+#ifndef BOSBASE_TYPED_HPP
+#define BOSBASE_TYPED_HPP
+
+namespace bosbase {
+
+/// @brief A date field's value: milliseconds since 1970 (UTC), the server's precision.
+using record_time = std::chrono::time_point<std::chrono::system_clock, std::chrono::milliseconds>;
+
+/// @brief A geoPoint field's value.
+struct geo_point {
+    double lon = 0;
+    double lat = 0;
+};
+
+inline bool operator==(const geo_point& a, const geo_point& b) noexcept { return a.lon == b.lon && a.lat == b.lat; }
+inline bool operator!=(const geo_point& a, const geo_point& b) noexcept { return !(a == b); }
+
+/// @brief One realtime change of a typed collection: the action and the record, decoded.
+template <class T>
+struct realtime_event_of {
+    std::string topic;   ///< the subscription string, options included
+    std::string action;  ///< "create", "update" or "delete"
+    T record;
+};
+
+/// @brief Reading and writing record fields as the server sends and takes them. The structs
+/// bosbase-typegen writes call these; a hand-written record type may too.
+///
+/// Reading: an absent or null member leaves the value as it is (the server leaves out hidden
+/// fields and, for others than the owner, an auth record's email); a member of another JSON
+/// type is an error that names it (std::runtime_error; a record call turns it into
+/// ClientResponseError with error_kind::invalid_response).
+namespace record_io {
+
+/// @brief The generated from_json and to_json are templates on the JSON type (bosbase::json
+/// only), so that a translation unit pays for the records it converts, not for every record
+/// the header declares.
+template <class J>
+using if_json = std::enable_if_t<std::is_same<J, json>::value, int>;
+
+namespace detail_io {
+
+template <class J>
+[[noreturn]] void mismatch(const char* key, const char* expected, const J& got) {
+    throw bosbase::detail::response_shape_error(std::string("record field '") + key + "' is not " + expected +
+                                                " but " + got.type_name());
+}
+
+inline int digits(std::string_view s, std::size_t at, std::size_t n, bool& ok) {
+    int v = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+        if (i >= s.size() || s[i] < '0' || s[i] > '9') {
+            ok = false;
+            return 0;
+        }
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+inline std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
+    y -= m <= 2;
+    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+inline void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) noexcept {
+    z += 719468;
+    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = static_cast<std::int64_t>(yoe) + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+}
+
+}  // namespace detail_io
+
+/// @brief Parses the server's date text, "2024-05-01 10:20:30.123Z" (also with 'T', without
+/// or with fewer or more fraction digits, with or without the Z); nullopt when it is none.
+inline std::optional<record_time> parse_time(std::string_view s) {
+    bool ok = s.size() >= 19 && s[4] == '-' && s[7] == '-' && (s[10] == ' ' || s[10] == 'T') && s[13] == ':' &&
+              s[16] == ':';
+    if (!ok) return std::nullopt;
+    const int year = detail_io::digits(s, 0, 4, ok);
+    const int month = detail_io::digits(s, 5, 2, ok);
+    const int day = detail_io::digits(s, 8, 2, ok);
+    const int hour = detail_io::digits(s, 11, 2, ok);
+    const int minute = detail_io::digits(s, 14, 2, ok);
+    const int second = detail_io::digits(s, 17, 2, ok);
+    std::size_t at = 19;
+    int millis = 0;
+    if (at < s.size() && s[at] == '.') {
+        ++at;
+        int scale = 100;
+        const std::size_t first = at;
+        for (; at < s.size() && s[at] >= '0' && s[at] <= '9'; ++at) {
+            millis += (s[at] - '0') * scale;
+            scale /= 10;
+        }
+        ok = ok && at > first;
+    }
+    if (at < s.size() && s[at] == 'Z') ++at;
+    static constexpr int month_days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (!ok || at != s.size() || month < 1 || month > 12 || day < 1 || day > month_days[month - 1] || hour > 23 ||
+        minute > 59 || second > 59) {
+        return std::nullopt;
+    }
+    const std::int64_t days = detail_io::days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+    const std::int64_t ms = ((days * 24 + hour) * 60 + minute) * 60000 + second * 1000 + millis;
+    return record_time(std::chrono::milliseconds(ms));
+}
+
+/// @brief The server's own layout: "2024-05-01 10:20:30.123Z".
+inline std::string format_time(record_time t) {
+    const std::int64_t ms = t.time_since_epoch().count();
+    std::int64_t days = ms / 86400000;
+    std::int64_t rest = ms % 86400000;
+    if (rest < 0) {
+        rest += 86400000;
+        --days;
+    }
+    std::int64_t y = 0;
+    unsigned m = 0;
+    unsigned d = 0;
+    detail_io::civil_from_days(days, y, m, d);
+    // By hand rather than with snprintf: mingw's printf family does not know every length modifier.
+    std::string out;
+    auto put = [&out](std::int64_t v, int width) {
+        std::string digits;
+        for (; v > 0 || static_cast<int>(digits.size()) < width; v /= 10) digits.insert(0, 1, char('0' + v % 10));
+        out += digits;
+    };
+    if (y < 0) {
+        out += '-';
+        y = -y;
+    }
+    put(y, 4);
+    out += '-';
+    put(m, 2);
+    out += '-';
+    put(d, 2);
+    out += ' ';
+    put(rest / 3600000, 2);
+    out += ':';
+    put(rest / 60000 % 60, 2);
+    out += ':';
+    put(rest / 1000 % 60, 2);
+    out += '.';
+    put(rest % 1000, 3);
+    out += 'Z';
+    return out;
+}
+
+/// @brief Throws unless `j` is a JSON object (a record).
+template <class J>
+void require_object(const J& j, const char* what) {
+    if (!j.is_object()) {
+        throw bosbase::detail::response_shape_error(std::string(what) + " record is not a JSON object but " +
+                                                    j.type_name());
+    }
+}
+
+template <class J>
+void read_value(const J& v, const char* key, std::string& out) {
+    if (!v.is_string()) detail_io::mismatch(key, "a string", v);
+    out = v.template get<std::string>();
+}
+
+template <class J>
+void read_value(const J& v, const char* key, bool& out) {
+    if (!v.is_boolean()) detail_io::mismatch(key, "a boolean", v);
+    out = v.template get<bool>();
+}
+
+template <class J>
+void read_value(const J& v, const char* key, double& out) {
+    if (!v.is_number()) detail_io::mismatch(key, "a number", v);
+    out = v.template get<double>();
+}
+
+/// A number field with onlyInt: the server's float64 written as an integer.
+template <class J>
+void read_value(const J& v, const char* key, std::int64_t& out) {
+    if (v.is_number_integer() &&
+        !(v.is_number_unsigned() && v.template get<std::uint64_t>() > std::uint64_t(INT64_MAX))) {
+        out = v.template get<std::int64_t>();
+        return;
+    }
+    if (v.is_number_float()) {
+        const double d = v.template get<double>();
+        // 2^63 is the first double past INT64_MAX; the range check also rejects NaN.
+        if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == static_cast<double>(static_cast<std::int64_t>(d))) {
+            out = static_cast<std::int64_t>(d);
+            return;
+        }
+    }
+    detail_io::mismatch(key, "an integer", v);
+}
+
+template <class J>
+void read_value(const J& v, const char* key, geo_point& out) {
+    if (!v.is_object()) detail_io::mismatch(key, "a geo point {lon, lat}", v);
+    geo_point p;
+    for (const char* part : {"lon", "lat"}) {
+        auto it = v.find(part);
+        if (it != v.end() && !it->is_null()) {
+            if (!it->is_number()) detail_io::mismatch(key, "a geo point {lon, lat} of numbers", v);
+            (part[1] == 'o' ? p.lon : p.lat) = it->template get<double>();
+        }
+    }
+    out = p;
+}
+
+/// A date: "" is no date.
+template <class J>
+void read_value(const J& v, const char* key, std::optional<record_time>& out) {
+    if (!v.is_string()) detail_io::mismatch(key, "a date string", v);
+    const std::string& s = v.template get_ref<const std::string&>();
+    if (s.empty()) {
+        out.reset();
+        return;
+    }
+    out = parse_time(s);
+    if (!out) {
+        throw bosbase::detail::response_shape_error(std::string("record field '") + key +
+                                                    "' is not a date the SDK reads: \"" + s + "\"");
+    }
+}
+
+/// A select field's value: enum types with `bool from_string(std::string_view, E&)` found by ADL.
+template <class J, class E, std::enable_if_t<std::is_enum<E>::value, int> = 0>
+void read_value(const J& v, const char* key, E& out) {
+    if (!v.is_string()) detail_io::mismatch(key, "a string", v);
+    const std::string& s = v.template get_ref<const std::string&>();
+    if (!from_string(std::string_view(s), out)) {
+        throw bosbase::detail::response_shape_error(std::string("record field '") + key + "' has the value \"" + s +
+                                                    "\", which is not among the select values it was generated "
+                                                    "with (regenerate the types)");
+    }
+}
+
+/// A single select: "" is no selection.
+template <class J, class E, std::enable_if_t<std::is_enum<E>::value, int> = 0>
+void read_value(const J& v, const char* key, std::optional<E>& out) {
+    if (v.is_string() && v.template get_ref<const std::string&>().empty()) {
+        out.reset();
+        return;
+    }
+    E e{};
+    read_value(v, key, e);
+    out = e;
+}
+
+/// A multiple select, file or relation, or a vector (declared after the element overloads,
+/// which it calls).
+template <class J, class T>
+void read_value(const J& v, const char* key, std::vector<T>& out) {
+    if (!v.is_array()) detail_io::mismatch(key, "an array", v);
+    std::vector<T> items(v.size());
+    for (std::size_t i = 0; i < items.size(); ++i) read_value(v[i], key, items[i]);
+    out = std::move(items);
+}
+
+/// A json field: any JSON.
+template <class J>
+void read_value(const J& v, const char*, J& out) {
+    out = v;
+}
+
+/// @brief Reads member `key` of the record `j` into `out`; absent or null leaves `out` alone.
+template <class J, class T>
+void read(const J& j, const char* key, T& out) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return;
+    read_value(*it, key, out);
+}
+
+template <class J>
+void write_value(J& out, const std::string& v) { out = v; }
+template <class J>
+void write_value(J& out, bool v) { out = v; }
+template <class J>
+void write_value(J& out, double v) {
+    if (!std::isfinite(v)) throw std::invalid_argument("bosbase: a number field must be finite");
+    out = v;
+}
+template <class J>
+void write_value(J& out, std::int64_t v) { out = v; }
+template <class J>
+void write_value(J& out, const geo_point& v) {
+    write_value(out["lon"], v.lon);
+    write_value(out["lat"], v.lat);
+}
+template <class J>
+void write_value(J& out, const std::optional<record_time>& v) { out = v ? format_time(*v) : std::string(); }
+template <class J, class E, std::enable_if_t<std::is_enum<E>::value, int> = 0>
+void write_value(J& out, E v) { out = std::string(to_string(v)); }
+template <class J, class E, std::enable_if_t<std::is_enum<E>::value, int> = 0>
+void write_value(J& out, const std::optional<E>& v) { out = v ? std::string(to_string(*v)) : std::string(); }
+template <class J, class T>
+void write_value(J& out, const std::vector<T>& v) {
+    out = J::array();
+    for (const auto& item : v) {
+        J one;
+        write_value(one, item);
+        out.push_back(std::move(one));
+    }
+}
+template <class J>
+void write_value(J& out, const J& v) { out = v; }
+
+/// @brief Sets member `key` of the body `j` to `value` as the server takes it.
+template <class J, class T>
+void write(J& j, const char* key, const T& value) {
+    write_value(j[key], value);
+}
+
+/// @brief A write-only member (a password): sent only when set.
+template <class J>
+void write_if_set(J& j, const char* key, const std::optional<std::string>& value) {
+    if (value) j[key] = *value;
+}
+
+}  // namespace record_io
+
+namespace detail {
+
+template <class T, class = void>
+struct has_collection_name : std::false_type {};
+template <class T>
+struct has_collection_name<T, std::void_t<decltype(std::string(T::collection_name))>> : std::true_type {};
+
+// nlohmann's json constructor takes a T only when a to_json for it exists.
+template <class T>
+constexpr void require_to_json() {
+    static_assert(std::is_constructible<json, const T&>::value,
+                  "bosbase: creating or updating records needs a to_json for the record type; the struct "
+                  "bosbase-typegen writes for a view collection has none (its records cannot be written)");
+}
+
+}  // namespace detail
+
+/// @brief pb.collection<T>(): the record calls of T's collection (T::collection_name), taking
+/// and returning T. T is a struct bosbase-typegen wrote, or your own with a static
+/// `collection_name` and nlohmann's from_json (and to_json for create and update). The same
+/// light value as record_service, whose untyped calls untyped() gives; the exceptions are
+/// record_service's, and a record that does not fit T is ClientResponseError
+/// (error_kind::invalid_response).
+template <class T, class Transport>
+class typed_collection {
+    static_assert(detail::has_collection_name<T>::value,
+                  "bosbase: pb.collection<T>() needs `static constexpr const char* collection_name` in T "
+                  "(the structs bosbase-typegen writes have it)");
+
+public:
+    using record_type = T;
+
+    explicit typed_collection(record_service<Transport> records) : records_(std::move(records)) {}
+
+    /// @brief The untyped service of the same collection.
+    const record_service<Transport>& untyped() const noexcept { return records_; }
+
+    [[nodiscard]] T get_one(std::string_view id, const request_options& options = {}) const {
+        return records_.template get_one<T>(id, options);
+    }
+
+    [[nodiscard]] list_result<T> get_list(int page = 1, int per_page = 30, const request_options& options = {}) const {
+        return records_.template get_list<T>(page, per_page, options);
+    }
+
+    [[nodiscard]] std::vector<T> get_full_list(int batch = 500, const request_options& options = {}) const {
+        return records_.template get_full_list<T>(batch, options);
+    }
+
+    [[nodiscard]] std::vector<T> get_full_list(const request_options& options) const {
+        return records_.template get_full_list<T>(500, options);
+    }
+
+    [[nodiscard]] T get_first_list_item(std::string_view filter, const request_options& options = {}) const {
+        return records_.template get_first_list_item<T>(filter, options);
+    }
+
+    [[nodiscard]] std::int64_t get_count(std::string_view filter = {}, const request_options& options = {}) const {
+        return records_.get_count(filter, options);
+    }
+
+    /// @brief Creates the record from what T's to_json writes; returns it as stored.
+    T create(const T& record, const request_options& options = {}) const {
+        detail::require_to_json<T>();
+        return records_.template create<T>(record, options);
+    }
+
+    /// @brief create with file uploads (multipart; see record_service::create_with_files).
+    T create_with_files(const T& record, const file_list& files, const request_options& options = {}) const {
+        detail::require_to_json<T>();
+        return records_.template create_with_files<T>(record, files, options);
+    }
+
+    T update(std::string_view id, const T& record, const request_options& options = {}) const {
+        detail::require_to_json<T>();
+        return records_.template update<T>(id, record, options);
+    }
+
+    T update_with_files(std::string_view id, const T& record, const file_list& files,
+                        const request_options& options = {}) const {
+        detail::require_to_json<T>();
+        return records_.template update_with_files<T>(id, record, files, options);
+    }
+
+    void remove(std::string_view id, const request_options& options = {}) const { records_.remove(id, options); }
+
+    /// @brief Subscribes to "*" or a record id; the callback gets the record decoded as T.
+    /// An event whose record does not fit T is not delivered (as a callback that throws).
+    [[nodiscard]] subscription subscribe(const std::string& topic,
+                                         std::function<void(const realtime_event_of<T>&)> callback,
+                                         const request_options& options = {}) const {
+        return records_.subscribe(topic, typed_callback(std::move(callback)), options);
+    }
+
+    [[nodiscard]] subscription subscribe(const std::string& topic,
+                                         std::function<void(const realtime_event_of<T>&)> callback,
+                                         const subscribe_options& subscription_options,
+                                         const request_options& options = {}) const {
+        return records_.subscribe(topic, typed_callback(std::move(callback)), subscription_options, options);
+    }
+
+    void unsubscribe(std::string_view topic = {}) const { records_.unsubscribe(topic); }
+
+private:
+    static std::function<void(const realtime_event&)> typed_callback(
+        std::function<void(const realtime_event_of<T>&)> callback) {
+        if (!callback) throw std::invalid_argument("bosbase: a subscription needs a callback");
+        return [callback = std::move(callback)](const realtime_event& e) {
+            realtime_event_of<T> typed{e.topic, e.action, e.record.template get<T>()};
+            callback(typed);
+        };
+    }
+
+    record_service<Transport> records_;
+};
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_TYPED_HPP
 // ---- bosbase/services/oauth2.hpp: record_service::auth_with_oauth2: the OAuth2 sign-in of desktop and command-line apps.
 #ifndef BOSBASE_SERVICES_OAUTH2_HPP
 #define BOSBASE_SERVICES_OAUTH2_HPP
@@ -12099,6 +12554,13 @@ public:
     /// state and stays usable after the client is gone.
     BOSBASE_SPLIT_NOINLINE record_service<Transport> collection(std::string name) const {
         return record_service<Transport>(core_, std::move(name));
+    }
+
+    /// @brief The record calls of T's collection (T::collection_name), typed: they take and
+    /// return T (a struct bosbase-typegen wrote, or your own; see typed_collection).
+    template <class T>
+    [[nodiscard]] typed_collection<T, Transport> collection() const {
+        return typed_collection<T, Transport>(collection(std::string(T::collection_name)));
     }
 
     class auth_store& auth_store() const { return core().store(); }

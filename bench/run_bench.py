@@ -218,6 +218,71 @@ def compile_tables(cxx_list, opts, repeats, baseline=None):
     return lines
 
 
+# bosbase-typegen: a schema of 200 collections x 30 fields, every field type in turn.
+TYPEGEN_FIELDS = [
+    ("text", {}), ("editor", {}), ("email", {}), ("url", {}), ("number", {}), ("number", {"onlyInt": True}),
+    ("bool", {}), ("date", {}), ("autodate", {}), ("select", {"maxSelect": 1, "values": ["draft", "in-progress", "done"]}),
+    ("select", {"maxSelect": 3, "values": ["a", "b", "c", "d"]}), ("file", {"maxSelect": 1}), ("file", {"maxSelect": 5}),
+    ("relation", {"maxSelect": 1, "collectionId": "pbc_0"}), ("relation", {"maxSelect": 9, "collectionId": "pbc_1"}),
+    ("json", {}), ("geoPoint", {}), ("vector", {"dimension": 3}),
+]
+
+
+def typegen_schema(collections=200, fields=30):
+    out = []
+    for c in range(collections):
+        fs = [{"name": "id", "type": "text"}]
+        for f in range(fields - 1):
+            kind, options = TYPEGEN_FIELDS[f % len(TYPEGEN_FIELDS)]
+            fs.append(dict(options, name="field_%d" % f, type=kind))
+        out.append({"id": "pbc_%d" % c, "name": "collection_%d" % c, "type": "auth" if c % 10 == 0 else "base",
+                    "fields": fs})
+    return out
+
+
+def timed(argv):
+    start = time.monotonic()
+    proc = subprocess.Popen(argv)
+    _, status, ru = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError("failed: " + " ".join(argv))
+    return ru.ru_utime + ru.ru_stime, time.monotonic() - start
+
+
+def typegen_lines(bin_dir, cxx):
+    """Generating the header for 200 x 30 and compiling a TU that includes it (-O0), beside bosbase.hpp alone."""
+    tool = os.path.join(bin_dir, os.pardir, "tools", "bosbase-typegen")
+    if not os.path.exists(tool):
+        return ["(bosbase-typegen not built: configure with BOSBASE_TYPEGEN=ON)"]
+    with tempfile.TemporaryDirectory() as tmp:
+        schema = os.path.join(tmp, "schema.json")
+        header = os.path.join(tmp, "types.hpp")
+        with open(schema, "w") as f:
+            json.dump(typegen_schema(), f)
+        gen_cpu, gen_wall = timed([tool, "--schema", schema, "--out", header])
+        flags = subprocess.run(["pkg-config", "--cflags", "nlohmann_json", "cpp-httplib"], capture_output=True,
+                               text=True, check=True).stdout.split()
+        rows = []
+        for name, body in (("bosbase.hpp alone", ""),
+                           ("bosbase.hpp + the 200 x 30 header, one typed call",
+                            '#include "types.hpp"\n'
+                            "bosbase_types::collection_7 one(const bosbase::BosBase& pb) {\n"
+                            '    return pb.collection<bosbase_types::collection_7>().get_one("x");\n}\n')):
+            source = os.path.join(tmp, "tu_%d.cpp" % len(rows))
+            with open(source, "w") as f:
+                f.write("#include <bosbase/bosbase.hpp>\n" + body)
+            cpu, wall = timed(pin_prefix("client") + [cxx, "-std=c++17", "-O0", "-I", os.path.join(REPO, "include"),
+                                                      "-I", tmp] + flags + ["-c", source, "-o", source + ".o"])
+            rows.append((name, cpu, wall))
+        lines = ["| step | CPU | wall |", "|---|---|---|",
+                 "| bosbase-typegen: 200 collections x 30 fields (%d KB header) | %.2f s | %.2f s |" % (
+                     os.path.getsize(header) // 1024, gen_cpu, gen_wall)]
+        for name, cpu, wall in rows:
+            lines.append("| %s -O0: TU with %s | %.2f s | %.2f s |" % (os.path.basename(cxx), name, cpu, wall))
+        lines.append("| the header's own share | %.2f s | %.2f s |" % (rows[1][1] - rows[0][1], rows[1][2] - rows[0][2]))
+        return lines
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin-dir", required=True, help="folder with bench_canned_server and the C++ clients")
@@ -228,6 +293,7 @@ def main():
     ap.add_argument("--js-modules", help="node_modules folder holding the npm peers `bosbase` and `pocketbase`")
     ap.add_argument("--py-path", help="folder holding the PyPI peer `bosbase` (for PYTHONPATH)")
     ap.add_argument("--no-compile", action="store_true", help="skip the compile-cost table")
+    ap.add_argument("--no-typegen", action="store_true", help="skip bosbase-typegen's generation and compile figures")
     ap.add_argument("--compile-repeats", type=int, help="compiles per TU and flag set (default 3, quick 1)")
     ap.add_argument("--cxx", action="append", help="compiler for the compile table (repeatable; default g++)")
     ap.add_argument("--pin", choices=("split", "same", "none"), default="split",
@@ -318,6 +384,12 @@ def main():
               "user TU would pay in an opt-in split mode (bench/compile_bosbase_extern.cpp).")
         print()
         for line in compile_tables(cxx_list, opts, repeats, baseline):
+            print(line)
+    if not args.no_typegen:
+        print()
+        print("## bosbase-typegen: generating and compiling typed records (once, figures only)")
+        print()
+        for line in typegen_lines(args.bin_dir, (args.cxx or ["g++"])[0]):
             print(line)
     return 0
 

@@ -120,8 +120,8 @@ if [[ -n "${BOSBASE_SRC:-}" ]]; then
 fi
 
 stage "sanitize: build (g++, C++17, ASan+UBSan)" preset_build sanitize
-# real_tls needs the real BosBase behind nginx: the real-BosBase stage runs it.
-stage "sanitize: all tests, integration against the dev server" preset_test sanitize -LE real_tls
+# real_tls needs the real BosBase behind nginx, real_typed the real BosBase: the real-BosBase stage runs them.
+stage "sanitize: all tests, integration against the dev server" preset_test sanitize -LE "real_tls|real_typed"
 
 if [[ -n "$bosbase_build_pid" ]]; then
     wait_for_bosbase_build() {
@@ -148,7 +148,7 @@ stage "tsan: unit, transport, stress" preset_test tsan -L "unit|transport|stress
 stage "clang-current: fetch cpp-httplib 0.41.0" bash scripts/fetch_httplib_current.sh
 stage "clang-current: build (clang++, C++20, ASan+UBSan, httplib 0.41.0)" preset_build clang-current
 # Each part compiling alone (label parts) is checked once, in sanitize.
-stage "clang-current: unit, transport, fault, stress" preset_test clang-current -LE "parts|real_pubsub|real_tls"
+stage "clang-current: unit, transport, fault, stress" preset_test clang-current -LE "parts|real_pubsub|real_tls|real_typed"
 # Pub/sub's real-server tests run on this build, whose cpp-httplib has the TLS layer wss:// needs; the
 # server binary and its seeded database are the ones the sanitize stage already made.
 if [[ -n "${BOSBASE_SRC:-}" ]]; then

@@ -10,8 +10,9 @@
 #   BOSBASE_PRESET  the CMake preset whose build runs the tests (default: default). An existing
 #                   build is reused; only what is out of date is rebuilt.
 #   BOSBASE_REAL_TARGETS, BOSBASE_REAL_LABEL  what to build and which CTest label to run
-#                   (default: bosbase_integration_tests, integration|real_tls). Pub/sub (its wss:// case
-#                   needs cpp-httplib 0.41.0): BOSBASE_PRESET=clang-current BOSBASE_REAL_TARGETS=bosbase_pubsub_real_tests
+#                   (default: bosbase_integration_tests bosbase_typed_real_tests, integration|real_tls|real_typed;
+#                   real_typed: typed records, tests/integration/typed_records_real_test.cpp). Pub/sub (its wss://
+#                   case needs cpp-httplib 0.41.0): BOSBASE_PRESET=clang-current BOSBASE_REAL_TARGETS=bosbase_pubsub_real_tests
 #                   BOSBASE_REAL_LABEL=real_pubsub (scripts/test.sh runs it so).
 # Leaves no server, Redis or PostgreSQL cluster running.
 set -euo pipefail
@@ -19,8 +20,8 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 preset="${BOSBASE_PRESET:-default}"
-read -r -a targets <<<"${BOSBASE_REAL_TARGETS:-bosbase_integration_tests}"
-label="${BOSBASE_REAL_LABEL:-integration|real_tls}"
+read -r -a targets <<<"${BOSBASE_REAL_TARGETS:-bosbase_integration_tests bosbase_typed_real_tests}"
+label="${BOSBASE_REAL_LABEL:-integration|real_tls|real_typed}"
 
 if [[ -z "${BOSBASE_SRC:-}" ]]; then
     exec bash scripts/bosbase_server.sh  # says what is missing and how to give it

@@ -56,6 +56,7 @@
 #include "realtime/connection.hpp"
 #include "realtime/state.hpp"
 #include "realtime/service.hpp"
+#include "typed.hpp"
 #include "services/oauth2.hpp"
 #include "websocket.hpp"
 #include "detail/ws_frame.hpp"

@@ -17,6 +17,7 @@
 #include "services/script_permissions.hpp"
 #include "realtime/service.hpp"
 #include "pubsub/service.hpp"
+#include "typed.hpp"
 #include "async.hpp"
 
 #include <exception>
@@ -62,6 +63,13 @@ public:
     /// state and stays usable after the client is gone.
     BOSBASE_SPLIT_NOINLINE record_service<Transport> collection(std::string name) const {
         return record_service<Transport>(core_, std::move(name));
+    }
+
+    /// @brief The record calls of T's collection (T::collection_name), typed: they take and
+    /// return T (a struct bosbase-typegen wrote, or your own; see typed_collection).
+    template <class T>
+    [[nodiscard]] typed_collection<T, Transport> collection() const {
+        return typed_collection<T, Transport>(collection(std::string(T::collection_name)));
     }
 
     class auth_store& auth_store() const { return core().store(); }

@@ -16,6 +16,7 @@ vcpkg_cmake_configure(
         -DBOSBASE_BUILD_EXAMPLES=OFF
         -DBOSBASE_BUILD_BENCHMARKS=OFF
         -DBOSBASE_INSTALL=ON
+        -DBOSBASE_TYPEGEN=OFF
 )
 
 vcpkg_cmake_install()

@@ -226,6 +226,23 @@ write("response_path", {
 })
 
 
+# bosbase-typegen's schema reader (op ADMIN + 15) on a page of the collections list.
+write("response_path", {
+    "typegen_every_type": call(ADMIN + 15, 0, F, ok(200, b'{"page":1,"perPage":500,"totalItems":2,"totalPages":1,'
+                               b'"items":[{"id":"pbc_1","name":"posts","type":"base","fields":['
+                               b'{"name":"id","type":"text"},{"name":"n","type":"number","onlyInt":true},'
+                               b'{"name":"s","type":"select","maxSelect":2,"values":["a b","c"]},'
+                               b'{"name":"r","type":"relation","maxSelect":1,"collectionId":"pbc_2"},'
+                               b'{"name":"g","type":"geoPoint"},{"name":"v","type":"vector","dimension":3},'
+                               b'{"name":"d","type":"autodate"},{"name":"x","type":"hologram"}]},'
+                               b'{"id":"pbc_2","name":"users","type":"auth","fields":[{"name":"password",'
+                               b'"type":"password"},{"name":"tokenKey","type":"text"}]}]}')),
+    "typegen_name_clash": call(ADMIN + 15, 0, F, ok(200, b'{"items":[{"name":"c","fields":[{"name":"a-b","type":"text"},'
+                                                       b'{"name":"a_b","type":"text"}]}]}')),
+    "typegen_bad_shapes": call(ADMIN + 15, 0, F, ok(200, b'{"items":[{"name":"c","type":"view","fields":[{"name":"f",'
+                                                       b'"type":"select","maxSelect":"2","values":[1]}]}]}')),
+})
+
 # sse_parser: [cap: u16][split count][split sizes][stream bytes]
 def sse(cap: int, splits: list, stream: bytes) -> bytes:
     return struct.pack(">H", cap) + bytes([len(splits)]) + bytes(splits) + stream

@@ -2,7 +2,7 @@
 //
 // Input: [op 1][op 2][flags][step 1][step 2]
 //   op % op_count picks the call (see make_call; 12-22 are BosBase's AI/data services,
-//   23 and up its admin side: Redis, GraphQL, SQL, schemas, scripts); flags:
+//   23 and up its admin side: Redis, GraphQL, SQL, schemas, scripts; 38 bosbase-typegen's reader); flags:
 //     bits 0-1 what the auth store holds before (see seed_store)
 //     bits 2-3 max_json_depth = 4 << n;  bit 4: max_response_bytes 256 instead of 2048
 //     bit 5 a listener that throws;      bit 6: make the second call too
@@ -17,7 +17,8 @@
 //     13: std::bad_alloc (must reach the caller as it is); 14-15: a non-std throw
 //   Steps past the end of the input answer 200 with an empty object.
 //
-// Contract: only ClientResponseError escapes (the caller's input is valid, so
+// Contract: only ClientResponseError escapes (and from bosbase-typegen's reader its schema_error,
+// which the harness turns into a result) (the caller's input is valid, so
 // never std::invalid_argument). A call succeeds only on a 2xx response within
 // max_response_bytes whose JSON nests no deeper than max_json_depth. A failed call
 // reports the status the server sent (even a 2xx it could not use), or status 0 and
@@ -26,6 +27,8 @@
 // as it was. Whatever the store holds never has CR, LF or NUL, and every request
 // the transport sees could go on the wire unchanged.
 #include "fuzz_support.hpp"
+#include "../../tools/typegen/emit.hpp"
+#include "../../tools/typegen/schema.hpp"
 
 namespace {
 
@@ -54,7 +57,9 @@ enum op : int {
     // BosBase's admin-side services, decoded into typed results:
     redis_list_keys, redis_get_key, graphql_query, sql_execute, collection_get_schema, collection_all_schemas,
     register_sql_tables, import_sql_tables, apple_client_secret, scripts_list, script_execute, script_job_status,
-    script_upload, script_wasm, script_permission_get, op_count
+    script_upload, script_wasm, script_permission_get,
+    // bosbase-typegen's schema reader (tools/typegen) on the collections list the server sends
+    typegen_schema, op_count
 };
 // tests/fuzz/make_corpus.py numbers the seeds so (ADMIN = 23).
 static_assert(vector_batch_insert == 12 && redis_list_keys == 23, "the corpus's op numbers changed");
@@ -96,7 +101,7 @@ bool returns_body(int o) {
     case bind: case unbind: case remove:
     case vector_search: case vector_list: case vector_list_collections: case llm_query: case cache_list:
     case redis_list_keys: case graphql_query: case collection_get_schema: case collection_all_schemas:
-    case apple_client_secret: case scripts_list:
+    case apple_client_secret: case scripts_list: case typegen_schema:
         return false;
     default: return true;
     }
@@ -168,6 +173,21 @@ json make_admin_service_call(client& pb, int o) {
     case script_job_status: return pb.scripts().execute_async_status("job-1").raw;
     case script_upload: return pb.scripts().upload(bosbase::file_part::from_bytes("a.txt", "x"), "in/a.txt").raw;
     case script_wasm: return pb.scripts().wasm("--func=add", "math.wasm", "1 2").raw;
+    case typegen_schema: {
+        // One page of the collections list, as the program reads it (it reads every page), into
+        // the model and the header. A schema it cannot use is a schema_error, never anything else.
+        const json page = pb.collections().get_list(1, 500);
+        try {
+            const auto model = bosbase_typegen::read_schema(page);
+            const std::string header = bosbase_typegen::emit_header(model);
+            BOSBASE_FUZZ_CHECK_MSG(header.find("namespace bosbase_types {") != std::string::npos, "no namespace");
+            return {{"collections", model.collections.size()}, {"bytes", header.size()}};
+        } catch (const bosbase_typegen::schema_error& e) {
+            BOSBASE_FUZZ_CHECK_MSG(std::string(e.what()).rfind("bosbase-typegen: ", 0) == 0,
+                                   std::string("a schema error that does not say where it is from: ") + e.what());
+            return {{"schema_error", true}};
+        }
+    }
     default: return pb.script_permissions().get("greet").raw;
     }
 }

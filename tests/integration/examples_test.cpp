@@ -138,6 +138,20 @@ TEST_CASE("examples/realtime_feed prints the live changes it makes and exits") {
     CHECK(r.output.find(dev_accounts::admin_password) == std::string::npos);
 }
 
+#ifdef BOSBASE_EXAMPLE_TYPED_RECORDS
+TEST_CASE("examples/typed_records creates, reads, lists, updates and deletes a post through its generated type") {
+    test_server server;
+    const auto r = run(std::string(BOSBASE_EXAMPLE_TYPED_RECORDS) + " " + server.url() + " " +
+                       dev_accounts::admin_email + " " + dev_accounts::admin_password);
+    CAPTURE(r.output);
+    CHECK(r.exit_code == 0);
+    CHECK(r.output.find("event: create \"hello, typed records\"") != std::string::npos);
+    CHECK(r.output.find("event: update \"hello again\"") != std::string::npos);
+    CHECK(r.output.find("event: delete \"hello again\"") != std::string::npos);
+    CHECK(r.output.find("done") != std::string::npos);
+}
+#endif
+
 TEST_CASE("examples/records_and_files creates, lists, filters, updates and deletes posts, then uploads a file") {
     test_server server;
     const auto r = run(std::string(BOSBASE_EXAMPLE_RECORDS_AND_FILES) + " " + server.url());

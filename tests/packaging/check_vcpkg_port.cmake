@@ -134,6 +134,8 @@ function(vcpkg_cmake_config_fixup)
   endforeach()
   if(REFERENCE_PREFIX)
     tree_of("${REFERENCE_PREFIX}" reference)
+    # The port is header-only (-DBOSBASE_TYPEGEN=OFF): it leaves out the bosbase-typegen program.
+    list(FILTER reference EXCLUDE REGEX "^bin/")
     if(NOT raw STREQUAL reference)
       fail("the port's install differs from `cmake --install` at ${REFERENCE_PREFIX}:\n  port: ${raw}\n  cmake --install: ${reference}")
     endif()
@@ -201,6 +203,7 @@ set(want
   share/bosbase/bosbaseConfigVersion.cmake
   share/bosbase/bosbaseTargets.cmake
   share/bosbase/bosbase_httplib.cmake
+  share/bosbase/bosbase_typegen.cmake
   share/bosbase/copyright
   share/bosbase/usage)
 list(SORT want)

@@ -30,4 +30,5 @@ set(BOSBASE_UNIT_TEST_FILES
   auto_refresh_test.cpp
   oauth2_test.cpp
   transfers_test.cpp
-  ws_frame_test.cpp)
+  ws_frame_test.cpp
+  typegen_test.cpp)
