@@ -10196,16 +10196,19 @@ public:
     void remove(std::string_view id, const request_options& options = {}) const { records_.remove(id, options); }
 
     /// @brief Subscribes to "*" or a record id; the callback gets the record decoded as T.
-    /// An event whose record does not fit T is not delivered (as a callback that throws).
+    /// An event whose record does not fit T is not delivered (as a callback that throws). The
+    /// options' filter, expand, fields, query and headers are the subscription's.
     [[nodiscard]] subscription subscribe(const std::string& topic,
                                          std::function<void(const realtime_event_of<T>&)> callback,
                                          const request_options& options = {}) const {
         return records_.subscribe(topic, typed_callback(std::move(callback)), options);
     }
 
+    /// The earlier spelling, the subscription's options apart (see record_service::subscribe).
+    template <class Options, std::enable_if_t<std::is_same_v<Options, subscribe_options>, int> = 0>
     [[nodiscard]] subscription subscribe(const std::string& topic,
                                          std::function<void(const realtime_event_of<T>&)> callback,
-                                         const subscribe_options& subscription_options,
+                                         const Options& subscription_options,
                                          const request_options& options = {}) const {
         return records_.subscribe(topic, typed_callback(std::move(callback)), subscription_options, options);
     }
