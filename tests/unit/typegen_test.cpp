@@ -14,6 +14,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <initializer_list>
 #include <string>
 
 namespace typegen_test {
@@ -27,6 +28,14 @@ using bosbase_typegen::write_mode;
 
 json collection(const std::string& name, const std::string& type, json fields) {
     return json{{"id", "pbc_" + name}, {"name", name}, {"type", type}, {"fields", std::move(fields)}};
+}
+
+// `collection(name, type, {field(...)})`: a braced list of one json is a copy of it, not an array,
+// under some compilers (clang++ in C++20, CWG 2137), so the fields come as a list of their own.
+json collection(const std::string& name, const std::string& type, std::initializer_list<json> fields) {
+    json list = json::array();
+    for (const auto& f : fields) list.push_back(f);
+    return collection(name, type, std::move(list));
 }
 
 json field(const std::string& name, const std::string& type, json options = json::object()) {
