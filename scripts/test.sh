@@ -120,8 +120,9 @@ if [[ -n "${BOSBASE_SRC:-}" ]]; then
 fi
 
 stage "sanitize: build (g++, C++17, ASan+UBSan)" preset_build sanitize
-# real_tls needs the real BosBase behind nginx, real_typed the real BosBase: the real-BosBase stage runs them.
-stage "sanitize: all tests, integration against the dev server" preset_test sanitize -LE "real_tls|real_typed"
+# real_tls needs the real BosBase behind nginx, real_typed and real_pubsub the real BosBase: the real-BosBase
+# stages run them (pub/sub on the clang-current build).
+stage "sanitize: all tests, integration against the dev server" preset_test sanitize -LE "real_tls|real_typed|real_pubsub"
 
 if [[ -n "$bosbase_build_pid" ]]; then
     wait_for_bosbase_build() {

@@ -116,7 +116,7 @@ TEST_CASE("typegen names: invalid characters, leading digits, reserved words and
     CHECK_THROWS_AS((void)identifier_for("", "a field"), schema_error);
 }
 
-TEST_CASE("typegen names: two names with one C++ name are an error naming both; clashes with generated names") {
+TEST_CASE("typegen names: two names with one C++ name are an error naming both, and so are clashes with generated names") {
     const std::string fields_clash =
         error_of(json::array({collection("c", "base", {field("a-b", "text"), field("a_b", "text")})}));
     CHECK(contains(fields_clash, "'a-b'"));
@@ -485,7 +485,7 @@ TEST_CASE("typed handle: each call takes and returns the generated type") {
     CHECK(json::parse(t.last().body) == json{{"text", "hello"}});
 }
 
-TEST_CASE("typed handle: realtime events carry the typed record; one that does not fit is not delivered") {
+TEST_CASE("typed handle: realtime events carry the typed record, and one that does not fit is not delivered") {
     bosbase_test::fake_stream_transport t;
     bosbase_test::fake_stream_client pb("http://127.0.0.1:8090", t);
     bosbase_test::mailbox<bosbase::realtime_event_of<typed_test::typed_all>> got;
