@@ -72,6 +72,7 @@
 #include "platform.hpp"
 #include "proxy.hpp"
 #include "httplib/compat.hpp"
+#include "httplib/mbedtls.hpp"
 #include "httplib/call.hpp"
 #include "httplib/watchdog.hpp"
 #include "httplib/websocket.hpp"
