@@ -4,7 +4,8 @@
 //   custom_token [BASE_URL]
 // Accounts come from the environment (defaults match the dev server):
 //   BOSBASE_URL, BOSBASE_USER_EMAIL, BOSBASE_USER_PASSWORD,
-//   BOSBASE_ADMIN_EMAIL, BOSBASE_ADMIN_PASSWORD
+//   BOSBASE_ADMIN_EMAIL, BOSBASE_ADMIN_PASSWORD, and for an https:// server whose CA is
+//   not in the system's store BOSBASE_CA_FILE (that CA's PEM file)
 // Tokens: BOSBASE_USER_TOKEN and BOSBASE_ADMIN_TOKEN if set, otherwise a fresh
 // random one each (256 bits from std::random_device). A custom token signs in on its
 // own, so a fixed, well-known one bound on a real server would let anyone in; and
@@ -37,6 +38,16 @@ std::string random_token() {
         token += hex[b & 0xF];
     }
     return token;
+}
+
+// An https:// server whose certificate comes from a CA of its own (a company's, or a test
+// run's): BOSBASE_CA_FILE names that CA's PEM file, trusted instead of the system's store.
+bosbase::BosBase client_for(const std::string& url) {
+    const std::string ca_file = env_or("BOSBASE_CA_FILE", "");
+    if (ca_file.empty()) return bosbase::BosBase(url);
+    bosbase::httplib_transport_options tls;
+    tls.ca_cert_file = ca_file;
+    return bosbase::BosBase(url, bosbase::httplib_transport(tls));
 }
 
 // Tokens are secrets: show only enough to recognise one.
@@ -128,7 +139,7 @@ int main(int argc, char** argv) {
     const std::string admin_token = env_or("BOSBASE_ADMIN_TOKEN", random_token());
 
     try {
-        bosbase::BosBase pb(url);
+        bosbase::BosBase pb = client_for(url);
         std::cout << "Server: " << pb.base_url() << "\n\n";
 
         std::cout << "1. Bind custom tokens (needs each account's email and password; unbound again on any exit)\n";

@@ -6,7 +6,8 @@
 //
 //   records_and_files [BASE_URL]
 // The superuser comes from the environment (defaults match the dev server):
-//   BOSBASE_URL, BOSBASE_ADMIN_EMAIL, BOSBASE_ADMIN_PASSWORD
+//   BOSBASE_URL, BOSBASE_ADMIN_EMAIL, BOSBASE_ADMIN_PASSWORD, and for an https:// server
+//   whose CA is not in the system's store BOSBASE_CA_FILE (that CA's PEM file)
 #include <bosbase.hpp>
 
 #include <cstdlib>
@@ -18,6 +19,16 @@ namespace {
 std::string env_or(const char* name, const char* fallback) {
     const char* value = std::getenv(name);
     return (value != nullptr && *value != '\0') ? value : fallback;
+}
+
+// An https:// server whose certificate comes from a CA of its own (a company's, or a test
+// run's): BOSBASE_CA_FILE names that CA's PEM file, trusted instead of the system's store.
+bosbase::BosBase client_for(const std::string& url) {
+    const std::string ca_file = env_or("BOSBASE_CA_FILE", "");
+    if (ca_file.empty()) return bosbase::BosBase(url);
+    bosbase::httplib_transport_options tls;
+    tls.ca_cert_file = ca_file;
+    return bosbase::BosBase(url, bosbase::httplib_transport(tls));
 }
 
 // Typed records: nlohmann's from_json/to_json are all the SDK needs.
@@ -88,7 +99,7 @@ void files(const bosbase::BosBase& pb) {
 int main(int argc, char** argv) {
     const std::string url = argc > 1 ? argv[1] : env_or("BOSBASE_URL", "http://127.0.0.1:8090");
     try {
-        bosbase::BosBase pb(url);
+        bosbase::BosBase pb = client_for(url);
         pb.collection("_superusers")
             .auth_with_password(env_or("BOSBASE_ADMIN_EMAIL", "admin@example.com"),
                                 env_or("BOSBASE_ADMIN_PASSWORD", "admin-password"));

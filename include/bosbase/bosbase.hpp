@@ -74,6 +74,7 @@
 #include "platform_socket.hpp"
 #include "proxy.hpp"
 #include "httplib/compat.hpp"
+#include "httplib/mbedtls.hpp"
 #include "httplib/call.hpp"
 #include "httplib/watchdog.hpp"
 #include "httplib/ws_stream.hpp"

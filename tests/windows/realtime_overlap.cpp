@@ -9,6 +9,7 @@
 // after main. scripts/test_windows.sh runs it with wine's heap checks on (WINEDEBUG=warn+heap),
 // which turn such a use of freed memory into a crash every time, and fails on wine's crash report.
 // It also checks the order itself: a thread_local's destructor must find its storage alive.
+// Over https:// every client trusts BOSBASE_CA_FILE (a PEM file) when it is set.
 #include <bosbase.hpp>
 
 #include <chrono>
@@ -49,8 +50,14 @@ bool thread_local_destructors_run_on_live_storage() {
 
 constexpr const char* collection = "windows_realtime_overlap";
 
+bosbase::BosBase client_for(const std::string& url) {
+    bosbase::httplib_transport_options tls;
+    tls.ca_cert_file = env_or("BOSBASE_CA_FILE", "");
+    return bosbase::BosBase(url, bosbase::httplib_transport(tls));
+}
+
 void remove_collection(const std::string& url, const std::string& email, const std::string& password) {
-    bosbase::BosBase admin(url);
+    bosbase::BosBase admin = client_for(url);
     admin.collection("_superusers").auth_with_password(email, password);
     try {
         admin.collections().remove(collection);
@@ -80,7 +87,7 @@ int main(int argc, char** argv) {
     try {
         {
             remove_collection(url, email, password);  // left over from an interrupted run
-            bosbase::BosBase admin(url);
+            bosbase::BosBase admin = client_for(url);
             admin.collection("_superusers").auth_with_password(email, password);
             admin.collections().create({{"name", collection},
                                         {"type", "base"},
@@ -94,8 +101,8 @@ int main(int argc, char** argv) {
         std::condition_variable cv;
         std::vector<std::string> actions;
         {
-            bosbase::BosBase watcher(url);
-            bosbase::BosBase writer(url);
+            bosbase::BosBase watcher = client_for(url);
+            bosbase::BosBase writer = client_for(url);
             auto all = watcher.collection(collection).subscribe("*", [&](const bosbase::realtime_event& e) {
                 std::lock_guard<std::mutex> lock(m);
                 actions.push_back(e.action);

@@ -1,7 +1,8 @@
 // A file with a non-ASCII name, uploaded from its path to a running server and downloaded back
 // byte for byte, into memory and to a path of the same name: what a Windows user's files go through. scripts/test_windows.sh runs it under wine
 // against the dev server and the real BosBase (BOSBASE_URL; BOSBASE_ADMIN_EMAIL and
-// BOSBASE_ADMIN_PASSWORD for the superuser, defaults the seeded dev-server account's).
+// BOSBASE_ADMIN_PASSWORD for the superuser, defaults the seeded dev-server account's), and over
+// https:// through the TLS terminator, trusting BOSBASE_CA_FILE (a PEM file) when it is set.
 #include <doctest/doctest.h>
 #include <temp_dir.hpp>
 
@@ -43,7 +44,9 @@ bosbase::http_response download(const bosbase::BosBase& pb, const std::string& u
 TEST_CASE("server round trip: a file with a non-ASCII name uploads from its path and downloads byte-exact") {
     const char* url = std::getenv("BOSBASE_URL");
     REQUIRE_MESSAGE(url != nullptr, "set BOSBASE_URL to a running server");
-    bosbase::BosBase pb(url);
+    bosbase::httplib_transport_options tls;
+    tls.ca_cert_file = env_or("BOSBASE_CA_FILE", "");
+    bosbase::BosBase pb(url, bosbase::httplib_transport(tls));
     pb.collection("_superusers")
         .auth_with_password(env_or("BOSBASE_ADMIN_EMAIL", "admin@example.com"),
                             env_or("BOSBASE_ADMIN_PASSWORD", "admin-password"));

@@ -35,6 +35,7 @@
 #include <httplib.h>
 
 #include "compat.hpp"
+#include "mbedtls.hpp"
 
 // cpp-httplib 0.11 knows only OpenSSL; later releases also offer mbedTLS and
 // wolfSSL and define CPPHTTPLIB_SSL_ENABLED for any of them.
@@ -781,6 +782,7 @@ private:
         if (!o.ca_cert_file.empty() || !o.ca_cert_dir.empty()) {
             client.set_ca_cert_path(o.ca_cert_file, o.ca_cert_dir);
         }
+        detail::httplib_mbedtls::apply(client, o.verify_certificate);
 #else
         (void)client;
 #endif
