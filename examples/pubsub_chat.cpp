@@ -3,11 +3,13 @@
 // own lines too: the server hands a publisher its own messages). Exits once both
 // have heard all four lines.
 //   pubsub_chat BASE_URL EMAIL_1 PASSWORD_1 EMAIL_2 PASSWORD_2
-// Over wss:// for an https:// BASE_URL when cpp-httplib is built with TLS; ws:// otherwise.
+// Over wss:// for an https:// BASE_URL when cpp-httplib is built with TLS; ws:// otherwise. A
+// server whose certificate comes from a CA of its own: BOSBASE_CA_FILE names that CA's PEM file.
 #include <bosbase.hpp>
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -27,8 +29,10 @@ int main(int argc, char** argv) {
         std::map<std::string, int> heard;  // per listener
 
         // One client per user: a client is one identity, and its own WebSocket.
-        bosbase::BosBase ann(argv[1]);
-        bosbase::BosBase bob(argv[1]);
+        bosbase::httplib_transport_options tls;
+        if (const char* ca = std::getenv("BOSBASE_CA_FILE")) tls.ca_cert_file = ca;
+        bosbase::BosBase ann(argv[1], bosbase::httplib_transport(tls));
+        bosbase::BosBase bob(argv[1], bosbase::httplib_transport(tls));
         ann.collection("users").auth_with_password(argv[2], argv[3]);
         bob.collection("users").auth_with_password(argv[4], argv[5]);
 

@@ -4,8 +4,9 @@
 # (Debian 12's mbedtls, cross-compiled once by scripts/fetch_mbedtls_mingw.sh and cached)
 # (tests/windows, cmake/toolchains/mingw-w64.cmake), then runs them under Debian's wine: the unit
 # tests alone, the examples, the round trip and realtime with overlapping subscriptions against the
-# Go dev server on 127.0.0.1 and, when BOSBASE_SRC is set, custom_token and the round trip against
-# the real BosBase too. Over https://, through nginx terminating TLS (scripts/tls_proxy.sh) with the
+# Go dev server on 127.0.0.1 and, when BOSBASE_SRC is set, custom_token, the round trip and
+# pub/sub (examples/pubsub_chat: two users over the SDK's own WebSocket) against the real BosBase
+# too, pub/sub also over wss://. Over https://, through nginx terminating TLS (scripts/tls_proxy.sh) with the
 # run's CA as ca_cert_file: custom_token, records_and_files, the round trip and realtime, and a
 # certificate from an untrusted CA refused as error_kind::tls; against the real BosBase when
 # BOSBASE_SRC is set, else against the dev server. A program fails the stage when it exits
@@ -138,6 +139,12 @@ against_server() {
     BOSBASE_URL="$url" run_wine "$logs/roundtrip-$name.log" "$build/bosbase_windows_roundtrip_tests.exe"
     expect "$logs/roundtrip-$name.log" "Status: SUCCESS!"
     echo "    custom_token: done; roundtrip: $(grep -F 'assertions:' "$logs/roundtrip-$name.log" | tr -s ' ')"
+    if [[ "$name" == real-bosbase ]]; then  # pub/sub is BosBase's own: the dev server has none
+        run_wine "$logs/pubsub_chat-$name.log" "$build/pubsub_chat.exe" "$url" user@example.com user-password \
+            other@example.com other-password
+        expect "$logs/pubsub_chat-$name.log" "done: both heard all 4 lines"
+        echo "    pubsub_chat over ws://: done"
+    fi
 }
 
 # The same programs over https:// through nginx terminating TLS (scripts/tls_proxy.sh) at $1,
@@ -156,6 +163,12 @@ over_tls() {
     expect "$logs/roundtrip-$name-tls.log" "Status: SUCCESS!"
     BOSBASE_CA_FILE="$ca" run_wine "$logs/realtime_overlap-$name-tls.log" "$build/bosbase_windows_realtime_overlap.exe" "$url"
     expect "$logs/realtime_overlap-$name-tls.log" "done: create and delete arrived"
+    if [[ "$name" == real-bosbase ]]; then
+        BOSBASE_CA_FILE="$ca" run_wine "$logs/pubsub_chat-$name-tls.log" "$build/pubsub_chat.exe" "$url" \
+            user@example.com user-password other@example.com other-password
+        expect "$logs/pubsub_chat-$name-tls.log" "done: both heard all 4 lines"
+        echo "    pubsub_chat over wss://: done"
+    fi
     BOSBASE_URL="$url" BOSBASE_UNTRUSTED_CA_FILE="$(winepath -w "$untrusted_ca" 2>/dev/null)" \
         run_wine "$logs/untrusted_ca-$name-tls.log" "$build/bosbase_windows_roundtrip_tests.exe" --no-skip --test-suite=https
     expect_match "$logs/untrusted_ca-$name-tls.log" 'test cases: +2 \| +2 passed \| +0 failed'
