@@ -33,11 +33,15 @@
 
 #include <httplib.h>
 
+#include "compat.hpp"
+
 namespace bosbase {
 namespace detail {
 namespace httplib_mbedtls {
 
-#ifdef CPPHTTPLIB_MBEDTLS_SUPPORT
+// Only where cpp-httplib has its TLS layer (httplib::tls), which a release with httplib::ws has:
+// the API-shape check's stand-in for newer releases announces Mbed TLS but declares no layer.
+#if defined(CPPHTTPLIB_MBEDTLS_SUPPORT) && BOSBASE_HTTPLIB_HAS_WS
 
 // The state of one connection's I/O; the client's session verifier owns it, so it lives as long
 // as the httplib::Client whose sessions use it (including the close_notify its destructor sends).
@@ -89,7 +93,7 @@ inline void apply(httplib::Client& client, bool verify_certificate) {
 
 inline void apply(httplib::Client&, bool) {}
 
-#endif  // CPPHTTPLIB_MBEDTLS_SUPPORT
+#endif  // CPPHTTPLIB_MBEDTLS_SUPPORT && BOSBASE_HTTPLIB_HAS_WS
 
 }  // namespace httplib_mbedtls
 }  // namespace detail
