@@ -12,6 +12,8 @@ set -euo pipefail
 
 version="0.41.0"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib.sh
+source "$repo/scripts/lib.sh"
 dest="$repo/build/deps/cpp-httplib-$version"
 
 if [[ -f "$dest/httplib.h" ]]; then
@@ -19,51 +21,10 @@ if [[ -f "$dest/httplib.h" ]]; then
     exit 0
 fi
 
-# The Debian archive URI of the existing apt configuration (not the security one).
-debian_mirror() {
-    local f uri
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [[ -f "$f" ]] || continue
-        for uri in $(awk 'tolower($1) == "uris:" { for (i = 2; i <= NF; i++) print $i }' "$f"); do
-            if [[ "$uri" =~ ^[a-z]+://.*/debian/?$ ]]; then echo "${uri%/}"; return 0; fi
-        done
-    done
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [[ -f "$f" ]] || continue
-        for uri in $(awk '$1 == "deb" || $1 == "deb-src" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) print $i }' "$f"); do
-            if [[ "$uri" =~ ^[a-z]+://.*/debian/?$ ]]; then echo "${uri%/}"; return 0; fi
-        done
-    done
-    return 1
-}
-
-mirror="$(debian_mirror)" || {
-    echo "fetch_httplib_current: no Debian archive found in /etc/apt/sources.list{,.d}" >&2
-    exit 1
-}
-
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/src"
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-echo "deb-src [signed-by=$keyring] $mirror unstable main" >"$work/sources.list"
-# apt downloads as the unprivileged _apt user where it exists.
-if [[ $EUID -eq 0 ]] && id _apt >/dev/null 2>&1; then
-    chown -R _apt "$work"
-fi
-
-apt_private=(
-    -o "Dir::Etc::SourceList=$work/sources.list"
-    -o "Dir::Etc::SourceParts=/dev/null"
-    -o "Dir::State::Lists=$work/lists"
-    -o "Dir::Cache=$work/cache"
-    -o "Dir::Cache::pkgcache="
-    -o "Dir::Cache::srcpkgcache="
-)
-
 echo "cpp-httplib $version: fetching Debian unstable's source package"
-apt-get "${apt_private[@]}" -qq update
-(cd "$work/src" && apt-get "${apt_private[@]}" -qq source --download-only cpp-httplib)
+fetch_debian_source unstable cpp-httplib "$work"
 
 dsc="$(find "$work/src" -maxdepth 1 -name 'cpp-httplib_*.dsc' | head -n 1)"
 got="$(basename "$dsc" .dsc)"

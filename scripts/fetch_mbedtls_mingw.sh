@@ -34,50 +34,12 @@ for tool in x86_64-w64-mingw32-gcc-posix cmake ninja apt-get; do
 done
 started=$SECONDS
 
-# The Debian archive URI of the existing apt configuration (not the security one).
-debian_mirror() {
-    local f uri
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [[ -f "$f" ]] || continue
-        for uri in $(awk 'tolower($1) == "uris:" { for (i = 2; i <= NF; i++) print $i }' "$f"); do
-            if [[ "$uri" =~ ^[a-z]+://.*/debian/?$ ]]; then echo "${uri%/}"; return 0; fi
-        done
-    done
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [[ -f "$f" ]] || continue
-        for uri in $(awk '$1 == "deb" || $1 == "deb-src" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) print $i }' "$f"); do
-            if [[ "$uri" =~ ^[a-z]+://.*/debian/?$ ]]; then echo "${uri%/}"; return 0; fi
-        done
-    done
-    return 1
-}
-
-mirror="$(debian_mirror)" || {
-    echo "fetch_mbedtls_mingw: no Debian archive found in /etc/apt/sources.list{,.d}" >&2
-    exit 1
-}
-
+# shellcheck source=lib.sh
+source "$repo/scripts/lib.sh"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/src"
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-echo "deb-src [signed-by=$keyring] $mirror bookworm main" >"$work/sources.list"
-# apt downloads as the unprivileged _apt user where it exists.
-if [[ $EUID -eq 0 ]] && id _apt >/dev/null 2>&1; then
-    chown -R _apt "$work"
-fi
-apt_private=(
-    -o "Dir::Etc::SourceList=$work/sources.list"
-    -o "Dir::Etc::SourceParts=/dev/null"
-    -o "Dir::State::Lists=$work/lists"
-    -o "Dir::Cache=$work/cache"
-    -o "Dir::Cache::pkgcache="
-    -o "Dir::Cache::srcpkgcache="
-)
-
 echo "==> mbedtls $version for mingw-w64: fetching Debian 12's source package" >&2
-apt-get "${apt_private[@]}" -qq update
-(cd "$work/src" && apt-get "${apt_private[@]}" -qq source --download-only mbedtls)
+fetch_debian_source bookworm mbedtls "$work"
 dsc="$(find "$work/src" -maxdepth 1 -name 'mbedtls_*.dsc' | head -n 1)"
 [[ -n "$dsc" ]] || { echo "fetch_mbedtls_mingw: apt fetched no mbedtls source package" >&2; exit 1; }
 got="$(basename "$dsc" .dsc)"
@@ -105,8 +67,6 @@ for option in MBEDTLS_THREADING_C MBEDTLS_THREADING_PTHREAD; do
     (cd "$work/src/unpacked" && python3 scripts/config.py set "$option")
 done
 
-# shellcheck source=lib.sh
-source "$repo/scripts/lib.sh"
 use_compiler_cache "$repo" >/dev/null
 echo "==> mbedtls $got: cross-compiling its static libraries with mingw-w64 (once; cached in $dest)" >&2
 # -O2 without -g; warnings are the library's business (MBEDTLS_FATAL_WARNINGS off), not this build's.

@@ -36,3 +36,44 @@ use_compiler_cache() {
     export CMAKE_C_COMPILER_LAUNCHER=ccache
     echo "==> compiler cache: ccache in $CCACHE_DIR"
 }
+
+# fetch_debian_source <suite> <package> <folder>: downloads <package>'s Debian source package from
+# <suite> (bookworm, unstable) into <folder>, through apt from the Debian mirror this machine's apt
+# already uses, with a deb-src line in a private apt state inside <folder>: the system's apt
+# configuration and lists stay untouched, and apt checks every file against the signed Sources
+# index. The .dsc and its files land in <folder>/src.
+fetch_debian_source() {
+    local suite="$1" package="$2" work="$3" mirror="" f uri
+    for f in /etc/apt/sources.list.d/*.sources; do  # the Debian archive, not the security one
+        [[ -f "$f" && -z "$mirror" ]] || continue
+        for uri in $(awk 'tolower($1) == "uris:" { for (i = 2; i <= NF; i++) print $i }' "$f"); do
+            if [[ "$uri" =~ ^[a-z]+://.*/debian/?$ ]]; then mirror="${uri%/}"; break; fi
+        done
+    done
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+        [[ -f "$f" && -z "$mirror" ]] || continue
+        for uri in $(awk '$1 == "deb" || $1 == "deb-src" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) print $i }' "$f"); do
+            if [[ "$uri" =~ ^[a-z]+://.*/debian/?$ ]]; then mirror="${uri%/}"; break; fi
+        done
+    done
+    if [[ -z "$mirror" ]]; then
+        echo "error: no Debian archive found in /etc/apt/sources.list{,.d} to fetch $package from" >&2
+        return 1
+    fi
+    mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/src"
+    echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" >"$work/sources.list"
+    # apt downloads as the unprivileged _apt user where it exists.
+    if [[ $EUID -eq 0 ]] && id _apt >/dev/null 2>&1; then
+        chown -R _apt "$work"
+    fi
+    local apt_private=(
+        -o "Dir::Etc::SourceList=$work/sources.list"
+        -o "Dir::Etc::SourceParts=/dev/null"
+        -o "Dir::State::Lists=$work/lists"
+        -o "Dir::Cache=$work/cache"
+        -o "Dir::Cache::pkgcache="
+        -o "Dir::Cache::srcpkgcache="
+    )
+    apt-get "${apt_private[@]}" -qq update
+    (cd "$work/src" && apt-get "${apt_private[@]}" -qq source --download-only "$package")
+}

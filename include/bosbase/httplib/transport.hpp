@@ -230,14 +230,8 @@ public:
         tls.ca_cert_dir = o.ca_cert_dir;
         tls.ca_description = ca_source_text();
         // The proxy follows the origin the WebSocket's URL stands for: ws is http, wss is https.
-        std::string origin;
-        if (scheme_end != std::string::npos) {
-            const std::string scheme = req.url.substr(0, scheme_end);
-            const auto authority_end = req.url.find_first_of("/?#", scheme_end + 3);
-            origin = (detail::ascii_iequal(scheme, "wss") ? "https://" : "http://") +
-                     req.url.substr(scheme_end + 3, authority_end == std::string::npos ? std::string::npos
-                                                                                       : authority_end - scheme_end - 3);
-        }
+        const auto url = detail::parse_ws_url(req.url);
+        const std::string origin = url ? (url->secure ? "https://" : "http://") + url->host_header : std::string();
         return std::make_unique<detail::default_websocket>(req, tls, proxy_for(origin));
     }
 #endif

@@ -104,32 +104,23 @@ public:
             const tls::TlsError err = tls::connect(session_);
             if (err.code == tls::ErrorCode::Success) break;
             if (err.code == tls::ErrorCode::WantRead || err.code == tls::ErrorCode::WantWrite) {
-                const auto r = socket_.wait(err.code == tls::ErrorCode::WantRead, err.code == tls::ErrorCode::WantWrite,
-                                            nullptr, deadline);
-                if (socket_.was_shut()) throw transport_error(error_kind::canceled, "the WebSocket connect was cancelled");
-                if (r.timed_out) {
-                    throw transport_error(error_kind::timeout, "the TLS handshake of the WebSocket did not finish within connect_timeout");
-                }
+                wait_handshake(err.code == tls::ErrorCode::WantRead, deadline);
                 continue;
             }
             if (socket_.was_shut()) throw transport_error(error_kind::canceled, "the WebSocket connect was cancelled");
             if (err.code == tls::ErrorCode::CertVerifyFailed || err.code == tls::ErrorCode::HostnameMismatch) {
-                throw transport_error(error_kind::tls, refusal(err.code == tls::ErrorCode::HostnameMismatch));
+                throw refusal(err.code == tls::ErrorCode::HostnameMismatch);
             }
-            throw transport_error(error_kind::tls,
-                                  err.code == tls::ErrorCode::PeerClosed || err.code == tls::ErrorCode::SyscallError
-                                      ? "the server closed the connection during the TLS handshake (is it a TLS server? "
-                                        "ws:// is the plain one)"
-                                      : "the TLS handshake failed (is it a TLS server? ws:// is the plain one): " +
-                                            tls::error_string(err.backend_code));
+            throw handshake_failed(err.code == tls::ErrorCode::PeerClosed || err.code == tls::ErrorCode::SyscallError,
+                                   tls::error_string(err.backend_code));
         }
         if (!settings.verify) return;
-        if (tls::get_verify_result(session_) != 0) throw transport_error(error_kind::tls, refusal(false));
+        if (tls::get_verify_result(session_) != 0) throw refusal(false);
         const tls::cert_t cert = tls::get_peer_cert(session_);
         if (!cert) throw transport_error(error_kind::tls, "the server sent no certificate");
         const bool matches = tls::verify_hostname(cert, host.c_str());
         tls::free_cert(cert);
-        if (!matches) throw transport_error(error_kind::tls, refusal(true));
+        if (!matches) throw refusal(true);
 #elif BOSBASE_WS_TLS == 2
         start_openssl(host, settings, deadline);
 #else
@@ -203,6 +194,30 @@ public:
     }
 
 private:
+#if BOSBASE_WS_TLS
+    // Both TLS backends' handshakes wait and fail alike.
+    void wait_handshake(bool want_read, clock::time_point deadline) {
+        const auto r = socket_.wait(want_read, !want_read, nullptr, deadline);
+        if (socket_.was_shut()) throw transport_error(error_kind::canceled, "the WebSocket connect was cancelled");
+        if (r.timed_out) {
+            throw transport_error(error_kind::timeout, "the TLS handshake of the WebSocket did not finish within connect_timeout");
+        }
+    }
+
+    static transport_error not_accepted(bool wrong_name, const std::string& why) {
+        if (wrong_name) return transport_error(error_kind::tls, "the server's certificate is not for this host name");
+        return transport_error(error_kind::tls, "the server's certificate was not accepted (" + why +
+                                                    "); pass its CA as ca_cert_file or ca_cert_dir");
+    }
+
+    static transport_error handshake_failed(bool closed, const std::string& why) {
+        return transport_error(error_kind::tls,
+                               closed ? std::string("the server closed the connection during the TLS handshake (is it a "
+                                                    "TLS server? ws:// is the plain one)")
+                                      : "the TLS handshake failed (is it a TLS server? ws:// is the plain one): " + why);
+    }
+#endif
+
 #if BOSBASE_WS_TLS == 1
     static step tls_step(const httplib::tls::TlsError& err) {
         if (err.code == httplib::tls::ErrorCode::WantRead) return step::want_read;
@@ -210,12 +225,9 @@ private:
         return step::closed;
     }
 
-    std::string refusal(bool wrong_name) const {
-        if (wrong_name) return "the server's certificate is not for this host name";
+    transport_error refusal(bool wrong_name) const {
         const long code = httplib::tls::get_verify_result(session_);
-        return "the server's certificate was not accepted (" +
-               (code != 0 ? httplib::tls::verify_error_string(code) : std::string("verification failed")) +
-               "); pass its CA as ca_cert_file or ca_cert_dir";
+        return not_accepted(wrong_name, code != 0 ? httplib::tls::verify_error_string(code) : std::string("verification failed"));
     }
 
     httplib::tls::ctx_t context_ = nullptr;
@@ -258,30 +270,18 @@ private:
             if (r == 1) return;
             const int e = SSL_get_error(session_, r);
             if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-                const auto w = socket_.wait(e == SSL_ERROR_WANT_READ, e == SSL_ERROR_WANT_WRITE, nullptr, deadline);
-                if (socket_.was_shut()) throw transport_error(error_kind::canceled, "the WebSocket connect was cancelled");
-                if (w.timed_out) {
-                    throw transport_error(error_kind::timeout, "the TLS handshake of the WebSocket did not finish within connect_timeout");
-                }
+                wait_handshake(e == SSL_ERROR_WANT_READ, deadline);
                 continue;
             }
             if (socket_.was_shut()) throw transport_error(error_kind::canceled, "the WebSocket connect was cancelled");
             const long verified = SSL_get_verify_result(session_);
             if (settings.verify && verified != X509_V_OK) {
-                if (verified == X509_V_ERR_HOSTNAME_MISMATCH || verified == X509_V_ERR_IP_ADDRESS_MISMATCH) {
-                    throw transport_error(error_kind::tls, "the server's certificate is not for this host name");
-                }
-                throw transport_error(error_kind::tls, std::string("the server's certificate was not accepted (") +
-                                                           X509_verify_cert_error_string(verified) +
-                                                           "); pass its CA as ca_cert_file or ca_cert_dir");
+                throw not_accepted(verified == X509_V_ERR_HOSTNAME_MISMATCH || verified == X509_V_ERR_IP_ADDRESS_MISMATCH,
+                                   X509_verify_cert_error_string(verified));
             }
             char why[256] = "";
             ERR_error_string_n(ERR_peek_last_error(), why, sizeof why);
-            throw transport_error(error_kind::tls,
-                                  e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN
-                                      ? std::string("the server closed the connection during the TLS handshake (is it a TLS "
-                                                    "server? ws:// is the plain one)")
-                                      : std::string("the TLS handshake failed (is it a TLS server? ws:// is the plain one): ") + why);
+            throw handshake_failed(e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN, why);
         }
     }
 
