@@ -38,8 +38,13 @@ inline http_proxy parse_proxy_url(std::string_view url, std::string_view setting
     const auto scheme_end = rest.find("://");
     if (scheme_end != std::string_view::npos) {
         const std::string_view scheme = rest.substr(0, scheme_end);
+        // A "://" in a password or a path puts user info before it: only a scheme's letters are quoted.
+        constexpr std::string_view scheme_chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.";
+        const bool is_scheme = !scheme.empty() && scheme_chars.substr(0, 52).find(scheme.front()) != std::string_view::npos &&
+                               scheme.find_first_not_of(scheme_chars) == std::string_view::npos;
+        if (!is_scheme) throw refuse("has \"://\" after something that is not a scheme (percent-encode it in a password)");
         if (!ascii_iequal(scheme, "http")) {
-            throw refuse("has the scheme '" + to_valid_utf8(std::string(scheme)) +
+            throw refuse("has the scheme '" + std::string(scheme) +
                          "'; only http:// proxies are supported (an HTTPS server is still reached through them "
                          "by a CONNECT tunnel)");
         }

@@ -10930,7 +10930,7 @@ struct http_head {
 };
 
 /// Parses "HTTP/1.x NNN reason\r\n" and the header lines, `head` without its blank line;
-/// nullopt when it is not HTTP/1.
+/// nullopt when it is not HTTP/1, its status is not 100 to 999, or it has a bare CR or LF.
 inline std::optional<http_head> parse_http_head(std::string_view head) {
     auto next_line = [&head]() {
         const auto eol = head.find("\r\n");
@@ -10938,9 +10938,15 @@ inline std::optional<http_head> parse_http_head(std::string_view head) {
         head = eol == std::string_view::npos ? std::string_view() : head.substr(eol + 2);
         return line;
     };
+    // A bare CR or LF is no line end here (only CRLF is) and would stay in a name or value: the
+    // head is refused (RFC 9112 lets a client refuse a bare CR).
+    for (std::size_t at = 0; (at = head.find_first_of("\r\n", at)) != std::string_view::npos; at += 2) {
+        if (head[at] != '\r' || at + 1 >= head.size() || head[at + 1] != '\n') return std::nullopt;
+    }
     const std::string_view status_line = next_line();
+    // Status 0 is the SDK's word for "no answer": a three-digit code starts with 1 to 9.
     if (status_line.size() < 12 || status_line.substr(0, 7) != "HTTP/1." || status_line[8] != ' ' ||
-        (status_line.size() > 12 && status_line[12] != ' ')) {
+        status_line[9] == '0' || (status_line.size() > 12 && status_line[12] != ' ')) {
         return std::nullopt;
     }
     http_head out;
@@ -13294,8 +13300,13 @@ inline http_proxy parse_proxy_url(std::string_view url, std::string_view setting
     const auto scheme_end = rest.find("://");
     if (scheme_end != std::string_view::npos) {
         const std::string_view scheme = rest.substr(0, scheme_end);
+        // A "://" in a password or a path puts user info before it: only a scheme's letters are quoted.
+        constexpr std::string_view scheme_chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.";
+        const bool is_scheme = !scheme.empty() && scheme_chars.substr(0, 52).find(scheme.front()) != std::string_view::npos &&
+                               scheme.find_first_not_of(scheme_chars) == std::string_view::npos;
+        if (!is_scheme) throw refuse("has \"://\" after something that is not a scheme (percent-encode it in a password)");
         if (!ascii_iequal(scheme, "http")) {
-            throw refuse("has the scheme '" + to_valid_utf8(std::string(scheme)) +
+            throw refuse("has the scheme '" + std::string(scheme) +
                          "'; only http:// proxies are supported (an HTTPS server is still reached through them "
                          "by a CONNECT tunnel)");
         }

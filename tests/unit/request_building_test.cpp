@@ -115,7 +115,9 @@ TEST_CASE("proxy URLs as curl takes them, anything but http:// refused without q
     CHECK(p.host == "::1");
     CHECK(p.port == 8080);
     for (const char* bad : {"socks5://u:secret-pw@h:1080", "https://h:443", "http://u:secret-pw@:3128", "http://h:0",
-                            "http://h:65536", "http://h:12a", "http://h/path", "http://[::1", "http://h h:1"}) {
+                            "http://h:65536", "http://h:12a", "http://h/path", "http://[::1", "http://h h:1",
+                            // Found by the proxy_url fuzz harness: what came before a "://" was quoted as the scheme.
+                            "u:secret-pw@h/x://y", "u:secret-pw://x@h:1"}) {
         CAPTURE(std::string(bad));
         try {
             (void)parse_proxy_url(bad, "HTTPS_PROXY");

@@ -244,6 +244,12 @@ TEST_CASE("ws_handshake: Sec-WebSocket-Accept, SHA-1, URLs, the request and the 
     CHECK_FALSE(parse_http_head("HTTP/2 101\r\n"));
     CHECK_FALSE(parse_http_head("HTTP/1.1 1x1 No\r\n"));
     CHECK(parse_http_head("HTTP/1.1 404")->status == 404);
+    // Found by the http_head fuzz harness: a bare CR or LF stayed in a name or value, status 000 became 0.
+    CHECK_FALSE(parse_http_head("HTTP/1.1 101 x\r\nUpgrade: websocket\nInjected: 1"));
+    CHECK_FALSE(parse_http_head("HTTP/1.1 101 x\r\nUp\rgrade: websocket"));
+    CHECK_FALSE(parse_http_head("HTTP/1.1 101 x\nUpgrade: websocket"));
+    CHECK_FALSE(parse_http_head("HTTP/1.1 000 Zero"));
+    CHECK(parse_http_head("HTTP/1.1 100 Continue\r\n")->status == 100);
 
     std::string body;
     CHECK_FALSE(http_dechunk("5\r\nhel", body, 100));

@@ -184,7 +184,7 @@ struct http_head {
 };
 
 /// Parses "HTTP/1.x NNN reason\r\n" and the header lines, `head` without its blank line;
-/// nullopt when it is not HTTP/1.
+/// nullopt when it is not HTTP/1, its status is not 100 to 999, or it has a bare CR or LF.
 inline std::optional<http_head> parse_http_head(std::string_view head) {
     auto next_line = [&head]() {
         const auto eol = head.find("\r\n");
@@ -192,9 +192,15 @@ inline std::optional<http_head> parse_http_head(std::string_view head) {
         head = eol == std::string_view::npos ? std::string_view() : head.substr(eol + 2);
         return line;
     };
+    // A bare CR or LF is no line end here (only CRLF is) and would stay in a name or value: the
+    // head is refused (RFC 9112 lets a client refuse a bare CR).
+    for (std::size_t at = 0; (at = head.find_first_of("\r\n", at)) != std::string_view::npos; at += 2) {
+        if (head[at] != '\r' || at + 1 >= head.size() || head[at + 1] != '\n') return std::nullopt;
+    }
     const std::string_view status_line = next_line();
+    // Status 0 is the SDK's word for "no answer": a three-digit code starts with 1 to 9.
     if (status_line.size() < 12 || status_line.substr(0, 7) != "HTTP/1." || status_line[8] != ' ' ||
-        (status_line.size() > 12 && status_line[12] != ' ')) {
+        status_line[9] == '0' || (status_line.size() > 12 && status_line[12] != ' ')) {
         return std::nullopt;
     }
     http_head out;
