@@ -15,7 +15,7 @@ seconds="${1:-30}"
 shift || true
 harnesses=("$@")
 ((${#harnesses[@]})) || harnesses=(jwt_auth_store base_url redact query response_path sse_parser pubsub_frame session_file download
-    oauth2_redirect ws_frame)
+    oauth2_redirect ws_frame http_head proxy_url)
 
 echo "==> [fuzz] configure and build the harnesses"
 cmake --preset fuzz >/dev/null

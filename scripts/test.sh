@@ -15,7 +15,7 @@
 #   windows          mingw-w64 g++, cpp-httplib 0.41.0 (scripts/test_windows.sh): the unit tests and
 #                    the examples cross-compiled and run under wine against the dev server (and the
 #                    real BosBase when BOSBASE_SRC is set)
-#   fuzz             the libFuzzer harnesses, 15 s each, one per core at a time (each runs its seeds
+#   fuzz             the libFuzzer harnesses, 13 s each, one per core at a time (each runs its seeds
 #                    first, which the test trees therefore do not replay)
 # (Debian's cpp-httplib 0.11.4 is in the g++ trees and, with clang++, in the packaging
 # checks; presets clang and httplib-current remain for developers.)
@@ -163,8 +163,8 @@ stage "tsan-current: pub/sub faults" preset_test tsan-current
 
 stage "windows: mingw-w64 build, unit tests and examples under wine" bash scripts/test_windows.sh
 
-# Eleven harnesses, two at a time, 15 s each: about 90 s of fuzzing in the stage, every seed first.
-stage "fuzz: build, each harness 15 s" bash scripts/fuzz.sh 15
+# Thirteen harnesses, two at a time, 13 s each: about 90 s of fuzzing in the stage, every seed first.
+stage "fuzz: build, each harness 13 s" bash scripts/fuzz.sh 13
 
 # Only Debian's Go (or none) on the machine: the README's Go promise.
 stage "fresh Go: demo with the machine's Go hidden" bash scripts/check_fresh_go.sh

@@ -452,3 +452,73 @@ write("ws_frame", {
     "script_over_cap": ws_script(16, 200, (4 | 8, b"x" * 40), (0, b"fits"), (17, b"b" * 1000)),
     "script_zero_cap": ws_script(0, 1, (0, b""), (0, b"a"), (8, b"")),
 })
+
+
+# http_head: [mode][rest]; see tests/fuzz/http_head.cpp for each mode's layout.
+def head_built(status: int, reason: bytes, *headers) -> bytes:
+    out = b"\x01" + struct.pack(">H", status - 100) + s8(reason)
+    for flags, name, value in headers:
+        out += bytes([flags]) + s8(name) + s8(value)
+    return out
+
+
+def chunks_raw(cap: int, cut: int, data: bytes) -> bytes:
+    return b"\x02" + struct.pack(">HH", cap, cut) + data
+
+
+def chunks_built(cap: int, seed: int, body: bytes, trailer: bytes = b"\r\n") -> bytes:
+    return b"\x03" + struct.pack(">H", cap) + bytes([seed]) + s16(body) + trailer
+
+
+write("http_head", {
+    "upgrade_101": b"\x00HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n"
+                   b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
+    "proxy_407": b"\x00HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"p\"\r\n"
+                 b"Content-Length: 0",
+    "connect_200": b"\x00HTTP/1.0 200 Connection established",
+    "bare_lf_value": b"\x00HTTP/1.1 200 OK\r\nX-A: a\nInjected: 1\r\nX-B:\tb \t",
+    "bare_cr_name": b"\x00HTTP/1.1 200 OK\r\nX\rY: 1",
+    "status_000": b"\x00HTTP/1.1 000 Zero\r\nUpgrade: websocket",
+    "not_http1": b"\x00HTTP/2 101\r\nUpgrade: websocket",
+    "tls_alert": b"\x00\x15\x03\x01\x00\x02\x02\x46",
+    "empty_name": b"\x00HTTP/1.1 101 x\r\n: v",
+    "built": head_built(101, b"Switching Protocols", (1, b"Upgrade", b"websocket"), (0, b"Connection", b" Upgrade\t"),
+                        (1, b"X-Empty", b""), (1, b"Odd:name", b"v\r\nw")),
+    "built_999": head_built(999, b"", (0, b"Content-Length", b"12")),
+    "chunks_ext": chunks_raw(100, 12, b"5\r\nhello\r\n6;x=y\r\n world\r\n0\r\n\r\n"),
+    "chunks_capped": chunks_raw(7, 9, b"5\r\nhello\r\n6\r\n world\r\n"),
+    "chunks_huge_size": chunks_raw(100, 3, b"ffffffffffffffff\r\nabc"),
+    "chunks_no_crlf_after": chunks_raw(100, 20, b"5\r\nhelloXX3\r\nabc\r\n0\r\n\r\n"),
+    "chunks_no_size": chunks_raw(100, 2, b"\r\n5\r\nhello\r\n"),
+    "built_body": chunks_built(4096, 7, b'{"status":403,"message":"The request is forbidden.","data":{}}' * 9),
+    "built_capped": chunks_built(10, 1, b"x" * 700),
+    "built_empty": chunks_built(10, 3, b"", b"X-Trailer: 1\r\n\r\n"),
+})
+
+
+# proxy_url: [mode][rest]; see tests/fuzz/proxy_url.cpp for the layouts.
+def proxy_raw(setting: bytes, url: bytes) -> bytes:
+    return b"\x00" + s8(setting) + url
+
+
+def proxy_built(flags: int, scheme_kind: int, user: bytes, password: bytes, host: bytes, port: int = 0,
+                path: bytes = b"", scheme: bytes = b"") -> bytes:
+    return (b"\x01" + bytes([flags, scheme_kind]) + s8(scheme) + s8(user) + s8(password) + s8(host)
+            + struct.pack(">H", port) + s8(path))
+
+
+write("proxy_url", {
+    "encoded_credentials": proxy_raw(b"options", b"http://user%40corp:p%3Ass@proxy.corp:3128/"),
+    "bare_ipv4": proxy_raw(b"http_proxy", b"10.0.0.1"),
+    "ipv6": proxy_raw(b"HTTPS_PROXY", b"HTTP://[::1]:8080"),
+    "socks": proxy_raw(b"ALL_PROXY", b"socks5://u:secret-pw@h:1080"),
+    "scheme_in_path": proxy_raw(b"HTTPS_PROXY", b"u:secret-pw@h/x://y"),
+    "scheme_in_password": proxy_raw(b"HTTPS_PROXY", b"u:pw://x@h:1"),
+    "port_too_big": proxy_raw(b"options", b"http://h:65536"),
+    "unclosed_ipv6": proxy_raw(b"options", b"http://[::1"),
+    "built_clean": proxy_built(1 | 2 | 8 | 16, 1, b"user", b"pw", b"proxy.corp", 3128, b"/"),
+    "built_encoded": proxy_built(1 | 2 | 4 | 8, 2, b"u@corp", b":/@%\x00", b"10.0.0.1", 1),
+    "built_other_scheme": proxy_built(1 | 2, 3, b"u", b"pw", b"h", scheme=b"socks5h"),
+    "built_scheme_in_password": proxy_built(1 | 2, 0, b"u", b"pw://x", b"h"),
+    "built_path_scheme": proxy_built(1 | 2 | 16, 0, b"u", b"pw", b"h", path=b"/a://b"),
+})
