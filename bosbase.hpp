@@ -1210,7 +1210,8 @@ struct client_options {
 /// @brief Per-call settings, the last parameter of every call; every field is optional.
 /// `{}` and `std::nullopt` both mean "no options". The query goes out as: the call's
 /// own parameters (page, perPage, ...), then `query`, then the named fields below; a
-/// key set again replaces the earlier value in place, so each key is sent once.
+/// key set again replaces the earlier value in place, so each key is sent once. `body`
+/// adds to the JSON the call sends in the same way: the call's own fields first.
 struct request_options {
     request_options() = default;
     /// The seed API passed `std::nullopt` for "no options"; it still means that.
@@ -1222,6 +1223,12 @@ struct request_options {
     std::optional<std::string> sort;    ///< `?sort=`, e.g. "-created,title"
     std::optional<bool> skip_total;     ///< `?skipTotal=true|false`: skip counting (totals are then -1)
     query_params query;                 ///< more query parameters
+    /// More fields of the call's JSON body, as the JS SDK's `options.body` (e.g.
+    /// `{"mfaId": id}` for a second factor): a JSON object, whose keys the call's own
+    /// fields win over. Record create/update with files send them as form fields. A call
+    /// whose body is not a JSON object (other uploads, downloads) refuses it as
+    /// std::invalid_argument rather than drop it.
+    json body;
     header_list headers;                ///< more headers; they win over the client's own
     std::optional<std::chrono::milliseconds> timeout;   ///< per-read/write timeout of this call
     std::optional<std::chrono::milliseconds> deadline;  ///< whole-call deadline of this call
@@ -1282,6 +1289,36 @@ inline query_params collect_query(const request_options& options, const query_pa
 }
 
 // nlohmann's own message would quote the offending byte, which may belong to a secret.
+// For calls that start other calls (async): only the cancel token is theirs to read, and
+// a deadline or a header set there would otherwise be dropped without a word.
+inline void require_only_cancel(const request_options& o, const char* call) {
+    const bool other = o.expand || o.fields || o.filter || o.sort || o.skip_total || !o.query.empty() ||
+                       !o.headers.empty() || o.timeout || o.deadline || o.auto_refresh_threshold || o.progress ||
+                       !o.body.is_null();
+    if (other) {
+        throw std::invalid_argument(std::string("bosbase: ") + call +
+                                    "() reads only request_options.cancel; give the other options to the calls "
+                                    "the function makes");
+    }
+}
+
+// request_options::body joined to the body a call built: the call's own keys win, so an
+// extra field can never replace an identity, a password or a token the call was given.
+inline json with_body_fields(const json& call_body, const json& extra) {
+    if (!extra.is_object()) {
+        throw std::invalid_argument(std::string("bosbase: request_options.body must be a JSON object, got ") +
+                                    extra.type_name());
+    }
+    if (call_body.is_null()) return extra;
+    if (!call_body.is_object()) {
+        throw std::invalid_argument(std::string("bosbase: request_options.body adds fields to a JSON object, and "
+                                                "this call's body is ") + call_body.type_name());
+    }
+    json merged = call_body;
+    for (auto it = extra.begin(); it != extra.end(); ++it) merged.emplace(it.key(), it.value());
+    return merged;
+}
+
 inline std::string dump_json(const json& value) {
     try {
         return value.dump();
@@ -3501,7 +3538,14 @@ public:
         req.decompress = settings_.decompress;
         req.target = target_for(path, collect_query(options));
         req.cancel = cancel.token;
-        if (json_body != nullptr && !json_body->is_null()) {
+        if (!options.body.is_null()) {
+            if (json_body == nullptr) {
+                throw std::invalid_argument("bosbase: request_options.body adds fields to a JSON body, and " +
+                                            std::string(method) + " " + std::string(path) + " sends none");
+            }
+            req.body = dump_json(with_body_fields(*json_body, options.body));
+            req.content_type = "application/json";
+        } else if (json_body != nullptr && !json_body->is_null()) {
             req.body = dump_json(*json_body);
             req.content_type = "application/json";
         } else if (raw_body != nullptr && !raw_body->empty()) {
@@ -4291,6 +4335,12 @@ std::uint64_t download_to_path(client_core<Transport>& core, std::string_view pa
 template <class Transport>
 json_reply fetch_multipart_json(client_core<Transport>& core, std::string_view method, std::string_view path,
                                 const json& fields, const file_list& files, const request_options& options) {
+    if (!options.body.is_null()) {
+        // options.body reaches a form as fields, as it reaches a JSON body: the call's win.
+        request_options rest = options;
+        rest.body = nullptr;
+        return fetch_multipart_json(core, method, path, with_body_fields(fields, options.body), files, rest);
+    }
     bool from_disk = false;
     for (const auto& f : files) from_disk = from_disk || !f.second.path().empty();
     if (!is_upload_transport_v<Transport> || !from_disk) {
@@ -4523,49 +4573,40 @@ public:
 
     // --- standard auth -----------------------------------------------------
     //
-    // `body` adds fields to the request's JSON (e.g. {"mfaId": id} for the second factor).
+    // Extra fields of the request's JSON go in options.body (e.g. {"mfaId": id} for the
+    // second factor); the call's own fields win on the same key.
 
     /// @brief Password sign-in (identity is usually the email).
     BOSBASE_SPLIT_NOINLINE json auth_with_password(std::string_view identity, std::string_view password,
-                                                   const json& body = json::object(),
                                                    const request_options& options = {}) const {
         require_auto_refresh(options);
-        json payload = merged_body(body);
-        payload["identity"] = std::string(identity);
-        payload["password"] = std::string(password);
+        json payload{{"identity", std::string(identity)}, {"password", std::string(password)}};
         json response = auth_call("auth-with-password", payload, options, {password});
         if (options.auto_refresh_threshold) {
             // The password stays in memory for as long as the session is kept alive, as in the JS SDK.
             keep_alive(*options.auto_refresh_threshold,
-                       [identity = std::string(identity), password = std::string(password), body = json(body),
-                        options](const record_service& self, const request_options& call) {
-                           self.auth_with_password(identity, password, body, for_renewal(options, call));
+                       [identity = std::string(identity), password = std::string(password), options](
+                           const record_service& self, const request_options& call) {
+                           self.auth_with_password(identity, password, for_renewal(options, call));
                        });
         }
         return response;
     }
 
     /// @brief Renews the stored auth. BosBase may hand back the very same token.
-    BOSBASE_SPLIT_NOINLINE json auth_refresh(const json& body = json::object(),
-                                             const request_options& options = {}) const {
-        return auth_call("auth-refresh", merged_body(body), options, {});
+    BOSBASE_SPLIT_NOINLINE json auth_refresh(const request_options& options = {}) const {
+        return auth_call("auth-refresh", json::object(), options, {});
     }
 
     /// @brief Asks the server to email a one-time password; returns {"otpId": ...}.
-    BOSBASE_SPLIT_NOINLINE
-    json request_otp(std::string_view email, const json& body = json::object(), const request_options& options = {}) const {
-        json payload = merged_body(body);
-        payload["email"] = std::string(email);
-        return core().send_json("POST", base_path_ + "/request-otp", payload, options, {});
+    BOSBASE_SPLIT_NOINLINE json request_otp(std::string_view email, const request_options& options = {}) const {
+        return core().send_json("POST", base_path_ + "/request-otp", json{{"email", std::string(email)}}, options, {});
     }
 
     /// @brief Signs in with an OTP id and the emailed password.
     BOSBASE_SPLIT_NOINLINE
-    json auth_with_otp(std::string_view otp_id, std::string_view password, const json& body = json::object(),
-                       const request_options& options = {}) const {
-        json payload = merged_body(body);
-        payload["otpId"] = std::string(otp_id);
-        payload["password"] = std::string(password);
+    json auth_with_otp(std::string_view otp_id, std::string_view password, const request_options& options = {}) const {
+        json payload{{"otpId", std::string(otp_id)}, {"password", std::string(password)}};
         return auth_call("auth-with-otp", payload, options, {password});
     }
 
@@ -4960,7 +5001,7 @@ private:
                 const request_options renewal = for_renewal(request_options(), call);
                 if (is_token_valid(token)) {
                     try {
-                        self.auth_refresh(json::object(), renewal);
+                        self.auth_refresh(renewal);
                         return;
                     } catch (const ClientResponseError& e) {
                         if (e.is_abort()) throw;  // cancelled: not a reason to sign in again
@@ -12713,7 +12754,8 @@ public:
 
     /// @brief Runs `fn(client)` on the client's executor (client_options::async_threads
     /// threads, started on first use) and returns its result as a std::future. Every
-    /// call `fn` makes obeys `cancel`, as if each had it in request_options::cancel;
+    /// call `fn` makes obeys `options.cancel`, as if each had it in its own options (the
+    /// other fields belong to the calls `fn` makes: set, they are std::invalid_argument);
     /// `fn` gets a view of this client, valid while `fn` runs. Destroying the client
     /// cancels what is running, fails what has not started (is_abort()) and waits for
     /// the executor's threads. Exceptions of `fn` arrive through the future.
@@ -12725,13 +12767,23 @@ public:
     /// @endcode
     template <class F>
     [[nodiscard]] std::future<std::invoke_result_t<F&, const basic_bosbase&>> async(
-        F fn, std::optional<cancel_token> cancel = std::nullopt) const {
+        F fn, const request_options& options = {}) const {
         using R = std::invoke_result_t<F&, const basic_bosbase&>;
+        detail::require_only_cancel(options, "async");
         auto promise = std::make_shared<std::promise<R>>();
         std::future<R> future = promise->get_future();
         submit([fn = std::move(fn), promise](const basic_bosbase& view) mutable { fulfil(*promise, fn, view); },
-               [promise](std::exception_ptr e) { promise->set_exception(std::move(e)); }, std::move(cancel));
+               [promise](std::exception_ptr e) { promise->set_exception(std::move(e)); }, options.cancel);
         return future;
+    }
+
+    /// @brief The earlier spelling, `async(fn, token)`: the same as options.cancel = token.
+    /// (A template, so `async(fn, {})` can only mean the options.)
+    template <class F, class Token, std::enable_if_t<std::is_same_v<Token, cancel_token>, int> = 0>
+    [[nodiscard]] std::future<std::invoke_result_t<F&, const basic_bosbase&>> async(F fn, Token cancel) const {
+        request_options options;
+        options.cancel = std::move(cancel);
+        return async(std::move(fn), options);
     }
 
     /// @brief Like async(), but hands the finished result to `done(std::future<R>)` on the
@@ -12739,8 +12791,9 @@ public:
     /// exception `done` throws is dropped. `done` is also called, with a failed future,
     /// when the call never runs (cancelled first, or the client destroyed).
     template <class F, class Done>
-    void async_callback(F fn, Done done, std::optional<cancel_token> cancel = std::nullopt) const {
+    void async_callback(F fn, Done done, const request_options& options = {}) const {
         using R = std::invoke_result_t<F&, const basic_bosbase&>;
+        detail::require_only_cancel(options, "async_callback");
         auto shared_done = std::make_shared<Done>(std::move(done));
         auto deliver = [shared_done](std::promise<R>& promise) {
             try {
@@ -12760,7 +12813,15 @@ public:
                 promise.set_exception(std::move(e));
                 deliver(promise);
             },
-            std::move(cancel));
+            options.cancel);
+    }
+
+    /// @brief The earlier spelling, `async_callback(fn, done, token)`.
+    template <class F, class Done, class Token, std::enable_if_t<std::is_same_v<Token, cancel_token>, int> = 0>
+    void async_callback(F fn, Done done, Token cancel) const {
+        request_options options;
+        options.cancel = std::move(cancel);
+        async_callback(std::move(fn), std::move(done), options);
     }
 
     /// @brief A client on the same shared state (for impersonate and the async views):

@@ -27,7 +27,9 @@ int main(int argc, char** argv) {
         }
         std::cout << "first factor accepted; MFA required (mfaId " << e.mfa_id() << ")\n";
         try {
-            auto auth = users.auth_with_password(argv[3], argv[4], {{"mfaId", e.mfa_id()}});
+            bosbase::request_options second;  // the server ties the second factor to the first
+            second.body = {{"mfaId", e.mfa_id()}};
+            auto auth = users.auth_with_password(argv[3], argv[4], second);
             std::cout << "second factor accepted; signed in as " << auth["record"]["email"].get<std::string>() << "\n";
             return 0;
         } catch (const bosbase::ClientResponseError& second) {

@@ -213,7 +213,8 @@ public:
 
     /// @brief Runs `fn(client)` on the client's executor (client_options::async_threads
     /// threads, started on first use) and returns its result as a std::future. Every
-    /// call `fn` makes obeys `cancel`, as if each had it in request_options::cancel;
+    /// call `fn` makes obeys `options.cancel`, as if each had it in its own options (the
+    /// other fields belong to the calls `fn` makes: set, they are std::invalid_argument);
     /// `fn` gets a view of this client, valid while `fn` runs. Destroying the client
     /// cancels what is running, fails what has not started (is_abort()) and waits for
     /// the executor's threads. Exceptions of `fn` arrive through the future.
@@ -225,13 +226,23 @@ public:
     /// @endcode
     template <class F>
     [[nodiscard]] std::future<std::invoke_result_t<F&, const basic_bosbase&>> async(
-        F fn, std::optional<cancel_token> cancel = std::nullopt) const {
+        F fn, const request_options& options = {}) const {
         using R = std::invoke_result_t<F&, const basic_bosbase&>;
+        detail::require_only_cancel(options, "async");
         auto promise = std::make_shared<std::promise<R>>();
         std::future<R> future = promise->get_future();
         submit([fn = std::move(fn), promise](const basic_bosbase& view) mutable { fulfil(*promise, fn, view); },
-               [promise](std::exception_ptr e) { promise->set_exception(std::move(e)); }, std::move(cancel));
+               [promise](std::exception_ptr e) { promise->set_exception(std::move(e)); }, options.cancel);
         return future;
+    }
+
+    /// @brief The earlier spelling, `async(fn, token)`: the same as options.cancel = token.
+    /// (A template, so `async(fn, {})` can only mean the options.)
+    template <class F, class Token, std::enable_if_t<std::is_same_v<Token, cancel_token>, int> = 0>
+    [[nodiscard]] std::future<std::invoke_result_t<F&, const basic_bosbase&>> async(F fn, Token cancel) const {
+        request_options options;
+        options.cancel = std::move(cancel);
+        return async(std::move(fn), options);
     }
 
     /// @brief Like async(), but hands the finished result to `done(std::future<R>)` on the
@@ -239,8 +250,9 @@ public:
     /// exception `done` throws is dropped. `done` is also called, with a failed future,
     /// when the call never runs (cancelled first, or the client destroyed).
     template <class F, class Done>
-    void async_callback(F fn, Done done, std::optional<cancel_token> cancel = std::nullopt) const {
+    void async_callback(F fn, Done done, const request_options& options = {}) const {
         using R = std::invoke_result_t<F&, const basic_bosbase&>;
+        detail::require_only_cancel(options, "async_callback");
         auto shared_done = std::make_shared<Done>(std::move(done));
         auto deliver = [shared_done](std::promise<R>& promise) {
             try {
@@ -260,7 +272,15 @@ public:
                 promise.set_exception(std::move(e));
                 deliver(promise);
             },
-            std::move(cancel));
+            options.cancel);
+    }
+
+    /// @brief The earlier spelling, `async_callback(fn, done, token)`.
+    template <class F, class Done, class Token, std::enable_if_t<std::is_same_v<Token, cancel_token>, int> = 0>
+    void async_callback(F fn, Done done, Token cancel) const {
+        request_options options;
+        options.cancel = std::move(cancel);
+        async_callback(std::move(fn), std::move(done), options);
     }
 
     /// @brief A client on the same shared state (for impersonate and the async views):

@@ -241,7 +241,14 @@ public:
         req.decompress = settings_.decompress;
         req.target = target_for(path, collect_query(options));
         req.cancel = cancel.token;
-        if (json_body != nullptr && !json_body->is_null()) {
+        if (!options.body.is_null()) {
+            if (json_body == nullptr) {
+                throw std::invalid_argument("bosbase: request_options.body adds fields to a JSON body, and " +
+                                            std::string(method) + " " + std::string(path) + " sends none");
+            }
+            req.body = dump_json(with_body_fields(*json_body, options.body));
+            req.content_type = "application/json";
+        } else if (json_body != nullptr && !json_body->is_null()) {
             req.body = dump_json(*json_body);
             req.content_type = "application/json";
         } else if (raw_body != nullptr && !raw_body->empty()) {

@@ -46,7 +46,8 @@ struct client_options {
 /// @brief Per-call settings, the last parameter of every call; every field is optional.
 /// `{}` and `std::nullopt` both mean "no options". The query goes out as: the call's
 /// own parameters (page, perPage, ...), then `query`, then the named fields below; a
-/// key set again replaces the earlier value in place, so each key is sent once.
+/// key set again replaces the earlier value in place, so each key is sent once. `body`
+/// adds to the JSON the call sends in the same way: the call's own fields first.
 struct request_options {
     request_options() = default;
     /// The seed API passed `std::nullopt` for "no options"; it still means that.
@@ -58,6 +59,12 @@ struct request_options {
     std::optional<std::string> sort;    ///< `?sort=`, e.g. "-created,title"
     std::optional<bool> skip_total;     ///< `?skipTotal=true|false`: skip counting (totals are then -1)
     query_params query;                 ///< more query parameters
+    /// More fields of the call's JSON body, as the JS SDK's `options.body` (e.g.
+    /// `{"mfaId": id}` for a second factor): a JSON object, whose keys the call's own
+    /// fields win over. Record create/update with files send them as form fields. A call
+    /// whose body is not a JSON object (other uploads, downloads) refuses it as
+    /// std::invalid_argument rather than drop it.
+    json body;
     header_list headers;                ///< more headers; they win over the client's own
     std::optional<std::chrono::milliseconds> timeout;   ///< per-read/write timeout of this call
     std::optional<std::chrono::milliseconds> deadline;  ///< whole-call deadline of this call

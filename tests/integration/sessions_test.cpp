@@ -128,7 +128,7 @@ TEST_CASE("auto-refresh: a short-lived superuser token is refreshed before calls
     });
     bosbase::request_options keep_alive;
     keep_alive.auto_refresh_threshold = std::chrono::seconds(3600);  // every 60 s token is within it
-    kept.collection("_superusers").auth_with_password(keeper_email, keeper_password, json::object(), keep_alive);
+    kept.collection("_superusers").auth_with_password(keeper_email, keeper_password, keep_alive);
     const auto exp = bosbase::jwt_payload(kept.auth_store().token()).value()["exp"].get<long long>();
     CHECK(exp - static_cast<long long>(std::time(nullptr)) <= 61);
 
@@ -159,7 +159,7 @@ TEST_CASE("auto-refresh: a short-lived superuser token is refreshed before calls
     relaxed.after_send([&](const bosbase::http_request& req, bosbase::http_response&) { relaxed_log.push_back(req.target); });
     bosbase::request_options short_threshold;
     short_threshold.auto_refresh_threshold = std::chrono::seconds(10);
-    relaxed.collection("_superusers").auth_with_password(keeper_email, keeper_password, json::object(), short_threshold);
+    relaxed.collection("_superusers").auth_with_password(keeper_email, keeper_password, short_threshold);
     relaxed_log.clear();
     CHECK(relaxed.collections().get_one("_superusers")["name"] == "_superusers");
     CHECK(relaxed_log.size() == 1);

@@ -104,7 +104,9 @@ TEST_CASE("MFA: token sign-in is a first factor and the mfaId completes it with 
         }
     }
     SUBCASE("a password second factor completes the sign-in") {
-        auto auth = users.auth_with_password(dev_accounts::user_email, dev_accounts::user_password, {{"mfaId", mfa_id}});
+        bosbase::request_options second;
+        second.body = {{"mfaId", mfa_id}};
+        auto auth = users.auth_with_password(dev_accounts::user_email, dev_accounts::user_password, second);
         CHECK(auth["record"]["email"] == dev_accounts::user_email);
         CHECK(pb.auth_store().is_valid());
         CHECK(users.get_one(auth["record"]["id"].get<std::string>())["email"] == dev_accounts::user_email);
@@ -112,7 +114,7 @@ TEST_CASE("MFA: token sign-in is a first factor and the mfaId completes it with 
     SUBCASE("mfaId may also travel as a query parameter") {
         bosbase::request_options query;
         query.query = {{"mfaId", mfa_id}};
-        auto auth = users.auth_with_password(dev_accounts::user_email, dev_accounts::user_password, {}, query);
+        auto auth = users.auth_with_password(dev_accounts::user_email, dev_accounts::user_password, query);
         CHECK(auth["record"]["email"] == dev_accounts::user_email);
     }
 }
@@ -126,10 +128,12 @@ TEST_CASE("MFA: an emailed OTP with the mfaId completes a token sign-in") {
     auto otp = users.request_otp(dev_accounts::user_email);
     REQUIRE(otp["otpId"].is_string());
     const std::string otp_id = otp["otpId"];
+    bosbase::request_options second;
+    second.body = {{"mfaId", mfa_id}};
 
     SUBCASE("a wrong code is refused") {
         try {
-            users.auth_with_otp(otp_id, "not-the-code", {{"mfaId", mfa_id}});
+            users.auth_with_otp(otp_id, "not-the-code", second);
             FAIL("a wrong OTP signed in");
         } catch (const bosbase::ClientResponseError& e) {
             CHECK(e.status() == 400);
@@ -139,7 +143,7 @@ TEST_CASE("MFA: an emailed OTP with the mfaId completes a token sign-in") {
     SUBCASE("the emailed code signs in") {
         const std::string code = session.inbox.code_for(dev_accounts::user_email);
         REQUIRE_FALSE(code.empty());
-        auto auth = users.auth_with_otp(otp_id, code, {{"mfaId", mfa_id}});
+        auto auth = users.auth_with_otp(otp_id, code, second);
         CHECK(auth["record"]["email"] == dev_accounts::user_email);
         CHECK(pb.auth_store().is_valid());
     }

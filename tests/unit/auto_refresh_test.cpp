@@ -51,7 +51,7 @@ TEST_CASE("auto-refresh: a token expiring within the threshold is refreshed befo
     fake_client pb("http://h", t);
     const std::string soon = superuser_token(600);
     t.reply_json(200, auth_response(soon, "_superusers"));
-    pb.collection("_superusers").auth_with_password("admin@x.io", "admin-password-1", json::object(), keep_alive(3600));
+    pb.collection("_superusers").auth_with_password("admin@x.io", "admin-password-1", keep_alive(3600));
     CHECK(pb.auth_store().token() == soon);
 
     const std::size_t mark = t.count();
@@ -75,7 +75,7 @@ TEST_CASE("auto-refresh: nothing happens far from expiry, without the option, or
     fake_client pb("http://h", t);
     SUBCASE("far from expiry") {
         t.reply_json(200, auth_response(superuser_token(7200), "_superusers"));
-        pb.collection("_superusers").auth_with_password("a@x.io", "pw-123456", json::object(), keep_alive(3600));
+        pb.collection("_superusers").auth_with_password("a@x.io", "pw-123456", keep_alive(3600));
     }
     SUBCASE("not asked for") {
         t.reply_json(200, auth_response(superuser_token(60), "_superusers"));
@@ -84,7 +84,7 @@ TEST_CASE("auto-refresh: nothing happens far from expiry, without the option, or
     SUBCASE("no exp: the token never expires") {
         t.reply_json(200, auth_response(make_jwt({{"type", "auth"}, {"id", "r1"}, {"collectionId", superusers_id}}),
                                         "_superusers"));
-        pb.collection("_superusers").auth_with_password("a@x.io", "pw-123456", json::object(), keep_alive(3600));
+        pb.collection("_superusers").auth_with_password("a@x.io", "pw-123456", keep_alive(3600));
     }
     const std::size_t mark = t.count();
     t.reply_json(200, {{"id", "p1"}});
@@ -98,7 +98,8 @@ TEST_CASE("auto-refresh: an expired token signs in again with the password that 
     t.reply_json(200, auth_response(superuser_token(7200), "_superusers"));
     bosbase::request_options sign_in = keep_alive(60);
     sign_in.headers = {{"X-App", "desk"}};
-    pb.collection("_superusers").auth_with_password("admin@x.io", "admin-password-1", {{"extra", 1}}, sign_in);
+    sign_in.body = {{"extra", 1}};
+    pb.collection("_superusers").auth_with_password("admin@x.io", "admin-password-1", sign_in);
     pb.auth_store().save(superuser_token(-10), pb.auth_store().record());  // the token has run out
 
     const std::size_t mark = t.count();
@@ -147,7 +148,7 @@ TEST_CASE("auto-refresh: ends with sign-out or another identity and explicit sig
     fake_transport t;
     fake_client pb("http://h", t);
     t.reply_json(200, auth_response(superuser_token(30), "_superusers"));
-    pb.collection("_superusers").auth_with_password("a@x.io", "pw-123456", json::object(), keep_alive(600));
+    pb.collection("_superusers").auth_with_password("a@x.io", "pw-123456", keep_alive(600));
 
     SUBCASE("an explicit auth_refresh goes alone") {
         const std::size_t mark = t.count();
@@ -179,7 +180,7 @@ TEST_CASE("auto-refresh: a refreshed token still inside the threshold refreshes 
     fake_transport t;
     fake_client pb("http://h", t);
     t.reply_json(200, auth_response(superuser_token(30), "_superusers"));
-    pb.collection("_superusers").auth_with_password("a@x.io", "pw-123456", json::object(), keep_alive(600));
+    pb.collection("_superusers").auth_with_password("a@x.io", "pw-123456", keep_alive(600));
     const std::size_t mark = t.count();
     for (int i = 0; i < 2; ++i) {
         t.reply_json(200, auth_response(superuser_token(30), "_superusers"));  // the server's duration is short
@@ -192,16 +193,16 @@ TEST_CASE("auto-refresh: a refreshed token still inside the threshold refreshes 
 TEST_CASE("auto-refresh: misuse is refused before anything is sent") {
     fake_transport t;
     fake_client pb("http://h", t);
-    CHECK_THROWS_AS(pb.collection("users").auth_with_password("u@x.io", "pw-123456", json::object(), keep_alive(60)),
+    CHECK_THROWS_AS(pb.collection("users").auth_with_password("u@x.io", "pw-123456", keep_alive(60)),
                     std::invalid_argument);
     CHECK_THROWS_AS(pb.collection("users").auth_with_token("tok", json::object(), {}, keep_alive(60)),
                     std::invalid_argument);
-    CHECK_THROWS_AS(pb.collection("_superusers").auth_with_password("a@x.io", "pw", json::object(), keep_alive(-1)),
+    CHECK_THROWS_AS(pb.collection("_superusers").auth_with_password("a@x.io", "pw", keep_alive(-1)),
                     std::invalid_argument);
     CHECK(t.count() == 0);
     // By id it is the same collection.
     t.reply_json(200, auth_response(superuser_token(7200), "_superusers"));
-    CHECK_NOTHROW(pb.collection(superusers_id).auth_with_password("a@x.io", "pw-123456", json::object(), keep_alive(60)));
+    CHECK_NOTHROW(pb.collection(superusers_id).auth_with_password("a@x.io", "pw-123456", keep_alive(60)));
 }
 
 namespace {
@@ -236,7 +237,7 @@ struct counting_transport {
 TEST_CASE("auto-refresh: threads calling at once share one refresh, and every call carries the new token") {
     counting_transport t;
     bosbase::basic_bosbase<counting_transport> pb("http://h", t);
-    pb.collection("_superusers").auth_with_password("a@x.io", "pw-123456", json::object(), keep_alive(600));
+    pb.collection("_superusers").auth_with_password("a@x.io", "pw-123456", keep_alive(600));
     const std::string old_token = pb.auth_store().token();
 
     constexpr int threads = 8;

@@ -232,7 +232,7 @@ TEST_CASE("a call whose cancel token is already cancelled sends nothing: no requ
     bosbase::request_options keep;
     keep.auto_refresh_threshold = std::chrono::seconds(3600);
     t.reply_json(200, auth_response(soon, "_superusers"));
-    pb.collection("_superusers").auth_with_password("admin@x.io", "admin-password-1", json::object(), keep);
+    pb.collection("_superusers").auth_with_password("admin@x.io", "admin-password-1", keep);
     const std::size_t sent = t.count();
 
     int hooked = 0;

@@ -31,4 +31,5 @@ set(BOSBASE_UNIT_TEST_FILES
   oauth2_test.cpp
   transfers_test.cpp
   ws_frame_test.cpp
-  typegen_test.cpp)
+  typegen_test.cpp
+  call_shape_test.cpp)

@@ -161,7 +161,9 @@ TEST_CASE("MFA: a 401 with mfaId is exposed, and the second factor sends it in t
 
     const std::string jwt = valid_auth_token();
     t.reply_json(200, auth_response(jwt));
-    pb.collection("users").auth_with_password("u@x.io", "pw", {{"mfaId", mfa_id}});
+    bosbase::request_options second;
+    second.body = {{"mfaId", mfa_id}};
+    pb.collection("users").auth_with_password("u@x.io", "pw", second);
     CHECK(t.last().target == "/api/collections/users/auth-with-password");
     CHECK(json::parse(t.last().body) == json{{"identity", "u@x.io"}, {"mfaId", "mfa123"}, {"password", "pw"}});
     CHECK(pb.auth_store().token() == jwt);
@@ -179,7 +181,9 @@ TEST_CASE("OTP and refresh calls") {
 
     const std::string jwt = valid_auth_token();
     t.reply_json(200, auth_response(jwt));
-    pb.collection("users").auth_with_otp("otp1", "123456", {{"mfaId", "m"}});
+    bosbase::request_options second;
+    second.body = {{"mfaId", "m"}};
+    pb.collection("users").auth_with_otp("otp1", "123456", second);
     CHECK(json::parse(t.last().body) == json{{"mfaId", "m"}, {"otpId", "otp1"}, {"password", "123456"}});
     CHECK(pb.auth_store().token() == jwt);
 

@@ -55,6 +55,36 @@ inline query_params collect_query(const request_options& options, const query_pa
 }
 
 // nlohmann's own message would quote the offending byte, which may belong to a secret.
+// For calls that start other calls (async): only the cancel token is theirs to read, and
+// a deadline or a header set there would otherwise be dropped without a word.
+inline void require_only_cancel(const request_options& o, const char* call) {
+    const bool other = o.expand || o.fields || o.filter || o.sort || o.skip_total || !o.query.empty() ||
+                       !o.headers.empty() || o.timeout || o.deadline || o.auto_refresh_threshold || o.progress ||
+                       !o.body.is_null();
+    if (other) {
+        throw std::invalid_argument(std::string("bosbase: ") + call +
+                                    "() reads only request_options.cancel; give the other options to the calls "
+                                    "the function makes");
+    }
+}
+
+// request_options::body joined to the body a call built: the call's own keys win, so an
+// extra field can never replace an identity, a password or a token the call was given.
+inline json with_body_fields(const json& call_body, const json& extra) {
+    if (!extra.is_object()) {
+        throw std::invalid_argument(std::string("bosbase: request_options.body must be a JSON object, got ") +
+                                    extra.type_name());
+    }
+    if (call_body.is_null()) return extra;
+    if (!call_body.is_object()) {
+        throw std::invalid_argument(std::string("bosbase: request_options.body adds fields to a JSON object, and "
+                                                "this call's body is ") + call_body.type_name());
+    }
+    json merged = call_body;
+    for (auto it = extra.begin(); it != extra.end(); ++it) merged.emplace(it.key(), it.value());
+    return merged;
+}
+
 inline std::string dump_json(const json& value) {
     try {
         return value.dump();

@@ -93,49 +93,40 @@ public:
 
     // --- standard auth -----------------------------------------------------
     //
-    // `body` adds fields to the request's JSON (e.g. {"mfaId": id} for the second factor).
+    // Extra fields of the request's JSON go in options.body (e.g. {"mfaId": id} for the
+    // second factor); the call's own fields win on the same key.
 
     /// @brief Password sign-in (identity is usually the email).
     BOSBASE_SPLIT_NOINLINE json auth_with_password(std::string_view identity, std::string_view password,
-                                                   const json& body = json::object(),
                                                    const request_options& options = {}) const {
         require_auto_refresh(options);
-        json payload = merged_body(body);
-        payload["identity"] = std::string(identity);
-        payload["password"] = std::string(password);
+        json payload{{"identity", std::string(identity)}, {"password", std::string(password)}};
         json response = auth_call("auth-with-password", payload, options, {password});
         if (options.auto_refresh_threshold) {
             // The password stays in memory for as long as the session is kept alive, as in the JS SDK.
             keep_alive(*options.auto_refresh_threshold,
-                       [identity = std::string(identity), password = std::string(password), body = json(body),
-                        options](const record_service& self, const request_options& call) {
-                           self.auth_with_password(identity, password, body, for_renewal(options, call));
+                       [identity = std::string(identity), password = std::string(password), options](
+                           const record_service& self, const request_options& call) {
+                           self.auth_with_password(identity, password, for_renewal(options, call));
                        });
         }
         return response;
     }
 
     /// @brief Renews the stored auth. BosBase may hand back the very same token.
-    BOSBASE_SPLIT_NOINLINE json auth_refresh(const json& body = json::object(),
-                                             const request_options& options = {}) const {
-        return auth_call("auth-refresh", merged_body(body), options, {});
+    BOSBASE_SPLIT_NOINLINE json auth_refresh(const request_options& options = {}) const {
+        return auth_call("auth-refresh", json::object(), options, {});
     }
 
     /// @brief Asks the server to email a one-time password; returns {"otpId": ...}.
-    BOSBASE_SPLIT_NOINLINE
-    json request_otp(std::string_view email, const json& body = json::object(), const request_options& options = {}) const {
-        json payload = merged_body(body);
-        payload["email"] = std::string(email);
-        return core().send_json("POST", base_path_ + "/request-otp", payload, options, {});
+    BOSBASE_SPLIT_NOINLINE json request_otp(std::string_view email, const request_options& options = {}) const {
+        return core().send_json("POST", base_path_ + "/request-otp", json{{"email", std::string(email)}}, options, {});
     }
 
     /// @brief Signs in with an OTP id and the emailed password.
     BOSBASE_SPLIT_NOINLINE
-    json auth_with_otp(std::string_view otp_id, std::string_view password, const json& body = json::object(),
-                       const request_options& options = {}) const {
-        json payload = merged_body(body);
-        payload["otpId"] = std::string(otp_id);
-        payload["password"] = std::string(password);
+    json auth_with_otp(std::string_view otp_id, std::string_view password, const request_options& options = {}) const {
+        json payload{{"otpId", std::string(otp_id)}, {"password", std::string(password)}};
         return auth_call("auth-with-otp", payload, options, {password});
     }
 
@@ -530,7 +521,7 @@ private:
                 const request_options renewal = for_renewal(request_options(), call);
                 if (is_token_valid(token)) {
                     try {
-                        self.auth_refresh(json::object(), renewal);
+                        self.auth_refresh(renewal);
                         return;
                     } catch (const ClientResponseError& e) {
                         if (e.is_abort()) throw;  // cancelled: not a reason to sign in again

@@ -267,6 +267,12 @@ std::uint64_t download_to_path(client_core<Transport>& core, std::string_view pa
 template <class Transport>
 json_reply fetch_multipart_json(client_core<Transport>& core, std::string_view method, std::string_view path,
                                 const json& fields, const file_list& files, const request_options& options) {
+    if (!options.body.is_null()) {
+        // options.body reaches a form as fields, as it reaches a JSON body: the call's win.
+        request_options rest = options;
+        rest.body = nullptr;
+        return fetch_multipart_json(core, method, path, with_body_fields(fields, options.body), files, rest);
+    }
     bool from_disk = false;
     for (const auto& f : files) from_disk = from_disk || !f.second.path().empty();
     if (!is_upload_transport_v<Transport> || !from_disk) {
