@@ -81,6 +81,18 @@ struct request_options {
     progress_callback progress;
 };
 
+namespace detail {
+
+// The earlier spelling of calls whose options now build on request_options: a call's own
+// options and the request's given apart, `(…, own, options)`, as one struct.
+template <class Options>
+Options joined(Options own, const request_options& options) {
+    static_cast<request_options&>(own) = options;
+    return own;
+}
+
+}  // namespace detail
+
 }  // namespace bosbase
 
 #endif  // BOSBASE_OPTIONS_HPP

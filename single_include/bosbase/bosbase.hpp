@@ -1245,6 +1245,18 @@ struct request_options {
     progress_callback progress;
 };
 
+namespace detail {
+
+// The earlier spelling of calls whose options now build on request_options: a call's own
+// options and the request's given apart, `(…, own, options)`, as one struct.
+template <class Options>
+Options joined(Options own, const request_options& options) {
+    static_cast<request_options&>(own) = options;
+    return own;
+}
+
+}  // namespace detail
+
 }  // namespace bosbase
 
 #endif  // BOSBASE_OPTIONS_HPP
@@ -4094,8 +4106,9 @@ inline json object_body(const json& body, const char* what) {
 
 namespace bosbase {
 
-/// @brief Options of files().download() and backups().download().
-struct download_options {
+/// @brief Options of files().download() and backups().download(): the request's own
+/// (deadline, cancel, progress, headers, ...) and the download's.
+struct download_options : request_options {
     /// Largest body accepted, in bytes (error_kind::too_large, before any byte when the
     /// server announces more). Unset: no cap, since the bytes go to the caller's file or
     /// stream, not to memory; bound the time with request_options::deadline instead.
@@ -4386,8 +4399,9 @@ namespace bosbase {
 /// what it throws ends the sign-in and reaches the caller unchanged.
 using oauth2_url_callback = std::function<void(const std::string& url)>;
 
-/// @brief The OAuth2 parts of auth_with_oauth2 (request_options bound and cancel the call).
-struct oauth2_options {
+/// @brief Options of auth_with_oauth2: the request's own (deadline, cancel, headers; they
+/// bound and cancel the whole sign-in) and the OAuth2 ones.
+struct oauth2_options : request_options {
     /// Replaces the provider's scopes (sent as `scope`, space-separated) when not empty.
     std::vector<std::string> scopes;
     /// Fields of a record created on the first sign-in (a JSON object, or null for none).
@@ -4858,7 +4872,13 @@ public:
     /// `url_callback`, the browser's redirect comes back over realtime, and the code is
     /// exchanged and the session stored. See README, section 'OAuth2 sign-in'.
     auto auth_with_oauth2(std::string_view provider, oauth2_url_callback url_callback,
-                          const oauth2_options& oauth2 = {}, const request_options& options = {}) const -> json;
+                          const oauth2_options& options = {}) const -> json;
+
+    /// @brief The earlier spelling, the OAuth2 fields apart from the request's.
+    BOSBASE_SPLIT_NOINLINE json auth_with_oauth2(std::string_view provider, oauth2_url_callback url_callback,
+                                                 const oauth2_options& oauth2, const request_options& options) const {
+        return auth_with_oauth2(provider, std::move(url_callback), detail::joined(oauth2, options));
+    }
 
     /// @brief The OAuth2 links of a record: records of `_externalAuths` with recordRef = id.
     BOSBASE_SPLIT_NOINLINE
@@ -5735,25 +5755,30 @@ public:
     /// renamed into place once complete). Fetches a superuser file token first when
     /// download_options::token is empty. Returns the bytes written.
     BOSBASE_SPLIT_NOINLINE
-    std::uint64_t download(std::string_view key, const std::filesystem::path& to, const download_options& download = {},
-                           const request_options& options = {}) const {
-        const std::string token = token_for(download, options);
-        return detail::download_to_path(core(), path(key), with_token(token, options), download.max_bytes, to,
-                                        {token});
+    std::uint64_t download(std::string_view key, const std::filesystem::path& to,
+                           const download_options& options = {}) const {
+        const std::string token = token_for(options);
+        return detail::download_to_path(core(), path(key), with_token(token, options), options.max_bytes, to, {token});
     }
 
     /// @brief download() into a caller's stream.
     BOSBASE_SPLIT_NOINLINE
-    std::uint64_t download(std::string_view key, std::ostream& to, const download_options& download = {},
-                           const request_options& options = {}) const {
-        const std::string token = token_for(download, options);
-        return detail::download_to_stream(core(), path(key), with_token(token, options), download.max_bytes, to,
+    std::uint64_t download(std::string_view key, std::ostream& to, const download_options& options = {}) const {
+        const std::string token = token_for(options);
+        return detail::download_to_stream(core(), path(key), with_token(token, options), options.max_bytes, to,
                                           {token});
     }
 
+    /// @brief The earlier spelling, the download's fields apart from the request's.
+    template <class To>
+    std::uint64_t download(std::string_view key, To&& to, const download_options& own,
+                           const request_options& options) const {
+        return download(key, std::forward<To>(to), detail::joined(own, options));
+    }
+
 private:
-    std::string token_for(const download_options& download, const request_options& options) const {
-        if (!download.token.empty()) return download.token;
+    std::string token_for(const download_options& options) const {
+        if (!options.token.empty()) return options.token;
         request_options plain;  // the token call needs none of the download's query or progress
         plain.headers = options.headers;
         plain.timeout = options.timeout;
@@ -5893,20 +5918,25 @@ public:
     /// cancel and progress (request_options::progress) as in the README, "Files of any size".
     BOSBASE_SPLIT_NOINLINE
     std::uint64_t download(const json& record, std::string_view filename, const std::filesystem::path& to,
-                           const download_options& download = {}, const request_options& options = {}) const {
-        const request_options opts = with_download_query(download, options);
-        return detail::download_to_path(core(), file_path(record, filename), opts, download.max_bytes, to,
-                                        {download.token});
+                           const download_options& options = {}) const {
+        return detail::download_to_path(core(), file_path(record, filename), with_download_query(options),
+                                        options.max_bytes, to, {options.token});
     }
 
     /// @brief download() into a caller's stream, written piece by piece as it arrives; on
     /// failure the stream holds what arrived before it. Returns the bytes written.
     BOSBASE_SPLIT_NOINLINE
     std::uint64_t download(const json& record, std::string_view filename, std::ostream& to,
-                           const download_options& download = {}, const request_options& options = {}) const {
-        const request_options opts = with_download_query(download, options);
-        return detail::download_to_stream(core(), file_path(record, filename), opts, download.max_bytes, to,
-                                          {download.token});
+                           const download_options& options = {}) const {
+        return detail::download_to_stream(core(), file_path(record, filename), with_download_query(options),
+                                          options.max_bytes, to, {options.token});
+    }
+
+    /// @brief The earlier spelling, the download's fields apart from the request's.
+    template <class To>
+    std::uint64_t download(const json& record, std::string_view filename, To&& to, const download_options& own,
+                           const request_options& options) const {
+        return download(record, filename, std::forward<To>(to), detail::joined(own, options));
     }
 
 private:
@@ -5923,8 +5953,8 @@ private:
                "/" + detail::encode_uri_component(filename);
     }
 
-    static request_options with_download_query(const download_options& download, const request_options& options) {
-        request_options opts = options;
+    static request_options with_download_query(const download_options& download) {
+        request_options opts = download;
         if (!download.thumb.empty()) detail::assign_param(opts.query, "thumb", download.thumb);
         if (!download.token.empty()) detail::assign_param(opts.query, "token", download.token);
         return opts;
@@ -10481,8 +10511,8 @@ private:
 
 template <class Transport>
 auto record_service<Transport>::auth_with_oauth2(std::string_view provider, oauth2_url_callback url_callback,
-                                                 const oauth2_options& oauth2, const request_options& options) const
-    -> json {
+                                                 const oauth2_options& oauth2) const -> json {
+    const request_options& options = oauth2;  // the request's part: deadline, cancel, headers
     static_assert(is_streaming_transport_v<Transport>,
                   "bosbase: auth_with_oauth2 needs a transport with the streaming call `bosbase::http_response "
                   "stream(const bosbase::http_request&, const bosbase::stream_handler&)`: the browser's redirect "

@@ -152,11 +152,10 @@ TEST_CASE("oauth2: scopes replace the provider's, create_data and the request op
     bosbase::oauth2_options oauth2;
     oauth2.scopes = {"openid", "profile"};
     oauth2.create_data = {{"name", "New User"}};
-    bosbase::request_options options;
-    options.expand = "team";
-    options.headers = {{"X-Trace", "7"}};
+    oauth2.expand = "team";  // oauth2_options builds on request_options: one struct for both
+    oauth2.headers = {{"X-Trace", "7"}};
     std::string url;
-    (void)pb.collection("users").auth_with_oauth2("oidc", redirect_with(srv, json::object(), &url), oauth2, options);
+    (void)pb.collection("users").auth_with_oauth2("oidc", redirect_with(srv, json::object(), &url), oauth2);
 
     CHECK(query_value(url, "scope") == "openid profile");
     const auto sent = srv.sent();

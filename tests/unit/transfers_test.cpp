@@ -106,15 +106,14 @@ TEST_CASE("files().download to a stream: the exact GET, every byte in order, pro
     t.s->script.push_back([&](const bosbase::http_request&) { return answer(body); });
     std::ostringstream out;
     std::vector<std::pair<std::uint64_t, std::optional<std::uint64_t>>> seen;
-    bosbase::request_options options;
-    options.progress = [&](std::uint64_t done, std::optional<std::uint64_t> total) {
+    bosbase::download_options d;  // builds on request_options: progress is the request's
+    d.progress = [&](std::uint64_t done, std::optional<std::uint64_t> total) {
         seen.emplace_back(done, total);
         return true;
     };
-    bosbase::download_options d;
     d.token = "secret-file-token";
     d.thumb = "100x100";
-    CHECK(pb.files().download(record, "a b.bin", out, d, options) == 100);
+    CHECK(pb.files().download(record, "a b.bin", out, d) == 100);
     CHECK(out.str() == body);
     CHECK(t.last().method == "GET");
     CHECK(t.last().target == "/api/files/pbc_1/rec1/a%20b.bin?thumb=100x100&token=secret-file-token");

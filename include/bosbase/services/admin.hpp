@@ -381,25 +381,30 @@ public:
     /// renamed into place once complete). Fetches a superuser file token first when
     /// download_options::token is empty. Returns the bytes written.
     BOSBASE_SPLIT_NOINLINE
-    std::uint64_t download(std::string_view key, const std::filesystem::path& to, const download_options& download = {},
-                           const request_options& options = {}) const {
-        const std::string token = token_for(download, options);
-        return detail::download_to_path(core(), path(key), with_token(token, options), download.max_bytes, to,
-                                        {token});
+    std::uint64_t download(std::string_view key, const std::filesystem::path& to,
+                           const download_options& options = {}) const {
+        const std::string token = token_for(options);
+        return detail::download_to_path(core(), path(key), with_token(token, options), options.max_bytes, to, {token});
     }
 
     /// @brief download() into a caller's stream.
     BOSBASE_SPLIT_NOINLINE
-    std::uint64_t download(std::string_view key, std::ostream& to, const download_options& download = {},
-                           const request_options& options = {}) const {
-        const std::string token = token_for(download, options);
-        return detail::download_to_stream(core(), path(key), with_token(token, options), download.max_bytes, to,
+    std::uint64_t download(std::string_view key, std::ostream& to, const download_options& options = {}) const {
+        const std::string token = token_for(options);
+        return detail::download_to_stream(core(), path(key), with_token(token, options), options.max_bytes, to,
                                           {token});
     }
 
+    /// @brief The earlier spelling, the download's fields apart from the request's.
+    template <class To>
+    std::uint64_t download(std::string_view key, To&& to, const download_options& own,
+                           const request_options& options) const {
+        return download(key, std::forward<To>(to), detail::joined(own, options));
+    }
+
 private:
-    std::string token_for(const download_options& download, const request_options& options) const {
-        if (!download.token.empty()) return download.token;
+    std::string token_for(const download_options& options) const {
+        if (!options.token.empty()) return options.token;
         request_options plain;  // the token call needs none of the download's query or progress
         plain.headers = options.headers;
         plain.timeout = options.timeout;

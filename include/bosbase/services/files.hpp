@@ -97,20 +97,25 @@ public:
     /// cancel and progress (request_options::progress) as in the README, "Files of any size".
     BOSBASE_SPLIT_NOINLINE
     std::uint64_t download(const json& record, std::string_view filename, const std::filesystem::path& to,
-                           const download_options& download = {}, const request_options& options = {}) const {
-        const request_options opts = with_download_query(download, options);
-        return detail::download_to_path(core(), file_path(record, filename), opts, download.max_bytes, to,
-                                        {download.token});
+                           const download_options& options = {}) const {
+        return detail::download_to_path(core(), file_path(record, filename), with_download_query(options),
+                                        options.max_bytes, to, {options.token});
     }
 
     /// @brief download() into a caller's stream, written piece by piece as it arrives; on
     /// failure the stream holds what arrived before it. Returns the bytes written.
     BOSBASE_SPLIT_NOINLINE
     std::uint64_t download(const json& record, std::string_view filename, std::ostream& to,
-                           const download_options& download = {}, const request_options& options = {}) const {
-        const request_options opts = with_download_query(download, options);
-        return detail::download_to_stream(core(), file_path(record, filename), opts, download.max_bytes, to,
-                                          {download.token});
+                           const download_options& options = {}) const {
+        return detail::download_to_stream(core(), file_path(record, filename), with_download_query(options),
+                                          options.max_bytes, to, {options.token});
+    }
+
+    /// @brief The earlier spelling, the download's fields apart from the request's.
+    template <class To>
+    std::uint64_t download(const json& record, std::string_view filename, To&& to, const download_options& own,
+                           const request_options& options) const {
+        return download(record, filename, std::forward<To>(to), detail::joined(own, options));
     }
 
 private:
@@ -127,8 +132,8 @@ private:
                "/" + detail::encode_uri_component(filename);
     }
 
-    static request_options with_download_query(const download_options& download, const request_options& options) {
-        request_options opts = options;
+    static request_options with_download_query(const download_options& download) {
+        request_options opts = download;
         if (!download.thumb.empty()) detail::assign_param(opts.query, "thumb", download.thumb);
         if (!download.token.empty()) detail::assign_param(opts.query, "token", download.token);
         return opts;

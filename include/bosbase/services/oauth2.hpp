@@ -225,8 +225,8 @@ private:
 
 template <class Transport>
 auto record_service<Transport>::auth_with_oauth2(std::string_view provider, oauth2_url_callback url_callback,
-                                                 const oauth2_options& oauth2, const request_options& options) const
-    -> json {
+                                                 const oauth2_options& oauth2) const -> json {
+    const request_options& options = oauth2;  // the request's part: deadline, cancel, headers
     static_assert(is_streaming_transport_v<Transport>,
                   "bosbase: auth_with_oauth2 needs a transport with the streaming call `bosbase::http_response "
                   "stream(const bosbase::http_request&, const bosbase::stream_handler&)`: the browser's redirect "

@@ -3,6 +3,7 @@
 #ifndef BOSBASE_SERVICES_OAUTH2_OPTIONS_HPP
 #define BOSBASE_SERVICES_OAUTH2_OPTIONS_HPP
 
+#include "../options.hpp"
 #include "../transport.hpp"
 
 #include <chrono>
@@ -17,8 +18,9 @@ namespace bosbase {
 /// what it throws ends the sign-in and reaches the caller unchanged.
 using oauth2_url_callback = std::function<void(const std::string& url)>;
 
-/// @brief The OAuth2 parts of auth_with_oauth2 (request_options bound and cancel the call).
-struct oauth2_options {
+/// @brief Options of auth_with_oauth2: the request's own (deadline, cancel, headers; they
+/// bound and cancel the whole sign-in) and the OAuth2 ones.
+struct oauth2_options : request_options {
     /// Replaces the provider's scopes (sent as `scope`, space-separated) when not empty.
     std::vector<std::string> scopes;
     /// Fields of a record created on the first sign-in (a JSON object, or null for none).

@@ -378,7 +378,13 @@ public:
     /// `url_callback`, the browser's redirect comes back over realtime, and the code is
     /// exchanged and the session stored. See README, section 'OAuth2 sign-in'.
     auto auth_with_oauth2(std::string_view provider, oauth2_url_callback url_callback,
-                          const oauth2_options& oauth2 = {}, const request_options& options = {}) const -> json;
+                          const oauth2_options& options = {}) const -> json;
+
+    /// @brief The earlier spelling, the OAuth2 fields apart from the request's.
+    BOSBASE_SPLIT_NOINLINE json auth_with_oauth2(std::string_view provider, oauth2_url_callback url_callback,
+                                                 const oauth2_options& oauth2, const request_options& options) const {
+        return auth_with_oauth2(provider, std::move(url_callback), detail::joined(oauth2, options));
+    }
 
     /// @brief The OAuth2 links of a record: records of `_externalAuths` with recordRef = id.
     BOSBASE_SPLIT_NOINLINE

@@ -26,8 +26,9 @@
 
 namespace bosbase {
 
-/// @brief Options of files().download() and backups().download().
-struct download_options {
+/// @brief Options of files().download() and backups().download(): the request's own
+/// (deadline, cancel, progress, headers, ...) and the download's.
+struct download_options : request_options {
     /// Largest body accepted, in bytes (error_kind::too_large, before any byte when the
     /// server announces more). Unset: no cap, since the bytes go to the caller's file or
     /// stream, not to memory; bound the time with request_options::deadline instead.
