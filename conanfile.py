@@ -44,7 +44,8 @@ class BosbaseConan(ConanFile):
     topics = ("bosbase", "pocketbase", "http-client", "header-only")
     package_type = "header-library"
     settings = "os", "arch", "compiler", "build_type"
-    exports_sources = "bosbase.hpp", "single_include/bosbase/bosbase.hpp", "LICENSE", "cmake/bosbase_httplib.cmake"
+    exports_sources = ("bosbase.hpp", "single_include/bosbase/bosbase.hpp", "LICENSE", "cmake/bosbase_httplib.cmake",
+                       "cmake/bosbase_compiled.cmake")
     no_copy_source = True
     # HTTPS needs cpp-httplib built with OpenSSL (Conan's default is without).
     default_options = {"cpp-httplib/*:with_openssl": True}
@@ -79,6 +80,7 @@ class BosbaseConan(ConanFile):
              os.path.join(self.package_folder, "include", "bosbase"))
         cmake_dir = os.path.join(self.package_folder, self._cmake_module_dir)
         copy(self, "bosbase_httplib.cmake", os.path.join(self.source_folder, "cmake"), cmake_dir)
+        copy(self, "bosbase_compiled.cmake", os.path.join(self.source_folder, "cmake"), cmake_dir)
         save(self, os.path.join(cmake_dir, "bosbase-system-deps.cmake"), _SYSTEM_DEPS_MODULE)
 
     @property
@@ -93,5 +95,7 @@ class BosbaseConan(ConanFile):
         self.cpp_info.set_property("pkg_config_name", "bosbase")
         self.cpp_info.requires = ["cpp-httplib::cpp-httplib", "nlohmann_json::nlohmann_json"]
         self.cpp_info.builddirs = [self._cmake_module_dir]
+        # bosbase::compiled (cmake/bosbase_compiled.cmake) after the dependencies are in place.
         self.cpp_info.set_property(
-            "cmake_build_modules", [os.path.join(self._cmake_module_dir, "bosbase-system-deps.cmake")])
+            "cmake_build_modules", [os.path.join(self._cmake_module_dir, "bosbase-system-deps.cmake"),
+                                    os.path.join(self._cmake_module_dir, "bosbase_compiled.cmake")])

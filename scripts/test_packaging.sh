@@ -79,6 +79,7 @@ cmake_consumer() {  # <source dir> <build dir> <cmake args...>
     echo "+ cmake --build $bin"
     cmake --build "$bin" >>"$bin.log" 2>&1 || { cat "$bin.log"; return 1; }
     expect_consumer "$bin/consumer"
+    if [[ -x "$bin/consumer_compiled" ]]; then expect_consumer "$bin/consumer_compiled"; fi
 }
 
 # The shell block that follows the README line "<!-- test_packaging.sh runs this block as it is: NAME -->".
@@ -160,7 +161,7 @@ run_readme_block install "$WORK/install.log"
 (cd "$PREFIX" && find . -type f | sort)
 [[ ! -e "$WORK/build/bench" ]] || { echo "the install configure set up the benchmarks, which it does not install" >&2; false; }
 for f in include/bosbase.hpp include/bosbase/bosbase.hpp share/cmake/bosbase/bosbaseConfig.cmake share/cmake/bosbase/bosbaseConfigVersion.cmake \
-         share/cmake/bosbase/bosbaseTargets.cmake share/cmake/bosbase/bosbase_httplib.cmake share/pkgconfig/bosbase.pc; do
+         share/cmake/bosbase/bosbaseTargets.cmake share/cmake/bosbase/bosbase_httplib.cmake share/cmake/bosbase/bosbase_compiled.cmake share/pkgconfig/bosbase.pc; do
     [[ -f "$PREFIX/$f" ]] || { echo "missing $f in the install" >&2; false; }
 done
 ok

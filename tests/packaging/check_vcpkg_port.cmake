@@ -202,6 +202,7 @@ set(want
   share/bosbase/bosbaseConfig.cmake
   share/bosbase/bosbaseConfigVersion.cmake
   share/bosbase/bosbaseTargets.cmake
+  share/bosbase/bosbase_compiled.cmake
   share/bosbase/bosbase_httplib.cmake
   share/bosbase/bosbase_typegen.cmake
   share/bosbase/copyright
