@@ -261,6 +261,8 @@ inline const cancel_token* current_job_cancel() noexcept { return job_cancel_slo
 #define BOSBASE_TRANSPORT_HPP
 
 #include <chrono>
+#include <exception>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <type_traits>
@@ -351,6 +353,31 @@ private:
 };
 
 namespace detail {
+
+/// What an exception from a transport call says: its kind and text, for the caller to
+/// make its own error of (a ClientResponseError, or a realtime disconnect reason).
+struct transport_fault {
+    error_kind kind = error_kind::other;
+    std::string what;
+};
+
+/// Call only inside a catch block: the exception being handled, as a transport_fault.
+/// transport_error keeps its kind, any other std::exception is `other` with its what(),
+/// and anything else `other`. std::bad_alloc is rethrown: out of memory stays out of
+/// memory for the caller, not a failed request.
+inline transport_fault current_transport_fault() {
+    try {
+        throw;
+    } catch (const transport_error& e) {
+        return {e.error_kind(), e.what()};
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (const std::exception& e) {
+        return {error_kind::other, e.what()};
+    } catch (...) {
+        return {error_kind::other, "the transport threw a non-standard exception"};
+    }
+}
 
 template <class T, class = void>
 struct has_send : std::false_type {};
@@ -746,8 +773,6 @@ inline std::string to_valid_utf8(std::string_view in) {
 // ---- bosbase/errors.hpp: ClientResponseError: the one exception type of failed calls.
 #ifndef BOSBASE_ERRORS_HPP
 #define BOSBASE_ERRORS_HPP
-
-#include <exception>
 
 namespace bosbase {
 
@@ -3551,27 +3576,18 @@ public:
                 throw transport_error(error_kind::canceled, req.method + " " + url_.origin + " was cancelled");
             }
             if (io != nullptr && io->failure) throw transport_error(*io->failure);
-        } catch (const transport_error& e) {
+        } catch (...) {
+            const transport_fault fault = current_transport_fault();
             // A connection stopped by a cancel may fail in any way; the cancel is what happened.
             if (cancel.token && cancel.token->is_canceled()) {
                 throw transport_failure(req, error_kind::canceled, req.method + " " + url_.origin + " was cancelled",
                                         secrets);
             }
-            if (e.error_kind() == error_kind::deadline) {
+            if (fault.kind == error_kind::deadline) {
                 // The transport only sees a point in time; the caller set a duration.
                 throw transport_failure(req, error_kind::deadline, deadline_text(req, options, started), secrets);
             }
-            throw transport_failure(req, e.error_kind(), e.what(), secrets);
-        } catch (const std::bad_alloc&) {
-            throw;
-        } catch (const std::exception& e) {
-            if (cancel.token && cancel.token->is_canceled()) {
-                throw transport_failure(req, error_kind::canceled, req.method + " " + url_.origin + " was cancelled",
-                                        secrets);
-            }
-            throw transport_failure(req, error_kind::other, e.what(), secrets);
-        } catch (...) {
-            throw transport_failure(req, error_kind::other, "the transport threw a non-standard exception", secrets);
+            throw transport_failure(req, fault.kind, fault.what, secrets);
         }
         if (io != nullptr && io->sink != nullptr && (res.status < 200 || res.status > 299)) {
             res.body = std::move(io->error_body);
@@ -7699,8 +7715,6 @@ inline constexpr bool is_websocket_transport_v = detail::has_websocket<T>::value
 
 #endif  // BOSBASE_WEBSOCKET_HPP
 
-#include <new>
-
 namespace bosbase {
 
 namespace detail {
@@ -7806,7 +7820,7 @@ script_output execute_script_ws(client_core<Transport>& c, const std::string& pa
     };
 
     std::unique_ptr<websocket_connection> conn;
-    std::optional<transport_error> refused;
+    std::optional<transport_fault> refused;
     try {
         Transport transport = c.transport();  // a copy: copies share what the transport keeps
         conn = transport.connect_websocket(req);
@@ -7821,18 +7835,13 @@ script_output execute_script_ws(client_core<Transport>& c, const std::string& pa
         const auto list = secrets.to_vector();
         throw ClientResponseError(url, e.status(), error_body(res, settings.max_json_depth, list), error_kind::none, {},
                                   list);
-    } catch (const transport_error& e) {
+    } catch (...) {
+        transport_fault fault = current_transport_fault();
         // A transport that does not tell the upgrade's status: a server that answers the
         // upgrade with an error and closes may look like a refused connect to it.
-        const bool maybe_refused = e.error_kind() == error_kind::invalid_response || e.error_kind() == error_kind::connect;
-        if (!maybe_refused || stop.is_canceled()) throw ended(e.error_kind(), e.what());
-        refused = e;
-    } catch (const std::bad_alloc&) {
-        throw;
-    } catch (const std::exception& e) {
-        throw ended(error_kind::other, e.what());
-    } catch (...) {
-        throw ended(error_kind::other, "the transport threw a non-standard exception");
+        const bool maybe_refused = fault.kind == error_kind::invalid_response || fault.kind == error_kind::connect;
+        if (!maybe_refused || stop.is_canceled()) throw ended(fault.kind, fault.what);
+        refused = std::move(fault);
     }
     if (refused) {
         // Perhaps the server answered the upgrade with an error the transport did not pass
@@ -7841,7 +7850,7 @@ script_output execute_script_ws(client_core<Transport>& c, const std::string& pa
         // server that is not there fails that request alike.
         guard.stop();
         (void)fetch_json(c, "GET", path, nullptr, options, secrets);
-        throw failure(refused->error_kind(), refused->what());
+        throw failure(refused->kind, refused->what);
     }
     if (!conn) throw ended(error_kind::other, "the transport returned no WebSocket");
 
@@ -8531,14 +8540,9 @@ private:
             try {
                 T transport = c.transport();  // a copy, as realtime uses: copies share the connection pool
                 res = transport.stream(req, on_data);
-            } catch (const transport_error& e) {
-                throw ended(e.error_kind(), e.what());
-            } catch (const std::bad_alloc&) {
-                throw;
-            } catch (const std::exception& e) {
-                throw ended(error_kind::other, e.what());
             } catch (...) {
-                throw ended(error_kind::other, "the transport threw a non-standard exception");
+                const detail::transport_fault fault = detail::current_transport_fault();
+                throw ended(fault.kind, fault.what);
             }
             guard.stop();
             if (guard.fired() || stop.is_canceled() || clock::now() >= req.deadline) {
@@ -8947,18 +8951,14 @@ realtime_connection_end run_realtime_stream(Transport& transport, const http_req
         } else {
             end.info.reason = "the server closed the stream";
         }
-    } catch (const transport_error& e) {
-        end.info.kind = e.error_kind();
-        end.info.reason = e.what();
     } catch (const std::bad_alloc&) {
+        // This runs on the connection's own thread, where nothing may escape.
         end.info.kind = error_kind::other;
         end.info.reason = "out of memory";
-    } catch (const std::exception& e) {
-        end.info.kind = error_kind::other;
-        end.info.reason = e.what();
     } catch (...) {
-        end.info.kind = error_kind::other;
-        end.info.reason = "the transport threw a non-standard exception";
+        transport_fault fault = current_transport_fault();
+        end.info.kind = fault.kind;
+        end.info.reason = std::move(fault.what);
     }
     if (!end.subscribed && !end.error) {
         end.error.emplace(url, 0, json::object(), end.info.kind == error_kind::none ? error_kind::receive : end.info.kind,
