@@ -4042,15 +4042,19 @@ typename typed<T>::list full_list(client_core<Transport>& core, const std::strin
     return all;
 }
 
-inline json object_body(const json& body, const char* what) {
-    if (body.is_null()) {
-        return json::object();
-    }
-    if (!body.is_object()) {
+// A JSON body or part of one from the caller: an object, or null for none (an empty
+// object). Anything else is std::invalid_argument naming `what` ("a collection body").
+inline void require_object_body(const json& body, const char* what) {
+    if (!body.is_null() && !body.is_object()) {
         throw std::invalid_argument(std::string("bosbase: ") + what + " must be a JSON object, got " +
                                     body.type_name());
     }
-    return body;
+}
+
+// The body as an object to send or add fields to: null becomes {}.
+inline json object_body(const json& body, const char* what) {
+    require_object_body(body, what);
+    return body.is_null() ? json::object() : body;
 }
 
 }  // namespace detail
@@ -4897,16 +4901,7 @@ private:
         return !id.empty();
     }
 
-    static json merged_body(const json& body) {
-        if (body.is_null()) {
-            return json::object();
-        }
-        if (!body.is_object()) {
-            throw std::invalid_argument("bosbase: an extra request body must be a JSON object, got " +
-                                        std::string(body.type_name()));
-        }
-        return body;
-    }
+    static json merged_body(const json& body) { return detail::object_body(body, "an extra request body"); }
 
     static json credentials_body(const json& body, std::string_view email, std::string_view password,
                                  std::string_view token) {
@@ -10455,10 +10450,7 @@ auto record_service<Transport>::auth_with_oauth2(std::string_view provider, oaut
     if (oauth2.default_deadline.count() <= 0 || (options.deadline && options.deadline->count() <= 0)) {
         throw std::invalid_argument("bosbase: auth_with_oauth2: the deadline must be positive");
     }
-    if (!oauth2.create_data.is_null() && !oauth2.create_data.is_object()) {
-        throw std::invalid_argument("bosbase: OAuth2 create_data must be a JSON object, got " +
-                                    std::string(oauth2.create_data.type_name()));
-    }
+    detail::require_object_body(oauth2.create_data, "OAuth2 create_data");
     detail::oauth2_sign_in<Transport> flow(core(), oauth2, options);
 
     request_options lookup;
