@@ -298,27 +298,18 @@ public:
                 throw transport_error(error_kind::canceled, req.method + " " + url_.origin + " was cancelled");
             }
             if (io != nullptr && io->failure) throw transport_error(*io->failure);
-        } catch (const transport_error& e) {
+        } catch (...) {
+            const transport_fault fault = current_transport_fault();
             // A connection stopped by a cancel may fail in any way; the cancel is what happened.
             if (cancel.token && cancel.token->is_canceled()) {
                 throw transport_failure(req, error_kind::canceled, req.method + " " + url_.origin + " was cancelled",
                                         secrets);
             }
-            if (e.error_kind() == error_kind::deadline) {
+            if (fault.kind == error_kind::deadline) {
                 // The transport only sees a point in time; the caller set a duration.
                 throw transport_failure(req, error_kind::deadline, deadline_text(req, options, started), secrets);
             }
-            throw transport_failure(req, e.error_kind(), e.what(), secrets);
-        } catch (const std::bad_alloc&) {
-            throw;
-        } catch (const std::exception& e) {
-            if (cancel.token && cancel.token->is_canceled()) {
-                throw transport_failure(req, error_kind::canceled, req.method + " " + url_.origin + " was cancelled",
-                                        secrets);
-            }
-            throw transport_failure(req, error_kind::other, e.what(), secrets);
-        } catch (...) {
-            throw transport_failure(req, error_kind::other, "the transport threw a non-standard exception", secrets);
+            throw transport_failure(req, fault.kind, fault.what, secrets);
         }
         if (io != nullptr && io->sink != nullptr && (res.status < 200 || res.status > 299)) {
             res.body = std::move(io->error_body);

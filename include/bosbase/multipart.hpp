@@ -260,21 +260,20 @@ inline std::string multipart_payload(const json& fields) {
     }
 }
 
-/// Builds a multipart/form-data body: the JSON object `fields` as one `@jsonPayload`
-/// part (left out when empty; the server unmarshals it without type inference), then
-/// each file. Path parts are read straight into the body, which is allocated once at
-/// its exact size; a total above max_bytes is refused before any file is read.
-inline multipart_body build_multipart(const json& fields, const file_list& files, std::size_t max_bytes,
-                                      const boundary_source& next_boundary = random_boundary) {
-    const std::string payload = multipart_payload(fields);
+// One part of a multipart body, checked and measured before a boundary is drawn.
+struct multipart_part {
+    std::string head;                             // the part's header lines and the blank line
+    const std::string* bytes = nullptr;           // the content when it is in memory
+    const std::filesystem::path* path = nullptr;  // else the file to read, of `size` bytes
+    std::uint64_t size = 0;
+};
 
-    struct part {
-        std::string head;           // the part's header lines and the blank line
-        const std::string* bytes;   // the content when it is in memory
-        const std::filesystem::path* path;  // else the file to read
-        std::size_t size;
-    };
-    std::vector<part> parts;
+// The parts of a body: `payload` (multipart_payload(); it must outlive them) as the
+// `@jsonPayload` part, left out when empty (the server unmarshals it without type
+// inference), then each file. A file larger than max_bytes on its own is named.
+inline std::vector<multipart_part> multipart_parts(const std::string& payload, const file_list& files,
+                                                   std::uint64_t max_bytes) {
+    std::vector<multipart_part> parts;
     parts.reserve(files.size() + 1);
     if (!payload.empty()) {
         parts.push_back({"Content-Disposition: form-data; name=\"@jsonPayload\"\r\n\r\n", &payload, nullptr,
@@ -283,15 +282,16 @@ inline multipart_body build_multipart(const json& fields, const file_list& files
     for (const auto& entry : files) {
         require_file_field(entry.first);
         const file_part& file = entry.second;
-        part p{"Content-Disposition: form-data; name=" + disposition_param(entry.first, "field name") +
-                   "; filename=" + disposition_param(file.filename(), "file name") +
-                   "\r\nContent-Type: " + file.content_type() + "\r\n\r\n",
-               &file.bytes(), nullptr, file.bytes().size()};
+        multipart_part p{"Content-Disposition: form-data; name=" + disposition_param(entry.first, "field name") +
+                             "; filename=" + disposition_param(file.filename(), "file name") +
+                             "\r\nContent-Type: " + file.content_type() + "\r\n\r\n",
+                         &file.bytes(), nullptr, file.bytes().size()};
         if (!file.path().empty()) {
             std::error_code ec;
-            const auto size = std::filesystem::file_size(file.path(), ec);
+            const std::uint64_t size = std::filesystem::file_size(file.path(), ec);
             if (ec) {
-                throw std::invalid_argument("bosbase: cannot read the size of '" + path_text(file.path()) + "': " + ec.message());
+                throw std::invalid_argument("bosbase: cannot read the size of '" + path_text(file.path()) + "': " +
+                                            ec.message());
             }
             if (size > max_bytes) {
                 throw std::invalid_argument("bosbase: '" + path_text(file.path()) + "' has " + std::to_string(size) +
@@ -300,68 +300,114 @@ inline multipart_body build_multipart(const json& fields, const file_list& files
             }
             p.bytes = nullptr;
             p.path = &file.path();
-            p.size = static_cast<std::size_t>(size);
+            p.size = size;
         }
         parts.push_back(std::move(p));
     }
+    return parts;
+}
 
-    std::string boundary = next_boundary();
-    require_boundary(boundary);
-    const std::size_t delimiter = 2 + boundary.size() + 2;  // "--" boundary CRLF
-    std::size_t total = delimiter + 2;                      // the closing "--" boundary "--" CRLF
-    for (const auto& p : parts) {
-        const std::size_t add = delimiter + p.head.size() + 2;  // the content's trailing CRLF
-        if (p.size > max_bytes || add > max_bytes || total > max_bytes - p.size - add) {
+// The body's size with a boundary of `boundary_size` characters; above max_bytes it is
+// refused, before any file is read.
+inline std::uint64_t multipart_size(const std::vector<multipart_part>& parts, std::size_t boundary_size,
+                                    std::uint64_t max_bytes) {
+    const std::uint64_t delimiter = 2 + boundary_size + 2;  // "--" boundary CRLF
+    std::uint64_t total = 0;
+    auto add = [&](std::uint64_t n) {
+        if (n > max_bytes - total) {
             throw std::invalid_argument("bosbase: the upload is larger than client_options::max_request_bytes (" +
                                         std::to_string(max_bytes) + " bytes)");
         }
-        total += add + p.size;
-    }
-
-    multipart_body out;
-    std::string& body = out.bytes;
-    body.reserve(total);
-    std::vector<std::size_t> marks;  // where each copy of the boundary starts
-    marks.reserve(parts.size() + 1);
-    auto open_part = [&] {
-        body += "--";
-        marks.push_back(body.size());
-        body += boundary;
-        body += "\r\n";
+        total += n;
     };
+    add(delimiter + 2);  // the closing "--" boundary "--" CRLF
     for (const auto& p : parts) {
-        open_part();
-        body += p.head;
-        if (p.bytes != nullptr) {
-            body += *p.bytes;
-        } else {
-            read_file_into(body, *p.path, p.size);
-        }
-        body += "\r\n";
+        add(delimiter + p.head.size() + 2);  // with the content's trailing CRLF
+        add(p.size);
     }
-    body += "--";
-    marks.push_back(body.size());
-    body += boundary;
-    body += "--\r\n";
+    return total;
+}
 
-    // A part that happens to contain the boundary would end early; pick another of the
-    // same length and write it over the old one, so no file is read twice.
-    for (int attempt = 0; count_occurrences(body, boundary) != marks.size(); ++attempt) {
+// The layout of a multipart body, written once for build_multipart() and plan_multipart():
+// `out.text(bytes)` for what is in memory, `out.boundary(boundary)` for each copy of the
+// boundary, `out.file(path, size)` for a file's content.
+template <class Out>
+void write_multipart(const std::vector<multipart_part>& parts, const std::string& boundary, Out& out) {
+    for (const auto& p : parts) {
+        out.text("--");
+        out.boundary(boundary);
+        out.text("\r\n");
+        out.text(p.head);
+        if (p.path != nullptr) {
+            out.file(*p.path, p.size);
+        } else {
+            out.text(*p.bytes);
+        }
+        out.text("\r\n");
+    }
+    out.text("--");
+    out.boundary(boundary);
+    out.text("--\r\n");
+}
+
+inline std::string drawn_boundary(const boundary_source& next_boundary) {
+    std::string boundary = next_boundary();
+    require_boundary(boundary);
+    return boundary;
+}
+
+// A part that happens to contain the boundary would end early. While `collides()`, this
+// draws another of the same length and has `rewrite(next)` write it over each copy of
+// the old one, so nothing is laid out or read twice.
+template <class Collides, class Rewrite>
+void settle_boundary(std::string& boundary, const boundary_source& next_boundary, Collides&& collides,
+                     Rewrite&& rewrite) {
+    for (int attempt = 0; collides(); ++attempt) {
         if (attempt == 16) {
             throw std::invalid_argument("bosbase: no multipart boundary could be found that occurs in none of the parts");
         }
-        std::string next = next_boundary();
-        require_boundary(next);
+        std::string next = drawn_boundary(next_boundary);
         if (next.size() != boundary.size()) {
             throw std::invalid_argument("bosbase: the multipart boundary source changed the boundary's length");
         }
+        rewrite(next);
         boundary = std::move(next);
-        for (std::size_t at : marks) body.replace(at, boundary.size(), boundary);
     }
+}
+
+/// Builds a multipart/form-data body: the JSON object `fields` as one `@jsonPayload`
+/// part (left out when empty), then each file. Path parts are read straight into the
+/// body, which is allocated once at its exact size; a total above max_bytes is refused
+/// before any file is read.
+inline multipart_body build_multipart(const json& fields, const file_list& files, std::size_t max_bytes,
+                                      const boundary_source& next_boundary = random_boundary) {
+    const std::string payload = multipart_payload(fields);
+    const std::vector<multipart_part> parts = multipart_parts(payload, files, max_bytes);
+    std::string boundary = drawn_boundary(next_boundary);
+    multipart_body out;
+    struct writer {
+        std::string& body;
+        std::vector<std::size_t> marks;  // where each copy of the boundary starts
+        void text(std::string_view bytes) { body += bytes; }
+        void boundary(const std::string& b) {
+            marks.push_back(body.size());
+            body += b;
+        }
+        // Within max_bytes, so within size_t.
+        void file(const std::filesystem::path& path, std::uint64_t size) {
+            read_file_into(body, path, static_cast<std::size_t>(size));
+        }
+    } sink{out.bytes, {}};
+    out.bytes.reserve(static_cast<std::size_t>(multipart_size(parts, boundary.size(), max_bytes)));
+    write_multipart(parts, boundary, sink);
+    settle_boundary(
+        boundary, next_boundary, [&] { return count_occurrences(out.bytes, boundary) != sink.marks.size(); },
+        [&](const std::string& next) {
+            for (std::size_t at : sink.marks) out.bytes.replace(at, next.size(), next);
+        });
     out.content_type = "multipart/form-data; boundary=" + boundary;
     return out;
 }
-
 
 /// A multipart body as build_multipart() would make it, but not read: pieces in memory
 /// and files, read only as the body is sent (multipart_reader).
@@ -382,58 +428,41 @@ struct multipart_plan {
 inline multipart_plan plan_multipart(const json& fields, const file_list& files, std::uint64_t max_bytes,
                                      const boundary_source& next_boundary = random_boundary) {
     const std::string payload = multipart_payload(fields);
-    for (int attempt = 0; attempt < 16; ++attempt) {
-        multipart_plan plan;
-        plan.boundary = next_boundary();
-        require_boundary(plan.boundary);
-        const std::string open = "--" + plan.boundary + "\r\n";
-        std::string text;  // the memory piece being built
-        bool collides = false;
-        auto memory = [&](std::string_view bytes) {
-            collides = collides || bytes.find(plan.boundary) != std::string_view::npos;
-            text += bytes;
-        };
-        if (!payload.empty()) {
-            text += open + "Content-Disposition: form-data; name=\"@jsonPayload\"\r\n\r\n";
-            memory(payload);
-            text += "\r\n";
+    const std::vector<multipart_part> parts = multipart_parts(payload, files, max_bytes);
+    multipart_plan plan;
+    plan.boundary = drawn_boundary(next_boundary);
+    plan.size = multipart_size(parts, plan.boundary.size(), max_bytes);
+    struct writer {
+        std::vector<multipart_plan::piece>& pieces;
+        std::vector<std::pair<std::size_t, std::size_t>> marks;  // {piece, offset} of each copy of the boundary
+        std::string& memory() {
+            if (pieces.empty() || !pieces.back().path.empty()) pieces.emplace_back();
+            return pieces.back().bytes;
         }
-        for (const auto& entry : files) {
-            require_file_field(entry.first);
-            const file_part& file = entry.second;
-            text += open + "Content-Disposition: form-data; name=" + disposition_param(entry.first, "field name") +
-                    "; filename=" + disposition_param(file.filename(), "file name") +
-                    "\r\nContent-Type: " + file.content_type() + "\r\n\r\n";
-            if (file.path().empty()) {
-                memory(file.bytes());
-            } else {
-                std::error_code ec;
-                const std::uint64_t size = std::filesystem::file_size(file.path(), ec);
-                if (ec) {
-                    throw std::invalid_argument("bosbase: cannot read the size of '" + path_text(file.path()) + "': " +
-                                                ec.message());
-                }
-                plan.pieces.push_back({std::move(text), {}, 0});
-                plan.pieces.push_back({{}, file.path(), size});
-                text.clear();
-            }
-            text += "\r\n";
+        void text(std::string_view bytes) { memory() += bytes; }
+        void boundary(const std::string& b) {
+            std::string& piece = memory();
+            marks.emplace_back(pieces.size() - 1, piece.size());
+            piece += b;
         }
-        text += "--" + plan.boundary + "--\r\n";
-        plan.pieces.push_back({std::move(text), {}, 0});
-        if (collides) continue;
-        for (auto& piece : plan.pieces) {
-            if (piece.path.empty()) piece.size = piece.bytes.size();
-            if (piece.size > max_bytes - std::min(max_bytes, plan.size)) {
-                throw std::invalid_argument("bosbase: the upload is larger than client_options::max_request_bytes (" +
-                                            std::to_string(max_bytes) + " bytes)");
-            }
-            plan.size += piece.size;
-        }
-        plan.content_type = "multipart/form-data; boundary=" + plan.boundary;
-        return plan;
+        void file(const std::filesystem::path& path, std::uint64_t size) { pieces.push_back({{}, path, size}); }
+    } sink{plan.pieces, {}};
+    write_multipart(parts, plan.boundary, sink);
+    for (auto& piece : plan.pieces) {
+        if (piece.path.empty()) piece.size = piece.bytes.size();
     }
-    throw std::invalid_argument("bosbase: no multipart boundary could be found that occurs in none of the parts");
+    settle_boundary(
+        plan.boundary, next_boundary,
+        [&] {
+            std::size_t copies = 0;
+            for (const auto& piece : plan.pieces) copies += count_occurrences(piece.bytes, plan.boundary);
+            return copies != sink.marks.size();
+        },
+        [&](const std::string& next) {
+            for (const auto& mark : sink.marks) plan.pieces[mark.first].bytes.replace(mark.second, next.size(), next);
+        });
+    plan.content_type = "multipart/form-data; boundary=" + plan.boundary;
+    return plan;
 }
 
 /// Reads a planned body at any offset (a body_source's read): memory pieces are copied,

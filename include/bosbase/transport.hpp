@@ -7,6 +7,8 @@
 #include "config.hpp"
 
 #include <chrono>
+#include <exception>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -99,6 +101,31 @@ private:
 };
 
 namespace detail {
+
+/// What an exception from a transport call says: its kind and text, for the caller to
+/// make its own error of (a ClientResponseError, or a realtime disconnect reason).
+struct transport_fault {
+    error_kind kind = error_kind::other;
+    std::string what;
+};
+
+/// Call only inside a catch block: the exception being handled, as a transport_fault.
+/// transport_error keeps its kind, any other std::exception is `other` with its what(),
+/// and anything else `other`. std::bad_alloc is rethrown: out of memory stays out of
+/// memory for the caller, not a failed request.
+inline transport_fault current_transport_fault() {
+    try {
+        throw;
+    } catch (const transport_error& e) {
+        return {e.error_kind(), e.what()};
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (const std::exception& e) {
+        return {error_kind::other, e.what()};
+    } catch (...) {
+        return {error_kind::other, "the transport threw a non-standard exception"};
+    }
+}
 
 template <class T, class = void>
 struct has_send : std::false_type {};

@@ -223,3 +223,14 @@ TEST_CASE("control bytes that percent-encoding makes safe are sent, encoded") {
     (void)pb.collection("users").get_one("a\r\n\0b"s);
     CHECK(t.last().target == "/api/collections/users/records/a%0D%0A%00b");
 }
+
+TEST_CASE("object_body: null is an empty object, an object is kept, anything else is refused by name and type") {
+    using bosbase::detail::object_body;
+    CHECK(object_body(nullptr, "a collection body") == json::object());
+    CHECK(object_body(json{{"a", 1}}, "a collection body") == json{{"a", 1}});
+    CHECK_NOTHROW(bosbase::detail::require_object_body(nullptr, "GraphQL variables"));
+    CHECK_THROWS_WITH_AS(object_body(json::array(), "a collection body"),
+                         "bosbase: a collection body must be a JSON object, got array", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(bosbase::detail::require_object_body("text", "OAuth2 create_data"),
+                         "bosbase: OAuth2 create_data must be a JSON object, got string", std::invalid_argument);
+}

@@ -6,7 +6,9 @@
 #include <atomic>
 #include <chrono>
 #include <ctime>
+#include <new>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -137,6 +139,46 @@ TEST_CASE("only documented exceptions leave a call, and bad_alloc stays bad_allo
     auto e = catch_error([&] { pb.send("GET", "/api/x"); });
     CHECK(e.status() == 0);
     CHECK(e.error_kind() == bosbase::error_kind::other);
+}
+
+TEST_CASE("current_transport_fault: a transport_error keeps its kind, other exceptions are `other`, bad_alloc goes on") {
+    using bosbase::error_kind;
+    auto fault_of = [](auto thrown) {
+        try {
+            throw thrown;
+        } catch (...) {
+            return bosbase::detail::current_transport_fault();
+        }
+    };
+    const auto timed_out = fault_of(bosbase::transport_error(error_kind::timeout, "read timed out"));
+    CHECK(timed_out.kind == error_kind::timeout);
+    CHECK(timed_out.what == "read timed out");
+    const auto standard = fault_of(std::runtime_error("disk on fire"));
+    CHECK(standard.kind == error_kind::other);
+    CHECK(standard.what == "disk on fire");
+    const auto odd = fault_of(42);
+    CHECK(odd.kind == error_kind::other);
+    CHECK(odd.what == "the transport threw a non-standard exception");
+    CHECK_THROWS_AS(fault_of(std::bad_alloc()), std::bad_alloc);
+}
+
+TEST_CASE("a call cancelled while its transport fails says cancelled, whatever the transport threw") {
+    fake_transport t;
+    fake_client pb("http://127.0.0.1:8090", t);
+    for (const bool standard : {true, false}) {
+        CAPTURE(standard);
+        bosbase::cancel_token token;
+        bosbase::request_options options;
+        options.cancel = token;
+        t.s->script.push_back([token, standard](const bosbase::http_request&) -> bosbase::http_response {
+            token.cancel();
+            if (standard) throw std::runtime_error("socket closed");
+            throw 42;
+        });
+        auto e = catch_error([&] { pb.send("GET", "/api/x", nullptr, options); });
+        CHECK(e.error_kind() == bosbase::error_kind::canceled);
+        CHECK(e.is_abort());
+    }
 }
 
 TEST_CASE("auth_store: odd claims and records never throw") {

@@ -7,8 +7,12 @@
 #include <bosbase.hpp>
 
 #include <atomic>
+#include <new>
 #include <random>
+#include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 using bosbase::json;
 using bosbase_test::fake_stream_client;
@@ -350,6 +354,43 @@ TEST_CASE("realtime: a throwing callback does not stop the stream or the other c
     t.push_event("topic", {{"n", 2}});
     REQUIRE(got.wait_count(3));
     CHECK(got.items() == std::vector<std::string>{R"({"n":1})", "{}", R"({"n":2})"});
+}
+
+TEST_CASE("run_realtime_stream: whatever the transport throws becomes the reason, and nothing escapes the thread") {
+    struct throwing_transport {
+        int which = 0;
+        bosbase::http_response stream(const bosbase::http_request&, const bosbase::stream_handler&) {
+            switch (which) {
+            case 0: throw bosbase::transport_error(bosbase::error_kind::timeout, "no byte for 30 s");
+            case 1: throw std::runtime_error("socket closed");
+            case 2: throw std::bad_alloc();
+            default: throw 42;
+            }
+        }
+    };
+    struct row {
+        bosbase::error_kind kind;
+        std::string reason;
+    };
+    const std::vector<row> table = {{bosbase::error_kind::timeout, "no byte for 30 s"},
+                                    {bosbase::error_kind::other, "socket closed"},
+                                    {bosbase::error_kind::other, "out of memory"},
+                                    {bosbase::error_kind::other, "the transport threw a non-standard exception"}};
+    bosbase::http_request req;
+    req.origin = "http://127.0.0.1:8090";
+    req.target = "/api/realtime";
+    for (int i = 0; i < static_cast<int>(table.size()); ++i) {
+        CAPTURE(i);
+        throwing_transport t{i};
+        bosbase::detail::realtime_connection_end end;
+        CHECK_NOTHROW(end = bosbase::detail::run_realtime_stream(
+                          t, req, 1024, [](const bosbase::detail::sse_event&, auto&) { return true; }));
+        CHECK(end.info.kind == table[i].kind);
+        CHECK(end.info.reason == table[i].reason);
+        REQUIRE(end.error.has_value());
+        CHECK(end.error->error_kind() == table[i].kind);
+        CHECK(end.error->original_error() == "realtime connection failed: " + table[i].reason);
+    }
 }
 
 TEST_CASE("realtime: an oversized event ends the connection with too_large and the SDK reconnects") {

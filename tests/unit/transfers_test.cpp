@@ -339,6 +339,46 @@ TEST_CASE("plan_multipart + multipart_reader give build_multipart's bytes at any
                          doctest::Contains("max_request_bytes"), std::invalid_argument);
 }
 
+TEST_CASE("plan_multipart replaces a boundary found in memory as build_multipart does, and names a file over the limit") {
+    temp_dir dir;
+    { std::ofstream(dir / "a.bin", std::ios::binary) << pattern(300); }
+    // The boundary in the fields, in a file name and in a file's bytes: all in memory.
+    const bosbase::file_list files{{"doc", file_part::from_path((dir / "a.bin").string(), "AAAA-1111.bin")},
+                                   {"note", file_part::from_bytes("n.txt", "xx--AAAA-1111yy")}};
+    const json fields = {{"k", "AAAA-1111"}};
+    auto source = [](std::size_t& calls) {
+        return [&calls] { return std::string(calls++ == 0 ? "AAAA-1111" : "BBBB-2222"); };
+    };
+    std::size_t built_calls = 0;
+    std::size_t planned_calls = 0;
+    const auto built = bosbase::detail::build_multipart(fields, files, 1 << 20, source(built_calls));
+    const auto plan = bosbase::detail::plan_multipart(fields, files, 1 << 20, source(planned_calls));
+    CHECK(built_calls == 2);
+    CHECK(planned_calls == 2);
+    CHECK(plan.boundary == "BBBB-2222");
+    CHECK(plan.content_type == built.content_type);
+    bosbase::detail::multipart_reader reader(plan);
+    std::string got(reader.size(), '\0');
+    for (std::uint64_t at = 0; at < got.size();) at += reader.read(at, &got[at], 64);
+    CHECK(got == built.bytes);
+
+    // A source that cannot avoid the parts, or changes the boundary's length, is refused the same way.
+    auto always = [] { return std::string("AAAA-1111"); };
+    CHECK_THROWS_WITH_AS(bosbase::detail::plan_multipart(fields, files, 1 << 20, always),
+                         doctest::Contains("no multipart boundary"), std::invalid_argument);
+    std::size_t longer_calls = 0;
+    auto longer = [&longer_calls] { return std::string(longer_calls++ == 0 ? "AAAA-1111" : "BBBB-22222"); };
+    CHECK_THROWS_WITH_AS(bosbase::detail::plan_multipart(fields, files, 1 << 20, longer),
+                         doctest::Contains("changed the boundary's length"), std::invalid_argument);
+
+    CHECK_THROWS_WITH_AS(bosbase::detail::plan_multipart(fields, files, 100, always),
+                         doctest::Contains("' has 300 bytes, more than client_options::max_request_bytes (100)"),
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(bosbase::detail::build_multipart(fields, files, 100, always),
+                         doctest::Contains("' has 300 bytes, more than client_options::max_request_bytes (100)"),
+                         std::invalid_argument);
+}
+
 TEST_CASE("multipart_reader: a file that grows, shrinks or holds the boundary ends the upload") {
     temp_dir dir;
     auto fixed = [] { return std::string("the-boundary"); };

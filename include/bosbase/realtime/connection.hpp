@@ -85,18 +85,14 @@ realtime_connection_end run_realtime_stream(Transport& transport, const http_req
         } else {
             end.info.reason = "the server closed the stream";
         }
-    } catch (const transport_error& e) {
-        end.info.kind = e.error_kind();
-        end.info.reason = e.what();
     } catch (const std::bad_alloc&) {
+        // This runs on the connection's own thread, where nothing may escape.
         end.info.kind = error_kind::other;
         end.info.reason = "out of memory";
-    } catch (const std::exception& e) {
-        end.info.kind = error_kind::other;
-        end.info.reason = e.what();
     } catch (...) {
-        end.info.kind = error_kind::other;
-        end.info.reason = "the transport threw a non-standard exception";
+        transport_fault fault = current_transport_fault();
+        end.info.kind = fault.kind;
+        end.info.reason = std::move(fault.what);
     }
     if (!end.subscribed && !end.error) {
         end.error.emplace(url, 0, json::object(), end.info.kind == error_kind::none ? error_kind::receive : end.info.kind,

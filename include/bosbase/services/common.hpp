@@ -231,15 +231,19 @@ typename typed<T>::list full_list(client_core<Transport>& core, const std::strin
     return all;
 }
 
-inline json object_body(const json& body, const char* what) {
-    if (body.is_null()) {
-        return json::object();
-    }
-    if (!body.is_object()) {
+// A JSON body or part of one from the caller: an object, or null for none (an empty
+// object). Anything else is std::invalid_argument naming `what` ("a collection body").
+inline void require_object_body(const json& body, const char* what) {
+    if (!body.is_null() && !body.is_object()) {
         throw std::invalid_argument(std::string("bosbase: ") + what + " must be a JSON object, got " +
                                     body.type_name());
     }
-    return body;
+}
+
+// The body as an object to send or add fields to: null becomes {}.
+inline json object_body(const json& body, const char* what) {
+    require_object_body(body, what);
+    return body.is_null() ? json::object() : body;
 }
 
 }  // namespace detail

@@ -240,10 +240,7 @@ auto record_service<Transport>::auth_with_oauth2(std::string_view provider, oaut
     if (oauth2.default_deadline.count() <= 0 || (options.deadline && options.deadline->count() <= 0)) {
         throw std::invalid_argument("bosbase: auth_with_oauth2: the deadline must be positive");
     }
-    if (!oauth2.create_data.is_null() && !oauth2.create_data.is_object()) {
-        throw std::invalid_argument("bosbase: OAuth2 create_data must be a JSON object, got " +
-                                    std::string(oauth2.create_data.type_name()));
-    }
+    detail::require_object_body(oauth2.create_data, "OAuth2 create_data");
     detail::oauth2_sign_in<Transport> flow(core(), oauth2, options);
 
     request_options lookup;

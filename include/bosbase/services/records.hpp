@@ -448,16 +448,7 @@ private:
         return !id.empty();
     }
 
-    static json merged_body(const json& body) {
-        if (body.is_null()) {
-            return json::object();
-        }
-        if (!body.is_object()) {
-            throw std::invalid_argument("bosbase: an extra request body must be a JSON object, got " +
-                                        std::string(body.type_name()));
-        }
-        return body;
-    }
+    static json merged_body(const json& body) { return detail::object_body(body, "an extra request body"); }
 
     static json credentials_body(const json& body, std::string_view email, std::string_view password,
                                  std::string_view token) {

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace bosbase {
@@ -124,7 +125,7 @@ script_output execute_script_ws(client_core<Transport>& c, const std::string& pa
     };
 
     std::unique_ptr<websocket_connection> conn;
-    std::optional<transport_error> refused;
+    std::optional<transport_fault> refused;
     try {
         Transport transport = c.transport();  // a copy: copies share what the transport keeps
         conn = transport.connect_websocket(req);
@@ -139,18 +140,13 @@ script_output execute_script_ws(client_core<Transport>& c, const std::string& pa
         const auto list = secrets.to_vector();
         throw ClientResponseError(url, e.status(), error_body(res, settings.max_json_depth, list), error_kind::none, {},
                                   list);
-    } catch (const transport_error& e) {
+    } catch (...) {
+        transport_fault fault = current_transport_fault();
         // A transport that does not tell the upgrade's status: a server that answers the
         // upgrade with an error and closes may look like a refused connect to it.
-        const bool maybe_refused = e.error_kind() == error_kind::invalid_response || e.error_kind() == error_kind::connect;
-        if (!maybe_refused || stop.is_canceled()) throw ended(e.error_kind(), e.what());
-        refused = e;
-    } catch (const std::bad_alloc&) {
-        throw;
-    } catch (const std::exception& e) {
-        throw ended(error_kind::other, e.what());
-    } catch (...) {
-        throw ended(error_kind::other, "the transport threw a non-standard exception");
+        const bool maybe_refused = fault.kind == error_kind::invalid_response || fault.kind == error_kind::connect;
+        if (!maybe_refused || stop.is_canceled()) throw ended(fault.kind, fault.what);
+        refused = std::move(fault);
     }
     if (refused) {
         // Perhaps the server answered the upgrade with an error the transport did not pass
@@ -159,7 +155,7 @@ script_output execute_script_ws(client_core<Transport>& c, const std::string& pa
         // server that is not there fails that request alike.
         guard.stop();
         (void)fetch_json(c, "GET", path, nullptr, options, secrets);
-        throw failure(refused->error_kind(), refused->what());
+        throw failure(refused->kind, refused->what);
     }
     if (!conn) throw ended(error_kind::other, "the transport returned no WebSocket");
 

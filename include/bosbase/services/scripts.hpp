@@ -466,14 +466,9 @@ private:
             try {
                 T transport = c.transport();  // a copy, as realtime uses: copies share the connection pool
                 res = transport.stream(req, on_data);
-            } catch (const transport_error& e) {
-                throw ended(e.error_kind(), e.what());
-            } catch (const std::bad_alloc&) {
-                throw;
-            } catch (const std::exception& e) {
-                throw ended(error_kind::other, e.what());
             } catch (...) {
-                throw ended(error_kind::other, "the transport threw a non-standard exception");
+                const detail::transport_fault fault = detail::current_transport_fault();
+                throw ended(fault.kind, fault.what);
             }
             guard.stop();
             if (guard.fired() || stop.is_canceled() || clock::now() >= req.deadline) {
