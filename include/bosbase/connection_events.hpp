@@ -57,10 +57,17 @@ using if_client_id_callback =
                                         std::is_invocable<Fn&, const std::string&>>,
                      int>;
 
+template <class T>
+struct is_std_function : std::false_type {};
+template <class Signature>
+struct is_std_function<std::function<Signature>> : std::true_type {};
+
 template <class Fn>
 connection_callback from_client_id_callback(Fn fn) {
-    if constexpr (std::is_constructible_v<bool, const Fn&>) {
-        if (!static_cast<bool>(fn)) return nullptr;  // an empty std::function or a null pointer clears it
+    // An empty std::function or a null pointer clears the callback. Not every Fn that converts
+    // to bool: a captureless lambda does, through a pointer that is never null (-Waddress).
+    if constexpr (std::is_pointer_v<Fn> || is_std_function<Fn>::value) {
+        if (!fn) return nullptr;
     }
     return [fn = std::move(fn)](const connection_event& e) mutable { fn(e.client_id); };
 }

@@ -811,8 +811,12 @@ TEST_CASE("realtime: the earlier callback shapes still compile and work; {} and 
     CHECK(reconnects.items()[0] == "client2");
     REQUIRE(connects.wait_count(2));
 
-    // Cleared in each spelling: an empty std::function of the old shape, {} and nullptr.
+    // Cleared in each spelling: an empty std::function of the old shape, a null pointer, {} and nullptr.
+    // (A captureless lambda of the old shape converts to a pointer too: it must still be taken.)
+    pb.realtime().on_connect([](const std::string& client_id) { (void)client_id; });
     pb.realtime().on_connect(std::function<void(const std::string&)>());
+    void (*no_function)(const std::string&) = nullptr;
+    pb.realtime().on_connect(no_function);
     pb.realtime().on_reconnect({});
     pb.realtime().on_disconnect(nullptr);
     pb.realtime().on_connect(nullptr);
@@ -920,6 +924,7 @@ TEST_CASE("realtime: on_error hears of a connection the server refuses, once per
     {
         std::lock_guard<std::mutex> lock(t.s->m);
         t.s->refuse_next = 2;  // network failures: retried, not reported
+        t.s->answer_next = 3;  // then the stream refused with 503 three times: reported once
         t.s->on_send = [](const bosbase::http_request&) {
             return bosbase::http_response{403, {}, R"({"status":403,"message":"The current and the previous request authorization don't match.","data":{}})"};
         };
@@ -927,14 +932,15 @@ TEST_CASE("realtime: on_error hears of a connection the server refuses, once per
     t.end_stream();
     // Several refused sets: reported once.
     REQUIRE(t.wait_for([](auto& s) { return s.posts.size() >= 5; }));
-    REQUIRE(errors.wait_count(1));
+    REQUIRE(errors.wait_count(2));
     {
         std::lock_guard<std::mutex> lock(t.s->m);
         t.s->on_send = nullptr;
     }
     REQUIRE(reconnects.wait_count(1));
-    REQUIRE(errors.size() == 1);
-    const auto e = errors.items()[0];
+    REQUIRE(errors.size() == 2);
+    CHECK(errors.items()[0].status() == 503);
+    const auto e = errors.items()[1];
     CHECK(e.status() == 403);
     CHECK(std::string(e.what()).find("authorization don't match") != std::string::npos);
 
@@ -946,8 +952,8 @@ TEST_CASE("realtime: on_error hears of a connection the server refuses, once per
         };
     }
     t.end_stream();
-    REQUIRE(errors.wait_count(2));
-    CHECK(std::string(errors.items()[1].what()).find("refused again") != std::string::npos);
+    REQUIRE(errors.wait_count(3));
+    CHECK(std::string(errors.items()[2].what()).find("refused again") != std::string::npos);
     {
         std::lock_guard<std::mutex> lock(t.s->m);
         t.s->on_send = nullptr;
