@@ -4472,6 +4472,75 @@ struct oauth2_options : request_options {
 #ifndef BOSBASE_REALTIME_EVENTS_HPP
 #define BOSBASE_REALTIME_EVENTS_HPP
 
+// ---- bosbase/connection_events.hpp: What realtime and pub/sub tell about their connections: one payload per callback, shared.
+#ifndef BOSBASE_CONNECTION_EVENTS_HPP
+#define BOSBASE_CONNECTION_EVENTS_HPP
+
+namespace bosbase {
+
+/// @brief A connection with every subscription on the server: what on_connect and on_reconnect
+/// get, from realtime (pb.realtime()) and pub/sub (pb.pubsub()) alike. Both callbacks get the
+/// same event for one connection; on_reconnect runs only when `reconnect` is true.
+struct connection_event {
+    std::string client_id;  ///< the server's id of the connection
+    /// Pub/sub, on a reconnect: the `created` of the last message received before the loss
+    /// ("" when none came), as the server sent it: messages after it may have been missed. The
+    /// server keeps them for 24 h in `_pubsub_messages` (without REDIS_URL), so an app can
+    /// resync from there. Always "" for realtime, whose events carry no server time.
+    std::string missed_since;
+    /// On a reconnect: when the SDK saw the old connection end (this machine's clock). The
+    /// clock's epoch on a first connection.
+    std::chrono::system_clock::time_point disconnected_at;
+    std::vector<std::string> topics;  ///< the subscriptions on the server now
+    bool reconnect = false;           ///< it replaces a lost connection: events may have been missed
+};
+
+/// @brief Why a realtime or pub/sub connection that was established ended (on_disconnect).
+struct disconnect_event {
+    std::string reason;                  ///< readable, never carries a secret
+    error_kind kind = error_kind::none;  ///< none when the server ended the connection or the SDK closed it
+    bool reconnecting = false;           ///< true when the SDK connects again by itself
+    std::vector<std::string> topics;     ///< the subscriptions at that moment
+};
+
+namespace detail {
+
+using connection_callback = std::function<void(const connection_event&)>;
+using disconnect_callback = std::function<void(const disconnect_event&)>;
+using error_callback = std::function<void(const ClientResponseError&)>;
+
+// The first on_connect and on_reconnect took the client id only; a callable of that shape
+// (and not of the event's) is still taken. A template picked by what Fn can be called with,
+// so that `on_connect({})` and `on_connect(nullptr)` still mean the std::function overload.
+// The event's shape is asked first and the client id's only when it fails: a generic lambda
+// written for the event is then never instantiated with a string (a hard error).
+template <class Fn>
+using if_client_id_callback =
+    std::enable_if_t<std::conjunction_v<std::negation<std::is_invocable<Fn&, const connection_event&>>,
+                                        std::is_invocable<Fn&, const std::string&>>,
+                     int>;
+
+template <class T>
+struct is_std_function : std::false_type {};
+template <class Signature>
+struct is_std_function<std::function<Signature>> : std::true_type {};
+
+template <class Fn>
+connection_callback from_client_id_callback(Fn fn) {
+    // An empty std::function or a null pointer clears the callback. Not every Fn that converts
+    // to bool: a captureless lambda does, through a pointer that is never null (-Waddress).
+    if constexpr (std::is_pointer_v<Fn> || is_std_function<Fn>::value) {
+        if (!fn) return nullptr;
+    }
+    return [fn = std::move(fn)](const connection_event& e) mutable { fn(e.client_id); };
+}
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_CONNECTION_EVENTS_HPP
+
 namespace bosbase {
 
 /// @brief One change pushed by the server.
@@ -4493,13 +4562,9 @@ struct subscribe_options {
     header_list headers;  ///< seen by the server's rules as @request.headers.*
 };
 
-/// @brief Why a realtime connection ended (on_disconnect).
-struct realtime_disconnect {
-    std::string reason;                       ///< readable, never carries a secret
-    error_kind kind = error_kind::none;       ///< none when the server ended the stream or the SDK closed it
-    bool reconnecting = false;                ///< true when the SDK connects again by itself
-    std::vector<std::string> topics;          ///< the subscriptions at that moment
-};
+/// @brief Why a realtime connection ended (on_disconnect): the payload pub/sub's on_disconnect
+/// gets too. The earlier name, kept.
+using realtime_disconnect = disconnect_event;
 
 /// @brief Realtime settings; pb.realtime().set_options() applies them from the next connection on.
 struct realtime_options {
@@ -4559,6 +4624,17 @@ private:
     std::string topic_;
     std::function<void()> remove_;
 };
+
+namespace detail {
+
+// What a typed realtime callback (subscribe<T>, pb.collection<T>()) throws when the event does
+// not fit T: the realtime thread skips the event and reports it to on_error.
+class realtime_decode_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+}  // namespace detail
 
 }  // namespace bosbase
 
@@ -9130,11 +9206,12 @@ namespace detail {
 ///   submitting ─── the server accepted the set; on_connect, on_reconnect > subscribed
 ///   subscribed ─── PB_CONNECT again (a new client id) ──────────────────> submitting
 ///   connecting, submitting, subscribed:
-///       the last topic unsubscribed (caller) ──────────────────────────> closing
+///       the last topic unsubscribed, disconnect() (caller) ────────────> closing
 ///       the auth token changed (caller, via the auth store) ───────────> closing
 ///       the stream ended or failed, or the set was refused ────────────> backing_off
 ///         (before subscribed, that is a failed attempt: the subscribes
-///          waiting for it fail with its error; after, on_disconnect)
+///          waiting for it fail with its error, and on_error hears of a
+///          refusal with a new status; after, on_disconnect)
 ///   closing ────── the stream returned; on_disconnect if it was subscribed ─> connecting
 ///                  (at once, with the new identity) or idle (no topics left)
 ///   backing_off ── the delay passed ───> connecting, or idle when no topics are left
@@ -9146,7 +9223,7 @@ namespace detail {
 /// dispatched in connecting, submitting and subscribed.
 ///
 /// One mutex and one condition variable guard all of it; no user callback (event,
-/// on_connect, on_disconnect, hooks of the POST) runs under them. The core is reached
+/// on_connect, on_disconnect, on_error, hooks of the POST) runs under them. The core is reached
 /// through a weak_ptr, locked only for the short subscription POST: the thread keeps
 /// its own copies of what the stream needs, so it holds no reference to the core while
 /// it blocks in stream(), and the last client handle going away ends the connection.
@@ -9158,8 +9235,6 @@ class realtime_state : public core_extension, public std::enable_shared_from_thi
     using clock = std::chrono::steady_clock;
     using core_type = client_core<Transport>;
     using listener_ptr = realtime_registry::listener_ptr;
-    using connect_callback = std::function<void(const std::string& client_id)>;
-    using disconnect_callback = std::function<void(const realtime_disconnect&)>;
 
 public:
     enum class phase { idle, connecting, submitting, subscribed, closing, backing_off, stopping };
@@ -9284,8 +9359,10 @@ public:
     }
 
     /// Every topic whose string + "?" starts with `prefix` (the JS SDK's
-    /// unsubscribeByPrefix; its unsubscribe(topic) is prefix = topic + "?").
-    BOSBASE_SPLIT_NOINLINE void remove_by_prefix(core_type& core, std::string_view prefix) noexcept {
+    /// unsubscribeByPrefix; its unsubscribe(topic) is prefix = topic + "?"). `reason` is
+    /// on_disconnect's when that closes the connection.
+    BOSBASE_SPLIT_NOINLINE void remove_by_prefix(core_type& core, std::string_view prefix,
+                                                 const char* reason = "no subscriptions left") noexcept {
         std::vector<listener_ptr> dropped;
         std::optional<cancel_token> close;
         {
@@ -9297,16 +9374,18 @@ public:
                                         [&](const listener_ptr& p) { return p.get() == running_; });
                 });
             }
-            close = topics_removed_locked();
+            close = topics_removed_locked(reason);
             if (shrunk && !close) post_shrunk_set(lock, core);
         }
         if (close) close->cancel();
     }
 
-    BOSBASE_SPLIT_NOINLINE void set_on_connect(connect_callback fn) { set_callback(on_connect_, std::move(fn)); }
-    BOSBASE_SPLIT_NOINLINE void set_on_reconnect(connect_callback fn) { set_callback(on_reconnect_, std::move(fn)); }
+    BOSBASE_SPLIT_NOINLINE void set_on_connect(connection_callback fn) { set_callback(on_connect_, std::move(fn)); }
+    BOSBASE_SPLIT_NOINLINE
+    void set_on_reconnect(connection_callback fn) { set_callback(on_reconnect_, std::move(fn)); }
     BOSBASE_SPLIT_NOINLINE
     void set_on_disconnect(disconnect_callback fn) { set_callback(on_disconnect_, std::move(fn)); }
+    BOSBASE_SPLIT_NOINLINE void set_on_error(error_callback fn) { set_callback(on_error_, std::move(fn)); }
 
     BOSBASE_SPLIT_NOINLINE void set_options(const realtime_options& o) {
         if (o.max_event_bytes == 0 || o.reconnect_delay.count() < 0 || o.max_reconnect_delay.count() < 0 ||
@@ -9429,10 +9508,11 @@ private:
 
     // After topics went away. No topics, no connection (like the JS SDK): returns the
     // stream's token, for the caller to cancel once it has unlocked.
-    std::optional<cancel_token> topics_removed_locked() {
+    std::optional<cancel_token> topics_removed_locked(const char* reason = "no subscriptions left") {
         if (!registry_.empty() || !streaming()) return std::nullopt;
         phase_ = phase::closing;
-        close_reason_ = "no subscriptions left";
+        close_reason_ = reason;
+        emptied_ = true;
         cv_.notify_all();
         return conn_cancel_;
     }
@@ -9510,6 +9590,7 @@ private:
             }
             phase_ = phase::connecting;
             close_reason_.clear();
+            emptied_ = false;
             const cancel_token cancel;
             conn_cancel_ = cancel;
             const realtime_options opts = options_;
@@ -9526,6 +9607,7 @@ private:
 
             const bool stopping = phase_ == phase::stopping;
             const bool closed_here = phase_ == phase::closing;
+            std::optional<ClientResponseError> refused;
             if (closed_here) {
                 end.info.reason = close_reason_;
                 end.info.kind = error_kind::none;
@@ -9534,8 +9616,19 @@ private:
                     if (!w->error) w->error = end.error;
                 }
                 last_failure_ = end.error ? end.error->what() : end.info.reason;
+                // The server answered and refused (the stream or the set): retrying may never
+                // help, so the app hears of it, once per new status rather than every retry.
+                // Network failures are only retried, as pub/sub does.
+                if (end.error && end.error->status() != 0 && end.error->status() != last_refusal_status_) {
+                    last_refusal_status_ = end.error->status();
+                    refused.emplace(*end.error);
+                }
             }
-            if (end.subscribed) last_failure_.clear();
+            if (end.subscribed) {
+                last_failure_.clear();
+                last_refusal_status_ = 0;
+                lost_at_ = std::chrono::system_clock::now();
+            }
             conn_cancel_.reset();
             client_id_.clear();
             posting_ = false;
@@ -9544,15 +9637,20 @@ private:
             end.info.reconnecting = !stopping && !registry_.empty();
             end.info.topics = registry_.keys();
             const auto on_disconnect = !stopping && end.subscribed ? on_disconnect_ : nullptr;
+            const auto on_error = refused ? on_error_ : nullptr;
             cv_.notify_all();
             if (end.retry) server_retry = end.retry;
             if (end.subscribed) {
                 had_connection = true;
                 attempt = 0;
             }
-            if (on_disconnect) {
+            // Closed because every topic went: nothing was lost, so the next connection (a
+            // subscribe may already wait for it) is a first one, not a reconnect.
+            if (closed_here && emptied_) had_connection = false;
+            if (on_disconnect || on_error) {
                 lock.unlock();
-                invoke(*on_disconnect, end.info);
+                if (on_disconnect) invoke(*on_disconnect, end.info);
+                if (on_error) invoke(*on_error, *refused);
                 lock.lock();
             }
             if (phase_ != phase::backing_off) continue;  // idle, a new identity, or stopping
@@ -9607,8 +9705,9 @@ private:
                 failure.emplace(url_, 0, json::object(), error_kind::other, e.what());
             }
         }  // The last reference to the core may go here: then shutdown() ran on this thread.
-        std::shared_ptr<const connect_callback> on_connect;
-        std::shared_ptr<const connect_callback> on_reconnect;
+        std::shared_ptr<const connection_callback> on_connect;
+        std::shared_ptr<const connection_callback> on_reconnect;
+        connection_event info;
         {
             std::lock_guard<std::mutex> lock(mutex_);
             if (phase_ != phase::submitting || client_id_ != id) return false;  // closing or stopping
@@ -9624,10 +9723,14 @@ private:
             end.subscribed = true;
             on_connect = on_connect_;
             on_reconnect = had_connection ? on_reconnect_ : nullptr;
+            info.client_id = id;
+            info.topics = registry_.keys();
+            info.reconnect = had_connection;
+            if (had_connection) info.disconnected_at = lost_at_;
         }
         cv_.notify_all();
-        if (on_connect) invoke(*on_connect, id);
-        if (on_reconnect && still_streaming()) invoke(*on_reconnect, id);
+        if (on_connect) invoke(*on_connect, info);
+        if (on_reconnect && still_streaming()) invoke(*on_reconnect, info);
         return still_streaming();
     }
 
@@ -9651,12 +9754,34 @@ private:
                 if (phase_ == phase::stopping || l->removed) continue;  // removed meanwhile
                 running_ = l.get();
             }
-            invoke(l->fn, out);
+            try {
+                l->fn(out);
+            } catch (const realtime_decode_error& e) {
+                report_decode_failure(out.topic, e.what());
+            } catch (...) {
+            }
             {
                 std::lock_guard<std::mutex> lock(mutex_);
                 running_ = nullptr;
             }
             cv_.notify_all();
+        }
+    }
+
+    // Unlocked, on the realtime thread. Names the topic without its `?options=`: the
+    // subscription's headers may carry what an error text must not.
+    void report_decode_failure(const std::string& topic, const char* what) noexcept {
+        std::shared_ptr<const error_callback> on_error;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            on_error = on_error_;
+        }
+        if (!on_error) return;
+        try {
+            (*on_error)(ClientResponseError(url_, 0, json::object(), error_kind::invalid_response,
+                                            "a realtime event on " + topic.substr(0, topic.find('?')) +
+                                                " does not fit the requested type: " + what));
+        } catch (...) {  // on_error threw, or the error could not be made: the stream goes on
         }
     }
 
@@ -9688,13 +9813,17 @@ private:
     const realtime_listener* running_ = nullptr;  // the callback the realtime thread is in
     std::string client_id_;
     std::string close_reason_;  // why the SDK is closing the stream (phase closing)
+    bool emptied_ = false;      // it is closing because no topics are left
     std::string last_failure_;  // of the last failed attempt, for a subscribe that times out
     std::string token_seen_;
     std::optional<cancel_token> conn_cancel_;  // stops the current stream and its POST
     realtime_options options_;
-    std::shared_ptr<const connect_callback> on_connect_;
-    std::shared_ptr<const connect_callback> on_reconnect_;
+    std::chrono::system_clock::time_point lost_at_;  // when the last established connection ended
+    int last_refusal_status_ = 0;  // reported to on_error; 0 once a connection has its set on the server
+    std::shared_ptr<const connection_callback> on_connect_;
+    std::shared_ptr<const connection_callback> on_reconnect_;
     std::shared_ptr<const disconnect_callback> on_disconnect_;
+    std::shared_ptr<const error_callback> on_error_;
     std::thread worker_;
     std::thread::id worker_id_;  // stays set after shutdown: a detached thread is still this one
 };
@@ -9757,10 +9886,33 @@ public:
                                   std::move(callback), options);
     }
 
-    /// @brief Ends every callback of `topic` (with any options), like the JS SDK's unsubscribe(topic).
-    BOSBASE_SPLIT_NOINLINE void unsubscribe(std::string_view topic) const {
+    /// @brief The same, with each event's record decoded once as a `T` (from_json): the record
+    /// for record topics, the whole data for custom topics (no record). An event that does not
+    /// decode is skipped and reported to on_error (kind invalid_response), as pub/sub's subscribe<T>.
+    template <class T>
+    [[nodiscard]] subscription subscribe(const std::string& topic,
+                                         std::function<void(const T& value, const realtime_event& event)> callback,
+                                         const request_options& options = {}) const {
+        if (!callback) throw std::invalid_argument("bosbase: a realtime callback must not be empty");
+        return subscribe(
+            topic,
+            [callback = std::move(callback)](const realtime_event& e) {
+                std::optional<T> value;
+                try {
+                    value.emplace((e.record.is_null() ? e.data : e.record).template get<T>());
+                } catch (const std::exception& ex) {
+                    throw detail::realtime_decode_error(ex.what());
+                }
+                callback(*value, e);
+            },
+            options);
+    }
+
+    /// @brief Ends every callback of `topic` (with any options), like the JS SDK's unsubscribe(topic);
+    /// "" ends all (the connection then closes).
+    BOSBASE_SPLIT_NOINLINE void unsubscribe(std::string_view topic = {}) const {
         if (topic.empty()) {
-            unsubscribe_all();
+            unsubscribe_by_prefix("");
             return;
         }
         const std::string prefix = topic.find('?') == std::string_view::npos ? std::string(topic) + "?"
@@ -9773,22 +9925,53 @@ public:
         if (auto s = existing_state()) s->remove_by_prefix(this->core(), prefix);
     }
 
-    /// @brief Ends every subscription and closes the connection.
-    BOSBASE_SPLIT_NOINLINE void unsubscribe_all() const { unsubscribe_by_prefix(""); }
+    /// @brief Ends every subscription and closes the connection (on_disconnect says "disconnect()
+    /// was called"); a subscribe() waiting meanwhile returns an inactive handle. The next
+    /// subscribe() connects again. As pub/sub's disconnect().
+    BOSBASE_SPLIT_NOINLINE void disconnect() const {
+        if (auto s = existing_state()) s->remove_by_prefix(this->core(), "", "disconnect() was called");
+    }
+
+    /// @brief The earlier name of disconnect().
+    BOSBASE_SPLIT_NOINLINE void unsubscribe_all() const { disconnect(); }
 
     /// @brief Runs on every connection whose subscriptions are on the server (first and later ones).
-    BOSBASE_SPLIT_NOINLINE void on_connect(std::function<void(const std::string& client_id)> fn) const {
+    /// Takes `fn(const connection_event&)` or, as before, `fn(const std::string& client_id)`.
+    BOSBASE_SPLIT_NOINLINE void on_connect(std::function<void(const connection_event&)> fn) const {
         state()->set_on_connect(std::move(fn));
     }
 
-    /// @brief Runs on connections after a lost one: events may have been missed, resync now.
-    BOSBASE_SPLIT_NOINLINE void on_reconnect(std::function<void(const std::string& client_id)> fn) const {
+    template <class Fn, detail::if_client_id_callback<Fn> = 0>
+    void on_connect(Fn fn) const {
+        on_connect(detail::from_client_id_callback(std::move(fn)));
+    }
+
+    /// @brief Runs, after on_connect, on connections that replace a lost one: events may have been
+    /// missed, resync now. Takes the same two shapes as on_connect.
+    BOSBASE_SPLIT_NOINLINE void on_reconnect(std::function<void(const connection_event&)> fn) const {
         state()->set_on_reconnect(std::move(fn));
     }
 
-    /// @brief Runs when an established connection ends, with the reason.
-    BOSBASE_SPLIT_NOINLINE void on_disconnect(std::function<void(const realtime_disconnect&)> fn) const {
+    template <class Fn, detail::if_client_id_callback<Fn> = 0>
+    void on_reconnect(Fn fn) const {
+        on_reconnect(detail::from_client_id_callback(std::move(fn)));
+    }
+
+    /// @brief Runs when an established connection ends, with the reason (realtime_disconnect is
+    /// disconnect_event's earlier name).
+    BOSBASE_SPLIT_NOINLINE void on_disconnect(std::function<void(const disconnect_event&)> fn) const {
         state()->set_on_disconnect(std::move(fn));
+    }
+
+    /// @brief Runs for errors no call waits for: an event subscribe<T> or pb.collection<T>()
+    /// could not decode (skipped; kind invalid_response), and a connection attempt the server
+    /// refused with a status (the stream's GET, or the subscription set POSTed on a new
+    /// connection, e.g. 403 after a change of identity), once per new status until a connection
+    /// succeeds; the SDK retries with backoff. A subscribe() waiting for that attempt throws the
+    /// same error. Network failures are retried without a report; a lost connection goes to
+    /// on_disconnect.
+    BOSBASE_SPLIT_NOINLINE void on_error(std::function<void(const ClientResponseError&)> fn) const {
+        state()->set_on_error(std::move(fn));
     }
 
     /// @brief Reconnect delays, idle timeout, subscribe timeout and event size cap.
@@ -10292,8 +10475,9 @@ public:
     void remove(std::string_view id, const request_options& options = {}) const { records_.remove(id, options); }
 
     /// @brief Subscribes to "*" or a record id; the callback gets the record decoded as T.
-    /// An event whose record does not fit T is not delivered (as a callback that throws). The
-    /// options' filter, expand, fields, query and headers are the subscription's.
+    /// An event whose record does not fit T is not delivered; pb.realtime().on_error hears of it
+    /// (kind invalid_response). The options' filter, expand, fields, query and headers are the
+    /// subscription's.
     [[nodiscard]] subscription subscribe(const std::string& topic,
                                          std::function<void(const realtime_event_of<T>&)> callback,
                                          const request_options& options = {}) const {
@@ -10316,8 +10500,13 @@ private:
         std::function<void(const realtime_event_of<T>&)> callback) {
         if (!callback) throw std::invalid_argument("bosbase: a subscription needs a callback");
         return [callback = std::move(callback)](const realtime_event& e) {
-            realtime_event_of<T> typed{e.topic, e.action, e.record.template get<T>()};
-            callback(typed);
+            std::optional<realtime_event_of<T>> typed;
+            try {
+                typed.emplace(realtime_event_of<T>{e.topic, e.action, e.record.template get<T>()});
+            } catch (const std::exception& ex) {
+                throw detail::realtime_decode_error(ex.what());
+            }
+            callback(*typed);
         };
     }
 
@@ -11174,24 +11363,11 @@ struct pubsub_realtime_message {
     std::string created;
 };
 
-/// @brief A connection after a lost one: messages published meanwhile were not delivered.
-struct pubsub_reconnect {
-    std::string client_id;  ///< the server's id of the new connection
-    /// The `created` of the last message received before the loss ("" when none came), as
-    /// the server sent it: messages after it may have been missed. The server keeps them for
-    /// 24 h in `_pubsub_messages` (without REDIS_URL), so an app can resync from there.
-    std::string missed_since;
-    /// When the SDK saw the old connection end (this machine's clock).
-    std::chrono::system_clock::time_point disconnected_at;
-    std::vector<std::string> topics;  ///< resubscribed on the new connection
-};
-
-/// @brief Why a pub/sub connection ended (on_disconnect).
-struct pubsub_disconnect {
-    std::string reason;                  ///< readable, never carries the token
-    error_kind kind = error_kind::none;  ///< none when the server or the SDK closed it
-    bool reconnecting = false;           ///< the SDK connects again by itself
-};
+/// @brief The earlier names of the payloads realtime and pub/sub share: a reconnect is a
+/// connection_event (reconnect true; missed_since and disconnected_at set), a lost
+/// connection a disconnect_event.
+using pubsub_reconnect = connection_event;
+using pubsub_disconnect = disconnect_event;
 
 /// @brief Pub/sub settings; pb.pubsub().set_options() applies them from the next connection on.
 struct pubsub_options {
@@ -11512,10 +11688,10 @@ public:
                      "a pub/sub message on " + m.topic + " does not fit the requested type: " + what));
     }
 
-    std::shared_ptr<const std::function<void(const std::string&)>> on_connect_;
-    std::shared_ptr<const std::function<void(const pubsub_reconnect&)>> on_reconnect_;
-    std::shared_ptr<const std::function<void(const pubsub_disconnect&)>> on_disconnect_;
-    std::shared_ptr<const std::function<void(const ClientResponseError&)>> on_error_;
+    std::shared_ptr<const connection_callback> on_connect_;
+    std::shared_ptr<const connection_callback> on_reconnect_;
+    std::shared_ptr<const disconnect_callback> on_disconnect_;
+    std::shared_ptr<const error_callback> on_error_;
 
 protected:
     struct pending {
@@ -11883,15 +12059,16 @@ protected:
             if (!t.confirmed) return;
         }
         announce_pending_ = false;
-        enqueue_event_locked(on_connect_, client_id_);
+        connection_event info;
+        info.client_id = client_id_;
+        for (const auto& t : topics_) info.topics.push_back(t.name);
+        info.reconnect = had_ready_;
         if (had_ready_) {
-            pubsub_reconnect info;
-            info.client_id = client_id_;
             info.missed_since = last_created_;
             info.disconnected_at = disconnected_at_;
-            for (const auto& t : topics_) info.topics.push_back(t.name);
-            enqueue_event_locked(on_reconnect_, std::move(info));
         }
+        enqueue_event_locked(on_connect_, info);
+        if (had_ready_) enqueue_event_locked(on_reconnect_, std::move(info));
         had_ready_ = true;
     }
 
@@ -11913,7 +12090,9 @@ protected:
         if (was_ready) {
             disconnected_at_ = std::chrono::system_clock::now();
             last_failure_.clear();
-            enqueue_event_locked(on_disconnect_, pubsub_disconnect{reason, kind, wanted()});
+            disconnect_event info{reason, kind, wanted(), {}};
+            for (const auto& t : topics_) info.topics.push_back(t.name);
+            enqueue_event_locked(on_disconnect_, std::move(info));
         } else {
             last_failure_ = reason;
         }
@@ -12215,7 +12394,8 @@ public:
         keep_open_ = false;
         std::vector<listener_ptr> targets;
         for (auto& t : topics_) targets.insert(targets.end(), t.listeners.begin(), t.listeners.end());
-        for (auto& l : targets) drop_locked(lock, l.get(), dropped);
+        // The reason goes with the close the last topic makes: on_disconnect reports that one.
+        for (auto& l : targets) drop_locked(lock, l.get(), dropped, "disconnect() was called");
         close_locked(lock, "disconnect() was called", false);
     }
 
@@ -12290,7 +12470,8 @@ private:
         }
     }
 
-    void drop_locked(std::unique_lock<std::mutex>& lock, const listener* l, std::vector<listener_ptr>& dropped) {
+    void drop_locked(std::unique_lock<std::mutex>& lock, const listener* l, std::vector<listener_ptr>& dropped,
+                     const char* reason = "no subscriptions left") {
         if (!l || l->removed) return;
         topic_entry* t = find(l->topic);
         if (!t) return;
@@ -12308,7 +12489,7 @@ private:
         topics_.erase(topics_.begin() + (t - topics_.data()));
         cv_.notify_all();
         if (!wanted()) {
-            close_locked(lock, "no subscriptions left", false);
+            close_locked(lock, reason, false);
         } else if (held && phase_ == phase::ready) {
             send_locked(lock, pubsub_request_frame("unsubscribe", &name, next_id()));  // its ack is not awaited
         }
@@ -12427,18 +12608,31 @@ public:
     }
 
     /// @brief Runs when a connection has every topic on the server (first and later ones).
-    BOSBASE_SPLIT_NOINLINE void on_connect(std::function<void(const std::string& client_id)> fn) const {
+    /// Takes `fn(const connection_event&)` or, as before, `fn(const std::string& client_id)`.
+    BOSBASE_SPLIT_NOINLINE void on_connect(std::function<void(const connection_event&)> fn) const {
         state()->set_callback(state()->on_connect_, std::move(fn));
     }
 
+    template <class Fn, detail::if_client_id_callback<Fn> = 0>
+    void on_connect(Fn fn) const {
+        on_connect(detail::from_client_id_callback(std::move(fn)));
+    }
+
     /// @brief Runs, after on_connect, on connections that replace a lost one: resync from
-    /// pubsub_reconnect::missed_since.
-    BOSBASE_SPLIT_NOINLINE void on_reconnect(std::function<void(const pubsub_reconnect&)> fn) const {
+    /// connection_event::missed_since. Takes `fn(const connection_event&)` (pubsub_reconnect is
+    /// its earlier name) or `fn(const std::string& client_id)`, as realtime's does.
+    BOSBASE_SPLIT_NOINLINE void on_reconnect(std::function<void(const connection_event&)> fn) const {
         state()->set_callback(state()->on_reconnect_, std::move(fn));
     }
 
-    /// @brief Runs when a connection that was ready ends, with the reason.
-    BOSBASE_SPLIT_NOINLINE void on_disconnect(std::function<void(const pubsub_disconnect&)> fn) const {
+    template <class Fn, detail::if_client_id_callback<Fn> = 0>
+    void on_reconnect(Fn fn) const {
+        on_reconnect(detail::from_client_id_callback(std::move(fn)));
+    }
+
+    /// @brief Runs when a connection that was ready ends, with the reason (pubsub_disconnect is
+    /// disconnect_event's earlier name).
+    BOSBASE_SPLIT_NOINLINE void on_disconnect(std::function<void(const disconnect_event&)> fn) const {
         state()->set_callback(state()->on_disconnect_, std::move(fn));
     }
 

@@ -50,6 +50,7 @@
 #include "services/script_ws.hpp"
 #include "services/scripts.hpp"
 #include "services/script_permissions.hpp"
+#include "connection_events.hpp"
 #include "realtime/events.hpp"
 #include "realtime/sse_parser.hpp"
 #include "realtime/registry.hpp"

@@ -438,8 +438,9 @@ public:
     void remove(std::string_view id, const request_options& options = {}) const { records_.remove(id, options); }
 
     /// @brief Subscribes to "*" or a record id; the callback gets the record decoded as T.
-    /// An event whose record does not fit T is not delivered (as a callback that throws). The
-    /// options' filter, expand, fields, query and headers are the subscription's.
+    /// An event whose record does not fit T is not delivered; pb.realtime().on_error hears of it
+    /// (kind invalid_response). The options' filter, expand, fields, query and headers are the
+    /// subscription's.
     [[nodiscard]] subscription subscribe(const std::string& topic,
                                          std::function<void(const realtime_event_of<T>&)> callback,
                                          const request_options& options = {}) const {
@@ -462,8 +463,13 @@ private:
         std::function<void(const realtime_event_of<T>&)> callback) {
         if (!callback) throw std::invalid_argument("bosbase: a subscription needs a callback");
         return [callback = std::move(callback)](const realtime_event& e) {
-            realtime_event_of<T> typed{e.topic, e.action, e.record.template get<T>()};
-            callback(typed);
+            std::optional<realtime_event_of<T>> typed;
+            try {
+                typed.emplace(realtime_event_of<T>{e.topic, e.action, e.record.template get<T>()});
+            } catch (const std::exception& ex) {
+                throw detail::realtime_decode_error(ex.what());
+            }
+            callback(*typed);
         };
     }
 

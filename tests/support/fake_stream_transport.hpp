@@ -36,6 +36,8 @@ struct fake_stream_transport {
         bool open = false;
         bool auto_connect = true;        // send PB_CONNECT as soon as a stream opens
         int refuse_next = 0;             // stream() calls that fail to connect
+        int answer_next = 0;             // stream() calls answered with answer_status instead of a stream
+        int answer_status = 503;
         int opened = 0;
         int cancels = 0;
         bool hold_posts = false;   // send() waits until this is false again (or its cancel or deadline)
@@ -107,6 +109,11 @@ struct fake_stream_transport {
                 --st->refuse_next;
                 st->cv.notify_all();
                 throw bosbase::transport_error(bosbase::error_kind::connect, "could not connect (fake)");
+            }
+            if (st->answer_next > 0) {
+                --st->answer_next;
+                st->cv.notify_all();
+                return bosbase::http_response{st->answer_status, {}, {}};
             }
             ++st->opened;
             st->open = true;

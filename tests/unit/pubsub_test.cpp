@@ -619,3 +619,76 @@ TEST_CASE("pubsub: a send that stalls holds up no one but the frames behind it")
     CHECK(stuck.get().id == "m1");
     CHECK(behind.get().id == "m2");  // in the order they were decided
 }
+
+TEST_CASE("pubsub: on_connect and on_reconnect get a connection_event, on_disconnect a disconnect_event with the topics") {
+    fake_websocket_transport t;
+    pubsub_inbox in;  // before the client: its callbacks write here until the client is gone
+    std::vector<bosbase::connection_event> connects;
+    std::vector<std::string> reconnect_ids;
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
+    pb.pubsub().set_options(pubsub_fast_options());
+    in.watch(pb);
+    pb.pubsub().on_connect([&](const bosbase::connection_event& e) { in.add([&] { connects.push_back(e); }); });
+    auto a = pb.pubsub().subscribe("a", in.collect());
+    REQUIRE(in.wait([&] { return connects.size() == 1; }));
+    CHECK(connects[0].client_id == "client1");
+    CHECK_FALSE(connects[0].reconnect);
+    CHECK(connects[0].topics == std::vector<std::string>{"a"});
+    CHECK(connects[0].missed_since.empty());
+    CHECK(connects[0].disconnected_at == std::chrono::system_clock::time_point());
+    t.message("a", 1, "2026-12-05 01:00:01.000Z");
+    REQUIRE(in.wait([&] { return in.messages.size() == 1; }));
+
+    const auto before = std::chrono::system_clock::now();
+    t.close();
+    REQUIRE(in.wait([&] { return connects.size() == 2 && in.reconnects.size() == 1; }));
+    for (const auto& e : {connects[1], in.reconnects[0]}) {
+        CHECK(e.client_id == "client2");
+        CHECK(e.reconnect);
+        CHECK(e.topics == std::vector<std::string>{"a"});
+        CHECK(e.missed_since == "2026-12-05 01:00:01.000Z");
+        CHECK(e.disconnected_at >= before);
+    }
+    REQUIRE(in.disconnects.size() == 1);
+    CHECK(in.disconnects[0].topics == std::vector<std::string>{"a"});
+    CHECK(in.disconnects[0].reconnecting);
+
+    // The client id's shape, as realtime's on_reconnect took it; {} and nullptr clear.
+    pb.pubsub().on_reconnect([&](const std::string& id) { in.add([&] { reconnect_ids.push_back(id); }); });
+    pb.pubsub().on_connect(nullptr);
+    pb.pubsub().on_connect({});
+    pb.pubsub().on_connect(std::function<void(const std::string&)>());
+    t.close();
+    REQUIRE(in.wait([&] { return reconnect_ids.size() == 1; }));
+    CHECK(reconnect_ids[0] == "client3");
+    CHECK(connects.size() == 2);
+    pb.pubsub().on_reconnect(nullptr);
+    pb.pubsub().on_reconnect({});
+    pb.pubsub().on_disconnect({});
+
+    // disconnect(): the same reason and shape as realtime's.
+    pb.pubsub().on_disconnect([&](const bosbase::disconnect_event& d) { in.add([&] { in.disconnects.push_back(d); }); });
+    const auto seen = in.disconnects.size();
+    pb.pubsub().disconnect();
+    REQUIRE(in.wait([&] { return in.disconnects.size() == seen + 1; }));
+    CHECK(in.disconnects.back().reason == "disconnect() was called");
+    CHECK_FALSE(in.disconnects.back().reconnecting);
+    CHECK(in.disconnects.back().topics.empty());
+    CHECK(pb.pubsub().topics().empty());
+}
+
+TEST_CASE("pubsub: subscribe<T> takes a lambda as realtime's does") {
+    fake_websocket_transport t;
+    pubsub_inbox in;  // before the client: its callbacks write here until the client is gone
+    std::vector<int> ints;
+    pubsub_fake_client pb("http://127.0.0.1:8090", t);
+    in.watch(pb);
+    auto typed = pb.pubsub().subscribe<int>(
+        "n", [&](const int& v, const bosbase::pubsub_message&) { in.add([&] { ints.push_back(v); }); });
+    t.message("n", "x", "t0");
+    t.message("n", 3, "t1");
+    REQUIRE(in.wait([&] { return ints.size() == 1 && in.errors.size() == 1; }));
+    CHECK(ints[0] == 3);
+    pb.pubsub().unsubscribe();  // no argument: every topic
+    CHECK(pb.pubsub().topics().empty());
+}

@@ -769,3 +769,235 @@ TEST_CASE("realtime: the README's cancellable subscribe compiles and behaves as 
     CHECK(outcome.items() == std::vector<std::string>{"subscribed", "cancelled"});
     CHECK(pb.realtime().topics().empty());
 }
+
+// --- the surface realtime shares with pub/sub -----------------------------------------------
+
+namespace {
+
+struct rt_point {
+    int x = 0;
+    std::string id;
+};
+
+void from_json(const json& j, rt_point& p) {
+    j.at("x").get_to(p.x);
+    if (j.contains("id")) j.at("id").get_to(p.id);
+}
+
+bosbase::realtime_options rt_fast_options() {
+    bosbase::realtime_options o;
+    o.reconnect_delay = std::chrono::milliseconds(1);
+    o.max_reconnect_delay = std::chrono::milliseconds(5);
+    return o;
+}
+
+}  // namespace
+
+static_assert(std::is_same_v<bosbase::realtime_disconnect, bosbase::disconnect_event>);
+static_assert(std::is_same_v<bosbase::pubsub_disconnect, bosbase::disconnect_event>);
+static_assert(std::is_same_v<bosbase::pubsub_reconnect, bosbase::connection_event>);
+
+TEST_CASE("realtime: on_connect and on_reconnect get a connection_event, on_disconnect a disconnect_event") {
+    fake_stream_transport t;
+    mailbox<bosbase::connection_event> connects, reconnects;
+    mailbox<bosbase::disconnect_event> gone;
+    fake_stream_client pb("http://127.0.0.1:8090", t);
+    pb.realtime().set_options(rt_fast_options());
+    pb.realtime().on_connect([&](const bosbase::connection_event& e) { connects.put(e); });
+    pb.realtime().on_reconnect([&](const bosbase::connection_event& e) { reconnects.put(e); });
+    pb.realtime().on_disconnect([&](const bosbase::disconnect_event& d) { gone.put(d); });
+    auto a = pb.realtime().subscribe("a", [](const bosbase::realtime_event&) {});
+    auto b = pb.realtime().subscribe("b", [](const bosbase::realtime_event&) {});
+    REQUIRE(connects.wait_count(1));
+    const auto first = connects.items()[0];
+    CHECK(first.client_id == "client1");
+    CHECK_FALSE(first.reconnect);
+    CHECK(first.topics == std::vector<std::string>{"a"});  // "b" came after the connection
+    CHECK(first.disconnected_at == std::chrono::system_clock::time_point());
+    CHECK(first.missed_since.empty());
+
+    const auto before = std::chrono::system_clock::now();
+    t.end_stream();
+    REQUIRE(reconnects.wait_count(1));
+    REQUIRE(connects.wait_count(2));
+    const auto again = reconnects.items()[0];
+    CHECK(again.client_id == "client2");
+    CHECK(again.reconnect);
+    CHECK(again.topics == std::vector<std::string>{"a", "b"});
+    CHECK(again.disconnected_at >= before);
+    CHECK(again.disconnected_at <= std::chrono::system_clock::now());
+    CHECK(again.missed_since.empty());  // realtime events carry no server time
+    CHECK(connects.items()[1].client_id == "client2");
+    CHECK(connects.items()[1].reconnect);
+    REQUIRE(gone.wait_count(1));
+    CHECK(gone.items()[0].topics == std::vector<std::string>{"a", "b"});
+    CHECK(gone.items()[0].reconnecting);
+}
+
+TEST_CASE("realtime: the earlier callback shapes still compile and work; {} and nullptr clear a callback") {
+    fake_stream_transport t;
+    mailbox<std::string> connects, reconnects;
+    mailbox<bosbase::realtime_disconnect> gone;
+    fake_stream_client pb("http://127.0.0.1:8090", t);
+    pb.realtime().set_options(rt_fast_options());
+    pb.realtime().on_connect([&](const std::string& id) { connects.put(id); });
+    std::function<void(const std::string&)> by_id = [&](const std::string& id) { reconnects.put(id); };
+    pb.realtime().on_reconnect(by_id);
+    pb.realtime().on_disconnect([&](const bosbase::realtime_disconnect& d) { gone.put(d); });
+    auto sub = pb.realtime().subscribe("a", [](const bosbase::realtime_event&) {});
+    REQUIRE(connects.wait_count(1));
+    CHECK(connects.items()[0] == "client1");
+    t.end_stream();
+    REQUIRE(reconnects.wait_count(1));
+    CHECK(reconnects.items()[0] == "client2");
+    REQUIRE(connects.wait_count(2));
+
+    // Cleared in each spelling: an empty std::function of the old shape, a null pointer, {} and nullptr.
+    // (A captureless lambda of the old shape converts to a pointer too: it must still be taken.)
+    pb.realtime().on_connect([](const std::string& client_id) { (void)client_id; });
+    pb.realtime().on_connect(std::function<void(const std::string&)>());
+    void (*no_function)(const std::string&) = nullptr;
+    pb.realtime().on_connect(no_function);
+    pb.realtime().on_reconnect({});
+    pb.realtime().on_disconnect(nullptr);
+    pb.realtime().on_connect(nullptr);
+    pb.realtime().on_error({});
+    pb.realtime().on_error(nullptr);
+    mailbox<std::string> later;
+    pb.realtime().on_reconnect([&](const std::string& id) { later.put(id); });
+    pb.realtime().on_reconnect(std::function<void(const std::string&)>());
+    pb.realtime().on_connect([&](const auto& e) { later.put("generic " + e.client_id); });  // the event's shape
+    t.end_stream();
+    REQUIRE(later.wait_count(1));
+    CHECK(later.items()[0] == "generic client3");
+    CHECK(connects.size() == 2);
+    CHECK(reconnects.size() == 1);
+    CHECK(gone.size() == 1);
+    pb.realtime().unsubscribe();  // no argument: every subscription, as pub/sub's
+    CHECK(pb.realtime().topics().empty());
+}
+
+TEST_CASE("realtime: disconnect() ends every subscription and closes the stream; unsubscribe_all() is the same") {
+    fake_stream_transport t;
+    mailbox<bosbase::disconnect_event> gone;
+    mailbox<bosbase::connection_event> connects;
+    fake_stream_client pb("http://127.0.0.1:8090", t);
+    pb.realtime().on_disconnect([&](const bosbase::disconnect_event& d) { gone.put(d); });
+    pb.realtime().on_connect([&](const bosbase::connection_event& e) { connects.put(e); });
+    pb.realtime().disconnect();  // nothing to end yet: no connection is opened for it
+    CHECK(t.s->opened == 0);
+    std::atomic<int> events{0};
+    auto a = pb.realtime().subscribe("a", [&](const bosbase::realtime_event&) { ++events; });
+    auto b = pb.collection("posts").subscribe("*", [&](const bosbase::realtime_event&) { ++events; });
+    CHECK(pb.realtime().is_connected());
+    pb.realtime().disconnect();
+    CHECK(pb.realtime().topics().empty());
+    REQUIRE(gone.wait_count(1));
+    CHECK(gone.items()[0].reason == "disconnect() was called");
+    CHECK(gone.items()[0].kind == bosbase::error_kind::none);
+    CHECK_FALSE(gone.items()[0].reconnecting);
+    CHECK(gone.items()[0].topics.empty());
+    CHECK(t.wait_for([](auto& s) { return !s.open; }));
+    CHECK_FALSE(pb.realtime().is_connected());
+    CHECK(t.post_count() == 2);  // no POST to empty the set: the connection went instead
+    a.unsubscribe();             // a handle ended by disconnect() does nothing more
+    CHECK(t.post_count() == 2);
+
+    // The next subscribe connects again: a new connection, not a reconnect.
+    auto c = pb.realtime().subscribe("c", [&](const bosbase::realtime_event&) { ++events; });
+    REQUIRE(connects.wait_count(2));
+    CHECK(connects.items()[1].client_id == "client2");
+    CHECK_FALSE(connects.items()[1].reconnect);
+    pb.realtime().unsubscribe_all();
+    REQUIRE(gone.wait_count(2));
+    CHECK(gone.items()[1].reason == "disconnect() was called");
+    CHECK(pb.realtime().topics().empty());
+    CHECK(events.load() == 0);
+}
+
+TEST_CASE("realtime: subscribe<T> decodes the record (or a custom topic's data); one that does not fit goes to on_error") {
+    fake_stream_transport t;
+    mailbox<bosbase::ClientResponseError> errors;
+    mailbox<std::string> got;
+    fake_stream_client pb("http://127.0.0.1:8090", t);
+    pb.realtime().on_error([&](const bosbase::ClientResponseError& e) { errors.put(e); });
+    bosbase::request_options o;
+    o.headers = {{"X-Secret-Like", "s3cret"}};
+    auto rec = pb.realtime().subscribe<rt_point>(
+        "points/*", [&](const rt_point& p, const bosbase::realtime_event& e) {
+            got.put(e.action + " " + p.id + " " + std::to_string(p.x));
+        }, o);
+    auto custom = pb.realtime().subscribe<int>(
+        "count", [&](const int& n, const bosbase::realtime_event& e) { got.put(e.topic + " " + std::to_string(n)); });
+    CHECK_THROWS_AS(pb.realtime().subscribe<int>("x", std::function<void(const int&, const bosbase::realtime_event&)>()),
+                    std::invalid_argument);
+
+    t.push_event(rec.topic(), {{"action", "create"}, {"record", {{"id", "r1"}, {"x", "not a number"}}}});
+    t.push_event(rec.topic(), {{"action", "update"}, {"record", {{"id", "r2"}, {"x", 2}}}});
+    t.push_event("count", "seven");
+    t.push_event("count", 7);
+    REQUIRE(got.wait_count(2));
+    REQUIRE(errors.wait_count(2));
+    CHECK(got.items() == std::vector<std::string>{"update r2 2", "count 7"});
+    const auto errs = errors.items();
+    for (const auto& e : errs) {
+        CHECK(e.error_kind() == bosbase::error_kind::invalid_response);
+        CHECK(e.status() == 0);
+    }
+    const std::string first = errs[0].what();
+    CHECK(first.find("a realtime event on points/* does not fit the requested type") != std::string::npos);
+    CHECK(first.find("s3cret") == std::string::npos);  // the topic without its options
+    CHECK(first.find("options") == std::string::npos);
+    CHECK(std::string(errs[1].what()).find("a realtime event on count does not fit") != std::string::npos);
+    CHECK(pb.realtime().is_connected());
+}
+
+TEST_CASE("realtime: on_error hears of a connection the server refuses, once per new status, not of network failures") {
+    fake_stream_transport t;
+    mailbox<bosbase::ClientResponseError> errors;
+    mailbox<bosbase::connection_event> reconnects;
+    fake_stream_client pb("http://127.0.0.1:8090", t);
+    pb.realtime().set_options(rt_fast_options());
+    pb.realtime().on_error([&](const bosbase::ClientResponseError& e) { errors.put(e); });
+    pb.realtime().on_reconnect([&](const bosbase::connection_event& e) { reconnects.put(e); });
+    auto sub = pb.realtime().subscribe("a", [](const bosbase::realtime_event&) {});
+
+    {
+        std::lock_guard<std::mutex> lock(t.s->m);
+        t.s->refuse_next = 2;  // network failures: retried, not reported
+        t.s->answer_next = 3;  // then the stream refused with 503 three times: reported once
+        t.s->on_send = [](const bosbase::http_request&) {
+            return bosbase::http_response{403, {}, R"({"status":403,"message":"The current and the previous request authorization don't match.","data":{}})"};
+        };
+    }
+    t.end_stream();
+    // Several refused sets: reported once.
+    REQUIRE(t.wait_for([](auto& s) { return s.posts.size() >= 5; }));
+    REQUIRE(errors.wait_count(2));
+    {
+        std::lock_guard<std::mutex> lock(t.s->m);
+        t.s->on_send = nullptr;
+    }
+    REQUIRE(reconnects.wait_count(1));
+    REQUIRE(errors.size() == 2);
+    CHECK(errors.items()[0].status() == 503);
+    const auto e = errors.items()[1];
+    CHECK(e.status() == 403);
+    CHECK(std::string(e.what()).find("authorization don't match") != std::string::npos);
+
+    // After a connection that worked, the same status is news again.
+    {
+        std::lock_guard<std::mutex> lock(t.s->m);
+        t.s->on_send = [](const bosbase::http_request&) {
+            return bosbase::http_response{403, {}, R"({"status":403,"message":"refused again","data":{}})"};
+        };
+    }
+    t.end_stream();
+    REQUIRE(errors.wait_count(3));
+    CHECK(std::string(errors.items()[2].what()).find("refused again") != std::string::npos);
+    {
+        std::lock_guard<std::mutex> lock(t.s->m);
+        t.s->on_send = nullptr;
+    }
+    REQUIRE(reconnects.wait_count(2));
+}

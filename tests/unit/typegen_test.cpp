@@ -485,9 +485,11 @@ TEST_CASE("typed handle: each call takes and returns the generated type") {
     CHECK(json::parse(t.last().body) == json{{"text", "hello"}});
 }
 
-TEST_CASE("typed handle: realtime events carry the typed record, and one that does not fit is not delivered") {
+TEST_CASE("typed handle: realtime events carry the typed record, and one that does not fit goes to on_error") {
     bosbase_test::fake_stream_transport t;
+    bosbase_test::mailbox<bosbase::ClientResponseError> errors;  // before the client: on_error writes here
     bosbase_test::fake_stream_client pb("http://127.0.0.1:8090", t);
+    pb.realtime().on_error([&](const bosbase::ClientResponseError& e) { errors.put(e); });
     bosbase_test::mailbox<bosbase::realtime_event_of<typed_test::typed_all>> got;
     auto sub = pb.collection<typed_test::typed_all>().subscribe(
         "*", [&](const bosbase::realtime_event_of<typed_test::typed_all>& e) { got.put(e); });
@@ -505,4 +507,8 @@ TEST_CASE("typed handle: realtime events carry the typed record, and one that do
     CHECK(items[0].record.status == typed_test::typed_all::status_value::draft);
     CHECK(items[1].action == "delete");
     CHECK(items[1].record.count == 2);
+    REQUIRE(errors.wait_count(1));
+    CHECK(errors.items()[0].error_kind() == bosbase::error_kind::invalid_response);
+    CHECK(std::string(errors.items()[0].what()).find("a realtime event on typed_all/* does not fit the requested type") !=
+          std::string::npos);
 }

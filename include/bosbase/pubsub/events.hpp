@@ -3,6 +3,7 @@
 #ifndef BOSBASE_PUBSUB_EVENTS_HPP
 #define BOSBASE_PUBSUB_EVENTS_HPP
 
+#include "../connection_events.hpp"
 #include "../transport.hpp"
 
 #include <chrono>
@@ -65,24 +66,11 @@ struct pubsub_realtime_message {
     std::string created;
 };
 
-/// @brief A connection after a lost one: messages published meanwhile were not delivered.
-struct pubsub_reconnect {
-    std::string client_id;  ///< the server's id of the new connection
-    /// The `created` of the last message received before the loss ("" when none came), as
-    /// the server sent it: messages after it may have been missed. The server keeps them for
-    /// 24 h in `_pubsub_messages` (without REDIS_URL), so an app can resync from there.
-    std::string missed_since;
-    /// When the SDK saw the old connection end (this machine's clock).
-    std::chrono::system_clock::time_point disconnected_at;
-    std::vector<std::string> topics;  ///< resubscribed on the new connection
-};
-
-/// @brief Why a pub/sub connection ended (on_disconnect).
-struct pubsub_disconnect {
-    std::string reason;                  ///< readable, never carries the token
-    error_kind kind = error_kind::none;  ///< none when the server or the SDK closed it
-    bool reconnecting = false;           ///< the SDK connects again by itself
-};
+/// @brief The earlier names of the payloads realtime and pub/sub share: a reconnect is a
+/// connection_event (reconnect true; missed_since and disconnected_at set), a lost
+/// connection a disconnect_event.
+using pubsub_reconnect = connection_event;
+using pubsub_disconnect = disconnect_event;
 
 /// @brief Pub/sub settings; pb.pubsub().set_options() applies them from the next connection on.
 struct pubsub_options {

@@ -177,10 +177,10 @@ public:
                      "a pub/sub message on " + m.topic + " does not fit the requested type: " + what));
     }
 
-    std::shared_ptr<const std::function<void(const std::string&)>> on_connect_;
-    std::shared_ptr<const std::function<void(const pubsub_reconnect&)>> on_reconnect_;
-    std::shared_ptr<const std::function<void(const pubsub_disconnect&)>> on_disconnect_;
-    std::shared_ptr<const std::function<void(const ClientResponseError&)>> on_error_;
+    std::shared_ptr<const connection_callback> on_connect_;
+    std::shared_ptr<const connection_callback> on_reconnect_;
+    std::shared_ptr<const disconnect_callback> on_disconnect_;
+    std::shared_ptr<const error_callback> on_error_;
 
 protected:
     struct pending {
@@ -548,15 +548,16 @@ protected:
             if (!t.confirmed) return;
         }
         announce_pending_ = false;
-        enqueue_event_locked(on_connect_, client_id_);
+        connection_event info;
+        info.client_id = client_id_;
+        for (const auto& t : topics_) info.topics.push_back(t.name);
+        info.reconnect = had_ready_;
         if (had_ready_) {
-            pubsub_reconnect info;
-            info.client_id = client_id_;
             info.missed_since = last_created_;
             info.disconnected_at = disconnected_at_;
-            for (const auto& t : topics_) info.topics.push_back(t.name);
-            enqueue_event_locked(on_reconnect_, std::move(info));
         }
+        enqueue_event_locked(on_connect_, info);
+        if (had_ready_) enqueue_event_locked(on_reconnect_, std::move(info));
         had_ready_ = true;
     }
 
@@ -578,7 +579,9 @@ protected:
         if (was_ready) {
             disconnected_at_ = std::chrono::system_clock::now();
             last_failure_.clear();
-            enqueue_event_locked(on_disconnect_, pubsub_disconnect{reason, kind, wanted()});
+            disconnect_event info{reason, kind, wanted(), {}};
+            for (const auto& t : topics_) info.topics.push_back(t.name);
+            enqueue_event_locked(on_disconnect_, std::move(info));
         } else {
             last_failure_ = reason;
         }

@@ -109,18 +109,31 @@ public:
     }
 
     /// @brief Runs when a connection has every topic on the server (first and later ones).
-    BOSBASE_SPLIT_NOINLINE void on_connect(std::function<void(const std::string& client_id)> fn) const {
+    /// Takes `fn(const connection_event&)` or, as before, `fn(const std::string& client_id)`.
+    BOSBASE_SPLIT_NOINLINE void on_connect(std::function<void(const connection_event&)> fn) const {
         state()->set_callback(state()->on_connect_, std::move(fn));
     }
 
+    template <class Fn, detail::if_client_id_callback<Fn> = 0>
+    void on_connect(Fn fn) const {
+        on_connect(detail::from_client_id_callback(std::move(fn)));
+    }
+
     /// @brief Runs, after on_connect, on connections that replace a lost one: resync from
-    /// pubsub_reconnect::missed_since.
-    BOSBASE_SPLIT_NOINLINE void on_reconnect(std::function<void(const pubsub_reconnect&)> fn) const {
+    /// connection_event::missed_since. Takes `fn(const connection_event&)` (pubsub_reconnect is
+    /// its earlier name) or `fn(const std::string& client_id)`, as realtime's does.
+    BOSBASE_SPLIT_NOINLINE void on_reconnect(std::function<void(const connection_event&)> fn) const {
         state()->set_callback(state()->on_reconnect_, std::move(fn));
     }
 
-    /// @brief Runs when a connection that was ready ends, with the reason.
-    BOSBASE_SPLIT_NOINLINE void on_disconnect(std::function<void(const pubsub_disconnect&)> fn) const {
+    template <class Fn, detail::if_client_id_callback<Fn> = 0>
+    void on_reconnect(Fn fn) const {
+        on_reconnect(detail::from_client_id_callback(std::move(fn)));
+    }
+
+    /// @brief Runs when a connection that was ready ends, with the reason (pubsub_disconnect is
+    /// disconnect_event's earlier name).
+    BOSBASE_SPLIT_NOINLINE void on_disconnect(std::function<void(const disconnect_event&)> fn) const {
         state()->set_callback(state()->on_disconnect_, std::move(fn));
     }
 

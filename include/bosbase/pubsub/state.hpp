@@ -181,7 +181,8 @@ public:
         keep_open_ = false;
         std::vector<listener_ptr> targets;
         for (auto& t : topics_) targets.insert(targets.end(), t.listeners.begin(), t.listeners.end());
-        for (auto& l : targets) drop_locked(lock, l.get(), dropped);
+        // The reason goes with the close the last topic makes: on_disconnect reports that one.
+        for (auto& l : targets) drop_locked(lock, l.get(), dropped, "disconnect() was called");
         close_locked(lock, "disconnect() was called", false);
     }
 
@@ -256,7 +257,8 @@ private:
         }
     }
 
-    void drop_locked(std::unique_lock<std::mutex>& lock, const listener* l, std::vector<listener_ptr>& dropped) {
+    void drop_locked(std::unique_lock<std::mutex>& lock, const listener* l, std::vector<listener_ptr>& dropped,
+                     const char* reason = "no subscriptions left") {
         if (!l || l->removed) return;
         topic_entry* t = find(l->topic);
         if (!t) return;
@@ -274,7 +276,7 @@ private:
         topics_.erase(topics_.begin() + (t - topics_.data()));
         cv_.notify_all();
         if (!wanted()) {
-            close_locked(lock, "no subscriptions left", false);
+            close_locked(lock, reason, false);
         } else if (held && phase_ == phase::ready) {
             send_locked(lock, pubsub_request_frame("unsubscribe", &name, next_id()));  // its ack is not awaited
         }

@@ -3,12 +3,14 @@
 #ifndef BOSBASE_REALTIME_EVENTS_HPP
 #define BOSBASE_REALTIME_EVENTS_HPP
 
+#include "../connection_events.hpp"
 #include "../transport.hpp"
 
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,13 +36,9 @@ struct subscribe_options {
     header_list headers;  ///< seen by the server's rules as @request.headers.*
 };
 
-/// @brief Why a realtime connection ended (on_disconnect).
-struct realtime_disconnect {
-    std::string reason;                       ///< readable, never carries a secret
-    error_kind kind = error_kind::none;       ///< none when the server ended the stream or the SDK closed it
-    bool reconnecting = false;                ///< true when the SDK connects again by itself
-    std::vector<std::string> topics;          ///< the subscriptions at that moment
-};
+/// @brief Why a realtime connection ended (on_disconnect): the payload pub/sub's on_disconnect
+/// gets too. The earlier name, kept.
+using realtime_disconnect = disconnect_event;
 
 /// @brief Realtime settings; pb.realtime().set_options() applies them from the next connection on.
 struct realtime_options {
@@ -100,6 +98,17 @@ private:
     std::string topic_;
     std::function<void()> remove_;
 };
+
+namespace detail {
+
+// What a typed realtime callback (subscribe<T>, pb.collection<T>()) throws when the event does
+// not fit T: the realtime thread skips the event and reports it to on_error.
+class realtime_decode_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+}  // namespace detail
 
 }  // namespace bosbase
 

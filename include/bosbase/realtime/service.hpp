@@ -6,8 +6,11 @@
 #include "state.hpp"
 #include "../services/records.hpp"
 
+#include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <string_view>
@@ -61,10 +64,33 @@ public:
                                   std::move(callback), options);
     }
 
-    /// @brief Ends every callback of `topic` (with any options), like the JS SDK's unsubscribe(topic).
-    BOSBASE_SPLIT_NOINLINE void unsubscribe(std::string_view topic) const {
+    /// @brief The same, with each event's record decoded once as a `T` (from_json): the record
+    /// for record topics, the whole data for custom topics (no record). An event that does not
+    /// decode is skipped and reported to on_error (kind invalid_response), as pub/sub's subscribe<T>.
+    template <class T>
+    [[nodiscard]] subscription subscribe(const std::string& topic,
+                                         std::function<void(const T& value, const realtime_event& event)> callback,
+                                         const request_options& options = {}) const {
+        if (!callback) throw std::invalid_argument("bosbase: a realtime callback must not be empty");
+        return subscribe(
+            topic,
+            [callback = std::move(callback)](const realtime_event& e) {
+                std::optional<T> value;
+                try {
+                    value.emplace((e.record.is_null() ? e.data : e.record).template get<T>());
+                } catch (const std::exception& ex) {
+                    throw detail::realtime_decode_error(ex.what());
+                }
+                callback(*value, e);
+            },
+            options);
+    }
+
+    /// @brief Ends every callback of `topic` (with any options), like the JS SDK's unsubscribe(topic);
+    /// "" ends all (the connection then closes).
+    BOSBASE_SPLIT_NOINLINE void unsubscribe(std::string_view topic = {}) const {
         if (topic.empty()) {
-            unsubscribe_all();
+            unsubscribe_by_prefix("");
             return;
         }
         const std::string prefix = topic.find('?') == std::string_view::npos ? std::string(topic) + "?"
@@ -77,22 +103,53 @@ public:
         if (auto s = existing_state()) s->remove_by_prefix(this->core(), prefix);
     }
 
-    /// @brief Ends every subscription and closes the connection.
-    BOSBASE_SPLIT_NOINLINE void unsubscribe_all() const { unsubscribe_by_prefix(""); }
+    /// @brief Ends every subscription and closes the connection (on_disconnect says "disconnect()
+    /// was called"); a subscribe() waiting meanwhile returns an inactive handle. The next
+    /// subscribe() connects again. As pub/sub's disconnect().
+    BOSBASE_SPLIT_NOINLINE void disconnect() const {
+        if (auto s = existing_state()) s->remove_by_prefix(this->core(), "", "disconnect() was called");
+    }
+
+    /// @brief The earlier name of disconnect().
+    BOSBASE_SPLIT_NOINLINE void unsubscribe_all() const { disconnect(); }
 
     /// @brief Runs on every connection whose subscriptions are on the server (first and later ones).
-    BOSBASE_SPLIT_NOINLINE void on_connect(std::function<void(const std::string& client_id)> fn) const {
+    /// Takes `fn(const connection_event&)` or, as before, `fn(const std::string& client_id)`.
+    BOSBASE_SPLIT_NOINLINE void on_connect(std::function<void(const connection_event&)> fn) const {
         state()->set_on_connect(std::move(fn));
     }
 
-    /// @brief Runs on connections after a lost one: events may have been missed, resync now.
-    BOSBASE_SPLIT_NOINLINE void on_reconnect(std::function<void(const std::string& client_id)> fn) const {
+    template <class Fn, detail::if_client_id_callback<Fn> = 0>
+    void on_connect(Fn fn) const {
+        on_connect(detail::from_client_id_callback(std::move(fn)));
+    }
+
+    /// @brief Runs, after on_connect, on connections that replace a lost one: events may have been
+    /// missed, resync now. Takes the same two shapes as on_connect.
+    BOSBASE_SPLIT_NOINLINE void on_reconnect(std::function<void(const connection_event&)> fn) const {
         state()->set_on_reconnect(std::move(fn));
     }
 
-    /// @brief Runs when an established connection ends, with the reason.
-    BOSBASE_SPLIT_NOINLINE void on_disconnect(std::function<void(const realtime_disconnect&)> fn) const {
+    template <class Fn, detail::if_client_id_callback<Fn> = 0>
+    void on_reconnect(Fn fn) const {
+        on_reconnect(detail::from_client_id_callback(std::move(fn)));
+    }
+
+    /// @brief Runs when an established connection ends, with the reason (realtime_disconnect is
+    /// disconnect_event's earlier name).
+    BOSBASE_SPLIT_NOINLINE void on_disconnect(std::function<void(const disconnect_event&)> fn) const {
         state()->set_on_disconnect(std::move(fn));
+    }
+
+    /// @brief Runs for errors no call waits for: an event subscribe<T> or pb.collection<T>()
+    /// could not decode (skipped; kind invalid_response), and a connection attempt the server
+    /// refused with a status (the stream's GET, or the subscription set POSTed on a new
+    /// connection, e.g. 403 after a change of identity), once per new status until a connection
+    /// succeeds; the SDK retries with backoff. A subscribe() waiting for that attempt throws the
+    /// same error. Network failures are retried without a report; a lost connection goes to
+    /// on_disconnect.
+    BOSBASE_SPLIT_NOINLINE void on_error(std::function<void(const ClientResponseError&)> fn) const {
+        state()->set_on_error(std::move(fn));
     }
 
     /// @brief Reconnect delays, idle timeout, subscribe timeout and event size cap.

@@ -41,11 +41,12 @@ namespace detail {
 ///   submitting ─── the server accepted the set; on_connect, on_reconnect > subscribed
 ///   subscribed ─── PB_CONNECT again (a new client id) ──────────────────> submitting
 ///   connecting, submitting, subscribed:
-///       the last topic unsubscribed (caller) ──────────────────────────> closing
+///       the last topic unsubscribed, disconnect() (caller) ────────────> closing
 ///       the auth token changed (caller, via the auth store) ───────────> closing
 ///       the stream ended or failed, or the set was refused ────────────> backing_off
 ///         (before subscribed, that is a failed attempt: the subscribes
-///          waiting for it fail with its error; after, on_disconnect)
+///          waiting for it fail with its error, and on_error hears of a
+///          refusal with a new status; after, on_disconnect)
 ///   closing ────── the stream returned; on_disconnect if it was subscribed ─> connecting
 ///                  (at once, with the new identity) or idle (no topics left)
 ///   backing_off ── the delay passed ───> connecting, or idle when no topics are left
@@ -57,7 +58,7 @@ namespace detail {
 /// dispatched in connecting, submitting and subscribed.
 ///
 /// One mutex and one condition variable guard all of it; no user callback (event,
-/// on_connect, on_disconnect, hooks of the POST) runs under them. The core is reached
+/// on_connect, on_disconnect, on_error, hooks of the POST) runs under them. The core is reached
 /// through a weak_ptr, locked only for the short subscription POST: the thread keeps
 /// its own copies of what the stream needs, so it holds no reference to the core while
 /// it blocks in stream(), and the last client handle going away ends the connection.
@@ -69,8 +70,6 @@ class realtime_state : public core_extension, public std::enable_shared_from_thi
     using clock = std::chrono::steady_clock;
     using core_type = client_core<Transport>;
     using listener_ptr = realtime_registry::listener_ptr;
-    using connect_callback = std::function<void(const std::string& client_id)>;
-    using disconnect_callback = std::function<void(const realtime_disconnect&)>;
 
 public:
     enum class phase { idle, connecting, submitting, subscribed, closing, backing_off, stopping };
@@ -195,8 +194,10 @@ public:
     }
 
     /// Every topic whose string + "?" starts with `prefix` (the JS SDK's
-    /// unsubscribeByPrefix; its unsubscribe(topic) is prefix = topic + "?").
-    BOSBASE_SPLIT_NOINLINE void remove_by_prefix(core_type& core, std::string_view prefix) noexcept {
+    /// unsubscribeByPrefix; its unsubscribe(topic) is prefix = topic + "?"). `reason` is
+    /// on_disconnect's when that closes the connection.
+    BOSBASE_SPLIT_NOINLINE void remove_by_prefix(core_type& core, std::string_view prefix,
+                                                 const char* reason = "no subscriptions left") noexcept {
         std::vector<listener_ptr> dropped;
         std::optional<cancel_token> close;
         {
@@ -208,16 +209,18 @@ public:
                                         [&](const listener_ptr& p) { return p.get() == running_; });
                 });
             }
-            close = topics_removed_locked();
+            close = topics_removed_locked(reason);
             if (shrunk && !close) post_shrunk_set(lock, core);
         }
         if (close) close->cancel();
     }
 
-    BOSBASE_SPLIT_NOINLINE void set_on_connect(connect_callback fn) { set_callback(on_connect_, std::move(fn)); }
-    BOSBASE_SPLIT_NOINLINE void set_on_reconnect(connect_callback fn) { set_callback(on_reconnect_, std::move(fn)); }
+    BOSBASE_SPLIT_NOINLINE void set_on_connect(connection_callback fn) { set_callback(on_connect_, std::move(fn)); }
+    BOSBASE_SPLIT_NOINLINE
+    void set_on_reconnect(connection_callback fn) { set_callback(on_reconnect_, std::move(fn)); }
     BOSBASE_SPLIT_NOINLINE
     void set_on_disconnect(disconnect_callback fn) { set_callback(on_disconnect_, std::move(fn)); }
+    BOSBASE_SPLIT_NOINLINE void set_on_error(error_callback fn) { set_callback(on_error_, std::move(fn)); }
 
     BOSBASE_SPLIT_NOINLINE void set_options(const realtime_options& o) {
         if (o.max_event_bytes == 0 || o.reconnect_delay.count() < 0 || o.max_reconnect_delay.count() < 0 ||
@@ -340,10 +343,11 @@ private:
 
     // After topics went away. No topics, no connection (like the JS SDK): returns the
     // stream's token, for the caller to cancel once it has unlocked.
-    std::optional<cancel_token> topics_removed_locked() {
+    std::optional<cancel_token> topics_removed_locked(const char* reason = "no subscriptions left") {
         if (!registry_.empty() || !streaming()) return std::nullopt;
         phase_ = phase::closing;
-        close_reason_ = "no subscriptions left";
+        close_reason_ = reason;
+        emptied_ = true;
         cv_.notify_all();
         return conn_cancel_;
     }
@@ -421,6 +425,7 @@ private:
             }
             phase_ = phase::connecting;
             close_reason_.clear();
+            emptied_ = false;
             const cancel_token cancel;
             conn_cancel_ = cancel;
             const realtime_options opts = options_;
@@ -437,6 +442,7 @@ private:
 
             const bool stopping = phase_ == phase::stopping;
             const bool closed_here = phase_ == phase::closing;
+            std::optional<ClientResponseError> refused;
             if (closed_here) {
                 end.info.reason = close_reason_;
                 end.info.kind = error_kind::none;
@@ -445,8 +451,19 @@ private:
                     if (!w->error) w->error = end.error;
                 }
                 last_failure_ = end.error ? end.error->what() : end.info.reason;
+                // The server answered and refused (the stream or the set): retrying may never
+                // help, so the app hears of it, once per new status rather than every retry.
+                // Network failures are only retried, as pub/sub does.
+                if (end.error && end.error->status() != 0 && end.error->status() != last_refusal_status_) {
+                    last_refusal_status_ = end.error->status();
+                    refused.emplace(*end.error);
+                }
             }
-            if (end.subscribed) last_failure_.clear();
+            if (end.subscribed) {
+                last_failure_.clear();
+                last_refusal_status_ = 0;
+                lost_at_ = std::chrono::system_clock::now();
+            }
             conn_cancel_.reset();
             client_id_.clear();
             posting_ = false;
@@ -455,15 +472,20 @@ private:
             end.info.reconnecting = !stopping && !registry_.empty();
             end.info.topics = registry_.keys();
             const auto on_disconnect = !stopping && end.subscribed ? on_disconnect_ : nullptr;
+            const auto on_error = refused ? on_error_ : nullptr;
             cv_.notify_all();
             if (end.retry) server_retry = end.retry;
             if (end.subscribed) {
                 had_connection = true;
                 attempt = 0;
             }
-            if (on_disconnect) {
+            // Closed because every topic went: nothing was lost, so the next connection (a
+            // subscribe may already wait for it) is a first one, not a reconnect.
+            if (closed_here && emptied_) had_connection = false;
+            if (on_disconnect || on_error) {
                 lock.unlock();
-                invoke(*on_disconnect, end.info);
+                if (on_disconnect) invoke(*on_disconnect, end.info);
+                if (on_error) invoke(*on_error, *refused);
                 lock.lock();
             }
             if (phase_ != phase::backing_off) continue;  // idle, a new identity, or stopping
@@ -518,8 +540,9 @@ private:
                 failure.emplace(url_, 0, json::object(), error_kind::other, e.what());
             }
         }  // The last reference to the core may go here: then shutdown() ran on this thread.
-        std::shared_ptr<const connect_callback> on_connect;
-        std::shared_ptr<const connect_callback> on_reconnect;
+        std::shared_ptr<const connection_callback> on_connect;
+        std::shared_ptr<const connection_callback> on_reconnect;
+        connection_event info;
         {
             std::lock_guard<std::mutex> lock(mutex_);
             if (phase_ != phase::submitting || client_id_ != id) return false;  // closing or stopping
@@ -535,10 +558,14 @@ private:
             end.subscribed = true;
             on_connect = on_connect_;
             on_reconnect = had_connection ? on_reconnect_ : nullptr;
+            info.client_id = id;
+            info.topics = registry_.keys();
+            info.reconnect = had_connection;
+            if (had_connection) info.disconnected_at = lost_at_;
         }
         cv_.notify_all();
-        if (on_connect) invoke(*on_connect, id);
-        if (on_reconnect && still_streaming()) invoke(*on_reconnect, id);
+        if (on_connect) invoke(*on_connect, info);
+        if (on_reconnect && still_streaming()) invoke(*on_reconnect, info);
         return still_streaming();
     }
 
@@ -562,12 +589,34 @@ private:
                 if (phase_ == phase::stopping || l->removed) continue;  // removed meanwhile
                 running_ = l.get();
             }
-            invoke(l->fn, out);
+            try {
+                l->fn(out);
+            } catch (const realtime_decode_error& e) {
+                report_decode_failure(out.topic, e.what());
+            } catch (...) {
+            }
             {
                 std::lock_guard<std::mutex> lock(mutex_);
                 running_ = nullptr;
             }
             cv_.notify_all();
+        }
+    }
+
+    // Unlocked, on the realtime thread. Names the topic without its `?options=`: the
+    // subscription's headers may carry what an error text must not.
+    void report_decode_failure(const std::string& topic, const char* what) noexcept {
+        std::shared_ptr<const error_callback> on_error;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            on_error = on_error_;
+        }
+        if (!on_error) return;
+        try {
+            (*on_error)(ClientResponseError(url_, 0, json::object(), error_kind::invalid_response,
+                                            "a realtime event on " + topic.substr(0, topic.find('?')) +
+                                                " does not fit the requested type: " + what));
+        } catch (...) {  // on_error threw, or the error could not be made: the stream goes on
         }
     }
 
@@ -599,13 +648,17 @@ private:
     const realtime_listener* running_ = nullptr;  // the callback the realtime thread is in
     std::string client_id_;
     std::string close_reason_;  // why the SDK is closing the stream (phase closing)
+    bool emptied_ = false;      // it is closing because no topics are left
     std::string last_failure_;  // of the last failed attempt, for a subscribe that times out
     std::string token_seen_;
     std::optional<cancel_token> conn_cancel_;  // stops the current stream and its POST
     realtime_options options_;
-    std::shared_ptr<const connect_callback> on_connect_;
-    std::shared_ptr<const connect_callback> on_reconnect_;
+    std::chrono::system_clock::time_point lost_at_;  // when the last established connection ended
+    int last_refusal_status_ = 0;  // reported to on_error; 0 once a connection has its set on the server
+    std::shared_ptr<const connection_callback> on_connect_;
+    std::shared_ptr<const connection_callback> on_reconnect_;
     std::shared_ptr<const disconnect_callback> on_disconnect_;
+    std::shared_ptr<const error_callback> on_error_;
     std::thread worker_;
     std::thread::id worker_id_;  // stays set after shutdown: a detached thread is still this one
 };
