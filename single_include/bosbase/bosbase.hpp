@@ -5006,6 +5006,12 @@ public:
         return auth_with_oauth2(provider, std::move(url_callback), detail::joined(oauth2, options));
     }
 
+    /// @brief With plain request_options, as every other call takes them: the provider's scopes.
+    template <class Options, std::enable_if_t<std::is_same_v<Options, request_options>, int> = 0>
+    json auth_with_oauth2(std::string_view provider, oauth2_url_callback url_callback, const Options& options) const {
+        return auth_with_oauth2(provider, std::move(url_callback), detail::joined(oauth2_options(), options));
+    }
+
     /// @brief The OAuth2 links of a record: records of `_externalAuths` with recordRef = id.
     BOSBASE_SPLIT_NOINLINE
     json list_external_auths(std::string_view record_id, const request_options& options = {}) const {
@@ -5893,6 +5899,12 @@ public:
         return download(key, std::forward<To>(to), detail::joined(own, options));
     }
 
+    /// @brief With plain request_options, as every other call takes them.
+    template <class To, class Options, std::enable_if_t<std::is_same_v<Options, request_options>, int> = 0>
+    std::uint64_t download(std::string_view key, To&& to, const Options& options) const {
+        return download(key, std::forward<To>(to), detail::joined(download_options(), options));
+    }
+
 private:
     std::string token_for(const download_options& options) const {
         if (!options.token.empty()) return options.token;
@@ -6054,6 +6066,13 @@ public:
     std::uint64_t download(const json& record, std::string_view filename, To&& to, const download_options& own,
                            const request_options& options) const {
         return download(record, filename, std::forward<To>(to), detail::joined(own, options));
+    }
+
+    /// @brief With plain request_options, as every other call takes them: no cap, token or thumbnail.
+    /// (A template, so `{}` still means download_options.)
+    template <class To, class Options, std::enable_if_t<std::is_same_v<Options, request_options>, int> = 0>
+    std::uint64_t download(const json& record, std::string_view filename, To&& to, const Options& options) const {
+        return download(record, filename, std::forward<To>(to), detail::joined(download_options(), options));
     }
 
 private:

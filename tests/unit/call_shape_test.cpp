@@ -94,3 +94,28 @@ TEST_CASE("async takes its cancel token in request_options, and refuses the opti
                     std::invalid_argument);
     CHECK(t.count() == 1);
 }
+
+TEST_CASE("download takes plain request_options too, as every other call does") {
+    fake_transport t;
+    fake_client pb("http://h", t);
+    t.reply(200, "hello");
+    bosbase::request_options o;
+    o.headers = {{"X-Trace", "7"}};
+    std::ostringstream out;
+    CHECK(pb.files().download(json{{"id", "p1"}, {"collectionName", "posts"}}, "a.txt", out, o) == 5);
+    CHECK(out.str() == "hello");
+    CHECK(t.last().target == "/api/files/posts/p1/a.txt");
+    CHECK(header(t.last(), "X-Trace") == "7");
+
+    t.reply(200, "zip");
+    std::ostringstream backup;
+    bosbase::download_options with_token;  // the backup's token given: no token call first
+    with_token.token = "file-token-1";
+    CHECK(pb.backups().download("b.zip", backup, bosbase::detail::joined(with_token, o)) == 3);
+    CHECK(header(t.last(), "X-Trace") == "7");
+    t.reply_json(200, {{"token", "file-token-2"}});
+    t.reply(200, "zip");
+    CHECK(pb.backups().download("b.zip", backup, o) == 3);  // request_options alone: fetches a token
+    CHECK(t.last().target == "/api/backups/b.zip?token=file-token-2");
+    CHECK(header(t.last(), "X-Trace") == "7");
+}

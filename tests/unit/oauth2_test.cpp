@@ -276,8 +276,9 @@ TEST_CASE("oauth2: a token cancelled before the call stops it before any request
     bosbase::request_options o;
     o.cancel = bosbase::cancel_token();
     o.cancel->cancel();
+    // Plain request_options, as every other call takes them.
     const auto e = bosbase_test::error_of(
-        [&] { (void)pb.collection("users").auth_with_oauth2("oidc", [](const std::string&) {}, {}, o); });
+        [&] { (void)pb.collection("users").auth_with_oauth2("oidc", [](const std::string&) {}, o); });
     CHECK(e.is_abort());
     CHECK(srv.sent().empty());
 }

@@ -14,6 +14,8 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace bosbase {
@@ -400,6 +402,12 @@ public:
     std::uint64_t download(std::string_view key, To&& to, const download_options& own,
                            const request_options& options) const {
         return download(key, std::forward<To>(to), detail::joined(own, options));
+    }
+
+    /// @brief With plain request_options, as every other call takes them.
+    template <class To, class Options, std::enable_if_t<std::is_same_v<Options, request_options>, int> = 0>
+    std::uint64_t download(std::string_view key, To&& to, const Options& options) const {
+        return download(key, std::forward<To>(to), detail::joined(download_options(), options));
     }
 
 private:

@@ -12,6 +12,8 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 namespace bosbase {
 
@@ -116,6 +118,13 @@ public:
     std::uint64_t download(const json& record, std::string_view filename, To&& to, const download_options& own,
                            const request_options& options) const {
         return download(record, filename, std::forward<To>(to), detail::joined(own, options));
+    }
+
+    /// @brief With plain request_options, as every other call takes them: no cap, token or thumbnail.
+    /// (A template, so `{}` still means download_options.)
+    template <class To, class Options, std::enable_if_t<std::is_same_v<Options, request_options>, int> = 0>
+    std::uint64_t download(const json& record, std::string_view filename, To&& to, const Options& options) const {
+        return download(record, filename, std::forward<To>(to), detail::joined(download_options(), options));
     }
 
 private:

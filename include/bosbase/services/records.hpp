@@ -386,6 +386,12 @@ public:
         return auth_with_oauth2(provider, std::move(url_callback), detail::joined(oauth2, options));
     }
 
+    /// @brief With plain request_options, as every other call takes them: the provider's scopes.
+    template <class Options, std::enable_if_t<std::is_same_v<Options, request_options>, int> = 0>
+    json auth_with_oauth2(std::string_view provider, oauth2_url_callback url_callback, const Options& options) const {
+        return auth_with_oauth2(provider, std::move(url_callback), detail::joined(oauth2_options(), options));
+    }
+
     /// @brief The OAuth2 links of a record: records of `_externalAuths` with recordRef = id.
     BOSBASE_SPLIT_NOINLINE
     json list_external_auths(std::string_view record_id, const request_options& options = {}) const {
