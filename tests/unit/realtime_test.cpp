@@ -834,7 +834,7 @@ TEST_CASE("realtime: on_connect and on_reconnect get a connection_event, on_disc
     CHECK(gone.items()[0].reconnecting);
 }
 
-TEST_CASE("realtime: the earlier callback shapes still compile and work; {} and nullptr clear a callback") {
+TEST_CASE("realtime: the earlier callback shapes still compile and work, and {} and nullptr clear a callback") {
     fake_stream_transport t;
     mailbox<std::string> connects, reconnects;
     mailbox<bosbase::realtime_disconnect> gone;
@@ -877,7 +877,7 @@ TEST_CASE("realtime: the earlier callback shapes still compile and work; {} and 
     CHECK(pb.realtime().topics().empty());
 }
 
-TEST_CASE("realtime: disconnect() ends every subscription and closes the stream; unsubscribe_all() is the same") {
+TEST_CASE("realtime: disconnect() ends every subscription and closes the stream, as unsubscribe_all() does") {
     fake_stream_transport t;
     mailbox<bosbase::disconnect_event> gone;
     mailbox<bosbase::connection_event> connects;
@@ -915,7 +915,7 @@ TEST_CASE("realtime: disconnect() ends every subscription and closes the stream;
     CHECK(events.load() == 0);
 }
 
-TEST_CASE("realtime: subscribe<T> decodes the record (or a custom topic's data); one that does not fit goes to on_error") {
+TEST_CASE("realtime: subscribe<T> decodes the record (or a custom topic's data), and one that does not fit goes to on_error") {
     fake_stream_transport t;
     mailbox<bosbase::ClientResponseError> errors;
     mailbox<std::string> got;
