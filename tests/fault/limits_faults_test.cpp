@@ -154,8 +154,13 @@ TEST_CASE("fault slow_reader: a request body the server never reads hits the dea
     c.server.then(fault::slow_reader);
     // Far more than the server's 64 KiB receive buffer and the client's send buffer.
     const bosbase::json big = {{"blob", std::string(std::size_t(16) << 20, 'a')}};
-    const outcome o = run_call([&] { c.pb.send("POST", "/api/upload", big, deadline_only()); });
-    const auto e = check_failed(o);
+    // The deadline counts from the start of the call, and writing 16 MiB of JSON takes a good part
+    // of a second at -O0 under the sanitizers: with the usual 1.5 s the call could end before it
+    // connected, and the fault stayed queued for the next call.
+    bosbase::request_options o5 = deadline_only();
+    o5.deadline = ms(5000);
+    const outcome o = run_call([&] { c.pb.send("POST", "/api/upload", big, o5); });
+    const auto e = check_failed(o, ms(5000));
     check_no_response(e, {error_kind::deadline});
     CHECK_MESSAGE(c.server.pending_faults() == 0, "the request never reached the server (" << o.elapsed.count() << " ms)");
     check_next_call_works(c);
