@@ -54,7 +54,6 @@ inline query_params collect_query(const request_options& options, const query_pa
     return q;
 }
 
-// nlohmann's own message would quote the offending byte, which may belong to a secret.
 // For calls that start other calls (async): only the cancel token is theirs to read, and
 // a deadline or a header set there would otherwise be dropped without a word.
 inline void require_only_cancel(const request_options& o, const char* call) {
@@ -85,6 +84,7 @@ inline json with_body_fields(const json& call_body, const json& extra) {
     return merged;
 }
 
+// nlohmann's own message would quote the offending byte, which may belong to a secret.
 inline std::string dump_json(const json& value) {
     try {
         return value.dump();
