@@ -25,7 +25,7 @@
 #define BOSBASE_VERSION "0.1.0"
 
 #endif  // BOSBASE_VERSION_HPP
-// ---- bosbase/config.hpp: what every part uses: nlohmann/json, the basic aliases, the split-mode macro.
+// ---- bosbase/config.hpp: what every part uses: nlohmann/json, the basic aliases.
 #ifndef BOSBASE_CONFIG_HPP
 #define BOSBASE_CONFIG_HPP
 
@@ -34,18 +34,6 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
-
-// Opt-in split compilation (see default_client.hpp): there, the public calls of the
-// client templates stay out of line, so a TU that only calls them neither
-// instantiates nor optimizes the code behind them. `extern template` alone does not
-// stop an optimizing compiler from instantiating inline members it might inline.
-#ifndef BOSBASE_SPLIT_NOINLINE
-#if (defined(BOSBASE_EXTERN_TEMPLATES) || defined(BOSBASE_IMPLEMENTATION)) && (defined(__GNUC__) || defined(__clang__))
-#define BOSBASE_SPLIT_NOINLINE __attribute__((noinline))
-#else
-#define BOSBASE_SPLIT_NOINLINE
-#endif
-#endif
 
 // Kept out of line everywhere: rare or bookkeeping-only code on the call path. Inlined,
 // it spends the optimizer's per-unit inlining budget (GCC's inline-unit-growth) that
@@ -3386,6 +3374,239 @@ struct transfer {
 }  // namespace bosbase
 
 #endif  // BOSBASE_TRANSFER_HPP
+// ---- bosbase/websocket.hpp: the optional WebSocket call of a transport, which pub/sub uses.
+#ifndef BOSBASE_WEBSOCKET_HPP
+#define BOSBASE_WEBSOCKET_HPP
+
+namespace bosbase {
+
+/// @brief What a transport needs to open one WebSocket.
+struct websocket_request {
+    std::string url;     ///< ws://host:port/path?query (wss:// for TLS)
+    header_list headers; ///< sent with the upgrade request (pub/sub puts the token in Authorization)
+    /// The TCP connect and the upgrade handshake together.
+    std::chrono::milliseconds connect_timeout{15000};
+    /// Longest silence on an open socket before read() gives up (the SDK pings well within it).
+    std::chrono::milliseconds read_timeout{60000};
+    std::chrono::milliseconds write_timeout{10000};
+    /// Frames larger than this may be refused by the transport (read() then reports closed);
+    /// the SDK checks the size of what it gets again.
+    std::size_t max_message_bytes = std::size_t(1) << 20;
+    /// Cancelling it makes a connect in progress throw transport_error(error_kind::canceled).
+    std::optional<cancel_token> cancel;
+};
+
+/// @brief What read() got. `too_large`: a message over max_message_bytes was read past and
+/// dropped whole (`message` is left empty); the connection goes on with the next message.
+enum class websocket_frame { text, binary, closed, too_large };
+
+/// @brief Thrown by connect_websocket() when the server answered the upgrade with an HTTP
+/// status instead of 101 Switching Protocols: callers tell a final answer (401, 403, 404)
+/// from one worth retrying (5xx) by status(). body() is what the server sent with it (at
+/// most max_message_bytes), usually BosBase's JSON error.
+class websocket_refused : public transport_error {
+public:
+    websocket_refused(int status, std::string body, const std::string& message)
+        : transport_error(error_kind::invalid_response, message), status_(status), body_(std::move(body)) {}
+
+    int status() const noexcept { return status_; }
+    const std::string& body() const noexcept { return body_; }
+
+private:
+    int status_;
+    std::string body_;
+};
+
+/// @brief One open WebSocket. One thread reads while others send; shutdown() may come from any thread.
+class websocket_connection {
+public:
+    virtual ~websocket_connection() = default;
+    /// @brief Blocks for the next whole message. `closed` once the peer closed, the socket
+    /// failed, read_timeout passed without a byte, or shutdown() was called; then for good.
+    virtual websocket_frame read(std::string& message) = 0;
+    /// @brief Sends one text message; false when the connection is gone. Callers serialise sends.
+    virtual bool send_text(std::string_view message) = 0;
+    /// @brief Ends the connection now: a blocked read() returns `closed`. Idempotent, never throws.
+    virtual void shutdown() noexcept = 0;
+};
+
+namespace detail {
+
+/// The WebSocket origin of an HTTP origin: http:// becomes ws://, https:// wss://.
+inline std::string websocket_origin(const std::string& origin) {
+    if (origin.compare(0, 8, "https://") == 0) return "wss://" + origin.substr(8);
+    if (origin.compare(0, 7, "http://") == 0) return "ws://" + origin.substr(7);
+    return origin;
+}
+
+template <class T, class = void>
+struct has_websocket : std::false_type {};
+
+template <class T>
+struct has_websocket<T, std::void_t<decltype(std::declval<T&>().connect_websocket(
+                            std::declval<const websocket_request&>()))>>
+    : std::is_convertible<decltype(std::declval<T&>().connect_websocket(std::declval<const websocket_request&>())),
+                          std::unique_ptr<websocket_connection>> {};
+
+}  // namespace detail
+
+/// @brief True when T also has the optional WebSocket call that pub/sub needs:
+/// `std::unique_ptr<bosbase::websocket_connection> connect_websocket(const bosbase::websocket_request&)`.
+/// It returns an open connection (the upgrade accepted) or throws transport_error.
+template <class T>
+inline constexpr bool is_websocket_transport_v = detail::has_websocket<T>::value;
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_WEBSOCKET_HPP
+// ---- bosbase/detail/transport_ops.hpp: the one place that knows the transport's type: its calls behind a small interface.
+#ifndef BOSBASE_DETAIL_TRANSPORT_OPS_HPP
+#define BOSBASE_DETAIL_TRANSPORT_OPS_HPP
+
+namespace bosbase {
+namespace detail {
+
+/// Every call the client makes of a transport, with what the transport can do. The client's
+/// core, its services, realtime and pub/sub are ordinary classes that reach the transport
+/// only through this; `basic_bosbase<T>` fills it in (transport_holder<T>), so a transport
+/// stays a compile-time policy without every service becoming a template on it.
+class transport_ops {
+public:
+    virtual ~transport_ops() = default;
+
+    /// send() that may take the body when `keep_request` is false (a transport with
+    /// send(http_request&)); an after_send hook is promised the request as it was sent.
+    virtual http_response send(http_request& req, bool keep_request) = 0;
+
+    virtual bool can_upload() const noexcept = 0;
+    virtual http_response upload(const http_request& req, body_source& source) = 0;
+    virtual bool can_download() const noexcept = 0;
+    virtual http_response download(const http_request& req, response_sink& sink) = 0;
+    virtual bool can_stream() const noexcept = 0;
+    virtual http_response stream(const http_request& req, const stream_handler& on_chunk) = 0;
+    virtual bool can_websocket() const noexcept = 0;
+    virtual std::unique_ptr<websocket_connection> connect_websocket(const websocket_request& req) = 0;
+
+    /// False only when the transport says it cannot reach this origin.
+    virtual bool supports_origin(const std::string& origin) const = 0;
+
+    /// A copy of the transport (copies share what the transport keeps, as the default
+    /// one's connection pool), for a thread that must not share the caller's; null when
+    /// the transport cannot be copied.
+    virtual std::unique_ptr<transport_ops> copy() const = 0;
+
+    /// The transport object and a key of its type, for basic_bosbase<T>::transport().
+    virtual void* get() noexcept = 0;
+    virtual const void* type_key() const noexcept = 0;
+};
+
+template <class T>
+struct transport_type_key {
+    static constexpr char id = 0;
+};
+
+template <class T>
+class transport_holder final : public transport_ops {
+public:
+    explicit transport_holder(T transport) : transport_(std::move(transport)) {}
+
+    http_response send(http_request& req, bool keep_request) override {
+        if constexpr (has_mutable_send<T>::value && has_send<T>::value) {
+            return keep_request ? transport_.send(static_cast<const http_request&>(req)) : transport_.send(req);
+        } else if constexpr (has_mutable_send<T>::value) {
+            if (keep_request) {
+                http_request copy = req;
+                return transport_.send(copy);
+            }
+            return transport_.send(req);
+        } else if constexpr (has_send<T>::value) {
+            return transport_.send(static_cast<const http_request&>(req));
+        } else {
+            // basic_bosbase<T> refuses such a T at compile time; a holder alone (a test
+            // of one optional call) may still be made.
+            (void)req, (void)keep_request;
+            throw std::logic_error("bosbase: this transport has no send()");
+        }
+    }
+
+    bool can_upload() const noexcept override { return has_upload<T>::value; }
+    http_response upload(const http_request& req, body_source& source) override {
+        if constexpr (has_upload<T>::value) {
+            return transport_.upload(req, source);
+        } else {
+            (void)req, (void)source;
+            throw std::logic_error("bosbase: this transport has no upload()");
+        }
+    }
+
+    bool can_download() const noexcept override { return has_download<T>::value; }
+    http_response download(const http_request& req, response_sink& sink) override {
+        if constexpr (has_download<T>::value) {
+            return transport_.download(req, sink);
+        } else {
+            (void)req, (void)sink;
+            throw std::logic_error("bosbase: this transport has no download()");
+        }
+    }
+
+    bool can_stream() const noexcept override { return has_stream<T>::value; }
+    http_response stream(const http_request& req, const stream_handler& on_chunk) override {
+        if constexpr (has_stream<T>::value) {
+            return transport_.stream(req, on_chunk);
+        } else {
+            (void)req, (void)on_chunk;
+            throw std::logic_error("bosbase: this transport has no stream()");
+        }
+    }
+
+    bool can_websocket() const noexcept override { return has_websocket<T>::value; }
+    std::unique_ptr<websocket_connection> connect_websocket(const websocket_request& req) override {
+        if constexpr (has_websocket<T>::value) {
+            return transport_.connect_websocket(req);
+        } else {
+            (void)req;
+            throw std::logic_error("bosbase: this transport has no connect_websocket()");
+        }
+    }
+
+    bool supports_origin(const std::string& origin) const override {
+        if constexpr (has_supports_origin<T>::value) {
+            return transport_.supports_origin(origin);
+        } else {
+            (void)origin;
+            return true;
+        }
+    }
+
+    std::unique_ptr<transport_ops> copy() const override {
+        if constexpr (std::is_copy_constructible_v<T>) {
+            return std::make_unique<transport_holder>(transport_);
+        } else {
+            return nullptr;
+        }
+    }
+
+    void* get() noexcept override { return &transport_; }
+    const void* type_key() const noexcept override { return &transport_type_key<T>::id; }
+
+private:
+    T transport_;
+};
+
+/// A copy of `ops` for a thread of its own, or std::logic_error naming who needs it.
+inline std::unique_ptr<transport_ops> copy_transport(const transport_ops& ops, const char* who) {
+    auto made = ops.copy();
+    if (!made) {
+        throw std::logic_error(std::string("bosbase: ") + who +
+                               " needs a copyable transport (its thread keeps a copy of its own)");
+    }
+    return made;
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_DETAIL_TRANSPORT_OPS_HPP
 // ---- bosbase/client_core.hpp: the state one client and its services share, and the single path every request takes.
 #ifndef BOSBASE_CLIENT_CORE_HPP
 #define BOSBASE_CLIENT_CORE_HPP
@@ -3396,6 +3617,7 @@ namespace bosbase {
 
 template <class Transport>
 class basic_bosbase;
+class client;
 
 /// @brief Runs before every request reaches the transport; may change the method,
 /// target, headers and body (they are checked again afterwards).
@@ -3448,29 +3670,27 @@ struct extension_key {
 /// interface is all the services see: the request path, and the store and settings.
 /// An extension that outlives a call (realtime's thread) keeps weak_from_this(), which
 /// works however the caller reached the core (the async views hold it unowned).
-template <class Transport>
-class client_core : public std::enable_shared_from_this<client_core<Transport>> {
+class client_core : public std::enable_shared_from_this<client_core> {
 public:
-    BOSBASE_SPLIT_NOINLINE client_core(parsed_base_url u, client_options o, Transport t)
+    client_core(parsed_base_url u, client_options o, std::unique_ptr<transport_ops> t)
         : url_(std::move(u)), settings_(std::move(o)), transport_(std::move(t)) {
         require_headers(settings_.headers, "client_options.headers");
         require_header("Accept-Language", settings_.lang, "client_options.lang");
         if (settings_.max_json_depth == 0) {
             throw std::invalid_argument("bosbase: client_options.max_json_depth must be at least 1");
         }
-        if constexpr (has_supports_origin<Transport>::value) {
-            if (!transport_.supports_origin(url_.origin)) {
-                throw std::invalid_argument("bosbase: the transport cannot reach '" + url_.origin +
-                                            "' (its supports_origin() said no; for https:// the default "
-                                            "transport needs cpp-httplib built with TLS)");
-            }
+        if (!transport_->supports_origin(url_.origin)) {
+            throw std::invalid_argument("bosbase: the transport cannot reach '" + url_.origin +
+                                        "' (its supports_origin() said no; for https:// the default "
+                                        "transport needs cpp-httplib built with TLS)");
         }
     }
 
     // A new identity on the same server: same URL, options, hooks and (shared) transport, empty store.
-    BOSBASE_SPLIT_NOINLINE explicit client_core(const client_core& other)
+    explicit client_core(const client_core& other)
         : std::enable_shared_from_this<client_core>(),  // a new object: its own owners
-          url_(other.url_), settings_(other.settings_), transport_(other.transport_) {
+          url_(other.url_), settings_(other.settings_),
+          transport_(copy_transport(*other.transport_, "a second identity (impersonate)")) {
         std::lock_guard<std::mutex> lock(other.hooks_mutex_);
         before_ = other.before_;
         after_ = other.after_;
@@ -3490,7 +3710,7 @@ public:
 
     const parsed_base_url& url() const noexcept { return url_; }
     const client_options& settings() const noexcept { return settings_; }
-    Transport& transport() noexcept { return transport_; }
+    transport_ops& transport() noexcept { return *transport_; }
     auth_store& store() noexcept { return store_; }
 
     /// The extension of this type, made by `make` on first use.
@@ -3518,7 +3738,6 @@ public:
         return nullptr;
     }
 
-    BOSBASE_SPLIT_NOINLINE
     void set_hooks(std::shared_ptr<const before_send_hook> before, std::shared_ptr<const after_send_hook> after,
                    bool set_before, bool set_after) {
         std::lock_guard<std::mutex> lock(hooks_mutex_);
@@ -3544,33 +3763,32 @@ public:
         has_pre_call_.store(false, std::memory_order_release);
     }
 
-    BOSBASE_SPLIT_NOINLINE
     json send_json(std::string_view method, std::string_view path, const json& body, const request_options& options,
                    call_secrets secrets) {
         http_response res = perform(method, path, body, options, secrets);
         return parse_body(res, path, options, secrets);
     }
 
-    BOSBASE_SPLIT_NOINLINE http_response perform(std::string_view method, std::string_view path, const json& body,
+    http_response perform(std::string_view method, std::string_view path, const json& body,
                           const request_options& options, call_secrets secrets) {
         return perform_impl(method, path, &body, nullptr, {}, options, secrets);
     }
 
     /// A request whose body is already built (multipart uploads); it is moved, never copied.
-    BOSBASE_SPLIT_NOINLINE http_response perform_body(std::string_view method, std::string_view path, std::string body,
+    http_response perform_body(std::string_view method, std::string_view path, std::string body,
                                std::string_view content_type, const request_options& options, call_secrets secrets) {
         return perform_impl(method, path, nullptr, &body, content_type, options, secrets);
     }
 
     /// A request whose body, answer or both are streamed (see transfer.hpp): through the
     /// transport's upload() or download() when it has them, else held in memory.
-    BOSBASE_SPLIT_NOINLINE http_response perform_transfer(std::string_view method, std::string_view path,
+    http_response perform_transfer(std::string_view method, std::string_view path,
                                                           std::string_view content_type, const request_options& options,
                                                           call_secrets secrets, transfer& io) {
         return perform_impl(method, path, nullptr, nullptr, content_type, options, secrets, &io);
     }
 
-    BOSBASE_SPLIT_NOINLINE json send_body_json(std::string_view method, std::string_view path, std::string body,
+    json send_body_json(std::string_view method, std::string_view path, std::string body,
                         std::string_view content_type, const request_options& options, call_secrets secrets) {
         http_response res = perform_body(method, path, std::move(body), content_type, options, secrets);
         return parse_body(res, path, options, secrets);
@@ -3579,7 +3797,6 @@ public:
     // Every request goes through here: input checks, hooks, the transport, and the
     // mapping of everything that can go wrong onto ClientResponseError. The body is
     // either JSON (json_body) or prebuilt bytes (raw_body, taken by move).
-    BOSBASE_SPLIT_NOINLINE
     http_response perform_impl(std::string_view method, std::string_view path, const json* json_body,
                                std::string* raw_body, std::string_view raw_content_type,
                                const request_options& options, call_secrets secrets, transfer* io = nullptr) {
@@ -3697,7 +3914,6 @@ public:
         return res;
     }
 
-    BOSBASE_SPLIT_NOINLINE
     json parse_body(const http_response& res, std::string_view path, const request_options& options,
                     const call_secrets& secrets) const {
         if (res.body.empty()) {
@@ -3717,7 +3933,7 @@ public:
     }
 
     // Only failed calls pay for building and redacting the URL.
-    BOSBASE_SPLIT_NOINLINE std::string error_url(std::string_view path, const request_options& options) const {
+    std::string error_url(std::string_view path, const request_options& options) const {
         try {
             return redact_url(url_.origin + target_for(path, collect_query(options)));
         } catch (const std::invalid_argument&) {
@@ -3725,7 +3941,7 @@ public:
         }
     }
 
-    BOSBASE_SPLIT_NOINLINE std::string target_for(std::string_view path, const query_params& query) const {
+    std::string target_for(std::string_view path, const query_params& query) const {
         if (!is_target_safe(path)) {
             throw std::invalid_argument(
                 "bosbase: the request path must be percent-encoded (no spaces, '#', control or non-ASCII bytes)");
@@ -3767,7 +3983,7 @@ private:
         cancel_token::registration links[2];
     };
 
-    BOSBASE_SPLIT_NOINLINE void run_pre_call(const request_options& options) {
+    void run_pre_call(const request_options& options) {
         std::shared_ptr<const pre_call_hook> hook;
         {
             std::lock_guard<std::mutex> lock(hooks_mutex_);
@@ -3788,17 +4004,7 @@ private:
     // A transport with send(http_request&) may take the body rather than copy it. An
     // after_send hook is promised the request as it was sent, so then the body stays.
     http_response send_to_transport(http_request& req, bool keep_request) {
-        if constexpr (has_mutable_send<Transport>::value && has_send<Transport>::value) {
-            return keep_request ? transport_.send(static_cast<const http_request&>(req)) : transport_.send(req);
-        } else if constexpr (has_mutable_send<Transport>::value) {
-            if (keep_request) {
-                http_request copy = req;
-                return transport_.send(copy);
-            }
-            return transport_.send(req);
-        } else {
-            return transport_.send(static_cast<const http_request&>(req));
-        }
+        return transport_->send(req, keep_request);
     }
 
     // A transport without upload() gets the body read into memory (within
@@ -3806,8 +4012,8 @@ private:
     // memory, within max_response_bytes, before the sink sees it.
     http_response transfer_with_transport(http_request& req, transfer& io) {
         if (io.source != nullptr) {
-            if constexpr (has_upload<Transport>::value) {
-                return transport_.upload(static_cast<const http_request&>(req), *io.source);
+            if (transport_->can_upload()) {
+                return transport_->upload(static_cast<const http_request&>(req), *io.source);
             } else {
                 req.body.resize(static_cast<std::size_t>(io.source->size));
                 for (std::size_t at = 0; at < req.body.size();) {
@@ -3820,8 +4026,8 @@ private:
             }
         }
         if (io.sink == nullptr) return send_to_transport(req, true);
-        if constexpr (has_download<Transport>::value) {
-            return transport_.download(static_cast<const http_request&>(req), *io.sink);
+        if (transport_->can_download()) {
+            return transport_->download(static_cast<const http_request&>(req), *io.sink);
         } else {
             req.max_response_bytes = std::min(req.max_response_bytes, settings_.max_response_bytes);
             http_response res = send_to_transport(req, true);
@@ -3866,7 +4072,7 @@ private:
 
     const parsed_base_url url_;
     const client_options settings_;
-    Transport transport_;
+    std::unique_ptr<transport_ops> transport_;
     auth_store store_;
 
     mutable std::mutex hooks_mutex_;
@@ -3883,24 +4089,22 @@ private:
 };
 
 /// Base of every service: a handle on the client's shared state.
-template <class Transport>
 class service_base {
 public:
-    BOSBASE_SPLIT_NOINLINE
-    explicit service_base(std::shared_ptr<client_core<Transport>> core) : core_(std::move(core)) {}
+    explicit service_base(std::shared_ptr<client_core> core) : core_(std::move(core)) {}
 
 protected:
-    client_core<Transport>& core() const {
+    client_core& core() const {
         if (!core_) {
             throw std::logic_error("bosbase: this service came from a moved-from client");
         }
         return *core_;
     }
 
-    const std::shared_ptr<client_core<Transport>>& core_ptr() const noexcept { return core_; }
+    const std::shared_ptr<client_core>& core_ptr() const noexcept { return core_; }
 
 private:
-    std::shared_ptr<client_core<Transport>> core_;
+    std::shared_ptr<client_core> core_;
 };
 
 }  // namespace detail
@@ -3935,8 +4139,7 @@ inline request_options with_defaults(query_params first, const request_options& 
 }
 
 /// A 2xx answer whose content the SDK cannot use: the real status, error_kind::invalid_response.
-template <class Transport>
-ClientResponseError invalid_response(const client_core<Transport>& core, std::string_view path,
+inline ClientResponseError invalid_response(const client_core& core, std::string_view path,
                                      const request_options& options, int status, const std::string& why) {
     return ClientResponseError(core.error_url(path, options), status,
                                json{{"status", status}, {"message", why}, {"data", json::object()}},
@@ -3949,16 +4152,14 @@ struct json_reply {
     std::size_t bytes = 0;  // size of the raw body, for limits that span several calls
 };
 
-template <class Transport>
-json_reply fetch_json(client_core<Transport>& core, std::string_view method, std::string_view path,
+inline json_reply fetch_json(client_core& core, std::string_view method, std::string_view path,
                       const json& body, const request_options& options, call_secrets secrets = {}) {
     http_response res = core.perform(method, path, body, options, secrets);
     json parsed = core.parse_body(res, path, options, secrets);
     return {std::move(parsed), res.status, res.body.size()};
 }
 
-template <class Transport>
-json_reply fetch_body_json(client_core<Transport>& core, std::string_view method, std::string_view path,
+inline json_reply fetch_body_json(client_core& core, std::string_view method, std::string_view path,
                            multipart_body body, const request_options& options) {
     http_response res = core.perform_body(method, path, std::move(body.bytes), body.content_type, options, {});
     json parsed = core.parse_body(res, path, options, {});
@@ -3967,8 +4168,8 @@ json_reply fetch_body_json(client_core<Transport>& core, std::string_view method
 
 // from_json failures become ClientResponseError: a server answer that does not
 // fit the caller's type is the server's trouble, not a json exception to leak.
-template <class T, class Transport>
-T decode_as(const client_core<Transport>& core, const json& value, int status, std::string_view path,
+template <class T>
+T decode_as(const client_core& core, const json& value, int status, std::string_view path,
             const request_options& options) {
     try {
         return value.template get<T>();
@@ -3998,8 +4199,7 @@ json encode_body(const Body& body) {
     }
 }
 
-template <class Transport>
-std::int64_t integer_field(const client_core<Transport>& core, const json& object, const char* key,
+inline std::int64_t integer_field(const client_core& core, const json& object, const char* key,
                            std::string_view path, const request_options& options, int status) {
     auto it = object.is_object() ? object.find(key) : object.end();
     if (it == object.end() || !it->is_number_integer() ||
@@ -4010,8 +4210,7 @@ std::int64_t integer_field(const client_core<Transport>& core, const json& objec
     return it->template get<std::int64_t>();
 }
 
-template <class Transport>
-const json& items_of(const client_core<Transport>& core, const json& list, std::string_view path,
+inline const json& items_of(const client_core& core, const json& list, std::string_view path,
                      const request_options& options, int status) {
     auto it = list.is_object() ? list.find("items") : list.end();
     if (it == list.end() || !it->is_array()) {
@@ -4020,8 +4219,8 @@ const json& items_of(const client_core<Transport>& core, const json& list, std::
     return *it;
 }
 
-template <class T, class Transport>
-list_result<T> decode_list(const client_core<Transport>& core, const json_reply& reply, std::string_view path,
+template <class T>
+list_result<T> decode_list(const client_core& core, const json_reply& reply, std::string_view path,
                            const request_options& options) {
     list_result<T> out;
     const json& items = items_of(core, reply.body, path, options, reply.status);
@@ -4044,8 +4243,8 @@ list_result<T> decode_list(const client_core<Transport>& core, const json_reply&
 
 // Pages 1, 2, ... of `batch` items with skipTotal=1 until a page is shorter than the
 // perPage the server reports (or empty, so a server answering perPage 0 cannot loop us).
-template <class Transport, class Each>
-void for_each_page(client_core<Transport>& core, const std::string& path, int batch, const request_options& options,
+template <class Each>
+void for_each_page(client_core& core, const std::string& path, int batch, const request_options& options,
                    Each&& each) {
     if (batch < 1) {
         throw std::invalid_argument("bosbase: the full-list batch size must be at least 1");
@@ -4088,8 +4287,8 @@ struct typed<json> {
     using list = json;
 };
 
-template <class T, class Transport>
-T decode_reply(const client_core<Transport>& core, json_reply& reply, std::string_view path,
+template <class T>
+T decode_reply(const client_core& core, json_reply& reply, std::string_view path,
                const request_options& options) {
     if constexpr (std::is_same_v<T, json>) {
         (void)core, (void)path, (void)options;
@@ -4099,8 +4298,8 @@ T decode_reply(const client_core<Transport>& core, json_reply& reply, std::strin
     }
 }
 
-template <class T, class Transport>
-typename typed<T>::page decode_page(const client_core<Transport>& core, json_reply& reply, std::string_view path,
+template <class T>
+typename typed<T>::page decode_page(const client_core& core, json_reply& reply, std::string_view path,
                                     const request_options& options) {
     if constexpr (std::is_same_v<T, json>) {
         (void)core, (void)path, (void)options;
@@ -4110,8 +4309,8 @@ typename typed<T>::page decode_page(const client_core<Transport>& core, json_rep
     }
 }
 
-template <class T, class Transport>
-typename typed<T>::list full_list(client_core<Transport>& core, const std::string& path, int batch,
+template <class T>
+typename typed<T>::list full_list(client_core& core, const std::string& path, int batch,
                                   const request_options& options) {
     typename typed<T>::list all;
     if constexpr (std::is_same_v<T, json>) all = json::array();
@@ -4224,8 +4423,7 @@ using piece_writer = std::function<std::string(std::string_view piece)>;
 
 // GET `path` with the body going to `write` piece by piece: counted against the cap,
 // checked against Content-Length, reported to options.progress. Returns the bytes written.
-template <class Transport>
-std::uint64_t stream_download(client_core<Transport>& core, std::string_view path, const request_options& options,
+inline std::uint64_t stream_download(client_core& core, std::string_view path, const request_options& options,
                               std::optional<std::uint64_t> max_bytes, const piece_writer& write,
                               call_secrets secrets) {
     transfer_cancel cancel(options);
@@ -4296,8 +4494,7 @@ std::uint64_t stream_download(client_core<Transport>& core, std::string_view pat
     return done;
 }
 
-template <class Transport>
-std::uint64_t download_to_stream(client_core<Transport>& core, std::string_view path, const request_options& options,
+inline std::uint64_t download_to_stream(client_core& core, std::string_view path, const request_options& options,
                                  std::optional<std::uint64_t> max_bytes, std::ostream& out, call_secrets secrets) {
     if (!out) {
         throw std::invalid_argument("bosbase: the stream to download into is already in a failed state");
@@ -4318,8 +4515,7 @@ std::uint64_t download_to_stream(client_core<Transport>& core, std::string_view 
 
 // Into a new file beside `target`, renamed over it only once complete and flushed, so a
 // failed download leaves `target` as it was and no partial file behind.
-template <class Transport>
-std::uint64_t download_to_path(client_core<Transport>& core, std::string_view path, const request_options& options,
+inline std::uint64_t download_to_path(client_core& core, std::string_view path, const request_options& options,
                                std::optional<std::uint64_t> max_bytes, const std::filesystem::path& target,
                                call_secrets secrets) {
     namespace fs = std::filesystem;
@@ -4395,8 +4591,7 @@ std::uint64_t download_to_path(client_core<Transport>& core, std::string_view pa
 
 // A multipart request whose files from disk are read as they are sent, when the
 // transport can (is_upload_transport_v); otherwise built in memory as before.
-template <class Transport>
-json_reply fetch_multipart_json(client_core<Transport>& core, std::string_view method, std::string_view path,
+inline json_reply fetch_multipart_json(client_core& core, std::string_view method, std::string_view path,
                                 const json& fields, const file_list& files, const request_options& options) {
     if (!options.body.is_null()) {
         // options.body reaches a form as fields, as it reaches a JSON body: the call's win.
@@ -4406,7 +4601,7 @@ json_reply fetch_multipart_json(client_core<Transport>& core, std::string_view m
     }
     bool from_disk = false;
     for (const auto& f : files) from_disk = from_disk || !f.second.path().empty();
-    if (!is_upload_transport_v<Transport> || !from_disk) {
+    if (!core.transport().can_upload() || !from_disk) {
         return fetch_body_json(core, method, path, build_multipart(fields, files, core.settings().max_request_bytes),
                                options);
     }
@@ -4649,23 +4844,20 @@ namespace bosbase {
 /// anything but 2xx, sends an unusable response, or cannot be reached in time;
 /// std::invalid_argument for input that cannot be sent (checked before any
 /// request); std::bad_alloc. Nothing else.
-template <class Transport>
-class record_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    // Bodies below are checked only for the calls a TU makes (see detail::deferred).
-    using json = typename detail::deferred<bosbase::json, Transport>::type;
+class record_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    BOSBASE_SPLIT_NOINLINE record_service(std::shared_ptr<detail::client_core<Transport>> core, std::string collection)
-        : detail::service_base<Transport>(std::move(core)), collection_(std::move(collection)) {
+    record_service(std::shared_ptr<detail::client_core> core, std::string collection)
+        : detail::service_base(std::move(core)), collection_(std::move(collection)) {
         detail::require_path_segment(collection_, "collection name or id");
         base_path_ = "/api/collections/" + detail::encode_uri_component(collection_);
     }
 
-    BOSBASE_SPLIT_NOINLINE const std::string& name() const noexcept { return collection_; }
+    const std::string& name() const noexcept { return collection_; }
 
     /// @brief "/api/collections/<encoded name>" for this collection.
-    BOSBASE_SPLIT_NOINLINE const std::string& base_path() const noexcept { return base_path_; }
+    const std::string& base_path() const noexcept { return base_path_; }
 
     // --- custom tokens (BosBase) -------------------------------------------
     //
@@ -4674,7 +4866,6 @@ public:
     // of request_options (a key set again replaces the earlier value).
 
     /// @brief Binds `token` to the auth record with this email and password (2xx, usually 204).
-    BOSBASE_SPLIT_NOINLINE
     void bind_custom_token(std::string_view email, std::string_view password, std::string_view token,
                            const json& body = json::object(), const query_params& query = {},
                            const request_options& options = {}) const {
@@ -4684,7 +4875,6 @@ public:
 
     /// @brief Removes the binding of `token` from the record with this email and password.
     /// The server answers 204 even when nothing was bound.
-    BOSBASE_SPLIT_NOINLINE
     void unbind_custom_token(std::string_view email, std::string_view password, std::string_view token,
                              const json& body = json::object(), const query_params& query = {},
                              const request_options& options = {}) const {
@@ -4694,7 +4884,6 @@ public:
 
     /// @brief Signs in with a bound custom token; saves {token, record} in the auth store
     /// and returns the answer ({token, record}). For MFA pass `{{"mfaId", id}}` as body.
-    BOSBASE_SPLIT_NOINLINE
     json auth_with_token(std::string_view token, const json& body = json::object(), const query_params& query = {},
                          const request_options& options = {}) const {
         require_auto_refresh(options);
@@ -4717,7 +4906,7 @@ public:
     // second factor); the call's own fields win on the same key.
 
     /// @brief Password sign-in (identity is usually the email).
-    BOSBASE_SPLIT_NOINLINE json auth_with_password(std::string_view identity, std::string_view password,
+    json auth_with_password(std::string_view identity, std::string_view password,
                                                    const request_options& options = {}) const {
         require_auto_refresh(options);
         json payload{{"identity", std::string(identity)}, {"password", std::string(password)}};
@@ -4734,43 +4923,31 @@ public:
     }
 
     /// @brief Renews the stored auth. BosBase may hand back the very same token.
-    BOSBASE_SPLIT_NOINLINE json auth_refresh(const request_options& options = {}) const {
+    json auth_refresh(const request_options& options = {}) const {
         return auth_call("auth-refresh", json::object(), options, {});
     }
 
     /// @brief Asks the server to email a one-time password; returns {"otpId": ...}.
-    BOSBASE_SPLIT_NOINLINE json request_otp(std::string_view email, const request_options& options = {}) const {
+    json request_otp(std::string_view email, const request_options& options = {}) const {
         return core().send_json("POST", base_path_ + "/request-otp", json{{"email", std::string(email)}}, options, {});
     }
 
     /// @brief Signs in with an OTP id and the emailed password.
-    BOSBASE_SPLIT_NOINLINE
     json auth_with_otp(std::string_view otp_id, std::string_view password, const request_options& options = {}) const {
         json payload{{"otpId", std::string(otp_id)}, {"password", std::string(password)}};
         return auth_call("auth-with-otp", payload, options, {password});
     }
 
     /// @brief Lists the auth methods this collection allows.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE json list_auth_methods(const request_options& options = {}) const {
+    [[nodiscard]] json list_auth_methods(const request_options& options = {}) const {
         return core().send_json("GET", base_path_ + "/auth-methods", nullptr, options, {});
     }
 
     /// @brief Superusers only: a new, independent client signed in as the record `id`
     /// (POST .../impersonate/{id}). It shares this client's transport and options;
     /// duration_seconds 0 means the collection's token duration.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE basic_bosbase<Transport> impersonate(std::string_view id,
-                                                                           std::int64_t duration_seconds = 0,
-                                                                           const request_options& options = {}) const {
-        if (duration_seconds < 0) {
-            throw std::invalid_argument("bosbase: impersonate duration must not be negative");
-        }
-        detail::require_path_segment(id, "record id");
-        auto other = std::make_shared<detail::client_core<Transport>>(core());
-        record_service<Transport> service(other, collection_);
-        service.auth_call("impersonate/" + detail::encode_uri_component(id), json{{"duration", duration_seconds}},
-                          options, {}, &core());
-        return basic_bosbase<Transport>(std::move(other));
-    }
+    [[nodiscard]] client impersonate(std::string_view id, std::int64_t duration_seconds = 0,
+                                     const request_options& options = {}) const;
 
     // --- records -----------------------------------------------------------
     //
@@ -4783,7 +4960,7 @@ public:
     /// The query is `page`, `perPage`, then options.query, then the named options
     /// (filter, sort, skip_total, expand, fields).
     template <class T = json>
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE typename detail::typed<T>::page get_list(
+    [[nodiscard]] typename detail::typed<T>::page get_list(
         int page = 1, int per_page = 30, const request_options& options = {}) const {
         const request_options opts = detail::list_request(page, per_page, options);
         detail::json_reply reply = detail::fetch_json(core(), "GET", records_path(), nullptr, opts);
@@ -4794,7 +4971,7 @@ public:
     /// std::vector<T>). Memory grows with the collection; each page is one call with its
     /// own deadline, and max_response_bytes holds for all pages together.
     template <class T = json>
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE typename detail::typed<T>::list get_full_list(
+    [[nodiscard]] typename detail::typed<T>::list get_full_list(
         int batch = 500, const request_options& options = {}) const {
         return detail::full_list<T>(core(), records_path(), batch, options);
     }
@@ -4802,7 +4979,7 @@ public:
     /// @brief The first record matching `filter` (one page of one, skipTotal=1). When
     /// nothing matches: ClientResponseError 404 built on the client (url "", as the JS SDK).
     template <class T = json>
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE T get_first_list_item(std::string_view filter,
+    [[nodiscard]] T get_first_list_item(std::string_view filter,
                                                               const request_options& options = {}) const {
         const request_options opts = detail::list_request(
             1, 1, detail::with_defaults({{"filter", std::string(filter)}, {"skipTotal", 1}}, options));
@@ -4820,7 +4997,7 @@ public:
 
     /// @brief BosBase: how many records match `filter` (all visible ones when empty).
     /// -1 when options.skip_total is true.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::int64_t get_count(std::string_view filter = {},
+    [[nodiscard]] std::int64_t get_count(std::string_view filter = {},
                                                               const request_options& options = {}) const {
         query_params first;
         if (!filter.empty()) first.emplace_back("filter", std::string(filter));
@@ -4833,7 +5010,7 @@ public:
     /// @brief BosBase vector search (POST .../records/search): records nearest to
     /// `search.query_vector`, as a list {items, page, perPage, totalItems, totalPages}.
     template <class T = json>
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE typename detail::typed<T>::page vector_search(
+    [[nodiscard]] typename detail::typed<T>::page vector_search(
         const vector_search_options& search, const request_options& options = {}) const {
         const std::string path = records_path() + "/search";
         detail::json_reply reply = detail::fetch_json(core(), "POST", path, vector_search_body(search), options);
@@ -4842,7 +5019,7 @@ public:
 
     /// @brief One record by id.
     template <class T = json>
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE T get_one(std::string_view id, const request_options& options = {}) const {
+    [[nodiscard]] T get_one(std::string_view id, const request_options& options = {}) const {
         const std::string path = record_path(id);
         detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
         return detail::decode_reply<T>(core(), reply, path, options);
@@ -4851,7 +5028,7 @@ public:
     /// @brief Creates a record from a JSON object (or any value with to_json) and returns
     /// the stored record.
     template <class T = json, class Body = T>
-    BOSBASE_SPLIT_NOINLINE T create(const Body& body, const request_options& options = {}) const {
+    T create(const Body& body, const request_options& options = {}) const {
         detail::json_reply reply =
             detail::fetch_json(core(), "POST", records_path(), merged_body(detail::encode_body(body)), options);
         return detail::decode_reply<T>(core(), reply, records_path(), options);
@@ -4862,7 +5039,7 @@ public:
     /// repeat; "field+" appends, "+field" prepends (see bosbase::file_list). A name of
     /// its own, so that `create(body, {})` can only mean options.
     template <class T = json, class Body = T>
-    BOSBASE_SPLIT_NOINLINE T create_with_files(const Body& body, const file_list& files,
+    T create_with_files(const Body& body, const file_list& files,
                                                const request_options& options = {}) const {
         detail::json_reply reply = detail::fetch_multipart_json(core(), "POST", records_path(),
                                                                 merged_body(detail::encode_body(body)), files, options);
@@ -4872,7 +5049,7 @@ public:
     /// @brief Updates a record. When it is the signed-in record, the returned fields
     /// are merged into the stored record (fields the response leaves out are kept).
     template <class T = json, class Body = T>
-    BOSBASE_SPLIT_NOINLINE T update(std::string_view id, const Body& body, const request_options& options = {}) const {
+    T update(std::string_view id, const Body& body, const request_options& options = {}) const {
         const std::string path = record_path(id);
         detail::json_reply reply =
             detail::fetch_json(core(), "PATCH", path, merged_body(detail::encode_body(body)), options);
@@ -4883,7 +5060,7 @@ public:
     /// @brief Updates a record with files (multipart, as create_with_files). Remove files
     /// by name with {"field-": ["name.png"]} in `body`; the stored record is merged as by update().
     template <class T = json, class Body = T>
-    BOSBASE_SPLIT_NOINLINE T update_with_files(std::string_view id, const Body& body, const file_list& files,
+    T update_with_files(std::string_view id, const Body& body, const file_list& files,
                                                const request_options& options = {}) const {
         const std::string path = record_path(id);
         detail::json_reply reply =
@@ -4893,7 +5070,6 @@ public:
     }
 
     /// @brief Deletes a record (204); signs out when it was the signed-in record.
-    BOSBASE_SPLIT_NOINLINE
     void remove(std::string_view id, const request_options& options = {}) const {
         core().perform("DELETE", record_path(id), nullptr, options, {});
         core().store().clear_if(id, collection_);
@@ -4916,18 +5092,17 @@ public:
     }
 
     /// @brief Ends the subscriptions to `topic` ("*" or a record id), or with "" all of this collection's.
-    BOSBASE_SPLIT_NOINLINE void unsubscribe(std::string_view topic = {}) const;
+    void unsubscribe(std::string_view topic = {}) const;
     // --- account flows -----------------------------------------------------
 
     /// @brief Emails a password-reset link (204; also for an unknown email).
-    BOSBASE_SPLIT_NOINLINE
     void request_password_reset(std::string_view email, const request_options& options = {}) const {
         core().perform("POST", base_path_ + "/request-password-reset", json{{"email", std::string(email)}},
                        options, {});
     }
 
     /// @brief Sets a new password with the emailed reset token (204).
-    BOSBASE_SPLIT_NOINLINE void confirm_password_reset(std::string_view reset_token, std::string_view password,
+    void confirm_password_reset(std::string_view reset_token, std::string_view password,
                                 std::string_view password_confirm,
                                 const request_options& options = {}) const {
         core().perform("POST", base_path_ + "/confirm-password-reset",
@@ -4938,7 +5113,6 @@ public:
     }
 
     /// @brief Emails a verification link (204).
-    BOSBASE_SPLIT_NOINLINE
     void request_verification(std::string_view email, const request_options& options = {}) const {
         core().perform("POST", base_path_ + "/request-verification", json{{"email", std::string(email)}},
                        options, {});
@@ -4946,7 +5120,7 @@ public:
 
     /// @brief Verifies with the emailed token (204); marks the stored record verified
     /// when the token belongs to it.
-    BOSBASE_SPLIT_NOINLINE void confirm_verification(std::string_view verification_token,
+    void confirm_verification(std::string_view verification_token,
                               const request_options& options = {}) const {
         core().perform("POST", base_path_ + "/confirm-verification",
                        json{{"token", std::string(verification_token)}}, options,
@@ -4962,7 +5136,6 @@ public:
     }
 
     /// @brief Emails a confirmation link to `new_email` (204; needs this collection's auth).
-    BOSBASE_SPLIT_NOINLINE
     void request_email_change(std::string_view new_email, const request_options& options = {}) const {
         core().perform("POST", base_path_ + "/request-email-change", json{{"newEmail", std::string(new_email)}},
                        options, {});
@@ -4970,7 +5143,7 @@ public:
 
     /// @brief Confirms the change with the emailed token and the account password
     /// (204); signs out when the token belongs to the stored record, as the JS SDK.
-    BOSBASE_SPLIT_NOINLINE void confirm_email_change(std::string_view email_change_token, std::string_view password,
+    void confirm_email_change(std::string_view email_change_token, std::string_view password,
                               const request_options& options = {}) const {
         core().perform("POST", base_path_ + "/confirm-email-change",
                        json{{"token", std::string(email_change_token)}, {"password", std::string(password)}},
@@ -4985,7 +5158,6 @@ public:
     /// @brief Finishes an OAuth2 sign-in with the provider's code (POST auth-with-oauth2
     /// {provider, code, codeVerifier, redirectURL, createData}); stores {token, record}.
     /// `create_data` (a JSON object) fills a record created on first sign-in.
-    BOSBASE_SPLIT_NOINLINE
     json auth_with_oauth2_code(std::string_view provider, std::string_view code, std::string_view code_verifier,
                                std::string_view redirect_url, const json& create_data = nullptr,
                                const request_options& options = {}) const {
@@ -5001,7 +5173,7 @@ public:
                           const oauth2_options& options = {}) const -> json;
 
     /// @brief The earlier spelling, the OAuth2 fields apart from the request's.
-    BOSBASE_SPLIT_NOINLINE json auth_with_oauth2(std::string_view provider, oauth2_url_callback url_callback,
+    json auth_with_oauth2(std::string_view provider, oauth2_url_callback url_callback,
                                                  const oauth2_options& oauth2, const request_options& options) const {
         return auth_with_oauth2(provider, std::move(url_callback), detail::joined(oauth2, options));
     }
@@ -5013,7 +5185,6 @@ public:
     }
 
     /// @brief The OAuth2 links of a record: records of `_externalAuths` with recordRef = id.
-    BOSBASE_SPLIT_NOINLINE
     json list_external_auths(std::string_view record_id, const request_options& options = {}) const {
         detail::require_path_segment(record_id, "record id");
         request_options opts = options;
@@ -5023,7 +5194,7 @@ public:
 
     /// @brief Removes a record's link to an OAuth2 provider (finds it in `_externalAuths`,
     /// then deletes it). A 404 ClientResponseError when there is no such link.
-    BOSBASE_SPLIT_NOINLINE void unlink_external_auth(std::string_view record_id, std::string_view provider,
+    void unlink_external_auth(std::string_view record_id, std::string_view provider,
                               const request_options& options = {}) const {
         detail::require_path_segment(record_id, "record id");
         record_service external(this->core_ptr(), "_externalAuths");
@@ -5125,7 +5296,7 @@ private:
         const auto claims = jwt_payload(core().store().token());
         auto one_at_a_time = std::make_shared<std::mutex>();
         const void* owner = one_at_a_time.get();
-        detail::client_core<Transport>* raw = &core();  // the hook lives in the core: never dangles
+        detail::client_core* raw = &core();  // the hook lives in the core: never dangles
         auto hook = std::make_shared<const detail::pre_call_hook>(
             [raw, owner, threshold, one_at_a_time, sign_in_again = std::move(sign_in_again),
              name = collection_, id = claim_of(claims, "id"),
@@ -5140,7 +5311,7 @@ private:
                 if (is_token_valid(token, threshold.count())) return;
                 // A service on the core without owning it, as the async views do.
                 const record_service self(
-                    std::shared_ptr<detail::client_core<Transport>>(std::shared_ptr<void>(), raw), name);
+                    std::shared_ptr<detail::client_core>(std::shared_ptr<void>(), raw), name);
                 const request_options renewal = for_renewal(request_options(), call);
                 if (is_token_valid(token)) {
                     try {
@@ -5176,7 +5347,7 @@ private:
     // `sender` is the client whose identity makes the request (impersonate sends
     // as the superuser and stores into the new client).
     json auth_call(const std::string& action, const json& payload, const request_options& options,
-                   detail::call_secrets secrets, detail::client_core<Transport>* sender = nullptr) const {
+                   detail::call_secrets secrets, detail::client_core* sender = nullptr) const {
         const detail::pre_call_pause pause;  // a sign-in replaces the token; refreshing it first is waste
         const std::string path = base_path_ + "/" + action;
         http_response res = (sender ? *sender : core()).perform("POST", path, payload, options, secrets);
@@ -5404,8 +5575,8 @@ J raw_without(const J& object, std::initializer_list<const char*> skip) {
 }
 
 /// A JSON array answer of `T`s, each decoded like a single answer.
-template <class T, class Transport>
-std::vector<T> decode_array(const client_core<Transport>& core, const json_reply& reply, std::string_view path,
+template <class T>
+std::vector<T> decode_array(const client_core& core, const json_reply& reply, std::string_view path,
                             const request_options& options) {
     if (!reply.body.is_array()) {
         throw invalid_response(core, path, options, reply.status, "The server's response is not a JSON array.");
@@ -5417,8 +5588,8 @@ std::vector<T> decode_array(const client_core<Transport>& core, const json_reply
 }
 
 /// The `results` array of an answer {results: [...]}, each decoded as a `T`.
-template <class T, class Transport>
-std::vector<T> decode_results(const client_core<Transport>& core, const json_reply& reply, std::string_view path,
+template <class T>
+std::vector<T> decode_results(const client_core& core, const json_reply& reply, std::string_view path,
                               const request_options& options) {
     auto it = reply.body.is_object() ? reply.body.find("results") : reply.body.end();
     if (it == reply.body.end() || !it->is_array()) {
@@ -5480,8 +5651,8 @@ namespace detail {
 
 /// One call whose 2xx answer is a T; the wrong shape is ClientResponseError
 /// (error_kind::invalid_response, the real status).
-template <class T, class Transport>
-T fetch_as(client_core<Transport>& core, std::string_view method, const std::string& path, const json& body,
+template <class T>
+T fetch_as(client_core& core, std::string_view method, const std::string& path, const json& body,
            const request_options& options, call_secrets secrets = {}) {
     json_reply reply = fetch_json(core, method, path, body, options, secrets);
     return decode_as<T>(core, reply.body, reply.status, path, options);
@@ -5580,74 +5751,64 @@ void from_json(const J& j, sql_import_result& out) {
 }
 
 /// @brief GET /api/health (pb.health()).
-template <class Transport>
-class health_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class health_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
     /// @brief {"message","code","data"}; with superuser auth `data` has canBackup etc.
-    BOSBASE_SPLIT_NOINLINE json check(const request_options& options = {}) const {
+    json check(const request_options& options = {}) const {
         return core().send_json("GET", "/api/health", nullptr, options, {});
     }
 };
 
 /// @brief Superuser calls on collections themselves (pb.collections()).
-template <class Transport>
-class collection_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class collection_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
-    BOSBASE_SPLIT_NOINLINE
     json get_list(int page = 1, int per_page = 30, const request_options& options = {}) const {
         return core().send_json("GET", "/api/collections", nullptr,
                                 detail::list_request(page, per_page, options), {});
     }
 
     /// @brief Every collection, `batch` at a time, as a JSON array.
-    BOSBASE_SPLIT_NOINLINE
     json get_full_list(int batch = 500, const request_options& options = {}) const {
         return detail::full_list<json>(core(), "/api/collections", batch, options);
     }
 
-    BOSBASE_SPLIT_NOINLINE
     json get_one(std::string_view name_or_id, const request_options& options = {}) const {
         return core().send_json("GET", path(name_or_id), nullptr, options, {});
     }
 
     /// @brief Creates a collection from its JSON description ({"name", "type", "fields", ...}).
-    BOSBASE_SPLIT_NOINLINE
     json create(const json& body, const request_options& options = {}) const {
         return core().send_json("POST", "/api/collections", detail::object_body(body, "a collection body"),
                                 options, {});
     }
 
-    BOSBASE_SPLIT_NOINLINE json update(std::string_view name_or_id, const json& body,
+    json update(std::string_view name_or_id, const json& body,
                 const request_options& options = {}) const {
         return core().send_json("PATCH", path(name_or_id), detail::object_body(body, "a collection body"),
                                 options, {});
     }
 
     /// @brief Deletes the collection and all its records (204).
-    BOSBASE_SPLIT_NOINLINE
     void remove(std::string_view name_or_id, const request_options& options = {}) const {
         core().perform("DELETE", path(name_or_id), nullptr, options, {});
     }
 
     /// @brief Deletes all records of the collection, keeping the collection (204).
-    BOSBASE_SPLIT_NOINLINE
     void truncate(std::string_view name_or_id, const request_options& options = {}) const {
         core().perform("DELETE", path(name_or_id) + "/truncate", nullptr, options, {});
     }
 
     /// @brief Replaces the collections with `collections` (a JSON array); with
     /// delete_missing, collections not in the list are deleted (204).
-    BOSBASE_SPLIT_NOINLINE void import_collections(const json& collections, bool delete_missing = false,
+    void import_collections(const json& collections, bool delete_missing = false,
                             const request_options& options = {}) const {
         if (!collections.is_array()) {
             throw std::invalid_argument("bosbase: import_collections needs a JSON array of collections");
@@ -5658,7 +5819,7 @@ public:
     }
 
     /// @brief Templates for new collections: {"auth": {...}, "base": {...}, "view": {...}}.
-    BOSBASE_SPLIT_NOINLINE json get_scaffolds(const request_options& options = {}) const {
+    json get_scaffolds(const request_options& options = {}) const {
         return core().send_json("GET", "/api/collections/meta/scaffolds", nullptr,
                                 options, {});
     }
@@ -5667,13 +5828,13 @@ public:
 
     /// @brief The collection's fields in short: GET /api/collections/{name}/schema (404 for
     /// an unknown collection). Base collections also list createdBy and updatedBy.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE collection_schema get_schema(std::string_view name_or_id,
+    [[nodiscard]] collection_schema get_schema(std::string_view name_or_id,
                                                                       const request_options& options = {}) const {
         return detail::fetch_as<collection_schema>(core(), "GET", path(name_or_id) + "/schema", nullptr, options);
     }
 
     /// @brief Every collection's schema: GET /api/collections/schemas ({collections: [...]}).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::vector<collection_schema> get_all_schemas(
+    [[nodiscard]] std::vector<collection_schema> get_all_schemas(
         const request_options& options = {}) const {
         auto& c = core();
         const std::string route = "/api/collections/schemas";
@@ -5695,7 +5856,7 @@ public:
     /// /api/collections/sql/tables {tables}. Returns the new collections (a JSON array;
     /// tables already registered are left out). The server adds the columns created,
     /// updated, createdBy and updatedBy to each table.
-    BOSBASE_SPLIT_NOINLINE json register_sql_tables(const std::vector<std::string>& tables,
+    json register_sql_tables(const std::vector<std::string>& tables,
                                                     const request_options& options = {}) const {
         auto& c = core();
         const std::string route = "/api/collections/sql/tables";
@@ -5709,7 +5870,7 @@ public:
 
     /// @brief Runs each definition's `sql` (when not empty), then registers table `name`
     /// as a collection, all in one transaction: POST /api/collections/sql/import.
-    BOSBASE_SPLIT_NOINLINE sql_import_result import_sql_tables(const std::vector<sql_table_definition>& tables,
+    sql_import_result import_sql_tables(const std::vector<sql_table_definition>& tables,
                                                                const request_options& options = {}) const {
         json list = json::array();
         for (const auto& t : tables) {
@@ -5729,28 +5890,25 @@ private:
 };
 
 /// @brief Superuser calls on the application settings (pb.settings()).
-template <class Transport>
-class settings_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class settings_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
     /// @brief All settings (secrets come back masked).
-    BOSBASE_SPLIT_NOINLINE json get_all(const request_options& options = {}) const {
+    json get_all(const request_options& options = {}) const {
         return core().send_json("GET", "/api/settings", nullptr, options, {});
     }
 
     /// @brief Changes the given settings, e.g. {{"batch", {{"enabled", true}}}}; returns all settings.
-    BOSBASE_SPLIT_NOINLINE
     json update(const json& body, const request_options& options = {}) const {
         return core().send_json("PATCH", "/api/settings", detail::object_body(body, "a settings body"),
                                 options, {});
     }
 
     /// @brief Checks the S3 connection of "storage" or "backups" (204).
-    BOSBASE_SPLIT_NOINLINE void test_s3(std::string_view filesystem = "storage",
+    void test_s3(std::string_view filesystem = "storage",
                  const request_options& options = {}) const {
         core().perform("POST", "/api/settings/test/s3", json{{"filesystem", std::string(filesystem)}},
                        options, {});
@@ -5760,7 +5918,7 @@ public:
     /// it: POST /api/settings/apple/generate-client-secret. `private_key` is the PKCS #8
     /// PEM of the key `key_id` (10 characters) of team `team_id` (10 characters); it is
     /// scrubbed from every error text. `duration_seconds` is 1 to 15777000 (about 6 months).
-    BOSBASE_SPLIT_NOINLINE std::string generate_apple_client_secret(std::string_view client_id,
+    std::string generate_apple_client_secret(std::string_view client_id,
                                                                     std::string_view team_id,
                                                                     std::string_view key_id,
                                                                     std::string_view private_key,
@@ -5783,7 +5941,6 @@ public:
 
     /// @brief Sends a test email of `email_template` ("verification", "password-reset",
     /// "email-change", "otp", "login-alert") for a collection's templates (204).
-    BOSBASE_SPLIT_NOINLINE
     void test_email(std::string_view collection, std::string_view to_email, std::string_view email_template,
                     const request_options& options = {}) const {
         core().perform("POST", "/api/settings/test/email",
@@ -5795,21 +5952,17 @@ public:
 };
 
 /// @brief Superuser access to the request logs (pb.logs()).
-template <class Transport>
-class log_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class log_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
-    BOSBASE_SPLIT_NOINLINE
     json get_list(int page = 1, int per_page = 30, const request_options& options = {}) const {
         return core().send_json("GET", "/api/logs", nullptr,
                                 detail::list_request(page, per_page, options), {});
     }
 
-    BOSBASE_SPLIT_NOINLINE
     json get_one(std::string_view id, const request_options& options = {}) const {
         detail::require_path_segment(id, "log id");
         return core().send_json("GET", "/api/logs/" + detail::encode_uri_component(id), nullptr,
@@ -5817,57 +5970,51 @@ public:
     }
 
     /// @brief Hourly counts [{"total", "date"}, ...]; options.filter narrows them.
-    BOSBASE_SPLIT_NOINLINE json get_stats(const request_options& options = {}) const {
+    json get_stats(const request_options& options = {}) const {
         return core().send_json("GET", "/api/logs/stats", nullptr, options, {});
     }
 };
 
 /// @brief Superuser calls on backups (pb.backups()).
-template <class Transport>
-class backup_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class backup_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
     /// @brief [{"key", "size", "modified"}, ...].
-    BOSBASE_SPLIT_NOINLINE json get_full_list(const request_options& options = {}) const {
+    json get_full_list(const request_options& options = {}) const {
         return core().send_json("GET", "/api/backups", nullptr, options, {});
     }
 
     /// @brief Starts a backup named `name` ("" lets the server pick one) and waits for it (204).
-    BOSBASE_SPLIT_NOINLINE
     void create(std::string_view name = {}, const request_options& options = {}) const {
         core().perform("POST", "/api/backups", json{{"name", std::string(name)}}, options,
                        {});
     }
 
     /// @brief Restores a backup; the server restarts afterwards (204).
-    BOSBASE_SPLIT_NOINLINE
     void restore(std::string_view key, const request_options& options = {}) const {
         core().perform("POST", path(key) + "/restore", nullptr, options, {});
     }
 
-    BOSBASE_SPLIT_NOINLINE
     void remove(std::string_view key, const request_options& options = {}) const {
         core().perform("DELETE", path(key), nullptr, options, {});
     }
 
     /// @brief URL to download a backup with a superuser file token (from POST /api/files/token).
     /// The URL carries that token: do not log it.
-    BOSBASE_SPLIT_NOINLINE std::string download_url(std::string_view file_token, std::string_view key) const {
+    std::string download_url(std::string_view file_token, std::string_view key) const {
         return core().url().origin + core().target_for(path(key), query_params{{"token", std::string(file_token)}});
     }
 
     /// @brief The JS SDK's name for download_url().
-    BOSBASE_SPLIT_NOINLINE std::string get_download_url(std::string_view file_token, std::string_view key) const {
+    std::string get_download_url(std::string_view file_token, std::string_view key) const {
         return download_url(file_token, key);
     }
 
     /// @brief Uploads a backup archive (a .zip made by the server) as multipart field
     /// `file` to POST /api/backups/upload (204). The server refuses other types (400).
-    BOSBASE_SPLIT_NOINLINE
     void upload(const file_part& file, const request_options& options = {}) const {
         // A file from disk is read as it is sent, when the transport can (is_upload_transport_v).
         detail::fetch_multipart_json(core(), "POST", "/api/backups/upload", json::object(),
@@ -5877,7 +6024,6 @@ public:
     /// @brief Downloads a backup archive into `to` as files().download() does (a new file
     /// renamed into place once complete). Fetches a superuser file token first when
     /// download_options::token is empty. Returns the bytes written.
-    BOSBASE_SPLIT_NOINLINE
     std::uint64_t download(std::string_view key, const std::filesystem::path& to,
                            const download_options& options = {}) const {
         const std::string token = token_for(options);
@@ -5885,7 +6031,6 @@ public:
     }
 
     /// @brief download() into a caller's stream.
-    BOSBASE_SPLIT_NOINLINE
     std::uint64_t download(std::string_view key, std::ostream& to, const download_options& options = {}) const {
         const std::string token = token_for(options);
         return detail::download_to_stream(core(), path(key), with_token(token, options), options.max_bytes, to,
@@ -5934,21 +6079,18 @@ private:
 };
 
 /// @brief Superuser calls on the app's cron jobs (pb.crons()).
-template <class Transport>
-class cron_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class cron_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
     /// @brief [{"id", "expression"}, ...].
-    BOSBASE_SPLIT_NOINLINE json get_full_list(const request_options& options = {}) const {
+    json get_full_list(const request_options& options = {}) const {
         return core().send_json("GET", "/api/crons", nullptr, options, {});
     }
 
     /// @brief Runs a job now (204).
-    BOSBASE_SPLIT_NOINLINE
     void run(std::string_view job_id, const request_options& options = {}) const {
         detail::require_path_segment(job_id, "cron job id");
         core().perform("POST", "/api/crons/" + detail::encode_uri_component(job_id), nullptr,
@@ -5965,29 +6107,31 @@ public:
 
 namespace bosbase {
 
+/// @brief Query of a file URL (file_service::get_url); unset fields are left out.
+// Outside the class: a nested struct with default member initialisers cannot be a
+// default argument of its own class's members.
+struct file_url_options {
+    std::string thumb;      ///< "WxH", "WxHt", "WxHb", "WxHf", "0xH" or "Wx0" (images only)
+    bool download = false;  ///< ask for Content-Disposition: attachment
+    std::string token;      ///< file token for protected fields (see get_token())
+    query_params query;     ///< more query parameters, sent first
+};
+
 /// @brief File URLs and file tokens (pb.files()), as the JS SDK's FileService.
-template <class Transport>
-class file_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class file_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
-    /// @brief Query of a file URL; unset fields are left out.
-    struct url_options {
-        std::string thumb;                 ///< "WxH", "WxHt", "WxHb", "WxHf", "0xH" or "Wx0" (images only)
-        bool download = false;             ///< ask for Content-Disposition: attachment
-        std::string token;                 ///< file token for protected fields (see get_token())
-        query_params query;                ///< more query parameters, sent first
-    };
+    /// @brief Query of a file URL (file_url_options).
+    using url_options = file_url_options;
 
     /// @brief `<base>/api/files/<collectionId or collectionName>/<id>/<filename>[?query]`,
     /// each segment encoded like encodeURIComponent, the query form-encoded like JS
     /// URLSearchParams (space as '+'). "" when the filename, the record's id or both
     /// collectionId and collectionName are missing (as the JS SDK). A URL with a token
     /// carries that token: do not log it.
-    BOSBASE_SPLIT_NOINLINE
     std::string get_url(const json& record, std::string_view filename, const url_options& options = {}) const {
         const std::string collection = [&] {
             std::string id = string_field(record, "collectionId");
@@ -6027,7 +6171,6 @@ public:
 
     /// @brief get_url() with the file name as JSON, e.g. record["avatar"]; "" unless it is a string.
     template <class Name, std::enable_if_t<std::is_same_v<Name, json>, int> = 0>
-    BOSBASE_SPLIT_NOINLINE
     std::string get_url(const json& record, const Name& filename, const url_options& options = {}) const {
         return filename.is_string() ? get_url(record, filename.template get_ref<const std::string&>(), options)
                                     : std::string();
@@ -6035,7 +6178,7 @@ public:
 
     /// @brief A short-lived token for protected files (POST /api/files/token); needs auth.
     /// Returns "" when the server sends none, as the JS SDK.
-    BOSBASE_SPLIT_NOINLINE std::string get_token(const request_options& options = {}) const {
+    std::string get_token(const request_options& options = {}) const {
         const json reply =
             core().send_json("POST", "/api/files/token", nullptr, options, {});
         return string_field(reply, "token");
@@ -6045,7 +6188,6 @@ public:
     /// to a new file beside `to`, which replaces `to` only once complete, so a failed or
     /// cancelled download leaves `to` untouched. Returns the bytes written. Sizes,
     /// cancel and progress (request_options::progress) as in the README, "Files of any size".
-    BOSBASE_SPLIT_NOINLINE
     std::uint64_t download(const json& record, std::string_view filename, const std::filesystem::path& to,
                            const download_options& options = {}) const {
         return detail::download_to_path(core(), file_path(record, filename), with_download_query(options),
@@ -6054,7 +6196,6 @@ public:
 
     /// @brief download() into a caller's stream, written piece by piece as it arrives; on
     /// failure the stream holds what arrived before it. Returns the bytes written.
-    BOSBASE_SPLIT_NOINLINE
     std::uint64_t download(const json& record, std::string_view filename, std::ostream& to,
                            const download_options& options = {}) const {
         return detail::download_to_stream(core(), file_path(record, filename), with_download_query(options),
@@ -6145,10 +6286,8 @@ namespace bosbase {
 /// Queue requests per collection, then send(). The server must have batch
 /// enabled (settings "batch.enabled"); otherwise send() throws ClientResponseError
 /// 403 "Batch requests are not allowed.". Not thread-safe; sending does not clear it.
-template <class Transport>
-class batch_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class batch_service : public detail::service_base {
+    using detail::service_base::core;
 
     // The queued requests, and the files of all of them, each already named
     // `requests.{index}.{field}` as the server reads them (so sending copies no file).
@@ -6240,14 +6379,13 @@ public:
         std::string records_url_;
     };
 
-    BOSBASE_SPLIT_NOINLINE explicit batch_service(std::shared_ptr<detail::client_core<Transport>> core)
-        : detail::service_base<Transport>(std::move(core)), queue_(std::make_shared<queue>()) {}
+    explicit batch_service(std::shared_ptr<detail::client_core> core)
+        : detail::service_base(std::move(core)), queue_(std::make_shared<queue>()) {}
 
-    BOSBASE_SPLIT_NOINLINE
     collection_batch collection(std::string_view name) const { return collection_batch(queue_, name); }
 
     /// @brief How many requests are queued.
-    BOSBASE_SPLIT_NOINLINE std::size_t size() const noexcept { return queue_->requests.size(); }
+    std::size_t size() const noexcept { return queue_->requests.size(); }
 
     /// @brief POST /api/batch with a JSON body {"requests": [...]}; the answers in order.
     /// With files queued it is one multipart/form-data request instead, as the JS SDK
@@ -6255,7 +6393,6 @@ public:
     /// named `requests.{index}.{field}`; the whole body counts against max_request_bytes.
     /// Any failed request rolls back all of them: ClientResponseError 400 "Batch
     /// transaction failed." with response()["data"]["requests"][<index>].
-    BOSBASE_SPLIT_NOINLINE
     std::vector<batch_result> send(const request_options& options = {}) const {
         const request_options opts = options;
         json payload{{"requests", queue_->requests}};
@@ -6435,17 +6572,15 @@ void from_json(const J& j, vector_search_result& s) {
 /// use letters, digits and '_' (other names make the server answer 500 "Failed to
 /// create vector table."). Exceptions as for every call: ClientResponseError,
 /// std::invalid_argument for input that cannot be sent (checked before any request).
-template <class Transport>
-class vector_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class vector_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
     // --- collections -------------------------------------------------------
 
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::vector<vector_collection_info> list_collections(
+    [[nodiscard]] std::vector<vector_collection_info> list_collections(
         const request_options& options = {}) const {
         const std::string path = "/api/vectors/collections";
         const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
@@ -6453,7 +6588,7 @@ public:
     }
 
     /// @brief Creates a collection (201); 400 "Collection already exists." when it does.
-    BOSBASE_SPLIT_NOINLINE void create_collection(std::string_view name, const vector_collection_config& config = {},
+    void create_collection(std::string_view name, const vector_collection_config& config = {},
                                                   const request_options& options = {}) const {
         json body = json::object();
         if (config.dimension) body["dimension"] = *config.dimension;
@@ -6464,7 +6599,7 @@ public:
 
     /// @brief Changes the metric or the options. The server answers 400 "No fields to
     /// update." when nothing changes (the same metric and no options).
-    BOSBASE_SPLIT_NOINLINE void update_collection(std::string_view name, const vector_collection_update& update,
+    void update_collection(std::string_view name, const vector_collection_update& update,
                                                   const request_options& options = {}) const {
         json body = json::object();
         if (update.distance) body["distance"] = *update.distance;
@@ -6473,7 +6608,7 @@ public:
     }
 
     /// @brief Drops the collection and its documents (204).
-    BOSBASE_SPLIT_NOINLINE void delete_collection(std::string_view name, const request_options& options = {}) const {
+    void delete_collection(std::string_view name, const request_options& options = {}) const {
         core().perform("DELETE", collection_admin_path(name), nullptr, options, {});
     }
 
@@ -6481,7 +6616,7 @@ public:
 
     /// @brief Inserts a document and returns its id. A document with an existing id
     /// replaces it (upsert).
-    BOSBASE_SPLIT_NOINLINE std::string insert(std::string_view collection, const vector_document& document,
+    std::string insert(std::string_view collection, const vector_document& document,
                                               const request_options& options = {}) const {
         const std::string path = documents_path(collection);
         const detail::json_reply reply = detail::fetch_json(core(), "POST", path, document_body(document), options);
@@ -6491,7 +6626,7 @@ public:
     /// @brief Inserts several documents in one request. A document the server refuses
     /// (a wrong dimension, say) only adds to `errors`; the rest are inserted. Existing
     /// ids are replaced, or with skip_duplicates left alone.
-    BOSBASE_SPLIT_NOINLINE vector_batch_insert_result batch_insert(std::string_view collection,
+    vector_batch_insert_result batch_insert(std::string_view collection,
                                                                    const std::vector<vector_document>& documents,
                                                                    bool skip_duplicates = false,
                                                                    const request_options& options = {}) const {
@@ -6506,7 +6641,7 @@ public:
 
     /// @brief One page of documents, newest first (per_page at most 1000). At BosBase
     /// d8bc341 the items carry id and vector only: metadata and content are never filled.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE document_page<vector_document> list(
+    [[nodiscard]] document_page<vector_document> list(
         std::string_view collection, int page = 1, int per_page = 100, const request_options& options = {}) const {
         const std::string path = documents_path(collection);
         const request_options opts = detail::list_request(page, per_page, options);
@@ -6516,7 +6651,7 @@ public:
 
     /// @brief One document. At BosBase d8bc341 the server answers 404 "Vector document
     /// not found." for every id, existing or not (its query does not map the row).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE vector_document get(std::string_view collection, std::string_view id,
+    [[nodiscard]] vector_document get(std::string_view collection, std::string_view id,
                                                              const request_options& options = {}) const {
         const std::string path = document_path(collection, id);
         const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
@@ -6524,7 +6659,7 @@ public:
     }
 
     /// @brief Changes the fields that are set and returns the id; 404 for an unknown id.
-    BOSBASE_SPLIT_NOINLINE std::string update(std::string_view collection, std::string_view id,
+    std::string update(std::string_view collection, std::string_view id,
                                               const vector_document_update& update,
                                               const request_options& options = {}) const {
         json body = json::object();
@@ -6550,7 +6685,7 @@ public:
     }
 
     /// @brief Deletes a document (204, also for an id that does not exist).
-    BOSBASE_SPLIT_NOINLINE void remove(std::string_view collection, std::string_view id,
+    void remove(std::string_view collection, std::string_view id,
                                        const request_options& options = {}) const {
         core().perform("DELETE", document_path(collection, id), nullptr, options, {});
     }
@@ -6558,7 +6693,7 @@ public:
     /// @brief The documents nearest to `search.query_vector`. The search is approximate
     /// (an ivfflat index with pgvector's default probes), so it can miss rows; at BosBase
     /// d8bc341 the documents carry id and vector only, even with include_content.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE vector_search_result search(std::string_view collection,
+    [[nodiscard]] vector_search_result search(std::string_view collection,
                                                                      const vector_search_request& search,
                                                                      const request_options& options = {}) const {
         detail::require_finite(search.query_vector, "vector search query_vector");
@@ -6715,18 +6850,16 @@ void from_json(const J& j, llm_query_result& q) {
 /// through an OpenAI-compatible endpoint of its own environment (OPENAI_API_KEY,
 /// OPENAI_BASE_URL; model text-embedding-3-small), never through anything in the
 /// request. When that fails the server answers 500.
-template <class Transport>
-class llm_document_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class llm_document_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
     // --- collections -------------------------------------------------------
 
     /// @brief Every collection, sorted by name.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::vector<llm_collection_info> list_collections(
+    [[nodiscard]] std::vector<llm_collection_info> list_collections(
         const request_options& options = {}) const {
         const std::string path = "/api/llm-documents/collections";
         const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
@@ -6734,7 +6867,7 @@ public:
     }
 
     /// @brief Creates a collection (201); 400 "Collection already exists." when it does.
-    BOSBASE_SPLIT_NOINLINE void create_collection(std::string_view name, const llm_metadata& metadata = {},
+    void create_collection(std::string_view name, const llm_metadata& metadata = {},
                                                   const request_options& options = {}) const {
         json body = json::object();
         if (!metadata.empty()) body["metadata"] = metadata;
@@ -6742,7 +6875,7 @@ public:
     }
 
     /// @brief Deletes a collection and its documents (204, also for an unknown name).
-    BOSBASE_SPLIT_NOINLINE void delete_collection(std::string_view name, const request_options& options = {}) const {
+    void delete_collection(std::string_view name, const request_options& options = {}) const {
         core().perform("DELETE", collection_admin_path(name), nullptr, options, {});
     }
 
@@ -6750,7 +6883,7 @@ public:
 
     /// @brief Inserts a document (content or embedding, or both) and returns its id. A
     /// document with an existing id replaces it whole.
-    BOSBASE_SPLIT_NOINLINE std::string insert(std::string_view collection, const llm_document& document,
+    std::string insert(std::string_view collection, const llm_document& document,
                                               const request_options& options = {}) const {
         detail::require_finite(document.embedding, "LLM document embedding");
         json body = json::object();
@@ -6770,7 +6903,7 @@ public:
 
     /// @brief One page of documents, sorted by id (per_page at most 500). The page has
     /// no total_pages: the server sends none.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE document_page<llm_document> list(std::string_view collection, int page = 1,
+    [[nodiscard]] document_page<llm_document> list(std::string_view collection, int page = 1,
                                                                           int per_page = 50,
                                                                           const request_options& options = {}) const {
         const std::string path = documents_path(collection);
@@ -6780,7 +6913,7 @@ public:
     }
 
     /// @brief One document; 404 "Document not found." for an unknown id.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE llm_document get(std::string_view collection, std::string_view id,
+    [[nodiscard]] llm_document get(std::string_view collection, std::string_view id,
                                                           const request_options& options = {}) const {
         const std::string path = document_path(collection, id);
         const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
@@ -6788,13 +6921,13 @@ public:
     }
 
     /// @brief The JS SDK's other name for get().
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE llm_document get_one(std::string_view collection, std::string_view id,
+    [[nodiscard]] llm_document get_one(std::string_view collection, std::string_view id,
                                                               const request_options& options = {}) const {
         return get(collection, id, options);
     }
 
     /// @brief Changes the fields that are set ({success: true}); 404 for an unknown id.
-    BOSBASE_SPLIT_NOINLINE void update(std::string_view collection, std::string_view id,
+    void update(std::string_view collection, std::string_view id,
                                        const llm_document_update& update, const request_options& options = {}) const {
         json body = json::object();
         if (update.content) body["content"] = *update.content;
@@ -6807,7 +6940,7 @@ public:
     }
 
     /// @brief Deletes a document (204); 404 for an unknown id.
-    BOSBASE_SPLIT_NOINLINE void remove(std::string_view collection, std::string_view id,
+    void remove(std::string_view collection, std::string_view id,
                                        const request_options& options = {}) const {
         core().perform("DELETE", document_path(collection, id), nullptr, options, {});
     }
@@ -6815,7 +6948,7 @@ public:
     /// @brief The documents most similar to a text or an embedding. An empty collection
     /// gives no results; neither a text nor an embedding (or one of the wrong length)
     /// makes the server answer 500 "Failed to execute query.".
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::vector<llm_query_result> query(
+    [[nodiscard]] std::vector<llm_query_result> query(
         std::string_view collection, const llm_query_options& query, const request_options& options = {}) const {
         json body = json::object();
         if (query.query_text) body["queryText"] = *query.query_text;
@@ -7044,15 +7177,13 @@ void from_json(const J& j, langchaingo_sql_result& s) {
 /// The server calls the model; `model.api_key` travels in the request body and is
 /// scrubbed from the texts of any error of the call. Questions and documents are
 /// embedded with the server's own provider (see pb.llm_documents()), not `model`.
-template <class Transport>
-class langchaingo_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class langchaingo_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
-    BOSBASE_SPLIT_NOINLINE langchaingo_completion completions(const langchaingo_completion_request& request,
+    langchaingo_completion completions(const langchaingo_completion_request& request,
                                                               const request_options& options = {}) const {
         json body = json::object();
         put_model(body, request.model);
@@ -7077,7 +7208,7 @@ public:
 
     /// @brief Answers `request.question` from the collection's most similar documents.
     /// 404 "Collection not found." for an unknown collection.
-    BOSBASE_SPLIT_NOINLINE langchaingo_rag_answer rag(const langchaingo_rag_request& request,
+    langchaingo_rag_answer rag(const langchaingo_rag_request& request,
                                                       const request_options& options = {}) const {
         json body = retrieval_body(request);
         body["question"] = request.question;
@@ -7085,7 +7216,7 @@ public:
     }
 
     /// @brief rag() under the name `query` (POST /api/langchaingo/documents/query).
-    BOSBASE_SPLIT_NOINLINE langchaingo_rag_answer query_documents(const langchaingo_document_query& request,
+    langchaingo_rag_answer query_documents(const langchaingo_document_query& request,
                                                                   const request_options& options = {}) const {
         json body = retrieval_body(request);
         body["query"] = request.query;
@@ -7094,7 +7225,7 @@ public:
 
     /// @brief Text to SQL: the model writes one statement from the tables' columns and
     /// sample rows, the server runs it and returns at most top_k rows.
-    BOSBASE_SPLIT_NOINLINE langchaingo_sql_result sql(const langchaingo_sql_request& request,
+    langchaingo_sql_result sql(const langchaingo_sql_request& request,
                                                       const request_options& options = {}) const {
         json body = json::object();
         put_model(body, request.model);
@@ -7222,16 +7353,14 @@ void from_json(const J& j, cache_entry& e) {
 /// routes); a key has at most 512 bytes; names and keys are trimmed of spaces.
 /// **update() and every entry call create a cache that does not exist** (with the
 /// default settings), so a misspelt name makes a new cache rather than a 404.
-template <class Transport>
-class cache_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class cache_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
     /// @brief Every cache, sorted by name, with its statistics.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::vector<cache_summary> list(const request_options& options = {}) const {
+    [[nodiscard]] std::vector<cache_summary> list(const request_options& options = {}) const {
         const std::string path = "/api/cache";
         const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
         auto items = reply.body.is_object() ? reply.body.find("items") : reply.body.end();
@@ -7249,7 +7378,7 @@ public:
 
     /// @brief Creates a cache (201); 400 "Failed to create cache." when the name exists
     /// or does not match the server's pattern.
-    BOSBASE_SPLIT_NOINLINE cache_summary create(std::string_view name, const cache_settings& settings = {},
+    cache_summary create(std::string_view name, const cache_settings& settings = {},
                                                 const request_options& options = {}) const {
         json body = settings_body(settings);
         body["name"] = std::string(name);
@@ -7260,7 +7389,7 @@ public:
 
     /// @brief Changes the settings that are set (at least one, or the server answers 400).
     /// Creates the cache when it does not exist.
-    BOSBASE_SPLIT_NOINLINE cache_summary update(std::string_view name, const cache_settings& settings,
+    cache_summary update(std::string_view name, const cache_settings& settings,
                                                 const request_options& options = {}) const {
         const std::string path = cache_path(name);
         const detail::json_reply reply = detail::fetch_json(core(), "PATCH", path, settings_body(settings), options);
@@ -7268,7 +7397,7 @@ public:
     }
 
     /// @brief Deletes a cache and its entries (204); 404 "Cache not found.".
-    BOSBASE_SPLIT_NOINLINE void remove(std::string_view name, const request_options& options = {}) const {
+    void remove(std::string_view name, const request_options& options = {}) const {
         core().perform("DELETE", cache_path(name), nullptr, options, {});
     }
 
@@ -7276,7 +7405,7 @@ public:
     /// unset for the cache's default, 0 for no expiry. A value whose JSON is larger than
     /// the cache's entry limit gets 400 "The provided value exceeds the cache entry size limit.".
     template <class Value = json>
-    BOSBASE_SPLIT_NOINLINE cache_entry set_entry(std::string_view cache, std::string_view key, const Value& value,
+    cache_entry set_entry(std::string_view cache, std::string_view key, const Value& value,
                                                  std::optional<std::int64_t> ttl_seconds = std::nullopt,
                                                  const request_options& options = {}) const {
         json body{{"value", detail::encode_body(value)}};
@@ -7285,14 +7414,14 @@ public:
     }
 
     /// @brief The entry; 404 "Cache entry not found." (also once it expired).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE cache_entry get_entry(std::string_view cache, std::string_view key,
+    [[nodiscard]] cache_entry get_entry(std::string_view cache, std::string_view key,
                                                                const request_options& options = {}) const {
         return entry_call("GET", cache, key, nullptr, options);
     }
 
     /// @brief Gives the entry a new lifetime without changing its value: ttl_seconds from
     /// now (unset: the cache's default, 0: no expiry); 404 for an unknown entry.
-    BOSBASE_SPLIT_NOINLINE cache_entry renew_entry(std::string_view cache, std::string_view key,
+    cache_entry renew_entry(std::string_view cache, std::string_view key,
                                                    std::optional<std::int64_t> ttl_seconds = std::nullopt,
                                                    const request_options& options = {}) const {
         json body = json::object();
@@ -7301,7 +7430,7 @@ public:
     }
 
     /// @brief Deletes the entry (204); 404 "Cache entry not found.".
-    BOSBASE_SPLIT_NOINLINE void delete_entry(std::string_view cache, std::string_view key,
+    void delete_entry(std::string_view cache, std::string_view key,
                                              const request_options& options = {}) const {
         core().perform("DELETE", entry_path(cache, key), nullptr, options, {});
     }
@@ -7418,17 +7547,15 @@ void from_json(const J& j, redis_entry& out) {
 /// @brief Redis keys through BosBase (pb.redis(); superuser only). The server has these
 /// routes only when it was started with REDIS_URL; without it every call is a 404.
 /// Values are any JSON, stored as JSON text under the plain key.
-template <class Transport>
-class redis_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class redis_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
     /// @brief One SCAN step: GET /api/redis/keys?cursor=&pattern=&count=. Start with no
     /// cursor and go on with page.cursor until page.done().
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE redis_key_page list_keys(const redis_list_options& query = {},
+    [[nodiscard]] redis_key_page list_keys(const redis_list_options& query = {},
                                                                   const request_options& options = {}) const {
         query_params first;
         if (query.cursor) first.emplace_back("cursor", *query.cursor);
@@ -7440,7 +7567,7 @@ public:
 
     /// @brief Creates a key that does not exist yet (201); 409 "Key already exists." otherwise.
     /// Without a TTL the key does not expire.
-    BOSBASE_SPLIT_NOINLINE redis_entry create_key(std::string_view key, const json& value,
+    redis_entry create_key(std::string_view key, const json& value,
                                                   std::optional<std::int64_t> ttl_seconds = std::nullopt,
                                                   const request_options& options = {}) const {
         json body{{"key", std::string(key)}, {"value", value}};
@@ -7449,14 +7576,14 @@ public:
     }
 
     /// @brief The key's value and TTL; 404 "Key not found.".
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE redis_entry get_key(std::string_view key,
+    [[nodiscard]] redis_entry get_key(std::string_view key,
                                                              const request_options& options = {}) const {
         return detail::fetch_as<redis_entry>(core(), "GET", key_path(key), nullptr, options);
     }
 
     /// @brief Replaces the value of an existing key (no upsert: 404 "Key not found.").
     /// Without a TTL the key keeps the one it has; 0 makes it persistent.
-    BOSBASE_SPLIT_NOINLINE redis_entry update_key(std::string_view key, const json& value,
+    redis_entry update_key(std::string_view key, const json& value,
                                                   std::optional<std::int64_t> ttl_seconds = std::nullopt,
                                                   const request_options& options = {}) const {
         json body{{"value", value}};
@@ -7465,7 +7592,7 @@ public:
     }
 
     /// @brief Deletes the key (204); 404 "Key not found.".
-    BOSBASE_SPLIT_NOINLINE void delete_key(std::string_view key, const request_options& options = {}) const {
+    void delete_key(std::string_view key, const request_options& options = {}) const {
         core().perform("DELETE", key_path(key), nullptr, options, {});
     }
 
@@ -7576,19 +7703,17 @@ void from_json(const J& j, sql_result& out) {
 /// anonymous included, gets 403). The schema has one query, `records(collection, page,
 /// perPage, sort, filter, expand, skipTotal)`, and the mutations createRecord,
 /// updateRecord and deleteRecord.
-template <class Transport>
-class graphql_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class graphql_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
     /// @brief POST /api/graphql {query, variables, operationName?}. GraphQL errors come
     /// back in the result (graphql_result::ok()), not as exceptions; HTTP errors (403,
     /// network, ...) throw ClientResponseError as every call does. `variables` must be
     /// a JSON object (null sends {}); an empty operation_name is left out.
-    BOSBASE_SPLIT_NOINLINE graphql_result query(std::string_view query, const json& variables = json::object(),
+    graphql_result query(std::string_view query, const json& variables = json::object(),
                                                 std::string_view operation_name = {},
                                                 const request_options& options = {}) const {
         json body{{"query", std::string(query)}, {"variables", detail::object_body(variables, "GraphQL variables")}};
@@ -7599,18 +7724,16 @@ public:
 
 /// @brief Runs SQL on the server's database (pb.sql(); superusers only). Whatever the
 /// statement is, the server runs it as it is.
-template <class Transport>
-class sql_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class sql_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
     /// @brief POST /api/sql/execute {query}, the statement trimmed. An empty or
     /// whitespace-only statement is std::invalid_argument (as in the JS SDK). A statement
     /// the database refuses is 400 "Failed to execute SQL statement.".
-    BOSBASE_SPLIT_NOINLINE sql_result execute(std::string_view query, const request_options& options = {}) const {
+    sql_result execute(std::string_view query, const request_options& options = {}) const {
         const auto first = query.find_first_not_of(" \t\r\n\f\v");
         if (first == std::string_view::npos) {
             throw std::invalid_argument("bosbase: the SQL query must not be empty");
@@ -7820,92 +7943,6 @@ void from_json(const J& j, script_permission& out) {
 #ifndef BOSBASE_SERVICES_SCRIPT_WS_HPP
 #define BOSBASE_SERVICES_SCRIPT_WS_HPP
 
-// ---- bosbase/websocket.hpp: the optional WebSocket call of a transport, which pub/sub uses.
-#ifndef BOSBASE_WEBSOCKET_HPP
-#define BOSBASE_WEBSOCKET_HPP
-
-namespace bosbase {
-
-/// @brief What a transport needs to open one WebSocket.
-struct websocket_request {
-    std::string url;     ///< ws://host:port/path?query (wss:// for TLS)
-    header_list headers; ///< sent with the upgrade request (pub/sub puts the token in Authorization)
-    /// The TCP connect and the upgrade handshake together.
-    std::chrono::milliseconds connect_timeout{15000};
-    /// Longest silence on an open socket before read() gives up (the SDK pings well within it).
-    std::chrono::milliseconds read_timeout{60000};
-    std::chrono::milliseconds write_timeout{10000};
-    /// Frames larger than this may be refused by the transport (read() then reports closed);
-    /// the SDK checks the size of what it gets again.
-    std::size_t max_message_bytes = std::size_t(1) << 20;
-    /// Cancelling it makes a connect in progress throw transport_error(error_kind::canceled).
-    std::optional<cancel_token> cancel;
-};
-
-/// @brief What read() got. `too_large`: a message over max_message_bytes was read past and
-/// dropped whole (`message` is left empty); the connection goes on with the next message.
-enum class websocket_frame { text, binary, closed, too_large };
-
-/// @brief Thrown by connect_websocket() when the server answered the upgrade with an HTTP
-/// status instead of 101 Switching Protocols: callers tell a final answer (401, 403, 404)
-/// from one worth retrying (5xx) by status(). body() is what the server sent with it (at
-/// most max_message_bytes), usually BosBase's JSON error.
-class websocket_refused : public transport_error {
-public:
-    websocket_refused(int status, std::string body, const std::string& message)
-        : transport_error(error_kind::invalid_response, message), status_(status), body_(std::move(body)) {}
-
-    int status() const noexcept { return status_; }
-    const std::string& body() const noexcept { return body_; }
-
-private:
-    int status_;
-    std::string body_;
-};
-
-/// @brief One open WebSocket. One thread reads while others send; shutdown() may come from any thread.
-class websocket_connection {
-public:
-    virtual ~websocket_connection() = default;
-    /// @brief Blocks for the next whole message. `closed` once the peer closed, the socket
-    /// failed, read_timeout passed without a byte, or shutdown() was called; then for good.
-    virtual websocket_frame read(std::string& message) = 0;
-    /// @brief Sends one text message; false when the connection is gone. Callers serialise sends.
-    virtual bool send_text(std::string_view message) = 0;
-    /// @brief Ends the connection now: a blocked read() returns `closed`. Idempotent, never throws.
-    virtual void shutdown() noexcept = 0;
-};
-
-namespace detail {
-
-/// The WebSocket origin of an HTTP origin: http:// becomes ws://, https:// wss://.
-inline std::string websocket_origin(const std::string& origin) {
-    if (origin.compare(0, 8, "https://") == 0) return "wss://" + origin.substr(8);
-    if (origin.compare(0, 7, "http://") == 0) return "ws://" + origin.substr(7);
-    return origin;
-}
-
-template <class T, class = void>
-struct has_websocket : std::false_type {};
-
-template <class T>
-struct has_websocket<T, std::void_t<decltype(std::declval<T&>().connect_websocket(
-                            std::declval<const websocket_request&>()))>>
-    : std::is_convertible<decltype(std::declval<T&>().connect_websocket(std::declval<const websocket_request&>())),
-                          std::unique_ptr<websocket_connection>> {};
-
-}  // namespace detail
-
-/// @brief True when T also has the optional WebSocket call that pub/sub needs:
-/// `std::unique_ptr<bosbase::websocket_connection> connect_websocket(const bosbase::websocket_request&)`.
-/// It returns an open connection (the upgrade accepted) or throws transport_error.
-template <class T>
-inline constexpr bool is_websocket_transport_v = detail::has_websocket<T>::value;
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_WEBSOCKET_HPP
-
 namespace bosbase {
 
 namespace detail {
@@ -7959,8 +7996,7 @@ private:
 // permission before the upgrade, reads one client message with the arguments, and
 // answers with one text message, {output} or {status, message, data}. The token goes in
 // the Authorization header, never in the URL.
-template <class Transport>
-script_output execute_script_ws(client_core<Transport>& c, const std::string& path,
+inline script_output execute_script_ws(client_core& c, const std::string& path,
                                 const std::vector<std::string>& arguments, std::string_view function_name,
                                 const request_options& options) {
     using clock = std::chrono::steady_clock;
@@ -8013,8 +8049,8 @@ script_output execute_script_ws(client_core<Transport>& c, const std::string& pa
     std::unique_ptr<websocket_connection> conn;
     std::optional<transport_fault> refused;
     try {
-        Transport transport = c.transport();  // a copy: copies share what the transport keeps
-        conn = transport.connect_websocket(req);
+        auto transport = copy_transport(c.transport(), "execute_ws");  // copies share what the transport keeps
+        conn = transport->connect_websocket(req);
     } catch (const websocket_refused& e) {
         // The server's own answer to the upgrade (no script, no permission, not signed
         // in): its status and JSON, as execute() would report them.
@@ -8300,19 +8336,17 @@ namespace bosbase {
 /// the files the server writes under EXECUTE_PATH; command and upload `bash` and
 /// EXECUTE_PATH; wasm* a CGO build with WasmEdge (others answer 500 "Failed to get WASM
 /// manager.").
-template <class Transport>
-class scripts_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class scripts_service : public detail::service_base {
+    using detail::service_base::core;
     using clock = std::chrono::steady_clock;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
     // --- stored scripts ------------------------------------------------------
 
     /// @brief Every script, sorted by name (GET /api/scripts).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::vector<script> list(const request_options& options = {}) const {
+    [[nodiscard]] std::vector<script> list(const request_options& options = {}) const {
         auto& c = core();
         const std::string path = "/api/scripts";
         detail::json_reply reply = detail::fetch_json(c, "GET", path, nullptr, options);
@@ -8326,7 +8360,7 @@ public:
     /// @brief Stores a script (201, version 1). `content` is Python source; the server
     /// removes characters other than letters, digits and `_.-:` from the name.
     /// 400 "Script already exists." / "Script content is required.".
-    BOSBASE_SPLIT_NOINLINE script create(std::string_view name, std::string_view content,
+    script create(std::string_view name, std::string_view content,
                                          std::string_view description = {},
                                          const request_options& options = {}) const {
         const json body{{"name", std::string(name)},
@@ -8336,13 +8370,13 @@ public:
     }
 
     /// @brief One script by name; 404 "Script not found.".
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script get(std::string_view name, const request_options& options = {}) const {
+    [[nodiscard]] script get(std::string_view name, const request_options& options = {}) const {
         return detail::fetch_as<script>(core(), "GET", script_path(name), nullptr, options);
     }
 
     /// @brief Changes the set fields (PATCH); the version goes up by one. With none set
     /// the server answers 400 "At least one of content or description must be provided.".
-    BOSBASE_SPLIT_NOINLINE script update(std::string_view name, const script_update& changes,
+    script update(std::string_view name, const script_update& changes,
                                          const request_options& options = {}) const {
         json body = json::object();
         if (changes.content) body["content"] = *changes.content;
@@ -8351,7 +8385,7 @@ public:
     }
 
     /// @brief Deletes a script (204); 404 "Script not found.".
-    BOSBASE_SPLIT_NOINLINE void remove(std::string_view name, const request_options& options = {}) const {
+    void remove(std::string_view name, const request_options& options = {}) const {
         core().perform("DELETE", script_path(name), nullptr, options, {});
     }
 
@@ -8361,7 +8395,7 @@ public:
     /// positional strings and waits for it: POST /api/scripts/{name}/execute. `output` is
     /// the function's return value (JSON text unless it returned a string). A failing
     /// script is 500 "Script execution failed.".
-    BOSBASE_SPLIT_NOINLINE script_output execute(std::string_view name, const std::vector<std::string>& arguments = {},
+    script_output execute(std::string_view name, const std::vector<std::string>& arguments = {},
                                                  std::string_view function_name = {},
                                                  const request_options& options = {}) const {
         return detail::fetch_as<script_output>(core(), "POST", script_path(name) + "/execute",
@@ -8370,7 +8404,7 @@ public:
 
     /// @brief Starts the script without waiting (202 {id, status:"running"}): POST
     /// /api/scripts/async/{name}/execute. Follow it with wait() or execute_async_status().
-    BOSBASE_SPLIT_NOINLINE script_job execute_async(std::string_view name,
+    script_job execute_async(std::string_view name,
                                                     const std::vector<std::string>& arguments = {},
                                                     std::string_view function_name = {},
                                                     const request_options& options = {}) const {
@@ -8380,7 +8414,7 @@ public:
     }
 
     /// @brief The status of an execute_async job; 404 "Job not found.".
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script_job_status execute_async_status(
+    [[nodiscard]] script_job_status execute_async_status(
         std::string_view id, const request_options& options = {}) const {
         return job_status(script_job_kind::execute, id, options);
     }
@@ -8391,15 +8425,14 @@ public:
     /// EventSource (the token is redacted from error texts); the before/after-send hooks
     /// do not run for it. Needs a streaming transport (the default one is). The call's
     /// deadline and cancel token hold for the whole stream.
-    template <class T = Transport>
-    BOSBASE_SPLIT_NOINLINE script_output execute_sse(std::string_view name,
-                                                     const std::vector<std::string>& arguments = {},
-                                                     std::string_view function_name = {},
-                                                     const request_options& options = {}) const {
-        static_assert(is_streaming_transport_v<T>,
-                      "bosbase: execute_sse needs a transport with the streaming call "
-                      "`http_response stream(const http_request&, const stream_handler&)` (see README, 'Realtime')");
-        return sse_call<T>(script_path(name) + "/execute/sse", arguments, function_name, options);
+    script_output execute_sse(std::string_view name, const std::vector<std::string>& arguments = {},
+                              std::string_view function_name = {}, const request_options& options = {}) const {
+        if (!core().transport().can_stream()) {
+            throw std::logic_error(
+                "bosbase: execute_sse needs a transport with the streaming call "
+                "`http_response stream(const http_request&, const stream_handler&)` (see README, 'Realtime')");
+        }
+        return sse_call(script_path(name) + "/execute/sse", arguments, function_name, options);
     }
 
     /// @brief Runs the script like execute(), over a WebSocket: GET
@@ -8411,16 +8444,15 @@ public:
     /// and message the server sends on the socket.
     /// Needs a transport with the WebSocket call (the default one with cpp-httplib 0.41
     /// or newer, ws:// only). The call's deadline and cancel token hold throughout.
-    template <class T = Transport>
-    BOSBASE_SPLIT_NOINLINE script_output execute_ws(std::string_view name,
-                                                    const std::vector<std::string>& arguments = {},
-                                                    std::string_view function_name = {},
-                                                    const request_options& options = {}) const {
-        static_assert(is_websocket_transport_v<T>,
-                      "bosbase: execute_ws needs a transport with the WebSocket call "
-                      "`std::unique_ptr<bosbase::websocket_connection> connect_websocket(const "
-                      "bosbase::websocket_request&)`; the default transport has it with cpp-httplib 0.41 or newer "
-                      "(see README, 'Pub/sub')");
+    script_output execute_ws(std::string_view name, const std::vector<std::string>& arguments = {},
+                             std::string_view function_name = {}, const request_options& options = {}) const {
+        if (!core().transport().can_websocket()) {
+            throw std::logic_error(
+                "bosbase: execute_ws needs a transport with the WebSocket call "
+                "`std::unique_ptr<bosbase::websocket_connection> connect_websocket(const "
+                "bosbase::websocket_request&)`; the default transport has it with cpp-httplib 0.41 or newer "
+                "(see README, 'Pub/sub')");
+        }
         return detail::execute_script_ws(core(), script_path(name) + "/execute/ws", arguments, function_name, options);
     }
 
@@ -8429,14 +8461,14 @@ public:
     /// @brief Runs a WASM module under EXECUTE_PATH and waits: POST /api/scripts/wasm
     /// {options, wasm, params}. `cli_options` picks the function ("--func=name", "-f name"
     /// or a bare name; default _start), `params` are space-separated arguments.
-    BOSBASE_SPLIT_NOINLINE wasm_result wasm(std::string_view cli_options, std::string_view wasm_name,
+    wasm_result wasm(std::string_view cli_options, std::string_view wasm_name,
                                             std::string_view params = {}, const request_options& options = {}) const {
         return detail::fetch_as<wasm_result>(core(), "POST", "/api/scripts/wasm",
                                                 wasm_body(cli_options, wasm_name, params), options);
     }
 
     /// @brief Starts a WASM run without waiting (202): POST /api/scripts/wasm/async.
-    BOSBASE_SPLIT_NOINLINE script_job wasm_async(std::string_view cli_options, std::string_view wasm_name,
+    script_job wasm_async(std::string_view cli_options, std::string_view wasm_name,
                                                  std::string_view params = {},
                                                  const request_options& options = {}) const {
         return start_job("/api/scripts/wasm/async", wasm_body(cli_options, wasm_name, params), script_job_kind::wasm,
@@ -8444,7 +8476,7 @@ public:
     }
 
     /// @brief The status of a wasm_async job; 404 "Job not found.".
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script_job_status wasm_async_status(std::string_view id,
+    [[nodiscard]] script_job_status wasm_async_status(std::string_view id,
                                                                           const request_options& options = {}) const {
         return job_status(script_job_kind::wasm, id, options);
     }
@@ -8454,20 +8486,20 @@ public:
     /// @brief Runs `bash -c command` on the server host in EXECUTE_PATH and waits (up to the
     /// server's 30 minutes): `output` is stdout and stderr. A non-zero exit is 500
     /// "Failed to execute command.".
-    BOSBASE_SPLIT_NOINLINE script_output command(std::string_view command, const request_options& options = {}) const {
+    script_output command(std::string_view command, const request_options& options = {}) const {
         return detail::fetch_as<script_output>(core(), "POST", "/api/scripts/command",
                                                   json{{"command", std::string(command)}}, options);
     }
 
     /// @brief Starts the command without waiting (the server answers 200, not 202).
-    BOSBASE_SPLIT_NOINLINE script_job command_async(std::string_view command,
+    script_job command_async(std::string_view command,
                                                     const request_options& options = {}) const {
         return start_job("/api/scripts/command", json{{"command", std::string(command)}, {"async", true}},
                          script_job_kind::command, options);
     }
 
     /// @brief The status of a command_async job; 404 "Command not found.".
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script_job_status command_status(std::string_view id,
+    [[nodiscard]] script_job_status command_status(std::string_view id,
                                                                        const request_options& options = {}) const {
         return job_status(script_job_kind::command, id, options);
     }
@@ -8475,7 +8507,7 @@ public:
     /// @brief Writes `file` into EXECUTE_PATH on the server (replacing what is there):
     /// multipart POST /api/scripts/upload with the file as `file` and, when given, the
     /// target `path` (relative; default the file's name; `..` is 400 "Invalid path.").
-    BOSBASE_SPLIT_NOINLINE script_upload_result upload(const file_part& file, std::string_view path = {},
+    script_upload_result upload(const file_part& file, std::string_view path = {},
                                                        const request_options& options = {}) const {
         json fields = json::object();
         if (!path.empty()) fields["path"] = std::string(path);
@@ -8498,7 +8530,7 @@ public:
     /// (request_options::cancel, or the token of the pb.async() job it runs in) ends it at
     /// once, during a poll or a pause, with is_abort(). Errors of a poll (404, 403, network)
     /// end it as they are.
-    BOSBASE_SPLIT_NOINLINE script_job_status wait(const script_job& job,
+    script_job_status wait(const script_job& job,
                                                   std::chrono::milliseconds poll_interval = std::chrono::milliseconds(500),
                                                   const request_options& options = {}) const {
         if (poll_interval.count() < 1) {
@@ -8647,7 +8679,6 @@ private:
         cancel_token::registration job_;
     };
 
-    template <class T>
     script_output sse_call(const std::string& path, const std::vector<std::string>& arguments,
                            std::string_view function_name, const request_options& options) const {
         auto& c = core();
@@ -8729,8 +8760,9 @@ private:
                 return failure(kind, what);
             };
             try {
-                T transport = c.transport();  // a copy, as realtime uses: copies share the connection pool
-                res = transport.stream(req, on_data);
+                // A copy, as realtime uses: copies share the connection pool.
+                auto transport = detail::copy_transport(c.transport(), "execute_sse");
+                res = transport->stream(req, on_data);
             } catch (...) {
                 const detail::transport_fault fault = detail::current_transport_fault();
                 throw ended(fault.kind, fault.what);
@@ -8775,18 +8807,16 @@ namespace bosbase {
 /// `content` is "anonymous", "user" (records of `users`) or "superuser". The server
 /// has no list route. At BosBase d8bc341 the stored permissions have no effect: every
 /// /api/scripts route requires a superuser whatever they say.
-template <class Transport>
-class script_permissions_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class script_permissions_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
     /// @brief POST /api/script-permissions {script_name, content, script_id?} (201). The
     /// script need not exist yet. 400 "Permission already exists for this script." /
     /// "Invalid content value." / "Script_name is required.".
-    BOSBASE_SPLIT_NOINLINE script_permission create(std::string_view script_name, std::string_view content,
+    script_permission create(std::string_view script_name, std::string_view content,
                                                     std::string_view script_id = {},
                                                     const request_options& options = {}) const {
         json body{{"script_name", std::string(script_name)}, {"content", std::string(content)}};
@@ -8795,14 +8825,14 @@ public:
     }
 
     /// @brief The permission of a script; 404 "Permission not found.".
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script_permission get(std::string_view script_name,
+    [[nodiscard]] script_permission get(std::string_view script_name,
                                                                const request_options& options = {}) const {
         return detail::fetch_as<script_permission>(core(), "GET", path(script_name), nullptr, options);
     }
 
     /// @brief Changes the set fields (PATCH, snake_case keys); the version goes up by one.
     /// With none set the server answers 400 "At least one field must be provided.".
-    BOSBASE_SPLIT_NOINLINE script_permission update(std::string_view script_name,
+    script_permission update(std::string_view script_name,
                                                     const script_permission_update& changes,
                                                     const request_options& options = {}) const {
         json body = json::object();
@@ -8813,7 +8843,7 @@ public:
     }
 
     /// @brief Deletes the permission (204); 404 "Permission not found.".
-    BOSBASE_SPLIT_NOINLINE void remove(std::string_view script_name, const request_options& options = {}) const {
+    void remove(std::string_view script_name, const request_options& options = {}) const {
         core().perform("DELETE", path(script_name), nullptr, options, {});
     }
 
@@ -8917,8 +8947,7 @@ struct realtime_listener {
 /// the server holds for the current connection. Not synchronised: realtime_state
 /// calls it under its one lock. Removed listeners are handed back to the caller,
 /// which destroys them after unlocking (a callback's captures may own the client).
-template <class Dependent = void>
-class basic_realtime_registry {
+class realtime_registry {
 public:
     static constexpr std::size_t max_topic_bytes = 2500;  // the server's limit per subscription
     static constexpr std::size_t max_topics = 1000;       // and per client
@@ -9069,9 +9098,6 @@ private:
     bool stale_ = false;         // the server may hold topics that are no longer here
 };
 
-// A template only so that a TU which never uses it does not analyse it.
-using realtime_registry = basic_realtime_registry<>;
-
 }  // namespace detail
 
 }  // namespace bosbase
@@ -9119,8 +9145,8 @@ inline http_request realtime_stream_request(const parsed_base_url& url, std::str
 /// Opens the stream through `transport` and feeds `on_event(const sse_event&,
 /// realtime_connection_end&) -> bool` until the stream ends, fails, or on_event returns
 /// false; then says why. Never throws (what the transport throws is the reason).
-template <class Transport, class OnEvent>
-realtime_connection_end run_realtime_stream(Transport& transport, const http_request& req,
+template <class OnEvent>
+realtime_connection_end run_realtime_stream(transport_ops& transport, const http_request& req,
                                             std::size_t max_event_bytes, OnEvent&& on_event) {
     realtime_connection_end end;
     sse_parser parser(max_event_bytes);
@@ -9249,19 +9275,18 @@ namespace detail {
 /// When the core dies on the realtime thread itself (a callback held the last handle,
 /// or the POST did), shutdown() detaches the thread, which sees `stopping`, touches
 /// nothing of the client, and keeps this object alive through its own shared_ptr.
-template <class Transport>
-class realtime_state : public core_extension, public std::enable_shared_from_this<realtime_state<Transport>> {
+class realtime_state : public core_extension, public std::enable_shared_from_this<realtime_state> {
     using clock = std::chrono::steady_clock;
-    using core_type = client_core<Transport>;
+    using core_type = client_core;
     using listener_ptr = realtime_registry::listener_ptr;
 
 public:
     enum class phase { idle, connecting, submitting, subscribed, closing, backing_off, stopping };
 
     /// Made through make() only: the auth store listener needs a weak_ptr to it.
-    BOSBASE_SPLIT_NOINLINE explicit realtime_state(core_type& core)
+    explicit realtime_state(core_type& core)
         : core_(core.weak_from_this()),
-          stream_transport_(core.transport()),
+          stream_transport_(copy_transport(core.transport(), "realtime")),
           stream_request_(realtime_stream_request(core.url(), core.target_for("/api/realtime", {}), core.settings())),
           url_(core.url().origin + core.url().prefix + "/api/realtime"),
           post_deadline_(std::min(core.settings().deadline, core.settings().timeout)),
@@ -9278,7 +9303,7 @@ public:
 
     // The server binds a realtime client to the identity of its first subscription and
     // refuses another (403), so every new token means a new connection.
-    BOSBASE_SPLIT_NOINLINE static std::shared_ptr<realtime_state> make(core_type& core) {
+    static std::shared_ptr<realtime_state> make(core_type& core) {
         auto made = std::make_shared<realtime_state>(core);
         std::weak_ptr<realtime_state> weak = made;
         core.store().on_change(
@@ -9293,7 +9318,7 @@ public:
 
     /// Adds `fn` under `key` and returns once the server holds the key on the current
     /// connection. `core` is the caller's (its service keeps it alive meanwhile).
-    BOSBASE_SPLIT_NOINLINE subscription subscribe(core_type& core, const std::string& key, realtime_callback fn,
+    subscription subscribe(core_type& core, const std::string& key, realtime_callback fn,
                                                   const request_options& options) {
         realtime_registry::check_key(key);
         if (!fn) throw std::invalid_argument("bosbase: a realtime callback must not be empty");
@@ -9364,7 +9389,7 @@ public:
     /// the callback is not running and never runs again, so it may capture locals by
     /// reference. A topic that goes away leaves the server's set with a POST (waiting
     /// for one under way), or with the connection when it was the last.
-    BOSBASE_SPLIT_NOINLINE void remove(core_type* core, const realtime_listener* l) noexcept {
+    void remove(core_type* core, const realtime_listener* l) noexcept {
         std::vector<listener_ptr> dropped;
         std::optional<cancel_token> close;
         {
@@ -9380,7 +9405,7 @@ public:
     /// Every topic whose string + "?" starts with `prefix` (the JS SDK's
     /// unsubscribeByPrefix; its unsubscribe(topic) is prefix = topic + "?"). `reason` is
     /// on_disconnect's when that closes the connection.
-    BOSBASE_SPLIT_NOINLINE void remove_by_prefix(core_type& core, std::string_view prefix,
+    void remove_by_prefix(core_type& core, std::string_view prefix,
                                                  const char* reason = "no subscriptions left") noexcept {
         std::vector<listener_ptr> dropped;
         std::optional<cancel_token> close;
@@ -9399,14 +9424,12 @@ public:
         if (close) close->cancel();
     }
 
-    BOSBASE_SPLIT_NOINLINE void set_on_connect(connection_callback fn) { set_callback(on_connect_, std::move(fn)); }
-    BOSBASE_SPLIT_NOINLINE
+    void set_on_connect(connection_callback fn) { set_callback(on_connect_, std::move(fn)); }
     void set_on_reconnect(connection_callback fn) { set_callback(on_reconnect_, std::move(fn)); }
-    BOSBASE_SPLIT_NOINLINE
     void set_on_disconnect(disconnect_callback fn) { set_callback(on_disconnect_, std::move(fn)); }
-    BOSBASE_SPLIT_NOINLINE void set_on_error(error_callback fn) { set_callback(on_error_, std::move(fn)); }
+    void set_on_error(error_callback fn) { set_callback(on_error_, std::move(fn)); }
 
-    BOSBASE_SPLIT_NOINLINE void set_options(const realtime_options& o) {
+    void set_options(const realtime_options& o) {
         if (o.max_event_bytes == 0 || o.reconnect_delay.count() < 0 || o.max_reconnect_delay.count() < 0 ||
             o.idle_timeout.count() <= 0 || o.subscribe_timeout.count() < 0) {
             throw std::invalid_argument(
@@ -9417,23 +9440,23 @@ public:
         options_ = o;
     }
 
-    BOSBASE_SPLIT_NOINLINE bool is_connected() const {
+    bool is_connected() const {
         std::lock_guard<std::mutex> lock(mutex_);
         return phase_ == phase::subscribed;
     }
 
-    BOSBASE_SPLIT_NOINLINE std::string client_id() const {
+    std::string client_id() const {
         std::lock_guard<std::mutex> lock(mutex_);
         return phase_ == phase::subscribed ? client_id_ : std::string();
     }
 
-    BOSBASE_SPLIT_NOINLINE std::vector<std::string> topics() const {
+    std::vector<std::string> topics() const {
         std::lock_guard<std::mutex> lock(mutex_);
         return registry_.keys();
     }
 
     /// The client core is going away (its destructor, while it is still whole): stop.
-    BOSBASE_SPLIT_NOINLINE void shutdown() noexcept override {
+    void shutdown() noexcept override {
         std::thread worker;
         std::optional<cancel_token> cancel;
         bool on_thread = false;
@@ -9618,7 +9641,7 @@ private:
             req.read_timeout = opts.idle_timeout;
             req.cancel = cancel;
             realtime_connection_end end =
-                run_realtime_stream(stream_transport_, req, opts.max_event_bytes,
+                run_realtime_stream(*stream_transport_, req, opts.max_event_bytes,
                                     [&](const sse_event& ev, realtime_connection_end& e) {
                                         return on_event(ev, cancel, e, had_connection);
                                     });
@@ -9816,7 +9839,7 @@ private:
 
     // Fixed at construction: the thread never reaches into the client for them.
     const std::weak_ptr<core_type> core_;
-    Transport stream_transport_;  // the thread's own copy (copies share configuration)
+    std::unique_ptr<transport_ops> stream_transport_;  // the thread's own copy (copies share configuration)
     const http_request stream_request_;
     const std::string url_;  // for errors
     const std::chrono::milliseconds post_deadline_;
@@ -9870,13 +9893,12 @@ namespace bosbase {
 /// you may subscribe, unsubscribe and make calls; do not block it for long (events
 /// wait meanwhile). A callback that captures the client or a service keeps the
 /// client alive until it is unsubscribed.
-template <class Transport>
-class realtime_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
+class realtime_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    BOSBASE_SPLIT_NOINLINE explicit realtime_service(std::shared_ptr<detail::client_core<Transport>> core)
-        : detail::service_base<Transport>(std::move(core)) {}
+    explicit realtime_service(std::shared_ptr<detail::client_core> core)
+        : detail::service_base(std::move(core)) {}
 
     /// @brief Subscribes to a topic ("posts/*", "posts/RECORD_ID" or a custom topic).
     /// Returns once the server holds the subscription; the handle ends it when it goes
@@ -9888,7 +9910,7 @@ public:
     /// as `?options=` (like the JS SDK; the subscription string, and so the event's topic,
     /// includes them); cancel, timeout and deadline bound the call. std::invalid_argument for
     /// a bad topic or callback, and for sort or skip_total (nothing to a subscription).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, realtime_callback callback,
+    [[nodiscard]] subscription subscribe(const std::string& topic, realtime_callback callback,
                                                   const request_options& options = {}) const {
         auto split = detail::split_subscribe_options(options);
         return state()->subscribe(this->core(), detail::realtime_topic_key(topic, split.first), std::move(callback),
@@ -9929,7 +9951,7 @@ public:
 
     /// @brief Ends every callback of `topic` (with any options), like the JS SDK's unsubscribe(topic);
     /// "" ends all (the connection then closes).
-    BOSBASE_SPLIT_NOINLINE void unsubscribe(std::string_view topic = {}) const {
+    void unsubscribe(std::string_view topic = {}) const {
         if (topic.empty()) {
             unsubscribe_by_prefix("");
             return;
@@ -9940,23 +9962,23 @@ public:
     }
 
     /// @brief Ends every subscription whose string (+ "?") starts with `prefix`.
-    BOSBASE_SPLIT_NOINLINE void unsubscribe_by_prefix(std::string_view prefix) const {
+    void unsubscribe_by_prefix(std::string_view prefix) const {
         if (auto s = existing_state()) s->remove_by_prefix(this->core(), prefix);
     }
 
     /// @brief Ends every subscription and closes the connection (on_disconnect says "disconnect()
     /// was called"); a subscribe() waiting meanwhile returns an inactive handle. The next
     /// subscribe() connects again. As pub/sub's disconnect().
-    BOSBASE_SPLIT_NOINLINE void disconnect() const {
+    void disconnect() const {
         if (auto s = existing_state()) s->remove_by_prefix(this->core(), "", "disconnect() was called");
     }
 
     /// @brief The earlier name of disconnect().
-    BOSBASE_SPLIT_NOINLINE void unsubscribe_all() const { disconnect(); }
+    void unsubscribe_all() const { disconnect(); }
 
     /// @brief Runs on every connection whose subscriptions are on the server (first and later ones).
     /// Takes `fn(const connection_event&)` or, as before, `fn(const std::string& client_id)`.
-    BOSBASE_SPLIT_NOINLINE void on_connect(std::function<void(const connection_event&)> fn) const {
+    void on_connect(std::function<void(const connection_event&)> fn) const {
         state()->set_on_connect(std::move(fn));
     }
 
@@ -9967,7 +9989,7 @@ public:
 
     /// @brief Runs, after on_connect, on connections that replace a lost one: events may have been
     /// missed, resync now. Takes the same two shapes as on_connect.
-    BOSBASE_SPLIT_NOINLINE void on_reconnect(std::function<void(const connection_event&)> fn) const {
+    void on_reconnect(std::function<void(const connection_event&)> fn) const {
         state()->set_on_reconnect(std::move(fn));
     }
 
@@ -9978,7 +10000,7 @@ public:
 
     /// @brief Runs when an established connection ends, with the reason (realtime_disconnect is
     /// disconnect_event's earlier name).
-    BOSBASE_SPLIT_NOINLINE void on_disconnect(std::function<void(const disconnect_event&)> fn) const {
+    void on_disconnect(std::function<void(const disconnect_event&)> fn) const {
         state()->set_on_disconnect(std::move(fn));
     }
 
@@ -9989,78 +10011,74 @@ public:
     /// succeeds; the SDK retries with backoff. A subscribe() waiting for that attempt throws the
     /// same error. Network failures are retried without a report; a lost connection goes to
     /// on_disconnect.
-    BOSBASE_SPLIT_NOINLINE void on_error(std::function<void(const ClientResponseError&)> fn) const {
+    void on_error(std::function<void(const ClientResponseError&)> fn) const {
         state()->set_on_error(std::move(fn));
     }
 
     /// @brief Reconnect delays, idle timeout, subscribe timeout and event size cap.
-    BOSBASE_SPLIT_NOINLINE
     void set_options(const realtime_options& options) const { state()->set_options(options); }
 
-    BOSBASE_SPLIT_NOINLINE bool is_connected() const {
+    bool is_connected() const {
         auto s = existing_state();
         return s && s->is_connected();
     }
 
     /// @brief The server's id of the current connection, "" when not connected.
-    BOSBASE_SPLIT_NOINLINE std::string client_id() const {
+    std::string client_id() const {
         auto s = existing_state();
         return s ? s->client_id() : std::string();
     }
 
     /// @brief The subscription strings, in the order they were first subscribed.
-    BOSBASE_SPLIT_NOINLINE std::vector<std::string> topics() const {
+    std::vector<std::string> topics() const {
         auto s = existing_state();
         return s ? s->topics() : std::vector<std::string>();
     }
 
 private:
     // The client's realtime state, made (and its thread prepared) on first use.
-    std::shared_ptr<detail::realtime_state<Transport>> state() const {
-        static_assert(is_streaming_transport_v<Transport>,
-                      "bosbase: realtime needs a transport with the streaming call `bosbase::http_response "
-                      "stream(const bosbase::http_request&, const bosbase::stream_handler&)` "
-                      "(see README, section 'Realtime')");
-        static_assert(std::is_copy_constructible_v<Transport>,
-                      "bosbase: realtime streams through a copy of the transport; make it copyable");
+    std::shared_ptr<detail::realtime_state> state() const {
         auto& core = this->core();
-        return core.template extension<detail::realtime_state<Transport>>(
-            [&core] { return detail::realtime_state<Transport>::make(core); });
+        if (!core.transport().can_stream()) {
+            throw std::logic_error(
+                "bosbase: realtime needs a transport with the streaming call `bosbase::http_response "
+                "stream(const bosbase::http_request&, const bosbase::stream_handler&)` "
+                "(see README, section 'Realtime')");
+        }
+        return core.template extension<detail::realtime_state>(
+            [&core] { return detail::realtime_state::make(core); });
     }
 
-    std::shared_ptr<detail::realtime_state<Transport>> existing_state() const {
-        return this->core().template existing_extension<detail::realtime_state<Transport>>();
+    std::shared_ptr<detail::realtime_state> existing_state() const {
+        return this->core().template existing_extension<detail::realtime_state>();
     }
 };
 
-template <class Transport>
-subscription record_service<Transport>::subscribe(const std::string& topic,
+inline subscription record_service::subscribe(const std::string& topic,
                                                   std::function<void(const realtime_event&)> callback,
                                                   const request_options& options) const {
     if (topic.empty()) {
         throw std::invalid_argument("bosbase: a record subscription needs a topic: \"*\" or a record id");
     }
-    return realtime_service<Transport>(this->core_ptr())
+    return realtime_service(this->core_ptr())
         .subscribe(collection_ + "/" + topic, std::move(callback), options);
 }
 
-template <class Transport>
-subscription record_service<Transport>::subscribe_with(const std::string& topic,
+inline subscription record_service::subscribe_with(const std::string& topic,
                                                        std::function<void(const realtime_event&)> callback,
                                                        const subscribe_options& subscription_options,
                                                        const request_options& options) const {
     if (topic.empty()) {
         throw std::invalid_argument("bosbase: a record subscription needs a topic: \"*\" or a record id");
     }
-    return realtime_service<Transport>(this->core_ptr())
+    return realtime_service(this->core_ptr())
         .subscribe(collection_ + "/" + topic, std::move(callback), subscription_options, options);
 }
 
 // Unlike the JS SDK, "" ends only this collection's topics, not those of every
 // collection whose name starts with this one's.
-template <class Transport>
-void record_service<Transport>::unsubscribe(std::string_view topic) const {
-    realtime_service<Transport> rt(this->core_ptr());
+inline void record_service::unsubscribe(std::string_view topic) const {
+    realtime_service rt(this->core_ptr());
     if (topic.empty()) {
         rt.unsubscribe_by_prefix(collection_ + "/");
     } else {
@@ -10430,7 +10448,7 @@ constexpr void require_to_json() {
 /// light value as record_service, whose untyped calls untyped() gives; the exceptions are
 /// record_service's, and a record that does not fit T is ClientResponseError
 /// (error_kind::invalid_response).
-template <class T, class Transport>
+template <class T>
 class typed_collection {
     static_assert(detail::has_collection_name<T>::value,
                   "bosbase: pb.collection<T>() needs `static constexpr const char* collection_name` in T "
@@ -10439,10 +10457,10 @@ class typed_collection {
 public:
     using record_type = T;
 
-    explicit typed_collection(record_service<Transport> records) : records_(std::move(records)) {}
+    explicit typed_collection(record_service records) : records_(std::move(records)) {}
 
     /// @brief The untyped service of the same collection.
-    const record_service<Transport>& untyped() const noexcept { return records_; }
+    const record_service& untyped() const noexcept { return records_; }
 
     [[nodiscard]] T get_one(std::string_view id, const request_options& options = {}) const {
         return records_.template get_one<T>(id, options);
@@ -10529,7 +10547,7 @@ private:
         };
     }
 
-    record_service<Transport> records_;
+    record_service records_;
 };
 
 }  // namespace bosbase
@@ -10613,12 +10631,11 @@ struct oauth2_mailbox {
 /// the state handed to the browser is its client id, so no reconnect of the app's own
 /// realtime (after a token change, say) can invalidate it, and the app's on_disconnect
 /// stays the app's. The connection is a guest's: @oauth2 needs no identity.
-template <class Transport>
 class oauth2_sign_in {
     using clock = std::chrono::steady_clock;
 
 public:
-    oauth2_sign_in(client_core<Transport>& core, const oauth2_options& oauth2, const request_options& options)
+    oauth2_sign_in(client_core& core, const oauth2_options& oauth2, const request_options& options)
         : core_(core),
           options_(options),
           end_(clock::now() + options.deadline.value_or(oauth2.default_deadline)),
@@ -10652,8 +10669,8 @@ public:
 
     /// Subscribes to @oauth2 on a new connection; returns its client id, the state.
     std::string listen() {
-        realtime_core_ = std::make_shared<client_core<Transport>>(core_);
-        realtime_service<Transport> realtime(realtime_core_);
+        realtime_core_ = std::make_shared<client_core>(core_);
+        realtime_service realtime(realtime_core_);
         realtime.on_disconnect([box = box_](const realtime_disconnect& d) {
             {
                 std::lock_guard<std::mutex> lock(box->mutex);
@@ -10728,7 +10745,7 @@ private:
                                        "); its client id was the sign-in's state, so start the sign-in again");
     }
 
-    client_core<Transport>& core_;
+    client_core& core_;
     const request_options& options_;
     const clock::time_point end_;
     const std::chrono::milliseconds limit_;
@@ -10736,20 +10753,21 @@ private:
     std::shared_ptr<oauth2_mailbox> box_;
     const cancel_token* tokens_[2] = {nullptr, nullptr};
     cancel_token::registration wake_[2];
-    std::shared_ptr<client_core<Transport>> realtime_core_;
+    std::shared_ptr<client_core> realtime_core_;
     subscription subscription_;
 };
 
 }  // namespace detail
 
-template <class Transport>
-auto record_service<Transport>::auth_with_oauth2(std::string_view provider, oauth2_url_callback url_callback,
+inline auto record_service::auth_with_oauth2(std::string_view provider, oauth2_url_callback url_callback,
                                                  const oauth2_options& oauth2) const -> json {
     const request_options& options = oauth2;  // the request's part: deadline, cancel, headers
-    static_assert(is_streaming_transport_v<Transport>,
-                  "bosbase: auth_with_oauth2 needs a transport with the streaming call `bosbase::http_response "
-                  "stream(const bosbase::http_request&, const bosbase::stream_handler&)`: the browser's redirect "
-                  "comes back over realtime (see README, section 'OAuth2 sign-in')");
+    if (!core().transport().can_stream()) {
+        throw std::logic_error(
+            "bosbase: auth_with_oauth2 needs a transport with the streaming call `bosbase::http_response "
+            "stream(const bosbase::http_request&, const bosbase::stream_handler&)`: the browser's redirect "
+            "comes back over realtime (see README, section 'OAuth2 sign-in')");
+    }
     if (provider.empty()) {
         throw std::invalid_argument("bosbase: auth_with_oauth2 needs a provider name (see list_auth_methods())");
     }
@@ -10760,7 +10778,7 @@ auto record_service<Transport>::auth_with_oauth2(std::string_view provider, oaut
         throw std::invalid_argument("bosbase: auth_with_oauth2: the deadline must be positive");
     }
     detail::require_object_body(oauth2.create_data, "OAuth2 create_data");
-    detail::oauth2_sign_in<Transport> flow(core(), oauth2, options);
+    detail::oauth2_sign_in flow(core(), oauth2, options);
 
     request_options lookup;
     lookup.headers = options.headers;
@@ -11601,8 +11619,7 @@ inline std::chrono::milliseconds pubsub_backoff(std::size_t attempt, const pubsu
 /// frame takes a ticket under it and goes out in ticket order without it, so frames leave
 /// in the order the state decided them and a stalled socket blocks no one else; no
 /// callback runs under a lock of the SDK.
-template <class Dependent = void>
-class basic_pubsub_machine {
+class pubsub_machine {
 protected:
     using clock = std::chrono::steady_clock;
 
@@ -11620,7 +11637,7 @@ public:
     };
     using listener_ptr = std::shared_ptr<listener>;
 
-    basic_pubsub_machine(const parsed_base_url& base, header_list headers, std::size_t max_json_depth, connector connect,
+    pubsub_machine(const parsed_base_url& base, header_list headers, std::size_t max_json_depth, connector connect,
                    token_source token)
         : connect_(std::move(connect)),
           token_(std::move(token)),
@@ -11631,9 +11648,9 @@ public:
           rng_(static_cast<std::uint32_t>(clock::now().time_since_epoch().count() ^
                                           reinterpret_cast<std::uintptr_t>(this))) {}
 
-    basic_pubsub_machine(const basic_pubsub_machine&) = delete;
-    basic_pubsub_machine& operator=(const basic_pubsub_machine&) = delete;
-    virtual ~basic_pubsub_machine() {
+    pubsub_machine(const pubsub_machine&) = delete;
+    pubsub_machine& operator=(const pubsub_machine&) = delete;
+    virtual ~pubsub_machine() {
         for (auto* t : {&reader_, &dispatcher_, &keeper_}) {
             if (t->joinable()) t->detach();  // stop() has run; this only keeps ~thread quiet
         }
@@ -12238,9 +12255,6 @@ protected:
     std::thread::id dispatcher_id_;
 };
 
-// A template only so that a TU which never calls pb.pubsub() does not analyse it.
-using pubsub_machine = basic_pubsub_machine<>;
-
 }  // namespace detail
 
 }  // namespace bosbase
@@ -12256,25 +12270,18 @@ namespace detail {
 
 /// One client's pub/sub connection, kept in the client core as an extension: what the
 /// service calls, and the link to the client (its transport, its auth token).
-template <class Transport>
 class pubsub_state : public pubsub_machine,
                      public core_extension,
-                     public std::enable_shared_from_this<pubsub_state<Transport>> {
-    using core_type = client_core<Transport>;
+                     public std::enable_shared_from_this<pubsub_state> {
+    using core_type = client_core;
 
 public:
-    BOSBASE_SPLIT_NOINLINE explicit pubsub_state(core_type& core)
+    explicit pubsub_state(core_type& core)
         : pubsub_machine(
               core.url(), core.settings().headers, core.settings().max_json_depth,
-              [transport = core.transport()](const websocket_request& req) mutable
-              -> std::unique_ptr<websocket_connection> {
-                  // Only pb.pubsub()'s static_assert speaks when the transport has no WebSocket call.
-                  if constexpr (is_websocket_transport_v<Transport>) {
-                      return transport.connect_websocket(req);
-                  } else {
-                      (void)req;
-                      return nullptr;
-                  }
+              [transport = std::shared_ptr<transport_ops>(copy_transport(core.transport(), "pub/sub"))](
+                  const websocket_request& req) -> std::unique_ptr<websocket_connection> {
+                  return transport->connect_websocket(req);
               },
               [weak = core.weak_from_this()]() -> std::optional<std::string> {
                   const auto core = weak.lock();
@@ -12282,7 +12289,7 @@ public:
                   return core->store().token();
               }) {}
 
-    BOSBASE_SPLIT_NOINLINE static std::shared_ptr<pubsub_state> make(core_type& core) {
+    static std::shared_ptr<pubsub_state> make(core_type& core) {
         auto made = std::make_shared<pubsub_state>(core);
         std::weak_ptr<pubsub_state> weak = made;
         core.store().on_change(
@@ -12295,7 +12302,7 @@ public:
 
     // --- callers ---------------------------------------------------------------
 
-    BOSBASE_SPLIT_NOINLINE publish_ack publish(const std::string& topic, const json& data,
+    publish_ack publish(const std::string& topic, const json& data,
                                                const request_options& options) {
         check_pubsub_topic(topic);
         std::string body;
@@ -12335,7 +12342,7 @@ public:
     }
 
     /// Returns once the server acknowledged the topic on the current connection.
-    BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, pubsub_callback fn,
+    subscription subscribe(const std::string& topic, pubsub_callback fn,
                                                   const request_options& options) {
         check_pubsub_topic(topic);
         if (!fn) throw std::invalid_argument("bosbase: a pub/sub callback must not be empty");
@@ -12389,14 +12396,14 @@ public:
     }
 
     /// Once it returns (off the dispatcher thread) the callback is not running and never runs again.
-    BOSBASE_SPLIT_NOINLINE void remove(const listener* l) noexcept {
+    void remove(const listener* l) noexcept {
         std::vector<listener_ptr> dropped;  // destroyed unlocked: a callback's captures may own the client
         std::unique_lock<std::mutex> lock(mutex_);
         drop_locked(lock, l, dropped);
     }
 
     /// Every callback of `topic` ("" for all topics).
-    BOSBASE_SPLIT_NOINLINE void unsubscribe(const std::string& topic) noexcept {
+    void unsubscribe(const std::string& topic) noexcept {
         std::vector<listener_ptr> dropped;
         std::unique_lock<std::mutex> lock(mutex_);
         std::vector<listener_ptr> targets;
@@ -12407,7 +12414,7 @@ public:
     }
 
     /// Ends every subscription and closes the socket; pending calls fail. The next call opens a new one.
-    BOSBASE_SPLIT_NOINLINE void disconnect() noexcept {
+    void disconnect() noexcept {
         std::vector<listener_ptr> dropped;
         std::unique_lock<std::mutex> lock(mutex_);
         keep_open_ = false;
@@ -12418,7 +12425,7 @@ public:
         close_locked(lock, "disconnect() was called", false);
     }
 
-    BOSBASE_SPLIT_NOINLINE void shutdown() noexcept override { stop(); }
+    void shutdown() noexcept override { stop(); }
 
 private:
     // One caller's limits: the options of the moment, its tokens and its deadline.
@@ -12546,11 +12553,10 @@ namespace bosbase {
 /// only a signed-in record may publish (the server refuses anonymous publishes with
 /// an error the call throws). Needs a transport with the WebSocket call
 /// (is_websocket_transport_v): the default one has it (BOSBASE_HTTPLIB_WEBSOCKET, on by default).
-template <class Transport>
-class pubsub_service : public detail::service_base<Transport> {
+class pubsub_service : public detail::service_base {
 public:
-    BOSBASE_SPLIT_NOINLINE explicit pubsub_service(std::shared_ptr<detail::client_core<Transport>> core)
-        : detail::service_base<Transport>(std::move(core)) {}
+    explicit pubsub_service(std::shared_ptr<detail::client_core> core)
+        : detail::service_base(std::move(core)) {}
 
     /// @brief Publishes `data` (any JSON) to `topic` and returns the server's acknowledgement.
     /// Works in any state: with no socket, or one closing because the last subscription just
@@ -12561,14 +12567,14 @@ public:
     /// may or may not have been published), the server refused it (status 400 and its message,
     /// e.g. "authentication required to publish"), `data` over pubsub_max_data_bytes of JSON
     /// (kind too_large, nothing sent), or `options.cancel` (is_abort()).
-    BOSBASE_SPLIT_NOINLINE publish_ack publish(const std::string& topic, const json& data,
+    publish_ack publish(const std::string& topic, const json& data,
                                                const request_options& options = {}) const {
         return state()->publish(topic, data, options);
     }
 
     /// @brief Subscribes to `topic`; returns once the server acknowledged it. The handle ends
     /// the subscription when it goes (a discarded one at once). Throws as publish() does.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, pubsub_callback callback,
+    [[nodiscard]] subscription subscribe(const std::string& topic, pubsub_callback callback,
                                                                 const request_options& options = {}) const {
         return state()->subscribe(topic, std::move(callback), options);
     }
@@ -12580,7 +12586,7 @@ public:
                                          std::function<void(const T& data, const pubsub_message& message)> callback,
                                          const request_options& options = {}) const {
         if (!callback) throw std::invalid_argument("bosbase: a pub/sub callback must not be empty");
-        std::weak_ptr<detail::pubsub_state<Transport>> weak = state();
+        std::weak_ptr<detail::pubsub_state> weak = state();
         return subscribe(
             topic,
             [weak, callback = std::move(callback)](const pubsub_message& m) {
@@ -12598,7 +12604,7 @@ public:
 
     /// @brief The JS SDK's realtimePublish: publishes `{event, payload, ref}`; an empty `ref`
     /// becomes a random one, as there.
-    BOSBASE_SPLIT_NOINLINE publish_ack realtime_publish(const std::string& topic, const std::string& event,
+    publish_ack realtime_publish(const std::string& topic, const std::string& event,
                                                         const json& payload, std::string ref = {},
                                                         const request_options& options = {}) const {
         if (event.empty()) throw std::invalid_argument("bosbase: a realtime_publish event must not be empty");
@@ -12607,7 +12613,7 @@ public:
     }
 
     /// @brief The JS SDK's realtimeSubscribe: each message as {topic, event, payload, ref, id, created}.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE subscription
+    [[nodiscard]] subscription
     realtime_subscribe(const std::string& topic, std::function<void(const pubsub_realtime_message&)> callback,
                        const request_options& options = {}) const {
         if (!callback) throw std::invalid_argument("bosbase: a pub/sub callback must not be empty");
@@ -12617,18 +12623,18 @@ public:
     }
 
     /// @brief Ends every callback of `topic`; "" ends all (the socket then closes unless a publish used it).
-    BOSBASE_SPLIT_NOINLINE void unsubscribe(const std::string& topic = {}) const {
+    void unsubscribe(const std::string& topic = {}) const {
         if (auto s = existing_state()) s->unsubscribe(topic);
     }
 
     /// @brief Ends every subscription and closes the socket; calls waiting fail. Later calls reconnect.
-    BOSBASE_SPLIT_NOINLINE void disconnect() const {
+    void disconnect() const {
         if (auto s = existing_state()) s->disconnect();
     }
 
     /// @brief Runs when a connection has every topic on the server (first and later ones).
     /// Takes `fn(const connection_event&)` or, as before, `fn(const std::string& client_id)`.
-    BOSBASE_SPLIT_NOINLINE void on_connect(std::function<void(const connection_event&)> fn) const {
+    void on_connect(std::function<void(const connection_event&)> fn) const {
         state()->set_callback(state()->on_connect_, std::move(fn));
     }
 
@@ -12640,7 +12646,7 @@ public:
     /// @brief Runs, after on_connect, on connections that replace a lost one: resync from
     /// connection_event::missed_since. Takes `fn(const connection_event&)` (pubsub_reconnect is
     /// its earlier name) or `fn(const std::string& client_id)`, as realtime's does.
-    BOSBASE_SPLIT_NOINLINE void on_reconnect(std::function<void(const connection_event&)> fn) const {
+    void on_reconnect(std::function<void(const connection_event&)> fn) const {
         state()->set_callback(state()->on_reconnect_, std::move(fn));
     }
 
@@ -12651,7 +12657,7 @@ public:
 
     /// @brief Runs when a connection that was ready ends, with the reason (pubsub_disconnect is
     /// disconnect_event's earlier name).
-    BOSBASE_SPLIT_NOINLINE void on_disconnect(std::function<void(const disconnect_event&)> fn) const {
+    void on_disconnect(std::function<void(const disconnect_event&)> fn) const {
         state()->set_callback(state()->on_disconnect_, std::move(fn));
     }
 
@@ -12660,40 +12666,44 @@ public:
     /// not JSON or binary (skipped), messages subscribe<T> could not decode, a message over
     /// max_message_bytes (dropped, kind too_large; the connection goes on), a reconnect whose
     /// upgrade was refused with 401, 403 or 404 (that status; retried with backoff).
-    BOSBASE_SPLIT_NOINLINE void on_error(std::function<void(const ClientResponseError&)> fn) const {
+    void on_error(std::function<void(const ClientResponseError&)> fn) const {
         state()->set_callback(state()->on_error_, std::move(fn));
     }
 
-    BOSBASE_SPLIT_NOINLINE void set_options(const pubsub_options& options) const { state()->set_options(options); }
+    void set_options(const pubsub_options& options) const { state()->set_options(options); }
 
-    BOSBASE_SPLIT_NOINLINE bool is_connected() const {
+    bool is_connected() const {
         auto s = existing_state();
         return s && s->is_connected();
     }
 
     /// @brief The server's id of the current connection, "" when not connected.
-    BOSBASE_SPLIT_NOINLINE std::string client_id() const {
+    std::string client_id() const {
         auto s = existing_state();
         return s ? s->client_id() : std::string();
     }
 
     /// @brief The subscribed topics, in the order they were first subscribed.
-    BOSBASE_SPLIT_NOINLINE std::vector<std::string> topics() const {
+    std::vector<std::string> topics() const {
         auto s = existing_state();
         return s ? s->topics() : std::vector<std::string>();
     }
 
 private:
-    std::shared_ptr<detail::pubsub_state<Transport>> state() const {
-        static_assert(std::is_copy_constructible_v<Transport>,
-                      "bosbase: pub/sub connects through a copy of the transport; make it copyable");
+    std::shared_ptr<detail::pubsub_state> state() const {
         auto& core = this->core();
-        return core.template extension<detail::pubsub_state<Transport>>(
-            [&core] { return detail::pubsub_state<Transport>::make(core); });
+        if (!core.transport().can_websocket()) {
+            throw std::logic_error(
+                "bosbase: pub/sub needs a transport with the WebSocket call `std::unique_ptr<bosbase::"
+                "websocket_connection> connect_websocket(const bosbase::websocket_request&)`; the default "
+                "transport has it unless BOSBASE_HTTPLIB_WEBSOCKET is 0 (see README, section 'Pub/sub')");
+        }
+        return core.template extension<detail::pubsub_state>(
+            [&core] { return detail::pubsub_state::make(core); });
     }
 
-    std::shared_ptr<detail::pubsub_state<Transport>> existing_state() const {
-        return this->core().template existing_extension<detail::pubsub_state<Transport>>();
+    std::shared_ptr<detail::pubsub_state> existing_state() const {
+        return this->core().template existing_extension<detail::pubsub_state>();
     }
 
     static std::string random_ref() {
@@ -12722,8 +12732,7 @@ namespace detail {
 /// client in order of submission. Each job has a cancel token that every call it
 /// makes obeys (cancel.hpp, job_cancel_slot). Shutting down (the client's core going
 /// away) cancels the running jobs, abandons the queued ones and joins the threads.
-template <class Dependent = void>
-class basic_async_executor : public core_extension {
+class async_executor : public core_extension {
 public:
     struct job {
         std::function<void()> run;      // never throws: it reports to the job's future
@@ -12731,13 +12740,13 @@ public:
         cancel_token token;
     };
 
-    explicit basic_async_executor(std::size_t threads) : state_(std::make_shared<state>()), size_(threads) {
+    explicit async_executor(std::size_t threads) : state_(std::make_shared<state>()), size_(threads) {
         if (threads == 0) {
             throw std::invalid_argument("bosbase: client_options::async_threads must be at least 1");
         }
     }
 
-    ~basic_async_executor() override { shutdown(); }
+    ~async_executor() override { shutdown(); }
 
     void submit(job j) {
         {
@@ -12823,9 +12832,6 @@ inline std::exception_ptr job_not_run(const cancel_token& token) {
                             : "the client was destroyed before the async call started"));
 }
 
-// A template only so that a TU which never uses it does not analyse it.
-using async_executor = basic_async_executor<>;
-
 }  // namespace detail
 
 }  // namespace bosbase
@@ -12837,12 +12843,193 @@ using async_executor = basic_async_executor<>;
 
 namespace bosbase {
 
+/// @brief Everything a client does that does not depend on its transport's type: the
+/// services, the hooks, send(). basic_bosbase<T> is one, with the transport's constructors,
+/// transport() and async(); impersonate() hands out a client, which converts back to the
+/// basic_bosbase<T> of the client it came from. Movable, not copyable.
+class client {
+public:
+    client(client&&) noexcept = default;
+    client& operator=(client&&) noexcept = default;
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+    ~client() = default;
+
+    /// @brief The service for one collection (name or id). It shares this client's
+    /// state and stays usable after the client is gone.
+    record_service collection(std::string name) const {
+        return record_service(core_, std::move(name));
+    }
+
+    /// @brief The record calls of T's collection (T::collection_name), typed: they take and
+    /// return T (a struct bosbase-typegen wrote, or your own; see typed_collection).
+    template <class T>
+    [[nodiscard]] typed_collection<T> collection() const {
+        return typed_collection<T>(collection(std::string(T::collection_name)));
+    }
+
+    class auth_store& auth_store() const { return core().store(); }
+
+    /// @brief Realtime subscriptions (SSE); needs a streaming transport (see README, "Realtime").
+    realtime_service realtime() const { return realtime_service(core_); }
+
+    /// @brief BosBase pub/sub over a WebSocket (see README, "Pub/sub"); needs a transport with
+    /// the WebSocket call, which the default transport has (BOSBASE_HTTPLIB_WEBSOCKET).
+    [[nodiscard]] pubsub_service pubsub() const { return pubsub_service(checked_core()); }
+
+    /// @brief The options the client was made with.
+    const client_options& options() const { return core().settings(); }
+
+    /// @brief The base URL without a trailing slash.
+    std::string base_url() const { return core().url().origin + core().url().prefix; }
+
+    /// @brief Absolute URL of an API path with an encoded query.
+    std::string build_url(std::string_view path, const query_params& query = {}) const {
+        return core().url().origin + core().target_for(path, query);
+    }
+
+    /// @brief Absolute URL of an API path with the query a call with these options sends.
+    std::string build_url(std::string_view path, const request_options& options) const {
+        return build_url(path, detail::collect_query(options));
+    }
+
+    /// @brief Sends any API request and returns the parsed JSON (an empty object for an empty 2xx body).
+    /// Throws ClientResponseError for anything but 2xx and for network failures.
+    json send(std::string_view method, std::string_view path, const json& body = nullptr,
+              const request_options& options = {}) const {
+        return core().send_json(method, path, body, options, {});
+    }
+
+    /// @brief Like send() but returns the raw 2xx response (for files and other non-JSON bodies).
+    http_response send_raw(std::string_view method, std::string_view path, const json& body = nullptr,
+                           const request_options& options = {}) const {
+        return core().perform(method, path, body, options, {});
+    }
+
+    /// @brief GET /api/health.
+    health_service health() const { return health_service(checked_core()); }
+
+    /// @brief Superuser calls on collections (list, create, update, delete, truncate, import, scaffolds).
+    collection_service collections() const { return collection_service(checked_core()); }
+
+    /// @brief Superuser calls on the application settings.
+    settings_service settings() const { return settings_service(checked_core()); }
+
+    /// @brief Superuser access to the request logs.
+    log_service logs() const { return log_service(checked_core()); }
+
+    /// @brief Superuser calls on backups.
+    backup_service backups() const { return backup_service(checked_core()); }
+
+    /// @brief Superuser calls on cron jobs.
+    cron_service crons() const { return cron_service(checked_core()); }
+
+    /// @brief File URLs and file tokens.
+    file_service files() const { return file_service(checked_core()); }
+
+    /// @brief BosBase: Redis keys (superuser; the server needs REDIS_URL).
+    [[nodiscard]] redis_service redis() const {
+        return redis_service(checked_core());
+    }
+
+    /// @brief BosBase: GraphQL over the records (superuser).
+    [[nodiscard]] graphql_service graphql() const {
+        return graphql_service(checked_core());
+    }
+
+    /// @brief BosBase: SQL on the server's database (superuser).
+    [[nodiscard]] sql_service sql() const {
+        return sql_service(checked_core());
+    }
+
+    /// @brief BosBase: stored scripts, commands, uploads and WASM, and waiting for their jobs.
+    [[nodiscard]] scripts_service scripts() const {
+        return scripts_service(checked_core());
+    }
+
+    /// @brief BosBase: the stored execution permissions of scripts (superuser).
+    [[nodiscard]] script_permissions_service script_permissions() const {
+        return script_permissions_service(checked_core());
+    }
+
+    /// @brief A new, empty batch of record writes (see batch_service).
+    batch_service create_batch() const { return batch_service(checked_core()); }
+
+    /// @brief BosBase's vector store: collections and documents (superusers).
+    [[nodiscard]]
+    vector_service vectors() const { return vector_service(checked_core()); }
+
+    /// @brief BosBase's LLM document store: collections, documents, similarity queries (superusers).
+    [[nodiscard]] llm_document_service llm_documents() const {
+        return llm_document_service(checked_core());
+    }
+
+    /// @brief LangChaingo through BosBase: completions, RAG, text-to-SQL (signed-in records).
+    [[nodiscard]]
+    langchaingo_service langchaingo() const { return langchaingo_service(checked_core()); }
+
+    /// @brief BosBase's managed caches and their entries (superusers).
+    [[nodiscard]]
+    cache_service caches() const { return cache_service(checked_core()); }
+
+    /// @brief bosbase::filter(): a filter expression with safely escaped `{:name}` parameters.
+    static std::string filter(std::string_view raw, const filter_params& params) {
+        return bosbase::filter(raw, params);
+    }
+
+    /// @brief Sets (or, with nullptr, clears) the hook run before every request.
+    /// Exceptions thrown by a hook propagate unchanged.
+    void before_send(before_send_hook hook) const {
+        core().set_hooks(hook ? std::make_shared<const before_send_hook>(std::move(hook)) : nullptr, nullptr, true,
+                         false);
+    }
+
+    /// @brief Sets (or clears) the hook run after every HTTP response, error statuses included.
+    void after_send(after_send_hook hook) const {
+        core().set_hooks(nullptr, hook ? std::make_shared<const after_send_hook>(std::move(hook)) : nullptr, false,
+                         true);
+    }
+
+    /// @brief A client on the same shared state (for impersonate and the async views):
+    /// not for direct use.
+    explicit client(std::shared_ptr<detail::client_core> core) : core_(std::move(core)) {}
+
+protected:
+    detail::client_core& core() const {
+        if (!core_) {
+            throw std::logic_error("bosbase: this client was moved from");
+        }
+        return *core_;
+    }
+
+    const std::shared_ptr<detail::client_core>& checked_core() const {
+        core();
+        return core_;
+    }
+
+    std::shared_ptr<detail::client_core> core_;
+};
+
+// Here, not in records.hpp: it returns a client, which needs every service first.
+inline client record_service::impersonate(std::string_view id, std::int64_t duration_seconds,
+                                          const request_options& options) const {
+    if (duration_seconds < 0) {
+        throw std::invalid_argument("bosbase: impersonate duration must not be negative");
+    }
+    detail::require_path_segment(id, "record id");
+    auto other = std::make_shared<detail::client_core>(core());
+    record_service service(other, collection_);
+    service.auth_call("impersonate/" + detail::encode_uri_component(id), json{{"duration", duration_seconds}},
+                      options, {}, &core());
+    return client(std::move(other));
+}
+
 /// @brief The BosBase client, templated on a transport policy (see README
 /// "Custom transports"). Safe to share between threads, which then share one
 /// signed-in identity; for several identities make one client each (copies of
 /// one transport share its connection pool). Movable, not copyable.
 template <class Transport>
-class basic_bosbase {
+class basic_bosbase : public client {
     static_assert(is_transport_v<Transport>,
                   "bosbase: a Transport must have a member `bosbase::http_response send(const "
                   "bosbase::http_request&)` or `bosbase::http_response send(bosbase::http_request&)` (see README, "
@@ -12853,166 +13040,49 @@ public:
 
     /// @brief Connects to base_url ("http://127.0.0.1:8090", may carry a path prefix).
     template <class T = Transport, std::enable_if_t<std::is_default_constructible_v<T>, int> = 0>
-    BOSBASE_SPLIT_NOINLINE explicit basic_bosbase(std::string_view base_url, client_options options = {})
+    explicit basic_bosbase(std::string_view base_url, client_options options = {})
         : basic_bosbase(base_url, Transport{}, std::move(options)) {}
 
-    BOSBASE_SPLIT_NOINLINE basic_bosbase(std::string_view base_url, Transport transport, client_options options = {})
-        : core_(std::make_shared<detail::client_core<Transport>>(detail::parse_base_url(base_url),
-                                                                  std::move(options), std::move(transport))) {}
+    basic_bosbase(std::string_view base_url, Transport transport, client_options options = {})
+        : client(std::make_shared<detail::client_core>(
+              detail::parse_base_url(base_url), std::move(options),
+              std::make_unique<detail::transport_holder<Transport>>(std::move(transport)))) {}
+
+    /// @brief The client impersonate() made from a basic_bosbase<Transport>; any other is
+    /// std::logic_error (its transport is of another type).
+    basic_bosbase(client&& other)  // NOLINT(google-explicit-constructor): `BosBase b = ....impersonate(id)`
+        : client(std::move(other)) {
+        if (core_ && core_->transport().type_key() != &detail::transport_type_key<Transport>::id) {
+            throw std::logic_error("bosbase: this client's transport is not of the requested basic_bosbase's type");
+        }
+    }
 
     basic_bosbase(basic_bosbase&&) noexcept = default;
     basic_bosbase& operator=(basic_bosbase&&) noexcept = default;
     basic_bosbase(const basic_bosbase&) = delete;
     basic_bosbase& operator=(const basic_bosbase&) = delete;
 
-    /// @brief The service for one collection (name or id). It shares this client's
-    /// state and stays usable after the client is gone.
-    BOSBASE_SPLIT_NOINLINE record_service<Transport> collection(std::string name) const {
-        return record_service<Transport>(core_, std::move(name));
-    }
-
-    /// @brief The record calls of T's collection (T::collection_name), typed: they take and
-    /// return T (a struct bosbase-typegen wrote, or your own; see typed_collection).
-    template <class T>
-    [[nodiscard]] typed_collection<T, Transport> collection() const {
-        return typed_collection<T, Transport>(collection(std::string(T::collection_name)));
-    }
-
-    class auth_store& auth_store() const { return core().store(); }
-
-    BOSBASE_SPLIT_NOINLINE Transport& transport() const { return core().transport(); }
+    Transport& transport() const { return *static_cast<Transport*>(core().transport().get()); }
 
     /// @brief Realtime subscriptions (SSE); needs a streaming transport (see README, "Realtime").
-    BOSBASE_SPLIT_NOINLINE realtime_service<Transport> realtime() const { return realtime_service<Transport>(core_); }
+    template <class T = Transport>
+    [[nodiscard]] realtime_service realtime() const {
+        static_assert(is_streaming_transport_v<T>,
+                      "bosbase: realtime needs a transport with the streaming call `bosbase::http_response "
+                      "stream(const bosbase::http_request&, const bosbase::stream_handler&)` "
+                      "(see README, section 'Realtime')");
+        return client::realtime();
+    }
 
     /// @brief BosBase pub/sub over a WebSocket (see README, "Pub/sub"); needs a transport with
     /// the WebSocket call, which the default transport has (BOSBASE_HTTPLIB_WEBSOCKET).
     template <class T = Transport>
-    [[nodiscard]] pubsub_service<T> pubsub() const {
+    [[nodiscard]] pubsub_service pubsub() const {
         static_assert(is_websocket_transport_v<T>,
                       "bosbase: pub/sub needs a transport with the WebSocket call `std::unique_ptr<bosbase::"
                       "websocket_connection> connect_websocket(const bosbase::websocket_request&)`; the default "
                       "transport has it unless BOSBASE_HTTPLIB_WEBSOCKET is 0 (see README, section 'Pub/sub')");
-        return pubsub_service<T>(checked_core());
-    }
-
-    /// @brief The options the client was made with.
-    BOSBASE_SPLIT_NOINLINE const client_options& options() const { return core().settings(); }
-
-    /// @brief The base URL without a trailing slash.
-    BOSBASE_SPLIT_NOINLINE std::string base_url() const { return core().url().origin + core().url().prefix; }
-
-    /// @brief Absolute URL of an API path with an encoded query.
-    BOSBASE_SPLIT_NOINLINE std::string build_url(std::string_view path, const query_params& query = {}) const {
-        return core().url().origin + core().target_for(path, query);
-    }
-
-    /// @brief Absolute URL of an API path with the query a call with these options sends.
-    BOSBASE_SPLIT_NOINLINE std::string build_url(std::string_view path, const request_options& options) const {
-        return build_url(path, detail::collect_query(options));
-    }
-
-    /// @brief Sends any API request and returns the parsed JSON (an empty object for an empty 2xx body).
-    /// Throws ClientResponseError for anything but 2xx and for network failures.
-    BOSBASE_SPLIT_NOINLINE json send(std::string_view method, std::string_view path, const json& body = nullptr,
-              const request_options& options = {}) const {
-        return core().send_json(method, path, body, options, {});
-    }
-
-    /// @brief Like send() but returns the raw 2xx response (for files and other non-JSON bodies).
-    BOSBASE_SPLIT_NOINLINE
-    http_response send_raw(std::string_view method, std::string_view path, const json& body = nullptr,
-                           const request_options& options = {}) const {
-        return core().perform(method, path, body, options, {});
-    }
-
-    /// @brief GET /api/health.
-    BOSBASE_SPLIT_NOINLINE
-    health_service<Transport> health() const { return health_service<Transport>(checked_core()); }
-
-    /// @brief Superuser calls on collections (list, create, update, delete, truncate, import, scaffolds).
-    BOSBASE_SPLIT_NOINLINE
-    collection_service<Transport> collections() const { return collection_service<Transport>(checked_core()); }
-
-    /// @brief Superuser calls on the application settings.
-    BOSBASE_SPLIT_NOINLINE
-    settings_service<Transport> settings() const { return settings_service<Transport>(checked_core()); }
-
-    /// @brief Superuser access to the request logs.
-    BOSBASE_SPLIT_NOINLINE log_service<Transport> logs() const { return log_service<Transport>(checked_core()); }
-
-    /// @brief Superuser calls on backups.
-    BOSBASE_SPLIT_NOINLINE
-    backup_service<Transport> backups() const { return backup_service<Transport>(checked_core()); }
-
-    /// @brief Superuser calls on cron jobs.
-    BOSBASE_SPLIT_NOINLINE cron_service<Transport> crons() const { return cron_service<Transport>(checked_core()); }
-
-    /// @brief File URLs and file tokens.
-    BOSBASE_SPLIT_NOINLINE file_service<Transport> files() const { return file_service<Transport>(checked_core()); }
-
-    /// @brief BosBase: Redis keys (superuser; the server needs REDIS_URL).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE redis_service<Transport> redis() const {
-        return redis_service<Transport>(checked_core());
-    }
-
-    /// @brief BosBase: GraphQL over the records (superuser).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE graphql_service<Transport> graphql() const {
-        return graphql_service<Transport>(checked_core());
-    }
-
-    /// @brief BosBase: SQL on the server's database (superuser).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE sql_service<Transport> sql() const {
-        return sql_service<Transport>(checked_core());
-    }
-
-    /// @brief BosBase: stored scripts, commands, uploads and WASM, and waiting for their jobs.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE scripts_service<Transport> scripts() const {
-        return scripts_service<Transport>(checked_core());
-    }
-
-    /// @brief BosBase: the stored execution permissions of scripts (superuser).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script_permissions_service<Transport> script_permissions() const {
-        return script_permissions_service<Transport>(checked_core());
-    }
-
-    /// @brief A new, empty batch of record writes (see batch_service).
-    BOSBASE_SPLIT_NOINLINE
-    batch_service<Transport> create_batch() const { return batch_service<Transport>(checked_core()); }
-
-    /// @brief BosBase's vector store: collections and documents (superusers).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE
-    vector_service<Transport> vectors() const { return vector_service<Transport>(checked_core()); }
-
-    /// @brief BosBase's LLM document store: collections, documents, similarity queries (superusers).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE llm_document_service<Transport> llm_documents() const {
-        return llm_document_service<Transport>(checked_core());
-    }
-
-    /// @brief LangChaingo through BosBase: completions, RAG, text-to-SQL (signed-in records).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE
-    langchaingo_service<Transport> langchaingo() const { return langchaingo_service<Transport>(checked_core()); }
-
-    /// @brief BosBase's managed caches and their entries (superusers).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE
-    cache_service<Transport> caches() const { return cache_service<Transport>(checked_core()); }
-
-    /// @brief bosbase::filter(): a filter expression with safely escaped `{:name}` parameters.
-    BOSBASE_SPLIT_NOINLINE static std::string filter(std::string_view raw, const filter_params& params) {
-        return bosbase::filter(raw, params);
-    }
-
-    /// @brief Sets (or, with nullptr, clears) the hook run before every request.
-    /// Exceptions thrown by a hook propagate unchanged.
-    BOSBASE_SPLIT_NOINLINE void before_send(before_send_hook hook) const {
-        core().set_hooks(hook ? std::make_shared<const before_send_hook>(std::move(hook)) : nullptr, nullptr, true,
-                         false);
-    }
-
-    /// @brief Sets (or clears) the hook run after every HTTP response, error statuses included.
-    BOSBASE_SPLIT_NOINLINE void after_send(after_send_hook hook) const {
-        core().set_hooks(nullptr, hook ? std::make_shared<const after_send_hook>(std::move(hook)) : nullptr, false,
-                         true);
+        return client::pubsub();
     }
 
     // --- async ---------------------------------------------------------------
@@ -13089,9 +13159,8 @@ public:
         async_callback(std::move(fn), std::move(done), options);
     }
 
-    /// @brief A client on the same shared state (for impersonate and the async views):
-    /// not for direct use.
-    explicit basic_bosbase(std::shared_ptr<detail::client_core<Transport>> core) : core_(std::move(core)) {}
+    /// @brief A client on the same shared state (for the async views): not for direct use.
+    explicit basic_bosbase(std::shared_ptr<detail::client_core> core) : client(std::move(core)) {}
 
 private:
     template <class R, class F>
@@ -13117,28 +13186,14 @@ private:
         job.token = cancel ? std::move(*cancel) : cancel_token();
         // The view does not own the core: the core joins the executor before it goes,
         // so a running job never outlives it.
-        detail::client_core<Transport>* raw = &c;
+        detail::client_core* raw = &c;
         job.run = [run = std::move(run), raw]() mutable {
-            const basic_bosbase view(std::shared_ptr<detail::client_core<Transport>>(std::shared_ptr<void>(), raw));
+            const basic_bosbase view(std::shared_ptr<detail::client_core>(std::shared_ptr<void>(), raw));
             run(view);
         };
         job.abandon = [abandon = std::move(abandon), token = job.token]() mutable { abandon(detail::job_not_run(token)); };
         executor->submit(std::move(job));
     }
-
-    detail::client_core<Transport>& core() const {
-        if (!core_) {
-            throw std::logic_error("bosbase: this client was moved from");
-        }
-        return *core_;
-    }
-
-    const std::shared_ptr<detail::client_core<Transport>>& checked_core() const {
-        core();
-        return core_;
-    }
-
-    std::shared_ptr<detail::client_core<Transport>> core_;
 };
 
 }  // namespace bosbase
@@ -15933,56 +15988,30 @@ using BosBase = basic_bosbase<httplib_transport>;
 #define BOSBASE_INSTANTIATE_(prefix) prefix extern template
 #endif
 #ifdef BOSBASE_INSTANTIATE_
-BOSBASE_INSTANTIATE_() class detail::client_core<httplib_transport>;
-BOSBASE_INSTANTIATE_() class detail::service_base<httplib_transport>;
-BOSBASE_INSTANTIATE_() class record_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class health_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class collection_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class settings_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class log_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class backup_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class cron_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class file_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class batch_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class vector_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class llm_document_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class langchaingo_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class cache_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class redis_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class graphql_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class sql_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class scripts_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class script_permissions_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class detail::realtime_state<httplib_transport>;
-BOSBASE_INSTANTIATE_() class realtime_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class detail::transport_holder<httplib_transport>;
 BOSBASE_INSTANTIATE_() class basic_bosbase<httplib_transport>;
 // A member template is not part of the class's instantiation: each is named on its
 // own, for the JSON flavour every record call has (T = json).
 BOSBASE_INSTANTIATE_() basic_bosbase<httplib_transport>::basic_bosbase(std::string_view, client_options);
-BOSBASE_INSTANTIATE_() json record_service<httplib_transport>::get_list<json>(int, int, const request_options&) const;
-BOSBASE_INSTANTIATE_() json record_service<httplib_transport>::get_full_list<json>(int, const request_options&) const;
+BOSBASE_INSTANTIATE_() json record_service::get_list<json>(int, int, const request_options&) const;
+BOSBASE_INSTANTIATE_() json record_service::get_full_list<json>(int, const request_options&) const;
 BOSBASE_INSTANTIATE_()
-json record_service<httplib_transport>::get_first_list_item<json>(std::string_view, const request_options&) const;
+json record_service::get_first_list_item<json>(std::string_view, const request_options&) const;
 BOSBASE_INSTANTIATE_()
-json record_service<httplib_transport>::vector_search<json>(const vector_search_options&, const request_options&) const;
-BOSBASE_INSTANTIATE_() json record_service<httplib_transport>::get_one<json>(std::string_view, const request_options&) const;
-BOSBASE_INSTANTIATE_() json record_service<httplib_transport>::create<json, json>(const json&, const request_options&) const;
+json record_service::vector_search<json>(const vector_search_options&, const request_options&) const;
+BOSBASE_INSTANTIATE_() json record_service::get_one<json>(std::string_view, const request_options&) const;
+BOSBASE_INSTANTIATE_() json record_service::create<json, json>(const json&, const request_options&) const;
 BOSBASE_INSTANTIATE_()
-json record_service<httplib_transport>::create_with_files<json, json>(const json&, const file_list&,
+json record_service::create_with_files<json, json>(const json&, const file_list&,
                                                                       const request_options&) const;
 BOSBASE_INSTANTIATE_()
-json record_service<httplib_transport>::update<json, json>(std::string_view, const json&, const request_options&) const;
+json record_service::update<json, json>(std::string_view, const json&, const request_options&) const;
 BOSBASE_INSTANTIATE_()
-json record_service<httplib_transport>::update_with_files<json, json>(std::string_view, const json&, const file_list&,
+json record_service::update_with_files<json, json>(std::string_view, const json&, const file_list&,
                                                                       const request_options&) const;
 BOSBASE_INSTANTIATE_()
-cache_entry cache_service<httplib_transport>::set_entry<json>(std::string_view, std::string_view, const json&,
+cache_entry cache_service::set_entry<json>(std::string_view, std::string_view, const json&,
                                                              std::optional<std::int64_t>, const request_options&) const;
-BOSBASE_INSTANTIATE_()
-script_output scripts_service<httplib_transport>::execute_sse<httplib_transport>(std::string_view,
-                                                                                const std::vector<std::string>&,
-                                                                                std::string_view,
-                                                                                const request_options&) const;
 #undef BOSBASE_INSTANTIATE_
 #endif
 
@@ -15992,7 +16021,5 @@ script_output scripts_service<httplib_transport>::execute_sse<httplib_transport>
 
 #endif  // BOSBASE_DEFAULT_CLIENT_HPP
 #endif
-
-#undef BOSBASE_SPLIT_NOINLINE
 
 #endif  // BOSBASE_HPP

@@ -29,8 +29,7 @@ namespace detail {
 /// client in order of submission. Each job has a cancel token that every call it
 /// makes obeys (cancel.hpp, job_cancel_slot). Shutting down (the client's core going
 /// away) cancels the running jobs, abandons the queued ones and joins the threads.
-template <class Dependent = void>
-class basic_async_executor : public core_extension {
+class async_executor : public core_extension {
 public:
     struct job {
         std::function<void()> run;      // never throws: it reports to the job's future
@@ -38,13 +37,13 @@ public:
         cancel_token token;
     };
 
-    explicit basic_async_executor(std::size_t threads) : state_(std::make_shared<state>()), size_(threads) {
+    explicit async_executor(std::size_t threads) : state_(std::make_shared<state>()), size_(threads) {
         if (threads == 0) {
             throw std::invalid_argument("bosbase: client_options::async_threads must be at least 1");
         }
     }
 
-    ~basic_async_executor() override { shutdown(); }
+    ~async_executor() override { shutdown(); }
 
     void submit(job j) {
         {
@@ -129,9 +128,6 @@ inline std::exception_ptr job_not_run(const cancel_token& token) {
         token.is_canceled() ? "the async call was cancelled before it started"
                             : "the client was destroyed before the async call started"));
 }
-
-// A template only so that a TU which never uses it does not analyse it.
-using async_executor = basic_async_executor<>;
 
 }  // namespace detail
 

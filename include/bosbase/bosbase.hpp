@@ -30,6 +30,8 @@
 #include "multipart.hpp"
 #include "stream.hpp"
 #include "transfer.hpp"
+#include "websocket.hpp"
+#include "detail/transport_ops.hpp"
 #include "client_core.hpp"
 #include "services/common.hpp"
 #include "services/transfers.hpp"
@@ -59,7 +61,6 @@
 #include "realtime/service.hpp"
 #include "typed.hpp"
 #include "services/oauth2.hpp"
-#include "websocket.hpp"
 #include "detail/ws_frame.hpp"
 #include "detail/ws_handshake.hpp"
 #include "pubsub/events.hpp"
@@ -83,7 +84,5 @@
 #include "httplib/transport.hpp"
 #include "default_client.hpp"
 #endif
-
-#undef BOSBASE_SPLIT_NOINLINE
 
 #endif  // BOSBASE_HPP

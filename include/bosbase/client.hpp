@@ -31,12 +31,194 @@
 
 namespace bosbase {
 
+/// @brief Everything a client does that does not depend on its transport's type: the
+/// services, the hooks, send(). basic_bosbase<T> is one, with the transport's constructors,
+/// transport() and async(); impersonate() hands out a client, which converts back to the
+/// basic_bosbase<T> of the client it came from. Movable, not copyable.
+class client {
+public:
+    client(client&&) noexcept = default;
+    client& operator=(client&&) noexcept = default;
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+    ~client() = default;
+
+    /// @brief The service for one collection (name or id). It shares this client's
+    /// state and stays usable after the client is gone.
+    record_service collection(std::string name) const {
+        return record_service(core_, std::move(name));
+    }
+
+    /// @brief The record calls of T's collection (T::collection_name), typed: they take and
+    /// return T (a struct bosbase-typegen wrote, or your own; see typed_collection).
+    template <class T>
+    [[nodiscard]] typed_collection<T> collection() const {
+        return typed_collection<T>(collection(std::string(T::collection_name)));
+    }
+
+    class auth_store& auth_store() const { return core().store(); }
+
+    /// @brief Realtime subscriptions (SSE); needs a streaming transport (see README, "Realtime").
+    realtime_service realtime() const { return realtime_service(core_); }
+
+    /// @brief BosBase pub/sub over a WebSocket (see README, "Pub/sub"); needs a transport with
+    /// the WebSocket call, which the default transport has (BOSBASE_HTTPLIB_WEBSOCKET).
+    [[nodiscard]] pubsub_service pubsub() const { return pubsub_service(checked_core()); }
+
+    /// @brief The options the client was made with.
+    const client_options& options() const { return core().settings(); }
+
+    /// @brief The base URL without a trailing slash.
+    std::string base_url() const { return core().url().origin + core().url().prefix; }
+
+    /// @brief Absolute URL of an API path with an encoded query.
+    std::string build_url(std::string_view path, const query_params& query = {}) const {
+        return core().url().origin + core().target_for(path, query);
+    }
+
+    /// @brief Absolute URL of an API path with the query a call with these options sends.
+    std::string build_url(std::string_view path, const request_options& options) const {
+        return build_url(path, detail::collect_query(options));
+    }
+
+    /// @brief Sends any API request and returns the parsed JSON (an empty object for an empty 2xx body).
+    /// Throws ClientResponseError for anything but 2xx and for network failures.
+    json send(std::string_view method, std::string_view path, const json& body = nullptr,
+              const request_options& options = {}) const {
+        return core().send_json(method, path, body, options, {});
+    }
+
+    /// @brief Like send() but returns the raw 2xx response (for files and other non-JSON bodies).
+    http_response send_raw(std::string_view method, std::string_view path, const json& body = nullptr,
+                           const request_options& options = {}) const {
+        return core().perform(method, path, body, options, {});
+    }
+
+    /// @brief GET /api/health.
+    health_service health() const { return health_service(checked_core()); }
+
+    /// @brief Superuser calls on collections (list, create, update, delete, truncate, import, scaffolds).
+    collection_service collections() const { return collection_service(checked_core()); }
+
+    /// @brief Superuser calls on the application settings.
+    settings_service settings() const { return settings_service(checked_core()); }
+
+    /// @brief Superuser access to the request logs.
+    log_service logs() const { return log_service(checked_core()); }
+
+    /// @brief Superuser calls on backups.
+    backup_service backups() const { return backup_service(checked_core()); }
+
+    /// @brief Superuser calls on cron jobs.
+    cron_service crons() const { return cron_service(checked_core()); }
+
+    /// @brief File URLs and file tokens.
+    file_service files() const { return file_service(checked_core()); }
+
+    /// @brief BosBase: Redis keys (superuser; the server needs REDIS_URL).
+    [[nodiscard]] redis_service redis() const {
+        return redis_service(checked_core());
+    }
+
+    /// @brief BosBase: GraphQL over the records (superuser).
+    [[nodiscard]] graphql_service graphql() const {
+        return graphql_service(checked_core());
+    }
+
+    /// @brief BosBase: SQL on the server's database (superuser).
+    [[nodiscard]] sql_service sql() const {
+        return sql_service(checked_core());
+    }
+
+    /// @brief BosBase: stored scripts, commands, uploads and WASM, and waiting for their jobs.
+    [[nodiscard]] scripts_service scripts() const {
+        return scripts_service(checked_core());
+    }
+
+    /// @brief BosBase: the stored execution permissions of scripts (superuser).
+    [[nodiscard]] script_permissions_service script_permissions() const {
+        return script_permissions_service(checked_core());
+    }
+
+    /// @brief A new, empty batch of record writes (see batch_service).
+    batch_service create_batch() const { return batch_service(checked_core()); }
+
+    /// @brief BosBase's vector store: collections and documents (superusers).
+    [[nodiscard]]
+    vector_service vectors() const { return vector_service(checked_core()); }
+
+    /// @brief BosBase's LLM document store: collections, documents, similarity queries (superusers).
+    [[nodiscard]] llm_document_service llm_documents() const {
+        return llm_document_service(checked_core());
+    }
+
+    /// @brief LangChaingo through BosBase: completions, RAG, text-to-SQL (signed-in records).
+    [[nodiscard]]
+    langchaingo_service langchaingo() const { return langchaingo_service(checked_core()); }
+
+    /// @brief BosBase's managed caches and their entries (superusers).
+    [[nodiscard]]
+    cache_service caches() const { return cache_service(checked_core()); }
+
+    /// @brief bosbase::filter(): a filter expression with safely escaped `{:name}` parameters.
+    static std::string filter(std::string_view raw, const filter_params& params) {
+        return bosbase::filter(raw, params);
+    }
+
+    /// @brief Sets (or, with nullptr, clears) the hook run before every request.
+    /// Exceptions thrown by a hook propagate unchanged.
+    void before_send(before_send_hook hook) const {
+        core().set_hooks(hook ? std::make_shared<const before_send_hook>(std::move(hook)) : nullptr, nullptr, true,
+                         false);
+    }
+
+    /// @brief Sets (or clears) the hook run after every HTTP response, error statuses included.
+    void after_send(after_send_hook hook) const {
+        core().set_hooks(nullptr, hook ? std::make_shared<const after_send_hook>(std::move(hook)) : nullptr, false,
+                         true);
+    }
+
+
+    /// @brief A client on the same shared state (for impersonate and the async views):
+    /// not for direct use.
+    explicit client(std::shared_ptr<detail::client_core> core) : core_(std::move(core)) {}
+
+protected:
+    detail::client_core& core() const {
+        if (!core_) {
+            throw std::logic_error("bosbase: this client was moved from");
+        }
+        return *core_;
+    }
+
+    const std::shared_ptr<detail::client_core>& checked_core() const {
+        core();
+        return core_;
+    }
+
+    std::shared_ptr<detail::client_core> core_;
+};
+
+// Here, not in records.hpp: it returns a client, which needs every service first.
+inline client record_service::impersonate(std::string_view id, std::int64_t duration_seconds,
+                                          const request_options& options) const {
+    if (duration_seconds < 0) {
+        throw std::invalid_argument("bosbase: impersonate duration must not be negative");
+    }
+    detail::require_path_segment(id, "record id");
+    auto other = std::make_shared<detail::client_core>(core());
+    record_service service(other, collection_);
+    service.auth_call("impersonate/" + detail::encode_uri_component(id), json{{"duration", duration_seconds}},
+                      options, {}, &core());
+    return client(std::move(other));
+}
+
 /// @brief The BosBase client, templated on a transport policy (see README
 /// "Custom transports"). Safe to share between threads, which then share one
 /// signed-in identity; for several identities make one client each (copies of
 /// one transport share its connection pool). Movable, not copyable.
 template <class Transport>
-class basic_bosbase {
+class basic_bosbase : public client {
     static_assert(is_transport_v<Transport>,
                   "bosbase: a Transport must have a member `bosbase::http_response send(const "
                   "bosbase::http_request&)` or `bosbase::http_response send(bosbase::http_request&)` (see README, "
@@ -47,166 +229,49 @@ public:
 
     /// @brief Connects to base_url ("http://127.0.0.1:8090", may carry a path prefix).
     template <class T = Transport, std::enable_if_t<std::is_default_constructible_v<T>, int> = 0>
-    BOSBASE_SPLIT_NOINLINE explicit basic_bosbase(std::string_view base_url, client_options options = {})
+    explicit basic_bosbase(std::string_view base_url, client_options options = {})
         : basic_bosbase(base_url, Transport{}, std::move(options)) {}
 
-    BOSBASE_SPLIT_NOINLINE basic_bosbase(std::string_view base_url, Transport transport, client_options options = {})
-        : core_(std::make_shared<detail::client_core<Transport>>(detail::parse_base_url(base_url),
-                                                                  std::move(options), std::move(transport))) {}
+    basic_bosbase(std::string_view base_url, Transport transport, client_options options = {})
+        : client(std::make_shared<detail::client_core>(
+              detail::parse_base_url(base_url), std::move(options),
+              std::make_unique<detail::transport_holder<Transport>>(std::move(transport)))) {}
+
+    /// @brief The client impersonate() made from a basic_bosbase<Transport>; any other is
+    /// std::logic_error (its transport is of another type).
+    basic_bosbase(client&& other)  // NOLINT(google-explicit-constructor): `BosBase b = ....impersonate(id)`
+        : client(std::move(other)) {
+        if (core_ && core_->transport().type_key() != &detail::transport_type_key<Transport>::id) {
+            throw std::logic_error("bosbase: this client's transport is not of the requested basic_bosbase's type");
+        }
+    }
 
     basic_bosbase(basic_bosbase&&) noexcept = default;
     basic_bosbase& operator=(basic_bosbase&&) noexcept = default;
     basic_bosbase(const basic_bosbase&) = delete;
     basic_bosbase& operator=(const basic_bosbase&) = delete;
 
-    /// @brief The service for one collection (name or id). It shares this client's
-    /// state and stays usable after the client is gone.
-    BOSBASE_SPLIT_NOINLINE record_service<Transport> collection(std::string name) const {
-        return record_service<Transport>(core_, std::move(name));
-    }
-
-    /// @brief The record calls of T's collection (T::collection_name), typed: they take and
-    /// return T (a struct bosbase-typegen wrote, or your own; see typed_collection).
-    template <class T>
-    [[nodiscard]] typed_collection<T, Transport> collection() const {
-        return typed_collection<T, Transport>(collection(std::string(T::collection_name)));
-    }
-
-    class auth_store& auth_store() const { return core().store(); }
-
-    BOSBASE_SPLIT_NOINLINE Transport& transport() const { return core().transport(); }
+    Transport& transport() const { return *static_cast<Transport*>(core().transport().get()); }
 
     /// @brief Realtime subscriptions (SSE); needs a streaming transport (see README, "Realtime").
-    BOSBASE_SPLIT_NOINLINE realtime_service<Transport> realtime() const { return realtime_service<Transport>(core_); }
+    template <class T = Transport>
+    [[nodiscard]] realtime_service realtime() const {
+        static_assert(is_streaming_transport_v<T>,
+                      "bosbase: realtime needs a transport with the streaming call `bosbase::http_response "
+                      "stream(const bosbase::http_request&, const bosbase::stream_handler&)` "
+                      "(see README, section 'Realtime')");
+        return client::realtime();
+    }
 
     /// @brief BosBase pub/sub over a WebSocket (see README, "Pub/sub"); needs a transport with
     /// the WebSocket call, which the default transport has (BOSBASE_HTTPLIB_WEBSOCKET).
     template <class T = Transport>
-    [[nodiscard]] pubsub_service<T> pubsub() const {
+    [[nodiscard]] pubsub_service pubsub() const {
         static_assert(is_websocket_transport_v<T>,
                       "bosbase: pub/sub needs a transport with the WebSocket call `std::unique_ptr<bosbase::"
                       "websocket_connection> connect_websocket(const bosbase::websocket_request&)`; the default "
                       "transport has it unless BOSBASE_HTTPLIB_WEBSOCKET is 0 (see README, section 'Pub/sub')");
-        return pubsub_service<T>(checked_core());
-    }
-
-    /// @brief The options the client was made with.
-    BOSBASE_SPLIT_NOINLINE const client_options& options() const { return core().settings(); }
-
-    /// @brief The base URL without a trailing slash.
-    BOSBASE_SPLIT_NOINLINE std::string base_url() const { return core().url().origin + core().url().prefix; }
-
-    /// @brief Absolute URL of an API path with an encoded query.
-    BOSBASE_SPLIT_NOINLINE std::string build_url(std::string_view path, const query_params& query = {}) const {
-        return core().url().origin + core().target_for(path, query);
-    }
-
-    /// @brief Absolute URL of an API path with the query a call with these options sends.
-    BOSBASE_SPLIT_NOINLINE std::string build_url(std::string_view path, const request_options& options) const {
-        return build_url(path, detail::collect_query(options));
-    }
-
-    /// @brief Sends any API request and returns the parsed JSON (an empty object for an empty 2xx body).
-    /// Throws ClientResponseError for anything but 2xx and for network failures.
-    BOSBASE_SPLIT_NOINLINE json send(std::string_view method, std::string_view path, const json& body = nullptr,
-              const request_options& options = {}) const {
-        return core().send_json(method, path, body, options, {});
-    }
-
-    /// @brief Like send() but returns the raw 2xx response (for files and other non-JSON bodies).
-    BOSBASE_SPLIT_NOINLINE
-    http_response send_raw(std::string_view method, std::string_view path, const json& body = nullptr,
-                           const request_options& options = {}) const {
-        return core().perform(method, path, body, options, {});
-    }
-
-    /// @brief GET /api/health.
-    BOSBASE_SPLIT_NOINLINE
-    health_service<Transport> health() const { return health_service<Transport>(checked_core()); }
-
-    /// @brief Superuser calls on collections (list, create, update, delete, truncate, import, scaffolds).
-    BOSBASE_SPLIT_NOINLINE
-    collection_service<Transport> collections() const { return collection_service<Transport>(checked_core()); }
-
-    /// @brief Superuser calls on the application settings.
-    BOSBASE_SPLIT_NOINLINE
-    settings_service<Transport> settings() const { return settings_service<Transport>(checked_core()); }
-
-    /// @brief Superuser access to the request logs.
-    BOSBASE_SPLIT_NOINLINE log_service<Transport> logs() const { return log_service<Transport>(checked_core()); }
-
-    /// @brief Superuser calls on backups.
-    BOSBASE_SPLIT_NOINLINE
-    backup_service<Transport> backups() const { return backup_service<Transport>(checked_core()); }
-
-    /// @brief Superuser calls on cron jobs.
-    BOSBASE_SPLIT_NOINLINE cron_service<Transport> crons() const { return cron_service<Transport>(checked_core()); }
-
-    /// @brief File URLs and file tokens.
-    BOSBASE_SPLIT_NOINLINE file_service<Transport> files() const { return file_service<Transport>(checked_core()); }
-
-    /// @brief BosBase: Redis keys (superuser; the server needs REDIS_URL).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE redis_service<Transport> redis() const {
-        return redis_service<Transport>(checked_core());
-    }
-
-    /// @brief BosBase: GraphQL over the records (superuser).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE graphql_service<Transport> graphql() const {
-        return graphql_service<Transport>(checked_core());
-    }
-
-    /// @brief BosBase: SQL on the server's database (superuser).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE sql_service<Transport> sql() const {
-        return sql_service<Transport>(checked_core());
-    }
-
-    /// @brief BosBase: stored scripts, commands, uploads and WASM, and waiting for their jobs.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE scripts_service<Transport> scripts() const {
-        return scripts_service<Transport>(checked_core());
-    }
-
-    /// @brief BosBase: the stored execution permissions of scripts (superuser).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script_permissions_service<Transport> script_permissions() const {
-        return script_permissions_service<Transport>(checked_core());
-    }
-
-    /// @brief A new, empty batch of record writes (see batch_service).
-    BOSBASE_SPLIT_NOINLINE
-    batch_service<Transport> create_batch() const { return batch_service<Transport>(checked_core()); }
-
-    /// @brief BosBase's vector store: collections and documents (superusers).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE
-    vector_service<Transport> vectors() const { return vector_service<Transport>(checked_core()); }
-
-    /// @brief BosBase's LLM document store: collections, documents, similarity queries (superusers).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE llm_document_service<Transport> llm_documents() const {
-        return llm_document_service<Transport>(checked_core());
-    }
-
-    /// @brief LangChaingo through BosBase: completions, RAG, text-to-SQL (signed-in records).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE
-    langchaingo_service<Transport> langchaingo() const { return langchaingo_service<Transport>(checked_core()); }
-
-    /// @brief BosBase's managed caches and their entries (superusers).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE
-    cache_service<Transport> caches() const { return cache_service<Transport>(checked_core()); }
-
-    /// @brief bosbase::filter(): a filter expression with safely escaped `{:name}` parameters.
-    BOSBASE_SPLIT_NOINLINE static std::string filter(std::string_view raw, const filter_params& params) {
-        return bosbase::filter(raw, params);
-    }
-
-    /// @brief Sets (or, with nullptr, clears) the hook run before every request.
-    /// Exceptions thrown by a hook propagate unchanged.
-    BOSBASE_SPLIT_NOINLINE void before_send(before_send_hook hook) const {
-        core().set_hooks(hook ? std::make_shared<const before_send_hook>(std::move(hook)) : nullptr, nullptr, true,
-                         false);
-    }
-
-    /// @brief Sets (or clears) the hook run after every HTTP response, error statuses included.
-    BOSBASE_SPLIT_NOINLINE void after_send(after_send_hook hook) const {
-        core().set_hooks(nullptr, hook ? std::make_shared<const after_send_hook>(std::move(hook)) : nullptr, false,
-                         true);
+        return client::pubsub();
     }
 
     // --- async ---------------------------------------------------------------
@@ -283,9 +348,8 @@ public:
         async_callback(std::move(fn), std::move(done), options);
     }
 
-    /// @brief A client on the same shared state (for impersonate and the async views):
-    /// not for direct use.
-    explicit basic_bosbase(std::shared_ptr<detail::client_core<Transport>> core) : core_(std::move(core)) {}
+    /// @brief A client on the same shared state (for the async views): not for direct use.
+    explicit basic_bosbase(std::shared_ptr<detail::client_core> core) : client(std::move(core)) {}
 
 private:
     template <class R, class F>
@@ -311,28 +375,14 @@ private:
         job.token = cancel ? std::move(*cancel) : cancel_token();
         // The view does not own the core: the core joins the executor before it goes,
         // so a running job never outlives it.
-        detail::client_core<Transport>* raw = &c;
+        detail::client_core* raw = &c;
         job.run = [run = std::move(run), raw]() mutable {
-            const basic_bosbase view(std::shared_ptr<detail::client_core<Transport>>(std::shared_ptr<void>(), raw));
+            const basic_bosbase view(std::shared_ptr<detail::client_core>(std::shared_ptr<void>(), raw));
             run(view);
         };
         job.abandon = [abandon = std::move(abandon), token = job.token]() mutable { abandon(detail::job_not_run(token)); };
         executor->submit(std::move(job));
     }
-
-    detail::client_core<Transport>& core() const {
-        if (!core_) {
-            throw std::logic_error("bosbase: this client was moved from");
-        }
-        return *core_;
-    }
-
-    const std::shared_ptr<detail::client_core<Transport>>& checked_core() const {
-        core();
-        return core_;
-    }
-
-    std::shared_ptr<detail::client_core<Transport>> core_;
 };
 
 }  // namespace bosbase

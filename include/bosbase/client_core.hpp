@@ -9,6 +9,7 @@
 #include "detail/json_parse.hpp"
 #include "detail/request.hpp"
 #include "detail/text.hpp"
+#include "detail/transport_ops.hpp"
 #include "errors.hpp"
 #include "options.hpp"
 #include "transfer.hpp"
@@ -32,6 +33,7 @@ namespace bosbase {
 
 template <class Transport>
 class basic_bosbase;
+class client;
 
 /// @brief Runs before every request reaches the transport; may change the method,
 /// target, headers and body (they are checked again afterwards).
@@ -84,29 +86,27 @@ struct extension_key {
 /// interface is all the services see: the request path, and the store and settings.
 /// An extension that outlives a call (realtime's thread) keeps weak_from_this(), which
 /// works however the caller reached the core (the async views hold it unowned).
-template <class Transport>
-class client_core : public std::enable_shared_from_this<client_core<Transport>> {
+class client_core : public std::enable_shared_from_this<client_core> {
 public:
-    BOSBASE_SPLIT_NOINLINE client_core(parsed_base_url u, client_options o, Transport t)
+    client_core(parsed_base_url u, client_options o, std::unique_ptr<transport_ops> t)
         : url_(std::move(u)), settings_(std::move(o)), transport_(std::move(t)) {
         require_headers(settings_.headers, "client_options.headers");
         require_header("Accept-Language", settings_.lang, "client_options.lang");
         if (settings_.max_json_depth == 0) {
             throw std::invalid_argument("bosbase: client_options.max_json_depth must be at least 1");
         }
-        if constexpr (has_supports_origin<Transport>::value) {
-            if (!transport_.supports_origin(url_.origin)) {
-                throw std::invalid_argument("bosbase: the transport cannot reach '" + url_.origin +
-                                            "' (its supports_origin() said no; for https:// the default "
-                                            "transport needs cpp-httplib built with TLS)");
-            }
+        if (!transport_->supports_origin(url_.origin)) {
+            throw std::invalid_argument("bosbase: the transport cannot reach '" + url_.origin +
+                                        "' (its supports_origin() said no; for https:// the default "
+                                        "transport needs cpp-httplib built with TLS)");
         }
     }
 
     // A new identity on the same server: same URL, options, hooks and (shared) transport, empty store.
-    BOSBASE_SPLIT_NOINLINE explicit client_core(const client_core& other)
+    explicit client_core(const client_core& other)
         : std::enable_shared_from_this<client_core>(),  // a new object: its own owners
-          url_(other.url_), settings_(other.settings_), transport_(other.transport_) {
+          url_(other.url_), settings_(other.settings_),
+          transport_(copy_transport(*other.transport_, "a second identity (impersonate)")) {
         std::lock_guard<std::mutex> lock(other.hooks_mutex_);
         before_ = other.before_;
         after_ = other.after_;
@@ -126,7 +126,7 @@ public:
 
     const parsed_base_url& url() const noexcept { return url_; }
     const client_options& settings() const noexcept { return settings_; }
-    Transport& transport() noexcept { return transport_; }
+    transport_ops& transport() noexcept { return *transport_; }
     auth_store& store() noexcept { return store_; }
 
     /// The extension of this type, made by `make` on first use.
@@ -154,7 +154,6 @@ public:
         return nullptr;
     }
 
-    BOSBASE_SPLIT_NOINLINE
     void set_hooks(std::shared_ptr<const before_send_hook> before, std::shared_ptr<const after_send_hook> after,
                    bool set_before, bool set_after) {
         std::lock_guard<std::mutex> lock(hooks_mutex_);
@@ -180,33 +179,32 @@ public:
         has_pre_call_.store(false, std::memory_order_release);
     }
 
-    BOSBASE_SPLIT_NOINLINE
     json send_json(std::string_view method, std::string_view path, const json& body, const request_options& options,
                    call_secrets secrets) {
         http_response res = perform(method, path, body, options, secrets);
         return parse_body(res, path, options, secrets);
     }
 
-    BOSBASE_SPLIT_NOINLINE http_response perform(std::string_view method, std::string_view path, const json& body,
+    http_response perform(std::string_view method, std::string_view path, const json& body,
                           const request_options& options, call_secrets secrets) {
         return perform_impl(method, path, &body, nullptr, {}, options, secrets);
     }
 
     /// A request whose body is already built (multipart uploads); it is moved, never copied.
-    BOSBASE_SPLIT_NOINLINE http_response perform_body(std::string_view method, std::string_view path, std::string body,
+    http_response perform_body(std::string_view method, std::string_view path, std::string body,
                                std::string_view content_type, const request_options& options, call_secrets secrets) {
         return perform_impl(method, path, nullptr, &body, content_type, options, secrets);
     }
 
     /// A request whose body, answer or both are streamed (see transfer.hpp): through the
     /// transport's upload() or download() when it has them, else held in memory.
-    BOSBASE_SPLIT_NOINLINE http_response perform_transfer(std::string_view method, std::string_view path,
+    http_response perform_transfer(std::string_view method, std::string_view path,
                                                           std::string_view content_type, const request_options& options,
                                                           call_secrets secrets, transfer& io) {
         return perform_impl(method, path, nullptr, nullptr, content_type, options, secrets, &io);
     }
 
-    BOSBASE_SPLIT_NOINLINE json send_body_json(std::string_view method, std::string_view path, std::string body,
+    json send_body_json(std::string_view method, std::string_view path, std::string body,
                         std::string_view content_type, const request_options& options, call_secrets secrets) {
         http_response res = perform_body(method, path, std::move(body), content_type, options, secrets);
         return parse_body(res, path, options, secrets);
@@ -215,7 +213,6 @@ public:
     // Every request goes through here: input checks, hooks, the transport, and the
     // mapping of everything that can go wrong onto ClientResponseError. The body is
     // either JSON (json_body) or prebuilt bytes (raw_body, taken by move).
-    BOSBASE_SPLIT_NOINLINE
     http_response perform_impl(std::string_view method, std::string_view path, const json* json_body,
                                std::string* raw_body, std::string_view raw_content_type,
                                const request_options& options, call_secrets secrets, transfer* io = nullptr) {
@@ -333,7 +330,6 @@ public:
         return res;
     }
 
-    BOSBASE_SPLIT_NOINLINE
     json parse_body(const http_response& res, std::string_view path, const request_options& options,
                     const call_secrets& secrets) const {
         if (res.body.empty()) {
@@ -353,7 +349,7 @@ public:
     }
 
     // Only failed calls pay for building and redacting the URL.
-    BOSBASE_SPLIT_NOINLINE std::string error_url(std::string_view path, const request_options& options) const {
+    std::string error_url(std::string_view path, const request_options& options) const {
         try {
             return redact_url(url_.origin + target_for(path, collect_query(options)));
         } catch (const std::invalid_argument&) {
@@ -361,7 +357,7 @@ public:
         }
     }
 
-    BOSBASE_SPLIT_NOINLINE std::string target_for(std::string_view path, const query_params& query) const {
+    std::string target_for(std::string_view path, const query_params& query) const {
         if (!is_target_safe(path)) {
             throw std::invalid_argument(
                 "bosbase: the request path must be percent-encoded (no spaces, '#', control or non-ASCII bytes)");
@@ -403,7 +399,7 @@ private:
         cancel_token::registration links[2];
     };
 
-    BOSBASE_SPLIT_NOINLINE void run_pre_call(const request_options& options) {
+    void run_pre_call(const request_options& options) {
         std::shared_ptr<const pre_call_hook> hook;
         {
             std::lock_guard<std::mutex> lock(hooks_mutex_);
@@ -424,17 +420,7 @@ private:
     // A transport with send(http_request&) may take the body rather than copy it. An
     // after_send hook is promised the request as it was sent, so then the body stays.
     http_response send_to_transport(http_request& req, bool keep_request) {
-        if constexpr (has_mutable_send<Transport>::value && has_send<Transport>::value) {
-            return keep_request ? transport_.send(static_cast<const http_request&>(req)) : transport_.send(req);
-        } else if constexpr (has_mutable_send<Transport>::value) {
-            if (keep_request) {
-                http_request copy = req;
-                return transport_.send(copy);
-            }
-            return transport_.send(req);
-        } else {
-            return transport_.send(static_cast<const http_request&>(req));
-        }
+        return transport_->send(req, keep_request);
     }
 
     // A transport without upload() gets the body read into memory (within
@@ -442,8 +428,8 @@ private:
     // memory, within max_response_bytes, before the sink sees it.
     http_response transfer_with_transport(http_request& req, transfer& io) {
         if (io.source != nullptr) {
-            if constexpr (has_upload<Transport>::value) {
-                return transport_.upload(static_cast<const http_request&>(req), *io.source);
+            if (transport_->can_upload()) {
+                return transport_->upload(static_cast<const http_request&>(req), *io.source);
             } else {
                 req.body.resize(static_cast<std::size_t>(io.source->size));
                 for (std::size_t at = 0; at < req.body.size();) {
@@ -456,8 +442,8 @@ private:
             }
         }
         if (io.sink == nullptr) return send_to_transport(req, true);
-        if constexpr (has_download<Transport>::value) {
-            return transport_.download(static_cast<const http_request&>(req), *io.sink);
+        if (transport_->can_download()) {
+            return transport_->download(static_cast<const http_request&>(req), *io.sink);
         } else {
             req.max_response_bytes = std::min(req.max_response_bytes, settings_.max_response_bytes);
             http_response res = send_to_transport(req, true);
@@ -502,7 +488,7 @@ private:
 
     const parsed_base_url url_;
     const client_options settings_;
-    Transport transport_;
+    std::unique_ptr<transport_ops> transport_;
     auth_store store_;
 
     mutable std::mutex hooks_mutex_;
@@ -519,24 +505,22 @@ private:
 };
 
 /// Base of every service: a handle on the client's shared state.
-template <class Transport>
 class service_base {
 public:
-    BOSBASE_SPLIT_NOINLINE
-    explicit service_base(std::shared_ptr<client_core<Transport>> core) : core_(std::move(core)) {}
+    explicit service_base(std::shared_ptr<client_core> core) : core_(std::move(core)) {}
 
 protected:
-    client_core<Transport>& core() const {
+    client_core& core() const {
         if (!core_) {
             throw std::logic_error("bosbase: this service came from a moved-from client");
         }
         return *core_;
     }
 
-    const std::shared_ptr<client_core<Transport>>& core_ptr() const noexcept { return core_; }
+    const std::shared_ptr<client_core>& core_ptr() const noexcept { return core_; }
 
 private:
-    std::shared_ptr<client_core<Transport>> core_;
+    std::shared_ptr<client_core> core_;
 };
 
 }  // namespace detail

@@ -1,4 +1,4 @@
-// bosbase-cpp: what every part uses: nlohmann/json, the basic aliases, the split-mode macro.
+// bosbase-cpp: what every part uses: nlohmann/json, the basic aliases.
 // SPDX-License-Identifier: MIT
 #ifndef BOSBASE_CONFIG_HPP
 #define BOSBASE_CONFIG_HPP
@@ -10,18 +10,6 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
-
-// Opt-in split compilation (see default_client.hpp): there, the public calls of the
-// client templates stay out of line, so a TU that only calls them neither
-// instantiates nor optimizes the code behind them. `extern template` alone does not
-// stop an optimizing compiler from instantiating inline members it might inline.
-#ifndef BOSBASE_SPLIT_NOINLINE
-#if (defined(BOSBASE_EXTERN_TEMPLATES) || defined(BOSBASE_IMPLEMENTATION)) && (defined(__GNUC__) || defined(__clang__))
-#define BOSBASE_SPLIT_NOINLINE __attribute__((noinline))
-#else
-#define BOSBASE_SPLIT_NOINLINE
-#endif
-#endif
 
 // Kept out of line everywhere: rare or bookkeeping-only code on the call path. Inlined,
 // it spends the optimizer's per-unit inlining budget (GCC's inline-unit-growth) that

@@ -23,56 +23,30 @@ using BosBase = basic_bosbase<httplib_transport>;
 #define BOSBASE_INSTANTIATE_(prefix) prefix extern template
 #endif
 #ifdef BOSBASE_INSTANTIATE_
-BOSBASE_INSTANTIATE_() class detail::client_core<httplib_transport>;
-BOSBASE_INSTANTIATE_() class detail::service_base<httplib_transport>;
-BOSBASE_INSTANTIATE_() class record_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class health_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class collection_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class settings_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class log_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class backup_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class cron_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class file_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class batch_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class vector_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class llm_document_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class langchaingo_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class cache_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class redis_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class graphql_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class sql_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class scripts_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class script_permissions_service<httplib_transport>;
-BOSBASE_INSTANTIATE_() class detail::realtime_state<httplib_transport>;
-BOSBASE_INSTANTIATE_() class realtime_service<httplib_transport>;
+BOSBASE_INSTANTIATE_() class detail::transport_holder<httplib_transport>;
 BOSBASE_INSTANTIATE_() class basic_bosbase<httplib_transport>;
 // A member template is not part of the class's instantiation: each is named on its
 // own, for the JSON flavour every record call has (T = json).
 BOSBASE_INSTANTIATE_() basic_bosbase<httplib_transport>::basic_bosbase(std::string_view, client_options);
-BOSBASE_INSTANTIATE_() json record_service<httplib_transport>::get_list<json>(int, int, const request_options&) const;
-BOSBASE_INSTANTIATE_() json record_service<httplib_transport>::get_full_list<json>(int, const request_options&) const;
+BOSBASE_INSTANTIATE_() json record_service::get_list<json>(int, int, const request_options&) const;
+BOSBASE_INSTANTIATE_() json record_service::get_full_list<json>(int, const request_options&) const;
 BOSBASE_INSTANTIATE_()
-json record_service<httplib_transport>::get_first_list_item<json>(std::string_view, const request_options&) const;
+json record_service::get_first_list_item<json>(std::string_view, const request_options&) const;
 BOSBASE_INSTANTIATE_()
-json record_service<httplib_transport>::vector_search<json>(const vector_search_options&, const request_options&) const;
-BOSBASE_INSTANTIATE_() json record_service<httplib_transport>::get_one<json>(std::string_view, const request_options&) const;
-BOSBASE_INSTANTIATE_() json record_service<httplib_transport>::create<json, json>(const json&, const request_options&) const;
+json record_service::vector_search<json>(const vector_search_options&, const request_options&) const;
+BOSBASE_INSTANTIATE_() json record_service::get_one<json>(std::string_view, const request_options&) const;
+BOSBASE_INSTANTIATE_() json record_service::create<json, json>(const json&, const request_options&) const;
 BOSBASE_INSTANTIATE_()
-json record_service<httplib_transport>::create_with_files<json, json>(const json&, const file_list&,
+json record_service::create_with_files<json, json>(const json&, const file_list&,
                                                                       const request_options&) const;
 BOSBASE_INSTANTIATE_()
-json record_service<httplib_transport>::update<json, json>(std::string_view, const json&, const request_options&) const;
+json record_service::update<json, json>(std::string_view, const json&, const request_options&) const;
 BOSBASE_INSTANTIATE_()
-json record_service<httplib_transport>::update_with_files<json, json>(std::string_view, const json&, const file_list&,
+json record_service::update_with_files<json, json>(std::string_view, const json&, const file_list&,
                                                                       const request_options&) const;
 BOSBASE_INSTANTIATE_()
-cache_entry cache_service<httplib_transport>::set_entry<json>(std::string_view, std::string_view, const json&,
+cache_entry cache_service::set_entry<json>(std::string_view, std::string_view, const json&,
                                                              std::optional<std::int64_t>, const request_options&) const;
-BOSBASE_INSTANTIATE_()
-script_output scripts_service<httplib_transport>::execute_sse<httplib_transport>(std::string_view,
-                                                                                const std::vector<std::string>&,
-                                                                                std::string_view,
-                                                                                const request_options&) const;
 #undef BOSBASE_INSTANTIATE_
 #endif
 

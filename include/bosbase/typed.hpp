@@ -374,7 +374,7 @@ constexpr void require_to_json() {
 /// light value as record_service, whose untyped calls untyped() gives; the exceptions are
 /// record_service's, and a record that does not fit T is ClientResponseError
 /// (error_kind::invalid_response).
-template <class T, class Transport>
+template <class T>
 class typed_collection {
     static_assert(detail::has_collection_name<T>::value,
                   "bosbase: pb.collection<T>() needs `static constexpr const char* collection_name` in T "
@@ -383,10 +383,10 @@ class typed_collection {
 public:
     using record_type = T;
 
-    explicit typed_collection(record_service<Transport> records) : records_(std::move(records)) {}
+    explicit typed_collection(record_service records) : records_(std::move(records)) {}
 
     /// @brief The untyped service of the same collection.
-    const record_service<Transport>& untyped() const noexcept { return records_; }
+    const record_service& untyped() const noexcept { return records_; }
 
     [[nodiscard]] T get_one(std::string_view id, const request_options& options = {}) const {
         return records_.template get_one<T>(id, options);
@@ -473,7 +473,7 @@ private:
         };
     }
 
-    record_service<Transport> records_;
+    record_service records_;
 };
 
 }  // namespace bosbase

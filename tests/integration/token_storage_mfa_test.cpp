@@ -54,7 +54,7 @@ struct mfa_session {
     }
     test_server server;
     bosbase::BosBase pb{server.url()};
-    bosbase::record_service<bosbase::httplib_transport> users = pb.collection("users");
+    bosbase::record_service users = pb.collection("users");
     std::string mfa_id;
     bosbase_test::otp_inbox inbox{server};
 };

@@ -106,3 +106,64 @@ TEST_CASE("a transport that cannot reach an origin is refused when the client is
     bosbase::basic_bosbase<http_only_transport> pb("http://example.test");
     pb.collection("users").bind_custom_token("a@b.io", "pw", "tok");
 }
+
+namespace {
+// Only send(), counting what reaches it: the calls that need more must refuse before.
+struct counting_send_only_transport {
+    std::shared_ptr<int> sent = std::make_shared<int>(0);
+    bosbase::http_response send(const bosbase::http_request&) {
+        ++*sent;
+        return {200, {}, "{}"};
+    }
+};
+struct no_copy_stream_transport {
+    no_copy_stream_transport() = default;
+    no_copy_stream_transport(const no_copy_stream_transport&) = delete;
+    no_copy_stream_transport(no_copy_stream_transport&&) = default;
+    bosbase::http_response send(const bosbase::http_request&) { return {200, {}, "{}"}; }
+    bosbase::http_response stream(const bosbase::http_request&, const bosbase::stream_handler&) {
+        return {204, {}, {}};
+    }
+};
+}  // namespace
+
+// A service does not know its client's transport type, so these are run-time checks
+// (pb.realtime() and pb.pubsub() still refuse such a transport at compile time).
+TEST_CASE("calls that need a transport's optional call refuse at once when it lacks it, sending nothing") {
+    counting_send_only_transport t;
+    bosbase::basic_bosbase<counting_send_only_transport> pb("http://127.0.0.1:8090", t);
+    CHECK_THROWS_WITH_AS((void)pb.collection("posts").subscribe("*", [](const bosbase::realtime_event&) {}),
+                         doctest::Contains("realtime needs a transport with the streaming call"), std::logic_error);
+    CHECK_THROWS_WITH_AS((void)pb.collection("users").auth_with_oauth2("oidc", [](const std::string&) {}),
+                         doctest::Contains("auth_with_oauth2 needs a transport with the streaming call"),
+                         std::logic_error);
+    CHECK_THROWS_WITH_AS((void)pb.scripts().execute_sse("hello"),
+                         doctest::Contains("execute_sse needs a transport with the streaming call"), std::logic_error);
+    CHECK_THROWS_WITH_AS((void)pb.scripts().execute_ws("hello"),
+                         doctest::Contains("execute_ws needs a transport with the WebSocket call"), std::logic_error);
+    const bosbase::client& plain = pb;
+    CHECK_THROWS_WITH_AS((void)plain.pubsub().publish("chat", {{"text", "hi"}}),
+                         doctest::Contains("pub/sub needs a transport with the WebSocket call"), std::logic_error);
+    CHECK(*t.sent == 0);
+}
+
+TEST_CASE("realtime on a transport that cannot be copied is a logic_error, not a crash") {
+    bosbase::basic_bosbase<no_copy_stream_transport> pb("http://127.0.0.1:8090", no_copy_stream_transport{});
+    CHECK_THROWS_WITH_AS((void)pb.realtime().subscribe("posts/*", [](const bosbase::realtime_event&) {}),
+                         doctest::Contains("needs a copyable transport"), std::logic_error);
+}
+
+TEST_CASE("impersonate's client converts back to its own basic_bosbase and refuses another") {
+    // The answer of POST .../impersonate/{id}: a token and a record.
+    struct auth_transport {
+        bosbase::http_response send(const bosbase::http_request&) {
+            return {200, {}, R"({"token":"tok","record":{"id":"u1"}})"};
+        }
+    };
+    bosbase::basic_bosbase<auth_transport> pb("http://127.0.0.1:8090", auth_transport{});
+    bosbase::basic_bosbase<auth_transport> as_user = pb.collection("users").impersonate("u1");
+    CHECK(as_user.auth_store().token() == "tok");
+    CHECK(pb.auth_store().token().empty());
+    CHECK_THROWS_AS(bosbase::basic_bosbase<http_only_transport>(pb.collection("users").impersonate("u1")),
+                    std::logic_error);
+}

@@ -313,7 +313,7 @@ TEST_CASE("file URLs: encoded segments, URLSearchParams query, empty when someth
     fake_transport t;
     fake_client pb("http://h:8090/base/", t);
     auto files = pb.files();
-    using opts = bosbase::file_service<fake_transport>::url_options;
+    using opts = bosbase::file_service::url_options;
     const json rec{{"id", "456"}, {"collectionId", "123"}, {"collectionName", "789"}};
 
     struct row {

@@ -381,7 +381,7 @@ TEST_CASE("run_realtime_stream: whatever the transport throws becomes the reason
     req.target = "/api/realtime";
     for (int i = 0; i < static_cast<int>(table.size()); ++i) {
         CAPTURE(i);
-        throwing_transport t{i};
+        bosbase::detail::transport_holder<throwing_transport> t(throwing_transport{i});
         bosbase::detail::realtime_connection_end end;
         CHECK_NOTHROW(end = bosbase::detail::run_realtime_stream(
                           t, req, 1024, [](const bosbase::detail::sse_event&, auto&) { return true; }));
@@ -688,9 +688,10 @@ TEST_CASE("realtime: unsubscribe() waits for its callback to return, and the cal
 
 TEST_CASE("realtime: the realtime thread holds no reference to the client while it streams") {
     fake_stream_transport t;
-    auto core = std::make_shared<bosbase::detail::client_core<fake_stream_transport>>(
-        bosbase::detail::parse_base_url("http://127.0.0.1:8090"), bosbase::client_options{}, t);
-    std::weak_ptr<bosbase::detail::client_core<fake_stream_transport>> weak = core;
+    auto core = std::make_shared<bosbase::detail::client_core>(
+        bosbase::detail::parse_base_url("http://127.0.0.1:8090"), bosbase::client_options{},
+        std::make_unique<bosbase::detail::transport_holder<fake_stream_transport>>(t));
+    std::weak_ptr<bosbase::detail::client_core> weak = core;
     bosbase::subscription sub;  // outlives the client
     auto pb = std::make_unique<fake_stream_client>(std::move(core));
     sub = pb->collection("posts").subscribe("*", [](const bosbase::realtime_event&) {});

@@ -71,8 +71,7 @@ inline std::chrono::milliseconds pubsub_backoff(std::size_t attempt, const pubsu
 /// frame takes a ticket under it and goes out in ticket order without it, so frames leave
 /// in the order the state decided them and a stalled socket blocks no one else; no
 /// callback runs under a lock of the SDK.
-template <class Dependent = void>
-class basic_pubsub_machine {
+class pubsub_machine {
 protected:
     using clock = std::chrono::steady_clock;
 
@@ -90,7 +89,7 @@ public:
     };
     using listener_ptr = std::shared_ptr<listener>;
 
-    basic_pubsub_machine(const parsed_base_url& base, header_list headers, std::size_t max_json_depth, connector connect,
+    pubsub_machine(const parsed_base_url& base, header_list headers, std::size_t max_json_depth, connector connect,
                    token_source token)
         : connect_(std::move(connect)),
           token_(std::move(token)),
@@ -101,9 +100,9 @@ public:
           rng_(static_cast<std::uint32_t>(clock::now().time_since_epoch().count() ^
                                           reinterpret_cast<std::uintptr_t>(this))) {}
 
-    basic_pubsub_machine(const basic_pubsub_machine&) = delete;
-    basic_pubsub_machine& operator=(const basic_pubsub_machine&) = delete;
-    virtual ~basic_pubsub_machine() {
+    pubsub_machine(const pubsub_machine&) = delete;
+    pubsub_machine& operator=(const pubsub_machine&) = delete;
+    virtual ~pubsub_machine() {
         for (auto* t : {&reader_, &dispatcher_, &keeper_}) {
             if (t->joinable()) t->detach();  // stop() has run; this only keeps ~thread quiet
         }
@@ -708,8 +707,6 @@ protected:
     std::thread::id dispatcher_id_;
 };
 
-// A template only so that a TU which never calls pb.pubsub() does not analyse it.
-using pubsub_machine = basic_pubsub_machine<>;
 
 }  // namespace detail
 

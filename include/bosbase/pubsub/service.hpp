@@ -28,11 +28,10 @@ namespace bosbase {
 /// only a signed-in record may publish (the server refuses anonymous publishes with
 /// an error the call throws). Needs a transport with the WebSocket call
 /// (is_websocket_transport_v): the default one has it (BOSBASE_HTTPLIB_WEBSOCKET, on by default).
-template <class Transport>
-class pubsub_service : public detail::service_base<Transport> {
+class pubsub_service : public detail::service_base {
 public:
-    BOSBASE_SPLIT_NOINLINE explicit pubsub_service(std::shared_ptr<detail::client_core<Transport>> core)
-        : detail::service_base<Transport>(std::move(core)) {}
+    explicit pubsub_service(std::shared_ptr<detail::client_core> core)
+        : detail::service_base(std::move(core)) {}
 
     /// @brief Publishes `data` (any JSON) to `topic` and returns the server's acknowledgement.
     /// Works in any state: with no socket, or one closing because the last subscription just
@@ -43,14 +42,14 @@ public:
     /// may or may not have been published), the server refused it (status 400 and its message,
     /// e.g. "authentication required to publish"), `data` over pubsub_max_data_bytes of JSON
     /// (kind too_large, nothing sent), or `options.cancel` (is_abort()).
-    BOSBASE_SPLIT_NOINLINE publish_ack publish(const std::string& topic, const json& data,
+    publish_ack publish(const std::string& topic, const json& data,
                                                const request_options& options = {}) const {
         return state()->publish(topic, data, options);
     }
 
     /// @brief Subscribes to `topic`; returns once the server acknowledged it. The handle ends
     /// the subscription when it goes (a discarded one at once). Throws as publish() does.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, pubsub_callback callback,
+    [[nodiscard]] subscription subscribe(const std::string& topic, pubsub_callback callback,
                                                                 const request_options& options = {}) const {
         return state()->subscribe(topic, std::move(callback), options);
     }
@@ -62,7 +61,7 @@ public:
                                          std::function<void(const T& data, const pubsub_message& message)> callback,
                                          const request_options& options = {}) const {
         if (!callback) throw std::invalid_argument("bosbase: a pub/sub callback must not be empty");
-        std::weak_ptr<detail::pubsub_state<Transport>> weak = state();
+        std::weak_ptr<detail::pubsub_state> weak = state();
         return subscribe(
             topic,
             [weak, callback = std::move(callback)](const pubsub_message& m) {
@@ -80,7 +79,7 @@ public:
 
     /// @brief The JS SDK's realtimePublish: publishes `{event, payload, ref}`; an empty `ref`
     /// becomes a random one, as there.
-    BOSBASE_SPLIT_NOINLINE publish_ack realtime_publish(const std::string& topic, const std::string& event,
+    publish_ack realtime_publish(const std::string& topic, const std::string& event,
                                                         const json& payload, std::string ref = {},
                                                         const request_options& options = {}) const {
         if (event.empty()) throw std::invalid_argument("bosbase: a realtime_publish event must not be empty");
@@ -89,7 +88,7 @@ public:
     }
 
     /// @brief The JS SDK's realtimeSubscribe: each message as {topic, event, payload, ref, id, created}.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE subscription
+    [[nodiscard]] subscription
     realtime_subscribe(const std::string& topic, std::function<void(const pubsub_realtime_message&)> callback,
                        const request_options& options = {}) const {
         if (!callback) throw std::invalid_argument("bosbase: a pub/sub callback must not be empty");
@@ -99,18 +98,18 @@ public:
     }
 
     /// @brief Ends every callback of `topic`; "" ends all (the socket then closes unless a publish used it).
-    BOSBASE_SPLIT_NOINLINE void unsubscribe(const std::string& topic = {}) const {
+    void unsubscribe(const std::string& topic = {}) const {
         if (auto s = existing_state()) s->unsubscribe(topic);
     }
 
     /// @brief Ends every subscription and closes the socket; calls waiting fail. Later calls reconnect.
-    BOSBASE_SPLIT_NOINLINE void disconnect() const {
+    void disconnect() const {
         if (auto s = existing_state()) s->disconnect();
     }
 
     /// @brief Runs when a connection has every topic on the server (first and later ones).
     /// Takes `fn(const connection_event&)` or, as before, `fn(const std::string& client_id)`.
-    BOSBASE_SPLIT_NOINLINE void on_connect(std::function<void(const connection_event&)> fn) const {
+    void on_connect(std::function<void(const connection_event&)> fn) const {
         state()->set_callback(state()->on_connect_, std::move(fn));
     }
 
@@ -122,7 +121,7 @@ public:
     /// @brief Runs, after on_connect, on connections that replace a lost one: resync from
     /// connection_event::missed_since. Takes `fn(const connection_event&)` (pubsub_reconnect is
     /// its earlier name) or `fn(const std::string& client_id)`, as realtime's does.
-    BOSBASE_SPLIT_NOINLINE void on_reconnect(std::function<void(const connection_event&)> fn) const {
+    void on_reconnect(std::function<void(const connection_event&)> fn) const {
         state()->set_callback(state()->on_reconnect_, std::move(fn));
     }
 
@@ -133,7 +132,7 @@ public:
 
     /// @brief Runs when a connection that was ready ends, with the reason (pubsub_disconnect is
     /// disconnect_event's earlier name).
-    BOSBASE_SPLIT_NOINLINE void on_disconnect(std::function<void(const disconnect_event&)> fn) const {
+    void on_disconnect(std::function<void(const disconnect_event&)> fn) const {
         state()->set_callback(state()->on_disconnect_, std::move(fn));
     }
 
@@ -142,40 +141,44 @@ public:
     /// not JSON or binary (skipped), messages subscribe<T> could not decode, a message over
     /// max_message_bytes (dropped, kind too_large; the connection goes on), a reconnect whose
     /// upgrade was refused with 401, 403 or 404 (that status; retried with backoff).
-    BOSBASE_SPLIT_NOINLINE void on_error(std::function<void(const ClientResponseError&)> fn) const {
+    void on_error(std::function<void(const ClientResponseError&)> fn) const {
         state()->set_callback(state()->on_error_, std::move(fn));
     }
 
-    BOSBASE_SPLIT_NOINLINE void set_options(const pubsub_options& options) const { state()->set_options(options); }
+    void set_options(const pubsub_options& options) const { state()->set_options(options); }
 
-    BOSBASE_SPLIT_NOINLINE bool is_connected() const {
+    bool is_connected() const {
         auto s = existing_state();
         return s && s->is_connected();
     }
 
     /// @brief The server's id of the current connection, "" when not connected.
-    BOSBASE_SPLIT_NOINLINE std::string client_id() const {
+    std::string client_id() const {
         auto s = existing_state();
         return s ? s->client_id() : std::string();
     }
 
     /// @brief The subscribed topics, in the order they were first subscribed.
-    BOSBASE_SPLIT_NOINLINE std::vector<std::string> topics() const {
+    std::vector<std::string> topics() const {
         auto s = existing_state();
         return s ? s->topics() : std::vector<std::string>();
     }
 
 private:
-    std::shared_ptr<detail::pubsub_state<Transport>> state() const {
-        static_assert(std::is_copy_constructible_v<Transport>,
-                      "bosbase: pub/sub connects through a copy of the transport; make it copyable");
+    std::shared_ptr<detail::pubsub_state> state() const {
         auto& core = this->core();
-        return core.template extension<detail::pubsub_state<Transport>>(
-            [&core] { return detail::pubsub_state<Transport>::make(core); });
+        if (!core.transport().can_websocket()) {
+            throw std::logic_error(
+                "bosbase: pub/sub needs a transport with the WebSocket call `std::unique_ptr<bosbase::"
+                "websocket_connection> connect_websocket(const bosbase::websocket_request&)`; the default "
+                "transport has it unless BOSBASE_HTTPLIB_WEBSOCKET is 0 (see README, section 'Pub/sub')");
+        }
+        return core.template extension<detail::pubsub_state>(
+            [&core] { return detail::pubsub_state::make(core); });
     }
 
-    std::shared_ptr<detail::pubsub_state<Transport>> existing_state() const {
-        return this->core().template existing_extension<detail::pubsub_state<Transport>>();
+    std::shared_ptr<detail::pubsub_state> existing_state() const {
+        return this->core().template existing_extension<detail::pubsub_state>();
     }
 
     static std::string random_ref() {

@@ -24,25 +24,18 @@ namespace detail {
 
 /// One client's pub/sub connection, kept in the client core as an extension: what the
 /// service calls, and the link to the client (its transport, its auth token).
-template <class Transport>
 class pubsub_state : public pubsub_machine,
                      public core_extension,
-                     public std::enable_shared_from_this<pubsub_state<Transport>> {
-    using core_type = client_core<Transport>;
+                     public std::enable_shared_from_this<pubsub_state> {
+    using core_type = client_core;
 
 public:
-    BOSBASE_SPLIT_NOINLINE explicit pubsub_state(core_type& core)
+    explicit pubsub_state(core_type& core)
         : pubsub_machine(
               core.url(), core.settings().headers, core.settings().max_json_depth,
-              [transport = core.transport()](const websocket_request& req) mutable
-              -> std::unique_ptr<websocket_connection> {
-                  // Only pb.pubsub()'s static_assert speaks when the transport has no WebSocket call.
-                  if constexpr (is_websocket_transport_v<Transport>) {
-                      return transport.connect_websocket(req);
-                  } else {
-                      (void)req;
-                      return nullptr;
-                  }
+              [transport = std::shared_ptr<transport_ops>(copy_transport(core.transport(), "pub/sub"))](
+                  const websocket_request& req) -> std::unique_ptr<websocket_connection> {
+                  return transport->connect_websocket(req);
               },
               [weak = core.weak_from_this()]() -> std::optional<std::string> {
                   const auto core = weak.lock();
@@ -50,7 +43,7 @@ public:
                   return core->store().token();
               }) {}
 
-    BOSBASE_SPLIT_NOINLINE static std::shared_ptr<pubsub_state> make(core_type& core) {
+    static std::shared_ptr<pubsub_state> make(core_type& core) {
         auto made = std::make_shared<pubsub_state>(core);
         std::weak_ptr<pubsub_state> weak = made;
         core.store().on_change(
@@ -63,7 +56,7 @@ public:
 
     // --- callers ---------------------------------------------------------------
 
-    BOSBASE_SPLIT_NOINLINE publish_ack publish(const std::string& topic, const json& data,
+    publish_ack publish(const std::string& topic, const json& data,
                                                const request_options& options) {
         check_pubsub_topic(topic);
         std::string body;
@@ -103,7 +96,7 @@ public:
     }
 
     /// Returns once the server acknowledged the topic on the current connection.
-    BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, pubsub_callback fn,
+    subscription subscribe(const std::string& topic, pubsub_callback fn,
                                                   const request_options& options) {
         check_pubsub_topic(topic);
         if (!fn) throw std::invalid_argument("bosbase: a pub/sub callback must not be empty");
@@ -157,14 +150,14 @@ public:
     }
 
     /// Once it returns (off the dispatcher thread) the callback is not running and never runs again.
-    BOSBASE_SPLIT_NOINLINE void remove(const listener* l) noexcept {
+    void remove(const listener* l) noexcept {
         std::vector<listener_ptr> dropped;  // destroyed unlocked: a callback's captures may own the client
         std::unique_lock<std::mutex> lock(mutex_);
         drop_locked(lock, l, dropped);
     }
 
     /// Every callback of `topic` ("" for all topics).
-    BOSBASE_SPLIT_NOINLINE void unsubscribe(const std::string& topic) noexcept {
+    void unsubscribe(const std::string& topic) noexcept {
         std::vector<listener_ptr> dropped;
         std::unique_lock<std::mutex> lock(mutex_);
         std::vector<listener_ptr> targets;
@@ -175,7 +168,7 @@ public:
     }
 
     /// Ends every subscription and closes the socket; pending calls fail. The next call opens a new one.
-    BOSBASE_SPLIT_NOINLINE void disconnect() noexcept {
+    void disconnect() noexcept {
         std::vector<listener_ptr> dropped;
         std::unique_lock<std::mutex> lock(mutex_);
         keep_open_ = false;
@@ -186,7 +179,7 @@ public:
         close_locked(lock, "disconnect() was called", false);
     }
 
-    BOSBASE_SPLIT_NOINLINE void shutdown() noexcept override { stop(); }
+    void shutdown() noexcept override { stop(); }
 
 private:
     // One caller's limits: the options of the moment, its tokens and its deadline.

@@ -8,6 +8,7 @@
 #include "../detail/base_url.hpp"
 #include "../detail/json_parse.hpp"
 #include "../detail/text.hpp"
+#include "../detail/transport_ops.hpp"
 #include "../errors.hpp"
 #include "../options.hpp"
 #include "../stream.hpp"
@@ -62,8 +63,8 @@ inline http_request realtime_stream_request(const parsed_base_url& url, std::str
 /// Opens the stream through `transport` and feeds `on_event(const sse_event&,
 /// realtime_connection_end&) -> bool` until the stream ends, fails, or on_event returns
 /// false; then says why. Never throws (what the transport throws is the reason).
-template <class Transport, class OnEvent>
-realtime_connection_end run_realtime_stream(Transport& transport, const http_request& req,
+template <class OnEvent>
+realtime_connection_end run_realtime_stream(transport_ops& transport, const http_request& req,
                                             std::size_t max_event_bytes, OnEvent&& on_event) {
     realtime_connection_end end;
     sse_parser parser(max_event_bytes);

@@ -104,8 +104,7 @@ struct realtime_listener {
 /// the server holds for the current connection. Not synchronised: realtime_state
 /// calls it under its one lock. Removed listeners are handed back to the caller,
 /// which destroys them after unlocking (a callback's captures may own the client).
-template <class Dependent = void>
-class basic_realtime_registry {
+class realtime_registry {
 public:
     static constexpr std::size_t max_topic_bytes = 2500;  // the server's limit per subscription
     static constexpr std::size_t max_topics = 1000;       // and per client
@@ -256,8 +255,6 @@ private:
     bool stale_ = false;         // the server may hold topics that are no longer here
 };
 
-// A template only so that a TU which never uses it does not analyse it.
-using realtime_registry = basic_realtime_registry<>;
 
 }  // namespace detail
 

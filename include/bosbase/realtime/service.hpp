@@ -29,13 +29,12 @@ namespace bosbase {
 /// you may subscribe, unsubscribe and make calls; do not block it for long (events
 /// wait meanwhile). A callback that captures the client or a service keeps the
 /// client alive until it is unsubscribed.
-template <class Transport>
-class realtime_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
+class realtime_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    BOSBASE_SPLIT_NOINLINE explicit realtime_service(std::shared_ptr<detail::client_core<Transport>> core)
-        : detail::service_base<Transport>(std::move(core)) {}
+    explicit realtime_service(std::shared_ptr<detail::client_core> core)
+        : detail::service_base(std::move(core)) {}
 
     /// @brief Subscribes to a topic ("posts/*", "posts/RECORD_ID" or a custom topic).
     /// Returns once the server holds the subscription; the handle ends it when it goes
@@ -47,7 +46,7 @@ public:
     /// as `?options=` (like the JS SDK; the subscription string, and so the event's topic,
     /// includes them); cancel, timeout and deadline bound the call. std::invalid_argument for
     /// a bad topic or callback, and for sort or skip_total (nothing to a subscription).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE subscription subscribe(const std::string& topic, realtime_callback callback,
+    [[nodiscard]] subscription subscribe(const std::string& topic, realtime_callback callback,
                                                   const request_options& options = {}) const {
         auto split = detail::split_subscribe_options(options);
         return state()->subscribe(this->core(), detail::realtime_topic_key(topic, split.first), std::move(callback),
@@ -88,7 +87,7 @@ public:
 
     /// @brief Ends every callback of `topic` (with any options), like the JS SDK's unsubscribe(topic);
     /// "" ends all (the connection then closes).
-    BOSBASE_SPLIT_NOINLINE void unsubscribe(std::string_view topic = {}) const {
+    void unsubscribe(std::string_view topic = {}) const {
         if (topic.empty()) {
             unsubscribe_by_prefix("");
             return;
@@ -99,23 +98,23 @@ public:
     }
 
     /// @brief Ends every subscription whose string (+ "?") starts with `prefix`.
-    BOSBASE_SPLIT_NOINLINE void unsubscribe_by_prefix(std::string_view prefix) const {
+    void unsubscribe_by_prefix(std::string_view prefix) const {
         if (auto s = existing_state()) s->remove_by_prefix(this->core(), prefix);
     }
 
     /// @brief Ends every subscription and closes the connection (on_disconnect says "disconnect()
     /// was called"); a subscribe() waiting meanwhile returns an inactive handle. The next
     /// subscribe() connects again. As pub/sub's disconnect().
-    BOSBASE_SPLIT_NOINLINE void disconnect() const {
+    void disconnect() const {
         if (auto s = existing_state()) s->remove_by_prefix(this->core(), "", "disconnect() was called");
     }
 
     /// @brief The earlier name of disconnect().
-    BOSBASE_SPLIT_NOINLINE void unsubscribe_all() const { disconnect(); }
+    void unsubscribe_all() const { disconnect(); }
 
     /// @brief Runs on every connection whose subscriptions are on the server (first and later ones).
     /// Takes `fn(const connection_event&)` or, as before, `fn(const std::string& client_id)`.
-    BOSBASE_SPLIT_NOINLINE void on_connect(std::function<void(const connection_event&)> fn) const {
+    void on_connect(std::function<void(const connection_event&)> fn) const {
         state()->set_on_connect(std::move(fn));
     }
 
@@ -126,7 +125,7 @@ public:
 
     /// @brief Runs, after on_connect, on connections that replace a lost one: events may have been
     /// missed, resync now. Takes the same two shapes as on_connect.
-    BOSBASE_SPLIT_NOINLINE void on_reconnect(std::function<void(const connection_event&)> fn) const {
+    void on_reconnect(std::function<void(const connection_event&)> fn) const {
         state()->set_on_reconnect(std::move(fn));
     }
 
@@ -137,7 +136,7 @@ public:
 
     /// @brief Runs when an established connection ends, with the reason (realtime_disconnect is
     /// disconnect_event's earlier name).
-    BOSBASE_SPLIT_NOINLINE void on_disconnect(std::function<void(const disconnect_event&)> fn) const {
+    void on_disconnect(std::function<void(const disconnect_event&)> fn) const {
         state()->set_on_disconnect(std::move(fn));
     }
 
@@ -148,78 +147,74 @@ public:
     /// succeeds; the SDK retries with backoff. A subscribe() waiting for that attempt throws the
     /// same error. Network failures are retried without a report; a lost connection goes to
     /// on_disconnect.
-    BOSBASE_SPLIT_NOINLINE void on_error(std::function<void(const ClientResponseError&)> fn) const {
+    void on_error(std::function<void(const ClientResponseError&)> fn) const {
         state()->set_on_error(std::move(fn));
     }
 
     /// @brief Reconnect delays, idle timeout, subscribe timeout and event size cap.
-    BOSBASE_SPLIT_NOINLINE
     void set_options(const realtime_options& options) const { state()->set_options(options); }
 
-    BOSBASE_SPLIT_NOINLINE bool is_connected() const {
+    bool is_connected() const {
         auto s = existing_state();
         return s && s->is_connected();
     }
 
     /// @brief The server's id of the current connection, "" when not connected.
-    BOSBASE_SPLIT_NOINLINE std::string client_id() const {
+    std::string client_id() const {
         auto s = existing_state();
         return s ? s->client_id() : std::string();
     }
 
     /// @brief The subscription strings, in the order they were first subscribed.
-    BOSBASE_SPLIT_NOINLINE std::vector<std::string> topics() const {
+    std::vector<std::string> topics() const {
         auto s = existing_state();
         return s ? s->topics() : std::vector<std::string>();
     }
 
 private:
     // The client's realtime state, made (and its thread prepared) on first use.
-    std::shared_ptr<detail::realtime_state<Transport>> state() const {
-        static_assert(is_streaming_transport_v<Transport>,
-                      "bosbase: realtime needs a transport with the streaming call `bosbase::http_response "
-                      "stream(const bosbase::http_request&, const bosbase::stream_handler&)` "
-                      "(see README, section 'Realtime')");
-        static_assert(std::is_copy_constructible_v<Transport>,
-                      "bosbase: realtime streams through a copy of the transport; make it copyable");
+    std::shared_ptr<detail::realtime_state> state() const {
         auto& core = this->core();
-        return core.template extension<detail::realtime_state<Transport>>(
-            [&core] { return detail::realtime_state<Transport>::make(core); });
+        if (!core.transport().can_stream()) {
+            throw std::logic_error(
+                "bosbase: realtime needs a transport with the streaming call `bosbase::http_response "
+                "stream(const bosbase::http_request&, const bosbase::stream_handler&)` "
+                "(see README, section 'Realtime')");
+        }
+        return core.template extension<detail::realtime_state>(
+            [&core] { return detail::realtime_state::make(core); });
     }
 
-    std::shared_ptr<detail::realtime_state<Transport>> existing_state() const {
-        return this->core().template existing_extension<detail::realtime_state<Transport>>();
+    std::shared_ptr<detail::realtime_state> existing_state() const {
+        return this->core().template existing_extension<detail::realtime_state>();
     }
 };
 
-template <class Transport>
-subscription record_service<Transport>::subscribe(const std::string& topic,
+inline subscription record_service::subscribe(const std::string& topic,
                                                   std::function<void(const realtime_event&)> callback,
                                                   const request_options& options) const {
     if (topic.empty()) {
         throw std::invalid_argument("bosbase: a record subscription needs a topic: \"*\" or a record id");
     }
-    return realtime_service<Transport>(this->core_ptr())
+    return realtime_service(this->core_ptr())
         .subscribe(collection_ + "/" + topic, std::move(callback), options);
 }
 
-template <class Transport>
-subscription record_service<Transport>::subscribe_with(const std::string& topic,
+inline subscription record_service::subscribe_with(const std::string& topic,
                                                        std::function<void(const realtime_event&)> callback,
                                                        const subscribe_options& subscription_options,
                                                        const request_options& options) const {
     if (topic.empty()) {
         throw std::invalid_argument("bosbase: a record subscription needs a topic: \"*\" or a record id");
     }
-    return realtime_service<Transport>(this->core_ptr())
+    return realtime_service(this->core_ptr())
         .subscribe(collection_ + "/" + topic, std::move(callback), subscription_options, options);
 }
 
 // Unlike the JS SDK, "" ends only this collection's topics, not those of every
 // collection whose name starts with this one's.
-template <class Transport>
-void record_service<Transport>::unsubscribe(std::string_view topic) const {
-    realtime_service<Transport> rt(this->core_ptr());
+inline void record_service::unsubscribe(std::string_view topic) const {
+    realtime_service rt(this->core_ptr());
     if (topic.empty()) {
         rt.unsubscribe_by_prefix(collection_ + "/");
     } else {

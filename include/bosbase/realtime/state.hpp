@@ -65,19 +65,18 @@ namespace detail {
 /// When the core dies on the realtime thread itself (a callback held the last handle,
 /// or the POST did), shutdown() detaches the thread, which sees `stopping`, touches
 /// nothing of the client, and keeps this object alive through its own shared_ptr.
-template <class Transport>
-class realtime_state : public core_extension, public std::enable_shared_from_this<realtime_state<Transport>> {
+class realtime_state : public core_extension, public std::enable_shared_from_this<realtime_state> {
     using clock = std::chrono::steady_clock;
-    using core_type = client_core<Transport>;
+    using core_type = client_core;
     using listener_ptr = realtime_registry::listener_ptr;
 
 public:
     enum class phase { idle, connecting, submitting, subscribed, closing, backing_off, stopping };
 
     /// Made through make() only: the auth store listener needs a weak_ptr to it.
-    BOSBASE_SPLIT_NOINLINE explicit realtime_state(core_type& core)
+    explicit realtime_state(core_type& core)
         : core_(core.weak_from_this()),
-          stream_transport_(core.transport()),
+          stream_transport_(copy_transport(core.transport(), "realtime")),
           stream_request_(realtime_stream_request(core.url(), core.target_for("/api/realtime", {}), core.settings())),
           url_(core.url().origin + core.url().prefix + "/api/realtime"),
           post_deadline_(std::min(core.settings().deadline, core.settings().timeout)),
@@ -94,7 +93,7 @@ public:
 
     // The server binds a realtime client to the identity of its first subscription and
     // refuses another (403), so every new token means a new connection.
-    BOSBASE_SPLIT_NOINLINE static std::shared_ptr<realtime_state> make(core_type& core) {
+    static std::shared_ptr<realtime_state> make(core_type& core) {
         auto made = std::make_shared<realtime_state>(core);
         std::weak_ptr<realtime_state> weak = made;
         core.store().on_change(
@@ -109,7 +108,7 @@ public:
 
     /// Adds `fn` under `key` and returns once the server holds the key on the current
     /// connection. `core` is the caller's (its service keeps it alive meanwhile).
-    BOSBASE_SPLIT_NOINLINE subscription subscribe(core_type& core, const std::string& key, realtime_callback fn,
+    subscription subscribe(core_type& core, const std::string& key, realtime_callback fn,
                                                   const request_options& options) {
         realtime_registry::check_key(key);
         if (!fn) throw std::invalid_argument("bosbase: a realtime callback must not be empty");
@@ -180,7 +179,7 @@ public:
     /// the callback is not running and never runs again, so it may capture locals by
     /// reference. A topic that goes away leaves the server's set with a POST (waiting
     /// for one under way), or with the connection when it was the last.
-    BOSBASE_SPLIT_NOINLINE void remove(core_type* core, const realtime_listener* l) noexcept {
+    void remove(core_type* core, const realtime_listener* l) noexcept {
         std::vector<listener_ptr> dropped;
         std::optional<cancel_token> close;
         {
@@ -196,7 +195,7 @@ public:
     /// Every topic whose string + "?" starts with `prefix` (the JS SDK's
     /// unsubscribeByPrefix; its unsubscribe(topic) is prefix = topic + "?"). `reason` is
     /// on_disconnect's when that closes the connection.
-    BOSBASE_SPLIT_NOINLINE void remove_by_prefix(core_type& core, std::string_view prefix,
+    void remove_by_prefix(core_type& core, std::string_view prefix,
                                                  const char* reason = "no subscriptions left") noexcept {
         std::vector<listener_ptr> dropped;
         std::optional<cancel_token> close;
@@ -215,14 +214,12 @@ public:
         if (close) close->cancel();
     }
 
-    BOSBASE_SPLIT_NOINLINE void set_on_connect(connection_callback fn) { set_callback(on_connect_, std::move(fn)); }
-    BOSBASE_SPLIT_NOINLINE
+    void set_on_connect(connection_callback fn) { set_callback(on_connect_, std::move(fn)); }
     void set_on_reconnect(connection_callback fn) { set_callback(on_reconnect_, std::move(fn)); }
-    BOSBASE_SPLIT_NOINLINE
     void set_on_disconnect(disconnect_callback fn) { set_callback(on_disconnect_, std::move(fn)); }
-    BOSBASE_SPLIT_NOINLINE void set_on_error(error_callback fn) { set_callback(on_error_, std::move(fn)); }
+    void set_on_error(error_callback fn) { set_callback(on_error_, std::move(fn)); }
 
-    BOSBASE_SPLIT_NOINLINE void set_options(const realtime_options& o) {
+    void set_options(const realtime_options& o) {
         if (o.max_event_bytes == 0 || o.reconnect_delay.count() < 0 || o.max_reconnect_delay.count() < 0 ||
             o.idle_timeout.count() <= 0 || o.subscribe_timeout.count() < 0) {
             throw std::invalid_argument(
@@ -233,23 +230,23 @@ public:
         options_ = o;
     }
 
-    BOSBASE_SPLIT_NOINLINE bool is_connected() const {
+    bool is_connected() const {
         std::lock_guard<std::mutex> lock(mutex_);
         return phase_ == phase::subscribed;
     }
 
-    BOSBASE_SPLIT_NOINLINE std::string client_id() const {
+    std::string client_id() const {
         std::lock_guard<std::mutex> lock(mutex_);
         return phase_ == phase::subscribed ? client_id_ : std::string();
     }
 
-    BOSBASE_SPLIT_NOINLINE std::vector<std::string> topics() const {
+    std::vector<std::string> topics() const {
         std::lock_guard<std::mutex> lock(mutex_);
         return registry_.keys();
     }
 
     /// The client core is going away (its destructor, while it is still whole): stop.
-    BOSBASE_SPLIT_NOINLINE void shutdown() noexcept override {
+    void shutdown() noexcept override {
         std::thread worker;
         std::optional<cancel_token> cancel;
         bool on_thread = false;
@@ -434,7 +431,7 @@ private:
             req.read_timeout = opts.idle_timeout;
             req.cancel = cancel;
             realtime_connection_end end =
-                run_realtime_stream(stream_transport_, req, opts.max_event_bytes,
+                run_realtime_stream(*stream_transport_, req, opts.max_event_bytes,
                                     [&](const sse_event& ev, realtime_connection_end& e) {
                                         return on_event(ev, cancel, e, had_connection);
                                     });
@@ -632,7 +629,7 @@ private:
 
     // Fixed at construction: the thread never reaches into the client for them.
     const std::weak_ptr<core_type> core_;
-    Transport stream_transport_;  // the thread's own copy (copies share configuration)
+    std::unique_ptr<transport_ops> stream_transport_;  // the thread's own copy (copies share configuration)
     const http_request stream_request_;
     const std::string url_;  // for errors
     const std::chrono::milliseconds post_deadline_;

@@ -17,10 +17,8 @@ namespace bosbase {
 /// Queue requests per collection, then send(). The server must have batch
 /// enabled (settings "batch.enabled"); otherwise send() throws ClientResponseError
 /// 403 "Batch requests are not allowed.". Not thread-safe; sending does not clear it.
-template <class Transport>
-class batch_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class batch_service : public detail::service_base {
+    using detail::service_base::core;
 
     // The queued requests, and the files of all of them, each already named
     // `requests.{index}.{field}` as the server reads them (so sending copies no file).
@@ -112,14 +110,13 @@ public:
         std::string records_url_;
     };
 
-    BOSBASE_SPLIT_NOINLINE explicit batch_service(std::shared_ptr<detail::client_core<Transport>> core)
-        : detail::service_base<Transport>(std::move(core)), queue_(std::make_shared<queue>()) {}
+    explicit batch_service(std::shared_ptr<detail::client_core> core)
+        : detail::service_base(std::move(core)), queue_(std::make_shared<queue>()) {}
 
-    BOSBASE_SPLIT_NOINLINE
     collection_batch collection(std::string_view name) const { return collection_batch(queue_, name); }
 
     /// @brief How many requests are queued.
-    BOSBASE_SPLIT_NOINLINE std::size_t size() const noexcept { return queue_->requests.size(); }
+    std::size_t size() const noexcept { return queue_->requests.size(); }
 
     /// @brief POST /api/batch with a JSON body {"requests": [...]}; the answers in order.
     /// With files queued it is one multipart/form-data request instead, as the JS SDK
@@ -127,7 +124,6 @@ public:
     /// named `requests.{index}.{field}`; the whole body counts against max_request_bytes.
     /// Any failed request rolls back all of them: ClientResponseError 400 "Batch
     /// transaction failed." with response()["data"]["requests"][<index>].
-    BOSBASE_SPLIT_NOINLINE
     std::vector<batch_result> send(const request_options& options = {}) const {
         const request_options opts = options;
         json payload{{"requests", queue_->requests}};

@@ -88,16 +88,14 @@ void from_json(const J& j, cache_entry& e) {
 /// routes); a key has at most 512 bytes; names and keys are trimmed of spaces.
 /// **update() and every entry call create a cache that does not exist** (with the
 /// default settings), so a misspelt name makes a new cache rather than a 404.
-template <class Transport>
-class cache_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class cache_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
     /// @brief Every cache, sorted by name, with its statistics.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::vector<cache_summary> list(const request_options& options = {}) const {
+    [[nodiscard]] std::vector<cache_summary> list(const request_options& options = {}) const {
         const std::string path = "/api/cache";
         const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
         auto items = reply.body.is_object() ? reply.body.find("items") : reply.body.end();
@@ -115,7 +113,7 @@ public:
 
     /// @brief Creates a cache (201); 400 "Failed to create cache." when the name exists
     /// or does not match the server's pattern.
-    BOSBASE_SPLIT_NOINLINE cache_summary create(std::string_view name, const cache_settings& settings = {},
+    cache_summary create(std::string_view name, const cache_settings& settings = {},
                                                 const request_options& options = {}) const {
         json body = settings_body(settings);
         body["name"] = std::string(name);
@@ -126,7 +124,7 @@ public:
 
     /// @brief Changes the settings that are set (at least one, or the server answers 400).
     /// Creates the cache when it does not exist.
-    BOSBASE_SPLIT_NOINLINE cache_summary update(std::string_view name, const cache_settings& settings,
+    cache_summary update(std::string_view name, const cache_settings& settings,
                                                 const request_options& options = {}) const {
         const std::string path = cache_path(name);
         const detail::json_reply reply = detail::fetch_json(core(), "PATCH", path, settings_body(settings), options);
@@ -134,7 +132,7 @@ public:
     }
 
     /// @brief Deletes a cache and its entries (204); 404 "Cache not found.".
-    BOSBASE_SPLIT_NOINLINE void remove(std::string_view name, const request_options& options = {}) const {
+    void remove(std::string_view name, const request_options& options = {}) const {
         core().perform("DELETE", cache_path(name), nullptr, options, {});
     }
 
@@ -142,7 +140,7 @@ public:
     /// unset for the cache's default, 0 for no expiry. A value whose JSON is larger than
     /// the cache's entry limit gets 400 "The provided value exceeds the cache entry size limit.".
     template <class Value = json>
-    BOSBASE_SPLIT_NOINLINE cache_entry set_entry(std::string_view cache, std::string_view key, const Value& value,
+    cache_entry set_entry(std::string_view cache, std::string_view key, const Value& value,
                                                  std::optional<std::int64_t> ttl_seconds = std::nullopt,
                                                  const request_options& options = {}) const {
         json body{{"value", detail::encode_body(value)}};
@@ -151,14 +149,14 @@ public:
     }
 
     /// @brief The entry; 404 "Cache entry not found." (also once it expired).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE cache_entry get_entry(std::string_view cache, std::string_view key,
+    [[nodiscard]] cache_entry get_entry(std::string_view cache, std::string_view key,
                                                                const request_options& options = {}) const {
         return entry_call("GET", cache, key, nullptr, options);
     }
 
     /// @brief Gives the entry a new lifetime without changing its value: ttl_seconds from
     /// now (unset: the cache's default, 0: no expiry); 404 for an unknown entry.
-    BOSBASE_SPLIT_NOINLINE cache_entry renew_entry(std::string_view cache, std::string_view key,
+    cache_entry renew_entry(std::string_view cache, std::string_view key,
                                                    std::optional<std::int64_t> ttl_seconds = std::nullopt,
                                                    const request_options& options = {}) const {
         json body = json::object();
@@ -167,7 +165,7 @@ public:
     }
 
     /// @brief Deletes the entry (204); 404 "Cache entry not found.".
-    BOSBASE_SPLIT_NOINLINE void delete_entry(std::string_view cache, std::string_view key,
+    void delete_entry(std::string_view cache, std::string_view key,
                                              const request_options& options = {}) const {
         core().perform("DELETE", entry_path(cache, key), nullptr, options, {});
     }

@@ -38,8 +38,7 @@ inline request_options with_defaults(query_params first, const request_options& 
 }
 
 /// A 2xx answer whose content the SDK cannot use: the real status, error_kind::invalid_response.
-template <class Transport>
-ClientResponseError invalid_response(const client_core<Transport>& core, std::string_view path,
+inline ClientResponseError invalid_response(const client_core& core, std::string_view path,
                                      const request_options& options, int status, const std::string& why) {
     return ClientResponseError(core.error_url(path, options), status,
                                json{{"status", status}, {"message", why}, {"data", json::object()}},
@@ -52,16 +51,14 @@ struct json_reply {
     std::size_t bytes = 0;  // size of the raw body, for limits that span several calls
 };
 
-template <class Transport>
-json_reply fetch_json(client_core<Transport>& core, std::string_view method, std::string_view path,
+inline json_reply fetch_json(client_core& core, std::string_view method, std::string_view path,
                       const json& body, const request_options& options, call_secrets secrets = {}) {
     http_response res = core.perform(method, path, body, options, secrets);
     json parsed = core.parse_body(res, path, options, secrets);
     return {std::move(parsed), res.status, res.body.size()};
 }
 
-template <class Transport>
-json_reply fetch_body_json(client_core<Transport>& core, std::string_view method, std::string_view path,
+inline json_reply fetch_body_json(client_core& core, std::string_view method, std::string_view path,
                            multipart_body body, const request_options& options) {
     http_response res = core.perform_body(method, path, std::move(body.bytes), body.content_type, options, {});
     json parsed = core.parse_body(res, path, options, {});
@@ -70,8 +67,8 @@ json_reply fetch_body_json(client_core<Transport>& core, std::string_view method
 
 // from_json failures become ClientResponseError: a server answer that does not
 // fit the caller's type is the server's trouble, not a json exception to leak.
-template <class T, class Transport>
-T decode_as(const client_core<Transport>& core, const json& value, int status, std::string_view path,
+template <class T>
+T decode_as(const client_core& core, const json& value, int status, std::string_view path,
             const request_options& options) {
     try {
         return value.template get<T>();
@@ -101,8 +98,7 @@ json encode_body(const Body& body) {
     }
 }
 
-template <class Transport>
-std::int64_t integer_field(const client_core<Transport>& core, const json& object, const char* key,
+inline std::int64_t integer_field(const client_core& core, const json& object, const char* key,
                            std::string_view path, const request_options& options, int status) {
     auto it = object.is_object() ? object.find(key) : object.end();
     if (it == object.end() || !it->is_number_integer() ||
@@ -113,8 +109,7 @@ std::int64_t integer_field(const client_core<Transport>& core, const json& objec
     return it->template get<std::int64_t>();
 }
 
-template <class Transport>
-const json& items_of(const client_core<Transport>& core, const json& list, std::string_view path,
+inline const json& items_of(const client_core& core, const json& list, std::string_view path,
                      const request_options& options, int status) {
     auto it = list.is_object() ? list.find("items") : list.end();
     if (it == list.end() || !it->is_array()) {
@@ -123,8 +118,8 @@ const json& items_of(const client_core<Transport>& core, const json& list, std::
     return *it;
 }
 
-template <class T, class Transport>
-list_result<T> decode_list(const client_core<Transport>& core, const json_reply& reply, std::string_view path,
+template <class T>
+list_result<T> decode_list(const client_core& core, const json_reply& reply, std::string_view path,
                            const request_options& options) {
     list_result<T> out;
     const json& items = items_of(core, reply.body, path, options, reply.status);
@@ -147,8 +142,8 @@ list_result<T> decode_list(const client_core<Transport>& core, const json_reply&
 
 // Pages 1, 2, ... of `batch` items with skipTotal=1 until a page is shorter than the
 // perPage the server reports (or empty, so a server answering perPage 0 cannot loop us).
-template <class Transport, class Each>
-void for_each_page(client_core<Transport>& core, const std::string& path, int batch, const request_options& options,
+template <class Each>
+void for_each_page(client_core& core, const std::string& path, int batch, const request_options& options,
                    Each&& each) {
     if (batch < 1) {
         throw std::invalid_argument("bosbase: the full-list batch size must be at least 1");
@@ -191,8 +186,8 @@ struct typed<json> {
     using list = json;
 };
 
-template <class T, class Transport>
-T decode_reply(const client_core<Transport>& core, json_reply& reply, std::string_view path,
+template <class T>
+T decode_reply(const client_core& core, json_reply& reply, std::string_view path,
                const request_options& options) {
     if constexpr (std::is_same_v<T, json>) {
         (void)core, (void)path, (void)options;
@@ -202,8 +197,8 @@ T decode_reply(const client_core<Transport>& core, json_reply& reply, std::strin
     }
 }
 
-template <class T, class Transport>
-typename typed<T>::page decode_page(const client_core<Transport>& core, json_reply& reply, std::string_view path,
+template <class T>
+typename typed<T>::page decode_page(const client_core& core, json_reply& reply, std::string_view path,
                                     const request_options& options) {
     if constexpr (std::is_same_v<T, json>) {
         (void)core, (void)path, (void)options;
@@ -213,8 +208,8 @@ typename typed<T>::page decode_page(const client_core<Transport>& core, json_rep
     }
 }
 
-template <class T, class Transport>
-typename typed<T>::list full_list(client_core<Transport>& core, const std::string& path, int batch,
+template <class T>
+typename typed<T>::list full_list(client_core& core, const std::string& path, int batch,
                                   const request_options& options) {
     typename typed<T>::list all;
     if constexpr (std::is_same_v<T, json>) all = json::array();

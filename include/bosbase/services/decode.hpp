@@ -204,8 +204,8 @@ J raw_without(const J& object, std::initializer_list<const char*> skip) {
 }
 
 /// A JSON array answer of `T`s, each decoded like a single answer.
-template <class T, class Transport>
-std::vector<T> decode_array(const client_core<Transport>& core, const json_reply& reply, std::string_view path,
+template <class T>
+std::vector<T> decode_array(const client_core& core, const json_reply& reply, std::string_view path,
                             const request_options& options) {
     if (!reply.body.is_array()) {
         throw invalid_response(core, path, options, reply.status, "The server's response is not a JSON array.");
@@ -217,8 +217,8 @@ std::vector<T> decode_array(const client_core<Transport>& core, const json_reply
 }
 
 /// The `results` array of an answer {results: [...]}, each decoded as a `T`.
-template <class T, class Transport>
-std::vector<T> decode_results(const client_core<Transport>& core, const json_reply& reply, std::string_view path,
+template <class T>
+std::vector<T> decode_results(const client_core& core, const json_reply& reply, std::string_view path,
                               const request_options& options) {
     auto it = reply.body.is_object() ? reply.body.find("results") : reply.body.end();
     if (it == reply.body.end() || !it->is_array()) {

@@ -17,29 +17,31 @@
 
 namespace bosbase {
 
+/// @brief Query of a file URL (file_service::get_url); unset fields are left out.
+// Outside the class: a nested struct with default member initialisers cannot be a
+// default argument of its own class's members.
+struct file_url_options {
+    std::string thumb;      ///< "WxH", "WxHt", "WxHb", "WxHf", "0xH" or "Wx0" (images only)
+    bool download = false;  ///< ask for Content-Disposition: attachment
+    std::string token;      ///< file token for protected fields (see get_token())
+    query_params query;     ///< more query parameters, sent first
+};
+
 /// @brief File URLs and file tokens (pb.files()), as the JS SDK's FileService.
-template <class Transport>
-class file_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class file_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
-    /// @brief Query of a file URL; unset fields are left out.
-    struct url_options {
-        std::string thumb;                 ///< "WxH", "WxHt", "WxHb", "WxHf", "0xH" or "Wx0" (images only)
-        bool download = false;             ///< ask for Content-Disposition: attachment
-        std::string token;                 ///< file token for protected fields (see get_token())
-        query_params query;                ///< more query parameters, sent first
-    };
+    /// @brief Query of a file URL (file_url_options).
+    using url_options = file_url_options;
 
     /// @brief `<base>/api/files/<collectionId or collectionName>/<id>/<filename>[?query]`,
     /// each segment encoded like encodeURIComponent, the query form-encoded like JS
     /// URLSearchParams (space as '+'). "" when the filename, the record's id or both
     /// collectionId and collectionName are missing (as the JS SDK). A URL with a token
     /// carries that token: do not log it.
-    BOSBASE_SPLIT_NOINLINE
     std::string get_url(const json& record, std::string_view filename, const url_options& options = {}) const {
         const std::string collection = [&] {
             std::string id = string_field(record, "collectionId");
@@ -79,7 +81,6 @@ public:
 
     /// @brief get_url() with the file name as JSON, e.g. record["avatar"]; "" unless it is a string.
     template <class Name, std::enable_if_t<std::is_same_v<Name, json>, int> = 0>
-    BOSBASE_SPLIT_NOINLINE
     std::string get_url(const json& record, const Name& filename, const url_options& options = {}) const {
         return filename.is_string() ? get_url(record, filename.template get_ref<const std::string&>(), options)
                                     : std::string();
@@ -87,7 +88,7 @@ public:
 
     /// @brief A short-lived token for protected files (POST /api/files/token); needs auth.
     /// Returns "" when the server sends none, as the JS SDK.
-    BOSBASE_SPLIT_NOINLINE std::string get_token(const request_options& options = {}) const {
+    std::string get_token(const request_options& options = {}) const {
         const json reply =
             core().send_json("POST", "/api/files/token", nullptr, options, {});
         return string_field(reply, "token");
@@ -97,7 +98,6 @@ public:
     /// to a new file beside `to`, which replaces `to` only once complete, so a failed or
     /// cancelled download leaves `to` untouched. Returns the bytes written. Sizes,
     /// cancel and progress (request_options::progress) as in the README, "Files of any size".
-    BOSBASE_SPLIT_NOINLINE
     std::uint64_t download(const json& record, std::string_view filename, const std::filesystem::path& to,
                            const download_options& options = {}) const {
         return detail::download_to_path(core(), file_path(record, filename), with_download_query(options),
@@ -106,7 +106,6 @@ public:
 
     /// @brief download() into a caller's stream, written piece by piece as it arrives; on
     /// failure the stream holds what arrived before it. Returns the bytes written.
-    BOSBASE_SPLIT_NOINLINE
     std::uint64_t download(const json& record, std::string_view filename, std::ostream& to,
                            const download_options& options = {}) const {
         return detail::download_to_stream(core(), file_path(record, filename), with_download_query(options),

@@ -103,19 +103,17 @@ void from_json(const J& j, sql_result& out) {
 /// anonymous included, gets 403). The schema has one query, `records(collection, page,
 /// perPage, sort, filter, expand, skipTotal)`, and the mutations createRecord,
 /// updateRecord and deleteRecord.
-template <class Transport>
-class graphql_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class graphql_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
     /// @brief POST /api/graphql {query, variables, operationName?}. GraphQL errors come
     /// back in the result (graphql_result::ok()), not as exceptions; HTTP errors (403,
     /// network, ...) throw ClientResponseError as every call does. `variables` must be
     /// a JSON object (null sends {}); an empty operation_name is left out.
-    BOSBASE_SPLIT_NOINLINE graphql_result query(std::string_view query, const json& variables = json::object(),
+    graphql_result query(std::string_view query, const json& variables = json::object(),
                                                 std::string_view operation_name = {},
                                                 const request_options& options = {}) const {
         json body{{"query", std::string(query)}, {"variables", detail::object_body(variables, "GraphQL variables")}};
@@ -126,18 +124,16 @@ public:
 
 /// @brief Runs SQL on the server's database (pb.sql(); superusers only). Whatever the
 /// statement is, the server runs it as it is.
-template <class Transport>
-class sql_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class sql_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
     /// @brief POST /api/sql/execute {query}, the statement trimmed. An empty or
     /// whitespace-only statement is std::invalid_argument (as in the JS SDK). A statement
     /// the database refuses is 400 "Failed to execute SQL statement.".
-    BOSBASE_SPLIT_NOINLINE sql_result execute(std::string_view query, const request_options& options = {}) const {
+    sql_result execute(std::string_view query, const request_options& options = {}) const {
         const auto first = query.find_first_not_of(" \t\r\n\f\v");
         if (first == std::string_view::npos) {
             throw std::invalid_argument("bosbase: the SQL query must not be empty");

@@ -188,15 +188,13 @@ void from_json(const J& j, langchaingo_sql_result& s) {
 /// The server calls the model; `model.api_key` travels in the request body and is
 /// scrubbed from the texts of any error of the call. Questions and documents are
 /// embedded with the server's own provider (see pb.llm_documents()), not `model`.
-template <class Transport>
-class langchaingo_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class langchaingo_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
-    BOSBASE_SPLIT_NOINLINE langchaingo_completion completions(const langchaingo_completion_request& request,
+    langchaingo_completion completions(const langchaingo_completion_request& request,
                                                               const request_options& options = {}) const {
         json body = json::object();
         put_model(body, request.model);
@@ -221,7 +219,7 @@ public:
 
     /// @brief Answers `request.question` from the collection's most similar documents.
     /// 404 "Collection not found." for an unknown collection.
-    BOSBASE_SPLIT_NOINLINE langchaingo_rag_answer rag(const langchaingo_rag_request& request,
+    langchaingo_rag_answer rag(const langchaingo_rag_request& request,
                                                       const request_options& options = {}) const {
         json body = retrieval_body(request);
         body["question"] = request.question;
@@ -229,7 +227,7 @@ public:
     }
 
     /// @brief rag() under the name `query` (POST /api/langchaingo/documents/query).
-    BOSBASE_SPLIT_NOINLINE langchaingo_rag_answer query_documents(const langchaingo_document_query& request,
+    langchaingo_rag_answer query_documents(const langchaingo_document_query& request,
                                                                   const request_options& options = {}) const {
         json body = retrieval_body(request);
         body["query"] = request.query;
@@ -238,7 +236,7 @@ public:
 
     /// @brief Text to SQL: the model writes one statement from the tables' columns and
     /// sample rows, the server runs it and returns at most top_k rows.
-    BOSBASE_SPLIT_NOINLINE langchaingo_sql_result sql(const langchaingo_sql_request& request,
+    langchaingo_sql_result sql(const langchaingo_sql_request& request,
                                                       const request_options& options = {}) const {
         json body = json::object();
         put_model(body, request.model);

@@ -107,18 +107,16 @@ void from_json(const J& j, llm_query_result& q) {
 /// through an OpenAI-compatible endpoint of its own environment (OPENAI_API_KEY,
 /// OPENAI_BASE_URL; model text-embedding-3-small), never through anything in the
 /// request. When that fails the server answers 500.
-template <class Transport>
-class llm_document_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class llm_document_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
     // --- collections -------------------------------------------------------
 
     /// @brief Every collection, sorted by name.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::vector<llm_collection_info> list_collections(
+    [[nodiscard]] std::vector<llm_collection_info> list_collections(
         const request_options& options = {}) const {
         const std::string path = "/api/llm-documents/collections";
         const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
@@ -126,7 +124,7 @@ public:
     }
 
     /// @brief Creates a collection (201); 400 "Collection already exists." when it does.
-    BOSBASE_SPLIT_NOINLINE void create_collection(std::string_view name, const llm_metadata& metadata = {},
+    void create_collection(std::string_view name, const llm_metadata& metadata = {},
                                                   const request_options& options = {}) const {
         json body = json::object();
         if (!metadata.empty()) body["metadata"] = metadata;
@@ -134,7 +132,7 @@ public:
     }
 
     /// @brief Deletes a collection and its documents (204, also for an unknown name).
-    BOSBASE_SPLIT_NOINLINE void delete_collection(std::string_view name, const request_options& options = {}) const {
+    void delete_collection(std::string_view name, const request_options& options = {}) const {
         core().perform("DELETE", collection_admin_path(name), nullptr, options, {});
     }
 
@@ -142,7 +140,7 @@ public:
 
     /// @brief Inserts a document (content or embedding, or both) and returns its id. A
     /// document with an existing id replaces it whole.
-    BOSBASE_SPLIT_NOINLINE std::string insert(std::string_view collection, const llm_document& document,
+    std::string insert(std::string_view collection, const llm_document& document,
                                               const request_options& options = {}) const {
         detail::require_finite(document.embedding, "LLM document embedding");
         json body = json::object();
@@ -162,7 +160,7 @@ public:
 
     /// @brief One page of documents, sorted by id (per_page at most 500). The page has
     /// no total_pages: the server sends none.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE document_page<llm_document> list(std::string_view collection, int page = 1,
+    [[nodiscard]] document_page<llm_document> list(std::string_view collection, int page = 1,
                                                                           int per_page = 50,
                                                                           const request_options& options = {}) const {
         const std::string path = documents_path(collection);
@@ -172,7 +170,7 @@ public:
     }
 
     /// @brief One document; 404 "Document not found." for an unknown id.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE llm_document get(std::string_view collection, std::string_view id,
+    [[nodiscard]] llm_document get(std::string_view collection, std::string_view id,
                                                           const request_options& options = {}) const {
         const std::string path = document_path(collection, id);
         const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
@@ -180,13 +178,13 @@ public:
     }
 
     /// @brief The JS SDK's other name for get().
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE llm_document get_one(std::string_view collection, std::string_view id,
+    [[nodiscard]] llm_document get_one(std::string_view collection, std::string_view id,
                                                               const request_options& options = {}) const {
         return get(collection, id, options);
     }
 
     /// @brief Changes the fields that are set ({success: true}); 404 for an unknown id.
-    BOSBASE_SPLIT_NOINLINE void update(std::string_view collection, std::string_view id,
+    void update(std::string_view collection, std::string_view id,
                                        const llm_document_update& update, const request_options& options = {}) const {
         json body = json::object();
         if (update.content) body["content"] = *update.content;
@@ -199,7 +197,7 @@ public:
     }
 
     /// @brief Deletes a document (204); 404 for an unknown id.
-    BOSBASE_SPLIT_NOINLINE void remove(std::string_view collection, std::string_view id,
+    void remove(std::string_view collection, std::string_view id,
                                        const request_options& options = {}) const {
         core().perform("DELETE", document_path(collection, id), nullptr, options, {});
     }
@@ -207,7 +205,7 @@ public:
     /// @brief The documents most similar to a text or an embedding. An empty collection
     /// gives no results; neither a text nor an embedding (or one of the wrong length)
     /// makes the server answer 500 "Failed to execute query.".
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::vector<llm_query_result> query(
+    [[nodiscard]] std::vector<llm_query_result> query(
         std::string_view collection, const llm_query_options& query, const request_options& options = {}) const {
         json body = json::object();
         if (query.query_text) body["queryText"] = *query.query_text;

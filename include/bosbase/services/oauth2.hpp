@@ -94,12 +94,11 @@ struct oauth2_mailbox {
 /// the state handed to the browser is its client id, so no reconnect of the app's own
 /// realtime (after a token change, say) can invalidate it, and the app's on_disconnect
 /// stays the app's. The connection is a guest's: @oauth2 needs no identity.
-template <class Transport>
 class oauth2_sign_in {
     using clock = std::chrono::steady_clock;
 
 public:
-    oauth2_sign_in(client_core<Transport>& core, const oauth2_options& oauth2, const request_options& options)
+    oauth2_sign_in(client_core& core, const oauth2_options& oauth2, const request_options& options)
         : core_(core),
           options_(options),
           end_(clock::now() + options.deadline.value_or(oauth2.default_deadline)),
@@ -133,8 +132,8 @@ public:
 
     /// Subscribes to @oauth2 on a new connection; returns its client id, the state.
     std::string listen() {
-        realtime_core_ = std::make_shared<client_core<Transport>>(core_);
-        realtime_service<Transport> realtime(realtime_core_);
+        realtime_core_ = std::make_shared<client_core>(core_);
+        realtime_service realtime(realtime_core_);
         realtime.on_disconnect([box = box_](const realtime_disconnect& d) {
             {
                 std::lock_guard<std::mutex> lock(box->mutex);
@@ -209,7 +208,7 @@ private:
                                        "); its client id was the sign-in's state, so start the sign-in again");
     }
 
-    client_core<Transport>& core_;
+    client_core& core_;
     const request_options& options_;
     const clock::time_point end_;
     const std::chrono::milliseconds limit_;
@@ -217,20 +216,21 @@ private:
     std::shared_ptr<oauth2_mailbox> box_;
     const cancel_token* tokens_[2] = {nullptr, nullptr};
     cancel_token::registration wake_[2];
-    std::shared_ptr<client_core<Transport>> realtime_core_;
+    std::shared_ptr<client_core> realtime_core_;
     subscription subscription_;
 };
 
 }  // namespace detail
 
-template <class Transport>
-auto record_service<Transport>::auth_with_oauth2(std::string_view provider, oauth2_url_callback url_callback,
+inline auto record_service::auth_with_oauth2(std::string_view provider, oauth2_url_callback url_callback,
                                                  const oauth2_options& oauth2) const -> json {
     const request_options& options = oauth2;  // the request's part: deadline, cancel, headers
-    static_assert(is_streaming_transport_v<Transport>,
-                  "bosbase: auth_with_oauth2 needs a transport with the streaming call `bosbase::http_response "
-                  "stream(const bosbase::http_request&, const bosbase::stream_handler&)`: the browser's redirect "
-                  "comes back over realtime (see README, section 'OAuth2 sign-in')");
+    if (!core().transport().can_stream()) {
+        throw std::logic_error(
+            "bosbase: auth_with_oauth2 needs a transport with the streaming call `bosbase::http_response "
+            "stream(const bosbase::http_request&, const bosbase::stream_handler&)`: the browser's redirect "
+            "comes back over realtime (see README, section 'OAuth2 sign-in')");
+    }
     if (provider.empty()) {
         throw std::invalid_argument("bosbase: auth_with_oauth2 needs a provider name (see list_auth_methods())");
     }
@@ -241,7 +241,7 @@ auto record_service<Transport>::auth_with_oauth2(std::string_view provider, oaut
         throw std::invalid_argument("bosbase: auth_with_oauth2: the deadline must be positive");
     }
     detail::require_object_body(oauth2.create_data, "OAuth2 create_data");
-    detail::oauth2_sign_in<Transport> flow(core(), oauth2, options);
+    detail::oauth2_sign_in flow(core(), oauth2, options);
 
     request_options lookup;
     lookup.headers = options.headers;

@@ -29,23 +29,20 @@ namespace bosbase {
 /// anything but 2xx, sends an unusable response, or cannot be reached in time;
 /// std::invalid_argument for input that cannot be sent (checked before any
 /// request); std::bad_alloc. Nothing else.
-template <class Transport>
-class record_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    // Bodies below are checked only for the calls a TU makes (see detail::deferred).
-    using json = typename detail::deferred<bosbase::json, Transport>::type;
+class record_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    BOSBASE_SPLIT_NOINLINE record_service(std::shared_ptr<detail::client_core<Transport>> core, std::string collection)
-        : detail::service_base<Transport>(std::move(core)), collection_(std::move(collection)) {
+    record_service(std::shared_ptr<detail::client_core> core, std::string collection)
+        : detail::service_base(std::move(core)), collection_(std::move(collection)) {
         detail::require_path_segment(collection_, "collection name or id");
         base_path_ = "/api/collections/" + detail::encode_uri_component(collection_);
     }
 
-    BOSBASE_SPLIT_NOINLINE const std::string& name() const noexcept { return collection_; }
+    const std::string& name() const noexcept { return collection_; }
 
     /// @brief "/api/collections/<encoded name>" for this collection.
-    BOSBASE_SPLIT_NOINLINE const std::string& base_path() const noexcept { return base_path_; }
+    const std::string& base_path() const noexcept { return base_path_; }
 
     // --- custom tokens (BosBase) -------------------------------------------
     //
@@ -54,7 +51,6 @@ public:
     // of request_options (a key set again replaces the earlier value).
 
     /// @brief Binds `token` to the auth record with this email and password (2xx, usually 204).
-    BOSBASE_SPLIT_NOINLINE
     void bind_custom_token(std::string_view email, std::string_view password, std::string_view token,
                            const json& body = json::object(), const query_params& query = {},
                            const request_options& options = {}) const {
@@ -64,7 +60,6 @@ public:
 
     /// @brief Removes the binding of `token` from the record with this email and password.
     /// The server answers 204 even when nothing was bound.
-    BOSBASE_SPLIT_NOINLINE
     void unbind_custom_token(std::string_view email, std::string_view password, std::string_view token,
                              const json& body = json::object(), const query_params& query = {},
                              const request_options& options = {}) const {
@@ -74,7 +69,6 @@ public:
 
     /// @brief Signs in with a bound custom token; saves {token, record} in the auth store
     /// and returns the answer ({token, record}). For MFA pass `{{"mfaId", id}}` as body.
-    BOSBASE_SPLIT_NOINLINE
     json auth_with_token(std::string_view token, const json& body = json::object(), const query_params& query = {},
                          const request_options& options = {}) const {
         require_auto_refresh(options);
@@ -97,7 +91,7 @@ public:
     // second factor); the call's own fields win on the same key.
 
     /// @brief Password sign-in (identity is usually the email).
-    BOSBASE_SPLIT_NOINLINE json auth_with_password(std::string_view identity, std::string_view password,
+    json auth_with_password(std::string_view identity, std::string_view password,
                                                    const request_options& options = {}) const {
         require_auto_refresh(options);
         json payload{{"identity", std::string(identity)}, {"password", std::string(password)}};
@@ -114,43 +108,31 @@ public:
     }
 
     /// @brief Renews the stored auth. BosBase may hand back the very same token.
-    BOSBASE_SPLIT_NOINLINE json auth_refresh(const request_options& options = {}) const {
+    json auth_refresh(const request_options& options = {}) const {
         return auth_call("auth-refresh", json::object(), options, {});
     }
 
     /// @brief Asks the server to email a one-time password; returns {"otpId": ...}.
-    BOSBASE_SPLIT_NOINLINE json request_otp(std::string_view email, const request_options& options = {}) const {
+    json request_otp(std::string_view email, const request_options& options = {}) const {
         return core().send_json("POST", base_path_ + "/request-otp", json{{"email", std::string(email)}}, options, {});
     }
 
     /// @brief Signs in with an OTP id and the emailed password.
-    BOSBASE_SPLIT_NOINLINE
     json auth_with_otp(std::string_view otp_id, std::string_view password, const request_options& options = {}) const {
         json payload{{"otpId", std::string(otp_id)}, {"password", std::string(password)}};
         return auth_call("auth-with-otp", payload, options, {password});
     }
 
     /// @brief Lists the auth methods this collection allows.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE json list_auth_methods(const request_options& options = {}) const {
+    [[nodiscard]] json list_auth_methods(const request_options& options = {}) const {
         return core().send_json("GET", base_path_ + "/auth-methods", nullptr, options, {});
     }
 
     /// @brief Superusers only: a new, independent client signed in as the record `id`
     /// (POST .../impersonate/{id}). It shares this client's transport and options;
     /// duration_seconds 0 means the collection's token duration.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE basic_bosbase<Transport> impersonate(std::string_view id,
-                                                                           std::int64_t duration_seconds = 0,
-                                                                           const request_options& options = {}) const {
-        if (duration_seconds < 0) {
-            throw std::invalid_argument("bosbase: impersonate duration must not be negative");
-        }
-        detail::require_path_segment(id, "record id");
-        auto other = std::make_shared<detail::client_core<Transport>>(core());
-        record_service<Transport> service(other, collection_);
-        service.auth_call("impersonate/" + detail::encode_uri_component(id), json{{"duration", duration_seconds}},
-                          options, {}, &core());
-        return basic_bosbase<Transport>(std::move(other));
-    }
+    [[nodiscard]] client impersonate(std::string_view id, std::int64_t duration_seconds = 0,
+                                     const request_options& options = {}) const;
 
     // --- records -----------------------------------------------------------
     //
@@ -163,7 +145,7 @@ public:
     /// The query is `page`, `perPage`, then options.query, then the named options
     /// (filter, sort, skip_total, expand, fields).
     template <class T = json>
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE typename detail::typed<T>::page get_list(
+    [[nodiscard]] typename detail::typed<T>::page get_list(
         int page = 1, int per_page = 30, const request_options& options = {}) const {
         const request_options opts = detail::list_request(page, per_page, options);
         detail::json_reply reply = detail::fetch_json(core(), "GET", records_path(), nullptr, opts);
@@ -174,7 +156,7 @@ public:
     /// std::vector<T>). Memory grows with the collection; each page is one call with its
     /// own deadline, and max_response_bytes holds for all pages together.
     template <class T = json>
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE typename detail::typed<T>::list get_full_list(
+    [[nodiscard]] typename detail::typed<T>::list get_full_list(
         int batch = 500, const request_options& options = {}) const {
         return detail::full_list<T>(core(), records_path(), batch, options);
     }
@@ -182,7 +164,7 @@ public:
     /// @brief The first record matching `filter` (one page of one, skipTotal=1). When
     /// nothing matches: ClientResponseError 404 built on the client (url "", as the JS SDK).
     template <class T = json>
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE T get_first_list_item(std::string_view filter,
+    [[nodiscard]] T get_first_list_item(std::string_view filter,
                                                               const request_options& options = {}) const {
         const request_options opts = detail::list_request(
             1, 1, detail::with_defaults({{"filter", std::string(filter)}, {"skipTotal", 1}}, options));
@@ -200,7 +182,7 @@ public:
 
     /// @brief BosBase: how many records match `filter` (all visible ones when empty).
     /// -1 when options.skip_total is true.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::int64_t get_count(std::string_view filter = {},
+    [[nodiscard]] std::int64_t get_count(std::string_view filter = {},
                                                               const request_options& options = {}) const {
         query_params first;
         if (!filter.empty()) first.emplace_back("filter", std::string(filter));
@@ -213,7 +195,7 @@ public:
     /// @brief BosBase vector search (POST .../records/search): records nearest to
     /// `search.query_vector`, as a list {items, page, perPage, totalItems, totalPages}.
     template <class T = json>
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE typename detail::typed<T>::page vector_search(
+    [[nodiscard]] typename detail::typed<T>::page vector_search(
         const vector_search_options& search, const request_options& options = {}) const {
         const std::string path = records_path() + "/search";
         detail::json_reply reply = detail::fetch_json(core(), "POST", path, vector_search_body(search), options);
@@ -222,7 +204,7 @@ public:
 
     /// @brief One record by id.
     template <class T = json>
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE T get_one(std::string_view id, const request_options& options = {}) const {
+    [[nodiscard]] T get_one(std::string_view id, const request_options& options = {}) const {
         const std::string path = record_path(id);
         detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
         return detail::decode_reply<T>(core(), reply, path, options);
@@ -231,7 +213,7 @@ public:
     /// @brief Creates a record from a JSON object (or any value with to_json) and returns
     /// the stored record.
     template <class T = json, class Body = T>
-    BOSBASE_SPLIT_NOINLINE T create(const Body& body, const request_options& options = {}) const {
+    T create(const Body& body, const request_options& options = {}) const {
         detail::json_reply reply =
             detail::fetch_json(core(), "POST", records_path(), merged_body(detail::encode_body(body)), options);
         return detail::decode_reply<T>(core(), reply, records_path(), options);
@@ -242,7 +224,7 @@ public:
     /// repeat; "field+" appends, "+field" prepends (see bosbase::file_list). A name of
     /// its own, so that `create(body, {})` can only mean options.
     template <class T = json, class Body = T>
-    BOSBASE_SPLIT_NOINLINE T create_with_files(const Body& body, const file_list& files,
+    T create_with_files(const Body& body, const file_list& files,
                                                const request_options& options = {}) const {
         detail::json_reply reply = detail::fetch_multipart_json(core(), "POST", records_path(),
                                                                 merged_body(detail::encode_body(body)), files, options);
@@ -252,7 +234,7 @@ public:
     /// @brief Updates a record. When it is the signed-in record, the returned fields
     /// are merged into the stored record (fields the response leaves out are kept).
     template <class T = json, class Body = T>
-    BOSBASE_SPLIT_NOINLINE T update(std::string_view id, const Body& body, const request_options& options = {}) const {
+    T update(std::string_view id, const Body& body, const request_options& options = {}) const {
         const std::string path = record_path(id);
         detail::json_reply reply =
             detail::fetch_json(core(), "PATCH", path, merged_body(detail::encode_body(body)), options);
@@ -263,7 +245,7 @@ public:
     /// @brief Updates a record with files (multipart, as create_with_files). Remove files
     /// by name with {"field-": ["name.png"]} in `body`; the stored record is merged as by update().
     template <class T = json, class Body = T>
-    BOSBASE_SPLIT_NOINLINE T update_with_files(std::string_view id, const Body& body, const file_list& files,
+    T update_with_files(std::string_view id, const Body& body, const file_list& files,
                                                const request_options& options = {}) const {
         const std::string path = record_path(id);
         detail::json_reply reply =
@@ -273,7 +255,6 @@ public:
     }
 
     /// @brief Deletes a record (204); signs out when it was the signed-in record.
-    BOSBASE_SPLIT_NOINLINE
     void remove(std::string_view id, const request_options& options = {}) const {
         core().perform("DELETE", record_path(id), nullptr, options, {});
         core().store().clear_if(id, collection_);
@@ -296,18 +277,17 @@ public:
     }
 
     /// @brief Ends the subscriptions to `topic` ("*" or a record id), or with "" all of this collection's.
-    BOSBASE_SPLIT_NOINLINE void unsubscribe(std::string_view topic = {}) const;
+    void unsubscribe(std::string_view topic = {}) const;
     // --- account flows -----------------------------------------------------
 
     /// @brief Emails a password-reset link (204; also for an unknown email).
-    BOSBASE_SPLIT_NOINLINE
     void request_password_reset(std::string_view email, const request_options& options = {}) const {
         core().perform("POST", base_path_ + "/request-password-reset", json{{"email", std::string(email)}},
                        options, {});
     }
 
     /// @brief Sets a new password with the emailed reset token (204).
-    BOSBASE_SPLIT_NOINLINE void confirm_password_reset(std::string_view reset_token, std::string_view password,
+    void confirm_password_reset(std::string_view reset_token, std::string_view password,
                                 std::string_view password_confirm,
                                 const request_options& options = {}) const {
         core().perform("POST", base_path_ + "/confirm-password-reset",
@@ -318,7 +298,6 @@ public:
     }
 
     /// @brief Emails a verification link (204).
-    BOSBASE_SPLIT_NOINLINE
     void request_verification(std::string_view email, const request_options& options = {}) const {
         core().perform("POST", base_path_ + "/request-verification", json{{"email", std::string(email)}},
                        options, {});
@@ -326,7 +305,7 @@ public:
 
     /// @brief Verifies with the emailed token (204); marks the stored record verified
     /// when the token belongs to it.
-    BOSBASE_SPLIT_NOINLINE void confirm_verification(std::string_view verification_token,
+    void confirm_verification(std::string_view verification_token,
                               const request_options& options = {}) const {
         core().perform("POST", base_path_ + "/confirm-verification",
                        json{{"token", std::string(verification_token)}}, options,
@@ -342,7 +321,6 @@ public:
     }
 
     /// @brief Emails a confirmation link to `new_email` (204; needs this collection's auth).
-    BOSBASE_SPLIT_NOINLINE
     void request_email_change(std::string_view new_email, const request_options& options = {}) const {
         core().perform("POST", base_path_ + "/request-email-change", json{{"newEmail", std::string(new_email)}},
                        options, {});
@@ -350,7 +328,7 @@ public:
 
     /// @brief Confirms the change with the emailed token and the account password
     /// (204); signs out when the token belongs to the stored record, as the JS SDK.
-    BOSBASE_SPLIT_NOINLINE void confirm_email_change(std::string_view email_change_token, std::string_view password,
+    void confirm_email_change(std::string_view email_change_token, std::string_view password,
                               const request_options& options = {}) const {
         core().perform("POST", base_path_ + "/confirm-email-change",
                        json{{"token", std::string(email_change_token)}, {"password", std::string(password)}},
@@ -365,7 +343,6 @@ public:
     /// @brief Finishes an OAuth2 sign-in with the provider's code (POST auth-with-oauth2
     /// {provider, code, codeVerifier, redirectURL, createData}); stores {token, record}.
     /// `create_data` (a JSON object) fills a record created on first sign-in.
-    BOSBASE_SPLIT_NOINLINE
     json auth_with_oauth2_code(std::string_view provider, std::string_view code, std::string_view code_verifier,
                                std::string_view redirect_url, const json& create_data = nullptr,
                                const request_options& options = {}) const {
@@ -381,7 +358,7 @@ public:
                           const oauth2_options& options = {}) const -> json;
 
     /// @brief The earlier spelling, the OAuth2 fields apart from the request's.
-    BOSBASE_SPLIT_NOINLINE json auth_with_oauth2(std::string_view provider, oauth2_url_callback url_callback,
+    json auth_with_oauth2(std::string_view provider, oauth2_url_callback url_callback,
                                                  const oauth2_options& oauth2, const request_options& options) const {
         return auth_with_oauth2(provider, std::move(url_callback), detail::joined(oauth2, options));
     }
@@ -393,7 +370,6 @@ public:
     }
 
     /// @brief The OAuth2 links of a record: records of `_externalAuths` with recordRef = id.
-    BOSBASE_SPLIT_NOINLINE
     json list_external_auths(std::string_view record_id, const request_options& options = {}) const {
         detail::require_path_segment(record_id, "record id");
         request_options opts = options;
@@ -403,7 +379,7 @@ public:
 
     /// @brief Removes a record's link to an OAuth2 provider (finds it in `_externalAuths`,
     /// then deletes it). A 404 ClientResponseError when there is no such link.
-    BOSBASE_SPLIT_NOINLINE void unlink_external_auth(std::string_view record_id, std::string_view provider,
+    void unlink_external_auth(std::string_view record_id, std::string_view provider,
                               const request_options& options = {}) const {
         detail::require_path_segment(record_id, "record id");
         record_service external(this->core_ptr(), "_externalAuths");
@@ -505,7 +481,7 @@ private:
         const auto claims = jwt_payload(core().store().token());
         auto one_at_a_time = std::make_shared<std::mutex>();
         const void* owner = one_at_a_time.get();
-        detail::client_core<Transport>* raw = &core();  // the hook lives in the core: never dangles
+        detail::client_core* raw = &core();  // the hook lives in the core: never dangles
         auto hook = std::make_shared<const detail::pre_call_hook>(
             [raw, owner, threshold, one_at_a_time, sign_in_again = std::move(sign_in_again),
              name = collection_, id = claim_of(claims, "id"),
@@ -520,7 +496,7 @@ private:
                 if (is_token_valid(token, threshold.count())) return;
                 // A service on the core without owning it, as the async views do.
                 const record_service self(
-                    std::shared_ptr<detail::client_core<Transport>>(std::shared_ptr<void>(), raw), name);
+                    std::shared_ptr<detail::client_core>(std::shared_ptr<void>(), raw), name);
                 const request_options renewal = for_renewal(request_options(), call);
                 if (is_token_valid(token)) {
                     try {
@@ -556,7 +532,7 @@ private:
     // `sender` is the client whose identity makes the request (impersonate sends
     // as the superuser and stores into the new client).
     json auth_call(const std::string& action, const json& payload, const request_options& options,
-                   detail::call_secrets secrets, detail::client_core<Transport>* sender = nullptr) const {
+                   detail::call_secrets secrets, detail::client_core* sender = nullptr) const {
         const detail::pre_call_pause pause;  // a sign-in replaces the token; refreshing it first is waste
         const std::string path = base_path_ + "/" + action;
         http_response res = (sender ? *sender : core()).perform("POST", path, payload, options, secrets);

@@ -79,17 +79,15 @@ void from_json(const J& j, redis_entry& out) {
 /// @brief Redis keys through BosBase (pb.redis(); superuser only). The server has these
 /// routes only when it was started with REDIS_URL; without it every call is a 404.
 /// Values are any JSON, stored as JSON text under the plain key.
-template <class Transport>
-class redis_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class redis_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
     /// @brief One SCAN step: GET /api/redis/keys?cursor=&pattern=&count=. Start with no
     /// cursor and go on with page.cursor until page.done().
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE redis_key_page list_keys(const redis_list_options& query = {},
+    [[nodiscard]] redis_key_page list_keys(const redis_list_options& query = {},
                                                                   const request_options& options = {}) const {
         query_params first;
         if (query.cursor) first.emplace_back("cursor", *query.cursor);
@@ -101,7 +99,7 @@ public:
 
     /// @brief Creates a key that does not exist yet (201); 409 "Key already exists." otherwise.
     /// Without a TTL the key does not expire.
-    BOSBASE_SPLIT_NOINLINE redis_entry create_key(std::string_view key, const json& value,
+    redis_entry create_key(std::string_view key, const json& value,
                                                   std::optional<std::int64_t> ttl_seconds = std::nullopt,
                                                   const request_options& options = {}) const {
         json body{{"key", std::string(key)}, {"value", value}};
@@ -110,14 +108,14 @@ public:
     }
 
     /// @brief The key's value and TTL; 404 "Key not found.".
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE redis_entry get_key(std::string_view key,
+    [[nodiscard]] redis_entry get_key(std::string_view key,
                                                              const request_options& options = {}) const {
         return detail::fetch_as<redis_entry>(core(), "GET", key_path(key), nullptr, options);
     }
 
     /// @brief Replaces the value of an existing key (no upsert: 404 "Key not found.").
     /// Without a TTL the key keeps the one it has; 0 makes it persistent.
-    BOSBASE_SPLIT_NOINLINE redis_entry update_key(std::string_view key, const json& value,
+    redis_entry update_key(std::string_view key, const json& value,
                                                   std::optional<std::int64_t> ttl_seconds = std::nullopt,
                                                   const request_options& options = {}) const {
         json body{{"value", value}};
@@ -126,7 +124,7 @@ public:
     }
 
     /// @brief Deletes the key (204); 404 "Key not found.".
-    BOSBASE_SPLIT_NOINLINE void delete_key(std::string_view key, const request_options& options = {}) const {
+    void delete_key(std::string_view key, const request_options& options = {}) const {
         core().perform("DELETE", key_path(key), nullptr, options, {});
     }
 

@@ -14,18 +14,16 @@ namespace bosbase {
 /// `content` is "anonymous", "user" (records of `users`) or "superuser". The server
 /// has no list route. At BosBase d8bc341 the stored permissions have no effect: every
 /// /api/scripts route requires a superuser whatever they say.
-template <class Transport>
-class script_permissions_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class script_permissions_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
     /// @brief POST /api/script-permissions {script_name, content, script_id?} (201). The
     /// script need not exist yet. 400 "Permission already exists for this script." /
     /// "Invalid content value." / "Script_name is required.".
-    BOSBASE_SPLIT_NOINLINE script_permission create(std::string_view script_name, std::string_view content,
+    script_permission create(std::string_view script_name, std::string_view content,
                                                     std::string_view script_id = {},
                                                     const request_options& options = {}) const {
         json body{{"script_name", std::string(script_name)}, {"content", std::string(content)}};
@@ -34,14 +32,14 @@ public:
     }
 
     /// @brief The permission of a script; 404 "Permission not found.".
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script_permission get(std::string_view script_name,
+    [[nodiscard]] script_permission get(std::string_view script_name,
                                                                const request_options& options = {}) const {
         return detail::fetch_as<script_permission>(core(), "GET", path(script_name), nullptr, options);
     }
 
     /// @brief Changes the set fields (PATCH, snake_case keys); the version goes up by one.
     /// With none set the server answers 400 "At least one field must be provided.".
-    BOSBASE_SPLIT_NOINLINE script_permission update(std::string_view script_name,
+    script_permission update(std::string_view script_name,
                                                     const script_permission_update& changes,
                                                     const request_options& options = {}) const {
         json body = json::object();
@@ -52,7 +50,7 @@ public:
     }
 
     /// @brief Deletes the permission (204); 404 "Permission not found.".
-    BOSBASE_SPLIT_NOINLINE void remove(std::string_view script_name, const request_options& options = {}) const {
+    void remove(std::string_view script_name, const request_options& options = {}) const {
         core().perform("DELETE", path(script_name), nullptr, options, {});
     }
 

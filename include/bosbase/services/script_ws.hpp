@@ -73,8 +73,7 @@ private:
 // permission before the upgrade, reads one client message with the arguments, and
 // answers with one text message, {output} or {status, message, data}. The token goes in
 // the Authorization header, never in the URL.
-template <class Transport>
-script_output execute_script_ws(client_core<Transport>& c, const std::string& path,
+inline script_output execute_script_ws(client_core& c, const std::string& path,
                                 const std::vector<std::string>& arguments, std::string_view function_name,
                                 const request_options& options) {
     using clock = std::chrono::steady_clock;
@@ -127,8 +126,8 @@ script_output execute_script_ws(client_core<Transport>& c, const std::string& pa
     std::unique_ptr<websocket_connection> conn;
     std::optional<transport_fault> refused;
     try {
-        Transport transport = c.transport();  // a copy: copies share what the transport keeps
-        conn = transport.connect_websocket(req);
+        auto transport = copy_transport(c.transport(), "execute_ws");  // copies share what the transport keeps
+        conn = transport->connect_websocket(req);
     } catch (const websocket_refused& e) {
         // The server's own answer to the upgrade (no script, no permission, not signed
         // in): its status and JSON, as execute() would report them.

@@ -35,19 +35,17 @@ namespace bosbase {
 /// the files the server writes under EXECUTE_PATH; command and upload `bash` and
 /// EXECUTE_PATH; wasm* a CGO build with WasmEdge (others answer 500 "Failed to get WASM
 /// manager.").
-template <class Transport>
-class scripts_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class scripts_service : public detail::service_base {
+    using detail::service_base::core;
     using clock = std::chrono::steady_clock;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
     // --- stored scripts ------------------------------------------------------
 
     /// @brief Every script, sorted by name (GET /api/scripts).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::vector<script> list(const request_options& options = {}) const {
+    [[nodiscard]] std::vector<script> list(const request_options& options = {}) const {
         auto& c = core();
         const std::string path = "/api/scripts";
         detail::json_reply reply = detail::fetch_json(c, "GET", path, nullptr, options);
@@ -61,7 +59,7 @@ public:
     /// @brief Stores a script (201, version 1). `content` is Python source; the server
     /// removes characters other than letters, digits and `_.-:` from the name.
     /// 400 "Script already exists." / "Script content is required.".
-    BOSBASE_SPLIT_NOINLINE script create(std::string_view name, std::string_view content,
+    script create(std::string_view name, std::string_view content,
                                          std::string_view description = {},
                                          const request_options& options = {}) const {
         const json body{{"name", std::string(name)},
@@ -71,13 +69,13 @@ public:
     }
 
     /// @brief One script by name; 404 "Script not found.".
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script get(std::string_view name, const request_options& options = {}) const {
+    [[nodiscard]] script get(std::string_view name, const request_options& options = {}) const {
         return detail::fetch_as<script>(core(), "GET", script_path(name), nullptr, options);
     }
 
     /// @brief Changes the set fields (PATCH); the version goes up by one. With none set
     /// the server answers 400 "At least one of content or description must be provided.".
-    BOSBASE_SPLIT_NOINLINE script update(std::string_view name, const script_update& changes,
+    script update(std::string_view name, const script_update& changes,
                                          const request_options& options = {}) const {
         json body = json::object();
         if (changes.content) body["content"] = *changes.content;
@@ -86,7 +84,7 @@ public:
     }
 
     /// @brief Deletes a script (204); 404 "Script not found.".
-    BOSBASE_SPLIT_NOINLINE void remove(std::string_view name, const request_options& options = {}) const {
+    void remove(std::string_view name, const request_options& options = {}) const {
         core().perform("DELETE", script_path(name), nullptr, options, {});
     }
 
@@ -96,7 +94,7 @@ public:
     /// positional strings and waits for it: POST /api/scripts/{name}/execute. `output` is
     /// the function's return value (JSON text unless it returned a string). A failing
     /// script is 500 "Script execution failed.".
-    BOSBASE_SPLIT_NOINLINE script_output execute(std::string_view name, const std::vector<std::string>& arguments = {},
+    script_output execute(std::string_view name, const std::vector<std::string>& arguments = {},
                                                  std::string_view function_name = {},
                                                  const request_options& options = {}) const {
         return detail::fetch_as<script_output>(core(), "POST", script_path(name) + "/execute",
@@ -105,7 +103,7 @@ public:
 
     /// @brief Starts the script without waiting (202 {id, status:"running"}): POST
     /// /api/scripts/async/{name}/execute. Follow it with wait() or execute_async_status().
-    BOSBASE_SPLIT_NOINLINE script_job execute_async(std::string_view name,
+    script_job execute_async(std::string_view name,
                                                     const std::vector<std::string>& arguments = {},
                                                     std::string_view function_name = {},
                                                     const request_options& options = {}) const {
@@ -115,7 +113,7 @@ public:
     }
 
     /// @brief The status of an execute_async job; 404 "Job not found.".
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script_job_status execute_async_status(
+    [[nodiscard]] script_job_status execute_async_status(
         std::string_view id, const request_options& options = {}) const {
         return job_status(script_job_kind::execute, id, options);
     }
@@ -126,15 +124,14 @@ public:
     /// EventSource (the token is redacted from error texts); the before/after-send hooks
     /// do not run for it. Needs a streaming transport (the default one is). The call's
     /// deadline and cancel token hold for the whole stream.
-    template <class T = Transport>
-    BOSBASE_SPLIT_NOINLINE script_output execute_sse(std::string_view name,
-                                                     const std::vector<std::string>& arguments = {},
-                                                     std::string_view function_name = {},
-                                                     const request_options& options = {}) const {
-        static_assert(is_streaming_transport_v<T>,
-                      "bosbase: execute_sse needs a transport with the streaming call "
-                      "`http_response stream(const http_request&, const stream_handler&)` (see README, 'Realtime')");
-        return sse_call<T>(script_path(name) + "/execute/sse", arguments, function_name, options);
+    script_output execute_sse(std::string_view name, const std::vector<std::string>& arguments = {},
+                              std::string_view function_name = {}, const request_options& options = {}) const {
+        if (!core().transport().can_stream()) {
+            throw std::logic_error(
+                "bosbase: execute_sse needs a transport with the streaming call "
+                "`http_response stream(const http_request&, const stream_handler&)` (see README, 'Realtime')");
+        }
+        return sse_call(script_path(name) + "/execute/sse", arguments, function_name, options);
     }
 
     /// @brief Runs the script like execute(), over a WebSocket: GET
@@ -146,16 +143,15 @@ public:
     /// and message the server sends on the socket.
     /// Needs a transport with the WebSocket call (the default one with cpp-httplib 0.41
     /// or newer, ws:// only). The call's deadline and cancel token hold throughout.
-    template <class T = Transport>
-    BOSBASE_SPLIT_NOINLINE script_output execute_ws(std::string_view name,
-                                                    const std::vector<std::string>& arguments = {},
-                                                    std::string_view function_name = {},
-                                                    const request_options& options = {}) const {
-        static_assert(is_websocket_transport_v<T>,
-                      "bosbase: execute_ws needs a transport with the WebSocket call "
-                      "`std::unique_ptr<bosbase::websocket_connection> connect_websocket(const "
-                      "bosbase::websocket_request&)`; the default transport has it with cpp-httplib 0.41 or newer "
-                      "(see README, 'Pub/sub')");
+    script_output execute_ws(std::string_view name, const std::vector<std::string>& arguments = {},
+                             std::string_view function_name = {}, const request_options& options = {}) const {
+        if (!core().transport().can_websocket()) {
+            throw std::logic_error(
+                "bosbase: execute_ws needs a transport with the WebSocket call "
+                "`std::unique_ptr<bosbase::websocket_connection> connect_websocket(const "
+                "bosbase::websocket_request&)`; the default transport has it with cpp-httplib 0.41 or newer "
+                "(see README, 'Pub/sub')");
+        }
         return detail::execute_script_ws(core(), script_path(name) + "/execute/ws", arguments, function_name, options);
     }
 
@@ -164,14 +160,14 @@ public:
     /// @brief Runs a WASM module under EXECUTE_PATH and waits: POST /api/scripts/wasm
     /// {options, wasm, params}. `cli_options` picks the function ("--func=name", "-f name"
     /// or a bare name; default _start), `params` are space-separated arguments.
-    BOSBASE_SPLIT_NOINLINE wasm_result wasm(std::string_view cli_options, std::string_view wasm_name,
+    wasm_result wasm(std::string_view cli_options, std::string_view wasm_name,
                                             std::string_view params = {}, const request_options& options = {}) const {
         return detail::fetch_as<wasm_result>(core(), "POST", "/api/scripts/wasm",
                                                 wasm_body(cli_options, wasm_name, params), options);
     }
 
     /// @brief Starts a WASM run without waiting (202): POST /api/scripts/wasm/async.
-    BOSBASE_SPLIT_NOINLINE script_job wasm_async(std::string_view cli_options, std::string_view wasm_name,
+    script_job wasm_async(std::string_view cli_options, std::string_view wasm_name,
                                                  std::string_view params = {},
                                                  const request_options& options = {}) const {
         return start_job("/api/scripts/wasm/async", wasm_body(cli_options, wasm_name, params), script_job_kind::wasm,
@@ -179,7 +175,7 @@ public:
     }
 
     /// @brief The status of a wasm_async job; 404 "Job not found.".
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script_job_status wasm_async_status(std::string_view id,
+    [[nodiscard]] script_job_status wasm_async_status(std::string_view id,
                                                                           const request_options& options = {}) const {
         return job_status(script_job_kind::wasm, id, options);
     }
@@ -189,20 +185,20 @@ public:
     /// @brief Runs `bash -c command` on the server host in EXECUTE_PATH and waits (up to the
     /// server's 30 minutes): `output` is stdout and stderr. A non-zero exit is 500
     /// "Failed to execute command.".
-    BOSBASE_SPLIT_NOINLINE script_output command(std::string_view command, const request_options& options = {}) const {
+    script_output command(std::string_view command, const request_options& options = {}) const {
         return detail::fetch_as<script_output>(core(), "POST", "/api/scripts/command",
                                                   json{{"command", std::string(command)}}, options);
     }
 
     /// @brief Starts the command without waiting (the server answers 200, not 202).
-    BOSBASE_SPLIT_NOINLINE script_job command_async(std::string_view command,
+    script_job command_async(std::string_view command,
                                                     const request_options& options = {}) const {
         return start_job("/api/scripts/command", json{{"command", std::string(command)}, {"async", true}},
                          script_job_kind::command, options);
     }
 
     /// @brief The status of a command_async job; 404 "Command not found.".
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE script_job_status command_status(std::string_view id,
+    [[nodiscard]] script_job_status command_status(std::string_view id,
                                                                        const request_options& options = {}) const {
         return job_status(script_job_kind::command, id, options);
     }
@@ -210,7 +206,7 @@ public:
     /// @brief Writes `file` into EXECUTE_PATH on the server (replacing what is there):
     /// multipart POST /api/scripts/upload with the file as `file` and, when given, the
     /// target `path` (relative; default the file's name; `..` is 400 "Invalid path.").
-    BOSBASE_SPLIT_NOINLINE script_upload_result upload(const file_part& file, std::string_view path = {},
+    script_upload_result upload(const file_part& file, std::string_view path = {},
                                                        const request_options& options = {}) const {
         json fields = json::object();
         if (!path.empty()) fields["path"] = std::string(path);
@@ -233,7 +229,7 @@ public:
     /// (request_options::cancel, or the token of the pb.async() job it runs in) ends it at
     /// once, during a poll or a pause, with is_abort(). Errors of a poll (404, 403, network)
     /// end it as they are.
-    BOSBASE_SPLIT_NOINLINE script_job_status wait(const script_job& job,
+    script_job_status wait(const script_job& job,
                                                   std::chrono::milliseconds poll_interval = std::chrono::milliseconds(500),
                                                   const request_options& options = {}) const {
         if (poll_interval.count() < 1) {
@@ -382,7 +378,6 @@ private:
         cancel_token::registration job_;
     };
 
-    template <class T>
     script_output sse_call(const std::string& path, const std::vector<std::string>& arguments,
                            std::string_view function_name, const request_options& options) const {
         auto& c = core();
@@ -464,8 +459,9 @@ private:
                 return failure(kind, what);
             };
             try {
-                T transport = c.transport();  // a copy, as realtime uses: copies share the connection pool
-                res = transport.stream(req, on_data);
+                // A copy, as realtime uses: copies share the connection pool.
+                auto transport = detail::copy_transport(c.transport(), "execute_sse");
+                res = transport->stream(req, on_data);
             } catch (...) {
                 const detail::transport_fault fault = detail::current_transport_fault();
                 throw ended(fault.kind, fault.what);

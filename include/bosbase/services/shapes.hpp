@@ -17,8 +17,8 @@ namespace detail {
 
 /// One call whose 2xx answer is a T; the wrong shape is ClientResponseError
 /// (error_kind::invalid_response, the real status).
-template <class T, class Transport>
-T fetch_as(client_core<Transport>& core, std::string_view method, const std::string& path, const json& body,
+template <class T>
+T fetch_as(client_core& core, std::string_view method, const std::string& path, const json& body,
            const request_options& options, call_secrets secrets = {}) {
     json_reply reply = fetch_json(core, method, path, body, options, secrets);
     return decode_as<T>(core, reply.body, reply.status, path, options);

@@ -94,8 +94,7 @@ using piece_writer = std::function<std::string(std::string_view piece)>;
 
 // GET `path` with the body going to `write` piece by piece: counted against the cap,
 // checked against Content-Length, reported to options.progress. Returns the bytes written.
-template <class Transport>
-std::uint64_t stream_download(client_core<Transport>& core, std::string_view path, const request_options& options,
+inline std::uint64_t stream_download(client_core& core, std::string_view path, const request_options& options,
                               std::optional<std::uint64_t> max_bytes, const piece_writer& write,
                               call_secrets secrets) {
     transfer_cancel cancel(options);
@@ -166,8 +165,7 @@ std::uint64_t stream_download(client_core<Transport>& core, std::string_view pat
     return done;
 }
 
-template <class Transport>
-std::uint64_t download_to_stream(client_core<Transport>& core, std::string_view path, const request_options& options,
+inline std::uint64_t download_to_stream(client_core& core, std::string_view path, const request_options& options,
                                  std::optional<std::uint64_t> max_bytes, std::ostream& out, call_secrets secrets) {
     if (!out) {
         throw std::invalid_argument("bosbase: the stream to download into is already in a failed state");
@@ -188,8 +186,7 @@ std::uint64_t download_to_stream(client_core<Transport>& core, std::string_view 
 
 // Into a new file beside `target`, renamed over it only once complete and flushed, so a
 // failed download leaves `target` as it was and no partial file behind.
-template <class Transport>
-std::uint64_t download_to_path(client_core<Transport>& core, std::string_view path, const request_options& options,
+inline std::uint64_t download_to_path(client_core& core, std::string_view path, const request_options& options,
                                std::optional<std::uint64_t> max_bytes, const std::filesystem::path& target,
                                call_secrets secrets) {
     namespace fs = std::filesystem;
@@ -265,8 +262,7 @@ std::uint64_t download_to_path(client_core<Transport>& core, std::string_view pa
 
 // A multipart request whose files from disk are read as they are sent, when the
 // transport can (is_upload_transport_v); otherwise built in memory as before.
-template <class Transport>
-json_reply fetch_multipart_json(client_core<Transport>& core, std::string_view method, std::string_view path,
+inline json_reply fetch_multipart_json(client_core& core, std::string_view method, std::string_view path,
                                 const json& fields, const file_list& files, const request_options& options) {
     if (!options.body.is_null()) {
         // options.body reaches a form as fields, as it reaches a JSON body: the call's win.
@@ -276,7 +272,7 @@ json_reply fetch_multipart_json(client_core<Transport>& core, std::string_view m
     }
     bool from_disk = false;
     for (const auto& f : files) from_disk = from_disk || !f.second.path().empty();
-    if (!is_upload_transport_v<Transport> || !from_disk) {
+    if (!core.transport().can_upload() || !from_disk) {
         return fetch_body_json(core, method, path, build_multipart(fields, files, core.settings().max_request_bytes),
                                options);
     }

@@ -152,17 +152,15 @@ void from_json(const J& j, vector_search_result& s) {
 /// use letters, digits and '_' (other names make the server answer 500 "Failed to
 /// create vector table."). Exceptions as for every call: ClientResponseError,
 /// std::invalid_argument for input that cannot be sent (checked before any request).
-template <class Transport>
-class vector_service : public detail::service_base<Transport> {
-    using detail::service_base<Transport>::core;
-    using json = typename detail::deferred<bosbase::json, Transport>::type;  // checked per call used
+class vector_service : public detail::service_base {
+    using detail::service_base::core;
 
 public:
-    using detail::service_base<Transport>::service_base;
+    using detail::service_base::service_base;
 
     // --- collections -------------------------------------------------------
 
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE std::vector<vector_collection_info> list_collections(
+    [[nodiscard]] std::vector<vector_collection_info> list_collections(
         const request_options& options = {}) const {
         const std::string path = "/api/vectors/collections";
         const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
@@ -170,7 +168,7 @@ public:
     }
 
     /// @brief Creates a collection (201); 400 "Collection already exists." when it does.
-    BOSBASE_SPLIT_NOINLINE void create_collection(std::string_view name, const vector_collection_config& config = {},
+    void create_collection(std::string_view name, const vector_collection_config& config = {},
                                                   const request_options& options = {}) const {
         json body = json::object();
         if (config.dimension) body["dimension"] = *config.dimension;
@@ -181,7 +179,7 @@ public:
 
     /// @brief Changes the metric or the options. The server answers 400 "No fields to
     /// update." when nothing changes (the same metric and no options).
-    BOSBASE_SPLIT_NOINLINE void update_collection(std::string_view name, const vector_collection_update& update,
+    void update_collection(std::string_view name, const vector_collection_update& update,
                                                   const request_options& options = {}) const {
         json body = json::object();
         if (update.distance) body["distance"] = *update.distance;
@@ -190,7 +188,7 @@ public:
     }
 
     /// @brief Drops the collection and its documents (204).
-    BOSBASE_SPLIT_NOINLINE void delete_collection(std::string_view name, const request_options& options = {}) const {
+    void delete_collection(std::string_view name, const request_options& options = {}) const {
         core().perform("DELETE", collection_admin_path(name), nullptr, options, {});
     }
 
@@ -198,7 +196,7 @@ public:
 
     /// @brief Inserts a document and returns its id. A document with an existing id
     /// replaces it (upsert).
-    BOSBASE_SPLIT_NOINLINE std::string insert(std::string_view collection, const vector_document& document,
+    std::string insert(std::string_view collection, const vector_document& document,
                                               const request_options& options = {}) const {
         const std::string path = documents_path(collection);
         const detail::json_reply reply = detail::fetch_json(core(), "POST", path, document_body(document), options);
@@ -208,7 +206,7 @@ public:
     /// @brief Inserts several documents in one request. A document the server refuses
     /// (a wrong dimension, say) only adds to `errors`; the rest are inserted. Existing
     /// ids are replaced, or with skip_duplicates left alone.
-    BOSBASE_SPLIT_NOINLINE vector_batch_insert_result batch_insert(std::string_view collection,
+    vector_batch_insert_result batch_insert(std::string_view collection,
                                                                    const std::vector<vector_document>& documents,
                                                                    bool skip_duplicates = false,
                                                                    const request_options& options = {}) const {
@@ -223,7 +221,7 @@ public:
 
     /// @brief One page of documents, newest first (per_page at most 1000). At BosBase
     /// d8bc341 the items carry id and vector only: metadata and content are never filled.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE document_page<vector_document> list(
+    [[nodiscard]] document_page<vector_document> list(
         std::string_view collection, int page = 1, int per_page = 100, const request_options& options = {}) const {
         const std::string path = documents_path(collection);
         const request_options opts = detail::list_request(page, per_page, options);
@@ -233,7 +231,7 @@ public:
 
     /// @brief One document. At BosBase d8bc341 the server answers 404 "Vector document
     /// not found." for every id, existing or not (its query does not map the row).
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE vector_document get(std::string_view collection, std::string_view id,
+    [[nodiscard]] vector_document get(std::string_view collection, std::string_view id,
                                                              const request_options& options = {}) const {
         const std::string path = document_path(collection, id);
         const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
@@ -241,7 +239,7 @@ public:
     }
 
     /// @brief Changes the fields that are set and returns the id; 404 for an unknown id.
-    BOSBASE_SPLIT_NOINLINE std::string update(std::string_view collection, std::string_view id,
+    std::string update(std::string_view collection, std::string_view id,
                                               const vector_document_update& update,
                                               const request_options& options = {}) const {
         json body = json::object();
@@ -267,7 +265,7 @@ public:
     }
 
     /// @brief Deletes a document (204, also for an id that does not exist).
-    BOSBASE_SPLIT_NOINLINE void remove(std::string_view collection, std::string_view id,
+    void remove(std::string_view collection, std::string_view id,
                                        const request_options& options = {}) const {
         core().perform("DELETE", document_path(collection, id), nullptr, options, {});
     }
@@ -275,7 +273,7 @@ public:
     /// @brief The documents nearest to `search.query_vector`. The search is approximate
     /// (an ivfflat index with pgvector's default probes), so it can miss rows; at BosBase
     /// d8bc341 the documents carry id and vector only, even with include_content.
-    [[nodiscard]] BOSBASE_SPLIT_NOINLINE vector_search_result search(std::string_view collection,
+    [[nodiscard]] vector_search_result search(std::string_view collection,
                                                                      const vector_search_request& search,
                                                                      const request_options& options = {}) const {
         detail::require_finite(search.query_vector, "vector search query_vector");
