@@ -1,6 +1,6 @@
 # bosbase::compiled: the SDK's default client compiled once, in the consumer's own build, for
 # programs of more than a file or two (as spdlog's SPDLOG_COMPILED_LIB). Files that link it
-# include the same header but compile only their own calls (BOSBASE_EXTERN_TEMPLATES); the one
+# include the same header but see only its declarations (BOSBASE_SEPARATE_COMPILATION); the one
 # source below, generated into the build, defines BOSBASE_IMPLEMENTATION. It is built with the
 # consumer's own compiler and flags, so the package stays header-only and no ABI can differ, and
 # only when something links it. Included by CMakeLists.txt and by the installed bosbaseConfig.cmake,
@@ -14,7 +14,7 @@ if(NOT TARGET bosbase::compiled)
 ")
   add_library(bosbase_compiled STATIC EXCLUDE_FROM_ALL "${_bosbase_impl}")
   target_link_libraries(bosbase_compiled PUBLIC bosbase::bosbase)
-  target_compile_definitions(bosbase_compiled PUBLIC BOSBASE_EXTERN_TEMPLATES)
+  target_compile_definitions(bosbase_compiled PUBLIC BOSBASE_SEPARATE_COMPILATION)
   add_library(bosbase::compiled ALIAS bosbase_compiled)
   unset(_bosbase_impl)
 endif()

@@ -6,7 +6,10 @@
 
 Every `#include "…"` of a part is replaced by the part itself, once, in the order
 the umbrella include/bosbase/bosbase.hpp pulls the parts in; `#include <…>` lines
-stay (a repeat of one that already came unconditionally is dropped). The two
+stay (a repeat of one that already came unconditionally is dropped). A part's
+definitions (`X.ipp`, which `X.hpp` includes last under the IMPLEMENTATION guard) are
+held back and written after every declaration, in one block under that guard, so a
+TU built with BOSBASE_SEPARATE_COMPILATION sees declarations only. The two
 outputs are the same bytes: the design card names both places, and
 `#include <bosbase.hpp>` and `#include <bosbase/bosbase.hpp>` must both work when
 one file is copied alone.
@@ -24,6 +27,7 @@ OUTPUTS = [REPO / "bosbase.hpp", REPO / "single_include" / "bosbase" / "bosbase.
 QUOTED = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$')
 SYSTEM = re.compile(r"^\s*#\s*include\s+<([^>]+)>\s*$")
 OPENS = re.compile(r"^\s*#\s*if(n?def)?\b")
+DEFINITIONS_GUARD = "#if !defined(BOSBASE_SEPARATE_COMPILATION) || defined(BOSBASE_IMPLEMENTATION)"
 CLOSES = re.compile(r"^\s*#\s*endif\b")
 
 
@@ -32,6 +36,8 @@ class Amalgamation:
         self.done = set()  # parts already inlined
         self.system = set()  # <headers> already included unconditionally
         self.out = []
+        self.conditions = []  # the #if lines (not include guards) around the current line
+        self.deferred = []  # (conditions, path) of each part's definitions, in order
 
     def inline(self, path, unconditional):
         path = path.resolve()
@@ -44,7 +50,20 @@ class Amalgamation:
         relative = path.relative_to(PARTS.parent).as_posix()
         is_umbrella = path == UMBRELLA
         depth = 0  # preprocessor nesting inside this file; 1 = inside its include guard
+        skip = 0
         for number, line in enumerate(lines):
+            if skip:
+                skip -= 1
+                continue
+            # `#if <guard>` / `#include "X.ipp"` / `#endif`: the definitions come at the end.
+            if line == DEFINITIONS_GUARD and number + 2 < len(lines) and CLOSES.match(lines[number + 2]):
+                ipp = QUOTED.match(lines[number + 1])
+                if ipp and ipp.group(1).endswith(".ipp"):
+                    self.deferred.append((list(self.conditions), (path.parent / ipp.group(1)).resolve()))
+                    skip = 2
+                    continue
+            if is_umbrella and depth == 1 and CLOSES.match(line):
+                self.write_definitions()
             # A part's own two header lines become one marker; the umbrella keeps its banner.
             if not is_umbrella and number == 0 and line.startswith("// bosbase-cpp: "):
                 self.out.append("// ---- " + relative + ": " + line[len("// bosbase-cpp: "):])
@@ -67,11 +86,28 @@ class Amalgamation:
                     self.system.add(header)
             if OPENS.match(line):
                 depth += 1
+                if depth > 1:
+                    self.conditions.append(line)
             elif CLOSES.match(line):
+                if depth > 1:
+                    self.conditions.pop()
                 depth -= 1
             self.out.append(line)
         if depth != 0:
             sys.exit(f"amalgamate: {relative}: unbalanced #if/#endif")
+
+
+    def write_definitions(self):
+        self.out += ["", "// ==== definitions: compiled in every TU (header-only), or with BOSBASE_SEPARATE_COMPILATION",
+                     "// only where BOSBASE_IMPLEMENTATION is defined ====", DEFINITIONS_GUARD]
+        for conditions, path in self.deferred:
+            self.out += conditions
+            saved = self.conditions
+            self.conditions = list(conditions)
+            self.inline(path, False)
+            self.conditions = saved
+            self.out += ["#endif"] * len(conditions)
+        self.out += ["#endif  // definitions", ""]
 
 
 def generate():

@@ -119,14 +119,7 @@ public:
         registration() = default;
         registration(registration&& other) noexcept
             : state_(std::move(other.state_)), id_(std::exchange(other.id_, 0)) {}
-        registration& operator=(registration&& other) noexcept {
-            if (this != &other) {
-                reset();
-                state_ = std::move(other.state_);
-                id_ = std::exchange(other.id_, 0);
-            }
-            return *this;
-        }
+        registration& operator=(registration&& other) noexcept;
         registration(const registration&) = delete;
         registration& operator=(const registration&) = delete;
         ~registration() { reset(); }
@@ -145,10 +138,7 @@ public:
         std::uint64_t id_ = 0;
     };
 
-    [[nodiscard]] registration on_cancel(std::function<void()> fn) const {
-        const std::uint64_t id = state_->add(std::move(fn));
-        return registration(id == 0 ? nullptr : state_, id);
-    }
+    [[nodiscard]] registration on_cancel(std::function<void()> fn) const;
 
     /// @brief True when both are copies of one token.
     friend bool operator==(const cancel_token& a, const cancel_token& b) noexcept { return a.state_ == b.state_; }
@@ -162,15 +152,16 @@ namespace detail {
 
 /// The token of the async job running on this thread (async.hpp sets it around each
 /// job); every call the job makes obeys it besides its own request_options::cancel.
-inline const cancel_token*& job_cancel_slot() noexcept {
-    static thread_local const cancel_token* slot = nullptr;
-    return slot;
-}
+BOSBASE_DECL const cancel_token*& job_cancel_slot() noexcept;
 
 inline const cancel_token* current_job_cancel() noexcept { return job_cancel_slot(); }
 
 }  // namespace detail
 
 }  // namespace bosbase
+
+#if !defined(BOSBASE_SEPARATE_COMPILATION) || defined(BOSBASE_IMPLEMENTATION)
+#include "cancel.ipp"
+#endif
 
 #endif  // BOSBASE_CANCEL_HPP

@@ -45,9 +45,7 @@ public:
 
     /// @brief The service for one collection (name or id). It shares this client's
     /// state and stays usable after the client is gone.
-    record_service collection(std::string name) const {
-        return record_service(core_, std::move(name));
-    }
+    record_service collection(std::string name) const;
 
     /// @brief The record calls of T's collection (T::collection_name), typed: they take and
     /// return T (a struct bosbase-typegen wrote, or your own; see typed_collection).
@@ -72,27 +70,19 @@ public:
     std::string base_url() const { return core().url().origin + core().url().prefix; }
 
     /// @brief Absolute URL of an API path with an encoded query.
-    std::string build_url(std::string_view path, const query_params& query = {}) const {
-        return core().url().origin + core().target_for(path, query);
-    }
+    std::string build_url(std::string_view path, const query_params& query = {}) const;
 
     /// @brief Absolute URL of an API path with the query a call with these options sends.
-    std::string build_url(std::string_view path, const request_options& options) const {
-        return build_url(path, detail::collect_query(options));
-    }
+    std::string build_url(std::string_view path, const request_options& options) const;
 
     /// @brief Sends any API request and returns the parsed JSON (an empty object for an empty 2xx body).
     /// Throws ClientResponseError for anything but 2xx and for network failures.
     json send(std::string_view method, std::string_view path, const json& body = nullptr,
-              const request_options& options = {}) const {
-        return core().send_json(method, path, body, options, {});
-    }
+              const request_options& options = {}) const;
 
     /// @brief Like send() but returns the raw 2xx response (for files and other non-JSON bodies).
     http_response send_raw(std::string_view method, std::string_view path, const json& body = nullptr,
-                           const request_options& options = {}) const {
-        return core().perform(method, path, body, options, {});
-    }
+                           const request_options& options = {}) const;
 
     /// @brief GET /api/health.
     health_service health() const { return health_service(checked_core()); }
@@ -116,29 +106,19 @@ public:
     file_service files() const { return file_service(checked_core()); }
 
     /// @brief BosBase: Redis keys (superuser; the server needs REDIS_URL).
-    [[nodiscard]] redis_service redis() const {
-        return redis_service(checked_core());
-    }
+    [[nodiscard]] redis_service redis() const;
 
     /// @brief BosBase: GraphQL over the records (superuser).
-    [[nodiscard]] graphql_service graphql() const {
-        return graphql_service(checked_core());
-    }
+    [[nodiscard]] graphql_service graphql() const;
 
     /// @brief BosBase: SQL on the server's database (superuser).
-    [[nodiscard]] sql_service sql() const {
-        return sql_service(checked_core());
-    }
+    [[nodiscard]] sql_service sql() const;
 
     /// @brief BosBase: stored scripts, commands, uploads and WASM, and waiting for their jobs.
-    [[nodiscard]] scripts_service scripts() const {
-        return scripts_service(checked_core());
-    }
+    [[nodiscard]] scripts_service scripts() const;
 
     /// @brief BosBase: the stored execution permissions of scripts (superuser).
-    [[nodiscard]] script_permissions_service script_permissions() const {
-        return script_permissions_service(checked_core());
-    }
+    [[nodiscard]] script_permissions_service script_permissions() const;
 
     /// @brief A new, empty batch of record writes (see batch_service).
     batch_service create_batch() const { return batch_service(checked_core()); }
@@ -148,9 +128,7 @@ public:
     vector_service vectors() const { return vector_service(checked_core()); }
 
     /// @brief BosBase's LLM document store: collections, documents, similarity queries (superusers).
-    [[nodiscard]] llm_document_service llm_documents() const {
-        return llm_document_service(checked_core());
-    }
+    [[nodiscard]] llm_document_service llm_documents() const;
 
     /// @brief LangChaingo through BosBase: completions, RAG, text-to-SQL (signed-in records).
     [[nodiscard]]
@@ -161,22 +139,14 @@ public:
     cache_service caches() const { return cache_service(checked_core()); }
 
     /// @brief bosbase::filter(): a filter expression with safely escaped `{:name}` parameters.
-    static std::string filter(std::string_view raw, const filter_params& params) {
-        return bosbase::filter(raw, params);
-    }
+    static std::string filter(std::string_view raw, const filter_params& params);
 
     /// @brief Sets (or, with nullptr, clears) the hook run before every request.
     /// Exceptions thrown by a hook propagate unchanged.
-    void before_send(before_send_hook hook) const {
-        core().set_hooks(hook ? std::make_shared<const before_send_hook>(std::move(hook)) : nullptr, nullptr, true,
-                         false);
-    }
+    void before_send(before_send_hook hook) const;
 
     /// @brief Sets (or clears) the hook run after every HTTP response, error statuses included.
-    void after_send(after_send_hook hook) const {
-        core().set_hooks(nullptr, hook ? std::make_shared<const after_send_hook>(std::move(hook)) : nullptr, false,
-                         true);
-    }
+    void after_send(after_send_hook hook) const;
 
 
     /// @brief A client on the same shared state (for impersonate and the async views):
@@ -184,34 +154,13 @@ public:
     explicit client(std::shared_ptr<detail::client_core> core) : core_(std::move(core)) {}
 
 protected:
-    detail::client_core& core() const {
-        if (!core_) {
-            throw std::logic_error("bosbase: this client was moved from");
-        }
-        return *core_;
-    }
+    detail::client_core& core() const;
 
-    const std::shared_ptr<detail::client_core>& checked_core() const {
-        core();
-        return core_;
-    }
+    const std::shared_ptr<detail::client_core>& checked_core() const;
 
     std::shared_ptr<detail::client_core> core_;
 };
 
-// Here, not in records.hpp: it returns a client, which needs every service first.
-inline client record_service::impersonate(std::string_view id, std::int64_t duration_seconds,
-                                          const request_options& options) const {
-    if (duration_seconds < 0) {
-        throw std::invalid_argument("bosbase: impersonate duration must not be negative");
-    }
-    detail::require_path_segment(id, "record id");
-    auto other = std::make_shared<detail::client_core>(core());
-    record_service service(other, collection_);
-    service.auth_call("impersonate/" + detail::encode_uri_component(id), json{{"duration", duration_seconds}},
-                      options, {}, &core());
-    return client(std::move(other));
-}
 
 /// @brief The BosBase client, templated on a transport policy (see README
 /// "Custom transports"). Safe to share between threads, which then share one
@@ -386,5 +335,9 @@ private:
 };
 
 }  // namespace bosbase
+
+#if !defined(BOSBASE_SEPARATE_COMPILATION) || defined(BOSBASE_IMPLEMENTATION)
+#include "client.ipp"
+#endif
 
 #endif  // BOSBASE_CLIENT_HPP

@@ -11,6 +11,20 @@
 
 #include <nlohmann/json.hpp>
 
+// Where the client's definitions are compiled. By default (header-only) in every TU that
+// includes the header, as inline functions. With BOSBASE_SEPARATE_COMPILATION, only in the
+// one TU that also defines BOSBASE_IMPLEMENTATION; the others see declarations only
+// (asio's BOOST_ASIO_SEPARATE_COMPILATION, stb's IMPLEMENTATION). BOSBASE_EXTERN_TEMPLATES,
+// the earlier name, means the same.
+#if defined(BOSBASE_EXTERN_TEMPLATES) && !defined(BOSBASE_SEPARATE_COMPILATION)
+#define BOSBASE_SEPARATE_COMPILATION
+#endif
+#ifdef BOSBASE_SEPARATE_COMPILATION
+#define BOSBASE_DECL
+#else
+#define BOSBASE_DECL inline
+#endif
+
 // Kept out of line everywhere: rare or bookkeeping-only code on the call path. Inlined,
 // it spends the optimizer's per-unit inlining budget (GCC's inline-unit-growth) that
 // the JSON lexer's per-character get() needs, which then costs every parse.

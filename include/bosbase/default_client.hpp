@@ -13,13 +13,12 @@ namespace bosbase {
 /// @brief The client most programs want: cpp-httplib transport with keep-alive.
 using BosBase = basic_bosbase<httplib_transport>;
 
-// Opt-in split compilation (see README "Compile time"): every TU of a program
-// built with BOSBASE_EXTERN_TEMPLATES skips compiling the client for the default
-// transport; the one TU that also defines BOSBASE_IMPLEMENTATION compiles it.
-// Without either macro the header works as a drop-in, as always.
-#if defined(BOSBASE_IMPLEMENTATION)
+// Separate compilation (config.hpp, BOSBASE_DECL): the client for the default transport
+// is instantiated in the one TU that defines BOSBASE_IMPLEMENTATION, and only declared
+// (extern template) in the others. Without the macros the header works as a drop-in.
+#if defined(BOSBASE_SEPARATE_COMPILATION) && defined(BOSBASE_IMPLEMENTATION)
 #define BOSBASE_INSTANTIATE_(prefix) prefix template
-#elif defined(BOSBASE_EXTERN_TEMPLATES)
+#elif defined(BOSBASE_SEPARATE_COMPILATION)
 #define BOSBASE_INSTANTIATE_(prefix) prefix extern template
 #endif
 #ifdef BOSBASE_INSTANTIATE_

@@ -34,23 +34,7 @@ enum class error_kind {
 };
 
 /// @brief Stable lower-case name of an error_kind ("deadline", "too_large", ...).
-inline const char* to_string(error_kind k) noexcept {
-    switch (k) {
-    case error_kind::none: return "none";
-    case error_kind::connect: return "connect";
-    case error_kind::resolve: return "resolve";
-    case error_kind::timeout: return "timeout";
-    case error_kind::deadline: return "deadline";
-    case error_kind::tls: return "tls";
-    case error_kind::send: return "send";
-    case error_kind::receive: return "receive";
-    case error_kind::canceled: return "canceled";
-    case error_kind::too_large: return "too_large";
-    case error_kind::invalid_response: return "invalid_response";
-    case error_kind::other: return "other";
-    }
-    return "other";
-}
+BOSBASE_DECL const char* to_string(error_kind k) noexcept;
 
 /// @brief One HTTP request as the client hands it to a transport.
 struct http_request {
@@ -113,19 +97,7 @@ struct transport_fault {
 /// transport_error keeps its kind, any other std::exception is `other` with its what(),
 /// and anything else `other`. std::bad_alloc is rethrown: out of memory stays out of
 /// memory for the caller, not a failed request.
-inline transport_fault current_transport_fault() {
-    try {
-        throw;
-    } catch (const transport_error& e) {
-        return {e.error_kind(), e.what()};
-    } catch (const std::bad_alloc&) {
-        throw;
-    } catch (const std::exception& e) {
-        return {error_kind::other, e.what()};
-    } catch (...) {
-        return {error_kind::other, "the transport threw a non-standard exception"};
-    }
-}
+BOSBASE_DECL transport_fault current_transport_fault();
 
 template <class T, class = void>
 struct has_send : std::false_type {};
@@ -160,5 +132,9 @@ template <class T>
 inline constexpr bool is_transport_v = detail::has_send<T>::value || detail::has_mutable_send<T>::value;
 
 }  // namespace bosbase
+
+#if !defined(BOSBASE_SEPARATE_COMPILATION) || defined(BOSBASE_IMPLEMENTATION)
+#include "transport.ipp"
+#endif
 
 #endif  // BOSBASE_TRANSPORT_HPP

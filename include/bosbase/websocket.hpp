@@ -70,11 +70,7 @@ public:
 namespace detail {
 
 /// The WebSocket origin of an HTTP origin: http:// becomes ws://, https:// wss://.
-inline std::string websocket_origin(const std::string& origin) {
-    if (origin.compare(0, 8, "https://") == 0) return "wss://" + origin.substr(8);
-    if (origin.compare(0, 7, "http://") == 0) return "ws://" + origin.substr(7);
-    return origin;
-}
+BOSBASE_DECL std::string websocket_origin(const std::string& origin);
 
 template <class T, class = void>
 struct has_websocket : std::false_type {};
@@ -94,5 +90,9 @@ template <class T>
 inline constexpr bool is_websocket_transport_v = detail::has_websocket<T>::value;
 
 }  // namespace bosbase
+
+#if !defined(BOSBASE_SEPARATE_COMPILATION) || defined(BOSBASE_IMPLEMENTATION)
+#include "websocket.ipp"
+#endif
 
 #endif  // BOSBASE_WEBSOCKET_HPP

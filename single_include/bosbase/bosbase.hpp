@@ -35,6 +35,20 @@
 
 #include <nlohmann/json.hpp>
 
+// Where the client's definitions are compiled. By default (header-only) in every TU that
+// includes the header, as inline functions. With BOSBASE_SEPARATE_COMPILATION, only in the
+// one TU that also defines BOSBASE_IMPLEMENTATION; the others see declarations only
+// (asio's BOOST_ASIO_SEPARATE_COMPILATION, stb's IMPLEMENTATION). BOSBASE_EXTERN_TEMPLATES,
+// the earlier name, means the same.
+#if defined(BOSBASE_EXTERN_TEMPLATES) && !defined(BOSBASE_SEPARATE_COMPILATION)
+#define BOSBASE_SEPARATE_COMPILATION
+#endif
+#ifdef BOSBASE_SEPARATE_COMPILATION
+#define BOSBASE_DECL
+#else
+#define BOSBASE_DECL inline
+#endif
+
 // Kept out of line everywhere: rare or bookkeeping-only code on the call path. Inlined,
 // it spends the optimizer's per-unit inlining budget (GCC's inline-unit-growth) that
 // the JSON lexer's per-character get() needs, which then costs every parse.
@@ -189,14 +203,7 @@ public:
         registration() = default;
         registration(registration&& other) noexcept
             : state_(std::move(other.state_)), id_(std::exchange(other.id_, 0)) {}
-        registration& operator=(registration&& other) noexcept {
-            if (this != &other) {
-                reset();
-                state_ = std::move(other.state_);
-                id_ = std::exchange(other.id_, 0);
-            }
-            return *this;
-        }
+        registration& operator=(registration&& other) noexcept;
         registration(const registration&) = delete;
         registration& operator=(const registration&) = delete;
         ~registration() { reset(); }
@@ -215,10 +222,7 @@ public:
         std::uint64_t id_ = 0;
     };
 
-    [[nodiscard]] registration on_cancel(std::function<void()> fn) const {
-        const std::uint64_t id = state_->add(std::move(fn));
-        return registration(id == 0 ? nullptr : state_, id);
-    }
+    [[nodiscard]] registration on_cancel(std::function<void()> fn) const;
 
     /// @brief True when both are copies of one token.
     friend bool operator==(const cancel_token& a, const cancel_token& b) noexcept { return a.state_ == b.state_; }
@@ -232,10 +236,7 @@ namespace detail {
 
 /// The token of the async job running on this thread (async.hpp sets it around each
 /// job); every call the job makes obeys it besides its own request_options::cancel.
-inline const cancel_token*& job_cancel_slot() noexcept {
-    static thread_local const cancel_token* slot = nullptr;
-    return slot;
-}
+BOSBASE_DECL const cancel_token*& job_cancel_slot() noexcept;
 
 inline const cancel_token* current_job_cancel() noexcept { return job_cancel_slot(); }
 
@@ -274,23 +275,7 @@ enum class error_kind {
 };
 
 /// @brief Stable lower-case name of an error_kind ("deadline", "too_large", ...).
-inline const char* to_string(error_kind k) noexcept {
-    switch (k) {
-    case error_kind::none: return "none";
-    case error_kind::connect: return "connect";
-    case error_kind::resolve: return "resolve";
-    case error_kind::timeout: return "timeout";
-    case error_kind::deadline: return "deadline";
-    case error_kind::tls: return "tls";
-    case error_kind::send: return "send";
-    case error_kind::receive: return "receive";
-    case error_kind::canceled: return "canceled";
-    case error_kind::too_large: return "too_large";
-    case error_kind::invalid_response: return "invalid_response";
-    case error_kind::other: return "other";
-    }
-    return "other";
-}
+BOSBASE_DECL const char* to_string(error_kind k) noexcept;
 
 /// @brief One HTTP request as the client hands it to a transport.
 struct http_request {
@@ -353,19 +338,7 @@ struct transport_fault {
 /// transport_error keeps its kind, any other std::exception is `other` with its what(),
 /// and anything else `other`. std::bad_alloc is rethrown: out of memory stays out of
 /// memory for the caller, not a failed request.
-inline transport_fault current_transport_fault() {
-    try {
-        throw;
-    } catch (const transport_error& e) {
-        return {e.error_kind(), e.what()};
-    } catch (const std::bad_alloc&) {
-        throw;
-    } catch (const std::exception& e) {
-        return {error_kind::other, e.what()};
-    } catch (...) {
-        return {error_kind::other, "the transport threw a non-standard exception"};
-    }
-}
+BOSBASE_DECL transport_fault current_transport_fault();
 
 template <class T, class = void>
 struct has_send : std::false_type {};
@@ -413,183 +386,42 @@ namespace bosbase {
 
 namespace detail {
 
-inline bool ascii_iequal(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i];
-        char y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) {
-            return false;
-        }
-    }
-    return true;
-}
+BOSBASE_DECL bool ascii_iequal(std::string_view a, std::string_view b);
 
-inline bool has_header(const header_list& headers, std::string_view name) {
-    return std::any_of(headers.begin(), headers.end(),
-                       [&](const auto& h) { return ascii_iequal(h.first, name); });
-}
+BOSBASE_DECL bool has_header(const header_list& headers, std::string_view name);
 
 // Same unreserved set as JS encodeURIComponent, so URLs match the JS SDK byte for byte.
-inline std::string encode_uri_component(std::string_view in) {
-    static const char hex[] = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(in.size() + in.size() / 2);
-    for (char ch : in) {
-        const auto c = static_cast<unsigned char>(ch);
-        const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                                c == '-' || c == '_' || c == '.' || c == '!' || c == '~' || c == '*' ||
-                                c == '\'' || c == '(' || c == ')';
-        if (unreserved) {
-            out += ch;
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 0x0F];
-        }
-    }
-    return out;
-}
+BOSBASE_DECL std::string encode_uri_component(std::string_view in);
 
 // Length of the well-formed UTF-8 character at in[i], or 0 (overlong forms,
 // surrogates and code points above U+10FFFF are not well-formed).
-inline std::size_t utf8_char_length(std::string_view in, std::size_t i) {
-    const auto c = static_cast<unsigned char>(in[i]);
-    const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (len == 0 || i + len > in.size()) {
-        return 0;
-    }
-    if (len == 1) {
-        return 1;
-    }
-    std::uint32_t cp = c & (0xFF >> (len + 1));
-    for (std::size_t k = 1; k < len; ++k) {
-        const auto cont = static_cast<unsigned char>(in[i + k]);
-        if ((cont & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (cont & 0x3F);
-    }
-    static const std::uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
-    return (cp >= min_for_len[len] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF)) ? len : 0;
-}
+BOSBASE_DECL std::size_t utf8_char_length(std::string_view in, std::size_t i);
 
-inline bool is_valid_utf8(std::string_view in) {
-    for (std::size_t i = 0; i < in.size();) {
-        const std::size_t len = utf8_char_length(in, i);
-        if (len == 0) return false;
-        i += len;
-    }
-    return true;
-}
+BOSBASE_DECL bool is_valid_utf8(std::string_view in);
 
-inline std::string query_value_text(const json& v) {
-    if (v.is_string()) {
-        return v.get<std::string>();
-    }
-    return v.dump();  // numbers, booleans and objects: JSON text, like String()/JSON.stringify
-}
+BOSBASE_DECL std::string query_value_text(const json& v);
 
 // A key set again replaces the earlier value in place, like assigning to a JS object key.
-inline void assign_param(query_params& query, std::string_view key, json value) {
-    for (auto& param : query) {
-        if (param.first == key) {
-            param.second = std::move(value);
-            return;
-        }
-    }
-    query.emplace_back(std::string(key), std::move(value));
-}
+BOSBASE_DECL void assign_param(query_params& query, std::string_view key, json value);
 
-inline void append_query(std::string& out, const query_params& query) {
-    for (const auto& param : query) {
-        const std::string& key = param.first;
-        const json& value = param.second;
-        auto emit = [&](const json& v) {
-            if (v.is_null()) {
-                return;
-            }
-            std::string text = query_value_text(v);
-            // The server reads query strings as UTF-8, as JSON would; other bytes are refused like there.
-            if (!is_valid_utf8(key) || !is_valid_utf8(text)) {
-                throw std::invalid_argument("bosbase: a query key or value is not valid UTF-8");
-            }
-            out += out.empty() ? "" : "&";
-            out += encode_uri_component(key) + "=" + encode_uri_component(text);
-        };
-        if (value.is_array()) {
-            for (const auto& item : value) {
-                emit(item);
-            }
-        } else {
-            emit(value);
-        }
-    }
-}
+BOSBASE_DECL void append_query(std::string& out, const query_params& query);
 
-inline int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
+BOSBASE_DECL int hex_digit(char c);
 
 // %XX escapes decoded (a '%' not followed by two hex digits stays as it is); with
 // plus_is_space, '+' is a space as in an HTML form's query.
-inline std::string percent_decode(std::string_view in, bool plus_is_space = false) {
-    std::string out;
-    out.reserve(in.size());
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        if (plus_is_space && in[i] == '+') {
-            out += ' ';
-        } else if (in[i] == '%' && i + 2 < in.size() && hex_digit(in[i + 1]) >= 0 && hex_digit(in[i + 2]) >= 0) {
-            out += static_cast<char>(hex_digit(in[i + 1]) * 16 + hex_digit(in[i + 2]));
-            i += 2;
-        } else {
-            out += in[i];
-        }
-    }
-    return out;
-}
+BOSBASE_DECL std::string percent_decode(std::string_view in, bool plus_is_space = false);
 
 // Keys are compared percent-decoded and case-blind: a server decodes "%74oken" to "token".
 // Besides the SDK's own secrets, URLs from elsewhere (a redirect's Location, a presigned
 // file URL) carry credentials under many names: OAuth2's code and state, access and refresh
 // tokens, S3's X-Amz-Signature and X-Amz-Credential, api keys. A name that merely contains
 // one of the stems counts, so a new spelling of an old credential is still covered.
-inline bool is_secret_key(std::string_view key) {
-    std::string decoded = percent_decode(key);
-    for (char& c : decoded) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    static const char* const whole[] = {"otp", "code", "state", "key", "apikey", "sig", "auth", "jwt", "session", "pass"};
-    for (const char* secret : whole) {
-        if (decoded == secret) return true;
-    }
-    static const char* const stems[] = {"token", "password", "secret", "signature", "credential", "api_key", "authorization"};
-    for (const char* stem : stems) {
-        if (decoded.find(stem) != std::string::npos) return true;
-    }
-    return false;
-}
+BOSBASE_DECL bool is_secret_key(std::string_view key);
 
 // Three base64url segments whose first is a JSON object ("eyJ" is `{"` encoded): a JWT, a
 // credential whatever name it travels under.
-inline bool looks_like_jwt(std::string_view value) {
-    if (value.size() < 10 || value.compare(0, 3, "eyJ") != 0) return false;
-    int dots = 0;
-    for (const char c : value) {
-        if (c == '.') {
-            ++dots;
-        } else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                     c == '_' || c == '%' || c == '=')) {
-            return false;
-        }
-    }
-    return dots == 2;
-}
+BOSBASE_DECL bool looks_like_jwt(std::string_view value);
 
 /// The marker a redacted value becomes.
 inline constexpr std::string_view redacted_text = "REDACTED";
@@ -599,159 +431,36 @@ inline constexpr std::string_view redacted_text = "REDACTED";
 // (user:password@), and in the query and the fragment (OAuth2's implicit flow puts tokens
 // there) every value under a secret name or that is a JWT. Everything else is kept byte for
 // byte, and redacting again changes nothing.
-inline std::string redact_url(const std::string& url) {
-    std::string out;
-    out.reserve(url.size());
-    std::size_t pos = 0;
-    const auto scheme = url.find("://");
-    const auto first_mark = url.find_first_of("?#");
-    if (scheme != std::string::npos && scheme < first_mark) {
-        const std::size_t host_begin = scheme + 3;
-        const std::size_t authority_end = std::min(url.find_first_of("/?#", host_begin), url.size());
-        const auto at = url.rfind('@', authority_end == 0 ? 0 : authority_end - 1);
-        out += url.substr(0, host_begin);
-        if (at != std::string::npos && at >= host_begin && at < authority_end) {
-            out += redacted_text;
-            pos = at;  // from the '@' on
-        } else {
-            pos = host_begin;
-        }
-    }
-    if (first_mark == std::string::npos) return out + url.substr(pos);
-    out += url.substr(pos, first_mark - pos);
-    pos = first_mark;
-    // Each part of the query and of the fragment, after its '?', '#' or '&'.
-    bool fragment = false;
-    while (pos < url.size()) {
-        if (url[pos] == '#') fragment = true;
-        out += url[pos];
-        const std::size_t begin = pos + 1;
-        std::size_t end = url.find_first_of(fragment ? "&" : "&#", begin);
-        if (end == std::string::npos) end = url.size();
-        const std::string_view part(url.data() + begin, end - begin);
-        const auto eq = part.find('=');
-        if (eq != std::string_view::npos &&
-            (is_secret_key(part.substr(0, eq)) || looks_like_jwt(part.substr(eq + 1)))) {
-            out.append(part.data(), eq + 1);
-            out += redacted_text;
-        } else {
-            out.append(part.data(), part.size());
-        }
-        pos = end;
-    }
-    return out;
-}
+BOSBASE_DECL std::string redact_url(const std::string& url);
 
-inline std::optional<std::string> base64url_decode(std::string_view in) {
-    auto value_of = [](char c) -> int {
-        if (c >= 'A' && c <= 'Z') return c - 'A';
-        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-        if (c >= '0' && c <= '9') return c - '0' + 52;
-        if (c == '-' || c == '+') return 62;
-        if (c == '_' || c == '/') return 63;
-        return -1;
-    };
-    while (!in.empty() && in.back() == '=') {
-        in.remove_suffix(1);
-    }
-    if (in.size() % 4 == 1) {
-        return std::nullopt;
-    }
-    std::string out;
-    out.reserve(in.size() * 3 / 4);
-    std::uint32_t buffer = 0;
-    int bits = 0;
-    for (char c : in) {
-        const int v = value_of(c);
-        if (v < 0) {
-            return std::nullopt;
-        }
-        buffer = (buffer << 6) | static_cast<std::uint32_t>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((buffer >> bits) & 0xFFu);
-        }
-    }
-    return out;
-}
+BOSBASE_DECL std::optional<std::string> base64url_decode(std::string_view in);
 
 // --- validation of what goes on the wire ----------------------------------
 
 // RFC 9110 token characters: anything else in a header name could end the header
 // line or smuggle a second one.
-inline bool is_token_char(unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
-}
+BOSBASE_DECL bool is_token_char(unsigned char c);
 
 // CR, LF and NUL end or cut a header line; other controls are refused by servers.
 // Branch-free, so the compiler can check a long token many bytes at a time.
-inline bool is_header_value_safe(std::string_view value) {
-    unsigned bad = 0;
-    for (const char ch : value) {
-        const auto c = static_cast<unsigned char>(ch);
-        bad |= static_cast<unsigned>((c < 0x20) & (c != '\t')) | static_cast<unsigned>(c == 0x7F);
-    }
-    return bad == 0;
-}
+BOSBASE_DECL bool is_header_value_safe(std::string_view value);
 
-inline bool is_header_name_safe(std::string_view name) {
-    return !name.empty() && std::all_of(name.begin(), name.end(),
-                                        [](char c) { return is_token_char(static_cast<unsigned char>(c)); });
-}
+BOSBASE_DECL bool is_header_name_safe(std::string_view name);
 
 // A request target is sent verbatim: controls, spaces and raw non-ASCII bytes
 // would change the request line, so callers must percent-encode them.
-inline bool is_target_safe(std::string_view target) {
-    return std::none_of(target.begin(), target.end(), [](char ch) {
-        const auto c = static_cast<unsigned char>(ch);
-        return c <= 0x20 || c >= 0x7F || c == '#';
-    });
-}
+BOSBASE_DECL bool is_target_safe(std::string_view target);
 
 // `what` names the value's role; the value itself is never quoted (it may be a secret).
-inline void require_header(std::string_view name, std::string_view value, const char* what) {
-    if (!is_header_name_safe(name)) {
-        throw std::invalid_argument(std::string("bosbase: ") + what +
-                                    ": a header name must be a non-empty HTTP token (no spaces, colons or control bytes)");
-    }
-    if (!is_header_value_safe(value)) {
-        throw std::invalid_argument(std::string("bosbase: ") + what +
-                                    ": a header value must not contain CR, LF, NUL or other control bytes");
-    }
-}
+BOSBASE_DECL void require_header(std::string_view name, std::string_view value, const char* what);
 
-inline void require_headers(const header_list& headers, const char* what) {
-    for (const auto& h : headers) require_header(h.first, h.second, what);
-}
+BOSBASE_DECL void require_headers(const header_list& headers, const char* what);
 
 // "." and ".." would be resolved as path steps by servers and proxies.
-inline void require_path_segment(std::string_view segment, const char* what) {
-    if (segment.empty()) {
-        throw std::invalid_argument(std::string("bosbase: ") + what + " must not be empty");
-    }
-    if (segment == "." || segment == "..") {
-        throw std::invalid_argument(std::string("bosbase: ") + what + " must not be '.' or '..'");
-    }
-}
+BOSBASE_DECL void require_path_segment(std::string_view segment, const char* what);
 
 // Replaces bytes that are not UTF-8 with U+FFFD, so raw server bytes can live in a json string.
-inline std::string to_valid_utf8(std::string_view in) {
-    std::string out;
-    out.reserve(in.size());
-    for (std::size_t i = 0; i < in.size();) {
-        const std::size_t len = utf8_char_length(in, i);
-        if (len != 0) {
-            out.append(in.substr(i, len));
-            i += len;
-        } else {
-            out += "\xEF\xBF\xBD";
-            ++i;
-        }
-    }
-    return out;
-}
+BOSBASE_DECL std::string to_valid_utf8(std::string_view in);
 
 }  // namespace detail
 
@@ -768,27 +477,14 @@ namespace detail {
 
 /// The string member `key` of a JSON object; "" when it is missing, not a string, or
 /// `object` is no object.
-inline std::string string_field(const json& object, const char* key) {
-    if (!object.is_object()) return {};
-    auto it = object.find(key);
-    return (it != object.end() && it->is_string()) ? it->get<std::string>() : std::string();
-}
+BOSBASE_DECL std::string string_field(const json& object, const char* key);
 
 // Real secrets are long (PocketBase passwords and OTPs have 8+ characters,
 // tokens far more); scrubbing shorter ones would mangle ordinary words.
 constexpr std::size_t min_scrubbed_length = 6;
 
 /// Replaces every occurrence of each secret (of at least min_scrubbed_length bytes) with "***".
-inline void scrub_secrets(std::string& text, const std::vector<std::string_view>& secrets) {
-    for (std::string_view secret : secrets) {
-        if (secret.size() < min_scrubbed_length) {
-            continue;
-        }
-        for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
-            text.replace(pos, secret.size(), "***");
-        }
-    }
-}
+BOSBASE_DECL void scrub_secrets(std::string& text, const std::vector<std::string_view>& secrets);
 
 }  // namespace detail
 
@@ -806,22 +502,7 @@ class ClientResponseError : public std::exception {
 public:
     /// @param secrets strings of this call (password, token, ...) to scrub from every text
     ClientResponseError(std::string url, int status, json response, error_kind kind = error_kind::none,
-                        std::string original_error = {}, const std::vector<std::string_view>& secrets = {}) {
-        auto built = std::make_shared<state>();
-        state& st = *built;
-        st.url = std::move(url);
-        st.status = status;
-        st.kind = kind;
-        st.original_error = std::move(original_error);
-        st.response = response.is_object() ? std::move(response) : json::object();
-        if (!secrets.empty()) {
-            scrub(st.url, secrets);
-            scrub(st.original_error, secrets);
-            scrub_json(st.response, secrets, 0);
-        }
-        st.what = build_what(st);
-        state_ = std::move(built);
-    }
+                        std::string original_error = {}, const std::vector<std::string_view>& secrets = {});
 
     // Copies share one immutable state, so copying never throws (like std::runtime_error).
     ClientResponseError(const ClientResponseError&) noexcept = default;
@@ -846,28 +527,13 @@ public:
     /// @brief True when no usable HTTP answer came because of the network or the peer:
     /// connect, resolve, timeout, deadline, tls, send or receive. Such a call may not
     /// have reached the server, or may have been done there; a cancel is not one.
-    [[nodiscard]] bool is_network() const noexcept {
-        switch (state_->kind) {
-        case bosbase::error_kind::connect:
-        case bosbase::error_kind::resolve:
-        case bosbase::error_kind::timeout:
-        case bosbase::error_kind::deadline:
-        case bosbase::error_kind::tls:
-        case bosbase::error_kind::send:
-        case bosbase::error_kind::receive: return true;
-        default: return false;
-        }
-    }
+    [[nodiscard]] bool is_network() const noexcept;
     /// @brief The server answered 404 (no such record, collection or route).
     [[nodiscard]] bool is_not_found() const noexcept { return state_->status == 404; }
     /// @brief The server answered 401 or 403: not signed in, or not allowed.
     [[nodiscard]] bool is_unauthorized() const noexcept { return state_->status == 401 || state_->status == 403; }
     /// @brief The server wants a second factor: pass mfa_id() to the next sign-in.
-    [[nodiscard]] bool is_mfa_required() const noexcept {
-        if (state_->status != 401) return false;
-        const auto it = state_->response.find("mfaId");
-        return it != state_->response.end() && it->is_string() && !it->get_ref<const std::string&>().empty();
-    }
+    [[nodiscard]] bool is_mfa_required() const noexcept;
     /// @brief Description of the underlying failure (status 0 only).
     const std::string& original_error() const noexcept { return state_->original_error; }
 
@@ -875,9 +541,7 @@ public:
     std::string message() const { return detail::string_field(state_->response, "message"); }
 
     /// @brief The MFA session id when the server asked for a second factor, else "".
-    std::string mfa_id() const {
-        return state_->status == 401 ? detail::string_field(state_->response, "mfaId") : std::string();
-    }
+    std::string mfa_id() const;
 
 private:
     struct state {
@@ -889,83 +553,15 @@ private:
         std::string what;
     };
 
-    static void scrub(std::string& text, const std::vector<std::string_view>& secrets) {
-        detail::scrub_secrets(text, secrets);
-    }
+    static void scrub(std::string& text, const std::vector<std::string_view>& secrets);
 
     // The server may echo a secret anywhere (a message, a field error, a key).
-    static void scrub_json(json& value, const std::vector<std::string_view>& secrets, std::size_t depth) {
-        if (value.is_string()) {
-            scrub(value.get_ref<std::string&>(), secrets);
-        } else if (value.is_array()) {
-            for (auto& item : value) scrub_json(item, secrets, depth + 1);
-        } else if (value.is_object()) {
-            json out = json::object();
-            for (auto it = value.begin(); it != value.end(); ++it) {
-                std::string key = it.key();
-                scrub(key, secrets);
-                scrub_json(it.value(), secrets, depth + 1);
-                out[key] = std::move(it.value());
-            }
-            value = std::move(out);
-        }
-    }
+    static void scrub_json(json& value, const std::vector<std::string_view>& secrets, std::size_t depth);
 
-    static std::string build_what(const state& st) {
-        std::string out = "bosbase: ";
-        if (st.status == 0) {
-            // `other` is a failure of the call itself (a provider's refusal, a local file that
-            // cannot be written), where the server may well have answered; the rest are the
-            // connection's, which may have ended after some bytes (receive, too_large).
-            if (st.kind == bosbase::error_kind::canceled) {
-                out += "request was cancelled";
-            } else if (st.kind == bosbase::error_kind::other) {
-                out += "call failed";
-            } else {
-                out += "request failed without a usable response";
-                if (st.kind != bosbase::error_kind::none) out += std::string(" [") + to_string(st.kind) + "]";
-            }
-            if (!st.original_error.empty()) {
-                out += ": " + st.original_error;
-            }
-        } else {
-            out += "HTTP " + std::to_string(st.status);
-            std::string msg = detail::string_field(st.response, "message");
-            if (st.status == 401 && !detail::string_field(st.response, "mfaId").empty()) {
-                msg = "multi-factor authentication required; pass mfa_id() to a second auth call";
-            }
-            if (!msg.empty()) {
-                out += ": " + msg;
-            }
-            append_field_errors(st.response, out);
-        }
-        if (!st.url.empty()) {
-            out += " (" + st.url + ")";
-        }
-        return out;
-    }
+    static std::string build_what(const state& st);
 
     // Validation failures carry per-field reasons; they name fields, never values.
-    static void append_field_errors(const json& response, std::string& out) {
-        auto data = response.find("data");
-        if (data == response.end() || !data->is_object() || data->empty()) {
-            return;
-        }
-        std::string fields;
-        for (auto it = data->begin(); it != data->end(); ++it) {
-            if (!it->is_object()) {
-                continue;
-            }
-            auto m = it->find("message");
-            if (m == it->end() || !m->is_string()) {
-                continue;
-            }
-            fields += (fields.empty() ? "" : "; ") + it.key() + ": " + m->get<std::string>();
-        }
-        if (!fields.empty()) {
-            out += " [" + fields + "]";
-        }
-    }
+    static void append_field_errors(const json& response, std::string& out);
 
     std::shared_ptr<const state> state_;
 };
@@ -988,9 +584,7 @@ namespace detail {
 /// buffer would have to grow again for every token.
 class depth_limited_builder {
 public:
-    depth_limited_builder(json& root, std::size_t max_depth) : root_(root), max_depth_(max_depth) {
-        stack_.reserve(8);  // one allocation covers the nesting of real responses
-    }
+    depth_limited_builder(json& root, std::size_t max_depth);
 
     bool null() { return place(nullptr) != nullptr; }
     bool boolean(bool v) { return place(v) != nullptr; }
@@ -1004,14 +598,7 @@ public:
     // Values go straight into the object_t / array_t, as nlohmann's own DOM parser
     // does: json::operator[] takes the key by value and costs a copy per member.
     // With JSON_DIAGNOSTICS the json members keep the parent pointers it checks.
-    bool key(json::string_t& k) {
-#if JSON_DIAGNOSTICS
-        slot_ = &(*stack_.back())[k];
-#else
-        slot_ = &(*stack_.back()->get_ptr<json::object_t*>())[k];
-#endif
-        return true;
-    }
+    bool key(json::string_t& k);
     bool end_object() { return close(); }
     bool end_array() { return close(); }
     template <class Exception>
@@ -1020,18 +607,9 @@ public:
     }
 
 private:
-    bool open(json::value_t type) {
-        if (stack_.size() >= max_depth_) {
-            return false;
-        }
-        stack_.push_back(place(type));
-        return true;
-    }
+    bool open(json::value_t type);
 
-    bool close() {
-        stack_.pop_back();
-        return true;
-    }
+    bool close();
 
     template <class Value>
     json* place(Value&& v) {
@@ -1063,26 +641,7 @@ private:
 
 /// Parses JSON without exceptions; nullopt when the text is not JSON or nests
 /// deeper than max_depth.
-inline std::optional<json> parse_json(const std::string& text, std::size_t max_depth) {
-    json parsed;
-    depth_limited_builder builder(parsed, max_depth);
-#if NLOHMANN_JSON_VERSION_MAJOR == 3 && NLOHMANN_JSON_VERSION_MINOR >= 9 && NLOHMANN_JSON_VERSION_MINOR <= 12 && \
-    !defined(BOSBASE_JSON_PUBLIC_SAX)
-    // json::sax_parse takes the input format at run time, so it also instantiates
-    // the CBOR, MessagePack, UBJSON and BSON readers: about 0.3 s at -O0 and 1 s at
-    // -O2 in every TU that includes this header. Its JSON branch is this parser,
-    // whose interface is the same from 3.9 through 3.12; the input adapter is the one
-    // json::parse(std::string) uses, so a user's own parse shares the lexer.
-    auto input = nlohmann::detail::input_adapter(text);
-    const bool ok = nlohmann::detail::parser<json, decltype(input)>(std::move(input)).sax_parse(&builder, true);
-#else
-    const bool ok = json::sax_parse(text, &builder);
-#endif
-    if (!ok) {
-        return std::nullopt;
-    }
-    return parsed;
-}
+BOSBASE_DECL std::optional<json> parse_json(const std::string& text, std::size_t max_depth);
 
 }  // namespace detail
 
@@ -1105,77 +664,7 @@ struct parsed_base_url {
 };
 
 // The URL is never quoted in these messages: it may carry user info or a token.
-inline parsed_base_url parse_base_url(std::string_view url) {
-    auto fail = [](const std::string& why) -> parsed_base_url {
-        throw std::invalid_argument("bosbase: invalid base URL: " + why);
-    };
-    const auto sep = url.find("://");
-    if (sep == std::string_view::npos) {
-        return fail("it must start with http:// or https://");
-    }
-    parsed_base_url out;
-    for (char c : url.substr(0, sep)) {
-        out.scheme += static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
-    }
-    if (out.scheme != "http" && out.scheme != "https") {
-        return fail("the scheme must be http or https");
-    }
-    const auto rest = url.substr(sep + 3);
-    if (rest.find_first_of("?#") != std::string_view::npos) {
-        return fail("it must not contain a query or fragment");
-    }
-    const auto slash = rest.find('/');
-    const auto authority = rest.substr(0, slash);
-    if (authority.find('@') != std::string_view::npos) {
-        return fail("user info (user:password@) is not supported; sign in through the API instead");
-    }
-    std::string_view host = authority;
-    std::string_view port;
-    if (!host.empty() && host.front() == '[') {  // IPv6 literal
-        const auto close = host.find(']');
-        if (close == std::string_view::npos) {
-            return fail("an IPv6 host must be written as [address]");
-        }
-        if (close + 1 < host.size()) {
-            if (host[close + 1] != ':') {
-                return fail("unexpected characters after the IPv6 host");
-            }
-            port = host.substr(close + 2);
-        }
-        host = host.substr(0, close + 1);
-    } else if (const auto colon = host.find(':'); colon != std::string_view::npos) {
-        port = host.substr(colon + 1);
-        host = host.substr(0, colon);
-    }
-    const bool host_ok = !host.empty() && std::all_of(host.begin(), host.end(), [](char ch) {
-        const auto c = static_cast<unsigned char>(ch);
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-               c == '.' || c == '_' || c == '[' || c == ']' || c == ':' || c == '%';
-    });
-    if (!host_ok) {
-        return fail("the host is empty or has characters a host name cannot have");
-    }
-    if (authority.find(':') != std::string_view::npos && (host.front() != '[' || !port.empty() ||
-                                                          authority.back() == ':')) {
-        const bool digits = !port.empty() && port.size() <= 5 &&
-                            std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
-        const long value = digits ? std::stol(std::string(port)) : 0;
-        if (!digits || value < 1 || value > 65535) {
-            return fail("the port must be a number from 1 to 65535");
-        }
-    }
-    out.origin = out.scheme + "://" + std::string(authority);
-    if (slash != std::string_view::npos) {
-        out.prefix = std::string(rest.substr(slash));
-        while (!out.prefix.empty() && out.prefix.back() == '/') {
-            out.prefix.pop_back();
-        }
-        if (!is_target_safe(out.prefix)) {
-            return fail("the path must be percent-encoded (no spaces, control or non-ASCII bytes)");
-        }
-    }
-    return out;
-}
+BOSBASE_DECL parsed_base_url parse_base_url(std::string_view url);
 
 }  // namespace detail
 
@@ -1288,12 +777,8 @@ struct call_secrets {
     std::size_t count = 0;
 
     call_secrets() = default;
-    call_secrets(std::initializer_list<std::string_view> list) {
-        for (std::string_view s : list) add(s);
-    }
-    void add(std::string_view s) {
-        if (!s.empty() && count < items.size()) items[count++] = s;
-    }
+    call_secrets(std::initializer_list<std::string_view> list);
+    void add(std::string_view s);
     std::vector<std::string_view> to_vector() const { return {items.begin(), items.begin() + count}; }
 };
 
@@ -1302,106 +787,26 @@ struct call_secrets {
 /// options.query, then the named options (filter, sort, skipTotal, expand, fields).
 /// A key set by a later source replaces the earlier value in place, so each key goes
 /// out once.
-inline query_params collect_query(const request_options& options, const query_params& first = {}) {
-    query_params q = first;
-    for (const auto& param : options.query) assign_param(q, param.first, param.second);
-    if (options.filter) assign_param(q, "filter", *options.filter);
-    if (options.sort) assign_param(q, "sort", *options.sort);
-    if (options.skip_total) assign_param(q, "skipTotal", *options.skip_total);
-    if (options.expand) assign_param(q, "expand", *options.expand);
-    if (options.fields) assign_param(q, "fields", *options.fields);
-    return q;
-}
+BOSBASE_DECL query_params collect_query(const request_options& options, const query_params& first = {});
 
 // For calls that start other calls (async): only the cancel token is theirs to read, and
 // a deadline or a header set there would otherwise be dropped without a word.
-inline void require_only_cancel(const request_options& o, const char* call) {
-    const bool other = o.expand || o.fields || o.filter || o.sort || o.skip_total || !o.query.empty() ||
-                       !o.headers.empty() || o.timeout || o.deadline || o.auto_refresh_threshold || o.progress ||
-                       !o.body.is_null();
-    if (other) {
-        throw std::invalid_argument(std::string("bosbase: ") + call +
-                                    "() reads only request_options.cancel; give the other options to the calls "
-                                    "the function makes");
-    }
-}
+BOSBASE_DECL void require_only_cancel(const request_options& o, const char* call);
 
 // request_options::body joined to the body a call built: the call's own keys win, so an
 // extra field can never replace an identity, a password or a token the call was given.
-inline json with_body_fields(const json& call_body, const json& extra) {
-    if (!extra.is_object()) {
-        throw std::invalid_argument(std::string("bosbase: request_options.body must be a JSON object, got ") +
-                                    extra.type_name());
-    }
-    if (call_body.is_null()) return extra;
-    if (!call_body.is_object()) {
-        throw std::invalid_argument(std::string("bosbase: request_options.body adds fields to a JSON object, and "
-                                                "this call's body is ") + call_body.type_name());
-    }
-    json merged = call_body;
-    for (auto it = extra.begin(); it != extra.end(); ++it) merged.emplace(it.key(), it.value());
-    return merged;
-}
+BOSBASE_DECL json with_body_fields(const json& call_body, const json& extra);
 
 // nlohmann's own message would quote the offending byte, which may belong to a secret.
-inline std::string dump_json(const json& value) {
-    try {
-        return value.dump();
-    } catch (const json::type_error&) {
-        throw std::invalid_argument(
-            "bosbase: a request value is not valid UTF-8; JSON bodies and JSON query values must be UTF-8");
-    }
-}
+BOSBASE_DECL std::string dump_json(const json& value);
 
 // What a before_send hook hands back is checked like caller input.
-inline void check_request(const http_request& req) {
-    if (!is_header_name_safe(req.method)) {
-        throw std::invalid_argument("bosbase: the HTTP method must be a token such as GET or POST");
-    }
-    if (!is_target_safe(req.target) || req.target.empty() || req.target.front() != '/') {
-        throw std::invalid_argument(
-            "bosbase: the request target must start with '/' and be percent-encoded (no spaces, '#', control "
-            "or non-ASCII bytes)");
-    }
-    require_headers(req.headers, "request headers");
-    if (!is_header_value_safe(req.content_type)) {
-        throw std::invalid_argument("bosbase: the content type must not contain control bytes");
-    }
-}
+BOSBASE_DECL void check_request(const http_request& req);
 
 // The server's envelope is kept as is; anything else is wrapped so response() is
 // always an object that dump() can write (raw bytes are made valid UTF-8 first).
 // `secrets` are scrubbed from a raw body before it is cut, so no part of one survives.
-inline json error_body(const http_response& res, std::size_t max_depth, const std::vector<std::string_view>& secrets) {
-    json out;
-    auto parsed = res.body.empty() ? std::nullopt : parse_json(res.body, max_depth);
-    if (parsed && parsed->is_object()) {
-        out = std::move(*parsed);
-    } else {
-        constexpr std::size_t max_body = 512;
-        const char* message = res.body.empty() ? "The server sent an empty error response."
-                                               : "The server sent a non-JSON error response.";
-        if (res.status < 200) {
-            message = "The server sent an interim (1xx) response as its final answer.";
-        } else if (res.status >= 300 && res.status < 400) {
-            message = "The server answered with a redirect, which the SDK does not follow.";
-        }
-        out = json{{"status", res.status}, {"message", message}, {"data", json::object()}};
-        if (!res.body.empty()) {
-            std::string raw = res.body;
-            scrub_secrets(raw, secrets);
-            out["body"] = to_valid_utf8(std::string_view(raw).substr(0, max_body));
-        }
-    }
-    if (res.status >= 300 && res.status < 400) {
-        for (const auto& h : res.headers) {
-            if (ascii_iequal(h.first, "Location")) {
-                out["location"] = redact_url(to_valid_utf8(h.second));
-            }
-        }
-    }
-    return out;
-}
+BOSBASE_DECL json error_body(const http_response& res, std::size_t max_depth, const std::vector<std::string_view>& secrets);
 
 }  // namespace detail
 
@@ -1473,73 +878,25 @@ namespace detail {
 
 /// @brief A path as UTF-8 text, for messages: path::string() is the narrow native form, which on
 /// Windows is the ANSI code page and throws for a name it cannot spell.
-inline std::string path_text(const std::filesystem::path& path) {
-#if defined(__cpp_char8_t) && __cpp_char8_t >= 201811L
-    const std::u8string text = path.u8string();
-    return std::string(text.begin(), text.end());
-#else
-    return path.u8string();
-#endif
-}
+BOSBASE_DECL std::string path_text(const std::filesystem::path& path);
 
 /// @brief A path from UTF-8 text, the SDK's encoding for every string. On POSIX it is the bytes as
 /// they are; on Windows it is converted to the wide native form (a plain std::string would be
 /// read in the ANSI code page there, which cannot spell most names).
-inline std::filesystem::path path_from_utf8(std::string_view utf8) {
-#if defined(__cpp_char8_t) && __cpp_char8_t >= 201811L
-    return std::filesystem::path(std::u8string(utf8.begin(), utf8.end()));
-#else
-    return std::filesystem::u8path(utf8.begin(), utf8.end());
-#endif
-}
+BOSBASE_DECL std::filesystem::path path_from_utf8(std::string_view utf8);
 
 /// @brief An environment variable's value, or nullopt when it is unset. (The proxy variables
 /// are ASCII, so the narrow form serves on Windows too; MSVC deprecates getenv for _dupenv_s.)
-inline std::optional<std::string> environment_variable(const char* name) {
-#if defined(_MSC_VER)
-    char* value = nullptr;
-    std::size_t size = 0;
-    if (_dupenv_s(&value, &size, name) != 0 || value == nullptr) return std::nullopt;
-    std::string out(value);
-    std::free(value);
-    return out;
-#else
-    const char* value = std::getenv(name);
-    if (value == nullptr) return std::nullopt;
-    return std::string(value);
-#endif
-}
+BOSBASE_DECL std::optional<std::string> environment_variable(const char* name);
 
 /// @brief Opens a file to read its bytes, by its native path (wide on Windows, where fopen would
 /// take the ANSI code page). nullptr with errno set when it cannot.
-inline std::FILE* open_file_for_reading(const std::filesystem::path& path) {
-#ifdef _WIN32
-    return ::_wfopen(path.c_str(), L"rb");
-#else
-    return std::fopen(path.c_str(), "rb");
-#endif
-}
+BOSBASE_DECL std::FILE* open_file_for_reading(const std::filesystem::path& path);
 
 /// @brief Creates a new file to write, by its native path; nullptr with errno set (EEXIST when
 /// the name is taken) when it cannot. Never opens a file that exists, so a name the SDK chose
 /// never overwrites anyone's file.
-inline std::FILE* create_file_for_writing(const std::filesystem::path& path) {
-#ifdef _WIN32
-    // _wsopen_s rather than _wfopen's "x": msvcrt.dll (mingw-w64's default runtime) has no "x".
-    int fd = -1;
-    const errno_t err = ::_wsopen_s(&fd, path.c_str(), _O_CREAT | _O_EXCL | _O_WRONLY | _O_BINARY, _SH_DENYNO,
-                                    _S_IREAD | _S_IWRITE);
-    if (err != 0) {
-        errno = err;
-        return nullptr;
-    }
-    std::FILE* file = ::_fdopen(fd, "wb");
-    if (file == nullptr) ::_close(fd);
-    return file;
-#else
-    return std::fopen(path.c_str(), "wbx");  // C11's "x" (O_EXCL): glibc, macOS, the BSDs
-#endif
-}
+BOSBASE_DECL std::FILE* create_file_for_writing(const std::filesystem::path& path);
 
 /// @brief Replaces the file at `target` with `bytes`, so that a crash or power loss
 /// at any moment leaves either the old file or the new one, never a mix: the bytes go
@@ -1547,100 +904,7 @@ inline std::FILE* create_file_for_writing(const std::filesystem::path& path) {
 /// it inherits the directory's ACL), are flushed to the disk, and the new file is
 /// renamed over the old one, which replaces it in one step. Returns "" on success,
 /// else what failed, naming the step and the OS's reason (never the bytes).
-inline std::string replace_file_atomically(const std::filesystem::path& target, std::string_view bytes) {
-    namespace fs = std::filesystem;
-    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    // Unique among this process's writers by the counter and among processes by the
-    // pid; a file left by a crashed process with a reused pid is stepped over (O_EXCL).
-    static std::atomic<unsigned long> counter{0};
-#ifdef _WIN32
-    const unsigned long pid = static_cast<unsigned long>(::_getpid());
-#else
-    const unsigned long pid = static_cast<unsigned long>(::getpid());
-#endif
-    auto os_text = [](int err) { return std::generic_category().message(err); };
-    fs::path temp;
-    int fd = -1;
-    for (int attempt = 0; attempt < 64 && fd < 0; ++attempt) {
-        temp = dir / ".";
-        temp += target.filename();  // as a path: a name's text is native, wide on Windows
-        temp += ".tmp-" + std::to_string(pid) + "-" + std::to_string(counter.fetch_add(1));
-#ifdef _WIN32
-        if (::_wsopen_s(&fd, temp.c_str(), _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY | _O_NOINHERIT, _SH_DENYRW,
-                        _S_IREAD | _S_IWRITE) != 0) {
-            fd = -1;
-        }
-#else
-        fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-#endif
-        if (fd < 0 && errno != EEXIST) {
-            return "cannot create a file in '" + path_text(dir) + "': " + os_text(errno);
-        }
-    }
-    if (fd < 0) {
-        return "cannot create a temporary file in '" + path_text(dir) + "': too many left over";
-    }
-    auto fail = [&](const char* step, int err) {
-#ifdef _WIN32
-        ::_close(fd);
-        ::_wunlink(temp.c_str());
-#else
-        ::close(fd);
-        ::unlink(temp.c_str());
-#endif
-        return std::string(step) + " '" + path_text(temp) + "' failed: " + os_text(err);
-    };
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        const std::size_t chunk = std::min<std::size_t>(bytes.size() - done, std::size_t(1) << 30);
-#ifdef _WIN32
-        const int n = ::_write(fd, bytes.data() + done, static_cast<unsigned>(chunk));
-#else
-        const ::ssize_t n = ::write(fd, bytes.data() + done, chunk);
-#endif
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return fail("writing", errno);
-        }
-        done += static_cast<std::size_t>(n);
-    }
-#ifdef _WIN32
-    if (::_commit(fd) != 0) return fail("flushing", errno);
-    if (::_close(fd) != 0) {
-        const int err = errno;
-        ::_wunlink(temp.c_str());
-        return "closing '" + path_text(temp) + "' failed: " + os_text(err);
-    }
-    // MSVC's std::filesystem::rename is MoveFileExW with MOVEFILE_REPLACE_EXISTING: one
-    // step, as rename(2) is, without <windows.h> in every including TU.
-    std::error_code renamed;
-    fs::rename(temp, target, renamed);
-    if (renamed) {
-        ::_wunlink(temp.c_str());
-        return "replacing '" + path_text(target) + "' failed: " + renamed.message();
-    }
-#else
-    if (::fsync(fd) != 0) return fail("flushing", errno);
-    // Network file systems may report a failed write only here.
-    if (::close(fd) != 0) {
-        const int err = errno;
-        ::unlink(temp.c_str());
-        return "closing '" + path_text(temp) + "' failed: " + os_text(err);
-    }
-    if (::rename(temp.c_str(), target.c_str()) != 0) {
-        const int err = errno;
-        ::unlink(temp.c_str());
-        return "replacing '" + path_text(target) + "' failed: " + os_text(err);
-    }
-    // The rename is an entry in the directory: flushing the directory makes it survive a power loss.
-    const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir_fd >= 0) {
-        ::fsync(dir_fd);
-        ::close(dir_fd);
-    }
-#endif
-    return {};
-}
+BOSBASE_DECL std::string replace_file_atomically(const std::filesystem::path& target, std::string_view bytes);
 
 #if defined(__MINGW32__) && defined(__GNUC__) && !defined(__clang__)
 // mingw-w64's GCC (12 here, Debian 12) keeps thread_local variables in emulated TLS (libgcc's
@@ -2059,44 +1323,11 @@ private:
 namespace bosbase {
 
 /// @brief Decodes a JWT's payload without checking its signature; nullopt when it is not a JWT.
-inline std::optional<json> jwt_payload(std::string_view token) {
-    const auto first = token.find('.');
-    if (first == std::string_view::npos) {
-        return std::nullopt;
-    }
-    const auto second = token.find('.', first + 1);
-    if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
-        return std::nullopt;
-    }
-    auto decoded = detail::base64url_decode(token.substr(first + 1, second - first - 1));
-    if (!decoded) {
-        return std::nullopt;
-    }
-    // Real claims are flat; the cap only keeps a hostile token from nesting deep.
-    auto payload = detail::parse_json(*decoded, 16);
-    if (!payload || !payload->is_object()) {
-        return std::nullopt;
-    }
-    return payload;
-}
+BOSBASE_DECL std::optional<json> jwt_payload(std::string_view token);
 
 /// @brief True when the token is a JWT whose `exp` lies more than threshold_seconds
 /// ahead. A JWT without `exp` counts as valid (it does not expire), as in the JS SDK.
-inline bool is_token_valid(std::string_view token, std::int64_t threshold_seconds = 0) {
-    const auto payload = jwt_payload(token);
-    if (!payload) {
-        return false;
-    }
-    const auto exp = payload->find("exp");
-    if (exp == payload->end()) {
-        return true;
-    }
-    if (!exp->is_number()) {
-        return false;
-    }
-    const auto now = static_cast<double>(std::time(nullptr));
-    return exp->get<double>() - static_cast<double>(threshold_seconds) > now;
-}
+BOSBASE_DECL bool is_token_valid(std::string_view token, std::int64_t threshold_seconds = 0);
 
 /// @brief Holds the current auth token and record. All members are thread-safe.
 ///
@@ -2119,159 +1350,43 @@ public:
     auth_store(const auth_store&) = delete;
     auth_store& operator=(const auth_store&) = delete;
 
-    std::string token() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return token_;
-    }
+    std::string token() const;
 
-    json record() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return stored_record();
-    }
+    json record() const;
 
     /// @brief True when the stored token is a JWT that has not expired.
     bool is_valid() const { return is_token_valid(token()); }
 
     /// @brief True when the token is an auth token of the _superusers collection.
-    bool is_superuser() const {
-        std::string tok;
-        std::string collection_name;
-        bool has_collection_name = false;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            tok = token_;
-            const json& rec = stored_record();
-            if (rec.is_object()) {
-                auto it = rec.find("collectionName");
-                has_collection_name = it != rec.end();
-                if (has_collection_name && it->is_string()) collection_name = it->get<std::string>();
-            }
-        }
-        const auto payload = jwt_payload(tok);
-        if (!payload || string_claim(*payload, "type") != "auth") {
-            return false;
-        }
-        if (has_collection_name) {
-            return collection_name == "_superusers";
-        }
-        return string_claim(*payload, "collectionId") == superusers_collection_id;
-    }
+    bool is_superuser() const;
 
     /// @brief Replaces token and record. Throws std::invalid_argument when the token
     /// could not be sent as a header (CR, LF, NUL or other control bytes).
-    void save(std::string token, json record) {
-        require_sendable(token);
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            token_ = std::move(token);
-            record_ = std::move(record);
-            response_.clear();
-        }
-        changed();
-    }
+    void save(std::string token, json record);
 
     /// @brief Saves a sign-in: `token`, and `record` as parsed from `response`, the
     /// auth response's JSON text (parsed with max_json_depth). With no listener the
     /// store keeps the text instead of copying the record, and parses the record out
     /// of it only when something reads it: a sign-in then costs no copy at all.
     void save_auth_response(std::string token, const json& record, std::string response,
-                            std::size_t max_json_depth) {
-        require_sendable(token);
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            token_ = std::move(token);
-            if (listeners_.empty()) {
-                record_ = nullptr;
-                response_ = std::move(response);
-                response_depth_ = max_json_depth;
-            } else {
-                record_ = record;  // read at once by the listeners anyway
-                response_.clear();
-            }
-        }
-        changed();
-    }
+                            std::size_t max_json_depth);
 
     void clear() { save(std::string(), json(nullptr)); }
 
     /// @brief Registers a change listener; keep the id to remove it again.
-    listener_id on_change(listener fn, bool fire_immediately = false) {
-        auto fn_ptr = std::make_shared<listener>(std::move(fn));
-        listener_id id = 0;
-        std::string tok;
-        json rec;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            id = ++last_id_;
-            listeners_.emplace_back(id, fn_ptr);
-            if (fire_immediately) {
-                tok = token_;
-                rec = stored_record();
-            }
-        }
-        if (fire_immediately) {
-            std::lock_guard<std::recursive_mutex> dispatch(dispatch_mutex_);
-            call(*fn_ptr, tok, rec);
-        }
-        return id;
-    }
+    listener_id on_change(listener fn, bool fire_immediately = false);
 
     /// @brief Removes a listener; returns false when the id is unknown. Waits for a
     /// notification in progress on another thread, so the listener is not called again.
-    bool remove_listener(listener_id id) {
-        std::lock_guard<std::recursive_mutex> dispatch(dispatch_mutex_);
-        std::lock_guard<std::mutex> lock(mutex_);
-        const auto it = std::find_if(listeners_.begin(), listeners_.end(),
-                                     [id](const auto& entry) { return entry.first == id; });
-        if (it == listeners_.end()) return false;
-        listeners_.erase(it);
-        return true;
-    }
+    bool remove_listener(listener_id id);
 
     /// @brief Merges `changes` into the stored record (as the JS SDK does, `expand`
     /// merged too) when the stored record has this id and belongs to `collection`
     /// (a name or id). Check and write are one step, so a concurrent sign-in is never undone.
-    bool merge_record_if(std::string_view id, std::string_view collection, const json& changes) {
-        if (!changes.is_object()) {
-            return false;
-        }
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (!holds_record(id, collection)) {
-                return false;
-            }
-            // holds_record() parsed any pending sign-in response into record_.
-            json expand = record_.contains("expand") && record_["expand"].is_object() ? record_["expand"]
-                                                                                     : json::object();
-            for (auto it = changes.begin(); it != changes.end(); ++it) {
-                record_[it.key()] = it.value();
-            }
-            auto changed_expand = changes.find("expand");
-            if (changed_expand != changes.end() && changed_expand->is_object()) {
-                expand.update(*changed_expand);
-            }
-            if (!expand.empty()) {
-                record_["expand"] = std::move(expand);
-            }
-        }
-        changed();
-        return true;
-    }
+    bool merge_record_if(std::string_view id, std::string_view collection, const json& changes);
 
     /// @brief Signs out when the stored record has this id and belongs to `collection`; atomic like merge_record_if.
-    bool clear_if(std::string_view id, std::string_view collection) {
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (!holds_record(id, collection)) {
-                return false;
-            }
-            token_.clear();
-            record_ = nullptr;
-            response_.clear();
-        }
-        changed();
-        return true;
-    }
+    bool clear_if(std::string_view id, std::string_view collection);
 
     /// @brief Keeps the session in `store` from now on, and first reads it back: a saved
     /// session replaces the one in memory (listeners are told); with none saved, the
@@ -2281,44 +1396,7 @@ public:
     /// Never throws for what the store does: a saved session that cannot be read leaves
     /// the store as it was (signed out, at start), and a change that cannot be saved still
     /// stands in memory; either way `on_problem` is told and persist_problem() says what.
-    void persist(std::shared_ptr<session_store> store, persist_handler on_problem = {}) {
-        std::string problem;
-        bool loaded = false;
-        {
-            std::lock_guard<std::mutex> persist_lock(persist_mutex_);
-            persistence_ = std::move(store);
-            on_problem_ = std::move(on_problem);
-            has_persistence_.store(persistence_ != nullptr, std::memory_order_release);
-            if (!persistence_) {
-                set_problem({});
-                return;
-            }
-            std::optional<saved_session> saved;
-            try {
-                saved = persistence_->load();
-            } catch (const std::exception& e) {
-                problem = e.what();
-            } catch (...) {
-                problem = "bosbase: the session store failed with a non-standard exception";
-            }
-            if (saved && !detail::is_header_value_safe(saved->token)) {
-                problem = "bosbase: the saved session's token has control bytes and was not used";
-                saved.reset();
-            }
-            if (saved) {
-                std::lock_guard<std::mutex> lock(mutex_);
-                token_ = std::move(saved->token);
-                record_ = std::move(saved->record);
-                response_.clear();
-                loaded = true;
-            } else if (problem.empty() && !token().empty()) {
-                problem = write_session();
-            }
-            set_problem(problem);
-        }
-        if (!problem.empty()) report(problem);
-        if (loaded) notify();
-    }
+    void persist(std::shared_ptr<session_store> store, persist_handler on_problem = {});
 
     /// @brief persist() to a file_session_store at `path` (a std::filesystem::path or
     /// anything one is made from): one line to keep a sign-in across restarts. The file
@@ -2331,147 +1409,36 @@ public:
     }
 
     /// @brief What went wrong the last time the session was read or saved; "" when it worked.
-    std::string persist_problem() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return persist_problem_;
-    }
+    std::string persist_problem() const;
 
 private:
     // A stored token goes out as a header on every call.
-    static void require_sendable(const std::string& token) {
-        if (!detail::is_header_value_safe(token)) {
-            throw std::invalid_argument(
-                "bosbase: an auth token must not contain CR, LF, NUL or other control bytes");
-        }
-    }
+    static void require_sendable(const std::string& token);
 
-    static std::string string_claim(const json& object, const char* key) {
-        auto it = object.find(key);
-        return (it != object.end() && it->is_string()) ? it->get<std::string>() : std::string();
-    }
+    static std::string string_claim(const json& object, const char* key);
 
-    bool holds_record(std::string_view id, std::string_view collection) const {
-        const json& rec = stored_record();
-        if (!rec.is_object()) {
-            return false;
-        }
-        return string_claim(rec, "id") == id &&
-               (string_claim(rec, "collectionId") == collection || string_claim(rec, "collectionName") == collection);
-    }
+    bool holds_record(std::string_view id, std::string_view collection) const;
 
     // The record, parsed out of a pending sign-in response first. Call with mutex_ held.
     // The text parsed once already with the same depth cap, so it parses again.
-    const json& stored_record() const {
-        if (!response_.empty()) {
-            auto parsed = detail::parse_json(response_, response_depth_);
-            if (parsed && parsed->is_object()) {
-                auto it = parsed->find("record");
-                if (it != parsed->end()) record_ = std::move(*it);
-            }
-            response_ = std::string();  // releases the text, not just empties it
-        }
-        return record_;
-    }
+    const json& stored_record() const;
 
-    static void call(const listener& fn, const std::string& tok, const json& rec) noexcept {
-        try {
-            fn(tok, rec);
-        } catch (...) {  // a listener must not turn a completed sign-in into a failed call
-        }
-    }
+    static void call(const listener& fn, const std::string& tok, const json& rec) noexcept;
 
     // After every change: save it, then tell the listeners.
-    void changed() {
-        if (has_persistence_.load(std::memory_order_acquire)) {
-            std::string problem;
-            {
-                // Each write takes the state as it is when the write starts, and writes run
-                // one at a time: whichever runs last writes the latest state.
-                std::lock_guard<std::mutex> persist_lock(persist_mutex_);
-                if (persistence_) {
-                    problem = write_session();
-                    set_problem(problem);
-                }
-            }
-            if (!problem.empty()) report(problem);
-        }
-        notify();
-    }
+    void changed();
 
     // Call with persist_mutex_ held. Returns the problem, "" when saved.
-    std::string write_session() {
-        saved_session session;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            session.token = token_;
-            if (!session.token.empty()) session.record = stored_record();
-        }
-        try {
-            if (session.token.empty()) {
-                persistence_->remove();
-            } else {
-                persistence_->save(session);
-            }
-        } catch (const std::exception& e) {
-            return e.what();
-        } catch (...) {
-            return "bosbase: the session store failed with a non-standard exception";
-        }
-        return {};
-    }
+    std::string write_session();
 
-    void set_problem(std::string problem) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        persist_problem_ = std::move(problem);
-    }
+    void set_problem(std::string problem);
 
-    void report(const std::string& problem) noexcept {
-        try {
-            persist_handler handler;
-            {
-                std::lock_guard<std::mutex> persist_lock(persist_mutex_);
-                handler = on_problem_;
-            }
-            if (handler) handler(problem);
-        } catch (...) {  // as with listeners: a diagnostic must not fail a finished sign-in
-        }
-    }
+    void report(const std::string& problem) noexcept;
 
     // Snapshot under the data lock, call outside it, so a listener may read the store.
-    void notify() {
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (listeners_.empty()) {
-                return;  // the common case: no copies at all
-            }
-        }
-        std::lock_guard<std::recursive_mutex> dispatch(dispatch_mutex_);
-        std::vector<std::shared_ptr<listener>> fns;
-        std::string tok;
-        json rec;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (listeners_.empty()) {
-                return;
-            }
-            fns.reserve(listeners_.size());
-            for (const auto& entry : listeners_) fns.push_back(entry.second);
-            tok = token_;
-            rec = stored_record();
-        }
-        for (std::size_t i = 0; i < fns.size(); ++i) {
-            // A listener removed by an earlier one in this round is skipped.
-            if (i > 0 && !still_registered(fns[i])) {
-                continue;
-            }
-            call(*fns[i], tok, rec);
-        }
-    }
+    void notify();
 
-    bool still_registered(const std::shared_ptr<listener>& fn) const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return std::any_of(listeners_.begin(), listeners_.end(), [&](const auto& e) { return e.second == fn; });
-    }
+    bool still_registered(const std::shared_ptr<listener>& fn) const;
 
     mutable std::mutex mutex_;
     // Held for a whole notification round; recursive so a listener may save or remove listeners.
@@ -2511,64 +1478,10 @@ namespace detail {
 
 // JS String(number): shortest round-trip digits, plain notation for exponents
 // from -7 to 20, "1e+21" style beyond (ECMA-262 Number::toString).
-inline std::string js_number(double v) {
-    if (std::isnan(v)) return "NaN";
-    if (std::isinf(v)) return v < 0 ? "-Infinity" : "Infinity";
-    if (v == 0) return "0";  // also -0, as in JS
-    const std::string sign = v < 0 ? "-" : "";
-    const double a = std::fabs(v);
-    std::string digits;
-    int exponent = 0;
-    for (int precision = 1; precision <= 17; ++precision) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%.*e", precision - 1, a);
-        if (precision < 17 && std::strtod(buf, nullptr) != a) {
-            continue;
-        }
-        // Digits and exponent only: the decimal separator depends on the locale.
-        const char* e = std::strchr(buf, 'e');
-        for (const char* c = buf; c != e; ++c) {
-            if (*c >= '0' && *c <= '9') digits += *c;
-        }
-        exponent = std::atoi(e + 1);
-        break;
-    }
-    while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
-    const int k = static_cast<int>(digits.size());
-    const int n = exponent + 1;  // value = 0.digits * 10^n
-    if (k <= n && n <= 21) return sign + digits + std::string(static_cast<std::size_t>(n - k), '0');
-    if (0 < n && n <= 21) return sign + digits.substr(0, static_cast<std::size_t>(n)) + "." + digits.substr(static_cast<std::size_t>(n));
-    if (-6 < n && n <= 0) return sign + "0." + std::string(static_cast<std::size_t>(-n), '0') + digits;
-    std::string out = sign + digits.substr(0, 1);
-    if (k > 1) out += "." + digits.substr(1);
-    const int e = n - 1;
-    return out + "e" + (e < 0 ? "-" : "+") + std::to_string(e < 0 ? -e : e);
-}
+BOSBASE_DECL std::string js_number(double v);
 
 // 'YYYY-MM-DD HH:MM:SS.sssZ' in UTC, the server's datetime format (and JS toISOString with a space).
-inline std::string format_datetime_ms(std::int64_t ms_since_epoch) {
-    auto floor_div = [](std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); };
-    const std::int64_t days = floor_div(ms_since_epoch, 86400000);
-    const std::int64_t ms_of_day = ms_since_epoch - days * 86400000;
-    // Civil date from days since 1970-01-01 (proleptic Gregorian), valid for any int64 day count we can get.
-    const std::int64_t z = days + 719468;
-    const std::int64_t era = floor_div(z, 146097);
-    const std::int64_t doe = z - era * 146097;
-    const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const std::int64_t mp = (5 * doy + 2) / 153;
-    const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;
-    const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
-    const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-    char buf[64];
-    const char* year_format = (year >= 0 && year <= 9999) ? "%04lld" : (year < 0 ? "-%06lld" : "+%06lld");
-    int len = std::snprintf(buf, sizeof buf, year_format, static_cast<long long>(year < 0 ? -year : year));
-    std::snprintf(buf + len, sizeof buf - static_cast<std::size_t>(len), "-%02lld-%02lld %02lld:%02lld:%02lld.%03lldZ",
-                  static_cast<long long>(month), static_cast<long long>(day),
-                  static_cast<long long>(ms_of_day / 3600000), static_cast<long long>(ms_of_day / 60000 % 60),
-                  static_cast<long long>(ms_of_day / 1000 % 60), static_cast<long long>(ms_of_day % 1000));
-    return buf;
-}
+BOSBASE_DECL std::string format_datetime_ms(std::int64_t ms_since_epoch);
 
 }  // namespace detail
 
@@ -2592,50 +1505,10 @@ public:
           ms_(std::chrono::floor<std::chrono::milliseconds>(time).time_since_epoch().count()) {}
 
     /// @brief The text that replaces the placeholder; `key` only names the parameter in errors.
-    std::string render(std::string_view key) const {
-        if (is_date_) {
-            return "'" + detail::format_datetime_ms(ms_) + "'";
-        }
-        switch (value_.type()) {
-        case json::value_t::null: return "null";
-        case json::value_t::boolean: return value_.get<bool>() ? "true" : "false";
-        case json::value_t::number_integer: return std::to_string(value_.get<std::int64_t>());
-        case json::value_t::number_unsigned: return std::to_string(value_.get<std::uint64_t>());
-        case json::value_t::number_float: return detail::js_number(value_.get<double>());
-        case json::value_t::string: {
-            const auto& text = value_.get_ref<const std::string&>();
-            // The server ends a quoted literal at the first quote not directly after a
-            // backslash and unescapes only \' -- a trailing backslash would swallow our
-            // closing quote and let the rest of the expression change meaning.
-            if (!text.empty() && text.back() == '\\') {
-                throw std::invalid_argument("bosbase: filter parameter '" + std::string(key) +
-                                            "': a string ending in a backslash cannot be written as a filter "
-                                            "literal (the server would not see where it ends)");
-            }
-            return quote(text);
-        }
-        default: {
-            std::string text;
-            try {
-                text = value_.dump();
-            } catch (const json::type_error&) {
-                throw std::invalid_argument("bosbase: filter parameter '" + std::string(key) +
-                                            "': a JSON value is not valid UTF-8");
-            }
-            return quote(text);
-        }
-        }
-    }
+    std::string render(std::string_view key) const;
 
 private:
-    static std::string quote(const std::string& text) {
-        std::string out = "'";
-        for (char c : text) {
-            if (c == '\'') out += '\\';
-            out += c;
-        }
-        return out + "'";
-    }
+    static std::string quote(const std::string& text);
 
     json value_;
     bool is_date_ = false;
@@ -2655,43 +1528,7 @@ using filter_params = std::vector<std::pair<std::string, filter_value>>;
 ///
 /// Throws std::invalid_argument for a string that ends in a backslash (the
 /// server's filter syntax cannot express it) and for non-UTF-8 JSON values.
-inline std::string filter(std::string_view raw, const filter_params& params) {
-    if (params.empty()) {
-        return std::string(raw);
-    }
-    std::vector<std::string> rendered;
-    rendered.reserve(params.size());
-    for (const auto& p : params) rendered.push_back(p.second.render(p.first));
-
-    std::string out;
-    out.reserve(raw.size());
-    std::size_t pos = 0;
-    while (pos < raw.size()) {
-        const auto open = raw.find("{:", pos);
-        if (open == std::string_view::npos) {
-            break;
-        }
-        out.append(raw.substr(pos, open - pos));
-        std::size_t matched = params.size();
-        for (std::size_t i = 0; i < params.size(); ++i) {
-            const std::string& key = params[i].first;
-            if (raw.compare(open + 2, key.size(), key) == 0 && open + 2 + key.size() < raw.size() &&
-                raw[open + 2 + key.size()] == '}') {
-                matched = i;
-                break;
-            }
-        }
-        if (matched == params.size()) {
-            out += raw[open];
-            pos = open + 1;
-        } else {
-            out += rendered[matched];
-            pos = open + 3 + params[matched].first.size();
-        }
-    }
-    if (pos < raw.size()) out.append(raw.substr(pos));
-    return out;
-}
+BOSBASE_DECL std::string filter(std::string_view raw, const filter_params& params);
 
 }  // namespace bosbase
 
@@ -2750,56 +1587,20 @@ class file_part {
 public:
     /// @param filename the name the server sees (it stores a sanitised name with a random suffix)
     static file_part from_bytes(std::string filename, std::string bytes,
-                                std::string content_type = "application/octet-stream") {
-        file_part part;
-        part.filename_ = std::move(filename);
-        part.content_type_ = std::move(content_type);
-        part.bytes_ = std::move(bytes);
-        part.check();
-        return part;
-    }
+                                std::string content_type = "application/octet-stream");
 
     /// @param path the file, as the platform names it (wide on Windows: e.g. L"Grüße.txt", or a
     ///        std::filesystem::path from a directory listing)
     /// @param filename defaults to the path's last component, as UTF-8
     /// @param content_type defaults to a guess from the path's extension, else application/octet-stream
     static file_part from_path(const std::filesystem::path& path, std::string filename = {},
-                               std::string content_type = {}) {
-        if (path.empty() || path.native().find(std::filesystem::path::value_type()) != std::string::npos) {
-            throw std::invalid_argument("bosbase: file_part::from_path: the path is empty or contains a NUL byte");
-        }
-        std::error_code ec;
-        const auto status = std::filesystem::status(path, ec);
-        if (ec || !std::filesystem::exists(status)) {
-            throw std::invalid_argument("bosbase: file_part::from_path: '" + detail::path_text(path) + "' does not exist" +
-                                        (ec ? " or cannot be examined (" + ec.message() + ")" : std::string()));
-        }
-        if (!std::filesystem::is_regular_file(status)) {
-            throw std::invalid_argument("bosbase: file_part::from_path: '" + detail::path_text(path) +
-                                        "' is not a regular file");
-        }
-        file_part part;
-        part.path_ = path;
-        const std::string last = detail::path_text(path.filename());
-        part.filename_ = filename.empty() ? last : std::move(filename);
-        part.content_type_ = content_type.empty() ? guess_content_type(last) : std::move(content_type);
-        part.check();
-        return part;
-    }
+                               std::string content_type = {});
 
     /// @brief The same with the path as UTF-8 text, the SDK's encoding for every string (on
     /// Windows it is converted to the wide form, so any name works; see detail::path_from_utf8).
     static file_part from_path(const std::string& utf8_path, std::string filename = {},
-                               std::string content_type = {}) {
-        if (utf8_path.empty() || utf8_path.find('\0') != std::string::npos) {
-            throw std::invalid_argument("bosbase: file_part::from_path: the path is empty or contains a NUL byte");
-        }
-        return from_path(detail::path_from_utf8(utf8_path), std::move(filename), std::move(content_type));
-    }
-    static file_part from_path(const char* utf8_path, std::string filename = {}, std::string content_type = {}) {
-        return from_path(std::string(utf8_path != nullptr ? utf8_path : ""), std::move(filename),
-                         std::move(content_type));
-    }
+                               std::string content_type = {});
+    static file_part from_path(const char* utf8_path, std::string filename = {}, std::string content_type = {});
 
     const std::string& filename() const noexcept { return filename_; }
     const std::string& content_type() const noexcept { return content_type_; }
@@ -2809,41 +1610,12 @@ public:
     const std::string& bytes() const noexcept { return bytes_; }
 
     /// @brief A content type from the file name's extension (the common web types), else application/octet-stream.
-    static std::string guess_content_type(std::string_view filename) {
-        static const std::pair<const char*, const char*> types[] = {
-            {"png", "image/png"},        {"jpg", "image/jpeg"},        {"jpeg", "image/jpeg"},
-            {"gif", "image/gif"},        {"webp", "image/webp"},       {"svg", "image/svg+xml"},
-            {"avif", "image/avif"},      {"ico", "image/x-icon"},      {"bmp", "image/bmp"},
-            {"txt", "text/plain"},       {"csv", "text/csv"},          {"html", "text/html"},
-            {"htm", "text/html"},        {"css", "text/css"},          {"md", "text/markdown"},
-            {"js", "text/javascript"},   {"json", "application/json"}, {"xml", "application/xml"},
-            {"pdf", "application/pdf"},  {"zip", "application/zip"},   {"gz", "application/gzip"},
-            {"mp3", "audio/mpeg"},       {"wav", "audio/wav"},         {"mp4", "video/mp4"},
-            {"webm", "video/webm"},
-        };
-        const auto dot = filename.rfind('.');
-        if (dot == std::string_view::npos) {
-            return "application/octet-stream";
-        }
-        const std::string_view ext = filename.substr(dot + 1);
-        for (const auto& t : types) {
-            if (detail::ascii_iequal(ext, t.first)) return t.second;
-        }
-        return "application/octet-stream";
-    }
+    static std::string guess_content_type(std::string_view filename);
 
 private:
     file_part() = default;
 
-    void check() const {
-        if (filename_.empty() || filename_.find('\0') != std::string::npos) {
-            throw std::invalid_argument("bosbase: file_part: the file name is empty or contains a NUL byte");
-        }
-        if (content_type_.empty() || !detail::is_header_value_safe(content_type_)) {
-            throw std::invalid_argument(
-                "bosbase: file_part: the content type is empty or contains CR, LF, NUL or other control bytes");
-        }
-    }
+    void check() const;
 
     std::string filename_;
     std::string content_type_;
@@ -2868,70 +1640,17 @@ using boundary_source = std::function<std::string()>;
 
 // 128 random bits. Predictability would not matter for safety (every boundary is
 // checked against the parts), so a missing random device only weakens the seed.
-inline std::string random_boundary() {
-    thread_local std::mt19937_64 engine = [] {
-        std::uint64_t seed = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-        try {
-            std::random_device device;
-            seed ^= (std::uint64_t(device()) << 32) ^ device();
-        } catch (...) {  // std::random_device may throw where no entropy source exists
-        }
-        std::seed_seq seq{seed, static_cast<std::uint64_t>(std::hash<std::thread::id>()(std::this_thread::get_id()))};
-        return std::mt19937_64(seq);
-    }();
-    static const char hex[] = "0123456789abcdef";
-    std::string out = "bosbase-";
-    for (int word = 0; word < 2; ++word) {
-        std::uint64_t bits = engine();
-        for (int i = 0; i < 16; ++i, bits >>= 4) out += hex[bits & 0xF];
-    }
-    return out;
-}
+BOSBASE_DECL std::string random_boundary();
 
 // RFC 2046 allows 1-70 characters; this keeps to the ones that need no quoting.
-inline void require_boundary(std::string_view boundary) {
-    const bool ok = !boundary.empty() && boundary.size() <= 70 &&
-                    std::all_of(boundary.begin(), boundary.end(), [](char ch) {
-                        const auto c = static_cast<unsigned char>(ch);
-                        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                               c == '-' || c == '_' || c == '.';
-                    });
-    if (!ok) {
-        throw std::invalid_argument("bosbase: a multipart boundary must be 1-70 letters, digits, '-', '_' or '.'");
-    }
-}
+BOSBASE_DECL void require_boundary(std::string_view boundary);
 
 // A quoted Content-Disposition parameter, escaped as browsers do (" CR LF as %22 %0D
 // %0A, WHATWG HTML form encoding) and a backslash as \\, which is how Go's
 // mime.ParseMediaType (the server's parser) reads a quoted-string. NUL is refused.
-inline std::string disposition_param(std::string_view value, const char* what) {
-    if (value.find('\0') != std::string_view::npos) {
-        throw std::invalid_argument(std::string("bosbase: a multipart ") + what + " must not contain a NUL byte");
-    }
-    std::string out = "\"";
-    out.reserve(value.size() + 2);
-    for (char c : value) {
-        switch (c) {
-        case '"': out += "%22"; break;
-        case '\r': out += "%0D"; break;
-        case '\n': out += "%0A"; break;
-        case '\\': out += "\\\\"; break;
-        default: out += c;
-        }
-    }
-    return out + "\"";
-}
+BOSBASE_DECL std::string disposition_param(std::string_view value, const char* what);
 
-inline void require_file_field(std::string_view field) {
-    if (field.empty() || field == "+") {
-        throw std::invalid_argument("bosbase: a file needs a field name (e.g. \"avatar\", \"avatar+\" or \"+avatar\")");
-    }
-    if (field.back() == '-') {
-        throw std::invalid_argument(
-            "bosbase: '" + std::string(field) +
-            "' cannot carry a file: remove files by name in the JSON body, e.g. {\"avatar-\": [\"old.png\"]}");
-    }
-}
+BOSBASE_DECL void require_file_field(std::string_view field);
 
 struct file_closer {
     void operator()(std::FILE* f) const noexcept { std::fclose(f); }
@@ -2939,41 +1658,12 @@ struct file_closer {
 
 // Appends exactly `size` bytes (the size the body was planned with) of the file, read
 // straight into the body's reserved space.
-inline void read_file_into(std::string& body, const std::filesystem::path& path, std::size_t size) {
-    std::unique_ptr<std::FILE, file_closer> file(open_file_for_reading(path));
-    if (!file) {
-        throw std::invalid_argument("bosbase: cannot open '" + path_text(path) + "': " +
-                                    std::generic_category().message(errno));
-    }
-    const std::size_t start = body.size();
-    body.resize(start + size);  // within the capacity reserved for the whole body
-    const std::size_t got = size == 0 ? 0 : std::fread(&body[start], 1, size, file.get());
-    if (std::ferror(file.get())) {
-        throw std::invalid_argument("bosbase: '" + path_text(path) + "' could not be read");
-    }
-    if (got != size || std::fgetc(file.get()) != EOF) {
-        throw std::invalid_argument("bosbase: '" + path_text(path) + "' changed size while it was being read");
-    }
-}
+BOSBASE_DECL void read_file_into(std::string& body, const std::filesystem::path& path, std::size_t size);
 
-inline std::size_t count_occurrences(std::string_view text, std::string_view needle) {
-    std::size_t n = 0;
-    for (auto pos = text.find(needle); pos != std::string_view::npos; pos = text.find(needle, pos + 1)) ++n;
-    return n;
-}
+BOSBASE_DECL std::size_t count_occurrences(std::string_view text, std::string_view needle);
 
 // The `@jsonPayload` part's text: the JSON object `fields`, or "" when there are none.
-inline std::string multipart_payload(const json& fields) {
-    if (!fields.is_null() && !fields.is_object()) {
-        throw std::invalid_argument("bosbase: the fields of a multipart body must be a JSON object");
-    }
-    if (!fields.is_object() || fields.empty()) return {};
-    try {
-        return fields.dump();
-    } catch (const json::type_error&) {
-        throw std::invalid_argument("bosbase: a request value is not valid UTF-8; JSON bodies must be UTF-8");
-    }
-}
+BOSBASE_DECL std::string multipart_payload(const json& fields);
 
 // One part of a multipart body, checked and measured before a boundary is drawn.
 struct multipart_part {
@@ -2986,62 +1676,13 @@ struct multipart_part {
 // The parts of a body: `payload` (multipart_payload(); it must outlive them) as the
 // `@jsonPayload` part, left out when empty (the server unmarshals it without type
 // inference), then each file. A file larger than max_bytes on its own is named.
-inline std::vector<multipart_part> multipart_parts(const std::string& payload, const file_list& files,
-                                                   std::uint64_t max_bytes) {
-    std::vector<multipart_part> parts;
-    parts.reserve(files.size() + 1);
-    if (!payload.empty()) {
-        parts.push_back({"Content-Disposition: form-data; name=\"@jsonPayload\"\r\n\r\n", &payload, nullptr,
-                         payload.size()});
-    }
-    for (const auto& entry : files) {
-        require_file_field(entry.first);
-        const file_part& file = entry.second;
-        multipart_part p{"Content-Disposition: form-data; name=" + disposition_param(entry.first, "field name") +
-                             "; filename=" + disposition_param(file.filename(), "file name") +
-                             "\r\nContent-Type: " + file.content_type() + "\r\n\r\n",
-                         &file.bytes(), nullptr, file.bytes().size()};
-        if (!file.path().empty()) {
-            std::error_code ec;
-            const std::uint64_t size = std::filesystem::file_size(file.path(), ec);
-            if (ec) {
-                throw std::invalid_argument("bosbase: cannot read the size of '" + path_text(file.path()) + "': " +
-                                            ec.message());
-            }
-            if (size > max_bytes) {
-                throw std::invalid_argument("bosbase: '" + path_text(file.path()) + "' has " + std::to_string(size) +
-                                            " bytes, more than client_options::max_request_bytes (" +
-                                            std::to_string(max_bytes) + ")");
-            }
-            p.bytes = nullptr;
-            p.path = &file.path();
-            p.size = size;
-        }
-        parts.push_back(std::move(p));
-    }
-    return parts;
-}
+BOSBASE_DECL std::vector<multipart_part> multipart_parts(const std::string& payload, const file_list& files,
+                                                   std::uint64_t max_bytes);
 
 // The body's size with a boundary of `boundary_size` characters; above max_bytes it is
 // refused, before any file is read.
-inline std::uint64_t multipart_size(const std::vector<multipart_part>& parts, std::size_t boundary_size,
-                                    std::uint64_t max_bytes) {
-    const std::uint64_t delimiter = 2 + boundary_size + 2;  // "--" boundary CRLF
-    std::uint64_t total = 0;
-    auto add = [&](std::uint64_t n) {
-        if (n > max_bytes - total) {
-            throw std::invalid_argument("bosbase: the upload is larger than client_options::max_request_bytes (" +
-                                        std::to_string(max_bytes) + " bytes)");
-        }
-        total += n;
-    };
-    add(delimiter + 2);  // the closing "--" boundary "--" CRLF
-    for (const auto& p : parts) {
-        add(delimiter + p.head.size() + 2);  // with the content's trailing CRLF
-        add(p.size);
-    }
-    return total;
-}
+BOSBASE_DECL std::uint64_t multipart_size(const std::vector<multipart_part>& parts, std::size_t boundary_size,
+                                    std::uint64_t max_bytes);
 
 // The layout of a multipart body, written once for build_multipart() and plan_multipart():
 // `out.text(bytes)` for what is in memory, `out.boundary(boundary)` for each copy of the
@@ -3065,11 +1706,7 @@ void write_multipart(const std::vector<multipart_part>& parts, const std::string
     out.text("--\r\n");
 }
 
-inline std::string drawn_boundary(const boundary_source& next_boundary) {
-    std::string boundary = next_boundary();
-    require_boundary(boundary);
-    return boundary;
-}
+BOSBASE_DECL std::string drawn_boundary(const boundary_source& next_boundary);
 
 // A part that happens to contain the boundary would end early. While `collides()`, this
 // draws another of the same length and has `rewrite(next)` write it over each copy of
@@ -3094,35 +1731,8 @@ void settle_boundary(std::string& boundary, const boundary_source& next_boundary
 /// part (left out when empty), then each file. Path parts are read straight into the
 /// body, which is allocated once at its exact size; a total above max_bytes is refused
 /// before any file is read.
-inline multipart_body build_multipart(const json& fields, const file_list& files, std::size_t max_bytes,
-                                      const boundary_source& next_boundary = random_boundary) {
-    const std::string payload = multipart_payload(fields);
-    const std::vector<multipart_part> parts = multipart_parts(payload, files, max_bytes);
-    std::string boundary = drawn_boundary(next_boundary);
-    multipart_body out;
-    struct writer {
-        std::string& body;
-        std::vector<std::size_t> marks;  // where each copy of the boundary starts
-        void text(std::string_view bytes) { body += bytes; }
-        void boundary(const std::string& b) {
-            marks.push_back(body.size());
-            body += b;
-        }
-        // Within max_bytes, so within size_t.
-        void file(const std::filesystem::path& path, std::uint64_t size) {
-            read_file_into(body, path, static_cast<std::size_t>(size));
-        }
-    } sink{out.bytes, {}};
-    out.bytes.reserve(static_cast<std::size_t>(multipart_size(parts, boundary.size(), max_bytes)));
-    write_multipart(parts, boundary, sink);
-    settle_boundary(
-        boundary, next_boundary, [&] { return count_occurrences(out.bytes, boundary) != sink.marks.size(); },
-        [&](const std::string& next) {
-            for (std::size_t at : sink.marks) out.bytes.replace(at, next.size(), next);
-        });
-    out.content_type = "multipart/form-data; boundary=" + boundary;
-    return out;
-}
+BOSBASE_DECL multipart_body build_multipart(const json& fields, const file_list& files, std::size_t max_bytes,
+                                      const boundary_source& next_boundary = random_boundary);
 
 /// A multipart body as build_multipart() would make it, but not read: pieces in memory
 /// and files, read only as the body is sent (multipart_reader).
@@ -3140,45 +1750,8 @@ struct multipart_plan {
 
 // What build_multipart() writes, with each file left as a piece to read later. The
 // boundary is checked here against what is in memory; files are searched as they are read.
-inline multipart_plan plan_multipart(const json& fields, const file_list& files, std::uint64_t max_bytes,
-                                     const boundary_source& next_boundary = random_boundary) {
-    const std::string payload = multipart_payload(fields);
-    const std::vector<multipart_part> parts = multipart_parts(payload, files, max_bytes);
-    multipart_plan plan;
-    plan.boundary = drawn_boundary(next_boundary);
-    plan.size = multipart_size(parts, plan.boundary.size(), max_bytes);
-    struct writer {
-        std::vector<multipart_plan::piece>& pieces;
-        std::vector<std::pair<std::size_t, std::size_t>> marks;  // {piece, offset} of each copy of the boundary
-        std::string& memory() {
-            if (pieces.empty() || !pieces.back().path.empty()) pieces.emplace_back();
-            return pieces.back().bytes;
-        }
-        void text(std::string_view bytes) { memory() += bytes; }
-        void boundary(const std::string& b) {
-            std::string& piece = memory();
-            marks.emplace_back(pieces.size() - 1, piece.size());
-            piece += b;
-        }
-        void file(const std::filesystem::path& path, std::uint64_t size) { pieces.push_back({{}, path, size}); }
-    } sink{plan.pieces, {}};
-    write_multipart(parts, plan.boundary, sink);
-    for (auto& piece : plan.pieces) {
-        if (piece.path.empty()) piece.size = piece.bytes.size();
-    }
-    settle_boundary(
-        plan.boundary, next_boundary,
-        [&] {
-            std::size_t copies = 0;
-            for (const auto& piece : plan.pieces) copies += count_occurrences(piece.bytes, plan.boundary);
-            return copies != sink.marks.size();
-        },
-        [&](const std::string& next) {
-            for (const auto& mark : sink.marks) plan.pieces[mark.first].bytes.replace(mark.second, next.size(), next);
-        });
-    plan.content_type = "multipart/form-data; boundary=" + plan.boundary;
-    return plan;
-}
+BOSBASE_DECL multipart_plan plan_multipart(const json& fields, const file_list& files, std::uint64_t max_bytes,
+                                     const boundary_source& next_boundary = random_boundary);
 
 /// Reads a planned body at any offset (a body_source's read): memory pieces are copied,
 /// files read from disk in place. A file that changed size since the plan, or that holds
@@ -3189,61 +1762,10 @@ public:
 
     std::uint64_t size() const noexcept { return plan_.size; }
 
-    std::size_t read(std::uint64_t offset, char* buffer, std::size_t capacity) {
-        std::uint64_t start = 0;
-        for (std::size_t i = 0; i < plan_.pieces.size(); ++i) {
-            const auto& piece = plan_.pieces[i];
-            if (offset >= start + piece.size) {
-                start += piece.size;
-                continue;
-            }
-            const std::uint64_t at = offset - start;
-            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(capacity, piece.size - at));
-            if (piece.path.empty()) {
-                std::copy_n(piece.bytes.data() + at, n, buffer);
-                return n;
-            }
-            return read_file(i, at, buffer, n);
-        }
-        return 0;
-    }
+    std::size_t read(std::uint64_t offset, char* buffer, std::size_t capacity);
 
 private:
-    std::size_t read_file(std::size_t index, std::uint64_t at, char* buffer, std::size_t n) {
-        const auto& piece = plan_.pieces[index];
-        if (index != open_index_ || at != position_) {
-            file_.close();
-            file_.clear();
-            file_.open(piece.path, std::ios::binary);
-            if (!file_ || !file_.seekg(static_cast<std::streamoff>(at))) {
-                throw std::runtime_error("bosbase: cannot read '" + path_text(piece.path) + "' for the upload");
-            }
-            open_index_ = index;
-            carry_.clear();
-        }
-        file_.read(buffer, static_cast<std::streamsize>(n));
-        if (static_cast<std::size_t>(file_.gcount()) != n) {
-            throw std::runtime_error("bosbase: '" + path_text(piece.path) + "' changed size while it was being uploaded");
-        }
-        position_ = at + n;
-        if (position_ == piece.size && file_.peek() != std::char_traits<char>::eof()) {
-            throw std::runtime_error("bosbase: '" + path_text(piece.path) + "' changed size while it was being uploaded");
-        }
-        // The boundary may straddle two reads: the end of the last one is searched too.
-        const std::string_view data(buffer, n);
-        const std::size_t keep = plan_.boundary.size() - 1;
-        carry_.append(data.substr(0, std::min(n, keep)));
-        if (carry_.find(plan_.boundary) != std::string::npos || data.find(plan_.boundary) != std::string_view::npos) {
-            throw std::runtime_error("bosbase: '" + path_text(piece.path) +
-                                     "' contains the multipart boundary; the upload was abandoned");
-        }
-        if (n >= keep) {
-            carry_.assign(data.substr(n - keep));
-        } else {  // all of data was appended: keep the tail
-            carry_.erase(0, carry_.size() - std::min(carry_.size(), keep));
-        }
-        return n;
-    }
+    std::size_t read_file(std::size_t index, std::uint64_t at, char* buffer, std::size_t n);
 
     multipart_plan plan_;
     std::ifstream file_;
@@ -3433,11 +1955,7 @@ public:
 namespace detail {
 
 /// The WebSocket origin of an HTTP origin: http:// becomes ws://, https:// wss://.
-inline std::string websocket_origin(const std::string& origin) {
-    if (origin.compare(0, 8, "https://") == 0) return "wss://" + origin.substr(8);
-    if (origin.compare(0, 7, "http://") == 0) return "ws://" + origin.substr(7);
-    return origin;
-}
+BOSBASE_DECL std::string websocket_origin(const std::string& origin);
 
 template <class T, class = void>
 struct has_websocket : std::false_type {};
@@ -3594,14 +2112,7 @@ private:
 };
 
 /// A copy of `ops` for a thread of its own, or std::logic_error naming who needs it.
-inline std::unique_ptr<transport_ops> copy_transport(const transport_ops& ops, const char* who) {
-    auto made = ops.copy();
-    if (!made) {
-        throw std::logic_error(std::string("bosbase: ") + who +
-                               " needs a copyable transport (its thread keeps a copy of its own)");
-    }
-    return made;
-}
+BOSBASE_DECL std::unique_ptr<transport_ops> copy_transport(const transport_ops& ops, const char* who);
 
 }  // namespace detail
 }  // namespace bosbase
@@ -3640,10 +2151,7 @@ public:
     pre_call_pause& operator=(const pre_call_pause&) = delete;
     ~pre_call_pause() { paused() = previous_; }
 
-    static bool& paused() noexcept {
-        static thread_local bool flag = false;
-        return flag;
-    }
+    static bool& paused() noexcept;
 
 private:
     bool previous_;
@@ -3672,41 +2180,14 @@ struct extension_key {
 /// works however the caller reached the core (the async views hold it unowned).
 class client_core : public std::enable_shared_from_this<client_core> {
 public:
-    client_core(parsed_base_url u, client_options o, std::unique_ptr<transport_ops> t)
-        : url_(std::move(u)), settings_(std::move(o)), transport_(std::move(t)) {
-        require_headers(settings_.headers, "client_options.headers");
-        require_header("Accept-Language", settings_.lang, "client_options.lang");
-        if (settings_.max_json_depth == 0) {
-            throw std::invalid_argument("bosbase: client_options.max_json_depth must be at least 1");
-        }
-        if (!transport_->supports_origin(url_.origin)) {
-            throw std::invalid_argument("bosbase: the transport cannot reach '" + url_.origin +
-                                        "' (its supports_origin() said no; for https:// the default "
-                                        "transport needs cpp-httplib built with TLS)");
-        }
-    }
+    client_core(parsed_base_url u, client_options o, std::unique_ptr<transport_ops> t);
 
     // A new identity on the same server: same URL, options, hooks and (shared) transport, empty store.
-    explicit client_core(const client_core& other)
-        : std::enable_shared_from_this<client_core>(),  // a new object: its own owners
-          url_(other.url_), settings_(other.settings_),
-          transport_(copy_transport(*other.transport_, "a second identity (impersonate)")) {
-        std::lock_guard<std::mutex> lock(other.hooks_mutex_);
-        before_ = other.before_;
-        after_ = other.after_;
-        has_hooks_ = other.has_hooks_.load();
-    }
+    explicit client_core(const client_core& other);
 
     client_core& operator=(const client_core&) = delete;
 
-    ~client_core() {
-        std::vector<std::shared_ptr<core_extension>> extensions;
-        {
-            std::lock_guard<std::mutex> lock(extensions_mutex_);
-            extensions.swap(extensions_);
-        }
-        for (auto it = extensions.rbegin(); it != extensions.rend(); ++it) (*it)->shutdown();
-    }
+    ~client_core();
 
     const parsed_base_url& url() const noexcept { return url_; }
     const client_options& settings() const noexcept { return settings_; }
@@ -3739,336 +2220,79 @@ public:
     }
 
     void set_hooks(std::shared_ptr<const before_send_hook> before, std::shared_ptr<const after_send_hook> after,
-                   bool set_before, bool set_after) {
-        std::lock_guard<std::mutex> lock(hooks_mutex_);
-        if (set_before) before_ = std::move(before);
-        if (set_after) after_ = std::move(after);
-        has_hooks_ = before_ || after_;
-    }
+                   bool set_before, bool set_after);
 
     /// Sets (or, with nullptr, clears) the pre-call hook; `owner` names who set it.
-    void set_pre_call(std::shared_ptr<const pre_call_hook> hook, const void* owner) {
-        std::lock_guard<std::mutex> lock(hooks_mutex_);
-        pre_call_ = std::move(hook);
-        pre_call_owner_ = pre_call_ ? owner : nullptr;
-        has_pre_call_.store(pre_call_ != nullptr, std::memory_order_release);
-    }
+    void set_pre_call(std::shared_ptr<const pre_call_hook> hook, const void* owner);
 
     /// Clears the pre-call hook if `owner` set it (a later one stays).
-    void clear_pre_call(const void* owner) {
-        std::lock_guard<std::mutex> lock(hooks_mutex_);
-        if (pre_call_owner_ != owner) return;
-        pre_call_ = nullptr;
-        pre_call_owner_ = nullptr;
-        has_pre_call_.store(false, std::memory_order_release);
-    }
+    void clear_pre_call(const void* owner);
 
     json send_json(std::string_view method, std::string_view path, const json& body, const request_options& options,
-                   call_secrets secrets) {
-        http_response res = perform(method, path, body, options, secrets);
-        return parse_body(res, path, options, secrets);
-    }
+                   call_secrets secrets);
 
     http_response perform(std::string_view method, std::string_view path, const json& body,
-                          const request_options& options, call_secrets secrets) {
-        return perform_impl(method, path, &body, nullptr, {}, options, secrets);
-    }
+                          const request_options& options, call_secrets secrets);
 
     /// A request whose body is already built (multipart uploads); it is moved, never copied.
     http_response perform_body(std::string_view method, std::string_view path, std::string body,
-                               std::string_view content_type, const request_options& options, call_secrets secrets) {
-        return perform_impl(method, path, nullptr, &body, content_type, options, secrets);
-    }
+                               std::string_view content_type, const request_options& options, call_secrets secrets);
 
     /// A request whose body, answer or both are streamed (see transfer.hpp): through the
     /// transport's upload() or download() when it has them, else held in memory.
     http_response perform_transfer(std::string_view method, std::string_view path,
                                                           std::string_view content_type, const request_options& options,
-                                                          call_secrets secrets, transfer& io) {
-        return perform_impl(method, path, nullptr, nullptr, content_type, options, secrets, &io);
-    }
+                                                          call_secrets secrets, transfer& io);
 
     json send_body_json(std::string_view method, std::string_view path, std::string body,
-                        std::string_view content_type, const request_options& options, call_secrets secrets) {
-        http_response res = perform_body(method, path, std::move(body), content_type, options, secrets);
-        return parse_body(res, path, options, secrets);
-    }
+                        std::string_view content_type, const request_options& options, call_secrets secrets);
 
     // Every request goes through here: input checks, hooks, the transport, and the
     // mapping of everything that can go wrong onto ClientResponseError. The body is
     // either JSON (json_body) or prebuilt bytes (raw_body, taken by move).
     http_response perform_impl(std::string_view method, std::string_view path, const json* json_body,
                                std::string* raw_body, std::string_view raw_content_type,
-                               const request_options& options, call_secrets secrets, transfer* io = nullptr) {
-        require_headers(options.headers, "request_options.headers");
-        const cancel_scope cancel(options);
-        if (cancel.token && cancel.token->is_canceled()) {
-            throw canceled(method, path, options, secrets);
-        }
-
-        if (has_pre_call_.load(std::memory_order_acquire) && !pre_call_pause::paused()) {
-            run_pre_call(options);
-        }
-
-        http_request req;
-        req.method = std::string(method);
-        req.origin = url_.origin;
-        req.connect_timeout = settings_.connect_timeout;
-        req.read_timeout = options.timeout.value_or(settings_.timeout);
-        req.write_timeout = req.read_timeout;
-        const auto started = http_request::clock::now();
-        req.deadline = started + options.deadline.value_or(settings_.deadline);
-        req.max_response_bytes = settings_.max_response_bytes;
-        req.decompress = settings_.decompress;
-        req.target = target_for(path, collect_query(options));
-        req.cancel = cancel.token;
-        if (!options.body.is_null()) {
-            if (json_body == nullptr) {
-                throw std::invalid_argument("bosbase: request_options.body adds fields to a JSON body, and " +
-                                            std::string(method) + " " + std::string(path) + " sends none");
-            }
-            req.body = dump_json(with_body_fields(*json_body, options.body));
-            req.content_type = "application/json";
-        } else if (json_body != nullptr && !json_body->is_null()) {
-            req.body = dump_json(*json_body);
-            req.content_type = "application/json";
-        } else if (raw_body != nullptr && !raw_body->empty()) {
-            req.body = std::move(*raw_body);
-            req.content_type = std::string(raw_content_type);
-        }
-        if (io != nullptr) {
-            if (io->source != nullptr) req.content_type = std::string(raw_content_type);
-            if (io->sink != nullptr && io->max_body) {
-                req.max_response_bytes = static_cast<std::size_t>(
-                    std::min<std::uint64_t>(*io->max_body, std::numeric_limits<std::size_t>::max()));
-            }
-        }
-        req.headers = build_headers(options);
-
-        std::shared_ptr<const before_send_hook> before;
-        std::shared_ptr<const after_send_hook> after;
-        if (has_hooks_.load(std::memory_order_acquire)) {
-            std::lock_guard<std::mutex> lock(hooks_mutex_);
-            before = before_;
-            after = after_;
-        }
-        if (before) {
-            (*before)(req);
-            check_request(req);  // what a hook hands back is checked like caller input
-        } else if (!is_header_name_safe(req.method)) {
-            // Everything else was checked as it was built: call headers above, client
-            // headers and lang at construction, the stored token when it was saved.
-            throw std::invalid_argument("bosbase: the HTTP method must be a token such as GET or POST");
-        }
-        const std::uint64_t body_size = io != nullptr && io->source != nullptr ? io->source->size : req.body.size();
-        if (body_size > settings_.max_request_bytes) {
-            throw std::invalid_argument("bosbase: the request body has " + std::to_string(body_size) +
-                                        " bytes, more than client_options::max_request_bytes (" +
-                                        std::to_string(settings_.max_request_bytes) + ")");
-        }
-        for (const auto& h : req.headers) {
-            if (ascii_iequal(h.first, "Authorization")) secrets.add(h.second);
-        }
-
-        http_response res;
-        try {
-            res = io != nullptr ? transfer_with_transport(req, *io) : send_to_transport(req, after != nullptr);
-            // A transport that knows no cancellation may still have answered; the call
-            // is over for the caller all the same, and nothing of it is kept.
-            if (cancel.token && cancel.token->is_canceled()) {
-                throw transport_error(error_kind::canceled, req.method + " " + url_.origin + " was cancelled");
-            }
-            if (io != nullptr && io->failure) throw transport_error(*io->failure);
-        } catch (...) {
-            const transport_fault fault = current_transport_fault();
-            // A connection stopped by a cancel may fail in any way; the cancel is what happened.
-            if (cancel.token && cancel.token->is_canceled()) {
-                throw transport_failure(req, error_kind::canceled, req.method + " " + url_.origin + " was cancelled",
-                                        secrets);
-            }
-            if (fault.kind == error_kind::deadline) {
-                // The transport only sees a point in time; the caller set a duration.
-                throw transport_failure(req, error_kind::deadline, deadline_text(req, options, started), secrets);
-            }
-            throw transport_failure(req, fault.kind, fault.what, secrets);
-        }
-        if (io != nullptr && io->sink != nullptr && (res.status < 200 || res.status > 299)) {
-            res.body = std::move(io->error_body);
-        }
-        if (after) {
-            (*after)(req, res);
-        }
-        // The default transport stops at the limit; a custom one may not.
-        if (res.body.size() > req.max_response_bytes) {
-            throw transport_failure(req, error_kind::too_large,
-                                    "the response body is larger than max_response_bytes (" +
-                                        std::to_string(req.max_response_bytes) + " bytes)",
-                                    secrets);
-        }
-        if (res.status < 200 || res.status > 299) {
-            const auto secret_list = secrets.to_vector();
-            throw ClientResponseError(redact_url(url_.origin + req.target), res.status,
-                                      error_body(res, settings_.max_json_depth, secret_list), error_kind::none, {},
-                                      secret_list);
-        }
-        return res;
-    }
+                               const request_options& options, call_secrets secrets, transfer* io = nullptr);
 
     json parse_body(const http_response& res, std::string_view path, const request_options& options,
-                    const call_secrets& secrets) const {
-        if (res.body.empty()) {
-            return json::object();
-        }
-        auto parsed = parse_json(res.body, settings_.max_json_depth);
-        if (!parsed) {
-            throw ClientResponseError(
-                error_url(path, options), res.status,
-                json{{"status", res.status},
-                     {"message", "The server's response is not JSON, or nests deeper than max_json_depth (" +
-                                     std::to_string(settings_.max_json_depth) + ")."},
-                     {"data", json::object()}},
-                error_kind::invalid_response, {}, secrets.to_vector());
-        }
-        return std::move(*parsed);
-    }
+                    const call_secrets& secrets) const;
 
     // Only failed calls pay for building and redacting the URL.
-    std::string error_url(std::string_view path, const request_options& options) const {
-        try {
-            return redact_url(url_.origin + target_for(path, collect_query(options)));
-        } catch (const std::invalid_argument&) {
-            return url_.origin;
-        }
-    }
+    std::string error_url(std::string_view path, const request_options& options) const;
 
-    std::string target_for(std::string_view path, const query_params& query) const {
-        if (!is_target_safe(path)) {
-            throw std::invalid_argument(
-                "bosbase: the request path must be percent-encoded (no spaces, '#', control or non-ASCII bytes)");
-        }
-        std::string target = url_.prefix;
-        if (path.empty() || path.front() != '/') {
-            target += '/';
-        }
-        target += path;
-        std::string qs;
-        try {
-            append_query(qs, query);
-        } catch (const json::type_error&) {
-            throw std::invalid_argument("bosbase: a query value is not valid UTF-8");
-        }
-        if (!qs.empty()) {
-            target += (target.find('?') == std::string::npos ? "?" : "&") + qs;
-        }
-        return target;
-    }
+    std::string target_for(std::string_view path, const query_params& query) const;
 
 private:
     // The call's own token, else the one of the async job it runs in. With both, a
     // token that either cancels (made only then).
     struct cancel_scope {
-        explicit cancel_scope(const request_options& options) {
-            const cancel_token* ambient = current_job_cancel();
-            if (options.cancel && ambient && *options.cancel != *ambient) {
-                token.emplace();
-                links[0] = options.cancel->on_cancel([t = *token] { t.cancel(); });
-                links[1] = ambient->on_cancel([t = *token] { t.cancel(); });
-            } else if (options.cancel) {
-                token = options.cancel;
-            } else if (ambient) {
-                token = *ambient;
-            }
-        }
+        explicit cancel_scope(const request_options& options);
         std::optional<cancel_token> token;
         cancel_token::registration links[2];
     };
 
-    void run_pre_call(const request_options& options) {
-        std::shared_ptr<const pre_call_hook> hook;
-        {
-            std::lock_guard<std::mutex> lock(hooks_mutex_);
-            hook = pre_call_;
-        }
-        if (!hook) return;
-        const pre_call_pause pause;
-        (*hook)(options);
-    }
+    void run_pre_call(const request_options& options);
 
     ClientResponseError canceled(std::string_view method, std::string_view path, const request_options& options,
-                                 const call_secrets& secrets) const {
-        return ClientResponseError(error_url(path, options), 0, json::object(), error_kind::canceled,
-                                   std::string(method) + " " + url_.origin + " was cancelled before it was sent",
-                                   secrets.to_vector());
-    }
+                                 const call_secrets& secrets) const;
 
     // A transport with send(http_request&) may take the body rather than copy it. An
     // after_send hook is promised the request as it was sent, so then the body stays.
-    http_response send_to_transport(http_request& req, bool keep_request) {
-        return transport_->send(req, keep_request);
-    }
+    http_response send_to_transport(http_request& req, bool keep_request);
 
     // A transport without upload() gets the body read into memory (within
     // max_request_bytes, checked before); one without download() reads the answer into
     // memory, within max_response_bytes, before the sink sees it.
-    http_response transfer_with_transport(http_request& req, transfer& io) {
-        if (io.source != nullptr) {
-            if (transport_->can_upload()) {
-                return transport_->upload(static_cast<const http_request&>(req), *io.source);
-            } else {
-                req.body.resize(static_cast<std::size_t>(io.source->size));
-                for (std::size_t at = 0; at < req.body.size();) {
-                    const std::size_t got = io.source->read(at, &req.body[at], req.body.size() - at);
-                    if (got == 0) {
-                        throw transport_error(error_kind::canceled, req.method + " " + url_.origin + " was cancelled");
-                    }
-                    at += got;
-                }
-            }
-        }
-        if (io.sink == nullptr) return send_to_transport(req, true);
-        if (transport_->can_download()) {
-            return transport_->download(static_cast<const http_request&>(req), *io.sink);
-        } else {
-            req.max_response_bytes = std::min(req.max_response_bytes, settings_.max_response_bytes);
-            http_response res = send_to_transport(req, true);
-            if (io.sink->on_head(res.status, res.headers) && !res.body.empty()) io.sink->on_body(res.body);
-            res.body.clear();
-            return res;
-        }
-    }
+    http_response transfer_with_transport(http_request& req, transfer& io);
 
     std::string deadline_text(const http_request& req, const request_options& options,
-                              http_request::clock::time_point started) const {
-        using std::chrono::milliseconds;
-        const auto took = std::chrono::duration_cast<milliseconds>(http_request::clock::now() - started);
-        return req.method + " " + url_.origin + " exceeded its deadline of " +
-               std::to_string(options.deadline.value_or(settings_.deadline).count()) + " ms (stopped after " +
-               std::to_string(took.count()) + " ms)";
-    }
+                              http_request::clock::time_point started) const;
 
     ClientResponseError transport_failure(const http_request& req, error_kind kind, const std::string& what,
-                                          const call_secrets& secrets) const {
-        return ClientResponseError(redact_url(url_.origin + req.target), 0, json::object(), kind, what,
-                                   secrets.to_vector());
-    }
+                                          const call_secrets& secrets) const;
 
     // Only what the JS SDK sends: the server needs no Accept header (it always answers JSON).
-    header_list build_headers(const request_options& options) const {
-        header_list headers;
-        headers.reserve(options.headers.size() + settings_.headers.size() + 2);
-        headers = options.headers;
-        auto add_default = [&](const char* name, std::string value) {
-            if (!value.empty() && !has_header(headers, name)) {
-                headers.emplace_back(name, std::move(value));
-            }
-        };
-        for (const auto& h : settings_.headers) {
-            if (!h.second.empty() && !has_header(headers, h.first)) headers.push_back(h);
-        }
-        add_default("Accept-Language", settings_.lang);
-        add_default("Authorization", store_.token());
-        return headers;
-    }
+    header_list build_headers(const request_options& options) const;
 
     const parsed_base_url url_;
     const client_options settings_;
@@ -4094,12 +2318,7 @@ public:
     explicit service_base(std::shared_ptr<client_core> core) : core_(std::move(core)) {}
 
 protected:
-    client_core& core() const {
-        if (!core_) {
-            throw std::logic_error("bosbase: this service came from a moved-from client");
-        }
-        return *core_;
-    }
+    client_core& core() const;
 
     const std::shared_ptr<client_core>& core_ptr() const noexcept { return core_; }
 
@@ -4122,29 +2341,14 @@ namespace detail {
 
 // The query of one list page: {page, perPage} first, then the caller's query
 // (which may replace them), as the JS SDK builds it.
-inline request_options list_request(int page, int per_page, const request_options& options) {
-    request_options opts = options;
-    query_params q{{"page", page}, {"perPage", per_page}};
-    for (const auto& p : options.query) assign_param(q, p.first, p.second);
-    opts.query = std::move(q);
-    return opts;
-}
+BOSBASE_DECL request_options list_request(int page, int per_page, const request_options& options);
 
 // `first` go ahead of the caller's query; a caller's entry with the same key wins.
-inline request_options with_defaults(query_params first, const request_options& options) {
-    request_options opts = options;
-    for (const auto& p : options.query) assign_param(first, p.first, p.second);
-    opts.query = std::move(first);
-    return opts;
-}
+BOSBASE_DECL request_options with_defaults(query_params first, const request_options& options);
 
 /// A 2xx answer whose content the SDK cannot use: the real status, error_kind::invalid_response.
-inline ClientResponseError invalid_response(const client_core& core, std::string_view path,
-                                     const request_options& options, int status, const std::string& why) {
-    return ClientResponseError(core.error_url(path, options), status,
-                               json{{"status", status}, {"message", why}, {"data", json::object()}},
-                               error_kind::invalid_response);
-}
+BOSBASE_DECL ClientResponseError invalid_response(const client_core& core, std::string_view path,
+                                     const request_options& options, int status, const std::string& why);
 
 struct json_reply {
     json body;
@@ -4152,19 +2356,11 @@ struct json_reply {
     std::size_t bytes = 0;  // size of the raw body, for limits that span several calls
 };
 
-inline json_reply fetch_json(client_core& core, std::string_view method, std::string_view path,
-                      const json& body, const request_options& options, call_secrets secrets = {}) {
-    http_response res = core.perform(method, path, body, options, secrets);
-    json parsed = core.parse_body(res, path, options, secrets);
-    return {std::move(parsed), res.status, res.body.size()};
-}
+BOSBASE_DECL json_reply fetch_json(client_core& core, std::string_view method, std::string_view path,
+                      const json& body, const request_options& options, call_secrets secrets = {});
 
-inline json_reply fetch_body_json(client_core& core, std::string_view method, std::string_view path,
-                           multipart_body body, const request_options& options) {
-    http_response res = core.perform_body(method, path, std::move(body.bytes), body.content_type, options, {});
-    json parsed = core.parse_body(res, path, options, {});
-    return {std::move(parsed), res.status, res.body.size()};
-}
+BOSBASE_DECL json_reply fetch_body_json(client_core& core, std::string_view method, std::string_view path,
+                           multipart_body body, const request_options& options);
 
 // from_json failures become ClientResponseError: a server answer that does not
 // fit the caller's type is the server's trouble, not a json exception to leak.
@@ -4199,25 +2395,11 @@ json encode_body(const Body& body) {
     }
 }
 
-inline std::int64_t integer_field(const client_core& core, const json& object, const char* key,
-                           std::string_view path, const request_options& options, int status) {
-    auto it = object.is_object() ? object.find(key) : object.end();
-    if (it == object.end() || !it->is_number_integer() ||
-        (it->is_number_unsigned() && it->template get<std::uint64_t>() > std::uint64_t(INT64_MAX))) {
-        throw invalid_response(core, path, options, status,
-                               std::string("The server's response has no integer '") + key + "'.");
-    }
-    return it->template get<std::int64_t>();
-}
+BOSBASE_DECL std::int64_t integer_field(const client_core& core, const json& object, const char* key,
+                           std::string_view path, const request_options& options, int status);
 
-inline const json& items_of(const client_core& core, const json& list, std::string_view path,
-                     const request_options& options, int status) {
-    auto it = list.is_object() ? list.find("items") : list.end();
-    if (it == list.end() || !it->is_array()) {
-        throw invalid_response(core, path, options, status, "The server's list response has no 'items' array.");
-    }
-    return *it;
-}
+BOSBASE_DECL const json& items_of(const client_core& core, const json& list, std::string_view path,
+                     const request_options& options, int status);
 
 template <class T>
 list_result<T> decode_list(const client_core& core, const json_reply& reply, std::string_view path,
@@ -4329,18 +2511,10 @@ typename typed<T>::list full_list(client_core& core, const std::string& path, in
 
 // A JSON body or part of one from the caller: an object, or null for none (an empty
 // object). Anything else is std::invalid_argument naming `what` ("a collection body").
-inline void require_object_body(const json& body, const char* what) {
-    if (!body.is_null() && !body.is_object()) {
-        throw std::invalid_argument(std::string("bosbase: ") + what + " must be a JSON object, got " +
-                                    body.type_name());
-    }
-}
+BOSBASE_DECL void require_object_body(const json& body, const char* what);
 
 // The body as an object to send or add fields to: null becomes {}.
-inline json object_body(const json& body, const char* what) {
-    require_object_body(body, what);
-    return body.is_null() ? json::object() : body;
-}
+BOSBASE_DECL json object_body(const json& body, const char* what);
 
 }  // namespace detail
 
@@ -4372,12 +2546,7 @@ namespace detail {
 
 // The caller's cancel, plus one that a progress callback returning false pulls.
 struct transfer_cancel {
-    explicit transfer_cancel(const request_options& options) : opts(options) {
-        if (options.cancel) {
-            link = options.cancel->on_cancel([t = stop] { t.cancel(); });
-        }
-        opts.cancel = stop;
-    }
+    explicit transfer_cancel(const request_options& options);
     cancel_token stop;
     request_options opts;
     cancel_token::registration link;
@@ -4386,247 +2555,30 @@ struct transfer_cancel {
 // `conflicting` is set when the headers announce more than one length (values that differ,
 // or one that is no number beside another): such framing is invalid (RFC 9112, 6.3), and
 // checking the body against only one of them would let a body the other contradicts through.
-inline std::optional<std::uint64_t> declared_length(const header_list& headers, bool& conflicting) {
-    conflicting = false;
-    std::optional<std::uint64_t> length;
-    bool unreadable = false;
-    std::size_t seen = 0;
-    for (const auto& h : headers) {
-        // A decoded body has another length than the announced one.
-        if (ascii_iequal(h.first, "Content-Encoding") || ascii_iequal(h.first, "Transfer-Encoding")) {
-            conflicting = false;
-            return std::nullopt;
-        }
-        if (ascii_iequal(h.first, "Content-Length")) {
-            ++seen;
-            char* end = nullptr;
-            errno = 0;
-            const unsigned long long n = std::strtoull(h.second.c_str(), &end, 10);
-            if (end == h.second.c_str() || *end != '\0' || errno == ERANGE) {
-                unreadable = true;
-            } else if (length && *length != n) {
-                conflicting = true;
-            } else {
-                length = n;
-            }
-        }
-    }
-    if (unreadable) {
-        conflicting = conflicting || seen > 1;
-        return std::nullopt;
-    }
-    return length;
-}
+BOSBASE_DECL std::optional<std::uint64_t> declared_length(const header_list& headers, bool& conflicting);
 
 /// Writes one piece of a 2xx body; returns "" or why it failed (no secrets).
 using piece_writer = std::function<std::string(std::string_view piece)>;
 
 // GET `path` with the body going to `write` piece by piece: counted against the cap,
 // checked against Content-Length, reported to options.progress. Returns the bytes written.
-inline std::uint64_t stream_download(client_core& core, std::string_view path, const request_options& options,
+BOSBASE_DECL std::uint64_t stream_download(client_core& core, std::string_view path, const request_options& options,
                               std::optional<std::uint64_t> max_bytes, const piece_writer& write,
-                              call_secrets secrets) {
-    transfer_cancel cancel(options);
-    transfer io;
-    io.max_body = max_bytes.value_or(std::numeric_limits<std::uint64_t>::max());
-    const std::uint64_t cap = *io.max_body;
-    const std::size_t error_cap = core.settings().max_response_bytes;
-    const progress_callback& progress = options.progress;
-    int status = 0;
-    std::uint64_t done = 0;
-    std::optional<std::uint64_t> total;
-    auto ok = [&] { return status >= 200 && status <= 299; };
-    auto too_large = [&](std::uint64_t limit, const char* what) {
-        io.failure = transport_error(error_kind::too_large, "the download is larger than " + std::string(what) + " (" +
-                                                                std::to_string(limit) + " bytes)");
-        return false;
-    };
-    auto report = [&] {
-        if (progress && !progress(done, total)) {
-            cancel.stop.cancel();
-            return false;
-        }
-        return true;
-    };
-    response_sink sink;
-    sink.on_head = [&](int s, const header_list& headers) {
-        status = s;
-        if (!ok()) return true;
-        bool conflicting = false;
-        total = declared_length(headers, conflicting);
-        if (conflicting) {
-            io.failure = transport_error(error_kind::invalid_response,
-                                         "the server announced Content-Lengths that disagree");
-            return false;
-        }
-        if (total && *total > cap) return too_large(cap, "download_options::max_bytes");
-        return report();
-    };
-    sink.on_body = [&](std::string_view piece) {
-        if (!ok()) {
-            if (piece.size() > error_cap - io.error_body.size()) return too_large(error_cap, "max_response_bytes");
-            io.error_body.append(piece.data(), piece.size());
-            return true;
-        }
-        if (piece.size() > cap - done) return too_large(cap, "download_options::max_bytes");
-        if (total && piece.size() > *total - done) {
-            io.failure = transport_error(error_kind::invalid_response,
-                                         "the server sent more body bytes than its Content-Length announced");
-            return false;
-        }
-        std::string failed = write(piece);
-        if (!failed.empty()) {
-            io.failure = transport_error(error_kind::other, failed);
-            return false;
-        }
-        done += piece.size();
-        return report();
-    };
-    io.sink = &sink;
-    core.perform_transfer("GET", path, {}, cancel.opts, secrets, io);
-    if (total && done != *total) {
-        // The default transport reports a short body itself; another may not.
-        throw ClientResponseError(core.error_url(path, cancel.opts), 0, json::object(), error_kind::receive,
-                                  "the download ended after " + std::to_string(done) + " of the " +
-                                      std::to_string(*total) + " bytes its Content-Length announced",
-                                  secrets.to_vector());
-    }
-    return done;
-}
+                              call_secrets secrets);
 
-inline std::uint64_t download_to_stream(client_core& core, std::string_view path, const request_options& options,
-                                 std::optional<std::uint64_t> max_bytes, std::ostream& out, call_secrets secrets) {
-    if (!out) {
-        throw std::invalid_argument("bosbase: the stream to download into is already in a failed state");
-    }
-    const auto done = stream_download(
-        core, path, options, max_bytes,
-        [&out](std::string_view piece) -> std::string {
-            out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
-            return out ? std::string() : std::string("writing the download to the stream failed");
-        },
-        secrets);
-    if (!out.flush()) {
-        throw ClientResponseError(core.error_url(path, options), 0, json::object(), error_kind::other,
-                                  "flushing the download to the stream failed", secrets.to_vector());
-    }
-    return done;
-}
+BOSBASE_DECL std::uint64_t download_to_stream(client_core& core, std::string_view path, const request_options& options,
+                                 std::optional<std::uint64_t> max_bytes, std::ostream& out, call_secrets secrets);
 
 // Into a new file beside `target`, renamed over it only once complete and flushed, so a
 // failed download leaves `target` as it was and no partial file behind.
-inline std::uint64_t download_to_path(client_core& core, std::string_view path, const request_options& options,
+BOSBASE_DECL std::uint64_t download_to_path(client_core& core, std::string_view path, const request_options& options,
                                std::optional<std::uint64_t> max_bytes, const std::filesystem::path& target,
-                               call_secrets secrets) {
-    namespace fs = std::filesystem;
-    if (target.empty() || !target.has_filename()) {
-        throw std::invalid_argument("bosbase: the download target must be a file path");
-    }
-    std::error_code ec;
-    if (fs::is_directory(target, ec)) {
-        throw std::invalid_argument("bosbase: the download target '" + path_text(target) + "' is a directory");
-    }
-    auto fail = [&](const std::string& why) {
-        return ClientResponseError(core.error_url(path, options), 0, json::object(), error_kind::other, why,
-                                   secrets.to_vector());
-    };
-    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    // Closed before it is removed: Windows removes no open file.
-    struct temp_file {
-        fs::path path;
-        std::FILE* file = nullptr;
-        std::unique_ptr<char[]> buffer;  // the file's; freed after the file is closed
-        bool keep = false;
-        ~temp_file() {
-            if (file != nullptr) std::fclose(file);
-            std::error_code ignored;
-            if (!keep && !path.empty()) fs::remove(path, ignored);
-        }
-    } temp;
-    for (int attempt = 0; attempt < 16 && temp.file == nullptr; ++attempt) {
-        fs::path name = dir / ".";
-        name += target.filename();
-        name += ".part-" + random_boundary().substr(8, 16);
-        errno = 0;
-        // Created new or not at all, so no one else's file is ever written.
-        temp.file = create_file_for_writing(name);
-        const int err = errno;
-        if (temp.file != nullptr) temp.path = name;
-        if (temp.file == nullptr && err != EEXIST) {
-            throw fail("cannot create a file in '" + path_text(dir) + "' for the download: " +
-                       std::generic_category().message(err));
-        }
-    }
-    if (temp.file == nullptr) throw fail("cannot create a temporary file in '" + path_text(dir) + "' for the download");
-    // cpp-httplib hands the body over in pieces of a few KiB; a larger buffer makes one
-    // write of many (with glibc's 4 KiB one, every piece was a write of its own). 64 KiB
-    // stays in the CPU's cache: 512 KiB measured slower, 2 GiB at 220-500 MiB/s against
-    // 700-800 (bench_files.sh). glibc ignores the size unless it is given the buffer.
-    temp.buffer.reset(new char[std::size_t(64) << 10]);
-    std::setvbuf(temp.file, temp.buffer.get(), _IOFBF, std::size_t(64) << 10);
-    const std::string shown = path_text(temp.path);
-    const auto done = stream_download(
-        core, path, options, max_bytes,
-        [&](std::string_view piece) -> std::string {
-            errno = 0;
-            if (std::fwrite(piece.data(), 1, piece.size(), temp.file) == piece.size()) return {};
-            return "writing '" + shown + "' failed: " + std::generic_category().message(errno);
-        },
-        secrets);
-    errno = 0;
-    const bool flushed = std::fflush(temp.file) == 0;
-    const int flush_error = errno;
-    errno = 0;
-    const bool closed = std::fclose(temp.file) == 0;
-    const int close_error = errno;
-    temp.file = nullptr;
-    if (!flushed || !closed) {
-        throw fail("writing '" + shown + "' failed: " + std::generic_category().message(flushed ? close_error : flush_error));
-    }
-    fs::rename(temp.path, target, ec);
-    if (ec) throw fail("moving the download to '" + path_text(target) + "' failed: " + ec.message());
-    temp.keep = true;
-    return done;
-}
+                               call_secrets secrets);
 
 // A multipart request whose files from disk are read as they are sent, when the
 // transport can (is_upload_transport_v); otherwise built in memory as before.
-inline json_reply fetch_multipart_json(client_core& core, std::string_view method, std::string_view path,
-                                const json& fields, const file_list& files, const request_options& options) {
-    if (!options.body.is_null()) {
-        // options.body reaches a form as fields, as it reaches a JSON body: the call's win.
-        request_options rest = options;
-        rest.body = nullptr;
-        return fetch_multipart_json(core, method, path, with_body_fields(fields, options.body), files, rest);
-    }
-    bool from_disk = false;
-    for (const auto& f : files) from_disk = from_disk || !f.second.path().empty();
-    if (!core.transport().can_upload() || !from_disk) {
-        return fetch_body_json(core, method, path, build_multipart(fields, files, core.settings().max_request_bytes),
-                               options);
-    }
-    transfer_cancel cancel(options);
-    multipart_plan plan = plan_multipart(fields, files, core.settings().max_request_bytes);
-    const std::string content_type = plan.content_type;
-    multipart_reader reader(std::move(plan));
-    body_source source;
-    source.size = reader.size();
-    std::uint64_t done = 0;
-    source.read = [&](std::uint64_t offset, char* buffer, std::size_t capacity) -> std::size_t {
-        const std::size_t got = reader.read(offset, buffer, capacity);
-        done = std::max(done, offset + got);
-        if (options.progress && !options.progress(done, reader.size())) {
-            cancel.stop.cancel();
-            return 0;
-        }
-        return got;
-    };
-    transfer io;
-    io.source = &source;
-    http_response res = core.perform_transfer(method, path, content_type, cancel.opts, {}, io);
-    json parsed = core.parse_body(res, path, options, {});
-    return {std::move(parsed), res.status, res.body.size()};
-}
+BOSBASE_DECL json_reply fetch_multipart_json(client_core& core, std::string_view method, std::string_view path,
+                                const json& fields, const file_list& files, const request_options& options);
 
 }  // namespace detail
 
@@ -4785,29 +2737,14 @@ public:
         : topic_(std::move(topic)), remove_(std::move(remove)) {}
     subscription(subscription&& other) noexcept
         : topic_(std::move(other.topic_)), remove_(std::exchange(other.remove_, nullptr)) {}
-    subscription& operator=(subscription&& other) noexcept {
-        if (this != &other) {
-            unsubscribe();
-            topic_ = std::move(other.topic_);
-            remove_ = std::exchange(other.remove_, nullptr);
-        }
-        return *this;
-    }
+    subscription& operator=(subscription&& other) noexcept;
     subscription(const subscription&) = delete;
     subscription& operator=(const subscription&) = delete;
     ~subscription() { unsubscribe(); }
 
     /// @brief Stops this callback; idempotent. Never throws: a failed request to
     /// shrink the server's set only means events for it arrive and are dropped.
-    void unsubscribe() noexcept {
-        auto remove = std::exchange(remove_, nullptr);
-        if (remove) {
-            try {
-                remove();
-            } catch (...) {
-            }
-        }
-    }
+    void unsubscribe() noexcept;
 
     /// @brief False after unsubscribe() or a move.
     bool active() const noexcept { return static_cast<bool>(remove_); }
@@ -4848,11 +2785,7 @@ class record_service : public detail::service_base {
     using detail::service_base::core;
 
 public:
-    record_service(std::shared_ptr<detail::client_core> core, std::string collection)
-        : detail::service_base(std::move(core)), collection_(std::move(collection)) {
-        detail::require_path_segment(collection_, "collection name or id");
-        base_path_ = "/api/collections/" + detail::encode_uri_component(collection_);
-    }
+    record_service(std::shared_ptr<detail::client_core> core, std::string collection);
 
     const std::string& name() const noexcept { return collection_; }
 
@@ -4868,37 +2801,18 @@ public:
     /// @brief Binds `token` to the auth record with this email and password (2xx, usually 204).
     void bind_custom_token(std::string_view email, std::string_view password, std::string_view token,
                            const json& body = json::object(), const query_params& query = {},
-                           const request_options& options = {}) const {
-        core().perform("POST", base_path_ + "/bind-token", credentials_body(body, email, password, token),
-                       detail::with_defaults(query, options), {password, token});
-    }
+                           const request_options& options = {}) const;
 
     /// @brief Removes the binding of `token` from the record with this email and password.
     /// The server answers 204 even when nothing was bound.
     void unbind_custom_token(std::string_view email, std::string_view password, std::string_view token,
                              const json& body = json::object(), const query_params& query = {},
-                             const request_options& options = {}) const {
-        core().perform("POST", base_path_ + "/unbind-token", credentials_body(body, email, password, token),
-                       detail::with_defaults(query, options), {password, token});
-    }
+                             const request_options& options = {}) const;
 
     /// @brief Signs in with a bound custom token; saves {token, record} in the auth store
     /// and returns the answer ({token, record}). For MFA pass `{{"mfaId", id}}` as body.
     json auth_with_token(std::string_view token, const json& body = json::object(), const query_params& query = {},
-                         const request_options& options = {}) const {
-        require_auto_refresh(options);
-        json payload = merged_body(body);
-        payload["token"] = std::string(token);
-        json response = auth_call("auth-with-token", payload, detail::with_defaults(query, options), {token});
-        if (options.auto_refresh_threshold) {
-            keep_alive(*options.auto_refresh_threshold,
-                       [token = std::string(token), body = json(body), query, options](
-                           const record_service& self, const request_options& call) {
-                           self.auth_with_token(token, body, query, for_renewal(options, call));
-                       });
-        }
-        return response;
-    }
+                         const request_options& options = {}) const;
 
     // --- standard auth -----------------------------------------------------
     //
@@ -4907,41 +2821,19 @@ public:
 
     /// @brief Password sign-in (identity is usually the email).
     json auth_with_password(std::string_view identity, std::string_view password,
-                                                   const request_options& options = {}) const {
-        require_auto_refresh(options);
-        json payload{{"identity", std::string(identity)}, {"password", std::string(password)}};
-        json response = auth_call("auth-with-password", payload, options, {password});
-        if (options.auto_refresh_threshold) {
-            // The password stays in memory for as long as the session is kept alive, as in the JS SDK.
-            keep_alive(*options.auto_refresh_threshold,
-                       [identity = std::string(identity), password = std::string(password), options](
-                           const record_service& self, const request_options& call) {
-                           self.auth_with_password(identity, password, for_renewal(options, call));
-                       });
-        }
-        return response;
-    }
+                                                   const request_options& options = {}) const;
 
     /// @brief Renews the stored auth. BosBase may hand back the very same token.
-    json auth_refresh(const request_options& options = {}) const {
-        return auth_call("auth-refresh", json::object(), options, {});
-    }
+    json auth_refresh(const request_options& options = {}) const;
 
     /// @brief Asks the server to email a one-time password; returns {"otpId": ...}.
-    json request_otp(std::string_view email, const request_options& options = {}) const {
-        return core().send_json("POST", base_path_ + "/request-otp", json{{"email", std::string(email)}}, options, {});
-    }
+    json request_otp(std::string_view email, const request_options& options = {}) const;
 
     /// @brief Signs in with an OTP id and the emailed password.
-    json auth_with_otp(std::string_view otp_id, std::string_view password, const request_options& options = {}) const {
-        json payload{{"otpId", std::string(otp_id)}, {"password", std::string(password)}};
-        return auth_call("auth-with-otp", payload, options, {password});
-    }
+    json auth_with_otp(std::string_view otp_id, std::string_view password, const request_options& options = {}) const;
 
     /// @brief Lists the auth methods this collection allows.
-    [[nodiscard]] json list_auth_methods(const request_options& options = {}) const {
-        return core().send_json("GET", base_path_ + "/auth-methods", nullptr, options, {});
-    }
+    [[nodiscard]] json list_auth_methods(const request_options& options = {}) const;
 
     /// @brief Superusers only: a new, independent client signed in as the record `id`
     /// (POST .../impersonate/{id}). It shares this client's transport and options;
@@ -4998,14 +2890,7 @@ public:
     /// @brief BosBase: how many records match `filter` (all visible ones when empty).
     /// -1 when options.skip_total is true.
     [[nodiscard]] std::int64_t get_count(std::string_view filter = {},
-                                                              const request_options& options = {}) const {
-        query_params first;
-        if (!filter.empty()) first.emplace_back("filter", std::string(filter));
-        const request_options opts = detail::with_defaults(std::move(first), options);
-        const std::string path = records_path() + "/count";
-        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, opts);
-        return detail::integer_field(core(), reply.body, "count", path, opts, reply.status);
-    }
+                                                              const request_options& options = {}) const;
 
     /// @brief BosBase vector search (POST .../records/search): records nearest to
     /// `search.query_vector`, as a list {items, page, perPage, totalItems, totalPages}.
@@ -5070,10 +2955,7 @@ public:
     }
 
     /// @brief Deletes a record (204); signs out when it was the signed-in record.
-    void remove(std::string_view id, const request_options& options = {}) const {
-        core().perform("DELETE", record_path(id), nullptr, options, {});
-        core().store().clear_if(id, collection_);
-    }
+    void remove(std::string_view id, const request_options& options = {}) const;
 
     // --- realtime (defined in the Realtime section) -------------------------
 
@@ -5096,74 +2978,35 @@ public:
     // --- account flows -----------------------------------------------------
 
     /// @brief Emails a password-reset link (204; also for an unknown email).
-    void request_password_reset(std::string_view email, const request_options& options = {}) const {
-        core().perform("POST", base_path_ + "/request-password-reset", json{{"email", std::string(email)}},
-                       options, {});
-    }
+    void request_password_reset(std::string_view email, const request_options& options = {}) const;
 
     /// @brief Sets a new password with the emailed reset token (204).
     void confirm_password_reset(std::string_view reset_token, std::string_view password,
                                 std::string_view password_confirm,
-                                const request_options& options = {}) const {
-        core().perform("POST", base_path_ + "/confirm-password-reset",
-                       json{{"token", std::string(reset_token)},
-                            {"password", std::string(password)},
-                            {"passwordConfirm", std::string(password_confirm)}},
-                       options, {reset_token, password, password_confirm});
-    }
+                                const request_options& options = {}) const;
 
     /// @brief Emails a verification link (204).
-    void request_verification(std::string_view email, const request_options& options = {}) const {
-        core().perform("POST", base_path_ + "/request-verification", json{{"email", std::string(email)}},
-                       options, {});
-    }
+    void request_verification(std::string_view email, const request_options& options = {}) const;
 
     /// @brief Verifies with the emailed token (204); marks the stored record verified
     /// when the token belongs to it.
     void confirm_verification(std::string_view verification_token,
-                              const request_options& options = {}) const {
-        core().perform("POST", base_path_ + "/confirm-verification",
-                       json{{"token", std::string(verification_token)}}, options,
-                       {verification_token});
-        std::string id;
-        std::string collection_id;
-        if (token_owner(verification_token, id, collection_id)) {
-            const json record = core().store().record();
-            if (record.is_object() && record.value("verified", json(false)) != json(true)) {
-                core().store().merge_record_if(id, collection_id, json{{"verified", true}});
-            }
-        }
-    }
+                              const request_options& options = {}) const;
 
     /// @brief Emails a confirmation link to `new_email` (204; needs this collection's auth).
-    void request_email_change(std::string_view new_email, const request_options& options = {}) const {
-        core().perform("POST", base_path_ + "/request-email-change", json{{"newEmail", std::string(new_email)}},
-                       options, {});
-    }
+    void request_email_change(std::string_view new_email, const request_options& options = {}) const;
 
     /// @brief Confirms the change with the emailed token and the account password
     /// (204); signs out when the token belongs to the stored record, as the JS SDK.
     void confirm_email_change(std::string_view email_change_token, std::string_view password,
-                              const request_options& options = {}) const {
-        core().perform("POST", base_path_ + "/confirm-email-change",
-                       json{{"token", std::string(email_change_token)}, {"password", std::string(password)}},
-                       options, {email_change_token, password});
-        std::string id;
-        std::string collection_id;
-        if (token_owner(email_change_token, id, collection_id)) {
-            core().store().clear_if(id, collection_id);
-        }
-    }
+                              const request_options& options = {}) const;
 
     /// @brief Finishes an OAuth2 sign-in with the provider's code (POST auth-with-oauth2
     /// {provider, code, codeVerifier, redirectURL, createData}); stores {token, record}.
     /// `create_data` (a JSON object) fills a record created on first sign-in.
     json auth_with_oauth2_code(std::string_view provider, std::string_view code, std::string_view code_verifier,
                                std::string_view redirect_url, const json& create_data = nullptr,
-                               const request_options& options = {}) const {
-        return exchange_oauth2_code(provider, code, code_verifier, redirect_url, create_data, options,
-                                    {code, code_verifier});
-    }
+                               const request_options& options = {}) const;
 
     /// @brief The whole OAuth2 sign-in for desktop and command-line apps (defined in
     /// services/oauth2.hpp; needs a streaming transport): the provider's URL goes to
@@ -5174,9 +3017,7 @@ public:
 
     /// @brief The earlier spelling, the OAuth2 fields apart from the request's.
     json auth_with_oauth2(std::string_view provider, oauth2_url_callback url_callback,
-                                                 const oauth2_options& oauth2, const request_options& options) const {
-        return auth_with_oauth2(provider, std::move(url_callback), detail::joined(oauth2, options));
-    }
+                                                 const oauth2_options& oauth2, const request_options& options) const;
 
     /// @brief With plain request_options, as every other call takes them: the provider's scopes.
     template <class Options, std::enable_if_t<std::is_same_v<Options, request_options>, int> = 0>
@@ -5185,28 +3026,12 @@ public:
     }
 
     /// @brief The OAuth2 links of a record: records of `_externalAuths` with recordRef = id.
-    json list_external_auths(std::string_view record_id, const request_options& options = {}) const {
-        detail::require_path_segment(record_id, "record id");
-        request_options opts = options;
-        opts.filter = bosbase::filter("recordRef = {:id}", {{"id", record_id}});
-        return record_service(this->core_ptr(), "_externalAuths").get_full_list(500, opts);
-    }
+    json list_external_auths(std::string_view record_id, const request_options& options = {}) const;
 
     /// @brief Removes a record's link to an OAuth2 provider (finds it in `_externalAuths`,
     /// then deletes it). A 404 ClientResponseError when there is no such link.
     void unlink_external_auth(std::string_view record_id, std::string_view provider,
-                              const request_options& options = {}) const {
-        detail::require_path_segment(record_id, "record id");
-        record_service external(this->core_ptr(), "_externalAuths");
-        const json link = external.get_first_list_item(bosbase::filter(
-            "recordRef = {:recordId} && provider = {:provider}", {{"recordId", record_id}, {"provider", provider}}));
-        auto id = link.find("id");
-        if (id == link.end() || !id->is_string()) {
-            throw detail::invalid_response(core(), external.records_path(), request_options{}, 200,
-                                           "The server's external auth record has no string 'id'.");
-        }
-        external.remove(id->template get<std::string>(), options);
-    }
+                              const request_options& options = {}) const;
 
 private:
     subscription subscribe_with(const std::string& topic, std::function<void(const realtime_event&)> callback,
@@ -5214,77 +3039,27 @@ private:
 
     std::string records_path() const { return base_path_ + "/records"; }
 
-    std::string record_path(std::string_view id) const {
-        detail::require_path_segment(id, "record id");
-        return base_path_ + "/records/" + detail::encode_uri_component(id);
-    }
+    std::string record_path(std::string_view id) const;
 
-    static json vector_search_body(const vector_search_options& search) {
-        for (double v : search.query_vector) {
-            if (!std::isfinite(v)) {
-                throw std::invalid_argument("bosbase: vector_search: query_vector values must be finite numbers");
-            }
-        }
-        json body{{"field", search.field}, {"queryVector", search.query_vector}};
-        if (search.limit) body["limit"] = *search.limit;
-        if (search.distance) body["distance"] = *search.distance;
-        if (search.filter) body["filter"] = *search.filter;
-        if (search.include_distance) body["includeDistance"] = *search.include_distance;
-        return body;
-    }
+    static json vector_search_body(const vector_search_options& search);
 
     // The id and collection a verification or email-change token was issued for.
-    static bool token_owner(std::string_view token, std::string& id, std::string& collection_id) {
-        const auto payload = jwt_payload(token);
-        if (!payload) return false;
-        auto i = payload->find("id");
-        auto c = payload->find("collectionId");
-        if (i == payload->end() || c == payload->end() || !i->is_string() || !c->is_string()) return false;
-        id = i->template get<std::string>();
-        collection_id = c->template get<std::string>();
-        return !id.empty();
-    }
+    static bool token_owner(std::string_view token, std::string& id, std::string& collection_id);
 
     static json merged_body(const json& body) { return detail::object_body(body, "an extra request body"); }
 
     static json credentials_body(const json& body, std::string_view email, std::string_view password,
-                                 std::string_view token) {
-        json payload = merged_body(body);
-        payload["email"] = std::string(email);
-        payload["password"] = std::string(password);
-        payload["token"] = std::string(token);
-        return payload;
-    }
+                                 std::string_view token);
 
     // --- auto-refresh of superuser sessions (request_options::auto_refresh_threshold) ---
 
-    void require_auto_refresh(const request_options& options) const {
-        if (!options.auto_refresh_threshold) return;
-        if (options.auto_refresh_threshold->count() < 0) {
-            throw std::invalid_argument("bosbase: auto_refresh_threshold must not be negative");
-        }
-        if (collection_ != "_superusers" && collection_ != auth_store::superusers_collection_id) {
-            throw std::invalid_argument("bosbase: auto_refresh_threshold is only for _superusers sign-ins, not '" +
-                                        collection_ + "'");
-        }
-    }
+    void require_auto_refresh(const request_options& options) const;
 
     // The sign-in's own options for signing in again: without the threshold (the session
     // is kept alive already) or its cancel token (long done), with the triggering call's.
-    static request_options for_renewal(const request_options& sign_in, const request_options& call) {
-        request_options o = sign_in;
-        o.auto_refresh_threshold.reset();
-        o.cancel = call.cancel;
-        o.timeout = call.timeout ? call.timeout : sign_in.timeout;
-        o.deadline = call.deadline ? call.deadline : sign_in.deadline;
-        return o;
-    }
+    static request_options for_renewal(const request_options& sign_in, const request_options& call);
 
-    static std::string claim_of(const std::optional<json>& payload, const char* key) {
-        if (!payload) return {};
-        auto it = payload->find(key);
-        return it != payload->end() && it->is_string() ? it->template get<std::string>() : std::string();
-    }
+    static std::string claim_of(const std::optional<json>& payload, const char* key);
 
     // Registers the client's pre-call hook for the session just stored. Before each call
     // it runs one at a time (a mutex; the calls it makes skip it, see pre_call_pause): a
@@ -5330,16 +3105,7 @@ private:
     // the server knows (its realtime client id) and may repeat in an error.
     json exchange_oauth2_code(std::string_view provider, std::string_view code, std::string_view code_verifier,
                               std::string_view redirect_url, const json& create_data, const request_options& options,
-                              detail::call_secrets secrets) const {
-        json payload{{"provider", std::string(provider)},
-                     {"code", std::string(code)},
-                     {"codeVerifier", std::string(code_verifier)},
-                     {"redirectURL", std::string(redirect_url)}};
-        if (!create_data.is_null()) {
-            payload["createData"] = detail::object_body(create_data, "OAuth2 create_data");
-        }
-        return auth_call("auth-with-oauth2", payload, options, secrets);
-    }
+                              detail::call_secrets secrets) const;
 
     // Sends an auth request and stores {token, record}. Anything but a 2xx JSON
     // object with a sendable token and a record is an error, and the store is
@@ -5347,32 +3113,7 @@ private:
     // `sender` is the client whose identity makes the request (impersonate sends
     // as the superuser and stores into the new client).
     json auth_call(const std::string& action, const json& payload, const request_options& options,
-                   detail::call_secrets secrets, detail::client_core* sender = nullptr) const {
-        const detail::pre_call_pause pause;  // a sign-in replaces the token; refreshing it first is waste
-        const std::string path = base_path_ + "/" + action;
-        http_response res = (sender ? *sender : core()).perform("POST", path, payload, options, secrets);
-        json response = core().parse_body(res, path, options, secrets);
-        auto fail = [&](const char* why) {
-            return ClientResponseError(core().error_url(path, options), res.status,
-                                       json{{"status", res.status}, {"message", why}, {"data", json::object()}},
-                                       error_kind::invalid_response, {}, secrets.to_vector());
-        };
-        if (!response.is_object()) {
-            throw fail("The server answered without a token and record.");
-        }
-        auto token = response.find("token");
-        auto record = response.find("record");
-        if (token == response.end() || !token->is_string() || token->template get_ref<const std::string&>().empty() ||
-            record == response.end() || !record->is_object()) {
-            throw fail("The server answered without a token and record.");
-        }
-        if (!detail::is_header_value_safe(token->template get_ref<const std::string&>())) {
-            throw fail("The server returned an auth token with control bytes (CR, LF, NUL); it was not stored.");
-        }
-        core().store().save_auth_response(token->template get<std::string>(), *record, std::move(res.body),
-                                        core().settings().max_json_depth);
-        return response;
-    }
+                   detail::call_secrets secrets, detail::client_core* sender = nullptr) const;
 
     std::string collection_;
     std::string base_path_;
@@ -5758,9 +3499,7 @@ public:
     using detail::service_base::service_base;
 
     /// @brief {"message","code","data"}; with superuser auth `data` has canBackup etc.
-    json check(const request_options& options = {}) const {
-        return core().send_json("GET", "/api/health", nullptr, options, {});
-    }
+    json check(const request_options& options = {}) const;
 };
 
 /// @brief Superuser calls on collections themselves (pb.collections()).
@@ -5770,123 +3509,58 @@ class collection_service : public detail::service_base {
 public:
     using detail::service_base::service_base;
 
-    json get_list(int page = 1, int per_page = 30, const request_options& options = {}) const {
-        return core().send_json("GET", "/api/collections", nullptr,
-                                detail::list_request(page, per_page, options), {});
-    }
+    json get_list(int page = 1, int per_page = 30, const request_options& options = {}) const;
 
     /// @brief Every collection, `batch` at a time, as a JSON array.
-    json get_full_list(int batch = 500, const request_options& options = {}) const {
-        return detail::full_list<json>(core(), "/api/collections", batch, options);
-    }
+    json get_full_list(int batch = 500, const request_options& options = {}) const;
 
-    json get_one(std::string_view name_or_id, const request_options& options = {}) const {
-        return core().send_json("GET", path(name_or_id), nullptr, options, {});
-    }
+    json get_one(std::string_view name_or_id, const request_options& options = {}) const;
 
     /// @brief Creates a collection from its JSON description ({"name", "type", "fields", ...}).
-    json create(const json& body, const request_options& options = {}) const {
-        return core().send_json("POST", "/api/collections", detail::object_body(body, "a collection body"),
-                                options, {});
-    }
+    json create(const json& body, const request_options& options = {}) const;
 
     json update(std::string_view name_or_id, const json& body,
-                const request_options& options = {}) const {
-        return core().send_json("PATCH", path(name_or_id), detail::object_body(body, "a collection body"),
-                                options, {});
-    }
+                const request_options& options = {}) const;
 
     /// @brief Deletes the collection and all its records (204).
-    void remove(std::string_view name_or_id, const request_options& options = {}) const {
-        core().perform("DELETE", path(name_or_id), nullptr, options, {});
-    }
+    void remove(std::string_view name_or_id, const request_options& options = {}) const;
 
     /// @brief Deletes all records of the collection, keeping the collection (204).
-    void truncate(std::string_view name_or_id, const request_options& options = {}) const {
-        core().perform("DELETE", path(name_or_id) + "/truncate", nullptr, options, {});
-    }
+    void truncate(std::string_view name_or_id, const request_options& options = {}) const;
 
     /// @brief Replaces the collections with `collections` (a JSON array); with
     /// delete_missing, collections not in the list are deleted (204).
     void import_collections(const json& collections, bool delete_missing = false,
-                            const request_options& options = {}) const {
-        if (!collections.is_array()) {
-            throw std::invalid_argument("bosbase: import_collections needs a JSON array of collections");
-        }
-        core().perform("PUT", "/api/collections/import",
-                       json{{"collections", collections}, {"deleteMissing", delete_missing}},
-                       options, {});
-    }
+                            const request_options& options = {}) const;
 
     /// @brief Templates for new collections: {"auth": {...}, "base": {...}, "view": {...}}.
-    json get_scaffolds(const request_options& options = {}) const {
-        return core().send_json("GET", "/api/collections/meta/scaffolds", nullptr,
-                                options, {});
-    }
+    json get_scaffolds(const request_options& options = {}) const;
 
     // --- BosBase: schemas and SQL tables ----------------------------------
 
     /// @brief The collection's fields in short: GET /api/collections/{name}/schema (404 for
     /// an unknown collection). Base collections also list createdBy and updatedBy.
     [[nodiscard]] collection_schema get_schema(std::string_view name_or_id,
-                                                                      const request_options& options = {}) const {
-        return detail::fetch_as<collection_schema>(core(), "GET", path(name_or_id) + "/schema", nullptr, options);
-    }
+                                                                      const request_options& options = {}) const;
 
     /// @brief Every collection's schema: GET /api/collections/schemas ({collections: [...]}).
     [[nodiscard]] std::vector<collection_schema> get_all_schemas(
-        const request_options& options = {}) const {
-        auto& c = core();
-        const std::string route = "/api/collections/schemas";
-        detail::json_reply reply = detail::fetch_json(c, "GET", route, nullptr, options);
-        const auto it = reply.body.is_object() ? reply.body.find("collections") : reply.body.end();
-        if (it == reply.body.end() || !it->is_array()) {
-            throw detail::invalid_response(c, route, options, reply.status,
-                                           "The server's response has no 'collections' array.");
-        }
-        std::vector<collection_schema> out;
-        out.reserve(it->size());
-        for (const auto& item : *it) {
-            out.push_back(detail::decode_as<collection_schema>(c, item, reply.status, route, options));
-        }
-        return out;
-    }
+        const request_options& options = {}) const;
 
     /// @brief Registers existing database tables as collections: POST
     /// /api/collections/sql/tables {tables}. Returns the new collections (a JSON array;
     /// tables already registered are left out). The server adds the columns created,
     /// updated, createdBy and updatedBy to each table.
     json register_sql_tables(const std::vector<std::string>& tables,
-                                                    const request_options& options = {}) const {
-        auto& c = core();
-        const std::string route = "/api/collections/sql/tables";
-        detail::json_reply reply = detail::fetch_json(c, "POST", route, json{{"tables", tables}}, options);
-        if (!reply.body.is_array()) {
-            throw detail::invalid_response(c, route, options, reply.status,
-                                           "The server's response is not an array of collections.");
-        }
-        return std::move(reply.body);
-    }
+                                                    const request_options& options = {}) const;
 
     /// @brief Runs each definition's `sql` (when not empty), then registers table `name`
     /// as a collection, all in one transaction: POST /api/collections/sql/import.
     sql_import_result import_sql_tables(const std::vector<sql_table_definition>& tables,
-                                                               const request_options& options = {}) const {
-        json list = json::array();
-        for (const auto& t : tables) {
-            json entry{{"name", t.name}};
-            if (!t.sql.empty()) entry["sql"] = t.sql;
-            list.push_back(std::move(entry));
-        }
-        return detail::fetch_as<sql_import_result>(core(), "POST", "/api/collections/sql/import",
-                                                      json{{"tables", std::move(list)}}, options);
-    }
+                                                               const request_options& options = {}) const;
 
 private:
-    static std::string path(std::string_view name_or_id) {
-        detail::require_path_segment(name_or_id, "collection name or id");
-        return "/api/collections/" + detail::encode_uri_component(name_or_id);
-    }
+    static std::string path(std::string_view name_or_id);
 };
 
 /// @brief Superuser calls on the application settings (pb.settings()).
@@ -5897,22 +3571,14 @@ public:
     using detail::service_base::service_base;
 
     /// @brief All settings (secrets come back masked).
-    json get_all(const request_options& options = {}) const {
-        return core().send_json("GET", "/api/settings", nullptr, options, {});
-    }
+    json get_all(const request_options& options = {}) const;
 
     /// @brief Changes the given settings, e.g. {{"batch", {{"enabled", true}}}}; returns all settings.
-    json update(const json& body, const request_options& options = {}) const {
-        return core().send_json("PATCH", "/api/settings", detail::object_body(body, "a settings body"),
-                                options, {});
-    }
+    json update(const json& body, const request_options& options = {}) const;
 
     /// @brief Checks the S3 connection of "storage" or "backups" (204).
     void test_s3(std::string_view filesystem = "storage",
-                 const request_options& options = {}) const {
-        core().perform("POST", "/api/settings/test/s3", json{{"filesystem", std::string(filesystem)}},
-                       options, {});
-    }
+                 const request_options& options = {}) const;
 
     /// @brief Signs an Apple "Sign in with Apple" client secret (a JWT, ES256) and returns
     /// it: POST /api/settings/apple/generate-client-secret. `private_key` is the PKCS #8
@@ -5923,32 +3589,12 @@ public:
                                                                     std::string_view key_id,
                                                                     std::string_view private_key,
                                                                     std::int64_t duration_seconds,
-                                                                    const request_options& options = {}) const {
-        auto& c = core();
-        const std::string route = "/api/settings/apple/generate-client-secret";
-        const json body{{"clientId", std::string(client_id)},
-                        {"teamId", std::string(team_id)},
-                        {"keyId", std::string(key_id)},
-                        {"privateKey", std::string(private_key)},
-                        {"duration", duration_seconds}};
-        detail::json_reply reply = detail::fetch_json(c, "POST", route, body, options, {private_key});
-        const auto it = reply.body.is_object() ? reply.body.find("secret") : reply.body.end();
-        if (it == reply.body.end() || !it->is_string()) {
-            throw detail::invalid_response(c, route, options, reply.status, "The server's response has no 'secret'.");
-        }
-        return it->template get<std::string>();
-    }
+                                                                    const request_options& options = {}) const;
 
     /// @brief Sends a test email of `email_template` ("verification", "password-reset",
     /// "email-change", "otp", "login-alert") for a collection's templates (204).
     void test_email(std::string_view collection, std::string_view to_email, std::string_view email_template,
-                    const request_options& options = {}) const {
-        core().perform("POST", "/api/settings/test/email",
-                       json{{"email", std::string(to_email)},
-                            {"template", std::string(email_template)},
-                            {"collection", std::string(collection)}},
-                       options, {});
-    }
+                    const request_options& options = {}) const;
 };
 
 /// @brief Superuser access to the request logs (pb.logs()).
@@ -5958,21 +3604,12 @@ class log_service : public detail::service_base {
 public:
     using detail::service_base::service_base;
 
-    json get_list(int page = 1, int per_page = 30, const request_options& options = {}) const {
-        return core().send_json("GET", "/api/logs", nullptr,
-                                detail::list_request(page, per_page, options), {});
-    }
+    json get_list(int page = 1, int per_page = 30, const request_options& options = {}) const;
 
-    json get_one(std::string_view id, const request_options& options = {}) const {
-        detail::require_path_segment(id, "log id");
-        return core().send_json("GET", "/api/logs/" + detail::encode_uri_component(id), nullptr,
-                                options, {});
-    }
+    json get_one(std::string_view id, const request_options& options = {}) const;
 
     /// @brief Hourly counts [{"total", "date"}, ...]; options.filter narrows them.
-    json get_stats(const request_options& options = {}) const {
-        return core().send_json("GET", "/api/logs/stats", nullptr, options, {});
-    }
+    json get_stats(const request_options& options = {}) const;
 };
 
 /// @brief Superuser calls on backups (pb.backups()).
@@ -5983,59 +3620,35 @@ public:
     using detail::service_base::service_base;
 
     /// @brief [{"key", "size", "modified"}, ...].
-    json get_full_list(const request_options& options = {}) const {
-        return core().send_json("GET", "/api/backups", nullptr, options, {});
-    }
+    json get_full_list(const request_options& options = {}) const;
 
     /// @brief Starts a backup named `name` ("" lets the server pick one) and waits for it (204).
-    void create(std::string_view name = {}, const request_options& options = {}) const {
-        core().perform("POST", "/api/backups", json{{"name", std::string(name)}}, options,
-                       {});
-    }
+    void create(std::string_view name = {}, const request_options& options = {}) const;
 
     /// @brief Restores a backup; the server restarts afterwards (204).
-    void restore(std::string_view key, const request_options& options = {}) const {
-        core().perform("POST", path(key) + "/restore", nullptr, options, {});
-    }
+    void restore(std::string_view key, const request_options& options = {}) const;
 
-    void remove(std::string_view key, const request_options& options = {}) const {
-        core().perform("DELETE", path(key), nullptr, options, {});
-    }
+    void remove(std::string_view key, const request_options& options = {}) const;
 
     /// @brief URL to download a backup with a superuser file token (from POST /api/files/token).
     /// The URL carries that token: do not log it.
-    std::string download_url(std::string_view file_token, std::string_view key) const {
-        return core().url().origin + core().target_for(path(key), query_params{{"token", std::string(file_token)}});
-    }
+    std::string download_url(std::string_view file_token, std::string_view key) const;
 
     /// @brief The JS SDK's name for download_url().
-    std::string get_download_url(std::string_view file_token, std::string_view key) const {
-        return download_url(file_token, key);
-    }
+    std::string get_download_url(std::string_view file_token, std::string_view key) const;
 
     /// @brief Uploads a backup archive (a .zip made by the server) as multipart field
     /// `file` to POST /api/backups/upload (204). The server refuses other types (400).
-    void upload(const file_part& file, const request_options& options = {}) const {
-        // A file from disk is read as it is sent, when the transport can (is_upload_transport_v).
-        detail::fetch_multipart_json(core(), "POST", "/api/backups/upload", json::object(),
-                                     file_list{{"file", file}}, options);
-    }
+    void upload(const file_part& file, const request_options& options = {}) const;
 
     /// @brief Downloads a backup archive into `to` as files().download() does (a new file
     /// renamed into place once complete). Fetches a superuser file token first when
     /// download_options::token is empty. Returns the bytes written.
     std::uint64_t download(std::string_view key, const std::filesystem::path& to,
-                           const download_options& options = {}) const {
-        const std::string token = token_for(options);
-        return detail::download_to_path(core(), path(key), with_token(token, options), options.max_bytes, to, {token});
-    }
+                           const download_options& options = {}) const;
 
     /// @brief download() into a caller's stream.
-    std::uint64_t download(std::string_view key, std::ostream& to, const download_options& options = {}) const {
-        const std::string token = token_for(options);
-        return detail::download_to_stream(core(), path(key), with_token(token, options), options.max_bytes, to,
-                                          {token});
-    }
+    std::uint64_t download(std::string_view key, std::ostream& to, const download_options& options = {}) const;
 
     /// @brief The earlier spelling, the download's fields apart from the request's.
     template <class To>
@@ -6051,31 +3664,11 @@ public:
     }
 
 private:
-    std::string token_for(const download_options& options) const {
-        if (!options.token.empty()) return options.token;
-        request_options plain;  // the token call needs none of the download's query or progress
-        plain.headers = options.headers;
-        plain.timeout = options.timeout;
-        plain.deadline = options.deadline;
-        plain.cancel = options.cancel;
-        const json reply = core().send_json("POST", "/api/files/token", nullptr, plain, {});
-        auto it = reply.find("token");
-        if (it == reply.end() || !it->is_string() || it->template get_ref<const std::string&>().empty()) {
-            throw detail::invalid_response(core(), "/api/files/token", plain, 200, "The server sent no file token.");
-        }
-        return it->template get<std::string>();
-    }
+    std::string token_for(const download_options& options) const;
 
-    static request_options with_token(const std::string& token, const request_options& options) {
-        request_options opts = options;
-        detail::assign_param(opts.query, "token", token);
-        return opts;
-    }
+    static request_options with_token(const std::string& token, const request_options& options);
 
-    static std::string path(std::string_view key) {
-        detail::require_path_segment(key, "backup key");
-        return "/api/backups/" + detail::encode_uri_component(key);
-    }
+    static std::string path(std::string_view key);
 };
 
 /// @brief Superuser calls on the app's cron jobs (pb.crons()).
@@ -6086,16 +3679,10 @@ public:
     using detail::service_base::service_base;
 
     /// @brief [{"id", "expression"}, ...].
-    json get_full_list(const request_options& options = {}) const {
-        return core().send_json("GET", "/api/crons", nullptr, options, {});
-    }
+    json get_full_list(const request_options& options = {}) const;
 
     /// @brief Runs a job now (204).
-    void run(std::string_view job_id, const request_options& options = {}) const {
-        detail::require_path_segment(job_id, "cron job id");
-        core().perform("POST", "/api/crons/" + detail::encode_uri_component(job_id), nullptr,
-                       options, {});
-    }
+    void run(std::string_view job_id, const request_options& options = {}) const;
 };
 
 }  // namespace bosbase
@@ -6132,42 +3719,7 @@ public:
     /// URLSearchParams (space as '+'). "" when the filename, the record's id or both
     /// collectionId and collectionName are missing (as the JS SDK). A URL with a token
     /// carries that token: do not log it.
-    std::string get_url(const json& record, std::string_view filename, const url_options& options = {}) const {
-        const std::string collection = [&] {
-            std::string id = string_field(record, "collectionId");
-            return id.empty() ? string_field(record, "collectionName") : id;
-        }();
-        const std::string id = string_field(record, "id");
-        if (filename.empty() || id.empty() || collection.empty()) {
-            return {};
-        }
-        std::string url = core().url().origin + core().url().prefix + "/api/files/" +
-                          detail::encode_uri_component(collection) + "/" + detail::encode_uri_component(id) + "/" +
-                          detail::encode_uri_component(filename);
-        query_params query = options.query;
-        if (!options.thumb.empty()) detail::assign_param(query, "thumb", options.thumb);
-        if (options.download) detail::assign_param(query, "download", "1");
-        if (!options.token.empty()) detail::assign_param(query, "token", options.token);
-        std::string qs;
-        for (const auto& param : query) {
-            auto emit = [&](const json& v) {
-                if (v.is_null()) return;
-                const std::string text = text_of(v);
-                // As in every other query: the server reads it as UTF-8.
-                if (!detail::is_valid_utf8(param.first) || !detail::is_valid_utf8(text)) {
-                    throw std::invalid_argument("bosbase: a file URL query key or value is not valid UTF-8");
-                }
-                qs += qs.empty() ? "?" : "&";
-                qs += form_encode(param.first) + "=" + form_encode(text);
-            };
-            if (param.second.is_array()) {
-                for (const auto& item : param.second) emit(item);
-            } else {
-                emit(param.second);
-            }
-        }
-        return url + qs;
-    }
+    std::string get_url(const json& record, std::string_view filename, const url_options& options = {}) const;
 
     /// @brief get_url() with the file name as JSON, e.g. record["avatar"]; "" unless it is a string.
     template <class Name, std::enable_if_t<std::is_same_v<Name, json>, int> = 0>
@@ -6178,29 +3730,19 @@ public:
 
     /// @brief A short-lived token for protected files (POST /api/files/token); needs auth.
     /// Returns "" when the server sends none, as the JS SDK.
-    std::string get_token(const request_options& options = {}) const {
-        const json reply =
-            core().send_json("POST", "/api/files/token", nullptr, options, {});
-        return string_field(reply, "token");
-    }
+    std::string get_token(const request_options& options = {}) const;
 
     /// @brief Downloads a record's file into `to`, never holding it in memory: the bytes go
     /// to a new file beside `to`, which replaces `to` only once complete, so a failed or
     /// cancelled download leaves `to` untouched. Returns the bytes written. Sizes,
     /// cancel and progress (request_options::progress) as in the README, "Files of any size".
     std::uint64_t download(const json& record, std::string_view filename, const std::filesystem::path& to,
-                           const download_options& options = {}) const {
-        return detail::download_to_path(core(), file_path(record, filename), with_download_query(options),
-                                        options.max_bytes, to, {options.token});
-    }
+                           const download_options& options = {}) const;
 
     /// @brief download() into a caller's stream, written piece by piece as it arrives; on
     /// failure the stream holds what arrived before it. Returns the bytes written.
     std::uint64_t download(const json& record, std::string_view filename, std::ostream& to,
-                           const download_options& options = {}) const {
-        return detail::download_to_stream(core(), file_path(record, filename), with_download_query(options),
-                                          options.max_bytes, to, {options.token});
-    }
+                           const download_options& options = {}) const;
 
     /// @brief The earlier spelling, the download's fields apart from the request's.
     template <class To>
@@ -6217,60 +3759,17 @@ public:
     }
 
 private:
-    static std::string file_path(const json& record, std::string_view filename) {
-        std::string collection = string_field(record, "collectionId");
-        if (collection.empty()) collection = string_field(record, "collectionName");
-        const std::string id = string_field(record, "id");
-        if (filename.empty() || id.empty() || collection.empty()) {
-            throw std::invalid_argument(
-                "bosbase: files().download needs a file name and a record with an id and a collectionId or "
-                "collectionName");
-        }
-        return "/api/files/" + detail::encode_uri_component(collection) + "/" + detail::encode_uri_component(id) +
-               "/" + detail::encode_uri_component(filename);
-    }
+    static std::string file_path(const json& record, std::string_view filename);
 
-    static request_options with_download_query(const download_options& download) {
-        request_options opts = download;
-        if (!download.thumb.empty()) detail::assign_param(opts.query, "thumb", download.thumb);
-        if (!download.token.empty()) detail::assign_param(opts.query, "token", download.token);
-        return opts;
-    }
+    static request_options with_download_query(const download_options& download);
 
-    static std::string string_field(const json& object, const char* key) {
-        auto it = object.is_object() ? object.find(key) : object.end();
-        return (it != object.end() && it->is_string()) ? it->template get<std::string>() : std::string();
-    }
+    static std::string string_field(const json& object, const char* key);
 
-    static std::string text_of(const json& v) {
-        try {
-            return detail::query_value_text(v);
-        } catch (const bosbase::json::type_error&) {
-            throw std::invalid_argument("bosbase: a file URL query value is not valid UTF-8");
-        }
-    }
+    static std::string text_of(const json& v);
 
     // application/x-www-form-urlencoded as URLSearchParams writes it: only
     // A-Z a-z 0-9 * - . _ stay, a space becomes '+'.
-    static std::string form_encode(std::string_view in) {
-        static const char hex[] = "0123456789ABCDEF";
-        std::string out;
-        out.reserve(in.size());
-        for (char ch : in) {
-            const auto c = static_cast<unsigned char>(ch);
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '*' || c == '-' ||
-                c == '.' || c == '_') {
-                out += ch;
-            } else if (c == ' ') {
-                out += '+';
-            } else {
-                out += '%';
-                out += hex[c >> 4];
-                out += hex[c & 0x0F];
-            }
-        }
-        return out;
-    }
+    static std::string form_encode(std::string_view in);
 };
 
 }  // namespace bosbase
@@ -6300,80 +3799,34 @@ public:
     /// @brief Queues requests for one collection of the batch it came from.
     class collection_batch {
     public:
-        collection_batch(std::shared_ptr<queue> queued, std::string_view collection) : queue_(std::move(queued)) {
-            detail::require_path_segment(collection, "collection name or id");
-            records_url_ = "/api/collections/" + detail::encode_uri_component(collection) + "/records";
-        }
+        collection_batch(std::shared_ptr<queue> queued, std::string_view collection);
 
         /// @brief POST .../records. Only options' query, named query fields and headers apply.
-        void create(const json& body, const request_options& options = {}) {
-            add("POST", records_url_, body, options);
-        }
+        void create(const json& body, const request_options& options = {});
 
         /// @brief PUT .../records: updates the record `body["id"]` names, or creates it.
-        void upsert(const json& body, const request_options& options = {}) {
-            add("PUT", records_url_, body, options);
-        }
+        void upsert(const json& body, const request_options& options = {});
 
-        void update(std::string_view id, const json& body, const request_options& options = {}) {
-            add("PATCH", record_url(id), body, options);
-        }
+        void update(std::string_view id, const json& body, const request_options& options = {});
 
-        void remove(std::string_view id, const request_options& options = {}) {
-            add("DELETE", record_url(id), json::object(), options);
-        }
+        void remove(std::string_view id, const request_options& options = {});
 
         /// @brief create() with files. Any request with files makes send() one multipart
         /// request, as record_service::create_with_files; `field+`, `+field` work as there.
-        void create_with_files(const json& body, const file_list& files, const request_options& options = {}) {
-            add("POST", records_url_, body, options, &files);
-        }
+        void create_with_files(const json& body, const file_list& files, const request_options& options = {});
 
         /// @brief upsert() with files (see create_with_files).
-        void upsert_with_files(const json& body, const file_list& files, const request_options& options = {}) {
-            add("PUT", records_url_, body, options, &files);
-        }
+        void upsert_with_files(const json& body, const file_list& files, const request_options& options = {});
 
         /// @brief update() with files (see create_with_files); remove files with {"field-": [names]} in `body`.
         void update_with_files(std::string_view id, const json& body, const file_list& files,
-                               const request_options& options = {}) {
-            add("PATCH", record_url(id), body, options, &files);
-        }
+                               const request_options& options = {});
 
     private:
-        std::string record_url(std::string_view id) const {
-            detail::require_path_segment(id, "record id");
-            return records_url_ + "/" + detail::encode_uri_component(id);
-        }
+        std::string record_url(std::string_view id) const;
 
         void add(const char* method, std::string url, const json& body, const request_options& options,
-                 const file_list* files = nullptr) {
-            const request_options opts = options;
-            if (files != nullptr) {
-                for (const auto& f : *files) detail::require_file_field(f.first);
-            }
-            detail::require_headers(opts.headers, "request_options.headers");
-            std::string qs;
-            try {
-                detail::append_query(qs, detail::collect_query(opts));
-            } catch (const bosbase::json::type_error&) {
-                throw std::invalid_argument("bosbase: a query value is not valid UTF-8");
-            }
-            if (!qs.empty()) url += "?" + qs;
-            json request{{"method", method}, {"url", std::move(url)}};
-            if (!opts.headers.empty()) {
-                json headers = json::object();
-                for (const auto& h : opts.headers) headers[h.first] = h.second;
-                request["headers"] = std::move(headers);
-            }
-            request["body"] = detail::object_body(body, "a batch request body");
-            if (files != nullptr && !files->empty()) {
-                const std::string prefix = "requests." + std::to_string(queue_->requests.size()) + ".";
-                queue_->files.reserve(queue_->files.size() + files->size());
-                for (const auto& f : *files) queue_->files.emplace_back(prefix + f.first, f.second);
-            }
-            queue_->requests.push_back(std::move(request));
-        }
+                 const file_list* files = nullptr);
 
         std::shared_ptr<queue> queue_;
         std::string records_url_;
@@ -6393,34 +3846,7 @@ public:
     /// named `requests.{index}.{field}`; the whole body counts against max_request_bytes.
     /// Any failed request rolls back all of them: ClientResponseError 400 "Batch
     /// transaction failed." with response()["data"]["requests"][<index>].
-    std::vector<batch_result> send(const request_options& options = {}) const {
-        const request_options opts = options;
-        json payload{{"requests", queue_->requests}};
-        const detail::json_reply reply =
-            queue_->files.empty()
-                ? detail::fetch_json(core(), "POST", "/api/batch", payload, opts)
-                : detail::fetch_body_json(core(), "POST", "/api/batch",
-                                          detail::build_multipart(payload, queue_->files,
-                                                                  core().settings().max_request_bytes),
-                                          opts);
-        if (!reply.body.is_array()) {
-            throw detail::invalid_response(core(), "/api/batch", opts, reply.status,
-                                           "The server's batch response is not an array.");
-        }
-        std::vector<batch_result> results;
-        results.reserve(reply.body.size());
-        for (const auto& item : reply.body) {
-            auto status = item.is_object() ? item.find("status") : item.end();
-            if (status == item.end() || !status->is_number_integer() || status->template get<std::int64_t>() < 0 ||
-                status->template get<std::int64_t>() > 999) {
-                throw detail::invalid_response(core(), "/api/batch", opts, reply.status,
-                                               "A batch answer has no HTTP status.");
-            }
-            auto body = item.find("body");
-            results.push_back({status->template get<int>(), body == item.end() ? json(nullptr) : *body});
-        }
-        return results;
-    }
+    std::vector<batch_result> send(const request_options& options = {}) const;
 
 private:
     std::shared_ptr<queue> queue_;
@@ -6581,47 +4007,26 @@ public:
     // --- collections -------------------------------------------------------
 
     [[nodiscard]] std::vector<vector_collection_info> list_collections(
-        const request_options& options = {}) const {
-        const std::string path = "/api/vectors/collections";
-        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
-        return detail::decode_array<vector_collection_info>(core(), reply, path, options);
-    }
+        const request_options& options = {}) const;
 
     /// @brief Creates a collection (201); 400 "Collection already exists." when it does.
     void create_collection(std::string_view name, const vector_collection_config& config = {},
-                                                  const request_options& options = {}) const {
-        json body = json::object();
-        if (config.dimension) body["dimension"] = *config.dimension;
-        if (config.distance) body["distance"] = *config.distance;
-        if (!config.options.is_null()) body["options"] = detail::object_body(config.options, "vector collection options");
-        core().perform("POST", collection_admin_path(name), body, options, {});
-    }
+                                                  const request_options& options = {}) const;
 
     /// @brief Changes the metric or the options. The server answers 400 "No fields to
     /// update." when nothing changes (the same metric and no options).
     void update_collection(std::string_view name, const vector_collection_update& update,
-                                                  const request_options& options = {}) const {
-        json body = json::object();
-        if (update.distance) body["distance"] = *update.distance;
-        if (!update.options.is_null()) body["options"] = detail::object_body(update.options, "vector collection options");
-        core().perform("PATCH", collection_admin_path(name), body, options, {});
-    }
+                                                  const request_options& options = {}) const;
 
     /// @brief Drops the collection and its documents (204).
-    void delete_collection(std::string_view name, const request_options& options = {}) const {
-        core().perform("DELETE", collection_admin_path(name), nullptr, options, {});
-    }
+    void delete_collection(std::string_view name, const request_options& options = {}) const;
 
     // --- documents ---------------------------------------------------------
 
     /// @brief Inserts a document and returns its id. A document with an existing id
     /// replaces it (upsert).
     std::string insert(std::string_view collection, const vector_document& document,
-                                              const request_options& options = {}) const {
-        const std::string path = documents_path(collection);
-        const detail::json_reply reply = detail::fetch_json(core(), "POST", path, document_body(document), options);
-        return id_of(reply, path, options);
-    }
+                                              const request_options& options = {}) const;
 
     /// @brief Inserts several documents in one request. A document the server refuses
     /// (a wrong dimension, say) only adds to `errors`; the rest are inserted. Existing
@@ -6629,124 +4034,47 @@ public:
     vector_batch_insert_result batch_insert(std::string_view collection,
                                                                    const std::vector<vector_document>& documents,
                                                                    bool skip_duplicates = false,
-                                                                   const request_options& options = {}) const {
-        json list = json::array();
-        for (const auto& d : documents) list.push_back(document_body(d));
-        json body{{"documents", std::move(list)}};
-        if (skip_duplicates) body["skipDuplicates"] = true;
-        const std::string path = documents_path(collection) + "/documents/batch";
-        const detail::json_reply reply = detail::fetch_json(core(), "POST", path, body, options);
-        return detail::decode_as<vector_batch_insert_result>(core(), reply.body, reply.status, path, options);
-    }
+                                                                   const request_options& options = {}) const;
 
     /// @brief One page of documents, newest first (per_page at most 1000). At BosBase
     /// d8bc341 the items carry id and vector only: metadata and content are never filled.
     [[nodiscard]] document_page<vector_document> list(
-        std::string_view collection, int page = 1, int per_page = 100, const request_options& options = {}) const {
-        const std::string path = documents_path(collection);
-        const request_options opts = detail::list_request(page, per_page, options);
-        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, opts);
-        return detail::decode_as<document_page<vector_document>>(core(), reply.body, reply.status, path, opts);
-    }
+        std::string_view collection, int page = 1, int per_page = 100, const request_options& options = {}) const;
 
     /// @brief One document. At BosBase d8bc341 the server answers 404 "Vector document
     /// not found." for every id, existing or not (its query does not map the row).
     [[nodiscard]] vector_document get(std::string_view collection, std::string_view id,
-                                                             const request_options& options = {}) const {
-        const std::string path = document_path(collection, id);
-        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
-        return detail::decode_as<vector_document>(core(), reply.body, reply.status, path, options);
-    }
+                                                             const request_options& options = {}) const;
 
     /// @brief Changes the fields that are set and returns the id; 404 for an unknown id.
     std::string update(std::string_view collection, std::string_view id,
                                               const vector_document_update& update,
-                                              const request_options& options = {}) const {
-        json body = json::object();
-        if (update.vector) {
-            // An empty vector, like an empty content, is silently ignored by the server.
-            if (update.vector->empty()) {
-                throw std::invalid_argument("bosbase: a vector document update's vector must not be empty");
-            }
-            detail::require_finite(*update.vector, "vector document");
-            body["vector"] = *update.vector;
-        }
-        if (update.metadata) body["metadata"] = detail::object_body(*update.metadata, "vector document metadata");
-        if (update.content) {
-            if (update.content->empty()) {
-                throw std::invalid_argument(
-                    "bosbase: a vector document's content cannot be cleared (the server ignores an empty content)");
-            }
-            body["content"] = *update.content;
-        }
-        const std::string path = document_path(collection, id);
-        const detail::json_reply reply = detail::fetch_json(core(), "PATCH", path, body, options);
-        return id_of(reply, path, options);
-    }
+                                              const request_options& options = {}) const;
 
     /// @brief Deletes a document (204, also for an id that does not exist).
     void remove(std::string_view collection, std::string_view id,
-                                       const request_options& options = {}) const {
-        core().perform("DELETE", document_path(collection, id), nullptr, options, {});
-    }
+                                       const request_options& options = {}) const;
 
     /// @brief The documents nearest to `search.query_vector`. The search is approximate
     /// (an ivfflat index with pgvector's default probes), so it can miss rows; at BosBase
     /// d8bc341 the documents carry id and vector only, even with include_content.
     [[nodiscard]] vector_search_result search(std::string_view collection,
                                                                      const vector_search_request& search,
-                                                                     const request_options& options = {}) const {
-        detail::require_finite(search.query_vector, "vector search query_vector");
-        json body{{"queryVector", search.query_vector}};
-        if (search.limit) body["limit"] = *search.limit;
-        if (!search.filter.is_null()) body["filter"] = detail::object_body(search.filter, "a vector search filter");
-        if (search.min_score) body["minScore"] = detail::finite_number(*search.min_score, "vector search min_score");
-        if (search.max_distance) body["maxDistance"] = detail::finite_number(*search.max_distance, "vector search max_distance");
-        if (search.include_distance) body["includeDistance"] = *search.include_distance;
-        if (search.include_content) body["includeContent"] = *search.include_content;
-        const std::string path = documents_path(collection) + "/documents/search";
-        const detail::json_reply reply = detail::fetch_json(core(), "POST", path, body, options);
-        return detail::decode_as<vector_search_result>(core(), reply.body, reply.status, path, options);
-    }
+                                                                     const request_options& options = {}) const;
 
 private:
-    static std::string collection_admin_path(std::string_view name) {
-        detail::require_path_segment(name, "vector collection name");
-        return "/api/vectors/collections/" + detail::encode_uri_component(name);
-    }
+    static std::string collection_admin_path(std::string_view name);
 
-    static std::string documents_path(std::string_view collection) {
-        detail::require_path_segment(collection, "vector collection name");
-        return "/api/vectors/" + detail::encode_uri_component(collection);
-    }
+    static std::string documents_path(std::string_view collection);
 
-    static std::string document_path(std::string_view collection, std::string_view id) {
-        detail::require_path_segment(id, "vector document id");
-        return documents_path(collection) + "/" + detail::encode_uri_component(id);
-    }
+    static std::string document_path(std::string_view collection, std::string_view id);
 
     // Only what is set goes out: the server treats an absent id, metadata or content
     // as "none" and an empty one alike.
-    static json document_body(const vector_document& d) {
-        detail::require_finite(d.vector, "vector document");
-        json body = json::object();
-        if (!d.id.empty()) body["id"] = d.id;
-        body["vector"] = d.vector;
-        const json metadata = detail::object_body(d.metadata, "vector document metadata");
-        if (!metadata.empty()) body["metadata"] = metadata;
-        if (!d.content.empty()) body["content"] = d.content;
-        return body;
-    }
+    static json document_body(const vector_document& d);
 
     // {id, success}: the id of the document written.
-    std::string id_of(const detail::json_reply& reply, const std::string& path, const request_options& options) const {
-        auto it = reply.body.is_object() ? reply.body.find("id") : reply.body.end();
-        if (it == reply.body.end() || !it->is_string()) {
-            throw detail::invalid_response(core(), path, options, reply.status,
-                                           "The server's response has no string 'id'.");
-        }
-        return it->template get<std::string>();
-    }
+    std::string id_of(const detail::json_reply& reply, const std::string& path, const request_options& options) const;
 };
 
 }  // namespace bosbase
@@ -6860,138 +4188,56 @@ public:
 
     /// @brief Every collection, sorted by name.
     [[nodiscard]] std::vector<llm_collection_info> list_collections(
-        const request_options& options = {}) const {
-        const std::string path = "/api/llm-documents/collections";
-        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
-        return detail::decode_array<llm_collection_info>(core(), reply, path, options);
-    }
+        const request_options& options = {}) const;
 
     /// @brief Creates a collection (201); 400 "Collection already exists." when it does.
     void create_collection(std::string_view name, const llm_metadata& metadata = {},
-                                                  const request_options& options = {}) const {
-        json body = json::object();
-        if (!metadata.empty()) body["metadata"] = metadata;
-        core().perform("POST", collection_admin_path(name), body, options, {});
-    }
+                                                  const request_options& options = {}) const;
 
     /// @brief Deletes a collection and its documents (204, also for an unknown name).
-    void delete_collection(std::string_view name, const request_options& options = {}) const {
-        core().perform("DELETE", collection_admin_path(name), nullptr, options, {});
-    }
+    void delete_collection(std::string_view name, const request_options& options = {}) const;
 
     // --- documents ---------------------------------------------------------
 
     /// @brief Inserts a document (content or embedding, or both) and returns its id. A
     /// document with an existing id replaces it whole.
     std::string insert(std::string_view collection, const llm_document& document,
-                                              const request_options& options = {}) const {
-        detail::require_finite(document.embedding, "LLM document embedding");
-        json body = json::object();
-        if (!document.id.empty()) body["id"] = document.id;
-        if (!document.content.empty()) body["content"] = document.content;
-        if (!document.metadata.empty()) body["metadata"] = document.metadata;
-        if (!document.embedding.empty()) body["embedding"] = document.embedding;
-        const std::string path = documents_path(collection);
-        const detail::json_reply reply = detail::fetch_json(core(), "POST", path, body, options);
-        auto it = reply.body.is_object() ? reply.body.find("id") : reply.body.end();
-        if (it == reply.body.end() || !it->is_string()) {
-            throw detail::invalid_response(core(), path, options, reply.status,
-                                           "The server's response has no string 'id'.");
-        }
-        return it->template get<std::string>();
-    }
+                                              const request_options& options = {}) const;
 
     /// @brief One page of documents, sorted by id (per_page at most 500). The page has
     /// no total_pages: the server sends none.
     [[nodiscard]] document_page<llm_document> list(std::string_view collection, int page = 1,
                                                                           int per_page = 50,
-                                                                          const request_options& options = {}) const {
-        const std::string path = documents_path(collection);
-        const request_options opts = detail::list_request(page, per_page, options);
-        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, opts);
-        return detail::decode_as<document_page<llm_document>>(core(), reply.body, reply.status, path, opts);
-    }
+                                                                          const request_options& options = {}) const;
 
     /// @brief One document; 404 "Document not found." for an unknown id.
     [[nodiscard]] llm_document get(std::string_view collection, std::string_view id,
-                                                          const request_options& options = {}) const {
-        const std::string path = document_path(collection, id);
-        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
-        return detail::decode_as<llm_document>(core(), reply.body, reply.status, path, options);
-    }
+                                                          const request_options& options = {}) const;
 
     /// @brief The JS SDK's other name for get().
     [[nodiscard]] llm_document get_one(std::string_view collection, std::string_view id,
-                                                              const request_options& options = {}) const {
-        return get(collection, id, options);
-    }
+                                                              const request_options& options = {}) const;
 
     /// @brief Changes the fields that are set ({success: true}); 404 for an unknown id.
     void update(std::string_view collection, std::string_view id,
-                                       const llm_document_update& update, const request_options& options = {}) const {
-        json body = json::object();
-        if (update.content) body["content"] = *update.content;
-        if (update.metadata) body["metadata"] = *update.metadata;
-        if (update.embedding) {
-            detail::require_finite(*update.embedding, "LLM document embedding");
-            body["embedding"] = *update.embedding;
-        }
-        core().perform("PATCH", document_path(collection, id), body, options, {});
-    }
+                                       const llm_document_update& update, const request_options& options = {}) const;
 
     /// @brief Deletes a document (204); 404 for an unknown id.
     void remove(std::string_view collection, std::string_view id,
-                                       const request_options& options = {}) const {
-        core().perform("DELETE", document_path(collection, id), nullptr, options, {});
-    }
+                                       const request_options& options = {}) const;
 
     /// @brief The documents most similar to a text or an embedding. An empty collection
     /// gives no results; neither a text nor an embedding (or one of the wrong length)
     /// makes the server answer 500 "Failed to execute query.".
     [[nodiscard]] std::vector<llm_query_result> query(
-        std::string_view collection, const llm_query_options& query, const request_options& options = {}) const {
-        json body = json::object();
-        if (query.query_text) body["queryText"] = *query.query_text;
-        if (query.query_embedding) {
-            detail::require_finite(*query.query_embedding, "LLM query_embedding");
-            body["queryEmbedding"] = *query.query_embedding;
-        }
-        if (query.limit) body["limit"] = *query.limit;
-        if (query.where) body["where"] = *query.where;
-        if (query.negative) {
-            const llm_negative_query& n = *query.negative;
-            json negative = json::object();
-            if (n.text) negative["text"] = *n.text;
-            if (n.embedding) {
-                detail::require_finite(*n.embedding, "LLM negative query embedding");
-                negative["embedding"] = *n.embedding;
-            }
-            if (n.mode) negative["mode"] = *n.mode;
-            if (n.filter_threshold) {
-                negative["filterThreshold"] = detail::finite_number(*n.filter_threshold, "LLM negative filter_threshold");
-            }
-            body["negative"] = std::move(negative);
-        }
-        const std::string path = documents_path(collection) + "/documents/query";
-        const detail::json_reply reply = detail::fetch_json(core(), "POST", path, body, options);
-        return detail::decode_results<llm_query_result>(core(), reply, path, options);
-    }
+        std::string_view collection, const llm_query_options& query, const request_options& options = {}) const;
 
 private:
-    static std::string collection_admin_path(std::string_view name) {
-        detail::require_path_segment(name, "LLM document collection name");
-        return "/api/llm-documents/collections/" + detail::encode_uri_component(name);
-    }
+    static std::string collection_admin_path(std::string_view name);
 
-    static std::string documents_path(std::string_view collection) {
-        detail::require_path_segment(collection, "LLM document collection name");
-        return "/api/llm-documents/" + detail::encode_uri_component(collection);
-    }
+    static std::string documents_path(std::string_view collection);
 
-    static std::string document_path(std::string_view collection, std::string_view id) {
-        detail::require_path_segment(id, "LLM document id");
-        return documents_path(collection) + "/" + detail::encode_uri_component(id);
-    }
+    static std::string document_path(std::string_view collection, std::string_view id);
 };
 
 }  // namespace bosbase
@@ -7184,56 +4430,21 @@ public:
     using detail::service_base::service_base;
 
     langchaingo_completion completions(const langchaingo_completion_request& request,
-                                                              const request_options& options = {}) const {
-        json body = json::object();
-        put_model(body, request.model);
-        if (!request.prompt.empty()) body["prompt"] = request.prompt;
-        if (!request.messages.empty()) {
-            json messages = json::array();
-            for (const auto& m : request.messages) {
-                json message{{"content", m.content}};
-                if (!m.role.empty()) message["role"] = m.role;
-                messages.push_back(std::move(message));
-            }
-            body["messages"] = std::move(messages);
-        }
-        if (request.temperature) body["temperature"] = detail::finite_number(*request.temperature, "temperature");
-        if (request.max_tokens) body["maxTokens"] = *request.max_tokens;
-        if (request.top_p) body["topP"] = detail::finite_number(*request.top_p, "top_p");
-        if (request.candidate_count) body["candidateCount"] = *request.candidate_count;
-        if (!request.stop.empty()) body["stop"] = request.stop;
-        if (request.json_mode) body["json"] = true;
-        return call<langchaingo_completion>("/api/langchaingo/completions", body, request.model, options);
-    }
+                                                              const request_options& options = {}) const;
 
     /// @brief Answers `request.question` from the collection's most similar documents.
     /// 404 "Collection not found." for an unknown collection.
     langchaingo_rag_answer rag(const langchaingo_rag_request& request,
-                                                      const request_options& options = {}) const {
-        json body = retrieval_body(request);
-        body["question"] = request.question;
-        return call<langchaingo_rag_answer>("/api/langchaingo/rag", body, request.model, options);
-    }
+                                                      const request_options& options = {}) const;
 
     /// @brief rag() under the name `query` (POST /api/langchaingo/documents/query).
     langchaingo_rag_answer query_documents(const langchaingo_document_query& request,
-                                                                  const request_options& options = {}) const {
-        json body = retrieval_body(request);
-        body["query"] = request.query;
-        return call<langchaingo_rag_answer>("/api/langchaingo/documents/query", body, request.model, options);
-    }
+                                                                  const request_options& options = {}) const;
 
     /// @brief Text to SQL: the model writes one statement from the tables' columns and
     /// sample rows, the server runs it and returns at most top_k rows.
     langchaingo_sql_result sql(const langchaingo_sql_request& request,
-                                                      const request_options& options = {}) const {
-        json body = json::object();
-        put_model(body, request.model);
-        body["query"] = request.query;
-        if (!request.tables.empty()) body["tables"] = request.tables;
-        if (request.top_k) body["topK"] = *request.top_k;
-        return call<langchaingo_sql_result>("/api/langchaingo/sql", body, request.model, options);
-    }
+                                                      const request_options& options = {}) const;
 
 private:
     template <class Result>
@@ -7244,31 +4455,9 @@ private:
     }
 
     // {"model": {provider, model, apiKey, baseUrl}} with the fields that are set, or nothing.
-    static void put_model(json& body, const langchaingo_model& m) {
-        json model = json::object();
-        if (!m.provider.empty()) model["provider"] = m.provider;
-        if (!m.model.empty()) model["model"] = m.model;
-        if (!m.api_key.empty()) model["apiKey"] = m.api_key;
-        if (!m.base_url.empty()) model["baseUrl"] = m.base_url;
-        if (!model.empty()) body["model"] = std::move(model);
-    }
+    static void put_model(json& body, const langchaingo_model& m);
 
-    static json retrieval_body(const langchaingo_retrieval& r) {
-        json body = json::object();
-        put_model(body, r.model);
-        body["collection"] = r.collection;
-        if (r.top_k) body["topK"] = *r.top_k;
-        if (r.score_threshold) body["scoreThreshold"] = detail::finite_number(*r.score_threshold, "score_threshold");
-        if (r.where || r.where_document) {
-            json filters = json::object();
-            if (r.where) filters["where"] = *r.where;
-            if (r.where_document) filters["whereDocument"] = *r.where_document;
-            body["filters"] = std::move(filters);
-        }
-        if (!r.prompt_template.empty()) body["promptTemplate"] = r.prompt_template;
-        if (r.return_sources) body["returnSources"] = true;
-        return body;
-    }
+    static json retrieval_body(const langchaingo_retrieval& r);
 };
 
 }  // namespace bosbase
@@ -7360,46 +4549,20 @@ public:
     using detail::service_base::service_base;
 
     /// @brief Every cache, sorted by name, with its statistics.
-    [[nodiscard]] std::vector<cache_summary> list(const request_options& options = {}) const {
-        const std::string path = "/api/cache";
-        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
-        auto items = reply.body.is_object() ? reply.body.find("items") : reply.body.end();
-        if (items == reply.body.end() || !items->is_array()) {
-            throw detail::invalid_response(core(), path, options, reply.status,
-                                           "The server's list response has no 'items' array.");
-        }
-        std::vector<cache_summary> out;
-        out.reserve(items->size());
-        for (const auto& item : *items) {
-            out.push_back(detail::decode_as<cache_summary>(core(), item, reply.status, path, options));
-        }
-        return out;
-    }
+    [[nodiscard]] std::vector<cache_summary> list(const request_options& options = {}) const;
 
     /// @brief Creates a cache (201); 400 "Failed to create cache." when the name exists
     /// or does not match the server's pattern.
     cache_summary create(std::string_view name, const cache_settings& settings = {},
-                                                const request_options& options = {}) const {
-        json body = settings_body(settings);
-        body["name"] = std::string(name);
-        const std::string path = "/api/cache";
-        const detail::json_reply reply = detail::fetch_json(core(), "POST", path, body, options);
-        return detail::decode_as<cache_summary>(core(), reply.body, reply.status, path, options);
-    }
+                                                const request_options& options = {}) const;
 
     /// @brief Changes the settings that are set (at least one, or the server answers 400).
     /// Creates the cache when it does not exist.
     cache_summary update(std::string_view name, const cache_settings& settings,
-                                                const request_options& options = {}) const {
-        const std::string path = cache_path(name);
-        const detail::json_reply reply = detail::fetch_json(core(), "PATCH", path, settings_body(settings), options);
-        return detail::decode_as<cache_summary>(core(), reply.body, reply.status, path, options);
-    }
+                                                const request_options& options = {}) const;
 
     /// @brief Deletes a cache and its entries (204); 404 "Cache not found.".
-    void remove(std::string_view name, const request_options& options = {}) const {
-        core().perform("DELETE", cache_path(name), nullptr, options, {});
-    }
+    void remove(std::string_view name, const request_options& options = {}) const;
 
     /// @brief Stores `value` (JSON, or any type with to_json) under `key`. ttl_seconds:
     /// unset for the cache's default, 0 for no expiry. A value whose JSON is larger than
@@ -7415,61 +4578,31 @@ public:
 
     /// @brief The entry; 404 "Cache entry not found." (also once it expired).
     [[nodiscard]] cache_entry get_entry(std::string_view cache, std::string_view key,
-                                                               const request_options& options = {}) const {
-        return entry_call("GET", cache, key, nullptr, options);
-    }
+                                                               const request_options& options = {}) const;
 
     /// @brief Gives the entry a new lifetime without changing its value: ttl_seconds from
     /// now (unset: the cache's default, 0: no expiry); 404 for an unknown entry.
     cache_entry renew_entry(std::string_view cache, std::string_view key,
                                                    std::optional<std::int64_t> ttl_seconds = std::nullopt,
-                                                   const request_options& options = {}) const {
-        json body = json::object();
-        if (ttl_seconds) body["ttlSeconds"] = non_negative(*ttl_seconds, "cache entry ttl_seconds");
-        return entry_call("PATCH", cache, key, body, options);
-    }
+                                                   const request_options& options = {}) const;
 
     /// @brief Deletes the entry (204); 404 "Cache entry not found.".
     void delete_entry(std::string_view cache, std::string_view key,
-                                             const request_options& options = {}) const {
-        core().perform("DELETE", entry_path(cache, key), nullptr, options, {});
-    }
+                                             const request_options& options = {}) const;
 
 private:
-    static std::string cache_path(std::string_view name) {
-        detail::require_path_segment(name, "cache name");
-        return "/api/cache/" + detail::encode_uri_component(name);
-    }
+    static std::string cache_path(std::string_view name);
 
-    static std::string entry_path(std::string_view cache, std::string_view key) {
-        detail::require_path_segment(key, "cache key");
-        return cache_path(cache) + "/entries/" + detail::encode_uri_component(key);
-    }
+    static std::string entry_path(std::string_view cache, std::string_view key);
 
     // The server reads a negative number as "the default": a TTL of -1 would not mean
     // "forever" as it does elsewhere (0 does), so negative numbers are refused.
-    static std::int64_t non_negative(std::int64_t value, const char* what) {
-        if (value < 0) {
-            throw std::invalid_argument(std::string("bosbase: ") + what +
-                                        " must not be negative (leave it unset for the server's default)");
-        }
-        return value;
-    }
+    static std::int64_t non_negative(std::int64_t value, const char* what);
 
-    static json settings_body(const cache_settings& s) {
-        json body = json::object();
-        if (s.size_bytes) body["sizeBytes"] = non_negative(*s.size_bytes, "cache size_bytes");
-        if (s.default_ttl_seconds) body["defaultTTLSeconds"] = non_negative(*s.default_ttl_seconds, "cache default_ttl_seconds");
-        if (s.read_timeout_ms) body["readTimeoutMs"] = non_negative(*s.read_timeout_ms, "cache read_timeout_ms");
-        return body;
-    }
+    static json settings_body(const cache_settings& s);
 
     cache_entry entry_call(const char* method, std::string_view cache, std::string_view key, const json& body,
-                           const request_options& options) const {
-        const std::string path = entry_path(cache, key);
-        const detail::json_reply reply = detail::fetch_json(core(), method, path, body, options);
-        return detail::decode_as<cache_entry>(core(), reply.body, reply.status, path, options);
-    }
+                           const request_options& options) const;
 };
 
 }  // namespace bosbase
@@ -7556,53 +4689,31 @@ public:
     /// @brief One SCAN step: GET /api/redis/keys?cursor=&pattern=&count=. Start with no
     /// cursor and go on with page.cursor until page.done().
     [[nodiscard]] redis_key_page list_keys(const redis_list_options& query = {},
-                                                                  const request_options& options = {}) const {
-        query_params first;
-        if (query.cursor) first.emplace_back("cursor", *query.cursor);
-        if (query.pattern) first.emplace_back("pattern", *query.pattern);
-        if (query.count) first.emplace_back("count", *query.count);
-        return detail::fetch_as<redis_key_page>(core(), "GET", keys_path(), nullptr,
-                                                   detail::with_defaults(std::move(first), options));
-    }
+                                                                  const request_options& options = {}) const;
 
     /// @brief Creates a key that does not exist yet (201); 409 "Key already exists." otherwise.
     /// Without a TTL the key does not expire.
     redis_entry create_key(std::string_view key, const json& value,
                                                   std::optional<std::int64_t> ttl_seconds = std::nullopt,
-                                                  const request_options& options = {}) const {
-        json body{{"key", std::string(key)}, {"value", value}};
-        if (ttl_seconds) body["ttlSeconds"] = *ttl_seconds;
-        return detail::fetch_as<redis_entry>(core(), "POST", keys_path(), body, options);
-    }
+                                                  const request_options& options = {}) const;
 
     /// @brief The key's value and TTL; 404 "Key not found.".
     [[nodiscard]] redis_entry get_key(std::string_view key,
-                                                             const request_options& options = {}) const {
-        return detail::fetch_as<redis_entry>(core(), "GET", key_path(key), nullptr, options);
-    }
+                                                             const request_options& options = {}) const;
 
     /// @brief Replaces the value of an existing key (no upsert: 404 "Key not found.").
     /// Without a TTL the key keeps the one it has; 0 makes it persistent.
     redis_entry update_key(std::string_view key, const json& value,
                                                   std::optional<std::int64_t> ttl_seconds = std::nullopt,
-                                                  const request_options& options = {}) const {
-        json body{{"value", value}};
-        if (ttl_seconds) body["ttlSeconds"] = *ttl_seconds;
-        return detail::fetch_as<redis_entry>(core(), "PUT", key_path(key), body, options);
-    }
+                                                  const request_options& options = {}) const;
 
     /// @brief Deletes the key (204); 404 "Key not found.".
-    void delete_key(std::string_view key, const request_options& options = {}) const {
-        core().perform("DELETE", key_path(key), nullptr, options, {});
-    }
+    void delete_key(std::string_view key, const request_options& options = {}) const;
 
 private:
     static std::string keys_path() { return "/api/redis/keys"; }
 
-    static std::string key_path(std::string_view key) {
-        detail::require_path_segment(key, "Redis key");
-        return "/api/redis/keys/" + detail::encode_uri_component(key);
-    }
+    static std::string key_path(std::string_view key);
 };
 
 }  // namespace bosbase
@@ -7715,11 +4826,7 @@ public:
     /// a JSON object (null sends {}); an empty operation_name is left out.
     graphql_result query(std::string_view query, const json& variables = json::object(),
                                                 std::string_view operation_name = {},
-                                                const request_options& options = {}) const {
-        json body{{"query", std::string(query)}, {"variables", detail::object_body(variables, "GraphQL variables")}};
-        if (!operation_name.empty()) body["operationName"] = std::string(operation_name);
-        return detail::fetch_as<graphql_result>(core(), "POST", "/api/graphql", body, options);
-    }
+                                                const request_options& options = {}) const;
 };
 
 /// @brief Runs SQL on the server's database (pb.sql(); superusers only). Whatever the
@@ -7733,15 +4840,7 @@ public:
     /// @brief POST /api/sql/execute {query}, the statement trimmed. An empty or
     /// whitespace-only statement is std::invalid_argument (as in the JS SDK). A statement
     /// the database refuses is 400 "Failed to execute SQL statement.".
-    sql_result execute(std::string_view query, const request_options& options = {}) const {
-        const auto first = query.find_first_not_of(" \t\r\n\f\v");
-        if (first == std::string_view::npos) {
-            throw std::invalid_argument("bosbase: the SQL query must not be empty");
-        }
-        const auto last = query.find_last_not_of(" \t\r\n\f\v");
-        const json body{{"query", std::string(query.substr(first, last - first + 1))}};
-        return detail::fetch_as<sql_result>(core(), "POST", "/api/sql/execute", body, options);
-    }
+    sql_result execute(std::string_view query, const request_options& options = {}) const;
 };
 
 }  // namespace bosbase
@@ -7953,33 +5052,14 @@ class deadline_guard {
 public:
     using clock = std::chrono::steady_clock;
 
-    deadline_guard(cancel_token target, clock::time_point when) : state_(std::make_shared<shared>()) {
-        thread_ = std::thread([s = state_, target, when] {
-            std::unique_lock<std::mutex> lock(s->mutex);
-            if (!s->cv.wait_until(lock, when, [&] { return s->done; })) {
-                s->fired = true;
-                lock.unlock();
-                target.cancel();
-            }
-        });
-    }
+    deadline_guard(cancel_token target, clock::time_point when);
     deadline_guard(const deadline_guard&) = delete;
     deadline_guard& operator=(const deadline_guard&) = delete;
     ~deadline_guard() { stop(); }
 
-    void stop() {
-        {
-            std::lock_guard<std::mutex> lock(state_->mutex);
-            state_->done = true;
-        }
-        state_->cv.notify_all();
-        if (thread_.joinable()) thread_.join();
-    }
+    void stop();
 
-    bool fired() {
-        std::lock_guard<std::mutex> lock(state_->mutex);
-        return state_->fired;
-    }
+    bool fired();
 
 private:
     struct shared {
@@ -7996,145 +5076,9 @@ private:
 // permission before the upgrade, reads one client message with the arguments, and
 // answers with one text message, {output} or {status, message, data}. The token goes in
 // the Authorization header, never in the URL.
-inline script_output execute_script_ws(client_core& c, const std::string& path,
+BOSBASE_DECL script_output execute_script_ws(client_core& c, const std::string& path,
                                 const std::vector<std::string>& arguments, std::string_view function_name,
-                                const request_options& options) {
-    using clock = std::chrono::steady_clock;
-    const auto& settings = c.settings();
-    require_headers(options.headers, "request_options.headers");
-    const std::string token = c.store().token();
-    const call_secrets secrets{token};
-
-    websocket_request req;
-    req.url = websocket_origin(c.url().origin) + c.target_for(path, collect_query(options, {}));
-    req.headers = options.headers;
-    for (const auto& h : settings.headers) {
-        if (!h.second.empty() && !has_header(req.headers, h.first)) req.headers.push_back(h);
-    }
-    if (!settings.lang.empty() && !has_header(req.headers, "Accept-Language")) {
-        req.headers.emplace_back("Accept-Language", settings.lang);
-    }
-    if (!token.empty() && !has_header(req.headers, "Authorization")) req.headers.emplace_back("Authorization", token);
-    req.connect_timeout = settings.connect_timeout;
-    req.read_timeout = options.timeout.value_or(settings.timeout);
-    req.write_timeout = req.read_timeout;
-    req.max_message_bytes = settings.max_response_bytes;
-    const std::chrono::milliseconds budget = options.deadline.value_or(settings.deadline);
-    const auto deadline =
-        clock::now() + std::clamp(budget, std::chrono::milliseconds(0), std::chrono::milliseconds(std::chrono::hours(24 * 365 * 100)));
-    const std::string url = redact_url(req.url);
-    const std::string what = "GET " + redact_url(c.url().origin + c.url().prefix + path) + " (WebSocket)";
-
-    // One token the transport and the socket obey: the caller's, the async job's, or the deadline.
-    cancel_token stop;
-    cancel_token::registration links[2];
-    if (options.cancel) links[0] = options.cancel->on_cancel([stop] { stop.cancel(); });
-    if (const cancel_token* job = current_job_cancel()) links[1] = job->on_cancel([stop] { stop.cancel(); });
-    auto failure = [&](error_kind kind, const std::string& why) {
-        return ClientResponseError(url, 0, json::object(), kind, why, secrets.to_vector());
-    };
-    if (stop.is_canceled()) throw failure(error_kind::canceled, what + " was cancelled before it was sent");
-    req.cancel = stop;
-
-    deadline_guard guard(stop, deadline);
-    auto ended = [&](error_kind kind, const std::string& why) {
-        guard.stop();
-        if (guard.fired()) {
-            return failure(error_kind::deadline, what + " exceeded its deadline of " + std::to_string(budget.count()) + " ms");
-        }
-        if (stop.is_canceled()) return failure(error_kind::canceled, what + " was cancelled");
-        return failure(kind, why);
-    };
-
-    std::unique_ptr<websocket_connection> conn;
-    std::optional<transport_fault> refused;
-    try {
-        auto transport = copy_transport(c.transport(), "execute_ws");  // copies share what the transport keeps
-        conn = transport->connect_websocket(req);
-    } catch (const websocket_refused& e) {
-        // The server's own answer to the upgrade (no script, no permission, not signed
-        // in): its status and JSON, as execute() would report them.
-        if (stop.is_canceled()) throw ended(error_kind::canceled, e.what());
-        guard.stop();
-        http_response res;
-        res.status = e.status();
-        res.body = e.body();
-        const auto list = secrets.to_vector();
-        throw ClientResponseError(url, e.status(), error_body(res, settings.max_json_depth, list), error_kind::none, {},
-                                  list);
-    } catch (...) {
-        transport_fault fault = current_transport_fault();
-        // A transport that does not tell the upgrade's status: a server that answers the
-        // upgrade with an error and closes may look like a refused connect to it.
-        const bool maybe_refused = fault.kind == error_kind::invalid_response || fault.kind == error_kind::connect;
-        if (!maybe_refused || stop.is_canceled()) throw ended(fault.kind, fault.what);
-        refused = std::move(fault);
-    }
-    if (refused) {
-        // Perhaps the server answered the upgrade with an error the transport did not pass
-        // on (one that throws websocket_refused never comes here). The same route asked
-        // over plain HTTP gives that answer before it would upgrade, and runs nothing; a
-        // server that is not there fails that request alike.
-        guard.stop();
-        (void)fetch_json(c, "GET", path, nullptr, options, secrets);
-        throw failure(refused->kind, refused->what);
-    }
-    if (!conn) throw ended(error_kind::other, "the transport returned no WebSocket");
-
-    std::string message;
-    websocket_frame frame = websocket_frame::closed;
-    {
-        // Declared after conn, so gone before it: a cancel or the deadline ends a blocked read.
-        cancel_token::registration wake = stop.on_cancel([&conn] { conn->shutdown(); });
-        json first = json::object();
-        if (!arguments.empty()) first["arguments"] = arguments;
-        if (!function_name.empty()) first["function_name"] = std::string(function_name);
-        try {
-            if (!conn->send_text(first.dump())) {
-                throw ended(error_kind::send, "the WebSocket closed before the script's arguments were sent");
-            }
-            frame = conn->read(message);
-        } catch (const ClientResponseError&) {
-            throw;
-        } catch (const json::exception&) {
-            throw std::invalid_argument("bosbase: script arguments and function name must be valid UTF-8");
-        } catch (const std::bad_alloc&) {
-            throw;
-        } catch (const std::exception& e) {
-            throw ended(error_kind::receive, e.what());
-        }
-    }
-    conn->shutdown();
-    guard.stop();
-    if (guard.fired() || stop.is_canceled()) throw ended(error_kind::canceled, {});
-    if (frame == websocket_frame::closed) {
-        throw failure(error_kind::receive, "the server closed the WebSocket without the script's answer");
-    }
-    constexpr int switched = 101;  // the status of the upgrade that carried the answer
-    // A transport that reads past an answer over the cap says too_large; one that hands it over whole, its size.
-    if (frame == websocket_frame::too_large ||
-        (frame == websocket_frame::text && message.size() > settings.max_response_bytes)) {
-        throw failure(error_kind::too_large, "the script's answer is larger than max_response_bytes (" +
-                                                 std::to_string(settings.max_response_bytes) + " bytes)");
-    }
-    if (frame != websocket_frame::text) {
-        throw invalid_response(c, path, options, switched, "The script's answer is a binary WebSocket message.");
-    }
-    const std::optional<json> parsed = parse_json(message, settings.max_json_depth);
-    if (!parsed || !parsed->is_object()) {
-        throw invalid_response(c, path, options, switched,
-                               "The script's answer is not a JSON object, or nests deeper than max_json_depth.");
-    }
-    const auto status = parsed->find("status");
-    if (parsed->find("output") == parsed->end() && status != parsed->end() && status->is_number_integer()) {
-        // A failure after the upgrade (the script raised, bad arguments) comes as a message.
-        const auto code = status->get<std::int64_t>();
-        const int http = code >= 100 && code <= 599 ? static_cast<int>(code) : 500;
-        const auto list = secrets.to_vector();
-        throw ClientResponseError(url, http, *parsed, error_kind::none, {}, list);
-    }
-    return decode_as<script_output>(c, *parsed, switched, path, options);
-}
+                                const request_options& options);
 
 }  // namespace detail
 
@@ -8237,15 +5181,7 @@ public:
     std::optional<std::chrono::milliseconds> retry() const noexcept { return retry_; }
 
 private:
-    bool grow(std::size_t line_size) {
-        if (line_size + data_.size() + event_.size() > max_event_bytes_) {
-            error_ = "an event is larger than max_event_bytes (" + std::to_string(max_event_bytes_) + " bytes)";
-            line_.clear();
-            data_.clear();
-            return false;
-        }
-        return true;
-    }
+    bool grow(std::size_t line_size);
 
     template <class OnEvent>
     bool process_line(std::string_view line, OnEvent& on_event) {
@@ -8346,48 +5282,25 @@ public:
     // --- stored scripts ------------------------------------------------------
 
     /// @brief Every script, sorted by name (GET /api/scripts).
-    [[nodiscard]] std::vector<script> list(const request_options& options = {}) const {
-        auto& c = core();
-        const std::string path = "/api/scripts";
-        detail::json_reply reply = detail::fetch_json(c, "GET", path, nullptr, options);
-        const json& items = detail::items_of(c, reply.body, path, options, reply.status);
-        std::vector<script> out;
-        out.reserve(items.size());
-        for (const auto& item : items) out.push_back(detail::decode_as<script>(c, item, reply.status, path, options));
-        return out;
-    }
+    [[nodiscard]] std::vector<script> list(const request_options& options = {}) const;
 
     /// @brief Stores a script (201, version 1). `content` is Python source; the server
     /// removes characters other than letters, digits and `_.-:` from the name.
     /// 400 "Script already exists." / "Script content is required.".
     script create(std::string_view name, std::string_view content,
                                          std::string_view description = {},
-                                         const request_options& options = {}) const {
-        const json body{{"name", std::string(name)},
-                        {"content", std::string(content)},
-                        {"description", std::string(description)}};
-        return detail::fetch_as<script>(core(), "POST", "/api/scripts", body, options);
-    }
+                                         const request_options& options = {}) const;
 
     /// @brief One script by name; 404 "Script not found.".
-    [[nodiscard]] script get(std::string_view name, const request_options& options = {}) const {
-        return detail::fetch_as<script>(core(), "GET", script_path(name), nullptr, options);
-    }
+    [[nodiscard]] script get(std::string_view name, const request_options& options = {}) const;
 
     /// @brief Changes the set fields (PATCH); the version goes up by one. With none set
     /// the server answers 400 "At least one of content or description must be provided.".
     script update(std::string_view name, const script_update& changes,
-                                         const request_options& options = {}) const {
-        json body = json::object();
-        if (changes.content) body["content"] = *changes.content;
-        if (changes.description) body["description"] = *changes.description;
-        return detail::fetch_as<script>(core(), "PATCH", script_path(name), body, options);
-    }
+                                         const request_options& options = {}) const;
 
     /// @brief Deletes a script (204); 404 "Script not found.".
-    void remove(std::string_view name, const request_options& options = {}) const {
-        core().perform("DELETE", script_path(name), nullptr, options, {});
-    }
+    void remove(std::string_view name, const request_options& options = {}) const;
 
     // --- running scripts -----------------------------------------------------
 
@@ -8397,27 +5310,18 @@ public:
     /// script is 500 "Script execution failed.".
     script_output execute(std::string_view name, const std::vector<std::string>& arguments = {},
                                                  std::string_view function_name = {},
-                                                 const request_options& options = {}) const {
-        return detail::fetch_as<script_output>(core(), "POST", script_path(name) + "/execute",
-                                                  execute_body(arguments, function_name), options);
-    }
+                                                 const request_options& options = {}) const;
 
     /// @brief Starts the script without waiting (202 {id, status:"running"}): POST
     /// /api/scripts/async/{name}/execute. Follow it with wait() or execute_async_status().
     script_job execute_async(std::string_view name,
                                                     const std::vector<std::string>& arguments = {},
                                                     std::string_view function_name = {},
-                                                    const request_options& options = {}) const {
-        detail::require_path_segment(name, "script name");
-        return start_job("/api/scripts/async/" + detail::encode_uri_component(name) + "/execute",
-                         execute_body(arguments, function_name), script_job_kind::execute, options);
-    }
+                                                    const request_options& options = {}) const;
 
     /// @brief The status of an execute_async job; 404 "Job not found.".
     [[nodiscard]] script_job_status execute_async_status(
-        std::string_view id, const request_options& options = {}) const {
-        return job_status(script_job_kind::execute, id, options);
-    }
+        std::string_view id, const request_options& options = {}) const;
 
     /// @brief Runs the script like execute(), streamed as server-sent events: GET
     /// /api/scripts/{name}/execute/sse?arguments=…&function_name=…&token=…, which sends
@@ -8426,14 +5330,7 @@ public:
     /// do not run for it. Needs a streaming transport (the default one is). The call's
     /// deadline and cancel token hold for the whole stream.
     script_output execute_sse(std::string_view name, const std::vector<std::string>& arguments = {},
-                              std::string_view function_name = {}, const request_options& options = {}) const {
-        if (!core().transport().can_stream()) {
-            throw std::logic_error(
-                "bosbase: execute_sse needs a transport with the streaming call "
-                "`http_response stream(const http_request&, const stream_handler&)` (see README, 'Realtime')");
-        }
-        return sse_call(script_path(name) + "/execute/sse", arguments, function_name, options);
-    }
+                              std::string_view function_name = {}, const request_options& options = {}) const;
 
     /// @brief Runs the script like execute(), over a WebSocket: GET
     /// /api/scripts/{name}/execute/ws, the arguments sent as the first message, the
@@ -8445,16 +5342,7 @@ public:
     /// Needs a transport with the WebSocket call (the default one with cpp-httplib 0.41
     /// or newer, ws:// only). The call's deadline and cancel token hold throughout.
     script_output execute_ws(std::string_view name, const std::vector<std::string>& arguments = {},
-                             std::string_view function_name = {}, const request_options& options = {}) const {
-        if (!core().transport().can_websocket()) {
-            throw std::logic_error(
-                "bosbase: execute_ws needs a transport with the WebSocket call "
-                "`std::unique_ptr<bosbase::websocket_connection> connect_websocket(const "
-                "bosbase::websocket_request&)`; the default transport has it with cpp-httplib 0.41 or newer "
-                "(see README, 'Pub/sub')");
-        }
-        return detail::execute_script_ws(core(), script_path(name) + "/execute/ws", arguments, function_name, options);
-    }
+                             std::string_view function_name = {}, const request_options& options = {}) const;
 
     // --- WASM ----------------------------------------------------------------
 
@@ -8462,61 +5350,37 @@ public:
     /// {options, wasm, params}. `cli_options` picks the function ("--func=name", "-f name"
     /// or a bare name; default _start), `params` are space-separated arguments.
     wasm_result wasm(std::string_view cli_options, std::string_view wasm_name,
-                                            std::string_view params = {}, const request_options& options = {}) const {
-        return detail::fetch_as<wasm_result>(core(), "POST", "/api/scripts/wasm",
-                                                wasm_body(cli_options, wasm_name, params), options);
-    }
+                                            std::string_view params = {}, const request_options& options = {}) const;
 
     /// @brief Starts a WASM run without waiting (202): POST /api/scripts/wasm/async.
     script_job wasm_async(std::string_view cli_options, std::string_view wasm_name,
                                                  std::string_view params = {},
-                                                 const request_options& options = {}) const {
-        return start_job("/api/scripts/wasm/async", wasm_body(cli_options, wasm_name, params), script_job_kind::wasm,
-                         options);
-    }
+                                                 const request_options& options = {}) const;
 
     /// @brief The status of a wasm_async job; 404 "Job not found.".
     [[nodiscard]] script_job_status wasm_async_status(std::string_view id,
-                                                                          const request_options& options = {}) const {
-        return job_status(script_job_kind::wasm, id, options);
-    }
+                                                                          const request_options& options = {}) const;
 
     // --- shell commands and files -----------------------------------------
 
     /// @brief Runs `bash -c command` on the server host in EXECUTE_PATH and waits (up to the
     /// server's 30 minutes): `output` is stdout and stderr. A non-zero exit is 500
     /// "Failed to execute command.".
-    script_output command(std::string_view command, const request_options& options = {}) const {
-        return detail::fetch_as<script_output>(core(), "POST", "/api/scripts/command",
-                                                  json{{"command", std::string(command)}}, options);
-    }
+    script_output command(std::string_view command, const request_options& options = {}) const;
 
     /// @brief Starts the command without waiting (the server answers 200, not 202).
     script_job command_async(std::string_view command,
-                                                    const request_options& options = {}) const {
-        return start_job("/api/scripts/command", json{{"command", std::string(command)}, {"async", true}},
-                         script_job_kind::command, options);
-    }
+                                                    const request_options& options = {}) const;
 
     /// @brief The status of a command_async job; 404 "Command not found.".
     [[nodiscard]] script_job_status command_status(std::string_view id,
-                                                                       const request_options& options = {}) const {
-        return job_status(script_job_kind::command, id, options);
-    }
+                                                                       const request_options& options = {}) const;
 
     /// @brief Writes `file` into EXECUTE_PATH on the server (replacing what is there):
     /// multipart POST /api/scripts/upload with the file as `file` and, when given, the
     /// target `path` (relative; default the file's name; `..` is 400 "Invalid path.").
     script_upload_result upload(const file_part& file, std::string_view path = {},
-                                                       const request_options& options = {}) const {
-        json fields = json::object();
-        if (!path.empty()) fields["path"] = std::string(path);
-        auto& c = core();
-        const std::string route = "/api/scripts/upload";
-        auto body = detail::build_multipart(fields, file_list{{"file", file}}, c.settings().max_request_bytes);
-        detail::json_reply reply = detail::fetch_body_json(c, "POST", route, std::move(body), options);
-        return detail::decode_as<script_upload_result>(c, reply.body, reply.status, route, options);
-    }
+                                                       const request_options& options = {}) const;
 
     // --- waiting for a job ---------------------------------------------------
 
@@ -8532,141 +5396,41 @@ public:
     /// end it as they are.
     script_job_status wait(const script_job& job,
                                                   std::chrono::milliseconds poll_interval = std::chrono::milliseconds(500),
-                                                  const request_options& options = {}) const {
-        if (poll_interval.count() < 1) {
-            throw std::invalid_argument("bosbase: the poll interval of wait() must be at least 1 ms");
-        }
-        auto& c = core();
-        const std::string path = status_path(job.kind, job.id);
-        const std::chrono::milliseconds budget = options.deadline.value_or(c.settings().deadline);
-        const auto started = clock::now();
-        const auto end = started + std::clamp(budget, std::chrono::milliseconds(0), max_budget());
-        cancel_waiter waiter(options);
-        request_options poll = options;
-        std::string last_status = job.status;
-        for (std::size_t polls = 0;; ++polls) {
-            if (waiter.canceled()) {
-                throw wait_ended(path, options, error_kind::canceled, job, "was cancelled", budget, polls, last_status);
-            }
-            const auto now = clock::now();
-            if (now >= end) {
-                throw wait_ended(path, options, error_kind::deadline, job, "exceeded its deadline", budget, polls,
-                                 last_status);
-            }
-            poll.deadline = std::chrono::ceil<std::chrono::milliseconds>(end - now);
-            script_job_status status;
-            try {
-                status = detail::fetch_as<script_job_status>(c, "GET", path, nullptr, poll);
-            } catch (const ClientResponseError& e) {
-                // A poll cut short by what is left of the budget: the wait's deadline passed.
-                if (e.error_kind() == error_kind::deadline && clock::now() >= end) {
-                    throw wait_ended(path, options, error_kind::deadline, job, "exceeded its deadline", budget,
-                                     polls + 1, last_status);
-                }
-                // Cancelled during a poll: the same answer as during a pause.
-                if (e.error_kind() == error_kind::canceled) {
-                    throw wait_ended(path, options, error_kind::canceled, job, "was cancelled", budget, polls + 1,
-                                     last_status);
-                }
-                throw;
-            }
-            if (status.finished()) {
-                return status;
-            }
-            last_status = status.status;
-            if (waiter.sleep_until(std::min(clock::now() + poll_interval, end))) {
-                throw wait_ended(path, options, error_kind::canceled, job, "was cancelled", budget, polls + 1,
-                                 last_status);
-            }
-        }
-    }
+                                                  const request_options& options = {}) const;
 
 private:
-    static std::string script_path(std::string_view name) {
-        detail::require_path_segment(name, "script name");
-        return "/api/scripts/" + detail::encode_uri_component(name);
-    }
+    static std::string script_path(std::string_view name);
 
-    static std::string status_path(script_job_kind kind, std::string_view id) {
-        detail::require_path_segment(id, "job id");
-        const std::string encoded = detail::encode_uri_component(id);
-        switch (kind) {
-        case script_job_kind::wasm: return "/api/scripts/wasm/async/" + encoded;
-        case script_job_kind::command: return "/api/scripts/command/" + encoded;
-        case script_job_kind::execute: break;
-        }
-        return "/api/scripts/async/" + encoded;
-    }
+    static std::string status_path(script_job_kind kind, std::string_view id);
 
-    static const char* kind_name(script_job_kind kind) {
-        switch (kind) {
-        case script_job_kind::wasm: return "WASM";
-        case script_job_kind::command: return "command";
-        case script_job_kind::execute: break;
-        }
-        return "script";
-    }
+    static const char* kind_name(script_job_kind kind);
 
     // A duration far beyond any wait, so that adding it to now() cannot overflow.
     static constexpr std::chrono::milliseconds max_budget() { return std::chrono::hours(24 * 365 * 100); }
 
-    static json execute_body(const std::vector<std::string>& arguments, std::string_view function_name) {
-        json body = json::object();
-        if (!arguments.empty()) body["arguments"] = arguments;
-        if (!function_name.empty()) body["function_name"] = std::string(function_name);
-        return body;
-    }
+    static json execute_body(const std::vector<std::string>& arguments, std::string_view function_name);
 
-    static json wasm_body(std::string_view cli_options, std::string_view wasm_name, std::string_view params) {
-        return json{{"options", std::string(cli_options)}, {"wasm", std::string(wasm_name)}, {"params", std::string(params)}};
-    }
+    static json wasm_body(std::string_view cli_options, std::string_view wasm_name, std::string_view params);
 
     script_job start_job(const std::string& path, const json& body, script_job_kind kind,
-                         const request_options& options) const {
-        script_job job = detail::fetch_as<script_job>(core(), "POST", path, body, options);
-        job.kind = kind;
-        return job;
-    }
+                         const request_options& options) const;
 
-    script_job_status job_status(script_job_kind kind, std::string_view id, const request_options& options) const {
-        return detail::fetch_as<script_job_status>(core(), "GET", status_path(kind, id), nullptr, options);
-    }
+    script_job_status job_status(script_job_kind kind, std::string_view id, const request_options& options) const;
 
     ClientResponseError wait_ended(const std::string& path, const request_options& options, error_kind kind,
                                    const script_job& job, const char* how, std::chrono::milliseconds budget,
-                                   std::size_t polls, const std::string& last_status) const {
-        std::string text = std::string("waiting for the ") + kind_name(job.kind) + " job " + job.id + " " + how;
-        if (kind == error_kind::deadline) text += " of " + std::to_string(budget.count()) + " ms";
-        text += " (" + std::to_string(polls) + (polls == 1 ? " poll" : " polls") + ", last status '" + last_status + "')";
-        return ClientResponseError(core().error_url(path, options), 0, json::object(), kind, text);
-    }
+                                   std::size_t polls, const std::string& last_status) const;
 
     // Wakes a pause of wait() when the call's token, or the token of the async job the
     // call runs in, is cancelled: the pause waits on a condition, never a plain sleep.
     class cancel_waiter {
     public:
-        explicit cancel_waiter(const request_options& options) : state_(std::make_shared<shared>()) {
-            auto fire = [s = state_] {
-                {
-                    std::lock_guard<std::mutex> lock(s->mutex);
-                    s->fired = true;
-                }
-                s->cv.notify_all();
-            };
-            if (options.cancel) own_ = options.cancel->on_cancel(fire);
-            if (const cancel_token* job = detail::current_job_cancel()) job_ = job->on_cancel(fire);
-        }
+        explicit cancel_waiter(const request_options& options);
 
-        bool canceled() {
-            std::lock_guard<std::mutex> lock(state_->mutex);
-            return state_->fired;
-        }
+        bool canceled();
 
         // True when cancelled before `until`.
-        bool sleep_until(clock::time_point until) {
-            std::unique_lock<std::mutex> lock(state_->mutex);
-            return state_->cv.wait_until(lock, until, [&] { return state_->fired; });
-        }
+        bool sleep_until(clock::time_point until);
 
     private:
         struct shared {
@@ -8680,118 +5444,7 @@ private:
     };
 
     script_output sse_call(const std::string& path, const std::vector<std::string>& arguments,
-                           std::string_view function_name, const request_options& options) const {
-        auto& c = core();
-        const auto& settings = c.settings();
-        detail::require_headers(options.headers, "request_options.headers");
-        query_params first;
-        if (!arguments.empty()) first.emplace_back("arguments", arguments);
-        if (!function_name.empty()) first.emplace_back("function_name", std::string(function_name));
-        query_params query = detail::collect_query(options, first);
-        const std::string token = c.store().token();
-        const bool caller_token = std::any_of(query.begin(), query.end(), [](const auto& p) { return p.first == "token"; });
-        if (!token.empty() && !caller_token) query.emplace_back("token", token);
-        const detail::call_secrets secrets{token};
-
-        http_request req;
-        req.method = "GET";
-        req.origin = c.url().origin;
-        req.target = c.target_for(path, query);
-        req.headers = options.headers;
-        for (const auto& h : settings.headers) {
-            if (!h.second.empty() && !detail::has_header(req.headers, h.first)) req.headers.push_back(h);
-        }
-        if (!detail::has_header(req.headers, "Accept")) req.headers.emplace_back("Accept", "text/event-stream");
-        if (!settings.lang.empty() && !detail::has_header(req.headers, "Accept-Language")) {
-            req.headers.emplace_back("Accept-Language", settings.lang);
-        }
-        req.connect_timeout = settings.connect_timeout;
-        req.read_timeout = options.timeout.value_or(settings.timeout);
-        req.write_timeout = req.read_timeout;
-        const std::chrono::milliseconds budget = options.deadline.value_or(settings.deadline);
-        const auto started = clock::now();
-        req.deadline = started + std::clamp(budget, std::chrono::milliseconds(0), max_budget());
-        req.max_response_bytes = settings.max_response_bytes;
-        req.decompress = false;
-        const std::string url = detail::redact_url(req.origin + req.target);
-
-        // One token the transport obeys: the caller's, the async job's, or the deadline.
-        cancel_token stop;
-        cancel_token::registration links[2];
-        if (options.cancel) links[0] = options.cancel->on_cancel([stop] { stop.cancel(); });
-        if (const cancel_token* job = detail::current_job_cancel()) links[1] = job->on_cancel([stop] { stop.cancel(); });
-        auto failure = [&](error_kind kind, const std::string& what) {
-            return ClientResponseError(url, 0, json::object(), kind, what, secrets.to_vector());
-        };
-        if (stop.is_canceled()) {
-            throw failure(error_kind::canceled, "GET " + req.origin + " was cancelled before it was sent");
-        }
-        req.cancel = stop;
-
-        detail::sse_parser parser(settings.max_response_bytes);
-        std::optional<std::string> event_data;
-        std::size_t received = 0;
-        bool too_large = false;
-        stream_handler on_data = [&](std::string_view chunk) -> bool {
-            received += chunk.size();
-            if (received > settings.max_response_bytes) {
-                too_large = true;
-                return false;
-            }
-            return parser.feed(chunk, [&](const detail::sse_event& ev) {
-                event_data = ev.data;
-                return false;  // the one event is all there is
-            });
-        };
-
-        http_response res;
-        {
-            detail::deadline_guard guard(stop, req.deadline);
-            // Past the deadline the deadline is the reason, however the stream ended: a
-            // transport may stop it there on its own timer (the default one does), before
-            // this call's fires, and report it as ended or failed.
-            auto ended = [&](error_kind kind, const std::string& what) {
-                guard.stop();
-                if (guard.fired() || kind == error_kind::deadline || clock::now() >= req.deadline) {
-                    return failure(error_kind::deadline, "GET " + req.origin + " exceeded its deadline of " +
-                                                             std::to_string(budget.count()) + " ms");
-                }
-                if (stop.is_canceled()) return failure(error_kind::canceled, "GET " + req.origin + " was cancelled");
-                return failure(kind, what);
-            };
-            try {
-                // A copy, as realtime uses: copies share the connection pool.
-                auto transport = detail::copy_transport(c.transport(), "execute_sse");
-                res = transport->stream(req, on_data);
-            } catch (...) {
-                const detail::transport_fault fault = detail::current_transport_fault();
-                throw ended(fault.kind, fault.what);
-            }
-            guard.stop();
-            if (guard.fired() || stop.is_canceled() || clock::now() >= req.deadline) {
-                throw ended(error_kind::canceled, "GET " + req.origin + " was cancelled");
-            }
-        }
-        if (res.status < 200 || res.status > 299) {
-            const auto list = secrets.to_vector();
-            throw ClientResponseError(url, res.status, detail::error_body(res, settings.max_json_depth, list),
-                                      error_kind::none, {}, list);
-        }
-        if (too_large || !parser.error().empty()) {
-            throw failure(error_kind::too_large, "the event stream is larger than max_response_bytes (" +
-                                                     std::to_string(settings.max_response_bytes) + " bytes)");
-        }
-        if (!event_data) {
-            throw detail::invalid_response(c, path, options, res.status,
-                                           "The script's event stream ended without an event.");
-        }
-        auto parsed = detail::parse_json(*event_data, settings.max_json_depth);
-        if (!parsed) {
-            throw detail::invalid_response(c, path, options, res.status,
-                                           "The script's event is not JSON, or nests deeper than max_json_depth.");
-        }
-        return detail::decode_as<script_output>(c, *parsed, res.status, path, options);
-    }
+                           std::string_view function_name, const request_options& options) const;
 };
 
 }  // namespace bosbase
@@ -8818,40 +5471,23 @@ public:
     /// "Invalid content value." / "Script_name is required.".
     script_permission create(std::string_view script_name, std::string_view content,
                                                     std::string_view script_id = {},
-                                                    const request_options& options = {}) const {
-        json body{{"script_name", std::string(script_name)}, {"content", std::string(content)}};
-        if (!script_id.empty()) body["script_id"] = std::string(script_id);
-        return detail::fetch_as<script_permission>(core(), "POST", "/api/script-permissions", body, options);
-    }
+                                                    const request_options& options = {}) const;
 
     /// @brief The permission of a script; 404 "Permission not found.".
     [[nodiscard]] script_permission get(std::string_view script_name,
-                                                               const request_options& options = {}) const {
-        return detail::fetch_as<script_permission>(core(), "GET", path(script_name), nullptr, options);
-    }
+                                                               const request_options& options = {}) const;
 
     /// @brief Changes the set fields (PATCH, snake_case keys); the version goes up by one.
     /// With none set the server answers 400 "At least one field must be provided.".
     script_permission update(std::string_view script_name,
                                                     const script_permission_update& changes,
-                                                    const request_options& options = {}) const {
-        json body = json::object();
-        if (changes.script_name) body["script_name"] = *changes.script_name;
-        if (changes.content) body["content"] = *changes.content;
-        if (changes.script_id) body["script_id"] = *changes.script_id;
-        return detail::fetch_as<script_permission>(core(), "PATCH", path(script_name), body, options);
-    }
+                                                    const request_options& options = {}) const;
 
     /// @brief Deletes the permission (204); 404 "Permission not found.".
-    void remove(std::string_view script_name, const request_options& options = {}) const {
-        core().perform("DELETE", path(script_name), nullptr, options, {});
-    }
+    void remove(std::string_view script_name, const request_options& options = {}) const;
 
 private:
-    static std::string path(std::string_view script_name) {
-        detail::require_path_segment(script_name, "script name");
-        return "/api/script-permissions/" + detail::encode_uri_component(script_name);
-    }
+    static std::string path(std::string_view script_name);
 };
 
 }  // namespace bosbase
@@ -8869,69 +5505,9 @@ namespace detail {
 /// builds it: `topic?options=<encodeURIComponent(JSON.stringify({query, headers}))>`.
 /// A subscribe call's request_options apart: filter, expand, fields, query and headers are the
 /// subscription's own (none of them: no `?options=`), the rest bounds the call.
-inline std::pair<std::optional<subscribe_options>, request_options> split_subscribe_options(const request_options& o) {
-    std::pair<std::optional<subscribe_options>, request_options> out{std::nullopt, o};
-    if (o.filter || o.expand || o.fields || !o.query.empty() || !o.headers.empty()) {
-        subscribe_options s;
-        s.filter = o.filter;
-        s.expand = o.expand;
-        s.fields = o.fields;
-        s.query = o.query;
-        s.headers = o.headers;
-        out.first = std::move(s);
-        out.second.filter.reset();
-        out.second.expand.reset();
-        out.second.fields.reset();
-        out.second.query.clear();
-        out.second.headers.clear();
-    }
-    return out;
-}
+BOSBASE_DECL std::pair<std::optional<subscribe_options>, request_options> split_subscribe_options(const request_options& o);
 
-inline std::string realtime_topic_key(const std::string& topic, const std::optional<subscribe_options>& options) {
-    if (!options) {
-        return topic;
-    }
-    // Insertion order matters (JSON.stringify keeps it) and a repeated key keeps its
-    // first place with the last value, as in a JS object. Written by hand rather
-    // than through nlohmann::ordered_json, a second JSON type every TU would compile.
-    using members = std::vector<std::pair<std::string, json>>;
-    auto set = [](members& m, const std::string& key, json value) {
-        for (auto& entry : m) {
-            if (entry.first == key) {
-                entry.second = std::move(value);
-                return;
-            }
-        }
-        m.emplace_back(key, std::move(value));
-    };
-    auto write = [](std::string& out, const members& m) {
-        out += '{';
-        for (std::size_t i = 0; i < m.size(); ++i) {
-            out += (i == 0 ? "" : ",") + json(m[i].first).dump() + ":" + m[i].second.dump();
-        }
-        out += '}';
-    };
-    members query;
-    if (options->filter) set(query, "filter", *options->filter);
-    if (options->expand) set(query, "expand", *options->expand);
-    if (options->fields) set(query, "fields", *options->fields);
-    for (const auto& q : options->query) set(query, q.first, q.second);
-    members headers;
-    for (const auto& h : options->headers) set(headers, h.first, h.second);
-    std::string text = "{\"query\":";
-    try {
-        write(text, query);
-        if (!headers.empty()) {
-            text += ",\"headers\":";
-            write(text, headers);
-        }
-    } catch (const json::type_error&) {
-        throw std::invalid_argument("bosbase: a subscription option is not valid UTF-8");
-    }
-    text += '}';
-    return topic + (topic.find('?') == std::string::npos ? "?" : "&") + "options=" + encode_uri_component(text);
-}
+BOSBASE_DECL std::string realtime_topic_key(const std::string& topic, const std::optional<subscribe_options>& options);
 
 /// One callback of one topic. The subscription handle reaches it through a weak_ptr,
 /// so its address is its identity and no id counter is needed.
@@ -8954,123 +5530,41 @@ public:
 
     using listener_ptr = std::shared_ptr<realtime_listener>;
 
-    static void check_key(const std::string& key) {
-        if (key.empty()) {
-            throw std::invalid_argument("bosbase: a realtime topic must not be empty");
-        }
-        if (key.size() > max_topic_bytes) {
-            throw std::invalid_argument("bosbase: a realtime topic (options included) must not exceed " +
-                                        std::to_string(max_topic_bytes) + " bytes");
-        }
-        try {
-            (void)json(key).dump();
-        } catch (const json::type_error&) {
-            throw std::invalid_argument("bosbase: a realtime topic must be valid UTF-8");
-        }
-    }
+    static void check_key(const std::string& key);
 
     bool empty() const noexcept { return topics_.empty(); }
 
     /// Adds a callback; a new topic is neither on the server nor on its way there.
-    listener_ptr add(const std::string& key, realtime_callback fn) {
-        auto it = find(key);
-        if (it == topics_.end() && topics_.size() >= max_topics) {
-            throw std::invalid_argument("bosbase: the server accepts at most " + std::to_string(max_topics) +
-                                        " realtime topics per client");
-        }
-        auto made = std::make_shared<realtime_listener>(key, std::move(fn));
-        if (it == topics_.end()) {
-            topics_.push_back(topic{key, false, false, {}});
-            it = std::prev(topics_.end());
-        }
-        it->listeners.push_back(made);
-        return made;
-    }
+    listener_ptr add(const std::string& key, realtime_callback fn);
 
     /// Removes one listener (moved into `dropped`). True when its topic went away
     /// while the server may still hold it: the server's set is then larger than ours.
-    bool remove(const realtime_listener* l, std::vector<listener_ptr>& dropped) {
-        if (l == nullptr || l->removed) return false;
-        auto it = find(l->key);
-        if (it == topics_.end()) return false;
-        auto& ls = it->listeners;
-        auto found = std::find_if(ls.begin(), ls.end(), [&](const listener_ptr& p) { return p.get() == l; });
-        if (found == ls.end()) return false;
-        (*found)->removed = true;
-        dropped.push_back(std::move(*found));
-        ls.erase(found);
-        return ls.empty() && erase_topic(it);
-    }
+    bool remove(const realtime_listener* l, std::vector<listener_ptr>& dropped);
 
     /// Removes every topic whose string + "?" starts with `prefix` (the JS SDK's
     /// unsubscribeByPrefix). True as for remove().
-    bool remove_by_prefix(std::string_view prefix, std::vector<listener_ptr>& dropped) {
-        bool server_may_hold = false;
-        for (auto it = topics_.begin(); it != topics_.end();) {
-            if ((it->key + "?").compare(0, prefix.size(), prefix) == 0) {
-                for (auto& l : it->listeners) {
-                    l->removed = true;
-                    dropped.push_back(std::move(l));
-                }
-                it->listeners.clear();
-                server_may_hold = erase_topic(it) || server_may_hold;
-            } else {
-                ++it;
-            }
-        }
-        return server_may_hold;
-    }
+    bool remove_by_prefix(std::string_view prefix, std::vector<listener_ptr>& dropped);
 
-    std::vector<listener_ptr> listeners(const std::string& topic) const {
-        auto it = find(topic);
-        return it == topics_.end() ? std::vector<listener_ptr>() : it->listeners;
-    }
+    std::vector<listener_ptr> listeners(const std::string& topic) const;
 
-    std::vector<std::string> keys() const {
-        std::vector<std::string> out;
-        out.reserve(topics_.size());
-        for (const auto& t : topics_) out.push_back(t.key);
-        return out;
-    }
+    std::vector<std::string> keys() const;
 
     /// The server confirmed a set that held this topic (on the current connection).
-    bool on_server(const std::string& key) const {
-        auto it = find(key);
-        return it != topics_.end() && it->on_server;
-    }
+    bool on_server(const std::string& key) const;
 
     /// The server's set is not (or may not be) ours: something to POST.
-    bool dirty() const {
-        return stale_ || std::any_of(topics_.begin(), topics_.end(), [](const topic& t) { return !t.on_server; });
-    }
+    bool dirty() const;
 
     /// The whole set for a POST; every topic in it is on its way to the server.
-    json begin_post() {
-        json list = json::array();
-        for (auto& t : topics_) {
-            t.in_flight = true;
-            list.push_back(t.key);
-        }
-        stale_ = false;  // the server will hold exactly this list, unless it changes meanwhile
-        return list;
-    }
+    json begin_post();
 
     /// The POST begun last ended. Accepted: what it carried is on the server. Failed:
     /// the server kept its old set or took the new one; topics confirmed before are in
     /// both, but it may hold topics we have dropped since.
-    void end_post(bool accepted) {
-        for (auto& t : topics_) {
-            if (accepted && t.in_flight) t.on_server = true;
-            t.in_flight = false;
-        }
-        if (!accepted) stale_ = true;
-    }
+    void end_post(bool accepted);
 
     /// A new connection: the server holds nothing for it yet.
-    void connection_lost() {
-        for (auto& t : topics_) t.on_server = t.in_flight = false;
-        stale_ = false;
-    }
+    void connection_lost();
 
 private:
     struct topic {
@@ -9080,19 +5574,10 @@ private:
         std::vector<listener_ptr> listeners;
     };
 
-    typename std::vector<topic>::iterator find(const std::string& key) {
-        return std::find_if(topics_.begin(), topics_.end(), [&](const topic& t) { return t.key == key; });
-    }
-    typename std::vector<topic>::const_iterator find(const std::string& key) const {
-        return std::find_if(topics_.begin(), topics_.end(), [&](const topic& t) { return t.key == key; });
-    }
+    typename std::vector<topic>::iterator find(const std::string& key);
+    typename std::vector<topic>::const_iterator find(const std::string& key) const;
 
-    bool erase_topic(typename std::vector<topic>::iterator& it) {
-        const bool held = it->on_server || it->in_flight;
-        stale_ = stale_ || held;
-        it = topics_.erase(it);
-        return held;
-    }
+    bool erase_topic(typename std::vector<topic>::iterator& it);
 
     std::vector<topic> topics_;  // a linear search: at most max_topics, usually a handful
     bool stale_ = false;         // the server may hold topics that are no longer here
@@ -9122,25 +5607,8 @@ struct realtime_connection_end {
 
 /// The GET that opens a stream, without the per-connection read timeout and cancel.
 /// Like EventSource: no Authorization (the POST carries it) and no hooks.
-inline http_request realtime_stream_request(const parsed_base_url& url, std::string target,
-                                            const client_options& settings) {
-    http_request req;
-    req.method = "GET";
-    req.origin = url.origin;
-    req.target = std::move(target);
-    req.headers = settings.headers;
-    auto add_default = [&](const char* name, const std::string& value) {
-        if (!value.empty() && !has_header(req.headers, name)) req.headers.emplace_back(name, value);
-    };
-    add_default("Accept", "text/event-stream");
-    add_default("Cache-Control", "no-store");
-    add_default("Accept-Language", settings.lang);
-    req.connect_timeout = settings.connect_timeout;
-    req.write_timeout = settings.timeout;
-    req.max_response_bytes = std::size_t(64) << 10;  // only error bodies are collected
-    req.decompress = false;
-    return req;
-}
+BOSBASE_DECL http_request realtime_stream_request(const parsed_base_url& url, std::string target,
+                                            const client_options& settings);
 
 /// Opens the stream through `transport` and feeds `on_event(const sse_event&,
 /// realtime_connection_end&) -> bool` until the stream ends, fails, or on_event returns
@@ -9186,46 +5654,19 @@ realtime_connection_end run_realtime_stream(transport_ops& transport, const http
 }
 
 /// The client id a PB_CONNECT event carries ("" when none).
-inline std::string realtime_client_id(const sse_event& ev) {
-    if (auto data = parse_json(ev.data, 8); data && data->is_object()) {
-        auto it = data->find("clientId");
-        if (it != data->end() && it->is_string()) return it->get<std::string>();
-    }
-    return ev.id;
-}
+BOSBASE_DECL std::string realtime_client_id(const sse_event& ev);
 
 /// What the callbacks of `ev.event` get: data that is not JSON becomes {} (as in the JS SDK).
-inline realtime_event to_realtime_event(const sse_event& ev, std::size_t max_json_depth) {
-    realtime_event out;
-    out.topic = ev.event;
-    auto parsed = parse_json(ev.data, max_json_depth);
-    out.data = parsed ? std::move(*parsed) : json::object();
-    if (out.data.is_object()) {
-        auto action = out.data.find("action");
-        auto record = out.data.find("record");
-        if (action != out.data.end() && action->is_string()) out.action = action->get<std::string>();
-        if (record != out.data.end() && record->is_object()) out.record = *record;
-    }
-    return out;
-}
+BOSBASE_DECL realtime_event to_realtime_event(const sse_event& ev, std::size_t max_json_depth);
 
 /// Exponential with "equal jitter": half fixed, half random, so many clients that lost
 /// the same server do not come back in step. The server's `retry:` may lengthen the
 /// first delay up to max_reconnect_delay but never shorten it below reconnect_delay:
 /// `retry: 0` from a server that closes every stream at once would otherwise reconnect
 /// as fast as the network allows.
-inline std::chrono::milliseconds realtime_backoff(std::size_t attempt, const realtime_options& opts,
+BOSBASE_DECL std::chrono::milliseconds realtime_backoff(std::size_t attempt, const realtime_options& opts,
                                                   std::optional<std::chrono::milliseconds> server_retry,
-                                                  std::minstd_rand& rng) {
-    const std::int64_t cap = opts.max_reconnect_delay.count();
-    std::int64_t base = opts.reconnect_delay.count();
-    if (server_retry) base = std::max(base, static_cast<std::int64_t>(server_retry->count()));
-    base = std::min(base, cap);
-    for (std::size_t i = 0; i < attempt && base < cap; ++i) base = std::min(cap, base * 2);
-    if (base <= 1) return std::chrono::milliseconds(base);
-    std::uniform_int_distribution<std::int64_t> half(0, base / 2);
-    return std::chrono::milliseconds(base - base / 2 + half(rng));
-}
+                                                  std::minstd_rand& rng);
 
 }  // namespace detail
 
@@ -9297,189 +5738,46 @@ public:
     realtime_state(const realtime_state&) = delete;
     realtime_state& operator=(const realtime_state&) = delete;
 
-    ~realtime_state() override {
-        if (worker_.joinable()) worker_.detach();  // shutdown() has run; this only keeps ~thread quiet
-    }
+    ~realtime_state() override;
 
     // The server binds a realtime client to the identity of its first subscription and
     // refuses another (403), so every new token means a new connection.
-    static std::shared_ptr<realtime_state> make(core_type& core) {
-        auto made = std::make_shared<realtime_state>(core);
-        std::weak_ptr<realtime_state> weak = made;
-        core.store().on_change(
-            [weak](const std::string& token, const json&) {
-                if (auto self = weak.lock()) self->on_auth_change(token);
-            },
-            true);
-        return made;
-    }
+    static std::shared_ptr<realtime_state> make(core_type& core);
 
     // --- callers -------------------------------------------------------------
 
     /// Adds `fn` under `key` and returns once the server holds the key on the current
     /// connection. `core` is the caller's (its service keeps it alive meanwhile).
     subscription subscribe(core_type& core, const std::string& key, realtime_callback fn,
-                                                  const request_options& options) {
-        realtime_registry::check_key(key);
-        if (!fn) throw std::invalid_argument("bosbase: a realtime callback must not be empty");
-        check_subscribe_options(options);
-        const cancel_token* tokens[2] = {options.cancel ? &*options.cancel : nullptr, current_job_cancel()};
-        auto canceled = [&] {
-            return (tokens[0] && tokens[0]->is_canceled()) || (tokens[1] && tokens[1]->is_canceled());
-        };
-        if (canceled()) throw aborted("before it started");
-
-        // Declared before the lock, so destroyed after it is released: a registration's
-        // callback takes the lock, and a listener's captures may own the client.
-        cancel_token::registration wake[2];
-        for (int i = 0; i < 2; ++i) {
-            if (tokens[i]) wake[i] = tokens[i]->on_cancel([this] { notify(); });
-        }
-        std::vector<listener_ptr> dropped;
-        listener_ptr l;
-        std::optional<cancel_token> close;
-        waiter w;
-        std::unique_lock<std::mutex> lock(mutex_);
-        if (phase_ == phase::stopping) throw destroyed();
-        const auto limit = options.deadline.value_or(options_.subscribe_timeout);
-        const auto deadline = clock::now() + limit;
-        const bool on_thread = std::this_thread::get_id() == worker_id_;
-        waiters_.push_back(&w);
-        try {
-            l = registry_.add(key, std::move(fn));
-            start_thread_locked();
-            cv_.notify_all();
-            while (!l->removed) {  // unsubscribe_all() meanwhile: an inert handle
-                if (phase_ == phase::subscribed && registry_.on_server(key)) break;
-                if (phase_ == phase::stopping) throw destroyed();
-                if (w.error) throw *w.error;
-                if (canceled()) throw aborted("while it waited for the server");
-                if (phase_ == phase::subscribed && !posting_) {
-                    post_set(lock, core, caller_post_options(options, deadline));
-                    continue;
-                }
-                // The realtime thread cannot wait for its own connection (in on_disconnect,
-                // say): the topic goes to the server with the next one.
-                if (on_thread && phase_ != phase::subscribed) break;
-                if (clock::now() >= deadline) throw timed_out(options, limit);
-                cv_.wait_until(lock, deadline);
-            }
-        } catch (...) {
-            waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &w));
-            // Nothing is left behind; a topic the server may hold goes with the next POST.
-            if (l) registry_.remove(l.get(), dropped);
-            close = topics_removed_locked();
-            lock.unlock();
-            if (close) close->cancel();
-            throw;
-        }
-        waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &w));
-        lock.unlock();
-        std::weak_ptr<realtime_state> self = this->shared_from_this();
-        return subscription(key, [self, core = core_, weak_l = std::weak_ptr<realtime_listener>(l)] {
-            const auto state = self.lock();
-            const auto listener = weak_l.lock();
-            if (!state || !listener) return;  // gone with the client, or already removed
-            const auto owner = core.lock();   // null once the client is gone: then no POST
-            state->remove(owner.get(), listener.get());
-        });
-    }
+                                                  const request_options& options);
 
     /// Removes one callback. Once it returns (on another thread than the realtime one)
     /// the callback is not running and never runs again, so it may capture locals by
     /// reference. A topic that goes away leaves the server's set with a POST (waiting
     /// for one under way), or with the connection when it was the last.
-    void remove(core_type* core, const realtime_listener* l) noexcept {
-        std::vector<listener_ptr> dropped;
-        std::optional<cancel_token> close;
-        {
-            std::unique_lock<std::mutex> lock(mutex_);
-            const bool shrunk = registry_.remove(l, dropped);
-            if (std::this_thread::get_id() != worker_id_) cv_.wait(lock, [&] { return running_ != l; });
-            close = topics_removed_locked();
-            if (shrunk && core && !close) post_shrunk_set(lock, *core);
-        }
-        if (close) close->cancel();
-    }
+    void remove(core_type* core, const realtime_listener* l) noexcept;
 
     /// Every topic whose string + "?" starts with `prefix` (the JS SDK's
     /// unsubscribeByPrefix; its unsubscribe(topic) is prefix = topic + "?"). `reason` is
     /// on_disconnect's when that closes the connection.
     void remove_by_prefix(core_type& core, std::string_view prefix,
-                                                 const char* reason = "no subscriptions left") noexcept {
-        std::vector<listener_ptr> dropped;
-        std::optional<cancel_token> close;
-        {
-            std::unique_lock<std::mutex> lock(mutex_);
-            const bool shrunk = registry_.remove_by_prefix(prefix, dropped);
-            if (std::this_thread::get_id() != worker_id_) {
-                cv_.wait(lock, [&] {
-                    return std::none_of(dropped.begin(), dropped.end(),
-                                        [&](const listener_ptr& p) { return p.get() == running_; });
-                });
-            }
-            close = topics_removed_locked(reason);
-            if (shrunk && !close) post_shrunk_set(lock, core);
-        }
-        if (close) close->cancel();
-    }
+                                                 const char* reason = "no subscriptions left") noexcept;
 
     void set_on_connect(connection_callback fn) { set_callback(on_connect_, std::move(fn)); }
     void set_on_reconnect(connection_callback fn) { set_callback(on_reconnect_, std::move(fn)); }
     void set_on_disconnect(disconnect_callback fn) { set_callback(on_disconnect_, std::move(fn)); }
     void set_on_error(error_callback fn) { set_callback(on_error_, std::move(fn)); }
 
-    void set_options(const realtime_options& o) {
-        if (o.max_event_bytes == 0 || o.reconnect_delay.count() < 0 || o.max_reconnect_delay.count() < 0 ||
-            o.idle_timeout.count() <= 0 || o.subscribe_timeout.count() < 0) {
-            throw std::invalid_argument(
-                "bosbase: realtime_options: delays must not be negative, idle_timeout and max_event_bytes must be "
-                "positive");
-        }
-        std::lock_guard<std::mutex> lock(mutex_);
-        options_ = o;
-    }
+    void set_options(const realtime_options& o);
 
-    bool is_connected() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return phase_ == phase::subscribed;
-    }
+    bool is_connected() const;
 
-    std::string client_id() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return phase_ == phase::subscribed ? client_id_ : std::string();
-    }
+    std::string client_id() const;
 
-    std::vector<std::string> topics() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return registry_.keys();
-    }
+    std::vector<std::string> topics() const;
 
     /// The client core is going away (its destructor, while it is still whole): stop.
-    void shutdown() noexcept override {
-        std::thread worker;
-        std::optional<cancel_token> cancel;
-        bool on_thread = false;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            phase_ = phase::stopping;
-            cancel = conn_cancel_;
-            worker = std::move(worker_);
-            on_thread = std::this_thread::get_id() == worker_id_;
-        }
-        cv_.notify_all();
-        if (!worker.joinable()) return;
-        if (on_thread) {
-            // Inside a callback or the POST: the stack above returns to a loop that sees
-            // `stopping`; it cannot join itself.
-            worker.detach();
-            return;
-        }
-        // A cancel that lands before the transport has a connection still stops it: the
-        // transport registers with the token, which runs late registrations at once.
-        if (cancel) cancel->cancel();
-        worker.join();
-    }
+    void shutdown() noexcept override;
 
 private:
     // What a subscribe() waiting for a connection learns from the thread.
@@ -9489,46 +5787,17 @@ private:
 
     // The subscription string already carries query and headers; the call takes only
     // what bounds it. Anything else would be silently dropped, so it is refused.
-    static void check_subscribe_options(const request_options& o) {
-        if (o.expand || o.fields || o.filter || o.sort || o.skip_total || !o.query.empty() || !o.headers.empty()) {
-            throw std::invalid_argument(
-                "bosbase: a realtime subscription takes filter, expand, fields, query and headers once (in "
-                "request_options, or in subscribe_options with request_options bounding the call only), and "
-                "sort or skip_total not at all");
-        }
-    }
+    static void check_subscribe_options(const request_options& o);
 
-    ClientResponseError aborted(const char* when) const {
-        return ClientResponseError(url_, 0, json::object(), error_kind::canceled,
-                                   std::string("the realtime subscribe was cancelled ") + when);
-    }
+    ClientResponseError aborted(const char* when) const;
 
-    ClientResponseError destroyed() const {
-        return ClientResponseError(url_, 0, json::object(), error_kind::canceled,
-                                   "the client was destroyed while the realtime subscribe waited");
-    }
+    ClientResponseError destroyed() const;
 
-    ClientResponseError timed_out(const request_options& options, std::chrono::milliseconds limit) const {
-        const std::string what = options.deadline ? "its deadline" : "subscribe_timeout";
-        return ClientResponseError(url_, 0, json::object(), options.deadline ? error_kind::deadline : error_kind::timeout,
-                                   "no confirmed realtime subscription within " + what + " (" +
-                                       std::to_string(limit.count()) + " ms)" +
-                                       (last_failure_.empty() ? std::string() : "; last attempt: " + last_failure_));
-    }
+    ClientResponseError timed_out(const request_options& options, std::chrono::milliseconds limit) const;
 
-    request_options caller_post_options(const request_options& options, clock::time_point deadline) const {
-        request_options o;
-        o.cancel = options.cancel;
-        o.timeout = options.timeout;
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
-        o.deadline = std::max(std::chrono::milliseconds(1), std::min(left, post_deadline_));
-        return o;
-    }
+    request_options caller_post_options(const request_options& options, clock::time_point deadline) const;
 
-    void notify() {
-        { std::lock_guard<std::mutex> lock(mutex_); }  // a waiter is either before its check or in wait()
-        cv_.notify_all();
-    }
+    void notify();
 
     template <class Fn>
     void set_callback(std::shared_ptr<const Fn>& slot, Fn fn) {
@@ -9537,295 +5806,45 @@ private:
         slot = std::move(ptr);
     }
 
-    bool streaming() const {
-        return phase_ == phase::connecting || phase_ == phase::submitting || phase_ == phase::subscribed;
-    }
+    bool streaming() const;
 
-    void start_thread_locked() {
-        if (worker_id_ != std::thread::id() || phase_ == phase::stopping) return;
-        auto self = this->shared_from_this();
-        worker_ = std::thread([self] { self->run(); });
-        worker_id_ = worker_.get_id();
-    }
+    void start_thread_locked();
 
     // After topics went away. No topics, no connection (like the JS SDK): returns the
     // stream's token, for the caller to cancel once it has unlocked.
-    std::optional<cancel_token> topics_removed_locked(const char* reason = "no subscriptions left") {
-        if (!registry_.empty() || !streaming()) return std::nullopt;
-        phase_ = phase::closing;
-        close_reason_ = reason;
-        emptied_ = true;
-        cv_.notify_all();
-        return conn_cancel_;
-    }
+    std::optional<cancel_token> topics_removed_locked(const char* reason = "no subscriptions left");
 
-    void on_auth_change(const std::string& token) {
-        std::optional<cancel_token> cancel;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (token == token_seen_) return;  // a record merge or a refresh that kept the token
-            token_seen_ = token;
-            if (!streaming()) return;  // the next connection submits with the new token anyway
-            phase_ = phase::closing;
-            close_reason_ = "the auth token changed; reconnecting to subscribe with the new identity";
-            cancel = conn_cancel_;
-        }
-        cv_.notify_all();
-        if (cancel) cancel->cancel();
-    }
+    void on_auth_change(const std::string& token);
 
     // POSTs the whole set on behalf of every waiter; the lock is held on entry and on
     // every exit. Throws what the request threw.
-    void post_set(std::unique_lock<std::mutex>& lock, core_type& core, const request_options& options) {
-        posting_ = true;
-        const std::string client = client_id_;
-        const json body = {{"clientId", client}, {"subscriptions", registry_.begin_post()}};
-        lock.unlock();
-        bool accepted = false;
-        try {
-            core.perform("POST", "/api/realtime", body, options, {});
-            accepted = true;
-        } catch (...) {
-            lock.lock();
-            end_post(client, false);
-            throw;
-        }
-        lock.lock();
-        end_post(client, accepted);
-    }
+    void post_set(std::unique_lock<std::mutex>& lock, core_type& core, const request_options& options);
 
-    void end_post(const std::string& client, bool accepted) {
-        // A POST for a connection that has ended since touches nothing of the new one.
-        if (client_id_ == client && posting_) {
-            posting_ = false;
-            registry_.end_post(accepted);
-        }
-        cv_.notify_all();
-    }
+    void end_post(const std::string& client, bool accepted);
 
     // Our set lost a topic the server may hold. A failure only means its events still
     // arrive and find no callback.
-    void post_shrunk_set(std::unique_lock<std::mutex>& lock, core_type& core) noexcept {
-        cv_.wait(lock, [&] { return !posting_; });
-        if (phase_ != phase::subscribed || !registry_.dirty()) return;  // a new connection submits it all
-        request_options o;
-        o.deadline = post_deadline_;
-        try {
-            post_set(lock, core, o);
-        } catch (...) {
-        }
-    }
+    void post_shrunk_set(std::unique_lock<std::mutex>& lock, core_type& core) noexcept;
 
     // --- the realtime thread ---------------------------------------------------
 
-    void run() noexcept {
-        std::size_t attempt = 0;
-        bool had_connection = false;
-        std::optional<std::chrono::milliseconds> server_retry;
-        std::unique_lock<std::mutex> lock(mutex_);
-        while (phase_ != phase::stopping) {
-            if (registry_.empty()) {
-                phase_ = phase::idle;
-                had_connection = false;
-                cv_.wait(lock, [&] { return phase_ == phase::stopping || !registry_.empty(); });
-                continue;
-            }
-            phase_ = phase::connecting;
-            close_reason_.clear();
-            emptied_ = false;
-            const cancel_token cancel;
-            conn_cancel_ = cancel;
-            const realtime_options opts = options_;
-            lock.unlock();
-            http_request req = stream_request_;
-            req.read_timeout = opts.idle_timeout;
-            req.cancel = cancel;
-            realtime_connection_end end =
-                run_realtime_stream(*stream_transport_, req, opts.max_event_bytes,
-                                    [&](const sse_event& ev, realtime_connection_end& e) {
-                                        return on_event(ev, cancel, e, had_connection);
-                                    });
-            lock.lock();
-
-            const bool stopping = phase_ == phase::stopping;
-            const bool closed_here = phase_ == phase::closing;
-            std::optional<ClientResponseError> refused;
-            if (closed_here) {
-                end.info.reason = close_reason_;
-                end.info.kind = error_kind::none;
-            } else if (!end.subscribed && !stopping) {
-                for (waiter* w : waiters_) {
-                    if (!w->error) w->error = end.error;
-                }
-                last_failure_ = end.error ? end.error->what() : end.info.reason;
-                // The server answered and refused (the stream or the set): retrying may never
-                // help, so the app hears of it, once per new status rather than every retry.
-                // Network failures are only retried, as pub/sub does.
-                if (end.error && end.error->status() != 0 && end.error->status() != last_refusal_status_) {
-                    last_refusal_status_ = end.error->status();
-                    refused.emplace(*end.error);
-                }
-            }
-            if (end.subscribed) {
-                last_failure_.clear();
-                last_refusal_status_ = 0;
-                lost_at_ = std::chrono::system_clock::now();
-            }
-            conn_cancel_.reset();
-            client_id_.clear();
-            posting_ = false;
-            registry_.connection_lost();
-            if (!stopping) phase_ = closed_here ? phase::connecting : phase::backing_off;
-            end.info.reconnecting = !stopping && !registry_.empty();
-            end.info.topics = registry_.keys();
-            const auto on_disconnect = !stopping && end.subscribed ? on_disconnect_ : nullptr;
-            const auto on_error = refused ? on_error_ : nullptr;
-            cv_.notify_all();
-            if (end.retry) server_retry = end.retry;
-            if (end.subscribed) {
-                had_connection = true;
-                attempt = 0;
-            }
-            // Closed because every topic went: nothing was lost, so the next connection (a
-            // subscribe may already wait for it) is a first one, not a reconnect.
-            if (closed_here && emptied_) had_connection = false;
-            if (on_disconnect || on_error) {
-                lock.unlock();
-                if (on_disconnect) invoke(*on_disconnect, end.info);
-                if (on_error) invoke(*on_error, *refused);
-                lock.lock();
-            }
-            if (phase_ != phase::backing_off) continue;  // idle, a new identity, or stopping
-            // Neither a subscribe nor the last unsubscribe cuts the delay short: a caller
-            // that retries subscribe() in a loop is paced like the reconnects.
-            const auto delay = realtime_backoff(attempt++, opts, server_retry, rng_);
-            cv_.wait_for(lock, delay, [&] { return phase_ == phase::stopping; });
-        }
-    }
+    void run() noexcept;
 
     // Runs on the realtime thread inside stream(), unlocked, without the core; false ends the stream.
     bool on_event(const sse_event& ev, const cancel_token& cancel, realtime_connection_end& end,
-                  bool had_connection) {
-        if (ev.event == "PB_CONNECT") return on_connected(ev, cancel, end, had_connection);
-        dispatch(ev);
-        return still_streaming();
-    }
+                  bool had_connection);
 
     // PB_CONNECT: take the client id, put the whole set on the server, then tell the app.
     bool on_connected(const sse_event& ev, const cancel_token& cancel, realtime_connection_end& end,
-                      bool had_connection) {
-        const std::string id = realtime_client_id(ev);
-        if (id.empty()) {
-            end.stop_reason = "PB_CONNECT carried no client id";
-            return false;
-        }
-        json body;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (phase_ != phase::connecting && phase_ != phase::subscribed) return false;  // closing or stopping
-            registry_.connection_lost();  // the server holds nothing for a new client id
-            client_id_ = id;
-            phase_ = phase::submitting;
-            posting_ = true;
-            body = json{{"clientId", id}, {"subscriptions", registry_.begin_post()}};
-        }
-        std::optional<ClientResponseError> failure;
-        {
-            request_options o;
-            o.deadline = post_deadline_;
-            o.cancel = cancel;  // closing the connection ends its POST too
-            const auto core = core_.lock();
-            if (!core) {
-                end.stop_reason = "the client is going away";
-                return false;
-            }
-            try {
-                core->perform("POST", "/api/realtime", body, o, {});
-            } catch (const ClientResponseError& e) {
-                failure = e;
-            } catch (const std::exception& e) {
-                failure.emplace(url_, 0, json::object(), error_kind::other, e.what());
-            }
-        }  // The last reference to the core may go here: then shutdown() ran on this thread.
-        std::shared_ptr<const connection_callback> on_connect;
-        std::shared_ptr<const connection_callback> on_reconnect;
-        connection_event info;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (phase_ != phase::submitting || client_id_ != id) return false;  // closing or stopping
-            posting_ = false;
-            registry_.end_post(!failure);
-            if (failure) {
-                end.error = failure;
-                end.stop_reason = std::string("the subscription request failed: ") + failure->what();
-                cv_.notify_all();
-                return false;
-            }
-            phase_ = phase::subscribed;
-            end.subscribed = true;
-            on_connect = on_connect_;
-            on_reconnect = had_connection ? on_reconnect_ : nullptr;
-            info.client_id = id;
-            info.topics = registry_.keys();
-            info.reconnect = had_connection;
-            if (had_connection) info.disconnected_at = lost_at_;
-        }
-        cv_.notify_all();
-        if (on_connect) invoke(*on_connect, info);
-        if (on_reconnect && still_streaming()) invoke(*on_reconnect, info);
-        return still_streaming();
-    }
+                      bool had_connection);
 
-    bool still_streaming() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return streaming();
-    }
+    bool still_streaming() const;
 
-    void dispatch(const sse_event& ev) {
-        std::vector<listener_ptr> targets;  // destroyed unlocked, at the end
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (!streaming()) return;
-            targets = registry_.listeners(ev.event);
-        }
-        if (targets.empty()) return;  // unsubscribed meanwhile
-        const realtime_event out = to_realtime_event(ev, max_json_depth_);
-        for (const auto& l : targets) {
-            {
-                std::lock_guard<std::mutex> lock(mutex_);
-                if (phase_ == phase::stopping || l->removed) continue;  // removed meanwhile
-                running_ = l.get();
-            }
-            try {
-                l->fn(out);
-            } catch (const realtime_decode_error& e) {
-                report_decode_failure(out.topic, e.what());
-            } catch (...) {
-            }
-            {
-                std::lock_guard<std::mutex> lock(mutex_);
-                running_ = nullptr;
-            }
-            cv_.notify_all();
-        }
-    }
+    void dispatch(const sse_event& ev);
 
     // Unlocked, on the realtime thread. Names the topic without its `?options=`: the
     // subscription's headers may carry what an error text must not.
-    void report_decode_failure(const std::string& topic, const char* what) noexcept {
-        std::shared_ptr<const error_callback> on_error;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            on_error = on_error_;
-        }
-        if (!on_error) return;
-        try {
-            (*on_error)(ClientResponseError(url_, 0, json::object(), error_kind::invalid_response,
-                                            "a realtime event on " + topic.substr(0, topic.find('?')) +
-                                                " does not fit the requested type: " + what));
-        } catch (...) {  // on_error threw, or the error could not be made: the stream goes on
-        }
-    }
+    void report_decode_failure(const std::string& topic, const char* what) noexcept;
 
     // A callback that throws is skipped: the exception is dropped, the stream and the
     // other callbacks go on (as with auth_store listeners).
@@ -9911,11 +5930,7 @@ public:
     /// includes them); cancel, timeout and deadline bound the call. std::invalid_argument for
     /// a bad topic or callback, and for sort or skip_total (nothing to a subscription).
     [[nodiscard]] subscription subscribe(const std::string& topic, realtime_callback callback,
-                                                  const request_options& options = {}) const {
-        auto split = detail::split_subscribe_options(options);
-        return state()->subscribe(this->core(), detail::realtime_topic_key(topic, split.first), std::move(callback),
-                                  split.second);
-    }
+                                                  const request_options& options = {}) const;
 
     /// @brief The earlier spelling, still taken: the subscription's options apart, and
     /// `options` then only bounds the call. A template only so that `subscribe(topic, cb, {})`
@@ -9951,36 +5966,22 @@ public:
 
     /// @brief Ends every callback of `topic` (with any options), like the JS SDK's unsubscribe(topic);
     /// "" ends all (the connection then closes).
-    void unsubscribe(std::string_view topic = {}) const {
-        if (topic.empty()) {
-            unsubscribe_by_prefix("");
-            return;
-        }
-        const std::string prefix = topic.find('?') == std::string_view::npos ? std::string(topic) + "?"
-                                                                               : std::string(topic);
-        if (auto s = existing_state()) s->remove_by_prefix(this->core(), prefix);
-    }
+    void unsubscribe(std::string_view topic = {}) const;
 
     /// @brief Ends every subscription whose string (+ "?") starts with `prefix`.
-    void unsubscribe_by_prefix(std::string_view prefix) const {
-        if (auto s = existing_state()) s->remove_by_prefix(this->core(), prefix);
-    }
+    void unsubscribe_by_prefix(std::string_view prefix) const;
 
     /// @brief Ends every subscription and closes the connection (on_disconnect says "disconnect()
     /// was called"); a subscribe() waiting meanwhile returns an inactive handle. The next
     /// subscribe() connects again. As pub/sub's disconnect().
-    void disconnect() const {
-        if (auto s = existing_state()) s->remove_by_prefix(this->core(), "", "disconnect() was called");
-    }
+    void disconnect() const;
 
     /// @brief The earlier name of disconnect().
     void unsubscribe_all() const { disconnect(); }
 
     /// @brief Runs on every connection whose subscriptions are on the server (first and later ones).
     /// Takes `fn(const connection_event&)` or, as before, `fn(const std::string& client_id)`.
-    void on_connect(std::function<void(const connection_event&)> fn) const {
-        state()->set_on_connect(std::move(fn));
-    }
+    void on_connect(std::function<void(const connection_event&)> fn) const;
 
     template <class Fn, detail::if_client_id_callback<Fn> = 0>
     void on_connect(Fn fn) const {
@@ -9989,9 +5990,7 @@ public:
 
     /// @brief Runs, after on_connect, on connections that replace a lost one: events may have been
     /// missed, resync now. Takes the same two shapes as on_connect.
-    void on_reconnect(std::function<void(const connection_event&)> fn) const {
-        state()->set_on_reconnect(std::move(fn));
-    }
+    void on_reconnect(std::function<void(const connection_event&)> fn) const;
 
     template <class Fn, detail::if_client_id_callback<Fn> = 0>
     void on_reconnect(Fn fn) const {
@@ -10000,9 +5999,7 @@ public:
 
     /// @brief Runs when an established connection ends, with the reason (realtime_disconnect is
     /// disconnect_event's earlier name).
-    void on_disconnect(std::function<void(const disconnect_event&)> fn) const {
-        state()->set_on_disconnect(std::move(fn));
-    }
+    void on_disconnect(std::function<void(const disconnect_event&)> fn) const;
 
     /// @brief Runs for errors no call waits for: an event subscribe<T> or pb.collection<T>()
     /// could not decode (skipped; kind invalid_response), and a connection attempt the server
@@ -10011,80 +6008,25 @@ public:
     /// succeeds; the SDK retries with backoff. A subscribe() waiting for that attempt throws the
     /// same error. Network failures are retried without a report; a lost connection goes to
     /// on_disconnect.
-    void on_error(std::function<void(const ClientResponseError&)> fn) const {
-        state()->set_on_error(std::move(fn));
-    }
+    void on_error(std::function<void(const ClientResponseError&)> fn) const;
 
     /// @brief Reconnect delays, idle timeout, subscribe timeout and event size cap.
     void set_options(const realtime_options& options) const { state()->set_options(options); }
 
-    bool is_connected() const {
-        auto s = existing_state();
-        return s && s->is_connected();
-    }
+    bool is_connected() const;
 
     /// @brief The server's id of the current connection, "" when not connected.
-    std::string client_id() const {
-        auto s = existing_state();
-        return s ? s->client_id() : std::string();
-    }
+    std::string client_id() const;
 
     /// @brief The subscription strings, in the order they were first subscribed.
-    std::vector<std::string> topics() const {
-        auto s = existing_state();
-        return s ? s->topics() : std::vector<std::string>();
-    }
+    std::vector<std::string> topics() const;
 
 private:
     // The client's realtime state, made (and its thread prepared) on first use.
-    std::shared_ptr<detail::realtime_state> state() const {
-        auto& core = this->core();
-        if (!core.transport().can_stream()) {
-            throw std::logic_error(
-                "bosbase: realtime needs a transport with the streaming call `bosbase::http_response "
-                "stream(const bosbase::http_request&, const bosbase::stream_handler&)` "
-                "(see README, section 'Realtime')");
-        }
-        return core.template extension<detail::realtime_state>(
-            [&core] { return detail::realtime_state::make(core); });
-    }
+    std::shared_ptr<detail::realtime_state> state() const;
 
-    std::shared_ptr<detail::realtime_state> existing_state() const {
-        return this->core().template existing_extension<detail::realtime_state>();
-    }
+    std::shared_ptr<detail::realtime_state> existing_state() const;
 };
-
-inline subscription record_service::subscribe(const std::string& topic,
-                                                  std::function<void(const realtime_event&)> callback,
-                                                  const request_options& options) const {
-    if (topic.empty()) {
-        throw std::invalid_argument("bosbase: a record subscription needs a topic: \"*\" or a record id");
-    }
-    return realtime_service(this->core_ptr())
-        .subscribe(collection_ + "/" + topic, std::move(callback), options);
-}
-
-inline subscription record_service::subscribe_with(const std::string& topic,
-                                                       std::function<void(const realtime_event&)> callback,
-                                                       const subscribe_options& subscription_options,
-                                                       const request_options& options) const {
-    if (topic.empty()) {
-        throw std::invalid_argument("bosbase: a record subscription needs a topic: \"*\" or a record id");
-    }
-    return realtime_service(this->core_ptr())
-        .subscribe(collection_ + "/" + topic, std::move(callback), subscription_options, options);
-}
-
-// Unlike the JS SDK, "" ends only this collection's topics, not those of every
-// collection whose name starts with this one's.
-inline void record_service::unsubscribe(std::string_view topic) const {
-    realtime_service rt(this->core_ptr());
-    if (topic.empty()) {
-        rt.unsubscribe_by_prefix(collection_ + "/");
-    } else {
-        rt.unsubscribe(collection_ + "/" + std::string(topic));
-    }
-}
 
 }  // namespace bosbase
 
@@ -10140,118 +6082,21 @@ template <class J>
                                                 " but " + got.type_name());
 }
 
-inline int digits(std::string_view s, std::size_t at, std::size_t n, bool& ok) {
-    int v = 0;
-    for (std::size_t i = at; i < at + n; ++i) {
-        if (i >= s.size() || s[i] < '0' || s[i] > '9') {
-            ok = false;
-            return 0;
-        }
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
+BOSBASE_DECL int digits(std::string_view s, std::size_t at, std::size_t n, bool& ok);
 
 // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-inline std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
-    y -= m <= 2;
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
+BOSBASE_DECL std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept;
 
-inline void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) noexcept {
-    z += 719468;
-    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const unsigned doe = static_cast<unsigned>(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    y = static_cast<std::int64_t>(yoe) + era * 400;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-}
+BOSBASE_DECL void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) noexcept;
 
 }  // namespace detail_io
 
 /// @brief Parses the server's date text, "2024-05-01 10:20:30.123Z" (also with 'T', without
 /// or with fewer or more fraction digits, with or without the Z); nullopt when it is none.
-inline std::optional<record_time> parse_time(std::string_view s) {
-    bool ok = s.size() >= 19 && s[4] == '-' && s[7] == '-' && (s[10] == ' ' || s[10] == 'T') && s[13] == ':' &&
-              s[16] == ':';
-    if (!ok) return std::nullopt;
-    const int year = detail_io::digits(s, 0, 4, ok);
-    const int month = detail_io::digits(s, 5, 2, ok);
-    const int day = detail_io::digits(s, 8, 2, ok);
-    const int hour = detail_io::digits(s, 11, 2, ok);
-    const int minute = detail_io::digits(s, 14, 2, ok);
-    const int second = detail_io::digits(s, 17, 2, ok);
-    std::size_t at = 19;
-    int millis = 0;
-    if (at < s.size() && s[at] == '.') {
-        ++at;
-        int scale = 100;
-        const std::size_t first = at;
-        for (; at < s.size() && s[at] >= '0' && s[at] <= '9'; ++at) {
-            millis += (s[at] - '0') * scale;
-            scale /= 10;
-        }
-        ok = ok && at > first;
-    }
-    if (at < s.size() && s[at] == 'Z') ++at;
-    static constexpr int month_days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (!ok || at != s.size() || month < 1 || month > 12 || day < 1 || day > month_days[month - 1] || hour > 23 ||
-        minute > 59 || second > 59) {
-        return std::nullopt;
-    }
-    const std::int64_t days = detail_io::days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-    const std::int64_t ms = ((days * 24 + hour) * 60 + minute) * 60000 + second * 1000 + millis;
-    return record_time(std::chrono::milliseconds(ms));
-}
+BOSBASE_DECL std::optional<record_time> parse_time(std::string_view s);
 
 /// @brief The server's own layout: "2024-05-01 10:20:30.123Z".
-inline std::string format_time(record_time t) {
-    const std::int64_t ms = t.time_since_epoch().count();
-    std::int64_t days = ms / 86400000;
-    std::int64_t rest = ms % 86400000;
-    if (rest < 0) {
-        rest += 86400000;
-        --days;
-    }
-    std::int64_t y = 0;
-    unsigned m = 0;
-    unsigned d = 0;
-    detail_io::civil_from_days(days, y, m, d);
-    // By hand rather than with snprintf: mingw's printf family does not know every length modifier.
-    std::string out;
-    auto put = [&out](std::int64_t v, int width) {
-        std::string digits;
-        for (; v > 0 || static_cast<int>(digits.size()) < width; v /= 10) digits.insert(0, 1, char('0' + v % 10));
-        out += digits;
-    };
-    if (y < 0) {
-        out += '-';
-        y = -y;
-    }
-    put(y, 4);
-    out += '-';
-    put(m, 2);
-    out += '-';
-    put(d, 2);
-    out += ' ';
-    put(rest / 3600000, 2);
-    out += ':';
-    put(rest / 60000 % 60, 2);
-    out += ':';
-    put(rest / 1000 % 60, 2);
-    out += '.';
-    put(rest % 1000, 3);
-    out += 'Z';
-    return out;
-}
+BOSBASE_DECL std::string format_time(record_time t);
 
 /// @brief Throws unless `j` is a JSON object (a record).
 template <class J>
@@ -10565,52 +6410,13 @@ namespace detail {
 /// replaces its value in place (or is appended), and every key and value is encoded
 /// again as encodeURIComponent does. The server's authURL ends in "redirect_uri=", so
 /// the redirect URL appended to it is encoded here.
-inline std::string oauth2_replace_query(std::string_view url,
-                                        const std::vector<std::pair<std::string, std::string>>& replacements) {
-    const std::size_t q = url.find('?');
-    std::string out(url.substr(0, q));
-    std::vector<std::pair<std::string, std::string>> params;
-    auto set = [&params](std::string key, std::string value) {
-        for (auto& p : params) {
-            if (p.first == key) {
-                p.second = std::move(value);
-                return;
-            }
-        }
-        params.emplace_back(std::move(key), std::move(value));
-    };
-    if (q != std::string_view::npos) {
-        std::string_view query = url.substr(q + 1);
-        while (!query.empty()) {
-            const std::size_t amp = query.find('&');
-            const std::string_view part = query.substr(0, amp);
-            query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-            if (part.empty()) continue;
-            const std::size_t eq = part.find('=');
-            set(percent_decode(part.substr(0, eq), true),
-                eq == std::string_view::npos ? std::string() : percent_decode(part.substr(eq + 1), true));
-        }
-    }
-    for (const auto& r : replacements) set(r.first, r.second);
-    for (std::size_t i = 0; i < params.size(); ++i) {
-        out += i == 0 ? '?' : '&';
-        out += encode_uri_component(params[i].first) + "=" + encode_uri_component(params[i].second);
-    }
-    return out;
-}
+BOSBASE_DECL std::string oauth2_replace_query(std::string_view url,
+                                        const std::vector<std::pair<std::string, std::string>>& replacements);
 
 /// A provider's `error` is text from the browser's redirect: shown only when it is a
 /// short printable ASCII word list (RFC 6749 error codes are), so it cannot smuggle
 /// anything into logs.
-inline std::string oauth2_printable_error(const json& message) {
-    auto it = message.find("error");
-    if (it == message.end() || !it->is_string()) return {};
-    const std::string& text = it->get_ref<const std::string&>();
-    const bool plain = text.size() <= 200 && std::all_of(text.begin(), text.end(), [](char c) {
-                           return c >= 0x20 && c < 0x7f;
-                       });
-    return plain ? text : std::string("(an error text that is not short printable ASCII)");
-}
+BOSBASE_DECL std::string oauth2_printable_error(const json& message);
 
 /// What the realtime thread hands the waiting caller: the @oauth2 message or the loss
 /// of the connection whose client id went out as the state.
@@ -10620,10 +6426,7 @@ struct oauth2_mailbox {
     std::optional<json> message;
     std::optional<std::string> lost;  // why the connection ended (never a secret)
 
-    void notify() {
-        { std::lock_guard<std::mutex> lock(mutex); }  // a waiter is either before its check or in wait()
-        cv.notify_all();
-    }
+    void notify();
 };
 
 /// One sign-in: its deadline and cancel tokens, and a realtime connection of its own.
@@ -10635,19 +6438,7 @@ class oauth2_sign_in {
     using clock = std::chrono::steady_clock;
 
 public:
-    oauth2_sign_in(client_core& core, const oauth2_options& oauth2, const request_options& options)
-        : core_(core),
-          options_(options),
-          end_(clock::now() + options.deadline.value_or(oauth2.default_deadline)),
-          limit_(options.deadline.value_or(oauth2.default_deadline)),
-          redirect_url_(core.url().origin + core.url().prefix + "/api/oauth2-redirect"),
-          box_(std::make_shared<oauth2_mailbox>()) {
-        tokens_[0] = options.cancel ? &*options.cancel : nullptr;
-        tokens_[1] = current_job_cancel();
-        for (int i = 0; i < 2; ++i) {
-            if (tokens_[i]) wake_[i] = tokens_[i]->on_cancel([box = box_] { box->notify(); });
-        }
-    }
+    oauth2_sign_in(client_core& core, const oauth2_options& oauth2, const request_options& options);
 
     oauth2_sign_in(const oauth2_sign_in&) = delete;
     oauth2_sign_in& operator=(const oauth2_sign_in&) = delete;
@@ -10658,92 +6449,29 @@ public:
     const std::string& redirect_url() const noexcept { return redirect_url_; }
 
     /// The caller's options for one request of the flow, within what is left of the whole.
-    request_options step(request_options o) const {
-        check();
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end_ - clock::now());
-        const auto own = options_.deadline ? left : std::min(left, core_.settings().deadline);
-        o.deadline = std::max(std::chrono::milliseconds(1), own);
-        o.auto_refresh_threshold.reset();
-        return o;
-    }
+    request_options step(request_options o) const;
 
     /// Subscribes to @oauth2 on a new connection; returns its client id, the state.
-    std::string listen() {
-        realtime_core_ = std::make_shared<client_core>(core_);
-        realtime_service realtime(realtime_core_);
-        realtime.on_disconnect([box = box_](const realtime_disconnect& d) {
-            {
-                std::lock_guard<std::mutex> lock(box->mutex);
-                if (!box->lost) box->lost = d.reason;
-            }
-            box->cv.notify_all();
-        });
-        request_options sub;
-        sub.cancel = options_.cancel;
-        sub.timeout = options_.timeout;
-        sub = step(sub);
-        subscription_ = realtime.subscribe(
-            "@oauth2",
-            [box = box_](const realtime_event& e) {
-                {
-                    std::lock_guard<std::mutex> lock(box->mutex);
-                    if (!box->message) box->message = e.data;
-                }
-                box->cv.notify_all();
-            },
-            sub);
-        std::string state = realtime.client_id();
-        std::lock_guard<std::mutex> lock(box_->mutex);
-        if (state.empty() || box_->lost) throw connection_lost(box_->lost.value_or("it closed"));
-        return state;
-    }
+    std::string listen();
 
     /// Waits for the redirect's message; ends it on a cancel, the deadline or a lost connection.
-    json wait() {
-        std::unique_lock<std::mutex> lock(box_->mutex);
-        box_->cv.wait_until(lock, end_, [&] { return box_->message || box_->lost || canceled(); });
-        if (box_->message) return *box_->message;  // it came: a later cancel is too late to matter
-        if (canceled()) throw aborted();
-        if (box_->lost) throw connection_lost(*box_->lost);
-        throw timed_out();
-    }
+    json wait();
 
     /// Ends the subscription and the connection.
-    void close() noexcept {
-        subscription_.unsubscribe();
-        realtime_core_.reset();
-    }
+    void close() noexcept;
 
-    void check() const {
-        if (canceled()) throw aborted();
-        if (clock::now() >= end_) throw timed_out();
-    }
+    void check() const;
 
-    ClientResponseError failure(const std::string& why, const std::vector<std::string_view>& secrets) const {
-        return ClientResponseError(redirect_url_, 0, json{{"message", why}}, error_kind::other, why, secrets);
-    }
+    ClientResponseError failure(const std::string& why, const std::vector<std::string_view>& secrets) const;
 
 private:
-    bool canceled() const {
-        return (tokens_[0] && tokens_[0]->is_canceled()) || (tokens_[1] && tokens_[1]->is_canceled());
-    }
+    bool canceled() const;
 
-    ClientResponseError aborted() const {
-        return ClientResponseError(redirect_url_, 0, json::object(), error_kind::canceled,
-                                   "the OAuth2 sign-in was cancelled");
-    }
+    ClientResponseError aborted() const;
 
-    ClientResponseError timed_out() const {
-        return ClientResponseError(redirect_url_, 0, json::object(), error_kind::deadline,
-                                   "no OAuth2 redirect within the sign-in's deadline (" +
-                                       std::to_string(limit_.count()) + " ms)");
-    }
+    ClientResponseError timed_out() const;
 
-    ClientResponseError connection_lost(const std::string& reason) const {
-        return ClientResponseError(redirect_url_, 0, json::object(), error_kind::receive,
-                                   "the realtime connection that waited for the OAuth2 redirect ended (" + reason +
-                                       "); its client id was the sign-in's state, so start the sign-in again");
-    }
+    ClientResponseError connection_lost(const std::string& reason) const;
 
     client_core& core_;
     const request_options& options_;
@@ -10758,84 +6486,6 @@ private:
 };
 
 }  // namespace detail
-
-inline auto record_service::auth_with_oauth2(std::string_view provider, oauth2_url_callback url_callback,
-                                                 const oauth2_options& oauth2) const -> json {
-    const request_options& options = oauth2;  // the request's part: deadline, cancel, headers
-    if (!core().transport().can_stream()) {
-        throw std::logic_error(
-            "bosbase: auth_with_oauth2 needs a transport with the streaming call `bosbase::http_response "
-            "stream(const bosbase::http_request&, const bosbase::stream_handler&)`: the browser's redirect "
-            "comes back over realtime (see README, section 'OAuth2 sign-in')");
-    }
-    if (provider.empty()) {
-        throw std::invalid_argument("bosbase: auth_with_oauth2 needs a provider name (see list_auth_methods())");
-    }
-    if (!url_callback) {
-        throw std::invalid_argument("bosbase: auth_with_oauth2 needs a url_callback that opens the sign-in URL");
-    }
-    if (oauth2.default_deadline.count() <= 0 || (options.deadline && options.deadline->count() <= 0)) {
-        throw std::invalid_argument("bosbase: auth_with_oauth2: the deadline must be positive");
-    }
-    detail::require_object_body(oauth2.create_data, "OAuth2 create_data");
-    detail::oauth2_sign_in flow(core(), oauth2, options);
-
-    request_options lookup;
-    lookup.headers = options.headers;
-    lookup.cancel = options.cancel;
-    lookup.timeout = options.timeout;
-    const json methods = list_auth_methods(flow.step(lookup));
-    json entry;
-    std::string enabled;
-    const auto oauth2_methods = methods.find("oauth2");
-    if (oauth2_methods != methods.end() && oauth2_methods->is_object()) {
-        const auto providers = oauth2_methods->find("providers");
-        if (providers != oauth2_methods->end() && providers->is_array()) {
-            for (const json& p : *providers) {
-                const std::string name = detail::string_field(p, "name");
-                if (name == provider && entry.is_null()) entry = p;
-                if (!name.empty()) enabled += (enabled.empty() ? "" : ", ") + name;
-            }
-        }
-    }
-    if (entry.is_null()) {
-        throw flow.failure("the collection '" + collection_ + "' has no OAuth2 provider '" + std::string(provider) +
-                               "' (enabled: " + (enabled.empty() ? std::string("none") : enabled) + ")",
-                           {});
-    }
-    const std::string auth_url = detail::string_field(entry, "authURL");
-    const std::string code_verifier = detail::string_field(entry, "codeVerifier");
-    if (auth_url.empty()) {
-        throw detail::invalid_response(core(), base_path_ + "/auth-methods", options, 200,
-                                       "The server's OAuth2 provider '" + std::string(provider) + "' has no authURL.");
-    }
-
-    const std::string state = flow.listen();
-    std::vector<std::pair<std::string, std::string>> replacements{{"state", state}};
-    if (!oauth2.scopes.empty()) {
-        std::string scope;
-        for (const auto& s : oauth2.scopes) scope += (scope.empty() ? "" : " ") + s;
-        replacements.emplace_back("scope", std::move(scope));
-    }
-    url_callback(detail::oauth2_replace_query(auth_url + flow.redirect_url(), replacements));
-    flow.check();  // the callback may have taken the whole deadline, or been cancelled meanwhile
-
-    const json message = flow.wait();
-    flow.close();
-    const std::string code = detail::string_field(message, "code");
-    const std::string got_state = detail::string_field(message, "state");
-    if (got_state.empty() || got_state != state) {
-        throw flow.failure("the OAuth2 redirect's state does not match this sign-in's", {state, got_state, code});
-    }
-    const std::string provider_error = detail::oauth2_printable_error(message);
-    if (!provider_error.empty() || code.empty()) {
-        throw flow.failure(provider_error.empty() ? "the OAuth2 redirect carried no code"
-                                                  : "the OAuth2 provider refused the sign-in: " + provider_error,
-                           {state, code});
-    }
-    return exchange_oauth2_code(provider, code, code_verifier, flow.redirect_url(), oauth2.create_data,
-                                flow.step(options), {code, code_verifier, state});
-}
 
 }  // namespace bosbase
 
@@ -10885,43 +6535,7 @@ public:
 
     explicit ws_decoder(std::size_t max_message_bytes) : cap_(max_message_bytes) {}
 
-    std::size_t feed(const char* data, std::size_t size, ws_event& out) {
-        out = ws_event{};
-        if (stage_ == stage::ended) {
-            out.what = end_kind_;
-            out.payload = end_payload_;
-            return 0;
-        }
-        std::size_t used = 0;
-        while (out.what == ws_event::kind::none) {
-            if (stage_ == stage::header) {
-                if (used == size) break;
-                const std::size_t want = header_need_ - header_have_;
-                const std::size_t take = std::min(want, size - used);
-                std::copy(data + used, data + used + take, header_.begin() + static_cast<std::ptrdiff_t>(header_have_));
-                header_have_ += take;
-                used += take;
-                if (header_have_ < header_need_) break;
-                if (header_need_ == 2) {
-                    if (!first_two_bytes(out)) break;
-                    if (header_have_ < header_need_) continue;
-                }
-                start_payload(out);
-            } else {
-                const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, size - used));
-                if (take == 0 && remaining_ != 0) break;
-                if (control_frame()) {
-                    control_.append(data + used, take);
-                } else if (!skipping_) {
-                    message_.append(data + used, take);
-                }
-                used += take;
-                remaining_ -= take;
-                if (remaining_ == 0) end_frame(out);
-            }
-        }
-        return used;
-    }
+    std::size_t feed(const char* data, std::size_t size, ws_event& out);
 
     /// Bytes held for messages and frames not yet whole (the fuzzer checks the bound).
     std::size_t buffered() const noexcept { return message_.size() + control_.size() + header_have_; }
@@ -10931,100 +6545,16 @@ private:
 
     bool control_frame() const noexcept { return (static_cast<unsigned>(opcode_) & 0x8) != 0; }
 
-    void fail(ws_event& out, std::string why) {
-        end(out, ws_event::kind::error, std::move(why));
-    }
+    void fail(ws_event& out, std::string why);
 
-    void end(ws_event& out, ws_event::kind kind, std::string payload) {
-        stage_ = stage::ended;
-        end_kind_ = kind;
-        end_payload_ = payload;
-        message_ = std::string();
-        control_ = std::string();
-        out.what = kind;
-        out.payload = std::move(payload);
-    }
+    void end(ws_event& out, ws_event::kind kind, std::string payload);
 
     // The first two bytes tell the rules that need no length, and how long the header is.
-    bool first_two_bytes(ws_event& out) {
-        const unsigned b0 = static_cast<unsigned char>(header_[0]);
-        const unsigned b1 = static_cast<unsigned char>(header_[1]);
-        fin_ = (b0 & 0x80) != 0;
-        const unsigned op = b0 & 0x0F;
-        if ((b0 & 0x70) != 0) {
-            fail(out, "a WebSocket frame sets reserved bits (no extension was agreed)");
-            return false;
-        }
-        if (op != 0x0 && op != 0x1 && op != 0x2 && op != 0x8 && op != 0x9 && op != 0xA) {
-            fail(out, "a WebSocket frame has an unknown opcode " + std::to_string(op));
-            return false;
-        }
-        opcode_ = static_cast<ws_opcode>(op);
-        if ((b1 & 0x80) != 0) {
-            fail(out, "the server sent a masked WebSocket frame");
-            return false;
-        }
-        const unsigned len7 = b1 & 0x7F;
-        if (control_frame() && (!fin_ || len7 > max_control_bytes)) {
-            fail(out, fin_ ? "a WebSocket control frame is longer than 125 bytes"
-                           : "a WebSocket control frame is fragmented");
-            return false;
-        }
-        header_need_ = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0);
-        return true;
-    }
+    bool first_two_bytes(ws_event& out);
 
-    void start_payload(ws_event& out) {
-        const unsigned len7 = static_cast<unsigned char>(header_[1]) & 0x7F;
-        std::uint64_t length = len7;
-        if (len7 >= 126) {
-            length = 0;
-            for (std::size_t i = 2; i < header_need_; ++i) length = (length << 8) | static_cast<unsigned char>(header_[i]);
-            if ((length >> 63) != 0) return fail(out, "a WebSocket frame length has its top bit set");
-        }
-        header_have_ = 0;
-        header_need_ = 2;
-        remaining_ = length;
-        if (!control_frame()) {
-            if (opcode_ == ws_opcode::continuation && !in_message_) {
-                return fail(out, "a WebSocket continuation frame without a message to continue");
-            }
-            if (opcode_ != ws_opcode::continuation) {
-                if (in_message_) return fail(out, "a new WebSocket message began inside a fragmented one");
-                in_message_ = true;
-                message_kind_ = opcode_ == ws_opcode::text ? ws_event::kind::text : ws_event::kind::binary;
-                skipping_ = false;
-            }
-            if (!skipping_ && length > cap_ - std::min(cap_, message_.size())) {
-                skipping_ = true;
-                message_ = std::string();  // freed now: the rest of this message is read past
-            }
-        }
-        stage_ = stage::payload;
-        if (remaining_ == 0) end_frame(out);
-    }
+    void start_payload(ws_event& out);
 
-    void end_frame(ws_event& out) {
-        stage_ = stage::header;
-        if (control_frame()) {
-            if (opcode_ == ws_opcode::close) {
-                if (control_.size() == 1) return fail(out, "a WebSocket close frame with a one-byte payload");
-                return end(out, ws_event::kind::close, std::exchange(control_, std::string()));
-            }
-            out.what = opcode_ == ws_opcode::ping ? ws_event::kind::ping : ws_event::kind::pong;
-            out.payload = std::exchange(control_, std::string());
-            return;
-        }
-        if (!fin_) return;
-        in_message_ = false;
-        if (skipping_) {
-            skipping_ = false;
-            out.what = ws_event::kind::too_large;
-            return;
-        }
-        out.what = message_kind_;
-        out.payload = std::exchange(message_, std::string());
-    }
+    void end_frame(ws_event& out);
 
     std::size_t cap_;
     stage stage_ = stage::header;
@@ -11045,32 +6575,8 @@ private:
 
 /// @brief One frame as bytes: `mask` set for a client's frame (RFC 6455 requires it of every
 /// frame a client sends), unset for a server's (the tests and the fuzzer play the server).
-inline std::string ws_encode_frame(ws_opcode opcode, std::string_view payload, bool fin,
-                                   const std::array<unsigned char, 4>* mask) {
-    std::string out;
-    out.reserve(payload.size() + ws_decoder::max_header_bytes);
-    out += static_cast<char>((fin ? 0x80 : 0x00) | static_cast<unsigned>(opcode));
-    const unsigned masked = mask ? 0x80 : 0x00;
-    const std::uint64_t n = payload.size();
-    if (n < 126) {
-        out += static_cast<char>(masked | static_cast<unsigned>(n));
-    } else if (n <= 0xFFFF) {
-        out += static_cast<char>(masked | 126);
-        out += static_cast<char>((n >> 8) & 0xFF);
-        out += static_cast<char>(n & 0xFF);
-    } else {
-        out += static_cast<char>(masked | 127);
-        for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((n >> shift) & 0xFF);
-    }
-    if (!mask) return out.append(payload.data(), payload.size());
-    for (unsigned char b : *mask) out += static_cast<char>(b);
-    const std::size_t start = out.size();
-    out.append(payload.data(), payload.size());
-    for (std::size_t i = 0; i < payload.size(); ++i) {
-        out[start + i] = static_cast<char>(static_cast<unsigned char>(out[start + i]) ^ (*mask)[i % 4]);
-    }
-    return out;
-}
+BOSBASE_DECL std::string ws_encode_frame(ws_opcode opcode, std::string_view payload, bool fin,
+                                   const std::array<unsigned char, 4>* mask);
 
 }  // namespace detail
 
@@ -11087,76 +6593,13 @@ namespace detail {
 
 // SHA-1 is needed for nothing but Sec-WebSocket-Accept (RFC 6455 4.2.2), which proves the
 // server read this upgrade; it guards no secret, so a small implementation of our own does.
-inline std::array<unsigned char, 20> sha1(std::string_view data) {
-    std::uint32_t h[5] = {0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u};
-    auto rotl = [](std::uint32_t x, int n) { return static_cast<std::uint32_t>((x << n) | (x >> (32 - n))); };
-    std::string msg(data);
-    const std::uint64_t bits = static_cast<std::uint64_t>(data.size()) * 8;
-    msg += static_cast<char>(0x80);
-    while (msg.size() % 64 != 56) msg += '\0';
-    for (int shift = 56; shift >= 0; shift -= 8) msg += static_cast<char>((bits >> shift) & 0xFF);
-    for (std::size_t block = 0; block < msg.size(); block += 64) {
-        std::uint32_t w[80];
-        for (int i = 0; i < 16; ++i) {
-            const auto* p = reinterpret_cast<const unsigned char*>(msg.data() + block + 4 * static_cast<std::size_t>(i));
-            w[i] = (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
-        }
-        for (int i = 16; i < 80; ++i) w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-        std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-        for (int i = 0; i < 80; ++i) {
-            std::uint32_t f = 0, k = 0;
-            if (i < 20) {
-                f = (b & c) | (~b & d);
-                k = 0x5A827999u;
-            } else if (i < 40) {
-                f = b ^ c ^ d;
-                k = 0x6ED9EBA1u;
-            } else if (i < 60) {
-                f = (b & c) | (b & d) | (c & d);
-                k = 0x8F1BBCDCu;
-            } else {
-                f = b ^ c ^ d;
-                k = 0xCA62C1D6u;
-            }
-            const std::uint32_t t = rotl(a, 5) + f + e + k + w[i];
-            e = d;
-            d = c;
-            c = rotl(b, 30);
-            b = a;
-            a = t;
-        }
-        h[0] += a;
-        h[1] += b;
-        h[2] += c;
-        h[3] += d;
-        h[4] += e;
-    }
-    std::array<unsigned char, 20> out{};
-    for (std::size_t i = 0; i < 20; ++i) out[i] = static_cast<unsigned char>((h[i / 4] >> (24 - 8 * (i % 4))) & 0xFF);
-    return out;
-}
+BOSBASE_DECL std::array<unsigned char, 20> sha1(std::string_view data);
 
 /// Standard base64 with padding (RFC 4648 section 4), as the handshake's headers use.
-inline std::string base64_encode(const unsigned char* data, std::size_t size) {
-    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((size + 2) / 3 * 4);
-    for (std::size_t i = 0; i < size; i += 3) {
-        const std::uint32_t n = (std::uint32_t(data[i]) << 16) | (i + 1 < size ? std::uint32_t(data[i + 1]) << 8 : 0) |
-                                (i + 2 < size ? std::uint32_t(data[i + 2]) : 0);
-        out += alphabet[(n >> 18) & 63];
-        out += alphabet[(n >> 12) & 63];
-        out += i + 1 < size ? alphabet[(n >> 6) & 63] : '=';
-        out += i + 2 < size ? alphabet[n & 63] : '=';
-    }
-    return out;
-}
+BOSBASE_DECL std::string base64_encode(const unsigned char* data, std::size_t size);
 
 /// What the server must answer in Sec-WebSocket-Accept to the key `key`.
-inline std::string websocket_accept_for(std::string_view key) {
-    const auto digest = sha1(std::string(key) + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
-    return base64_encode(digest.data(), digest.size());
-}
+BOSBASE_DECL std::string websocket_accept_for(std::string_view key);
 
 /// A ws:// URL taken apart for the socket and the request line.
 struct ws_url {
@@ -11168,175 +6611,33 @@ struct ws_url {
 };
 
 /// nullopt when it is not ws://host[:port][/target] or wss://host[:port][/target].
-inline std::optional<ws_url> parse_ws_url(std::string_view url) {
-    ws_url out;
-    std::string_view scheme = "ws://";
-    if (url.size() >= 6 && ascii_iequal(url.substr(0, 6), "wss://")) {
-        scheme = "wss://";
-        out.secure = true;
-        out.port = "443";
-    }
-    if (url.size() < scheme.size() || !ascii_iequal(url.substr(0, scheme.size()), scheme)) return std::nullopt;
-    const std::string_view rest = url.substr(scheme.size());
-    const auto end = rest.find_first_of("/?#");
-    const std::string_view authority = rest.substr(0, end);
-    if (end != std::string_view::npos) {
-        std::string_view target = rest.substr(end);
-        target = target.substr(0, target.find('#'));
-        out.target = std::string(target);
-        if (out.target.front() == '?') out.target.insert(0, "/");
-    }
-    if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
-    out.host_header = std::string(authority);
-    std::string_view host = authority;
-    std::string_view port;
-    if (host.front() == '[') {
-        const auto close = host.find(']');
-        if (close == std::string_view::npos) return std::nullopt;
-        if (close + 1 < host.size()) {
-            if (host[close + 1] != ':') return std::nullopt;
-            port = host.substr(close + 2);
-        }
-        host = host.substr(1, close - 1);
-    } else if (const auto colon = host.find(':'); colon != std::string_view::npos) {
-        port = host.substr(colon + 1);
-        host = host.substr(0, colon);
-    }
-    if (host.empty() || !is_target_safe(out.target) || !is_header_value_safe(out.host_header)) return std::nullopt;
-    if (!port.empty() || authority.back() == ':') {
-        if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos) {
-            return std::nullopt;
-        }
-        const long n = std::stol(std::string(port));
-        if (n < 1 || n > 65535) return std::nullopt;
-        out.port = std::string(port);
-    }
-    out.host = std::string(host);
-    return out;
-}
+BOSBASE_DECL std::optional<ws_url> parse_ws_url(std::string_view url);
 
 /// The upgrade request. The caller's headers go along, except those the handshake sets
 /// itself; a header that could end its line is refused (empty result).
-inline std::string websocket_upgrade_request(const ws_url& url, const header_list& headers, std::string_view key) {
-    std::string out = "GET " + url.target + " HTTP/1.1\r\nHost: " + url.host_header +
-                      "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + std::string(key) +
-                      "\r\nSec-WebSocket-Version: 13\r\n";
-    auto own = [](std::string_view name) {
-        for (std::string_view set : {"Host", "Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Version",
-                                     "Sec-WebSocket-Extensions", "Content-Length", "Transfer-Encoding"}) {
-            if (ascii_iequal(name, set)) return true;
-        }
-        return false;
-    };
-    for (const auto& h : headers) {
-        if (!is_header_name_safe(h.first) || !is_header_value_safe(h.second)) return {};
-        if (!own(h.first)) out += h.first + ": " + h.second + "\r\n";
-    }
-    return out + "\r\n";
-}
+BOSBASE_DECL std::string websocket_upgrade_request(const ws_url& url, const header_list& headers, std::string_view key);
 
 /// The status line and headers of the answer to the upgrade.
 struct http_head {
     int status = 0;
     std::vector<std::pair<std::string, std::string>> headers;
 
-    const std::string* find(std::string_view name) const {
-        for (const auto& h : headers) {
-            if (ascii_iequal(h.first, name)) return &h.second;
-        }
-        return nullptr;
-    }
+    const std::string* find(std::string_view name) const;
 };
 
 /// Parses "HTTP/1.x NNN reason\r\n" and the header lines, `head` without its blank line;
 /// nullopt when it is not HTTP/1, its status is not 100 to 999, or it has a bare CR or LF.
-inline std::optional<http_head> parse_http_head(std::string_view head) {
-    auto next_line = [&head]() {
-        const auto eol = head.find("\r\n");
-        std::string_view line = head.substr(0, eol);
-        head = eol == std::string_view::npos ? std::string_view() : head.substr(eol + 2);
-        return line;
-    };
-    // A bare CR or LF is no line end here (only CRLF is) and would stay in a name or value: the
-    // head is refused (RFC 9112 lets a client refuse a bare CR).
-    for (std::size_t at = 0; (at = head.find_first_of("\r\n", at)) != std::string_view::npos; at += 2) {
-        if (head[at] != '\r' || at + 1 >= head.size() || head[at + 1] != '\n') return std::nullopt;
-    }
-    const std::string_view status_line = next_line();
-    // Status 0 is the SDK's word for "no answer": a three-digit code starts with 1 to 9.
-    if (status_line.size() < 12 || status_line.substr(0, 7) != "HTTP/1." || status_line[8] != ' ' ||
-        status_line[9] == '0' || (status_line.size() > 12 && status_line[12] != ' ')) {
-        return std::nullopt;
-    }
-    http_head out;
-    for (std::size_t i = 9; i < 12; ++i) {
-        if (status_line[i] < '0' || status_line[i] > '9') return std::nullopt;
-        out.status = out.status * 10 + (status_line[i] - '0');
-    }
-    while (!head.empty()) {
-        const std::string_view line = next_line();
-        const auto colon = line.find(':');
-        if (colon == std::string_view::npos || colon == 0) return std::nullopt;
-        std::string_view value = line.substr(colon + 1);
-        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-        out.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
-    }
-    return out;
-}
+BOSBASE_DECL std::optional<http_head> parse_http_head(std::string_view head);
 
 /// Whether a comma-separated header value lists `token` (any case): Connection may say "keep-alive, Upgrade".
-inline bool header_lists(const std::string* value, std::string_view token) {
-    if (!value) return false;
-    std::string_view rest = *value;
-    while (!rest.empty()) {
-        const auto comma = rest.find(',');
-        std::string_view item = rest.substr(0, comma);
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-        if (ascii_iequal(item, token)) return true;
-    }
-    return false;
-}
+BOSBASE_DECL bool header_lists(const std::string* value, std::string_view token);
 
 /// What is wrong with a 101 answer, or "" when it accepts the upgrade that sent `key`.
-inline std::string check_websocket_accept(const http_head& head, std::string_view key) {
-    if (!header_lists(head.find("Upgrade"), "websocket")) return "the upgrade's answer lacks Upgrade: websocket";
-    if (!header_lists(head.find("Connection"), "Upgrade")) return "the upgrade's answer lacks Connection: Upgrade";
-    const std::string* accept = head.find("Sec-WebSocket-Accept");
-    if (!accept || *accept != websocket_accept_for(key)) {
-        return "the upgrade's answer has a wrong Sec-WebSocket-Accept (not an answer to this request)";
-    }
-    if (head.find("Sec-WebSocket-Extensions")) return "the server chose a WebSocket extension that was not offered";
-    return {};
-}
+BOSBASE_DECL std::string check_websocket_accept(const http_head& head, std::string_view key);
 
 /// Decodes what of a chunked body has arrived, at most `cap` bytes of it; true once it is
 /// whole, `cap` bytes are out, or the chunking is broken (then what came before stands).
-inline bool http_dechunk(std::string_view raw, std::string& out, std::size_t cap) {
-    out.clear();
-    for (;;) {
-        const auto eol = raw.find("\r\n");
-        if (eol == std::string_view::npos) return false;
-        std::uint64_t size = 0;
-        std::size_t digits = 0;
-        for (; digits < eol && digits < 16; ++digits) {
-            const char c = raw[digits];
-            const int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-            if (v < 0) break;
-            size = size * 16 + static_cast<std::uint64_t>(v);
-        }
-        if (digits == 0 || digits == 16) return true;
-        if (size == 0) return true;
-        raw.remove_prefix(eol + 2);
-        const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>({size, raw.size(), cap - out.size()}));
-        out.append(raw.data(), take);
-        if (out.size() >= cap) return true;
-        if (raw.size() < size + 2) return false;
-        raw.remove_prefix(static_cast<std::size_t>(size) + 2);
-    }
-}
+BOSBASE_DECL bool http_dechunk(std::string_view raw, std::string& out, std::size_t cap);
 
 }  // namespace detail
 
@@ -11460,58 +6761,20 @@ struct pubsub_frame {
 /// Parses one text frame; nullopt when it is not a JSON object with a string `type`, or
 /// nests deeper than `max_depth`. Members of the wrong type read as absent (the server
 /// omits empty ones), so no frame can make this throw (but std::bad_alloc).
-inline std::optional<pubsub_frame> parse_pubsub_frame(const std::string& text, std::size_t max_depth) {
-    auto parsed = parse_json(text, max_depth);
-    if (!parsed || !parsed->is_object()) return std::nullopt;
-    json& obj = *parsed;
-    auto string_of = [&](const char* key) {
-        auto it = obj.find(key);
-        return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-    };
-    auto type = obj.find("type");
-    if (type == obj.end() || !type->is_string()) return std::nullopt;
-    pubsub_frame f;
-    f.type = type->get<std::string>();
-    f.request_id = string_of("requestId");
-    f.client_id = string_of("clientId");
-    f.id = string_of("id");
-    f.topic = string_of("topic");
-    f.created = string_of("created");
-    f.message = string_of("message");
-    auto data = obj.find("data");
-    if (data != obj.end()) f.data = std::move(*data);
-    return f;
-}
+BOSBASE_DECL std::optional<pubsub_frame> parse_pubsub_frame(const std::string& text, std::size_t max_depth);
 
 /// `{"type":…,"topic":…,"requestId":…}` (and `data` for publish), as the JS SDK sends them.
-inline std::string pubsub_request_frame(std::string_view type, const std::string* topic, const std::string& request_id,
-                                        const std::string* data_json = nullptr) {
-    std::string out = "{\"type\":" + json(std::string(type)).dump();
-    if (topic) out += ",\"topic\":" + json(*topic).dump();
-    if (data_json) out += ",\"data\":" + *data_json;
-    out += ",\"requestId\":" + json(request_id).dump() + "}";
-    return out;
-}
+BOSBASE_DECL std::string pubsub_request_frame(std::string_view type, const std::string* topic, const std::string& request_id,
+                                        const std::string* data_json = nullptr);
 
 /// ws(s)://host/prefix/api/pubsub for the base URL (http → ws, https → wss). The token
 /// goes in the Authorization header, which the server reads first: unlike ?token= (what
 /// browsers must use) it stays out of access logs, and cpp-httplib's WebSocket client
 /// before 0.47.0 drops a URL's query string.
-inline std::string pubsub_url(const parsed_base_url& url) {
-    return websocket_origin(url.origin) + url.prefix + "/api/pubsub";
-}
+BOSBASE_DECL std::string pubsub_url(const parsed_base_url& url);
 
 /// A topic the server would take: not blank (it trims), valid UTF-8.
-inline void check_pubsub_topic(const std::string& topic) {
-    if (topic.find_first_not_of(" \t\r\n") == std::string::npos) {
-        throw std::invalid_argument("bosbase: a pub/sub topic must not be empty");
-    }
-    try {
-        (void)json(topic).dump();
-    } catch (const json::type_error&) {
-        throw std::invalid_argument("bosbase: a pub/sub topic must be valid UTF-8");
-    }
-}
+BOSBASE_DECL void check_pubsub_topic(const std::string& topic);
 
 /// A final answer to the upgrade (the same request gets it again): the calls waiting end with it.
 /// Other statuses (5xx, 429, a proxy's 502) and network failures are retried.
@@ -11533,14 +6796,7 @@ public:
 
     bool contains(const std::string& id) const { return !id.empty() && ids_.count(id) != 0; }
 
-    void add(const std::string& id) {
-        if (id.empty() || !ids_.insert(id).second) return;
-        order_.push_back(id);
-        if (order_.size() > capacity) {
-            ids_.erase(order_.front());
-            order_.pop_front();
-        }
-    }
+    void add(const std::string& id);
 
 private:
     std::unordered_set<std::string> ids_;
@@ -11548,23 +6804,7 @@ private:
 };
 
 /// The JS SDK's realtimeSubscribe normalisation of one message.
-inline pubsub_realtime_message to_realtime_message(const pubsub_message& m) {
-    pubsub_realtime_message out;
-    out.topic = m.topic;
-    out.id = m.id;
-    out.created = m.created;
-    if (m.data.is_object()) {
-        auto ev = m.data.find("event");
-        if (ev != m.data.end() && ev->is_string()) out.event = ev->get<std::string>();
-        auto ref = m.data.find("ref");
-        if (ref != m.data.end() && ref->is_string()) out.ref = ref->get<std::string>();
-        auto payload = m.data.find("payload");
-        out.payload = payload != m.data.end() ? *payload : m.data;
-    } else {
-        out.payload = m.data;
-    }
-    return out;
-}
+BOSBASE_DECL pubsub_realtime_message to_realtime_message(const pubsub_message& m);
 
 }  // namespace detail
 
@@ -11584,14 +6824,7 @@ namespace detail {
 /// Between reconnect_delay and max_reconnect_delay: the n-th delay is drawn from
 /// [b/2, b] with b = reconnect_delay * 2^n capped, and never below reconnect_delay,
 /// so a server that drops every connection at once cannot make the SDK spin.
-inline std::chrono::milliseconds pubsub_backoff(std::size_t attempt, const pubsub_options& o, std::minstd_rand& rng) {
-    const std::int64_t floor = o.reconnect_delay.count();
-    const std::int64_t cap = std::max(floor, static_cast<std::int64_t>(o.max_reconnect_delay.count()));
-    std::int64_t base = floor;
-    for (std::size_t i = 0; i < attempt && base < cap; ++i) base = std::min(cap, base * 2);
-    std::uniform_int_distribution<std::int64_t> pick(base / 2, base);
-    return std::chrono::milliseconds(std::max(floor, pick(rng)));
-}
+BOSBASE_DECL std::chrono::milliseconds pubsub_backoff(std::size_t attempt, const pubsub_options& o, std::minstd_rand& rng);
 
 /// One client's pub/sub connection (pubsub_state adds the calls and ties it to the client).
 /// Not a template: it reaches the transport and the auth token through two functions.
@@ -11650,11 +6883,7 @@ public:
 
     pubsub_machine(const pubsub_machine&) = delete;
     pubsub_machine& operator=(const pubsub_machine&) = delete;
-    virtual ~pubsub_machine() {
-        for (auto* t : {&reader_, &dispatcher_, &keeper_}) {
-            if (t->joinable()) t->detach();  // stop() has run; this only keeps ~thread quiet
-        }
-    }
+    virtual ~pubsub_machine();
 
     template <class Fn>
     void set_callback(std::shared_ptr<const Fn>& slot, Fn fn) {
@@ -11663,66 +6892,19 @@ public:
         slot = std::move(ptr);
     }
 
-    void set_options(const pubsub_options& o) {
-        if (o.max_message_bytes == 0 || o.max_queued_messages == 0 || o.connect_timeout.count() <= 0 ||
-            o.ack_timeout.count() <= 0 || o.reconnect_delay.count() <= 0 || o.max_reconnect_delay.count() < 0 ||
-            o.ping_interval.count() <= 0) {
-            throw std::invalid_argument(
-                "bosbase: pubsub_options: timeouts, reconnect_delay, ping_interval and the limits must be positive");
-        }
-        std::lock_guard<std::mutex> lock(mutex_);
-        options_ = o;
-    }
+    void set_options(const pubsub_options& o);
 
-    bool is_connected() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return phase_ == phase::ready;
-    }
+    bool is_connected() const;
 
-    std::string client_id() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return phase_ == phase::ready ? client_id_ : std::string();
-    }
+    std::string client_id() const;
 
-    std::vector<std::string> topics() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        std::vector<std::string> out;
-        for (const auto& t : topics_) out.push_back(t.name);
-        return out;
-    }
+    std::vector<std::string> topics() const;
 
     /// Stops the threads for good (the client core is going away).
-    void stop() noexcept {
-        std::vector<std::thread> threads;
-        std::shared_ptr<websocket_connection> conn;
-        std::optional<cancel_token> cancel;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            phase_ = phase::stopping;
-            conn = conn_;
-            cancel = conn_cancel_;
-            for (auto* t : {&reader_, &dispatcher_, &keeper_}) threads.push_back(std::move(*t));
-        }
-        cv_.notify_all();
-        if (conn) conn->shutdown();
-        if (cancel) cancel->cancel();
-        for (auto& t : threads) {
-            if (!t.joinable()) continue;
-            // The last client handle may go inside a callback (dispatcher) or while the
-            // reader fetches the token: that thread cannot join itself; it sees `stopping`.
-            if (t.get_id() == std::this_thread::get_id()) {
-                t.detach();
-            } else {
-                t.join();
-            }
-        }
-    }
+    void stop() noexcept;
 
     /// subscribe<T> could not decode a message: on_error hears of it.
-    void report_decode_failure(const pubsub_message& m, const std::string& what) {
-        report(error(error_kind::invalid_response,
-                     "a pub/sub message on " + m.topic + " does not fit the requested type: " + what));
-    }
+    void report_decode_failure(const pubsub_message& m, const std::string& what);
 
     std::shared_ptr<const connection_callback> on_connect_;
     std::shared_ptr<const connection_callback> on_reconnect_;
@@ -11748,102 +6930,34 @@ protected:
         std::function<void()> event;
     };
 
-    ClientResponseError error(error_kind kind, const std::string& text) const {
-        return ClientResponseError(url_, 0, json::object(), kind, text);
-    }
-    ClientResponseError aborted(const char* when) const {
-        return error(error_kind::canceled, std::string("the pub/sub call was cancelled ") + when);
-    }
-    ClientResponseError destroyed() const {
-        return error(error_kind::canceled, "the client was destroyed while the pub/sub call waited");
-    }
+    ClientResponseError error(error_kind kind, const std::string& text) const;
+    ClientResponseError aborted(const char* when) const;
+    ClientResponseError destroyed() const;
     // The socket has no status; a refusal is reported with the one the HTTP API uses for refused input.
-    ClientResponseError refused(const std::string& message) const {
-        const std::string text = message.empty() ? "pubsub error" : message;
-        return ClientResponseError(url_, 400, json{{"status", 400}, {"message", text}, {"data", json::object()}});
-    }
+    ClientResponseError refused(const std::string& message) const;
 
-    void notify() {
-        { std::lock_guard<std::mutex> lock(mutex_); }  // a waiter is either before its check or in wait()
-        cv_.notify_all();
-    }
+    void notify();
 
     std::string next_id() { return "cpp" + std::to_string(++request_seq_); }
 
-    topic_entry* find(const std::string& name) {
-        for (auto& t : topics_) {
-            if (t.name == name) return &t;
-        }
-        return nullptr;
-    }
+    topic_entry* find(const std::string& name);
 
     bool wanted() const { return keep_open_ || !topics_.empty(); }
 
     // Sends one frame on the current connection, in the order the state decided it (lock
     // held on entry and exit, released while the frame waits for its turn and goes out).
-    void send_locked(std::unique_lock<std::mutex>& lock, const std::string& frame) {
-        const std::uint64_t ticket = send_tickets_++;
-        auto conn = conn_;
-        lock.unlock();
-        send_in_turn(ticket, conn.get(), {frame});
-        lock.lock();
-    }
+    void send_locked(std::unique_lock<std::mutex>& lock, const std::string& frame);
 
     // Frames leave in the order their tickets were taken under mutex_, one sender at a
     // time, and nobody holds mutex_ meanwhile: a socket that does not drain holds up
     // only the frames behind it, never the reader, the callbacks or is_connected().
-    void send_in_turn(std::uint64_t ticket, websocket_connection* conn, const std::vector<std::string>& frames) {
-        std::unique_lock<std::mutex> turn(send_mutex_);
-        send_cv_.wait(turn, [&] { return send_serving_ == ticket; });
-        turn.unlock();
-        bool sent = conn != nullptr;
-        try {
-            for (const auto& frame : frames) {
-                if (!sent || !conn->send_text(frame)) {
-                    sent = false;
-                    break;
-                }
-            }
-        } catch (...) {
-            sent = false;  // a transport that throws here has lost the socket as surely as one returning false
-        }
-        if (!sent && conn) conn->shutdown();  // the reader notices and fails what waits
-        turn.lock();
-        ++send_serving_;
-        turn.unlock();
-        send_cv_.notify_all();
-    }
+    void send_in_turn(std::uint64_t ticket, websocket_connection* conn, const std::vector<std::string>& frames);
 
     // Ends the current connection (lock held on entry and exit). `again`: connect anew at once.
     void close_locked(std::unique_lock<std::mutex>& lock, const std::string& reason, bool again,
-                      error_kind kind = error_kind::none) {
-        if (phase_ == phase::closing) {  // already shut: the last reason is the one reported
-            close_reason_ = reason;
-            close_kind_ = kind;
-            if (again) reconnect_now_ = true;
-            return;
-        }
-        if (phase_ != phase::connecting && phase_ != phase::ready) return;
-        // Out of `ready` under the lock, before the socket is shut: a call deciding after this
-        // waits for the next connection instead of sending on the one going away.
-        phase_ = phase::closing;
-        close_idle_ = !wanted();
-        close_reason_ = reason;
-        close_kind_ = kind;
-        reconnect_now_ = again;
-        cv_.notify_all();
-        auto conn = conn_;
-        auto cancel = conn_cancel_;
-        lock.unlock();
-        if (conn) conn->shutdown();
-        if (cancel) cancel->cancel();
-        lock.lock();
-    }
+                      error_kind kind = error_kind::none);
 
-    void enqueue_locked(job j) {
-        queue_.push_back(std::move(j));
-        cv_.notify_all();
-    }
+    void enqueue_locked(job j);
 
     template <class Fn, class Arg>
     void enqueue_event_locked(const std::shared_ptr<const Fn>& fn, Arg arg) {
@@ -11852,325 +6966,32 @@ protected:
 
     // --- the reader thread -------------------------------------------------------
 
-    void run() noexcept {
-        std::size_t attempt = 0;
-        std::unique_lock<std::mutex> lock(mutex_);
-        while (phase_ != phase::stopping) {
-            if (!wanted()) {
-                phase_ = phase::idle;
-                had_ready_ = false;
-                last_created_.clear();
-                cv_.notify_all();
-                cv_.wait(lock, [&] { return phase_ == phase::stopping || wanted(); });
-                continue;
-            }
-            phase_ = phase::connecting;
-            close_reason_.clear();
-            reconnect_now_ = false;
-            const cancel_token cancel;
-            conn_cancel_ = cancel;
-            const pubsub_options opts = options_;
-            ready_deadline_ = clock::now() + opts.connect_timeout;
-            cv_.notify_all();
-            lock.unlock();
-            std::string end_reason;
-            error_kind end_kind = error_kind::none;
-            bool was_ready = false;
-            std::string token;
-            std::optional<ClientResponseError> refusal;
-            try {
-                websocket_request req;
-                // The last reference to the client may go in here: then stop() ran on this thread.
-                auto current = token_();
-                if (!current) throw transport_error(error_kind::canceled, "the client is going away");
-                token = std::move(*current);
-                req.url = pubsub_url(base_);
-                req.headers = headers_;
-                if (!token.empty() && !has_header(req.headers, "Authorization")) {
-                    req.headers.emplace_back("Authorization", token);
-                }
-                req.connect_timeout = opts.connect_timeout;
-                req.read_timeout = opts.ping_interval * 3;
-                req.write_timeout = opts.ack_timeout;
-                req.max_message_bytes = opts.max_message_bytes;
-                req.cancel = cancel;
-                std::shared_ptr<websocket_connection> conn(connect_(req));
-                if (!conn) throw transport_error(error_kind::other, "the transport returned no connection");
-                lock.lock();
-                conn_ = conn;
-                const bool go_on = phase_ == phase::connecting;
-                lock.unlock();
-                if (!go_on) conn->shutdown();
-                read_loop(*conn, opts, end_reason, end_kind, was_ready);
-                conn->shutdown();
-                lock.lock();
-                if (phase_ == phase::ready || phase_ == phase::connecting) {
-                    phase_ = phase::closing;  // no call sends on it from here on
-                    close_idle_ = false;
-                }
-                conn_.reset();  // the socket itself goes with `conn`, unlocked
-                lock.unlock();
-            } catch (const websocket_refused& e) {
-                end_kind = e.error_kind();
-                end_reason = std::string("could not open the pub/sub socket: ") + e.what();
-                if (pubsub_refusal_is_final(e.status())) {
-                    http_response answer;
-                    answer.status = e.status();
-                    answer.body = e.body();
-                    refusal.emplace(url_, e.status(), error_body(answer, max_json_depth_, {token}), error_kind::none,
-                                    std::string(), std::vector<std::string_view>{token});
-                }
-            } catch (const transport_error& e) {
-                end_kind = e.error_kind();
-                end_reason = std::string("could not open the pub/sub socket: ") + e.what();
-                // An untrusted certificate or a wrong host name does not mend itself: as final as a 401.
-                if (end_kind == error_kind::tls) {
-                    refusal.emplace(url_, 0, json::object(), error_kind::tls, end_reason,
-                                    std::vector<std::string_view>{token});
-                }
-            } catch (const std::exception& e) {
-                end_kind = error_kind::other;
-                end_reason = std::string("could not open the pub/sub socket: ") + e.what();
-            }
-            scrub_secrets(end_reason, {token});
-            lock.lock();
-            if (phase_ == phase::stopping) break;
-            if (!close_reason_.empty()) {
-                end_reason = close_reason_;
-                end_kind = close_kind_;
-            }
-            after_connection_locked(end_reason, end_kind, was_ready);
-            if (refusal) refused_locked(std::move(*refusal));
-            if (was_ready) attempt = 0;
-            if (reconnect_now_ || !wanted()) continue;
-            phase_ = phase::backing_off;
-            cv_.notify_all();
-            const auto delay = pubsub_backoff(attempt++, opts, rng_);
-            cv_.wait_for(lock, delay, [&] { return phase_ == phase::stopping || reconnect_now_; });
-        }
-    }
+    void run() noexcept;
 
     void read_loop(websocket_connection& conn, const pubsub_options& opts, std::string& reason, error_kind& kind,
-                   bool& was_ready) {
-        std::string text;
-        for (;;) {
-            websocket_frame got = websocket_frame::closed;
-            try {
-                got = conn.read(text);
-            } catch (const std::exception& e) {
-                reason = std::string("reading the pub/sub socket failed: ") + e.what();
-                kind = error_kind::receive;
-                return;
-            }
-            if (got == websocket_frame::closed) {
-                reason = "the pub/sub socket was closed";
-                kind = error_kind::receive;
-                return;
-            }
-            // One message too large costs that message, never the socket and those behind it:
-            // the transport read past it (too_large), or one that does not cap handed it over.
-            if (got == websocket_frame::too_large || text.size() > opts.max_message_bytes) {
-                const std::string size =
-                    got == websocket_frame::too_large ? std::string() : " of " + std::to_string(text.size()) + " bytes";
-                text.clear();
-                text.shrink_to_fit();
-                report(error(error_kind::too_large, "a pub/sub message" + size + " was over max_message_bytes (" +
-                                                        std::to_string(opts.max_message_bytes) +
-                                                        " bytes) and was dropped; the connection goes on"));
-                continue;
-            }
-            std::optional<pubsub_frame> frame;
-            if (got == websocket_frame::text) frame = parse_pubsub_frame(text, max_json_depth_);
-            if (!frame) {
-                report(error(error_kind::invalid_response, got == websocket_frame::binary
-                                                               ? "the server sent a binary pub/sub frame; skipped"
-                                                               : "the server sent a pub/sub frame that is not a JSON "
-                                                                 "object with a type; skipped"));
-                continue;
-            }
-            if (!on_frame(conn, std::move(*frame), opts, was_ready)) {
-                reason = "the pub/sub callback queue is full (max_queued_messages); reconnecting";
-                kind = error_kind::too_large;
-                return;
-            }
-        }
-    }
+                   bool& was_ready);
 
-    void report(ClientResponseError e) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        enqueue_event_locked(on_error_, std::move(e));
-    }
+    void report(ClientResponseError e);
 
     // False when the connection must end (the queue overflowed).
-    bool on_frame(websocket_connection& conn, pubsub_frame f, const pubsub_options& opts, bool& was_ready) {
-        std::unique_lock<std::mutex> lock(mutex_);
-        if (f.type == "ready") {
-            if (phase_ != phase::connecting || was_ready) return true;
-            phase_ = phase::ready;
-            was_ready = true;
-            last_refusal_status_ = 0;
-            client_id_ = f.client_id;
-            next_ping_ = clock::now() + opts.ping_interval;
-            std::vector<std::string> frames;
-            for (auto& t : topics_) {
-                t.request = next_id();
-                frames.push_back(pubsub_request_frame("subscribe", &t.name, t.request));
-            }
-            announce_pending_ = true;
-            maybe_announce_locked();
-            cv_.notify_all();
-            const std::uint64_t ticket = send_tickets_++;
-            lock.unlock();
-            send_in_turn(ticket, &conn, frames);
-            return true;
-        }
-        if (f.type == "message") {
-            topic_entry* t = find(f.topic);
-            if (!t || t->listeners.empty()) return true;
-            if (delivered_.contains(f.id)) return true;  // a repeat (pubsub_recent_ids says why)
-            if (queued_messages_ >= opts.max_queued_messages) return false;
-            delivered_.add(f.id);
-            ++queued_messages_;
-            last_created_ = f.created;
-            enqueue_locked(job{pubsub_message{std::move(f.id), std::move(f.topic), std::move(f.created),
-                                              std::move(f.data)},
-                               nullptr});
-            return true;
-        }
-        if (f.type == "error") {
-            auto p = f.request_id.empty() ? pending_.end() : pending_.find(f.request_id);
-            if (p != pending_.end()) {
-                p->second->error = refused(f.message);
-            } else if (topic_entry* t = by_request(f.request_id)) {
-                t->failed = refused(f.message);
-                t->request.clear();
-                enqueue_event_locked(on_error_, refused("subscribe " + t->name + ": " + f.message));
-            } else {
-                enqueue_event_locked(on_error_, refused(f.message));
-            }
-            cv_.notify_all();
-            return true;
-        }
-        if (f.type == "subscribed") {
-            if (topic_entry* t = by_request(f.request_id)) {
-                t->confirmed = true;
-                t->failed.reset();
-                maybe_announce_locked();
-            }
-        }
-        auto p = f.request_id.empty() ? pending_.end() : pending_.find(f.request_id);
-        if (p != pending_.end() && f.type == "published") p->second->reply = std::move(f);
-        cv_.notify_all();  // an acknowledgement of someone else's or an unknown requestId changes nothing
-        return true;
-    }
+    bool on_frame(websocket_connection& conn, pubsub_frame f, const pubsub_options& opts, bool& was_ready);
 
     // A final refusal of the upgrade (401, 403, 404): the calls waiting for a socket end with it
     // at once (wait_ready); a publish no longer holds the socket open, so nothing retries for it.
     // Subscriptions that live on keep retrying with backoff; on_error hears of each new status.
-    void refused_locked(ClientResponseError e) {
-        keep_open_ = false;
-        const int status = e.status();
-        if (status != last_refusal_status_) {
-            last_refusal_status_ = status;
-            enqueue_event_locked(on_error_, e);
-        }
-        refusal_.emplace(std::move(e));
-        ++refusal_seq_;
-        cv_.notify_all();
-    }
+    void refused_locked(ClientResponseError e);
 
-    topic_entry* by_request(const std::string& id) {
-        if (id.empty()) return nullptr;
-        for (auto& t : topics_) {
-            if (t.request == id) return &t;
-        }
-        return nullptr;
-    }
+    topic_entry* by_request(const std::string& id);
 
     // on_connect (and on_reconnect) once every topic is back on the server: a resync
     // started then misses nothing that arrives later.
-    void maybe_announce_locked() {
-        if (!announce_pending_ || phase_ != phase::ready) return;
-        for (const auto& t : topics_) {
-            if (!t.confirmed) return;
-        }
-        announce_pending_ = false;
-        connection_event info;
-        info.client_id = client_id_;
-        for (const auto& t : topics_) info.topics.push_back(t.name);
-        info.reconnect = had_ready_;
-        if (had_ready_) {
-            info.missed_since = last_created_;
-            info.disconnected_at = disconnected_at_;
-        }
-        enqueue_event_locked(on_connect_, info);
-        if (had_ready_) enqueue_event_locked(on_reconnect_, std::move(info));
-        had_ready_ = true;
-    }
+    void maybe_announce_locked();
 
-    void after_connection_locked(const std::string& reason, error_kind kind, bool was_ready) {
-        conn_.reset();
-        conn_cancel_.reset();
-        client_id_.clear();
-        announce_pending_ = false;
-        for (auto& t : topics_) {
-            t.request.clear();
-            t.confirmed = false;
-        }
-        const std::string lost = was_ready ? "the pub/sub connection ended before the acknowledgement (" + reason +
-                                                 "); the request may or may not have taken effect"
-                                           : reason;
-        for (auto& p : pending_) {
-            if (!p.second->reply && !p.second->error) p.second->error = error(error_kind::receive, lost);
-        }
-        if (was_ready) {
-            disconnected_at_ = std::chrono::system_clock::now();
-            last_failure_.clear();
-            disconnect_event info{reason, kind, wanted(), {}};
-            for (const auto& t : topics_) info.topics.push_back(t.name);
-            enqueue_event_locked(on_disconnect_, std::move(info));
-        } else {
-            last_failure_ = reason;
-        }
-        cv_.notify_all();
-    }
+    void after_connection_locked(const std::string& reason, error_kind kind, bool was_ready);
 
     // --- the dispatcher thread -----------------------------------------------------
 
-    void dispatch_loop() noexcept {
-        std::unique_lock<std::mutex> lock(mutex_);
-        dispatcher_id_ = std::this_thread::get_id();
-        while (phase_ != phase::stopping) {
-            if (queue_.empty()) {
-                cv_.wait(lock, [&] { return phase_ == phase::stopping || !queue_.empty(); });
-                continue;
-            }
-            job j = std::move(queue_.front());
-            queue_.pop_front();
-            if (!j.message) {
-                lock.unlock();
-                invoke([&] { j.event(); });
-                j = job{};  // its captures go unlocked
-                lock.lock();
-                continue;
-            }
-            --queued_messages_;
-            std::vector<listener_ptr> targets;
-            if (topic_entry* t = find(j.message->topic)) targets = t->listeners;
-            for (const auto& l : targets) {
-                if (phase_ == phase::stopping || l->removed) continue;
-                running_ = l.get();
-                lock.unlock();
-                invoke([&] { l->fn(*j.message); });
-                lock.lock();
-                running_ = nullptr;
-                cv_.notify_all();
-            }
-            lock.unlock();
-            targets.clear();
-            lock.lock();
-        }
-    }
+    void dispatch_loop() noexcept;
 
     // A callback that throws is skipped, as with realtime; the queue goes on.
     template <class Fn>
@@ -12183,29 +7004,7 @@ protected:
 
     // --- the keeper thread: pings and the `ready` deadline ---------------------------
 
-    void keep_loop() noexcept {
-        std::unique_lock<std::mutex> lock(mutex_);
-        while (phase_ != phase::stopping) {
-            const auto now = clock::now();
-            auto wake = clock::time_point::max();
-            if (phase_ == phase::connecting && now >= ready_deadline_) {
-                // Fired once per attempt: run() sets the deadline anew for the next.
-                ready_deadline_ = clock::time_point::max();
-                close_locked(lock, "no ready from the server within connect_timeout", false, error_kind::timeout);
-                continue;
-            }
-            if (phase_ == phase::connecting) wake = ready_deadline_;
-            if (phase_ == phase::ready) {
-                if (now >= next_ping_) {
-                    next_ping_ = now + options_.ping_interval;
-                    send_locked(lock, pubsub_request_frame("ping", nullptr, next_id()));
-                    continue;
-                }
-                wake = next_ping_;
-            }
-            cv_.wait_until(lock, wake);
-        }
-    }
+    void keep_loop() noexcept;
 
     const connector connect_;   // the reader's only
     const token_source token_;
@@ -12289,170 +7088,35 @@ public:
                   return core->store().token();
               }) {}
 
-    static std::shared_ptr<pubsub_state> make(core_type& core) {
-        auto made = std::make_shared<pubsub_state>(core);
-        std::weak_ptr<pubsub_state> weak = made;
-        core.store().on_change(
-            [weak](const std::string& token, const json&) {
-                if (auto self = weak.lock()) self->on_auth_change(token);
-            },
-            true);
-        return made;
-    }
+    static std::shared_ptr<pubsub_state> make(core_type& core);
 
     // --- callers ---------------------------------------------------------------
 
     publish_ack publish(const std::string& topic, const json& data,
-                                               const request_options& options) {
-        check_pubsub_topic(topic);
-        std::string body;
-        try {
-            body = data.dump();
-        } catch (const json::type_error&) {
-            throw std::invalid_argument("bosbase: pub/sub data must be valid UTF-8");
-        }
-        // The server's own limit, on the JSON text it receives: what it would refuse is not sent.
-        // max_message_bytes caps what this client receives, not what others may.
-        if (body.size() > pubsub_max_data_bytes) {
-            throw error(error_kind::too_large, "the message data is " + std::to_string(body.size()) +
-                                                   " bytes of JSON; the server takes at most " +
-                                                   std::to_string(pubsub_max_data_bytes));
-        }
-        call c(*this, options);
-        std::unique_lock<std::mutex> lock(mutex_);
-        keep_open_ = true;
-        wait_ready(lock, c);
-        pending p;
-        const std::string id = next_id();
-        pending_[id] = &p;
-        const std::string frame = pubsub_request_frame("publish", &topic, id, &body);
-        send_locked(lock, frame);
-        const auto ack_deadline = std::min(c.deadline, clock::now() + c.opts.ack_timeout);
-        while (!p.reply && !p.error) {
-            if (phase_ == phase::stopping) fail_pending(lock, id, destroyed());
-            if (c.canceled()) fail_pending(lock, id, aborted("while it waited for the acknowledgement"));
-            if (clock::now() >= ack_deadline) {
-                fail_pending(lock, id, c.late(ack_deadline, "no acknowledgement of the publish", c.opts.ack_timeout));
-            }
-            cv_.wait_until(lock, ack_deadline);
-        }
-        pending_.erase(id);
-        if (p.error) throw *p.error;
-        return publish_ack{p.reply->id, p.reply->topic.empty() ? topic : p.reply->topic, p.reply->created};
-    }
+                                               const request_options& options);
 
     /// Returns once the server acknowledged the topic on the current connection.
     subscription subscribe(const std::string& topic, pubsub_callback fn,
-                                                  const request_options& options) {
-        check_pubsub_topic(topic);
-        if (!fn) throw std::invalid_argument("bosbase: a pub/sub callback must not be empty");
-        call c(*this, options);
-        // Before the lock, so destroyed after it: a callback's captures may own the client.
-        std::vector<listener_ptr> dropped;
-        auto l = std::make_shared<listener>(topic, std::move(fn));
-        std::unique_lock<std::mutex> lock(mutex_);
-        if (phase_ == phase::stopping) throw destroyed();
-        topic_entry* t = find(topic);
-        if (!t) {
-            topics_.push_back(topic_entry{topic, {}, {}, false, std::nullopt});
-            t = &topics_.back();
-        }
-        t->listeners.push_back(l);
-        t->failed.reset();  // a refused topic gets a fresh try
-        try {
-            wait_ready(lock, c);
-            std::optional<clock::time_point> ack_deadline;
-            while (!l->removed) {
-                t = find(topic);
-                if (!t || t->confirmed) break;
-                if (t->failed) throw *t->failed;
-                if (phase_ == phase::ready && t->request.empty()) {
-                    t->request = next_id();
-                    send_locked(lock, pubsub_request_frame("subscribe", &topic, t->request));
-                    continue;
-                }
-                if (phase_ == phase::ready && !ack_deadline) {
-                    ack_deadline = std::min(c.deadline, clock::now() + c.opts.ack_timeout);
-                }
-                if (phase_ != phase::ready) wait_ready(lock, c);  // lost meanwhile: the reader resubscribes
-                if (phase_ == phase::stopping) throw destroyed();
-                if (c.canceled()) throw aborted("while it waited for the acknowledgement");
-                if (ack_deadline && clock::now() >= *ack_deadline) {
-                    throw c.late(*ack_deadline, "no acknowledgement of the subscribe", c.opts.ack_timeout);
-                }
-                cv_.wait_until(lock, ack_deadline.value_or(c.deadline));
-            }
-        } catch (...) {
-            drop_locked(lock, l.get(), dropped);
-            throw;
-        }
-        lock.unlock();
-        std::weak_ptr<pubsub_state> self = this->shared_from_this();
-        return subscription(topic, [self, weak_l = std::weak_ptr<listener>(l)] {
-            const auto state = self.lock();
-            const auto target = weak_l.lock();
-            if (state && target) state->remove(target.get());
-        });
-    }
+                                                  const request_options& options);
 
     /// Once it returns (off the dispatcher thread) the callback is not running and never runs again.
-    void remove(const listener* l) noexcept {
-        std::vector<listener_ptr> dropped;  // destroyed unlocked: a callback's captures may own the client
-        std::unique_lock<std::mutex> lock(mutex_);
-        drop_locked(lock, l, dropped);
-    }
+    void remove(const listener* l) noexcept;
 
     /// Every callback of `topic` ("" for all topics).
-    void unsubscribe(const std::string& topic) noexcept {
-        std::vector<listener_ptr> dropped;
-        std::unique_lock<std::mutex> lock(mutex_);
-        std::vector<listener_ptr> targets;
-        for (auto& t : topics_) {
-            if (topic.empty() || t.name == topic) targets.insert(targets.end(), t.listeners.begin(), t.listeners.end());
-        }
-        for (auto& l : targets) drop_locked(lock, l.get(), dropped);
-    }
+    void unsubscribe(const std::string& topic) noexcept;
 
     /// Ends every subscription and closes the socket; pending calls fail. The next call opens a new one.
-    void disconnect() noexcept {
-        std::vector<listener_ptr> dropped;
-        std::unique_lock<std::mutex> lock(mutex_);
-        keep_open_ = false;
-        std::vector<listener_ptr> targets;
-        for (auto& t : topics_) targets.insert(targets.end(), t.listeners.begin(), t.listeners.end());
-        // The reason goes with the close the last topic makes: on_disconnect reports that one.
-        for (auto& l : targets) drop_locked(lock, l.get(), dropped, "disconnect() was called");
-        close_locked(lock, "disconnect() was called", false);
-    }
+    void disconnect() noexcept;
 
     void shutdown() noexcept override { stop(); }
 
 private:
     // One caller's limits: the options of the moment, its tokens and its deadline.
     struct call {
-        call(pubsub_state& s, const request_options& o) : state(s), has_deadline(o.deadline.has_value()) {
-            {
-                std::lock_guard<std::mutex> lock(s.mutex_);
-                opts = s.options_;
-            }
-            tokens[0] = o.cancel ? &*o.cancel : nullptr;
-            tokens[1] = current_job_cancel();
-            if (canceled()) throw s.aborted("before it started");
-            deadline = o.deadline ? clock::now() + *o.deadline : clock::time_point::max();
-            for (int i = 0; i < 2; ++i) {
-                if (tokens[i]) wake[i] = tokens[i]->on_cancel([&s] { s.notify(); });
-            }
-        }
-        bool canceled() const {
-            return (tokens[0] && tokens[0]->is_canceled()) || (tokens[1] && tokens[1]->is_canceled());
-        }
+        call(pubsub_state& s, const request_options& o);
+        bool canceled() const;
         ClientResponseError late(clock::time_point limit, const std::string& what,
-                                 std::chrono::milliseconds stage) const {
-            const bool caller = has_deadline && limit == deadline;
-            return state.error(caller ? error_kind::deadline : error_kind::timeout,
-                               what + " within " + (caller ? "its deadline" : std::to_string(stage.count()) + " ms") +
-                                   (state.last_failure_.empty() ? "" : "; last attempt: " + state.last_failure_));
-        }
+                                 std::chrono::milliseconds stage) const;
         pubsub_state& state;
         pubsub_options opts;
         const cancel_token* tokens[2] = {nullptr, nullptr};
@@ -12461,72 +7125,18 @@ private:
         bool has_deadline;
     };
 
-    [[noreturn]] void fail_pending(std::unique_lock<std::mutex>&, const std::string& id, ClientResponseError e) {
-        pending_.erase(id);
-        throw e;
-    }
+    [[noreturn]] void fail_pending(std::unique_lock<std::mutex>&, const std::string& id, ClientResponseError e);
 
-    void start_threads_locked() {
-        if (reader_.joinable() || phase_ == phase::stopping || threads_started_) return;
-        threads_started_ = true;
-        auto self = this->shared_from_this();
-        reader_ = std::thread([self] { self->run(); });
-        dispatcher_ = std::thread([self] { self->dispatch_loop(); });
-        keeper_ = std::thread([self] { self->keep_loop(); });
-    }
+    void start_threads_locked();
 
     // Waits (lock held) for a ready connection within connect_timeout and the caller's deadline.
     // A final refusal of the upgrade (401, 403, 404) ends the wait at once with its status.
-    void wait_ready(std::unique_lock<std::mutex>& lock, const call& c) {
-        start_threads_locked();
-        cv_.notify_all();
-        const auto limit = std::min(c.deadline, clock::now() + c.opts.connect_timeout);
-        const std::uint64_t refusals = refusal_seq_;
-        while (phase_ != phase::ready) {
-            if (phase_ == phase::stopping) throw destroyed();
-            if (refusal_seq_ != refusals && refusal_) throw *refusal_;
-            if (phase_ == phase::closing && close_idle_ && !reconnect_now_) {
-                // Closed for want of use, and now wanted: a new socket at once, no backoff.
-                reconnect_now_ = true;
-                cv_.notify_all();
-            }
-            if (c.canceled()) throw aborted("while it waited for the connection");
-            if (clock::now() >= limit) throw c.late(limit, "no pub/sub connection", c.opts.connect_timeout);
-            cv_.wait_until(lock, limit);
-        }
-    }
+    void wait_ready(std::unique_lock<std::mutex>& lock, const call& c);
 
     void drop_locked(std::unique_lock<std::mutex>& lock, const listener* l, std::vector<listener_ptr>& dropped,
-                     const char* reason = "no subscriptions left") {
-        if (!l || l->removed) return;
-        topic_entry* t = find(l->topic);
-        if (!t) return;
-        auto& ls = t->listeners;
-        auto it = std::find_if(ls.begin(), ls.end(), [&](const listener_ptr& p) { return p.get() == l; });
-        if (it == ls.end()) return;
-        (*it)->removed = true;
-        dropped.push_back(std::move(*it));
-        ls.erase(it);
-        if (std::this_thread::get_id() != dispatcher_id_) cv_.wait(lock, [&] { return running_ != l; });
-        t = find(l->topic);
-        if (!t || !t->listeners.empty()) return;
-        const bool held = t->confirmed || !t->request.empty();
-        const std::string name = t->name;
-        topics_.erase(topics_.begin() + (t - topics_.data()));
-        cv_.notify_all();
-        if (!wanted()) {
-            close_locked(lock, reason, false);
-        } else if (held && phase_ == phase::ready) {
-            send_locked(lock, pubsub_request_frame("unsubscribe", &name, next_id()));  // its ack is not awaited
-        }
-    }
+                     const char* reason = "no subscriptions left");
 
-    void on_auth_change(const std::string& token) {
-        std::unique_lock<std::mutex> lock(mutex_);
-        if (token == token_seen_) return;
-        token_seen_ = token;
-        close_locked(lock, "the auth token changed; reconnecting under the new identity", true);
-    }
+    void on_auth_change(const std::string& token);
 };
 
 }  // namespace detail
@@ -12568,16 +7178,12 @@ public:
     /// e.g. "authentication required to publish"), `data` over pubsub_max_data_bytes of JSON
     /// (kind too_large, nothing sent), or `options.cancel` (is_abort()).
     publish_ack publish(const std::string& topic, const json& data,
-                                               const request_options& options = {}) const {
-        return state()->publish(topic, data, options);
-    }
+                                               const request_options& options = {}) const;
 
     /// @brief Subscribes to `topic`; returns once the server acknowledged it. The handle ends
     /// the subscription when it goes (a discarded one at once). Throws as publish() does.
     [[nodiscard]] subscription subscribe(const std::string& topic, pubsub_callback callback,
-                                                                const request_options& options = {}) const {
-        return state()->subscribe(topic, std::move(callback), options);
-    }
+                                                                const request_options& options = {}) const;
 
     /// @brief The same, with each message's data decoded once as a `T` (from_json). A message
     /// that does not decode is skipped and reported to on_error (kind invalid_response).
@@ -12606,37 +7212,22 @@ public:
     /// becomes a random one, as there.
     publish_ack realtime_publish(const std::string& topic, const std::string& event,
                                                         const json& payload, std::string ref = {},
-                                                        const request_options& options = {}) const {
-        if (event.empty()) throw std::invalid_argument("bosbase: a realtime_publish event must not be empty");
-        if (ref.empty()) ref = random_ref();
-        return publish(topic, json{{"event", event}, {"payload", payload}, {"ref", ref}}, options);
-    }
+                                                        const request_options& options = {}) const;
 
     /// @brief The JS SDK's realtimeSubscribe: each message as {topic, event, payload, ref, id, created}.
     [[nodiscard]] subscription
     realtime_subscribe(const std::string& topic, std::function<void(const pubsub_realtime_message&)> callback,
-                       const request_options& options = {}) const {
-        if (!callback) throw std::invalid_argument("bosbase: a pub/sub callback must not be empty");
-        return subscribe(
-            topic, [callback = std::move(callback)](const pubsub_message& m) { callback(detail::to_realtime_message(m)); },
-            options);
-    }
+                       const request_options& options = {}) const;
 
     /// @brief Ends every callback of `topic`; "" ends all (the socket then closes unless a publish used it).
-    void unsubscribe(const std::string& topic = {}) const {
-        if (auto s = existing_state()) s->unsubscribe(topic);
-    }
+    void unsubscribe(const std::string& topic = {}) const;
 
     /// @brief Ends every subscription and closes the socket; calls waiting fail. Later calls reconnect.
-    void disconnect() const {
-        if (auto s = existing_state()) s->disconnect();
-    }
+    void disconnect() const;
 
     /// @brief Runs when a connection has every topic on the server (first and later ones).
     /// Takes `fn(const connection_event&)` or, as before, `fn(const std::string& client_id)`.
-    void on_connect(std::function<void(const connection_event&)> fn) const {
-        state()->set_callback(state()->on_connect_, std::move(fn));
-    }
+    void on_connect(std::function<void(const connection_event&)> fn) const;
 
     template <class Fn, detail::if_client_id_callback<Fn> = 0>
     void on_connect(Fn fn) const {
@@ -12646,9 +7237,7 @@ public:
     /// @brief Runs, after on_connect, on connections that replace a lost one: resync from
     /// connection_event::missed_since. Takes `fn(const connection_event&)` (pubsub_reconnect is
     /// its earlier name) or `fn(const std::string& client_id)`, as realtime's does.
-    void on_reconnect(std::function<void(const connection_event&)> fn) const {
-        state()->set_callback(state()->on_reconnect_, std::move(fn));
-    }
+    void on_reconnect(std::function<void(const connection_event&)> fn) const;
 
     template <class Fn, detail::if_client_id_callback<Fn> = 0>
     void on_reconnect(Fn fn) const {
@@ -12657,62 +7246,31 @@ public:
 
     /// @brief Runs when a connection that was ready ends, with the reason (pubsub_disconnect is
     /// disconnect_event's earlier name).
-    void on_disconnect(std::function<void(const disconnect_event&)> fn) const {
-        state()->set_callback(state()->on_disconnect_, std::move(fn));
-    }
+    void on_disconnect(std::function<void(const disconnect_event&)> fn) const;
 
     /// @brief Runs for errors no call waits for: the server's error frames without a
     /// requestId (e.g. "invalid message format"), a resubscribe it refused, frames that are
     /// not JSON or binary (skipped), messages subscribe<T> could not decode, a message over
     /// max_message_bytes (dropped, kind too_large; the connection goes on), a reconnect whose
     /// upgrade was refused with 401, 403 or 404 (that status; retried with backoff).
-    void on_error(std::function<void(const ClientResponseError&)> fn) const {
-        state()->set_callback(state()->on_error_, std::move(fn));
-    }
+    void on_error(std::function<void(const ClientResponseError&)> fn) const;
 
     void set_options(const pubsub_options& options) const { state()->set_options(options); }
 
-    bool is_connected() const {
-        auto s = existing_state();
-        return s && s->is_connected();
-    }
+    bool is_connected() const;
 
     /// @brief The server's id of the current connection, "" when not connected.
-    std::string client_id() const {
-        auto s = existing_state();
-        return s ? s->client_id() : std::string();
-    }
+    std::string client_id() const;
 
     /// @brief The subscribed topics, in the order they were first subscribed.
-    std::vector<std::string> topics() const {
-        auto s = existing_state();
-        return s ? s->topics() : std::vector<std::string>();
-    }
+    std::vector<std::string> topics() const;
 
 private:
-    std::shared_ptr<detail::pubsub_state> state() const {
-        auto& core = this->core();
-        if (!core.transport().can_websocket()) {
-            throw std::logic_error(
-                "bosbase: pub/sub needs a transport with the WebSocket call `std::unique_ptr<bosbase::"
-                "websocket_connection> connect_websocket(const bosbase::websocket_request&)`; the default "
-                "transport has it unless BOSBASE_HTTPLIB_WEBSOCKET is 0 (see README, section 'Pub/sub')");
-        }
-        return core.template extension<detail::pubsub_state>(
-            [&core] { return detail::pubsub_state::make(core); });
-    }
+    std::shared_ptr<detail::pubsub_state> state() const;
 
-    std::shared_ptr<detail::pubsub_state> existing_state() const {
-        return this->core().template existing_extension<detail::pubsub_state>();
-    }
+    std::shared_ptr<detail::pubsub_state> existing_state() const;
 
-    static std::string random_ref() {
-        static thread_local std::mt19937_64 rng(std::random_device{}());
-        static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
-        std::string out;
-        for (int i = 0; i < 16; ++i) out += digits[rng() % 36];
-        return out;
-    }
+    static std::string random_ref();
 };
 
 }  // namespace bosbase
@@ -12740,52 +7298,13 @@ public:
         cancel_token token;
     };
 
-    explicit async_executor(std::size_t threads) : state_(std::make_shared<state>()), size_(threads) {
-        if (threads == 0) {
-            throw std::invalid_argument("bosbase: client_options::async_threads must be at least 1");
-        }
-    }
+    explicit async_executor(std::size_t threads);
 
     ~async_executor() override { shutdown(); }
 
-    void submit(job j) {
-        {
-            std::lock_guard<std::mutex> lock(state_->mutex);
-            if (state_->stopping) {
-                throw std::logic_error("bosbase: the client is shutting down; no new async calls");
-            }
-            state_->queue.push_back(std::move(j));
-            while (threads_.size() < size_ && threads_.size() < state_->queue.size() + state_->running.size()) {
-                threads_.emplace_back([s = state_] { work(*s); });
-            }
-        }
-        state_->wake.notify_one();
-    }
+    void submit(job j);
 
-    void shutdown() noexcept override {
-        std::deque<job> abandoned;
-        std::vector<std::thread> threads;
-        {
-            std::lock_guard<std::mutex> lock(state_->mutex);
-            if (state_->stopping && threads_.empty()) return;
-            state_->stopping = true;
-            abandoned.swap(state_->queue);
-            for (const cancel_token& t : state_->running) t.cancel();
-            threads.swap(threads_);
-        }
-        state_->wake.notify_all();
-        for (job& j : abandoned) j.abandon();
-        abandoned.clear();
-        for (std::thread& t : threads) {
-            // The last handle of a client may go inside one of its own jobs: that thread
-            // cannot join itself; it finishes on its own (its state is shared).
-            if (t.get_id() == std::this_thread::get_id()) {
-                t.detach();
-            } else {
-                t.join();
-            }
-        }
-    }
+    void shutdown() noexcept override;
 
 private:
     struct state {
@@ -12796,28 +7315,7 @@ private:
         bool stopping = false;
     };
 
-    static void work(state& s) {
-        std::unique_lock<std::mutex> lock(s.mutex);
-        while (true) {
-            s.wake.wait(lock, [&] { return s.stopping || !s.queue.empty(); });
-            if (s.queue.empty()) return;  // stopping
-            job j = std::move(s.queue.front());
-            s.queue.pop_front();
-            s.running.push_back(j.token);
-            lock.unlock();
-            if (j.token.is_canceled()) {
-                j.abandon();
-            } else {
-                job_cancel_slot() = &j.token;
-                j.run();
-                job_cancel_slot() = nullptr;
-            }
-            const cancel_token token = j.token;
-            j = job{};  // what the job captured goes now, outside the lock
-            lock.lock();
-            s.running.erase(std::find(s.running.begin(), s.running.end(), token));
-        }
-    }
+    static void work(state& s);
 
     std::shared_ptr<state> state_;
     std::vector<std::thread> threads_;  // guarded by state_->mutex
@@ -12825,12 +7323,7 @@ private:
 };
 
 // What a job that never ran reports through its future.
-inline std::exception_ptr job_not_run(const cancel_token& token) {
-    return std::make_exception_ptr(ClientResponseError(
-        "", 0, json::object(), error_kind::canceled,
-        token.is_canceled() ? "the async call was cancelled before it started"
-                            : "the client was destroyed before the async call started"));
-}
+BOSBASE_DECL std::exception_ptr job_not_run(const cancel_token& token);
 
 }  // namespace detail
 
@@ -12857,9 +7350,7 @@ public:
 
     /// @brief The service for one collection (name or id). It shares this client's
     /// state and stays usable after the client is gone.
-    record_service collection(std::string name) const {
-        return record_service(core_, std::move(name));
-    }
+    record_service collection(std::string name) const;
 
     /// @brief The record calls of T's collection (T::collection_name), typed: they take and
     /// return T (a struct bosbase-typegen wrote, or your own; see typed_collection).
@@ -12884,27 +7375,19 @@ public:
     std::string base_url() const { return core().url().origin + core().url().prefix; }
 
     /// @brief Absolute URL of an API path with an encoded query.
-    std::string build_url(std::string_view path, const query_params& query = {}) const {
-        return core().url().origin + core().target_for(path, query);
-    }
+    std::string build_url(std::string_view path, const query_params& query = {}) const;
 
     /// @brief Absolute URL of an API path with the query a call with these options sends.
-    std::string build_url(std::string_view path, const request_options& options) const {
-        return build_url(path, detail::collect_query(options));
-    }
+    std::string build_url(std::string_view path, const request_options& options) const;
 
     /// @brief Sends any API request and returns the parsed JSON (an empty object for an empty 2xx body).
     /// Throws ClientResponseError for anything but 2xx and for network failures.
     json send(std::string_view method, std::string_view path, const json& body = nullptr,
-              const request_options& options = {}) const {
-        return core().send_json(method, path, body, options, {});
-    }
+              const request_options& options = {}) const;
 
     /// @brief Like send() but returns the raw 2xx response (for files and other non-JSON bodies).
     http_response send_raw(std::string_view method, std::string_view path, const json& body = nullptr,
-                           const request_options& options = {}) const {
-        return core().perform(method, path, body, options, {});
-    }
+                           const request_options& options = {}) const;
 
     /// @brief GET /api/health.
     health_service health() const { return health_service(checked_core()); }
@@ -12928,29 +7411,19 @@ public:
     file_service files() const { return file_service(checked_core()); }
 
     /// @brief BosBase: Redis keys (superuser; the server needs REDIS_URL).
-    [[nodiscard]] redis_service redis() const {
-        return redis_service(checked_core());
-    }
+    [[nodiscard]] redis_service redis() const;
 
     /// @brief BosBase: GraphQL over the records (superuser).
-    [[nodiscard]] graphql_service graphql() const {
-        return graphql_service(checked_core());
-    }
+    [[nodiscard]] graphql_service graphql() const;
 
     /// @brief BosBase: SQL on the server's database (superuser).
-    [[nodiscard]] sql_service sql() const {
-        return sql_service(checked_core());
-    }
+    [[nodiscard]] sql_service sql() const;
 
     /// @brief BosBase: stored scripts, commands, uploads and WASM, and waiting for their jobs.
-    [[nodiscard]] scripts_service scripts() const {
-        return scripts_service(checked_core());
-    }
+    [[nodiscard]] scripts_service scripts() const;
 
     /// @brief BosBase: the stored execution permissions of scripts (superuser).
-    [[nodiscard]] script_permissions_service script_permissions() const {
-        return script_permissions_service(checked_core());
-    }
+    [[nodiscard]] script_permissions_service script_permissions() const;
 
     /// @brief A new, empty batch of record writes (see batch_service).
     batch_service create_batch() const { return batch_service(checked_core()); }
@@ -12960,9 +7433,7 @@ public:
     vector_service vectors() const { return vector_service(checked_core()); }
 
     /// @brief BosBase's LLM document store: collections, documents, similarity queries (superusers).
-    [[nodiscard]] llm_document_service llm_documents() const {
-        return llm_document_service(checked_core());
-    }
+    [[nodiscard]] llm_document_service llm_documents() const;
 
     /// @brief LangChaingo through BosBase: completions, RAG, text-to-SQL (signed-in records).
     [[nodiscard]]
@@ -12973,56 +7444,26 @@ public:
     cache_service caches() const { return cache_service(checked_core()); }
 
     /// @brief bosbase::filter(): a filter expression with safely escaped `{:name}` parameters.
-    static std::string filter(std::string_view raw, const filter_params& params) {
-        return bosbase::filter(raw, params);
-    }
+    static std::string filter(std::string_view raw, const filter_params& params);
 
     /// @brief Sets (or, with nullptr, clears) the hook run before every request.
     /// Exceptions thrown by a hook propagate unchanged.
-    void before_send(before_send_hook hook) const {
-        core().set_hooks(hook ? std::make_shared<const before_send_hook>(std::move(hook)) : nullptr, nullptr, true,
-                         false);
-    }
+    void before_send(before_send_hook hook) const;
 
     /// @brief Sets (or clears) the hook run after every HTTP response, error statuses included.
-    void after_send(after_send_hook hook) const {
-        core().set_hooks(nullptr, hook ? std::make_shared<const after_send_hook>(std::move(hook)) : nullptr, false,
-                         true);
-    }
+    void after_send(after_send_hook hook) const;
 
     /// @brief A client on the same shared state (for impersonate and the async views):
     /// not for direct use.
     explicit client(std::shared_ptr<detail::client_core> core) : core_(std::move(core)) {}
 
 protected:
-    detail::client_core& core() const {
-        if (!core_) {
-            throw std::logic_error("bosbase: this client was moved from");
-        }
-        return *core_;
-    }
+    detail::client_core& core() const;
 
-    const std::shared_ptr<detail::client_core>& checked_core() const {
-        core();
-        return core_;
-    }
+    const std::shared_ptr<detail::client_core>& checked_core() const;
 
     std::shared_ptr<detail::client_core> core_;
 };
-
-// Here, not in records.hpp: it returns a client, which needs every service first.
-inline client record_service::impersonate(std::string_view id, std::int64_t duration_seconds,
-                                          const request_options& options) const {
-    if (duration_seconds < 0) {
-        throw std::invalid_argument("bosbase: impersonate duration must not be negative");
-    }
-    detail::require_path_segment(id, "record id");
-    auto other = std::make_shared<detail::client_core>(core());
-    record_service service(other, collection_);
-    service.auth_call("impersonate/" + detail::encode_uri_component(id), json{{"duration", duration_seconds}},
-                      options, {}, &core());
-    return client(std::move(other));
-}
 
 /// @brief The BosBase client, templated on a transport policy (see README
 /// "Custom transports"). Safe to share between threads, which then share one
@@ -13673,93 +8114,9 @@ namespace detail {
 /// A proxy URL as curl takes it: `[http://][user[:password]@]host[:port][/]`. Only HTTP
 /// proxies (the scheme cpp-httplib speaks to a proxy); anything else is std::invalid_argument,
 /// whose message never quotes the URL (it may hold the password).
-inline http_proxy parse_proxy_url(std::string_view url, std::string_view setting) {
-    auto refuse = [&](const std::string& why) {
-        return std::invalid_argument("bosbase: the proxy in " + std::string(setting) + " " + why);
-    };
-    std::string_view rest = url;
-    const auto scheme_end = rest.find("://");
-    if (scheme_end != std::string_view::npos) {
-        const std::string_view scheme = rest.substr(0, scheme_end);
-        // A "://" in a password or a path puts user info before it: only a scheme's letters are quoted.
-        constexpr std::string_view scheme_chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.";
-        const bool is_scheme = !scheme.empty() && scheme_chars.substr(0, 52).find(scheme.front()) != std::string_view::npos &&
-                               scheme.find_first_not_of(scheme_chars) == std::string_view::npos;
-        if (!is_scheme) throw refuse("has \"://\" after something that is not a scheme (percent-encode it in a password)");
-        if (!ascii_iequal(scheme, "http")) {
-            throw refuse("has the scheme '" + std::string(scheme) +
-                         "'; only http:// proxies are supported (an HTTPS server is still reached through them "
-                         "by a CONNECT tunnel)");
-        }
-        rest.remove_prefix(scheme_end + 3);
-    }
-    const auto path = rest.find_first_of("/?#");
-    if (path != std::string_view::npos) {
-        if (rest.find_first_not_of('/', path) != std::string_view::npos) throw refuse("must not have a path");
-        rest = rest.substr(0, path);
-    }
-    http_proxy proxy;
-    const auto at = rest.rfind('@');
-    if (at != std::string_view::npos) {
-        const std::string_view user_info = rest.substr(0, at);
-        const auto colon = user_info.find(':');
-        proxy.username = percent_decode(user_info.substr(0, colon));
-        if (colon != std::string_view::npos) proxy.password = percent_decode(user_info.substr(colon + 1));
-        rest.remove_prefix(at + 1);
-    }
-    std::string_view host = rest;
-    std::string_view port;
-    if (!rest.empty() && rest.front() == '[') {  // [IPv6]:port
-        const auto close = rest.find(']');
-        if (close == std::string_view::npos) throw refuse("has an unclosed '[' in its host");
-        host = rest.substr(1, close - 1);
-        if (close + 1 < rest.size()) {
-            if (rest[close + 1] != ':') throw refuse("has something after its IPv6 address that is not a port");
-            port = rest.substr(close + 2);
-        }
-    } else if (const auto colon = rest.rfind(':'); colon != std::string_view::npos) {
-        host = rest.substr(0, colon);
-        port = rest.substr(colon + 1);
-    }
-    if (host.empty()) throw refuse("has no host");
-    for (const char c : host) {
-        if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) throw refuse("has a space or a control byte in its host");
-    }
-    proxy.host = std::string(host);
-    if (!port.empty()) {
-        int value = 0;
-        for (const char c : port) {
-            if (c < '0' || c > '9' || value > 65535) throw refuse("has a port that is not a number from 1 to 65535");
-            value = value * 10 + (c - '0');
-        }
-        if (value < 1 || value > 65535) throw refuse("has a port that is not a number from 1 to 65535");
-        proxy.port = value;
-    }
-    return proxy;
-}
+BOSBASE_DECL http_proxy parse_proxy_url(std::string_view url, std::string_view setting);
 
-inline std::optional<std::uint32_t> ipv4_value(std::string_view text) {
-    std::uint32_t value = 0;
-    int parts = 0;
-    std::size_t i = 0;
-    while (parts < 4) {
-        if (i >= text.size() || text[i] < '0' || text[i] > '9') return std::nullopt;
-        unsigned part = 0;
-        std::size_t digits = 0;
-        while (i < text.size() && text[i] >= '0' && text[i] <= '9' && digits < 4) {
-            part = part * 10 + static_cast<unsigned>(text[i++] - '0');
-            ++digits;
-        }
-        if (part > 255 || digits > 3) return std::nullopt;
-        value = (value << 8) | part;
-        if (++parts < 4) {
-            if (i >= text.size() || text[i] != '.') return std::nullopt;
-            ++i;
-        }
-    }
-    if (i != text.size()) return std::nullopt;
-    return value;
-}
+BOSBASE_DECL std::optional<std::uint32_t> ipv4_value(std::string_view text);
 
 /// Whether `host` (a name, an IPv4 address, or an IPv6 address without brackets) is one that
 /// `no_proxy` sends directly, by curl's rules: entries split on commas (spaces around them
@@ -13767,55 +8124,10 @@ inline std::optional<std::uint32_t> ipv4_value(std::string_view text) {
 /// (a leading '.' is ignored: ".example.com" and "example.com" alike), an address matches
 /// itself, and an IPv4 range in CIDR form ("10.0.0.0/8") every address in it. Names are
 /// compared case-blind, and a trailing '.' of either side does not count.
-inline bool bypasses_proxy(std::string_view host, std::string_view no_proxy) {
-    auto trim = [](std::string_view s) {
-        while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-        while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-        return s;
-    };
-    if (!host.empty() && host.back() == '.') host.remove_suffix(1);
-    const auto host_ip = ipv4_value(host);
-    std::size_t pos = 0;
-    while (pos <= no_proxy.size()) {
-        auto comma = no_proxy.find(',', pos);
-        if (comma == std::string_view::npos) comma = no_proxy.size();
-        std::string_view entry = trim(no_proxy.substr(pos, comma - pos));
-        pos = comma + 1;
-        if (entry.empty()) continue;
-        if (entry == "*") return true;
-        if (entry.size() > 2 && entry.front() == '[' && entry.back() == ']') entry = entry.substr(1, entry.size() - 2);
-        if (const auto slash = entry.find('/'); slash != std::string_view::npos) {
-            const auto base = ipv4_value(entry.substr(0, slash));
-            const std::string_view bits_text = entry.substr(slash + 1);
-            if (!base || !host_ip || bits_text.empty() || bits_text.size() > 2) continue;
-            int bits = 0;
-            for (const char c : bits_text) bits = (c >= '0' && c <= '9') ? bits * 10 + (c - '0') : 99;
-            if (bits > 32) continue;
-            const std::uint32_t mask = bits == 0 ? 0 : ~std::uint32_t(0) << (32 - bits);
-            if ((*base & mask) == (*host_ip & mask)) return true;
-            continue;
-        }
-        if (entry.front() == '.') entry.remove_prefix(1);
-        if (!entry.empty() && entry.back() == '.') entry.remove_suffix(1);
-        if (entry.empty()) continue;
-        if (ascii_iequal(host, entry)) return true;
-        if (!host_ip && host.size() > entry.size() && host[host.size() - entry.size() - 1] == '.' &&
-            ascii_iequal(host.substr(host.size() - entry.size()), entry)) {
-            return true;
-        }
-    }
-    return false;
-}
+BOSBASE_DECL bool bypasses_proxy(std::string_view host, std::string_view no_proxy);
 
 /// The host of an origin ("https://h:1", "http://[::1]:8090"), without brackets or port.
-inline std::string_view origin_host(std::string_view origin) {
-    const auto scheme_end = origin.find("://");
-    std::string_view rest = scheme_end == std::string_view::npos ? origin : origin.substr(scheme_end + 3);
-    rest = rest.substr(0, rest.find_first_of("/?#"));
-    if (const auto at = rest.rfind('@'); at != std::string_view::npos) rest.remove_prefix(at + 1);
-    if (!rest.empty() && rest.front() == '[') return rest.substr(1, rest.find(']') - 1);
-    return rest.substr(0, rest.rfind(':'));
-}
+BOSBASE_DECL std::string_view origin_host(std::string_view origin);
 
 /// The environment a proxy is taken from, as a function so tests can give their own.
 using environment_lookup = std::optional<std::string> (*)(const char*);
@@ -13825,25 +8137,7 @@ using environment_lookup = std::optional<std::string> (*)(const char*);
 /// server's request header in CGI programs, so curl ignores it), for https:// HTTPS_PROXY or
 /// https_proxy; then ALL_PROXY or all_proxy. The lower-case spelling wins where both are set.
 /// An empty value counts as unset.
-inline std::optional<http_proxy> proxy_from_environment(std::string_view origin, environment_lookup lookup) {
-    auto get = [lookup](const char* lower, const char* upper) -> std::optional<std::pair<std::string, const char*>> {
-        if (lower != nullptr) {
-            if (auto v = lookup(lower); v && !v->empty()) return std::make_pair(*v, lower);
-        }
-        if (upper != nullptr) {
-            if (auto v = lookup(upper); v && !v->empty()) return std::make_pair(*v, upper);
-        }
-        return std::nullopt;
-    };
-    if (const auto no = get("no_proxy", "NO_PROXY"); no && bypasses_proxy(origin_host(origin), no->first)) {
-        return std::nullopt;
-    }
-    const bool tls = origin.size() >= 8 && ascii_iequal(origin.substr(0, 8), "https://");
-    auto chosen = tls ? get("https_proxy", "HTTPS_PROXY") : get("http_proxy", nullptr);
-    if (!chosen) chosen = get("all_proxy", "ALL_PROXY");
-    if (!chosen) return std::nullopt;
-    return parse_proxy_url(chosen->first, std::string("the environment variable ") + chosen->second);
-}
+BOSBASE_DECL std::optional<http_proxy> proxy_from_environment(std::string_view origin, environment_lookup lookup);
 
 inline std::optional<std::string> process_environment(const char* name) { return environment_variable(name); }
 
@@ -15978,13 +10272,12 @@ namespace bosbase {
 /// @brief The client most programs want: cpp-httplib transport with keep-alive.
 using BosBase = basic_bosbase<httplib_transport>;
 
-// Opt-in split compilation (see README "Compile time"): every TU of a program
-// built with BOSBASE_EXTERN_TEMPLATES skips compiling the client for the default
-// transport; the one TU that also defines BOSBASE_IMPLEMENTATION compiles it.
-// Without either macro the header works as a drop-in, as always.
-#if defined(BOSBASE_IMPLEMENTATION)
+// Separate compilation (config.hpp, BOSBASE_DECL): the client for the default transport
+// is instantiated in the one TU that defines BOSBASE_IMPLEMENTATION, and only declared
+// (extern template) in the others. Without the macros the header works as a drop-in.
+#if defined(BOSBASE_SEPARATE_COMPILATION) && defined(BOSBASE_IMPLEMENTATION)
 #define BOSBASE_INSTANTIATE_(prefix) prefix template
-#elif defined(BOSBASE_EXTERN_TEMPLATES)
+#elif defined(BOSBASE_SEPARATE_COMPILATION)
 #define BOSBASE_INSTANTIATE_(prefix) prefix extern template
 #endif
 #ifdef BOSBASE_INSTANTIATE_
@@ -16021,5 +10314,7529 @@ cache_entry cache_service::set_entry<json>(std::string_view, std::string_view, c
 
 #endif  // BOSBASE_DEFAULT_CLIENT_HPP
 #endif
+
+// ==== definitions: compiled in every TU (header-only), or with BOSBASE_SEPARATE_COMPILATION
+// only where BOSBASE_IMPLEMENTATION is defined ====
+#if !defined(BOSBASE_SEPARATE_COMPILATION) || defined(BOSBASE_IMPLEMENTATION)
+// ---- bosbase/cancel.ipp: definitions of cancel.hpp (cancel_token, the one way to stop a call from another thread.)
+#ifndef BOSBASE_CANCEL_IPP
+#define BOSBASE_CANCEL_IPP
+
+namespace bosbase {
+
+BOSBASE_DECL auto cancel_token::registration::operator=(registration&& other) noexcept -> registration& {
+    if (this != &other) {
+        reset();
+        state_ = std::move(other.state_);
+        id_ = std::exchange(other.id_, 0);
+    }
+    return *this;
+}
+
+BOSBASE_DECL auto cancel_token::on_cancel(std::function<void()> fn) const -> registration {
+    const std::uint64_t id = state_->add(std::move(fn));
+    return registration(id == 0 ? nullptr : state_, id);
+}
+
+}  // namespace bosbase
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL const cancel_token*& job_cancel_slot() noexcept {
+    static thread_local const cancel_token* slot = nullptr;
+    return slot;
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_CANCEL_IPP
+// ---- bosbase/transport.ipp: definitions of transport.hpp (the transport policy: what a client hands a transport, what it gets back, and how a transport fails.)
+#ifndef BOSBASE_TRANSPORT_IPP
+#define BOSBASE_TRANSPORT_IPP
+
+namespace bosbase {
+
+BOSBASE_DECL const char* to_string(error_kind k) noexcept {
+    switch (k) {
+    case error_kind::none: return "none";
+    case error_kind::connect: return "connect";
+    case error_kind::resolve: return "resolve";
+    case error_kind::timeout: return "timeout";
+    case error_kind::deadline: return "deadline";
+    case error_kind::tls: return "tls";
+    case error_kind::send: return "send";
+    case error_kind::receive: return "receive";
+    case error_kind::canceled: return "canceled";
+    case error_kind::too_large: return "too_large";
+    case error_kind::invalid_response: return "invalid_response";
+    case error_kind::other: return "other";
+    }
+    return "other";
+}
+
+}  // namespace bosbase
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL transport_fault current_transport_fault() {
+    try {
+        throw;
+    } catch (const transport_error& e) {
+        return {e.error_kind(), e.what()};
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (const std::exception& e) {
+        return {error_kind::other, e.what()};
+    } catch (...) {
+        return {error_kind::other, "the transport threw a non-standard exception"};
+    }
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_TRANSPORT_IPP
+// ---- bosbase/detail/text.ipp: definitions of detail/text.hpp (text helpers: header and path checks, percent-encoding, UTF-8, query strings, URL redaction, base64url.)
+#ifndef BOSBASE_DETAIL_TEXT_IPP
+#define BOSBASE_DETAIL_TEXT_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL bool ascii_iequal(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i];
+        char y = b[i];
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+        if (x != y) {
+            return false;
+        }
+    }
+    return true;
+}
+
+BOSBASE_DECL bool has_header(const header_list& headers, std::string_view name) {
+    return std::any_of(headers.begin(), headers.end(),
+                       [&](const auto& h) { return ascii_iequal(h.first, name); });
+}
+
+BOSBASE_DECL std::string encode_uri_component(std::string_view in) {
+    static const char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(in.size() + in.size() / 2);
+    for (char ch : in) {
+        const auto c = static_cast<unsigned char>(ch);
+        const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                                c == '-' || c == '_' || c == '.' || c == '!' || c == '~' || c == '*' ||
+                                c == '\'' || c == '(' || c == ')';
+        if (unreserved) {
+            out += ch;
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 0x0F];
+        }
+    }
+    return out;
+}
+
+BOSBASE_DECL std::size_t utf8_char_length(std::string_view in, std::size_t i) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || i + len > in.size()) {
+        return 0;
+    }
+    if (len == 1) {
+        return 1;
+    }
+    std::uint32_t cp = c & (0xFF >> (len + 1));
+    for (std::size_t k = 1; k < len; ++k) {
+        const auto cont = static_cast<unsigned char>(in[i + k]);
+        if ((cont & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (cont & 0x3F);
+    }
+    static const std::uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+    return (cp >= min_for_len[len] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF)) ? len : 0;
+}
+
+BOSBASE_DECL bool is_valid_utf8(std::string_view in) {
+    for (std::size_t i = 0; i < in.size();) {
+        const std::size_t len = utf8_char_length(in, i);
+        if (len == 0) return false;
+        i += len;
+    }
+    return true;
+}
+
+BOSBASE_DECL std::string query_value_text(const json& v) {
+    if (v.is_string()) {
+        return v.get<std::string>();
+    }
+    return v.dump();  // numbers, booleans and objects: JSON text, like String()/JSON.stringify
+}
+
+BOSBASE_DECL void assign_param(query_params& query, std::string_view key, json value) {
+    for (auto& param : query) {
+        if (param.first == key) {
+            param.second = std::move(value);
+            return;
+        }
+    }
+    query.emplace_back(std::string(key), std::move(value));
+}
+
+BOSBASE_DECL void append_query(std::string& out, const query_params& query) {
+    for (const auto& param : query) {
+        const std::string& key = param.first;
+        const json& value = param.second;
+        auto emit = [&](const json& v) {
+            if (v.is_null()) {
+                return;
+            }
+            std::string text = query_value_text(v);
+            // The server reads query strings as UTF-8, as JSON would; other bytes are refused like there.
+            if (!is_valid_utf8(key) || !is_valid_utf8(text)) {
+                throw std::invalid_argument("bosbase: a query key or value is not valid UTF-8");
+            }
+            out += out.empty() ? "" : "&";
+            out += encode_uri_component(key) + "=" + encode_uri_component(text);
+        };
+        if (value.is_array()) {
+            for (const auto& item : value) {
+                emit(item);
+            }
+        } else {
+            emit(value);
+        }
+    }
+}
+
+BOSBASE_DECL int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+BOSBASE_DECL std::string percent_decode(std::string_view in, bool plus_is_space) {
+    std::string out;
+    out.reserve(in.size());
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        if (plus_is_space && in[i] == '+') {
+            out += ' ';
+        } else if (in[i] == '%' && i + 2 < in.size() && hex_digit(in[i + 1]) >= 0 && hex_digit(in[i + 2]) >= 0) {
+            out += static_cast<char>(hex_digit(in[i + 1]) * 16 + hex_digit(in[i + 2]));
+            i += 2;
+        } else {
+            out += in[i];
+        }
+    }
+    return out;
+}
+
+BOSBASE_DECL bool is_secret_key(std::string_view key) {
+    std::string decoded = percent_decode(key);
+    for (char& c : decoded) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    static const char* const whole[] = {"otp", "code", "state", "key", "apikey", "sig", "auth", "jwt", "session", "pass"};
+    for (const char* secret : whole) {
+        if (decoded == secret) return true;
+    }
+    static const char* const stems[] = {"token", "password", "secret", "signature", "credential", "api_key", "authorization"};
+    for (const char* stem : stems) {
+        if (decoded.find(stem) != std::string::npos) return true;
+    }
+    return false;
+}
+
+BOSBASE_DECL bool looks_like_jwt(std::string_view value) {
+    if (value.size() < 10 || value.compare(0, 3, "eyJ") != 0) return false;
+    int dots = 0;
+    for (const char c : value) {
+        if (c == '.') {
+            ++dots;
+        } else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                     c == '_' || c == '%' || c == '=')) {
+            return false;
+        }
+    }
+    return dots == 2;
+}
+
+BOSBASE_DECL std::string redact_url(const std::string& url) {
+    std::string out;
+    out.reserve(url.size());
+    std::size_t pos = 0;
+    const auto scheme = url.find("://");
+    const auto first_mark = url.find_first_of("?#");
+    if (scheme != std::string::npos && scheme < first_mark) {
+        const std::size_t host_begin = scheme + 3;
+        const std::size_t authority_end = std::min(url.find_first_of("/?#", host_begin), url.size());
+        const auto at = url.rfind('@', authority_end == 0 ? 0 : authority_end - 1);
+        out += url.substr(0, host_begin);
+        if (at != std::string::npos && at >= host_begin && at < authority_end) {
+            out += redacted_text;
+            pos = at;  // from the '@' on
+        } else {
+            pos = host_begin;
+        }
+    }
+    if (first_mark == std::string::npos) return out + url.substr(pos);
+    out += url.substr(pos, first_mark - pos);
+    pos = first_mark;
+    // Each part of the query and of the fragment, after its '?', '#' or '&'.
+    bool fragment = false;
+    while (pos < url.size()) {
+        if (url[pos] == '#') fragment = true;
+        out += url[pos];
+        const std::size_t begin = pos + 1;
+        std::size_t end = url.find_first_of(fragment ? "&" : "&#", begin);
+        if (end == std::string::npos) end = url.size();
+        const std::string_view part(url.data() + begin, end - begin);
+        const auto eq = part.find('=');
+        if (eq != std::string_view::npos &&
+            (is_secret_key(part.substr(0, eq)) || looks_like_jwt(part.substr(eq + 1)))) {
+            out.append(part.data(), eq + 1);
+            out += redacted_text;
+        } else {
+            out.append(part.data(), part.size());
+        }
+        pos = end;
+    }
+    return out;
+}
+
+BOSBASE_DECL std::optional<std::string> base64url_decode(std::string_view in) {
+    auto value_of = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z') return c - 'A';
+        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+        if (c >= '0' && c <= '9') return c - '0' + 52;
+        if (c == '-' || c == '+') return 62;
+        if (c == '_' || c == '/') return 63;
+        return -1;
+    };
+    while (!in.empty() && in.back() == '=') {
+        in.remove_suffix(1);
+    }
+    if (in.size() % 4 == 1) {
+        return std::nullopt;
+    }
+    std::string out;
+    out.reserve(in.size() * 3 / 4);
+    std::uint32_t buffer = 0;
+    int bits = 0;
+    for (char c : in) {
+        const int v = value_of(c);
+        if (v < 0) {
+            return std::nullopt;
+        }
+        buffer = (buffer << 6) | static_cast<std::uint32_t>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((buffer >> bits) & 0xFFu);
+        }
+    }
+    return out;
+}
+
+BOSBASE_DECL bool is_token_char(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+BOSBASE_DECL bool is_header_value_safe(std::string_view value) {
+    unsigned bad = 0;
+    for (const char ch : value) {
+        const auto c = static_cast<unsigned char>(ch);
+        bad |= static_cast<unsigned>((c < 0x20) & (c != '\t')) | static_cast<unsigned>(c == 0x7F);
+    }
+    return bad == 0;
+}
+
+BOSBASE_DECL bool is_header_name_safe(std::string_view name) {
+    return !name.empty() && std::all_of(name.begin(), name.end(),
+                                        [](char c) { return is_token_char(static_cast<unsigned char>(c)); });
+}
+
+BOSBASE_DECL bool is_target_safe(std::string_view target) {
+    return std::none_of(target.begin(), target.end(), [](char ch) {
+        const auto c = static_cast<unsigned char>(ch);
+        return c <= 0x20 || c >= 0x7F || c == '#';
+    });
+}
+
+BOSBASE_DECL void require_header(std::string_view name, std::string_view value, const char* what) {
+    if (!is_header_name_safe(name)) {
+        throw std::invalid_argument(std::string("bosbase: ") + what +
+                                    ": a header name must be a non-empty HTTP token (no spaces, colons or control bytes)");
+    }
+    if (!is_header_value_safe(value)) {
+        throw std::invalid_argument(std::string("bosbase: ") + what +
+                                    ": a header value must not contain CR, LF, NUL or other control bytes");
+    }
+}
+
+BOSBASE_DECL void require_headers(const header_list& headers, const char* what) {
+    for (const auto& h : headers) require_header(h.first, h.second, what);
+}
+
+BOSBASE_DECL void require_path_segment(std::string_view segment, const char* what) {
+    if (segment.empty()) {
+        throw std::invalid_argument(std::string("bosbase: ") + what + " must not be empty");
+    }
+    if (segment == "." || segment == "..") {
+        throw std::invalid_argument(std::string("bosbase: ") + what + " must not be '.' or '..'");
+    }
+}
+
+BOSBASE_DECL std::string to_valid_utf8(std::string_view in) {
+    std::string out;
+    out.reserve(in.size());
+    for (std::size_t i = 0; i < in.size();) {
+        const std::size_t len = utf8_char_length(in, i);
+        if (len != 0) {
+            out.append(in.substr(i, len));
+            i += len;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    return out;
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_DETAIL_TEXT_IPP
+// ---- bosbase/errors.ipp: definitions of errors.hpp (clientResponseError: the one exception type of failed calls.)
+#ifndef BOSBASE_ERRORS_IPP
+#define BOSBASE_ERRORS_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL std::string string_field(const json& object, const char* key) {
+    if (!object.is_object()) return {};
+    auto it = object.find(key);
+    return (it != object.end() && it->is_string()) ? it->get<std::string>() : std::string();
+}
+
+BOSBASE_DECL void scrub_secrets(std::string& text, const std::vector<std::string_view>& secrets) {
+    for (std::string_view secret : secrets) {
+        if (secret.size() < min_scrubbed_length) {
+            continue;
+        }
+        for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
+            text.replace(pos, secret.size(), "***");
+        }
+    }
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+namespace bosbase {
+
+BOSBASE_DECL ClientResponseError::ClientResponseError(std::string url, int status, json response,
+                                                      bosbase::error_kind kind, std::string original_error,
+                                                      const std::vector<std::string_view>& secrets) {
+    auto built = std::make_shared<state>();
+    state& st = *built;
+    st.url = std::move(url);
+    st.status = status;
+    st.kind = kind;
+    st.original_error = std::move(original_error);
+    st.response = response.is_object() ? std::move(response) : json::object();
+    if (!secrets.empty()) {
+        scrub(st.url, secrets);
+        scrub(st.original_error, secrets);
+        scrub_json(st.response, secrets, 0);
+    }
+    st.what = build_what(st);
+    state_ = std::move(built);
+}
+
+BOSBASE_DECL bool ClientResponseError::is_network() const noexcept {
+    switch (state_->kind) {
+    case bosbase::error_kind::connect:
+    case bosbase::error_kind::resolve:
+    case bosbase::error_kind::timeout:
+    case bosbase::error_kind::deadline:
+    case bosbase::error_kind::tls:
+    case bosbase::error_kind::send:
+    case bosbase::error_kind::receive: return true;
+    default: return false;
+    }
+}
+
+BOSBASE_DECL bool ClientResponseError::is_mfa_required() const noexcept {
+    if (state_->status != 401) return false;
+    const auto it = state_->response.find("mfaId");
+    return it != state_->response.end() && it->is_string() && !it->get_ref<const std::string&>().empty();
+}
+
+BOSBASE_DECL std::string ClientResponseError::mfa_id() const {
+    return state_->status == 401 ? detail::string_field(state_->response, "mfaId") : std::string();
+}
+
+BOSBASE_DECL void ClientResponseError::scrub(std::string& text, const std::vector<std::string_view>& secrets) {
+    detail::scrub_secrets(text, secrets);
+}
+
+BOSBASE_DECL void ClientResponseError::scrub_json(json& value, const std::vector<std::string_view>& secrets,
+                                                  std::size_t depth) {
+    if (value.is_string()) {
+        scrub(value.get_ref<std::string&>(), secrets);
+    } else if (value.is_array()) {
+        for (auto& item : value) scrub_json(item, secrets, depth + 1);
+    } else if (value.is_object()) {
+        json out = json::object();
+        for (auto it = value.begin(); it != value.end(); ++it) {
+            std::string key = it.key();
+            scrub(key, secrets);
+            scrub_json(it.value(), secrets, depth + 1);
+            out[key] = std::move(it.value());
+        }
+        value = std::move(out);
+    }
+}
+
+BOSBASE_DECL std::string ClientResponseError::build_what(const state& st) {
+    std::string out = "bosbase: ";
+    if (st.status == 0) {
+        // `other` is a failure of the call itself (a provider's refusal, a local file that
+        // cannot be written), where the server may well have answered; the rest are the
+        // connection's, which may have ended after some bytes (receive, too_large).
+        if (st.kind == bosbase::error_kind::canceled) {
+            out += "request was cancelled";
+        } else if (st.kind == bosbase::error_kind::other) {
+            out += "call failed";
+        } else {
+            out += "request failed without a usable response";
+            if (st.kind != bosbase::error_kind::none) out += std::string(" [") + to_string(st.kind) + "]";
+        }
+        if (!st.original_error.empty()) {
+            out += ": " + st.original_error;
+        }
+    } else {
+        out += "HTTP " + std::to_string(st.status);
+        std::string msg = detail::string_field(st.response, "message");
+        if (st.status == 401 && !detail::string_field(st.response, "mfaId").empty()) {
+            msg = "multi-factor authentication required; pass mfa_id() to a second auth call";
+        }
+        if (!msg.empty()) {
+            out += ": " + msg;
+        }
+        append_field_errors(st.response, out);
+    }
+    if (!st.url.empty()) {
+        out += " (" + st.url + ")";
+    }
+    return out;
+}
+
+BOSBASE_DECL void ClientResponseError::append_field_errors(const json& response, std::string& out) {
+    auto data = response.find("data");
+    if (data == response.end() || !data->is_object() || data->empty()) {
+        return;
+    }
+    std::string fields;
+    for (auto it = data->begin(); it != data->end(); ++it) {
+        if (!it->is_object()) {
+            continue;
+        }
+        auto m = it->find("message");
+        if (m == it->end() || !m->is_string()) {
+            continue;
+        }
+        fields += (fields.empty() ? "" : "; ") + it.key() + ": " + m->get<std::string>();
+    }
+    if (!fields.empty()) {
+        out += " [" + fields + "]";
+    }
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_ERRORS_IPP
+// ---- bosbase/detail/json_parse.ipp: definitions of detail/json_parse.hpp (parsing response bodies with a nesting cap, through nlohmann's own parser.)
+#ifndef BOSBASE_DETAIL_JSON_PARSE_IPP
+#define BOSBASE_DETAIL_JSON_PARSE_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL depth_limited_builder::depth_limited_builder(json& root, std::size_t max_depth)
+    : root_(root), max_depth_(max_depth) {
+    stack_.reserve(8);  // one allocation covers the nesting of real responses
+}
+
+BOSBASE_DECL bool depth_limited_builder::key(json::string_t& k) {
+#if JSON_DIAGNOSTICS
+    slot_ = &(*stack_.back())[k];
+#else
+    slot_ = &(*stack_.back()->get_ptr<json::object_t*>())[k];
+#endif
+    return true;
+}
+
+BOSBASE_DECL bool depth_limited_builder::open(json::value_t type) {
+    if (stack_.size() >= max_depth_) {
+        return false;
+    }
+    stack_.push_back(place(type));
+    return true;
+}
+
+BOSBASE_DECL bool depth_limited_builder::close() {
+    stack_.pop_back();
+    return true;
+}
+
+BOSBASE_DECL std::optional<json> parse_json(const std::string& text, std::size_t max_depth) {
+    json parsed;
+    depth_limited_builder builder(parsed, max_depth);
+#if NLOHMANN_JSON_VERSION_MAJOR == 3 && NLOHMANN_JSON_VERSION_MINOR >= 9 && NLOHMANN_JSON_VERSION_MINOR <= 12 && \
+    !defined(BOSBASE_JSON_PUBLIC_SAX)
+    // json::sax_parse takes the input format at run time, so it also instantiates
+    // the CBOR, MessagePack, UBJSON and BSON readers: about 0.3 s at -O0 and 1 s at
+    // -O2 in every TU that includes this header. Its JSON branch is this parser,
+    // whose interface is the same from 3.9 through 3.12; the input adapter is the one
+    // json::parse(std::string) uses, so a user's own parse shares the lexer.
+    auto input = nlohmann::detail::input_adapter(text);
+    const bool ok = nlohmann::detail::parser<json, decltype(input)>(std::move(input)).sax_parse(&builder, true);
+#else
+    const bool ok = json::sax_parse(text, &builder);
+#endif
+    if (!ok) {
+        return std::nullopt;
+    }
+    return parsed;
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_DETAIL_JSON_PARSE_IPP
+// ---- bosbase/detail/base_url.ipp: definitions of detail/base_url.hpp (parsing the client's base URL into origin and path prefix.)
+#ifndef BOSBASE_DETAIL_BASE_URL_IPP
+#define BOSBASE_DETAIL_BASE_URL_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL parsed_base_url parse_base_url(std::string_view url) {
+    auto fail = [](const std::string& why) -> parsed_base_url {
+        throw std::invalid_argument("bosbase: invalid base URL: " + why);
+    };
+    const auto sep = url.find("://");
+    if (sep == std::string_view::npos) {
+        return fail("it must start with http:// or https://");
+    }
+    parsed_base_url out;
+    for (char c : url.substr(0, sep)) {
+        out.scheme += static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+    }
+    if (out.scheme != "http" && out.scheme != "https") {
+        return fail("the scheme must be http or https");
+    }
+    const auto rest = url.substr(sep + 3);
+    if (rest.find_first_of("?#") != std::string_view::npos) {
+        return fail("it must not contain a query or fragment");
+    }
+    const auto slash = rest.find('/');
+    const auto authority = rest.substr(0, slash);
+    if (authority.find('@') != std::string_view::npos) {
+        return fail("user info (user:password@) is not supported; sign in through the API instead");
+    }
+    std::string_view host = authority;
+    std::string_view port;
+    if (!host.empty() && host.front() == '[') {  // IPv6 literal
+        const auto close = host.find(']');
+        if (close == std::string_view::npos) {
+            return fail("an IPv6 host must be written as [address]");
+        }
+        if (close + 1 < host.size()) {
+            if (host[close + 1] != ':') {
+                return fail("unexpected characters after the IPv6 host");
+            }
+            port = host.substr(close + 2);
+        }
+        host = host.substr(0, close + 1);
+    } else if (const auto colon = host.find(':'); colon != std::string_view::npos) {
+        port = host.substr(colon + 1);
+        host = host.substr(0, colon);
+    }
+    const bool host_ok = !host.empty() && std::all_of(host.begin(), host.end(), [](char ch) {
+        const auto c = static_cast<unsigned char>(ch);
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+               c == '.' || c == '_' || c == '[' || c == ']' || c == ':' || c == '%';
+    });
+    if (!host_ok) {
+        return fail("the host is empty or has characters a host name cannot have");
+    }
+    if (authority.find(':') != std::string_view::npos && (host.front() != '[' || !port.empty() ||
+                                                          authority.back() == ':')) {
+        const bool digits = !port.empty() && port.size() <= 5 &&
+                            std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+        const long value = digits ? std::stol(std::string(port)) : 0;
+        if (!digits || value < 1 || value > 65535) {
+            return fail("the port must be a number from 1 to 65535");
+        }
+    }
+    out.origin = out.scheme + "://" + std::string(authority);
+    if (slash != std::string_view::npos) {
+        out.prefix = std::string(rest.substr(slash));
+        while (!out.prefix.empty() && out.prefix.back() == '/') {
+            out.prefix.pop_back();
+        }
+        if (!is_target_safe(out.prefix)) {
+            return fail("the path must be percent-encoded (no spaces, control or non-ASCII bytes)");
+        }
+    }
+    return out;
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_DETAIL_BASE_URL_IPP
+// ---- bosbase/detail/request.ipp: definitions of detail/request.hpp (building a request and reading an error answer, for every call alike.)
+#ifndef BOSBASE_DETAIL_REQUEST_IPP
+#define BOSBASE_DETAIL_REQUEST_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL call_secrets::call_secrets(std::initializer_list<std::string_view> list) {
+    for (std::string_view s : list) add(s);
+}
+
+BOSBASE_DECL void call_secrets::add(std::string_view s) {
+    if (!s.empty() && count < items.size()) items[count++] = s;
+}
+
+BOSBASE_DECL query_params collect_query(const request_options& options, const query_params& first) {
+    query_params q = first;
+    for (const auto& param : options.query) assign_param(q, param.first, param.second);
+    if (options.filter) assign_param(q, "filter", *options.filter);
+    if (options.sort) assign_param(q, "sort", *options.sort);
+    if (options.skip_total) assign_param(q, "skipTotal", *options.skip_total);
+    if (options.expand) assign_param(q, "expand", *options.expand);
+    if (options.fields) assign_param(q, "fields", *options.fields);
+    return q;
+}
+
+BOSBASE_DECL void require_only_cancel(const request_options& o, const char* call) {
+    const bool other = o.expand || o.fields || o.filter || o.sort || o.skip_total || !o.query.empty() ||
+                       !o.headers.empty() || o.timeout || o.deadline || o.auto_refresh_threshold || o.progress ||
+                       !o.body.is_null();
+    if (other) {
+        throw std::invalid_argument(std::string("bosbase: ") + call +
+                                    "() reads only request_options.cancel; give the other options to the calls "
+                                    "the function makes");
+    }
+}
+
+BOSBASE_DECL json with_body_fields(const json& call_body, const json& extra) {
+    if (!extra.is_object()) {
+        throw std::invalid_argument(std::string("bosbase: request_options.body must be a JSON object, got ") +
+                                    extra.type_name());
+    }
+    if (call_body.is_null()) return extra;
+    if (!call_body.is_object()) {
+        throw std::invalid_argument(std::string("bosbase: request_options.body adds fields to a JSON object, and "
+                                                "this call's body is ") + call_body.type_name());
+    }
+    json merged = call_body;
+    for (auto it = extra.begin(); it != extra.end(); ++it) merged.emplace(it.key(), it.value());
+    return merged;
+}
+
+BOSBASE_DECL std::string dump_json(const json& value) {
+    try {
+        return value.dump();
+    } catch (const json::type_error&) {
+        throw std::invalid_argument(
+            "bosbase: a request value is not valid UTF-8; JSON bodies and JSON query values must be UTF-8");
+    }
+}
+
+BOSBASE_DECL void check_request(const http_request& req) {
+    if (!is_header_name_safe(req.method)) {
+        throw std::invalid_argument("bosbase: the HTTP method must be a token such as GET or POST");
+    }
+    if (!is_target_safe(req.target) || req.target.empty() || req.target.front() != '/') {
+        throw std::invalid_argument(
+            "bosbase: the request target must start with '/' and be percent-encoded (no spaces, '#', control "
+            "or non-ASCII bytes)");
+    }
+    require_headers(req.headers, "request headers");
+    if (!is_header_value_safe(req.content_type)) {
+        throw std::invalid_argument("bosbase: the content type must not contain control bytes");
+    }
+}
+
+BOSBASE_DECL json error_body(const http_response& res, std::size_t max_depth,
+                             const std::vector<std::string_view>& secrets) {
+    json out;
+    auto parsed = res.body.empty() ? std::nullopt : parse_json(res.body, max_depth);
+    if (parsed && parsed->is_object()) {
+        out = std::move(*parsed);
+    } else {
+        constexpr std::size_t max_body = 512;
+        const char* message = res.body.empty() ? "The server sent an empty error response."
+                                               : "The server sent a non-JSON error response.";
+        if (res.status < 200) {
+            message = "The server sent an interim (1xx) response as its final answer.";
+        } else if (res.status >= 300 && res.status < 400) {
+            message = "The server answered with a redirect, which the SDK does not follow.";
+        }
+        out = json{{"status", res.status}, {"message", message}, {"data", json::object()}};
+        if (!res.body.empty()) {
+            std::string raw = res.body;
+            scrub_secrets(raw, secrets);
+            out["body"] = to_valid_utf8(std::string_view(raw).substr(0, max_body));
+        }
+    }
+    if (res.status >= 300 && res.status < 400) {
+        for (const auto& h : res.headers) {
+            if (ascii_iequal(h.first, "Location")) {
+                out["location"] = redact_url(to_valid_utf8(h.second));
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_DETAIL_REQUEST_IPP
+// ---- bosbase/platform.ipp: definitions of platform.hpp (platform calls: files by path, replacing a file atomically; for the default transport SIGPIPE, socket readiness, bytes pending, kernel socket facts (the WebSocket's socket: platform_socket.hpp).)
+#ifndef BOSBASE_PLATFORM_IPP
+#define BOSBASE_PLATFORM_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL std::string path_text(const std::filesystem::path& path) {
+#if defined(__cpp_char8_t) && __cpp_char8_t >= 201811L
+    const std::u8string text = path.u8string();
+    return std::string(text.begin(), text.end());
+#else
+    return path.u8string();
+#endif
+}
+
+BOSBASE_DECL std::filesystem::path path_from_utf8(std::string_view utf8) {
+#if defined(__cpp_char8_t) && __cpp_char8_t >= 201811L
+    return std::filesystem::path(std::u8string(utf8.begin(), utf8.end()));
+#else
+    return std::filesystem::u8path(utf8.begin(), utf8.end());
+#endif
+}
+
+BOSBASE_DECL std::optional<std::string> environment_variable(const char* name) {
+#if defined(_MSC_VER)
+    char* value = nullptr;
+    std::size_t size = 0;
+    if (_dupenv_s(&value, &size, name) != 0 || value == nullptr) return std::nullopt;
+    std::string out(value);
+    std::free(value);
+    return out;
+#else
+    const char* value = std::getenv(name);
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+#endif
+}
+
+BOSBASE_DECL std::FILE* open_file_for_reading(const std::filesystem::path& path) {
+#ifdef _WIN32
+    return ::_wfopen(path.c_str(), L"rb");
+#else
+    return std::fopen(path.c_str(), "rb");
+#endif
+}
+
+BOSBASE_DECL std::FILE* create_file_for_writing(const std::filesystem::path& path) {
+#ifdef _WIN32
+    // _wsopen_s rather than _wfopen's "x": msvcrt.dll (mingw-w64's default runtime) has no "x".
+    int fd = -1;
+    const errno_t err = ::_wsopen_s(&fd, path.c_str(), _O_CREAT | _O_EXCL | _O_WRONLY | _O_BINARY, _SH_DENYNO,
+                                    _S_IREAD | _S_IWRITE);
+    if (err != 0) {
+        errno = err;
+        return nullptr;
+    }
+    std::FILE* file = ::_fdopen(fd, "wb");
+    if (file == nullptr) ::_close(fd);
+    return file;
+#else
+    return std::fopen(path.c_str(), "wbx");  // C11's "x" (O_EXCL): glibc, macOS, the BSDs
+#endif
+}
+
+BOSBASE_DECL std::string replace_file_atomically(const std::filesystem::path& target, std::string_view bytes) {
+    namespace fs = std::filesystem;
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    // Unique among this process's writers by the counter and among processes by the
+    // pid; a file left by a crashed process with a reused pid is stepped over (O_EXCL).
+    static std::atomic<unsigned long> counter{0};
+#ifdef _WIN32
+    const unsigned long pid = static_cast<unsigned long>(::_getpid());
+#else
+    const unsigned long pid = static_cast<unsigned long>(::getpid());
+#endif
+    auto os_text = [](int err) { return std::generic_category().message(err); };
+    fs::path temp;
+    int fd = -1;
+    for (int attempt = 0; attempt < 64 && fd < 0; ++attempt) {
+        temp = dir / ".";
+        temp += target.filename();  // as a path: a name's text is native, wide on Windows
+        temp += ".tmp-" + std::to_string(pid) + "-" + std::to_string(counter.fetch_add(1));
+#ifdef _WIN32
+        if (::_wsopen_s(&fd, temp.c_str(), _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY | _O_NOINHERIT, _SH_DENYRW,
+                        _S_IREAD | _S_IWRITE) != 0) {
+            fd = -1;
+        }
+#else
+        fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+#endif
+        if (fd < 0 && errno != EEXIST) {
+            return "cannot create a file in '" + path_text(dir) + "': " + os_text(errno);
+        }
+    }
+    if (fd < 0) {
+        return "cannot create a temporary file in '" + path_text(dir) + "': too many left over";
+    }
+    auto fail = [&](const char* step, int err) {
+#ifdef _WIN32
+        ::_close(fd);
+        ::_wunlink(temp.c_str());
+#else
+        ::close(fd);
+        ::unlink(temp.c_str());
+#endif
+        return std::string(step) + " '" + path_text(temp) + "' failed: " + os_text(err);
+    };
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const std::size_t chunk = std::min<std::size_t>(bytes.size() - done, std::size_t(1) << 30);
+#ifdef _WIN32
+        const int n = ::_write(fd, bytes.data() + done, static_cast<unsigned>(chunk));
+#else
+        const ::ssize_t n = ::write(fd, bytes.data() + done, chunk);
+#endif
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail("writing", errno);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+#ifdef _WIN32
+    if (::_commit(fd) != 0) return fail("flushing", errno);
+    if (::_close(fd) != 0) {
+        const int err = errno;
+        ::_wunlink(temp.c_str());
+        return "closing '" + path_text(temp) + "' failed: " + os_text(err);
+    }
+    // MSVC's std::filesystem::rename is MoveFileExW with MOVEFILE_REPLACE_EXISTING: one
+    // step, as rename(2) is, without <windows.h> in every including TU.
+    std::error_code renamed;
+    fs::rename(temp, target, renamed);
+    if (renamed) {
+        ::_wunlink(temp.c_str());
+        return "replacing '" + path_text(target) + "' failed: " + renamed.message();
+    }
+#else
+    if (::fsync(fd) != 0) return fail("flushing", errno);
+    // Network file systems may report a failed write only here.
+    if (::close(fd) != 0) {
+        const int err = errno;
+        ::unlink(temp.c_str());
+        return "closing '" + path_text(temp) + "' failed: " + os_text(err);
+    }
+    if (::rename(temp.c_str(), target.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(temp.c_str());
+        return "replacing '" + path_text(target) + "' failed: " + os_text(err);
+    }
+    // The rename is an entry in the directory: flushing the directory makes it survive a power loss.
+    const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd >= 0) {
+        ::fsync(dir_fd);
+        ::close(dir_fd);
+    }
+#endif
+    return {};
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_PLATFORM_IPP
+// ---- bosbase/auth_store.ipp: definitions of auth_store.hpp (the auth store: the signed-in token and record, thread-safe, with listeners.)
+#ifndef BOSBASE_AUTH_STORE_IPP
+#define BOSBASE_AUTH_STORE_IPP
+
+namespace bosbase {
+
+BOSBASE_DECL std::optional<json> jwt_payload(std::string_view token) {
+    const auto first = token.find('.');
+    if (first == std::string_view::npos) {
+        return std::nullopt;
+    }
+    const auto second = token.find('.', first + 1);
+    if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
+        return std::nullopt;
+    }
+    auto decoded = detail::base64url_decode(token.substr(first + 1, second - first - 1));
+    if (!decoded) {
+        return std::nullopt;
+    }
+    // Real claims are flat; the cap only keeps a hostile token from nesting deep.
+    auto payload = detail::parse_json(*decoded, 16);
+    if (!payload || !payload->is_object()) {
+        return std::nullopt;
+    }
+    return payload;
+}
+
+BOSBASE_DECL bool is_token_valid(std::string_view token, std::int64_t threshold_seconds) {
+    const auto payload = jwt_payload(token);
+    if (!payload) {
+        return false;
+    }
+    const auto exp = payload->find("exp");
+    if (exp == payload->end()) {
+        return true;
+    }
+    if (!exp->is_number()) {
+        return false;
+    }
+    const auto now = static_cast<double>(std::time(nullptr));
+    return exp->get<double>() - static_cast<double>(threshold_seconds) > now;
+}
+
+BOSBASE_DECL std::string auth_store::token() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return token_;
+}
+
+BOSBASE_DECL json auth_store::record() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return stored_record();
+}
+
+BOSBASE_DECL bool auth_store::is_superuser() const {
+    std::string tok;
+    std::string collection_name;
+    bool has_collection_name = false;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        tok = token_;
+        const json& rec = stored_record();
+        if (rec.is_object()) {
+            auto it = rec.find("collectionName");
+            has_collection_name = it != rec.end();
+            if (has_collection_name && it->is_string()) collection_name = it->get<std::string>();
+        }
+    }
+    const auto payload = jwt_payload(tok);
+    if (!payload || string_claim(*payload, "type") != "auth") {
+        return false;
+    }
+    if (has_collection_name) {
+        return collection_name == "_superusers";
+    }
+    return string_claim(*payload, "collectionId") == superusers_collection_id;
+}
+
+BOSBASE_DECL void auth_store::save(std::string token, json record) {
+    require_sendable(token);
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        token_ = std::move(token);
+        record_ = std::move(record);
+        response_.clear();
+    }
+    changed();
+}
+
+BOSBASE_DECL void auth_store::save_auth_response(std::string token, const json& record, std::string response,
+                                                 std::size_t max_json_depth) {
+    require_sendable(token);
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        token_ = std::move(token);
+        if (listeners_.empty()) {
+            record_ = nullptr;
+            response_ = std::move(response);
+            response_depth_ = max_json_depth;
+        } else {
+            record_ = record;  // read at once by the listeners anyway
+            response_.clear();
+        }
+    }
+    changed();
+}
+
+BOSBASE_DECL auto auth_store::on_change(listener fn, bool fire_immediately) -> listener_id {
+    auto fn_ptr = std::make_shared<listener>(std::move(fn));
+    listener_id id = 0;
+    std::string tok;
+    json rec;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        id = ++last_id_;
+        listeners_.emplace_back(id, fn_ptr);
+        if (fire_immediately) {
+            tok = token_;
+            rec = stored_record();
+        }
+    }
+    if (fire_immediately) {
+        std::lock_guard<std::recursive_mutex> dispatch(dispatch_mutex_);
+        call(*fn_ptr, tok, rec);
+    }
+    return id;
+}
+
+BOSBASE_DECL bool auth_store::remove_listener(listener_id id) {
+    std::lock_guard<std::recursive_mutex> dispatch(dispatch_mutex_);
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto it = std::find_if(listeners_.begin(), listeners_.end(),
+                                 [id](const auto& entry) { return entry.first == id; });
+    if (it == listeners_.end()) return false;
+    listeners_.erase(it);
+    return true;
+}
+
+BOSBASE_DECL bool auth_store::merge_record_if(std::string_view id, std::string_view collection,
+                                              const json& changes) {
+    if (!changes.is_object()) {
+        return false;
+    }
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!holds_record(id, collection)) {
+            return false;
+        }
+        // holds_record() parsed any pending sign-in response into record_.
+        json expand = record_.contains("expand") && record_["expand"].is_object() ? record_["expand"]
+                                                                                 : json::object();
+        for (auto it = changes.begin(); it != changes.end(); ++it) {
+            record_[it.key()] = it.value();
+        }
+        auto changed_expand = changes.find("expand");
+        if (changed_expand != changes.end() && changed_expand->is_object()) {
+            expand.update(*changed_expand);
+        }
+        if (!expand.empty()) {
+            record_["expand"] = std::move(expand);
+        }
+    }
+    changed();
+    return true;
+}
+
+BOSBASE_DECL bool auth_store::clear_if(std::string_view id, std::string_view collection) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!holds_record(id, collection)) {
+            return false;
+        }
+        token_.clear();
+        record_ = nullptr;
+        response_.clear();
+    }
+    changed();
+    return true;
+}
+
+BOSBASE_DECL void auth_store::persist(std::shared_ptr<session_store> store, persist_handler on_problem) {
+    std::string problem;
+    bool loaded = false;
+    {
+        std::lock_guard<std::mutex> persist_lock(persist_mutex_);
+        persistence_ = std::move(store);
+        on_problem_ = std::move(on_problem);
+        has_persistence_.store(persistence_ != nullptr, std::memory_order_release);
+        if (!persistence_) {
+            set_problem({});
+            return;
+        }
+        std::optional<saved_session> saved;
+        try {
+            saved = persistence_->load();
+        } catch (const std::exception& e) {
+            problem = e.what();
+        } catch (...) {
+            problem = "bosbase: the session store failed with a non-standard exception";
+        }
+        if (saved && !detail::is_header_value_safe(saved->token)) {
+            problem = "bosbase: the saved session's token has control bytes and was not used";
+            saved.reset();
+        }
+        if (saved) {
+            std::lock_guard<std::mutex> lock(mutex_);
+            token_ = std::move(saved->token);
+            record_ = std::move(saved->record);
+            response_.clear();
+            loaded = true;
+        } else if (problem.empty() && !token().empty()) {
+            problem = write_session();
+        }
+        set_problem(problem);
+    }
+    if (!problem.empty()) report(problem);
+    if (loaded) notify();
+}
+
+BOSBASE_DECL std::string auth_store::persist_problem() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return persist_problem_;
+}
+
+BOSBASE_DECL void auth_store::require_sendable(const std::string& token) {
+    if (!detail::is_header_value_safe(token)) {
+        throw std::invalid_argument(
+            "bosbase: an auth token must not contain CR, LF, NUL or other control bytes");
+    }
+}
+
+BOSBASE_DECL std::string auth_store::string_claim(const json& object, const char* key) {
+    auto it = object.find(key);
+    return (it != object.end() && it->is_string()) ? it->get<std::string>() : std::string();
+}
+
+BOSBASE_DECL bool auth_store::holds_record(std::string_view id, std::string_view collection) const {
+    const json& rec = stored_record();
+    if (!rec.is_object()) {
+        return false;
+    }
+    return string_claim(rec, "id") == id &&
+           (string_claim(rec, "collectionId") == collection || string_claim(rec, "collectionName") == collection);
+}
+
+BOSBASE_DECL const json& auth_store::stored_record() const {
+    if (!response_.empty()) {
+        auto parsed = detail::parse_json(response_, response_depth_);
+        if (parsed && parsed->is_object()) {
+            auto it = parsed->find("record");
+            if (it != parsed->end()) record_ = std::move(*it);
+        }
+        response_ = std::string();  // releases the text, not just empties it
+    }
+    return record_;
+}
+
+BOSBASE_DECL void auth_store::call(const listener& fn, const std::string& tok, const json& rec) noexcept {
+    try {
+        fn(tok, rec);
+    } catch (...) {  // a listener must not turn a completed sign-in into a failed call
+    }
+}
+
+BOSBASE_DECL void auth_store::changed() {
+    if (has_persistence_.load(std::memory_order_acquire)) {
+        std::string problem;
+        {
+            // Each write takes the state as it is when the write starts, and writes run
+            // one at a time: whichever runs last writes the latest state.
+            std::lock_guard<std::mutex> persist_lock(persist_mutex_);
+            if (persistence_) {
+                problem = write_session();
+                set_problem(problem);
+            }
+        }
+        if (!problem.empty()) report(problem);
+    }
+    notify();
+}
+
+BOSBASE_DECL std::string auth_store::write_session() {
+    saved_session session;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        session.token = token_;
+        if (!session.token.empty()) session.record = stored_record();
+    }
+    try {
+        if (session.token.empty()) {
+            persistence_->remove();
+        } else {
+            persistence_->save(session);
+        }
+    } catch (const std::exception& e) {
+        return e.what();
+    } catch (...) {
+        return "bosbase: the session store failed with a non-standard exception";
+    }
+    return {};
+}
+
+BOSBASE_DECL void auth_store::set_problem(std::string problem) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    persist_problem_ = std::move(problem);
+}
+
+BOSBASE_DECL void auth_store::report(const std::string& problem) noexcept {
+    try {
+        persist_handler handler;
+        {
+            std::lock_guard<std::mutex> persist_lock(persist_mutex_);
+            handler = on_problem_;
+        }
+        if (handler) handler(problem);
+    } catch (...) {  // as with listeners: a diagnostic must not fail a finished sign-in
+    }
+}
+
+BOSBASE_DECL void auth_store::notify() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (listeners_.empty()) {
+            return;  // the common case: no copies at all
+        }
+    }
+    std::lock_guard<std::recursive_mutex> dispatch(dispatch_mutex_);
+    std::vector<std::shared_ptr<listener>> fns;
+    std::string tok;
+    json rec;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (listeners_.empty()) {
+            return;
+        }
+        fns.reserve(listeners_.size());
+        for (const auto& entry : listeners_) fns.push_back(entry.second);
+        tok = token_;
+        rec = stored_record();
+    }
+    for (std::size_t i = 0; i < fns.size(); ++i) {
+        // A listener removed by an earlier one in this round is skipped.
+        if (i > 0 && !still_registered(fns[i])) {
+            continue;
+        }
+        call(*fns[i], tok, rec);
+    }
+}
+
+BOSBASE_DECL bool auth_store::still_registered(const std::shared_ptr<listener>& fn) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return std::any_of(listeners_.begin(), listeners_.end(), [&](const auto& e) { return e.second == fn; });
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_AUTH_STORE_IPP
+// ---- bosbase/filter.ipp: definitions of filter.hpp (filter expressions with safely escaped parameters, and the query-building helpers they share.)
+#ifndef BOSBASE_FILTER_IPP
+#define BOSBASE_FILTER_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL std::string js_number(double v) {
+    if (std::isnan(v)) return "NaN";
+    if (std::isinf(v)) return v < 0 ? "-Infinity" : "Infinity";
+    if (v == 0) return "0";  // also -0, as in JS
+    const std::string sign = v < 0 ? "-" : "";
+    const double a = std::fabs(v);
+    std::string digits;
+    int exponent = 0;
+    for (int precision = 1; precision <= 17; ++precision) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.*e", precision - 1, a);
+        if (precision < 17 && std::strtod(buf, nullptr) != a) {
+            continue;
+        }
+        // Digits and exponent only: the decimal separator depends on the locale.
+        const char* e = std::strchr(buf, 'e');
+        for (const char* c = buf; c != e; ++c) {
+            if (*c >= '0' && *c <= '9') digits += *c;
+        }
+        exponent = std::atoi(e + 1);
+        break;
+    }
+    while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+    const int k = static_cast<int>(digits.size());
+    const int n = exponent + 1;  // value = 0.digits * 10^n
+    if (k <= n && n <= 21) return sign + digits + std::string(static_cast<std::size_t>(n - k), '0');
+    if (0 < n && n <= 21) return sign + digits.substr(0, static_cast<std::size_t>(n)) + "." + digits.substr(static_cast<std::size_t>(n));
+    if (-6 < n && n <= 0) return sign + "0." + std::string(static_cast<std::size_t>(-n), '0') + digits;
+    std::string out = sign + digits.substr(0, 1);
+    if (k > 1) out += "." + digits.substr(1);
+    const int e = n - 1;
+    return out + "e" + (e < 0 ? "-" : "+") + std::to_string(e < 0 ? -e : e);
+}
+
+BOSBASE_DECL std::string format_datetime_ms(std::int64_t ms_since_epoch) {
+    auto floor_div = [](std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); };
+    const std::int64_t days = floor_div(ms_since_epoch, 86400000);
+    const std::int64_t ms_of_day = ms_since_epoch - days * 86400000;
+    // Civil date from days since 1970-01-01 (proleptic Gregorian), valid for any int64 day count we can get.
+    const std::int64_t z = days + 719468;
+    const std::int64_t era = floor_div(z, 146097);
+    const std::int64_t doe = z - era * 146097;
+    const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const std::int64_t mp = (5 * doy + 2) / 153;
+    const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;
+    const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
+    const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    char buf[64];
+    const char* year_format = (year >= 0 && year <= 9999) ? "%04lld" : (year < 0 ? "-%06lld" : "+%06lld");
+    int len = std::snprintf(buf, sizeof buf, year_format, static_cast<long long>(year < 0 ? -year : year));
+    std::snprintf(buf + len, sizeof buf - static_cast<std::size_t>(len), "-%02lld-%02lld %02lld:%02lld:%02lld.%03lldZ",
+                  static_cast<long long>(month), static_cast<long long>(day),
+                  static_cast<long long>(ms_of_day / 3600000), static_cast<long long>(ms_of_day / 60000 % 60),
+                  static_cast<long long>(ms_of_day / 1000 % 60), static_cast<long long>(ms_of_day % 1000));
+    return buf;
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+namespace bosbase {
+
+BOSBASE_DECL std::string filter_value::render(std::string_view key) const {
+    if (is_date_) {
+        return "'" + detail::format_datetime_ms(ms_) + "'";
+    }
+    switch (value_.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return value_.get<bool>() ? "true" : "false";
+    case json::value_t::number_integer: return std::to_string(value_.get<std::int64_t>());
+    case json::value_t::number_unsigned: return std::to_string(value_.get<std::uint64_t>());
+    case json::value_t::number_float: return detail::js_number(value_.get<double>());
+    case json::value_t::string: {
+        const auto& text = value_.get_ref<const std::string&>();
+        // The server ends a quoted literal at the first quote not directly after a
+        // backslash and unescapes only \' -- a trailing backslash would swallow our
+        // closing quote and let the rest of the expression change meaning.
+        if (!text.empty() && text.back() == '\\') {
+            throw std::invalid_argument("bosbase: filter parameter '" + std::string(key) +
+                                        "': a string ending in a backslash cannot be written as a filter "
+                                        "literal (the server would not see where it ends)");
+        }
+        return quote(text);
+    }
+    default: {
+        std::string text;
+        try {
+            text = value_.dump();
+        } catch (const json::type_error&) {
+            throw std::invalid_argument("bosbase: filter parameter '" + std::string(key) +
+                                        "': a JSON value is not valid UTF-8");
+        }
+        return quote(text);
+    }
+    }
+}
+
+BOSBASE_DECL std::string filter_value::quote(const std::string& text) {
+    std::string out = "'";
+    for (char c : text) {
+        if (c == '\'') out += '\\';
+        out += c;
+    }
+    return out + "'";
+}
+
+BOSBASE_DECL std::string filter(std::string_view raw, const filter_params& params) {
+    if (params.empty()) {
+        return std::string(raw);
+    }
+    std::vector<std::string> rendered;
+    rendered.reserve(params.size());
+    for (const auto& p : params) rendered.push_back(p.second.render(p.first));
+
+    std::string out;
+    out.reserve(raw.size());
+    std::size_t pos = 0;
+    while (pos < raw.size()) {
+        const auto open = raw.find("{:", pos);
+        if (open == std::string_view::npos) {
+            break;
+        }
+        out.append(raw.substr(pos, open - pos));
+        std::size_t matched = params.size();
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            const std::string& key = params[i].first;
+            if (raw.compare(open + 2, key.size(), key) == 0 && open + 2 + key.size() < raw.size() &&
+                raw[open + 2 + key.size()] == '}') {
+                matched = i;
+                break;
+            }
+        }
+        if (matched == params.size()) {
+            out += raw[open];
+            pos = open + 1;
+        } else {
+            out += rendered[matched];
+            pos = open + 3 + params[matched].first.size();
+        }
+    }
+    if (pos < raw.size()) out.append(raw.substr(pos));
+    return out;
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_FILTER_IPP
+// ---- bosbase/multipart.ipp: definitions of multipart.hpp (files for uploads and the multipart/form-data bodies that carry them.)
+#ifndef BOSBASE_MULTIPART_IPP
+#define BOSBASE_MULTIPART_IPP
+
+namespace bosbase {
+
+BOSBASE_DECL file_part file_part::from_bytes(std::string filename, std::string bytes,
+                                             std::string content_type) {
+    file_part part;
+    part.filename_ = std::move(filename);
+    part.content_type_ = std::move(content_type);
+    part.bytes_ = std::move(bytes);
+    part.check();
+    return part;
+}
+
+BOSBASE_DECL file_part file_part::from_path(const std::filesystem::path& path, std::string filename,
+                                            std::string content_type) {
+    if (path.empty() || path.native().find(std::filesystem::path::value_type()) != std::string::npos) {
+        throw std::invalid_argument("bosbase: file_part::from_path: the path is empty or contains a NUL byte");
+    }
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (ec || !std::filesystem::exists(status)) {
+        throw std::invalid_argument("bosbase: file_part::from_path: '" + detail::path_text(path) + "' does not exist" +
+                                    (ec ? " or cannot be examined (" + ec.message() + ")" : std::string()));
+    }
+    if (!std::filesystem::is_regular_file(status)) {
+        throw std::invalid_argument("bosbase: file_part::from_path: '" + detail::path_text(path) +
+                                    "' is not a regular file");
+    }
+    file_part part;
+    part.path_ = path;
+    const std::string last = detail::path_text(path.filename());
+    part.filename_ = filename.empty() ? last : std::move(filename);
+    part.content_type_ = content_type.empty() ? guess_content_type(last) : std::move(content_type);
+    part.check();
+    return part;
+}
+
+BOSBASE_DECL file_part file_part::from_path(const std::string& utf8_path, std::string filename,
+                                            std::string content_type) {
+    if (utf8_path.empty() || utf8_path.find('\0') != std::string::npos) {
+        throw std::invalid_argument("bosbase: file_part::from_path: the path is empty or contains a NUL byte");
+    }
+    return from_path(detail::path_from_utf8(utf8_path), std::move(filename), std::move(content_type));
+}
+
+BOSBASE_DECL file_part file_part::from_path(const char* utf8_path, std::string filename,
+                                            std::string content_type) {
+    return from_path(std::string(utf8_path != nullptr ? utf8_path : ""), std::move(filename),
+                     std::move(content_type));
+}
+
+BOSBASE_DECL std::string file_part::guess_content_type(std::string_view filename) {
+    static const std::pair<const char*, const char*> types[] = {
+        {"png", "image/png"},        {"jpg", "image/jpeg"},        {"jpeg", "image/jpeg"},
+        {"gif", "image/gif"},        {"webp", "image/webp"},       {"svg", "image/svg+xml"},
+        {"avif", "image/avif"},      {"ico", "image/x-icon"},      {"bmp", "image/bmp"},
+        {"txt", "text/plain"},       {"csv", "text/csv"},          {"html", "text/html"},
+        {"htm", "text/html"},        {"css", "text/css"},          {"md", "text/markdown"},
+        {"js", "text/javascript"},   {"json", "application/json"}, {"xml", "application/xml"},
+        {"pdf", "application/pdf"},  {"zip", "application/zip"},   {"gz", "application/gzip"},
+        {"mp3", "audio/mpeg"},       {"wav", "audio/wav"},         {"mp4", "video/mp4"},
+        {"webm", "video/webm"},
+    };
+    const auto dot = filename.rfind('.');
+    if (dot == std::string_view::npos) {
+        return "application/octet-stream";
+    }
+    const std::string_view ext = filename.substr(dot + 1);
+    for (const auto& t : types) {
+        if (detail::ascii_iequal(ext, t.first)) return t.second;
+    }
+    return "application/octet-stream";
+}
+
+BOSBASE_DECL void file_part::check() const {
+    if (filename_.empty() || filename_.find('\0') != std::string::npos) {
+        throw std::invalid_argument("bosbase: file_part: the file name is empty or contains a NUL byte");
+    }
+    if (content_type_.empty() || !detail::is_header_value_safe(content_type_)) {
+        throw std::invalid_argument(
+            "bosbase: file_part: the content type is empty or contains CR, LF, NUL or other control bytes");
+    }
+}
+
+}  // namespace bosbase
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL std::string random_boundary() {
+    thread_local std::mt19937_64 engine = [] {
+        std::uint64_t seed = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+        try {
+            std::random_device device;
+            seed ^= (std::uint64_t(device()) << 32) ^ device();
+        } catch (...) {  // std::random_device may throw where no entropy source exists
+        }
+        std::seed_seq seq{seed, static_cast<std::uint64_t>(std::hash<std::thread::id>()(std::this_thread::get_id()))};
+        return std::mt19937_64(seq);
+    }();
+    static const char hex[] = "0123456789abcdef";
+    std::string out = "bosbase-";
+    for (int word = 0; word < 2; ++word) {
+        std::uint64_t bits = engine();
+        for (int i = 0; i < 16; ++i, bits >>= 4) out += hex[bits & 0xF];
+    }
+    return out;
+}
+
+BOSBASE_DECL void require_boundary(std::string_view boundary) {
+    const bool ok = !boundary.empty() && boundary.size() <= 70 &&
+                    std::all_of(boundary.begin(), boundary.end(), [](char ch) {
+                        const auto c = static_cast<unsigned char>(ch);
+                        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                               c == '-' || c == '_' || c == '.';
+                    });
+    if (!ok) {
+        throw std::invalid_argument("bosbase: a multipart boundary must be 1-70 letters, digits, '-', '_' or '.'");
+    }
+}
+
+BOSBASE_DECL std::string disposition_param(std::string_view value, const char* what) {
+    if (value.find('\0') != std::string_view::npos) {
+        throw std::invalid_argument(std::string("bosbase: a multipart ") + what + " must not contain a NUL byte");
+    }
+    std::string out = "\"";
+    out.reserve(value.size() + 2);
+    for (char c : value) {
+        switch (c) {
+        case '"': out += "%22"; break;
+        case '\r': out += "%0D"; break;
+        case '\n': out += "%0A"; break;
+        case '\\': out += "\\\\"; break;
+        default: out += c;
+        }
+    }
+    return out + "\"";
+}
+
+BOSBASE_DECL void require_file_field(std::string_view field) {
+    if (field.empty() || field == "+") {
+        throw std::invalid_argument("bosbase: a file needs a field name (e.g. \"avatar\", \"avatar+\" or \"+avatar\")");
+    }
+    if (field.back() == '-') {
+        throw std::invalid_argument(
+            "bosbase: '" + std::string(field) +
+            "' cannot carry a file: remove files by name in the JSON body, e.g. {\"avatar-\": [\"old.png\"]}");
+    }
+}
+
+BOSBASE_DECL void read_file_into(std::string& body, const std::filesystem::path& path, std::size_t size) {
+    std::unique_ptr<std::FILE, file_closer> file(open_file_for_reading(path));
+    if (!file) {
+        throw std::invalid_argument("bosbase: cannot open '" + path_text(path) + "': " +
+                                    std::generic_category().message(errno));
+    }
+    const std::size_t start = body.size();
+    body.resize(start + size);  // within the capacity reserved for the whole body
+    const std::size_t got = size == 0 ? 0 : std::fread(&body[start], 1, size, file.get());
+    if (std::ferror(file.get())) {
+        throw std::invalid_argument("bosbase: '" + path_text(path) + "' could not be read");
+    }
+    if (got != size || std::fgetc(file.get()) != EOF) {
+        throw std::invalid_argument("bosbase: '" + path_text(path) + "' changed size while it was being read");
+    }
+}
+
+BOSBASE_DECL std::size_t count_occurrences(std::string_view text, std::string_view needle) {
+    std::size_t n = 0;
+    for (auto pos = text.find(needle); pos != std::string_view::npos; pos = text.find(needle, pos + 1)) ++n;
+    return n;
+}
+
+BOSBASE_DECL std::string multipart_payload(const json& fields) {
+    if (!fields.is_null() && !fields.is_object()) {
+        throw std::invalid_argument("bosbase: the fields of a multipart body must be a JSON object");
+    }
+    if (!fields.is_object() || fields.empty()) return {};
+    try {
+        return fields.dump();
+    } catch (const json::type_error&) {
+        throw std::invalid_argument("bosbase: a request value is not valid UTF-8; JSON bodies must be UTF-8");
+    }
+}
+
+BOSBASE_DECL std::vector<multipart_part> multipart_parts(const std::string& payload, const file_list& files,
+                                                         std::uint64_t max_bytes) {
+    std::vector<multipart_part> parts;
+    parts.reserve(files.size() + 1);
+    if (!payload.empty()) {
+        parts.push_back({"Content-Disposition: form-data; name=\"@jsonPayload\"\r\n\r\n", &payload, nullptr,
+                         payload.size()});
+    }
+    for (const auto& entry : files) {
+        require_file_field(entry.first);
+        const file_part& file = entry.second;
+        multipart_part p{"Content-Disposition: form-data; name=" + disposition_param(entry.first, "field name") +
+                             "; filename=" + disposition_param(file.filename(), "file name") +
+                             "\r\nContent-Type: " + file.content_type() + "\r\n\r\n",
+                         &file.bytes(), nullptr, file.bytes().size()};
+        if (!file.path().empty()) {
+            std::error_code ec;
+            const std::uint64_t size = std::filesystem::file_size(file.path(), ec);
+            if (ec) {
+                throw std::invalid_argument("bosbase: cannot read the size of '" + path_text(file.path()) + "': " +
+                                            ec.message());
+            }
+            if (size > max_bytes) {
+                throw std::invalid_argument("bosbase: '" + path_text(file.path()) + "' has " + std::to_string(size) +
+                                            " bytes, more than client_options::max_request_bytes (" +
+                                            std::to_string(max_bytes) + ")");
+            }
+            p.bytes = nullptr;
+            p.path = &file.path();
+            p.size = size;
+        }
+        parts.push_back(std::move(p));
+    }
+    return parts;
+}
+
+BOSBASE_DECL std::uint64_t multipart_size(const std::vector<multipart_part>& parts, std::size_t boundary_size,
+                                          std::uint64_t max_bytes) {
+    const std::uint64_t delimiter = 2 + boundary_size + 2;  // "--" boundary CRLF
+    std::uint64_t total = 0;
+    auto add = [&](std::uint64_t n) {
+        if (n > max_bytes - total) {
+            throw std::invalid_argument("bosbase: the upload is larger than client_options::max_request_bytes (" +
+                                        std::to_string(max_bytes) + " bytes)");
+        }
+        total += n;
+    };
+    add(delimiter + 2);  // the closing "--" boundary "--" CRLF
+    for (const auto& p : parts) {
+        add(delimiter + p.head.size() + 2);  // with the content's trailing CRLF
+        add(p.size);
+    }
+    return total;
+}
+
+BOSBASE_DECL std::string drawn_boundary(const boundary_source& next_boundary) {
+    std::string boundary = next_boundary();
+    require_boundary(boundary);
+    return boundary;
+}
+
+BOSBASE_DECL multipart_body build_multipart(const json& fields, const file_list& files, std::size_t max_bytes,
+                                            const boundary_source& next_boundary) {
+    const std::string payload = multipart_payload(fields);
+    const std::vector<multipart_part> parts = multipart_parts(payload, files, max_bytes);
+    std::string boundary = drawn_boundary(next_boundary);
+    multipart_body out;
+    struct writer {
+        std::string& body;
+        std::vector<std::size_t> marks;  // where each copy of the boundary starts
+        void text(std::string_view bytes) { body += bytes; }
+        void boundary(const std::string& b) {
+            marks.push_back(body.size());
+            body += b;
+        }
+        // Within max_bytes, so within size_t.
+        void file(const std::filesystem::path& path, std::uint64_t size) {
+            read_file_into(body, path, static_cast<std::size_t>(size));
+        }
+    } sink{out.bytes, {}};
+    out.bytes.reserve(static_cast<std::size_t>(multipart_size(parts, boundary.size(), max_bytes)));
+    write_multipart(parts, boundary, sink);
+    settle_boundary(
+        boundary, next_boundary, [&] { return count_occurrences(out.bytes, boundary) != sink.marks.size(); },
+        [&](const std::string& next) {
+            for (std::size_t at : sink.marks) out.bytes.replace(at, next.size(), next);
+        });
+    out.content_type = "multipart/form-data; boundary=" + boundary;
+    return out;
+}
+
+BOSBASE_DECL multipart_plan plan_multipart(const json& fields, const file_list& files,
+                                           std::uint64_t max_bytes, const boundary_source& next_boundary) {
+    const std::string payload = multipart_payload(fields);
+    const std::vector<multipart_part> parts = multipart_parts(payload, files, max_bytes);
+    multipart_plan plan;
+    plan.boundary = drawn_boundary(next_boundary);
+    plan.size = multipart_size(parts, plan.boundary.size(), max_bytes);
+    struct writer {
+        std::vector<multipart_plan::piece>& pieces;
+        std::vector<std::pair<std::size_t, std::size_t>> marks;  // {piece, offset} of each copy of the boundary
+        std::string& memory() {
+            if (pieces.empty() || !pieces.back().path.empty()) pieces.emplace_back();
+            return pieces.back().bytes;
+        }
+        void text(std::string_view bytes) { memory() += bytes; }
+        void boundary(const std::string& b) {
+            std::string& piece = memory();
+            marks.emplace_back(pieces.size() - 1, piece.size());
+            piece += b;
+        }
+        void file(const std::filesystem::path& path, std::uint64_t size) { pieces.push_back({{}, path, size}); }
+    } sink{plan.pieces, {}};
+    write_multipart(parts, plan.boundary, sink);
+    for (auto& piece : plan.pieces) {
+        if (piece.path.empty()) piece.size = piece.bytes.size();
+    }
+    settle_boundary(
+        plan.boundary, next_boundary,
+        [&] {
+            std::size_t copies = 0;
+            for (const auto& piece : plan.pieces) copies += count_occurrences(piece.bytes, plan.boundary);
+            return copies != sink.marks.size();
+        },
+        [&](const std::string& next) {
+            for (const auto& mark : sink.marks) plan.pieces[mark.first].bytes.replace(mark.second, next.size(), next);
+        });
+    plan.content_type = "multipart/form-data; boundary=" + plan.boundary;
+    return plan;
+}
+
+BOSBASE_DECL std::size_t multipart_reader::read(std::uint64_t offset, char* buffer, std::size_t capacity) {
+    std::uint64_t start = 0;
+    for (std::size_t i = 0; i < plan_.pieces.size(); ++i) {
+        const auto& piece = plan_.pieces[i];
+        if (offset >= start + piece.size) {
+            start += piece.size;
+            continue;
+        }
+        const std::uint64_t at = offset - start;
+        const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(capacity, piece.size - at));
+        if (piece.path.empty()) {
+            std::copy_n(piece.bytes.data() + at, n, buffer);
+            return n;
+        }
+        return read_file(i, at, buffer, n);
+    }
+    return 0;
+}
+
+BOSBASE_DECL std::size_t multipart_reader::read_file(std::size_t index, std::uint64_t at, char* buffer,
+                                                     std::size_t n) {
+    const auto& piece = plan_.pieces[index];
+    if (index != open_index_ || at != position_) {
+        file_.close();
+        file_.clear();
+        file_.open(piece.path, std::ios::binary);
+        if (!file_ || !file_.seekg(static_cast<std::streamoff>(at))) {
+            throw std::runtime_error("bosbase: cannot read '" + path_text(piece.path) + "' for the upload");
+        }
+        open_index_ = index;
+        carry_.clear();
+    }
+    file_.read(buffer, static_cast<std::streamsize>(n));
+    if (static_cast<std::size_t>(file_.gcount()) != n) {
+        throw std::runtime_error("bosbase: '" + path_text(piece.path) + "' changed size while it was being uploaded");
+    }
+    position_ = at + n;
+    if (position_ == piece.size && file_.peek() != std::char_traits<char>::eof()) {
+        throw std::runtime_error("bosbase: '" + path_text(piece.path) + "' changed size while it was being uploaded");
+    }
+    // The boundary may straddle two reads: the end of the last one is searched too.
+    const std::string_view data(buffer, n);
+    const std::size_t keep = plan_.boundary.size() - 1;
+    carry_.append(data.substr(0, std::min(n, keep)));
+    if (carry_.find(plan_.boundary) != std::string::npos || data.find(plan_.boundary) != std::string_view::npos) {
+        throw std::runtime_error("bosbase: '" + path_text(piece.path) +
+                                 "' contains the multipart boundary; the upload was abandoned");
+    }
+    if (n >= keep) {
+        carry_.assign(data.substr(n - keep));
+    } else {  // all of data was appended: keep the tail
+        carry_.erase(0, carry_.size() - std::min(carry_.size(), keep));
+    }
+    return n;
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_MULTIPART_IPP
+// ---- bosbase/websocket.ipp: definitions of websocket.hpp (the optional WebSocket call of a transport, which pub/sub uses.)
+#ifndef BOSBASE_WEBSOCKET_IPP
+#define BOSBASE_WEBSOCKET_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL std::string websocket_origin(const std::string& origin) {
+    if (origin.compare(0, 8, "https://") == 0) return "wss://" + origin.substr(8);
+    if (origin.compare(0, 7, "http://") == 0) return "ws://" + origin.substr(7);
+    return origin;
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_WEBSOCKET_IPP
+// ---- bosbase/detail/transport_ops.ipp: definitions of detail/transport_ops.hpp (the one place that knows the transport's type: its calls behind a small interface.)
+#ifndef BOSBASE_DETAIL_TRANSPORT_OPS_IPP
+#define BOSBASE_DETAIL_TRANSPORT_OPS_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL std::unique_ptr<transport_ops> copy_transport(const transport_ops& ops, const char* who) {
+    auto made = ops.copy();
+    if (!made) {
+        throw std::logic_error(std::string("bosbase: ") + who +
+                               " needs a copyable transport (its thread keeps a copy of its own)");
+    }
+    return made;
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_DETAIL_TRANSPORT_OPS_IPP
+// ---- bosbase/client_core.ipp: definitions of client_core.hpp (the state one client and its services share, and the single path every request takes.)
+#ifndef BOSBASE_CLIENT_CORE_IPP
+#define BOSBASE_CLIENT_CORE_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL bool& pre_call_pause::paused() noexcept {
+    static thread_local bool flag = false;
+    return flag;
+}
+
+BOSBASE_DECL client_core::client_core(parsed_base_url u, client_options o, std::unique_ptr<transport_ops> t)
+    : url_(std::move(u)), settings_(std::move(o)), transport_(std::move(t)) {
+    require_headers(settings_.headers, "client_options.headers");
+    require_header("Accept-Language", settings_.lang, "client_options.lang");
+    if (settings_.max_json_depth == 0) {
+        throw std::invalid_argument("bosbase: client_options.max_json_depth must be at least 1");
+    }
+    if (!transport_->supports_origin(url_.origin)) {
+        throw std::invalid_argument("bosbase: the transport cannot reach '" + url_.origin +
+                                    "' (its supports_origin() said no; for https:// the default "
+                                    "transport needs cpp-httplib built with TLS)");
+    }
+}
+
+BOSBASE_DECL client_core::client_core(const client_core& other)
+    : std::enable_shared_from_this<client_core>(),  // a new object: its own owners
+          url_(other.url_), settings_(other.settings_),
+          transport_(copy_transport(*other.transport_, "a second identity (impersonate)")) {
+    std::lock_guard<std::mutex> lock(other.hooks_mutex_);
+    before_ = other.before_;
+    after_ = other.after_;
+    has_hooks_ = other.has_hooks_.load();
+}
+
+BOSBASE_DECL client_core::~client_core() {
+    std::vector<std::shared_ptr<core_extension>> extensions;
+    {
+        std::lock_guard<std::mutex> lock(extensions_mutex_);
+        extensions.swap(extensions_);
+    }
+    for (auto it = extensions.rbegin(); it != extensions.rend(); ++it) (*it)->shutdown();
+}
+
+BOSBASE_DECL void client_core::set_hooks(std::shared_ptr<const before_send_hook> before,
+                                         std::shared_ptr<const after_send_hook> after, bool set_before,
+                                         bool set_after) {
+    std::lock_guard<std::mutex> lock(hooks_mutex_);
+    if (set_before) before_ = std::move(before);
+    if (set_after) after_ = std::move(after);
+    has_hooks_ = before_ || after_;
+}
+
+BOSBASE_DECL void client_core::set_pre_call(std::shared_ptr<const pre_call_hook> hook, const void* owner) {
+    std::lock_guard<std::mutex> lock(hooks_mutex_);
+    pre_call_ = std::move(hook);
+    pre_call_owner_ = pre_call_ ? owner : nullptr;
+    has_pre_call_.store(pre_call_ != nullptr, std::memory_order_release);
+}
+
+BOSBASE_DECL void client_core::clear_pre_call(const void* owner) {
+    std::lock_guard<std::mutex> lock(hooks_mutex_);
+    if (pre_call_owner_ != owner) return;
+    pre_call_ = nullptr;
+    pre_call_owner_ = nullptr;
+    has_pre_call_.store(false, std::memory_order_release);
+}
+
+BOSBASE_DECL json client_core::send_json(std::string_view method, std::string_view path, const json& body,
+                                         const request_options& options, call_secrets secrets) {
+    http_response res = perform(method, path, body, options, secrets);
+    return parse_body(res, path, options, secrets);
+}
+
+BOSBASE_DECL http_response client_core::perform(std::string_view method, std::string_view path,
+                                                const json& body, const request_options& options,
+                                                call_secrets secrets) {
+    return perform_impl(method, path, &body, nullptr, {}, options, secrets);
+}
+
+BOSBASE_DECL http_response client_core::perform_body(std::string_view method, std::string_view path,
+                                                     std::string body, std::string_view content_type,
+                                                     const request_options& options, call_secrets secrets) {
+    return perform_impl(method, path, nullptr, &body, content_type, options, secrets);
+}
+
+BOSBASE_DECL http_response client_core::perform_transfer(std::string_view method, std::string_view path,
+                                                         std::string_view content_type,
+                                                         const request_options& options, call_secrets secrets,
+                                                         transfer& io) {
+    return perform_impl(method, path, nullptr, nullptr, content_type, options, secrets, &io);
+}
+
+BOSBASE_DECL json client_core::send_body_json(std::string_view method, std::string_view path,
+                                              std::string body, std::string_view content_type,
+                                              const request_options& options, call_secrets secrets) {
+    http_response res = perform_body(method, path, std::move(body), content_type, options, secrets);
+    return parse_body(res, path, options, secrets);
+}
+
+BOSBASE_DECL http_response client_core::perform_impl(std::string_view method, std::string_view path,
+                                                     const json* json_body, std::string* raw_body,
+                                                     std::string_view raw_content_type,
+                                                     const request_options& options, call_secrets secrets,
+                                                     transfer* io) {
+    require_headers(options.headers, "request_options.headers");
+    const cancel_scope cancel(options);
+    if (cancel.token && cancel.token->is_canceled()) {
+        throw canceled(method, path, options, secrets);
+    }
+
+    if (has_pre_call_.load(std::memory_order_acquire) && !pre_call_pause::paused()) {
+        run_pre_call(options);
+    }
+
+    http_request req;
+    req.method = std::string(method);
+    req.origin = url_.origin;
+    req.connect_timeout = settings_.connect_timeout;
+    req.read_timeout = options.timeout.value_or(settings_.timeout);
+    req.write_timeout = req.read_timeout;
+    const auto started = http_request::clock::now();
+    req.deadline = started + options.deadline.value_or(settings_.deadline);
+    req.max_response_bytes = settings_.max_response_bytes;
+    req.decompress = settings_.decompress;
+    req.target = target_for(path, collect_query(options));
+    req.cancel = cancel.token;
+    if (!options.body.is_null()) {
+        if (json_body == nullptr) {
+            throw std::invalid_argument("bosbase: request_options.body adds fields to a JSON body, and " +
+                                        std::string(method) + " " + std::string(path) + " sends none");
+        }
+        req.body = dump_json(with_body_fields(*json_body, options.body));
+        req.content_type = "application/json";
+    } else if (json_body != nullptr && !json_body->is_null()) {
+        req.body = dump_json(*json_body);
+        req.content_type = "application/json";
+    } else if (raw_body != nullptr && !raw_body->empty()) {
+        req.body = std::move(*raw_body);
+        req.content_type = std::string(raw_content_type);
+    }
+    if (io != nullptr) {
+        if (io->source != nullptr) req.content_type = std::string(raw_content_type);
+        if (io->sink != nullptr && io->max_body) {
+            req.max_response_bytes = static_cast<std::size_t>(
+                std::min<std::uint64_t>(*io->max_body, std::numeric_limits<std::size_t>::max()));
+        }
+    }
+    req.headers = build_headers(options);
+
+    std::shared_ptr<const before_send_hook> before;
+    std::shared_ptr<const after_send_hook> after;
+    if (has_hooks_.load(std::memory_order_acquire)) {
+        std::lock_guard<std::mutex> lock(hooks_mutex_);
+        before = before_;
+        after = after_;
+    }
+    if (before) {
+        (*before)(req);
+        check_request(req);  // what a hook hands back is checked like caller input
+    } else if (!is_header_name_safe(req.method)) {
+        // Everything else was checked as it was built: call headers above, client
+        // headers and lang at construction, the stored token when it was saved.
+        throw std::invalid_argument("bosbase: the HTTP method must be a token such as GET or POST");
+    }
+    const std::uint64_t body_size = io != nullptr && io->source != nullptr ? io->source->size : req.body.size();
+    if (body_size > settings_.max_request_bytes) {
+        throw std::invalid_argument("bosbase: the request body has " + std::to_string(body_size) +
+                                    " bytes, more than client_options::max_request_bytes (" +
+                                    std::to_string(settings_.max_request_bytes) + ")");
+    }
+    for (const auto& h : req.headers) {
+        if (ascii_iequal(h.first, "Authorization")) secrets.add(h.second);
+    }
+
+    http_response res;
+    try {
+        res = io != nullptr ? transfer_with_transport(req, *io) : send_to_transport(req, after != nullptr);
+        // A transport that knows no cancellation may still have answered; the call
+        // is over for the caller all the same, and nothing of it is kept.
+        if (cancel.token && cancel.token->is_canceled()) {
+            throw transport_error(error_kind::canceled, req.method + " " + url_.origin + " was cancelled");
+        }
+        if (io != nullptr && io->failure) throw transport_error(*io->failure);
+    } catch (...) {
+        const transport_fault fault = current_transport_fault();
+        // A connection stopped by a cancel may fail in any way; the cancel is what happened.
+        if (cancel.token && cancel.token->is_canceled()) {
+            throw transport_failure(req, error_kind::canceled, req.method + " " + url_.origin + " was cancelled",
+                                    secrets);
+        }
+        if (fault.kind == error_kind::deadline) {
+            // The transport only sees a point in time; the caller set a duration.
+            throw transport_failure(req, error_kind::deadline, deadline_text(req, options, started), secrets);
+        }
+        throw transport_failure(req, fault.kind, fault.what, secrets);
+    }
+    if (io != nullptr && io->sink != nullptr && (res.status < 200 || res.status > 299)) {
+        res.body = std::move(io->error_body);
+    }
+    if (after) {
+        (*after)(req, res);
+    }
+    // The default transport stops at the limit; a custom one may not.
+    if (res.body.size() > req.max_response_bytes) {
+        throw transport_failure(req, error_kind::too_large,
+                                "the response body is larger than max_response_bytes (" +
+                                    std::to_string(req.max_response_bytes) + " bytes)",
+                                secrets);
+    }
+    if (res.status < 200 || res.status > 299) {
+        const auto secret_list = secrets.to_vector();
+        throw ClientResponseError(redact_url(url_.origin + req.target), res.status,
+                                  error_body(res, settings_.max_json_depth, secret_list), error_kind::none, {},
+                                  secret_list);
+    }
+    return res;
+}
+
+BOSBASE_DECL json client_core::parse_body(const http_response& res, std::string_view path,
+                                          const request_options& options, const call_secrets& secrets) const {
+    if (res.body.empty()) {
+        return json::object();
+    }
+    auto parsed = parse_json(res.body, settings_.max_json_depth);
+    if (!parsed) {
+        throw ClientResponseError(
+            error_url(path, options), res.status,
+            json{{"status", res.status},
+                 {"message", "The server's response is not JSON, or nests deeper than max_json_depth (" +
+                                 std::to_string(settings_.max_json_depth) + ")."},
+                 {"data", json::object()}},
+            error_kind::invalid_response, {}, secrets.to_vector());
+    }
+    return std::move(*parsed);
+}
+
+BOSBASE_DECL std::string client_core::error_url(std::string_view path, const request_options& options) const {
+    try {
+        return redact_url(url_.origin + target_for(path, collect_query(options)));
+    } catch (const std::invalid_argument&) {
+        return url_.origin;
+    }
+}
+
+BOSBASE_DECL std::string client_core::target_for(std::string_view path, const query_params& query) const {
+    if (!is_target_safe(path)) {
+        throw std::invalid_argument(
+            "bosbase: the request path must be percent-encoded (no spaces, '#', control or non-ASCII bytes)");
+    }
+    std::string target = url_.prefix;
+    if (path.empty() || path.front() != '/') {
+        target += '/';
+    }
+    target += path;
+    std::string qs;
+    try {
+        append_query(qs, query);
+    } catch (const json::type_error&) {
+        throw std::invalid_argument("bosbase: a query value is not valid UTF-8");
+    }
+    if (!qs.empty()) {
+        target += (target.find('?') == std::string::npos ? "?" : "&") + qs;
+    }
+    return target;
+}
+
+BOSBASE_DECL client_core::cancel_scope::cancel_scope(const request_options& options) {
+    const cancel_token* ambient = current_job_cancel();
+    if (options.cancel && ambient && *options.cancel != *ambient) {
+        token.emplace();
+        links[0] = options.cancel->on_cancel([t = *token] { t.cancel(); });
+        links[1] = ambient->on_cancel([t = *token] { t.cancel(); });
+    } else if (options.cancel) {
+        token = options.cancel;
+    } else if (ambient) {
+        token = *ambient;
+    }
+}
+
+BOSBASE_DECL void client_core::run_pre_call(const request_options& options) {
+    std::shared_ptr<const pre_call_hook> hook;
+    {
+        std::lock_guard<std::mutex> lock(hooks_mutex_);
+        hook = pre_call_;
+    }
+    if (!hook) return;
+    const pre_call_pause pause;
+    (*hook)(options);
+}
+
+BOSBASE_DECL ClientResponseError client_core::canceled(std::string_view method, std::string_view path,
+                                                       const request_options& options,
+                                                       const call_secrets& secrets) const {
+    return ClientResponseError(error_url(path, options), 0, json::object(), error_kind::canceled,
+                               std::string(method) + " " + url_.origin + " was cancelled before it was sent",
+                               secrets.to_vector());
+}
+
+BOSBASE_DECL http_response client_core::send_to_transport(http_request& req, bool keep_request) {
+    return transport_->send(req, keep_request);
+}
+
+BOSBASE_DECL http_response client_core::transfer_with_transport(http_request& req, transfer& io) {
+    if (io.source != nullptr) {
+        if (transport_->can_upload()) {
+            return transport_->upload(static_cast<const http_request&>(req), *io.source);
+        } else {
+            req.body.resize(static_cast<std::size_t>(io.source->size));
+            for (std::size_t at = 0; at < req.body.size();) {
+                const std::size_t got = io.source->read(at, &req.body[at], req.body.size() - at);
+                if (got == 0) {
+                    throw transport_error(error_kind::canceled, req.method + " " + url_.origin + " was cancelled");
+                }
+                at += got;
+            }
+        }
+    }
+    if (io.sink == nullptr) return send_to_transport(req, true);
+    if (transport_->can_download()) {
+        return transport_->download(static_cast<const http_request&>(req), *io.sink);
+    } else {
+        req.max_response_bytes = std::min(req.max_response_bytes, settings_.max_response_bytes);
+        http_response res = send_to_transport(req, true);
+        if (io.sink->on_head(res.status, res.headers) && !res.body.empty()) io.sink->on_body(res.body);
+        res.body.clear();
+        return res;
+    }
+}
+
+BOSBASE_DECL std::string client_core::deadline_text(const http_request& req, const request_options& options,
+                                                    http_request::clock::time_point started) const {
+    using std::chrono::milliseconds;
+    const auto took = std::chrono::duration_cast<milliseconds>(http_request::clock::now() - started);
+    return req.method + " " + url_.origin + " exceeded its deadline of " +
+           std::to_string(options.deadline.value_or(settings_.deadline).count()) + " ms (stopped after " +
+           std::to_string(took.count()) + " ms)";
+}
+
+BOSBASE_DECL ClientResponseError client_core::transport_failure(const http_request& req, error_kind kind,
+                                                                const std::string& what,
+                                                                const call_secrets& secrets) const {
+    return ClientResponseError(redact_url(url_.origin + req.target), 0, json::object(), kind, what,
+                               secrets.to_vector());
+}
+
+BOSBASE_DECL header_list client_core::build_headers(const request_options& options) const {
+    header_list headers;
+    headers.reserve(options.headers.size() + settings_.headers.size() + 2);
+    headers = options.headers;
+    auto add_default = [&](const char* name, std::string value) {
+        if (!value.empty() && !has_header(headers, name)) {
+            headers.emplace_back(name, std::move(value));
+        }
+    };
+    for (const auto& h : settings_.headers) {
+        if (!h.second.empty() && !has_header(headers, h.first)) headers.push_back(h);
+    }
+    add_default("Accept-Language", settings_.lang);
+    add_default("Authorization", store_.token());
+    return headers;
+}
+
+BOSBASE_DECL client_core& service_base::core() const {
+    if (!core_) {
+        throw std::logic_error("bosbase: this service came from a moved-from client");
+    }
+    return *core_;
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_CLIENT_CORE_IPP
+// ---- bosbase/services/common.ipp: definitions of services/common.hpp (what the services share: list paging, typed decoding, body checks.)
+#ifndef BOSBASE_SERVICES_COMMON_IPP
+#define BOSBASE_SERVICES_COMMON_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL request_options list_request(int page, int per_page, const request_options& options) {
+    request_options opts = options;
+    query_params q{{"page", page}, {"perPage", per_page}};
+    for (const auto& p : options.query) assign_param(q, p.first, p.second);
+    opts.query = std::move(q);
+    return opts;
+}
+
+BOSBASE_DECL request_options with_defaults(query_params first, const request_options& options) {
+    request_options opts = options;
+    for (const auto& p : options.query) assign_param(first, p.first, p.second);
+    opts.query = std::move(first);
+    return opts;
+}
+
+BOSBASE_DECL ClientResponseError invalid_response(const client_core& core, std::string_view path,
+                                                  const request_options& options, int status,
+                                                  const std::string& why) {
+    return ClientResponseError(core.error_url(path, options), status,
+                               json{{"status", status}, {"message", why}, {"data", json::object()}},
+                               error_kind::invalid_response);
+}
+
+BOSBASE_DECL json_reply fetch_json(client_core& core, std::string_view method, std::string_view path,
+                                   const json& body, const request_options& options, call_secrets secrets) {
+    http_response res = core.perform(method, path, body, options, secrets);
+    json parsed = core.parse_body(res, path, options, secrets);
+    return {std::move(parsed), res.status, res.body.size()};
+}
+
+BOSBASE_DECL json_reply fetch_body_json(client_core& core, std::string_view method, std::string_view path,
+                                        multipart_body body, const request_options& options) {
+    http_response res = core.perform_body(method, path, std::move(body.bytes), body.content_type, options, {});
+    json parsed = core.parse_body(res, path, options, {});
+    return {std::move(parsed), res.status, res.body.size()};
+}
+
+BOSBASE_DECL std::int64_t integer_field(const client_core& core, const json& object, const char* key,
+                                        std::string_view path, const request_options& options, int status) {
+    auto it = object.is_object() ? object.find(key) : object.end();
+    if (it == object.end() || !it->is_number_integer() ||
+        (it->is_number_unsigned() && it->template get<std::uint64_t>() > std::uint64_t(INT64_MAX))) {
+        throw invalid_response(core, path, options, status,
+                               std::string("The server's response has no integer '") + key + "'.");
+    }
+    return it->template get<std::int64_t>();
+}
+
+BOSBASE_DECL const json& items_of(const client_core& core, const json& list, std::string_view path,
+                                  const request_options& options, int status) {
+    auto it = list.is_object() ? list.find("items") : list.end();
+    if (it == list.end() || !it->is_array()) {
+        throw invalid_response(core, path, options, status, "The server's list response has no 'items' array.");
+    }
+    return *it;
+}
+
+BOSBASE_DECL void require_object_body(const json& body, const char* what) {
+    if (!body.is_null() && !body.is_object()) {
+        throw std::invalid_argument(std::string("bosbase: ") + what + " must be a JSON object, got " +
+                                    body.type_name());
+    }
+}
+
+BOSBASE_DECL json object_body(const json& body, const char* what) {
+    require_object_body(body, what);
+    return body.is_null() ? json::object() : body;
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_COMMON_IPP
+// ---- bosbase/services/transfers.ipp: definitions of services/transfers.hpp (files of any size: downloads to a file or stream and uploads from disk, never whole in memory.)
+#ifndef BOSBASE_SERVICES_TRANSFERS_IPP
+#define BOSBASE_SERVICES_TRANSFERS_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL transfer_cancel::transfer_cancel(const request_options& options)
+    : opts(options) {
+    if (options.cancel) {
+        link = options.cancel->on_cancel([t = stop] { t.cancel(); });
+    }
+    opts.cancel = stop;
+}
+
+BOSBASE_DECL std::optional<std::uint64_t> declared_length(const header_list& headers, bool& conflicting) {
+    conflicting = false;
+    std::optional<std::uint64_t> length;
+    bool unreadable = false;
+    std::size_t seen = 0;
+    for (const auto& h : headers) {
+        // A decoded body has another length than the announced one.
+        if (ascii_iequal(h.first, "Content-Encoding") || ascii_iequal(h.first, "Transfer-Encoding")) {
+            conflicting = false;
+            return std::nullopt;
+        }
+        if (ascii_iequal(h.first, "Content-Length")) {
+            ++seen;
+            char* end = nullptr;
+            errno = 0;
+            const unsigned long long n = std::strtoull(h.second.c_str(), &end, 10);
+            if (end == h.second.c_str() || *end != '\0' || errno == ERANGE) {
+                unreadable = true;
+            } else if (length && *length != n) {
+                conflicting = true;
+            } else {
+                length = n;
+            }
+        }
+    }
+    if (unreadable) {
+        conflicting = conflicting || seen > 1;
+        return std::nullopt;
+    }
+    return length;
+}
+
+BOSBASE_DECL std::uint64_t stream_download(client_core& core, std::string_view path,
+                                           const request_options& options,
+                                           std::optional<std::uint64_t> max_bytes, const piece_writer& write,
+                                           call_secrets secrets) {
+    transfer_cancel cancel(options);
+    transfer io;
+    io.max_body = max_bytes.value_or(std::numeric_limits<std::uint64_t>::max());
+    const std::uint64_t cap = *io.max_body;
+    const std::size_t error_cap = core.settings().max_response_bytes;
+    const progress_callback& progress = options.progress;
+    int status = 0;
+    std::uint64_t done = 0;
+    std::optional<std::uint64_t> total;
+    auto ok = [&] { return status >= 200 && status <= 299; };
+    auto too_large = [&](std::uint64_t limit, const char* what) {
+        io.failure = transport_error(error_kind::too_large, "the download is larger than " + std::string(what) + " (" +
+                                                                std::to_string(limit) + " bytes)");
+        return false;
+    };
+    auto report = [&] {
+        if (progress && !progress(done, total)) {
+            cancel.stop.cancel();
+            return false;
+        }
+        return true;
+    };
+    response_sink sink;
+    sink.on_head = [&](int s, const header_list& headers) {
+        status = s;
+        if (!ok()) return true;
+        bool conflicting = false;
+        total = declared_length(headers, conflicting);
+        if (conflicting) {
+            io.failure = transport_error(error_kind::invalid_response,
+                                         "the server announced Content-Lengths that disagree");
+            return false;
+        }
+        if (total && *total > cap) return too_large(cap, "download_options::max_bytes");
+        return report();
+    };
+    sink.on_body = [&](std::string_view piece) {
+        if (!ok()) {
+            if (piece.size() > error_cap - io.error_body.size()) return too_large(error_cap, "max_response_bytes");
+            io.error_body.append(piece.data(), piece.size());
+            return true;
+        }
+        if (piece.size() > cap - done) return too_large(cap, "download_options::max_bytes");
+        if (total && piece.size() > *total - done) {
+            io.failure = transport_error(error_kind::invalid_response,
+                                         "the server sent more body bytes than its Content-Length announced");
+            return false;
+        }
+        std::string failed = write(piece);
+        if (!failed.empty()) {
+            io.failure = transport_error(error_kind::other, failed);
+            return false;
+        }
+        done += piece.size();
+        return report();
+    };
+    io.sink = &sink;
+    core.perform_transfer("GET", path, {}, cancel.opts, secrets, io);
+    if (total && done != *total) {
+        // The default transport reports a short body itself; another may not.
+        throw ClientResponseError(core.error_url(path, cancel.opts), 0, json::object(), error_kind::receive,
+                                  "the download ended after " + std::to_string(done) + " of the " +
+                                      std::to_string(*total) + " bytes its Content-Length announced",
+                                  secrets.to_vector());
+    }
+    return done;
+}
+
+BOSBASE_DECL std::uint64_t download_to_stream(client_core& core, std::string_view path,
+                                              const request_options& options,
+                                              std::optional<std::uint64_t> max_bytes, std::ostream& out,
+                                              call_secrets secrets) {
+    if (!out) {
+        throw std::invalid_argument("bosbase: the stream to download into is already in a failed state");
+    }
+    const auto done = stream_download(
+        core, path, options, max_bytes,
+        [&out](std::string_view piece) -> std::string {
+            out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+            return out ? std::string() : std::string("writing the download to the stream failed");
+        },
+        secrets);
+    if (!out.flush()) {
+        throw ClientResponseError(core.error_url(path, options), 0, json::object(), error_kind::other,
+                                  "flushing the download to the stream failed", secrets.to_vector());
+    }
+    return done;
+}
+
+BOSBASE_DECL std::uint64_t download_to_path(client_core& core, std::string_view path,
+                                            const request_options& options,
+                                            std::optional<std::uint64_t> max_bytes,
+                                            const std::filesystem::path& target, call_secrets secrets) {
+    namespace fs = std::filesystem;
+    if (target.empty() || !target.has_filename()) {
+        throw std::invalid_argument("bosbase: the download target must be a file path");
+    }
+    std::error_code ec;
+    if (fs::is_directory(target, ec)) {
+        throw std::invalid_argument("bosbase: the download target '" + path_text(target) + "' is a directory");
+    }
+    auto fail = [&](const std::string& why) {
+        return ClientResponseError(core.error_url(path, options), 0, json::object(), error_kind::other, why,
+                                   secrets.to_vector());
+    };
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    // Closed before it is removed: Windows removes no open file.
+    struct temp_file {
+        fs::path path;
+        std::FILE* file = nullptr;
+        std::unique_ptr<char[]> buffer;  // the file's; freed after the file is closed
+        bool keep = false;
+        ~temp_file() {
+            if (file != nullptr) std::fclose(file);
+            std::error_code ignored;
+            if (!keep && !path.empty()) fs::remove(path, ignored);
+        }
+    } temp;
+    for (int attempt = 0; attempt < 16 && temp.file == nullptr; ++attempt) {
+        fs::path name = dir / ".";
+        name += target.filename();
+        name += ".part-" + random_boundary().substr(8, 16);
+        errno = 0;
+        // Created new or not at all, so no one else's file is ever written.
+        temp.file = create_file_for_writing(name);
+        const int err = errno;
+        if (temp.file != nullptr) temp.path = name;
+        if (temp.file == nullptr && err != EEXIST) {
+            throw fail("cannot create a file in '" + path_text(dir) + "' for the download: " +
+                       std::generic_category().message(err));
+        }
+    }
+    if (temp.file == nullptr) throw fail("cannot create a temporary file in '" + path_text(dir) + "' for the download");
+    // cpp-httplib hands the body over in pieces of a few KiB; a larger buffer makes one
+    // write of many (with glibc's 4 KiB one, every piece was a write of its own). 64 KiB
+    // stays in the CPU's cache: 512 KiB measured slower, 2 GiB at 220-500 MiB/s against
+    // 700-800 (bench_files.sh). glibc ignores the size unless it is given the buffer.
+    temp.buffer.reset(new char[std::size_t(64) << 10]);
+    std::setvbuf(temp.file, temp.buffer.get(), _IOFBF, std::size_t(64) << 10);
+    const std::string shown = path_text(temp.path);
+    const auto done = stream_download(
+        core, path, options, max_bytes,
+        [&](std::string_view piece) -> std::string {
+            errno = 0;
+            if (std::fwrite(piece.data(), 1, piece.size(), temp.file) == piece.size()) return {};
+            return "writing '" + shown + "' failed: " + std::generic_category().message(errno);
+        },
+        secrets);
+    errno = 0;
+    const bool flushed = std::fflush(temp.file) == 0;
+    const int flush_error = errno;
+    errno = 0;
+    const bool closed = std::fclose(temp.file) == 0;
+    const int close_error = errno;
+    temp.file = nullptr;
+    if (!flushed || !closed) {
+        throw fail("writing '" + shown + "' failed: " + std::generic_category().message(flushed ? close_error : flush_error));
+    }
+    fs::rename(temp.path, target, ec);
+    if (ec) throw fail("moving the download to '" + path_text(target) + "' failed: " + ec.message());
+    temp.keep = true;
+    return done;
+}
+
+BOSBASE_DECL json_reply fetch_multipart_json(client_core& core, std::string_view method,
+                                             std::string_view path, const json& fields,
+                                             const file_list& files, const request_options& options) {
+    if (!options.body.is_null()) {
+        // options.body reaches a form as fields, as it reaches a JSON body: the call's win.
+        request_options rest = options;
+        rest.body = nullptr;
+        return fetch_multipart_json(core, method, path, with_body_fields(fields, options.body), files, rest);
+    }
+    bool from_disk = false;
+    for (const auto& f : files) from_disk = from_disk || !f.second.path().empty();
+    if (!core.transport().can_upload() || !from_disk) {
+        return fetch_body_json(core, method, path, build_multipart(fields, files, core.settings().max_request_bytes),
+                               options);
+    }
+    transfer_cancel cancel(options);
+    multipart_plan plan = plan_multipart(fields, files, core.settings().max_request_bytes);
+    const std::string content_type = plan.content_type;
+    multipart_reader reader(std::move(plan));
+    body_source source;
+    source.size = reader.size();
+    std::uint64_t done = 0;
+    source.read = [&](std::uint64_t offset, char* buffer, std::size_t capacity) -> std::size_t {
+        const std::size_t got = reader.read(offset, buffer, capacity);
+        done = std::max(done, offset + got);
+        if (options.progress && !options.progress(done, reader.size())) {
+            cancel.stop.cancel();
+            return 0;
+        }
+        return got;
+    };
+    transfer io;
+    io.source = &source;
+    http_response res = core.perform_transfer(method, path, content_type, cancel.opts, {}, io);
+    json parsed = core.parse_body(res, path, options, {});
+    return {std::move(parsed), res.status, res.body.size()};
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_TRANSFERS_IPP
+// ---- bosbase/realtime/events.ipp: definitions of realtime/events.hpp (what realtime hands the app: events, disconnect reasons, options, subscription handles.)
+#ifndef BOSBASE_REALTIME_EVENTS_IPP
+#define BOSBASE_REALTIME_EVENTS_IPP
+
+namespace bosbase {
+
+BOSBASE_DECL subscription& subscription::operator=(subscription&& other) noexcept {
+    if (this != &other) {
+        unsubscribe();
+        topic_ = std::move(other.topic_);
+        remove_ = std::exchange(other.remove_, nullptr);
+    }
+    return *this;
+}
+
+BOSBASE_DECL void subscription::unsubscribe() noexcept {
+    auto remove = std::exchange(remove_, nullptr);
+    if (remove) {
+        try {
+            remove();
+        } catch (...) {
+        }
+    }
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_REALTIME_EVENTS_IPP
+// ---- bosbase/services/records.ipp: definitions of services/records.hpp (record_service: auth, custom tokens, CRUD and lists on one collection.)
+#ifndef BOSBASE_SERVICES_RECORDS_IPP
+#define BOSBASE_SERVICES_RECORDS_IPP
+
+namespace bosbase {
+
+BOSBASE_DECL record_service::record_service(std::shared_ptr<detail::client_core> core, std::string collection)
+    : detail::service_base(std::move(core)), collection_(std::move(collection)) {
+    detail::require_path_segment(collection_, "collection name or id");
+    base_path_ = "/api/collections/" + detail::encode_uri_component(collection_);
+}
+
+BOSBASE_DECL void record_service::bind_custom_token(std::string_view email, std::string_view password,
+                                                    std::string_view token, const json& body,
+                                                    const query_params& query, const request_options& options) const {
+    core().perform("POST", base_path_ + "/bind-token", credentials_body(body, email, password, token),
+                   detail::with_defaults(query, options), {password, token});
+}
+
+BOSBASE_DECL void record_service::unbind_custom_token(std::string_view email, std::string_view password,
+                                                      std::string_view token, const json& body,
+                                                      const query_params& query,
+                                                      const request_options& options) const {
+    core().perform("POST", base_path_ + "/unbind-token", credentials_body(body, email, password, token),
+                   detail::with_defaults(query, options), {password, token});
+}
+
+BOSBASE_DECL json record_service::auth_with_token(std::string_view token, const json& body,
+                                                  const query_params& query, const request_options& options) const {
+    require_auto_refresh(options);
+    json payload = merged_body(body);
+    payload["token"] = std::string(token);
+    json response = auth_call("auth-with-token", payload, detail::with_defaults(query, options), {token});
+    if (options.auto_refresh_threshold) {
+        keep_alive(*options.auto_refresh_threshold,
+                   [token = std::string(token), body = json(body), query, options](
+                       const record_service& self, const request_options& call) {
+                       self.auth_with_token(token, body, query, for_renewal(options, call));
+                   });
+    }
+    return response;
+}
+
+BOSBASE_DECL json record_service::auth_with_password(std::string_view identity, std::string_view password,
+                                                     const request_options& options) const {
+    require_auto_refresh(options);
+    json payload{{"identity", std::string(identity)}, {"password", std::string(password)}};
+    json response = auth_call("auth-with-password", payload, options, {password});
+    if (options.auto_refresh_threshold) {
+        // The password stays in memory for as long as the session is kept alive, as in the JS SDK.
+        keep_alive(*options.auto_refresh_threshold,
+                   [identity = std::string(identity), password = std::string(password), options](
+                       const record_service& self, const request_options& call) {
+                       self.auth_with_password(identity, password, for_renewal(options, call));
+                   });
+    }
+    return response;
+}
+
+BOSBASE_DECL json record_service::auth_refresh(const request_options& options) const {
+    return auth_call("auth-refresh", json::object(), options, {});
+}
+
+BOSBASE_DECL json record_service::request_otp(std::string_view email, const request_options& options) const {
+    return core().send_json("POST", base_path_ + "/request-otp", json{{"email", std::string(email)}}, options, {});
+}
+
+BOSBASE_DECL json record_service::auth_with_otp(std::string_view otp_id, std::string_view password,
+                                                const request_options& options) const {
+    json payload{{"otpId", std::string(otp_id)}, {"password", std::string(password)}};
+    return auth_call("auth-with-otp", payload, options, {password});
+}
+
+BOSBASE_DECL json record_service::list_auth_methods(const request_options& options) const {
+    return core().send_json("GET", base_path_ + "/auth-methods", nullptr, options, {});
+}
+
+BOSBASE_DECL std::int64_t record_service::get_count(std::string_view filter, const request_options& options) const {
+    query_params first;
+    if (!filter.empty()) first.emplace_back("filter", std::string(filter));
+    const request_options opts = detail::with_defaults(std::move(first), options);
+    const std::string path = records_path() + "/count";
+    const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, opts);
+    return detail::integer_field(core(), reply.body, "count", path, opts, reply.status);
+}
+
+BOSBASE_DECL void record_service::remove(std::string_view id, const request_options& options) const {
+    core().perform("DELETE", record_path(id), nullptr, options, {});
+    core().store().clear_if(id, collection_);
+}
+
+BOSBASE_DECL void record_service::request_password_reset(std::string_view email,
+                                                         const request_options& options) const {
+    core().perform("POST", base_path_ + "/request-password-reset", json{{"email", std::string(email)}},
+                   options, {});
+}
+
+BOSBASE_DECL void record_service::confirm_password_reset(std::string_view reset_token,
+                                                         std::string_view password,
+                                                         std::string_view password_confirm,
+                                                         const request_options& options) const {
+    core().perform("POST", base_path_ + "/confirm-password-reset",
+                   json{{"token", std::string(reset_token)},
+                        {"password", std::string(password)},
+                        {"passwordConfirm", std::string(password_confirm)}},
+                   options, {reset_token, password, password_confirm});
+}
+
+BOSBASE_DECL void record_service::request_verification(std::string_view email, const request_options& options) const {
+    core().perform("POST", base_path_ + "/request-verification", json{{"email", std::string(email)}},
+                   options, {});
+}
+
+BOSBASE_DECL void record_service::confirm_verification(std::string_view verification_token,
+                                                       const request_options& options) const {
+    core().perform("POST", base_path_ + "/confirm-verification",
+                   json{{"token", std::string(verification_token)}}, options,
+                   {verification_token});
+    std::string id;
+    std::string collection_id;
+    if (token_owner(verification_token, id, collection_id)) {
+        const json record = core().store().record();
+        if (record.is_object() && record.value("verified", json(false)) != json(true)) {
+            core().store().merge_record_if(id, collection_id, json{{"verified", true}});
+        }
+    }
+}
+
+BOSBASE_DECL void record_service::request_email_change(std::string_view new_email,
+                                                       const request_options& options) const {
+    core().perform("POST", base_path_ + "/request-email-change", json{{"newEmail", std::string(new_email)}},
+                   options, {});
+}
+
+BOSBASE_DECL void record_service::confirm_email_change(std::string_view email_change_token,
+                                                       std::string_view password,
+                                                       const request_options& options) const {
+    core().perform("POST", base_path_ + "/confirm-email-change",
+                   json{{"token", std::string(email_change_token)}, {"password", std::string(password)}},
+                   options, {email_change_token, password});
+    std::string id;
+    std::string collection_id;
+    if (token_owner(email_change_token, id, collection_id)) {
+        core().store().clear_if(id, collection_id);
+    }
+}
+
+BOSBASE_DECL json record_service::auth_with_oauth2_code(std::string_view provider, std::string_view code,
+                                                        std::string_view code_verifier,
+                                                        std::string_view redirect_url,
+                                                        const json& create_data,
+                                                        const request_options& options) const {
+    return exchange_oauth2_code(provider, code, code_verifier, redirect_url, create_data, options,
+                                {code, code_verifier});
+}
+
+BOSBASE_DECL json record_service::auth_with_oauth2(std::string_view provider,
+                                                   oauth2_url_callback url_callback,
+                                                   const oauth2_options& oauth2,
+                                                   const request_options& options) const {
+    return auth_with_oauth2(provider, std::move(url_callback), detail::joined(oauth2, options));
+}
+
+BOSBASE_DECL json record_service::list_external_auths(std::string_view record_id,
+                                                      const request_options& options) const {
+    detail::require_path_segment(record_id, "record id");
+    request_options opts = options;
+    opts.filter = bosbase::filter("recordRef = {:id}", {{"id", record_id}});
+    return record_service(this->core_ptr(), "_externalAuths").get_full_list(500, opts);
+}
+
+BOSBASE_DECL void record_service::unlink_external_auth(std::string_view record_id, std::string_view provider,
+                                                       const request_options& options) const {
+    detail::require_path_segment(record_id, "record id");
+    record_service external(this->core_ptr(), "_externalAuths");
+    const json link = external.get_first_list_item(bosbase::filter(
+        "recordRef = {:recordId} && provider = {:provider}", {{"recordId", record_id}, {"provider", provider}}));
+    auto id = link.find("id");
+    if (id == link.end() || !id->is_string()) {
+        throw detail::invalid_response(core(), external.records_path(), request_options{}, 200,
+                                       "The server's external auth record has no string 'id'.");
+    }
+    external.remove(id->template get<std::string>(), options);
+}
+
+BOSBASE_DECL std::string record_service::record_path(std::string_view id) const {
+    detail::require_path_segment(id, "record id");
+    return base_path_ + "/records/" + detail::encode_uri_component(id);
+}
+
+BOSBASE_DECL json record_service::vector_search_body(const vector_search_options& search) {
+    for (double v : search.query_vector) {
+        if (!std::isfinite(v)) {
+            throw std::invalid_argument("bosbase: vector_search: query_vector values must be finite numbers");
+        }
+    }
+    json body{{"field", search.field}, {"queryVector", search.query_vector}};
+    if (search.limit) body["limit"] = *search.limit;
+    if (search.distance) body["distance"] = *search.distance;
+    if (search.filter) body["filter"] = *search.filter;
+    if (search.include_distance) body["includeDistance"] = *search.include_distance;
+    return body;
+}
+
+BOSBASE_DECL bool record_service::token_owner(std::string_view token, std::string& id,
+                                              std::string& collection_id) {
+    const auto payload = jwt_payload(token);
+    if (!payload) return false;
+    auto i = payload->find("id");
+    auto c = payload->find("collectionId");
+    if (i == payload->end() || c == payload->end() || !i->is_string() || !c->is_string()) return false;
+    id = i->template get<std::string>();
+    collection_id = c->template get<std::string>();
+    return !id.empty();
+}
+
+BOSBASE_DECL json record_service::credentials_body(const json& body, std::string_view email,
+                                                   std::string_view password, std::string_view token) {
+    json payload = merged_body(body);
+    payload["email"] = std::string(email);
+    payload["password"] = std::string(password);
+    payload["token"] = std::string(token);
+    return payload;
+}
+
+BOSBASE_DECL void record_service::require_auto_refresh(const request_options& options) const {
+    if (!options.auto_refresh_threshold) return;
+    if (options.auto_refresh_threshold->count() < 0) {
+        throw std::invalid_argument("bosbase: auto_refresh_threshold must not be negative");
+    }
+    if (collection_ != "_superusers" && collection_ != auth_store::superusers_collection_id) {
+        throw std::invalid_argument("bosbase: auto_refresh_threshold is only for _superusers sign-ins, not '" +
+                                    collection_ + "'");
+    }
+}
+
+BOSBASE_DECL request_options record_service::for_renewal(const request_options& sign_in,
+                                                         const request_options& call) {
+    request_options o = sign_in;
+    o.auto_refresh_threshold.reset();
+    o.cancel = call.cancel;
+    o.timeout = call.timeout ? call.timeout : sign_in.timeout;
+    o.deadline = call.deadline ? call.deadline : sign_in.deadline;
+    return o;
+}
+
+BOSBASE_DECL std::string record_service::claim_of(const std::optional<json>& payload, const char* key) {
+    if (!payload) return {};
+    auto it = payload->find(key);
+    return it != payload->end() && it->is_string() ? it->template get<std::string>() : std::string();
+}
+
+BOSBASE_DECL json record_service::exchange_oauth2_code(std::string_view provider, std::string_view code,
+                                                       std::string_view code_verifier,
+                                                       std::string_view redirect_url, const json& create_data,
+                                                       const request_options& options,
+                                                       detail::call_secrets secrets) const {
+    json payload{{"provider", std::string(provider)},
+                 {"code", std::string(code)},
+                 {"codeVerifier", std::string(code_verifier)},
+                 {"redirectURL", std::string(redirect_url)}};
+    if (!create_data.is_null()) {
+        payload["createData"] = detail::object_body(create_data, "OAuth2 create_data");
+    }
+    return auth_call("auth-with-oauth2", payload, options, secrets);
+}
+
+BOSBASE_DECL json record_service::auth_call(const std::string& action, const json& payload,
+                                            const request_options& options, detail::call_secrets secrets,
+                                            detail::client_core* sender) const {
+    const detail::pre_call_pause pause;  // a sign-in replaces the token; refreshing it first is waste
+    const std::string path = base_path_ + "/" + action;
+    http_response res = (sender ? *sender : core()).perform("POST", path, payload, options, secrets);
+    json response = core().parse_body(res, path, options, secrets);
+    auto fail = [&](const char* why) {
+        return ClientResponseError(core().error_url(path, options), res.status,
+                                   json{{"status", res.status}, {"message", why}, {"data", json::object()}},
+                                   error_kind::invalid_response, {}, secrets.to_vector());
+    };
+    if (!response.is_object()) {
+        throw fail("The server answered without a token and record.");
+    }
+    auto token = response.find("token");
+    auto record = response.find("record");
+    if (token == response.end() || !token->is_string() || token->template get_ref<const std::string&>().empty() ||
+        record == response.end() || !record->is_object()) {
+        throw fail("The server answered without a token and record.");
+    }
+    if (!detail::is_header_value_safe(token->template get_ref<const std::string&>())) {
+        throw fail("The server returned an auth token with control bytes (CR, LF, NUL); it was not stored.");
+    }
+    core().store().save_auth_response(token->template get<std::string>(), *record, std::move(res.body),
+                                    core().settings().max_json_depth);
+    return response;
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_RECORDS_IPP
+// ---- bosbase/services/admin.ipp: definitions of services/admin.hpp (superuser services: health, collections, settings, logs, backups, crons.)
+#ifndef BOSBASE_SERVICES_ADMIN_IPP
+#define BOSBASE_SERVICES_ADMIN_IPP
+
+namespace bosbase {
+
+BOSBASE_DECL json health_service::check(const request_options& options) const {
+    return core().send_json("GET", "/api/health", nullptr, options, {});
+}
+
+BOSBASE_DECL json collection_service::get_list(int page, int per_page, const request_options& options) const {
+    return core().send_json("GET", "/api/collections", nullptr,
+                            detail::list_request(page, per_page, options), {});
+}
+
+BOSBASE_DECL json collection_service::get_full_list(int batch, const request_options& options) const {
+    return detail::full_list<json>(core(), "/api/collections", batch, options);
+}
+
+BOSBASE_DECL json collection_service::get_one(std::string_view name_or_id, const request_options& options) const {
+    return core().send_json("GET", path(name_or_id), nullptr, options, {});
+}
+
+BOSBASE_DECL json collection_service::create(const json& body, const request_options& options) const {
+    return core().send_json("POST", "/api/collections", detail::object_body(body, "a collection body"),
+                            options, {});
+}
+
+BOSBASE_DECL json collection_service::update(std::string_view name_or_id, const json& body,
+                                             const request_options& options) const {
+    return core().send_json("PATCH", path(name_or_id), detail::object_body(body, "a collection body"),
+                            options, {});
+}
+
+BOSBASE_DECL void collection_service::remove(std::string_view name_or_id, const request_options& options) const {
+    core().perform("DELETE", path(name_or_id), nullptr, options, {});
+}
+
+BOSBASE_DECL void collection_service::truncate(std::string_view name_or_id, const request_options& options) const {
+    core().perform("DELETE", path(name_or_id) + "/truncate", nullptr, options, {});
+}
+
+BOSBASE_DECL void collection_service::import_collections(const json& collections, bool delete_missing,
+                                                         const request_options& options) const {
+    if (!collections.is_array()) {
+        throw std::invalid_argument("bosbase: import_collections needs a JSON array of collections");
+    }
+    core().perform("PUT", "/api/collections/import",
+                   json{{"collections", collections}, {"deleteMissing", delete_missing}},
+                   options, {});
+}
+
+BOSBASE_DECL json collection_service::get_scaffolds(const request_options& options) const {
+    return core().send_json("GET", "/api/collections/meta/scaffolds", nullptr,
+                            options, {});
+}
+
+BOSBASE_DECL collection_schema collection_service::get_schema(std::string_view name_or_id,
+                                                              const request_options& options) const {
+    return detail::fetch_as<collection_schema>(core(), "GET", path(name_or_id) + "/schema", nullptr, options);
+}
+
+BOSBASE_DECL std::vector<collection_schema> collection_service::get_all_schemas(const request_options& options) const {
+    auto& c = core();
+    const std::string route = "/api/collections/schemas";
+    detail::json_reply reply = detail::fetch_json(c, "GET", route, nullptr, options);
+    const auto it = reply.body.is_object() ? reply.body.find("collections") : reply.body.end();
+    if (it == reply.body.end() || !it->is_array()) {
+        throw detail::invalid_response(c, route, options, reply.status,
+                                       "The server's response has no 'collections' array.");
+    }
+    std::vector<collection_schema> out;
+    out.reserve(it->size());
+    for (const auto& item : *it) {
+        out.push_back(detail::decode_as<collection_schema>(c, item, reply.status, route, options));
+    }
+    return out;
+}
+
+BOSBASE_DECL json collection_service::register_sql_tables(const std::vector<std::string>& tables,
+                                                          const request_options& options) const {
+    auto& c = core();
+    const std::string route = "/api/collections/sql/tables";
+    detail::json_reply reply = detail::fetch_json(c, "POST", route, json{{"tables", tables}}, options);
+    if (!reply.body.is_array()) {
+        throw detail::invalid_response(c, route, options, reply.status,
+                                       "The server's response is not an array of collections.");
+    }
+    return std::move(reply.body);
+}
+
+BOSBASE_DECL sql_import_result collection_service::import_sql_tables(const std::vector<sql_table_definition>& tables,
+                                                                     const request_options& options) const {
+    json list = json::array();
+    for (const auto& t : tables) {
+        json entry{{"name", t.name}};
+        if (!t.sql.empty()) entry["sql"] = t.sql;
+        list.push_back(std::move(entry));
+    }
+    return detail::fetch_as<sql_import_result>(core(), "POST", "/api/collections/sql/import",
+                                                  json{{"tables", std::move(list)}}, options);
+}
+
+BOSBASE_DECL std::string collection_service::path(std::string_view name_or_id) {
+    detail::require_path_segment(name_or_id, "collection name or id");
+    return "/api/collections/" + detail::encode_uri_component(name_or_id);
+}
+
+BOSBASE_DECL json settings_service::get_all(const request_options& options) const {
+    return core().send_json("GET", "/api/settings", nullptr, options, {});
+}
+
+BOSBASE_DECL json settings_service::update(const json& body, const request_options& options) const {
+    return core().send_json("PATCH", "/api/settings", detail::object_body(body, "a settings body"),
+                            options, {});
+}
+
+BOSBASE_DECL void settings_service::test_s3(std::string_view filesystem, const request_options& options) const {
+    core().perform("POST", "/api/settings/test/s3", json{{"filesystem", std::string(filesystem)}},
+                   options, {});
+}
+
+BOSBASE_DECL std::string settings_service::generate_apple_client_secret(std::string_view client_id,
+                                                                        std::string_view team_id,
+                                                                        std::string_view key_id,
+                                                                        std::string_view private_key,
+                                                                        std::int64_t duration_seconds,
+                                                                        const request_options& options) const {
+    auto& c = core();
+    const std::string route = "/api/settings/apple/generate-client-secret";
+    const json body{{"clientId", std::string(client_id)},
+                    {"teamId", std::string(team_id)},
+                    {"keyId", std::string(key_id)},
+                    {"privateKey", std::string(private_key)},
+                    {"duration", duration_seconds}};
+    detail::json_reply reply = detail::fetch_json(c, "POST", route, body, options, {private_key});
+    const auto it = reply.body.is_object() ? reply.body.find("secret") : reply.body.end();
+    if (it == reply.body.end() || !it->is_string()) {
+        throw detail::invalid_response(c, route, options, reply.status, "The server's response has no 'secret'.");
+    }
+    return it->template get<std::string>();
+}
+
+BOSBASE_DECL void settings_service::test_email(std::string_view collection, std::string_view to_email,
+                                               std::string_view email_template,
+                                               const request_options& options) const {
+    core().perform("POST", "/api/settings/test/email",
+                   json{{"email", std::string(to_email)},
+                        {"template", std::string(email_template)},
+                        {"collection", std::string(collection)}},
+                   options, {});
+}
+
+BOSBASE_DECL json log_service::get_list(int page, int per_page, const request_options& options) const {
+    return core().send_json("GET", "/api/logs", nullptr,
+                            detail::list_request(page, per_page, options), {});
+}
+
+BOSBASE_DECL json log_service::get_one(std::string_view id, const request_options& options) const {
+    detail::require_path_segment(id, "log id");
+    return core().send_json("GET", "/api/logs/" + detail::encode_uri_component(id), nullptr,
+                            options, {});
+}
+
+BOSBASE_DECL json log_service::get_stats(const request_options& options) const {
+    return core().send_json("GET", "/api/logs/stats", nullptr, options, {});
+}
+
+BOSBASE_DECL json backup_service::get_full_list(const request_options& options) const {
+    return core().send_json("GET", "/api/backups", nullptr, options, {});
+}
+
+BOSBASE_DECL void backup_service::create(std::string_view name, const request_options& options) const {
+    core().perform("POST", "/api/backups", json{{"name", std::string(name)}}, options,
+                   {});
+}
+
+BOSBASE_DECL void backup_service::restore(std::string_view key, const request_options& options) const {
+    core().perform("POST", path(key) + "/restore", nullptr, options, {});
+}
+
+BOSBASE_DECL void backup_service::remove(std::string_view key, const request_options& options) const {
+    core().perform("DELETE", path(key), nullptr, options, {});
+}
+
+BOSBASE_DECL std::string backup_service::download_url(std::string_view file_token, std::string_view key) const {
+    return core().url().origin + core().target_for(path(key), query_params{{"token", std::string(file_token)}});
+}
+
+BOSBASE_DECL std::string backup_service::get_download_url(std::string_view file_token, std::string_view key) const {
+    return download_url(file_token, key);
+}
+
+BOSBASE_DECL void backup_service::upload(const file_part& file, const request_options& options) const {
+    // A file from disk is read as it is sent, when the transport can (is_upload_transport_v).
+    detail::fetch_multipart_json(core(), "POST", "/api/backups/upload", json::object(),
+                                 file_list{{"file", file}}, options);
+}
+
+BOSBASE_DECL std::uint64_t backup_service::download(std::string_view key, const std::filesystem::path& to,
+                                                    const download_options& options) const {
+    const std::string token = token_for(options);
+    return detail::download_to_path(core(), path(key), with_token(token, options), options.max_bytes, to, {token});
+}
+
+BOSBASE_DECL std::uint64_t backup_service::download(std::string_view key, std::ostream& to,
+                                                    const download_options& options) const {
+    const std::string token = token_for(options);
+    return detail::download_to_stream(core(), path(key), with_token(token, options), options.max_bytes, to,
+                                      {token});
+}
+
+BOSBASE_DECL std::string backup_service::token_for(const download_options& options) const {
+    if (!options.token.empty()) return options.token;
+    request_options plain;  // the token call needs none of the download's query or progress
+    plain.headers = options.headers;
+    plain.timeout = options.timeout;
+    plain.deadline = options.deadline;
+    plain.cancel = options.cancel;
+    const json reply = core().send_json("POST", "/api/files/token", nullptr, plain, {});
+    auto it = reply.find("token");
+    if (it == reply.end() || !it->is_string() || it->template get_ref<const std::string&>().empty()) {
+        throw detail::invalid_response(core(), "/api/files/token", plain, 200, "The server sent no file token.");
+    }
+    return it->template get<std::string>();
+}
+
+BOSBASE_DECL request_options backup_service::with_token(const std::string& token,
+                                                        const request_options& options) {
+    request_options opts = options;
+    detail::assign_param(opts.query, "token", token);
+    return opts;
+}
+
+BOSBASE_DECL std::string backup_service::path(std::string_view key) {
+    detail::require_path_segment(key, "backup key");
+    return "/api/backups/" + detail::encode_uri_component(key);
+}
+
+BOSBASE_DECL json cron_service::get_full_list(const request_options& options) const {
+    return core().send_json("GET", "/api/crons", nullptr, options, {});
+}
+
+BOSBASE_DECL void cron_service::run(std::string_view job_id, const request_options& options) const {
+    detail::require_path_segment(job_id, "cron job id");
+    core().perform("POST", "/api/crons/" + detail::encode_uri_component(job_id), nullptr,
+                   options, {});
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_ADMIN_IPP
+// ---- bosbase/services/files.ipp: definitions of services/files.hpp (file_service: file URLs and file tokens.)
+#ifndef BOSBASE_SERVICES_FILES_IPP
+#define BOSBASE_SERVICES_FILES_IPP
+
+namespace bosbase {
+
+BOSBASE_DECL std::string file_service::get_url(const json& record, std::string_view filename,
+                                               const url_options& options) const {
+    const std::string collection = [&] {
+        std::string id = string_field(record, "collectionId");
+        return id.empty() ? string_field(record, "collectionName") : id;
+    }();
+    const std::string id = string_field(record, "id");
+    if (filename.empty() || id.empty() || collection.empty()) {
+        return {};
+    }
+    std::string url = core().url().origin + core().url().prefix + "/api/files/" +
+                      detail::encode_uri_component(collection) + "/" + detail::encode_uri_component(id) + "/" +
+                      detail::encode_uri_component(filename);
+    query_params query = options.query;
+    if (!options.thumb.empty()) detail::assign_param(query, "thumb", options.thumb);
+    if (options.download) detail::assign_param(query, "download", "1");
+    if (!options.token.empty()) detail::assign_param(query, "token", options.token);
+    std::string qs;
+    for (const auto& param : query) {
+        auto emit = [&](const json& v) {
+            if (v.is_null()) return;
+            const std::string text = text_of(v);
+            // As in every other query: the server reads it as UTF-8.
+            if (!detail::is_valid_utf8(param.first) || !detail::is_valid_utf8(text)) {
+                throw std::invalid_argument("bosbase: a file URL query key or value is not valid UTF-8");
+            }
+            qs += qs.empty() ? "?" : "&";
+            qs += form_encode(param.first) + "=" + form_encode(text);
+        };
+        if (param.second.is_array()) {
+            for (const auto& item : param.second) emit(item);
+        } else {
+            emit(param.second);
+        }
+    }
+    return url + qs;
+}
+
+BOSBASE_DECL std::string file_service::get_token(const request_options& options) const {
+    const json reply =
+        core().send_json("POST", "/api/files/token", nullptr, options, {});
+    return string_field(reply, "token");
+}
+
+BOSBASE_DECL std::uint64_t file_service::download(const json& record, std::string_view filename,
+                                                  const std::filesystem::path& to,
+                                                  const download_options& options) const {
+    return detail::download_to_path(core(), file_path(record, filename), with_download_query(options),
+                                    options.max_bytes, to, {options.token});
+}
+
+BOSBASE_DECL std::uint64_t file_service::download(const json& record, std::string_view filename,
+                                                  std::ostream& to, const download_options& options) const {
+    return detail::download_to_stream(core(), file_path(record, filename), with_download_query(options),
+                                      options.max_bytes, to, {options.token});
+}
+
+BOSBASE_DECL std::string file_service::file_path(const json& record, std::string_view filename) {
+    std::string collection = string_field(record, "collectionId");
+    if (collection.empty()) collection = string_field(record, "collectionName");
+    const std::string id = string_field(record, "id");
+    if (filename.empty() || id.empty() || collection.empty()) {
+        throw std::invalid_argument(
+            "bosbase: files().download needs a file name and a record with an id and a collectionId or "
+            "collectionName");
+    }
+    return "/api/files/" + detail::encode_uri_component(collection) + "/" + detail::encode_uri_component(id) +
+           "/" + detail::encode_uri_component(filename);
+}
+
+BOSBASE_DECL request_options file_service::with_download_query(const download_options& download) {
+    request_options opts = download;
+    if (!download.thumb.empty()) detail::assign_param(opts.query, "thumb", download.thumb);
+    if (!download.token.empty()) detail::assign_param(opts.query, "token", download.token);
+    return opts;
+}
+
+BOSBASE_DECL std::string file_service::string_field(const json& object, const char* key) {
+    auto it = object.is_object() ? object.find(key) : object.end();
+    return (it != object.end() && it->is_string()) ? it->template get<std::string>() : std::string();
+}
+
+BOSBASE_DECL std::string file_service::text_of(const json& v) {
+    try {
+        return detail::query_value_text(v);
+    } catch (const bosbase::json::type_error&) {
+        throw std::invalid_argument("bosbase: a file URL query value is not valid UTF-8");
+    }
+}
+
+BOSBASE_DECL std::string file_service::form_encode(std::string_view in) {
+    static const char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(in.size());
+    for (char ch : in) {
+        const auto c = static_cast<unsigned char>(ch);
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '*' || c == '-' ||
+            c == '.' || c == '_') {
+            out += ch;
+        } else if (c == ' ') {
+            out += '+';
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 0x0F];
+        }
+    }
+    return out;
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_FILES_IPP
+// ---- bosbase/services/batch.ipp: definitions of services/batch.hpp (batch_service: several record writes in one transaction.)
+#ifndef BOSBASE_SERVICES_BATCH_IPP
+#define BOSBASE_SERVICES_BATCH_IPP
+
+namespace bosbase {
+
+BOSBASE_DECL batch_service::collection_batch::collection_batch(std::shared_ptr<queue> queued,
+                                                               std::string_view collection)
+    : queue_(std::move(queued)) {
+    detail::require_path_segment(collection, "collection name or id");
+    records_url_ = "/api/collections/" + detail::encode_uri_component(collection) + "/records";
+}
+
+BOSBASE_DECL void batch_service::collection_batch::create(const json& body, const request_options& options) {
+    add("POST", records_url_, body, options);
+}
+
+BOSBASE_DECL void batch_service::collection_batch::upsert(const json& body, const request_options& options) {
+    add("PUT", records_url_, body, options);
+}
+
+BOSBASE_DECL void batch_service::collection_batch::update(std::string_view id, const json& body,
+                                                          const request_options& options) {
+    add("PATCH", record_url(id), body, options);
+}
+
+BOSBASE_DECL void batch_service::collection_batch::remove(std::string_view id, const request_options& options) {
+    add("DELETE", record_url(id), json::object(), options);
+}
+
+BOSBASE_DECL void batch_service::collection_batch::create_with_files(const json& body, const file_list& files,
+                                                                     const request_options& options) {
+    add("POST", records_url_, body, options, &files);
+}
+
+BOSBASE_DECL void batch_service::collection_batch::upsert_with_files(const json& body, const file_list& files,
+                                                                     const request_options& options) {
+    add("PUT", records_url_, body, options, &files);
+}
+
+BOSBASE_DECL void batch_service::collection_batch::update_with_files(std::string_view id, const json& body,
+                                                                     const file_list& files,
+                                                                     const request_options& options) {
+    add("PATCH", record_url(id), body, options, &files);
+}
+
+BOSBASE_DECL std::string batch_service::collection_batch::record_url(std::string_view id) const {
+    detail::require_path_segment(id, "record id");
+    return records_url_ + "/" + detail::encode_uri_component(id);
+}
+
+BOSBASE_DECL void batch_service::collection_batch::add(const char* method, std::string url, const json& body,
+                                                       const request_options& options, const file_list* files) {
+    const request_options opts = options;
+    if (files != nullptr) {
+        for (const auto& f : *files) detail::require_file_field(f.first);
+    }
+    detail::require_headers(opts.headers, "request_options.headers");
+    std::string qs;
+    try {
+        detail::append_query(qs, detail::collect_query(opts));
+    } catch (const bosbase::json::type_error&) {
+        throw std::invalid_argument("bosbase: a query value is not valid UTF-8");
+    }
+    if (!qs.empty()) url += "?" + qs;
+    json request{{"method", method}, {"url", std::move(url)}};
+    if (!opts.headers.empty()) {
+        json headers = json::object();
+        for (const auto& h : opts.headers) headers[h.first] = h.second;
+        request["headers"] = std::move(headers);
+    }
+    request["body"] = detail::object_body(body, "a batch request body");
+    if (files != nullptr && !files->empty()) {
+        const std::string prefix = "requests." + std::to_string(queue_->requests.size()) + ".";
+        queue_->files.reserve(queue_->files.size() + files->size());
+        for (const auto& f : *files) queue_->files.emplace_back(prefix + f.first, f.second);
+    }
+    queue_->requests.push_back(std::move(request));
+}
+
+BOSBASE_DECL std::vector<batch_result> batch_service::send(const request_options& options) const {
+    const request_options opts = options;
+    json payload{{"requests", queue_->requests}};
+    const detail::json_reply reply =
+        queue_->files.empty()
+            ? detail::fetch_json(core(), "POST", "/api/batch", payload, opts)
+            : detail::fetch_body_json(core(), "POST", "/api/batch",
+                                      detail::build_multipart(payload, queue_->files,
+                                                              core().settings().max_request_bytes),
+                                      opts);
+    if (!reply.body.is_array()) {
+        throw detail::invalid_response(core(), "/api/batch", opts, reply.status,
+                                       "The server's batch response is not an array.");
+    }
+    std::vector<batch_result> results;
+    results.reserve(reply.body.size());
+    for (const auto& item : reply.body) {
+        auto status = item.is_object() ? item.find("status") : item.end();
+        if (status == item.end() || !status->is_number_integer() || status->template get<std::int64_t>() < 0 ||
+            status->template get<std::int64_t>() > 999) {
+            throw detail::invalid_response(core(), "/api/batch", opts, reply.status,
+                                           "A batch answer has no HTTP status.");
+        }
+        auto body = item.find("body");
+        results.push_back({status->template get<int>(), body == item.end() ? json(nullptr) : *body});
+    }
+    return results;
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_BATCH_IPP
+// ---- bosbase/services/vectors.ipp: definitions of services/vectors.hpp (pb.vectors(): BosBase's pgvector document store (/api/vectors, superusers).)
+#ifndef BOSBASE_SERVICES_VECTORS_IPP
+#define BOSBASE_SERVICES_VECTORS_IPP
+
+namespace bosbase {
+
+BOSBASE_DECL std::vector<vector_collection_info> vector_service::list_collections(const request_options& options) const {
+    const std::string path = "/api/vectors/collections";
+    const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
+    return detail::decode_array<vector_collection_info>(core(), reply, path, options);
+}
+
+BOSBASE_DECL void vector_service::create_collection(std::string_view name,
+                                                    const vector_collection_config& config,
+                                                    const request_options& options) const {
+    json body = json::object();
+    if (config.dimension) body["dimension"] = *config.dimension;
+    if (config.distance) body["distance"] = *config.distance;
+    if (!config.options.is_null()) body["options"] = detail::object_body(config.options, "vector collection options");
+    core().perform("POST", collection_admin_path(name), body, options, {});
+}
+
+BOSBASE_DECL void vector_service::update_collection(std::string_view name,
+                                                    const vector_collection_update& update,
+                                                    const request_options& options) const {
+    json body = json::object();
+    if (update.distance) body["distance"] = *update.distance;
+    if (!update.options.is_null()) body["options"] = detail::object_body(update.options, "vector collection options");
+    core().perform("PATCH", collection_admin_path(name), body, options, {});
+}
+
+BOSBASE_DECL void vector_service::delete_collection(std::string_view name, const request_options& options) const {
+    core().perform("DELETE", collection_admin_path(name), nullptr, options, {});
+}
+
+BOSBASE_DECL std::string vector_service::insert(std::string_view collection, const vector_document& document,
+                                                const request_options& options) const {
+    const std::string path = documents_path(collection);
+    const detail::json_reply reply = detail::fetch_json(core(), "POST", path, document_body(document), options);
+    return id_of(reply, path, options);
+}
+
+BOSBASE_DECL vector_batch_insert_result vector_service::batch_insert(std::string_view collection,
+                                                                     const std::vector<vector_document>& documents,
+                                                                     bool skip_duplicates,
+                                                                     const request_options& options) const {
+    json list = json::array();
+    for (const auto& d : documents) list.push_back(document_body(d));
+    json body{{"documents", std::move(list)}};
+    if (skip_duplicates) body["skipDuplicates"] = true;
+    const std::string path = documents_path(collection) + "/documents/batch";
+    const detail::json_reply reply = detail::fetch_json(core(), "POST", path, body, options);
+    return detail::decode_as<vector_batch_insert_result>(core(), reply.body, reply.status, path, options);
+}
+
+BOSBASE_DECL document_page<vector_document> vector_service::list(std::string_view collection, int page,
+                                                                 int per_page, const request_options& options) const {
+    const std::string path = documents_path(collection);
+    const request_options opts = detail::list_request(page, per_page, options);
+    const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, opts);
+    return detail::decode_as<document_page<vector_document>>(core(), reply.body, reply.status, path, opts);
+}
+
+BOSBASE_DECL vector_document vector_service::get(std::string_view collection, std::string_view id,
+                                                 const request_options& options) const {
+    const std::string path = document_path(collection, id);
+    const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
+    return detail::decode_as<vector_document>(core(), reply.body, reply.status, path, options);
+}
+
+BOSBASE_DECL std::string vector_service::update(std::string_view collection, std::string_view id,
+                                                const vector_document_update& update,
+                                                const request_options& options) const {
+    json body = json::object();
+    if (update.vector) {
+        // An empty vector, like an empty content, is silently ignored by the server.
+        if (update.vector->empty()) {
+            throw std::invalid_argument("bosbase: a vector document update's vector must not be empty");
+        }
+        detail::require_finite(*update.vector, "vector document");
+        body["vector"] = *update.vector;
+    }
+    if (update.metadata) body["metadata"] = detail::object_body(*update.metadata, "vector document metadata");
+    if (update.content) {
+        if (update.content->empty()) {
+            throw std::invalid_argument(
+                "bosbase: a vector document's content cannot be cleared (the server ignores an empty content)");
+        }
+        body["content"] = *update.content;
+    }
+    const std::string path = document_path(collection, id);
+    const detail::json_reply reply = detail::fetch_json(core(), "PATCH", path, body, options);
+    return id_of(reply, path, options);
+}
+
+BOSBASE_DECL void vector_service::remove(std::string_view collection, std::string_view id,
+                                         const request_options& options) const {
+    core().perform("DELETE", document_path(collection, id), nullptr, options, {});
+}
+
+BOSBASE_DECL vector_search_result vector_service::search(std::string_view collection,
+                                                         const vector_search_request& search,
+                                                         const request_options& options) const {
+    detail::require_finite(search.query_vector, "vector search query_vector");
+    json body{{"queryVector", search.query_vector}};
+    if (search.limit) body["limit"] = *search.limit;
+    if (!search.filter.is_null()) body["filter"] = detail::object_body(search.filter, "a vector search filter");
+    if (search.min_score) body["minScore"] = detail::finite_number(*search.min_score, "vector search min_score");
+    if (search.max_distance) body["maxDistance"] = detail::finite_number(*search.max_distance, "vector search max_distance");
+    if (search.include_distance) body["includeDistance"] = *search.include_distance;
+    if (search.include_content) body["includeContent"] = *search.include_content;
+    const std::string path = documents_path(collection) + "/documents/search";
+    const detail::json_reply reply = detail::fetch_json(core(), "POST", path, body, options);
+    return detail::decode_as<vector_search_result>(core(), reply.body, reply.status, path, options);
+}
+
+BOSBASE_DECL std::string vector_service::collection_admin_path(std::string_view name) {
+    detail::require_path_segment(name, "vector collection name");
+    return "/api/vectors/collections/" + detail::encode_uri_component(name);
+}
+
+BOSBASE_DECL std::string vector_service::documents_path(std::string_view collection) {
+    detail::require_path_segment(collection, "vector collection name");
+    return "/api/vectors/" + detail::encode_uri_component(collection);
+}
+
+BOSBASE_DECL std::string vector_service::document_path(std::string_view collection, std::string_view id) {
+    detail::require_path_segment(id, "vector document id");
+    return documents_path(collection) + "/" + detail::encode_uri_component(id);
+}
+
+BOSBASE_DECL json vector_service::document_body(const vector_document& d) {
+    detail::require_finite(d.vector, "vector document");
+    json body = json::object();
+    if (!d.id.empty()) body["id"] = d.id;
+    body["vector"] = d.vector;
+    const json metadata = detail::object_body(d.metadata, "vector document metadata");
+    if (!metadata.empty()) body["metadata"] = metadata;
+    if (!d.content.empty()) body["content"] = d.content;
+    return body;
+}
+
+BOSBASE_DECL std::string vector_service::id_of(const detail::json_reply& reply, const std::string& path,
+                                               const request_options& options) const {
+    auto it = reply.body.is_object() ? reply.body.find("id") : reply.body.end();
+    if (it == reply.body.end() || !it->is_string()) {
+        throw detail::invalid_response(core(), path, options, reply.status,
+                                       "The server's response has no string 'id'.");
+    }
+    return it->template get<std::string>();
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_VECTORS_IPP
+// ---- bosbase/services/llm_documents.ipp: definitions of services/llm_documents.hpp (pb.llm_documents(): BosBase's LLM document store (/api/llm-documents, superusers).)
+#ifndef BOSBASE_SERVICES_LLM_DOCUMENTS_IPP
+#define BOSBASE_SERVICES_LLM_DOCUMENTS_IPP
+
+namespace bosbase {
+
+BOSBASE_DECL std::vector<llm_collection_info> llm_document_service::list_collections(const request_options& options) const {
+    const std::string path = "/api/llm-documents/collections";
+    const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
+    return detail::decode_array<llm_collection_info>(core(), reply, path, options);
+}
+
+BOSBASE_DECL void llm_document_service::create_collection(std::string_view name, const llm_metadata& metadata,
+                                                          const request_options& options) const {
+    json body = json::object();
+    if (!metadata.empty()) body["metadata"] = metadata;
+    core().perform("POST", collection_admin_path(name), body, options, {});
+}
+
+BOSBASE_DECL void llm_document_service::delete_collection(std::string_view name,
+                                                          const request_options& options) const {
+    core().perform("DELETE", collection_admin_path(name), nullptr, options, {});
+}
+
+BOSBASE_DECL std::string llm_document_service::insert(std::string_view collection,
+                                                      const llm_document& document,
+                                                      const request_options& options) const {
+    detail::require_finite(document.embedding, "LLM document embedding");
+    json body = json::object();
+    if (!document.id.empty()) body["id"] = document.id;
+    if (!document.content.empty()) body["content"] = document.content;
+    if (!document.metadata.empty()) body["metadata"] = document.metadata;
+    if (!document.embedding.empty()) body["embedding"] = document.embedding;
+    const std::string path = documents_path(collection);
+    const detail::json_reply reply = detail::fetch_json(core(), "POST", path, body, options);
+    auto it = reply.body.is_object() ? reply.body.find("id") : reply.body.end();
+    if (it == reply.body.end() || !it->is_string()) {
+        throw detail::invalid_response(core(), path, options, reply.status,
+                                       "The server's response has no string 'id'.");
+    }
+    return it->template get<std::string>();
+}
+
+BOSBASE_DECL document_page<llm_document> llm_document_service::list(std::string_view collection, int page,
+                                                                    int per_page,
+                                                                    const request_options& options) const {
+    const std::string path = documents_path(collection);
+    const request_options opts = detail::list_request(page, per_page, options);
+    const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, opts);
+    return detail::decode_as<document_page<llm_document>>(core(), reply.body, reply.status, path, opts);
+}
+
+BOSBASE_DECL llm_document llm_document_service::get(std::string_view collection, std::string_view id,
+                                                    const request_options& options) const {
+    const std::string path = document_path(collection, id);
+    const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
+    return detail::decode_as<llm_document>(core(), reply.body, reply.status, path, options);
+}
+
+BOSBASE_DECL llm_document llm_document_service::get_one(std::string_view collection, std::string_view id,
+                                                        const request_options& options) const {
+    return get(collection, id, options);
+}
+
+BOSBASE_DECL void llm_document_service::update(std::string_view collection, std::string_view id,
+                                               const llm_document_update& update,
+                                               const request_options& options) const {
+    json body = json::object();
+    if (update.content) body["content"] = *update.content;
+    if (update.metadata) body["metadata"] = *update.metadata;
+    if (update.embedding) {
+        detail::require_finite(*update.embedding, "LLM document embedding");
+        body["embedding"] = *update.embedding;
+    }
+    core().perform("PATCH", document_path(collection, id), body, options, {});
+}
+
+BOSBASE_DECL void llm_document_service::remove(std::string_view collection, std::string_view id,
+                                               const request_options& options) const {
+    core().perform("DELETE", document_path(collection, id), nullptr, options, {});
+}
+
+BOSBASE_DECL std::vector<llm_query_result> llm_document_service::query(std::string_view collection,
+                                                                       const llm_query_options& query,
+                                                                       const request_options& options) const {
+    json body = json::object();
+    if (query.query_text) body["queryText"] = *query.query_text;
+    if (query.query_embedding) {
+        detail::require_finite(*query.query_embedding, "LLM query_embedding");
+        body["queryEmbedding"] = *query.query_embedding;
+    }
+    if (query.limit) body["limit"] = *query.limit;
+    if (query.where) body["where"] = *query.where;
+    if (query.negative) {
+        const llm_negative_query& n = *query.negative;
+        json negative = json::object();
+        if (n.text) negative["text"] = *n.text;
+        if (n.embedding) {
+            detail::require_finite(*n.embedding, "LLM negative query embedding");
+            negative["embedding"] = *n.embedding;
+        }
+        if (n.mode) negative["mode"] = *n.mode;
+        if (n.filter_threshold) {
+            negative["filterThreshold"] = detail::finite_number(*n.filter_threshold, "LLM negative filter_threshold");
+        }
+        body["negative"] = std::move(negative);
+    }
+    const std::string path = documents_path(collection) + "/documents/query";
+    const detail::json_reply reply = detail::fetch_json(core(), "POST", path, body, options);
+    return detail::decode_results<llm_query_result>(core(), reply, path, options);
+}
+
+BOSBASE_DECL std::string llm_document_service::collection_admin_path(std::string_view name) {
+    detail::require_path_segment(name, "LLM document collection name");
+    return "/api/llm-documents/collections/" + detail::encode_uri_component(name);
+}
+
+BOSBASE_DECL std::string llm_document_service::documents_path(std::string_view collection) {
+    detail::require_path_segment(collection, "LLM document collection name");
+    return "/api/llm-documents/" + detail::encode_uri_component(collection);
+}
+
+BOSBASE_DECL std::string llm_document_service::document_path(std::string_view collection, std::string_view id) {
+    detail::require_path_segment(id, "LLM document id");
+    return documents_path(collection) + "/" + detail::encode_uri_component(id);
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_LLM_DOCUMENTS_IPP
+// ---- bosbase/services/langchaingo.ipp: definitions of services/langchaingo.hpp (pb.langchaingo(): completions, RAG and text-to-SQL through BosBase (/api/langchaingo).)
+#ifndef BOSBASE_SERVICES_LANGCHAINGO_IPP
+#define BOSBASE_SERVICES_LANGCHAINGO_IPP
+
+namespace bosbase {
+
+BOSBASE_DECL langchaingo_completion langchaingo_service::completions(const langchaingo_completion_request& request,
+                                                                     const request_options& options) const {
+    json body = json::object();
+    put_model(body, request.model);
+    if (!request.prompt.empty()) body["prompt"] = request.prompt;
+    if (!request.messages.empty()) {
+        json messages = json::array();
+        for (const auto& m : request.messages) {
+            json message{{"content", m.content}};
+            if (!m.role.empty()) message["role"] = m.role;
+            messages.push_back(std::move(message));
+        }
+        body["messages"] = std::move(messages);
+    }
+    if (request.temperature) body["temperature"] = detail::finite_number(*request.temperature, "temperature");
+    if (request.max_tokens) body["maxTokens"] = *request.max_tokens;
+    if (request.top_p) body["topP"] = detail::finite_number(*request.top_p, "top_p");
+    if (request.candidate_count) body["candidateCount"] = *request.candidate_count;
+    if (!request.stop.empty()) body["stop"] = request.stop;
+    if (request.json_mode) body["json"] = true;
+    return call<langchaingo_completion>("/api/langchaingo/completions", body, request.model, options);
+}
+
+BOSBASE_DECL langchaingo_rag_answer langchaingo_service::rag(const langchaingo_rag_request& request,
+                                                             const request_options& options) const {
+    json body = retrieval_body(request);
+    body["question"] = request.question;
+    return call<langchaingo_rag_answer>("/api/langchaingo/rag", body, request.model, options);
+}
+
+BOSBASE_DECL langchaingo_rag_answer langchaingo_service::query_documents(const langchaingo_document_query& request,
+                                                                         const request_options& options) const {
+    json body = retrieval_body(request);
+    body["query"] = request.query;
+    return call<langchaingo_rag_answer>("/api/langchaingo/documents/query", body, request.model, options);
+}
+
+BOSBASE_DECL langchaingo_sql_result langchaingo_service::sql(const langchaingo_sql_request& request,
+                                                             const request_options& options) const {
+    json body = json::object();
+    put_model(body, request.model);
+    body["query"] = request.query;
+    if (!request.tables.empty()) body["tables"] = request.tables;
+    if (request.top_k) body["topK"] = *request.top_k;
+    return call<langchaingo_sql_result>("/api/langchaingo/sql", body, request.model, options);
+}
+
+BOSBASE_DECL void langchaingo_service::put_model(json& body, const langchaingo_model& m) {
+    json model = json::object();
+    if (!m.provider.empty()) model["provider"] = m.provider;
+    if (!m.model.empty()) model["model"] = m.model;
+    if (!m.api_key.empty()) model["apiKey"] = m.api_key;
+    if (!m.base_url.empty()) model["baseUrl"] = m.base_url;
+    if (!model.empty()) body["model"] = std::move(model);
+}
+
+BOSBASE_DECL json langchaingo_service::retrieval_body(const langchaingo_retrieval& r) {
+    json body = json::object();
+    put_model(body, r.model);
+    body["collection"] = r.collection;
+    if (r.top_k) body["topK"] = *r.top_k;
+    if (r.score_threshold) body["scoreThreshold"] = detail::finite_number(*r.score_threshold, "score_threshold");
+    if (r.where || r.where_document) {
+        json filters = json::object();
+        if (r.where) filters["where"] = *r.where;
+        if (r.where_document) filters["whereDocument"] = *r.where_document;
+        body["filters"] = std::move(filters);
+    }
+    if (!r.prompt_template.empty()) body["promptTemplate"] = r.prompt_template;
+    if (r.return_sources) body["returnSources"] = true;
+    return body;
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_LANGCHAINGO_IPP
+// ---- bosbase/services/caches.ipp: definitions of services/caches.hpp (pb.caches(): BosBase's managed caches (/api/cache, superusers).)
+#ifndef BOSBASE_SERVICES_CACHES_IPP
+#define BOSBASE_SERVICES_CACHES_IPP
+
+namespace bosbase {
+
+BOSBASE_DECL std::vector<cache_summary> cache_service::list(const request_options& options) const {
+    const std::string path = "/api/cache";
+    const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
+    auto items = reply.body.is_object() ? reply.body.find("items") : reply.body.end();
+    if (items == reply.body.end() || !items->is_array()) {
+        throw detail::invalid_response(core(), path, options, reply.status,
+                                       "The server's list response has no 'items' array.");
+    }
+    std::vector<cache_summary> out;
+    out.reserve(items->size());
+    for (const auto& item : *items) {
+        out.push_back(detail::decode_as<cache_summary>(core(), item, reply.status, path, options));
+    }
+    return out;
+}
+
+BOSBASE_DECL cache_summary cache_service::create(std::string_view name, const cache_settings& settings,
+                                                 const request_options& options) const {
+    json body = settings_body(settings);
+    body["name"] = std::string(name);
+    const std::string path = "/api/cache";
+    const detail::json_reply reply = detail::fetch_json(core(), "POST", path, body, options);
+    return detail::decode_as<cache_summary>(core(), reply.body, reply.status, path, options);
+}
+
+BOSBASE_DECL cache_summary cache_service::update(std::string_view name, const cache_settings& settings,
+                                                 const request_options& options) const {
+    const std::string path = cache_path(name);
+    const detail::json_reply reply = detail::fetch_json(core(), "PATCH", path, settings_body(settings), options);
+    return detail::decode_as<cache_summary>(core(), reply.body, reply.status, path, options);
+}
+
+BOSBASE_DECL void cache_service::remove(std::string_view name, const request_options& options) const {
+    core().perform("DELETE", cache_path(name), nullptr, options, {});
+}
+
+BOSBASE_DECL cache_entry cache_service::get_entry(std::string_view cache, std::string_view key,
+                                                  const request_options& options) const {
+    return entry_call("GET", cache, key, nullptr, options);
+}
+
+BOSBASE_DECL cache_entry cache_service::renew_entry(std::string_view cache, std::string_view key,
+                                                    std::optional<std::int64_t> ttl_seconds,
+                                                    const request_options& options) const {
+    json body = json::object();
+    if (ttl_seconds) body["ttlSeconds"] = non_negative(*ttl_seconds, "cache entry ttl_seconds");
+    return entry_call("PATCH", cache, key, body, options);
+}
+
+BOSBASE_DECL void cache_service::delete_entry(std::string_view cache, std::string_view key,
+                                              const request_options& options) const {
+    core().perform("DELETE", entry_path(cache, key), nullptr, options, {});
+}
+
+BOSBASE_DECL std::string cache_service::cache_path(std::string_view name) {
+    detail::require_path_segment(name, "cache name");
+    return "/api/cache/" + detail::encode_uri_component(name);
+}
+
+BOSBASE_DECL std::string cache_service::entry_path(std::string_view cache, std::string_view key) {
+    detail::require_path_segment(key, "cache key");
+    return cache_path(cache) + "/entries/" + detail::encode_uri_component(key);
+}
+
+BOSBASE_DECL std::int64_t cache_service::non_negative(std::int64_t value, const char* what) {
+    if (value < 0) {
+        throw std::invalid_argument(std::string("bosbase: ") + what +
+                                    " must not be negative (leave it unset for the server's default)");
+    }
+    return value;
+}
+
+BOSBASE_DECL json cache_service::settings_body(const cache_settings& s) {
+    json body = json::object();
+    if (s.size_bytes) body["sizeBytes"] = non_negative(*s.size_bytes, "cache size_bytes");
+    if (s.default_ttl_seconds) body["defaultTTLSeconds"] = non_negative(*s.default_ttl_seconds, "cache default_ttl_seconds");
+    if (s.read_timeout_ms) body["readTimeoutMs"] = non_negative(*s.read_timeout_ms, "cache read_timeout_ms");
+    return body;
+}
+
+BOSBASE_DECL cache_entry cache_service::entry_call(const char* method, std::string_view cache,
+                                                   std::string_view key, const json& body,
+                                                   const request_options& options) const {
+    const std::string path = entry_path(cache, key);
+    const detail::json_reply reply = detail::fetch_json(core(), method, path, body, options);
+    return detail::decode_as<cache_entry>(core(), reply.body, reply.status, path, options);
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_CACHES_IPP
+// ---- bosbase/services/redis.ipp: definitions of services/redis.hpp (redis_service: BosBase's superuser access to Redis keys (pb.redis()).)
+#ifndef BOSBASE_SERVICES_REDIS_IPP
+#define BOSBASE_SERVICES_REDIS_IPP
+
+namespace bosbase {
+
+BOSBASE_DECL redis_key_page redis_service::list_keys(const redis_list_options& query,
+                                                     const request_options& options) const {
+    query_params first;
+    if (query.cursor) first.emplace_back("cursor", *query.cursor);
+    if (query.pattern) first.emplace_back("pattern", *query.pattern);
+    if (query.count) first.emplace_back("count", *query.count);
+    return detail::fetch_as<redis_key_page>(core(), "GET", keys_path(), nullptr,
+                                               detail::with_defaults(std::move(first), options));
+}
+
+BOSBASE_DECL redis_entry redis_service::create_key(std::string_view key, const json& value,
+                                                   std::optional<std::int64_t> ttl_seconds,
+                                                   const request_options& options) const {
+    json body{{"key", std::string(key)}, {"value", value}};
+    if (ttl_seconds) body["ttlSeconds"] = *ttl_seconds;
+    return detail::fetch_as<redis_entry>(core(), "POST", keys_path(), body, options);
+}
+
+BOSBASE_DECL redis_entry redis_service::get_key(std::string_view key, const request_options& options) const {
+    return detail::fetch_as<redis_entry>(core(), "GET", key_path(key), nullptr, options);
+}
+
+BOSBASE_DECL redis_entry redis_service::update_key(std::string_view key, const json& value,
+                                                   std::optional<std::int64_t> ttl_seconds,
+                                                   const request_options& options) const {
+    json body{{"value", value}};
+    if (ttl_seconds) body["ttlSeconds"] = *ttl_seconds;
+    return detail::fetch_as<redis_entry>(core(), "PUT", key_path(key), body, options);
+}
+
+BOSBASE_DECL void redis_service::delete_key(std::string_view key, const request_options& options) const {
+    core().perform("DELETE", key_path(key), nullptr, options, {});
+}
+
+BOSBASE_DECL std::string redis_service::key_path(std::string_view key) {
+    detail::require_path_segment(key, "Redis key");
+    return "/api/redis/keys/" + detail::encode_uri_component(key);
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_REDIS_IPP
+// ---- bosbase/services/graphql.ipp: definitions of services/graphql.hpp (graphql_service and sql_service: BosBase's superuser query routes (pb.graphql(), pb.sql()).)
+#ifndef BOSBASE_SERVICES_GRAPHQL_IPP
+#define BOSBASE_SERVICES_GRAPHQL_IPP
+
+namespace bosbase {
+
+BOSBASE_DECL graphql_result graphql_service::query(std::string_view query, const json& variables,
+                                                   std::string_view operation_name,
+                                                   const request_options& options) const {
+    json body{{"query", std::string(query)}, {"variables", detail::object_body(variables, "GraphQL variables")}};
+    if (!operation_name.empty()) body["operationName"] = std::string(operation_name);
+    return detail::fetch_as<graphql_result>(core(), "POST", "/api/graphql", body, options);
+}
+
+BOSBASE_DECL sql_result sql_service::execute(std::string_view query, const request_options& options) const {
+    const auto first = query.find_first_not_of(" \t\r\n\f\v");
+    if (first == std::string_view::npos) {
+        throw std::invalid_argument("bosbase: the SQL query must not be empty");
+    }
+    const auto last = query.find_last_not_of(" \t\r\n\f\v");
+    const json body{{"query", std::string(query.substr(first, last - first + 1))}};
+    return detail::fetch_as<sql_result>(core(), "POST", "/api/sql/execute", body, options);
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_GRAPHQL_IPP
+// ---- bosbase/services/script_ws.ipp: definitions of services/script_ws.hpp (scripts().execute_ws(): one script run over a WebSocket, and the deadline timer of the streamed calls.)
+#ifndef BOSBASE_SERVICES_SCRIPT_WS_IPP
+#define BOSBASE_SERVICES_SCRIPT_WS_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL deadline_guard::deadline_guard(cancel_token target, clock::time_point when)
+    : state_(std::make_shared<shared>()) {
+    thread_ = std::thread([s = state_, target, when] {
+        std::unique_lock<std::mutex> lock(s->mutex);
+        if (!s->cv.wait_until(lock, when, [&] { return s->done; })) {
+            s->fired = true;
+            lock.unlock();
+            target.cancel();
+        }
+    });
+}
+
+BOSBASE_DECL void deadline_guard::stop() {
+    {
+        std::lock_guard<std::mutex> lock(state_->mutex);
+        state_->done = true;
+    }
+    state_->cv.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+BOSBASE_DECL bool deadline_guard::fired() {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    return state_->fired;
+}
+
+BOSBASE_DECL script_output execute_script_ws(client_core& c, const std::string& path,
+                                             const std::vector<std::string>& arguments,
+                                             std::string_view function_name, const request_options& options) {
+    using clock = std::chrono::steady_clock;
+    const auto& settings = c.settings();
+    require_headers(options.headers, "request_options.headers");
+    const std::string token = c.store().token();
+    const call_secrets secrets{token};
+
+    websocket_request req;
+    req.url = websocket_origin(c.url().origin) + c.target_for(path, collect_query(options, {}));
+    req.headers = options.headers;
+    for (const auto& h : settings.headers) {
+        if (!h.second.empty() && !has_header(req.headers, h.first)) req.headers.push_back(h);
+    }
+    if (!settings.lang.empty() && !has_header(req.headers, "Accept-Language")) {
+        req.headers.emplace_back("Accept-Language", settings.lang);
+    }
+    if (!token.empty() && !has_header(req.headers, "Authorization")) req.headers.emplace_back("Authorization", token);
+    req.connect_timeout = settings.connect_timeout;
+    req.read_timeout = options.timeout.value_or(settings.timeout);
+    req.write_timeout = req.read_timeout;
+    req.max_message_bytes = settings.max_response_bytes;
+    const std::chrono::milliseconds budget = options.deadline.value_or(settings.deadline);
+    const auto deadline =
+        clock::now() + std::clamp(budget, std::chrono::milliseconds(0), std::chrono::milliseconds(std::chrono::hours(24 * 365 * 100)));
+    const std::string url = redact_url(req.url);
+    const std::string what = "GET " + redact_url(c.url().origin + c.url().prefix + path) + " (WebSocket)";
+
+    // One token the transport and the socket obey: the caller's, the async job's, or the deadline.
+    cancel_token stop;
+    cancel_token::registration links[2];
+    if (options.cancel) links[0] = options.cancel->on_cancel([stop] { stop.cancel(); });
+    if (const cancel_token* job = current_job_cancel()) links[1] = job->on_cancel([stop] { stop.cancel(); });
+    auto failure = [&](error_kind kind, const std::string& why) {
+        return ClientResponseError(url, 0, json::object(), kind, why, secrets.to_vector());
+    };
+    if (stop.is_canceled()) throw failure(error_kind::canceled, what + " was cancelled before it was sent");
+    req.cancel = stop;
+
+    deadline_guard guard(stop, deadline);
+    auto ended = [&](error_kind kind, const std::string& why) {
+        guard.stop();
+        if (guard.fired()) {
+            return failure(error_kind::deadline, what + " exceeded its deadline of " + std::to_string(budget.count()) + " ms");
+        }
+        if (stop.is_canceled()) return failure(error_kind::canceled, what + " was cancelled");
+        return failure(kind, why);
+    };
+
+    std::unique_ptr<websocket_connection> conn;
+    std::optional<transport_fault> refused;
+    try {
+        auto transport = copy_transport(c.transport(), "execute_ws");  // copies share what the transport keeps
+        conn = transport->connect_websocket(req);
+    } catch (const websocket_refused& e) {
+        // The server's own answer to the upgrade (no script, no permission, not signed
+        // in): its status and JSON, as execute() would report them.
+        if (stop.is_canceled()) throw ended(error_kind::canceled, e.what());
+        guard.stop();
+        http_response res;
+        res.status = e.status();
+        res.body = e.body();
+        const auto list = secrets.to_vector();
+        throw ClientResponseError(url, e.status(), error_body(res, settings.max_json_depth, list), error_kind::none, {},
+                                  list);
+    } catch (...) {
+        transport_fault fault = current_transport_fault();
+        // A transport that does not tell the upgrade's status: a server that answers the
+        // upgrade with an error and closes may look like a refused connect to it.
+        const bool maybe_refused = fault.kind == error_kind::invalid_response || fault.kind == error_kind::connect;
+        if (!maybe_refused || stop.is_canceled()) throw ended(fault.kind, fault.what);
+        refused = std::move(fault);
+    }
+    if (refused) {
+        // Perhaps the server answered the upgrade with an error the transport did not pass
+        // on (one that throws websocket_refused never comes here). The same route asked
+        // over plain HTTP gives that answer before it would upgrade, and runs nothing; a
+        // server that is not there fails that request alike.
+        guard.stop();
+        (void)fetch_json(c, "GET", path, nullptr, options, secrets);
+        throw failure(refused->kind, refused->what);
+    }
+    if (!conn) throw ended(error_kind::other, "the transport returned no WebSocket");
+
+    std::string message;
+    websocket_frame frame = websocket_frame::closed;
+    {
+        // Declared after conn, so gone before it: a cancel or the deadline ends a blocked read.
+        cancel_token::registration wake = stop.on_cancel([&conn] { conn->shutdown(); });
+        json first = json::object();
+        if (!arguments.empty()) first["arguments"] = arguments;
+        if (!function_name.empty()) first["function_name"] = std::string(function_name);
+        try {
+            if (!conn->send_text(first.dump())) {
+                throw ended(error_kind::send, "the WebSocket closed before the script's arguments were sent");
+            }
+            frame = conn->read(message);
+        } catch (const ClientResponseError&) {
+            throw;
+        } catch (const json::exception&) {
+            throw std::invalid_argument("bosbase: script arguments and function name must be valid UTF-8");
+        } catch (const std::bad_alloc&) {
+            throw;
+        } catch (const std::exception& e) {
+            throw ended(error_kind::receive, e.what());
+        }
+    }
+    conn->shutdown();
+    guard.stop();
+    if (guard.fired() || stop.is_canceled()) throw ended(error_kind::canceled, {});
+    if (frame == websocket_frame::closed) {
+        throw failure(error_kind::receive, "the server closed the WebSocket without the script's answer");
+    }
+    constexpr int switched = 101;  // the status of the upgrade that carried the answer
+    // A transport that reads past an answer over the cap says too_large; one that hands it over whole, its size.
+    if (frame == websocket_frame::too_large ||
+        (frame == websocket_frame::text && message.size() > settings.max_response_bytes)) {
+        throw failure(error_kind::too_large, "the script's answer is larger than max_response_bytes (" +
+                                                 std::to_string(settings.max_response_bytes) + " bytes)");
+    }
+    if (frame != websocket_frame::text) {
+        throw invalid_response(c, path, options, switched, "The script's answer is a binary WebSocket message.");
+    }
+    const std::optional<json> parsed = parse_json(message, settings.max_json_depth);
+    if (!parsed || !parsed->is_object()) {
+        throw invalid_response(c, path, options, switched,
+                               "The script's answer is not a JSON object, or nests deeper than max_json_depth.");
+    }
+    const auto status = parsed->find("status");
+    if (parsed->find("output") == parsed->end() && status != parsed->end() && status->is_number_integer()) {
+        // A failure after the upgrade (the script raised, bad arguments) comes as a message.
+        const auto code = status->get<std::int64_t>();
+        const int http = code >= 100 && code <= 599 ? static_cast<int>(code) : 500;
+        const auto list = secrets.to_vector();
+        throw ClientResponseError(url, http, *parsed, error_kind::none, {}, list);
+    }
+    return decode_as<script_output>(c, *parsed, switched, path, options);
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_SCRIPT_WS_IPP
+// ---- bosbase/realtime/sse_parser.ipp: definitions of realtime/sse_parser.hpp (an incremental parser for server-sent events with a per-event cap.)
+#ifndef BOSBASE_REALTIME_SSE_PARSER_IPP
+#define BOSBASE_REALTIME_SSE_PARSER_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL bool sse_parser::grow(std::size_t line_size) {
+    if (line_size + data_.size() + event_.size() > max_event_bytes_) {
+        error_ = "an event is larger than max_event_bytes (" + std::to_string(max_event_bytes_) + " bytes)";
+        line_.clear();
+        data_.clear();
+        return false;
+    }
+    return true;
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_REALTIME_SSE_PARSER_IPP
+// ---- bosbase/services/scripts.ipp: definitions of services/scripts.hpp (scripts_service: BosBase's stored scripts, commands, uploads and WASM (pb.scripts()).)
+#ifndef BOSBASE_SERVICES_SCRIPTS_IPP
+#define BOSBASE_SERVICES_SCRIPTS_IPP
+
+namespace bosbase {
+
+BOSBASE_DECL std::vector<script> scripts_service::list(const request_options& options) const {
+    auto& c = core();
+    const std::string path = "/api/scripts";
+    detail::json_reply reply = detail::fetch_json(c, "GET", path, nullptr, options);
+    const json& items = detail::items_of(c, reply.body, path, options, reply.status);
+    std::vector<script> out;
+    out.reserve(items.size());
+    for (const auto& item : items) out.push_back(detail::decode_as<script>(c, item, reply.status, path, options));
+    return out;
+}
+
+BOSBASE_DECL script scripts_service::create(std::string_view name, std::string_view content,
+                                            std::string_view description, const request_options& options) const {
+    const json body{{"name", std::string(name)},
+                    {"content", std::string(content)},
+                    {"description", std::string(description)}};
+    return detail::fetch_as<script>(core(), "POST", "/api/scripts", body, options);
+}
+
+BOSBASE_DECL script scripts_service::get(std::string_view name, const request_options& options) const {
+    return detail::fetch_as<script>(core(), "GET", script_path(name), nullptr, options);
+}
+
+BOSBASE_DECL script scripts_service::update(std::string_view name, const script_update& changes,
+                                            const request_options& options) const {
+    json body = json::object();
+    if (changes.content) body["content"] = *changes.content;
+    if (changes.description) body["description"] = *changes.description;
+    return detail::fetch_as<script>(core(), "PATCH", script_path(name), body, options);
+}
+
+BOSBASE_DECL void scripts_service::remove(std::string_view name, const request_options& options) const {
+    core().perform("DELETE", script_path(name), nullptr, options, {});
+}
+
+BOSBASE_DECL script_output scripts_service::execute(std::string_view name,
+                                                    const std::vector<std::string>& arguments,
+                                                    std::string_view function_name,
+                                                    const request_options& options) const {
+    return detail::fetch_as<script_output>(core(), "POST", script_path(name) + "/execute",
+                                              execute_body(arguments, function_name), options);
+}
+
+BOSBASE_DECL script_job scripts_service::execute_async(std::string_view name,
+                                                       const std::vector<std::string>& arguments,
+                                                       std::string_view function_name,
+                                                       const request_options& options) const {
+    detail::require_path_segment(name, "script name");
+    return start_job("/api/scripts/async/" + detail::encode_uri_component(name) + "/execute",
+                     execute_body(arguments, function_name), script_job_kind::execute, options);
+}
+
+BOSBASE_DECL script_job_status scripts_service::execute_async_status(std::string_view id,
+                                                                     const request_options& options) const {
+    return job_status(script_job_kind::execute, id, options);
+}
+
+BOSBASE_DECL script_output scripts_service::execute_sse(std::string_view name,
+                                                        const std::vector<std::string>& arguments,
+                                                        std::string_view function_name,
+                                                        const request_options& options) const {
+    if (!core().transport().can_stream()) {
+        throw std::logic_error(
+            "bosbase: execute_sse needs a transport with the streaming call "
+            "`http_response stream(const http_request&, const stream_handler&)` (see README, 'Realtime')");
+    }
+    return sse_call(script_path(name) + "/execute/sse", arguments, function_name, options);
+}
+
+BOSBASE_DECL script_output scripts_service::execute_ws(std::string_view name,
+                                                       const std::vector<std::string>& arguments,
+                                                       std::string_view function_name,
+                                                       const request_options& options) const {
+    if (!core().transport().can_websocket()) {
+        throw std::logic_error(
+            "bosbase: execute_ws needs a transport with the WebSocket call "
+            "`std::unique_ptr<bosbase::websocket_connection> connect_websocket(const "
+            "bosbase::websocket_request&)`; the default transport has it with cpp-httplib 0.41 or newer "
+            "(see README, 'Pub/sub')");
+    }
+    return detail::execute_script_ws(core(), script_path(name) + "/execute/ws", arguments, function_name, options);
+}
+
+BOSBASE_DECL wasm_result scripts_service::wasm(std::string_view cli_options, std::string_view wasm_name,
+                                               std::string_view params, const request_options& options) const {
+    return detail::fetch_as<wasm_result>(core(), "POST", "/api/scripts/wasm",
+                                            wasm_body(cli_options, wasm_name, params), options);
+}
+
+BOSBASE_DECL script_job scripts_service::wasm_async(std::string_view cli_options, std::string_view wasm_name,
+                                                    std::string_view params, const request_options& options) const {
+    return start_job("/api/scripts/wasm/async", wasm_body(cli_options, wasm_name, params), script_job_kind::wasm,
+                     options);
+}
+
+BOSBASE_DECL script_job_status scripts_service::wasm_async_status(std::string_view id,
+                                                                  const request_options& options) const {
+    return job_status(script_job_kind::wasm, id, options);
+}
+
+BOSBASE_DECL script_output scripts_service::command(std::string_view command, const request_options& options) const {
+    return detail::fetch_as<script_output>(core(), "POST", "/api/scripts/command",
+                                              json{{"command", std::string(command)}}, options);
+}
+
+BOSBASE_DECL script_job scripts_service::command_async(std::string_view command,
+                                                       const request_options& options) const {
+    return start_job("/api/scripts/command", json{{"command", std::string(command)}, {"async", true}},
+                     script_job_kind::command, options);
+}
+
+BOSBASE_DECL script_job_status scripts_service::command_status(std::string_view id,
+                                                               const request_options& options) const {
+    return job_status(script_job_kind::command, id, options);
+}
+
+BOSBASE_DECL script_upload_result scripts_service::upload(const file_part& file, std::string_view path,
+                                                          const request_options& options) const {
+    json fields = json::object();
+    if (!path.empty()) fields["path"] = std::string(path);
+    auto& c = core();
+    const std::string route = "/api/scripts/upload";
+    auto body = detail::build_multipart(fields, file_list{{"file", file}}, c.settings().max_request_bytes);
+    detail::json_reply reply = detail::fetch_body_json(c, "POST", route, std::move(body), options);
+    return detail::decode_as<script_upload_result>(c, reply.body, reply.status, route, options);
+}
+
+BOSBASE_DECL script_job_status scripts_service::wait(const script_job& job,
+                                                     std::chrono::milliseconds poll_interval,
+                                                     const request_options& options) const {
+    if (poll_interval.count() < 1) {
+        throw std::invalid_argument("bosbase: the poll interval of wait() must be at least 1 ms");
+    }
+    auto& c = core();
+    const std::string path = status_path(job.kind, job.id);
+    const std::chrono::milliseconds budget = options.deadline.value_or(c.settings().deadline);
+    const auto started = clock::now();
+    const auto end = started + std::clamp(budget, std::chrono::milliseconds(0), max_budget());
+    cancel_waiter waiter(options);
+    request_options poll = options;
+    std::string last_status = job.status;
+    for (std::size_t polls = 0;; ++polls) {
+        if (waiter.canceled()) {
+            throw wait_ended(path, options, error_kind::canceled, job, "was cancelled", budget, polls, last_status);
+        }
+        const auto now = clock::now();
+        if (now >= end) {
+            throw wait_ended(path, options, error_kind::deadline, job, "exceeded its deadline", budget, polls,
+                             last_status);
+        }
+        poll.deadline = std::chrono::ceil<std::chrono::milliseconds>(end - now);
+        script_job_status status;
+        try {
+            status = detail::fetch_as<script_job_status>(c, "GET", path, nullptr, poll);
+        } catch (const ClientResponseError& e) {
+            // A poll cut short by what is left of the budget: the wait's deadline passed.
+            if (e.error_kind() == error_kind::deadline && clock::now() >= end) {
+                throw wait_ended(path, options, error_kind::deadline, job, "exceeded its deadline", budget,
+                                 polls + 1, last_status);
+            }
+            // Cancelled during a poll: the same answer as during a pause.
+            if (e.error_kind() == error_kind::canceled) {
+                throw wait_ended(path, options, error_kind::canceled, job, "was cancelled", budget, polls + 1,
+                                 last_status);
+            }
+            throw;
+        }
+        if (status.finished()) {
+            return status;
+        }
+        last_status = status.status;
+        if (waiter.sleep_until(std::min(clock::now() + poll_interval, end))) {
+            throw wait_ended(path, options, error_kind::canceled, job, "was cancelled", budget, polls + 1,
+                             last_status);
+        }
+    }
+}
+
+BOSBASE_DECL std::string scripts_service::script_path(std::string_view name) {
+    detail::require_path_segment(name, "script name");
+    return "/api/scripts/" + detail::encode_uri_component(name);
+}
+
+BOSBASE_DECL std::string scripts_service::status_path(script_job_kind kind, std::string_view id) {
+    detail::require_path_segment(id, "job id");
+    const std::string encoded = detail::encode_uri_component(id);
+    switch (kind) {
+    case script_job_kind::wasm: return "/api/scripts/wasm/async/" + encoded;
+    case script_job_kind::command: return "/api/scripts/command/" + encoded;
+    case script_job_kind::execute: break;
+    }
+    return "/api/scripts/async/" + encoded;
+}
+
+BOSBASE_DECL const char* scripts_service::kind_name(script_job_kind kind) {
+    switch (kind) {
+    case script_job_kind::wasm: return "WASM";
+    case script_job_kind::command: return "command";
+    case script_job_kind::execute: break;
+    }
+    return "script";
+}
+
+BOSBASE_DECL json scripts_service::execute_body(const std::vector<std::string>& arguments,
+                                                std::string_view function_name) {
+    json body = json::object();
+    if (!arguments.empty()) body["arguments"] = arguments;
+    if (!function_name.empty()) body["function_name"] = std::string(function_name);
+    return body;
+}
+
+BOSBASE_DECL json scripts_service::wasm_body(std::string_view cli_options, std::string_view wasm_name,
+                                             std::string_view params) {
+    return json{{"options", std::string(cli_options)}, {"wasm", std::string(wasm_name)}, {"params", std::string(params)}};
+}
+
+BOSBASE_DECL script_job scripts_service::start_job(const std::string& path, const json& body,
+                                                   script_job_kind kind, const request_options& options) const {
+    script_job job = detail::fetch_as<script_job>(core(), "POST", path, body, options);
+    job.kind = kind;
+    return job;
+}
+
+BOSBASE_DECL script_job_status scripts_service::job_status(script_job_kind kind, std::string_view id,
+                                                           const request_options& options) const {
+    return detail::fetch_as<script_job_status>(core(), "GET", status_path(kind, id), nullptr, options);
+}
+
+BOSBASE_DECL ClientResponseError scripts_service::wait_ended(const std::string& path,
+                                                             const request_options& options, error_kind kind,
+                                                             const script_job& job, const char* how,
+                                                             std::chrono::milliseconds budget,
+                                                             std::size_t polls,
+                                                             const std::string& last_status) const {
+    std::string text = std::string("waiting for the ") + kind_name(job.kind) + " job " + job.id + " " + how;
+    if (kind == error_kind::deadline) text += " of " + std::to_string(budget.count()) + " ms";
+    text += " (" + std::to_string(polls) + (polls == 1 ? " poll" : " polls") + ", last status '" + last_status + "')";
+    return ClientResponseError(core().error_url(path, options), 0, json::object(), kind, text);
+}
+
+BOSBASE_DECL scripts_service::cancel_waiter::cancel_waiter(const request_options& options)
+    : state_(std::make_shared<shared>()) {
+    auto fire = [s = state_] {
+        {
+            std::lock_guard<std::mutex> lock(s->mutex);
+            s->fired = true;
+        }
+        s->cv.notify_all();
+    };
+    if (options.cancel) own_ = options.cancel->on_cancel(fire);
+    if (const cancel_token* job = detail::current_job_cancel()) job_ = job->on_cancel(fire);
+}
+
+BOSBASE_DECL bool scripts_service::cancel_waiter::canceled() {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    return state_->fired;
+}
+
+BOSBASE_DECL bool scripts_service::cancel_waiter::sleep_until(clock::time_point until) {
+    std::unique_lock<std::mutex> lock(state_->mutex);
+    return state_->cv.wait_until(lock, until, [&] { return state_->fired; });
+}
+
+BOSBASE_DECL script_output scripts_service::sse_call(const std::string& path,
+                                                     const std::vector<std::string>& arguments,
+                                                     std::string_view function_name,
+                                                     const request_options& options) const {
+    auto& c = core();
+    const auto& settings = c.settings();
+    detail::require_headers(options.headers, "request_options.headers");
+    query_params first;
+    if (!arguments.empty()) first.emplace_back("arguments", arguments);
+    if (!function_name.empty()) first.emplace_back("function_name", std::string(function_name));
+    query_params query = detail::collect_query(options, first);
+    const std::string token = c.store().token();
+    const bool caller_token = std::any_of(query.begin(), query.end(), [](const auto& p) { return p.first == "token"; });
+    if (!token.empty() && !caller_token) query.emplace_back("token", token);
+    const detail::call_secrets secrets{token};
+
+    http_request req;
+    req.method = "GET";
+    req.origin = c.url().origin;
+    req.target = c.target_for(path, query);
+    req.headers = options.headers;
+    for (const auto& h : settings.headers) {
+        if (!h.second.empty() && !detail::has_header(req.headers, h.first)) req.headers.push_back(h);
+    }
+    if (!detail::has_header(req.headers, "Accept")) req.headers.emplace_back("Accept", "text/event-stream");
+    if (!settings.lang.empty() && !detail::has_header(req.headers, "Accept-Language")) {
+        req.headers.emplace_back("Accept-Language", settings.lang);
+    }
+    req.connect_timeout = settings.connect_timeout;
+    req.read_timeout = options.timeout.value_or(settings.timeout);
+    req.write_timeout = req.read_timeout;
+    const std::chrono::milliseconds budget = options.deadline.value_or(settings.deadline);
+    const auto started = clock::now();
+    req.deadline = started + std::clamp(budget, std::chrono::milliseconds(0), max_budget());
+    req.max_response_bytes = settings.max_response_bytes;
+    req.decompress = false;
+    const std::string url = detail::redact_url(req.origin + req.target);
+
+    // One token the transport obeys: the caller's, the async job's, or the deadline.
+    cancel_token stop;
+    cancel_token::registration links[2];
+    if (options.cancel) links[0] = options.cancel->on_cancel([stop] { stop.cancel(); });
+    if (const cancel_token* job = detail::current_job_cancel()) links[1] = job->on_cancel([stop] { stop.cancel(); });
+    auto failure = [&](error_kind kind, const std::string& what) {
+        return ClientResponseError(url, 0, json::object(), kind, what, secrets.to_vector());
+    };
+    if (stop.is_canceled()) {
+        throw failure(error_kind::canceled, "GET " + req.origin + " was cancelled before it was sent");
+    }
+    req.cancel = stop;
+
+    detail::sse_parser parser(settings.max_response_bytes);
+    std::optional<std::string> event_data;
+    std::size_t received = 0;
+    bool too_large = false;
+    stream_handler on_data = [&](std::string_view chunk) -> bool {
+        received += chunk.size();
+        if (received > settings.max_response_bytes) {
+            too_large = true;
+            return false;
+        }
+        return parser.feed(chunk, [&](const detail::sse_event& ev) {
+            event_data = ev.data;
+            return false;  // the one event is all there is
+        });
+    };
+
+    http_response res;
+    {
+        detail::deadline_guard guard(stop, req.deadline);
+        // Past the deadline the deadline is the reason, however the stream ended: a
+        // transport may stop it there on its own timer (the default one does), before
+        // this call's fires, and report it as ended or failed.
+        auto ended = [&](error_kind kind, const std::string& what) {
+            guard.stop();
+            if (guard.fired() || kind == error_kind::deadline || clock::now() >= req.deadline) {
+                return failure(error_kind::deadline, "GET " + req.origin + " exceeded its deadline of " +
+                                                         std::to_string(budget.count()) + " ms");
+            }
+            if (stop.is_canceled()) return failure(error_kind::canceled, "GET " + req.origin + " was cancelled");
+            return failure(kind, what);
+        };
+        try {
+            // A copy, as realtime uses: copies share the connection pool.
+            auto transport = detail::copy_transport(c.transport(), "execute_sse");
+            res = transport->stream(req, on_data);
+        } catch (...) {
+            const detail::transport_fault fault = detail::current_transport_fault();
+            throw ended(fault.kind, fault.what);
+        }
+        guard.stop();
+        if (guard.fired() || stop.is_canceled() || clock::now() >= req.deadline) {
+            throw ended(error_kind::canceled, "GET " + req.origin + " was cancelled");
+        }
+    }
+    if (res.status < 200 || res.status > 299) {
+        const auto list = secrets.to_vector();
+        throw ClientResponseError(url, res.status, detail::error_body(res, settings.max_json_depth, list),
+                                  error_kind::none, {}, list);
+    }
+    if (too_large || !parser.error().empty()) {
+        throw failure(error_kind::too_large, "the event stream is larger than max_response_bytes (" +
+                                                 std::to_string(settings.max_response_bytes) + " bytes)");
+    }
+    if (!event_data) {
+        throw detail::invalid_response(c, path, options, res.status,
+                                       "The script's event stream ended without an event.");
+    }
+    auto parsed = detail::parse_json(*event_data, settings.max_json_depth);
+    if (!parsed) {
+        throw detail::invalid_response(c, path, options, res.status,
+                                       "The script's event is not JSON, or nests deeper than max_json_depth.");
+    }
+    return detail::decode_as<script_output>(c, *parsed, res.status, path, options);
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_SCRIPTS_IPP
+// ---- bosbase/services/script_permissions.ipp: definitions of services/script_permissions.hpp (script_permissions_service: who may run which script (pb.script_permissions()).)
+#ifndef BOSBASE_SERVICES_SCRIPT_PERMISSIONS_IPP
+#define BOSBASE_SERVICES_SCRIPT_PERMISSIONS_IPP
+
+namespace bosbase {
+
+BOSBASE_DECL script_permission script_permissions_service::create(std::string_view script_name,
+                                                                  std::string_view content,
+                                                                  std::string_view script_id,
+                                                                  const request_options& options) const {
+    json body{{"script_name", std::string(script_name)}, {"content", std::string(content)}};
+    if (!script_id.empty()) body["script_id"] = std::string(script_id);
+    return detail::fetch_as<script_permission>(core(), "POST", "/api/script-permissions", body, options);
+}
+
+BOSBASE_DECL script_permission script_permissions_service::get(std::string_view script_name,
+                                                               const request_options& options) const {
+    return detail::fetch_as<script_permission>(core(), "GET", path(script_name), nullptr, options);
+}
+
+BOSBASE_DECL script_permission script_permissions_service::update(std::string_view script_name,
+                                                                  const script_permission_update& changes,
+                                                                  const request_options& options) const {
+    json body = json::object();
+    if (changes.script_name) body["script_name"] = *changes.script_name;
+    if (changes.content) body["content"] = *changes.content;
+    if (changes.script_id) body["script_id"] = *changes.script_id;
+    return detail::fetch_as<script_permission>(core(), "PATCH", path(script_name), body, options);
+}
+
+BOSBASE_DECL void script_permissions_service::remove(std::string_view script_name,
+                                                     const request_options& options) const {
+    core().perform("DELETE", path(script_name), nullptr, options, {});
+}
+
+BOSBASE_DECL std::string script_permissions_service::path(std::string_view script_name) {
+    detail::require_path_segment(script_name, "script name");
+    return "/api/script-permissions/" + detail::encode_uri_component(script_name);
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_SCRIPT_PERMISSIONS_IPP
+// ---- bosbase/realtime/registry.ipp: definitions of realtime/registry.hpp (the subscriptions of one realtime connection: topic strings, callbacks, what the server holds.)
+#ifndef BOSBASE_REALTIME_REGISTRY_IPP
+#define BOSBASE_REALTIME_REGISTRY_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL std::pair<std::optional<subscribe_options>, request_options> split_subscribe_options(const request_options& o) {
+    std::pair<std::optional<subscribe_options>, request_options> out{std::nullopt, o};
+    if (o.filter || o.expand || o.fields || !o.query.empty() || !o.headers.empty()) {
+        subscribe_options s;
+        s.filter = o.filter;
+        s.expand = o.expand;
+        s.fields = o.fields;
+        s.query = o.query;
+        s.headers = o.headers;
+        out.first = std::move(s);
+        out.second.filter.reset();
+        out.second.expand.reset();
+        out.second.fields.reset();
+        out.second.query.clear();
+        out.second.headers.clear();
+    }
+    return out;
+}
+
+BOSBASE_DECL std::string realtime_topic_key(const std::string& topic,
+                                            const std::optional<subscribe_options>& options) {
+    if (!options) {
+        return topic;
+    }
+    // Insertion order matters (JSON.stringify keeps it) and a repeated key keeps its
+    // first place with the last value, as in a JS object. Written by hand rather
+    // than through nlohmann::ordered_json, a second JSON type every TU would compile.
+    using members = std::vector<std::pair<std::string, json>>;
+    auto set = [](members& m, const std::string& key, json value) {
+        for (auto& entry : m) {
+            if (entry.first == key) {
+                entry.second = std::move(value);
+                return;
+            }
+        }
+        m.emplace_back(key, std::move(value));
+    };
+    auto write = [](std::string& out, const members& m) {
+        out += '{';
+        for (std::size_t i = 0; i < m.size(); ++i) {
+            out += (i == 0 ? "" : ",") + json(m[i].first).dump() + ":" + m[i].second.dump();
+        }
+        out += '}';
+    };
+    members query;
+    if (options->filter) set(query, "filter", *options->filter);
+    if (options->expand) set(query, "expand", *options->expand);
+    if (options->fields) set(query, "fields", *options->fields);
+    for (const auto& q : options->query) set(query, q.first, q.second);
+    members headers;
+    for (const auto& h : options->headers) set(headers, h.first, h.second);
+    std::string text = "{\"query\":";
+    try {
+        write(text, query);
+        if (!headers.empty()) {
+            text += ",\"headers\":";
+            write(text, headers);
+        }
+    } catch (const json::type_error&) {
+        throw std::invalid_argument("bosbase: a subscription option is not valid UTF-8");
+    }
+    text += '}';
+    return topic + (topic.find('?') == std::string::npos ? "?" : "&") + "options=" + encode_uri_component(text);
+}
+
+BOSBASE_DECL void realtime_registry::check_key(const std::string& key) {
+    if (key.empty()) {
+        throw std::invalid_argument("bosbase: a realtime topic must not be empty");
+    }
+    if (key.size() > max_topic_bytes) {
+        throw std::invalid_argument("bosbase: a realtime topic (options included) must not exceed " +
+                                    std::to_string(max_topic_bytes) + " bytes");
+    }
+    try {
+        (void)json(key).dump();
+    } catch (const json::type_error&) {
+        throw std::invalid_argument("bosbase: a realtime topic must be valid UTF-8");
+    }
+}
+
+BOSBASE_DECL auto realtime_registry::add(const std::string& key, realtime_callback fn) -> listener_ptr {
+    auto it = find(key);
+    if (it == topics_.end() && topics_.size() >= max_topics) {
+        throw std::invalid_argument("bosbase: the server accepts at most " + std::to_string(max_topics) +
+                                    " realtime topics per client");
+    }
+    auto made = std::make_shared<realtime_listener>(key, std::move(fn));
+    if (it == topics_.end()) {
+        topics_.push_back(topic{key, false, false, {}});
+        it = std::prev(topics_.end());
+    }
+    it->listeners.push_back(made);
+    return made;
+}
+
+BOSBASE_DECL bool realtime_registry::remove(const realtime_listener* l, std::vector<listener_ptr>& dropped) {
+    if (l == nullptr || l->removed) return false;
+    auto it = find(l->key);
+    if (it == topics_.end()) return false;
+    auto& ls = it->listeners;
+    auto found = std::find_if(ls.begin(), ls.end(), [&](const listener_ptr& p) { return p.get() == l; });
+    if (found == ls.end()) return false;
+    (*found)->removed = true;
+    dropped.push_back(std::move(*found));
+    ls.erase(found);
+    return ls.empty() && erase_topic(it);
+}
+
+BOSBASE_DECL bool realtime_registry::remove_by_prefix(std::string_view prefix,
+                                                      std::vector<listener_ptr>& dropped) {
+    bool server_may_hold = false;
+    for (auto it = topics_.begin(); it != topics_.end();) {
+        if ((it->key + "?").compare(0, prefix.size(), prefix) == 0) {
+            for (auto& l : it->listeners) {
+                l->removed = true;
+                dropped.push_back(std::move(l));
+            }
+            it->listeners.clear();
+            server_may_hold = erase_topic(it) || server_may_hold;
+        } else {
+            ++it;
+        }
+    }
+    return server_may_hold;
+}
+
+BOSBASE_DECL auto realtime_registry::listeners(const std::string& topic) const -> std::vector<listener_ptr> {
+    auto it = find(topic);
+    return it == topics_.end() ? std::vector<listener_ptr>() : it->listeners;
+}
+
+BOSBASE_DECL std::vector<std::string> realtime_registry::keys() const {
+    std::vector<std::string> out;
+    out.reserve(topics_.size());
+    for (const auto& t : topics_) out.push_back(t.key);
+    return out;
+}
+
+BOSBASE_DECL bool realtime_registry::on_server(const std::string& key) const {
+    auto it = find(key);
+    return it != topics_.end() && it->on_server;
+}
+
+BOSBASE_DECL bool realtime_registry::dirty() const {
+    return stale_ || std::any_of(topics_.begin(), topics_.end(), [](const topic& t) { return !t.on_server; });
+}
+
+BOSBASE_DECL json realtime_registry::begin_post() {
+    json list = json::array();
+    for (auto& t : topics_) {
+        t.in_flight = true;
+        list.push_back(t.key);
+    }
+    stale_ = false;  // the server will hold exactly this list, unless it changes meanwhile
+    return list;
+}
+
+BOSBASE_DECL void realtime_registry::end_post(bool accepted) {
+    for (auto& t : topics_) {
+        if (accepted && t.in_flight) t.on_server = true;
+        t.in_flight = false;
+    }
+    if (!accepted) stale_ = true;
+}
+
+BOSBASE_DECL void realtime_registry::connection_lost() {
+    for (auto& t : topics_) t.on_server = t.in_flight = false;
+    stale_ = false;
+}
+
+BOSBASE_DECL auto realtime_registry::find(const std::string& key) -> typename std::vector<topic>::iterator {
+    return std::find_if(topics_.begin(), topics_.end(), [&](const topic& t) { return t.key == key; });
+}
+
+BOSBASE_DECL auto realtime_registry::find(const std::string& key) const -> typename std::vector<topic>::const_iterator {
+    return std::find_if(topics_.begin(), topics_.end(), [&](const topic& t) { return t.key == key; });
+}
+
+BOSBASE_DECL bool realtime_registry::erase_topic(typename std::vector<topic>::iterator& it) {
+    const bool held = it->on_server || it->in_flight;
+    stale_ = stale_ || held;
+    it = topics_.erase(it);
+    return held;
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_REALTIME_REGISTRY_IPP
+// ---- bosbase/realtime/connection.ipp: definitions of realtime/connection.hpp (one realtime connection: the stream request, reading it, how it ended, and the delay before the next.)
+#ifndef BOSBASE_REALTIME_CONNECTION_IPP
+#define BOSBASE_REALTIME_CONNECTION_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL http_request realtime_stream_request(const parsed_base_url& url, std::string target,
+                                                  const client_options& settings) {
+    http_request req;
+    req.method = "GET";
+    req.origin = url.origin;
+    req.target = std::move(target);
+    req.headers = settings.headers;
+    auto add_default = [&](const char* name, const std::string& value) {
+        if (!value.empty() && !has_header(req.headers, name)) req.headers.emplace_back(name, value);
+    };
+    add_default("Accept", "text/event-stream");
+    add_default("Cache-Control", "no-store");
+    add_default("Accept-Language", settings.lang);
+    req.connect_timeout = settings.connect_timeout;
+    req.write_timeout = settings.timeout;
+    req.max_response_bytes = std::size_t(64) << 10;  // only error bodies are collected
+    req.decompress = false;
+    return req;
+}
+
+BOSBASE_DECL std::string realtime_client_id(const sse_event& ev) {
+    if (auto data = parse_json(ev.data, 8); data && data->is_object()) {
+        auto it = data->find("clientId");
+        if (it != data->end() && it->is_string()) return it->get<std::string>();
+    }
+    return ev.id;
+}
+
+BOSBASE_DECL realtime_event to_realtime_event(const sse_event& ev, std::size_t max_json_depth) {
+    realtime_event out;
+    out.topic = ev.event;
+    auto parsed = parse_json(ev.data, max_json_depth);
+    out.data = parsed ? std::move(*parsed) : json::object();
+    if (out.data.is_object()) {
+        auto action = out.data.find("action");
+        auto record = out.data.find("record");
+        if (action != out.data.end() && action->is_string()) out.action = action->get<std::string>();
+        if (record != out.data.end() && record->is_object()) out.record = *record;
+    }
+    return out;
+}
+
+BOSBASE_DECL std::chrono::milliseconds realtime_backoff(std::size_t attempt, const realtime_options& opts,
+                                                        std::optional<std::chrono::milliseconds> server_retry,
+                                                        std::minstd_rand& rng) {
+    const std::int64_t cap = opts.max_reconnect_delay.count();
+    std::int64_t base = opts.reconnect_delay.count();
+    if (server_retry) base = std::max(base, static_cast<std::int64_t>(server_retry->count()));
+    base = std::min(base, cap);
+    for (std::size_t i = 0; i < attempt && base < cap; ++i) base = std::min(cap, base * 2);
+    if (base <= 1) return std::chrono::milliseconds(base);
+    std::uniform_int_distribution<std::int64_t> half(0, base / 2);
+    return std::chrono::milliseconds(base - base / 2 + half(rng));
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_REALTIME_CONNECTION_IPP
+// ---- bosbase/realtime/state.ipp: definitions of realtime/state.hpp (one client's realtime connection: a small state machine on a background thread.)
+#ifndef BOSBASE_REALTIME_STATE_IPP
+#define BOSBASE_REALTIME_STATE_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL realtime_state::~realtime_state() {
+    if (worker_.joinable()) worker_.detach();  // shutdown() has run; this only keeps ~thread quiet
+}
+
+BOSBASE_DECL std::shared_ptr<realtime_state> realtime_state::make(core_type& core) {
+    auto made = std::make_shared<realtime_state>(core);
+    std::weak_ptr<realtime_state> weak = made;
+    core.store().on_change(
+        [weak](const std::string& token, const json&) {
+            if (auto self = weak.lock()) self->on_auth_change(token);
+        },
+        true);
+    return made;
+}
+
+BOSBASE_DECL subscription realtime_state::subscribe(core_type& core, const std::string& key,
+                                                    realtime_callback fn, const request_options& options) {
+    realtime_registry::check_key(key);
+    if (!fn) throw std::invalid_argument("bosbase: a realtime callback must not be empty");
+    check_subscribe_options(options);
+    const cancel_token* tokens[2] = {options.cancel ? &*options.cancel : nullptr, current_job_cancel()};
+    auto canceled = [&] {
+        return (tokens[0] && tokens[0]->is_canceled()) || (tokens[1] && tokens[1]->is_canceled());
+    };
+    if (canceled()) throw aborted("before it started");
+
+    // Declared before the lock, so destroyed after it is released: a registration's
+    // callback takes the lock, and a listener's captures may own the client.
+    cancel_token::registration wake[2];
+    for (int i = 0; i < 2; ++i) {
+        if (tokens[i]) wake[i] = tokens[i]->on_cancel([this] { notify(); });
+    }
+    std::vector<listener_ptr> dropped;
+    listener_ptr l;
+    std::optional<cancel_token> close;
+    waiter w;
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (phase_ == phase::stopping) throw destroyed();
+    const auto limit = options.deadline.value_or(options_.subscribe_timeout);
+    const auto deadline = clock::now() + limit;
+    const bool on_thread = std::this_thread::get_id() == worker_id_;
+    waiters_.push_back(&w);
+    try {
+        l = registry_.add(key, std::move(fn));
+        start_thread_locked();
+        cv_.notify_all();
+        while (!l->removed) {  // unsubscribe_all() meanwhile: an inert handle
+            if (phase_ == phase::subscribed && registry_.on_server(key)) break;
+            if (phase_ == phase::stopping) throw destroyed();
+            if (w.error) throw *w.error;
+            if (canceled()) throw aborted("while it waited for the server");
+            if (phase_ == phase::subscribed && !posting_) {
+                post_set(lock, core, caller_post_options(options, deadline));
+                continue;
+            }
+            // The realtime thread cannot wait for its own connection (in on_disconnect,
+            // say): the topic goes to the server with the next one.
+            if (on_thread && phase_ != phase::subscribed) break;
+            if (clock::now() >= deadline) throw timed_out(options, limit);
+            cv_.wait_until(lock, deadline);
+        }
+    } catch (...) {
+        waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &w));
+        // Nothing is left behind; a topic the server may hold goes with the next POST.
+        if (l) registry_.remove(l.get(), dropped);
+        close = topics_removed_locked();
+        lock.unlock();
+        if (close) close->cancel();
+        throw;
+    }
+    waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &w));
+    lock.unlock();
+    std::weak_ptr<realtime_state> self = this->shared_from_this();
+    return subscription(key, [self, core = core_, weak_l = std::weak_ptr<realtime_listener>(l)] {
+        const auto state = self.lock();
+        const auto listener = weak_l.lock();
+        if (!state || !listener) return;  // gone with the client, or already removed
+        const auto owner = core.lock();   // null once the client is gone: then no POST
+        state->remove(owner.get(), listener.get());
+    });
+}
+
+BOSBASE_DECL void realtime_state::remove(core_type* core, const realtime_listener* l) noexcept {
+    std::vector<listener_ptr> dropped;
+    std::optional<cancel_token> close;
+    {
+        std::unique_lock<std::mutex> lock(mutex_);
+        const bool shrunk = registry_.remove(l, dropped);
+        if (std::this_thread::get_id() != worker_id_) cv_.wait(lock, [&] { return running_ != l; });
+        close = topics_removed_locked();
+        if (shrunk && core && !close) post_shrunk_set(lock, *core);
+    }
+    if (close) close->cancel();
+}
+
+BOSBASE_DECL void realtime_state::remove_by_prefix(core_type& core, std::string_view prefix,
+                                                   const char* reason) noexcept {
+    std::vector<listener_ptr> dropped;
+    std::optional<cancel_token> close;
+    {
+        std::unique_lock<std::mutex> lock(mutex_);
+        const bool shrunk = registry_.remove_by_prefix(prefix, dropped);
+        if (std::this_thread::get_id() != worker_id_) {
+            cv_.wait(lock, [&] {
+                return std::none_of(dropped.begin(), dropped.end(),
+                                    [&](const listener_ptr& p) { return p.get() == running_; });
+            });
+        }
+        close = topics_removed_locked(reason);
+        if (shrunk && !close) post_shrunk_set(lock, core);
+    }
+    if (close) close->cancel();
+}
+
+BOSBASE_DECL void realtime_state::set_options(const realtime_options& o) {
+    if (o.max_event_bytes == 0 || o.reconnect_delay.count() < 0 || o.max_reconnect_delay.count() < 0 ||
+        o.idle_timeout.count() <= 0 || o.subscribe_timeout.count() < 0) {
+        throw std::invalid_argument(
+            "bosbase: realtime_options: delays must not be negative, idle_timeout and max_event_bytes must be "
+            "positive");
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    options_ = o;
+}
+
+BOSBASE_DECL bool realtime_state::is_connected() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return phase_ == phase::subscribed;
+}
+
+BOSBASE_DECL std::string realtime_state::client_id() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return phase_ == phase::subscribed ? client_id_ : std::string();
+}
+
+BOSBASE_DECL std::vector<std::string> realtime_state::topics() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return registry_.keys();
+}
+
+BOSBASE_DECL void realtime_state::shutdown() noexcept {
+    std::thread worker;
+    std::optional<cancel_token> cancel;
+    bool on_thread = false;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        phase_ = phase::stopping;
+        cancel = conn_cancel_;
+        worker = std::move(worker_);
+        on_thread = std::this_thread::get_id() == worker_id_;
+    }
+    cv_.notify_all();
+    if (!worker.joinable()) return;
+    if (on_thread) {
+        // Inside a callback or the POST: the stack above returns to a loop that sees
+        // `stopping`; it cannot join itself.
+        worker.detach();
+        return;
+    }
+    // A cancel that lands before the transport has a connection still stops it: the
+    // transport registers with the token, which runs late registrations at once.
+    if (cancel) cancel->cancel();
+    worker.join();
+}
+
+BOSBASE_DECL void realtime_state::check_subscribe_options(const request_options& o) {
+    if (o.expand || o.fields || o.filter || o.sort || o.skip_total || !o.query.empty() || !o.headers.empty()) {
+        throw std::invalid_argument(
+            "bosbase: a realtime subscription takes filter, expand, fields, query and headers once (in "
+            "request_options, or in subscribe_options with request_options bounding the call only), and "
+            "sort or skip_total not at all");
+    }
+}
+
+BOSBASE_DECL ClientResponseError realtime_state::aborted(const char* when) const {
+    return ClientResponseError(url_, 0, json::object(), error_kind::canceled,
+                               std::string("the realtime subscribe was cancelled ") + when);
+}
+
+BOSBASE_DECL ClientResponseError realtime_state::destroyed() const {
+    return ClientResponseError(url_, 0, json::object(), error_kind::canceled,
+                               "the client was destroyed while the realtime subscribe waited");
+}
+
+BOSBASE_DECL ClientResponseError realtime_state::timed_out(const request_options& options,
+                                                           std::chrono::milliseconds limit) const {
+    const std::string what = options.deadline ? "its deadline" : "subscribe_timeout";
+    return ClientResponseError(url_, 0, json::object(), options.deadline ? error_kind::deadline : error_kind::timeout,
+                               "no confirmed realtime subscription within " + what + " (" +
+                                   std::to_string(limit.count()) + " ms)" +
+                                   (last_failure_.empty() ? std::string() : "; last attempt: " + last_failure_));
+}
+
+BOSBASE_DECL request_options realtime_state::caller_post_options(const request_options& options,
+                                                                 clock::time_point deadline) const {
+    request_options o;
+    o.cancel = options.cancel;
+    o.timeout = options.timeout;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+    o.deadline = std::max(std::chrono::milliseconds(1), std::min(left, post_deadline_));
+    return o;
+}
+
+BOSBASE_DECL void realtime_state::notify() {
+    { std::lock_guard<std::mutex> lock(mutex_); }  // a waiter is either before its check or in wait()
+    cv_.notify_all();
+}
+
+BOSBASE_DECL bool realtime_state::streaming() const {
+    return phase_ == phase::connecting || phase_ == phase::submitting || phase_ == phase::subscribed;
+}
+
+BOSBASE_DECL void realtime_state::start_thread_locked() {
+    if (worker_id_ != std::thread::id() || phase_ == phase::stopping) return;
+    auto self = this->shared_from_this();
+    worker_ = std::thread([self] { self->run(); });
+    worker_id_ = worker_.get_id();
+}
+
+BOSBASE_DECL std::optional<cancel_token> realtime_state::topics_removed_locked(const char* reason) {
+    if (!registry_.empty() || !streaming()) return std::nullopt;
+    phase_ = phase::closing;
+    close_reason_ = reason;
+    emptied_ = true;
+    cv_.notify_all();
+    return conn_cancel_;
+}
+
+BOSBASE_DECL void realtime_state::on_auth_change(const std::string& token) {
+    std::optional<cancel_token> cancel;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (token == token_seen_) return;  // a record merge or a refresh that kept the token
+        token_seen_ = token;
+        if (!streaming()) return;  // the next connection submits with the new token anyway
+        phase_ = phase::closing;
+        close_reason_ = "the auth token changed; reconnecting to subscribe with the new identity";
+        cancel = conn_cancel_;
+    }
+    cv_.notify_all();
+    if (cancel) cancel->cancel();
+}
+
+BOSBASE_DECL void realtime_state::post_set(std::unique_lock<std::mutex>& lock, core_type& core,
+                                           const request_options& options) {
+    posting_ = true;
+    const std::string client = client_id_;
+    const json body = {{"clientId", client}, {"subscriptions", registry_.begin_post()}};
+    lock.unlock();
+    bool accepted = false;
+    try {
+        core.perform("POST", "/api/realtime", body, options, {});
+        accepted = true;
+    } catch (...) {
+        lock.lock();
+        end_post(client, false);
+        throw;
+    }
+    lock.lock();
+    end_post(client, accepted);
+}
+
+BOSBASE_DECL void realtime_state::end_post(const std::string& client, bool accepted) {
+    // A POST for a connection that has ended since touches nothing of the new one.
+    if (client_id_ == client && posting_) {
+        posting_ = false;
+        registry_.end_post(accepted);
+    }
+    cv_.notify_all();
+}
+
+BOSBASE_DECL void realtime_state::post_shrunk_set(std::unique_lock<std::mutex>& lock, core_type& core) noexcept {
+    cv_.wait(lock, [&] { return !posting_; });
+    if (phase_ != phase::subscribed || !registry_.dirty()) return;  // a new connection submits it all
+    request_options o;
+    o.deadline = post_deadline_;
+    try {
+        post_set(lock, core, o);
+    } catch (...) {
+    }
+}
+
+BOSBASE_DECL void realtime_state::run() noexcept {
+    std::size_t attempt = 0;
+    bool had_connection = false;
+    std::optional<std::chrono::milliseconds> server_retry;
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (phase_ != phase::stopping) {
+        if (registry_.empty()) {
+            phase_ = phase::idle;
+            had_connection = false;
+            cv_.wait(lock, [&] { return phase_ == phase::stopping || !registry_.empty(); });
+            continue;
+        }
+        phase_ = phase::connecting;
+        close_reason_.clear();
+        emptied_ = false;
+        const cancel_token cancel;
+        conn_cancel_ = cancel;
+        const realtime_options opts = options_;
+        lock.unlock();
+        http_request req = stream_request_;
+        req.read_timeout = opts.idle_timeout;
+        req.cancel = cancel;
+        realtime_connection_end end =
+            run_realtime_stream(*stream_transport_, req, opts.max_event_bytes,
+                                [&](const sse_event& ev, realtime_connection_end& e) {
+                                    return on_event(ev, cancel, e, had_connection);
+                                });
+        lock.lock();
+
+        const bool stopping = phase_ == phase::stopping;
+        const bool closed_here = phase_ == phase::closing;
+        std::optional<ClientResponseError> refused;
+        if (closed_here) {
+            end.info.reason = close_reason_;
+            end.info.kind = error_kind::none;
+        } else if (!end.subscribed && !stopping) {
+            for (waiter* w : waiters_) {
+                if (!w->error) w->error = end.error;
+            }
+            last_failure_ = end.error ? end.error->what() : end.info.reason;
+            // The server answered and refused (the stream or the set): retrying may never
+            // help, so the app hears of it, once per new status rather than every retry.
+            // Network failures are only retried, as pub/sub does.
+            if (end.error && end.error->status() != 0 && end.error->status() != last_refusal_status_) {
+                last_refusal_status_ = end.error->status();
+                refused.emplace(*end.error);
+            }
+        }
+        if (end.subscribed) {
+            last_failure_.clear();
+            last_refusal_status_ = 0;
+            lost_at_ = std::chrono::system_clock::now();
+        }
+        conn_cancel_.reset();
+        client_id_.clear();
+        posting_ = false;
+        registry_.connection_lost();
+        if (!stopping) phase_ = closed_here ? phase::connecting : phase::backing_off;
+        end.info.reconnecting = !stopping && !registry_.empty();
+        end.info.topics = registry_.keys();
+        const auto on_disconnect = !stopping && end.subscribed ? on_disconnect_ : nullptr;
+        const auto on_error = refused ? on_error_ : nullptr;
+        cv_.notify_all();
+        if (end.retry) server_retry = end.retry;
+        if (end.subscribed) {
+            had_connection = true;
+            attempt = 0;
+        }
+        // Closed because every topic went: nothing was lost, so the next connection (a
+        // subscribe may already wait for it) is a first one, not a reconnect.
+        if (closed_here && emptied_) had_connection = false;
+        if (on_disconnect || on_error) {
+            lock.unlock();
+            if (on_disconnect) invoke(*on_disconnect, end.info);
+            if (on_error) invoke(*on_error, *refused);
+            lock.lock();
+        }
+        if (phase_ != phase::backing_off) continue;  // idle, a new identity, or stopping
+        // Neither a subscribe nor the last unsubscribe cuts the delay short: a caller
+        // that retries subscribe() in a loop is paced like the reconnects.
+        const auto delay = realtime_backoff(attempt++, opts, server_retry, rng_);
+        cv_.wait_for(lock, delay, [&] { return phase_ == phase::stopping; });
+    }
+}
+
+BOSBASE_DECL bool realtime_state::on_event(const sse_event& ev, const cancel_token& cancel,
+                                           realtime_connection_end& end, bool had_connection) {
+    if (ev.event == "PB_CONNECT") return on_connected(ev, cancel, end, had_connection);
+    dispatch(ev);
+    return still_streaming();
+}
+
+BOSBASE_DECL bool realtime_state::on_connected(const sse_event& ev, const cancel_token& cancel,
+                                               realtime_connection_end& end, bool had_connection) {
+    const std::string id = realtime_client_id(ev);
+    if (id.empty()) {
+        end.stop_reason = "PB_CONNECT carried no client id";
+        return false;
+    }
+    json body;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (phase_ != phase::connecting && phase_ != phase::subscribed) return false;  // closing or stopping
+        registry_.connection_lost();  // the server holds nothing for a new client id
+        client_id_ = id;
+        phase_ = phase::submitting;
+        posting_ = true;
+        body = json{{"clientId", id}, {"subscriptions", registry_.begin_post()}};
+    }
+    std::optional<ClientResponseError> failure;
+    {
+        request_options o;
+        o.deadline = post_deadline_;
+        o.cancel = cancel;  // closing the connection ends its POST too
+        const auto core = core_.lock();
+        if (!core) {
+            end.stop_reason = "the client is going away";
+            return false;
+        }
+        try {
+            core->perform("POST", "/api/realtime", body, o, {});
+        } catch (const ClientResponseError& e) {
+            failure = e;
+        } catch (const std::exception& e) {
+            failure.emplace(url_, 0, json::object(), error_kind::other, e.what());
+        }
+    }  // The last reference to the core may go here: then shutdown() ran on this thread.
+    std::shared_ptr<const connection_callback> on_connect;
+    std::shared_ptr<const connection_callback> on_reconnect;
+    connection_event info;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (phase_ != phase::submitting || client_id_ != id) return false;  // closing or stopping
+        posting_ = false;
+        registry_.end_post(!failure);
+        if (failure) {
+            end.error = failure;
+            end.stop_reason = std::string("the subscription request failed: ") + failure->what();
+            cv_.notify_all();
+            return false;
+        }
+        phase_ = phase::subscribed;
+        end.subscribed = true;
+        on_connect = on_connect_;
+        on_reconnect = had_connection ? on_reconnect_ : nullptr;
+        info.client_id = id;
+        info.topics = registry_.keys();
+        info.reconnect = had_connection;
+        if (had_connection) info.disconnected_at = lost_at_;
+    }
+    cv_.notify_all();
+    if (on_connect) invoke(*on_connect, info);
+    if (on_reconnect && still_streaming()) invoke(*on_reconnect, info);
+    return still_streaming();
+}
+
+BOSBASE_DECL bool realtime_state::still_streaming() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return streaming();
+}
+
+BOSBASE_DECL void realtime_state::dispatch(const sse_event& ev) {
+    std::vector<listener_ptr> targets;  // destroyed unlocked, at the end
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!streaming()) return;
+        targets = registry_.listeners(ev.event);
+    }
+    if (targets.empty()) return;  // unsubscribed meanwhile
+    const realtime_event out = to_realtime_event(ev, max_json_depth_);
+    for (const auto& l : targets) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (phase_ == phase::stopping || l->removed) continue;  // removed meanwhile
+            running_ = l.get();
+        }
+        try {
+            l->fn(out);
+        } catch (const realtime_decode_error& e) {
+            report_decode_failure(out.topic, e.what());
+        } catch (...) {
+        }
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            running_ = nullptr;
+        }
+        cv_.notify_all();
+    }
+}
+
+BOSBASE_DECL void realtime_state::report_decode_failure(const std::string& topic, const char* what) noexcept {
+    std::shared_ptr<const error_callback> on_error;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        on_error = on_error_;
+    }
+    if (!on_error) return;
+    try {
+        (*on_error)(ClientResponseError(url_, 0, json::object(), error_kind::invalid_response,
+                                        "a realtime event on " + topic.substr(0, topic.find('?')) +
+                                            " does not fit the requested type: " + what));
+    } catch (...) {  // on_error threw, or the error could not be made: the stream goes on
+    }
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_REALTIME_STATE_IPP
+// ---- bosbase/realtime/service.ipp: definitions of realtime/service.hpp (realtime_service: pb.realtime(), subscriptions over server-sent events.)
+#ifndef BOSBASE_REALTIME_SERVICE_IPP
+#define BOSBASE_REALTIME_SERVICE_IPP
+
+namespace bosbase {
+
+BOSBASE_DECL subscription realtime_service::subscribe(const std::string& topic, realtime_callback callback,
+                                                      const request_options& options) const {
+    auto split = detail::split_subscribe_options(options);
+    return state()->subscribe(this->core(), detail::realtime_topic_key(topic, split.first), std::move(callback),
+                              split.second);
+}
+
+BOSBASE_DECL void realtime_service::unsubscribe(std::string_view topic) const {
+    if (topic.empty()) {
+        unsubscribe_by_prefix("");
+        return;
+    }
+    const std::string prefix = topic.find('?') == std::string_view::npos ? std::string(topic) + "?"
+                                                                           : std::string(topic);
+    if (auto s = existing_state()) s->remove_by_prefix(this->core(), prefix);
+}
+
+BOSBASE_DECL void realtime_service::unsubscribe_by_prefix(std::string_view prefix) const {
+    if (auto s = existing_state()) s->remove_by_prefix(this->core(), prefix);
+}
+
+BOSBASE_DECL void realtime_service::disconnect() const {
+    if (auto s = existing_state()) s->remove_by_prefix(this->core(), "", "disconnect() was called");
+}
+
+BOSBASE_DECL void realtime_service::on_connect(std::function<void(const connection_event&)> fn) const {
+    state()->set_on_connect(std::move(fn));
+}
+
+BOSBASE_DECL void realtime_service::on_reconnect(std::function<void(const connection_event&)> fn) const {
+    state()->set_on_reconnect(std::move(fn));
+}
+
+BOSBASE_DECL void realtime_service::on_disconnect(std::function<void(const disconnect_event&)> fn) const {
+    state()->set_on_disconnect(std::move(fn));
+}
+
+BOSBASE_DECL void realtime_service::on_error(std::function<void(const ClientResponseError&)> fn) const {
+    state()->set_on_error(std::move(fn));
+}
+
+BOSBASE_DECL bool realtime_service::is_connected() const {
+    auto s = existing_state();
+    return s && s->is_connected();
+}
+
+BOSBASE_DECL std::string realtime_service::client_id() const {
+    auto s = existing_state();
+    return s ? s->client_id() : std::string();
+}
+
+BOSBASE_DECL std::vector<std::string> realtime_service::topics() const {
+    auto s = existing_state();
+    return s ? s->topics() : std::vector<std::string>();
+}
+
+BOSBASE_DECL std::shared_ptr<detail::realtime_state> realtime_service::state() const {
+    auto& core = this->core();
+    if (!core.transport().can_stream()) {
+        throw std::logic_error(
+            "bosbase: realtime needs a transport with the streaming call `bosbase::http_response "
+            "stream(const bosbase::http_request&, const bosbase::stream_handler&)` "
+            "(see README, section 'Realtime')");
+    }
+    return core.template extension<detail::realtime_state>(
+        [&core] { return detail::realtime_state::make(core); });
+}
+
+BOSBASE_DECL std::shared_ptr<detail::realtime_state> realtime_service::existing_state() const {
+    return this->core().template existing_extension<detail::realtime_state>();
+}
+
+BOSBASE_DECL subscription record_service::subscribe(const std::string& topic,
+                                                    std::function<void(const realtime_event&)> callback,
+                                                    const request_options& options) const {
+    if (topic.empty()) {
+        throw std::invalid_argument("bosbase: a record subscription needs a topic: \"*\" or a record id");
+    }
+    return realtime_service(this->core_ptr())
+        .subscribe(collection_ + "/" + topic, std::move(callback), options);
+}
+
+BOSBASE_DECL subscription record_service::subscribe_with(const std::string& topic,
+                                                         std::function<void(const realtime_event&)> callback,
+                                                         const subscribe_options& subscription_options,
+                                                         const request_options& options) const {
+    if (topic.empty()) {
+        throw std::invalid_argument("bosbase: a record subscription needs a topic: \"*\" or a record id");
+    }
+    return realtime_service(this->core_ptr())
+        .subscribe(collection_ + "/" + topic, std::move(callback), subscription_options, options);
+}
+
+// Unlike the JS SDK, "" ends only this collection's topics, not those of every
+// collection whose name starts with this one's.
+BOSBASE_DECL void record_service::unsubscribe(std::string_view topic) const {
+    realtime_service rt(this->core_ptr());
+    if (topic.empty()) {
+        rt.unsubscribe_by_prefix(collection_ + "/");
+    } else {
+        rt.unsubscribe(collection_ + "/" + std::string(topic));
+    }
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_REALTIME_SERVICE_IPP
+// ---- bosbase/typed.ipp: definitions of typed.hpp (typed records: pb.collection<T>(), typed realtime events, and the field reading)
+#ifndef BOSBASE_TYPED_IPP
+#define BOSBASE_TYPED_IPP
+
+namespace bosbase {
+namespace record_io {
+namespace detail_io {
+
+BOSBASE_DECL int digits(std::string_view s, std::size_t at, std::size_t n, bool& ok) {
+    int v = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+        if (i >= s.size() || s[i] < '0' || s[i] > '9') {
+            ok = false;
+            return 0;
+        }
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+BOSBASE_DECL std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
+    y -= m <= 2;
+    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+BOSBASE_DECL void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) noexcept {
+    z += 719468;
+    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = static_cast<std::int64_t>(yoe) + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+}
+
+}  // namespace detail_io
+}  // namespace record_io
+}  // namespace bosbase
+
+namespace bosbase {
+namespace record_io {
+
+BOSBASE_DECL std::optional<record_time> parse_time(std::string_view s) {
+    bool ok = s.size() >= 19 && s[4] == '-' && s[7] == '-' && (s[10] == ' ' || s[10] == 'T') && s[13] == ':' &&
+              s[16] == ':';
+    if (!ok) return std::nullopt;
+    const int year = detail_io::digits(s, 0, 4, ok);
+    const int month = detail_io::digits(s, 5, 2, ok);
+    const int day = detail_io::digits(s, 8, 2, ok);
+    const int hour = detail_io::digits(s, 11, 2, ok);
+    const int minute = detail_io::digits(s, 14, 2, ok);
+    const int second = detail_io::digits(s, 17, 2, ok);
+    std::size_t at = 19;
+    int millis = 0;
+    if (at < s.size() && s[at] == '.') {
+        ++at;
+        int scale = 100;
+        const std::size_t first = at;
+        for (; at < s.size() && s[at] >= '0' && s[at] <= '9'; ++at) {
+            millis += (s[at] - '0') * scale;
+            scale /= 10;
+        }
+        ok = ok && at > first;
+    }
+    if (at < s.size() && s[at] == 'Z') ++at;
+    static constexpr int month_days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (!ok || at != s.size() || month < 1 || month > 12 || day < 1 || day > month_days[month - 1] || hour > 23 ||
+        minute > 59 || second > 59) {
+        return std::nullopt;
+    }
+    const std::int64_t days = detail_io::days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+    const std::int64_t ms = ((days * 24 + hour) * 60 + minute) * 60000 + second * 1000 + millis;
+    return record_time(std::chrono::milliseconds(ms));
+}
+
+BOSBASE_DECL std::string format_time(record_time t) {
+    const std::int64_t ms = t.time_since_epoch().count();
+    std::int64_t days = ms / 86400000;
+    std::int64_t rest = ms % 86400000;
+    if (rest < 0) {
+        rest += 86400000;
+        --days;
+    }
+    std::int64_t y = 0;
+    unsigned m = 0;
+    unsigned d = 0;
+    detail_io::civil_from_days(days, y, m, d);
+    // By hand rather than with snprintf: mingw's printf family does not know every length modifier.
+    std::string out;
+    auto put = [&out](std::int64_t v, int width) {
+        std::string digits;
+        for (; v > 0 || static_cast<int>(digits.size()) < width; v /= 10) digits.insert(0, 1, char('0' + v % 10));
+        out += digits;
+    };
+    if (y < 0) {
+        out += '-';
+        y = -y;
+    }
+    put(y, 4);
+    out += '-';
+    put(m, 2);
+    out += '-';
+    put(d, 2);
+    out += ' ';
+    put(rest / 3600000, 2);
+    out += ':';
+    put(rest / 60000 % 60, 2);
+    out += ':';
+    put(rest / 1000 % 60, 2);
+    out += '.';
+    put(rest % 1000, 3);
+    out += 'Z';
+    return out;
+}
+
+}  // namespace record_io
+}  // namespace bosbase
+
+#endif  // BOSBASE_TYPED_IPP
+// ---- bosbase/services/oauth2.ipp: definitions of services/oauth2.hpp (record_service::auth_with_oauth2: the OAuth2 sign-in of desktop and command-line apps.)
+#ifndef BOSBASE_SERVICES_OAUTH2_IPP
+#define BOSBASE_SERVICES_OAUTH2_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL std::string oauth2_replace_query(std::string_view url,
+                                              const std::vector<std::pair<std::string, std::string>>& replacements) {
+    const std::size_t q = url.find('?');
+    std::string out(url.substr(0, q));
+    std::vector<std::pair<std::string, std::string>> params;
+    auto set = [&params](std::string key, std::string value) {
+        for (auto& p : params) {
+            if (p.first == key) {
+                p.second = std::move(value);
+                return;
+            }
+        }
+        params.emplace_back(std::move(key), std::move(value));
+    };
+    if (q != std::string_view::npos) {
+        std::string_view query = url.substr(q + 1);
+        while (!query.empty()) {
+            const std::size_t amp = query.find('&');
+            const std::string_view part = query.substr(0, amp);
+            query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+            if (part.empty()) continue;
+            const std::size_t eq = part.find('=');
+            set(percent_decode(part.substr(0, eq), true),
+                eq == std::string_view::npos ? std::string() : percent_decode(part.substr(eq + 1), true));
+        }
+    }
+    for (const auto& r : replacements) set(r.first, r.second);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        out += i == 0 ? '?' : '&';
+        out += encode_uri_component(params[i].first) + "=" + encode_uri_component(params[i].second);
+    }
+    return out;
+}
+
+BOSBASE_DECL std::string oauth2_printable_error(const json& message) {
+    auto it = message.find("error");
+    if (it == message.end() || !it->is_string()) return {};
+    const std::string& text = it->get_ref<const std::string&>();
+    const bool plain = text.size() <= 200 && std::all_of(text.begin(), text.end(), [](char c) {
+                           return c >= 0x20 && c < 0x7f;
+                       });
+    return plain ? text : std::string("(an error text that is not short printable ASCII)");
+}
+
+BOSBASE_DECL void oauth2_mailbox::notify() {
+    { std::lock_guard<std::mutex> lock(mutex); }  // a waiter is either before its check or in wait()
+    cv.notify_all();
+}
+
+BOSBASE_DECL oauth2_sign_in::oauth2_sign_in(client_core& core, const oauth2_options& oauth2,
+                                            const request_options& options)
+    : core_(core),
+          options_(options),
+          end_(clock::now() + options.deadline.value_or(oauth2.default_deadline)),
+          limit_(options.deadline.value_or(oauth2.default_deadline)),
+          redirect_url_(core.url().origin + core.url().prefix + "/api/oauth2-redirect"),
+          box_(std::make_shared<oauth2_mailbox>()) {
+    tokens_[0] = options.cancel ? &*options.cancel : nullptr;
+    tokens_[1] = current_job_cancel();
+    for (int i = 0; i < 2; ++i) {
+        if (tokens_[i]) wake_[i] = tokens_[i]->on_cancel([box = box_] { box->notify(); });
+    }
+}
+
+BOSBASE_DECL request_options oauth2_sign_in::step(request_options o) const {
+    check();
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end_ - clock::now());
+    const auto own = options_.deadline ? left : std::min(left, core_.settings().deadline);
+    o.deadline = std::max(std::chrono::milliseconds(1), own);
+    o.auto_refresh_threshold.reset();
+    return o;
+}
+
+BOSBASE_DECL std::string oauth2_sign_in::listen() {
+    realtime_core_ = std::make_shared<client_core>(core_);
+    realtime_service realtime(realtime_core_);
+    realtime.on_disconnect([box = box_](const realtime_disconnect& d) {
+        {
+            std::lock_guard<std::mutex> lock(box->mutex);
+            if (!box->lost) box->lost = d.reason;
+        }
+        box->cv.notify_all();
+    });
+    request_options sub;
+    sub.cancel = options_.cancel;
+    sub.timeout = options_.timeout;
+    sub = step(sub);
+    subscription_ = realtime.subscribe(
+        "@oauth2",
+        [box = box_](const realtime_event& e) {
+            {
+                std::lock_guard<std::mutex> lock(box->mutex);
+                if (!box->message) box->message = e.data;
+            }
+            box->cv.notify_all();
+        },
+        sub);
+    std::string state = realtime.client_id();
+    std::lock_guard<std::mutex> lock(box_->mutex);
+    if (state.empty() || box_->lost) throw connection_lost(box_->lost.value_or("it closed"));
+    return state;
+}
+
+BOSBASE_DECL json oauth2_sign_in::wait() {
+    std::unique_lock<std::mutex> lock(box_->mutex);
+    box_->cv.wait_until(lock, end_, [&] { return box_->message || box_->lost || canceled(); });
+    if (box_->message) return *box_->message;  // it came: a later cancel is too late to matter
+    if (canceled()) throw aborted();
+    if (box_->lost) throw connection_lost(*box_->lost);
+    throw timed_out();
+}
+
+BOSBASE_DECL void oauth2_sign_in::close() noexcept {
+    subscription_.unsubscribe();
+    realtime_core_.reset();
+}
+
+BOSBASE_DECL void oauth2_sign_in::check() const {
+    if (canceled()) throw aborted();
+    if (clock::now() >= end_) throw timed_out();
+}
+
+BOSBASE_DECL ClientResponseError oauth2_sign_in::failure(const std::string& why,
+                                                         const std::vector<std::string_view>& secrets) const {
+    return ClientResponseError(redirect_url_, 0, json{{"message", why}}, error_kind::other, why, secrets);
+}
+
+BOSBASE_DECL bool oauth2_sign_in::canceled() const {
+    return (tokens_[0] && tokens_[0]->is_canceled()) || (tokens_[1] && tokens_[1]->is_canceled());
+}
+
+BOSBASE_DECL ClientResponseError oauth2_sign_in::aborted() const {
+    return ClientResponseError(redirect_url_, 0, json::object(), error_kind::canceled,
+                               "the OAuth2 sign-in was cancelled");
+}
+
+BOSBASE_DECL ClientResponseError oauth2_sign_in::timed_out() const {
+    return ClientResponseError(redirect_url_, 0, json::object(), error_kind::deadline,
+                               "no OAuth2 redirect within the sign-in's deadline (" +
+                                   std::to_string(limit_.count()) + " ms)");
+}
+
+BOSBASE_DECL ClientResponseError oauth2_sign_in::connection_lost(const std::string& reason) const {
+    return ClientResponseError(redirect_url_, 0, json::object(), error_kind::receive,
+                               "the realtime connection that waited for the OAuth2 redirect ended (" + reason +
+                                   "); its client id was the sign-in's state, so start the sign-in again");
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+namespace bosbase {
+
+BOSBASE_DECL auto record_service::auth_with_oauth2(std::string_view provider,
+                                                   oauth2_url_callback url_callback,
+                                                   const oauth2_options& oauth2) const -> json {
+    const request_options& options = oauth2;  // the request's part: deadline, cancel, headers
+    if (!core().transport().can_stream()) {
+        throw std::logic_error(
+            "bosbase: auth_with_oauth2 needs a transport with the streaming call `bosbase::http_response "
+            "stream(const bosbase::http_request&, const bosbase::stream_handler&)`: the browser's redirect "
+            "comes back over realtime (see README, section 'OAuth2 sign-in')");
+    }
+    if (provider.empty()) {
+        throw std::invalid_argument("bosbase: auth_with_oauth2 needs a provider name (see list_auth_methods())");
+    }
+    if (!url_callback) {
+        throw std::invalid_argument("bosbase: auth_with_oauth2 needs a url_callback that opens the sign-in URL");
+    }
+    if (oauth2.default_deadline.count() <= 0 || (options.deadline && options.deadline->count() <= 0)) {
+        throw std::invalid_argument("bosbase: auth_with_oauth2: the deadline must be positive");
+    }
+    detail::require_object_body(oauth2.create_data, "OAuth2 create_data");
+    detail::oauth2_sign_in flow(core(), oauth2, options);
+
+    request_options lookup;
+    lookup.headers = options.headers;
+    lookup.cancel = options.cancel;
+    lookup.timeout = options.timeout;
+    const json methods = list_auth_methods(flow.step(lookup));
+    json entry;
+    std::string enabled;
+    const auto oauth2_methods = methods.find("oauth2");
+    if (oauth2_methods != methods.end() && oauth2_methods->is_object()) {
+        const auto providers = oauth2_methods->find("providers");
+        if (providers != oauth2_methods->end() && providers->is_array()) {
+            for (const json& p : *providers) {
+                const std::string name = detail::string_field(p, "name");
+                if (name == provider && entry.is_null()) entry = p;
+                if (!name.empty()) enabled += (enabled.empty() ? "" : ", ") + name;
+            }
+        }
+    }
+    if (entry.is_null()) {
+        throw flow.failure("the collection '" + collection_ + "' has no OAuth2 provider '" + std::string(provider) +
+                               "' (enabled: " + (enabled.empty() ? std::string("none") : enabled) + ")",
+                           {});
+    }
+    const std::string auth_url = detail::string_field(entry, "authURL");
+    const std::string code_verifier = detail::string_field(entry, "codeVerifier");
+    if (auth_url.empty()) {
+        throw detail::invalid_response(core(), base_path_ + "/auth-methods", options, 200,
+                                       "The server's OAuth2 provider '" + std::string(provider) + "' has no authURL.");
+    }
+
+    const std::string state = flow.listen();
+    std::vector<std::pair<std::string, std::string>> replacements{{"state", state}};
+    if (!oauth2.scopes.empty()) {
+        std::string scope;
+        for (const auto& s : oauth2.scopes) scope += (scope.empty() ? "" : " ") + s;
+        replacements.emplace_back("scope", std::move(scope));
+    }
+    url_callback(detail::oauth2_replace_query(auth_url + flow.redirect_url(), replacements));
+    flow.check();  // the callback may have taken the whole deadline, or been cancelled meanwhile
+
+    const json message = flow.wait();
+    flow.close();
+    const std::string code = detail::string_field(message, "code");
+    const std::string got_state = detail::string_field(message, "state");
+    if (got_state.empty() || got_state != state) {
+        throw flow.failure("the OAuth2 redirect's state does not match this sign-in's", {state, got_state, code});
+    }
+    const std::string provider_error = detail::oauth2_printable_error(message);
+    if (!provider_error.empty() || code.empty()) {
+        throw flow.failure(provider_error.empty() ? "the OAuth2 redirect carried no code"
+                                                  : "the OAuth2 provider refused the sign-in: " + provider_error,
+                           {state, code});
+    }
+    return exchange_oauth2_code(provider, code, code_verifier, flow.redirect_url(), oauth2.create_data,
+                                flow.step(options), {code, code_verifier, state});
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_OAUTH2_IPP
+// ---- bosbase/detail/ws_frame.ipp: definitions of detail/ws_frame.hpp (the RFC 6455 frame codec of the default WebSocket: bytes in any pieces to messages, and masked client frames.)
+#ifndef BOSBASE_DETAIL_WS_FRAME_IPP
+#define BOSBASE_DETAIL_WS_FRAME_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL std::size_t ws_decoder::feed(const char* data, std::size_t size, ws_event& out) {
+    out = ws_event{};
+    if (stage_ == stage::ended) {
+        out.what = end_kind_;
+        out.payload = end_payload_;
+        return 0;
+    }
+    std::size_t used = 0;
+    while (out.what == ws_event::kind::none) {
+        if (stage_ == stage::header) {
+            if (used == size) break;
+            const std::size_t want = header_need_ - header_have_;
+            const std::size_t take = std::min(want, size - used);
+            std::copy(data + used, data + used + take, header_.begin() + static_cast<std::ptrdiff_t>(header_have_));
+            header_have_ += take;
+            used += take;
+            if (header_have_ < header_need_) break;
+            if (header_need_ == 2) {
+                if (!first_two_bytes(out)) break;
+                if (header_have_ < header_need_) continue;
+            }
+            start_payload(out);
+        } else {
+            const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, size - used));
+            if (take == 0 && remaining_ != 0) break;
+            if (control_frame()) {
+                control_.append(data + used, take);
+            } else if (!skipping_) {
+                message_.append(data + used, take);
+            }
+            used += take;
+            remaining_ -= take;
+            if (remaining_ == 0) end_frame(out);
+        }
+    }
+    return used;
+}
+
+BOSBASE_DECL void ws_decoder::fail(ws_event& out, std::string why) {
+    end(out, ws_event::kind::error, std::move(why));
+}
+
+BOSBASE_DECL void ws_decoder::end(ws_event& out, ws_event::kind kind, std::string payload) {
+    stage_ = stage::ended;
+    end_kind_ = kind;
+    end_payload_ = payload;
+    message_ = std::string();
+    control_ = std::string();
+    out.what = kind;
+    out.payload = std::move(payload);
+}
+
+BOSBASE_DECL bool ws_decoder::first_two_bytes(ws_event& out) {
+    const unsigned b0 = static_cast<unsigned char>(header_[0]);
+    const unsigned b1 = static_cast<unsigned char>(header_[1]);
+    fin_ = (b0 & 0x80) != 0;
+    const unsigned op = b0 & 0x0F;
+    if ((b0 & 0x70) != 0) {
+        fail(out, "a WebSocket frame sets reserved bits (no extension was agreed)");
+        return false;
+    }
+    if (op != 0x0 && op != 0x1 && op != 0x2 && op != 0x8 && op != 0x9 && op != 0xA) {
+        fail(out, "a WebSocket frame has an unknown opcode " + std::to_string(op));
+        return false;
+    }
+    opcode_ = static_cast<ws_opcode>(op);
+    if ((b1 & 0x80) != 0) {
+        fail(out, "the server sent a masked WebSocket frame");
+        return false;
+    }
+    const unsigned len7 = b1 & 0x7F;
+    if (control_frame() && (!fin_ || len7 > max_control_bytes)) {
+        fail(out, fin_ ? "a WebSocket control frame is longer than 125 bytes"
+                       : "a WebSocket control frame is fragmented");
+        return false;
+    }
+    header_need_ = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0);
+    return true;
+}
+
+BOSBASE_DECL void ws_decoder::start_payload(ws_event& out) {
+    const unsigned len7 = static_cast<unsigned char>(header_[1]) & 0x7F;
+    std::uint64_t length = len7;
+    if (len7 >= 126) {
+        length = 0;
+        for (std::size_t i = 2; i < header_need_; ++i) length = (length << 8) | static_cast<unsigned char>(header_[i]);
+        if ((length >> 63) != 0) return fail(out, "a WebSocket frame length has its top bit set");
+    }
+    header_have_ = 0;
+    header_need_ = 2;
+    remaining_ = length;
+    if (!control_frame()) {
+        if (opcode_ == ws_opcode::continuation && !in_message_) {
+            return fail(out, "a WebSocket continuation frame without a message to continue");
+        }
+        if (opcode_ != ws_opcode::continuation) {
+            if (in_message_) return fail(out, "a new WebSocket message began inside a fragmented one");
+            in_message_ = true;
+            message_kind_ = opcode_ == ws_opcode::text ? ws_event::kind::text : ws_event::kind::binary;
+            skipping_ = false;
+        }
+        if (!skipping_ && length > cap_ - std::min(cap_, message_.size())) {
+            skipping_ = true;
+            message_ = std::string();  // freed now: the rest of this message is read past
+        }
+    }
+    stage_ = stage::payload;
+    if (remaining_ == 0) end_frame(out);
+}
+
+BOSBASE_DECL void ws_decoder::end_frame(ws_event& out) {
+    stage_ = stage::header;
+    if (control_frame()) {
+        if (opcode_ == ws_opcode::close) {
+            if (control_.size() == 1) return fail(out, "a WebSocket close frame with a one-byte payload");
+            return end(out, ws_event::kind::close, std::exchange(control_, std::string()));
+        }
+        out.what = opcode_ == ws_opcode::ping ? ws_event::kind::ping : ws_event::kind::pong;
+        out.payload = std::exchange(control_, std::string());
+        return;
+    }
+    if (!fin_) return;
+    in_message_ = false;
+    if (skipping_) {
+        skipping_ = false;
+        out.what = ws_event::kind::too_large;
+        return;
+    }
+    out.what = message_kind_;
+    out.payload = std::exchange(message_, std::string());
+}
+
+BOSBASE_DECL std::string ws_encode_frame(ws_opcode opcode, std::string_view payload, bool fin,
+                                         const std::array<unsigned char, 4>* mask) {
+    std::string out;
+    out.reserve(payload.size() + ws_decoder::max_header_bytes);
+    out += static_cast<char>((fin ? 0x80 : 0x00) | static_cast<unsigned>(opcode));
+    const unsigned masked = mask ? 0x80 : 0x00;
+    const std::uint64_t n = payload.size();
+    if (n < 126) {
+        out += static_cast<char>(masked | static_cast<unsigned>(n));
+    } else if (n <= 0xFFFF) {
+        out += static_cast<char>(masked | 126);
+        out += static_cast<char>((n >> 8) & 0xFF);
+        out += static_cast<char>(n & 0xFF);
+    } else {
+        out += static_cast<char>(masked | 127);
+        for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((n >> shift) & 0xFF);
+    }
+    if (!mask) return out.append(payload.data(), payload.size());
+    for (unsigned char b : *mask) out += static_cast<char>(b);
+    const std::size_t start = out.size();
+    out.append(payload.data(), payload.size());
+    for (std::size_t i = 0; i < payload.size(); ++i) {
+        out[start + i] = static_cast<char>(static_cast<unsigned char>(out[start + i]) ^ (*mask)[i % 4]);
+    }
+    return out;
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_DETAIL_WS_FRAME_IPP
+// ---- bosbase/detail/ws_handshake.ipp: definitions of detail/ws_handshake.hpp (the WebSocket opening handshake as text: the upgrade request, its answer's head, Sec-WebSocket-Accept (SHA-1, base64).)
+#ifndef BOSBASE_DETAIL_WS_HANDSHAKE_IPP
+#define BOSBASE_DETAIL_WS_HANDSHAKE_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL std::array<unsigned char, 20> sha1(std::string_view data) {
+    std::uint32_t h[5] = {0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u};
+    auto rotl = [](std::uint32_t x, int n) { return static_cast<std::uint32_t>((x << n) | (x >> (32 - n))); };
+    std::string msg(data);
+    const std::uint64_t bits = static_cast<std::uint64_t>(data.size()) * 8;
+    msg += static_cast<char>(0x80);
+    while (msg.size() % 64 != 56) msg += '\0';
+    for (int shift = 56; shift >= 0; shift -= 8) msg += static_cast<char>((bits >> shift) & 0xFF);
+    for (std::size_t block = 0; block < msg.size(); block += 64) {
+        std::uint32_t w[80];
+        for (int i = 0; i < 16; ++i) {
+            const auto* p = reinterpret_cast<const unsigned char*>(msg.data() + block + 4 * static_cast<std::size_t>(i));
+            w[i] = (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
+        }
+        for (int i = 16; i < 80; ++i) w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+        std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+        for (int i = 0; i < 80; ++i) {
+            std::uint32_t f = 0, k = 0;
+            if (i < 20) {
+                f = (b & c) | (~b & d);
+                k = 0x5A827999u;
+            } else if (i < 40) {
+                f = b ^ c ^ d;
+                k = 0x6ED9EBA1u;
+            } else if (i < 60) {
+                f = (b & c) | (b & d) | (c & d);
+                k = 0x8F1BBCDCu;
+            } else {
+                f = b ^ c ^ d;
+                k = 0xCA62C1D6u;
+            }
+            const std::uint32_t t = rotl(a, 5) + f + e + k + w[i];
+            e = d;
+            d = c;
+            c = rotl(b, 30);
+            b = a;
+            a = t;
+        }
+        h[0] += a;
+        h[1] += b;
+        h[2] += c;
+        h[3] += d;
+        h[4] += e;
+    }
+    std::array<unsigned char, 20> out{};
+    for (std::size_t i = 0; i < 20; ++i) out[i] = static_cast<unsigned char>((h[i / 4] >> (24 - 8 * (i % 4))) & 0xFF);
+    return out;
+}
+
+BOSBASE_DECL std::string base64_encode(const unsigned char* data, std::size_t size) {
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((size + 2) / 3 * 4);
+    for (std::size_t i = 0; i < size; i += 3) {
+        const std::uint32_t n = (std::uint32_t(data[i]) << 16) | (i + 1 < size ? std::uint32_t(data[i + 1]) << 8 : 0) |
+                                (i + 2 < size ? std::uint32_t(data[i + 2]) : 0);
+        out += alphabet[(n >> 18) & 63];
+        out += alphabet[(n >> 12) & 63];
+        out += i + 1 < size ? alphabet[(n >> 6) & 63] : '=';
+        out += i + 2 < size ? alphabet[n & 63] : '=';
+    }
+    return out;
+}
+
+BOSBASE_DECL std::string websocket_accept_for(std::string_view key) {
+    const auto digest = sha1(std::string(key) + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+    return base64_encode(digest.data(), digest.size());
+}
+
+BOSBASE_DECL std::optional<ws_url> parse_ws_url(std::string_view url) {
+    ws_url out;
+    std::string_view scheme = "ws://";
+    if (url.size() >= 6 && ascii_iequal(url.substr(0, 6), "wss://")) {
+        scheme = "wss://";
+        out.secure = true;
+        out.port = "443";
+    }
+    if (url.size() < scheme.size() || !ascii_iequal(url.substr(0, scheme.size()), scheme)) return std::nullopt;
+    const std::string_view rest = url.substr(scheme.size());
+    const auto end = rest.find_first_of("/?#");
+    const std::string_view authority = rest.substr(0, end);
+    if (end != std::string_view::npos) {
+        std::string_view target = rest.substr(end);
+        target = target.substr(0, target.find('#'));
+        out.target = std::string(target);
+        if (out.target.front() == '?') out.target.insert(0, "/");
+    }
+    if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
+    out.host_header = std::string(authority);
+    std::string_view host = authority;
+    std::string_view port;
+    if (host.front() == '[') {
+        const auto close = host.find(']');
+        if (close == std::string_view::npos) return std::nullopt;
+        if (close + 1 < host.size()) {
+            if (host[close + 1] != ':') return std::nullopt;
+            port = host.substr(close + 2);
+        }
+        host = host.substr(1, close - 1);
+    } else if (const auto colon = host.find(':'); colon != std::string_view::npos) {
+        port = host.substr(colon + 1);
+        host = host.substr(0, colon);
+    }
+    if (host.empty() || !is_target_safe(out.target) || !is_header_value_safe(out.host_header)) return std::nullopt;
+    if (!port.empty() || authority.back() == ':') {
+        if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos) {
+            return std::nullopt;
+        }
+        const long n = std::stol(std::string(port));
+        if (n < 1 || n > 65535) return std::nullopt;
+        out.port = std::string(port);
+    }
+    out.host = std::string(host);
+    return out;
+}
+
+BOSBASE_DECL std::string websocket_upgrade_request(const ws_url& url, const header_list& headers,
+                                                   std::string_view key) {
+    std::string out = "GET " + url.target + " HTTP/1.1\r\nHost: " + url.host_header +
+                      "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + std::string(key) +
+                      "\r\nSec-WebSocket-Version: 13\r\n";
+    auto own = [](std::string_view name) {
+        for (std::string_view set : {"Host", "Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Version",
+                                     "Sec-WebSocket-Extensions", "Content-Length", "Transfer-Encoding"}) {
+            if (ascii_iequal(name, set)) return true;
+        }
+        return false;
+    };
+    for (const auto& h : headers) {
+        if (!is_header_name_safe(h.first) || !is_header_value_safe(h.second)) return {};
+        if (!own(h.first)) out += h.first + ": " + h.second + "\r\n";
+    }
+    return out + "\r\n";
+}
+
+BOSBASE_DECL const std::string* http_head::find(std::string_view name) const {
+    for (const auto& h : headers) {
+        if (ascii_iequal(h.first, name)) return &h.second;
+    }
+    return nullptr;
+}
+
+BOSBASE_DECL std::optional<http_head> parse_http_head(std::string_view head) {
+    auto next_line = [&head]() {
+        const auto eol = head.find("\r\n");
+        std::string_view line = head.substr(0, eol);
+        head = eol == std::string_view::npos ? std::string_view() : head.substr(eol + 2);
+        return line;
+    };
+    // A bare CR or LF is no line end here (only CRLF is) and would stay in a name or value: the
+    // head is refused (RFC 9112 lets a client refuse a bare CR).
+    for (std::size_t at = 0; (at = head.find_first_of("\r\n", at)) != std::string_view::npos; at += 2) {
+        if (head[at] != '\r' || at + 1 >= head.size() || head[at + 1] != '\n') return std::nullopt;
+    }
+    const std::string_view status_line = next_line();
+    // Status 0 is the SDK's word for "no answer": a three-digit code starts with 1 to 9.
+    if (status_line.size() < 12 || status_line.substr(0, 7) != "HTTP/1." || status_line[8] != ' ' ||
+        status_line[9] == '0' || (status_line.size() > 12 && status_line[12] != ' ')) {
+        return std::nullopt;
+    }
+    http_head out;
+    for (std::size_t i = 9; i < 12; ++i) {
+        if (status_line[i] < '0' || status_line[i] > '9') return std::nullopt;
+        out.status = out.status * 10 + (status_line[i] - '0');
+    }
+    while (!head.empty()) {
+        const std::string_view line = next_line();
+        const auto colon = line.find(':');
+        if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+        std::string_view value = line.substr(colon + 1);
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+        out.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
+    }
+    return out;
+}
+
+BOSBASE_DECL bool header_lists(const std::string* value, std::string_view token) {
+    if (!value) return false;
+    std::string_view rest = *value;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        std::string_view item = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        if (ascii_iequal(item, token)) return true;
+    }
+    return false;
+}
+
+BOSBASE_DECL std::string check_websocket_accept(const http_head& head, std::string_view key) {
+    if (!header_lists(head.find("Upgrade"), "websocket")) return "the upgrade's answer lacks Upgrade: websocket";
+    if (!header_lists(head.find("Connection"), "Upgrade")) return "the upgrade's answer lacks Connection: Upgrade";
+    const std::string* accept = head.find("Sec-WebSocket-Accept");
+    if (!accept || *accept != websocket_accept_for(key)) {
+        return "the upgrade's answer has a wrong Sec-WebSocket-Accept (not an answer to this request)";
+    }
+    if (head.find("Sec-WebSocket-Extensions")) return "the server chose a WebSocket extension that was not offered";
+    return {};
+}
+
+BOSBASE_DECL bool http_dechunk(std::string_view raw, std::string& out, std::size_t cap) {
+    out.clear();
+    for (;;) {
+        const auto eol = raw.find("\r\n");
+        if (eol == std::string_view::npos) return false;
+        std::uint64_t size = 0;
+        std::size_t digits = 0;
+        for (; digits < eol && digits < 16; ++digits) {
+            const char c = raw[digits];
+            const int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (v < 0) break;
+            size = size * 16 + static_cast<std::uint64_t>(v);
+        }
+        if (digits == 0 || digits == 16) return true;
+        if (size == 0) return true;
+        raw.remove_prefix(eol + 2);
+        const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>({size, raw.size(), cap - out.size()}));
+        out.append(raw.data(), take);
+        if (out.size() >= cap) return true;
+        if (raw.size() < size + 2) return false;
+        raw.remove_prefix(static_cast<std::size_t>(size) + 2);
+    }
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_DETAIL_WS_HANDSHAKE_IPP
+// ---- bosbase/pubsub/protocol.ipp: definitions of pubsub/protocol.hpp (the /api/pubsub wire format: frames out, frames in, and the socket URL.)
+#ifndef BOSBASE_PUBSUB_PROTOCOL_IPP
+#define BOSBASE_PUBSUB_PROTOCOL_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL std::optional<pubsub_frame> parse_pubsub_frame(const std::string& text, std::size_t max_depth) {
+    auto parsed = parse_json(text, max_depth);
+    if (!parsed || !parsed->is_object()) return std::nullopt;
+    json& obj = *parsed;
+    auto string_of = [&](const char* key) {
+        auto it = obj.find(key);
+        return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    auto type = obj.find("type");
+    if (type == obj.end() || !type->is_string()) return std::nullopt;
+    pubsub_frame f;
+    f.type = type->get<std::string>();
+    f.request_id = string_of("requestId");
+    f.client_id = string_of("clientId");
+    f.id = string_of("id");
+    f.topic = string_of("topic");
+    f.created = string_of("created");
+    f.message = string_of("message");
+    auto data = obj.find("data");
+    if (data != obj.end()) f.data = std::move(*data);
+    return f;
+}
+
+BOSBASE_DECL std::string pubsub_request_frame(std::string_view type, const std::string* topic,
+                                              const std::string& request_id, const std::string* data_json) {
+    std::string out = "{\"type\":" + json(std::string(type)).dump();
+    if (topic) out += ",\"topic\":" + json(*topic).dump();
+    if (data_json) out += ",\"data\":" + *data_json;
+    out += ",\"requestId\":" + json(request_id).dump() + "}";
+    return out;
+}
+
+BOSBASE_DECL std::string pubsub_url(const parsed_base_url& url) {
+    return websocket_origin(url.origin) + url.prefix + "/api/pubsub";
+}
+
+BOSBASE_DECL void check_pubsub_topic(const std::string& topic) {
+    if (topic.find_first_not_of(" \t\r\n") == std::string::npos) {
+        throw std::invalid_argument("bosbase: a pub/sub topic must not be empty");
+    }
+    try {
+        (void)json(topic).dump();
+    } catch (const json::type_error&) {
+        throw std::invalid_argument("bosbase: a pub/sub topic must be valid UTF-8");
+    }
+}
+
+BOSBASE_DECL void pubsub_recent_ids::add(const std::string& id) {
+    if (id.empty() || !ids_.insert(id).second) return;
+    order_.push_back(id);
+    if (order_.size() > capacity) {
+        ids_.erase(order_.front());
+        order_.pop_front();
+    }
+}
+
+BOSBASE_DECL pubsub_realtime_message to_realtime_message(const pubsub_message& m) {
+    pubsub_realtime_message out;
+    out.topic = m.topic;
+    out.id = m.id;
+    out.created = m.created;
+    if (m.data.is_object()) {
+        auto ev = m.data.find("event");
+        if (ev != m.data.end() && ev->is_string()) out.event = ev->get<std::string>();
+        auto ref = m.data.find("ref");
+        if (ref != m.data.end() && ref->is_string()) out.ref = ref->get<std::string>();
+        auto payload = m.data.find("payload");
+        out.payload = payload != m.data.end() ? *payload : m.data;
+    } else {
+        out.payload = m.data;
+    }
+    return out;
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_PUBSUB_PROTOCOL_IPP
+// ---- bosbase/pubsub/machine.ipp: definitions of pubsub/machine.hpp (the pub/sub connection's machinery: the reader, dispatcher and keeper threads and their state.)
+#ifndef BOSBASE_PUBSUB_MACHINE_IPP
+#define BOSBASE_PUBSUB_MACHINE_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL std::chrono::milliseconds pubsub_backoff(std::size_t attempt, const pubsub_options& o,
+                                                      std::minstd_rand& rng) {
+    const std::int64_t floor = o.reconnect_delay.count();
+    const std::int64_t cap = std::max(floor, static_cast<std::int64_t>(o.max_reconnect_delay.count()));
+    std::int64_t base = floor;
+    for (std::size_t i = 0; i < attempt && base < cap; ++i) base = std::min(cap, base * 2);
+    std::uniform_int_distribution<std::int64_t> pick(base / 2, base);
+    return std::chrono::milliseconds(std::max(floor, pick(rng)));
+}
+
+BOSBASE_DECL pubsub_machine::~pubsub_machine() {
+    for (auto* t : {&reader_, &dispatcher_, &keeper_}) {
+        if (t->joinable()) t->detach();  // stop() has run; this only keeps ~thread quiet
+    }
+}
+
+BOSBASE_DECL void pubsub_machine::set_options(const pubsub_options& o) {
+    if (o.max_message_bytes == 0 || o.max_queued_messages == 0 || o.connect_timeout.count() <= 0 ||
+        o.ack_timeout.count() <= 0 || o.reconnect_delay.count() <= 0 || o.max_reconnect_delay.count() < 0 ||
+        o.ping_interval.count() <= 0) {
+        throw std::invalid_argument(
+            "bosbase: pubsub_options: timeouts, reconnect_delay, ping_interval and the limits must be positive");
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    options_ = o;
+}
+
+BOSBASE_DECL bool pubsub_machine::is_connected() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return phase_ == phase::ready;
+}
+
+BOSBASE_DECL std::string pubsub_machine::client_id() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return phase_ == phase::ready ? client_id_ : std::string();
+}
+
+BOSBASE_DECL std::vector<std::string> pubsub_machine::topics() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<std::string> out;
+    for (const auto& t : topics_) out.push_back(t.name);
+    return out;
+}
+
+BOSBASE_DECL void pubsub_machine::stop() noexcept {
+    std::vector<std::thread> threads;
+    std::shared_ptr<websocket_connection> conn;
+    std::optional<cancel_token> cancel;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        phase_ = phase::stopping;
+        conn = conn_;
+        cancel = conn_cancel_;
+        for (auto* t : {&reader_, &dispatcher_, &keeper_}) threads.push_back(std::move(*t));
+    }
+    cv_.notify_all();
+    if (conn) conn->shutdown();
+    if (cancel) cancel->cancel();
+    for (auto& t : threads) {
+        if (!t.joinable()) continue;
+        // The last client handle may go inside a callback (dispatcher) or while the
+        // reader fetches the token: that thread cannot join itself; it sees `stopping`.
+        if (t.get_id() == std::this_thread::get_id()) {
+            t.detach();
+        } else {
+            t.join();
+        }
+    }
+}
+
+BOSBASE_DECL void pubsub_machine::report_decode_failure(const pubsub_message& m, const std::string& what) {
+    report(error(error_kind::invalid_response,
+                 "a pub/sub message on " + m.topic + " does not fit the requested type: " + what));
+}
+
+BOSBASE_DECL ClientResponseError pubsub_machine::error(error_kind kind, const std::string& text) const {
+    return ClientResponseError(url_, 0, json::object(), kind, text);
+}
+
+BOSBASE_DECL ClientResponseError pubsub_machine::aborted(const char* when) const {
+    return error(error_kind::canceled, std::string("the pub/sub call was cancelled ") + when);
+}
+
+BOSBASE_DECL ClientResponseError pubsub_machine::destroyed() const {
+    return error(error_kind::canceled, "the client was destroyed while the pub/sub call waited");
+}
+
+BOSBASE_DECL ClientResponseError pubsub_machine::refused(const std::string& message) const {
+    const std::string text = message.empty() ? "pubsub error" : message;
+    return ClientResponseError(url_, 400, json{{"status", 400}, {"message", text}, {"data", json::object()}});
+}
+
+BOSBASE_DECL void pubsub_machine::notify() {
+    { std::lock_guard<std::mutex> lock(mutex_); }  // a waiter is either before its check or in wait()
+    cv_.notify_all();
+}
+
+BOSBASE_DECL auto pubsub_machine::find(const std::string& name) -> topic_entry* {
+    for (auto& t : topics_) {
+        if (t.name == name) return &t;
+    }
+    return nullptr;
+}
+
+BOSBASE_DECL void pubsub_machine::send_locked(std::unique_lock<std::mutex>& lock, const std::string& frame) {
+    const std::uint64_t ticket = send_tickets_++;
+    auto conn = conn_;
+    lock.unlock();
+    send_in_turn(ticket, conn.get(), {frame});
+    lock.lock();
+}
+
+BOSBASE_DECL void pubsub_machine::send_in_turn(std::uint64_t ticket, websocket_connection* conn,
+                                               const std::vector<std::string>& frames) {
+    std::unique_lock<std::mutex> turn(send_mutex_);
+    send_cv_.wait(turn, [&] { return send_serving_ == ticket; });
+    turn.unlock();
+    bool sent = conn != nullptr;
+    try {
+        for (const auto& frame : frames) {
+            if (!sent || !conn->send_text(frame)) {
+                sent = false;
+                break;
+            }
+        }
+    } catch (...) {
+        sent = false;  // a transport that throws here has lost the socket as surely as one returning false
+    }
+    if (!sent && conn) conn->shutdown();  // the reader notices and fails what waits
+    turn.lock();
+    ++send_serving_;
+    turn.unlock();
+    send_cv_.notify_all();
+}
+
+BOSBASE_DECL void pubsub_machine::close_locked(std::unique_lock<std::mutex>& lock, const std::string& reason,
+                                               bool again, error_kind kind) {
+    if (phase_ == phase::closing) {  // already shut: the last reason is the one reported
+        close_reason_ = reason;
+        close_kind_ = kind;
+        if (again) reconnect_now_ = true;
+        return;
+    }
+    if (phase_ != phase::connecting && phase_ != phase::ready) return;
+    // Out of `ready` under the lock, before the socket is shut: a call deciding after this
+    // waits for the next connection instead of sending on the one going away.
+    phase_ = phase::closing;
+    close_idle_ = !wanted();
+    close_reason_ = reason;
+    close_kind_ = kind;
+    reconnect_now_ = again;
+    cv_.notify_all();
+    auto conn = conn_;
+    auto cancel = conn_cancel_;
+    lock.unlock();
+    if (conn) conn->shutdown();
+    if (cancel) cancel->cancel();
+    lock.lock();
+}
+
+BOSBASE_DECL void pubsub_machine::enqueue_locked(job j) {
+    queue_.push_back(std::move(j));
+    cv_.notify_all();
+}
+
+BOSBASE_DECL void pubsub_machine::run() noexcept {
+    std::size_t attempt = 0;
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (phase_ != phase::stopping) {
+        if (!wanted()) {
+            phase_ = phase::idle;
+            had_ready_ = false;
+            last_created_.clear();
+            cv_.notify_all();
+            cv_.wait(lock, [&] { return phase_ == phase::stopping || wanted(); });
+            continue;
+        }
+        phase_ = phase::connecting;
+        close_reason_.clear();
+        reconnect_now_ = false;
+        const cancel_token cancel;
+        conn_cancel_ = cancel;
+        const pubsub_options opts = options_;
+        ready_deadline_ = clock::now() + opts.connect_timeout;
+        cv_.notify_all();
+        lock.unlock();
+        std::string end_reason;
+        error_kind end_kind = error_kind::none;
+        bool was_ready = false;
+        std::string token;
+        std::optional<ClientResponseError> refusal;
+        try {
+            websocket_request req;
+            // The last reference to the client may go in here: then stop() ran on this thread.
+            auto current = token_();
+            if (!current) throw transport_error(error_kind::canceled, "the client is going away");
+            token = std::move(*current);
+            req.url = pubsub_url(base_);
+            req.headers = headers_;
+            if (!token.empty() && !has_header(req.headers, "Authorization")) {
+                req.headers.emplace_back("Authorization", token);
+            }
+            req.connect_timeout = opts.connect_timeout;
+            req.read_timeout = opts.ping_interval * 3;
+            req.write_timeout = opts.ack_timeout;
+            req.max_message_bytes = opts.max_message_bytes;
+            req.cancel = cancel;
+            std::shared_ptr<websocket_connection> conn(connect_(req));
+            if (!conn) throw transport_error(error_kind::other, "the transport returned no connection");
+            lock.lock();
+            conn_ = conn;
+            const bool go_on = phase_ == phase::connecting;
+            lock.unlock();
+            if (!go_on) conn->shutdown();
+            read_loop(*conn, opts, end_reason, end_kind, was_ready);
+            conn->shutdown();
+            lock.lock();
+            if (phase_ == phase::ready || phase_ == phase::connecting) {
+                phase_ = phase::closing;  // no call sends on it from here on
+                close_idle_ = false;
+            }
+            conn_.reset();  // the socket itself goes with `conn`, unlocked
+            lock.unlock();
+        } catch (const websocket_refused& e) {
+            end_kind = e.error_kind();
+            end_reason = std::string("could not open the pub/sub socket: ") + e.what();
+            if (pubsub_refusal_is_final(e.status())) {
+                http_response answer;
+                answer.status = e.status();
+                answer.body = e.body();
+                refusal.emplace(url_, e.status(), error_body(answer, max_json_depth_, {token}), error_kind::none,
+                                std::string(), std::vector<std::string_view>{token});
+            }
+        } catch (const transport_error& e) {
+            end_kind = e.error_kind();
+            end_reason = std::string("could not open the pub/sub socket: ") + e.what();
+            // An untrusted certificate or a wrong host name does not mend itself: as final as a 401.
+            if (end_kind == error_kind::tls) {
+                refusal.emplace(url_, 0, json::object(), error_kind::tls, end_reason,
+                                std::vector<std::string_view>{token});
+            }
+        } catch (const std::exception& e) {
+            end_kind = error_kind::other;
+            end_reason = std::string("could not open the pub/sub socket: ") + e.what();
+        }
+        scrub_secrets(end_reason, {token});
+        lock.lock();
+        if (phase_ == phase::stopping) break;
+        if (!close_reason_.empty()) {
+            end_reason = close_reason_;
+            end_kind = close_kind_;
+        }
+        after_connection_locked(end_reason, end_kind, was_ready);
+        if (refusal) refused_locked(std::move(*refusal));
+        if (was_ready) attempt = 0;
+        if (reconnect_now_ || !wanted()) continue;
+        phase_ = phase::backing_off;
+        cv_.notify_all();
+        const auto delay = pubsub_backoff(attempt++, opts, rng_);
+        cv_.wait_for(lock, delay, [&] { return phase_ == phase::stopping || reconnect_now_; });
+    }
+}
+
+BOSBASE_DECL void pubsub_machine::read_loop(websocket_connection& conn, const pubsub_options& opts,
+                                            std::string& reason, error_kind& kind, bool& was_ready) {
+    std::string text;
+    for (;;) {
+        websocket_frame got = websocket_frame::closed;
+        try {
+            got = conn.read(text);
+        } catch (const std::exception& e) {
+            reason = std::string("reading the pub/sub socket failed: ") + e.what();
+            kind = error_kind::receive;
+            return;
+        }
+        if (got == websocket_frame::closed) {
+            reason = "the pub/sub socket was closed";
+            kind = error_kind::receive;
+            return;
+        }
+        // One message too large costs that message, never the socket and those behind it:
+        // the transport read past it (too_large), or one that does not cap handed it over.
+        if (got == websocket_frame::too_large || text.size() > opts.max_message_bytes) {
+            const std::string size =
+                got == websocket_frame::too_large ? std::string() : " of " + std::to_string(text.size()) + " bytes";
+            text.clear();
+            text.shrink_to_fit();
+            report(error(error_kind::too_large, "a pub/sub message" + size + " was over max_message_bytes (" +
+                                                    std::to_string(opts.max_message_bytes) +
+                                                    " bytes) and was dropped; the connection goes on"));
+            continue;
+        }
+        std::optional<pubsub_frame> frame;
+        if (got == websocket_frame::text) frame = parse_pubsub_frame(text, max_json_depth_);
+        if (!frame) {
+            report(error(error_kind::invalid_response, got == websocket_frame::binary
+                                                           ? "the server sent a binary pub/sub frame; skipped"
+                                                           : "the server sent a pub/sub frame that is not a JSON "
+                                                             "object with a type; skipped"));
+            continue;
+        }
+        if (!on_frame(conn, std::move(*frame), opts, was_ready)) {
+            reason = "the pub/sub callback queue is full (max_queued_messages); reconnecting";
+            kind = error_kind::too_large;
+            return;
+        }
+    }
+}
+
+BOSBASE_DECL void pubsub_machine::report(ClientResponseError e) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    enqueue_event_locked(on_error_, std::move(e));
+}
+
+BOSBASE_DECL bool pubsub_machine::on_frame(websocket_connection& conn, pubsub_frame f,
+                                           const pubsub_options& opts, bool& was_ready) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (f.type == "ready") {
+        if (phase_ != phase::connecting || was_ready) return true;
+        phase_ = phase::ready;
+        was_ready = true;
+        last_refusal_status_ = 0;
+        client_id_ = f.client_id;
+        next_ping_ = clock::now() + opts.ping_interval;
+        std::vector<std::string> frames;
+        for (auto& t : topics_) {
+            t.request = next_id();
+            frames.push_back(pubsub_request_frame("subscribe", &t.name, t.request));
+        }
+        announce_pending_ = true;
+        maybe_announce_locked();
+        cv_.notify_all();
+        const std::uint64_t ticket = send_tickets_++;
+        lock.unlock();
+        send_in_turn(ticket, &conn, frames);
+        return true;
+    }
+    if (f.type == "message") {
+        topic_entry* t = find(f.topic);
+        if (!t || t->listeners.empty()) return true;
+        if (delivered_.contains(f.id)) return true;  // a repeat (pubsub_recent_ids says why)
+        if (queued_messages_ >= opts.max_queued_messages) return false;
+        delivered_.add(f.id);
+        ++queued_messages_;
+        last_created_ = f.created;
+        enqueue_locked(job{pubsub_message{std::move(f.id), std::move(f.topic), std::move(f.created),
+                                          std::move(f.data)},
+                           nullptr});
+        return true;
+    }
+    if (f.type == "error") {
+        auto p = f.request_id.empty() ? pending_.end() : pending_.find(f.request_id);
+        if (p != pending_.end()) {
+            p->second->error = refused(f.message);
+        } else if (topic_entry* t = by_request(f.request_id)) {
+            t->failed = refused(f.message);
+            t->request.clear();
+            enqueue_event_locked(on_error_, refused("subscribe " + t->name + ": " + f.message));
+        } else {
+            enqueue_event_locked(on_error_, refused(f.message));
+        }
+        cv_.notify_all();
+        return true;
+    }
+    if (f.type == "subscribed") {
+        if (topic_entry* t = by_request(f.request_id)) {
+            t->confirmed = true;
+            t->failed.reset();
+            maybe_announce_locked();
+        }
+    }
+    auto p = f.request_id.empty() ? pending_.end() : pending_.find(f.request_id);
+    if (p != pending_.end() && f.type == "published") p->second->reply = std::move(f);
+    cv_.notify_all();  // an acknowledgement of someone else's or an unknown requestId changes nothing
+    return true;
+}
+
+BOSBASE_DECL void pubsub_machine::refused_locked(ClientResponseError e) {
+    keep_open_ = false;
+    const int status = e.status();
+    if (status != last_refusal_status_) {
+        last_refusal_status_ = status;
+        enqueue_event_locked(on_error_, e);
+    }
+    refusal_.emplace(std::move(e));
+    ++refusal_seq_;
+    cv_.notify_all();
+}
+
+BOSBASE_DECL auto pubsub_machine::by_request(const std::string& id) -> topic_entry* {
+    if (id.empty()) return nullptr;
+    for (auto& t : topics_) {
+        if (t.request == id) return &t;
+    }
+    return nullptr;
+}
+
+BOSBASE_DECL void pubsub_machine::maybe_announce_locked() {
+    if (!announce_pending_ || phase_ != phase::ready) return;
+    for (const auto& t : topics_) {
+        if (!t.confirmed) return;
+    }
+    announce_pending_ = false;
+    connection_event info;
+    info.client_id = client_id_;
+    for (const auto& t : topics_) info.topics.push_back(t.name);
+    info.reconnect = had_ready_;
+    if (had_ready_) {
+        info.missed_since = last_created_;
+        info.disconnected_at = disconnected_at_;
+    }
+    enqueue_event_locked(on_connect_, info);
+    if (had_ready_) enqueue_event_locked(on_reconnect_, std::move(info));
+    had_ready_ = true;
+}
+
+BOSBASE_DECL void pubsub_machine::after_connection_locked(const std::string& reason, error_kind kind,
+                                                          bool was_ready) {
+    conn_.reset();
+    conn_cancel_.reset();
+    client_id_.clear();
+    announce_pending_ = false;
+    for (auto& t : topics_) {
+        t.request.clear();
+        t.confirmed = false;
+    }
+    const std::string lost = was_ready ? "the pub/sub connection ended before the acknowledgement (" + reason +
+                                             "); the request may or may not have taken effect"
+                                       : reason;
+    for (auto& p : pending_) {
+        if (!p.second->reply && !p.second->error) p.second->error = error(error_kind::receive, lost);
+    }
+    if (was_ready) {
+        disconnected_at_ = std::chrono::system_clock::now();
+        last_failure_.clear();
+        disconnect_event info{reason, kind, wanted(), {}};
+        for (const auto& t : topics_) info.topics.push_back(t.name);
+        enqueue_event_locked(on_disconnect_, std::move(info));
+    } else {
+        last_failure_ = reason;
+    }
+    cv_.notify_all();
+}
+
+BOSBASE_DECL void pubsub_machine::dispatch_loop() noexcept {
+    std::unique_lock<std::mutex> lock(mutex_);
+    dispatcher_id_ = std::this_thread::get_id();
+    while (phase_ != phase::stopping) {
+        if (queue_.empty()) {
+            cv_.wait(lock, [&] { return phase_ == phase::stopping || !queue_.empty(); });
+            continue;
+        }
+        job j = std::move(queue_.front());
+        queue_.pop_front();
+        if (!j.message) {
+            lock.unlock();
+            invoke([&] { j.event(); });
+            j = job{};  // its captures go unlocked
+            lock.lock();
+            continue;
+        }
+        --queued_messages_;
+        std::vector<listener_ptr> targets;
+        if (topic_entry* t = find(j.message->topic)) targets = t->listeners;
+        for (const auto& l : targets) {
+            if (phase_ == phase::stopping || l->removed) continue;
+            running_ = l.get();
+            lock.unlock();
+            invoke([&] { l->fn(*j.message); });
+            lock.lock();
+            running_ = nullptr;
+            cv_.notify_all();
+        }
+        lock.unlock();
+        targets.clear();
+        lock.lock();
+    }
+}
+
+BOSBASE_DECL void pubsub_machine::keep_loop() noexcept {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (phase_ != phase::stopping) {
+        const auto now = clock::now();
+        auto wake = clock::time_point::max();
+        if (phase_ == phase::connecting && now >= ready_deadline_) {
+            // Fired once per attempt: run() sets the deadline anew for the next.
+            ready_deadline_ = clock::time_point::max();
+            close_locked(lock, "no ready from the server within connect_timeout", false, error_kind::timeout);
+            continue;
+        }
+        if (phase_ == phase::connecting) wake = ready_deadline_;
+        if (phase_ == phase::ready) {
+            if (now >= next_ping_) {
+                next_ping_ = now + options_.ping_interval;
+                send_locked(lock, pubsub_request_frame("ping", nullptr, next_id()));
+                continue;
+            }
+            wake = next_ping_;
+        }
+        cv_.wait_until(lock, wake);
+    }
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_PUBSUB_MACHINE_IPP
+// ---- bosbase/pubsub/state.ipp: definitions of pubsub/state.hpp (one client's pub/sub WebSocket: the calls, on the machinery of machine.hpp.)
+#ifndef BOSBASE_PUBSUB_STATE_IPP
+#define BOSBASE_PUBSUB_STATE_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL std::shared_ptr<pubsub_state> pubsub_state::make(core_type& core) {
+    auto made = std::make_shared<pubsub_state>(core);
+    std::weak_ptr<pubsub_state> weak = made;
+    core.store().on_change(
+        [weak](const std::string& token, const json&) {
+            if (auto self = weak.lock()) self->on_auth_change(token);
+        },
+        true);
+    return made;
+}
+
+BOSBASE_DECL publish_ack pubsub_state::publish(const std::string& topic, const json& data,
+                                               const request_options& options) {
+    check_pubsub_topic(topic);
+    std::string body;
+    try {
+        body = data.dump();
+    } catch (const json::type_error&) {
+        throw std::invalid_argument("bosbase: pub/sub data must be valid UTF-8");
+    }
+    // The server's own limit, on the JSON text it receives: what it would refuse is not sent.
+    // max_message_bytes caps what this client receives, not what others may.
+    if (body.size() > pubsub_max_data_bytes) {
+        throw error(error_kind::too_large, "the message data is " + std::to_string(body.size()) +
+                                               " bytes of JSON; the server takes at most " +
+                                               std::to_string(pubsub_max_data_bytes));
+    }
+    call c(*this, options);
+    std::unique_lock<std::mutex> lock(mutex_);
+    keep_open_ = true;
+    wait_ready(lock, c);
+    pending p;
+    const std::string id = next_id();
+    pending_[id] = &p;
+    const std::string frame = pubsub_request_frame("publish", &topic, id, &body);
+    send_locked(lock, frame);
+    const auto ack_deadline = std::min(c.deadline, clock::now() + c.opts.ack_timeout);
+    while (!p.reply && !p.error) {
+        if (phase_ == phase::stopping) fail_pending(lock, id, destroyed());
+        if (c.canceled()) fail_pending(lock, id, aborted("while it waited for the acknowledgement"));
+        if (clock::now() >= ack_deadline) {
+            fail_pending(lock, id, c.late(ack_deadline, "no acknowledgement of the publish", c.opts.ack_timeout));
+        }
+        cv_.wait_until(lock, ack_deadline);
+    }
+    pending_.erase(id);
+    if (p.error) throw *p.error;
+    return publish_ack{p.reply->id, p.reply->topic.empty() ? topic : p.reply->topic, p.reply->created};
+}
+
+BOSBASE_DECL subscription pubsub_state::subscribe(const std::string& topic, pubsub_callback fn,
+                                                  const request_options& options) {
+    check_pubsub_topic(topic);
+    if (!fn) throw std::invalid_argument("bosbase: a pub/sub callback must not be empty");
+    call c(*this, options);
+    // Before the lock, so destroyed after it: a callback's captures may own the client.
+    std::vector<listener_ptr> dropped;
+    auto l = std::make_shared<listener>(topic, std::move(fn));
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (phase_ == phase::stopping) throw destroyed();
+    topic_entry* t = find(topic);
+    if (!t) {
+        topics_.push_back(topic_entry{topic, {}, {}, false, std::nullopt});
+        t = &topics_.back();
+    }
+    t->listeners.push_back(l);
+    t->failed.reset();  // a refused topic gets a fresh try
+    try {
+        wait_ready(lock, c);
+        std::optional<clock::time_point> ack_deadline;
+        while (!l->removed) {
+            t = find(topic);
+            if (!t || t->confirmed) break;
+            if (t->failed) throw *t->failed;
+            if (phase_ == phase::ready && t->request.empty()) {
+                t->request = next_id();
+                send_locked(lock, pubsub_request_frame("subscribe", &topic, t->request));
+                continue;
+            }
+            if (phase_ == phase::ready && !ack_deadline) {
+                ack_deadline = std::min(c.deadline, clock::now() + c.opts.ack_timeout);
+            }
+            if (phase_ != phase::ready) wait_ready(lock, c);  // lost meanwhile: the reader resubscribes
+            if (phase_ == phase::stopping) throw destroyed();
+            if (c.canceled()) throw aborted("while it waited for the acknowledgement");
+            if (ack_deadline && clock::now() >= *ack_deadline) {
+                throw c.late(*ack_deadline, "no acknowledgement of the subscribe", c.opts.ack_timeout);
+            }
+            cv_.wait_until(lock, ack_deadline.value_or(c.deadline));
+        }
+    } catch (...) {
+        drop_locked(lock, l.get(), dropped);
+        throw;
+    }
+    lock.unlock();
+    std::weak_ptr<pubsub_state> self = this->shared_from_this();
+    return subscription(topic, [self, weak_l = std::weak_ptr<listener>(l)] {
+        const auto state = self.lock();
+        const auto target = weak_l.lock();
+        if (state && target) state->remove(target.get());
+    });
+}
+
+BOSBASE_DECL void pubsub_state::remove(const listener* l) noexcept {
+    std::vector<listener_ptr> dropped;  // destroyed unlocked: a callback's captures may own the client
+    std::unique_lock<std::mutex> lock(mutex_);
+    drop_locked(lock, l, dropped);
+}
+
+BOSBASE_DECL void pubsub_state::unsubscribe(const std::string& topic) noexcept {
+    std::vector<listener_ptr> dropped;
+    std::unique_lock<std::mutex> lock(mutex_);
+    std::vector<listener_ptr> targets;
+    for (auto& t : topics_) {
+        if (topic.empty() || t.name == topic) targets.insert(targets.end(), t.listeners.begin(), t.listeners.end());
+    }
+    for (auto& l : targets) drop_locked(lock, l.get(), dropped);
+}
+
+BOSBASE_DECL void pubsub_state::disconnect() noexcept {
+    std::vector<listener_ptr> dropped;
+    std::unique_lock<std::mutex> lock(mutex_);
+    keep_open_ = false;
+    std::vector<listener_ptr> targets;
+    for (auto& t : topics_) targets.insert(targets.end(), t.listeners.begin(), t.listeners.end());
+    // The reason goes with the close the last topic makes: on_disconnect reports that one.
+    for (auto& l : targets) drop_locked(lock, l.get(), dropped, "disconnect() was called");
+    close_locked(lock, "disconnect() was called", false);
+}
+
+BOSBASE_DECL pubsub_state::call::call(pubsub_state& s, const request_options& o)
+    : state(s), has_deadline(o.deadline.has_value()) {
+    {
+        std::lock_guard<std::mutex> lock(s.mutex_);
+        opts = s.options_;
+    }
+    tokens[0] = o.cancel ? &*o.cancel : nullptr;
+    tokens[1] = current_job_cancel();
+    if (canceled()) throw s.aborted("before it started");
+    deadline = o.deadline ? clock::now() + *o.deadline : clock::time_point::max();
+    for (int i = 0; i < 2; ++i) {
+        if (tokens[i]) wake[i] = tokens[i]->on_cancel([&s] { s.notify(); });
+    }
+}
+
+BOSBASE_DECL bool pubsub_state::call::canceled() const {
+    return (tokens[0] && tokens[0]->is_canceled()) || (tokens[1] && tokens[1]->is_canceled());
+}
+
+BOSBASE_DECL ClientResponseError pubsub_state::call::late(clock::time_point limit, const std::string& what,
+                                                          std::chrono::milliseconds stage) const {
+    const bool caller = has_deadline && limit == deadline;
+    return state.error(caller ? error_kind::deadline : error_kind::timeout,
+                       what + " within " + (caller ? "its deadline" : std::to_string(stage.count()) + " ms") +
+                           (state.last_failure_.empty() ? "" : "; last attempt: " + state.last_failure_));
+}
+
+BOSBASE_DECL void pubsub_state::fail_pending(std::unique_lock<std::mutex>&, const std::string& id,
+                                             ClientResponseError e) {
+    pending_.erase(id);
+    throw e;
+}
+
+BOSBASE_DECL void pubsub_state::start_threads_locked() {
+    if (reader_.joinable() || phase_ == phase::stopping || threads_started_) return;
+    threads_started_ = true;
+    auto self = this->shared_from_this();
+    reader_ = std::thread([self] { self->run(); });
+    dispatcher_ = std::thread([self] { self->dispatch_loop(); });
+    keeper_ = std::thread([self] { self->keep_loop(); });
+}
+
+BOSBASE_DECL void pubsub_state::wait_ready(std::unique_lock<std::mutex>& lock, const call& c) {
+    start_threads_locked();
+    cv_.notify_all();
+    const auto limit = std::min(c.deadline, clock::now() + c.opts.connect_timeout);
+    const std::uint64_t refusals = refusal_seq_;
+    while (phase_ != phase::ready) {
+        if (phase_ == phase::stopping) throw destroyed();
+        if (refusal_seq_ != refusals && refusal_) throw *refusal_;
+        if (phase_ == phase::closing && close_idle_ && !reconnect_now_) {
+            // Closed for want of use, and now wanted: a new socket at once, no backoff.
+            reconnect_now_ = true;
+            cv_.notify_all();
+        }
+        if (c.canceled()) throw aborted("while it waited for the connection");
+        if (clock::now() >= limit) throw c.late(limit, "no pub/sub connection", c.opts.connect_timeout);
+        cv_.wait_until(lock, limit);
+    }
+}
+
+BOSBASE_DECL void pubsub_state::drop_locked(std::unique_lock<std::mutex>& lock, const listener* l,
+                                            std::vector<listener_ptr>& dropped, const char* reason) {
+    if (!l || l->removed) return;
+    topic_entry* t = find(l->topic);
+    if (!t) return;
+    auto& ls = t->listeners;
+    auto it = std::find_if(ls.begin(), ls.end(), [&](const listener_ptr& p) { return p.get() == l; });
+    if (it == ls.end()) return;
+    (*it)->removed = true;
+    dropped.push_back(std::move(*it));
+    ls.erase(it);
+    if (std::this_thread::get_id() != dispatcher_id_) cv_.wait(lock, [&] { return running_ != l; });
+    t = find(l->topic);
+    if (!t || !t->listeners.empty()) return;
+    const bool held = t->confirmed || !t->request.empty();
+    const std::string name = t->name;
+    topics_.erase(topics_.begin() + (t - topics_.data()));
+    cv_.notify_all();
+    if (!wanted()) {
+        close_locked(lock, reason, false);
+    } else if (held && phase_ == phase::ready) {
+        send_locked(lock, pubsub_request_frame("unsubscribe", &name, next_id()));  // its ack is not awaited
+    }
+}
+
+BOSBASE_DECL void pubsub_state::on_auth_change(const std::string& token) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (token == token_seen_) return;
+    token_seen_ = token;
+    close_locked(lock, "the auth token changed; reconnecting under the new identity", true);
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_PUBSUB_STATE_IPP
+// ---- bosbase/pubsub/service.ipp: definitions of pubsub/service.hpp (pubsub_service: pb.pubsub(), publish and subscribe over BosBase's WebSocket.)
+#ifndef BOSBASE_PUBSUB_SERVICE_IPP
+#define BOSBASE_PUBSUB_SERVICE_IPP
+
+namespace bosbase {
+
+BOSBASE_DECL publish_ack pubsub_service::publish(const std::string& topic, const json& data,
+                                                 const request_options& options) const {
+    return state()->publish(topic, data, options);
+}
+
+BOSBASE_DECL subscription pubsub_service::subscribe(const std::string& topic, pubsub_callback callback,
+                                                    const request_options& options) const {
+    return state()->subscribe(topic, std::move(callback), options);
+}
+
+BOSBASE_DECL publish_ack pubsub_service::realtime_publish(const std::string& topic, const std::string& event,
+                                                          const json& payload, std::string ref,
+                                                          const request_options& options) const {
+    if (event.empty()) throw std::invalid_argument("bosbase: a realtime_publish event must not be empty");
+    if (ref.empty()) ref = random_ref();
+    return publish(topic, json{{"event", event}, {"payload", payload}, {"ref", ref}}, options);
+}
+
+BOSBASE_DECL subscription pubsub_service::realtime_subscribe(const std::string& topic,
+                                                             std::function<void(const pubsub_realtime_message&)> callback,
+                                                             const request_options& options) const {
+    if (!callback) throw std::invalid_argument("bosbase: a pub/sub callback must not be empty");
+    return subscribe(
+        topic, [callback = std::move(callback)](const pubsub_message& m) { callback(detail::to_realtime_message(m)); },
+        options);
+}
+
+BOSBASE_DECL void pubsub_service::unsubscribe(const std::string& topic) const {
+    if (auto s = existing_state()) s->unsubscribe(topic);
+}
+
+BOSBASE_DECL void pubsub_service::disconnect() const {
+    if (auto s = existing_state()) s->disconnect();
+}
+
+BOSBASE_DECL void pubsub_service::on_connect(std::function<void(const connection_event&)> fn) const {
+    state()->set_callback(state()->on_connect_, std::move(fn));
+}
+
+BOSBASE_DECL void pubsub_service::on_reconnect(std::function<void(const connection_event&)> fn) const {
+    state()->set_callback(state()->on_reconnect_, std::move(fn));
+}
+
+BOSBASE_DECL void pubsub_service::on_disconnect(std::function<void(const disconnect_event&)> fn) const {
+    state()->set_callback(state()->on_disconnect_, std::move(fn));
+}
+
+BOSBASE_DECL void pubsub_service::on_error(std::function<void(const ClientResponseError&)> fn) const {
+    state()->set_callback(state()->on_error_, std::move(fn));
+}
+
+BOSBASE_DECL bool pubsub_service::is_connected() const {
+    auto s = existing_state();
+    return s && s->is_connected();
+}
+
+BOSBASE_DECL std::string pubsub_service::client_id() const {
+    auto s = existing_state();
+    return s ? s->client_id() : std::string();
+}
+
+BOSBASE_DECL std::vector<std::string> pubsub_service::topics() const {
+    auto s = existing_state();
+    return s ? s->topics() : std::vector<std::string>();
+}
+
+BOSBASE_DECL std::shared_ptr<detail::pubsub_state> pubsub_service::state() const {
+    auto& core = this->core();
+    if (!core.transport().can_websocket()) {
+        throw std::logic_error(
+            "bosbase: pub/sub needs a transport with the WebSocket call `std::unique_ptr<bosbase::"
+            "websocket_connection> connect_websocket(const bosbase::websocket_request&)`; the default "
+            "transport has it unless BOSBASE_HTTPLIB_WEBSOCKET is 0 (see README, section 'Pub/sub')");
+    }
+    return core.template extension<detail::pubsub_state>(
+        [&core] { return detail::pubsub_state::make(core); });
+}
+
+BOSBASE_DECL std::shared_ptr<detail::pubsub_state> pubsub_service::existing_state() const {
+    return this->core().template existing_extension<detail::pubsub_state>();
+}
+
+BOSBASE_DECL std::string pubsub_service::random_ref() {
+    static thread_local std::mt19937_64 rng(std::random_device{}());
+    static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+    std::string out;
+    for (int i = 0; i < 16; ++i) out += digits[rng() % 36];
+    return out;
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_PUBSUB_SERVICE_IPP
+// ---- bosbase/async.ipp: definitions of async.hpp (the client's small executor for calls made without blocking the caller.)
+#ifndef BOSBASE_ASYNC_IPP
+#define BOSBASE_ASYNC_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL async_executor::async_executor(std::size_t threads)
+    : state_(std::make_shared<state>()), size_(threads) {
+    if (threads == 0) {
+        throw std::invalid_argument("bosbase: client_options::async_threads must be at least 1");
+    }
+}
+
+BOSBASE_DECL void async_executor::submit(job j) {
+    {
+        std::lock_guard<std::mutex> lock(state_->mutex);
+        if (state_->stopping) {
+            throw std::logic_error("bosbase: the client is shutting down; no new async calls");
+        }
+        state_->queue.push_back(std::move(j));
+        while (threads_.size() < size_ && threads_.size() < state_->queue.size() + state_->running.size()) {
+            threads_.emplace_back([s = state_] { work(*s); });
+        }
+    }
+    state_->wake.notify_one();
+}
+
+BOSBASE_DECL void async_executor::shutdown() noexcept {
+    std::deque<job> abandoned;
+    std::vector<std::thread> threads;
+    {
+        std::lock_guard<std::mutex> lock(state_->mutex);
+        if (state_->stopping && threads_.empty()) return;
+        state_->stopping = true;
+        abandoned.swap(state_->queue);
+        for (const cancel_token& t : state_->running) t.cancel();
+        threads.swap(threads_);
+    }
+    state_->wake.notify_all();
+    for (job& j : abandoned) j.abandon();
+    abandoned.clear();
+    for (std::thread& t : threads) {
+        // The last handle of a client may go inside one of its own jobs: that thread
+        // cannot join itself; it finishes on its own (its state is shared).
+        if (t.get_id() == std::this_thread::get_id()) {
+            t.detach();
+        } else {
+            t.join();
+        }
+    }
+}
+
+BOSBASE_DECL void async_executor::work(state& s) {
+    std::unique_lock<std::mutex> lock(s.mutex);
+    while (true) {
+        s.wake.wait(lock, [&] { return s.stopping || !s.queue.empty(); });
+        if (s.queue.empty()) return;  // stopping
+        job j = std::move(s.queue.front());
+        s.queue.pop_front();
+        s.running.push_back(j.token);
+        lock.unlock();
+        if (j.token.is_canceled()) {
+            j.abandon();
+        } else {
+            job_cancel_slot() = &j.token;
+            j.run();
+            job_cancel_slot() = nullptr;
+        }
+        const cancel_token token = j.token;
+        j = job{};  // what the job captured goes now, outside the lock
+        lock.lock();
+        s.running.erase(std::find(s.running.begin(), s.running.end(), token));
+    }
+}
+
+BOSBASE_DECL std::exception_ptr job_not_run(const cancel_token& token) {
+    return std::make_exception_ptr(ClientResponseError(
+        "", 0, json::object(), error_kind::canceled,
+        token.is_canceled() ? "the async call was cancelled before it started"
+                            : "the client was destroyed before the async call started"));
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_ASYNC_IPP
+// ---- bosbase/client.ipp: definitions of client.hpp (basic_bosbase: the client, which hands out every service.)
+#ifndef BOSBASE_CLIENT_IPP
+#define BOSBASE_CLIENT_IPP
+
+namespace bosbase {
+
+BOSBASE_DECL record_service client::collection(std::string name) const {
+    return record_service(core_, std::move(name));
+}
+
+BOSBASE_DECL std::string client::build_url(std::string_view path, const query_params& query) const {
+    return core().url().origin + core().target_for(path, query);
+}
+
+BOSBASE_DECL std::string client::build_url(std::string_view path, const request_options& options) const {
+    return build_url(path, detail::collect_query(options));
+}
+
+BOSBASE_DECL json client::send(std::string_view method, std::string_view path, const json& body,
+                               const request_options& options) const {
+    return core().send_json(method, path, body, options, {});
+}
+
+BOSBASE_DECL http_response client::send_raw(std::string_view method, std::string_view path, const json& body,
+                                            const request_options& options) const {
+    return core().perform(method, path, body, options, {});
+}
+
+BOSBASE_DECL redis_service client::redis() const {
+    return redis_service(checked_core());
+}
+
+BOSBASE_DECL graphql_service client::graphql() const {
+    return graphql_service(checked_core());
+}
+
+BOSBASE_DECL sql_service client::sql() const {
+    return sql_service(checked_core());
+}
+
+BOSBASE_DECL scripts_service client::scripts() const {
+    return scripts_service(checked_core());
+}
+
+BOSBASE_DECL script_permissions_service client::script_permissions() const {
+    return script_permissions_service(checked_core());
+}
+
+BOSBASE_DECL llm_document_service client::llm_documents() const {
+    return llm_document_service(checked_core());
+}
+
+BOSBASE_DECL std::string client::filter(std::string_view raw, const filter_params& params) {
+    return bosbase::filter(raw, params);
+}
+
+BOSBASE_DECL void client::before_send(before_send_hook hook) const {
+    core().set_hooks(hook ? std::make_shared<const before_send_hook>(std::move(hook)) : nullptr, nullptr, true,
+                     false);
+}
+
+BOSBASE_DECL void client::after_send(after_send_hook hook) const {
+    core().set_hooks(nullptr, hook ? std::make_shared<const after_send_hook>(std::move(hook)) : nullptr, false,
+                     true);
+}
+
+BOSBASE_DECL detail::client_core& client::core() const {
+    if (!core_) {
+        throw std::logic_error("bosbase: this client was moved from");
+    }
+    return *core_;
+}
+
+BOSBASE_DECL const std::shared_ptr<detail::client_core>& client::checked_core() const {
+    core();
+    return core_;
+}
+
+// Here, not in records.hpp: it returns a client, which needs every service first.
+BOSBASE_DECL client record_service::impersonate(std::string_view id, std::int64_t duration_seconds,
+                                                const request_options& options) const {
+    if (duration_seconds < 0) {
+        throw std::invalid_argument("bosbase: impersonate duration must not be negative");
+    }
+    detail::require_path_segment(id, "record id");
+    auto other = std::make_shared<detail::client_core>(core());
+    record_service service(other, collection_);
+    service.auth_call("impersonate/" + detail::encode_uri_component(id), json{{"duration", duration_seconds}},
+                      options, {}, &core());
+    return client(std::move(other));
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_CLIENT_IPP
+#ifndef BOSBASE_NO_HTTPLIB
+// ---- bosbase/proxy.ipp: definitions of proxy.hpp (hTTP proxies: the settings, proxy URLs, and curl's rules for the proxy environment variables.)
+#ifndef BOSBASE_PROXY_IPP
+#define BOSBASE_PROXY_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL http_proxy parse_proxy_url(std::string_view url, std::string_view setting) {
+    auto refuse = [&](const std::string& why) {
+        return std::invalid_argument("bosbase: the proxy in " + std::string(setting) + " " + why);
+    };
+    std::string_view rest = url;
+    const auto scheme_end = rest.find("://");
+    if (scheme_end != std::string_view::npos) {
+        const std::string_view scheme = rest.substr(0, scheme_end);
+        // A "://" in a password or a path puts user info before it: only a scheme's letters are quoted.
+        constexpr std::string_view scheme_chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.";
+        const bool is_scheme = !scheme.empty() && scheme_chars.substr(0, 52).find(scheme.front()) != std::string_view::npos &&
+                               scheme.find_first_not_of(scheme_chars) == std::string_view::npos;
+        if (!is_scheme) throw refuse("has \"://\" after something that is not a scheme (percent-encode it in a password)");
+        if (!ascii_iequal(scheme, "http")) {
+            throw refuse("has the scheme '" + std::string(scheme) +
+                         "'; only http:// proxies are supported (an HTTPS server is still reached through them "
+                         "by a CONNECT tunnel)");
+        }
+        rest.remove_prefix(scheme_end + 3);
+    }
+    const auto path = rest.find_first_of("/?#");
+    if (path != std::string_view::npos) {
+        if (rest.find_first_not_of('/', path) != std::string_view::npos) throw refuse("must not have a path");
+        rest = rest.substr(0, path);
+    }
+    http_proxy proxy;
+    const auto at = rest.rfind('@');
+    if (at != std::string_view::npos) {
+        const std::string_view user_info = rest.substr(0, at);
+        const auto colon = user_info.find(':');
+        proxy.username = percent_decode(user_info.substr(0, colon));
+        if (colon != std::string_view::npos) proxy.password = percent_decode(user_info.substr(colon + 1));
+        rest.remove_prefix(at + 1);
+    }
+    std::string_view host = rest;
+    std::string_view port;
+    if (!rest.empty() && rest.front() == '[') {  // [IPv6]:port
+        const auto close = rest.find(']');
+        if (close == std::string_view::npos) throw refuse("has an unclosed '[' in its host");
+        host = rest.substr(1, close - 1);
+        if (close + 1 < rest.size()) {
+            if (rest[close + 1] != ':') throw refuse("has something after its IPv6 address that is not a port");
+            port = rest.substr(close + 2);
+        }
+    } else if (const auto colon = rest.rfind(':'); colon != std::string_view::npos) {
+        host = rest.substr(0, colon);
+        port = rest.substr(colon + 1);
+    }
+    if (host.empty()) throw refuse("has no host");
+    for (const char c : host) {
+        if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) throw refuse("has a space or a control byte in its host");
+    }
+    proxy.host = std::string(host);
+    if (!port.empty()) {
+        int value = 0;
+        for (const char c : port) {
+            if (c < '0' || c > '9' || value > 65535) throw refuse("has a port that is not a number from 1 to 65535");
+            value = value * 10 + (c - '0');
+        }
+        if (value < 1 || value > 65535) throw refuse("has a port that is not a number from 1 to 65535");
+        proxy.port = value;
+    }
+    return proxy;
+}
+
+BOSBASE_DECL std::optional<std::uint32_t> ipv4_value(std::string_view text) {
+    std::uint32_t value = 0;
+    int parts = 0;
+    std::size_t i = 0;
+    while (parts < 4) {
+        if (i >= text.size() || text[i] < '0' || text[i] > '9') return std::nullopt;
+        unsigned part = 0;
+        std::size_t digits = 0;
+        while (i < text.size() && text[i] >= '0' && text[i] <= '9' && digits < 4) {
+            part = part * 10 + static_cast<unsigned>(text[i++] - '0');
+            ++digits;
+        }
+        if (part > 255 || digits > 3) return std::nullopt;
+        value = (value << 8) | part;
+        if (++parts < 4) {
+            if (i >= text.size() || text[i] != '.') return std::nullopt;
+            ++i;
+        }
+    }
+    if (i != text.size()) return std::nullopt;
+    return value;
+}
+
+BOSBASE_DECL bool bypasses_proxy(std::string_view host, std::string_view no_proxy) {
+    auto trim = [](std::string_view s) {
+        while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+        while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+        return s;
+    };
+    if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+    const auto host_ip = ipv4_value(host);
+    std::size_t pos = 0;
+    while (pos <= no_proxy.size()) {
+        auto comma = no_proxy.find(',', pos);
+        if (comma == std::string_view::npos) comma = no_proxy.size();
+        std::string_view entry = trim(no_proxy.substr(pos, comma - pos));
+        pos = comma + 1;
+        if (entry.empty()) continue;
+        if (entry == "*") return true;
+        if (entry.size() > 2 && entry.front() == '[' && entry.back() == ']') entry = entry.substr(1, entry.size() - 2);
+        if (const auto slash = entry.find('/'); slash != std::string_view::npos) {
+            const auto base = ipv4_value(entry.substr(0, slash));
+            const std::string_view bits_text = entry.substr(slash + 1);
+            if (!base || !host_ip || bits_text.empty() || bits_text.size() > 2) continue;
+            int bits = 0;
+            for (const char c : bits_text) bits = (c >= '0' && c <= '9') ? bits * 10 + (c - '0') : 99;
+            if (bits > 32) continue;
+            const std::uint32_t mask = bits == 0 ? 0 : ~std::uint32_t(0) << (32 - bits);
+            if ((*base & mask) == (*host_ip & mask)) return true;
+            continue;
+        }
+        if (entry.front() == '.') entry.remove_prefix(1);
+        if (!entry.empty() && entry.back() == '.') entry.remove_suffix(1);
+        if (entry.empty()) continue;
+        if (ascii_iequal(host, entry)) return true;
+        if (!host_ip && host.size() > entry.size() && host[host.size() - entry.size() - 1] == '.' &&
+            ascii_iequal(host.substr(host.size() - entry.size()), entry)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+BOSBASE_DECL std::string_view origin_host(std::string_view origin) {
+    const auto scheme_end = origin.find("://");
+    std::string_view rest = scheme_end == std::string_view::npos ? origin : origin.substr(scheme_end + 3);
+    rest = rest.substr(0, rest.find_first_of("/?#"));
+    if (const auto at = rest.rfind('@'); at != std::string_view::npos) rest.remove_prefix(at + 1);
+    if (!rest.empty() && rest.front() == '[') return rest.substr(1, rest.find(']') - 1);
+    return rest.substr(0, rest.rfind(':'));
+}
+
+BOSBASE_DECL std::optional<http_proxy> proxy_from_environment(std::string_view origin,
+                                                              environment_lookup lookup) {
+    auto get = [lookup](const char* lower, const char* upper) -> std::optional<std::pair<std::string, const char*>> {
+        if (lower != nullptr) {
+            if (auto v = lookup(lower); v && !v->empty()) return std::make_pair(*v, lower);
+        }
+        if (upper != nullptr) {
+            if (auto v = lookup(upper); v && !v->empty()) return std::make_pair(*v, upper);
+        }
+        return std::nullopt;
+    };
+    if (const auto no = get("no_proxy", "NO_PROXY"); no && bypasses_proxy(origin_host(origin), no->first)) {
+        return std::nullopt;
+    }
+    const bool tls = origin.size() >= 8 && ascii_iequal(origin.substr(0, 8), "https://");
+    auto chosen = tls ? get("https_proxy", "HTTPS_PROXY") : get("http_proxy", nullptr);
+    if (!chosen) chosen = get("all_proxy", "ALL_PROXY");
+    if (!chosen) return std::nullopt;
+    return parse_proxy_url(chosen->first, std::string("the environment variable ") + chosen->second);
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_PROXY_IPP
+#endif
+#endif  // definitions
 
 #endif  // BOSBASE_HPP

@@ -21,9 +21,7 @@ namespace detail {
 /// buffer would have to grow again for every token.
 class depth_limited_builder {
 public:
-    depth_limited_builder(json& root, std::size_t max_depth) : root_(root), max_depth_(max_depth) {
-        stack_.reserve(8);  // one allocation covers the nesting of real responses
-    }
+    depth_limited_builder(json& root, std::size_t max_depth);
 
     bool null() { return place(nullptr) != nullptr; }
     bool boolean(bool v) { return place(v) != nullptr; }
@@ -37,14 +35,7 @@ public:
     // Values go straight into the object_t / array_t, as nlohmann's own DOM parser
     // does: json::operator[] takes the key by value and costs a copy per member.
     // With JSON_DIAGNOSTICS the json members keep the parent pointers it checks.
-    bool key(json::string_t& k) {
-#if JSON_DIAGNOSTICS
-        slot_ = &(*stack_.back())[k];
-#else
-        slot_ = &(*stack_.back()->get_ptr<json::object_t*>())[k];
-#endif
-        return true;
-    }
+    bool key(json::string_t& k);
     bool end_object() { return close(); }
     bool end_array() { return close(); }
     template <class Exception>
@@ -53,18 +44,9 @@ public:
     }
 
 private:
-    bool open(json::value_t type) {
-        if (stack_.size() >= max_depth_) {
-            return false;
-        }
-        stack_.push_back(place(type));
-        return true;
-    }
+    bool open(json::value_t type);
 
-    bool close() {
-        stack_.pop_back();
-        return true;
-    }
+    bool close();
 
     template <class Value>
     json* place(Value&& v) {
@@ -96,29 +78,14 @@ private:
 
 /// Parses JSON without exceptions; nullopt when the text is not JSON or nests
 /// deeper than max_depth.
-inline std::optional<json> parse_json(const std::string& text, std::size_t max_depth) {
-    json parsed;
-    depth_limited_builder builder(parsed, max_depth);
-#if NLOHMANN_JSON_VERSION_MAJOR == 3 && NLOHMANN_JSON_VERSION_MINOR >= 9 && NLOHMANN_JSON_VERSION_MINOR <= 12 && \
-    !defined(BOSBASE_JSON_PUBLIC_SAX)
-    // json::sax_parse takes the input format at run time, so it also instantiates
-    // the CBOR, MessagePack, UBJSON and BSON readers: about 0.3 s at -O0 and 1 s at
-    // -O2 in every TU that includes this header. Its JSON branch is this parser,
-    // whose interface is the same from 3.9 through 3.12; the input adapter is the one
-    // json::parse(std::string) uses, so a user's own parse shares the lexer.
-    auto input = nlohmann::detail::input_adapter(text);
-    const bool ok = nlohmann::detail::parser<json, decltype(input)>(std::move(input)).sax_parse(&builder, true);
-#else
-    const bool ok = json::sax_parse(text, &builder);
-#endif
-    if (!ok) {
-        return std::nullopt;
-    }
-    return parsed;
-}
+BOSBASE_DECL std::optional<json> parse_json(const std::string& text, std::size_t max_depth);
 
 }  // namespace detail
 
 }  // namespace bosbase
+
+#if !defined(BOSBASE_SEPARATE_COMPILATION) || defined(BOSBASE_IMPLEMENTATION)
+#include "json_parse.ipp"
+#endif
 
 #endif  // BOSBASE_DETAIL_JSON_PARSE_HPP

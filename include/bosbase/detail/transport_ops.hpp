@@ -145,16 +145,13 @@ private:
 };
 
 /// A copy of `ops` for a thread of its own, or std::logic_error naming who needs it.
-inline std::unique_ptr<transport_ops> copy_transport(const transport_ops& ops, const char* who) {
-    auto made = ops.copy();
-    if (!made) {
-        throw std::logic_error(std::string("bosbase: ") + who +
-                               " needs a copyable transport (its thread keeps a copy of its own)");
-    }
-    return made;
-}
+BOSBASE_DECL std::unique_ptr<transport_ops> copy_transport(const transport_ops& ops, const char* who);
 
 }  // namespace detail
 }  // namespace bosbase
+
+#if !defined(BOSBASE_SEPARATE_COMPILATION) || defined(BOSBASE_IMPLEMENTATION)
+#include "transport_ops.ipp"
+#endif
 
 #endif  // BOSBASE_DETAIL_TRANSPORT_OPS_HPP

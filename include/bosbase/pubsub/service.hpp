@@ -43,16 +43,12 @@ public:
     /// e.g. "authentication required to publish"), `data` over pubsub_max_data_bytes of JSON
     /// (kind too_large, nothing sent), or `options.cancel` (is_abort()).
     publish_ack publish(const std::string& topic, const json& data,
-                                               const request_options& options = {}) const {
-        return state()->publish(topic, data, options);
-    }
+                                               const request_options& options = {}) const;
 
     /// @brief Subscribes to `topic`; returns once the server acknowledged it. The handle ends
     /// the subscription when it goes (a discarded one at once). Throws as publish() does.
     [[nodiscard]] subscription subscribe(const std::string& topic, pubsub_callback callback,
-                                                                const request_options& options = {}) const {
-        return state()->subscribe(topic, std::move(callback), options);
-    }
+                                                                const request_options& options = {}) const;
 
     /// @brief The same, with each message's data decoded once as a `T` (from_json). A message
     /// that does not decode is skipped and reported to on_error (kind invalid_response).
@@ -81,37 +77,22 @@ public:
     /// becomes a random one, as there.
     publish_ack realtime_publish(const std::string& topic, const std::string& event,
                                                         const json& payload, std::string ref = {},
-                                                        const request_options& options = {}) const {
-        if (event.empty()) throw std::invalid_argument("bosbase: a realtime_publish event must not be empty");
-        if (ref.empty()) ref = random_ref();
-        return publish(topic, json{{"event", event}, {"payload", payload}, {"ref", ref}}, options);
-    }
+                                                        const request_options& options = {}) const;
 
     /// @brief The JS SDK's realtimeSubscribe: each message as {topic, event, payload, ref, id, created}.
     [[nodiscard]] subscription
     realtime_subscribe(const std::string& topic, std::function<void(const pubsub_realtime_message&)> callback,
-                       const request_options& options = {}) const {
-        if (!callback) throw std::invalid_argument("bosbase: a pub/sub callback must not be empty");
-        return subscribe(
-            topic, [callback = std::move(callback)](const pubsub_message& m) { callback(detail::to_realtime_message(m)); },
-            options);
-    }
+                       const request_options& options = {}) const;
 
     /// @brief Ends every callback of `topic`; "" ends all (the socket then closes unless a publish used it).
-    void unsubscribe(const std::string& topic = {}) const {
-        if (auto s = existing_state()) s->unsubscribe(topic);
-    }
+    void unsubscribe(const std::string& topic = {}) const;
 
     /// @brief Ends every subscription and closes the socket; calls waiting fail. Later calls reconnect.
-    void disconnect() const {
-        if (auto s = existing_state()) s->disconnect();
-    }
+    void disconnect() const;
 
     /// @brief Runs when a connection has every topic on the server (first and later ones).
     /// Takes `fn(const connection_event&)` or, as before, `fn(const std::string& client_id)`.
-    void on_connect(std::function<void(const connection_event&)> fn) const {
-        state()->set_callback(state()->on_connect_, std::move(fn));
-    }
+    void on_connect(std::function<void(const connection_event&)> fn) const;
 
     template <class Fn, detail::if_client_id_callback<Fn> = 0>
     void on_connect(Fn fn) const {
@@ -121,9 +102,7 @@ public:
     /// @brief Runs, after on_connect, on connections that replace a lost one: resync from
     /// connection_event::missed_since. Takes `fn(const connection_event&)` (pubsub_reconnect is
     /// its earlier name) or `fn(const std::string& client_id)`, as realtime's does.
-    void on_reconnect(std::function<void(const connection_event&)> fn) const {
-        state()->set_callback(state()->on_reconnect_, std::move(fn));
-    }
+    void on_reconnect(std::function<void(const connection_event&)> fn) const;
 
     template <class Fn, detail::if_client_id_callback<Fn> = 0>
     void on_reconnect(Fn fn) const {
@@ -132,64 +111,37 @@ public:
 
     /// @brief Runs when a connection that was ready ends, with the reason (pubsub_disconnect is
     /// disconnect_event's earlier name).
-    void on_disconnect(std::function<void(const disconnect_event&)> fn) const {
-        state()->set_callback(state()->on_disconnect_, std::move(fn));
-    }
+    void on_disconnect(std::function<void(const disconnect_event&)> fn) const;
 
     /// @brief Runs for errors no call waits for: the server's error frames without a
     /// requestId (e.g. "invalid message format"), a resubscribe it refused, frames that are
     /// not JSON or binary (skipped), messages subscribe<T> could not decode, a message over
     /// max_message_bytes (dropped, kind too_large; the connection goes on), a reconnect whose
     /// upgrade was refused with 401, 403 or 404 (that status; retried with backoff).
-    void on_error(std::function<void(const ClientResponseError&)> fn) const {
-        state()->set_callback(state()->on_error_, std::move(fn));
-    }
+    void on_error(std::function<void(const ClientResponseError&)> fn) const;
 
     void set_options(const pubsub_options& options) const { state()->set_options(options); }
 
-    bool is_connected() const {
-        auto s = existing_state();
-        return s && s->is_connected();
-    }
+    bool is_connected() const;
 
     /// @brief The server's id of the current connection, "" when not connected.
-    std::string client_id() const {
-        auto s = existing_state();
-        return s ? s->client_id() : std::string();
-    }
+    std::string client_id() const;
 
     /// @brief The subscribed topics, in the order they were first subscribed.
-    std::vector<std::string> topics() const {
-        auto s = existing_state();
-        return s ? s->topics() : std::vector<std::string>();
-    }
+    std::vector<std::string> topics() const;
 
 private:
-    std::shared_ptr<detail::pubsub_state> state() const {
-        auto& core = this->core();
-        if (!core.transport().can_websocket()) {
-            throw std::logic_error(
-                "bosbase: pub/sub needs a transport with the WebSocket call `std::unique_ptr<bosbase::"
-                "websocket_connection> connect_websocket(const bosbase::websocket_request&)`; the default "
-                "transport has it unless BOSBASE_HTTPLIB_WEBSOCKET is 0 (see README, section 'Pub/sub')");
-        }
-        return core.template extension<detail::pubsub_state>(
-            [&core] { return detail::pubsub_state::make(core); });
-    }
+    std::shared_ptr<detail::pubsub_state> state() const;
 
-    std::shared_ptr<detail::pubsub_state> existing_state() const {
-        return this->core().template existing_extension<detail::pubsub_state>();
-    }
+    std::shared_ptr<detail::pubsub_state> existing_state() const;
 
-    static std::string random_ref() {
-        static thread_local std::mt19937_64 rng(std::random_device{}());
-        static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
-        std::string out;
-        for (int i = 0; i < 16; ++i) out += digits[rng() % 36];
-        return out;
-    }
+    static std::string random_ref();
 };
 
 }  // namespace bosbase
+
+#if !defined(BOSBASE_SEPARATE_COMPILATION) || defined(BOSBASE_IMPLEMENTATION)
+#include "service.ipp"
+#endif
 
 #endif  // BOSBASE_PUBSUB_SERVICE_HPP

@@ -64,29 +64,14 @@ public:
         : topic_(std::move(topic)), remove_(std::move(remove)) {}
     subscription(subscription&& other) noexcept
         : topic_(std::move(other.topic_)), remove_(std::exchange(other.remove_, nullptr)) {}
-    subscription& operator=(subscription&& other) noexcept {
-        if (this != &other) {
-            unsubscribe();
-            topic_ = std::move(other.topic_);
-            remove_ = std::exchange(other.remove_, nullptr);
-        }
-        return *this;
-    }
+    subscription& operator=(subscription&& other) noexcept;
     subscription(const subscription&) = delete;
     subscription& operator=(const subscription&) = delete;
     ~subscription() { unsubscribe(); }
 
     /// @brief Stops this callback; idempotent. Never throws: a failed request to
     /// shrink the server's set only means events for it arrive and are dropped.
-    void unsubscribe() noexcept {
-        auto remove = std::exchange(remove_, nullptr);
-        if (remove) {
-            try {
-                remove();
-            } catch (...) {
-            }
-        }
-    }
+    void unsubscribe() noexcept;
 
     /// @brief False after unsubscribe() or a move.
     bool active() const noexcept { return static_cast<bool>(remove_); }
@@ -111,5 +96,9 @@ public:
 }  // namespace detail
 
 }  // namespace bosbase
+
+#if !defined(BOSBASE_SEPARATE_COMPILATION) || defined(BOSBASE_IMPLEMENTATION)
+#include "events.ipp"
+#endif
 
 #endif  // BOSBASE_REALTIME_EVENTS_HPP

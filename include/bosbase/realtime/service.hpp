@@ -47,11 +47,7 @@ public:
     /// includes them); cancel, timeout and deadline bound the call. std::invalid_argument for
     /// a bad topic or callback, and for sort or skip_total (nothing to a subscription).
     [[nodiscard]] subscription subscribe(const std::string& topic, realtime_callback callback,
-                                                  const request_options& options = {}) const {
-        auto split = detail::split_subscribe_options(options);
-        return state()->subscribe(this->core(), detail::realtime_topic_key(topic, split.first), std::move(callback),
-                                  split.second);
-    }
+                                                  const request_options& options = {}) const;
 
     /// @brief The earlier spelling, still taken: the subscription's options apart, and
     /// `options` then only bounds the call. A template only so that `subscribe(topic, cb, {})`
@@ -87,36 +83,22 @@ public:
 
     /// @brief Ends every callback of `topic` (with any options), like the JS SDK's unsubscribe(topic);
     /// "" ends all (the connection then closes).
-    void unsubscribe(std::string_view topic = {}) const {
-        if (topic.empty()) {
-            unsubscribe_by_prefix("");
-            return;
-        }
-        const std::string prefix = topic.find('?') == std::string_view::npos ? std::string(topic) + "?"
-                                                                               : std::string(topic);
-        if (auto s = existing_state()) s->remove_by_prefix(this->core(), prefix);
-    }
+    void unsubscribe(std::string_view topic = {}) const;
 
     /// @brief Ends every subscription whose string (+ "?") starts with `prefix`.
-    void unsubscribe_by_prefix(std::string_view prefix) const {
-        if (auto s = existing_state()) s->remove_by_prefix(this->core(), prefix);
-    }
+    void unsubscribe_by_prefix(std::string_view prefix) const;
 
     /// @brief Ends every subscription and closes the connection (on_disconnect says "disconnect()
     /// was called"); a subscribe() waiting meanwhile returns an inactive handle. The next
     /// subscribe() connects again. As pub/sub's disconnect().
-    void disconnect() const {
-        if (auto s = existing_state()) s->remove_by_prefix(this->core(), "", "disconnect() was called");
-    }
+    void disconnect() const;
 
     /// @brief The earlier name of disconnect().
     void unsubscribe_all() const { disconnect(); }
 
     /// @brief Runs on every connection whose subscriptions are on the server (first and later ones).
     /// Takes `fn(const connection_event&)` or, as before, `fn(const std::string& client_id)`.
-    void on_connect(std::function<void(const connection_event&)> fn) const {
-        state()->set_on_connect(std::move(fn));
-    }
+    void on_connect(std::function<void(const connection_event&)> fn) const;
 
     template <class Fn, detail::if_client_id_callback<Fn> = 0>
     void on_connect(Fn fn) const {
@@ -125,9 +107,7 @@ public:
 
     /// @brief Runs, after on_connect, on connections that replace a lost one: events may have been
     /// missed, resync now. Takes the same two shapes as on_connect.
-    void on_reconnect(std::function<void(const connection_event&)> fn) const {
-        state()->set_on_reconnect(std::move(fn));
-    }
+    void on_reconnect(std::function<void(const connection_event&)> fn) const;
 
     template <class Fn, detail::if_client_id_callback<Fn> = 0>
     void on_reconnect(Fn fn) const {
@@ -136,9 +116,7 @@ public:
 
     /// @brief Runs when an established connection ends, with the reason (realtime_disconnect is
     /// disconnect_event's earlier name).
-    void on_disconnect(std::function<void(const disconnect_event&)> fn) const {
-        state()->set_on_disconnect(std::move(fn));
-    }
+    void on_disconnect(std::function<void(const disconnect_event&)> fn) const;
 
     /// @brief Runs for errors no call waits for: an event subscribe<T> or pb.collection<T>()
     /// could not decode (skipped; kind invalid_response), and a connection attempt the server
@@ -147,81 +125,33 @@ public:
     /// succeeds; the SDK retries with backoff. A subscribe() waiting for that attempt throws the
     /// same error. Network failures are retried without a report; a lost connection goes to
     /// on_disconnect.
-    void on_error(std::function<void(const ClientResponseError&)> fn) const {
-        state()->set_on_error(std::move(fn));
-    }
+    void on_error(std::function<void(const ClientResponseError&)> fn) const;
 
     /// @brief Reconnect delays, idle timeout, subscribe timeout and event size cap.
     void set_options(const realtime_options& options) const { state()->set_options(options); }
 
-    bool is_connected() const {
-        auto s = existing_state();
-        return s && s->is_connected();
-    }
+    bool is_connected() const;
 
     /// @brief The server's id of the current connection, "" when not connected.
-    std::string client_id() const {
-        auto s = existing_state();
-        return s ? s->client_id() : std::string();
-    }
+    std::string client_id() const;
 
     /// @brief The subscription strings, in the order they were first subscribed.
-    std::vector<std::string> topics() const {
-        auto s = existing_state();
-        return s ? s->topics() : std::vector<std::string>();
-    }
+    std::vector<std::string> topics() const;
 
 private:
     // The client's realtime state, made (and its thread prepared) on first use.
-    std::shared_ptr<detail::realtime_state> state() const {
-        auto& core = this->core();
-        if (!core.transport().can_stream()) {
-            throw std::logic_error(
-                "bosbase: realtime needs a transport with the streaming call `bosbase::http_response "
-                "stream(const bosbase::http_request&, const bosbase::stream_handler&)` "
-                "(see README, section 'Realtime')");
-        }
-        return core.template extension<detail::realtime_state>(
-            [&core] { return detail::realtime_state::make(core); });
-    }
+    std::shared_ptr<detail::realtime_state> state() const;
 
-    std::shared_ptr<detail::realtime_state> existing_state() const {
-        return this->core().template existing_extension<detail::realtime_state>();
-    }
+    std::shared_ptr<detail::realtime_state> existing_state() const;
 };
 
-inline subscription record_service::subscribe(const std::string& topic,
-                                                  std::function<void(const realtime_event&)> callback,
-                                                  const request_options& options) const {
-    if (topic.empty()) {
-        throw std::invalid_argument("bosbase: a record subscription needs a topic: \"*\" or a record id");
-    }
-    return realtime_service(this->core_ptr())
-        .subscribe(collection_ + "/" + topic, std::move(callback), options);
-}
 
-inline subscription record_service::subscribe_with(const std::string& topic,
-                                                       std::function<void(const realtime_event&)> callback,
-                                                       const subscribe_options& subscription_options,
-                                                       const request_options& options) const {
-    if (topic.empty()) {
-        throw std::invalid_argument("bosbase: a record subscription needs a topic: \"*\" or a record id");
-    }
-    return realtime_service(this->core_ptr())
-        .subscribe(collection_ + "/" + topic, std::move(callback), subscription_options, options);
-}
 
-// Unlike the JS SDK, "" ends only this collection's topics, not those of every
-// collection whose name starts with this one's.
-inline void record_service::unsubscribe(std::string_view topic) const {
-    realtime_service rt(this->core_ptr());
-    if (topic.empty()) {
-        rt.unsubscribe_by_prefix(collection_ + "/");
-    } else {
-        rt.unsubscribe(collection_ + "/" + std::string(topic));
-    }
-}
 
 }  // namespace bosbase
+
+#if !defined(BOSBASE_SEPARATE_COMPILATION) || defined(BOSBASE_IMPLEMENTATION)
+#include "service.ipp"
+#endif
 
 #endif  // BOSBASE_REALTIME_SERVICE_HPP

@@ -100,15 +100,7 @@ public:
     std::optional<std::chrono::milliseconds> retry() const noexcept { return retry_; }
 
 private:
-    bool grow(std::size_t line_size) {
-        if (line_size + data_.size() + event_.size() > max_event_bytes_) {
-            error_ = "an event is larger than max_event_bytes (" + std::to_string(max_event_bytes_) + " bytes)";
-            line_.clear();
-            data_.clear();
-            return false;
-        }
-        return true;
-    }
+    bool grow(std::size_t line_size);
 
     template <class OnEvent>
     bool process_line(std::string_view line, OnEvent& on_event) {
@@ -184,5 +176,9 @@ private:
 }  // namespace detail
 
 }  // namespace bosbase
+
+#if !defined(BOSBASE_SEPARATE_COMPILATION) || defined(BOSBASE_IMPLEMENTATION)
+#include "sse_parser.ipp"
+#endif
 
 #endif  // BOSBASE_REALTIME_SSE_PARSER_HPP

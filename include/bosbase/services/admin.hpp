@@ -92,9 +92,7 @@ public:
     using detail::service_base::service_base;
 
     /// @brief {"message","code","data"}; with superuser auth `data` has canBackup etc.
-    json check(const request_options& options = {}) const {
-        return core().send_json("GET", "/api/health", nullptr, options, {});
-    }
+    json check(const request_options& options = {}) const;
 };
 
 /// @brief Superuser calls on collections themselves (pb.collections()).
@@ -104,123 +102,58 @@ class collection_service : public detail::service_base {
 public:
     using detail::service_base::service_base;
 
-    json get_list(int page = 1, int per_page = 30, const request_options& options = {}) const {
-        return core().send_json("GET", "/api/collections", nullptr,
-                                detail::list_request(page, per_page, options), {});
-    }
+    json get_list(int page = 1, int per_page = 30, const request_options& options = {}) const;
 
     /// @brief Every collection, `batch` at a time, as a JSON array.
-    json get_full_list(int batch = 500, const request_options& options = {}) const {
-        return detail::full_list<json>(core(), "/api/collections", batch, options);
-    }
+    json get_full_list(int batch = 500, const request_options& options = {}) const;
 
-    json get_one(std::string_view name_or_id, const request_options& options = {}) const {
-        return core().send_json("GET", path(name_or_id), nullptr, options, {});
-    }
+    json get_one(std::string_view name_or_id, const request_options& options = {}) const;
 
     /// @brief Creates a collection from its JSON description ({"name", "type", "fields", ...}).
-    json create(const json& body, const request_options& options = {}) const {
-        return core().send_json("POST", "/api/collections", detail::object_body(body, "a collection body"),
-                                options, {});
-    }
+    json create(const json& body, const request_options& options = {}) const;
 
     json update(std::string_view name_or_id, const json& body,
-                const request_options& options = {}) const {
-        return core().send_json("PATCH", path(name_or_id), detail::object_body(body, "a collection body"),
-                                options, {});
-    }
+                const request_options& options = {}) const;
 
     /// @brief Deletes the collection and all its records (204).
-    void remove(std::string_view name_or_id, const request_options& options = {}) const {
-        core().perform("DELETE", path(name_or_id), nullptr, options, {});
-    }
+    void remove(std::string_view name_or_id, const request_options& options = {}) const;
 
     /// @brief Deletes all records of the collection, keeping the collection (204).
-    void truncate(std::string_view name_or_id, const request_options& options = {}) const {
-        core().perform("DELETE", path(name_or_id) + "/truncate", nullptr, options, {});
-    }
+    void truncate(std::string_view name_or_id, const request_options& options = {}) const;
 
     /// @brief Replaces the collections with `collections` (a JSON array); with
     /// delete_missing, collections not in the list are deleted (204).
     void import_collections(const json& collections, bool delete_missing = false,
-                            const request_options& options = {}) const {
-        if (!collections.is_array()) {
-            throw std::invalid_argument("bosbase: import_collections needs a JSON array of collections");
-        }
-        core().perform("PUT", "/api/collections/import",
-                       json{{"collections", collections}, {"deleteMissing", delete_missing}},
-                       options, {});
-    }
+                            const request_options& options = {}) const;
 
     /// @brief Templates for new collections: {"auth": {...}, "base": {...}, "view": {...}}.
-    json get_scaffolds(const request_options& options = {}) const {
-        return core().send_json("GET", "/api/collections/meta/scaffolds", nullptr,
-                                options, {});
-    }
+    json get_scaffolds(const request_options& options = {}) const;
 
     // --- BosBase: schemas and SQL tables ----------------------------------
 
     /// @brief The collection's fields in short: GET /api/collections/{name}/schema (404 for
     /// an unknown collection). Base collections also list createdBy and updatedBy.
     [[nodiscard]] collection_schema get_schema(std::string_view name_or_id,
-                                                                      const request_options& options = {}) const {
-        return detail::fetch_as<collection_schema>(core(), "GET", path(name_or_id) + "/schema", nullptr, options);
-    }
+                                                                      const request_options& options = {}) const;
 
     /// @brief Every collection's schema: GET /api/collections/schemas ({collections: [...]}).
     [[nodiscard]] std::vector<collection_schema> get_all_schemas(
-        const request_options& options = {}) const {
-        auto& c = core();
-        const std::string route = "/api/collections/schemas";
-        detail::json_reply reply = detail::fetch_json(c, "GET", route, nullptr, options);
-        const auto it = reply.body.is_object() ? reply.body.find("collections") : reply.body.end();
-        if (it == reply.body.end() || !it->is_array()) {
-            throw detail::invalid_response(c, route, options, reply.status,
-                                           "The server's response has no 'collections' array.");
-        }
-        std::vector<collection_schema> out;
-        out.reserve(it->size());
-        for (const auto& item : *it) {
-            out.push_back(detail::decode_as<collection_schema>(c, item, reply.status, route, options));
-        }
-        return out;
-    }
+        const request_options& options = {}) const;
 
     /// @brief Registers existing database tables as collections: POST
     /// /api/collections/sql/tables {tables}. Returns the new collections (a JSON array;
     /// tables already registered are left out). The server adds the columns created,
     /// updated, createdBy and updatedBy to each table.
     json register_sql_tables(const std::vector<std::string>& tables,
-                                                    const request_options& options = {}) const {
-        auto& c = core();
-        const std::string route = "/api/collections/sql/tables";
-        detail::json_reply reply = detail::fetch_json(c, "POST", route, json{{"tables", tables}}, options);
-        if (!reply.body.is_array()) {
-            throw detail::invalid_response(c, route, options, reply.status,
-                                           "The server's response is not an array of collections.");
-        }
-        return std::move(reply.body);
-    }
+                                                    const request_options& options = {}) const;
 
     /// @brief Runs each definition's `sql` (when not empty), then registers table `name`
     /// as a collection, all in one transaction: POST /api/collections/sql/import.
     sql_import_result import_sql_tables(const std::vector<sql_table_definition>& tables,
-                                                               const request_options& options = {}) const {
-        json list = json::array();
-        for (const auto& t : tables) {
-            json entry{{"name", t.name}};
-            if (!t.sql.empty()) entry["sql"] = t.sql;
-            list.push_back(std::move(entry));
-        }
-        return detail::fetch_as<sql_import_result>(core(), "POST", "/api/collections/sql/import",
-                                                      json{{"tables", std::move(list)}}, options);
-    }
+                                                               const request_options& options = {}) const;
 
 private:
-    static std::string path(std::string_view name_or_id) {
-        detail::require_path_segment(name_or_id, "collection name or id");
-        return "/api/collections/" + detail::encode_uri_component(name_or_id);
-    }
+    static std::string path(std::string_view name_or_id);
 };
 
 /// @brief Superuser calls on the application settings (pb.settings()).
@@ -231,22 +164,14 @@ public:
     using detail::service_base::service_base;
 
     /// @brief All settings (secrets come back masked).
-    json get_all(const request_options& options = {}) const {
-        return core().send_json("GET", "/api/settings", nullptr, options, {});
-    }
+    json get_all(const request_options& options = {}) const;
 
     /// @brief Changes the given settings, e.g. {{"batch", {{"enabled", true}}}}; returns all settings.
-    json update(const json& body, const request_options& options = {}) const {
-        return core().send_json("PATCH", "/api/settings", detail::object_body(body, "a settings body"),
-                                options, {});
-    }
+    json update(const json& body, const request_options& options = {}) const;
 
     /// @brief Checks the S3 connection of "storage" or "backups" (204).
     void test_s3(std::string_view filesystem = "storage",
-                 const request_options& options = {}) const {
-        core().perform("POST", "/api/settings/test/s3", json{{"filesystem", std::string(filesystem)}},
-                       options, {});
-    }
+                 const request_options& options = {}) const;
 
     /// @brief Signs an Apple "Sign in with Apple" client secret (a JWT, ES256) and returns
     /// it: POST /api/settings/apple/generate-client-secret. `private_key` is the PKCS #8
@@ -257,32 +182,12 @@ public:
                                                                     std::string_view key_id,
                                                                     std::string_view private_key,
                                                                     std::int64_t duration_seconds,
-                                                                    const request_options& options = {}) const {
-        auto& c = core();
-        const std::string route = "/api/settings/apple/generate-client-secret";
-        const json body{{"clientId", std::string(client_id)},
-                        {"teamId", std::string(team_id)},
-                        {"keyId", std::string(key_id)},
-                        {"privateKey", std::string(private_key)},
-                        {"duration", duration_seconds}};
-        detail::json_reply reply = detail::fetch_json(c, "POST", route, body, options, {private_key});
-        const auto it = reply.body.is_object() ? reply.body.find("secret") : reply.body.end();
-        if (it == reply.body.end() || !it->is_string()) {
-            throw detail::invalid_response(c, route, options, reply.status, "The server's response has no 'secret'.");
-        }
-        return it->template get<std::string>();
-    }
+                                                                    const request_options& options = {}) const;
 
     /// @brief Sends a test email of `email_template` ("verification", "password-reset",
     /// "email-change", "otp", "login-alert") for a collection's templates (204).
     void test_email(std::string_view collection, std::string_view to_email, std::string_view email_template,
-                    const request_options& options = {}) const {
-        core().perform("POST", "/api/settings/test/email",
-                       json{{"email", std::string(to_email)},
-                            {"template", std::string(email_template)},
-                            {"collection", std::string(collection)}},
-                       options, {});
-    }
+                    const request_options& options = {}) const;
 };
 
 /// @brief Superuser access to the request logs (pb.logs()).
@@ -292,21 +197,12 @@ class log_service : public detail::service_base {
 public:
     using detail::service_base::service_base;
 
-    json get_list(int page = 1, int per_page = 30, const request_options& options = {}) const {
-        return core().send_json("GET", "/api/logs", nullptr,
-                                detail::list_request(page, per_page, options), {});
-    }
+    json get_list(int page = 1, int per_page = 30, const request_options& options = {}) const;
 
-    json get_one(std::string_view id, const request_options& options = {}) const {
-        detail::require_path_segment(id, "log id");
-        return core().send_json("GET", "/api/logs/" + detail::encode_uri_component(id), nullptr,
-                                options, {});
-    }
+    json get_one(std::string_view id, const request_options& options = {}) const;
 
     /// @brief Hourly counts [{"total", "date"}, ...]; options.filter narrows them.
-    json get_stats(const request_options& options = {}) const {
-        return core().send_json("GET", "/api/logs/stats", nullptr, options, {});
-    }
+    json get_stats(const request_options& options = {}) const;
 };
 
 /// @brief Superuser calls on backups (pb.backups()).
@@ -317,59 +213,35 @@ public:
     using detail::service_base::service_base;
 
     /// @brief [{"key", "size", "modified"}, ...].
-    json get_full_list(const request_options& options = {}) const {
-        return core().send_json("GET", "/api/backups", nullptr, options, {});
-    }
+    json get_full_list(const request_options& options = {}) const;
 
     /// @brief Starts a backup named `name` ("" lets the server pick one) and waits for it (204).
-    void create(std::string_view name = {}, const request_options& options = {}) const {
-        core().perform("POST", "/api/backups", json{{"name", std::string(name)}}, options,
-                       {});
-    }
+    void create(std::string_view name = {}, const request_options& options = {}) const;
 
     /// @brief Restores a backup; the server restarts afterwards (204).
-    void restore(std::string_view key, const request_options& options = {}) const {
-        core().perform("POST", path(key) + "/restore", nullptr, options, {});
-    }
+    void restore(std::string_view key, const request_options& options = {}) const;
 
-    void remove(std::string_view key, const request_options& options = {}) const {
-        core().perform("DELETE", path(key), nullptr, options, {});
-    }
+    void remove(std::string_view key, const request_options& options = {}) const;
 
     /// @brief URL to download a backup with a superuser file token (from POST /api/files/token).
     /// The URL carries that token: do not log it.
-    std::string download_url(std::string_view file_token, std::string_view key) const {
-        return core().url().origin + core().target_for(path(key), query_params{{"token", std::string(file_token)}});
-    }
+    std::string download_url(std::string_view file_token, std::string_view key) const;
 
     /// @brief The JS SDK's name for download_url().
-    std::string get_download_url(std::string_view file_token, std::string_view key) const {
-        return download_url(file_token, key);
-    }
+    std::string get_download_url(std::string_view file_token, std::string_view key) const;
 
     /// @brief Uploads a backup archive (a .zip made by the server) as multipart field
     /// `file` to POST /api/backups/upload (204). The server refuses other types (400).
-    void upload(const file_part& file, const request_options& options = {}) const {
-        // A file from disk is read as it is sent, when the transport can (is_upload_transport_v).
-        detail::fetch_multipart_json(core(), "POST", "/api/backups/upload", json::object(),
-                                     file_list{{"file", file}}, options);
-    }
+    void upload(const file_part& file, const request_options& options = {}) const;
 
     /// @brief Downloads a backup archive into `to` as files().download() does (a new file
     /// renamed into place once complete). Fetches a superuser file token first when
     /// download_options::token is empty. Returns the bytes written.
     std::uint64_t download(std::string_view key, const std::filesystem::path& to,
-                           const download_options& options = {}) const {
-        const std::string token = token_for(options);
-        return detail::download_to_path(core(), path(key), with_token(token, options), options.max_bytes, to, {token});
-    }
+                           const download_options& options = {}) const;
 
     /// @brief download() into a caller's stream.
-    std::uint64_t download(std::string_view key, std::ostream& to, const download_options& options = {}) const {
-        const std::string token = token_for(options);
-        return detail::download_to_stream(core(), path(key), with_token(token, options), options.max_bytes, to,
-                                          {token});
-    }
+    std::uint64_t download(std::string_view key, std::ostream& to, const download_options& options = {}) const;
 
     /// @brief The earlier spelling, the download's fields apart from the request's.
     template <class To>
@@ -385,31 +257,11 @@ public:
     }
 
 private:
-    std::string token_for(const download_options& options) const {
-        if (!options.token.empty()) return options.token;
-        request_options plain;  // the token call needs none of the download's query or progress
-        plain.headers = options.headers;
-        plain.timeout = options.timeout;
-        plain.deadline = options.deadline;
-        plain.cancel = options.cancel;
-        const json reply = core().send_json("POST", "/api/files/token", nullptr, plain, {});
-        auto it = reply.find("token");
-        if (it == reply.end() || !it->is_string() || it->template get_ref<const std::string&>().empty()) {
-            throw detail::invalid_response(core(), "/api/files/token", plain, 200, "The server sent no file token.");
-        }
-        return it->template get<std::string>();
-    }
+    std::string token_for(const download_options& options) const;
 
-    static request_options with_token(const std::string& token, const request_options& options) {
-        request_options opts = options;
-        detail::assign_param(opts.query, "token", token);
-        return opts;
-    }
+    static request_options with_token(const std::string& token, const request_options& options);
 
-    static std::string path(std::string_view key) {
-        detail::require_path_segment(key, "backup key");
-        return "/api/backups/" + detail::encode_uri_component(key);
-    }
+    static std::string path(std::string_view key);
 };
 
 /// @brief Superuser calls on the app's cron jobs (pb.crons()).
@@ -420,18 +272,16 @@ public:
     using detail::service_base::service_base;
 
     /// @brief [{"id", "expression"}, ...].
-    json get_full_list(const request_options& options = {}) const {
-        return core().send_json("GET", "/api/crons", nullptr, options, {});
-    }
+    json get_full_list(const request_options& options = {}) const;
 
     /// @brief Runs a job now (204).
-    void run(std::string_view job_id, const request_options& options = {}) const {
-        detail::require_path_segment(job_id, "cron job id");
-        core().perform("POST", "/api/crons/" + detail::encode_uri_component(job_id), nullptr,
-                       options, {});
-    }
+    void run(std::string_view job_id, const request_options& options = {}) const;
 };
 
 }  // namespace bosbase
+
+#if !defined(BOSBASE_SEPARATE_COMPILATION) || defined(BOSBASE_IMPLEMENTATION)
+#include "admin.ipp"
+#endif
 
 #endif  // BOSBASE_SERVICES_ADMIN_HPP

@@ -95,46 +95,20 @@ public:
     using detail::service_base::service_base;
 
     /// @brief Every cache, sorted by name, with its statistics.
-    [[nodiscard]] std::vector<cache_summary> list(const request_options& options = {}) const {
-        const std::string path = "/api/cache";
-        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
-        auto items = reply.body.is_object() ? reply.body.find("items") : reply.body.end();
-        if (items == reply.body.end() || !items->is_array()) {
-            throw detail::invalid_response(core(), path, options, reply.status,
-                                           "The server's list response has no 'items' array.");
-        }
-        std::vector<cache_summary> out;
-        out.reserve(items->size());
-        for (const auto& item : *items) {
-            out.push_back(detail::decode_as<cache_summary>(core(), item, reply.status, path, options));
-        }
-        return out;
-    }
+    [[nodiscard]] std::vector<cache_summary> list(const request_options& options = {}) const;
 
     /// @brief Creates a cache (201); 400 "Failed to create cache." when the name exists
     /// or does not match the server's pattern.
     cache_summary create(std::string_view name, const cache_settings& settings = {},
-                                                const request_options& options = {}) const {
-        json body = settings_body(settings);
-        body["name"] = std::string(name);
-        const std::string path = "/api/cache";
-        const detail::json_reply reply = detail::fetch_json(core(), "POST", path, body, options);
-        return detail::decode_as<cache_summary>(core(), reply.body, reply.status, path, options);
-    }
+                                                const request_options& options = {}) const;
 
     /// @brief Changes the settings that are set (at least one, or the server answers 400).
     /// Creates the cache when it does not exist.
     cache_summary update(std::string_view name, const cache_settings& settings,
-                                                const request_options& options = {}) const {
-        const std::string path = cache_path(name);
-        const detail::json_reply reply = detail::fetch_json(core(), "PATCH", path, settings_body(settings), options);
-        return detail::decode_as<cache_summary>(core(), reply.body, reply.status, path, options);
-    }
+                                                const request_options& options = {}) const;
 
     /// @brief Deletes a cache and its entries (204); 404 "Cache not found.".
-    void remove(std::string_view name, const request_options& options = {}) const {
-        core().perform("DELETE", cache_path(name), nullptr, options, {});
-    }
+    void remove(std::string_view name, const request_options& options = {}) const;
 
     /// @brief Stores `value` (JSON, or any type with to_json) under `key`. ttl_seconds:
     /// unset for the cache's default, 0 for no expiry. A value whose JSON is larger than
@@ -150,63 +124,37 @@ public:
 
     /// @brief The entry; 404 "Cache entry not found." (also once it expired).
     [[nodiscard]] cache_entry get_entry(std::string_view cache, std::string_view key,
-                                                               const request_options& options = {}) const {
-        return entry_call("GET", cache, key, nullptr, options);
-    }
+                                                               const request_options& options = {}) const;
 
     /// @brief Gives the entry a new lifetime without changing its value: ttl_seconds from
     /// now (unset: the cache's default, 0: no expiry); 404 for an unknown entry.
     cache_entry renew_entry(std::string_view cache, std::string_view key,
                                                    std::optional<std::int64_t> ttl_seconds = std::nullopt,
-                                                   const request_options& options = {}) const {
-        json body = json::object();
-        if (ttl_seconds) body["ttlSeconds"] = non_negative(*ttl_seconds, "cache entry ttl_seconds");
-        return entry_call("PATCH", cache, key, body, options);
-    }
+                                                   const request_options& options = {}) const;
 
     /// @brief Deletes the entry (204); 404 "Cache entry not found.".
     void delete_entry(std::string_view cache, std::string_view key,
-                                             const request_options& options = {}) const {
-        core().perform("DELETE", entry_path(cache, key), nullptr, options, {});
-    }
+                                             const request_options& options = {}) const;
 
 private:
-    static std::string cache_path(std::string_view name) {
-        detail::require_path_segment(name, "cache name");
-        return "/api/cache/" + detail::encode_uri_component(name);
-    }
+    static std::string cache_path(std::string_view name);
 
-    static std::string entry_path(std::string_view cache, std::string_view key) {
-        detail::require_path_segment(key, "cache key");
-        return cache_path(cache) + "/entries/" + detail::encode_uri_component(key);
-    }
+    static std::string entry_path(std::string_view cache, std::string_view key);
 
     // The server reads a negative number as "the default": a TTL of -1 would not mean
     // "forever" as it does elsewhere (0 does), so negative numbers are refused.
-    static std::int64_t non_negative(std::int64_t value, const char* what) {
-        if (value < 0) {
-            throw std::invalid_argument(std::string("bosbase: ") + what +
-                                        " must not be negative (leave it unset for the server's default)");
-        }
-        return value;
-    }
+    static std::int64_t non_negative(std::int64_t value, const char* what);
 
-    static json settings_body(const cache_settings& s) {
-        json body = json::object();
-        if (s.size_bytes) body["sizeBytes"] = non_negative(*s.size_bytes, "cache size_bytes");
-        if (s.default_ttl_seconds) body["defaultTTLSeconds"] = non_negative(*s.default_ttl_seconds, "cache default_ttl_seconds");
-        if (s.read_timeout_ms) body["readTimeoutMs"] = non_negative(*s.read_timeout_ms, "cache read_timeout_ms");
-        return body;
-    }
+    static json settings_body(const cache_settings& s);
 
     cache_entry entry_call(const char* method, std::string_view cache, std::string_view key, const json& body,
-                           const request_options& options) const {
-        const std::string path = entry_path(cache, key);
-        const detail::json_reply reply = detail::fetch_json(core(), method, path, body, options);
-        return detail::decode_as<cache_entry>(core(), reply.body, reply.status, path, options);
-    }
+                           const request_options& options) const;
 };
 
 }  // namespace bosbase
+
+#if !defined(BOSBASE_SEPARATE_COMPILATION) || defined(BOSBASE_IMPLEMENTATION)
+#include "caches.ipp"
+#endif
 
 #endif  // BOSBASE_SERVICES_CACHES_HPP

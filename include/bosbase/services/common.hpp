@@ -21,29 +21,14 @@ namespace detail {
 
 // The query of one list page: {page, perPage} first, then the caller's query
 // (which may replace them), as the JS SDK builds it.
-inline request_options list_request(int page, int per_page, const request_options& options) {
-    request_options opts = options;
-    query_params q{{"page", page}, {"perPage", per_page}};
-    for (const auto& p : options.query) assign_param(q, p.first, p.second);
-    opts.query = std::move(q);
-    return opts;
-}
+BOSBASE_DECL request_options list_request(int page, int per_page, const request_options& options);
 
 // `first` go ahead of the caller's query; a caller's entry with the same key wins.
-inline request_options with_defaults(query_params first, const request_options& options) {
-    request_options opts = options;
-    for (const auto& p : options.query) assign_param(first, p.first, p.second);
-    opts.query = std::move(first);
-    return opts;
-}
+BOSBASE_DECL request_options with_defaults(query_params first, const request_options& options);
 
 /// A 2xx answer whose content the SDK cannot use: the real status, error_kind::invalid_response.
-inline ClientResponseError invalid_response(const client_core& core, std::string_view path,
-                                     const request_options& options, int status, const std::string& why) {
-    return ClientResponseError(core.error_url(path, options), status,
-                               json{{"status", status}, {"message", why}, {"data", json::object()}},
-                               error_kind::invalid_response);
-}
+BOSBASE_DECL ClientResponseError invalid_response(const client_core& core, std::string_view path,
+                                     const request_options& options, int status, const std::string& why);
 
 struct json_reply {
     json body;
@@ -51,19 +36,11 @@ struct json_reply {
     std::size_t bytes = 0;  // size of the raw body, for limits that span several calls
 };
 
-inline json_reply fetch_json(client_core& core, std::string_view method, std::string_view path,
-                      const json& body, const request_options& options, call_secrets secrets = {}) {
-    http_response res = core.perform(method, path, body, options, secrets);
-    json parsed = core.parse_body(res, path, options, secrets);
-    return {std::move(parsed), res.status, res.body.size()};
-}
+BOSBASE_DECL json_reply fetch_json(client_core& core, std::string_view method, std::string_view path,
+                      const json& body, const request_options& options, call_secrets secrets = {});
 
-inline json_reply fetch_body_json(client_core& core, std::string_view method, std::string_view path,
-                           multipart_body body, const request_options& options) {
-    http_response res = core.perform_body(method, path, std::move(body.bytes), body.content_type, options, {});
-    json parsed = core.parse_body(res, path, options, {});
-    return {std::move(parsed), res.status, res.body.size()};
-}
+BOSBASE_DECL json_reply fetch_body_json(client_core& core, std::string_view method, std::string_view path,
+                           multipart_body body, const request_options& options);
 
 // from_json failures become ClientResponseError: a server answer that does not
 // fit the caller's type is the server's trouble, not a json exception to leak.
@@ -98,25 +75,11 @@ json encode_body(const Body& body) {
     }
 }
 
-inline std::int64_t integer_field(const client_core& core, const json& object, const char* key,
-                           std::string_view path, const request_options& options, int status) {
-    auto it = object.is_object() ? object.find(key) : object.end();
-    if (it == object.end() || !it->is_number_integer() ||
-        (it->is_number_unsigned() && it->template get<std::uint64_t>() > std::uint64_t(INT64_MAX))) {
-        throw invalid_response(core, path, options, status,
-                               std::string("The server's response has no integer '") + key + "'.");
-    }
-    return it->template get<std::int64_t>();
-}
+BOSBASE_DECL std::int64_t integer_field(const client_core& core, const json& object, const char* key,
+                           std::string_view path, const request_options& options, int status);
 
-inline const json& items_of(const client_core& core, const json& list, std::string_view path,
-                     const request_options& options, int status) {
-    auto it = list.is_object() ? list.find("items") : list.end();
-    if (it == list.end() || !it->is_array()) {
-        throw invalid_response(core, path, options, status, "The server's list response has no 'items' array.");
-    }
-    return *it;
-}
+BOSBASE_DECL const json& items_of(const client_core& core, const json& list, std::string_view path,
+                     const request_options& options, int status);
 
 template <class T>
 list_result<T> decode_list(const client_core& core, const json_reply& reply, std::string_view path,
@@ -228,21 +191,17 @@ typename typed<T>::list full_list(client_core& core, const std::string& path, in
 
 // A JSON body or part of one from the caller: an object, or null for none (an empty
 // object). Anything else is std::invalid_argument naming `what` ("a collection body").
-inline void require_object_body(const json& body, const char* what) {
-    if (!body.is_null() && !body.is_object()) {
-        throw std::invalid_argument(std::string("bosbase: ") + what + " must be a JSON object, got " +
-                                    body.type_name());
-    }
-}
+BOSBASE_DECL void require_object_body(const json& body, const char* what);
 
 // The body as an object to send or add fields to: null becomes {}.
-inline json object_body(const json& body, const char* what) {
-    require_object_body(body, what);
-    return body.is_null() ? json::object() : body;
-}
+BOSBASE_DECL json object_body(const json& body, const char* what);
 
 }  // namespace detail
 
 }  // namespace bosbase
+
+#if !defined(BOSBASE_SEPARATE_COMPILATION) || defined(BOSBASE_IMPLEMENTATION)
+#include "common.ipp"
+#endif
 
 #endif  // BOSBASE_SERVICES_COMMON_HPP

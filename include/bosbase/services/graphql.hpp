@@ -115,11 +115,7 @@ public:
     /// a JSON object (null sends {}); an empty operation_name is left out.
     graphql_result query(std::string_view query, const json& variables = json::object(),
                                                 std::string_view operation_name = {},
-                                                const request_options& options = {}) const {
-        json body{{"query", std::string(query)}, {"variables", detail::object_body(variables, "GraphQL variables")}};
-        if (!operation_name.empty()) body["operationName"] = std::string(operation_name);
-        return detail::fetch_as<graphql_result>(core(), "POST", "/api/graphql", body, options);
-    }
+                                                const request_options& options = {}) const;
 };
 
 /// @brief Runs SQL on the server's database (pb.sql(); superusers only). Whatever the
@@ -133,17 +129,13 @@ public:
     /// @brief POST /api/sql/execute {query}, the statement trimmed. An empty or
     /// whitespace-only statement is std::invalid_argument (as in the JS SDK). A statement
     /// the database refuses is 400 "Failed to execute SQL statement.".
-    sql_result execute(std::string_view query, const request_options& options = {}) const {
-        const auto first = query.find_first_not_of(" \t\r\n\f\v");
-        if (first == std::string_view::npos) {
-            throw std::invalid_argument("bosbase: the SQL query must not be empty");
-        }
-        const auto last = query.find_last_not_of(" \t\r\n\f\v");
-        const json body{{"query", std::string(query.substr(first, last - first + 1))}};
-        return detail::fetch_as<sql_result>(core(), "POST", "/api/sql/execute", body, options);
-    }
+    sql_result execute(std::string_view query, const request_options& options = {}) const;
 };
 
 }  // namespace bosbase
+
+#if !defined(BOSBASE_SEPARATE_COMPILATION) || defined(BOSBASE_IMPLEMENTATION)
+#include "graphql.ipp"
+#endif
 
 #endif  // BOSBASE_SERVICES_GRAPHQL_HPP

@@ -195,56 +195,21 @@ public:
     using detail::service_base::service_base;
 
     langchaingo_completion completions(const langchaingo_completion_request& request,
-                                                              const request_options& options = {}) const {
-        json body = json::object();
-        put_model(body, request.model);
-        if (!request.prompt.empty()) body["prompt"] = request.prompt;
-        if (!request.messages.empty()) {
-            json messages = json::array();
-            for (const auto& m : request.messages) {
-                json message{{"content", m.content}};
-                if (!m.role.empty()) message["role"] = m.role;
-                messages.push_back(std::move(message));
-            }
-            body["messages"] = std::move(messages);
-        }
-        if (request.temperature) body["temperature"] = detail::finite_number(*request.temperature, "temperature");
-        if (request.max_tokens) body["maxTokens"] = *request.max_tokens;
-        if (request.top_p) body["topP"] = detail::finite_number(*request.top_p, "top_p");
-        if (request.candidate_count) body["candidateCount"] = *request.candidate_count;
-        if (!request.stop.empty()) body["stop"] = request.stop;
-        if (request.json_mode) body["json"] = true;
-        return call<langchaingo_completion>("/api/langchaingo/completions", body, request.model, options);
-    }
+                                                              const request_options& options = {}) const;
 
     /// @brief Answers `request.question` from the collection's most similar documents.
     /// 404 "Collection not found." for an unknown collection.
     langchaingo_rag_answer rag(const langchaingo_rag_request& request,
-                                                      const request_options& options = {}) const {
-        json body = retrieval_body(request);
-        body["question"] = request.question;
-        return call<langchaingo_rag_answer>("/api/langchaingo/rag", body, request.model, options);
-    }
+                                                      const request_options& options = {}) const;
 
     /// @brief rag() under the name `query` (POST /api/langchaingo/documents/query).
     langchaingo_rag_answer query_documents(const langchaingo_document_query& request,
-                                                                  const request_options& options = {}) const {
-        json body = retrieval_body(request);
-        body["query"] = request.query;
-        return call<langchaingo_rag_answer>("/api/langchaingo/documents/query", body, request.model, options);
-    }
+                                                                  const request_options& options = {}) const;
 
     /// @brief Text to SQL: the model writes one statement from the tables' columns and
     /// sample rows, the server runs it and returns at most top_k rows.
     langchaingo_sql_result sql(const langchaingo_sql_request& request,
-                                                      const request_options& options = {}) const {
-        json body = json::object();
-        put_model(body, request.model);
-        body["query"] = request.query;
-        if (!request.tables.empty()) body["tables"] = request.tables;
-        if (request.top_k) body["topK"] = *request.top_k;
-        return call<langchaingo_sql_result>("/api/langchaingo/sql", body, request.model, options);
-    }
+                                                      const request_options& options = {}) const;
 
 private:
     template <class Result>
@@ -255,33 +220,15 @@ private:
     }
 
     // {"model": {provider, model, apiKey, baseUrl}} with the fields that are set, or nothing.
-    static void put_model(json& body, const langchaingo_model& m) {
-        json model = json::object();
-        if (!m.provider.empty()) model["provider"] = m.provider;
-        if (!m.model.empty()) model["model"] = m.model;
-        if (!m.api_key.empty()) model["apiKey"] = m.api_key;
-        if (!m.base_url.empty()) model["baseUrl"] = m.base_url;
-        if (!model.empty()) body["model"] = std::move(model);
-    }
+    static void put_model(json& body, const langchaingo_model& m);
 
-    static json retrieval_body(const langchaingo_retrieval& r) {
-        json body = json::object();
-        put_model(body, r.model);
-        body["collection"] = r.collection;
-        if (r.top_k) body["topK"] = *r.top_k;
-        if (r.score_threshold) body["scoreThreshold"] = detail::finite_number(*r.score_threshold, "score_threshold");
-        if (r.where || r.where_document) {
-            json filters = json::object();
-            if (r.where) filters["where"] = *r.where;
-            if (r.where_document) filters["whereDocument"] = *r.where_document;
-            body["filters"] = std::move(filters);
-        }
-        if (!r.prompt_template.empty()) body["promptTemplate"] = r.prompt_template;
-        if (r.return_sources) body["returnSources"] = true;
-        return body;
-    }
+    static json retrieval_body(const langchaingo_retrieval& r);
 };
 
 }  // namespace bosbase
+
+#if !defined(BOSBASE_SEPARATE_COMPILATION) || defined(BOSBASE_IMPLEMENTATION)
+#include "langchaingo.ipp"
+#endif
 
 #endif  // BOSBASE_SERVICES_LANGCHAINGO_HPP

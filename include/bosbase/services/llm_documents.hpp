@@ -117,140 +117,62 @@ public:
 
     /// @brief Every collection, sorted by name.
     [[nodiscard]] std::vector<llm_collection_info> list_collections(
-        const request_options& options = {}) const {
-        const std::string path = "/api/llm-documents/collections";
-        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
-        return detail::decode_array<llm_collection_info>(core(), reply, path, options);
-    }
+        const request_options& options = {}) const;
 
     /// @brief Creates a collection (201); 400 "Collection already exists." when it does.
     void create_collection(std::string_view name, const llm_metadata& metadata = {},
-                                                  const request_options& options = {}) const {
-        json body = json::object();
-        if (!metadata.empty()) body["metadata"] = metadata;
-        core().perform("POST", collection_admin_path(name), body, options, {});
-    }
+                                                  const request_options& options = {}) const;
 
     /// @brief Deletes a collection and its documents (204, also for an unknown name).
-    void delete_collection(std::string_view name, const request_options& options = {}) const {
-        core().perform("DELETE", collection_admin_path(name), nullptr, options, {});
-    }
+    void delete_collection(std::string_view name, const request_options& options = {}) const;
 
     // --- documents ---------------------------------------------------------
 
     /// @brief Inserts a document (content or embedding, or both) and returns its id. A
     /// document with an existing id replaces it whole.
     std::string insert(std::string_view collection, const llm_document& document,
-                                              const request_options& options = {}) const {
-        detail::require_finite(document.embedding, "LLM document embedding");
-        json body = json::object();
-        if (!document.id.empty()) body["id"] = document.id;
-        if (!document.content.empty()) body["content"] = document.content;
-        if (!document.metadata.empty()) body["metadata"] = document.metadata;
-        if (!document.embedding.empty()) body["embedding"] = document.embedding;
-        const std::string path = documents_path(collection);
-        const detail::json_reply reply = detail::fetch_json(core(), "POST", path, body, options);
-        auto it = reply.body.is_object() ? reply.body.find("id") : reply.body.end();
-        if (it == reply.body.end() || !it->is_string()) {
-            throw detail::invalid_response(core(), path, options, reply.status,
-                                           "The server's response has no string 'id'.");
-        }
-        return it->template get<std::string>();
-    }
+                                              const request_options& options = {}) const;
 
     /// @brief One page of documents, sorted by id (per_page at most 500). The page has
     /// no total_pages: the server sends none.
     [[nodiscard]] document_page<llm_document> list(std::string_view collection, int page = 1,
                                                                           int per_page = 50,
-                                                                          const request_options& options = {}) const {
-        const std::string path = documents_path(collection);
-        const request_options opts = detail::list_request(page, per_page, options);
-        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, opts);
-        return detail::decode_as<document_page<llm_document>>(core(), reply.body, reply.status, path, opts);
-    }
+                                                                          const request_options& options = {}) const;
 
     /// @brief One document; 404 "Document not found." for an unknown id.
     [[nodiscard]] llm_document get(std::string_view collection, std::string_view id,
-                                                          const request_options& options = {}) const {
-        const std::string path = document_path(collection, id);
-        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, options);
-        return detail::decode_as<llm_document>(core(), reply.body, reply.status, path, options);
-    }
+                                                          const request_options& options = {}) const;
 
     /// @brief The JS SDK's other name for get().
     [[nodiscard]] llm_document get_one(std::string_view collection, std::string_view id,
-                                                              const request_options& options = {}) const {
-        return get(collection, id, options);
-    }
+                                                              const request_options& options = {}) const;
 
     /// @brief Changes the fields that are set ({success: true}); 404 for an unknown id.
     void update(std::string_view collection, std::string_view id,
-                                       const llm_document_update& update, const request_options& options = {}) const {
-        json body = json::object();
-        if (update.content) body["content"] = *update.content;
-        if (update.metadata) body["metadata"] = *update.metadata;
-        if (update.embedding) {
-            detail::require_finite(*update.embedding, "LLM document embedding");
-            body["embedding"] = *update.embedding;
-        }
-        core().perform("PATCH", document_path(collection, id), body, options, {});
-    }
+                                       const llm_document_update& update, const request_options& options = {}) const;
 
     /// @brief Deletes a document (204); 404 for an unknown id.
     void remove(std::string_view collection, std::string_view id,
-                                       const request_options& options = {}) const {
-        core().perform("DELETE", document_path(collection, id), nullptr, options, {});
-    }
+                                       const request_options& options = {}) const;
 
     /// @brief The documents most similar to a text or an embedding. An empty collection
     /// gives no results; neither a text nor an embedding (or one of the wrong length)
     /// makes the server answer 500 "Failed to execute query.".
     [[nodiscard]] std::vector<llm_query_result> query(
-        std::string_view collection, const llm_query_options& query, const request_options& options = {}) const {
-        json body = json::object();
-        if (query.query_text) body["queryText"] = *query.query_text;
-        if (query.query_embedding) {
-            detail::require_finite(*query.query_embedding, "LLM query_embedding");
-            body["queryEmbedding"] = *query.query_embedding;
-        }
-        if (query.limit) body["limit"] = *query.limit;
-        if (query.where) body["where"] = *query.where;
-        if (query.negative) {
-            const llm_negative_query& n = *query.negative;
-            json negative = json::object();
-            if (n.text) negative["text"] = *n.text;
-            if (n.embedding) {
-                detail::require_finite(*n.embedding, "LLM negative query embedding");
-                negative["embedding"] = *n.embedding;
-            }
-            if (n.mode) negative["mode"] = *n.mode;
-            if (n.filter_threshold) {
-                negative["filterThreshold"] = detail::finite_number(*n.filter_threshold, "LLM negative filter_threshold");
-            }
-            body["negative"] = std::move(negative);
-        }
-        const std::string path = documents_path(collection) + "/documents/query";
-        const detail::json_reply reply = detail::fetch_json(core(), "POST", path, body, options);
-        return detail::decode_results<llm_query_result>(core(), reply, path, options);
-    }
+        std::string_view collection, const llm_query_options& query, const request_options& options = {}) const;
 
 private:
-    static std::string collection_admin_path(std::string_view name) {
-        detail::require_path_segment(name, "LLM document collection name");
-        return "/api/llm-documents/collections/" + detail::encode_uri_component(name);
-    }
+    static std::string collection_admin_path(std::string_view name);
 
-    static std::string documents_path(std::string_view collection) {
-        detail::require_path_segment(collection, "LLM document collection name");
-        return "/api/llm-documents/" + detail::encode_uri_component(collection);
-    }
+    static std::string documents_path(std::string_view collection);
 
-    static std::string document_path(std::string_view collection, std::string_view id) {
-        detail::require_path_segment(id, "LLM document id");
-        return documents_path(collection) + "/" + detail::encode_uri_component(id);
-    }
+    static std::string document_path(std::string_view collection, std::string_view id);
 };
 
 }  // namespace bosbase
+
+#if !defined(BOSBASE_SEPARATE_COMPILATION) || defined(BOSBASE_IMPLEMENTATION)
+#include "llm_documents.ipp"
+#endif
 
 #endif  // BOSBASE_SERVICES_LLM_DOCUMENTS_HPP

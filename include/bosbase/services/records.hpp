@@ -33,11 +33,7 @@ class record_service : public detail::service_base {
     using detail::service_base::core;
 
 public:
-    record_service(std::shared_ptr<detail::client_core> core, std::string collection)
-        : detail::service_base(std::move(core)), collection_(std::move(collection)) {
-        detail::require_path_segment(collection_, "collection name or id");
-        base_path_ = "/api/collections/" + detail::encode_uri_component(collection_);
-    }
+    record_service(std::shared_ptr<detail::client_core> core, std::string collection);
 
     const std::string& name() const noexcept { return collection_; }
 
@@ -53,37 +49,18 @@ public:
     /// @brief Binds `token` to the auth record with this email and password (2xx, usually 204).
     void bind_custom_token(std::string_view email, std::string_view password, std::string_view token,
                            const json& body = json::object(), const query_params& query = {},
-                           const request_options& options = {}) const {
-        core().perform("POST", base_path_ + "/bind-token", credentials_body(body, email, password, token),
-                       detail::with_defaults(query, options), {password, token});
-    }
+                           const request_options& options = {}) const;
 
     /// @brief Removes the binding of `token` from the record with this email and password.
     /// The server answers 204 even when nothing was bound.
     void unbind_custom_token(std::string_view email, std::string_view password, std::string_view token,
                              const json& body = json::object(), const query_params& query = {},
-                             const request_options& options = {}) const {
-        core().perform("POST", base_path_ + "/unbind-token", credentials_body(body, email, password, token),
-                       detail::with_defaults(query, options), {password, token});
-    }
+                             const request_options& options = {}) const;
 
     /// @brief Signs in with a bound custom token; saves {token, record} in the auth store
     /// and returns the answer ({token, record}). For MFA pass `{{"mfaId", id}}` as body.
     json auth_with_token(std::string_view token, const json& body = json::object(), const query_params& query = {},
-                         const request_options& options = {}) const {
-        require_auto_refresh(options);
-        json payload = merged_body(body);
-        payload["token"] = std::string(token);
-        json response = auth_call("auth-with-token", payload, detail::with_defaults(query, options), {token});
-        if (options.auto_refresh_threshold) {
-            keep_alive(*options.auto_refresh_threshold,
-                       [token = std::string(token), body = json(body), query, options](
-                           const record_service& self, const request_options& call) {
-                           self.auth_with_token(token, body, query, for_renewal(options, call));
-                       });
-        }
-        return response;
-    }
+                         const request_options& options = {}) const;
 
     // --- standard auth -----------------------------------------------------
     //
@@ -92,41 +69,19 @@ public:
 
     /// @brief Password sign-in (identity is usually the email).
     json auth_with_password(std::string_view identity, std::string_view password,
-                                                   const request_options& options = {}) const {
-        require_auto_refresh(options);
-        json payload{{"identity", std::string(identity)}, {"password", std::string(password)}};
-        json response = auth_call("auth-with-password", payload, options, {password});
-        if (options.auto_refresh_threshold) {
-            // The password stays in memory for as long as the session is kept alive, as in the JS SDK.
-            keep_alive(*options.auto_refresh_threshold,
-                       [identity = std::string(identity), password = std::string(password), options](
-                           const record_service& self, const request_options& call) {
-                           self.auth_with_password(identity, password, for_renewal(options, call));
-                       });
-        }
-        return response;
-    }
+                                                   const request_options& options = {}) const;
 
     /// @brief Renews the stored auth. BosBase may hand back the very same token.
-    json auth_refresh(const request_options& options = {}) const {
-        return auth_call("auth-refresh", json::object(), options, {});
-    }
+    json auth_refresh(const request_options& options = {}) const;
 
     /// @brief Asks the server to email a one-time password; returns {"otpId": ...}.
-    json request_otp(std::string_view email, const request_options& options = {}) const {
-        return core().send_json("POST", base_path_ + "/request-otp", json{{"email", std::string(email)}}, options, {});
-    }
+    json request_otp(std::string_view email, const request_options& options = {}) const;
 
     /// @brief Signs in with an OTP id and the emailed password.
-    json auth_with_otp(std::string_view otp_id, std::string_view password, const request_options& options = {}) const {
-        json payload{{"otpId", std::string(otp_id)}, {"password", std::string(password)}};
-        return auth_call("auth-with-otp", payload, options, {password});
-    }
+    json auth_with_otp(std::string_view otp_id, std::string_view password, const request_options& options = {}) const;
 
     /// @brief Lists the auth methods this collection allows.
-    [[nodiscard]] json list_auth_methods(const request_options& options = {}) const {
-        return core().send_json("GET", base_path_ + "/auth-methods", nullptr, options, {});
-    }
+    [[nodiscard]] json list_auth_methods(const request_options& options = {}) const;
 
     /// @brief Superusers only: a new, independent client signed in as the record `id`
     /// (POST .../impersonate/{id}). It shares this client's transport and options;
@@ -183,14 +138,7 @@ public:
     /// @brief BosBase: how many records match `filter` (all visible ones when empty).
     /// -1 when options.skip_total is true.
     [[nodiscard]] std::int64_t get_count(std::string_view filter = {},
-                                                              const request_options& options = {}) const {
-        query_params first;
-        if (!filter.empty()) first.emplace_back("filter", std::string(filter));
-        const request_options opts = detail::with_defaults(std::move(first), options);
-        const std::string path = records_path() + "/count";
-        const detail::json_reply reply = detail::fetch_json(core(), "GET", path, nullptr, opts);
-        return detail::integer_field(core(), reply.body, "count", path, opts, reply.status);
-    }
+                                                              const request_options& options = {}) const;
 
     /// @brief BosBase vector search (POST .../records/search): records nearest to
     /// `search.query_vector`, as a list {items, page, perPage, totalItems, totalPages}.
@@ -255,10 +203,7 @@ public:
     }
 
     /// @brief Deletes a record (204); signs out when it was the signed-in record.
-    void remove(std::string_view id, const request_options& options = {}) const {
-        core().perform("DELETE", record_path(id), nullptr, options, {});
-        core().store().clear_if(id, collection_);
-    }
+    void remove(std::string_view id, const request_options& options = {}) const;
 
     // --- realtime (defined in the Realtime section) -------------------------
 
@@ -281,74 +226,35 @@ public:
     // --- account flows -----------------------------------------------------
 
     /// @brief Emails a password-reset link (204; also for an unknown email).
-    void request_password_reset(std::string_view email, const request_options& options = {}) const {
-        core().perform("POST", base_path_ + "/request-password-reset", json{{"email", std::string(email)}},
-                       options, {});
-    }
+    void request_password_reset(std::string_view email, const request_options& options = {}) const;
 
     /// @brief Sets a new password with the emailed reset token (204).
     void confirm_password_reset(std::string_view reset_token, std::string_view password,
                                 std::string_view password_confirm,
-                                const request_options& options = {}) const {
-        core().perform("POST", base_path_ + "/confirm-password-reset",
-                       json{{"token", std::string(reset_token)},
-                            {"password", std::string(password)},
-                            {"passwordConfirm", std::string(password_confirm)}},
-                       options, {reset_token, password, password_confirm});
-    }
+                                const request_options& options = {}) const;
 
     /// @brief Emails a verification link (204).
-    void request_verification(std::string_view email, const request_options& options = {}) const {
-        core().perform("POST", base_path_ + "/request-verification", json{{"email", std::string(email)}},
-                       options, {});
-    }
+    void request_verification(std::string_view email, const request_options& options = {}) const;
 
     /// @brief Verifies with the emailed token (204); marks the stored record verified
     /// when the token belongs to it.
     void confirm_verification(std::string_view verification_token,
-                              const request_options& options = {}) const {
-        core().perform("POST", base_path_ + "/confirm-verification",
-                       json{{"token", std::string(verification_token)}}, options,
-                       {verification_token});
-        std::string id;
-        std::string collection_id;
-        if (token_owner(verification_token, id, collection_id)) {
-            const json record = core().store().record();
-            if (record.is_object() && record.value("verified", json(false)) != json(true)) {
-                core().store().merge_record_if(id, collection_id, json{{"verified", true}});
-            }
-        }
-    }
+                              const request_options& options = {}) const;
 
     /// @brief Emails a confirmation link to `new_email` (204; needs this collection's auth).
-    void request_email_change(std::string_view new_email, const request_options& options = {}) const {
-        core().perform("POST", base_path_ + "/request-email-change", json{{"newEmail", std::string(new_email)}},
-                       options, {});
-    }
+    void request_email_change(std::string_view new_email, const request_options& options = {}) const;
 
     /// @brief Confirms the change with the emailed token and the account password
     /// (204); signs out when the token belongs to the stored record, as the JS SDK.
     void confirm_email_change(std::string_view email_change_token, std::string_view password,
-                              const request_options& options = {}) const {
-        core().perform("POST", base_path_ + "/confirm-email-change",
-                       json{{"token", std::string(email_change_token)}, {"password", std::string(password)}},
-                       options, {email_change_token, password});
-        std::string id;
-        std::string collection_id;
-        if (token_owner(email_change_token, id, collection_id)) {
-            core().store().clear_if(id, collection_id);
-        }
-    }
+                              const request_options& options = {}) const;
 
     /// @brief Finishes an OAuth2 sign-in with the provider's code (POST auth-with-oauth2
     /// {provider, code, codeVerifier, redirectURL, createData}); stores {token, record}.
     /// `create_data` (a JSON object) fills a record created on first sign-in.
     json auth_with_oauth2_code(std::string_view provider, std::string_view code, std::string_view code_verifier,
                                std::string_view redirect_url, const json& create_data = nullptr,
-                               const request_options& options = {}) const {
-        return exchange_oauth2_code(provider, code, code_verifier, redirect_url, create_data, options,
-                                    {code, code_verifier});
-    }
+                               const request_options& options = {}) const;
 
     /// @brief The whole OAuth2 sign-in for desktop and command-line apps (defined in
     /// services/oauth2.hpp; needs a streaming transport): the provider's URL goes to
@@ -359,9 +265,7 @@ public:
 
     /// @brief The earlier spelling, the OAuth2 fields apart from the request's.
     json auth_with_oauth2(std::string_view provider, oauth2_url_callback url_callback,
-                                                 const oauth2_options& oauth2, const request_options& options) const {
-        return auth_with_oauth2(provider, std::move(url_callback), detail::joined(oauth2, options));
-    }
+                                                 const oauth2_options& oauth2, const request_options& options) const;
 
     /// @brief With plain request_options, as every other call takes them: the provider's scopes.
     template <class Options, std::enable_if_t<std::is_same_v<Options, request_options>, int> = 0>
@@ -370,28 +274,12 @@ public:
     }
 
     /// @brief The OAuth2 links of a record: records of `_externalAuths` with recordRef = id.
-    json list_external_auths(std::string_view record_id, const request_options& options = {}) const {
-        detail::require_path_segment(record_id, "record id");
-        request_options opts = options;
-        opts.filter = bosbase::filter("recordRef = {:id}", {{"id", record_id}});
-        return record_service(this->core_ptr(), "_externalAuths").get_full_list(500, opts);
-    }
+    json list_external_auths(std::string_view record_id, const request_options& options = {}) const;
 
     /// @brief Removes a record's link to an OAuth2 provider (finds it in `_externalAuths`,
     /// then deletes it). A 404 ClientResponseError when there is no such link.
     void unlink_external_auth(std::string_view record_id, std::string_view provider,
-                              const request_options& options = {}) const {
-        detail::require_path_segment(record_id, "record id");
-        record_service external(this->core_ptr(), "_externalAuths");
-        const json link = external.get_first_list_item(bosbase::filter(
-            "recordRef = {:recordId} && provider = {:provider}", {{"recordId", record_id}, {"provider", provider}}));
-        auto id = link.find("id");
-        if (id == link.end() || !id->is_string()) {
-            throw detail::invalid_response(core(), external.records_path(), request_options{}, 200,
-                                           "The server's external auth record has no string 'id'.");
-        }
-        external.remove(id->template get<std::string>(), options);
-    }
+                              const request_options& options = {}) const;
 
 private:
     subscription subscribe_with(const std::string& topic, std::function<void(const realtime_event&)> callback,
@@ -399,77 +287,27 @@ private:
 
     std::string records_path() const { return base_path_ + "/records"; }
 
-    std::string record_path(std::string_view id) const {
-        detail::require_path_segment(id, "record id");
-        return base_path_ + "/records/" + detail::encode_uri_component(id);
-    }
+    std::string record_path(std::string_view id) const;
 
-    static json vector_search_body(const vector_search_options& search) {
-        for (double v : search.query_vector) {
-            if (!std::isfinite(v)) {
-                throw std::invalid_argument("bosbase: vector_search: query_vector values must be finite numbers");
-            }
-        }
-        json body{{"field", search.field}, {"queryVector", search.query_vector}};
-        if (search.limit) body["limit"] = *search.limit;
-        if (search.distance) body["distance"] = *search.distance;
-        if (search.filter) body["filter"] = *search.filter;
-        if (search.include_distance) body["includeDistance"] = *search.include_distance;
-        return body;
-    }
+    static json vector_search_body(const vector_search_options& search);
 
     // The id and collection a verification or email-change token was issued for.
-    static bool token_owner(std::string_view token, std::string& id, std::string& collection_id) {
-        const auto payload = jwt_payload(token);
-        if (!payload) return false;
-        auto i = payload->find("id");
-        auto c = payload->find("collectionId");
-        if (i == payload->end() || c == payload->end() || !i->is_string() || !c->is_string()) return false;
-        id = i->template get<std::string>();
-        collection_id = c->template get<std::string>();
-        return !id.empty();
-    }
+    static bool token_owner(std::string_view token, std::string& id, std::string& collection_id);
 
     static json merged_body(const json& body) { return detail::object_body(body, "an extra request body"); }
 
     static json credentials_body(const json& body, std::string_view email, std::string_view password,
-                                 std::string_view token) {
-        json payload = merged_body(body);
-        payload["email"] = std::string(email);
-        payload["password"] = std::string(password);
-        payload["token"] = std::string(token);
-        return payload;
-    }
+                                 std::string_view token);
 
     // --- auto-refresh of superuser sessions (request_options::auto_refresh_threshold) ---
 
-    void require_auto_refresh(const request_options& options) const {
-        if (!options.auto_refresh_threshold) return;
-        if (options.auto_refresh_threshold->count() < 0) {
-            throw std::invalid_argument("bosbase: auto_refresh_threshold must not be negative");
-        }
-        if (collection_ != "_superusers" && collection_ != auth_store::superusers_collection_id) {
-            throw std::invalid_argument("bosbase: auto_refresh_threshold is only for _superusers sign-ins, not '" +
-                                        collection_ + "'");
-        }
-    }
+    void require_auto_refresh(const request_options& options) const;
 
     // The sign-in's own options for signing in again: without the threshold (the session
     // is kept alive already) or its cancel token (long done), with the triggering call's.
-    static request_options for_renewal(const request_options& sign_in, const request_options& call) {
-        request_options o = sign_in;
-        o.auto_refresh_threshold.reset();
-        o.cancel = call.cancel;
-        o.timeout = call.timeout ? call.timeout : sign_in.timeout;
-        o.deadline = call.deadline ? call.deadline : sign_in.deadline;
-        return o;
-    }
+    static request_options for_renewal(const request_options& sign_in, const request_options& call);
 
-    static std::string claim_of(const std::optional<json>& payload, const char* key) {
-        if (!payload) return {};
-        auto it = payload->find(key);
-        return it != payload->end() && it->is_string() ? it->template get<std::string>() : std::string();
-    }
+    static std::string claim_of(const std::optional<json>& payload, const char* key);
 
     // Registers the client's pre-call hook for the session just stored. Before each call
     // it runs one at a time (a mutex; the calls it makes skip it, see pre_call_pause): a
@@ -515,16 +353,7 @@ private:
     // the server knows (its realtime client id) and may repeat in an error.
     json exchange_oauth2_code(std::string_view provider, std::string_view code, std::string_view code_verifier,
                               std::string_view redirect_url, const json& create_data, const request_options& options,
-                              detail::call_secrets secrets) const {
-        json payload{{"provider", std::string(provider)},
-                     {"code", std::string(code)},
-                     {"codeVerifier", std::string(code_verifier)},
-                     {"redirectURL", std::string(redirect_url)}};
-        if (!create_data.is_null()) {
-            payload["createData"] = detail::object_body(create_data, "OAuth2 create_data");
-        }
-        return auth_call("auth-with-oauth2", payload, options, secrets);
-    }
+                              detail::call_secrets secrets) const;
 
     // Sends an auth request and stores {token, record}. Anything but a 2xx JSON
     // object with a sendable token and a record is an error, and the store is
@@ -532,37 +361,16 @@ private:
     // `sender` is the client whose identity makes the request (impersonate sends
     // as the superuser and stores into the new client).
     json auth_call(const std::string& action, const json& payload, const request_options& options,
-                   detail::call_secrets secrets, detail::client_core* sender = nullptr) const {
-        const detail::pre_call_pause pause;  // a sign-in replaces the token; refreshing it first is waste
-        const std::string path = base_path_ + "/" + action;
-        http_response res = (sender ? *sender : core()).perform("POST", path, payload, options, secrets);
-        json response = core().parse_body(res, path, options, secrets);
-        auto fail = [&](const char* why) {
-            return ClientResponseError(core().error_url(path, options), res.status,
-                                       json{{"status", res.status}, {"message", why}, {"data", json::object()}},
-                                       error_kind::invalid_response, {}, secrets.to_vector());
-        };
-        if (!response.is_object()) {
-            throw fail("The server answered without a token and record.");
-        }
-        auto token = response.find("token");
-        auto record = response.find("record");
-        if (token == response.end() || !token->is_string() || token->template get_ref<const std::string&>().empty() ||
-            record == response.end() || !record->is_object()) {
-            throw fail("The server answered without a token and record.");
-        }
-        if (!detail::is_header_value_safe(token->template get_ref<const std::string&>())) {
-            throw fail("The server returned an auth token with control bytes (CR, LF, NUL); it was not stored.");
-        }
-        core().store().save_auth_response(token->template get<std::string>(), *record, std::move(res.body),
-                                        core().settings().max_json_depth);
-        return response;
-    }
+                   detail::call_secrets secrets, detail::client_core* sender = nullptr) const;
 
     std::string collection_;
     std::string base_path_;
 };
 
 }  // namespace bosbase
+
+#if !defined(BOSBASE_SEPARATE_COMPILATION) || defined(BOSBASE_IMPLEMENTATION)
+#include "records.ipp"
+#endif
 
 #endif  // BOSBASE_SERVICES_RECORDS_HPP

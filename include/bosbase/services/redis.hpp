@@ -88,55 +88,37 @@ public:
     /// @brief One SCAN step: GET /api/redis/keys?cursor=&pattern=&count=. Start with no
     /// cursor and go on with page.cursor until page.done().
     [[nodiscard]] redis_key_page list_keys(const redis_list_options& query = {},
-                                                                  const request_options& options = {}) const {
-        query_params first;
-        if (query.cursor) first.emplace_back("cursor", *query.cursor);
-        if (query.pattern) first.emplace_back("pattern", *query.pattern);
-        if (query.count) first.emplace_back("count", *query.count);
-        return detail::fetch_as<redis_key_page>(core(), "GET", keys_path(), nullptr,
-                                                   detail::with_defaults(std::move(first), options));
-    }
+                                                                  const request_options& options = {}) const;
 
     /// @brief Creates a key that does not exist yet (201); 409 "Key already exists." otherwise.
     /// Without a TTL the key does not expire.
     redis_entry create_key(std::string_view key, const json& value,
                                                   std::optional<std::int64_t> ttl_seconds = std::nullopt,
-                                                  const request_options& options = {}) const {
-        json body{{"key", std::string(key)}, {"value", value}};
-        if (ttl_seconds) body["ttlSeconds"] = *ttl_seconds;
-        return detail::fetch_as<redis_entry>(core(), "POST", keys_path(), body, options);
-    }
+                                                  const request_options& options = {}) const;
 
     /// @brief The key's value and TTL; 404 "Key not found.".
     [[nodiscard]] redis_entry get_key(std::string_view key,
-                                                             const request_options& options = {}) const {
-        return detail::fetch_as<redis_entry>(core(), "GET", key_path(key), nullptr, options);
-    }
+                                                             const request_options& options = {}) const;
 
     /// @brief Replaces the value of an existing key (no upsert: 404 "Key not found.").
     /// Without a TTL the key keeps the one it has; 0 makes it persistent.
     redis_entry update_key(std::string_view key, const json& value,
                                                   std::optional<std::int64_t> ttl_seconds = std::nullopt,
-                                                  const request_options& options = {}) const {
-        json body{{"value", value}};
-        if (ttl_seconds) body["ttlSeconds"] = *ttl_seconds;
-        return detail::fetch_as<redis_entry>(core(), "PUT", key_path(key), body, options);
-    }
+                                                  const request_options& options = {}) const;
 
     /// @brief Deletes the key (204); 404 "Key not found.".
-    void delete_key(std::string_view key, const request_options& options = {}) const {
-        core().perform("DELETE", key_path(key), nullptr, options, {});
-    }
+    void delete_key(std::string_view key, const request_options& options = {}) const;
 
 private:
     static std::string keys_path() { return "/api/redis/keys"; }
 
-    static std::string key_path(std::string_view key) {
-        detail::require_path_segment(key, "Redis key");
-        return "/api/redis/keys/" + detail::encode_uri_component(key);
-    }
+    static std::string key_path(std::string_view key);
 };
 
 }  // namespace bosbase
+
+#if !defined(BOSBASE_SEPARATE_COMPILATION) || defined(BOSBASE_IMPLEMENTATION)
+#include "redis.ipp"
+#endif
 
 #endif  // BOSBASE_SERVICES_REDIS_HPP

@@ -45,48 +45,25 @@ public:
     // --- stored scripts ------------------------------------------------------
 
     /// @brief Every script, sorted by name (GET /api/scripts).
-    [[nodiscard]] std::vector<script> list(const request_options& options = {}) const {
-        auto& c = core();
-        const std::string path = "/api/scripts";
-        detail::json_reply reply = detail::fetch_json(c, "GET", path, nullptr, options);
-        const json& items = detail::items_of(c, reply.body, path, options, reply.status);
-        std::vector<script> out;
-        out.reserve(items.size());
-        for (const auto& item : items) out.push_back(detail::decode_as<script>(c, item, reply.status, path, options));
-        return out;
-    }
+    [[nodiscard]] std::vector<script> list(const request_options& options = {}) const;
 
     /// @brief Stores a script (201, version 1). `content` is Python source; the server
     /// removes characters other than letters, digits and `_.-:` from the name.
     /// 400 "Script already exists." / "Script content is required.".
     script create(std::string_view name, std::string_view content,
                                          std::string_view description = {},
-                                         const request_options& options = {}) const {
-        const json body{{"name", std::string(name)},
-                        {"content", std::string(content)},
-                        {"description", std::string(description)}};
-        return detail::fetch_as<script>(core(), "POST", "/api/scripts", body, options);
-    }
+                                         const request_options& options = {}) const;
 
     /// @brief One script by name; 404 "Script not found.".
-    [[nodiscard]] script get(std::string_view name, const request_options& options = {}) const {
-        return detail::fetch_as<script>(core(), "GET", script_path(name), nullptr, options);
-    }
+    [[nodiscard]] script get(std::string_view name, const request_options& options = {}) const;
 
     /// @brief Changes the set fields (PATCH); the version goes up by one. With none set
     /// the server answers 400 "At least one of content or description must be provided.".
     script update(std::string_view name, const script_update& changes,
-                                         const request_options& options = {}) const {
-        json body = json::object();
-        if (changes.content) body["content"] = *changes.content;
-        if (changes.description) body["description"] = *changes.description;
-        return detail::fetch_as<script>(core(), "PATCH", script_path(name), body, options);
-    }
+                                         const request_options& options = {}) const;
 
     /// @brief Deletes a script (204); 404 "Script not found.".
-    void remove(std::string_view name, const request_options& options = {}) const {
-        core().perform("DELETE", script_path(name), nullptr, options, {});
-    }
+    void remove(std::string_view name, const request_options& options = {}) const;
 
     // --- running scripts -----------------------------------------------------
 
@@ -96,27 +73,18 @@ public:
     /// script is 500 "Script execution failed.".
     script_output execute(std::string_view name, const std::vector<std::string>& arguments = {},
                                                  std::string_view function_name = {},
-                                                 const request_options& options = {}) const {
-        return detail::fetch_as<script_output>(core(), "POST", script_path(name) + "/execute",
-                                                  execute_body(arguments, function_name), options);
-    }
+                                                 const request_options& options = {}) const;
 
     /// @brief Starts the script without waiting (202 {id, status:"running"}): POST
     /// /api/scripts/async/{name}/execute. Follow it with wait() or execute_async_status().
     script_job execute_async(std::string_view name,
                                                     const std::vector<std::string>& arguments = {},
                                                     std::string_view function_name = {},
-                                                    const request_options& options = {}) const {
-        detail::require_path_segment(name, "script name");
-        return start_job("/api/scripts/async/" + detail::encode_uri_component(name) + "/execute",
-                         execute_body(arguments, function_name), script_job_kind::execute, options);
-    }
+                                                    const request_options& options = {}) const;
 
     /// @brief The status of an execute_async job; 404 "Job not found.".
     [[nodiscard]] script_job_status execute_async_status(
-        std::string_view id, const request_options& options = {}) const {
-        return job_status(script_job_kind::execute, id, options);
-    }
+        std::string_view id, const request_options& options = {}) const;
 
     /// @brief Runs the script like execute(), streamed as server-sent events: GET
     /// /api/scripts/{name}/execute/sse?arguments=…&function_name=…&token=…, which sends
@@ -125,14 +93,7 @@ public:
     /// do not run for it. Needs a streaming transport (the default one is). The call's
     /// deadline and cancel token hold for the whole stream.
     script_output execute_sse(std::string_view name, const std::vector<std::string>& arguments = {},
-                              std::string_view function_name = {}, const request_options& options = {}) const {
-        if (!core().transport().can_stream()) {
-            throw std::logic_error(
-                "bosbase: execute_sse needs a transport with the streaming call "
-                "`http_response stream(const http_request&, const stream_handler&)` (see README, 'Realtime')");
-        }
-        return sse_call(script_path(name) + "/execute/sse", arguments, function_name, options);
-    }
+                              std::string_view function_name = {}, const request_options& options = {}) const;
 
     /// @brief Runs the script like execute(), over a WebSocket: GET
     /// /api/scripts/{name}/execute/ws, the arguments sent as the first message, the
@@ -144,16 +105,7 @@ public:
     /// Needs a transport with the WebSocket call (the default one with cpp-httplib 0.41
     /// or newer, ws:// only). The call's deadline and cancel token hold throughout.
     script_output execute_ws(std::string_view name, const std::vector<std::string>& arguments = {},
-                             std::string_view function_name = {}, const request_options& options = {}) const {
-        if (!core().transport().can_websocket()) {
-            throw std::logic_error(
-                "bosbase: execute_ws needs a transport with the WebSocket call "
-                "`std::unique_ptr<bosbase::websocket_connection> connect_websocket(const "
-                "bosbase::websocket_request&)`; the default transport has it with cpp-httplib 0.41 or newer "
-                "(see README, 'Pub/sub')");
-        }
-        return detail::execute_script_ws(core(), script_path(name) + "/execute/ws", arguments, function_name, options);
-    }
+                             std::string_view function_name = {}, const request_options& options = {}) const;
 
     // --- WASM ----------------------------------------------------------------
 
@@ -161,61 +113,37 @@ public:
     /// {options, wasm, params}. `cli_options` picks the function ("--func=name", "-f name"
     /// or a bare name; default _start), `params` are space-separated arguments.
     wasm_result wasm(std::string_view cli_options, std::string_view wasm_name,
-                                            std::string_view params = {}, const request_options& options = {}) const {
-        return detail::fetch_as<wasm_result>(core(), "POST", "/api/scripts/wasm",
-                                                wasm_body(cli_options, wasm_name, params), options);
-    }
+                                            std::string_view params = {}, const request_options& options = {}) const;
 
     /// @brief Starts a WASM run without waiting (202): POST /api/scripts/wasm/async.
     script_job wasm_async(std::string_view cli_options, std::string_view wasm_name,
                                                  std::string_view params = {},
-                                                 const request_options& options = {}) const {
-        return start_job("/api/scripts/wasm/async", wasm_body(cli_options, wasm_name, params), script_job_kind::wasm,
-                         options);
-    }
+                                                 const request_options& options = {}) const;
 
     /// @brief The status of a wasm_async job; 404 "Job not found.".
     [[nodiscard]] script_job_status wasm_async_status(std::string_view id,
-                                                                          const request_options& options = {}) const {
-        return job_status(script_job_kind::wasm, id, options);
-    }
+                                                                          const request_options& options = {}) const;
 
     // --- shell commands and files -----------------------------------------
 
     /// @brief Runs `bash -c command` on the server host in EXECUTE_PATH and waits (up to the
     /// server's 30 minutes): `output` is stdout and stderr. A non-zero exit is 500
     /// "Failed to execute command.".
-    script_output command(std::string_view command, const request_options& options = {}) const {
-        return detail::fetch_as<script_output>(core(), "POST", "/api/scripts/command",
-                                                  json{{"command", std::string(command)}}, options);
-    }
+    script_output command(std::string_view command, const request_options& options = {}) const;
 
     /// @brief Starts the command without waiting (the server answers 200, not 202).
     script_job command_async(std::string_view command,
-                                                    const request_options& options = {}) const {
-        return start_job("/api/scripts/command", json{{"command", std::string(command)}, {"async", true}},
-                         script_job_kind::command, options);
-    }
+                                                    const request_options& options = {}) const;
 
     /// @brief The status of a command_async job; 404 "Command not found.".
     [[nodiscard]] script_job_status command_status(std::string_view id,
-                                                                       const request_options& options = {}) const {
-        return job_status(script_job_kind::command, id, options);
-    }
+                                                                       const request_options& options = {}) const;
 
     /// @brief Writes `file` into EXECUTE_PATH on the server (replacing what is there):
     /// multipart POST /api/scripts/upload with the file as `file` and, when given, the
     /// target `path` (relative; default the file's name; `..` is 400 "Invalid path.").
     script_upload_result upload(const file_part& file, std::string_view path = {},
-                                                       const request_options& options = {}) const {
-        json fields = json::object();
-        if (!path.empty()) fields["path"] = std::string(path);
-        auto& c = core();
-        const std::string route = "/api/scripts/upload";
-        auto body = detail::build_multipart(fields, file_list{{"file", file}}, c.settings().max_request_bytes);
-        detail::json_reply reply = detail::fetch_body_json(c, "POST", route, std::move(body), options);
-        return detail::decode_as<script_upload_result>(c, reply.body, reply.status, route, options);
-    }
+                                                       const request_options& options = {}) const;
 
     // --- waiting for a job ---------------------------------------------------
 
@@ -231,141 +159,41 @@ public:
     /// end it as they are.
     script_job_status wait(const script_job& job,
                                                   std::chrono::milliseconds poll_interval = std::chrono::milliseconds(500),
-                                                  const request_options& options = {}) const {
-        if (poll_interval.count() < 1) {
-            throw std::invalid_argument("bosbase: the poll interval of wait() must be at least 1 ms");
-        }
-        auto& c = core();
-        const std::string path = status_path(job.kind, job.id);
-        const std::chrono::milliseconds budget = options.deadline.value_or(c.settings().deadline);
-        const auto started = clock::now();
-        const auto end = started + std::clamp(budget, std::chrono::milliseconds(0), max_budget());
-        cancel_waiter waiter(options);
-        request_options poll = options;
-        std::string last_status = job.status;
-        for (std::size_t polls = 0;; ++polls) {
-            if (waiter.canceled()) {
-                throw wait_ended(path, options, error_kind::canceled, job, "was cancelled", budget, polls, last_status);
-            }
-            const auto now = clock::now();
-            if (now >= end) {
-                throw wait_ended(path, options, error_kind::deadline, job, "exceeded its deadline", budget, polls,
-                                 last_status);
-            }
-            poll.deadline = std::chrono::ceil<std::chrono::milliseconds>(end - now);
-            script_job_status status;
-            try {
-                status = detail::fetch_as<script_job_status>(c, "GET", path, nullptr, poll);
-            } catch (const ClientResponseError& e) {
-                // A poll cut short by what is left of the budget: the wait's deadline passed.
-                if (e.error_kind() == error_kind::deadline && clock::now() >= end) {
-                    throw wait_ended(path, options, error_kind::deadline, job, "exceeded its deadline", budget,
-                                     polls + 1, last_status);
-                }
-                // Cancelled during a poll: the same answer as during a pause.
-                if (e.error_kind() == error_kind::canceled) {
-                    throw wait_ended(path, options, error_kind::canceled, job, "was cancelled", budget, polls + 1,
-                                     last_status);
-                }
-                throw;
-            }
-            if (status.finished()) {
-                return status;
-            }
-            last_status = status.status;
-            if (waiter.sleep_until(std::min(clock::now() + poll_interval, end))) {
-                throw wait_ended(path, options, error_kind::canceled, job, "was cancelled", budget, polls + 1,
-                                 last_status);
-            }
-        }
-    }
+                                                  const request_options& options = {}) const;
 
 private:
-    static std::string script_path(std::string_view name) {
-        detail::require_path_segment(name, "script name");
-        return "/api/scripts/" + detail::encode_uri_component(name);
-    }
+    static std::string script_path(std::string_view name);
 
-    static std::string status_path(script_job_kind kind, std::string_view id) {
-        detail::require_path_segment(id, "job id");
-        const std::string encoded = detail::encode_uri_component(id);
-        switch (kind) {
-        case script_job_kind::wasm: return "/api/scripts/wasm/async/" + encoded;
-        case script_job_kind::command: return "/api/scripts/command/" + encoded;
-        case script_job_kind::execute: break;
-        }
-        return "/api/scripts/async/" + encoded;
-    }
+    static std::string status_path(script_job_kind kind, std::string_view id);
 
-    static const char* kind_name(script_job_kind kind) {
-        switch (kind) {
-        case script_job_kind::wasm: return "WASM";
-        case script_job_kind::command: return "command";
-        case script_job_kind::execute: break;
-        }
-        return "script";
-    }
+    static const char* kind_name(script_job_kind kind);
 
     // A duration far beyond any wait, so that adding it to now() cannot overflow.
     static constexpr std::chrono::milliseconds max_budget() { return std::chrono::hours(24 * 365 * 100); }
 
-    static json execute_body(const std::vector<std::string>& arguments, std::string_view function_name) {
-        json body = json::object();
-        if (!arguments.empty()) body["arguments"] = arguments;
-        if (!function_name.empty()) body["function_name"] = std::string(function_name);
-        return body;
-    }
+    static json execute_body(const std::vector<std::string>& arguments, std::string_view function_name);
 
-    static json wasm_body(std::string_view cli_options, std::string_view wasm_name, std::string_view params) {
-        return json{{"options", std::string(cli_options)}, {"wasm", std::string(wasm_name)}, {"params", std::string(params)}};
-    }
+    static json wasm_body(std::string_view cli_options, std::string_view wasm_name, std::string_view params);
 
     script_job start_job(const std::string& path, const json& body, script_job_kind kind,
-                         const request_options& options) const {
-        script_job job = detail::fetch_as<script_job>(core(), "POST", path, body, options);
-        job.kind = kind;
-        return job;
-    }
+                         const request_options& options) const;
 
-    script_job_status job_status(script_job_kind kind, std::string_view id, const request_options& options) const {
-        return detail::fetch_as<script_job_status>(core(), "GET", status_path(kind, id), nullptr, options);
-    }
+    script_job_status job_status(script_job_kind kind, std::string_view id, const request_options& options) const;
 
     ClientResponseError wait_ended(const std::string& path, const request_options& options, error_kind kind,
                                    const script_job& job, const char* how, std::chrono::milliseconds budget,
-                                   std::size_t polls, const std::string& last_status) const {
-        std::string text = std::string("waiting for the ") + kind_name(job.kind) + " job " + job.id + " " + how;
-        if (kind == error_kind::deadline) text += " of " + std::to_string(budget.count()) + " ms";
-        text += " (" + std::to_string(polls) + (polls == 1 ? " poll" : " polls") + ", last status '" + last_status + "')";
-        return ClientResponseError(core().error_url(path, options), 0, json::object(), kind, text);
-    }
+                                   std::size_t polls, const std::string& last_status) const;
 
     // Wakes a pause of wait() when the call's token, or the token of the async job the
     // call runs in, is cancelled: the pause waits on a condition, never a plain sleep.
     class cancel_waiter {
     public:
-        explicit cancel_waiter(const request_options& options) : state_(std::make_shared<shared>()) {
-            auto fire = [s = state_] {
-                {
-                    std::lock_guard<std::mutex> lock(s->mutex);
-                    s->fired = true;
-                }
-                s->cv.notify_all();
-            };
-            if (options.cancel) own_ = options.cancel->on_cancel(fire);
-            if (const cancel_token* job = detail::current_job_cancel()) job_ = job->on_cancel(fire);
-        }
+        explicit cancel_waiter(const request_options& options);
 
-        bool canceled() {
-            std::lock_guard<std::mutex> lock(state_->mutex);
-            return state_->fired;
-        }
+        bool canceled();
 
         // True when cancelled before `until`.
-        bool sleep_until(clock::time_point until) {
-            std::unique_lock<std::mutex> lock(state_->mutex);
-            return state_->cv.wait_until(lock, until, [&] { return state_->fired; });
-        }
+        bool sleep_until(clock::time_point until);
 
     private:
         struct shared {
@@ -379,120 +207,13 @@ private:
     };
 
     script_output sse_call(const std::string& path, const std::vector<std::string>& arguments,
-                           std::string_view function_name, const request_options& options) const {
-        auto& c = core();
-        const auto& settings = c.settings();
-        detail::require_headers(options.headers, "request_options.headers");
-        query_params first;
-        if (!arguments.empty()) first.emplace_back("arguments", arguments);
-        if (!function_name.empty()) first.emplace_back("function_name", std::string(function_name));
-        query_params query = detail::collect_query(options, first);
-        const std::string token = c.store().token();
-        const bool caller_token = std::any_of(query.begin(), query.end(), [](const auto& p) { return p.first == "token"; });
-        if (!token.empty() && !caller_token) query.emplace_back("token", token);
-        const detail::call_secrets secrets{token};
-
-        http_request req;
-        req.method = "GET";
-        req.origin = c.url().origin;
-        req.target = c.target_for(path, query);
-        req.headers = options.headers;
-        for (const auto& h : settings.headers) {
-            if (!h.second.empty() && !detail::has_header(req.headers, h.first)) req.headers.push_back(h);
-        }
-        if (!detail::has_header(req.headers, "Accept")) req.headers.emplace_back("Accept", "text/event-stream");
-        if (!settings.lang.empty() && !detail::has_header(req.headers, "Accept-Language")) {
-            req.headers.emplace_back("Accept-Language", settings.lang);
-        }
-        req.connect_timeout = settings.connect_timeout;
-        req.read_timeout = options.timeout.value_or(settings.timeout);
-        req.write_timeout = req.read_timeout;
-        const std::chrono::milliseconds budget = options.deadline.value_or(settings.deadline);
-        const auto started = clock::now();
-        req.deadline = started + std::clamp(budget, std::chrono::milliseconds(0), max_budget());
-        req.max_response_bytes = settings.max_response_bytes;
-        req.decompress = false;
-        const std::string url = detail::redact_url(req.origin + req.target);
-
-        // One token the transport obeys: the caller's, the async job's, or the deadline.
-        cancel_token stop;
-        cancel_token::registration links[2];
-        if (options.cancel) links[0] = options.cancel->on_cancel([stop] { stop.cancel(); });
-        if (const cancel_token* job = detail::current_job_cancel()) links[1] = job->on_cancel([stop] { stop.cancel(); });
-        auto failure = [&](error_kind kind, const std::string& what) {
-            return ClientResponseError(url, 0, json::object(), kind, what, secrets.to_vector());
-        };
-        if (stop.is_canceled()) {
-            throw failure(error_kind::canceled, "GET " + req.origin + " was cancelled before it was sent");
-        }
-        req.cancel = stop;
-
-        detail::sse_parser parser(settings.max_response_bytes);
-        std::optional<std::string> event_data;
-        std::size_t received = 0;
-        bool too_large = false;
-        stream_handler on_data = [&](std::string_view chunk) -> bool {
-            received += chunk.size();
-            if (received > settings.max_response_bytes) {
-                too_large = true;
-                return false;
-            }
-            return parser.feed(chunk, [&](const detail::sse_event& ev) {
-                event_data = ev.data;
-                return false;  // the one event is all there is
-            });
-        };
-
-        http_response res;
-        {
-            detail::deadline_guard guard(stop, req.deadline);
-            // Past the deadline the deadline is the reason, however the stream ended: a
-            // transport may stop it there on its own timer (the default one does), before
-            // this call's fires, and report it as ended or failed.
-            auto ended = [&](error_kind kind, const std::string& what) {
-                guard.stop();
-                if (guard.fired() || kind == error_kind::deadline || clock::now() >= req.deadline) {
-                    return failure(error_kind::deadline, "GET " + req.origin + " exceeded its deadline of " +
-                                                             std::to_string(budget.count()) + " ms");
-                }
-                if (stop.is_canceled()) return failure(error_kind::canceled, "GET " + req.origin + " was cancelled");
-                return failure(kind, what);
-            };
-            try {
-                // A copy, as realtime uses: copies share the connection pool.
-                auto transport = detail::copy_transport(c.transport(), "execute_sse");
-                res = transport->stream(req, on_data);
-            } catch (...) {
-                const detail::transport_fault fault = detail::current_transport_fault();
-                throw ended(fault.kind, fault.what);
-            }
-            guard.stop();
-            if (guard.fired() || stop.is_canceled() || clock::now() >= req.deadline) {
-                throw ended(error_kind::canceled, "GET " + req.origin + " was cancelled");
-            }
-        }
-        if (res.status < 200 || res.status > 299) {
-            const auto list = secrets.to_vector();
-            throw ClientResponseError(url, res.status, detail::error_body(res, settings.max_json_depth, list),
-                                      error_kind::none, {}, list);
-        }
-        if (too_large || !parser.error().empty()) {
-            throw failure(error_kind::too_large, "the event stream is larger than max_response_bytes (" +
-                                                     std::to_string(settings.max_response_bytes) + " bytes)");
-        }
-        if (!event_data) {
-            throw detail::invalid_response(c, path, options, res.status,
-                                           "The script's event stream ended without an event.");
-        }
-        auto parsed = detail::parse_json(*event_data, settings.max_json_depth);
-        if (!parsed) {
-            throw detail::invalid_response(c, path, options, res.status,
-                                           "The script's event is not JSON, or nests deeper than max_json_depth.");
-        }
-        return detail::decode_as<script_output>(c, *parsed, res.status, path, options);
-    }
+                           std::string_view function_name, const request_options& options) const;
 };
 
 }  // namespace bosbase
+
+#if !defined(BOSBASE_SEPARATE_COMPILATION) || defined(BOSBASE_IMPLEMENTATION)
+#include "scripts.ipp"
+#endif
 
 #endif  // BOSBASE_SERVICES_SCRIPTS_HPP
