@@ -72,18 +72,6 @@ using header_list = std::vector<std::pair<std::string, std::string>>;
 /// sent as JSON, null values are skipped.
 using query_params = std::vector<std::pair<std::string, json>>;
 
-namespace detail {
-
-/// `T`, spelt so that it depends on `Dependency`. Inside a class template, code written
-/// with it is only checked when that member is instantiated: a TU pays only for the
-/// calls it makes, not for analysing every body of every service it includes.
-template <class T, class Dependency>
-struct deferred {
-    using type = T;
-};
-
-}  // namespace detail
-
 }  // namespace bosbase
 
 #endif  // BOSBASE_CONFIG_HPP
@@ -817,352 +805,10 @@ BOSBASE_DECL json error_body(const http_response& res, std::size_t max_depth, co
 #ifndef BOSBASE_SESSION_STORE_HPP
 #define BOSBASE_SESSION_STORE_HPP
 
-// ---- bosbase/platform.hpp: Platform calls: files by path, replacing a file atomically; for the default transport SIGPIPE, socket readiness, bytes pending, kernel socket facts (the WebSocket's socket: platform_socket.hpp).
-#ifndef BOSBASE_PLATFORM_HPP
-#define BOSBASE_PLATFORM_HPP
-
-// Every call the SDK makes to the operating system is in this file or, for the WebSocket's own
-// socket, in platform_socket.hpp, in three flavours:
-//   Windows (_WIN32)   the CRT's wide-character calls (_wfopen, _wsopen_s, _wunlink), Winsock's WSAPoll
-//                      and ioctlsocket(FIONREAD); with mingw-w64's GCC one libstdc++ call at start-up,
-//                      __cxa_thread_atexit (mingw_make_thread_exit_key_first: thread-exit order).
-//   POSIX              only calls macOS and the BSDs have as well: open/write/fsync/close/
-//                      unlink/rename/getpid (files), fcntl(F_DUPFD_CLOEXEC), O_DIRECTORY and
-//                      O_CLOEXEC (POSIX.1-2008), poll, shutdown, ioctl(FIONREAD) (sockets),
-//                      pthread_sigmask, sigpending, sigwait (SIGPIPE); setsockopt(SO_NOSIGPIPE)
-//                      where the system defines it (macOS, the BSDs).
-//   Linux only         sigtimedwait (a non-blocking take of a pending signal) and TCP_INFO (when the
-//                      socket last received data), each behind BOSBASE_PLATFORM_LINUX.
-// BOSBASE_PLATFORM_APPLE_LIKE selects what macOS and the BSDs take: it is 1 there, and defining
-// it to 1 on Linux (the tests' macOS stand-in does) compiles and runs those paths where the
-// calls exist on both. Neither flavour changes what a caller sees, only how the SDK gets it.
-// Like every configuration macro, it must be the same in every file of a program.
-#ifndef BOSBASE_PLATFORM_APPLE_LIKE
-#if defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) || \
-    defined(__DragonFly__)
-#define BOSBASE_PLATFORM_APPLE_LIKE 1
-#else
-#define BOSBASE_PLATFORM_APPLE_LIKE 0
-#endif
-#endif
-#if defined(__linux__) && !BOSBASE_PLATFORM_APPLE_LIKE
-#define BOSBASE_PLATFORM_LINUX 1
-#else
-#define BOSBASE_PLATFORM_LINUX 0
-#endif
-
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
-#include <system_error>
-
-#if defined(__MINGW32__) && defined(__GNUC__) && !defined(__clang__)
-#include <cxxabi.h>  // __cxa_thread_atexit (see mingw_make_thread_exit_key_first)
-#endif
-#ifdef _WIN32
-#include <fcntl.h>
-#include <io.h>
-#include <process.h>
-#include <share.h>
-#include <sys/stat.h>
-#else
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#endif
-
-namespace bosbase {
-
-namespace detail {
-
-/// @brief A path as UTF-8 text, for messages: path::string() is the narrow native form, which on
-/// Windows is the ANSI code page and throws for a name it cannot spell.
-BOSBASE_DECL std::string path_text(const std::filesystem::path& path);
-
-/// @brief A path from UTF-8 text, the SDK's encoding for every string. On POSIX it is the bytes as
-/// they are; on Windows it is converted to the wide native form (a plain std::string would be
-/// read in the ANSI code page there, which cannot spell most names).
-BOSBASE_DECL std::filesystem::path path_from_utf8(std::string_view utf8);
-
-/// @brief An environment variable's value, or nullopt when it is unset. (The proxy variables
-/// are ASCII, so the narrow form serves on Windows too; MSVC deprecates getenv for _dupenv_s.)
-BOSBASE_DECL std::optional<std::string> environment_variable(const char* name);
-
-/// @brief Opens a file to read its bytes, by its native path (wide on Windows, where fopen would
-/// take the ANSI code page). nullptr with errno set when it cannot.
-BOSBASE_DECL std::FILE* open_file_for_reading(const std::filesystem::path& path);
-
-/// @brief Creates a new file to write, by its native path; nullptr with errno set (EEXIST when
-/// the name is taken) when it cannot. Never opens a file that exists, so a name the SDK chose
-/// never overwrites anyone's file.
-BOSBASE_DECL std::FILE* create_file_for_writing(const std::filesystem::path& path);
-
-/// @brief Replaces the file at `target` with `bytes`, so that a crash or power loss
-/// at any moment leaves either the old file or the new one, never a mix: the bytes go
-/// to a new file in the same directory (created owner-only: 0600 on POSIX; on Windows
-/// it inherits the directory's ACL), are flushed to the disk, and the new file is
-/// renamed over the old one, which replaces it in one step. Returns "" on success,
-/// else what failed, naming the step and the OS's reason (never the bytes).
-BOSBASE_DECL std::string replace_file_atomically(const std::filesystem::path& target, std::string_view bytes);
-
-#if defined(__MINGW32__) && defined(__GNUC__) && !defined(__clang__)
-// mingw-w64's GCC (12 here, Debian 12) keeps thread_local variables in emulated TLS (libgcc's
-// emutls) and, with the posix thread model, runs their destructors through libstdc++'s fallback
-// __cxa_thread_atexit. Both hang their per-thread work on a winpthreads key, and winpthreads runs
-// key destructors at thread exit in the order the keys were made. The first thread_local access
-// makes emutls's key, before the first thread_local destructor makes libstdc++'s, so by default
-// emutls frees a thread's storage first and the destructors run on freed memory (GCC bug 80816,
-// mingw-w64 bug 527). cpp-httplib keeps std::regex objects in thread_local variables (the status
-// line's), built on every thread that makes a call: each realtime or async thread that ended
-// corrupted the heap, and the program crashed later in an unrelated free (issue 27, item 10).
-// Making libstdc++'s key first, before any other initialiser can touch a thread_local, turns the
-// order around: destructors, then the storage. Priority 101 is the earliest a program may take.
-inline void mingw_no_thread_exit_work(void*) noexcept {}
-inline bool mingw_thread_exit_key_made = false;  // constant-initialised: set before any initialiser
-
-// One per translation unit that includes this file; the first one to run does the work. It
-// registers nothing that runs at a thread's exit, only one no-op for the main thread at exit().
-[[gnu::constructor(101)]] static void mingw_make_thread_exit_key_first() noexcept {
-    if (mingw_thread_exit_key_made) return;
-    mingw_thread_exit_key_made = true;
-    __cxxabiv1::__cxa_thread_atexit(&mingw_no_thread_exit_work, nullptr, nullptr);
-}
-#endif
-
-}  // namespace detail
-
-}  // namespace bosbase
-
-#ifndef BOSBASE_NO_HTTPLIB
-
-#include <httplib.h>  // socket_t, and on Windows winsock2.h in the order it needs
-
-#ifndef _WIN32
-#include <fcntl.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#endif
-
-namespace bosbase {
-
-namespace detail {
-
-/// Writing to a connection the server has closed raises SIGPIPE, whose default
-/// action ends the process, and cpp-httplib's client sends without MSG_NOSIGNAL.
-/// A library must not change the process's signal handling, so the calling thread
-/// blocks SIGPIPE for the duration of the call and swallows one it caused.
-///
-/// A SIGPIPE comes only from a write that failed, and cpp-httplib fails the whole
-/// call when any write fails (0.41 still reads an early answer, then reports the
-/// failure). So a plain-HTTP call marked succeeded() skips the look for a pending
-/// one and costs two syscalls, the block and the restore. (Over TLS, closing a
-/// connection writes an alert after the answer, so those calls always look.)
-///
-/// Taking the pending one: Linux has sigtimedwait with a zero timeout, which never
-/// blocks. macOS and the BSDs lack it (and macOS sets SO_NOSIGPIPE on the socket, see
-/// socket_watch::watch), so there sigwait takes it, called only once sigpending has
-/// shown one. A write's SIGPIPE is sent to the thread that wrote, and this thread
-/// blocks it, so no other thread can take it between the two calls.
-#ifdef _WIN32
-class sigpipe_guard {  // no SIGPIPE there
-public:
-    sigpipe_guard() noexcept {}  // user-provided, as the POSIX one's: a guard held only for its scope is not "unused"
-    sigpipe_guard(const sigpipe_guard&) = delete;
-    sigpipe_guard& operator=(const sigpipe_guard&) = delete;
-    void succeeded() noexcept {}
-};
-#else
-class sigpipe_guard {
-public:
-    sigpipe_guard() {
-        sigemptyset(&pipe_);
-        sigaddset(&pipe_, SIGPIPE);
-        if (pthread_sigmask(SIG_BLOCK, &pipe_, &previous_) != 0) {
-            return;
-        }
-        active_ = true;
-        // Only while the caller blocks SIGPIPE too can one be pending already; that
-        // one is the caller's and is left alone.
-        if (sigismember(&previous_, SIGPIPE) == 1) {
-            sigset_t pending;
-            sigemptyset(&pending);
-            already_pending_ = sigpending(&pending) != 0 || sigismember(&pending, SIGPIPE) == 1;
-        }
-    }
-    sigpipe_guard(const sigpipe_guard&) = delete;
-    sigpipe_guard& operator=(const sigpipe_guard&) = delete;
-    ~sigpipe_guard() {
-        if (!active_) {
-            return;
-        }
-        if (!succeeded_ && !already_pending_) {
-            sigset_t pending;
-            sigemptyset(&pending);
-            if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
-#if BOSBASE_PLATFORM_LINUX
-                const timespec no_wait{0, 0};
-                while (sigtimedwait(&pipe_, nullptr, &no_wait) == -1 && errno == EINTR) {
-                }
-#else
-                int taken = 0;
-                sigwait(&pipe_, &taken);
-#endif
-            }
-        }
-        if (sigismember(&previous_, SIGPIPE) != 1) {
-            pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
-        }
-    }
-
-    /// Every write of the call succeeded, so none raised SIGPIPE.
-    void succeeded() { succeeded_ = true; }
-
-private:
-    sigset_t pipe_{};
-    sigset_t previous_{};
-    bool active_ = false;
-    bool already_pending_ = false;
-    bool succeeded_ = false;
-};
-#endif
-
-/// @brief Whether bytes (or the peer's close) are waiting on an idle connection. An
-/// HTTP/1.1 server never speaks first, so whatever is there is either its close or
-/// something the framing of the last answer did not account for, which the next
-/// call on that connection would read as its own answer.
-inline bool input_pending(::socket_t sock) {
-#ifdef _WIN32
-    if (sock == INVALID_SOCKET) return false;
-    WSAPOLLFD p{};
-    p.fd = sock;
-    p.events = POLLRDNORM;
-    return WSAPoll(&p, 1, 0) != 0;  // readable, or an error: either way not reusable
-#else
-    if (sock < 0) return false;
-    pollfd p{sock, POLLIN, 0};
-    while (true) {
-        const int n = ::poll(&p, 1, 0);
-        if (n >= 0 || errno != EINTR) return n != 0;
-    }
-#endif
-}
-
-/// @brief Whether bytes (not only the peer's close) are waiting to be read on a socket:
-/// after a body of announced length, bytes the server sent beyond it.
-inline bool bytes_pending(::socket_t sock) {
-#ifdef _WIN32
-    if (sock == INVALID_SOCKET) return false;
-    u_long n = 0;
-    return ::ioctlsocket(sock, FIONREAD, &n) == 0 && n > 0;
-#else
-    if (sock < 0) return false;
-    int n = 0;
-    return ::ioctl(sock, FIONREAD, &n) == 0 && n > 0;
-#endif
-}
-
-/// @brief How long ago the connection last received data, asked of the kernel.
-///
-/// cpp-httplib reports a read that timed out and a connection the server closed
-/// alike (Error::Read), and it reads the status line and headers without any
-/// callback, so only the socket knows whether data kept arriving. cpp-httplib
-/// closes its socket when a call fails, so a duplicate of the descriptor is kept
-/// for the post-mortem. Linux has the figure (TCP_INFO's tcpi_last_data_recv);
-/// elsewhere since_last_data() has no answer and the caller falls back on timing.
-/// On Windows nothing is watched: interrupt() does nothing and a connect ends at
-/// its connect timeout.
-class socket_watch {
-public:
-    /// Kernel timestamps count in jiffies (up to 10 ms each), so only differences
-    /// larger than this mean something.
-    static constexpr std::chrono::milliseconds resolution{20};
-
-    socket_watch() = default;
-    socket_watch(const socket_watch&) = delete;
-    socket_watch& operator=(const socket_watch&) = delete;
-    ~socket_watch() { reset(); }
-
-    /// Called with every socket the connection opens (on the calling thread, before
-    /// cpp-httplib connects it).
-    void watch(::socket_t sock) {
-#ifndef _WIN32
-#ifdef SO_NOSIGPIPE
-        // macOS and the BSDs: a write to a closed connection fails with EPIPE and raises no
-        // signal (Linux has only the per-call MSG_NOSIGNAL, which cpp-httplib does not pass).
-        const int on = 1;
-        ::setsockopt(sock, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on);
-#endif
-        const int dup = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = dup;
-#else
-        (void)sock;
-#endif
-    }
-
-    void reset() {
-#ifndef _WIN32
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = -1;
-#endif
-    }
-
-    /// From the watchdog thread: ends whatever the socket is doing, a connect in
-    /// progress included (Linux aborts a SYN_SENT socket on shutdown), which
-    /// Client::stop() cannot reach: cpp-httplib holds the socket to itself until
-    /// connected. Where shutdown() of a connecting socket fails (ENOTCONN: the BSDs
-    /// and macOS), a connect ends at its connect timeout.
-    void interrupt() noexcept {
-#ifndef _WIN32
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
-#endif
-    }
-
-    std::optional<std::chrono::milliseconds> since_last_data() const {
-#if BOSBASE_PLATFORM_LINUX
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (fd_ < 0) return std::nullopt;
-        tcp_info info{};
-        socklen_t size = sizeof info;
-        if (::getsockopt(fd_, IPPROTO_TCP, TCP_INFO, &info, &size) != 0 ||
-            size < offsetof(tcp_info, tcpi_last_data_recv) + sizeof info.tcpi_last_data_recv) {
-            return std::nullopt;
-        }
-        return std::chrono::milliseconds(info.tcpi_last_data_recv);
-#else
-        return std::nullopt;
-#endif
-    }
-
-private:
-#ifndef _WIN32
-    mutable std::mutex mutex_;  // the watchdog's interrupt() meets the caller's watch()/reset()
-    int fd_ = -1;
-#endif
-};
-
-}  // namespace detail
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_NO_HTTPLIB
-
-#endif  // BOSBASE_PLATFORM_HPP
-
 #include <fstream>
 #include <iterator>
+#include <system_error>
 
 namespace bosbase {
 
@@ -1191,28 +837,13 @@ public:
     virtual void remove() = 0;
 };
 
-namespace detail {
-
-/// @brief The file store; use it as bosbase::file_session_store. A template only so that a
-/// TU that never makes one never compiles it (Json is always bosbase::json).
-template <class Json>
-class basic_file_session_store;
-
-}  // namespace detail
-
-/// @brief A session_store in one JSON file (see detail::basic_file_session_store).
-using file_session_store = detail::basic_file_session_store<json>;
-
-namespace detail {
-
 /// @brief A session_store in one JSON file, written atomically
 /// (detail::replace_file_atomically: a crash leaves the old or the new session, never
 /// a torn one) and created owner-only (0600 on POSIX). Processes sharing the file never
 /// corrupt it: each write replaces the whole file, so it always holds one complete
 /// session, the one written last ("last writer wins"). A process reads the file only
 /// when it attaches (auth_store::persist_to()); it does not see another's later sign-in.
-template <class Json>
-class basic_file_session_store final : public session_store {
+class file_session_store final : public session_store {
 public:
     /// Bigger files are not sessions (a record is a few KiB).
     static constexpr std::uintmax_t max_file_bytes = std::uintmax_t(4) << 20;
@@ -1220,96 +851,32 @@ public:
     static constexpr const char* format = "bosbase-session/1";
 
     /// @param max_json_depth deepest nesting accepted in the file
-    explicit basic_file_session_store(std::filesystem::path path, std::size_t max_json_depth = 128)
-        : path_(std::move(path)), max_json_depth_(max_json_depth) {
-        if (path_.empty() || path_.filename().empty()) {
-            throw std::invalid_argument("bosbase: file_session_store needs the path of a file");
-        }
-    }
+    explicit file_session_store(std::filesystem::path path, std::size_t max_json_depth = 128);
 
     /// @brief The same with the path as UTF-8 text, the SDK's encoding for every string (on
     /// Windows converted to the wide native form, so any name works).
-    explicit basic_file_session_store(const std::string& utf8_path, std::size_t max_json_depth = 128)
-        : basic_file_session_store(detail::path_from_utf8(utf8_path), max_json_depth) {}
-    explicit basic_file_session_store(const char* utf8_path, std::size_t max_json_depth = 128)
-        : basic_file_session_store(std::string(utf8_path != nullptr ? utf8_path : ""), max_json_depth) {}
+    explicit file_session_store(const std::string& utf8_path, std::size_t max_json_depth = 128);
+    explicit file_session_store(const char* utf8_path, std::size_t max_json_depth = 128)
+        : file_session_store(std::string(utf8_path != nullptr ? utf8_path : ""), max_json_depth) {}
 
     const std::filesystem::path& path() const noexcept { return path_; }
 
     /// @brief nullopt when there is no file; throws std::runtime_error when the path is
     /// not a readable file or the file is not a session this SDK wrote.
-    std::optional<saved_session> load() override {
-        namespace fs = std::filesystem;
-        std::error_code ec;
-        const auto status = fs::status(path_, ec);
-        if (!fs::exists(status)) {
-            if (ec && ec != std::errc::no_such_file_or_directory) problem("cannot be examined: " + ec.message());
-            return std::nullopt;
-        }
-        if (!fs::is_regular_file(status)) problem("is not a regular file");
-        const auto size = fs::file_size(path_, ec);
-        if (ec) problem("cannot be examined: " + ec.message());
-        if (size > max_file_bytes) problem("is larger than a session file can be (" + std::to_string(size) + " bytes)");
-        // Spelt through Json so that the body is only compiled where a file store is made.
-        using text_type = typename Json::string_t;
-        std::basic_ifstream<typename text_type::value_type> in(path_, std::ios::binary);
-        if (!in) problem("cannot be opened for reading");
-        text_type text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        if (in.bad()) problem("could not be read");
-        // The text holds the token: nothing of it goes into a message.
-        auto parsed = detail::parse_json(text, max_json_depth_);
-        if (!parsed || !parsed->is_object()) problem("is not a bosbase session file (not a JSON object)");
-        const auto fmt = parsed->find("format");
-        if (fmt == parsed->end() || *fmt != format) problem("is not a bosbase session file (no \"format\": \"" +
-                                                            std::string(format) + "\")");
-        auto token = parsed->find("token");
-        auto record = parsed->find("record");
-        if (token == parsed->end() || !token->is_string() || token->template get_ref<const std::string&>().empty() ||
-            (record != parsed->end() && !record->is_object() && !record->is_null())) {
-            problem("is a damaged session file (no token, or a record that is not an object)");
-        }
-        if (!detail::is_header_value_safe(token->template get_ref<const std::string&>())) {
-            problem("holds a token with control bytes, which cannot be sent");
-        }
-        saved_session session;
-        session.token = std::move(token->template get_ref<std::string&>());
-        if (record != parsed->end()) session.record = std::move(*record);
-        return session;
-    }
+    std::optional<saved_session> load() override;
 
     /// @brief Replaces the file; throws std::runtime_error (naming the path and the OS's reason) when it cannot.
-    void save(const saved_session& session) override {
-        Json doc{{"format", format}, {"token", session.token}, {"record", session.record}};
-        std::string text;
-        try {
-            text = doc.dump();
-        } catch (const typename Json::type_error&) {
-            problem("was not written: the record holds text that is not UTF-8");
-        }
-        const std::string failed = detail::replace_file_atomically(path_, text);
-        if (!failed.empty()) {
-            throw std::runtime_error("bosbase: the session file '" + detail::path_text(path_) + "' was not written: " + failed);
-        }
-    }
+    void save(const saved_session& session) override;
 
     /// @brief Deletes the file; throws std::runtime_error when it exists and cannot be deleted.
-    void remove() override {
-        std::error_code ec;
-        if (std::filesystem::is_directory(path_, ec)) problem("is a directory and was left alone");
-        std::filesystem::remove(path_, ec);
-        if (ec && ec != std::errc::no_such_file_or_directory) problem("could not be deleted: " + ec.message());
-    }
+    void remove() override;
 
 private:
-    [[noreturn]] void problem(const std::string& what) const {
-        throw std::runtime_error("bosbase: the session file '" + detail::path_text(path_) + "' " + what);
-    }
+    [[noreturn]] void problem(const std::string& what) const;
 
     std::filesystem::path path_;
     std::size_t max_json_depth_;
 };
-
-}  // namespace detail
 
 }  // namespace bosbase
 
@@ -1400,12 +967,10 @@ public:
 
     /// @brief persist() to a file_session_store at `path` (a std::filesystem::path or
     /// anything one is made from): one line to keep a sign-in across restarts. The file
-    /// is created owner-only and replaced atomically. (A template so that a TU that never
-    /// calls it never compiles the file store.)
+    /// is created owner-only and replaced atomically.
     template <class Path, std::enable_if_t<std::is_constructible_v<std::filesystem::path, const Path&>, int> = 0>
     void persist_to(const Path& path, persist_handler on_problem = {}) {
-        persist(std::make_shared<detail::basic_file_session_store<typename detail::deferred<json, Path>::type>>(path),
-                std::move(on_problem));
+        persist(std::make_shared<file_session_store>(path), std::move(on_problem));
     }
 
     /// @brief What went wrong the last time the session was read or saved; "" when it worked.
@@ -1470,6 +1035,8 @@ private:
 #define BOSBASE_FILTER_HPP
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace bosbase {
@@ -2525,6 +2092,7 @@ BOSBASE_DECL json object_body(const json& body, const char* what);
 #ifndef BOSBASE_SERVICES_TRANSFERS_HPP
 #define BOSBASE_SERVICES_TRANSFERS_HPP
 
+#include <cerrno>
 #include <ostream>
 
 namespace bosbase {
@@ -7642,457 +7210,10 @@ private:
 #endif  // BOSBASE_CLIENT_HPP
 
 #ifndef BOSBASE_NO_HTTPLIB
-// ---- bosbase/platform_socket.hpp: Platform calls of the WebSocket's own socket: name lookup, non-blocking connect, readiness with a wake-up, one-shot reads and writes.
-#ifndef BOSBASE_PLATFORM_SOCKET_HPP
-#define BOSBASE_PLATFORM_SOCKET_HPP
-
-// The calls, beside those platform.hpp lists:
-//   POSIX     getaddrinfo, socket, connect, fcntl(O_NONBLOCK, FD_CLOEXEC), setsockopt(TCP_NODELAY),
-//             poll, recv, send with MSG_NOSIGNAL where defined (SO_NOSIGPIPE elsewhere), shutdown,
-//             pipe (the wake-up).
-//   Windows   the same through Winsock (ioctlsocket(FIONBIO), WSAPoll, select for a connect, whose
-//             failure WSAPoll does not report before Windows 10 2004), SetHandleInformation (not
-//             inherited), and a UDP socket on 127.0.0.1 that sends to itself as the wake-up:
-//             Windows has no pipe that WSAPoll can wait on.
-
-#ifndef BOSBASE_NO_HTTPLIB
-
-#include <httplib.h>  // socket_t, and on Windows winsock2.h in the order it needs
-
-#ifndef _WIN32
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-#endif
-
-namespace bosbase {
-
-namespace detail {
-
-#ifdef _WIN32
-inline constexpr ::socket_t no_socket = INVALID_SOCKET;
-inline int last_socket_error() noexcept { return ::WSAGetLastError(); }
-inline bool would_block(int err) noexcept { return err == WSAEWOULDBLOCK || err == WSAEINPROGRESS || err == WSAEINTR; }
-inline void close_socket(::socket_t s) noexcept { ::closesocket(s); }
-inline void set_non_blocking(::socket_t s) noexcept {
-    u_long on = 1;
-    ::ioctlsocket(s, FIONBIO, &on);
-    ::SetHandleInformation(reinterpret_cast<HANDLE>(s), HANDLE_FLAG_INHERIT, 0);  // not a child process's
-}
-inline constexpr short poll_in = POLLRDNORM;  // WSAPoll refuses POLLPRI, which POLLIN may include
-inline constexpr short poll_out = POLLWRNORM;
-using poll_entry = WSAPOLLFD;
-inline int poll_sockets(poll_entry* p, unsigned n, int ms) noexcept { return ::WSAPoll(p, n, ms); }
-#else
-inline constexpr ::socket_t no_socket = -1;
-inline int last_socket_error() noexcept { return errno; }
-inline bool would_block(int err) noexcept { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == EINPROGRESS; }
-inline void close_socket(::socket_t s) noexcept { ::close(s); }
-inline void set_non_blocking(::socket_t s) noexcept {
-    ::fcntl(s, F_SETFD, FD_CLOEXEC);  // not inherited by a child process
-    ::fcntl(s, F_SETFL, ::fcntl(s, F_GETFL, 0) | O_NONBLOCK);
-}
-inline constexpr short poll_in = POLLIN;
-inline constexpr short poll_out = POLLOUT;
-using poll_entry = pollfd;
-inline int poll_sockets(poll_entry* p, unsigned n, int ms) noexcept { return ::poll(p, n, ms); }
-#endif
-
-/// @brief A wake-up another thread can give a thread waiting in websocket_socket_handle::wait():
-/// the read end of a pipe (POSIX) or a loopback UDP socket that sends to itself (Windows).
-/// signal() is cheap and never blocks; a signal already waiting is not doubled.
-class wake_signal {
-public:
-    wake_signal() {
-#ifdef _WIN32
-        const ::socket_t s = ::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
-        if (s == no_socket) return;
-        sockaddr_in at{};
-        at.sin_family = AF_INET;
-        at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        int size = sizeof at;
-        if (::bind(s, reinterpret_cast<const sockaddr*>(&at), size) != 0 ||
-            ::getsockname(s, reinterpret_cast<sockaddr*>(&at), &size) != 0 ||
-            ::connect(s, reinterpret_cast<const sockaddr*>(&at), size) != 0) {
-            close_socket(s);
-            return;
-        }
-        set_non_blocking(s);
-        read_ = write_ = s;
-#else
-        int fds[2];
-        if (::pipe(fds) != 0) return;
-        for (const int fd : fds) set_non_blocking(fd);
-        read_ = fds[0];
-        write_ = fds[1];
-#endif
-    }
-    wake_signal(const wake_signal&) = delete;
-    wake_signal& operator=(const wake_signal&) = delete;
-    ~wake_signal() {
-        if (read_ != no_socket) close_socket(read_);
-#ifndef _WIN32
-        if (write_ != no_socket) close_socket(write_);
-#endif
-    }
-
-    bool usable() const noexcept { return read_ != no_socket; }
-    ::socket_t waitable() const noexcept { return read_; }
-
-    void signal() noexcept {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (signalled_ || write_ == no_socket) return;
-        signalled_ = true;
-        const char byte = 1;
-#ifdef _WIN32
-        ::send(write_, &byte, 1, 0);
-#else
-        [[maybe_unused]] const auto n = ::write(write_, &byte, 1);
-#endif
-    }
-
-    /// Called by the waiting thread once woken, before it looks at what it was woken for.
-    void clear() noexcept {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (!signalled_) return;
-        signalled_ = false;
-        char bytes[16];
-#ifdef _WIN32
-        while (::recv(read_, bytes, sizeof bytes, 0) > 0) {
-        }
-#else
-        while (::read(read_, bytes, sizeof bytes) > 0) {
-        }
-#endif
-    }
-
-private:
-    std::mutex mutex_;
-    bool signalled_ = false;
-    ::socket_t read_ = no_socket;
-    ::socket_t write_ = no_socket;
-};
-
-/// @brief The default transport's WebSocket socket: it resolves and connects itself, never
-/// blocks (every call is one non-blocking attempt or a wait with a deadline), and a wait ends
-/// when shut() or the wake signal comes from another thread. shut() also ends a connect in
-/// progress (Linux aborts a connecting socket on shutdown; elsewhere the wake-up ends the
-/// wait). The socket stays open until this object goes, so its number is never another
-/// socket's when shut() uses it.
-class websocket_socket_handle {
-public:
-    using clock = std::chrono::steady_clock;
-    enum class connected_as { ok, resolve, connect, timeout, canceled };
-    enum class io { ok, would_block, timeout, closed };
-    /// What wait() saw: any of them may be set at once.
-    struct readiness {
-        bool readable = false;
-        bool writable = false;
-        bool woken = false;
-        bool timed_out = false;
-        bool failed = false;  // shut(), or the wait itself failed
-    };
-
-    websocket_socket_handle() = default;
-    websocket_socket_handle(const websocket_socket_handle&) = delete;
-    websocket_socket_handle& operator=(const websocket_socket_handle&) = delete;
-    ~websocket_socket_handle() {
-        if (fd_ != no_socket) close_socket(fd_);
-    }
-
-    /// Tries each address of host:port until one connects or `deadline` passes; `why` says
-    /// what the system reported.
-    connected_as connect(const std::string& host, const std::string& port, clock::time_point deadline,
-                         std::string& why) {
-        addrinfo* list = nullptr;
-        const connected_as resolved = resolve(host, port, deadline, list, why);
-        if (resolved != connected_as::ok) return resolved;
-        const std::unique_ptr<addrinfo, void (*)(addrinfo*)> owned(list, [](addrinfo* l) { ::freeaddrinfo(l); });
-        for (const addrinfo* ai = list; ai; ai = ai->ai_next) {
-            const ::socket_t sock = ::socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-            if (sock == no_socket) {
-                why = std::system_category().message(last_socket_error());
-                continue;
-            }
-            set_non_blocking(sock);
-            const int on = 1;
-#ifdef SO_NOSIGPIPE
-            ::setsockopt(sock, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on);  // macOS, the BSDs: no MSG_NOSIGNAL
-#endif
-            ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<const char*>(&on), sizeof on);
-            {
-                std::lock_guard<std::mutex> lock(mutex_);
-                if (shut_) {
-                    close_socket(sock);
-                    return connected_as::canceled;
-                }
-                fd_ = sock;
-            }
-            #ifdef _WIN32
-            const int length = static_cast<int>(ai->ai_addrlen);
-#else
-            const socklen_t length = ai->ai_addrlen;
-#endif
-            int err = ::connect(sock, ai->ai_addr, length) == 0 ? 0 : last_socket_error();
-            if (would_block(err)) {
-                const readiness r = wait_connected(deadline);
-                if (was_shut()) return connected_as::canceled;
-                if (r.timed_out) return connected_as::timeout;
-                err = socket_error();
-            }
-            if (was_shut()) return connected_as::canceled;
-            if (err == 0) return connected_as::ok;
-            why = std::system_category().message(err);
-            std::lock_guard<std::mutex> lock(mutex_);
-            close_socket(fd_);
-            fd_ = no_socket;
-        }
-        if (clock::now() >= deadline) return connected_as::timeout;
-        return connected_as::connect;
-    }
-
-    /// One non-blocking read: ok with `got` > 0, would_block, or closed (the peer closed, the
-    /// socket failed, or shut() came: bytes already queued are not read after shut()).
-    io try_receive(char* out, std::size_t size, std::size_t& got) {
-        if (was_shut()) return io::closed;
-        const auto n = ::recv(fd_, out, static_cast<int>(std::min<std::size_t>(size, 1 << 30)), 0);
-        if (n > 0) {
-            got = static_cast<std::size_t>(n);
-            return io::ok;
-        }
-        if (n < 0 && would_block(last_socket_error())) return io::would_block;
-        return io::closed;
-    }
-
-    /// One non-blocking write: ok with `sent` > 0, would_block, or closed.
-    io try_send(const char* data, std::size_t size, std::size_t& sent) {
-        if (was_shut()) return io::closed;
-#ifdef MSG_NOSIGNAL
-        constexpr int flags = MSG_NOSIGNAL;  // a closed peer fails the write, raising no SIGPIPE
-#else
-        constexpr int flags = 0;  // SO_NOSIGPIPE (set in connect()), or Windows: no signals
-#endif
-        const auto n = ::send(fd_, data, static_cast<int>(std::min<std::size_t>(size, 1 << 30)), flags);
-        if (n > 0) {
-            sent = static_cast<std::size_t>(n);
-            return io::ok;
-        }
-        if (n < 0 && would_block(last_socket_error())) return io::would_block;
-        return io::closed;
-    }
-
-    /// Waits until the socket is readable (`read`), writable (`write`), `wake` is signalled,
-    /// shut() comes or `deadline` passes. `wake` may be null.
-    readiness wait(bool read, bool write, wake_signal* wake, clock::time_point deadline) {
-        readiness r;
-        for (;;) {
-            if (was_shut()) {
-                r.failed = true;
-                return r;
-            }
-            // Rounded up: poll may wake a little early, never a whole millisecond before the deadline.
-            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
-            if (left <= 0) {
-                r.timed_out = true;
-                return r;
-            }
-            poll_entry p[3]{};
-            unsigned n = 0;
-            p[n].fd = fd_;
-            p[n++].events = static_cast<short>((read ? poll_in : 0) | (write ? poll_out : 0));
-            if (wake_.usable()) {  // shut()'s: on Windows a shutdown alone does not end a wait
-                p[n].fd = wake_.waitable();
-                p[n++].events = poll_in;
-            }
-            const unsigned theirs = n;
-            if (wake && wake->usable()) {
-                p[n].fd = wake->waitable();
-                p[n++].events = poll_in;
-            }
-            const int got = poll_sockets(p, n, static_cast<int>(std::min<long long>(left, 3600 * 1000)));
-            if (got < 0) {
-                if (would_block(last_socket_error())) continue;  // EINTR
-                r.failed = true;
-                return r;
-            }
-            if (got == 0 || was_shut()) continue;
-            const short ev = p[0].revents;
-            const bool ended = (ev & (POLLHUP | POLLERR | POLLNVAL)) != 0;  // the next call says how
-            r.readable = read && ((ev & poll_in) != 0 || ended);
-            r.writable = write && ((ev & poll_out) != 0 || ended);
-            r.woken = theirs < n && p[theirs].revents != 0;
-            if (ended && !read && !write) {
-                r.failed = true;
-                return r;
-            }
-            if (r.readable || r.writable || r.woken) return r;
-        }
-    }
-
-    /// Ends what the socket does and every wait on it, from any thread.
-    void shut() noexcept {
-        std::lock_guard<std::mutex> lock(mutex_);
-        shut_ = true;
-#ifdef _WIN32
-        if (fd_ != no_socket) ::shutdown(fd_, SD_BOTH);
-#else
-        if (fd_ != no_socket) ::shutdown(fd_, SHUT_RDWR);
-#endif
-        wake_.signal();
-        if (lookup_) {
-            std::lock_guard<std::mutex> waiting(lookup_->mutex);
-            lookup_->shut = true;
-            lookup_->done_or_shut.notify_all();
-        }
-    }
-
-    bool was_shut() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return shut_;
-    }
-
-    /// The connected socket, for a TLS layer that reads and writes it itself.
-    ::socket_t native() const noexcept { return fd_; }
-
-private:
-    // One lookup, on a thread of its own: getaddrinfo cannot be interrupted, and a name server
-    // that never answers must not hold a connect past its deadline or a cancel. A lookup given up
-    // on finishes alone and frees what it found.
-    struct lookup {
-        std::mutex mutex;
-        std::condition_variable done_or_shut;
-        bool done = false;
-        bool shut = false;
-        bool abandoned = false;
-        int found = 0;
-        int error = 0;
-        addrinfo* list = nullptr;
-    };
-
-    connected_as resolve(const std::string& host, const std::string& port, clock::time_point deadline,
-                         addrinfo*& list, std::string& why) {
-        auto job = std::make_shared<lookup>();
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (shut_) return connected_as::canceled;
-            lookup_ = job;
-        }
-        try {
-            std::thread([job, host, port] {
-                addrinfo hints{};
-                hints.ai_family = AF_UNSPEC;
-                hints.ai_socktype = SOCK_STREAM;
-                hints.ai_flags = AI_NUMERICSERV;
-                addrinfo* found = nullptr;
-                const int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found);
-                const int err = errno;
-                std::lock_guard<std::mutex> lock(job->mutex);
-                if (job->abandoned) {
-                    if (found) ::freeaddrinfo(found);
-                    return;
-                }
-                job->found = rc;
-                job->error = err;
-                job->list = found;
-                job->done = true;
-                job->done_or_shut.notify_all();
-            }).detach();
-        } catch (const std::system_error& e) {
-            why = e.what();
-            return connected_as::resolve;
-        }
-        std::unique_lock<std::mutex> lock(job->mutex);
-        job->done_or_shut.wait_until(lock, deadline, [&] { return job->done || job->shut; });
-        if (!job->done || job->shut) {
-            job->abandoned = true;
-            if (job->list) ::freeaddrinfo(std::exchange(job->list, nullptr));
-            if (job->shut) return connected_as::canceled;
-            why = "no answer from the name service within connect_timeout";
-            return connected_as::resolve;
-        }
-        if (job->found != 0) {
-#ifdef EAI_SYSTEM
-            if (job->found == EAI_SYSTEM) {
-                why = std::generic_category().message(job->error);
-                return connected_as::resolve;
-            }
-#endif
-            why = ::gai_strerror(job->found);
-            return connected_as::resolve;
-        }
-        list = std::exchange(job->list, nullptr);
-        return connected_as::ok;
-    }
-
-    // A non-blocking connect's end: writable (connected or failed; SO_ERROR says which).
-    readiness wait_connected(clock::time_point deadline) {
-#ifdef _WIN32
-        // WSAPoll does not report a refused connect before Windows 10 2004; select's except set does.
-        readiness r;
-        for (;;) {
-            if (was_shut()) {
-                r.failed = true;
-                return r;
-            }
-            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
-            if (left <= 0) {
-                r.timed_out = true;
-                return r;
-            }
-            fd_set writable, failed, woken;
-            FD_ZERO(&writable);
-            FD_ZERO(&failed);
-            FD_ZERO(&woken);
-            FD_SET(fd_, &writable);
-            FD_SET(fd_, &failed);
-            if (wake_.usable()) FD_SET(wake_.waitable(), &woken);
-            const long slice = static_cast<long>(std::min<long long>(left, 3600 * 1000));
-            timeval tv{slice / 1000, (slice % 1000) * 1000};
-            const int n = ::select(0, &woken, &writable, &failed, &tv);
-            if (n < 0) {
-                r.failed = true;
-                return r;
-            }
-            if (n > 0 && (FD_ISSET(fd_, &writable) || FD_ISSET(fd_, &failed))) {
-                r.writable = true;
-                return r;
-            }
-        }
-#else
-        return wait(false, true, nullptr, deadline);
-#endif
-    }
-
-    int socket_error() const {
-        int err = 0;
-#ifdef _WIN32
-        int len = sizeof err;
-#else
-        socklen_t len = sizeof err;
-#endif
-        if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, reinterpret_cast<char*>(&err), &len) != 0) {
-            err = last_socket_error();
-        }
-        return err;
-    }
-
-    mutable std::mutex mutex_;  // shut() from any thread meets connect()'s change of socket
-    ::socket_t fd_ = no_socket;
-    bool shut_ = false;
-    wake_signal wake_;                // shut()'s: a wait on Windows does not end at shutdown alone
-    std::shared_ptr<lookup> lookup_;  // the name lookup of connect(), which shut() ends
-};
-
-}  // namespace detail
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_NO_HTTPLIB
-#endif  // BOSBASE_PLATFORM_SOCKET_HPP
+// httplib/transport.hpp declares the default transport without cpp-httplib's types; its
+// definitions (httplib/transport.ipp) bring in cpp-httplib and the parts that use it:
+// platform.hpp, platform_socket.hpp, httplib/compat.hpp, mbedtls.hpp, call.hpp,
+// watchdog.hpp, ws_stream.hpp and websocket.hpp.
 // ---- bosbase/proxy.hpp: HTTP proxies: the settings, proxy URLs, and curl's rules for the proxy environment variables.
 #ifndef BOSBASE_PROXY_HPP
 #define BOSBASE_PROXY_HPP
@@ -8139,1384 +7260,30 @@ using environment_lookup = std::optional<std::string> (*)(const char*);
 /// An empty value counts as unset.
 BOSBASE_DECL std::optional<http_proxy> proxy_from_environment(std::string_view origin, environment_lookup lookup);
 
-inline std::optional<std::string> process_environment(const char* name) { return environment_variable(name); }
+BOSBASE_DECL std::optional<std::string> process_environment(const char* name);
 
 }  // namespace detail
 
 }  // namespace bosbase
 
 #endif  // BOSBASE_PROXY_HPP
-// ---- bosbase/httplib/compat.hpp: What differs between cpp-httplib releases, for the default transport.
-//
-// In one place, so the default transport never calls a release-specific name itself. Each overload
-// pair picks the newer call when the library has it (the `int` overload wins when its expression
-// is valid), the older one otherwise.
-// Checked on Debian 12's 0.11.4 and on 0.41.0.
-#ifndef BOSBASE_HTTPLIB_COMPAT_HPP
-#define BOSBASE_HTTPLIB_COMPAT_HPP
-
-#ifndef BOSBASE_NO_HTTPLIB
-
-#include <httplib.h>
-
-// The default transport's WebSocket (pub/sub, execute_ws) is the SDK's own socket, so it is there
-// with every cpp-httplib; define BOSBASE_HTTPLIB_WEBSOCKET to 0 to leave it out.
-#ifndef BOSBASE_HTTPLIB_WEBSOCKET
-#define BOSBASE_HTTPLIB_WEBSOCKET 1
-#endif
-// httplib::ws (its WebSocket client and server) came with cpp-httplib 0.33.0, with these tunables;
-// the tests' WebSocket servers need it, the SDK does not.
-#if defined(CPPHTTPLIB_WEBSOCKET_MAX_PAYLOAD_LENGTH) && defined(CPPHTTPLIB_WEBSOCKET_READ_TIMEOUT_SECOND)
-#define BOSBASE_HTTPLIB_HAS_WS 1
-#else
-#define BOSBASE_HTTPLIB_HAS_WS 0
-#endif
-
-namespace bosbase {
-namespace detail {
-namespace httplib_compat {
-
-// cpp-httplib 0.11 takes any number as port (99999 then fails as an unknown
-// service, which would read as a name lookup failure); 0.41 builds no client.
-inline bool valid_port(const std::string& origin) {
-    const auto scheme_end = origin.find("://");
-    const auto host_start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
-    const auto bracket = origin.find(']', host_start);
-    const auto colon = origin.find(':', bracket == std::string::npos ? host_start : bracket);
-    if (colon == std::string::npos) {
-        return true;
-    }
-    const std::string digits = origin.substr(colon + 1);
-    if (digits.empty() || digits.size() > 5 ||
-        digits.find_first_not_of("0123456789") != std::string::npos) {
-        return false;
-    }
-    const long port = std::stol(digits);
-    return port >= 1 && port <= 65535;
-}
-
-// A proxy's refusal of a CONNECT tunnel (407, 403, its answers with Connection: close) is
-// httplib::Error::ProxyConnection in the releases that have it (0.41 does). 0.11 instead
-// locks the client's socket mutex a second time on that answer and never returns, which no
-// deadline or cancel can end: there the default transport refuses https:// through a proxy.
-template <class E, class = void>
-struct has_proxy_connection_error : std::false_type {};
-template <class E>
-struct has_proxy_connection_error<E, std::void_t<decltype(E::ProxyConnection)>> : std::true_type {};
-inline constexpr bool proxy_tunnel_usable = has_proxy_connection_error<httplib::Error>::value;
-
-inline bool decodable(const std::string& encoding) {
-#ifdef CPPHTTPLIB_ZLIB_SUPPORT
-    if (encoding == "gzip" || encoding == "deflate") {
-        return true;
-    }
-#endif
-#ifdef CPPHTTPLIB_BROTLI_SUPPORT
-    if (encoding == "br") {
-        return true;
-    }
-#endif
-    (void)encoding;
-    return false;
-}
-
-// What this build of cpp-httplib can decompress, for Accept-Encoding.
-inline const std::string& accepted_encodings() {
-    static const std::string encodings = [] {
-        std::string list;
-#ifdef CPPHTTPLIB_BROTLI_SUPPORT
-        list = "br";
-#endif
-#ifdef CPPHTTPLIB_ZLIB_SUPPORT
-        list += list.empty() ? "gzip, deflate" : ", gzip, deflate";
-#endif
-        return list;
-    }();
-    return encodings;
-}
-
-// cpp-httplib renamed set_url_encode to set_path_encode (and later dropped the old name).
-template <class Client>
-auto disable_path_encoding(Client& client, int) -> decltype(client.set_path_encode(false), void()) {
-    client.set_path_encode(false);
-}
-template <class Client>
-void disable_path_encoding(Client& client, long) {
-    client.set_url_encode(false);
-}
-
-// Newer cpp-httplib (0.41 has them) caps the whole call's reads itself and counts
-// body bytes, decompressed ones too; 0.11 has neither and relies on the rest.
-// The max timeout is measured from Request::start_time_, so it is used only
-// where that can be set too (left unset it is time_point::min()).
-template <class Request>
-auto start_clock(Request& r, int) -> decltype(r.start_time_ = std::chrono::steady_clock::now(), void()) {
-    r.start_time_ = std::chrono::steady_clock::now();
-}
-template <class Request>
-void start_clock(Request&, long) {}
-
-template <class Request, class = void>
-struct has_start_time : std::false_type {};
-template <class Request>
-struct has_start_time<
-    Request, std::void_t<decltype(std::declval<Request&>().start_time_ = std::chrono::steady_clock::now())>>
-    : std::true_type {};
-
-template <class Client>
-auto set_max_timeout(Client& client, std::chrono::milliseconds ms, int)
-    -> decltype(client.set_max_timeout(time_t{}), void()) {
-    const bool measurable = has_start_time<httplib::Request>::value;
-    client.set_max_timeout(measurable ? static_cast<time_t>(ms.count()) : 0);
-}
-template <class Client>
-void set_max_timeout(Client&, std::chrono::milliseconds, long) {}
-
-template <class Client>
-auto set_payload_limit(Client& client, std::size_t bytes, int)
-    -> decltype(client.set_payload_max_length(bytes), void()) {
-    client.set_payload_max_length(bytes);
-}
-template <class Client>
-void set_payload_limit(Client&, std::size_t, long) {}
-
-}  // namespace httplib_compat
-}  // namespace detail
-}  // namespace bosbase
-
-#endif  // BOSBASE_NO_HTTPLIB
-#endif  // BOSBASE_HTTPLIB_COMPAT_HPP
-// ---- bosbase/httplib/mbedtls.hpp: Two faults of cpp-httplib's Mbed TLS backend, worked around for the default transport.
-//
-// cpp-httplib built with CPPHTTPLIB_MBEDTLS_SUPPORT (the Windows stage's TLS backend; Debian 12's
-// mbedtls 2.28 cross-compiled for mingw-w64) has, in 0.41.0:
-//
-// - No chain check for a host given as an IP address. Mbed TLS can match a certificate only to a
-//   host name, so for https://127.0.0.1 cpp-httplib turns its verification off (VERIFY_NONE) and
-//   then reads a verify result that nothing computed: any certificate that names the address was
-//   accepted, whoever signed it. With a verify callback registered it asks for VERIFY_OPTIONAL
-//   instead: Mbed TLS checks the chain, and cpp-httplib refuses a failed one after the handshake
-//   (its own check of the address against the certificate follows as before). Fixed upstream in
-//   0.47.0 ("Fix TLS chain verification bypass for IP hosts on Mbed TLS and wolfSSL").
-// - The first byte of an answer lost. After writing a request cpp-httplib asks whether the server
-//   closed the connection by reading one byte through Mbed TLS (which has no peek) and drops it:
-//   when the answer is already there, its "H" of "HTTP/1.1" is gone and the call fails as an
-//   unreadable answer, one call in three under wine. Fixed upstream in 0.51.0. Here the
-//   session's I/O goes through two callbacks of the transport's that hand cpp-httplib's own ones
-//   the socket as cpp-httplib does, except that the first read after a write reports "nothing
-//   yet": the probe takes that for alive and reads nothing, and a real read (cpp-httplib's read
-//   loop tries again on "nothing yet") gets the whole answer. A server that closed the connection
-//   is then found by the read, as on a plain connection.
-//
-// Only the transport's connections get these (websocket.hpp opens its own).
-#ifndef BOSBASE_HTTPLIB_MBEDTLS_HPP
-#define BOSBASE_HTTPLIB_MBEDTLS_HPP
-
-#ifndef BOSBASE_NO_HTTPLIB
-
-#include <httplib.h>
-
-namespace bosbase {
-namespace detail {
-namespace httplib_mbedtls {
-
-// Only where cpp-httplib has its TLS layer (httplib::tls), which a release with httplib::ws has:
-// the API-shape check's stand-in for newer releases announces Mbed TLS but declares no layer.
-#if defined(CPPHTTPLIB_MBEDTLS_SUPPORT) && BOSBASE_HTTPLIB_HAS_WS
-
-// The state of one connection's I/O; the client's session verifier owns it, so it lives as long
-// as the httplib::Client whose sessions use it (including the close_notify its destructor sends).
-struct session_io {
-    using socket_type = decltype(httplib::tls::impl::MbedTlsSession::sock);
-    socket_type* sock = nullptr;  // the session's own, which cpp-httplib's callbacks take
-    bool wrote_since_read = false;
-
-    static int send(void* self, const unsigned char* data, std::size_t size) {
-        auto& io = *static_cast<session_io*>(self);
-        const int sent = httplib::tls::impl::mbedtls_net_send_cb(io.sock, data, size);
-        if (sent > 0) io.wrote_since_read = true;
-        return sent;
-    }
-
-    static int receive(void* self, unsigned char* data, std::size_t size) {
-        auto& io = *static_cast<session_io*>(self);
-        if (io.wrote_since_read) {
-            io.wrote_since_read = false;
-            return MBEDTLS_ERR_SSL_WANT_READ;
-        }
-        return httplib::tls::impl::mbedtls_net_recv_cb(io.sock, data, size);
-    }
-};
-
-inline void apply(httplib::Client& client, bool verify_certificate) {
-    if (verify_certificate) {
-        // Registering a callback is what marks the client's context for VERIFY_OPTIONAL. cpp-httplib
-        // keeps the callback itself in a thread_local of the calling thread, for every client there:
-        // that one is put back as it was, and with none Mbed TLS's verdict stands as it is, so a
-        // failed chain ends the call after the handshake as SSLServerVerification (error_kind::tls).
-        auto& thread_callback = httplib::tls::impl::get_verify_callback();
-        auto saved = std::move(thread_callback);
-        client.set_server_certificate_verifier([](const httplib::tls::VerifyContext&) { return false; });
-        thread_callback = std::move(saved);
-    }
-    auto io = std::make_shared<session_io>();
-    // Runs after each handshake, before the first request goes out on the new session.
-    client.set_session_verifier([io](httplib::tls::session_t session) {
-        auto* mbed = static_cast<httplib::tls::impl::MbedTlsSession*>(session);
-        io->sock = &mbed->sock;
-        io->wrote_since_read = false;
-        mbedtls_ssl_set_bio(&mbed->ssl, io.get(), &session_io::send, &session_io::receive, nullptr);
-        return httplib::SSLVerifierResponse::NoDecisionMade;
-    });
-}
-
-#else
-
-inline void apply(httplib::Client&, bool) {}
-
-#endif  // CPPHTTPLIB_MBEDTLS_SUPPORT && BOSBASE_HTTPLIB_HAS_WS
-
-}  // namespace httplib_mbedtls
-}  // namespace detail
-}  // namespace bosbase
-
-#endif  // BOSBASE_NO_HTTPLIB
-#endif  // BOSBASE_HTTPLIB_MBEDTLS_HPP
-// ---- bosbase/httplib/call.hpp: httplib_call: what one call of the cpp-httplib transport has seen, and the checks on it.
-#ifndef BOSBASE_HTTPLIB_CALL_HPP
-#define BOSBASE_HTTPLIB_CALL_HPP
-
-#ifndef BOSBASE_NO_HTTPLIB
-
-#include <httplib.h>
-
-namespace bosbase {
-
-namespace detail {
-
-/// What one call of httplib_transport has seen so far: its timing, its body or download sink,
-/// and the checks on what arrived. cpp-httplib's callbacks run it on the calling thread.
-struct httplib_call {
-    using clock = std::chrono::steady_clock;
-
-    httplib_call(const http_request& r, clock::time_point first_attempt)
-        : req(r), started(clock::now()), last_activity(started), first_attempt(first_attempt) {}
-    explicit httplib_call(const http_request& r) : httplib_call(r, clock::now()) {}
-
-    const http_request& req;
-    const clock::time_point started;  // of this attempt
-    clock::time_point last_activity;  // request sent out, headers or a body chunk seen
-    std::chrono::milliseconds read_timeout{};   // as configured: at most the time left
-    std::chrono::milliseconds write_timeout{};
-    std::chrono::milliseconds connect_timeout{};
-    std::string body;
-    bool content_encoded = false;
-    bool stopped = false;  // the watchdog shut the connection down
-    bool answer_seen = false;  // a status line and headers arrived
-    const clock::time_point first_attempt;  // a retry shares its call's deadline
-    std::optional<transport_error> failure;
-    std::exception_ptr caught;
-    response_sink* sink = nullptr;  // a download: the body goes here, not into `body`
-    http_response head;             // a download's status and headers
-    std::uint64_t received = 0;
-    bool sink_stopped = false;
-    std::optional<std::uint64_t> announced;  // Content-Length, when it is the size of the bytes handed over
-    // A plain-HTTP download's client, whose socket is asked for bytes beyond the announced ones.
-    const httplib::Client* surplus_probe = nullptr;
-
-    // RFC 9110 8.6, RFC 9112 6.3: with Content-Length values that disagree no one can tell
-    // where the body ends. `lengths` is equal_range("Content-Length") of cpp-httplib's
-    // Headers (a multimap in 0.11, an unordered multimap in 0.41, both case-insensitive).
-    template <class Range>
-    static bool lengths_disagree(const Range& lengths) {
-        if (lengths.first == lengths.second) return false;
-        for (auto it = std::next(lengths.first); it != lengths.second; ++it) {
-            if (it->second != lengths.first->second) return true;
-        }
-        return false;
-    }
-
-    bool canceled() const noexcept { return req.cancel && req.cancel->is_canceled(); }
-
-    transport_error canceled_error() const {
-        return {transport_error::kind::canceled, req.method + " " + req.origin + " was cancelled"};
-    }
-
-    bool on_headers(const httplib::Response& r) {
-        last_activity = clock::now();
-        answer_seen = true;
-        if (canceled()) return false;
-        if (auto bad = check_header_count(r.headers.size())) {
-            failure = std::move(bad);
-            return false;
-        }
-        if (auto bad = check_status(r.status)) {
-            failure = std::move(bad);
-            return false;
-        }
-        // One lookup where has_header() + get_header_value() make two.
-        const auto lengths = r.headers.equal_range("Content-Length");
-        if (lengths_disagree(lengths)) {  // 0.41 fails such headers before this handler runs
-            failure = conflicting_lengths();
-            return false;
-        }
-        if (last_activity >= req.deadline) {
-            failure = deadline_exceeded();
-            return false;
-        }
-        content_encoded = req.decompress && r.has_header("Content-Encoding");
-        if (content_encoded && !httplib_compat::decodable(r.get_header_value("Content-Encoding"))) {
-            // 0.11 would pass such a body on still encoded, 0.41 fails it as a read error.
-            failure = transport_error(transport_error::kind::invalid_response,
-                                      "the response from " + req.origin +
-                                          " uses a Content-Encoding this build of cpp-httplib cannot decode");
-            return false;
-        }
-        if (sink != nullptr) {
-            head.status = r.status;
-            for (const auto& h : r.headers) head.headers.emplace_back(h.first, h.second);
-        }
-        const std::string* declared =
-            content_encoded || lengths.first == lengths.second ? nullptr : &lengths.first->second;
-        if (declared != nullptr) {
-            // A declared length over the cap fails before any body byte is read.
-            const std::string& value = *declared;
-            char* end = nullptr;
-            const unsigned long long length = std::strtoull(value.c_str(), &end, 10);
-            // A download's sink makes this check itself, naming the caller's cap.
-            if (end != value.c_str() && *end == '\0' && length > req.max_response_bytes && sink == nullptr) {
-                failure = too_large();
-                return false;
-            }
-            if (end != value.c_str() && *end == '\0') {
-                announced = length;
-                // Reserve only a little: the length is the server's word, not yet bytes.
-                if (sink == nullptr) {
-                    body.reserve(static_cast<std::size_t>(std::min<unsigned long long>(length, 256u << 10)));
-                }
-            }
-        }
-        return sink == nullptr || to_sink([&] { return sink->on_head(head.status, head.headers); });
-    }
-
-    // A sink that throws or says stop ends the call without unwinding through cpp-httplib.
-    template <class F>
-    bool to_sink(F&& f) {
-        try {
-            sink_stopped = !f();
-        } catch (...) {
-            caught = std::current_exception();
-            return false;
-        }
-        return !sink_stopped;
-    }
-
-    bool on_body(const char* data, std::size_t n) {
-        last_activity = clock::now();
-        if (canceled()) return false;
-        if (sink != nullptr) {
-            if (n > req.max_response_bytes - received) {
-                failure = too_large();
-                return false;
-            }
-            if (last_activity >= req.deadline) {
-                failure = deadline_exceeded();
-                return false;
-            }
-            received += n;
-            if (!to_sink([&] { return sink->on_body(std::string_view(data, n)); })) return false;
-            // Bytes beyond the announced ones arrive with the last of them. They are looked for
-            // now, while the socket is open: on a Connection: close answer cpp-httplib closes
-            // it before the call returns (the one after-the-call check sees only kept-alive
-            // connections). Bytes cpp-httplib has already buffered stay unseen.
-            if (surplus_probe != nullptr && announced && received == *announced &&
-                bytes_pending(surplus_probe->socket())) {
-                failure = surplus();
-                return false;
-            }
-            return true;
-        }
-        if (n > req.max_response_bytes - body.size()) {
-            failure = too_large();
-            return false;
-        }
-        if (last_activity >= req.deadline) {
-            failure = deadline_exceeded();
-            return false;
-        }
-        try {
-            body.append(data, n);
-        } catch (...) {
-            // Unwinding through cpp-httplib would leave its connection marked busy.
-            caught = std::current_exception();
-            return false;
-        }
-        return true;
-    }
-
-    // cpp-httplib 0.41 stops at 100 header lines; 0.11 has no limit, so the same
-    // cap is applied here once the headers are in.
-    std::optional<transport_error> check_header_count(std::size_t count) const {
-        constexpr std::size_t max_headers = 100;
-        if (count <= max_headers) {
-            return std::nullopt;
-        }
-        return transport_error(transport_error::kind::too_large,
-                               "the response from " + req.origin + " has more than " +
-                                   std::to_string(max_headers) + " header lines");
-    }
-
-    std::optional<transport_error> check_status(int status) const {
-        if (status >= 100 && status < 200) {
-            return transport_error(
-                transport_error::kind::invalid_response,
-                "server sent an interim 1xx response (" + std::to_string(status) + ") that cpp-httplib returns as final; " +
-                    req.method + " " + req.origin + " abandoned");
-        }
-        if (status < 100) {
-            return transport_error(transport_error::kind::invalid_response,
-                                   "server sent an invalid status code (" + std::to_string(status) + ") to " +
-                                       req.method + " " + req.origin);
-        }
-        return std::nullopt;
-    }
-
-    transport_error deadline_exceeded() const {
-        const auto budget = req.deadline > first_attempt
-                                ? std::chrono::ceil<std::chrono::milliseconds>(req.deadline - first_attempt)
-                                : std::chrono::milliseconds(0);
-        const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - first_attempt);
-        return {transport_error::kind::deadline, req.method + " " + req.origin + " exceeded its deadline of " +
-                                                     std::to_string(budget.count()) + " ms (stopped after " +
-                                                     std::to_string(took.count()) + " ms)"};
-    }
-
-    transport_error conflicting_lengths() const {
-        return {transport_error::kind::invalid_response,
-                "the response from " + req.origin + " has Content-Length headers that disagree"};
-    }
-
-    transport_error surplus() const {
-        return {transport_error::kind::invalid_response,
-                "the response from " + req.origin + " has more body bytes than its Content-Length announced"};
-    }
-
-    transport_error too_large() const {
-        return {transport_error::kind::too_large, "the response from " + req.origin +
-                                                      " is larger than the limit of " +
-                                                      std::to_string(req.max_response_bytes) +
-                                                      " bytes (max_response_bytes)"};
-    }
-};
-
-}  // namespace detail
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_NO_HTTPLIB
-#endif  // BOSBASE_HTTPLIB_CALL_HPP
-// ---- bosbase/httplib/watchdog.hpp: The watchdog thread that stops cpp-httplib calls at their deadline.
-#ifndef BOSBASE_HTTPLIB_WATCHDOG_HPP
-#define BOSBASE_HTTPLIB_WATCHDOG_HPP
-
-#ifndef BOSBASE_NO_HTTPLIB
-
-#include <httplib.h>
-
-namespace bosbase {
-
-namespace detail {
-
-/// @brief Cuts off cpp-httplib calls that outlive their deadline.
-///
-/// cpp-httplib 0.11 has no whole-call timeout and reads the status line and headers
-/// without any callback, so a server that drips its headers, or never reads a large
-/// request, can only be stopped from another thread: Client::stop() shuts the socket
-/// down, which fails the blocked read or write at once. One thread per transport
-/// state serves every call; it starts with the first call that has a deadline.
-class httplib_watchdog {
-public:
-    using clock = std::chrono::steady_clock;
-
-    /// One watched call. Lives on the calling thread's stack between add() and remove().
-    struct watch {
-        httplib::Client* client = nullptr;
-        socket_watch* socket = nullptr;  // the connection's own view of its socket, if any
-        clock::time_point deadline;  // when the watchdog stops the call (next)
-        bool stopping = false;  // the watchdog is inside client->stop() without the mutex
-        bool expired = false;
-    };
-
-    httplib_watchdog() = default;
-    httplib_watchdog(const httplib_watchdog&) = delete;
-    httplib_watchdog& operator=(const httplib_watchdog&) = delete;
-
-    ~httplib_watchdog() {
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            quit_ = true;
-        }
-        wake_.notify_one();
-        if (thread_.joinable()) {
-            thread_.join();
-        }
-    }
-
-    void add(watch& w, httplib::Client& client, socket_watch* socket, clock::time_point deadline) {
-        std::unique_lock<std::mutex> lock(mutex_);
-        if (!thread_.joinable()) {
-            thread_ = std::thread([this] { run(); });
-        }
-        w.client = &client;
-        w.socket = socket;
-        w.deadline = deadline;
-        queue_.push_back(&w);
-        // The hot path: most calls end long before their deadline, so the thread is
-        // only woken when this deadline comes before the one it already sleeps until.
-        if (deadline < next_wake_) {
-            next_wake_ = deadline;
-            ++wake_requests_;
-            lock.unlock();
-            wake_.notify_one();
-        }
-    }
-
-    /// How often add() had to wake the thread (tests: sequential calls need it once).
-    std::size_t wake_requests() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return wake_requests_;
-    }
-
-    /// @brief Stops the watched call now, and again every retry_interval until
-    /// remove() (a cancel): the same path as a deadline that has passed.
-    void expire_now(watch& w) {
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (w.expired) return;  // already being stopped
-            const auto now = clock::now();
-            w.deadline = now;
-            next_wake_ = now;
-        }
-        wake_.notify_one();
-    }
-
-    /// @brief Ends the watch; afterwards the watchdog never touches the client again.
-    /// @return whether the watchdog stopped the call's connection.
-    bool remove(watch& w) {
-        std::unique_lock<std::mutex> lock(mutex_);
-        stopped_.wait(lock, [&] { return !w.stopping; });
-        const auto it = std::find(queue_.begin(), queue_.end(), &w);
-        *it = queue_.back();
-        queue_.pop_back();
-        return w.expired;
-    }
-
-private:
-    // Once a call has expired it is stopped again every retry_interval until it
-    // returns: a stop() that lands before send() has taken its socket only closes
-    // the idle one, and send() would then connect afresh.
-    static constexpr std::chrono::milliseconds retry_interval{20};
-
-    void run() {
-        std::unique_lock<std::mutex> lock(mutex_);
-        while (!quit_) {
-            const auto now = clock::now();
-            const auto first = std::min_element(queue_.begin(), queue_.end(),
-                                                [](const watch* a, const watch* b) { return a->deadline < b->deadline; });
-            if (first == queue_.end() || (*first)->deadline > now) {
-                // next_wake_ is when this thread wakes at the latest; add() wakes it only
-                // for an earlier deadline. With the queue empty the planned wake-up
-                // stands: the next call's deadline lies after it (one wake-up per
-                // deadline span, not two context switches per call).
-                if (first != queue_.end()) {
-                    next_wake_ = (*first)->deadline;
-                } else if (next_wake_ <= now) {
-                    next_wake_ = clock::time_point::max();
-                }
-                if (next_wake_ == clock::time_point::max()) {
-                    wake_.wait(lock);
-                } else {
-                    wake_.wait_until(lock, next_wake_);
-                }
-                continue;
-            }
-            watch* w = *first;
-            w->deadline = now + retry_interval;
-            w->expired = true;
-            w->stopping = true;
-            // stop() waits for cpp-httplib's socket mutex, which send() holds while it
-            // resolves and connects; other calls must still register meanwhile. The
-            // socket's own shutdown comes first: it ends a connect in progress.
-            lock.unlock();
-            if (w->socket != nullptr) w->socket->interrupt();
-            w->client->stop();
-            lock.lock();
-            w->stopping = false;
-            stopped_.notify_all();
-        }
-    }
-
-    mutable std::mutex mutex_;
-    std::condition_variable wake_;
-    std::condition_variable stopped_;
-    // The watched calls, unordered: they are as many as the calls in flight, each
-    // added and removed once while the thread scans them only when it wakes, so a
-    // vector (no allocation per call once it has grown) beats a sorted tree.
-    std::vector<watch*> queue_;
-    clock::time_point next_wake_ = clock::time_point::max();
-    std::size_t wake_requests_ = 0;
-    bool quit_ = false;
-    std::thread thread_;
-};
-
-}  // namespace detail
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_NO_HTTPLIB
-
-#endif  // BOSBASE_HTTPLIB_WATCHDOG_HPP
-// ---- bosbase/httplib/ws_stream.hpp: The WebSocket's byte stream: its socket as is (ws://) or through a TLS session (wss://) of cpp-httplib's TLS layer.
-#ifndef BOSBASE_HTTPLIB_WS_STREAM_HPP
-#define BOSBASE_HTTPLIB_WS_STREAM_HPP
-
-#ifndef BOSBASE_NO_HTTPLIB
-
-#include <httplib.h>
-
-// wss:// needs a TLS session on the WebSocket's own socket. BOSBASE_WS_TLS says whose:
-//   1  cpp-httplib's TLS layer (httplib::tls: one set of calls over OpenSSL, Mbed TLS or wolfSSL),
-//      which came after 0.11; a release with it also has httplib::ws (BOSBASE_HTTPLIB_HAS_WS),
-//      which is how it is told apart. Checked on 0.41.0.
-//   2  OpenSSL's own calls, when cpp-httplib is built with CPPHTTPLIB_OPENSSL_SUPPORT but has no
-//      such layer (0.11.4, Debian 12's), whose header includes OpenSSL's.
-//   0  none: wss:// is refused at once (error_kind::tls).
-#ifndef BOSBASE_WS_TLS
-#if defined(CPPHTTPLIB_SSL_ENABLED) && BOSBASE_HTTPLIB_HAS_WS
-#define BOSBASE_WS_TLS 1
-#elif defined(CPPHTTPLIB_OPENSSL_SUPPORT)
-#define BOSBASE_WS_TLS 2
-#else
-#define BOSBASE_WS_TLS 0
-#endif
-#endif
-
-namespace bosbase {
-
-namespace detail {
-
-/// What the default transport's TLS options say, for a wss:// connection.
-struct ws_tls_settings {
-    bool verify = true;
-    std::string ca_cert_file;
-    std::string ca_cert_dir;
-    std::string ca_description;  // what a failed load says about the configured CA sources
-};
-
-/// @brief One connection's bytes, plain or through TLS. Every call is one non-blocking attempt;
-/// the caller waits on the socket for what step says. Not thread-safe: one thread at a time
-/// (default_websocket's owner) is inside it, which is what a TLS session requires.
-class ws_stream {
-public:
-    using clock = std::chrono::steady_clock;
-    enum class step { ok, want_read, want_write, closed };
-
-    explicit ws_stream(websocket_socket_handle& socket) : socket_(socket) {}
-    ws_stream(const ws_stream&) = delete;
-    ws_stream& operator=(const ws_stream&) = delete;
-    ~ws_stream() {
-#if BOSBASE_WS_TLS == 1
-        if (session_) httplib::tls::free_session(session_);
-        if (context_) httplib::tls::free_context(context_);
-#elif BOSBASE_WS_TLS == 2
-        if (session_) SSL_free(session_);
-        if (context_) SSL_CTX_free(context_);
-#endif
-    }
-
-    bool secure() const noexcept {
-#if BOSBASE_WS_TLS
-        return session_ != nullptr;
-#else
-        return false;
-#endif
-    }
-
-    /// The TLS handshake and the server's certificate check, within `deadline`. Throws
-    /// transport_error: tls for every refusal, timeout, canceled (the socket shut).
-    void start_tls(const std::string& host, const ws_tls_settings& settings, clock::time_point deadline) {
-#if BOSBASE_WS_TLS == 1
-        namespace tls = httplib::tls;
-        context_ = tls::create_client_context();
-        if (!context_) throw transport_error(error_kind::tls, "could not make a TLS context");
-        if (settings.verify) {
-            const bool loaded = !settings.ca_cert_file.empty() ? tls::load_ca_file(context_, settings.ca_cert_file.c_str())
-                                : !settings.ca_cert_dir.empty() ? tls::load_ca_dir(context_, settings.ca_cert_dir.c_str())
-                                                                : (tls::load_system_certs(context_), true);
-            if (!loaded) throw transport_error(error_kind::tls, "could not load the CA certificates" + settings.ca_description);
-        }
-        const bool is_ip = httplib::detail::is_ip_address(host);
-#if !defined(CPPHTTPLIB_OPENSSL_SUPPORT)
-        // Mbed TLS and wolfSSL check during the handshake only when told to. cpp-httplib's own
-        // client turns the check off for an IP address (which they cannot match to a name) and so
-        // takes any certificate there; here the chain is always checked, the address below. (Mbed
-        // TLS 3.6 refuses a required check without a host name: there use a host name, not an IP.)
-        tls::set_verify_client(context_, settings.verify);
-#endif
-        session_ = tls::create_session(context_, socket_.native());
-        if (!session_) throw transport_error(error_kind::tls, "could not start a TLS session");
-        if (!is_ip && !tls::set_sni(session_, host.c_str())) {
-            throw transport_error(error_kind::tls, "could not set the TLS server name");
-        }
-        for (;;) {
-            const tls::TlsError err = tls::connect(session_);
-            if (err.code == tls::ErrorCode::Success) break;
-            if (err.code == tls::ErrorCode::WantRead || err.code == tls::ErrorCode::WantWrite) {
-                wait_handshake(err.code == tls::ErrorCode::WantRead, deadline);
-                continue;
-            }
-            if (socket_.was_shut()) throw transport_error(error_kind::canceled, "the WebSocket connect was cancelled");
-            if (err.code == tls::ErrorCode::CertVerifyFailed || err.code == tls::ErrorCode::HostnameMismatch) {
-                throw refusal(err.code == tls::ErrorCode::HostnameMismatch);
-            }
-            throw handshake_failed(err.code == tls::ErrorCode::PeerClosed || err.code == tls::ErrorCode::SyscallError,
-                                   tls::error_string(err.backend_code));
-        }
-        if (!settings.verify) return;
-        if (tls::get_verify_result(session_) != 0) throw refusal(false);
-        const tls::cert_t cert = tls::get_peer_cert(session_);
-        if (!cert) throw transport_error(error_kind::tls, "the server sent no certificate");
-        const bool matches = tls::verify_hostname(cert, host.c_str());
-        tls::free_cert(cert);
-        if (!matches) throw refusal(true);
-#elif BOSBASE_WS_TLS == 2
-        start_openssl(host, settings, deadline);
-#else
-        (void)host;
-        (void)settings;
-        (void)deadline;
-        throw transport_error(error_kind::tls,
-                              "wss:// needs cpp-httplib built with TLS (CPPHTTPLIB_OPENSSL_SUPPORT, or 0.41.0's TLS layer "
-                              "with CPPHTTPLIB_MBEDTLS_SUPPORT); use ws:// or a transport of your own");
-#endif
-    }
-
-    step read_some(char* out, std::size_t size, std::size_t& got) {
-        ++calls_;
-#if BOSBASE_WS_TLS == 2
-        if (session_) {
-            ERR_clear_error();
-            const int n = SSL_read(session_, out, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
-            if (n > 0) {
-                got = static_cast<std::size_t>(n);
-                return step::ok;
-            }
-            return openssl_step(n);
-        }
-#elif BOSBASE_WS_TLS
-        if (session_) {
-            httplib::tls::TlsError err;
-            const auto n = httplib::tls::read(session_, out, size, err);
-            if (n > 0) {
-                got = static_cast<std::size_t>(n);
-                return step::ok;
-            }
-            return tls_step(err);
-        }
-#endif
-        switch (socket_.try_receive(out, size, got)) {
-        case websocket_socket_handle::io::ok: return step::ok;
-        case websocket_socket_handle::io::would_block: return step::want_read;
-        default: return step::closed;
-        }
-    }
-
-    step write_some(const char* data, std::size_t size, std::size_t& sent) {
-        ++calls_;
-#if BOSBASE_WS_TLS == 2
-        if (session_) {
-            ERR_clear_error();
-            const int n = SSL_write(session_, data, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
-            if (n > 0) {
-                sent = static_cast<std::size_t>(n);
-                return step::ok;
-            }
-            return openssl_step(n);
-        }
-#elif BOSBASE_WS_TLS
-        if (session_) {
-            httplib::tls::TlsError err;
-            const auto n = httplib::tls::write(session_, data, size, err);
-            if (n > 0) {
-                sent = static_cast<std::size_t>(n);
-                return step::ok;
-            }
-            return tls_step(err);
-        }
-#endif
-        switch (socket_.try_send(data, size, sent)) {
-        case websocket_socket_handle::io::ok: return step::ok;
-        case websocket_socket_handle::io::would_block: return step::want_write;
-        default: return step::closed;
-        }
-    }
-
-private:
-#if BOSBASE_WS_TLS
-    // Both TLS backends' handshakes wait and fail alike.
-    void wait_handshake(bool want_read, clock::time_point deadline) {
-        const auto r = socket_.wait(want_read, !want_read, nullptr, deadline);
-        if (socket_.was_shut()) throw transport_error(error_kind::canceled, "the WebSocket connect was cancelled");
-        if (r.timed_out) {
-            throw transport_error(error_kind::timeout, "the TLS handshake of the WebSocket did not finish within connect_timeout");
-        }
-    }
-
-    static transport_error not_accepted(bool wrong_name, const std::string& why) {
-        if (wrong_name) return transport_error(error_kind::tls, "the server's certificate is not for this host name");
-        return transport_error(error_kind::tls, "the server's certificate was not accepted (" + why +
-                                                    "); pass its CA as ca_cert_file or ca_cert_dir");
-    }
-
-    static transport_error handshake_failed(bool closed, const std::string& why) {
-        return transport_error(error_kind::tls,
-                               closed ? std::string("the server closed the connection during the TLS handshake (is it a "
-                                                    "TLS server? ws:// is the plain one)")
-                                      : "the TLS handshake failed (is it a TLS server? ws:// is the plain one): " + why);
-    }
-#endif
-
-#if BOSBASE_WS_TLS == 1
-    static step tls_step(const httplib::tls::TlsError& err) {
-        if (err.code == httplib::tls::ErrorCode::WantRead) return step::want_read;
-        if (err.code == httplib::tls::ErrorCode::WantWrite) return step::want_write;
-        return step::closed;
-    }
-
-    transport_error refusal(bool wrong_name) const {
-        const long code = httplib::tls::get_verify_result(session_);
-        return not_accepted(wrong_name, code != 0 ? httplib::tls::verify_error_string(code) : std::string("verification failed"));
-    }
-
-    httplib::tls::ctx_t context_ = nullptr;
-    httplib::tls::session_t session_ = nullptr;
-#elif BOSBASE_WS_TLS == 2
-    // As the TLS layer does it, with OpenSSL's calls: verification (chain and name) during the
-    // handshake, so a refusal ends it with the reason in SSL_get_verify_result.
-    void start_openssl(const std::string& host, const ws_tls_settings& settings, clock::time_point deadline) {
-        context_ = SSL_CTX_new(TLS_client_method());
-        if (!context_) throw transport_error(error_kind::tls, "could not make a TLS context");
-        SSL_CTX_set_min_proto_version(context_, TLS1_2_VERSION);
-        if (settings.verify) {
-            const bool loaded = settings.ca_cert_file.empty() && settings.ca_cert_dir.empty()
-                                    ? (SSL_CTX_set_default_verify_paths(context_), true)
-                                    : SSL_CTX_load_verify_locations(context_,
-                                                                    settings.ca_cert_file.empty() ? nullptr : settings.ca_cert_file.c_str(),
-                                                                    settings.ca_cert_dir.empty() ? nullptr : settings.ca_cert_dir.c_str()) == 1;
-            if (!loaded) throw transport_error(error_kind::tls, "could not load the CA certificates" + settings.ca_description);
-        }
-        session_ = SSL_new(context_);
-        if (!session_ || SSL_set_fd(session_, static_cast<int>(socket_.native())) != 1) {
-            throw transport_error(error_kind::tls, "could not start a TLS session");
-        }
-        const bool is_ip = host.find(':') != std::string::npos || host.find_first_not_of("0123456789.") == std::string::npos;
-        // SSL_set_tlsext_host_name is a macro with a C cast; its call, as cpp-httplib makes it.
-        if (!is_ip && SSL_ctrl(session_, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                               static_cast<void*>(const_cast<char*>(host.c_str()))) != 1) {
-            throw transport_error(error_kind::tls, "could not set the TLS server name");
-        }
-        if (settings.verify) {
-            X509_VERIFY_PARAM* param = SSL_get0_param(session_);
-            const int named = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
-                                    : X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0);
-            if (named != 1) throw transport_error(error_kind::tls, "could not set the host name to verify");
-            SSL_set_verify(session_, SSL_VERIFY_PEER, nullptr);
-        }
-        for (;;) {
-            ERR_clear_error();
-            const int r = SSL_connect(session_);
-            if (r == 1) return;
-            const int e = SSL_get_error(session_, r);
-            if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-                wait_handshake(e == SSL_ERROR_WANT_READ, deadline);
-                continue;
-            }
-            if (socket_.was_shut()) throw transport_error(error_kind::canceled, "the WebSocket connect was cancelled");
-            const long verified = SSL_get_verify_result(session_);
-            if (settings.verify && verified != X509_V_OK) {
-                throw not_accepted(verified == X509_V_ERR_HOSTNAME_MISMATCH || verified == X509_V_ERR_IP_ADDRESS_MISMATCH,
-                                   X509_verify_cert_error_string(verified));
-            }
-            char why[256] = "";
-            ERR_error_string_n(ERR_peek_last_error(), why, sizeof why);
-            throw handshake_failed(e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN, why);
-        }
-    }
-
-    step openssl_step(int result) const {
-        const int e = SSL_get_error(session_, result);
-        if (e == SSL_ERROR_WANT_READ) return step::want_read;
-        if (e == SSL_ERROR_WANT_WRITE) return step::want_write;
-        return step::closed;
-    }
-
-    SSL_CTX* context_ = nullptr;
-    SSL* session_ = nullptr;
-#endif
-    websocket_socket_handle& socket_;
-    // Counted in plain memory on purpose: two threads inside the session without an order
-    // between them (which TLS forbids) is then a data race ThreadSanitizer reports, even though
-    // the TLS library itself is not instrumented (tests/fault/wss_test.cpp).
-    std::size_t calls_ = 0;
-};
-
-}  // namespace detail
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_NO_HTTPLIB
-#endif  // BOSBASE_HTTPLIB_WS_STREAM_HPP
-// ---- bosbase/httplib/websocket.hpp: The default transport's WebSocket: its own socket, proxy tunnel, TLS session, upgrade and frame reader, with one thread at a time inside the connection.
-#ifndef BOSBASE_HTTPLIB_WEBSOCKET_HPP
-#define BOSBASE_HTTPLIB_WEBSOCKET_HPP
-
-#ifndef BOSBASE_NO_HTTPLIB
-
-#include <httplib.h>
-
-#if BOSBASE_HTTPLIB_WEBSOCKET
-
-namespace bosbase {
-
-namespace detail {
-
-/// One WebSocket over a socket of its own, plain (ws://) or through TLS (wss://), directly
-/// or through an HTTP proxy's CONNECT tunnel.
-///
-/// One thread at a time is inside the connection (its socket's reads and its TLS session,
-/// which OpenSSL and Mbed TLS require): the owner. A thread in read() is the owner while it
-/// waits, and it also writes what other threads queued, woken through wake_; a send_text()
-/// with no reader in the connection becomes the owner itself for its write. So a publish
-/// from another thread costs one wake-up, and nothing else changes hands per message.
-/// Every byte read goes through ws_decoder, which takes any split. Teardown writes no close
-/// frame: shutting the socket ends every wait at once and never waits for a peer that does
-/// not answer.
-class default_websocket final : public websocket_connection {
-public:
-    using clock = std::chrono::steady_clock;
-
-    explicit default_websocket(const websocket_request& req, const ws_tls_settings& tls = {},
-                               const std::optional<http_proxy>& proxy = std::nullopt)
-        : read_timeout_(std::max(req.read_timeout, std::chrono::milliseconds(1))),
-          write_timeout_(std::max(req.write_timeout, std::chrono::milliseconds(1))),
-          decoder_(req.max_message_bytes),
-          stream_(socket_),
-          random_(std::random_device{}()) {
-        const auto url = parse_ws_url(req.url);
-        if (!url) throw transport_error(error_kind::other, "not a WebSocket URL (ws://host[:port]/path or wss://...)");
-        std::array<unsigned char, 16> nonce{};
-        for (auto& b : nonce) b = static_cast<unsigned char>(random_() & 0xFF);
-        const std::string key = base64_encode(nonce.data(), nonce.size());
-        const std::string request = websocket_upgrade_request(*url, req.headers, key);
-        if (request.empty()) {
-            throw transport_error(error_kind::other, "a WebSocket request header has a character that would end its line");
-        }
-
-        const auto deadline = clock::now() + std::max(req.connect_timeout, std::chrono::milliseconds(1));
-        websocket_socket_handle* socket = &socket_;
-        cancel_token::registration wake;
-        if (req.cancel) wake = req.cancel->on_cancel([socket] { socket->shut(); });
-        std::string why;
-        const std::string& host = proxy ? proxy->host : url->host;
-        switch (socket_.connect(host, proxy ? std::to_string(proxy->port) : url->port, deadline, why)) {
-        case websocket_socket_handle::connected_as::ok: break;
-        case websocket_socket_handle::connected_as::resolve:
-            throw transport_error(error_kind::resolve, std::string("could not resolve the host of the ") +
-                                                           (proxy ? "proxy" : "WebSocket") + ": " + why);
-        case websocket_socket_handle::connected_as::timeout:
-            throw transport_error(error_kind::timeout, "the WebSocket connect timed out");
-        case websocket_socket_handle::connected_as::canceled: throw canceled();
-        case websocket_socket_handle::connected_as::connect:
-            throw transport_error(error_kind::connect,
-                                  std::string("could not connect ") + (proxy ? "to the proxy" : "the WebSocket") + " (" + why + ")");
-        }
-        if (proxy) open_tunnel(*url, *proxy, deadline);
-        if (url->secure) stream_.start_tls(url->host, tls, deadline);
-        check(write_all(request, deadline), deadline, "could not send the WebSocket upgrade request");
-
-        // The answer's head, within the connect deadline: a server that accepts the TCP
-        // connection and never answers is a connect that timed out.
-        std::string got;
-        const auto head = read_head(got, deadline, "WebSocket upgrade");
-        if (head.status != 101) {
-            std::string body = refusal_body(head, std::move(got), req.max_message_bytes);
-            if (socket_.was_shut()) throw canceled();
-            throw websocket_refused(head.status, std::move(body),
-                                    "the server refused the WebSocket upgrade with HTTP " + std::to_string(head.status));
-        }
-        const std::string wrong = check_websocket_accept(head, key);
-        if (!wrong.empty()) throw transport_error(error_kind::invalid_response, wrong);
-        pending_ = std::move(got);  // frames the server sent right behind its answer
-    }
-
-    ~default_websocket() override { socket_.shut(); }
-
-    websocket_frame read(std::string& message) override {
-        message.clear();
-        if (!become_owner(owner_kind::reader)) return websocket_frame::closed;
-        struct release {
-            default_websocket& ws;
-            ~release() { ws.give_up_ownership(); }
-        } released{*this};
-        auto heard = clock::now();
-        for (;;) {
-            while (pending_at_ < pending_.size()) {
-                ws_event ev;
-                pending_at_ += decoder_.feed(pending_.data() + pending_at_, pending_.size() - pending_at_, ev);
-                switch (ev.what) {
-                case ws_event::kind::none: break;
-                case ws_event::kind::text: message = std::move(ev.payload); return websocket_frame::text;
-                case ws_event::kind::binary: message = std::move(ev.payload); return websocket_frame::binary;
-                case ws_event::kind::too_large: return websocket_frame::too_large;
-                case ws_event::kind::ping: queue_frame(ws_opcode::pong, ev.payload); break;
-                case ws_event::kind::pong: break;
-                case ws_event::kind::close:
-                    // Its status code back, then the socket goes.
-                    say_goodbye(std::string_view(ev.payload).substr(0, 2));
-                    return websocket_frame::closed;
-                case ws_event::kind::error:
-                    say_goodbye(std::string("\x03\xEA", 2));  // 1002, protocol error
-                    throw transport_error(error_kind::receive, "the server broke the WebSocket protocol: " + ev.payload);
-                }
-            }
-            pending_.clear();
-            pending_at_ = 0;
-
-            // A sender's wake-up that comes after this sees its frame written below or, if it
-            // queued after that, ends the wait: none is lost.
-            wake_.clear();
-            const flushed sent = flush();
-            if (sent == flushed::failed) return broken();
-            std::size_t got = 0;
-            const ws_stream::step st = stream_.read_some(buffer_.data(), buffer_.size(), got);
-            if (st == ws_stream::step::ok) {
-                pending_.append(buffer_.data(), got);
-                heard = clock::now();
-                continue;
-            }
-            if (st == ws_stream::step::closed) return broken();
-            const auto r = socket_.wait(st == ws_stream::step::want_read || sent == flushed::blocked_on_read,
-                                        st == ws_stream::step::want_write || sent == flushed::blocked_on_write, &wake_,
-                                        heard + read_timeout_);
-            if (r.failed || r.timed_out) return broken();  // shut, or silent past read_timeout
-        }
-    }
-
-    bool send_text(std::string_view message) override {
-        auto item = std::make_shared<outgoing>();
-        const auto deadline = clock::now() + write_timeout_;
-        std::unique_lock<std::mutex> lock(mutex_);
-        if (broken_) return false;
-        item->bytes = masked_frame_locked(ws_opcode::text, message);
-        queue_.push_back(item);
-        for (;;) {
-            if (item->finished) return item->ok;
-            if (broken_) return false;
-            if (owner_ == owner_kind::none) {
-                owner_ = owner_kind::writer;
-                lock.unlock();
-                const bool ok = drain(deadline);
-                lock.lock();
-                owner_ = owner_kind::none;
-                changed_.notify_all();
-                if (!ok) {
-                    fail_all_locked();
-                    break;
-                }
-                continue;
-            }
-            if (owner_ == owner_kind::reader) wake_.signal();
-            if (changed_.wait_until(lock, deadline) == std::cv_status::timeout && !item->finished) {
-                fail_all_locked();  // a frame half written cannot be taken back: the connection ends
-                break;
-            }
-        }
-        lock.unlock();
-        socket_.shut();
-        return false;
-    }
-
-    void shutdown() noexcept override {
-        socket_.shut();
-        std::lock_guard<std::mutex> lock(mutex_);
-        fail_all_locked();
-    }
-
-private:
-    enum class owner_kind { none, reader, writer };
-    enum class flushed { idle, blocked_on_read, blocked_on_write, failed };
-    enum class outcome { ok, timeout, closed };
-
-    struct outgoing {
-        std::string bytes;
-        std::size_t written = 0;  // the owner's alone
-        bool finished = false;    // under mutex_, as ok
-        bool ok = false;
-    };
-
-    static transport_error canceled() { return transport_error(error_kind::canceled, "the WebSocket connect was cancelled"); }
-
-    // --- connecting: the constructor's thread alone -----------------------------------
-
-    void check(outcome o, clock::time_point deadline, const char* failed) {
-        if (o == outcome::ok) return;
-        if (socket_.was_shut()) throw canceled();
-        if (o == outcome::timeout || clock::now() >= deadline) throw transport_error(error_kind::timeout, "the WebSocket connect timed out");
-        throw transport_error(error_kind::send, failed);
-    }
-
-    // A proxy's CONNECT tunnel to the WebSocket's host: what follows (TLS, the upgrade) goes
-    // through it unchanged. The proxy's credentials never reach an error's text.
-    void open_tunnel(const ws_url& url, const http_proxy& proxy, clock::time_point deadline) {
-        const std::string authority =
-            (url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host) + ":" + url.port;
-        std::string request = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n";
-        if (!proxy.username.empty() || !proxy.password.empty()) {
-            const std::string pair = proxy.username + ":" + proxy.password;
-            request += "Proxy-Authorization: Basic " +
-                       base64_encode(reinterpret_cast<const unsigned char*>(pair.data()), pair.size()) + "\r\n";
-        }
-        request += "\r\n";
-        check(write_all(request, deadline), deadline, "could not send the CONNECT request to the proxy");
-        std::string got;
-        const auto head = read_head(got, deadline, "proxy's CONNECT");
-        if (head.status < 200 || head.status > 299) {
-            std::string body = refusal_body(head, std::move(got), 64 << 10);
-            if (socket_.was_shut()) throw canceled();
-            throw websocket_refused(head.status, std::move(body),
-                                    "the proxy refused the tunnel to the WebSocket's host with HTTP " +
-                                        std::to_string(head.status));
-        }
-        if (!got.empty()) throw transport_error(error_kind::invalid_response, "the proxy sent bytes behind its CONNECT answer");
-    }
-
-    http_head read_head(std::string& got, clock::time_point deadline, const char* what) {
-        constexpr std::size_t max_head = 16 << 10;
-        std::size_t head_end = std::string::npos;
-        while ((head_end = got.find("\r\n\r\n")) == std::string::npos) {
-            if (got.size() > max_head) {
-                throw transport_error(error_kind::invalid_response, std::string("the ") + what + "'s answer has headers over 16 KiB");
-            }
-            const outcome r = fill(got, deadline);
-            if (r == outcome::ok) continue;
-            if (socket_.was_shut()) throw canceled();
-            if (r == outcome::timeout) {
-                throw transport_error(error_kind::timeout, std::string("the ") + what + " got no answer within connect_timeout");
-            }
-            // A TLS server closes on plain text, mostly without a word (OpenSSL's "http request").
-            throw transport_error(error_kind::receive,
-                                  std::string("the server closed the connection before answering the ") + what +
-                                      (got.empty() && !stream_.secure() ? " (a TLS server does that to plain text: is it wss://?)" : ""));
-        }
-        auto head = parse_http_head(std::string_view(got).substr(0, head_end));
-        if (!head) {
-            // 0x15 0x03: a TLS alert, the answer of a TLS server to plain text.
-            const bool speaks_tls = got.size() >= 2 && got[0] == '\x15' && got[1] == '\x03';
-            throw transport_error(speaks_tls ? error_kind::tls : error_kind::invalid_response,
-                                  std::string("the ") + what + "'s answer is not HTTP/1.x" +
-                                      (speaks_tls ? " but TLS: the server wants wss://" : ""));
-        }
-        got.erase(0, head_end + 4);
-        return std::move(*head);
-    }
-
-    // The body of a refused upgrade (BosBase's JSON error), up to `cap` bytes; what came
-    // within the read timeout when the server neither ends nor frames it.
-    std::string refusal_body(const http_head& head, std::string got, std::size_t cap) {
-        if (head.status < 200 || head.status == 204 || head.status == 304) return {};
-        const bool chunked = header_lists(head.find("Transfer-Encoding"), "chunked");
-        std::uint64_t length = cap;
-        if (const std::string* cl = head.find("Content-Length"); cl && !chunked) {
-            if (cl->empty() || cl->size() > 18 || cl->find_first_not_of("0123456789") != std::string::npos) return {};
-            length = std::min<std::uint64_t>(std::stoull(*cl), cap);
-        }
-        std::string body;
-        const auto deadline = clock::now() + read_timeout_;
-        for (;;) {
-            if (chunked ? http_dechunk(got, body, cap) : got.size() >= length) break;
-            if (fill(got, deadline) != outcome::ok) {
-                if (chunked) http_dechunk(got, body, cap);
-                break;
-            }
-        }
-        if (!chunked) body = got.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(length, got.size())));
-        return body;
-    }
-
-    // --- the owner's I/O -----------------------------------------------------------
-
-    outcome write_all(std::string_view data, clock::time_point deadline) {
-        while (!data.empty()) {
-            std::size_t sent = 0;
-            const ws_stream::step st = stream_.write_some(data.data(), data.size(), sent);
-            if (st == ws_stream::step::ok) {
-                data.remove_prefix(sent);
-                continue;
-            }
-            if (st == ws_stream::step::closed) return outcome::closed;
-            const auto r = socket_.wait(st == ws_stream::step::want_read, st == ws_stream::step::want_write, nullptr, deadline);
-            if (r.failed) return outcome::closed;
-            if (r.timed_out) return outcome::timeout;
-        }
-        return outcome::ok;
-    }
-
-    // Appends what one read brings.
-    outcome fill(std::string& to, clock::time_point deadline) {
-        for (;;) {
-            std::size_t got = 0;
-            const ws_stream::step st = stream_.read_some(buffer_.data(), buffer_.size(), got);
-            if (st == ws_stream::step::ok) {
-                to.append(buffer_.data(), got);
-                return outcome::ok;
-            }
-            if (st == ws_stream::step::closed) return outcome::closed;
-            const auto r = socket_.wait(st == ws_stream::step::want_read, st == ws_stream::step::want_write, nullptr, deadline);
-            if (r.failed) return outcome::closed;
-            if (r.timed_out) return outcome::timeout;
-        }
-    }
-
-    // Writes the queued frames as far as the socket takes them now, in order.
-    flushed flush() {
-        for (;;) {
-            std::shared_ptr<outgoing> item;
-            {
-                std::lock_guard<std::mutex> lock(mutex_);
-                if (queue_.empty()) return flushed::idle;
-                item = queue_.front();
-            }
-            while (item->written < item->bytes.size()) {
-                std::size_t sent = 0;
-                // A TLS write that could not finish is retried with the same bytes, as TLS requires.
-                const ws_stream::step st =
-                    stream_.write_some(item->bytes.data() + item->written, item->bytes.size() - item->written, sent);
-                if (st == ws_stream::step::ok) {
-                    item->written += sent;
-                    continue;
-                }
-                if (st == ws_stream::step::want_write) return flushed::blocked_on_write;
-                if (st == ws_stream::step::want_read) return flushed::blocked_on_read;
-                return flushed::failed;
-            }
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (!queue_.empty() && queue_.front() == item) queue_.pop_front();
-            item->finished = true;
-            item->ok = true;
-            changed_.notify_all();
-        }
-    }
-
-    // A sender that owns the connection: everything queued, within its deadline.
-    bool drain(clock::time_point deadline) {
-        for (;;) {
-            const flushed f = flush();
-            if (f == flushed::idle) return true;
-            if (f == flushed::failed) return false;
-            const auto r = socket_.wait(f == flushed::blocked_on_read, f == flushed::blocked_on_write, nullptr, deadline);
-            if (r.failed || r.timed_out) return false;
-        }
-    }
-
-    bool become_owner(owner_kind who) {
-        std::unique_lock<std::mutex> lock(mutex_);
-        changed_.wait(lock, [&] { return owner_ == owner_kind::none || broken_; });
-        if (broken_) return false;
-        owner_ = who;
-        return true;
-    }
-
-    void give_up_ownership() noexcept {
-        std::lock_guard<std::mutex> lock(mutex_);
-        owner_ = owner_kind::none;
-        changed_.notify_all();
-    }
-
-    void queue_frame(ws_opcode opcode, std::string_view payload) {
-        auto item = std::make_shared<outgoing>();
-        std::lock_guard<std::mutex> lock(mutex_);
-        item->bytes = masked_frame_locked(opcode, payload);
-        queue_.push_back(std::move(item));
-    }
-
-    // The reader's close frame, written within write_timeout, then the socket goes.
-    void say_goodbye(std::string_view code) {
-        queue_frame(ws_opcode::close, code);
-        drain(clock::now() + write_timeout_);
-        broken();
-    }
-
-    websocket_frame broken() {
-        socket_.shut();
-        std::lock_guard<std::mutex> lock(mutex_);
-        fail_all_locked();
-        return websocket_frame::closed;
-    }
-
-    void fail_all_locked() {
-        broken_ = true;
-        for (auto& item : queue_) item->finished = true;  // ok stays false
-        queue_.clear();
-        changed_.notify_all();
-    }
-
-    std::string masked_frame_locked(ws_opcode opcode, std::string_view payload) {
-        std::array<unsigned char, 4> mask{};
-        const std::uint32_t bits = random_();
-        for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = static_cast<unsigned char>((bits >> (8 * i)) & 0xFF);
-        return ws_encode_frame(opcode, payload, true, &mask);
-    }
-
-    const std::chrono::milliseconds read_timeout_;
-    const std::chrono::milliseconds write_timeout_;
-    websocket_socket_handle socket_;
-    ws_decoder decoder_;  // the reading thread's, as are pending_ and buffer_
-    std::string pending_;
-    std::size_t pending_at_ = 0;
-    std::array<char, 16 << 10> buffer_{};
-    ws_stream stream_;  // the owner's alone; goes before socket_, which it reads and writes
-    wake_signal wake_;  // a sender's wake-up for the owner waiting in read()
-
-    std::mutex mutex_;  // the queue, who owns the connection, broken_, random_
-    std::condition_variable changed_;
-    std::deque<std::shared_ptr<outgoing>> queue_;
-    owner_kind owner_ = owner_kind::none;
-    bool broken_ = false;
-    std::mt19937 random_;  // masking keys (RFC 6455 5.3)
-};
-
-}  // namespace detail
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_HTTPLIB_WEBSOCKET
-#endif  // BOSBASE_NO_HTTPLIB
-#endif  // BOSBASE_HTTPLIB_WEBSOCKET_HPP
 // ---- bosbase/httplib/transport.hpp: httplib_transport: the default transport over cpp-httplib, pooled and hardened.
 #ifndef BOSBASE_HTTPLIB_TRANSPORT_HPP
 #define BOSBASE_HTTPLIB_TRANSPORT_HPP
 
 #ifndef BOSBASE_NO_HTTPLIB
 
-#include <httplib.h>
-
-// cpp-httplib 0.11 knows only OpenSSL; later releases also offer mbedTLS and
-// wolfSSL and define CPPHTTPLIB_SSL_ENABLED for any of them.
-#if defined(CPPHTTPLIB_OPENSSL_SUPPORT) || defined(CPPHTTPLIB_SSL_ENABLED)
-#define BOSBASE_HTTPLIB_TLS 1
+// The default transport's WebSocket (pub/sub, execute_ws) is the SDK's own socket, so it is there
+// with every cpp-httplib; define BOSBASE_HTTPLIB_WEBSOCKET to 0 to leave it out.
+#ifndef BOSBASE_HTTPLIB_WEBSOCKET
+#define BOSBASE_HTTPLIB_WEBSOCKET 1
 #endif
 
 namespace bosbase {
+
+namespace detail {
+struct httplib_call;
+}  // namespace detail
 
 /// @brief TLS and pooling settings of httplib_transport.
 struct httplib_transport_options {
@@ -9551,45 +7318,29 @@ struct httplib_transport_options {
 /// since cpp-httplib hands it over as if it were the final response.
 class httplib_transport {
 public:
-    httplib_transport() : httplib_transport(httplib_transport_options{}) {}
-
-    explicit httplib_transport(httplib_transport_options options)
-        : state_(std::make_shared<state>(std::move(options))) {}
+    httplib_transport();
+    explicit httplib_transport(httplib_transport_options options);
 
     /// @brief False for https:// origins when cpp-httplib was built without TLS.
-    bool supports_origin(const std::string& origin) const {
-#ifdef BOSBASE_HTTPLIB_TLS
-        (void)origin;
-        return true;
-#else
-        return !is_tls(origin);
-#endif
-    }
+    bool supports_origin(const std::string& origin) const;
 
     /// @brief Whether httplib_transport_options::retry_stale_connections is on.
-    bool retries_stale_connections() const noexcept { return state_->options.retry_stale_connections; }
+    bool retries_stale_connections() const noexcept;
 
-    http_response send(const http_request& req) { return send_body(req, req.body, nullptr); }
+    http_response send(const http_request& req);
 
     /// @brief Takes the body out of `req` (it is left empty) instead of copying it.
-    http_response send(http_request& req) {
-        std::string body = std::move(req.body);
-        return send_body(req, body, &body);
-    }
+    http_response send(http_request& req);
 
     /// @brief send() with the body read from `source` as it goes out (see transfer.hpp).
-    http_response upload(const http_request& req, body_source& source) {
-        return send_body(req, req.body, nullptr, &source);
-    }
+    http_response upload(const http_request& req, body_source& source);
 
     /// @brief send() with the answer's body handed to `sink` as it arrives (see transfer.hpp).
     /// A server that sends more than its Content-Length announced is invalid_response
     /// when the surplus is already waiting on the socket with the last announced byte
     /// (plain HTTP; the sink has had the announced bytes), whether or not the server
     /// closes the connection, and the connection is not used again.
-    http_response download(const http_request& req, response_sink& sink) {
-        return send_body(req, req.body, nullptr, nullptr, &sink);
-    }
+    http_response download(const http_request& req, response_sink& sink);
 
     /// @brief The streaming call realtime uses. A dedicated connection (never one
     /// of the pool), no size cap, the body handed to on_data as it arrives
@@ -9598,91 +7349,7 @@ public:
     /// when one is set. Returns when the server ends the body or on_data returns false;
     /// throws transport_error otherwise (error_kind::canceled after a cancel,
     /// error_kind::deadline at the deadline).
-    http_response stream(const http_request& req, const stream_handler& on_data) {
-        if (!supports_origin(req.origin)) {
-            throw transport_error(transport_error::kind::tls,
-                                  "https:// needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
-        }
-        if (!detail::httplib_compat::valid_port(req.origin)) {
-            throw transport_error(transport_error::kind::other, "invalid origin " + req.origin + ": port out of range");
-        }
-        const detail::sigpipe_guard no_sigpipe;  // held for the whole stream
-        connection conn(req.origin);
-        if (!conn.client.is_valid()) {
-            throw transport_error(transport_error::kind::other,
-                                  "cpp-httplib cannot use the origin " + req.origin + " (invalid origin or TLS setup)");
-        }
-        call c(req);
-        configure_stream(conn, c);
-
-        httplib::Headers headers;
-        for (const auto& h : req.headers) headers.emplace(h.first, h.second);
-
-        http_response res;
-        bool handler_stopped = false;
-        bool error_too_large = false;
-        auto is_success = [&] { return res.status >= 200 && res.status <= 299; };
-        if (c.canceled()) {
-            throw c.canceled_error();
-        }
-        auto result = watched(conn, c, [&] {
-            return conn.client.Get(
-                req.target, headers,
-                [&](const httplib::Response& r) {
-                    c.last_activity = clock::now();
-                    if (auto bad = c.check_status(r.status)) {
-                        c.failure = std::move(bad);
-                        return false;
-                    }
-                    res.status = r.status;
-                    for (const auto& h : r.headers) res.headers.emplace_back(h.first, h.second);
-                    return !c.canceled();
-                },
-                [&](const char* data, std::size_t size) {
-                    c.last_activity = clock::now();
-                    if (c.canceled()) {
-                        return false;
-                    }
-                    if (is_success()) {
-                        try {
-                            handler_stopped = !on_data(std::string_view(data, size));
-                        } catch (...) {
-                            // Unwinding through cpp-httplib would leave its connection marked busy.
-                            c.caught = std::current_exception();
-                            return false;
-                        }
-                        return !handler_stopped;
-                    }
-                    if (size > req.max_response_bytes - res.body.size()) {
-                        error_too_large = true;
-                        return false;
-                    }
-                    res.body.append(data, size);
-                    return true;
-                });
-        });
-        if (c.caught) {
-            std::rethrow_exception(c.caught);
-        }
-        // A stream stopped at its deadline may look complete: a body read until the
-        // connection closes ends without an error when the watchdog shuts the socket.
-        if (handler_stopped || (result && !c.canceled() && !c.stopped)) {
-            return res;
-        }
-        if (c.canceled()) {
-            throw c.canceled_error();
-        }
-        if (c.failure) {
-            throw *c.failure;
-        }
-        if (error_too_large) {
-            throw c.too_large();
-        }
-        if (c.stopped) {
-            throw c.deadline_exceeded();
-        }
-        throw describe(result.error(), c, conn, conn.sockets_opened > 0);
-    }
+    http_response stream(const http_request& req, const stream_handler& on_data);
 
 // The WebSocket is the SDK's own (detail::default_websocket), with every cpp-httplib.
 #if BOSBASE_HTTPLIB_WEBSOCKET
@@ -9691,22 +7358,7 @@ public:
     /// proxy this transport uses for the host (a CONNECT tunnel). Throws transport_error when
     /// no socket opens, and websocket_refused when the server (or the proxy) answers with an
     /// HTTP status.
-    std::unique_ptr<websocket_connection> connect_websocket(const websocket_request& req) {
-        const auto scheme_end = req.url.find("://");
-        if (scheme_end != std::string::npos && !detail::httplib_compat::valid_port(req.url.substr(0, req.url.find('/', scheme_end + 3)))) {
-            throw transport_error(transport_error::kind::other, "invalid WebSocket URL: port out of range");
-        }
-        const auto& o = state_->options;
-        detail::ws_tls_settings tls;
-        tls.verify = o.verify_certificate;
-        tls.ca_cert_file = o.ca_cert_file;
-        tls.ca_cert_dir = o.ca_cert_dir;
-        tls.ca_description = ca_source_text();
-        // The proxy follows the origin the WebSocket's URL stands for: ws is http, wss is https.
-        const auto url = detail::parse_ws_url(req.url);
-        const std::string origin = url ? (url->secure ? "https://" : "http://") + url->host_header : std::string();
-        return std::make_unique<detail::default_websocket>(req, tls, proxy_for(origin));
-    }
+    std::unique_ptr<websocket_connection> connect_websocket(const websocket_request& req);
 #endif
 
 private:
@@ -9717,238 +7369,22 @@ private:
 
     // `body` is what to send; `owned` is the same string when it may be moved from.
     http_response send_body(const http_request& req, const std::string& body, std::string* owned,
-                            body_source* source = nullptr, response_sink* sink = nullptr) {
-        if (!supports_origin(req.origin)) {
-            throw transport_error(transport_error::kind::tls,
-                                  "https:// needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
-        }
-        const auto first_attempt = clock::now();
-        for (int attempt = 0;; ++attempt) {
-            call c(req, first_attempt);
-            c.sink = sink;
-            if (c.canceled()) {
-                throw c.canceled_error();
-            }
-            if (c.started >= req.deadline) {
-                throw c.deadline_exceeded();
-            }
-            // A retry never takes another pooled connection: it may be as stale as the first.
-            auto conn = acquire(req.origin, attempt == 0);
-            configure(*conn, c);
-            // Over TLS the bytes may be the server's close_notify, so only plain HTTP is checked.
-            if (sink != nullptr && !is_tls(req.origin)) c.surplus_probe = &conn->client;
-
-            httplib::Request hreq;
-            hreq.method = req.method;
-            hreq.path = req.target;
-            for (const auto& h : req.headers) {
-                hreq.headers.emplace(h.first, h.second);
-            }
-            if (!req.content_type.empty()) {
-                hreq.headers.emplace("Content-Type", req.content_type);
-            }
-            const auto& encodings = detail::httplib_compat::accepted_encodings();
-            if (req.decompress && !encodings.empty() && hreq.headers.find("Accept-Encoding") == hreq.headers.end()) {
-                hreq.headers.emplace("Accept-Encoding", encodings);
-            }
-            std::vector<char> buffer;
-            if (source != nullptr && source->size > 0) {  // an empty one is sent as an empty body
-                buffer.resize(static_cast<std::size_t>(std::min<std::uint64_t>(source->size, provided_body_min)));
-                hreq.content_length_ = static_cast<std::size_t>(source->size);
-                hreq.content_provider_ = [source, &buffer, &c](std::size_t offset, std::size_t length,
-                                                               httplib::DataSink& out) {
-                    if (c.canceled()) return false;
-                    try {
-                        const std::size_t got = source->read(offset, buffer.data(), std::min(length, buffer.size()));
-                        if (got == 0) return false;  // the source gave up: a cancel
-                        out.write(buffer.data(), got);
-                        return true;
-                    } catch (...) {
-                        // Unwinding through cpp-httplib would leave its connection marked busy.
-                        c.caught = std::current_exception();
-                        return false;
-                    }
-                };
-            } else if (body.size() < provided_body_min) {
-                // Moved only when no retry can follow; a retry sends the same bytes again.
-                const bool may_retry = attempt == 0 && retries(req.method);
-                hreq.body = owned != nullptr && !may_retry ? std::move(*owned) : body;
-            } else {
-                hreq.content_length_ = body.size();
-                hreq.content_provider_ = [data = body.data(), size = body.size(), &c](
-                                             std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-                    if (c.canceled()) return false;  // an upload stops between chunks
-                    sink.write(data + offset, std::min(length, size - offset));
-                    return true;  // a failed write ends the call as Error::Write, not Canceled
-                };
-            }
-            // With a content receiver cpp-httplib hands over every body byte (after
-            // decompression) whatever the framing, and 0.41 adds no Accept-Encoding of its own.
-            hreq.response_handler = [&c](const httplib::Response& r) { return c.on_headers(r); };
-            hreq.content_receiver = [&c](const char* data, std::size_t n, auto, auto) { return c.on_body(data, n); };
-            detail::httplib_compat::start_clock(hreq, 0);
-
-            const unsigned sockets_before = conn->sockets_opened;
-            const bool reused = sockets_before > 0;  // it already had a socket: it came from the pool
-            // send(Request&, Response&, Error&) works on our Request in place; the
-            // Result-returning overload copies the whole request first.
-            httplib::Response hres;
-            httplib::Error error = httplib::Error::Success;
-            bool sent = false;
-            {
-                detail::sigpipe_guard no_sigpipe;
-                sent = watched(*conn, c, [&] { return conn->client.send(hreq, hres, error); });
-                // Over TLS a closing connection still writes after the answer (the
-                // close_notify alert), so only plain HTTP skips the check.
-                if (sent && !is_tls(req.origin)) no_sigpipe.succeeded();
-            }
-            if (c.caught) {
-                std::rethrow_exception(c.caught);  // std::bad_alloc from the body buffer
-            }
-            if (c.canceled()) {
-                throw c.canceled_error();  // whatever the stopped connection reported
-            }
-            if (c.failure) {
-                throw *c.failure;
-            }
-            if (!sent && c.sink_stopped) {
-                return c.head;  // the sink ended the call; the connection is dropped
-            }
-            if (!sent) {
-                if (c.stopped || clock::now() >= req.deadline) {
-                    throw c.deadline_exceeded();
-                }
-                // 0.41 fails Content-Lengths that disagree as a read error while reading the
-                // headers, before the response handler that reports them on 0.11; the
-                // headers it read are in hres.
-                if (call::lengths_disagree(hres.headers.equal_range("Content-Length"))) {
-                    throw c.conflicting_lengths();
-                }
-                const bool new_socket = conn->sockets_opened != sockets_before;
-                transport_error failure = describe(error, c, *conn, new_socket);
-                // A kept-alive connection the server closed just as the request went out
-                // fails before any answer; an idempotent request is sent again, once, on
-                // a new connection (as browsers and Go's client do). Where the kernel
-                // tells that bytes arrived during this attempt, the server did answer
-                // (partly, or with garbage) and the connection was not stale.
-                const auto quiet = conn->watch.since_last_data();
-                const bool answered = c.answer_seen || (quiet && *quiet + detail::socket_watch::resolution <
-                                                                      clock::now() - c.started);
-                const bool stale = reused && !new_socket && !answered &&
-                                   (failure.error_kind() == transport_error::kind::receive ||
-                                    failure.error_kind() == transport_error::kind::send);
-                if (attempt == 0 && stale && retries(req.method)) {
-                    continue;
-                }
-                throw failure;
-            }
-            // A 204 or a HEAD response skips the response handler and its checks.
-            if (auto bad = c.check_status(hres.status)) {
-                throw *bad;
-            }
-            if (auto bad = c.check_header_count(hres.headers.size())) {
-                throw *bad;
-            }
-            if ((hres.status == 204 || req.method == "HEAD") &&
-                call::lengths_disagree(hres.headers.equal_range("Content-Length"))) {
-                throw c.conflicting_lengths();
-            }
-
-            // Read before the header values are moved out below.
-            const bool framed = framed_exactly(req.method, hres);
-
-            http_response res;
-            res.status = hres.status;
-            res.headers.reserve(hres.headers.size());
-            for (auto& h : hres.headers) {
-                res.headers.emplace_back(h.first, std::move(h.second));
-            }
-            res.body = std::move(c.body);
-            // Surplus that arrived after the last announced byte (on_body looked then), on a
-            // connection cpp-httplib kept open.
-            if (c.surplus_probe != nullptr && detail::bytes_pending(conn->client.socket())) {
-                throw c.surplus();
-            }
-            // A connection the watchdog stopped is closed; one that failed has an unknown
-            // state; one whose answer was not framed exactly as HTTP/1.1 allows may get
-            // bytes the next call would take for its own answer. All are dropped rather
-            // than pooled (failures threw above); acquire() checks the rest.
-            if (!c.stopped && framed) {
-                release(req.origin, std::move(conn));
-            }
-            return res;
-        }
-    }
+                            body_source* source = nullptr, response_sink* sink = nullptr);
 
     using clock = std::chrono::steady_clock;
-
-    // One pooled connection. The socket counter tells a failed name lookup (no socket
-    // was ever created) from a refused connection: cpp-httplib reports both as
-    // Error::Connection.
-    struct connection {
-        explicit connection(const std::string& origin) : client(origin) {}
-        // Called by cpp-httplib with each new socket, on the calling thread.
-        void opened(::socket_t sock) {
-            ++sockets_opened;
-            watch.watch(sock);
-        }
-        httplib::Client client;
-        unsigned sockets_opened = 0;
-        detail::socket_watch watch;
-        std::string proxy;  // "host:port" of the proxy it goes through, for errors; "" when direct
-    };
-
-    struct state {
-        explicit state(httplib_transport_options o) : options(std::move(o)) {}
-        httplib_transport_options options;
-        std::mutex mutex;
-        // Idle connections per origin. A client talks to one origin, rarely a few, so a
-        // list searched in order costs less than a map, here and in compile time.
-        struct origin_pool {
-            std::string origin;
-            std::vector<std::unique_ptr<connection>> connections;
-        };
-        std::vector<origin_pool> idle;
-
-        std::vector<std::unique_ptr<connection>>& pool_of(const std::string& origin) {
-            for (auto& p : idle) {
-                if (p.origin == origin) return p.connections;
-            }
-            idle.push_back({origin, {}});
-            return idle.back().connections;
-        }
-        // Declared last: destroyed first, so its thread is joined before the pool goes.
-        detail::httplib_watchdog watchdog;
-    };
-
+    // Defined with the transport's code (httplib/transport.ipp): they hold cpp-httplib's
+    // types, which a TU built with BOSBASE_SEPARATE_COMPILATION never sees.
+    struct connection;
+    struct state;
     using call = detail::httplib_call;
 
     // Runs `send` (a blocking cpp-httplib call on `conn`) under the watchdog when the call
     // has a deadline or can be cancelled: past the deadline, or once cancelled, the
     // watchdog stops the connection (and again until `send` returns).
     template <class Send>
-    auto watched(connection& conn, call& c, Send&& send) -> decltype(send()) {
-        if (c.req.deadline == clock::time_point::max() && !c.req.cancel) {
-            return send();
-        }
-        auto& dog = state_->watchdog;
-        detail::httplib_watchdog::watch w;
-        dog.add(w, conn.client, &conn.watch, c.req.deadline);
-        // The watch ends however send() ends, and before the client is pooled or freed.
-        struct unwatch {
-            detail::httplib_watchdog& dog;
-            detail::httplib_watchdog::watch& w;
-            bool& stopped;
-            ~unwatch() { stopped = dog.remove(w); }
-        } guard{dog, w, c.stopped};
-        cancel_token::registration on_cancel;  // destroyed first: no expire_now after remove()
-        if (c.req.cancel) on_cancel = c.req.cancel->on_cancel([&dog, &w] { dog.expire_now(w); });
-        return send();
-    }
+    auto watched(connection& conn, call& c, Send&& send) -> decltype(send());
 
-    static bool is_tls(const std::string& origin) {
-        return origin.size() >= 8 && detail::ascii_iequal(std::string_view(origin).substr(0, 8), "https://");
-    }
+    static bool is_tls(const std::string& origin);
 
     // RFC 9112 6.3: an answer to HEAD and a 1xx, 204 or 304 answer end with their
     // headers, whatever Content-Length or Transfer-Encoding says, and cpp-httplib reads
@@ -9957,303 +7393,46 @@ private:
     // (input_pending). An answer with both Content-Length and Transfer-Encoding was framed
     // one way by the server and may be read another way by the client. None of these
     // connections is used again. (Content-Length values that disagree fail the call.)
-    static bool framed_exactly(const std::string& method, const httplib::Response& res) {
-        // One pass over the few headers an answer has, comparing lengths before
-        // letters: three case-insensitive tree lookups cost 2% of a sign-in call.
-        bool encoded = false;
-        const std::string* length = nullptr;
-        for (const auto& header : res.headers) {
-            const std::string& name = header.first;
-            if (name.size() == 17 && detail::ascii_iequal(name, "Transfer-Encoding")) {
-                encoded = true;
-            } else if (name.size() == 14 && detail::ascii_iequal(name, "Content-Length")) {
-                length = &header.second;
-            }
-        }
-        if (encoded && length != nullptr) return false;
-        if (method == "HEAD" || (res.status >= 200 && res.status != 204 && res.status != 304)) return true;
-        return !encoded && (length == nullptr || *length == "0");
-    }
+    template <class Response>
+    static bool framed_exactly(const std::string& method, const Response& res);
 
-    bool retries(const std::string& method) const {
-        return state_->options.retry_stale_connections &&
-               (method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" || method == "OPTIONS");
-    }
+    bool retries(const std::string& method) const;
 
-    std::unique_ptr<connection> acquire(const std::string& origin, bool pooled = true) {
-        while (pooled) {
-            std::unique_ptr<connection> conn;
-            {
-                std::lock_guard<std::mutex> lock(state_->mutex);
-                auto& pool = state_->pool_of(origin);
-                if (pool.empty()) break;
-                conn = std::move(pool.back());
-                pool.pop_back();
-            }
-            // Bytes, or the server's close, waiting on an idle connection: the server closed
-            // it (so a POST on it would fail), or it sent something the last answer's
-            // framing did not account for (which the next call would read as its answer).
-            if (!detail::input_pending(conn->client.socket())) return conn;
-        }
-        if (!detail::httplib_compat::valid_port(origin)) {
-            throw transport_error(transport_error::kind::other, "invalid origin " + origin + ": port out of range");
-        }
-        auto conn = std::make_unique<connection>(origin);
-        // cpp-httplib 0.41 leaves a Client without implementation for an origin it cannot
-        // parse, and every setter would then dereference null.
-        if (!conn->client.is_valid()) {
-            throw transport_error(transport_error::kind::other,
-                                  "cpp-httplib cannot use the origin " + origin + " (invalid origin or TLS setup)");
-        }
-        auto& client = conn->client;
-        client.set_keep_alive(true);
-        // Headers and body go out in separate writes; with Nagle on, the body waits
-        // for the server's delayed ACK (~40 ms) on every call of a kept-alive connection.
-        client.set_tcp_nodelay(true);
-        detail::httplib_compat::disable_path_encoding(client, 0);  // the SDK already encodes paths and queries
-        client.set_follow_location(false);  // a 3xx is the caller's to see, never followed
-        connection* counted = conn.get();
-        client.set_socket_options([counted](::socket_t sock) { counted->opened(sock); });
-        apply_tls_options(client);
-        apply_proxy(*conn, origin);
-        return conn;
-    }
+    std::unique_ptr<connection> acquire(const std::string& origin, bool pooled = true);
 
-    void release(const std::string& origin, std::unique_ptr<connection> conn) {
-        std::lock_guard<std::mutex> lock(state_->mutex);
-        auto& pool = state_->pool_of(origin);
-        if (pool.size() < state_->options.max_idle_connections) {
-            pool.push_back(std::move(conn));
-        }
-    }
+    void release(const std::string& origin, std::unique_ptr<connection> conn);
 
-    static void configure(connection& conn, call& c) {
-        auto& client = conn.client;
-        const auto& req = c.req;
-        // Every wait is capped at the time left, so no single read, write or connect
-        // attempt can outlast the deadline even before the watchdog steps in.
-        std::chrono::milliseconds left = std::chrono::milliseconds::max();
-        if (req.deadline != clock::time_point::max()) {
-            left = std::chrono::ceil<std::chrono::milliseconds>(req.deadline - c.started);
-        }
-        c.connect_timeout = std::min(req.connect_timeout, left);
-        c.read_timeout = std::min(req.read_timeout, left);
-        c.write_timeout = std::min(req.write_timeout, left);
-        auto split = [](std::chrono::milliseconds ms, auto&& setter) {
-            const auto total = std::max<std::int64_t>(ms.count(), 1);
-            setter(static_cast<time_t>(total / 1000), static_cast<time_t>((total % 1000) * 1000));
-        };
-        split(c.connect_timeout, [&](time_t s, time_t us) { client.set_connection_timeout(s, us); });
-        split(c.read_timeout, [&](time_t s, time_t us) { client.set_read_timeout(s, us); });
-        split(c.write_timeout, [&](time_t s, time_t us) { client.set_write_timeout(s, us); });
-        detail::httplib_compat::set_max_timeout(
-            client, left == std::chrono::milliseconds::max() ? std::chrono::milliseconds(0) : left, 0);
-        client.set_decompress(req.decompress);
-        // Only a backstop: the content receiver stops at max_response_bytes first and says
-        // so, while cpp-httplib's own limit fails as a plain read error. The margin covers
-        // one receive or decompression buffer and gzip's growth of incompressible data.
-        const std::size_t cap = req.max_response_bytes;
-        const std::size_t margin = cap / 8 + (std::size_t(64) << 10);
-        const std::size_t limit = cap > std::numeric_limits<std::size_t>::max() - margin
-                                      ? std::numeric_limits<std::size_t>::max()
-                                      : cap + margin;
-        detail::httplib_compat::set_payload_limit(client, limit, 0);
-    }
+    static void configure(connection& conn, call& c);
 
-    static std::string ms_text(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
+    static std::string ms_text(std::chrono::milliseconds ms);
 
     // A TLS-only server drops a plain-HTTP request on a fresh connection without a word, which
     // reads like any broken connection; the likely cause is worth saying then (an https://
     // URL to a plain server fails the handshake instead, and says so).
-    static std::string tls_hint(const http_request& req, bool fresh_connection) {
-        if (!fresh_connection || is_tls(req.origin)) return {};
-        return " (a server that speaks only TLS closes a plain-HTTP connection so: if it is an HTTPS server, use "
-               "an https:// URL)";
-    }
+    static std::string tls_hint(const http_request& req, bool fresh_connection);
 
-    transport_error describe(httplib::Error error, const call& c, const connection& conn, bool socket_opened) const {
-        using kind = transport_error::kind;
-        const auto& req = c.req;
-        const auto slack = std::chrono::milliseconds(5);
-        // cpp-httplib reports a timed-out read the same way as a closed connection. A
-        // read can only have timed out once the call saw nothing for the read timeout;
-        // but a status line and headers that trickle in are invisible to the call, so
-        // the kernel, where it tells when data last arrived, has the last word (without
-        // it, a close after trickled headers may read as a timeout).
-        const auto idle = clock::now() - c.last_activity;
-        bool read_timed_out = idle + slack >= c.read_timeout;
-        if (const auto quiet = conn.watch.since_last_data(); quiet && read_timed_out) {
-            read_timed_out = *quiet + detail::socket_watch::resolution >= c.read_timeout;
-        }
-        const std::string where = req.method + " " + req.origin;
-        switch (error) {
-        case httplib::Error::Connection:
-            if (!conn.proxy.empty()) {
-                if (!socket_opened) {
-                    return {kind::resolve, "could not resolve the host name of the proxy " + conn.proxy + " (for " +
-                                               req.origin + ")"};
-                }
-                return {kind::connect, "could not connect to the proxy " + conn.proxy + " (for " + req.origin +
-                                           "): connection refused or unreachable"};
-            }
-            if (!socket_opened) {
-                return {kind::resolve, "could not resolve the host name of " + req.origin};
-            }
-            return {kind::connect, "could not connect to " + req.origin + " (connection refused or unreachable)"};
-        case httplib::Error::ConnectionTimeout:
-            return {kind::timeout, "connecting to " + req.origin + " timed out after " + ms_text(c.connect_timeout)};
-        case httplib::Error::Read:
-            if (read_timed_out) {
-                return {kind::timeout, "no response from " + req.origin + " within " + ms_text(c.read_timeout) +
-                                           " (read timeout)"};
-            }
-            return {kind::receive, "connection to " + req.origin +
-                                       " closed or sent something other than an HTTP response before a full "
-                                       "response arrived" + tls_hint(req, socket_opened)};
-        case httplib::Error::Write:
-            if (idle + slack >= c.write_timeout) {
-                return {kind::timeout, "sending the request to " + req.origin + " timed out after " +
-                                           ms_text(c.write_timeout) + " (write timeout)"};
-            }
-            return {kind::send, "could not send the request to " + req.origin + tls_hint(req, socket_opened)};
-        case httplib::Error::Canceled:
-            return {kind::canceled, where + " was cancelled"};
-        case httplib::Error::SSLConnection:
-            // cpp-httplib bounds the handshake by the connect timeout and reports a server
-            // that went quiet in it like one that broke it.
-            if (idle + slack >= c.connect_timeout) {
-                return {kind::timeout, "the TLS handshake with " + req.origin + " timed out after " +
-                                           ms_text(c.connect_timeout) + " (connect timeout)"};
-            }
-            return {kind::tls, "TLS handshake with " + req.origin + " failed"};
-        case httplib::Error::SSLLoadingCerts:
-            return {kind::tls, "could not load CA certificates for " + req.origin + ca_source_text()};
-        case httplib::Error::SSLServerVerification:
-            return {kind::tls, "certificate of " + req.origin + " could not be verified"};
-        case httplib::Error::Compression:
-            return {kind::invalid_response, "the response body from " + req.origin + " could not be decompressed"};
-        case httplib::Error::ExceedRedirectCount:
-            return {kind::other, where + " was redirected too often"};
-        default: {
-            // Errors that newer cpp-httplib releases added are matched by name,
-            // since 0.11 does not declare them.
-            const std::string name = httplib::to_string(error);
-            if (name == "Timeout" || name == "Read timeout") {
-                return {kind::timeout, "no response from " + req.origin + " within " + ms_text(c.read_timeout) +
-                                           " (read timeout)"};
-            }
-            if (name == "ConnectionClosed" || name == "Connection closed by server") {
-                return {kind::receive, "connection to " + req.origin + " closed before a full response arrived"};
-            }
-            if (name == "SSLServerHostnameVerification" || name == "SSL server hostname verification failed") {
-                return {kind::tls, "certificate of " + req.origin + " does not match its host name"};
-            }
-            if (name == "ExceedMaxPayloadSize" || name == "Exceeded maximum payload size") {
-                return c.too_large();
-            }
-            if (name == "ProxyConnection" || name == "Proxy connection failed") {
-                return {kind::connect, "the proxy " + conn.proxy + " did not open a tunnel to " + req.origin +
-                                           " (it refused the CONNECT: wrong or missing proxy credentials, 407, or "
-                                           "a port it does not allow)"};
-            }
-            return {kind::other, where + " failed: " + name};
-        }
-        }
-    }
+    template <class Error>
+    transport_error describe(Error error, const call& c, const connection& conn, bool socket_opened) const;
 
     // Shared so the client stays movable while the pool and its mutex stay in place.
     std::shared_ptr<state> state_;
 
     // A stream has no whole-call deadline and no size cap (the SSE parser caps each
     // event); it never decompresses and never follows a redirect.
-    void configure_stream(connection& conn, call& c) const {
-        auto& client = conn.client;
-        c.connect_timeout = c.req.connect_timeout;
-        c.read_timeout = c.req.read_timeout;
-        c.write_timeout = c.req.write_timeout;
-        auto split = [](std::chrono::milliseconds ms, auto&& setter) {
-            const auto total = std::max<std::int64_t>(ms.count(), 1);
-            setter(static_cast<time_t>(total / 1000), static_cast<time_t>((total % 1000) * 1000));
-        };
-        split(c.connect_timeout, [&](time_t s, time_t us) { client.set_connection_timeout(s, us); });
-        split(c.read_timeout, [&](time_t s, time_t us) { client.set_read_timeout(s, us); });
-        split(c.write_timeout, [&](time_t s, time_t us) { client.set_write_timeout(s, us); });
-        client.set_keep_alive(false);
-        client.set_tcp_nodelay(true);
-        client.set_decompress(false);
-        client.set_follow_location(false);
-        detail::httplib_compat::disable_path_encoding(client, 0);
-        connection* counted = &conn;
-        client.set_socket_options([counted](::socket_t sock) { counted->opened(sock); });
-        apply_tls_options(client);
-        apply_proxy(conn, c.req.origin);
-    }
+    void configure_stream(connection& conn, call& c) const;
 
     // Which configured CA source failed to load, and why when it is plain (a path that is not
     // there is the usual mistake); empty for the system's store.
-    std::string ca_source_text() const {
-        const auto& o = state_->options;
-        std::string out;
-        auto describe = [&out](const char* what, const std::string& path, bool want_dir) {
-            if (path.empty()) return;
-            std::error_code ec;
-            const auto status = std::filesystem::status(detail::path_from_utf8(path), ec);
-            std::string why;
-            if (!std::filesystem::exists(status)) {
-                why = "no such file or directory";
-            } else if (want_dir != std::filesystem::is_directory(status)) {
-                why = want_dir ? "not a directory" : "a directory, not a PEM file";
-            } else {
-                why = want_dir ? "no usable certificates in it" : "not a readable PEM file of certificates";
-            }
-            out += std::string(out.empty() ? ": " : "; ") + what + " '" + path + "': " + why;
-        };
-        describe("ca_cert_file", o.ca_cert_file, false);
-        describe("ca_cert_dir", o.ca_cert_dir, true);
-        return out;
-    }
+    std::string ca_source_text() const;
 
     // The proxy, if any, for a connection to `origin`.
-    std::optional<http_proxy> proxy_for(const std::string& origin) const {
-        const auto& o = state_->options;
-        if (o.proxy) {
-            if (!detail::bypasses_proxy(detail::origin_host(origin), o.no_proxy)) return o.proxy;
-            return std::nullopt;
-        }
-        if (o.proxy_from_environment) return detail::proxy_from_environment(origin, &detail::process_environment);
-        return std::nullopt;
-    }
+    std::optional<http_proxy> proxy_for(const std::string& origin) const;
 
     // The proxy, if any, for a new connection to `conn`'s origin.
-    void apply_proxy(connection& conn, const std::string& origin) const {
-        const std::optional<http_proxy> proxy = proxy_for(origin);
-        if (!proxy) return;
-        if (!detail::httplib_compat::proxy_tunnel_usable && is_tls(origin)) {
-            throw transport_error(transport_error::kind::other,
-                                  "https:// through a proxy needs a cpp-httplib whose client reports a refused "
-                                  "CONNECT tunnel (httplib::Error::ProxyConnection, as 0.41.0 does); this one "
-                                  "would hang on a refusal. Plain http:// through the proxy works");
-        }
-        conn.client.set_proxy(proxy->host, proxy->port);
-        if (!proxy->username.empty() || !proxy->password.empty()) {
-            conn.client.set_proxy_basic_auth(proxy->username, proxy->password);
-        }
-        conn.proxy = (proxy->host.find(':') != std::string::npos ? "[" + proxy->host + "]" : proxy->host) + ":" +
-                     std::to_string(proxy->port);
-    }
+    void apply_proxy(connection& conn, const std::string& origin) const;
 
-    void apply_tls_options(httplib::Client& client) const {
-#ifdef BOSBASE_HTTPLIB_TLS
-        const auto& o = state_->options;
-        client.enable_server_certificate_verification(o.verify_certificate);
-        if (!o.ca_cert_file.empty() || !o.ca_cert_dir.empty()) {
-            client.set_ca_cert_path(o.ca_cert_file, o.ca_cert_dir);
-        }
-        detail::httplib_mbedtls::apply(client, o.verify_certificate);
-#else
-        (void)client;
-#endif
-    }
+    template <class Client>
+    void apply_tls_options(Client& client) const;
 };
 
 }  // namespace bosbase
@@ -11123,170 +8302,426 @@ BOSBASE_DECL json error_body(const http_response& res, std::size_t max_depth,
 }  // namespace bosbase
 
 #endif  // BOSBASE_DETAIL_REQUEST_IPP
-// ---- bosbase/platform.ipp: definitions of platform.hpp (platform calls: files by path, replacing a file atomically; for the default transport SIGPIPE, socket readiness, bytes pending, kernel socket facts (the WebSocket's socket: platform_socket.hpp).)
-#ifndef BOSBASE_PLATFORM_IPP
-#define BOSBASE_PLATFORM_IPP
+// ---- bosbase/session_store.ipp: definitions of session_store.hpp (sessions that survive a restart: the session_store interface and the file-backed store.)
+#ifndef BOSBASE_SESSION_STORE_IPP
+#define BOSBASE_SESSION_STORE_IPP
+
+// ---- bosbase/platform.hpp: Platform calls: files by path, replacing a file atomically; for the default transport SIGPIPE, socket readiness, bytes pending, kernel socket facts (the WebSocket's socket: platform_socket.hpp).
+#ifndef BOSBASE_PLATFORM_HPP
+#define BOSBASE_PLATFORM_HPP
+
+// Every call the SDK makes to the operating system is in this file or, for the WebSocket's own
+// socket, in platform_socket.hpp, in three flavours:
+//   Windows (_WIN32)   the CRT's wide-character calls (_wfopen, _wsopen_s, _wunlink), Winsock's WSAPoll
+//                      and ioctlsocket(FIONREAD); with mingw-w64's GCC one libstdc++ call at start-up,
+//                      __cxa_thread_atexit (mingw_make_thread_exit_key_first: thread-exit order).
+//   POSIX              only calls macOS and the BSDs have as well: open/write/fsync/close/
+//                      unlink/rename/getpid (files), fcntl(F_DUPFD_CLOEXEC), O_DIRECTORY and
+//                      O_CLOEXEC (POSIX.1-2008), poll, shutdown, ioctl(FIONREAD) (sockets),
+//                      pthread_sigmask, sigpending, sigwait (SIGPIPE); setsockopt(SO_NOSIGPIPE)
+//                      where the system defines it (macOS, the BSDs).
+//   Linux only         sigtimedwait (a non-blocking take of a pending signal) and TCP_INFO (when the
+//                      socket last received data), each behind BOSBASE_PLATFORM_LINUX.
+// BOSBASE_PLATFORM_APPLE_LIKE selects what macOS and the BSDs take: it is 1 there, and defining
+// it to 1 on Linux (the tests' macOS stand-in does) compiles and runs those paths where the
+// calls exist on both. Neither flavour changes what a caller sees, only how the SDK gets it.
+// Like every configuration macro, it must be the same in every file of a program.
+#ifndef BOSBASE_PLATFORM_APPLE_LIKE
+#if defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) || \
+    defined(__DragonFly__)
+#define BOSBASE_PLATFORM_APPLE_LIKE 1
+#else
+#define BOSBASE_PLATFORM_APPLE_LIKE 0
+#endif
+#endif
+#if defined(__linux__) && !BOSBASE_PLATFORM_APPLE_LIKE
+#define BOSBASE_PLATFORM_LINUX 1
+#else
+#define BOSBASE_PLATFORM_LINUX 0
+#endif
+
+#if defined(__MINGW32__) && defined(__GNUC__) && !defined(__clang__)
+#include <cxxabi.h>  // __cxa_thread_atexit (see mingw_make_thread_exit_key_first)
+#endif
+#ifdef _WIN32
+#include <fcntl.h>
+#include <io.h>
+#include <process.h>
+#include <share.h>
+#include <sys/stat.h>
+#else
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
 
 namespace bosbase {
+
 namespace detail {
 
-BOSBASE_DECL std::string path_text(const std::filesystem::path& path) {
-#if defined(__cpp_char8_t) && __cpp_char8_t >= 201811L
-    const std::u8string text = path.u8string();
-    return std::string(text.begin(), text.end());
-#else
-    return path.u8string();
-#endif
-}
+/// @brief A path as UTF-8 text, for messages: path::string() is the narrow native form, which on
+/// Windows is the ANSI code page and throws for a name it cannot spell.
+BOSBASE_DECL std::string path_text(const std::filesystem::path& path);
 
-BOSBASE_DECL std::filesystem::path path_from_utf8(std::string_view utf8) {
-#if defined(__cpp_char8_t) && __cpp_char8_t >= 201811L
-    return std::filesystem::path(std::u8string(utf8.begin(), utf8.end()));
-#else
-    return std::filesystem::u8path(utf8.begin(), utf8.end());
-#endif
-}
+/// @brief A path from UTF-8 text, the SDK's encoding for every string. On POSIX it is the bytes as
+/// they are; on Windows it is converted to the wide native form (a plain std::string would be
+/// read in the ANSI code page there, which cannot spell most names).
+BOSBASE_DECL std::filesystem::path path_from_utf8(std::string_view utf8);
 
-BOSBASE_DECL std::optional<std::string> environment_variable(const char* name) {
-#if defined(_MSC_VER)
-    char* value = nullptr;
-    std::size_t size = 0;
-    if (_dupenv_s(&value, &size, name) != 0 || value == nullptr) return std::nullopt;
-    std::string out(value);
-    std::free(value);
-    return out;
-#else
-    const char* value = std::getenv(name);
-    if (value == nullptr) return std::nullopt;
-    return std::string(value);
-#endif
-}
+/// @brief An environment variable's value, or nullopt when it is unset. (The proxy variables
+/// are ASCII, so the narrow form serves on Windows too; MSVC deprecates getenv for _dupenv_s.)
+BOSBASE_DECL std::optional<std::string> environment_variable(const char* name);
 
-BOSBASE_DECL std::FILE* open_file_for_reading(const std::filesystem::path& path) {
-#ifdef _WIN32
-    return ::_wfopen(path.c_str(), L"rb");
-#else
-    return std::fopen(path.c_str(), "rb");
-#endif
-}
+/// @brief Opens a file to read its bytes, by its native path (wide on Windows, where fopen would
+/// take the ANSI code page). nullptr with errno set when it cannot.
+BOSBASE_DECL std::FILE* open_file_for_reading(const std::filesystem::path& path);
 
-BOSBASE_DECL std::FILE* create_file_for_writing(const std::filesystem::path& path) {
-#ifdef _WIN32
-    // _wsopen_s rather than _wfopen's "x": msvcrt.dll (mingw-w64's default runtime) has no "x".
-    int fd = -1;
-    const errno_t err = ::_wsopen_s(&fd, path.c_str(), _O_CREAT | _O_EXCL | _O_WRONLY | _O_BINARY, _SH_DENYNO,
-                                    _S_IREAD | _S_IWRITE);
-    if (err != 0) {
-        errno = err;
-        return nullptr;
-    }
-    std::FILE* file = ::_fdopen(fd, "wb");
-    if (file == nullptr) ::_close(fd);
-    return file;
-#else
-    return std::fopen(path.c_str(), "wbx");  // C11's "x" (O_EXCL): glibc, macOS, the BSDs
-#endif
-}
+/// @brief Creates a new file to write, by its native path; nullptr with errno set (EEXIST when
+/// the name is taken) when it cannot. Never opens a file that exists, so a name the SDK chose
+/// never overwrites anyone's file.
+BOSBASE_DECL std::FILE* create_file_for_writing(const std::filesystem::path& path);
 
-BOSBASE_DECL std::string replace_file_atomically(const std::filesystem::path& target, std::string_view bytes) {
-    namespace fs = std::filesystem;
-    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    // Unique among this process's writers by the counter and among processes by the
-    // pid; a file left by a crashed process with a reused pid is stepped over (O_EXCL).
-    static std::atomic<unsigned long> counter{0};
-#ifdef _WIN32
-    const unsigned long pid = static_cast<unsigned long>(::_getpid());
-#else
-    const unsigned long pid = static_cast<unsigned long>(::getpid());
-#endif
-    auto os_text = [](int err) { return std::generic_category().message(err); };
-    fs::path temp;
-    int fd = -1;
-    for (int attempt = 0; attempt < 64 && fd < 0; ++attempt) {
-        temp = dir / ".";
-        temp += target.filename();  // as a path: a name's text is native, wide on Windows
-        temp += ".tmp-" + std::to_string(pid) + "-" + std::to_string(counter.fetch_add(1));
-#ifdef _WIN32
-        if (::_wsopen_s(&fd, temp.c_str(), _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY | _O_NOINHERIT, _SH_DENYRW,
-                        _S_IREAD | _S_IWRITE) != 0) {
-            fd = -1;
-        }
-#else
-        fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-#endif
-        if (fd < 0 && errno != EEXIST) {
-            return "cannot create a file in '" + path_text(dir) + "': " + os_text(errno);
-        }
-    }
-    if (fd < 0) {
-        return "cannot create a temporary file in '" + path_text(dir) + "': too many left over";
-    }
-    auto fail = [&](const char* step, int err) {
-#ifdef _WIN32
-        ::_close(fd);
-        ::_wunlink(temp.c_str());
-#else
-        ::close(fd);
-        ::unlink(temp.c_str());
-#endif
-        return std::string(step) + " '" + path_text(temp) + "' failed: " + os_text(err);
-    };
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        const std::size_t chunk = std::min<std::size_t>(bytes.size() - done, std::size_t(1) << 30);
-#ifdef _WIN32
-        const int n = ::_write(fd, bytes.data() + done, static_cast<unsigned>(chunk));
-#else
-        const ::ssize_t n = ::write(fd, bytes.data() + done, chunk);
-#endif
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return fail("writing", errno);
-        }
-        done += static_cast<std::size_t>(n);
-    }
-#ifdef _WIN32
-    if (::_commit(fd) != 0) return fail("flushing", errno);
-    if (::_close(fd) != 0) {
-        const int err = errno;
-        ::_wunlink(temp.c_str());
-        return "closing '" + path_text(temp) + "' failed: " + os_text(err);
-    }
-    // MSVC's std::filesystem::rename is MoveFileExW with MOVEFILE_REPLACE_EXISTING: one
-    // step, as rename(2) is, without <windows.h> in every including TU.
-    std::error_code renamed;
-    fs::rename(temp, target, renamed);
-    if (renamed) {
-        ::_wunlink(temp.c_str());
-        return "replacing '" + path_text(target) + "' failed: " + renamed.message();
-    }
-#else
-    if (::fsync(fd) != 0) return fail("flushing", errno);
-    // Network file systems may report a failed write only here.
-    if (::close(fd) != 0) {
-        const int err = errno;
-        ::unlink(temp.c_str());
-        return "closing '" + path_text(temp) + "' failed: " + os_text(err);
-    }
-    if (::rename(temp.c_str(), target.c_str()) != 0) {
-        const int err = errno;
-        ::unlink(temp.c_str());
-        return "replacing '" + path_text(target) + "' failed: " + os_text(err);
-    }
-    // The rename is an entry in the directory: flushing the directory makes it survive a power loss.
-    const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir_fd >= 0) {
-        ::fsync(dir_fd);
-        ::close(dir_fd);
-    }
-#endif
-    return {};
+/// @brief Replaces the file at `target` with `bytes`, so that a crash or power loss
+/// at any moment leaves either the old file or the new one, never a mix: the bytes go
+/// to a new file in the same directory (created owner-only: 0600 on POSIX; on Windows
+/// it inherits the directory's ACL), are flushed to the disk, and the new file is
+/// renamed over the old one, which replaces it in one step. Returns "" on success,
+/// else what failed, naming the step and the OS's reason (never the bytes).
+BOSBASE_DECL std::string replace_file_atomically(const std::filesystem::path& target, std::string_view bytes);
+
+#if defined(__MINGW32__) && defined(__GNUC__) && !defined(__clang__)
+// mingw-w64's GCC (12 here, Debian 12) keeps thread_local variables in emulated TLS (libgcc's
+// emutls) and, with the posix thread model, runs their destructors through libstdc++'s fallback
+// __cxa_thread_atexit. Both hang their per-thread work on a winpthreads key, and winpthreads runs
+// key destructors at thread exit in the order the keys were made. The first thread_local access
+// makes emutls's key, before the first thread_local destructor makes libstdc++'s, so by default
+// emutls frees a thread's storage first and the destructors run on freed memory (GCC bug 80816,
+// mingw-w64 bug 527). cpp-httplib keeps std::regex objects in thread_local variables (the status
+// line's), built on every thread that makes a call: each realtime or async thread that ended
+// corrupted the heap, and the program crashed later in an unrelated free (issue 27, item 10).
+// Making libstdc++'s key first, before any other initialiser can touch a thread_local, turns the
+// order around: destructors, then the storage. Priority 101 is the earliest a program may take.
+inline void mingw_no_thread_exit_work(void*) noexcept {}
+inline bool mingw_thread_exit_key_made = false;  // constant-initialised: set before any initialiser
+
+// One per translation unit that includes this file; the first one to run does the work. It
+// registers nothing that runs at a thread's exit, only one no-op for the main thread at exit().
+[[gnu::constructor(101)]] static void mingw_make_thread_exit_key_first() noexcept {
+    if (mingw_thread_exit_key_made) return;
+    mingw_thread_exit_key_made = true;
+    __cxxabiv1::__cxa_thread_atexit(&mingw_no_thread_exit_work, nullptr, nullptr);
 }
+#endif
 
 }  // namespace detail
+
 }  // namespace bosbase
 
-#endif  // BOSBASE_PLATFORM_IPP
+#ifndef BOSBASE_NO_HTTPLIB
+
+#include <httplib.h>  // socket_t, and on Windows winsock2.h in the order it needs
+
+#ifndef _WIN32
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#endif
+
+namespace bosbase {
+
+namespace detail {
+
+/// Writing to a connection the server has closed raises SIGPIPE, whose default
+/// action ends the process, and cpp-httplib's client sends without MSG_NOSIGNAL.
+/// A library must not change the process's signal handling, so the calling thread
+/// blocks SIGPIPE for the duration of the call and swallows one it caused.
+///
+/// A SIGPIPE comes only from a write that failed, and cpp-httplib fails the whole
+/// call when any write fails (0.41 still reads an early answer, then reports the
+/// failure). So a plain-HTTP call marked succeeded() skips the look for a pending
+/// one and costs two syscalls, the block and the restore. (Over TLS, closing a
+/// connection writes an alert after the answer, so those calls always look.)
+///
+/// Taking the pending one: Linux has sigtimedwait with a zero timeout, which never
+/// blocks. macOS and the BSDs lack it (and macOS sets SO_NOSIGPIPE on the socket, see
+/// socket_watch::watch), so there sigwait takes it, called only once sigpending has
+/// shown one. A write's SIGPIPE is sent to the thread that wrote, and this thread
+/// blocks it, so no other thread can take it between the two calls.
+#ifdef _WIN32
+class sigpipe_guard {  // no SIGPIPE there
+public:
+    sigpipe_guard() noexcept {}  // user-provided, as the POSIX one's: a guard held only for its scope is not "unused"
+    sigpipe_guard(const sigpipe_guard&) = delete;
+    sigpipe_guard& operator=(const sigpipe_guard&) = delete;
+    void succeeded() noexcept {}
+};
+#else
+class sigpipe_guard {
+public:
+    sigpipe_guard() {
+        sigemptyset(&pipe_);
+        sigaddset(&pipe_, SIGPIPE);
+        if (pthread_sigmask(SIG_BLOCK, &pipe_, &previous_) != 0) {
+            return;
+        }
+        active_ = true;
+        // Only while the caller blocks SIGPIPE too can one be pending already; that
+        // one is the caller's and is left alone.
+        if (sigismember(&previous_, SIGPIPE) == 1) {
+            sigset_t pending;
+            sigemptyset(&pending);
+            already_pending_ = sigpending(&pending) != 0 || sigismember(&pending, SIGPIPE) == 1;
+        }
+    }
+    sigpipe_guard(const sigpipe_guard&) = delete;
+    sigpipe_guard& operator=(const sigpipe_guard&) = delete;
+    ~sigpipe_guard() {
+        if (!active_) {
+            return;
+        }
+        if (!succeeded_ && !already_pending_) {
+            sigset_t pending;
+            sigemptyset(&pending);
+            if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
+#if BOSBASE_PLATFORM_LINUX
+                const timespec no_wait{0, 0};
+                while (sigtimedwait(&pipe_, nullptr, &no_wait) == -1 && errno == EINTR) {
+                }
+#else
+                int taken = 0;
+                sigwait(&pipe_, &taken);
+#endif
+            }
+        }
+        if (sigismember(&previous_, SIGPIPE) != 1) {
+            pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+        }
+    }
+
+    /// Every write of the call succeeded, so none raised SIGPIPE.
+    void succeeded() { succeeded_ = true; }
+
+private:
+    sigset_t pipe_{};
+    sigset_t previous_{};
+    bool active_ = false;
+    bool already_pending_ = false;
+    bool succeeded_ = false;
+};
+#endif
+
+/// @brief Whether bytes (or the peer's close) are waiting on an idle connection. An
+/// HTTP/1.1 server never speaks first, so whatever is there is either its close or
+/// something the framing of the last answer did not account for, which the next
+/// call on that connection would read as its own answer.
+inline bool input_pending(::socket_t sock) {
+#ifdef _WIN32
+    if (sock == INVALID_SOCKET) return false;
+    WSAPOLLFD p{};
+    p.fd = sock;
+    p.events = POLLRDNORM;
+    return WSAPoll(&p, 1, 0) != 0;  // readable, or an error: either way not reusable
+#else
+    if (sock < 0) return false;
+    pollfd p{sock, POLLIN, 0};
+    while (true) {
+        const int n = ::poll(&p, 1, 0);
+        if (n >= 0 || errno != EINTR) return n != 0;
+    }
+#endif
+}
+
+/// @brief Whether bytes (not only the peer's close) are waiting to be read on a socket:
+/// after a body of announced length, bytes the server sent beyond it.
+inline bool bytes_pending(::socket_t sock) {
+#ifdef _WIN32
+    if (sock == INVALID_SOCKET) return false;
+    u_long n = 0;
+    return ::ioctlsocket(sock, FIONREAD, &n) == 0 && n > 0;
+#else
+    if (sock < 0) return false;
+    int n = 0;
+    return ::ioctl(sock, FIONREAD, &n) == 0 && n > 0;
+#endif
+}
+
+/// @brief How long ago the connection last received data, asked of the kernel.
+///
+/// cpp-httplib reports a read that timed out and a connection the server closed
+/// alike (Error::Read), and it reads the status line and headers without any
+/// callback, so only the socket knows whether data kept arriving. cpp-httplib
+/// closes its socket when a call fails, so a duplicate of the descriptor is kept
+/// for the post-mortem. Linux has the figure (TCP_INFO's tcpi_last_data_recv);
+/// elsewhere since_last_data() has no answer and the caller falls back on timing.
+/// On Windows nothing is watched: interrupt() does nothing and a connect ends at
+/// its connect timeout.
+class socket_watch {
+public:
+    /// Kernel timestamps count in jiffies (up to 10 ms each), so only differences
+    /// larger than this mean something.
+    static constexpr std::chrono::milliseconds resolution{20};
+
+    socket_watch() = default;
+    socket_watch(const socket_watch&) = delete;
+    socket_watch& operator=(const socket_watch&) = delete;
+    ~socket_watch() { reset(); }
+
+    /// Called with every socket the connection opens (on the calling thread, before
+    /// cpp-httplib connects it).
+    void watch(::socket_t sock) {
+#ifndef _WIN32
+#ifdef SO_NOSIGPIPE
+        // macOS and the BSDs: a write to a closed connection fails with EPIPE and raises no
+        // signal (Linux has only the per-call MSG_NOSIGNAL, which cpp-httplib does not pass).
+        const int on = 1;
+        ::setsockopt(sock, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on);
+#endif
+        const int dup = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = dup;
+#else
+        (void)sock;
+#endif
+    }
+
+    void reset() {
+#ifndef _WIN32
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+#endif
+    }
+
+    /// From the watchdog thread: ends whatever the socket is doing, a connect in
+    /// progress included (Linux aborts a SYN_SENT socket on shutdown), which
+    /// Client::stop() cannot reach: cpp-httplib holds the socket to itself until
+    /// connected. Where shutdown() of a connecting socket fails (ENOTCONN: the BSDs
+    /// and macOS), a connect ends at its connect timeout.
+    void interrupt() noexcept {
+#ifndef _WIN32
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+#endif
+    }
+
+    std::optional<std::chrono::milliseconds> since_last_data() const {
+#if BOSBASE_PLATFORM_LINUX
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (fd_ < 0) return std::nullopt;
+        tcp_info info{};
+        socklen_t size = sizeof info;
+        if (::getsockopt(fd_, IPPROTO_TCP, TCP_INFO, &info, &size) != 0 ||
+            size < offsetof(tcp_info, tcpi_last_data_recv) + sizeof info.tcpi_last_data_recv) {
+            return std::nullopt;
+        }
+        return std::chrono::milliseconds(info.tcpi_last_data_recv);
+#else
+        return std::nullopt;
+#endif
+    }
+
+private:
+#ifndef _WIN32
+    mutable std::mutex mutex_;  // the watchdog's interrupt() meets the caller's watch()/reset()
+    int fd_ = -1;
+#endif
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_NO_HTTPLIB
+
+#endif  // BOSBASE_PLATFORM_HPP
+
+namespace bosbase {
+
+BOSBASE_DECL file_session_store::file_session_store(const std::string& utf8_path, std::size_t max_json_depth)
+    : file_session_store(detail::path_from_utf8(utf8_path), max_json_depth) {}
+
+BOSBASE_DECL file_session_store::file_session_store(std::filesystem::path path, std::size_t max_json_depth)
+    : path_(std::move(path)), max_json_depth_(max_json_depth) {
+    if (path_.empty() || path_.filename().empty()) {
+        throw std::invalid_argument("bosbase: file_session_store needs the path of a file");
+    }
+}
+
+BOSBASE_DECL std::optional<saved_session> file_session_store::load() {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const auto status = fs::status(path_, ec);
+    if (!fs::exists(status)) {
+        if (ec && ec != std::errc::no_such_file_or_directory) problem("cannot be examined: " + ec.message());
+        return std::nullopt;
+    }
+    if (!fs::is_regular_file(status)) problem("is not a regular file");
+    const auto size = fs::file_size(path_, ec);
+    if (ec) problem("cannot be examined: " + ec.message());
+    if (size > max_file_bytes) problem("is larger than a session file can be (" + std::to_string(size) + " bytes)");
+    using text_type = std::string;
+    std::basic_ifstream<typename text_type::value_type> in(path_, std::ios::binary);
+    if (!in) problem("cannot be opened for reading");
+    text_type text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) problem("could not be read");
+    // The text holds the token: nothing of it goes into a message.
+    auto parsed = detail::parse_json(text, max_json_depth_);
+    if (!parsed || !parsed->is_object()) problem("is not a bosbase session file (not a JSON object)");
+    const auto fmt = parsed->find("format");
+    if (fmt == parsed->end() || *fmt != format) problem("is not a bosbase session file (no \"format\": \"" +
+                                                        std::string(format) + "\")");
+    auto token = parsed->find("token");
+    auto record = parsed->find("record");
+    if (token == parsed->end() || !token->is_string() || token->template get_ref<const std::string&>().empty() ||
+        (record != parsed->end() && !record->is_object() && !record->is_null())) {
+        problem("is a damaged session file (no token, or a record that is not an object)");
+    }
+    if (!detail::is_header_value_safe(token->template get_ref<const std::string&>())) {
+        problem("holds a token with control bytes, which cannot be sent");
+    }
+    saved_session session;
+    session.token = std::move(token->template get_ref<std::string&>());
+    if (record != parsed->end()) session.record = std::move(*record);
+    return session;
+}
+
+BOSBASE_DECL void file_session_store::save(const saved_session& session) {
+    json doc{{"format", format}, {"token", session.token}, {"record", session.record}};
+    std::string text;
+    try {
+        text = doc.dump();
+    } catch (const json::type_error&) {
+        problem("was not written: the record holds text that is not UTF-8");
+    }
+    const std::string failed = detail::replace_file_atomically(path_, text);
+    if (!failed.empty()) {
+        throw std::runtime_error("bosbase: the session file '" + detail::path_text(path_) + "' was not written: " + failed);
+    }
+}
+
+BOSBASE_DECL void file_session_store::remove() {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path_, ec)) problem("is a directory and was left alone");
+    std::filesystem::remove(path_, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory) problem("could not be deleted: " + ec.message());
+}
+
+BOSBASE_DECL void file_session_store::problem(const std::string& what) const {
+    throw std::runtime_error("bosbase: the session file '" + detail::path_text(path_) + "' " + what);
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SESSION_STORE_IPP
 // ---- bosbase/auth_store.ipp: definitions of auth_store.hpp (the auth store: the signed-in token and record, thread-safe, with listeners.)
 #ifndef BOSBASE_AUTH_STORE_IPP
 #define BOSBASE_AUTH_STORE_IPP
@@ -17674,6 +15109,8 @@ BOSBASE_DECL client record_service::impersonate(std::string_view id, std::int64_
 namespace bosbase {
 namespace detail {
 
+BOSBASE_DECL std::optional<std::string> process_environment(const char* name) { return environment_variable(name); }
+
 BOSBASE_DECL http_proxy parse_proxy_url(std::string_view url, std::string_view setting) {
     auto refuse = [&](const std::string& why) {
         return std::invalid_argument("bosbase: the proxy in " + std::string(setting) + " " + why);
@@ -17837,6 +15274,2668 @@ BOSBASE_DECL std::optional<http_proxy> proxy_from_environment(std::string_view o
 
 #endif  // BOSBASE_PROXY_IPP
 #endif
+#ifndef BOSBASE_NO_HTTPLIB
+// ---- bosbase/httplib/transport.ipp: definitions of httplib/transport.hpp (httplib_transport: the default transport over cpp-httplib, pooled and hardened.)
+#ifndef BOSBASE_HTTPLIB_TRANSPORT_IPP
+#define BOSBASE_HTTPLIB_TRANSPORT_IPP
+
+#ifndef BOSBASE_NO_HTTPLIB
+
+// ---- bosbase/httplib/call.hpp: httplib_call: what one call of the cpp-httplib transport has seen, and the checks on it.
+#ifndef BOSBASE_HTTPLIB_CALL_HPP
+#define BOSBASE_HTTPLIB_CALL_HPP
+
+// ---- bosbase/httplib/compat.hpp: What differs between cpp-httplib releases, for the default transport.
+//
+// In one place, so the default transport never calls a release-specific name itself. Each overload
+// pair picks the newer call when the library has it (the `int` overload wins when its expression
+// is valid), the older one otherwise.
+// Checked on Debian 12's 0.11.4 and on 0.41.0.
+#ifndef BOSBASE_HTTPLIB_COMPAT_HPP
+#define BOSBASE_HTTPLIB_COMPAT_HPP
+
+#ifndef BOSBASE_NO_HTTPLIB
+
+#include <httplib.h>
+
+// The default transport's WebSocket (pub/sub, execute_ws) is the SDK's own socket, so it is there
+// with every cpp-httplib; define BOSBASE_HTTPLIB_WEBSOCKET to 0 to leave it out.
+#ifndef BOSBASE_HTTPLIB_WEBSOCKET
+#define BOSBASE_HTTPLIB_WEBSOCKET 1
+#endif
+// httplib::ws (its WebSocket client and server) came with cpp-httplib 0.33.0, with these tunables;
+// the tests' WebSocket servers need it, the SDK does not.
+#if defined(CPPHTTPLIB_WEBSOCKET_MAX_PAYLOAD_LENGTH) && defined(CPPHTTPLIB_WEBSOCKET_READ_TIMEOUT_SECOND)
+#define BOSBASE_HTTPLIB_HAS_WS 1
+#else
+#define BOSBASE_HTTPLIB_HAS_WS 0
+#endif
+
+namespace bosbase {
+namespace detail {
+namespace httplib_compat {
+
+// cpp-httplib 0.11 takes any number as port (99999 then fails as an unknown
+// service, which would read as a name lookup failure); 0.41 builds no client.
+inline bool valid_port(const std::string& origin) {
+    const auto scheme_end = origin.find("://");
+    const auto host_start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+    const auto bracket = origin.find(']', host_start);
+    const auto colon = origin.find(':', bracket == std::string::npos ? host_start : bracket);
+    if (colon == std::string::npos) {
+        return true;
+    }
+    const std::string digits = origin.substr(colon + 1);
+    if (digits.empty() || digits.size() > 5 ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
+        return false;
+    }
+    const long port = std::stol(digits);
+    return port >= 1 && port <= 65535;
+}
+
+// A proxy's refusal of a CONNECT tunnel (407, 403, its answers with Connection: close) is
+// httplib::Error::ProxyConnection in the releases that have it (0.41 does). 0.11 instead
+// locks the client's socket mutex a second time on that answer and never returns, which no
+// deadline or cancel can end: there the default transport refuses https:// through a proxy.
+template <class E, class = void>
+struct has_proxy_connection_error : std::false_type {};
+template <class E>
+struct has_proxy_connection_error<E, std::void_t<decltype(E::ProxyConnection)>> : std::true_type {};
+inline constexpr bool proxy_tunnel_usable = has_proxy_connection_error<httplib::Error>::value;
+
+inline bool decodable(const std::string& encoding) {
+#ifdef CPPHTTPLIB_ZLIB_SUPPORT
+    if (encoding == "gzip" || encoding == "deflate") {
+        return true;
+    }
+#endif
+#ifdef CPPHTTPLIB_BROTLI_SUPPORT
+    if (encoding == "br") {
+        return true;
+    }
+#endif
+    (void)encoding;
+    return false;
+}
+
+// What this build of cpp-httplib can decompress, for Accept-Encoding.
+inline const std::string& accepted_encodings() {
+    static const std::string encodings = [] {
+        std::string list;
+#ifdef CPPHTTPLIB_BROTLI_SUPPORT
+        list = "br";
+#endif
+#ifdef CPPHTTPLIB_ZLIB_SUPPORT
+        list += list.empty() ? "gzip, deflate" : ", gzip, deflate";
+#endif
+        return list;
+    }();
+    return encodings;
+}
+
+// cpp-httplib renamed set_url_encode to set_path_encode (and later dropped the old name).
+template <class Client>
+auto disable_path_encoding(Client& client, int) -> decltype(client.set_path_encode(false), void()) {
+    client.set_path_encode(false);
+}
+template <class Client>
+void disable_path_encoding(Client& client, long) {
+    client.set_url_encode(false);
+}
+
+// Newer cpp-httplib (0.41 has them) caps the whole call's reads itself and counts
+// body bytes, decompressed ones too; 0.11 has neither and relies on the rest.
+// The max timeout is measured from Request::start_time_, so it is used only
+// where that can be set too (left unset it is time_point::min()).
+template <class Request>
+auto start_clock(Request& r, int) -> decltype(r.start_time_ = std::chrono::steady_clock::now(), void()) {
+    r.start_time_ = std::chrono::steady_clock::now();
+}
+template <class Request>
+void start_clock(Request&, long) {}
+
+template <class Request, class = void>
+struct has_start_time : std::false_type {};
+template <class Request>
+struct has_start_time<
+    Request, std::void_t<decltype(std::declval<Request&>().start_time_ = std::chrono::steady_clock::now())>>
+    : std::true_type {};
+
+template <class Client>
+auto set_max_timeout(Client& client, std::chrono::milliseconds ms, int)
+    -> decltype(client.set_max_timeout(time_t{}), void()) {
+    const bool measurable = has_start_time<httplib::Request>::value;
+    client.set_max_timeout(measurable ? static_cast<time_t>(ms.count()) : 0);
+}
+template <class Client>
+void set_max_timeout(Client&, std::chrono::milliseconds, long) {}
+
+template <class Client>
+auto set_payload_limit(Client& client, std::size_t bytes, int)
+    -> decltype(client.set_payload_max_length(bytes), void()) {
+    client.set_payload_max_length(bytes);
+}
+template <class Client>
+void set_payload_limit(Client&, std::size_t, long) {}
+
+}  // namespace httplib_compat
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_NO_HTTPLIB
+#endif  // BOSBASE_HTTPLIB_COMPAT_HPP
+
+#ifndef BOSBASE_NO_HTTPLIB
+
+#include <httplib.h>
+
+namespace bosbase {
+
+namespace detail {
+
+/// What one call of httplib_transport has seen so far: its timing, its body or download sink,
+/// and the checks on what arrived. cpp-httplib's callbacks run it on the calling thread.
+struct httplib_call {
+    using clock = std::chrono::steady_clock;
+
+    httplib_call(const http_request& r, clock::time_point first_attempt)
+        : req(r), started(clock::now()), last_activity(started), first_attempt(first_attempt) {}
+    explicit httplib_call(const http_request& r) : httplib_call(r, clock::now()) {}
+
+    const http_request& req;
+    const clock::time_point started;  // of this attempt
+    clock::time_point last_activity;  // request sent out, headers or a body chunk seen
+    std::chrono::milliseconds read_timeout{};   // as configured: at most the time left
+    std::chrono::milliseconds write_timeout{};
+    std::chrono::milliseconds connect_timeout{};
+    std::string body;
+    bool content_encoded = false;
+    bool stopped = false;  // the watchdog shut the connection down
+    bool answer_seen = false;  // a status line and headers arrived
+    const clock::time_point first_attempt;  // a retry shares its call's deadline
+    std::optional<transport_error> failure;
+    std::exception_ptr caught;
+    response_sink* sink = nullptr;  // a download: the body goes here, not into `body`
+    http_response head;             // a download's status and headers
+    std::uint64_t received = 0;
+    bool sink_stopped = false;
+    std::optional<std::uint64_t> announced;  // Content-Length, when it is the size of the bytes handed over
+    // A plain-HTTP download's client, whose socket is asked for bytes beyond the announced ones.
+    const httplib::Client* surplus_probe = nullptr;
+
+    // RFC 9110 8.6, RFC 9112 6.3: with Content-Length values that disagree no one can tell
+    // where the body ends. `lengths` is equal_range("Content-Length") of cpp-httplib's
+    // Headers (a multimap in 0.11, an unordered multimap in 0.41, both case-insensitive).
+    template <class Range>
+    static bool lengths_disagree(const Range& lengths) {
+        if (lengths.first == lengths.second) return false;
+        for (auto it = std::next(lengths.first); it != lengths.second; ++it) {
+            if (it->second != lengths.first->second) return true;
+        }
+        return false;
+    }
+
+    bool canceled() const noexcept { return req.cancel && req.cancel->is_canceled(); }
+
+    transport_error canceled_error() const {
+        return {transport_error::kind::canceled, req.method + " " + req.origin + " was cancelled"};
+    }
+
+    bool on_headers(const httplib::Response& r) {
+        last_activity = clock::now();
+        answer_seen = true;
+        if (canceled()) return false;
+        if (auto bad = check_header_count(r.headers.size())) {
+            failure = std::move(bad);
+            return false;
+        }
+        if (auto bad = check_status(r.status)) {
+            failure = std::move(bad);
+            return false;
+        }
+        // One lookup where has_header() + get_header_value() make two.
+        const auto lengths = r.headers.equal_range("Content-Length");
+        if (lengths_disagree(lengths)) {  // 0.41 fails such headers before this handler runs
+            failure = conflicting_lengths();
+            return false;
+        }
+        if (last_activity >= req.deadline) {
+            failure = deadline_exceeded();
+            return false;
+        }
+        content_encoded = req.decompress && r.has_header("Content-Encoding");
+        if (content_encoded && !httplib_compat::decodable(r.get_header_value("Content-Encoding"))) {
+            // 0.11 would pass such a body on still encoded, 0.41 fails it as a read error.
+            failure = transport_error(transport_error::kind::invalid_response,
+                                      "the response from " + req.origin +
+                                          " uses a Content-Encoding this build of cpp-httplib cannot decode");
+            return false;
+        }
+        if (sink != nullptr) {
+            head.status = r.status;
+            for (const auto& h : r.headers) head.headers.emplace_back(h.first, h.second);
+        }
+        const std::string* declared =
+            content_encoded || lengths.first == lengths.second ? nullptr : &lengths.first->second;
+        if (declared != nullptr) {
+            // A declared length over the cap fails before any body byte is read.
+            const std::string& value = *declared;
+            char* end = nullptr;
+            const unsigned long long length = std::strtoull(value.c_str(), &end, 10);
+            // A download's sink makes this check itself, naming the caller's cap.
+            if (end != value.c_str() && *end == '\0' && length > req.max_response_bytes && sink == nullptr) {
+                failure = too_large();
+                return false;
+            }
+            if (end != value.c_str() && *end == '\0') {
+                announced = length;
+                // Reserve only a little: the length is the server's word, not yet bytes.
+                if (sink == nullptr) {
+                    body.reserve(static_cast<std::size_t>(std::min<unsigned long long>(length, 256u << 10)));
+                }
+            }
+        }
+        return sink == nullptr || to_sink([&] { return sink->on_head(head.status, head.headers); });
+    }
+
+    // A sink that throws or says stop ends the call without unwinding through cpp-httplib.
+    template <class F>
+    bool to_sink(F&& f) {
+        try {
+            sink_stopped = !f();
+        } catch (...) {
+            caught = std::current_exception();
+            return false;
+        }
+        return !sink_stopped;
+    }
+
+    bool on_body(const char* data, std::size_t n) {
+        last_activity = clock::now();
+        if (canceled()) return false;
+        if (sink != nullptr) {
+            if (n > req.max_response_bytes - received) {
+                failure = too_large();
+                return false;
+            }
+            if (last_activity >= req.deadline) {
+                failure = deadline_exceeded();
+                return false;
+            }
+            received += n;
+            if (!to_sink([&] { return sink->on_body(std::string_view(data, n)); })) return false;
+            // Bytes beyond the announced ones arrive with the last of them. They are looked for
+            // now, while the socket is open: on a Connection: close answer cpp-httplib closes
+            // it before the call returns (the one after-the-call check sees only kept-alive
+            // connections). Bytes cpp-httplib has already buffered stay unseen.
+            if (surplus_probe != nullptr && announced && received == *announced &&
+                bytes_pending(surplus_probe->socket())) {
+                failure = surplus();
+                return false;
+            }
+            return true;
+        }
+        if (n > req.max_response_bytes - body.size()) {
+            failure = too_large();
+            return false;
+        }
+        if (last_activity >= req.deadline) {
+            failure = deadline_exceeded();
+            return false;
+        }
+        try {
+            body.append(data, n);
+        } catch (...) {
+            // Unwinding through cpp-httplib would leave its connection marked busy.
+            caught = std::current_exception();
+            return false;
+        }
+        return true;
+    }
+
+    // cpp-httplib 0.41 stops at 100 header lines; 0.11 has no limit, so the same
+    // cap is applied here once the headers are in.
+    std::optional<transport_error> check_header_count(std::size_t count) const {
+        constexpr std::size_t max_headers = 100;
+        if (count <= max_headers) {
+            return std::nullopt;
+        }
+        return transport_error(transport_error::kind::too_large,
+                               "the response from " + req.origin + " has more than " +
+                                   std::to_string(max_headers) + " header lines");
+    }
+
+    std::optional<transport_error> check_status(int status) const {
+        if (status >= 100 && status < 200) {
+            return transport_error(
+                transport_error::kind::invalid_response,
+                "server sent an interim 1xx response (" + std::to_string(status) + ") that cpp-httplib returns as final; " +
+                    req.method + " " + req.origin + " abandoned");
+        }
+        if (status < 100) {
+            return transport_error(transport_error::kind::invalid_response,
+                                   "server sent an invalid status code (" + std::to_string(status) + ") to " +
+                                       req.method + " " + req.origin);
+        }
+        return std::nullopt;
+    }
+
+    transport_error deadline_exceeded() const {
+        const auto budget = req.deadline > first_attempt
+                                ? std::chrono::ceil<std::chrono::milliseconds>(req.deadline - first_attempt)
+                                : std::chrono::milliseconds(0);
+        const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - first_attempt);
+        return {transport_error::kind::deadline, req.method + " " + req.origin + " exceeded its deadline of " +
+                                                     std::to_string(budget.count()) + " ms (stopped after " +
+                                                     std::to_string(took.count()) + " ms)"};
+    }
+
+    transport_error conflicting_lengths() const {
+        return {transport_error::kind::invalid_response,
+                "the response from " + req.origin + " has Content-Length headers that disagree"};
+    }
+
+    transport_error surplus() const {
+        return {transport_error::kind::invalid_response,
+                "the response from " + req.origin + " has more body bytes than its Content-Length announced"};
+    }
+
+    transport_error too_large() const {
+        return {transport_error::kind::too_large, "the response from " + req.origin +
+                                                      " is larger than the limit of " +
+                                                      std::to_string(req.max_response_bytes) +
+                                                      " bytes (max_response_bytes)"};
+    }
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_NO_HTTPLIB
+#endif  // BOSBASE_HTTPLIB_CALL_HPP
+// ---- bosbase/httplib/watchdog.hpp: The watchdog thread that stops cpp-httplib calls at their deadline.
+#ifndef BOSBASE_HTTPLIB_WATCHDOG_HPP
+#define BOSBASE_HTTPLIB_WATCHDOG_HPP
+
+#ifndef BOSBASE_NO_HTTPLIB
+
+#include <httplib.h>
+
+namespace bosbase {
+
+namespace detail {
+
+/// @brief Cuts off cpp-httplib calls that outlive their deadline.
+///
+/// cpp-httplib 0.11 has no whole-call timeout and reads the status line and headers
+/// without any callback, so a server that drips its headers, or never reads a large
+/// request, can only be stopped from another thread: Client::stop() shuts the socket
+/// down, which fails the blocked read or write at once. One thread per transport
+/// state serves every call; it starts with the first call that has a deadline.
+class httplib_watchdog {
+public:
+    using clock = std::chrono::steady_clock;
+
+    /// One watched call. Lives on the calling thread's stack between add() and remove().
+    struct watch {
+        httplib::Client* client = nullptr;
+        socket_watch* socket = nullptr;  // the connection's own view of its socket, if any
+        clock::time_point deadline;  // when the watchdog stops the call (next)
+        bool stopping = false;  // the watchdog is inside client->stop() without the mutex
+        bool expired = false;
+    };
+
+    httplib_watchdog() = default;
+    httplib_watchdog(const httplib_watchdog&) = delete;
+    httplib_watchdog& operator=(const httplib_watchdog&) = delete;
+
+    ~httplib_watchdog() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            quit_ = true;
+        }
+        wake_.notify_one();
+        if (thread_.joinable()) {
+            thread_.join();
+        }
+    }
+
+    void add(watch& w, httplib::Client& client, socket_watch* socket, clock::time_point deadline) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (!thread_.joinable()) {
+            thread_ = std::thread([this] { run(); });
+        }
+        w.client = &client;
+        w.socket = socket;
+        w.deadline = deadline;
+        queue_.push_back(&w);
+        // The hot path: most calls end long before their deadline, so the thread is
+        // only woken when this deadline comes before the one it already sleeps until.
+        if (deadline < next_wake_) {
+            next_wake_ = deadline;
+            ++wake_requests_;
+            lock.unlock();
+            wake_.notify_one();
+        }
+    }
+
+    /// How often add() had to wake the thread (tests: sequential calls need it once).
+    std::size_t wake_requests() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return wake_requests_;
+    }
+
+    /// @brief Stops the watched call now, and again every retry_interval until
+    /// remove() (a cancel): the same path as a deadline that has passed.
+    void expire_now(watch& w) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (w.expired) return;  // already being stopped
+            const auto now = clock::now();
+            w.deadline = now;
+            next_wake_ = now;
+        }
+        wake_.notify_one();
+    }
+
+    /// @brief Ends the watch; afterwards the watchdog never touches the client again.
+    /// @return whether the watchdog stopped the call's connection.
+    bool remove(watch& w) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        stopped_.wait(lock, [&] { return !w.stopping; });
+        const auto it = std::find(queue_.begin(), queue_.end(), &w);
+        *it = queue_.back();
+        queue_.pop_back();
+        return w.expired;
+    }
+
+private:
+    // Once a call has expired it is stopped again every retry_interval until it
+    // returns: a stop() that lands before send() has taken its socket only closes
+    // the idle one, and send() would then connect afresh.
+    static constexpr std::chrono::milliseconds retry_interval{20};
+
+    void run() {
+        std::unique_lock<std::mutex> lock(mutex_);
+        while (!quit_) {
+            const auto now = clock::now();
+            const auto first = std::min_element(queue_.begin(), queue_.end(),
+                                                [](const watch* a, const watch* b) { return a->deadline < b->deadline; });
+            if (first == queue_.end() || (*first)->deadline > now) {
+                // next_wake_ is when this thread wakes at the latest; add() wakes it only
+                // for an earlier deadline. With the queue empty the planned wake-up
+                // stands: the next call's deadline lies after it (one wake-up per
+                // deadline span, not two context switches per call).
+                if (first != queue_.end()) {
+                    next_wake_ = (*first)->deadline;
+                } else if (next_wake_ <= now) {
+                    next_wake_ = clock::time_point::max();
+                }
+                if (next_wake_ == clock::time_point::max()) {
+                    wake_.wait(lock);
+                } else {
+                    wake_.wait_until(lock, next_wake_);
+                }
+                continue;
+            }
+            watch* w = *first;
+            w->deadline = now + retry_interval;
+            w->expired = true;
+            w->stopping = true;
+            // stop() waits for cpp-httplib's socket mutex, which send() holds while it
+            // resolves and connects; other calls must still register meanwhile. The
+            // socket's own shutdown comes first: it ends a connect in progress.
+            lock.unlock();
+            if (w->socket != nullptr) w->socket->interrupt();
+            w->client->stop();
+            lock.lock();
+            w->stopping = false;
+            stopped_.notify_all();
+        }
+    }
+
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    std::condition_variable stopped_;
+    // The watched calls, unordered: they are as many as the calls in flight, each
+    // added and removed once while the thread scans them only when it wakes, so a
+    // vector (no allocation per call once it has grown) beats a sorted tree.
+    std::vector<watch*> queue_;
+    clock::time_point next_wake_ = clock::time_point::max();
+    std::size_t wake_requests_ = 0;
+    bool quit_ = false;
+    std::thread thread_;
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_NO_HTTPLIB
+
+#endif  // BOSBASE_HTTPLIB_WATCHDOG_HPP
+// ---- bosbase/httplib/websocket.hpp: The default transport's WebSocket: its own socket, proxy tunnel, TLS session, upgrade and frame reader, with one thread at a time inside the connection.
+#ifndef BOSBASE_HTTPLIB_WEBSOCKET_HPP
+#define BOSBASE_HTTPLIB_WEBSOCKET_HPP
+
+// ---- bosbase/platform_socket.hpp: Platform calls of the WebSocket's own socket: name lookup, non-blocking connect, readiness with a wake-up, one-shot reads and writes.
+#ifndef BOSBASE_PLATFORM_SOCKET_HPP
+#define BOSBASE_PLATFORM_SOCKET_HPP
+
+// The calls, beside those platform.hpp lists:
+//   POSIX     getaddrinfo, socket, connect, fcntl(O_NONBLOCK, FD_CLOEXEC), setsockopt(TCP_NODELAY),
+//             poll, recv, send with MSG_NOSIGNAL where defined (SO_NOSIGPIPE elsewhere), shutdown,
+//             pipe (the wake-up).
+//   Windows   the same through Winsock (ioctlsocket(FIONBIO), WSAPoll, select for a connect, whose
+//             failure WSAPoll does not report before Windows 10 2004), SetHandleInformation (not
+//             inherited), and a UDP socket on 127.0.0.1 that sends to itself as the wake-up:
+//             Windows has no pipe that WSAPoll can wait on.
+
+#ifndef BOSBASE_NO_HTTPLIB
+
+#include <httplib.h>  // socket_t, and on Windows winsock2.h in the order it needs
+
+#ifndef _WIN32
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#endif
+
+namespace bosbase {
+
+namespace detail {
+
+#ifdef _WIN32
+inline constexpr ::socket_t no_socket = INVALID_SOCKET;
+inline int last_socket_error() noexcept { return ::WSAGetLastError(); }
+inline bool would_block(int err) noexcept { return err == WSAEWOULDBLOCK || err == WSAEINPROGRESS || err == WSAEINTR; }
+inline void close_socket(::socket_t s) noexcept { ::closesocket(s); }
+inline void set_non_blocking(::socket_t s) noexcept {
+    u_long on = 1;
+    ::ioctlsocket(s, FIONBIO, &on);
+    ::SetHandleInformation(reinterpret_cast<HANDLE>(s), HANDLE_FLAG_INHERIT, 0);  // not a child process's
+}
+inline constexpr short poll_in = POLLRDNORM;  // WSAPoll refuses POLLPRI, which POLLIN may include
+inline constexpr short poll_out = POLLWRNORM;
+using poll_entry = WSAPOLLFD;
+inline int poll_sockets(poll_entry* p, unsigned n, int ms) noexcept { return ::WSAPoll(p, n, ms); }
+#else
+inline constexpr ::socket_t no_socket = -1;
+inline int last_socket_error() noexcept { return errno; }
+inline bool would_block(int err) noexcept { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == EINPROGRESS; }
+inline void close_socket(::socket_t s) noexcept { ::close(s); }
+inline void set_non_blocking(::socket_t s) noexcept {
+    ::fcntl(s, F_SETFD, FD_CLOEXEC);  // not inherited by a child process
+    ::fcntl(s, F_SETFL, ::fcntl(s, F_GETFL, 0) | O_NONBLOCK);
+}
+inline constexpr short poll_in = POLLIN;
+inline constexpr short poll_out = POLLOUT;
+using poll_entry = pollfd;
+inline int poll_sockets(poll_entry* p, unsigned n, int ms) noexcept { return ::poll(p, n, ms); }
+#endif
+
+/// @brief A wake-up another thread can give a thread waiting in websocket_socket_handle::wait():
+/// the read end of a pipe (POSIX) or a loopback UDP socket that sends to itself (Windows).
+/// signal() is cheap and never blocks; a signal already waiting is not doubled.
+class wake_signal {
+public:
+    wake_signal() {
+#ifdef _WIN32
+        const ::socket_t s = ::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+        if (s == no_socket) return;
+        sockaddr_in at{};
+        at.sin_family = AF_INET;
+        at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        int size = sizeof at;
+        if (::bind(s, reinterpret_cast<const sockaddr*>(&at), size) != 0 ||
+            ::getsockname(s, reinterpret_cast<sockaddr*>(&at), &size) != 0 ||
+            ::connect(s, reinterpret_cast<const sockaddr*>(&at), size) != 0) {
+            close_socket(s);
+            return;
+        }
+        set_non_blocking(s);
+        read_ = write_ = s;
+#else
+        int fds[2];
+        if (::pipe(fds) != 0) return;
+        for (const int fd : fds) set_non_blocking(fd);
+        read_ = fds[0];
+        write_ = fds[1];
+#endif
+    }
+    wake_signal(const wake_signal&) = delete;
+    wake_signal& operator=(const wake_signal&) = delete;
+    ~wake_signal() {
+        if (read_ != no_socket) close_socket(read_);
+#ifndef _WIN32
+        if (write_ != no_socket) close_socket(write_);
+#endif
+    }
+
+    bool usable() const noexcept { return read_ != no_socket; }
+    ::socket_t waitable() const noexcept { return read_; }
+
+    void signal() noexcept {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (signalled_ || write_ == no_socket) return;
+        signalled_ = true;
+        const char byte = 1;
+#ifdef _WIN32
+        ::send(write_, &byte, 1, 0);
+#else
+        [[maybe_unused]] const auto n = ::write(write_, &byte, 1);
+#endif
+    }
+
+    /// Called by the waiting thread once woken, before it looks at what it was woken for.
+    void clear() noexcept {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!signalled_) return;
+        signalled_ = false;
+        char bytes[16];
+#ifdef _WIN32
+        while (::recv(read_, bytes, sizeof bytes, 0) > 0) {
+        }
+#else
+        while (::read(read_, bytes, sizeof bytes) > 0) {
+        }
+#endif
+    }
+
+private:
+    std::mutex mutex_;
+    bool signalled_ = false;
+    ::socket_t read_ = no_socket;
+    ::socket_t write_ = no_socket;
+};
+
+/// @brief The default transport's WebSocket socket: it resolves and connects itself, never
+/// blocks (every call is one non-blocking attempt or a wait with a deadline), and a wait ends
+/// when shut() or the wake signal comes from another thread. shut() also ends a connect in
+/// progress (Linux aborts a connecting socket on shutdown; elsewhere the wake-up ends the
+/// wait). The socket stays open until this object goes, so its number is never another
+/// socket's when shut() uses it.
+class websocket_socket_handle {
+public:
+    using clock = std::chrono::steady_clock;
+    enum class connected_as { ok, resolve, connect, timeout, canceled };
+    enum class io { ok, would_block, timeout, closed };
+    /// What wait() saw: any of them may be set at once.
+    struct readiness {
+        bool readable = false;
+        bool writable = false;
+        bool woken = false;
+        bool timed_out = false;
+        bool failed = false;  // shut(), or the wait itself failed
+    };
+
+    websocket_socket_handle() = default;
+    websocket_socket_handle(const websocket_socket_handle&) = delete;
+    websocket_socket_handle& operator=(const websocket_socket_handle&) = delete;
+    ~websocket_socket_handle() {
+        if (fd_ != no_socket) close_socket(fd_);
+    }
+
+    /// Tries each address of host:port until one connects or `deadline` passes; `why` says
+    /// what the system reported.
+    connected_as connect(const std::string& host, const std::string& port, clock::time_point deadline,
+                         std::string& why) {
+        addrinfo* list = nullptr;
+        const connected_as resolved = resolve(host, port, deadline, list, why);
+        if (resolved != connected_as::ok) return resolved;
+        const std::unique_ptr<addrinfo, void (*)(addrinfo*)> owned(list, [](addrinfo* l) { ::freeaddrinfo(l); });
+        for (const addrinfo* ai = list; ai; ai = ai->ai_next) {
+            const ::socket_t sock = ::socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+            if (sock == no_socket) {
+                why = std::system_category().message(last_socket_error());
+                continue;
+            }
+            set_non_blocking(sock);
+            const int on = 1;
+#ifdef SO_NOSIGPIPE
+            ::setsockopt(sock, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on);  // macOS, the BSDs: no MSG_NOSIGNAL
+#endif
+            ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<const char*>(&on), sizeof on);
+            {
+                std::lock_guard<std::mutex> lock(mutex_);
+                if (shut_) {
+                    close_socket(sock);
+                    return connected_as::canceled;
+                }
+                fd_ = sock;
+            }
+            #ifdef _WIN32
+            const int length = static_cast<int>(ai->ai_addrlen);
+#else
+            const socklen_t length = ai->ai_addrlen;
+#endif
+            int err = ::connect(sock, ai->ai_addr, length) == 0 ? 0 : last_socket_error();
+            if (would_block(err)) {
+                const readiness r = wait_connected(deadline);
+                if (was_shut()) return connected_as::canceled;
+                if (r.timed_out) return connected_as::timeout;
+                err = socket_error();
+            }
+            if (was_shut()) return connected_as::canceled;
+            if (err == 0) return connected_as::ok;
+            why = std::system_category().message(err);
+            std::lock_guard<std::mutex> lock(mutex_);
+            close_socket(fd_);
+            fd_ = no_socket;
+        }
+        if (clock::now() >= deadline) return connected_as::timeout;
+        return connected_as::connect;
+    }
+
+    /// One non-blocking read: ok with `got` > 0, would_block, or closed (the peer closed, the
+    /// socket failed, or shut() came: bytes already queued are not read after shut()).
+    io try_receive(char* out, std::size_t size, std::size_t& got) {
+        if (was_shut()) return io::closed;
+        const auto n = ::recv(fd_, out, static_cast<int>(std::min<std::size_t>(size, 1 << 30)), 0);
+        if (n > 0) {
+            got = static_cast<std::size_t>(n);
+            return io::ok;
+        }
+        if (n < 0 && would_block(last_socket_error())) return io::would_block;
+        return io::closed;
+    }
+
+    /// One non-blocking write: ok with `sent` > 0, would_block, or closed.
+    io try_send(const char* data, std::size_t size, std::size_t& sent) {
+        if (was_shut()) return io::closed;
+#ifdef MSG_NOSIGNAL
+        constexpr int flags = MSG_NOSIGNAL;  // a closed peer fails the write, raising no SIGPIPE
+#else
+        constexpr int flags = 0;  // SO_NOSIGPIPE (set in connect()), or Windows: no signals
+#endif
+        const auto n = ::send(fd_, data, static_cast<int>(std::min<std::size_t>(size, 1 << 30)), flags);
+        if (n > 0) {
+            sent = static_cast<std::size_t>(n);
+            return io::ok;
+        }
+        if (n < 0 && would_block(last_socket_error())) return io::would_block;
+        return io::closed;
+    }
+
+    /// Waits until the socket is readable (`read`), writable (`write`), `wake` is signalled,
+    /// shut() comes or `deadline` passes. `wake` may be null.
+    readiness wait(bool read, bool write, wake_signal* wake, clock::time_point deadline) {
+        readiness r;
+        for (;;) {
+            if (was_shut()) {
+                r.failed = true;
+                return r;
+            }
+            // Rounded up: poll may wake a little early, never a whole millisecond before the deadline.
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
+            if (left <= 0) {
+                r.timed_out = true;
+                return r;
+            }
+            poll_entry p[3]{};
+            unsigned n = 0;
+            p[n].fd = fd_;
+            p[n++].events = static_cast<short>((read ? poll_in : 0) | (write ? poll_out : 0));
+            if (wake_.usable()) {  // shut()'s: on Windows a shutdown alone does not end a wait
+                p[n].fd = wake_.waitable();
+                p[n++].events = poll_in;
+            }
+            const unsigned theirs = n;
+            if (wake && wake->usable()) {
+                p[n].fd = wake->waitable();
+                p[n++].events = poll_in;
+            }
+            const int got = poll_sockets(p, n, static_cast<int>(std::min<long long>(left, 3600 * 1000)));
+            if (got < 0) {
+                if (would_block(last_socket_error())) continue;  // EINTR
+                r.failed = true;
+                return r;
+            }
+            if (got == 0 || was_shut()) continue;
+            const short ev = p[0].revents;
+            const bool ended = (ev & (POLLHUP | POLLERR | POLLNVAL)) != 0;  // the next call says how
+            r.readable = read && ((ev & poll_in) != 0 || ended);
+            r.writable = write && ((ev & poll_out) != 0 || ended);
+            r.woken = theirs < n && p[theirs].revents != 0;
+            if (ended && !read && !write) {
+                r.failed = true;
+                return r;
+            }
+            if (r.readable || r.writable || r.woken) return r;
+        }
+    }
+
+    /// Ends what the socket does and every wait on it, from any thread.
+    void shut() noexcept {
+        std::lock_guard<std::mutex> lock(mutex_);
+        shut_ = true;
+#ifdef _WIN32
+        if (fd_ != no_socket) ::shutdown(fd_, SD_BOTH);
+#else
+        if (fd_ != no_socket) ::shutdown(fd_, SHUT_RDWR);
+#endif
+        wake_.signal();
+        if (lookup_) {
+            std::lock_guard<std::mutex> waiting(lookup_->mutex);
+            lookup_->shut = true;
+            lookup_->done_or_shut.notify_all();
+        }
+    }
+
+    bool was_shut() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return shut_;
+    }
+
+    /// The connected socket, for a TLS layer that reads and writes it itself.
+    ::socket_t native() const noexcept { return fd_; }
+
+private:
+    // One lookup, on a thread of its own: getaddrinfo cannot be interrupted, and a name server
+    // that never answers must not hold a connect past its deadline or a cancel. A lookup given up
+    // on finishes alone and frees what it found.
+    struct lookup {
+        std::mutex mutex;
+        std::condition_variable done_or_shut;
+        bool done = false;
+        bool shut = false;
+        bool abandoned = false;
+        int found = 0;
+        int error = 0;
+        addrinfo* list = nullptr;
+    };
+
+    connected_as resolve(const std::string& host, const std::string& port, clock::time_point deadline,
+                         addrinfo*& list, std::string& why) {
+        auto job = std::make_shared<lookup>();
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (shut_) return connected_as::canceled;
+            lookup_ = job;
+        }
+        try {
+            std::thread([job, host, port] {
+                addrinfo hints{};
+                hints.ai_family = AF_UNSPEC;
+                hints.ai_socktype = SOCK_STREAM;
+                hints.ai_flags = AI_NUMERICSERV;
+                addrinfo* found = nullptr;
+                const int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found);
+                const int err = errno;
+                std::lock_guard<std::mutex> lock(job->mutex);
+                if (job->abandoned) {
+                    if (found) ::freeaddrinfo(found);
+                    return;
+                }
+                job->found = rc;
+                job->error = err;
+                job->list = found;
+                job->done = true;
+                job->done_or_shut.notify_all();
+            }).detach();
+        } catch (const std::system_error& e) {
+            why = e.what();
+            return connected_as::resolve;
+        }
+        std::unique_lock<std::mutex> lock(job->mutex);
+        job->done_or_shut.wait_until(lock, deadline, [&] { return job->done || job->shut; });
+        if (!job->done || job->shut) {
+            job->abandoned = true;
+            if (job->list) ::freeaddrinfo(std::exchange(job->list, nullptr));
+            if (job->shut) return connected_as::canceled;
+            why = "no answer from the name service within connect_timeout";
+            return connected_as::resolve;
+        }
+        if (job->found != 0) {
+#ifdef EAI_SYSTEM
+            if (job->found == EAI_SYSTEM) {
+                why = std::generic_category().message(job->error);
+                return connected_as::resolve;
+            }
+#endif
+            why = ::gai_strerror(job->found);
+            return connected_as::resolve;
+        }
+        list = std::exchange(job->list, nullptr);
+        return connected_as::ok;
+    }
+
+    // A non-blocking connect's end: writable (connected or failed; SO_ERROR says which).
+    readiness wait_connected(clock::time_point deadline) {
+#ifdef _WIN32
+        // WSAPoll does not report a refused connect before Windows 10 2004; select's except set does.
+        readiness r;
+        for (;;) {
+            if (was_shut()) {
+                r.failed = true;
+                return r;
+            }
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
+            if (left <= 0) {
+                r.timed_out = true;
+                return r;
+            }
+            fd_set writable, failed, woken;
+            FD_ZERO(&writable);
+            FD_ZERO(&failed);
+            FD_ZERO(&woken);
+            FD_SET(fd_, &writable);
+            FD_SET(fd_, &failed);
+            if (wake_.usable()) FD_SET(wake_.waitable(), &woken);
+            const long slice = static_cast<long>(std::min<long long>(left, 3600 * 1000));
+            timeval tv{slice / 1000, (slice % 1000) * 1000};
+            const int n = ::select(0, &woken, &writable, &failed, &tv);
+            if (n < 0) {
+                r.failed = true;
+                return r;
+            }
+            if (n > 0 && (FD_ISSET(fd_, &writable) || FD_ISSET(fd_, &failed))) {
+                r.writable = true;
+                return r;
+            }
+        }
+#else
+        return wait(false, true, nullptr, deadline);
+#endif
+    }
+
+    int socket_error() const {
+        int err = 0;
+#ifdef _WIN32
+        int len = sizeof err;
+#else
+        socklen_t len = sizeof err;
+#endif
+        if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, reinterpret_cast<char*>(&err), &len) != 0) {
+            err = last_socket_error();
+        }
+        return err;
+    }
+
+    mutable std::mutex mutex_;  // shut() from any thread meets connect()'s change of socket
+    ::socket_t fd_ = no_socket;
+    bool shut_ = false;
+    wake_signal wake_;                // shut()'s: a wait on Windows does not end at shutdown alone
+    std::shared_ptr<lookup> lookup_;  // the name lookup of connect(), which shut() ends
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_NO_HTTPLIB
+#endif  // BOSBASE_PLATFORM_SOCKET_HPP
+// ---- bosbase/httplib/ws_stream.hpp: The WebSocket's byte stream: its socket as is (ws://) or through a TLS session (wss://) of cpp-httplib's TLS layer.
+#ifndef BOSBASE_HTTPLIB_WS_STREAM_HPP
+#define BOSBASE_HTTPLIB_WS_STREAM_HPP
+
+#ifndef BOSBASE_NO_HTTPLIB
+
+#include <httplib.h>
+
+// wss:// needs a TLS session on the WebSocket's own socket. BOSBASE_WS_TLS says whose:
+//   1  cpp-httplib's TLS layer (httplib::tls: one set of calls over OpenSSL, Mbed TLS or wolfSSL),
+//      which came after 0.11; a release with it also has httplib::ws (BOSBASE_HTTPLIB_HAS_WS),
+//      which is how it is told apart. Checked on 0.41.0.
+//   2  OpenSSL's own calls, when cpp-httplib is built with CPPHTTPLIB_OPENSSL_SUPPORT but has no
+//      such layer (0.11.4, Debian 12's), whose header includes OpenSSL's.
+//   0  none: wss:// is refused at once (error_kind::tls).
+#ifndef BOSBASE_WS_TLS
+#if defined(CPPHTTPLIB_SSL_ENABLED) && BOSBASE_HTTPLIB_HAS_WS
+#define BOSBASE_WS_TLS 1
+#elif defined(CPPHTTPLIB_OPENSSL_SUPPORT)
+#define BOSBASE_WS_TLS 2
+#else
+#define BOSBASE_WS_TLS 0
+#endif
+#endif
+
+namespace bosbase {
+
+namespace detail {
+
+/// What the default transport's TLS options say, for a wss:// connection.
+struct ws_tls_settings {
+    bool verify = true;
+    std::string ca_cert_file;
+    std::string ca_cert_dir;
+    std::string ca_description;  // what a failed load says about the configured CA sources
+};
+
+/// @brief One connection's bytes, plain or through TLS. Every call is one non-blocking attempt;
+/// the caller waits on the socket for what step says. Not thread-safe: one thread at a time
+/// (default_websocket's owner) is inside it, which is what a TLS session requires.
+class ws_stream {
+public:
+    using clock = std::chrono::steady_clock;
+    enum class step { ok, want_read, want_write, closed };
+
+    explicit ws_stream(websocket_socket_handle& socket) : socket_(socket) {}
+    ws_stream(const ws_stream&) = delete;
+    ws_stream& operator=(const ws_stream&) = delete;
+    ~ws_stream() {
+#if BOSBASE_WS_TLS == 1
+        if (session_) httplib::tls::free_session(session_);
+        if (context_) httplib::tls::free_context(context_);
+#elif BOSBASE_WS_TLS == 2
+        if (session_) SSL_free(session_);
+        if (context_) SSL_CTX_free(context_);
+#endif
+    }
+
+    bool secure() const noexcept {
+#if BOSBASE_WS_TLS
+        return session_ != nullptr;
+#else
+        return false;
+#endif
+    }
+
+    /// The TLS handshake and the server's certificate check, within `deadline`. Throws
+    /// transport_error: tls for every refusal, timeout, canceled (the socket shut).
+    void start_tls(const std::string& host, const ws_tls_settings& settings, clock::time_point deadline) {
+#if BOSBASE_WS_TLS == 1
+        namespace tls = httplib::tls;
+        context_ = tls::create_client_context();
+        if (!context_) throw transport_error(error_kind::tls, "could not make a TLS context");
+        if (settings.verify) {
+            const bool loaded = !settings.ca_cert_file.empty() ? tls::load_ca_file(context_, settings.ca_cert_file.c_str())
+                                : !settings.ca_cert_dir.empty() ? tls::load_ca_dir(context_, settings.ca_cert_dir.c_str())
+                                                                : (tls::load_system_certs(context_), true);
+            if (!loaded) throw transport_error(error_kind::tls, "could not load the CA certificates" + settings.ca_description);
+        }
+        const bool is_ip = httplib::detail::is_ip_address(host);
+#if !defined(CPPHTTPLIB_OPENSSL_SUPPORT)
+        // Mbed TLS and wolfSSL check during the handshake only when told to. cpp-httplib's own
+        // client turns the check off for an IP address (which they cannot match to a name) and so
+        // takes any certificate there; here the chain is always checked, the address below. (Mbed
+        // TLS 3.6 refuses a required check without a host name: there use a host name, not an IP.)
+        tls::set_verify_client(context_, settings.verify);
+#endif
+        session_ = tls::create_session(context_, socket_.native());
+        if (!session_) throw transport_error(error_kind::tls, "could not start a TLS session");
+        if (!is_ip && !tls::set_sni(session_, host.c_str())) {
+            throw transport_error(error_kind::tls, "could not set the TLS server name");
+        }
+        for (;;) {
+            const tls::TlsError err = tls::connect(session_);
+            if (err.code == tls::ErrorCode::Success) break;
+            if (err.code == tls::ErrorCode::WantRead || err.code == tls::ErrorCode::WantWrite) {
+                wait_handshake(err.code == tls::ErrorCode::WantRead, deadline);
+                continue;
+            }
+            if (socket_.was_shut()) throw transport_error(error_kind::canceled, "the WebSocket connect was cancelled");
+            if (err.code == tls::ErrorCode::CertVerifyFailed || err.code == tls::ErrorCode::HostnameMismatch) {
+                throw refusal(err.code == tls::ErrorCode::HostnameMismatch);
+            }
+            throw handshake_failed(err.code == tls::ErrorCode::PeerClosed || err.code == tls::ErrorCode::SyscallError,
+                                   tls::error_string(err.backend_code));
+        }
+        if (!settings.verify) return;
+        if (tls::get_verify_result(session_) != 0) throw refusal(false);
+        const tls::cert_t cert = tls::get_peer_cert(session_);
+        if (!cert) throw transport_error(error_kind::tls, "the server sent no certificate");
+        const bool matches = tls::verify_hostname(cert, host.c_str());
+        tls::free_cert(cert);
+        if (!matches) throw refusal(true);
+#elif BOSBASE_WS_TLS == 2
+        start_openssl(host, settings, deadline);
+#else
+        (void)host;
+        (void)settings;
+        (void)deadline;
+        throw transport_error(error_kind::tls,
+                              "wss:// needs cpp-httplib built with TLS (CPPHTTPLIB_OPENSSL_SUPPORT, or 0.41.0's TLS layer "
+                              "with CPPHTTPLIB_MBEDTLS_SUPPORT); use ws:// or a transport of your own");
+#endif
+    }
+
+    step read_some(char* out, std::size_t size, std::size_t& got) {
+        ++calls_;
+#if BOSBASE_WS_TLS == 2
+        if (session_) {
+            ERR_clear_error();
+            const int n = SSL_read(session_, out, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
+            if (n > 0) {
+                got = static_cast<std::size_t>(n);
+                return step::ok;
+            }
+            return openssl_step(n);
+        }
+#elif BOSBASE_WS_TLS
+        if (session_) {
+            httplib::tls::TlsError err;
+            const auto n = httplib::tls::read(session_, out, size, err);
+            if (n > 0) {
+                got = static_cast<std::size_t>(n);
+                return step::ok;
+            }
+            return tls_step(err);
+        }
+#endif
+        switch (socket_.try_receive(out, size, got)) {
+        case websocket_socket_handle::io::ok: return step::ok;
+        case websocket_socket_handle::io::would_block: return step::want_read;
+        default: return step::closed;
+        }
+    }
+
+    step write_some(const char* data, std::size_t size, std::size_t& sent) {
+        ++calls_;
+#if BOSBASE_WS_TLS == 2
+        if (session_) {
+            ERR_clear_error();
+            const int n = SSL_write(session_, data, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
+            if (n > 0) {
+                sent = static_cast<std::size_t>(n);
+                return step::ok;
+            }
+            return openssl_step(n);
+        }
+#elif BOSBASE_WS_TLS
+        if (session_) {
+            httplib::tls::TlsError err;
+            const auto n = httplib::tls::write(session_, data, size, err);
+            if (n > 0) {
+                sent = static_cast<std::size_t>(n);
+                return step::ok;
+            }
+            return tls_step(err);
+        }
+#endif
+        switch (socket_.try_send(data, size, sent)) {
+        case websocket_socket_handle::io::ok: return step::ok;
+        case websocket_socket_handle::io::would_block: return step::want_write;
+        default: return step::closed;
+        }
+    }
+
+private:
+#if BOSBASE_WS_TLS
+    // Both TLS backends' handshakes wait and fail alike.
+    void wait_handshake(bool want_read, clock::time_point deadline) {
+        const auto r = socket_.wait(want_read, !want_read, nullptr, deadline);
+        if (socket_.was_shut()) throw transport_error(error_kind::canceled, "the WebSocket connect was cancelled");
+        if (r.timed_out) {
+            throw transport_error(error_kind::timeout, "the TLS handshake of the WebSocket did not finish within connect_timeout");
+        }
+    }
+
+    static transport_error not_accepted(bool wrong_name, const std::string& why) {
+        if (wrong_name) return transport_error(error_kind::tls, "the server's certificate is not for this host name");
+        return transport_error(error_kind::tls, "the server's certificate was not accepted (" + why +
+                                                    "); pass its CA as ca_cert_file or ca_cert_dir");
+    }
+
+    static transport_error handshake_failed(bool closed, const std::string& why) {
+        return transport_error(error_kind::tls,
+                               closed ? std::string("the server closed the connection during the TLS handshake (is it a "
+                                                    "TLS server? ws:// is the plain one)")
+                                      : "the TLS handshake failed (is it a TLS server? ws:// is the plain one): " + why);
+    }
+#endif
+
+#if BOSBASE_WS_TLS == 1
+    static step tls_step(const httplib::tls::TlsError& err) {
+        if (err.code == httplib::tls::ErrorCode::WantRead) return step::want_read;
+        if (err.code == httplib::tls::ErrorCode::WantWrite) return step::want_write;
+        return step::closed;
+    }
+
+    transport_error refusal(bool wrong_name) const {
+        const long code = httplib::tls::get_verify_result(session_);
+        return not_accepted(wrong_name, code != 0 ? httplib::tls::verify_error_string(code) : std::string("verification failed"));
+    }
+
+    httplib::tls::ctx_t context_ = nullptr;
+    httplib::tls::session_t session_ = nullptr;
+#elif BOSBASE_WS_TLS == 2
+    // As the TLS layer does it, with OpenSSL's calls: verification (chain and name) during the
+    // handshake, so a refusal ends it with the reason in SSL_get_verify_result.
+    void start_openssl(const std::string& host, const ws_tls_settings& settings, clock::time_point deadline) {
+        context_ = SSL_CTX_new(TLS_client_method());
+        if (!context_) throw transport_error(error_kind::tls, "could not make a TLS context");
+        SSL_CTX_set_min_proto_version(context_, TLS1_2_VERSION);
+        if (settings.verify) {
+            const bool loaded = settings.ca_cert_file.empty() && settings.ca_cert_dir.empty()
+                                    ? (SSL_CTX_set_default_verify_paths(context_), true)
+                                    : SSL_CTX_load_verify_locations(context_,
+                                                                    settings.ca_cert_file.empty() ? nullptr : settings.ca_cert_file.c_str(),
+                                                                    settings.ca_cert_dir.empty() ? nullptr : settings.ca_cert_dir.c_str()) == 1;
+            if (!loaded) throw transport_error(error_kind::tls, "could not load the CA certificates" + settings.ca_description);
+        }
+        session_ = SSL_new(context_);
+        if (!session_ || SSL_set_fd(session_, static_cast<int>(socket_.native())) != 1) {
+            throw transport_error(error_kind::tls, "could not start a TLS session");
+        }
+        const bool is_ip = host.find(':') != std::string::npos || host.find_first_not_of("0123456789.") == std::string::npos;
+        // SSL_set_tlsext_host_name is a macro with a C cast; its call, as cpp-httplib makes it.
+        if (!is_ip && SSL_ctrl(session_, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                               static_cast<void*>(const_cast<char*>(host.c_str()))) != 1) {
+            throw transport_error(error_kind::tls, "could not set the TLS server name");
+        }
+        if (settings.verify) {
+            X509_VERIFY_PARAM* param = SSL_get0_param(session_);
+            const int named = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
+                                    : X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0);
+            if (named != 1) throw transport_error(error_kind::tls, "could not set the host name to verify");
+            SSL_set_verify(session_, SSL_VERIFY_PEER, nullptr);
+        }
+        for (;;) {
+            ERR_clear_error();
+            const int r = SSL_connect(session_);
+            if (r == 1) return;
+            const int e = SSL_get_error(session_, r);
+            if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+                wait_handshake(e == SSL_ERROR_WANT_READ, deadline);
+                continue;
+            }
+            if (socket_.was_shut()) throw transport_error(error_kind::canceled, "the WebSocket connect was cancelled");
+            const long verified = SSL_get_verify_result(session_);
+            if (settings.verify && verified != X509_V_OK) {
+                throw not_accepted(verified == X509_V_ERR_HOSTNAME_MISMATCH || verified == X509_V_ERR_IP_ADDRESS_MISMATCH,
+                                   X509_verify_cert_error_string(verified));
+            }
+            char why[256] = "";
+            ERR_error_string_n(ERR_peek_last_error(), why, sizeof why);
+            throw handshake_failed(e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN, why);
+        }
+    }
+
+    step openssl_step(int result) const {
+        const int e = SSL_get_error(session_, result);
+        if (e == SSL_ERROR_WANT_READ) return step::want_read;
+        if (e == SSL_ERROR_WANT_WRITE) return step::want_write;
+        return step::closed;
+    }
+
+    SSL_CTX* context_ = nullptr;
+    SSL* session_ = nullptr;
+#endif
+    websocket_socket_handle& socket_;
+    // Counted in plain memory on purpose: two threads inside the session without an order
+    // between them (which TLS forbids) is then a data race ThreadSanitizer reports, even though
+    // the TLS library itself is not instrumented (tests/fault/wss_test.cpp).
+    std::size_t calls_ = 0;
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_NO_HTTPLIB
+#endif  // BOSBASE_HTTPLIB_WS_STREAM_HPP
+
+#ifndef BOSBASE_NO_HTTPLIB
+
+#include <httplib.h>
+
+#if BOSBASE_HTTPLIB_WEBSOCKET
+
+namespace bosbase {
+
+namespace detail {
+
+/// One WebSocket over a socket of its own, plain (ws://) or through TLS (wss://), directly
+/// or through an HTTP proxy's CONNECT tunnel.
+///
+/// One thread at a time is inside the connection (its socket's reads and its TLS session,
+/// which OpenSSL and Mbed TLS require): the owner. A thread in read() is the owner while it
+/// waits, and it also writes what other threads queued, woken through wake_; a send_text()
+/// with no reader in the connection becomes the owner itself for its write. So a publish
+/// from another thread costs one wake-up, and nothing else changes hands per message.
+/// Every byte read goes through ws_decoder, which takes any split. Teardown writes no close
+/// frame: shutting the socket ends every wait at once and never waits for a peer that does
+/// not answer.
+class default_websocket final : public websocket_connection {
+public:
+    using clock = std::chrono::steady_clock;
+
+    explicit default_websocket(const websocket_request& req, const ws_tls_settings& tls = {},
+                               const std::optional<http_proxy>& proxy = std::nullopt)
+        : read_timeout_(std::max(req.read_timeout, std::chrono::milliseconds(1))),
+          write_timeout_(std::max(req.write_timeout, std::chrono::milliseconds(1))),
+          decoder_(req.max_message_bytes),
+          stream_(socket_),
+          random_(std::random_device{}()) {
+        const auto url = parse_ws_url(req.url);
+        if (!url) throw transport_error(error_kind::other, "not a WebSocket URL (ws://host[:port]/path or wss://...)");
+        std::array<unsigned char, 16> nonce{};
+        for (auto& b : nonce) b = static_cast<unsigned char>(random_() & 0xFF);
+        const std::string key = base64_encode(nonce.data(), nonce.size());
+        const std::string request = websocket_upgrade_request(*url, req.headers, key);
+        if (request.empty()) {
+            throw transport_error(error_kind::other, "a WebSocket request header has a character that would end its line");
+        }
+
+        const auto deadline = clock::now() + std::max(req.connect_timeout, std::chrono::milliseconds(1));
+        websocket_socket_handle* socket = &socket_;
+        cancel_token::registration wake;
+        if (req.cancel) wake = req.cancel->on_cancel([socket] { socket->shut(); });
+        std::string why;
+        const std::string& host = proxy ? proxy->host : url->host;
+        switch (socket_.connect(host, proxy ? std::to_string(proxy->port) : url->port, deadline, why)) {
+        case websocket_socket_handle::connected_as::ok: break;
+        case websocket_socket_handle::connected_as::resolve:
+            throw transport_error(error_kind::resolve, std::string("could not resolve the host of the ") +
+                                                           (proxy ? "proxy" : "WebSocket") + ": " + why);
+        case websocket_socket_handle::connected_as::timeout:
+            throw transport_error(error_kind::timeout, "the WebSocket connect timed out");
+        case websocket_socket_handle::connected_as::canceled: throw canceled();
+        case websocket_socket_handle::connected_as::connect:
+            throw transport_error(error_kind::connect,
+                                  std::string("could not connect ") + (proxy ? "to the proxy" : "the WebSocket") + " (" + why + ")");
+        }
+        if (proxy) open_tunnel(*url, *proxy, deadline);
+        if (url->secure) stream_.start_tls(url->host, tls, deadline);
+        check(write_all(request, deadline), deadline, "could not send the WebSocket upgrade request");
+
+        // The answer's head, within the connect deadline: a server that accepts the TCP
+        // connection and never answers is a connect that timed out.
+        std::string got;
+        const auto head = read_head(got, deadline, "WebSocket upgrade");
+        if (head.status != 101) {
+            std::string body = refusal_body(head, std::move(got), req.max_message_bytes);
+            if (socket_.was_shut()) throw canceled();
+            throw websocket_refused(head.status, std::move(body),
+                                    "the server refused the WebSocket upgrade with HTTP " + std::to_string(head.status));
+        }
+        const std::string wrong = check_websocket_accept(head, key);
+        if (!wrong.empty()) throw transport_error(error_kind::invalid_response, wrong);
+        pending_ = std::move(got);  // frames the server sent right behind its answer
+    }
+
+    ~default_websocket() override { socket_.shut(); }
+
+    websocket_frame read(std::string& message) override {
+        message.clear();
+        if (!become_owner(owner_kind::reader)) return websocket_frame::closed;
+        struct release {
+            default_websocket& ws;
+            ~release() { ws.give_up_ownership(); }
+        } released{*this};
+        auto heard = clock::now();
+        for (;;) {
+            while (pending_at_ < pending_.size()) {
+                ws_event ev;
+                pending_at_ += decoder_.feed(pending_.data() + pending_at_, pending_.size() - pending_at_, ev);
+                switch (ev.what) {
+                case ws_event::kind::none: break;
+                case ws_event::kind::text: message = std::move(ev.payload); return websocket_frame::text;
+                case ws_event::kind::binary: message = std::move(ev.payload); return websocket_frame::binary;
+                case ws_event::kind::too_large: return websocket_frame::too_large;
+                case ws_event::kind::ping: queue_frame(ws_opcode::pong, ev.payload); break;
+                case ws_event::kind::pong: break;
+                case ws_event::kind::close:
+                    // Its status code back, then the socket goes.
+                    say_goodbye(std::string_view(ev.payload).substr(0, 2));
+                    return websocket_frame::closed;
+                case ws_event::kind::error:
+                    say_goodbye(std::string("\x03\xEA", 2));  // 1002, protocol error
+                    throw transport_error(error_kind::receive, "the server broke the WebSocket protocol: " + ev.payload);
+                }
+            }
+            pending_.clear();
+            pending_at_ = 0;
+
+            // A sender's wake-up that comes after this sees its frame written below or, if it
+            // queued after that, ends the wait: none is lost.
+            wake_.clear();
+            const flushed sent = flush();
+            if (sent == flushed::failed) return broken();
+            std::size_t got = 0;
+            const ws_stream::step st = stream_.read_some(buffer_.data(), buffer_.size(), got);
+            if (st == ws_stream::step::ok) {
+                pending_.append(buffer_.data(), got);
+                heard = clock::now();
+                continue;
+            }
+            if (st == ws_stream::step::closed) return broken();
+            const auto r = socket_.wait(st == ws_stream::step::want_read || sent == flushed::blocked_on_read,
+                                        st == ws_stream::step::want_write || sent == flushed::blocked_on_write, &wake_,
+                                        heard + read_timeout_);
+            if (r.failed || r.timed_out) return broken();  // shut, or silent past read_timeout
+        }
+    }
+
+    bool send_text(std::string_view message) override {
+        auto item = std::make_shared<outgoing>();
+        const auto deadline = clock::now() + write_timeout_;
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (broken_) return false;
+        item->bytes = masked_frame_locked(ws_opcode::text, message);
+        queue_.push_back(item);
+        for (;;) {
+            if (item->finished) return item->ok;
+            if (broken_) return false;
+            if (owner_ == owner_kind::none) {
+                owner_ = owner_kind::writer;
+                lock.unlock();
+                const bool ok = drain(deadline);
+                lock.lock();
+                owner_ = owner_kind::none;
+                changed_.notify_all();
+                if (!ok) {
+                    fail_all_locked();
+                    break;
+                }
+                continue;
+            }
+            if (owner_ == owner_kind::reader) wake_.signal();
+            if (changed_.wait_until(lock, deadline) == std::cv_status::timeout && !item->finished) {
+                fail_all_locked();  // a frame half written cannot be taken back: the connection ends
+                break;
+            }
+        }
+        lock.unlock();
+        socket_.shut();
+        return false;
+    }
+
+    void shutdown() noexcept override {
+        socket_.shut();
+        std::lock_guard<std::mutex> lock(mutex_);
+        fail_all_locked();
+    }
+
+private:
+    enum class owner_kind { none, reader, writer };
+    enum class flushed { idle, blocked_on_read, blocked_on_write, failed };
+    enum class outcome { ok, timeout, closed };
+
+    struct outgoing {
+        std::string bytes;
+        std::size_t written = 0;  // the owner's alone
+        bool finished = false;    // under mutex_, as ok
+        bool ok = false;
+    };
+
+    static transport_error canceled() { return transport_error(error_kind::canceled, "the WebSocket connect was cancelled"); }
+
+    // --- connecting: the constructor's thread alone -----------------------------------
+
+    void check(outcome o, clock::time_point deadline, const char* failed) {
+        if (o == outcome::ok) return;
+        if (socket_.was_shut()) throw canceled();
+        if (o == outcome::timeout || clock::now() >= deadline) throw transport_error(error_kind::timeout, "the WebSocket connect timed out");
+        throw transport_error(error_kind::send, failed);
+    }
+
+    // A proxy's CONNECT tunnel to the WebSocket's host: what follows (TLS, the upgrade) goes
+    // through it unchanged. The proxy's credentials never reach an error's text.
+    void open_tunnel(const ws_url& url, const http_proxy& proxy, clock::time_point deadline) {
+        const std::string authority =
+            (url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host) + ":" + url.port;
+        std::string request = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n";
+        if (!proxy.username.empty() || !proxy.password.empty()) {
+            const std::string pair = proxy.username + ":" + proxy.password;
+            request += "Proxy-Authorization: Basic " +
+                       base64_encode(reinterpret_cast<const unsigned char*>(pair.data()), pair.size()) + "\r\n";
+        }
+        request += "\r\n";
+        check(write_all(request, deadline), deadline, "could not send the CONNECT request to the proxy");
+        std::string got;
+        const auto head = read_head(got, deadline, "proxy's CONNECT");
+        if (head.status < 200 || head.status > 299) {
+            std::string body = refusal_body(head, std::move(got), 64 << 10);
+            if (socket_.was_shut()) throw canceled();
+            throw websocket_refused(head.status, std::move(body),
+                                    "the proxy refused the tunnel to the WebSocket's host with HTTP " +
+                                        std::to_string(head.status));
+        }
+        if (!got.empty()) throw transport_error(error_kind::invalid_response, "the proxy sent bytes behind its CONNECT answer");
+    }
+
+    http_head read_head(std::string& got, clock::time_point deadline, const char* what) {
+        constexpr std::size_t max_head = 16 << 10;
+        std::size_t head_end = std::string::npos;
+        while ((head_end = got.find("\r\n\r\n")) == std::string::npos) {
+            if (got.size() > max_head) {
+                throw transport_error(error_kind::invalid_response, std::string("the ") + what + "'s answer has headers over 16 KiB");
+            }
+            const outcome r = fill(got, deadline);
+            if (r == outcome::ok) continue;
+            if (socket_.was_shut()) throw canceled();
+            if (r == outcome::timeout) {
+                throw transport_error(error_kind::timeout, std::string("the ") + what + " got no answer within connect_timeout");
+            }
+            // A TLS server closes on plain text, mostly without a word (OpenSSL's "http request").
+            throw transport_error(error_kind::receive,
+                                  std::string("the server closed the connection before answering the ") + what +
+                                      (got.empty() && !stream_.secure() ? " (a TLS server does that to plain text: is it wss://?)" : ""));
+        }
+        auto head = parse_http_head(std::string_view(got).substr(0, head_end));
+        if (!head) {
+            // 0x15 0x03: a TLS alert, the answer of a TLS server to plain text.
+            const bool speaks_tls = got.size() >= 2 && got[0] == '\x15' && got[1] == '\x03';
+            throw transport_error(speaks_tls ? error_kind::tls : error_kind::invalid_response,
+                                  std::string("the ") + what + "'s answer is not HTTP/1.x" +
+                                      (speaks_tls ? " but TLS: the server wants wss://" : ""));
+        }
+        got.erase(0, head_end + 4);
+        return std::move(*head);
+    }
+
+    // The body of a refused upgrade (BosBase's JSON error), up to `cap` bytes; what came
+    // within the read timeout when the server neither ends nor frames it.
+    std::string refusal_body(const http_head& head, std::string got, std::size_t cap) {
+        if (head.status < 200 || head.status == 204 || head.status == 304) return {};
+        const bool chunked = header_lists(head.find("Transfer-Encoding"), "chunked");
+        std::uint64_t length = cap;
+        if (const std::string* cl = head.find("Content-Length"); cl && !chunked) {
+            if (cl->empty() || cl->size() > 18 || cl->find_first_not_of("0123456789") != std::string::npos) return {};
+            length = std::min<std::uint64_t>(std::stoull(*cl), cap);
+        }
+        std::string body;
+        const auto deadline = clock::now() + read_timeout_;
+        for (;;) {
+            if (chunked ? http_dechunk(got, body, cap) : got.size() >= length) break;
+            if (fill(got, deadline) != outcome::ok) {
+                if (chunked) http_dechunk(got, body, cap);
+                break;
+            }
+        }
+        if (!chunked) body = got.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(length, got.size())));
+        return body;
+    }
+
+    // --- the owner's I/O -----------------------------------------------------------
+
+    outcome write_all(std::string_view data, clock::time_point deadline) {
+        while (!data.empty()) {
+            std::size_t sent = 0;
+            const ws_stream::step st = stream_.write_some(data.data(), data.size(), sent);
+            if (st == ws_stream::step::ok) {
+                data.remove_prefix(sent);
+                continue;
+            }
+            if (st == ws_stream::step::closed) return outcome::closed;
+            const auto r = socket_.wait(st == ws_stream::step::want_read, st == ws_stream::step::want_write, nullptr, deadline);
+            if (r.failed) return outcome::closed;
+            if (r.timed_out) return outcome::timeout;
+        }
+        return outcome::ok;
+    }
+
+    // Appends what one read brings.
+    outcome fill(std::string& to, clock::time_point deadline) {
+        for (;;) {
+            std::size_t got = 0;
+            const ws_stream::step st = stream_.read_some(buffer_.data(), buffer_.size(), got);
+            if (st == ws_stream::step::ok) {
+                to.append(buffer_.data(), got);
+                return outcome::ok;
+            }
+            if (st == ws_stream::step::closed) return outcome::closed;
+            const auto r = socket_.wait(st == ws_stream::step::want_read, st == ws_stream::step::want_write, nullptr, deadline);
+            if (r.failed) return outcome::closed;
+            if (r.timed_out) return outcome::timeout;
+        }
+    }
+
+    // Writes the queued frames as far as the socket takes them now, in order.
+    flushed flush() {
+        for (;;) {
+            std::shared_ptr<outgoing> item;
+            {
+                std::lock_guard<std::mutex> lock(mutex_);
+                if (queue_.empty()) return flushed::idle;
+                item = queue_.front();
+            }
+            while (item->written < item->bytes.size()) {
+                std::size_t sent = 0;
+                // A TLS write that could not finish is retried with the same bytes, as TLS requires.
+                const ws_stream::step st =
+                    stream_.write_some(item->bytes.data() + item->written, item->bytes.size() - item->written, sent);
+                if (st == ws_stream::step::ok) {
+                    item->written += sent;
+                    continue;
+                }
+                if (st == ws_stream::step::want_write) return flushed::blocked_on_write;
+                if (st == ws_stream::step::want_read) return flushed::blocked_on_read;
+                return flushed::failed;
+            }
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (!queue_.empty() && queue_.front() == item) queue_.pop_front();
+            item->finished = true;
+            item->ok = true;
+            changed_.notify_all();
+        }
+    }
+
+    // A sender that owns the connection: everything queued, within its deadline.
+    bool drain(clock::time_point deadline) {
+        for (;;) {
+            const flushed f = flush();
+            if (f == flushed::idle) return true;
+            if (f == flushed::failed) return false;
+            const auto r = socket_.wait(f == flushed::blocked_on_read, f == flushed::blocked_on_write, nullptr, deadline);
+            if (r.failed || r.timed_out) return false;
+        }
+    }
+
+    bool become_owner(owner_kind who) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        changed_.wait(lock, [&] { return owner_ == owner_kind::none || broken_; });
+        if (broken_) return false;
+        owner_ = who;
+        return true;
+    }
+
+    void give_up_ownership() noexcept {
+        std::lock_guard<std::mutex> lock(mutex_);
+        owner_ = owner_kind::none;
+        changed_.notify_all();
+    }
+
+    void queue_frame(ws_opcode opcode, std::string_view payload) {
+        auto item = std::make_shared<outgoing>();
+        std::lock_guard<std::mutex> lock(mutex_);
+        item->bytes = masked_frame_locked(opcode, payload);
+        queue_.push_back(std::move(item));
+    }
+
+    // The reader's close frame, written within write_timeout, then the socket goes.
+    void say_goodbye(std::string_view code) {
+        queue_frame(ws_opcode::close, code);
+        drain(clock::now() + write_timeout_);
+        broken();
+    }
+
+    websocket_frame broken() {
+        socket_.shut();
+        std::lock_guard<std::mutex> lock(mutex_);
+        fail_all_locked();
+        return websocket_frame::closed;
+    }
+
+    void fail_all_locked() {
+        broken_ = true;
+        for (auto& item : queue_) item->finished = true;  // ok stays false
+        queue_.clear();
+        changed_.notify_all();
+    }
+
+    std::string masked_frame_locked(ws_opcode opcode, std::string_view payload) {
+        std::array<unsigned char, 4> mask{};
+        const std::uint32_t bits = random_();
+        for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = static_cast<unsigned char>((bits >> (8 * i)) & 0xFF);
+        return ws_encode_frame(opcode, payload, true, &mask);
+    }
+
+    const std::chrono::milliseconds read_timeout_;
+    const std::chrono::milliseconds write_timeout_;
+    websocket_socket_handle socket_;
+    ws_decoder decoder_;  // the reading thread's, as are pending_ and buffer_
+    std::string pending_;
+    std::size_t pending_at_ = 0;
+    std::array<char, 16 << 10> buffer_{};
+    ws_stream stream_;  // the owner's alone; goes before socket_, which it reads and writes
+    wake_signal wake_;  // a sender's wake-up for the owner waiting in read()
+
+    std::mutex mutex_;  // the queue, who owns the connection, broken_, random_
+    std::condition_variable changed_;
+    std::deque<std::shared_ptr<outgoing>> queue_;
+    owner_kind owner_ = owner_kind::none;
+    bool broken_ = false;
+    std::mt19937 random_;  // masking keys (RFC 6455 5.3)
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_HTTPLIB_WEBSOCKET
+#endif  // BOSBASE_NO_HTTPLIB
+#endif  // BOSBASE_HTTPLIB_WEBSOCKET_HPP
+
+#include <httplib.h>
+
+// ---- bosbase/httplib/mbedtls.hpp: Two faults of cpp-httplib's Mbed TLS backend, worked around for the default transport.
+//
+// cpp-httplib built with CPPHTTPLIB_MBEDTLS_SUPPORT (the Windows stage's TLS backend; Debian 12's
+// mbedtls 2.28 cross-compiled for mingw-w64) has, in 0.41.0:
+//
+// - No chain check for a host given as an IP address. Mbed TLS can match a certificate only to a
+//   host name, so for https://127.0.0.1 cpp-httplib turns its verification off (VERIFY_NONE) and
+//   then reads a verify result that nothing computed: any certificate that names the address was
+//   accepted, whoever signed it. With a verify callback registered it asks for VERIFY_OPTIONAL
+//   instead: Mbed TLS checks the chain, and cpp-httplib refuses a failed one after the handshake
+//   (its own check of the address against the certificate follows as before). Fixed upstream in
+//   0.47.0 ("Fix TLS chain verification bypass for IP hosts on Mbed TLS and wolfSSL").
+// - The first byte of an answer lost. After writing a request cpp-httplib asks whether the server
+//   closed the connection by reading one byte through Mbed TLS (which has no peek) and drops it:
+//   when the answer is already there, its "H" of "HTTP/1.1" is gone and the call fails as an
+//   unreadable answer, one call in three under wine. Fixed upstream in 0.51.0. Here the
+//   session's I/O goes through two callbacks of the transport's that hand cpp-httplib's own ones
+//   the socket as cpp-httplib does, except that the first read after a write reports "nothing
+//   yet": the probe takes that for alive and reads nothing, and a real read (cpp-httplib's read
+//   loop tries again on "nothing yet") gets the whole answer. A server that closed the connection
+//   is then found by the read, as on a plain connection.
+//
+// Only the transport's connections get these (websocket.hpp opens its own).
+#ifndef BOSBASE_HTTPLIB_MBEDTLS_HPP
+#define BOSBASE_HTTPLIB_MBEDTLS_HPP
+
+#ifndef BOSBASE_NO_HTTPLIB
+
+#include <httplib.h>
+
+namespace bosbase {
+namespace detail {
+namespace httplib_mbedtls {
+
+// Only where cpp-httplib has its TLS layer (httplib::tls), which a release with httplib::ws has:
+// the API-shape check's stand-in for newer releases announces Mbed TLS but declares no layer.
+#if defined(CPPHTTPLIB_MBEDTLS_SUPPORT) && BOSBASE_HTTPLIB_HAS_WS
+
+// The state of one connection's I/O; the client's session verifier owns it, so it lives as long
+// as the httplib::Client whose sessions use it (including the close_notify its destructor sends).
+struct session_io {
+    using socket_type = decltype(httplib::tls::impl::MbedTlsSession::sock);
+    socket_type* sock = nullptr;  // the session's own, which cpp-httplib's callbacks take
+    bool wrote_since_read = false;
+
+    static int send(void* self, const unsigned char* data, std::size_t size) {
+        auto& io = *static_cast<session_io*>(self);
+        const int sent = httplib::tls::impl::mbedtls_net_send_cb(io.sock, data, size);
+        if (sent > 0) io.wrote_since_read = true;
+        return sent;
+    }
+
+    static int receive(void* self, unsigned char* data, std::size_t size) {
+        auto& io = *static_cast<session_io*>(self);
+        if (io.wrote_since_read) {
+            io.wrote_since_read = false;
+            return MBEDTLS_ERR_SSL_WANT_READ;
+        }
+        return httplib::tls::impl::mbedtls_net_recv_cb(io.sock, data, size);
+    }
+};
+
+inline void apply(httplib::Client& client, bool verify_certificate) {
+    if (verify_certificate) {
+        // Registering a callback is what marks the client's context for VERIFY_OPTIONAL. cpp-httplib
+        // keeps the callback itself in a thread_local of the calling thread, for every client there:
+        // that one is put back as it was, and with none Mbed TLS's verdict stands as it is, so a
+        // failed chain ends the call after the handshake as SSLServerVerification (error_kind::tls).
+        auto& thread_callback = httplib::tls::impl::get_verify_callback();
+        auto saved = std::move(thread_callback);
+        client.set_server_certificate_verifier([](const httplib::tls::VerifyContext&) { return false; });
+        thread_callback = std::move(saved);
+    }
+    auto io = std::make_shared<session_io>();
+    // Runs after each handshake, before the first request goes out on the new session.
+    client.set_session_verifier([io](httplib::tls::session_t session) {
+        auto* mbed = static_cast<httplib::tls::impl::MbedTlsSession*>(session);
+        io->sock = &mbed->sock;
+        io->wrote_since_read = false;
+        mbedtls_ssl_set_bio(&mbed->ssl, io.get(), &session_io::send, &session_io::receive, nullptr);
+        return httplib::SSLVerifierResponse::NoDecisionMade;
+    });
+}
+
+#else
+
+inline void apply(httplib::Client&, bool) {}
+
+#endif  // CPPHTTPLIB_MBEDTLS_SUPPORT && BOSBASE_HTTPLIB_HAS_WS
+
+}  // namespace httplib_mbedtls
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_NO_HTTPLIB
+#endif  // BOSBASE_HTTPLIB_MBEDTLS_HPP
+
+// cpp-httplib 0.11 knows only OpenSSL; later releases also offer mbedTLS and
+// wolfSSL and define CPPHTTPLIB_SSL_ENABLED for any of them.
+#if defined(CPPHTTPLIB_OPENSSL_SUPPORT) || defined(CPPHTTPLIB_SSL_ENABLED)
+#define BOSBASE_HTTPLIB_TLS 1
+#endif
+
+namespace bosbase {
+
+// One pooled connection. The socket counter tells a failed name lookup (no socket
+// was ever created) from a refused connection: cpp-httplib reports both as
+// Error::Connection.
+struct httplib_transport::connection {
+    explicit connection(const std::string& origin) : client(origin) {}
+    // Called by cpp-httplib with each new socket, on the calling thread.
+    void opened(::socket_t sock);
+    httplib::Client client;
+    unsigned sockets_opened = 0;
+    detail::socket_watch watch;
+    std::string proxy;  // "host:port" of the proxy it goes through, for errors; "" when direct
+};
+
+struct httplib_transport::state {
+    explicit state(httplib_transport_options o) : options(std::move(o)) {}
+    httplib_transport_options options;
+    std::mutex mutex;
+    // Idle connections per origin. A client talks to one origin, rarely a few, so a
+    // list searched in order costs less than a map, here and in compile time.
+    struct origin_pool {
+        std::string origin;
+        std::vector<std::unique_ptr<connection>> connections;
+    };
+    std::vector<origin_pool> idle;
+
+    std::vector<std::unique_ptr<connection>>& pool_of(const std::string& origin);
+    // Declared last: destroyed first, so its thread is joined before the pool goes.
+    detail::httplib_watchdog watchdog;
+};
+
+BOSBASE_DECL httplib_transport::httplib_transport() : httplib_transport(httplib_transport_options{}) {}
+
+BOSBASE_DECL httplib_transport::httplib_transport(httplib_transport_options options)
+    : state_(std::make_shared<state>(std::move(options))) {}
+
+BOSBASE_DECL bool httplib_transport::retries_stale_connections() const noexcept {
+    return state_->options.retry_stale_connections;
+}
+
+BOSBASE_DECL http_response httplib_transport::send(const http_request& req) {
+    return send_body(req, req.body, nullptr);
+}
+
+BOSBASE_DECL std::string httplib_transport::ms_text(std::chrono::milliseconds ms) {
+    return std::to_string(ms.count()) + " ms";
+}
+
+template <class Send>
+auto httplib_transport::watched(connection& conn, call& c, Send&& send) -> decltype(send()) {
+    if (c.req.deadline == clock::time_point::max() && !c.req.cancel) {
+        return send();
+    }
+    auto& dog = state_->watchdog;
+    detail::httplib_watchdog::watch w;
+    dog.add(w, conn.client, &conn.watch, c.req.deadline);
+    // The watch ends however send() ends, and before the client is pooled or freed.
+    struct unwatch {
+        detail::httplib_watchdog& dog;
+        detail::httplib_watchdog::watch& w;
+        bool& stopped;
+        ~unwatch() { stopped = dog.remove(w); }
+    } guard{dog, w, c.stopped};
+    cancel_token::registration on_cancel;  // destroyed first: no expire_now after remove()
+    if (c.req.cancel) on_cancel = c.req.cancel->on_cancel([&dog, &w] { dog.expire_now(w); });
+    return send();
+}
+
+#if BOSBASE_HTTPLIB_WEBSOCKET
+BOSBASE_DECL std::unique_ptr<websocket_connection> httplib_transport::connect_websocket(const websocket_request& req) {
+    const auto scheme_end = req.url.find("://");
+    if (scheme_end != std::string::npos && !detail::httplib_compat::valid_port(req.url.substr(0, req.url.find('/', scheme_end + 3)))) {
+        throw transport_error(transport_error::kind::other, "invalid WebSocket URL: port out of range");
+    }
+    const auto& o = state_->options;
+    detail::ws_tls_settings tls;
+    tls.verify = o.verify_certificate;
+    tls.ca_cert_file = o.ca_cert_file;
+    tls.ca_cert_dir = o.ca_cert_dir;
+    tls.ca_description = ca_source_text();
+    // The proxy follows the origin the WebSocket's URL stands for: ws is http, wss is https.
+    const auto url = detail::parse_ws_url(req.url);
+    const std::string origin = url ? (url->secure ? "https://" : "http://") + url->host_header : std::string();
+    return std::make_unique<detail::default_websocket>(req, tls, proxy_for(origin));
+}
+#endif
+
+BOSBASE_DECL bool httplib_transport::supports_origin(const std::string& origin) const {
+#ifdef BOSBASE_HTTPLIB_TLS
+    (void)origin;
+    return true;
+#else
+    return !is_tls(origin);
+#endif
+}
+
+BOSBASE_DECL http_response httplib_transport::send(http_request& req) {
+    std::string body = std::move(req.body);
+    return send_body(req, body, &body);
+}
+
+BOSBASE_DECL http_response httplib_transport::upload(const http_request& req, body_source& source) {
+    return send_body(req, req.body, nullptr, &source);
+}
+
+BOSBASE_DECL http_response httplib_transport::download(const http_request& req, response_sink& sink) {
+    return send_body(req, req.body, nullptr, nullptr, &sink);
+}
+
+BOSBASE_DECL http_response httplib_transport::stream(const http_request& req, const stream_handler& on_data) {
+    if (!supports_origin(req.origin)) {
+        throw transport_error(transport_error::kind::tls,
+                              "https:// needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
+    }
+    if (!detail::httplib_compat::valid_port(req.origin)) {
+        throw transport_error(transport_error::kind::other, "invalid origin " + req.origin + ": port out of range");
+    }
+    const detail::sigpipe_guard no_sigpipe;  // held for the whole stream
+    connection conn(req.origin);
+    if (!conn.client.is_valid()) {
+        throw transport_error(transport_error::kind::other,
+                              "cpp-httplib cannot use the origin " + req.origin + " (invalid origin or TLS setup)");
+    }
+    call c(req);
+    configure_stream(conn, c);
+
+    httplib::Headers headers;
+    for (const auto& h : req.headers) headers.emplace(h.first, h.second);
+
+    http_response res;
+    bool handler_stopped = false;
+    bool error_too_large = false;
+    auto is_success = [&] { return res.status >= 200 && res.status <= 299; };
+    if (c.canceled()) {
+        throw c.canceled_error();
+    }
+    auto result = watched(conn, c, [&] {
+        return conn.client.Get(
+            req.target, headers,
+            [&](const httplib::Response& r) {
+                c.last_activity = clock::now();
+                if (auto bad = c.check_status(r.status)) {
+                    c.failure = std::move(bad);
+                    return false;
+                }
+                res.status = r.status;
+                for (const auto& h : r.headers) res.headers.emplace_back(h.first, h.second);
+                return !c.canceled();
+            },
+            [&](const char* data, std::size_t size) {
+                c.last_activity = clock::now();
+                if (c.canceled()) {
+                    return false;
+                }
+                if (is_success()) {
+                    try {
+                        handler_stopped = !on_data(std::string_view(data, size));
+                    } catch (...) {
+                        // Unwinding through cpp-httplib would leave its connection marked busy.
+                        c.caught = std::current_exception();
+                        return false;
+                    }
+                    return !handler_stopped;
+                }
+                if (size > req.max_response_bytes - res.body.size()) {
+                    error_too_large = true;
+                    return false;
+                }
+                res.body.append(data, size);
+                return true;
+            });
+    });
+    if (c.caught) {
+        std::rethrow_exception(c.caught);
+    }
+    // A stream stopped at its deadline may look complete: a body read until the
+    // connection closes ends without an error when the watchdog shuts the socket.
+    if (handler_stopped || (result && !c.canceled() && !c.stopped)) {
+        return res;
+    }
+    if (c.canceled()) {
+        throw c.canceled_error();
+    }
+    if (c.failure) {
+        throw *c.failure;
+    }
+    if (error_too_large) {
+        throw c.too_large();
+    }
+    if (c.stopped) {
+        throw c.deadline_exceeded();
+    }
+    throw describe(result.error(), c, conn, conn.sockets_opened > 0);
+}
+
+BOSBASE_DECL http_response httplib_transport::send_body(const http_request& req, const std::string& body,
+                                                        std::string* owned, body_source* source,
+                                                        response_sink* sink) {
+    if (!supports_origin(req.origin)) {
+        throw transport_error(transport_error::kind::tls,
+                              "https:// needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
+    }
+    const auto first_attempt = clock::now();
+    for (int attempt = 0;; ++attempt) {
+        call c(req, first_attempt);
+        c.sink = sink;
+        if (c.canceled()) {
+            throw c.canceled_error();
+        }
+        if (c.started >= req.deadline) {
+            throw c.deadline_exceeded();
+        }
+        // A retry never takes another pooled connection: it may be as stale as the first.
+        auto conn = acquire(req.origin, attempt == 0);
+        configure(*conn, c);
+        // Over TLS the bytes may be the server's close_notify, so only plain HTTP is checked.
+        if (sink != nullptr && !is_tls(req.origin)) c.surplus_probe = &conn->client;
+
+        httplib::Request hreq;
+        hreq.method = req.method;
+        hreq.path = req.target;
+        for (const auto& h : req.headers) {
+            hreq.headers.emplace(h.first, h.second);
+        }
+        if (!req.content_type.empty()) {
+            hreq.headers.emplace("Content-Type", req.content_type);
+        }
+        const auto& encodings = detail::httplib_compat::accepted_encodings();
+        if (req.decompress && !encodings.empty() && hreq.headers.find("Accept-Encoding") == hreq.headers.end()) {
+            hreq.headers.emplace("Accept-Encoding", encodings);
+        }
+        std::vector<char> buffer;
+        if (source != nullptr && source->size > 0) {  // an empty one is sent as an empty body
+            buffer.resize(static_cast<std::size_t>(std::min<std::uint64_t>(source->size, provided_body_min)));
+            hreq.content_length_ = static_cast<std::size_t>(source->size);
+            hreq.content_provider_ = [source, &buffer, &c](std::size_t offset, std::size_t length,
+                                                           httplib::DataSink& out) {
+                if (c.canceled()) return false;
+                try {
+                    const std::size_t got = source->read(offset, buffer.data(), std::min(length, buffer.size()));
+                    if (got == 0) return false;  // the source gave up: a cancel
+                    out.write(buffer.data(), got);
+                    return true;
+                } catch (...) {
+                    // Unwinding through cpp-httplib would leave its connection marked busy.
+                    c.caught = std::current_exception();
+                    return false;
+                }
+            };
+        } else if (body.size() < provided_body_min) {
+            // Moved only when no retry can follow; a retry sends the same bytes again.
+            const bool may_retry = attempt == 0 && retries(req.method);
+            hreq.body = owned != nullptr && !may_retry ? std::move(*owned) : body;
+        } else {
+            hreq.content_length_ = body.size();
+            hreq.content_provider_ = [data = body.data(), size = body.size(), &c](
+                                         std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                if (c.canceled()) return false;  // an upload stops between chunks
+                sink.write(data + offset, std::min(length, size - offset));
+                return true;  // a failed write ends the call as Error::Write, not Canceled
+            };
+        }
+        // With a content receiver cpp-httplib hands over every body byte (after
+        // decompression) whatever the framing, and 0.41 adds no Accept-Encoding of its own.
+        hreq.response_handler = [&c](const httplib::Response& r) { return c.on_headers(r); };
+        hreq.content_receiver = [&c](const char* data, std::size_t n, auto, auto) { return c.on_body(data, n); };
+        detail::httplib_compat::start_clock(hreq, 0);
+
+        const unsigned sockets_before = conn->sockets_opened;
+        const bool reused = sockets_before > 0;  // it already had a socket: it came from the pool
+        // send(Request&, Response&, Error&) works on our Request in place; the
+        // Result-returning overload copies the whole request first.
+        httplib::Response hres;
+        httplib::Error error = httplib::Error::Success;
+        bool sent = false;
+        {
+            detail::sigpipe_guard no_sigpipe;
+            sent = watched(*conn, c, [&] { return conn->client.send(hreq, hres, error); });
+            // Over TLS a closing connection still writes after the answer (the
+            // close_notify alert), so only plain HTTP skips the check.
+            if (sent && !is_tls(req.origin)) no_sigpipe.succeeded();
+        }
+        if (c.caught) {
+            std::rethrow_exception(c.caught);  // std::bad_alloc from the body buffer
+        }
+        if (c.canceled()) {
+            throw c.canceled_error();  // whatever the stopped connection reported
+        }
+        if (c.failure) {
+            throw *c.failure;
+        }
+        if (!sent && c.sink_stopped) {
+            return c.head;  // the sink ended the call; the connection is dropped
+        }
+        if (!sent) {
+            if (c.stopped || clock::now() >= req.deadline) {
+                throw c.deadline_exceeded();
+            }
+            // 0.41 fails Content-Lengths that disagree as a read error while reading the
+            // headers, before the response handler that reports them on 0.11; the
+            // headers it read are in hres.
+            if (call::lengths_disagree(hres.headers.equal_range("Content-Length"))) {
+                throw c.conflicting_lengths();
+            }
+            const bool new_socket = conn->sockets_opened != sockets_before;
+            transport_error failure = describe(error, c, *conn, new_socket);
+            // A kept-alive connection the server closed just as the request went out
+            // fails before any answer; an idempotent request is sent again, once, on
+            // a new connection (as browsers and Go's client do). Where the kernel
+            // tells that bytes arrived during this attempt, the server did answer
+            // (partly, or with garbage) and the connection was not stale.
+            const auto quiet = conn->watch.since_last_data();
+            const bool answered = c.answer_seen || (quiet && *quiet + detail::socket_watch::resolution <
+                                                                  clock::now() - c.started);
+            const bool stale = reused && !new_socket && !answered &&
+                               (failure.error_kind() == transport_error::kind::receive ||
+                                failure.error_kind() == transport_error::kind::send);
+            if (attempt == 0 && stale && retries(req.method)) {
+                continue;
+            }
+            throw failure;
+        }
+        // A 204 or a HEAD response skips the response handler and its checks.
+        if (auto bad = c.check_status(hres.status)) {
+            throw *bad;
+        }
+        if (auto bad = c.check_header_count(hres.headers.size())) {
+            throw *bad;
+        }
+        if ((hres.status == 204 || req.method == "HEAD") &&
+            call::lengths_disagree(hres.headers.equal_range("Content-Length"))) {
+            throw c.conflicting_lengths();
+        }
+
+        // Read before the header values are moved out below.
+        const bool framed = framed_exactly(req.method, hres);
+
+        http_response res;
+        res.status = hres.status;
+        res.headers.reserve(hres.headers.size());
+        for (auto& h : hres.headers) {
+            res.headers.emplace_back(h.first, std::move(h.second));
+        }
+        res.body = std::move(c.body);
+        // Surplus that arrived after the last announced byte (on_body looked then), on a
+        // connection cpp-httplib kept open.
+        if (c.surplus_probe != nullptr && detail::bytes_pending(conn->client.socket())) {
+            throw c.surplus();
+        }
+        // A connection the watchdog stopped is closed; one that failed has an unknown
+        // state; one whose answer was not framed exactly as HTTP/1.1 allows may get
+        // bytes the next call would take for its own answer. All are dropped rather
+        // than pooled (failures threw above); acquire() checks the rest.
+        if (!c.stopped && framed) {
+            release(req.origin, std::move(conn));
+        }
+        return res;
+    }
+}
+
+BOSBASE_DECL void httplib_transport::connection::opened(::socket_t sock) {
+    ++sockets_opened;
+    watch.watch(sock);
+}
+
+BOSBASE_DECL auto httplib_transport::state::pool_of(const std::string& origin) -> std::vector<std::unique_ptr<connection>>& {
+    for (auto& p : idle) {
+        if (p.origin == origin) return p.connections;
+    }
+    idle.push_back({origin, {}});
+    return idle.back().connections;
+}
+
+BOSBASE_DECL bool httplib_transport::is_tls(const std::string& origin) {
+    return origin.size() >= 8 && detail::ascii_iequal(std::string_view(origin).substr(0, 8), "https://");
+}
+
+template <class Response>
+bool httplib_transport::framed_exactly(const std::string& method, const Response& res) {
+    // One pass over the few headers an answer has, comparing lengths before
+    // letters: three case-insensitive tree lookups cost 2% of a sign-in call.
+    bool encoded = false;
+    const std::string* length = nullptr;
+    for (const auto& header : res.headers) {
+        const std::string& name = header.first;
+        if (name.size() == 17 && detail::ascii_iequal(name, "Transfer-Encoding")) {
+            encoded = true;
+        } else if (name.size() == 14 && detail::ascii_iequal(name, "Content-Length")) {
+            length = &header.second;
+        }
+    }
+    if (encoded && length != nullptr) return false;
+    if (method == "HEAD" || (res.status >= 200 && res.status != 204 && res.status != 304)) return true;
+    return !encoded && (length == nullptr || *length == "0");
+}
+
+BOSBASE_DECL bool httplib_transport::retries(const std::string& method) const {
+    return state_->options.retry_stale_connections &&
+           (method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" || method == "OPTIONS");
+}
+
+BOSBASE_DECL auto httplib_transport::acquire(const std::string& origin, bool pooled) -> std::unique_ptr<connection> {
+    while (pooled) {
+        std::unique_ptr<connection> conn;
+        {
+            std::lock_guard<std::mutex> lock(state_->mutex);
+            auto& pool = state_->pool_of(origin);
+            if (pool.empty()) break;
+            conn = std::move(pool.back());
+            pool.pop_back();
+        }
+        // Bytes, or the server's close, waiting on an idle connection: the server closed
+        // it (so a POST on it would fail), or it sent something the last answer's
+        // framing did not account for (which the next call would read as its answer).
+        if (!detail::input_pending(conn->client.socket())) return conn;
+    }
+    if (!detail::httplib_compat::valid_port(origin)) {
+        throw transport_error(transport_error::kind::other, "invalid origin " + origin + ": port out of range");
+    }
+    auto conn = std::make_unique<connection>(origin);
+    // cpp-httplib 0.41 leaves a Client without implementation for an origin it cannot
+    // parse, and every setter would then dereference null.
+    if (!conn->client.is_valid()) {
+        throw transport_error(transport_error::kind::other,
+                              "cpp-httplib cannot use the origin " + origin + " (invalid origin or TLS setup)");
+    }
+    auto& client = conn->client;
+    client.set_keep_alive(true);
+    // Headers and body go out in separate writes; with Nagle on, the body waits
+    // for the server's delayed ACK (~40 ms) on every call of a kept-alive connection.
+    client.set_tcp_nodelay(true);
+    detail::httplib_compat::disable_path_encoding(client, 0);  // the SDK already encodes paths and queries
+    client.set_follow_location(false);  // a 3xx is the caller's to see, never followed
+    connection* counted = conn.get();
+    client.set_socket_options([counted](::socket_t sock) { counted->opened(sock); });
+    apply_tls_options(client);
+    apply_proxy(*conn, origin);
+    return conn;
+}
+
+BOSBASE_DECL void httplib_transport::release(const std::string& origin, std::unique_ptr<connection> conn) {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    auto& pool = state_->pool_of(origin);
+    if (pool.size() < state_->options.max_idle_connections) {
+        pool.push_back(std::move(conn));
+    }
+}
+
+BOSBASE_DECL void httplib_transport::configure(connection& conn, call& c) {
+    auto& client = conn.client;
+    const auto& req = c.req;
+    // Every wait is capped at the time left, so no single read, write or connect
+    // attempt can outlast the deadline even before the watchdog steps in.
+    std::chrono::milliseconds left = std::chrono::milliseconds::max();
+    if (req.deadline != clock::time_point::max()) {
+        left = std::chrono::ceil<std::chrono::milliseconds>(req.deadline - c.started);
+    }
+    c.connect_timeout = std::min(req.connect_timeout, left);
+    c.read_timeout = std::min(req.read_timeout, left);
+    c.write_timeout = std::min(req.write_timeout, left);
+    auto split = [](std::chrono::milliseconds ms, auto&& setter) {
+        const auto total = std::max<std::int64_t>(ms.count(), 1);
+        setter(static_cast<time_t>(total / 1000), static_cast<time_t>((total % 1000) * 1000));
+    };
+    split(c.connect_timeout, [&](time_t s, time_t us) { client.set_connection_timeout(s, us); });
+    split(c.read_timeout, [&](time_t s, time_t us) { client.set_read_timeout(s, us); });
+    split(c.write_timeout, [&](time_t s, time_t us) { client.set_write_timeout(s, us); });
+    detail::httplib_compat::set_max_timeout(
+        client, left == std::chrono::milliseconds::max() ? std::chrono::milliseconds(0) : left, 0);
+    client.set_decompress(req.decompress);
+    // Only a backstop: the content receiver stops at max_response_bytes first and says
+    // so, while cpp-httplib's own limit fails as a plain read error. The margin covers
+    // one receive or decompression buffer and gzip's growth of incompressible data.
+    const std::size_t cap = req.max_response_bytes;
+    const std::size_t margin = cap / 8 + (std::size_t(64) << 10);
+    const std::size_t limit = cap > std::numeric_limits<std::size_t>::max() - margin
+                                  ? std::numeric_limits<std::size_t>::max()
+                                  : cap + margin;
+    detail::httplib_compat::set_payload_limit(client, limit, 0);
+}
+
+BOSBASE_DECL std::string httplib_transport::tls_hint(const http_request& req, bool fresh_connection) {
+    if (!fresh_connection || is_tls(req.origin)) return {};
+    return " (a server that speaks only TLS closes a plain-HTTP connection so: if it is an HTTPS server, use "
+           "an https:// URL)";
+}
+
+template <class Error>
+transport_error httplib_transport::describe(Error error, const call& c,
+                                                         const connection& conn, bool socket_opened) const {
+    using kind = transport_error::kind;
+    const auto& req = c.req;
+    const auto slack = std::chrono::milliseconds(5);
+    // cpp-httplib reports a timed-out read the same way as a closed connection. A
+    // read can only have timed out once the call saw nothing for the read timeout;
+    // but a status line and headers that trickle in are invisible to the call, so
+    // the kernel, where it tells when data last arrived, has the last word (without
+    // it, a close after trickled headers may read as a timeout).
+    const auto idle = clock::now() - c.last_activity;
+    bool read_timed_out = idle + slack >= c.read_timeout;
+    if (const auto quiet = conn.watch.since_last_data(); quiet && read_timed_out) {
+        read_timed_out = *quiet + detail::socket_watch::resolution >= c.read_timeout;
+    }
+    const std::string where = req.method + " " + req.origin;
+    switch (error) {
+    case httplib::Error::Connection:
+        if (!conn.proxy.empty()) {
+            if (!socket_opened) {
+                return {kind::resolve, "could not resolve the host name of the proxy " + conn.proxy + " (for " +
+                                           req.origin + ")"};
+            }
+            return {kind::connect, "could not connect to the proxy " + conn.proxy + " (for " + req.origin +
+                                       "): connection refused or unreachable"};
+        }
+        if (!socket_opened) {
+            return {kind::resolve, "could not resolve the host name of " + req.origin};
+        }
+        return {kind::connect, "could not connect to " + req.origin + " (connection refused or unreachable)"};
+    case httplib::Error::ConnectionTimeout:
+        return {kind::timeout, "connecting to " + req.origin + " timed out after " + ms_text(c.connect_timeout)};
+    case httplib::Error::Read:
+        if (read_timed_out) {
+            return {kind::timeout, "no response from " + req.origin + " within " + ms_text(c.read_timeout) +
+                                       " (read timeout)"};
+        }
+        return {kind::receive, "connection to " + req.origin +
+                                   " closed or sent something other than an HTTP response before a full "
+                                   "response arrived" + tls_hint(req, socket_opened)};
+    case httplib::Error::Write:
+        if (idle + slack >= c.write_timeout) {
+            return {kind::timeout, "sending the request to " + req.origin + " timed out after " +
+                                       ms_text(c.write_timeout) + " (write timeout)"};
+        }
+        return {kind::send, "could not send the request to " + req.origin + tls_hint(req, socket_opened)};
+    case httplib::Error::Canceled:
+        return {kind::canceled, where + " was cancelled"};
+    case httplib::Error::SSLConnection:
+        // cpp-httplib bounds the handshake by the connect timeout and reports a server
+        // that went quiet in it like one that broke it.
+        if (idle + slack >= c.connect_timeout) {
+            return {kind::timeout, "the TLS handshake with " + req.origin + " timed out after " +
+                                       ms_text(c.connect_timeout) + " (connect timeout)"};
+        }
+        return {kind::tls, "TLS handshake with " + req.origin + " failed"};
+    case httplib::Error::SSLLoadingCerts:
+        return {kind::tls, "could not load CA certificates for " + req.origin + ca_source_text()};
+    case httplib::Error::SSLServerVerification:
+        return {kind::tls, "certificate of " + req.origin + " could not be verified"};
+    case httplib::Error::Compression:
+        return {kind::invalid_response, "the response body from " + req.origin + " could not be decompressed"};
+    case httplib::Error::ExceedRedirectCount:
+        return {kind::other, where + " was redirected too often"};
+    default: {
+        // Errors that newer cpp-httplib releases added are matched by name,
+        // since 0.11 does not declare them.
+        const std::string name = httplib::to_string(error);
+        if (name == "Timeout" || name == "Read timeout") {
+            return {kind::timeout, "no response from " + req.origin + " within " + ms_text(c.read_timeout) +
+                                       " (read timeout)"};
+        }
+        if (name == "ConnectionClosed" || name == "Connection closed by server") {
+            return {kind::receive, "connection to " + req.origin + " closed before a full response arrived"};
+        }
+        if (name == "SSLServerHostnameVerification" || name == "SSL server hostname verification failed") {
+            return {kind::tls, "certificate of " + req.origin + " does not match its host name"};
+        }
+        if (name == "ExceedMaxPayloadSize" || name == "Exceeded maximum payload size") {
+            return c.too_large();
+        }
+        if (name == "ProxyConnection" || name == "Proxy connection failed") {
+            return {kind::connect, "the proxy " + conn.proxy + " did not open a tunnel to " + req.origin +
+                                       " (it refused the CONNECT: wrong or missing proxy credentials, 407, or "
+                                       "a port it does not allow)"};
+        }
+        return {kind::other, where + " failed: " + name};
+    }
+    }
+}
+
+BOSBASE_DECL void httplib_transport::configure_stream(connection& conn, call& c) const {
+    auto& client = conn.client;
+    c.connect_timeout = c.req.connect_timeout;
+    c.read_timeout = c.req.read_timeout;
+    c.write_timeout = c.req.write_timeout;
+    auto split = [](std::chrono::milliseconds ms, auto&& setter) {
+        const auto total = std::max<std::int64_t>(ms.count(), 1);
+        setter(static_cast<time_t>(total / 1000), static_cast<time_t>((total % 1000) * 1000));
+    };
+    split(c.connect_timeout, [&](time_t s, time_t us) { client.set_connection_timeout(s, us); });
+    split(c.read_timeout, [&](time_t s, time_t us) { client.set_read_timeout(s, us); });
+    split(c.write_timeout, [&](time_t s, time_t us) { client.set_write_timeout(s, us); });
+    client.set_keep_alive(false);
+    client.set_tcp_nodelay(true);
+    client.set_decompress(false);
+    client.set_follow_location(false);
+    detail::httplib_compat::disable_path_encoding(client, 0);
+    connection* counted = &conn;
+    client.set_socket_options([counted](::socket_t sock) { counted->opened(sock); });
+    apply_tls_options(client);
+    apply_proxy(conn, c.req.origin);
+}
+
+BOSBASE_DECL std::string httplib_transport::ca_source_text() const {
+    const auto& o = state_->options;
+    std::string out;
+    auto describe = [&out](const char* what, const std::string& path, bool want_dir) {
+        if (path.empty()) return;
+        std::error_code ec;
+        const auto status = std::filesystem::status(detail::path_from_utf8(path), ec);
+        std::string why;
+        if (!std::filesystem::exists(status)) {
+            why = "no such file or directory";
+        } else if (want_dir != std::filesystem::is_directory(status)) {
+            why = want_dir ? "not a directory" : "a directory, not a PEM file";
+        } else {
+            why = want_dir ? "no usable certificates in it" : "not a readable PEM file of certificates";
+        }
+        out += std::string(out.empty() ? ": " : "; ") + what + " '" + path + "': " + why;
+    };
+    describe("ca_cert_file", o.ca_cert_file, false);
+    describe("ca_cert_dir", o.ca_cert_dir, true);
+    return out;
+}
+
+BOSBASE_DECL std::optional<http_proxy> httplib_transport::proxy_for(const std::string& origin) const {
+    const auto& o = state_->options;
+    if (o.proxy) {
+        if (!detail::bypasses_proxy(detail::origin_host(origin), o.no_proxy)) return o.proxy;
+        return std::nullopt;
+    }
+    if (o.proxy_from_environment) return detail::proxy_from_environment(origin, &detail::process_environment);
+    return std::nullopt;
+}
+
+BOSBASE_DECL void httplib_transport::apply_proxy(connection& conn, const std::string& origin) const {
+    const std::optional<http_proxy> proxy = proxy_for(origin);
+    if (!proxy) return;
+    if (!detail::httplib_compat::proxy_tunnel_usable && is_tls(origin)) {
+        throw transport_error(transport_error::kind::other,
+                              "https:// through a proxy needs a cpp-httplib whose client reports a refused "
+                              "CONNECT tunnel (httplib::Error::ProxyConnection, as 0.41.0 does); this one "
+                              "would hang on a refusal. Plain http:// through the proxy works");
+    }
+    conn.client.set_proxy(proxy->host, proxy->port);
+    if (!proxy->username.empty() || !proxy->password.empty()) {
+        conn.client.set_proxy_basic_auth(proxy->username, proxy->password);
+    }
+    conn.proxy = (proxy->host.find(':') != std::string::npos ? "[" + proxy->host + "]" : proxy->host) + ":" +
+                 std::to_string(proxy->port);
+}
+
+template <class Client>
+void httplib_transport::apply_tls_options(Client& client) const {
+#ifdef BOSBASE_HTTPLIB_TLS
+    const auto& o = state_->options;
+    client.enable_server_certificate_verification(o.verify_certificate);
+    if (!o.ca_cert_file.empty() || !o.ca_cert_dir.empty()) {
+        client.set_ca_cert_path(o.ca_cert_file, o.ca_cert_dir);
+    }
+    detail::httplib_mbedtls::apply(client, o.verify_certificate);
+#else
+    (void)client;
+#endif
+}
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_NO_HTTPLIB
+
+#endif  // BOSBASE_HTTPLIB_TRANSPORT_IPP
+#endif
+// ---- bosbase/platform.ipp: definitions of platform.hpp (platform calls: files by path, replacing a file atomically; for the default transport SIGPIPE, socket readiness, bytes pending, kernel socket facts (the WebSocket's socket: platform_socket.hpp).)
+#ifndef BOSBASE_PLATFORM_IPP
+#define BOSBASE_PLATFORM_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL std::string path_text(const std::filesystem::path& path) {
+#if defined(__cpp_char8_t) && __cpp_char8_t >= 201811L
+    const std::u8string text = path.u8string();
+    return std::string(text.begin(), text.end());
+#else
+    return path.u8string();
+#endif
+}
+
+BOSBASE_DECL std::filesystem::path path_from_utf8(std::string_view utf8) {
+#if defined(__cpp_char8_t) && __cpp_char8_t >= 201811L
+    return std::filesystem::path(std::u8string(utf8.begin(), utf8.end()));
+#else
+    return std::filesystem::u8path(utf8.begin(), utf8.end());
+#endif
+}
+
+BOSBASE_DECL std::optional<std::string> environment_variable(const char* name) {
+#if defined(_MSC_VER)
+    char* value = nullptr;
+    std::size_t size = 0;
+    if (_dupenv_s(&value, &size, name) != 0 || value == nullptr) return std::nullopt;
+    std::string out(value);
+    std::free(value);
+    return out;
+#else
+    const char* value = std::getenv(name);
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+#endif
+}
+
+BOSBASE_DECL std::FILE* open_file_for_reading(const std::filesystem::path& path) {
+#ifdef _WIN32
+    return ::_wfopen(path.c_str(), L"rb");
+#else
+    return std::fopen(path.c_str(), "rb");
+#endif
+}
+
+BOSBASE_DECL std::FILE* create_file_for_writing(const std::filesystem::path& path) {
+#ifdef _WIN32
+    // _wsopen_s rather than _wfopen's "x": msvcrt.dll (mingw-w64's default runtime) has no "x".
+    int fd = -1;
+    const errno_t err = ::_wsopen_s(&fd, path.c_str(), _O_CREAT | _O_EXCL | _O_WRONLY | _O_BINARY, _SH_DENYNO,
+                                    _S_IREAD | _S_IWRITE);
+    if (err != 0) {
+        errno = err;
+        return nullptr;
+    }
+    std::FILE* file = ::_fdopen(fd, "wb");
+    if (file == nullptr) ::_close(fd);
+    return file;
+#else
+    return std::fopen(path.c_str(), "wbx");  // C11's "x" (O_EXCL): glibc, macOS, the BSDs
+#endif
+}
+
+BOSBASE_DECL std::string replace_file_atomically(const std::filesystem::path& target, std::string_view bytes) {
+    namespace fs = std::filesystem;
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    // Unique among this process's writers by the counter and among processes by the
+    // pid; a file left by a crashed process with a reused pid is stepped over (O_EXCL).
+    static std::atomic<unsigned long> counter{0};
+#ifdef _WIN32
+    const unsigned long pid = static_cast<unsigned long>(::_getpid());
+#else
+    const unsigned long pid = static_cast<unsigned long>(::getpid());
+#endif
+    auto os_text = [](int err) { return std::generic_category().message(err); };
+    fs::path temp;
+    int fd = -1;
+    for (int attempt = 0; attempt < 64 && fd < 0; ++attempt) {
+        temp = dir / ".";
+        temp += target.filename();  // as a path: a name's text is native, wide on Windows
+        temp += ".tmp-" + std::to_string(pid) + "-" + std::to_string(counter.fetch_add(1));
+#ifdef _WIN32
+        if (::_wsopen_s(&fd, temp.c_str(), _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY | _O_NOINHERIT, _SH_DENYRW,
+                        _S_IREAD | _S_IWRITE) != 0) {
+            fd = -1;
+        }
+#else
+        fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+#endif
+        if (fd < 0 && errno != EEXIST) {
+            return "cannot create a file in '" + path_text(dir) + "': " + os_text(errno);
+        }
+    }
+    if (fd < 0) {
+        return "cannot create a temporary file in '" + path_text(dir) + "': too many left over";
+    }
+    auto fail = [&](const char* step, int err) {
+#ifdef _WIN32
+        ::_close(fd);
+        ::_wunlink(temp.c_str());
+#else
+        ::close(fd);
+        ::unlink(temp.c_str());
+#endif
+        return std::string(step) + " '" + path_text(temp) + "' failed: " + os_text(err);
+    };
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const std::size_t chunk = std::min<std::size_t>(bytes.size() - done, std::size_t(1) << 30);
+#ifdef _WIN32
+        const int n = ::_write(fd, bytes.data() + done, static_cast<unsigned>(chunk));
+#else
+        const ::ssize_t n = ::write(fd, bytes.data() + done, chunk);
+#endif
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail("writing", errno);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+#ifdef _WIN32
+    if (::_commit(fd) != 0) return fail("flushing", errno);
+    if (::_close(fd) != 0) {
+        const int err = errno;
+        ::_wunlink(temp.c_str());
+        return "closing '" + path_text(temp) + "' failed: " + os_text(err);
+    }
+    // MSVC's std::filesystem::rename is MoveFileExW with MOVEFILE_REPLACE_EXISTING: one
+    // step, as rename(2) is, without <windows.h> in every including TU.
+    std::error_code renamed;
+    fs::rename(temp, target, renamed);
+    if (renamed) {
+        ::_wunlink(temp.c_str());
+        return "replacing '" + path_text(target) + "' failed: " + renamed.message();
+    }
+#else
+    if (::fsync(fd) != 0) return fail("flushing", errno);
+    // Network file systems may report a failed write only here.
+    if (::close(fd) != 0) {
+        const int err = errno;
+        ::unlink(temp.c_str());
+        return "closing '" + path_text(temp) + "' failed: " + os_text(err);
+    }
+    if (::rename(temp.c_str(), target.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(temp.c_str());
+        return "replacing '" + path_text(target) + "' failed: " + os_text(err);
+    }
+    // The rename is an entry in the directory: flushing the directory makes it survive a power loss.
+    const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd >= 0) {
+        ::fsync(dir_fd);
+        ::close(dir_fd);
+    }
+#endif
+    return {};
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_PLATFORM_IPP
 #endif  // definitions
 
 #endif  // BOSBASE_HPP

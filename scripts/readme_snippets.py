@@ -91,7 +91,7 @@ inline const std::string identity, otp_id, id, method = "GET", path = "/api/heal
     graphql_query, sql_query, cli_options, wasm_name, params_text;
 inline const std::filesystem::path file_path;
 inline std::ostringstream out;
-inline const bosbase::file_service<bosbase::httplib_transport>::url_options url_options;
+inline const bosbase::file_url_options url_options;
 inline const bosbase::download_options download;
 inline const bosbase::vector_search_options search;
 inline const bosbase::vector_collection_config vector_config;

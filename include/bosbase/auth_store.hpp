@@ -104,12 +104,10 @@ public:
 
     /// @brief persist() to a file_session_store at `path` (a std::filesystem::path or
     /// anything one is made from): one line to keep a sign-in across restarts. The file
-    /// is created owner-only and replaced atomically. (A template so that a TU that never
-    /// calls it never compiles the file store.)
+    /// is created owner-only and replaced atomically.
     template <class Path, std::enable_if_t<std::is_constructible_v<std::filesystem::path, const Path&>, int> = 0>
     void persist_to(const Path& path, persist_handler on_problem = {}) {
-        persist(std::make_shared<detail::basic_file_session_store<typename detail::deferred<json, Path>::type>>(path),
-                std::move(on_problem));
+        persist(std::make_shared<file_session_store>(path), std::move(on_problem));
     }
 
     /// @brief What went wrong the last time the session was read or saved; "" when it worked.

@@ -72,15 +72,11 @@
 #include "client.hpp"
 
 #ifndef BOSBASE_NO_HTTPLIB
-#include "platform.hpp"
-#include "platform_socket.hpp"
+// httplib/transport.hpp declares the default transport without cpp-httplib's types; its
+// definitions (httplib/transport.ipp) bring in cpp-httplib and the parts that use it:
+// platform.hpp, platform_socket.hpp, httplib/compat.hpp, mbedtls.hpp, call.hpp,
+// watchdog.hpp, ws_stream.hpp and websocket.hpp.
 #include "proxy.hpp"
-#include "httplib/compat.hpp"
-#include "httplib/mbedtls.hpp"
-#include "httplib/call.hpp"
-#include "httplib/watchdog.hpp"
-#include "httplib/ws_stream.hpp"
-#include "httplib/websocket.hpp"
 #include "httplib/transport.hpp"
 #include "default_client.hpp"
 #endif

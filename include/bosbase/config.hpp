@@ -48,18 +48,6 @@ using header_list = std::vector<std::pair<std::string, std::string>>;
 /// sent as JSON, null values are skipped.
 using query_params = std::vector<std::pair<std::string, json>>;
 
-namespace detail {
-
-/// `T`, spelt so that it depends on `Dependency`. Inside a class template, code written
-/// with it is only checked when that member is instantiated: a TU pays only for the
-/// calls it makes, not for analysing every body of every service it includes.
-template <class T, class Dependency>
-struct deferred {
-    using type = T;
-};
-
-}  // namespace detail
-
 }  // namespace bosbase
 
 #endif  // BOSBASE_CONFIG_HPP

@@ -4,7 +4,6 @@
 #define BOSBASE_MULTIPART_HPP
 
 #include "detail/text.hpp"
-#include "platform.hpp"
 
 #include <algorithm>
 #include <cstddef>

@@ -4,6 +4,7 @@
 #define BOSBASE_MULTIPART_IPP
 
 #include "multipart.hpp"
+#include "platform.hpp"
 
 namespace bosbase {
 

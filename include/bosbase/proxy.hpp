@@ -4,7 +4,6 @@
 #define BOSBASE_PROXY_HPP
 
 #include "detail/text.hpp"
-#include "platform.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -55,7 +54,7 @@ using environment_lookup = std::optional<std::string> (*)(const char*);
 /// An empty value counts as unset.
 BOSBASE_DECL std::optional<http_proxy> proxy_from_environment(std::string_view origin, environment_lookup lookup);
 
-inline std::optional<std::string> process_environment(const char* name) { return environment_variable(name); }
+BOSBASE_DECL std::optional<std::string> process_environment(const char* name);
 
 }  // namespace detail
 

@@ -4,9 +4,12 @@
 #define BOSBASE_PROXY_IPP
 
 #include "proxy.hpp"
+#include "platform.hpp"
 
 namespace bosbase {
 namespace detail {
+
+BOSBASE_DECL std::optional<std::string> process_environment(const char* name) { return environment_variable(name); }
 
 BOSBASE_DECL http_proxy parse_proxy_url(std::string_view url, std::string_view setting) {
     auto refuse = [&](const std::string& why) {

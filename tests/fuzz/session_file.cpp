@@ -55,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         write_file(path, text);
         const std::string secret = file_token(text);
 
-        bosbase::detail::basic_file_session_store<bosbase::json> store(path, depth);
+        bosbase::file_session_store store(path, depth);
         std::optional<bosbase::saved_session> loaded;
         try {
             loaded = store.load();
@@ -76,7 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
             // What was read writes back and reads the same (unless the record holds text
             // that is not UTF-8, which save() refuses with runtime_error).
-            bosbase::detail::basic_file_session_store<bosbase::json> copy(folder() / "copy.json", depth + 2);
+            bosbase::file_session_store copy(folder() / "copy.json", depth + 2);
             bool saved = true;
             try {
                 copy.save(*loaded);
@@ -91,7 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
         // The store attached to a client's auth_store: no exception, whatever the file holds.
         bosbase::auth_store auth;
-        auth.persist(std::make_shared<bosbase::detail::basic_file_session_store<bosbase::json>>(path, depth));
+        auth.persist(std::make_shared<bosbase::file_session_store>(path, depth));
         if (loaded) {
             BOSBASE_FUZZ_CHECK(auth.token() == loaded->token);
             BOSBASE_FUZZ_CHECK(auth.persist_problem().empty());

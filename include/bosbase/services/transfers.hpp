@@ -5,7 +5,6 @@
 
 #include "common.hpp"
 #include "../multipart.hpp"
-#include "../platform.hpp"
 #include "../transfer.hpp"
 
 #include <algorithm>

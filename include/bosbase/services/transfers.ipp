@@ -4,6 +4,7 @@
 #define BOSBASE_SERVICES_TRANSFERS_IPP
 
 #include "transfers.hpp"
+#include "../platform.hpp"
 
 namespace bosbase {
 namespace detail {
