@@ -14,7 +14,10 @@
 #define BOSBASE_HPP
 
 // The parts, bottom layer first. Each includes what it uses, so this list only fixes
-// the order in which they appear in the generated single file.
+// the order in which they appear in the generated single file. Parts only the definitions
+// use (realtime's and pub/sub's connections and threads, the async executor, the WebSocket
+// codec, everything that knows cpp-httplib) come with the definitions (X.ipp) that include
+// them, after every declaration.
 // ---- bosbase/version.hpp: the SDK's version, the only place it is written (CMake reads it here).
 #ifndef BOSBASE_VERSION_HPP
 #define BOSBASE_VERSION_HPP
@@ -79,90 +82,17 @@ using query_params = std::vector<std::pair<std::string, json>>;
 #ifndef BOSBASE_CANCEL_HPP
 #define BOSBASE_CANCEL_HPP
 
-#include <algorithm>
-#include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <thread>
 
 namespace bosbase {
 
 namespace detail {
 
-// What copies of one cancel_token share. Callbacks are how a blocked call is woken:
-// the transport registers one that shuts its connection down while the call runs.
-class cancel_state {
-public:
-    bool canceled() const noexcept { return canceled_.load(std::memory_order_acquire); }
-
-    BOSBASE_NOINLINE void cancel() {
-        callback_list run;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (canceled_.load(std::memory_order_relaxed)) return;
-            canceled_.store(true, std::memory_order_release);
-            run.swap(callbacks_);
-            running_thread_ = std::this_thread::get_id();
-        }
-        for (auto& entry : run) {
-            try {
-                entry.second();
-            } catch (...) {
-                // A callback only wakes a call; its failure must not stop the others.
-            }
-        }
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            running_thread_ = std::thread::id();
-        }
-        done_.notify_all();
-    }
-
-    // Runs `fn` at once (on this thread) when already cancelled; returns 0 then.
-    BOSBASE_NOINLINE std::uint64_t add(std::function<void()> fn) {
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (!canceled_.load(std::memory_order_relaxed)) {
-                callbacks_.emplace_back(++next_id_, std::move(fn));
-                return next_id_;
-            }
-        }
-        fn();
-        return 0;
-    }
-
-    // Once this returns, the callback is not running and never runs (unless it is
-    // the caller itself, inside cancel(): then it has already been taken).
-    BOSBASE_NOINLINE void remove(std::uint64_t id) {
-        if (id == 0) return;
-        std::unique_lock<std::mutex> lock(mutex_);
-        const auto it = std::find_if(callbacks_.begin(), callbacks_.end(),
-                                     [id](const callback_list::value_type& entry) { return entry.first == id; });
-        if (it != callbacks_.end()) {
-            callbacks_.erase(it);
-            return;
-        }
-        done_.wait(lock, [&] {
-            return running_thread_ == std::thread::id() || running_thread_ == std::this_thread::get_id();
-        });
-    }
-
-private:
-    // In the order added (ids only grow). A vector, not a map: a token holds a callback
-    // per call it is watching, a handful, and every program that includes the header
-    // compiles this class.
-    using callback_list = std::vector<std::pair<std::uint64_t, std::function<void()>>>;
-
-    std::atomic<bool> canceled_{false};
-    std::mutex mutex_;
-    std::condition_variable done_;
-    callback_list callbacks_;
-    std::uint64_t next_id_ = 0;
-    std::thread::id running_thread_;
-};
+// What copies of one cancel_token share (defined with the definitions: it holds the
+// mutex and condition variable a cancel waits on).
+class cancel_state;
 
 }  // namespace detail
 
@@ -174,12 +104,12 @@ private:
 /// may stop many calls; once cancelled it stays cancelled (make a new one to go on).
 class cancel_token {
 public:
-    cancel_token() : state_(std::make_shared<detail::cancel_state>()) {}
+    cancel_token();
 
     /// @brief Cancels every call that has this token, now and later.
-    void cancel() const { state_->cancel(); }
+    void cancel() const;
 
-    [[nodiscard]] bool is_canceled() const noexcept { return state_->canceled(); }
+    [[nodiscard]] bool is_canceled() const noexcept;
 
     /// @brief Runs `fn` once when the token is cancelled (at once, on this thread, if it
     /// already is) for as long as the returned registration lives. Destroying the
@@ -196,11 +126,7 @@ public:
         registration& operator=(const registration&) = delete;
         ~registration() { reset(); }
 
-        BOSBASE_NOINLINE void reset() {
-            if (state_) state_->remove(id_);
-            state_.reset();
-            id_ = 0;
-        }
+        void reset();
 
     private:
         friend class cancel_token;
@@ -367,6 +293,7 @@ inline constexpr bool is_transport_v = detail::has_send<T>::value || detail::has
 #ifndef BOSBASE_DETAIL_TEXT_HPP
 #define BOSBASE_DETAIL_TEXT_HPP
 
+#include <algorithm>
 #include <cstddef>
 #include <string_view>
 
@@ -885,7 +812,9 @@ private:
 #ifndef BOSBASE_AUTH_STORE_HPP
 #define BOSBASE_AUTH_STORE_HPP
 
+#include <atomic>
 #include <ctime>
+#include <mutex>
 
 namespace bosbase {
 
@@ -1141,6 +1070,7 @@ struct batch_result {
 #define BOSBASE_MULTIPART_HPP
 
 #include <random>
+#include <thread>
 
 namespace bosbase {
 
@@ -4606,227 +4536,9 @@ void from_json(const J& j, script_permission& out) {
 }  // namespace bosbase
 
 #endif  // BOSBASE_SERVICES_SCRIPT_TYPES_HPP
-// ---- bosbase/services/script_ws.hpp: scripts().execute_ws(): one script run over a WebSocket, and the deadline timer of the streamed calls.
-#ifndef BOSBASE_SERVICES_SCRIPT_WS_HPP
-#define BOSBASE_SERVICES_SCRIPT_WS_HPP
-
-namespace bosbase {
-
-namespace detail {
-
-// Cancels `target` when the deadline passes first. A stream has no whole-call deadline
-// of its own (the transport bounds each read), so a thread keeps this one.
-class deadline_guard {
-public:
-    using clock = std::chrono::steady_clock;
-
-    deadline_guard(cancel_token target, clock::time_point when);
-    deadline_guard(const deadline_guard&) = delete;
-    deadline_guard& operator=(const deadline_guard&) = delete;
-    ~deadline_guard() { stop(); }
-
-    void stop();
-
-    bool fired();
-
-private:
-    struct shared {
-        std::mutex mutex;
-        std::condition_variable cv;
-        bool done = false;
-        bool fired = false;
-    };
-    std::shared_ptr<shared> state_;
-    std::thread thread_;
-};
-
-// GET /api/scripts/{name}/execute/ws: the server checks the script and the caller's
-// permission before the upgrade, reads one client message with the arguments, and
-// answers with one text message, {output} or {status, message, data}. The token goes in
-// the Authorization header, never in the URL.
-BOSBASE_DECL script_output execute_script_ws(client_core& c, const std::string& path,
-                                const std::vector<std::string>& arguments, std::string_view function_name,
-                                const request_options& options);
-
-}  // namespace detail
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_SERVICES_SCRIPT_WS_HPP
 // ---- bosbase/services/scripts.hpp: scripts_service: BosBase's stored scripts, commands, uploads and WASM (pb.scripts()).
 #ifndef BOSBASE_SERVICES_SCRIPTS_HPP
 #define BOSBASE_SERVICES_SCRIPTS_HPP
-
-// ---- bosbase/realtime/sse_parser.hpp: An incremental parser for server-sent events with a per-event cap.
-#ifndef BOSBASE_REALTIME_SSE_PARSER_HPP
-#define BOSBASE_REALTIME_SSE_PARSER_HPP
-
-namespace bosbase {
-
-namespace detail {
-
-/// One parsed server-sent event.
-struct sse_event {
-    std::string event = "message";
-    std::string data;
-    std::string id;  ///< the last event id at dispatch
-};
-
-/// Incremental SSE parser (HTML Living Standard, "event stream interpretation").
-/// One per connection; it keeps no other state. Lines may end in CRLF, LF or CR,
-/// and events may be split anywhere between feed() calls.
-class sse_parser {
-public:
-    explicit sse_parser(std::size_t max_event_bytes) : max_event_bytes_(max_event_bytes) {}
-
-    /// Feeds bytes; on_event(const sse_event&) returns false to stop. Returns false
-    /// when on_event stopped or an event outgrew the cap (error() says so).
-    template <class OnEvent>
-    bool feed(std::string_view chunk, OnEvent&& on_event) {
-        if (!error_.empty()) {
-            return false;
-        }
-        if (at_start_ && !chunk.empty()) {
-            // A UTF-8 byte order mark may open the stream, possibly split across chunks.
-            static constexpr std::string_view bom = "\xEF\xBB\xBF";
-            const std::size_t want = bom.size() - bom_seen_;
-            const std::size_t n = std::min(want, chunk.size());
-            if (chunk.substr(0, n) == bom.substr(bom_seen_, n)) {
-                bom_seen_ += n;
-                chunk.remove_prefix(n);
-                if (bom_seen_ < bom.size()) {
-                    return true;
-                }
-            } else if (bom_seen_ > 0) {
-                line_.assign(bom.substr(0, bom_seen_));  // not a BOM after all: those bytes are text
-            }
-            at_start_ = false;
-        }
-        while (!chunk.empty()) {
-            if (after_cr_) {
-                after_cr_ = false;
-                if (chunk.front() == '\n') {  // the LF of a CRLF split across chunks
-                    chunk.remove_prefix(1);
-                    continue;
-                }
-            }
-            const auto end = chunk.find_first_of("\r\n");
-            if (end == std::string_view::npos) {
-                if (!grow(line_.size() + chunk.size())) {
-                    return false;
-                }
-                line_.append(chunk);
-                return true;
-            }
-            after_cr_ = chunk[end] == '\r';
-            bool keep_going = true;
-            if (line_.empty()) {
-                if (!grow(end)) {  // the same cap as for a line that came in pieces
-                    return false;
-                }
-                keep_going = process_line(chunk.substr(0, end), on_event);
-            } else {
-                if (!grow(line_.size() + end)) {
-                    return false;
-                }
-                line_.append(chunk.substr(0, end));
-                std::string line = std::move(line_);
-                line_.clear();
-                keep_going = process_line(line, on_event);
-            }
-            chunk.remove_prefix(end + 1);
-            if (!keep_going) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /// Why feed() failed ("" when it did not).
-    const std::string& error() const noexcept { return error_; }
-
-    /// The last `retry:` value in milliseconds, if the server sent one.
-    std::optional<std::chrono::milliseconds> retry() const noexcept { return retry_; }
-
-private:
-    bool grow(std::size_t line_size);
-
-    template <class OnEvent>
-    bool process_line(std::string_view line, OnEvent& on_event) {
-        if (line.empty()) {
-            return dispatch(on_event);
-        }
-        if (line.front() == ':') {
-            return true;  // comment
-        }
-        std::string_view field = line;
-        std::string_view value;
-        const auto colon = line.find(':');
-        if (colon != std::string_view::npos) {
-            field = line.substr(0, colon);
-            value = line.substr(colon + 1);
-            if (!value.empty() && value.front() == ' ') {
-                value.remove_prefix(1);
-            }
-        }
-        if (field == "data") {
-            if (!grow(value.size() + 1)) {
-                return false;
-            }
-            data_.append(value);
-            data_ += '\n';
-            has_data_ = true;
-        } else if (field == "event") {
-            event_.assign(value);
-        } else if (field == "id") {
-            if (value.find('\0') == std::string_view::npos) {
-                last_id_.assign(value);
-            }
-        } else if (field == "retry") {
-            const bool digits = !value.empty() && value.size() <= 9 &&
-                                std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
-            if (digits) {
-                retry_ = std::chrono::milliseconds(std::stol(std::string(value)));
-            }
-        }
-        return true;  // other fields are ignored
-    }
-
-    template <class OnEvent>
-    bool dispatch(OnEvent& on_event) {
-        if (!has_data_) {
-            event_.clear();
-            return true;
-        }
-        sse_event ev;
-        data_.pop_back();  // the LF after the last data line
-        ev.data = std::move(data_);
-        ev.event = event_.empty() ? std::string("message") : std::move(event_);
-        ev.id = last_id_;
-        data_.clear();
-        event_.clear();
-        has_data_ = false;
-        return on_event(ev);
-    }
-
-    std::size_t max_event_bytes_;
-    std::string line_;
-    std::string data_;
-    std::string event_;
-    std::string last_id_;
-    std::string error_;
-    std::optional<std::chrono::milliseconds> retry_;
-    std::size_t bom_seen_ = 0;
-    bool has_data_ = false;
-    bool after_cr_ = false;
-    bool at_start_ = true;
-};
-
-}  // namespace detail
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_REALTIME_SSE_PARSER_HPP
 
 namespace bosbase {
 
@@ -5001,11 +4713,7 @@ private:
         bool sleep_until(clock::time_point until);
 
     private:
-        struct shared {
-            std::mutex mutex;
-            std::condition_variable cv;
-            bool fired = false;
-        };
+        struct shared;  // a mutex and condition variable, with the definitions
         std::shared_ptr<shared> state_;
         cancel_token::registration own_;
         cancel_token::registration job_;
@@ -5156,317 +4864,15 @@ private:
 }  // namespace bosbase
 
 #endif  // BOSBASE_REALTIME_REGISTRY_HPP
-// ---- bosbase/realtime/connection.hpp: One realtime connection: the stream request, reading it, how it ended, and the delay before the next.
-#ifndef BOSBASE_REALTIME_CONNECTION_HPP
-#define BOSBASE_REALTIME_CONNECTION_HPP
-
-namespace bosbase {
-
-namespace detail {
-
-/// How one connection ended, for the state machine and on_disconnect.
-struct realtime_connection_end {
-    bool subscribed = false;  // the set was on the server: a lost connection, not a failed attempt
-    realtime_disconnect info;
-    std::optional<ClientResponseError> error;  // why an attempt failed
-    std::optional<std::chrono::milliseconds> retry;  // the server's SSE `retry:`
-    std::string stop_reason;  // set by the event handler when it ends the stream itself
-};
-
-/// The GET that opens a stream, without the per-connection read timeout and cancel.
-/// Like EventSource: no Authorization (the POST carries it) and no hooks.
-BOSBASE_DECL http_request realtime_stream_request(const parsed_base_url& url, std::string target,
-                                            const client_options& settings);
-
-/// Opens the stream through `transport` and feeds `on_event(const sse_event&,
-/// realtime_connection_end&) -> bool` until the stream ends, fails, or on_event returns
-/// false; then says why. Never throws (what the transport throws is the reason).
-template <class OnEvent>
-realtime_connection_end run_realtime_stream(transport_ops& transport, const http_request& req,
-                                            std::size_t max_event_bytes, OnEvent&& on_event) {
-    realtime_connection_end end;
-    sse_parser parser(max_event_bytes);
-    const std::string url = redact_url(req.origin + req.target);
-    try {
-        const http_response res = transport.stream(req, [&](std::string_view chunk) {
-            return parser.feed(chunk, [&](const sse_event& ev) { return on_event(ev, end); });
-        });
-        if (res.status < 200 || res.status > 299) {
-            end.error.emplace(url, res.status, json{{"status", res.status},
-                                                    {"message", "The realtime stream was refused."},
-                                                    {"data", json::object()}});
-            end.info.reason = "GET /api/realtime answered HTTP " + std::to_string(res.status);
-        } else if (!parser.error().empty()) {
-            end.info.reason = parser.error();
-            end.info.kind = error_kind::too_large;
-        } else if (!end.stop_reason.empty()) {
-            end.info.reason = end.stop_reason;
-        } else {
-            end.info.reason = "the server closed the stream";
-        }
-    } catch (const std::bad_alloc&) {
-        // This runs on the connection's own thread, where nothing may escape.
-        end.info.kind = error_kind::other;
-        end.info.reason = "out of memory";
-    } catch (...) {
-        transport_fault fault = current_transport_fault();
-        end.info.kind = fault.kind;
-        end.info.reason = std::move(fault.what);
-    }
-    if (!end.subscribed && !end.error) {
-        end.error.emplace(url, 0, json::object(), end.info.kind == error_kind::none ? error_kind::receive : end.info.kind,
-                          "realtime connection failed: " + end.info.reason);
-    }
-    end.retry = parser.retry();
-    return end;
-}
-
-/// The client id a PB_CONNECT event carries ("" when none).
-BOSBASE_DECL std::string realtime_client_id(const sse_event& ev);
-
-/// What the callbacks of `ev.event` get: data that is not JSON becomes {} (as in the JS SDK).
-BOSBASE_DECL realtime_event to_realtime_event(const sse_event& ev, std::size_t max_json_depth);
-
-/// Exponential with "equal jitter": half fixed, half random, so many clients that lost
-/// the same server do not come back in step. The server's `retry:` may lengthen the
-/// first delay up to max_reconnect_delay but never shorten it below reconnect_delay:
-/// `retry: 0` from a server that closes every stream at once would otherwise reconnect
-/// as fast as the network allows.
-BOSBASE_DECL std::chrono::milliseconds realtime_backoff(std::size_t attempt, const realtime_options& opts,
-                                                  std::optional<std::chrono::milliseconds> server_retry,
-                                                  std::minstd_rand& rng);
-
-}  // namespace detail
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_REALTIME_CONNECTION_HPP
-// ---- bosbase/realtime/state.hpp: One client's realtime connection: a small state machine on a background thread.
-#ifndef BOSBASE_REALTIME_STATE_HPP
-#define BOSBASE_REALTIME_STATE_HPP
-
-namespace bosbase {
-
-namespace detail {
-
-/// One client's realtime connection, kept in the client core as an extension.
-///
-/// The connection is a state machine. `phase_` says where it is; the realtime thread
-/// makes every move out of idle, connecting, submitting and backing_off, other threads
-/// only the moves marked (caller):
-///
-///   idle ───────── a topic is subscribed ──────────────────────────────> connecting
-///   connecting ─── PB_CONNECT (the thread POSTs the whole set) ─────────> submitting
-///   submitting ─── the server accepted the set; on_connect, on_reconnect > subscribed
-///   subscribed ─── PB_CONNECT again (a new client id) ──────────────────> submitting
-///   connecting, submitting, subscribed:
-///       the last topic unsubscribed, disconnect() (caller) ────────────> closing
-///       the auth token changed (caller, via the auth store) ───────────> closing
-///       the stream ended or failed, or the set was refused ────────────> backing_off
-///         (before subscribed, that is a failed attempt: the subscribes
-///          waiting for it fail with its error, and on_error hears of a
-///          refusal with a new status; after, on_disconnect)
-///   closing ────── the stream returned; on_disconnect if it was subscribed ─> connecting
-///                  (at once, with the new identity) or idle (no topics left)
-///   backing_off ── the delay passed ───> connecting, or idle when no topics are left
-///   any ────────── the client core is destroyed (shutdown) ────────────> stopping (final)
-///
-/// In subscribed, a change of the set is POSTed by the thread that made it, one POST at
-/// a time (`posting_`); a subscribe() returns once its topic is in a set the server
-/// accepted on the current connection (registry.hpp keeps that per topic). Events are
-/// dispatched in connecting, submitting and subscribed.
-///
-/// One mutex and one condition variable guard all of it; no user callback (event,
-/// on_connect, on_disconnect, on_error, hooks of the POST) runs under them. The core is reached
-/// through a weak_ptr, locked only for the short subscription POST: the thread keeps
-/// its own copies of what the stream needs, so it holds no reference to the core while
-/// it blocks in stream(), and the last client handle going away ends the connection.
-/// When the core dies on the realtime thread itself (a callback held the last handle,
-/// or the POST did), shutdown() detaches the thread, which sees `stopping`, touches
-/// nothing of the client, and keeps this object alive through its own shared_ptr.
-class realtime_state : public core_extension, public std::enable_shared_from_this<realtime_state> {
-    using clock = std::chrono::steady_clock;
-    using core_type = client_core;
-    using listener_ptr = realtime_registry::listener_ptr;
-
-public:
-    enum class phase { idle, connecting, submitting, subscribed, closing, backing_off, stopping };
-
-    /// Made through make() only: the auth store listener needs a weak_ptr to it.
-    explicit realtime_state(core_type& core)
-        : core_(core.weak_from_this()),
-          stream_transport_(copy_transport(core.transport(), "realtime")),
-          stream_request_(realtime_stream_request(core.url(), core.target_for("/api/realtime", {}), core.settings())),
-          url_(core.url().origin + core.url().prefix + "/api/realtime"),
-          post_deadline_(std::min(core.settings().deadline, core.settings().timeout)),
-          max_json_depth_(core.settings().max_json_depth),
-          rng_(static_cast<std::uint32_t>(clock::now().time_since_epoch().count() ^
-                                          reinterpret_cast<std::uintptr_t>(this))) {}
-
-    realtime_state(const realtime_state&) = delete;
-    realtime_state& operator=(const realtime_state&) = delete;
-
-    ~realtime_state() override;
-
-    // The server binds a realtime client to the identity of its first subscription and
-    // refuses another (403), so every new token means a new connection.
-    static std::shared_ptr<realtime_state> make(core_type& core);
-
-    // --- callers -------------------------------------------------------------
-
-    /// Adds `fn` under `key` and returns once the server holds the key on the current
-    /// connection. `core` is the caller's (its service keeps it alive meanwhile).
-    subscription subscribe(core_type& core, const std::string& key, realtime_callback fn,
-                                                  const request_options& options);
-
-    /// Removes one callback. Once it returns (on another thread than the realtime one)
-    /// the callback is not running and never runs again, so it may capture locals by
-    /// reference. A topic that goes away leaves the server's set with a POST (waiting
-    /// for one under way), or with the connection when it was the last.
-    void remove(core_type* core, const realtime_listener* l) noexcept;
-
-    /// Every topic whose string + "?" starts with `prefix` (the JS SDK's
-    /// unsubscribeByPrefix; its unsubscribe(topic) is prefix = topic + "?"). `reason` is
-    /// on_disconnect's when that closes the connection.
-    void remove_by_prefix(core_type& core, std::string_view prefix,
-                                                 const char* reason = "no subscriptions left") noexcept;
-
-    void set_on_connect(connection_callback fn) { set_callback(on_connect_, std::move(fn)); }
-    void set_on_reconnect(connection_callback fn) { set_callback(on_reconnect_, std::move(fn)); }
-    void set_on_disconnect(disconnect_callback fn) { set_callback(on_disconnect_, std::move(fn)); }
-    void set_on_error(error_callback fn) { set_callback(on_error_, std::move(fn)); }
-
-    void set_options(const realtime_options& o);
-
-    bool is_connected() const;
-
-    std::string client_id() const;
-
-    std::vector<std::string> topics() const;
-
-    /// The client core is going away (its destructor, while it is still whole): stop.
-    void shutdown() noexcept override;
-
-private:
-    // What a subscribe() waiting for a connection learns from the thread.
-    struct waiter {
-        std::optional<ClientResponseError> error;  // the attempt it waited for failed
-    };
-
-    // The subscription string already carries query and headers; the call takes only
-    // what bounds it. Anything else would be silently dropped, so it is refused.
-    static void check_subscribe_options(const request_options& o);
-
-    ClientResponseError aborted(const char* when) const;
-
-    ClientResponseError destroyed() const;
-
-    ClientResponseError timed_out(const request_options& options, std::chrono::milliseconds limit) const;
-
-    request_options caller_post_options(const request_options& options, clock::time_point deadline) const;
-
-    void notify();
-
-    template <class Fn>
-    void set_callback(std::shared_ptr<const Fn>& slot, Fn fn) {
-        auto ptr = fn ? std::make_shared<const Fn>(std::move(fn)) : nullptr;
-        std::lock_guard<std::mutex> lock(mutex_);
-        slot = std::move(ptr);
-    }
-
-    bool streaming() const;
-
-    void start_thread_locked();
-
-    // After topics went away. No topics, no connection (like the JS SDK): returns the
-    // stream's token, for the caller to cancel once it has unlocked.
-    std::optional<cancel_token> topics_removed_locked(const char* reason = "no subscriptions left");
-
-    void on_auth_change(const std::string& token);
-
-    // POSTs the whole set on behalf of every waiter; the lock is held on entry and on
-    // every exit. Throws what the request threw.
-    void post_set(std::unique_lock<std::mutex>& lock, core_type& core, const request_options& options);
-
-    void end_post(const std::string& client, bool accepted);
-
-    // Our set lost a topic the server may hold. A failure only means its events still
-    // arrive and find no callback.
-    void post_shrunk_set(std::unique_lock<std::mutex>& lock, core_type& core) noexcept;
-
-    // --- the realtime thread ---------------------------------------------------
-
-    void run() noexcept;
-
-    // Runs on the realtime thread inside stream(), unlocked, without the core; false ends the stream.
-    bool on_event(const sse_event& ev, const cancel_token& cancel, realtime_connection_end& end,
-                  bool had_connection);
-
-    // PB_CONNECT: take the client id, put the whole set on the server, then tell the app.
-    bool on_connected(const sse_event& ev, const cancel_token& cancel, realtime_connection_end& end,
-                      bool had_connection);
-
-    bool still_streaming() const;
-
-    void dispatch(const sse_event& ev);
-
-    // Unlocked, on the realtime thread. Names the topic without its `?options=`: the
-    // subscription's headers may carry what an error text must not.
-    void report_decode_failure(const std::string& topic, const char* what) noexcept;
-
-    // A callback that throws is skipped: the exception is dropped, the stream and the
-    // other callbacks go on (as with auth_store listeners).
-    template <class Fn, class Arg>
-    static void invoke(const Fn& fn, const Arg& arg) noexcept {
-        try {
-            fn(arg);
-        } catch (...) {
-        }
-    }
-
-    // Fixed at construction: the thread never reaches into the client for them.
-    const std::weak_ptr<core_type> core_;
-    std::unique_ptr<transport_ops> stream_transport_;  // the thread's own copy (copies share configuration)
-    const http_request stream_request_;
-    const std::string url_;  // for errors
-    const std::chrono::milliseconds post_deadline_;
-    const std::size_t max_json_depth_;
-    std::minstd_rand rng_;  // the realtime thread's only
-
-    mutable std::mutex mutex_;  // guards everything below
-    std::condition_variable cv_;
-    phase phase_ = phase::idle;
-    realtime_registry registry_;
-    std::vector<waiter*> waiters_;                // subscribe() calls waiting for a connection
-    bool posting_ = false;                        // a POST of the set is under way on this connection
-    const realtime_listener* running_ = nullptr;  // the callback the realtime thread is in
-    std::string client_id_;
-    std::string close_reason_;  // why the SDK is closing the stream (phase closing)
-    bool emptied_ = false;      // it is closing because no topics are left
-    std::string last_failure_;  // of the last failed attempt, for a subscribe that times out
-    std::string token_seen_;
-    std::optional<cancel_token> conn_cancel_;  // stops the current stream and its POST
-    realtime_options options_;
-    std::chrono::system_clock::time_point lost_at_;  // when the last established connection ended
-    int last_refusal_status_ = 0;  // reported to on_error; 0 once a connection has its set on the server
-    std::shared_ptr<const connection_callback> on_connect_;
-    std::shared_ptr<const connection_callback> on_reconnect_;
-    std::shared_ptr<const disconnect_callback> on_disconnect_;
-    std::shared_ptr<const error_callback> on_error_;
-    std::thread worker_;
-    std::thread::id worker_id_;  // stays set after shutdown: a detached thread is still this one
-};
-
-}  // namespace detail
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_REALTIME_STATE_HPP
 // ---- bosbase/realtime/service.hpp: realtime_service: pb.realtime(), subscriptions over server-sent events.
 #ifndef BOSBASE_REALTIME_SERVICE_HPP
 #define BOSBASE_REALTIME_SERVICE_HPP
 
 namespace bosbase {
+
+namespace detail {
+class realtime_state;  // the connection's state and thread, defined with the definitions
+}  // namespace detail
 
 /// @brief Realtime subscriptions over one SSE connection per client (pb.realtime()).
 ///
@@ -5506,8 +4912,7 @@ public:
     template <class Options, std::enable_if_t<std::is_same_v<Options, subscribe_options>, int> = 0>
     [[nodiscard]] subscription subscribe(const std::string& topic, realtime_callback callback,
                                          const Options& subscription_options, const request_options& options = {}) const {
-        return state()->subscribe(this->core(), detail::realtime_topic_key(topic, subscription_options),
-                                  std::move(callback), options);
+        return subscribe_key(detail::realtime_topic_key(topic, subscription_options), std::move(callback), options);
     }
 
     /// @brief The same, with each event's record decoded once as a `T` (from_json): the record
@@ -5579,7 +4984,7 @@ public:
     void on_error(std::function<void(const ClientResponseError&)> fn) const;
 
     /// @brief Reconnect delays, idle timeout, subscribe timeout and event size cap.
-    void set_options(const realtime_options& options) const { state()->set_options(options); }
+    void set_options(const realtime_options& options) const;
 
     bool is_connected() const;
 
@@ -5592,6 +4997,9 @@ public:
 private:
     // The client's realtime state, made (and its thread prepared) on first use.
     std::shared_ptr<detail::realtime_state> state() const;
+
+    subscription subscribe_key(const std::string& key, realtime_callback callback,
+                               const request_options& options) const;
 
     std::shared_ptr<detail::realtime_state> existing_state() const;
 };
@@ -5970,6 +5378,8 @@ private:
 #ifndef BOSBASE_SERVICES_OAUTH2_HPP
 #define BOSBASE_SERVICES_OAUTH2_HPP
 
+#include <condition_variable>
+
 namespace bosbase {
 
 namespace detail {
@@ -6058,160 +5468,6 @@ private:
 }  // namespace bosbase
 
 #endif  // BOSBASE_SERVICES_OAUTH2_HPP
-// ---- bosbase/detail/ws_frame.hpp: The RFC 6455 frame codec of the default WebSocket: bytes in any pieces to messages, and masked client frames.
-#ifndef BOSBASE_DETAIL_WS_FRAME_HPP
-#define BOSBASE_DETAIL_WS_FRAME_HPP
-
-namespace bosbase {
-
-namespace detail {
-
-// No sockets here: the connection feeds whatever each read returned (TCP splits a frame
-// anywhere, and a TLS session will hand over its records the same way), so one codec
-// serves every transport and can be tested and fuzzed byte by byte.
-
-enum class ws_opcode : unsigned char {
-    continuation = 0x0,
-    text = 0x1,
-    binary = 0x2,
-    close = 0x8,
-    ping = 0x9,
-    pong = 0xA,
-};
-
-/// @brief One thing the decoder found. `payload` is the message (text, binary), the control
-/// frame's payload (ping, pong, close) or what was wrong (error).
-struct ws_event {
-    enum class kind { none, text, binary, too_large, ping, pong, close, error };
-    kind what = kind::none;
-    std::string payload;
-};
-
-/// @brief Decodes the frames a server sends (RFC 6455, client side: unmasked, no extensions).
-///
-/// feed() takes bytes in pieces of any size and stops at the first whole event, returning
-/// how many bytes it used; the caller feeds the rest again. Data messages are reassembled
-/// from their continuation frames, with control frames allowed in between. A message whose
-/// frames add up to more than the cap is read past without being kept and reported once,
-/// as too_large, when its last frame ends: what it holds at any time is at most the cap,
-/// one control frame (125 bytes) and one frame header (14 bytes). After a close or a
-/// protocol error every call reports it again and uses nothing.
-class ws_decoder {
-public:
-    static constexpr std::size_t max_header_bytes = 14;
-    static constexpr std::size_t max_control_bytes = 125;
-
-    explicit ws_decoder(std::size_t max_message_bytes) : cap_(max_message_bytes) {}
-
-    std::size_t feed(const char* data, std::size_t size, ws_event& out);
-
-    /// Bytes held for messages and frames not yet whole (the fuzzer checks the bound).
-    std::size_t buffered() const noexcept { return message_.size() + control_.size() + header_have_; }
-
-private:
-    enum class stage { header, payload, ended };
-
-    bool control_frame() const noexcept { return (static_cast<unsigned>(opcode_) & 0x8) != 0; }
-
-    void fail(ws_event& out, std::string why);
-
-    void end(ws_event& out, ws_event::kind kind, std::string payload);
-
-    // The first two bytes tell the rules that need no length, and how long the header is.
-    bool first_two_bytes(ws_event& out);
-
-    void start_payload(ws_event& out);
-
-    void end_frame(ws_event& out);
-
-    std::size_t cap_;
-    stage stage_ = stage::header;
-    std::array<char, max_header_bytes> header_{};
-    std::size_t header_have_ = 0;
-    std::size_t header_need_ = 2;
-    bool fin_ = false;
-    ws_opcode opcode_ = ws_opcode::continuation;
-    std::uint64_t remaining_ = 0;
-    bool in_message_ = false;
-    bool skipping_ = false;
-    ws_event::kind message_kind_ = ws_event::kind::text;
-    std::string message_;
-    std::string control_;
-    ws_event::kind end_kind_ = ws_event::kind::none;
-    std::string end_payload_;
-};
-
-/// @brief One frame as bytes: `mask` set for a client's frame (RFC 6455 requires it of every
-/// frame a client sends), unset for a server's (the tests and the fuzzer play the server).
-BOSBASE_DECL std::string ws_encode_frame(ws_opcode opcode, std::string_view payload, bool fin,
-                                   const std::array<unsigned char, 4>* mask);
-
-}  // namespace detail
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_DETAIL_WS_FRAME_HPP
-// ---- bosbase/detail/ws_handshake.hpp: The WebSocket opening handshake as text: the upgrade request, its answer's head, Sec-WebSocket-Accept (SHA-1, base64).
-#ifndef BOSBASE_DETAIL_WS_HANDSHAKE_HPP
-#define BOSBASE_DETAIL_WS_HANDSHAKE_HPP
-
-namespace bosbase {
-
-namespace detail {
-
-// SHA-1 is needed for nothing but Sec-WebSocket-Accept (RFC 6455 4.2.2), which proves the
-// server read this upgrade; it guards no secret, so a small implementation of our own does.
-BOSBASE_DECL std::array<unsigned char, 20> sha1(std::string_view data);
-
-/// Standard base64 with padding (RFC 4648 section 4), as the handshake's headers use.
-BOSBASE_DECL std::string base64_encode(const unsigned char* data, std::size_t size);
-
-/// What the server must answer in Sec-WebSocket-Accept to the key `key`.
-BOSBASE_DECL std::string websocket_accept_for(std::string_view key);
-
-/// A ws:// URL taken apart for the socket and the request line.
-struct ws_url {
-    std::string host;         ///< without brackets, for getaddrinfo
-    std::string port = "80";  ///< digits
-    std::string host_header;  ///< as the URL spells it, for Host
-    std::string target = "/"; ///< path and query
-    bool secure = false;      ///< wss://: TLS, port 443 unless given
-};
-
-/// nullopt when it is not ws://host[:port][/target] or wss://host[:port][/target].
-BOSBASE_DECL std::optional<ws_url> parse_ws_url(std::string_view url);
-
-/// The upgrade request. The caller's headers go along, except those the handshake sets
-/// itself; a header that could end its line is refused (empty result).
-BOSBASE_DECL std::string websocket_upgrade_request(const ws_url& url, const header_list& headers, std::string_view key);
-
-/// The status line and headers of the answer to the upgrade.
-struct http_head {
-    int status = 0;
-    std::vector<std::pair<std::string, std::string>> headers;
-
-    const std::string* find(std::string_view name) const;
-};
-
-/// Parses "HTTP/1.x NNN reason\r\n" and the header lines, `head` without its blank line;
-/// nullopt when it is not HTTP/1, its status is not 100 to 999, or it has a bare CR or LF.
-BOSBASE_DECL std::optional<http_head> parse_http_head(std::string_view head);
-
-/// Whether a comma-separated header value lists `token` (any case): Connection may say "keep-alive, Upgrade".
-BOSBASE_DECL bool header_lists(const std::string* value, std::string_view token);
-
-/// What is wrong with a 101 answer, or "" when it accepts the upgrade that sent `key`.
-BOSBASE_DECL std::string check_websocket_accept(const http_head& head, std::string_view key);
-
-/// Decodes what of a chunked body has arrived, at most `cap` bytes of it; true once it is
-/// whole, `cap` bytes are out, or the chunking is broken (then what came before stands).
-BOSBASE_DECL bool http_dechunk(std::string_view raw, std::string& out, std::size_t cap);
-
-}  // namespace detail
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_DETAIL_WS_HANDSHAKE_HPP
 // ---- bosbase/pubsub/events.hpp: What pub/sub hands the app: messages, acknowledgements, connection reports, options.
 #ifndef BOSBASE_PUBSUB_EVENTS_HPP
 #define BOSBASE_PUBSUB_EVENTS_HPP
@@ -6251,6 +5507,9 @@ struct pubsub_message {
     std::string created;  ///< the server's time, e.g. "2026-12-04 18:12:38.148Z"
     json data;            ///< what the publisher sent (null when it sent none)
 };
+
+/// @brief Receives each message of a pub/sub subscription.
+using pubsub_callback = std::function<void(const pubsub_message&)>;
 
 /// @brief The server's acknowledgement of a publish.
 struct publish_ack {
@@ -6303,420 +5562,15 @@ struct pubsub_options {
 }  // namespace bosbase
 
 #endif  // BOSBASE_PUBSUB_EVENTS_HPP
-// ---- bosbase/pubsub/protocol.hpp: The /api/pubsub wire format: frames out, frames in, and the socket URL.
-#ifndef BOSBASE_PUBSUB_PROTOCOL_HPP
-#define BOSBASE_PUBSUB_PROTOCOL_HPP
-
-#include <deque>
-#include <unordered_set>
-
-namespace bosbase {
-
-namespace detail {
-
-/// One server frame, as apis/pubsub.go's serverEnvelope has it. Fields the frame lacks stay empty.
-struct pubsub_frame {
-    std::string type;  // ready, message, published, subscribed, unsubscribed, pong, error
-    std::string request_id;
-    std::string client_id;
-    std::string id;
-    std::string topic;
-    std::string created;
-    std::string message;  // of an error frame
-    json data;            // null when absent
-};
-
-/// Parses one text frame; nullopt when it is not a JSON object with a string `type`, or
-/// nests deeper than `max_depth`. Members of the wrong type read as absent (the server
-/// omits empty ones), so no frame can make this throw (but std::bad_alloc).
-BOSBASE_DECL std::optional<pubsub_frame> parse_pubsub_frame(const std::string& text, std::size_t max_depth);
-
-/// `{"type":…,"topic":…,"requestId":…}` (and `data` for publish), as the JS SDK sends them.
-BOSBASE_DECL std::string pubsub_request_frame(std::string_view type, const std::string* topic, const std::string& request_id,
-                                        const std::string* data_json = nullptr);
-
-/// ws(s)://host/prefix/api/pubsub for the base URL (http → ws, https → wss). The token
-/// goes in the Authorization header, which the server reads first: unlike ?token= (what
-/// browsers must use) it stays out of access logs, and cpp-httplib's WebSocket client
-/// before 0.47.0 drops a URL's query string.
-BOSBASE_DECL std::string pubsub_url(const parsed_base_url& url);
-
-/// A topic the server would take: not blank (it trims), valid UTF-8.
-BOSBASE_DECL void check_pubsub_topic(const std::string& topic);
-
-/// A final answer to the upgrade (the same request gets it again): the calls waiting end with it.
-/// Other statuses (5xx, 429, a proxy's 502) and network failures are retried.
-inline bool pubsub_refusal_is_final(int status) { return status == 401 || status == 403 || status == 404 || status == 407; }
-
-/// The ids of the last `capacity` messages delivered, to deliver each id at most once.
-///
-/// The server may send a message again, and not only across a reconnect: its poller (without
-/// REDIS_URL) binds the cursor of the newest stored row with milliseconds (types.DateTime's
-/// text) against a column with microseconds, so a new server process re-sends the newest row
-/// stored before it, every 350 ms, until a newer row is stored; a subscriber that reconnects
-/// to it after a restart gets the last message again, behind newer ones. The protocol has no
-/// cursor of the client's to correct (the client sends type, topic, data and requestId only),
-/// so the SDK drops repeats by id. Memory is bounded; 1024 ids cover what is repeated, which
-/// is only ever the newest stored message, and only until any newer one is stored.
-class pubsub_recent_ids {
-public:
-    static constexpr std::size_t capacity = 1024;
-
-    bool contains(const std::string& id) const { return !id.empty() && ids_.count(id) != 0; }
-
-    void add(const std::string& id);
-
-private:
-    std::unordered_set<std::string> ids_;
-    std::deque<std::string> order_;  // oldest first
-};
-
-/// The JS SDK's realtimeSubscribe normalisation of one message.
-BOSBASE_DECL pubsub_realtime_message to_realtime_message(const pubsub_message& m);
-
-}  // namespace detail
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_PUBSUB_PROTOCOL_HPP
-// ---- bosbase/pubsub/machine.hpp: The pub/sub connection's machinery: the reader, dispatcher and keeper threads and their state.
-#ifndef BOSBASE_PUBSUB_MACHINE_HPP
-#define BOSBASE_PUBSUB_MACHINE_HPP
-
-namespace bosbase {
-
-using pubsub_callback = std::function<void(const pubsub_message&)>;
-
-namespace detail {
-
-/// Between reconnect_delay and max_reconnect_delay: the n-th delay is drawn from
-/// [b/2, b] with b = reconnect_delay * 2^n capped, and never below reconnect_delay,
-/// so a server that drops every connection at once cannot make the SDK spin.
-BOSBASE_DECL std::chrono::milliseconds pubsub_backoff(std::size_t attempt, const pubsub_options& o, std::minstd_rand& rng);
-
-/// One client's pub/sub connection (pubsub_state adds the calls and ties it to the client).
-/// Not a template: it reaches the transport and the auth token through two functions.
-///
-///   idle ──────── a subscribe or publish wants the socket ──────────> connecting
-///   connecting ── the upgrade succeeded and `ready` came ───────────> ready (every topic resubscribed)
-///   connecting, ready:
-///       the SDK ends the socket (any reason below) ────────────────> closing
-///       the socket failed or closed, no `ready` in connect_timeout ─> backing_off
-///       the upgrade refused with 401, 403 or 404 ──────────────────> backing_off (waiting calls fail)
-///   closing ────── the reader saw the socket end ───────────────────> then as follows:
-///       the auth token changed, or a call came for a socket closed for want of use ─> connecting (at once)
-///       the callback queue overflowed, no `ready` in connect_timeout ─> backing_off
-///       disconnect(), or the last topic ended and no publish used it ──> idle
-///   backing_off ── the delay passed ──> connecting, or idle when nothing wants the socket
-///   any ───────── the client core is destroyed ─────────────────────> stopping (final)
-///
-/// `closing` is what makes a call right after the last unsubscribe safe: the socket being
-/// shut down is never `ready` again, so nothing is sent on it; the call waits for the next.
-///
-/// The reader thread owns the socket: it connects, reads, and answers frames; it never
-/// runs user code. Callbacks run on the dispatcher thread from a bounded queue, so a
-/// slow one never stalls reading (and so acknowledgements). The keeper thread pings
-/// and ends a connection that sends no `ready` in time. One mutex guards the state; a
-/// frame takes a ticket under it and goes out in ticket order without it, so frames leave
-/// in the order the state decided them and a stalled socket blocks no one else; no
-/// callback runs under a lock of the SDK.
-class pubsub_machine {
-protected:
-    using clock = std::chrono::steady_clock;
-
-public:
-    enum class phase { idle, connecting, ready, closing, backing_off, stopping };
-    using connector = std::function<std::unique_ptr<websocket_connection>(const websocket_request&)>;
-    /// The current token; nullopt once the client is gone.
-    using token_source = std::function<std::optional<std::string>()>;
-
-    struct listener {
-        listener(std::string t, pubsub_callback f) : topic(std::move(t)), fn(std::move(f)) {}
-        const std::string topic;
-        const pubsub_callback fn;
-        bool removed = false;  // guarded by mutex_
-    };
-    using listener_ptr = std::shared_ptr<listener>;
-
-    pubsub_machine(const parsed_base_url& base, header_list headers, std::size_t max_json_depth, connector connect,
-                   token_source token)
-        : connect_(std::move(connect)),
-          token_(std::move(token)),
-          headers_(std::move(headers)),
-          base_(base),
-          url_(base.origin + base.prefix + "/api/pubsub"),
-          max_json_depth_(max_json_depth),
-          rng_(static_cast<std::uint32_t>(clock::now().time_since_epoch().count() ^
-                                          reinterpret_cast<std::uintptr_t>(this))) {}
-
-    pubsub_machine(const pubsub_machine&) = delete;
-    pubsub_machine& operator=(const pubsub_machine&) = delete;
-    virtual ~pubsub_machine();
-
-    template <class Fn>
-    void set_callback(std::shared_ptr<const Fn>& slot, Fn fn) {
-        auto ptr = fn ? std::make_shared<const Fn>(std::move(fn)) : nullptr;
-        std::lock_guard<std::mutex> lock(mutex_);
-        slot = std::move(ptr);
-    }
-
-    void set_options(const pubsub_options& o);
-
-    bool is_connected() const;
-
-    std::string client_id() const;
-
-    std::vector<std::string> topics() const;
-
-    /// Stops the threads for good (the client core is going away).
-    void stop() noexcept;
-
-    /// subscribe<T> could not decode a message: on_error hears of it.
-    void report_decode_failure(const pubsub_message& m, const std::string& what);
-
-    std::shared_ptr<const connection_callback> on_connect_;
-    std::shared_ptr<const connection_callback> on_reconnect_;
-    std::shared_ptr<const disconnect_callback> on_disconnect_;
-    std::shared_ptr<const error_callback> on_error_;
-
-protected:
-    struct pending {
-        std::optional<pubsub_frame> reply;
-        std::optional<ClientResponseError> error;
-    };
-
-    struct topic_entry {
-        std::string name;
-        std::vector<listener_ptr> listeners;
-        std::string request;  // the subscribe in flight on this connection
-        bool confirmed;       // acknowledged on this connection
-        std::optional<ClientResponseError> failed;
-    };
-
-    struct job {
-        std::optional<pubsub_message> message;
-        std::function<void()> event;
-    };
-
-    ClientResponseError error(error_kind kind, const std::string& text) const;
-    ClientResponseError aborted(const char* when) const;
-    ClientResponseError destroyed() const;
-    // The socket has no status; a refusal is reported with the one the HTTP API uses for refused input.
-    ClientResponseError refused(const std::string& message) const;
-
-    void notify();
-
-    std::string next_id() { return "cpp" + std::to_string(++request_seq_); }
-
-    topic_entry* find(const std::string& name);
-
-    bool wanted() const { return keep_open_ || !topics_.empty(); }
-
-    // Sends one frame on the current connection, in the order the state decided it (lock
-    // held on entry and exit, released while the frame waits for its turn and goes out).
-    void send_locked(std::unique_lock<std::mutex>& lock, const std::string& frame);
-
-    // Frames leave in the order their tickets were taken under mutex_, one sender at a
-    // time, and nobody holds mutex_ meanwhile: a socket that does not drain holds up
-    // only the frames behind it, never the reader, the callbacks or is_connected().
-    void send_in_turn(std::uint64_t ticket, websocket_connection* conn, const std::vector<std::string>& frames);
-
-    // Ends the current connection (lock held on entry and exit). `again`: connect anew at once.
-    void close_locked(std::unique_lock<std::mutex>& lock, const std::string& reason, bool again,
-                      error_kind kind = error_kind::none);
-
-    void enqueue_locked(job j);
-
-    template <class Fn, class Arg>
-    void enqueue_event_locked(const std::shared_ptr<const Fn>& fn, Arg arg) {
-        if (fn) enqueue_locked(job{std::nullopt, [fn, arg = std::move(arg)] { (*fn)(arg); }});
-    }
-
-    // --- the reader thread -------------------------------------------------------
-
-    void run() noexcept;
-
-    void read_loop(websocket_connection& conn, const pubsub_options& opts, std::string& reason, error_kind& kind,
-                   bool& was_ready);
-
-    void report(ClientResponseError e);
-
-    // False when the connection must end (the queue overflowed).
-    bool on_frame(websocket_connection& conn, pubsub_frame f, const pubsub_options& opts, bool& was_ready);
-
-    // A final refusal of the upgrade (401, 403, 404): the calls waiting for a socket end with it
-    // at once (wait_ready); a publish no longer holds the socket open, so nothing retries for it.
-    // Subscriptions that live on keep retrying with backoff; on_error hears of each new status.
-    void refused_locked(ClientResponseError e);
-
-    topic_entry* by_request(const std::string& id);
-
-    // on_connect (and on_reconnect) once every topic is back on the server: a resync
-    // started then misses nothing that arrives later.
-    void maybe_announce_locked();
-
-    void after_connection_locked(const std::string& reason, error_kind kind, bool was_ready);
-
-    // --- the dispatcher thread -----------------------------------------------------
-
-    void dispatch_loop() noexcept;
-
-    // A callback that throws is skipped, as with realtime; the queue goes on.
-    template <class Fn>
-    static void invoke(Fn&& fn) noexcept {
-        try {
-            fn();
-        } catch (...) {
-        }
-    }
-
-    // --- the keeper thread: pings and the `ready` deadline ---------------------------
-
-    void keep_loop() noexcept;
-
-    const connector connect_;   // the reader's only
-    const token_source token_;
-    const header_list headers_;
-    const parsed_base_url base_;
-    const std::string url_;  // for errors: never with the token
-    const std::size_t max_json_depth_;
-    std::minstd_rand rng_;  // the reader's only
-    mutable std::mutex mutex_;  // guards everything below
-    std::mutex send_mutex_;     // guards send_serving_
-    std::condition_variable send_cv_;
-    std::uint64_t send_serving_ = 0;  // the ticket whose frames go out now
-    std::uint64_t send_tickets_ = 0;  // guarded by mutex_: the next ticket
-    std::condition_variable cv_;
-    phase phase_ = phase::idle;
-    pubsub_options options_;
-    std::vector<topic_entry> topics_;  // first-subscribe order: resubscribed in it
-    std::map<std::string, pending*> pending_;  // publishes waiting, by requestId
-    std::shared_ptr<websocket_connection> conn_;
-    std::optional<cancel_token> conn_cancel_;  // stops a connect in progress
-    std::string client_id_;
-    std::string close_reason_;  // why the SDK ends the connection
-    error_kind close_kind_ = error_kind::none;
-    std::string last_failure_;  // of the last failed attempt, for a caller that times out
-    std::string token_seen_;
-    std::string last_created_;  // of the last message queued for the callbacks
-    std::chrono::system_clock::time_point disconnected_at_;
-    clock::time_point ready_deadline_;
-    clock::time_point next_ping_;
-    std::deque<job> queue_;
-    std::size_t queued_messages_ = 0;
-    const listener* running_ = nullptr;  // the callback the dispatcher is in
-    std::uint64_t request_seq_ = 0;
-    bool keep_open_ = false;  // a publish used the socket: it stays until disconnect()
-    bool reconnect_now_ = false;
-    bool close_idle_ = false;  // the socket is closing because nothing wanted it
-    std::optional<ClientResponseError> refusal_;  // the last final refusal of the upgrade
-    std::uint64_t refusal_seq_ = 0;               // counts them: a waiting call fails on a new one
-    int last_refusal_status_ = 0;                 // reported to on_error; 0 once a socket is ready
-    pubsub_recent_ids delivered_;                 // for the machine's lifetime, reconnects included
-    bool had_ready_ = false;  // a connection was ready before: the next one is a reconnect
-    bool announce_pending_ = false;
-    bool threads_started_ = false;
-    std::thread reader_;
-    std::thread dispatcher_;
-    std::thread keeper_;
-    std::thread::id dispatcher_id_;
-};
-
-}  // namespace detail
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_PUBSUB_MACHINE_HPP
-// ---- bosbase/pubsub/state.hpp: One client's pub/sub WebSocket: the calls, on the machinery of machine.hpp.
-#ifndef BOSBASE_PUBSUB_STATE_HPP
-#define BOSBASE_PUBSUB_STATE_HPP
-
-namespace bosbase {
-
-namespace detail {
-
-/// One client's pub/sub connection, kept in the client core as an extension: what the
-/// service calls, and the link to the client (its transport, its auth token).
-class pubsub_state : public pubsub_machine,
-                     public core_extension,
-                     public std::enable_shared_from_this<pubsub_state> {
-    using core_type = client_core;
-
-public:
-    explicit pubsub_state(core_type& core)
-        : pubsub_machine(
-              core.url(), core.settings().headers, core.settings().max_json_depth,
-              [transport = std::shared_ptr<transport_ops>(copy_transport(core.transport(), "pub/sub"))](
-                  const websocket_request& req) -> std::unique_ptr<websocket_connection> {
-                  return transport->connect_websocket(req);
-              },
-              [weak = core.weak_from_this()]() -> std::optional<std::string> {
-                  const auto core = weak.lock();
-                  if (!core) return std::nullopt;
-                  return core->store().token();
-              }) {}
-
-    static std::shared_ptr<pubsub_state> make(core_type& core);
-
-    // --- callers ---------------------------------------------------------------
-
-    publish_ack publish(const std::string& topic, const json& data,
-                                               const request_options& options);
-
-    /// Returns once the server acknowledged the topic on the current connection.
-    subscription subscribe(const std::string& topic, pubsub_callback fn,
-                                                  const request_options& options);
-
-    /// Once it returns (off the dispatcher thread) the callback is not running and never runs again.
-    void remove(const listener* l) noexcept;
-
-    /// Every callback of `topic` ("" for all topics).
-    void unsubscribe(const std::string& topic) noexcept;
-
-    /// Ends every subscription and closes the socket; pending calls fail. The next call opens a new one.
-    void disconnect() noexcept;
-
-    void shutdown() noexcept override { stop(); }
-
-private:
-    // One caller's limits: the options of the moment, its tokens and its deadline.
-    struct call {
-        call(pubsub_state& s, const request_options& o);
-        bool canceled() const;
-        ClientResponseError late(clock::time_point limit, const std::string& what,
-                                 std::chrono::milliseconds stage) const;
-        pubsub_state& state;
-        pubsub_options opts;
-        const cancel_token* tokens[2] = {nullptr, nullptr};
-        cancel_token::registration wake[2];  // before the lock, so released after it
-        clock::time_point deadline;
-        bool has_deadline;
-    };
-
-    [[noreturn]] void fail_pending(std::unique_lock<std::mutex>&, const std::string& id, ClientResponseError e);
-
-    void start_threads_locked();
-
-    // Waits (lock held) for a ready connection within connect_timeout and the caller's deadline.
-    // A final refusal of the upgrade (401, 403, 404) ends the wait at once with its status.
-    void wait_ready(std::unique_lock<std::mutex>& lock, const call& c);
-
-    void drop_locked(std::unique_lock<std::mutex>& lock, const listener* l, std::vector<listener_ptr>& dropped,
-                     const char* reason = "no subscriptions left");
-
-    void on_auth_change(const std::string& token);
-};
-
-}  // namespace detail
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_PUBSUB_STATE_HPP
 // ---- bosbase/pubsub/service.hpp: pubsub_service: pb.pubsub(), publish and subscribe over BosBase's WebSocket.
 #ifndef BOSBASE_PUBSUB_SERVICE_HPP
 #define BOSBASE_PUBSUB_SERVICE_HPP
 
 namespace bosbase {
+
+namespace detail {
+class pubsub_state;  // the connection's state and thread, defined with the definitions
+}  // namespace detail
 
 /// @brief Client-to-client messages over one WebSocket per client (pb.pubsub()).
 ///
@@ -6760,15 +5614,14 @@ public:
                                          std::function<void(const T& data, const pubsub_message& message)> callback,
                                          const request_options& options = {}) const {
         if (!callback) throw std::invalid_argument("bosbase: a pub/sub callback must not be empty");
-        std::weak_ptr<detail::pubsub_state> weak = state();
         return subscribe(
             topic,
-            [weak, callback = std::move(callback)](const pubsub_message& m) {
+            [report = decode_failure_reporter(), callback = std::move(callback)](const pubsub_message& m) {
                 std::optional<T> value;
                 try {
                     value.emplace(m.data.template get<T>());
                 } catch (const std::exception& e) {
-                    if (auto s = weak.lock()) s->report_decode_failure(m, e.what());
+                    report(m, e.what());
                     return;
                 }
                 callback(*value, m);
@@ -6823,7 +5676,7 @@ public:
     /// upgrade was refused with 401, 403 or 404 (that status; retried with backoff).
     void on_error(std::function<void(const ClientResponseError&)> fn) const;
 
-    void set_options(const pubsub_options& options) const { state()->set_options(options); }
+    void set_options(const pubsub_options& options) const;
 
     bool is_connected() const;
 
@@ -6836,6 +5689,9 @@ public:
 private:
     std::shared_ptr<detail::pubsub_state> state() const;
 
+    // Tells on_error of a message subscribe<T> could not decode (the state held weakly).
+    std::function<void(const pubsub_message&, const char*)> decode_failure_reporter() const;
+
     std::shared_ptr<detail::pubsub_state> existing_state() const;
 
     static std::string random_ref();
@@ -6844,63 +5700,11 @@ private:
 }  // namespace bosbase
 
 #endif  // BOSBASE_PUBSUB_SERVICE_HPP
-// ---- bosbase/async.hpp: the client's small executor for calls made without blocking the caller.
-#ifndef BOSBASE_ASYNC_HPP
-#define BOSBASE_ASYNC_HPP
-
-#include <future>
-
-namespace bosbase {
-
-namespace detail {
-
-/// A fixed number of threads, started on the first job, that run the jobs of one
-/// client in order of submission. Each job has a cancel token that every call it
-/// makes obeys (cancel.hpp, job_cancel_slot). Shutting down (the client's core going
-/// away) cancels the running jobs, abandons the queued ones and joins the threads.
-class async_executor : public core_extension {
-public:
-    struct job {
-        std::function<void()> run;      // never throws: it reports to the job's future
-        std::function<void()> abandon;  // instead of run, when the job cannot run
-        cancel_token token;
-    };
-
-    explicit async_executor(std::size_t threads);
-
-    ~async_executor() override { shutdown(); }
-
-    void submit(job j);
-
-    void shutdown() noexcept override;
-
-private:
-    struct state {
-        std::mutex mutex;
-        std::condition_variable wake;
-        std::deque<job> queue;
-        std::vector<cancel_token> running;
-        bool stopping = false;
-    };
-
-    static void work(state& s);
-
-    std::shared_ptr<state> state_;
-    std::vector<std::thread> threads_;  // guarded by state_->mutex
-    const std::size_t size_;
-};
-
-// What a job that never ran reports through its future.
-BOSBASE_DECL std::exception_ptr job_not_run(const cancel_token& token);
-
-}  // namespace detail
-
-}  // namespace bosbase
-
-#endif  // BOSBASE_ASYNC_HPP
 // ---- bosbase/client.hpp: basic_bosbase: the client, which hands out every service.
 #ifndef BOSBASE_CLIENT_HPP
 #define BOSBASE_CLIENT_HPP
+
+#include <future>
 
 namespace bosbase {
 
@@ -7029,6 +5833,12 @@ protected:
     detail::client_core& core() const;
 
     const std::shared_ptr<detail::client_core>& checked_core() const;
+
+    // Runs `run` on the client's executor with an unowned handle on the core (the core
+    // joins the executor before it goes, so a running job never outlives it), or `abandon`
+    // when it never runs. Not a template: the executor's threads stay out of user TUs.
+    void submit_job(std::function<void(std::shared_ptr<detail::client_core>)> run,
+                    std::function<void(std::exception_ptr)> abandon, std::optional<cancel_token> cancel) const;
 
     std::shared_ptr<detail::client_core> core_;
 };
@@ -7188,20 +5998,12 @@ private:
 
     template <class Run, class Abandon>
     void submit(Run run, Abandon abandon, std::optional<cancel_token> cancel) const {
-        auto& c = core();
-        auto executor = c.template extension<detail::async_executor>(
-            [&c] { return std::make_shared<detail::async_executor>(c.settings().async_threads); });
-        detail::async_executor::job job;
-        job.token = cancel ? std::move(*cancel) : cancel_token();
-        // The view does not own the core: the core joins the executor before it goes,
-        // so a running job never outlives it.
-        detail::client_core* raw = &c;
-        job.run = [run = std::move(run), raw]() mutable {
-            const basic_bosbase view(std::shared_ptr<detail::client_core>(std::shared_ptr<void>(), raw));
-            run(view);
-        };
-        job.abandon = [abandon = std::move(abandon), token = job.token]() mutable { abandon(detail::job_not_run(token)); };
-        executor->submit(std::move(job));
+        submit_job(
+            [run = std::move(run)](std::shared_ptr<detail::client_core> core) mutable {
+                const basic_bosbase view(std::move(core));
+                run(view);
+            },
+            std::move(abandon), std::move(cancel));
     }
 };
 
@@ -7502,6 +6304,94 @@ cache_entry cache_service::set_entry<json>(std::string_view, std::string_view, c
 #define BOSBASE_CANCEL_IPP
 
 namespace bosbase {
+
+namespace detail {
+
+// What copies of one cancel_token share. Callbacks are how a blocked call is woken:
+// the transport registers one that shuts its connection down while the call runs.
+class cancel_state {
+public:
+    bool canceled() const noexcept { return canceled_.load(std::memory_order_acquire); }
+
+    BOSBASE_NOINLINE void cancel() {
+        callback_list run;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (canceled_.load(std::memory_order_relaxed)) return;
+            canceled_.store(true, std::memory_order_release);
+            run.swap(callbacks_);
+            running_thread_ = std::this_thread::get_id();
+        }
+        for (auto& entry : run) {
+            try {
+                entry.second();
+            } catch (...) {
+                // A callback only wakes a call; its failure must not stop the others.
+            }
+        }
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            running_thread_ = std::thread::id();
+        }
+        done_.notify_all();
+    }
+
+    // Runs `fn` at once (on this thread) when already cancelled; returns 0 then.
+    BOSBASE_NOINLINE std::uint64_t add(std::function<void()> fn) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (!canceled_.load(std::memory_order_relaxed)) {
+                callbacks_.emplace_back(++next_id_, std::move(fn));
+                return next_id_;
+            }
+        }
+        fn();
+        return 0;
+    }
+
+    // Once this returns, the callback is not running and never runs (unless it is
+    // the caller itself, inside cancel(): then it has already been taken).
+    BOSBASE_NOINLINE void remove(std::uint64_t id) {
+        if (id == 0) return;
+        std::unique_lock<std::mutex> lock(mutex_);
+        const auto it = std::find_if(callbacks_.begin(), callbacks_.end(),
+                                     [id](const callback_list::value_type& entry) { return entry.first == id; });
+        if (it != callbacks_.end()) {
+            callbacks_.erase(it);
+            return;
+        }
+        done_.wait(lock, [&] {
+            return running_thread_ == std::thread::id() || running_thread_ == std::this_thread::get_id();
+        });
+    }
+
+private:
+    // In the order added (ids only grow). A vector, not a map: a token holds a callback
+    // per call it is watching, a handful, and every program that includes the header
+    // compiles this class.
+    using callback_list = std::vector<std::pair<std::uint64_t, std::function<void()>>>;
+
+    std::atomic<bool> canceled_{false};
+    std::mutex mutex_;
+    std::condition_variable done_;
+    callback_list callbacks_;
+    std::uint64_t next_id_ = 0;
+    std::thread::id running_thread_;
+};
+
+}  // namespace detail
+
+BOSBASE_DECL cancel_token::cancel_token() : state_(std::make_shared<detail::cancel_state>()) {}
+
+BOSBASE_DECL void cancel_token::cancel() const { state_->cancel(); }
+
+BOSBASE_DECL bool cancel_token::is_canceled() const noexcept { return state_->canceled(); }
+
+BOSBASE_DECL void cancel_token::registration::reset() {
+    if (state_) state_->remove(id_);
+    state_.reset();
+    id_ = 0;
+}
 
 BOSBASE_DECL auto cancel_token::registration::operator=(registration&& other) noexcept -> registration& {
     if (this != &other) {
@@ -11710,209 +10600,235 @@ BOSBASE_DECL sql_result sql_service::execute(std::string_view query, const reque
 }  // namespace bosbase
 
 #endif  // BOSBASE_SERVICES_GRAPHQL_IPP
-// ---- bosbase/services/script_ws.ipp: definitions of services/script_ws.hpp (scripts().execute_ws(): one script run over a WebSocket, and the deadline timer of the streamed calls.)
-#ifndef BOSBASE_SERVICES_SCRIPT_WS_IPP
-#define BOSBASE_SERVICES_SCRIPT_WS_IPP
-
-namespace bosbase {
-namespace detail {
-
-BOSBASE_DECL deadline_guard::deadline_guard(cancel_token target, clock::time_point when)
-    : state_(std::make_shared<shared>()) {
-    thread_ = std::thread([s = state_, target, when] {
-        std::unique_lock<std::mutex> lock(s->mutex);
-        if (!s->cv.wait_until(lock, when, [&] { return s->done; })) {
-            s->fired = true;
-            lock.unlock();
-            target.cancel();
-        }
-    });
-}
-
-BOSBASE_DECL void deadline_guard::stop() {
-    {
-        std::lock_guard<std::mutex> lock(state_->mutex);
-        state_->done = true;
-    }
-    state_->cv.notify_all();
-    if (thread_.joinable()) thread_.join();
-}
-
-BOSBASE_DECL bool deadline_guard::fired() {
-    std::lock_guard<std::mutex> lock(state_->mutex);
-    return state_->fired;
-}
-
-BOSBASE_DECL script_output execute_script_ws(client_core& c, const std::string& path,
-                                             const std::vector<std::string>& arguments,
-                                             std::string_view function_name, const request_options& options) {
-    using clock = std::chrono::steady_clock;
-    const auto& settings = c.settings();
-    require_headers(options.headers, "request_options.headers");
-    const std::string token = c.store().token();
-    const call_secrets secrets{token};
-
-    websocket_request req;
-    req.url = websocket_origin(c.url().origin) + c.target_for(path, collect_query(options, {}));
-    req.headers = options.headers;
-    for (const auto& h : settings.headers) {
-        if (!h.second.empty() && !has_header(req.headers, h.first)) req.headers.push_back(h);
-    }
-    if (!settings.lang.empty() && !has_header(req.headers, "Accept-Language")) {
-        req.headers.emplace_back("Accept-Language", settings.lang);
-    }
-    if (!token.empty() && !has_header(req.headers, "Authorization")) req.headers.emplace_back("Authorization", token);
-    req.connect_timeout = settings.connect_timeout;
-    req.read_timeout = options.timeout.value_or(settings.timeout);
-    req.write_timeout = req.read_timeout;
-    req.max_message_bytes = settings.max_response_bytes;
-    const std::chrono::milliseconds budget = options.deadline.value_or(settings.deadline);
-    const auto deadline =
-        clock::now() + std::clamp(budget, std::chrono::milliseconds(0), std::chrono::milliseconds(std::chrono::hours(24 * 365 * 100)));
-    const std::string url = redact_url(req.url);
-    const std::string what = "GET " + redact_url(c.url().origin + c.url().prefix + path) + " (WebSocket)";
-
-    // One token the transport and the socket obey: the caller's, the async job's, or the deadline.
-    cancel_token stop;
-    cancel_token::registration links[2];
-    if (options.cancel) links[0] = options.cancel->on_cancel([stop] { stop.cancel(); });
-    if (const cancel_token* job = current_job_cancel()) links[1] = job->on_cancel([stop] { stop.cancel(); });
-    auto failure = [&](error_kind kind, const std::string& why) {
-        return ClientResponseError(url, 0, json::object(), kind, why, secrets.to_vector());
-    };
-    if (stop.is_canceled()) throw failure(error_kind::canceled, what + " was cancelled before it was sent");
-    req.cancel = stop;
-
-    deadline_guard guard(stop, deadline);
-    auto ended = [&](error_kind kind, const std::string& why) {
-        guard.stop();
-        if (guard.fired()) {
-            return failure(error_kind::deadline, what + " exceeded its deadline of " + std::to_string(budget.count()) + " ms");
-        }
-        if (stop.is_canceled()) return failure(error_kind::canceled, what + " was cancelled");
-        return failure(kind, why);
-    };
-
-    std::unique_ptr<websocket_connection> conn;
-    std::optional<transport_fault> refused;
-    try {
-        auto transport = copy_transport(c.transport(), "execute_ws");  // copies share what the transport keeps
-        conn = transport->connect_websocket(req);
-    } catch (const websocket_refused& e) {
-        // The server's own answer to the upgrade (no script, no permission, not signed
-        // in): its status and JSON, as execute() would report them.
-        if (stop.is_canceled()) throw ended(error_kind::canceled, e.what());
-        guard.stop();
-        http_response res;
-        res.status = e.status();
-        res.body = e.body();
-        const auto list = secrets.to_vector();
-        throw ClientResponseError(url, e.status(), error_body(res, settings.max_json_depth, list), error_kind::none, {},
-                                  list);
-    } catch (...) {
-        transport_fault fault = current_transport_fault();
-        // A transport that does not tell the upgrade's status: a server that answers the
-        // upgrade with an error and closes may look like a refused connect to it.
-        const bool maybe_refused = fault.kind == error_kind::invalid_response || fault.kind == error_kind::connect;
-        if (!maybe_refused || stop.is_canceled()) throw ended(fault.kind, fault.what);
-        refused = std::move(fault);
-    }
-    if (refused) {
-        // Perhaps the server answered the upgrade with an error the transport did not pass
-        // on (one that throws websocket_refused never comes here). The same route asked
-        // over plain HTTP gives that answer before it would upgrade, and runs nothing; a
-        // server that is not there fails that request alike.
-        guard.stop();
-        (void)fetch_json(c, "GET", path, nullptr, options, secrets);
-        throw failure(refused->kind, refused->what);
-    }
-    if (!conn) throw ended(error_kind::other, "the transport returned no WebSocket");
-
-    std::string message;
-    websocket_frame frame = websocket_frame::closed;
-    {
-        // Declared after conn, so gone before it: a cancel or the deadline ends a blocked read.
-        cancel_token::registration wake = stop.on_cancel([&conn] { conn->shutdown(); });
-        json first = json::object();
-        if (!arguments.empty()) first["arguments"] = arguments;
-        if (!function_name.empty()) first["function_name"] = std::string(function_name);
-        try {
-            if (!conn->send_text(first.dump())) {
-                throw ended(error_kind::send, "the WebSocket closed before the script's arguments were sent");
-            }
-            frame = conn->read(message);
-        } catch (const ClientResponseError&) {
-            throw;
-        } catch (const json::exception&) {
-            throw std::invalid_argument("bosbase: script arguments and function name must be valid UTF-8");
-        } catch (const std::bad_alloc&) {
-            throw;
-        } catch (const std::exception& e) {
-            throw ended(error_kind::receive, e.what());
-        }
-    }
-    conn->shutdown();
-    guard.stop();
-    if (guard.fired() || stop.is_canceled()) throw ended(error_kind::canceled, {});
-    if (frame == websocket_frame::closed) {
-        throw failure(error_kind::receive, "the server closed the WebSocket without the script's answer");
-    }
-    constexpr int switched = 101;  // the status of the upgrade that carried the answer
-    // A transport that reads past an answer over the cap says too_large; one that hands it over whole, its size.
-    if (frame == websocket_frame::too_large ||
-        (frame == websocket_frame::text && message.size() > settings.max_response_bytes)) {
-        throw failure(error_kind::too_large, "the script's answer is larger than max_response_bytes (" +
-                                                 std::to_string(settings.max_response_bytes) + " bytes)");
-    }
-    if (frame != websocket_frame::text) {
-        throw invalid_response(c, path, options, switched, "The script's answer is a binary WebSocket message.");
-    }
-    const std::optional<json> parsed = parse_json(message, settings.max_json_depth);
-    if (!parsed || !parsed->is_object()) {
-        throw invalid_response(c, path, options, switched,
-                               "The script's answer is not a JSON object, or nests deeper than max_json_depth.");
-    }
-    const auto status = parsed->find("status");
-    if (parsed->find("output") == parsed->end() && status != parsed->end() && status->is_number_integer()) {
-        // A failure after the upgrade (the script raised, bad arguments) comes as a message.
-        const auto code = status->get<std::int64_t>();
-        const int http = code >= 100 && code <= 599 ? static_cast<int>(code) : 500;
-        const auto list = secrets.to_vector();
-        throw ClientResponseError(url, http, *parsed, error_kind::none, {}, list);
-    }
-    return decode_as<script_output>(c, *parsed, switched, path, options);
-}
-
-}  // namespace detail
-}  // namespace bosbase
-
-#endif  // BOSBASE_SERVICES_SCRIPT_WS_IPP
-// ---- bosbase/realtime/sse_parser.ipp: definitions of realtime/sse_parser.hpp (an incremental parser for server-sent events with a per-event cap.)
-#ifndef BOSBASE_REALTIME_SSE_PARSER_IPP
-#define BOSBASE_REALTIME_SSE_PARSER_IPP
-
-namespace bosbase {
-namespace detail {
-
-BOSBASE_DECL bool sse_parser::grow(std::size_t line_size) {
-    if (line_size + data_.size() + event_.size() > max_event_bytes_) {
-        error_ = "an event is larger than max_event_bytes (" + std::to_string(max_event_bytes_) + " bytes)";
-        line_.clear();
-        data_.clear();
-        return false;
-    }
-    return true;
-}
-
-}  // namespace detail
-}  // namespace bosbase
-
-#endif  // BOSBASE_REALTIME_SSE_PARSER_IPP
 // ---- bosbase/services/scripts.ipp: definitions of services/scripts.hpp (scripts_service: BosBase's stored scripts, commands, uploads and WASM (pb.scripts()).)
 #ifndef BOSBASE_SERVICES_SCRIPTS_IPP
 #define BOSBASE_SERVICES_SCRIPTS_IPP
 
+// ---- bosbase/services/script_ws.hpp: scripts().execute_ws(): one script run over a WebSocket, and the deadline timer of the streamed calls.
+#ifndef BOSBASE_SERVICES_SCRIPT_WS_HPP
+#define BOSBASE_SERVICES_SCRIPT_WS_HPP
+
 namespace bosbase {
+
+namespace detail {
+
+// Cancels `target` when the deadline passes first. A stream has no whole-call deadline
+// of its own (the transport bounds each read), so a thread keeps this one.
+class deadline_guard {
+public:
+    using clock = std::chrono::steady_clock;
+
+    deadline_guard(cancel_token target, clock::time_point when);
+    deadline_guard(const deadline_guard&) = delete;
+    deadline_guard& operator=(const deadline_guard&) = delete;
+    ~deadline_guard() { stop(); }
+
+    void stop();
+
+    bool fired();
+
+private:
+    struct shared {
+        std::mutex mutex;
+        std::condition_variable cv;
+        bool done = false;
+        bool fired = false;
+    };
+    std::shared_ptr<shared> state_;
+    std::thread thread_;
+};
+
+// GET /api/scripts/{name}/execute/ws: the server checks the script and the caller's
+// permission before the upgrade, reads one client message with the arguments, and
+// answers with one text message, {output} or {status, message, data}. The token goes in
+// the Authorization header, never in the URL.
+BOSBASE_DECL script_output execute_script_ws(client_core& c, const std::string& path,
+                                const std::vector<std::string>& arguments, std::string_view function_name,
+                                const request_options& options);
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_SCRIPT_WS_HPP
+// ---- bosbase/realtime/sse_parser.hpp: An incremental parser for server-sent events with a per-event cap.
+#ifndef BOSBASE_REALTIME_SSE_PARSER_HPP
+#define BOSBASE_REALTIME_SSE_PARSER_HPP
+
+namespace bosbase {
+
+namespace detail {
+
+/// One parsed server-sent event.
+struct sse_event {
+    std::string event = "message";
+    std::string data;
+    std::string id;  ///< the last event id at dispatch
+};
+
+/// Incremental SSE parser (HTML Living Standard, "event stream interpretation").
+/// One per connection; it keeps no other state. Lines may end in CRLF, LF or CR,
+/// and events may be split anywhere between feed() calls.
+class sse_parser {
+public:
+    explicit sse_parser(std::size_t max_event_bytes) : max_event_bytes_(max_event_bytes) {}
+
+    /// Feeds bytes; on_event(const sse_event&) returns false to stop. Returns false
+    /// when on_event stopped or an event outgrew the cap (error() says so).
+    template <class OnEvent>
+    bool feed(std::string_view chunk, OnEvent&& on_event) {
+        if (!error_.empty()) {
+            return false;
+        }
+        if (at_start_ && !chunk.empty()) {
+            // A UTF-8 byte order mark may open the stream, possibly split across chunks.
+            static constexpr std::string_view bom = "\xEF\xBB\xBF";
+            const std::size_t want = bom.size() - bom_seen_;
+            const std::size_t n = std::min(want, chunk.size());
+            if (chunk.substr(0, n) == bom.substr(bom_seen_, n)) {
+                bom_seen_ += n;
+                chunk.remove_prefix(n);
+                if (bom_seen_ < bom.size()) {
+                    return true;
+                }
+            } else if (bom_seen_ > 0) {
+                line_.assign(bom.substr(0, bom_seen_));  // not a BOM after all: those bytes are text
+            }
+            at_start_ = false;
+        }
+        while (!chunk.empty()) {
+            if (after_cr_) {
+                after_cr_ = false;
+                if (chunk.front() == '\n') {  // the LF of a CRLF split across chunks
+                    chunk.remove_prefix(1);
+                    continue;
+                }
+            }
+            const auto end = chunk.find_first_of("\r\n");
+            if (end == std::string_view::npos) {
+                if (!grow(line_.size() + chunk.size())) {
+                    return false;
+                }
+                line_.append(chunk);
+                return true;
+            }
+            after_cr_ = chunk[end] == '\r';
+            bool keep_going = true;
+            if (line_.empty()) {
+                if (!grow(end)) {  // the same cap as for a line that came in pieces
+                    return false;
+                }
+                keep_going = process_line(chunk.substr(0, end), on_event);
+            } else {
+                if (!grow(line_.size() + end)) {
+                    return false;
+                }
+                line_.append(chunk.substr(0, end));
+                std::string line = std::move(line_);
+                line_.clear();
+                keep_going = process_line(line, on_event);
+            }
+            chunk.remove_prefix(end + 1);
+            if (!keep_going) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// Why feed() failed ("" when it did not).
+    const std::string& error() const noexcept { return error_; }
+
+    /// The last `retry:` value in milliseconds, if the server sent one.
+    std::optional<std::chrono::milliseconds> retry() const noexcept { return retry_; }
+
+private:
+    bool grow(std::size_t line_size);
+
+    template <class OnEvent>
+    bool process_line(std::string_view line, OnEvent& on_event) {
+        if (line.empty()) {
+            return dispatch(on_event);
+        }
+        if (line.front() == ':') {
+            return true;  // comment
+        }
+        std::string_view field = line;
+        std::string_view value;
+        const auto colon = line.find(':');
+        if (colon != std::string_view::npos) {
+            field = line.substr(0, colon);
+            value = line.substr(colon + 1);
+            if (!value.empty() && value.front() == ' ') {
+                value.remove_prefix(1);
+            }
+        }
+        if (field == "data") {
+            if (!grow(value.size() + 1)) {
+                return false;
+            }
+            data_.append(value);
+            data_ += '\n';
+            has_data_ = true;
+        } else if (field == "event") {
+            event_.assign(value);
+        } else if (field == "id") {
+            if (value.find('\0') == std::string_view::npos) {
+                last_id_.assign(value);
+            }
+        } else if (field == "retry") {
+            const bool digits = !value.empty() && value.size() <= 9 &&
+                                std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+            if (digits) {
+                retry_ = std::chrono::milliseconds(std::stol(std::string(value)));
+            }
+        }
+        return true;  // other fields are ignored
+    }
+
+    template <class OnEvent>
+    bool dispatch(OnEvent& on_event) {
+        if (!has_data_) {
+            event_.clear();
+            return true;
+        }
+        sse_event ev;
+        data_.pop_back();  // the LF after the last data line
+        ev.data = std::move(data_);
+        ev.event = event_.empty() ? std::string("message") : std::move(event_);
+        ev.id = last_id_;
+        data_.clear();
+        event_.clear();
+        has_data_ = false;
+        return on_event(ev);
+    }
+
+    std::size_t max_event_bytes_;
+    std::string line_;
+    std::string data_;
+    std::string event_;
+    std::string last_id_;
+    std::string error_;
+    std::optional<std::chrono::milliseconds> retry_;
+    std::size_t bom_seen_ = 0;
+    bool has_data_ = false;
+    bool after_cr_ = false;
+    bool at_start_ = true;
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_REALTIME_SSE_PARSER_HPP
+
+namespace bosbase {
+
+struct scripts_service::cancel_waiter::shared {
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool fired = false;
+};
 
 BOSBASE_DECL std::vector<script> scripts_service::list(const request_options& options) const {
     auto& c = core();
@@ -12535,575 +11451,328 @@ BOSBASE_DECL bool realtime_registry::erase_topic(typename std::vector<topic>::it
 }  // namespace bosbase
 
 #endif  // BOSBASE_REALTIME_REGISTRY_IPP
-// ---- bosbase/realtime/connection.ipp: definitions of realtime/connection.hpp (one realtime connection: the stream request, reading it, how it ended, and the delay before the next.)
-#ifndef BOSBASE_REALTIME_CONNECTION_IPP
-#define BOSBASE_REALTIME_CONNECTION_IPP
-
-namespace bosbase {
-namespace detail {
-
-BOSBASE_DECL http_request realtime_stream_request(const parsed_base_url& url, std::string target,
-                                                  const client_options& settings) {
-    http_request req;
-    req.method = "GET";
-    req.origin = url.origin;
-    req.target = std::move(target);
-    req.headers = settings.headers;
-    auto add_default = [&](const char* name, const std::string& value) {
-        if (!value.empty() && !has_header(req.headers, name)) req.headers.emplace_back(name, value);
-    };
-    add_default("Accept", "text/event-stream");
-    add_default("Cache-Control", "no-store");
-    add_default("Accept-Language", settings.lang);
-    req.connect_timeout = settings.connect_timeout;
-    req.write_timeout = settings.timeout;
-    req.max_response_bytes = std::size_t(64) << 10;  // only error bodies are collected
-    req.decompress = false;
-    return req;
-}
-
-BOSBASE_DECL std::string realtime_client_id(const sse_event& ev) {
-    if (auto data = parse_json(ev.data, 8); data && data->is_object()) {
-        auto it = data->find("clientId");
-        if (it != data->end() && it->is_string()) return it->get<std::string>();
-    }
-    return ev.id;
-}
-
-BOSBASE_DECL realtime_event to_realtime_event(const sse_event& ev, std::size_t max_json_depth) {
-    realtime_event out;
-    out.topic = ev.event;
-    auto parsed = parse_json(ev.data, max_json_depth);
-    out.data = parsed ? std::move(*parsed) : json::object();
-    if (out.data.is_object()) {
-        auto action = out.data.find("action");
-        auto record = out.data.find("record");
-        if (action != out.data.end() && action->is_string()) out.action = action->get<std::string>();
-        if (record != out.data.end() && record->is_object()) out.record = *record;
-    }
-    return out;
-}
-
-BOSBASE_DECL std::chrono::milliseconds realtime_backoff(std::size_t attempt, const realtime_options& opts,
-                                                        std::optional<std::chrono::milliseconds> server_retry,
-                                                        std::minstd_rand& rng) {
-    const std::int64_t cap = opts.max_reconnect_delay.count();
-    std::int64_t base = opts.reconnect_delay.count();
-    if (server_retry) base = std::max(base, static_cast<std::int64_t>(server_retry->count()));
-    base = std::min(base, cap);
-    for (std::size_t i = 0; i < attempt && base < cap; ++i) base = std::min(cap, base * 2);
-    if (base <= 1) return std::chrono::milliseconds(base);
-    std::uniform_int_distribution<std::int64_t> half(0, base / 2);
-    return std::chrono::milliseconds(base - base / 2 + half(rng));
-}
-
-}  // namespace detail
-}  // namespace bosbase
-
-#endif  // BOSBASE_REALTIME_CONNECTION_IPP
-// ---- bosbase/realtime/state.ipp: definitions of realtime/state.hpp (one client's realtime connection: a small state machine on a background thread.)
-#ifndef BOSBASE_REALTIME_STATE_IPP
-#define BOSBASE_REALTIME_STATE_IPP
-
-namespace bosbase {
-namespace detail {
-
-BOSBASE_DECL realtime_state::~realtime_state() {
-    if (worker_.joinable()) worker_.detach();  // shutdown() has run; this only keeps ~thread quiet
-}
-
-BOSBASE_DECL std::shared_ptr<realtime_state> realtime_state::make(core_type& core) {
-    auto made = std::make_shared<realtime_state>(core);
-    std::weak_ptr<realtime_state> weak = made;
-    core.store().on_change(
-        [weak](const std::string& token, const json&) {
-            if (auto self = weak.lock()) self->on_auth_change(token);
-        },
-        true);
-    return made;
-}
-
-BOSBASE_DECL subscription realtime_state::subscribe(core_type& core, const std::string& key,
-                                                    realtime_callback fn, const request_options& options) {
-    realtime_registry::check_key(key);
-    if (!fn) throw std::invalid_argument("bosbase: a realtime callback must not be empty");
-    check_subscribe_options(options);
-    const cancel_token* tokens[2] = {options.cancel ? &*options.cancel : nullptr, current_job_cancel()};
-    auto canceled = [&] {
-        return (tokens[0] && tokens[0]->is_canceled()) || (tokens[1] && tokens[1]->is_canceled());
-    };
-    if (canceled()) throw aborted("before it started");
-
-    // Declared before the lock, so destroyed after it is released: a registration's
-    // callback takes the lock, and a listener's captures may own the client.
-    cancel_token::registration wake[2];
-    for (int i = 0; i < 2; ++i) {
-        if (tokens[i]) wake[i] = tokens[i]->on_cancel([this] { notify(); });
-    }
-    std::vector<listener_ptr> dropped;
-    listener_ptr l;
-    std::optional<cancel_token> close;
-    waiter w;
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (phase_ == phase::stopping) throw destroyed();
-    const auto limit = options.deadline.value_or(options_.subscribe_timeout);
-    const auto deadline = clock::now() + limit;
-    const bool on_thread = std::this_thread::get_id() == worker_id_;
-    waiters_.push_back(&w);
-    try {
-        l = registry_.add(key, std::move(fn));
-        start_thread_locked();
-        cv_.notify_all();
-        while (!l->removed) {  // unsubscribe_all() meanwhile: an inert handle
-            if (phase_ == phase::subscribed && registry_.on_server(key)) break;
-            if (phase_ == phase::stopping) throw destroyed();
-            if (w.error) throw *w.error;
-            if (canceled()) throw aborted("while it waited for the server");
-            if (phase_ == phase::subscribed && !posting_) {
-                post_set(lock, core, caller_post_options(options, deadline));
-                continue;
-            }
-            // The realtime thread cannot wait for its own connection (in on_disconnect,
-            // say): the topic goes to the server with the next one.
-            if (on_thread && phase_ != phase::subscribed) break;
-            if (clock::now() >= deadline) throw timed_out(options, limit);
-            cv_.wait_until(lock, deadline);
-        }
-    } catch (...) {
-        waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &w));
-        // Nothing is left behind; a topic the server may hold goes with the next POST.
-        if (l) registry_.remove(l.get(), dropped);
-        close = topics_removed_locked();
-        lock.unlock();
-        if (close) close->cancel();
-        throw;
-    }
-    waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &w));
-    lock.unlock();
-    std::weak_ptr<realtime_state> self = this->shared_from_this();
-    return subscription(key, [self, core = core_, weak_l = std::weak_ptr<realtime_listener>(l)] {
-        const auto state = self.lock();
-        const auto listener = weak_l.lock();
-        if (!state || !listener) return;  // gone with the client, or already removed
-        const auto owner = core.lock();   // null once the client is gone: then no POST
-        state->remove(owner.get(), listener.get());
-    });
-}
-
-BOSBASE_DECL void realtime_state::remove(core_type* core, const realtime_listener* l) noexcept {
-    std::vector<listener_ptr> dropped;
-    std::optional<cancel_token> close;
-    {
-        std::unique_lock<std::mutex> lock(mutex_);
-        const bool shrunk = registry_.remove(l, dropped);
-        if (std::this_thread::get_id() != worker_id_) cv_.wait(lock, [&] { return running_ != l; });
-        close = topics_removed_locked();
-        if (shrunk && core && !close) post_shrunk_set(lock, *core);
-    }
-    if (close) close->cancel();
-}
-
-BOSBASE_DECL void realtime_state::remove_by_prefix(core_type& core, std::string_view prefix,
-                                                   const char* reason) noexcept {
-    std::vector<listener_ptr> dropped;
-    std::optional<cancel_token> close;
-    {
-        std::unique_lock<std::mutex> lock(mutex_);
-        const bool shrunk = registry_.remove_by_prefix(prefix, dropped);
-        if (std::this_thread::get_id() != worker_id_) {
-            cv_.wait(lock, [&] {
-                return std::none_of(dropped.begin(), dropped.end(),
-                                    [&](const listener_ptr& p) { return p.get() == running_; });
-            });
-        }
-        close = topics_removed_locked(reason);
-        if (shrunk && !close) post_shrunk_set(lock, core);
-    }
-    if (close) close->cancel();
-}
-
-BOSBASE_DECL void realtime_state::set_options(const realtime_options& o) {
-    if (o.max_event_bytes == 0 || o.reconnect_delay.count() < 0 || o.max_reconnect_delay.count() < 0 ||
-        o.idle_timeout.count() <= 0 || o.subscribe_timeout.count() < 0) {
-        throw std::invalid_argument(
-            "bosbase: realtime_options: delays must not be negative, idle_timeout and max_event_bytes must be "
-            "positive");
-    }
-    std::lock_guard<std::mutex> lock(mutex_);
-    options_ = o;
-}
-
-BOSBASE_DECL bool realtime_state::is_connected() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return phase_ == phase::subscribed;
-}
-
-BOSBASE_DECL std::string realtime_state::client_id() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return phase_ == phase::subscribed ? client_id_ : std::string();
-}
-
-BOSBASE_DECL std::vector<std::string> realtime_state::topics() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return registry_.keys();
-}
-
-BOSBASE_DECL void realtime_state::shutdown() noexcept {
-    std::thread worker;
-    std::optional<cancel_token> cancel;
-    bool on_thread = false;
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        phase_ = phase::stopping;
-        cancel = conn_cancel_;
-        worker = std::move(worker_);
-        on_thread = std::this_thread::get_id() == worker_id_;
-    }
-    cv_.notify_all();
-    if (!worker.joinable()) return;
-    if (on_thread) {
-        // Inside a callback or the POST: the stack above returns to a loop that sees
-        // `stopping`; it cannot join itself.
-        worker.detach();
-        return;
-    }
-    // A cancel that lands before the transport has a connection still stops it: the
-    // transport registers with the token, which runs late registrations at once.
-    if (cancel) cancel->cancel();
-    worker.join();
-}
-
-BOSBASE_DECL void realtime_state::check_subscribe_options(const request_options& o) {
-    if (o.expand || o.fields || o.filter || o.sort || o.skip_total || !o.query.empty() || !o.headers.empty()) {
-        throw std::invalid_argument(
-            "bosbase: a realtime subscription takes filter, expand, fields, query and headers once (in "
-            "request_options, or in subscribe_options with request_options bounding the call only), and "
-            "sort or skip_total not at all");
-    }
-}
-
-BOSBASE_DECL ClientResponseError realtime_state::aborted(const char* when) const {
-    return ClientResponseError(url_, 0, json::object(), error_kind::canceled,
-                               std::string("the realtime subscribe was cancelled ") + when);
-}
-
-BOSBASE_DECL ClientResponseError realtime_state::destroyed() const {
-    return ClientResponseError(url_, 0, json::object(), error_kind::canceled,
-                               "the client was destroyed while the realtime subscribe waited");
-}
-
-BOSBASE_DECL ClientResponseError realtime_state::timed_out(const request_options& options,
-                                                           std::chrono::milliseconds limit) const {
-    const std::string what = options.deadline ? "its deadline" : "subscribe_timeout";
-    return ClientResponseError(url_, 0, json::object(), options.deadline ? error_kind::deadline : error_kind::timeout,
-                               "no confirmed realtime subscription within " + what + " (" +
-                                   std::to_string(limit.count()) + " ms)" +
-                                   (last_failure_.empty() ? std::string() : "; last attempt: " + last_failure_));
-}
-
-BOSBASE_DECL request_options realtime_state::caller_post_options(const request_options& options,
-                                                                 clock::time_point deadline) const {
-    request_options o;
-    o.cancel = options.cancel;
-    o.timeout = options.timeout;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
-    o.deadline = std::max(std::chrono::milliseconds(1), std::min(left, post_deadline_));
-    return o;
-}
-
-BOSBASE_DECL void realtime_state::notify() {
-    { std::lock_guard<std::mutex> lock(mutex_); }  // a waiter is either before its check or in wait()
-    cv_.notify_all();
-}
-
-BOSBASE_DECL bool realtime_state::streaming() const {
-    return phase_ == phase::connecting || phase_ == phase::submitting || phase_ == phase::subscribed;
-}
-
-BOSBASE_DECL void realtime_state::start_thread_locked() {
-    if (worker_id_ != std::thread::id() || phase_ == phase::stopping) return;
-    auto self = this->shared_from_this();
-    worker_ = std::thread([self] { self->run(); });
-    worker_id_ = worker_.get_id();
-}
-
-BOSBASE_DECL std::optional<cancel_token> realtime_state::topics_removed_locked(const char* reason) {
-    if (!registry_.empty() || !streaming()) return std::nullopt;
-    phase_ = phase::closing;
-    close_reason_ = reason;
-    emptied_ = true;
-    cv_.notify_all();
-    return conn_cancel_;
-}
-
-BOSBASE_DECL void realtime_state::on_auth_change(const std::string& token) {
-    std::optional<cancel_token> cancel;
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (token == token_seen_) return;  // a record merge or a refresh that kept the token
-        token_seen_ = token;
-        if (!streaming()) return;  // the next connection submits with the new token anyway
-        phase_ = phase::closing;
-        close_reason_ = "the auth token changed; reconnecting to subscribe with the new identity";
-        cancel = conn_cancel_;
-    }
-    cv_.notify_all();
-    if (cancel) cancel->cancel();
-}
-
-BOSBASE_DECL void realtime_state::post_set(std::unique_lock<std::mutex>& lock, core_type& core,
-                                           const request_options& options) {
-    posting_ = true;
-    const std::string client = client_id_;
-    const json body = {{"clientId", client}, {"subscriptions", registry_.begin_post()}};
-    lock.unlock();
-    bool accepted = false;
-    try {
-        core.perform("POST", "/api/realtime", body, options, {});
-        accepted = true;
-    } catch (...) {
-        lock.lock();
-        end_post(client, false);
-        throw;
-    }
-    lock.lock();
-    end_post(client, accepted);
-}
-
-BOSBASE_DECL void realtime_state::end_post(const std::string& client, bool accepted) {
-    // A POST for a connection that has ended since touches nothing of the new one.
-    if (client_id_ == client && posting_) {
-        posting_ = false;
-        registry_.end_post(accepted);
-    }
-    cv_.notify_all();
-}
-
-BOSBASE_DECL void realtime_state::post_shrunk_set(std::unique_lock<std::mutex>& lock, core_type& core) noexcept {
-    cv_.wait(lock, [&] { return !posting_; });
-    if (phase_ != phase::subscribed || !registry_.dirty()) return;  // a new connection submits it all
-    request_options o;
-    o.deadline = post_deadline_;
-    try {
-        post_set(lock, core, o);
-    } catch (...) {
-    }
-}
-
-BOSBASE_DECL void realtime_state::run() noexcept {
-    std::size_t attempt = 0;
-    bool had_connection = false;
-    std::optional<std::chrono::milliseconds> server_retry;
-    std::unique_lock<std::mutex> lock(mutex_);
-    while (phase_ != phase::stopping) {
-        if (registry_.empty()) {
-            phase_ = phase::idle;
-            had_connection = false;
-            cv_.wait(lock, [&] { return phase_ == phase::stopping || !registry_.empty(); });
-            continue;
-        }
-        phase_ = phase::connecting;
-        close_reason_.clear();
-        emptied_ = false;
-        const cancel_token cancel;
-        conn_cancel_ = cancel;
-        const realtime_options opts = options_;
-        lock.unlock();
-        http_request req = stream_request_;
-        req.read_timeout = opts.idle_timeout;
-        req.cancel = cancel;
-        realtime_connection_end end =
-            run_realtime_stream(*stream_transport_, req, opts.max_event_bytes,
-                                [&](const sse_event& ev, realtime_connection_end& e) {
-                                    return on_event(ev, cancel, e, had_connection);
-                                });
-        lock.lock();
-
-        const bool stopping = phase_ == phase::stopping;
-        const bool closed_here = phase_ == phase::closing;
-        std::optional<ClientResponseError> refused;
-        if (closed_here) {
-            end.info.reason = close_reason_;
-            end.info.kind = error_kind::none;
-        } else if (!end.subscribed && !stopping) {
-            for (waiter* w : waiters_) {
-                if (!w->error) w->error = end.error;
-            }
-            last_failure_ = end.error ? end.error->what() : end.info.reason;
-            // The server answered and refused (the stream or the set): retrying may never
-            // help, so the app hears of it, once per new status rather than every retry.
-            // Network failures are only retried, as pub/sub does.
-            if (end.error && end.error->status() != 0 && end.error->status() != last_refusal_status_) {
-                last_refusal_status_ = end.error->status();
-                refused.emplace(*end.error);
-            }
-        }
-        if (end.subscribed) {
-            last_failure_.clear();
-            last_refusal_status_ = 0;
-            lost_at_ = std::chrono::system_clock::now();
-        }
-        conn_cancel_.reset();
-        client_id_.clear();
-        posting_ = false;
-        registry_.connection_lost();
-        if (!stopping) phase_ = closed_here ? phase::connecting : phase::backing_off;
-        end.info.reconnecting = !stopping && !registry_.empty();
-        end.info.topics = registry_.keys();
-        const auto on_disconnect = !stopping && end.subscribed ? on_disconnect_ : nullptr;
-        const auto on_error = refused ? on_error_ : nullptr;
-        cv_.notify_all();
-        if (end.retry) server_retry = end.retry;
-        if (end.subscribed) {
-            had_connection = true;
-            attempt = 0;
-        }
-        // Closed because every topic went: nothing was lost, so the next connection (a
-        // subscribe may already wait for it) is a first one, not a reconnect.
-        if (closed_here && emptied_) had_connection = false;
-        if (on_disconnect || on_error) {
-            lock.unlock();
-            if (on_disconnect) invoke(*on_disconnect, end.info);
-            if (on_error) invoke(*on_error, *refused);
-            lock.lock();
-        }
-        if (phase_ != phase::backing_off) continue;  // idle, a new identity, or stopping
-        // Neither a subscribe nor the last unsubscribe cuts the delay short: a caller
-        // that retries subscribe() in a loop is paced like the reconnects.
-        const auto delay = realtime_backoff(attempt++, opts, server_retry, rng_);
-        cv_.wait_for(lock, delay, [&] { return phase_ == phase::stopping; });
-    }
-}
-
-BOSBASE_DECL bool realtime_state::on_event(const sse_event& ev, const cancel_token& cancel,
-                                           realtime_connection_end& end, bool had_connection) {
-    if (ev.event == "PB_CONNECT") return on_connected(ev, cancel, end, had_connection);
-    dispatch(ev);
-    return still_streaming();
-}
-
-BOSBASE_DECL bool realtime_state::on_connected(const sse_event& ev, const cancel_token& cancel,
-                                               realtime_connection_end& end, bool had_connection) {
-    const std::string id = realtime_client_id(ev);
-    if (id.empty()) {
-        end.stop_reason = "PB_CONNECT carried no client id";
-        return false;
-    }
-    json body;
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (phase_ != phase::connecting && phase_ != phase::subscribed) return false;  // closing or stopping
-        registry_.connection_lost();  // the server holds nothing for a new client id
-        client_id_ = id;
-        phase_ = phase::submitting;
-        posting_ = true;
-        body = json{{"clientId", id}, {"subscriptions", registry_.begin_post()}};
-    }
-    std::optional<ClientResponseError> failure;
-    {
-        request_options o;
-        o.deadline = post_deadline_;
-        o.cancel = cancel;  // closing the connection ends its POST too
-        const auto core = core_.lock();
-        if (!core) {
-            end.stop_reason = "the client is going away";
-            return false;
-        }
-        try {
-            core->perform("POST", "/api/realtime", body, o, {});
-        } catch (const ClientResponseError& e) {
-            failure = e;
-        } catch (const std::exception& e) {
-            failure.emplace(url_, 0, json::object(), error_kind::other, e.what());
-        }
-    }  // The last reference to the core may go here: then shutdown() ran on this thread.
-    std::shared_ptr<const connection_callback> on_connect;
-    std::shared_ptr<const connection_callback> on_reconnect;
-    connection_event info;
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (phase_ != phase::submitting || client_id_ != id) return false;  // closing or stopping
-        posting_ = false;
-        registry_.end_post(!failure);
-        if (failure) {
-            end.error = failure;
-            end.stop_reason = std::string("the subscription request failed: ") + failure->what();
-            cv_.notify_all();
-            return false;
-        }
-        phase_ = phase::subscribed;
-        end.subscribed = true;
-        on_connect = on_connect_;
-        on_reconnect = had_connection ? on_reconnect_ : nullptr;
-        info.client_id = id;
-        info.topics = registry_.keys();
-        info.reconnect = had_connection;
-        if (had_connection) info.disconnected_at = lost_at_;
-    }
-    cv_.notify_all();
-    if (on_connect) invoke(*on_connect, info);
-    if (on_reconnect && still_streaming()) invoke(*on_reconnect, info);
-    return still_streaming();
-}
-
-BOSBASE_DECL bool realtime_state::still_streaming() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return streaming();
-}
-
-BOSBASE_DECL void realtime_state::dispatch(const sse_event& ev) {
-    std::vector<listener_ptr> targets;  // destroyed unlocked, at the end
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (!streaming()) return;
-        targets = registry_.listeners(ev.event);
-    }
-    if (targets.empty()) return;  // unsubscribed meanwhile
-    const realtime_event out = to_realtime_event(ev, max_json_depth_);
-    for (const auto& l : targets) {
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (phase_ == phase::stopping || l->removed) continue;  // removed meanwhile
-            running_ = l.get();
-        }
-        try {
-            l->fn(out);
-        } catch (const realtime_decode_error& e) {
-            report_decode_failure(out.topic, e.what());
-        } catch (...) {
-        }
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            running_ = nullptr;
-        }
-        cv_.notify_all();
-    }
-}
-
-BOSBASE_DECL void realtime_state::report_decode_failure(const std::string& topic, const char* what) noexcept {
-    std::shared_ptr<const error_callback> on_error;
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        on_error = on_error_;
-    }
-    if (!on_error) return;
-    try {
-        (*on_error)(ClientResponseError(url_, 0, json::object(), error_kind::invalid_response,
-                                        "a realtime event on " + topic.substr(0, topic.find('?')) +
-                                            " does not fit the requested type: " + what));
-    } catch (...) {  // on_error threw, or the error could not be made: the stream goes on
-    }
-}
-
-}  // namespace detail
-}  // namespace bosbase
-
-#endif  // BOSBASE_REALTIME_STATE_IPP
 // ---- bosbase/realtime/service.ipp: definitions of realtime/service.hpp (realtime_service: pb.realtime(), subscriptions over server-sent events.)
 #ifndef BOSBASE_REALTIME_SERVICE_IPP
 #define BOSBASE_REALTIME_SERVICE_IPP
 
+// ---- bosbase/realtime/state.hpp: One client's realtime connection: a small state machine on a background thread.
+#ifndef BOSBASE_REALTIME_STATE_HPP
+#define BOSBASE_REALTIME_STATE_HPP
+
+// ---- bosbase/realtime/connection.hpp: One realtime connection: the stream request, reading it, how it ended, and the delay before the next.
+#ifndef BOSBASE_REALTIME_CONNECTION_HPP
+#define BOSBASE_REALTIME_CONNECTION_HPP
+
 namespace bosbase {
+
+namespace detail {
+
+/// How one connection ended, for the state machine and on_disconnect.
+struct realtime_connection_end {
+    bool subscribed = false;  // the set was on the server: a lost connection, not a failed attempt
+    realtime_disconnect info;
+    std::optional<ClientResponseError> error;  // why an attempt failed
+    std::optional<std::chrono::milliseconds> retry;  // the server's SSE `retry:`
+    std::string stop_reason;  // set by the event handler when it ends the stream itself
+};
+
+/// The GET that opens a stream, without the per-connection read timeout and cancel.
+/// Like EventSource: no Authorization (the POST carries it) and no hooks.
+BOSBASE_DECL http_request realtime_stream_request(const parsed_base_url& url, std::string target,
+                                            const client_options& settings);
+
+/// Opens the stream through `transport` and feeds `on_event(const sse_event&,
+/// realtime_connection_end&) -> bool` until the stream ends, fails, or on_event returns
+/// false; then says why. Never throws (what the transport throws is the reason).
+template <class OnEvent>
+realtime_connection_end run_realtime_stream(transport_ops& transport, const http_request& req,
+                                            std::size_t max_event_bytes, OnEvent&& on_event) {
+    realtime_connection_end end;
+    sse_parser parser(max_event_bytes);
+    const std::string url = redact_url(req.origin + req.target);
+    try {
+        const http_response res = transport.stream(req, [&](std::string_view chunk) {
+            return parser.feed(chunk, [&](const sse_event& ev) { return on_event(ev, end); });
+        });
+        if (res.status < 200 || res.status > 299) {
+            end.error.emplace(url, res.status, json{{"status", res.status},
+                                                    {"message", "The realtime stream was refused."},
+                                                    {"data", json::object()}});
+            end.info.reason = "GET /api/realtime answered HTTP " + std::to_string(res.status);
+        } else if (!parser.error().empty()) {
+            end.info.reason = parser.error();
+            end.info.kind = error_kind::too_large;
+        } else if (!end.stop_reason.empty()) {
+            end.info.reason = end.stop_reason;
+        } else {
+            end.info.reason = "the server closed the stream";
+        }
+    } catch (const std::bad_alloc&) {
+        // This runs on the connection's own thread, where nothing may escape.
+        end.info.kind = error_kind::other;
+        end.info.reason = "out of memory";
+    } catch (...) {
+        transport_fault fault = current_transport_fault();
+        end.info.kind = fault.kind;
+        end.info.reason = std::move(fault.what);
+    }
+    if (!end.subscribed && !end.error) {
+        end.error.emplace(url, 0, json::object(), end.info.kind == error_kind::none ? error_kind::receive : end.info.kind,
+                          "realtime connection failed: " + end.info.reason);
+    }
+    end.retry = parser.retry();
+    return end;
+}
+
+/// The client id a PB_CONNECT event carries ("" when none).
+BOSBASE_DECL std::string realtime_client_id(const sse_event& ev);
+
+/// What the callbacks of `ev.event` get: data that is not JSON becomes {} (as in the JS SDK).
+BOSBASE_DECL realtime_event to_realtime_event(const sse_event& ev, std::size_t max_json_depth);
+
+/// Exponential with "equal jitter": half fixed, half random, so many clients that lost
+/// the same server do not come back in step. The server's `retry:` may lengthen the
+/// first delay up to max_reconnect_delay but never shorten it below reconnect_delay:
+/// `retry: 0` from a server that closes every stream at once would otherwise reconnect
+/// as fast as the network allows.
+BOSBASE_DECL std::chrono::milliseconds realtime_backoff(std::size_t attempt, const realtime_options& opts,
+                                                  std::optional<std::chrono::milliseconds> server_retry,
+                                                  std::minstd_rand& rng);
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_REALTIME_CONNECTION_HPP
+
+namespace bosbase {
+
+namespace detail {
+
+/// One client's realtime connection, kept in the client core as an extension.
+///
+/// The connection is a state machine. `phase_` says where it is; the realtime thread
+/// makes every move out of idle, connecting, submitting and backing_off, other threads
+/// only the moves marked (caller):
+///
+///   idle ───────── a topic is subscribed ──────────────────────────────> connecting
+///   connecting ─── PB_CONNECT (the thread POSTs the whole set) ─────────> submitting
+///   submitting ─── the server accepted the set; on_connect, on_reconnect > subscribed
+///   subscribed ─── PB_CONNECT again (a new client id) ──────────────────> submitting
+///   connecting, submitting, subscribed:
+///       the last topic unsubscribed, disconnect() (caller) ────────────> closing
+///       the auth token changed (caller, via the auth store) ───────────> closing
+///       the stream ended or failed, or the set was refused ────────────> backing_off
+///         (before subscribed, that is a failed attempt: the subscribes
+///          waiting for it fail with its error, and on_error hears of a
+///          refusal with a new status; after, on_disconnect)
+///   closing ────── the stream returned; on_disconnect if it was subscribed ─> connecting
+///                  (at once, with the new identity) or idle (no topics left)
+///   backing_off ── the delay passed ───> connecting, or idle when no topics are left
+///   any ────────── the client core is destroyed (shutdown) ────────────> stopping (final)
+///
+/// In subscribed, a change of the set is POSTed by the thread that made it, one POST at
+/// a time (`posting_`); a subscribe() returns once its topic is in a set the server
+/// accepted on the current connection (registry.hpp keeps that per topic). Events are
+/// dispatched in connecting, submitting and subscribed.
+///
+/// One mutex and one condition variable guard all of it; no user callback (event,
+/// on_connect, on_disconnect, on_error, hooks of the POST) runs under them. The core is reached
+/// through a weak_ptr, locked only for the short subscription POST: the thread keeps
+/// its own copies of what the stream needs, so it holds no reference to the core while
+/// it blocks in stream(), and the last client handle going away ends the connection.
+/// When the core dies on the realtime thread itself (a callback held the last handle,
+/// or the POST did), shutdown() detaches the thread, which sees `stopping`, touches
+/// nothing of the client, and keeps this object alive through its own shared_ptr.
+class realtime_state : public core_extension, public std::enable_shared_from_this<realtime_state> {
+    using clock = std::chrono::steady_clock;
+    using core_type = client_core;
+    using listener_ptr = realtime_registry::listener_ptr;
+
+public:
+    enum class phase { idle, connecting, submitting, subscribed, closing, backing_off, stopping };
+
+    /// Made through make() only: the auth store listener needs a weak_ptr to it.
+    explicit realtime_state(core_type& core)
+        : core_(core.weak_from_this()),
+          stream_transport_(copy_transport(core.transport(), "realtime")),
+          stream_request_(realtime_stream_request(core.url(), core.target_for("/api/realtime", {}), core.settings())),
+          url_(core.url().origin + core.url().prefix + "/api/realtime"),
+          post_deadline_(std::min(core.settings().deadline, core.settings().timeout)),
+          max_json_depth_(core.settings().max_json_depth),
+          rng_(static_cast<std::uint32_t>(clock::now().time_since_epoch().count() ^
+                                          reinterpret_cast<std::uintptr_t>(this))) {}
+
+    realtime_state(const realtime_state&) = delete;
+    realtime_state& operator=(const realtime_state&) = delete;
+
+    ~realtime_state() override;
+
+    // The server binds a realtime client to the identity of its first subscription and
+    // refuses another (403), so every new token means a new connection.
+    static std::shared_ptr<realtime_state> make(core_type& core);
+
+    // --- callers -------------------------------------------------------------
+
+    /// Adds `fn` under `key` and returns once the server holds the key on the current
+    /// connection. `core` is the caller's (its service keeps it alive meanwhile).
+    subscription subscribe(core_type& core, const std::string& key, realtime_callback fn,
+                                                  const request_options& options);
+
+    /// Removes one callback. Once it returns (on another thread than the realtime one)
+    /// the callback is not running and never runs again, so it may capture locals by
+    /// reference. A topic that goes away leaves the server's set with a POST (waiting
+    /// for one under way), or with the connection when it was the last.
+    void remove(core_type* core, const realtime_listener* l) noexcept;
+
+    /// Every topic whose string + "?" starts with `prefix` (the JS SDK's
+    /// unsubscribeByPrefix; its unsubscribe(topic) is prefix = topic + "?"). `reason` is
+    /// on_disconnect's when that closes the connection.
+    void remove_by_prefix(core_type& core, std::string_view prefix,
+                                                 const char* reason = "no subscriptions left") noexcept;
+
+    void set_on_connect(connection_callback fn) { set_callback(on_connect_, std::move(fn)); }
+    void set_on_reconnect(connection_callback fn) { set_callback(on_reconnect_, std::move(fn)); }
+    void set_on_disconnect(disconnect_callback fn) { set_callback(on_disconnect_, std::move(fn)); }
+    void set_on_error(error_callback fn) { set_callback(on_error_, std::move(fn)); }
+
+    void set_options(const realtime_options& o);
+
+    bool is_connected() const;
+
+    std::string client_id() const;
+
+    std::vector<std::string> topics() const;
+
+    /// The client core is going away (its destructor, while it is still whole): stop.
+    void shutdown() noexcept override;
+
+private:
+    // What a subscribe() waiting for a connection learns from the thread.
+    struct waiter {
+        std::optional<ClientResponseError> error;  // the attempt it waited for failed
+    };
+
+    // The subscription string already carries query and headers; the call takes only
+    // what bounds it. Anything else would be silently dropped, so it is refused.
+    static void check_subscribe_options(const request_options& o);
+
+    ClientResponseError aborted(const char* when) const;
+
+    ClientResponseError destroyed() const;
+
+    ClientResponseError timed_out(const request_options& options, std::chrono::milliseconds limit) const;
+
+    request_options caller_post_options(const request_options& options, clock::time_point deadline) const;
+
+    void notify();
+
+    template <class Fn>
+    void set_callback(std::shared_ptr<const Fn>& slot, Fn fn) {
+        auto ptr = fn ? std::make_shared<const Fn>(std::move(fn)) : nullptr;
+        std::lock_guard<std::mutex> lock(mutex_);
+        slot = std::move(ptr);
+    }
+
+    bool streaming() const;
+
+    void start_thread_locked();
+
+    // After topics went away. No topics, no connection (like the JS SDK): returns the
+    // stream's token, for the caller to cancel once it has unlocked.
+    std::optional<cancel_token> topics_removed_locked(const char* reason = "no subscriptions left");
+
+    void on_auth_change(const std::string& token);
+
+    // POSTs the whole set on behalf of every waiter; the lock is held on entry and on
+    // every exit. Throws what the request threw.
+    void post_set(std::unique_lock<std::mutex>& lock, core_type& core, const request_options& options);
+
+    void end_post(const std::string& client, bool accepted);
+
+    // Our set lost a topic the server may hold. A failure only means its events still
+    // arrive and find no callback.
+    void post_shrunk_set(std::unique_lock<std::mutex>& lock, core_type& core) noexcept;
+
+    // --- the realtime thread ---------------------------------------------------
+
+    void run() noexcept;
+
+    // Runs on the realtime thread inside stream(), unlocked, without the core; false ends the stream.
+    bool on_event(const sse_event& ev, const cancel_token& cancel, realtime_connection_end& end,
+                  bool had_connection);
+
+    // PB_CONNECT: take the client id, put the whole set on the server, then tell the app.
+    bool on_connected(const sse_event& ev, const cancel_token& cancel, realtime_connection_end& end,
+                      bool had_connection);
+
+    bool still_streaming() const;
+
+    void dispatch(const sse_event& ev);
+
+    // Unlocked, on the realtime thread. Names the topic without its `?options=`: the
+    // subscription's headers may carry what an error text must not.
+    void report_decode_failure(const std::string& topic, const char* what) noexcept;
+
+    // A callback that throws is skipped: the exception is dropped, the stream and the
+    // other callbacks go on (as with auth_store listeners).
+    template <class Fn, class Arg>
+    static void invoke(const Fn& fn, const Arg& arg) noexcept {
+        try {
+            fn(arg);
+        } catch (...) {
+        }
+    }
+
+    // Fixed at construction: the thread never reaches into the client for them.
+    const std::weak_ptr<core_type> core_;
+    std::unique_ptr<transport_ops> stream_transport_;  // the thread's own copy (copies share configuration)
+    const http_request stream_request_;
+    const std::string url_;  // for errors
+    const std::chrono::milliseconds post_deadline_;
+    const std::size_t max_json_depth_;
+    std::minstd_rand rng_;  // the realtime thread's only
+
+    mutable std::mutex mutex_;  // guards everything below
+    std::condition_variable cv_;
+    phase phase_ = phase::idle;
+    realtime_registry registry_;
+    std::vector<waiter*> waiters_;                // subscribe() calls waiting for a connection
+    bool posting_ = false;                        // a POST of the set is under way on this connection
+    const realtime_listener* running_ = nullptr;  // the callback the realtime thread is in
+    std::string client_id_;
+    std::string close_reason_;  // why the SDK is closing the stream (phase closing)
+    bool emptied_ = false;      // it is closing because no topics are left
+    std::string last_failure_;  // of the last failed attempt, for a subscribe that times out
+    std::string token_seen_;
+    std::optional<cancel_token> conn_cancel_;  // stops the current stream and its POST
+    realtime_options options_;
+    std::chrono::system_clock::time_point lost_at_;  // when the last established connection ended
+    int last_refusal_status_ = 0;  // reported to on_error; 0 once a connection has its set on the server
+    std::shared_ptr<const connection_callback> on_connect_;
+    std::shared_ptr<const connection_callback> on_reconnect_;
+    std::shared_ptr<const disconnect_callback> on_disconnect_;
+    std::shared_ptr<const error_callback> on_error_;
+    std::thread worker_;
+    std::thread::id worker_id_;  // stays set after shutdown: a detached thread is still this one
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_REALTIME_STATE_HPP
+
+namespace bosbase {
+
+BOSBASE_DECL void realtime_service::set_options(const realtime_options& options) const {
+    state()->set_options(options);
+}
+
+BOSBASE_DECL subscription realtime_service::subscribe_key(const std::string& key, realtime_callback callback,
+                                                          const request_options& options) const {
+    return state()->subscribe(this->core(), key, std::move(callback), options);
+}
 
 BOSBASE_DECL subscription realtime_service::subscribe(const std::string& topic, realtime_callback callback,
                                                       const request_options& options) const {
@@ -13580,1251 +12249,434 @@ BOSBASE_DECL auto record_service::auth_with_oauth2(std::string_view provider,
 }  // namespace bosbase
 
 #endif  // BOSBASE_SERVICES_OAUTH2_IPP
-// ---- bosbase/detail/ws_frame.ipp: definitions of detail/ws_frame.hpp (the RFC 6455 frame codec of the default WebSocket: bytes in any pieces to messages, and masked client frames.)
-#ifndef BOSBASE_DETAIL_WS_FRAME_IPP
-#define BOSBASE_DETAIL_WS_FRAME_IPP
-
-namespace bosbase {
-namespace detail {
-
-BOSBASE_DECL std::size_t ws_decoder::feed(const char* data, std::size_t size, ws_event& out) {
-    out = ws_event{};
-    if (stage_ == stage::ended) {
-        out.what = end_kind_;
-        out.payload = end_payload_;
-        return 0;
-    }
-    std::size_t used = 0;
-    while (out.what == ws_event::kind::none) {
-        if (stage_ == stage::header) {
-            if (used == size) break;
-            const std::size_t want = header_need_ - header_have_;
-            const std::size_t take = std::min(want, size - used);
-            std::copy(data + used, data + used + take, header_.begin() + static_cast<std::ptrdiff_t>(header_have_));
-            header_have_ += take;
-            used += take;
-            if (header_have_ < header_need_) break;
-            if (header_need_ == 2) {
-                if (!first_two_bytes(out)) break;
-                if (header_have_ < header_need_) continue;
-            }
-            start_payload(out);
-        } else {
-            const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, size - used));
-            if (take == 0 && remaining_ != 0) break;
-            if (control_frame()) {
-                control_.append(data + used, take);
-            } else if (!skipping_) {
-                message_.append(data + used, take);
-            }
-            used += take;
-            remaining_ -= take;
-            if (remaining_ == 0) end_frame(out);
-        }
-    }
-    return used;
-}
-
-BOSBASE_DECL void ws_decoder::fail(ws_event& out, std::string why) {
-    end(out, ws_event::kind::error, std::move(why));
-}
-
-BOSBASE_DECL void ws_decoder::end(ws_event& out, ws_event::kind kind, std::string payload) {
-    stage_ = stage::ended;
-    end_kind_ = kind;
-    end_payload_ = payload;
-    message_ = std::string();
-    control_ = std::string();
-    out.what = kind;
-    out.payload = std::move(payload);
-}
-
-BOSBASE_DECL bool ws_decoder::first_two_bytes(ws_event& out) {
-    const unsigned b0 = static_cast<unsigned char>(header_[0]);
-    const unsigned b1 = static_cast<unsigned char>(header_[1]);
-    fin_ = (b0 & 0x80) != 0;
-    const unsigned op = b0 & 0x0F;
-    if ((b0 & 0x70) != 0) {
-        fail(out, "a WebSocket frame sets reserved bits (no extension was agreed)");
-        return false;
-    }
-    if (op != 0x0 && op != 0x1 && op != 0x2 && op != 0x8 && op != 0x9 && op != 0xA) {
-        fail(out, "a WebSocket frame has an unknown opcode " + std::to_string(op));
-        return false;
-    }
-    opcode_ = static_cast<ws_opcode>(op);
-    if ((b1 & 0x80) != 0) {
-        fail(out, "the server sent a masked WebSocket frame");
-        return false;
-    }
-    const unsigned len7 = b1 & 0x7F;
-    if (control_frame() && (!fin_ || len7 > max_control_bytes)) {
-        fail(out, fin_ ? "a WebSocket control frame is longer than 125 bytes"
-                       : "a WebSocket control frame is fragmented");
-        return false;
-    }
-    header_need_ = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0);
-    return true;
-}
-
-BOSBASE_DECL void ws_decoder::start_payload(ws_event& out) {
-    const unsigned len7 = static_cast<unsigned char>(header_[1]) & 0x7F;
-    std::uint64_t length = len7;
-    if (len7 >= 126) {
-        length = 0;
-        for (std::size_t i = 2; i < header_need_; ++i) length = (length << 8) | static_cast<unsigned char>(header_[i]);
-        if ((length >> 63) != 0) return fail(out, "a WebSocket frame length has its top bit set");
-    }
-    header_have_ = 0;
-    header_need_ = 2;
-    remaining_ = length;
-    if (!control_frame()) {
-        if (opcode_ == ws_opcode::continuation && !in_message_) {
-            return fail(out, "a WebSocket continuation frame without a message to continue");
-        }
-        if (opcode_ != ws_opcode::continuation) {
-            if (in_message_) return fail(out, "a new WebSocket message began inside a fragmented one");
-            in_message_ = true;
-            message_kind_ = opcode_ == ws_opcode::text ? ws_event::kind::text : ws_event::kind::binary;
-            skipping_ = false;
-        }
-        if (!skipping_ && length > cap_ - std::min(cap_, message_.size())) {
-            skipping_ = true;
-            message_ = std::string();  // freed now: the rest of this message is read past
-        }
-    }
-    stage_ = stage::payload;
-    if (remaining_ == 0) end_frame(out);
-}
-
-BOSBASE_DECL void ws_decoder::end_frame(ws_event& out) {
-    stage_ = stage::header;
-    if (control_frame()) {
-        if (opcode_ == ws_opcode::close) {
-            if (control_.size() == 1) return fail(out, "a WebSocket close frame with a one-byte payload");
-            return end(out, ws_event::kind::close, std::exchange(control_, std::string()));
-        }
-        out.what = opcode_ == ws_opcode::ping ? ws_event::kind::ping : ws_event::kind::pong;
-        out.payload = std::exchange(control_, std::string());
-        return;
-    }
-    if (!fin_) return;
-    in_message_ = false;
-    if (skipping_) {
-        skipping_ = false;
-        out.what = ws_event::kind::too_large;
-        return;
-    }
-    out.what = message_kind_;
-    out.payload = std::exchange(message_, std::string());
-}
-
-BOSBASE_DECL std::string ws_encode_frame(ws_opcode opcode, std::string_view payload, bool fin,
-                                         const std::array<unsigned char, 4>* mask) {
-    std::string out;
-    out.reserve(payload.size() + ws_decoder::max_header_bytes);
-    out += static_cast<char>((fin ? 0x80 : 0x00) | static_cast<unsigned>(opcode));
-    const unsigned masked = mask ? 0x80 : 0x00;
-    const std::uint64_t n = payload.size();
-    if (n < 126) {
-        out += static_cast<char>(masked | static_cast<unsigned>(n));
-    } else if (n <= 0xFFFF) {
-        out += static_cast<char>(masked | 126);
-        out += static_cast<char>((n >> 8) & 0xFF);
-        out += static_cast<char>(n & 0xFF);
-    } else {
-        out += static_cast<char>(masked | 127);
-        for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((n >> shift) & 0xFF);
-    }
-    if (!mask) return out.append(payload.data(), payload.size());
-    for (unsigned char b : *mask) out += static_cast<char>(b);
-    const std::size_t start = out.size();
-    out.append(payload.data(), payload.size());
-    for (std::size_t i = 0; i < payload.size(); ++i) {
-        out[start + i] = static_cast<char>(static_cast<unsigned char>(out[start + i]) ^ (*mask)[i % 4]);
-    }
-    return out;
-}
-
-}  // namespace detail
-}  // namespace bosbase
-
-#endif  // BOSBASE_DETAIL_WS_FRAME_IPP
-// ---- bosbase/detail/ws_handshake.ipp: definitions of detail/ws_handshake.hpp (the WebSocket opening handshake as text: the upgrade request, its answer's head, Sec-WebSocket-Accept (SHA-1, base64).)
-#ifndef BOSBASE_DETAIL_WS_HANDSHAKE_IPP
-#define BOSBASE_DETAIL_WS_HANDSHAKE_IPP
-
-namespace bosbase {
-namespace detail {
-
-BOSBASE_DECL std::array<unsigned char, 20> sha1(std::string_view data) {
-    std::uint32_t h[5] = {0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u};
-    auto rotl = [](std::uint32_t x, int n) { return static_cast<std::uint32_t>((x << n) | (x >> (32 - n))); };
-    std::string msg(data);
-    const std::uint64_t bits = static_cast<std::uint64_t>(data.size()) * 8;
-    msg += static_cast<char>(0x80);
-    while (msg.size() % 64 != 56) msg += '\0';
-    for (int shift = 56; shift >= 0; shift -= 8) msg += static_cast<char>((bits >> shift) & 0xFF);
-    for (std::size_t block = 0; block < msg.size(); block += 64) {
-        std::uint32_t w[80];
-        for (int i = 0; i < 16; ++i) {
-            const auto* p = reinterpret_cast<const unsigned char*>(msg.data() + block + 4 * static_cast<std::size_t>(i));
-            w[i] = (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
-        }
-        for (int i = 16; i < 80; ++i) w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-        std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-        for (int i = 0; i < 80; ++i) {
-            std::uint32_t f = 0, k = 0;
-            if (i < 20) {
-                f = (b & c) | (~b & d);
-                k = 0x5A827999u;
-            } else if (i < 40) {
-                f = b ^ c ^ d;
-                k = 0x6ED9EBA1u;
-            } else if (i < 60) {
-                f = (b & c) | (b & d) | (c & d);
-                k = 0x8F1BBCDCu;
-            } else {
-                f = b ^ c ^ d;
-                k = 0xCA62C1D6u;
-            }
-            const std::uint32_t t = rotl(a, 5) + f + e + k + w[i];
-            e = d;
-            d = c;
-            c = rotl(b, 30);
-            b = a;
-            a = t;
-        }
-        h[0] += a;
-        h[1] += b;
-        h[2] += c;
-        h[3] += d;
-        h[4] += e;
-    }
-    std::array<unsigned char, 20> out{};
-    for (std::size_t i = 0; i < 20; ++i) out[i] = static_cast<unsigned char>((h[i / 4] >> (24 - 8 * (i % 4))) & 0xFF);
-    return out;
-}
-
-BOSBASE_DECL std::string base64_encode(const unsigned char* data, std::size_t size) {
-    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((size + 2) / 3 * 4);
-    for (std::size_t i = 0; i < size; i += 3) {
-        const std::uint32_t n = (std::uint32_t(data[i]) << 16) | (i + 1 < size ? std::uint32_t(data[i + 1]) << 8 : 0) |
-                                (i + 2 < size ? std::uint32_t(data[i + 2]) : 0);
-        out += alphabet[(n >> 18) & 63];
-        out += alphabet[(n >> 12) & 63];
-        out += i + 1 < size ? alphabet[(n >> 6) & 63] : '=';
-        out += i + 2 < size ? alphabet[n & 63] : '=';
-    }
-    return out;
-}
-
-BOSBASE_DECL std::string websocket_accept_for(std::string_view key) {
-    const auto digest = sha1(std::string(key) + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
-    return base64_encode(digest.data(), digest.size());
-}
-
-BOSBASE_DECL std::optional<ws_url> parse_ws_url(std::string_view url) {
-    ws_url out;
-    std::string_view scheme = "ws://";
-    if (url.size() >= 6 && ascii_iequal(url.substr(0, 6), "wss://")) {
-        scheme = "wss://";
-        out.secure = true;
-        out.port = "443";
-    }
-    if (url.size() < scheme.size() || !ascii_iequal(url.substr(0, scheme.size()), scheme)) return std::nullopt;
-    const std::string_view rest = url.substr(scheme.size());
-    const auto end = rest.find_first_of("/?#");
-    const std::string_view authority = rest.substr(0, end);
-    if (end != std::string_view::npos) {
-        std::string_view target = rest.substr(end);
-        target = target.substr(0, target.find('#'));
-        out.target = std::string(target);
-        if (out.target.front() == '?') out.target.insert(0, "/");
-    }
-    if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
-    out.host_header = std::string(authority);
-    std::string_view host = authority;
-    std::string_view port;
-    if (host.front() == '[') {
-        const auto close = host.find(']');
-        if (close == std::string_view::npos) return std::nullopt;
-        if (close + 1 < host.size()) {
-            if (host[close + 1] != ':') return std::nullopt;
-            port = host.substr(close + 2);
-        }
-        host = host.substr(1, close - 1);
-    } else if (const auto colon = host.find(':'); colon != std::string_view::npos) {
-        port = host.substr(colon + 1);
-        host = host.substr(0, colon);
-    }
-    if (host.empty() || !is_target_safe(out.target) || !is_header_value_safe(out.host_header)) return std::nullopt;
-    if (!port.empty() || authority.back() == ':') {
-        if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos) {
-            return std::nullopt;
-        }
-        const long n = std::stol(std::string(port));
-        if (n < 1 || n > 65535) return std::nullopt;
-        out.port = std::string(port);
-    }
-    out.host = std::string(host);
-    return out;
-}
-
-BOSBASE_DECL std::string websocket_upgrade_request(const ws_url& url, const header_list& headers,
-                                                   std::string_view key) {
-    std::string out = "GET " + url.target + " HTTP/1.1\r\nHost: " + url.host_header +
-                      "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + std::string(key) +
-                      "\r\nSec-WebSocket-Version: 13\r\n";
-    auto own = [](std::string_view name) {
-        for (std::string_view set : {"Host", "Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Version",
-                                     "Sec-WebSocket-Extensions", "Content-Length", "Transfer-Encoding"}) {
-            if (ascii_iequal(name, set)) return true;
-        }
-        return false;
-    };
-    for (const auto& h : headers) {
-        if (!is_header_name_safe(h.first) || !is_header_value_safe(h.second)) return {};
-        if (!own(h.first)) out += h.first + ": " + h.second + "\r\n";
-    }
-    return out + "\r\n";
-}
-
-BOSBASE_DECL const std::string* http_head::find(std::string_view name) const {
-    for (const auto& h : headers) {
-        if (ascii_iequal(h.first, name)) return &h.second;
-    }
-    return nullptr;
-}
-
-BOSBASE_DECL std::optional<http_head> parse_http_head(std::string_view head) {
-    auto next_line = [&head]() {
-        const auto eol = head.find("\r\n");
-        std::string_view line = head.substr(0, eol);
-        head = eol == std::string_view::npos ? std::string_view() : head.substr(eol + 2);
-        return line;
-    };
-    // A bare CR or LF is no line end here (only CRLF is) and would stay in a name or value: the
-    // head is refused (RFC 9112 lets a client refuse a bare CR).
-    for (std::size_t at = 0; (at = head.find_first_of("\r\n", at)) != std::string_view::npos; at += 2) {
-        if (head[at] != '\r' || at + 1 >= head.size() || head[at + 1] != '\n') return std::nullopt;
-    }
-    const std::string_view status_line = next_line();
-    // Status 0 is the SDK's word for "no answer": a three-digit code starts with 1 to 9.
-    if (status_line.size() < 12 || status_line.substr(0, 7) != "HTTP/1." || status_line[8] != ' ' ||
-        status_line[9] == '0' || (status_line.size() > 12 && status_line[12] != ' ')) {
-        return std::nullopt;
-    }
-    http_head out;
-    for (std::size_t i = 9; i < 12; ++i) {
-        if (status_line[i] < '0' || status_line[i] > '9') return std::nullopt;
-        out.status = out.status * 10 + (status_line[i] - '0');
-    }
-    while (!head.empty()) {
-        const std::string_view line = next_line();
-        const auto colon = line.find(':');
-        if (colon == std::string_view::npos || colon == 0) return std::nullopt;
-        std::string_view value = line.substr(colon + 1);
-        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-        out.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
-    }
-    return out;
-}
-
-BOSBASE_DECL bool header_lists(const std::string* value, std::string_view token) {
-    if (!value) return false;
-    std::string_view rest = *value;
-    while (!rest.empty()) {
-        const auto comma = rest.find(',');
-        std::string_view item = rest.substr(0, comma);
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-        if (ascii_iequal(item, token)) return true;
-    }
-    return false;
-}
-
-BOSBASE_DECL std::string check_websocket_accept(const http_head& head, std::string_view key) {
-    if (!header_lists(head.find("Upgrade"), "websocket")) return "the upgrade's answer lacks Upgrade: websocket";
-    if (!header_lists(head.find("Connection"), "Upgrade")) return "the upgrade's answer lacks Connection: Upgrade";
-    const std::string* accept = head.find("Sec-WebSocket-Accept");
-    if (!accept || *accept != websocket_accept_for(key)) {
-        return "the upgrade's answer has a wrong Sec-WebSocket-Accept (not an answer to this request)";
-    }
-    if (head.find("Sec-WebSocket-Extensions")) return "the server chose a WebSocket extension that was not offered";
-    return {};
-}
-
-BOSBASE_DECL bool http_dechunk(std::string_view raw, std::string& out, std::size_t cap) {
-    out.clear();
-    for (;;) {
-        const auto eol = raw.find("\r\n");
-        if (eol == std::string_view::npos) return false;
-        std::uint64_t size = 0;
-        std::size_t digits = 0;
-        for (; digits < eol && digits < 16; ++digits) {
-            const char c = raw[digits];
-            const int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-            if (v < 0) break;
-            size = size * 16 + static_cast<std::uint64_t>(v);
-        }
-        if (digits == 0 || digits == 16) return true;
-        if (size == 0) return true;
-        raw.remove_prefix(eol + 2);
-        const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>({size, raw.size(), cap - out.size()}));
-        out.append(raw.data(), take);
-        if (out.size() >= cap) return true;
-        if (raw.size() < size + 2) return false;
-        raw.remove_prefix(static_cast<std::size_t>(size) + 2);
-    }
-}
-
-}  // namespace detail
-}  // namespace bosbase
-
-#endif  // BOSBASE_DETAIL_WS_HANDSHAKE_IPP
-// ---- bosbase/pubsub/protocol.ipp: definitions of pubsub/protocol.hpp (the /api/pubsub wire format: frames out, frames in, and the socket URL.)
-#ifndef BOSBASE_PUBSUB_PROTOCOL_IPP
-#define BOSBASE_PUBSUB_PROTOCOL_IPP
-
-namespace bosbase {
-namespace detail {
-
-BOSBASE_DECL std::optional<pubsub_frame> parse_pubsub_frame(const std::string& text, std::size_t max_depth) {
-    auto parsed = parse_json(text, max_depth);
-    if (!parsed || !parsed->is_object()) return std::nullopt;
-    json& obj = *parsed;
-    auto string_of = [&](const char* key) {
-        auto it = obj.find(key);
-        return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-    };
-    auto type = obj.find("type");
-    if (type == obj.end() || !type->is_string()) return std::nullopt;
-    pubsub_frame f;
-    f.type = type->get<std::string>();
-    f.request_id = string_of("requestId");
-    f.client_id = string_of("clientId");
-    f.id = string_of("id");
-    f.topic = string_of("topic");
-    f.created = string_of("created");
-    f.message = string_of("message");
-    auto data = obj.find("data");
-    if (data != obj.end()) f.data = std::move(*data);
-    return f;
-}
-
-BOSBASE_DECL std::string pubsub_request_frame(std::string_view type, const std::string* topic,
-                                              const std::string& request_id, const std::string* data_json) {
-    std::string out = "{\"type\":" + json(std::string(type)).dump();
-    if (topic) out += ",\"topic\":" + json(*topic).dump();
-    if (data_json) out += ",\"data\":" + *data_json;
-    out += ",\"requestId\":" + json(request_id).dump() + "}";
-    return out;
-}
-
-BOSBASE_DECL std::string pubsub_url(const parsed_base_url& url) {
-    return websocket_origin(url.origin) + url.prefix + "/api/pubsub";
-}
-
-BOSBASE_DECL void check_pubsub_topic(const std::string& topic) {
-    if (topic.find_first_not_of(" \t\r\n") == std::string::npos) {
-        throw std::invalid_argument("bosbase: a pub/sub topic must not be empty");
-    }
-    try {
-        (void)json(topic).dump();
-    } catch (const json::type_error&) {
-        throw std::invalid_argument("bosbase: a pub/sub topic must be valid UTF-8");
-    }
-}
-
-BOSBASE_DECL void pubsub_recent_ids::add(const std::string& id) {
-    if (id.empty() || !ids_.insert(id).second) return;
-    order_.push_back(id);
-    if (order_.size() > capacity) {
-        ids_.erase(order_.front());
-        order_.pop_front();
-    }
-}
-
-BOSBASE_DECL pubsub_realtime_message to_realtime_message(const pubsub_message& m) {
-    pubsub_realtime_message out;
-    out.topic = m.topic;
-    out.id = m.id;
-    out.created = m.created;
-    if (m.data.is_object()) {
-        auto ev = m.data.find("event");
-        if (ev != m.data.end() && ev->is_string()) out.event = ev->get<std::string>();
-        auto ref = m.data.find("ref");
-        if (ref != m.data.end() && ref->is_string()) out.ref = ref->get<std::string>();
-        auto payload = m.data.find("payload");
-        out.payload = payload != m.data.end() ? *payload : m.data;
-    } else {
-        out.payload = m.data;
-    }
-    return out;
-}
-
-}  // namespace detail
-}  // namespace bosbase
-
-#endif  // BOSBASE_PUBSUB_PROTOCOL_IPP
-// ---- bosbase/pubsub/machine.ipp: definitions of pubsub/machine.hpp (the pub/sub connection's machinery: the reader, dispatcher and keeper threads and their state.)
-#ifndef BOSBASE_PUBSUB_MACHINE_IPP
-#define BOSBASE_PUBSUB_MACHINE_IPP
-
-namespace bosbase {
-namespace detail {
-
-BOSBASE_DECL std::chrono::milliseconds pubsub_backoff(std::size_t attempt, const pubsub_options& o,
-                                                      std::minstd_rand& rng) {
-    const std::int64_t floor = o.reconnect_delay.count();
-    const std::int64_t cap = std::max(floor, static_cast<std::int64_t>(o.max_reconnect_delay.count()));
-    std::int64_t base = floor;
-    for (std::size_t i = 0; i < attempt && base < cap; ++i) base = std::min(cap, base * 2);
-    std::uniform_int_distribution<std::int64_t> pick(base / 2, base);
-    return std::chrono::milliseconds(std::max(floor, pick(rng)));
-}
-
-BOSBASE_DECL pubsub_machine::~pubsub_machine() {
-    for (auto* t : {&reader_, &dispatcher_, &keeper_}) {
-        if (t->joinable()) t->detach();  // stop() has run; this only keeps ~thread quiet
-    }
-}
-
-BOSBASE_DECL void pubsub_machine::set_options(const pubsub_options& o) {
-    if (o.max_message_bytes == 0 || o.max_queued_messages == 0 || o.connect_timeout.count() <= 0 ||
-        o.ack_timeout.count() <= 0 || o.reconnect_delay.count() <= 0 || o.max_reconnect_delay.count() < 0 ||
-        o.ping_interval.count() <= 0) {
-        throw std::invalid_argument(
-            "bosbase: pubsub_options: timeouts, reconnect_delay, ping_interval and the limits must be positive");
-    }
-    std::lock_guard<std::mutex> lock(mutex_);
-    options_ = o;
-}
-
-BOSBASE_DECL bool pubsub_machine::is_connected() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return phase_ == phase::ready;
-}
-
-BOSBASE_DECL std::string pubsub_machine::client_id() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return phase_ == phase::ready ? client_id_ : std::string();
-}
-
-BOSBASE_DECL std::vector<std::string> pubsub_machine::topics() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::vector<std::string> out;
-    for (const auto& t : topics_) out.push_back(t.name);
-    return out;
-}
-
-BOSBASE_DECL void pubsub_machine::stop() noexcept {
-    std::vector<std::thread> threads;
-    std::shared_ptr<websocket_connection> conn;
-    std::optional<cancel_token> cancel;
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        phase_ = phase::stopping;
-        conn = conn_;
-        cancel = conn_cancel_;
-        for (auto* t : {&reader_, &dispatcher_, &keeper_}) threads.push_back(std::move(*t));
-    }
-    cv_.notify_all();
-    if (conn) conn->shutdown();
-    if (cancel) cancel->cancel();
-    for (auto& t : threads) {
-        if (!t.joinable()) continue;
-        // The last client handle may go inside a callback (dispatcher) or while the
-        // reader fetches the token: that thread cannot join itself; it sees `stopping`.
-        if (t.get_id() == std::this_thread::get_id()) {
-            t.detach();
-        } else {
-            t.join();
-        }
-    }
-}
-
-BOSBASE_DECL void pubsub_machine::report_decode_failure(const pubsub_message& m, const std::string& what) {
-    report(error(error_kind::invalid_response,
-                 "a pub/sub message on " + m.topic + " does not fit the requested type: " + what));
-}
-
-BOSBASE_DECL ClientResponseError pubsub_machine::error(error_kind kind, const std::string& text) const {
-    return ClientResponseError(url_, 0, json::object(), kind, text);
-}
-
-BOSBASE_DECL ClientResponseError pubsub_machine::aborted(const char* when) const {
-    return error(error_kind::canceled, std::string("the pub/sub call was cancelled ") + when);
-}
-
-BOSBASE_DECL ClientResponseError pubsub_machine::destroyed() const {
-    return error(error_kind::canceled, "the client was destroyed while the pub/sub call waited");
-}
-
-BOSBASE_DECL ClientResponseError pubsub_machine::refused(const std::string& message) const {
-    const std::string text = message.empty() ? "pubsub error" : message;
-    return ClientResponseError(url_, 400, json{{"status", 400}, {"message", text}, {"data", json::object()}});
-}
-
-BOSBASE_DECL void pubsub_machine::notify() {
-    { std::lock_guard<std::mutex> lock(mutex_); }  // a waiter is either before its check or in wait()
-    cv_.notify_all();
-}
-
-BOSBASE_DECL auto pubsub_machine::find(const std::string& name) -> topic_entry* {
-    for (auto& t : topics_) {
-        if (t.name == name) return &t;
-    }
-    return nullptr;
-}
-
-BOSBASE_DECL void pubsub_machine::send_locked(std::unique_lock<std::mutex>& lock, const std::string& frame) {
-    const std::uint64_t ticket = send_tickets_++;
-    auto conn = conn_;
-    lock.unlock();
-    send_in_turn(ticket, conn.get(), {frame});
-    lock.lock();
-}
-
-BOSBASE_DECL void pubsub_machine::send_in_turn(std::uint64_t ticket, websocket_connection* conn,
-                                               const std::vector<std::string>& frames) {
-    std::unique_lock<std::mutex> turn(send_mutex_);
-    send_cv_.wait(turn, [&] { return send_serving_ == ticket; });
-    turn.unlock();
-    bool sent = conn != nullptr;
-    try {
-        for (const auto& frame : frames) {
-            if (!sent || !conn->send_text(frame)) {
-                sent = false;
-                break;
-            }
-        }
-    } catch (...) {
-        sent = false;  // a transport that throws here has lost the socket as surely as one returning false
-    }
-    if (!sent && conn) conn->shutdown();  // the reader notices and fails what waits
-    turn.lock();
-    ++send_serving_;
-    turn.unlock();
-    send_cv_.notify_all();
-}
-
-BOSBASE_DECL void pubsub_machine::close_locked(std::unique_lock<std::mutex>& lock, const std::string& reason,
-                                               bool again, error_kind kind) {
-    if (phase_ == phase::closing) {  // already shut: the last reason is the one reported
-        close_reason_ = reason;
-        close_kind_ = kind;
-        if (again) reconnect_now_ = true;
-        return;
-    }
-    if (phase_ != phase::connecting && phase_ != phase::ready) return;
-    // Out of `ready` under the lock, before the socket is shut: a call deciding after this
-    // waits for the next connection instead of sending on the one going away.
-    phase_ = phase::closing;
-    close_idle_ = !wanted();
-    close_reason_ = reason;
-    close_kind_ = kind;
-    reconnect_now_ = again;
-    cv_.notify_all();
-    auto conn = conn_;
-    auto cancel = conn_cancel_;
-    lock.unlock();
-    if (conn) conn->shutdown();
-    if (cancel) cancel->cancel();
-    lock.lock();
-}
-
-BOSBASE_DECL void pubsub_machine::enqueue_locked(job j) {
-    queue_.push_back(std::move(j));
-    cv_.notify_all();
-}
-
-BOSBASE_DECL void pubsub_machine::run() noexcept {
-    std::size_t attempt = 0;
-    std::unique_lock<std::mutex> lock(mutex_);
-    while (phase_ != phase::stopping) {
-        if (!wanted()) {
-            phase_ = phase::idle;
-            had_ready_ = false;
-            last_created_.clear();
-            cv_.notify_all();
-            cv_.wait(lock, [&] { return phase_ == phase::stopping || wanted(); });
-            continue;
-        }
-        phase_ = phase::connecting;
-        close_reason_.clear();
-        reconnect_now_ = false;
-        const cancel_token cancel;
-        conn_cancel_ = cancel;
-        const pubsub_options opts = options_;
-        ready_deadline_ = clock::now() + opts.connect_timeout;
-        cv_.notify_all();
-        lock.unlock();
-        std::string end_reason;
-        error_kind end_kind = error_kind::none;
-        bool was_ready = false;
-        std::string token;
-        std::optional<ClientResponseError> refusal;
-        try {
-            websocket_request req;
-            // The last reference to the client may go in here: then stop() ran on this thread.
-            auto current = token_();
-            if (!current) throw transport_error(error_kind::canceled, "the client is going away");
-            token = std::move(*current);
-            req.url = pubsub_url(base_);
-            req.headers = headers_;
-            if (!token.empty() && !has_header(req.headers, "Authorization")) {
-                req.headers.emplace_back("Authorization", token);
-            }
-            req.connect_timeout = opts.connect_timeout;
-            req.read_timeout = opts.ping_interval * 3;
-            req.write_timeout = opts.ack_timeout;
-            req.max_message_bytes = opts.max_message_bytes;
-            req.cancel = cancel;
-            std::shared_ptr<websocket_connection> conn(connect_(req));
-            if (!conn) throw transport_error(error_kind::other, "the transport returned no connection");
-            lock.lock();
-            conn_ = conn;
-            const bool go_on = phase_ == phase::connecting;
-            lock.unlock();
-            if (!go_on) conn->shutdown();
-            read_loop(*conn, opts, end_reason, end_kind, was_ready);
-            conn->shutdown();
-            lock.lock();
-            if (phase_ == phase::ready || phase_ == phase::connecting) {
-                phase_ = phase::closing;  // no call sends on it from here on
-                close_idle_ = false;
-            }
-            conn_.reset();  // the socket itself goes with `conn`, unlocked
-            lock.unlock();
-        } catch (const websocket_refused& e) {
-            end_kind = e.error_kind();
-            end_reason = std::string("could not open the pub/sub socket: ") + e.what();
-            if (pubsub_refusal_is_final(e.status())) {
-                http_response answer;
-                answer.status = e.status();
-                answer.body = e.body();
-                refusal.emplace(url_, e.status(), error_body(answer, max_json_depth_, {token}), error_kind::none,
-                                std::string(), std::vector<std::string_view>{token});
-            }
-        } catch (const transport_error& e) {
-            end_kind = e.error_kind();
-            end_reason = std::string("could not open the pub/sub socket: ") + e.what();
-            // An untrusted certificate or a wrong host name does not mend itself: as final as a 401.
-            if (end_kind == error_kind::tls) {
-                refusal.emplace(url_, 0, json::object(), error_kind::tls, end_reason,
-                                std::vector<std::string_view>{token});
-            }
-        } catch (const std::exception& e) {
-            end_kind = error_kind::other;
-            end_reason = std::string("could not open the pub/sub socket: ") + e.what();
-        }
-        scrub_secrets(end_reason, {token});
-        lock.lock();
-        if (phase_ == phase::stopping) break;
-        if (!close_reason_.empty()) {
-            end_reason = close_reason_;
-            end_kind = close_kind_;
-        }
-        after_connection_locked(end_reason, end_kind, was_ready);
-        if (refusal) refused_locked(std::move(*refusal));
-        if (was_ready) attempt = 0;
-        if (reconnect_now_ || !wanted()) continue;
-        phase_ = phase::backing_off;
-        cv_.notify_all();
-        const auto delay = pubsub_backoff(attempt++, opts, rng_);
-        cv_.wait_for(lock, delay, [&] { return phase_ == phase::stopping || reconnect_now_; });
-    }
-}
-
-BOSBASE_DECL void pubsub_machine::read_loop(websocket_connection& conn, const pubsub_options& opts,
-                                            std::string& reason, error_kind& kind, bool& was_ready) {
-    std::string text;
-    for (;;) {
-        websocket_frame got = websocket_frame::closed;
-        try {
-            got = conn.read(text);
-        } catch (const std::exception& e) {
-            reason = std::string("reading the pub/sub socket failed: ") + e.what();
-            kind = error_kind::receive;
-            return;
-        }
-        if (got == websocket_frame::closed) {
-            reason = "the pub/sub socket was closed";
-            kind = error_kind::receive;
-            return;
-        }
-        // One message too large costs that message, never the socket and those behind it:
-        // the transport read past it (too_large), or one that does not cap handed it over.
-        if (got == websocket_frame::too_large || text.size() > opts.max_message_bytes) {
-            const std::string size =
-                got == websocket_frame::too_large ? std::string() : " of " + std::to_string(text.size()) + " bytes";
-            text.clear();
-            text.shrink_to_fit();
-            report(error(error_kind::too_large, "a pub/sub message" + size + " was over max_message_bytes (" +
-                                                    std::to_string(opts.max_message_bytes) +
-                                                    " bytes) and was dropped; the connection goes on"));
-            continue;
-        }
-        std::optional<pubsub_frame> frame;
-        if (got == websocket_frame::text) frame = parse_pubsub_frame(text, max_json_depth_);
-        if (!frame) {
-            report(error(error_kind::invalid_response, got == websocket_frame::binary
-                                                           ? "the server sent a binary pub/sub frame; skipped"
-                                                           : "the server sent a pub/sub frame that is not a JSON "
-                                                             "object with a type; skipped"));
-            continue;
-        }
-        if (!on_frame(conn, std::move(*frame), opts, was_ready)) {
-            reason = "the pub/sub callback queue is full (max_queued_messages); reconnecting";
-            kind = error_kind::too_large;
-            return;
-        }
-    }
-}
-
-BOSBASE_DECL void pubsub_machine::report(ClientResponseError e) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    enqueue_event_locked(on_error_, std::move(e));
-}
-
-BOSBASE_DECL bool pubsub_machine::on_frame(websocket_connection& conn, pubsub_frame f,
-                                           const pubsub_options& opts, bool& was_ready) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (f.type == "ready") {
-        if (phase_ != phase::connecting || was_ready) return true;
-        phase_ = phase::ready;
-        was_ready = true;
-        last_refusal_status_ = 0;
-        client_id_ = f.client_id;
-        next_ping_ = clock::now() + opts.ping_interval;
-        std::vector<std::string> frames;
-        for (auto& t : topics_) {
-            t.request = next_id();
-            frames.push_back(pubsub_request_frame("subscribe", &t.name, t.request));
-        }
-        announce_pending_ = true;
-        maybe_announce_locked();
-        cv_.notify_all();
-        const std::uint64_t ticket = send_tickets_++;
-        lock.unlock();
-        send_in_turn(ticket, &conn, frames);
-        return true;
-    }
-    if (f.type == "message") {
-        topic_entry* t = find(f.topic);
-        if (!t || t->listeners.empty()) return true;
-        if (delivered_.contains(f.id)) return true;  // a repeat (pubsub_recent_ids says why)
-        if (queued_messages_ >= opts.max_queued_messages) return false;
-        delivered_.add(f.id);
-        ++queued_messages_;
-        last_created_ = f.created;
-        enqueue_locked(job{pubsub_message{std::move(f.id), std::move(f.topic), std::move(f.created),
-                                          std::move(f.data)},
-                           nullptr});
-        return true;
-    }
-    if (f.type == "error") {
-        auto p = f.request_id.empty() ? pending_.end() : pending_.find(f.request_id);
-        if (p != pending_.end()) {
-            p->second->error = refused(f.message);
-        } else if (topic_entry* t = by_request(f.request_id)) {
-            t->failed = refused(f.message);
-            t->request.clear();
-            enqueue_event_locked(on_error_, refused("subscribe " + t->name + ": " + f.message));
-        } else {
-            enqueue_event_locked(on_error_, refused(f.message));
-        }
-        cv_.notify_all();
-        return true;
-    }
-    if (f.type == "subscribed") {
-        if (topic_entry* t = by_request(f.request_id)) {
-            t->confirmed = true;
-            t->failed.reset();
-            maybe_announce_locked();
-        }
-    }
-    auto p = f.request_id.empty() ? pending_.end() : pending_.find(f.request_id);
-    if (p != pending_.end() && f.type == "published") p->second->reply = std::move(f);
-    cv_.notify_all();  // an acknowledgement of someone else's or an unknown requestId changes nothing
-    return true;
-}
-
-BOSBASE_DECL void pubsub_machine::refused_locked(ClientResponseError e) {
-    keep_open_ = false;
-    const int status = e.status();
-    if (status != last_refusal_status_) {
-        last_refusal_status_ = status;
-        enqueue_event_locked(on_error_, e);
-    }
-    refusal_.emplace(std::move(e));
-    ++refusal_seq_;
-    cv_.notify_all();
-}
-
-BOSBASE_DECL auto pubsub_machine::by_request(const std::string& id) -> topic_entry* {
-    if (id.empty()) return nullptr;
-    for (auto& t : topics_) {
-        if (t.request == id) return &t;
-    }
-    return nullptr;
-}
-
-BOSBASE_DECL void pubsub_machine::maybe_announce_locked() {
-    if (!announce_pending_ || phase_ != phase::ready) return;
-    for (const auto& t : topics_) {
-        if (!t.confirmed) return;
-    }
-    announce_pending_ = false;
-    connection_event info;
-    info.client_id = client_id_;
-    for (const auto& t : topics_) info.topics.push_back(t.name);
-    info.reconnect = had_ready_;
-    if (had_ready_) {
-        info.missed_since = last_created_;
-        info.disconnected_at = disconnected_at_;
-    }
-    enqueue_event_locked(on_connect_, info);
-    if (had_ready_) enqueue_event_locked(on_reconnect_, std::move(info));
-    had_ready_ = true;
-}
-
-BOSBASE_DECL void pubsub_machine::after_connection_locked(const std::string& reason, error_kind kind,
-                                                          bool was_ready) {
-    conn_.reset();
-    conn_cancel_.reset();
-    client_id_.clear();
-    announce_pending_ = false;
-    for (auto& t : topics_) {
-        t.request.clear();
-        t.confirmed = false;
-    }
-    const std::string lost = was_ready ? "the pub/sub connection ended before the acknowledgement (" + reason +
-                                             "); the request may or may not have taken effect"
-                                       : reason;
-    for (auto& p : pending_) {
-        if (!p.second->reply && !p.second->error) p.second->error = error(error_kind::receive, lost);
-    }
-    if (was_ready) {
-        disconnected_at_ = std::chrono::system_clock::now();
-        last_failure_.clear();
-        disconnect_event info{reason, kind, wanted(), {}};
-        for (const auto& t : topics_) info.topics.push_back(t.name);
-        enqueue_event_locked(on_disconnect_, std::move(info));
-    } else {
-        last_failure_ = reason;
-    }
-    cv_.notify_all();
-}
-
-BOSBASE_DECL void pubsub_machine::dispatch_loop() noexcept {
-    std::unique_lock<std::mutex> lock(mutex_);
-    dispatcher_id_ = std::this_thread::get_id();
-    while (phase_ != phase::stopping) {
-        if (queue_.empty()) {
-            cv_.wait(lock, [&] { return phase_ == phase::stopping || !queue_.empty(); });
-            continue;
-        }
-        job j = std::move(queue_.front());
-        queue_.pop_front();
-        if (!j.message) {
-            lock.unlock();
-            invoke([&] { j.event(); });
-            j = job{};  // its captures go unlocked
-            lock.lock();
-            continue;
-        }
-        --queued_messages_;
-        std::vector<listener_ptr> targets;
-        if (topic_entry* t = find(j.message->topic)) targets = t->listeners;
-        for (const auto& l : targets) {
-            if (phase_ == phase::stopping || l->removed) continue;
-            running_ = l.get();
-            lock.unlock();
-            invoke([&] { l->fn(*j.message); });
-            lock.lock();
-            running_ = nullptr;
-            cv_.notify_all();
-        }
-        lock.unlock();
-        targets.clear();
-        lock.lock();
-    }
-}
-
-BOSBASE_DECL void pubsub_machine::keep_loop() noexcept {
-    std::unique_lock<std::mutex> lock(mutex_);
-    while (phase_ != phase::stopping) {
-        const auto now = clock::now();
-        auto wake = clock::time_point::max();
-        if (phase_ == phase::connecting && now >= ready_deadline_) {
-            // Fired once per attempt: run() sets the deadline anew for the next.
-            ready_deadline_ = clock::time_point::max();
-            close_locked(lock, "no ready from the server within connect_timeout", false, error_kind::timeout);
-            continue;
-        }
-        if (phase_ == phase::connecting) wake = ready_deadline_;
-        if (phase_ == phase::ready) {
-            if (now >= next_ping_) {
-                next_ping_ = now + options_.ping_interval;
-                send_locked(lock, pubsub_request_frame("ping", nullptr, next_id()));
-                continue;
-            }
-            wake = next_ping_;
-        }
-        cv_.wait_until(lock, wake);
-    }
-}
-
-}  // namespace detail
-}  // namespace bosbase
-
-#endif  // BOSBASE_PUBSUB_MACHINE_IPP
-// ---- bosbase/pubsub/state.ipp: definitions of pubsub/state.hpp (one client's pub/sub WebSocket: the calls, on the machinery of machine.hpp.)
-#ifndef BOSBASE_PUBSUB_STATE_IPP
-#define BOSBASE_PUBSUB_STATE_IPP
-
-namespace bosbase {
-namespace detail {
-
-BOSBASE_DECL std::shared_ptr<pubsub_state> pubsub_state::make(core_type& core) {
-    auto made = std::make_shared<pubsub_state>(core);
-    std::weak_ptr<pubsub_state> weak = made;
-    core.store().on_change(
-        [weak](const std::string& token, const json&) {
-            if (auto self = weak.lock()) self->on_auth_change(token);
-        },
-        true);
-    return made;
-}
-
-BOSBASE_DECL publish_ack pubsub_state::publish(const std::string& topic, const json& data,
-                                               const request_options& options) {
-    check_pubsub_topic(topic);
-    std::string body;
-    try {
-        body = data.dump();
-    } catch (const json::type_error&) {
-        throw std::invalid_argument("bosbase: pub/sub data must be valid UTF-8");
-    }
-    // The server's own limit, on the JSON text it receives: what it would refuse is not sent.
-    // max_message_bytes caps what this client receives, not what others may.
-    if (body.size() > pubsub_max_data_bytes) {
-        throw error(error_kind::too_large, "the message data is " + std::to_string(body.size()) +
-                                               " bytes of JSON; the server takes at most " +
-                                               std::to_string(pubsub_max_data_bytes));
-    }
-    call c(*this, options);
-    std::unique_lock<std::mutex> lock(mutex_);
-    keep_open_ = true;
-    wait_ready(lock, c);
-    pending p;
-    const std::string id = next_id();
-    pending_[id] = &p;
-    const std::string frame = pubsub_request_frame("publish", &topic, id, &body);
-    send_locked(lock, frame);
-    const auto ack_deadline = std::min(c.deadline, clock::now() + c.opts.ack_timeout);
-    while (!p.reply && !p.error) {
-        if (phase_ == phase::stopping) fail_pending(lock, id, destroyed());
-        if (c.canceled()) fail_pending(lock, id, aborted("while it waited for the acknowledgement"));
-        if (clock::now() >= ack_deadline) {
-            fail_pending(lock, id, c.late(ack_deadline, "no acknowledgement of the publish", c.opts.ack_timeout));
-        }
-        cv_.wait_until(lock, ack_deadline);
-    }
-    pending_.erase(id);
-    if (p.error) throw *p.error;
-    return publish_ack{p.reply->id, p.reply->topic.empty() ? topic : p.reply->topic, p.reply->created};
-}
-
-BOSBASE_DECL subscription pubsub_state::subscribe(const std::string& topic, pubsub_callback fn,
-                                                  const request_options& options) {
-    check_pubsub_topic(topic);
-    if (!fn) throw std::invalid_argument("bosbase: a pub/sub callback must not be empty");
-    call c(*this, options);
-    // Before the lock, so destroyed after it: a callback's captures may own the client.
-    std::vector<listener_ptr> dropped;
-    auto l = std::make_shared<listener>(topic, std::move(fn));
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (phase_ == phase::stopping) throw destroyed();
-    topic_entry* t = find(topic);
-    if (!t) {
-        topics_.push_back(topic_entry{topic, {}, {}, false, std::nullopt});
-        t = &topics_.back();
-    }
-    t->listeners.push_back(l);
-    t->failed.reset();  // a refused topic gets a fresh try
-    try {
-        wait_ready(lock, c);
-        std::optional<clock::time_point> ack_deadline;
-        while (!l->removed) {
-            t = find(topic);
-            if (!t || t->confirmed) break;
-            if (t->failed) throw *t->failed;
-            if (phase_ == phase::ready && t->request.empty()) {
-                t->request = next_id();
-                send_locked(lock, pubsub_request_frame("subscribe", &topic, t->request));
-                continue;
-            }
-            if (phase_ == phase::ready && !ack_deadline) {
-                ack_deadline = std::min(c.deadline, clock::now() + c.opts.ack_timeout);
-            }
-            if (phase_ != phase::ready) wait_ready(lock, c);  // lost meanwhile: the reader resubscribes
-            if (phase_ == phase::stopping) throw destroyed();
-            if (c.canceled()) throw aborted("while it waited for the acknowledgement");
-            if (ack_deadline && clock::now() >= *ack_deadline) {
-                throw c.late(*ack_deadline, "no acknowledgement of the subscribe", c.opts.ack_timeout);
-            }
-            cv_.wait_until(lock, ack_deadline.value_or(c.deadline));
-        }
-    } catch (...) {
-        drop_locked(lock, l.get(), dropped);
-        throw;
-    }
-    lock.unlock();
-    std::weak_ptr<pubsub_state> self = this->shared_from_this();
-    return subscription(topic, [self, weak_l = std::weak_ptr<listener>(l)] {
-        const auto state = self.lock();
-        const auto target = weak_l.lock();
-        if (state && target) state->remove(target.get());
-    });
-}
-
-BOSBASE_DECL void pubsub_state::remove(const listener* l) noexcept {
-    std::vector<listener_ptr> dropped;  // destroyed unlocked: a callback's captures may own the client
-    std::unique_lock<std::mutex> lock(mutex_);
-    drop_locked(lock, l, dropped);
-}
-
-BOSBASE_DECL void pubsub_state::unsubscribe(const std::string& topic) noexcept {
-    std::vector<listener_ptr> dropped;
-    std::unique_lock<std::mutex> lock(mutex_);
-    std::vector<listener_ptr> targets;
-    for (auto& t : topics_) {
-        if (topic.empty() || t.name == topic) targets.insert(targets.end(), t.listeners.begin(), t.listeners.end());
-    }
-    for (auto& l : targets) drop_locked(lock, l.get(), dropped);
-}
-
-BOSBASE_DECL void pubsub_state::disconnect() noexcept {
-    std::vector<listener_ptr> dropped;
-    std::unique_lock<std::mutex> lock(mutex_);
-    keep_open_ = false;
-    std::vector<listener_ptr> targets;
-    for (auto& t : topics_) targets.insert(targets.end(), t.listeners.begin(), t.listeners.end());
-    // The reason goes with the close the last topic makes: on_disconnect reports that one.
-    for (auto& l : targets) drop_locked(lock, l.get(), dropped, "disconnect() was called");
-    close_locked(lock, "disconnect() was called", false);
-}
-
-BOSBASE_DECL pubsub_state::call::call(pubsub_state& s, const request_options& o)
-    : state(s), has_deadline(o.deadline.has_value()) {
-    {
-        std::lock_guard<std::mutex> lock(s.mutex_);
-        opts = s.options_;
-    }
-    tokens[0] = o.cancel ? &*o.cancel : nullptr;
-    tokens[1] = current_job_cancel();
-    if (canceled()) throw s.aborted("before it started");
-    deadline = o.deadline ? clock::now() + *o.deadline : clock::time_point::max();
-    for (int i = 0; i < 2; ++i) {
-        if (tokens[i]) wake[i] = tokens[i]->on_cancel([&s] { s.notify(); });
-    }
-}
-
-BOSBASE_DECL bool pubsub_state::call::canceled() const {
-    return (tokens[0] && tokens[0]->is_canceled()) || (tokens[1] && tokens[1]->is_canceled());
-}
-
-BOSBASE_DECL ClientResponseError pubsub_state::call::late(clock::time_point limit, const std::string& what,
-                                                          std::chrono::milliseconds stage) const {
-    const bool caller = has_deadline && limit == deadline;
-    return state.error(caller ? error_kind::deadline : error_kind::timeout,
-                       what + " within " + (caller ? "its deadline" : std::to_string(stage.count()) + " ms") +
-                           (state.last_failure_.empty() ? "" : "; last attempt: " + state.last_failure_));
-}
-
-BOSBASE_DECL void pubsub_state::fail_pending(std::unique_lock<std::mutex>&, const std::string& id,
-                                             ClientResponseError e) {
-    pending_.erase(id);
-    throw e;
-}
-
-BOSBASE_DECL void pubsub_state::start_threads_locked() {
-    if (reader_.joinable() || phase_ == phase::stopping || threads_started_) return;
-    threads_started_ = true;
-    auto self = this->shared_from_this();
-    reader_ = std::thread([self] { self->run(); });
-    dispatcher_ = std::thread([self] { self->dispatch_loop(); });
-    keeper_ = std::thread([self] { self->keep_loop(); });
-}
-
-BOSBASE_DECL void pubsub_state::wait_ready(std::unique_lock<std::mutex>& lock, const call& c) {
-    start_threads_locked();
-    cv_.notify_all();
-    const auto limit = std::min(c.deadline, clock::now() + c.opts.connect_timeout);
-    const std::uint64_t refusals = refusal_seq_;
-    while (phase_ != phase::ready) {
-        if (phase_ == phase::stopping) throw destroyed();
-        if (refusal_seq_ != refusals && refusal_) throw *refusal_;
-        if (phase_ == phase::closing && close_idle_ && !reconnect_now_) {
-            // Closed for want of use, and now wanted: a new socket at once, no backoff.
-            reconnect_now_ = true;
-            cv_.notify_all();
-        }
-        if (c.canceled()) throw aborted("while it waited for the connection");
-        if (clock::now() >= limit) throw c.late(limit, "no pub/sub connection", c.opts.connect_timeout);
-        cv_.wait_until(lock, limit);
-    }
-}
-
-BOSBASE_DECL void pubsub_state::drop_locked(std::unique_lock<std::mutex>& lock, const listener* l,
-                                            std::vector<listener_ptr>& dropped, const char* reason) {
-    if (!l || l->removed) return;
-    topic_entry* t = find(l->topic);
-    if (!t) return;
-    auto& ls = t->listeners;
-    auto it = std::find_if(ls.begin(), ls.end(), [&](const listener_ptr& p) { return p.get() == l; });
-    if (it == ls.end()) return;
-    (*it)->removed = true;
-    dropped.push_back(std::move(*it));
-    ls.erase(it);
-    if (std::this_thread::get_id() != dispatcher_id_) cv_.wait(lock, [&] { return running_ != l; });
-    t = find(l->topic);
-    if (!t || !t->listeners.empty()) return;
-    const bool held = t->confirmed || !t->request.empty();
-    const std::string name = t->name;
-    topics_.erase(topics_.begin() + (t - topics_.data()));
-    cv_.notify_all();
-    if (!wanted()) {
-        close_locked(lock, reason, false);
-    } else if (held && phase_ == phase::ready) {
-        send_locked(lock, pubsub_request_frame("unsubscribe", &name, next_id()));  // its ack is not awaited
-    }
-}
-
-BOSBASE_DECL void pubsub_state::on_auth_change(const std::string& token) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (token == token_seen_) return;
-    token_seen_ = token;
-    close_locked(lock, "the auth token changed; reconnecting under the new identity", true);
-}
-
-}  // namespace detail
-}  // namespace bosbase
-
-#endif  // BOSBASE_PUBSUB_STATE_IPP
 // ---- bosbase/pubsub/service.ipp: definitions of pubsub/service.hpp (pubsub_service: pb.pubsub(), publish and subscribe over BosBase's WebSocket.)
 #ifndef BOSBASE_PUBSUB_SERVICE_IPP
 #define BOSBASE_PUBSUB_SERVICE_IPP
 
+// ---- bosbase/pubsub/state.hpp: One client's pub/sub WebSocket: the calls, on the machinery of machine.hpp.
+#ifndef BOSBASE_PUBSUB_STATE_HPP
+#define BOSBASE_PUBSUB_STATE_HPP
+
+// ---- bosbase/pubsub/machine.hpp: The pub/sub connection's machinery: the reader, dispatcher and keeper threads and their state.
+#ifndef BOSBASE_PUBSUB_MACHINE_HPP
+#define BOSBASE_PUBSUB_MACHINE_HPP
+
+// ---- bosbase/pubsub/protocol.hpp: The /api/pubsub wire format: frames out, frames in, and the socket URL.
+#ifndef BOSBASE_PUBSUB_PROTOCOL_HPP
+#define BOSBASE_PUBSUB_PROTOCOL_HPP
+
+#include <deque>
+#include <unordered_set>
+
 namespace bosbase {
+
+namespace detail {
+
+/// One server frame, as apis/pubsub.go's serverEnvelope has it. Fields the frame lacks stay empty.
+struct pubsub_frame {
+    std::string type;  // ready, message, published, subscribed, unsubscribed, pong, error
+    std::string request_id;
+    std::string client_id;
+    std::string id;
+    std::string topic;
+    std::string created;
+    std::string message;  // of an error frame
+    json data;            // null when absent
+};
+
+/// Parses one text frame; nullopt when it is not a JSON object with a string `type`, or
+/// nests deeper than `max_depth`. Members of the wrong type read as absent (the server
+/// omits empty ones), so no frame can make this throw (but std::bad_alloc).
+BOSBASE_DECL std::optional<pubsub_frame> parse_pubsub_frame(const std::string& text, std::size_t max_depth);
+
+/// `{"type":…,"topic":…,"requestId":…}` (and `data` for publish), as the JS SDK sends them.
+BOSBASE_DECL std::string pubsub_request_frame(std::string_view type, const std::string* topic, const std::string& request_id,
+                                        const std::string* data_json = nullptr);
+
+/// ws(s)://host/prefix/api/pubsub for the base URL (http → ws, https → wss). The token
+/// goes in the Authorization header, which the server reads first: unlike ?token= (what
+/// browsers must use) it stays out of access logs, and cpp-httplib's WebSocket client
+/// before 0.47.0 drops a URL's query string.
+BOSBASE_DECL std::string pubsub_url(const parsed_base_url& url);
+
+/// A topic the server would take: not blank (it trims), valid UTF-8.
+BOSBASE_DECL void check_pubsub_topic(const std::string& topic);
+
+/// A final answer to the upgrade (the same request gets it again): the calls waiting end with it.
+/// Other statuses (5xx, 429, a proxy's 502) and network failures are retried.
+inline bool pubsub_refusal_is_final(int status) { return status == 401 || status == 403 || status == 404 || status == 407; }
+
+/// The ids of the last `capacity` messages delivered, to deliver each id at most once.
+///
+/// The server may send a message again, and not only across a reconnect: its poller (without
+/// REDIS_URL) binds the cursor of the newest stored row with milliseconds (types.DateTime's
+/// text) against a column with microseconds, so a new server process re-sends the newest row
+/// stored before it, every 350 ms, until a newer row is stored; a subscriber that reconnects
+/// to it after a restart gets the last message again, behind newer ones. The protocol has no
+/// cursor of the client's to correct (the client sends type, topic, data and requestId only),
+/// so the SDK drops repeats by id. Memory is bounded; 1024 ids cover what is repeated, which
+/// is only ever the newest stored message, and only until any newer one is stored.
+class pubsub_recent_ids {
+public:
+    static constexpr std::size_t capacity = 1024;
+
+    bool contains(const std::string& id) const { return !id.empty() && ids_.count(id) != 0; }
+
+    void add(const std::string& id);
+
+private:
+    std::unordered_set<std::string> ids_;
+    std::deque<std::string> order_;  // oldest first
+};
+
+/// The JS SDK's realtimeSubscribe normalisation of one message.
+BOSBASE_DECL pubsub_realtime_message to_realtime_message(const pubsub_message& m);
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_PUBSUB_PROTOCOL_HPP
+
+#include <deque>
+
+namespace bosbase {
+
+namespace detail {
+
+/// Between reconnect_delay and max_reconnect_delay: the n-th delay is drawn from
+/// [b/2, b] with b = reconnect_delay * 2^n capped, and never below reconnect_delay,
+/// so a server that drops every connection at once cannot make the SDK spin.
+BOSBASE_DECL std::chrono::milliseconds pubsub_backoff(std::size_t attempt, const pubsub_options& o, std::minstd_rand& rng);
+
+/// One client's pub/sub connection (pubsub_state adds the calls and ties it to the client).
+/// Not a template: it reaches the transport and the auth token through two functions.
+///
+///   idle ──────── a subscribe or publish wants the socket ──────────> connecting
+///   connecting ── the upgrade succeeded and `ready` came ───────────> ready (every topic resubscribed)
+///   connecting, ready:
+///       the SDK ends the socket (any reason below) ────────────────> closing
+///       the socket failed or closed, no `ready` in connect_timeout ─> backing_off
+///       the upgrade refused with 401, 403 or 404 ──────────────────> backing_off (waiting calls fail)
+///   closing ────── the reader saw the socket end ───────────────────> then as follows:
+///       the auth token changed, or a call came for a socket closed for want of use ─> connecting (at once)
+///       the callback queue overflowed, no `ready` in connect_timeout ─> backing_off
+///       disconnect(), or the last topic ended and no publish used it ──> idle
+///   backing_off ── the delay passed ──> connecting, or idle when nothing wants the socket
+///   any ───────── the client core is destroyed ─────────────────────> stopping (final)
+///
+/// `closing` is what makes a call right after the last unsubscribe safe: the socket being
+/// shut down is never `ready` again, so nothing is sent on it; the call waits for the next.
+///
+/// The reader thread owns the socket: it connects, reads, and answers frames; it never
+/// runs user code. Callbacks run on the dispatcher thread from a bounded queue, so a
+/// slow one never stalls reading (and so acknowledgements). The keeper thread pings
+/// and ends a connection that sends no `ready` in time. One mutex guards the state; a
+/// frame takes a ticket under it and goes out in ticket order without it, so frames leave
+/// in the order the state decided them and a stalled socket blocks no one else; no
+/// callback runs under a lock of the SDK.
+class pubsub_machine {
+protected:
+    using clock = std::chrono::steady_clock;
+
+public:
+    enum class phase { idle, connecting, ready, closing, backing_off, stopping };
+    using connector = std::function<std::unique_ptr<websocket_connection>(const websocket_request&)>;
+    /// The current token; nullopt once the client is gone.
+    using token_source = std::function<std::optional<std::string>()>;
+
+    struct listener {
+        listener(std::string t, pubsub_callback f) : topic(std::move(t)), fn(std::move(f)) {}
+        const std::string topic;
+        const pubsub_callback fn;
+        bool removed = false;  // guarded by mutex_
+    };
+    using listener_ptr = std::shared_ptr<listener>;
+
+    pubsub_machine(const parsed_base_url& base, header_list headers, std::size_t max_json_depth, connector connect,
+                   token_source token)
+        : connect_(std::move(connect)),
+          token_(std::move(token)),
+          headers_(std::move(headers)),
+          base_(base),
+          url_(base.origin + base.prefix + "/api/pubsub"),
+          max_json_depth_(max_json_depth),
+          rng_(static_cast<std::uint32_t>(clock::now().time_since_epoch().count() ^
+                                          reinterpret_cast<std::uintptr_t>(this))) {}
+
+    pubsub_machine(const pubsub_machine&) = delete;
+    pubsub_machine& operator=(const pubsub_machine&) = delete;
+    virtual ~pubsub_machine();
+
+    template <class Fn>
+    void set_callback(std::shared_ptr<const Fn>& slot, Fn fn) {
+        auto ptr = fn ? std::make_shared<const Fn>(std::move(fn)) : nullptr;
+        std::lock_guard<std::mutex> lock(mutex_);
+        slot = std::move(ptr);
+    }
+
+    void set_options(const pubsub_options& o);
+
+    bool is_connected() const;
+
+    std::string client_id() const;
+
+    std::vector<std::string> topics() const;
+
+    /// Stops the threads for good (the client core is going away).
+    void stop() noexcept;
+
+    /// subscribe<T> could not decode a message: on_error hears of it.
+    void report_decode_failure(const pubsub_message& m, const std::string& what);
+
+    std::shared_ptr<const connection_callback> on_connect_;
+    std::shared_ptr<const connection_callback> on_reconnect_;
+    std::shared_ptr<const disconnect_callback> on_disconnect_;
+    std::shared_ptr<const error_callback> on_error_;
+
+protected:
+    struct pending {
+        std::optional<pubsub_frame> reply;
+        std::optional<ClientResponseError> error;
+    };
+
+    struct topic_entry {
+        std::string name;
+        std::vector<listener_ptr> listeners;
+        std::string request;  // the subscribe in flight on this connection
+        bool confirmed;       // acknowledged on this connection
+        std::optional<ClientResponseError> failed;
+    };
+
+    struct job {
+        std::optional<pubsub_message> message;
+        std::function<void()> event;
+    };
+
+    ClientResponseError error(error_kind kind, const std::string& text) const;
+    ClientResponseError aborted(const char* when) const;
+    ClientResponseError destroyed() const;
+    // The socket has no status; a refusal is reported with the one the HTTP API uses for refused input.
+    ClientResponseError refused(const std::string& message) const;
+
+    void notify();
+
+    std::string next_id() { return "cpp" + std::to_string(++request_seq_); }
+
+    topic_entry* find(const std::string& name);
+
+    bool wanted() const { return keep_open_ || !topics_.empty(); }
+
+    // Sends one frame on the current connection, in the order the state decided it (lock
+    // held on entry and exit, released while the frame waits for its turn and goes out).
+    void send_locked(std::unique_lock<std::mutex>& lock, const std::string& frame);
+
+    // Frames leave in the order their tickets were taken under mutex_, one sender at a
+    // time, and nobody holds mutex_ meanwhile: a socket that does not drain holds up
+    // only the frames behind it, never the reader, the callbacks or is_connected().
+    void send_in_turn(std::uint64_t ticket, websocket_connection* conn, const std::vector<std::string>& frames);
+
+    // Ends the current connection (lock held on entry and exit). `again`: connect anew at once.
+    void close_locked(std::unique_lock<std::mutex>& lock, const std::string& reason, bool again,
+                      error_kind kind = error_kind::none);
+
+    void enqueue_locked(job j);
+
+    template <class Fn, class Arg>
+    void enqueue_event_locked(const std::shared_ptr<const Fn>& fn, Arg arg) {
+        if (fn) enqueue_locked(job{std::nullopt, [fn, arg = std::move(arg)] { (*fn)(arg); }});
+    }
+
+    // --- the reader thread -------------------------------------------------------
+
+    void run() noexcept;
+
+    void read_loop(websocket_connection& conn, const pubsub_options& opts, std::string& reason, error_kind& kind,
+                   bool& was_ready);
+
+    void report(ClientResponseError e);
+
+    // False when the connection must end (the queue overflowed).
+    bool on_frame(websocket_connection& conn, pubsub_frame f, const pubsub_options& opts, bool& was_ready);
+
+    // A final refusal of the upgrade (401, 403, 404): the calls waiting for a socket end with it
+    // at once (wait_ready); a publish no longer holds the socket open, so nothing retries for it.
+    // Subscriptions that live on keep retrying with backoff; on_error hears of each new status.
+    void refused_locked(ClientResponseError e);
+
+    topic_entry* by_request(const std::string& id);
+
+    // on_connect (and on_reconnect) once every topic is back on the server: a resync
+    // started then misses nothing that arrives later.
+    void maybe_announce_locked();
+
+    void after_connection_locked(const std::string& reason, error_kind kind, bool was_ready);
+
+    // --- the dispatcher thread -----------------------------------------------------
+
+    void dispatch_loop() noexcept;
+
+    // A callback that throws is skipped, as with realtime; the queue goes on.
+    template <class Fn>
+    static void invoke(Fn&& fn) noexcept {
+        try {
+            fn();
+        } catch (...) {
+        }
+    }
+
+    // --- the keeper thread: pings and the `ready` deadline ---------------------------
+
+    void keep_loop() noexcept;
+
+    const connector connect_;   // the reader's only
+    const token_source token_;
+    const header_list headers_;
+    const parsed_base_url base_;
+    const std::string url_;  // for errors: never with the token
+    const std::size_t max_json_depth_;
+    std::minstd_rand rng_;  // the reader's only
+    mutable std::mutex mutex_;  // guards everything below
+    std::mutex send_mutex_;     // guards send_serving_
+    std::condition_variable send_cv_;
+    std::uint64_t send_serving_ = 0;  // the ticket whose frames go out now
+    std::uint64_t send_tickets_ = 0;  // guarded by mutex_: the next ticket
+    std::condition_variable cv_;
+    phase phase_ = phase::idle;
+    pubsub_options options_;
+    std::vector<topic_entry> topics_;  // first-subscribe order: resubscribed in it
+    std::map<std::string, pending*> pending_;  // publishes waiting, by requestId
+    std::shared_ptr<websocket_connection> conn_;
+    std::optional<cancel_token> conn_cancel_;  // stops a connect in progress
+    std::string client_id_;
+    std::string close_reason_;  // why the SDK ends the connection
+    error_kind close_kind_ = error_kind::none;
+    std::string last_failure_;  // of the last failed attempt, for a caller that times out
+    std::string token_seen_;
+    std::string last_created_;  // of the last message queued for the callbacks
+    std::chrono::system_clock::time_point disconnected_at_;
+    clock::time_point ready_deadline_;
+    clock::time_point next_ping_;
+    std::deque<job> queue_;
+    std::size_t queued_messages_ = 0;
+    const listener* running_ = nullptr;  // the callback the dispatcher is in
+    std::uint64_t request_seq_ = 0;
+    bool keep_open_ = false;  // a publish used the socket: it stays until disconnect()
+    bool reconnect_now_ = false;
+    bool close_idle_ = false;  // the socket is closing because nothing wanted it
+    std::optional<ClientResponseError> refusal_;  // the last final refusal of the upgrade
+    std::uint64_t refusal_seq_ = 0;               // counts them: a waiting call fails on a new one
+    int last_refusal_status_ = 0;                 // reported to on_error; 0 once a socket is ready
+    pubsub_recent_ids delivered_;                 // for the machine's lifetime, reconnects included
+    bool had_ready_ = false;  // a connection was ready before: the next one is a reconnect
+    bool announce_pending_ = false;
+    bool threads_started_ = false;
+    std::thread reader_;
+    std::thread dispatcher_;
+    std::thread keeper_;
+    std::thread::id dispatcher_id_;
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_PUBSUB_MACHINE_HPP
+
+namespace bosbase {
+
+namespace detail {
+
+/// One client's pub/sub connection, kept in the client core as an extension: what the
+/// service calls, and the link to the client (its transport, its auth token).
+class pubsub_state : public pubsub_machine,
+                     public core_extension,
+                     public std::enable_shared_from_this<pubsub_state> {
+    using core_type = client_core;
+
+public:
+    explicit pubsub_state(core_type& core)
+        : pubsub_machine(
+              core.url(), core.settings().headers, core.settings().max_json_depth,
+              [transport = std::shared_ptr<transport_ops>(copy_transport(core.transport(), "pub/sub"))](
+                  const websocket_request& req) -> std::unique_ptr<websocket_connection> {
+                  return transport->connect_websocket(req);
+              },
+              [weak = core.weak_from_this()]() -> std::optional<std::string> {
+                  const auto core = weak.lock();
+                  if (!core) return std::nullopt;
+                  return core->store().token();
+              }) {}
+
+    static std::shared_ptr<pubsub_state> make(core_type& core);
+
+    // --- callers ---------------------------------------------------------------
+
+    publish_ack publish(const std::string& topic, const json& data,
+                                               const request_options& options);
+
+    /// Returns once the server acknowledged the topic on the current connection.
+    subscription subscribe(const std::string& topic, pubsub_callback fn,
+                                                  const request_options& options);
+
+    /// Once it returns (off the dispatcher thread) the callback is not running and never runs again.
+    void remove(const listener* l) noexcept;
+
+    /// Every callback of `topic` ("" for all topics).
+    void unsubscribe(const std::string& topic) noexcept;
+
+    /// Ends every subscription and closes the socket; pending calls fail. The next call opens a new one.
+    void disconnect() noexcept;
+
+    void shutdown() noexcept override { stop(); }
+
+private:
+    // One caller's limits: the options of the moment, its tokens and its deadline.
+    struct call {
+        call(pubsub_state& s, const request_options& o);
+        bool canceled() const;
+        ClientResponseError late(clock::time_point limit, const std::string& what,
+                                 std::chrono::milliseconds stage) const;
+        pubsub_state& state;
+        pubsub_options opts;
+        const cancel_token* tokens[2] = {nullptr, nullptr};
+        cancel_token::registration wake[2];  // before the lock, so released after it
+        clock::time_point deadline;
+        bool has_deadline;
+    };
+
+    [[noreturn]] void fail_pending(std::unique_lock<std::mutex>&, const std::string& id, ClientResponseError e);
+
+    void start_threads_locked();
+
+    // Waits (lock held) for a ready connection within connect_timeout and the caller's deadline.
+    // A final refusal of the upgrade (401, 403, 404) ends the wait at once with its status.
+    void wait_ready(std::unique_lock<std::mutex>& lock, const call& c);
+
+    void drop_locked(std::unique_lock<std::mutex>& lock, const listener* l, std::vector<listener_ptr>& dropped,
+                     const char* reason = "no subscriptions left");
+
+    void on_auth_change(const std::string& token);
+};
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_PUBSUB_STATE_HPP
+
+namespace bosbase {
+
+BOSBASE_DECL void pubsub_service::set_options(const pubsub_options& options) const {
+    state()->set_options(options);
+}
+
+BOSBASE_DECL std::function<void(const pubsub_message&, const char*)> pubsub_service::decode_failure_reporter() const {
+    std::weak_ptr<detail::pubsub_state> weak = state();
+    return [weak](const pubsub_message& m, const char* why) {
+        if (auto s = weak.lock()) s->report_decode_failure(m, why);
+    };
+}
 
 BOSBASE_DECL publish_ack pubsub_service::publish(const std::string& topic, const json& data,
                                                  const request_options& options) const {
@@ -14919,98 +12771,82 @@ BOSBASE_DECL std::string pubsub_service::random_ref() {
 }  // namespace bosbase
 
 #endif  // BOSBASE_PUBSUB_SERVICE_IPP
-// ---- bosbase/async.ipp: definitions of async.hpp (the client's small executor for calls made without blocking the caller.)
-#ifndef BOSBASE_ASYNC_IPP
-#define BOSBASE_ASYNC_IPP
-
-namespace bosbase {
-namespace detail {
-
-BOSBASE_DECL async_executor::async_executor(std::size_t threads)
-    : state_(std::make_shared<state>()), size_(threads) {
-    if (threads == 0) {
-        throw std::invalid_argument("bosbase: client_options::async_threads must be at least 1");
-    }
-}
-
-BOSBASE_DECL void async_executor::submit(job j) {
-    {
-        std::lock_guard<std::mutex> lock(state_->mutex);
-        if (state_->stopping) {
-            throw std::logic_error("bosbase: the client is shutting down; no new async calls");
-        }
-        state_->queue.push_back(std::move(j));
-        while (threads_.size() < size_ && threads_.size() < state_->queue.size() + state_->running.size()) {
-            threads_.emplace_back([s = state_] { work(*s); });
-        }
-    }
-    state_->wake.notify_one();
-}
-
-BOSBASE_DECL void async_executor::shutdown() noexcept {
-    std::deque<job> abandoned;
-    std::vector<std::thread> threads;
-    {
-        std::lock_guard<std::mutex> lock(state_->mutex);
-        if (state_->stopping && threads_.empty()) return;
-        state_->stopping = true;
-        abandoned.swap(state_->queue);
-        for (const cancel_token& t : state_->running) t.cancel();
-        threads.swap(threads_);
-    }
-    state_->wake.notify_all();
-    for (job& j : abandoned) j.abandon();
-    abandoned.clear();
-    for (std::thread& t : threads) {
-        // The last handle of a client may go inside one of its own jobs: that thread
-        // cannot join itself; it finishes on its own (its state is shared).
-        if (t.get_id() == std::this_thread::get_id()) {
-            t.detach();
-        } else {
-            t.join();
-        }
-    }
-}
-
-BOSBASE_DECL void async_executor::work(state& s) {
-    std::unique_lock<std::mutex> lock(s.mutex);
-    while (true) {
-        s.wake.wait(lock, [&] { return s.stopping || !s.queue.empty(); });
-        if (s.queue.empty()) return;  // stopping
-        job j = std::move(s.queue.front());
-        s.queue.pop_front();
-        s.running.push_back(j.token);
-        lock.unlock();
-        if (j.token.is_canceled()) {
-            j.abandon();
-        } else {
-            job_cancel_slot() = &j.token;
-            j.run();
-            job_cancel_slot() = nullptr;
-        }
-        const cancel_token token = j.token;
-        j = job{};  // what the job captured goes now, outside the lock
-        lock.lock();
-        s.running.erase(std::find(s.running.begin(), s.running.end(), token));
-    }
-}
-
-BOSBASE_DECL std::exception_ptr job_not_run(const cancel_token& token) {
-    return std::make_exception_ptr(ClientResponseError(
-        "", 0, json::object(), error_kind::canceled,
-        token.is_canceled() ? "the async call was cancelled before it started"
-                            : "the client was destroyed before the async call started"));
-}
-
-}  // namespace detail
-}  // namespace bosbase
-
-#endif  // BOSBASE_ASYNC_IPP
 // ---- bosbase/client.ipp: definitions of client.hpp (basic_bosbase: the client, which hands out every service.)
 #ifndef BOSBASE_CLIENT_IPP
 #define BOSBASE_CLIENT_IPP
 
+// ---- bosbase/async.hpp: the client's small executor for calls made without blocking the caller.
+#ifndef BOSBASE_ASYNC_HPP
+#define BOSBASE_ASYNC_HPP
+
+#include <deque>
+
 namespace bosbase {
+
+namespace detail {
+
+/// A fixed number of threads, started on the first job, that run the jobs of one
+/// client in order of submission. Each job has a cancel token that every call it
+/// makes obeys (cancel.hpp, job_cancel_slot). Shutting down (the client's core going
+/// away) cancels the running jobs, abandons the queued ones and joins the threads.
+class async_executor : public core_extension {
+public:
+    struct job {
+        std::function<void()> run;      // never throws: it reports to the job's future
+        std::function<void()> abandon;  // instead of run, when the job cannot run
+        cancel_token token;
+    };
+
+    explicit async_executor(std::size_t threads);
+
+    ~async_executor() override { shutdown(); }
+
+    void submit(job j);
+
+    void shutdown() noexcept override;
+
+private:
+    struct state {
+        std::mutex mutex;
+        std::condition_variable wake;
+        std::deque<job> queue;
+        std::vector<cancel_token> running;
+        bool stopping = false;
+    };
+
+    static void work(state& s);
+
+    std::shared_ptr<state> state_;
+    std::vector<std::thread> threads_;  // guarded by state_->mutex
+    const std::size_t size_;
+};
+
+// What a job that never ran reports through its future.
+BOSBASE_DECL std::exception_ptr job_not_run(const cancel_token& token);
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_ASYNC_HPP
+
+namespace bosbase {
+
+BOSBASE_DECL void client::submit_job(std::function<void(std::shared_ptr<detail::client_core>)> run,
+                                     std::function<void(std::exception_ptr)> abandon,
+                                     std::optional<cancel_token> cancel) const {
+    auto& c = core();
+    auto executor = c.extension<detail::async_executor>(
+        [&c] { return std::make_shared<detail::async_executor>(c.settings().async_threads); });
+    detail::async_executor::job job;
+    job.token = cancel ? std::move(*cancel) : cancel_token();
+    detail::client_core* raw = &c;
+    job.run = [run = std::move(run), raw]() mutable {
+        run(std::shared_ptr<detail::client_core>(std::shared_ptr<void>(), raw));
+    };
+    job.abandon = [abandon = std::move(abandon), token = job.token]() mutable { abandon(detail::job_not_run(token)); };
+    executor->submit(std::move(job));
+}
 
 BOSBASE_DECL record_service client::collection(std::string name) const {
     return record_service(core_, std::move(name));
@@ -15820,6 +13656,160 @@ private:
 #ifndef BOSBASE_HTTPLIB_WEBSOCKET_HPP
 #define BOSBASE_HTTPLIB_WEBSOCKET_HPP
 
+// ---- bosbase/detail/ws_frame.hpp: The RFC 6455 frame codec of the default WebSocket: bytes in any pieces to messages, and masked client frames.
+#ifndef BOSBASE_DETAIL_WS_FRAME_HPP
+#define BOSBASE_DETAIL_WS_FRAME_HPP
+
+namespace bosbase {
+
+namespace detail {
+
+// No sockets here: the connection feeds whatever each read returned (TCP splits a frame
+// anywhere, and a TLS session will hand over its records the same way), so one codec
+// serves every transport and can be tested and fuzzed byte by byte.
+
+enum class ws_opcode : unsigned char {
+    continuation = 0x0,
+    text = 0x1,
+    binary = 0x2,
+    close = 0x8,
+    ping = 0x9,
+    pong = 0xA,
+};
+
+/// @brief One thing the decoder found. `payload` is the message (text, binary), the control
+/// frame's payload (ping, pong, close) or what was wrong (error).
+struct ws_event {
+    enum class kind { none, text, binary, too_large, ping, pong, close, error };
+    kind what = kind::none;
+    std::string payload;
+};
+
+/// @brief Decodes the frames a server sends (RFC 6455, client side: unmasked, no extensions).
+///
+/// feed() takes bytes in pieces of any size and stops at the first whole event, returning
+/// how many bytes it used; the caller feeds the rest again. Data messages are reassembled
+/// from their continuation frames, with control frames allowed in between. A message whose
+/// frames add up to more than the cap is read past without being kept and reported once,
+/// as too_large, when its last frame ends: what it holds at any time is at most the cap,
+/// one control frame (125 bytes) and one frame header (14 bytes). After a close or a
+/// protocol error every call reports it again and uses nothing.
+class ws_decoder {
+public:
+    static constexpr std::size_t max_header_bytes = 14;
+    static constexpr std::size_t max_control_bytes = 125;
+
+    explicit ws_decoder(std::size_t max_message_bytes) : cap_(max_message_bytes) {}
+
+    std::size_t feed(const char* data, std::size_t size, ws_event& out);
+
+    /// Bytes held for messages and frames not yet whole (the fuzzer checks the bound).
+    std::size_t buffered() const noexcept { return message_.size() + control_.size() + header_have_; }
+
+private:
+    enum class stage { header, payload, ended };
+
+    bool control_frame() const noexcept { return (static_cast<unsigned>(opcode_) & 0x8) != 0; }
+
+    void fail(ws_event& out, std::string why);
+
+    void end(ws_event& out, ws_event::kind kind, std::string payload);
+
+    // The first two bytes tell the rules that need no length, and how long the header is.
+    bool first_two_bytes(ws_event& out);
+
+    void start_payload(ws_event& out);
+
+    void end_frame(ws_event& out);
+
+    std::size_t cap_;
+    stage stage_ = stage::header;
+    std::array<char, max_header_bytes> header_{};
+    std::size_t header_have_ = 0;
+    std::size_t header_need_ = 2;
+    bool fin_ = false;
+    ws_opcode opcode_ = ws_opcode::continuation;
+    std::uint64_t remaining_ = 0;
+    bool in_message_ = false;
+    bool skipping_ = false;
+    ws_event::kind message_kind_ = ws_event::kind::text;
+    std::string message_;
+    std::string control_;
+    ws_event::kind end_kind_ = ws_event::kind::none;
+    std::string end_payload_;
+};
+
+/// @brief One frame as bytes: `mask` set for a client's frame (RFC 6455 requires it of every
+/// frame a client sends), unset for a server's (the tests and the fuzzer play the server).
+BOSBASE_DECL std::string ws_encode_frame(ws_opcode opcode, std::string_view payload, bool fin,
+                                   const std::array<unsigned char, 4>* mask);
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_DETAIL_WS_FRAME_HPP
+// ---- bosbase/detail/ws_handshake.hpp: The WebSocket opening handshake as text: the upgrade request, its answer's head, Sec-WebSocket-Accept (SHA-1, base64).
+#ifndef BOSBASE_DETAIL_WS_HANDSHAKE_HPP
+#define BOSBASE_DETAIL_WS_HANDSHAKE_HPP
+
+namespace bosbase {
+
+namespace detail {
+
+// SHA-1 is needed for nothing but Sec-WebSocket-Accept (RFC 6455 4.2.2), which proves the
+// server read this upgrade; it guards no secret, so a small implementation of our own does.
+BOSBASE_DECL std::array<unsigned char, 20> sha1(std::string_view data);
+
+/// Standard base64 with padding (RFC 4648 section 4), as the handshake's headers use.
+BOSBASE_DECL std::string base64_encode(const unsigned char* data, std::size_t size);
+
+/// What the server must answer in Sec-WebSocket-Accept to the key `key`.
+BOSBASE_DECL std::string websocket_accept_for(std::string_view key);
+
+/// A ws:// URL taken apart for the socket and the request line.
+struct ws_url {
+    std::string host;         ///< without brackets, for getaddrinfo
+    std::string port = "80";  ///< digits
+    std::string host_header;  ///< as the URL spells it, for Host
+    std::string target = "/"; ///< path and query
+    bool secure = false;      ///< wss://: TLS, port 443 unless given
+};
+
+/// nullopt when it is not ws://host[:port][/target] or wss://host[:port][/target].
+BOSBASE_DECL std::optional<ws_url> parse_ws_url(std::string_view url);
+
+/// The upgrade request. The caller's headers go along, except those the handshake sets
+/// itself; a header that could end its line is refused (empty result).
+BOSBASE_DECL std::string websocket_upgrade_request(const ws_url& url, const header_list& headers, std::string_view key);
+
+/// The status line and headers of the answer to the upgrade.
+struct http_head {
+    int status = 0;
+    std::vector<std::pair<std::string, std::string>> headers;
+
+    const std::string* find(std::string_view name) const;
+};
+
+/// Parses "HTTP/1.x NNN reason\r\n" and the header lines, `head` without its blank line;
+/// nullopt when it is not HTTP/1, its status is not 100 to 999, or it has a bare CR or LF.
+BOSBASE_DECL std::optional<http_head> parse_http_head(std::string_view head);
+
+/// Whether a comma-separated header value lists `token` (any case): Connection may say "keep-alive, Upgrade".
+BOSBASE_DECL bool header_lists(const std::string* value, std::string_view token);
+
+/// What is wrong with a 101 answer, or "" when it accepts the upgrade that sent `key`.
+BOSBASE_DECL std::string check_websocket_accept(const http_head& head, std::string_view key);
+
+/// Decodes what of a chunked body has arrived, at most `cap` bytes of it; true once it is
+/// whole, `cap` bytes are out, or the chunking is broken (then what came before stands).
+BOSBASE_DECL bool http_dechunk(std::string_view raw, std::string& out, std::size_t cap);
+
+}  // namespace detail
+
+}  // namespace bosbase
+
+#endif  // BOSBASE_DETAIL_WS_HANDSHAKE_HPP
 // ---- bosbase/platform_socket.hpp: Platform calls of the WebSocket's own socket: name lookup, non-blocking connect, readiness with a wake-up, one-shot reads and writes.
 #ifndef BOSBASE_PLATFORM_SOCKET_HPP
 #define BOSBASE_PLATFORM_SOCKET_HPP
@@ -16571,6 +14561,8 @@ private:
 
 #endif  // BOSBASE_NO_HTTPLIB
 #endif  // BOSBASE_HTTPLIB_WS_STREAM_HPP
+
+#include <deque>
 
 #ifndef BOSBASE_NO_HTTPLIB
 
@@ -17936,6 +15928,2103 @@ BOSBASE_DECL std::string replace_file_atomically(const std::filesystem::path& ta
 }  // namespace bosbase
 
 #endif  // BOSBASE_PLATFORM_IPP
+// ---- bosbase/services/script_ws.ipp: definitions of services/script_ws.hpp (scripts().execute_ws(): one script run over a WebSocket, and the deadline timer of the streamed calls.)
+#ifndef BOSBASE_SERVICES_SCRIPT_WS_IPP
+#define BOSBASE_SERVICES_SCRIPT_WS_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL deadline_guard::deadline_guard(cancel_token target, clock::time_point when)
+    : state_(std::make_shared<shared>()) {
+    thread_ = std::thread([s = state_, target, when] {
+        std::unique_lock<std::mutex> lock(s->mutex);
+        if (!s->cv.wait_until(lock, when, [&] { return s->done; })) {
+            s->fired = true;
+            lock.unlock();
+            target.cancel();
+        }
+    });
+}
+
+BOSBASE_DECL void deadline_guard::stop() {
+    {
+        std::lock_guard<std::mutex> lock(state_->mutex);
+        state_->done = true;
+    }
+    state_->cv.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+BOSBASE_DECL bool deadline_guard::fired() {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    return state_->fired;
+}
+
+BOSBASE_DECL script_output execute_script_ws(client_core& c, const std::string& path,
+                                             const std::vector<std::string>& arguments,
+                                             std::string_view function_name, const request_options& options) {
+    using clock = std::chrono::steady_clock;
+    const auto& settings = c.settings();
+    require_headers(options.headers, "request_options.headers");
+    const std::string token = c.store().token();
+    const call_secrets secrets{token};
+
+    websocket_request req;
+    req.url = websocket_origin(c.url().origin) + c.target_for(path, collect_query(options, {}));
+    req.headers = options.headers;
+    for (const auto& h : settings.headers) {
+        if (!h.second.empty() && !has_header(req.headers, h.first)) req.headers.push_back(h);
+    }
+    if (!settings.lang.empty() && !has_header(req.headers, "Accept-Language")) {
+        req.headers.emplace_back("Accept-Language", settings.lang);
+    }
+    if (!token.empty() && !has_header(req.headers, "Authorization")) req.headers.emplace_back("Authorization", token);
+    req.connect_timeout = settings.connect_timeout;
+    req.read_timeout = options.timeout.value_or(settings.timeout);
+    req.write_timeout = req.read_timeout;
+    req.max_message_bytes = settings.max_response_bytes;
+    const std::chrono::milliseconds budget = options.deadline.value_or(settings.deadline);
+    const auto deadline =
+        clock::now() + std::clamp(budget, std::chrono::milliseconds(0), std::chrono::milliseconds(std::chrono::hours(24 * 365 * 100)));
+    const std::string url = redact_url(req.url);
+    const std::string what = "GET " + redact_url(c.url().origin + c.url().prefix + path) + " (WebSocket)";
+
+    // One token the transport and the socket obey: the caller's, the async job's, or the deadline.
+    cancel_token stop;
+    cancel_token::registration links[2];
+    if (options.cancel) links[0] = options.cancel->on_cancel([stop] { stop.cancel(); });
+    if (const cancel_token* job = current_job_cancel()) links[1] = job->on_cancel([stop] { stop.cancel(); });
+    auto failure = [&](error_kind kind, const std::string& why) {
+        return ClientResponseError(url, 0, json::object(), kind, why, secrets.to_vector());
+    };
+    if (stop.is_canceled()) throw failure(error_kind::canceled, what + " was cancelled before it was sent");
+    req.cancel = stop;
+
+    deadline_guard guard(stop, deadline);
+    auto ended = [&](error_kind kind, const std::string& why) {
+        guard.stop();
+        if (guard.fired()) {
+            return failure(error_kind::deadline, what + " exceeded its deadline of " + std::to_string(budget.count()) + " ms");
+        }
+        if (stop.is_canceled()) return failure(error_kind::canceled, what + " was cancelled");
+        return failure(kind, why);
+    };
+
+    std::unique_ptr<websocket_connection> conn;
+    std::optional<transport_fault> refused;
+    try {
+        auto transport = copy_transport(c.transport(), "execute_ws");  // copies share what the transport keeps
+        conn = transport->connect_websocket(req);
+    } catch (const websocket_refused& e) {
+        // The server's own answer to the upgrade (no script, no permission, not signed
+        // in): its status and JSON, as execute() would report them.
+        if (stop.is_canceled()) throw ended(error_kind::canceled, e.what());
+        guard.stop();
+        http_response res;
+        res.status = e.status();
+        res.body = e.body();
+        const auto list = secrets.to_vector();
+        throw ClientResponseError(url, e.status(), error_body(res, settings.max_json_depth, list), error_kind::none, {},
+                                  list);
+    } catch (...) {
+        transport_fault fault = current_transport_fault();
+        // A transport that does not tell the upgrade's status: a server that answers the
+        // upgrade with an error and closes may look like a refused connect to it.
+        const bool maybe_refused = fault.kind == error_kind::invalid_response || fault.kind == error_kind::connect;
+        if (!maybe_refused || stop.is_canceled()) throw ended(fault.kind, fault.what);
+        refused = std::move(fault);
+    }
+    if (refused) {
+        // Perhaps the server answered the upgrade with an error the transport did not pass
+        // on (one that throws websocket_refused never comes here). The same route asked
+        // over plain HTTP gives that answer before it would upgrade, and runs nothing; a
+        // server that is not there fails that request alike.
+        guard.stop();
+        (void)fetch_json(c, "GET", path, nullptr, options, secrets);
+        throw failure(refused->kind, refused->what);
+    }
+    if (!conn) throw ended(error_kind::other, "the transport returned no WebSocket");
+
+    std::string message;
+    websocket_frame frame = websocket_frame::closed;
+    {
+        // Declared after conn, so gone before it: a cancel or the deadline ends a blocked read.
+        cancel_token::registration wake = stop.on_cancel([&conn] { conn->shutdown(); });
+        json first = json::object();
+        if (!arguments.empty()) first["arguments"] = arguments;
+        if (!function_name.empty()) first["function_name"] = std::string(function_name);
+        try {
+            if (!conn->send_text(first.dump())) {
+                throw ended(error_kind::send, "the WebSocket closed before the script's arguments were sent");
+            }
+            frame = conn->read(message);
+        } catch (const ClientResponseError&) {
+            throw;
+        } catch (const json::exception&) {
+            throw std::invalid_argument("bosbase: script arguments and function name must be valid UTF-8");
+        } catch (const std::bad_alloc&) {
+            throw;
+        } catch (const std::exception& e) {
+            throw ended(error_kind::receive, e.what());
+        }
+    }
+    conn->shutdown();
+    guard.stop();
+    if (guard.fired() || stop.is_canceled()) throw ended(error_kind::canceled, {});
+    if (frame == websocket_frame::closed) {
+        throw failure(error_kind::receive, "the server closed the WebSocket without the script's answer");
+    }
+    constexpr int switched = 101;  // the status of the upgrade that carried the answer
+    // A transport that reads past an answer over the cap says too_large; one that hands it over whole, its size.
+    if (frame == websocket_frame::too_large ||
+        (frame == websocket_frame::text && message.size() > settings.max_response_bytes)) {
+        throw failure(error_kind::too_large, "the script's answer is larger than max_response_bytes (" +
+                                                 std::to_string(settings.max_response_bytes) + " bytes)");
+    }
+    if (frame != websocket_frame::text) {
+        throw invalid_response(c, path, options, switched, "The script's answer is a binary WebSocket message.");
+    }
+    const std::optional<json> parsed = parse_json(message, settings.max_json_depth);
+    if (!parsed || !parsed->is_object()) {
+        throw invalid_response(c, path, options, switched,
+                               "The script's answer is not a JSON object, or nests deeper than max_json_depth.");
+    }
+    const auto status = parsed->find("status");
+    if (parsed->find("output") == parsed->end() && status != parsed->end() && status->is_number_integer()) {
+        // A failure after the upgrade (the script raised, bad arguments) comes as a message.
+        const auto code = status->get<std::int64_t>();
+        const int http = code >= 100 && code <= 599 ? static_cast<int>(code) : 500;
+        const auto list = secrets.to_vector();
+        throw ClientResponseError(url, http, *parsed, error_kind::none, {}, list);
+    }
+    return decode_as<script_output>(c, *parsed, switched, path, options);
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_SERVICES_SCRIPT_WS_IPP
+// ---- bosbase/realtime/sse_parser.ipp: definitions of realtime/sse_parser.hpp (an incremental parser for server-sent events with a per-event cap.)
+#ifndef BOSBASE_REALTIME_SSE_PARSER_IPP
+#define BOSBASE_REALTIME_SSE_PARSER_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL bool sse_parser::grow(std::size_t line_size) {
+    if (line_size + data_.size() + event_.size() > max_event_bytes_) {
+        error_ = "an event is larger than max_event_bytes (" + std::to_string(max_event_bytes_) + " bytes)";
+        line_.clear();
+        data_.clear();
+        return false;
+    }
+    return true;
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_REALTIME_SSE_PARSER_IPP
+// ---- bosbase/realtime/connection.ipp: definitions of realtime/connection.hpp (one realtime connection: the stream request, reading it, how it ended, and the delay before the next.)
+#ifndef BOSBASE_REALTIME_CONNECTION_IPP
+#define BOSBASE_REALTIME_CONNECTION_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL http_request realtime_stream_request(const parsed_base_url& url, std::string target,
+                                                  const client_options& settings) {
+    http_request req;
+    req.method = "GET";
+    req.origin = url.origin;
+    req.target = std::move(target);
+    req.headers = settings.headers;
+    auto add_default = [&](const char* name, const std::string& value) {
+        if (!value.empty() && !has_header(req.headers, name)) req.headers.emplace_back(name, value);
+    };
+    add_default("Accept", "text/event-stream");
+    add_default("Cache-Control", "no-store");
+    add_default("Accept-Language", settings.lang);
+    req.connect_timeout = settings.connect_timeout;
+    req.write_timeout = settings.timeout;
+    req.max_response_bytes = std::size_t(64) << 10;  // only error bodies are collected
+    req.decompress = false;
+    return req;
+}
+
+BOSBASE_DECL std::string realtime_client_id(const sse_event& ev) {
+    if (auto data = parse_json(ev.data, 8); data && data->is_object()) {
+        auto it = data->find("clientId");
+        if (it != data->end() && it->is_string()) return it->get<std::string>();
+    }
+    return ev.id;
+}
+
+BOSBASE_DECL realtime_event to_realtime_event(const sse_event& ev, std::size_t max_json_depth) {
+    realtime_event out;
+    out.topic = ev.event;
+    auto parsed = parse_json(ev.data, max_json_depth);
+    out.data = parsed ? std::move(*parsed) : json::object();
+    if (out.data.is_object()) {
+        auto action = out.data.find("action");
+        auto record = out.data.find("record");
+        if (action != out.data.end() && action->is_string()) out.action = action->get<std::string>();
+        if (record != out.data.end() && record->is_object()) out.record = *record;
+    }
+    return out;
+}
+
+BOSBASE_DECL std::chrono::milliseconds realtime_backoff(std::size_t attempt, const realtime_options& opts,
+                                                        std::optional<std::chrono::milliseconds> server_retry,
+                                                        std::minstd_rand& rng) {
+    const std::int64_t cap = opts.max_reconnect_delay.count();
+    std::int64_t base = opts.reconnect_delay.count();
+    if (server_retry) base = std::max(base, static_cast<std::int64_t>(server_retry->count()));
+    base = std::min(base, cap);
+    for (std::size_t i = 0; i < attempt && base < cap; ++i) base = std::min(cap, base * 2);
+    if (base <= 1) return std::chrono::milliseconds(base);
+    std::uniform_int_distribution<std::int64_t> half(0, base / 2);
+    return std::chrono::milliseconds(base - base / 2 + half(rng));
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_REALTIME_CONNECTION_IPP
+// ---- bosbase/realtime/state.ipp: definitions of realtime/state.hpp (one client's realtime connection: a small state machine on a background thread.)
+#ifndef BOSBASE_REALTIME_STATE_IPP
+#define BOSBASE_REALTIME_STATE_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL realtime_state::~realtime_state() {
+    if (worker_.joinable()) worker_.detach();  // shutdown() has run; this only keeps ~thread quiet
+}
+
+BOSBASE_DECL std::shared_ptr<realtime_state> realtime_state::make(core_type& core) {
+    auto made = std::make_shared<realtime_state>(core);
+    std::weak_ptr<realtime_state> weak = made;
+    core.store().on_change(
+        [weak](const std::string& token, const json&) {
+            if (auto self = weak.lock()) self->on_auth_change(token);
+        },
+        true);
+    return made;
+}
+
+BOSBASE_DECL subscription realtime_state::subscribe(core_type& core, const std::string& key,
+                                                    realtime_callback fn, const request_options& options) {
+    realtime_registry::check_key(key);
+    if (!fn) throw std::invalid_argument("bosbase: a realtime callback must not be empty");
+    check_subscribe_options(options);
+    const cancel_token* tokens[2] = {options.cancel ? &*options.cancel : nullptr, current_job_cancel()};
+    auto canceled = [&] {
+        return (tokens[0] && tokens[0]->is_canceled()) || (tokens[1] && tokens[1]->is_canceled());
+    };
+    if (canceled()) throw aborted("before it started");
+
+    // Declared before the lock, so destroyed after it is released: a registration's
+    // callback takes the lock, and a listener's captures may own the client.
+    cancel_token::registration wake[2];
+    for (int i = 0; i < 2; ++i) {
+        if (tokens[i]) wake[i] = tokens[i]->on_cancel([this] { notify(); });
+    }
+    std::vector<listener_ptr> dropped;
+    listener_ptr l;
+    std::optional<cancel_token> close;
+    waiter w;
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (phase_ == phase::stopping) throw destroyed();
+    const auto limit = options.deadline.value_or(options_.subscribe_timeout);
+    const auto deadline = clock::now() + limit;
+    const bool on_thread = std::this_thread::get_id() == worker_id_;
+    waiters_.push_back(&w);
+    try {
+        l = registry_.add(key, std::move(fn));
+        start_thread_locked();
+        cv_.notify_all();
+        while (!l->removed) {  // unsubscribe_all() meanwhile: an inert handle
+            if (phase_ == phase::subscribed && registry_.on_server(key)) break;
+            if (phase_ == phase::stopping) throw destroyed();
+            if (w.error) throw *w.error;
+            if (canceled()) throw aborted("while it waited for the server");
+            if (phase_ == phase::subscribed && !posting_) {
+                post_set(lock, core, caller_post_options(options, deadline));
+                continue;
+            }
+            // The realtime thread cannot wait for its own connection (in on_disconnect,
+            // say): the topic goes to the server with the next one.
+            if (on_thread && phase_ != phase::subscribed) break;
+            if (clock::now() >= deadline) throw timed_out(options, limit);
+            cv_.wait_until(lock, deadline);
+        }
+    } catch (...) {
+        waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &w));
+        // Nothing is left behind; a topic the server may hold goes with the next POST.
+        if (l) registry_.remove(l.get(), dropped);
+        close = topics_removed_locked();
+        lock.unlock();
+        if (close) close->cancel();
+        throw;
+    }
+    waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &w));
+    lock.unlock();
+    std::weak_ptr<realtime_state> self = this->shared_from_this();
+    return subscription(key, [self, core = core_, weak_l = std::weak_ptr<realtime_listener>(l)] {
+        const auto state = self.lock();
+        const auto listener = weak_l.lock();
+        if (!state || !listener) return;  // gone with the client, or already removed
+        const auto owner = core.lock();   // null once the client is gone: then no POST
+        state->remove(owner.get(), listener.get());
+    });
+}
+
+BOSBASE_DECL void realtime_state::remove(core_type* core, const realtime_listener* l) noexcept {
+    std::vector<listener_ptr> dropped;
+    std::optional<cancel_token> close;
+    {
+        std::unique_lock<std::mutex> lock(mutex_);
+        const bool shrunk = registry_.remove(l, dropped);
+        if (std::this_thread::get_id() != worker_id_) cv_.wait(lock, [&] { return running_ != l; });
+        close = topics_removed_locked();
+        if (shrunk && core && !close) post_shrunk_set(lock, *core);
+    }
+    if (close) close->cancel();
+}
+
+BOSBASE_DECL void realtime_state::remove_by_prefix(core_type& core, std::string_view prefix,
+                                                   const char* reason) noexcept {
+    std::vector<listener_ptr> dropped;
+    std::optional<cancel_token> close;
+    {
+        std::unique_lock<std::mutex> lock(mutex_);
+        const bool shrunk = registry_.remove_by_prefix(prefix, dropped);
+        if (std::this_thread::get_id() != worker_id_) {
+            cv_.wait(lock, [&] {
+                return std::none_of(dropped.begin(), dropped.end(),
+                                    [&](const listener_ptr& p) { return p.get() == running_; });
+            });
+        }
+        close = topics_removed_locked(reason);
+        if (shrunk && !close) post_shrunk_set(lock, core);
+    }
+    if (close) close->cancel();
+}
+
+BOSBASE_DECL void realtime_state::set_options(const realtime_options& o) {
+    if (o.max_event_bytes == 0 || o.reconnect_delay.count() < 0 || o.max_reconnect_delay.count() < 0 ||
+        o.idle_timeout.count() <= 0 || o.subscribe_timeout.count() < 0) {
+        throw std::invalid_argument(
+            "bosbase: realtime_options: delays must not be negative, idle_timeout and max_event_bytes must be "
+            "positive");
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    options_ = o;
+}
+
+BOSBASE_DECL bool realtime_state::is_connected() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return phase_ == phase::subscribed;
+}
+
+BOSBASE_DECL std::string realtime_state::client_id() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return phase_ == phase::subscribed ? client_id_ : std::string();
+}
+
+BOSBASE_DECL std::vector<std::string> realtime_state::topics() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return registry_.keys();
+}
+
+BOSBASE_DECL void realtime_state::shutdown() noexcept {
+    std::thread worker;
+    std::optional<cancel_token> cancel;
+    bool on_thread = false;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        phase_ = phase::stopping;
+        cancel = conn_cancel_;
+        worker = std::move(worker_);
+        on_thread = std::this_thread::get_id() == worker_id_;
+    }
+    cv_.notify_all();
+    if (!worker.joinable()) return;
+    if (on_thread) {
+        // Inside a callback or the POST: the stack above returns to a loop that sees
+        // `stopping`; it cannot join itself.
+        worker.detach();
+        return;
+    }
+    // A cancel that lands before the transport has a connection still stops it: the
+    // transport registers with the token, which runs late registrations at once.
+    if (cancel) cancel->cancel();
+    worker.join();
+}
+
+BOSBASE_DECL void realtime_state::check_subscribe_options(const request_options& o) {
+    if (o.expand || o.fields || o.filter || o.sort || o.skip_total || !o.query.empty() || !o.headers.empty()) {
+        throw std::invalid_argument(
+            "bosbase: a realtime subscription takes filter, expand, fields, query and headers once (in "
+            "request_options, or in subscribe_options with request_options bounding the call only), and "
+            "sort or skip_total not at all");
+    }
+}
+
+BOSBASE_DECL ClientResponseError realtime_state::aborted(const char* when) const {
+    return ClientResponseError(url_, 0, json::object(), error_kind::canceled,
+                               std::string("the realtime subscribe was cancelled ") + when);
+}
+
+BOSBASE_DECL ClientResponseError realtime_state::destroyed() const {
+    return ClientResponseError(url_, 0, json::object(), error_kind::canceled,
+                               "the client was destroyed while the realtime subscribe waited");
+}
+
+BOSBASE_DECL ClientResponseError realtime_state::timed_out(const request_options& options,
+                                                           std::chrono::milliseconds limit) const {
+    const std::string what = options.deadline ? "its deadline" : "subscribe_timeout";
+    return ClientResponseError(url_, 0, json::object(), options.deadline ? error_kind::deadline : error_kind::timeout,
+                               "no confirmed realtime subscription within " + what + " (" +
+                                   std::to_string(limit.count()) + " ms)" +
+                                   (last_failure_.empty() ? std::string() : "; last attempt: " + last_failure_));
+}
+
+BOSBASE_DECL request_options realtime_state::caller_post_options(const request_options& options,
+                                                                 clock::time_point deadline) const {
+    request_options o;
+    o.cancel = options.cancel;
+    o.timeout = options.timeout;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+    o.deadline = std::max(std::chrono::milliseconds(1), std::min(left, post_deadline_));
+    return o;
+}
+
+BOSBASE_DECL void realtime_state::notify() {
+    { std::lock_guard<std::mutex> lock(mutex_); }  // a waiter is either before its check or in wait()
+    cv_.notify_all();
+}
+
+BOSBASE_DECL bool realtime_state::streaming() const {
+    return phase_ == phase::connecting || phase_ == phase::submitting || phase_ == phase::subscribed;
+}
+
+BOSBASE_DECL void realtime_state::start_thread_locked() {
+    if (worker_id_ != std::thread::id() || phase_ == phase::stopping) return;
+    auto self = this->shared_from_this();
+    worker_ = std::thread([self] { self->run(); });
+    worker_id_ = worker_.get_id();
+}
+
+BOSBASE_DECL std::optional<cancel_token> realtime_state::topics_removed_locked(const char* reason) {
+    if (!registry_.empty() || !streaming()) return std::nullopt;
+    phase_ = phase::closing;
+    close_reason_ = reason;
+    emptied_ = true;
+    cv_.notify_all();
+    return conn_cancel_;
+}
+
+BOSBASE_DECL void realtime_state::on_auth_change(const std::string& token) {
+    std::optional<cancel_token> cancel;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (token == token_seen_) return;  // a record merge or a refresh that kept the token
+        token_seen_ = token;
+        if (!streaming()) return;  // the next connection submits with the new token anyway
+        phase_ = phase::closing;
+        close_reason_ = "the auth token changed; reconnecting to subscribe with the new identity";
+        cancel = conn_cancel_;
+    }
+    cv_.notify_all();
+    if (cancel) cancel->cancel();
+}
+
+BOSBASE_DECL void realtime_state::post_set(std::unique_lock<std::mutex>& lock, core_type& core,
+                                           const request_options& options) {
+    posting_ = true;
+    const std::string client = client_id_;
+    const json body = {{"clientId", client}, {"subscriptions", registry_.begin_post()}};
+    lock.unlock();
+    bool accepted = false;
+    try {
+        core.perform("POST", "/api/realtime", body, options, {});
+        accepted = true;
+    } catch (...) {
+        lock.lock();
+        end_post(client, false);
+        throw;
+    }
+    lock.lock();
+    end_post(client, accepted);
+}
+
+BOSBASE_DECL void realtime_state::end_post(const std::string& client, bool accepted) {
+    // A POST for a connection that has ended since touches nothing of the new one.
+    if (client_id_ == client && posting_) {
+        posting_ = false;
+        registry_.end_post(accepted);
+    }
+    cv_.notify_all();
+}
+
+BOSBASE_DECL void realtime_state::post_shrunk_set(std::unique_lock<std::mutex>& lock, core_type& core) noexcept {
+    cv_.wait(lock, [&] { return !posting_; });
+    if (phase_ != phase::subscribed || !registry_.dirty()) return;  // a new connection submits it all
+    request_options o;
+    o.deadline = post_deadline_;
+    try {
+        post_set(lock, core, o);
+    } catch (...) {
+    }
+}
+
+BOSBASE_DECL void realtime_state::run() noexcept {
+    std::size_t attempt = 0;
+    bool had_connection = false;
+    std::optional<std::chrono::milliseconds> server_retry;
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (phase_ != phase::stopping) {
+        if (registry_.empty()) {
+            phase_ = phase::idle;
+            had_connection = false;
+            cv_.wait(lock, [&] { return phase_ == phase::stopping || !registry_.empty(); });
+            continue;
+        }
+        phase_ = phase::connecting;
+        close_reason_.clear();
+        emptied_ = false;
+        const cancel_token cancel;
+        conn_cancel_ = cancel;
+        const realtime_options opts = options_;
+        lock.unlock();
+        http_request req = stream_request_;
+        req.read_timeout = opts.idle_timeout;
+        req.cancel = cancel;
+        realtime_connection_end end =
+            run_realtime_stream(*stream_transport_, req, opts.max_event_bytes,
+                                [&](const sse_event& ev, realtime_connection_end& e) {
+                                    return on_event(ev, cancel, e, had_connection);
+                                });
+        lock.lock();
+
+        const bool stopping = phase_ == phase::stopping;
+        const bool closed_here = phase_ == phase::closing;
+        std::optional<ClientResponseError> refused;
+        if (closed_here) {
+            end.info.reason = close_reason_;
+            end.info.kind = error_kind::none;
+        } else if (!end.subscribed && !stopping) {
+            for (waiter* w : waiters_) {
+                if (!w->error) w->error = end.error;
+            }
+            last_failure_ = end.error ? end.error->what() : end.info.reason;
+            // The server answered and refused (the stream or the set): retrying may never
+            // help, so the app hears of it, once per new status rather than every retry.
+            // Network failures are only retried, as pub/sub does.
+            if (end.error && end.error->status() != 0 && end.error->status() != last_refusal_status_) {
+                last_refusal_status_ = end.error->status();
+                refused.emplace(*end.error);
+            }
+        }
+        if (end.subscribed) {
+            last_failure_.clear();
+            last_refusal_status_ = 0;
+            lost_at_ = std::chrono::system_clock::now();
+        }
+        conn_cancel_.reset();
+        client_id_.clear();
+        posting_ = false;
+        registry_.connection_lost();
+        if (!stopping) phase_ = closed_here ? phase::connecting : phase::backing_off;
+        end.info.reconnecting = !stopping && !registry_.empty();
+        end.info.topics = registry_.keys();
+        const auto on_disconnect = !stopping && end.subscribed ? on_disconnect_ : nullptr;
+        const auto on_error = refused ? on_error_ : nullptr;
+        cv_.notify_all();
+        if (end.retry) server_retry = end.retry;
+        if (end.subscribed) {
+            had_connection = true;
+            attempt = 0;
+        }
+        // Closed because every topic went: nothing was lost, so the next connection (a
+        // subscribe may already wait for it) is a first one, not a reconnect.
+        if (closed_here && emptied_) had_connection = false;
+        if (on_disconnect || on_error) {
+            lock.unlock();
+            if (on_disconnect) invoke(*on_disconnect, end.info);
+            if (on_error) invoke(*on_error, *refused);
+            lock.lock();
+        }
+        if (phase_ != phase::backing_off) continue;  // idle, a new identity, or stopping
+        // Neither a subscribe nor the last unsubscribe cuts the delay short: a caller
+        // that retries subscribe() in a loop is paced like the reconnects.
+        const auto delay = realtime_backoff(attempt++, opts, server_retry, rng_);
+        cv_.wait_for(lock, delay, [&] { return phase_ == phase::stopping; });
+    }
+}
+
+BOSBASE_DECL bool realtime_state::on_event(const sse_event& ev, const cancel_token& cancel,
+                                           realtime_connection_end& end, bool had_connection) {
+    if (ev.event == "PB_CONNECT") return on_connected(ev, cancel, end, had_connection);
+    dispatch(ev);
+    return still_streaming();
+}
+
+BOSBASE_DECL bool realtime_state::on_connected(const sse_event& ev, const cancel_token& cancel,
+                                               realtime_connection_end& end, bool had_connection) {
+    const std::string id = realtime_client_id(ev);
+    if (id.empty()) {
+        end.stop_reason = "PB_CONNECT carried no client id";
+        return false;
+    }
+    json body;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (phase_ != phase::connecting && phase_ != phase::subscribed) return false;  // closing or stopping
+        registry_.connection_lost();  // the server holds nothing for a new client id
+        client_id_ = id;
+        phase_ = phase::submitting;
+        posting_ = true;
+        body = json{{"clientId", id}, {"subscriptions", registry_.begin_post()}};
+    }
+    std::optional<ClientResponseError> failure;
+    {
+        request_options o;
+        o.deadline = post_deadline_;
+        o.cancel = cancel;  // closing the connection ends its POST too
+        const auto core = core_.lock();
+        if (!core) {
+            end.stop_reason = "the client is going away";
+            return false;
+        }
+        try {
+            core->perform("POST", "/api/realtime", body, o, {});
+        } catch (const ClientResponseError& e) {
+            failure = e;
+        } catch (const std::exception& e) {
+            failure.emplace(url_, 0, json::object(), error_kind::other, e.what());
+        }
+    }  // The last reference to the core may go here: then shutdown() ran on this thread.
+    std::shared_ptr<const connection_callback> on_connect;
+    std::shared_ptr<const connection_callback> on_reconnect;
+    connection_event info;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (phase_ != phase::submitting || client_id_ != id) return false;  // closing or stopping
+        posting_ = false;
+        registry_.end_post(!failure);
+        if (failure) {
+            end.error = failure;
+            end.stop_reason = std::string("the subscription request failed: ") + failure->what();
+            cv_.notify_all();
+            return false;
+        }
+        phase_ = phase::subscribed;
+        end.subscribed = true;
+        on_connect = on_connect_;
+        on_reconnect = had_connection ? on_reconnect_ : nullptr;
+        info.client_id = id;
+        info.topics = registry_.keys();
+        info.reconnect = had_connection;
+        if (had_connection) info.disconnected_at = lost_at_;
+    }
+    cv_.notify_all();
+    if (on_connect) invoke(*on_connect, info);
+    if (on_reconnect && still_streaming()) invoke(*on_reconnect, info);
+    return still_streaming();
+}
+
+BOSBASE_DECL bool realtime_state::still_streaming() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return streaming();
+}
+
+BOSBASE_DECL void realtime_state::dispatch(const sse_event& ev) {
+    std::vector<listener_ptr> targets;  // destroyed unlocked, at the end
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!streaming()) return;
+        targets = registry_.listeners(ev.event);
+    }
+    if (targets.empty()) return;  // unsubscribed meanwhile
+    const realtime_event out = to_realtime_event(ev, max_json_depth_);
+    for (const auto& l : targets) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (phase_ == phase::stopping || l->removed) continue;  // removed meanwhile
+            running_ = l.get();
+        }
+        try {
+            l->fn(out);
+        } catch (const realtime_decode_error& e) {
+            report_decode_failure(out.topic, e.what());
+        } catch (...) {
+        }
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            running_ = nullptr;
+        }
+        cv_.notify_all();
+    }
+}
+
+BOSBASE_DECL void realtime_state::report_decode_failure(const std::string& topic, const char* what) noexcept {
+    std::shared_ptr<const error_callback> on_error;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        on_error = on_error_;
+    }
+    if (!on_error) return;
+    try {
+        (*on_error)(ClientResponseError(url_, 0, json::object(), error_kind::invalid_response,
+                                        "a realtime event on " + topic.substr(0, topic.find('?')) +
+                                            " does not fit the requested type: " + what));
+    } catch (...) {  // on_error threw, or the error could not be made: the stream goes on
+    }
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_REALTIME_STATE_IPP
+// ---- bosbase/pubsub/protocol.ipp: definitions of pubsub/protocol.hpp (the /api/pubsub wire format: frames out, frames in, and the socket URL.)
+#ifndef BOSBASE_PUBSUB_PROTOCOL_IPP
+#define BOSBASE_PUBSUB_PROTOCOL_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL std::optional<pubsub_frame> parse_pubsub_frame(const std::string& text, std::size_t max_depth) {
+    auto parsed = parse_json(text, max_depth);
+    if (!parsed || !parsed->is_object()) return std::nullopt;
+    json& obj = *parsed;
+    auto string_of = [&](const char* key) {
+        auto it = obj.find(key);
+        return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    auto type = obj.find("type");
+    if (type == obj.end() || !type->is_string()) return std::nullopt;
+    pubsub_frame f;
+    f.type = type->get<std::string>();
+    f.request_id = string_of("requestId");
+    f.client_id = string_of("clientId");
+    f.id = string_of("id");
+    f.topic = string_of("topic");
+    f.created = string_of("created");
+    f.message = string_of("message");
+    auto data = obj.find("data");
+    if (data != obj.end()) f.data = std::move(*data);
+    return f;
+}
+
+BOSBASE_DECL std::string pubsub_request_frame(std::string_view type, const std::string* topic,
+                                              const std::string& request_id, const std::string* data_json) {
+    std::string out = "{\"type\":" + json(std::string(type)).dump();
+    if (topic) out += ",\"topic\":" + json(*topic).dump();
+    if (data_json) out += ",\"data\":" + *data_json;
+    out += ",\"requestId\":" + json(request_id).dump() + "}";
+    return out;
+}
+
+BOSBASE_DECL std::string pubsub_url(const parsed_base_url& url) {
+    return websocket_origin(url.origin) + url.prefix + "/api/pubsub";
+}
+
+BOSBASE_DECL void check_pubsub_topic(const std::string& topic) {
+    if (topic.find_first_not_of(" \t\r\n") == std::string::npos) {
+        throw std::invalid_argument("bosbase: a pub/sub topic must not be empty");
+    }
+    try {
+        (void)json(topic).dump();
+    } catch (const json::type_error&) {
+        throw std::invalid_argument("bosbase: a pub/sub topic must be valid UTF-8");
+    }
+}
+
+BOSBASE_DECL void pubsub_recent_ids::add(const std::string& id) {
+    if (id.empty() || !ids_.insert(id).second) return;
+    order_.push_back(id);
+    if (order_.size() > capacity) {
+        ids_.erase(order_.front());
+        order_.pop_front();
+    }
+}
+
+BOSBASE_DECL pubsub_realtime_message to_realtime_message(const pubsub_message& m) {
+    pubsub_realtime_message out;
+    out.topic = m.topic;
+    out.id = m.id;
+    out.created = m.created;
+    if (m.data.is_object()) {
+        auto ev = m.data.find("event");
+        if (ev != m.data.end() && ev->is_string()) out.event = ev->get<std::string>();
+        auto ref = m.data.find("ref");
+        if (ref != m.data.end() && ref->is_string()) out.ref = ref->get<std::string>();
+        auto payload = m.data.find("payload");
+        out.payload = payload != m.data.end() ? *payload : m.data;
+    } else {
+        out.payload = m.data;
+    }
+    return out;
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_PUBSUB_PROTOCOL_IPP
+// ---- bosbase/pubsub/machine.ipp: definitions of pubsub/machine.hpp (the pub/sub connection's machinery: the reader, dispatcher and keeper threads and their state.)
+#ifndef BOSBASE_PUBSUB_MACHINE_IPP
+#define BOSBASE_PUBSUB_MACHINE_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL std::chrono::milliseconds pubsub_backoff(std::size_t attempt, const pubsub_options& o,
+                                                      std::minstd_rand& rng) {
+    const std::int64_t floor = o.reconnect_delay.count();
+    const std::int64_t cap = std::max(floor, static_cast<std::int64_t>(o.max_reconnect_delay.count()));
+    std::int64_t base = floor;
+    for (std::size_t i = 0; i < attempt && base < cap; ++i) base = std::min(cap, base * 2);
+    std::uniform_int_distribution<std::int64_t> pick(base / 2, base);
+    return std::chrono::milliseconds(std::max(floor, pick(rng)));
+}
+
+BOSBASE_DECL pubsub_machine::~pubsub_machine() {
+    for (auto* t : {&reader_, &dispatcher_, &keeper_}) {
+        if (t->joinable()) t->detach();  // stop() has run; this only keeps ~thread quiet
+    }
+}
+
+BOSBASE_DECL void pubsub_machine::set_options(const pubsub_options& o) {
+    if (o.max_message_bytes == 0 || o.max_queued_messages == 0 || o.connect_timeout.count() <= 0 ||
+        o.ack_timeout.count() <= 0 || o.reconnect_delay.count() <= 0 || o.max_reconnect_delay.count() < 0 ||
+        o.ping_interval.count() <= 0) {
+        throw std::invalid_argument(
+            "bosbase: pubsub_options: timeouts, reconnect_delay, ping_interval and the limits must be positive");
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    options_ = o;
+}
+
+BOSBASE_DECL bool pubsub_machine::is_connected() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return phase_ == phase::ready;
+}
+
+BOSBASE_DECL std::string pubsub_machine::client_id() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return phase_ == phase::ready ? client_id_ : std::string();
+}
+
+BOSBASE_DECL std::vector<std::string> pubsub_machine::topics() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<std::string> out;
+    for (const auto& t : topics_) out.push_back(t.name);
+    return out;
+}
+
+BOSBASE_DECL void pubsub_machine::stop() noexcept {
+    std::vector<std::thread> threads;
+    std::shared_ptr<websocket_connection> conn;
+    std::optional<cancel_token> cancel;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        phase_ = phase::stopping;
+        conn = conn_;
+        cancel = conn_cancel_;
+        for (auto* t : {&reader_, &dispatcher_, &keeper_}) threads.push_back(std::move(*t));
+    }
+    cv_.notify_all();
+    if (conn) conn->shutdown();
+    if (cancel) cancel->cancel();
+    for (auto& t : threads) {
+        if (!t.joinable()) continue;
+        // The last client handle may go inside a callback (dispatcher) or while the
+        // reader fetches the token: that thread cannot join itself; it sees `stopping`.
+        if (t.get_id() == std::this_thread::get_id()) {
+            t.detach();
+        } else {
+            t.join();
+        }
+    }
+}
+
+BOSBASE_DECL void pubsub_machine::report_decode_failure(const pubsub_message& m, const std::string& what) {
+    report(error(error_kind::invalid_response,
+                 "a pub/sub message on " + m.topic + " does not fit the requested type: " + what));
+}
+
+BOSBASE_DECL ClientResponseError pubsub_machine::error(error_kind kind, const std::string& text) const {
+    return ClientResponseError(url_, 0, json::object(), kind, text);
+}
+
+BOSBASE_DECL ClientResponseError pubsub_machine::aborted(const char* when) const {
+    return error(error_kind::canceled, std::string("the pub/sub call was cancelled ") + when);
+}
+
+BOSBASE_DECL ClientResponseError pubsub_machine::destroyed() const {
+    return error(error_kind::canceled, "the client was destroyed while the pub/sub call waited");
+}
+
+BOSBASE_DECL ClientResponseError pubsub_machine::refused(const std::string& message) const {
+    const std::string text = message.empty() ? "pubsub error" : message;
+    return ClientResponseError(url_, 400, json{{"status", 400}, {"message", text}, {"data", json::object()}});
+}
+
+BOSBASE_DECL void pubsub_machine::notify() {
+    { std::lock_guard<std::mutex> lock(mutex_); }  // a waiter is either before its check or in wait()
+    cv_.notify_all();
+}
+
+BOSBASE_DECL auto pubsub_machine::find(const std::string& name) -> topic_entry* {
+    for (auto& t : topics_) {
+        if (t.name == name) return &t;
+    }
+    return nullptr;
+}
+
+BOSBASE_DECL void pubsub_machine::send_locked(std::unique_lock<std::mutex>& lock, const std::string& frame) {
+    const std::uint64_t ticket = send_tickets_++;
+    auto conn = conn_;
+    lock.unlock();
+    send_in_turn(ticket, conn.get(), {frame});
+    lock.lock();
+}
+
+BOSBASE_DECL void pubsub_machine::send_in_turn(std::uint64_t ticket, websocket_connection* conn,
+                                               const std::vector<std::string>& frames) {
+    std::unique_lock<std::mutex> turn(send_mutex_);
+    send_cv_.wait(turn, [&] { return send_serving_ == ticket; });
+    turn.unlock();
+    bool sent = conn != nullptr;
+    try {
+        for (const auto& frame : frames) {
+            if (!sent || !conn->send_text(frame)) {
+                sent = false;
+                break;
+            }
+        }
+    } catch (...) {
+        sent = false;  // a transport that throws here has lost the socket as surely as one returning false
+    }
+    if (!sent && conn) conn->shutdown();  // the reader notices and fails what waits
+    turn.lock();
+    ++send_serving_;
+    turn.unlock();
+    send_cv_.notify_all();
+}
+
+BOSBASE_DECL void pubsub_machine::close_locked(std::unique_lock<std::mutex>& lock, const std::string& reason,
+                                               bool again, error_kind kind) {
+    if (phase_ == phase::closing) {  // already shut: the last reason is the one reported
+        close_reason_ = reason;
+        close_kind_ = kind;
+        if (again) reconnect_now_ = true;
+        return;
+    }
+    if (phase_ != phase::connecting && phase_ != phase::ready) return;
+    // Out of `ready` under the lock, before the socket is shut: a call deciding after this
+    // waits for the next connection instead of sending on the one going away.
+    phase_ = phase::closing;
+    close_idle_ = !wanted();
+    close_reason_ = reason;
+    close_kind_ = kind;
+    reconnect_now_ = again;
+    cv_.notify_all();
+    auto conn = conn_;
+    auto cancel = conn_cancel_;
+    lock.unlock();
+    if (conn) conn->shutdown();
+    if (cancel) cancel->cancel();
+    lock.lock();
+}
+
+BOSBASE_DECL void pubsub_machine::enqueue_locked(job j) {
+    queue_.push_back(std::move(j));
+    cv_.notify_all();
+}
+
+BOSBASE_DECL void pubsub_machine::run() noexcept {
+    std::size_t attempt = 0;
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (phase_ != phase::stopping) {
+        if (!wanted()) {
+            phase_ = phase::idle;
+            had_ready_ = false;
+            last_created_.clear();
+            cv_.notify_all();
+            cv_.wait(lock, [&] { return phase_ == phase::stopping || wanted(); });
+            continue;
+        }
+        phase_ = phase::connecting;
+        close_reason_.clear();
+        reconnect_now_ = false;
+        const cancel_token cancel;
+        conn_cancel_ = cancel;
+        const pubsub_options opts = options_;
+        ready_deadline_ = clock::now() + opts.connect_timeout;
+        cv_.notify_all();
+        lock.unlock();
+        std::string end_reason;
+        error_kind end_kind = error_kind::none;
+        bool was_ready = false;
+        std::string token;
+        std::optional<ClientResponseError> refusal;
+        try {
+            websocket_request req;
+            // The last reference to the client may go in here: then stop() ran on this thread.
+            auto current = token_();
+            if (!current) throw transport_error(error_kind::canceled, "the client is going away");
+            token = std::move(*current);
+            req.url = pubsub_url(base_);
+            req.headers = headers_;
+            if (!token.empty() && !has_header(req.headers, "Authorization")) {
+                req.headers.emplace_back("Authorization", token);
+            }
+            req.connect_timeout = opts.connect_timeout;
+            req.read_timeout = opts.ping_interval * 3;
+            req.write_timeout = opts.ack_timeout;
+            req.max_message_bytes = opts.max_message_bytes;
+            req.cancel = cancel;
+            std::shared_ptr<websocket_connection> conn(connect_(req));
+            if (!conn) throw transport_error(error_kind::other, "the transport returned no connection");
+            lock.lock();
+            conn_ = conn;
+            const bool go_on = phase_ == phase::connecting;
+            lock.unlock();
+            if (!go_on) conn->shutdown();
+            read_loop(*conn, opts, end_reason, end_kind, was_ready);
+            conn->shutdown();
+            lock.lock();
+            if (phase_ == phase::ready || phase_ == phase::connecting) {
+                phase_ = phase::closing;  // no call sends on it from here on
+                close_idle_ = false;
+            }
+            conn_.reset();  // the socket itself goes with `conn`, unlocked
+            lock.unlock();
+        } catch (const websocket_refused& e) {
+            end_kind = e.error_kind();
+            end_reason = std::string("could not open the pub/sub socket: ") + e.what();
+            if (pubsub_refusal_is_final(e.status())) {
+                http_response answer;
+                answer.status = e.status();
+                answer.body = e.body();
+                refusal.emplace(url_, e.status(), error_body(answer, max_json_depth_, {token}), error_kind::none,
+                                std::string(), std::vector<std::string_view>{token});
+            }
+        } catch (const transport_error& e) {
+            end_kind = e.error_kind();
+            end_reason = std::string("could not open the pub/sub socket: ") + e.what();
+            // An untrusted certificate or a wrong host name does not mend itself: as final as a 401.
+            if (end_kind == error_kind::tls) {
+                refusal.emplace(url_, 0, json::object(), error_kind::tls, end_reason,
+                                std::vector<std::string_view>{token});
+            }
+        } catch (const std::exception& e) {
+            end_kind = error_kind::other;
+            end_reason = std::string("could not open the pub/sub socket: ") + e.what();
+        }
+        scrub_secrets(end_reason, {token});
+        lock.lock();
+        if (phase_ == phase::stopping) break;
+        if (!close_reason_.empty()) {
+            end_reason = close_reason_;
+            end_kind = close_kind_;
+        }
+        after_connection_locked(end_reason, end_kind, was_ready);
+        if (refusal) refused_locked(std::move(*refusal));
+        if (was_ready) attempt = 0;
+        if (reconnect_now_ || !wanted()) continue;
+        phase_ = phase::backing_off;
+        cv_.notify_all();
+        const auto delay = pubsub_backoff(attempt++, opts, rng_);
+        cv_.wait_for(lock, delay, [&] { return phase_ == phase::stopping || reconnect_now_; });
+    }
+}
+
+BOSBASE_DECL void pubsub_machine::read_loop(websocket_connection& conn, const pubsub_options& opts,
+                                            std::string& reason, error_kind& kind, bool& was_ready) {
+    std::string text;
+    for (;;) {
+        websocket_frame got = websocket_frame::closed;
+        try {
+            got = conn.read(text);
+        } catch (const std::exception& e) {
+            reason = std::string("reading the pub/sub socket failed: ") + e.what();
+            kind = error_kind::receive;
+            return;
+        }
+        if (got == websocket_frame::closed) {
+            reason = "the pub/sub socket was closed";
+            kind = error_kind::receive;
+            return;
+        }
+        // One message too large costs that message, never the socket and those behind it:
+        // the transport read past it (too_large), or one that does not cap handed it over.
+        if (got == websocket_frame::too_large || text.size() > opts.max_message_bytes) {
+            const std::string size =
+                got == websocket_frame::too_large ? std::string() : " of " + std::to_string(text.size()) + " bytes";
+            text.clear();
+            text.shrink_to_fit();
+            report(error(error_kind::too_large, "a pub/sub message" + size + " was over max_message_bytes (" +
+                                                    std::to_string(opts.max_message_bytes) +
+                                                    " bytes) and was dropped; the connection goes on"));
+            continue;
+        }
+        std::optional<pubsub_frame> frame;
+        if (got == websocket_frame::text) frame = parse_pubsub_frame(text, max_json_depth_);
+        if (!frame) {
+            report(error(error_kind::invalid_response, got == websocket_frame::binary
+                                                           ? "the server sent a binary pub/sub frame; skipped"
+                                                           : "the server sent a pub/sub frame that is not a JSON "
+                                                             "object with a type; skipped"));
+            continue;
+        }
+        if (!on_frame(conn, std::move(*frame), opts, was_ready)) {
+            reason = "the pub/sub callback queue is full (max_queued_messages); reconnecting";
+            kind = error_kind::too_large;
+            return;
+        }
+    }
+}
+
+BOSBASE_DECL void pubsub_machine::report(ClientResponseError e) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    enqueue_event_locked(on_error_, std::move(e));
+}
+
+BOSBASE_DECL bool pubsub_machine::on_frame(websocket_connection& conn, pubsub_frame f,
+                                           const pubsub_options& opts, bool& was_ready) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (f.type == "ready") {
+        if (phase_ != phase::connecting || was_ready) return true;
+        phase_ = phase::ready;
+        was_ready = true;
+        last_refusal_status_ = 0;
+        client_id_ = f.client_id;
+        next_ping_ = clock::now() + opts.ping_interval;
+        std::vector<std::string> frames;
+        for (auto& t : topics_) {
+            t.request = next_id();
+            frames.push_back(pubsub_request_frame("subscribe", &t.name, t.request));
+        }
+        announce_pending_ = true;
+        maybe_announce_locked();
+        cv_.notify_all();
+        const std::uint64_t ticket = send_tickets_++;
+        lock.unlock();
+        send_in_turn(ticket, &conn, frames);
+        return true;
+    }
+    if (f.type == "message") {
+        topic_entry* t = find(f.topic);
+        if (!t || t->listeners.empty()) return true;
+        if (delivered_.contains(f.id)) return true;  // a repeat (pubsub_recent_ids says why)
+        if (queued_messages_ >= opts.max_queued_messages) return false;
+        delivered_.add(f.id);
+        ++queued_messages_;
+        last_created_ = f.created;
+        enqueue_locked(job{pubsub_message{std::move(f.id), std::move(f.topic), std::move(f.created),
+                                          std::move(f.data)},
+                           nullptr});
+        return true;
+    }
+    if (f.type == "error") {
+        auto p = f.request_id.empty() ? pending_.end() : pending_.find(f.request_id);
+        if (p != pending_.end()) {
+            p->second->error = refused(f.message);
+        } else if (topic_entry* t = by_request(f.request_id)) {
+            t->failed = refused(f.message);
+            t->request.clear();
+            enqueue_event_locked(on_error_, refused("subscribe " + t->name + ": " + f.message));
+        } else {
+            enqueue_event_locked(on_error_, refused(f.message));
+        }
+        cv_.notify_all();
+        return true;
+    }
+    if (f.type == "subscribed") {
+        if (topic_entry* t = by_request(f.request_id)) {
+            t->confirmed = true;
+            t->failed.reset();
+            maybe_announce_locked();
+        }
+    }
+    auto p = f.request_id.empty() ? pending_.end() : pending_.find(f.request_id);
+    if (p != pending_.end() && f.type == "published") p->second->reply = std::move(f);
+    cv_.notify_all();  // an acknowledgement of someone else's or an unknown requestId changes nothing
+    return true;
+}
+
+BOSBASE_DECL void pubsub_machine::refused_locked(ClientResponseError e) {
+    keep_open_ = false;
+    const int status = e.status();
+    if (status != last_refusal_status_) {
+        last_refusal_status_ = status;
+        enqueue_event_locked(on_error_, e);
+    }
+    refusal_.emplace(std::move(e));
+    ++refusal_seq_;
+    cv_.notify_all();
+}
+
+BOSBASE_DECL auto pubsub_machine::by_request(const std::string& id) -> topic_entry* {
+    if (id.empty()) return nullptr;
+    for (auto& t : topics_) {
+        if (t.request == id) return &t;
+    }
+    return nullptr;
+}
+
+BOSBASE_DECL void pubsub_machine::maybe_announce_locked() {
+    if (!announce_pending_ || phase_ != phase::ready) return;
+    for (const auto& t : topics_) {
+        if (!t.confirmed) return;
+    }
+    announce_pending_ = false;
+    connection_event info;
+    info.client_id = client_id_;
+    for (const auto& t : topics_) info.topics.push_back(t.name);
+    info.reconnect = had_ready_;
+    if (had_ready_) {
+        info.missed_since = last_created_;
+        info.disconnected_at = disconnected_at_;
+    }
+    enqueue_event_locked(on_connect_, info);
+    if (had_ready_) enqueue_event_locked(on_reconnect_, std::move(info));
+    had_ready_ = true;
+}
+
+BOSBASE_DECL void pubsub_machine::after_connection_locked(const std::string& reason, error_kind kind,
+                                                          bool was_ready) {
+    conn_.reset();
+    conn_cancel_.reset();
+    client_id_.clear();
+    announce_pending_ = false;
+    for (auto& t : topics_) {
+        t.request.clear();
+        t.confirmed = false;
+    }
+    const std::string lost = was_ready ? "the pub/sub connection ended before the acknowledgement (" + reason +
+                                             "); the request may or may not have taken effect"
+                                       : reason;
+    for (auto& p : pending_) {
+        if (!p.second->reply && !p.second->error) p.second->error = error(error_kind::receive, lost);
+    }
+    if (was_ready) {
+        disconnected_at_ = std::chrono::system_clock::now();
+        last_failure_.clear();
+        disconnect_event info{reason, kind, wanted(), {}};
+        for (const auto& t : topics_) info.topics.push_back(t.name);
+        enqueue_event_locked(on_disconnect_, std::move(info));
+    } else {
+        last_failure_ = reason;
+    }
+    cv_.notify_all();
+}
+
+BOSBASE_DECL void pubsub_machine::dispatch_loop() noexcept {
+    std::unique_lock<std::mutex> lock(mutex_);
+    dispatcher_id_ = std::this_thread::get_id();
+    while (phase_ != phase::stopping) {
+        if (queue_.empty()) {
+            cv_.wait(lock, [&] { return phase_ == phase::stopping || !queue_.empty(); });
+            continue;
+        }
+        job j = std::move(queue_.front());
+        queue_.pop_front();
+        if (!j.message) {
+            lock.unlock();
+            invoke([&] { j.event(); });
+            j = job{};  // its captures go unlocked
+            lock.lock();
+            continue;
+        }
+        --queued_messages_;
+        std::vector<listener_ptr> targets;
+        if (topic_entry* t = find(j.message->topic)) targets = t->listeners;
+        for (const auto& l : targets) {
+            if (phase_ == phase::stopping || l->removed) continue;
+            running_ = l.get();
+            lock.unlock();
+            invoke([&] { l->fn(*j.message); });
+            lock.lock();
+            running_ = nullptr;
+            cv_.notify_all();
+        }
+        lock.unlock();
+        targets.clear();
+        lock.lock();
+    }
+}
+
+BOSBASE_DECL void pubsub_machine::keep_loop() noexcept {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (phase_ != phase::stopping) {
+        const auto now = clock::now();
+        auto wake = clock::time_point::max();
+        if (phase_ == phase::connecting && now >= ready_deadline_) {
+            // Fired once per attempt: run() sets the deadline anew for the next.
+            ready_deadline_ = clock::time_point::max();
+            close_locked(lock, "no ready from the server within connect_timeout", false, error_kind::timeout);
+            continue;
+        }
+        if (phase_ == phase::connecting) wake = ready_deadline_;
+        if (phase_ == phase::ready) {
+            if (now >= next_ping_) {
+                next_ping_ = now + options_.ping_interval;
+                send_locked(lock, pubsub_request_frame("ping", nullptr, next_id()));
+                continue;
+            }
+            wake = next_ping_;
+        }
+        cv_.wait_until(lock, wake);
+    }
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_PUBSUB_MACHINE_IPP
+// ---- bosbase/pubsub/state.ipp: definitions of pubsub/state.hpp (one client's pub/sub WebSocket: the calls, on the machinery of machine.hpp.)
+#ifndef BOSBASE_PUBSUB_STATE_IPP
+#define BOSBASE_PUBSUB_STATE_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL std::shared_ptr<pubsub_state> pubsub_state::make(core_type& core) {
+    auto made = std::make_shared<pubsub_state>(core);
+    std::weak_ptr<pubsub_state> weak = made;
+    core.store().on_change(
+        [weak](const std::string& token, const json&) {
+            if (auto self = weak.lock()) self->on_auth_change(token);
+        },
+        true);
+    return made;
+}
+
+BOSBASE_DECL publish_ack pubsub_state::publish(const std::string& topic, const json& data,
+                                               const request_options& options) {
+    check_pubsub_topic(topic);
+    std::string body;
+    try {
+        body = data.dump();
+    } catch (const json::type_error&) {
+        throw std::invalid_argument("bosbase: pub/sub data must be valid UTF-8");
+    }
+    // The server's own limit, on the JSON text it receives: what it would refuse is not sent.
+    // max_message_bytes caps what this client receives, not what others may.
+    if (body.size() > pubsub_max_data_bytes) {
+        throw error(error_kind::too_large, "the message data is " + std::to_string(body.size()) +
+                                               " bytes of JSON; the server takes at most " +
+                                               std::to_string(pubsub_max_data_bytes));
+    }
+    call c(*this, options);
+    std::unique_lock<std::mutex> lock(mutex_);
+    keep_open_ = true;
+    wait_ready(lock, c);
+    pending p;
+    const std::string id = next_id();
+    pending_[id] = &p;
+    const std::string frame = pubsub_request_frame("publish", &topic, id, &body);
+    send_locked(lock, frame);
+    const auto ack_deadline = std::min(c.deadline, clock::now() + c.opts.ack_timeout);
+    while (!p.reply && !p.error) {
+        if (phase_ == phase::stopping) fail_pending(lock, id, destroyed());
+        if (c.canceled()) fail_pending(lock, id, aborted("while it waited for the acknowledgement"));
+        if (clock::now() >= ack_deadline) {
+            fail_pending(lock, id, c.late(ack_deadline, "no acknowledgement of the publish", c.opts.ack_timeout));
+        }
+        cv_.wait_until(lock, ack_deadline);
+    }
+    pending_.erase(id);
+    if (p.error) throw *p.error;
+    return publish_ack{p.reply->id, p.reply->topic.empty() ? topic : p.reply->topic, p.reply->created};
+}
+
+BOSBASE_DECL subscription pubsub_state::subscribe(const std::string& topic, pubsub_callback fn,
+                                                  const request_options& options) {
+    check_pubsub_topic(topic);
+    if (!fn) throw std::invalid_argument("bosbase: a pub/sub callback must not be empty");
+    call c(*this, options);
+    // Before the lock, so destroyed after it: a callback's captures may own the client.
+    std::vector<listener_ptr> dropped;
+    auto l = std::make_shared<listener>(topic, std::move(fn));
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (phase_ == phase::stopping) throw destroyed();
+    topic_entry* t = find(topic);
+    if (!t) {
+        topics_.push_back(topic_entry{topic, {}, {}, false, std::nullopt});
+        t = &topics_.back();
+    }
+    t->listeners.push_back(l);
+    t->failed.reset();  // a refused topic gets a fresh try
+    try {
+        wait_ready(lock, c);
+        std::optional<clock::time_point> ack_deadline;
+        while (!l->removed) {
+            t = find(topic);
+            if (!t || t->confirmed) break;
+            if (t->failed) throw *t->failed;
+            if (phase_ == phase::ready && t->request.empty()) {
+                t->request = next_id();
+                send_locked(lock, pubsub_request_frame("subscribe", &topic, t->request));
+                continue;
+            }
+            if (phase_ == phase::ready && !ack_deadline) {
+                ack_deadline = std::min(c.deadline, clock::now() + c.opts.ack_timeout);
+            }
+            if (phase_ != phase::ready) wait_ready(lock, c);  // lost meanwhile: the reader resubscribes
+            if (phase_ == phase::stopping) throw destroyed();
+            if (c.canceled()) throw aborted("while it waited for the acknowledgement");
+            if (ack_deadline && clock::now() >= *ack_deadline) {
+                throw c.late(*ack_deadline, "no acknowledgement of the subscribe", c.opts.ack_timeout);
+            }
+            cv_.wait_until(lock, ack_deadline.value_or(c.deadline));
+        }
+    } catch (...) {
+        drop_locked(lock, l.get(), dropped);
+        throw;
+    }
+    lock.unlock();
+    std::weak_ptr<pubsub_state> self = this->shared_from_this();
+    return subscription(topic, [self, weak_l = std::weak_ptr<listener>(l)] {
+        const auto state = self.lock();
+        const auto target = weak_l.lock();
+        if (state && target) state->remove(target.get());
+    });
+}
+
+BOSBASE_DECL void pubsub_state::remove(const listener* l) noexcept {
+    std::vector<listener_ptr> dropped;  // destroyed unlocked: a callback's captures may own the client
+    std::unique_lock<std::mutex> lock(mutex_);
+    drop_locked(lock, l, dropped);
+}
+
+BOSBASE_DECL void pubsub_state::unsubscribe(const std::string& topic) noexcept {
+    std::vector<listener_ptr> dropped;
+    std::unique_lock<std::mutex> lock(mutex_);
+    std::vector<listener_ptr> targets;
+    for (auto& t : topics_) {
+        if (topic.empty() || t.name == topic) targets.insert(targets.end(), t.listeners.begin(), t.listeners.end());
+    }
+    for (auto& l : targets) drop_locked(lock, l.get(), dropped);
+}
+
+BOSBASE_DECL void pubsub_state::disconnect() noexcept {
+    std::vector<listener_ptr> dropped;
+    std::unique_lock<std::mutex> lock(mutex_);
+    keep_open_ = false;
+    std::vector<listener_ptr> targets;
+    for (auto& t : topics_) targets.insert(targets.end(), t.listeners.begin(), t.listeners.end());
+    // The reason goes with the close the last topic makes: on_disconnect reports that one.
+    for (auto& l : targets) drop_locked(lock, l.get(), dropped, "disconnect() was called");
+    close_locked(lock, "disconnect() was called", false);
+}
+
+BOSBASE_DECL pubsub_state::call::call(pubsub_state& s, const request_options& o)
+    : state(s), has_deadline(o.deadline.has_value()) {
+    {
+        std::lock_guard<std::mutex> lock(s.mutex_);
+        opts = s.options_;
+    }
+    tokens[0] = o.cancel ? &*o.cancel : nullptr;
+    tokens[1] = current_job_cancel();
+    if (canceled()) throw s.aborted("before it started");
+    deadline = o.deadline ? clock::now() + *o.deadline : clock::time_point::max();
+    for (int i = 0; i < 2; ++i) {
+        if (tokens[i]) wake[i] = tokens[i]->on_cancel([&s] { s.notify(); });
+    }
+}
+
+BOSBASE_DECL bool pubsub_state::call::canceled() const {
+    return (tokens[0] && tokens[0]->is_canceled()) || (tokens[1] && tokens[1]->is_canceled());
+}
+
+BOSBASE_DECL ClientResponseError pubsub_state::call::late(clock::time_point limit, const std::string& what,
+                                                          std::chrono::milliseconds stage) const {
+    const bool caller = has_deadline && limit == deadline;
+    return state.error(caller ? error_kind::deadline : error_kind::timeout,
+                       what + " within " + (caller ? "its deadline" : std::to_string(stage.count()) + " ms") +
+                           (state.last_failure_.empty() ? "" : "; last attempt: " + state.last_failure_));
+}
+
+BOSBASE_DECL void pubsub_state::fail_pending(std::unique_lock<std::mutex>&, const std::string& id,
+                                             ClientResponseError e) {
+    pending_.erase(id);
+    throw e;
+}
+
+BOSBASE_DECL void pubsub_state::start_threads_locked() {
+    if (reader_.joinable() || phase_ == phase::stopping || threads_started_) return;
+    threads_started_ = true;
+    auto self = this->shared_from_this();
+    reader_ = std::thread([self] { self->run(); });
+    dispatcher_ = std::thread([self] { self->dispatch_loop(); });
+    keeper_ = std::thread([self] { self->keep_loop(); });
+}
+
+BOSBASE_DECL void pubsub_state::wait_ready(std::unique_lock<std::mutex>& lock, const call& c) {
+    start_threads_locked();
+    cv_.notify_all();
+    const auto limit = std::min(c.deadline, clock::now() + c.opts.connect_timeout);
+    const std::uint64_t refusals = refusal_seq_;
+    while (phase_ != phase::ready) {
+        if (phase_ == phase::stopping) throw destroyed();
+        if (refusal_seq_ != refusals && refusal_) throw *refusal_;
+        if (phase_ == phase::closing && close_idle_ && !reconnect_now_) {
+            // Closed for want of use, and now wanted: a new socket at once, no backoff.
+            reconnect_now_ = true;
+            cv_.notify_all();
+        }
+        if (c.canceled()) throw aborted("while it waited for the connection");
+        if (clock::now() >= limit) throw c.late(limit, "no pub/sub connection", c.opts.connect_timeout);
+        cv_.wait_until(lock, limit);
+    }
+}
+
+BOSBASE_DECL void pubsub_state::drop_locked(std::unique_lock<std::mutex>& lock, const listener* l,
+                                            std::vector<listener_ptr>& dropped, const char* reason) {
+    if (!l || l->removed) return;
+    topic_entry* t = find(l->topic);
+    if (!t) return;
+    auto& ls = t->listeners;
+    auto it = std::find_if(ls.begin(), ls.end(), [&](const listener_ptr& p) { return p.get() == l; });
+    if (it == ls.end()) return;
+    (*it)->removed = true;
+    dropped.push_back(std::move(*it));
+    ls.erase(it);
+    if (std::this_thread::get_id() != dispatcher_id_) cv_.wait(lock, [&] { return running_ != l; });
+    t = find(l->topic);
+    if (!t || !t->listeners.empty()) return;
+    const bool held = t->confirmed || !t->request.empty();
+    const std::string name = t->name;
+    topics_.erase(topics_.begin() + (t - topics_.data()));
+    cv_.notify_all();
+    if (!wanted()) {
+        close_locked(lock, reason, false);
+    } else if (held && phase_ == phase::ready) {
+        send_locked(lock, pubsub_request_frame("unsubscribe", &name, next_id()));  // its ack is not awaited
+    }
+}
+
+BOSBASE_DECL void pubsub_state::on_auth_change(const std::string& token) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (token == token_seen_) return;
+    token_seen_ = token;
+    close_locked(lock, "the auth token changed; reconnecting under the new identity", true);
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_PUBSUB_STATE_IPP
+// ---- bosbase/async.ipp: definitions of async.hpp (the client's small executor for calls made without blocking the caller.)
+#ifndef BOSBASE_ASYNC_IPP
+#define BOSBASE_ASYNC_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL async_executor::async_executor(std::size_t threads)
+    : state_(std::make_shared<state>()), size_(threads) {
+    if (threads == 0) {
+        throw std::invalid_argument("bosbase: client_options::async_threads must be at least 1");
+    }
+}
+
+BOSBASE_DECL void async_executor::submit(job j) {
+    {
+        std::lock_guard<std::mutex> lock(state_->mutex);
+        if (state_->stopping) {
+            throw std::logic_error("bosbase: the client is shutting down; no new async calls");
+        }
+        state_->queue.push_back(std::move(j));
+        while (threads_.size() < size_ && threads_.size() < state_->queue.size() + state_->running.size()) {
+            threads_.emplace_back([s = state_] { work(*s); });
+        }
+    }
+    state_->wake.notify_one();
+}
+
+BOSBASE_DECL void async_executor::shutdown() noexcept {
+    std::deque<job> abandoned;
+    std::vector<std::thread> threads;
+    {
+        std::lock_guard<std::mutex> lock(state_->mutex);
+        if (state_->stopping && threads_.empty()) return;
+        state_->stopping = true;
+        abandoned.swap(state_->queue);
+        for (const cancel_token& t : state_->running) t.cancel();
+        threads.swap(threads_);
+    }
+    state_->wake.notify_all();
+    for (job& j : abandoned) j.abandon();
+    abandoned.clear();
+    for (std::thread& t : threads) {
+        // The last handle of a client may go inside one of its own jobs: that thread
+        // cannot join itself; it finishes on its own (its state is shared).
+        if (t.get_id() == std::this_thread::get_id()) {
+            t.detach();
+        } else {
+            t.join();
+        }
+    }
+}
+
+BOSBASE_DECL void async_executor::work(state& s) {
+    std::unique_lock<std::mutex> lock(s.mutex);
+    while (true) {
+        s.wake.wait(lock, [&] { return s.stopping || !s.queue.empty(); });
+        if (s.queue.empty()) return;  // stopping
+        job j = std::move(s.queue.front());
+        s.queue.pop_front();
+        s.running.push_back(j.token);
+        lock.unlock();
+        if (j.token.is_canceled()) {
+            j.abandon();
+        } else {
+            job_cancel_slot() = &j.token;
+            j.run();
+            job_cancel_slot() = nullptr;
+        }
+        const cancel_token token = j.token;
+        j = job{};  // what the job captured goes now, outside the lock
+        lock.lock();
+        s.running.erase(std::find(s.running.begin(), s.running.end(), token));
+    }
+}
+
+BOSBASE_DECL std::exception_ptr job_not_run(const cancel_token& token) {
+    return std::make_exception_ptr(ClientResponseError(
+        "", 0, json::object(), error_kind::canceled,
+        token.is_canceled() ? "the async call was cancelled before it started"
+                            : "the client was destroyed before the async call started"));
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_ASYNC_IPP
+#ifndef BOSBASE_NO_HTTPLIB
+#ifndef BOSBASE_NO_HTTPLIB
+// ---- bosbase/detail/ws_frame.ipp: definitions of detail/ws_frame.hpp (the RFC 6455 frame codec of the default WebSocket: bytes in any pieces to messages, and masked client frames.)
+#ifndef BOSBASE_DETAIL_WS_FRAME_IPP
+#define BOSBASE_DETAIL_WS_FRAME_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL std::size_t ws_decoder::feed(const char* data, std::size_t size, ws_event& out) {
+    out = ws_event{};
+    if (stage_ == stage::ended) {
+        out.what = end_kind_;
+        out.payload = end_payload_;
+        return 0;
+    }
+    std::size_t used = 0;
+    while (out.what == ws_event::kind::none) {
+        if (stage_ == stage::header) {
+            if (used == size) break;
+            const std::size_t want = header_need_ - header_have_;
+            const std::size_t take = std::min(want, size - used);
+            std::copy(data + used, data + used + take, header_.begin() + static_cast<std::ptrdiff_t>(header_have_));
+            header_have_ += take;
+            used += take;
+            if (header_have_ < header_need_) break;
+            if (header_need_ == 2) {
+                if (!first_two_bytes(out)) break;
+                if (header_have_ < header_need_) continue;
+            }
+            start_payload(out);
+        } else {
+            const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, size - used));
+            if (take == 0 && remaining_ != 0) break;
+            if (control_frame()) {
+                control_.append(data + used, take);
+            } else if (!skipping_) {
+                message_.append(data + used, take);
+            }
+            used += take;
+            remaining_ -= take;
+            if (remaining_ == 0) end_frame(out);
+        }
+    }
+    return used;
+}
+
+BOSBASE_DECL void ws_decoder::fail(ws_event& out, std::string why) {
+    end(out, ws_event::kind::error, std::move(why));
+}
+
+BOSBASE_DECL void ws_decoder::end(ws_event& out, ws_event::kind kind, std::string payload) {
+    stage_ = stage::ended;
+    end_kind_ = kind;
+    end_payload_ = payload;
+    message_ = std::string();
+    control_ = std::string();
+    out.what = kind;
+    out.payload = std::move(payload);
+}
+
+BOSBASE_DECL bool ws_decoder::first_two_bytes(ws_event& out) {
+    const unsigned b0 = static_cast<unsigned char>(header_[0]);
+    const unsigned b1 = static_cast<unsigned char>(header_[1]);
+    fin_ = (b0 & 0x80) != 0;
+    const unsigned op = b0 & 0x0F;
+    if ((b0 & 0x70) != 0) {
+        fail(out, "a WebSocket frame sets reserved bits (no extension was agreed)");
+        return false;
+    }
+    if (op != 0x0 && op != 0x1 && op != 0x2 && op != 0x8 && op != 0x9 && op != 0xA) {
+        fail(out, "a WebSocket frame has an unknown opcode " + std::to_string(op));
+        return false;
+    }
+    opcode_ = static_cast<ws_opcode>(op);
+    if ((b1 & 0x80) != 0) {
+        fail(out, "the server sent a masked WebSocket frame");
+        return false;
+    }
+    const unsigned len7 = b1 & 0x7F;
+    if (control_frame() && (!fin_ || len7 > max_control_bytes)) {
+        fail(out, fin_ ? "a WebSocket control frame is longer than 125 bytes"
+                       : "a WebSocket control frame is fragmented");
+        return false;
+    }
+    header_need_ = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0);
+    return true;
+}
+
+BOSBASE_DECL void ws_decoder::start_payload(ws_event& out) {
+    const unsigned len7 = static_cast<unsigned char>(header_[1]) & 0x7F;
+    std::uint64_t length = len7;
+    if (len7 >= 126) {
+        length = 0;
+        for (std::size_t i = 2; i < header_need_; ++i) length = (length << 8) | static_cast<unsigned char>(header_[i]);
+        if ((length >> 63) != 0) return fail(out, "a WebSocket frame length has its top bit set");
+    }
+    header_have_ = 0;
+    header_need_ = 2;
+    remaining_ = length;
+    if (!control_frame()) {
+        if (opcode_ == ws_opcode::continuation && !in_message_) {
+            return fail(out, "a WebSocket continuation frame without a message to continue");
+        }
+        if (opcode_ != ws_opcode::continuation) {
+            if (in_message_) return fail(out, "a new WebSocket message began inside a fragmented one");
+            in_message_ = true;
+            message_kind_ = opcode_ == ws_opcode::text ? ws_event::kind::text : ws_event::kind::binary;
+            skipping_ = false;
+        }
+        if (!skipping_ && length > cap_ - std::min(cap_, message_.size())) {
+            skipping_ = true;
+            message_ = std::string();  // freed now: the rest of this message is read past
+        }
+    }
+    stage_ = stage::payload;
+    if (remaining_ == 0) end_frame(out);
+}
+
+BOSBASE_DECL void ws_decoder::end_frame(ws_event& out) {
+    stage_ = stage::header;
+    if (control_frame()) {
+        if (opcode_ == ws_opcode::close) {
+            if (control_.size() == 1) return fail(out, "a WebSocket close frame with a one-byte payload");
+            return end(out, ws_event::kind::close, std::exchange(control_, std::string()));
+        }
+        out.what = opcode_ == ws_opcode::ping ? ws_event::kind::ping : ws_event::kind::pong;
+        out.payload = std::exchange(control_, std::string());
+        return;
+    }
+    if (!fin_) return;
+    in_message_ = false;
+    if (skipping_) {
+        skipping_ = false;
+        out.what = ws_event::kind::too_large;
+        return;
+    }
+    out.what = message_kind_;
+    out.payload = std::exchange(message_, std::string());
+}
+
+BOSBASE_DECL std::string ws_encode_frame(ws_opcode opcode, std::string_view payload, bool fin,
+                                         const std::array<unsigned char, 4>* mask) {
+    std::string out;
+    out.reserve(payload.size() + ws_decoder::max_header_bytes);
+    out += static_cast<char>((fin ? 0x80 : 0x00) | static_cast<unsigned>(opcode));
+    const unsigned masked = mask ? 0x80 : 0x00;
+    const std::uint64_t n = payload.size();
+    if (n < 126) {
+        out += static_cast<char>(masked | static_cast<unsigned>(n));
+    } else if (n <= 0xFFFF) {
+        out += static_cast<char>(masked | 126);
+        out += static_cast<char>((n >> 8) & 0xFF);
+        out += static_cast<char>(n & 0xFF);
+    } else {
+        out += static_cast<char>(masked | 127);
+        for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((n >> shift) & 0xFF);
+    }
+    if (!mask) return out.append(payload.data(), payload.size());
+    for (unsigned char b : *mask) out += static_cast<char>(b);
+    const std::size_t start = out.size();
+    out.append(payload.data(), payload.size());
+    for (std::size_t i = 0; i < payload.size(); ++i) {
+        out[start + i] = static_cast<char>(static_cast<unsigned char>(out[start + i]) ^ (*mask)[i % 4]);
+    }
+    return out;
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_DETAIL_WS_FRAME_IPP
+#endif
+#endif
+#ifndef BOSBASE_NO_HTTPLIB
+#ifndef BOSBASE_NO_HTTPLIB
+// ---- bosbase/detail/ws_handshake.ipp: definitions of detail/ws_handshake.hpp (the WebSocket opening handshake as text: the upgrade request, its answer's head, Sec-WebSocket-Accept (SHA-1, base64).)
+#ifndef BOSBASE_DETAIL_WS_HANDSHAKE_IPP
+#define BOSBASE_DETAIL_WS_HANDSHAKE_IPP
+
+namespace bosbase {
+namespace detail {
+
+BOSBASE_DECL std::array<unsigned char, 20> sha1(std::string_view data) {
+    std::uint32_t h[5] = {0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u};
+    auto rotl = [](std::uint32_t x, int n) { return static_cast<std::uint32_t>((x << n) | (x >> (32 - n))); };
+    std::string msg(data);
+    const std::uint64_t bits = static_cast<std::uint64_t>(data.size()) * 8;
+    msg += static_cast<char>(0x80);
+    while (msg.size() % 64 != 56) msg += '\0';
+    for (int shift = 56; shift >= 0; shift -= 8) msg += static_cast<char>((bits >> shift) & 0xFF);
+    for (std::size_t block = 0; block < msg.size(); block += 64) {
+        std::uint32_t w[80];
+        for (int i = 0; i < 16; ++i) {
+            const auto* p = reinterpret_cast<const unsigned char*>(msg.data() + block + 4 * static_cast<std::size_t>(i));
+            w[i] = (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
+        }
+        for (int i = 16; i < 80; ++i) w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+        std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+        for (int i = 0; i < 80; ++i) {
+            std::uint32_t f = 0, k = 0;
+            if (i < 20) {
+                f = (b & c) | (~b & d);
+                k = 0x5A827999u;
+            } else if (i < 40) {
+                f = b ^ c ^ d;
+                k = 0x6ED9EBA1u;
+            } else if (i < 60) {
+                f = (b & c) | (b & d) | (c & d);
+                k = 0x8F1BBCDCu;
+            } else {
+                f = b ^ c ^ d;
+                k = 0xCA62C1D6u;
+            }
+            const std::uint32_t t = rotl(a, 5) + f + e + k + w[i];
+            e = d;
+            d = c;
+            c = rotl(b, 30);
+            b = a;
+            a = t;
+        }
+        h[0] += a;
+        h[1] += b;
+        h[2] += c;
+        h[3] += d;
+        h[4] += e;
+    }
+    std::array<unsigned char, 20> out{};
+    for (std::size_t i = 0; i < 20; ++i) out[i] = static_cast<unsigned char>((h[i / 4] >> (24 - 8 * (i % 4))) & 0xFF);
+    return out;
+}
+
+BOSBASE_DECL std::string base64_encode(const unsigned char* data, std::size_t size) {
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((size + 2) / 3 * 4);
+    for (std::size_t i = 0; i < size; i += 3) {
+        const std::uint32_t n = (std::uint32_t(data[i]) << 16) | (i + 1 < size ? std::uint32_t(data[i + 1]) << 8 : 0) |
+                                (i + 2 < size ? std::uint32_t(data[i + 2]) : 0);
+        out += alphabet[(n >> 18) & 63];
+        out += alphabet[(n >> 12) & 63];
+        out += i + 1 < size ? alphabet[(n >> 6) & 63] : '=';
+        out += i + 2 < size ? alphabet[n & 63] : '=';
+    }
+    return out;
+}
+
+BOSBASE_DECL std::string websocket_accept_for(std::string_view key) {
+    const auto digest = sha1(std::string(key) + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+    return base64_encode(digest.data(), digest.size());
+}
+
+BOSBASE_DECL std::optional<ws_url> parse_ws_url(std::string_view url) {
+    ws_url out;
+    std::string_view scheme = "ws://";
+    if (url.size() >= 6 && ascii_iequal(url.substr(0, 6), "wss://")) {
+        scheme = "wss://";
+        out.secure = true;
+        out.port = "443";
+    }
+    if (url.size() < scheme.size() || !ascii_iequal(url.substr(0, scheme.size()), scheme)) return std::nullopt;
+    const std::string_view rest = url.substr(scheme.size());
+    const auto end = rest.find_first_of("/?#");
+    const std::string_view authority = rest.substr(0, end);
+    if (end != std::string_view::npos) {
+        std::string_view target = rest.substr(end);
+        target = target.substr(0, target.find('#'));
+        out.target = std::string(target);
+        if (out.target.front() == '?') out.target.insert(0, "/");
+    }
+    if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
+    out.host_header = std::string(authority);
+    std::string_view host = authority;
+    std::string_view port;
+    if (host.front() == '[') {
+        const auto close = host.find(']');
+        if (close == std::string_view::npos) return std::nullopt;
+        if (close + 1 < host.size()) {
+            if (host[close + 1] != ':') return std::nullopt;
+            port = host.substr(close + 2);
+        }
+        host = host.substr(1, close - 1);
+    } else if (const auto colon = host.find(':'); colon != std::string_view::npos) {
+        port = host.substr(colon + 1);
+        host = host.substr(0, colon);
+    }
+    if (host.empty() || !is_target_safe(out.target) || !is_header_value_safe(out.host_header)) return std::nullopt;
+    if (!port.empty() || authority.back() == ':') {
+        if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos) {
+            return std::nullopt;
+        }
+        const long n = std::stol(std::string(port));
+        if (n < 1 || n > 65535) return std::nullopt;
+        out.port = std::string(port);
+    }
+    out.host = std::string(host);
+    return out;
+}
+
+BOSBASE_DECL std::string websocket_upgrade_request(const ws_url& url, const header_list& headers,
+                                                   std::string_view key) {
+    std::string out = "GET " + url.target + " HTTP/1.1\r\nHost: " + url.host_header +
+                      "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + std::string(key) +
+                      "\r\nSec-WebSocket-Version: 13\r\n";
+    auto own = [](std::string_view name) {
+        for (std::string_view set : {"Host", "Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Version",
+                                     "Sec-WebSocket-Extensions", "Content-Length", "Transfer-Encoding"}) {
+            if (ascii_iequal(name, set)) return true;
+        }
+        return false;
+    };
+    for (const auto& h : headers) {
+        if (!is_header_name_safe(h.first) || !is_header_value_safe(h.second)) return {};
+        if (!own(h.first)) out += h.first + ": " + h.second + "\r\n";
+    }
+    return out + "\r\n";
+}
+
+BOSBASE_DECL const std::string* http_head::find(std::string_view name) const {
+    for (const auto& h : headers) {
+        if (ascii_iequal(h.first, name)) return &h.second;
+    }
+    return nullptr;
+}
+
+BOSBASE_DECL std::optional<http_head> parse_http_head(std::string_view head) {
+    auto next_line = [&head]() {
+        const auto eol = head.find("\r\n");
+        std::string_view line = head.substr(0, eol);
+        head = eol == std::string_view::npos ? std::string_view() : head.substr(eol + 2);
+        return line;
+    };
+    // A bare CR or LF is no line end here (only CRLF is) and would stay in a name or value: the
+    // head is refused (RFC 9112 lets a client refuse a bare CR).
+    for (std::size_t at = 0; (at = head.find_first_of("\r\n", at)) != std::string_view::npos; at += 2) {
+        if (head[at] != '\r' || at + 1 >= head.size() || head[at + 1] != '\n') return std::nullopt;
+    }
+    const std::string_view status_line = next_line();
+    // Status 0 is the SDK's word for "no answer": a three-digit code starts with 1 to 9.
+    if (status_line.size() < 12 || status_line.substr(0, 7) != "HTTP/1." || status_line[8] != ' ' ||
+        status_line[9] == '0' || (status_line.size() > 12 && status_line[12] != ' ')) {
+        return std::nullopt;
+    }
+    http_head out;
+    for (std::size_t i = 9; i < 12; ++i) {
+        if (status_line[i] < '0' || status_line[i] > '9') return std::nullopt;
+        out.status = out.status * 10 + (status_line[i] - '0');
+    }
+    while (!head.empty()) {
+        const std::string_view line = next_line();
+        const auto colon = line.find(':');
+        if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+        std::string_view value = line.substr(colon + 1);
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+        out.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
+    }
+    return out;
+}
+
+BOSBASE_DECL bool header_lists(const std::string* value, std::string_view token) {
+    if (!value) return false;
+    std::string_view rest = *value;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        std::string_view item = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        if (ascii_iequal(item, token)) return true;
+    }
+    return false;
+}
+
+BOSBASE_DECL std::string check_websocket_accept(const http_head& head, std::string_view key) {
+    if (!header_lists(head.find("Upgrade"), "websocket")) return "the upgrade's answer lacks Upgrade: websocket";
+    if (!header_lists(head.find("Connection"), "Upgrade")) return "the upgrade's answer lacks Connection: Upgrade";
+    const std::string* accept = head.find("Sec-WebSocket-Accept");
+    if (!accept || *accept != websocket_accept_for(key)) {
+        return "the upgrade's answer has a wrong Sec-WebSocket-Accept (not an answer to this request)";
+    }
+    if (head.find("Sec-WebSocket-Extensions")) return "the server chose a WebSocket extension that was not offered";
+    return {};
+}
+
+BOSBASE_DECL bool http_dechunk(std::string_view raw, std::string& out, std::size_t cap) {
+    out.clear();
+    for (;;) {
+        const auto eol = raw.find("\r\n");
+        if (eol == std::string_view::npos) return false;
+        std::uint64_t size = 0;
+        std::size_t digits = 0;
+        for (; digits < eol && digits < 16; ++digits) {
+            const char c = raw[digits];
+            const int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (v < 0) break;
+            size = size * 16 + static_cast<std::uint64_t>(v);
+        }
+        if (digits == 0 || digits == 16) return true;
+        if (size == 0) return true;
+        raw.remove_prefix(eol + 2);
+        const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>({size, raw.size(), cap - out.size()}));
+        out.append(raw.data(), take);
+        if (out.size() >= cap) return true;
+        if (raw.size() < size + 2) return false;
+        raw.remove_prefix(static_cast<std::size_t>(size) + 2);
+    }
+}
+
+}  // namespace detail
+}  // namespace bosbase
+
+#endif  // BOSBASE_DETAIL_WS_HANDSHAKE_IPP
+#endif
+#endif
 #endif  // definitions
 
 #endif  // BOSBASE_HPP

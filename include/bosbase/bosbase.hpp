@@ -12,7 +12,10 @@
 #define BOSBASE_HPP
 
 // The parts, bottom layer first. Each includes what it uses, so this list only fixes
-// the order in which they appear in the generated single file.
+// the order in which they appear in the generated single file. Parts only the definitions
+// use (realtime's and pub/sub's connections and threads, the async executor, the WebSocket
+// codec, everything that knows cpp-httplib) come with the definitions (X.ipp) that include
+// them, after every declaration.
 #include "version.hpp"
 #include "config.hpp"
 #include "cancel.hpp"
@@ -49,26 +52,16 @@
 #include "services/redis.hpp"
 #include "services/graphql.hpp"
 #include "services/script_types.hpp"
-#include "services/script_ws.hpp"
 #include "services/scripts.hpp"
 #include "services/script_permissions.hpp"
 #include "connection_events.hpp"
 #include "realtime/events.hpp"
-#include "realtime/sse_parser.hpp"
 #include "realtime/registry.hpp"
-#include "realtime/connection.hpp"
-#include "realtime/state.hpp"
 #include "realtime/service.hpp"
 #include "typed.hpp"
 #include "services/oauth2.hpp"
-#include "detail/ws_frame.hpp"
-#include "detail/ws_handshake.hpp"
 #include "pubsub/events.hpp"
-#include "pubsub/protocol.hpp"
-#include "pubsub/machine.hpp"
-#include "pubsub/state.hpp"
 #include "pubsub/service.hpp"
-#include "async.hpp"
 #include "client.hpp"
 
 #ifndef BOSBASE_NO_HTTPLIB

@@ -5,14 +5,9 @@
 
 #include "config.hpp"
 
-#include <algorithm>
-#include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -20,77 +15,9 @@ namespace bosbase {
 
 namespace detail {
 
-// What copies of one cancel_token share. Callbacks are how a blocked call is woken:
-// the transport registers one that shuts its connection down while the call runs.
-class cancel_state {
-public:
-    bool canceled() const noexcept { return canceled_.load(std::memory_order_acquire); }
-
-    BOSBASE_NOINLINE void cancel() {
-        callback_list run;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (canceled_.load(std::memory_order_relaxed)) return;
-            canceled_.store(true, std::memory_order_release);
-            run.swap(callbacks_);
-            running_thread_ = std::this_thread::get_id();
-        }
-        for (auto& entry : run) {
-            try {
-                entry.second();
-            } catch (...) {
-                // A callback only wakes a call; its failure must not stop the others.
-            }
-        }
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            running_thread_ = std::thread::id();
-        }
-        done_.notify_all();
-    }
-
-    // Runs `fn` at once (on this thread) when already cancelled; returns 0 then.
-    BOSBASE_NOINLINE std::uint64_t add(std::function<void()> fn) {
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (!canceled_.load(std::memory_order_relaxed)) {
-                callbacks_.emplace_back(++next_id_, std::move(fn));
-                return next_id_;
-            }
-        }
-        fn();
-        return 0;
-    }
-
-    // Once this returns, the callback is not running and never runs (unless it is
-    // the caller itself, inside cancel(): then it has already been taken).
-    BOSBASE_NOINLINE void remove(std::uint64_t id) {
-        if (id == 0) return;
-        std::unique_lock<std::mutex> lock(mutex_);
-        const auto it = std::find_if(callbacks_.begin(), callbacks_.end(),
-                                     [id](const callback_list::value_type& entry) { return entry.first == id; });
-        if (it != callbacks_.end()) {
-            callbacks_.erase(it);
-            return;
-        }
-        done_.wait(lock, [&] {
-            return running_thread_ == std::thread::id() || running_thread_ == std::this_thread::get_id();
-        });
-    }
-
-private:
-    // In the order added (ids only grow). A vector, not a map: a token holds a callback
-    // per call it is watching, a handful, and every program that includes the header
-    // compiles this class.
-    using callback_list = std::vector<std::pair<std::uint64_t, std::function<void()>>>;
-
-    std::atomic<bool> canceled_{false};
-    std::mutex mutex_;
-    std::condition_variable done_;
-    callback_list callbacks_;
-    std::uint64_t next_id_ = 0;
-    std::thread::id running_thread_;
-};
+// What copies of one cancel_token share (defined with the definitions: it holds the
+// mutex and condition variable a cancel waits on).
+class cancel_state;
 
 }  // namespace detail
 
@@ -102,12 +29,12 @@ private:
 /// may stop many calls; once cancelled it stays cancelled (make a new one to go on).
 class cancel_token {
 public:
-    cancel_token() : state_(std::make_shared<detail::cancel_state>()) {}
+    cancel_token();
 
     /// @brief Cancels every call that has this token, now and later.
-    void cancel() const { state_->cancel(); }
+    void cancel() const;
 
-    [[nodiscard]] bool is_canceled() const noexcept { return state_->canceled(); }
+    [[nodiscard]] bool is_canceled() const noexcept;
 
     /// @brief Runs `fn` once when the token is cancelled (at once, on this thread, if it
     /// already is) for as long as the returned registration lives. Destroying the
@@ -124,11 +51,7 @@ public:
         registration& operator=(const registration&) = delete;
         ~registration() { reset(); }
 
-        BOSBASE_NOINLINE void reset() {
-            if (state_) state_->remove(id_);
-            state_.reset();
-            id_ = 0;
-        }
+        void reset();
 
     private:
         friend class cancel_token;

@@ -18,9 +18,10 @@
 #include "realtime/service.hpp"
 #include "pubsub/service.hpp"
 #include "typed.hpp"
-#include "async.hpp"
+#include "cancel.hpp"
 
 #include <exception>
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -158,9 +159,14 @@ protected:
 
     const std::shared_ptr<detail::client_core>& checked_core() const;
 
+    // Runs `run` on the client's executor with an unowned handle on the core (the core
+    // joins the executor before it goes, so a running job never outlives it), or `abandon`
+    // when it never runs. Not a template: the executor's threads stay out of user TUs.
+    void submit_job(std::function<void(std::shared_ptr<detail::client_core>)> run,
+                    std::function<void(std::exception_ptr)> abandon, std::optional<cancel_token> cancel) const;
+
     std::shared_ptr<detail::client_core> core_;
 };
-
 
 /// @brief The BosBase client, templated on a transport policy (see README
 /// "Custom transports"). Safe to share between threads, which then share one
@@ -317,20 +323,12 @@ private:
 
     template <class Run, class Abandon>
     void submit(Run run, Abandon abandon, std::optional<cancel_token> cancel) const {
-        auto& c = core();
-        auto executor = c.template extension<detail::async_executor>(
-            [&c] { return std::make_shared<detail::async_executor>(c.settings().async_threads); });
-        detail::async_executor::job job;
-        job.token = cancel ? std::move(*cancel) : cancel_token();
-        // The view does not own the core: the core joins the executor before it goes,
-        // so a running job never outlives it.
-        detail::client_core* raw = &c;
-        job.run = [run = std::move(run), raw]() mutable {
-            const basic_bosbase view(std::shared_ptr<detail::client_core>(std::shared_ptr<void>(), raw));
-            run(view);
-        };
-        job.abandon = [abandon = std::move(abandon), token = job.token]() mutable { abandon(detail::job_not_run(token)); };
-        executor->submit(std::move(job));
+        submit_job(
+            [run = std::move(run)](std::shared_ptr<detail::client_core> core) mutable {
+                const basic_bosbase view(std::move(core));
+                run(view);
+            },
+            std::move(abandon), std::move(cancel));
     }
 };
 

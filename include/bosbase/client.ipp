@@ -4,8 +4,25 @@
 #define BOSBASE_CLIENT_IPP
 
 #include "client.hpp"
+#include "async.hpp"
 
 namespace bosbase {
+
+BOSBASE_DECL void client::submit_job(std::function<void(std::shared_ptr<detail::client_core>)> run,
+                                     std::function<void(std::exception_ptr)> abandon,
+                                     std::optional<cancel_token> cancel) const {
+    auto& c = core();
+    auto executor = c.extension<detail::async_executor>(
+        [&c] { return std::make_shared<detail::async_executor>(c.settings().async_threads); });
+    detail::async_executor::job job;
+    job.token = cancel ? std::move(*cancel) : cancel_token();
+    detail::client_core* raw = &c;
+    job.run = [run = std::move(run), raw]() mutable {
+        run(std::shared_ptr<detail::client_core>(std::shared_ptr<void>(), raw));
+    };
+    job.abandon = [abandon = std::move(abandon), token = job.token]() mutable { abandon(detail::job_not_run(token)); };
+    executor->submit(std::move(job));
+}
 
 BOSBASE_DECL record_service client::collection(std::string name) const {
     return record_service(core_, std::move(name));

@@ -3,6 +3,8 @@
 #ifndef BOSBASE_DETAIL_WS_FRAME_HPP
 #define BOSBASE_DETAIL_WS_FRAME_HPP
 
+#include "../config.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstddef>

@@ -49,6 +49,9 @@ struct pubsub_message {
     json data;            ///< what the publisher sent (null when it sent none)
 };
 
+/// @brief Receives each message of a pub/sub subscription.
+using pubsub_callback = std::function<void(const pubsub_message&)>;
+
 /// @brief The server's acknowledgement of a publish.
 struct publish_ack {
     std::string id;

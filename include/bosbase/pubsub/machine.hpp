@@ -29,8 +29,6 @@
 
 namespace bosbase {
 
-using pubsub_callback = std::function<void(const pubsub_message&)>;
-
 namespace detail {
 
 /// Between reconnect_delay and max_reconnect_delay: the n-th delay is drawn from

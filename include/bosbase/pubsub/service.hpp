@@ -3,7 +3,9 @@
 #ifndef BOSBASE_PUBSUB_SERVICE_HPP
 #define BOSBASE_PUBSUB_SERVICE_HPP
 
-#include "state.hpp"
+#include "events.hpp"
+#include "../connection_events.hpp"
+#include "../realtime/events.hpp"
 #include "../services/common.hpp"
 
 #include <functional>
@@ -14,6 +16,10 @@
 #include <vector>
 
 namespace bosbase {
+
+namespace detail {
+class pubsub_state;  // the connection's state and thread, defined with the definitions
+}  // namespace detail
 
 /// @brief Client-to-client messages over one WebSocket per client (pb.pubsub()).
 ///
@@ -57,15 +63,14 @@ public:
                                          std::function<void(const T& data, const pubsub_message& message)> callback,
                                          const request_options& options = {}) const {
         if (!callback) throw std::invalid_argument("bosbase: a pub/sub callback must not be empty");
-        std::weak_ptr<detail::pubsub_state> weak = state();
         return subscribe(
             topic,
-            [weak, callback = std::move(callback)](const pubsub_message& m) {
+            [report = decode_failure_reporter(), callback = std::move(callback)](const pubsub_message& m) {
                 std::optional<T> value;
                 try {
                     value.emplace(m.data.template get<T>());
                 } catch (const std::exception& e) {
-                    if (auto s = weak.lock()) s->report_decode_failure(m, e.what());
+                    report(m, e.what());
                     return;
                 }
                 callback(*value, m);
@@ -120,7 +125,7 @@ public:
     /// upgrade was refused with 401, 403 or 404 (that status; retried with backoff).
     void on_error(std::function<void(const ClientResponseError&)> fn) const;
 
-    void set_options(const pubsub_options& options) const { state()->set_options(options); }
+    void set_options(const pubsub_options& options) const;
 
     bool is_connected() const;
 
@@ -132,6 +137,9 @@ public:
 
 private:
     std::shared_ptr<detail::pubsub_state> state() const;
+
+    // Tells on_error of a message subscribe<T> could not decode (the state held weakly).
+    std::function<void(const pubsub_message&, const char*)> decode_failure_reporter() const;
 
     std::shared_ptr<detail::pubsub_state> existing_state() const;
 

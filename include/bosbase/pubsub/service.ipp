@@ -4,8 +4,20 @@
 #define BOSBASE_PUBSUB_SERVICE_IPP
 
 #include "service.hpp"
+#include "state.hpp"
 
 namespace bosbase {
+
+BOSBASE_DECL void pubsub_service::set_options(const pubsub_options& options) const {
+    state()->set_options(options);
+}
+
+BOSBASE_DECL std::function<void(const pubsub_message&, const char*)> pubsub_service::decode_failure_reporter() const {
+    std::weak_ptr<detail::pubsub_state> weak = state();
+    return [weak](const pubsub_message& m, const char* why) {
+        if (auto s = weak.lock()) s->report_decode_failure(m, why);
+    };
+}
 
 BOSBASE_DECL publish_ack pubsub_service::publish(const std::string& topic, const json& data,
                                                  const request_options& options) const {

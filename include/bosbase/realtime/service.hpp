@@ -3,7 +3,8 @@
 #ifndef BOSBASE_REALTIME_SERVICE_HPP
 #define BOSBASE_REALTIME_SERVICE_HPP
 
-#include "state.hpp"
+#include "events.hpp"
+#include "registry.hpp"
 #include "../services/records.hpp"
 
 #include <exception>
@@ -16,6 +17,10 @@
 #include <string_view>
 
 namespace bosbase {
+
+namespace detail {
+class realtime_state;  // the connection's state and thread, defined with the definitions
+}  // namespace detail
 
 /// @brief Realtime subscriptions over one SSE connection per client (pb.realtime()).
 ///
@@ -55,8 +60,7 @@ public:
     template <class Options, std::enable_if_t<std::is_same_v<Options, subscribe_options>, int> = 0>
     [[nodiscard]] subscription subscribe(const std::string& topic, realtime_callback callback,
                                          const Options& subscription_options, const request_options& options = {}) const {
-        return state()->subscribe(this->core(), detail::realtime_topic_key(topic, subscription_options),
-                                  std::move(callback), options);
+        return subscribe_key(detail::realtime_topic_key(topic, subscription_options), std::move(callback), options);
     }
 
     /// @brief The same, with each event's record decoded once as a `T` (from_json): the record
@@ -128,7 +132,7 @@ public:
     void on_error(std::function<void(const ClientResponseError&)> fn) const;
 
     /// @brief Reconnect delays, idle timeout, subscribe timeout and event size cap.
-    void set_options(const realtime_options& options) const { state()->set_options(options); }
+    void set_options(const realtime_options& options) const;
 
     bool is_connected() const;
 
@@ -141,6 +145,9 @@ public:
 private:
     // The client's realtime state, made (and its thread prepared) on first use.
     std::shared_ptr<detail::realtime_state> state() const;
+
+    subscription subscribe_key(const std::string& key, realtime_callback callback,
+                               const request_options& options) const;
 
     std::shared_ptr<detail::realtime_state> existing_state() const;
 };

@@ -4,8 +4,18 @@
 #define BOSBASE_REALTIME_SERVICE_IPP
 
 #include "service.hpp"
+#include "state.hpp"
 
 namespace bosbase {
+
+BOSBASE_DECL void realtime_service::set_options(const realtime_options& options) const {
+    state()->set_options(options);
+}
+
+BOSBASE_DECL subscription realtime_service::subscribe_key(const std::string& key, realtime_callback callback,
+                                                          const request_options& options) const {
+    return state()->subscribe(this->core(), key, std::move(callback), options);
+}
 
 BOSBASE_DECL subscription realtime_service::subscribe(const std::string& topic, realtime_callback callback,
                                                       const request_options& options) const {

@@ -6,15 +6,11 @@
 #include "script_types.hpp"
 #include "../multipart.hpp"
 #include "../stream.hpp"
-#include "../realtime/sse_parser.hpp"
-#include "script_ws.hpp"
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -196,11 +192,7 @@ private:
         bool sleep_until(clock::time_point until);
 
     private:
-        struct shared {
-            std::mutex mutex;
-            std::condition_variable cv;
-            bool fired = false;
-        };
+        struct shared;  // a mutex and condition variable, with the definitions
         std::shared_ptr<shared> state_;
         cancel_token::registration own_;
         cancel_token::registration job_;

@@ -4,8 +4,19 @@
 #define BOSBASE_SERVICES_SCRIPTS_IPP
 
 #include "scripts.hpp"
+#include "script_ws.hpp"
+#include "../realtime/sse_parser.hpp"
+
+#include <condition_variable>
+#include <mutex>
 
 namespace bosbase {
+
+struct scripts_service::cancel_waiter::shared {
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool fired = false;
+};
 
 BOSBASE_DECL std::vector<script> scripts_service::list(const request_options& options) const {
     auto& c = core();
