@@ -3,6 +3,7 @@
 #pragma once
 
 #include <bosbase.hpp>
+#include <bosbase_internals.hpp>
 
 #include <deque>
 #include <functional>
