@@ -19,8 +19,11 @@
 #                    first, which the test trees therefore do not replay)
 # (Debian's cpp-httplib 0.11.4 is in the g++ trees and, with clang++, in the packaging
 # checks; presets clang and httplib-current remain for developers.)
-# and the quick benchmarks (calls, and files beside curl), the packaging checks and scripts/check_fresh_go.sh (the scripts
-# work when the machine's only Go is Debian's). The three test trees keep only line tables
+# The packaging checks and scripts/check_fresh_go.sh (the scripts work when the machine's only Go
+# is Debian's) run in the background at idle priority from the end of the sanitize tests (after the
+# real BosBase server's build, with BOSBASE_SRC) and are waited for after the fuzz stage; the quick
+# benchmarks (calls, and files beside curl) come last, on a machine with nothing else of the run
+# on it. The three test trees keep only line tables
 # (-g1): sanitizer reports still name file and line, and debug info was a good part of
 # each file's compile time. The real BosBase server is built in the
 # background meanwhile (its binary is cached by source hash). Ends with each stage's time.
@@ -57,6 +60,11 @@ read_cpu() {
 print_times() {
     local rc=$?
     [[ -z "${bosbase_build_pid:-}" ]] || { kill "$bosbase_build_pid" 2>/dev/null || true; wait "$bosbase_build_pid" 2>/dev/null || true; }
+    local pid
+    for pid in ${background_pids[@]+"${background_pids[@]}"}; do  # each in a process group of its own
+        kill -- "-$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
     if [[ -n "$current_stage" ]]; then
         stage_names+=("$current_stage (failed)")
         stage_times+=($((SECONDS - stage_started)))
@@ -121,8 +129,52 @@ fi
 
 stage "sanitize: build (g++, C++17, ASan+UBSan)" preset_build sanitize
 # real_tls needs the real BosBase behind nginx, real_typed and real_pubsub the real BosBase: the real-BosBase
-# stages run them (pub/sub on the clang-current build).
-stage "sanitize: all tests, integration against the dev server" preset_test sanitize -LE "real_tls|real_typed|real_pubsub"
+# stages run them (pub/sub on the clang-current build). Label packaging (install, one version, a
+# find_package consumer, the vcpkg port) is each a step of scripts/test_packaging.sh as well, which
+# runs below: here they would only be built and run twice.
+stage "sanitize: all tests, integration against the dev server" preset_test sanitize -LE "real_tls|real_typed|real_pubsub|packaging"
+
+# The packaging checks and the fresh-Go check compile consumers, fetch Conan and a Go toolchain and
+# time nothing: they run in the background from here on, each in a process group of its own, at
+# the idle CPU and I/O class (chrt --idle, ionice -c 3), so they use only what the stages in front
+# leave unused (the test stages wait on servers and timeouts much of the time) and never slow
+# them. The benchmarks, which time things, run last, after they are waited for.
+background_pids=()
+background_logs=()
+background_names=()
+start_in_background() {  # start_in_background <name> <log> <command...>
+    local name="$1" log="$2"
+    shift 2
+    mkdir -p "$(dirname "$log")"
+    setsid --wait chrt --idle 0 ionice -c 3 "$@" >"$log" 2>&1 </dev/null &
+    background_pids+=($!)
+    background_logs+=("$log")
+    background_names+=("$name")
+    echo "==> $name: in the background ($log)"
+}
+wait_for_background() {
+    local i rc failed=0
+    for i in "${!background_pids[@]}"; do
+        rc=0
+        wait "${background_pids[$i]}" || rc=$?
+        echo
+        echo "==> ${background_names[$i]} (its output, $(basename "${background_logs[$i]}")):"
+        cat "${background_logs[$i]}"
+        if ((rc != 0)); then
+            echo "error: ${background_names[$i]} failed (exit $rc), its output above" >&2
+            failed=1
+        fi
+    done
+    background_pids=()
+    return "$failed"
+}
+start_background_checks() {
+    # Only Debian's Go (or none) on the machine: the README's Go promise.
+    start_in_background "fresh Go: demo with the machine's Go hidden" "$repo/build/logs/fresh-go.log" \
+        bash scripts/check_fresh_go.sh
+    start_in_background "packaging: header copy, CMake, pkg-config, vcpkg, Conan" "$repo/build/logs/packaging.log" \
+        bash scripts/test_packaging.sh
+}
 
 if [[ -n "$bosbase_build_pid" ]]; then
     wait_for_bosbase_build() {
@@ -137,10 +189,12 @@ if [[ -n "$bosbase_build_pid" ]]; then
         cat "$bosbase_build_log"
     }
     stage "real BosBase: rest of its background build" wait_for_bosbase_build
+    start_background_checks
     stage "real BosBase: integration tests (sanitize build)" env BOSBASE_PRESET=sanitize bash scripts/test_real_bosbase.sh
 else
     echo
     echo "==> real BosBase stage SKIPPED: set BOSBASE_SRC (and PGVECTOR_SRC) to the BosBase server source to run it (README, 'Against the real BosBase server')"
+    start_background_checks
 fi
 
 stage "tsan: build (g++, C++20, ThreadSanitizer)" preset_build tsan
@@ -166,13 +220,10 @@ stage "windows: mingw-w64 build, unit tests and examples under wine" bash script
 # Thirteen harnesses, two at a time, 13 s each: about 90 s of fuzzing in the stage, every seed first.
 stage "fuzz: build, each harness 13 s" bash scripts/fuzz.sh 13
 
-# Only Debian's Go (or none) on the machine: the README's Go promise.
-stage "fresh Go: demo with the machine's Go hidden" bash scripts/check_fresh_go.sh
+stage "fresh Go and packaging: rest of their background run" wait_for_background
 
 stage "benchmarks, quick (figures only)" bash scripts/bench.sh --quick
 stage "benchmarks, files of 256 MiB beside curl (figures only)" bash scripts/bench_files.sh 256 1
-
-stage "packaging: header copy, CMake, pkg-config, vcpkg, Conan" bash scripts/test_packaging.sh
 
 echo
 echo "==> all test runs passed"
