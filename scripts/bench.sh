@@ -6,6 +6,8 @@
 #   bash scripts/bench.sh            # full run: 5 rounds, compile cost at -O0 and -O2
 #   bash scripts/bench.sh --quick    # CI: few calls, 3 rounds, -O0 compile once (well under a minute)
 #   bash scripts/bench.sh --peers    # also the npm SDKs bosbase and pocketbase and PyPI bosbase
+#   bash scripts/bench.sh --build-only     # builds the benchmark programs and stops (scripts/test.sh
+#                                    # does so in the background, before the run that times them)
 #   bash scripts/bench.sh --baseline REV   # also bosbase-cpp at commit REV, in the same rounds: a
 #                                    # change's cost measured beside what came before it, on the same machine
 #
@@ -23,10 +25,12 @@ pypi_peers=(bosbase==0.1.5)
 
 peers=0
 baseline=""
+build_only=0
 args=()
 while (($#)); do
     case "$1" in
         --peers) peers=1 ;;
+        --build-only) build_only=1 ;;
         --baseline) baseline="${2:?--baseline needs a commit}"; shift ;;
         *) args+=("$1") ;;
     esac
@@ -39,6 +43,7 @@ trap 'for c in "${cleanup[@]}"; do eval "$c"; done' EXIT
 echo "==> building the benchmark programs (Release)" >&2
 cmake --preset bench >/dev/null
 cmake --build --preset bench >/dev/null
+((!build_only)) || exit 0
 
 if ((peers)); then
     for tool in node npm python3; do

@@ -6,11 +6,18 @@
 # Exits non-zero when any harness finds a crash, leak, timeout or memory blow-up.
 #
 # Usage: scripts/fuzz.sh [seconds] [harness...]     (harness: jwt_auth_store base_url ...)
+#        scripts/fuzz.sh --build-only                 (builds every harness and stops; scripts/test.sh
+#                                                      builds them in the background so)
 # Reproduce a crash: build/fuzz/tests/fuzz/bosbase_fuzz_<harness> <crash file>
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
+build_only=0
+if [[ "${1:-}" == --build-only ]]; then
+    build_only=1
+    shift
+fi
 seconds="${1:-30}"
 shift || true
 harnesses=("$@")
@@ -22,6 +29,7 @@ cmake --preset fuzz >/dev/null
 targets=()
 for h in "${harnesses[@]}"; do targets+=("bosbase_fuzz_$h"); done
 cmake --build --preset fuzz -j "$(nproc)" --target "${targets[@]}"
+((!build_only)) || exit 0
 
 artifacts="$repo/build/fuzz-artifacts"
 work="$(mktemp -d)"

@@ -19,8 +19,12 @@
 #                    first, which the test trees therefore do not replay)
 # (Debian's cpp-httplib 0.11.4 is in the g++ trees and, with clang++, in the packaging
 # checks; presets clang and httplib-current remain for developers.)
-# and the quick benchmarks (calls, and files beside curl), the packaging checks and scripts/check_fresh_go.sh (the scripts
-# work when the machine's only Go is Debian's). The three test trees keep only line tables
+# The fuzz harnesses' and the benchmarks' builds, the packaging checks and scripts/check_fresh_go.sh
+# (the scripts work when the machine's only Go is Debian's) run in the background at low priority
+# from the end of the sanitize tests (after the real BosBase server's build, with BOSBASE_SRC):
+# the fuzz stage waits for its build, a stage after it for the rest; the quick benchmarks (calls,
+# and files beside curl) come last, on a machine with nothing else of the run on it. The three
+# test trees keep only line tables
 # (-g1): sanitizer reports still name file and line, and debug info was a good part of
 # each file's compile time. The real BosBase server is built in the
 # background meanwhile (its binary is cached by source hash). Ends with each stage's time.
@@ -57,6 +61,11 @@ read_cpu() {
 print_times() {
     local rc=$?
     [[ -z "${bosbase_build_pid:-}" ]] || { kill "$bosbase_build_pid" 2>/dev/null || true; wait "$bosbase_build_pid" 2>/dev/null || true; }
+    local pid
+    for pid in ${background_pids[@]+"${background_pids[@]}"}; do  # each in a process group of its own
+        kill -- "-$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
     if [[ -n "$current_stage" ]]; then
         stage_names+=("$current_stage (failed)")
         stage_times+=($((SECONDS - stage_started)))
@@ -121,8 +130,68 @@ fi
 
 stage "sanitize: build (g++, C++17, ASan+UBSan)" preset_build sanitize
 # real_tls needs the real BosBase behind nginx, real_typed and real_pubsub the real BosBase: the real-BosBase
-# stages run them (pub/sub on the clang-current build).
-stage "sanitize: all tests, integration against the dev server" preset_test sanitize -LE "real_tls|real_typed|real_pubsub"
+# stages run them (pub/sub on the clang-current build). Label packaging (install, one version, a
+# find_package consumer, the vcpkg port) is each a step of scripts/test_packaging.sh as well, which
+# runs below: here they would only be built and run twice.
+stage "sanitize: all tests, integration against the dev server" preset_test sanitize -LE "real_tls|real_typed|real_pubsub|packaging"
+
+# What times nothing runs in the background from here on, each in a process group of its own:
+# the fuzz harnesses' build, the benchmark programs' build, the fresh-Go check (a Go toolchain
+# download, a Go build, one example) and the packaging checks (a dozen consumer compiles, Conan
+# from PyPI). They use only the CPU the stages in front leave unused (the test stages wait on
+# servers and timeouts much of the time: tsan's tests used 48 CPU s in 54 s on 2 cores), at
+# the idle CPU and I/O class (chrt --idle, ionice -c 3), the fuzz build, needed first, at nice 19
+# as the real BosBase build; so they do not slow those stages. The fuzz stage waits for its build,
+# a stage after it for the rest, and the benchmarks, which time things, run last with nothing
+# else of the run on the machine.
+background_pids=()
+background_logs=()
+background_names=()
+start_in_background() {  # start_in_background idle|nice <name> <log> <command...>
+    local class="$1" name="$2" log="$3"
+    shift 3
+    local sched=(chrt --idle 0 ionice -c 3)
+    [[ "$class" == idle ]] || sched=(nice -n 19 ionice -c 3)
+    mkdir -p "$(dirname "$log")"
+    setsid --wait "${sched[@]}" "$@" >"$log" 2>&1 </dev/null &
+    background_pids+=($!)
+    background_logs+=("$log")
+    background_names+=("$name")
+    echo "==> $name: in the background ($log)"
+}
+wait_for_background() {  # wait_for_background [name prefix]: waits for those jobs (all without one)
+    local i rc failed=0 pids=() logs=() names=()
+    for i in "${!background_pids[@]}"; do
+        if [[ -n "${1:-}" && "${background_names[$i]}" != "$1"* ]]; then
+            pids+=("${background_pids[$i]}") logs+=("${background_logs[$i]}") names+=("${background_names[$i]}")
+            continue
+        fi
+        rc=0
+        wait "${background_pids[$i]}" || rc=$?
+        echo
+        echo "==> ${background_names[$i]} (its output, $(basename "${background_logs[$i]}")):"
+        cat "${background_logs[$i]}"
+        if ((rc != 0)); then
+            echo "error: ${background_names[$i]} failed (exit $rc), its output above" >&2
+            failed=1
+        fi
+    done
+    background_pids=(${pids[@]+"${pids[@]}"})
+    background_logs=(${logs[@]+"${logs[@]}"})
+    background_names=(${names[@]+"${names[@]}"})
+    return "$failed"
+}
+start_background_checks() {
+    start_in_background nice "fuzz: build the harnesses" "$repo/build/logs/fuzz-build.log" \
+        bash scripts/fuzz.sh --build-only
+    start_in_background idle "benchmarks: build (Release)" "$repo/build/logs/bench-build.log" \
+        bash scripts/bench.sh --build-only
+    # Only Debian's Go (or none) on the machine: the README's Go promise.
+    start_in_background idle "fresh Go: demo with the machine's Go hidden" "$repo/build/logs/fresh-go.log" \
+        bash scripts/check_fresh_go.sh
+    start_in_background idle "packaging: header copy, CMake, pkg-config, vcpkg, Conan" "$repo/build/logs/packaging.log" \
+        bash scripts/test_packaging.sh
+}
 
 if [[ -n "$bosbase_build_pid" ]]; then
     wait_for_bosbase_build() {
@@ -137,10 +206,12 @@ if [[ -n "$bosbase_build_pid" ]]; then
         cat "$bosbase_build_log"
     }
     stage "real BosBase: rest of its background build" wait_for_bosbase_build
+    start_background_checks
     stage "real BosBase: integration tests (sanitize build)" env BOSBASE_PRESET=sanitize bash scripts/test_real_bosbase.sh
 else
     echo
     echo "==> real BosBase stage SKIPPED: set BOSBASE_SRC (and PGVECTOR_SRC) to the BosBase server source to run it (README, 'Against the real BosBase server')"
+    start_background_checks
 fi
 
 stage "tsan: build (g++, C++20, ThreadSanitizer)" preset_build tsan
@@ -163,16 +234,14 @@ stage "tsan-current: pub/sub faults" preset_test tsan-current
 
 stage "windows: mingw-w64 build, unit tests and examples under wine" bash scripts/test_windows.sh
 
+stage "fuzz: rest of the harnesses' background build" wait_for_background "fuzz: build"
 # Thirteen harnesses, two at a time, 13 s each: about 90 s of fuzzing in the stage, every seed first.
-stage "fuzz: build, each harness 13 s" bash scripts/fuzz.sh 13
+stage "fuzz: each harness 13 s" bash scripts/fuzz.sh 13
 
-# Only Debian's Go (or none) on the machine: the README's Go promise.
-stage "fresh Go: demo with the machine's Go hidden" bash scripts/check_fresh_go.sh
+stage "benchmarks' build, fresh Go, packaging: rest of their background run" wait_for_background
 
 stage "benchmarks, quick (figures only)" bash scripts/bench.sh --quick
 stage "benchmarks, files of 256 MiB beside curl (figures only)" bash scripts/bench_files.sh 256 1
-
-stage "packaging: header copy, CMake, pkg-config, vcpkg, Conan" bash scripts/test_packaging.sh
 
 echo
 echo "==> all test runs passed"
