@@ -733,7 +733,6 @@ BOSBASE_DECL json error_body(const http_response& res, std::size_t max_depth, co
 #define BOSBASE_SESSION_STORE_HPP
 
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <system_error>
 
@@ -1069,8 +1068,7 @@ struct batch_result {
 #ifndef BOSBASE_MULTIPART_HPP
 #define BOSBASE_MULTIPART_HPP
 
-#include <random>
-#include <thread>
+#include <fstream>
 
 namespace bosbase {
 
@@ -5378,8 +5376,6 @@ private:
 #ifndef BOSBASE_SERVICES_OAUTH2_HPP
 #define BOSBASE_SERVICES_OAUTH2_HPP
 
-#include <condition_variable>
-
 namespace bosbase {
 
 namespace detail {
@@ -5395,73 +5391,6 @@ BOSBASE_DECL std::string oauth2_replace_query(std::string_view url,
 /// short printable ASCII word list (RFC 6749 error codes are), so it cannot smuggle
 /// anything into logs.
 BOSBASE_DECL std::string oauth2_printable_error(const json& message);
-
-/// What the realtime thread hands the waiting caller: the @oauth2 message or the loss
-/// of the connection whose client id went out as the state.
-struct oauth2_mailbox {
-    std::mutex mutex;
-    std::condition_variable cv;
-    std::optional<json> message;
-    std::optional<std::string> lost;  // why the connection ended (never a secret)
-
-    void notify();
-};
-
-/// One sign-in: its deadline and cancel tokens, and a realtime connection of its own.
-/// Like the JS SDK's one-off RealtimeService, the connection belongs to this call alone:
-/// the state handed to the browser is its client id, so no reconnect of the app's own
-/// realtime (after a token change, say) can invalidate it, and the app's on_disconnect
-/// stays the app's. The connection is a guest's: @oauth2 needs no identity.
-class oauth2_sign_in {
-    using clock = std::chrono::steady_clock;
-
-public:
-    oauth2_sign_in(client_core& core, const oauth2_options& oauth2, const request_options& options);
-
-    oauth2_sign_in(const oauth2_sign_in&) = delete;
-    oauth2_sign_in& operator=(const oauth2_sign_in&) = delete;
-
-    // The subscription goes first, then the connection's core (which joins its thread).
-    ~oauth2_sign_in() { close(); }
-
-    const std::string& redirect_url() const noexcept { return redirect_url_; }
-
-    /// The caller's options for one request of the flow, within what is left of the whole.
-    request_options step(request_options o) const;
-
-    /// Subscribes to @oauth2 on a new connection; returns its client id, the state.
-    std::string listen();
-
-    /// Waits for the redirect's message; ends it on a cancel, the deadline or a lost connection.
-    json wait();
-
-    /// Ends the subscription and the connection.
-    void close() noexcept;
-
-    void check() const;
-
-    ClientResponseError failure(const std::string& why, const std::vector<std::string_view>& secrets) const;
-
-private:
-    bool canceled() const;
-
-    ClientResponseError aborted() const;
-
-    ClientResponseError timed_out() const;
-
-    ClientResponseError connection_lost(const std::string& reason) const;
-
-    client_core& core_;
-    const request_options& options_;
-    const clock::time_point end_;
-    const std::chrono::milliseconds limit_;
-    const std::string redirect_url_;
-    std::shared_ptr<oauth2_mailbox> box_;
-    const cancel_token* tokens_[2] = {nullptr, nullptr};
-    cancel_token::registration wake_[2];
-    std::shared_ptr<client_core> realtime_core_;
-    subscription subscription_;
-};
 
 }  // namespace detail
 
@@ -5565,6 +5494,8 @@ struct pubsub_options {
 // ---- bosbase/pubsub/service.hpp: pubsub_service: pb.pubsub(), publish and subscribe over BosBase's WebSocket.
 #ifndef BOSBASE_PUBSUB_SERVICE_HPP
 #define BOSBASE_PUBSUB_SERVICE_HPP
+
+#include <random>
 
 namespace bosbase {
 
@@ -5830,6 +5761,10 @@ public:
     explicit client(std::shared_ptr<detail::client_core> core) : core_(std::move(core)) {}
 
 protected:
+    // basic_bosbase<T>'s constructor: all but the transport's holder is made here, so
+    // what a file that makes a client compiles does not grow with the client.
+    client(std::string_view base_url, client_options options, std::unique_ptr<detail::transport_ops> transport);
+
     detail::client_core& core() const;
 
     const std::shared_ptr<detail::client_core>& checked_core() const;
@@ -5863,9 +5798,8 @@ public:
         : basic_bosbase(base_url, Transport{}, std::move(options)) {}
 
     basic_bosbase(std::string_view base_url, Transport transport, client_options options = {})
-        : client(std::make_shared<detail::client_core>(
-              detail::parse_base_url(base_url), std::move(options),
-              std::make_unique<detail::transport_holder<Transport>>(std::move(transport)))) {}
+        : client(base_url, std::move(options),
+                 std::make_unique<detail::transport_holder<Transport>>(std::move(transport))) {}
 
     /// @brief The client impersonate() made from a basic_bosbase<Transport>; any other is
     /// std::logic_error (its transport is of another type).
@@ -6302,6 +6236,9 @@ cache_entry cache_service::set_entry<json>(std::string_view, std::string_view, c
 // ---- bosbase/cancel.ipp: definitions of cancel.hpp (cancel_token, the one way to stop a call from another thread.)
 #ifndef BOSBASE_CANCEL_IPP
 #define BOSBASE_CANCEL_IPP
+
+#include <condition_variable>
+#include <thread>
 
 namespace bosbase {
 
@@ -7230,6 +7167,9 @@ BOSBASE_DECL json error_body(const http_response& res, std::size_t max_depth,
 #define BOSBASE_PLATFORM_LINUX 0
 #endif
 
+#include <condition_variable>
+#include <thread>
+
 #if defined(__MINGW32__) && defined(__GNUC__) && !defined(__clang__)
 #include <cxxabi.h>  // __cxa_thread_atexit (see mingw_make_thread_exit_key_first)
 #endif
@@ -8126,6 +8066,8 @@ BOSBASE_DECL std::string filter(std::string_view raw, const filter_params& param
 // ---- bosbase/multipart.ipp: definitions of multipart.hpp (files for uploads and the multipart/form-data bodies that carry them.)
 #ifndef BOSBASE_MULTIPART_IPP
 #define BOSBASE_MULTIPART_IPP
+
+#include <thread>
 
 namespace bosbase {
 
@@ -10608,6 +10550,9 @@ BOSBASE_DECL sql_result sql_service::execute(std::string_view query, const reque
 #ifndef BOSBASE_SERVICES_SCRIPT_WS_HPP
 #define BOSBASE_SERVICES_SCRIPT_WS_HPP
 
+#include <condition_variable>
+#include <thread>
+
 namespace bosbase {
 
 namespace detail {
@@ -10821,6 +10766,9 @@ private:
 }  // namespace bosbase
 
 #endif  // BOSBASE_REALTIME_SSE_PARSER_HPP
+
+#include <condition_variable>
+#include <thread>
 
 namespace bosbase {
 
@@ -11545,6 +11493,9 @@ BOSBASE_DECL std::chrono::milliseconds realtime_backoff(std::size_t attempt, con
 
 #endif  // BOSBASE_REALTIME_CONNECTION_HPP
 
+#include <condition_variable>
+#include <thread>
+
 namespace bosbase {
 
 namespace detail {
@@ -12011,8 +11962,77 @@ BOSBASE_DECL std::string format_time(record_time t) {
 #ifndef BOSBASE_SERVICES_OAUTH2_IPP
 #define BOSBASE_SERVICES_OAUTH2_IPP
 
+#include <condition_variable>
+
 namespace bosbase {
 namespace detail {
+
+/// What the realtime thread hands the waiting caller: the @oauth2 message or the loss
+/// of the connection whose client id went out as the state.
+struct oauth2_mailbox {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::optional<json> message;
+    std::optional<std::string> lost;  // why the connection ended (never a secret)
+
+    void notify();
+};
+
+/// One sign-in: its deadline and cancel tokens, and a realtime connection of its own.
+/// Like the JS SDK's one-off RealtimeService, the connection belongs to this call alone:
+/// the state handed to the browser is its client id, so no reconnect of the app's own
+/// realtime (after a token change, say) can invalidate it, and the app's on_disconnect
+/// stays the app's. The connection is a guest's: @oauth2 needs no identity.
+class oauth2_sign_in {
+    using clock = std::chrono::steady_clock;
+
+public:
+    oauth2_sign_in(client_core& core, const oauth2_options& oauth2, const request_options& options);
+
+    oauth2_sign_in(const oauth2_sign_in&) = delete;
+    oauth2_sign_in& operator=(const oauth2_sign_in&) = delete;
+
+    // The subscription goes first, then the connection's core (which joins its thread).
+    ~oauth2_sign_in() { close(); }
+
+    const std::string& redirect_url() const noexcept { return redirect_url_; }
+
+    /// The caller's options for one request of the flow, within what is left of the whole.
+    request_options step(request_options o) const;
+
+    /// Subscribes to @oauth2 on a new connection; returns its client id, the state.
+    std::string listen();
+
+    /// Waits for the redirect's message; ends it on a cancel, the deadline or a lost connection.
+    json wait();
+
+    /// Ends the subscription and the connection.
+    void close() noexcept;
+
+    void check() const;
+
+    ClientResponseError failure(const std::string& why, const std::vector<std::string_view>& secrets) const;
+
+private:
+    bool canceled() const;
+
+    ClientResponseError aborted() const;
+
+    ClientResponseError timed_out() const;
+
+    ClientResponseError connection_lost(const std::string& reason) const;
+
+    client_core& core_;
+    const request_options& options_;
+    const clock::time_point end_;
+    const std::chrono::milliseconds limit_;
+    const std::string redirect_url_;
+    std::shared_ptr<oauth2_mailbox> box_;
+    const cancel_token* tokens_[2] = {nullptr, nullptr};
+    cancel_token::registration wake_[2];
+    std::shared_ptr<client_core> realtime_core_;
+    subscription subscription_;
+};
 
 BOSBASE_DECL std::string oauth2_replace_query(std::string_view url,
                                               const std::vector<std::pair<std::string, std::string>>& replacements) {
@@ -12338,7 +12358,9 @@ BOSBASE_DECL pubsub_realtime_message to_realtime_message(const pubsub_message& m
 
 #endif  // BOSBASE_PUBSUB_PROTOCOL_HPP
 
+#include <condition_variable>
 #include <deque>
+#include <thread>
 
 namespace bosbase {
 
@@ -12583,6 +12605,8 @@ protected:
 
 #endif  // BOSBASE_PUBSUB_MACHINE_HPP
 
+#include <thread>
+
 namespace bosbase {
 
 namespace detail {
@@ -12779,7 +12803,9 @@ BOSBASE_DECL std::string pubsub_service::random_ref() {
 #ifndef BOSBASE_ASYNC_HPP
 #define BOSBASE_ASYNC_HPP
 
+#include <condition_variable>
 #include <deque>
+#include <thread>
 
 namespace bosbase {
 
@@ -12831,6 +12857,11 @@ BOSBASE_DECL std::exception_ptr job_not_run(const cancel_token& token);
 #endif  // BOSBASE_ASYNC_HPP
 
 namespace bosbase {
+
+BOSBASE_DECL client::client(std::string_view base_url, client_options options,
+                            std::unique_ptr<detail::transport_ops> transport)
+    : core_(std::make_shared<detail::client_core>(detail::parse_base_url(base_url), std::move(options),
+                                                  std::move(transport))) {}
 
 BOSBASE_DECL void client::submit_job(std::function<void(std::shared_ptr<detail::client_core>)> run,
                                      std::function<void(std::exception_ptr)> abandon,
@@ -13495,6 +13526,9 @@ struct httplib_call {
 #ifndef BOSBASE_HTTPLIB_WATCHDOG_HPP
 #define BOSBASE_HTTPLIB_WATCHDOG_HPP
 
+#include <condition_variable>
+#include <thread>
+
 #ifndef BOSBASE_NO_HTTPLIB
 
 #include <httplib.h>
@@ -13824,6 +13858,9 @@ BOSBASE_DECL bool http_dechunk(std::string_view raw, std::string& out, std::size
 //             Windows has no pipe that WSAPoll can wait on.
 
 #ifndef BOSBASE_NO_HTTPLIB
+
+#include <condition_variable>
+#include <thread>
 
 #include <httplib.h>  // socket_t, and on Windows winsock2.h in the order it needs
 
@@ -14562,6 +14599,7 @@ private:
 #endif  // BOSBASE_NO_HTTPLIB
 #endif  // BOSBASE_HTTPLIB_WS_STREAM_HPP
 
+#include <condition_variable>
 #include <deque>
 
 #ifndef BOSBASE_NO_HTTPLIB

@@ -1,9 +1,8 @@
-// Compile-cost probe for the opt-in split mode: the same TU as
-// compile_bosbase.cpp, built with BOSBASE_EXTERN_TEMPLATES (as every TU of a
-// program using the mode is), so it parses bosbase.hpp without instantiating
-// and compiling the client for the default transport; one other TU of such a
-// program defines BOSBASE_IMPLEMENTATION and pays for that once.
-#define BOSBASE_EXTERN_TEMPLATES
+// Compile-cost probe for separate compilation: the same TU as compile_bosbase.cpp,
+// built with BOSBASE_SEPARATE_COMPILATION (as every TU of a program using the mode
+// is), so it sees the client's declarations only; one other TU of such a program
+// defines BOSBASE_IMPLEMENTATION and compiles the definitions once.
+#define BOSBASE_SEPARATE_COMPILATION
 #include <bosbase.hpp>
 
 #include <string>

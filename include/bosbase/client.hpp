@@ -149,12 +149,15 @@ public:
     /// @brief Sets (or clears) the hook run after every HTTP response, error statuses included.
     void after_send(after_send_hook hook) const;
 
-
     /// @brief A client on the same shared state (for impersonate and the async views):
     /// not for direct use.
     explicit client(std::shared_ptr<detail::client_core> core) : core_(std::move(core)) {}
 
 protected:
+    // basic_bosbase<T>'s constructor: all but the transport's holder is made here, so
+    // what a file that makes a client compiles does not grow with the client.
+    client(std::string_view base_url, client_options options, std::unique_ptr<detail::transport_ops> transport);
+
     detail::client_core& core() const;
 
     const std::shared_ptr<detail::client_core>& checked_core() const;
@@ -188,9 +191,8 @@ public:
         : basic_bosbase(base_url, Transport{}, std::move(options)) {}
 
     basic_bosbase(std::string_view base_url, Transport transport, client_options options = {})
-        : client(std::make_shared<detail::client_core>(
-              detail::parse_base_url(base_url), std::move(options),
-              std::make_unique<detail::transport_holder<Transport>>(std::move(transport)))) {}
+        : client(base_url, std::move(options),
+                 std::make_unique<detail::transport_holder<Transport>>(std::move(transport))) {}
 
     /// @brief The client impersonate() made from a basic_bosbase<Transport>; any other is
     /// std::logic_error (its transport is of another type).

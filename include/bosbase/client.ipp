@@ -8,6 +8,11 @@
 
 namespace bosbase {
 
+BOSBASE_DECL client::client(std::string_view base_url, client_options options,
+                            std::unique_ptr<detail::transport_ops> transport)
+    : core_(std::make_shared<detail::client_core>(detail::parse_base_url(base_url), std::move(options),
+                                                  std::move(transport))) {}
+
 BOSBASE_DECL void client::submit_job(std::function<void(std::shared_ptr<detail::client_core>)> run,
                                      std::function<void(std::exception_ptr)> abandon,
                                      std::optional<cancel_token> cancel) const {

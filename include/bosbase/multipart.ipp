@@ -4,6 +4,9 @@
 #define BOSBASE_MULTIPART_IPP
 
 #include "multipart.hpp"
+
+#include <random>
+#include <thread>
 #include "platform.hpp"
 
 namespace bosbase {

@@ -349,7 +349,6 @@ private:
 #endif
 };
 
-
 }  // namespace detail
 
 }  // namespace bosbase

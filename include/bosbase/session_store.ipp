@@ -4,6 +4,8 @@
 #define BOSBASE_SESSION_STORE_IPP
 
 #include "session_store.hpp"
+
+#include <fstream>
 #include "platform.hpp"
 
 namespace bosbase {

@@ -264,7 +264,6 @@ protected:
     std::thread::id dispatcher_id_;
 };
 
-
 }  // namespace detail
 
 }  // namespace bosbase

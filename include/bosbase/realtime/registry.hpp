@@ -104,7 +104,6 @@ private:
     bool stale_ = false;         // the server may hold topics that are no longer here
 };
 
-
 }  // namespace detail
 
 }  // namespace bosbase

@@ -152,9 +152,6 @@ private:
     std::shared_ptr<detail::realtime_state> existing_state() const;
 };
 
-
-
-
 }  // namespace bosbase
 
 #if !defined(BOSBASE_SEPARATE_COMPILATION) || defined(BOSBASE_IMPLEMENTATION)

@@ -8,6 +8,7 @@
 #include "../realtime/sse_parser.hpp"
 
 #include <condition_variable>
+#include <thread>
 #include <mutex>
 
 namespace bosbase {
