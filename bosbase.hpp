@@ -14367,6 +14367,7 @@ public:
     /// The TLS handshake and the server's certificate check, within `deadline`. Throws
     /// transport_error: tls for every refusal, timeout, canceled (the socket shut).
     void start_tls(const std::string& host, const ws_tls_settings& settings, clock::time_point deadline) {
+        const sigpipe_guard no_sigpipe;  // the handshake writes through OpenSSL (see write_some)
 #if BOSBASE_WS_TLS == 1
         namespace tls = httplib::tls;
         context_ = tls::create_client_context();
@@ -14425,6 +14426,10 @@ public:
 
     step read_some(char* out, std::size_t size, std::size_t& got) {
         ++calls_;
+#if BOSBASE_WS_TLS
+        std::optional<sigpipe_guard> no_sigpipe;  // a read may write an alert (see write_some)
+        if (session_) no_sigpipe.emplace();
+#endif
 #if BOSBASE_WS_TLS == 2
         if (session_) {
             ERR_clear_error();
@@ -14455,6 +14460,12 @@ public:
 
     step write_some(const char* data, std::size_t size, std::size_t& sent) {
         ++calls_;
+#if BOSBASE_WS_TLS
+        // OpenSSL writes to the socket itself, without MSG_NOSIGNAL (an alert can go out
+        // from a read too): a peer that closed must fail the call, not raise SIGPIPE.
+        std::optional<sigpipe_guard> no_sigpipe;
+        if (session_) no_sigpipe.emplace();
+#endif
 #if BOSBASE_WS_TLS == 2
         if (session_) {
             ERR_clear_error();
