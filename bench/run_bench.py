@@ -10,8 +10,8 @@ client prints CPU (user + sys) over its timed phase; per call figures are
 medians over rounds, with min-max. The server counts the connections each run
 opens. Callgrind then counts the instructions of the C++ clients' timed loops,
 which, unlike CPU time, do not move with the machine's load. Compile cost: one
-TU of the floor vs one including bosbase.hpp (and one seeing the client
-templates as extern), compiled alternately, median compiler CPU time (user +
+TU of the floor vs one including bosbase.hpp (and one built with
+BOSBASE_SEPARATE_COMPILATION, which sees declarations only), compiled alternately, median compiler CPU time (user +
 sys) of several compiles.
 
 Figures only: nothing here passes or fails on timing.
@@ -183,7 +183,7 @@ def compile_once(cxx, opt, source, tree=REPO):
 COMPILE_TUS = [
     ("floor TU", "compile_floor.cpp"),
     ("bosbase.hpp TU", "compile_bosbase.cpp"),
-    ("bosbase.hpp TU, extern template", "compile_bosbase_extern.cpp"),
+    ("bosbase.hpp TU, separate compilation", "compile_bosbase_extern.cpp"),
 ]
 
 
@@ -380,8 +380,8 @@ def main():
         print("## Compile cost of one TU (%d compile%s each, median compiler CPU user + sys)" %
               (repeats, "" if repeats == 1 else "s"))
         print()
-        print("The extern-template row declares the client templates as instantiated in another TU: what a "
-              "user TU would pay in an opt-in split mode (bench/compile_bosbase_extern.cpp).")
+        print("The separate-compilation row sees the client's declarations only (BOSBASE_SEPARATE_COMPILATION): "
+              "what each user TU pays when one other TU compiles the definitions (bench/compile_bosbase_extern.cpp).")
         print()
         for line in compile_tables(cxx_list, opts, repeats, baseline):
             print(line)
