@@ -20,6 +20,8 @@
 // valid encoding, whole, gives true and the body cut to the cap; any prefix of it gives a prefix.
 #include "fuzz_support.hpp"
 
+#include <bosbase/detail/ws_handshake.hpp>  // a part of the WebSocket's code, which only its definitions include
+
 namespace {
 
 using bosbase::detail::http_dechunk;

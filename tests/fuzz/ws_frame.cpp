@@ -15,6 +15,8 @@
 // over the cap as too_large, each ping as a ping.
 #include "fuzz_support.hpp"
 
+#include <bosbase/detail/ws_frame.hpp>  // a part of the WebSocket's code, which only its definitions include
+
 namespace {
 
 using bosbase::detail::ws_decoder;
