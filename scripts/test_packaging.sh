@@ -117,7 +117,7 @@ cp "$REPO/single_include/bosbase/bosbase.hpp" "$CONSUMER" "$WORK/copy-single/"
 (
     cd "$WORK/copy-single"
     # shellcheck disable=SC2046  # pkg-config output is meant to be split
-    run "$CXX" -std=c++17 -I . main.cpp $(pkg-config --cflags --libs nlohmann_json cpp-httplib) -o consumer
+    run "$CXX" -std=c++17 -I . main.cpp $(pkg-config --cflags --libs nlohmann_json cpp-httplib openssl) -o consumer
     expect_consumer ./consumer
 )
 ok
@@ -125,7 +125,7 @@ ok
 step "1b. build against the top-level bosbase.hpp with one $CXX2 command"
 mkdir -p "$WORK/copy-root"
 # shellcheck disable=SC2046
-run "$CXX2" -std=c++17 -I "$REPO" "$CONSUMER" $(pkg-config --cflags --libs nlohmann_json cpp-httplib) \
+run "$CXX2" -std=c++17 -I "$REPO" "$CONSUMER" $(pkg-config --cflags --libs nlohmann_json cpp-httplib openssl) \
     -o "$WORK/copy-root/consumer"
 expect_consumer "$WORK/copy-root/consumer"
 ok
