@@ -34,7 +34,8 @@ if [[ "${BENCH_HTTPLIB:-}" == current ]]; then
     includes+=(-Ibuild/deps/cpp-httplib-0.41.0)
     httplib_name="cpp-httplib 0.41.0"
 else
-    read -r -a libs <<<"$(pkg-config --cflags --libs cpp-httplib)"  # Debian builds it as a library
+    # Debian builds it as a library; openssl for the client's own OpenSSL calls (docs/install.md)
+    read -r -a libs <<<"$(pkg-config --cflags --libs cpp-httplib openssl)"
 fi
 echo "==> building bench/files_server.cpp and bench/files_client.cpp (-O2, $httplib_name)" >&2
 # The two at once, one per core (nothing is timed yet).
